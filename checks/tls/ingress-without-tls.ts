@@ -1,7 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check, ConditionalRead } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { ALB_PARAMS, albIngressOf, ingressesInNginxOrder, certificateStates, condition, describeCondition, tlsSecretUses, GKE_ALLOW_HTTP, gkeFrontendConfigRedirect, gkeFrontendConfigs, gkeIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, ALB_LISTEN_PORTS, ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxAnnotationBool, nginxAnnotationGroups, nginxControllersFor, nginxRedirectSettings, nginxWatches, normalizeHost, servedByIngressNginx, servedByTraefik, traefikCrdProvidersFor, traefikCrdUnserved, traefikEntryPoints, traefikHttpsRedirect, traefikRouterPlaintext, traefikRouterTls, unreadNginxConfigMapsOf, unreadServingNginxConfigMaps, upstreamTlsForIngressNginx, TRAEFIK_TCP_ROUTE_KEYS, type GkeIngress, type TraefikEntryPoints, type UpstreamTls } from '../../src/analysis/tls/index.ts';
+import { ALB_PARAMS, albIngressOf, ingressesInNginxOrder, certificateStates, condition, describeCondition, tlsSecretUses, GKE_ALLOW_HTTP, gkeFrontendConfigRedirect, gkeFrontendConfigs, gkeIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, ALB_LISTEN_PORTS, ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxAnnotationBool, nginxAnnotationGroups, nginxControllersFor, nginxIngressDoubt, nginxRedirectSettings, nginxRedirectUnknown, nginxWatches, normalizeHost, servedByIngressNginx, servedByTraefik, traefikCrdProvidersFor, traefikCrdUnserved, traefikEntryPoints, traefikHttpsRedirect, traefikRouterPlaintext, traefikRouterTls, unreadNginxConfigMapsOf, unreadServingNginxConfigMaps, upstreamTlsForIngressNginx, TRAEFIK_TCP_ROUTE_KEYS, type GkeIngress, type TraefikEntryPoints, type UpstreamTls } from '../../src/analysis/tls/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import type { KubeObject, Snapshot } from '../../src/snapshot/types.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
@@ -27,7 +27,9 @@ function nginxServerCertificates(snapshot: Snapshot) {
     const controllers = nginxControllersFor(snapshot, ing);
     return controllers.length ? controllers.map((c) => refString(c.ref)) : [`IngressClass ${ingressClassOf(ing) ?? '(default)'}`];
   };
-  const certificates = new Map<string, { ingress: string; tlsHost: string; doubt?: string }>();
+  // `fallback`: the first Ingress's entry naming the host gives no certificate that serves it, so
+  // the server keeps the controller's default certificate, which no later Ingress replaces.
+  const certificates = new Map<string, { ingress: string; tlsHost: string; doubt?: string; fallback?: string }>();
   let dnsNames: Map<string, IssuedNames[]> | undefined;
   // In ingress-nginx's order (oldest creationTimestamp first): the first Ingress giving a host's
   // server a certificate keeps it, whatever order the snapshot lists them in.
@@ -46,13 +48,19 @@ function nginxServerCertificates(snapshot: Snapshot) {
       // Only an entry naming the host exactly gives it this Ingress's certificate, and only when
       // that certificate serves it (a known mismatch gives the default certificate).
       const named = host ? nginxNamingEntry(tls, host) : undefined;
-      if (!host || !named?.secretName) continue;
-      const serves = secretServes(snapshot, dnsNames ??= certificateDnsNames(snapshot), ns, named.secretName, host);
-      if (serves.kind === 'mismatch') continue;
+      if (!host || !named) continue;
+      // createServers (kubernetes/ingress-nginx internal/ingress/controller/controller.go; read
+      // at commit 019cd07a and in a later v1 version): an entry naming the host without a secretName ("Host %q is listed in
+      // the TLS section but secretName is empty. Using default certificate"), or whose certificate
+      // does not verify for it ("does not contain a Common Name or Subject Alternative Name ...
+      // Using default certificate"), sets the server's certificate to the default one, and
+      // `if servers[host].SSLCert != nil { continue }` then keeps any later Ingress's from replacing it.
+      const serves = named.secretName ? secretServes(snapshot, dnsNames ??= certificateDnsNames(snapshot), ns, named.secretName, host) : undefined;
+      const fallback = !named.secretName ? `its TLS entry ${named.tlsHost} has no secretName` : serves?.kind === 'mismatch' ? `Secret ${named.secretName}'s certificate does not name the host (${serves.certs.map((c) => `cert-manager Certificate ${c.certificate}: ${c.dnsNames.join(', ') || (c.commonName ? `commonName ${c.commonName}` : 'no name')}`).join('; ')})` : undefined;
       servers.forEach((server, i) => {
         const key = `${server}|${normalizeHost(host)}`;
-        const doubt = doubts[i] ?? (serves.kind === 'doubt' ? serves.why : undefined);
-        if (!certificates.has(key)) certificates.set(key, { ingress: `${ns}/${ing.metadata?.name ?? ''}`, tlsHost: named.tlsHost, ...(doubt ? { doubt } : {}) });
+        const doubt = doubts[i] ?? (serves?.kind === 'doubt' ? serves.why : undefined);
+        if (!certificates.has(key)) certificates.set(key, { ingress: `${ns}/${ing.metadata?.name ?? ''}`, tlsHost: named.tlsHost, ...(doubt ? { doubt } : {}), ...(fallback ? { fallback } : {}) });
       });
     }
   }
@@ -69,7 +77,7 @@ function firstMergedHost(snapshot: Snapshot, of: (ing: KubeObject) => boolean = 
     const tlsHosts = arr(spec.tls).flatMap((t) => arr(obj(t)?.hosts)).filter((h): h is string => typeof h === 'string');
     for (const r of arr(spec.rules)) {
       const host = str(obj(r)?.host);
-      if (host && !tlsHosts.some((t) => normalizeHost(t) === normalizeHost(host)) && servers.every((server) => nginx.certificates.has(`${server}|${normalizeHost(host)}`))) return `${host} of Ingress ${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}`;
+      if (host && !tlsHosts.some((t) => normalizeHost(t) === normalizeHost(host)) && servers.every((server) => { const c = nginx.certificates.get(`${server}|${normalizeHost(host)}`); return c !== undefined && c.fallback === undefined; })) return `${host} of Ingress ${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}`;
     }
   }
   return undefined;
@@ -108,7 +116,7 @@ const NGINX_REDIRECT_CONFIG_READ: ConditionalRead = {
  * ignores the annotation. `on` when every controller serving the Ingress honours it; otherwise
  * `ignored` says which does not. Undefined without the annotation.
  */
-type NginxPassthrough = { annotation: string; on: true } | { annotation: string; on: false; ignored: string };
+type NginxPassthrough = { annotation: string; on: true } | { annotation: string; on: false; ignored: string; unknown?: string };
 
 function nginxPassthrough(snapshot: Snapshot, ing: KubeObject): NginxPassthrough | undefined {
   const annotations = ing.metadata?.annotations ?? {};
@@ -123,8 +131,17 @@ function nginxPassthrough(snapshot: Snapshot, ing: KubeObject): NginxPassthrough
   const serving = groups.flatMap((g) => g.controllers);
   if (serving.length === 0) return { annotation, on: false, ignored: 'no ingress-nginx controller serving it is in the snapshot, so nothing shows it runs with --enable-ssl-passthrough' };
   const reading = new Set(set.flatMap((g) => g.controllers));
-  const off = serving.filter((c) => !reading.has(c) || !c.sslPassthrough).map((c) => `controller ${refString(c.ref)} ${reading.has(c) ? 'runs without --enable-ssl-passthrough' : `reads annotations under ${c.annotationPrefix} only`}`);
-  return off.length ? { annotation, on: false, ignored: off.join('; ') } : { annotation, on: true };
+  const off = serving.filter((c) => !reading.has(c) || (!c.sslPassthrough && c.sslPassthroughUnknown === undefined)).map((c) => `controller ${refString(c.ref)} ${reading.has(c) ? 'runs without --enable-ssl-passthrough' : `reads annotations under ${c.annotationPrefix} only`}`);
+  if (off.length) return { annotation, on: false, ignored: off.join('; ') };
+  // --enable-ssl-passthrough from a value ztaudit cannot know: judged as ignored, and a pass on
+  // that reading is not confirmed (the host may be passed through, port 80 then redirected only
+  // with force-ssl-redirect).
+  const unknown = serving.find((c) => c.sslPassthroughUnknown !== undefined);
+  if (unknown) {
+    const why = `whether ingress-nginx controller ${refString(unknown.ref)} honours ${annotation} is not known: ${unknown.sslPassthroughUnknown}`;
+    return { annotation, on: false, ignored: `controller ${refString(unknown.ref)} may run without --enable-ssl-passthrough (${unknown.sslPassthroughUnknown})`, unknown: why };
+  }
+  return { annotation, on: true };
 }
 
 /** An Ingress asking for ingress-nginx SSL passthrough: its redirect settings decide port 80. */
@@ -364,6 +381,9 @@ function gkeAnnotatedCertificate(resource: { kind: string; namespace: string; na
 
 function ingressVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
+  // Ingresses whose serving ingress-nginx controller is in doubt (its class flags, annotation
+  // prefix or --enable-ssl-passthrough not known): their passes are not confirmed (unconfirmedPasses).
+  const doubts = new Map<string, string>();
   const frontendConfigs = gkeFrontendConfigs(ctx.snapshot);
   const nginx = nginxServerCertificates(ctx.snapshot);
   let dnsNames: ReturnType<typeof certificateDnsNames> | undefined;
@@ -407,18 +427,25 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
       const from = servers?.map((server) => nginx.certificates.get(`${server}|${normalizeHost(host)}`));
       if (!from || from.length === 0 || !from.every((f) => !!f)) return undefined;
       const by = from[0]!;
+      const fallback = from.find((f) => f!.fallback !== undefined);
+      if (fallback) return defaultKept(host, fallback);
       const doubt = from.find((f) => f!.doubt)?.doubt;
       if (doubt) return { status: 'fail', resource, detailKey: `host/${host}`, severity: 'medium', message: `Host ${host} may take its certificate from Ingress ${by.ingress} (ingress-nginx merges the Ingresses of a host into one server), but that cannot be confirmed: ${doubt}. Otherwise it gets the controller's default certificate.`, evidence: { host, tlsHosts, certificateFrom: `Ingress ${by.ingress}`, tlsHost: by.tlsHost, unconfirmed: doubt } };
       redirect ??= nginxRedirectSettings(ctx.snapshot, ing);
       const off = redirect.settings.find((x) => !x.force.v && !x.redirect.v);
       const on = redirect.settings[0].force.v ? redirect.settings[0].force : redirect.settings[0].redirect;
       const evidence = { host, tlsHosts, certificateFrom: `Ingress ${by.ingress}`, tlsHost: by.tlsHost, redirect: (off ?? { redirect: on }).redirect.source, ...(redirect.notes.length ? { notes: redirect.notes } : {}) };
+      // The redirect on the defaults of a controller whose ConfigMap is not known: it may turn it off.
+      const unknown = off ? undefined : redirect.settings.map((x) => nginxRedirectUnknown(x, true)).find((u) => u !== undefined);
+      if (unknown) return { status: 'fail', resource, detailKey: `host/${host}`, severity: 'medium', message: `Host ${host} takes its certificate from Ingress ${by.ingress} (ingress-nginx merges the Ingresses of a host into one server), but whether its paths here redirect HTTP to HTTPS cannot be confirmed: ${unknown}. It is not judged on the ingress-nginx defaults.`, evidence: { ...evidence, unconfirmed: unknown } };
       return off
         ? { status: 'fail', resource, detailKey: `host/${host}`, message: `Host ${host} has a certificate from Ingress ${by.ingress} (ingress-nginx merges the Ingresses of a host into one server), but ${off.redirect.source} turns the redirect off for the paths Ingress ${ns}/${resource.name} defines: they are served over plaintext HTTP.`, evidence }
         : { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} takes its certificate from Ingress ${by.ingress} (TLS entry ${by.tlsHost}; ingress-nginx merges the Ingresses of a host into one server) and its paths here redirect HTTP to HTTPS (${on.source}).`, evidence };
     };
     const passthrough = servers ? nginxPassthrough(ctx.snapshot, ing) : undefined;
     const ignored = passthrough && !passthrough.on ? passthrough : undefined;
+    const doubt = servers ? nginxIngressDoubt(ctx.snapshot, ing) ?? ignored?.unknown : undefined;
+    if (doubt !== undefined) doubts.set(`${ns}/${resource.name}`, doubt);
     // Port 443 goes to the backend as it is; port 80 still reaches ingress-nginx, which redirects
     // it only with force-ssl-redirect, ssl-redirect needing a certificate of its own for the host
     // (rootfs/etc/nginx/lua/lua_ingress.lua, redirect_to_https).
@@ -470,9 +497,19 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
       return { status: 'fail', resource, detailKey: `host/${host}`, severity: 'medium', evidence: { host, tlsHosts, secretNames: [...new Set([...unmanaged, ...pending.map((p) => p.secret)])], ...(pending.length ? { certificatesNotReady: pending.map((p) => ({ certificate: p.certificate, secretName: p.secret, notReady: p.notReady })) } : {}), ...(ignored ? { sslPassthrough: ignored.annotation, sslPassthroughIgnored: ignored.ignored } : {}) },
         message: `${ignored ? `Ingress ${ns}/${resource.name} asks for SSL passthrough (${ignored.annotation}), but ingress-nginx ignores it: ${ignored.ignored}. ` : ''}Host ${host} is named by no spec.tls hosts entry (TLS hosts: ${tlsHosts.join(', ') || 'none'}${wildcardOnly}): ingress-nginx covers it only if ${named}'s certificate names the host (Secrets are not read, and ${why.join('; and ')}); otherwise it gets the controller's default certificate (with ssl-redirect on, HTTP is redirected to HTTPS serving that certificate). Name the host in the entry's hosts.` };
     };
+    // The host's server took the default certificate from an earlier Ingress's entry (nginxServerCertificates): it keeps it.
+    const defaultKept = (host: string, first: { ingress: string; tlsHost: string; fallback?: string }): Verdict => ({
+      status: 'fail', resource, detailKey: `host/${host}`,
+      message: `Host ${host} gets the controller's default certificate: Ingress ${first.ingress}, the first in ingress-nginx's order (oldest creationTimestamp) to name it in spec.tls (entry ${first.tlsHost}), gives no certificate that serves it (${first.fallback}), so ingress-nginx keeps the default certificate for the host and takes no later Ingress's${first.ingress === `${ns}/${resource.name}` ? '' : `, this one's included`} (with ssl-redirect on, HTTP is redirected to HTTPS serving that certificate). Fix the entry of Ingress ${first.ingress}.`,
+      evidence: { host, tlsHosts, defaultCertificateFrom: `Ingress ${first.ingress}`, tlsHost: first.tlsHost, why: first.fallback },
+    });
     // A host an entry names exactly: that entry's Secret alone is tried (controller.go createServers).
     const nginxNamedVerdict = (host: string, named: { tlsHost: string; secretName?: string }): Verdict | undefined => {
       const evidence = { host, tlsHost: named.tlsHost, ...(named.secretName ? { secretName: named.secretName } : {}) };
+      // An earlier Ingress left the host's server on the default certificate (every server, when several controllers serve it).
+      const earlier = servers?.map((server) => nginx.certificates.get(`${server}|${normalizeHost(host)}`));
+      const kept = earlier?.find((f) => f?.fallback !== undefined && f.ingress !== `${ns}/${resource.name}`);
+      if (kept && !passthrough?.on) return defaultKept(host, kept);
       if (!named.secretName) return passedThrough(host) ?? { status: 'fail', resource, detailKey: `host/${host}`, evidence, message: `Host ${host} is named by a spec.tls entry without a secretName: ingress-nginx serves it the controller's default certificate (with ssl-redirect on, HTTP is redirected to HTTPS serving that certificate). Give the entry the Secret of a certificate for the host.` };
       const serves = secretServes(ctx.snapshot, dnsNames ??= certificateDnsNames(ctx.snapshot), ns, named.secretName, host);
       if (serves.kind === 'unknown') return { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is covered by TLS entry ${named.tlsHost} (Secret ${named.secretName}; ${serves.why}).`, evidence };
@@ -541,7 +578,13 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
         : upstreamTls('its host-less rule (any Host header)', 'default', { tlsHosts }) ?? { status: 'fail', resource, detailKey: 'default', message: `Ingress ${ns}/${resource.name} serves a host-less rule (any Host header) without TLS${traefik && traefik.secure === undefined ? ` on ${traefik.where}` : ''}.`, evidence: { tlsHosts, ...traefik?.evidence } });
     }
   }
-  return out;
+  return doubts.size === 0 ? out : out.map((v) => unconfirmedPass(v, doubts.get(`${v.resource.namespace}/${v.resource.name}`)));
+}
+
+/** A pass on an Ingress whose ingress-nginx controller is in doubt (`doubt`): a medium finding saying it cannot be confirmed. */
+function unconfirmedPass(v: Verdict, doubt: string | undefined): Verdict {
+  if (v.status !== 'pass' || doubt === undefined || v.resource.kind !== 'Ingress') return v;
+  return { ...v, status: 'fail', severity: 'medium', message: `${v.message} That cannot be confirmed: ${doubt}.`, evidence: { ...v.evidence, unconfirmed: doubt } };
 }
 
 interface Listener { name: string; protocol: string; hostname?: string; tls?: Record<string, unknown>; port?: number }

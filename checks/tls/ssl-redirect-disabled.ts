@@ -1,6 +1,6 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { nginxRedirectSettings, nginxRedirectUnknown, servedByIngressNginx } from '../../src/analysis/tls/index.ts';
+import { nginxIngressDoubt, nginxRedirectSettings, nginxRedirectUnknown, servedByIngressNginx } from '../../src/analysis/tls/index.ts';
 import { arr, obj } from '../../src/analysis/mesh/util.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
 import { NGINX_SERVING_CONFIG_READ, NGINX_WATCH_SELECTOR_READ } from './lib/nginx-config-read.ts';
@@ -27,7 +27,9 @@ export const sslRedirectDisabled: Check = {
       const off = settings.find((s) => !s.force.v && !(hasTls && s.redirect.v));
       const on = settings[0].force.v ? settings[0].force : settings[0].redirect;
       const evidence = { source: (off ?? settings[0]).redirect.source, ...(notes.length ? { notes } : {}) };
-      const unknown = off ? undefined : settings.map((s) => nginxRedirectUnknown(s, hasTls)).find((u) => u !== undefined);
+      // A controller whose class flags or annotation prefix are not known may not be the one serving
+      // it, or may not read the annotation that turns the redirect on: a pass is not confirmed.
+      const unknown = off ? undefined : settings.map((s) => nginxRedirectUnknown(s, hasTls)).find((u) => u !== undefined) ?? nginxIngressDoubt(ctx.snapshot, ing);
       if (unknown) {
         out.push({ status: 'fail', resource, severity: 'medium', message: `Whether HTTP requests to Ingress ${resource.namespace}/${resource.name} are redirected to HTTPS cannot be confirmed: ${unknown}. It is not judged on the ingress-nginx defaults.`, evidence: { ...evidence, unconfirmed: unknown } });
         continue;

@@ -38,10 +38,17 @@ export function guardVerdicts(
       continue;
     }
     const a = judge(h);
-    const evidence = { host: h.host, controller: h.controller.label, paths: h.paths, found: a.found, lookedAt: a.looked, ...(a.malformed.length ? { malformed: a.malformed } : {}) };
+    const evidence = { host: h.host, controller: h.controller.label, paths: h.paths, found: a.found, lookedAt: a.looked, ...(a.malformed.length ? { malformed: a.malformed } : {}), ...(a.unconfirmed?.length ? { unconfirmed: a.unconfirmed } : {}) };
     // No guard, but the host may not be served at all: no verdict (guardUnjudged names it).
     if (a.found.length === 0 && h.attachmentUnknown) continue;
-    if (a.found.length > 0) {
+    if (a.found.length === 0 && a.unconfirmed?.length) {
+      // Neither a pass nor the finding the defaults would give: what decides it is not known.
+      out.push({
+        status: 'fail', resource: h.route, detailKey, severity: 'medium',
+        message: `Whether ${hostText}, exposed through ${h.controller.label} (${h.paths[0]}${h.paths.length > 1 ? ` and ${h.paths.length - 1} more` : ''}), has ${what} cannot be confirmed: ${a.unconfirmed.join('; ')}. It is not judged on the ingress-nginx defaults. Looked at: ${a.looked.join('; ')}.${a.malformed.length ? ` Malformed: ${a.malformed.join('; ')}.` : ''}`,
+        evidence,
+      });
+    } else if (a.found.length > 0) {
       out.push({ status: 'pass', resource: h.route, detailKey, message: `${hostText}: ${a.found.join('; ')}${a.malformed.length ? ` (also: ${a.malformed.join('; ')})` : ''}`, evidence });
     } else {
       out.push({

@@ -12,7 +12,7 @@ import type { Config } from '../../config/types.ts';
 import { memoize } from '../memo.ts';
 import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap, type Json } from '../mesh/util.ts';
 import { effectiveExposure } from './effective-exposure.ts';
-import { configMapData, nginxAnnotationBool, nginxAnnotationGroups, nginxBool, nginxImageVersion, NGINX_ANNOTATION_PREFIX, nginxNoConfigMap, servedByIngressNginx, type NginxController } from '../tls/nginx.ts';
+import { configMapData, nginxAnnotationBool, nginxAnnotationGroups, nginxBool, nginxImageVersion, NGINX_ANNOTATION_PREFIX, nginxIngressDoubt, nginxNoConfigMap, servedByIngressNginx, type NginxController } from '../tls/nginx.ts';
 import { ingressTlsHostCovers } from '../tls/hosts.ts';
 import { traefikCrdCounts, traefikCrdGroupOf, traefikCrdProvidersResolving, traefikCrossNamespace, traefikCrossRefusal, traefikMiddlewareIndex, traefikRouterTls, traefikTcpMiddlewareOf, traefikTlsOptions, TRAEFIK_TLS_OPTION_KEYS, type TraefikTcpMiddleware } from '../tls/traefik.ts';
 import { refString, workloadsOf, type Workload } from '../workloads.ts';
@@ -59,6 +59,13 @@ export interface GuardAnswer {
   looked: string[];
   /** Malformed values met on the way, naming the object and key. */
   malformed: string[];
+  /**
+   * Why a guard may stand in front of the host, or one found may not, and that cannot be known:
+   * an ingress-nginx controller's ConfigMap is not known (NginxController.configMapUnknown) where
+   * it decides the guard, or whether that controller serves the Ingress or reads its annotations
+   * is not (nginxServingDoubt). With nothing found for certain, the host cannot be confirmed.
+   */
+  unconfirmed?: string[];
 }
 
 const nsOf = (o: KubeObject) => o.metadata?.namespace ?? 'default';
@@ -396,11 +403,28 @@ function perNginxPrefix(snapshot: Snapshot, h: ExposedHost, a: GuardAnswer, judg
     judge(g.prefix, g.controllers, sub);
     return { ...g, sub };
   });
-  for (const { sub } of subs) { a.looked.push(...sub.looked); a.malformed.push(...sub.malformed); }
+  for (const { sub } of subs) { a.looked.push(...sub.looked); a.malformed.push(...sub.malformed); for (const u of sub.unconfirmed ?? []) unconfirmed(a, u); }
+  // A controller that may not serve the Ingress, or may not read these annotations: what they
+  // give is not certain, and what it does not find may be found by the controller serving it.
+  const doubt = nginxIngressDoubt(snapshot, h.object);
+  if (doubt !== undefined) {
+    const found = [...new Set(subs.flatMap((x) => x.sub.found))];
+    unconfirmed(a, `${found.length ? `${found.join('; ')}, but ` : ''}${doubt}`);
+    return;
+  }
   const bare = subs.filter((x) => x.sub.found.length === 0);
   if (bare.length === 0) a.found.push(...new Set(subs.flatMap((x) => x.sub.found)));
   else if (bare.length < subs.length) a.looked.push(`${subs.filter((x) => x.sub.found.length > 0).flatMap((x) => x.sub.found).join('; ')}, but nothing for ${bare.map((x) => `${x.controllers.map((c) => refString(c.ref)).join(', ')} (reading annotations ${x.prefix}*)`).join(', ')}, which also serve${bare.length > 1 || bare[0].controllers.length > 1 ? '' : 's'} the Ingress`);
 }
+
+/** Adds why a guard cannot be confirmed, once. */
+function unconfirmed(a: GuardAnswer, why: string): void {
+  const list = (a.unconfirmed ??= []);
+  if (!list.includes(why)) list.push(why);
+}
+
+/** Why a guard a controller's ConfigMap decides cannot be confirmed: its --configmap is not known. */
+const cmUnknown = (c: NginxController, what: string) => `the ${what} of ingress-nginx controller ${refString(c.ref)} cannot be confirmed: ${c.configMapUnknown}`;
 
 // ---- authentication ----
 
@@ -454,6 +478,11 @@ export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot
     const globalOn = optOut === undefined || nginxAnnotationBool(optOut) !== false;
     const global: string[] = [];
     for (const c of controllers) {
+      // Its ConfigMap not known: global-auth-url may be set, unless the Ingress opts out.
+      if (c.configMapUnknown !== undefined) {
+        if (globalOn) unconfirmed(a, cmUnknown(c, 'global-auth-url'));
+        continue;
+      }
       const data = c.configMap ? configMapData(snapshot, c.configMap) : undefined;
       const cm = c.configMap ? `ConfigMap ${c.configMap.namespace}/${c.configMap.name}` : `ingress-nginx ${c.ref.namespace}/${c.ref.name} (${nginxNoConfigMap(c)})`;
       const url = data?.['global-auth-url'];
@@ -584,6 +613,11 @@ function nginxClientCertificates(snapshot: Snapshot, h: ExposedHost, where: stri
   if (verify !== 'on') { a.looked.push(`auth-tls-verify-client ${verify} lets clients without a certificate through`); return; }
   const data = controllers.map((c) => (c.configMap ? configMapData(snapshot, c.configMap) : undefined));
   const secretNs = secret.includes('/') ? secret.split('/')[0] : h.route.namespace;
+  if (secretNs !== h.route.namespace && controllers.some((c) => c.configMapUnknown !== undefined)) {
+    const c = controllers.find((x) => x.configMapUnknown !== undefined)!;
+    unconfirmed(a, `ingress-nginx client certificates (auth-tls-secret ${secret}, of another namespace) on ${where}, but ${cmUnknown(c, 'allow-cross-namespace-resources')}`);
+    return;
+  }
   if (secretNs !== h.route.namespace && !(data.length > 0 && data.every((d) => nginxBool(d?.['allow-cross-namespace-resources'] ?? '') === true))) {
     a.looked.push(`auth-tls-secret ${secret} is in another namespace, which ingress-nginx refuses without allow-cross-namespace-resources in its ConfigMap`);
     return;
@@ -594,6 +628,9 @@ function nginxClientCertificates(snapshot: Snapshot, h: ExposedHost, where: stri
   const annRedirect = nginxAnnotationBool(an[`${p}ssl-redirect`] ?? '');
   const redirects = force || (annRedirect ?? (data.length === 0 || data.every((d) => nginxBool(d?.['ssl-redirect'] ?? 'true') !== false)));
   if (!redirects) { a.looked.push(`${where} serves ${h.host} over plain HTTP too (ssl-redirect off), where no client certificate is asked for`); return; }
+  // On ssl-redirect's default, a controller whose ConfigMap is not known may serve the host over plain HTTP, where no certificate is asked for.
+  const blind = force || annRedirect !== undefined ? undefined : controllers.find((c) => c.configMapUnknown !== undefined);
+  if (blind) { unconfirmed(a, `ingress-nginx client certificates (auth-tls-secret ${secret}) on ${where}, but ${cmUnknown(blind, 'ssl-redirect')}, and with it off plain HTTP asks for none`); return; }
   a.found.push(`ingress-nginx client certificates (auth-tls-secret ${secret}, auth-tls-verify-client on)`);
 }
 
@@ -956,6 +993,13 @@ export function edgeWaf(snapshot: Snapshot, h: ExposedHost, istioRoot: string): 
     // only with its engine, the annotation's only when the ConfigMap's rule set is off. Every
     // controller serving the Ingress must inspect it.
     const verdicts = (controllers.length > 0 ? controllers : [undefined]).map((c) => {
+      // Its ConfigMap not known: it may turn ModSecurity and its rule set on, or (enable-owasp-modsecurity-crs
+      // without the engine) keep the annotation's rule set from loading; only the annotation turning the engine off is certain.
+      if (c?.configMapUnknown !== undefined) {
+        if (locEnable === false) { a.looked.push(`annotation ${p}enable-modsecurity "false" on ${where} turns ModSecurity off whatever the ConfigMap of ${refString(c.ref)} says`); return undefined; }
+        unconfirmed(a, cmUnknown(c, 'ModSecurity configuration (enable-modsecurity, enable-owasp-modsecurity-crs)'));
+        return undefined;
+      }
       const data = c?.configMap ? configMapData(snapshot, c.configMap) : undefined;
       const cm = c?.configMap ? `ConfigMap ${c.configMap.namespace}/${c.configMap.name}` : c ? `ingress-nginx ${c.ref.namespace}/${c.ref.name} (${nginxNoConfigMap(c)})` : 'the controller configuration (not found: defaults)';
       if (c) a.looked.push(c.configMap ? `${cm} enable-modsecurity/enable-owasp-modsecurity-crs${data ? '' : ' (not found: defaults, ModSecurity off)'}` : `${cm}: ModSecurity off by default`);

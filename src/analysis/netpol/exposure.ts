@@ -682,6 +682,8 @@ function nginxUpstream(snapshot: Snapshot, r: EdgeRoute): { podAddressed?: strin
     const v = r.object.metadata?.annotations?.[`${prefix}service-upstream`];
     const ann = v === undefined ? undefined : nginxAnnotationBool(v);
     if (ann !== undefined) return { on: ann, why: `${ing} sets ${prefix}service-upstream "${ann}"` };
+    // Its --configmap not known (from a Secret, a ConfigMap not read): the ConfigMap may turn it on; the default stands, the more open answer, said so.
+    if (c?.configMapUnknown !== undefined) return { on: false, why: `the ConfigMap of ingress-nginx controller ${c.ref.namespace}/${c.ref.name} is not known (${c.configMapUnknown}): service-upstream taken as its default "false"` };
     const cv = c?.configMap ? configMapData(snapshot, c.configMap)?.['service-upstream'] : undefined;
     const cfg = cv === undefined ? undefined : nginxBool(cv);
     // Refused, the ConfigMap may turn it on: the default stands, the more open answer, said so.

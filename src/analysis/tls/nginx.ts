@@ -42,9 +42,21 @@ export interface NginxController {
    * (ingressControllerEnvConfigMapRefs) so that a flag taken from one can be read.
    */
   envConfigMaps?: ConfigMapRef[];
+  /** --controller-class; NOT_KNOWN when classUnknown.controllerClass says why it is not known. */
   controllerClass: string;
+  /** --ingress-class; NOT_KNOWN when classUnknown.ingressClass says why it is not known. */
   ingressClass: string;
+  /** --watch-ingress-without-class; false when classUnknown.watchWithoutClass says why it is not known. */
   watchWithoutClass: boolean;
+  /**
+   * Why a flag deciding which Ingresses it takes is not known: it comes from a variable ztaudit
+   * cannot resolve (a Secret, a ConfigMap not read, a pod field it does not model), or an
+   * argument that may set any flag does. An Ingress whose class the flag decides is kept as one
+   * the controller may serve, and its verdicts say they cannot be confirmed (nginxServingDoubt).
+   */
+  classUnknown?: { controllerClass?: string; ingressClass?: string; watchWithoutClass?: string };
+  /** Why its --annotations-prefix is not known (as classUnknown); annotationPrefix is then NOT_KNOWN + "/", which no annotation key can start with. */
+  annotationPrefixUnknown?: string;
   /**
    * The namespaces whose Ingresses it sees (pkg/flags/flags.go --watch-namespace, one namespace,
    * all when empty; --watch-namespace-selector, a label selector over Namespaces; the informers of
@@ -62,7 +74,12 @@ export interface NginxController {
    * (docs/user-guide/tls.md, "SSL Passthrough"). A Go bool flag: bare, or =value as strconv.ParseBool reads it.
    */
   sslPassthrough: boolean;
+  /** Why --enable-ssl-passthrough is not known (as classUnknown); sslPassthrough is then false. */
+  sslPassthroughUnknown?: string;
 }
+
+/** Stands for a flag value ztaudit cannot know: no IngressClass controller, class or annotation key can be spelt so. */
+export const NOT_KNOWN = '(not known)';
 
 /**
  * A container arg as the kubelet expands it (k8s.io/kubernetes
@@ -103,8 +120,12 @@ export function kubeletExpand(arg: string, env: ReadonlyMap<string, string> | ((
 const UNRESOLVED = '\uE000';
 const unresolved = (name: string) => `${UNRESOLVED}${name}${UNRESOLVED}`;
 
-/** A container's variables as far as they are known: values, and why each other one is not known. */
-interface ContainerEnv { env: (name: string) => string | undefined; unknown: Map<string, string> }
+/**
+ * A container's variables as far as they are known: values, and why each other one is not known;
+ * `refused` says why the kubelet refuses to start the container at all (a ConfigMap it must take
+ * variables from does not exist).
+ */
+interface ContainerEnv { env: (name: string) => string | undefined; unknown: Map<string, string>; refused?: string }
 
 /**
  * A container's environment as the kubelet builds it before expanding $(VAR) in its command and
@@ -132,6 +153,11 @@ function containerEnv(snapshot: Snapshot, namespace: string, c: Record<string, u
   // cluster audited, none declares it (src/analysis/netpol/calico/ip-pools.ts absentWhenNotFound).
   const absent = (name: string) => (snapshot.origin === 'live' ? configMapNotFound(snapshot, { namespace, name }) : !configMapUnread(snapshot, { namespace, name }));
   const notRead = (name: string) => `ConfigMap ${namespace}/${name}, which ${snapshot.origin === 'live' ? (configMapNotFound(snapshot, { namespace, name }) ? 'does not exist' : 'was not read') : 'is not in the input'}`;
+  // The kubelet's makeEnvironmentVariables returns an error for a ConfigMap that does not exist
+  // unless the source or key is optional: the container is never created (CreateContainerConfigError).
+  // Only the first one met, as the kubelet stops there (envFrom before env).
+  let refused: string | undefined;
+  const refuse = (why: string) => { refused ??= why; };
   for (const raw of arr(c.envFrom)) {
     const f = obj(raw);
     const prefix = str(f?.prefix) ?? '';
@@ -144,7 +170,10 @@ function containerEnv(snapshot: Snapshot, namespace: string, c: Record<string, u
         for (const [k, v] of Object.entries(data)) { env.set(prefix + k, v); unknown.delete(prefix + k); }
         continue;
       }
-      if (cmRef?.optional === true && absent(cmName)) continue;
+      if (absent(cmName)) {
+        if (cmRef?.optional === true) continue;
+        refuse(`its envFrom names ConfigMap ${namespace}/${JSON.stringify(cmName)} (configMapRef, not optional), which does not exist`);
+      }
       anyName = `${notRead(cmName)} (envFrom)`;
     } else if (str(secretRef?.name)) anyName = `Secret ${namespace}/${str(secretRef?.name)} (envFrom), which ztaudit never reads`;
     else continue;
@@ -172,11 +201,15 @@ function containerEnv(snapshot: Snapshot, namespace: string, c: Record<string, u
       const optional = keyRef.optional === true;
       const data = cmData(cmName);
       if (data && Object.hasOwn(data, key)) { env.set(name, data[key]!); unknown.delete(name); } else if (optional && (data || absent(cmName))) continue;
+      else if (!data && absent(cmName)) {
+        refuse(`its env ${JSON.stringify(name)} takes key ${JSON.stringify(key)} of ConfigMap ${namespace}/${JSON.stringify(cmName)} (configMapKeyRef, not optional), which does not exist`);
+        setUnknown(name, `${name}, set from key ${JSON.stringify(key)} of ${notRead(cmName)}`);
+      }
       else setUnknown(name, data ? `${name}, set from key ${JSON.stringify(key)} of ConfigMap ${namespace}/${cmName}, which has no such key (the container cannot start unless it was started before the key was removed)` : `${name}, set from key ${JSON.stringify(key)} of ${notRead(cmName)}`);
     } else if (secretKey) setUnknown(name, `${name}, set from key ${JSON.stringify(str(secretKey.key) ?? '')} of Secret ${namespace}/${str(secretKey.name) ?? ''}, which ztaudit never reads`);
     else setUnknown(name, `${name}, set from a source ztaudit does not read`);
   }
-  return { env: lookup, unknown };
+  return { env: lookup, unknown, ...(refused !== undefined ? { refused } : {}) };
   function lookup(name: string): string | undefined {
     const v = env.get(name);
     if (v !== undefined || anyName === undefined) return v;
@@ -348,7 +381,7 @@ export const nginxControllers = memoize((snapshot: Snapshot): NginxController[] 
       for (const raw of arr(spec?.containers)) {
         const c = obj(raw);
         if (!c || !isNginxControllerContainer(c)) continue;
-        const { env, unknown } = containerEnv(snapshot, namespace, c);
+        const { env, unknown, refused: envRefused } = containerEnv(snapshot, namespace, c);
         const written = [...arr(c.command), ...arr(c.args)].filter((x): x is string => typeof x === 'string');
         const args = written.map((a) => kubeletExpand(a, env));
         const envConfigMaps = written.some((a) => a.includes('$(')) ? envConfigMapNames(c).map((name) => ({ namespace, name })) : [];
@@ -383,11 +416,29 @@ export const nginxControllers = memoize((snapshot: Snapshot): NginxController[] 
         const selFlag = flag('watch-namespace-selector');
         const withoutClass = goBoolFlag(args, 'watch-ingress-without-class');
         const passthrough = goBoolFlag(args, 'enable-ssl-passthrough');
+        // A bool flag from an unresolved variable: on, off, or refused (the controller stops) are
+        // all possible. A $(VAR) the kubelet left as written (no such variable) is the literal
+        // text the controller gets, which ParseBool refuses: that one stops it (below).
+        const boolUnknown = (name: string, f: { refused?: string }): string | undefined => {
+          if (opaque) return opaque;
+          return f.refused !== undefined && f.refused.includes(UNRESOLVED) ? `its --${name} is taken from ${unknownIn(f.refused, unknown)}` : undefined;
+        };
+        const withoutClassUnknown = boolUnknown('watch-ingress-without-class', withoutClass);
+        const passthroughUnknown = boolUnknown('enable-ssl-passthrough', passthrough);
+        const ccFlag = flag('controller-class');
+        const icFlag = flag('ingress-class');
+        const apFlag = flag('annotations-prefix');
+        const classUnknown = {
+          ...('unknown' in ccFlag ? { controllerClass: ccFlag.unknown } : {}),
+          ...('unknown' in icFlag ? { ingressClass: icFlag.unknown } : {}),
+          ...(withoutClassUnknown !== undefined ? { watchWithoutClass: withoutClassUnknown } : {}),
+        };
         // pkg/flags/flags.go ParseFlags: pflag.NewFlagSet("", pflag.ExitOnError), so a bool value
         // strconv.ParseBool refuses makes flags.Parse exit (spf13/pflag flag.go FlagSet.Parse):
         // the controller never starts. A value from an unresolved variable is not known refused.
         const refused = ([['watch-ingress-without-class', withoutClass], ['enable-ssl-passthrough', passthrough]] as const).find(([, f]) => f.refused !== undefined && !f.refused.includes(UNRESOLVED));
-        const stops: NginxWatch | undefined = refused ? { none: `it is started with --${refused[0]}=${JSON.stringify(refused[1].refused)}, a value Go's strconv.ParseBool refuses, so pflag stops it at flag parsing: it does not start` } : undefined;
+        const stops: NginxWatch | undefined = envRefused !== undefined ? { none: `the kubelet refuses to create its container (CreateContainerConfigError): ${envRefused}, so it does not start` }
+          : refused ? { none: `it is started with --${refused[0]}=${JSON.stringify(refused[1].refused)}, a value Go's strconv.ParseBool refuses, so pflag stops it at flag parsing: it does not start` } : undefined;
         out.push({
           ref: { kind: o.kind ?? 'Deployment', namespace, name: o.metadata?.name ?? '' },
           namespace,
@@ -396,12 +447,15 @@ export const nginxControllers = memoize((snapshot: Snapshot): NginxController[] 
           ...(configMapIgnored !== undefined ? { configMapIgnored } : {}),
           ...('unknown' in cmFlag ? { configMapUnknown: cmFlag.unknown } : {}),
           ...(envConfigMaps.length > 0 ? { envConfigMaps } : {}),
-          controllerClass: flagValue(args, 'controller-class') ?? INGRESS_NGINX_CONTROLLER,
-          ingressClass: flagValue(args, 'ingress-class') ?? 'nginx',
-          watchWithoutClass: withoutClass.on,
+          controllerClass: 'value' in ccFlag ? ccFlag.value ?? INGRESS_NGINX_CONTROLLER : NOT_KNOWN,
+          ingressClass: 'value' in icFlag ? icFlag.value ?? 'nginx' : NOT_KNOWN,
+          watchWithoutClass: withoutClassUnknown === undefined && withoutClass.on,
+          ...(Object.keys(classUnknown).length > 0 ? { classUnknown } : {}),
           watch: stops ?? ('unknown' in nsFlag ? nsFlag : 'unknown' in selFlag ? selFlag : watchOf(nsFlag.value, selFlag.value)),
-          annotationPrefix: `${flagValue(args, 'annotations-prefix') ?? NGINX_ANNOTATION_PREFIX.slice(0, -1)}/`,
-          sslPassthrough: passthrough.on,
+          annotationPrefix: 'value' in apFlag ? `${apFlag.value ?? NGINX_ANNOTATION_PREFIX.slice(0, -1)}/` : `${NOT_KNOWN}/`,
+          ...('unknown' in apFlag ? { annotationPrefixUnknown: apFlag.unknown } : {}),
+          sslPassthrough: passthroughUnknown === undefined && passthrough.on,
+          ...(passthroughUnknown !== undefined ? { sslPassthroughUnknown: passthroughUnknown } : {}),
         });
       }
     }
@@ -554,19 +608,54 @@ export function nginxControllersFor(snapshot: Snapshot, ing: KubeObject): NginxC
   return nginxControllersByClass(snapshot, ing).filter((c) => nginxWatches(snapshot, c, ns).sees !== false);
 }
 
-/** The controllers whose class flags take this Ingress, whatever namespaces they watch. */
+/** The controllers whose class flags take this Ingress (or may: classTakes), whatever namespaces they watch. */
 function nginxControllersByClass(snapshot: Snapshot, ing: KubeObject): NginxController[] {
-  const controllers = nginxControllers(snapshot);
+  return nginxControllers(snapshot).filter((c) => classTakes(snapshot, c, ing) !== false);
+}
+
+/**
+ * Whether this controller's class flags take the Ingress: true, false, or why that is not known
+ * (a flag the decision reads is unknown: NginxController.classUnknown).
+ */
+function classTakes(snapshot: Snapshot, c: NginxController, ing: KubeObject): boolean | string {
   const classes = ingressClasses(snapshot);
+  const unknown = c.classUnknown;
   const className = str(obj(ing.spec)?.ingressClassName);
   if (className !== undefined) {
     const ic = classes.get(className);
-    return controllers.filter((c) => (ic?.controller ? ic.controller === c.controllerClass : className === c.ingressClass));
+    if (ic?.controller) return unknown?.controllerClass ?? ic.controller === c.controllerClass;
+    return unknown?.ingressClass ?? className === c.ingressClass;
   }
   const annotation = ing.metadata?.annotations?.['kubernetes.io/ingress.class'];
-  if (annotation !== undefined) return controllers.filter((c) => annotation === c.ingressClass);
-  const dflt = [...classes.values()].find((c) => c.isDefault);
-  return controllers.filter((c) => c.watchWithoutClass || (dflt?.controller !== undefined && dflt.controller === c.controllerClass));
+  if (annotation !== undefined) return unknown?.ingressClass ?? annotation === c.ingressClass;
+  if (c.watchWithoutClass) return true;
+  const dflt = defaultIngressClass(snapshot);
+  if (dflt?.controller !== undefined && unknown?.controllerClass === undefined && dflt.controller === c.controllerClass) return true;
+  return unknown?.watchWithoutClass ?? (dflt?.controller !== undefined ? unknown?.controllerClass : undefined) ?? false;
+}
+
+const defaultIngressClass = memoize((snapshot: Snapshot): IngressClassInfo | undefined => [...ingressClasses(snapshot).values()].find((c) => c.isDefault), ['network', 'tls']);
+
+/**
+ * Why it is not known whether ingress-nginx controller `c` serves this Ingress as ztaudit judges
+ * it: a flag deciding whether it takes the Ingress comes from a value ztaudit cannot know
+ * (classUnknown), or the annotations it reads (--annotations-prefix) are unknown while the
+ * Ingress has annotations. Undefined when known. Verdicts resting on it cannot be confirmed.
+ */
+export function nginxServingDoubt(snapshot: Snapshot, c: NginxController, ing: KubeObject): string | undefined {
+  const takes = classTakes(snapshot, c, ing);
+  if (typeof takes === 'string') return `whether ingress-nginx controller ${refString(c.ref)} takes it is not known: ${takes}`;
+  if (c.annotationPrefixUnknown !== undefined && Object.keys(ing.metadata?.annotations ?? {}).some((k) => k !== 'kubernetes.io/ingress.class')) return `which of its annotations ingress-nginx controller ${refString(c.ref)} reads is not known: ${c.annotationPrefixUnknown}`;
+  return undefined;
+}
+
+/** The first nginxServingDoubt of the controllers serving this Ingress (nginxControllersFor). */
+export function nginxIngressDoubt(snapshot: Snapshot, ing: KubeObject): string | undefined {
+  for (const c of nginxControllersFor(snapshot, ing)) {
+    const d = nginxServingDoubt(snapshot, c, ing);
+    if (d !== undefined) return d;
+  }
+  return undefined;
 }
 
 /**

@@ -31,6 +31,7 @@ function run(check: Check, s: Snapshot): Verdict[] {
   return [...check.evaluate(ctx)];
 }
 /** The ssl-protocols verdict of tls.legacy-protocol-enabled: one per controller ConfigMap, or per controller. */
+const ctxOf = (s: Snapshot): AuditContext => ({ snapshot: s, config: defaultConfig(), now: new Date('2026-06-01T00:00:00Z') });
 const protocols = (s: Snapshot) => run(legacyProtocolEnabled, s).filter((v) => v.detailKey === 'ssl-protocols');
 
 /** The controller Deployment of /tmp/rev-mr4/cmref, with the env and envFrom given. */
@@ -79,8 +80,25 @@ describe('--configmap=$(CM) with CM from a ConfigMap key (env valueFrom.configMa
     expect(run(hstsDisabled, s).find((x) => x.resource.kind === 'ConfigMap')?.status).toBe('fail');
   });
 
-  it('the ConfigMap not in the input: the controller cannot be confirmed (medium), not a pass on the defaults, in each controller-wide check', () => {
+  it('the ConfigMap not in the input while ConfigMaps are read: not optional, so the kubelet refuses to create the container (CreateContainerConfigError) and the controller cannot start; the note names the ConfigMap and key', () => {
+    // k8s.io/kubernetes pkg/kubelet/kubelet_pods.go makeEnvironmentVariables at v1.34.0: a
+    // configMapKeyRef whose ConfigMap is not found returns an error unless optional, and the
+    // kubelet does not create the container (https://kubernetes.io/docs/concepts/configuration/configmap/:
+    // "pods will fail to start" when a referenced ConfigMap is missing and not marked optional).
     const s = snap(controller([keyRef('controller-settings', 'configmap')]) + tls10);
+    expect(nginxControllers(s)[0]?.watch).toMatchObject({ none: expect.stringContaining('CreateContainerConfigError') });
+    expect(protocols(s)).toEqual([]);
+    const note = legacyProtocolEnabled.excluded?.(ctxOf(s)) ?? '';
+    expect(note).toContain('cannot start');
+    expect(note).toContain('takes key "configmap" of ConfigMap ingress-nginx/"controller-settings" (configMapKeyRef, not optional), which does not exist');
+    // A name that is hostile text stays quoted: its line break cannot forge a line of the note.
+    const hostile = snap(controller([keyRef('settings\nFORGED', 'configmap')]) + tls10);
+    expect(legacyProtocolEnabled.excluded?.(ctxOf(hostile)) ?? '').toContain('ConfigMap ingress-nginx/"settings\\nFORGED"');
+  });
+
+  it('the ConfigMap not in the input while ConfigMaps could not be read (coverage forbidden): it may exist, so the controller cannot be confirmed (medium), not a pass on the defaults, in each controller-wide check', () => {
+    const s = snap(controller([keyRef('controller-settings', 'configmap')]) + tls10);
+    s.coverage.configmaps = { status: 'forbidden' };
     const [v] = protocols(s);
     expect([v?.status, v?.severity]).toEqual(['fail', 'medium']);
     expect(v?.resource).toMatchObject({ kind: 'Deployment', namespace: 'ingress-nginx', name: 'ingress-nginx-controller' });
@@ -173,9 +191,11 @@ describe('envFrom: sources first, in order, with their prefix; env over them', (
     expect(nginxControllers(snap(controller([{ name: 'CM', value: 'ingress-nginx/from-env' }], [cmRef('second')]) + second))[0]?.configMap?.name).toBe('from-env');
   });
 
-  it('a Secret source or a ConfigMap not in the input may define CM: unknown, unless env sets CM after it', () => {
-    for (const from of [[{ secretRef: { name: 's' } }], [cmRef('missing')]]) {
-      const [v] = protocols(snap(controller([], from) + tls10));
+  it('a Secret source or a ConfigMap that may exist but was not read may define CM: unknown, unless env sets CM after it', () => {
+    const unread = snap(controller([], [cmRef('missing')]) + tls10);
+    unread.coverage.configmaps = { status: 'error' };
+    for (const s of [snap(controller([], [{ secretRef: { name: 's' } }]) + tls10), unread]) {
+      const [v] = protocols(s);
       expect([v?.status, v?.severity]).toEqual(['fail', 'medium']);
     }
     const set = snap(controller([{ name: 'CM', value: 'ingress-nginx/ingress-nginx-controller' }], [{ secretRef: { name: 's' } }]) + tls10);
@@ -183,6 +203,12 @@ describe('envFrom: sources first, in order, with their prefix; env over them', (
     // A readable source after the Secret defines CM for certain.
     const after = snap(controller([], [{ secretRef: { name: 's' } }, cmRef('controller-settings')]) + tls10 + settings({ CM: 'ingress-nginx/ingress-nginx-controller' }));
     expect(protocols(after)[0]?.resource.kind).toBe('ConfigMap');
+  });
+
+  it('a source (not optional) that does not exist while ConfigMaps are read: the controller cannot start, naming the ConfigMap', () => {
+    const s = snap(controller([], [cmRef('missing')]) + tls10);
+    expect(protocols(s)).toEqual([]);
+    expect(legacyProtocolEnabled.excluded?.(ctxOf(s)) ?? '').toContain('its envFrom names ConfigMap ingress-nginx/"missing" (configMapRef, not optional), which does not exist');
   });
 
   it('an optional source that does not exist defines nothing', () => {
@@ -221,6 +247,13 @@ describe('live: the collector reads the ConfigMap a flag variable comes from, by
     const s = snapshotFromObjects(parseManifestText(controller([keyRef('controller-settings', 'configmap', true)]), 'c.yaml').objects, { origin: 'live' });
     await collectConfigMaps(server([]), s, { configMapRefs: liveConfigMapRefs(defaultConfig()) }, 2);
     expect(protocols(s)[0]?.message).toContain('--configmap="$(CM)" is not NAMESPACE/NAME');
+  });
+
+  it('not optional and answered 404: the ConfigMap does not exist, so the kubelet cannot create the container and the controller cannot start', async () => {
+    const s = workloads();
+    await collectConfigMaps(server([]), s, { configMapRefs: liveConfigMapRefs(defaultConfig()) }, 2);
+    expect(protocols(s)).toEqual([]);
+    expect(legacyProtocolEnabled.excluded?.(ctxOf(s)) ?? '').toContain('ConfigMap ingress-nginx/"controller-settings" (configMapKeyRef, not optional), which does not exist');
   });
 
   it('refused (the role does not name it): the controller cannot be confirmed, naming the ConfigMap not read', async () => {
