@@ -152,12 +152,14 @@ function containerEnv(snapshot: Snapshot, namespace: string, c: Record<string, u
   // Absent for certain: live, the API server answered 404 for it; from manifests, which are the
   // cluster audited, none declares it (src/analysis/netpol/calico/ip-pools.ts absentWhenNotFound).
   const absent = (name: string) => (snapshot.origin === 'live' ? configMapNotFound(snapshot, { namespace, name }) : !configMapUnread(snapshot, { namespace, name }));
-  const notRead = (name: string) => `ConfigMap ${namespace}/${name}, which ${snapshot.origin === 'live' ? (configMapNotFound(snapshot, { namespace, name }) ? 'does not exist' : 'was not read') : 'is not in the input'}`;
+  const notRead = (name: string) => `ConfigMap ${namespace}/${name}, which ${snapshot.origin === 'live' ? (configMapNotFound(snapshot, { namespace, name }) ? 'does not exist (the container cannot start unless it was started before the ConfigMap was deleted)' : 'was not read') : 'is not in the input'}`;
   // The kubelet's makeEnvironmentVariables returns an error for a ConfigMap that does not exist
   // unless the source or key is optional: the container is never created (CreateContainerConfigError).
-  // Only the first one met, as the kubelet stops there (envFrom before env).
+  // Only the first one met, as the kubelet stops there (envFrom before env). Of a live cluster
+  // only a doubt: a container started before its ConfigMap was deleted keeps running with the
+  // values it was given (the variable stays unknown, below).
   let refused: string | undefined;
-  const refuse = (why: string) => { refused ??= why; };
+  const refuse = (why: string) => { if (snapshot.origin !== 'live') refused ??= why; };
   for (const raw of arr(c.envFrom)) {
     const f = obj(raw);
     const prefix = str(f?.prefix) ?? '';
