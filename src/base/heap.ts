@@ -39,8 +39,9 @@ let lastResortGc: ((options: { type: 'major'; execution: 'sync'; flavor: 'last-r
  * pages into V8's page pool ("pooled: … MB" in --trace-gc), which stays resident: at 150,000
  * pods, after the audit, 186-389 MiB of it, under everything a run allocates outside V8's heap
  * afterwards (the previous run read back, the stored run's gzip, SQLite's copy of it). Only a
- * "last-resort" collection (V8's gc() option `flavor`, which collects until nothing more is
- * freed and then releases the pool) gives that memory back; gc() alone keeps it pooled.
+ * "last-resort" collection (V8's gc() option `flavor`, src/extensions/gc-extension.h; at L it
+ * made two memory-reducing full collections in --trace-gc, "pooled: 0 MB" after them) gave that
+ * memory back, in 814 ms of CPU at load 11-13; gc() alone kept it pooled (docs/performance.md).
  * Returns whether it collected.
  */
 export function releaseFreedHeap(minRssBytes = RELEASE_HEAP_BYTES): boolean {
