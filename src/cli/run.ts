@@ -12,6 +12,7 @@ import { defaultConfig, type Config } from '../config/types.ts';
 import { ConfigError, StoppedError, errorMessage, failureKindOf } from '../base/errors.ts';
 import { FAIL_ON, failOnReason, runPipeline, type FailOn, type PipelineEdges } from '../pipeline/pipeline.ts';
 import { EXIT_FINDINGS, EXIT_OK, type CliIO } from './io.ts';
+import { releaseFreedHeap } from '../base/heap.ts';
 import { createLogger } from './log.ts';
 import { addSourceOptions, checkSource, describeSource, loadSource, type SourceFlags } from './source.ts';
 import { abortable, alertCannotRun, buildEdges, chromiumFor, FORMATS, openStore, type WiringFlags } from './wiring.ts';
@@ -197,6 +198,9 @@ export async function runAudit(opts: RunOptions, io: CliIO, signal?: AbortSignal
       const collect = () => loadSource(flags, log, { config: cfg, env: io.env, cwd: io.cwd, ...(signal ? { signal } : {}) });
       const edges = await buildEdges({ flags, config: cfg, env, log, io, collect: signal ? () => abortable(collect, signal) : collect }, store);
       if (signal) edges.signal = signal;
+      // A one-shot run: the audit's freed pages go back to the system before the diff, the
+      // reports and the store allocate theirs (docs/performance.md, "the real CLI's later run").
+      edges.afterAudit = () => { releaseFreedHeap(); };
       warnAlertsNeverFire(edges, cfg, log);
       warnFailOnNeverFires(edges, flags.failOn, log);
       const { report, files } = await runPipeline(cfg, CHECKS, edges);
