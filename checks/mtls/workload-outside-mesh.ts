@@ -54,6 +54,16 @@ export const workloadOutsideMesh: Check = {
           message: `${refString(ref)}: ${w.unmeshedPods} of ${w.workload.pods.length} pod(s) run without a mesh proxy although the namespace is meant to be meshed (${w.meantMeshedBy[0]}): ${w.unmeshedReason ?? 'not injected'}.`,
           evidence: { ...evidence, reason: w.unmeshedReason, samplePods: w.unmeshedSample },
         };
+      } else if (w.refusedPods) {
+        // No pod of it runs outside the mesh, nor in it: the API server refuses them. Low: no
+        // plaintext traffic, but the workload meant to be meshed does not run at all.
+        yield {
+          status: 'fail',
+          resource: ref,
+          severity: 'low',
+          message: `${refString(ref)}: its pods cannot start, so it runs neither in the mesh nor outside it (${w.meantMeshedBy[0]}): ${w.refusedReason}.`,
+          evidence: { ...evidence, refusedPods: w.refusedPods, reason: w.refusedReason },
+        };
       } else {
         yield { status: 'pass', resource: ref, message: `${refString(ref)} runs in the ${w.mesh} mesh.`, evidence: { ...evidence, mesh: w.mesh } };
       }
@@ -69,7 +79,7 @@ const listed = (ws: WorkloadMesh[]) => `${ws.slice(0, 3).map((w) => refString(w.
 
 /** One result for the workloads made under one stable name: failing when any runs a pod outside the mesh. */
 function judgeGenerated(stable: ResourceRef, members: WorkloadMesh[]): Verdict {
-  const failing = members.filter((w) => w.unmeshedPods > 0);
+  const failing = members.filter((w) => w.unmeshedPods > 0 || (w.refusedPods ?? 0) > 0);
   const evidence: Record<string, unknown> = {
     podCount: sum(members, (w) => w.workload.podCount),
     meshedPods: sum(members, (w) => w.meshedPods),
@@ -86,14 +96,18 @@ function judgeGenerated(stable: ResourceRef, members: WorkloadMesh[]): Verdict {
   // it (src/run/waivers.ts: every related object of its kind must be named), a meshed sibling
   // is no part of it.
   const related = failing.map((w) => w.workload.ref);
-  const reasons = [...new Set(failing.map((w) => w.unmeshedReason ?? 'not injected'))];
+  const reasons = [...new Set(failing.map((w) => (w.unmeshedPods > 0 ? w.unmeshedReason ?? 'not injected' : w.refusedReason!)))];
   const pods = sum(failing, (w) => w.workload.pods.length);
+  const outside = sum(failing, (w) => w.unmeshedPods);
   return {
     status: 'fail',
     resource: stable,
-    // Medium, as for one workload, only when every pod outside the mesh is a host-network one's.
-    severity: failing.every(onHostNetwork) ? 'medium' : undefined,
-    message: `${refString(stable)}: ${sum(failing, (w) => w.unmeshedPods)} of ${pods} pod(s) of ${listed(failing)} run without a mesh proxy although the namespace is meant to be meshed (${failing[0].meantMeshedBy[0]}): ${reasons.join('; ')}.`,
+    // Medium, as for one workload, only when every pod outside the mesh is a host-network one's;
+    // low when none runs outside it, their pods being refused (the single-workload case).
+    severity: outside === 0 ? 'low' : failing.every(onHostNetwork) ? 'medium' : undefined,
+    message: outside === 0
+      ? `${refString(stable)}: the pods of ${listed(failing)} cannot start, so they run neither in the mesh nor outside it (${failing[0].meantMeshedBy[0]}): ${reasons.join('; ')}.`
+      : `${refString(stable)}: ${outside} of ${pods} pod(s) of ${listed(failing)} run without a mesh proxy although the namespace is meant to be meshed (${failing[0].meantMeshedBy[0]}): ${reasons.join('; ')}.`,
     evidence: { ...evidence, failingMembers: failing.slice(0, MEMBERS_LISTED).map((w) => refString(w.workload.ref)), failingMemberCount: failing.length, reason: reasons.join('; '), samplePods: failing.flatMap((w) => w.unmeshedSample).slice(0, 5) },
     related,
   };

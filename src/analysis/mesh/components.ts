@@ -326,6 +326,39 @@ export function linkerdInjectionWebhooks(webhooks: KubeObject[]): KubeObject[] {
     || arr(w.webhooks).some((h) => str(obj(h)?.name) === 'linkerd-proxy-injector.linkerd.io')));
 }
 
+/** What a failed call to Linkerd's proxy injector webhook does to a pod (linkerdInjectorFailurePolicy). */
+export type LinkerdInjectorFailure = { policy: 'Fail' | 'Ignore'; webhooks: string } | { unread: string };
+
+/**
+ * The failurePolicy of Linkerd's proxy injector webhook (linkerdInjectionWebhooks), which decides
+ * what the API server does with a pod when the webhook call fails: Ignore admits it as it is,
+ * without a proxy; Fail refuses to create it (https://kubernetes.io/docs/reference/access-authn-authz/extensible-admission-controllers/#failure-policy).
+ * The chart writes `failurePolicy: {{.Values.webhookFailurePolicy}}`, Ignore by default (linkerd2
+ * charts/linkerd-control-plane/templates/proxy-injector-rbac.yaml and values.yaml at
+ * stable-2.14.10; charts/linkerd2 at stable-2.9.4). Unset, the API's default: Fail in
+ * admissionregistration.k8s.io/v1, Ignore in v1beta1 (k8s.io/api admissionregistration
+ * types.go FailurePolicy "Defaults to Fail" / "Defaults to Ignore"). Any webhook failing closed
+ * refuses the pod. `unread`: the webhook configurations were not read, or hold no such webhook
+ * (`coverage`: the kind's collection status).
+ */
+export function linkerdInjectorFailurePolicy(webhooks: KubeObject[], coverage: string): LinkerdInjectorFailure {
+  if (coverage !== 'ok') return { unread: `MutatingWebhookConfigurations could not be read (${coverage})` };
+  const policies = new Set<string>();
+  const names = new Set<string>();
+  for (const h of linkerdInjectionWebhooks(webhooks)) {
+    for (const wh of arr(h.webhooks)) {
+      const policy = str(obj(wh)?.failurePolicy) ?? (h.apiVersion === 'admissionregistration.k8s.io/v1beta1' ? 'Ignore' : 'Fail');
+      policies.add(policy);
+      names.add(h.metadata!.name!);
+    }
+  }
+  if (names.size === 0) return { unread: 'no MutatingWebhookConfiguration of Linkerd\'s proxy injector is in the input' };
+  const list = [...names].sort().join(', ');
+  if (policies.has('Fail')) return { policy: 'Fail', webhooks: list };
+  if ([...policies].every((p) => p === 'Ignore')) return { policy: 'Ignore', webhooks: list };
+  return { unread: `the failurePolicy of MutatingWebhookConfiguration ${list} is neither Fail nor Ignore` };
+}
+
 /**
  * The control-plane components a meshed Linkerd needs, by the container that runs each on the
  * Linkerd controller image (charts/linkerd-control-plane/templates/identity.yaml, destination.yaml,

@@ -10,7 +10,7 @@ import type { ConnSet, Protocol } from '../netpol/conns.ts';
 import type { MeshCaller, MeshCallee, MeshFlowVerdict, MeshVerdictKind } from './flow.ts';
 import type { ParsedAuthzPolicy } from './authz.ts';
 import { declaredPortProtocol, istioAuthzModel, istioDeclaredProtocolPorts, istioFlowVerdict, istioStrictWhateverRoot } from './istio-authz.ts';
-import { bypassesSidecar, indexPeerAuthentications, istioInboundCapture, istioMembership, istioOutboundCapture, outboundBypass, type InboundCapture } from './istio.ts';
+import { bypassesSidecar, indexPeerAuthentications, istioInboundCapture, istioMembership, istioOutboundCapture, istioProxyOwnPorts, outboundBypass, type InboundCapture } from './istio.ts';
 import { meshModel, type MeshModel, type WorkloadMesh } from './model.ts';
 import { runsMeshControlPlane } from './components.ts';
 import { consulFlowVerdict, linkerdFlowVerdict } from './mesh-flows.ts';
@@ -19,7 +19,7 @@ import { indexDestinationRules, ruleTlsMode, subsetTlsMode, type ClientTlsRule, 
 import { indexMeshVirtualServices, routeAlternatives, type RouteProtocol } from './virtual-services.ts';
 import { istioOutbound, sidecarImportsService, type WorkloadOutbound } from './outbound.ts';
 import { istioGatewayPod } from './istio-gateway.ts';
-import { arr, containerPorts, memoizeBySnapshotAndConfig, obj, parsePortNumbers, str, stringMap } from './util.ts';
+import { arr, containerNames, containerPorts, memoizeBySnapshotAndConfig, obj, parsePortNumbers, str, stringMap } from './util.ts';
 import { memoize } from '../memo.ts';
 import { linkerdOutboundDefault, linkerdSkippedPorts, portInList, SKIP_INBOUND_ANNOTATION, SKIP_OUTBOUND_ANNOTATION } from './linkerd.ts';
 import { CONSUL_EXCLUDE_INBOUND_ANNOTATION, CONSUL_EXCLUDE_OUTBOUND_ANNOTATION, consulPortList } from './consul.ts';
@@ -812,25 +812,88 @@ function istioGatewayCallee(snapshot: Snapshot, config: Config, authz: ReturnTyp
   // A sidecar caller comes with its identity only when it sends Istio mTLS here: auto mTLS to a
   // gateway's pods without the tlsMode label sends plaintext (istioCallerTls, autoMtlsUnlabelled),
   // and such a caller is judged below as one without a mesh identity.
-  if ((caller.mtls && !caller.external) || opts.pastListener) return judged();
+  if (opts.pastListener) return judged();
   const servers = gatewayServersOf(snapshot, callee).filter((s) => s.ports.includes(target.port));
+  const withIdentity = caller.mtls && !caller.external;
+  // A port no Gateway server binds has no listener, whoever calls (gatewayListenersDoubt).
+  const noListener = servers.length === 0 ? noListenerVerdict(snapshot, callee, target.port, calleeText, !withIdentity) : undefined;
+  if (noListener?.verdict === 'denied') return noListener;
+  if (withIdentity) return judged();
+  if (noListener) return noListener;
   const open = servers.find((s) => s.accepts === 'plaintext') ?? servers.find((s) => s.accepts === 'tls');
   const said = (s: GatewayServer) => `${s.where} ${s.what}`;
   const noPa = 'PeerAuthentication does not apply to a gateway\'s listeners';
   if (open) return judged(`${calleeText} is an Istio gateway: ${said(open)} (${noPa})`, open.accepts === 'plaintext');
   const unsure = servers.filter((s) => s.accepts === 'unknown');
   if (unsure.length) return { mesh: 'istio', verdict: 'unknown', plaintext: true, policy: unsure[0].policy, reason: `${calleeText} is an Istio gateway: ${unsure.map(said).join('; ')}` };
-  if (servers.length) {
+  return {
+    mesh: 'istio', verdict: 'denied', plaintext: true, enforcedBy: `gateway ${calleeText}`, policy: servers[0].policy,
+    reason: `${calleeText} is an Istio gateway: ${servers.map(said).join('; ')}; the caller ${caller.external ? 'is outside the mesh' : caller.noMtls ?? 'has no mesh proxy'}, so its connection is refused`,
+  };
+}
+
+/** A port of an Istio gateway no Gateway server binds: denied (no listener) unless gatewayListenersDoubt leaves a listener possible, then unknown. */
+function noListenerVerdict(snapshot: Snapshot, callee: WorkloadMesh, port: number, calleeText: string, plaintext: boolean): MeshFlowVerdict {
+  const unread = (['istio.gateways', 'gatewayapi.gateways'] as const).filter((k) => ['forbidden', 'error'].includes(snapshot.coverage[k]?.status ?? 'ok'));
+  const doubt = unread.length ? `${unread.join(', ')} could not be read` : gatewayListenersDoubt(snapshot, callee, port);
+  if (doubt) {
     return {
-      mesh: 'istio', verdict: 'denied', plaintext: true, enforcedBy: `gateway ${calleeText}`, policy: servers[0].policy,
-      reason: `${calleeText} is an Istio gateway: ${servers.map(said).join('; ')}; the caller ${caller.external ? 'is outside the mesh' : caller.noMtls ?? 'has no mesh proxy'}, so its connection is refused`,
+      mesh: 'istio', verdict: 'unknown', plaintext,
+      reason: `${calleeText} is an Istio gateway, whose listeners its Gateway servers decide (PeerAuthentication does not apply to a gateway's listeners), and no Gateway server in the snapshot binds port ${port} (${doubt}): what listens there the snapshot does not tell`,
     };
   }
-  const unread = (['istio.gateways', 'gatewayapi.gateways'] as const).filter((k) => ['forbidden', 'error'].includes(snapshot.coverage[k]?.status ?? 'ok'));
   return {
-    mesh: 'istio', verdict: 'unknown', plaintext: true,
-    reason: `${calleeText} is an Istio gateway, whose listeners its Gateway servers decide (${noPa}), and no Gateway server in the snapshot binds port ${target.port}${unread.length ? ` (${unread.join(', ')} could not be read)` : ''}: what listens there the snapshot does not tell`,
+    mesh: 'istio', verdict: 'denied', plaintext, enforcedBy: `gateway ${calleeText}`,
+    reason: `${calleeText} is an Istio gateway: no Gateway server selecting it binds port ${port}, and its proxy listens only on the ports its Gateway servers bind and its own ${gatewayOwnPorts(callee).join(', ')}, so a connection to port ${port} is refused (no listener)`,
   };
+}
+
+/**
+ * The ports an Istio gateway's proxy listens on of its own, whatever its Gateways say
+ * (istioProxyOwnPorts): Envoy's Prometheus (15090) and health (15021) listeners of the bootstrap
+ * (istio/istio tag 1.28.9 tools/packaging/common/envoy_bootstrap.json, envoy_prometheus_port and
+ * envoy_status_port) and pilot-agent's status port (15020 unless annotated). Envoy's admin (15000)
+ * and the DNS proxy (15053) listen on localhost only. Every other listener istiod sends a gateway
+ * is built from the ports its Gateway servers bind (pilot/pkg/networking/core/gateway.go
+ * buildGatewayListeners, one per mergedGateway.ServerPorts).
+ */
+const gatewayOwnPorts = (callee: WorkloadMesh): number[] => istioProxyOwnPorts(callee.workload.pods[0]?.annotations ?? {});
+
+/**
+ * Why a port no Gateway server binds may still have a listener on an Istio gateway's pod, or
+ * undefined when it certainly has none: the port is one of the proxy's own; the pod runs
+ * something besides istio-proxy (another container, the node's network); a Gateway selecting it
+ * has a server or selector that cannot be read; a Service port a server names leads to a named
+ * targetPort no container declares (the port istiod binds is then unknown); or the Gateway API
+ * Gateway an Istio-managed gateway's pods name is not in the input.
+ */
+function gatewayListenersDoubt(snapshot: Snapshot, callee: WorkloadMesh, port: number): string | undefined {
+  if (gatewayOwnPorts(callee).includes(port)) return `port ${port} is one of the gateway proxy's own listeners (health, metrics, status), which no Gateway decides`;
+  const spec = obj(callee.workload.pods[0]?.spec);
+  if (!spec) return 'its pod spec is not in the snapshot';
+  if (spec.hostNetwork === true) return 'it runs on the node\'s network, where other processes may listen';
+  const others = containerNames(spec).filter((n) => n !== 'istio-proxy');
+  if (others.length > 0) return `its pod also runs ${others.slice(0, 3).map((n) => JSON.stringify(n)).join(', ')}, which may listen there`;
+  const targets = serviceTargets(snapshot, callee);
+  for (const g of snapshot.resources['istio.gateways'] ?? []) {
+    const gspec = obj(g.spec);
+    const where = `Gateway ${g.metadata?.namespace ?? 'default'}/${g.metadata?.name ?? ''}`;
+    if (gspec?.selector !== undefined && gspec.selector !== null && !obj(gspec.selector)) return `${where} has a selector that cannot be read`;
+    const selector = gspec?.selector === undefined ? undefined : stringMap(gspec.selector);
+    if (selector && !Object.entries(selector).every(([k, v]) => callee.labels[k] === v)) continue;
+    if (!Array.isArray(gspec?.servers)) return `${where} selects it and has no servers list that can be read`;
+    for (const [i, raw] of gspec.servers.entries()) {
+      const number = obj(obj(raw)?.port)?.number;
+      if (typeof number !== 'number') return `${where} servers[${i}] has no port number that can be read`;
+      const unresolved = targets.find((t) => t.sp.port === number && t.target === undefined);
+      if (unresolved) return `Service ${unresolved.sp.service} port ${number}, which ${where} servers[${i}] binds, leads to targetPort ${JSON.stringify(unresolved.sp.targetPort)}, which no container of the gateway declares`;
+    }
+  }
+  const name = callee.labels['gateway.networking.k8s.io/gateway-name'];
+  if (name !== undefined && !(snapshot.resources['gatewayapi.gateways'] ?? []).some((g) => g.metadata?.name === name && (g.metadata?.namespace ?? 'default') === callee.namespace)) {
+    return `Gateway ${callee.namespace}/${name}, whose listeners its pods serve, is not in the input`;
+  }
+  return undefined;
 }
 
 /**
@@ -946,8 +1009,11 @@ export function meshVerdictOverConns(snapshot: Snapshot, config: Config, from: R
     if (capture && capture.redirect !== 'none') for (const p of capture.ports) named.add(p);
     // Ports a Service declares TCP or HTTP, where HTTP-only policy fields read otherwise.
     if (callee && rep) for (const p of istioDeclaredProtocolPorts(istioAuthzModel(snapshot, config), callee.namespace, callee.labels, containerPorts(rep.spec))) named.add(p);
-    // A gateway's ports are what its Gateway servers bind (istioGatewayCallee).
-    if (callee && istioGatewayPod(callee)) for (const s of gatewayServersOf(snapshot, callee)) for (const p of s.ports) named.add(p);
+    // A gateway's ports are what its Gateway servers bind (istioGatewayCallee), and its proxy's own.
+    if (callee && istioGatewayPod(callee)) {
+      for (const s of gatewayServersOf(snapshot, callee)) for (const p of s.ports) named.add(p);
+      for (const p of gatewayOwnPorts(callee)) named.add(p);
+    }
     // Ports a Service leads to, where an Istio caller's DestinationRule (or auto mTLS off) sets its client TLS (istioCallerTls);
     const caller = from === 'external' ? undefined : workloadIndex(snapshot, config).get(refKey(from));
     // A sidecar caller reaches any other port only through PassthroughCluster (istioPassthrough).

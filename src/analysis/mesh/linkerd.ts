@@ -10,6 +10,7 @@ import { goParseInt } from '../../base/go-int.ts';
 import { LINKERD_POLICIES, type LinkerdPolicy } from '../../config/linkerd-policies.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
 import type { PodView } from '../workloads.ts';
+import type { LinkerdInjectorFailure } from './components.ts';
 import { containerNames, containerPorts, labelSelectorMatches, obj, str, stringMap } from './util.ts';
 
 export { LINKERD_POLICIES, type LinkerdPolicy };
@@ -32,6 +33,14 @@ export interface LinkerdMembership {
   meshed: boolean;
   requested: boolean;
   reason: string;
+  /** The API server refuses to create the pod (the injector fails and its webhook's failurePolicy is Fail): it never runs, in the mesh or out of it. */
+  refused?: true;
+}
+
+/** Why the proxy injector fails on every pod it is asked to inject (linkerdProxyInitPorts' `absent`), and what its webhook's failurePolicy then does. */
+export interface LinkerdInjectorBroken {
+  absent: string;
+  failure: LinkerdInjectorFailure;
 }
 
 /** The label whose value `disabled` keeps every Linkerd admission webhook, the proxy injector's included, away from a namespace. */
@@ -61,7 +70,7 @@ function carriesLinkerdProxy(pod: Pick<PodView, 'spec'>): boolean {
 export const LINKERD_NOT_INJECTED = 'no linkerd-proxy container although';
 
 /** `ns`: the pod's namespace, its name and metadata. */
-export function linkerdMembership(ns: { name: string; labels: Record<string, string>; annotations: Record<string, string> }, pod: PodView, proxyInitAbsent?: string): LinkerdMembership {
+export function linkerdMembership(ns: { name: string; labels: Record<string, string>; annotations: Record<string, string> }, pod: PodView, injectorBroken?: LinkerdInjectorBroken): LinkerdMembership {
   const podVal = pod.annotations['linkerd.io/inject'];
   const nsVal = ns.annotations['linkerd.io/inject'];
   const value = podVal ?? nsVal;
@@ -69,10 +78,13 @@ export function linkerdMembership(ns: { name: string; labels: Record<string, str
   const source = podVal !== undefined ? 'pod annotation' : 'namespace annotation';
   if (pod.origin === 'pod') {
     if (carriesLinkerdProxy(pod)) return { meshed: true, requested, reason: 'linkerd-proxy container present' };
+    // A running pod keeps running as it was; only its replacement meets the broken injector.
+    const restart = !injectorBroken ? ' (restart the pod)'
+      : `; restarting it will not mesh it: ${injectorBroken.absent}, so the proxy injector's webhook call fails and ${'unread' in injectorBroken.failure ? `the new pod starts without a proxy (failurePolicy Ignore) or is refused (Fail; ${injectorBroken.failure.unread})` : injectorBroken.failure.policy === 'Ignore' ? 'the new pod starts without a proxy (failurePolicy Ignore)' : 'the API server refuses the new pod (failurePolicy Fail)'}`;
     return {
       meshed: false,
       requested,
-      reason: requested ? `${LINKERD_NOT_INJECTED} ${source} linkerd.io/inject=${value} (restart the pod)` : 'no linkerd-proxy container',
+      reason: requested ? `${LINKERD_NOT_INJECTED} ${source} linkerd.io/inject=${value}${restart}` : 'no linkerd-proxy container',
     };
   }
   // A template that already carries the proxy (`linkerd inject --manual`, or a copy of an
@@ -82,8 +94,15 @@ export function linkerdMembership(ns: { name: string; labels: Record<string, str
   if (pod.spec.hostNetwork === true) return { meshed: false, requested, reason: 'hostNetwork pods are not injected' };
   const excluded = requested ? linkerdInjectorExcludes(ns.name, ns.labels) : undefined;
   if (excluded) return { meshed: false, requested, reason: `${excluded}, so ${source} linkerd.io/inject=${value} is never acted on` };
-  // linkerd-config's values hold no proxyInit: the injector fails on the pod (linkerdProxyInitPorts).
-  if (requested && proxyInitAbsent) return { meshed: false, requested, reason: `${source} linkerd.io/inject=${value}, but Linkerd's proxy injector cannot inject it: the values in ${proxyInitAbsent} have no proxyInit, which the injector dereferences, so its webhook call fails and the pod starts without a proxy (failurePolicy Ignore, the chart's default) or is refused (Fail)` };
+  // linkerd-config's values hold no proxyInit: the injector fails on the pod (linkerdProxyInitPorts),
+  // and the webhook's failurePolicy decides whether the pod starts without a proxy or not at all.
+  if (requested && injectorBroken) {
+    const { absent, failure } = injectorBroken;
+    const fails = `${source} linkerd.io/inject=${value}, but Linkerd's proxy injector cannot inject it: ${absent}, which the injector dereferences, so its webhook call fails`;
+    if ('unread' in failure) return { meshed: false, requested, reason: `${fails}; the pod then starts without a proxy if the webhook's failurePolicy is Ignore (the chart's default), or is refused if it is Fail, and that was not read (${failure.unread})` };
+    if (failure.policy === 'Ignore') return { meshed: false, requested, reason: `${fails}, and MutatingWebhookConfiguration ${failure.webhooks} has failurePolicy Ignore, so the pod starts without a proxy` };
+    return { meshed: false, requested, refused: true, reason: `${fails}, and MutatingWebhookConfiguration ${failure.webhooks} has failurePolicy Fail, so the API server refuses to create the pod: new pods fail to start (pods already running keep running as they were)` };
+  }
   if (requested) return { meshed: true, requested, reason: `${source} linkerd.io/inject=${value}` };
   return { meshed: false, requested, reason: value === 'disabled' ? `${source} linkerd.io/inject=disabled` : 'no linkerd.io/inject annotation' };
 }
@@ -205,6 +224,25 @@ function linkerdValuesRead(cm: KubeObject): unknown {
 }
 
 /**
+ * The mapping of linkerd-config's values that holds the install's cniEnabled, identityTrustDomain
+ * and proxyInit, with `layout` saying where it is. Before stable-2.10 the chart kept them under
+ * `global` (linkerd2 stable-2.9.4 charts/linkerd2/values.yaml `global: {cniEnabled,
+ * identityTrustDomain, proxyInit: {ignoreInboundPorts, ignoreOutboundPorts}}`, which
+ * charts/linkerd2/templates/config.yaml writes whole into the `values` key), and the injector read
+ * them there (pkg/charts/linkerd2/values.go: Values.Global *Global holds CNIEnabled,
+ * IdentityTrustDomain and ProxyInit; pkg/inject/inject.go values.GetGlobal().ProxyInit). From
+ * stable-2.10 they are top-level and Values has no `global` field (stable-2.10.0 values.go), so a
+ * values mapping with a `global` mapping is taken for the older layout, as linkerdProxyInitPorts
+ * has taken it since 843de892. undefined when the values are missing or cannot be read.
+ */
+function linkerdSettings(cm: KubeObject): { settings: Record<string, unknown>; layout: 'global' | 'top' } | undefined {
+  const values = obj(linkerdValuesRead(cm));
+  if (!values) return undefined;
+  const global = obj(values.global);
+  return global ? { settings: global, layout: 'global' } : { settings: values, layout: 'top' };
+}
+
+/**
  * The install-time proxy.defaultInboundPolicy: read from the linkerd-config ConfigMap when
  * the snapshot has it, else the configured value, else Linkerd's default (`unread` names why
  * the ConfigMap is missing when the collector could not read ConfigMaps).
@@ -235,12 +273,12 @@ export function linkerdClusterDefault(configmaps: KubeObject[], configured: stri
   return { policy: LINKERD_INSTALL_DEFAULT, source: 'Linkerd install default' };
 }
 
-/** identityTrustDomain from linkerd-config's values (cluster.local when absent or unreadable). */
+/** identityTrustDomain from linkerd-config's values, top-level or under global before stable-2.10 (linkerdSettings); cluster.local when absent or unreadable. */
 export function linkerdTrustDomain(configmaps: KubeObject[]): string {
   for (const cm of configmaps) {
     if (cm.metadata?.name !== 'linkerd-config') continue;
     // Unreadable values: the default trust domain.
-    const d = str(obj(linkerdValuesRead(cm))?.identityTrustDomain);
+    const d = str(linkerdSettings(cm)?.settings.identityTrustDomain);
     if (d) return d;
   }
   return 'cluster.local';
@@ -255,8 +293,11 @@ export function linkerdTrustDomain(configmaps: KubeObject[]): string {
 export function linkerdCniEnabled(configmaps: KubeObject[]): string | undefined {
   for (const cm of configmaps) {
     if (cm.metadata?.name !== 'linkerd-config') continue;
-    // Unreadable values: nothing shows the CNI plugin.
-    if (obj(linkerdValuesRead(cm))?.cniEnabled === true) return `ConfigMap ${cm.metadata?.namespace ?? ''}/linkerd-config cniEnabled: true`;
+    // Unreadable values: nothing shows the CNI plugin. Before stable-2.10, global.cniEnabled
+    // (linkerdSettings; stable-2.9.4 charts/patch/templates/patch.json adds linkerd-init only
+    // `if and .Values.global.proxyInit (not .Values.global.cniEnabled)`).
+    const read = linkerdSettings(cm);
+    if (read?.settings.cniEnabled === true) return `ConfigMap ${cm.metadata?.namespace ?? ''}/linkerd-config ${read.layout === 'global' ? 'global.' : ''}cniEnabled: true`;
   }
   return undefined;
 }
@@ -277,8 +318,9 @@ export interface LinkerdProxyInit {
   inbound?: LinkerdInstalledPorts;
   outbound?: LinkerdInstalledPorts;
   /**
-   * "ConfigMap <ns>/linkerd-config" when its values were read and hold no proxyInit mapping (absent
-   * or null): the proxy injector cannot inject a pod then (linkerdProxyInitPorts).
+   * "the values in ConfigMap <ns>/linkerd-config have no proxyInit" when its values were read and
+   * hold no proxyInit mapping (absent or null; global.proxyInit before stable-2.10): the proxy
+   * injector cannot inject a pod then (linkerdProxyInitPorts).
    */
   absent?: string;
 }
@@ -313,14 +355,13 @@ export function linkerdProxyInitPorts(configmaps: KubeObject[]): LinkerdProxyIni
   const out: LinkerdProxyInit = {};
   for (const [i, cm] of cms.entries()) {
     // Values missing or unparsable: the default stays assumed (linkerdClusterDefault says why).
-    const values = obj(linkerdValuesRead(cm));
-    const proxyInit = obj(values?.proxyInit);
-    const where = `ConfigMap ${cm.metadata?.namespace ?? ''}/linkerd-config`;
-    // Before stable-2.10 the chart's values held proxyInit under `global` (charts/linkerd2/values.yaml
-    // at stable-2.9.0; the injector read values.Global.ProxyInit): such values lack no proxyInit.
-    // Their global.* settings are not read here (the defaults stay assumed, as before).
-    const preTwoTen = obj(values?.global) !== undefined;
-    if (i === 0 && values && !preTwoTen && (values.proxyInit === undefined || values.proxyInit === null)) out.absent = where;
+    // Before stable-2.10 proxyInit is global.proxyInit (linkerdSettings), which the injector of
+    // that release dereferences as unconditionally (stable-2.9.4 pkg/inject/inject.go
+    // injectProxyInit, `values.GetGlobal().ProxyInit.Capabilities = ...`).
+    const read = linkerdSettings(cm);
+    const proxyInit = obj(read?.settings.proxyInit);
+    const where = `ConfigMap ${cm.metadata?.namespace ?? ''}/linkerd-config${read?.layout === 'global' ? ', under global' : ''}`;
+    if (i === 0 && read && (read.settings.proxyInit === undefined || read.settings.proxyInit === null)) out.absent = `the values in ConfigMap ${cm.metadata?.namespace ?? ''}/linkerd-config have no ${read.layout === 'global' ? 'global.proxyInit' : 'proxyInit'}`;
     for (const [direction, key] of [['inbound', 'ignoreInboundPorts'], ['outbound', 'ignoreOutboundPorts']] as const) {
       if (out[direction] || !proxyInit) continue;
       const value = proxyInit[key] ?? '';

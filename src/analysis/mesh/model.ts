@@ -6,7 +6,7 @@ import type { AuditContext } from '../context.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import { KINDS, POD_VIEW_KINDS, type KindKey } from '../../snapshot/kinds.ts';
-import { istioControlPlaneGone, type IstiodDown, istioInjectionWebhooks, linkerdControlPlaneGone, linkerdInjectionWebhooks, linkerdWebhooksInstalled, meshComponents, podReadiness } from './components.ts';
+import { istioControlPlaneGone, type IstiodDown, istioInjectionWebhooks, linkerdControlPlaneGone, linkerdInjectionWebhooks, linkerdInjectorFailurePolicy, linkerdWebhooksInstalled, meshComponents, podReadiness } from './components.ts';
 import { templatesStandIn, workloadsOf, type PodView, type Workload } from '../workloads.ts';
 import { hasIstioProxy, indexPeerAuthentications, istioProxyOwnPorts, istioMembership, istioNamespaceMeantMeshed, resolveIstioMode, sidecarBypassedPorts, sidecarInboundCapture, type IstioPolicyIndex, type ResolvedMode } from './istio.ts';
 import type { MeshWorkloadDetail, MtlsPosture } from '../../run/types.ts';
@@ -38,6 +38,13 @@ export interface WorkloadMesh {
   unmeshedPods: number;
   unmeshedReason?: string;
   unmeshedSample: string[];
+  /**
+   * Templates the API server refuses to create pods from (Linkerd's injector fails on them and its
+   * webhook's failurePolicy is Fail: linkerdMembership `refused`), with the first reason: they run
+   * neither in the mesh nor out of it, and are counted in neither meshedPods nor unmeshedPods.
+   */
+  refusedPods?: number;
+  refusedReason?: string;
   /** Why the namespace is expected to be meshed (empty = not expected). */
   meantMeshedBy: string[];
   istio?: ResolvedMode;
@@ -233,6 +240,9 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
   }
   const linkerdCni = linkerdCniEnabled(configmaps);
   const linkerdProxyInit = linkerdProxyInitPorts(configmaps);
+  const linkerdInjectorBroken = linkerdProxyInit.absent
+    ? { absent: linkerdProxyInit.absent, failure: linkerdInjectorFailurePolicy(snapshot.resources.mutatingwebhookconfigurations ?? [], snapshot.coverage.mutatingwebhookconfigurations?.status ?? 'ok') }
+    : undefined;
   const clusterDefault = linkerdClusterDefault(configmaps, config.mesh.linkerdDefaultInboundPolicy, configMapUnread(snapshot, LINKERD_CONFIG_CONFIGMAP));
   const meshedByConfig = new Set(config.mesh.meshedNamespaces);
 
@@ -253,18 +263,23 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
     let meshedLinkerd = 0;
     let meshedConsul = 0;
     let unmeshed = 0;
+    let refused = 0;
+    let refusedReason: string | undefined;
     let unmeshedReason: string | undefined;
     const unmeshedSample: string[] = [];
     const meantIstio = istioNamespaceMeantMeshed(ns.labels);
     const meantLinkerd = linkerdNamespaceMeantMeshed(ns.annotations);
     for (const pod of w.pods) {
       const i = istioMembership(ns.labels, pod);
-      const l = linkerdMembership({ name: namespace, ...ns }, pod, linkerdProxyInit.absent);
+      const l = linkerdMembership({ name: namespace, ...ns }, pod, linkerdInjectorBroken);
       const c = consulMembership(namespace, pod, injector);
       if (i.meshed) meshedIstio++;
       else if (l.meshed) meshedLinkerd++;
       else if (c.meshed) meshedConsul++;
-      else {
+      else if (l.refused && !i.requested && !c.requested) {
+        refused++;
+        refusedReason ??= l.reason;
+      } else {
         unmeshed++;
         if (unmeshedSample.length < 5) unmeshedSample.push(pod.name);
         // Explain in terms of the mesh the namespace (or pod) asked for.
@@ -297,6 +312,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
       unmeshedPods: unmeshed,
       unmeshedReason,
       unmeshedSample,
+      ...(refused > 0 ? { refusedPods: refused, refusedReason } : {}),
       meantMeshedBy,
       ...(namespaceUnknown ? { namespaceUnknown: true as const } : {}),
       ...(intentUnknown ? { intentUnknown: true as const } : {}),

@@ -125,19 +125,21 @@ export function meshOutbound(configmaps: KubeObject[], rootNamespace: string, re
  * IsAllowAnyOutbound `Mode == networking.OutboundTrafficPolicy_ALLOW_ANY`, used by
  * listener_builder.go and httproute.go; istio/istio tag 1.28.9): it acts as REGISTRY_ONLY. A
  * Sidecar's mode is a string of the two names in its CRD (manifests/charts/base/files/crd-all.gen.yaml
- * `enum: [REGISTRY_ONLY, ALLOW_ANY]`), so the API server never stores such a number there. A
+ * `enum: [REGISTRY_ONLY, ALLOW_ANY]`, `type: string`), so the API server never stores a number
+ * there, 0 and 1 included: `numbers` false reads a Sidecar's mode by name only. A
  * fraction, a number past int32, a quoted number, another string, or a mode or policy of another
  * type is an error istiod refuses the whole mesh config with (then it keeps its last mesh config,
  * or Istio's defaults when it has none: pkg/config/mesh/meshwatcher/collection.go "invalid mesh
  * config, using last known state"), which the snapshot cannot tell: unknown here.
  */
-export function outboundPolicyMode(otp: unknown, unnamedNumbers = false): { mode: OutboundMode; unset?: true; unnamed?: number } | { problem: string } {
+export function outboundPolicyMode(otp: unknown, unnamedNumbers = false, numbers = true): { mode: OutboundMode; unset?: true; unnamed?: number } | { problem: string } {
   const p = obj(otp);
   if (!p) return { problem: ` is ${JSON.stringify(otp)}, not a mapping` };
   const mode = p.mode;
   if (mode === undefined || mode === null) return { mode: 'REGISTRY_ONLY', unset: true };
-  if (mode === 'REGISTRY_ONLY' || mode === 0) return { mode: 'REGISTRY_ONLY' };
-  if (mode === 'ALLOW_ANY' || mode === 1) return { mode: 'ALLOW_ANY' };
+  if (mode === 'REGISTRY_ONLY' || (numbers && mode === 0)) return { mode: 'REGISTRY_ONLY' };
+  if (mode === 'ALLOW_ANY' || (numbers && mode === 1)) return { mode: 'ALLOW_ANY' };
+  if (!numbers) return { problem: `.mode is ${JSON.stringify(mode)}, not ALLOW_ANY or REGISTRY_ONLY` };
   if (unnamedNumbers && typeof mode === 'number' && Number.isInteger(mode) && mode >= -2147483648 && mode <= 2147483647) return { mode: 'REGISTRY_ONLY', unnamed: mode };
   return { problem: `.mode is ${JSON.stringify(mode)}, not ALLOW_ANY or REGISTRY_ONLY (or 1, 0)` };
 }
@@ -150,6 +152,8 @@ interface SidecarEntry {
   unset?: true;
   egressHosts?: string[];
   problem?: string;
+  /** Refused at admission by the Sidecar CRD's schema: it cannot exist in the cluster, and selects nothing here. */
+  refused?: true;
 }
 
 /** Every egress listener's hosts, one list: a Service any listener imports is in the proxy's registry. undefined: no egress (Istio imports everything). */
@@ -171,8 +175,13 @@ function readSidecar(o: KubeObject): SidecarEntry {
   const base = { ref, ...(selector ? { selector } : {}), ...(hosts ? { egressHosts: hosts } : {}) };
   // Absent or null: the mesh config decides (pilot/pkg/model/sidecar.go, GetOutboundTrafficPolicy() == nil); `{}` is REGISTRY_ONLY (outboundPolicyMode).
   if (otp === undefined || otp === null) return base;
-  const policy = outboundPolicyMode(otp);
-  if ('problem' in policy) return { ...base, problem: `outboundTrafficPolicy${policy.problem} (ignored)` };
+  // The Sidecar CRD's schema types outboundTrafficPolicy an object and its mode a string of the two
+  // names (istio/api kubernetes/customresourcedefinitions.gen.yaml, 1.8.0 to 1.29.0: `enum:
+  // [REGISTRY_ONLY, ALLOW_ANY]`, `type: string`), so the API server refuses any other value, a
+  // number 0 or 1 included, though jsonpb would read those: such a Sidecar cannot be stored, and is
+  // ignored as if absent (the next Sidecar in line, else the mesh config, decides).
+  const policy = outboundPolicyMode(otp, false, false);
+  if ('problem' in policy) return { ...base, refused: true, problem: `outboundTrafficPolicy${policy.problem}: the Sidecar CRD's schema takes only the strings REGISTRY_ONLY and ALLOW_ANY there, so the API server refuses this Sidecar (ignored, as if absent)` };
   return { ...base, mode: policy.mode, ...(policy.unset ? { unset: true } : {}) };
 }
 
@@ -197,6 +206,7 @@ export function istioOutbound(snapshot: Snapshot, config: Config): OutboundModel
   const sidecars = (snapshot.resources['istio.sidecars'] ?? []).map(readSidecar);
   const byNamespace = new Map<string, SidecarEntry[]>();
   for (const s of sidecars) {
+    if (s.refused) continue;
     const ns = s.ref.namespace ?? 'default';
     let list = byNamespace.get(ns);
     if (!list) byNamespace.set(ns, (list = []));

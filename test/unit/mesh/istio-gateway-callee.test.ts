@@ -23,6 +23,7 @@ import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import { runChecks } from '../../../src/engine/run.ts';
 import type { Snapshot } from '../../../src/snapshot/types.ts';
+import { meshFlowVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
 
 /** Mesh-wide STRICT; the istio-ingressgateway Deployment as the gateway chart writes it (gateway injection); its Service 80→8080, 443→8443. */
 const cluster = (httpsTls: string, extra = '') => `
@@ -177,16 +178,57 @@ spec:
     expect(clientCert.out).toContain('tls.mode MUTUAL requires a client certificate signed by the CA it names');
   });
 
-  it('a port no Gateway server binds is unknown, with the reason', async () => {
+  // A gateway's Envoy gets one listener per port its Gateway servers bind (istio/istio tag 1.28.9
+  // pilot/pkg/networking/core/gateway.go buildGatewayListeners, over mergedGateway.ServerPorts) and
+  // has, of its own, only the bootstrap's Prometheus 15090 and health 15021 listeners
+  // (tools/packaging/common/envoy_bootstrap.json envoy_prometheus_port, envoy_status_port) and
+  // pilot-agent's status port 15020; Envoy's admin 15000 and the DNS proxy 15053 bind localhost
+  // (envoy_bootstrap.json admin `{{ .localhost }}`; pilot/cmd/pilot-agent/options/options.go
+  // DNS_PROXY_ADDR "localhost:15053"). A connection to any other port of the pod is refused.
+  // Before: UNKNOWN ("what listens there the snapshot does not tell").
+  it('a port no Gateway server binds is DENIED (no listener) when every Gateway selecting the gateway is read', async () => {
     const r = await reach(cluster(SIMPLE), ...to(9999));
-    expect(r.out).toContain('mesh UNKNOWN: istio-ingress/istio-ingressgateway is an Istio gateway, whose listeners its Gateway servers decide (PeerAuthentication does not apply to a gateway\'s listeners), and no Gateway server in the snapshot binds port 9999: what listens there the snapshot does not tell');
+    expect(r.code).toBe(1);
+    expect(r.out.split('\n')[0]).toBe('DENIED: legacy/old[Deployment] -> istio-ingress/istio-ingressgateway[Deployment] on 9999/TCP');
+    expect(r.out).toContain('mesh DENIED: istio-ingress/istio-ingressgateway is an Istio gateway: no Gateway server selecting it binds port 9999, and its proxy listens only on the ports its Gateway servers bind and its own 15020, 15021, 15090, so a connection to port 9999 is refused (no listener)');
+    // Service port 80 leads to pod port 8080, where istiod binds the server: pod port 80 has no listener.
+    expect((await reach(cluster(SIMPLE), ...to(80))).out.split('\n')[0]).toBe('DENIED: legacy/old[Deployment] -> istio-ingress/istio-ingressgateway[Deployment] on 80/TCP');
+  });
+
+  it('UNKNOWN where a listener there cannot be ruled out: the proxy\'s own ports, Gateways unreadable, another container, a server or targetPort that cannot be read', async () => {
+    const unknown = async (yaml: string, port: number, why: string) => {
+      const r = await reach(yaml, ...to(port));
+      expect(r.out.split('\n')[0]).toMatch(/^UNKNOWN: /);
+      expect(r.out).toContain(`and no Gateway server in the snapshot binds port ${port} (${why}): what listens there the snapshot does not tell`);
+    };
+    await unknown(cluster(SIMPLE), 15021, 'port 15021 is one of the gateway proxy\'s own listeners (health, metrics, status), which no Gateway decides');
+    await unknown(cluster(SIMPLE).replace("- {name: istio-proxy, image: auto,", "- {name: sidecar, image: x/helper:1}\n      - {name: istio-proxy, image: auto,"), 9999, 'its pod also runs "sidecar", which may listen there');
+    await unknown(cluster(SIMPLE, `
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: broken, namespace: istio-ingress}
+spec:
+  selector: {istio: ingressgateway}
+  servers: [{port: {name: x, protocol: HTTP}, hosts: ["*"]}]
+---`), 9999, 'Gateway istio-ingress/broken servers[0] has no port number that can be read');
+    await unknown(cluster(SIMPLE).replace('{name: http2, port: 80, targetPort: 8080}', '{name: http2, port: 80, targetPort: web}'), 9999, 'Service istio-ingress/istio-ingressgateway port 80, which Gateway istio-ingress/public servers[0] binds, leads to targetPort "web", which no container of the gateway declares');
+  });
+
+  it('with the Istio Gateways unreadable, a port no server in the snapshot binds stays UNKNOWN', () => {
+    const objects = parseManifestText(cluster(SIMPLE), 'all.yaml').objects;
+    const base = snapshotFromObjects(objects, { clusterVersion: 'v1.36.3' });
+    const snapshot: Snapshot = { ...base, resources: { ...base.resources, 'istio.gateways': [] }, coverage: { ...base.coverage, 'istio.gateways': { status: 'forbidden' as const } } };
+    const v = meshFlowVerdict(snapshot, defaultConfig(), { kind: 'Deployment', namespace: 'legacy', name: 'old' }, { kind: 'Deployment', namespace: 'istio-ingress', name: 'istio-ingressgateway' }, 9999, 'TCP');
+    expect(v.verdict).toBe('unknown');
+    expect(v.reason).toContain('binds port 9999 (istio.gateways could not be read)');
   });
 
   it('reach --matrix --effective agrees: the plain HTTP port stays open, the ISTIO_MUTUAL port is closed to the plaintext caller', async () => {
     const open = (await reach(cluster(SIMPLE), '--matrix', '--effective')).out;
-    expect(matrixLine(open, PAIR)).toBe(`${PAIR} : All Connections [mesh istio: other TCP ports unknown]`);
+    // Ports no Gateway server binds are closed (no listener), but for the proxy's own 15020, 15021 and 15090.
+    expect(matrixLine(open, PAIR)).toBe(`${PAIR} : SCTP 1-65535,TCP 8080,8443,15020-15021,15090,UDP 1-65535 [mesh istio: TCP 15020 unknown, TCP 15021 unknown, TCP 15090 unknown]`);
     const mutual = (await reach(cluster(ISTIO_MUTUAL), '--matrix', '--effective')).out;
-    expect(matrixLine(mutual, PAIR)).toBe(`${PAIR} : SCTP 1-65535,TCP 1-8442,8444-65535,UDP 1-65535 [mesh istio: other TCP ports unknown]`);
+    expect(matrixLine(mutual, PAIR)).toBe(`${PAIR} : SCTP 1-65535,TCP 8080,15020-15021,15090,UDP 1-65535 [mesh istio: TCP 15020 unknown, TCP 15021 unknown, TCP 15090 unknown]`);
   });
 
   it('a Gateway API gateway istiod manages: its HTTP listener takes plaintext whatever STRICT says, its HBONE listener does not', async () => {
@@ -199,7 +241,7 @@ spec:
     expect(hbone.out).toContain('Gateway edge/web listeners[1] (port 15008, HBONE) accepts only Istio mTLS (HBONE)');
     // No Service names these ports: the matrix judges them because the Gateway's listeners bind them.
     const pair = 'legacy/old[Deployment] => edge/web-istio[Deployment]';
-    expect(matrixLine((await reach(MANAGED, '--matrix', '--effective')).out, pair)).toBe(`${pair} : SCTP 1-65535,TCP 1-15007,15009-65535,UDP 1-65535 [mesh istio: other TCP ports unknown]`);
+    expect(matrixLine((await reach(MANAGED, '--matrix', '--effective')).out, pair)).toBe(`${pair} : SCTP 1-65535,TCP 80,15020-15021,15090,UDP 1-65535 [mesh istio: TCP 15020 unknown, TCP 15021 unknown, TCP 15090 unknown]`);
   });
 });
 
@@ -304,6 +346,16 @@ spec:
     }
   });
 
+  it('a caller sending Istio mTLS is refused too on a port no Gateway server binds: no listener (was: ALLOWED by the policies)', async () => {
+    const noDeny = SHOP.slice(0, SHOP.indexOf('apiVersion: security.istio.io/v1'));
+    expect(noDeny).toContain('kind: Deployment');
+    const r = await reach(cluster(ISTIO_MUTUAL, noDeny + ISTIO_MUTUAL_DR), ...api(9999));
+    expect(r.out.split('\n')[0]).toBe('DENIED: shop/api[Deployment] -> istio-ingress/istio-ingressgateway[Deployment] on 9999/TCP');
+    expect(r.out).toContain('so a connection to port 9999 is refused (no listener)');
+    // A bound port is still the policies' to decide.
+    expect((await reach(cluster(ISTIO_MUTUAL, noDeny + ISTIO_MUTUAL_DR), ...api(8443))).out.split('\n')[0]).toBe('ALLOWED: shop/api[Deployment] -> istio-ingress/istio-ingressgateway[Deployment] on 8443/TCP');
+  });
+
   it('gateway pods labelled security.istio.io/tlsMode: istio get auto mTLS: the DENY applies', async () => {
     const r = await reach(labelled(cluster(ISTIO_MUTUAL, SHOP)), ...api(8080));
     expect(r.out.split('\n')[0]).toBe('DENIED: shop/api[Deployment] -> istio-ingress/istio-ingressgateway[Deployment] on 8080/TCP');
@@ -312,10 +364,10 @@ spec:
 
   it('reach --matrix --effective agrees: 8080 open to the plaintext call, 8443 (ISTIO_MUTUAL) closed; with the DestinationRule every port the gateway binds is closed by the DENY', async () => {
     const plainMatrix = (await reach(cluster(ISTIO_MUTUAL, SHOP), '--matrix', '--effective')).out;
-    // 15021 (status-port) is a Service port no Gateway server binds: unknown, as reach --port 15021 says.
-    expect(matrixLine(plainMatrix, API_PAIR)).toBe(`${API_PAIR} : SCTP 1-65535,TCP 1-8442,8444-65535,UDP 1-65535 [mesh istio: TCP 15021 unknown, other TCP ports unknown]`);
+    // 15021 (status-port) and 15020, 15090 are the gateway proxy's own listeners: unknown, as reach --port 15021 says; every other port no Gateway server binds is closed.
+    expect(matrixLine(plainMatrix, API_PAIR)).toBe(`${API_PAIR} : SCTP 1-65535,TCP 8080,15020-15021,15090,UDP 1-65535 [mesh istio: TCP 15020 unknown, TCP 15021 unknown, TCP 15090 unknown]`);
     const mtlsMatrix = (await reach(cluster(ISTIO_MUTUAL, SHOP + ISTIO_MUTUAL_DR), '--matrix', '--effective')).out;
-    expect(matrixLine(mtlsMatrix, API_PAIR)).toBe(`${API_PAIR} : SCTP 1-65535,TCP 1-8079,8081-8442,8444-15020,15022-65535,UDP 1-65535 [mesh istio: other TCP ports unknown]`);
+    expect(matrixLine(mtlsMatrix, API_PAIR)).toBe(`${API_PAIR} : SCTP 1-65535,TCP 15020,15090,UDP 1-65535 [mesh istio: TCP 15020 unknown, TCP 15090 unknown]`);
   });
 });
 

@@ -61,6 +61,7 @@ spec:
   outboundTrafficPolicy: ${policy}
 ---`;
 
+const REFUSED = ': the Sidecar CRD\'s schema takes only the strings REGISTRY_ONLY and ALLOW_ANY there, so the API server refuses this Sidecar (ignored, as if absent)';
 const verdictOn = (yaml: string) => run(outboundAllowAny, ctxOf(yaml)).map((v) => `${v.status} ${v.resource.kind} ${v.resource.name}: ${v.message}`);
 const modeOf = (yaml: string) => { const c = ctxOf(yaml); return istioOutbound(c.snapshot, c.config).workloads.map((w) => [w.mode, w.decidedBy]); };
 
@@ -109,7 +110,7 @@ describe('mesh config outboundTrafficPolicy without a mode', () => {
 
   it('a Sidecar\'s mode 2 is still a Sidecar problem, not read as REGISTRY_ONLY: its CRD takes only the two names, so no such Sidecar is stored', () => {
     const c = ctxOf(scene('outboundTrafficPolicy: {mode: ALLOW_ANY}', SIDECAR('{mode: 2}')));
-    expect(istioOutbound(c.snapshot, c.config).sidecarProblems.map((x) => x.problem)).toEqual(['outboundTrafficPolicy.mode is 2, not ALLOW_ANY or REGISTRY_ONLY (or 1, 0) (ignored)']);
+    expect(istioOutbound(c.snapshot, c.config).sidecarProblems.map((x) => x.problem)).toEqual([`outboundTrafficPolicy.mode is 2, not ALLOW_ANY or REGISTRY_ONLY${REFUSED}`]);
   });
 
   it('a policy that is no mapping (`outboundTrafficPolicy: REGISTRY_ONLY`), which istiod refuses, is unknown (was: the default ALLOW_ANY)', () => {
@@ -127,9 +128,51 @@ describe('Sidecar outboundTrafficPolicy without a mode', () => {
     }
   });
 
-  it('a Sidecar with `outboundTrafficPolicy: null` leaves the mesh config to decide; `{mode: 1}` is ALLOW_ANY', () => {
+  it('a Sidecar with `outboundTrafficPolicy: null` leaves the mesh config to decide', () => {
     expect(modeOf(scene('outboundTrafficPolicy: {mode: REGISTRY_ONLY}', SIDECAR('null')))[0][0]).toBe('REGISTRY_ONLY');
     expect(modeOf(scene('outboundTrafficPolicy: {mode: ALLOW_ANY}', SIDECAR('null')))[0][0]).toBe('ALLOW_ANY');
-    expect(modeOf(scene('outboundTrafficPolicy: {mode: REGISTRY_ONLY}', SIDECAR('{mode: 1}')))).toEqual([['ALLOW_ANY', 'Sidecar shop/default']]);
+  });
+});
+
+// A Sidecar's mode given as a number. jsonpb would read 0 and 1 as the two modes (the oracle above),
+// but a Sidecar reaches istiod only through the API server, and the Sidecar CRD's openAPIV3Schema
+// types outboundTrafficPolicy.mode `type: string` with `enum: [REGISTRY_ONLY, ALLOW_ANY]`
+// (istio/api kubernetes/customresourcedefinitions.gen.yaml, tags 1.8.0, 1.20.0, 1.26.0 and 1.29.0;
+// istio/istio copies it into manifests/charts/base/files/crd-all.gen.yaml): the API server's
+// structural-schema validation refuses the number ("must be of type string"), so the Sidecar is
+// never stored. ztaudit warns (a low finding on the Sidecar) and ignores it as if absent, as the
+// cluster would: the next Sidecar in line (the namespace's, then the root namespace's) or the mesh
+// config decides. Before: `{mode: 0}` read as REGISTRY_ONLY passed a namespace the mesh config's
+// ALLOW_ANY leaves open, and `{mode: 1}` failed one the mesh config closes.
+describe('Sidecar outboundTrafficPolicy.mode as a number: refused by the CRD schema, ignored', () => {
+  it('`{mode: 0}` under a mesh-wide ALLOW_ANY: the namespace fails by the mesh config, and the Sidecar is flagged as refused (was: pass, REGISTRY_ONLY)', () => {
+    const yaml = scene('outboundTrafficPolicy: {mode: ALLOW_ANY}', SIDECAR('{mode: 0}'));
+    expect(modeOf(yaml)).toEqual([['ALLOW_ANY', 'ConfigMap istio-system/istio mesh.outboundTrafficPolicy.mode']]);
+    const vs = verdictOn(yaml);
+    expect(vs).toContain(`fail Sidecar default: Sidecar shop/default: outboundTrafficPolicy.mode is 0, not ALLOW_ANY or REGISTRY_ONLY${REFUSED}.`);
+    expect(vs.some((v) => v.startsWith('fail Namespace shop: 1 meshed workload(s) in shop may reach any external host'))).toBe(true);
+    expect(vs.some((v) => v.startsWith('pass'))).toBe(false);
+  });
+
+  it('`{mode: 1}` under a mesh-wide REGISTRY_ONLY: the namespace passes by the mesh config (was: fail, ALLOW_ANY)', () => {
+    const yaml = scene('outboundTrafficPolicy: {mode: REGISTRY_ONLY}', SIDECAR('{mode: 1}'));
+    expect(modeOf(yaml)).toEqual([['REGISTRY_ONLY', 'ConfigMap istio-system/istio mesh.outboundTrafficPolicy.mode']]);
+    expect(verdictOn(yaml)).toContain('pass Namespace shop: Istio sidecars in shop reach registered hosts only (ConfigMap istio-system/istio mesh.outboundTrafficPolicy.mode).');
+  });
+
+  it('a refused Sidecar does not hide the root namespace\'s: its REGISTRY_ONLY decides', () => {
+    const root = `
+apiVersion: networking.istio.io/v1
+kind: Sidecar
+metadata: {name: default, namespace: istio-system}
+spec:
+  outboundTrafficPolicy: {mode: REGISTRY_ONLY}
+---`;
+    expect(modeOf(scene('outboundTrafficPolicy: {mode: ALLOW_ANY}', SIDECAR('{mode: 1}') + root))).toEqual([['REGISTRY_ONLY', 'Sidecar istio-system/default']]);
+  });
+
+  it('the mesh config (a ConfigMap, no schema) still takes 0 and 1 as istiod reads them', () => {
+    expect(modeOf(scene('outboundTrafficPolicy: {mode: 0}'))[0][0]).toBe('REGISTRY_ONLY');
+    expect(modeOf(scene('outboundTrafficPolicy: {mode: 1}'))[0][0]).toBe('ALLOW_ANY');
   });
 });
