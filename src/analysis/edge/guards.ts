@@ -356,8 +356,8 @@ function selectsController(selectorLabels: Record<string, string> | undefined, p
  * Envoy Gateway / Gateway API policy attachment: targetRef(s) naming the Gateway or the route, same
  * namespace. A sectionName narrows the target: on a Gateway to that one listener, on a route to
  * the rule of that name (envoyproxy/gateway v1.9.0 internal/gatewayapi/helpers.go
- * gatewayPolicyTargetListeners, securitypolicy.go isRouteRule; before v1.5.0 the CRDs refuse a
- * sectionName). So a Gateway target with sectionName covers the host only when every attachment
+ * gatewayPolicyTargetListeners and isRouteRule; the CRDs refuse a sectionName on a
+ * SecurityPolicy before v1.5.0, on a BackendTrafficPolicy before v1.6.0). So a Gateway target with sectionName covers the host only when every attachment
  * of the route to that Gateway is on listeners the policy names, and a route target with
  * sectionName only when every rule of the route is named by the policy.
  */

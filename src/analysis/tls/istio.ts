@@ -316,7 +316,7 @@ const ISTIO_VALID_CIPHERS: ReadonlySet<string> = new Set(['ECDHE-ECDSA-AES128-GC
  * The gateway is the Deployment Istio makes for it, whose pods carry istio.io/gateway-name; the
  * release of istiod decides which keys are read (taken as the newest when it is not known).
  */
-export function istioGatewayApiServers(snapshot: Snapshot): IstioGatewayServer[] {
+export const istioGatewayApiServers = memoize((snapshot: Snapshot): IstioGatewayServer[] => {
   const gateways = snapshot.resources['gatewayapi.gateways'] ?? [];
   if (gateways.length === 0) return [];
   const classes = new Map((snapshot.resources['gatewayapi.gatewayclasses'] ?? []).map((c) => [c.metadata?.name ?? '', str(obj(c.spec)?.controllerName)] as const));
@@ -357,4 +357,4 @@ export function istioGatewayApiServers(snapshot: Snapshot): IstioGatewayServer[]
     }
   }
   return out;
-}
+}, 'tls');

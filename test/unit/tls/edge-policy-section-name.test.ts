@@ -3,9 +3,10 @@
 // internal/gatewayapi/helpers.go gatewayPolicyTargetListeners (a Gateway target with sectionName
 // keeps only the listener of that name) and internal/gatewayapi/securitypolicy.go
 // buildGatewayPolicyMapForSecurity (validateGatewayListenerSectionName, keyed by
-// NamespacedNameWithSection); at v1.4.0 api/v1alpha1/securitypolicy_types.go and
-// backendtrafficpolicy_types.go still refuse a sectionName ("this policy does not yet support the
-// sectionName field"), so no release applies such a policy to the whole Gateway.
+// NamespacedNameWithSection); a sectionName on a route target names a route rule (helpers.go
+// isRouteRule). In older releases the CRDs refuse a sectionName ("this policy does not yet
+// support the sectionName field": api/v1alpha1/securitypolicy_types.go up to v1.4.0,
+// backendtrafficpolicy_types.go up to v1.5.0), so no release applies such a policy to the whole Gateway.
 import { describe, expect, it } from 'vitest';
 import { parseManifestText } from '../../../src/collect/manifests.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
