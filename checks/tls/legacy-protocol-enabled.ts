@@ -2,7 +2,7 @@ import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
 import type { KubeObject } from '../../src/snapshot/types.ts';
-import {  nginxNoConfigMap, nginxNotStarting, ALB_PARAMS, gatewayPassthroughListeners, traefikTcpPassthroughRoutes, GKE_DEFAULT_SSL_POLICY, GKE_GATEWAY_CONTROLLER, gkeFrontendConfigs, gkeGatewaySslPolicies, gkeIngressSslPolicy, gkeTlsGateways, type GkeSslPolicy, nginxCanary, nginxCipherAnnotations, nginxServerKeys, opensslEnabledSuites, ALB_SSL_POLICY, clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, clientTrafficPolicyLegacyCiphers, gatewayListenerPolicies, istioGatewayServers, istioTlsDefaults, albIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_ALB_CONTROLLER, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, traefikDefaultMinTls, traefikOptionAcceptsNoVersion, traefikTlsOptions, undecidedTlsServices, versionTokens, type AlbIngress, type TraefikInstance, type AwsTlsService, type LbcDefaultPolicy , contourCipherConfigs, contourCipherNames, contourHigher, contourTlsVersion, contourTlsVirtualHosts, type ContourCiphers, type ContourTlsVersion, istioGatewayRelease, istioMeshMinimum, ISTIO_CIPHER_MODES, ENVOY_PRE_123_DEFAULT_CIPHERS, type IstioGatewayRelease } from '../../src/analysis/tls/index.ts';
+import {  nginxNoConfigMap, nginxNotStarting, ALB_PARAMS, gatewayPassthroughListeners, traefikTcpPassthroughRoutes, GKE_DEFAULT_SSL_POLICY, GKE_GATEWAY_CONTROLLER, gkeFrontendConfigs, gkeGatewaySslPolicies, gkeIngressSslPolicy, gkeTlsGateways, type GkeSslPolicy, nginxCanary, nginxCipherAnnotations, nginxServerKeys, opensslEnabledSuites, ALB_SSL_POLICY, clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, clientTrafficPolicyLegacyCiphers, gatewayListenerPolicies, istioGatewayServers, istioGatewayApiServers, istioMutualSettingsApplied, type IstioGatewayServer, istioTlsDefaults, albIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_ALB_CONTROLLER, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, traefikDefaultMinTls, traefikOptionAcceptsNoVersion, traefikTlsOptions, undecidedTlsServices, versionTokens, type AlbIngress, type TraefikInstance, type AwsTlsService, type LbcDefaultPolicy , contourCipherConfigs, contourCipherNames, contourHigher, contourTlsVersion, contourTlsVirtualHosts, type ContourCiphers, type ContourTlsVersion, istioGatewayRelease, istioMeshMinimum, ISTIO_CIPHER_MODES, ENVOY_PRE_123_DEFAULT_CIPHERS, type IstioGatewayRelease } from '../../src/analysis/tls/index.ts';
 import { TRAEFIK_ROUTER_REFUSAL_KINDS, traefikTlsRouter } from '../../src/analysis/edge/traefik-tls-routers.ts';
 import type { KindKey } from '../../src/snapshot/kinds.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
@@ -103,8 +103,20 @@ function legacyEnvoyOf(release: IstioGatewayRelease): string | undefined {
   return release && 'legacyEnvoy' in release && release.legacyEnvoy ? `Istio ${release.version.join('.')} (${release.from}, image ${release.image}) ships Envoy 1.22 or older` : undefined;
 }
 
-function istioVerdicts(ctx: AuditContext): Verdict[] {
+/** Istio Gateway servers and the servers istiod makes of Gateway API listeners of Istio's class (istioGatewayApiServers), judged alike. */
+const istioJudged = (ctx: AuditContext): IstioGatewayServer[] => [...istioServers(ctx).judged, ...istioGatewayApiServers(ctx.snapshot)];
+
+/** Where a server is, in a message: "Server on port 443", or "Listener "https" on port 443" of a Gateway API Gateway. */
+const istioAt = (s: IstioGatewayServer): string => `${s.gatewayApi ? `Listener ${JSON.stringify(s.gatewayApi.listener)}` : 'Server'} on port ${obj(s.server?.port)?.number ?? '?'}`;
+
+/**
+ * The verdicts on Istio servers, and the ISTIO_MUTUAL servers left unjudged: those whose own
+ * version or cipher fields decide the verdict while istiod's release, which decides whether it
+ * writes them (istioMutualSettingsApplied), is not known.
+ */
+function istioJudgement(ctx: AuditContext): { verdicts: Verdict[]; unjudged: string[] } {
   const out: Verdict[] = [];
+  const unjudged: string[] = [];
   const releases = new Map<KubeObject, IstioGatewayRelease>();
   // Per Gateway: the revision whose istiod configures it, that istiod's release and that revision's
   // mesh config (ConfigMap istio-<rev>), from which its servers take tlsDefaults.
@@ -118,10 +130,16 @@ function istioVerdicts(ctx: AuditContext): Verdict[] {
     }
     return m;
   };
-  const judged = istioServers(ctx).judged;
-  for (const { resource, gateway, i, server, tls, mode } of judged) {
+  /**
+   * One server judged on the fields istiod writes to Envoy: `tls` (its own, or none when istiod
+   * ignores them), `takesMesh` whether meshConfig.tlsDefaults apply (isSimpleOrMutual modes);
+   * `why` ends the message (how the server came to be, what istiod did with its fields).
+   */
+  const judge = (s: IstioGatewayServer, tls: Record<string, unknown>, takesMesh: boolean, why: string, extra: Record<string, unknown>): Verdict => {
+    const { resource, gateway, i, server } = s;
     const port = obj(server?.port);
-    const detailKey = `server/${str(port?.name) ?? port?.number ?? i}`;
+    const at = istioAt(s);
+    const detailKey = s.gatewayApi ? `listener/${s.gatewayApi.listener}` : `server/${str(port?.name) ?? port?.number ?? i}`;
     const ownMin = str(tls.minProtocolVersion);
     const max = str(tls.maxProtocolVersion);
     if (!releases.has(gateway)) releases.set(gateway, istioGatewayRelease(ctx.snapshot, gateway));
@@ -130,47 +148,83 @@ function istioVerdicts(ctx: AuditContext): Verdict[] {
     // A server with no minimum of its own (or TLS_AUTO) takes meshConfig.tlsDefaults.minProtocolVersion
     // where its istiod reads it, as that istiod writes it to Envoy (istioMeshMinimum): istiod maps
     // the field (listener.go applyDownstreamTLSDefaults), so its release decides, not the proxy's.
-    const meshFloor = meshMin !== undefined && (ownMin === undefined || ownMin === 'TLS_AUTO') && ISTIO_CIPHER_MODES.has(mode) ? istioMeshMinimum(meshMin, gatewayMesh.istiod) : undefined;
+    const meshFloor = meshMin !== undefined && (ownMin === undefined || ownMin === 'TLS_AUTO') && takesMesh ? istioMeshMinimum(meshMin, gatewayMesh.istiod) : undefined;
     const min = meshFloor?.effective ?? ownMin;
     // Before Istio 1.15 (Envoy 1.22 and older) TLS_AUTO is Envoy's server default, TLS 1.0 (istio.ts ENVOY_PRE_123_DEFAULT_CIPHERS).
     const oldEnvoy = legacyEnvoyOf(releases.get(gateway));
     const auto = min === undefined || min === 'TLS_AUTO';
     const effectiveMin = auto && oldEnvoy ? 'TLSV1_0' : min;
-    const evidence = { port: port?.number, hosts: server?.hosts, mode: tls.mode, minProtocolVersion: ownMin ?? (oldEnvoy ? 'TLS_AUTO (TLSV1_0 before Envoy 1.23)' : 'TLS_AUTO (TLSV1_2)'), maxProtocolVersion: max ?? 'TLS_AUTO', ...(oldEnvoy ? { envoy: oldEnvoy } : {}), ...(meshFloor ? { meshMinProtocolVersion: meshMin, ...(meshFloor.effective ? { effectiveMinProtocolVersion: meshFloor.effective } : {}), meshMinNote: meshFloor.why } : {}) };
-    // istiod applies a server's version and cipher fields only in SIMPLE, MUTUAL and OPTIONAL_MUTUAL
-    // (pilot/pkg/networking/core/listener.go: `if isSimpleOrMutual(serverTLSSettings.Mode) {
-    // applyServerTLSSettings(...) }`); ISTIO_MUTUAL takes the mesh's mTLS context, TLS 1.2+.
-    if (str(tls.mode)?.toUpperCase() === 'ISTIO_MUTUAL') {
-      out.push({ status: 'pass', resource, detailKey, message: `Server on port ${port?.number ?? '?'} is ISTIO_MUTUAL: it uses the mesh mTLS settings (TLS 1.2+)${min || max ? `; istiod ignores its ${[min && `minProtocolVersion ${min}`, max && `maxProtocolVersion ${max}`].filter(Boolean).join(' and ')} in this mode` : ''}.`, evidence: { ...evidence, ignoredInIstioMutual: true } });
-      continue;
-    }
+    const evidence = { port: port?.number, hosts: server?.hosts, mode: s.mode, minProtocolVersion: ownMin ?? (oldEnvoy ? 'TLS_AUTO (TLSV1_0 before Envoy 1.23)' : 'TLS_AUTO (TLSV1_2)'), maxProtocolVersion: max ?? 'TLS_AUTO', ...(oldEnvoy ? { envoy: oldEnvoy } : {}), ...(meshFloor ? { meshMinProtocolVersion: meshMin, ...(meshFloor.effective ? { effectiveMinProtocolVersion: meshFloor.effective } : {}), meshMinNote: meshFloor.why } : {}), ...(s.gatewayApi ? { listener: s.gatewayApi.listener, conversion: s.gatewayApi.conversion } : {}), ...extra };
     const bad = [effectiveMin, max].filter((v): v is string => !!v && ISTIO_LEGACY.has(v));
     const ownSaid = ownMin ? `minProtocolVersion ${ownMin}` : 'no minProtocolVersion';
     const allows = auto && oldEnvoy
-      ? `Server on port ${port?.number ?? '?'} allows TLSV1_0 (${ownSaid}${meshFloor ? `, ${meshFloor.why}` : ''}: ${oldEnvoy}, whose server-side default minimum is TLS 1.0${max ? `; maxProtocolVersion ${max}` : ''})`
+      ? `${at} allows TLSV1_0 (${ownSaid}${meshFloor ? `, ${meshFloor.why}` : ''}: ${oldEnvoy}, whose server-side default minimum is TLS 1.0${max ? `; maxProtocolVersion ${max}` : ''})`
       : meshFloor?.effective
-      ? `Server on port ${port?.number ?? '?'} allows ${bad.join('/')} (${ownSaid}, so it takes ${meshFloor.why}${max ? `; maxProtocolVersion ${max}` : ''})`
-      : `Server on port ${port?.number ?? '?'} allows ${bad.join('/')} (${min ? `minProtocolVersion ${min}` : ''}${max ? ` maxProtocolVersion ${max}` : ''})`;
+      ? `${at} allows ${bad.join('/')} (${ownSaid}, so it takes ${meshFloor.why}${max ? `; maxProtocolVersion ${max}` : ''})`
+      : `${at} allows ${bad.join('/')} (${min ? `minProtocolVersion ${min}` : ''}${max ? ` maxProtocolVersion ${max}` : ''})`;
     // cipherSuites are Envoy's cipher_suites; unset, istiod writes meshConfig.tlsDefaults.cipherSuites
     // (as tls.weak-ciphers reads them), else Envoy's default list applies: from Envoy 1.23 AES-GCM
     // and ChaCha20 only, which no TLS 1.0/1.1 handshake can use (clientTrafficPolicyLegacyCiphers);
     // before it a list with CBC-SHA suites that can.
     const own = arr(tls.cipherSuites).filter((c): c is string => typeof c === 'string');
-    const mesh = own.length || !bad.length ? undefined : gatewayMesh.defaults;
-    const meshUnread = mesh?.problem ?? (own.length || !bad.length ? undefined : meshConfigUnread(ctx, gatewayMesh.revision));
+    const mesh = own.length || !bad.length || !takesMesh ? undefined : gatewayMesh.defaults;
+    const meshUnread = mesh?.problem ?? (own.length || !bad.length || !takesMesh ? undefined : meshConfigUnread(ctx, gatewayMesh.revision));
     const envoyDefault = !own.length && !mesh?.cipherSuites && oldEnvoy ? [...ENVOY_PRE_123_DEFAULT_CIPHERS] : undefined;
     const suites = own.length ? own : mesh?.cipherSuites ?? envoyDefault ?? [];
     const from = own.length ? 'its cipherSuites' : mesh?.cipherSuites ? `it sets no cipherSuites, so ${mesh.source}.cipherSuites apply:` : envoyDefault ? 'it sets no cipherSuites, so Envoy\'s default list before 1.23 applies:' : '';
     const usable = bad.length ? clientTrafficPolicyLegacyCiphers({ ciphers: suites }) : [];
     const said = suites.length ? `${from} ${own.length ? 'list' : 'they list'} only suites that need TLS 1.2 (${suites.join(', ')})` : 'it sets no cipherSuites (Envoy\'s default list: AES-GCM and ChaCha20-Poly1305 only)';
     const source = own.length ? {} : mesh?.cipherSuites ? { cipherSuites: suites, cipherSuitesFrom: mesh.source } : envoyDefault ? { cipherSuites: suites, cipherSuitesFrom: 'Envoy default before 1.23' } : {};
-    out.push(bad.length && usable.length === 0 && !meshUnread
-      ? { status: 'fail', resource, detailKey, severity: 'low', message: `${allows}, but no enabled cipher works below TLS 1.2: ${said}, so no TLS 1.0 or 1.1 handshake completes. Set minProtocolVersion TLSV1_2${oldEnvoy || meshFloor?.effective ? ' on the server' : ' (or omit it)'} to say what the server accepts.`, evidence: { ...evidence, ...source, ciphersBelowTls12: [] } }
+    const end = why ? ` ${why}` : '';
+    // A Gateway API listener has no field istiod reads for the minimum (istioGatewayApiServers): only Istio itself can move it.
+    const listenerAdvice = auto && oldEnvoy ? ' Upgrade Istio to 1.15 or later (Envoy 1.23, whose default minimum is TLS 1.2): a Gateway API listener has no setting istiod reads for the minimum.' : meshFloor?.effective ? ' Upgrade istiod to a release that maps tlsDefaults right (1.27.6, 1.28.4, 1.29.1, 1.30 or later), or remove meshConfig.tlsDefaults.minProtocolVersion: a Gateway API listener has no setting istiod reads for the minimum.' : '';
+    return bad.length && usable.length === 0 && !meshUnread
+      ? { status: 'fail', resource, detailKey, severity: 'low', message: `${allows}, but no enabled cipher works below TLS 1.2: ${said}, so no TLS 1.0 or 1.1 handshake completes.${s.gatewayApi ? listenerAdvice : ` Set minProtocolVersion TLSV1_2${oldEnvoy || meshFloor?.effective ? ' on the server' : ' (or omit it)'} to say what the server accepts.`}${end}`, evidence: { ...evidence, ...source, ciphersBelowTls12: [] } }
       : bad.length
-      ? { status: 'fail', resource, detailKey, message: `${allows}${usable.length ? `; ${from} ${usable.join(', ')} work below TLS 1.2` : meshUnread ? `; it sets no cipherSuites, so it takes meshConfig.tlsDefaults.cipherSuites, and ${meshUnread}: whether a cipher it enables works below TLS 1.2 is unknown` : ''}.${auto && oldEnvoy ? ' Set minProtocolVersion TLSV1_2.' : meshFloor?.effective ? ' Set minProtocolVersion TLSV1_2 on the server, or upgrade istiod to a release that maps tlsDefaults right (1.27.6, 1.28.4, 1.29.1, 1.30 or later).' : ''}`, evidence: { ...evidence, ...source, ciphersBelowTls12: usable, ...(meshUnread ? { meshConfig: meshUnread } : {}) } }
-      : { status: 'pass', resource, detailKey, message: `Server on port ${port?.number ?? '?'} requires TLS ${min === 'TLSV1_3' ? '1.3' : '1.2 or later'}${meshFloor ? ` (${ownSaid}: ${meshFloor.why})` : ''}.`, evidence });
+      ? { status: 'fail', resource, detailKey, message: `${allows}${usable.length ? `; ${from} ${usable.join(', ')} work below TLS 1.2` : meshUnread ? `; it sets no cipherSuites, so it takes meshConfig.tlsDefaults.cipherSuites, and ${meshUnread}: whether a cipher it enables works below TLS 1.2 is unknown` : ''}.${s.gatewayApi ? listenerAdvice : auto && oldEnvoy ? ' Set minProtocolVersion TLSV1_2.' : meshFloor?.effective ? ' Set minProtocolVersion TLSV1_2 on the server, or upgrade istiod to a release that maps tlsDefaults right (1.27.6, 1.28.4, 1.29.1, 1.30 or later).' : ''}${end}`, evidence: { ...evidence, ...source, ciphersBelowTls12: usable, ...(meshUnread ? { meshConfig: meshUnread } : {}) } }
+      : { status: 'pass', resource, detailKey, message: `${at} requires TLS ${min === 'TLSV1_3' ? '1.3' : '1.2 or later'}${meshFloor ? ` (${ownSaid}: ${meshFloor.why})` : ''}.${end}`, evidence };
+  };
+  for (const s of istioJudged(ctx)) {
+    const { tls, mode } = s;
+    if (mode !== 'ISTIO_MUTUAL') {
+      // A Gateway API listener says how istiod made it a server (istioGatewayApiServers).
+      out.push(judge(s, tls, ISTIO_CIPHER_MODES.has(mode), s.gatewayApi ? `It is the ${s.gatewayApi.conversion}.` : '', {}));
+      continue;
+    }
+    // ISTIO_MUTUAL: a client needs a certificate from the mesh CA, but the version a handshake may
+    // use is what Envoy is given. istiod before 1.18 writes the server's own minProtocolVersion,
+    // maxProtocolVersion and cipherSuites (istioMutualSettingsApplied); from 1.18 none, so Envoy's
+    // defaults apply (TLS 1.0 and CBC suites before Envoy 1.23). meshConfig.tlsDefaults never apply
+    // (from 1.18 only to isSimpleOrMutual modes; before, the field does not exist). Graded as a
+    // MUTUAL server is: the client certificate limits who can connect, not which TLS version.
+    const istiod = meshOf(s.gateway).istiod;
+    const applied = istioMutualSettingsApplied(istiod);
+    const fields = (['minProtocolVersion', 'maxProtocolVersion'] as const).filter((k) => { const v = str(tls[k]); return v !== undefined && v !== 'TLS_AUTO'; }).map((k) => `${k} ${str(tls[k])}`);
+    if (arr(tls.cipherSuites).some((c) => typeof c === 'string')) fields.push('cipherSuites');
+    const istiodSaid = istiod && 'version' in istiod ? `Istio ${istiod.version.join('.')} (${istiod.from}, image ${istiod.image})` : 'istiod';
+    const lead = 'The server is ISTIO_MUTUAL, so a client needs a certificate from the mesh CA';
+    const ignored = { ...tls, minProtocolVersion: undefined, maxProtocolVersion: undefined, cipherSuites: undefined };
+    if (fields.length === 0) { out.push(judge(s, tls, false, s.gatewayApi ? `It is the ${s.gatewayApi.conversion}; ${lead[0].toLowerCase()}${lead.slice(1)}, and Envoy's defaults apply.` : `${lead}; it sets no TLS version or cipherSuites, so Envoy's defaults apply.`, {})); continue; }
+    if (applied === true) { out.push(judge(s, tls, false, `${lead}, but ${istiodSaid} writes its ${fields.join(', ')} to Envoy in every mode (before Istio 1.18).`, { istioMutualSettingsApplied: true })); continue; }
+    const ignoredWhy = `${lead}; ${istiodSaid} writes no TLS parameters for ISTIO_MUTUAL servers from Istio 1.18, so its ${fields.join(', ')} have no effect and Envoy's defaults apply.`;
+    if (applied === false) { out.push(judge(s, ignored, false, ignoredWhy, { istioMutualSettingsApplied: false })); continue; }
+    // istiod's release is not known: judge only when both readings agree.
+    const a = judge(s, tls, false, '', {});
+    const b = judge(s, ignored, false, '', {});
+    if (a.status === b.status && (a.severity ?? '') === (b.severity ?? '')) out.push(judge(s, ignored, false, `${lead}; its ${fields.join(', ')} apply before Istio 1.18 and not after, and either way ${a.status === 'pass' ? 'it passes' : 'it fails the same'} (istiod's release is not known).`, {}));
+    else unjudged.push(`${s.resource.namespace}/${s.resource.name} ${istioAt(s).toLowerCase()} (${fields.join(', ')}${istiod && 'unversioned' in istiod ? `; ${istiod.unversioned.join(', ')}` : ''})`);
   }
-  return out;
+  return { verdicts: out, unjudged };
+}
+
+function istioVerdicts(ctx: AuditContext): Verdict[] {
+  return istioJudgement(ctx).verdicts;
+}
+
+/** The note for ISTIO_MUTUAL servers istioJudgement leaves unjudged. */
+function istioMutualUnjudged(ctx: AuditContext): string[] {
+  const { unjudged } = istioJudgement(ctx);
+  return unjudged.length ? [`${unjudged.length} ISTIO_MUTUAL Istio Gateway server(s) set TLS versions or cipherSuites that istiod writes to Envoy before Istio 1.18 and ignores from 1.18, and the release of the istiod configuring them is not known (no istio/pilot image naming a version), so they are not judged: ${unjudged.join(', ')}; pin istiod's image to a version tag or run with --probe-tls`] : [];
 }
 
 /**
@@ -180,11 +234,12 @@ function istioVerdicts(ctx: AuditContext): Verdict[] {
  */
 function istioUnversioned(ctx: AuditContext): string[] {
   const gateways = new Map<KubeObject, string>();
-  for (const { resource, gateway, tls, mode } of istioServers(ctx).judged) {
+  for (const { resource, gateway, tls, mode } of istioJudged(ctx)) {
     const min = str(tls.minProtocolVersion);
-    if (mode === 'ISTIO_MUTUAL' || (min !== undefined && min !== 'TLS_AUTO') || gateways.has(gateway)) continue;
+    // An ISTIO_MUTUAL server's own minimum is written only before Istio 1.18: with the release unknown, Envoy's default may apply.
+    if ((mode !== 'ISTIO_MUTUAL' && min !== undefined && min !== 'TLS_AUTO') || gateways.has(gateway)) continue;
     const release = istioGatewayRelease(ctx.snapshot, gateway);
-    if (release && 'unversioned' in release) gateways.set(gateway, `${resource.namespace}/${resource.name} (${release.unversioned.join(', ')})`);
+    if (release && 'unversioned' in release) gateways.set(gateway, `${resource.kind === 'Gateway' ? 'Gateway API Gateway ' : ''}${resource.namespace}/${resource.name} (${release.unversioned.join(', ')})`);
   }
   return gateways.size ? [`the Istio release of ${gateways.size} Gateway(s) could not be read, their istio/proxyv2 and istiod images naming no version, and servers without minProtocolVersion accept TLS 1.0 before Istio 1.15 (Envoy 1.22 and older): ${[...gateways.values()].join(', ')}; they are judged on today's default (TLS 1.2): pin the images to a version tag or set minProtocolVersion TLSV1_2`] : [];
 }
@@ -192,6 +247,7 @@ function istioUnversioned(ctx: AuditContext): string[] {
 function gatewayApiVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
   const policies = clientTrafficPolicies(ctx.snapshot);
+  const istioListeners = new Set(istioGatewayApiServers(ctx.snapshot).map((s) => `${s.resource.namespace}/${s.resource.name}/${s.gatewayApi?.listener}`));
   for (const { resource, index: i, listener, name, policy } of gatewayListenerPolicies(ctx.snapshot, policies)) {
     if (policy) {
       const { min, max, legacy } = clientTrafficPolicyLegacy(policy.tls);
@@ -207,6 +263,8 @@ function gatewayApiVerdicts(ctx: AuditContext): Verdict[] {
         ? { status: 'fail', resource, detailKey: `clienttrafficpolicy/${name}`, message: `${at}, which accepts TLS ${legacy.join(' and ')}${usable.length ? ` (its ciphers ${usable.join(', ')} work below TLS 1.2)` : ''}.`, evidence: { ...evidence, legacy, ciphersBelowTls12: usable } }
         : { status: 'pass', resource, detailKey: `clienttrafficpolicy/${name}`, message: `${at}, which requires TLS ${min} or later.`, evidence });
     }
+    // istiod reads no version key from tls.options: its listeners are judged as the servers it makes of them (istioVerdicts).
+    if (istioListeners.has(`${resource.namespace}/${resource.name}/${name}`)) continue;
     const options = obj(obj(listener?.tls)?.options);
     if (!options) continue;
     // Implementation-specific keys: look at any option naming a protocol or version.
@@ -546,7 +604,7 @@ function excludedSubjects(ctx: AuditContext): string[] {
   const out: string[] = [];
   const { passthrough } = istioServers(ctx);
   if (passthrough.length > 0) out.push(`${passthrough.length} Istio Gateway server(s) pass TLS through to the backend (PASSTHROUGH or AUTO_PASSTHROUGH; an omitted tls.mode is PASSTHROUGH), so the backend decides the TLS version, not the gateway: ${passthrough.join(', ')}; run with --probe-tls to judge them (tls.probe-legacy-accepted): the probe sends each of their hosts as SNI to the address of the LoadBalancer Service selecting the gateway's pods, as the gateway routes passthrough connections by SNI alone; a wildcard host, or a gateway without such a Service, needs its hosts listed in tls.probe.endpoints with their sni`);
-  out.push(...gkeUnjudged(ctx).notes, ...istioUnversioned(ctx), ...contourUnversioned(ctx));
+  out.push(...gkeUnjudged(ctx).notes, ...istioUnversioned(ctx), ...istioMutualUnjudged(ctx), ...contourUnversioned(ctx));
   out.push(...traefikUnjudged(ctx));
   const gwPassthrough = gatewayPassthroughListeners(ctx.snapshot);
   if (gwPassthrough.length > 0) {
@@ -599,7 +657,7 @@ export const legacyProtocolEnabled: Check = {
   protectsAgainst: 'edge TLS configuration that still allows TLS 1.0/1.1 (RFC 8996; NIST SP 800-52r2 requires 1.2+)',
   severity: 'high',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Require TLS 1.2+: remove TLSv1/TLSv1.1 from ingress-nginx ssl-protocols; set Istio minProtocolVersion TLSV1_2 on each SIMPLE, MUTUAL or OPTIONAL_MUTUAL Gateway server: before Istio 1.15 set it explicitly, as a server without it takes Envoy\'s default minimum there, TLS 1.0 (from 1.15 omitting it means TLS 1.2); a server without its own takes meshConfig.tlsDefaults.minProtocolVersion from Istio 1.18, which istiod before 1.27.6, 1.28.4 and 1.29.1 writes to Envoy as TLS 1.0 (TLSV1_2) or TLS 1.1 (TLSV1_3): there set it on the server too, or upgrade istiod; Traefik minVersion VersionTLS12 in every TLSOption (without it Traefik before v2.11, built with a Go older than 1.22, accepts TLS 1.0) and, on Traefik before v2.9, whose built-in default sets no minimum, in a TLSOption named default; Contour minimumProtocolVersion "1.2"; in the Envoy Gateway ClientTrafficPolicy that applies to a Gateway listener (one naming it in targetRefs sectionName, else the oldest targeting the whole Gateway) set tls.minVersion "1.2" or "1.3", or leave it unset (1.2) (a lower minVersion with no tls.ciphers, Envoy\'s default list, or only AES-GCM, ChaCha20-Poly1305 and SHA-256/384 suites is a low finding: no handshake below TLS 1.2 completes; a CBC-SHA suite listed keeps it high); on a Service with service.beta.kubernetes.io/aws-load-balancer-ssl-cert set service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06 on a Network Load Balancer, ELBSecurityPolicy-TLS-1-2-2017-01 on a Classic one, which has none of the TLS13/FS policies and otherwise keeps the default; from manifests, a Service without spec.loadBalancerClass is the AWS Load Balancer Controller\'s NLB when its v2.5+ Service webhook is there, shown by its MutatingWebhookConfiguration or its image tag, and unjudged, in the coverage note, when the image names no version): without it AWS applies ELBSecurityPolicy-2016-08, which accepts TLS 1.0; on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/ssl-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06), its default being ELBSecurityPolicy-2016-08 too; or run the AWS Load Balancer Controller with --default-ssl-policy=ELBSecurityPolicy-TLS13-1-2-2021-06, which its ALBs and NLBs take when no annotation names a policy (an sslPolicy in the IngressClassParams (elbv2.k8s.aws) an ALB Ingress\'s class names overrides the annotation: set it there to a TLS 1.2+ policy); on a GKE Ingress (class gce, gce-internal, gce-regional-external) name a FrontendConfig (networking.gke.io/v1beta1.FrontendConfig) whose sslPolicy is a Google Cloud SSL policy with minimum TLS 1.2 (gcloud compute ssl-policies create --min-tls-version 1.2 --profile MODERN), and on a GKE Gateway attach a GCPGatewayPolicy naming one: without either Google Cloud\'s default policy applies, which accepts TLS 1.0; on EKS Auto Mode (loadBalancerClass eks.amazonaws.com/nlb) name a TLS 1.2+ policy the same way and confirm it on the listener (aws elbv2 describe-listeners), AWS documenting neither Auto Mode\'s default nor that it reads the annotation; on an EKS Auto Mode ALB Ingress (IngressClass controller eks.amazonaws.com/alb) set sslPolicy in the IngressClassParams its class names to a TLS 1.2+ policy (it overrides alb.ingress.kubernetes.io/ssl-policy): with neither, AWS documents no Auto Mode default and the policy is noted as unknown (a Service of another spec.loadBalancerClass, e.g. MetalLB\'s, gets no AWS load balancer: its policy is not judged, and the coverage note names it).',
+  remediation: 'Require TLS 1.2+: remove TLSv1/TLSv1.1 from ingress-nginx ssl-protocols; set Istio minProtocolVersion TLSV1_2 on each SIMPLE, MUTUAL or OPTIONAL_MUTUAL Gateway server: before Istio 1.15 set it explicitly, as a server without it takes Envoy\'s default minimum there, TLS 1.0 (from 1.15 omitting it means TLS 1.2); a server without its own takes meshConfig.tlsDefaults.minProtocolVersion from Istio 1.18, which istiod before 1.27.6, 1.28.4 and 1.29.1 writes to Envoy as TLS 1.0 (TLSV1_2) or TLS 1.1 (TLSV1_3): there set it on the server too, or upgrade istiod; an ISTIO_MUTUAL server takes its own minProtocolVersion before Istio 1.18 (set it to TLSV1_2 or drop it) and Envoy\'s defaults from 1.18; a Gateway API listener of Istio\'s class (istio.io/gateway-controller) gets no minProtocolVersion from istiod: run Istio 1.15 or later and a meshConfig.tlsDefaults.minProtocolVersion only on an istiod that maps it right; Traefik minVersion VersionTLS12 in every TLSOption (without it Traefik before v2.11, built with a Go older than 1.22, accepts TLS 1.0) and, on Traefik before v2.9, whose built-in default sets no minimum, in a TLSOption named default; Contour minimumProtocolVersion "1.2"; in the Envoy Gateway ClientTrafficPolicy that applies to a Gateway listener (one naming it in targetRefs sectionName, else the oldest targeting the whole Gateway) set tls.minVersion "1.2" or "1.3", or leave it unset (1.2) (a lower minVersion with no tls.ciphers, Envoy\'s default list, or only AES-GCM, ChaCha20-Poly1305 and SHA-256/384 suites is a low finding: no handshake below TLS 1.2 completes; a CBC-SHA suite listed keeps it high); on a Service with service.beta.kubernetes.io/aws-load-balancer-ssl-cert set service.beta.kubernetes.io/aws-load-balancer-ssl-negotiation-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06 on a Network Load Balancer, ELBSecurityPolicy-TLS-1-2-2017-01 on a Classic one, which has none of the TLS13/FS policies and otherwise keeps the default; from manifests, a Service without spec.loadBalancerClass is the AWS Load Balancer Controller\'s NLB when its v2.5+ Service webhook is there, shown by its MutatingWebhookConfiguration or its image tag, and unjudged, in the coverage note, when the image names no version): without it AWS applies ELBSecurityPolicy-2016-08, which accepts TLS 1.0; on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/ssl-policy to a TLS 1.2+ policy (ELBSecurityPolicy-TLS13-1-2-2021-06), its default being ELBSecurityPolicy-2016-08 too; or run the AWS Load Balancer Controller with --default-ssl-policy=ELBSecurityPolicy-TLS13-1-2-2021-06, which its ALBs and NLBs take when no annotation names a policy (an sslPolicy in the IngressClassParams (elbv2.k8s.aws) an ALB Ingress\'s class names overrides the annotation: set it there to a TLS 1.2+ policy); on a GKE Ingress (class gce, gce-internal, gce-regional-external) name a FrontendConfig (networking.gke.io/v1beta1.FrontendConfig) whose sslPolicy is a Google Cloud SSL policy with minimum TLS 1.2 (gcloud compute ssl-policies create --min-tls-version 1.2 --profile MODERN), and on a GKE Gateway attach a GCPGatewayPolicy naming one: without either Google Cloud\'s default policy applies, which accepts TLS 1.0; on EKS Auto Mode (loadBalancerClass eks.amazonaws.com/nlb) name a TLS 1.2+ policy the same way and confirm it on the listener (aws elbv2 describe-listeners), AWS documenting neither Auto Mode\'s default nor that it reads the annotation; on an EKS Auto Mode ALB Ingress (IngressClass controller eks.amazonaws.com/alb) set sslPolicy in the IngressClassParams its class names to a TLS 1.2+ policy (it overrides alb.ingress.kubernetes.io/ssl-policy): with neither, AWS documents no Auto Mode default and the policy is noted as unknown (a Service of another spec.loadBalancerClass, e.g. MetalLB\'s, gets no AWS load balancer: its policy is not judged, and the coverage note names it).',
   needs: ['deployments', 'daemonsets'],
   reads: READS,
   readsWhen: [NGINX_CONTROLLER_CONFIG_READ, NGINX_WATCH_SELECTOR_READ, ISTIO_TLS_DEFAULTS_READ, TRAEFIK_TLS_ROUTERS_READ, ENVOY_GATEWAY_TARGETS_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ, ALB_NAMESPACES_READ, LBC_SERVICE_WEBHOOK_READ, CONTOUR_CONFIGURATION_READ],

@@ -1,7 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
-import {  nginxNoConfigMap, nginxNotStarting, clientTrafficPolicies, istioGatewayServers, istioTlsDefaults, ISTIO_CIPHER_MODES, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, configMapData, gatewayListenerPolicies, describeWeakCipher, GO_CIPHER_SUITES, GO_PRE_122_EXTRA_SUITES, goCipherSuiteWeaknesses, traefikDefaultMinTls, traefikOptionAcceptsNoVersion, nginxCanary, nginxCipherAnnotations, nginxConfigSources, nginxServerKeys, opensslCipherWeaknesses, traefikTlsOptions, versionTokens, type CipherAnalysis, type ServedIngress , ENVOY_PRE_123_DEFAULT_CIPHERS, istioGatewayRelease } from '../../src/analysis/tls/index.ts';
+import {  nginxNoConfigMap, nginxNotStarting, clientTrafficPolicies, istioGatewayServers, istioTlsDefaults, ISTIO_CIPHER_MODES, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, configMapData, gatewayListenerPolicies, describeWeakCipher, GO_CIPHER_SUITES, GO_PRE_122_EXTRA_SUITES, goCipherSuiteWeaknesses, traefikDefaultMinTls, traefikOptionAcceptsNoVersion, nginxCanary, nginxCipherAnnotations, nginxConfigSources, nginxServerKeys, opensslCipherWeaknesses, traefikTlsOptions, versionTokens, type CipherAnalysis, type ServedIngress , ENVOY_PRE_123_DEFAULT_CIPHERS, istioGatewayRelease, istioGatewayApiServers, istioMutualSettingsApplied } from '../../src/analysis/tls/index.ts';
 import { TRAEFIK_ROUTER_REFUSAL_KINDS, traefikTlsRouter } from '../../src/analysis/edge/traefik-tls-routers.ts';
 import type { KindKey } from '../../src/snapshot/kinds.ts';
 import { AWS_POLICY_CIPHERS, AWS_SSL_POLICIES_DOC, awsTlsServices, contourCipherConfigs, contourCipherNames, contourTlsVirtualHosts, GKE_DEFAULT_SSL_POLICY, gkeFrontendConfigs, gkeGatewaySslPolicies, gkeIngressSslPolicy, gkeTlsGateways, type GkeSslPolicy } from '../../src/analysis/tls/index.ts';
@@ -15,7 +15,7 @@ import { NGINX_CONTROLLER_CONFIG_READ, NGINX_WATCH_SELECTOR_READ, nginxSettingsU
 import { ENVOY_GATEWAY_TARGETS_READ } from './lib/envoy-gateway-read.ts';
 import type { KubeObject } from '../../src/snapshot/types.ts';
 import { ISTIO_TLS_DEFAULTS_READ } from './lib/istio-mesh-tls-read.ts';
-import { istioGatewayRevision } from '../../src/analysis/tls/istio.ts';
+import { istioGatewayIstiodRelease, istioGatewayRevision } from '../../src/analysis/tls/istio.ts';
 import { TRAEFIK_TLS_ROUTERS_READ } from './lib/traefik-tls-routers-read.ts';
 import { TLS_OPTION_USER_KINDS, tlsOptionUsers } from './lib/traefik-option-users.ts';
 import { CONTOUR_CONFIGURATION_READ } from './lib/contour-config-read.ts';
@@ -195,42 +195,73 @@ function istioGatewayMeshDefaults(ctx: AuditContext): (gateway: KubeObject) => R
  * Istio Gateway servers: istiod writes a SIMPLE, MUTUAL or OPTIONAL_MUTUAL server's cipherSuites,
  * else meshConfig.tlsDefaults.cipherSuites, to Envoy as its cipher list (src/analysis/tls/istio.ts).
  * With neither, Envoy's default list (AES-GCM and ChaCha20-Poly1305 only) applies and there is
- * nothing to judge; an ISTIO_MUTUAL server's cipherSuites are never applied.
+ * nothing to judge. An ISTIO_MUTUAL server's cipherSuites are written before Istio 1.18 and not
+ * from 1.18 (istioMutualSettingsApplied); tlsDefaults never apply to it. Gateway API listeners of
+ * Istio's class are judged as the servers istiod makes of them (istioGatewayApiServers). With
+ * istiod's release unknown, an ISTIO_MUTUAL server whose verdict depends on it is left unjudged.
  */
-function istioVerdicts(ctx: AuditContext): Verdict[] {
+function istioJudgement(ctx: AuditContext): { verdicts: Verdict[]; unjudged: string[] } {
   const out: Verdict[] = [];
-  const { judged } = istioGatewayServers(ctx.snapshot);
-  if (judged.length === 0) return out;
+  const unjudged: string[] = [];
+  const servers = [...istioGatewayServers(ctx.snapshot).judged, ...istioGatewayApiServers(ctx.snapshot)];
+  if (servers.length === 0) return { verdicts: out, unjudged };
   const meshDefaults = istioGatewayMeshDefaults(ctx);
-  for (const { resource, gateway, i, server, tls, mode } of judged) {
-    // The tlsDefaults of the mesh config of the revision configuring the gateway (ConfigMap istio-<rev>).
-    const defaults = meshDefaults(gateway);
+  const legacyEnvoy = (gateway: KubeObject) => { const r = istioGatewayRelease(ctx.snapshot, gateway); return r && 'legacyEnvoy' in r && r.legacyEnvoy ? r : undefined; };
+  for (const s of servers) {
+    const { resource, gateway, i, server, tls, mode } = s;
     const port = obj(server?.port);
-    const detailKey = `server/${str(port?.name) ?? port?.number ?? i}`;
-    const own = arr(tls.cipherSuites).filter((c): c is string => typeof c === 'string');
-    const at = `Server on port ${port?.number ?? '?'}`;
-    if (!ISTIO_CIPHER_MODES.has(mode)) {
-      if (own.length && mode === 'ISTIO_MUTUAL') out.push({ status: 'pass', resource, detailKey, message: `${at} lists cipherSuites, but its tls.mode is ISTIO_MUTUAL: istiod applies server cipherSuites only in SIMPLE, MUTUAL and OPTIONAL_MUTUAL mode, so they have no effect.`, evidence: { port: port?.number, mode, cipherSuites: own, applied: false } });
-      continue;
+    const detailKey = s.gatewayApi ? `listener/${s.gatewayApi.listener}` : `server/${str(port?.name) ?? port?.number ?? i}`;
+    const given = arr(tls.cipherSuites).filter((c): c is string => typeof c === 'string');
+    const at = `${s.gatewayApi ? `Listener ${JSON.stringify(s.gatewayApi.listener)}` : 'Server'} on port ${port?.number ?? '?'}`;
+    let own = given;
+    let serverMin = str(tls.minProtocolVersion);
+    let why = s.gatewayApi ? ` It is the ${s.gatewayApi.conversion}.` : '';
+    if (mode === 'ISTIO_MUTUAL') {
+      const istiod = istioGatewayIstiodRelease(ctx.snapshot, gateway);
+      const applied = istioMutualSettingsApplied(istiod);
+      const istiodSaid = istiod && 'version' in istiod ? `Istio ${istiod.version.join('.')} (${istiod.from}, image ${istiod.image})` : 'istiod';
+      const lead = 'The server is ISTIO_MUTUAL, so a client needs a certificate from the mesh CA';
+      if (given.length && applied !== true) {
+        // From Istio 1.18 istiod writes no TLS parameters for it: Envoy's default list applies.
+        const old = legacyEnvoy(gateway);
+        if (applied === undefined && (opensslCipherWeaknesses(given.join(':')).weak.length > 0) !== !!old) {
+          unjudged.push(`${resource.namespace}/${resource.name} ${at.toLowerCase()}${istiod && 'unversioned' in istiod ? ` (${istiod.unversioned.join(', ')})` : ''}`);
+          continue;
+        }
+        const said = applied === false ? `${istiodSaid} writes no TLS parameters for ISTIO_MUTUAL servers from Istio 1.18` : 'istiod writes them before Istio 1.18 and not after (its release is not known), either way with the same verdict';
+        if (!old) { out.push({ status: 'pass', resource, detailKey, message: `${at} lists cipherSuites, but its tls.mode is ISTIO_MUTUAL: ${said}, so Envoy's default list applies (AES-GCM and ChaCha20-Poly1305 only).`, evidence: { port: port?.number, mode, cipherSuites: given, applied: false } }); continue; }
+        own = [];
+        serverMin = undefined;
+        why = ` ${lead}; ${said}, so its cipherSuites have no effect.`;
+      } else if (given.length) {
+        why = ` ${lead}, but ${istiodSaid} writes its cipherSuites to Envoy in every mode (before Istio 1.18).`;
+      } else {
+        serverMin = applied === true ? serverMin : undefined;
+        why = `${why} ${lead}; it sets no cipherSuites, so Envoy's default list applies.`;
+      }
     }
+    // The tlsDefaults of the mesh config of the revision configuring the gateway (ConfigMap istio-<rev>), for isSimpleOrMutual modes only.
+    const defaults = ISTIO_CIPHER_MODES.has(mode) ? meshDefaults(gateway) : undefined;
     // Before Istio 1.15 (Envoy 1.22 and older) Envoy's own default list keeps CBC-SHA and RSA
     // key-exchange suites (istio.ts ENVOY_PRE_123_DEFAULT_CIPHERS).
-    const release = own.length || defaults?.cipherSuites ? undefined : istioGatewayRelease(ctx.snapshot, gateway);
-    const oldEnvoy = release && 'legacyEnvoy' in release && release.legacyEnvoy ? release : undefined;
+    const oldEnvoy = own.length || defaults?.cipherSuites ? undefined : legacyEnvoy(gateway);
     const list = own.length ? own : defaults?.cipherSuites ?? (oldEnvoy ? [...ENVOY_PRE_123_DEFAULT_CIPHERS] : undefined);
     if (!list) continue;
-    const source = own.length ? 'tls.cipherSuites' : defaults?.cipherSuites ? defaults.source : `Envoy's default list before 1.23, which Istio ${oldEnvoy!.version.join('.')} ships (${oldEnvoy!.from}, image ${oldEnvoy!.image})`;
-    const serverMin = str(tls.minProtocolVersion);
+    const source = own.length ? (s.gatewayApi ? 'tls.options gateway.istio.io/tls-cipher-suites' : 'tls.cipherSuites') : defaults?.cipherSuites ? defaults.source : `Envoy's default list before 1.23, which Istio ${oldEnvoy!.version.join('.')} ships (${oldEnvoy!.from}, image ${oldEnvoy!.image})`;
     const min = serverMin && serverMin !== 'TLS_AUTO' ? serverMin : defaults?.minProtocolVersion;
     const a = opensslCipherWeaknesses(list.join(':'));
-    const evidence = evidenceOf(a, { port: port?.number, hosts: server?.hosts, mode, cipherSuites: list, source, minProtocolVersion: min ?? 'TLS_AUTO (TLSV1_2)' });
+    const evidence = evidenceOf(a, { port: port?.number, hosts: server?.hosts, mode, cipherSuites: list, source, minProtocolVersion: min ?? 'TLS_AUTO (TLSV1_2)', ...(s.gatewayApi ? { listener: s.gatewayApi.listener, conversion: s.gatewayApi.conversion } : {}) });
     const what = own.length ? `${at} cipherSuites` : oldEnvoy ? `${at} sets no cipherSuites, so ${source}` : `${at} sets no cipherSuites, so ${source}.cipherSuites`;
-    if (a.weak.length && min === 'TLSV1_3') { out.push({ ...tls13OnlyVerdict(resource, what, `its minProtocolVersion is TLSV1_3${serverMin === min ? '' : ` (${defaults?.source}.minProtocolVersion)`}`, evidence), detailKey }); continue; }
+    if (a.weak.length && min === 'TLSV1_3') { const v = tls13OnlyVerdict(resource, what, `its minProtocolVersion is TLSV1_3${serverMin === min ? '' : ` (${defaults?.source}.minProtocolVersion)`}`, evidence); out.push({ ...v, message: `${v.message}${why}`, detailKey }); continue; }
     out.push(a.weak.length
-      ? { status: 'fail', resource, detailKey, message: `${what} enable weak suites: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}.`, evidence }
-      : { status: 'pass', resource, detailKey, message: `${what} list no weak suite (CBC, RSA key exchange, 3DES, RC4, NULL, EXPORT, anonymous).`, evidence });
+      ? { status: 'fail', resource, detailKey, message: `${what} enable weak suites: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}.${why}`, evidence }
+      : { status: 'pass', resource, detailKey, message: `${what} list no weak suite (CBC, RSA key exchange, 3DES, RC4, NULL, EXPORT, anonymous).${why}`, evidence });
   }
-  return out;
+  return { verdicts: out, unjudged };
+}
+
+function istioVerdicts(ctx: AuditContext): Verdict[] {
+  return istioJudgement(ctx).verdicts;
 }
 
 /**
@@ -372,7 +403,7 @@ export const weakCiphers: Check = {
   protectsAgainst: 'edge TLS that negotiates weak cipher suites: CBC mode, no forward secrecy (RSA/static key exchange), anonymous, 3DES/DES, RC4, NULL or EXPORT',
   severity: 'medium',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Remove ssl-ciphers from the ingress-nginx ConfigMap and the nginx.ingress.kubernetes.io/ssl-ciphers annotation (the default is ECDHE/DHE with AES-GCM or ChaCha20-Poly1305; an empty ssl-ciphers is not the default but nginx\'s own HIGH:!aNULL:!MD5), or list only such suites; in Traefik TLSOptions set cipherSuites to ECDHE AEAD suites only (TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256): without it Traefik enables Go\'s default list, which keeps the ECDHE CBC-SHA suites; in an Istio Gateway server (SIMPLE, MUTUAL or OPTIONAL_MUTUAL) list in tls.cipherSuites only ECDHE AEAD suites, or drop tls.cipherSuites (and meshConfig.tlsDefaults.cipherSuites, which servers without their own take) for Envoy\'s default list; where several Ingresses share an ingress-nginx host, the oldest one\'s ssl-ciphers annotation is the one served, so fix it there; in an Envoy Gateway ClientTrafficPolicy list in tls.ciphers only ECDHE AEAD suites (ECDHE-ECDSA-AES128-GCM-SHA256, ECDHE-RSA-AES128-GCM-SHA256, ECDHE-ECDSA-AES256-GCM-SHA384, ECDHE-RSA-AES256-GCM-SHA384, ECDHE-ECDSA-CHACHA20-POLY1305, ECDHE-RSA-CHACHA20-POLY1305), or drop tls.ciphers; in Contour\'s configuration file list in tls.cipher-suites (or, with --contour-config-name, its ContourConfiguration\'s spec.envoy.listener.tls.cipherSuites) only ECDHE AEAD suites, or drop it for Contour\'s default list, or require TLS 1.3 (tls.minimum-protocol-version "1.3", or an HTTPProxy\'s spec.virtualhost.tls.minimumProtocolVersion "1.3" without enableFallbackCertificate), where the list is never used; on an AWS load balancer name a security policy of ECDHE AES-GCM suites only (ELBSecurityPolicy-TLS13-1-2-Res-2021-06, or ELBSecurityPolicy-TLS13-1-3-2021-06 for TLS 1.3 alone): its default, ELBSecurityPolicy-2016-08, and ELBSecurityPolicy-TLS13-1-2-2021-06 keep CBC suites; on a GKE Ingress name a FrontendConfig whose sslPolicy, and on a GKE Gateway attach a GCPGatewayPolicy whose spec.default.sslPolicy, is a Google Cloud SSL policy of profile MODERN or RESTRICTED with minimum TLS 1.2 (gcloud compute ssl-policies create --profile RESTRICTED --min-tls-version 1.2): without one Google Cloud\'s default applies, whose COMPATIBLE profile keeps CBC, RSA key exchange and 3DES suites, and a named one, which lives in Google Cloud, is a medium finding saying it cannot be judged. Edges whose suites are not read (a Contour configuration not in the snapshot or in a ContourConfiguration, an AWS policy outside the table) are named in the note, not passed.',
+  remediation: 'Remove ssl-ciphers from the ingress-nginx ConfigMap and the nginx.ingress.kubernetes.io/ssl-ciphers annotation (the default is ECDHE/DHE with AES-GCM or ChaCha20-Poly1305; an empty ssl-ciphers is not the default but nginx\'s own HIGH:!aNULL:!MD5), or list only such suites; in Traefik TLSOptions set cipherSuites to ECDHE AEAD suites only (TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256): without it Traefik enables Go\'s default list, which keeps the ECDHE CBC-SHA suites; in an Istio Gateway server (SIMPLE, MUTUAL or OPTIONAL_MUTUAL) list in tls.cipherSuites only ECDHE AEAD suites, or drop tls.cipherSuites (and meshConfig.tlsDefaults.cipherSuites, which servers without their own take) for Envoy\'s default list (an ISTIO_MUTUAL server\'s cipherSuites apply before Istio 1.18 only, and a Gateway API listener of Istio\'s class takes tls.options gateway.istio.io/tls-cipher-suites from 1.29); where several Ingresses share an ingress-nginx host, the oldest one\'s ssl-ciphers annotation is the one served, so fix it there; in an Envoy Gateway ClientTrafficPolicy list in tls.ciphers only ECDHE AEAD suites (ECDHE-ECDSA-AES128-GCM-SHA256, ECDHE-RSA-AES128-GCM-SHA256, ECDHE-ECDSA-AES256-GCM-SHA384, ECDHE-RSA-AES256-GCM-SHA384, ECDHE-ECDSA-CHACHA20-POLY1305, ECDHE-RSA-CHACHA20-POLY1305), or drop tls.ciphers; in Contour\'s configuration file list in tls.cipher-suites (or, with --contour-config-name, its ContourConfiguration\'s spec.envoy.listener.tls.cipherSuites) only ECDHE AEAD suites, or drop it for Contour\'s default list, or require TLS 1.3 (tls.minimum-protocol-version "1.3", or an HTTPProxy\'s spec.virtualhost.tls.minimumProtocolVersion "1.3" without enableFallbackCertificate), where the list is never used; on an AWS load balancer name a security policy of ECDHE AES-GCM suites only (ELBSecurityPolicy-TLS13-1-2-Res-2021-06, or ELBSecurityPolicy-TLS13-1-3-2021-06 for TLS 1.3 alone): its default, ELBSecurityPolicy-2016-08, and ELBSecurityPolicy-TLS13-1-2-2021-06 keep CBC suites; on a GKE Ingress name a FrontendConfig whose sslPolicy, and on a GKE Gateway attach a GCPGatewayPolicy whose spec.default.sslPolicy, is a Google Cloud SSL policy of profile MODERN or RESTRICTED with minimum TLS 1.2 (gcloud compute ssl-policies create --profile RESTRICTED --min-tls-version 1.2): without one Google Cloud\'s default applies, whose COMPATIBLE profile keeps CBC, RSA key exchange and 3DES suites, and a named one, which lives in Google Cloud, is a medium finding saying it cannot be judged. Edges whose suites are not read (a Contour configuration not in the snapshot or in a ContourConfiguration, an AWS policy outside the table) are named in the note, not passed.',
   needs: ['deployments', 'daemonsets'],
   reads: READS,
   readsWhen: [NGINX_CONTROLLER_CONFIG_READ, NGINX_WATCH_SELECTOR_READ, ISTIO_TLS_DEFAULTS_READ, TRAEFIK_TLS_ROUTERS_READ, ENVOY_GATEWAY_TARGETS_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ, ALB_NAMESPACES_READ, LBC_SERVICE_WEBHOOK_READ, CONTOUR_CONFIGURATION_READ],
@@ -386,11 +417,13 @@ export const weakCiphers: Check = {
     const notes = [...gkeUnjudged(ctx).notes, ...unreadEdges(ctx)];
     const meshDefaults = istioGatewayMeshDefaults(ctx);
     const problems = new Map<string, number>();
-    for (const s of istioGatewayServers(ctx.snapshot).judged) {
+    for (const s of [...istioGatewayServers(ctx.snapshot).judged, ...istioGatewayApiServers(ctx.snapshot)]) {
       const problem = ISTIO_CIPHER_MODES.has(s.mode) && arr(s.tls.cipherSuites).length === 0 ? meshDefaults(s.gateway)?.problem : undefined;
       if (problem) problems.set(problem, (problems.get(problem) ?? 0) + 1);
     }
     notes.unshift(...[...problems].map(([problem, n]) => `${n} Istio Gateway server(s) listing no cipherSuites are not judged: they take meshConfig.tlsDefaults.cipherSuites, and ${problem}`));
+    const { unjudged } = istioJudgement(ctx);
+    if (unjudged.length) notes.push(`${unjudged.length} ISTIO_MUTUAL Istio Gateway server(s) list cipherSuites that istiod writes to Envoy before Istio 1.18 and ignores from 1.18 (Envoy's default list then applies), and the release of the istiod configuring them is not known (no istio/pilot image naming a version), so they are not judged: ${unjudged.join(', ')}; pin istiod's image to a version tag or run with --probe-tls`);
     const down = nginxNotStarting(ctx.snapshot);
     if (down) notes.unshift(down);
     return notes.length ? notes.join('; ') : undefined;

@@ -359,17 +359,43 @@ function selectsController(selectorLabels: Record<string, string> | undefined, p
   return target.selectors.some((l) => istioPolicySelects(policy, rootNs, l.namespace ?? rootNs, l.labels));
 }
 
-/** Envoy Gateway / Gateway API policy attachment: targetRef(s) naming the Gateway or the route, same namespace. */
+/**
+ * Envoy Gateway / Gateway API policy attachment: targetRef(s) naming the Gateway or the route, same
+ * namespace. A sectionName narrows the target: on a Gateway to that one listener, on a route to
+ * the rule of that name (envoyproxy/gateway v1.9.0 internal/gatewayapi/helpers.go
+ * gatewayPolicyTargetListeners and isRouteRule; the CRDs refuse a sectionName on a
+ * SecurityPolicy before v1.5.0, on a BackendTrafficPolicy before v1.6.0). So a Gateway target with sectionName covers the host only when every attachment
+ * of the route to that Gateway is on listeners the policy names, and a route target with
+ * sectionName only when every rule of the route is named by the policy.
+ */
 function policyTargets(policy: KubeObject, h: ExposedHost): boolean {
   const spec = obj(policy.spec) ?? {};
   const refs = [spec.targetRef, ...arr(spec.targetRefs)].map(obj).filter((r): r is Json => !!r);
   const ns = nsOf(policy);
-  return refs.some((r) => {
+  // Per Gateway name (and for the route): undefined = whole object, else the sections named.
+  const gateways = new Map<string, Set<string> | undefined>();
+  let route: Set<string> | undefined | false = false;
+  const add = (sections: Set<string> | undefined, section: string | undefined) => (sections === undefined || section === undefined ? undefined : sections.add(section));
+  for (const r of refs) {
     const kind = str(r.kind);
     const name = str(r.name);
-    if (kind === 'Gateway') return h.routes.some((x) => x.gateway?.kind === 'Gateway' && x.gateway.namespace === ns && x.gateway.name === name);
-    return kind === h.route.kind && h.route.namespace === ns && h.route.name === name;
-  });
+    if (name === undefined) continue;
+    const section = r.sectionName === undefined ? undefined : str(r.sectionName) ?? '\0';
+    if (kind === 'Gateway') gateways.set(name, gateways.has(name) ? add(gateways.get(name), section) : section === undefined ? undefined : new Set([section]));
+    else if (kind === h.route.kind && h.route.namespace === ns && h.route.name === name) route = route === false ? (section === undefined ? undefined : new Set([section])) : add(route, section);
+  }
+  if (route === undefined) return true;
+  if (route) {
+    const named = route;
+    const rules = arr(obj(h.object.spec)?.rules).map(obj);
+    if (rules.length > 0 && rules.every((x) => { const n = x ? str(x.name) : undefined; return n !== undefined && named.has(n); })) return true;
+  }
+  for (const [name, sections] of gateways) {
+    const on = h.routes.filter((x) => x.gateway?.kind === 'Gateway' && x.gateway.namespace === ns && x.gateway.name === name);
+    if (on.length === 0) continue;
+    if (sections === undefined || on.every((x) => (x.listeners?.length ?? 0) > 0 && x.listeners!.every((l) => sections.has(l)))) return true;
+  }
+  return false;
 }
 
 function gatewayNames(h: ExposedHost): string {

@@ -4,7 +4,10 @@
 // (istio/istio pilot/pkg/networking/core/listener.go): for SIMPLE, MUTUAL and OPTIONAL_MUTUAL
 // servers only (isSimpleOrMutual) it applies meshConfig.tlsDefaults (applyDownstreamTLSDefaults),
 // then the server's own minProtocolVersion and cipherSuites over them (applyServerTLSSettings).
-// ISTIO_MUTUAL servers get Istio's mTLS settings: their cipherSuites are never written to Envoy.
+// From Istio 1.18 ISTIO_MUTUAL servers get no TLS parameters (Envoy's defaults apply); before 1.18
+// istiod writes every mode's own minProtocolVersion, maxProtocolVersion and cipherSuites
+// (istioMutualSettingsApplied). Gateway API listeners of Istio's class become such servers
+// (istioGatewayApiServers).
 import { nginxImageVersion } from './nginx.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { Config } from '../../config/types.ts';
@@ -14,6 +17,7 @@ import { memoize } from '../memo.ts';
 import { podTemplateOf } from '../workloads.ts';
 import { istioConfigMapName, istioMeshConfigMap, parseIstioMesh } from '../mesh/configmaps.ts';
 import { arr, obj, str } from '../mesh/util.ts';
+import { terminatesTls } from './envoy-gateway.ts';
 
 export interface IstioGatewayServer {
   resource: ResourceRef;
@@ -25,6 +29,8 @@ export interface IstioGatewayServer {
   tls: Record<string, unknown>;
   /** tls.mode upper-cased; PASSTHROUGH when unset (the enum's zero value). */
   mode: string;
+  /** For a Gateway API listener istiod turns into a server (istioGatewayApiServers): its name and how istiod converts it. */
+  gatewayApi?: { listener: string; conversion: string };
 }
 
 /** A server's tls block, or undefined when it has none or holds only httpsRedirect (a plaintext server's redirect, not TLS). */
@@ -273,3 +279,82 @@ function istioPatchOf(image: string): number | undefined {
   const m = /:v?\d+\.\d+\.(\d+)(?:[-+.]|$)/.exec(ref.slice(ref.lastIndexOf('/')));
   return m ? Number(m[1]) : undefined;
 }
+
+/**
+ * Whether istiod writes an ISTIO_MUTUAL server's own minProtocolVersion, maxProtocolVersion and
+ * cipherSuites to Envoy. Before Istio 1.18 BuildListenerTLSContext sets them for every mode
+ * ("Set TLS parameters if they are non-default": istio/istio 1.17.0
+ * pilot/pkg/networking/core/v1alpha3/listener.go lines 185-194, the same at 1.14.6; 1.12.0 has it in
+ * gateway.go buildGatewayListenerTLSContext); from 1.18.0 only for isSimpleOrMutual modes
+ * (listener.go lines 194-198), so an ISTIO_MUTUAL server gets no TLS parameters and Envoy's
+ * defaults apply. Undefined when istiod's release is not known.
+ */
+export function istioMutualSettingsApplied(istiod: IstioGatewayRelease): boolean | undefined {
+  return istiod && 'version' in istiod ? older(istiod.version, [1, 18]) : undefined;
+}
+
+/** The GatewayClass controller of Istio's Gateway API implementation (pilot/pkg/features PILOT_GATEWAY_API_CONTROLLER_NAME's default). */
+export const ISTIO_GATEWAY_CONTROLLER = 'istio.io/gateway-controller';
+const TERMINATE_MODE_KEY = 'gateway.istio.io/tls-terminate-mode';
+const CIPHER_SUITES_KEY = 'gateway.istio.io/tls-cipher-suites';
+/** The first release whose buildTLS reads each tls-terminate-mode value (istio/istio pilot/pkg/config/kube/gateway/conversion.go at 1.18.0, 1.22.0, 1.26.0, 1.27.0). */
+const TERMINATE_MODES_SINCE: ReadonlyMap<string, [number, number]> = new Map([['MUTUAL', [1, 18]], ['ISTIO_MUTUAL', [1, 22]], ['ISTIO_SIMPLE', [1, 26]], ['OPTIONAL_MUTUAL', [1, 27]]]);
+/** The cipher names istiod keeps from tls-cipher-suites (pkg/config/security/security.go ValidCipherSuites, FilterCipherSuites, 1.29.0+). */
+const ISTIO_VALID_CIPHERS: ReadonlySet<string> = new Set(['ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-RSA-AES256-GCM-SHA384', 'ECDHE-ECDSA-CHACHA20-POLY1305', 'ECDHE-RSA-CHACHA20-POLY1305', 'ECDHE-ECDSA-AES128-SHA', 'ECDHE-RSA-AES128-SHA', 'ECDHE-ECDSA-AES256-SHA', 'ECDHE-RSA-AES256-SHA', 'AES128-GCM-SHA256', 'AES256-GCM-SHA384', 'AES128-SHA', 'AES256-SHA', 'DES-CBC3-SHA']);
+
+/**
+ * Gateway API listeners that terminate TLS on a Gateway of Istio's class (controller
+ * istio.io/gateway-controller; a class named istio that the snapshot does not hold, istiod
+ * creating that one itself), as the Istio Gateway servers istiod turns them into: istio/istio
+ * pilot/pkg/config/kube/gateway/conversion.go buildTLS (1.14.6 lines 1455-1466, 1.26.0 lines
+ * 1888-1899) makes a Terminate listener a SIMPLE server and never sets minProtocolVersion or
+ * maxProtocolVersion ("Not yet implemented: TLS mode, https redirect, max protocol version ...",
+ * still so at 1.30.3); tls.options gateway.istio.io/tls-terminate-mode picks MUTUAL (from 1.18),
+ * ISTIO_MUTUAL (1.22), ISTIO_SIMPLE (1.26, SIMPLE with the workload certificate) or
+ * OPTIONAL_MUTUAL (1.27), and gateway.istio.io/tls-cipher-suites (1.29) sets cipherSuites, both
+ * ISTIO_* modes returning before it is read. No other option key is read, so none sets a minimum.
+ * The gateway is the Deployment Istio makes for it, whose pods carry istio.io/gateway-name; the
+ * release of istiod decides which keys are read (taken as the newest when it is not known).
+ */
+export const istioGatewayApiServers = memoize((snapshot: Snapshot): IstioGatewayServer[] => {
+  const gateways = snapshot.resources['gatewayapi.gateways'] ?? [];
+  if (gateways.length === 0) return [];
+  const classes = new Map((snapshot.resources['gatewayapi.gatewayclasses'] ?? []).map((c) => [c.metadata?.name ?? '', str(obj(c.spec)?.controllerName)] as const));
+  const out: IstioGatewayServer[] = [];
+  for (const gw of gateways) {
+    const cls = str(obj(gw.spec)?.gatewayClassName) ?? '';
+    if (!(classes.has(cls) ? classes.get(cls) === ISTIO_GATEWAY_CONTROLLER : cls === 'istio')) continue;
+    const namespace = gw.metadata?.namespace ?? 'default';
+    const name = gw.metadata?.name ?? '';
+    const resource = { kind: 'Gateway', namespace, name };
+    // The gateway's pods as a classic Gateway's selector would pick them, so its release and revision are read the same way.
+    const gateway: KubeObject = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { namespace, name }, spec: { selector: { 'istio.io/gateway-name': name } } };
+    const istiod = istioGatewayIstiodRelease(snapshot, gateway);
+    const version = istiod && 'version' in istiod ? istiod.version : undefined;
+    const reads = (since: [number, number]) => version === undefined || !older(version, since);
+    const at = version ? `Istio ${version.join('.')}` : 'istiod (release not known, read as the newest)';
+    for (const [i, l] of arr(obj(gw.spec)?.listeners).entries()) {
+      const listener = obj(l);
+      if (!terminatesTls(listener)) continue;
+      const options = obj(obj(listener?.tls)?.options) ?? {};
+      const asked = str(options[TERMINATE_MODE_KEY]);
+      const since = asked === undefined ? undefined : TERMINATE_MODES_SINCE.get(asked);
+      const honoured = since !== undefined && reads(since) ? asked! : undefined;
+      const mode = honoured === undefined || honoured === 'ISTIO_SIMPLE' ? 'SIMPLE' : honoured;
+      const rawCiphers = str(options[CIPHER_SUITES_KEY]);
+      const ciphersRead = rawCiphers !== undefined && rawCiphers !== '' && reads([1, 29]) && honoured !== 'ISTIO_SIMPLE' && honoured !== 'ISTIO_MUTUAL';
+      const ciphers = ciphersRead ? [...new Set(rawCiphers!.split(',').map((c) => c.trim()).filter((c) => c === 'ALL' || (c !== '' && (!/^[\p{L}\p{N}]/u.test(c) || ISTIO_VALID_CIPHERS.has(c)))))] : [];
+      const listenerName = str(listener?.name) ?? String(i);
+      const conversion = `Gateway API listener ${JSON.stringify(listenerName)}, which ${at} turns into ${/^[AEIOU]/.test(mode) ? 'an' : 'a'} ${mode} server${honoured ? ` (${TERMINATE_MODE_KEY}: ${honoured})` : asked !== undefined ? ` (${TERMINATE_MODE_KEY} ${JSON.stringify(asked)} is not read there)` : ''} with no minProtocolVersion (buildTLS sets none)${ciphers.length ? ` and the cipherSuites of ${CIPHER_SUITES_KEY}` : ''}`;
+      const port = listener?.port;
+      out.push({
+        resource, gateway, i,
+        server: { port: { number: port, name: listenerName }, hosts: [str(listener?.hostname) ?? '*'] },
+        tls: { mode, ...(ciphers.length ? { cipherSuites: ciphers } : {}) },
+        mode,
+        gatewayApi: { listener: listenerName, conversion },
+      });
+    }
+  }
+  return out;
+}, 'tls');

@@ -235,20 +235,36 @@ spec: {ingressClassName: nginx, rules: [{host: shop.example.com}]}
   });
 });
 
-// pilot/pkg/networking/core/listener.go: `if isSimpleOrMutual(serverTLSSettings.Mode) {
-// applyServerTLSSettings(...) }`: the version fields apply in SIMPLE, MUTUAL and OPTIONAL_MUTUAL only.
+// istio/istio 1.18.0 pilot/pkg/networking/core/v1alpha3/listener.go lines 194-198: `if
+// isSimpleOrMutual(serverTLSSettings.Mode) { applyDownstreamTLSDefaults(...); applyServerTLSSettings(...) }`:
+// from 1.18 the version fields apply in SIMPLE, MUTUAL (and from 1.20 OPTIONAL_MUTUAL) only; before
+// 1.18 in every mode (1.17.0 listener.go lines 185-194, test/unit/tls/istio-mutual-gateway-api.test.ts).
 describe('Istio ISTIO_MUTUAL server', () => {
-  it('passes with minProtocolVersion TLSV1_0: it uses the mesh mTLS settings (TLS 1.2+)', () => {
-    const [r] = results(`
+  const gateway = (istiod?: string) => `
 apiVersion: networking.istio.io/v1
 kind: Gateway
 metadata: {name: cross-network, namespace: istio-system}
 spec:
   selector: {istio: eastwestgateway}
   servers: [{port: {number: 15443, name: tls, protocol: TLS}, hosts: ["*.local"], tls: {mode: ISTIO_MUTUAL, minProtocolVersion: TLSV1_0}}]
-`);
+${istiod ? `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: istiod, namespace: istio-system}
+spec:
+  selector: {matchLabels: {app: istiod}}
+  template:
+    metadata: {labels: {app: istiod}}
+    spec: {containers: [{name: discovery, image: "docker.io/istio/pilot:${istiod}"}]}
+` : ''}`;
+  it('istiod 1.18+: passes with minProtocolVersion TLSV1_0, which istiod does not write in this mode (Envoy\'s default, TLS 1.2+)', () => {
+    const [r] = results(gateway('1.26.0'));
     expect(r).toMatchObject({ status: 'pass', detailKey: 'server/tls' });
-    expect(r.message).toContain('uses the mesh mTLS settings (TLS 1.2+)');
+    expect(r.message).toContain('writes no TLS parameters for ISTIO_MUTUAL servers from Istio 1.18');
+  });
+  it('istiod\'s release not known: not judged, named in the note', () => {
+    expect(results(gateway())).toEqual([]);
+    expect(note(gateway())).toContain('ISTIO_MUTUAL Istio Gateway server(s) set TLS versions or cipherSuites that istiod writes to Envoy before Istio 1.18');
   });
 });
 

@@ -62,8 +62,11 @@ describe('tls.weak-ciphers: Istio Gateway servers', () => {
     expect(r).toMatchObject([{ status: 'pass', detailKey: 'server/https', evidence: { tls13Only: true } }]);
   });
 
-  it('an ISTIO_MUTUAL server\'s cipherSuites have no effect; a PASSTHROUGH server or one without cipherSuites (Envoy\'s default list) is not judged', () => {
-    expect(verdicts(istioGateway('{mode: ISTIO_MUTUAL, cipherSuites: [AES128-SHA]}'))).toMatchObject([{ status: 'pass', evidence: { applied: false } }]);
+  it('an ISTIO_MUTUAL server\'s cipherSuites have no effect from istiod 1.18 (not judged when its release is unknown); a PASSTHROUGH server or one without cipherSuites (Envoy\'s default list) is not judged', () => {
+    const istiod = '\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: istiod, namespace: istio-system}\nspec:\n  selector: {matchLabels: {app: istiod}}\n  template:\n    metadata: {labels: {app: istiod}}\n    spec: {containers: [{name: discovery, image: "docker.io/istio/pilot:1.26.0"}]}\n';
+    expect(verdicts(istioGateway('{mode: ISTIO_MUTUAL, cipherSuites: [AES128-SHA]}') + istiod)).toMatchObject([{ status: 'pass', evidence: { applied: false } }]);
+    expect(verdicts(istioGateway('{mode: ISTIO_MUTUAL, cipherSuites: [AES128-SHA]}'))).toEqual([]);
+    expect(weakCiphers.excluded?.(ctx(istioGateway('{mode: ISTIO_MUTUAL, cipherSuites: [AES128-SHA]}')))).toContain('ISTIO_MUTUAL Istio Gateway server(s) list cipherSuites');
     expect(verdicts(istioGateway('{mode: PASSTHROUGH, cipherSuites: [AES128-SHA]}'))).toEqual([]);
     expect(verdicts(istioGateway('{mode: SIMPLE, credentialName: c}'))).toEqual([]);
   });
