@@ -25,7 +25,7 @@ function actionWhere(action: string, scope: string): string {
 }
 
 /** A readable message: the first few permissions, the full list stays in the evidence. */
-function listSome(items: string[], max = 5): string {
+export function listSome(items: readonly string[], max = 5): string {
   return items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
 }
 
