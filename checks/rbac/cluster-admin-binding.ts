@@ -1,6 +1,6 @@
 import type { Finding } from '../../src/run/types.ts';
 import { scopeText, type PermissionHit } from '../../src/analysis/rbac/audit.ts';
-import { namespaceOnlySeverity, permissionCheck, powerfulNamespaceNote, type ActsAsServiceAccounts } from './common.ts';
+import { POWERFUL_SA_BEST_EFFORT, namespaceOnlySeverity, permissionCheck, powerfulNamespaceNote, type ActsAsServiceAccounts } from './common.ts';
 import { clusterAdminPermissions } from './lib/permissions.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
@@ -21,6 +21,8 @@ export const clusterAdminBinding = permissionCheck({
   title: 'Cluster-admin held outside the built-in grants',
   protectsAgainst: 'subjects holding cluster-admin (or an equivalent `*` on `*`) everywhere through a binding Kubernetes or kubeadm did not create, system identities and kube-system service accounts included; or in a namespace, through a RoleBinding to cluster-admin (full control of every resource there, the namespace itself included)',
   severity: 'critical',
+  // A RoleBinding's severity asks which powerful service accounts its namespace holds.
+  readsBestEffort: POWERFUL_SA_BEST_EFFORT,
   controls: [cis('5.1.1'), cis('5.1.7'), ...LEAST_PRIVILEGE],
   remediation: 'Bind cluster-admin only to break-glass identities. Replace the ClusterRoleBinding with RoleBindings to narrower roles in the namespaces the subject works in. A RoleBinding to cluster-admin (or to a role granting every verb on every resource) is reported at high, in its namespace: it gives full control of every resource there, Secrets, RoleBindings and the namespace object itself included; bind the built-in admin or edit ClusterRole there instead. In kube-system, or in a namespace holding a service account with dangerous permissions cluster-wide that the subject could act as, it stays critical.',
   // Every verb on every resource of every group: granted by a ClusterRoleBinding, everywhere; by a RoleBinding, in its namespace.
