@@ -1,4 +1,3 @@
-import type { Finding } from '../../src/run/types.ts';
 import { scopeText, type PermissionHit } from '../../src/analysis/rbac/audit.ts';
 import { POWERFUL_SA_BEST_EFFORT, namespaceOnlySeverity, permissionCheck, powerfulNamespaceNote, type ActsAsServiceAccounts } from './common.ts';
 import { clusterAdminPermissions } from './lib/permissions.ts';
@@ -11,7 +10,7 @@ const powerfulNote = powerfulNamespaceNote(actsAsEvery);
 const onlyInNamespaces = (hits: readonly PermissionHit[]) => hits.every((h) => h.namespace !== undefined);
 
 /** Whether a finding of this check holds `*` on `*` cluster-wide (its evidence's scopes), not only in namespaces. */
-function clusterWide(f: Finding): boolean {
+function clusterWide(f: { evidence?: Record<string, unknown> }): boolean {
   const scopes = f.evidence?.scopes;
   return Array.isArray(scopes) && scopes.includes('cluster-wide');
 }
