@@ -7,7 +7,7 @@ import { buildRbacModel, roleKey, type RbacModel } from '../../src/analysis/rbac
 import { describeRule, ruleGrantsSome, selectorMatches } from '../../src/analysis/rbac/rules.ts';
 import { ruleGivesInScope } from '../../src/analysis/rbac/scope.ts';
 import type { RoleInfo, Rule } from '../../src/analysis/rbac/types.ts';
-import { RBAC_BEST_EFFORT, RBAC_NEEDS, isWildcardRule } from './common.ts';
+import { RBAC_NEEDS, isWildcardRule } from './common.ts';
 import {
   csrApprovalPermissions, isPortForwardOnly, namespaceModificationPermissions, nodesProxyPermissions, podAccessText, podExecPermissions,
   privilegeEscalationPermissions, secretsReadPermissions, webhookWritePermissions, workloadWritePermissions,
@@ -148,7 +148,6 @@ export const aggregationIntoBuiltin: Check = {
   remediation:
     'Remove the rbac.authorization.k8s.io/aggregate-to-admin|edit|view label from the ClusterRole (or drop the dangerous rules from it) and grant those permissions through a dedicated role bound only to the subjects that need them. A role that adds only port-forwarding (pods/portforward) is reported at medium, as rbac.pod-exec-attach rates it: it reaches the ports of the pods, never their tokens, a shell or their node.',
   needs: RBAC_NEEDS,
-  readsBestEffort: RBAC_BEST_EFFORT,
   evaluate(ctx) {
     const model = buildRbacModel(ctx.snapshot);
     const targetsOf = builtinTargets(model);

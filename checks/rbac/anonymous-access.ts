@@ -6,7 +6,7 @@ import { bindingRef, roleRefOf } from '../../src/analysis/rbac/model.ts';
 import { describeRule, ruleAllowsNonResource, verbMatches } from '../../src/analysis/rbac/rules.ts';
 import { ruleGivesInScope } from '../../src/analysis/rbac/scope.ts';
 import type { Rule, Subject } from '../../src/analysis/rbac/types.ts';
-import { RBAC_BEST_EFFORT, RBAC_NEEDS, ruleMembers } from './common.ts';
+import { RBAC_NEEDS, ruleMembers } from './common.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
 /**
@@ -63,7 +63,6 @@ export const anonymousAccess: Check = {
   controls: [cis('5.1.1'), ...LEAST_PRIVILEGE, 'NIST-800-53:AC-14'],
   remediation: 'Remove bindings that name system:anonymous, system:unauthenticated, system:authenticated or system:serviceaccounts, and bind the specific users, groups or service accounts that need the access. A grant beyond discovery to anyone without credentials (system:anonymous, system:unauthenticated) is reported at critical. A grant to every authenticated identity (system:authenticated) or every service account (system:serviceaccounts) is reported at medium: the other RBAC checks report those groups too, each at the severity of what the grant allows (reading Secrets, exec, minting tokens, cluster-admin). A grant to unauthenticated users of only the API discovery paths system:discovery opens to authenticated users (/api, /apis, /openapi: clusters upgraded from before Kubernetes 1.14 keep system:discovery bound to system:unauthenticated) is reported at medium: remove system:unauthenticated from that binding.',
   needs: RBAC_NEEDS,
-  readsBestEffort: RBAC_BEST_EFFORT,
   evaluate(ctx) {
     const audited = new Map(rbacAudit(ctx).subjects.map((s) => [formatSubject(s.subject), s]));
     const out: Verdict[] = [];

@@ -25,21 +25,20 @@ function actionWhere(action: string, scope: string): string {
 }
 
 /** A readable message: the first few permissions, the full list stays in the evidence. */
-function listSome(items: string[], max = 5): string {
+export function listSome(items: readonly string[], max = 5): string {
   return items.length <= max ? items.join(', ') : `${items.slice(0, max).join(', ')} and ${items.length - max} more`;
 }
 
 export const RBAC_NEEDS: KindKey[] = ['roles', 'clusterroles', 'rolebindings', 'clusterrolebindings'];
 /**
- * The RBAC model lists the namespaces a cluster-wide grant reaches: unreadable, it names only
- * those the bindings and roles name, and no check needs more to judge.
+ * Checks that ask powerfulServiceAccounts (or the cluster-admin paths behind it) read
+ * ServiceAccounts, only to leave out an account a grant names that does not exist (unreadable,
+ * every named account counts), and Namespaces, to know a namespace a live cluster does not hold
+ * (unreadable, it may exist: namespaceState 'unknown'). Either can change a severity, so a run
+ * without them marks these checks degraded. The other RBAC checks read neither: the grants
+ * alone decide them, and a run that cannot read Namespaces judges them as one that can.
  */
-export const RBAC_BEST_EFFORT: KindKey[] = ['namespaces'];
-/**
- * Checks that ask powerfulServiceAccounts read ServiceAccounts too: only to leave out an account a
- * grant names that does not exist; unreadable, every named account counts.
- */
-export const POWERFUL_SA_BEST_EFFORT: KindKey[] = [...RBAC_BEST_EFFORT, 'serviceaccounts'];
+export const POWERFUL_SA_BEST_EFFORT: KindKey[] = ['namespaces', 'serviceaccounts'];
 
 const viaTexts = new WeakMap<PermissionHit['binding'], string>();
 
@@ -534,7 +533,7 @@ export function permissionCheck(spec: PermissionCheckSpec): Check {
     ...meta,
     area: 'rbac',
     needs: needs ?? RBAC_NEEDS,
-    readsBestEffort: readsBestEffort ?? RBAC_BEST_EFFORT,
+    ...(readsBestEffort ? { readsBestEffort } : {}),
     *evaluate(ctx) {
       const audit = rbacAudit(ctx);
       const perms = wanted(ctx);

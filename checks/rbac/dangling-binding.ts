@@ -1,6 +1,6 @@
 import type { Check } from '../../src/engine/types.ts';
 import { buildRbacModel, bindingRef, formatSubject } from '../../src/analysis/rbac/model.ts';
-import { RBAC_BEST_EFFORT, RBAC_NEEDS } from './common.ts';
+import { RBAC_NEEDS } from './common.ts';
 import { LEAST_PRIVILEGE } from '../controls.ts';
 
 export const danglingBinding: Check = {
@@ -12,7 +12,6 @@ export const danglingBinding: Check = {
   controls: [...LEAST_PRIVILEGE, 'NIST-800-53:AC-2'],
   remediation: 'Delete the binding, or create the role it was meant for on purpose; a binding waiting for a role is a grant anyone who can create roles can activate.',
   needs: RBAC_NEEDS,
-  readsBestEffort: RBAC_BEST_EFFORT,
   *evaluate(ctx) {
     for (const b of buildRbacModel(ctx.snapshot).bindings) {
       if (b.origin !== 'input') continue;

@@ -6,7 +6,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import { refString, stableVerdicts, type WorkloadVerdict } from '../../src/analysis/workloads.ts';
-import { RBAC_BEST_EFFORT, RBAC_NEEDS } from './common.ts';
+import { RBAC_NEEDS } from './common.ts';
 import { workloadIdentities } from './lib/workload-identity.ts';
 import { WORKLOAD_IDENTITY, cis } from '../controls.ts';
 
@@ -20,7 +20,6 @@ export const defaultServiceAccountUsed: Check = {
   remediation: 'Create a ServiceAccount per workload (with `automountServiceAccountToken: false` unless it calls the API), set `serviceAccountName` in the pod template, and bind only what that workload needs to it.',
   needs: ['pods', ...RBAC_NEEDS],
   reads: ['serviceaccounts'],
-  readsBestEffort: RBAC_BEST_EFFORT,
   evaluate(ctx) {
     // Under each workload's stable name: tomorrow's pod of the same CronWorkflow is this finding.
     return stableVerdicts(judged(ctx), defaultServiceAccountUsed.severity);

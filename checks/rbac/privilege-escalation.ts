@@ -3,7 +3,7 @@ import { findPermissions, permissionLabel, type Permission, type PermissionHit }
 import { buildRbacModel, roleKey } from '../../src/analysis/rbac/model.ts';
 import { resourceNameMatches, ruleGrantsSome } from '../../src/analysis/rbac/rules.ts';
 import type { Grant, RoleInfo, Rule } from '../../src/analysis/rbac/types.ts';
-import { POWERFUL_SA_BEST_EFFORT, namespaceOnlySeverity, permissionCheck, powerfulNamespaceNote } from './common.ts';
+import { POWERFUL_SA_BEST_EFFORT, listSome, namespaceOnlySeverity, permissionCheck, powerfulNamespaceNote } from './common.ts';
 import { clusterAdminNote, clusterAdminPaths, workloadStepHits, workloadStepExtent } from './lib/cluster-admin-paths.ts';
 import { PV_CREATE, p, podExecPermissions, privilegeEscalationPermissions, secretsReadPermissions, workloadWritePermissions } from './lib/permissions.ts';
 import { namedPodsReach } from './lib/named-pods.ts';
@@ -171,6 +171,34 @@ function actsAsServiceAccounts(h: PermissionHit, ctx: AuditContext, grants: read
   }
   return names.size > 0 ? [...names] : false;
 }
+/**
+ * The names an impersonation limited by resourceNames may take, per kind of identity ("users
+ * jane, ops"; service accounts per namespace), those of a kind also impersonated unrestricted
+ * left out: "Impersonation limited by name: users jane; groups ops". A rule may refer to objects
+ * by name (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-resources);
+ * impersonating a user, group or service account asks for its name (kubernetes
+ * staging/src/k8s.io/apiserver/pkg/endpoints/filters/impersonation.go). Each list is capped like
+ * the message's permissions; the evidence's grants keep every name.
+ */
+function impersonatedNames(hits: readonly PermissionHit[]): string | undefined {
+  const byKind = new Map<string, Set<string> | 'any'>();
+  for (const h of hits) {
+    if (!h.permission.startsWith('impersonate ')) continue;
+    const kind = h.permission.slice('impersonate '.length).replace(/[./].*$/, '');
+    const key = kind === 'serviceaccounts' ? `service accounts ${h.namespace ? `in ${h.namespace}` : 'of any namespace'}` : kind;
+    const seen = byKind.get(key);
+    if (seen === 'any') continue;
+    if (h.ruleObj.resourceNames.length === 0) byKind.set(key, 'any');
+    else if (seen) for (const n of h.ruleObj.resourceNames) seen.add(n);
+    else byKind.set(key, new Set(h.ruleObj.resourceNames));
+  }
+  const parts: string[] = [];
+  for (const [key, names] of [...byKind].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (names !== 'any') parts.push(`${key} ${listSome([...names].sort())}`);
+  }
+  return parts.length > 0 ? `Impersonation limited by name: ${parts.join('; ')}` : undefined;
+}
+
 const joinNotes = (...notes: Array<string | undefined>) => notes.filter((n) => n !== undefined).join('. ') || undefined;
 const namespaceOnly = namespaceOnlySeverity('medium', actsAsServiceAccounts);
 const powerfulNote = powerfulNamespaceNote(actsAsServiceAccounts);
@@ -192,9 +220,10 @@ export const privilegeEscalation = permissionCheck({
   severityFor: (hits, grants, ctx, subject) => (clusterAdminPaths(hits, grants, ctx, subject).length > 0 ? 'critical' : onlyPvCreate(hits) ? 'medium' : namespaceOnly(hits, grants, ctx, subject)),
   noteFor: (hits, ctx, subject, grants) => {
     const paths = clusterAdminPaths(hits, grants, ctx, subject);
-    if (paths.length > 0) return joinNotes(clusterAdminNote(paths), hits.some((h) => h.permission === CREATE_SECRETS) ? LEGACY_TOKEN_NOTE : undefined);
+    const named = impersonatedNames(hits);
+    if (paths.length > 0) return joinNotes(clusterAdminNote(paths), hits.some((h) => h.permission === CREATE_SECRETS) ? LEGACY_TOKEN_NOTE : undefined, named);
     return onlyPvCreate(hits)
       ? 'Creating PersistentVolumes is what a storage provisioner does: verify this subject is one (or a trusted cluster operator), since a hostPath PersistentVolume it creates gives the pod that claims it the node\'s filesystem'
-      : joinNotes(hits.some((h) => h.permission === CREATE_SECRETS) ? LEGACY_TOKEN_NOTE : undefined, powerfulNote(hits, ctx, subject, grants));
+      : joinNotes(hits.some((h) => h.permission === CREATE_SECRETS) ? LEGACY_TOKEN_NOTE : undefined, powerfulNote(hits, ctx, subject, grants), named);
   },
 });

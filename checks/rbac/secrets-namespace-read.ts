@@ -7,7 +7,7 @@
 import type { Check } from '../../src/engine/types.ts';
 import { SEVERITY_WEIGHT, type Severity } from '../../src/base/vocabulary.ts';
 import { findPermissions, hitEvidence, permissionLabel, rbacAudit, relatedOf, sortedDistinct, type PermissionHit } from '../../src/analysis/rbac/audit.ts';
-import { RBAC_BEST_EFFORT, RBAC_NEEDS, each, permissionScope, viaText } from './common.ts';
+import { RBAC_NEEDS, each, permissionScope, viaText } from './common.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
 const WANTED = each(['get', 'list', 'watch'], '', ['secrets']);
@@ -22,7 +22,6 @@ export const secretsNamespaceRead: Check = {
   controls: [cis('5.1.2'), ...LEAST_PRIVILEGE],
   remediation: 'Drop list/watch on secrets from the role and grant get with resourceNames naming the Secrets the workload reads (or mount them as volumes/env, which needs no RBAC at all); in kube-system keep Secret access to control-plane identities.',
   needs: RBAC_NEEDS,
-  readsBestEffort: RBAC_BEST_EFFORT,
   *evaluate(ctx) {
     const audit = rbacAudit(ctx);
     for (const s of audit.subjects) {

@@ -5,7 +5,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import { refString, stableVerdicts, type WorkloadVerdict } from '../../src/analysis/workloads.ts';
-import { RBAC_BEST_EFFORT, RBAC_NEEDS } from './common.ts';
+import { RBAC_NEEDS } from './common.ts';
 import { workloadIdentities, type ProjectedToken } from './lib/workload-identity.ts';
 import { WORKLOAD_IDENTITY, cis } from '../controls.ts';
 
@@ -27,7 +27,6 @@ export const serviceAccountTokenAutomount: Check = {
   remediation: 'Set `automountServiceAccountToken: false` on the ServiceAccount (or in the pod spec) of workloads that do not call the Kubernetes API. A workload that authenticates elsewhere with its token (e.g. to Vault) should mount a projected token with its own audience instead.',
   needs: ['pods', ...RBAC_NEEDS],
   reads: ['serviceaccounts'],
-  readsBestEffort: RBAC_BEST_EFFORT,
   evaluate(ctx) {
     // Under each workload's stable name: tomorrow's pod of the same CronWorkflow is this finding.
     return stableVerdicts(judged(ctx), serviceAccountTokenAutomount.severity);

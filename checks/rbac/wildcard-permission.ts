@@ -4,7 +4,7 @@ import { bindingRef, roleRefOf } from '../../src/analysis/rbac/model.ts';
 import { describeRule } from '../../src/analysis/rbac/rules.ts';
 import { ruleGivesInScope } from '../../src/analysis/rbac/scope.ts';
 import type { Check } from '../../src/engine/types.ts';
-import { RBAC_BEST_EFFORT, RBAC_NEEDS, isWildcardRule, ruleMembers } from './common.ts';
+import { RBAC_NEEDS, isWildcardRule, ruleMembers } from './common.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
 export const wildcardPermission: Check = {
@@ -16,7 +16,6 @@ export const wildcardPermission: Check = {
   controls: [cis('5.1.3'), ...LEAST_PRIVILEGE],
   remediation: 'List the verbs and resources the subject needs instead of "*"; wildcards also grant escalate, bind, impersonate and every resource added to the cluster later.',
   needs: RBAC_NEEDS,
-  readsBestEffort: RBAC_BEST_EFFORT,
   *evaluate(ctx) {
     for (const s of rbacAudit(ctx).subjects) {
       const grants = [];

@@ -136,9 +136,14 @@ function escapedOutOfContext(c: string, at: number, text: string): string {
   return (c === '\u200c' || c === '\u200d' || c === '\ufe0e' || c === '\ufe0f') && spells(c, at, text) ? c : escaped(c);
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
 /** `text` with what `common` matches escaped, then any rare invisible character (joiners and presentation selectors kept where they spell their context). */
 function escapeWith(text: string, common: RegExp): string {
-  const out = text.replace(common, escapedOutOfContext);
+  // A lone surrogate (half of a pair, alone) is no character: a terminal or Slack shows it as
+  // U+FFFD or drops it, so `prod\ud800` would read as `prod`. Written as its escape, as JUnit does.
+  const whole = text.isWellFormed() ? text : text.replace(LONE_SURROGATE, escaped);
+  const out = whole.replace(common, escapedOutOfContext);
   return MAYBE_RARE.test(out) ? out.replace(INVISIBLE_RARE, escapedOutOfContext) : out;
 }
 

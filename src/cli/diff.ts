@@ -7,7 +7,7 @@ import { oneLine } from '../base/plain-text.ts';
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import { ConfigError, HistoryError, type UnreadableRunError } from '../base/errors.ts';
 import { addRegressionSinceUnreadable, describeResource, diffBySummary, diffRuns, expiredWaiversOf } from '../diff/diff.ts';
-import { findBaseline, type Baseline } from '../diff/baseline.ts';
+import { findBaseline, withInferredDegraded, type Baseline } from '../diff/baseline.ts';
 import { firstEvaluatedNote, notJudgedNote } from '../report/view/index.ts';
 import { resourceText } from '../report/view/format.ts';
 import { widenedMembersText } from '../run/extent.ts';
@@ -131,7 +131,8 @@ async function lastAndMaybeBaseline(store: Pick<RunStore, 'describe' | 'latest' 
  * RUN_A as the baseline of RUN_B, each check of B compared with the last run up to A (A
  * included, by insertion order) in which it was evaluated, as `--last` and the run itself
  * compare: A partial must not make whatever appeared while it was blind neither new nor resolved.
- * A is read again from the store's walk of its cluster (not found there: A as it is).
+ * A is read again from the store's walk of its cluster (not found there: A as it is, its checks
+ * judged without a best-effort input inferred from its coverage as the walk infers them).
  */
 async function baselineFrom(store: Pick<RunStore, 'runsNewestFirst'>, a: RunReport, current: RunReport): Promise<{ previous: RunReport } & BaselineRuns> {
   const closers: Array<() => void> = [];
@@ -145,7 +146,7 @@ async function baselineFrom(store: Pick<RunStore, 'runsNewestFirst'>, a: RunRepo
       onUnreadable: (error) => { unreadable.push(error); },
     }), a.run.id, closers);
     const baseline = await findBaseline(walk, current, { passed: (run) => spoolCloserOf(run)(), bestEffort: bestEffortByCheck(CHECKS) });
-    return baseline ? { previous: baseline.report, olderRuns: baseline.olderRuns, notApplicableRuns: baseline.notApplicableRuns, breadthRunId: baseline.breadthRunId, namespaceRuns: baseline.namespaceRuns, fullInputRuns: baseline.fullInputRuns, fullInputReport: baseline.fullInputReport, fullInputCarry: baseline.fullInputCarry, close, unreadable } : { previous: a, olderRuns: {}, notApplicableRuns: {}, namespaceRuns: new Map(), close, unreadable };
+    return baseline ? { previous: baseline.report, olderRuns: baseline.olderRuns, notApplicableRuns: baseline.notApplicableRuns, breadthRunId: baseline.breadthRunId, namespaceRuns: baseline.namespaceRuns, fullInputRuns: baseline.fullInputRuns, fullInputReport: baseline.fullInputReport, fullInputCarry: baseline.fullInputCarry, close, unreadable } : { previous: withInferredDegraded(a, bestEffortByCheck(CHECKS)), olderRuns: {}, notApplicableRuns: {}, namespaceRuns: new Map(), close, unreadable };
   } catch (error: unknown) {
     close();
     throw error;

@@ -190,6 +190,16 @@ function inferDegraded(run: RunReport, bestEffort: ReadonlyMap<string, readonly 
 }
 
 /**
+ * `run` with inferDegraded applied, for a run compared without the walk (`ztaudit diff A B` when
+ * the walk of A's cluster does not reach A): a copy, `run` is left as it is.
+ */
+export function withInferredDegraded(run: RunReport, bestEffort: ReadonlyMap<string, readonly string[]>): RunReport {
+  const copy = { ...run };
+  inferDegraded(copy, bestEffort);
+  return copy;
+}
+
+/**
  * `run`'s RunDiff.fullInputCarry for check `id`, when it has that shape (a stored report is
  * data: one edited or damaged is passed over, the walk then reading older runs as before).
  */

@@ -436,11 +436,16 @@ const resourceKey = (f: Finding) => `${f.resource.kind}\u0000${f.resource.namesp
  */
 export function markImplied(findings: Finding[], outcomes: readonly CheckOutcome[]): void {
   const implies = new Map<string, ReadonlySet<string>>();
-  for (const o of outcomes) if (o.check.implies?.length) implies.set(o.check.id, new Set(o.check.implies));
+  const when = new Map<string, (f: Finding) => boolean>();
+  for (const o of outcomes) {
+    if (!o.check.implies?.length) continue;
+    implies.set(o.check.id, new Set(o.check.implies));
+    if (o.check.impliesWhen) when.set(o.check.id, o.check.impliesWhen.bind(o.check));
+  }
   if (implies.size === 0) return;
   const causes = new Map<string, Finding[]>();
   for (const f of findings) {
-    if (!implies.has(f.check)) continue;
+    if (!implies.has(f.check) || when.get(f.check)?.(f) === false) continue;
     const key = resourceKey(f);
     const list = causes.get(key);
     if (list) list.push(f); else causes.set(key, [f]);

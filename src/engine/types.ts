@@ -5,6 +5,7 @@ import type { KindKey } from '../snapshot/kinds.ts';
 import type { AuditContext } from '../analysis/context.ts';
 import type { Config } from '../config/types.ts';
 import type { Area, CheckStatus, Severity, Verdict } from '../base/vocabulary.ts';
+import type { Finding } from '../run/types.ts';
 
 export interface Result extends Verdict {
   check: string;
@@ -29,6 +30,11 @@ export interface Check {
    * implies reading Secrets, exec, escalate, ...): reports fold those findings under it.
    */
   implies?: readonly string[];
+  /**
+   * Whether one of this check's findings is broad enough to imply those of `implies` (undefined:
+   * every one is): cluster-admin held only in a namespace does not imply a cluster-wide Secrets read.
+   */
+  impliesWhen?(finding: Finding): boolean;
   /** Kinds whose coverage must be 'ok' for the check to be evaluated. `pods` also reads the owner kinds of the pod view (POD_VIEW_KINDS). */
   needs: KindKey[];
   /**

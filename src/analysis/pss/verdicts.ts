@@ -267,12 +267,20 @@ export function workloadVerdict(w: WorkloadPss, e: PodSetEvaluation, what: strin
   }
   if (e.userNamespaceGate) {
     evidence.userNamespacesPodSecurityStandards = USERNS_GATE_READ[e.userNamespaceGate];
-    if (e.userNamespaceGate !== 'off') verdict.message += ` A failing pod runs in a user namespace (hostUsers: false), which a 1.29-1.34 kube-apiserver with the UserNamespacesPodSecurityStandards feature gate on exempts from runAsNonRoot and runAsUser (from 1.31 also from the baseline procMount); that gate was ${USERNS_GATE_READ[e.userNamespaceGate]}.`;
+    if (e.userNamespaceGate !== 'off') verdict.message += ` A failing pod runs in a user namespace (hostUsers: false), which a 1.29-1.34 kube-apiserver with the UserNamespacesPodSecurityStandards feature gate on exempts from runAsNonRoot and runAsUser (from 1.31 also from the baseline procMount); that gate was ${USERNS_GATE_READ[e.userNamespaceGate]}. It also needs the ${USERNS_SUPPORT_GATE} feature gate, on by default from 1.33, turned on explicitly before; without it hostUsers: false is dropped and the pod shares the node's user IDs.`;
   }
   const severity = opts.failSeverity?.(e);
   if (severity) verdict.severity = severity;
   return verdict;
 }
+
+/**
+ * The gate user namespaces themselves need (hostUsers: false): alpha 1.25-1.29 and beta 1.30-1.32
+ * off by default, beta on by default from 1.33 (kubernetes.io/docs/reference/command-line-tools-reference/feature-gates/,
+ * UserNamespacesSupport); UserNamespacesPodSecurityStandards "you must also enable
+ * UserNamespacesSupport to use this feature" (same page, UserNamespacesPodSecurityStandards).
+ */
+const USERNS_SUPPORT_GATE = 'UserNamespacesSupport';
 
 /** How the UserNamespacesPodSecurityStandards gate was read (PodSetEvaluation.userNamespaceGate), as evidence says it. */
 const USERNS_GATE_READ: Record<NonNullable<PodSetEvaluation['userNamespaceGate']>, string> = {

@@ -23,8 +23,8 @@ export interface RbacModel {
   bySubject: Map<string, SubjectBindings>;
   /** Bindings whose roleRef resolved, by roleKey(). */
   byRole: Map<string, BindingInfo[]>;
-  /** Every namespace known to the snapshot (declared, or holding RBAC objects). */
-  namespaces: string[];
+  /** Every namespace known to the snapshot (declared, or holding RBAC objects); reads the Namespaces on first use. */
+  readonly namespaces: string[];
   /** Subjects named by some binding, deduplicated, in first-seen order. */
   subjects: Subject[];
   /** Problems met while building (duplicates, malformed objects). */
@@ -428,7 +428,6 @@ function buildModel(snapshot: Snapshot): RbacModel {
   const byRole = new Map<string, BindingInfo[]>();
   const subjects: Subject[] = [];
   const nsSet = new Set<string>();
-  for (const n of resourcesOf(snapshot, 'namespaces')) { const name = nameOf(n); if (name) nsSet.add(name); }
   for (const b of bindings) {
     if (b.namespace) nsSet.add(b.namespace);
     if (b.role) {
@@ -457,7 +456,19 @@ function buildModel(snapshot: Snapshot): RbacModel {
   }
   // A filled-in Role says nothing about which namespaces the source holds.
   for (const r of roles.values()) if (r.namespace && r.origin === 'input') nsSet.add(r.namespace);
-  return { roles, bindings, bySubject, byRole, namespaces: [...nsSet].sort(), subjects, notes };
+  // The Namespaces are read only when `namespaces` is: most RBAC checks never ask, so a run that
+  // cannot read them judges those as well as one that can (src/engine/run.ts degradedInputs).
+  let namespaces: string[] | undefined;
+  return {
+    roles, bindings, bySubject, byRole, subjects, notes,
+    get namespaces() {
+      if (namespaces === undefined) {
+        for (const n of resourcesOf(snapshot, 'namespaces')) { const name = nameOf(n); if (name) nsSet.add(name); }
+        namespaces = [...nsSet].sort();
+      }
+      return namespaces;
+    },
+  };
 }
 
 /** One model per snapshot object (memoised by identity). */

@@ -103,6 +103,13 @@ describe('UserNamespacesPodSecurityStandards (1.29-1.34)', () => {
     expect(unseen.status).toBe('fail');
     expect(unseen.evidence?.userNamespacesPodSecurityStandards).toBe('not seen (no kube-apiserver Pod in kube-system shows its flags), so read as off, its default');
     expect(unseen.message).toContain('A failing pod runs in a user namespace (hostUsers: false), which a 1.29-1.34 kube-apiserver with the UserNamespacesPodSecurityStandards feature gate on exempts from runAsNonRoot and runAsUser');
+    // The relaxation also needs user namespaces: the UserNamespacesPodSecurityStandards gate's
+    // entry on kubernetes.io/docs/reference/command-line-tools-reference/feature-gates/ says "you
+    // must also enable UserNamespacesSupport", whose entry there is beta and on by default from
+    // 1.33 (off before); without it the API server drops hostUsers (kubernetes pkg/api/pod/util.go,
+    // dropDisabledFields). The finding names that gate and the release it defaults on.
+    expect(unseen.message).toContain('It also needs the UserNamespacesSupport feature gate, on by default from 1.33');
+    expect(mixed.web.message).toContain('UserNamespacesSupport');
   });
 
   it('outside 1.29-1.34 the gate is not read: 1.28 has none, 1.35 dropped it (the pinned v1.30 policy then fails the pod), and an unknown version claims nothing', () => {

@@ -123,7 +123,12 @@ roleRef: {kind: Role, name: all}
     expect(canI(m, 'User:bob', 'get', 'secrets', { namespace: 'ns2', name: 'x' }).allowed).toBe(false);
     expect(failing(run(check('rbac.wildcard-permission'), s))).toEqual(['User:bob']);
     expect(failing(run(check('rbac.privilege-escalation'), s))).toEqual(['User:bob']);
-    expect(failing(run(check('rbac.cluster-admin-binding'), s))).toEqual([]);
+    // Every verb on every resource of ns1: a namespace-scoped cluster-admin, reported at high
+    // (a RoleBinding to cluster-admin gives "full control over every resource in the role
+    // binding's namespace": kubernetes.io/docs/reference/access-authn-authz/rbac/#user-facing-roles).
+    const admin = run(check('rbac.cluster-admin-binding'), s).filter((v) => v.status === 'fail');
+    expect(failing(admin)).toEqual(['User:bob']);
+    expect(admin[0].severity).toBe('high');
   });
 
   it('6: a ServiceAccount subject without namespace matches nothing in a ClusterRoleBinding, the binding namespace in a RoleBinding', () => {

@@ -12,7 +12,10 @@
 // its shown text (messages, location names, notifications) escaped control characters and line
 // breaks as \uXXXX (the only change: checked against the former file with those escaped), and
 // hostile.csv when a cell's control characters (NUL, ESC, a CR inside a cell, DEL, C1) became
-// \uXXXX escapes (the only change: checked against the former file with those escaped) — and
+// \uXXXX escapes (the only change: checked against the former file with those escaped); hostile.csv
+// and hostile.sarif again when a lone surrogate in shown text became its \uXXXX escape (src/base/plain-text.ts;
+// the only change: the new files with those escapes read back as the former U+FFFD, in SARIF as the
+// former JSON escape, equal the former files; unchanged hostile.junit.xml) — and
 // they are written while the findings are read, not after all of them were turned into one string.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
