@@ -881,7 +881,8 @@ function waypointTargets(model: IstioAuthzModel): WaypointTargets {
   t = { gateways: new Map(), services: new Map(), gatewayClass: [], requestAuthnServices: new Set() };
   const add = (m: Map<string, number[]>, key: string, i: number) => { const l = m.get(key); if (l) l.push(i); else m.set(key, [i]); };
   model.authz.all.forEach((p, i) => {
-    if (!p.targeted || !p.action || p.problems.length > 0) return;
+    // A dry-run policy is only logged by the waypoint's (or gateway's) Envoy (ParsedAuthzPolicy.dryRun).
+    if (!p.targeted || !p.action || p.problems.length > 0 || p.dryRun) return;
     for (const ref of p.targetRefs) {
       if (ref.kind === 'Gateway') add(t!.gateways, `${p.namespace}/${ref.name}`, i);
       else if (ref.kind === 'Service') add(t!.services, `${p.namespace}/${ref.name}`, i);
@@ -1110,12 +1111,12 @@ function rejectedPoliciesFor(model: IstioAuthzModel, callee: MeshCallee): Parsed
  */
 export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, callee: MeshCallee, opts: { allowOnly?: ParsedAuthzPolicy } = {}): MeshFlowVerdict {
   const doubts = doubtsFor(model, callee);
-  const read = istioFlowVerdictAsRead(model, caller, callee, opts);
+  const read = ztunnelDryRunVerdict(model, caller, callee, opts);
   if (doubts.length === 0) return read;
   // An istiod of another release may read these policies otherwise (ParsedAuthzPolicy.doubt): one
   // answer when both readings agree, else unknown, naming both.
   const alt = alternativeModel(model);
-  const other = istioFlowVerdictAsRead(alt.model, caller, callee, opts.allowOnly ? { allowOnly: alt.of.get(opts.allowOnly) ?? opts.allowOnly } : {});
+  const other = ztunnelDryRunVerdict(alt.model, caller, callee, opts.allowOnly ? { allowOnly: alt.of.get(opts.allowOnly) ?? opts.allowOnly } : {});
   const whys = uniq(doubts.map((p) => p.doubt!.why));
   if (other.verdict === read.verdict) return { ...read, notes: [...(read.notes ?? []), ...whys.map((w) => `${w}; read either way, the verdict is the same`)] };
   const { policy: _p, rule: _r, ...rest } = read;
@@ -1124,6 +1125,29 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
     verdict: 'unknown',
     reason: `${whys.join('; ')}: read as the newest istiod reads it, ${read.verdict.toUpperCase()} (${read.reason}); read as the oldest, ${other.verdict.toUpperCase()} (${other.reason})`,
   };
+}
+
+/**
+ * The verdict for an ambient callee when dry-run AuthorizationPolicies (istio.io/dry-run) select
+ * it: whether its ztunnel enforces them depends on istiod's release and settings. Before 1.29
+ * istiod hands ztunnel a dry-run policy as an ordinary one (istio/istio
+ * pilot/pkg/serviceregistry/kube/controller/ambient/authorization.go, convertAuthorizationPolicy
+ * at 1.28.0 reads no dry-run annotation), which ztunnel enforces; from 1.29.0 it leaves the policy
+ * out unless AMBIENT_ENABLE_DRY_RUN_AUTHORIZATION_POLICY is set, and then marks it DryRun for
+ * ztunnel ("Older ztunnel will accept dry-run policies, but enforce them instead of only logging",
+ * pilot/pkg/features/ambient.go at 1.29.0; the same at 1.30.0 under pilot/pkg/serviceregistry/ambient).
+ * The call is judged both ways: one answer when they agree, else unknown, naming the policies.
+ */
+function ztunnelDryRunVerdict(model: IstioAuthzModel, caller: MeshCaller, callee: MeshCallee, opts: { allowOnly?: ParsedAuthzPolicy }): MeshFlowVerdict {
+  const read = istioFlowVerdictAsRead(model, caller, callee, opts);
+  if (callee.dataplane !== 'ambient') return read;
+  const dry = policiesFor(model.authz, callee.namespace, callee.labels, callee.root, { dryRun: 'only' });
+  if (dry.length === 0) return read;
+  const enforced = istioFlowVerdictAsRead(model, caller, callee, { ...opts, ztunnelDryRun: true });
+  const why = `AuthorizationPolicy ${dry.map(name).join(', ')} ${dry.length === 1 ? 'is' : 'are'} dry-run (istio.io/dry-run), and whether the ztunnel of ${callee.namespace}/${callee.name} enforces ${dry.length === 1 ? 'it' : 'them'} cannot be confirmed: istiod before 1.29 hands ztunnel a dry-run policy as an ordinary one, which it enforces; from 1.29 istiod leaves it out unless AMBIENT_ENABLE_DRY_RUN_AUTHORIZATION_POLICY is set`;
+  if (enforced.verdict === read.verdict) return { ...read, notes: [...(read.notes ?? []), `${why}; either way, the verdict is the same`] };
+  const { policy: _p, rule: _r, ...rest } = read;
+  return { ...rest, verdict: 'unknown', reason: `${why}: not enforced, ${read.verdict.toUpperCase()} (${read.reason}); enforced, ${enforced.verdict.toUpperCase()} (${enforced.reason})` };
 }
 
 /** The policies of the callee's namespace and root namespace that another istiod release may read otherwise. */
@@ -1151,7 +1175,8 @@ function alternativeModel(model: IstioAuthzModel): { model: IstioAuthzModel; of:
   return alt;
 }
 
-function istioFlowVerdictAsRead(model: IstioAuthzModel, caller: MeshCaller, callee: MeshCallee, opts: { allowOnly?: ParsedAuthzPolicy } = {}): MeshFlowVerdict {
+/** `ztunnelDryRun`: an ambient callee's ztunnel enforces the dry-run policies selecting it (ztunnelDryRunVerdict). */
+function istioFlowVerdictAsRead(model: IstioAuthzModel, caller: MeshCaller, callee: MeshCallee, opts: { allowOnly?: ParsedAuthzPolicy; ztunnelDryRun?: boolean } = {}): MeshFlowVerdict {
   const { allowOnly } = opts;
   const kept = (list: ParsedAuthzPolicy[]) => allowOnly ? list.filter((p) => p === allowOnly || p.action !== 'ALLOW') : list;
   const ambient = callee.dataplane === 'ambient';
@@ -1176,8 +1201,12 @@ function istioFlowVerdictAsRead(model: IstioAuthzModel, caller: MeshCaller, call
   const who = plaintext
     ? `a plaintext caller (${caller.external ? 'outside the mesh' : !caller.mtls ? (caller.noMtls ?? 'no mesh proxy') : `port ${callee.port} has mTLS DISABLE`}; principals and namespaces cannot match it)`
     : `principal ${principal}`;
-  const workloadPolicies = kept(policiesFor(model.authz, callee.namespace, callee.labels, callee.root));
+  const workloadPolicies = kept(policiesFor(model.authz, callee.namespace, callee.labels, callee.root, ambient && opts.ztunnelDryRun ? { dryRun: 'include' } : {}));
   const notes: string[] = [];
+  if (!ambient) {
+    const dry = kept(policiesFor(model.authz, callee.namespace, callee.labels, callee.root, { dryRun: 'only' }));
+    if (dry.length) notes.push(`AuthorizationPolicy ${dry.map(name).join(', ')} ${dry.length === 1 ? 'is' : 'are'} dry-run (istio.io/dry-run): the sidecar of ${calleeName} only logs what ${dry.length === 1 ? 'it' : 'they'} would decide and enforces nothing of ${dry.length === 1 ? 'it' : 'them'} (https://istio.io/latest/docs/tasks/security/authorization/authz-dry-run/)`);
+  }
   const skipped = kept(rejectedPoliciesFor(model, callee));
   if (skipped.length) notes.push(`malformed AuthorizationPolicy ${skipped.map(name).join(', ')} ignored (istiod rejects it)`);
   for (const p of workloadPolicies) if (p.warnings.length) notes.push(`AuthorizationPolicy ${name(p)}: ${p.warnings.join('; ')}`);
