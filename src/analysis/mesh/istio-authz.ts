@@ -31,7 +31,7 @@ import { istiodReleasesOf } from './istiod-release.ts';
 import { templatesStandIn } from '../workloads.ts';
 import { istioConfigMapName, istioMeshConfigMap, istioRevisionResolver, istioRootOf, parseIstioMesh } from './configmaps.ts';
 import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap } from './util.ts';
-import { parseIp, type Family } from '../../base/ip.ts';
+import { parseCidr, parseIp, rangeContains, type Family } from '../../base/ip.ts';
 
 export interface RequestAuthn {
   ref: ResourceRef;
@@ -379,6 +379,12 @@ interface Peer {
   protocol?: CallProtocol;
   /** The address families the cluster's pods use (IstioAuthzModel.ipFamilies); undefined: unknown, either. */
   ipFamilies?: Family[];
+  /**
+   * The connection's source address as the enforcement point sees it, when known: an external
+   * caller asked by address (MeshCaller.address) reaching the sidecar or ztunnel directly. ipBlocks
+   * and a `when` on source.ip match it (istiod's srcIPGenerator builds Envoy's direct_remote_ip).
+   */
+  address?: { family: Family; value: bigint; text: string };
 }
 
 interface CallProtocol { kind: 'tcp' | 'http'; source: string }
@@ -523,10 +529,25 @@ function judgeSource(s: AuthzSource, peer: Peer, action: AuthzAction | undefined
     trustDomainField(s.notTrustDomains, true, peer.principal, peer.trustDomains),
     jwtField(s.requestPrincipals, false),
     jwtField(s.notRequestPrincipals, true),
-    addressField(s.ipBlocks, s.notIpBlocks, peer.ipFamilies ?? [4, 6], 'the caller\'s IP address (ipBlocks)', peer.ipFamilies ? 'the cluster\'s pods use IPv' + peer.ipFamilies.join(' and IPv') : 'the snapshot shows no pod address, so a caller may be IPv4 or IPv6'),
+    peer.address ? knownAddressField(s.ipBlocks, s.notIpBlocks, peer.address) : addressField(s.ipBlocks, s.notIpBlocks, peer.ipFamilies ?? [4, 6], 'the caller\'s IP address (ipBlocks)', peer.ipFamilies ? 'the cluster\'s pods use IPv' + peer.ipFamilies.join(' and IPv') : 'the snapshot shows no pod address, so a caller may be IPv4 or IPv6'),
     // The client address in X-Forwarded-For may be of any family, whatever the cluster's pods use.
     addressField(s.remoteIpBlocks, s.notRemoteIpBlocks, [4, 6], 'the client address in X-Forwarded-For (remoteIpBlocks)', 'a client may be IPv4 or IPv6'),
   ]);
+}
+
+/**
+ * `ipBlocks`/`notIpBlocks` (or a `when` on source.ip) against the connection's known source address:
+ * a value is an address or a CIDR (validation refuses any other, so the policy is not in effect);
+ * values match when one contains the address, notValues exclude it then
+ * (https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source; istio/istio
+ * pilot/pkg/security/authz/model/generator.go srcIPGenerator at 1.30.0: direct_remote_ip).
+ */
+function knownAddressField(values: string[] | undefined, notValues: string[] | undefined, address: NonNullable<Peer['address']>): Judged {
+  const hit = (vs: string[]) => vs.some((v) => {
+    const r = v.includes('/') ? parseCidr(v) : (() => { const ip = parseIp(v); return ip ? { family: ip.family, lo: ip.value, hi: ip.value } : undefined; })();
+    return r !== undefined && rangeContains(r, address.family, address.value);
+  });
+  return all([values ? (hit(values) ? YES : NO) : YES, notValues ? (hit(notValues) ? NO : YES) : YES]);
 }
 
 /**
@@ -576,6 +597,7 @@ function judgeCondition(c: AuthzCondition, peer: Peer, action: string | undefine
   // source.serviceAccount and source.trustDomain read the peer certificate as the from.source fields do (model.go).
   if (c.key === 'source.serviceAccount') return all([serviceAccountField(c.values, false, peer.principal), serviceAccountField(c.notValues, true, peer.principal)]);
   if (c.key === 'source.trustDomain') return all([trustDomainField(c.values, false, peer.principal, peer.trustDomains), trustDomainField(c.notValues, true, peer.principal, peer.trustDomains)]);
+  if (c.key === 'source.ip' && peer.address) return knownAddressField(c.values, c.notValues, peer.address);
   if (c.key === 'destination.port') {
     // istiod rejects a value that is not a port number; what a proxy would do with it is not judged.
     if (![...(c.values ?? []), ...(c.notValues ?? [])].every((v) => /^\d{1,5}$/.test(v))) return maybe(what);
@@ -1199,7 +1221,7 @@ function istioFlowVerdictAsRead(model: IstioAuthzModel, caller: MeshCaller, call
   const principal = plaintext ? undefined : `${model.trustDomainFor(caller.istioRevision ?? 'default').trustDomain}/ns/${caller.namespace}/sa/${caller.serviceAccount}`;
   const calleeTd = model.trustDomainFor(callee.revision ?? 'default');
   const who = plaintext
-    ? `a plaintext caller (${caller.external ? 'outside the mesh' : !caller.mtls ? (caller.noMtls ?? 'no mesh proxy') : `port ${callee.port} has mTLS DISABLE`}; principals and namespaces cannot match it)`
+    ? `a plaintext caller (${caller.external ? `outside the mesh${caller.address ? `, address ${caller.address.text}` : ''}` : !caller.mtls ? (caller.noMtls ?? 'no mesh proxy') : `port ${callee.port} has mTLS DISABLE`}; principals and namespaces cannot match it)`
     : `principal ${principal}`;
   const workloadPolicies = kept(policiesFor(model.authz, callee.namespace, callee.labels, callee.root, ambient && opts.ztunnelDryRun ? { dryRun: 'include' } : {}));
   const notes: string[] = [];
@@ -1216,7 +1238,9 @@ function istioFlowVerdictAsRead(model: IstioAuthzModel, caller: MeshCaller, call
     const notes: string[] = [];
     const jwt = requestAuthnFor(model, callee, wp, scope, root);
     const l4Only = ambient && !wp;
-    const peer: Peer = { principal, namespace: plaintext ? undefined : caller.namespace, jwt, port: callee.port, trustDomains: [calleeTd.trustDomain, ...calleeTd.aliases], ...(l4Only ? { l4Only } : {}), ...(model.ipFamilies ? { ipFamilies: model.ipFamilies } : {}) };
+    // The caller's own address reaches the sidecar or ztunnel; a waypoint's ztunnel sees the waypoint's.
+    const address = caller.external && caller.address && !wp ? { address: caller.address } : {};
+    const peer: Peer = { principal, namespace: plaintext ? undefined : caller.namespace, jwt, port: callee.port, trustDomains: [calleeTd.trustDomain, ...calleeTd.aliases], ...(l4Only ? { l4Only } : {}), ...(model.ipFamilies ? { ipFamilies: model.ipFamilies } : {}), ...address };
     // A sidecar or a waypoint (for a call to a Service) parses the port as its Service declares it;
     // read only where a policy there has an HTTP-only field, the one thing the protocol changes.
     const enforced = wp ? kept(waypointPolicies(model, callee, wp, scope, root)) : workloadPolicies;
