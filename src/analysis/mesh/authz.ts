@@ -181,6 +181,8 @@ export interface ParsedAuthzPolicy {
    * a dry-run CUSTOM policy ("limitation: dry-run CUSTOM policies still call ext_authz").
    */
   dryRun?: true;
+  /** A CUSTOM policy annotated dry-run: still sent to its provider, but left out of the DENY rules istiod builds when the provider is not defined. */
+  customDryRun?: true;
   rules: AuthzRule[];
   /** Why istiod rejects the policy (unknown action, serviceAccounts with a wildcard, an empty source, ...): named in findings; the policy is not in effect. */
   problems: string[];
@@ -573,7 +575,7 @@ export function parseAuthorizationPolicy(o: KubeObject, at: IstioReadAt = 'lates
     ...(action === 'CUSTOM' && typeof obj(spec.provider)?.name === 'string' ? { provider: obj(spec.provider)!.name as string } : {}),
     ...(sel ? { selector: stringMap(sel.matchLabels) } : {}),
     allowNothing: action === 'ALLOW' && built.length === 0,
-    ...(action !== 'CUSTOM' && isIstioDryRun(o) ? { dryRun: true as const } : {}),
+    ...(isIstioDryRun(o) ? (action === 'CUSTOM' ? { customDryRun: true as const } : { dryRun: true as const }) : {}),
   };
 }
 

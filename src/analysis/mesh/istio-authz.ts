@@ -29,7 +29,7 @@ import { resolveIstioMode, selectorMatches, type EffectiveMode, type IstioPolicy
 import { meshModel, type NamespaceInfo } from './model.ts';
 import { istiodReleasesOf } from './istiod-release.ts';
 import { templatesStandIn } from '../workloads.ts';
-import { istioConfigMapName, istioMeshConfigMap, istioRevisionResolver, istioRootOf, parseIstioMesh } from './configmaps.ts';
+import { istioConfigMapName, istioExtensionProviders, istioMeshConfigMap, istioRevisionResolver, istioRootOf, parseIstioMesh } from './configmaps.ts';
 import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap } from './util.ts';
 import { parseCidr, parseIp, rangeContains, type Family } from '../../base/ip.ts';
 
@@ -50,6 +50,8 @@ export interface IstioAuthzModel {
   trustDomainAliases: string[];
   /** The trust domain of an Istio revision's istiod (its ConfigMap istio-<rev>); `default`: the fields above. */
   trustDomainFor: (revision: string) => IstioTrustDomain;
+  /** The CUSTOM providers the istiod of a revision can build (istioExtensionProviders). */
+  extensionProvidersFor: (revision: string) => ReturnType<typeof istioExtensionProviders>;
   authz: AuthzIndex;
   peer: IstioPolicyIndex;
   /** The PeerAuthentications as the istiod of a callee's revision composes them (its root namespace). */
@@ -301,6 +303,12 @@ export const istioAuthzModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, c
     if (!t) trustDomains.set(revision, (t = trustDomainOf(configmaps, configMapNamespace, config.mesh.istioTrustDomain, revision) ?? td));
     return t;
   };
+  const providers = new Map<string, ReturnType<typeof istioExtensionProviders>>();
+  const extensionProvidersFor = (revision: string) => {
+    let p = providers.get(revision);
+    if (!p) providers.set(revision, (p = istioExtensionProviders(configmaps, configMapNamespace, revision)));
+    return p;
+  };
   const services: IstioAuthzModel['services'] = new Map();
   for (const s of snapshot.resources.services ?? []) {
     const ns = s.metadata?.namespace ?? 'default';
@@ -314,6 +322,7 @@ export const istioAuthzModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, c
     trustDomainSource: td.source,
     trustDomainAliases: td.aliases,
     trustDomainFor,
+    extensionProvidersFor,
     authz: indexAuthorizationPolicies(snapshot.resources['istio.authorizationpolicies'] ?? [], root, istiodReleasesOf(snapshot)),
     peer: mesh.istio.policies,
     peerFor: mesh.istio.policiesFor,
@@ -733,10 +742,20 @@ interface LayerVerdict {
 const name = (p: ParsedAuthzPolicy) => `${p.namespace}/${p.ref.name}`;
 const uniq = (xs: string[]) => [...new Set(xs)];
 
-function judgeLayer(policies: ParsedAuthzPolicy[], peer: Peer, who: string): LayerVerdict {
+/**
+ * `providers`: the CUSTOM providers the enforcing istiod can build (istioExtensionProviders). A
+ * CUSTOM policy naming another is built as DENY rules: builder.go buildHTTP/buildTCP at 1.30.0,
+ * "failed to process CUSTOM action for provider %s, will generate deny configs"
+ * (getBadCustomDenyRules), its dry-run policies left out of them (providerRules holds the
+ * enforced ones). Unset or unknown: the external authorizer decides, as before.
+ */
+function judgeLayer(policies: ParsedAuthzPolicy[], peer: Peer, who: string, providers?: ReturnType<typeof istioExtensionProviders>): LayerVerdict {
   const customs: string[] = [];
   let customRef: ParsedAuthzPolicy | undefined;
+  const badCustom = (p: ParsedAuthzPolicy) => !peer.l4Only && providers !== undefined && 'names' in providers && !providers.names.has(p.provider ?? '');
+  const denyAs = (p: ParsedAuthzPolicy) => (p.action === 'CUSTOM' ? `CUSTOM AuthorizationPolicy ${name(p)} (provider ${p.provider ?? '(none)'} is no ext_authz provider in meshConfig.extensionProviders: ${providers && 'source' in providers ? providers.source : 'mesh config'}; istiod builds its rules as DENY rules)` : `DENY AuthorizationPolicy ${name(p)}`);
   for (const p of policies.filter((x) => x.action === 'CUSTOM')) {
+    if (badCustom(p)) continue;
     for (const r of p.rules) {
       if (judgeRule(r, peer, p.action).m === 'no') continue;
       customs.push(`${p.provider ?? '(no provider)'} (CUSTOM ${name(p)})`);
@@ -745,10 +764,10 @@ function judgeLayer(policies: ParsedAuthzPolicy[], peer: Peer, who: string): Lay
     }
   }
   const denyMaybe: Array<{ p: ParsedAuthzPolicy; r: AuthzRule; on: string[] }> = [];
-  for (const p of policies.filter((x) => x.action === 'DENY')) {
+  for (const p of policies.filter((x) => x.action === 'DENY' || (x.action === 'CUSTOM' && !x.customDryRun && badCustom(x)))) {
     for (const r of p.rules) {
       const j = judgeRule(r, peer, p.action);
-      if (j.m === 'yes') return { verdict: 'denied', reason: `DENY AuthorizationPolicy ${name(p)} rules[${r.index}] matches ${who} on port ${peer.port}`, policy: p.ref, rule: r.index };
+      if (j.m === 'yes') return { verdict: 'denied', reason: `${denyAs(p)} rules[${r.index}] matches ${who} on port ${peer.port}`, policy: p.ref, rule: r.index };
       if (j.m === 'maybe') denyMaybe.push({ p, r, on: j.on });
     }
   }
@@ -781,7 +800,7 @@ function judgeLayer(policies: ParsedAuthzPolicy[], peer: Peer, who: string): Lay
   if (allowed.verdict === 'denied') return allowed;
   if (denyMaybe.length) {
     const d = denyMaybe[0];
-    return { verdict: 'depends', reason: `${allowed.reason}, but DENY AuthorizationPolicy ${uniq(denyMaybe.map((x) => `${name(x.p)} rules[${x.r.index}]`)).join(', ')} may refuse it, depending on ${uniq(denyMaybe.flatMap((x) => x.on)).join(', ')}`, policy: d.p.ref, rule: d.r.index };
+    return { verdict: 'depends', reason: `${allowed.reason}, but ${uniq(denyMaybe.map((x) => `${denyAs(x.p)} rules[${x.r.index}]`)).join(', ')} may refuse it, depending on ${uniq(denyMaybe.flatMap((x) => x.on)).join(', ')}`, policy: d.p.ref, rule: d.r.index };
   }
   if (customs.length) return { verdict: 'depends', reason: `the external authorizer ${uniq(customs).join(', ')} decides each request (${allowed.reason})`, policy: customRef!.ref };
   return allowed;
@@ -1255,7 +1274,8 @@ function istioFlowVerdictAsRead(model: IstioAuthzModel, caller: MeshCaller, call
     }
     let layer: LayerVerdict;
     if (!wp) {
-      layer = judgeLayer(workloadPolicies, peer, who);
+      // The sidecar's istiod is the callee's revision's; a waypoint's revision is its own (left to its provider).
+      layer = judgeLayer(workloadPolicies, peer, who, ambient ? undefined : model.extensionProvidersFor(callee.revision ?? 'default'));
       const l7 = l4Only ? workloadPolicies.filter((p) => p.rules.some((r) => l7FieldsOf(r).length > 0)) : [];
       if (l7.length) {
         const what = uniq(l7.flatMap((p) => p.rules.flatMap(l7FieldsOf))).join(', ');
