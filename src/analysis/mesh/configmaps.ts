@@ -256,13 +256,15 @@ export function istioAutoMtls(configmaps: KubeObject[], rootNamespace: string, r
  * The CUSTOM-action providers istiod can build from meshConfig.extensionProviders: the names of
  * entries holding envoyExtAuthzHttp or envoyExtAuthzGrpc (istio/istio
  * pilot/pkg/security/authz/builder/extauthz.go processExtensionProvider at 1.30.0 skips every
- * other kind; getExtAuthz then fails for a name it did not resolve). `unknown`: the mesh config
- * cannot be parsed. Absent ConfigMap, key or field: Istio's default, no provider.
+ * other kind; getExtAuthz then fails for a name it did not resolve). `unknown`: the ConfigMap is
+ * not in the input, or its mesh config cannot be parsed. Absent key or field: Istio's default, no
+ * provider.
  */
 export function istioExtensionProviders(configmaps: KubeObject[], rootNamespace: string, revision = 'default'): { names: Set<string>; source: string } | { unknown: string } {
   const name = istioConfigMapName(revision);
   const cm = istioMeshConfigMap(configmaps, rootNamespace, revision);
-  if (!cm) return { names: new Set(), source: `no ConfigMap ${rootNamespace}/${name} (Istio default: no extension providers)` };
+  // Not in the input (manifests rarely hold istiod's ConfigMap): which providers exist is not known.
+  if (!cm) return { unknown: `no ConfigMap ${rootNamespace}/${name} in the input` };
   const where = `ConfigMap ${cm.metadata?.namespace ?? 'default'}/${name}`;
   const text = str(obj(cm.data)?.mesh);
   if (text === undefined) return { names: new Set(), source: `${where} has no mesh key (Istio default: no extension providers)` };

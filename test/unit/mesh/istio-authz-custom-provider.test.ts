@@ -40,8 +40,9 @@ describe('CUSTOM with a provider the mesh config does not define', () => {
     expect(verdict(scene('zipkin'), [PROVIDERS]).verdict).toBe('denied');
   });
 
-  it('no mesh config at all: Istio defines no provider, denied', () => {
-    expect(verdict(scene('no-such-provider')).verdict).toBe('denied');
+  it('a mesh config without extensionProviders defines no provider: denied; no ConfigMap in the input: left to the provider', () => {
+    expect(verdict(scene('no-such-provider'), [meshConfig('rootNamespace: istio-system\n')]).verdict).toBe('denied');
+    expect(verdict(scene('no-such-provider')).verdict).toBe('depends');
   });
 
   it('a defined ext_authz provider still decides per request', () => {
