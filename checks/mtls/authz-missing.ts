@@ -88,6 +88,12 @@ export const authzMissing: Check = {
       // that call meets, read as the flow verdicts read it (waypointPaths, istio.io/waypoint-for);
       // a path whose waypoint Gateway is unread may meet it or not, so both must be covered.
       const local = policiesFor(index, w.namespace, w.labels, w.istioRoot?.namespace);
+      // Dry-run policies (istio.io/dry-run) are logged, never enforced, by Envoy: they cover
+      // nothing; whether an ambient workload's ztunnel enforces them depends on istiod (reach says so).
+      const dry = policiesFor(index, w.namespace, w.labels, w.istioRoot?.namespace, { dryRun: 'only' });
+      const dryText = dry.length === 0 ? '' : `; AuthorizationPolicy ${dry.map(policyName).join(', ')} ${dry.length === 1 ? 'is' : 'are'} dry-run (istio.io/dry-run), ${ambient
+        ? `which a waypoint only logs; whether the ztunnel enforces ${dry.length === 1 ? 'it' : 'them'} cannot be confirmed (istiod before 1.29 hands ztunnel a dry-run policy as an ordinary one; from 1.29 it leaves it out unless AMBIENT_ENABLE_DRY_RUN_AUTHORIZATION_POLICY is set)`
+        : `which the sidecar only logs and never enforces`}`;
       const paths: WaypointPath[] = ambient ? waypointPaths(model, callee) : [{ label: '', wp: undefined }];
       const views = paths.flatMap((p) => (p.unsure ? [p.wp, undefined] : [p.wp]).map((wp) => {
         const atWaypoint = wp ? waypointPolicies(model, callee, wp, pathScope(p)) : [];
@@ -145,7 +151,7 @@ export const authzMissing: Check = {
         ].join('; ');
         yield {
           status: 'fail', resource,
-          message: `${refString(resource)}: ${open.map(where).join(', ')} meets no ALLOW AuthorizationPolicy, so any caller the network lets in may make it; ${coveredText}`,
+          message: `${refString(resource)}: ${open.map(where).join(', ')} meets no ALLOW AuthorizationPolicy, so any caller the network lets in may make it; ${coveredText}${dryText}`,
           evidence: { namespace: w.namespace, unprotectedCalls: open.map((v) => v.path.label), applied: applied.map((p) => ({ policy: policyName(p), action: p.action })) },
           related: applied.map((p) => p.ref),
         };
@@ -157,8 +163,8 @@ export const authzMissing: Check = {
       const root = w.istioRoot?.namespace ?? index.root;
       yield {
         status: 'fail', resource,
-        message: `${refString(resource)} is meshed but no ALLOW AuthorizationPolicy applies to it (in ${w.namespace === root ? `${w.namespace}, the root namespace` : `${w.namespace} or ${root}`}): it accepts calls from any caller the network lets in${others.length > 0 ? `; ${others.map((p) => `${p.action} ${policyName(p)}`).join(', ')} only exclude${others.length === 1 ? 's' : ''} what ${others.length === 1 ? 'it names' : 'they name'}` : ''}${skipped.length > 0 ? `; ${skipped.join('; ')}` : ''}`,
-        evidence: { namespace: w.namespace, rootNamespace: root, applied: applied.map((p) => ({ policy: policyName(p), action: p.action })) },
+        message: `${refString(resource)} is meshed but no ALLOW AuthorizationPolicy applies to it (in ${w.namespace === root ? `${w.namespace}, the root namespace` : `${w.namespace} or ${root}`}): it accepts calls from any caller the network lets in${others.length > 0 ? `; ${others.map((p) => `${p.action} ${policyName(p)}`).join(', ')} only exclude${others.length === 1 ? 's' : ''} what ${others.length === 1 ? 'it names' : 'they name'}` : ''}${skipped.length > 0 ? `; ${skipped.join('; ')}` : ''}${dryText}`,
+        evidence: { namespace: w.namespace, rootNamespace: root, applied: applied.map((p) => ({ policy: policyName(p), action: p.action })), ...(dry.length ? { dryRun: dry.map(policyName) } : {}) },
         related: applied.map((p) => p.ref),
       };
     }

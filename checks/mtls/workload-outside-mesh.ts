@@ -7,6 +7,34 @@ import { MESH_ENCRYPTION } from '../controls.ts';
 import { ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
 import { meshPresenceReads } from './lib/mesh-presence.ts';
 import { intentKnown, meshIntentUnseenNamespaces, meshUnseenNote } from './lib/unseen-namespaces.ts';
+import { meshComponentOfImage } from '../../src/analysis/mesh/components.ts';
+import type { AuditContext } from '../../src/analysis/context.ts';
+
+/**
+ * The Istio components its charts run without a sidecar by design, each marked
+ * `sidecar.istio.io/inject: "false"` (istio/istio 1.30.0 manifests/charts/istio-control/
+ * istio-discovery/templates/deployment.yaml for istiod, manifests/charts/istio-cni/templates/
+ * daemonset.yaml for the istio-cni node agent), known by their image (meshComponentOfImage): a
+ * sidecar there would put the control plane behind the proxy it configures. Gateways are not among
+ * them: they are judged as any workload.
+ */
+const ISTIO_UNMESHED_BY_DESIGN = new Set(['istiod', 'istio-cni node agent']);
+
+function istioUnmeshedByDesign(w: WorkloadMesh): string | undefined {
+  const spec = w.workload.pods[0]?.spec ?? w.workload.template?.spec;
+  const containers = spec && typeof spec === 'object' ? (spec as { containers?: unknown }).containers : undefined;
+  for (const c of Array.isArray(containers) ? containers : []) {
+    const o = c && typeof c === 'object' ? (c as { image?: unknown; name?: unknown }) : {};
+    const found = typeof o.image === 'string' ? meshComponentOfImage(o.image, typeof o.name === 'string' ? o.name : '') : undefined;
+    if (found?.mesh === 'istio' && ISTIO_UNMESHED_BY_DESIGN.has(found.what)) return found.what;
+  }
+  return undefined;
+}
+
+/** The Istio control-plane workloads left out: those outside the mesh in a namespace meant to be meshed. */
+function controlPlaneLeftOut(ctx: AuditContext): WorkloadMesh[] {
+  return meshModel(ctx.snapshot, ctx.config).workloads.filter((w) => w.meantMeshedBy.length > 0 && w.unmeshedPods > 0 && istioUnmeshedByDesign(w) !== undefined);
+}
 
 export const workloadOutsideMesh: Check = {
   id: 'mtls.workload-outside-mesh',
@@ -20,7 +48,12 @@ export const workloadOutsideMesh: Check = {
   readsWhen: [...meshPresenceReads('istio', 'linkerd', 'consul'), ISTIO_REVISION_TAGS_READ],
   appliesTo: meshPresent,
   appliesWhen: 'when a service mesh (Istio, Linkerd or Consul) is installed',
-  excluded: (ctx) => meshUnseenNote(ctx, 'whether the workloads there are meant to run in the mesh was not judged', meshIntentUnseenNamespaces(ctx)),
+  excluded: (ctx) => {
+    const unseen = meshUnseenNote(ctx, 'whether the workloads there are meant to run in the mesh was not judged', meshIntentUnseenNamespaces(ctx));
+    const cp = controlPlaneLeftOut(ctx);
+    const cpNote = cp.length === 0 ? undefined : `${cp.slice(0, 3).map((w) => `${refString(w.workload.ref)} (${istioUnmeshedByDesign(w)})`).join(', ')}${cp.length > 3 ? ` and ${cp.length - 3} more` : ''} ${cp.length === 1 ? 'runs' : 'run'} Istio's control plane, which Istio's charts run without a sidecar by design (sidecar.istio.io/inject: "false"), so ${cp.length === 1 ? 'it is' : 'they are'} not judged although ${cp.length === 1 ? 'its namespace is' : 'their namespaces are'} meant to be meshed`;
+    return [unseen, cpNote].filter((x) => x !== undefined).join('; ') || undefined;
+  },
   unjudgedNamespaces: meshIntentUnseenNamespaces,
   judgesEachWorkload: true,
   *evaluate(ctx) {
@@ -31,6 +64,8 @@ export const workloadOutsideMesh: Check = {
     const generated = new Map<string, { stable: ResourceRef; members: WorkloadMesh[] }>();
     for (const w of m.workloads) {
       if (w.meantMeshedBy.length === 0 || !intentKnown(w)) continue;
+      // istiod and the istio-cni agent run outside the mesh by design (said in `excluded`).
+      if (w.unmeshedPods > 0 && istioUnmeshedByDesign(w) !== undefined) continue;
       const ref = w.workload.ref;
       const stable = stableRefOf(ref);
       if (stable !== ref) {

@@ -182,7 +182,10 @@ function judgeDialed<T>(snapshot: Snapshot, from: ResourceRef | 'external', to: 
 /** The mesh layer for an answered network flow, and the combined answer. */
 export function judgeFlow(snapshot: Snapshot, config: Config, a: ReachAnswer, src: ReachTarget, dst: ReachTarget): FlowAnswer {
   const from: ResourceRef | 'external' = src.kind === 'ip' ? 'external' : src.node.ref;
-  const judgeMesh = (opts: FlowOptions): { mesh: FlowAnswer['mesh']; open: ConnSet; meshOpen?: ConnSet } => {
+  // An address no pod holds is the caller's own: the mesh may judge it (Linkerd's cluster networks, Istio's ipBlocks).
+  const sourceAddress = src.kind === 'ip' && src.endpoint.kind === 'ip' ? { family: src.endpoint.family, value: src.endpoint.value, text: src.endpoint.text } : undefined;
+  const judgeMesh = (given: FlowOptions): { mesh: FlowAnswer['mesh']; open: ConnSet; meshOpen?: ConnSet } => {
+    const opts: FlowOptions = sourceAddress ? { ...given, sourceAddress } : given;
     if (dst.kind === 'ip') return { mesh: { mesh: 'none', verdict: 'allowed', reason: `${dst.label} ${addressMayBeNode(a) ? "is no pod's address (it may be a node's)" : a.notes.some((n) => n.startsWith(`destination ${dst.label} is ${NOT_A_KNOWN_POD_ADDRESS}`)) ? `is ${NOT_A_KNOWN_POD_ADDRESS}` : 'is outside the cluster'}: no mesh authorization applies`, plaintext: true }, open: a.ports };
     if (a.port !== undefined) return { mesh: meshFlowVerdict(snapshot, config, from, dst.node.ref, a.port, a.protocol ?? 'TCP', opts), open: a.ports };
     // No one port asked: judge the connections the network allows (or, when it allows none, every

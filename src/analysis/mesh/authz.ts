@@ -11,6 +11,7 @@ import type { KubeObject } from '../../snapshot/types.ts';
 import { selectorMatches } from './istio.ts';
 import { atLeast, type IstiodReleases } from './istiod-release.ts';
 import { arr, obj, stringMap } from './util.ts';
+import { goParseBool } from '../flags.ts';
 
 export type AuthzEffect =
   | 'no-policy' // nothing applies: every caller allowed
@@ -170,6 +171,18 @@ export interface ParsedAuthzPolicy {
   provider?: string;
   /** `spec: {}` or an ALLOW with no rules: allows nothing. */
   allowNothing: boolean;
+  /**
+   * An ALLOW, DENY or AUDIT policy annotated `istio.io/dry-run` with a value Go's strconv.ParseBool
+   * reads as true ("1", "t", "TRUE", ...): istiod puts it in the RBAC filter's shadow rules, which
+   * Envoy (a sidecar, a gateway, a waypoint) evaluates and logs but never enforces (istio/istio
+   * pilot/pkg/security/authz/builder/builder.go at 1.30.0, isDryRun and build: `currentRule =
+   * shadowRules`; https://istio.io/latest/docs/tasks/security/authorization/authz-dry-run/).
+   * policiesFor leaves it out. Not set for CUSTOM: builder.go's buildHTTP still calls ext_authz for
+   * a dry-run CUSTOM policy ("limitation: dry-run CUSTOM policies still call ext_authz").
+   */
+  dryRun?: true;
+  /** A CUSTOM policy annotated dry-run: still sent to its provider, but left out of the DENY rules istiod builds when the provider is not defined. */
+  customDryRun?: true;
   rules: AuthzRule[];
   /** Why istiod rejects the policy (unknown action, serviceAccounts with a wildcard, an empty source, ...): named in findings; the policy is not in effect. */
   problems: string[];
@@ -562,7 +575,14 @@ export function parseAuthorizationPolicy(o: KubeObject, at: IstioReadAt = 'lates
     ...(action === 'CUSTOM' && typeof obj(spec.provider)?.name === 'string' ? { provider: obj(spec.provider)!.name as string } : {}),
     ...(sel ? { selector: stringMap(sel.matchLabels) } : {}),
     allowNothing: action === 'ALLOW' && built.length === 0,
+    ...(isIstioDryRun(o) ? (action === 'CUSTOM' ? { customDryRun: true as const } : { dryRun: true as const }) : {}),
   };
+}
+
+/** The `istio.io/dry-run` annotation as istiod reads it (builder.go isDryRun: strconv.ParseBool; a value it refuses is false). */
+export function isIstioDryRun(o: KubeObject): boolean {
+  const v = o.metadata?.annotations?.['istio.io/dry-run'];
+  return typeof v === 'string' && goParseBool(v) === true;
 }
 
 export interface AuthzIndex {
@@ -661,14 +681,17 @@ export function attachesToWorkloadGateway(p: ParsedAuthzPolicy, namespace: strin
  * waypoint or a gateway elsewhere), and malformed ones never (istiod rejects them). `root`: the root
  * namespace of the workload's revision (WorkloadMesh.istioRoot; each revision's istiod reads its
  * own meshConfig.rootNamespace, https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/),
- * the default revision's when not given.
+ * the default revision's when not given. Dry-run policies (ParsedAuthzPolicy.dryRun) are left out:
+ * Envoy only logs them. `dryRun: 'include'` keeps them (ztunnel may enforce them: istio-authz.ts),
+ * `'only'` gives only them.
  */
-export function policiesFor(index: AuthzIndex, namespace: string, labels: Record<string, string>, root = index.root): ParsedAuthzPolicy[] {
+export function policiesFor(index: AuthzIndex, namespace: string, labels: Record<string, string>, root = index.root, opts: { dryRun?: 'include' | 'only' } = {}): ParsedAuthzPolicy[] {
   const out: ParsedAuthzPolicy[] = [];
   const lists = namespace === root ? [index.byNamespace.get(namespace)] : [index.byNamespace.get(namespace), index.byNamespace.get(root)];
   for (const list of lists) {
     for (const p of list ?? []) {
       if (!p.action || p.problems.length > 0) continue;
+      if (opts.dryRun === 'only' ? !p.dryRun : p.dryRun && opts.dryRun !== 'include') continue;
       if (p.targeted ? !attachesToWorkloadGateway(p, namespace, labels) : !istioPolicySelects(p, root, namespace, labels)) continue;
       out.push(p);
     }

@@ -169,6 +169,7 @@ const MESH_FIELDS: Record<string, ProtoField> = {
   root_namespace: {},
   trust_domain: {},
   trust_domain_aliases: {},
+  extension_providers: {},
   // OutboundTrafficPolicy.Mode: REGISTRY_ONLY = 0, ALLOW_ANY = 1.
   outbound_traffic_policy: { fields: { mode: { enumNames: ['REGISTRY_ONLY', 'ALLOW_ANY'] } } },
   // TLSConfig.TLSProtocol: TLS_AUTO = 0, TLSV1_2 = 1, TLSV1_3 = 2.
@@ -249,6 +250,36 @@ export function istioAutoMtls(configmaps: KubeObject[], rootNamespace: string, r
   if (v === undefined || v === null) return { resource, source: `${where} (enableAutoMtls not set, Istio default)`, enabled: true };
   if (typeof v !== 'boolean') return { resource, source: `${where} mesh.enableAutoMtls`, enabled: undefined, problem: `mesh.enableAutoMtls is ${JSON.stringify(v)}, not a boolean (istiod rejects this mesh config)` };
   return { resource, source: `${where} mesh.enableAutoMtls`, enabled: v };
+}
+
+/**
+ * The CUSTOM-action providers istiod can build from meshConfig.extensionProviders: the names of
+ * entries holding envoyExtAuthzHttp or envoyExtAuthzGrpc (istio/istio
+ * pilot/pkg/security/authz/builder/extauthz.go processExtensionProvider at 1.30.0 skips every
+ * other kind; getExtAuthz then fails for a name it did not resolve). `unknown`: the ConfigMap is
+ * not in the input, or its mesh config cannot be parsed. Absent key or field: Istio's default, no
+ * provider.
+ */
+export function istioExtensionProviders(configmaps: KubeObject[], rootNamespace: string, revision = 'default'): { names: Set<string>; source: string } | { unknown: string } {
+  const name = istioConfigMapName(revision);
+  const cm = istioMeshConfigMap(configmaps, rootNamespace, revision);
+  // Not in the input (manifests rarely hold istiod's ConfigMap): which providers exist is not known.
+  if (!cm) return { unknown: `no ConfigMap ${rootNamespace}/${name} in the input` };
+  const where = `ConfigMap ${cm.metadata?.namespace ?? 'default'}/${name}`;
+  const text = str(obj(cm.data)?.mesh);
+  if (text === undefined) return { names: new Set(), source: `${where} has no mesh key (Istio default: no extension providers)` };
+  const read = parseIstioMesh(text);
+  if ('problem' in read) return { unknown: `${where} ${read.problem}` };
+  const list = read.mesh?.extensionProviders;
+  if (list === undefined || list === null) return { names: new Set(), source: `${where} sets no extensionProviders` };
+  if (!Array.isArray(list)) return { unknown: `${where} mesh.extensionProviders is not a list` };
+  const names = new Set<string>();
+  for (const e of list) {
+    const o = obj(e);
+    const n = o?.name;
+    if (typeof n === 'string' && ['envoyExtAuthzHttp', 'envoy_ext_authz_http', 'envoyExtAuthzGrpc', 'envoy_ext_authz_grpc'].some((k) => obj(o?.[k]))) names.add(n);
+  }
+  return { names, source: `${where} mesh.extensionProviders` };
 }
 
 /**

@@ -308,7 +308,8 @@ function serviceSkipNotes(snapshot: Snapshot, skips: CallerSkips, callerText: st
 }
 
 /** podAddressed: the caller dials the callee's pod addresses, never a Service's, and why (an ingress-nginx upstream). */
-export interface FlowOptions { podAddressed?: string }
+/** `sourceAddress`: the address an external caller asked as (`reach --from <IP>`), no pod's (MeshCaller.address). */
+export interface FlowOptions { podAddressed?: string; sourceAddress?: { family: 4 | 6; value: bigint; text: string } }
 
 /** `from`: a workload, or 'external' for an address outside the cluster. */
 export function meshFlowVerdict(snapshot: Snapshot, config: Config, from: ResourceRef | 'external', to: ResourceRef, port: number, protocol: Protocol, opts: FlowOptions = {}): MeshFlowVerdict {
@@ -344,7 +345,7 @@ export function meshFlowVerdict(snapshot: Snapshot, config: Config, from: Resour
     return { mesh: callee.mesh, verdict: 'allowed', reason: `${protocol} bypasses the ${callee.mesh} proxy (it handles TCP only): no mesh authorization applies`, plaintext: true };
   }
   if (from === 'external' || !src) {
-    return judgeFlow(snapshot, config, callee, { namespace: '', serviceAccount: '', labels: {}, mtls: false, external: true }, to, port, protocol, calleeText);
+    return judgeFlow(snapshot, config, callee, { namespace: '', serviceAccount: '', labels: {}, mtls: false, external: true, ...(from === 'external' && opts.sourceAddress ? { address: opts.sourceAddress } : {}) }, to, port, protocol, calleeText);
   }
   const caller = (mtls: boolean): MeshCaller => ({ namespace: src.namespace, serviceAccount: serviceAccountOf(src), labels: src.labels, mtls, ...(src.istioRevision ? { istioRevision: src.istioRevision } : {}) });
   const callerText = `${from.namespace}/${from.name}`;

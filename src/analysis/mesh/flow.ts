@@ -15,6 +15,11 @@ export interface MeshCaller {
   mtls: boolean;
   /** The caller is outside the cluster (an IP address): no identity, plaintext. */
   external?: boolean;
+  /**
+   * An external caller's address as asked (`reach --from <IP>`), which no pod holds: the source
+   * address of its packets at the callee. Unset when it is not known.
+   */
+  address?: { family: 4 | 6; value: bigint; text: string };
   /** Why a caller with a proxy sends no mTLS ("sends no Istio mTLS to it": see the reason); unset: it has no mesh proxy. */
   noMtls?: string;
   /** Istio: the caller's revision, whose istiod's trust domain its certificate names; the default revision's when unset. */

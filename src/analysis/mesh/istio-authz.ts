@@ -29,9 +29,9 @@ import { resolveIstioMode, selectorMatches, type EffectiveMode, type IstioPolicy
 import { meshModel, type NamespaceInfo } from './model.ts';
 import { istiodReleasesOf } from './istiod-release.ts';
 import { templatesStandIn } from '../workloads.ts';
-import { istioConfigMapName, istioMeshConfigMap, istioRevisionResolver, istioRootOf, parseIstioMesh } from './configmaps.ts';
+import { istioConfigMapName, istioExtensionProviders, istioMeshConfigMap, istioRevisionResolver, istioRootOf, parseIstioMesh } from './configmaps.ts';
 import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap } from './util.ts';
-import { parseIp, type Family } from '../../base/ip.ts';
+import { parseCidr, parseIp, rangeContains, type Family } from '../../base/ip.ts';
 
 export interface RequestAuthn {
   ref: ResourceRef;
@@ -50,6 +50,8 @@ export interface IstioAuthzModel {
   trustDomainAliases: string[];
   /** The trust domain of an Istio revision's istiod (its ConfigMap istio-<rev>); `default`: the fields above. */
   trustDomainFor: (revision: string) => IstioTrustDomain;
+  /** The CUSTOM providers the istiod of a revision can build (istioExtensionProviders). */
+  extensionProvidersFor: (revision: string) => ReturnType<typeof istioExtensionProviders>;
   authz: AuthzIndex;
   peer: IstioPolicyIndex;
   /** The PeerAuthentications as the istiod of a callee's revision composes them (its root namespace). */
@@ -301,6 +303,12 @@ export const istioAuthzModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, c
     if (!t) trustDomains.set(revision, (t = trustDomainOf(configmaps, configMapNamespace, config.mesh.istioTrustDomain, revision) ?? td));
     return t;
   };
+  const providers = new Map<string, ReturnType<typeof istioExtensionProviders>>();
+  const extensionProvidersFor = (revision: string) => {
+    let p = providers.get(revision);
+    if (!p) providers.set(revision, (p = istioExtensionProviders(configmaps, configMapNamespace, revision)));
+    return p;
+  };
   const services: IstioAuthzModel['services'] = new Map();
   for (const s of snapshot.resources.services ?? []) {
     const ns = s.metadata?.namespace ?? 'default';
@@ -314,6 +322,7 @@ export const istioAuthzModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, c
     trustDomainSource: td.source,
     trustDomainAliases: td.aliases,
     trustDomainFor,
+    extensionProvidersFor,
     authz: indexAuthorizationPolicies(snapshot.resources['istio.authorizationpolicies'] ?? [], root, istiodReleasesOf(snapshot)),
     peer: mesh.istio.policies,
     peerFor: mesh.istio.policiesFor,
@@ -379,6 +388,12 @@ interface Peer {
   protocol?: CallProtocol;
   /** The address families the cluster's pods use (IstioAuthzModel.ipFamilies); undefined: unknown, either. */
   ipFamilies?: Family[];
+  /**
+   * The connection's source address as the enforcement point sees it, when known: an external
+   * caller asked by address (MeshCaller.address) reaching the sidecar or ztunnel directly. ipBlocks
+   * and a `when` on source.ip match it (istiod's srcIPGenerator builds Envoy's direct_remote_ip).
+   */
+  address?: { family: Family; value: bigint; text: string };
 }
 
 interface CallProtocol { kind: 'tcp' | 'http'; source: string }
@@ -523,10 +538,25 @@ function judgeSource(s: AuthzSource, peer: Peer, action: AuthzAction | undefined
     trustDomainField(s.notTrustDomains, true, peer.principal, peer.trustDomains),
     jwtField(s.requestPrincipals, false),
     jwtField(s.notRequestPrincipals, true),
-    addressField(s.ipBlocks, s.notIpBlocks, peer.ipFamilies ?? [4, 6], 'the caller\'s IP address (ipBlocks)', peer.ipFamilies ? 'the cluster\'s pods use IPv' + peer.ipFamilies.join(' and IPv') : 'the snapshot shows no pod address, so a caller may be IPv4 or IPv6'),
+    peer.address ? knownAddressField(s.ipBlocks, s.notIpBlocks, peer.address) : addressField(s.ipBlocks, s.notIpBlocks, peer.ipFamilies ?? [4, 6], 'the caller\'s IP address (ipBlocks)', peer.ipFamilies ? 'the cluster\'s pods use IPv' + peer.ipFamilies.join(' and IPv') : 'the snapshot shows no pod address, so a caller may be IPv4 or IPv6'),
     // The client address in X-Forwarded-For may be of any family, whatever the cluster's pods use.
     addressField(s.remoteIpBlocks, s.notRemoteIpBlocks, [4, 6], 'the client address in X-Forwarded-For (remoteIpBlocks)', 'a client may be IPv4 or IPv6'),
   ]);
+}
+
+/**
+ * `ipBlocks`/`notIpBlocks` (or a `when` on source.ip) against the connection's known source address:
+ * a value is an address or a CIDR (validation refuses any other, so the policy is not in effect);
+ * values match when one contains the address, notValues exclude it then
+ * (https://istio.io/latest/docs/reference/config/security/authorization-policy/#Source; istio/istio
+ * pilot/pkg/security/authz/model/generator.go srcIPGenerator at 1.30.0: direct_remote_ip).
+ */
+function knownAddressField(values: string[] | undefined, notValues: string[] | undefined, address: NonNullable<Peer['address']>): Judged {
+  const hit = (vs: string[]) => vs.some((v) => {
+    const r = v.includes('/') ? parseCidr(v) : (() => { const ip = parseIp(v); return ip ? { family: ip.family, lo: ip.value, hi: ip.value } : undefined; })();
+    return r !== undefined && rangeContains(r, address.family, address.value);
+  });
+  return all([values ? (hit(values) ? YES : NO) : YES, notValues ? (hit(notValues) ? NO : YES) : YES]);
 }
 
 /**
@@ -576,6 +606,7 @@ function judgeCondition(c: AuthzCondition, peer: Peer, action: string | undefine
   // source.serviceAccount and source.trustDomain read the peer certificate as the from.source fields do (model.go).
   if (c.key === 'source.serviceAccount') return all([serviceAccountField(c.values, false, peer.principal), serviceAccountField(c.notValues, true, peer.principal)]);
   if (c.key === 'source.trustDomain') return all([trustDomainField(c.values, false, peer.principal, peer.trustDomains), trustDomainField(c.notValues, true, peer.principal, peer.trustDomains)]);
+  if (c.key === 'source.ip' && peer.address) return knownAddressField(c.values, c.notValues, peer.address);
   if (c.key === 'destination.port') {
     // istiod rejects a value that is not a port number; what a proxy would do with it is not judged.
     if (![...(c.values ?? []), ...(c.notValues ?? [])].every((v) => /^\d{1,5}$/.test(v))) return maybe(what);
@@ -711,10 +742,20 @@ interface LayerVerdict {
 const name = (p: ParsedAuthzPolicy) => `${p.namespace}/${p.ref.name}`;
 const uniq = (xs: string[]) => [...new Set(xs)];
 
-function judgeLayer(policies: ParsedAuthzPolicy[], peer: Peer, who: string): LayerVerdict {
+/**
+ * `providers`: the CUSTOM providers the enforcing istiod can build (istioExtensionProviders). A
+ * CUSTOM policy naming another is built as DENY rules: builder.go buildHTTP/buildTCP at 1.30.0,
+ * "failed to process CUSTOM action for provider %s, will generate deny configs"
+ * (getBadCustomDenyRules), its dry-run policies left out of them (providerRules holds the
+ * enforced ones). Unset or unknown: the external authorizer decides, as before.
+ */
+function judgeLayer(policies: ParsedAuthzPolicy[], peer: Peer, who: string, providers?: ReturnType<typeof istioExtensionProviders>): LayerVerdict {
   const customs: string[] = [];
   let customRef: ParsedAuthzPolicy | undefined;
+  const badCustom = (p: ParsedAuthzPolicy) => !peer.l4Only && providers !== undefined && 'names' in providers && !providers.names.has(p.provider ?? '');
+  const denyAs = (p: ParsedAuthzPolicy) => (p.action === 'CUSTOM' ? `CUSTOM AuthorizationPolicy ${name(p)} (provider ${p.provider ?? '(none)'} is no ext_authz provider in meshConfig.extensionProviders: ${providers && 'source' in providers ? providers.source : 'mesh config'}; istiod builds its rules as DENY rules)` : `DENY AuthorizationPolicy ${name(p)}`);
   for (const p of policies.filter((x) => x.action === 'CUSTOM')) {
+    if (badCustom(p)) continue;
     for (const r of p.rules) {
       if (judgeRule(r, peer, p.action).m === 'no') continue;
       customs.push(`${p.provider ?? '(no provider)'} (CUSTOM ${name(p)})`);
@@ -723,10 +764,10 @@ function judgeLayer(policies: ParsedAuthzPolicy[], peer: Peer, who: string): Lay
     }
   }
   const denyMaybe: Array<{ p: ParsedAuthzPolicy; r: AuthzRule; on: string[] }> = [];
-  for (const p of policies.filter((x) => x.action === 'DENY')) {
+  for (const p of policies.filter((x) => x.action === 'DENY' || (x.action === 'CUSTOM' && !x.customDryRun && badCustom(x)))) {
     for (const r of p.rules) {
       const j = judgeRule(r, peer, p.action);
-      if (j.m === 'yes') return { verdict: 'denied', reason: `DENY AuthorizationPolicy ${name(p)} rules[${r.index}] matches ${who} on port ${peer.port}`, policy: p.ref, rule: r.index };
+      if (j.m === 'yes') return { verdict: 'denied', reason: `${denyAs(p)} rules[${r.index}] matches ${who} on port ${peer.port}`, policy: p.ref, rule: r.index };
       if (j.m === 'maybe') denyMaybe.push({ p, r, on: j.on });
     }
   }
@@ -759,7 +800,7 @@ function judgeLayer(policies: ParsedAuthzPolicy[], peer: Peer, who: string): Lay
   if (allowed.verdict === 'denied') return allowed;
   if (denyMaybe.length) {
     const d = denyMaybe[0];
-    return { verdict: 'depends', reason: `${allowed.reason}, but DENY AuthorizationPolicy ${uniq(denyMaybe.map((x) => `${name(x.p)} rules[${x.r.index}]`)).join(', ')} may refuse it, depending on ${uniq(denyMaybe.flatMap((x) => x.on)).join(', ')}`, policy: d.p.ref, rule: d.r.index };
+    return { verdict: 'depends', reason: `${allowed.reason}, but ${uniq(denyMaybe.map((x) => `${denyAs(x.p)} rules[${x.r.index}]`)).join(', ')} may refuse it, depending on ${uniq(denyMaybe.flatMap((x) => x.on)).join(', ')}`, policy: d.p.ref, rule: d.r.index };
   }
   if (customs.length) return { verdict: 'depends', reason: `the external authorizer ${uniq(customs).join(', ')} decides each request (${allowed.reason})`, policy: customRef!.ref };
   return allowed;
@@ -881,7 +922,8 @@ function waypointTargets(model: IstioAuthzModel): WaypointTargets {
   t = { gateways: new Map(), services: new Map(), gatewayClass: [], requestAuthnServices: new Set() };
   const add = (m: Map<string, number[]>, key: string, i: number) => { const l = m.get(key); if (l) l.push(i); else m.set(key, [i]); };
   model.authz.all.forEach((p, i) => {
-    if (!p.targeted || !p.action || p.problems.length > 0) return;
+    // A dry-run policy is only logged by the waypoint's (or gateway's) Envoy (ParsedAuthzPolicy.dryRun).
+    if (!p.targeted || !p.action || p.problems.length > 0 || p.dryRun) return;
     for (const ref of p.targetRefs) {
       if (ref.kind === 'Gateway') add(t!.gateways, `${p.namespace}/${ref.name}`, i);
       else if (ref.kind === 'Service') add(t!.services, `${p.namespace}/${ref.name}`, i);
@@ -1110,12 +1152,12 @@ function rejectedPoliciesFor(model: IstioAuthzModel, callee: MeshCallee): Parsed
  */
 export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, callee: MeshCallee, opts: { allowOnly?: ParsedAuthzPolicy } = {}): MeshFlowVerdict {
   const doubts = doubtsFor(model, callee);
-  const read = istioFlowVerdictAsRead(model, caller, callee, opts);
+  const read = ztunnelDryRunVerdict(model, caller, callee, opts);
   if (doubts.length === 0) return read;
   // An istiod of another release may read these policies otherwise (ParsedAuthzPolicy.doubt): one
   // answer when both readings agree, else unknown, naming both.
   const alt = alternativeModel(model);
-  const other = istioFlowVerdictAsRead(alt.model, caller, callee, opts.allowOnly ? { allowOnly: alt.of.get(opts.allowOnly) ?? opts.allowOnly } : {});
+  const other = ztunnelDryRunVerdict(alt.model, caller, callee, opts.allowOnly ? { allowOnly: alt.of.get(opts.allowOnly) ?? opts.allowOnly } : {});
   const whys = uniq(doubts.map((p) => p.doubt!.why));
   if (other.verdict === read.verdict) return { ...read, notes: [...(read.notes ?? []), ...whys.map((w) => `${w}; read either way, the verdict is the same`)] };
   const { policy: _p, rule: _r, ...rest } = read;
@@ -1124,6 +1166,29 @@ export function istioFlowVerdict(model: IstioAuthzModel, caller: MeshCaller, cal
     verdict: 'unknown',
     reason: `${whys.join('; ')}: read as the newest istiod reads it, ${read.verdict.toUpperCase()} (${read.reason}); read as the oldest, ${other.verdict.toUpperCase()} (${other.reason})`,
   };
+}
+
+/**
+ * The verdict for an ambient callee when dry-run AuthorizationPolicies (istio.io/dry-run) select
+ * it: whether its ztunnel enforces them depends on istiod's release and settings. Before 1.29
+ * istiod hands ztunnel a dry-run policy as an ordinary one (istio/istio
+ * pilot/pkg/serviceregistry/kube/controller/ambient/authorization.go, convertAuthorizationPolicy
+ * at 1.28.0 reads no dry-run annotation), which ztunnel enforces; from 1.29.0 it leaves the policy
+ * out unless AMBIENT_ENABLE_DRY_RUN_AUTHORIZATION_POLICY is set, and then marks it DryRun for
+ * ztunnel ("Older ztunnel will accept dry-run policies, but enforce them instead of only logging",
+ * pilot/pkg/features/ambient.go at 1.29.0; the same at 1.30.0 under pilot/pkg/serviceregistry/ambient).
+ * The call is judged both ways: one answer when they agree, else unknown, naming the policies.
+ */
+function ztunnelDryRunVerdict(model: IstioAuthzModel, caller: MeshCaller, callee: MeshCallee, opts: { allowOnly?: ParsedAuthzPolicy }): MeshFlowVerdict {
+  const read = istioFlowVerdictAsRead(model, caller, callee, opts);
+  if (callee.dataplane !== 'ambient') return read;
+  const dry = policiesFor(model.authz, callee.namespace, callee.labels, callee.root, { dryRun: 'only' });
+  if (dry.length === 0) return read;
+  const enforced = istioFlowVerdictAsRead(model, caller, callee, { ...opts, ztunnelDryRun: true });
+  const why = `AuthorizationPolicy ${dry.map(name).join(', ')} ${dry.length === 1 ? 'is' : 'are'} dry-run (istio.io/dry-run), and whether the ztunnel of ${callee.namespace}/${callee.name} enforces ${dry.length === 1 ? 'it' : 'them'} cannot be confirmed: istiod before 1.29 hands ztunnel a dry-run policy as an ordinary one, which it enforces; from 1.29 istiod leaves it out unless AMBIENT_ENABLE_DRY_RUN_AUTHORIZATION_POLICY is set`;
+  if (enforced.verdict === read.verdict) return { ...read, notes: [...(read.notes ?? []), `${why}; either way, the verdict is the same`] };
+  const { policy: _p, rule: _r, ...rest } = read;
+  return { ...rest, verdict: 'unknown', reason: `${why}: not enforced, ${read.verdict.toUpperCase()} (${read.reason}); enforced, ${enforced.verdict.toUpperCase()} (${enforced.reason})` };
 }
 
 /** The policies of the callee's namespace and root namespace that another istiod release may read otherwise. */
@@ -1151,7 +1216,8 @@ function alternativeModel(model: IstioAuthzModel): { model: IstioAuthzModel; of:
   return alt;
 }
 
-function istioFlowVerdictAsRead(model: IstioAuthzModel, caller: MeshCaller, callee: MeshCallee, opts: { allowOnly?: ParsedAuthzPolicy } = {}): MeshFlowVerdict {
+/** `ztunnelDryRun`: an ambient callee's ztunnel enforces the dry-run policies selecting it (ztunnelDryRunVerdict). */
+function istioFlowVerdictAsRead(model: IstioAuthzModel, caller: MeshCaller, callee: MeshCallee, opts: { allowOnly?: ParsedAuthzPolicy; ztunnelDryRun?: boolean } = {}): MeshFlowVerdict {
   const { allowOnly } = opts;
   const kept = (list: ParsedAuthzPolicy[]) => allowOnly ? list.filter((p) => p === allowOnly || p.action !== 'ALLOW') : list;
   const ambient = callee.dataplane === 'ambient';
@@ -1174,10 +1240,14 @@ function istioFlowVerdictAsRead(model: IstioAuthzModel, caller: MeshCaller, call
   const principal = plaintext ? undefined : `${model.trustDomainFor(caller.istioRevision ?? 'default').trustDomain}/ns/${caller.namespace}/sa/${caller.serviceAccount}`;
   const calleeTd = model.trustDomainFor(callee.revision ?? 'default');
   const who = plaintext
-    ? `a plaintext caller (${caller.external ? 'outside the mesh' : !caller.mtls ? (caller.noMtls ?? 'no mesh proxy') : `port ${callee.port} has mTLS DISABLE`}; principals and namespaces cannot match it)`
+    ? `a plaintext caller (${caller.external ? `outside the mesh${caller.address ? `, address ${caller.address.text}` : ''}` : !caller.mtls ? (caller.noMtls ?? 'no mesh proxy') : `port ${callee.port} has mTLS DISABLE`}; principals and namespaces cannot match it)`
     : `principal ${principal}`;
-  const workloadPolicies = kept(policiesFor(model.authz, callee.namespace, callee.labels, callee.root));
+  const workloadPolicies = kept(policiesFor(model.authz, callee.namespace, callee.labels, callee.root, ambient && opts.ztunnelDryRun ? { dryRun: 'include' } : {}));
   const notes: string[] = [];
+  if (!ambient) {
+    const dry = kept(policiesFor(model.authz, callee.namespace, callee.labels, callee.root, { dryRun: 'only' }));
+    if (dry.length) notes.push(`AuthorizationPolicy ${dry.map(name).join(', ')} ${dry.length === 1 ? 'is' : 'are'} dry-run (istio.io/dry-run): the sidecar of ${calleeName} only logs what ${dry.length === 1 ? 'it' : 'they'} would decide and enforces nothing of ${dry.length === 1 ? 'it' : 'them'} (https://istio.io/latest/docs/tasks/security/authorization/authz-dry-run/)`);
+  }
   const skipped = kept(rejectedPoliciesFor(model, callee));
   if (skipped.length) notes.push(`malformed AuthorizationPolicy ${skipped.map(name).join(', ')} ignored (istiod rejects it)`);
   for (const p of workloadPolicies) if (p.warnings.length) notes.push(`AuthorizationPolicy ${name(p)}: ${p.warnings.join('; ')}`);
@@ -1187,7 +1257,9 @@ function istioFlowVerdictAsRead(model: IstioAuthzModel, caller: MeshCaller, call
     const notes: string[] = [];
     const jwt = requestAuthnFor(model, callee, wp, scope, root);
     const l4Only = ambient && !wp;
-    const peer: Peer = { principal, namespace: plaintext ? undefined : caller.namespace, jwt, port: callee.port, trustDomains: [calleeTd.trustDomain, ...calleeTd.aliases], ...(l4Only ? { l4Only } : {}), ...(model.ipFamilies ? { ipFamilies: model.ipFamilies } : {}) };
+    // The caller's own address reaches the sidecar or ztunnel; a waypoint's ztunnel sees the waypoint's.
+    const address = caller.external && caller.address && !wp ? { address: caller.address } : {};
+    const peer: Peer = { principal, namespace: plaintext ? undefined : caller.namespace, jwt, port: callee.port, trustDomains: [calleeTd.trustDomain, ...calleeTd.aliases], ...(l4Only ? { l4Only } : {}), ...(model.ipFamilies ? { ipFamilies: model.ipFamilies } : {}), ...address };
     // A sidecar or a waypoint (for a call to a Service) parses the port as its Service declares it;
     // read only where a policy there has an HTTP-only field, the one thing the protocol changes.
     const enforced = wp ? kept(waypointPolicies(model, callee, wp, scope, root)) : workloadPolicies;
@@ -1202,7 +1274,8 @@ function istioFlowVerdictAsRead(model: IstioAuthzModel, caller: MeshCaller, call
     }
     let layer: LayerVerdict;
     if (!wp) {
-      layer = judgeLayer(workloadPolicies, peer, who);
+      // The sidecar's istiod is the callee's revision's; a waypoint's revision is its own (left to its provider).
+      layer = judgeLayer(workloadPolicies, peer, who, ambient ? undefined : model.extensionProvidersFor(callee.revision ?? 'default'));
       const l7 = l4Only ? workloadPolicies.filter((p) => p.rules.some((r) => l7FieldsOf(r).length > 0)) : [];
       if (l7.length) {
         const what = uniq(l7.flatMap((p) => p.rules.flatMap(l7FieldsOf))).join(', ');

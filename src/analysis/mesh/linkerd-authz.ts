@@ -22,7 +22,7 @@
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
 import type { MeshCallee, MeshCaller, MeshFlowVerdict, MeshVerdictKind } from './flow.ts';
-import { isLinkerdPolicy, portInList, winningServer, withIdentityRequired, type LinkerdServer } from './linkerd.ts';
+import { inLinkerdClusterNetworks, isLinkerdPolicy, portInList, winningServer, withIdentityRequired, type LinkerdClusterNetworks, type LinkerdServer } from './linkerd.ts';
 import { arr, createdAt, labelSelectorMatches, obj, str } from './util.ts';
 
 export const LINKERD_DEFAULT_TRUST_DOMAIN = 'cluster.local';
@@ -470,14 +470,23 @@ function authorizationMatches(a: LinkerdAuthorization, caller: MeshCaller, trust
 }
 
 /** What a default policy (or a Server's accessPolicy) decides for a caller. */
-function defaultPolicyVerdict(policy: string, caller: MeshCaller): { verdict: MeshFlowVerdict['verdict']; why: string } {
+function defaultPolicyVerdict(policy: string, caller: MeshCaller, networks: LinkerdClusterNetworks | undefined): { verdict: MeshFlowVerdict['verdict']; why: string } {
   if (!isLinkerdPolicy(policy)) return { verdict: 'unknown', why: `${JSON.stringify(policy)} is not a Linkerd policy value` };
   switch (policy) {
     case 'all-unauthenticated':
     case 'audit':
       return { verdict: 'allowed', why: `${policy} admits every client` };
-    case 'cluster-unauthenticated':
-      return caller.external ? { verdict: 'denied', why: 'cluster-unauthenticated admits only clients from the cluster networks' } : { verdict: 'allowed', why: 'cluster-unauthenticated admits every client in the cluster networks' };
+    case 'cluster-unauthenticated': {
+      if (!caller.external) return { verdict: 'allowed', why: 'cluster-unauthenticated admits every client in the cluster networks' };
+      // An address asked (reach --from <IP>) is judged against the networks the policy controller
+      // admits (default_client_authz, cluster_only: config.networks); an external caller without
+      // one is outside the cluster.
+      if (!caller.address || !networks) return { verdict: 'denied', why: 'cluster-unauthenticated admits only clients from the cluster networks' };
+      const inside = inLinkerdClusterNetworks(networks, caller.address);
+      if (inside.in === true) return { verdict: 'allowed', why: `cluster-unauthenticated admits every client in the cluster networks: ${inside.why}` };
+      if (inside.in === false) return { verdict: 'denied', why: `cluster-unauthenticated admits only clients from the cluster networks: ${inside.why}` };
+      return { verdict: 'unknown', why: `cluster-unauthenticated admits only clients from the cluster networks, and whether ${caller.address.text} is in them cannot be told: ${inside.why}` };
+    }
     case 'all-authenticated':
       return caller.mtls && !caller.external ? { verdict: 'allowed', why: 'all-authenticated admits every meshed client' } : { verdict: 'denied', why: 'all-authenticated refuses clients without a mesh identity' };
     case 'cluster-authenticated':
@@ -529,6 +538,8 @@ export interface LinkerdFlowInput {
   /** Named container ports of the callee (a Server may name its port). */
   namedPorts: Array<{ port: number; name?: string }>;
   index: LinkerdPolicyIndex;
+  /** The networks cluster-* policies admit (linkerdClusterNetworks); unset: not read, an external caller is outside them. */
+  clusterNetworks?: LinkerdClusterNetworks;
 }
 
 /**
@@ -577,11 +588,11 @@ export function judgeLinkerd(input: LinkerdFlowInput, caller: MeshCaller, callee
     const identityRequired = !!input.requireIdentityInbound && portInList(input.requireIdentityInbound.ports, callee.port);
     const requiredOf = (p: string) => (identityRequired ? withIdentityRequired(p) : p);
     const required = requiredOf(declared);
-    const d = defaultPolicyVerdict(required, caller);
+    const d = defaultPolicyVerdict(required, caller, input.clusterNetworks);
     const policy = required === declared ? `${declared} (${input.defaultPolicy.source})` : `${declared} (${input.defaultPolicy.source}), made ${required} on this port by ${input.requireIdentityInbound!.source}`;
     return {
       verdict: { ...base, verdict: d.verdict, reason: `no Server covers port ${callee.port}: default inbound policy ${policy}; ${d.why}` },
-      underDefault: (p) => defaultPolicyVerdict(requiredOf(p), caller).verdict,
+      underDefault: (p) => defaultPolicyVerdict(requiredOf(p), caller, input.clusterNetworks).verdict,
     };
   }
   const server = choice.server;
@@ -618,7 +629,7 @@ export function judgeLinkerd(input: LinkerdFlowInput, caller: MeshCaller, callee
     return depends ? { match: 'depends', by: depends } : { match: 'no' };
   };
   const fallback = (): MeshFlowVerdict => {
-    const d = defaultPolicyVerdict(server.accessPolicy, caller);
+    const d = defaultPolicyVerdict(server.accessPolicy, caller, input.clusterNetworks);
     return { ...base, verdict: d.verdict, policy: serverRef, reason: `Server ${server.name} covers port ${callee.port} and no authorization admits ${who}; its accessPolicy ${server.accessPolicy}: ${d.why}${precedence}` };
   };
 
@@ -640,7 +651,7 @@ export function judgeLinkerd(input: LinkerdFlowInput, caller: MeshCaller, callee
   // try_route → authz.rs mk_authorizations(route authzs, server authzs)).
   // The accessPolicy's authorizations are among the Server's (index.rs client_authzs extends them
   // with access_policy.default_authzs), so one that admits the caller admits it on every route.
-  const accessAdmits = defaultPolicyVerdict(server.accessPolicy, caller).verdict === 'allowed';
+  const accessAdmits = defaultPolicyVerdict(server.accessPolicy, caller, input.clusterNetworks).verdict === 'allowed';
   const authorized: string[] = [];
   let firstBy: LinkerdAuthorization | undefined;
   for (const r of [...routes].sort((a, b) => a.ref.name.localeCompare(b.ref.name))) {

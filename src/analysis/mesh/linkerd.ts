@@ -9,6 +9,7 @@ import { parseGoYaml } from '../../base/go-yaml.ts';
 import { goParseInt } from '../../base/go-int.ts';
 import { LINKERD_POLICIES, type LinkerdPolicy } from '../../config/linkerd-policies.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
+import { parseCidr, rangeContains, type IpRange } from '../../base/ip.ts';
 import type { PodView } from '../workloads.ts';
 import type { LinkerdInjectorFailure } from './components.ts';
 import { containerNames, containerPorts, labelSelectorMatches, obj, str, stringMap } from './util.ts';
@@ -271,6 +272,58 @@ export function linkerdClusterDefault(configmaps: KubeObject[], configured: stri
   if (unreadable) return { policy: LINKERD_INSTALL_DEFAULT, source: `Linkerd install default, assumed${unread}`, unread: unreadable };
   if (unparsed) return { policy: LINKERD_INSTALL_DEFAULT, source: `Linkerd install default, assumed${unread}` };
   return { policy: LINKERD_INSTALL_DEFAULT, source: 'Linkerd install default' };
+}
+
+/**
+ * The networks Linkerd's cluster-unauthenticated and cluster-authenticated policies admit: the
+ * policy controller's --cluster-networks (default_client_authz with cluster_only takes
+ * config.networks: linkerd2 policy-controller/k8s/index/src/defaults.rs at version-2.18), which
+ * the chart sets from `clusterNetworks` (charts/linkerd-control-plane/templates/destination.yaml),
+ * stored with the other values in linkerd-config's `values`. The chart's default
+ * (charts/linkerd-control-plane/values.yaml) is "10.0.0.0/8,100.64.0.0/10,172.16.0.0/12,192.168.0.0/16"
+ * at stable-2.14.10 and adds fd00::/8 from version-2.16 (#12291): without the key, the IPv4 part is
+ * certain and fd00::/8 is in doubt. The controller splits the value on "," and parses each piece as
+ * a CIDR, nothing trimmed (policy-controller/runtime/src/args.rs IpNets): a piece that is not one
+ * stops it, so the networks are unknown. Unknown too when linkerd-config could not be read or its
+ * values cannot be parsed.
+ */
+export type LinkerdClusterNetworks = { ranges: IpRange[]; source: string; unsure?: { ranges: IpRange[]; why: string } } | { unknown: string };
+
+const LINKERD_DEFAULT_NETWORKS_V4 = ['10.0.0.0/8', '100.64.0.0/10', '172.16.0.0/12', '192.168.0.0/16'];
+
+export function linkerdClusterNetworks(configmaps: KubeObject[], unreadable?: 'forbidden' | 'error'): LinkerdClusterNetworks {
+  const defaults = (source: string): LinkerdClusterNetworks => ({
+    ranges: LINKERD_DEFAULT_NETWORKS_V4.map((c) => parseCidr(c)!), source,
+    unsure: { ranges: [parseCidr('fd00::/8')!], why: "Linkerd's chart adds fd00::/8 to clusterNetworks from 2.16 on" },
+  });
+  const cms = configmaps.filter((c) => c.metadata?.name === 'linkerd-config');
+  cms.sort((a, b) => (a.metadata?.namespace === 'linkerd' ? -1 : b.metadata?.namespace === 'linkerd' ? 1 : 0));
+  for (const cm of cms) {
+    const where = `ConfigMap ${cm.metadata?.namespace ?? ''}/linkerd-config`;
+    const v = linkerdValues(cm);
+    if (!v) continue;
+    if ('error' in v) return { unknown: `${where} key values is not valid YAML, so clusterNetworks could not be read` };
+    const raw = obj(v.raw)?.clusterNetworks;
+    if (raw === undefined || raw === null) return defaults(`${where} sets no clusterNetworks: Linkerd's default ${LINKERD_DEFAULT_NETWORKS_V4.join(',')}`);
+    if (typeof raw !== 'string') return { unknown: `${where} clusterNetworks is not a string` };
+    const ranges: IpRange[] = [];
+    for (const piece of raw.split(',')) {
+      const r = /^[0-9a-fA-F.:]+\/\d{1,3}$/.test(piece) ? parseCidr(piece) : undefined;
+      if (!r) return { unknown: `${where} clusterNetworks ${JSON.stringify(raw)}: ${JSON.stringify(piece)} is not a CIDR, so Linkerd's policy controller refuses the value` };
+      ranges.push(r);
+    }
+    return { ranges, source: `${where} clusterNetworks ${raw}` };
+  }
+  if (unreadable) return { unknown: `ConfigMap linkerd/linkerd-config could not be read (${unreadable}), so clusterNetworks is unknown` };
+  return defaults(`Linkerd's default clusterNetworks ${LINKERD_DEFAULT_NETWORKS_V4.join(',')}`);
+}
+
+/** Whether an address is in the cluster networks: true, false, or undefined (unknown), with why. */
+export function inLinkerdClusterNetworks(n: LinkerdClusterNetworks, address: { family: 4 | 6; value: bigint; text: string }): { in: boolean | undefined; why: string } {
+  if ('unknown' in n) return { in: undefined, why: n.unknown };
+  if (n.ranges.some((r) => rangeContains(r, address.family, address.value))) return { in: true, why: `${address.text} is in the cluster networks (${n.source})` };
+  if (n.unsure?.ranges.some((r) => rangeContains(r, address.family, address.value))) return { in: undefined, why: `${address.text} is outside them (${n.source}) but in fd00::/8: ${n.unsure.why}, and the release installed is not read` };
+  return { in: false, why: `${address.text} is outside the cluster networks (${n.source})` };
 }
 
 /** identityTrustDomain from linkerd-config's values, top-level or under global before stable-2.10 (linkerdSettings); cluster.local when absent or unreadable. */

@@ -35,6 +35,7 @@ export function linkerdFlowVerdict(model: MeshModel, caller: MeshCaller, callee:
     labels: w.labels,
     namedPorts: w.workload.pods[0] ? containerPorts(w.workload.pods[0].spec) : [],
     index: model.linkerd.policy,
+    clusterNetworks: model.linkerd.clusterNetworks,
   };
   const v = linkerdPolicyVerdict(model, w.linkerdPolicy.unread, input, caller, callee);
   // A port skipped only by the chart's proxyInit.ignoreInboundPorts, assumed because the installed

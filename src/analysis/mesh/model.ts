@@ -10,7 +10,7 @@ import { istioControlPlaneGone, type IstiodDown, istioInjectionWebhooks, linkerd
 import { templatesStandIn, workloadsOf, type PodView, type Workload } from '../workloads.ts';
 import { hasIstioProxy, indexPeerAuthentications, istioProxyOwnPorts, istioMembership, istioNamespaceMeantMeshed, resolveIstioMode, sidecarBypassedPorts, sidecarInboundCapture, type IstioPolicyIndex, type ResolvedMode } from './istio.ts';
 import type { MeshWorkloadDetail, MtlsPosture } from '../../run/types.ts';
-import { admitsUnauthenticated, linkerdClusterDefault, linkerdDefaultPolicy, linkerdMembership, LINKERD_NOT_INJECTED, linkerdNamespaceMeantMeshed, parseServer, type ClusterDefault, type EffectivePolicy, type LinkerdServer } from './linkerd.ts';
+import { admitsUnauthenticated, linkerdClusterDefault, linkerdClusterNetworks, type LinkerdClusterNetworks, linkerdDefaultPolicy, linkerdMembership, LINKERD_NOT_INJECTED, linkerdNamespaceMeantMeshed, parseServer, type ClusterDefault, type EffectivePolicy, type LinkerdServer } from './linkerd.ts';
 import { containerNames, containerPorts, memoizeBySnapshotAndConfig, obj, stringMap } from './util.ts';
 import { indexLinkerdPolicies, type LinkerdPolicyIndex } from './linkerd-authz.ts';
 import { linkerdCniEnabled, linkerdNamespaceSettingsRead, linkerdProxyInitPorts, linkerdSkippedPorts, linkerdTrustDomain, type LinkerdProxyInit } from './linkerd.ts';
@@ -90,7 +90,7 @@ export interface MeshModel {
    * (configMapUnread): identities written out in an authorization may match a caller the
    * assumed trust domain does not (mesh-flows.ts linkerdTrustDomainGuard).
    */
-  linkerd: { present: boolean; evidence: string[]; leftover?: MeshLeftover; clusterDefault: ClusterDefault; /** linkerdCniEnabled: why the control plane injects for the Linkerd CNI plugin. */ cni?: string; /** linkerdProxyInitPorts: the installed proxyInit.ignoreInboundPorts/ignoreOutboundPorts, each when read. */ proxyInit: LinkerdProxyInit; servers: Map<string, LinkerdServer[]>; policy: LinkerdPolicyIndex; trustDomainUnread?: 'forbidden' | 'error'; controlPlaneGone?: string; controlPlaneServicesUnread?: string };
+  linkerd: { present: boolean; evidence: string[]; leftover?: MeshLeftover; clusterDefault: ClusterDefault; /** linkerdCniEnabled: why the control plane injects for the Linkerd CNI plugin. */ cni?: string; /** linkerdProxyInitPorts: the installed proxyInit.ignoreInboundPorts/ignoreOutboundPorts, each when read. */ proxyInit: LinkerdProxyInit; servers: Map<string, LinkerdServer[]>; policy: LinkerdPolicyIndex; /** linkerdClusterNetworks: what cluster-* policies admit by address. */ clusterNetworks: LinkerdClusterNetworks; trustDomainUnread?: 'forbidden' | 'error'; controlPlaneGone?: string; controlPlaneServicesUnread?: string };
   /**
    * `mutualTLSUnread`: the config entry kinds that set the mTLS mode and could not be read
    * ("consul.servicedefaults: forbidden"), and why Services (which name a pod's Consul service)
@@ -392,7 +392,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
   return {
     present: istioPresent || linkerdPresent || consulPresent,
     istio: { present: istioPresent, evidence: istioEvidence, ...leftover(istioPresent, leftovers.istio), policies, root, policiesFor: (ns, labels) => revisionPolicies(istioRevisionOf(snapshot, config, nsInfo(ns).labels, labels).revision).policies, ...(controlPlaneGone ? { controlPlaneGone, controlPlaneDown } : {}), ...(controlPlaneServicesUnread ? { controlPlaneServicesUnread } : {}) },
-    linkerd: { present: linkerdPresent, evidence: linkerdEvidence, ...leftover(linkerdPresent, leftovers.linkerd), clusterDefault, ...(linkerdCni ? { cni: linkerdCni } : {}), proxyInit: linkerdProxyInit, servers, policy: linkerdPolicy, ...(trustDomainUnread ? { trustDomainUnread } : {}), ...linkerdGone },
+    linkerd: { present: linkerdPresent, evidence: linkerdEvidence, ...leftover(linkerdPresent, leftovers.linkerd), clusterDefault, ...(linkerdCni ? { cni: linkerdCni } : {}), proxyInit: linkerdProxyInit, servers, policy: linkerdPolicy, clusterNetworks: linkerdClusterNetworks(configmaps, configMapUnread(snapshot, LINKERD_CONFIG_CONFIGMAP)), ...(trustDomainUnread ? { trustDomainUnread } : {}), ...linkerdGone },
     consul: { present: consulPresent, evidence: consulEvidence, ...leftover(consulPresent, leftovers.consul), defaultIntention: consulDefault, injector, intentions: indexServiceIntentions(snapshot.resources['consul.serviceintentions'] ?? []), mutualTLS: indexConsulMutualTLS(snapshot.resources['consul.servicedefaults'] ?? [], snapshot.resources['consul.proxydefaults'] ?? [], snapshot.resources['consul.meshes'] ?? []), mutualTLSUnread: consulMutualTLSUnread },
     namespaces,
     unseenNamespaces: [...unseen].sort(),
