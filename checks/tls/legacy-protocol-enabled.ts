@@ -2,7 +2,7 @@ import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
 import type { KubeObject } from '../../src/snapshot/types.ts';
-import {  nginxNoConfigMap, nginxNotStarting, ALB_PARAMS, gatewayPassthroughListeners, traefikTcpPassthroughRoutes, GKE_DEFAULT_SSL_POLICY, GKE_GATEWAY_CONTROLLER, gkeFrontendConfigs, gkeGatewaySslPolicies, gkeIngressSslPolicy, gkeTlsGateways, type GkeSslPolicy, nginxCanary, nginxCipherAnnotations, nginxServerKeys, opensslEnabledSuites, ALB_SSL_POLICY, clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, clientTrafficPolicyLegacyCiphers, gatewayListenerPolicies, istioGatewayServers, istioTlsDefaults, albIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_ALB_CONTROLLER, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, traefikDefaultMinTls, traefikOptionAcceptsNoVersion, traefikTlsOptions, undecidedTlsServices, versionTokens, type AlbIngress, type TraefikInstance, type AwsTlsService, type LbcDefaultPolicy , contourCipherConfigs, contourCipherNames, contourHigher, contourTlsVersion, contourTlsVirtualHosts, type ContourCiphers, type ContourTlsVersion, istioGatewayRelease, istioMeshMinimum, ISTIO_CIPHER_MODES, ENVOY_PRE_123_DEFAULT_CIPHERS, type IstioGatewayRelease } from '../../src/analysis/tls/index.ts';
+import {  nginxNoConfigMap, nginxNotStarting, ALB_PARAMS, gatewayPassthroughListeners, traefikTcpPassthroughRoutes, GKE_DEFAULT_SSL_POLICY, GKE_GATEWAY_CONTROLLER, gkeFrontendConfigs, gkeGatewaySslPolicies, gkeIngressSslPolicy, gkeTlsGateways, type GkeSslPolicy, nginxCanary, nginxCipherAnnotations, nginxServerKeys, opensslEnabledSuites, ALB_SSL_POLICY, clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, clientTrafficPolicyLegacyCiphers, gatewayListenerPolicies, istioGatewayServers, istioTlsDefaults, albIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_ALB_CONTROLLER, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, traefikDefaultMinTls, traefikOptionAcceptsNoVersion, traefikMinVersion, traefikTlsOptions, undecidedTlsServices, versionTokens, type AlbIngress, type TraefikInstance, type AwsTlsService, type LbcDefaultPolicy , contourCipherConfigs, contourCipherNames, contourHigher, contourTlsVersion, contourTlsVirtualHosts, type ContourCiphers, type ContourTlsVersion, istioGatewayRelease, istioMeshMinimum, ISTIO_CIPHER_MODES, ENVOY_PRE_123_DEFAULT_CIPHERS, type IstioGatewayRelease } from '../../src/analysis/tls/index.ts';
 import { TRAEFIK_ROUTER_REFUSAL_KINDS, traefikTlsRouter } from '../../src/analysis/edge/traefik-tls-routers.ts';
 import type { KindKey } from '../../src/snapshot/kinds.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
@@ -250,7 +250,8 @@ function traefikUnjudged(ctx: AuditContext): string[] {
     for (const o of options) {
       const spec = obj(o.spec) ?? {};
       const dropped = o.metadata?.name === 'default' && defaultNamespaces > 1;
-      if (dropped ? (!oldest || traefikDefaultMinTls(oldest.version).builtin === '1.2') : str(spec.minVersion) === undefined) out.push(`TLSOption ${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}${dropped ? ' (dropped: routers take the built-in default)' : ' (no minVersion)'}`);
+      const { min, unknown } = traefikMinVersion(spec);
+      if (dropped ? (!oldest || traefikDefaultMinTls(oldest.version).builtin === '1.2') : min === undefined) out.push(`TLSOption ${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}${dropped ? ' (dropped: routers take the built-in default)' : unknown !== undefined ? ` (minVersion ${JSON.stringify(unknown)}, a name Traefik does not know, so none)` : ' (no minVersion)'}`);
     }
   }
   if (defaultNamespaces === 0 && (!oldest || traefikDefaultMinTls(oldest.version).builtin === '1.2')) out.push('routers without TLS options (Traefik\'s built-in default)');
@@ -269,12 +270,13 @@ function traefikVerdicts(ctx: AuditContext): Verdict[] {
     const name = o.metadata?.name ?? '';
     const resource = { kind: 'TLSOption', namespace: ns, name };
     const spec = obj(o.spec) ?? {};
-    const min = str(spec.minVersion);
+    // A minVersion Traefik does not know is left unset (traefikMinVersion): Go's default minimum.
+    const { min, unknown } = traefikMinVersion(spec);
     const max = str(spec.maxVersion);
     const isDefault = name === 'default';
     const dropped = isDefault && defaultNamespaces > 1;
     const unsetMin = !defaults ? (unversioned.length ? undefined : 'VersionTLS12 (Traefik default)') : defaults.option === '1.0' ? `unset: VersionTLS10 (Go's default before Go 1.22, Traefik ${oldest!.version.join('.')})` : `unset: VersionTLS12 (Go's default, Traefik ${oldest!.version.join('.')})`;
-    const evidence: Record<string, unknown> = { minVersion: min ?? unsetMin ?? 'unset: Traefik release unknown', maxVersion: max ?? null, appliesToRoutersWithoutOptions: isDefault && !dropped, ...versions };
+    const evidence: Record<string, unknown> = { minVersion: min ?? unsetMin ?? 'unset: Traefik release unknown', ...(unknown !== undefined ? { minVersionIgnored: unknown } : {}), maxVersion: max ?? null, appliesToRoutersWithoutOptions: isDefault && !dropped, ...versions };
     if (dropped) evidence.note = `${defaultNamespaces} namespaces hold a TLSOption named "default"; Traefik drops them all`;
     const bad = [min, max].filter((v): v is string => !!v && TRAEFIK_LEGACY.has(v));
     // Several TLSOptions named "default" across namespaces: Traefik drops them all
@@ -300,11 +302,11 @@ function traefikVerdicts(ctx: AuditContext): Verdict[] {
     // No minVersion: Traefik leaves Go's server default, TLS 1.0 before Go 1.22 (traefikDefaultMinTls).
     if (min === undefined && defaults?.option === '1.0') {
       const users = tlsOptionUsers(ctx, o);
-      out.push({ status: 'fail', resource, message: `TLSOption ${ns}/${name} sets no minVersion, and ${release}, built with a Go older than 1.22 (Traefik before v2.11), whose default minimum is TLS 1.0: it accepts TLS 1.0 and 1.1${isDefault ? ' on every router without explicit TLS options' : ''}. Set minVersion VersionTLS12.${users.text}`, evidence: { ...evidence, ...users.evidence } });
+      out.push({ status: 'fail', resource, message: `TLSOption ${ns}/${name} sets ${unknown !== undefined ? `minVersion ${JSON.stringify(unknown)}, which is none of the names Traefik knows (VersionTLS10, VersionTLS11, VersionTLS12, VersionTLS13), so Traefik leaves the minimum unset` : 'no minVersion'}, and ${release}, built with a Go older than 1.22 (Traefik before v2.11), whose default minimum is TLS 1.0: it accepts TLS 1.0 and 1.1${isDefault ? ' on every router without explicit TLS options' : ''}. Set minVersion VersionTLS12.${users.text}`, evidence: { ...evidence, ...users.evidence } });
       continue;
     }
     if (min === undefined && !defaults && unversioned.length) continue; // traefikUnjudged notes it
-    out.push({ status: 'pass', resource, message: `TLSOption ${ns}/${name} requires TLS 1.2 or later${min === undefined && release ? ` (no minVersion: ${release}, whose Go defaults to TLS 1.2)` : ''}.`, evidence });
+    out.push({ status: 'pass', resource, message: `TLSOption ${ns}/${name} requires TLS 1.2 or later${min === undefined && release ? ` (${unknown !== undefined ? `minVersion ${JSON.stringify(unknown)} is a name Traefik does not know, so it is unset` : 'no minVersion'}: ${release}, whose Go defaults to TLS 1.2)` : ''}.`, evidence });
   }
   // No TLSOption "default": routers without TLS options take the built-in default, which sets no
   // minimum before v2.9 (traefikDefaultMinTls).

@@ -893,6 +893,22 @@ export function traefikDefaultMinTls(v: [number, number]): { builtin: '1.0' | '1
 const TRAEFIK_TLS_VERSIONS = ['VersionTLS10', 'VersionTLS11', 'VersionTLS12', 'VersionTLS13'];
 
 /**
+ * A TLSOption's minVersion as Traefik applies it: one of the names of its MinVersion map
+ * (pkg/tls/certificate.go@v2.10.7: VersionTLS10 … VersionTLS13), else undefined. buildTLSConfig sets
+ * tls.Config.MinVersion only for a name in that map (pkg/tls/tlsmanager.go@v2.10.7 line 365, `if
+ * minConst, exists := MinVersion[tlsOption.MinVersion]; exists`; the same at v2.8.8 and v3.1.2), and
+ * the CRD takes any string (traefik.io_tlsoptions.yaml@v2.10.7: `type: string`, "Default:
+ * VersionTLS10"), so "TLS12" or "VersionTLS1.2" leaves the minimum unset: Go's server default.
+ * `unknown` is the value Traefik ignored, when there was one.
+ */
+export function traefikMinVersion(spec: Record<string, unknown>): { min?: string; unknown?: string } {
+  const raw = spec.minVersion;
+  if (raw === undefined || raw === null) return {};
+  if (typeof raw === 'string' && TRAEFIK_TLS_VERSIONS.includes(raw)) return { min: raw };
+  return { unknown: typeof raw === 'string' ? raw : JSON.stringify(raw) };
+}
+
+/**
  * Why a TLSOption accepts no TLS version at all, or undefined when it accepts one (or that is not
  * known). Traefik copies minVersion and maxVersion into Go's tls.Config without comparing them
  * (pkg/tls/tlsmanager.go@v3.3.4 lines 374-380 buildTLSConfig, the names of pkg/tls/certificate.go
