@@ -40,5 +40,5 @@ export { gkeIngressOf, gkeTlsGateways, gkeIngressSslPolicy, gkeFrontendConfigs, 
 export { listenerCertificateRefs, type ListenerCertificateRef } from './gateway-certificates.ts';
 export { clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, clientTrafficPolicyLegacyCiphers, gatewayListenerPolicies, terminatesTls, type ListenerClientTrafficPolicy } from './envoy-gateway.ts';
 export { ENVOY_PRE_123_DEFAULT_CIPHERS, istioGatewayRelease, istioMeshMinimum, type IstioGatewayRelease, istioGatewayServers, istioServerTls, istioTlsDefaults, ISTIO_CIPHER_MODES, type IstioGatewayServer, type IstioTlsDefaults } from './istio.ts';
-export { contourCipherConfigs, contourCipherNames, contourDefaultCiphers, contourHigher, contourTlsVersion, type ContourTlsVersion, contourReadsConfiguration, contourTlsVirtualHosts, CONTOUR_DEFAULT_CIPHERS, type ContourCiphers } from './contour.ts';
+export { contourCipherConfigs, contourClassOf, contourTakesClass, contourCipherNames, contourDefaultCiphers, contourHigher, contourTlsVersion, type ContourTlsVersion, contourReadsConfiguration, contourTlsVirtualHosts, CONTOUR_DEFAULT_CIPHERS, type ContourCiphers } from './contour.ts';
 export { AWS_POLICY_CIPHERS, AWS_SSL_POLICIES_DOC } from './aws-ciphers.ts';
