@@ -968,6 +968,31 @@ export const traefikTlsOptions = memoize((snapshot: Snapshot): TraefikTlsOptions
 }, 'tls');
 
 /**
+ * Which TLSOptions named "default" (of traefikTlsOptions) the Traefik workload `ref` reads: its
+ * Kubernetes CRD provider sees them (traefikCrdSees: its watched namespaces,
+ * providers.kubernetesCRD.namespaces, and its API groups by release). Traefik's informers list only
+ * the watched namespaces (pkg/provider/kubernetes/crd/client.go@v2.8.8 WatchAll, lines 145-194:
+ * one informer factory per listed namespace), so a TLSOption "default" elsewhere does not exist
+ * for it, and its routers without TLS options take the built-in default (pkg/tls/tlsmanager.go
+ * DefaultTLSOptions). A workload running no CRD provider reads none. `read`: their namespaces;
+ * `unknown`: why it is not known for the others that may be read; `unread`: why each is not.
+ */
+export function traefikDefaultOptionsRead(snapshot: Snapshot, ref: ResourceRef): { read: string[]; unknown: string[]; unread: string[] } {
+  const id = refString(ref);
+  const providers = traefikCrdProviders(snapshot).filter((p) => p.ref !== undefined && refString(p.ref) === id);
+  const out = { read: [] as string[], unknown: [] as string[], unread: [] as string[] };
+  for (const o of traefikTlsOptions(snapshot).options) {
+    if (o.metadata?.name !== 'default') continue;
+    const ns = o.metadata?.namespace ?? 'default';
+    const answers = providers.map((p) => traefikCrdSees(p, o));
+    if (answers.some((a) => a.sees === true)) out.read.push(ns);
+    else if (answers.some((a) => a.sees === undefined)) out.unknown.push(`TLSOption ${ns}/default: ${answers.find((a) => a.sees === undefined)!.why}`);
+    else out.unread.push(`TLSOption ${ns}/default: ${providers.length ? answers.map((a) => a.why).join('; ') : `${id} runs no Kubernetes CRD provider (providers.kubernetesCRD)`}`);
+  }
+  return out;
+}
+
+/**
  * Traefik Middlewares by "namespace/name", each copy of both API groups, traefik.io's first (a
  * reader that asks which copy a Traefik reads takes the list; traefikMiddlewareIndex the first).
  * Names keep the order traefik-legacy's list, then traefik.io's, gives them.
