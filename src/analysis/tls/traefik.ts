@@ -1079,8 +1079,41 @@ export function traefikTcpMiddlewareOf(mw: KubeObject): TraefikTcpMiddleware {
  */
 const NEVER_ANSWERS = new Set(['headers', 'addprefix', 'stripprefix', 'stripprefixregex', 'replacepath', 'replacepathregex', 'compress', 'contenttype']);
 
-/** Whether a Traefik router's middlewares answer every request with a redirect to https: `redirect` says by which Middleware; else `note`, when one is missing or decides otherwise. */
-export type TraefikHttpsRedirect = { redirect: string; note?: undefined } | { redirect?: undefined; note?: string };
+/**
+ * Whether a Traefik router's middlewares answer every request with a redirect to https: `redirect`
+ * says by which Middleware; `unproven`, when a Middleware may redirect to https but that cannot be
+ * proven (a redirectRegex ztaudit cannot read: traefikRegexRedirectsToHttps); else `note`, when one
+ * is missing or decides otherwise.
+ */
+export type TraefikHttpsRedirect = { redirect: string; note?: undefined; unproven?: undefined } | { unproven: string; redirect?: undefined; note?: undefined } | { redirect?: undefined; note?: string; unproven?: undefined };
+
+// The redirectRegex forms proven to send every plaintext request to https on the same host
+// (traefikRegexRedirectsToHttps): the regex, then the replacements that rebuild what it captured.
+const HTTP_PREFIXES = ['^http://', '^http:\\/\\/'];
+const GROUP = (n: number) => [`$${n}`, `\${${n}}`];
+const REGEX_REDIRECTS: Map<string, Set<string>> = new Map([
+  ...HTTP_PREFIXES.flatMap((p) => ['(.*)', '(.*)$'].map((b): [string, Set<string>] => [p + b, new Set(GROUP(1).map((g) => `https://${g}`))])),
+  ...HTTP_PREFIXES.flatMap((p) => ['([^/]+)(.*)', '([^/]+)(.*)$', '([^\\/]+)(.*)', '([^\\/]+)(.*)$'].map((b): [string, Set<string>] => [p + b, new Set(GROUP(1).flatMap((a) => GROUP(2).map((b2) => `https://${a}${b2}`)))])),
+]);
+
+/**
+ * Whether a redirectRegex Middleware answers every request a router without TLS gets with a
+ * redirect to https on the same host, proven for a few exact forms only (REGEX_REDIRECTS:
+ * `^http://(.*)` to `https://${1}`, `^http://([^/]+)(.*)` to `https://${1}${2}`, with `$1` or
+ * `${1}`, an optional `$`, `\/` for `/`). Traefik matches the regex against "http://" + Host +
+ * request URI when the connection has no TLS (pkg/middlewares/redirect/redirect_regex.go@v3.1.2
+ * lines 23-48 rawURL: scheme schemeHTTP unless req.TLS != nil), and redirects when the rewritten
+ * URL differs (redirect.go@v3.1.2 lines 53-70, regexp.ReplaceAllString with Go's $1/${1}
+ * expansion). These patterns mean the same in Go's RE2 and here: `.` matches any character but a
+ * line break, which a request line cannot hold; `[^/]+` takes the Host, which a browser always
+ * sends (only a request without a Host header, which matches no Host rule, escapes the second
+ * form). As for a RedirectScheme, a client that sends an absolute https:// request target over
+ * plain HTTP (a proxy client, never a browser) is not redirected: rawURL takes that scheme. Any
+ * other regex or replacement: undefined, not proven.
+ */
+export function traefikRegexRedirectsToHttps(regex: unknown, replacement: unknown): boolean {
+  return typeof regex === 'string' && typeof replacement === 'string' && REGEX_REDIRECTS.get(regex)?.has(replacement) === true;
+}
 
 /**
  * Whether the Middlewares a Traefik router lists ("namespace/name", in order, chains followed)
@@ -1112,7 +1145,7 @@ export function traefikHttpsRedirect(snapshot: Snapshot, refs: string[], routeNs
   let cross: ReturnType<typeof traefikCrossNamespace> | undefined;
   let chained: ReturnType<typeof traefikCrossRefusal> | undefined;
   const seen = new Set<string>();
-  type Step = { found: string } | { stop: string } | undefined;
+  type Step = { found: string } | { stop: string } | { unproven: string } | undefined;
   const walk = (ref: string, depth: number, fromNs: string): Step => {
     if (seen.has(ref) || depth > 8) return undefined;
     seen.add(ref);
@@ -1144,6 +1177,12 @@ export function traefikHttpsRedirect(snapshot: Snapshot, refs: string[], routeNs
       return scheme?.toLowerCase() === 'https' ? { found: `Traefik Middleware ${ref} (redirectScheme to https${rs.permanent === true ? ', permanent' : ''})` }
         : { stop: `Traefik Middleware ${ref} redirects to scheme ${scheme ?? '(none set)'}, not https` };
     }
+    const rr = obj(spec.redirectRegex);
+    if (rr) {
+      const what = `Traefik Middleware ${ref} (redirectRegex ${JSON.stringify(rr.regex ?? null)} to ${JSON.stringify(rr.replacement ?? null)}${rr.permanent === true ? ', permanent' : ''})`;
+      return traefikRegexRedirectsToHttps(rr.regex, rr.replacement) ? { found: what }
+        : { unproven: `${what} may redirect plaintext requests, but that it sends every one to https on the same host cannot be confirmed: only the forms ^http://(.*) to https://\${1} and ^http://([^/]+)(.*) to https://\${1}\${2} are read` };
+    }
     const chain = obj(spec.chain);
     if (chain) {
       for (const c of arr(chain.middlewares)) {
@@ -1158,7 +1197,7 @@ export function traefikHttpsRedirect(snapshot: Snapshot, refs: string[], routeNs
   };
   for (const ref of refs) {
     const step = walk(ref, 0, routeNs);
-    if (step) return 'found' in step ? { redirect: step.found } : { note: step.stop };
+    if (step) return 'found' in step ? { redirect: step.found } : 'unproven' in step ? { unproven: step.unproven } : { note: step.stop };
   }
   return {};
 }
