@@ -874,8 +874,10 @@ const contourPermitInsecure = (c: ContourCiphers): { disabled: boolean | undefin
  */
 function contourHttpProxyVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
-  const configs = contourCipherConfigs(ctx.snapshot);
-  for (const hp of ctx.snapshot.resources['contour.httpproxies'] ?? []) {
+  const proxies = ctx.snapshot.resources['contour.httpproxies'] ?? [];
+  // Every Deployment's containers are looked at: only when there is an HTTPProxy to judge.
+  const configs = proxies.length ? contourCipherConfigs(ctx.snapshot) : [];
+  for (const hp of proxies) {
     const ns = hp.metadata?.namespace ?? 'default';
     const resource = { kind: 'HTTPProxy', namespace: ns, name: hp.metadata?.name ?? '' };
     const spec = obj(hp.spec) ?? {};
@@ -907,9 +909,10 @@ function contourHttpProxyVerdicts(ctx: AuditContext): Verdict[] {
 
 /** Root HTTPProxies of a class no `contour serve` of the snapshot takes: not judged, named. */
 function contourUnservedNotes(ctx: AuditContext): string[] {
-  const configs = contourCipherConfigs(ctx.snapshot);
+  const proxies = ctx.snapshot.resources['contour.httpproxies'] ?? [];
+  const configs = proxies.length ? contourCipherConfigs(ctx.snapshot) : [];
   if (configs.length === 0) return [];
-  return (ctx.snapshot.resources['contour.httpproxies'] ?? []).filter((hp) => str(obj(obj(hp.spec)?.virtualhost)?.fqdn)).flatMap((hp) => contourServing(configs, hp).unserved ?? []);
+  return proxies.filter((hp) => str(obj(obj(hp.spec)?.virtualhost)?.fqdn)).flatMap((hp) => contourServing(configs, hp).unserved ?? []);
 }
 
 export const ingressWithoutTls: Check = {

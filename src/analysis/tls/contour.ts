@@ -263,7 +263,6 @@ export function contourTakesClass(o: KubeObject, ingressClasses: string[]): bool
   return ingressClasses.length === 0 ? cls === '' || cls === 'contour' : ingressClasses.includes(cls);
 }
 
-/** The Ingress annotation holding a virtual host's TLS minimum (https://projectcontour.io/docs/main/config/annotations/). */
 /** The class an HTTPProxy or Ingress asks Contour for, as contourTakesClass reads it ('' for none). */
 export function contourClassOf(o: KubeObject): string {
   const a = o.metadata?.annotations ?? {};
@@ -271,6 +270,7 @@ export function contourClassOf(o: KubeObject): string {
   return annotation !== '' ? annotation : str(obj(o.spec)?.ingressClassName) ?? '';
 }
 
+/** The Ingress annotation holding a virtual host's TLS minimum (https://projectcontour.io/docs/main/config/annotations/). */
 export const CONTOUR_INGRESS_MIN = 'projectcontour.io/tls-minimum-protocol-version';
 /** Its heptio-era spelling, which Contour reads before v1.11 when the projectcontour.io/ one is absent (contourIngressMinimum). */
 export const CONTOUR_INGRESS_MIN_HEPTIO = 'contour.heptio.com/tls-minimum-protocol-version';

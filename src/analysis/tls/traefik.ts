@@ -1104,12 +1104,13 @@ const REGEX_REDIRECTS: Map<string, Set<string>> = new Map([
  * request URI when the connection has no TLS (pkg/middlewares/redirect/redirect_regex.go@v3.1.2
  * lines 23-48 rawURL: scheme schemeHTTP unless req.TLS != nil), and redirects when the rewritten
  * URL differs (redirect.go@v3.1.2 lines 53-70, regexp.ReplaceAllString with Go's $1/${1}
- * expansion). These patterns mean the same in Go's RE2 and here: `.` matches any character but a
- * line break, which a request line cannot hold; `[^/]+` takes the Host, which a browser always
- * sends (only a request without a Host header, which matches no Host rule, escapes the second
- * form). As for a RedirectScheme, a client that sends an absolute https:// request target over
- * plain HTTP (a proxy client, never a browser) is not redirected: rawURL takes that scheme. Any
- * other regex or replacement: undefined, not proven.
+ * expansion, where `$1x` would name a group "1x"). No regular expression is run here: the exact
+ * text is compared with these forms, whose meaning in Go's RE2 is plain: `.` matches any character
+ * but a line break, which a request line cannot hold, so `(.*)` takes the rest of the URL; `[^/]+`
+ * takes the Host, which a browser always sends (only a request without a Host header, which matches
+ * no Host rule, escapes the second form). As for a RedirectScheme, a client that sends an absolute
+ * https:// request target over plain HTTP (a proxy client, never a browser) is not redirected:
+ * rawURL takes that scheme. Any other regex or replacement: false, not proven.
  */
 export function traefikRegexRedirectsToHttps(regex: unknown, replacement: unknown): boolean {
   return typeof regex === 'string' && typeof replacement === 'string' && REGEX_REDIRECTS.get(regex)?.has(replacement) === true;
