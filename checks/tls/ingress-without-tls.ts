@@ -1,7 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check, ConditionalRead } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { ALB_PARAMS, albIngressOf, ingressesInNginxOrder, certificateStates, condition, describeCondition, tlsSecretUses, GKE_ALLOW_HTTP, gkeFrontendConfigRedirect, gkeFrontendConfigs, gkeIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, ALB_LISTEN_PORTS, ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxAnnotationBool, nginxAnnotationGroups, nginxControllersFor, nginxIngressDoubt, nginxRedirectSettings, nginxRedirectUnknown, nginxWatches, normalizeHost, servedByIngressNginx, servedByTraefik, traefikCrdProvidersFor, traefikCrdUnserved, traefikEntryPoints, traefikHttpsRedirect, traefikRouterPlaintext, traefikRouterTls, unreadNginxConfigMapsOf, unreadServingNginxConfigMaps, upstreamTlsForIngressNginx, TRAEFIK_TCP_ROUTE_KEYS, type GkeIngress, type TraefikEntryPoints, type UpstreamTls } from '../../src/analysis/tls/index.ts';
+import { ALB_PARAMS, albIngressOf, ingressesInNginxOrder, certificateStates, condition, describeCondition, tlsSecretUses, GKE_ALLOW_HTTP, gkeFrontendConfigRedirect, gkeFrontendConfigs, gkeIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, ALB_LISTEN_PORTS, ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxAnnotationBool, nginxAnnotationGroups, nginxControllersFor, nginxIngressDoubt, nginxRedirectSettings, nginxRedirectUnknown, nginxWatches, normalizeHost, servedByIngressNginx, servedByTraefik, traefikCrdProvidersFor, traefikCrdUnserved, traefikEntryPoints, traefikHttpsRedirect, traefikRouterPlaintext, traefikRouterTls, unreadNginxConfigMapsOf, unreadServingNginxConfigMaps, upstreamTlsForIngressNginx, TRAEFIK_TCP_ROUTE_KEYS, type GkeIngress, type TraefikEntryPoints, type UpstreamTls, contourCipherConfigs, contourClassOf, contourTakesClass, type ContourCiphers } from '../../src/analysis/tls/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import type { KubeObject, Snapshot } from '../../src/snapshot/types.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
@@ -11,6 +11,7 @@ import { EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ } from './lib/alb-params-read.
 import { namedConfigMaps } from './lib/nginx-config-read.ts';
 import { LBC_SERVICE_WEBHOOK_READ } from './lib/lbc-webhook-read.ts';
 import { GKE_FRONTEND_CONFIG_READ } from './lib/gke-ssl-policy-read.ts';
+import { CONTOUR_CONFIGURATION_READ } from './lib/contour-config-read.ts';
 
 /**
  * ingress-nginx builds one server per host from every Ingress it serves and gives it the
@@ -274,7 +275,8 @@ const TRAEFIK_ROUTER_ENTRYPOINTS = 'traefik.ingress.kubernetes.io/router.entrypo
  */
 type TraefikIngressTls =
   | { secure: string; served: string; evidence: Record<string, unknown>; inCluster?: { secured: string[]; entryPoints: string[] } }
-  | { secure?: undefined; where: string; evidence: Record<string, unknown>; inCluster?: undefined };
+  /** `unproven`: its middlewares may redirect to https, which cannot be confirmed (traefikHttpsRedirect). */
+  | { secure?: undefined; where: string; evidence: Record<string, unknown>; inCluster?: undefined; unproven?: string };
 
 /** "entryPoint metrics (port 9100), which no … publishes …: only clients inside the cluster reach it". */
 function inClusterEntryPoints(entryPoints: string[]): string {
@@ -299,7 +301,7 @@ function traefikIngressTls(snapshot: Snapshot, eps: TraefikEntryPoints, ing: Kub
   const ns = ing.metadata?.namespace ?? 'default';
   const mw = r.plaintext === 'none' ? {} : traefikHttpsRedirect(snapshot, traefikIngressMiddlewares(snapshot, ing), ns, `Ingress ${ns}/${ing.metadata?.name ?? ''}`, { ingress: ing });
   if (mw.redirect) return { secure: `router middleware: ${mw.redirect}`, served: `by a Traefik router that answers every plaintext request with a redirect to https (${mw.redirect}, traefik.ingress.kubernetes.io/router.middlewares)`, evidence: { ...r.evidence, httpsRedirect: mw.redirect } };
-  if (mw.note) r.evidence.middlewareNote = mw.note;
+  if (mw.note ?? mw.unproven) r.evidence.middlewareNote = mw.note ?? mw.unproven;
   if (r.plaintext === 'none') return { secure: `entryPoint TLS or redirection: ${r.secured.join('; ')}`, served: `by a Traefik router every entryPoint of which keeps it off plaintext HTTP (${r.secured.join('; ')})`, evidence: r.evidence };
   if (r.plaintext === 'in-cluster') {
     return {
@@ -309,7 +311,7 @@ function traefikIngressTls(snapshot: Snapshot, eps: TraefikEntryPoints, ing: Kub
       inCluster: { secured: r.secured, entryPoints: r.inCluster },
     };
   }
-  return { where: r.plain.length ? `entryPoint${r.plain.length > 1 ? 's' : ''} ${r.plain.join(', ')}` : 'every default entryPoint', evidence: r.evidence };
+  return { where: r.plain.length ? `entryPoint${r.plain.length > 1 ? 's' : ''} ${r.plain.join(', ')}` : 'every default entryPoint', evidence: r.evidence, ...(mw.unproven ? { unproven: mw.unproven } : {}) };
 }
 
 /**
@@ -540,6 +542,9 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
       if (traefik) {
         out.push(traefik.secure !== undefined
           ? { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is served ${traefik.served}.`, evidence: { host, tlsHosts, ...traefik.evidence } }
+          : traefik.unproven !== undefined
+          ? { status: 'fail', resource, detailKey: `host/${host}`, severity: 'medium', evidence: { host, tlsHosts, ...traefik.evidence },
+            message: `Whether host ${host} is served over plaintext HTTP on ${traefik.where} by Traefik's router for Ingress ${ns}/${resource.name}, which has no TLS, cannot be confirmed: ${traefik.unproven}. Use a Middleware with redirectScheme: {scheme: https}, or set traefik.ingress.kubernetes.io/router.tls: "true".` }
           : { status: 'fail', resource, detailKey: `host/${host}`, evidence: { host, tlsHosts, ...traefik.evidence },
             message: `${tls.length === 0 ? `Ingress ${ns}/${resource.name} has no spec.tls: host ${host} is served over plaintext HTTP on ${traefik.where}.`
               : `Host ${host} is served over plaintext HTTP on ${traefik.where}: Traefik's router for Ingress ${ns}/${resource.name} has no TLS (${by ? `spec.tls entry ${by} only gives Traefik a certificate` : `no spec.tls entry covers it, and spec.tls only gives Traefik certificates`}; the annotation traefik.ingress.kubernetes.io/router.tls: "true" makes the router TLS-only).`}${typeof traefik.evidence.middlewareNote === 'string' ? ` Its middlewares do not redirect it to https: ${traefik.evidence.middlewareNote}.` : ''}` });
@@ -796,7 +801,13 @@ function traefikIngressRouteVerdicts(ctx: AuditContext): Verdict[] {
           out.push({ status: 'pass', resource, detailKey: 'tls', message: `IngressRoute ${ns}/${resource.name} has no spec.tls, but every route of it answers ${served} with a redirect to https (${via.join('; ')}): nothing is served over plaintext HTTP.`, evidence: { ...ev, ...r.evidence, httpsRedirect: via } });
           continue;
         }
-        const note = redirects.find((x) => x.note)?.note;
+        // Every route redirecting, or maybe (a redirectRegex that cannot be proven): cannot be confirmed.
+        const unproven = redirects.length > 0 && redirects.every((x) => x.redirect || x.unproven) ? redirects.find((x) => x.unproven)?.unproven : undefined;
+        if (unproven && r.plaintext !== 'in-cluster') {
+          out.push({ status: 'fail', resource, detailKey: 'tls', severity: 'medium', message: `IngressRoute ${ns}/${resource.name} has no spec.tls: whether ${served} ${are} served over plaintext HTTP on ${r.plain.length ? `entryPoint${r.plain.length > 1 ? 's' : ''} ${r.plain.join(', ')}` : 'every default entryPoint'} cannot be confirmed: ${unproven}. Use a Middleware with redirectScheme: {scheme: https}, or give it spec.tls.`, evidence: { ...ev, ...r.evidence, httpsRedirectUnproven: unproven } });
+          continue;
+        }
+        const note = redirects.find((x) => x.note)?.note ?? unproven;
         if (note) Object.assign(r.evidence, { middlewareNote: note });
       }
       const mwNote = typeof r.evidence.middlewareNote === 'string' ? ` Its middlewares do not redirect it to https: ${r.evidence.middlewareNote}.` : '';
@@ -887,28 +898,73 @@ function traefikUnservedNotes(ctx: AuditContext): string[] {
 }
 
 /**
+ * The `contour serve` Deployments of the snapshot that take an HTTPProxy (contourTakesClass by
+ * their --ingress-class-name or ContourConfiguration classNames; one whose classes are not known
+ * takes it), or why none does. With no `contour serve` in the snapshot, `served` is empty: which
+ * Contour serves it is not known, and Contour's defaults are taken.
+ */
+function contourServing(configs: ContourCiphers[], hp: KubeObject): { served: ContourCiphers[]; unserved?: undefined } | { unserved: string; served?: undefined } {
+  if (configs.length === 0) return { served: [] };
+  const served = configs.filter((c) => c.ingressClasses === undefined || contourTakesClass(hp, c.ingressClasses));
+  if (served.length > 0) return { served };
+  const cls = contourClassOf(hp);
+  const theirs = [...new Set(configs.map((c) => (c.ingressClasses?.length ? c.ingressClasses.map((x) => JSON.stringify(x)).join(', ') : '(none set: none or "contour")')))].join('; ');
+  return { unserved: `HTTPProxy ${hp.metadata?.namespace ?? 'default'}/${hp.metadata?.name ?? ''}: it asks for ${cls === '' ? 'no class' : `class ${JSON.stringify(cls)}`}, which no \`contour serve\` of the snapshot takes (--ingress-class-name or ContourConfiguration spec.ingress.classNames: ${theirs}), so it is not served` };
+}
+
+/** "Deployment projectcontour/contour" and what its configuration says of permitInsecure. */
+const contourPermitInsecure = (c: ContourCiphers): { disabled: boolean | undefined; why: string } =>
+  'unread' in c ? { disabled: undefined, why: `${refString(c.ref)}: ${c.unread}` } : { disabled: c.permitInsecure.disabled, why: `${refString(c.ref)}: ${c.permitInsecure.source}` };
+
+/**
  * Contour root HTTPProxies (a virtualhost.fqdn): without virtualhost.tls the virtual host answers
  * plain HTTP; with it, Contour redirects insecure requests with a 301 except on routes that set
- * permitInsecure (https://projectcontour.io/docs/main/config/tls-termination/).
+ * permitInsecure (https://projectcontour.io/docs/main/config/tls-termination/), which a Contour
+ * whose configuration sets disablePermitInsecure: true ignores (contour.ts permitInsecureOf:
+ * internal/dag/httpproxy_processor.go@v1.33.6 line 842). Judged per `contour serve` taking the
+ * HTTPProxy (contourServing): one of a class none takes is not served (contourUnservedNotes).
  */
 function contourHttpProxyVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
-  for (const hp of ctx.snapshot.resources['contour.httpproxies'] ?? []) {
+  const proxies = ctx.snapshot.resources['contour.httpproxies'] ?? [];
+  // Every Deployment's containers are looked at: only when there is an HTTPProxy to judge.
+  const configs = proxies.length ? contourCipherConfigs(ctx.snapshot) : [];
+  for (const hp of proxies) {
     const ns = hp.metadata?.namespace ?? 'default';
     const resource = { kind: 'HTTPProxy', namespace: ns, name: hp.metadata?.name ?? '' };
     const spec = obj(hp.spec) ?? {};
     const vhost = obj(spec.virtualhost);
     const fqdn = str(vhost?.fqdn);
     if (!fqdn) continue; // an included proxy: its root's virtual host decides
+    const serving = contourServing(configs, hp);
+    if (serving.unserved !== undefined) continue; // contourUnservedNotes names it
     const tls = obj(vhost?.tls);
     const ev = { fqdn };
     const insecure = arr(spec.routes).map(obj).filter((r) => r?.permitInsecure === true).map((r) => arr(r!.conditions).map((c) => str(obj(c)?.prefix) ?? str(obj(c)?.exact)).filter(Boolean).join(' ') || '/');
+    const routes = `route${insecure.length > 1 ? 's' : ''} ${insecure.join(', ')} set${insecure.length > 1 ? '' : 's'} permitInsecure`;
     if (!tls) out.push({ status: 'fail', resource, detailKey: `host/${fqdn}`, message: `HTTPProxy ${ns}/${resource.name} has no virtualhost.tls: ${fqdn} is served over plaintext HTTP.`, evidence: ev });
     else if (tls.passthrough !== true && !str(tls.secretName)) out.push({ status: 'fail', resource, detailKey: `host/${fqdn}`, message: `HTTPProxy ${ns}/${resource.name}'s virtualhost.tls names no secretName and is not passthrough: Contour has no certificate for ${fqdn}.`, evidence: ev });
-    else if (insecure.length > 0) out.push({ status: 'fail', resource, detailKey: `host/${fqdn}`, message: `HTTPProxy ${ns}/${resource.name} terminates TLS for ${fqdn}, but route${insecure.length > 1 ? 's' : ''} ${insecure.join(', ')} set${insecure.length > 1 ? '' : 's'} permitInsecure: served over plaintext HTTP instead of the 301 redirect to HTTPS.`, evidence: { ...ev, permitInsecure: insecure } });
+    else if (insecure.length > 0) {
+      // Each Contour taking it: disablePermitInsecure true keeps the redirect; with no `contour serve` in the snapshot, Contour's default (false).
+      const each = serving.served.map(contourPermitInsecure);
+      const honoured = each.filter((e) => e.disabled === false);
+      const unknown = each.filter((e) => e.disabled === undefined);
+      const evidence = { ...ev, permitInsecure: insecure, ...(each.length ? { disablePermitInsecure: each.map((e) => e.why) } : {}) };
+      if (each.length === 0 || honoured.length > 0) out.push({ status: 'fail', resource, detailKey: `host/${fqdn}`, message: `HTTPProxy ${ns}/${resource.name} terminates TLS for ${fqdn}, but ${routes}: served over plaintext HTTP instead of the 301 redirect to HTTPS${honoured.length ? ` (disablePermitInsecure is off: ${honoured.map((e) => e.why).join('; ')})` : ''}.`, evidence });
+      else if (unknown.length > 0) out.push({ status: 'fail', resource, detailKey: `host/${fqdn}`, severity: 'medium', message: `HTTPProxy ${ns}/${resource.name} terminates TLS for ${fqdn}, and ${routes}: whether they are served over plaintext HTTP cannot be confirmed, as Contour honours permitInsecure unless its configuration sets disablePermitInsecure: true, which is not known (${unknown.map((e) => e.why).join('; ')}).`, evidence });
+      else out.push({ status: 'pass', resource, detailKey: `host/${fqdn}`, message: `HTTPProxy ${ns}/${resource.name} ${tls.passthrough === true ? 'passes TLS through to the backend' : `terminates TLS (secretName ${str(tls.secretName)})`} for ${fqdn}; ${routes}, which Contour ignores with disablePermitInsecure: true (${each.map((e) => e.why).join('; ')}), so it redirects plaintext requests to HTTPS.`, evidence });
+    }
     else out.push({ status: 'pass', resource, detailKey: `host/${fqdn}`, message: `HTTPProxy ${ns}/${resource.name} ${tls.passthrough === true ? 'passes TLS through to the backend' : `terminates TLS (secretName ${str(tls.secretName)})`} for ${fqdn}; Contour redirects plaintext requests to HTTPS.`, evidence: ev });
   }
   return out;
+}
+
+/** Root HTTPProxies of a class no `contour serve` of the snapshot takes: not judged, named. */
+function contourUnservedNotes(ctx: AuditContext): string[] {
+  const proxies = ctx.snapshot.resources['contour.httpproxies'] ?? [];
+  const configs = proxies.length ? contourCipherConfigs(ctx.snapshot) : [];
+  if (configs.length === 0) return [];
+  return proxies.filter((hp) => str(obj(obj(hp.spec)?.virtualhost)?.fqdn)).flatMap((hp) => contourServing(configs, hp).unserved ?? []);
 }
 
 export const ingressWithoutTls: Check = {
@@ -918,10 +974,10 @@ export const ingressWithoutTls: Check = {
   protectsAgainst: 'hosts served over plaintext HTTP at the edge (Ingress, Gateway API, Istio Gateway, Traefik IngressRoute and Contour HTTPProxy), and raw TCP services forwarded without TLS at the edge (Traefik IngressRouteTCP)',
   severity: 'high',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (ingress-nginx merges the Ingresses of one host, so a spec.tls entry on any of them covers the host as long as the others keep ssl-redirect on; ingress-nginx matches tls hosts exactly, lower-cased, never as a wildcard, and a host an entry names gets that entry\'s Secret only if its certificate names the host (the dnsNames of the cert-manager Certificate writing it, or its commonName when it has no dnsNames), else the controller\'s default certificate, a Secret no Certificate writes being taken as naming it; a host no tls hosts entry names gets the certificate of an entry\'s Secret that names it, which the dnsNames of the cert-manager Certificate writing the Secret show (in a live cluster only once it is Ready), or, on an Ingress with a cert-manager ingress-shim annotation, the entry\'s hosts, a Secret no Certificate writes being a medium finding: unknown, as Secrets are not read; an ingress-nginx ssl-passthrough Ingress needs the controller started with --enable-ssl-passthrough and force-ssl-redirect: "true" for port 80; other controllers are judged per Ingress; on GKE (kubernetes.io/ingress.class gce, gce-internal or gce-regional-external, or an IngressClass of controller k8s.io/ingress-gce) spec.tls (any entry with a secretName: ingress-gce ignores its hosts), or a certificate named by networking.gke.io/managed-certificates or ingress.gcp.kubernetes.io/pre-shared-cert, adds HTTPS but port 80 keeps serving plain HTTP until kubernetes.io/ingress.allow-http: "false" (a FrontendConfig\'s redirectToHttps is not read, so an Ingress naming one with HTTP allowed is a medium finding: unknown); on Traefik spec.tls only supplies certificates: set the annotation traefik.ingress.kubernetes.io/router.tls: "true" (or a router.tls.certresolver), or name in traefik.ingress.kubernetes.io/router.entrypoints only entryPoints whose install configuration sets http.tls or redirects to https, or mark those asDefault; plaintext on an entryPoint no LoadBalancer, NodePort or externalIPs Service selecting the Traefik pods publishes, such as the Helm chart\'s metrics, is a low finding: only clients inside the cluster reach it); for Gateway API add an HTTPS listener for each hostname (a TLS or HTTPS listener needs a tls block; its tls.mode defaults to Terminate, which needs certificateRefs or options; its certificateRefs in the namespace of the Gateway, or allowed by a ReferenceGrant in the namespace of the Secret), attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers, or bind to them only VirtualServices whose http routes redirect (a server no VirtualService forwards through answers 404 and passes); on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/certificate-arn and listen-ports with only HTTPS entries, or add alb.ingress.kubernetes.io/ssl-redirect: \'443\' to redirect its HTTP listeners (in an IngressGroup, alb.ingress.kubernetes.io/group.name, one member\'s ssl-redirect redirects the HTTP listeners of every member, so set the same port on all or on one; different ports, listen-ports giving one port HTTP and HTTPS, or two ssl-policy values on one HTTPS port stop the controller reconciling the whole group; a port number naming one of its HTTPS listeners: the controller refuses "true" or any other port and does not reconcile the Ingress, a medium finding; sslRedirectPort in the AWS Load Balancer Controller\'s IngressClassParams overrides it; on EKS Auto Mode, IngressClass controller eks.amazonaws.com/alb, the certificateARNs of the IngressClassParams its class names give the certificate too, as the certificateArn of the AWS Load Balancer Controller\'s IngressClassParams (elbv2.k8s.aws) does, overriding the annotation); give a Traefik IngressRoute a spec.tls section (secretName, certResolver, or tls: {} for the default TLSStore\'s certificate), or attach it only to entryPoints whose install configuration sets http.tls or redirects to https, or give every route of it (or the Ingress, in traefik.ingress.kubernetes.io/router.middlewares) a Middleware with redirectScheme: {scheme: https} ahead of any middleware that may answer (basicAuth, forwardAuth, ipAllowList, rateLimit …), in the route\'s namespace (another namespace\'s counts only with allowCrossNamespace, not read here), so that the router answers plaintext requests only with a redirect (IngressRoutes and IngressRouteTCPs of a class no Traefik\'s CRD provider takes, providers.kubernetesCRD.ingressClass, are not judged and are named in the note); give a Traefik IngressRouteTCP a spec.tls section (secretName or certResolver, or passthrough: true when the backend terminates TLS itself): without it Traefik forwards raw TCP, which is a low finding on entryPoints only clients inside the cluster reach; give a Contour root HTTPProxy virtualhost.tls (secretName) and drop permitInsecure from its routes.',
+  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (ingress-nginx merges the Ingresses of one host, so a spec.tls entry on any of them covers the host as long as the others keep ssl-redirect on; ingress-nginx matches tls hosts exactly, lower-cased, never as a wildcard, and a host an entry names gets that entry\'s Secret only if its certificate names the host (the dnsNames of the cert-manager Certificate writing it, or its commonName when it has no dnsNames), else the controller\'s default certificate, a Secret no Certificate writes being taken as naming it; a host no tls hosts entry names gets the certificate of an entry\'s Secret that names it, which the dnsNames of the cert-manager Certificate writing the Secret show (in a live cluster only once it is Ready), or, on an Ingress with a cert-manager ingress-shim annotation, the entry\'s hosts, a Secret no Certificate writes being a medium finding: unknown, as Secrets are not read; an ingress-nginx ssl-passthrough Ingress needs the controller started with --enable-ssl-passthrough and force-ssl-redirect: "true" for port 80; other controllers are judged per Ingress; on GKE (kubernetes.io/ingress.class gce, gce-internal or gce-regional-external, or an IngressClass of controller k8s.io/ingress-gce) spec.tls (any entry with a secretName: ingress-gce ignores its hosts), or a certificate named by networking.gke.io/managed-certificates or ingress.gcp.kubernetes.io/pre-shared-cert, adds HTTPS but port 80 keeps serving plain HTTP until kubernetes.io/ingress.allow-http: "false" (a FrontendConfig\'s redirectToHttps is not read, so an Ingress naming one with HTTP allowed is a medium finding: unknown); on Traefik spec.tls only supplies certificates: set the annotation traefik.ingress.kubernetes.io/router.tls: "true" (or a router.tls.certresolver), or name in traefik.ingress.kubernetes.io/router.entrypoints only entryPoints whose install configuration sets http.tls or redirects to https, or mark those asDefault; plaintext on an entryPoint no LoadBalancer, NodePort or externalIPs Service selecting the Traefik pods publishes, such as the Helm chart\'s metrics, is a low finding: only clients inside the cluster reach it); for Gateway API add an HTTPS listener for each hostname (a TLS or HTTPS listener needs a tls block; its tls.mode defaults to Terminate, which needs certificateRefs or options; its certificateRefs in the namespace of the Gateway, or allowed by a ReferenceGrant in the namespace of the Secret), attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers, or bind to them only VirtualServices whose http routes redirect (a server no VirtualService forwards through answers 404 and passes); on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/certificate-arn and listen-ports with only HTTPS entries, or add alb.ingress.kubernetes.io/ssl-redirect: \'443\' to redirect its HTTP listeners (in an IngressGroup, alb.ingress.kubernetes.io/group.name, one member\'s ssl-redirect redirects the HTTP listeners of every member, so set the same port on all or on one; different ports, listen-ports giving one port HTTP and HTTPS, or two ssl-policy values on one HTTPS port stop the controller reconciling the whole group; a port number naming one of its HTTPS listeners: the controller refuses "true" or any other port and does not reconcile the Ingress, a medium finding; sslRedirectPort in the AWS Load Balancer Controller\'s IngressClassParams overrides it; on EKS Auto Mode, IngressClass controller eks.amazonaws.com/alb, the certificateARNs of the IngressClassParams its class names give the certificate too, as the certificateArn of the AWS Load Balancer Controller\'s IngressClassParams (elbv2.k8s.aws) does, overriding the annotation); give a Traefik IngressRoute a spec.tls section (secretName, certResolver, or tls: {} for the default TLSStore\'s certificate), or attach it only to entryPoints whose install configuration sets http.tls or redirects to https, or give every route of it (or the Ingress, in traefik.ingress.kubernetes.io/router.middlewares) a Middleware with redirectScheme: {scheme: https} (or redirectRegex from ^http://(.*) to https://${1}, or ^http://([^/]+)(.*) to https://${1}${2}; any other redirectRegex cannot be confirmed, a medium finding) ahead of any middleware that may answer (basicAuth, forwardAuth, ipAllowList, rateLimit …), in the route\'s namespace (another namespace\'s counts only with allowCrossNamespace, not read here), so that the router answers plaintext requests only with a redirect (IngressRoutes and IngressRouteTCPs of a class no Traefik\'s CRD provider takes, providers.kubernetesCRD.ingressClass, are not judged and are named in the note); give a Traefik IngressRouteTCP a spec.tls section (secretName or certResolver, or passthrough: true when the backend terminates TLS itself): without it Traefik forwards raw TCP, which is a low finding on entryPoints only clients inside the cluster reach; give a Contour root HTTPProxy virtualhost.tls (secretName) and drop permitInsecure from its routes, or set disablePermitInsecure: true in the configuration file of each `contour serve` taking it (spec.httpproxy.disablePermitInsecure in its ContourConfiguration), which makes Contour ignore permitInsecure (a configuration that is not in the input leaves that unknown, a medium finding; HTTPProxies of a class no `contour serve` takes, --ingress-class-name, are not judged and are named in the note).',
   needs: ['ingresses'],
   reads: [...EDGE_ROUTE_KINDS.filter((k) => k !== 'ingresses' && !EDGE_ROUTE_BEST_EFFORT.includes(k)), 'traefik.middlewares', 'traefik-legacy.middlewares', 'namespaces'],
-  readsWhen: [NGINX_REDIRECT_READ, NGINX_REDIRECT_CONFIG_READ, NGINX_PASSTHROUGH_READ, NGINX_PASSTHROUGH_CONFIG_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ, LBC_SERVICE_WEBHOOK_READ, GKE_FRONTEND_CONFIG_READ],
+  readsWhen: [CONTOUR_CONFIGURATION_READ, NGINX_REDIRECT_READ, NGINX_REDIRECT_CONFIG_READ, NGINX_PASSTHROUGH_READ, NGINX_PASSTHROUGH_CONFIG_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ, LBC_SERVICE_WEBHOOK_READ, GKE_FRONTEND_CONFIG_READ],
   readsBestEffort: ['deployments', 'daemonsets', 'statefulsets', 'certmanager.certificates', ...EDGE_ROUTE_BEST_EFFORT],
   evaluate(ctx) {
     return [...ingressVerdicts(ctx), ...gatewayApiVerdicts(ctx), ...istioGatewayVerdicts(ctx), ...traefikIngressRouteVerdicts(ctx), ...traefikIngressRouteTcpVerdicts(ctx), ...contourHttpProxyVerdicts(ctx)];
@@ -932,7 +988,7 @@ export const ingressWithoutTls: Check = {
       return alb ? [{ resource: { namespace: ing.metadata?.namespace ?? 'default', name: ing.metadata?.name ?? '' }, alb }] : [];
     });
     const gateway = gatewayListenersUnjudged(ctx);
-    const notes = [...albUnjudgedNotes(ctx.snapshot, albs.filter((a) => albUnjudged(a.alb))), ...albKeptNotes(albs.filter((a) => !albUnjudged(a.alb))), ...(gateway ? [gateway] : []), ...traefikUnservedNotes(ctx)];
+    const notes = [...albUnjudgedNotes(ctx.snapshot, albs.filter((a) => albUnjudged(a.alb))), ...albKeptNotes(albs.filter((a) => !albUnjudged(a.alb))), ...(gateway ? [gateway] : []), ...traefikUnservedNotes(ctx), ...contourUnservedNotes(ctx)];
     return notes.length > 0 ? notes.join('; ') : undefined;
   },
 };

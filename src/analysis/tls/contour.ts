@@ -70,9 +70,29 @@ export type ContourCiphers =
      * default ('' or "contour"); undefined: not known, so every host counts as its.
      */
     ingressClasses: string[] | undefined;
+    /**
+     * Whether it ignores HTTPProxy routes' permitInsecure: the configuration file's
+     * disablePermitInsecure, or the ContourConfiguration's spec.httpproxy.disablePermitInsecure
+     * (default false); `disabled` undefined when the value is not a boolean. `source` says where.
+     */
+    permitInsecure: { disabled: boolean | undefined; source: string };
   }
-  /** Its configuration could not be read: `unread` says why. */
-  | { ref: ResourceRef; unread: string };
+  /** Its configuration could not be read: `unread` says why; `ingressClasses` as above, when its flags tell them. */
+  | { ref: ResourceRef; unread: string; ingressClasses?: string[] };
+
+/**
+ * disablePermitInsecure as Contour reads it: true makes it ignore every route's permitInsecure and
+ * keep the 301 redirect to HTTPS (internal/dag/httpproxy_processor.go@v1.33.6 line 842,
+ * `HTTPSUpgrade: routeEnforceTLS(enforceTLS, route.PermitInsecure && !p.DisablePermitInsecure)`;
+ * the file's key pkg/config/parameters.go@v1.33.6 line 626, `yaml:"disablePermitInsecure"`; the
+ * ContourConfiguration's apis/projectcontour/v1alpha1/contourconfig.go@v1.33.6 HTTPProxyConfig
+ * `disablePermitInsecure`, "Contour's default is false"). Unset: false; a value that is not a
+ * boolean: undefined (not known).
+ */
+function permitInsecureOf(raw: unknown, where: string): { disabled: boolean | undefined; source: string } {
+  if (raw === undefined || raw === null) return { disabled: false, source: `${where} is not set (Contour's default, false)` };
+  return { disabled: typeof raw === 'boolean' ? raw : undefined, source: `${where} ${JSON.stringify(raw)}` };
+}
 
 /** Where one `contour serve` container's configuration comes from: a ContourConfiguration, no file (the defaults), or a file of a ConfigMap volume (`configMap` unset when it is not one). */
 type ContourConfigSource = { ingressClasses: string[]; release: ContourRelease } & (
@@ -183,23 +203,23 @@ export function contourCipherConfigs(snapshot: Snapshot): ContourCiphers[] {
       // (ingressClassNames = contourConfiguration.Ingress.ClassNames), whatever --ingress-class-name says.
       const classNames = obj(obj(cc.spec)?.ingress)?.classNames;
       const ingressClasses = classNames === undefined || classNames === null ? [] : Array.isArray(classNames) && classNames.every((x) => typeof x === 'string') ? classNames.map((x) => x.trim()).filter(Boolean) : undefined;
-      const min = { ingressClasses, ...minimumOf(tls?.minimumProtocolVersion, `${where} spec.envoy.listener.tls.minimumProtocolVersion`) };
+      const min = { ingressClasses, permitInsecure: permitInsecureOf(obj(obj(cc.spec)?.httpproxy)?.disablePermitInsecure, `${where} spec.httpproxy.disablePermitInsecure`), ...minimumOf(tls?.minimumProtocolVersion, `${where} spec.envoy.listener.tls.minimumProtocolVersion`) };
       return list.length
         ? { ref, ciphers: list, source: `${where} spec.envoy.listener.tls.cipherSuites`, ...min }
         : { ref, ciphers: dflt, source: `Contour's default list${oldList} (${where} sets no spec.envoy.listener.tls.cipherSuites)`, ...min };
     }
     const { ingressClasses } = s;
-    if ('defaults' in s) return { ref, ciphers: dflt, source: `Contour's default list${oldList} (no --config-path)`, ingressClasses, ...minimumOf(undefined, 'no --config-path: tls.minimum-protocol-version') };
-    if (!s.configMap) return { ref, unread: `its --config-path ${JSON.stringify(s.path)} is not a file of a ConfigMap volume` };
+    if ('defaults' in s) return { ref, ciphers: dflt, source: `Contour's default list${oldList} (no --config-path)`, ingressClasses, permitInsecure: permitInsecureOf(undefined, 'no --config-path: disablePermitInsecure'), ...minimumOf(undefined, 'no --config-path: tls.minimum-protocol-version') };
+    if (!s.configMap) return { ref, ingressClasses, unread: `its --config-path ${JSON.stringify(s.path)} is not a file of a ConfigMap volume` };
     const { namespace: ns, name: cmName, key } = s.configMap;
     const data = configMapData(snapshot, { namespace: ns, name: cmName });
     const text = typeof key === 'string' ? data?.[key] : undefined;
-    if (text === undefined) return { ref, unread: `its configuration file ${JSON.stringify(s.path)} comes from ConfigMap ${ns}/${cmName}, which is not in the snapshot${data ? ` with key ${JSON.stringify(key)}` : ''}` };
+    if (text === undefined) return { ref, ingressClasses, unread: `its configuration file ${JSON.stringify(s.path)} comes from ConfigMap ${ns}/${cmName}, which is not in the snapshot${data ? ` with key ${JSON.stringify(key)}` : ''}` };
     let doc: unknown;
-    try { doc = parse(text); } catch { return { ref, unread: `ConfigMap ${ns}/${cmName} key ${JSON.stringify(key)} is not valid YAML` }; }
+    try { doc = parse(text); } catch { return { ref, ingressClasses, unread: `ConfigMap ${ns}/${cmName} key ${JSON.stringify(key)} is not valid YAML` }; }
     const tls = obj(obj(doc)?.tls);
     const list = arr(tls?.['cipher-suites']).filter((x): x is string => typeof x === 'string');
-    const min = { ingressClasses, ...minimumOf(tls?.['minimum-protocol-version'], `ConfigMap ${ns}/${cmName} (${key}) tls.minimum-protocol-version`) };
+    const min = { ingressClasses, permitInsecure: permitInsecureOf(obj(doc)?.disablePermitInsecure, `ConfigMap ${ns}/${cmName} (${key}) disablePermitInsecure`), ...minimumOf(tls?.['minimum-protocol-version'], `ConfigMap ${ns}/${cmName} (${key}) tls.minimum-protocol-version`) };
     if (list.length && oldList) return { ref, ciphers: dflt, source: `Contour's default list${oldList}, which reads no tls.cipher-suites before v1.13 (ConfigMap ${ns}/${cmName} (${key}) sets one)`, ...min };
     return list.length
       ? { ref, ciphers: list, source: `ConfigMap ${ns}/${cmName} (${key}) tls.cipher-suites`, ...min }
@@ -239,10 +259,15 @@ export const contourHigher = (a: ContourTlsVersion, b: ContourTlsVersion): Conto
  * spec.ingressClassName, must be one of them; with none configured, empty or "contour".
  */
 export function contourTakesClass(o: KubeObject, ingressClasses: string[]): boolean {
+  const cls = contourClassOf(o);
+  return ingressClasses.length === 0 ? cls === '' || cls === 'contour' : ingressClasses.includes(cls);
+}
+
+/** The class an HTTPProxy or Ingress asks Contour for, as contourTakesClass reads it ('' for none). */
+export function contourClassOf(o: KubeObject): string {
   const a = o.metadata?.annotations ?? {};
   const annotation = 'projectcontour.io/ingress.class' in a ? a['projectcontour.io/ingress.class'] : a['kubernetes.io/ingress.class'] ?? '';
-  const cls = annotation !== '' ? annotation : str(obj(o.spec)?.ingressClassName) ?? '';
-  return ingressClasses.length === 0 ? cls === '' || cls === 'contour' : ingressClasses.includes(cls);
+  return annotation !== '' ? annotation : str(obj(o.spec)?.ingressClassName) ?? '';
 }
 
 /** The Ingress annotation holding a virtual host's TLS minimum (https://projectcontour.io/docs/main/config/annotations/). */

@@ -893,6 +893,22 @@ export function traefikDefaultMinTls(v: [number, number]): { builtin: '1.0' | '1
 const TRAEFIK_TLS_VERSIONS = ['VersionTLS10', 'VersionTLS11', 'VersionTLS12', 'VersionTLS13'];
 
 /**
+ * A TLSOption's minVersion as Traefik applies it: one of the names of its MinVersion map
+ * (pkg/tls/certificate.go@v2.10.7: VersionTLS10 … VersionTLS13), else undefined. buildTLSConfig sets
+ * tls.Config.MinVersion only for a name in that map (pkg/tls/tlsmanager.go@v2.10.7 line 365, `if
+ * minConst, exists := MinVersion[tlsOption.MinVersion]; exists`; the same at v2.8.8 and v3.1.2), and
+ * the CRD takes any string (traefik.io_tlsoptions.yaml@v2.10.7: `type: string`, "Default:
+ * VersionTLS10"), so "TLS12" or "VersionTLS1.2" leaves the minimum unset: Go's server default.
+ * `unknown` is the value Traefik ignored, when there was one.
+ */
+export function traefikMinVersion(spec: Record<string, unknown>): { min?: string; unknown?: string } {
+  const raw = spec.minVersion;
+  if (raw === undefined || raw === null) return {};
+  if (typeof raw === 'string' && TRAEFIK_TLS_VERSIONS.includes(raw)) return { min: raw };
+  return { unknown: typeof raw === 'string' ? raw : JSON.stringify(raw) };
+}
+
+/**
  * Why a TLSOption accepts no TLS version at all, or undefined when it accepts one (or that is not
  * known). Traefik copies minVersion and maxVersion into Go's tls.Config without comparing them
  * (pkg/tls/tlsmanager.go@v3.3.4 lines 374-380 buildTLSConfig, the names of pkg/tls/certificate.go
@@ -950,6 +966,31 @@ export const traefikTlsOptions = memoize((snapshot: Snapshot): TraefikTlsOptions
   const defaultNamespaces = new Set(options.filter((o) => o.metadata?.name === 'default').map((o) => o.metadata?.namespace ?? 'default')).size;
   return { options, defaultNamespaces, instances };
 }, 'tls');
+
+/**
+ * Which TLSOptions named "default" (of traefikTlsOptions) the Traefik workload `ref` reads: its
+ * Kubernetes CRD provider sees them (traefikCrdSees: its watched namespaces,
+ * providers.kubernetesCRD.namespaces, and its API groups by release). Traefik's informers list only
+ * the watched namespaces (pkg/provider/kubernetes/crd/client.go@v2.8.8 WatchAll, lines 145-194:
+ * one informer factory per listed namespace), so a TLSOption "default" elsewhere does not exist
+ * for it, and its routers without TLS options take the built-in default (pkg/tls/tlsmanager.go
+ * DefaultTLSOptions). A workload running no CRD provider reads none. `read`: their namespaces;
+ * `unknown`: why it is not known for the others that may be read; `unread`: why each is not.
+ */
+export function traefikDefaultOptionsRead(snapshot: Snapshot, ref: ResourceRef): { read: string[]; unknown: string[]; unread: string[] } {
+  const id = refString(ref);
+  const providers = traefikCrdProviders(snapshot).filter((p) => p.ref !== undefined && refString(p.ref) === id);
+  const out = { read: [] as string[], unknown: [] as string[], unread: [] as string[] };
+  for (const o of traefikTlsOptions(snapshot).options) {
+    if (o.metadata?.name !== 'default') continue;
+    const ns = o.metadata?.namespace ?? 'default';
+    const answers = providers.map((p) => traefikCrdSees(p, o));
+    if (answers.some((a) => a.sees === true)) out.read.push(ns);
+    else if (answers.some((a) => a.sees === undefined)) out.unknown.push(`TLSOption ${ns}/default: ${answers.find((a) => a.sees === undefined)!.why}`);
+    else out.unread.push(`TLSOption ${ns}/default: ${providers.length ? answers.map((a) => a.why).join('; ') : `${id} runs no Kubernetes CRD provider (providers.kubernetesCRD)`}`);
+  }
+  return out;
+}
 
 /**
  * Traefik Middlewares by "namespace/name", each copy of both API groups, traefik.io's first (a
@@ -1038,8 +1079,42 @@ export function traefikTcpMiddlewareOf(mw: KubeObject): TraefikTcpMiddleware {
  */
 const NEVER_ANSWERS = new Set(['headers', 'addprefix', 'stripprefix', 'stripprefixregex', 'replacepath', 'replacepathregex', 'compress', 'contenttype']);
 
-/** Whether a Traefik router's middlewares answer every request with a redirect to https: `redirect` says by which Middleware; else `note`, when one is missing or decides otherwise. */
-export type TraefikHttpsRedirect = { redirect: string; note?: undefined } | { redirect?: undefined; note?: string };
+/**
+ * Whether a Traefik router's middlewares answer every request with a redirect to https: `redirect`
+ * says by which Middleware; `unproven`, when a Middleware may redirect to https but that cannot be
+ * proven (a redirectRegex ztaudit cannot read: traefikRegexRedirectsToHttps); else `note`, when one
+ * is missing or decides otherwise.
+ */
+export type TraefikHttpsRedirect = { redirect: string; note?: undefined; unproven?: undefined } | { unproven: string; redirect?: undefined; note?: undefined } | { redirect?: undefined; note?: string; unproven?: undefined };
+
+// The redirectRegex forms proven to send every plaintext request to https on the same host
+// (traefikRegexRedirectsToHttps): the regex, then the replacements that rebuild what it captured.
+const HTTP_PREFIXES = ['^http://', '^http:\\/\\/'];
+const GROUP = (n: number) => [`$${n}`, `\${${n}}`];
+const REGEX_REDIRECTS: Map<string, Set<string>> = new Map([
+  ...HTTP_PREFIXES.flatMap((p) => ['(.*)', '(.*)$'].map((b): [string, Set<string>] => [p + b, new Set(GROUP(1).map((g) => `https://${g}`))])),
+  ...HTTP_PREFIXES.flatMap((p) => ['([^/]+)(.*)', '([^/]+)(.*)$', '([^\\/]+)(.*)', '([^\\/]+)(.*)$'].map((b): [string, Set<string>] => [p + b, new Set(GROUP(1).flatMap((a) => GROUP(2).map((b2) => `https://${a}${b2}`)))])),
+]);
+
+/**
+ * Whether a redirectRegex Middleware answers every request a router without TLS gets with a
+ * redirect to https on the same host, proven for a few exact forms only (REGEX_REDIRECTS:
+ * `^http://(.*)` to `https://${1}`, `^http://([^/]+)(.*)` to `https://${1}${2}`, with `$1` or
+ * `${1}`, an optional `$`, `\/` for `/`). Traefik matches the regex against "http://" + Host +
+ * request URI when the connection has no TLS (pkg/middlewares/redirect/redirect_regex.go@v3.1.2
+ * lines 23-48 rawURL: scheme schemeHTTP unless req.TLS != nil), and redirects when the rewritten
+ * URL differs (redirect.go@v3.1.2 lines 53-70, regexp.ReplaceAllString with Go's $1/${1}
+ * expansion, where `$1x` would name a group "1x"). No regular expression is run here: the exact
+ * text is compared with these forms, whose meaning in Go's RE2 is plain: `.` matches any character
+ * but a line break, which a request line cannot hold, so `(.*)` takes the rest of the URL; `[^/]+`
+ * takes the Host, which a browser always sends (only a request without a Host header, which matches
+ * no Host rule, escapes the second form). As for a RedirectScheme, a client that sends an absolute
+ * https:// request target over plain HTTP (a proxy client, never a browser) is not redirected:
+ * rawURL takes that scheme. Any other regex or replacement: false, not proven.
+ */
+export function traefikRegexRedirectsToHttps(regex: unknown, replacement: unknown): boolean {
+  return typeof regex === 'string' && typeof replacement === 'string' && REGEX_REDIRECTS.get(regex)?.has(replacement) === true;
+}
 
 /**
  * Whether the Middlewares a Traefik router lists ("namespace/name", in order, chains followed)
@@ -1071,7 +1146,7 @@ export function traefikHttpsRedirect(snapshot: Snapshot, refs: string[], routeNs
   let cross: ReturnType<typeof traefikCrossNamespace> | undefined;
   let chained: ReturnType<typeof traefikCrossRefusal> | undefined;
   const seen = new Set<string>();
-  type Step = { found: string } | { stop: string } | undefined;
+  type Step = { found: string } | { stop: string } | { unproven: string } | undefined;
   const walk = (ref: string, depth: number, fromNs: string): Step => {
     if (seen.has(ref) || depth > 8) return undefined;
     seen.add(ref);
@@ -1103,6 +1178,12 @@ export function traefikHttpsRedirect(snapshot: Snapshot, refs: string[], routeNs
       return scheme?.toLowerCase() === 'https' ? { found: `Traefik Middleware ${ref} (redirectScheme to https${rs.permanent === true ? ', permanent' : ''})` }
         : { stop: `Traefik Middleware ${ref} redirects to scheme ${scheme ?? '(none set)'}, not https` };
     }
+    const rr = obj(spec.redirectRegex);
+    if (rr) {
+      const what = `Traefik Middleware ${ref} (redirectRegex ${JSON.stringify(rr.regex ?? null)} to ${JSON.stringify(rr.replacement ?? null)}${rr.permanent === true ? ', permanent' : ''})`;
+      return traefikRegexRedirectsToHttps(rr.regex, rr.replacement) ? { found: what }
+        : { unproven: `${what} may redirect plaintext requests, but that it sends every one to https on the same host cannot be confirmed: only the forms ^http://(.*) to https://\${1} and ^http://([^/]+)(.*) to https://\${1}\${2} are read` };
+    }
     const chain = obj(spec.chain);
     if (chain) {
       for (const c of arr(chain.middlewares)) {
@@ -1117,7 +1198,7 @@ export function traefikHttpsRedirect(snapshot: Snapshot, refs: string[], routeNs
   };
   for (const ref of refs) {
     const step = walk(ref, 0, routeNs);
-    if (step) return 'found' in step ? { redirect: step.found } : { note: step.stop };
+    if (step) return 'found' in step ? { redirect: step.found } : 'unproven' in step ? { unproven: step.unproven } : { note: step.stop };
   }
   return {};
 }

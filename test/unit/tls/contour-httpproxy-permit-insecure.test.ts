@@ -1,0 +1,138 @@
+// tls.ingress-without-tls on Contour HTTPProxies, judged per `contour serve` that takes them.
+// - disablePermitInsecure: Contour builds a route's HTTPS upgrade as
+//   `routeEnforceTLS(enforceTLS, route.PermitInsecure && !p.DisablePermitInsecure)`
+//   (projectcontour/contour internal/dag/httpproxy_processor.go@v1.33.6 line 842), so with the
+//   configuration file's `disablePermitInsecure: true` (pkg/config/parameters.go@v1.33.6 line 626) or
+//   the ContourConfiguration's spec.httpproxy.disablePermitInsecure
+//   (apis/projectcontour/v1alpha1/contourconfig.go@v1.33.6 HTTPProxyConfig, "Contour's default is
+//   false") a route's permitInsecure is ignored and plaintext requests keep the 301 to HTTPS.
+// - classes: a `contour serve` takes an HTTPProxy only when its class matches its
+//   --ingress-class-name (internal/ingressclass MatchesHTTPProxy@v1.33.6): one of a class no Contour
+//   takes is not served, so it is named in the check's note and gets no verdict.
+import { describe, expect, it } from 'vitest';
+import { parseManifestText } from '../../../src/collect/manifests.ts';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import type { AuditContext } from '../../../src/analysis/context.ts';
+import { ingressWithoutTls } from '../../../checks/tls/ingress-without-tls.ts';
+
+const ctx = (yaml: string): AuditContext => ({ snapshot: snapshotFromObjects(parseManifestText(yaml, 'case.yaml').objects), config: defaultConfig(), now: new Date('2026-06-01T00:00:00Z') });
+/** A `contour serve` v1.33.6 reading contour.yaml from ConfigMap projectcontour/contour (`file`: its text, undefined: no ConfigMap in the input), with extra args. */
+const contour = (file: string | undefined, args = '') => `${file === undefined ? '' : `---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: contour, namespace: projectcontour}
+data:
+  contour.yaml: |
+${file.split('\n').map((l) => `    ${l}`).join('\n')}
+`}---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: contour, namespace: projectcontour}
+spec:
+  selector: {matchLabels: {app: contour}}
+  template:
+    metadata: {labels: {app: contour}}
+    spec:
+      containers:
+      - name: contour
+        image: ghcr.io/projectcontour/contour:v1.33.6
+        command: ["contour"]
+        args: ["serve", "--incluster", "--config-path=/config/contour.yaml"${args}]
+        volumeMounts: [{name: contour-config, mountPath: /config, readOnly: true}]
+      volumes:
+      - name: contour-config
+        configMap: {name: contour, items: [{key: contour.yaml, path: contour.yaml}]}
+`;
+const proxy = (extra: string, tls = '\n    tls: {secretName: cert}') => `---
+apiVersion: projectcontour.io/v1
+kind: HTTPProxy
+metadata: {name: web, namespace: app}
+spec:${extra}
+  virtualhost:
+    fqdn: a.example.com${tls}
+  routes:
+  - conditions: [{prefix: /}]
+    permitInsecure: true
+    services: [{name: s, port: 80}]
+`;
+const verdicts = (yaml: string) => [...ingressWithoutTls.evaluate(ctx(yaml))].filter((v) => v.resource.kind === 'HTTPProxy');
+
+describe('tls.ingress-without-tls: Contour disablePermitInsecure', () => {
+  it('disablePermitInsecure: true in the configuration file: the permitInsecure route keeps the redirect, a pass', () => {
+    const vs = verdicts(contour('disablePermitInsecure: true') + proxy(''));
+    // Before the fix: high "route / sets permitInsecure: served over plaintext HTTP instead of the 301 redirect to HTTPS".
+    expect(vs.map((v) => v.status)).toEqual(['pass']);
+    expect(vs[0].message).toContain('route / sets permitInsecure, which Contour ignores with disablePermitInsecure: true (Deployment projectcontour/contour: ConfigMap projectcontour/contour (contour.yaml) disablePermitInsecure true)');
+  });
+
+  it('ContourConfiguration spec.httpproxy.disablePermitInsecure: true passes too; false or unset fails high', () => {
+    const cc = (v: string) => `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: contour, namespace: projectcontour}
+spec:
+  selector: {matchLabels: {app: contour}}
+  template:
+    metadata: {labels: {app: contour}}
+    spec: {containers: [{name: contour, image: "ghcr.io/projectcontour/contour:v1.33.6", command: [contour], args: [serve, --contour-config-name=contour]}]}
+---
+apiVersion: projectcontour.io/v1alpha1
+kind: ContourConfiguration
+metadata: {name: contour, namespace: projectcontour}
+spec: {httpproxy: ${v}}
+`;
+    expect(verdicts(cc('{disablePermitInsecure: true}') + proxy('')).map((v) => v.status)).toEqual(['pass']);
+    const off = verdicts(cc('{disablePermitInsecure: false}') + proxy(''));
+    expect(off.map((v) => [v.status, v.severity ?? 'high'])).toEqual([['fail', 'high']]);
+    expect(off[0].message).toContain('(disablePermitInsecure is off: Deployment projectcontour/contour: ContourConfiguration projectcontour/contour spec.httpproxy.disablePermitInsecure false)');
+    expect(verdicts(cc('{}') + proxy('')).map((v) => [v.status, v.severity ?? 'high'])).toEqual([['fail', 'high']]);
+  });
+
+  it('unset, or no Contour Deployment in the input: Contour honours permitInsecure, high', () => {
+    expect(verdicts(contour('tls: {minimum-protocol-version: "1.2"}') + proxy('')).map((v) => [v.status, v.severity ?? 'high'])).toEqual([['fail', 'high']]);
+    expect(verdicts(proxy('')).map((v) => [v.status, v.severity ?? 'high'])).toEqual([['fail', 'high']]);
+  });
+
+  it('its configuration not in the input: cannot be confirmed, medium', () => {
+    const vs = verdicts(contour(undefined) + proxy(''));
+    expect(vs.map((v) => [v.status, v.severity])).toEqual([['fail', 'medium']]);
+    expect(vs[0].message).toContain('cannot be confirmed');
+    expect(vs[0].message).toContain('ConfigMap projectcontour/contour, which is not in the snapshot');
+  });
+
+  it('two Contours take it, one with disablePermitInsecure and one without: high, naming the one that honours it', () => {
+    // A second `contour serve` with no --config-path: Contour's defaults, disablePermitInsecure false.
+    const second = `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: contour2, namespace: projectcontour}
+spec:
+  selector: {matchLabels: {app: contour2}}
+  template:
+    metadata: {labels: {app: contour2}}
+    spec: {containers: [{name: contour, image: "ghcr.io/projectcontour/contour:v1.33.6", command: [contour], args: [serve, --incluster]}]}
+`;
+    const vs = verdicts(contour('disablePermitInsecure: true') + second + proxy(''));
+    expect(vs.map((v) => [v.status, v.severity ?? 'high'])).toEqual([['fail', 'high']]);
+    expect(vs[0].message).toContain('disablePermitInsecure is off: Deployment projectcontour/contour2');
+  });
+});
+
+describe('tls.ingress-without-tls: an HTTPProxy of a class no `contour serve` takes', () => {
+  it('--ingress-class-name=public and an HTTPProxy of class internal without TLS: no verdict, named in the note', () => {
+    const y = contour('disablePermitInsecure: true', ', "--ingress-class-name=public"') + proxy('\n  ingressClassName: internal', '');
+    // Before the fix: high "HTTPProxy app/web has no virtualhost.tls: a.example.com is served over plaintext HTTP."
+    expect(verdicts(y)).toEqual([]);
+    expect(ingressWithoutTls.excluded?.(ctx(y))).toContain('HTTPProxy app/web: it asks for class "internal", which no `contour serve` of the snapshot takes');
+  });
+
+  it('the class it takes is judged: class public without TLS fails high; no class under --ingress-class-name=public is not served', () => {
+    const pub = verdicts(contour('{}', ', "--ingress-class-name=public"') + proxy('\n  ingressClassName: public', ''));
+    expect(pub.map((v) => [v.status, v.severity ?? 'high'])).toEqual([['fail', 'high']]);
+    expect(verdicts(contour('{}', ', "--ingress-class-name=public"') + proxy('', ''))).toEqual([]);
+    // Without --ingress-class-name Contour takes no class or "contour" only.
+    expect(verdicts(contour('{}') + proxy('\n  ingressClassName: contour', '')).map((v) => v.status)).toEqual(['fail']);
+    expect(verdicts(contour('{}') + proxy('\n  ingressClassName: other', ''))).toEqual([]);
+  });
+});
