@@ -859,7 +859,7 @@ function istioClientCertificates(snapshot: Snapshot, h: ExposedHost, a: GuardAns
     const gw = r.gateway!;
     const servers = arr(obj(gateways.get(`${gw.namespace}/${gw.name}`)?.spec)?.servers).map((sv) => obj(sv) ?? {});
     const bound = attachments.filter((x) => x.server !== undefined && x.gateway.kind === gw.kind && x.gateway.namespace === gw.namespace && x.gateway.name === gw.name
-      && x.route.kind === r.route.kind && x.route.namespace === r.route.namespace && x.route.name === r.route.name && x.hosts.some((bound) => istioHostSubsetOf(h.host, bound)));
+      && x.route.kind === r.route.kind && x.route.namespace === r.route.namespace && x.route.name === r.route.name && x.hosts.some((served) => istioHostSubsetOf(h.host, served)));
     if (bound.length === 0) return;
     for (const x of bound) {
       const tls = obj(servers[x.server!]?.tls);

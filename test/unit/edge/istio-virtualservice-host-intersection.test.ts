@@ -2,10 +2,10 @@
 // serverHosts.Intersection(virtualServiceHosts) (istio/istio pilot/pkg/networking/core/gateway.go,
 // buildGatewayHTTPRouteConfig: `serverHosts := host.NamesForNamespace(server.Hosts,
 // virtualService.Namespace)`; `intersectingHosts := serverHosts.Intersection(virtualServiceHosts)`).
-// Names.Intersection (istio/istio pkg/config/host/names.go) keeps, for each pair, the host that is a
-// SubsetOf the other (pkg/config/host/name.go: a leading "*" is a suffix wildcard, so "*" covers
+// Names.Intersection (istio/istio pkg/config/host/names.go, read at commit 167ae66e) keeps, for each pair, the host that is a
+// SubsetOf the other (pkg/config/host/name.go, read at commit 03da29c9: a leading "*" is a suffix wildcard, so "*" covers
 // a.example.com and "*.example.com" does not cover example.com), in either direction. Server hosts
-// "./h" name the Gateway's own namespace (pilot/pkg/model/gateway.go sanitizeServerHostNamespace:
+// "./h" name the Gateway's own namespace (pilot/pkg/model, sanitizeServerHostNamespace:
 // "convert ./host to currentNamespace/Host") and "ns/h" admit only VirtualServices of ns
 // (NamesForNamespace). So a VirtualService with hosts ["*"] is bound to a server for
 // a.example.com and forwards plaintext through it.
