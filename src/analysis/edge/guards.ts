@@ -13,7 +13,7 @@ import { memoize } from '../memo.ts';
 import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap, type Json } from '../mesh/util.ts';
 import { effectiveExposure } from './effective-exposure.ts';
 import { configMapData, nginxAnnotationBool, nginxAnnotationGroups, nginxBool, nginxImageVersion, NGINX_ANNOTATION_PREFIX, nginxIngressDoubt, nginxNoConfigMap, servedByIngressNginx, type NginxController } from '../tls/nginx.ts';
-import { ingressTlsHostCovers } from '../tls/hosts.ts';
+import { ingressTlsHostCovers, istioHostSubsetOf } from '../tls/hosts.ts';
 import { traefikCrdCounts, traefikCrdGroupOf, traefikCrdProvidersResolving, traefikCrossNamespace, traefikCrossRefusal, traefikMiddlewareIndex, traefikRouterTls, traefikTcpMiddlewareOf, traefikTlsOptions, TRAEFIK_TLS_OPTION_KEYS, type TraefikTcpMiddleware } from '../tls/traefik.ts';
 import { refString, workloadsOf, type Workload } from '../workloads.ts';
 import { istioPolicySelects, parseAuthorizationPolicy, type AuthzRule, type ParsedAuthzPolicy } from '../mesh/authz.ts';
@@ -845,7 +845,8 @@ function traefikClientCertificates(snapshot: Snapshot, h: ExposedHost, a: GuardA
  * Client certificates at an Istio Gateway: a server with tls.mode MUTUAL requires one
  * (https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings-TLSmode;
  * OPTIONAL_MUTUAL admits clients without one). Every server a route of the host is bound to
- * must require it, or be plain HTTP that only redirects (tls.httpsRedirect).
+ * must require it, or be plain HTTP that only redirects (tls.httpsRedirect); a server the route
+ * answers a covering host on ("*" for a.example.com) serves the host too.
  */
 function istioClientCertificates(snapshot: Snapshot, h: ExposedHost, a: GuardAnswer): void {
   const routes = h.routes.filter((r) => r.via === 'IstioGateway' && r.gateway);
@@ -858,7 +859,7 @@ function istioClientCertificates(snapshot: Snapshot, h: ExposedHost, a: GuardAns
     const gw = r.gateway!;
     const servers = arr(obj(gateways.get(`${gw.namespace}/${gw.name}`)?.spec)?.servers).map((sv) => obj(sv) ?? {});
     const bound = attachments.filter((x) => x.server !== undefined && x.gateway.kind === gw.kind && x.gateway.namespace === gw.namespace && x.gateway.name === gw.name
-      && x.route.kind === r.route.kind && x.route.namespace === r.route.namespace && x.route.name === r.route.name && x.hosts.includes(h.host));
+      && x.route.kind === r.route.kind && x.route.namespace === r.route.namespace && x.route.name === r.route.name && x.hosts.some((served) => istioHostSubsetOf(h.host, served)));
     if (bound.length === 0) return;
     for (const x of bound) {
       const tls = obj(servers[x.server!]?.tls);

@@ -10,7 +10,7 @@ import type { KindKey } from '../../snapshot/kinds.ts';
 import { implicitNamespaces, isImplicitNamespace, type KubeObject, type Snapshot } from '../../snapshot/types.ts';
 import { memoize } from '../memo.ts';
 import { arr, labelSelectorMatches, obj, str, stringMap, type Json } from '../mesh/util.ts';
-import { listenerHostnameCovers, normalizeHost } from '../tls/hosts.ts';
+import { istioHostIntersection, listenerHostnameCovers, normalizeHost } from '../tls/hosts.ts';
 import { ingressClassOf, nginxControllersBearingOn, nginxControllersFor, servedByIngressNginx } from '../tls/nginx.ts';
 import { TRAEFIK_TCP_MIDDLEWARE_KEYS, TRAEFIK_TCP_ROUTE_KEYS, traefikCrdProvidersFor, traefikCrdProvidersResolving, traefikCrdGroupOf, traefikCrdSees, traefikCrdUnserved, type TraefikCrdGroup, type TraefikCrdProvider, traefikCrossNamespace, traefikCrossRefusal, traefikMiddlewareIndex, traefikEntryPoints, traefikHttpsRedirect, traefikMiddlewareTcpIndex, traefikProvidersFor, traefikRouterOnlyHttp, traefikRouterTls, traefikTcpMiddlewareOf } from '../tls/traefik.ts';
 import { refString, templatesStandIn } from '../workloads.ts';
@@ -982,13 +982,22 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
         continue;
       }
       // A VirtualService binds to the Gateway for the hosts some server of it admits ("ns/host": only VirtualServices of that namespace; "*" or "." for any or the Gateway's own).
+      // The hosts it answers there are istiod's serverHosts.Intersection(virtualServiceHosts)
+      // (istio/istio pilot/pkg/networking/core/gateway.go buildGatewayHTTPRouteConfig): for each
+      // pair where one covers the other, the more specific one, so a VirtualService host "*" on a
+      // server host a.example.com answers a.example.com, and the reverse.
       const servers = arr(obj(gw.spec)?.servers).map((sv) => obj(sv) ?? {});
       const hostsOn = (sv: Json) => {
         const serverHosts = arr(sv.hosts).filter((h): h is string => typeof h === 'string').map((h) => {
           const [scope, host] = h.includes('/') ? h.split('/', 2) : ['*', h];
           return { scope: scope === '.' ? gwNs : scope, host: normalizeHost(host) };
         }).filter((sh) => sh.scope === '*' || sh.scope === ns);
-        return (hosts.length ? hosts : ['*']).filter((h) => serverHosts.some((sh) => sh.host === '*' || listenerHostnameCovers(sh.host, h) || (h.startsWith('*') && listenerHostnameCovers(h, sh.host))));
+        const out = new Set<string>();
+        for (const sh of serverHosts) for (const h of hosts.length ? hosts : ['*']) {
+          const both = istioHostIntersection(sh.host, h);
+          if (both !== undefined) out.add(both);
+        }
+        return [...out];
       };
       const boundHosts = [...new Set(servers.flatMap(hostsOn))];
       if (boundHosts.length === 0) {

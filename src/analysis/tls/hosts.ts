@@ -30,6 +30,25 @@ export function listenerHostnameCovers(listener: string | undefined, host: strin
   return h.endsWith(l.slice(1)) && h.length > l.length - 1;
 }
 
+/**
+ * Istio host.Name SubsetOf (istio/istio pkg/config/host/name.go): whether host `n` is covered by
+ * `o`, where a leading "*" is a suffix wildcard ("*" covers every host, "*.example.com" covers
+ * "a.b.example.com" but not "example.com").
+ */
+export function istioHostSubsetOf(n: string, o: string): boolean {
+  if (n.startsWith('*')) return o.startsWith('*') && n.length >= o.length && n.slice(1).endsWith(o.slice(1));
+  if (o.startsWith('*')) return n.endsWith(o.slice(1));
+  return n === o;
+}
+
+/**
+ * One pair of Istio host.Names Intersection (istio/istio pkg/config/host/names.go): the more
+ * specific of two overlapping hosts, or undefined when neither covers the other.
+ */
+export function istioHostIntersection(a: string, b: string): string | undefined {
+  return istioHostSubsetOf(a, b) ? a : istioHostSubsetOf(b, a) ? b : undefined;
+}
+
 /** Whether a value names TLS 1.0/1.1 or SSL (in any of the spellings controllers use). */
 export function isLegacyVersionToken(token: string): boolean {
   const t = token.trim().replace(/^["']|["']$/g, '').toLowerCase();

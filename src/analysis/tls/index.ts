@@ -1,5 +1,5 @@
 // TLS-at-the-edge analysis: host coverage, controller configuration and probe targets.
-export { ingressTlsHostCovers, listenerHostnameCovers, isLegacyVersionToken, versionTokens, normalizeHost } from './hosts.ts';
+export { ingressTlsHostCovers, istioHostIntersection, istioHostSubsetOf, listenerHostnameCovers, isLegacyVersionToken, versionTokens, normalizeHost } from './hosts.ts';
 export {
   ingressControllerConfigMapRefs,
   ingressControllerEnvConfigMapRefs,
