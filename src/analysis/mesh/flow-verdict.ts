@@ -902,9 +902,9 @@ const serviceNamesAndIps = memoize((snapshot: Snapshot): Set<string> => {
   return out;
 }, ['network', 'tls', 'mtls']);
 
-/** The labels naming the Gateway API Gateway whose Deployment Istio made for it: gateway.networking.k8s.io/gateway-name, and istio.io/gateway-name of older kube-gateway templates. */
 /** The GatewayClass controller of Istio's Gateway API implementation (as tls/istio.ts ISTIO_GATEWAY_CONTROLLER). */
 const ISTIO_GATEWAY_CONTROLLER = 'istio.io/gateway-controller';
+/** The labels naming the Gateway API Gateway whose Deployment Istio made for it: gateway.networking.k8s.io/gateway-name, and istio.io/gateway-name of older kube-gateway templates. */
 const GATEWAY_NAME_LABELS = ['gateway.networking.k8s.io/gateway-name', 'istio.io/gateway-name'] as const;
 
 /**
@@ -966,7 +966,7 @@ function istioGatewayApiLinks(snapshot: Snapshot, callee: WorkloadMesh): { linke
       } else if (type === 'IPAddress') {
         const svc = targets.find((t) => t.sp.clusterIps.includes(value));
         if (svc) { link(g, svc.sp.service); break; }
-        if (!services.has(value)) doubt ??= `${where} names address ${JSON.stringify(value)}, which the snapshot does not resolve to a Service or pod, and may be this gateway`;
+        if (!services.has(value)) doubt ??= `${where} names address ${JSON.stringify(value)}, which the snapshot does not resolve to a Service, and may be this gateway`;
       } else {
         doubt ??= `${where} names an address of type ${JSON.stringify(type)}, which may be this gateway`;
       }
