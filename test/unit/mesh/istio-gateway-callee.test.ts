@@ -840,8 +840,8 @@ spec:
 // ("Manual Deployment": `addresses: [{value: istio-ingressgateway.istio-system.svc.cluster.local,
 // type: Hostname}]`, https://istio.io/v1.18/docs/tasks/traffic-management/ingress/gateway-api), and
 // the pods of older kube-gateway templates name their Gateway by istio.io/gateway-name (istio/istio
-// 1.16 manifests/charts/istio-control/istio-discovery/files/kube-gateway.yaml, where later releases
-// write gateway.networking.k8s.io/gateway-name). Before: reach said DENIED "(no listener)" on the
+// kube-gateway.yaml of the Gateway v1alpha2 era: `matchLabels: istio.io/gateway-name: {{.Name}}`;
+// later releases write gateway.networking.k8s.io/gateway-name). Before: reach said DENIED "(no listener)" on the
 // listener's port in both cases.
 describe('reach at an Istio gateway serving a Gateway API Gateway it is linked to by addresses or istio.io/gateway-name', () => {
   const CLIENT = `
