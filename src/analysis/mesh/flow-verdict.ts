@@ -5,7 +5,7 @@
 import type { Config } from '../../config/types.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KindKey } from '../../snapshot/kinds.ts';
-import type { Snapshot } from '../../snapshot/types.ts';
+import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import type { ConnSet, Protocol } from '../netpol/conns.ts';
 import type { MeshCaller, MeshCallee, MeshFlowVerdict, MeshVerdictKind } from './flow.ts';
 import type { ParsedAuthzPolicy } from './authz.ts';
@@ -778,15 +778,13 @@ function istioGatewayServers(snapshot: Snapshot, callee: WorkloadMesh): GatewayS
       out.push({ where: `${where} tls.mode ${word(mode)}`, policy, ports, ...known, ...(mode === 'PASSTHROUGH' || mode === 'AUTO_PASSTHROUGH' ? { passthrough: true as const } : {}) });
     });
   }
-  const name = callee.labels['gateway.networking.k8s.io/gateway-name'];
-  const managed = name === undefined ? undefined : (snapshot.resources['gatewayapi.gateways'] ?? []).find((g) => g.metadata?.name === name && (g.metadata?.namespace ?? 'default') === callee.namespace);
-  if (managed) {
-    const policy: ResourceRef = { kind: 'Gateway', namespace: callee.namespace, name: name! };
+  for (const { gateway: managed, bind } of istioGatewayApiLinks(snapshot, callee).linked) {
+    const policy: ResourceRef = { kind: 'Gateway', namespace: managed.metadata?.namespace ?? 'default', name: managed.metadata?.name ?? '' };
     arr(obj(managed.spec)?.listeners).forEach((raw, i) => {
       const l = obj(raw);
       if (typeof l?.port !== 'number') return;
       const protocol = (str(l.protocol) ?? '').toUpperCase();
-      const server = { where: `Gateway ${policy.namespace}/${policy.name} listeners[${i}] (port ${l.port}, ${word(protocol)})`, policy, ports: [l.port] };
+      const server = { where: `Gateway ${policy.namespace}/${policy.name} listeners[${i}] (port ${l.port}, ${word(protocol)})`, policy, ports: bind(l.port) };
       if (protocol === 'HTTP' || protocol === 'TCP' || protocol === 'UDP') out.push({ ...server, accepts: 'plaintext', what: 'is no TLS listener: it accepts plaintext' });
       else if (protocol === 'HTTPS' || protocol === 'TLS') out.push({ ...server, accepts: 'tls', what: 'takes TLS (Terminate or Passthrough): a caller without a mesh identity connects over TLS', ...(protocol === 'TLS' && str(obj(l.tls)?.mode) === 'Passthrough' ? { passthrough: true as const } : {}) });
       else if (protocol === 'HBONE') out.push({ ...server, accepts: 'mesh-mtls', what: 'accepts only Istio mTLS (HBONE)' });
@@ -890,11 +888,91 @@ function gatewayListenersDoubt(snapshot: Snapshot, callee: WorkloadMesh, port: n
       if (unresolved) return `Service ${unresolved.sp.service} port ${number}, which ${where} servers[${i}] binds, leads to targetPort ${JSON.stringify(unresolved.sp.targetPort)}, which no container of the gateway declares`;
     }
   }
-  const name = callee.labels['gateway.networking.k8s.io/gateway-name'];
-  if (name !== undefined && !(snapshot.resources['gatewayapi.gateways'] ?? []).some((g) => g.metadata?.name === name && (g.metadata?.namespace ?? 'default') === callee.namespace)) {
-    return `Gateway ${callee.namespace}/${name}, whose listeners its pods serve, is not in the input`;
+  return istioGatewayApiLinks(snapshot, callee).doubt;
+}
+
+/** Every Service's namespace/name and cluster IPs, once per snapshot. */
+const serviceNamesAndIps = memoize((snapshot: Snapshot): Set<string> => {
+  const out = new Set<string>();
+  for (const s of snapshot.resources.services ?? []) {
+    out.add(`${s.metadata?.namespace ?? 'default'}/${s.metadata?.name ?? ''}`);
+    const spec = obj(s.spec);
+    for (const ip of [spec?.clusterIP, ...arr(spec?.clusterIPs)]) if (typeof ip === 'string' && ip !== '' && ip !== 'None') out.add(ip);
   }
-  return undefined;
+  return out;
+}, ['network', 'tls', 'mtls']);
+
+/** The GatewayClass controller of Istio's Gateway API implementation (as tls/istio.ts ISTIO_GATEWAY_CONTROLLER). */
+const ISTIO_GATEWAY_CONTROLLER = 'istio.io/gateway-controller';
+/** The labels naming the Gateway API Gateway whose Deployment Istio made for it: gateway.networking.k8s.io/gateway-name, and istio.io/gateway-name of older kube-gateway templates. */
+const GATEWAY_NAME_LABELS = ['gateway.networking.k8s.io/gateway-name', 'istio.io/gateway-name'] as const;
+
+/**
+ * The Gateway API Gateways whose listeners an Istio gateway's pods serve, each with how a listener
+ * port binds there, and why another may (doubt). A Gateway is linked by the label its
+ * Istio-made pods carry (GATEWAY_NAME_LABELS, the Gateway of that name in their namespace; its
+ * listener ports are the pods' own), or, for a Gateway of Istio's class, by spec.addresses naming
+ * an existing gateway ("Manual Deployment", https://istio.io/v1.18/docs/tasks/traffic-management/ingress/gateway-api):
+ * a Hostname <service>.<namespace>.svc[.<domain>] of a Service selecting the pods (a listener port
+ * is then that Service's port, bound to its targetPort as for a classic Gateway server), or an
+ * IPAddress of such a Service's cluster IP. An address the snapshot cannot resolve to a Service
+ * (a pod's or load balancer's IP, a Service not in the input), or of another type, leaves doubt:
+ * the Gateway may be served here, so a port no other server binds is unknown, not refused.
+ */
+function istioGatewayApiLinks(snapshot: Snapshot, callee: WorkloadMesh): { linked: Array<{ gateway: KubeObject; bind: (port: number) => number[] }>; doubt?: string } {
+  const gateways = snapshot.resources['gatewayapi.gateways'] ?? [];
+  const linked: Array<{ gateway: KubeObject; bind: (port: number) => number[] }> = [];
+  let doubt: string | undefined;
+  const names = new Set(GATEWAY_NAME_LABELS.map((k) => callee.labels[k]).filter((n): n is string => n !== undefined));
+  for (const name of names) {
+    const g = gateways.find((x) => x.metadata?.name === name && (x.metadata?.namespace ?? 'default') === callee.namespace);
+    if (g) linked.push({ gateway: g, bind: (port) => [port] });
+    else doubt ??= `Gateway ${callee.namespace}/${name}, whose listeners its pods serve, is not in the input`;
+  }
+  if (gateways.length === 0) return { linked, ...(doubt ? { doubt } : {}) };
+  const targets = serviceTargets(snapshot, callee);
+  const viaService = (service: string) => (port: number): number[] => {
+    const bound = targets.flatMap((t) => (t.sp.service === service && t.sp.port === port && t.target !== undefined ? [t.target] : []));
+    return bound.length ? [...new Set(bound)] : [port];
+  };
+  // A listener on a Service port whose named targetPort no container declares binds a port istiod alone knows.
+  const link = (g: KubeObject, service: string) => {
+    linked.push({ gateway: g, bind: viaService(service) });
+    for (const raw of arr(obj(g.spec)?.listeners)) {
+      const port = obj(raw)?.port;
+      const t = targets.find((x) => x.sp.service === service && x.sp.port === port && x.target === undefined);
+      if (t) doubt ??= `Service ${service} port ${t.sp.port}, which Gateway ${g.metadata?.namespace ?? 'default'}/${g.metadata?.name ?? ''} listens on, leads to targetPort ${JSON.stringify(t.sp.targetPort)}, which no container of the gateway declares`;
+    }
+  };
+  const classes = new Map((snapshot.resources['gatewayapi.gatewayclasses'] ?? []).map((c) => [c.metadata?.name ?? '', str(obj(c.spec)?.controllerName)] as const));
+  const services = serviceNamesAndIps(snapshot);
+  for (const g of gateways) {
+    const spec = obj(g.spec);
+    const addresses = arr(spec?.addresses);
+    if (addresses.length === 0 || linked.some((l) => l.gateway === g)) continue;
+    const cls = str(spec?.gatewayClassName) ?? '';
+    if (!(classes.has(cls) ? classes.get(cls) === ISTIO_GATEWAY_CONTROLLER : cls === 'istio')) continue;
+    const where = `Gateway ${g.metadata?.namespace ?? 'default'}/${g.metadata?.name ?? ''}`;
+    for (const raw of addresses) {
+      const a = obj(raw);
+      const type = str(a?.type) ?? 'IPAddress';
+      const value = str(a?.value) ?? '';
+      if (type === 'Hostname') {
+        const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(\..+)?$/.exec(value.toLowerCase().replace(/\.$/, ''));
+        if (!m) { doubt ??= `${where} names address ${JSON.stringify(value)}, which is no Service's DNS name the snapshot resolves, and may be this gateway`; continue; }
+        const [svcName, ns] = [m[1], m[3]];
+        if (targets.some((t) => t.sp.service === `${ns}/${svcName}`)) { link(g, `${ns}/${svcName}`); break; }
+        if (!services.has(`${ns}/${svcName}`)) doubt ??= `${where} names address ${JSON.stringify(value)}, a Service not in the input, which may select this gateway`;
+      } else if (type === 'IPAddress') {
+        const svc = targets.find((t) => t.sp.clusterIps.includes(value));
+        if (svc) { link(g, svc.sp.service); break; }
+        if (!services.has(value)) doubt ??= `${where} names address ${JSON.stringify(value)}, which the snapshot does not resolve to a Service, and may be this gateway`;
+      } else {
+        doubt ??= `${where} names an address of type ${JSON.stringify(type)}, which may be this gateway`;
+      }
+    }
+  }
+  return { linked, ...(doubt ? { doubt } : {}) };
 }
 
 /**

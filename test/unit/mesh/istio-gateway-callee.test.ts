@@ -835,3 +835,132 @@ spec:
     expect(run('mtls.authz-missing', inRoot(allowed)).map((x) => [x.resource.name, x.status])).toEqual([['istio-ingressgateway', 'pass']]);
   });
 });
+
+// A Gateway API Gateway of Istio's class is served by an existing gateway its spec.addresses names
+// ("Manual Deployment": `addresses: [{value: istio-ingressgateway.istio-system.svc.cluster.local,
+// type: Hostname}]`, https://istio.io/v1.18/docs/tasks/traffic-management/ingress/gateway-api), and
+// the pods of older kube-gateway templates name their Gateway by istio.io/gateway-name (istio/istio
+// kube-gateway.yaml of the Gateway v1alpha2 era: `matchLabels: istio.io/gateway-name: {{.Name}}`;
+// later releases write gateway.networking.k8s.io/gateway-name). Before: reach said DENIED "(no listener)" on the
+// listener's port in both cases.
+describe('reach at an Istio gateway serving a Gateway API Gateway it is linked to by addresses or istio.io/gateway-name', () => {
+  const CLIENT = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: client, namespace: default}
+spec:
+  selector: {matchLabels: {app: client}}
+  template:
+    metadata: {labels: {app: client}}
+    spec: {containers: [{name: c, image: curlimages/curl}]}
+---`;
+  const manual = (address: string, servicePort = '{name: http2, port: 8080, targetPort: 8080}') => `${CLIENT}
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: istio}
+spec: {controllerName: istio.io/gateway-controller}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gateway, namespace: istio-ingress}
+spec:
+  gatewayClassName: istio
+  addresses: [${address}]
+  listeners:
+  - {name: default, hostname: "*.example.com", port: 8080, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: istio-ingressgateway, namespace: istio-system}
+spec:
+  selector: {istio: ingressgateway}
+  clusterIP: 10.96.0.50
+  ports: [${servicePort}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: istio-ingressgateway, namespace: istio-system}
+spec:
+  selector: {matchLabels: {istio: ingressgateway}}
+  template:
+    metadata: {labels: {istio: ingressgateway, app: istio-ingressgateway}, annotations: {sidecar.istio.io/inject: "false"}}
+    spec:
+      containers:
+      - name: istio-proxy
+        image: docker.io/istio/proxyv2:1.26.0
+        args: [proxy, router]
+        ports: [{containerPort: 8080}, {containerPort: 8081}, {containerPort: 15021}]
+`;
+  const HOSTNAME = '{value: istio-ingressgateway.istio-system.svc.cluster.local, type: Hostname}';
+  const gw = (port: number) => ['--from', 'default/client', '--to', 'istio-system/istio-ingressgateway', '--port', String(port)];
+  const mesh = (out: string) => out.split('\n').find((l) => l.startsWith('  mesh (istio) at ')) ?? '(no mesh line)';
+
+  it('manual deployment, Hostname address of the gateway\'s Service: the HTTP listener\'s port is ALLOWED (was: DENIED, no listener); a port nothing binds is still refused', async () => {
+    const r = await reach(manual(HOSTNAME), ...gw(8080));
+    expect(r.out.split('\n')[0]).toBe('ALLOWED: default/client[Deployment] -> istio-system/istio-ingressgateway[Deployment] on 8080/TCP');
+    expect(mesh(r.out)).toContain('ALLOWED (plaintext call)');
+    const other = await reach(manual(HOSTNAME), ...gw(9090));
+    expect(mesh(other.out)).toContain('DENIED');
+  });
+
+  it('the listener port is the Service\'s port, bound to its targetPort as istiod binds a server', async () => {
+    const y = manual(HOSTNAME, '{name: http2, port: 8080, targetPort: 8081}');
+    expect(mesh((await reach(y, ...gw(8081))).out)).toContain('ALLOWED (plaintext call)');
+    expect(mesh((await reach(y, ...gw(8080))).out)).toContain('DENIED');
+  });
+
+  it('the Service\'s cluster IP as an IPAddress links it the same way', async () => {
+    expect(mesh((await reach(manual('{value: 10.96.0.50, type: IPAddress}'), ...gw(8080))).out)).toContain('ALLOWED (plaintext call)');
+  });
+
+  it('an address the snapshot cannot resolve (a Service not in the input, an unknown IP) leaves the port UNKNOWN, never DENIED; one of another Service does not link it', async () => {
+    for (const address of ['{value: elsewhere.istio-system.svc.cluster.local, type: Hostname}', '{value: 203.0.113.7, type: IPAddress}', '{value: lb.example.com, type: Hostname}']) {
+      const r = await reach(manual(address), ...gw(8080));
+      expect(mesh(r.out), address).toContain('UNKNOWN');
+      expect(r.out.split('\n')[0], address).toMatch(/^UNKNOWN: /);
+      expect(r.out, address).toMatch(/names address .*, and may be this gateway|which may select this gateway/);
+    }
+    const other = `${manual('{value: other.istio-system.svc.cluster.local, type: Hostname}')}---
+apiVersion: v1
+kind: Service
+metadata: {name: other, namespace: istio-system}
+spec:
+  selector: {app: other}
+  ports: [{port: 8080}]
+`;
+    expect(mesh((await reach(other, ...gw(8080))).out)).toContain('DENIED');
+  });
+
+  it('an older gateway pod naming its Gateway by istio.io/gateway-name: the HTTP listener on 80 is ALLOWED (was: DENIED, no listener), port 81 refused', async () => {
+    const y = `${CLIENT}
+apiVersion: gateway.networking.k8s.io/v1beta1
+kind: Gateway
+metadata: {name: gw, namespace: edge}
+spec:
+  gatewayClassName: istio
+  listeners:
+  - {name: http, protocol: HTTP, port: 80}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: gw-istio-abc
+  namespace: edge
+  labels: {istio.io/gateway-name: gw, sidecar.istio.io/inject: "true", service.istio.io/canonical-name: gw-istio}
+  annotations: {inject.istio.io/templates: gateway, sidecar.istio.io/status: '{"containers":["istio-proxy"]}'}
+spec:
+  containers:
+  - name: istio-proxy
+    image: docker.io/istio/proxyv2:1.16.7
+    args: [proxy, router, --domain, edge.svc.cluster.local]
+    ports: [{containerPort: 15090, name: http-envoy-prom}]
+`;
+    const at = (port: number) => ['--from', 'default/client', '--to', 'edge/gw-istio-abc', '--port', String(port)];
+    const r = await reach(y, ...at(80));
+    expect(r.out.split('\n')[0]).toBe('ALLOWED: default/client[Deployment] -> edge/gw-istio-abc[Pod] on 80/TCP');
+    expect(mesh(r.out)).toContain('ALLOWED (plaintext call)');
+    expect(mesh((await reach(y, ...at(81))).out)).toContain('DENIED');
+    const missing = await reach(y.replace('name: gw, namespace: edge', 'name: other, namespace: edge'), ...at(80));
+    expect(mesh(missing.out)).toContain('UNKNOWN');
+  });
+});
