@@ -19,16 +19,24 @@ import type { AuditContext } from '../../src/analysis/context.ts';
  * them: they are judged as any workload.
  */
 const ISTIO_UNMESHED_BY_DESIGN = new Set(['istiod', 'istio-cni node agent']);
+/** The kind each is installed as by those charts. */
+const ISTIO_COMPONENT_KIND: Record<string, string> = { istiod: 'Deployment', 'istio-cni node agent': 'DaemonSet' };
 
 function istioUnmeshedByDesign(w: WorkloadMesh): string | undefined {
   const spec = w.workload.pods[0]?.spec ?? w.workload.template?.spec;
   const containers = spec && typeof spec === 'object' ? (spec as { containers?: unknown }).containers : undefined;
-  for (const c of Array.isArray(containers) ? containers : []) {
+  if (!Array.isArray(containers) || containers.length === 0) return undefined;
+  // The workload must BE the component: the kind the chart installs it as (istiod a Deployment,
+  // the istio-cni agent a DaemonSet), every container of it that component. A user workload that
+  // adds a container with an Istio image is judged as any workload.
+  let what: string | undefined;
+  for (const c of containers) {
     const o = c && typeof c === 'object' ? (c as { image?: unknown; name?: unknown }) : {};
     const found = typeof o.image === 'string' ? meshComponentOfImage(o.image, typeof o.name === 'string' ? o.name : '') : undefined;
-    if (found?.mesh === 'istio' && ISTIO_UNMESHED_BY_DESIGN.has(found.what)) return found.what;
+    if (found?.mesh !== 'istio' || !ISTIO_UNMESHED_BY_DESIGN.has(found.what) || (what !== undefined && what !== found.what)) return undefined;
+    what = found.what;
   }
-  return undefined;
+  return what !== undefined && ISTIO_COMPONENT_KIND[what] === w.workload.ref.kind ? what : undefined;
 }
 
 /** The Istio control-plane workloads left out: those outside the mesh in a namespace meant to be meshed. */

@@ -101,8 +101,8 @@ export function istioTlsDefaults(snapshot: Snapshot, config: Config, revision = 
  * the first on Envoy 1.23: istio/istio#42648 "Istio 1.15.x uses Envoy 1.23.x, Istio 1.14.x uses
  * Envoy 1.22.x"). istiod passes a server's minProtocolVersion TLS_AUTO (or none) through to Envoy,
  * whose server-side minimum was TLS 1.0 until envoyproxy/envoy#19330 ("set TLS v1.2 as the default
- * minimal version for servers", Envoy 1.23; envoyproxy/envoy#22842 shows curl --tlsv1.0 completing
- * against Envoy 1.22.3), and whose default cipher list still held the CBC-SHA and RSA key-exchange
+ * minimal version for servers", shipped in Envoy 1.22.0: changelogs/1.22.0.yaml, so before Istio
+ * 1.14; `tls10Default`), and whose default cipher list still held the CBC-SHA and RSA key-exchange
  * suites below (envoyproxy.io docs v1.22.5 api-v3 extensions/transport_sockets/tls/v3/common.proto,
  * cipher_suites; quoted in istio/istio#42648; istio/istio#41305 shows TLSV1_0 handshakes working on
  * Istio 1.13 and not on 1.15).
@@ -116,8 +116,13 @@ export const ENVOY_PRE_123_DEFAULT_CIPHERS: readonly string[] = [
 
 /** The Istio release a gateway's Envoy comes from, as its images tell it. */
 export type IstioGatewayRelease =
-  /** `legacyEnvoy`: below Istio 1.15, so Envoy 1.22 or older and its TLS 1.0 / CBC defaults. */
-  | { version: [number, number]; image: string; from: string; legacyEnvoy: boolean }
+  /**
+   * `legacyEnvoy`: below Istio 1.15, so Envoy 1.22 or older and its default cipher list with CBC
+   * suites. `tls10Default`: below Istio 1.14, so Envoy 1.21 or older, whose server-side default
+   * minimum is TLS 1.0 (Envoy 1.22.0 made it TLS 1.2: envoyproxy/envoy changelogs/1.22.0.yaml,
+   * behavior_changes, tls; istio/istio#42648: Istio 1.14.x uses Envoy 1.22.x).
+   */
+  | { version: [number, number]; image: string; from: string; legacyEnvoy: boolean; tls10Default: boolean }
   /** Istio images are there but none names a version (latest, a digest): the defaults are not known. */
   | { unversioned: string[] }
   /** No Istio proxy or istiod image in the snapshot: nothing tells the release. */
@@ -192,7 +197,7 @@ export function istioGatewayRevision(snapshot: Snapshot, gateway: KubeObject): {
 function oldestOf(list: IstioImage[], from: string): IstioGatewayRelease {
   const known = list.filter((i): i is IstioImage & { version: [number, number] } => i.version !== undefined);
   const oldest = known.reduce<(typeof known)[number] | undefined>((a, i) => (!a || older(i.version, a.version) ? i : a), undefined);
-  return oldest ? { version: oldest.version, image: oldest.image, from: `${from} ${oldest.ref}`, legacyEnvoy: older(oldest.version, [1, 15]) } : undefined;
+  return oldest ? { version: oldest.version, image: oldest.image, from: `${from} ${oldest.ref}`, legacyEnvoy: older(oldest.version, [1, 15]), tls10Default: older(oldest.version, [1, 14]) } : undefined;
 }
 
 /** istiod's istio/pilot images of the gateway's revisions (gatewayRevisions), all of them when none is of those revisions. */

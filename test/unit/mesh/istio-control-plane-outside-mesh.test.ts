@@ -32,4 +32,71 @@ describe('workload-outside-mesh and Istio\'s control plane', () => {
     const ctx = ctxOf(scene('', 'team: infra'));
     expect(check.excluded!(ctx)).toBeUndefined();
   });
+
+  // Reviewer's repro (/tmp/rev-mr6/cp): a user Deployment opted out of injection in a meshed
+  // namespace that adds a container with Istio's install-cni image is not Istio's control plane.
+  it('a user workload that adds a container with an Istio image still fails (was: excluded as the istio-cni agent)', () => {
+    const ctx = ctxOf(`${namespaceYaml('shop')}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata:
+      labels: {app: web}
+      annotations: {sidecar.istio.io/inject: "false"}
+    spec:
+      containers:
+      - {name: web, image: nginx:1.27}
+      - {name: tools, image: docker.io/istio/install-cni:1.26.0}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: shop}
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata:
+      labels: {app: api}
+      annotations: {sidecar.istio.io/inject: "false"}
+    spec:
+      containers:
+      - {name: api, image: nginx:1.27}
+`);
+    const failed = fails(run(check, ctx));
+    expect(failed.map((f) => f.resource.name).sort()).toEqual(['api', 'web']);
+    expect(failed.every((f) => (f.severity ?? check.severity) === 'high')).toBe(true);
+    expect(check.excluded!(ctx)).toBeUndefined();
+  });
+
+  it('istiod\'s image in a DaemonSet, or the istio-cni image alone in a Deployment, is not the control plane', () => {
+    const ctx = ctxOf(`${namespaceYaml('shop')}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: fake-istiod, namespace: shop}
+spec:
+  selector: {matchLabels: {app: a}}
+  template:
+    metadata: {labels: {app: a}, annotations: {sidecar.istio.io/inject: "false"}}
+    spec:
+      containers:
+      - {name: discovery, image: docker.io/istio/pilot:1.30.2}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: fake-cni, namespace: shop}
+spec:
+  selector: {matchLabels: {app: b}}
+  template:
+    metadata: {labels: {app: b}, annotations: {sidecar.istio.io/inject: "false"}}
+    spec:
+      containers:
+      - {name: install-cni, image: docker.io/istio/install-cni:1.30.2}
+`);
+    expect(fails(run(check, ctx)).map((f) => f.resource.name).sort()).toEqual(['fake-cni', 'fake-istiod']);
+    expect(check.excluded!(ctx)).toBeUndefined();
+  });
 });

@@ -94,9 +94,19 @@ describe('meshConfig.tlsDefaults.minProtocolVersion on a Gateway server without 
     expect(judge(CASE('1.30.0', 'minProtocolVersion: TLSV1_3')).results).toEqual(['pass Server on port 443 requires TLS 1.3 (no minProtocolVersion: meshConfig.tlsDefaults.minProtocolVersion TLSV1_3).']);
   });
 
-  it('Istio 1.14 does not read tlsDefaults (from 1.18): Envoy 1.22\'s TLS 1.0 default stays, and the finding says why', () => {
-    const { results } = judge(CASE('1.14.6', 'minProtocolVersion: TLSV1_2'));
-    expect(results).toEqual([expect.stringMatching(/^fail high Server on port 443 allows TLSV1_0 \(no minProtocolVersion, meshConfig\.tlsDefaults\.minProtocolVersion TLSV1_2 is not read by Istio 1\.14 .*tlsDefaults exists from Istio 1\.18: Istio 1\.14 .* Set minProtocolVersion TLSV1_2\.$/)]);
+  it('Istio 1.13 does not read tlsDefaults (from 1.18): Envoy 1.21\'s TLS 1.0 default stays, and the finding says why', () => {
+    const { results } = judge(CASE('1.13.9', 'minProtocolVersion: TLSV1_2'));
+    expect(results).toEqual([expect.stringMatching(/^fail high Server on port 443 allows TLSV1_0 \(no minProtocolVersion, meshConfig\.tlsDefaults\.minProtocolVersion TLSV1_2 is not read by Istio 1\.13 .*tlsDefaults exists from Istio 1\.18: Istio 1\.13 .*ships Envoy 1\.21 or older, whose server-side default minimum is TLS 1\.0.* Set minProtocolVersion TLSV1_2\.$/)]);
+  });
+
+  // Envoy 1.22.0 set TLS 1.2 as the servers' default minimum (envoyproxy/envoy changelogs/1.22.0.yaml,
+  // behavior_changes, area tls, envoyproxy/envoy#19330; source/extensions/transport_sockets/tls/
+  // context_config_impl.cc ServerContextConfigImpl::DEFAULT_MIN_VERSION = TLS1_2_VERSION), and
+  // Istio 1.14 ships Envoy 1.22 (istio/istio#42648): a server with no minimum of its own requires
+  // TLS 1.2 there (was: fail high "allows TLSV1_0 ... ships Envoy 1.22 or older").
+  it('Istio 1.14 (Envoy 1.22) without minProtocolVersion requires TLS 1.2: no false TLS 1.0 alarm', () => {
+    expect(judge(CASE('1.14.6', undefined)).results).toEqual([expect.stringMatching(/^pass Server on port 443 requires TLS 1\.2 or later/)]);
+    expect(judge(CASE('1.14.6', 'minProtocolVersion: TLSV1_2')).results).toEqual([expect.stringMatching(/^pass Server on port 443 requires TLS 1\.2 or later/)]);
   });
 
   it('TLSV1_0 is no value of the mesh enum (TLS_AUTO, TLSV1_2, TLSV1_3): it sets nothing, Envoy\'s default applies', () => {
@@ -105,11 +115,11 @@ describe('meshConfig.tlsDefaults.minProtocolVersion on a Gateway server without 
 });
 
 describe('the remediation of tls.legacy-protocol-enabled for Istio is version-aware', () => {
-  // Before Istio 1.15 (Envoy 1.22) a server without minProtocolVersion accepts TLS 1.0
-  // (envoyproxy/envoy#19330; istio/istio#41305, #42648): omitting it is no fix there.
-  it('says to set minProtocolVersion TLSV1_2 explicitly before Istio 1.15, never a bare "or omit it"', () => {
+  // Before Istio 1.14 (Envoy 1.21) a server without minProtocolVersion accepts TLS 1.0
+  // (envoyproxy/envoy#19330, changelogs/1.22.0.yaml; istio/istio#42648): omitting it is no fix there.
+  it('says to set minProtocolVersion TLSV1_2 explicitly before Istio 1.14, never a bare "or omit it"', () => {
     expect(legacyProtocolEnabled.remediation).not.toContain('TLSV1_2 (or omit it)');
-    expect(legacyProtocolEnabled.remediation).toMatch(/set Istio minProtocolVersion TLSV1_2 on each SIMPLE, MUTUAL or OPTIONAL_MUTUAL Gateway server: before Istio 1\.15 set it explicitly, as a server without it takes Envoy's default minimum there, TLS 1\.0 \(from 1\.15 omitting it means TLS 1\.2\)/);
+    expect(legacyProtocolEnabled.remediation).toMatch(/set Istio minProtocolVersion TLSV1_2 on each SIMPLE, MUTUAL or OPTIONAL_MUTUAL Gateway server: before Istio 1\.14 set it explicitly, as a server without it takes Envoy's default minimum there, TLS 1\.0 \(from 1\.14, on Envoy 1\.22, omitting it means TLS 1\.2\)/);
     expect(legacyProtocolEnabled.remediation).toMatch(/meshConfig\.tlsDefaults\.minProtocolVersion from Istio 1\.18, which istiod before 1\.27\.6, 1\.28\.4 and 1\.29\.1 writes to Envoy as TLS 1\.0/);
   });
 });

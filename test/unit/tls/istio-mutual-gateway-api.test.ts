@@ -98,9 +98,9 @@ describe('ISTIO_MUTUAL Gateway servers before istiod 1.18', () => {
     expect(r.weakStatus).toBe('fail');
     expect(r.weak).toEqual([expect.stringMatching(/^Gateway\.networking\.istio\.io server\/tls-mtls: fail medium Server on port 443 cipherSuites enable weak suites: ECDHE-RSA-AES128-SHA \(cbc\)\. The server is ISTIO_MUTUAL/)]);
   });
-  it('Istio 1.14.6 with no minProtocolVersion: Envoy 1.22\'s default, TLS 1.0 and CBC suites', () => {
-    const r = judge(istio('1.14.6') + classic('{mode: ISTIO_MUTUAL}'));
-    expect(r.legacy).toEqual([expect.stringMatching(/^Gateway\.networking\.istio\.io server\/tls-mtls: fail high Server on port 443 allows TLSV1_0 \(no minProtocolVersion: Istio 1\.14 .*Envoy 1\.22 or older.*The server is ISTIO_MUTUAL, so a client needs a certificate from the mesh CA/)]);
+  it('Istio 1.13.9 with no minProtocolVersion: Envoy 1.21\'s default, TLS 1.0 and CBC suites', () => {
+    const r = judge(istio('1.13.9') + classic('{mode: ISTIO_MUTUAL}'));
+    expect(r.legacy).toEqual([expect.stringMatching(/^Gateway\.networking\.istio\.io server\/tls-mtls: fail high Server on port 443 allows TLSV1_0 \(no minProtocolVersion: Istio 1\.13 .*Envoy 1\.21 or older.*The server is ISTIO_MUTUAL, so a client needs a certificate from the mesh CA/)]);
     expect(r.weak).toEqual([expect.stringMatching(/^Gateway\.networking\.istio\.io server\/tls-mtls: fail medium Server on port 443 sets no cipherSuites, so Envoy's default list before 1\.23.*ECDHE-RSA-AES128-SHA \(cbc\)/)]);
   });
   it('Istio 1.18.0: the same settings are not written to Envoy, whose defaults (TLS 1.2, AES-GCM/ChaCha20) apply: pass', () => {
@@ -122,14 +122,14 @@ describe('Gateway API Gateways of class istio (istio.io/gateway-controller)', ()
       expect.stringMatching(/^Gateway listener\/https: fail medium Listener "https" on port 443 sets no cipherSuites, so ConfigMap istio-system\/istio mesh\.tlsDefaults\.cipherSuites enable weak suites: ECDHE-RSA-AES128-SHA \(cbc\)/),
     ]);
   });
-  it('Istio 1.14.6: Envoy 1.22\'s default TLS 1.0 and CBC list, where the listener used to get no verdict and no note', () => {
-    const r = judge(istio('1.14.6') + gatewayApi());
+  it('Istio 1.13.9: Envoy 1.21\'s default TLS 1.0 and CBC list, where the listener used to get no verdict and no note', () => {
+    const r = judge(istio('1.13.9') + gatewayApi());
     expect(r.legacyStatus).toBe('fail');
-    expect(r.legacy).toEqual([expect.stringMatching(/^Gateway listener\/https: fail high Listener "https" on port 443 allows TLSV1_0 \(no minProtocolVersion: Istio 1\.14 .*Upgrade Istio to 1\.15 or later/)]);
+    expect(r.legacy).toEqual([expect.stringMatching(/^Gateway listener\/https: fail high Listener "https" on port 443 allows TLSV1_0 \(no minProtocolVersion: Istio 1\.13 .*Upgrade Istio to 1\.14 or later/)]);
     expect(r.weak).toEqual([expect.stringMatching(/^Gateway listener\/https: fail medium Listener "https" on port 443 sets no cipherSuites, so Envoy's default list before 1\.23/)]);
   });
   it('a version-like tls.options key is no minimum istiod reads: it does not make the listener pass', () => {
-    const r = judge(istio('1.14.6') + gatewayApi('gateway.istio.io/tls-min-version: TLSV1_2'));
+    const r = judge(istio('1.13.9') + gatewayApi('gateway.istio.io/tls-min-version: TLSV1_2'));
     expect(r.legacy).toEqual([expect.stringMatching(/^Gateway listener\/https: fail high Listener "https" on port 443 allows TLSV1_0/)]);
   });
   it('Istio 1.29.1 without tlsDefaults: TLS 1.2 passes; gateway.istio.io/tls-cipher-suites is read from 1.29, not at 1.28', () => {

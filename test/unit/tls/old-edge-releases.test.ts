@@ -80,9 +80,9 @@ const weak = (y: string) => [...weakCiphers.evaluate(ctx(y))];
 
 describe('Istio gateways on releases before Envoy 1.23', () => {
   it('an unversioned gateway image (the injection template\'s auto) takes istiod\'s release', () => {
-    const [r] = legacy(istio('auto', 'docker.io/istio/pilot:1.14.6'));
+    const [r] = legacy(istio('auto', 'docker.io/istio/pilot:1.13.9'));
     expect(r.status).toBe('fail');
-    expect(r.message).toContain('allows TLSV1_0 (no minProtocolVersion: Istio 1.14 (istiod Deployment istio-system/istiod');
+    expect(r.message).toContain('allows TLSV1_0 (no minProtocolVersion: Istio 1.13 (istiod Deployment istio-system/istiod');
   });
 
   // Canary upgrade (https://istio.io/latest/docs/setup/additional-setup/gateway/, "Canary upgrade"):
@@ -95,11 +95,11 @@ metadata: {name: edge${namespaceRev ? `, labels: {istio.io/rev: ${namespaceRev}}
 ---
 apiVersion: apps/v1
 kind: Deployment
-metadata: {name: istiod-1-14, namespace: istio-system}
+metadata: {name: istiod-1-13, namespace: istio-system}
 spec:
   template:
-    metadata: {labels: {app: istiod, istio.io/rev: 1-14}}
-    spec: {containers: [{name: discovery, image: docker.io/istio/pilot:1.14.6}]}
+    metadata: {labels: {app: istiod, istio.io/rev: 1-13}}
+    spec: {containers: [{name: discovery, image: docker.io/istio/pilot:1.13.9}]}
 ---
 apiVersion: apps/v1
 kind: Deployment
@@ -133,10 +133,10 @@ spec:
     expect(legacy(canary(undefined, '1-22')).map((r) => r.status)).toEqual(['pass']);
   });
 
-  it('labelled with the old revision it still fails on Istio 1.14, naming that istiod', () => {
-    const [r] = legacy(canary('1-14'));
+  it('labelled with the old revision it still fails on Istio 1.13, naming that istiod', () => {
+    const [r] = legacy(canary('1-13'));
     expect(r.status).toBe('fail');
-    expect(r.message).toContain('Istio 1.14 (istiod Deployment istio-system/istiod-1-14');
+    expect(r.message).toContain('Istio 1.13 (istiod Deployment istio-system/istiod-1-13');
   });
 
   it('with no image naming a version the server keeps today\'s verdict and the note says the release could not be read', () => {
