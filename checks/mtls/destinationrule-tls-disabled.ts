@@ -1,9 +1,9 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { istioPresent, meshModel } from '../../src/analysis/mesh/index.ts';
-import { destinationRuleTlsSettings, inMeshHost } from '../../src/analysis/mesh/destination-rules.ts';
+import { destinationRuleTlsSettings, inMeshHost, routedSubsetNames } from '../../src/analysis/mesh/destination-rules.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
-import { ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
+import { ISTIO_MESH_ROUTES_READ, ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
 import { ISTIOD_GONE_NOTE, notedWithoutControlPlane } from './lib/control-plane.ts';
 import { meshPresenceReads } from './lib/mesh-presence.ts';
 
@@ -19,7 +19,7 @@ export const destinationruleTlsDisabled: Check = {
   controls: MESH_ENCRYPTION,
   remediation: 'Remove the tls block (auto-mTLS then applies) or set `tls: {mode: ISTIO_MUTUAL}` for hosts inside the mesh; never set insecureSkipVerify: true.',
   needs: ['namespaces', 'pods', 'services'],
-  readsWhen: [...meshPresenceReads('istio'), ISTIO_REVISION_TAGS_READ],
+  readsWhen: [...meshPresenceReads('istio'), ISTIO_REVISION_TAGS_READ, ISTIO_MESH_ROUTES_READ],
   reads: ['istio.destinationrules'],
   appliesTo: istioPresent,
   appliesWhen: 'when Istio is installed',
@@ -51,22 +51,29 @@ export const destinationruleTlsDisabled: Check = {
         continue;
       }
       const fails: Verdict[] = [];
+      const routed = routedSubsetNames(ctx.snapshot);
       for (const s of settings) {
+        // A subset no VirtualService routes to takes no traffic (its policy "will not take effect
+        // until a route rule explicitly sends traffic to this subset"): low, said so; with the
+        // VirtualServices unread, as any other.
+        const idle = s.subset !== undefined && routed !== undefined && !routed.has(s.subset);
+        const severityOf = (severity: Verdict['severity']) => (idle ? 'low' : severity);
+        const idleText = idle ? ` No VirtualService routes to subset ${JSON.stringify(s.subset)}, so this applies to no traffic until a route does.` : '';
         const evidence = { host: host.host, location: s.location, mode: s.mode, ...(s.defaulted ? { modeDefaulted: true } : {}), insecureSkipVerify: s.insecureSkipVerify, hostReason: host.reason };
         if (s.mode === 'DISABLE') {
           const which = s.defaulted ? 'a tls block without mode (DISABLE, the default)' : 'tls.mode DISABLE';
-          fails.push({ status: 'fail', resource, detailKey: s.location, severity: 'high', evidence,
-            message: `${s.location}: ${which} sends plaintext to in-mesh host ${host.host} (rejected by STRICT servers, a silent downgrade against PERMISSIVE ones).` });
+          fails.push({ status: 'fail', resource, detailKey: s.location, severity: severityOf('high'), evidence,
+            message: `${s.location}: ${which} sends plaintext to in-mesh host ${host.host} (rejected by STRICT servers, a silent downgrade against PERMISSIVE ones).${idleText}` });
         } else if (s.mode === 'SIMPLE' || s.mode === 'MUTUAL') {
           fails.push({ status: 'fail', resource, detailKey: s.location, severity: 'low', evidence,
-            message: `${s.location}: tls.mode ${s.mode} to in-mesh host ${host.host} replaces Istio mutual TLS (no workload identity${s.mode === 'SIMPLE' ? ', no client certificate' : ''}).` });
+            message: `${s.location}: tls.mode ${s.mode} to in-mesh host ${host.host} replaces Istio mutual TLS (no workload identity${s.mode === 'SIMPLE' ? ', no client certificate' : ''}).${idleText}` });
         } else if (s.mode !== 'ISTIO_MUTUAL') {
-          fails.push({ status: 'fail', resource, detailKey: s.location, severity: 'medium', evidence,
-            message: `${s.location}: unknown tls.mode ${JSON.stringify(s.mode)} toward in-mesh host ${host.host}.` });
+          fails.push({ status: 'fail', resource, detailKey: s.location, severity: severityOf('medium'), evidence,
+            message: `${s.location}: unknown tls.mode ${JSON.stringify(s.mode)} toward in-mesh host ${host.host}.${idleText}` });
         }
         if (s.insecureSkipVerify) {
-          fails.push({ status: 'fail', resource, detailKey: `${s.location}/insecureSkipVerify`, severity: 'high', evidence,
-            message: `${s.location}: insecureSkipVerify: true disables server certificate verification toward ${host.host}.` });
+          fails.push({ status: 'fail', resource, detailKey: `${s.location}/insecureSkipVerify`, severity: severityOf('high'), evidence,
+            message: `${s.location}: insecureSkipVerify: true disables server certificate verification toward ${host.host}.${idleText}` });
         }
       }
       if (fails.length) out.push(...fails);

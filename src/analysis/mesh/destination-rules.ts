@@ -15,16 +15,18 @@ export interface TlsSetting {
   /** The tls block has no mode, so the DISABLE default applies. */
   defaulted: boolean;
   insecureSkipVerify: boolean;
+  /** The subset whose trafficPolicy holds it; undefined at the rule's own. */
+  subset?: string;
 }
 
-function tlsOf(trafficPolicy: unknown, prefix: string, out: TlsSetting[]): void {
+function tlsOf(trafficPolicy: unknown, prefix: string, out: TlsSetting[], subset?: string): void {
   const tp = obj(trafficPolicy);
   if (!tp) return;
   const push = (tlsRaw: unknown, location: string) => {
     const tls = obj(tlsRaw);
     if (!tls) return;
     const defaulted = tls.mode === undefined || tls.mode === null;
-    out.push({ location, mode: defaulted ? 'DISABLE' : String(tls.mode), defaulted, insecureSkipVerify: tls.insecureSkipVerify === true });
+    out.push({ location, mode: defaulted ? 'DISABLE' : String(tls.mode), defaulted, insecureSkipVerify: tls.insecureSkipVerify === true, ...(subset !== undefined ? { subset } : {}) });
   };
   push(tp.tls, `${prefix}trafficPolicy`);
   for (const [i, pls] of arr(tp.portLevelSettings).entries()) {
@@ -40,7 +42,7 @@ export function destinationRuleTlsSettings(dr: KubeObject): TlsSetting[] {
   tlsOf(spec.trafficPolicy, '', out);
   for (const [i, sub] of arr(spec.subsets).entries()) {
     const s = obj(sub);
-    tlsOf(s?.trafficPolicy, `subsets[${str(s?.name) ?? i}].`, out);
+    tlsOf(s?.trafficPolicy, `subsets[${str(s?.name) ?? i}].`, out, str(s?.name));
   }
   return out;
 }
@@ -490,3 +492,29 @@ export function istioMutualCoverage(destinationRules: KubeObject[], services: Me
   }
   return out;
 }
+
+/**
+ * The subset names some VirtualService route sends to (a route's destination, a mirror; any host,
+ * any gateway, weight 0 included: more than istiod routes, so a subset missing here certainly takes
+ * no traffic); undefined when VirtualServices could not all be read. "Policies specified for
+ * subsets will not take effect until a route rule explicitly sends traffic to this subset"
+ * (https://istio.io/latest/docs/reference/config/networking/destination-rule/#Subset).
+ */
+export const routedSubsetNames = memoize((snapshot: Snapshot): ReadonlySet<string> | undefined => {
+  const status = snapshot.coverage['istio.virtualservices']?.status;
+  if (status === 'forbidden' || status === 'error') return undefined;
+  const names = new Set<string>();
+  const destination = (d: unknown) => { const subset = str(obj(d)?.subset); if (subset) names.add(subset); };
+  for (const vs of snapshot.resources['istio.virtualservices'] ?? []) {
+    const spec = obj(vs.spec);
+    for (const section of ['http', 'tcp', 'tls'] as const) {
+      for (const raw of arr(spec?.[section])) {
+        const e = obj(raw);
+        for (const r of arr(e?.route)) destination(obj(r)?.destination);
+        destination(e?.mirror);
+        for (const m of arr(e?.mirrors)) destination(obj(m)?.destination);
+      }
+    }
+  }
+  return names;
+}, 'mtls');
