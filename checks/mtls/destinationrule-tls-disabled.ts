@@ -51,7 +51,7 @@ export const destinationruleTlsDisabled: Check = {
         continue;
       }
       const fails: Verdict[] = [];
-      const routed = routedSubsetNames(ctx.snapshot);
+      const routed = settings.some((s) => s.subset !== undefined) ? routedSubsetNames(ctx.snapshot) : undefined;
       for (const s of settings) {
         // A subset no VirtualService routes to takes no traffic (its policy "will not take effect
         // until a route rule explicitly sends traffic to this subset"): low, said so; with the
