@@ -117,7 +117,7 @@ const istioAt = (s: IstioGatewayServer): string => `${s.gatewayApi ? `Listener $
  * version or cipher fields decide the verdict while istiod's release, which decides whether it
  * writes them (istioMutualSettingsApplied), is not known.
  */
-function istioJudgement(ctx: AuditContext): { verdicts: Verdict[]; unjudged: string[] } {
+function istioJudgementOf(ctx: AuditContext): { verdicts: Verdict[]; unjudged: string[] } {
   const out: Verdict[] = [];
   const unjudged: string[] = [];
   const releases = new Map<KubeObject, IstioGatewayRelease>();
@@ -222,6 +222,14 @@ function istioJudgement(ctx: AuditContext): { verdicts: Verdict[]; unjudged: str
     else unjudged.push(`${s.resource.namespace}/${s.resource.name} ${istioAt(s).toLowerCase()} (${fields.join(', ')}${istiod && 'unversioned' in istiod ? `; ${istiod.unversioned.join(', ')}` : ''})`);
   }
   return { verdicts: out, unjudged };
+}
+
+/** istioJudgementOf, once per audit: the check's verdicts and its note both ask for it. */
+const istioJudgements = new WeakMap<AuditContext, { verdicts: Verdict[]; unjudged: string[] }>();
+function istioJudgement(ctx: AuditContext): { verdicts: Verdict[]; unjudged: string[] } {
+  let j = istioJudgements.get(ctx);
+  if (!j) istioJudgements.set(ctx, (j = istioJudgementOf(ctx)));
+  return j;
 }
 
 function istioVerdicts(ctx: AuditContext): Verdict[] {

@@ -200,7 +200,7 @@ function istioGatewayMeshDefaults(ctx: AuditContext): (gateway: KubeObject) => R
  * Istio's class are judged as the servers istiod makes of them (istioGatewayApiServers). With
  * istiod's release unknown, an ISTIO_MUTUAL server whose verdict depends on it is left unjudged.
  */
-function istioJudgement(ctx: AuditContext): { verdicts: Verdict[]; unjudged: string[] } {
+function istioJudgementOf(ctx: AuditContext): { verdicts: Verdict[]; unjudged: string[] } {
   const out: Verdict[] = [];
   const unjudged: string[] = [];
   const servers = [...istioGatewayServers(ctx.snapshot).judged, ...istioGatewayApiServers(ctx.snapshot)];
@@ -258,6 +258,14 @@ function istioJudgement(ctx: AuditContext): { verdicts: Verdict[]; unjudged: str
       : { status: 'pass', resource, detailKey, message: `${what} list no weak suite (CBC, RSA key exchange, 3DES, RC4, NULL, EXPORT, anonymous).${why}`, evidence });
   }
   return { verdicts: out, unjudged };
+}
+
+/** istioJudgementOf, once per audit: the check's verdicts and its note both ask for it. */
+const istioJudgements = new WeakMap<AuditContext, { verdicts: Verdict[]; unjudged: string[] }>();
+function istioJudgement(ctx: AuditContext): { verdicts: Verdict[]; unjudged: string[] } {
+  let j = istioJudgements.get(ctx);
+  if (!j) istioJudgements.set(ctx, (j = istioJudgementOf(ctx)));
+  return j;
 }
 
 function istioVerdicts(ctx: AuditContext): Verdict[] {
