@@ -100,7 +100,8 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
   const { rules } = options;
 
   // Which checks compare.
-  const prevStatus = new Map(previous.checks.map((c) => [c.id, c.status]));
+  const prevChecks = new Map(previous.checks.map((c) => [c.id, c]));
+  const prevStatus = (id: string) => prevChecks.get(id)?.status;
   const curStatus = new Map(current.checks.map((c) => [c.id, c.status]));
   const notComparable: string[] = [];
   const comparable = new Set<string>();
@@ -108,12 +109,12 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
   // Blind in `previous` and in every stored run before it that had it (Baseline.notApplicableRuns
   // names `previous` for those): compared with nothing, as one not applicable there.
   const na = options.notApplicableRuns ?? {};
-  const neverEvaluated = (id: string) => isBlind(prevStatus.get(id)) && Object.hasOwn(na, id) && na[id] === previous.run.id;
-  for (const id of new Set([...prevStatus.keys(), ...curStatus.keys()])) {
-    const a = isEvaluated(prevStatus.get(id));
+  const neverEvaluated = (id: string) => isBlind(prevStatus(id)) && Object.hasOwn(na, id) && na[id] === previous.run.id;
+  for (const id of new Set([...prevChecks.keys(), ...curStatus.keys()])) {
+    const a = isEvaluated(prevStatus(id));
     const b = isEvaluated(curStatus.get(id));
     if (a && b) comparable.add(id);
-    else if (b && (prevStatus.get(id) === 'not-applicable' || neverEvaluated(id))) {
+    else if (b && (prevStatus(id) === 'not-applicable' || neverEvaluated(id))) {
       comparable.add(id);
       firstEvaluated.push(id);
     } else if (a || b) notComparable.push(id);
@@ -175,7 +176,6 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
   // high where the Kyverno Deployment could not be read, medium where it is seen), so none of
   // its escalations, nor its area's drop, is judged: "escalated medium → high" on identical input
   // was a false alarm. Judged as ever when both runs missed the same kinds (the same basis).
-  const prevChecks = new Map(previous.checks.map((c) => [c.id, c]));
   const degradedNow = new Map<string, string[]>();
   for (const c of current.checks) {
     const now = degradedKinds(c);
@@ -198,8 +198,7 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     const severity = run === null ? undefined : fullInputSeverity.get(was.fingerprint);
     return severity === undefined ? undefined : { severity, since: run! };
   };
-  const prevSeverity = new Map(previous.checks.map((c) => [c.id, c.severity]));
-  const reweighted = current.checks.filter((c) => comparable.has(c.id) && prevSeverity.get(c.id) !== undefined && prevSeverity.get(c.id) !== c.severity).map((c) => c.id);
+  const reweighted = current.checks.filter((c) => { const was = prevChecks.get(c.id)?.severity; return comparable.has(c.id) && was !== undefined && was !== c.severity; }).map((c) => c.id);
   const partialAreas = new Set([...notComparable, ...firstEvaluated, ...reweighted].map((id) => checkArea.get(id)));
   // And one whose findings left it unjudged: its score moved because data went missing. Or came
   // back: a namespace `previous` could not judge and this run does (its findings there were
@@ -379,7 +378,7 @@ export function diffRuns(previous: RunReport, current: RunReport, options: DiffO
     ...notJudgedRunsOf(notJudged, lostSight, options.namespaceRuns),
     ...(Object.keys(olderRuns).length > 0 ? { olderBaselines: olderRuns } : {}),
     ...(Object.keys(fullInputRuns).length > 0 ? { fullInputBaselines: fullInputRuns } : {}),
-    ...fullInputCarryOf(previous, current, olderRuns, options.fullInputCarry),
+    ...fullInputCarryOf(previous, prevChecks, current, olderRuns, options.fullInputCarry),
     ...degradedAreasOf(current),
     ...(firstEvaluated.length > 0 ? { firstEvaluated } : {}),
     ...notApplicableBaselinesOf(firstEvaluated, previous.run.id, options.notApplicableRuns),
@@ -411,8 +410,7 @@ function degradedAreasOf(current: RunReport): Pick<RunDiff, 'degradedAreas'> {
  * comes from) when it did, else what `previous` carried for it (`carried`, Baseline.fullInputCarry).
  * Absent when it knows none. One pass over `previous`'s findings, and only when such a check is.
  */
-function fullInputCarryOf(previous: RunReport, current: RunReport, olderRuns: Record<string, string>, carried: Record<string, FullInputCarry> | undefined): Pick<RunDiff, 'fullInputCarry'> {
-  const prevChecks = new Map(previous.checks.map((c) => [c.id, c]));
+function fullInputCarryOf(previous: RunReport, prevChecks: ReadonlyMap<string, CheckSummary>, current: RunReport, olderRuns: Record<string, string>, carried: Record<string, FullInputCarry> | undefined): Pick<RunDiff, 'fullInputCarry'> {
   const out: Record<string, FullInputCarry> = {};
   const fromPrevious = new Map<string, FullInputCarry>();
   for (const c of current.checks) {
