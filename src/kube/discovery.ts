@@ -1,7 +1,7 @@
 // API discovery: which groups, versions and resources the server serves. The collector picks
 // each kind's served version from it, and records what is served (RBAC breadth counts it).
 import type { CoverageEntry, Snapshot } from '../snapshot/types.ts';
-import type { KindSpec } from '../snapshot/kinds.ts';
+import { KINDS, type KindSpec } from '../snapshot/kinds.ts';
 import { runPool } from '../base/pool.ts';
 import { describeTransportError, statusMessage, type KubeClient, type KubeResponse } from './client.ts';
 
@@ -100,7 +100,13 @@ export async function servedApiResources(client: KubeClient, discovery: Discover
   const found = new Map<string, ServedResource[]>();
   const problems = new Map<string, string>();
   await runPool(targets, concurrency, async ([group, version]) => {
-    const r = await groupVersionResources(client, discovery, group, version);
+    // A group no kind is read from only feeds RBAC breadth, which falls back to the built-in
+    // list for it: its discovery gets a short deadline, not the full retry budget. An
+    // aggregated API whose backend is down (metrics-server) answers 503 on every try, and
+    // waiting the budget out added ~27 s to every run (client-go's discovery likewise names the
+    // group failed and goes on: ErrGroupDiscoveryFailed).
+    const deadline = COLLECTED_GROUPS.has(group) ? undefined : Date.now() + BREADTH_ONLY_DISCOVERY_MS;
+    const r = await groupVersionResources(client, discovery, group, version, deadline);
     if (Array.isArray(r)) found.set(group, r);
     else problems.set(group, r.status === 'forbidden' ? `${r.detail} is forbidden` : (r.detail ?? r.status));
   });
@@ -126,8 +132,17 @@ export async function servedApiResources(client: KubeClient, discovery: Discover
   return { apiResources: out, missing };
 }
 
-/** Resources served in one group version (memoised; core is group ""), or the coverage entry explaining why not known. */
-function groupVersionResources(client: KubeClient, discovery: Discovery, group: string, version: string): Promise<ServedResource[] | CoverageEntry> {
+/** The API groups some kind is read from ("" for core): their discovery is retried as long as any request. */
+const COLLECTED_GROUPS: ReadonlySet<string> = new Set(KINDS.map((k) => k.group));
+/** How long discovery of a group no kind is read from is retried (a blip of a second or two survives). */
+const BREADTH_ONLY_DISCOVERY_MS = 2_000;
+
+/**
+ * Resources served in one group version (memoised; core is group ""), or the coverage entry
+ * explaining why not known. `deadline` (epoch ms) ends retries early; only groups no kind is
+ * read from are given one, so a memoised short answer never stands in for a kind's discovery.
+ */
+function groupVersionResources(client: KubeClient, discovery: Discovery, group: string, version: string, deadline?: number): Promise<ServedResource[] | CoverageEntry> {
   const gv = `${group}/${version}`;
   let p = discovery.resources.get(gv);
   if (!p) {
@@ -136,7 +151,7 @@ function groupVersionResources(client: KubeClient, discovery: Discovery, group: 
     p = (async () => {
       let r: KubeResponse;
       try {
-        r = await client.get(path, `discovery of ${what}`);
+        r = await client.get(path, `discovery of ${what}`, deadline);
       } catch (error: unknown) {
         return { status: 'error', detail: `discovery of ${what} failed: ${describeTransportError(error)}` } satisfies CoverageEntry;
       }

@@ -52,12 +52,13 @@ const OBJECTS: Record<string, unknown[]> = {
 function apiServer(down: Set<string>, forbidden = new Set<string>(), objects = OBJECTS): http.Server {
   return http.createServer((req, res) => {
     const p = new URL(req.url ?? '/', 'http://localhost').pathname;
+    asked.set(p, (asked.get(p) ?? 0) + 1);
     const json = (status: number, body: unknown) => {
       res.writeHead(status, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify(body));
     };
     if (forbidden.has(p)) return json(403, { kind: 'Status', status: 'Failure', code: 403, reason: 'Forbidden', message: `forbidden: cannot get path "${p}"` });
-    if (down.has(p)) return json(503, { kind: 'Status', status: 'Failure', code: 503, reason: 'ServiceUnavailable', message: 'the server is currently unable to handle the request' });
+    if (down.has(p) || (asked.get(p) ?? 0) <= (flaky.get(p) ?? 0)) return json(503, { kind: 'Status', status: 'Failure', code: 503, reason: 'ServiceUnavailable', message: 'the server is currently unable to handle the request' });
     if (p === '/version') return json(200, { gitVersion: 'v1.33.1' });
     if (p === '/api/v1') return json(200, { kind: 'APIResourceList', groupVersion: 'v1', resources: CORE });
     if (p === '/apis') {
@@ -80,6 +81,9 @@ function apiServer(down: Set<string>, forbidden = new Set<string>(), objects = O
 }
 
 const METRICS = '/apis/metrics.k8s.io/v1beta1';
+/** Requests each path received, and paths answering 503 to their first N requests (reset per test). */
+const asked = new Map<string, number>();
+const flaky = new Map<string, number>();
 
 const ajv = new Ajv2020({ allErrors: true, strict: true });
 (addFormatsModule as unknown as (a: Ajv2020) => Ajv2020)(ajv);
@@ -88,6 +92,8 @@ const validateReport = ajv.compile(JSON.parse(fs.readFileSync(new URL('../../../
 let dir: string;
 const servers: http.Server[] = [];
 beforeEach(() => {
+  asked.clear();
+  flaky.clear();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'zt-partial-discovery-'));
 });
 afterEach(async () => {
@@ -128,6 +134,27 @@ describe('API discovery of one group failing', () => {
     } finally {
       await watch.stop();
     }
+  });
+
+  it('a group no kind is read from, answering 503 on every try, is given up within a few tries, not the whole retry budget', async () => {
+    // The reviewer's case: an APIService whose backend is down (metrics-server) answered 503
+    // nine times over 28 s of every live run under the default retry policy (8 retries, 30 s).
+    const snapshot = await collectLive({ kubeconfigPath: await kubeconfig([METRICS]), env: {} });
+    expect(snapshot.apiResourcesMissing).toEqual(['metrics.k8s.io']);
+    expect([...new Set((snapshot.apiResources ?? []).map((r) => r.group))].sort()).toEqual(['', 'apps', 'rbac.authorization.k8s.io']);
+    expect(asked.get(METRICS)).toBeLessThanOrEqual(3);
+  });
+
+  it('a group kinds are read from is retried as any request: three 503s in a row are outlived', async () => {
+    // apps (Deployments are read) and metrics.k8s.io (read by no kind) each answer 503 three
+    // times: apps's resources are recorded after the fourth try (~3.5 s into its retries), while
+    // metrics.k8s.io is named missing after its short deadline.
+    flaky.set('/apis/apps/v1', 3);
+    flaky.set(METRICS, 3);
+    const snapshot = await collectLive({ kubeconfigPath: await kubeconfig(), env: {} });
+    expect(snapshot.apiResources?.some((r) => r.group === 'apps' && r.resource === 'deployments')).toBe(true);
+    expect(asked.get('/apis/apps/v1')).toBe(4);
+    expect(snapshot.apiResourcesMissing).toEqual(['metrics.k8s.io']);
   });
 
   it('every group answering: no missing groups recorded', async () => {
