@@ -1,8 +1,8 @@
 // The fleet report's formats: fleet.json (the data, with grades and deltas), fleet.md (for a
 // wiki page or a CI summary) and fleet.html (templates/fleet.hbs, self-contained, a CSP that
 // forbids scripts; cluster data only ever through {{ }}).
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { makeDirectories } from '../base/directories.ts';
 import { AREAS } from '../base/vocabulary.ts';
 import { ConfigError, InputError } from '../base/errors.ts';
 import { withoutControls } from '../base/plain-text.ts';
@@ -94,7 +94,7 @@ export async function renderFleet(data: FleetData, opts: { formats: string[]; ou
   const paths: string[] = [];
   let path = opts.outDir;
   try {
-    await mkdir(opts.outDir, { recursive: true });
+    makeDirectories(opts.outDir);
     for (const f of FLEET_FORMATS.filter((x) => opts.formats.includes(x))) {
       path = join(opts.outDir, FLEET_FILES[f]);
       await writeWhole(path, renderFleetFormat(data, f));

@@ -12,12 +12,13 @@
 // pid guessing is needed (it also works across pods sharing a volume, as far as the
 // filesystem honours POSIX locks; NFS may not). Who holds it (pid, host, since) is written
 // to the run_lock table so the refused run can say so.
-import { mkdirSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DatabaseSync } from 'node:sqlite';
 import { randomUUID } from 'node:crypto';
+import { makeDirectories } from '../base/directories.ts';
 import { parseGzipJson, parseStoredRun, storedBlob } from './gzip-json.ts';
 import type { Config } from '../config/types.ts';
 import { HistoryError, UnreadableRunError, errorMessage } from '../base/errors.ts';
@@ -126,7 +127,7 @@ export async function openSqliteStore(path: string, options: SqliteStoreOptions)
     // schema would cost more than one forward migration.
   } else {
     try {
-      mkdirSync(dirname(path), { recursive: true });
+      makeDirectories(dirname(path));
     } catch (error: unknown) {
       throw new HistoryError(`cannot create the history directory ${dirname(path)}: ${errorMessage(error)}`);
     }

@@ -5,9 +5,10 @@
 // in ~1 MiB batches: at 150,000 pods SARIF and JUnit, at 500,000 CSV, are larger than the
 // longest string V8 can make.
 import { closeSync, fstatSync, lstatSync, openSync, rmSync, type BigIntStats } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makeDirectories } from '../base/directories.ts';
 import { ConfigError, InputError, ZtauditError } from '../base/errors.ts';
 import { removeStaleTemps, tempPathFor } from '../base/temp-files.ts';
 import { ByteBatch, collectText, type TextWriter } from '../base/spool.ts';
@@ -206,7 +207,7 @@ export async function renderReports(report: RunReport, opts: RenderOptions): Pro
   const staged: Array<Staged<WrittenFile | void>> = [];
   let json: Staged<WrittenFile> | undefined;
   try {
-    await mkdir(opts.outDir, { recursive: true });
+    makeDirectories(opts.outDir);
     // Whatever a killed run left half-written (report.json.<pid>.tmp) goes now.
     removeStaleTemps(opts.outDir, Object.values(REPORTS).map((r) => r.file));
     // Every format is written under its temp name first: a run whose reports cannot all be

@@ -363,6 +363,19 @@ describe('notification settings in the environment', () => {
 });
 
 describe('flags', () => {
+  // Node's recursive mkdir takes procfs's ENOENT for a new child as a missing parent and retries
+  // forever: `--out /proc/x` spun at full CPU, deaf to SIGTERM, until killed (a mistyped or
+  // variable-built path; the reviewer's repro ran 34 minutes).
+  it('--out or --history under /proc: one line and exit 2, not a process spinning forever', async () => {
+    const dir = dirWith({ 'm/ns.yaml': NAMESPACE });
+    const out = captureIO(dir);
+    expect(await main(['run', '--manifests', 'm', '--out', '/proc/ztaudit-out/reports', '--history', 'none', '--no-notify', '-q'], out.cli)).toBe(2);
+    expect(out.errLines()).toEqual(['ztaudit: --out /proc/ztaudit-out/reports: cannot write /proc/ztaudit-out/reports (ENOENT)']);
+    const history = captureIO(dir);
+    expect(await main(['run', '--manifests', 'm', '--out', 'out', '--history', '/proc/ztaudit-history/h.db', '--no-notify', '-q'], history.cli)).toBe(2);
+    expect(history.errLines()).toEqual(["ztaudit: cannot create the history directory /proc/ztaudit-history: ENOENT: no such file or directory, mkdir '/proc/ztaudit-history'"]);
+  });
+
   it('an empty --cluster (an unset variable) is refused instead of filing runs under a nameless cluster', async () => {
     const dir = dirWith({ 'm/ns.yaml': NAMESPACE });
     const t = captureIO(dir);
