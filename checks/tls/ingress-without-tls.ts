@@ -28,16 +28,18 @@ function nginxServerCertificates(snapshot: Snapshot) {
     const controllers = nginxControllersFor(snapshot, ing);
     return controllers.length ? controllers.map((c) => refString(c.ref)) : [`IngressClass ${ingressClassOf(ing) ?? '(default)'}`];
   };
-  // `fallback`: the first Ingress's entry naming the host gives no certificate that serves it, so
-  // the server keeps the controller's default certificate, which no later Ingress replaces.
-  const certificates = new Map<string, { ingress: string; tlsHost: string; doubt?: string; fallback?: string }>();
+  // `fallback`: the first Ingress's entry naming the host, or, when none of its entries names the
+  // host, every entry's Secret, gives no certificate that serves it, so the server keeps the
+  // controller's default certificate, which no later Ingress replaces. `tlsHost` is the entry
+  // naming the host; without it, `secret` the entry whose certificate serves it.
+  const certificates = new Map<string, ServerCertificate>();
   let dnsNames: Map<string, IssuedNames[]> | undefined;
   // In ingress-nginx's order (oldest creationTimestamp first): the first Ingress giving a host's
   // server a certificate keeps it, whatever order the snapshot lists them in.
   for (const ing of ingressesInNginxOrder(snapshot)) {
     const spec = obj(ing.spec) ?? {};
-    const tlsHosts = arr(spec.tls).flatMap((t) => arr(obj(t)?.hosts)).filter((h): h is string => typeof h === 'string');
-    if (tlsHosts.length === 0) continue;
+    // createServers skips an Ingress only when `len(ing.Spec.TLS) == 0`: an entry without hosts counts.
+    if (arr(spec.tls).length === 0) continue;
     const servers = serversOf(ing);
     if (!servers) continue;
     const ns = ing.metadata?.namespace ?? 'default';
@@ -46,22 +48,23 @@ function nginxServerCertificates(snapshot: Snapshot) {
     const tls = arr(spec.tls).map(obj);
     for (const r of arr(spec.rules)) {
       const host = str(obj(r)?.host);
+      if (!host) continue;
       // Only an entry naming the host exactly gives it this Ingress's certificate, and only when
       // that certificate serves it (a known mismatch gives the default certificate).
-      const named = host ? nginxNamingEntry(tls, host) : undefined;
-      if (!host || !named) continue;
+      const named = nginxNamingEntry(tls, host);
       // createServers (kubernetes/ingress-nginx internal/ingress/controller/controller.go; read
-      // at commit 019cd07a and in a later v1 version): an entry naming the host without a secretName ("Host %q is listed in
+      // at commit 019cd07a and at controller-v1.15.1): an entry naming the host without a secretName ("Host %q is listed in
       // the TLS section but secretName is empty. Using default certificate"), or whose certificate
       // does not verify for it ("does not contain a Common Name or Subject Alternative Name ...
       // Using default certificate"), sets the server's certificate to the default one, and
       // `if servers[host].SSLCert != nil { continue }` then keeps any later Ingress's from replacing it.
-      const serves = named.secretName ? secretServes(snapshot, dnsNames ??= certificateDnsNames(snapshot), ns, named.secretName, host) : undefined;
-      const fallback = !named.secretName ? `its TLS entry ${named.tlsHost} has no secretName` : serves?.kind === 'mismatch' ? `Secret ${named.secretName}'s certificate does not name the host (${serves.certs.map((c) => `cert-manager Certificate ${c.certificate}: ${c.dnsNames.join(', ') || (c.commonName ? `commonName ${c.commonName}` : 'no name')}`).join('; ')})` : undefined;
+      // With no entry naming the host, extractTLSSecretName takes the first entry whose Secret's
+      // certificate verifies for it, and returns "" (the default certificate, kept) when none does.
+      const found = named ? namedHostCertificate(snapshot, dnsNames ??= certificateDnsNames(snapshot), ns, named, host) : unnamedHostCertificate(unnamedHostSecrets(snapshot, dnsNames ??= certificateDnsNames(snapshot), ns, tls, host));
       servers.forEach((server, i) => {
         const key = `${server}|${normalizeHost(host)}`;
-        const doubt = doubts[i] ?? (serves?.kind === 'doubt' ? serves.why : undefined);
-        if (!certificates.has(key)) certificates.set(key, { ingress: `${ns}/${ing.metadata?.name ?? ''}`, tlsHost: named.tlsHost, ...(doubt ? { doubt } : {}), ...(fallback ? { fallback } : {}) });
+        const doubt = doubts[i] ?? found.doubt;
+        if (!certificates.has(key)) certificates.set(key, { ingress: `${ns}/${ing.metadata?.name ?? ''}`, ...(named ? { tlsHost: named.tlsHost } : {}), ...(found.secret ? { secret: found.secret } : {}), ...(doubt ? { doubt } : {}), ...(found.fallback ? { fallback: found.fallback } : {}) });
       });
     }
   }
@@ -78,7 +81,7 @@ function firstMergedHost(snapshot: Snapshot, of: (ing: KubeObject) => boolean = 
     const tlsHosts = arr(spec.tls).flatMap((t) => arr(obj(t)?.hosts)).filter((h): h is string => typeof h === 'string');
     for (const r of arr(spec.rules)) {
       const host = str(obj(r)?.host);
-      if (host && !tlsHosts.some((t) => normalizeHost(t) === normalizeHost(host)) && servers.every((server) => { const c = nginx.certificates.get(`${server}|${normalizeHost(host)}`); return c !== undefined && c.fallback === undefined; })) return `${host} of Ingress ${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}`;
+      if (host && !tlsHosts.some((t) => normalizeHost(t) === normalizeHost(host)) && servers.every((server) => { const c = nginx.certificates.get(`${server}|${normalizeHost(host)}`); return c !== undefined && c.fallback === undefined && c.ingress !== `${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}`; })) return `${host} of Ingress ${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}`;
     }
   }
   return undefined;
@@ -267,6 +270,52 @@ function secretServes(snapshot: Snapshot, dnsNames: Map<string, IssuedNames[]>, 
   return { kind: 'mismatch', certs };
 }
 
+/** The certificate a host's ingress-nginx server takes from the first Ingress giving it one (nginxServerCertificates). */
+interface ServerCertificate { ingress: string; tlsHost?: string; secret?: string; doubt?: string; fallback?: string }
+
+/** How a ServerCertificate came from its Ingress: the entry naming the host, or the entry's Secret whose certificate names it. */
+const certificateSource = (c: ServerCertificate) => (c.tlsHost !== undefined ? `TLS entry ${c.tlsHost}` : c.secret !== undefined ? `Secret ${c.secret}, whose certificate names the host` : 'no TLS entry naming the host');
+
+/** What a host's server gets from the entry of an Ingress naming it: its Secret's certificate, unless it is known not to serve the host (`fallback`), or that is in doubt. */
+function namedHostCertificate(snapshot: Snapshot, dnsNames: Map<string, IssuedNames[]>, ns: string, named: { tlsHost: string; secretName?: string }, host: string): { secret?: string; doubt?: string; fallback?: string } {
+  if (!named.secretName) return { fallback: `its TLS entry ${named.tlsHost} has no secretName` };
+  const serves = secretServes(snapshot, dnsNames, ns, named.secretName, host);
+  if (serves.kind === 'mismatch') return { fallback: `Secret ${named.secretName}'s certificate does not name the host (${serves.certs.map((c) => `cert-manager Certificate ${c.certificate}: ${c.dnsNames.join(', ') || (c.commonName ? `commonName ${c.commonName}` : 'no name')}`).join('; ')})` };
+  return serves.kind === 'doubt' ? { doubt: serves.why } : {};
+}
+
+/**
+ * The Secrets ingress-nginx tries for a host no spec.tls hosts entry of the Ingress names
+ * (controller.go extractTLSSecretName: "no TLS host matching host name, try each TLS host for
+ * matching SAN or CN"), as the cert-manager Certificates writing them show (certificateDnsNames):
+ * the first whose Ready Certificate names the host (`serving`); those no Certificate writes
+ * (`unmanaged`: Secrets are not read); those whose Certificate naming the host is not Ready
+ * (`pending`); `read`: whether Certificates could be read.
+ */
+interface UnnamedHostSecrets { secrets: string[]; serving?: { secret: string; cert: IssuedNames }; unmanaged: string[]; pending: Array<{ secret: string } & IssuedNames>; read: boolean; issued: string[] }
+
+function unnamedHostSecrets(snapshot: Snapshot, dnsNames: Map<string, IssuedNames[]>, ns: string, tls: Array<Record<string, unknown> | undefined>, host: string): UnnamedHostSecrets {
+  const secrets = [...new Set(tls.map((t) => str(t?.secretName)).filter((n): n is string => !!n))];
+  const covering = (secret: string) => (dnsNames.get(`${ns}/${secret}`) ?? []).filter((c) => c.dnsNames.some((d) => ingressTlsHostCovers(d, host)));
+  const read = certificatesRead(snapshot);
+  const unmanaged = secrets.filter((n) => !dnsNames.has(`${ns}/${n}`));
+  const issued = secrets.flatMap((n) => (dnsNames.get(`${ns}/${n}`) ?? []).map((c) => `Secret ${n}: ${c.certificate.startsWith('ingress-shim ') ? `cert-manager's ${c.certificate}` : `cert-manager Certificate ${c.certificate}`}: ${c.dnsNames.join(', ') || 'no name'}`));
+  for (const secret of secrets) {
+    const cert = covering(secret).find((c) => !c.notReady);
+    if (cert) return { secrets, serving: { secret, cert }, unmanaged, pending: [], read, issued };
+  }
+  return { secrets, unmanaged, pending: secrets.flatMap((secret) => covering(secret).map((c) => ({ secret, ...c }))), read, issued };
+}
+
+/** What a host's server gets from an Ingress with spec.tls naming it in no entry (unnamedHostSecrets): as namedHostCertificate. */
+function unnamedHostCertificate(u: UnnamedHostSecrets): { secret?: string; doubt?: string; fallback?: string } {
+  if (u.serving) return { secret: u.serving.secret };
+  if (u.secrets.length === 0) return { fallback: 'no spec.tls entry names it and none has a secretName' };
+  if (u.read && u.unmanaged.length === 0 && u.pending.length === 0) return { fallback: `no spec.tls entry names it, and no entry's Secret holds a certificate naming it (${u.issued.join('; ')})` };
+  const why = u.unmanaged.length ? (u.read ? `Secrets are not read and no cert-manager Certificate writes Secret ${u.unmanaged.join(', ')}` : 'Secrets are not read and cert-manager Certificates could not be read') : `${u.pending[0].certificate.startsWith('ingress-shim ') ? `cert-manager's ${u.pending[0].certificate}` : `cert-manager Certificate ${u.pending[0].certificate}`} names the host but is not Ready (${u.pending[0].notReady})`;
+  return { doubt: `no spec.tls entry names the host, and whether an entry's Secret holds a certificate naming it is not known: ${why}` };
+}
+
 const TRAEFIK_ROUTER_ENTRYPOINTS = 'traefik.ingress.kubernetes.io/router.entrypoints';
 
 /**
@@ -428,21 +477,24 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
     const merged = (host: string): Verdict | undefined => {
       const from = servers?.map((server) => nginx.certificates.get(`${server}|${normalizeHost(host)}`));
       if (!from || from.length === 0 || !from.every((f) => !!f)) return undefined;
+      // This Ingress itself gave the host its certificate through no entry naming it: its own
+      // Secrets decide (secretFallback), not another Ingress's.
+      if (from.some((f) => f!.ingress === `${ns}/${resource.name}` && f!.tlsHost === undefined)) return undefined;
       const by = from[0]!;
       const fallback = from.find((f) => f!.fallback !== undefined);
       if (fallback) return defaultKept(host, fallback);
       const doubt = from.find((f) => f!.doubt)?.doubt;
-      if (doubt) return { status: 'fail', resource, detailKey: `host/${host}`, severity: 'medium', message: `Host ${host} may take its certificate from Ingress ${by.ingress} (ingress-nginx merges the Ingresses of a host into one server), but that cannot be confirmed: ${doubt}. Otherwise it gets the controller's default certificate.`, evidence: { host, tlsHosts, certificateFrom: `Ingress ${by.ingress}`, tlsHost: by.tlsHost, unconfirmed: doubt } };
+      if (doubt) return { status: 'fail', resource, detailKey: `host/${host}`, severity: 'medium', message: `Host ${host} may take its certificate from Ingress ${by.ingress} (ingress-nginx merges the Ingresses of a host into one server), but that cannot be confirmed: ${doubt}. Otherwise it gets the controller's default certificate.`, evidence: { host, tlsHosts, certificateFrom: `Ingress ${by.ingress}`, tlsHost: by.tlsHost, ...(by.secret ? { secretName: by.secret } : {}), unconfirmed: doubt } };
       redirect ??= nginxRedirectSettings(ctx.snapshot, ing);
       const off = redirect.settings.find((x) => !x.force.v && !x.redirect.v);
       const on = redirect.settings[0].force.v ? redirect.settings[0].force : redirect.settings[0].redirect;
-      const evidence = { host, tlsHosts, certificateFrom: `Ingress ${by.ingress}`, tlsHost: by.tlsHost, redirect: (off ?? { redirect: on }).redirect.source, ...(redirect.notes.length ? { notes: redirect.notes } : {}) };
+      const evidence = { host, tlsHosts, certificateFrom: `Ingress ${by.ingress}`, tlsHost: by.tlsHost, ...(by.secret ? { secretName: by.secret } : {}), redirect: (off ?? { redirect: on }).redirect.source, ...(redirect.notes.length ? { notes: redirect.notes } : {}) };
       // The redirect on the defaults of a controller whose ConfigMap is not known: it may turn it off.
       const unknown = off ? undefined : redirect.settings.map((x) => nginxRedirectUnknown(x, true)).find((u) => u !== undefined);
       if (unknown) return { status: 'fail', resource, detailKey: `host/${host}`, severity: 'medium', message: `Host ${host} takes its certificate from Ingress ${by.ingress} (ingress-nginx merges the Ingresses of a host into one server), but whether its paths here redirect HTTP to HTTPS cannot be confirmed: ${unknown}. It is not judged on the ingress-nginx defaults.`, evidence: { ...evidence, unconfirmed: unknown } };
       return off
         ? { status: 'fail', resource, detailKey: `host/${host}`, message: `Host ${host} has a certificate from Ingress ${by.ingress} (ingress-nginx merges the Ingresses of a host into one server), but ${off.redirect.source} turns the redirect off for the paths Ingress ${ns}/${resource.name} defines: they are served over plaintext HTTP.`, evidence }
-        : { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} takes its certificate from Ingress ${by.ingress} (TLS entry ${by.tlsHost}; ingress-nginx merges the Ingresses of a host into one server) and its paths here redirect HTTP to HTTPS (${on.source}).`, evidence };
+        : { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} takes its certificate from Ingress ${by.ingress} (${certificateSource(by)}; ingress-nginx merges the Ingresses of a host into one server) and its paths here redirect HTTP to HTTPS (${on.source}).`, evidence };
     };
     const passthrough = servers ? nginxPassthrough(ctx.snapshot, ing) : undefined;
     const ignored = passthrough && !passthrough.on ? passthrough : undefined;
@@ -475,19 +527,14 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
     // Certificate writing a Secret say whether it does; a Secret no Certificate writes is unknown.
     const secretFallback = (host: string, wildcardOnly = ''): Verdict | undefined => {
       if (!servers) return undefined;
-      const secrets = [...new Set(tls.map((t) => str(t!.secretName)).filter((n): n is string => !!n))];
+      const { secrets, serving, unmanaged, pending, read } = unnamedHostSecrets(ctx.snapshot, dnsNames ??= certificateDnsNames(ctx.snapshot), ns, tls, host);
       if (secrets.length === 0) return undefined;
-      dnsNames ??= certificateDnsNames(ctx.snapshot);
-      const covering = (secret: string) => (dnsNames!.get(`${ns}/${secret}`) ?? []).filter((c) => c.dnsNames.some((d) => ingressTlsHostCovers(d, host)));
-      for (const secret of secrets) {
-        const cert = covering(secret).find((c) => !c.notReady);
-        if (cert) return { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is named by no spec.tls hosts entry, but ingress-nginx gives it the certificate of Secret ${secret}, which ${cert.certificate.startsWith('ingress-shim ') ? `cert-manager's ${cert.certificate}` : `cert-manager Certificate ${cert.certificate}`} issues for ${cert.dnsNames.filter((d) => ingressTlsHostCovers(d, host)).join(', ')}.`, evidence: { host, tlsHosts, secretName: secret, certificate: cert.certificate, dnsNames: cert.dnsNames } };
+      if (serving) {
+        const { secret, cert } = serving;
+        return { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is named by no spec.tls hosts entry, but ingress-nginx gives it the certificate of Secret ${secret}, which ${cert.certificate.startsWith('ingress-shim ') ? `cert-manager's ${cert.certificate}` : `cert-manager Certificate ${cert.certificate}`} issues for ${cert.dnsNames.filter((d) => ingressTlsHostCovers(d, host)).join(', ')}.`, evidence: { host, tlsHosts, secretName: secret, certificate: cert.certificate, dnsNames: cert.dnsNames } };
       }
-      const read = certificatesRead(ctx.snapshot);
-      const unmanaged = secrets.filter((n) => !dnsNames!.has(`${ns}/${n}`));
-      // A Certificate naming the host that is not Ready: the Secret may hold an earlier certificate
-      // or none, and ingress-nginx then finds no certificate for the host (certificateDnsNames).
-      const pending = secrets.flatMap((secret) => covering(secret).map((c) => ({ secret, ...c })));
+      // `pending`: a Certificate naming the host that is not Ready: the Secret may hold an earlier
+      // certificate or none, and ingress-nginx then finds no certificate for the host (certificateDnsNames).
       // Every Secret written by a Certificate whose dnsNames miss the host: ingress-nginx finds no
       // certificate for it, the generic finding below says so.
       if (read && unmanaged.length === 0 && pending.length === 0) return undefined;
@@ -500,9 +547,9 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
         message: `${ignored ? `Ingress ${ns}/${resource.name} asks for SSL passthrough (${ignored.annotation}), but ingress-nginx ignores it: ${ignored.ignored}. ` : ''}Host ${host} is named by no spec.tls hosts entry (TLS hosts: ${tlsHosts.join(', ') || 'none'}${wildcardOnly}): ingress-nginx covers it only if ${named}'s certificate names the host (Secrets are not read, and ${why.join('; and ')}); otherwise it gets the controller's default certificate (with ssl-redirect on, HTTP is redirected to HTTPS serving that certificate). Name the host in the entry's hosts.` };
     };
     // The host's server took the default certificate from an earlier Ingress's entry (nginxServerCertificates): it keeps it.
-    const defaultKept = (host: string, first: { ingress: string; tlsHost: string; fallback?: string }): Verdict => ({
+    const defaultKept = (host: string, first: ServerCertificate): Verdict => ({
       status: 'fail', resource, detailKey: `host/${host}`,
-      message: `Host ${host} gets the controller's default certificate: Ingress ${first.ingress}, the first in ingress-nginx's order (oldest creationTimestamp) to name it in spec.tls (entry ${first.tlsHost}), gives no certificate that serves it (${first.fallback}), so ingress-nginx keeps the default certificate for the host and takes no later Ingress's${first.ingress === `${ns}/${resource.name}` ? '' : `, this one's included`} (with ssl-redirect on, HTTP is redirected to HTTPS serving that certificate). Fix the entry of Ingress ${first.ingress}.`,
+      message: `Host ${host} gets the controller's default certificate: Ingress ${first.ingress}, the first in ingress-nginx's order (oldest creationTimestamp) ${first.tlsHost !== undefined ? `to name it in spec.tls (entry ${first.tlsHost}), gives` : 'with spec.tls and a rule for it, names it in no spec.tls entry and gives'} no certificate that serves it (${first.fallback}), so ingress-nginx keeps the default certificate for the host and takes no later Ingress's${first.ingress === `${ns}/${resource.name}` ? '' : `, this one's included`} (with ssl-redirect on, HTTP is redirected to HTTPS serving that certificate). ${first.tlsHost !== undefined ? 'Fix the entry' : 'Name the host in a spec.tls entry, with a Secret whose certificate names it,'} of Ingress ${first.ingress}.`,
       evidence: { host, tlsHosts, defaultCertificateFrom: `Ingress ${first.ingress}`, tlsHost: first.tlsHost, why: first.fallback },
     });
     // A host an entry names exactly: that entry's Secret alone is tried (controller.go createServers).
