@@ -23,6 +23,7 @@ export {
   nginxRedirectSettings,
   nginxRedirectUnknown,
   nginxNotStarting,
+  nginxSslProtocols,
   ingressClassOf,
   ingressClassesByController,
   ingressClassNamed,
