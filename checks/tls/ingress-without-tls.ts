@@ -1,7 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check, ConditionalRead } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { ALB_PARAMS, albIngressOf, ingressesInNginxOrder, certificateStates, condition, describeCondition, tlsSecretUses, GKE_ALLOW_HTTP, gkeFrontendConfigRedirect, gkeFrontendConfigs, gkeIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, ALB_LISTEN_PORTS, ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxAnnotationBool, nginxAnnotationGroups, nginxControllersFor, nginxIngressDoubt, nginxRedirectSettings, nginxRedirectUnknown, nginxWatches, normalizeHost, servedByIngressNginx, servedByTraefik, traefikCrdProvidersFor, traefikCrdUnserved, traefikEntryPoints, traefikHttpsRedirect, traefikRouterPlaintext, traefikRouterTls, unreadNginxConfigMapsOf, unreadServingNginxConfigMaps, upstreamTlsForIngressNginx, TRAEFIK_TCP_ROUTE_KEYS, type GkeIngress, type TraefikEntryPoints, type UpstreamTls, contourCipherConfigs, contourClassOf, contourTakesClass, type ContourCiphers } from '../../src/analysis/tls/index.ts';
+import { ALB_PARAMS, albIngressOf, ingressesInNginxOrder, certificateStates, condition, describeCondition, tlsSecretUses, GKE_ALLOW_HTTP, gkeFrontendConfigRedirect, gkeFrontendConfigs, gkeIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, ALB_LISTEN_PORTS, ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxAnnotationBool, nginxAnnotationGroups, nginxControllersFor, nginxIngressDoubt, nginxIngressFailDoubt, nginxRedirectSettings, nginxRedirectUnknown, nginxWatches, normalizeHost, servedByIngressNginx, servedByTraefik, traefikCrdProvidersFor, traefikCrdUnserved, traefikEntryPoints, traefikHttpsRedirect, traefikRouterPlaintext, traefikRouterTls, unreadNginxConfigMapsOf, unreadServingNginxConfigMaps, upstreamTlsForIngressNginx, TRAEFIK_TCP_ROUTE_KEYS, type GkeIngress, type TraefikEntryPoints, type UpstreamTls, contourCipherConfigs, contourClassOf, contourTakesClass, type ContourCiphers } from '../../src/analysis/tls/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import type { KubeObject, Snapshot } from '../../src/snapshot/types.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
@@ -432,9 +432,10 @@ function gkeAnnotatedCertificate(resource: { kind: string; namespace: string; na
 
 function ingressVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
-  // Ingresses whose serving ingress-nginx controller is in doubt (its class flags, annotation
-  // prefix or --enable-ssl-passthrough not known): their passes are not confirmed (unconfirmedPasses).
-  const doubts = new Map<string, string>();
+  // Ingresses whose serving ingress-nginx controller is in doubt (its class flags or annotation
+  // prefix not known): their passes are not confirmed, nor their fails when every controller
+  // serving them is (unconfirmedVerdict).
+  const doubts = new Map<string, { pass: string; fail?: string }>();
   const frontendConfigs = gkeFrontendConfigs(ctx.snapshot);
   const nginx = nginxServerCertificates(ctx.snapshot);
   let dnsNames: ReturnType<typeof certificateDnsNames> | undefined;
@@ -498,18 +499,19 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
     };
     const passthrough = servers ? nginxPassthrough(ctx.snapshot, ing) : undefined;
     const ignored = passthrough && !passthrough.on ? passthrough : undefined;
-    const doubt = servers ? nginxIngressDoubt(ctx.snapshot, ing) ?? ignored?.unknown : undefined;
-    if (doubt !== undefined) doubts.set(`${ns}/${resource.name}`, doubt);
+    // An unknown --enable-ssl-passthrough is judged apart, host by host, on both readings (passthroughInDoubt).
+    const doubt = servers ? nginxIngressDoubt(ctx.snapshot, ing) : undefined;
+    if (doubt !== undefined) { const fail = nginxIngressFailDoubt(ctx.snapshot, ing); doubts.set(`${ns}/${resource.name}`, { pass: doubt, ...(fail !== undefined ? { fail } : {}) }); }
     // Port 443 goes to the backend as it is; port 80 still reaches ingress-nginx, which redirects
     // it only with force-ssl-redirect, ssl-redirect needing a certificate of its own for the host
     // (rootfs/etc/nginx/lua/lua_ingress.lua, redirect_to_https).
-    const passedThrough = (host: string): Verdict | undefined => {
-      if (!passthrough?.on) return undefined;
+    const passedThrough = (host: string, pt: NginxPassthrough | undefined): Verdict | undefined => {
+      if (!pt?.on) return undefined;
       redirect ??= nginxRedirectSettings(ctx.snapshot, ing);
       const off = redirect.settings.find((x) => !x.force.v);
-      const evidence = { host, tlsHosts, sslPassthrough: passthrough.annotation, redirect: (off ?? redirect.settings[0]).force.source, ...(redirect.notes.length ? { notes: redirect.notes } : {}) };
-      if (!off) return { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is passed through to the backend on port 443 (${passthrough.annotation}, with --enable-ssl-passthrough): the backend terminates TLS and decides its version, probe it; ingress-nginx redirects plain HTTP on port 80 to HTTPS (${redirect.settings[0].force.source}).`, evidence };
-      return merged(host) ?? { status: 'fail', resource, detailKey: `host/${host}`, message: `Host ${host} is passed through to the backend on port 443 (${passthrough.annotation}), but ingress-nginx serves it over plaintext HTTP on port 80: ${off.force.source}, and ssl-redirect needs a certificate ingress-nginx holds for the host. Set force-ssl-redirect: "true".`, evidence };
+      const evidence = { host, tlsHosts, sslPassthrough: pt.annotation, redirect: (off ?? redirect.settings[0]).force.source, ...(redirect.notes.length ? { notes: redirect.notes } : {}) };
+      if (!off) return { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is passed through to the backend on port 443 (${pt.annotation}, with --enable-ssl-passthrough): the backend terminates TLS and decides its version, probe it; ingress-nginx redirects plain HTTP on port 80 to HTTPS (${redirect.settings[0].force.source}).`, evidence };
+      return merged(host) ?? { status: 'fail', resource, detailKey: `host/${host}`, message: `Host ${host} is passed through to the backend on port 443 (${pt.annotation}), but ingress-nginx serves it over plaintext HTTP on port 80: ${off.force.source}, and ssl-redirect needs a certificate ingress-nginx holds for the host. Set force-ssl-redirect: "true".`, evidence };
     };
     // The reference's §5.1: no spec.tls is a plaintext Ingress, INFO when TLS provably terminates
     // upstream (a cloud load balancer). The severity scale has no INFO; its lowest step stands for
@@ -525,7 +527,7 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
     // ingress-nginx's fallback for a host no tls hosts entry names: the Secret of any entry whose
     // certificate verifies for it (certificateDnsNames). The dnsNames of the cert-manager
     // Certificate writing a Secret say whether it does; a Secret no Certificate writes is unknown.
-    const secretFallback = (host: string, wildcardOnly = ''): Verdict | undefined => {
+    const secretFallback = (host: string, wildcardOnly: string, ignored: Extract<NginxPassthrough, { on: false }> | undefined): Verdict | undefined => {
       if (!servers) return undefined;
       const { secrets, serving, unmanaged, pending, read } = unnamedHostSecrets(ctx.snapshot, dnsNames ??= certificateDnsNames(ctx.snapshot), ns, tls, host);
       if (secrets.length === 0) return undefined;
@@ -553,21 +555,43 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
       evidence: { host, tlsHosts, defaultCertificateFrom: `Ingress ${first.ingress}`, tlsHost: first.tlsHost, why: first.fallback },
     });
     // A host an entry names exactly: that entry's Secret alone is tried (controller.go createServers).
-    const nginxNamedVerdict = (host: string, named: { tlsHost: string; secretName?: string }): Verdict | undefined => {
+    const nginxNamedVerdict = (host: string, named: { tlsHost: string; secretName?: string }, pt: NginxPassthrough | undefined): Verdict | undefined => {
       const evidence = { host, tlsHost: named.tlsHost, ...(named.secretName ? { secretName: named.secretName } : {}) };
       // An earlier Ingress left the host's server on the default certificate (every server, when several controllers serve it).
       const earlier = servers?.map((server) => nginx.certificates.get(`${server}|${normalizeHost(host)}`));
       const kept = earlier?.find((f) => f?.fallback !== undefined && f.ingress !== `${ns}/${resource.name}`);
-      if (kept && !passthrough?.on) return defaultKept(host, kept);
-      if (!named.secretName) return passedThrough(host) ?? { status: 'fail', resource, detailKey: `host/${host}`, evidence, message: `Host ${host} is named by a spec.tls entry without a secretName: ingress-nginx serves it the controller's default certificate (with ssl-redirect on, HTTP is redirected to HTTPS serving that certificate). Give the entry the Secret of a certificate for the host.` };
+      if (kept && !pt?.on) return defaultKept(host, kept);
+      if (!named.secretName) return passedThrough(host, pt) ?? { status: 'fail', resource, detailKey: `host/${host}`, evidence, message: `Host ${host} is named by a spec.tls entry without a secretName: ingress-nginx serves it the controller's default certificate (with ssl-redirect on, HTTP is redirected to HTTPS serving that certificate). Give the entry the Secret of a certificate for the host.` };
       const serves = secretServes(ctx.snapshot, dnsNames ??= certificateDnsNames(ctx.snapshot), ns, named.secretName, host);
       if (serves.kind === 'unknown') return { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is covered by TLS entry ${named.tlsHost} (Secret ${named.secretName}; ${serves.why}).`, evidence };
       if (serves.kind === 'serves') return { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is covered by TLS entry ${named.tlsHost}: Secret ${named.secretName} holds the certificate cert-manager Certificate ${serves.cert.certificate} issues for ${serves.names.join(', ')}.`, evidence: { ...evidence, certificate: serves.cert.certificate, dnsNames: serves.cert.dnsNames } };
-      if (serves.kind === 'doubt') return passedThrough(host) ?? { status: 'fail', resource, detailKey: `host/${host}`, severity: 'medium', evidence: { ...evidence, unconfirmed: serves.why },
+      if (serves.kind === 'doubt') return passedThrough(host, pt) ?? { status: 'fail', resource, detailKey: `host/${host}`, severity: 'medium', evidence: { ...evidence, unconfirmed: serves.why },
         message: `Host ${host} is named by TLS entry ${named.tlsHost}, but whether Secret ${named.secretName}'s certificate serves it cannot be confirmed: ${serves.why}. If it does not, ingress-nginx serves the controller's default certificate.` };
       const issued = serves.certs.map((c) => `cert-manager Certificate ${c.certificate} issues it for ${c.dnsNames.join(', ') || (c.commonName ? `commonName ${c.commonName}` : 'no name')}${c.notReady ? ` (not Ready: ${c.notReady})` : ''}`).join('; ');
-      return passedThrough(host) ?? { status: 'fail', resource, detailKey: `host/${host}`, evidence: { ...evidence, certificates: serves.certs.map((c) => ({ certificate: c.certificate, dnsNames: c.dnsNames })) },
+      return passedThrough(host, pt) ?? { status: 'fail', resource, detailKey: `host/${host}`, evidence: { ...evidence, certificates: serves.certs.map((c) => ({ certificate: c.certificate, dnsNames: c.dnsNames })) },
         message: `Host ${host} is named by TLS entry ${named.tlsHost}, but Secret ${named.secretName}'s certificate does not name it (${issued}): ingress-nginx cannot verify it for the host and serves the controller's default certificate instead (with ssl-redirect on, HTTP is redirected to HTTPS serving that certificate). Add ${host} to the Certificate's dnsNames.` };
+    };
+    // The verdict on an ingress-nginx (or other controller's, without Traefik or GKE) host, on one
+    // reading of the ssl-passthrough annotation (`pt`: nginxPassthrough's, or honoured).
+    const nginxHostVerdict = (host: string, by: string | undefined, pt: NginxPassthrough | undefined): Verdict => {
+      const ignored = pt && !pt.on ? pt : undefined;
+      if (servers) {
+        // ingress-nginx: only an entry naming the host exactly picks its Secret, whose certificate
+        // must then serve the host (nginxNamingEntry, secretServes); a wildcard entry names none.
+        const named = nginxNamingEntry(tls, host);
+        const verdict = named && nginxNamedVerdict(host, named, pt);
+        if (verdict) return verdict;
+      }
+      const wildcardOnly = servers && by ? `; ingress-nginx compares tls hosts exactly, so ${by} names no host` : '';
+      return by && !servers
+        ? { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is covered by TLS entry ${by}.`, evidence: { host, tlsHost: by } }
+        : passedThrough(host, pt) ?? merged(host) ?? upstreamTls(`host ${host}`, `host/${host}`, { host, tlsHosts }) ?? secretFallback(host, wildcardOnly, ignored) ?? {
+          status: 'fail', resource, detailKey: `host/${host}`,
+          message: `${ignored ? `Ingress ${ns}/${resource.name} asks for SSL passthrough (${ignored.annotation}), but ingress-nginx ignores it: ${ignored.ignored}. ` : ''}${tls.length === 0
+            ? `${ignored ? 'It has no spec.tls' : `Ingress ${ns}/${resource.name} has no spec.tls`}: host ${host} is served over plaintext HTTP.`
+            : `Host ${host} has no covering spec.tls entry (TLS hosts: ${tlsHosts.join(', ') || 'none'}${wildcardOnly}): ${servers ? 'ingress-nginx gives it the controller\'s default certificate (with ssl-redirect on, HTTP is redirected to HTTPS serving that certificate)' : 'it is served over HTTP or with the controller\'s default certificate'}.`}`,
+          evidence: { host, tlsHosts, ...(ignored ? { sslPassthrough: ignored.annotation, sslPassthroughIgnored: ignored.ignored } : {}) },
+        };
     };
     const gke = gkeIngressOf(ctx.snapshot, ing);
     for (const host of hosts) {
@@ -597,23 +621,9 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
               : `Host ${host} is served over plaintext HTTP on ${traefik.where}: Traefik's router for Ingress ${ns}/${resource.name} has no TLS (${by ? `spec.tls entry ${by} only gives Traefik a certificate` : `no spec.tls entry covers it, and spec.tls only gives Traefik certificates`}; the annotation traefik.ingress.kubernetes.io/router.tls: "true" makes the router TLS-only).`}${typeof traefik.evidence.middlewareNote === 'string' ? ` Its middlewares do not redirect it to https: ${traefik.evidence.middlewareNote}.` : ''}` });
         continue;
       }
-      if (servers) {
-        // ingress-nginx: only an entry naming the host exactly picks its Secret, whose certificate
-        // must then serve the host (nginxNamingEntry, secretServes); a wildcard entry names none.
-        const named = nginxNamingEntry(tls, host);
-        const verdict = named && nginxNamedVerdict(host, named);
-        if (verdict) { out.push(verdict); continue; }
-      }
-      const wildcardOnly = servers && by ? `; ingress-nginx compares tls hosts exactly, so ${by} names no host` : '';
-      out.push(by && !servers
-        ? { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is covered by TLS entry ${by}.`, evidence: { host, tlsHost: by } }
-        : passedThrough(host) ?? merged(host) ?? upstreamTls(`host ${host}`, `host/${host}`, { host, tlsHosts }) ?? secretFallback(host, wildcardOnly) ?? {
-          status: 'fail', resource, detailKey: `host/${host}`,
-          message: `${ignored ? `Ingress ${ns}/${resource.name} asks for SSL passthrough (${ignored.annotation}), but ingress-nginx ignores it: ${ignored.ignored}. ` : ''}${tls.length === 0
-            ? `${ignored ? 'It has no spec.tls' : `Ingress ${ns}/${resource.name} has no spec.tls`}: host ${host} is served over plaintext HTTP.`
-            : `Host ${host} has no covering spec.tls entry (TLS hosts: ${tlsHosts.join(', ') || 'none'}${wildcardOnly}): ${servers ? 'ingress-nginx gives it the controller\'s default certificate (with ssl-redirect on, HTTP is redirected to HTTPS serving that certificate)' : 'it is served over HTTP or with the controller\'s default certificate'}.`}`,
-          evidence: { host, tlsHosts, ...(ignored ? { sslPassthrough: ignored.annotation, sslPassthroughIgnored: ignored.ignored } : {}) },
-        });
+      const v = nginxHostVerdict(host, by, passthrough);
+      // --enable-ssl-passthrough not known: judged as the controller honouring the annotation too.
+      out.push(ignored?.unknown !== undefined ? passthroughInDoubt(host, v, nginxHostVerdict(host, by, { annotation: ignored.annotation, on: true }), ignored.unknown) : v);
     }
     if (hostless) {
       // TLS cannot apply to the host-less default rule (a certificate would have to cover
@@ -630,14 +640,41 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
         : upstreamTls('its host-less rule (any Host header)', 'default', { tlsHosts }) ?? { status: 'fail', resource, detailKey: 'default', message: `Ingress ${ns}/${resource.name} serves a host-less rule (any Host header) without TLS${traefik && traefik.secure === undefined ? ` on ${traefik.where}` : ''}.`, evidence: { tlsHosts, ...traefik?.evidence } });
     }
   }
-  return doubts.size === 0 ? out : out.map((v) => unconfirmedPass(v, doubts.get(`${v.resource.namespace}/${v.resource.name}`)));
+  return doubts.size === 0 ? out : out.map((v) => unconfirmedVerdict(v, doubts.get(`${v.resource.namespace}/${v.resource.name}`)));
 }
 
-/** A pass on an Ingress whose ingress-nginx controller is in doubt (`doubt`): a medium finding saying it cannot be confirmed. */
-function unconfirmedPass(v: Verdict, doubt: string | undefined): Verdict {
-  if (v.status !== 'pass' || doubt === undefined || v.resource.kind !== 'Ingress') return v;
-  return { ...v, status: 'fail', severity: 'medium', message: `${v.message} That cannot be confirmed: ${doubt}.`, evidence: { ...v.evidence, unconfirmed: doubt } };
+/**
+ * A verdict on an Ingress whose ingress-nginx controller is in doubt (nginxIngressDoubt,
+ * nginxIngressFailDoubt): a pass, or a fail when every controller serving it is in doubt, becomes a
+ * medium finding saying it cannot be confirmed, as findings resting on a value ztaudit cannot read
+ * are elsewhere (an unknown controller ConfigMap, the edge guards). A low fail stays low.
+ */
+function unconfirmedVerdict(v: Verdict, doubt: { pass: string; fail?: string } | undefined): Verdict {
+  if (doubt === undefined || v.resource.kind !== 'Ingress') return v;
+  const why = v.status === 'pass' ? doubt.pass : doubt.fail;
+  if (why === undefined) return v;
+  const earlier = typeof v.evidence?.unconfirmed === 'string' ? `${v.evidence.unconfirmed}; ` : '';
+  return { ...v, status: 'fail', severity: v.status === 'fail' && v.severity === 'low' ? 'low' : 'medium', message: `${v.message} That cannot be confirmed: ${why}.`, evidence: { ...v.evidence, unconfirmed: `${earlier}${why}` } };
 }
+
+/**
+ * A host of an Ingress asking for ingress-nginx SSL passthrough from a controller whose
+ * --enable-ssl-passthrough is not known (`why`), judged on both readings: `off` as if the controller
+ * ignored the annotation, `on` as if it honoured it. The same status either way is certain; else a
+ * medium finding (low when the failing reading is low) saying it cannot be confirmed, with both.
+ */
+function passthroughInDoubt(host: string, off: Verdict, on: Verdict, why: string): Verdict {
+  if (off.status === 'pass' && on.status === 'pass') return { ...off, message: `${off.message} ${capitalize(why)}; honoured, it passes too: ${on.message}`, evidence: { ...off.evidence, ifPassedThrough: on.message } };
+  if (off.status === 'fail' && on.status === 'fail') return { ...off, message: `${off.message} If it honours it: ${on.message}`, evidence: { ...off.evidence, ifPassedThrough: on.message } };
+  const failing = off.status === 'fail' ? off : on;
+  return {
+    ...failing, status: 'fail', severity: failing.severity === 'low' ? 'low' : 'medium',
+    message: `Whether host ${host} is kept off plaintext HTTP cannot be confirmed: ${why}. If it honours it: ${on.message} If not: ${off.message}`,
+    evidence: { ...failing.evidence, ifPassedThrough: on.message, ifNotPassedThrough: off.message, unconfirmed: why },
+  };
+}
+
+const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 interface Listener { name: string; protocol: string; hostname?: string; tls?: Record<string, unknown>; port?: number }
 

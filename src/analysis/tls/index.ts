@@ -12,6 +12,7 @@ export {
   nginxWatches,
   nginxServingDoubt,
   nginxIngressDoubt,
+  nginxIngressFailDoubt,
   NOT_KNOWN,
   servedByIngressNginx,
   configMapData,

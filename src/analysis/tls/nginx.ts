@@ -683,6 +683,23 @@ export function nginxIngressDoubt(snapshot: Snapshot, ing: KubeObject): string |
 }
 
 /**
+ * Why a finding on this Ingress may not hold: every ingress-nginx controller serving it
+ * (nginxControllersFor) is in doubt (nginxServingDoubt), so none may take it, or read the
+ * annotations it was judged on. With one controller that takes it and reads its annotations for
+ * certain, a finding that holds for any controller serving it holds for that one. Undefined then,
+ * and when no controller in the snapshot serves it (judged on the defaults).
+ */
+export function nginxIngressFailDoubt(snapshot: Snapshot, ing: KubeObject): string | undefined {
+  let first: string | undefined;
+  for (const c of nginxControllersFor(snapshot, ing)) {
+    const d = nginxServingDoubt(snapshot, c, ing);
+    if (d === undefined) return undefined;
+    first ??= d;
+  }
+  return first;
+}
+
+/**
  * The annotation prefixes that mean something on this Ingress: those of the ingress-nginx
  * controllers serving it, each with the controllers reading it; when the snapshot holds none of
  * them, the default prefix with no controller (defaults apply).
