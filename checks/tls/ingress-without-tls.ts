@@ -1,7 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check, ConditionalRead } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { ALB_PARAMS, albIngressOf, ingressesInNginxOrder, certificateStates, condition, describeCondition, tlsSecretUses, GKE_ALLOW_HTTP, gkeFrontendConfigRedirect, gkeFrontendConfigs, gkeIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, ALB_LISTEN_PORTS, ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxAnnotationBool, nginxAnnotationGroups, nginxControllersFor, nginxIngressDoubt, nginxRedirectSettings, nginxRedirectUnknown, nginxWatches, normalizeHost, servedByIngressNginx, servedByTraefik, traefikCrdProvidersFor, traefikCrdUnserved, traefikEntryPoints, traefikHttpsRedirect, traefikRouterPlaintext, traefikRouterTls, unreadNginxConfigMapsOf, unreadServingNginxConfigMaps, upstreamTlsForIngressNginx, TRAEFIK_TCP_ROUTE_KEYS, type GkeIngress, type TraefikEntryPoints, type UpstreamTls, contourCipherConfigs, contourClassOf, contourTakesClass, type ContourCiphers } from '../../src/analysis/tls/index.ts';
+import { ALB_PARAMS, albIngressOf, ingressesInNginxOrder, certificateStates, condition, describeCondition, tlsSecretUses, GKE_ALLOW_HTTP, gkeFrontendConfigRedirect, gkeFrontendConfigs, gkeIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, ALB_LISTEN_PORTS, ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxAnnotationBool, nginxAnnotationGroups, nginxControllersFor, nginxIngressDoubt, nginxIngressFailDoubt, nginxRedirectSettings, nginxRedirectUnknown, nginxWatches, normalizeHost, servedByIngressNginx, servedByTraefik, traefikCrdProvidersFor, traefikCrdUnserved, traefikEntryPoints, traefikHttpsRedirect, traefikRouterPlaintext, traefikRouterTls, unreadNginxConfigMapsOf, unreadServingNginxConfigMaps, upstreamTlsForIngressNginx, TRAEFIK_TCP_ROUTE_KEYS, type GkeIngress, type TraefikEntryPoints, type UpstreamTls, contourCipherConfigs, contourClassOf, contourTakesClass, type ContourCiphers } from '../../src/analysis/tls/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import type { KubeObject, Snapshot } from '../../src/snapshot/types.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
@@ -28,16 +28,18 @@ function nginxServerCertificates(snapshot: Snapshot) {
     const controllers = nginxControllersFor(snapshot, ing);
     return controllers.length ? controllers.map((c) => refString(c.ref)) : [`IngressClass ${ingressClassOf(ing) ?? '(default)'}`];
   };
-  // `fallback`: the first Ingress's entry naming the host gives no certificate that serves it, so
-  // the server keeps the controller's default certificate, which no later Ingress replaces.
-  const certificates = new Map<string, { ingress: string; tlsHost: string; doubt?: string; fallback?: string }>();
+  // `fallback`: the first Ingress's entry naming the host, or, when none of its entries names the
+  // host, every entry's Secret, gives no certificate that serves it, so the server keeps the
+  // controller's default certificate, which no later Ingress replaces. `tlsHost` is the entry
+  // naming the host; without it, `secret` the entry whose certificate serves it.
+  const certificates = new Map<string, ServerCertificate>();
   let dnsNames: Map<string, IssuedNames[]> | undefined;
   // In ingress-nginx's order (oldest creationTimestamp first): the first Ingress giving a host's
   // server a certificate keeps it, whatever order the snapshot lists them in.
   for (const ing of ingressesInNginxOrder(snapshot)) {
     const spec = obj(ing.spec) ?? {};
-    const tlsHosts = arr(spec.tls).flatMap((t) => arr(obj(t)?.hosts)).filter((h): h is string => typeof h === 'string');
-    if (tlsHosts.length === 0) continue;
+    // createServers skips an Ingress only when `len(ing.Spec.TLS) == 0`: an entry without hosts counts.
+    if (arr(spec.tls).length === 0) continue;
     const servers = serversOf(ing);
     if (!servers) continue;
     const ns = ing.metadata?.namespace ?? 'default';
@@ -46,22 +48,23 @@ function nginxServerCertificates(snapshot: Snapshot) {
     const tls = arr(spec.tls).map(obj);
     for (const r of arr(spec.rules)) {
       const host = str(obj(r)?.host);
+      if (!host) continue;
       // Only an entry naming the host exactly gives it this Ingress's certificate, and only when
       // that certificate serves it (a known mismatch gives the default certificate).
-      const named = host ? nginxNamingEntry(tls, host) : undefined;
-      if (!host || !named) continue;
+      const named = nginxNamingEntry(tls, host);
       // createServers (kubernetes/ingress-nginx internal/ingress/controller/controller.go; read
-      // at commit 019cd07a and in a later v1 version): an entry naming the host without a secretName ("Host %q is listed in
+      // at commit 019cd07a and at controller-v1.15.1): an entry naming the host without a secretName ("Host %q is listed in
       // the TLS section but secretName is empty. Using default certificate"), or whose certificate
       // does not verify for it ("does not contain a Common Name or Subject Alternative Name ...
       // Using default certificate"), sets the server's certificate to the default one, and
       // `if servers[host].SSLCert != nil { continue }` then keeps any later Ingress's from replacing it.
-      const serves = named.secretName ? secretServes(snapshot, dnsNames ??= certificateDnsNames(snapshot), ns, named.secretName, host) : undefined;
-      const fallback = !named.secretName ? `its TLS entry ${named.tlsHost} has no secretName` : serves?.kind === 'mismatch' ? `Secret ${named.secretName}'s certificate does not name the host (${serves.certs.map((c) => `cert-manager Certificate ${c.certificate}: ${c.dnsNames.join(', ') || (c.commonName ? `commonName ${c.commonName}` : 'no name')}`).join('; ')})` : undefined;
+      // With no entry naming the host, extractTLSSecretName takes the first entry whose Secret's
+      // certificate verifies for it, and returns "" (the default certificate, kept) when none does.
+      const found = named ? namedHostCertificate(snapshot, dnsNames ??= certificateDnsNames(snapshot), ns, named, host) : unnamedHostCertificate(unnamedHostSecrets(snapshot, dnsNames ??= certificateDnsNames(snapshot), ns, tls, host));
       servers.forEach((server, i) => {
         const key = `${server}|${normalizeHost(host)}`;
-        const doubt = doubts[i] ?? (serves?.kind === 'doubt' ? serves.why : undefined);
-        if (!certificates.has(key)) certificates.set(key, { ingress: `${ns}/${ing.metadata?.name ?? ''}`, tlsHost: named.tlsHost, ...(doubt ? { doubt } : {}), ...(fallback ? { fallback } : {}) });
+        const doubt = doubts[i] ?? found.doubt;
+        if (!certificates.has(key)) certificates.set(key, { ingress: `${ns}/${ing.metadata?.name ?? ''}`, ...(named ? { tlsHost: named.tlsHost } : {}), ...(found.secret ? { secret: found.secret } : {}), ...(doubt ? { doubt } : {}), ...(found.fallback ? { fallback: found.fallback } : {}) });
       });
     }
   }
@@ -78,7 +81,7 @@ function firstMergedHost(snapshot: Snapshot, of: (ing: KubeObject) => boolean = 
     const tlsHosts = arr(spec.tls).flatMap((t) => arr(obj(t)?.hosts)).filter((h): h is string => typeof h === 'string');
     for (const r of arr(spec.rules)) {
       const host = str(obj(r)?.host);
-      if (host && !tlsHosts.some((t) => normalizeHost(t) === normalizeHost(host)) && servers.every((server) => { const c = nginx.certificates.get(`${server}|${normalizeHost(host)}`); return c !== undefined && c.fallback === undefined; })) return `${host} of Ingress ${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}`;
+      if (host && !tlsHosts.some((t) => normalizeHost(t) === normalizeHost(host)) && servers.every((server) => { const c = nginx.certificates.get(`${server}|${normalizeHost(host)}`); return c !== undefined && c.fallback === undefined && c.ingress !== `${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}`; })) return `${host} of Ingress ${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}`;
     }
   }
   return undefined;
@@ -267,6 +270,52 @@ function secretServes(snapshot: Snapshot, dnsNames: Map<string, IssuedNames[]>, 
   return { kind: 'mismatch', certs };
 }
 
+/** The certificate a host's ingress-nginx server takes from the first Ingress giving it one (nginxServerCertificates). */
+interface ServerCertificate { ingress: string; tlsHost?: string; secret?: string; doubt?: string; fallback?: string }
+
+/** How a ServerCertificate came from its Ingress: the entry naming the host, or the entry's Secret whose certificate names it. */
+const certificateSource = (c: ServerCertificate) => (c.tlsHost !== undefined ? `TLS entry ${c.tlsHost}` : c.secret !== undefined ? `Secret ${c.secret}, whose certificate names the host` : 'no TLS entry naming the host');
+
+/** What a host's server gets from the entry of an Ingress naming it: its Secret's certificate, unless it is known not to serve the host (`fallback`), or that is in doubt. */
+function namedHostCertificate(snapshot: Snapshot, dnsNames: Map<string, IssuedNames[]>, ns: string, named: { tlsHost: string; secretName?: string }, host: string): { secret?: string; doubt?: string; fallback?: string } {
+  if (!named.secretName) return { fallback: `its TLS entry ${named.tlsHost} has no secretName` };
+  const serves = secretServes(snapshot, dnsNames, ns, named.secretName, host);
+  if (serves.kind === 'mismatch') return { fallback: `Secret ${named.secretName}'s certificate does not name the host (${serves.certs.map((c) => `cert-manager Certificate ${c.certificate}: ${c.dnsNames.join(', ') || (c.commonName ? `commonName ${c.commonName}` : 'no name')}`).join('; ')})` };
+  return serves.kind === 'doubt' ? { doubt: serves.why } : {};
+}
+
+/**
+ * The Secrets ingress-nginx tries for a host no spec.tls hosts entry of the Ingress names
+ * (controller.go extractTLSSecretName: "no TLS host matching host name, try each TLS host for
+ * matching SAN or CN"), as the cert-manager Certificates writing them show (certificateDnsNames):
+ * the first whose Ready Certificate names the host (`serving`); those no Certificate writes
+ * (`unmanaged`: Secrets are not read); those whose Certificate naming the host is not Ready
+ * (`pending`); `read`: whether Certificates could be read.
+ */
+interface UnnamedHostSecrets { secrets: string[]; serving?: { secret: string; cert: IssuedNames }; unmanaged: string[]; pending: Array<{ secret: string } & IssuedNames>; read: boolean; issued: string[] }
+
+function unnamedHostSecrets(snapshot: Snapshot, dnsNames: Map<string, IssuedNames[]>, ns: string, tls: Array<Record<string, unknown> | undefined>, host: string): UnnamedHostSecrets {
+  const secrets = [...new Set(tls.map((t) => str(t?.secretName)).filter((n): n is string => !!n))];
+  const covering = (secret: string) => (dnsNames.get(`${ns}/${secret}`) ?? []).filter((c) => c.dnsNames.some((d) => ingressTlsHostCovers(d, host)));
+  const read = certificatesRead(snapshot);
+  const unmanaged = secrets.filter((n) => !dnsNames.has(`${ns}/${n}`));
+  const issued = secrets.flatMap((n) => (dnsNames.get(`${ns}/${n}`) ?? []).map((c) => `Secret ${n}: ${c.certificate.startsWith('ingress-shim ') ? `cert-manager's ${c.certificate}` : `cert-manager Certificate ${c.certificate}`}: ${c.dnsNames.join(', ') || 'no name'}`));
+  for (const secret of secrets) {
+    const cert = covering(secret).find((c) => !c.notReady);
+    if (cert) return { secrets, serving: { secret, cert }, unmanaged, pending: [], read, issued };
+  }
+  return { secrets, unmanaged, pending: secrets.flatMap((secret) => covering(secret).map((c) => ({ secret, ...c }))), read, issued };
+}
+
+/** What a host's server gets from an Ingress with spec.tls naming it in no entry (unnamedHostSecrets): as namedHostCertificate. */
+function unnamedHostCertificate(u: UnnamedHostSecrets): { secret?: string; doubt?: string; fallback?: string } {
+  if (u.serving) return { secret: u.serving.secret };
+  if (u.secrets.length === 0) return { fallback: 'no spec.tls entry names it and none has a secretName' };
+  if (u.read && u.unmanaged.length === 0 && u.pending.length === 0) return { fallback: `no spec.tls entry names it, and no entry's Secret holds a certificate naming it (${u.issued.join('; ')})` };
+  const why = u.unmanaged.length ? (u.read ? `Secrets are not read and no cert-manager Certificate writes Secret ${u.unmanaged.join(', ')}` : 'Secrets are not read and cert-manager Certificates could not be read') : `${u.pending[0].certificate.startsWith('ingress-shim ') ? `cert-manager's ${u.pending[0].certificate}` : `cert-manager Certificate ${u.pending[0].certificate}`} names the host but is not Ready (${u.pending[0].notReady})`;
+  return { doubt: `no spec.tls entry names the host, and whether an entry's Secret holds a certificate naming it is not known: ${why}` };
+}
+
 const TRAEFIK_ROUTER_ENTRYPOINTS = 'traefik.ingress.kubernetes.io/router.entrypoints';
 
 /**
@@ -383,9 +432,10 @@ function gkeAnnotatedCertificate(resource: { kind: string; namespace: string; na
 
 function ingressVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
-  // Ingresses whose serving ingress-nginx controller is in doubt (its class flags, annotation
-  // prefix or --enable-ssl-passthrough not known): their passes are not confirmed (unconfirmedPasses).
-  const doubts = new Map<string, string>();
+  // Ingresses whose serving ingress-nginx controller is in doubt (its class flags or annotation
+  // prefix not known): their passes are not confirmed, nor their fails when every controller
+  // serving them is (unconfirmedVerdict).
+  const doubts = new Map<string, { pass: string; fail?: string }>();
   const frontendConfigs = gkeFrontendConfigs(ctx.snapshot);
   const nginx = nginxServerCertificates(ctx.snapshot);
   let dnsNames: ReturnType<typeof certificateDnsNames> | undefined;
@@ -428,36 +478,40 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
     const merged = (host: string): Verdict | undefined => {
       const from = servers?.map((server) => nginx.certificates.get(`${server}|${normalizeHost(host)}`));
       if (!from || from.length === 0 || !from.every((f) => !!f)) return undefined;
+      // This Ingress itself gave the host its certificate through no entry naming it: its own
+      // Secrets decide (secretFallback), not another Ingress's.
+      if (from.some((f) => f!.ingress === `${ns}/${resource.name}` && f!.tlsHost === undefined)) return undefined;
       const by = from[0]!;
       const fallback = from.find((f) => f!.fallback !== undefined);
       if (fallback) return defaultKept(host, fallback);
       const doubt = from.find((f) => f!.doubt)?.doubt;
-      if (doubt) return { status: 'fail', resource, detailKey: `host/${host}`, severity: 'medium', message: `Host ${host} may take its certificate from Ingress ${by.ingress} (ingress-nginx merges the Ingresses of a host into one server), but that cannot be confirmed: ${doubt}. Otherwise it gets the controller's default certificate.`, evidence: { host, tlsHosts, certificateFrom: `Ingress ${by.ingress}`, tlsHost: by.tlsHost, unconfirmed: doubt } };
+      if (doubt) return { status: 'fail', resource, detailKey: `host/${host}`, severity: 'medium', message: `Host ${host} may take its certificate from Ingress ${by.ingress} (ingress-nginx merges the Ingresses of a host into one server), but that cannot be confirmed: ${doubt}. Otherwise it gets the controller's default certificate.`, evidence: { host, tlsHosts, certificateFrom: `Ingress ${by.ingress}`, tlsHost: by.tlsHost, ...(by.secret ? { secretName: by.secret } : {}), unconfirmed: doubt } };
       redirect ??= nginxRedirectSettings(ctx.snapshot, ing);
       const off = redirect.settings.find((x) => !x.force.v && !x.redirect.v);
       const on = redirect.settings[0].force.v ? redirect.settings[0].force : redirect.settings[0].redirect;
-      const evidence = { host, tlsHosts, certificateFrom: `Ingress ${by.ingress}`, tlsHost: by.tlsHost, redirect: (off ?? { redirect: on }).redirect.source, ...(redirect.notes.length ? { notes: redirect.notes } : {}) };
+      const evidence = { host, tlsHosts, certificateFrom: `Ingress ${by.ingress}`, tlsHost: by.tlsHost, ...(by.secret ? { secretName: by.secret } : {}), redirect: (off ?? { redirect: on }).redirect.source, ...(redirect.notes.length ? { notes: redirect.notes } : {}) };
       // The redirect on the defaults of a controller whose ConfigMap is not known: it may turn it off.
       const unknown = off ? undefined : redirect.settings.map((x) => nginxRedirectUnknown(x, true)).find((u) => u !== undefined);
       if (unknown) return { status: 'fail', resource, detailKey: `host/${host}`, severity: 'medium', message: `Host ${host} takes its certificate from Ingress ${by.ingress} (ingress-nginx merges the Ingresses of a host into one server), but whether its paths here redirect HTTP to HTTPS cannot be confirmed: ${unknown}. It is not judged on the ingress-nginx defaults.`, evidence: { ...evidence, unconfirmed: unknown } };
       return off
         ? { status: 'fail', resource, detailKey: `host/${host}`, message: `Host ${host} has a certificate from Ingress ${by.ingress} (ingress-nginx merges the Ingresses of a host into one server), but ${off.redirect.source} turns the redirect off for the paths Ingress ${ns}/${resource.name} defines: they are served over plaintext HTTP.`, evidence }
-        : { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} takes its certificate from Ingress ${by.ingress} (TLS entry ${by.tlsHost}; ingress-nginx merges the Ingresses of a host into one server) and its paths here redirect HTTP to HTTPS (${on.source}).`, evidence };
+        : { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} takes its certificate from Ingress ${by.ingress} (${certificateSource(by)}; ingress-nginx merges the Ingresses of a host into one server) and its paths here redirect HTTP to HTTPS (${on.source}).`, evidence };
     };
     const passthrough = servers ? nginxPassthrough(ctx.snapshot, ing) : undefined;
     const ignored = passthrough && !passthrough.on ? passthrough : undefined;
-    const doubt = servers ? nginxIngressDoubt(ctx.snapshot, ing) ?? ignored?.unknown : undefined;
-    if (doubt !== undefined) doubts.set(`${ns}/${resource.name}`, doubt);
+    // An unknown --enable-ssl-passthrough is judged apart, host by host, on both readings (passthroughInDoubt).
+    const doubt = servers ? nginxIngressDoubt(ctx.snapshot, ing) : undefined;
+    if (doubt !== undefined) { const fail = nginxIngressFailDoubt(ctx.snapshot, ing); doubts.set(`${ns}/${resource.name}`, { pass: doubt, ...(fail !== undefined ? { fail } : {}) }); }
     // Port 443 goes to the backend as it is; port 80 still reaches ingress-nginx, which redirects
     // it only with force-ssl-redirect, ssl-redirect needing a certificate of its own for the host
     // (rootfs/etc/nginx/lua/lua_ingress.lua, redirect_to_https).
-    const passedThrough = (host: string): Verdict | undefined => {
-      if (!passthrough?.on) return undefined;
+    const passedThrough = (host: string, pt: NginxPassthrough | undefined): Verdict | undefined => {
+      if (!pt?.on) return undefined;
       redirect ??= nginxRedirectSettings(ctx.snapshot, ing);
       const off = redirect.settings.find((x) => !x.force.v);
-      const evidence = { host, tlsHosts, sslPassthrough: passthrough.annotation, redirect: (off ?? redirect.settings[0]).force.source, ...(redirect.notes.length ? { notes: redirect.notes } : {}) };
-      if (!off) return { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is passed through to the backend on port 443 (${passthrough.annotation}, with --enable-ssl-passthrough): the backend terminates TLS and decides its version, probe it; ingress-nginx redirects plain HTTP on port 80 to HTTPS (${redirect.settings[0].force.source}).`, evidence };
-      return merged(host) ?? { status: 'fail', resource, detailKey: `host/${host}`, message: `Host ${host} is passed through to the backend on port 443 (${passthrough.annotation}), but ingress-nginx serves it over plaintext HTTP on port 80: ${off.force.source}, and ssl-redirect needs a certificate ingress-nginx holds for the host. Set force-ssl-redirect: "true".`, evidence };
+      const evidence = { host, tlsHosts, sslPassthrough: pt.annotation, redirect: (off ?? redirect.settings[0]).force.source, ...(redirect.notes.length ? { notes: redirect.notes } : {}) };
+      if (!off) return { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is passed through to the backend on port 443 (${pt.annotation}, with --enable-ssl-passthrough): the backend terminates TLS and decides its version, probe it; ingress-nginx redirects plain HTTP on port 80 to HTTPS (${redirect.settings[0].force.source}).`, evidence };
+      return merged(host) ?? { status: 'fail', resource, detailKey: `host/${host}`, message: `Host ${host} is passed through to the backend on port 443 (${pt.annotation}), but ingress-nginx serves it over plaintext HTTP on port 80: ${off.force.source}, and ssl-redirect needs a certificate ingress-nginx holds for the host. Set force-ssl-redirect: "true".`, evidence };
     };
     // The reference's §5.1: no spec.tls is a plaintext Ingress, INFO when TLS provably terminates
     // upstream (a cloud load balancer). The severity scale has no INFO; its lowest step stands for
@@ -473,21 +527,16 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
     // ingress-nginx's fallback for a host no tls hosts entry names: the Secret of any entry whose
     // certificate verifies for it (certificateDnsNames). The dnsNames of the cert-manager
     // Certificate writing a Secret say whether it does; a Secret no Certificate writes is unknown.
-    const secretFallback = (host: string, wildcardOnly = ''): Verdict | undefined => {
+    const secretFallback = (host: string, wildcardOnly: string, ignored: Extract<NginxPassthrough, { on: false }> | undefined): Verdict | undefined => {
       if (!servers) return undefined;
-      const secrets = [...new Set(tls.map((t) => str(t!.secretName)).filter((n): n is string => !!n))];
+      const { secrets, serving, unmanaged, pending, read } = unnamedHostSecrets(ctx.snapshot, dnsNames ??= certificateDnsNames(ctx.snapshot), ns, tls, host);
       if (secrets.length === 0) return undefined;
-      dnsNames ??= certificateDnsNames(ctx.snapshot);
-      const covering = (secret: string) => (dnsNames!.get(`${ns}/${secret}`) ?? []).filter((c) => c.dnsNames.some((d) => ingressTlsHostCovers(d, host)));
-      for (const secret of secrets) {
-        const cert = covering(secret).find((c) => !c.notReady);
-        if (cert) return { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is named by no spec.tls hosts entry, but ingress-nginx gives it the certificate of Secret ${secret}, which ${cert.certificate.startsWith('ingress-shim ') ? `cert-manager's ${cert.certificate}` : `cert-manager Certificate ${cert.certificate}`} issues for ${cert.dnsNames.filter((d) => ingressTlsHostCovers(d, host)).join(', ')}.`, evidence: { host, tlsHosts, secretName: secret, certificate: cert.certificate, dnsNames: cert.dnsNames } };
+      if (serving) {
+        const { secret, cert } = serving;
+        return { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is named by no spec.tls hosts entry, but ingress-nginx gives it the certificate of Secret ${secret}, which ${cert.certificate.startsWith('ingress-shim ') ? `cert-manager's ${cert.certificate}` : `cert-manager Certificate ${cert.certificate}`} issues for ${cert.dnsNames.filter((d) => ingressTlsHostCovers(d, host)).join(', ')}.`, evidence: { host, tlsHosts, secretName: secret, certificate: cert.certificate, dnsNames: cert.dnsNames } };
       }
-      const read = certificatesRead(ctx.snapshot);
-      const unmanaged = secrets.filter((n) => !dnsNames!.has(`${ns}/${n}`));
-      // A Certificate naming the host that is not Ready: the Secret may hold an earlier certificate
-      // or none, and ingress-nginx then finds no certificate for the host (certificateDnsNames).
-      const pending = secrets.flatMap((secret) => covering(secret).map((c) => ({ secret, ...c })));
+      // `pending`: a Certificate naming the host that is not Ready: the Secret may hold an earlier
+      // certificate or none, and ingress-nginx then finds no certificate for the host (certificateDnsNames).
       // Every Secret written by a Certificate whose dnsNames miss the host: ingress-nginx finds no
       // certificate for it, the generic finding below says so.
       if (read && unmanaged.length === 0 && pending.length === 0) return undefined;
@@ -500,27 +549,49 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
         message: `${ignored ? `Ingress ${ns}/${resource.name} asks for SSL passthrough (${ignored.annotation}), but ingress-nginx ignores it: ${ignored.ignored}. ` : ''}Host ${host} is named by no spec.tls hosts entry (TLS hosts: ${tlsHosts.join(', ') || 'none'}${wildcardOnly}): ingress-nginx covers it only if ${named}'s certificate names the host (Secrets are not read, and ${why.join('; and ')}); otherwise it gets the controller's default certificate (with ssl-redirect on, HTTP is redirected to HTTPS serving that certificate). Name the host in the entry's hosts.` };
     };
     // The host's server took the default certificate from an earlier Ingress's entry (nginxServerCertificates): it keeps it.
-    const defaultKept = (host: string, first: { ingress: string; tlsHost: string; fallback?: string }): Verdict => ({
+    const defaultKept = (host: string, first: ServerCertificate): Verdict => ({
       status: 'fail', resource, detailKey: `host/${host}`,
-      message: `Host ${host} gets the controller's default certificate: Ingress ${first.ingress}, the first in ingress-nginx's order (oldest creationTimestamp) to name it in spec.tls (entry ${first.tlsHost}), gives no certificate that serves it (${first.fallback}), so ingress-nginx keeps the default certificate for the host and takes no later Ingress's${first.ingress === `${ns}/${resource.name}` ? '' : `, this one's included`} (with ssl-redirect on, HTTP is redirected to HTTPS serving that certificate). Fix the entry of Ingress ${first.ingress}.`,
+      message: `Host ${host} gets the controller's default certificate: Ingress ${first.ingress}, the first in ingress-nginx's order (oldest creationTimestamp) ${first.tlsHost !== undefined ? `to name it in spec.tls (entry ${first.tlsHost}), gives` : 'with spec.tls and a rule for it, names it in no spec.tls entry and gives'} no certificate that serves it (${first.fallback}), so ingress-nginx keeps the default certificate for the host and takes no later Ingress's${first.ingress === `${ns}/${resource.name}` ? '' : `, this one's included`} (with ssl-redirect on, HTTP is redirected to HTTPS serving that certificate). ${first.tlsHost !== undefined ? 'Fix the entry' : 'Name the host in a spec.tls entry, with a Secret whose certificate names it,'} of Ingress ${first.ingress}.`,
       evidence: { host, tlsHosts, defaultCertificateFrom: `Ingress ${first.ingress}`, tlsHost: first.tlsHost, why: first.fallback },
     });
     // A host an entry names exactly: that entry's Secret alone is tried (controller.go createServers).
-    const nginxNamedVerdict = (host: string, named: { tlsHost: string; secretName?: string }): Verdict | undefined => {
+    const nginxNamedVerdict = (host: string, named: { tlsHost: string; secretName?: string }, pt: NginxPassthrough | undefined): Verdict | undefined => {
       const evidence = { host, tlsHost: named.tlsHost, ...(named.secretName ? { secretName: named.secretName } : {}) };
       // An earlier Ingress left the host's server on the default certificate (every server, when several controllers serve it).
       const earlier = servers?.map((server) => nginx.certificates.get(`${server}|${normalizeHost(host)}`));
       const kept = earlier?.find((f) => f?.fallback !== undefined && f.ingress !== `${ns}/${resource.name}`);
-      if (kept && !passthrough?.on) return defaultKept(host, kept);
-      if (!named.secretName) return passedThrough(host) ?? { status: 'fail', resource, detailKey: `host/${host}`, evidence, message: `Host ${host} is named by a spec.tls entry without a secretName: ingress-nginx serves it the controller's default certificate (with ssl-redirect on, HTTP is redirected to HTTPS serving that certificate). Give the entry the Secret of a certificate for the host.` };
+      if (kept && !pt?.on) return defaultKept(host, kept);
+      if (!named.secretName) return passedThrough(host, pt) ?? { status: 'fail', resource, detailKey: `host/${host}`, evidence, message: `Host ${host} is named by a spec.tls entry without a secretName: ingress-nginx serves it the controller's default certificate (with ssl-redirect on, HTTP is redirected to HTTPS serving that certificate). Give the entry the Secret of a certificate for the host.` };
       const serves = secretServes(ctx.snapshot, dnsNames ??= certificateDnsNames(ctx.snapshot), ns, named.secretName, host);
       if (serves.kind === 'unknown') return { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is covered by TLS entry ${named.tlsHost} (Secret ${named.secretName}; ${serves.why}).`, evidence };
       if (serves.kind === 'serves') return { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is covered by TLS entry ${named.tlsHost}: Secret ${named.secretName} holds the certificate cert-manager Certificate ${serves.cert.certificate} issues for ${serves.names.join(', ')}.`, evidence: { ...evidence, certificate: serves.cert.certificate, dnsNames: serves.cert.dnsNames } };
-      if (serves.kind === 'doubt') return passedThrough(host) ?? { status: 'fail', resource, detailKey: `host/${host}`, severity: 'medium', evidence: { ...evidence, unconfirmed: serves.why },
+      if (serves.kind === 'doubt') return passedThrough(host, pt) ?? { status: 'fail', resource, detailKey: `host/${host}`, severity: 'medium', evidence: { ...evidence, unconfirmed: serves.why },
         message: `Host ${host} is named by TLS entry ${named.tlsHost}, but whether Secret ${named.secretName}'s certificate serves it cannot be confirmed: ${serves.why}. If it does not, ingress-nginx serves the controller's default certificate.` };
       const issued = serves.certs.map((c) => `cert-manager Certificate ${c.certificate} issues it for ${c.dnsNames.join(', ') || (c.commonName ? `commonName ${c.commonName}` : 'no name')}${c.notReady ? ` (not Ready: ${c.notReady})` : ''}`).join('; ');
-      return passedThrough(host) ?? { status: 'fail', resource, detailKey: `host/${host}`, evidence: { ...evidence, certificates: serves.certs.map((c) => ({ certificate: c.certificate, dnsNames: c.dnsNames })) },
+      return passedThrough(host, pt) ?? { status: 'fail', resource, detailKey: `host/${host}`, evidence: { ...evidence, certificates: serves.certs.map((c) => ({ certificate: c.certificate, dnsNames: c.dnsNames })) },
         message: `Host ${host} is named by TLS entry ${named.tlsHost}, but Secret ${named.secretName}'s certificate does not name it (${issued}): ingress-nginx cannot verify it for the host and serves the controller's default certificate instead (with ssl-redirect on, HTTP is redirected to HTTPS serving that certificate). Add ${host} to the Certificate's dnsNames.` };
+    };
+    // The verdict on an ingress-nginx (or other controller's, without Traefik or GKE) host, on one
+    // reading of the ssl-passthrough annotation (`pt`: nginxPassthrough's, or honoured).
+    const nginxHostVerdict = (host: string, by: string | undefined, pt: NginxPassthrough | undefined): Verdict => {
+      const ignored = pt && !pt.on ? pt : undefined;
+      if (servers) {
+        // ingress-nginx: only an entry naming the host exactly picks its Secret, whose certificate
+        // must then serve the host (nginxNamingEntry, secretServes); a wildcard entry names none.
+        const named = nginxNamingEntry(tls, host);
+        const verdict = named && nginxNamedVerdict(host, named, pt);
+        if (verdict) return verdict;
+      }
+      const wildcardOnly = servers && by ? `; ingress-nginx compares tls hosts exactly, so ${by} names no host` : '';
+      return by && !servers
+        ? { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is covered by TLS entry ${by}.`, evidence: { host, tlsHost: by } }
+        : passedThrough(host, pt) ?? merged(host) ?? upstreamTls(`host ${host}`, `host/${host}`, { host, tlsHosts }) ?? secretFallback(host, wildcardOnly, ignored) ?? {
+          status: 'fail', resource, detailKey: `host/${host}`,
+          message: `${ignored ? `Ingress ${ns}/${resource.name} asks for SSL passthrough (${ignored.annotation}), but ingress-nginx ignores it: ${ignored.ignored}. ` : ''}${tls.length === 0
+            ? `${ignored ? 'It has no spec.tls' : `Ingress ${ns}/${resource.name} has no spec.tls`}: host ${host} is served over plaintext HTTP.`
+            : `Host ${host} has no covering spec.tls entry (TLS hosts: ${tlsHosts.join(', ') || 'none'}${wildcardOnly}): ${servers ? 'ingress-nginx gives it the controller\'s default certificate (with ssl-redirect on, HTTP is redirected to HTTPS serving that certificate)' : 'it is served over HTTP or with the controller\'s default certificate'}.`}`,
+          evidence: { host, tlsHosts, ...(ignored ? { sslPassthrough: ignored.annotation, sslPassthroughIgnored: ignored.ignored } : {}) },
+        };
     };
     const gke = gkeIngressOf(ctx.snapshot, ing);
     for (const host of hosts) {
@@ -550,23 +621,9 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
               : `Host ${host} is served over plaintext HTTP on ${traefik.where}: Traefik's router for Ingress ${ns}/${resource.name} has no TLS (${by ? `spec.tls entry ${by} only gives Traefik a certificate` : `no spec.tls entry covers it, and spec.tls only gives Traefik certificates`}; the annotation traefik.ingress.kubernetes.io/router.tls: "true" makes the router TLS-only).`}${typeof traefik.evidence.middlewareNote === 'string' ? ` Its middlewares do not redirect it to https: ${traefik.evidence.middlewareNote}.` : ''}` });
         continue;
       }
-      if (servers) {
-        // ingress-nginx: only an entry naming the host exactly picks its Secret, whose certificate
-        // must then serve the host (nginxNamingEntry, secretServes); a wildcard entry names none.
-        const named = nginxNamingEntry(tls, host);
-        const verdict = named && nginxNamedVerdict(host, named);
-        if (verdict) { out.push(verdict); continue; }
-      }
-      const wildcardOnly = servers && by ? `; ingress-nginx compares tls hosts exactly, so ${by} names no host` : '';
-      out.push(by && !servers
-        ? { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is covered by TLS entry ${by}.`, evidence: { host, tlsHost: by } }
-        : passedThrough(host) ?? merged(host) ?? upstreamTls(`host ${host}`, `host/${host}`, { host, tlsHosts }) ?? secretFallback(host, wildcardOnly) ?? {
-          status: 'fail', resource, detailKey: `host/${host}`,
-          message: `${ignored ? `Ingress ${ns}/${resource.name} asks for SSL passthrough (${ignored.annotation}), but ingress-nginx ignores it: ${ignored.ignored}. ` : ''}${tls.length === 0
-            ? `${ignored ? 'It has no spec.tls' : `Ingress ${ns}/${resource.name} has no spec.tls`}: host ${host} is served over plaintext HTTP.`
-            : `Host ${host} has no covering spec.tls entry (TLS hosts: ${tlsHosts.join(', ') || 'none'}${wildcardOnly}): ${servers ? 'ingress-nginx gives it the controller\'s default certificate (with ssl-redirect on, HTTP is redirected to HTTPS serving that certificate)' : 'it is served over HTTP or with the controller\'s default certificate'}.`}`,
-          evidence: { host, tlsHosts, ...(ignored ? { sslPassthrough: ignored.annotation, sslPassthroughIgnored: ignored.ignored } : {}) },
-        });
+      const v = nginxHostVerdict(host, by, passthrough);
+      // --enable-ssl-passthrough not known: judged as the controller honouring the annotation too.
+      out.push(ignored?.unknown !== undefined ? passthroughInDoubt(host, v, nginxHostVerdict(host, by, { annotation: ignored.annotation, on: true }), ignored.unknown) : v);
     }
     if (hostless) {
       // TLS cannot apply to the host-less default rule (a certificate would have to cover
@@ -583,14 +640,41 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
         : upstreamTls('its host-less rule (any Host header)', 'default', { tlsHosts }) ?? { status: 'fail', resource, detailKey: 'default', message: `Ingress ${ns}/${resource.name} serves a host-less rule (any Host header) without TLS${traefik && traefik.secure === undefined ? ` on ${traefik.where}` : ''}.`, evidence: { tlsHosts, ...traefik?.evidence } });
     }
   }
-  return doubts.size === 0 ? out : out.map((v) => unconfirmedPass(v, doubts.get(`${v.resource.namespace}/${v.resource.name}`)));
+  return doubts.size === 0 ? out : out.map((v) => unconfirmedVerdict(v, doubts.get(`${v.resource.namespace}/${v.resource.name}`)));
 }
 
-/** A pass on an Ingress whose ingress-nginx controller is in doubt (`doubt`): a medium finding saying it cannot be confirmed. */
-function unconfirmedPass(v: Verdict, doubt: string | undefined): Verdict {
-  if (v.status !== 'pass' || doubt === undefined || v.resource.kind !== 'Ingress') return v;
-  return { ...v, status: 'fail', severity: 'medium', message: `${v.message} That cannot be confirmed: ${doubt}.`, evidence: { ...v.evidence, unconfirmed: doubt } };
+/**
+ * A verdict on an Ingress whose ingress-nginx controller is in doubt (nginxIngressDoubt,
+ * nginxIngressFailDoubt): a pass, or a fail when every controller serving it is in doubt, becomes a
+ * medium finding saying it cannot be confirmed, as findings resting on a value ztaudit cannot read
+ * are elsewhere (an unknown controller ConfigMap, the edge guards). A low fail stays low.
+ */
+function unconfirmedVerdict(v: Verdict, doubt: { pass: string; fail?: string } | undefined): Verdict {
+  if (doubt === undefined || v.resource.kind !== 'Ingress') return v;
+  const why = v.status === 'pass' ? doubt.pass : doubt.fail;
+  if (why === undefined) return v;
+  const earlier = typeof v.evidence?.unconfirmed === 'string' ? `${v.evidence.unconfirmed}; ` : '';
+  return { ...v, status: 'fail', severity: v.status === 'fail' && v.severity === 'low' ? 'low' : 'medium', message: `${v.message} That cannot be confirmed: ${why}.`, evidence: { ...v.evidence, unconfirmed: `${earlier}${why}` } };
 }
+
+/**
+ * A host of an Ingress asking for ingress-nginx SSL passthrough from a controller whose
+ * --enable-ssl-passthrough is not known (`why`), judged on both readings: `off` as if the controller
+ * ignored the annotation, `on` as if it honoured it. The same status either way is certain; else a
+ * medium finding (low when the failing reading is low) saying it cannot be confirmed, with both.
+ */
+function passthroughInDoubt(host: string, off: Verdict, on: Verdict, why: string): Verdict {
+  if (off.status === 'pass' && on.status === 'pass') return { ...off, message: `${off.message} ${capitalize(why)}; honoured, it passes too: ${on.message}`, evidence: { ...off.evidence, ifPassedThrough: on.message } };
+  if (off.status === 'fail' && on.status === 'fail') return { ...off, message: `${off.message} If it honours it: ${on.message}`, evidence: { ...off.evidence, ifPassedThrough: on.message } };
+  const failing = off.status === 'fail' ? off : on;
+  return {
+    ...failing, status: 'fail', severity: failing.severity === 'low' ? 'low' : 'medium',
+    message: `Whether host ${host} is kept off plaintext HTTP cannot be confirmed: ${why}. If it honours it: ${on.message} If not: ${off.message}`,
+    evidence: { ...failing.evidence, ifPassedThrough: on.message, ifNotPassedThrough: off.message, unconfirmed: why },
+  };
+}
+
+const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 interface Listener { name: string; protocol: string; hostname?: string; tls?: Record<string, unknown>; port?: number }
 
@@ -974,7 +1058,7 @@ export const ingressWithoutTls: Check = {
   protectsAgainst: 'hosts served over plaintext HTTP at the edge (Ingress, Gateway API, Istio Gateway, Traefik IngressRoute and Contour HTTPProxy), and raw TCP services forwarded without TLS at the edge (Traefik IngressRouteTCP)',
   severity: 'high',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (ingress-nginx merges the Ingresses of one host, so a spec.tls entry on any of them covers the host as long as the others keep ssl-redirect on; ingress-nginx matches tls hosts exactly, lower-cased, never as a wildcard, and a host an entry names gets that entry\'s Secret only if its certificate names the host (the dnsNames of the cert-manager Certificate writing it, or its commonName when it has no dnsNames), else the controller\'s default certificate, a Secret no Certificate writes being taken as naming it; a host no tls hosts entry names gets the certificate of an entry\'s Secret that names it, which the dnsNames of the cert-manager Certificate writing the Secret show (in a live cluster only once it is Ready), or, on an Ingress with a cert-manager ingress-shim annotation, the entry\'s hosts, a Secret no Certificate writes being a medium finding: unknown, as Secrets are not read; an ingress-nginx ssl-passthrough Ingress needs the controller started with --enable-ssl-passthrough and force-ssl-redirect: "true" for port 80; other controllers are judged per Ingress; on GKE (kubernetes.io/ingress.class gce, gce-internal or gce-regional-external, or an IngressClass of controller k8s.io/ingress-gce) spec.tls (any entry with a secretName: ingress-gce ignores its hosts), or a certificate named by networking.gke.io/managed-certificates or ingress.gcp.kubernetes.io/pre-shared-cert, adds HTTPS but port 80 keeps serving plain HTTP until kubernetes.io/ingress.allow-http: "false" (a FrontendConfig\'s redirectToHttps is not read, so an Ingress naming one with HTTP allowed is a medium finding: unknown); on Traefik spec.tls only supplies certificates: set the annotation traefik.ingress.kubernetes.io/router.tls: "true" (or a router.tls.certresolver), or name in traefik.ingress.kubernetes.io/router.entrypoints only entryPoints whose install configuration sets http.tls or redirects to https, or mark those asDefault; plaintext on an entryPoint no LoadBalancer, NodePort or externalIPs Service selecting the Traefik pods publishes, such as the Helm chart\'s metrics, is a low finding: only clients inside the cluster reach it); for Gateway API add an HTTPS listener for each hostname (a TLS or HTTPS listener needs a tls block; its tls.mode defaults to Terminate, which needs certificateRefs or options; its certificateRefs in the namespace of the Gateway, or allowed by a ReferenceGrant in the namespace of the Secret), attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers, or bind to them only VirtualServices whose http routes redirect (a server no VirtualService forwards through answers 404 and passes); on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/certificate-arn and listen-ports with only HTTPS entries, or add alb.ingress.kubernetes.io/ssl-redirect: \'443\' to redirect its HTTP listeners (in an IngressGroup, alb.ingress.kubernetes.io/group.name, one member\'s ssl-redirect redirects the HTTP listeners of every member, so set the same port on all or on one; different ports, listen-ports giving one port HTTP and HTTPS, or two ssl-policy values on one HTTPS port stop the controller reconciling the whole group; a port number naming one of its HTTPS listeners: the controller refuses "true" or any other port and does not reconcile the Ingress, a medium finding; sslRedirectPort in the AWS Load Balancer Controller\'s IngressClassParams overrides it; on EKS Auto Mode, IngressClass controller eks.amazonaws.com/alb, the certificateARNs of the IngressClassParams its class names give the certificate too, as the certificateArn of the AWS Load Balancer Controller\'s IngressClassParams (elbv2.k8s.aws) does, overriding the annotation); give a Traefik IngressRoute a spec.tls section (secretName, certResolver, or tls: {} for the default TLSStore\'s certificate), or attach it only to entryPoints whose install configuration sets http.tls or redirects to https, or give every route of it (or the Ingress, in traefik.ingress.kubernetes.io/router.middlewares) a Middleware with redirectScheme: {scheme: https} (or redirectRegex from ^http://(.*) to https://${1}, or ^http://([^/]+)(.*) to https://${1}${2}; any other redirectRegex cannot be confirmed, a medium finding) ahead of any middleware that may answer (basicAuth, forwardAuth, ipAllowList, rateLimit …), in the route\'s namespace (another namespace\'s counts only with allowCrossNamespace, not read here), so that the router answers plaintext requests only with a redirect (IngressRoutes and IngressRouteTCPs of a class no Traefik\'s CRD provider takes, providers.kubernetesCRD.ingressClass, are not judged and are named in the note); give a Traefik IngressRouteTCP a spec.tls section (secretName or certResolver, or passthrough: true when the backend terminates TLS itself): without it Traefik forwards raw TCP, which is a low finding on entryPoints only clients inside the cluster reach; give a Contour root HTTPProxy virtualhost.tls (secretName) and drop permitInsecure from its routes, or set disablePermitInsecure: true in the configuration file of each `contour serve` taking it (spec.httpproxy.disablePermitInsecure in its ContourConfiguration), which makes Contour ignore permitInsecure (a configuration that is not in the input leaves that unknown, a medium finding; HTTPProxies of a class no `contour serve` takes, --ingress-class-name, are not judged and are named in the note).',
+  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (ingress-nginx merges the Ingresses of one host, so a spec.tls entry on any of them covers the host as long as the others keep ssl-redirect on; ingress-nginx matches tls hosts exactly, lower-cased, never as a wildcard, and a host an entry names gets that entry\'s Secret only if its certificate names the host (the dnsNames of the cert-manager Certificate writing it, or its commonName when it has no dnsNames), else the controller\'s default certificate, a Secret no Certificate writes being taken as naming it; a host no tls hosts entry names gets the certificate of an entry\'s Secret that names it, which the dnsNames of the cert-manager Certificate writing the Secret show (in a live cluster only once it is Ready), or, on an Ingress with a cert-manager ingress-shim annotation, the entry\'s hosts, a Secret no Certificate writes being a medium finding: unknown, as Secrets are not read; the oldest Ingress (creationTimestamp) with spec.tls and a rule for a host decides the host\'s certificate for every Ingress of that host, the default certificate included, so fix that Ingress\'s entries; an ingress-nginx ssl-passthrough Ingress needs the controller started with --enable-ssl-passthrough and force-ssl-redirect: "true" for port 80; other controllers are judged per Ingress; on GKE (kubernetes.io/ingress.class gce, gce-internal or gce-regional-external, or an IngressClass of controller k8s.io/ingress-gce) spec.tls (any entry with a secretName: ingress-gce ignores its hosts), or a certificate named by networking.gke.io/managed-certificates or ingress.gcp.kubernetes.io/pre-shared-cert, adds HTTPS but port 80 keeps serving plain HTTP until kubernetes.io/ingress.allow-http: "false" (a FrontendConfig\'s redirectToHttps is not read, so an Ingress naming one with HTTP allowed is a medium finding: unknown); on Traefik spec.tls only supplies certificates: set the annotation traefik.ingress.kubernetes.io/router.tls: "true" (or a router.tls.certresolver), or name in traefik.ingress.kubernetes.io/router.entrypoints only entryPoints whose install configuration sets http.tls or redirects to https, or mark those asDefault; plaintext on an entryPoint no LoadBalancer, NodePort or externalIPs Service selecting the Traefik pods publishes, such as the Helm chart\'s metrics, is a low finding: only clients inside the cluster reach it); for Gateway API add an HTTPS listener for each hostname (a TLS or HTTPS listener needs a tls block; its tls.mode defaults to Terminate, which needs certificateRefs or options; its certificateRefs in the namespace of the Gateway, or allowed by a ReferenceGrant in the namespace of the Secret), attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers, or bind to them only VirtualServices whose http routes redirect (a server no VirtualService forwards through answers 404 and passes); on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/certificate-arn and listen-ports with only HTTPS entries, or add alb.ingress.kubernetes.io/ssl-redirect: \'443\' to redirect its HTTP listeners (in an IngressGroup, alb.ingress.kubernetes.io/group.name, one member\'s ssl-redirect redirects the HTTP listeners of every member, so set the same port on all or on one; different ports, listen-ports giving one port HTTP and HTTPS, or two ssl-policy values on one HTTPS port stop the controller reconciling the whole group; a port number naming one of its HTTPS listeners: the controller refuses "true" or any other port and does not reconcile the Ingress, a medium finding; sslRedirectPort in the AWS Load Balancer Controller\'s IngressClassParams overrides it; on EKS Auto Mode, IngressClass controller eks.amazonaws.com/alb, the certificateARNs of the IngressClassParams its class names give the certificate too, as the certificateArn of the AWS Load Balancer Controller\'s IngressClassParams (elbv2.k8s.aws) does, overriding the annotation); give a Traefik IngressRoute a spec.tls section (secretName, certResolver, or tls: {} for the default TLSStore\'s certificate), or attach it only to entryPoints whose install configuration sets http.tls or redirects to https, or give every route of it (or the Ingress, in traefik.ingress.kubernetes.io/router.middlewares) a Middleware with redirectScheme: {scheme: https} (or redirectRegex from ^http://(.*) to https://${1}, or ^http://([^/]+)(.*) to https://${1}${2}; any other redirectRegex cannot be confirmed, a medium finding) ahead of any middleware that may answer (basicAuth, forwardAuth, ipAllowList, rateLimit …), in the route\'s namespace (another namespace\'s counts only with allowCrossNamespace, not read here), so that the router answers plaintext requests only with a redirect (IngressRoutes and IngressRouteTCPs of a class no Traefik\'s CRD provider takes, providers.kubernetesCRD.ingressClass, are not judged and are named in the note); give a Traefik IngressRouteTCP a spec.tls section (secretName or certResolver, or passthrough: true when the backend terminates TLS itself): without it Traefik forwards raw TCP, which is a low finding on entryPoints only clients inside the cluster reach; give a Contour root HTTPProxy virtualhost.tls (secretName) and drop permitInsecure from its routes, or set disablePermitInsecure: true in the configuration file of each `contour serve` taking it (spec.httpproxy.disablePermitInsecure in its ContourConfiguration), which makes Contour ignore permitInsecure (a configuration that is not in the input leaves that unknown, a medium finding; HTTPProxies of a class no `contour serve` takes, --ingress-class-name, are not judged and are named in the note).',
   needs: ['ingresses'],
   reads: [...EDGE_ROUTE_KINDS.filter((k) => k !== 'ingresses' && !EDGE_ROUTE_BEST_EFFORT.includes(k)), 'traefik.middlewares', 'traefik-legacy.middlewares', 'namespaces'],
   readsWhen: [CONTOUR_CONFIGURATION_READ, NGINX_REDIRECT_READ, NGINX_REDIRECT_CONFIG_READ, NGINX_PASSTHROUGH_READ, NGINX_PASSTHROUGH_CONFIG_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ, LBC_SERVICE_WEBHOOK_READ, GKE_FRONTEND_CONFIG_READ],

@@ -2,7 +2,7 @@ import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
 import type { KubeObject } from '../../src/snapshot/types.ts';
-import { nginxNoConfigMap, nginxNotStarting, ALB_PARAMS, gatewayPassthroughListeners, traefikTcpPassthroughRoutes, GKE_DEFAULT_SSL_POLICY, GKE_GATEWAY_CONTROLLER, gkeFrontendConfigs, gkeGatewaySslPolicies, gkeIngressSslPolicy, gkeTlsGateways, type GkeSslPolicy, nginxCanary, nginxCipherAnnotations, nginxServerKeys, opensslEnabledSuites, ALB_SSL_POLICY, clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, clientTrafficPolicyLegacyCiphers, gatewayListenerPolicies, istioGatewayServers, istioGatewayApiServers, istioMutualSettingsApplied, type IstioGatewayServer, istioTlsDefaults, albIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_ALB_CONTROLLER, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, traefikDefaultMinTls, traefikOptionAcceptsNoVersion, traefikTlsOptions, undecidedTlsServices, versionTokens, type AlbIngress, type TraefikInstance, type AwsTlsService, type LbcDefaultPolicy, contourCipherConfigs, contourCipherNames, contourHigher, contourTlsVersion, contourTlsVirtualHosts, type ContourCiphers, type ContourTlsVersion, istioGatewayRelease, istioMeshMinimum, ISTIO_CIPHER_MODES, ENVOY_PRE_123_DEFAULT_CIPHERS, type IstioGatewayRelease, traefikMinVersion, traefikDefaultOptionsRead } from '../../src/analysis/tls/index.ts';
+import { nginxNoConfigMap, nginxNotStarting, nginxSslProtocols, ALB_PARAMS, gatewayPassthroughListeners, traefikTcpPassthroughRoutes, GKE_DEFAULT_SSL_POLICY, GKE_GATEWAY_CONTROLLER, gkeFrontendConfigs, gkeGatewaySslPolicies, gkeIngressSslPolicy, gkeTlsGateways, type GkeSslPolicy, nginxCanary, nginxCipherAnnotations, nginxServerKeys, opensslEnabledSuites, ALB_SSL_POLICY, clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, clientTrafficPolicyLegacyCiphers, gatewayListenerPolicies, istioGatewayServers, istioGatewayApiServers, istioMutualSettingsApplied, type IstioGatewayServer, istioTlsDefaults, albIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_ALB_CONTROLLER, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, traefikDefaultMinTls, traefikOptionAcceptsNoVersion, traefikTlsOptions, undecidedTlsServices, versionTokens, type AlbIngress, type TraefikInstance, type AwsTlsService, type LbcDefaultPolicy, contourCipherConfigs, contourCipherNames, contourHigher, contourTlsVersion, contourTlsVirtualHosts, type ContourCiphers, type ContourTlsVersion, istioGatewayRelease, istioMeshMinimum, ISTIO_CIPHER_MODES, ENVOY_PRE_123_DEFAULT_CIPHERS, type IstioGatewayRelease, traefikMinVersion, traefikDefaultOptionsRead } from '../../src/analysis/tls/index.ts';
 import { TRAEFIK_ROUTER_REFUSAL_KINDS, traefikTlsRouter } from '../../src/analysis/edge/traefik-tls-routers.ts';
 import type { KindKey } from '../../src/snapshot/kinds.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
@@ -71,7 +71,17 @@ function nginxVerdicts(ctx: AuditContext): Verdict[] {
     const data = src.data;
     const value = data?.['ssl-protocols'];
     const evidence = { controllers, configMapFound: data !== undefined, sslProtocols: value ?? `${NGINX_DEFAULT_PROTOCOLS} (default)` };
-    const legacy = value ? versionTokens(value).filter(isLegacyVersionToken) : [];
+    const protocols = value === undefined ? undefined : nginxSslProtocols(value);
+    // A value nginx refuses: the configuration fails `nginx -t` and is never loaded, so the
+    // protocols the servers accept are those of the configuration nginx last loaded, not these.
+    if (protocols && (protocols.unknown.length > 0 || protocols.names.length === 0)) {
+      const why = protocols.unknown.length ? `nginx knows no protocol ${protocols.unknown.map((t) => JSON.stringify(t)).join(', ')} (ssl_protocols takes SSLv2, SSLv3, TLSv1, TLSv1.1, TLSv1.2 and TLSv1.3, separated by spaces)` : 'nginx\'s ssl_protocols needs at least one protocol';
+      out.push({ status: 'fail', resource: src.resource, detailKey: 'ssl-protocols', severity: 'medium',
+        message: `The protocols ingress-nginx ssl-protocols "${value}" gives every server of ${controllers.join(', ')} cannot be confirmed: ${why}, so the configuration ingress-nginx writes fails nginx's test and is not loaded (the controller logs "Error reloading NGINX"); nginx keeps serving the configuration it last loaded, which the input does not show. Use space-separated names, such as "TLSv1.2 TLSv1.3".`,
+        evidence: { ...evidence, unknownProtocols: protocols.unknown, unconfirmed: why } });
+      continue;
+    }
+    const legacy = protocols ? protocols.names.filter(isLegacyVersionToken) : [];
     // A version no enabled cipher can negotiate completes no handshake, as for Envoy Gateway.
     const rawCiphers = data?.['ssl-ciphers'];
     const ciphers = rawCiphers === undefined ? NGINX_DEFAULT_CIPHERS : rawCiphers.trim() === '' ? NGINX_BUILTIN_CIPHERS : rawCiphers;

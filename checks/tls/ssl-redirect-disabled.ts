@@ -1,6 +1,6 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { nginxIngressDoubt, nginxRedirectSettings, nginxRedirectUnknown, servedByIngressNginx } from '../../src/analysis/tls/index.ts';
+import { nginxControllersFor, nginxIngressDoubt, nginxRedirectSettings, nginxRedirectUnknown, nginxServingDoubt, servedByIngressNginx } from '../../src/analysis/tls/index.ts';
 import { arr, obj } from '../../src/analysis/mesh/util.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
 import { NGINX_SERVING_CONFIG_READ, NGINX_WATCH_SELECTOR_READ } from './lib/nginx-config-read.ts';
@@ -24,9 +24,21 @@ export const sslRedirectDisabled: Check = {
       const resource = { kind: 'Ingress', namespace: ing.metadata?.namespace ?? 'default', name: ing.metadata?.name ?? '' };
       const { settings, notes } = nginxRedirectSettings(ctx.snapshot, ing);
       if (!hasTls && !settings.every((s) => s.force.v)) continue; // plaintext-only Ingresses are tls.ingress-without-tls findings
-      const off = settings.find((s) => !s.force.v && !(hasTls && s.redirect.v));
+      // One setting per controller serving the Ingress, in nginxControllersFor's order. A controller
+      // turning the redirect off fails it for certain only if it surely serves the Ingress, reads
+      // the annotations it was judged on and its ConfigMap is known (its force-ssl-redirect may be on).
+      const controllers = nginxControllersFor(ctx.snapshot, ing);
+      const doubtOf = (i: number) => nginxRedirectUnknown(settings[i]!, hasTls) ?? (controllers[i] ? nginxServingDoubt(ctx.snapshot, controllers[i], ing) : undefined);
+      const offs = settings.flatMap((s, i) => (!s.force.v && !(hasTls && s.redirect.v) ? [i] : []));
+      const certainOff = offs.find((i) => doubtOf(i) === undefined);
+      const off = settings[certainOff ?? offs[0] ?? -1];
       const on = settings[0].force.v ? settings[0].force : settings[0].redirect;
       const evidence = { source: (off ?? settings[0]).redirect.source, ...(notes.length ? { notes } : {}) };
+      if (off && certainOff === undefined) {
+        const why = doubtOf(offs[0]!)!;
+        out.push({ status: 'fail', resource, severity: 'medium', message: `Ingress ${resource.namespace}/${resource.name} has TLS but ${off.redirect.source} keeps plaintext HTTP reachable — that cannot be confirmed: ${why}.${notes.length ? ` (${notes.join('; ')})` : ''}`, evidence: { ...evidence, unconfirmed: why } });
+        continue;
+      }
       // A controller whose class flags or annotation prefix are not known may not be the one serving
       // it, or may not read the annotation that turns the redirect on: a pass is not confirmed.
       const unknown = off ? undefined : settings.map((s) => nginxRedirectUnknown(s, hasTls)).find((u) => u !== undefined) ?? nginxIngressDoubt(ctx.snapshot, ing);

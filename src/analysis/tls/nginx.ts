@@ -571,6 +571,28 @@ export function nginxAnnotationBool(v: string): boolean | undefined {
   return goParseBool(v);
 }
 
+/** The protocol names nginx's ssl_protocols takes (ngx_http_ssl_module.c ngx_http_ssl_protocols), lower-cased: it compares them case-insensitively. */
+const NGINX_SSL_PROTOCOLS = new Set(['sslv2', 'sslv3', 'tlsv1', 'tlsv1.1', 'tlsv1.2', 'tlsv1.3']);
+
+/**
+ * The ConfigMap's ssl-protocols as nginx reads it once ingress-nginx writes it into
+ * `ssl_protocols {{ $cfg.SSLProtocols }};` unchanged (rootfs/etc/nginx/template/nginx.tmpl at
+ * controller-v1.15.1): whitespace-separated arguments, one in quotes taken without them; `names`
+ * those nginx knows, `unknown` the others. Any unknown argument, or none at all, fails nginx's
+ * configuration test (ngx_conf_set_bitmask_slot: `invalid value`; NGX_CONF_1MORE), and the
+ * controller then loads no new configuration (nginx.go OnUpdate, testTemplate).
+ */
+export function nginxSslProtocols(value: string): { names: string[]; unknown: string[] } {
+  const names: string[] = [];
+  const unknown: string[] = [];
+  for (const arg of value.split(/\s+/).filter(Boolean)) {
+    const quoted = /^(["'])(.*)\1$/s.exec(arg);
+    const name = quoted ? quoted[2]! : arg;
+    (NGINX_SSL_PROTOCOLS.has(name.toLowerCase()) ? names : unknown).push(name);
+  }
+  return { names, unknown };
+}
+
 export interface IngressClassInfo {
   name: string;
   controller?: string;
@@ -658,6 +680,23 @@ export function nginxIngressDoubt(snapshot: Snapshot, ing: KubeObject): string |
     if (d !== undefined) return d;
   }
   return undefined;
+}
+
+/**
+ * Why a finding on this Ingress may not hold: every ingress-nginx controller serving it
+ * (nginxControllersFor) is in doubt (nginxServingDoubt), so none may take it, or read the
+ * annotations it was judged on. With one controller that takes it and reads its annotations for
+ * certain, a finding that holds for any controller serving it holds for that one. Undefined then,
+ * and when no controller in the snapshot serves it (judged on the defaults).
+ */
+export function nginxIngressFailDoubt(snapshot: Snapshot, ing: KubeObject): string | undefined {
+  let first: string | undefined;
+  for (const c of nginxControllersFor(snapshot, ing)) {
+    const d = nginxServingDoubt(snapshot, c, ing);
+    if (d === undefined) return undefined;
+    first ??= d;
+  }
+  return first;
 }
 
 /**

@@ -78,3 +78,69 @@ describe('the first certificate of a host does not serve it: the default certifi
     expect(of(rs, 'plain')?.status).toBe('pass');
   });
 });
+
+// The same rule for a host that an Ingress with spec.tls names in no entry: createServers skips an
+// Ingress only when `len(ing.Spec.TLS) == 0`; otherwise extractTLSSecretName looks for an entry
+// naming the host, then for an entry whose Secret's certificate verifies for it, and returns ""
+// when none does, which gives the server the default certificate ("Host %q is listed in the TLS
+// section but secretName is empty. Using default certificate"), kept against every later Ingress
+// (kubernetes/ingress-nginx internal/ingress/controller/controller.go at controller-v1.15.1,
+// createServers lines 1448-1462 and extractTLSSecretName lines 1717-1759; the "TLS/HTTPS" user
+// guide, docs/user-guide/tls.md "Default SSL Certificate": a host with no matching certificate is
+// served the --default-ssl-certificate, or the controller's fake one).
+describe('the first Ingress with spec.tls names the host in no entry and no entry\'s certificate serves it: the default certificate stays', () => {
+  const other = 'tls: [{hosts: [www.example.com], secretName: wrong-tls}]';
+  it('an older Ingress whose only entry is for www.example.com (Certificate wrong: www.example.com): the newer Ingress naming the host with a good certificate gets the default certificate too (a pass before)', () => {
+    const rs = verdicts(base + ing('first', '2025-01-01T00:00:00Z', other) + ing('second', '2025-02-01T00:00:00Z', good) + ing('plain', '2025-03-01T00:00:00Z', ''));
+    expect([of(rs, 'first')?.status, of(rs, 'first')?.severity ?? 'high']).toEqual(['fail', 'high']);
+    const second = of(rs, 'second');
+    expect([second?.status, second?.severity ?? 'high']).toEqual(['fail', 'high']);
+    expect(second?.message).toContain('gets the controller\'s default certificate: Ingress app/first');
+    expect(second?.message).toContain('names it in no spec.tls entry');
+    expect(second?.message).toContain('cert-manager Certificate app/wrong: www.example.com');
+    // Without spec.tls, the Ingress takes the server's certificate: the default one (it took second's before).
+    const plain = of(rs, 'plain');
+    expect([plain?.status, plain?.severity ?? 'high']).toEqual(['fail', 'high']);
+    expect(plain?.message).toContain('gets the controller\'s default certificate: Ingress app/first');
+  });
+
+  it('an older Ingress whose entries have no secretName: the same', () => {
+    const rs = verdicts(base + ing('first', '2025-01-01T00:00:00Z', 'tls: [{hosts: [www.example.com]}]') + ing('second', '2025-02-01T00:00:00Z', good));
+    expect(of(rs, 'second')?.status).toBe('fail');
+    expect(of(rs, 'second')?.message).toContain('no spec.tls entry names it and none has a secretName');
+  });
+
+  it('an entry without hosts counts too: spec.tls is not empty', () => {
+    const rs = verdicts(base + ing('first', '2025-01-01T00:00:00Z', 'tls: [{secretName: wrong-tls}]') + ing('second', '2025-02-01T00:00:00Z', good));
+    expect(of(rs, 'second')?.status).toBe('fail');
+    expect(of(rs, 'second')?.message).toContain('gets the controller\'s default certificate: Ingress app/first');
+  });
+
+  it('the older Ingress\'s entry for another name holds a certificate that names the host too: the host takes it, and the newer Ingresses pass', () => {
+    const both = `
+---
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: {name: both, namespace: app}
+spec: {secretName: both-tls, dnsNames: [www.example.com, api.example.com], issuerRef: {name: le, kind: ClusterIssuer}}
+`;
+    const rs = verdicts(base + both + ing('first', '2025-01-01T00:00:00Z', 'tls: [{hosts: [www.example.com], secretName: both-tls}]') + ing('second', '2025-02-01T00:00:00Z', wrong) + ing('plain', '2025-03-01T00:00:00Z', ''));
+    expect(of(rs, 'first')?.status).toBe('pass');
+    expect(of(rs, 'plain')?.status).toBe('pass');
+    expect(of(rs, 'plain')?.message).toContain('takes its certificate from Ingress app/first');
+  });
+
+  it('the older Ingress\'s entry Secret is written by no Certificate (Secrets are not read): which certificate the host gets cannot be confirmed for an Ingress taking the server\'s', () => {
+    const rs = verdicts(base + ing('first', '2025-01-01T00:00:00Z', 'tls: [{hosts: [www.example.com], secretName: unknown-tls}]') + ing('second', '2025-02-01T00:00:00Z', good) + ing('plain', '2025-03-01T00:00:00Z', ''));
+    expect([of(rs, 'first')?.status, of(rs, 'first')?.severity]).toEqual(['fail', 'medium']);
+    const plain = of(rs, 'plain');
+    expect([plain?.status, plain?.severity]).toEqual(['fail', 'medium']);
+    expect(plain?.message).toContain('cannot be confirmed');
+  });
+
+  it('the host named by no entry of a newer Ingress changes nothing: the older good certificate stays the host\'s', () => {
+    const rs = verdicts(base + ing('first', '2025-01-01T00:00:00Z', good) + ing('second', '2025-02-01T00:00:00Z', other) + ing('plain', '2025-03-01T00:00:00Z', ''));
+    expect(of(rs, 'first')?.status).toBe('pass');
+    expect(of(rs, 'plain')?.status).toBe('pass');
+  });
+});
