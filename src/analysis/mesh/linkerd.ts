@@ -225,21 +225,48 @@ function linkerdValuesRead(cm: KubeObject): unknown {
 }
 
 /**
+ * Whether a Linkerd release keeps its install settings under `global` (Values.Global), from its
+ * version string: up to stable-2.9 and edge-21.2.1; top-level from stable-2.10 and edge-21.2.2
+ * (linkerd2 pkg/charts/linkerd2/values.go has `Global *Global` at edge-21.2.1 and none at
+ * edge-21.2.2 or stable-2.10.0). `stable-`, `enterprise-` and `version-` name 2.x releases;
+ * anything else (a dev build, the chart's unreplaced placeholder) is unknown: undefined.
+ */
+function linkerdLayoutOfVersion(version: string): 'global' | 'top' | undefined {
+  const release = /^(?:linkerd\/(?:cli|helm) )?(?:stable|enterprise|version)-2\.(\d+)(?:\.\d+)*$/.exec(version);
+  if (release) return Number(release[1]) >= 10 ? 'top' : 'global';
+  const edge = /^(?:linkerd\/(?:cli|helm) )?edge-(\d+)\.(\d+)\.(\d+)$/.exec(version);
+  if (!edge) return undefined;
+  const [y, m, p] = edge.slice(1).map(Number);
+  return y > 21 || (y === 21 && (m > 2 || (m === 2 && p >= 2))) ? 'top' : 'global';
+}
+
+/**
  * The mapping of linkerd-config's values that holds the install's cniEnabled, identityTrustDomain
  * and proxyInit, with `layout` saying where it is. Before stable-2.10 the chart kept them under
  * `global` (linkerd2 stable-2.9.4 charts/linkerd2/values.yaml `global: {cniEnabled,
- * identityTrustDomain, proxyInit: {ignoreInboundPorts, ignoreOutboundPorts}}`, which
+ * identityTrustDomain, linkerdVersion, proxyInit: {ignoreInboundPorts, ignoreOutboundPorts}}`, which
  * charts/linkerd2/templates/config.yaml writes whole into the `values` key), and the injector read
  * them there (pkg/charts/linkerd2/values.go: Values.Global *Global holds CNIEnabled,
  * IdentityTrustDomain and ProxyInit; pkg/inject/inject.go values.GetGlobal().ProxyInit). From
  * stable-2.10 they are top-level and Values has no `global` field (stable-2.10.0 values.go), so a
- * values mapping with a `global` mapping is taken for the older layout, as linkerdProxyInitPorts
- * has taken it since 843de892. undefined when the values are missing or cannot be read.
+ * `global` mapping left in the values of a 2.10+ install (`helm upgrade --reuse-values` keeps the
+ * values given to the 2.9 chart) is never read. The release decides when the values name it:
+ * `linkerdVersion` (top-level from stable-2.10.0, `global.linkerdVersion` before) or `cliVersion`
+ * ("linkerd/cli stable-2.10.0"), top-level first (linkerdLayoutOfVersion). Only when none names a
+ * release is a values mapping with a `global` mapping taken for the older layout. undefined when
+ * the values are missing or cannot be read.
  */
-function linkerdSettings(cm: KubeObject): { settings: Record<string, unknown>; layout: 'global' | 'top' } | undefined {
+function linkerdSettings(cm: KubeObject): { settings: Record<string, unknown>; layout: 'global' | 'top'; release?: string } | undefined {
   const values = obj(linkerdValuesRead(cm));
   if (!values) return undefined;
   const global = obj(values.global);
+  for (const [where, key] of [[values, 'linkerdVersion'], [values, 'cliVersion'], [global, 'linkerdVersion'], [global, 'cliVersion']] as const) {
+    const version = str(where?.[key]);
+    const layout = version === undefined ? undefined : linkerdLayoutOfVersion(version);
+    if (!layout) continue;
+    const release = `${where === global ? 'global.' : ''}${key} ${version}`;
+    return layout === 'global' ? { settings: global ?? {}, layout, release } : { settings: values, layout, release };
+  }
   return global ? { settings: global, layout: 'global' } : { settings: values, layout: 'top' };
 }
 
@@ -414,7 +441,7 @@ export function linkerdProxyInitPorts(configmaps: KubeObject[]): LinkerdProxyIni
     const read = linkerdSettings(cm);
     const proxyInit = obj(read?.settings.proxyInit);
     const where = `ConfigMap ${cm.metadata?.namespace ?? ''}/linkerd-config${read?.layout === 'global' ? ', under global' : ''}`;
-    if (i === 0 && read && (read.settings.proxyInit === undefined || read.settings.proxyInit === null)) out.absent = `the values in ConfigMap ${cm.metadata?.namespace ?? ''}/linkerd-config have no ${read.layout === 'global' ? 'global.proxyInit' : 'proxyInit'}`;
+    if (i === 0 && read && (read.settings.proxyInit === undefined || read.settings.proxyInit === null)) out.absent = `the values in ConfigMap ${cm.metadata?.namespace ?? ''}/linkerd-config have no ${read.layout === 'global' ? 'global.proxyInit' : 'proxyInit'}${read.release ? ` (${read.release}: that release reads it ${read.layout === 'global' ? 'under global' : 'top-level, not under global'})` : ''}`;
     for (const [direction, key] of [['inbound', 'ignoreInboundPorts'], ['outbound', 'ignoreOutboundPorts']] as const) {
       if (out[direction] || !proxyInit) continue;
       const value = proxyInit[key] ?? '';
