@@ -525,7 +525,10 @@ export function meshWorkloadModes(snapshot: Snapshot, config: Config): MeshWorkl
       if (Object.keys(weak).length > 0) entry.weakPorts = weak;
       return entry;
     }
-    return { workload, mesh: 'none', mode: 'none', posture: 'outside' };
+    // No pod runs, in the mesh or out of it: the API server refuses them (linkerdMembership `refused`).
+    if (w.refusedPods && w.unmeshedPods === 0 && w.meshedPods === 0) return { workload, mesh: 'none', mode: 'refused', posture: 'refused', refused: w.refusedReason! };
+    const refused = w.refusedIfRecreated ?? w.refusedReason;
+    return { workload, mesh: 'none', mode: 'none', posture: 'outside', ...(refused !== undefined ? { refused } : {}) };
   });
 }
 
