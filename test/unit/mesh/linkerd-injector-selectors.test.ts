@@ -1,12 +1,11 @@
 // Which pods a failing Linkerd proxy injector is called for: the namespaceSelector and
 // objectSelector of its webhook, evaluated as the API server does. A pod the webhook is not
 // called for is admitted as it is, without a proxy: failurePolicy applies only to a webhook the
-// API server calls
-// (https://kubernetes.io/docs/reference/access-authn-authz/extensible-admission-controllers/#matching-requests-objectselector:
-// "the objectSelector ... is evaluated against both the oldObject and newObject ... the webhook is
-// called if either object matches"; namespaceSelector likewise on the object's namespace labels;
-// an absent selector is the empty one, which "matches everything": k8s.io/api
-// admissionregistration/v1 types.go at v0.21.0).
+// API server calls (k8s.io/api v0.21.0 admissionregistration/v1/types.go, MutatingWebhook:
+// "objectSelector is evaluated against both the oldObject and newObject that would be sent to the
+// webhook, and is considered to match if either object matches the selector"; namespaceSelector
+// on the labels of the object's namespace; both "Default to the empty LabelSelector, which matches
+// everything"; https://kubernetes.io/docs/reference/access-authn-authz/extensible-admission-controllers/#matching-requests-objectselector).
 // Upstream chart (linkerd2 stable-2.14.10 and edge-26.3.2,
 // charts/linkerd-control-plane/templates/proxy-injector-rbac.yaml writes both from values.yaml):
 //   namespaceSelector: config.linkerd.io/admission-webhooks NotIn [disabled],
