@@ -11,7 +11,7 @@ import { networkDecidedBy, type DirectionAnswer, type FamilyAnswer, type ReachTa
 import type { ReachModel } from '../analysis/netpol/model.ts';
 import { parseIp } from '../base/ip.ts';
 import { workloadAliasOf } from '../analysis/workloads.ts';
-import { calleeMesh, meshFlowVerdict, meshVerdictOverConns, VERDICT_RANK, type FlowOptions, type MeshConnsVerdict } from '../analysis/mesh/flow-verdict.ts';
+import { calleeMesh, meshFlowVerdict, meshVerdictOverConns, VERDICT_RANK, workloadRefused, type FlowOptions, type MeshConnsVerdict } from '../analysis/mesh/flow-verdict.ts';
 import { nginxDialing } from '../analysis/netpol/exposure.ts';
 import type { MeshFlowVerdict, MeshVerdictKind } from '../analysis/mesh/flow.ts';
 
@@ -313,7 +313,8 @@ export function* effectiveMatrix(snapshot: Snapshot, config: Config, rows: Itera
   for (const r of rows) {
     const to = labelRef(r.to);
     if (to === 'external' || calleeMesh(snapshot, config, to) === 'none') {
-      yield r;
+      // No pod of it can start: said in the mesh column, the network's reading kept.
+      yield to !== 'external' && workloadRefused(snapshot, config, to) !== undefined ? { ...r, mesh: 'none: its pods cannot start (refused)' } : r;
       continue;
     }
     const from = labelRef(r.from);

@@ -520,6 +520,18 @@ function selectorDefaulted(o: Record<string, unknown>): Record<string, unknown> 
   return out;
 }
 
+/**
+ * A MutatingWebhookConfiguration of admissionregistration.k8s.io/v1beta1 as the API server stores
+ * it: a webhook without a failurePolicy got v1beta1's default, Ignore (k8s.io/api v0.21.0
+ * admissionregistration/v1beta1/types.go MutatingWebhook.FailurePolicy "Defaults to Ignore"),
+ * which it keeps when served at v1, whose own default is Fail. Read as v1 without it, an unset
+ * policy would read as Fail.
+ */
+function webhooksV1(o: Record<string, unknown>): Record<string, unknown> {
+  if (!Array.isArray(o.webhooks)) return o;
+  return { ...o, webhooks: o.webhooks.map((w: unknown) => (isObject(w) && (w.failurePolicy === undefined || w.failurePolicy === null) ? { ...w, failurePolicy: 'Ignore' } : w)) };
+}
+
 /** The apiVersion ztaudit reads a kind at first: what the API server serves an older version's objects as. */
 const presentApiVersion = (spec: KindSpec) => apiVersionsOf(spec)[0];
 
@@ -528,7 +540,8 @@ function atPresentVersion(spec: KindSpec, o: Record<string, unknown>): Record<st
   if (!olderApiVersionOf(spec, o.apiVersion as string)) return o;
   const converted = spec.key === 'ingresses' ? ingressV1(o)
     : (spec.key === 'rolebindings' || spec.key === 'clusterrolebindings') && o.apiVersion === `${RBAC_GROUP}/v1alpha1` ? rbacBindingV1(o)
-      : selectorDefaulted(o);
+      : spec.key === 'mutatingwebhookconfigurations' ? webhooksV1(o)
+        : selectorDefaulted(o);
   return { ...converted, apiVersion: presentApiVersion(spec) };
 }
 

@@ -515,14 +515,21 @@ export interface WatchRunInfo {
  * authenticated (mTLS or mesh identity required), permissive (plaintext also admitted, or only
  * from inside the cluster), plaintext (anyone, without identity), outside (no mesh proxy).
  */
-export type MtlsPosture = 'authenticated' | 'permissive' | 'plaintext' | 'outside';
+/** `refused`: no pod of the workload can start (the API server refuses them: a Linkerd proxy injector that fails under failurePolicy Fail), so it runs neither in a mesh nor outside one. */
+export type MtlsPosture = 'authenticated' | 'permissive' | 'plaintext' | 'outside' | 'refused';
 
 export interface MeshWorkloadDetail {
   workload: ResourceRef;
   mesh: 'istio' | 'linkerd' | 'consul' | 'none';
-  /** Istio PeerAuthentication mode, `linkerd:<default-inbound-policy>`, `consul:mtls` (`consul:no-tproxy`: transparent proxy off), or none. */
-  mode: 'STRICT' | 'PERMISSIVE' | 'DISABLE' | `linkerd:${string}` | 'consul:mtls' | 'consul:no-tproxy' | 'none';
+  /** Istio PeerAuthentication mode, `linkerd:<default-inbound-policy>`, `consul:mtls` (`consul:no-tproxy`: transparent proxy off), none, or refused (posture `refused`). */
+  mode: 'STRICT' | 'PERMISSIVE' | 'DISABLE' | `linkerd:${string}` | 'consul:mtls' | 'consul:no-tproxy' | 'none' | 'refused';
   posture: MtlsPosture;
+  /**
+   * Why the API server refuses to create the workload's pods, as mtls.workload-outside-mesh says it:
+   * with posture `refused`, none can start; with `outside`, the pods running now (created before)
+   * run outside the mesh, and would be refused if re-created.
+   */
+  refused?: string;
   /** Port-level modes (Istio portLevelMtls). */
   ports?: Record<string, string>;
   /** Ports whose mode admits plaintext although the workload's does not (or differs from it). */

@@ -8,6 +8,8 @@ import type { PodView, Workload } from '../workloads.ts';
 import { imageRepository } from '../images.ts';
 import { refString } from '../workloads.ts';
 import { arr, obj, str } from './util.ts';
+import { matchAllSelector, parseSelector, type Selector } from '../netpol/selector.ts';
+import { oneLine } from '../../base/plain-text.ts';
 
 export type MeshComponentMesh = 'istio' | 'linkerd' | 'consul';
 
@@ -357,6 +359,62 @@ export function linkerdInjectorFailurePolicy(webhooks: KubeObject[], coverage: s
   if (policies.has('Fail')) return { policy: 'Fail', webhooks: list };
   if ([...policies].every((p) => p === 'Ignore')) return { policy: 'Ignore', webhooks: list };
   return { unread: `the failurePolicy of MutatingWebhookConfiguration ${list} is neither Fail nor Ignore` };
+}
+
+/**
+ * The pods Linkerd's proxy injector webhook is called for: each webhook of its
+ * MutatingWebhookConfigurations (linkerdInjectionWebhooks) with its namespaceSelector and
+ * objectSelector as the API server evaluates them (absent or `{}`: every namespace, every object;
+ * k8s.io/api admissionregistration/v1 types.go, "Default to the empty LabelSelector, which matches
+ * everything"). The chart writes both from proxyInjector.namespaceSelector and objectSelector
+ * (linkerd2 charts/linkerd-control-plane/templates/proxy-injector-rbac.yaml at stable-2.14.10).
+ * `problem`: a selector that cannot be read as a LabelSelector, so whether the webhook is called
+ * for a pod is not known. undefined when the webhook configurations were not read or hold no
+ * webhook of Linkerd's injector (then the chart's default namespaceSelector is assumed:
+ * linkerdInjectorExcludes).
+ */
+export interface LinkerdInjectorScope {
+  hooks: Array<{ where: string; namespace?: Selector; object?: Selector; problem?: string }>;
+}
+
+export function linkerdInjectorScope(webhooks: KubeObject[], coverage: string): LinkerdInjectorScope | undefined {
+  if (coverage !== 'ok') return undefined;
+  const hooks: LinkerdInjectorScope['hooks'] = [];
+  for (const h of linkerdInjectionWebhooks(webhooks)) {
+    for (const [i, raw] of arr(h.webhooks).entries()) {
+      const wh = obj(raw);
+      const where = oneLine(`MutatingWebhookConfiguration ${h.metadata!.name!} webhook ${str(wh?.name) ?? `[${i}]`}`);
+      const ns = parseSelector(wh?.namespaceSelector, 'namespaceSelector');
+      const ob = parseSelector(wh?.objectSelector, 'objectSelector');
+      const problem = [...ns.errors, ...ob.errors][0];
+      hooks.push(problem !== undefined ? { where, problem: oneLine(problem) } : { where, namespace: ns.selector ?? matchAllSelector, object: ob.selector ?? matchAllSelector });
+    }
+  }
+  return hooks.length > 0 ? { hooks } : undefined;
+}
+
+/**
+ * Whether the API server calls Linkerd's proxy injector for a pod of `namespace` with `podLabels`:
+ * when any webhook's namespaceSelector selects the namespace (whose labels carry
+ * kubernetes.io/metadata.name, which the API server sets to its name) and its objectSelector the
+ * pod. `sees: false` names the selector that leaves it out; `sees: undefined`, the one that cannot
+ * be read, when no readable webhook is called for it.
+ */
+export function linkerdInjectorSees(scope: LinkerdInjectorScope, namespace: string, nsLabels: Record<string, string>, podLabels: Record<string, string>): { sees: true } | { sees: false | undefined; why: string } {
+  let notWhy: string | undefined;
+  let unknownWhy: string | undefined;
+  for (const hook of scope.hooks) {
+    if (hook.problem !== undefined) {
+      unknownWhy ??= `${hook.where} has a selector that cannot be read (${hook.problem})`;
+      continue;
+    }
+    const nsOk = hook.namespace!.matches({ ...nsLabels, 'kubernetes.io/metadata.name': namespace });
+    if (nsOk && hook.object!.matches(podLabels)) return { sees: true };
+    notWhy ??= nsOk
+      ? `the Linkerd proxy injector's objectSelector excludes this pod (${hook.where}: ${hook.object!.key})`
+      : `the Linkerd proxy injector's namespaceSelector excludes this namespace (${hook.where}: ${hook.namespace!.key})`;
+  }
+  return unknownWhy !== undefined ? { sees: undefined, why: unknownWhy } : { sees: false, why: notWhy! };
 }
 
 /**

@@ -62,6 +62,16 @@ export function calleeMesh(snapshot: Snapshot, config: Config, to: ResourceRef):
   return workloadIndex(snapshot, config).get(refKey(to))?.mesh ?? 'none';
 }
 
+/** Why no pod of a workload can start (the API server refuses them all: WorkloadMesh refusedPods), or undefined. */
+function refusedWhy(w: WorkloadMesh | undefined): string | undefined {
+  return w && w.refusedPods && w.meshedPods === 0 && w.unmeshedPods === 0 ? w.refusedReason : undefined;
+}
+
+/** Why no pod of the workload `ref` can start, as the posture's `refused` says it, or undefined. */
+export function workloadRefused(snapshot: Snapshot, config: Config, ref: ResourceRef): string | undefined {
+  return refusedWhy(workloadIndex(snapshot, config).get(refKey(ref)));
+}
+
 function serviceAccountOf(w: WorkloadMesh): string {
   const spec = w.workload.pods[0]?.spec ?? {};
   return str(spec.serviceAccountName) ?? str(spec.serviceAccount) ?? 'default';
@@ -329,6 +339,16 @@ export function meshFlowVerdict(snapshot: Snapshot, config: Config, from: Resour
     return {
       mesh: callee?.mesh ?? 'none', verdict: 'unknown', plaintext: false,
       reason: `namespace ${unseen.namespace} is not in the input (only its workloads are): its mesh labels and annotations are unknown, so whether the mesh lets ${unseen === callee ? `${calleeText} be called` : `${unseen.namespace}/${unseen.workload.ref.name} call`} on port ${port}, and with what identity, cannot be told`,
+    };
+  }
+  // An end whose pods the API server refuses to create runs nowhere: no call is made, in the mesh
+  // or out of it, until its pods can start (and then Linkerd injects them), so no answer is given
+  // rather than the plaintext one of a pod outside the mesh.
+  const refusedEnd = refusedWhy(callee) !== undefined ? callee : refusedWhy(src) !== undefined ? src : undefined;
+  if (refusedEnd) {
+    return {
+      mesh: 'linkerd', verdict: 'unknown', plaintext: false,
+      reason: `${refusedEnd.namespace}/${refusedEnd.workload.ref.name} cannot start: ${refusedWhy(refusedEnd)!}; no pod of it runs, in the mesh or outside it, so what the mesh does with the call on port ${port} cannot be told until its pods start`,
     };
   }
   // REGISTRY_ONLY is the caller's sidecar's: it drops a call no Service leads to whatever the

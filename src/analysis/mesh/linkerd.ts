@@ -11,7 +11,7 @@ import { LINKERD_POLICIES, type LinkerdPolicy } from '../../config/linkerd-polic
 import type { KubeObject } from '../../snapshot/types.ts';
 import { parseCidr, rangeContains, type IpRange } from '../../base/ip.ts';
 import type { PodView } from '../workloads.ts';
-import type { LinkerdInjectorFailure } from './components.ts';
+import { linkerdInjectorSees, type LinkerdInjectorFailure, type LinkerdInjectorScope } from './components.ts';
 import { containerNames, containerPorts, labelSelectorMatches, obj, str, stringMap } from './util.ts';
 
 export { LINKERD_POLICIES, type LinkerdPolicy };
@@ -36,6 +36,8 @@ export interface LinkerdMembership {
   reason: string;
   /** The API server refuses to create the pod (the injector fails and its webhook's failurePolicy is Fail): it never runs, in the mesh or out of it. */
   refused?: true;
+  /** A running pod without a proxy whose replacement the API server would refuse (as `refused`): it runs outside the mesh until it is re-created, and then not at all. */
+  refusedIfRecreated?: true;
 }
 
 /** Why the proxy injector fails on every pod it is asked to inject (linkerdProxyInitPorts' `absent`), and what its webhook's failurePolicy then does. */
@@ -70,8 +72,23 @@ function carriesLinkerdProxy(pod: Pick<PodView, 'spec'>): boolean {
 /** How a live pod's reason starts when Linkerd injection was asked for and no proxy runs. */
 export const LINKERD_NOT_INJECTED = 'no linkerd-proxy container although';
 
-/** `ns`: the pod's namespace, its name and metadata. */
-export function linkerdMembership(ns: { name: string; labels: Record<string, string>; annotations: Record<string, string> }, pod: PodView, injectorBroken?: LinkerdInjectorBroken): LinkerdMembership {
+/**
+ * Why Linkerd's proxy injector webhook is not called for a pod, or that this is not known: from
+ * the webhook's own selectors when read (`scope`: linkerdInjectorScope), else from the chart's
+ * default namespaceSelector (linkerdInjectorExcludes). undefined: it is called.
+ */
+function injectorSkips(ns: { name: string; labels: Record<string, string> }, pod: Pick<PodView, 'labels'>, scope: LinkerdInjectorScope | undefined): { why: string } | { unknown: string } | undefined {
+  const fallback = () => {
+    const why = linkerdInjectorExcludes(ns.name, ns.labels);
+    return why ? { why } : undefined;
+  };
+  if (!scope) return fallback();
+  const s = linkerdInjectorSees(scope, ns.name, ns.labels, pod.labels);
+  return s.sees === true ? undefined : s.sees === false ? { why: s.why } : { unknown: s.why };
+}
+
+/** `ns`: the pod's namespace, its name and metadata. `scope`: the injector webhook's selectors when read (linkerdInjectorScope). */
+export function linkerdMembership(ns: { name: string; labels: Record<string, string>; annotations: Record<string, string> }, pod: PodView, injectorBroken?: LinkerdInjectorBroken, scope?: LinkerdInjectorScope): LinkerdMembership {
   const podVal = pod.annotations['linkerd.io/inject'];
   const nsVal = ns.annotations['linkerd.io/inject'];
   const value = podVal ?? nsVal;
@@ -79,30 +96,43 @@ export function linkerdMembership(ns: { name: string; labels: Record<string, str
   const source = podVal !== undefined ? 'pod annotation' : 'namespace annotation';
   if (pod.origin === 'pod') {
     if (carriesLinkerdProxy(pod)) return { meshed: true, requested, reason: 'linkerd-proxy container present' };
-    // A running pod keeps running as it was; only its replacement meets the broken injector.
-    const restart = !injectorBroken ? ' (restart the pod)'
-      : `; restarting it will not mesh it: ${injectorBroken.absent}, so the proxy injector's webhook call fails and ${'unread' in injectorBroken.failure ? `the new pod starts without a proxy (failurePolicy Ignore) or is refused (Fail; ${injectorBroken.failure.unread})` : injectorBroken.failure.policy === 'Ignore' ? 'the new pod starts without a proxy (failurePolicy Ignore)' : 'the API server refuses the new pod (failurePolicy Fail)'}`;
-    return {
-      meshed: false,
-      requested,
-      reason: requested ? `${LINKERD_NOT_INJECTED} ${source} linkerd.io/inject=${value}${restart}` : 'no linkerd-proxy container',
-    };
+    if (!requested) return { meshed: false, requested, reason: 'no linkerd-proxy container' };
+    // A running pod keeps running as it was; only its replacement meets the broken injector, and
+    // only if the webhook is called for it: one it never sees is re-created without a proxy.
+    const skips = injectorBroken ? injectorSkips(ns, pod, scope) : undefined;
+    const reason = `${LINKERD_NOT_INJECTED} ${source} linkerd.io/inject=${value}`;
+    if (!injectorBroken) return { meshed: false, requested, reason: `${reason} (restart the pod)` };
+    if (skips && 'why' in skips) return { meshed: false, requested, reason: `${reason}; restarting it will not mesh it: ${skips.why}, so the new pod starts without a proxy` };
+    const { absent, failure } = injectorBroken;
+    const fails = `; restarting it will not mesh it: ${absent}, so the proxy injector's webhook call fails and`;
+    if (skips) return { meshed: false, requested, reason: `${reason}${fails} the new pod starts without a proxy if the webhook is not called for it or its failurePolicy is Ignore, or is refused otherwise; whether it is called is not known (${skips.unknown})` };
+    if ('unread' in failure) return { meshed: false, requested, reason: `${reason}${fails} the new pod starts without a proxy (failurePolicy Ignore) or is refused (Fail; ${failure.unread})` };
+    if (failure.policy === 'Ignore') return { meshed: false, requested, reason: `${reason}${fails} the new pod starts without a proxy (failurePolicy Ignore)` };
+    return { meshed: false, requested, refusedIfRecreated: true, reason: `${reason}${fails} the API server refuses the new pod (failurePolicy Fail)` };
   }
   // A template that already carries the proxy (`linkerd inject --manual`, or a copy of an
   // injected pod) runs it whatever linkerd.io/inject says: the injector skips a pod that "has a
   // sidecar injected already" (linkerd2 pkg/inject/report.go) and never removes one.
   if (carriesLinkerdProxy(pod)) return { meshed: true, requested, reason: 'linkerd-proxy container in the pod template (manually injected)' };
   if (pod.spec.hostNetwork === true) return { meshed: false, requested, reason: 'hostNetwork pods are not injected' };
-  const excluded = requested ? linkerdInjectorExcludes(ns.name, ns.labels) : undefined;
-  if (excluded) return { meshed: false, requested, reason: `${excluded}, so ${source} linkerd.io/inject=${value} is never acted on` };
+  // A pod the webhook is never called for is admitted as it is, without a proxy, whatever the
+  // webhook's failurePolicy: the API server applies it only to the webhooks it calls.
+  let skips = requested ? injectorSkips(ns, pod, scope) : undefined;
+  if (skips && 'why' in skips) return { meshed: false, requested, reason: `${skips.why}, so ${source} linkerd.io/inject=${value} is never acted on` };
   // linkerd-config's values hold no proxyInit: the injector fails on the pod (linkerdProxyInitPorts),
   // and the webhook's failurePolicy decides whether the pod starts without a proxy or not at all.
   if (requested && injectorBroken) {
     const { absent, failure } = injectorBroken;
     const fails = `${source} linkerd.io/inject=${value}, but Linkerd's proxy injector cannot inject it: ${absent}, which the injector dereferences, so its webhook call fails`;
+    if (skips) return { meshed: false, requested, reason: `${fails} if it is called for the pod, which is not known (${skips.unknown}); the pod then starts without a proxy if it is not called or its failurePolicy is Ignore, or is refused otherwise` };
     if ('unread' in failure) return { meshed: false, requested, reason: `${fails}; the pod then starts without a proxy if the webhook's failurePolicy is Ignore (the chart's default), or is refused if it is Fail, and that was not read (${failure.unread})` };
     if (failure.policy === 'Ignore') return { meshed: false, requested, reason: `${fails}, and MutatingWebhookConfiguration ${failure.webhooks} has failurePolicy Ignore, so the pod starts without a proxy` };
     return { meshed: false, requested, refused: true, reason: `${fails}, and MutatingWebhookConfiguration ${failure.webhooks} has failurePolicy Fail, so the API server refuses to create the pod: new pods fail to start (pods already running keep running as they were)` };
+  }
+  // A selector that cannot be read with a working injector: the chart's default namespaceSelector stands in.
+  if (skips) {
+    skips = injectorSkips(ns, pod, undefined);
+    if (skips && 'why' in skips) return { meshed: false, requested, reason: `${skips.why}, so ${source} linkerd.io/inject=${value} is never acted on` };
   }
   if (requested) return { meshed: true, requested, reason: `${source} linkerd.io/inject=${value}` };
   return { meshed: false, requested, reason: value === 'disabled' ? `${source} linkerd.io/inject=disabled` : 'no linkerd.io/inject annotation' };
@@ -225,21 +255,48 @@ function linkerdValuesRead(cm: KubeObject): unknown {
 }
 
 /**
+ * Whether a Linkerd release keeps its install settings under `global` (Values.Global), from its
+ * version string: up to stable-2.9 and edge-21.2.1; top-level from stable-2.10 and edge-21.2.2
+ * (linkerd2 pkg/charts/linkerd2/values.go has `Global *Global` at edge-21.2.1 and none at
+ * edge-21.2.2 or stable-2.10.0). `stable-`, `enterprise-` and `version-` name 2.x releases;
+ * anything else (a dev build, the chart's unreplaced placeholder) is unknown: undefined.
+ */
+function linkerdLayoutOfVersion(version: string): 'global' | 'top' | undefined {
+  const release = /^(?:linkerd\/(?:cli|helm) )?(?:stable|enterprise|version)-2\.(\d+)(?:\.\d+)*$/.exec(version);
+  if (release) return Number(release[1]) >= 10 ? 'top' : 'global';
+  const edge = /^(?:linkerd\/(?:cli|helm) )?edge-(\d+)\.(\d+)\.(\d+)$/.exec(version);
+  if (!edge) return undefined;
+  const [y, m, p] = edge.slice(1).map(Number);
+  return y > 21 || (y === 21 && (m > 2 || (m === 2 && p >= 2))) ? 'top' : 'global';
+}
+
+/**
  * The mapping of linkerd-config's values that holds the install's cniEnabled, identityTrustDomain
  * and proxyInit, with `layout` saying where it is. Before stable-2.10 the chart kept them under
  * `global` (linkerd2 stable-2.9.4 charts/linkerd2/values.yaml `global: {cniEnabled,
- * identityTrustDomain, proxyInit: {ignoreInboundPorts, ignoreOutboundPorts}}`, which
+ * identityTrustDomain, linkerdVersion, proxyInit: {ignoreInboundPorts, ignoreOutboundPorts}}`, which
  * charts/linkerd2/templates/config.yaml writes whole into the `values` key), and the injector read
  * them there (pkg/charts/linkerd2/values.go: Values.Global *Global holds CNIEnabled,
  * IdentityTrustDomain and ProxyInit; pkg/inject/inject.go values.GetGlobal().ProxyInit). From
  * stable-2.10 they are top-level and Values has no `global` field (stable-2.10.0 values.go), so a
- * values mapping with a `global` mapping is taken for the older layout, as linkerdProxyInitPorts
- * has taken it since 843de892. undefined when the values are missing or cannot be read.
+ * `global` mapping left in the values of a 2.10+ install (`helm upgrade --reuse-values` keeps the
+ * values given to the 2.9 chart) is never read. The release decides when the values name it:
+ * `linkerdVersion` (top-level from stable-2.10.0, `global.linkerdVersion` before) or `cliVersion`
+ * ("linkerd/cli stable-2.10.0"), top-level first (linkerdLayoutOfVersion). Only when none names a
+ * release is a values mapping with a `global` mapping taken for the older layout. undefined when
+ * the values are missing or cannot be read.
  */
-function linkerdSettings(cm: KubeObject): { settings: Record<string, unknown>; layout: 'global' | 'top' } | undefined {
+function linkerdSettings(cm: KubeObject): { settings: Record<string, unknown>; layout: 'global' | 'top'; release?: string } | undefined {
   const values = obj(linkerdValuesRead(cm));
   if (!values) return undefined;
   const global = obj(values.global);
+  for (const [where, key] of [[values, 'linkerdVersion'], [values, 'cliVersion'], [global, 'linkerdVersion'], [global, 'cliVersion']] as const) {
+    const version = str(where?.[key]);
+    const layout = version === undefined ? undefined : linkerdLayoutOfVersion(version);
+    if (!layout) continue;
+    const release = `${where === global ? 'global.' : ''}${key} ${version}`;
+    return layout === 'global' ? { settings: global ?? {}, layout, release } : { settings: values, layout, release };
+  }
   return global ? { settings: global, layout: 'global' } : { settings: values, layout: 'top' };
 }
 
@@ -414,7 +471,7 @@ export function linkerdProxyInitPorts(configmaps: KubeObject[]): LinkerdProxyIni
     const read = linkerdSettings(cm);
     const proxyInit = obj(read?.settings.proxyInit);
     const where = `ConfigMap ${cm.metadata?.namespace ?? ''}/linkerd-config${read?.layout === 'global' ? ', under global' : ''}`;
-    if (i === 0 && read && (read.settings.proxyInit === undefined || read.settings.proxyInit === null)) out.absent = `the values in ConfigMap ${cm.metadata?.namespace ?? ''}/linkerd-config have no ${read.layout === 'global' ? 'global.proxyInit' : 'proxyInit'}`;
+    if (i === 0 && read && (read.settings.proxyInit === undefined || read.settings.proxyInit === null)) out.absent = `the values in ConfigMap ${cm.metadata?.namespace ?? ''}/linkerd-config have no ${read.layout === 'global' ? 'global.proxyInit' : 'proxyInit'}${read.release ? ` (${read.release}: that release reads it ${read.layout === 'global' ? 'under global' : 'top-level, not under global'})` : ''}`;
     for (const [direction, key] of [['inbound', 'ignoreInboundPorts'], ['outbound', 'ignoreOutboundPorts']] as const) {
       if (out[direction] || !proxyInit) continue;
       const value = proxyInit[key] ?? '';

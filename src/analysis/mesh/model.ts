@@ -6,7 +6,7 @@ import type { AuditContext } from '../context.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import { KINDS, POD_VIEW_KINDS, type KindKey } from '../../snapshot/kinds.ts';
-import { istioControlPlaneGone, type IstiodDown, istioInjectionWebhooks, linkerdControlPlaneGone, linkerdInjectionWebhooks, linkerdInjectorFailurePolicy, linkerdWebhooksInstalled, meshComponents, podReadiness } from './components.ts';
+import { istioControlPlaneGone, type IstiodDown, istioInjectionWebhooks, linkerdControlPlaneGone, linkerdInjectionWebhooks, linkerdInjectorFailurePolicy, linkerdInjectorScope, linkerdWebhooksInstalled, meshComponents, podReadiness } from './components.ts';
 import { templatesStandIn, workloadsOf, type PodView, type Workload } from '../workloads.ts';
 import { hasIstioProxy, indexPeerAuthentications, istioProxyOwnPorts, istioMembership, istioNamespaceMeantMeshed, resolveIstioMode, sidecarBypassedPorts, sidecarInboundCapture, type IstioPolicyIndex, type ResolvedMode } from './istio.ts';
 import type { MeshWorkloadDetail, MtlsPosture } from '../../run/types.ts';
@@ -45,6 +45,11 @@ export interface WorkloadMesh {
    */
   refusedPods?: number;
   refusedReason?: string;
+  /**
+   * Pods running outside the mesh that the API server would refuse to create again (linkerdMembership
+   * `refusedIfRecreated`), with the first reason: counted in unmeshedPods, as they run now.
+   */
+  refusedIfRecreated?: string;
   /** Why the namespace is expected to be meshed (empty = not expected). */
   meantMeshedBy: string[];
   istio?: ResolvedMode;
@@ -243,6 +248,8 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
   const linkerdInjectorBroken = linkerdProxyInit.absent
     ? { absent: linkerdProxyInit.absent, failure: linkerdInjectorFailurePolicy(snapshot.resources.mutatingwebhookconfigurations ?? [], snapshot.coverage.mutatingwebhookconfigurations?.status ?? 'ok') }
     : undefined;
+  // Read only where it can change a verdict: which pods a failing injector is called for.
+  const linkerdScope = linkerdInjectorBroken ? linkerdInjectorScope(snapshot.resources.mutatingwebhookconfigurations ?? [], snapshot.coverage.mutatingwebhookconfigurations?.status ?? 'ok') : undefined;
   const clusterDefault = linkerdClusterDefault(configmaps, config.mesh.linkerdDefaultInboundPolicy, configMapUnread(snapshot, LINKERD_CONFIG_CONFIGMAP));
   const meshedByConfig = new Set(config.mesh.meshedNamespaces);
 
@@ -265,13 +272,14 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
     let unmeshed = 0;
     let refused = 0;
     let refusedReason: string | undefined;
+    let refusedIfRecreated: string | undefined;
     let unmeshedReason: string | undefined;
     const unmeshedSample: string[] = [];
     const meantIstio = istioNamespaceMeantMeshed(ns.labels);
     const meantLinkerd = linkerdNamespaceMeantMeshed(ns.annotations);
     for (const pod of w.pods) {
       const i = istioMembership(ns.labels, pod);
-      const l = linkerdMembership({ name: namespace, ...ns }, pod, linkerdInjectorBroken);
+      const l = linkerdMembership({ name: namespace, ...ns }, pod, linkerdInjectorBroken, linkerdScope);
       const c = consulMembership(namespace, pod, injector);
       if (i.meshed) meshedIstio++;
       else if (l.meshed) meshedLinkerd++;
@@ -281,6 +289,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
         refusedReason ??= l.reason;
       } else {
         unmeshed++;
+        if (l.refusedIfRecreated && !i.requested && !c.requested) refusedIfRecreated ??= l.reason;
         if (unmeshedSample.length < 5) unmeshedSample.push(pod.name);
         // Explain in terms of the mesh the namespace (or pod) asked for.
         unmeshedReason ??= (c.requested || pod.annotations[CONSUL_INJECT_ANNOTATION] !== undefined) && !i.requested && !l.requested ? c.reason : meantLinkerd || (l.requested && !i.requested) ? l.reason : i.reason;
@@ -313,6 +322,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
       unmeshedReason,
       unmeshedSample,
       ...(refused > 0 ? { refusedPods: refused, refusedReason } : {}),
+      ...(refusedIfRecreated !== undefined ? { refusedIfRecreated } : {}),
       meantMeshedBy,
       ...(namespaceUnknown ? { namespaceUnknown: true as const } : {}),
       ...(intentUnknown ? { intentUnknown: true as const } : {}),
@@ -515,7 +525,10 @@ export function meshWorkloadModes(snapshot: Snapshot, config: Config): MeshWorkl
       if (Object.keys(weak).length > 0) entry.weakPorts = weak;
       return entry;
     }
-    return { workload, mesh: 'none', mode: 'none', posture: 'outside' };
+    // No pod runs, in the mesh or out of it: the API server refuses them (linkerdMembership `refused`).
+    if (w.refusedPods && w.unmeshedPods === 0 && w.meshedPods === 0) return { workload, mesh: 'none', mode: 'refused', posture: 'refused', refused: w.refusedReason! };
+    const refused = w.refusedIfRecreated ?? w.refusedReason;
+    return { workload, mesh: 'none', mode: 'none', posture: 'outside', ...(refused !== undefined ? { refused } : {}) };
   });
 }
 

@@ -51,11 +51,11 @@ function breadthPosture(report: RunReport): PostureView['rbac'] {
   return { omitted: '', notCompared, rows, listed: list.length, growthElsewhere: [...growth.keys()].filter((k) => !shown.has(k)).length };
 }
 
-const POSTURE_CLS: Record<MtlsPosture, MeshModeBar['cls']> = { authenticated: 'good', permissive: 'warn', plaintext: 'bad', outside: 'none' };
-/** Bar order (secure first) and table order (worst first) per posture. */
-const BAR_ORDER: Record<MtlsPosture, number> = { authenticated: 0, permissive: 1, plaintext: 2, outside: 3 };
-const WORST_ORDER: Record<MtlsPosture, number> = { plaintext: 0, outside: 1, permissive: 2, authenticated: 3 };
-const MODE_LABEL: Record<string, string> = { none: 'outside the mesh' };
+const POSTURE_CLS: Record<MtlsPosture, MeshModeBar['cls']> = { authenticated: 'good', permissive: 'warn', plaintext: 'bad', outside: 'none', refused: 'none' };
+/** Bar order (secure first) and table order (worst first) per posture; a workload that cannot start takes no traffic, plaintext or not. */
+const BAR_ORDER: Record<MtlsPosture, number> = { authenticated: 0, permissive: 1, plaintext: 2, outside: 3, refused: 4 };
+const WORST_ORDER: Record<MtlsPosture, number> = { plaintext: 0, outside: 1, refused: 2, permissive: 3, authenticated: 4 };
+const MODE_LABEL: Record<string, string> = { none: 'outside the mesh', refused: 'cannot start (refused)' };
 /** Istio modes before Linkerd policies within a posture. */
 const modeOrder = (mode: string) => (mode.startsWith('linkerd:') ? 1 : 0);
 
@@ -88,6 +88,7 @@ function meshPosture(report: RunReport, maxRows: number): PostureView['mtls'] {
     flagged.push({
       ...ref, ref, mesh: e.mesh, mode: MODE_LABEL[e.mode] ?? e.mode, cls: POSTURE_CLS[e.posture],
       ports: weak.sort((a, b) => a[0].localeCompare(b[0], 'en', { numeric: true })).map(([p, m]) => `${p}: ${m}`).join(', '),
+      note: e.refused === undefined ? '' : e.posture === 'refused' ? `its pods cannot start: ${e.refused}` : `re-created, its pods would be refused: ${e.refused}`,
       worst: WORST_ORDER[e.posture],
     });
   }

@@ -292,6 +292,8 @@ export interface MeshRow {
   cls: MeshModeBar['cls'];
   /** Port-level modes that differ from the workload's, e.g. "8080: PERMISSIVE". */
   ports: string;
+  /** Why the API server refuses the workload's pods (MeshWorkloadDetail `refused`), or ''. */
+  note: string;
 }
 
 /** Who may call a meshed workload (its L7 authorization) next to what the network admits. */

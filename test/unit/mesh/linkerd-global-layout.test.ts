@@ -111,3 +111,47 @@ spec:
     expect(v.message).toContain('the values in ConfigMap linkerd/linkerd-config have no global.proxyInit');
   });
 });
+
+// The release named in the values decides the layout before the `global` mapping does. Upstream
+// (linkerd2): stable-2.10.0 charts/linkerd2/values.yaml has a top-level `linkerdVersion` (and
+// pkg/charts/linkerd2/values.go top-level LinkerdVersion, CliVersion and no Global field), while
+// stable-2.9.4 has `global.linkerdVersion` (values.go Global.LinkerdVersion, Global.CliVersion);
+// Values.Global is in values.go at edge-21.2.1 and gone at edge-21.2.2. A 2.10+ install upgraded
+// with `helm upgrade --reuse-values` keeps what was given to the 2.9 chart, `global` included, and
+// its injector never reads it.
+// Before: any `global` mapping meant the 2.9 layout, so such an install's top-level proxyInit was
+// not read, proxyInit was said absent and every template taken for refused or outside the mesh.
+describe('Linkerd: the release named in linkerd-config decides the layout, a stale global mapping aside', () => {
+  const values = (lines: string) => linkerdConfig(`webhookFailurePolicy: Ignore\n${lines}`);
+  const outside = (y: string) => run(workloadOutsideMesh, ctxOf(y)).find((v) => v.resource.name === 'galera')!;
+
+  it('linkerdVersion stable-2.10.0 with a stale global: the top-level proxyInit is read, the workload is meshed and skips 3306', () => {
+    const y = scene(values('linkerdVersion: stable-2.10.0\nproxyInit:\n  ignoreInboundPorts: "3306"\nglobal:\n  identityTrustDomain: cluster.local\n  proxyInit:\n    ignoreInboundPorts: "9999"'));
+    const c = ctxOf(y);
+    expect(meshWorkloadModes(c.snapshot, c.config).find((e) => e.workload.name === 'galera')?.mesh).toBe('linkerd');
+    expect(outside(y).status).toBe('pass');
+    expect(skip(y).evidence?.inbound).toEqual({ ports: ['3306'], source: 'proxyInit.ignoreInboundPorts 3306, installed (ConfigMap linkerd/linkerd-config): no config.linkerd.io/skip-inbound-ports annotation', installedDefault: true });
+  });
+
+  it('cliVersion "linkerd/cli stable-2.14.10" and edge-21.2.2 likewise; edge-21.2.1 keeps the global layout', () => {
+    for (const version of ['cliVersion: linkerd/cli stable-2.14.10', 'linkerdVersion: edge-21.2.2', 'linkerdVersion: enterprise-2.15.1']) {
+      expect(outside(scene(values(`${version}\nproxyInit:\n  ignoreInboundPorts: ""\nglobal:\n  identityTrustDomain: cluster.local`))).status).toBe('pass');
+    }
+    const old = outside(scene(values('linkerdVersion: edge-21.2.1\nproxyInit:\n  ignoreInboundPorts: ""\nglobal:\n  identityTrustDomain: cluster.local')));
+    expect(old.status).toBe('fail');
+    expect(old.message).toContain('have no global.proxyInit (linkerdVersion edge-21.2.1: that release reads it under global)');
+  });
+
+  it('a 2.10+ release whose only proxyInit is under the stale global: absent, the reason saying the release reads it top-level', () => {
+    const v = outside(scene(values('linkerdVersion: stable-2.10.0\nglobal:\n  proxyInit:\n    ignoreInboundPorts: ""')));
+    expect(v.status).toBe('fail');
+    expect(v.message).toContain('the values in ConfigMap linkerd/linkerd-config have no proxyInit (linkerdVersion stable-2.10.0: that release reads it top-level, not under global)');
+  });
+
+  it('global.linkerdVersion stable-2.9.4 is the 2.9 layout; a version that names no release falls back to the global mapping', () => {
+    expect(skip(scene(global29('linkerdVersion: stable-2.9.4\nproxyInit:\n  ignoreInboundPorts: "3306"'))).evidence?.inbound).toMatchObject({ ports: ['3306'] });
+    const dev = outside(scene(values('linkerdVersion: dev-0a1b2c3d-someone\nproxyInit:\n  ignoreInboundPorts: ""\nglobal:\n  identityTrustDomain: cluster.local')));
+    expect(dev.message).toContain('have no global.proxyInit');
+    expect(dev.message).not.toContain('that release');
+  });
+});

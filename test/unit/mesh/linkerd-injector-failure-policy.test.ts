@@ -12,8 +12,13 @@
 // `webhookFailurePolicy: Ignore`).
 // Before: every such template was "run without a mesh proxy" (high) whatever the failurePolicy;
 // under Fail its pods are refused and never run, in the mesh or out of it.
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { workloadOutsideMesh } from '../../../checks/mtls/workload-outside-mesh.ts';
+import { loadManifests } from '../../../src/collect/manifests.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
 import { ctxOf, run } from './helpers.ts';
 
 const NO_PROXY_INIT = `
@@ -98,5 +103,39 @@ describe('Linkerd: the injector fails (no proxyInit); its webhook\'s failurePoli
     expect(fail.message).toContain('no linkerd-proxy container although namespace annotation linkerd.io/inject=enabled; restarting it will not mesh it: the values in ConfigMap linkerd/linkerd-config have no proxyInit, so the proxy injector\'s webhook call fails and the API server refuses the new pod (failurePolicy Fail)');
     expect(fail.message).not.toContain('(restart the pod)');
     expect(verdict(scene(webhook('failurePolicy: Ignore')), 'old-0').message).toContain('the new pod starts without a proxy (failurePolicy Ignore)');
+  });
+});
+
+// ztaudit reads admissionregistration.k8s.io/v1beta1 MutatingWebhookConfigurations from manifests
+// (src/snapshot/kinds.ts: served until v1.22, so refused only when --cluster-version says 1.22 or
+// later). An unset failurePolicy there defaults to Ignore, not v1's Fail: k8s.io/api
+// admissionregistration/v1beta1/types.go (kubernetes-1.21.0) MutatingWebhook.FailurePolicy
+// "Defaults to Ignore", against admissionregistration/v1/types.go "Defaults to Fail".
+describe('Linkerd: a v1beta1 proxy-injector webhook read from manifests', () => {
+  const dirs: string[] = [];
+  afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+  const fromManifests = (yaml: string, clusterVersion?: string) => {
+    const dir = mkdtempSync(join(tmpdir(), 'ztaudit-linkerd-v1beta1-'));
+    dirs.push(dir);
+    writeFileSync(join(dir, 'all.yaml'), yaml);
+    const ctx = { snapshot: loadManifests([dir], { clusterName: 'c1', clusterVersion }), config: defaultConfig(), now: new Date('2026-06-01T00:00:00Z') };
+    return run(workloadOutsideMesh, ctx).find((v) => v.resource.name === 'api')!;
+  };
+  const v1beta1 = webhook('').replace('admissionregistration.k8s.io/v1', 'admissionregistration.k8s.io/v1beta1');
+
+  it('failurePolicy unset is Ignore: the pods start without a proxy (high), not refused as v1\'s default would have it', () => {
+    for (const version of [undefined, '1.21']) {
+      const v = fromManifests(scene(v1beta1), version);
+      expect([v.status, v.severity]).toEqual(['fail', undefined]);
+      expect(v.message).toContain('MutatingWebhookConfiguration linkerd-proxy-injector-webhook-config has failurePolicy Ignore, so the pod starts without a proxy');
+      expect(v.message).not.toContain('cannot start');
+    }
+    // The same object at admissionregistration.k8s.io/v1: Fail.
+    expect(fromManifests(scene(webhook(''))).message).toContain('its pods cannot start');
+  });
+
+  it('v1beta1 with failurePolicy Fail written out is Fail', () => {
+    const fail = webhook('failurePolicy: Fail').replace('admissionregistration.k8s.io/v1', 'admissionregistration.k8s.io/v1beta1');
+    expect(fromManifests(scene(fail), '1.21').message).toContain('its pods cannot start');
   });
 });
