@@ -1029,12 +1029,15 @@ function contourHttpProxyVerdicts(ctx: AuditContext): Verdict[] {
     if (!tls) out.push({ status: 'fail', resource, detailKey: `host/${fqdn}`, message: `HTTPProxy ${ns}/${resource.name} has no virtualhost.tls: ${fqdn} is served over plaintext HTTP.`, evidence: ev });
     else if (tls.passthrough !== true && !str(tls.secretName)) out.push({ status: 'fail', resource, detailKey: `host/${fqdn}`, message: `HTTPProxy ${ns}/${resource.name}'s virtualhost.tls names no secretName and is not passthrough: Contour has no certificate for ${fqdn}.`, evidence: ev });
     else if (insecure.length > 0) {
-      // Each Contour taking it: disablePermitInsecure true keeps the redirect; with no `contour serve` in the snapshot, Contour's default (false).
-      const each = serving.served.map(contourPermitInsecure);
+      // Each Contour taking it: disablePermitInsecure true keeps the redirect. With no `contour serve`
+      // in the input (Contour run by the Gateway provisioner from a ContourDeployment's spec.runtimeSettings,
+      // or its Deployment not collected), its setting is not read: not confirmed either way.
+      const each = serving.served.length ? serving.served.map(contourPermitInsecure)
+        : [{ disabled: undefined, why: 'no `contour serve` Deployment is in the input, so its disablePermitInsecure (configuration file, ContourConfiguration or a Gateway provisioner\'s ContourDeployment spec.runtimeSettings.httpproxy.disablePermitInsecure) is not read' }];
       const honoured = each.filter((e) => e.disabled === false);
       const unknown = each.filter((e) => e.disabled === undefined);
-      const evidence = { ...ev, permitInsecure: insecure, ...(each.length ? { disablePermitInsecure: each.map((e) => e.why) } : {}) };
-      if (each.length === 0 || honoured.length > 0) out.push({ status: 'fail', resource, detailKey: `host/${fqdn}`, message: `HTTPProxy ${ns}/${resource.name} terminates TLS for ${fqdn}, but ${routes}: served over plaintext HTTP instead of the 301 redirect to HTTPS${honoured.length ? ` (disablePermitInsecure is off: ${honoured.map((e) => e.why).join('; ')})` : ''}.`, evidence });
+      const evidence = { ...ev, permitInsecure: insecure, disablePermitInsecure: each.map((e) => e.why) };
+      if (honoured.length > 0) out.push({ status: 'fail', resource, detailKey: `host/${fqdn}`, message: `HTTPProxy ${ns}/${resource.name} terminates TLS for ${fqdn}, but ${routes}: served over plaintext HTTP instead of the 301 redirect to HTTPS${honoured.length ? ` (disablePermitInsecure is off: ${honoured.map((e) => e.why).join('; ')})` : ''}.`, evidence });
       else if (unknown.length > 0) out.push({ status: 'fail', resource, detailKey: `host/${fqdn}`, severity: 'medium', message: `HTTPProxy ${ns}/${resource.name} terminates TLS for ${fqdn}, and ${routes}: whether they are served over plaintext HTTP cannot be confirmed, as Contour honours permitInsecure unless its configuration sets disablePermitInsecure: true, which is not known (${unknown.map((e) => e.why).join('; ')}).`, evidence });
       else out.push({ status: 'pass', resource, detailKey: `host/${fqdn}`, message: `HTTPProxy ${ns}/${resource.name} ${tls.passthrough === true ? 'passes TLS through to the backend' : `terminates TLS (secretName ${str(tls.secretName)})`} for ${fqdn}; ${routes}, which Contour ignores with disablePermitInsecure: true (${each.map((e) => e.why).join('; ')}), so it redirects plaintext requests to HTTPS.`, evidence });
     }

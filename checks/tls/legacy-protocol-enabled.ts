@@ -2,8 +2,8 @@ import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
 import type { KubeObject } from '../../src/snapshot/types.ts';
-import { nginxNoConfigMap, nginxNotStarting, nginxSslProtocols, ALB_PARAMS, gatewayPassthroughListeners, traefikTcpPassthroughRoutes, GKE_DEFAULT_SSL_POLICY, GKE_GATEWAY_CONTROLLER, gkeFrontendConfigs, gkeGatewaySslPolicies, gkeIngressSslPolicy, gkeTlsGateways, type GkeSslPolicy, nginxCanary, nginxCipherAnnotations, nginxServerKeys, opensslEnabledSuites, ALB_SSL_POLICY, clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, clientTrafficPolicyLegacyCiphers, gatewayListenerPolicies, istioGatewayServers, istioGatewayApiServers, istioMutualSettingsApplied, type IstioGatewayServer, istioTlsDefaults, albIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_ALB_CONTROLLER, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, traefikDefaultMinTls, traefikOptionAcceptsNoVersion, traefikTlsOptions, undecidedTlsServices, versionTokens, type AlbIngress, type TraefikInstance, type AwsTlsService, type LbcDefaultPolicy, contourCipherConfigs, contourCipherNames, contourHigher, contourTlsVersion, contourTlsVirtualHosts, type ContourCiphers, type ContourTlsVersion, istioGatewayRelease, istioMeshMinimum, ISTIO_CIPHER_MODES, ENVOY_PRE_123_DEFAULT_CIPHERS, type IstioGatewayRelease, traefikMinVersion, traefikDefaultOptionsRead } from '../../src/analysis/tls/index.ts';
-import { TRAEFIK_ROUTER_REFUSAL_KINDS, traefikTlsRouter } from '../../src/analysis/edge/traefik-tls-routers.ts';
+import { nginxNoConfigMap, nginxNotStarting, ALB_PARAMS, gatewayPassthroughListeners, traefikTcpPassthroughRoutes, GKE_DEFAULT_SSL_POLICY, GKE_GATEWAY_CONTROLLER, gkeFrontendConfigs, gkeGatewaySslPolicies, gkeIngressSslPolicy, gkeTlsGateways, type GkeSslPolicy, nginxCanary, nginxCipherAnnotations, nginxServerKeys, opensslEnabledSuites, ALB_SSL_POLICY, clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, clientTrafficPolicyLegacyCiphers, gatewayListenerPolicies, istioGatewayServers, istioGatewayApiServers, istioMutualSettingsApplied, type IstioGatewayServer, istioTlsDefaults, albIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_ALB_CONTROLLER, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, traefikDefaultMinTls, traefikOptionAcceptsNoVersion, traefikTlsOptions, traefikOptionScope, traefikDefaultsReadBy, undecidedTlsServices, versionTokens, type AlbIngress, type TraefikInstance, type AwsTlsService, type LbcDefaultPolicy, contourCipherConfigs, contourCipherNames, contourHigher, contourTlsVersion, contourTlsVirtualHosts, type ContourCiphers, type ContourTlsVersion, istioGatewayRelease, istioMeshMinimum, ISTIO_CIPHER_MODES, ENVOY_PRE_123_DEFAULT_CIPHERS, type IstioGatewayRelease, traefikMinVersion, traefikDefaultOptionsRead, nginxSslProtocols } from '../../src/analysis/tls/index.ts';
+import { TRAEFIK_ROUTER_REFUSAL_KINDS, traefikTlsRouterOf } from '../../src/analysis/edge/traefik-tls-routers.ts';
 import type { KindKey } from '../../src/snapshot/kinds.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
@@ -322,35 +322,60 @@ function traefikReleases(instances: TraefikInstance[]): { oldest?: TraefikInstan
   return { oldest, unversioned: instances.filter((i) => i.version === undefined) };
 }
 
-/** TLSOptions and Traefik workloads whose minimum TLS version is Traefik's default, on an image naming no version (traefikVerdicts leaves them out). */
+/**
+ * TLSOptions and Traefik workloads whose minimum TLS version is Traefik's default, on an image
+ * naming no version (traefikVerdicts leaves them out). Each TLSOption is weighed for the Traefiks
+ * that read it (traefikOptionScope), the built-in default for each unversioned Traefik that reads
+ * no TLSOption named "default" or drops the ones it reads.
+ */
 function traefikUnjudged(ctx: AuditContext): string[] {
-  const { options, defaultNamespaces, instances } = traefikTlsOptions(ctx.snapshot);
-  const { oldest, unversioned } = traefikReleases(instances);
-  if (unversioned.length === 0) return [];
+  const { options, instances } = traefikTlsOptions(ctx.snapshot);
+  const all = traefikReleases(instances);
+  if (all.unversioned.length === 0) return [];
   const out: string[] = [];
-  // A known old release fails them already; only a pass would be unproven.
-  if (!oldest || traefikDefaultMinTls(oldest.version).option === '1.2') {
-    for (const o of options) {
-      const spec = obj(o.spec) ?? {};
-      const dropped = o.metadata?.name === 'default' && defaultNamespaces > 1;
-      const { min, unknown } = traefikMinVersion(spec);
-      if (dropped ? (!oldest || traefikDefaultMinTls(oldest.version).builtin === '1.2') : min === undefined) out.push(`TLSOption ${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}${dropped ? ' (dropped: routers take the built-in default)' : unknown !== undefined ? ` (minVersion ${JSON.stringify(unknown)}, a name Traefik does not know, so none)` : ' (no minVersion)'}`);
+  const who = new Set<TraefikInstance>();
+  // Traefiks dropping the "default" TLSOptions they read while another Traefik keeps one of them: no TLSOption verdict speaks for them.
+  const droppedUnsaid = new Set<TraefikInstance>();
+  for (const o of options) {
+    const scope = traefikOptionScope(ctx.snapshot, o);
+    if (scope.dropped === undefined) for (const i of scope.droppedFor) droppedUnsaid.add(i);
+    const { oldest, unversioned } = traefikReleases(scope.instances);
+    // A known old release fails it already; only a pass would be unproven.
+    if (unversioned.length === 0 || (oldest && traefikDefaultMinTls(oldest.version).option !== '1.2')) continue;
+    const spec = obj(o.spec) ?? {};
+    const dropped = scope.dropped !== undefined;
+    const { min, unknown } = traefikMinVersion(spec);
+    if (dropped ? (!oldest || traefikDefaultMinTls(oldest.version).builtin === '1.2') : min === undefined) {
+      out.push(`TLSOption ${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}${dropped ? ' (dropped: routers take the built-in default)' : unknown !== undefined ? ` (minVersion ${JSON.stringify(unknown)}, a name Traefik does not know, so none)` : ' (no minVersion)'}`);
+      for (const i of unversioned) who.add(i);
     }
   }
-  // The built-in default applies where an unversioned Traefik surely reads no TLSOption named "default" (traefikDefaultOptionsRead: a namespace it does not watch).
-  const builtin = defaultNamespaces === 0 || unversioned.some((i) => { const r = traefikDefaultOptionsRead(ctx.snapshot, i.ref); return r.read.length === 0 && r.unknown.length === 0; });
-  if (builtin && (!oldest || traefikDefaultMinTls(oldest.version).builtin === '1.2')) out.push('routers without TLS options (Traefik\'s built-in default)');
-  return out.length ? [`Traefik's default minimum TLS version depends on its release (TLS 1.0 for routers without TLS options before v2.9, and for a TLSOption without minVersion before v2.11, whose Go is older than 1.22), and ${unversioned.map(traefikInstanceLabel).join(', ')} run${unversioned.length > 1 ? '' : 's'} an image whose tag names no version, so these are not judged: ${out.join(', ')}; pin the image to a version tag, set minVersion VersionTLS12 in each TLSOption (and in a TLSOption named default), or run with --probe-tls`] : [];
+  // The built-in default applies where an unversioned Traefik surely reads no TLSOption named "default" (traefikDefaultOptionsRead: a namespace it does not watch), or drops the several it reads (said above unless another Traefik keeps one).
+  const builtin = all.unversioned.filter((i) => { const r = traefikDefaultsReadBy(ctx.snapshot, i.ref); return droppedUnsaid.has(i) || (r.read.length === 0 && r.unknown.length === 0); });
+  if (builtin.length && (!all.oldest || traefikDefaultMinTls(all.oldest.version).builtin === '1.2')) {
+    out.push('routers without TLS options (Traefik\'s built-in default)');
+    for (const i of builtin) who.add(i);
+  }
+  const named = all.unversioned.filter((i) => who.has(i));
+  return out.length ? [`Traefik's default minimum TLS version depends on its release (TLS 1.0 for routers without TLS options before v2.9, and for a TLSOption without minVersion before v2.11, whose Go is older than 1.22), and ${named.map(traefikInstanceLabel).join(', ')} run${named.length > 1 ? '' : 's'} an image whose tag names no version, so these are not judged: ${out.join(', ')}; pin the image to a version tag, set minVersion VersionTLS12 in each TLSOption (and in a TLSOption named default), or run with --probe-tls`] : [];
 }
 
 function traefikVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
-  const { options, defaultNamespaces, instances } = traefikTlsOptions(ctx.snapshot);
-  const { oldest, unversioned } = traefikReleases(instances);
-  const defaults = oldest ? traefikDefaultMinTls(oldest.version) : undefined;
-  const release = oldest ? `${traefikInstanceLabel(oldest)} runs Traefik ${oldest.version.join('.')}` : undefined;
+  const { options, instances } = traefikTlsOptions(ctx.snapshot);
   const versions = instances.length ? { traefik: instances.map((i) => `${refString(i.ref)}: ${i.image}`) } : {};
+  // Traefiks dropping the "default" TLSOptions they read while another Traefik keeps one of them:
+  // no TLSOption verdict speaks for them, the per-workload finding below does.
+  const droppedUnsaid = new Set<string>();
   for (const o of options) {
+    // Judged for the Traefiks that load it (traefikOptionScope): another Traefik's release, or the
+    // "default" TLSOptions another Traefik reads, say nothing about it.
+    const scope = traefikOptionScope(ctx.snapshot, o);
+    if (scope.dropped === undefined) for (const i of scope.droppedFor) droppedUnsaid.add(refString(i.ref));
+    const { oldest, unversioned } = traefikReleases(scope.instances);
+    const defaults = oldest ? traefikDefaultMinTls(oldest.version) : undefined;
+    const release = oldest ? `${traefikInstanceLabel(oldest)} runs Traefik ${oldest.version.join('.')}` : undefined;
+    const defaultNamespaces = scope.dropped ?? 0;
     const ns = o.metadata?.namespace ?? 'default';
     const name = o.metadata?.name ?? '';
     const resource = { kind: 'TLSOption', namespace: ns, name };
@@ -359,10 +384,10 @@ function traefikVerdicts(ctx: AuditContext): Verdict[] {
     const { min, unknown } = traefikMinVersion(spec);
     const max = str(spec.maxVersion);
     const isDefault = name === 'default';
-    const dropped = isDefault && defaultNamespaces > 1;
+    const dropped = scope.dropped !== undefined;
     const unsetMin = !defaults ? (unversioned.length ? undefined : 'VersionTLS12 (Traefik default)') : defaults.option === '1.0' ? `unset: VersionTLS10 (Go's default before Go 1.22, Traefik ${oldest!.version.join('.')})` : `unset: VersionTLS12 (Go's default, Traefik ${oldest!.version.join('.')})`;
     const evidence: Record<string, unknown> = { minVersion: min ?? unsetMin ?? 'unset: Traefik release unknown', ...(unknown !== undefined ? { minVersionIgnored: unknown } : {}), maxVersion: max ?? null, appliesToRoutersWithoutOptions: isDefault && !dropped, ...versions };
-    if (dropped) evidence.note = `${defaultNamespaces} namespaces hold a TLSOption named "default"; Traefik drops them all`;
+    if (dropped) evidence.note = `${defaultNamespaces} namespaces hold a TLSOption named "default"${scope.instances.length ? ` that ${scope.instances.map((i) => refString(i.ref)).join(', ')} read${scope.instances.length > 1 ? '' : 's'}` : ''}; Traefik drops them all`;
     const bad = [min, max].filter((v): v is string => !!v && TRAEFIK_LEGACY.has(v));
     // Several TLSOptions named "default" across namespaces: Traefik drops them all
     // (pkg/provider/kubernetes/crd/kubernetes.go) and routers take its built-in default
@@ -398,17 +423,19 @@ function traefikVerdicts(ctx: AuditContext): Verdict[] {
   // reads one (traefikDefaultOptionsRead: its watched namespaces, its API groups; several are
   // dropped, judged on them above); reading none, the built-in default, TLS 1.0.
   // Only TLS routers take it: with none, nothing uses it.
-  let tlsRouter: string | undefined | null = null;
+  // Only its own TLS routers count (traefikTlsRouterOf: the routes its providers load): another
+  // Traefik's TLS router takes that Traefik's default.
   const judged = new Set<string>();
   for (const i of instances) {
     if (!i.version || traefikDefaultMinTls(i.version).builtin !== '1.0' || judged.has(refString(i.ref))) continue;
     judged.add(refString(i.ref));
-    const read = defaultNamespaces === 0 ? { read: [], unknown: [], unread: [] } : traefikDefaultOptionsRead(ctx.snapshot, i.ref);
-    if (read.read.length > 0 || read.unknown.length > 0) continue; // unknown: traefikDefaultUnknown notes it
-    if (tlsRouter === null) tlsRouter = traefikTlsRouter(ctx.snapshot);
-    if (!tlsRouter) break;
-    const why = read.unread.length ? `, and it reads no TLSOption named "default" (${read.unread.join('; ')})` : ', and no TLSOption named "default" exists';
-    out.push({ status: 'fail', resource: i.ref, detailKey: 'traefik-default-tls-options', message: `${traefikInstanceLabel(i)} runs Traefik ${i.version.join('.')}${why}: routers without TLS options take Traefik's built-in default, which sets no minimum TLS version before v2.9, so Go's default, TLS 1.0, applies and they accept TLS 1.0 and 1.1. ${read.unread.length ? 'Create a TLSOption named default with minVersion VersionTLS12 in a namespace it watches' : 'Create a TLSOption named default with minVersion VersionTLS12'}, or upgrade Traefik.`, evidence: { builtinMinVersion: 'VersionTLS10 (Go default; Traefik before v2.9)', tlsRouter, ...(read.unread.length ? { defaultTlsOptionsNotRead: read.unread } : {}), ...versions } });
+    const read = traefikDefaultsReadBy(ctx.snapshot, i.ref);
+    const drops = droppedUnsaid.has(refString(i.ref));
+    if (!drops && (read.read.length > 0 || read.unknown.length > 0)) continue; // unknown: traefikDefaultUnknown notes it
+    const tlsRouter = traefikTlsRouterOf(ctx.snapshot, i.ref);
+    if (!tlsRouter) continue;
+    const why = drops ? `, and ${read.read.length + read.unknown.length} namespaces it reads hold a TLSOption named "default"${read.read.length ? ` (${read.read.join(', ')}${read.unknown.length ? ' and others it may read' : ''})` : ''}, so it drops them all` : read.unread.length ? `, and it reads no TLSOption named "default" (${read.unread.join('; ')})` : ', and no TLSOption named "default" exists';
+    out.push({ status: 'fail', resource: i.ref, detailKey: 'traefik-default-tls-options', message: `${traefikInstanceLabel(i)} runs Traefik ${i.version.join('.')}${why}: routers without TLS options take Traefik's built-in default, which sets no minimum TLS version before v2.9, so Go's default, TLS 1.0, applies and they accept TLS 1.0 and 1.1. ${drops ? 'Keep one TLSOption named default, with minVersion VersionTLS12, in the namespaces it watches' : read.unread.length ? 'Create a TLSOption named default with minVersion VersionTLS12 in a namespace it watches' : 'Create a TLSOption named default with minVersion VersionTLS12'}, or upgrade Traefik.`, evidence: { builtinMinVersion: 'VersionTLS10 (Go default; Traefik before v2.9)', tlsRouter, ...(read.unread.length ? { defaultTlsOptionsNotRead: read.unread } : {}), ...versions } });
   }
   return out;
 }

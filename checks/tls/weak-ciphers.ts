@@ -1,8 +1,8 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
-import {  nginxNoConfigMap, nginxNotStarting, clientTrafficPolicies, istioGatewayServers, istioTlsDefaults, ISTIO_CIPHER_MODES, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, configMapData, gatewayListenerPolicies, describeWeakCipher, GO_CIPHER_SUITES, GO_PRE_122_EXTRA_SUITES, goCipherSuiteWeaknesses, traefikDefaultMinTls, traefikOptionAcceptsNoVersion, nginxCanary, nginxCipherAnnotations, nginxConfigSources, nginxServerKeys, opensslCipherWeaknesses, traefikTlsOptions, versionTokens, type CipherAnalysis, type ServedIngress , ENVOY_PRE_123_DEFAULT_CIPHERS, istioGatewayRelease, istioGatewayApiServers, istioMutualSettingsApplied } from '../../src/analysis/tls/index.ts';
-import { TRAEFIK_ROUTER_REFUSAL_KINDS, traefikTlsRouter } from '../../src/analysis/edge/traefik-tls-routers.ts';
+import {  nginxNoConfigMap, nginxNotStarting, clientTrafficPolicies, istioGatewayServers, istioTlsDefaults, ISTIO_CIPHER_MODES, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, configMapData, gatewayListenerPolicies, describeWeakCipher, GO_CIPHER_SUITES, GO_PRE_122_EXTRA_SUITES, goCipherSuiteWeaknesses, traefikDefaultMinTls, traefikOptionAcceptsNoVersion, nginxCanary, nginxCipherAnnotations, nginxConfigSources, nginxServerKeys, opensslCipherWeaknesses, traefikTlsOptions, traefikOptionScope, traefikDefaultsReadBy, type TraefikInstance, versionTokens, type CipherAnalysis, type ServedIngress , ENVOY_PRE_123_DEFAULT_CIPHERS, istioGatewayRelease, istioGatewayApiServers, istioMutualSettingsApplied } from '../../src/analysis/tls/index.ts';
+import { TRAEFIK_ROUTER_REFUSAL_KINDS, traefikTlsRouterOf } from '../../src/analysis/edge/traefik-tls-routers.ts';
 import type { KindKey } from '../../src/snapshot/kinds.ts';
 import { AWS_POLICY_CIPHERS, AWS_SSL_POLICIES_DOC, awsTlsServices, contourCipherConfigs, contourCipherNames, contourTlsVirtualHosts, GKE_DEFAULT_SSL_POLICY, gkeFrontendConfigs, gkeGatewaySslPolicies, gkeIngressSslPolicy, gkeTlsGateways, type GkeSslPolicy } from '../../src/analysis/tls/index.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
@@ -124,27 +124,39 @@ function nginxIngressVerdicts(ctx: AuditContext): Verdict[] {
 
 const TRAEFIK_DEFAULT_SUITES = "Traefik's default list (every suite Go's crypto/tls CipherSuites() lists)";
 
+/** A Traefik's default cipher list: Go's, with the RSA key exchange suites before Go 1.22 (Traefik before v2.11), the first such Traefik named. */
+function traefikDefaultList(instances: TraefikInstance[]): { old?: TraefikInstance; list: string[]; source: string } {
+  const old = instances.find((i) => i.version !== undefined && traefikDefaultMinTls(i.version).goBefore122);
+  return old
+    ? { old, list: [...GO_CIPHER_SUITES, ...GO_PRE_122_EXTRA_SUITES], source: `${TRAEFIK_DEFAULT_SUITES}, with the RSA key exchange suites Go enabled by default before Go 1.22, as ${refString(old.ref)} runs ${old.image}` }
+    : { list: [...GO_CIPHER_SUITES], source: TRAEFIK_DEFAULT_SUITES };
+}
+
 function traefikVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
-  // TLSOptions named "default" in more than one namespace: Traefik drops them all and routers
-  // without options of their own use its built-in default (traefik pkg/provider/kubernetes/crd/kubernetes.go
-  // buildTLSOptions, "Default TLS Options defined in multiple namespaces"; pkg/tls/tlsmanager.go DefaultTLSOptions).
-  const { options, defaultNamespaces: defaults, instances } = traefikTlsOptions(ctx.snapshot);
-  // A Traefik built with a Go older than 1.22 (before v2.11) also enables the RSA key exchange
-  // suites by default (GO_PRE_122_EXTRA_SUITES): the oldest release of the snapshot decides.
-  const old = instances.find((i) => i.version !== undefined && traefikDefaultMinTls(i.version).goBefore122);
-  const defaultList = old ? [...GO_CIPHER_SUITES, ...GO_PRE_122_EXTRA_SUITES] : [...GO_CIPHER_SUITES];
-  const defaultSource = old ? `${TRAEFIK_DEFAULT_SUITES}, with the RSA key exchange suites Go enabled by default before Go 1.22, as ${refString(old.ref)} runs ${old.image}` : TRAEFIK_DEFAULT_SUITES;
+  const { options, instances } = traefikTlsOptions(ctx.snapshot);
+  // Traefiks dropping the "default" TLSOptions they read (traefikOptionScope.droppedFor).
+  const dropping = new Set<string>();
   for (const o of options) {
     const ns = o.metadata?.namespace ?? 'default';
     const name = o.metadata?.name ?? '';
     const resource = { kind: 'TLSOption', namespace: ns, name };
-    if (name === 'default' && defaults > 1) {
-      out.push({ status: 'pass', resource, message: `TLSOption ${ns}/${name} is dropped by Traefik: ${defaults} namespaces hold a TLSOption named "default", so its cipherSuites apply to no router: routers use the built-in default.`, evidence: { dropped: true, defaultTlsOptionNamespaces: defaults, note: 'Traefik drops every TLSOption named "default" when more than one namespace defines one' } });
+    // Judged for the Traefiks that load it (traefikOptionScope): TLSOptions named "default" in more
+    // than one namespace a Traefik reads are all dropped by it, and its routers without options of
+    // their own use its built-in default (traefik pkg/provider/kubernetes/crd/kubernetes.go
+    // buildTLSOptions, "Default TLS Options defined in multiple namespaces"; pkg/tls/tlsmanager.go DefaultTLSOptions).
+    const scope = traefikOptionScope(ctx.snapshot, o);
+    for (const i of scope.droppedFor) dropping.add(refString(i.ref));
+    // A Traefik built with a Go older than 1.22 (before v2.11) also enables the RSA key exchange
+    // suites by default (GO_PRE_122_EXTRA_SUITES): the oldest release reading it decides.
+    const { old, list: defaultList, source: defaultSource } = traefikDefaultList(scope.instances);
+    if (scope.dropped !== undefined) {
+      const who = scope.instances.length ? ` that ${scope.instances.map((i) => refString(i.ref)).join(', ')} read${scope.instances.length > 1 ? '' : 's'}` : '';
+      out.push({ status: 'pass', resource, message: `TLSOption ${ns}/${name} is dropped by Traefik: ${scope.dropped} namespaces hold a TLSOption named "default"${who}, so its cipherSuites apply to no router: routers use the built-in default.`, evidence: { dropped: true, defaultTlsOptionNamespaces: scope.dropped, note: 'Traefik drops every TLSOption named "default" when more than one namespace it reads defines one' } });
       continue;
     }
     // Its minimum above its maximum: no handshake completes, so no suite is ever negotiated (traefikOptionAcceptsNoVersion).
-    const none = traefikOptionAcceptsNoVersion(obj(o.spec) ?? {}, old ? '1.0' : instances.some((i) => i.version === undefined) ? undefined : '1.2');
+    const none = traefikOptionAcceptsNoVersion(obj(o.spec) ?? {}, old ? '1.0' : scope.instances.some((i) => i.version === undefined) ? undefined : '1.2');
     if (none) {
       out.push({ status: 'pass', resource, message: `TLSOption ${ns}/${name} accepts no TLS version: ${none}, so every TLS handshake with it fails and none of its cipher suites is ever negotiated.`, evidence: { acceptedVersions: [], minVersion: obj(o.spec)?.minVersion ?? null, maxVersion: obj(o.spec)?.maxVersion ?? null } });
       continue;
@@ -166,17 +178,44 @@ function traefikVerdicts(ctx: AuditContext): Verdict[] {
       ? { status: 'fail', resource, message: `${what} enables weak suites: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}.${users.text}`, evidence: { ...evidence, ...users.evidence } }
       : { status: 'pass', resource, message: `${what} lists no weak suite (CBC, RSA key exchange, 3DES, RC4, NULL, EXPORT, anonymous).`, evidence });
   }
-  // No TLSOption "default" in effect: routers without TLS options take Traefik's built-in default
-  // (pkg/tls/tlsmanager.go DefaultTLSOptions), whose cipher list is Go's (CipherSuites() from v2.9,
-  // Go's server default before): the ECDHE CBC-SHA suites at every release. Only TLS routers
-  // take it: with none, nothing uses it.
-  const first = instances[0];
-  const tlsRouter = first && defaults !== 1 ? traefikTlsRouter(ctx.snapshot) : undefined;
-  if (first && tlsRouter) {
+  // No TLSOption "default" in effect for a Traefik (it reads none, or drops the several it reads):
+  // its routers without TLS options take Traefik's built-in default (pkg/tls/tlsmanager.go
+  // DefaultTLSOptions), whose cipher list is Go's (CipherSuites() from v2.9, Go's server default
+  // before): the ECDHE CBC-SHA suites at every release. Judged per Traefik workload, on its own
+  // TLS routers only (traefikTlsRouterOf): with none, nothing uses it.
+  const judged = new Set<string>();
+  for (const i of instances) {
+    const id = refString(i.ref);
+    if (judged.has(id)) continue;
+    judged.add(id);
+    const read = traefikDefaultsReadBy(ctx.snapshot, i.ref);
+    const drops = dropping.has(id);
+    if (!drops && (read.read.length > 0 || read.unknown.length > 0)) continue;
+    const tlsRouter = traefikTlsRouterOf(ctx.snapshot, i.ref);
+    if (!tlsRouter) continue;
+    const { old, list: defaultList, source: defaultSource } = traefikDefaultList(instances.filter((x) => refString(x.ref) === id));
     const a = goCipherSuiteWeaknesses(defaultList);
     if (old) a.weak.sort((x, y) => Number(y.suite.startsWith('TLS_RSA_')) - Number(x.suite.startsWith('TLS_RSA_')));
-    const who = old ?? first;
-    out.push({ status: 'fail', resource: who.ref, detailKey: 'traefik-default-tls-options', message: `${who.ref.kind} ${who.ref.namespace}/${who.ref.name} (${who.image}) has no TLSOption named "default" in effect${defaults > 1 ? ` (${defaults} namespaces define one, so Traefik drops them all)` : ''}: routers without TLS options take Traefik's built-in default, ${defaultSource}, which enables weak suites: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}. Create a TLSOption named default listing ECDHE AEAD cipherSuites.`, evidence: evidenceOf(a, { cipherSuites: defaultList, source: defaultSource, tlsRouter, traefik: instances.map((i) => `${refString(i.ref)}: ${i.image}`) }) });
+    out.push({ status: 'fail', resource: i.ref, detailKey: 'traefik-default-tls-options', message: `${i.ref.kind} ${i.ref.namespace}/${i.ref.name} (${i.image}) has no TLSOption named "default" in effect${drops ? ` (${read.read.length + read.unknown.length} namespaces it reads define one, so Traefik drops them all)` : read.unread.length ? ' (it reads none of those that exist)' : ''}: routers without TLS options take Traefik's built-in default, ${defaultSource}, which enables weak suites: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}. Create a TLSOption named default listing ECDHE AEAD cipherSuites.`, evidence: evidenceOf(a, { cipherSuites: defaultList, source: defaultSource, tlsRouter, traefik: instances.map((x) => `${refString(x.ref)}: ${x.image}`), ...(read.unread.length ? { defaultTlsOptionsNotRead: read.unread } : {}) }) });
+  }
+  return out;
+}
+
+/**
+ * Traefik workloads with a TLS router for which whether they read a TLSOption named "default" is
+ * not known (traefikDefaultOptionsRead: a configuration file, namespaces the snapshot does not
+ * show) and which surely read none: reading none, their routers without TLS options take the
+ * built-in default's weak suites, so they are not judged.
+ */
+function traefikDefaultUnknown(ctx: AuditContext): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const i of traefikTlsOptions(ctx.snapshot).instances) {
+    const id = refString(i.ref);
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const read = traefikDefaultsReadBy(ctx.snapshot, i.ref);
+    if (read.read.length === 0 && read.unknown.length > 0 && traefikTlsRouterOf(ctx.snapshot, i.ref)) out.push(`whether ${id} (${i.image}) reads a TLSOption named "default" is not known (${read.unknown.join('; ')}); if it reads none, its routers without TLS options take Traefik's built-in default, whose cipher list enables weak CBC suites, so they are not judged`);
   }
   return out;
 }
@@ -432,6 +471,7 @@ export const weakCiphers: Check = {
     notes.unshift(...[...problems].map(([problem, n]) => `${n} Istio Gateway server(s) listing no cipherSuites are not judged: they take meshConfig.tlsDefaults.cipherSuites, and ${problem}`));
     const { unjudged } = istioJudgement(ctx);
     if (unjudged.length) notes.push(`${unjudged.length} ISTIO_MUTUAL Istio Gateway server(s) list cipherSuites that istiod writes to Envoy before Istio 1.18 and ignores from 1.18 (Envoy's default list then applies), and the release of the istiod configuring them is not known (no istio/pilot image naming a version), so they are not judged: ${unjudged.join(', ')}; pin istiod's image to a version tag or run with --probe-tls`);
+    notes.push(...traefikDefaultUnknown(ctx));
     const down = nginxNotStarting(ctx.snapshot);
     if (down) notes.unshift(down);
     return notes.length ? notes.join('; ') : undefined;

@@ -3,11 +3,12 @@
 // (a router Traefik does not build uses no TLSOption). Here, not in tls/traefik.ts, as edgeRoutes
 // reads that module.
 
+import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KindKey } from '../../snapshot/kinds.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import { memoize } from '../memo.ts';
 import { arr, obj, str } from '../mesh/util.ts';
-import { servedByTraefik, TRAEFIK_TCP_ROUTE_KEYS, traefikCrdCounts, traefikCrdProvidersFor, traefikCrdProvidersResolving, traefikEntryPoints, traefikRouterTls, traefikTlsOptions } from '../tls/traefik.ts';
+import { servedByTraefik, TRAEFIK_TCP_ROUTE_KEYS, traefikProvidersFor, traefikCrdCounts, traefikCrdProvidersFor, traefikCrdProvidersResolving, traefikEntryPoints, traefikRouterTls, traefikTlsOptions } from '../tls/traefik.ts';
 import { refString } from '../workloads.ts';
 import { EDGE_ROUTE_BEST_EFFORT, EDGE_ROUTE_KINDS, edgeRoutes } from './routes.ts';
 
@@ -35,40 +36,66 @@ export function traefikBuildsRouter(snapshot: Snapshot, o: KubeObject): boolean 
 }
 
 /**
- * The first Traefik router of the snapshot that terminates TLS, named ("Ingress shop/web (tls)"),
- * or undefined when none does. Traefik's default TLS option (a TLSOption named "default", else its
- * built-in default) applies only to TLS routers without options of their own
+ * Per Traefik workload (refString of its ref; '' for the stand-in with Traefik's defaults when the
+ * snapshot has none), the first router it serves that terminates TLS, named ("Ingress shop/web
+ * (tls)"); a workload serving none is absent. Traefik's default TLS option (a TLSOption named
+ * "default", else its built-in default) applies only to TLS routers without options of their own
  * (https://doc.traefik.io/traefik/reference/routing-configuration/http/tls/tls-options/): with no
  * TLS router, nothing uses it. A TLS router is an Ingress Traefik serves with spec.tls or a
  * router.tls annotation, an IngressRoute with a tls section (even empty), or any router on an
- * entryPoint with TLS (entrypoints.<name>.http.tls). A workload configured by a file may set
- * entryPoint TLS there, unseen: it counts as one. An IngressRouteTCP with a tls section terminates
- * TLS unless tls.passthrough is true (see traefikTcpPassthroughRoutes). An IngressRoute or
- * IngressRouteTCP of a class no Traefik's CRD provider takes (traefikCrdProvidersFor) is no router,
- * nor is one every route of which Traefik refuses, or an Ingress it refuses (traefikBuildsRouter).
+ * entryPoint with TLS (entrypoints.<name>.http.tls) of that workload. A workload configured by a
+ * file may set entryPoint TLS there, unseen: it counts as having one. An IngressRouteTCP with a tls
+ * section terminates TLS unless tls.passthrough is true (see traefikTcpPassthroughRoutes). Each
+ * router counts for the Traefiks that load it only: an IngressRoute or IngressRouteTCP for the CRD
+ * providers taking its class and watching its namespace (traefikCrdProvidersFor), an Ingress for the
+ * Ingress providers serving it (traefikProvidersFor), so one Traefik's TLS router says nothing about
+ * another's default TLS option. A route Traefik refuses (traefikBuildsRouter) is no router. One pass
+ * over the routes, stopping once every workload has one.
  */
-export const traefikTlsRouter = memoize((snapshot: Snapshot): string | undefined => {
+export const traefikTlsRouters = memoize((snapshot: Snapshot): Map<string, string> => {
+  const out = new Map<string, string>();
   const eps = traefikEntryPoints(snapshot);
-  if (eps.fromFile.length > 0) return `${refString(eps.fromFile[0])} reads a configuration file, whose entryPoint TLS is not seen`;
-  for (const [ep, how] of eps.secured) if (how.startsWith('TLS (')) return `entryPoint ${ep}: ${how}`;
-  for (const key of ['traefik.ingressroutes', 'traefik-legacy.ingressroutes'] as const) {
-    for (const r of snapshot.resources[key] ?? []) {
-      const tls = obj(r.spec)?.tls;
-      if (tls !== undefined && tls !== null && traefikCrdProvidersFor(snapshot, r).length > 0 && traefikBuildsRouter(snapshot, r)) return `IngressRoute ${r.metadata?.namespace ?? 'default'}/${r.metadata?.name ?? ''} (tls)`;
+  for (const ref of eps.fromFile) if (!out.has(refString(ref))) out.set(refString(ref), `${refString(ref)} reads a configuration file, whose entryPoint TLS is not seen`);
+  for (const [id, ep] of eps.tlsEntryPointOf) if (!out.has(id)) out.set(id, ep);
+  const want = eps.workloads.length === 0 ? 1 : new Set(eps.workloads.map(refString)).size;
+  const keyOf = (ref: ResourceRef | undefined) => (ref ? refString(ref) : '');
+  // Records `what` for each provider lacking a TLS router; asks whether Traefik builds the route only when one lacks it.
+  const record = (refs: Array<ResourceRef | undefined>, o: KubeObject, what: () => string) => {
+    const lacking = refs.map(keyOf).filter((k) => !out.has(k));
+    if (lacking.length === 0 || !traefikBuildsRouter(snapshot, o)) return;
+    const text = what();
+    for (const k of lacking) out.set(k, text);
+  };
+  const crd = (keys: readonly KindKey[], kind: string, terminates: (tls: unknown) => boolean) => {
+    for (const key of keys) {
+      for (const r of snapshot.resources[key] ?? []) {
+        if (out.size >= want) return;
+        const tls = obj(r.spec)?.tls;
+        if (tls === undefined || tls === null || !terminates(tls)) continue;
+        record(traefikCrdProvidersFor(snapshot, r).map((p) => p.ref), r, () => `${kind} ${r.metadata?.namespace ?? 'default'}/${r.metadata?.name ?? ''} (tls)`);
+      }
     }
-  }
-  for (const key of TRAEFIK_TCP_ROUTE_KEYS) {
-    for (const r of snapshot.resources[key] ?? []) {
-      const tls = obj(r.spec)?.tls;
-      if (tls !== undefined && tls !== null && obj(tls)?.passthrough !== true && traefikCrdProvidersFor(snapshot, r).length > 0 && traefikBuildsRouter(snapshot, r)) return `IngressRouteTCP ${r.metadata?.namespace ?? 'default'}/${r.metadata?.name ?? ''} (tls)`;
-    }
-  }
+  };
+  crd(['traefik.ingressroutes', 'traefik-legacy.ingressroutes'], 'IngressRoute', () => true);
+  crd(TRAEFIK_TCP_ROUTE_KEYS, 'IngressRouteTCP', (tls) => obj(tls)?.passthrough !== true);
   for (const ing of snapshot.resources.ingresses ?? []) {
+    if (out.size >= want) break;
     const tls = arr(obj(ing.spec)?.tls).length > 0 ? 'spec.tls' : traefikRouterTls(ing);
-    if (tls && servedByTraefik(snapshot, ing) && traefikBuildsRouter(snapshot, ing)) return `Ingress ${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''} (${tls})`;
+    if (!tls) continue;
+    record(traefikProvidersFor(snapshot, ing).map((p) => p.ref), ing, () => `Ingress ${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''} (${tls})`);
   }
-  return undefined;
+  return out;
 }, 'tls');
+
+/** The first TLS router the Traefik workload `ref` serves (traefikTlsRouters); with `ref` undefined, the Traefik standing in when the snapshot has none. */
+export function traefikTlsRouterOf(snapshot: Snapshot, ref: ResourceRef | undefined): string | undefined {
+  return traefikTlsRouters(snapshot).get(ref ? refString(ref) : '');
+}
+
+/** Some Traefik router of the snapshot that terminates TLS (traefikTlsRouters), or undefined when none does. */
+export function traefikTlsRouter(snapshot: Snapshot): string | undefined {
+  return traefikTlsRouters(snapshot).values().next().value;
+}
 
 
 /** The routers of the snapshot that use one TLSOption: at most `cap` of them named, and how many in all. */

@@ -249,6 +249,60 @@ export interface TraefikCrdProvider {
   namespaces?: TraefikWatched;
   /** The API groups of its release (traefikCrdGroups): `groups` undefined when the release is not known, with why. */
   groups: { groups?: Set<TraefikCrdGroup>; why: string };
+  /**
+   * providers.kubernetesCRD.labelSelector: its informers list only the CRD objects it selects
+   * (pkg/provider/kubernetes/crd/client.go@v2.11.0 line 160 and @v3.3.4 line 174,
+   * matchesLabelSelector on every CRD informer, TLSOptions included). `matches` undefined when the
+   * selector is not read (a value the snapshot does not show, or a form traefikLabelSelector does not parse).
+   */
+  labelSelector?: { text: string; matches?: (labels: Record<string, string>) => boolean };
+}
+
+/**
+ * A Kubernetes label selector in its text form (k8s.io/apimachinery labels.Parse, which Traefik
+ * calls on providers.kubernetesCRD.labelSelector): comma-separated requirements `key`, `!key`,
+ * `key=value`, `key==value`, `key!=value`, `key in (a,b)`, `key notin (a,b)`, all of which must hold.
+ * Undefined for text it does not parse (the selector is then not known).
+ */
+export function traefikLabelSelector(text: string): ((labels: Record<string, string>) => boolean) | undefined {
+  const terms: string[] = [];
+  let depth = 0;
+  let cur = '';
+  for (const ch of text) {
+    if (ch === '(') depth++;
+    if (ch === ')') depth--;
+    if (depth < 0) return undefined;
+    if (ch === ',' && depth === 0) { terms.push(cur); cur = ''; } else cur += ch;
+  }
+  if (depth !== 0) return undefined;
+  terms.push(cur);
+  const KEY = '[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?';
+  const VALUE = '([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?';
+  const tests: Array<(l: Record<string, string>) => boolean> = [];
+  for (const raw of terms) {
+    const t = raw.trim();
+    if (t === '' && terms.length === 1) continue; // the empty selector selects everything
+    let m: RegExpExecArray | null;
+    if ((m = new RegExp(`^(${KEY})\\s*(==|!=|=)\\s*(${VALUE})$`).exec(t))) {
+      const [key, op, value] = [m[1], m[3], m[4]];
+      tests.push(op === '!=' ? (l) => l[key] !== value : (l) => l[key] === value);
+    } else if ((m = new RegExp(`^(${KEY})\\s+(in|notin)\\s*\\(([^()]*)\\)$`).exec(t))) {
+      const [key, op] = [m[1], m[3]];
+      const values = new Set(m[4].split(',').map((v) => v.trim()));
+      if ([...values].some((v) => !new RegExp(`^${VALUE}$`).test(v))) return undefined;
+      tests.push(op === 'in' ? (l) => key in l && values.has(l[key]) : (l) => !(key in l) || !values.has(l[key]));
+    } else if ((m = new RegExp(`^(!?)\\s*(${KEY})$`).exec(t))) {
+      const [not, key] = [m[1] === '!', m[2]];
+      tests.push((l) => (key in l) !== not);
+    } else return undefined;
+  }
+  return (labels) => tests.every((f) => f(labels));
+}
+
+/** Whether a CRD provider's labelSelector selects an object: true without one, undefined when the selector is not known. */
+function traefikLabelSelected(p: TraefikCrdProvider, o: KubeObject): boolean | undefined {
+  if (!p.labelSelector) return true;
+  return p.labelSelector.matches ? p.labelSelector.matches(o.metadata?.labels ?? {}) : undefined;
 }
 
 export type TraefikCrdGroup = 'traefik.io' | 'traefik.containo.us';
@@ -295,11 +349,14 @@ export function traefikCrdSees(p: TraefikCrdProvider, o: KubeObject, referrer: {
   const watched = ns === referrer.namespace ? true : traefikWatches(p.namespaces, ns);
   const who = p.ref ? refString(p.ref) : 'the Traefik';
   if (watched === false) return { sees: false, why: `${who} watches only namespaces ${[...p.namespaces!.list!].join(', ')} (providers.kubernetesCRD.namespaces), not ${ns}` };
+  const selected = traefikLabelSelected(p, o);
+  if (selected === false) return { sees: false, why: `${who} reads only the objects its providers.kubernetesCRD.labelSelector ${JSON.stringify(p.labelSelector!.text)} selects, not this one` };
   // Of the group of the route naming it (`referrerGroup`), it is read wherever that route is, whatever the release.
   const grouped = group === undefined || group === referrer.group ? true : p.groups.groups ? p.groups.groups.has(group) : undefined;
   if (grouped === false) return { sees: false, why: `it is of API group ${group}, and ${who}: ${p.groups.why}` };
   if (grouped === undefined) return { sees: undefined, why: `it is of API group ${group}, and for ${who} ${p.groups.why}` };
   if (watched === undefined) return { sees: undefined, why: `whether ${who} watches namespace ${ns} is not known: ${p.namespaces!.unknown}` };
+  if (selected === undefined) return { sees: undefined, why: `whether ${who}'s providers.kubernetesCRD.labelSelector ${JSON.stringify(p.labelSelector!.text)} selects it is not known (a form or value not read)` };
   return { sees: true };
 }
 
@@ -463,7 +520,10 @@ function crdProviderOf(c: Record<string, unknown>): Omit<TraefikCrdProvider, 're
   if (install.source === 'none') return { ingressClass: '', crossNamespace, groups, namespaces };
   const options = install.options;
   const enabled = [...options].some(([k, v]) => (k === 'providers.kubernetescrd' && v?.toLowerCase() !== 'false') || k.startsWith('providers.kubernetescrd.'));
-  return enabled ? { ingressClass: classOption(install, 'providers.kubernetescrd.ingressclass'), crossNamespace, groups, namespaces } : undefined;
+  const selKey = 'providers.kubernetescrd.labelselector';
+  const selText = options.get(selKey);
+  const labelSelector = selText === undefined || selText.trim() === '' ? {} : { labelSelector: { text: selText, ...(install.unknown.has(selKey) ? {} : { matches: traefikLabelSelector(selText) }) } };
+  return enabled ? { ingressClass: classOption(install, 'providers.kubernetescrd.ingressclass'), crossNamespace, groups, namespaces, ...labelSelector } : undefined;
 }
 
 /** The Traefik Kubernetes CRD providers of the snapshot (with no Traefik workload, one whose ingressClass is unknown), built once. */
@@ -500,7 +560,7 @@ export function traefikCrdClassOf(route: KubeObject): string {
 export function traefikCrdProvidersFor(snapshot: Snapshot, route: KubeObject): TraefikCrdProvider[] {
   const cls = traefikCrdClassOf(route);
   const group = traefikCrdGroupOf(route);
-  return traefikCrdProviders(snapshot).filter((p) => classTaken(p, cls) && traefikWatches(p.namespaces, route.metadata?.namespace ?? 'default') !== false && groupNotRead(p, group) !== true);
+  return traefikCrdProviders(snapshot).filter((p) => classTaken(p, cls) && traefikWatches(p.namespaces, route.metadata?.namespace ?? 'default') !== false && groupNotRead(p, group) !== true && traefikLabelSelected(p, route) !== false);
 }
 
 /**
@@ -640,6 +700,11 @@ export interface TraefikEntryPoints {
   edge: Map<string, string[]>;
   /** The workloads read whose pods no Service of the snapshot selects: where their entryPoints are reached from is unknown. */
   withoutService: ResourceRef[];
+  /**
+   * Per workload read (refString), its first entryPoint with TLS ("entryPoint websecure: TLS (…)"):
+   * every router on it terminates TLS on that Traefik, whatever the other workloads set.
+   */
+  tlsEntryPointOf: Map<string, string>;
 }
 
 /** The port of an entryPoint address, "[host]:port[/tcp|/udp]" (doc.traefik.io reference/install-configuration/entrypoints, `address`). */
@@ -724,6 +789,7 @@ export const traefikEntryPoints = memoize((snapshot: Snapshot): TraefikEntryPoin
   // An entryPoint some workload leaves reachable from outside, or whose reach is unknown there.
   const reachedFromOutside = new Set<string>();
   const withoutService: ResourceRef[] = [];
+  const tlsEntryPointOf = new Map<string, string>();
   for (const key of ['deployments', 'daemonsets', 'statefulsets'] as const) {
     for (const o of snapshot.resources[key] ?? []) {
       for (const raw of arr(obj(podTemplateOf(o)?.spec)?.containers)) {
@@ -768,6 +834,8 @@ export const traefikEntryPoints = memoize((snapshot: Snapshot): TraefikEntryPoin
           }
         }
         perWorkload.push(secured);
+        const tlsEp = [...secured].find(([, how]) => how.startsWith('TLS ('));
+        if (tlsEp && !tlsEntryPointOf.has(refString(ref))) tlsEntryPointOf.set(refString(ref), `entryPoint ${tlsEp[0]}: ${tlsEp[1]}`);
         if (waysOf === null) withoutService.push(ref);
       }
     }
@@ -778,7 +846,7 @@ export const traefikEntryPoints = memoize((snapshot: Snapshot): TraefikEntryPoin
   }
   const defaults = [...(asDefault.size > 0 ? asDefault : defined)].filter((ep) => ep !== 'traefik' && !udp.has(ep)).sort();
   const inClusterOnly = new Set(fromFile.length ? [] : [...ports.keys()].filter((ep) => !reachedFromOutside.has(ep)));
-  return { workloads, fromFile, defaults, secured, ports, inClusterOnly, edge, withoutService };
+  return { workloads, fromFile, defaults, secured, ports, inClusterOnly, edge, withoutService, tlsEntryPointOf };
 }, ['network', 'tls']);
 
 /** How a Traefik router without a TLS section of its own fares on the entryPoints it attaches to. */
@@ -990,6 +1058,62 @@ export function traefikDefaultOptionsRead(snapshot: Snapshot, ref: ResourceRef):
     else out.unread.push(`TLSOption ${ns}/default: ${providers.length ? answers.map((a) => a.why).join('; ') : `${id} runs no Kubernetes CRD provider (providers.kubernetesCRD)`}`);
   }
   return out;
+}
+
+/** traefikDefaultOptionsRead for every Traefik workload of the snapshot (refString of its ref), built once. */
+const traefikDefaultsRead = memoize((snapshot: Snapshot): Map<string, { read: string[]; unknown: string[]; unread: string[] }> => {
+  const m = new Map<string, { read: string[]; unknown: string[]; unread: string[] }>();
+  for (const i of traefikTlsOptions(snapshot).instances) if (!m.has(refString(i.ref))) m.set(refString(i.ref), traefikDefaultOptionsRead(snapshot, i.ref));
+  return m;
+}, 'tls');
+
+/** The TLSOptions named "default" the Traefik workload `ref` reads (traefikDefaultOptionsRead), from the index built once. */
+export function traefikDefaultsReadBy(snapshot: Snapshot, ref: ResourceRef): { read: string[]; unknown: string[]; unread: string[] } {
+  return traefikDefaultsRead(snapshot).get(refString(ref)) ?? traefikDefaultOptionsRead(snapshot, ref);
+}
+
+/** The Traefik CRD providers of the snapshot by workload (refString), built once. */
+const traefikCrdProvidersByWorkload = memoize((snapshot: Snapshot): Map<string, TraefikCrdProvider[]> => {
+  const m = new Map<string, TraefikCrdProvider[]>();
+  for (const p of traefikCrdProviders(snapshot)) {
+    if (!p.ref) continue;
+    const l = m.get(refString(p.ref));
+    if (l) l.push(p);
+    else m.set(refString(p.ref), [p]);
+  }
+  return m;
+}, 'tls');
+
+/**
+ * The Traefik containers a TLSOption's verdict is judged for, and whether Traefik drops it. Each
+ * Traefik loads only the TLSOptions its Kubernetes CRD provider sees (traefikCrdSees: the
+ * namespaces providers.kubernetesCRD.namespaces lists, the API groups of its release; its
+ * informers list nothing else, pkg/provider/kubernetes/crd/client.go WatchAll @v2.11.0 and
+ * @v3.3.4), and builds its TLS options from those alone (kubernetes.go buildTLSOptions), so:
+ * - `instances`: the Traefiks that read it or may (their release decides the defaults it leaves
+ *   unset); none of the snapshot's known to read it, every one, as no reader can be ruled in;
+ * - for a TLSOption named "default", Traefik drops it when that Traefik reads a TLSOption named
+ *   "default" in more than one namespace ("Default TLS Options defined in multiple namespaces",
+ *   buildTLSOptions): `dropped` (how many such namespaces) when it is dropped for every Traefik
+ *   reading it; where one reader keeps it, `instances` are those keeping it, and `droppedFor` the
+ *   readers that drop it (their routers take the built-in default: the per-workload finding).
+ * With no Traefik workload in the snapshot, every TLSOption counts, as Traefik with its defaults
+ * would read them all: `dropped` when several namespaces hold a "default".
+ */
+export function traefikOptionScope(snapshot: Snapshot, option: KubeObject): { instances: TraefikInstance[]; dropped?: number; droppedFor: TraefikInstance[] } {
+  const { instances, defaultNamespaces } = traefikTlsOptions(snapshot);
+  const isDefault = option.metadata?.name === 'default';
+  if (instances.length === 0) return { instances, droppedFor: [], ...(isDefault && defaultNamespaces > 1 ? { dropped: defaultNamespaces } : {}) };
+  const byWorkload = traefikCrdProvidersByWorkload(snapshot);
+  const readers = instances.filter((i) => (byWorkload.get(refString(i.ref)) ?? []).some((p) => traefikCrdSees(p, option).sees !== false));
+  if (!isDefault) return { instances: readers.length ? readers : instances, droppedFor: [] };
+  if (readers.length === 0) return { instances, droppedFor: [], ...(defaultNamespaces > 1 ? { dropped: defaultNamespaces } : {}) };
+  // Those it may read count (a release or namespaces not known): Traefik with every one read would drop them.
+  const count = (i: TraefikInstance) => { const r = traefikDefaultsReadBy(snapshot, i.ref); return r.read.length + r.unknown.length; };
+  const keeping = readers.filter((i) => count(i) <= 1);
+  const droppedFor = readers.filter((i) => count(i) > 1);
+  if (keeping.length) return { instances: keeping, droppedFor };
+  return { instances: droppedFor, droppedFor, dropped: Math.max(...droppedFor.map(count)) };
 }
 
 /**

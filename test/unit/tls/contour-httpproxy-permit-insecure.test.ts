@@ -89,9 +89,24 @@ spec: {httpproxy: ${v}}
     expect(verdicts(cc('{}') + proxy('')).map((v) => [v.status, v.severity ?? 'high'])).toEqual([['fail', 'high']]);
   });
 
-  it('unset, or no Contour Deployment in the input: Contour honours permitInsecure, high', () => {
+  it('unset: Contour honours permitInsecure, high', () => {
     expect(verdicts(contour('tls: {minimum-protocol-version: "1.2"}') + proxy('')).map((v) => [v.status, v.severity ?? 'high'])).toEqual([['fail', 'high']]);
-    expect(verdicts(proxy('')).map((v) => [v.status, v.severity ?? 'high'])).toEqual([['fail', 'high']]);
+  });
+
+  // No `contour serve` Deployment in the input (Contour run by the Gateway provisioner, whose
+  // ContourDeployment spec.runtimeSettings is a ContourConfigurationSpec,
+  // apis/projectcontour/v1alpha1/contourdeployment.go@v1.33.6 line 70, or a Deployment not
+  // collected): its disablePermitInsecure is not read, and Contour has no command-line flag for it
+  // (cmd/contour/servecontext.go@v1.33.6 line 618 takes it from the configuration file only), so
+  // the outcome is not known either way.
+  it('no Contour Deployment in the input: cannot be confirmed, medium (was: high on the assumed default)', () => {
+    const vs = verdicts(proxy(''));
+    expect(vs.map((v) => [v.status, v.severity])).toEqual([['fail', 'medium']]);
+    expect(vs[0].message).toContain('whether they are served over plaintext HTTP cannot be confirmed');
+    expect(vs[0].message).toContain('no `contour serve` Deployment is in the input');
+    // Without permitInsecure the redirect does not hang on it: still a pass.
+    const plain = verdicts(proxy('').replace('    permitInsecure: true\n', ''));
+    expect(plain.map((v) => v.status)).toEqual(['pass']);
   });
 
   it('its configuration not in the input: cannot be confirmed, medium', () => {
