@@ -132,27 +132,47 @@ const PROXY_IMAGE = /(^|\/)proxyv2$/;
 const PILOT_IMAGE = /(^|\/)pilot$/;
 
 interface IstioImage { ref: string; image: string; labels: Record<string, string>; version?: [number, number]; revision?: string }
-/** A workload's pod template labels, whatever its images: a gateway injected from the `auto` image has no istio/proxyv2 one. */
-interface PodLabels { namespace: string; labels: Record<string, string> }
+/** A workload's pod template labels, whatever its images (a gateway injected from the `auto` image has no istio/proxyv2 one), and its istio/proxyv2 containers. */
+interface PodLabels { namespace: string; labels: Record<string, string>; proxies: IstioImage[] }
 const REV = 'istio.io/rev';
 
-/** The istio/proxyv2 and istio/pilot containers of the snapshot's workloads, read once per snapshot. */
-const istioImages = memoize((snapshot: Snapshot): { proxies: IstioImage[]; pilots: IstioImage[]; workloads: PodLabels[] } => {
-  const proxies: IstioImage[] = [];
+/** What links a Gateway to its gateway workloads (gatewayRevisions), once per selector. */
+interface GatewayLink { revisions: Set<string>; picked: IstioImage[]; workloads: boolean }
+
+/** The key of one pod label in IstioIndex.byLabel. */
+const labelKey = (k: string, v: string) => `${k}\0${v}`;
+
+/**
+ * The istio/proxyv2 and istio/pilot containers of the snapshot's workloads, read once per
+ * snapshot; the workloads indexed by each pod label (`byLabel`: label key and value, to the
+ * workloads carrying it, in snapshot order), so that linking a Gateway to its workloads reads
+ * only those carrying one of its selector's labels, and `links`: each selector's link, made once.
+ */
+interface IstioIndex { pilots: IstioImage[]; workloads: PodLabels[]; byLabel: Map<string, number[]>; namespaceRevision: Map<string, string>; links: Map<string, GatewayLink> }
+
+const istioImages = memoize((snapshot: Snapshot): IstioIndex => {
   const pilots: IstioImage[] = [];
   const workloads: PodLabels[] = [];
+  const byLabel = new Map<string, number[]>();
   for (const key of ['deployments', 'daemonsets', 'statefulsets'] as const) {
     for (const o of snapshot.resources[key] ?? []) {
       const tpl = podTemplateOf(o);
       const labels = Object.fromEntries(Object.entries(obj(obj(tpl?.metadata)?.labels) ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string'));
       const ref = `${o.kind ?? 'Deployment'} ${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`;
-      workloads.push({ namespace: o.metadata?.namespace ?? 'default', labels });
+      const workload: PodLabels = { namespace: o.metadata?.namespace ?? 'default', labels, proxies: [] };
+      for (const [k, v] of Object.entries(labels)) {
+        const lk = labelKey(k, v);
+        const list = byLabel.get(lk);
+        if (list) list.push(workloads.length);
+        else byLabel.set(lk, [workloads.length]);
+      }
+      workloads.push(workload);
       for (const c of arr(obj(tpl?.spec)?.containers).map(obj)) {
         const image = str(c?.image) ?? '';
         const repo = imageRepository(image);
         const version = nginxImageVersion(image); // "1.14.6", "1.14.6-distroless" → [1, 14]; none for latest, auto, a digest alone
         const entry = { ref, image, labels, ...(version ? { version } : {}) };
-        if (PROXY_IMAGE.test(repo)) proxies.push(entry);
+        if (PROXY_IMAGE.test(repo)) workload.proxies.push(entry);
         else if (PILOT_IMAGE.test(repo)) {
           // istiod's revision: its pod label istio.io/rev, else its REVISION environment variable; none is the default revision.
           const env = arr(c?.env).map(obj).find((e) => str(e?.name) === 'REVISION');
@@ -162,7 +182,8 @@ const istioImages = memoize((snapshot: Snapshot): { proxies: IstioImage[]; pilot
       }
     }
   }
-  return { proxies, pilots, workloads };
+  const namespaceRevision = new Map((snapshot.resources.namespaces ?? []).flatMap((n) => { const rev = n.metadata?.labels?.[REV]; return rev ? [[n.metadata?.name ?? '', rev] as [string, string]] : []; }));
+  return { pilots, workloads, byLabel, namespaceRevision, links: new Map() };
 }, 'tls');
 
 const older = (a: [number, number], b: [number, number]) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
@@ -173,13 +194,24 @@ const older = (a: [number, number], b: [number, number]) => a[0] < b[0] || (a[0]
  * istio.io/rev: default, or with no revision) (istio.io/latest/docs/setup/additional-setup/gateway/,
  * "Canary upgrade"); `workloads`: whether any workload's pod labels match the selector.
  */
-function gatewayRevisions(snapshot: Snapshot, gateway: KubeObject): { revisions: Set<string>; picked: IstioImage[]; workloads: boolean } {
+export function gatewayRevisions(snapshot: Snapshot, gateway: KubeObject): GatewayLink {
   const keys = Object.entries(obj(obj(gateway.spec)?.selector) ?? {});
-  const { proxies, workloads } = istioImages(snapshot);
-  const picked = keys.length === 0 ? [] : proxies.filter((p) => keys.every(([k, v]) => p.labels[k] === v));
-  const gateways = keys.length === 0 ? [] : workloads.filter((w) => keys.every(([k, v]) => w.labels[k] === v));
-  const namespaceRevision = gateways.length === 0 ? new Map<string, string>() : new Map((snapshot.resources.namespaces ?? []).flatMap((n) => { const rev = n.metadata?.labels?.[REV]; return rev ? [[n.metadata?.name ?? '', rev] as [string, string]] : []; }));
-  return { revisions: new Set(gateways.map((w) => w.labels[REV] ?? namespaceRevision.get(w.namespace) ?? 'default')), picked, workloads: gateways.length > 0 };
+  const index = istioImages(snapshot);
+  const selector = JSON.stringify([...keys].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+  let link = index.links.get(selector);
+  if (link) return link;
+  // The workloads carrying the selector's rarest label, then every other of its labels: a
+  // selector value that is no string matches no pod label (all of them strings).
+  let candidates: number[] = [];
+  if (keys.length > 0 && keys.every(([, v]) => typeof v === 'string')) {
+    const lists = keys.map(([k, v]) => index.byLabel.get(labelKey(k, v as string)) ?? []);
+    candidates = lists.reduce((a, b) => (b.length < a.length ? b : a));
+  }
+  const gateways = candidates.map((i) => index.workloads[i]).filter((w) => keys.every(([k, v]) => w.labels[k] === v));
+  const picked = gateways.flatMap((w) => w.proxies);
+  link = { revisions: new Set(gateways.map((w) => w.labels[REV] ?? index.namespaceRevision.get(w.namespace) ?? 'default')), picked, workloads: gateways.length > 0 };
+  index.links.set(selector, link);
+  return link;
 }
 
 /**

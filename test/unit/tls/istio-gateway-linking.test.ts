@@ -1,0 +1,124 @@
+// Linking Istio gateways to their workloads (src/analysis/tls/istio.ts gatewayRevisions), which
+// tls.legacy-protocol-enabled and tls.weak-ciphers do for every classic Istio Gateway and every
+// Gateway API Gateway of Istio's class. The workloads are indexed once per audit by their pod
+// labels, so linking costs O(Gateways + workloads): the link must be the one a scan of every
+// workload gives (a classic Gateway's spec.selector matches the pod labels of workloads in any
+// namespace: istio.io/latest/docs/reference/config/networking/gateway/, Gateway.selector), on
+// every check fixture and on a generated scene whose selectors share labels.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CHECK_BY_ID } from '../../../checks/index.ts';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
+import { runChecks } from '../../../src/engine/run.ts';
+import { istioGatewayApiServers, istioGatewayServers } from '../../../src/analysis/tls/index.ts';
+import { gatewayRevisions } from '../../../src/analysis/tls/istio.ts';
+import { podTemplateOf } from '../../../src/analysis/workloads.ts';
+import type { KubeObject, Snapshot } from '../../../src/snapshot/types.ts';
+import { loadFixture } from '../../helpers/fixtures.ts';
+import { istioGatewayScene } from '../../../bench/istio-gateways-gen.ts';
+import { rng } from '../../../bench/prng.ts';
+
+const FIXTURES = join(import.meta.dirname, '../../fixtures/checks');
+
+/** The link by a scan of every workload, as the checks made it before the index. */
+function scanned(snapshot: Snapshot, gateway: KubeObject) {
+  const selector = (gateway.spec as { selector?: Record<string, unknown> } | undefined)?.selector ?? {};
+  const keys = Object.entries(selector);
+  const nsRev = new Map((snapshot.resources.namespaces ?? []).map((n) => [n.metadata?.name, n.metadata?.labels?.['istio.io/rev']]));
+  const revisions = new Set<string>();
+  const picked: string[] = [];
+  let workloads = false;
+  for (const key of ['deployments', 'daemonsets', 'statefulsets'] as const) {
+    for (const o of snapshot.resources[key] ?? []) {
+      const tpl = podTemplateOf(o) as { metadata?: { labels?: Record<string, unknown> }; spec?: { containers?: { image?: unknown }[] } } | undefined;
+      const labels = tpl?.metadata?.labels ?? {};
+      if (keys.length === 0 || !keys.every(([k, v]) => typeof labels[k] === 'string' && labels[k] === v)) continue;
+      workloads = true;
+      revisions.add((labels['istio.io/rev'] as string | undefined) ?? nsRev.get(o.metadata?.namespace ?? 'default') ?? 'default');
+      for (const c of tpl?.spec?.containers ?? []) if (typeof c.image === 'string' && /(^|\/)proxyv2(:|@|$)/.test(c.image)) picked.push(c.image);
+    }
+  }
+  return { revisions: [...revisions], picked, workloads };
+}
+
+const indexed = (snapshot: Snapshot, gateway: KubeObject) => {
+  const l = gatewayRevisions(snapshot, gateway);
+  return { revisions: [...l.revisions], picked: l.picked.map((p) => p.image), workloads: l.workloads };
+};
+
+const gatewaysOf = (snapshot: Snapshot) => [...istioGatewayServers(snapshot).judged, ...istioGatewayApiServers(snapshot)].map((s) => s.gateway);
+
+describe('Istio gateway linking through the pod-label index', () => {
+  it('links every Gateway of every check fixture as a scan of every workload does', () => {
+    let fixtures = 0;
+    let linked = 0;
+    let compared = 0;
+    for (const dir of readdirSync(FIXTURES)) {
+      for (const file of readdirSync(join(FIXTURES, dir)).filter((f) => /^(pass|fail)\..+\.ya?ml$/.test(f))) {
+        // Only a fixture naming a Gateway can hold one (the others are not loaded: there are thousands).
+        if (!readFileSync(join(FIXTURES, dir, file), 'utf8').includes('kind: Gateway')) continue;
+        const snapshot = loadFixture(join(FIXTURES, dir, file), `${dir}/${file}`);
+        if (gatewaysOf(snapshot).length > 0) fixtures++;
+        for (const gateway of gatewaysOf(snapshot)) {
+          const want = scanned(snapshot, gateway);
+          expect(indexed(snapshot, gateway), `${dir}/${file} ${gateway.metadata?.namespace}/${gateway.metadata?.name}`).toEqual(want);
+          compared++;
+          if (want.workloads) linked++;
+        }
+      }
+    }
+    // The fixtures hold Gateways linked to workloads and Gateways linked to none.
+    expect(fixtures).toBeGreaterThan(20);
+    expect(linked).toBeGreaterThan(5);
+    expect(compared).toBeGreaterThan(linked);
+  });
+
+  it('links as a scan does on a generated scene whose selectors share labels, name several, or hold a value that is no string', () => {
+    const next = rng(20261207);
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(next() * xs.length)];
+    const values = ['a', 'b', 'c'];
+    const objects: KubeObject[] = [
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns1', labels: { 'istio.io/rev': 'canary' } } },
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns2' } },
+    ];
+    for (let i = 0; i < 300; i++) {
+      const labels: Record<string, string> = {};
+      for (const k of ['istio', 'app', 'tier', 'istio.io/rev']) if (next() < (k === 'istio.io/rev' ? 0.2 : 0.6)) labels[k] = pick(values);
+      const image = pick(['docker.io/istio/proxyv2:1.13.4', 'docker.io/istio/proxyv2:1.20.1', 'auto', 'nginx:1.25']);
+      const kind = pick(['Deployment', 'DaemonSet', 'StatefulSet']);
+      objects.push({ apiVersion: 'apps/v1', kind, metadata: { namespace: pick(['ns1', 'ns2', 'ns3']), name: `w${i}` }, spec: { template: { metadata: { labels }, spec: { containers: [{ name: 'c', image }] } } } });
+    }
+    for (let i = 0; i < 120; i++) {
+      const selector: Record<string, unknown> = {};
+      for (const k of ['istio', 'app', 'tier']) if (next() < 0.5) selector[k] = pick(values);
+      if (i % 17 === 0) selector.app = 7;
+      objects.push({ apiVersion: 'networking.istio.io/v1', kind: 'Gateway', metadata: { namespace: 'ns2', name: `g${i}` }, spec: { selector, servers: [{ port: { number: 443, name: 'https', protocol: 'HTTPS' }, hosts: ['*'], tls: { mode: 'SIMPLE' } }] } });
+    }
+    const snapshot = snapshotFromObjects(objects, { origin: 'live' });
+    const gateways = gatewaysOf(snapshot);
+    expect(gateways).toHaveLength(120);
+    let linked = 0;
+    for (const g of gateways) {
+      const want = scanned(snapshot, g);
+      expect(indexed(snapshot, g), JSON.stringify(g.spec)).toEqual(want);
+      if (want.workloads) linked++;
+    }
+    expect(linked).toBeGreaterThan(30);
+    expect(linked).toBeLessThan(120);
+  });
+
+  // Before the index, each Gateway's link scanned every workload: 2,000 Gateways x 20,000
+  // Deployments took 17.8-20.1 s of CPU in these two checks (bench/istio-gateways.ts, load 11),
+  // 0.8 s with it. The budget leaves room for a slow machine and fails the quadratic scan.
+  it('2,000 Gateways among 20,000 Deployments are judged in under 6 s of CPU', () => {
+    const snapshot = snapshotFromObjects(istioGatewayScene(2000, 20000), { origin: 'live', clusterVersion: 'v1.31.4' });
+    const checks = ['tls.legacy-protocol-enabled', 'tls.weak-ciphers'].map((id) => CHECK_BY_ID.get(id)!);
+    const before = process.cpuUsage();
+    const outcomes = runChecks(checks, { snapshot, config: defaultConfig(), now: new Date('2026-12-07T00:00:00Z') });
+    const cpu = process.cpuUsage(before);
+    expect(outcomes.map((o) => o.results.length)).toEqual([2000, 500]);
+    expect((cpu.user + cpu.system) / 1e6).toBeLessThan(6);
+  }, 120_000);
+});
