@@ -192,9 +192,13 @@ const older = (a: [number, number], b: [number, number]) => a[0] < b[0] || (a[0]
  * The revisions that inject and configure the gateway a Gateway's spec.selector picks: its pods'
  * istio.io/rev label, else their namespace's, else the default revision (istiod labelled
  * istio.io/rev: default, or with no revision) (istio.io/latest/docs/setup/additional-setup/gateway/,
- * "Canary upgrade"); `workloads`: whether any workload's pod labels match the selector.
+ * "Canary upgrade"); `workloads`: whether any workload's pod labels match the selector. A
+ * Gateway API Gateway's (istioGatewayApiServers) are its namespace's pods named for it
+ * (gatewayApiRevisions).
  */
 export function gatewayRevisions(snapshot: Snapshot, gateway: KubeObject): GatewayLink {
+  const gatewayApi = GATEWAY_API_GATEWAYS.get(gateway);
+  if (gatewayApi) return gatewayApiRevisions(snapshot, gatewayApi.namespace, gatewayApi.name);
   const keys = Object.entries(obj(obj(gateway.spec)?.selector) ?? {});
   const index = istioImages(snapshot);
   const selector = JSON.stringify([...keys].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
@@ -211,6 +215,32 @@ export function gatewayRevisions(snapshot: Snapshot, gateway: KubeObject): Gatew
   const picked = gateways.flatMap((w) => w.proxies);
   link = { revisions: new Set(gateways.map((w) => w.labels[REV] ?? index.namespaceRevision.get(w.namespace) ?? 'default')), picked, workloads: gateways.length > 0 };
   index.links.set(selector, link);
+  return link;
+}
+
+/**
+ * The labels Istio's deployment controller puts on the pods of the Deployment it makes for a
+ * Gateway API Gateway, in the Gateway's namespace: istio.io/gateway-name up to 1.23 (with
+ * gateway.networking.k8s.io/gateway-name beside it from 1.21), gateway.networking.k8s.io/gateway-name
+ * alone from 1.24 (istio/istio manifests/charts/istio-control/istio-discovery/files/kube-gateway.yaml
+ * at 1.20.0, 1.21.0, 1.23.0 and 1.24.0, `namespace: {{.Namespace}}`).
+ */
+const GATEWAY_NAME_LABELS = ['gateway.networking.k8s.io/gateway-name', 'istio.io/gateway-name'] as const;
+
+/** The Gateway objects istioGatewayApiServers makes for Gateway API Gateways, to the Gateway each stands for. */
+const GATEWAY_API_GATEWAYS = new WeakMap<KubeObject, { namespace: string; name: string }>();
+
+/** gatewayRevisions for a Gateway API Gateway: its namespace's workloads whose pods carry either GATEWAY_NAME_LABELS with its name. */
+function gatewayApiRevisions(snapshot: Snapshot, namespace: string, name: string): GatewayLink {
+  const index = istioImages(snapshot);
+  const key = `gateway.networking.k8s.io\0${namespace}\0${name}`;
+  let link = index.links.get(key);
+  if (link) return link;
+  const seen = new Set<number>();
+  for (const label of GATEWAY_NAME_LABELS) for (const i of index.byLabel.get(labelKey(label, name)) ?? []) if (index.workloads[i].namespace === namespace) seen.add(i);
+  const gateways = [...seen].sort((a, b) => a - b).map((i) => index.workloads[i]);
+  link = { revisions: new Set(gateways.map((w) => w.labels[REV] ?? index.namespaceRevision.get(w.namespace) ?? 'default')), picked: gateways.flatMap((w) => w.proxies), workloads: gateways.length > 0 };
+  index.links.set(key, link);
   return link;
 }
 
@@ -350,7 +380,8 @@ const ISTIO_VALID_CIPHERS: ReadonlySet<string> = new Set(['ECDHE-ECDSA-AES128-GC
  * ISTIO_MUTUAL (1.22), ISTIO_SIMPLE (1.26, SIMPLE with the workload certificate) or
  * OPTIONAL_MUTUAL (1.27), and gateway.istio.io/tls-cipher-suites (1.29) sets cipherSuites, both
  * ISTIO_* modes returning before it is read. No other option key is read, so none sets a minimum.
- * The gateway is the Deployment Istio makes for it, whose pods carry istio.io/gateway-name; the
+ * The gateway is the Deployment Istio makes for it in the Gateway's namespace, whose pods carry
+ * gateway.networking.k8s.io/gateway-name or istio.io/gateway-name (GATEWAY_NAME_LABELS); the
  * release of istiod decides which keys are read (taken as the newest when it is not known).
  */
 export const istioGatewayApiServers = memoize((snapshot: Snapshot): IstioGatewayServer[] => {
@@ -364,8 +395,9 @@ export const istioGatewayApiServers = memoize((snapshot: Snapshot): IstioGateway
     const namespace = gw.metadata?.namespace ?? 'default';
     const name = gw.metadata?.name ?? '';
     const resource = { kind: 'Gateway', namespace, name };
-    // The gateway's pods as a classic Gateway's selector would pick them, so its release and revision are read the same way.
-    const gateway: KubeObject = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { namespace, name }, spec: { selector: { 'istio.io/gateway-name': name } } };
+    // Its gateway pods are read as a classic Gateway's selector's (gatewayApiRevisions), so its release and revision are read the same way.
+    const gateway: KubeObject = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { namespace, name } };
+    GATEWAY_API_GATEWAYS.set(gateway, { namespace, name });
     const istiod = istioGatewayIstiodRelease(snapshot, gateway);
     const version = istiod && 'version' in istiod ? istiod.version : undefined;
     const reads = (since: [number, number]) => version === undefined || !older(version, since);

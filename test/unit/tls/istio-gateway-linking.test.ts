@@ -26,6 +26,12 @@ const FIXTURES = join(import.meta.dirname, '../../fixtures/checks');
 function scanned(snapshot: Snapshot, gateway: KubeObject) {
   const selector = (gateway.spec as { selector?: Record<string, unknown> } | undefined)?.selector ?? {};
   const keys = Object.entries(selector);
+  const gatewayApi = gateway.apiVersion?.startsWith('gateway.networking.k8s.io/');
+  const name = gateway.metadata?.name;
+  // A Gateway API Gateway's pods: its namespace's, by either gateway-name label (istio.ts GATEWAY_NAME_LABELS).
+  const matches = (o: KubeObject, labels: Record<string, unknown>) => gatewayApi
+    ? o.metadata?.namespace === gateway.metadata?.namespace && (labels['gateway.networking.k8s.io/gateway-name'] === name || labels['istio.io/gateway-name'] === name)
+    : keys.length > 0 && keys.every(([k, v]) => typeof labels[k] === 'string' && labels[k] === v);
   const nsRev = new Map((snapshot.resources.namespaces ?? []).map((n) => [n.metadata?.name, n.metadata?.labels?.['istio.io/rev']]));
   const revisions = new Set<string>();
   const picked: string[] = [];
@@ -34,7 +40,7 @@ function scanned(snapshot: Snapshot, gateway: KubeObject) {
     for (const o of snapshot.resources[key] ?? []) {
       const tpl = podTemplateOf(o) as { metadata?: { labels?: Record<string, unknown> }; spec?: { containers?: { image?: unknown }[] } } | undefined;
       const labels = tpl?.metadata?.labels ?? {};
-      if (keys.length === 0 || !keys.every(([k, v]) => typeof labels[k] === 'string' && labels[k] === v)) continue;
+      if (!matches(o, labels)) continue;
       workloads = true;
       revisions.add((labels['istio.io/rev'] as string | undefined) ?? nsRev.get(o.metadata?.namespace ?? 'default') ?? 'default');
       for (const c of tpl?.spec?.containers ?? []) if (typeof c.image === 'string' && /(^|\/)proxyv2(:|@|$)/.test(c.image)) picked.push(c.image);
@@ -118,7 +124,46 @@ describe('Istio gateway linking through the pod-label index', () => {
     const before = process.cpuUsage();
     const outcomes = runChecks(checks, { snapshot, config: defaultConfig(), now: new Date('2026-12-07T00:00:00Z') });
     const cpu = process.cpuUsage(before);
-    expect(outcomes.map((o) => o.results.length)).toEqual([2000, 500]);
+    expect(outcomes.map((o) => o.results.length)).toEqual([2000, 600]);
     expect((cpu.user + cpu.system) / 1e6).toBeLessThan(6);
   }, 120_000);
+});
+
+// From Istio 1.24 the Deployment istiod makes for a Gateway API Gateway labels its pods with
+// gateway.networking.k8s.io/gateway-name only (istio/istio 1.24.0
+// manifests/charts/istio-control/istio-discovery/files/kube-gateway.yaml; 1.21.0-1.23.0 set it
+// beside istio.io/gateway-name, 1.20.0 istio.io/gateway-name alone), in the Gateway's namespace
+// (`namespace: {{.Namespace}}` there). The gateway's revision decides whose istiod configures it.
+describe('a Gateway API Gateway linked to its Istio 1.24+ gateway pods by gateway.networking.k8s.io/gateway-name', () => {
+  const scene = (gatewayPods: KubeObject[]): KubeObject[] => [
+    { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { namespace: 'istio-system', name: 'istiod' }, spec: { template: { metadata: { labels: { app: 'istiod' } }, spec: { containers: [{ name: 'discovery', image: 'docker.io/istio/pilot:1.13.9' }] } } } },
+    { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { namespace: 'istio-system', name: 'istiod-canary' }, spec: { template: { metadata: { labels: { app: 'istiod', 'istio.io/rev': 'canary' } }, spec: { containers: [{ name: 'discovery', image: 'docker.io/istio/pilot:1.24.2' }] } } } },
+    { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GatewayClass', metadata: { name: 'istio' }, spec: { controllerName: 'istio.io/gateway-controller' } },
+    { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { namespace: 'app', name: 'gwapi' }, spec: { gatewayClassName: 'istio', listeners: [{ name: 'https', protocol: 'HTTPS', port: 443, hostname: 'a.example.com', tls: { certificateRefs: [{ name: 'cert' }] } }] } },
+    ...gatewayPods,
+  ];
+  const pods = (namespace: string, labels: Record<string, string>): KubeObject => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { namespace, name: 'gwapi-istio' }, spec: { template: { metadata: { labels }, spec: { containers: [{ name: 'istio-proxy', image: 'auto' }] } } } });
+  const verdict = (objects: KubeObject[]) => {
+    const snapshot = snapshotFromObjects(objects, { origin: 'live' });
+    const [o] = runChecks([CHECK_BY_ID.get('tls.legacy-protocol-enabled')!], { snapshot, config: defaultConfig(), now: new Date('2026-12-07T00:00:00Z') });
+    return o.results.find((r) => r.resource.name === 'gwapi')!;
+  };
+
+  it('takes the canary istiod (1.24) of its pods\' revision, so the listener passes; unlinked it was read as the oldest istiod (1.13, TLS 1.0 default) and failed', () => {
+    const linked = verdict(scene([pods('app', { 'gateway.networking.k8s.io/gateway-name': 'gwapi', 'istio.io/rev': 'canary' })]));
+    expect(linked.status, linked.message).toBe('pass');
+    // No gateway pods: the release is the oldest istiod's, whose Envoy defaults servers to TLS 1.0.
+    const unlinked = verdict(scene([]));
+    expect(unlinked.status).toBe('fail');
+    expect(unlinked.message).toContain('1.13');
+  });
+
+  it('still links by istio.io/gateway-name (Istio 1.20 and older), and never to pods of a Gateway of that name in another namespace', () => {
+    expect(verdict(scene([pods('app', { 'istio.io/gateway-name': 'gwapi', 'istio.io/rev': 'canary' })])).status).toBe('pass');
+    const elsewhere = verdict(scene([pods('other', { 'gateway.networking.k8s.io/gateway-name': 'gwapi', 'istio.io/rev': 'canary' })]));
+    expect(elsewhere.status).toBe('fail');
+    // The other namespace's default-revision gateway does not drag app/gwapi to the 1.13 istiod.
+    const both = verdict(scene([pods('app', { 'gateway.networking.k8s.io/gateway-name': 'gwapi', 'istio.io/rev': 'canary' }), { ...pods('other', { 'gateway.networking.k8s.io/gateway-name': 'gwapi' }), metadata: { namespace: 'other', name: 'gwapi-istio' } }]));
+    expect(both.status, both.message).toBe('pass');
+  });
 });
