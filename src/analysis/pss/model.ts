@@ -18,7 +18,7 @@ import { memoizeBySnapshotAndConfig } from '../memo.ts';
 import { judgedPodsOf, templatePodOf, templatesStandIn, workloadsOf, type PodView, type Workload } from '../workloads.ts';
 import { checkIdsAt, evaluatePod, type PssFailure } from './evaluate.ts';
 import type { PodInput } from './checks.ts';
-import { userNamespaceGate, type UserNamespaceGate } from './feature-gates.ts';
+import { relaxesUserNamespacePods, userNamespaceGate, type UserNamespaceGate } from './feature-gates.ts';
 import { podClassKeys, type PodClassKeys } from './pod-class.ts';
 import { parseNamespaceLevels, LABEL_PREFIX, type NamespaceLevels, type PssDefaults } from './labels.ts';
 import { LATEST_MINOR, admissionAbsentReason, clusterMinor, effectiveMinor, isPssLevel, parsePolicyVersion, type PssLevel } from './levels.ts';
@@ -76,6 +76,11 @@ export interface PodSetEvaluation {
    * (PssModel.userNamespaceGate; never 'on', which passes those checks).
    */
   userNamespaceGate?: Exclude<UserNamespaceGate['state'], 'on'>;
+  /**
+   * Set instead when that gate is on but UserNamespacesSupport, which the relaxation also needs,
+   * is not on in every kube-apiserver Pod (UserNamespaceGate.support): how it was read.
+   */
+  userNamespacesSupport?: Exclude<UserNamespaceGate['support'], 'on' | 'unseen'>;
 }
 
 export interface WorkloadPss {
@@ -246,7 +251,7 @@ class PodClasses {
   verdict(c: PodClass, level: PssLevel, minor: number, at: Map<PodClass, ClassVerdict>): ClassVerdict {
     let v = at.get(c);
     if (!v) {
-      const r = evaluatePod(c.input, level, `v1.${minor}`, this.gate?.state === 'on' ? { relaxUserNamespacePods: this.gate.checks } : {});
+      const r = evaluatePod(c.input, level, `v1.${minor}`, relaxesUserNamespacePods(this.gate) ? { relaxUserNamespacePods: this.gate!.checks } : {});
       v = {
         allowed: r.allowed,
         failures: r.allowed ? NO_FAILURES : r.failures.map((f) => internFailure(this.intern, f)),
@@ -304,8 +309,9 @@ function evaluateSet(pods: PodView[], podClasses: readonly PodClass[], level: Ps
     if (failing === undefined) failing = v;
     else if (v !== failing) (more ??= new Set([failing])).add(v);
     const gate = classes.gate;
-    if (gate !== undefined && gate.state !== 'on' && result.userNamespaceGate === undefined && (c.input.spec as Record<string, unknown> | undefined)?.hostUsers === false && v.failures.some((f) => gate.checks.has(f.id))) {
-      result.userNamespaceGate = gate.state;
+    if (gate !== undefined && !relaxesUserNamespacePods(gate) && result.userNamespaceGate === undefined && result.userNamespacesSupport === undefined && (c.input.spec as Record<string, unknown> | undefined)?.hostUsers === false && v.failures.some((f) => gate.checks.has(f.id))) {
+      if (gate.state !== 'on') result.userNamespaceGate = gate.state;
+      else if (gate.support !== 'on' && gate.support !== 'unseen') result.userNamespacesSupport = gate.support;
     }
   }
   result.allowed = result.failingPods === 0 && result.currentTemplateFails !== true;

@@ -1,6 +1,7 @@
 // Shared wording and evidence for the pod-security checks, so namespace and workload
 // findings read the same way in every check.
 
+import { USERNS_SUPPORT_GATE } from './feature-gates.ts';
 import type { ResourceRef, Severity, Verdict } from '../../base/vocabulary.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import { refString } from '../workloads.ts';
@@ -269,18 +270,22 @@ export function workloadVerdict(w: WorkloadPss, e: PodSetEvaluation, what: strin
     evidence.userNamespacesPodSecurityStandards = USERNS_GATE_READ[e.userNamespaceGate];
     if (e.userNamespaceGate !== 'off') verdict.message += ` A failing pod runs in a user namespace (hostUsers: false), which a 1.29-1.34 kube-apiserver with the UserNamespacesPodSecurityStandards feature gate on exempts from runAsNonRoot and runAsUser (from 1.31 also from the baseline procMount); that gate was ${USERNS_GATE_READ[e.userNamespaceGate]}. It also needs the ${USERNS_SUPPORT_GATE} feature gate, on by default from 1.33, turned on explicitly before; without it hostUsers: false is dropped and the pod shares the node's user IDs.`;
   }
+  if (e.userNamespacesSupport) {
+    evidence.userNamespacesPodSecurityStandards = 'on';
+    evidence.userNamespacesSupport = USERNS_SUPPORT_READ[e.userNamespacesSupport];
+    verdict.message += ` A failing pod runs in a user namespace (hostUsers: false), and the kube-apiserver has the UserNamespacesPodSecurityStandards feature gate on, which exempts such a pod from runAsNonRoot and runAsUser (from 1.31 also from the baseline procMount) only where the ${USERNS_SUPPORT_GATE} feature gate is on too: without it the API server drops hostUsers: false, and admission then refuses the pod. That gate was ${USERNS_SUPPORT_READ[e.userNamespacesSupport]}, so the exemption ${e.userNamespacesSupport === 'off' ? 'does not apply' : 'cannot be confirmed and is not counted'}.`;
+  }
   const severity = opts.failSeverity?.(e);
   if (severity) verdict.severity = severity;
   return verdict;
 }
 
-/**
- * The gate user namespaces themselves need (hostUsers: false): alpha 1.25-1.29 and beta 1.30-1.32
- * off by default, beta on by default from 1.33 (kubernetes.io/docs/reference/command-line-tools-reference/feature-gates/,
- * UserNamespacesSupport); UserNamespacesPodSecurityStandards "you must also enable
- * UserNamespacesSupport to use this feature" (same page, UserNamespacesPodSecurityStandards).
- */
-const USERNS_SUPPORT_GATE = 'UserNamespacesSupport';
+/** How UserNamespacesSupport was read when the other gate is on (PodSetEvaluation.userNamespacesSupport), as evidence says it. */
+const USERNS_SUPPORT_READ: Record<NonNullable<PodSetEvaluation['userNamespacesSupport']>, string> = {
+  off: 'off (the kube-apiserver Pods\' --feature-gates, or its default before 1.33)',
+  mixed: 'on in only some kube-apiserver Pods',
+  unknown: 'not named in a kube-apiserver Pod run with --emulated-version, whose default then follows the emulated release (off before 1.33)',
+};
 
 /** How the UserNamespacesPodSecurityStandards gate was read (PodSetEvaluation.userNamespaceGate), as evidence says it. */
 const USERNS_GATE_READ: Record<NonNullable<PodSetEvaluation['userNamespaceGate']>, string> = {

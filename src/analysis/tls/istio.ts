@@ -132,27 +132,47 @@ const PROXY_IMAGE = /(^|\/)proxyv2$/;
 const PILOT_IMAGE = /(^|\/)pilot$/;
 
 interface IstioImage { ref: string; image: string; labels: Record<string, string>; version?: [number, number]; revision?: string }
-/** A workload's pod template labels, whatever its images: a gateway injected from the `auto` image has no istio/proxyv2 one. */
-interface PodLabels { namespace: string; labels: Record<string, string> }
+/** A workload's pod template labels, whatever its images (a gateway injected from the `auto` image has no istio/proxyv2 one), and its istio/proxyv2 containers. */
+interface PodLabels { namespace: string; labels: Record<string, string>; proxies: IstioImage[] }
 const REV = 'istio.io/rev';
 
-/** The istio/proxyv2 and istio/pilot containers of the snapshot's workloads, read once per snapshot. */
-const istioImages = memoize((snapshot: Snapshot): { proxies: IstioImage[]; pilots: IstioImage[]; workloads: PodLabels[] } => {
-  const proxies: IstioImage[] = [];
+/** What links a Gateway to its gateway workloads (gatewayRevisions), once per selector. */
+interface GatewayLink { revisions: Set<string>; picked: IstioImage[]; workloads: boolean }
+
+/** The key of one pod label in IstioIndex.byLabel. */
+const labelKey = (k: string, v: string) => `${k}\0${v}`;
+
+/**
+ * The istio/proxyv2 and istio/pilot containers of the snapshot's workloads, read once per
+ * snapshot; the workloads indexed by each pod label (`byLabel`: label key and value, to the
+ * workloads carrying it, in snapshot order), so that linking a Gateway to its workloads reads
+ * only those carrying one of its selector's labels, and `links`: each selector's link, made once.
+ */
+interface IstioIndex { pilots: IstioImage[]; workloads: PodLabels[]; byLabel: Map<string, number[]>; namespaceRevision: Map<string, string>; links: Map<string, GatewayLink> }
+
+const istioImages = memoize((snapshot: Snapshot): IstioIndex => {
   const pilots: IstioImage[] = [];
   const workloads: PodLabels[] = [];
+  const byLabel = new Map<string, number[]>();
   for (const key of ['deployments', 'daemonsets', 'statefulsets'] as const) {
     for (const o of snapshot.resources[key] ?? []) {
       const tpl = podTemplateOf(o);
       const labels = Object.fromEntries(Object.entries(obj(obj(tpl?.metadata)?.labels) ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string'));
       const ref = `${o.kind ?? 'Deployment'} ${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`;
-      workloads.push({ namespace: o.metadata?.namespace ?? 'default', labels });
+      const workload: PodLabels = { namespace: o.metadata?.namespace ?? 'default', labels, proxies: [] };
+      for (const [k, v] of Object.entries(labels)) {
+        const lk = labelKey(k, v);
+        const list = byLabel.get(lk);
+        if (list) list.push(workloads.length);
+        else byLabel.set(lk, [workloads.length]);
+      }
+      workloads.push(workload);
       for (const c of arr(obj(tpl?.spec)?.containers).map(obj)) {
         const image = str(c?.image) ?? '';
         const repo = imageRepository(image);
         const version = nginxImageVersion(image); // "1.14.6", "1.14.6-distroless" → [1, 14]; none for latest, auto, a digest alone
         const entry = { ref, image, labels, ...(version ? { version } : {}) };
-        if (PROXY_IMAGE.test(repo)) proxies.push(entry);
+        if (PROXY_IMAGE.test(repo)) workload.proxies.push(entry);
         else if (PILOT_IMAGE.test(repo)) {
           // istiod's revision: its pod label istio.io/rev, else its REVISION environment variable; none is the default revision.
           const env = arr(c?.env).map(obj).find((e) => str(e?.name) === 'REVISION');
@@ -162,7 +182,8 @@ const istioImages = memoize((snapshot: Snapshot): { proxies: IstioImage[]; pilot
       }
     }
   }
-  return { proxies, pilots, workloads };
+  const namespaceRevision = new Map((snapshot.resources.namespaces ?? []).flatMap((n) => { const rev = n.metadata?.labels?.[REV]; return rev ? [[n.metadata?.name ?? '', rev] as [string, string]] : []; }));
+  return { pilots, workloads, byLabel, namespaceRevision, links: new Map() };
 }, 'tls');
 
 const older = (a: [number, number], b: [number, number]) => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
@@ -171,15 +192,56 @@ const older = (a: [number, number], b: [number, number]) => a[0] < b[0] || (a[0]
  * The revisions that inject and configure the gateway a Gateway's spec.selector picks: its pods'
  * istio.io/rev label, else their namespace's, else the default revision (istiod labelled
  * istio.io/rev: default, or with no revision) (istio.io/latest/docs/setup/additional-setup/gateway/,
- * "Canary upgrade"); `workloads`: whether any workload's pod labels match the selector.
+ * "Canary upgrade"); `workloads`: whether any workload's pod labels match the selector. A
+ * Gateway API Gateway's (istioGatewayApiServers) are its namespace's pods named for it
+ * (gatewayApiRevisions).
  */
-function gatewayRevisions(snapshot: Snapshot, gateway: KubeObject): { revisions: Set<string>; picked: IstioImage[]; workloads: boolean } {
+export function gatewayRevisions(snapshot: Snapshot, gateway: KubeObject): GatewayLink {
+  const gatewayApi = GATEWAY_API_GATEWAYS.get(gateway);
+  if (gatewayApi) return gatewayApiRevisions(snapshot, gatewayApi.namespace, gatewayApi.name);
   const keys = Object.entries(obj(obj(gateway.spec)?.selector) ?? {});
-  const { proxies, workloads } = istioImages(snapshot);
-  const picked = keys.length === 0 ? [] : proxies.filter((p) => keys.every(([k, v]) => p.labels[k] === v));
-  const gateways = keys.length === 0 ? [] : workloads.filter((w) => keys.every(([k, v]) => w.labels[k] === v));
-  const namespaceRevision = gateways.length === 0 ? new Map<string, string>() : new Map((snapshot.resources.namespaces ?? []).flatMap((n) => { const rev = n.metadata?.labels?.[REV]; return rev ? [[n.metadata?.name ?? '', rev] as [string, string]] : []; }));
-  return { revisions: new Set(gateways.map((w) => w.labels[REV] ?? namespaceRevision.get(w.namespace) ?? 'default')), picked, workloads: gateways.length > 0 };
+  const index = istioImages(snapshot);
+  const selector = JSON.stringify([...keys].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+  let link = index.links.get(selector);
+  if (link) return link;
+  // The workloads carrying the selector's rarest label, then every other of its labels: a
+  // selector value that is no string matches no pod label (all of them strings).
+  let candidates: number[] = [];
+  if (keys.length > 0 && keys.every(([, v]) => typeof v === 'string')) {
+    const lists = keys.map(([k, v]) => index.byLabel.get(labelKey(k, v as string)) ?? []);
+    candidates = lists.reduce((a, b) => (b.length < a.length ? b : a));
+  }
+  const gateways = candidates.map((i) => index.workloads[i]).filter((w) => keys.every(([k, v]) => w.labels[k] === v));
+  const picked = gateways.flatMap((w) => w.proxies);
+  link = { revisions: new Set(gateways.map((w) => w.labels[REV] ?? index.namespaceRevision.get(w.namespace) ?? 'default')), picked, workloads: gateways.length > 0 };
+  index.links.set(selector, link);
+  return link;
+}
+
+/**
+ * The labels Istio's deployment controller puts on the pods of the Deployment it makes for a
+ * Gateway API Gateway, in the Gateway's namespace: istio.io/gateway-name up to 1.23 (with
+ * gateway.networking.k8s.io/gateway-name beside it from 1.21), gateway.networking.k8s.io/gateway-name
+ * alone from 1.24 (istio/istio manifests/charts/istio-control/istio-discovery/files/kube-gateway.yaml
+ * at 1.20.0, 1.21.0, 1.23.0 and 1.24.0, `namespace: {{.Namespace}}`).
+ */
+const GATEWAY_NAME_LABELS = ['gateway.networking.k8s.io/gateway-name', 'istio.io/gateway-name'] as const;
+
+/** The Gateway objects istioGatewayApiServers makes for Gateway API Gateways, to the Gateway each stands for. */
+const GATEWAY_API_GATEWAYS = new WeakMap<KubeObject, { namespace: string; name: string }>();
+
+/** gatewayRevisions for a Gateway API Gateway: its namespace's workloads whose pods carry either GATEWAY_NAME_LABELS with its name. */
+function gatewayApiRevisions(snapshot: Snapshot, namespace: string, name: string): GatewayLink {
+  const index = istioImages(snapshot);
+  const key = `gateway.networking.k8s.io\0${namespace}\0${name}`;
+  let link = index.links.get(key);
+  if (link) return link;
+  const seen = new Set<number>();
+  for (const label of GATEWAY_NAME_LABELS) for (const i of index.byLabel.get(labelKey(label, name)) ?? []) if (index.workloads[i].namespace === namespace) seen.add(i);
+  const gateways = [...seen].sort((a, b) => a - b).map((i) => index.workloads[i]);
+  link = { revisions: new Set(gateways.map((w) => w.labels[REV] ?? index.namespaceRevision.get(w.namespace) ?? 'default')), picked: gateways.flatMap((w) => w.proxies), workloads: gateways.length > 0 };
+  index.links.set(key, link);
+  return link;
 }
 
 /**
@@ -318,7 +380,8 @@ const ISTIO_VALID_CIPHERS: ReadonlySet<string> = new Set(['ECDHE-ECDSA-AES128-GC
  * ISTIO_MUTUAL (1.22), ISTIO_SIMPLE (1.26, SIMPLE with the workload certificate) or
  * OPTIONAL_MUTUAL (1.27), and gateway.istio.io/tls-cipher-suites (1.29) sets cipherSuites, both
  * ISTIO_* modes returning before it is read. No other option key is read, so none sets a minimum.
- * The gateway is the Deployment Istio makes for it, whose pods carry istio.io/gateway-name; the
+ * The gateway is the Deployment Istio makes for it in the Gateway's namespace, whose pods carry
+ * gateway.networking.k8s.io/gateway-name or istio.io/gateway-name (GATEWAY_NAME_LABELS); the
  * release of istiod decides which keys are read (taken as the newest when it is not known).
  */
 export const istioGatewayApiServers = memoize((snapshot: Snapshot): IstioGatewayServer[] => {
@@ -332,8 +395,9 @@ export const istioGatewayApiServers = memoize((snapshot: Snapshot): IstioGateway
     const namespace = gw.metadata?.namespace ?? 'default';
     const name = gw.metadata?.name ?? '';
     const resource = { kind: 'Gateway', namespace, name };
-    // The gateway's pods as a classic Gateway's selector would pick them, so its release and revision are read the same way.
-    const gateway: KubeObject = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { namespace, name }, spec: { selector: { 'istio.io/gateway-name': name } } };
+    // Its gateway pods are read as a classic Gateway's selector's (gatewayApiRevisions), so its release and revision are read the same way.
+    const gateway: KubeObject = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { namespace, name } };
+    GATEWAY_API_GATEWAYS.set(gateway, { namespace, name });
     const istiod = istioGatewayIstiodRelease(snapshot, gateway);
     const version = istiod && 'version' in istiod ? istiod.version : undefined;
     const reads = (since: [number, number]) => version === undefined || !older(version, since);

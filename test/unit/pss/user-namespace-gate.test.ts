@@ -79,13 +79,14 @@ describe('UserNamespacesPodSecurityStandards (1.29-1.34)', () => {
     expect(gateOnInArgs([])).toBe(false);
   });
 
-  it('on a v1.31 cluster whose kube-apiserver Pod turns the gate on, a root pod in a user namespace passes the enforced restricted level', () => {
-    const { model, web } = run([apiserver('kube-apiserver-cp1', '--feature-gates=UserNamespacesPodSecurityStandards=true'), ...workload(false)], 'v1.31.4');
-    expect(model.userNamespaceGate).toMatchObject({ state: 'on', apiservers: ['kube-apiserver-cp1'] });
+  it('on a v1.31 cluster whose kube-apiserver Pod turns the gate (and UserNamespacesSupport) on, a root pod in a user namespace passes the enforced restricted level', () => {
+    const both = '--feature-gates=UserNamespacesPodSecurityStandards=true,UserNamespacesSupport=true';
+    const { model, web } = run([apiserver('kube-apiserver-cp1', both), ...workload(false)], 'v1.31.4');
+    expect(model.userNamespaceGate).toMatchObject({ state: 'on', support: 'on', apiservers: ['kube-apiserver-cp1'] });
     expect([...model.userNamespaceGate!.checks]).toEqual(['runAsNonRoot', 'runAsUser', 'procMount']);
     expect(web.status).toBe('pass');
     // hostUsers: true is no user namespace: still refused.
-    expect(run([apiserver('kube-apiserver-cp1', '--feature-gates=UserNamespacesPodSecurityStandards=true'), ...workload(true)], 'v1.31.4').web.status).toBe('fail');
+    expect(run([apiserver('kube-apiserver-cp1', both), ...workload(true)], 'v1.31.4').web.status).toBe('fail');
   });
 
   it('with the gate off, on only some of the kube-apiserver Pods, or not seen, the pod fails, and the finding says how the gate was read', () => {
@@ -131,6 +132,55 @@ describe('UserNamespacesPodSecurityStandards (1.29-1.34)', () => {
   });
 });
 
+// The relaxation needs UserNamespacesSupport as well. PodSecurity reads only its own gate
+// (pod-security-admission policy/helpers.go at v0.30.0, v0.32.0, v0.33.0 and v0.34.0:
+// relaxPolicyForUserNamespacePod is `relaxPolicyForUserNamespacePods.Load() && podSpec.HostUsers
+// != nil && !*podSpec.HostUsers`), but with UserNamespacesSupport off the API server drops
+// hostUsers before admission sees it (kubernetes v1.36.3 pkg/api/pod/util.go dropDisabledFields:
+// "If the feature is disabled and not in use, drop the hostUsers field", run by PrepareForCreate,
+// which apiserver v0.36.3 registry/generic/registry/store.go Create calls (rest.BeforeCreate)
+// before createValidation). UserNamespacesSupport: kubernetes v1.36.3 pkg/features/kube_features.go
+// `{1.25, false, Alpha}, {1.30, false, Beta}, {1.33, true, Beta}`; component-base featuregate
+// setUnsetBetaGates: AllBeta sets the beta gates not named.
+describe('UserNamespacesPodSecurityStandards needs UserNamespacesSupport', () => {
+  const pss = '--feature-gates=UserNamespacesPodSecurityStandards=true';
+
+  it('before 1.33 the gate alone relaxes nothing: the pod fails and the finding names UserNamespacesSupport', () => {
+    for (const version of ['v1.29.9', 'v1.30.6', 'v1.32.3']) {
+      const { model, web } = run([apiserver('kube-apiserver-cp1', pss), ...workload(false)], version);
+      expect(model.userNamespaceGate?.support, version).toBe('off');
+      expect(web.status, version).toBe('fail');
+      expect(web.evidence?.userNamespacesSupport, version).toBe("off (the kube-apiserver Pods' --feature-gates, or its default before 1.33)");
+      expect(web.message, version).toContain('the exemption does not apply');
+    }
+    // Named on, or through AllBeta on a beta (1.30-1.32) or AllAlpha on an alpha (1.29) release, it relaxes.
+    expect(run([apiserver('kube-apiserver-cp1', `${pss},UserNamespacesSupport=true`), ...workload(false)], 'v1.30.6').web.status).toBe('pass');
+    expect(run([apiserver('kube-apiserver-cp1', `${pss},AllBeta=true`), ...workload(false)], 'v1.32.3').web.status).toBe('pass');
+    expect(run([apiserver('kube-apiserver-cp1', '--feature-gates=AllAlpha=true'), ...workload(false)], 'v1.29.9').web.status).toBe('pass');
+    expect(run([apiserver('kube-apiserver-cp1', '--feature-gates=AllAlpha=true'), ...workload(false)], 'v1.30.6').web.status).toBe('fail');
+  });
+
+  it('from 1.33 it is on by default, so the gate alone relaxes; turned off (by name or AllBeta=false) it does not', () => {
+    expect(run([apiserver('kube-apiserver-cp1', pss), ...workload(false)], 'v1.33.1').web.status).toBe('pass');
+    expect(run([apiserver('kube-apiserver-cp1', pss), ...workload(false)], 'v1.34.0').web.status).toBe('pass');
+    expect(run([apiserver('kube-apiserver-cp1', `${pss},UserNamespacesSupport=false`), ...workload(false)], 'v1.33.1').web.status).toBe('fail');
+    expect(run([apiserver('kube-apiserver-cp1', `${pss},AllBeta=false`), ...workload(false)], 'v1.34.0').web.status).toBe('fail');
+  });
+
+  it('on in only some kube-apiserver Pods, or left to the default of an --emulated-version, the pass cannot be confirmed and is not given', () => {
+    const mixed = run([apiserver('kube-apiserver-cp1', `${pss},UserNamespacesSupport=true`), apiserver('kube-apiserver-cp2', pss), ...workload(false)], 'v1.31.4');
+    expect(mixed.model.userNamespaceGate).toMatchObject({ state: 'on', support: 'mixed' });
+    expect(mixed.web.status).toBe('fail');
+    expect(mixed.web.message).toContain('That gate was on in only some kube-apiserver Pods, so the exemption cannot be confirmed and is not counted.');
+    const emulated = run([apiserver('kube-apiserver-cp1', pss, '--emulated-version=1.32'), ...workload(false)], 'v1.33.1');
+    expect(emulated.model.userNamespaceGate?.support).toBe('unknown');
+    expect(emulated.web.status).toBe('fail');
+    expect(emulated.web.evidence?.userNamespacesSupport).toContain('--emulated-version');
+    // Named, the emulated version does not matter.
+    expect(run([apiserver('kube-apiserver-cp1', `${pss},UserNamespacesSupport=true`, '--emulated-version=1.32'), ...workload(false)], 'v1.33.1').web.status).toBe('pass');
+  });
+});
+
 // kubernetes/kubernetes#126163 ("PSA: allow procMount type Unmasked in baseline", 1.31) made the
 // baseline procMount check pass a hostUsers: false pod behind the same gate; the 1.35 rewrite of
 // check_procMount.go: "the 1.0 version only took user namespaces into account if the now dropped
@@ -147,8 +197,8 @@ describe('UserNamespacesPodSecurityStandards and procMount (1.31-1.34)', () => {
     return ([...podSecurityChecks.find((c) => c.id === 'pod-security.pod-violates-enforced-level')!.evaluate(ctx)] as Verdict[]).find((v) => v.resource.name === 'buildah')!;
   };
 
-  it('passes an Unmasked procMount in a user namespace on a 1.31 kube-apiserver with the gate on', () => {
-    expect(verdictOf([...unmasked, apiserver('kube-apiserver-cp1', '--feature-gates=UserNamespacesPodSecurityStandards=true')], 'v1.31.4').status).toBe('pass');
+  it('passes an Unmasked procMount in a user namespace on a 1.31 kube-apiserver with the gate (and UserNamespacesSupport) on', () => {
+    expect(verdictOf([...unmasked, apiserver('kube-apiserver-cp1', '--feature-gates=UserNamespacesPodSecurityStandards=true,UserNamespacesSupport=true')], 'v1.31.4').status).toBe('pass');
   });
 
   it('still fails it with the gate off, or on a 1.30 kube-apiserver with the gate on', () => {
