@@ -182,7 +182,7 @@ export function collectGarbage(): void {
 }
 
 /** What ServeWatch needs from the watch (ClusterWatch; tests hand in a fake). */
-export type WatchSource = Pick<ClusterWatch, 'start' | 'relistAll' | 'snapshot' | 'takeChanges' | 'giveBack' | 'hasChanges' | 'metrics' | 'stop'>;
+export type WatchSource = Pick<ClusterWatch, 'start' | 'relistAll' | 'readReferencedConfigMaps' | 'snapshot' | 'takeChanges' | 'giveBack' | 'hasChanges' | 'metrics' | 'stop'>;
 
 export interface ServeWatchInput {
   config: Config;
@@ -401,6 +401,9 @@ export class ServeWatch {
       notifyBeforeStore: true,
       collect: async () => {
         const c0 = performance.now();
+        // A change that names other ConfigMaps (a controller's --configmap) has them read first:
+        // judged unread, they would pass as absent. Their changes join this run's batch.
+        await this.watcher.readReferencedConfigMaps();
         batch = this.watcher.takeChanges();
         this.inFlight = batch;
         if (batch.since !== null) timing.waitedMs = Date.now() - batch.since;

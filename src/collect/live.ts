@@ -258,9 +258,18 @@ export function selectorQuery(spec: KindSpec): string {
 /** Rounds of by-name ConfigMap reads: the names the workloads give, then those the ConfigMaps read give (collectConfigMaps). */
 const CONFIGMAP_ROUNDS = 2;
 
-/** The by-name ConfigMap reads of a collection (also used by the watch, src/collect/watch.ts). */
-export async function collectConfigMaps(client: KubeClient, snapshot: Snapshot, options: CollectLiveOptions, concurrency: number): Promise<void> {
+/** What one by-name `get` of a ConfigMap answered. */
+export type ConfigMapAnswer = { status: 'found'; object: KubeObject } | { status: 'not-found' } | { status: 'forbidden' } | { status: 'failed'; detail: string };
+
+/**
+ * The by-name ConfigMap reads of a collection (also used by the watch, src/collect/watch.ts).
+ * Returns what each name asked for was answered, by `namespace/name`. `known`: answers to reuse
+ * instead of asking again (serve --watch reads only the names a watched change newly references);
+ * the snapshot's ConfigMaps, coverage, not-found names and notes are as if each had been asked now.
+ */
+export async function collectConfigMaps(client: KubeClient, snapshot: Snapshot, options: CollectLiveOptions, concurrency: number, known?: ReadonlyMap<string, ConfigMapAnswer>): Promise<Map<string, ConfigMapAnswer>> {
   const key = 'configmaps' satisfies KindKey;
+  const answers = new Map<string, ConfigMapAnswer>();
   const items: KubeObject[] = [];
   snapshot.resources[key] = items;
   const forbidden: string[] = [];
@@ -290,28 +299,38 @@ export async function collectConfigMaps(client: KubeClient, snapshot: Snapshot, 
     for (const [id] of fresh) asked.add(id);
     return fresh.map(([, ref]) => ref);
   };
-  const read = async (ref: ConfigMapRef & { always: boolean }): Promise<void> => {
+  const ask = async (ref: ConfigMapRef): Promise<ConfigMapAnswer> => {
     const path = `/api/v1/namespaces/${encodeURIComponent(ref.namespace)}/configmaps/${encodeURIComponent(ref.name)}`;
     const what = `get configmap ${ref.namespace}/${ref.name}`;
     let r: KubeResponse;
     try {
       r = await client.get(path, what);
     } catch (error: unknown) {
-      failures.push(`${what} failed: ${describeTransportError(error)}`);
-      return;
+      return { status: 'failed', detail: `${what} failed: ${describeTransportError(error)}` };
     }
     if (r.status === 200 && r.body && typeof r.body === 'object') {
       const cm = r.body as KubeObject;
       cm.apiVersion = 'v1';
       cm.kind = 'ConfigMap';
-      found.push(cm);
-    } else if (r.status === 404) {
-      notFound.push(`${ref.namespace}/${ref.name}`);
-      if (!ref.always) snapshot.notes.push(`ConfigMap ${ref.namespace}/${ref.name} is referenced but does not exist`);
-    } else if (r.status === 403) {
-      forbidden.push(`${ref.namespace}/${ref.name}`);
+      return { status: 'found', object: cm };
+    }
+    if (r.status === 404) return { status: 'not-found' };
+    if (r.status === 403) return { status: 'forbidden' };
+    return { status: 'failed', detail: `${what} failed: ${statusMessage(r)}` };
+  };
+  const read = async (ref: ConfigMapRef & { always: boolean }): Promise<void> => {
+    const id = `${ref.namespace}/${ref.name}`;
+    const answer = known?.get(id) ?? await ask(ref);
+    answers.set(id, answer);
+    if (answer.status === 'found') {
+      found.push(answer.object);
+    } else if (answer.status === 'not-found') {
+      notFound.push(id);
+      if (!ref.always) snapshot.notes.push(`ConfigMap ${id} is referenced but does not exist`);
+    } else if (answer.status === 'forbidden') {
+      forbidden.push(id);
     } else {
-      failures.push(`${what} failed: ${statusMessage(r)}`);
+      failures.push(answer.detail);
     }
   };
   for (let round = 0; round < CONFIGMAP_ROUNDS; round++) {
@@ -341,6 +360,7 @@ export async function collectConfigMaps(client: KubeClient, snapshot: Snapshot, 
     snapshot.coverage[key] = { status: 'ok', count: items.length };
   }
   options.onProgress?.(key, items.length, snapshot.coverage[key]);
+  return answers;
 }
 
 /** An Istio revision's mesh config (`istio-<rev>`, src/analysis/mesh/outbound.ts istioConfigMapName). */

@@ -22,10 +22,16 @@ import type { KubeconfigOptions } from '../kube/kubeconfig.ts';
 import { ApiUnreachableError, describeTransportError, forbiddenDetail, openKubeClient, statusMessage, type KubeClient, type KubeResponse } from '../kube/client.ts';
 import { CredentialError } from '../kube/kubeconfig.ts';
 import { basePathOf, discover, resourceName, servedApiResources, servedVersion, type ServedApiResources } from '../kube/discovery.ts';
-import { collectConfigMaps, LIST_RESTARTS_MAX, listedObject, listedShapeProblem, selectorQuery, type ConfigMapRefs } from './live.ts';
+import { collectConfigMaps, LIST_RESTARTS_MAX, listedObject, listedShapeProblem, selectorQuery, type ConfigMapAnswer, type ConfigMapRefs } from './live.ts';
 import { slimObject } from '../snapshot/slim.ts';
 
-export type ChangeType = 'created' | 'updated' | 'deleted';
+/**
+ * 'referenced' and 'unreferenced' are for the ConfigMaps read by name: a name a watched object
+ * now names, or no longer names (the ConfigMap itself may exist before and after).
+ */
+export type ChangeType = 'created' | 'updated' | 'deleted' | 'referenced' | 'unreferenced';
+
+const CHANGE_WORDS: Record<ChangeType, string> = { created: 'created', updated: 'updated', deleted: 'deleted', referenced: 'now referenced', unreferenced: 'no longer referenced' };
 
 export interface WatchChange {
   kind: KindKey;
@@ -36,12 +42,18 @@ export interface WatchChange {
   at: number;
 }
 
-/** "NetworkPolicy shop/default-deny deleted", "ClusterRoleBinding x created". */
+/** "NetworkPolicy shop/default-deny deleted", "ClusterRoleBinding x created", "ConfigMap edge/nginx-configuration now referenced". */
 export function describeChange(c: WatchChange): string {
   const spec = KINDS.find((k) => k.key === c.kind);
   const kind = spec ? spec.kind : c.kind;
-  return `${kind} ${c.namespace ? `${c.namespace}/` : ''}${c.name} ${c.type}`;
+  return `${kind} ${c.namespace ? `${c.namespace}/` : ''}${c.name} ${CHANGE_WORDS[c.type] ?? c.type}`;
 }
+
+/** The ConfigMaps read by name as held: what the last read gave, and what each name asked for was answered. */
+interface HeldConfigMaps { items: KubeObject[]; coverage: CoverageEntry; notes: string[]; notFound: string[]; answers: Map<string, ConfigMapAnswer> }
+
+/** A ConfigMap's namespace and name, from `namespace/name`, as a change records it. */
+const configMapStub = (id: string): KubeObject => ({ metadata: { namespace: id.slice(0, id.indexOf('/')), name: id.slice(id.indexOf('/') + 1) } });
 
 export interface ClusterWatchOptions extends KubeconfigOptions {
   /** Objects per list page; default 500. */
@@ -162,7 +174,14 @@ export class ClusterWatch {
   private pendingDropped = 0;
   private changedKinds = new Set<KindKey>();
   private oldestPending: number | null = null;
-  private configMaps: { items: KubeObject[]; coverage: CoverageEntry; notes: string[]; notFound: string[] } | null = null;
+  private configMaps: HeldConfigMaps | null = null;
+  /**
+   * Set when a change to a kind the by-name ConfigMap names come from (configMapRefs.kinds) may
+   * have changed which names are referenced; cleared when they are computed again (any read).
+   */
+  private configMapNamesStale = false;
+  /** The reads of the by-name ConfigMaps, one after another (the timed refresh, a watch run's read of new names, a full re-list). */
+  private configMapReads: Promise<unknown> = Promise.resolve();
   /** What the last discovery told of the served resources (servedApiResources), as a full collection records it. */
   private served: ServedApiResources | undefined;
   private loops: Promise<void>[] = [];
@@ -309,37 +328,98 @@ export class ClusterWatch {
   }
 
   /**
-   * Reads the by-name ConfigMaps again: one created, changed (its resourceVersion) or gone is
-   * recorded as a change ("ConfigMap istio-system/istio updated"), and so is a change of their
-   * coverage (a read refused or failing), so the checks reading them are judged again.
+   * Reads the by-name ConfigMaps again, every one: one created, changed (its resourceVersion) or
+   * gone is recorded as a change ("ConfigMap istio-system/istio updated"), and so is a change of
+   * their coverage (a read refused or failing), so the checks reading them are judged again.
    */
   private async refreshConfigMaps(gen: number): Promise<void> {
-    const before = this.configMaps;
-    const partial = await this.configMapsNow();
-    // A full re-list started meanwhile reads them itself.
-    if (gen !== this.generation || this.abort.signal.aborted) return;
-    const { items, coverage } = partial;
-    const held = new Map((before?.items ?? []).map((o) => [idOf(o), o]));
-    const now = new Set<string>();
-    const same = (a: KubeObject, b: KubeObject) => (a.metadata?.resourceVersion !== undefined
-      ? a.metadata.resourceVersion === b.metadata?.resourceVersion
-      : JSON.stringify(a.data ?? null) === JSON.stringify(b.data ?? null));
-    for (const o of items) {
-      const id = idOf(o);
-      now.add(id);
-      const old = held.get(id);
-      if (!old) this.record('configmaps', 'created', o);
-      else if (!same(old, o)) this.record('configmaps', 'updated', o);
+    await this.oneRead(async () => {
+      if (gen !== this.generation || this.abort.signal.aborted) return;
+      const before = this.configMaps;
+      const now = await this.configMapsNow();
+      // A full re-list started meanwhile reads them itself.
+      if (gen !== this.generation || this.abort.signal.aborted) return;
+      this.heldConfigMaps(before, now);
+    });
+  }
+
+  /**
+   * Before a watch run: when a watched change to a kind the by-name ConfigMap names come from
+   * (an ingress controller's --configmap or env, an Istio revision, Cilium's or Calico's
+   * workloads: configMapRefs.kinds) was recorded since the names were last computed, they are
+   * computed again; a name not read yet is read now (a `get` each, as a full run reads it), one
+   * no longer referenced is dropped, the others are kept as last read (the timed refresh reads
+   * those again). A read refused or failing makes the ConfigMaps' coverage say so, and the checks
+   * reading them are not evaluated, as in a full run. Without this, the run judged a newly named
+   * ConfigMap as absent (the controller's defaults: a wrong pass, its finding "resolved").
+   * Changes that arrive while the new names are read are caught up with (at most 3 rounds).
+   */
+  async readReferencedConfigMaps(): Promise<void> {
+    for (let round = 0; round < 3 && this.configMapNamesStale && !this.abort.signal.aborted; round++) {
+      await this.oneRead(async () => {
+        // A refresh or a full re-list read them meanwhile.
+        if (!this.configMapNamesStale) return;
+        const gen = this.generation;
+        const before = this.configMaps;
+        const now = await this.configMapsNow(before?.answers);
+        if (gen !== this.generation || this.abort.signal.aborted) return;
+        this.heldConfigMaps(before, now);
+      });
     }
-    for (const [id, o] of held) if (!now.has(id)) this.record('configmaps', 'deleted', o);
-    this.configMaps = partial;
-    const was = before?.coverage;
-    if (was && (was.status !== coverage.status || was.detail !== coverage.detail)) {
+  }
+
+  /** `read`, once every read of the by-name ConfigMaps started before it is done. */
+  private oneRead(read: () => Promise<void>): Promise<void> {
+    const run = this.configMapReads.then(read, read);
+    this.configMapReads = run.catch(() => {});
+    return run;
+  }
+
+  /**
+   * The by-name ConfigMaps read now take the place of those held: each difference a change. A
+   * name asked for before and now: "updated" (its resourceVersion), "created" (404 before),
+   * "deleted" (404 now). A name asked for only now, or only before: "now referenced", "no longer
+   * referenced" (a workload changed which it names; the ConfigMap may exist all along). A read
+   * refused or failing, or readable again, is a coverage change, not an object's.
+   */
+  private heldConfigMaps(before: HeldConfigMaps | null, now: HeldConfigMaps): void {
+    const was = before?.answers;
+    if (was) {
+      const same = (a: KubeObject, b: KubeObject) => (a.metadata?.resourceVersion !== undefined
+        ? a.metadata.resourceVersion === b.metadata?.resourceVersion
+        : JSON.stringify(a.data ?? null) === JSON.stringify(b.data ?? null));
+      let unnamed = false;
+      for (const [id, a] of now.answers) {
+        const b = was.get(id);
+        if (!b) this.record('configmaps', 'referenced', a.status === 'found' ? a.object : configMapStub(id));
+        else if (a.status === 'found' && b.status === 'found') { if (!same(b.object, a.object)) this.record('configmaps', 'updated', a.object); }
+        else if (a.status === 'found' && b.status === 'not-found') this.record('configmaps', 'created', a.object);
+        else if (a.status === 'not-found' && b.status === 'found') this.record('configmaps', 'deleted', b.object);
+        else if (a.status !== b.status) unnamed = true;
+      }
+      for (const [id, b] of was) if (!now.answers.has(id)) this.record('configmaps', 'unreferenced', b.status === 'found' ? b.object : configMapStub(id));
+      if (unnamed) {
+        this.changedKinds.add('configmaps');
+        this.oldestPending ??= Date.now();
+        this.options.onChange?.();
+      }
+    }
+    this.configMaps = now;
+    const coverage = now.coverage;
+    const wasCoverage = before?.coverage;
+    if (wasCoverage && (wasCoverage.status !== coverage.status || wasCoverage.detail !== coverage.detail)) {
       this.changedKinds.add('configmaps');
       this.oldestPending ??= Date.now();
-      this.options.log?.[coverage.status === 'ok' ? 'info' : 'warn'](`ConfigMaps read by name: coverage ${was.status} -> ${coverage.status}${coverage.detail ? ` (${oneLine(coverage.detail)})` : ''}`, { event: 'watch-coverage', kind: 'configmaps', status: coverage.status });
+      this.options.log?.[coverage.status === 'ok' ? 'info' : 'warn'](`ConfigMaps read by name: coverage ${wasCoverage.status} -> ${coverage.status}${coverage.detail ? ` (${oneLine(coverage.detail)})` : ''}`, { event: 'watch-coverage', kind: 'configmaps', status: coverage.status });
       this.options.onChange?.();
     }
+  }
+
+  /** A change to `kind` may change which ConfigMaps are referenced by name (its objects, or whether they are held). */
+  private namesMayChange(kind: KindKey): void {
+    const refs = this.options.configMapRefs;
+    if (!refs || kind === 'configmaps') return;
+    if (!refs.kinds || refs.kinds.includes(kind)) this.configMapNamesStale = true;
   }
 
   /** A kind held before whose served version discovery could not tell: its objects are kept, its checks not evaluated. */
@@ -403,6 +483,7 @@ export class ClusterWatch {
           }
           // Its coverage changes: a re-audit says so.
           this.changedKinds.add(key);
+          this.namesMayChange(key);
           this.oldestPending ??= Date.now();
           this.options.onChange?.();
           if (now.status === 'absent') this.options.log?.info(`watch ${resourceName(spec)}: not served any more (${oneLine(now.detail ?? now.status)}); its checks are judged without it`, { event: 'watch-coverage', kind: key, status: 'absent' });
@@ -464,7 +545,7 @@ export class ClusterWatch {
   }
 
   private async readConfigMaps(): Promise<void> {
-    this.configMaps = await this.configMapsNow();
+    await this.oneRead(async () => { this.configMaps = await this.configMapsNow(); });
   }
 
   /**
@@ -472,12 +553,14 @@ export class ClusterWatch {
    * is asked of a view of the kinds configMapRefs declares it reads (every kind held when it
    * declares none), not of every object held: the refresh builds it every minute to throw it away.
    */
-  private async configMapsNow(): Promise<{ items: KubeObject[]; coverage: CoverageEntry; notes: string[]; notFound: string[] }> {
+  private async configMapsNow(known?: ReadonlyMap<string, ConfigMapAnswer>): Promise<HeldConfigMaps> {
     const refs = this.options.configMapRefs;
+    // The names are computed from what is held now: a change recorded from here on may change them again.
+    this.configMapNamesStale = false;
     const partial = this.snapshot(refs?.kinds);
     const before = partial.notes.length;
-    await collectConfigMaps(this.client, partial, { configMapRefs: refs }, this.options.concurrency ?? 4);
-    return { items: partial.resources.configmaps ?? [], coverage: partial.coverage.configmaps ?? { status: 'error' }, notes: partial.notes.slice(before), notFound: partial.configMapsNotFound ?? [] };
+    const answers = await collectConfigMaps(this.client, partial, { configMapRefs: refs }, this.options.concurrency ?? 4, known);
+    return { items: partial.resources.configmaps ?? [], coverage: partial.coverage.configmaps ?? { status: 'error' }, notes: partial.notes.slice(before), notFound: partial.configMapsNotFound ?? [], answers };
   }
 
   /**
@@ -573,6 +656,7 @@ export class ClusterWatch {
     st.loggedStatus = c.status;
     if (before.status !== c.status || before.detail !== c.detail) {
       this.changedKinds.add(st.key);
+      this.namesMayChange(st.key);
       this.oldestPending ??= Date.now();
       const said = [c.detail, why].filter(Boolean).join('; ');
       if (was !== c.status && !(was === null && c.status === 'ok')) {
@@ -616,6 +700,7 @@ export class ClusterWatch {
     if (this.pending.length < PENDING_MAX) this.pending.push(change);
     else this.pendingDropped++;
     this.changedKinds.add(kind);
+    this.namesMayChange(kind);
     this.oldestPending ??= change.at;
     this.options.onChange?.();
   }

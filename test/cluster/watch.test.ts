@@ -11,7 +11,8 @@ import http from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECKS } from '../../checks/index.ts';
-import { ClusterWatch } from '../../src/collect/watch.ts';
+import { ClusterWatch, describeChange } from '../../src/collect/watch.ts';
+import { liveConfigMapRefs } from '../../src/cli/source.ts';
 import { auditorClusterRoleRules, type PolicyRule } from '../../src/collect/rbac-rules.ts';
 import { defaultConfig } from '../../src/config/types.ts';
 import { runChecks } from '../../src/engine/run.ts';
@@ -208,6 +209,91 @@ describeCluster('serve --watch against a real kube-apiserver', (cluster) => {
     });
   });
 
+  describe('a ConfigMap a watched change newly names (an ingress-nginx --configmap)', () => {
+    // ingress-nginx reads its settings (ssl-protocols) from the ConfigMap its --configmap flag
+    // names (kubernetes/ingress-nginx docs/user-guide/cli-arguments.md, --configmap; tag
+    // controller-v1.11.2). Patching the flag to another name changes which ConfigMap is in force:
+    // a watch run must judge the one now named (read by name first), or say it cannot.
+    const edge = uniqueName('edge');
+    const controller = (configMap: string): KubeObject => ({
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'ingress-nginx-controller', namespace: edge },
+      spec: {
+        replicas: 0, selector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
+        template: {
+          metadata: { labels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' } },
+          spec: { containers: [{ name: 'controller', image: 'registry.k8s.io/ingress-nginx/controller:v1.11.2', args: ['/nginx-ingress-controller', `--configmap=$(POD_NAMESPACE)/${configMap}`, '--ingress-class=nginx'], env: [{ name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }] } ] },
+        },
+      },
+    });
+    const deploymentPath = () => `/apis/apps/v1/namespaces/${edge}/deployments/ingress-nginx-controller`;
+    const legacy = (snapshot: ReturnType<ClusterWatch['snapshot']>) => runChecks(CHECKS.filter((c) => c.id === 'tls.legacy-protocol-enabled'), { snapshot, config: defaultConfig(), now: new Date() })[0]!;
+    let watch: ClusterWatch;
+
+    beforeAll(async () => {
+      await admin.namespace(edge);
+      await admin.createAll([
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ingress-nginx-controller', namespace: edge }, data: { 'ssl-protocols': 'TLSv1.2 TLSv1.3' } },
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'nginx-configuration', namespace: edge }, data: { 'ssl-protocols': 'TLSv1 TLSv1.1 TLSv1.2' } },
+        { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: `${edge}-nginx` }, spec: { controller: 'k8s.io/ingress-nginx' } },
+        { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'shop', namespace: edge }, spec: { ingressClassName: `${edge}-nginx`, tls: [{ hosts: ['shop.example.com'], secretName: 'shop-tls' }], rules: [{ host: 'shop.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }] } },
+        controller('ingress-nginx-controller'),
+      ], 1);
+      // The chart's role: ConfigMaps by name only (KNOWN_CONFIGMAP_NAMES), my-nginx-cm not among them.
+      const token = await admin.clusterRoleAccount(edge, 'auditor', `${edge}-auditor`, auditorClusterRoleRules());
+      await waitFor('the role to apply', async () => (await apiRequest(cluster, token, 'GET', `/api/v1/namespaces/${edge}/configmaps/nginx-configuration`)).status === 200);
+      const { log } = silentLog();
+      watch = new ClusterWatch({ kubeconfigPath: tokenKubeconfig(cluster.server, cluster.caPem, token, 'auditor'), log, configMapRefs: liveConfigMapRefs(defaultConfig()), backoff: { baseMs: 100, maxMs: 1000 } });
+      await watch.start();
+      return () => watch.stop();
+    });
+
+    async function patchConfigMapFlag(name: string): Promise<void> {
+      const cur = (await admin.request('GET', deploymentPath())).body;
+      cur.spec.template.spec.containers[0].args[1] = `--configmap=$(POD_NAMESPACE)/${name}`;
+      const r = await admin.request('PUT', deploymentPath(), cur);
+      expect(r.status, JSON.stringify(r.body?.message)).toBe(200);
+      await waitFor('the Deployment change to reach the watch', () => watch.snapshot().resources.deployments?.some((d) => d.metadata?.namespace === edge && JSON.stringify(d).includes(`/${name}"`)));
+    }
+
+    it('patched to another ConfigMap the role grants: read before the re-audit, judged on it (not passed as absent), the changes named truly', async () => {
+      expect(legacy(watch.snapshot()).status).toBe('pass');
+      watch.takeChanges();
+      await patchConfigMapFlag('nginx-configuration');
+      await watch.readReferencedConfigMaps();
+      const batch = watch.takeChanges();
+      const snapshot = watch.snapshot();
+      expect(snapshot.coverage.configmaps?.status).toBe('ok');
+      const outcome = legacy(snapshot);
+      expect(outcome.status).toBe('fail');
+      expect(snapshot.resources.configmaps?.map((c) => `${c.metadata?.namespace}/${c.metadata?.name}`)).toContain(`${edge}/nginx-configuration`);
+      expect(outcome.results.filter((r) => r.status === 'fail').map((r) => r.message).join('\n')).toContain('TLSv1, TLSv1.1');
+      // Both ConfigMaps exist before and after: neither is said created or deleted.
+      const said = batch.changes.map(describeChange);
+      expect(said).toContain(`Deployment ${edge}/ingress-nginx-controller updated`);
+      expect(said).toContain(`ConfigMap ${edge}/nginx-configuration now referenced`);
+      expect(said).toContain(`ConfigMap ${edge}/ingress-nginx-controller no longer referenced`);
+      expect(said.filter((c) => c.startsWith('ConfigMap') && /(created|deleted)$/.test(c))).toEqual([]);
+      expect(batch.kinds.has('configmaps')).toBe(true);
+    });
+
+    it('patched to a ConfigMap the role refuses: its checks are not evaluated (not passed); the flag set back, coverage ok again', async () => {
+      await patchConfigMapFlag('my-nginx-cm');
+      await watch.readReferencedConfigMaps();
+      const refused = watch.snapshot();
+      expect(refused.coverage.configmaps?.status).toBe('forbidden');
+      expect(refused.coverage.configmaps?.detail).toContain(`${edge}/my-nginx-cm`);
+      expect(legacy(refused).status).toBe('not-evaluated');
+      watch.takeChanges();
+
+      await patchConfigMapFlag('ingress-nginx-controller');
+      await watch.readReferencedConfigMaps();
+      const back = watch.snapshot();
+      expect(back.coverage.configmaps?.status).toBe('ok');
+      expect(legacy(back).status).toBe('pass');
+      expect(watch.takeChanges().changes.map(describeChange)).toContain(`ConfigMap ${edge}/my-nginx-cm no longer referenced`);
+    });
+  });
+
   describe('ztaudit serve --watch, end to end', () => {
     let slack: FakeSlack;
     const shop = uniqueName('shop');
@@ -287,6 +373,41 @@ describeCluster('serve --watch against a real kube-apiserver', (cluster) => {
       const history = spawnSync(process.execPath, [BIN, 'history', '--history', 'h.db'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: dir } });
       expect(history.stdout.trim().split('\n')).toHaveLength(3);
       expect(slack.calls.filter((c) => c.path.endsWith('chat.postMessage')).length).toBe(posts);
+    });
+
+    it('an ingress-nginx controller patched to another --configmap: the watch run judges the ConfigMap now named at once, and the alert names the Deployment', async () => {
+      // The reviewer's scene (ingress-nginx reads ssl-protocols from the ConfigMap --configmap names:
+      // kubernetes/ingress-nginx docs/user-guide/cli-arguments.md, tag controller-v1.11.2). Before
+      // the fix the watch run judged nginx-configuration unread as absent (defaults: a pass, the
+      // old finding "resolved"); the timed refresh found it a minute later and the alert said
+      // "ConfigMap … created, ConfigMap … deleted" of two ConfigMaps that existed all along.
+      const edge = uniqueName('edge');
+      await admin.namespace(edge);
+      const runs = stderr.split('"event":"watch-run"').length;
+      await admin.createAll([
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ingress-nginx-controller', namespace: edge }, data: { 'ssl-protocols': 'TLSv1 TLSv1.1 TLSv1.2' } },
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'nginx-configuration', namespace: edge }, data: { 'ssl-protocols': 'TLSv1 TLSv1.1 TLSv1.2', 'ssl-ciphers': 'ECDHE-RSA-AES128-SHA:AES128-SHA' } },
+        { apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass', metadata: { name: `${edge}-nginx` }, spec: { controller: 'k8s.io/ingress-nginx' } },
+        { apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'shop', namespace: edge }, spec: { ingressClassName: `${edge}-nginx`, tls: [{ hosts: ['shop.example.com'], secretName: 'shop-tls' }], rules: [{ host: 'shop.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }] } },
+        { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'ingress-nginx-controller', namespace: edge }, spec: { replicas: 0, selector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } }, template: { metadata: { labels: { 'app.kubernetes.io/name': 'ingress-nginx' } }, spec: { containers: [{ name: 'controller', image: 'registry.k8s.io/ingress-nginx/controller:v1.11.2', args: ['/nginx-ingress-controller', '--configmap=$(POD_NAMESPACE)/ingress-nginx-controller'], env: [{ name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }] }] } } } },
+      ], 1);
+      await waitFor('the watch run of the new controller', () => stderr.split('"event":"watch-run"').length > runs, 30_000);
+      // Any run the objects' arrival split into is over before the patch.
+      await new Promise((r) => setTimeout(r, 2_500));
+      const before = slack.calls.filter((c) => c.path.endsWith('chat.postMessage')).length;
+
+      const path = `/apis/apps/v1/namespaces/${edge}/deployments/ingress-nginx-controller`;
+      const cur = (await admin.request('GET', path)).body;
+      cur.spec.template.spec.containers[0].args[1] = '--configmap=$(POD_NAMESPACE)/nginx-configuration';
+      const t0 = performance.now();
+      expect((await admin.request('PUT', path, cur)).status).toBe(200);
+      // Well before the ConfigMap refresh (watch.configMapRefreshSeconds, 60 s).
+      const message = await waitFor('the regression on Slack', () => slack.calls.filter((c) => c.path.endsWith('chat.postMessage')).slice(before).find((c) => String(c.fields.text).includes('regression')), 30_000);
+      const text = String(message.fields.text);
+      process.stderr.write(`serve --watch: --configmap patched -> Slack regression in ${((performance.now() - t0) / 1000).toFixed(2)} s: ${text.slice(0, 400)}\n`);
+      expect(text).toContain(`Deployment ${edge}/ingress-nginx-controller updated`);
+      expect(text).not.toMatch(/ConfigMap \S+ (created|deleted)/);
+      expect(JSON.stringify(message.fields.blocks)).toContain('tls.weak-ciphers');
     });
   });
 });

@@ -15,6 +15,7 @@ export class FakeWatch implements WatchSource {
   constructor(objects: KubeObject[]) { this.objects = objects; }
   async start() {}
   async relistAll() {}
+  async readReferencedConfigMaps() {}
   async stop() {}
   snapshot(): Snapshot {
     const s = snapshotFromObjects(structuredClone(this.objects), { clusterName: 'prod' });
