@@ -143,8 +143,13 @@ const isBinding = (r: ResourceRef) => r.kind === 'RoleBinding' || r.kind === 'Cl
  * under CLUSTER.
  */
 export function physicalLocationOf(r: ResourceRef, related: ResourceRef[] | undefined, sources: Record<string, SourceRef> | undefined): Record<string, unknown> {
-  const stems = related ?? [];
-  const source = sources ? [r, ...stems.filter(isBinding), ...stems.filter((x) => !isBinding(x))].map((x) => sourceOf(sources, x)).find((x) => x !== undefined) : undefined;
+  const stemmed = (s: Record<string, SourceRef>): SourceRef | undefined => {
+    const stems = related ?? [];
+    for (const x of stems) if (isBinding(x)) { const found = sourceOf(s, x); if (found) return found; }
+    for (const x of stems) if (!isBinding(x)) { const found = sourceOf(s, x); if (found) return found; }
+    return undefined;
+  };
+  const source = sources ? (sourceOf(sources, r) ?? stemmed(sources)) : undefined;
   if (source) {
     return {
       artifactLocation: { uri: uriPath(source.file.split(/[\\/]/)) },
