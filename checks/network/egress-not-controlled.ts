@@ -98,6 +98,9 @@ export const egressNotControlled: Check = {
   needs: ['namespaces', 'pods', 'networkpolicies'],
   readsWhen: [CILIUM_SETTINGS_READ, SERVICE_ACCOUNT_LABELS_READ, ...ENFORCED_POLICY_KINDS_READ],
   appliesTo: (ctx) => ctx.config.egress.gateways.length > 0 || exitsOf(ctx).gateways.size > 0,
+  // The config's gateways and the workloads' own labels (exitsOf): an unreadable NetworkPolicy
+  // kind cannot make an Istio egress gateway appear, so it leaves the check not-applicable.
+  appliesReads: ['namespaces', 'pods'],
   appliesWhen: 'when an egress gateway or proxy is declared (egress.gateways) or an Istio egress gateway runs',
   *evaluate(ctx) {
     const exits = exitsOf(ctx);

@@ -800,7 +800,7 @@ function coverageLost(previous: RunReport, current: RunReport): string[] {
   return capped(groups.map(([why, ids]) => {
     ids.sort();
     const named = ids.slice(0, MAX_CHECKS_NAMED).join(', ') + (ids.length > MAX_CHECKS_NAMED ? ` and ${ids.length - MAX_CHECKS_NAMED} more` : '');
-    return `coverage lost: ${ids.length} check(s) could not be evaluated: ${named} (${why})`;
+    return `coverage lost: ${ids.length} check(s) the previous run evaluated could not be evaluated: ${named} (${why})`;
   }), (n) => `…and ${n} more reasons checks could not be evaluated`);
 }
 

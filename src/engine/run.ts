@@ -43,9 +43,10 @@ export function runStreamed(check: Check, ctx: AuditContext, kept: boolean, each
     // "not evaluated for lack of Istio CRDs". But a check whose declared inputs could not be
     // read (forbidden, failed) cannot be told it does not apply: the answer may hang on what is
     // missing (mesh presence on namespace labels, a certificate's status), and not-applicable
-    // would hide its findings as surely as a pass.
+    // would hide its findings as surely as a pass. Only the inputs the answer reads count
+    // (Check.appliesReads; by default every declared input).
     const missing = unreadableInputsFor(check, ctx);
-    if (check.appliesTo && !check.appliesTo(ctx) && !missing.some(({ kind }) => unreadableStatus(ctx, kind))) {
+    if (check.appliesTo && !check.appliesTo(ctx) && !missing.some(({ kind }) => unreadableStatus(ctx, kind) && appliesReadsKind(check, kind))) {
       return notApplicable();
     }
     if (missing.length > 0) {
@@ -101,6 +102,13 @@ export function runStreamed(check: Check, ctx: AuditContext, kept: boolean, each
  */
 export function flatText(text: string): string {
   return text.length > 32 && text.isWellFormed() ? Buffer.from(text, 'utf8').toString('utf8') : text;
+}
+
+/** Whether `appliesTo` reads the kind (Check.appliesReads; undefined: every declared input does). */
+function appliesReadsKind(check: Pick<Check, 'appliesReads'>, kind: KindKey): boolean {
+  const kinds = check.appliesReads;
+  if (kinds === undefined) return true;
+  return kinds.includes(kind) || (kinds.includes('pods') && (POD_VIEW_KINDS as readonly KindKey[]).includes(kind));
 }
 
 /** A kind that exists but could not be read (absent or not collected holds nothing to judge). */

@@ -71,6 +71,14 @@ export interface Check {
    */
   appliesTo?(ctx: AuditContext): boolean;
   /**
+   * The declared inputs `appliesTo` reads (`pods`: with the owner kinds of the pod view).
+   * Default: every declared input. When one of these exists but could not be read (forbidden,
+   * failed), the check cannot be told it does not apply and is 'not-evaluated'; an unreadable
+   * input outside this list leaves a check that does not apply 'not-applicable' (it could not
+   * have changed the answer). Declare it only when `appliesTo` provably reads nothing else.
+   */
+  appliesReads?: readonly KindKey[];
+  /**
    * Optional gate on the configuration alone (a feature the operator turns on, e.g.
    * target.requireMtls): false makes the check 'not-applicable' before its inputs are looked
    * at, so a kind it would read being forbidden does not leave it "not evaluated" (a partial

@@ -109,7 +109,8 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
       severity: f.severity, color: SEV_COLOR[f.severity], check: f.check, resource: resourceText(f.resource), message: f.message,
       implied: implied.map((x) => x.check),
     })),
-    newMore: Math.max(0, folded.length - MAX_NEW),
+    // New findings neither listed nor named under a listed one ("also implies"), as Slack counts them.
+    newMore: Math.max(0, fresh.length - folded.slice(0, MAX_NEW).reduce((n, x) => n + 1 + x.implied.length, 0)),
     newlyWaived: waived.slice(0, MAX_NEW),
     newlyWaivedMore: Math.max(0, waived.length - MAX_NEW),
     widened: widened.slice(0, MAX_NEW),

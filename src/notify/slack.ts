@@ -134,7 +134,7 @@ export function buildSlackMessage(report: RunReport): SlackMessage {
   const partialNote = partialScoreNote(report.score, report.checks, false);
   const share = notEvaluated(all) > 0 ? `, ${all.evaluated}/${all.applicable} checks evaluated${partialNote ? `; ${partialNote}` : ''}` : '';
   // An area scored over findings judged without an input that could not be read says so too.
-  const partialInputAreas = AREAS.filter((a) => partialInputNote(report.checks, a) !== '');
+  const partialInputAreas = AREAS.filter((a) => partialInputNote(report.checks, a, report.score.areas[a]) !== '');
   const score = `${scoreText(report.score.overall)} (grade ${gradeFor(report.score.overall, all)}${share})${deltaText(d?.scoreDelta.overall)}${partialInputAreas.length > 0 ? ` — ${partialInputAreas.join(', ')} score computed on partial input` : ''}`;
   const partial = report.run.partial ?? [];
   // A long cluster name is what gets cut, as in the email's subject: the score always shows.
@@ -225,7 +225,7 @@ export function buildSlackMessage(report: RunReport): SlackMessage {
   const areas = AREAS.map((a) => {
     const cov = checkCoverage(report.checks, a);
     const missing = notEvaluated(cov) > 0 ? ` (${cov.evaluated}/${cov.applicable} checks evaluated, no grade)` : ` (grade ${gradeFor(report.score.areas[a], cov)})`;
-    const partialInput = partialInputNote(report.checks, a);
+    const partialInput = partialInputNote(report.checks, a, report.score.areas[a]);
     return `• ${a}: ${scoreText(report.score.areas[a])}${missing}${deltaText(d?.scoreDelta.areas[a])}${partialInput ? ` — ${mrkdwnText(partialInput)}` : ''}`;
   });
   threadBlocks.push(section(`*Scores by area*\n${areas.join('\n')}`));

@@ -134,13 +134,22 @@ const sourceOf = (sources: Record<string, SourceRef>, r: ResourceRef): SourceRef
   return Object.hasOwn(sources, key) ? sources[key] : undefined;
 };
 
+const isBinding = (r: ResourceRef) => r.kind === 'RoleBinding' || r.kind === 'ClusterRoleBinding';
+
 /**
- * The manifest file and line of the finding's object, or else of the first object it stems
- * from (a Group has no manifest; the binding that grants it does); else the object's path
+ * The manifest file and line of the finding's object, or else of the first binding it stems
+ * from (a Group has no manifest; the binding that grants it does, and is what a user edits to
+ * revoke the grant), or else of the first other object it stems from; else the object's path
  * under CLUSTER.
  */
 export function physicalLocationOf(r: ResourceRef, related: ResourceRef[] | undefined, sources: Record<string, SourceRef> | undefined): Record<string, unknown> {
-  const source = sources ? [r, ...(related ?? [])].map((x) => sourceOf(sources, x)).find((x) => x !== undefined) : undefined;
+  const stemmed = (s: Record<string, SourceRef>): SourceRef | undefined => {
+    const stems = related ?? [];
+    for (const x of stems) if (isBinding(x)) { const found = sourceOf(s, x); if (found) return found; }
+    for (const x of stems) if (!isBinding(x)) { const found = sourceOf(s, x); if (found) return found; }
+    return undefined;
+  };
+  const source = sources ? (sourceOf(sources, r) ?? stemmed(sources)) : undefined;
   if (source) {
     return {
       artifactLocation: { uri: uriPath(source.file.split(/[\\/]/)) },

@@ -42,9 +42,13 @@ export function indexFindings(report: RunReport): FindingIndex {
 }
 
 export function rowOf(f: Finding, idx: FindingIndex, groupSeverity: Severity): FindingRow {
+  // Waived consequences stay listed, marked with their waiver (the audit trail), after the open ones.
   const implies: ImpliedRow[] = (idx.implied.get(f.fingerprint) ?? [])
-    .map((c) => ({ check: c.check, title: idx.checkById.get(c.check)?.title ?? c.check, severity: c.severity }))
-    .sort((a, b) => SEV_RANK[a.severity] - SEV_RANK[b.severity] || a.check.localeCompare(b.check, 'en'));
+    .map((c) => ({
+      check: c.check, title: idx.checkById.get(c.check)?.title ?? c.check, severity: c.severity, waived: c.waived,
+      waiver: c.waiver ? { reason: c.waiver.reason, owner: c.waiver.owner, expires: c.waiver.expires } : null,
+    }))
+    .sort((a, b) => Number(a.waived) - Number(b.waived) || SEV_RANK[a.severity] - SEV_RANK[b.severity] || a.check.localeCompare(b.check, 'en'));
   return {
     severity: f.severity,
     kind: f.resource.kind,
@@ -57,6 +61,7 @@ export function rowOf(f: Finding, idx: FindingIndex, groupSeverity: Severity): F
     fingerprint: f.fingerprint,
     severityDiffers: f.severity !== groupSeverity,
     implies,
+    impliesWaived: implies.filter((x) => x.waived).length,
   };
 }
 
@@ -119,7 +124,9 @@ export function areaSections(report: RunReport, idx: FindingIndex, maxRows: numb
         rows: smallest(shown, maxRows, compareFindings).map((f) => rowOf(f, idx, severity)),
         more: Math.max(0, shown.length - maxRows),
         folded: folded.length,
-        foldedCounts: severityCountsOf(folded.reduce((acc, f) => { acc[f.severity]++; return acc; }, zeroSeverities())),
+        // Open folded findings by severity; waived ones are counted apart (never as open or by severity).
+        foldedCounts: severityCountsOf(folded.reduce((acc, f) => { if (!f.waived) acc[f.severity]++; return acc; }, zeroSeverities())),
+        foldedWaived: folded.filter((f) => f.waived).length,
         foldedUnder: [...new Set(folded.map((f) => causeText(f, idx)))].sort().slice(0, 5),
         open: open > 0 && (severity === 'critical' || severity === 'high'),
       });

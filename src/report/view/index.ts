@@ -94,10 +94,13 @@ export function notJudgedLines(report: Pick<RunReport, 'checks'>): string[] {
 
 /**
  * "score computed on partial input: limitranges could not be read" for an area whose evaluated
- * checks were judged without some best-effort input (CheckSummary.degraded); '' when none. Kind
- * names come from the catalog's declarations, never from the cluster.
+ * checks were judged without some best-effort input (CheckSummary.degraded); '' when none, and
+ * when the area has no score this run (`score` null: "n/a", which its share of checks evaluated
+ * explains; no score was computed). Kind names come from the catalog's declarations, never from
+ * the cluster.
  */
-export function partialInputNote(checks: readonly Pick<CheckSummary, 'area' | 'status' | 'degraded'>[], area: Area): string {
+export function partialInputNote(checks: readonly Pick<CheckSummary, 'area' | 'status' | 'degraded'>[], area: Area, score: number | null): string {
+  if (score === null) return '';
   const kinds = [...new Set(checks.filter((c) => c.area === area && (c.status === 'pass' || c.status === 'fail') && Array.isArray(c.degraded)).flatMap((c) => c.degraded!.filter((k) => typeof k === 'string')))].sort();
   return kinds.length === 0 ? '' : oneLine(`score computed on partial input: ${kinds.join(', ')} could not be read`);
 }
@@ -105,7 +108,7 @@ export function partialInputNote(checks: readonly Pick<CheckSummary, 'area' | 's
 /** An area's card, marked when its checks could not judge namespaces (ScoreCard.notJudged) or read every input (ScoreCard.partialInput). */
 function areaCard(report: RunReport, area: Area): ScoreCard {
   const base = card(area, AREA_LABEL[area], report.score.areas[area], report.diff?.scoreDelta.areas[area], checkCoverage(report.checks, area));
-  const partialInput = partialInputNote(report.checks, area);
+  const partialInput = partialInputNote(report.checks, area, report.score.areas[area]);
   const c = partialInput ? { ...base, partialInput } : base;
   const names = unjudgedNamespacesIn(report, area);
   if (names.length === 0) return c;

@@ -66,7 +66,12 @@ export interface EvidenceField {
   more: number;
 }
 
-export interface ImpliedRow { check: string; title: string; severity: Severity }
+export interface ImpliedRow {
+  check: string; title: string; severity: Severity;
+  /** Waived: marked as such in the list, with its waiver. */
+  waived: boolean;
+  waiver: { reason: string; owner: string; expires: string } | null;
+}
 
 export interface FindingRow {
   severity: Severity;
@@ -82,6 +87,8 @@ export interface FindingRow {
   severityDiffers: boolean;
   /** Narrower findings on the same resource that this one implies (folded under it). */
   implies: ImpliedRow[];
+  /** How many of `implies` are waived. */
+  impliesWaived: number;
 }
 
 export interface SeverityCount { severity: Severity; count: number }
@@ -126,8 +133,10 @@ export interface CheckGroup {
   more: number;
   /** Findings left out of the rows because a broader finding implies them. */
   folded: number;
-  /** The folded findings per severity. */
+  /** The open folded findings per severity (waived ones are in `foldedWaived`). */
   foldedCounts: SeverityCount[];
+  /** Folded findings that are waived. */
+  foldedWaived: number;
   foldedUnder: string[];
   /** Critical and high groups start open. */
   open: boolean;

@@ -202,7 +202,7 @@ describe('a forbidden kind hides no mesh finding from the diff (the demo cluster
     // The run is still a regression, for what it is: coverage lost, naming the refused kind. The
     // intent check loses the Services too: they pick the DestinationRule a sidecar caller sends by.
     expect(d.regressionReasons[0]).toMatch(new RegExp(`^coverage lost: .*mtls\\.destinationrule-tls-disabled.*needs ${kind}: forbidden`));
-    expect(d.regressionReasons.slice(1)).toEqual(kind === 'services' ? [expect.stringMatching(/^coverage lost: 1 check\(s\) could not be evaluated: network\.intent-violation \(needs services: forbidden .* for the Services 2 Istio DestinationRule\(s\) set client TLS for\)$/)] : []);
+    expect(d.regressionReasons.slice(1)).toEqual(kind === 'services' ? [expect.stringMatching(/^coverage lost: 1 check\(s\) the previous run evaluated could not be evaluated: network\.intent-violation \(needs services: forbidden .* for the Services 2 Istio DestinationRule\(s\) set client TLS for\)$/)] : []);
   });
 });
 

@@ -62,7 +62,7 @@ describe('per-check baseline through the pipeline and a SQLite store', () => {
     const r2 = await run([...base, backdoor], { clusterroles: 'forbidden' });
     expect(r2.checks.find((c) => c.id === 'rbac.fake-wildcard')?.status).toBe('not-evaluated');
     expect(r2.diff?.new).toEqual([]);
-    expect(r2.diff?.regressionReasons).toEqual(['coverage lost: 1 check(s) could not be evaluated: rbac.fake-wildcard (needs clusterroles: forbidden (list clusterroles))']);
+    expect(r2.diff?.regressionReasons).toEqual(['coverage lost: 1 check(s) the previous run evaluated could not be evaluated: rbac.fake-wildcard (needs clusterroles: forbidden (list clusterroles))']);
     const r3 = await run([...base, backdoor]);
     expect(r3.diff?.previousRunId).toBe(r2.run.id);
     expect(r3.diff?.new).toEqual([backdoorFp]);

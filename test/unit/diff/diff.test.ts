@@ -114,8 +114,8 @@ describe('coverage-aware diff', () => {
     expect(d.new).toEqual([]);
     expect(d.regression).toBe(true);
     expect(d.regressionReasons).toEqual([
-      'coverage lost: 1 check(s) could not be evaluated: rbac.fake-wildcard (needs clusterroles: forbidden (list clusterroles))',
-      'coverage lost: 1 check(s) could not be evaluated: network.fake-default-deny (needs networkpolicies: forbidden (list networkpolicies))',
+      'coverage lost: 1 check(s) the previous run evaluated could not be evaluated: rbac.fake-wildcard (needs clusterroles: forbidden (list clusterroles))',
+      'coverage lost: 1 check(s) the previous run evaluated could not be evaluated: network.fake-default-deny (needs networkpolicies: forbidden (list networkpolicies))',
     ]);
     // Still blind in the next run: said once, at the transition.
     const c = auditObjects(manifestsA, { runId: 'C', coverage: { networkpolicies: 'forbidden', clusterroles: 'forbidden' } });

@@ -7,6 +7,7 @@
 // a pod is ingress-isolated iff some NetworkPolicy in its namespace selects it with Ingress in
 // its policyTypes; deleting the one deny-all that selects `api` leaves it unisolated.
 // Secrets read per checks.md "Read secrets": get, list or watch on `secrets` (list/watch return contents).
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { defaultConfig, type WaiverConfig } from '../../../src/config/types.ts';
 import { renderMarkdown } from '../../../src/report/markdown.ts';
@@ -64,6 +65,10 @@ describe('a persisting finding that widens', () => {
     expect(d.widened).toEqual([{ fingerprint: SHOP, check: 'network.namespace-default-deny-ingress', resource: { kind: 'Namespace', name: 'shop' }, unit: 'workloads', before: 1, after: 2, added: ['Deployment shop/api'] }]);
     // serve --watch holds it back like a new finding, not like an escalation said once.
     expect(d.newFindingReasons).toBe(1);
+    // report.json's schema says so: widened lines are among the reasons counted.
+    const schema = JSON.parse(readFileSync(new URL('../../../schemas/report.schema.json', import.meta.url), 'utf8')) as { $defs?: Record<string, { properties?: Record<string, { description?: string }> }>; definitions?: Record<string, { properties?: Record<string, { description?: string }> }> };
+    const described = Object.values(schema.$defs ?? schema.definitions ?? {}).map((x) => x.properties?.newFindingReasons?.description).find((x) => x !== undefined)!;
+    expect(described).toMatch(/How many of regressionReasons new findings make: their lines, the "widened" lines of persisting findings/);
   });
 
   it('is no regression when a workload is isolated again, or nothing changed', () => {
