@@ -35,7 +35,7 @@ export function digestHeadline(view: FleetView): string {
 
 /**
  * What the digest says when no cluster regressed: never an all-clear while some cluster went
- * unaudited, or its newest run cannot be read (which ones: unreadableLines).
+ * unaudited, or its newest run cannot be read (the digest lists which below it).
  */
 function noRegressionText(view: FleetView): string {
   const n = view.totals.stale, u = view.totals.unreadable;
