@@ -13,7 +13,7 @@ import { CarriedChecks, jsonWithoutNul, withPartial, withoutNul } from '../histo
 import { resourceShape } from '../history/shape.ts';
 import { expiryState, openCarried } from '../run/waivers.ts';
 import { isOpenAt } from '../run/waiver-expiry.ts';
-import type { FleetCarried, FleetCluster, FleetCommonFinding, FleetData, FleetQuery, FleetRegression, FleetWaiver } from '../run/fleet.ts';
+import type { FleetCarried, FleetCluster, FleetCommonFinding, FleetData, FleetQuery, FleetRegression, FleetUnreadable, FleetWaiver } from '../run/fleet.ts';
 
 /** One line naming a stored run the fleet passed over, and what of it the fleet leaves out (`fleet`, serve's /fleet). */
 export function unreadableInFleet(error: UnreadableRunError): string {
@@ -82,6 +82,7 @@ export function orderFleet(data: FleetData): FleetData {
     regressions: [...data.regressions].sort((a, b) => byName(b.run.startedAt, a.run.startedAt) || byName(a.run.cluster, b.run.cluster) || byName(a.run.id, b.run.id)),
     common: [...data.common].sort(compareCommon),
     waivers: [...data.waivers].sort((a, b) => byName(a.waiver.expires, b.waiver.expires) || byName(a.cluster, b.cluster) || byName(a.waiver.check, b.waiver.check)),
+    unreadable: [...(data.unreadable ?? [])].sort((a, b) => byName(a.cluster, b.cluster)),
   };
 }
 
@@ -114,10 +115,20 @@ async function readFleet(store: RunStore, q: FleetQuery, onUnreadable: (error: U
   };
   // A run whose summary cannot be read still counts among its cluster's stored runs, as PostgreSQL counts them.
   const uncounted = new Map<string, number>();
-  const all = await store.list(Number.MAX_SAFE_INTEGER, (error) => {
+  // The unreadable runs by their place in the list (newest first), to tell which cluster's newest run is one.
+  const unreadableAt = new Map<number, UnreadableRunError>();
+  const all = await store.list(Number.MAX_SAFE_INTEGER, (error, place) => {
     if (error.cluster !== undefined) uncounted.set(error.cluster, (uncounted.get(error.cluster) ?? 0) + 1);
+    unreadableAt.set(place, error);
     onUnreadable(error);
   }); // newest first
+  // Each cluster's newest run: the first of its runs in list order, readable (a summary in `all`) or not.
+  const newestOf = new Map<string, UnreadableRunError | null>();
+  for (let place = 0, next = 0; place < all.length + unreadableAt.size; place++) {
+    const error = unreadableAt.get(place);
+    const cluster = error ? error.cluster : all[next++]?.cluster;
+    if (cluster !== undefined && !newestOf.has(cluster)) newestOf.set(cluster, error ?? null);
+  }
   const byCluster = new Map<string, RunSummary[]>();
   for (const s of all) {
     let list = byCluster.get(s.cluster);
@@ -128,6 +139,8 @@ async function readFleet(store: RunStore, q: FleetQuery, onUnreadable: (error: U
     cluster, runs: runs.length + (uncounted.get(cluster) ?? 0), latest: runs[0], previous: runs[1] ?? null,
     trend: runs.slice(0, q.trendPoints).reverse().map(trendPointOf),
   }));
+  const unreadable: FleetUnreadable[] = [...newestOf].flatMap(([cluster, error]) => error
+    ? [{ cluster, runId: error.runId, startedAt: error.startedAt ?? null, shownBy: byCluster.get(cluster)?.[0]?.id ?? null }] : []);
   const startedAt = new Map(all.map((s) => [s.id, s.startedAt]));
   const since = new Date(q.now.getTime() - q.sinceHours * 3_600_000).toISOString();
   const regressions: FleetRegression[] = [];
@@ -178,5 +191,5 @@ async function readFleet(store: RunStore, q: FleetQuery, onUnreadable: (error: U
     .map((g) => ({ ...g.row, clusters: g.names.size, clusterNames: [...g.names].sort(byName).slice(0, 20) }))
     .sort(compareCommon)
     .slice(0, q.maxCommon);
-  return { store: store.describe(), generatedAt: q.now.toISOString(), sinceHours: q.sinceHours, minClusters: q.minClusters, clusters, regressions, common, waivers };
+  return { store: store.describe(), generatedAt: q.now.toISOString(), sinceHours: q.sinceHours, minClusters: q.minClusters, clusters, regressions, common, waivers, unreadable };
 }

@@ -31,6 +31,8 @@ export function fleetJson(data: FleetData): unknown {
       const cells = cellsOf(c.latest);
       return {
         cluster: c.cluster, runs: c.runs, latest: c.latest, previous: c.previous, stale: view.grid[i].stale,
+        // Its newest run could not be read: `latest` is the newest run that could, not the cluster's current state.
+        ...(view.grid[i].unreadable ? { latestUnreadable: view.grid[i].unreadable } : {}),
         grade: { overall: cells.overall.grade, areas: Object.fromEntries(AREAS.map((a) => [a, cells.areas[a].grade])) },
         delta: { overall: cells.overall.delta, areas: Object.fromEntries(AREAS.map((a) => [a, cells.areas[a].delta])) },
         trend: c.trend,
@@ -44,7 +46,12 @@ export function fleetJson(data: FleetData): unknown {
     regressions: data.regressions,
     /** Clusters whose latest run started more than staleAfterHours ago (as `clusters`): their regressions cannot show. */
     staleAfterHours: view.staleAfterHours,
-    stale: data.clusters.filter((_, i) => view.grid[i].stale).map((c) => ({ cluster: c.cluster, runId: c.latest.id, startedAt: c.latest.startedAt })),
+    stale: [
+      ...data.clusters.flatMap((c, i) => view.grid[i].stale ? [{ cluster: c.cluster, runId: view.grid[i].unreadable?.runId ?? c.latest.id, startedAt: view.grid[i].unreadable?.startedAt ?? c.latest.startedAt }] : []),
+      ...(data.unreadable ?? []).filter((u, i) => u.shownBy === null && view.unreadable[i].stale).map((u) => ({ cluster: u.cluster, runId: u.runId, startedAt: u.startedAt })),
+    ],
+    /** Clusters whose newest run could not be read: their state is unknown (one with `shownBy` null is in no other list). */
+    unreadable: (data.unreadable ?? []).map((u, i) => ({ ...u, stale: view.unreadable[i].stale })),
     common: data.common,
     waivers: data.waivers,
   };
@@ -55,10 +62,17 @@ const worstLeftOutText = (n: number): string => (n ? ` (${n} cluster${n === 1 ? 
 export function fleetMarkdown(view: FleetView): string {
   const out: string[] = [];
   out.push(`# ztaudit fleet report: ${view.totals.clusters} clusters`, '');
-  out.push(`Store ${mdEscape(view.store)}, generated ${view.generatedAt}. Mean overall score ${meanOverallText(view.totals)}; ${view.totals.regressed} cluster(s) regressed in the last ${view.sinceHours} h; ${view.totals.stale} without a run in the last ${view.staleAfterHours} h (stale).`, '');
+  out.push(`Store ${mdEscape(view.store)}, generated ${view.generatedAt}. Mean overall score ${meanOverallText(view.totals)}; ${view.totals.regressed} cluster(s) regressed in the last ${view.sinceHours} h; ${view.totals.stale} without a run in the last ${view.staleAfterHours} h (stale)${view.totals.unreadable ? `; ${view.totals.unreadable} whose latest run could not be read (state unknown)` : ''}.`, '');
   out.push('## Scores', '', `| Cluster | Overall | ${view.areaTitles.join(' | ')} |`, `|---|---|${view.areaTitles.map(() => '---').join('|')}|`);
   const cell = (c: FleetView['grid'][number]['overall']) => `${c.text} ${c.grade}${c.deltaText ? ` (${c.deltaText})` : ''}`;
-  for (const g of view.grid) out.push(`| ${mdEscape(g.cluster)}${g.regression ? ' **regression**' : ''}${g.partial ? ' (partial)' : ''}${g.stale ? ` (stale: last run ${formatDate(g.startedAt)})` : ''} | ${cell(g.overall)} | ${g.areas.map(cell).join(' | ')} |`);
+  for (const g of view.grid) out.push(`| ${mdEscape(g.cluster)}${g.regression ? ' **regression**' : ''}${g.partial ? ' (partial)' : ''}${g.stale ? ` (stale: last run ${formatDate(g.unreadable?.startedAt ?? g.startedAt)})` : ''}${g.unreadable ? ` (latest run ${mdEscape(g.unreadable.runId)} could not be read: older run ${mdEscape(g.runId)} shown)` : ''} | ${cell(g.overall)} | ${g.areas.map(cell).join(' | ')} |`);
+  if (view.unreadable.length > 0) {
+    out.push('', '## Latest run could not be read', '', "These clusters' newest stored run cannot be read: their state now is unknown.", '');
+    // As UnreadableRow.text says it, each stored value (run ids, the start time) escaped.
+    for (const u of view.unreadable) {
+      out.push(`- **${mdEscape(u.cluster)}**${u.stale ? ' (stale)' : ''}: latest run ${mdEscape(u.runId)}${u.startedAt ? `, started ${mdEscape(u.startedAt)},` : ''} could not be read: the cluster's state is unknown; ${u.shownBy ? `shown by the older run ${mdEscape(u.shownBy)}, not current` : 'no run of it could be read'}`);
+    }
+  }
   out.push('', `## Regressions in the last ${view.sinceHours} hours`, '');
   if (view.regressions.length === 0) out.push('None.');
   for (const r of view.regressions) out.push(`- **${mdEscape(r.cluster)}** ${mdEscape(r.runId)}: ${r.reasons.map(mdEscape).join('; ')}${r.more ? `; and ${r.more} more` : ''}`);

@@ -38,6 +38,23 @@ export interface GridRow {
   carriedText: string;
   sparkline: Sparkline | null;
   stale: boolean;
+  /**
+   * The cluster's newest run, when it cannot be read: the row shows an older run (runId), not
+   * the cluster's current state, and `stale` goes by the newest run's start (when the store knows it).
+   */
+  unreadable: { runId: string; startedAt: string | null } | null;
+}
+
+/** A cluster whose newest run cannot be read (FleetUnreadable): its state now is unknown. */
+export interface UnreadableRow {
+  cluster: string;
+  runId: string;
+  startedAt: string | null;
+  /** The older run the grid shows it by; null when no run of it can be read (it is only here). */
+  shownBy: string | null;
+  stale: boolean;
+  /** What the report says of it, plain text (the cluster name apart). */
+  text: string;
 }
 
 export interface FleetView {
@@ -51,10 +68,12 @@ export interface FleetView {
   noCommonText: string;
   areaTitles: string[];
   /** `meanLeftOut`: clusters whose latest run's overall grade is n/a, not in the mean. */
-  totals: { clusters: number; regressed: number; stale: number; meanOverall: string; meanLeftOut: number; grades: Array<{ grade: string; gradeClass: string; count: number }> };
+  totals: { clusters: number; regressed: number; stale: number; unreadable: number; meanOverall: string; meanLeftOut: number; grades: Array<{ grade: string; gradeClass: string; count: number }> };
   /** A cluster is stale when its latest run started longer ago than this. */
   staleAfterHours: number;
   grid: GridRow[];
+  /** The clusters whose newest run cannot be read, by name: never an all-clear while any is. */
+  unreadable: UnreadableRow[];
   /** The stale clusters, longest without a run first: a regression there would not show. */
   stale: Array<{ cluster: string; runId: string; startedAt: string; daysAgo: number }>;
   /** `leftOut`: clusters graded n/a in the area (checks not evaluated: a score over the rest, or none), not ranked. */
@@ -192,12 +211,19 @@ export function waiverDueDate(w: FleetView['waivers'][number]): string {
   return w.state === 'expired' ? `${w.expires} expired` : w.expires;
 }
 
+/** What the fleet report says of a cluster whose newest run cannot be read. */
+function unreadableText(u: { runId: string; startedAt: string | null; shownBy: string | null }): string {
+  return `latest run ${u.runId}${u.startedAt ? ` (started ${u.startedAt})` : ''} could not be read: the cluster's state is unknown; ${u.shownBy ? `shown by the older run ${u.shownBy}, not current` : 'no run of it could be read'}`;
+}
+
 export function buildFleetView(data: FleetData): FleetView {
   const now = Date.parse(data.generatedAt);
   const staleAfterHours = staleAfterHoursOf(data.sinceHours);
   const staleBefore = now - staleAfterHours * 3_600_000;
+  const unreadableOf = new Map((data.unreadable ?? []).map((u) => [u.cluster, u]));
   const grid: GridRow[] = data.clusters.map((c) => {
     const cells = cellsOf(c.latest);
+    const newest = unreadableOf.get(c.cluster);
     return {
       cluster: c.cluster || '(unnamed)',
       runId: c.latest.id,
@@ -210,9 +236,21 @@ export function buildFleetView(data: FleetData): FleetView {
       severe: severeOf(c.latest.findings) + (c.carried ?? []).reduce((n, k) => n + severeOf(k.findings), 0),
       carriedText: (c.carried ?? []).map((k) => `${severeOf(k.findings)} carried from run ${k.runId} (${k.checks.length} check${k.checks.length === 1 ? '' : 's'} the latest run could not evaluate)`).join('; '),
       sparkline: sparklineOf(c.trend),
-      stale: Date.parse(c.latest.startedAt) < staleBefore,
+      stale: Date.parse(newest?.startedAt ?? c.latest.startedAt) < staleBefore,
+      unreadable: newest ? { runId: newest.runId, startedAt: newest.startedAt } : null,
     };
   });
+  const unreadable: UnreadableRow[] = (data.unreadable ?? []).map((u) => ({
+    cluster: u.cluster || '(unnamed)', runId: u.runId, startedAt: u.startedAt, shownBy: u.shownBy,
+    stale: u.startedAt !== null && Date.parse(u.startedAt) < staleBefore, text: unreadableText(u),
+  }));
+  // A cluster no run of which can be read is in no grid row: counted, listed stale by its newest run's start.
+  const unlisted = unreadable.filter((u) => u.shownBy === null);
+  const staleRows = [
+    ...grid.filter((g) => g.stale).map((g) => ({ cluster: g.cluster, runId: g.unreadable?.runId ?? g.runId, startedAt: g.unreadable?.startedAt ?? g.startedAt })),
+    ...unlisted.filter((u) => u.stale).map((u) => ({ cluster: u.cluster, runId: u.runId, startedAt: u.startedAt as string })),
+  ];
+  const clusterCount = grid.length + unlisted.length;
   const worst = AREAS.map((area, i) => ({
     area: AREA_TITLES[area],
     rows: grid.filter((g) => comparable(g.areas[i]))
@@ -227,7 +265,7 @@ export function buildFleetView(data: FleetData): FleetView {
   const regressed = new Set(data.regressions.map((r) => r.run.cluster));
   const carriedFrom = new Map(data.clusters.filter((c) => c.carried).map((c) => [c.cluster, new Map((c.carried ?? []).flatMap((k) => k.checks.map((id) => [id, k.runId] as const)))]));
   return {
-    title: `ztaudit fleet report — ${grid.length} cluster${grid.length === 1 ? '' : 's'}`,
+    title: `ztaudit fleet report — ${clusterCount} cluster${clusterCount === 1 ? '' : 's'}`,
     store: data.store,
     generatedAt: data.generatedAt,
     sinceHours: data.sinceHours,
@@ -235,17 +273,19 @@ export function buildFleetView(data: FleetData): FleetView {
     noCommonText: `No finding occurs on ${data.minClusters} or more clusters.`,
     areaTitles: AREAS.map((a) => AREA_TITLES[a]),
     totals: {
-      clusters: grid.length,
+      clusters: clusterCount,
       regressed: regressed.size,
-      stale: grid.filter((g) => g.stale).length,
+      stale: staleRows.length,
+      unreadable: unreadable.length,
       meanOverall: overalls.length ? (overalls.reduce((a, b) => a + b, 0) / overalls.length).toFixed(1) : 'n/a',
       meanLeftOut: grid.filter((g) => leftOutAsNa(g.overall)).length,
       grades: ['A', 'B', 'C', 'D', 'F', 'n/a'].filter((g) => gradeCounts.has(g)).map((g) => ({ grade: g, gradeClass: g === 'n/a' ? 'grade-na' : `grade-${g.toLowerCase()}`, count: gradeCounts.get(g) as number })),
     },
     staleAfterHours,
     grid,
-    stale: grid.filter((g) => g.stale).sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt) || byName(a.cluster, b.cluster))
-      .map((g) => ({ cluster: g.cluster, runId: g.runId, startedAt: g.startedAt, daysAgo: Math.floor((now - Date.parse(g.startedAt)) / 86_400_000) })),
+    unreadable,
+    stale: staleRows.sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt) || byName(a.cluster, b.cluster))
+      .map((g) => ({ ...g, daysAgo: Math.floor((now - Date.parse(g.startedAt)) / 86_400_000) })),
     worst,
     regressions: data.regressions.map((r) => ({
       cluster: r.run.cluster || '(unnamed)', runId: r.run.id, startedAt: r.run.startedAt, overall: cellOf(r.run.score.overall, null, notEvaluatedOf(r.run).total),

@@ -37,7 +37,7 @@ import type { ConnectionOptions } from 'node:tls';
 import type { Config } from '../config/types.ts';
 import { HistoryError, UnreadableRunError, errorMessage, redactUrlCredentials } from '../base/errors.ts';
 import type { NotificationOutcome, RunReport, SaveOptions, StoredRunRead, TrendPoint, WrittenReport } from '../run/types.ts';
-import type { FleetCarried, FleetCluster, FleetCommonFinding, FleetData, FleetQuery, FleetRegression, FleetWaiver } from '../run/fleet.ts';
+import type { FleetCarried, FleetCluster, FleetCommonFinding, FleetData, FleetQuery, FleetRegression, FleetUnreadable, FleetWaiver } from '../run/fleet.ts';
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { BaselineRuns, CarriedChecks, diffedAgainst, keptByRetention, jsonWithoutNul, listSummaries, refusedMessage, asStoredReport, retentionCutoff, storedSummary, summarizeRun, summaryProblem, trendPointOf, withRecordedNotifications, withoutNul, NO_RUNS, type ClusterRuns, type LockHolder, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
@@ -966,7 +966,7 @@ class PgRunStore implements RunStore {
 
   async fleet(q: FleetQuery, onUnreadable?: (error: UnreadableRunError) => void): Promise<FleetData> {
     const base = { store: this.where, generatedAt: q.now.toISOString(), sinceHours: q.sinceHours, minClusters: q.minClusters };
-    if (this.empty) return { ...base, clusters: [], regressions: [], common: [], waivers: [] };
+    if (this.empty) return { ...base, clusters: [], regressions: [], common: [], waivers: [], unreadable: [] };
     return this.withClient('reading the fleet', async (c) => {
       // One read-only snapshot; memory for the hash aggregates, no JIT (it costs more than it saves here).
       await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
@@ -988,21 +988,23 @@ class PgRunStore implements RunStore {
       // Each cluster's runs through the (cluster, started_at, seq) index: the newest
       // trendPoints of each, numbered newest first; the count comes from the same scan.
       const runs = await c.query(
-        `SELECT cl.cluster, cl.runs, t.id, t.summary, t.rn FROM
+        `SELECT cl.cluster, cl.runs, t.id, t.summary, t.started_at, t.rn FROM
            (SELECT cluster, count(*)::int AS runs FROM ztaudit_runs GROUP BY cluster) cl
            CROSS JOIN LATERAL (
-             SELECT id, summary, row_number() OVER () AS rn FROM (
-               SELECT id, summary FROM ztaudit_runs r WHERE r.cluster = cl.cluster ORDER BY seq DESC LIMIT $1) x) t
+             SELECT id, summary, started_at, row_number() OVER () AS rn FROM (
+               SELECT id, summary, ${STARTED_AT_TEXT} AS started_at FROM ztaudit_runs r WHERE r.cluster = cl.cluster ORDER BY seq DESC LIMIT $1) x) t
          ORDER BY cl.cluster, t.rn`, [Math.max(2, q.trendPoints)]);
-      const byCluster = new Map<string, { runs: number; summaries: RunSummary[] }>();
+      const byCluster = new Map<string, { runs: number; summaries: RunSummary[]; newest: { runId: string; startedAt: string | null } | null }>();
       for (const row of runs.rows as Row[]) {
         const name = String(row.cluster);
         let entry = byCluster.get(name);
-        if (!entry) byCluster.set(name, (entry = { runs: Number(row.runs), summaries: [] }));
-        // A run whose summary cannot be read is passed over, named: its cluster is shown by its other runs.
+        if (!entry) byCluster.set(name, (entry = { runs: Number(row.runs), summaries: [], newest: null }));
+        // A run whose summary cannot be read is passed over, named; the newest one makes the cluster's state unknown (FleetUnreadable).
         const summary = this.summaryOrNull(row, onUnreadable);
         if (summary) entry.summaries.push(summary);
+        else if (Number(row.rn) === 1) entry.newest = { runId: String(row.id), startedAt: typeof row.started_at === 'string' ? row.started_at : null };
       }
+      const unreadable: FleetUnreadable[] = [...byCluster].flatMap(([cluster, e]) => e.newest ? [{ cluster, ...e.newest, shownBy: e.summaries[0]?.id ?? null }] : []);
       const clusters: FleetCluster[] = [...byCluster].filter(([, e]) => e.summaries.length > 0).map(([cluster, e]) => ({
         cluster, runs: e.runs, latest: e.summaries[0], previous: e.summaries[1] ?? null,
         trend: e.summaries.slice(0, q.trendPoints).reverse().map(trendPointOf),
@@ -1092,7 +1094,7 @@ class PgRunStore implements RunStore {
          WHERE id = ANY($1::text[]) AND w->>'state' IN ('active', 'expiring-soon', 'expired', 'not-evaluated') AND (w->>'notApplicable') IS DISTINCT FROM 'true'
          ORDER BY w->>'expires', cluster`, [latestIds]);
       const waivers: FleetWaiver[] = w.rows.map((row: Row) => ({ cluster: String(row.cluster), runId: String(row.id), waiver: row.w as FleetWaiver['waiver'] }));
-      return { ...base, clusters, regressions, common: commonRows, waivers };
+      return { ...base, clusters, regressions, common: commonRows, waivers, unreadable };
     }
   }
 

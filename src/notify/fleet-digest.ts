@@ -22,7 +22,8 @@ export function digestSkipReason(view: FleetView, policy: DigestPolicy): string 
   if (policy === 'never') return 'fleet digest policy is never';
   if (view.totals.clusters === 0) return 'the store holds no runs';
   // A cluster not audited lately cannot show its regressions: that is news too, never a quiet digest.
-  if (policy === 'regression' && view.regressions.length === 0 && view.totals.stale === 0) return `no cluster regressed in the last ${view.sinceHours} h`;
+  // Nor while some cluster's newest run cannot be read: its state is unknown, never an all-clear.
+  if (policy === 'regression' && view.regressions.length === 0 && view.totals.stale === 0 && view.totals.unreadable === 0) return `no cluster regressed in the last ${view.sinceHours} h`;
   return null;
 }
 
@@ -32,10 +33,18 @@ export function digestHeadline(view: FleetView): string {
   return `Fleet: ${view.totals.clusters} clusters, mean ${meanOverallText(view.totals)}, ${view.totals.regressed} regressed in ${view.sinceHours} h, ${view.totals.stale} without a run in ${view.staleAfterHours} h`;
 }
 
-/** What the digest says when no cluster regressed: never an all-clear while some cluster went unaudited. */
+/**
+ * What the digest says when no cluster regressed: never an all-clear while some cluster went
+ * unaudited, or its newest run cannot be read (the digest lists which below it).
+ */
 function noRegressionText(view: FleetView): string {
-  const n = view.totals.stale;
-  return `No cluster regressed in the last ${view.sinceHours} h${n ? `; ${n} cluster${n === 1 ? '' : 's'} not audited in the last ${view.staleAfterHours} h, where a regression would not show` : ''}.`;
+  const n = view.totals.stale, u = view.totals.unreadable;
+  return `No cluster regressed in the last ${view.sinceHours} h${u ? ` that could be read: the latest run of ${u} cluster${u === 1 ? '' : 's'} could not be read, state unknown` : ''}${n ? `; ${n} cluster${n === 1 ? '' : 's'} not audited in the last ${view.staleAfterHours} h, where a regression would not show` : ''}.`;
+}
+
+/** A cluster whose newest run cannot be read, as plain text (the cluster name is the caller's to escape). */
+function unreadableRunText(u: FleetView['unreadable'][number]): string {
+  return `latest run ${u.runId}${u.startedAt ? ` (${formatDate(u.startedAt)})` : ''} could not be read${u.shownBy ? `; last readable run ${u.shownBy}` : ''}`;
 }
 
 /** A stale cluster's last run, as plain text (the cluster name is the caller's to escape). */
@@ -52,7 +61,12 @@ export function buildSlackDigest(view: FleetView): { text: string; blocks: Array
     if (view.regressions.length > MAX_LINES) lines.push(`… and ${view.regressions.length - MAX_LINES} more`);
     blocks.push(section(`*Regressions in the last ${view.sinceHours} h*\n${lines.join('\n')}`));
   } else {
-    blocks.push(section(`${view.totals.stale ? ':warning:' : ':white_check_mark:'} ${noRegressionText(view)}`));
+    blocks.push(section(`${view.totals.stale || view.totals.unreadable ? ':warning:' : ':white_check_mark:'} ${noRegressionText(view)}`));
+  }
+  if (view.unreadable.length > 0) {
+    const lines = view.unreadable.slice(0, MAX_LINES).map((u) => `• ${mrkdwnCode(u.cluster)} ${mrkdwnText(unreadableRunText(u))}`);
+    if (view.unreadable.length > MAX_LINES) lines.push(`… and ${view.unreadable.length - MAX_LINES} more`);
+    blocks.push(section(`*:warning: Latest run could not be read: state unknown*\n${lines.join('\n')}`));
   }
   if (view.stale.length > 0) {
     const lines = view.stale.slice(0, MAX_LINES).map((c) => `• ${mrkdwnCode(c.cluster)} ${lastRunText(c)}`);
@@ -62,7 +76,7 @@ export function buildSlackDigest(view: FleetView): { text: string; blocks: Array
   // Ranked as the fleet report ranks them: a score graded n/a is left out, and counted.
   const worst = view.grid.filter((g) => comparable(g.overall)).sort((a, b) => (a.overall.score as number) - (b.overall.score as number)).slice(0, 5);
   const leftOut = view.totals.meanLeftOut ? [`${view.totals.meanLeftOut} cluster${view.totals.meanLeftOut === 1 ? '' : 's'} graded n/a left out`] : [];
-  if (worst.length > 0 || leftOut.length > 0) blocks.push(section(`*Lowest overall scores*\n${[...worst.map((g) => `• ${mrkdwnCode(g.cluster)} ${g.overall.text} (${g.overall.grade})${g.overall.deltaText ? ` ${g.overall.deltaText}` : ''}${g.partial ? ' (partial)' : ''}${g.stale ? ' (stale)' : ''}`), ...leftOut].join('\n')}`));
+  if (worst.length > 0 || leftOut.length > 0) blocks.push(section(`*Lowest overall scores*\n${[...worst.map((g) => `• ${mrkdwnCode(g.cluster)} ${g.overall.text} (${g.overall.grade})${g.overall.deltaText ? ` ${g.overall.deltaText}` : ''}${g.partial ? ' (partial)' : ''}${g.stale ? ' (stale)' : ''}${g.unreadable ? ' (older run: latest unreadable)' : ''}`), ...leftOut].join('\n')}`));
   if (view.common.length > 0) blocks.push(section(`*On many clusters*\n${view.common.slice(0, 5).map((c) => `• ${c.clusters} clusters: ${mrkdwnCode(c.check)} on ${mrkdwnCode(c.resource)} (${c.severity})`).join('\n')}`));
   if (view.waivers.length > 0) blocks.push(section(`*${waiversDueText(view)}*\n${view.waivers.slice(0, 5).map((w) => `• ${waiverDueDate(w)} ${mrkdwnCode(w.cluster)} ${mrkdwnCode(w.check)} (owner ${mrkdwnText(w.owner)})`).join('\n')}${view.waivers.length > 5 ? `\n… and ${view.waivers.length - 5} more` : ''}`));
   return { text: `ztaudit ${digestHeadline(view)}`, blocks };
@@ -104,6 +118,7 @@ export async function sendEmailDigest(view: FleetView, opts: { smtpUrl: string; 
       // The mean with how many clusters graded n/a it leaves out, as the subject says it.
       subject, view, mean: meanOverallText(view.totals), regressions: view.regressions.slice(0, 25), more: Math.max(0, view.regressions.length - 25), noRegression: noRegressionText(view),
       stale: view.stale.slice(0, 25).map((c) => ({ cluster: c.cluster, lastRun: lastRunText(c) })), moreStale: Math.max(0, view.stale.length - 25),
+      unreadable: view.unreadable.slice(0, 25).map((u) => ({ cluster: u.cluster, text: unreadableRunText(u) })), moreUnreadable: Math.max(0, view.unreadable.length - 25),
       common: view.common.slice(0, 10), waiversDue: waiversDueText(view), waivers: view.waivers.slice(0, 10).map((w) => ({ ...w, due: waiverDueDate(w) })), attached: attachment !== null,
     }));
     const text = [
@@ -111,6 +126,8 @@ export async function sendEmailDigest(view: FleetView, opts: { smtpUrl: string; 
       ...(view.regressions.length ? view.regressions.slice(0, 25).map((r) => `- ${oneLine(r.cluster)}: ${oneLine(r.reasons.join('; '))}`) : [noRegressionText(view)]),
       ...(view.stale.length ? ['', `Not audited in the last ${view.staleAfterHours} h:`, ...view.stale.slice(0, 25).map((c) => `- ${oneLine(c.cluster)}: ${lastRunText(c)}`)] : []),
       ...(view.stale.length > 25 ? [`and ${view.stale.length - 25} more`] : []),
+      ...(view.unreadable.length ? ['', 'Latest run could not be read (state unknown):', ...view.unreadable.slice(0, 25).map((u) => `- ${oneLine(u.cluster)}: ${oneLine(unreadableRunText(u))}`)] : []),
+      ...(view.unreadable.length > 25 ? [`and ${view.unreadable.length - 25} more`] : []),
     ].join('\n');
     const info = await transport.sendMail({
       from: opts.from, to: opts.to, subject, html, text: `${text}\n`,

@@ -29,6 +29,21 @@ export interface FleetCarried {
   findings: Record<Severity, number>;
 }
 
+/**
+ * A cluster whose newest stored run's summary cannot be read (a hand edit, another writer):
+ * what that cluster looks like now is unknown. Missing data is not a fix: the fleet report and
+ * the digest say so, never showing an older run as the cluster's current state.
+ */
+export interface FleetUnreadable {
+  cluster: string;
+  /** The newest run, the one that cannot be read. */
+  runId: string;
+  /** When it started, from the store's own record of it (a column, an index field); null when the store cannot say. */
+  startedAt: string | null;
+  /** The newest run that can be read, by which `clusters` still shows the cluster (marked not current); null when none can (the cluster is listed here only). */
+  shownBy: string | null;
+}
+
 export interface FleetRegression {
   run: RunSummary;
   reasons: string[];
@@ -64,6 +79,8 @@ export interface FleetData {
   /** Regressions of the last `sinceHours`, newest first. */
   regressions: FleetRegression[];
   common: FleetCommonFinding[];
+  /** Clusters whose newest run cannot be read, by name (absent from data of older callers: read as none). */
+  unreadable?: FleetUnreadable[];
   /** Waivers of each cluster's latest run expiring soon or expired at generatedAt, in that state (fleetDataOf restates each stored run's). */
   waivers: FleetWaiver[];
 }

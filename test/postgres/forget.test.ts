@@ -82,6 +82,31 @@ describePg('history forget on PostgreSQL', (server) => {
     expect(again.err).toMatch(/^ztaudit history forget: no cluster "east" in postgres:\/\/\S+ \(the name must match exactly; ztaudit history lists each run's cluster\); nothing removed\n$/);
   });
 
+  it('an operator role with exactly the grants docs/deploy.md lists (its forget-grants block) forgets a cluster, and nothing else of the store changes', async () => {
+    // docs/deploy.md's block is what an operator pastes; this runs forget with it and nothing more.
+    // INSERT … ON CONFLICT DO UPDATE needs INSERT and UPDATE (PostgreSQL docs, sql-insert.html: "ON CONFLICT DO UPDATE
+    // also requires UPDATE privilege on at least one column"), and the cluster lock is one.
+    const doc = readFileSync(new URL('../../docs/deploy.md', import.meta.url), 'utf8');
+    const block = /<!-- forget-grants -->\n```sql\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(block, 'docs/deploy.md has no forget-grants SQL block').toBeTruthy();
+    const db = await createDb(server);
+    const store = await openRunStore(db.url, { env: { ZTAUDIT_PG_PASSWORD: db.password } });
+    await store.save(fleetRun('east', '20261101T020000Z-e00001', '2026-11-01T02:00:00.000Z', 70));
+    await store.save(fleetRun('prod', '20261101T030000Z-p00001', '2026-11-01T03:00:00.000Z', 80));
+    await store.close();
+    const operator = `op_${db.name.slice(-8)}`;
+    await adminQuery(server, `CREATE ROLE ${operator} LOGIN PASSWORD 'op-pw'`);
+    // A fresh role holds no privilege on the owner's tables (the owner's default privileges are not changed here).
+    await adminQuery(server, (block as string).replaceAll('ztaudit_operator', operator), [], db.name);
+    const t = captureIO(work, { ZTAUDIT_PG_PASSWORD: 'op-pw' });
+    const code = await main(['history', 'forget', '--history', `postgres://${operator}@127.0.0.1:${server.port}/${db.name}?sslmode=disable`, '--cluster', 'east', '--yes'], t.cli);
+    expect(t.err(), 'forget with the documented grants').toBe('');
+    expect(code).toBe(0);
+    const left = await adminQuery(server, 'SELECT cluster FROM ztaudit_runs ORDER BY cluster', [], db.name);
+    expect(left.rows.map((r) => r.cluster as string)).toEqual(['prod']);
+    expect((await adminQuery(server, 'SELECT count(*)::int AS n FROM ztaudit_locks', [], db.name)).rows[0].n).toBe(0);
+  });
+
   it('a server that is not there is one line naming it, exit 2', async () => {
     const port = await freePort();
     const t = captureIO(work, { ZTAUDIT_PG_PASSWORD: 'x' });

@@ -21,7 +21,7 @@ import { connectProxy } from '../../helpers/connect-proxy.ts';
 
 const REPO = resolve(import.meta.dirname, '../../..');
 // Only the fields the Slack digest reads.
-const fleetView = { totals: { clusters: 2, meanOverall: 70, regressed: 1, stale: 0 }, sinceHours: 24, staleAfterHours: 48, regressions: [{ cluster: 'prod', reasons: ['new high finding'], more: 0 }], stale: [], grid: [], common: [], waivers: [] } as unknown as FleetView;
+const fleetView = { totals: { clusters: 2, meanOverall: 70, regressed: 1, stale: 0, unreadable: 0 }, sinceHours: 24, staleAfterHours: 48, regressions: [{ cluster: 'prod', reasons: ['new high finding'], more: 0 }], stale: [], unreadable: [], grid: [], common: [], waivers: [] } as unknown as FleetView;
 let dir: string;
 let slack: FakeSlack;
 let smtp: SMTPServer;

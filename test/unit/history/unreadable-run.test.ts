@@ -283,6 +283,27 @@ describe('a stored run whose summary cannot be read (SQLite)', () => {
     expect(existsSync(join(dir, 'f'))).toBe(false);
   });
 
+  it("fleet says which clusters' newest run cannot be read (SQLite, as PostgreSQL): one shown by an older run is marked not current, one with no readable run stays listed", async () => {
+    // Missing data is not a fix (README): test/postgres/fleet-unreadable-latest.test.ts is the PostgreSQL twin.
+    const a = await runDemo('prod-a', 'a', ['-q']);
+    const b1 = await runDemo('prod-b', 'b1', ['-q']);
+    const b2 = await runDemo('prod-b', 'b2', ['-q']);
+    const c = await runDemo('prod-c', 'c', ['-q']);
+    damageSummary(join(dir, 'h.db'), b2.report!.run.id, '[]');
+    damageSummary(join(dir, 'h.db'), c.report!.run.id, 'garbage');
+    const t = captureIO(dir);
+    expect(await main(['fleet', '--history', join(dir, 'h.db'), '--format', 'json,md', '--out', 'f', '--no-notify', '-q'], t.cli)).toBe(2);
+    const fleet = JSON.parse(readFileSync(join(dir, 'f/fleet.json'), 'utf8')) as { clusters: Array<{ cluster: string; latest: { id: string }; latestUnreadable?: { runId: string } }>; unreadable: Array<{ cluster: string; runId: string; startedAt: string | null; shownBy: string | null }> };
+    expect(fleet.clusters.map((x) => [x.cluster, x.latest.id, x.latestUnreadable?.runId ?? null])).toEqual([['prod-a', a.report!.run.id, null], ['prod-b', b1.report!.run.id, b2.report!.run.id]]);
+    expect(fleet.unreadable.map((u) => [u.cluster, u.runId, u.startedAt, u.shownBy])).toEqual([
+      ['prod-b', b2.report!.run.id, b2.report!.run.startedAt, b1.report!.run.id],
+      ['prod-c', c.report!.run.id, c.report!.run.startedAt, null],
+    ]);
+    const md = readFileSync(join(dir, 'f/fleet.md'), 'utf8');
+    expect(md).toContain('# ztaudit fleet report: 3 clusters');
+    expect(md).toContain('2 whose latest run could not be read (state unknown).');
+  });
+
   it('fleet shows every cluster by its readable runs, names the run it left out and exits 2', async () => {
     const a = await runDemo('prod-a', 'a', ['-q']);
     const b1 = await runDemo('prod-b', 'b1', ['-q']);

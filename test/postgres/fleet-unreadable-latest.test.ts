@@ -1,0 +1,117 @@
+// A cluster's newest stored run whose summary cannot be read (a hand edit, another writer) makes
+// that cluster's state unknown: `fleet` (every format) and the fleet digest say so by name,
+// never show the older run as the current state, never drop a cluster no run of which can be
+// read (it stays listed, stale by the row's own started_at), and never give an all-clear.
+// README "Missing data is not a fix"; the reviewer's repro (z4) in short.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.ts';
+import { fleetDataOf } from '../../src/fleet/data.ts';
+import { buildFleetView } from '../../src/fleet/view.ts';
+import { openRunStore } from '../../src/history/store.ts';
+import { buildSlackDigest, digestSkipReason } from '../../src/notify/fleet-digest.ts';
+import { DEFAULT_FLEET_QUERY } from '../../src/run/fleet.ts';
+import { fleetRun, HOSTILE } from '../unit/fleet/seed.ts';
+import { captureIO } from '../helpers/cli.ts';
+import { adminQuery, createDb, describePg } from './env.ts';
+
+describePg('fleet with a cluster whose newest run cannot be read (PostgreSQL)', (server) => {
+  const work = mkdtempSync(join(tmpdir(), 'ztaudit-pg-fleet-unreadable-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('the report in every format and the digest name each such cluster; an older run is marked not current; none is dropped; no all-clear', async () => {
+    const db = await createDb(server);
+    const env = { ZTAUDIT_PG_PASSWORD: db.password };
+    const now = Date.now();
+    const at = (hoursAgo: number) => new Date(now - hoursAgo * 3_600_000).toISOString();
+    const p1 = fleetRun('p', 'p1', at(10), 70);
+    const p2 = fleetRun('p', 'p2', at(2), 60, { previous: p1, regression: ['2 new high findings'] });
+    const old1 = fleetRun('old', 'old1', at(75), 80);
+    const h1 = fleetRun(HOSTILE, 'h1', at(1), 90);
+    const ok1 = fleetRun('ok', 'ok1', at(1), 95);
+    const store = await openRunStore(db.url, { env });
+    for (const r of [p1, old1, h1, ok1, p2]) await store.save(r);
+    await store.close();
+    // The reviewer's hand edits: a summary that is no RunSummary; a newest run whose score is text.
+    await adminQuery(server, `UPDATE ztaudit_runs SET summary = '{"id":1}' WHERE id IN ('old1', 'h1')`, [], db.name);
+    await adminQuery(server, `UPDATE ztaudit_runs SET summary = jsonb_set(summary, '{score}', '"x"') WHERE id = 'p2'`, [], db.name);
+
+    const t = captureIO(work, env);
+    expect(await main(['fleet', '--history', db.url, '--format', 'html,json,md', '--out', 'f', '--no-notify'], t.cli)).toBe(2);
+    expect(t.errLines()).toHaveLength(3); // each unreadable run named once
+    expect(t.out()).toContain('4 clusters, ');
+    expect(t.out()).toContain(', 3 whose latest run could not be read (state unknown), ');
+
+    const json = JSON.parse(readFileSync(join(work, 'f/fleet.json'), 'utf8')) as {
+      clusters: Array<{ cluster: string; latest: { id: string }; latestUnreadable?: { runId: string; startedAt: string | null } }>;
+      stale: Array<{ cluster: string; runId: string }>;
+      unreadable: Array<{ cluster: string; runId: string; startedAt: string | null; shownBy: string | null; stale: boolean }>;
+    };
+    expect(json.unreadable).toEqual([
+      { cluster: HOSTILE, runId: 'h1', startedAt: h1.run.startedAt, shownBy: null, stale: false },
+      { cluster: 'old', runId: 'old1', startedAt: old1.run.startedAt, shownBy: null, stale: true },
+      { cluster: 'p', runId: 'p2', startedAt: p2.run.startedAt, shownBy: 'p1', stale: false },
+    ]);
+    // p is still shown by p1, marked: its latest run is p2, which could not be read.
+    expect(json.clusters.map((c) => [c.cluster, c.latest.id, c.latestUnreadable?.runId ?? null])).toEqual([['ok', 'ok1', null], ['p', 'p1', 'p2']]);
+    // old is stale by its row's started_at (75 h ago > 48 h), though its summary cannot say.
+    expect(json.stale).toEqual([{ cluster: 'old', runId: 'old1', startedAt: old1.run.startedAt }]);
+
+    const md = readFileSync(join(work, 'f/fleet.md'), 'utf8');
+    expect(md).toContain('# ztaudit fleet report: 4 clusters');
+    expect(md).toContain('; 1 without a run in the last 48 h (stale); 3 whose latest run could not be read (state unknown).');
+    expect(md).toMatch(/\| p \(latest run p2 could not be read: older run p1 shown\) \|/);
+    expect(md).toContain('## Latest run could not be read');
+    expect(md).toMatch(/- \*\*old\*\* \(stale\): latest run old1, started [^,]+, could not be read: the cluster's state is unknown; no run of it could be read/);
+    expect(md).toMatch(/- \*\*p\*\*: latest run p2, started [^,]+, could not be read: the cluster's state is unknown; shown by the older run p1, not current/);
+
+    const html = readFileSync(join(work, 'f/fleet.html'), 'utf8');
+    expect(html).toContain('<section id="unreadable">');
+    expect(html).toContain('latest run unreadable</span>');
+    expect(html).toContain('p2 (could not be read)');
+    expect(html).toContain('latest run old1 (started');
+    // The hostile name (markup, a Slack ping, U+202E), listed only here, stays text.
+    expect(html).not.toContain('<script>alert(1)');
+    expect(html).not.toContain('\u202e');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;@here');
+
+    // The digest `fleet` sends is built from the same view.
+    const s = await openRunStore(db.url, { env });
+    const data = await fleetDataOf(s, { ...DEFAULT_FLEET_QUERY, now: new Date(now) }, () => {});
+    await s.close();
+    const view = buildFleetView(data);
+    expect(view.regressions).toEqual([]);
+    expect(digestSkipReason(view, 'regression')).toBeNull();
+    const slack = JSON.stringify(buildSlackDigest(view).blocks);
+    expect(slack).not.toContain(':white_check_mark:');
+    expect(slack).toContain('No cluster regressed in the last 24 h that could be read: the latest run of 3 clusters could not be read, state unknown');
+    expect(slack).toContain('Latest run could not be read: state unknown');
+    expect(slack).toContain('`p` latest run p2');
+    expect(slack).toContain('; last readable run p1');
+    expect(slack).toContain('`old` latest run old1');
+    expect(slack).toMatch(/`p` 70\.0 \([A-F]\)[^"]*\(older run: latest unreadable\)/);
+    expect(slack).not.toContain('<script>');
+  });
+
+  it('a cluster whose newest run is readable and an older one is not is shown as before: nothing unknown, the digest may skip', async () => {
+    const db = await createDb(server);
+    const env = { ZTAUDIT_PG_PASSWORD: db.password };
+    const now = Date.now();
+    const at = (hoursAgo: number) => new Date(now - hoursAgo * 3_600_000).toISOString();
+    const q1 = fleetRun('q', 'q1', at(10), 70);
+    const q2 = fleetRun('q', 'q2', at(2), 72, { previous: q1 });
+    const store = await openRunStore(db.url, { env });
+    for (const r of [q1, q2]) await store.save(r);
+    await store.close();
+    await adminQuery(server, `UPDATE ztaudit_runs SET summary = '{"id":1}' WHERE id = 'q1'`, [], db.name);
+    const s = await openRunStore(db.url, { env });
+    const data = await fleetDataOf(s, { ...DEFAULT_FLEET_QUERY, now: new Date(now) }, () => {});
+    await s.close();
+    expect(data.unreadable).toEqual([]);
+    const view = buildFleetView(data);
+    expect(view.grid.map((g) => [g.cluster, g.runId, g.unreadable])).toEqual([['q', 'q2', null]]);
+    expect(digestSkipReason(view, 'regression')).toBe('no cluster regressed in the last 24 h');
+  });
+});
