@@ -339,8 +339,9 @@ export type LinkerdInjectorFailure = { policy: 'Fail' | 'Ignore'; webhooks: stri
  * charts/linkerd-control-plane/templates/proxy-injector-rbac.yaml and values.yaml at
  * stable-2.14.10; charts/linkerd2 at stable-2.9.4). Unset, the API's default: Fail in
  * admissionregistration.k8s.io/v1, Ignore in v1beta1 (k8s.io/api admissionregistration
- * types.go FailurePolicy "Defaults to Fail" / "Defaults to Ignore"). Any webhook failing closed
- * refuses the pod. `unread`: the webhook configurations were not read, or hold no such webhook
+ * types.go FailurePolicy "Defaults to Fail" / "Defaults to Ignore"). Merged over every webhook
+ * (any failing closed gives Fail): used only when the webhooks' selectors are not read, as
+ * linkerdInjectorOutcome decides per webhook otherwise. `unread`: the webhook configurations were not read, or hold no such webhook
  * (`coverage`: the kind's collection status).
  */
 export function linkerdInjectorFailurePolicy(webhooks: KubeObject[], coverage: string): LinkerdInjectorFailure {
@@ -374,8 +375,14 @@ export function linkerdInjectorFailurePolicy(webhooks: KubeObject[], coverage: s
  * linkerdInjectorExcludes).
  */
 export interface LinkerdInjectorScope {
-  hooks: Array<{ where: string; namespace?: Selector; object?: Selector; problem?: string }>;
+  /** `config`: its MutatingWebhookConfiguration's name; `policy`: its failurePolicy (the API's default when unset: linkerdInjectorFailurePolicy). */
+  hooks: Array<{ where: string; config: string; policy: string; namespace?: Selector; object?: Selector; problem?: string; entry?: true }>;
 }
+
+/** Why whether a webhook of `scope` is called cannot be told: its entry is no object, or a selector cannot be read. */
+const unreadableHook = (hook: LinkerdInjectorScope['hooks'][number]) => hook.entry
+  ? `${hook.where} cannot be read (the webhook entry is not an object)`
+  : `${hook.where} has a selector that cannot be read (${hook.problem})`;
 
 export function linkerdInjectorScope(webhooks: KubeObject[], coverage: string): LinkerdInjectorScope | undefined {
   if (coverage !== 'ok') return undefined;
@@ -383,11 +390,18 @@ export function linkerdInjectorScope(webhooks: KubeObject[], coverage: string): 
   for (const h of linkerdInjectionWebhooks(webhooks)) {
     for (const [i, raw] of arr(h.webhooks).entries()) {
       const wh = obj(raw);
+      const config = oneLine(h.metadata!.name!);
       const where = oneLine(`MutatingWebhookConfiguration ${h.metadata!.name!} webhook ${str(wh?.name) ?? `[${i}]`}`);
-      const ns = parseSelector(wh?.namespaceSelector, 'namespaceSelector');
-      const ob = parseSelector(wh?.objectSelector, 'objectSelector');
+      const policy = oneLine(str(wh?.failurePolicy) ?? (h.apiVersion === 'admissionregistration.k8s.io/v1beta1' ? 'Ignore' : 'Fail'));
+      // An entry that is no object is unreadable, not a webhook with no selectors (which would match every pod).
+      if (!wh) {
+        hooks.push({ where, config, policy: 'unreadable', problem: 'the webhook entry is not an object', entry: true });
+        continue;
+      }
+      const ns = parseSelector(wh.namespaceSelector, 'namespaceSelector');
+      const ob = parseSelector(wh.objectSelector, 'objectSelector');
       const problem = [...ns.errors, ...ob.errors][0];
-      hooks.push(problem !== undefined ? { where, problem: oneLine(problem) } : { where, namespace: ns.selector ?? matchAllSelector, object: ob.selector ?? matchAllSelector });
+      hooks.push(problem !== undefined ? { where, config, policy, problem: oneLine(problem) } : { where, config, policy, namespace: ns.selector ?? matchAllSelector, object: ob.selector ?? matchAllSelector });
     }
   }
   return hooks.length > 0 ? { hooks } : undefined;
@@ -405,7 +419,7 @@ export function linkerdInjectorSees(scope: LinkerdInjectorScope, namespace: stri
   let unknownWhy: string | undefined;
   for (const hook of scope.hooks) {
     if (hook.problem !== undefined) {
-      unknownWhy ??= `${hook.where} has a selector that cannot be read (${hook.problem})`;
+      unknownWhy ??= unreadableHook(hook);
       continue;
     }
     const nsOk = hook.namespace!.matches({ ...nsLabels, 'kubernetes.io/metadata.name': namespace });
@@ -415,6 +429,51 @@ export function linkerdInjectorSees(scope: LinkerdInjectorScope, namespace: stri
       : `the Linkerd proxy injector's namespaceSelector excludes this namespace (${hook.where}: ${hook.namespace!.key})`;
   }
   return unknownWhy !== undefined ? { sees: undefined, why: unknownWhy } : { sees: false, why: notWhy! };
+}
+
+/**
+ * What the API server does with a pod of `namespace` with `podLabels` while Linkerd's proxy
+ * injector fails on every pod it is called for, deciding webhook by webhook: each webhook has its
+ * own failurePolicy and selectors, and the policy applies only when the API server calls that
+ * webhook (k8s.io/api admissionregistration/v1 types.go MutatingWebhook; "ObjectSelector decides
+ * whether to run the webhook based on if the object has matching labels";
+ * https://kubernetes.io/docs/reference/access-authn-authz/extensible-admission-controllers/#failure-policy).
+ * `refused`: a webhook surely called for the pod has failurePolicy Fail (its configurations named).
+ * `ignored`: every webhook that may be called for it has failurePolicy Ignore, so it starts without
+ * a proxy. `notCalled`: no webhook is called for it (why). `unknown`: a webhook that may refuse it
+ * cannot be judged: its selectors or its entry cannot be read, or its failurePolicy is neither
+ * Fail nor Ignore.
+ */
+export type LinkerdInjectorOutcome = { refused: string } | { ignored: string } | { notCalled: string } | { unknown: string; selector: boolean };
+
+export function linkerdInjectorOutcome(scope: LinkerdInjectorScope, namespace: string, nsLabels: Record<string, string>, podLabels: Record<string, string>): LinkerdInjectorOutcome {
+  const nsWithName = { ...nsLabels, 'kubernetes.io/metadata.name': namespace };
+  const refusing = new Set<string>();
+  const ignoring = new Set<string>();
+  let notWhy: string | undefined;
+  let unknown: { unknown: string; selector: boolean } | undefined;
+  for (const hook of scope.hooks) {
+    if (hook.problem !== undefined) {
+      // Called or not, a webhook that ignores its failures lets the pod in.
+      if (hook.policy === 'Ignore') ignoring.add(hook.config);
+      else unknown ??= { unknown: unreadableHook(hook), selector: true };
+      continue;
+    }
+    const nsOk = hook.namespace!.matches(nsWithName);
+    if (!nsOk || !hook.object!.matches(podLabels)) {
+      notWhy ??= nsOk
+        ? `the Linkerd proxy injector's objectSelector excludes this pod (${hook.where}: ${hook.object!.key})`
+        : `the Linkerd proxy injector's namespaceSelector excludes this namespace (${hook.where}: ${hook.namespace!.key})`;
+      continue;
+    }
+    if (hook.policy === 'Fail') refusing.add(hook.config);
+    else if (hook.policy === 'Ignore') ignoring.add(hook.config);
+    else unknown ??= { unknown: `the failurePolicy of ${hook.where} is neither Fail nor Ignore`, selector: false };
+  }
+  if (refusing.size > 0) return { refused: [...refusing].sort().join(', ') };
+  if (unknown) return unknown;
+  if (ignoring.size > 0) return { ignored: [...ignoring].sort().join(', ') };
+  return { notCalled: notWhy! };
 }
 
 /**

@@ -11,7 +11,7 @@ import { LINKERD_POLICIES, type LinkerdPolicy } from '../../config/linkerd-polic
 import type { KubeObject } from '../../snapshot/types.ts';
 import { parseCidr, rangeContains, type IpRange } from '../../base/ip.ts';
 import type { PodView } from '../workloads.ts';
-import { linkerdInjectorSees, type LinkerdInjectorFailure, type LinkerdInjectorScope } from './components.ts';
+import { linkerdInjectorOutcome, type LinkerdInjectorOutcome, linkerdInjectorSees, type LinkerdInjectorFailure, type LinkerdInjectorScope } from './components.ts';
 import { containerNames, containerPorts, labelSelectorMatches, obj, str, stringMap } from './util.ts';
 
 export { LINKERD_POLICIES, type LinkerdPolicy };
@@ -87,6 +87,20 @@ function injectorSkips(ns: { name: string; labels: Record<string, string> }, pod
   return s.sees === true ? undefined : s.sees === false ? { why: s.why } : { unknown: s.why };
 }
 
+/**
+ * What the API server does with a new pod while the injector is broken (linkerdInjectorOutcome),
+ * from the webhooks' own selectors and failurePolicies when read (`scope`), else from the chart's
+ * default namespaceSelector and the merged failurePolicy (`failure`, then never read).
+ */
+function brokenInjectorOutcome(ns: { name: string; labels: Record<string, string> }, pod: Pick<PodView, 'labels'>, broken: LinkerdInjectorBroken, scope: LinkerdInjectorScope | undefined): LinkerdInjectorOutcome | { unread: string } {
+  if (scope) return linkerdInjectorOutcome(scope, ns.name, ns.labels, pod.labels);
+  const why = linkerdInjectorExcludes(ns.name, ns.labels);
+  if (why) return { notCalled: why };
+  const { failure } = broken;
+  if ('unread' in failure) return { unread: failure.unread };
+  return failure.policy === 'Fail' ? { refused: failure.webhooks } : { ignored: failure.webhooks };
+}
+
 /** `ns`: the pod's namespace, its name and metadata. `scope`: the injector webhook's selectors when read (linkerdInjectorScope). */
 export function linkerdMembership(ns: { name: string; labels: Record<string, string>; annotations: Record<string, string> }, pod: PodView, injectorBroken?: LinkerdInjectorBroken, scope?: LinkerdInjectorScope): LinkerdMembership {
   const podVal = pod.annotations['linkerd.io/inject'];
@@ -99,15 +113,18 @@ export function linkerdMembership(ns: { name: string; labels: Record<string, str
     if (!requested) return { meshed: false, requested, reason: 'no linkerd-proxy container' };
     // A running pod keeps running as it was; only its replacement meets the broken injector, and
     // only if the webhook is called for it: one it never sees is re-created without a proxy.
-    const skips = injectorBroken ? injectorSkips(ns, pod, scope) : undefined;
     const reason = `${LINKERD_NOT_INJECTED} ${source} linkerd.io/inject=${value}`;
     if (!injectorBroken) return { meshed: false, requested, reason: `${reason} (restart the pod)` };
-    if (skips && 'why' in skips) return { meshed: false, requested, reason: `${reason}; restarting it will not mesh it: ${skips.why}, so the new pod starts without a proxy` };
-    const { absent, failure } = injectorBroken;
-    const fails = `; restarting it will not mesh it: ${absent}, so the proxy injector's webhook call fails and`;
-    if (skips) return { meshed: false, requested, reason: `${reason}${fails} the new pod starts without a proxy if the webhook is not called for it or its failurePolicy is Ignore, or is refused otherwise; whether it is called is not known (${skips.unknown})` };
-    if ('unread' in failure) return { meshed: false, requested, reason: `${reason}${fails} the new pod starts without a proxy (failurePolicy Ignore) or is refused (Fail; ${failure.unread})` };
-    if (failure.policy === 'Ignore') return { meshed: false, requested, reason: `${reason}${fails} the new pod starts without a proxy (failurePolicy Ignore)` };
+    const out = brokenInjectorOutcome(ns, pod, injectorBroken, scope);
+    if ('notCalled' in out) return { meshed: false, requested, reason: `${reason}; restarting it will not mesh it: ${out.notCalled}, so the new pod starts without a proxy` };
+    const fails = `; restarting it will not mesh it: ${injectorBroken.absent}, so the proxy injector's webhook call fails and`;
+    if ('unknown' in out) {
+      return { meshed: false, requested, reason: out.selector
+        ? `${reason}${fails} the new pod starts without a proxy if the webhook is not called for it or its failurePolicy is Ignore, or is refused otherwise; whether it is called is not known (${out.unknown})`
+        : `${reason}${fails} the new pod starts without a proxy (failurePolicy Ignore) or is refused (Fail); which is not known (${out.unknown})` };
+    }
+    if ('unread' in out) return { meshed: false, requested, reason: `${reason}${fails} the new pod starts without a proxy (failurePolicy Ignore) or is refused (Fail; ${out.unread})` };
+    if ('ignored' in out) return { meshed: false, requested, reason: `${reason}${fails} the new pod starts without a proxy (failurePolicy Ignore)` };
     return { meshed: false, requested, refusedIfRecreated: true, reason: `${reason}${fails} the API server refuses the new pod (failurePolicy Fail)` };
   }
   // A template that already carries the proxy (`linkerd inject --manual`, or a copy of an
@@ -122,12 +139,17 @@ export function linkerdMembership(ns: { name: string; labels: Record<string, str
   // linkerd-config's values hold no proxyInit: the injector fails on the pod (linkerdProxyInitPorts),
   // and the webhook's failurePolicy decides whether the pod starts without a proxy or not at all.
   if (requested && injectorBroken) {
-    const { absent, failure } = injectorBroken;
-    const fails = `${source} linkerd.io/inject=${value}, but Linkerd's proxy injector cannot inject it: ${absent}, which the injector dereferences, so its webhook call fails`;
-    if (skips) return { meshed: false, requested, reason: `${fails} if it is called for the pod, which is not known (${skips.unknown}); the pod then starts without a proxy if it is not called or its failurePolicy is Ignore, or is refused otherwise` };
-    if ('unread' in failure) return { meshed: false, requested, reason: `${fails}; the pod then starts without a proxy if the webhook's failurePolicy is Ignore (the chart's default), or is refused if it is Fail, and that was not read (${failure.unread})` };
-    if (failure.policy === 'Ignore') return { meshed: false, requested, reason: `${fails}, and MutatingWebhookConfiguration ${failure.webhooks} has failurePolicy Ignore, so the pod starts without a proxy` };
-    return { meshed: false, requested, refused: true, reason: `${fails}, and MutatingWebhookConfiguration ${failure.webhooks} has failurePolicy Fail, so the API server refuses to create the pod: new pods fail to start (pods already running keep running as they were)` };
+    const out = brokenInjectorOutcome(ns, pod, injectorBroken, scope);
+    if ('notCalled' in out) return { meshed: false, requested, reason: `${out.notCalled}, so ${source} linkerd.io/inject=${value} is never acted on` };
+    const fails = `${source} linkerd.io/inject=${value}, but Linkerd's proxy injector cannot inject it: ${injectorBroken.absent}, which the injector dereferences, so its webhook call fails`;
+    if ('unknown' in out) {
+      return { meshed: false, requested, reason: out.selector
+        ? `${fails} if it is called for the pod, which is not known (${out.unknown}); the pod then starts without a proxy if it is not called or its failurePolicy is Ignore, or is refused otherwise`
+        : `${fails}; the pod then starts without a proxy if the webhook's failurePolicy is Ignore, or is refused if it is Fail, and that is not known (${out.unknown})` };
+    }
+    if ('unread' in out) return { meshed: false, requested, reason: `${fails}; the pod then starts without a proxy if the webhook's failurePolicy is Ignore (the chart's default), or is refused if it is Fail, and that was not read (${out.unread})` };
+    if ('ignored' in out) return { meshed: false, requested, reason: `${fails}, and MutatingWebhookConfiguration ${out.ignored} has failurePolicy Ignore, so the pod starts without a proxy` };
+    return { meshed: false, requested, refused: true, reason: `${fails}, and MutatingWebhookConfiguration ${out.refused} has failurePolicy Fail, so the API server refuses to create the pod: new pods fail to start (pods already running keep running as they were)` };
   }
   // A selector that cannot be read with a working injector: the chart's default namespaceSelector stands in.
   if (skips) {
