@@ -88,6 +88,9 @@ function nginxServerCertificates(snapshot: Snapshot) {
  */
 function nginxCanaryFor(snapshot: Snapshot, ing: KubeObject): Array<boolean | string> {
   const annotations = ing.metadata?.annotations ?? {};
+  // Without any "…/canary" annotation no controller reads it as a canary, whatever its prefix
+  // (one false stands for all: a missing entry reads as no canary).
+  if (!Object.keys(annotations).some((k) => k.endsWith('/canary'))) return [false];
   const controllers = nginxControllersFor(snapshot, ing);
   if (controllers.length === 0) return [nginxCanary(annotations, NGINX_ANNOTATION_PREFIX)];
   return controllers.map((c) => {
