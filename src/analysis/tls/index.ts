@@ -29,6 +29,7 @@ export {
   ingressClassesByController,
   ingressClassNamed,
   INGRESS_NGINX_CONTROLLER,
+  NGINX_ANNOTATION_PREFIX,
   type NginxController,
   type NginxConfigSource,
   type NginxSetting,
