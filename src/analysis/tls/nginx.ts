@@ -10,6 +10,7 @@ import { isImplicitNamespace, type KubeObject, type Snapshot } from '../../snaps
 import type { KindKey } from '../../snapshot/kinds.ts';
 import { configMapNotFound, configMapRead, configMapsUnreadable, configMapUnread, type ConfigMapRef } from '../configmaps.ts';
 import { flagValue, goBoolFlag, goParseBool } from '../flags.ts';
+import { parseLabelSelectorText, requirementMatches, type LabelRequirement } from '../label-selector-text.ts';
 import { memoize } from '../memo.ts';
 import { canNameObject, podTemplateOf, refString } from '../workloads.ts';
 import { arr, obj, str, stringMap } from '../mesh/util.ts';
@@ -264,9 +265,6 @@ function isNginxControllerContainer(c: Record<string, unknown>): boolean {
 /** The kinds a controller is found in: all nginxControllers (and ingressControllerConfigMapRefs) read. */
 export const NGINX_CONTROLLER_KINDS = ['deployments', 'daemonsets', 'statefulsets'] as const satisfies readonly KindKey[];
 
-/** One requirement of a label selector as k8s.io/apimachinery labels.Parse reads it. */
-type LabelRequirement = { key: string; op: 'exists' | '!exists' | 'in' | 'notin' | 'gt' | 'lt'; values: string[] };
-
 export type NginxWatch =
   | { all: true }
   | { namespace: string }
@@ -276,58 +274,8 @@ export type NginxWatch =
    * flag's value pflag refuses): it serves nothing, and its settings are judged nowhere (nginxNotStarting).
    */
   | { none: string }
-  /** A value the snapshot does not show (an unexpanded $(VAR)), or a selector parseLabelSelector does not read: kept as watching. */
+  /** A value the snapshot does not show (an unexpanded $(VAR)), or a selector parseLabelSelectorText does not read: kept as watching. */
   | { unknown: string };
-
-const LABEL_KEY = String.raw`[A-Za-z0-9][A-Za-z0-9._/-]*`;
-const LABEL_VALUE = String.raw`[A-Za-z0-9._-]*`;
-
-/**
- * A --watch-namespace-selector as labels.Parse (k8s.io/apimachinery/pkg/labels/selector.go)
- * reads it: comma-separated "key", "!key", "key=value", "key==value", "key!=value",
- * "key in (a,b)", "key notin (a,b)", "key>1", "key<1". Undefined for anything else, which this
- * reader does not claim labels.Parse refuses.
- */
-function parseLabelSelector(raw: string): LabelRequirement[] | undefined {
-  const parts: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < raw.length; i++) {
-    if (raw[i] === '(') depth++;
-    else if (raw[i] === ')') depth--;
-    else if (raw[i] === ',' && depth === 0) { parts.push(raw.slice(start, i)); start = i + 1; }
-  }
-  parts.push(raw.slice(start));
-  const out: LabelRequirement[] = [];
-  for (const part of parts.map((p) => p.trim())) {
-    let m: RegExpExecArray | null;
-    if ((m = new RegExp(`^!\\s*(${LABEL_KEY})$`).exec(part))) out.push({ key: m[1]!, op: '!exists', values: [] });
-    else if ((m = new RegExp(`^(${LABEL_KEY})$`).exec(part))) out.push({ key: m[1]!, op: 'exists', values: [] });
-    else if ((m = new RegExp(`^(${LABEL_KEY})\\s*(==|=|!=)\\s*(${LABEL_VALUE})$`).exec(part))) out.push({ key: m[1]!, op: m[2] === '!=' ? 'notin' : 'in', values: [m[3]!] });
-    else if ((m = new RegExp(`^(${LABEL_KEY})\\s+(in|notin)\\s*\\(([^()]*)\\)$`).exec(part))) {
-      const values = m[3]!.split(',').map((v) => v.trim());
-      if (!values.every((v) => new RegExp(`^${LABEL_VALUE}$`).test(v))) return undefined;
-      out.push({ key: m[1]!, op: m[2] as 'in' | 'notin', values });
-    } else if ((m = new RegExp(`^(${LABEL_KEY})\\s*(>|<)\\s*(-?\\d+)$`).exec(part))) out.push({ key: m[1]!, op: m[2] === '>' ? 'gt' : 'lt', values: [m[3]!] });
-    else return undefined;
-  }
-  return out;
-}
-
-function requirementMatches(r: LabelRequirement, labels: Record<string, string>): boolean {
-  const v = Object.hasOwn(labels, r.key) ? labels[r.key] : undefined;
-  switch (r.op) {
-    case 'exists': return v !== undefined;
-    case '!exists': return v === undefined;
-    case 'in': return v !== undefined && r.values.includes(v);
-    case 'notin': return v === undefined || !r.values.includes(v);
-    // Requirement.Matches: the label's value must parse as an integer.
-    default: {
-      if (v === undefined || !/^-?\d+$/.test(v)) return false;
-      return r.op === 'gt' ? Number(v) > Number(r.values[0]) : Number(v) < Number(r.values[0]);
-    }
-  }
-}
 
 function watchOf(namespace: string | undefined, selector: string | undefined): NginxWatch {
   const ns = namespace ?? '';
@@ -337,7 +285,7 @@ function watchOf(namespace: string | undefined, selector: string | undefined): N
   if (ns.includes('$(') || sel.includes('$(')) return { unknown: `its --watch-namespace${ns ? '' : '-selector'} ${JSON.stringify(ns || sel)} refers to a variable the snapshot does not show` };
   if (ns !== '') return { namespace: ns };
   if (sel === '') return { all: true };
-  const requirements = parseLabelSelector(sel);
+  const requirements = parseLabelSelectorText(sel);
   return requirements ? { selector: sel, requirements } : { unknown: `its --watch-namespace-selector ${JSON.stringify(sel)} is not read here` };
 }
 

@@ -12,6 +12,7 @@ import { arr, obj, str, stringMap } from '../mesh/util.ts';
 import { podTemplateOf, refString } from '../workloads.ts';
 import { ingressClassesByController, ingressClassNamed, nginxAnnotationBool, nginxImageVersion } from './nginx.ts';
 import { servicesSelecting } from './services.ts';
+import { parseLabelSelectorText, requirementMatches } from '../label-selector-text.ts';
 
 export const TRAEFIK_INGRESS_CONTROLLER = 'traefik.io/ingress-controller';
 /** The kubernetes.io/ingress.class value Traefik takes when its provider's ingressClass is empty. */
@@ -259,44 +260,12 @@ export interface TraefikCrdProvider {
 }
 
 /**
- * A Kubernetes label selector in its text form (k8s.io/apimachinery labels.Parse, which Traefik
- * calls on providers.kubernetesCRD.labelSelector): comma-separated requirements `key`, `!key`,
- * `key=value`, `key==value`, `key!=value`, `key in (a,b)`, `key notin (a,b)`, all of which must hold.
- * Undefined for text it does not parse (the selector is then not known).
+ * providers.kubernetesCRD.labelSelector, which Traefik hands to labels.Parse: a test of an
+ * object's labels, or undefined for text parseLabelSelectorText does not read (then not known).
  */
 export function traefikLabelSelector(text: string): ((labels: Record<string, string>) => boolean) | undefined {
-  const terms: string[] = [];
-  let depth = 0;
-  let cur = '';
-  for (const ch of text) {
-    if (ch === '(') depth++;
-    if (ch === ')') depth--;
-    if (depth < 0) return undefined;
-    if (ch === ',' && depth === 0) { terms.push(cur); cur = ''; } else cur += ch;
-  }
-  if (depth !== 0) return undefined;
-  terms.push(cur);
-  const KEY = '[A-Za-z0-9]([-A-Za-z0-9_./]*[A-Za-z0-9])?';
-  const VALUE = '([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?';
-  const tests: Array<(l: Record<string, string>) => boolean> = [];
-  for (const raw of terms) {
-    const t = raw.trim();
-    if (t === '' && terms.length === 1) continue; // the empty selector selects everything
-    let m: RegExpExecArray | null;
-    if ((m = new RegExp(`^(${KEY})\\s*(==|!=|=)\\s*(${VALUE})$`).exec(t))) {
-      const [key, op, value] = [m[1], m[3], m[4]];
-      tests.push(op === '!=' ? (l) => l[key] !== value : (l) => l[key] === value);
-    } else if ((m = new RegExp(`^(${KEY})\\s+(in|notin)\\s*\\(([^()]*)\\)$`).exec(t))) {
-      const [key, op] = [m[1], m[3]];
-      const values = new Set(m[4].split(',').map((v) => v.trim()));
-      if ([...values].some((v) => !new RegExp(`^${VALUE}$`).test(v))) return undefined;
-      tests.push(op === 'in' ? (l) => key in l && values.has(l[key]) : (l) => !(key in l) || !values.has(l[key]));
-    } else if ((m = new RegExp(`^(!?)\\s*(${KEY})$`).exec(t))) {
-      const [not, key] = [m[1] === '!', m[2]];
-      tests.push((l) => (key in l) !== not);
-    } else return undefined;
-  }
-  return (labels) => tests.every((f) => f(labels));
+  const requirements = parseLabelSelectorText(text);
+  return requirements && ((labels) => requirements.every((r) => requirementMatches(r, labels)));
 }
 
 /** Whether a CRD provider's labelSelector selects an object: true without one, undefined when the selector is not known. */
