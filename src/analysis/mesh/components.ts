@@ -407,6 +407,13 @@ export function linkerdInjectorScope(webhooks: KubeObject[], coverage: string): 
   return hooks.length > 0 ? { hooks } : undefined;
 }
 
+/** Which selector of a readable webhook leaves the pod out (why), or undefined when the API server calls it for the pod. */
+function hookExcludes(hook: LinkerdInjectorScope['hooks'][number], nsLabels: Record<string, string>, podLabels: Record<string, string>): string | undefined {
+  if (!hook.namespace!.matches(nsLabels)) return `the Linkerd proxy injector's namespaceSelector excludes this namespace (${hook.where}: ${hook.namespace!.key})`;
+  if (!hook.object!.matches(podLabels)) return `the Linkerd proxy injector's objectSelector excludes this pod (${hook.where}: ${hook.object!.key})`;
+  return undefined;
+}
+
 /**
  * Whether the API server calls Linkerd's proxy injector for a pod of `namespace` with `podLabels`:
  * when any webhook's namespaceSelector selects the namespace (whose labels carry
@@ -422,11 +429,9 @@ export function linkerdInjectorSees(scope: LinkerdInjectorScope, namespace: stri
       unknownWhy ??= unreadableHook(hook);
       continue;
     }
-    const nsOk = hook.namespace!.matches({ ...nsLabels, 'kubernetes.io/metadata.name': namespace });
-    if (nsOk && hook.object!.matches(podLabels)) return { sees: true };
-    notWhy ??= nsOk
-      ? `the Linkerd proxy injector's objectSelector excludes this pod (${hook.where}: ${hook.object!.key})`
-      : `the Linkerd proxy injector's namespaceSelector excludes this namespace (${hook.where}: ${hook.namespace!.key})`;
+    const excluded = hookExcludes(hook, { ...nsLabels, 'kubernetes.io/metadata.name': namespace }, podLabels);
+    if (excluded === undefined) return { sees: true };
+    notWhy ??= excluded;
   }
   return unknownWhy !== undefined ? { sees: undefined, why: unknownWhy } : { sees: false, why: notWhy! };
 }
@@ -459,11 +464,9 @@ export function linkerdInjectorOutcome(scope: LinkerdInjectorScope, namespace: s
       else unknown ??= { unknown: unreadableHook(hook), selector: true };
       continue;
     }
-    const nsOk = hook.namespace!.matches(nsWithName);
-    if (!nsOk || !hook.object!.matches(podLabels)) {
-      notWhy ??= nsOk
-        ? `the Linkerd proxy injector's objectSelector excludes this pod (${hook.where}: ${hook.object!.key})`
-        : `the Linkerd proxy injector's namespaceSelector excludes this namespace (${hook.where}: ${hook.namespace!.key})`;
+    const excluded = hookExcludes(hook, nsWithName, podLabels);
+    if (excluded !== undefined) {
+      notWhy ??= excluded;
       continue;
     }
     if (hook.policy === 'Fail') refusing.add(hook.config);
