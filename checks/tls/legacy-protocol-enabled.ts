@@ -21,6 +21,7 @@ import { ENVOY_GATEWAY_TARGETS_READ } from './lib/envoy-gateway-read.ts';
 import { ISTIO_TLS_DEFAULTS_READ } from './lib/istio-mesh-tls-read.ts';
 import { GKE_SSL_POLICY_KINDS, gkeHttpsIngresses, gkeUnjudged } from './lib/gke-ssl-policy-read.ts';
 import { CONTOUR_CONFIGURATION_READ } from './lib/contour-config-read.ts';
+import { memoize } from '../../src/analysis/memo.ts';
 
 const NGINX_DEFAULT_PROTOCOLS = 'TLSv1.2 TLSv1.3';
 /** ingress-nginx's default ssl-ciphers (docs/user-guide/nginx-configuration/configmap.md ssl-ciphers; /work/shared/reference/checks.md): GCM and ChaCha20 only. */
@@ -235,12 +236,7 @@ function istioJudgementOf(ctx: AuditContext): { verdicts: Verdict[]; unjudged: s
 }
 
 /** istioJudgementOf, once per audit: the check's verdicts and its note both ask for it. */
-const istioJudgements = new WeakMap<AuditContext, { verdicts: Verdict[]; unjudged: string[] }>();
-function istioJudgement(ctx: AuditContext): { verdicts: Verdict[]; unjudged: string[] } {
-  let j = istioJudgements.get(ctx);
-  if (!j) istioJudgements.set(ctx, (j = istioJudgementOf(ctx)));
-  return j;
-}
+const istioJudgement = memoize(istioJudgementOf, 'tls');
 
 function istioVerdicts(ctx: AuditContext): Verdict[] {
   return istioJudgement(ctx).verdicts;

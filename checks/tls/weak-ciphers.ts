@@ -20,6 +20,7 @@ import { TRAEFIK_TLS_ROUTERS_READ } from './lib/traefik-tls-routers-read.ts';
 import { TLS_OPTION_USER_KINDS, tlsOptionUsers } from './lib/traefik-option-users.ts';
 import { CONTOUR_CONFIGURATION_READ } from './lib/contour-config-read.ts';
 import { GKE_SSL_POLICY_KINDS, gkeHttpsIngresses, gkeUnjudged } from './lib/gke-ssl-policy-read.ts';
+import { memoize } from '../../src/analysis/memo.ts';
 
 function evidenceOf(a: CipherAnalysis, extra: Record<string, unknown>): Record<string, unknown> {
   const e: Record<string, unknown> = { ...extra, weakSuites: a.weak.map(describeWeakCipher) };
@@ -300,12 +301,7 @@ function istioJudgementOf(ctx: AuditContext): { verdicts: Verdict[]; unjudged: s
 }
 
 /** istioJudgementOf, once per audit: the check's verdicts and its note both ask for it. */
-const istioJudgements = new WeakMap<AuditContext, { verdicts: Verdict[]; unjudged: string[] }>();
-function istioJudgement(ctx: AuditContext): { verdicts: Verdict[]; unjudged: string[] } {
-  let j = istioJudgements.get(ctx);
-  if (!j) istioJudgements.set(ctx, (j = istioJudgementOf(ctx)));
-  return j;
-}
+const istioJudgement = memoize(istioJudgementOf, 'tls');
 
 function istioVerdicts(ctx: AuditContext): Verdict[] {
   return istioJudgement(ctx).verdicts;
