@@ -148,6 +148,8 @@ describeCluster('a chunked list whose continue token expires (kube-apiserver wit
       expect(coverage.detail).toMatch(new RegExp(`^list serviceaccounts failed: its continue token expired ${LIST_RESTARTS_MAX + 1} times in a row, the list outlasting etcd's compaction each time \\(HTTP 410: The provided continue parameter is too old`));
       expect(coverage.detail).not.toMatch(/[\n\r]/);
       expect(snapshot.resources.serviceaccounts).toEqual([]);
+      // The restarts are said once, not once per restart.
+      expect(snapshot.notes.filter((n) => n === 'list serviceaccounts: list restarted after its continue token expired')).toHaveLength(1);
       // Another kind of the same run is complete.
       expect(snapshot.coverage.namespaces?.status).toBe('ok');
       const { report } = auditSnapshot({ snapshot, config: defaultConfig(), checks: CHECKS, now: new Date(), startedAt: new Date(), runId: 'expired-token' });
