@@ -62,6 +62,24 @@ export interface CollectLiveOptions extends KubeconfigOptions {
  */
 export const LIST_RESTARTS_MAX = 2;
 
+/**
+ * The note of a list that started over after a 410 Gone on its continue token (once per list in
+ * a run's notes, however many times it restarted). Shared with serve --watch (src/collect/watch.ts).
+ */
+export function noteListRestarted(notes: string[], what: string): void {
+  const note = `${what}: list restarted after its continue token expired`;
+  if (!notes.includes(note)) notes.push(note);
+}
+
+/**
+ * Why a list failed whose continue token expired once more than LIST_RESTARTS_MAX allows. The
+ * server's own message (etcd3/errors.go) advises starting a new list without `continue`, which
+ * the collector did each time: said first, so the reason does not read as advice not yet taken.
+ */
+export function expiredListDetail(what: string, r: KubeResponse): string {
+  return `${what} failed: its continue token expired ${LIST_RESTARTS_MAX + 1} times in a row, the list outlasting etcd's compaction each time (${statusMessage(r)})`;
+}
+
 /** Mesh configuration read on every run, whatever the workloads reference. */
 export const ALWAYS_READ_CONFIGMAPS: readonly ConfigMapRef[] = [
   { namespace: 'istio-system', name: 'istio' },
@@ -215,10 +233,13 @@ async function collectKind(client: KubeClient, spec: KindSpec, discovery: Discov
     } catch (error: unknown) {
       return { status: 'error', detail: `${what} failed: ${describeTransportError(error)}` };
     }
-    if (r.status === 410 && cont && restarts < LIST_RESTARTS_MAX) {
-      // The continue token expired (the list took longer than etcd's compaction window): start over.
+    if (r.status === 410 && cont) {
+      // The continue token expired (the list took longer than etcd's compaction window): start
+      // over, from the first page at a new revision. The 410 carries a token that would go on
+      // at the latest revision (an inconsistent list): not used.
+      if (restarts >= LIST_RESTARTS_MAX) return { status: 'error', detail: expiredListDetail(what, r) };
       restarts++;
-      client.notes.push(`${what}: list restarted after its continue token expired`);
+      noteListRestarted(client.notes, what);
       items.length = 0;
       cont = '';
       continue;

@@ -22,7 +22,7 @@ import type { KubeconfigOptions } from '../kube/kubeconfig.ts';
 import { ApiUnreachableError, describeTransportError, forbiddenDetail, openKubeClient, statusMessage, type KubeClient, type KubeResponse } from '../kube/client.ts';
 import { CredentialError } from '../kube/kubeconfig.ts';
 import { basePathOf, discover, resourceName, servedApiResources, servedVersion, type ServedApiResources } from '../kube/discovery.ts';
-import { collectConfigMaps, LIST_RESTARTS_MAX, listedObject, listedShapeProblem, selectorQuery, type ConfigMapAnswer, type ConfigMapRefs } from './live.ts';
+import { collectConfigMaps, expiredListDetail, LIST_RESTARTS_MAX, noteListRestarted, listedObject, listedShapeProblem, selectorQuery, type ConfigMapAnswer, type ConfigMapRefs } from './live.ts';
 import { slimObject } from '../snapshot/slim.ts';
 
 /**
@@ -591,10 +591,11 @@ export class ClusterWatch {
         // Past that it failed like any list, so the loop's backoff and the 'error' coverage apply
         // instead of listing again at once, forever.
         if (restarts >= LIST_RESTARTS_MAX) {
-          this.failed(st, `${what} failed: ${statusMessage(r)} (its continue token expired ${restarts + 1} times in a row)`);
+          this.failed(st, expiredListDetail(what, r));
           return false;
         }
         restarts++;
+        noteListRestarted(this.client.notes, what);
         cont = '';
         items.clear();
         continue;

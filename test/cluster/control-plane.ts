@@ -24,6 +24,8 @@ export interface ControlPlane {
   servingKeyFile: string;
   binDir: string;
   dir: string;
+  /** etcd's client URL (plain HTTP on loopback; its gRPC gateway serves /v3/kv/...). */
+  etcdUrl: string;
   /** gitVersion from /version, e.g. v1.36.3. */
   version: string;
   /** Process-group ids of etcd and kube-apiserver. */
@@ -158,7 +160,11 @@ export function writeKubeconfig(file: string, server: string, caPem: string, tok
   fs.writeFileSync(file, text, { mode: 0o600 });
 }
 
-export async function startControlPlane(binDir: string, options: { timeoutMs?: number } = {}): Promise<ControlPlane> {
+/**
+ * `apiserverArgs`: flags added after the tier's own (a later flag wins), e.g. `--watch-cache=false`
+ * for a test that needs lists answered by etcd rather than the watch cache.
+ */
+export async function startControlPlane(binDir: string, options: { timeoutMs?: number; apiserverArgs?: string[] } = {}): Promise<ControlPlane> {
   const started = Date.now();
   const deadline = started + (options.timeoutMs ?? 90_000);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ztaudit-cluster-'));
@@ -214,6 +220,7 @@ export async function startControlPlane(binDir: string, options: { timeoutMs?: n
       '--allow-privileged=true',
       '--profiling=false',
       '--v=1',
+      ...(options.apiserverArgs ?? []),
     ], apiLog);
     children.push(apiserver);
     const apiArgs = apiserver.spawnargs.slice(1);
@@ -248,6 +255,7 @@ export async function startControlPlane(binDir: string, options: { timeoutMs?: n
       servingKeyFile: keyFile,
       binDir,
       dir,
+      etcdUrl: `http://127.0.0.1:${etcdPort}`,
       version,
       get pids() { return children.flatMap((c) => (c.pid ? [c.pid] : [])); },
       startupMs: Date.now() - started,

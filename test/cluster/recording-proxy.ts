@@ -38,7 +38,15 @@ export interface RecordingProxy {
   close(): Promise<void>;
 }
 
-export async function startRecordingProxy(cluster: LiveCluster, faults: Fault[] = []): Promise<RecordingProxy> {
+export interface ProxyOptions {
+  /**
+   * Awaited before a request without a fault is forwarded: the request waits at the proxy, the
+   * collector between two requests, while the test changes the cluster (compacts etcd, say).
+   */
+  beforeForward?: (method: string, path: string) => Promise<void> | void;
+}
+
+export async function startRecordingProxy(cluster: Pick<LiveCluster, 'server' | 'caPem' | 'servingCertFile' | 'servingKeyFile'>, faults: Fault[] = [], options: ProxyOptions = {}): Promise<RecordingProxy> {
   const upstream = new URL(cluster.server);
   const agent = new https.Agent({ keepAlive: true, ca: cluster.caPem });
   const requests: RecordedRequest[] = [];
@@ -86,19 +94,26 @@ export async function startRecordingProxy(cluster: LiveCluster, faults: Fault[] 
       res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: `injected ${fault.status}`, code: fault.status }));
       return;
     }
-    const up = https.request({
-      protocol: upstream.protocol, hostname: upstream.hostname, port: upstream.port, path: p, method: req.method,
-      headers: { ...req.headers, host: upstream.host }, agent,
-    }, (upRes) => {
-      requests.push({ method: req.method ?? '', path: p, status: upRes.statusCode ?? 0, at: Date.now() });
-      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-      upRes.pipe(res);
-    });
-    up.on('error', (e) => {
+    const forward = () => {
+      const up = https.request({
+        protocol: upstream.protocol, hostname: upstream.hostname, port: upstream.port, path: p, method: req.method,
+        headers: { ...req.headers, host: upstream.host }, agent,
+      }, (upRes) => {
+        requests.push({ method: req.method ?? '', path: p, status: upRes.statusCode ?? 0, at: Date.now() });
+        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+        upRes.pipe(res);
+      });
+      up.on('error', (e) => {
+        res.writeHead(502);
+        res.end(String(e));
+      });
+      req.pipe(up);
+    };
+    if (!options.beforeForward) return forward();
+    Promise.resolve(options.beforeForward(req.method ?? '', p)).then(forward, (e: unknown) => {
       res.writeHead(502);
-      res.end(String(e));
+      res.end(`test proxy: ${String(e)}`);
     });
-    req.pipe(up);
   });
   await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
   const port = (srv.address() as AddressInfo).port;

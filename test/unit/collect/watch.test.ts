@@ -143,7 +143,7 @@ describe('ClusterWatch when a watch stream breaks', () => {
     await watch.start();
 
     const snapshot = watch.snapshot();
-    expect(snapshot.coverage.networkpolicies).toEqual({ status: 'error', detail: 'list networkpolicies.networking.k8s.io failed: HTTP 410: The provided continue parameter is too old (its continue token expired 3 times in a row)' });
+    expect(snapshot.coverage.networkpolicies).toEqual({ status: 'error', detail: 'list networkpolicies.networking.k8s.io failed: its continue token expired 3 times in a row, the list outlasting etcd\'s compaction each time (HTTP 410: The provided continue parameter is too old)' });
     expect(snapshot.resources.networkpolicies).toEqual([]);
     expect(snapshot.coverage.pods).toEqual({ status: 'ok', count: 0 });
     // Three tries of two pages each for start(), as many for the watch loop's re-list, then the backoff.
