@@ -80,7 +80,8 @@ export function fleetMarkdown(view: FleetView): string {
   for (const w of view.worst) out.push(`- ${w.area}: ${w.rows.length ? w.rows.map((r) => `${mdEscape(r.cluster)} ${r.cell.text}`).join(', ') : w.leftOut ? 'no cluster with a grade' : 'not evaluated'}${worstLeftOutText(w.leftOut)}`);
   out.push('', '## Findings on many clusters', '');
   if (view.common.length === 0) out.push(view.noCommonText);
-  else out.push('| Clusters | Severity | Check | Resource |', '|---|---|---|---|', ...view.common.map((c) => `| ${c.clusters} | ${c.severity} | ${mdEscape(c.check)} | ${mdEscape(c.resource)} |`));
+  // As fleet.html: which clusters, those whose findings are carried from an older run marked.
+  else out.push('| Clusters | Severity | Check | Resource | On clusters |', '|---|---|---|---|---|', ...view.common.map((c) => `| ${c.clusters}${c.carriedText ? ` (${c.carriedText})` : ''} | ${c.severity} | ${mdEscape(c.check)} | ${mdEscape(c.resource)} | ${mdEscape(c.clusterNames)} |`));
   out.push('', '## Expiring and expired waivers', '');
   if (view.waivers.length === 0) out.push('None.');
   for (const w of view.waivers) out.push(`- ${w.expires} ${w.state}: ${mdEscape(w.cluster)} ${mdEscape(w.check)} on ${mdEscape(w.resource)} (owner ${mdEscape(w.owner)})`);

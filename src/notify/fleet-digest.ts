@@ -77,7 +77,7 @@ export function buildSlackDigest(view: FleetView): { text: string; blocks: Array
   const worst = view.grid.filter((g) => comparable(g.overall)).sort((a, b) => (a.overall.score as number) - (b.overall.score as number)).slice(0, 5);
   const leftOut = view.totals.meanLeftOut ? [`${view.totals.meanLeftOut} cluster${view.totals.meanLeftOut === 1 ? '' : 's'} graded n/a left out`] : [];
   if (worst.length > 0 || leftOut.length > 0) blocks.push(section(`*Lowest overall scores*\n${[...worst.map((g) => `• ${mrkdwnCode(g.cluster)} ${g.overall.text} (${g.overall.grade})${g.overall.deltaText ? ` ${g.overall.deltaText}` : ''}${g.partial ? ' (partial)' : ''}${g.stale ? ' (stale)' : ''}${g.unreadable ? ' (older run: latest unreadable)' : ''}`), ...leftOut].join('\n')}`));
-  if (view.common.length > 0) blocks.push(section(`*On many clusters*\n${view.common.slice(0, 5).map((c) => `• ${c.clusters} clusters: ${mrkdwnCode(c.check)} on ${mrkdwnCode(c.resource)} (${c.severity})`).join('\n')}`));
+  if (view.common.length > 0) blocks.push(section(`*On many clusters*\n${view.common.slice(0, 5).map((c) => `• ${c.clusters} clusters${c.carriedText ? ` (${c.carriedText})` : ''}: ${mrkdwnCode(c.check)} on ${mrkdwnCode(c.resource)} (${c.severity})`).join('\n')}`));
   if (view.waivers.length > 0) blocks.push(section(`*${waiversDueText(view)}*\n${view.waivers.slice(0, 5).map((w) => `• ${waiverDueDate(w)} ${mrkdwnCode(w.cluster)} ${mrkdwnCode(w.check)} (owner ${mrkdwnText(w.owner)})`).join('\n')}${view.waivers.length > 5 ? `\n… and ${view.waivers.length - 5} more` : ''}`));
   return { text: `ztaudit ${digestHeadline(view)}`, blocks };
 }
