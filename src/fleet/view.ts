@@ -52,6 +52,8 @@ export interface UnreadableRow {
   startedAt: string | null;
   /** The older run the grid shows it by; null when no run of it can be read (it is only here). */
   shownBy: string | null;
+  /** With `shownBy` null: how many of its newest runs were read, when not all (FleetUnreadable.searched). */
+  searched?: number;
   stale: boolean;
   /** What the report says of it, plain text (the cluster name apart). */
   text: string;
@@ -226,9 +228,17 @@ export function waiverDueDate(w: FleetView['waivers'][number]): string {
   return w.state === 'expired' ? `${w.expires} expired` : w.expires;
 }
 
+/**
+ * Why a cluster whose newest run cannot be read is shown by no run: none of its runs could be
+ * read, or none of the newest `searched` (a PostgreSQL store looks no further than FLEET_LOOKBACK).
+ */
+export function noneReadText(u: { searched?: number }): string {
+  return u.searched === undefined ? 'no run of it could be read' : `none of its newest ${u.searched.toLocaleString('en-US')} runs could be read (older ones not read)`;
+}
+
 /** What the fleet report says of a cluster whose newest run cannot be read. */
-function unreadableText(u: { runId: string; startedAt: string | null; shownBy: string | null }): string {
-  return `latest run ${u.runId}${u.startedAt ? ` (started ${u.startedAt})` : ''} could not be read: the cluster's state is unknown; ${u.shownBy ? `shown by the older run ${u.shownBy}, not current` : 'no run of it could be read'}`;
+function unreadableText(u: { runId: string; startedAt: string | null; shownBy: string | null; searched?: number }): string {
+  return `latest run ${u.runId}${u.startedAt ? ` (started ${u.startedAt})` : ''} could not be read: the cluster's state is unknown; ${u.shownBy ? `shown by the older run ${u.shownBy}, not current` : noneReadText(u)}`;
 }
 
 export function buildFleetView(data: FleetData): FleetView {
@@ -256,7 +266,7 @@ export function buildFleetView(data: FleetData): FleetView {
     };
   });
   const unreadable: UnreadableRow[] = (data.unreadable ?? []).map((u) => ({
-    cluster: u.cluster || '(unnamed)', runId: u.runId, startedAt: u.startedAt, shownBy: u.shownBy,
+    cluster: u.cluster || '(unnamed)', runId: u.runId, startedAt: u.startedAt, shownBy: u.shownBy, ...(u.searched === undefined ? {} : { searched: u.searched }),
     stale: u.startedAt !== null && Date.parse(u.startedAt) < staleBefore, text: unreadableText(u),
   }));
   // A cluster no run of which can be read is in no grid row: counted, listed stale by its newest run's start.

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import { errorMessage } from '../base/errors.ts';
 import { oneLine, withoutControls } from '../base/plain-text.ts';
-import { comparable, meanOverallText, waiverDueDate, waiversDueText, type FleetView } from '../fleet/view.ts';
+import { comparable, meanOverallText, noneReadText, waiverDueDate, waiversDueText, type FleetView } from '../fleet/view.ts';
 import { formatDate } from '../report/helpers.ts';
 import { templateEnvironment } from '../report/html.ts';
 import type { NotificationOutcome } from '../run/types.ts';
@@ -44,7 +44,7 @@ function noRegressionText(view: FleetView): string {
 
 /** A cluster whose newest run cannot be read, as plain text (the cluster name is the caller's to escape). */
 function unreadableRunText(u: FleetView['unreadable'][number]): string {
-  return `latest run ${u.runId}${u.startedAt ? ` (${formatDate(u.startedAt)})` : ''} could not be read${u.shownBy ? `; last readable run ${u.shownBy}` : ''}`;
+  return `latest run ${u.runId}${u.startedAt ? ` (${formatDate(u.startedAt)})` : ''} could not be read${u.shownBy ? `; last readable run ${u.shownBy}` : u.searched !== undefined ? `; ${noneReadText(u)}` : ''}`;
 }
 
 /** A stale cluster's last run, as plain text (the cluster name is the caller's to escape). */
