@@ -11,7 +11,7 @@ import { templateEnvironment } from '../report/html.ts';
 import { mdEscape } from '../report/markdown.ts';
 import { writeWhole } from '../report/render.ts';
 import type { FleetData } from '../run/fleet.ts';
-import { buildFleetView, cellsOf, meanOverallText, type FleetView } from './view.ts';
+import { buildFleetView, cellsOf, meanOverallText, noneReadText, type FleetView } from './view.ts';
 
 export const FLEET_FORMATS = ['html', 'json', 'md'] as const;
 export type FleetFormat = (typeof FLEET_FORMATS)[number];
@@ -70,7 +70,7 @@ export function fleetMarkdown(view: FleetView): string {
     out.push('', '## Latest run could not be read', '', "These clusters' newest stored run cannot be read: their state now is unknown.", '');
     // As UnreadableRow.text says it, each stored value (run ids, the start time) escaped.
     for (const u of view.unreadable) {
-      out.push(`- **${mdEscape(u.cluster)}**${u.stale ? ' (stale)' : ''}: latest run ${mdEscape(u.runId)}${u.startedAt ? `, started ${mdEscape(u.startedAt)},` : ''} could not be read: the cluster's state is unknown; ${u.shownBy ? `shown by the older run ${mdEscape(u.shownBy)}, not current` : 'no run of it could be read'}`);
+      out.push(`- **${mdEscape(u.cluster)}**${u.stale ? ' (stale)' : ''}: latest run ${mdEscape(u.runId)}${u.startedAt ? `, started ${mdEscape(u.startedAt)},` : ''} could not be read: the cluster's state is unknown; ${u.shownBy ? `shown by the older run ${mdEscape(u.shownBy)}, not current` : noneReadText(u)}`);
     }
   }
   out.push('', `## Regressions in the last ${view.sinceHours} hours`, '');
@@ -80,7 +80,8 @@ export function fleetMarkdown(view: FleetView): string {
   for (const w of view.worst) out.push(`- ${w.area}: ${w.rows.length ? w.rows.map((r) => `${mdEscape(r.cluster)} ${r.cell.text}`).join(', ') : w.leftOut ? 'no cluster with a grade' : 'not evaluated'}${worstLeftOutText(w.leftOut)}`);
   out.push('', '## Findings on many clusters', '');
   if (view.common.length === 0) out.push(view.noCommonText);
-  else out.push('| Clusters | Severity | Check | Resource |', '|---|---|---|---|', ...view.common.map((c) => `| ${c.clusters} | ${c.severity} | ${mdEscape(c.check)} | ${mdEscape(c.resource)} |`));
+  // As fleet.html: which clusters, those whose findings are carried from an older run marked.
+  else out.push('| Clusters | Severity | Check | Resource | On clusters |', '|---|---|---|---|---|', ...view.common.map((c) => `| ${c.clusters}${c.carriedText ? ` (${c.carriedText})` : ''} | ${c.severity} | ${mdEscape(c.check)} | ${mdEscape(c.resource)} | ${mdEscape(c.clusterNames)} |`));
   out.push('', '## Expiring and expired waivers', '');
   if (view.waivers.length === 0) out.push('None.');
   for (const w of view.waivers) out.push(`- ${w.expires} ${w.state}: ${mdEscape(w.cluster)} ${mdEscape(w.check)} on ${mdEscape(w.resource)} (owner ${mdEscape(w.owner)})`);

@@ -52,6 +52,8 @@ export interface UnreadableRow {
   startedAt: string | null;
   /** The older run the grid shows it by; null when no run of it can be read (it is only here). */
   shownBy: string | null;
+  /** With `shownBy` null: how many of its newest runs were read, when not all (FleetUnreadable.searched). */
+  searched?: number;
   stale: boolean;
   /** What the report says of it, plain text (the cluster name apart). */
   text: string;
@@ -79,7 +81,12 @@ export interface FleetView {
   /** `leftOut`: clusters graded n/a in the area (checks not evaluated: a score over the rest, or none), not ranked. */
   worst: Array<{ area: string; rows: Array<{ cluster: string; cell: Cell }>; leftOut: number }>;
   regressions: Array<{ cluster: string; runId: string; startedAt: string; overall: Cell; reasons: string[]; more: number }>;
-  common: Array<{ check: string; severity: string; resource: string; clusters: number; clusterNames: string; findings: number }>;
+  /**
+   * `carried`: of the clusters named, those whose findings of the check are carried from an older
+   * run (their latest run could not evaluate it), as `clusterNames` marks them; `carriedText` says
+   * it beside the count ("1 carried from an earlier run"), '' when none.
+   */
+  common: Array<{ check: string; severity: string; resource: string; clusters: number; clusterNames: string; carried: number; carriedText: string; findings: number }>;
   waivers: Array<{ cluster: string; check: string; resource: string; owner: string; expires: string; state: string }>;
 }
 
@@ -196,6 +203,16 @@ function commonNames(c: FleetData['common'][number], carriedFrom: Map<string, Ma
 }
 
 /**
+ * "1 carried from an earlier run" (of a common finding's clusters), or '' when none: a partial
+ * run's report counts what it carries apart ("0 (+6)"), and a count of clusters must not read
+ * those as found this run. Only the named clusters (up to 20) are known: beyond them "at least".
+ */
+function commonCarriedText(c: FleetData['common'][number], carried: number): string {
+  if (carried === 0) return '';
+  return `${c.clusters > c.clusterNames.length ? 'at least ' : ''}${carried} carried from an earlier run`;
+}
+
+/**
  * The fleet's waivers past their day and those within EXPIRING_SOON_DAYS of it, counted apart:
  * "1 waiver expired, 2 expiring" (the `fleet` summary line and the digests' heading): a waiver
  * past its day is not "expiring".
@@ -211,9 +228,17 @@ export function waiverDueDate(w: FleetView['waivers'][number]): string {
   return w.state === 'expired' ? `${w.expires} expired` : w.expires;
 }
 
+/**
+ * Why a cluster whose newest run cannot be read is shown by no run: none of its runs could be
+ * read, or none of the newest `searched` (a PostgreSQL store looks no further than FLEET_LOOKBACK).
+ */
+export function noneReadText(u: { searched?: number }): string {
+  return u.searched === undefined ? 'no run of it could be read' : `none of its newest ${u.searched.toLocaleString('en-US')} runs could be read (older ones not read)`;
+}
+
 /** What the fleet report says of a cluster whose newest run cannot be read. */
-function unreadableText(u: { runId: string; startedAt: string | null; shownBy: string | null }): string {
-  return `latest run ${u.runId}${u.startedAt ? ` (started ${u.startedAt})` : ''} could not be read: the cluster's state is unknown; ${u.shownBy ? `shown by the older run ${u.shownBy}, not current` : 'no run of it could be read'}`;
+function unreadableText(u: { runId: string; startedAt: string | null; shownBy: string | null; searched?: number }): string {
+  return `latest run ${u.runId}${u.startedAt ? ` (started ${u.startedAt})` : ''} could not be read: the cluster's state is unknown; ${u.shownBy ? `shown by the older run ${u.shownBy}, not current` : noneReadText(u)}`;
 }
 
 export function buildFleetView(data: FleetData): FleetView {
@@ -241,7 +266,7 @@ export function buildFleetView(data: FleetData): FleetView {
     };
   });
   const unreadable: UnreadableRow[] = (data.unreadable ?? []).map((u) => ({
-    cluster: u.cluster || '(unnamed)', runId: u.runId, startedAt: u.startedAt, shownBy: u.shownBy,
+    cluster: u.cluster || '(unnamed)', runId: u.runId, startedAt: u.startedAt, shownBy: u.shownBy, ...(u.searched === undefined ? {} : { searched: u.searched }),
     stale: u.startedAt !== null && Date.parse(u.startedAt) < staleBefore, text: unreadableText(u),
   }));
   // A cluster no run of which can be read is in no grid row: counted, listed stale by its newest run's start.
@@ -291,10 +316,13 @@ export function buildFleetView(data: FleetData): FleetView {
       cluster: r.run.cluster || '(unnamed)', runId: r.run.id, startedAt: r.run.startedAt, overall: cellOf(r.run.score.overall, null, notEvaluatedOf(r.run).total),
       reasons: r.reasons.slice(0, REASONS_SHOWN), more: Math.max(0, r.reasons.length - REASONS_SHOWN),
     })),
-    common: data.common.map((c) => ({
-      check: c.check, severity: c.severity, resource: resourceText(c.kind, c.namespace, c.shape), clusters: c.clusters,
-      clusterNames: commonNames(c, carriedFrom), findings: c.findings,
-    })),
+    common: data.common.map((c) => {
+      const carried = c.clusterNames.filter((name) => carriedFrom.get(name)?.has(c.check)).length;
+      return {
+        check: c.check, severity: c.severity, resource: resourceText(c.kind, c.namespace, c.shape), clusters: c.clusters,
+        clusterNames: commonNames(c, carriedFrom), carried, carriedText: commonCarriedText(c, carried), findings: c.findings,
+      };
+    }),
     waivers: data.waivers.map((w) => ({
       cluster: w.cluster || '(unnamed)', check: w.waiver.check,
       resource: resourceText(w.waiver.resource.kind ?? '*', w.waiver.resource.namespace ?? '', w.waiver.resource.name ?? '*'),

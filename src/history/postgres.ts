@@ -342,6 +342,13 @@ export async function openPgStore(url: string, options: PgStoreOptions): Promise
 
 /** Summaries per query when the diff's baseline walk passes over runs by their blind lists (runsNewestFirst with `wants`). */
 const SUMMARY_PAGE = 200;
+/**
+ * The most runs of one cluster the fleet reads looking for one it can read, when its newest
+ * (FleetQuery.trendPoints) cannot be (FleetUnreadable.searched says how many it read), and how
+ * many a query: a bound on what a store of damaged summaries costs the fleet report.
+ */
+export const FLEET_LOOKBACK = 1_000;
+const LOOKBACK_PAGE = 200;
 
 /** The columns a stored run is read from: its report and the notification outcomes recorded after it was stored. */
 const RUN_COLUMNS = `id, report, summary->'notifications' AS notifications`;
@@ -988,23 +995,44 @@ class PgRunStore implements RunStore {
       // Each cluster's runs through the (cluster, started_at, seq) index: the newest
       // trendPoints of each, numbered newest first; the count comes from the same scan.
       const runs = await c.query(
-        `SELECT cl.cluster, cl.runs, t.id, t.summary, t.started_at, t.rn FROM
+        `SELECT cl.cluster, cl.runs, t.seq, t.id, t.summary, t.started_at, t.rn FROM
            (SELECT cluster, count(*)::int AS runs FROM ztaudit_runs GROUP BY cluster) cl
            CROSS JOIN LATERAL (
-             SELECT id, summary, started_at, row_number() OVER () AS rn FROM (
-               SELECT id, summary, ${STARTED_AT_TEXT} AS started_at FROM ztaudit_runs r WHERE r.cluster = cl.cluster ORDER BY seq DESC LIMIT $1) x) t
+             SELECT seq, id, summary, started_at, row_number() OVER () AS rn FROM (
+               SELECT seq, id, summary, ${STARTED_AT_TEXT} AS started_at FROM ztaudit_runs r WHERE r.cluster = cl.cluster ORDER BY seq DESC LIMIT $1) x) t
          ORDER BY cl.cluster, t.rn`, [Math.max(2, q.trendPoints)]);
-      const byCluster = new Map<string, { runs: number; summaries: RunSummary[]; newest: { runId: string; startedAt: string | null } | null }>();
+      const byCluster = new Map<string, { runs: number; read: number; oldestSeq: string; summaries: RunSummary[]; newest: { runId: string; startedAt: string | null } | null }>();
       for (const row of runs.rows as Row[]) {
         const name = String(row.cluster);
         let entry = byCluster.get(name);
-        if (!entry) byCluster.set(name, (entry = { runs: Number(row.runs), summaries: [], newest: null }));
+        if (!entry) byCluster.set(name, (entry = { runs: Number(row.runs), read: 0, oldestSeq: '', summaries: [], newest: null }));
+        entry.read++;
+        entry.oldestSeq = String(row.seq);
         // A run whose summary cannot be read is passed over, named; the newest one makes the cluster's state unknown (FleetUnreadable).
         const summary = this.summaryOrNull(row, onUnreadable);
         if (summary) entry.summaries.push(summary);
         else if (Number(row.rn) === 1) entry.newest = { runId: String(row.id), startedAt: typeof row.started_at === 'string' ? row.started_at : null };
       }
-      const unreadable: FleetUnreadable[] = [...byCluster].flatMap(([cluster, e]) => e.newest ? [{ cluster, ...e.newest, shownBy: e.summaries[0]?.id ?? null }] : []);
+      // A cluster none of whose newest runs can be read is shown by an older one that can, as the
+      // other stores show it (they read every run): looked for page by page, newest first, through
+      // the (cluster, seq) index, at most FLEET_LOOKBACK runs in all. Only such clusters pay for it.
+      for (const [cluster, e] of byCluster) {
+        while (e.summaries.length === 0 && e.read < e.runs && e.read < FLEET_LOOKBACK) {
+          const more = await c.query(
+            `SELECT seq, id, summary FROM ztaudit_runs WHERE cluster = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`,
+            [cluster, e.oldestSeq, Math.min(LOOKBACK_PAGE, FLEET_LOOKBACK - e.read)]);
+          if (more.rows.length === 0) break;
+          for (const row of more.rows as Row[]) {
+            e.read++;
+            e.oldestSeq = String(row.seq);
+            const summary = this.summaryOrNull(row, onUnreadable);
+            if (summary) e.summaries.push(summary);
+          }
+        }
+      }
+      // `searched`: how many of its runs were looked at, when fewer than it has and none could be read.
+      const unreadable: FleetUnreadable[] = [...byCluster].flatMap(([cluster, e]) => e.newest
+        ? [{ cluster, ...e.newest, shownBy: e.summaries[0]?.id ?? null, ...(e.summaries.length === 0 && e.read < e.runs ? { searched: e.read } : {}) }] : []);
       const clusters: FleetCluster[] = [...byCluster].filter(([, e]) => e.summaries.length > 0).map(([cluster, e]) => ({
         cluster, runs: e.runs, latest: e.summaries[0], previous: e.summaries[1] ?? null,
         trend: e.summaries.slice(0, q.trendPoints).reverse().map(trendPointOf),

@@ -72,7 +72,8 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
   const d = report.diff;
   const fresh = newFindingsOf(report);
   // One cause, one line: a new finding implied by another new one is listed under it.
-  const folded = foldForMessage(fresh);
+  // A waived finding folded under a listed one is named under it as waived, apart from the open ones.
+  const folded = foldForMessage(fresh, report.findings);
   const alert = alerting(report);
   const waived = newlyWaivedRowsOf(report);
   const widened = widenedRowsOf(report);
@@ -105,9 +106,10 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
     olderBaselines: olderBaselinesNote(d),
     breadthNotCompared: d?.breadthNotCompared ?? '',
     openCount: view.totals.open,
-    newFindings: folded.slice(0, MAX_NEW).map(({ finding: f, implied }) => ({
+    newFindings: folded.slice(0, MAX_NEW).map(({ finding: f, implied, waived: impliedWaived }) => ({
       severity: f.severity, color: SEV_COLOR[f.severity], check: f.check, resource: resourceText(f.resource), message: f.message,
       implied: implied.map((x) => x.check),
+      impliedWaived: impliedWaived.map((x) => x.check),
     })),
     // New findings neither listed nor named under a listed one ("also implies"), as Slack counts them.
     newMore: Math.max(0, fresh.length - folded.slice(0, MAX_NEW).reduce((n, x) => n + 1 + x.implied.length, 0)),
@@ -137,7 +139,7 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
     ...(ctx.olderBaselines ? [oneLine(ctx.olderBaselines)] : []),
     ...(ctx.breadthNotCompared ? [`${oneLine(ctx.breadthNotCompared)}.`] : []),
     `${view.totals.notEvaluated} checks not evaluated, ${view.totals.notApplicable} not applicable`,
-    ...ctx.newFindings.map((f) => `- [${f.severity}] ${f.check} ${oneLine(f.resource)}: ${oneLine(f.message)}${f.implied.length > 0 ? `\n    also implies ${f.implied.length}: ${f.implied.join(', ')}` : ''}`),
+    ...ctx.newFindings.map((f) => `- [${f.severity}] ${f.check} ${oneLine(f.resource)}: ${oneLine(f.message)}${f.implied.length > 0 ? `\n    also implies ${f.implied.length}${f.impliedWaived.length > 0 ? ' open' : ''}: ${f.implied.join(', ')}` : ''}${f.impliedWaived.length > 0 ? `\n    also implies ${f.impliedWaived.length} waived (not counted as open): ${f.impliedWaived.join(', ')}` : ''}`),
     ...(ctx.newMore ? [`…and ${ctx.newMore} more`] : []),
     ...(widened.length > 0 ? ['', `Persisting findings that now cover more (${widened.length}):`] : []),
     ...ctx.widened.map((w) => `- ${w.check} ${oneLine(w.resource)}: ${oneLine(w.text)}`),

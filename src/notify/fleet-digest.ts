@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import { errorMessage } from '../base/errors.ts';
 import { oneLine, withoutControls } from '../base/plain-text.ts';
-import { comparable, meanOverallText, waiverDueDate, waiversDueText, type FleetView } from '../fleet/view.ts';
+import { comparable, meanOverallText, noneReadText, waiverDueDate, waiversDueText, type FleetView } from '../fleet/view.ts';
 import { formatDate } from '../report/helpers.ts';
 import { templateEnvironment } from '../report/html.ts';
 import type { NotificationOutcome } from '../run/types.ts';
@@ -44,7 +44,7 @@ function noRegressionText(view: FleetView): string {
 
 /** A cluster whose newest run cannot be read, as plain text (the cluster name is the caller's to escape). */
 function unreadableRunText(u: FleetView['unreadable'][number]): string {
-  return `latest run ${u.runId}${u.startedAt ? ` (${formatDate(u.startedAt)})` : ''} could not be read${u.shownBy ? `; last readable run ${u.shownBy}` : ''}`;
+  return `latest run ${u.runId}${u.startedAt ? ` (${formatDate(u.startedAt)})` : ''} could not be read${u.shownBy ? `; last readable run ${u.shownBy}` : u.searched !== undefined ? `; ${noneReadText(u)}` : ''}`;
 }
 
 /** A stale cluster's last run, as plain text (the cluster name is the caller's to escape). */
@@ -77,7 +77,7 @@ export function buildSlackDigest(view: FleetView): { text: string; blocks: Array
   const worst = view.grid.filter((g) => comparable(g.overall)).sort((a, b) => (a.overall.score as number) - (b.overall.score as number)).slice(0, 5);
   const leftOut = view.totals.meanLeftOut ? [`${view.totals.meanLeftOut} cluster${view.totals.meanLeftOut === 1 ? '' : 's'} graded n/a left out`] : [];
   if (worst.length > 0 || leftOut.length > 0) blocks.push(section(`*Lowest overall scores*\n${[...worst.map((g) => `• ${mrkdwnCode(g.cluster)} ${g.overall.text} (${g.overall.grade})${g.overall.deltaText ? ` ${g.overall.deltaText}` : ''}${g.partial ? ' (partial)' : ''}${g.stale ? ' (stale)' : ''}${g.unreadable ? ' (older run: latest unreadable)' : ''}`), ...leftOut].join('\n')}`));
-  if (view.common.length > 0) blocks.push(section(`*On many clusters*\n${view.common.slice(0, 5).map((c) => `• ${c.clusters} clusters: ${mrkdwnCode(c.check)} on ${mrkdwnCode(c.resource)} (${c.severity})`).join('\n')}`));
+  if (view.common.length > 0) blocks.push(section(`*On many clusters*\n${view.common.slice(0, 5).map((c) => `• ${c.clusters} clusters${c.carriedText ? ` (${c.carriedText})` : ''}: ${mrkdwnCode(c.check)} on ${mrkdwnCode(c.resource)} (${c.severity})`).join('\n')}`));
   if (view.waivers.length > 0) blocks.push(section(`*${waiversDueText(view)}*\n${view.waivers.slice(0, 5).map((w) => `• ${waiverDueDate(w)} ${mrkdwnCode(w.cluster)} ${mrkdwnCode(w.check)} (owner ${mrkdwnText(w.owner)})`).join('\n')}${view.waivers.length > 5 ? `\n… and ${view.waivers.length - 5} more` : ''}`));
   return { text: `ztaudit ${digestHeadline(view)}`, blocks };
 }

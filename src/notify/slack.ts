@@ -16,7 +16,7 @@ import { AREAS, SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { checkCoverage, gradeFor, notEvaluated, partialScoreNote } from '../engine/score.ts';
 import { errorMessage } from '../base/errors.ts';
 import { clip, oneLine } from '../base/plain-text.ts';
-import type { NotificationOutcome, RunReport } from '../run/types.ts';
+import type { Finding, NotificationOutcome, RunReport } from '../run/types.ts';
 import { foldForMessage, newFindingsOf, newlyWaivedRowsOf, notJudgedLines, notJudgedNote, olderBaselinesNote, partialInputNote, resourceText, widenedRowsOf } from '../report/view/index.ts';
 import { carriedText, runCounts, severityCountText } from '../report/counts.ts';
 import { mrkdwnCode, mrkdwnText, truncate } from './mrkdwn.ts';
@@ -83,6 +83,17 @@ function listSections(heading: string, lines: readonly string[], maxBlocks: numb
     shown--;
   }
   return sections.map((ls) => section(ls.join('\n')));
+}
+
+/**
+ * What a listed finding implies: the open findings folded under it, then the waived ones, counted
+ * and named apart ("8 open: … · 1 waived: …"), as report.html's "Also follows from this" marks them.
+ */
+function impliesText(implied: readonly Finding[], waived: readonly Finding[]): string {
+  if (implied.length === 0 && waived.length === 0) return '';
+  const names = (list: readonly Finding[], max: number) => `${list.slice(0, max).map((x) => mrkdwnCode(x.check)).join(', ')}${list.length > max ? ', …' : ''}`;
+  if (waived.length === 0) return `\n      ↳ also implies ${implied.length}: ${names(implied, 6)}`;
+  return `\n      ↳ also implies ${implied.length} open${implied.length > 0 ? `: ${names(implied, 6)}` : ''} · ${waived.length} waived (not counted as open): ${names(waived, 3)}`;
 }
 
 /** "…and N more <where>", or nothing when N is 0. */
@@ -174,9 +185,10 @@ export function buildSlackMessage(report: RunReport): SlackMessage {
     (shown) => { const n = watch.changeCount - shown; return n > 0 ? `…and ${n} more change${n === 1 ? '' : 's'}` : undefined; },
   );
   // One cause, one line: a new finding implied by another new one rides on its line.
-  const folded = foldForMessage(fresh);
-  const line = ({ finding: f, implied }: (typeof folded)[number]) =>
-    `${SEV_ICON[f.severity]} *${f.severity}* ${mrkdwnCode(f.check)} on ${mrkdwnCode(resourceText(f.resource))}: ${mrkdwnText(truncate(f.message, 300))}${implied.length > 0 ? `\n      ↳ also implies ${implied.length}: ${implied.slice(0, 6).map((x) => mrkdwnCode(x.check)).join(', ')}${implied.length > 6 ? ', …' : ''}` : ''}`;
+  // A waived finding folded under a listed one is named on its line as waived, apart from the open ones it implies.
+  const folded = foldForMessage(fresh, report.findings);
+  const line = ({ finding: f, implied, waived }: (typeof folded)[number]) =>
+    `${SEV_ICON[f.severity]} *${f.severity}* ${mrkdwnCode(f.check)} on ${mrkdwnCode(resourceText(f.resource))}: ${mrkdwnText(truncate(f.message, 300))}${impliesText(implied, waived)}`;
   // The new findings not on the first `shown` lines (a line shows its implied findings too).
   const freshAfter = (shown: number) => fresh.length - folded.slice(0, shown).reduce((n, x) => n + 1 + x.implied.length, 0);
   const topBlocks = folded.length === 0 ? [] : listSections('*Top new findings*', folded.slice(0, TOP_NEW).map(line), 2, (shown) => moreText(freshAfter(shown), 'in the thread'));

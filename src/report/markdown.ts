@@ -63,6 +63,9 @@ interface Piece {
   group?: string;
 }
 
+/** At most this many waived findings named on their cause's row; the rest are counted. */
+const MAX_WAIVED_UNDER = 5;
+
 /** At most this many regression reasons listed; the rest are counted ("…and K more in report.json"). */
 const MAX_REASONS = 10;
 
@@ -78,10 +81,24 @@ export function renderMarkdown(report: RunReport, opts: { maxFindings?: number }
   const heading = (title: string) => pieces.push({ text: `## ${title}`, heading: title, keep: true }, { text: '' });
   const TABLE_HEAD = '| Severity | Check | Resource | Message |\n|---|---|---|---|';
   let tables = 0;
+  // The waived findings folded under a broader one: named on their cause's row, marked waived with
+  // their waiver, as report.html's "Also follows from this" marks them (never a row of their own).
+  const waivedUnder = new Map<string, Finding[]>();
+  for (const f of report.findings) {
+    if (!f.waived || !f.impliedBy) continue;
+    const list = waivedUnder.get(f.impliedBy);
+    if (list) list.push(f); else waivedUnder.set(f.impliedBy, [f]);
+  }
+  const waivedText = (f: Finding) => {
+    const list = [...(waivedUnder.get(f.fingerprint) ?? [])].sort((a, b) => a.check.localeCompare(b.check, 'en'));
+    if (list.length === 0) return '';
+    const shown = list.slice(0, MAX_WAIVED_UNDER).map((w) => `\`${w.check}\`${w.waiver ? ` (${mdText(w.waiver.reason)} — ${mdText(w.waiver.owner)}, until ${mdText(w.waiver.expires)})` : ''}`);
+    return `<br>Also follows from this, waived (${list.length}, not counted as open): ${shown.join('; ')}${list.length > MAX_WAIVED_UNDER ? `; …and ${list.length - MAX_WAIVED_UNDER} more in report.json` : ''}`;
+  };
   const findingRows = (findings: Finding[]) => {
     const group = `table-${tables++}`;
     findings.forEach((f, i) => pieces.push({
-      text: `${i === 0 ? `${TABLE_HEAD}\n` : ''}| ${f.severity} | \`${f.check}\` | ${mdText(resourceText(f.resource))} | ${mdText(f.message)} |`,
+      text: `${i === 0 ? `${TABLE_HEAD}\n` : ''}| ${f.severity} | \`${f.check}\` | ${mdText(resourceText(f.resource))} | ${mdText(f.message)}${waivedText(f)} |`,
       finding: f,
       group,
     }));

@@ -42,6 +42,11 @@ export interface FleetUnreadable {
   startedAt: string | null;
   /** The newest run that can be read, by which `clusters` still shows the cluster (marked not current); null when none can (the cluster is listed here only). */
   shownBy: string | null;
+  /**
+   * With `shownBy` null: how many of the cluster's newest runs were read, none of them readable,
+   * when it has more (a PostgreSQL store reads at most FLEET_LOOKBACK); absent when every run was.
+   */
+  searched?: number;
 }
 
 export interface FleetRegression {

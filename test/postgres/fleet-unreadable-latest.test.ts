@@ -13,6 +13,8 @@ import { buildFleetView } from '../../src/fleet/view.ts';
 import { openRunStore } from '../../src/history/store.ts';
 import { buildSlackDigest, digestSkipReason } from '../../src/notify/fleet-digest.ts';
 import { DEFAULT_FLEET_QUERY } from '../../src/run/fleet.ts';
+import { renderFleetFormat } from '../../src/fleet/render.ts';
+import { FLEET_LOOKBACK } from '../../src/history/postgres.ts';
 import { fleetRun, HOSTILE } from '../unit/fleet/seed.ts';
 import { captureIO } from '../helpers/cli.ts';
 import { adminQuery, createDb, describePg } from './env.ts';
@@ -114,4 +116,40 @@ describePg('fleet with a cluster whose newest run cannot be read (PostgreSQL)', 
     expect(view.grid.map((g) => [g.cluster, g.runId, g.unreadable])).toEqual([['q', 'q2', null]]);
     expect(digestSkipReason(view, 'regression')).toBe('no cluster regressed in the last 24 h');
   });
+
+  it('a cluster whose newest 30 runs (the trend window) cannot be read is shown by an older run that can; past FLEET_LOOKBACK runs it says how many it read', async () => {
+    // SQLite and k8s:// stores read every run (src/fleet/data.ts); PostgreSQL reads each cluster's
+    // newest trendPoints (30), then, only for a cluster none of whose 30 can be read, further back.
+    const db = await createDb(server);
+    const env = { ZTAUDIT_PG_PASSWORD: db.password };
+    const now = Date.now();
+    const at = (hoursAgo: number) => new Date(now - hoursAgo * 3_600_000).toISOString();
+    const store = await openRunStore(db.url, { env });
+    for (const r of [fleetRun('deep', 'd0', at(2000), 70), fleetRun('abyss', 'a0', at(2000), 75), fleetRun('ok', 'ok1', at(1), 95)]) await store.save(r);
+    await store.close();
+    // Newer runs with a summary that is no RunSummary (as a hand edit leaves it), each started an hour after the last.
+    const damaged = async (from: string, n: number) => adminQuery(server,
+      `INSERT INTO ztaudit_runs (id, cluster, started_at, regression, summary, report)
+       SELECT $1 || '-' || g, cluster, started_at + g * interval '1 hour', false, '{"id":1}', report FROM ztaudit_runs, generate_series(1, $2::int) g WHERE id = $1 ORDER BY g`, [from, n], db.name);
+    await damaged('d0', DEFAULT_FLEET_QUERY.trendPoints + 10);
+    await damaged('a0', FLEET_LOOKBACK + 5);
+
+    const s = await openRunStore(db.url, { env });
+    const named: string[] = [];
+    const data = await fleetDataOf(s, { ...DEFAULT_FLEET_QUERY, now: new Date(now) }, (e) => named.push(e.runId));
+    await s.close();
+    // deep is shown by d0, marked not current; abyss by no run, saying how far it looked.
+    expect(data.clusters.map((c) => [c.cluster, c.latest.id, c.runs])).toEqual([['deep', 'd0', 41], ['ok', 'ok1', 1]]);
+    expect(data.unreadable).toEqual([
+      { cluster: 'abyss', runId: `a0-${FLEET_LOOKBACK + 5}`, startedAt: expect.any(String), shownBy: null, searched: FLEET_LOOKBACK },
+      { cluster: 'deep', runId: 'd0-40', startedAt: expect.any(String), shownBy: 'd0' },
+    ]);
+    // Every run read and passed over is named once: deep's 40, abyss's newest 1,000.
+    expect(named).toHaveLength(40 + FLEET_LOOKBACK);
+    const md = renderFleetFormat(data, 'md');
+    expect(md).toMatch(/- \*\*abyss\*\* \(stale\): latest run a0-1005, started [^,]+, could not be read: the cluster's state is unknown; none of its newest 1,000 runs could be read \(older ones not read\)/);
+    expect(md).toMatch(/- \*\*deep\*\* \(stale\): latest run d0-40, started [^,]+, could not be read: the cluster's state is unknown; shown by the older run d0, not current/);
+    expect(JSON.stringify(buildSlackDigest(buildFleetView(data)).blocks)).toContain('`abyss` latest run a0-1005');
+    expect(JSON.stringify(buildSlackDigest(buildFleetView(data)).blocks)).toContain('; none of its newest 1,000 runs could be read (older ones not read)');
+  }, 120_000);
 });

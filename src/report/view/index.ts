@@ -206,15 +206,20 @@ export function newFindingsOf(report: RunReport): Finding[] {
 
 /**
  * Findings as lines for a short message (Slack, email): a finding folded under another in the
- * same list is not a line of its own; its cause carries how many it implies.
+ * same list is not a line of its own; its cause carries how many it implies. `waivedFrom` (the
+ * run's findings) adds the waived findings folded under a listed cause, apart (`waived`): they are
+ * marked waived under their cause, as report.html marks them, and never counted as open.
  */
-export function foldForMessage(findings: readonly Finding[]): Array<{ finding: Finding; implied: Finding[] }> {
+export function foldForMessage(findings: readonly Finding[], waivedFrom: readonly Finding[] = []): Array<{ finding: Finding; implied: Finding[]; waived: Finding[] }> {
   const inList = new Set(findings.map((f) => f.fingerprint));
   const implied = new Map<string, Finding[]>();
-  for (const f of findings) {
-    if (!f.impliedBy || !inList.has(f.impliedBy)) continue;
-    const list = implied.get(f.impliedBy);
-    if (list) list.push(f); else implied.set(f.impliedBy, [f]);
-  }
-  return findings.filter((f) => !(f.impliedBy && inList.has(f.impliedBy))).map((f) => ({ finding: f, implied: implied.get(f.fingerprint) ?? [] }));
+  const waived = new Map<string, Finding[]>();
+  const add = (to: Map<string, Finding[]>, f: Finding) => {
+    const list = to.get(f.impliedBy!);
+    if (list) list.push(f); else to.set(f.impliedBy!, [f]);
+  };
+  for (const f of findings) if (f.impliedBy && inList.has(f.impliedBy)) add(implied, f);
+  for (const f of waivedFrom) if (f.waived && f.impliedBy && inList.has(f.impliedBy)) add(waived, f);
+  return findings.filter((f) => !(f.impliedBy && inList.has(f.impliedBy)))
+    .map((f) => ({ finding: f, implied: implied.get(f.fingerprint) ?? [], waived: (waived.get(f.fingerprint) ?? []).sort((a, b) => a.check.localeCompare(b.check, 'en')) }));
 }

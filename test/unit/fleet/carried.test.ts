@@ -49,9 +49,16 @@ describe('a cluster whose latest run could not evaluate a check', () => {
     expect(common).toMatchObject({ severity: 'critical', kind: 'User', shape: 'dev', clusters: 2, clusterNames: ['old', 'prod'], findings: 2 });
     const view = buildFleetView(data);
     expect(view.common.find((c) => c.check === 'rbac.cluster-admin-binding')!.clusterNames).toBe(`old, prod (carried from run ${first.run.id})`);
-    expect(renderFleetFormat(data, 'md')).toContain('| 2 | critical | rbac.cluster-admin-binding | User dev |');
+    // Counted, and marked as report.md marks a partial run's carried findings: fleet.md names
+    // the clusters as fleet.html does, the carried one with its run.
+    expect(renderFleetFormat(data, 'md')).toContain(`| 2 (1 carried from an earlier run) | critical | rbac.cluster-admin-binding | User dev | old, prod \\(carried from run ${first.run.id}\\) |`);
+    expect(renderFleetFormat(data, 'html')).toContain(`<td class="num"><b>2</b><span class="carried">1 carried from an earlier run</span></td>`);
     expect(renderFleetFormat(data, 'html')).toContain(`<td>old, prod (carried from run ${first.run.id})</td>`);
-    expect(JSON.stringify(buildSlackDigest(view).blocks)).toContain('• 2 clusters: `rbac.cluster-admin-binding` on `User dev` (critical)');
+    expect(JSON.stringify(buildSlackDigest(view).blocks)).toContain('• 2 clusters (1 carried from an earlier run): `rbac.cluster-admin-binding` on `User dev` (critical)');
+    // A finding no cluster carries is counted as before, unmarked.
+    const md = renderFleetFormat(data, 'md');
+    const plain = view.common.find((c) => c.carried === 0)!;
+    expect(md).toContain(`| ${plain.clusters} | ${plain.severity} | ${plain.check} |`);
   });
 });
 

@@ -296,6 +296,57 @@ describe('a cluster not audited for 9 days', () => {
   });
 });
 
+describe('a cluster whose latest run could not be read, in the email digest', () => {
+  // Its state is unknown: the digest must not read as an all-clear (DESIGN: silence must never
+  // look like compliance). prod-b's newest run has a damaged summary (shown by its older run);
+  // the hostile-named cluster's only run too (no run of it readable); prod-c is fine.
+  const env = () => ({ ZTAUDIT_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, ZTAUDIT_EMAIL_TO: 'runs@example.com' });
+  let b1: string, b2: string, h1: string, h1At: string, b2At: string;
+  beforeAll(async () => {
+    const now = Date.now();
+    const at = (hoursAgo: number) => new Date(now - hoursAgo * 3_600_000).toISOString();
+    [b1, b2, h1] = ['20260101T000000Z-u00001', '20260101T010000Z-u00002', '20260101T020000Z-u00003'];
+    [b2At, h1At] = [at(2), at(3)];
+    const store = await openRunStore(join(dir, 'unreadable-digest.db'));
+    const older = fleetRun('prod-b', b1, at(5), 70);
+    await store.save(older);
+    await store.save(fleetRun('prod-b', b2, b2At, 40, { previous: older, regression: ['new critical finding'] }));
+    await store.save(fleetRun(HOSTILE, h1, h1At, 50));
+    await store.save(fleetRun('prod-c', '20260101T030000Z-u00004', at(1), 95));
+    await store.close();
+    const sql = new DatabaseSync(join(dir, 'unreadable-digest.db'));
+    for (const id of [b2, h1]) expect(Number(sql.prepare(`UPDATE runs SET summary = 'garbage' WHERE id = ?`).run(id).changes)).toBe(1);
+    sql.close();
+    writeFileSync(join(dir, 'unreadable-digest.yaml'), 'notify:\n  fleetDigest:\n    policy: regression\n');
+  });
+
+  it('policy regression still sends it: no all-clear, a section naming each cluster, its unreadable run and its last readable one, escaped', async () => {
+    const sent = mails.length;
+    const t = io(env());
+    expect(await main(['fleet', '--history', 'unreadable-digest.db', '--config', 'unreadable-digest.yaml', '--out', 'funread', '--format', 'json'], t)).toBe(2);
+    expect(t.err()).toContain('email digest sent');
+    expect(mails.length).toBe(sent + 1);
+    const mail = mails[sent];
+    const when = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+    const html = String(mail.html);
+    // The regression of prod-b's unreadable run is not known: what is said is that its state is unknown.
+    expect(html).toContain('No cluster regressed in the last 24 h that could be read: the latest run of 2 clusters could not be read, state unknown.');
+    expect(html).not.toContain('#15803d'); // the all-clear's green
+    const section = html.slice(html.indexOf('Latest run could not be read: state unknown</h3>'));
+    expect(section.length).toBeLessThan(html.length);
+    const rows = section.slice(0, section.indexOf('</table>')).split('<tr>').slice(1);
+    expect(rows).toHaveLength(2);
+    // The hostile name is text: markup escaped, its bidi override shown as \u202e (no raw U+202E).
+    expect(rows[0]).toContain(`&lt;script&gt;alert(1)&lt;/script&gt;@here\\u202e</td><td style="padding:4px 0;border-bottom:1px solid #e2e8f0">latest run ${h1} (${when(h1At)}) could not be read</td>`);
+    expect(rows[1]).toContain(`prod-b</td><td style="padding:4px 0;border-bottom:1px solid #e2e8f0">latest run ${b2} (${when(b2At)}) could not be read; last readable run ${b1}</td>`);
+    expect(html).not.toContain('<script');
+    expect(html).not.toContain('\u202e');
+    const text = String(mail.text);
+    expect(text).toContain('No cluster regressed in the last 24 h that could be read: the latest run of 2 clusters could not be read, state unknown.');
+    expect(text).toContain(`Latest run could not be read (state unknown):\n- <script>alert(1)</script>@here\\u202e: latest run ${h1} (${when(h1At)}) could not be read\n- prod-b: latest run ${b2} (${when(b2At)}) could not be read; last readable run ${b1}\n`);
+  });
+});
+
 describe('serve /fleet', () => {
   it('serves the fleet report when the store holds several clusters, 404 while it holds one', { timeout: 120_000 }, async () => {
     const single = join(dir, 'single.db');

@@ -12,6 +12,10 @@ import { loadManifests } from '../../../src/collect/manifests.ts';
 import { loadConfig } from '../../../src/config/load.ts';
 import { auditSnapshot } from '../../../src/engine/audit.ts';
 import { renderFormat } from '../../../src/report/render.ts';
+import { diffRuns } from '../../../src/diff/diff.ts';
+import { buildSlackMessage } from '../../../src/notify/slack.ts';
+import { buildEmail } from '../../../src/notify/email.ts';
+import { runCounts } from '../../../src/report/counts.ts';
 
 const RBAC = `apiVersion: v1
 kind: Namespace
@@ -104,6 +108,47 @@ describe('a waived finding folded under a broader one', () => {
     const line = /<p class="more folded-rows">([^<]*)<\/p>/.exec(group.slice(0, group.indexOf('</details>')))![1];
     expect(line).toMatch(/^Folded: 2 waived findings follow from a broader finding on the same subject/);
     expect(line).not.toMatch(/\d+ (critical|high|medium|low)/);
+  });
+});
+
+describe('a waived folded finding in report.md, Slack and the email', () => {
+  const admin = onCi('rbac.cluster-admin-binding');
+  const openImplied = report.findings.filter((f) => f.impliedBy === admin.fingerprint && !f.waived);
+  // The run before had the Namespace alone: every RBAC finding is new, the waived one too.
+  writeFileSync(join(dir, 'ns.yaml'), RBAC.split('---')[0]);
+  const before = auditSnapshot({ snapshot: loadManifests([join(dir, 'ns.yaml')], { clusterName: 'folded', cwd: dir }), config, checks: CHECKS, now, startedAt: now, runId: 'run-0', details: runDetails }).report;
+  const diffed = { ...report, diff: diffRuns(before, report, { rules: config.regression, expiredWaivers: [] }) };
+
+  it('report.md names it on its cause\'s row as waived, with its waiver, and counts it as waived, not open', () => {
+    const md = renderFormat(report, 'md');
+    const row = md.split('\n').find((l) => l.startsWith('| critical | `rbac.cluster-admin-binding` | ServiceAccount app/ci |'))!;
+    expect(row).toContain('<br>Also follows from this, waived (1, not counted as open): `rbac.wildcard-permission` (accepted until rewrite — team&#64;x.example, until 2027-03-31) |');
+    // Never a row of its own among the open findings, and counted with the waived.
+    expect(md).not.toMatch(/^\| high \| `rbac\.wildcard-permission` \| ServiceAccount app\/ci/m);
+    const c = runCounts(report);
+    expect(md).toContain(`**${c.open} open findings**`);
+    expect(md).toMatch(new RegExp(`, ${c.waived} waived\\.`));
+    expect(report.findings.filter((f) => !f.waived).length).toBe(c.open);
+  });
+
+  it("Slack's 'also implies' names it apart as waived, not among the open ones it counts", () => {
+    const msg = buildSlackMessage(diffed);
+    const texts = [...msg.blocks, ...msg.thread.blocks].map((b) => (b as { text?: { text?: string } }).text?.text ?? '').join('\n');
+    const lines = texts.split('\n').filter((l) => l.includes('↳ also implies'));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) {
+      expect(l).toContain(`↳ also implies ${openImplied.length} open: `);
+      expect(l).toMatch(/ · 1 waived \(not counted as open\): `rbac\.wildcard-permission`$/);
+      expect(l.slice(0, l.indexOf(' · '))).not.toContain('rbac.wildcard-permission');
+    }
+  });
+
+  it("the email's 'also implies' names it apart as waived, in its text and HTML parts", () => {
+    const mail = buildEmail(diffed, false);
+    expect(mail.text).toContain(`also implies ${openImplied.length} open: `);
+    expect(mail.text).toContain('also implies 1 waived (not counted as open): rbac.wildcard-permission');
+    expect(mail.html).toContain(`Also implies ${openImplied.length} open: `);
+    expect(mail.html).toContain('class="implied-waived">Also implies 1 waived (not counted as open): rbac.wildcard-permission</span>');
   });
 });
 
