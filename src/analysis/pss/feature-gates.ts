@@ -129,19 +129,17 @@ const FIRST_EMULATION_MINOR = 31;
  */
 export function emulatedMinor(args: readonly string[], binaryMinor: number): number | { unknown: string } {
   const entries: string[] = [];
-  let given = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     let value: string | undefined;
     if (a.startsWith('--emulated-version=')) value = a.slice('--emulated-version='.length);
     else if (a === '--emulated-version') value = args[++i] ?? '';
     if (value === undefined) continue;
-    given = true;
     if (value !== '') entries.push(...value.split(','));
   }
   if (entries.length === 0) return binaryMinor;
   const cannot = (why: string) => ({ unknown: `--emulated-version ${JSON.stringify(entries.join(','))} cannot be read: ${why}` });
-  if (given && binaryMinor < FIRST_EMULATION_MINOR) return cannot(`a 1.${binaryMinor} kube-apiserver has no such flag (first in 1.${FIRST_EMULATION_MINOR})`);
+  if (binaryMinor < FIRST_EMULATION_MINOR) return cannot(`a 1.${binaryMinor} kube-apiserver has no such flag (first in 1.${FIRST_EMULATION_MINOR})`);
   let kube: number | undefined;
   for (const entry of entries) {
     const eq = entry.indexOf('=');
