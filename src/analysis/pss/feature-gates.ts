@@ -201,7 +201,15 @@ export function gateInArgs(args: readonly string[], gate: string, stage: GateSte
     for (const pair of value.split(',')) {
       const eq = pair.indexOf('=');
       if (eq < 0) continue;
-      const key = pair.slice(0, eq).trim();
+      // From 1.31 a pair may name its component, `kube:Gate=true` (component-base v0.34.0
+      // compatibility/registry.go AddFlags, cli/flag ColonSeparatedMultimapStringString): kube's
+      // gates are the kube-apiserver's; another component's are not.
+      let key = pair.slice(0, eq).trim();
+      const colon = key.indexOf(':');
+      if (colon >= 0) {
+        if (key.slice(0, colon).trim() !== 'kube') continue;
+        key = key.slice(colon + 1).trim();
+      }
       // Go's strconv.ParseBool reads each --feature-gates value.
       const on = goParseBool(pair.slice(eq + 1).trim());
       if (on === undefined) continue;

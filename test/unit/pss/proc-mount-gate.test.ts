@@ -115,6 +115,10 @@ describe('ProcMountType off: the API server resets procMount to Default before a
     }
     // 1.36 locks it on (GA, LockToDefault): a kube-apiserver told otherwise does not start.
     expect(scene('v1.36.3', apiserverYaml('kube-apiserver-cp1', '--feature-gates=ProcMountType=false')).model.procMountGate?.state).toBe('on');
+    // A pair may name its component (component-base v0.34.0 compatibility/registry.go AddFlags:
+    // "--feature-gates 'wardle:featureA=true,wardle:featureB=false' --feature-gates 'kube:featureC=true'").
+    expect(scene('v1.32.4', apiserverYaml('kube-apiserver-cp1', '--feature-gates=kube:ProcMountType=true,kube:UserNamespacesSupport=true')).buildah.status).toBe('fail');
+    expect(scene('v1.32.4', apiserverYaml('kube-apiserver-cp1', '--feature-gates=wardle:ProcMountType=true')).buildah.status).toBe('pass');
     // AllAlpha does not reach a beta gate.
     expect(scene('v1.32.4', apiserverYaml('kube-apiserver-cp1', '--feature-gates=AllAlpha=true')).buildah.status).toBe('pass');
   });
