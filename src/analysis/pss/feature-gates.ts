@@ -201,9 +201,10 @@ export function gateInArgs(args: readonly string[], gate: string, stage: GateSte
     for (const pair of value.split(',')) {
       const eq = pair.indexOf('=');
       if (eq < 0) continue;
-      // From 1.31 a pair may name its component, `kube:Gate=true` (component-base v0.34.0
-      // compatibility/registry.go AddFlags, cli/flag ColonSeparatedMultimapStringString): kube's
-      // gates are the kube-apiserver's; another component's are not.
+      // A pair may name its component, `kube:Gate=true`, where the kube-apiserver reads the flag
+      // through the compatibility registry (component-base v0.34.0 compatibility/registry.go
+      // AddFlags, cli/flag ColonSeparatedMultimapStringString; a release without it refuses the
+      // pair and does not start): kube's gates are the kube-apiserver's; another component's are not.
       let key = pair.slice(0, eq).trim();
       const colon = key.indexOf(':');
       if (colon >= 0) {
