@@ -34,20 +34,22 @@ export interface UserNamespaceGate {
   /**
    * on: every kube-apiserver Pod seen turns it on; off: none does (or its flags leave it at its
    * default); mixed: some do, so a pod's fate depends on the server that admits it (read as off);
-   * unseen: no kube-apiserver Pod in kube-system (read as off).
+   * unseen: no kube-apiserver Pod in kube-system (read as off); unknown: a Pod's --emulated-version
+   * cannot be read (`unknownReason`), so neither can the gates it sets (read as off).
    */
-  state: 'on' | 'off' | 'mixed' | 'unseen';
+  state: 'on' | 'off' | 'mixed' | 'unseen' | 'unknown';
   /** The kube-apiserver Pods read, by name. */
   apiservers: string[];
   /** The checks the gate relaxes on this cluster's minor (userNamespaceGatedChecks). */
   checks: ReadonlySet<string>;
   /**
    * UserNamespacesSupport in the same Pods: on or off in every one (named, through AllAlpha or
-   * AllBeta, or its default on this minor), mixed, unseen with them, or unknown: not named in a
-   * Pod whose --emulated-version may set its default otherwise (1.33-1.34, where the binary's
-   * default is on).
+   * AllBeta, or its default at the release the Pod runs or emulates), mixed, unseen with them, or
+   * unknown: a Pod's --emulated-version cannot be read (`unknownReason`).
    */
   support: 'on' | 'off' | 'mixed' | 'unseen' | 'unknown';
+  /** Why a gate reads unknown: the first kube-apiserver Pod whose --emulated-version cannot be read. */
+  unknownReason?: string;
 }
 
 /** Whether admission relaxes user-namespace pods: both gates on in every kube-apiserver Pod seen. */
@@ -60,10 +62,101 @@ export const relaxesUserNamespacePods = (g: UserNamespaceGate | undefined): bool
  */
 export const USERNS_SUPPORT_GATE = 'UserNamespacesSupport';
 
-/** UserNamespacesSupport's stage and default at a minor (kube_features.go, v1.36.3). */
-function supportGateAt(minor: number): { stage: 'alpha' | 'beta'; default: boolean } {
-  if (minor <= 29) return { stage: 'alpha', default: false };
-  return minor <= 32 ? { stage: 'beta', default: false } : { stage: 'beta', default: true };
+/**
+ * The gate `securityContext.procMount` needs. Off, the API server resets a container's procMount
+ * to Default when it creates a pod or a template (pkg/api/pod/util.go at v1.36.3,
+ * dropDisabledProcMountField, called from dropDisabledFields: "If the feature is disabled, and
+ * the existing object is not using any non-default values, and the ProcMount field is present in
+ * the incoming object, force to the default value"), in PrepareForCreate, before validating
+ * admission runs (as for hostUsers above): PodSecurity then judges, and the pod runs with,
+ * Default.
+ */
+export const PROC_MOUNT_GATE = 'ProcMountType';
+
+/** One step of a gate's history: from this minor on, its default and stage (component-base featuregate FeatureSpec). */
+interface GateStep {
+  since: number;
+  default: boolean;
+  stage: 'alpha' | 'beta' | 'ga';
+  /** LockToDefault: a --feature-gates value other than the default stops the server at start. */
+  locked?: true;
+}
+
+/**
+ * The versioned entries of pkg/features/kube_features.go: UserNamespacesSupport and ProcMountType
+ * at v1.36.3, UserNamespacesPodSecurityStandards at v1.34.0 (`{Version: "1.29", Default: false,
+ * PreRelease: Alpha}`; dropped in 1.35).
+ */
+const GATE_HISTORY: Readonly<Record<string, readonly GateStep[]>> = {
+  [USERNS_PSS_GATE]: [{ since: 29, default: false, stage: 'alpha' }],
+  [USERNS_SUPPORT_GATE]: [
+    { since: 25, default: false, stage: 'alpha' },
+    { since: 30, default: false, stage: 'beta' },
+    { since: 33, default: true, stage: 'beta' },
+    { since: 36, default: true, stage: 'ga', locked: true },
+  ],
+  [PROC_MOUNT_GATE]: [
+    { since: 12, default: false, stage: 'alpha' },
+    { since: 31, default: false, stage: 'beta' },
+    { since: 33, default: true, stage: 'beta' },
+    { since: 36, default: true, stage: 'ga', locked: true },
+  ],
+};
+
+/**
+ * A gate's entry at a (binary or emulated) minor: the newest step not after it, as
+ * featureSpecAtEmulationVersion picks it (component-base featuregate/feature_gate.go at v0.34.0);
+ * before the first, a pre-alpha gate, off.
+ */
+export function gateStepAt(gate: string, minor: number): GateStep {
+  const steps = GATE_HISTORY[gate] ?? [];
+  for (let i = steps.length - 1; i >= 0; i--) if (steps[i]!.since <= minor) return steps[i]!;
+  return { since: 0, default: false, stage: 'alpha' };
+}
+
+/** The first minor whose kube-apiserver takes --emulated-version (apiserver pkg/util/compatibility/version.go, minimumKubeEmulationVersion). */
+const FIRST_EMULATION_MINOR = 31;
+
+/**
+ * The release a kube-apiserver of minor `binaryMinor` emulates with these arguments: its own when
+ * --emulated-version is absent, the minor it names, or why it cannot be read (the server then
+ * refuses to start, so what it would admit is not known). As component-base compatibility reads it
+ * (registry.go and version.go at v0.34.0, the same at v0.36.3): a comma-separated list that
+ * repeated flags extend, each entry `X.Y` or `kube=X.Y` (a leading v allowed: apimachinery
+ * util/version Parse), no patch but 0, kube named once, no other component (kube-apiserver
+ * registers none); and between the binary minor less three (not before 1.31) and the binary's
+ * own (effectiveVersion.Validate, kubeEffectiveVersionFloors).
+ */
+export function emulatedMinor(args: readonly string[], binaryMinor: number): number | { unknown: string } {
+  const entries: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    let value: string | undefined;
+    if (a.startsWith('--emulated-version=')) value = a.slice('--emulated-version='.length);
+    else if (a === '--emulated-version') value = args[++i] ?? '';
+    if (value === undefined) continue;
+    if (value !== '') entries.push(...value.split(','));
+  }
+  if (entries.length === 0) return binaryMinor;
+  const cannot = (why: string) => ({ unknown: `--emulated-version ${JSON.stringify(entries.join(','))} cannot be read: ${why}` });
+  if (binaryMinor < FIRST_EMULATION_MINOR) return cannot(`a 1.${binaryMinor} kube-apiserver has no such flag (first in 1.${FIRST_EMULATION_MINOR})`);
+  let kube: number | undefined;
+  for (const entry of entries) {
+    const eq = entry.indexOf('=');
+    const component = eq < 0 ? 'kube' : entry.slice(0, eq).trim();
+    const text = eq < 0 ? entry : entry.slice(eq + 1).trim();
+    if (component !== 'kube') return cannot(`component ${JSON.stringify(component)} is not registered`);
+    const m = /^\s*v?([0-9]+(?:\.[0-9]+)*)/.exec(text);
+    const parts = m ? m[1]!.split('.') : [];
+    if (parts.length < 2 || (parts[0]!.startsWith('0') && parts[0] !== '0')) return cannot(`${JSON.stringify(text)} is not a version`);
+    if (parts.length > 2 && Number(parts[2]) !== 0) return cannot('patch version not allowed');
+    if (kube !== undefined) return cannot('duplicate version flag');
+    if (parts[0] !== '1') return cannot(`emulation version ${parts[0]}.${parts[1]} is not a 1.x release`);
+    kube = Number(parts[1]);
+  }
+  const floor = Math.max(binaryMinor - 3, FIRST_EMULATION_MINOR);
+  if (kube! < floor || kube! > binaryMinor) return cannot(`emulation version 1.${kube} is not between 1.${floor} and 1.${binaryMinor}`);
+  return kube!;
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -95,7 +188,7 @@ export function gateOnInArgs(args: readonly string[]): boolean {
  * A gate as these arguments set it: named outright, else through AllAlpha (an alpha gate) or
  * AllBeta (a beta gate: setUnsetBetaGates), else undefined (its default).
  */
-export function gateInArgs(args: readonly string[], gate: string, stage: 'alpha' | 'beta'): boolean | undefined {
+export function gateInArgs(args: readonly string[], gate: string, stage: GateStep['stage']): boolean | undefined {
   let named: boolean | undefined;
   let allAlpha: boolean | undefined;
   let allBeta: boolean | undefined;
@@ -108,7 +201,16 @@ export function gateInArgs(args: readonly string[], gate: string, stage: 'alpha'
     for (const pair of value.split(',')) {
       const eq = pair.indexOf('=');
       if (eq < 0) continue;
-      const key = pair.slice(0, eq).trim();
+      // A pair may name its component, `kube:Gate=true`, where the kube-apiserver reads the flag
+      // through the compatibility registry (component-base v0.34.0 compatibility/registry.go
+      // AddFlags, cli/flag ColonSeparatedMultimapStringString; a release without it refuses the
+      // pair and does not start): kube's gates are the kube-apiserver's; another component's are not.
+      let key = pair.slice(0, eq).trim();
+      const colon = key.indexOf(':');
+      if (colon >= 0) {
+        if (key.slice(0, colon).trim() !== 'kube') continue;
+        key = key.slice(colon + 1).trim();
+      }
       // Go's strconv.ParseBool reads each --feature-gates value.
       const on = goParseBool(pair.slice(eq + 1).trim());
       if (on === undefined) continue;
@@ -117,36 +219,95 @@ export function gateInArgs(args: readonly string[], gate: string, stage: 'alpha'
       else if (key === 'AllBeta') allBeta ??= on;
     }
   }
-  return named ?? (stage === 'alpha' ? allAlpha : allBeta);
+  return named ?? (stage === 'alpha' ? allAlpha : stage === 'beta' ? allBeta : undefined);
 }
 
-/** UserNamespacesSupport in one kube-apiserver's arguments on a minor: on, off, or unknown. */
-function supportInArgs(args: readonly string[], minor: number): 'on' | 'off' | 'unknown' {
-  const at = supportGateAt(minor);
-  const set = gateInArgs(args, USERNS_SUPPORT_GATE, at.stage);
-  if (set !== undefined) return set ? 'on' : 'off';
-  // An emulated older release defaults the gate as that release did (off before 1.33).
-  if (at.default && args.some((a) => a === '--emulated-version' || a.startsWith('--emulated-version='))) return 'unknown';
-  return at.default ? 'on' : 'off';
+/**
+ * A gate in one kube-apiserver's arguments: on or off at the release it emulates (its own unless
+ * --emulated-version names an older one: the gate's default and stage, hence what AllAlpha and
+ * AllBeta do, are that release's), or unknown when that release cannot be read.
+ */
+export function gateAt(args: readonly string[], gate: string, emulated: number | { unknown: string }): 'on' | 'off' | 'unknown' {
+  if (typeof emulated !== 'number') return 'unknown';
+  const step = gateStepAt(gate, emulated);
+  // A locked gate set otherwise stops the server at start (feature_gate.go Set: "cannot set feature gate ... locked to").
+  if (step.locked) return step.default ? 'on' : 'off';
+  return (gateInArgs(args, gate, step.stage) ?? step.default) ? 'on' : 'off';
+}
+
+/** A gate across the kube-apiserver Pods seen: on or off in every one, unknown in one, mixed, or unseen with them. */
+export type GateReading = 'on' | 'off' | 'mixed' | 'unseen' | 'unknown';
+
+const readingOf = (n: number, count: { on: number; off: number; unknown: number }): GateReading =>
+  n === 0 ? 'unseen' : count.on === n ? 'on' : count.off === n ? 'off' : count.unknown > 0 ? 'unknown' : 'mixed';
+
+const serversOf = new WeakMap<object, Array<{ name: string; args: string[] }>>();
+
+/** The kube-apiserver Pods of kube-system (mirror Pods of static pods: kubeadm, kind), by name, with their arguments; one pass over the pods per snapshot. */
+function apiserverArgs(snapshot: Snapshot): Array<{ name: string; args: string[] }> {
+  const pods = snapshot.resources.pods ?? [];
+  const seen = serversOf.get(pods);
+  if (seen) return seen;
+  const out: Array<{ name: string; args: string[] }> = [];
+  serversOf.set(pods, out);
+  for (const pod of pods) {
+    if (!isRecord(pod) || !isRecord(pod.metadata) || pod.metadata.namespace !== 'kube-system') continue;
+    const c = apiserverContainer(pod as Record<string, unknown>);
+    if (!c) continue;
+    out.push({ name: String(pod.metadata.name), args: [...strings(c.command), ...strings(c.args)] });
+  }
+  return out;
+}
+
+/** Gates as the kube-apiserver Pods show them, at a cluster minor: each gate's reading, and why one reads unknown. */
+function readGates(servers: ReadonlyArray<{ name: string; args: string[] }>, clusterMinor: number, gates: readonly string[]): { readings: GateReading[]; unknownReason?: string } {
+  const counts = gates.map(() => ({ on: 0, off: 0, unknown: 0 }));
+  let unknownReason: string | undefined;
+  for (const s of servers) {
+    const emulated = emulatedMinor(s.args, clusterMinor);
+    if (typeof emulated !== 'number') unknownReason ??= `kube-apiserver Pod kube-system/${s.name}: ${emulated.unknown}`;
+    gates.forEach((g, i) => counts[i]![gateAt(s.args, g, emulated)]++);
+  }
+  return { readings: counts.map((c) => readingOf(servers.length, c)), ...(unknownReason !== undefined ? { unknownReason } : {}) };
 }
 
 /** The gate as the snapshot shows it, when the cluster's minor version has it; undefined otherwise. */
 export function userNamespaceGate(snapshot: Snapshot, clusterMinor: number | undefined): UserNamespaceGate | undefined {
   if (clusterMinor === undefined || clusterMinor < USERNS_PSS_GATE_MINORS.first || clusterMinor > USERNS_PSS_GATE_MINORS.last) return undefined;
-  const apiservers: string[] = [];
-  let on = 0;
-  const support = { on: 0, off: 0, unknown: 0 };
-  for (const pod of snapshot.resources.pods ?? []) {
-    if (!isRecord(pod) || !isRecord(pod.metadata) || pod.metadata.namespace !== 'kube-system') continue;
-    const c = apiserverContainer(pod as Record<string, unknown>);
-    if (!c) continue;
-    apiservers.push(String(pod.metadata.name));
-    const args = [...strings(c.command), ...strings(c.args)];
-    if (gateOnInArgs(args)) on++;
-    support[supportInArgs(args, clusterMinor)]++;
-  }
-  const n = apiservers.length;
-  const state = n === 0 ? 'unseen' : on === n ? 'on' : on === 0 ? 'off' : 'mixed';
-  const supportState = n === 0 ? 'unseen' : support.on === n ? 'on' : support.off === n ? 'off' : support.unknown > 0 ? 'unknown' : 'mixed';
-  return { state, apiservers, checks: userNamespaceGatedChecks(clusterMinor), support: supportState };
+  const servers = apiserverArgs(snapshot);
+  const { readings: [state, support], unknownReason } = readGates(servers, clusterMinor, [USERNS_PSS_GATE, USERNS_SUPPORT_GATE]);
+  return { state: state!, apiservers: servers.map((s) => s.name), checks: userNamespaceGatedChecks(clusterMinor), support: support!, ...(unknownReason !== undefined ? { unknownReason } : {}) };
+}
+
+export interface ProcMountGate {
+  /** ProcMountType across the kube-apiserver Pods seen (GateReading). */
+  state: GateReading;
+  /** Its default at the cluster's minor: what an unseen control plane runs unless its maker changed it. */
+  defaultOn: boolean;
+  apiservers: string[];
+  /** Why it reads unknown: the first kube-apiserver Pod whose --emulated-version cannot be read. */
+  unknownReason?: string;
+}
+
+/**
+ * ProcMountType as the snapshot shows it, when the cluster's minor is known. Off in every
+ * kube-apiserver Pod, the API server resets a procMount it creates to Default
+ * (PROC_MOUNT_GATE); unknown, mixed, or unseen where its default is off (before 1.33), whether it
+ * does cannot be confirmed.
+ */
+export function procMountGate(snapshot: Snapshot, clusterMinor: number | undefined): ProcMountGate | undefined {
+  if (clusterMinor === undefined) return undefined;
+  const servers = apiserverArgs(snapshot);
+  const { readings: [state], unknownReason } = readGates(servers, clusterMinor, [PROC_MOUNT_GATE]);
+  return { state: state!, defaultOn: gateStepAt(PROC_MOUNT_GATE, clusterMinor).default, apiservers: servers.map((s) => s.name), ...(unknownReason !== undefined ? { unknownReason } : {}) };
+}
+
+/** Whether the API server resets procMount to Default on create: ProcMountType off in every kube-apiserver Pod seen. */
+export const dropsProcMount = (g: ProcMountGate | undefined): boolean => g?.state === 'off';
+
+/** Whether that cannot be confirmed, and how the gate was read then; undefined when it is known (on, off, or unseen with a default on). */
+export function procMountDoubt(g: ProcMountGate | undefined): 'mixed' | 'unknown' | 'unseen' | undefined {
+  if (g === undefined || g.state === 'on' || g.state === 'off') return undefined;
+  if (g.state === 'unseen') return g.defaultOn ? undefined : 'unseen';
+  return g.state;
 }

@@ -18,7 +18,7 @@ import { memoizeBySnapshotAndConfig } from '../memo.ts';
 import { judgedPodsOf, templatePodOf, templatesStandIn, workloadsOf, type PodView, type Workload } from '../workloads.ts';
 import { checkIdsAt, evaluatePod, type PssFailure } from './evaluate.ts';
 import type { PodInput } from './checks.ts';
-import { relaxesUserNamespacePods, userNamespaceGate, type UserNamespaceGate } from './feature-gates.ts';
+import { dropsProcMount, procMountDoubt, procMountGate, relaxesUserNamespacePods, userNamespaceGate, type ProcMountGate, type UserNamespaceGate } from './feature-gates.ts';
 import { podClassKeys, type PodClassKeys } from './pod-class.ts';
 import { parseNamespaceLevels, LABEL_PREFIX, type NamespaceLevels, type PssDefaults } from './labels.ts';
 import { LATEST_MINOR, admissionAbsentReason, clusterMinor, effectiveMinor, isPssLevel, parsePolicyVersion, type PssLevel } from './levels.ts';
@@ -81,6 +81,19 @@ export interface PodSetEvaluation {
    * is not on in every kube-apiserver Pod (UserNamespaceGate.support): how it was read.
    */
   userNamespacesSupport?: Exclude<UserNamespaceGate['support'], 'on' | 'unseen'>;
+  /**
+   * A judged pod sets a container's procMount other than Default that the API server resets to
+   * Default when it creates the pod, the ProcMountType gate being off (PssModel.procMountGate):
+   * judged with Default, as admission judges it.
+   */
+  procMountDropped?: true;
+  /**
+   * A failing pod the API server would create fails procMount, and whether ProcMountType is off
+   * (which would reset it to Default) cannot be confirmed: how the gate was read (procMountDoubt).
+   */
+  procMountType?: 'mixed' | 'unknown' | 'unseen';
+  /** Why a gate above reads unknown: a kube-apiserver Pod's --emulated-version that cannot be read. */
+  gateUnknownReason?: string;
 }
 
 export interface WorkloadPss {
@@ -146,6 +159,8 @@ export interface PssModel {
   admissionAbsent?: string;
   /** On a 1.29-1.34 cluster: the kube-apiserver's UserNamespacesPodSecurityStandards gate as its Pods show it (./feature-gates.ts). */
   userNamespaceGate?: UserNamespaceGate;
+  /** When the cluster's minor is known: its kube-apiserver's ProcMountType gate as its Pods show it (./feature-gates.ts). */
+  procMountGate?: ProcMountGate;
   target: { level: PssLevel; version: string };
   namespaces: Map<string, NamespacePss>;
   workloads: WorkloadPss[];
@@ -192,6 +207,65 @@ const NO_FAILURES: PssFailure[] = Object.freeze([]) as unknown as PssFailure[];
 
 const inputOf = (pod: PodView): PodInput => ({ metadata: { annotations: pod.annotations, labels: pod.labels }, spec: pod.spec });
 
+const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'] as const;
+const PROC_MOUNT_CHECKS: ReadonlySet<string> = new Set(['procMount', 'procMount_restricted']);
+
+/**
+ * With ProcMountType off, the API server sets every container's procMount it is given to Default
+ * when it creates a pod or a template (dropDisabledProcMountField: ./feature-gates.ts
+ * PROC_MOUNT_GATE), so admission judges that. Applied to the pods the API server would create: in
+ * manifests, all of them; in a live cluster, templates only (a Pod object read from it was stored
+ * after the reset, so a procMount it shows was kept). One copy per spec object, shared by the
+ * replicas that share it; the copies are remembered, so a verdict can say why it passed.
+ */
+class ProcMountReset {
+  private readonly bySpec = new Map<object, Record<string, any>>(); // eslint-disable-line @typescript-eslint/no-explicit-any
+  readonly reset = new WeakSet<object>();
+  private readonly allCreated: boolean;
+  constructor(allCreated: boolean) {
+    this.allCreated = allCreated;
+  }
+
+  of(p: PodView): PodView {
+    if (!this.allCreated && p.origin !== 'template') return p;
+    let spec = this.bySpec.get(p.spec);
+    if (spec === undefined) {
+      spec = withDefaultProcMount(p.spec) ?? p.spec;
+      this.bySpec.set(p.spec, spec);
+      if (spec !== p.spec) this.reset.add(spec);
+    }
+    return spec === p.spec ? p : { ...p, spec };
+  }
+
+  list(pods: PodView[]): PodView[] {
+    let out: PodView[] | undefined;
+    for (let i = 0; i < pods.length; i++) {
+      const p = this.of(pods[i]);
+      if (p !== pods[i]) (out ??= [...pods])[i] = p;
+    }
+    return out ?? pods;
+  }
+}
+
+/** The spec with each container's procMount (set, not Default) made Default; undefined when none is. */
+function withDefaultProcMount(spec: Record<string, any>): Record<string, any> | undefined { // eslint-disable-line @typescript-eslint/no-explicit-any
+  let out: Record<string, any> | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
+  for (const key of CONTAINER_LISTS) {
+    const list = spec[key];
+    if (!Array.isArray(list)) continue;
+    let copy: unknown[] | undefined;
+    list.forEach((c: unknown, i: number) => {
+      const sc = c !== null && typeof c === 'object' ? (c as { securityContext?: unknown }).securityContext : undefined;
+      if (sc === null || typeof sc !== 'object' || Array.isArray(sc)) return;
+      const pm = (sc as { procMount?: unknown }).procMount;
+      if (pm === undefined || pm === null || pm === 'Default') return;
+      (copy ??= [...list])[i] = { ...(c as object), securityContext: { ...sc, procMount: 'Default' } };
+    });
+    if (copy) (out ??= { ...spec })[key] = copy;
+  }
+  return out;
+}
+
 /** The classes of one model and their verdicts per policy. */
 class PodClasses {
   /** By class key; pods whose key cannot be written get a class of their own. */
@@ -209,9 +283,22 @@ class PodClasses {
   /** The kube-apiserver's UserNamespacesPodSecurityStandards gate, when the cluster's version has it. */
   readonly gate: UserNamespaceGate | undefined;
 
-  constructor(gate: UserNamespaceGate | undefined, keys: PodClassKeys) {
+  /** The specs whose procMount the API server resets to Default (ProcMountReset), when ProcMountType is off. */
+  readonly procMountReset: ProcMountReset | undefined;
+  /** When whether ProcMountType is off cannot be confirmed: how it was read. */
+  readonly procMountDoubt: 'mixed' | 'unknown' | 'unseen' | undefined;
+  /** Why a gate reads unknown (a kube-apiserver Pod's --emulated-version). */
+  readonly gateUnknownReason: string | undefined;
+  /** Every judged pod is one the API server would create (manifests), not one it stored. */
+  readonly allCreated: boolean;
+
+  constructor(gate: UserNamespaceGate | undefined, keys: PodClassKeys, procMount: ProcMountGate | undefined, allCreated: boolean) {
     this.gate = gate;
     this.keys = keys;
+    this.allCreated = allCreated;
+    this.procMountReset = dropsProcMount(procMount) ? new ProcMountReset(allCreated) : undefined;
+    this.procMountDoubt = procMountDoubt(procMount);
+    this.gateUnknownReason = gate?.unknownReason ?? procMount?.unknownReason;
   }
 
   classOf(pod: PodView): PodClass {
@@ -299,6 +386,7 @@ function evaluateSet(pods: PodView[], podClasses: readonly PodClass[], level: Ps
   for (let i = 0; i < pods.length; i++) {
     const c = podClasses[i];
     const v = classes.verdict(c, level, minor, at);
+    if (classes.procMountReset !== undefined && result.procMountDropped === undefined && classes.procMountReset.reset.has(pods[i].spec)) result.procMountDropped = true;
     if (v.allowed) continue;
     if (i === templateAt) result.currentTemplateFails = true;
     else result.failingPods++;
@@ -312,6 +400,12 @@ function evaluateSet(pods: PodView[], podClasses: readonly PodClass[], level: Ps
     if (gate !== undefined && !relaxesUserNamespacePods(gate) && result.userNamespaceGate === undefined && result.userNamespacesSupport === undefined && (c.input.spec as Record<string, unknown> | undefined)?.hostUsers === false && v.failures.some((f) => gate.checks.has(f.id))) {
       if (gate.state !== 'on') result.userNamespaceGate = gate.state;
       else if (gate.support !== 'on' && gate.support !== 'unseen') result.userNamespacesSupport = gate.support;
+      if (result.userNamespaceGate === 'unknown' || result.userNamespacesSupport === 'unknown') result.gateUnknownReason = classes.gateUnknownReason;
+    }
+    // A pod the API server would create (PodClasses.allCreated, or a template) that fails procMount: a reset to Default that cannot be confirmed.
+    if (classes.procMountDoubt !== undefined && result.procMountType === undefined && (classes.allCreated || pods[i].origin === 'template') && v.failures.some((f) => PROC_MOUNT_CHECKS.has(f.id))) {
+      result.procMountType = classes.procMountDoubt;
+      if (result.procMountType === 'unknown') result.gateUnknownReason = classes.gateUnknownReason;
     }
   }
   result.allowed = result.failingPods === 0 && result.currentTemplateFails !== true;
@@ -438,7 +532,9 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
 
   const workloads: WorkloadPss[] = [];
   const userNsGate = userNamespaceGate(snapshot, cMinor);
-  const classes = new PodClasses(userNsGate, podClassKeys(snapshot));
+  const procGate = procMountGate(snapshot, cMinor);
+  const classes = new PodClasses(userNsGate, podClassKeys(snapshot), procGate, templatesStandIn(snapshot));
+  const reset = classes.procMountReset;
   /**
    * Per pod spec with ephemeral containers (replicas share spec objects): the spec without them,
    * with them as its only containers, and with no containers at all.
@@ -448,6 +544,7 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
   for (const w of workloadsOf(snapshot)) {
     let judged = judgedPodsOf(w);
     if (judged.length === 0) continue;
+    if (reset !== undefined) judged = reset.list(judged);
     // A live workload that runs no pods (scaled to zero, a CronJob between runs) is judged by
     // its template at the target level: its next pods come from it. At the enforced level only
     // when its controller wants pods now and none runs (a Deployment whose ReplicaSet reports
@@ -508,7 +605,8 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
     // a custom resource controls directly (an OpenKruise CloneSet's, workloadsOf), whose template
     // is not read, each distinct pod spec is judged as it runs and reported under the owner, and
     // no refusal of pods it wants is claimed either.
-    const current = w.pods.length > 0 && w.pods[0].origin === 'pod' && !w.finished && w.currentRevisionRunning === false ? templatePodOf(w) : undefined;
+    const currentTemplate = w.pods.length > 0 && w.pods[0].origin === 'pod' && !w.finished && w.currentRevisionRunning === false ? templatePodOf(w) : undefined;
+    const current = currentTemplate !== undefined && reset !== undefined ? reset.of(currentTemplate) : currentTemplate;
     const currentClass = current !== undefined && !isExempt(current) ? classes.classOf(current) : undefined;
     const withTemplate = current !== undefined && currentClass !== undefined && !podClasses.includes(currentClass);
     if (withTemplate) {
@@ -545,6 +643,7 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
     evaluationCap: cap,
     ...(admissionAbsent !== undefined ? { admissionAbsent } : {}),
     ...(userNsGate ? { userNamespaceGate: userNsGate } : {}),
+    ...(procGate ? { procMountGate: procGate } : {}),
     target: { level: targetLevel, version: targetVersion },
     namespaces,
     workloads,

@@ -1,7 +1,7 @@
 // Shared wording and evidence for the pod-security checks, so namespace and workload
 // findings read the same way in every check.
 
-import { USERNS_SUPPORT_GATE } from './feature-gates.ts';
+import { PROC_MOUNT_GATE, USERNS_SUPPORT_GATE } from './feature-gates.ts';
 import type { ResourceRef, Severity, Verdict } from '../../base/vocabulary.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import { refString } from '../workloads.ts';
@@ -232,7 +232,9 @@ export function workloadVerdict(w: WorkloadPss, e: PodSetEvaluation, what: strin
     evidence.exemptPods = w.exemptPods;
   }
   if (e.allowed) {
-    return { status: 'pass', resource: ref, message: `${refString(ref)} satisfies ${what} "${policyString(e)}".`, evidence };
+    const pass: Verdict = { status: 'pass', resource: ref, message: `${refString(ref)} satisfies ${what} "${policyString(e)}".`, evidence };
+    if (e.procMountDropped) procMountResetNote(pass, evidence);
+    return pass;
   }
   const told = toldOf(e.failures);
   evidence.failingPodNames = e.failingPodNames;
@@ -267,28 +269,49 @@ export function workloadVerdict(w: WorkloadPss, e: PodSetEvaluation, what: strin
     verdict.message += ` ${opts.exempt(e.failingExemptPods === e.failingPods ? undefined : e.failingExemptPods, exemptionText(w.exemptBy))}`;
   }
   if (e.userNamespaceGate) {
-    evidence.userNamespacesPodSecurityStandards = USERNS_GATE_READ[e.userNamespaceGate];
-    if (e.userNamespaceGate !== 'off') verdict.message += ` A failing pod runs in a user namespace (hostUsers: false), which a 1.29-1.34 kube-apiserver with the UserNamespacesPodSecurityStandards feature gate on exempts from runAsNonRoot and runAsUser (from 1.31 also from the baseline procMount); that gate was ${USERNS_GATE_READ[e.userNamespaceGate]}. It also needs the ${USERNS_SUPPORT_GATE} feature gate, on by default from 1.33, turned on explicitly before; without it hostUsers: false is dropped and the pod shares the node's user IDs.`;
+    evidence.userNamespacesPodSecurityStandards = e.userNamespaceGate === 'unknown' ? `${unknownRead(e)}, so read as off` : USERNS_GATE_READ[e.userNamespaceGate];
+    if (e.userNamespaceGate !== 'off') verdict.message += ` A failing pod runs in a user namespace (hostUsers: false), which a 1.29-1.34 kube-apiserver with the UserNamespacesPodSecurityStandards feature gate on exempts from runAsNonRoot and runAsUser (from 1.31 also from the baseline procMount); that gate was ${evidence.userNamespacesPodSecurityStandards}. It also needs the ${USERNS_SUPPORT_GATE} feature gate, on by default from 1.33, turned on explicitly before; without it hostUsers: false is dropped and the pod shares the node's user IDs.`;
   }
   if (e.userNamespacesSupport) {
     evidence.userNamespacesPodSecurityStandards = 'on';
-    evidence.userNamespacesSupport = USERNS_SUPPORT_READ[e.userNamespacesSupport];
-    verdict.message += ` A failing pod runs in a user namespace (hostUsers: false), and the kube-apiserver has the UserNamespacesPodSecurityStandards feature gate on, which exempts such a pod from runAsNonRoot and runAsUser (from 1.31 also from the baseline procMount) only where the ${USERNS_SUPPORT_GATE} feature gate is on too: without it the API server drops hostUsers: false, and admission then refuses the pod. That gate was ${USERNS_SUPPORT_READ[e.userNamespacesSupport]}, so the exemption ${e.userNamespacesSupport === 'off' ? 'does not apply' : 'cannot be confirmed and is not counted'}.`;
+    evidence.userNamespacesSupport = e.userNamespacesSupport === 'unknown' ? unknownRead(e) : USERNS_SUPPORT_READ[e.userNamespacesSupport];
+    verdict.message += ` A failing pod runs in a user namespace (hostUsers: false), and the kube-apiserver has the UserNamespacesPodSecurityStandards feature gate on, which exempts such a pod from runAsNonRoot and runAsUser (from 1.31 also from the baseline procMount) only where the ${USERNS_SUPPORT_GATE} feature gate is on too: without it the API server drops hostUsers: false, and admission then refuses the pod. That gate was ${evidence.userNamespacesSupport}, so the exemption ${e.userNamespacesSupport === 'off' ? 'does not apply' : 'cannot be confirmed and is not counted'}.`;
+  }
+  if (e.procMountDropped) procMountResetNote(verdict, evidence);
+  if (e.procMountType) {
+    evidence.procMountType = e.procMountType === 'unknown' ? unknownRead(e) : PROC_MOUNT_READ[e.procMountType];
+    verdict.message += ` Its procMount failure cannot be confirmed: a kube-apiserver with the ${PROC_MOUNT_GATE} feature gate off (its default before 1.33) resets a container's procMount to Default when it creates the pod, before admission judges it, and that gate was ${evidence.procMountType}.`;
   }
   const severity = opts.failSeverity?.(e);
   if (severity) verdict.severity = severity;
   return verdict;
 }
 
+/** Adds to a verdict that a procMount was judged as the Default the API server resets it to (PodSetEvaluation.procMountDropped). */
+function procMountResetNote(v: Verdict, evidence: Record<string, unknown>): void {
+  evidence.procMountType = PROC_MOUNT_OFF;
+  v.message += ` A container sets securityContext.procMount other than Default, which the API server resets to Default when it creates the pod, as the ${PROC_MOUNT_GATE} feature gate is ${PROC_MOUNT_OFF}: admission judges, and the pod runs with, the default /proc masking, so procMount was judged as Default.`;
+}
+
+/** A gate read as unknown, with why (PodSetEvaluation.gateUnknownReason). */
+const unknownRead = (e: PodSetEvaluation): string => `not known (${e.gateUnknownReason ?? 'a kube-apiserver Pod\'s --emulated-version cannot be read'})`;
+
+const PROC_MOUNT_OFF = 'off in every kube-apiserver Pod (its --feature-gates, or its default before 1.33 at the release it runs or emulates)';
+
+/** How ProcMountType was read when whether it resets procMount cannot be confirmed (PodSetEvaluation.procMountType), as evidence says it. */
+const PROC_MOUNT_READ: Record<Exclude<NonNullable<PodSetEvaluation['procMountType']>, 'unknown'>, string> = {
+  unseen: 'not seen (no kube-apiserver Pod in kube-system shows its flags) on a release where it is off by default',
+  mixed: 'off in only some kube-apiserver Pods',
+};
+
 /** How UserNamespacesSupport was read when the other gate is on (PodSetEvaluation.userNamespacesSupport), as evidence says it. */
-const USERNS_SUPPORT_READ: Record<NonNullable<PodSetEvaluation['userNamespacesSupport']>, string> = {
-  off: 'off (the kube-apiserver Pods\' --feature-gates, or its default before 1.33)',
+const USERNS_SUPPORT_READ: Record<Exclude<NonNullable<PodSetEvaluation['userNamespacesSupport']>, 'unknown'>, string> = {
+  off: 'off (the kube-apiserver Pods\' --feature-gates, or its default before 1.33 at the release they run or emulate)',
   mixed: 'on in only some kube-apiserver Pods',
-  unknown: 'not named in a kube-apiserver Pod run with --emulated-version, whose default then follows the emulated release (off before 1.33)',
 };
 
 /** How the UserNamespacesPodSecurityStandards gate was read (PodSetEvaluation.userNamespaceGate), as evidence says it. */
-const USERNS_GATE_READ: Record<NonNullable<PodSetEvaluation['userNamespaceGate']>, string> = {
+const USERNS_GATE_READ: Record<Exclude<NonNullable<PodSetEvaluation['userNamespaceGate']>, 'unknown'>, string> = {
   unseen: 'not seen (no kube-apiserver Pod in kube-system shows its flags), so read as off, its default',
   mixed: 'on in only some kube-apiserver Pods, so read as off',
   off: 'off (the kube-apiserver Pods\' --feature-gates)',

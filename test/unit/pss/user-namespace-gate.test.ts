@@ -14,7 +14,7 @@ import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
 import { evaluatePod, podSecurityModel } from '../../../src/analysis/pss/index.ts';
-import { gateOnInArgs } from '../../../src/analysis/pss/feature-gates.ts';
+import { emulatedMinor, gateOnInArgs } from '../../../src/analysis/pss/feature-gates.ts';
 import { userNamespaceGatedChecks } from '../../../src/analysis/pss/checks.ts';
 import { podSecurityChecks } from '../../../checks/pod-security/index.ts';
 import type { AuditContext } from '../../../src/analysis/context.ts';
@@ -150,7 +150,7 @@ describe('UserNamespacesPodSecurityStandards needs UserNamespacesSupport', () =>
       const { model, web } = run([apiserver('kube-apiserver-cp1', pss), ...workload(false)], version);
       expect(model.userNamespaceGate?.support, version).toBe('off');
       expect(web.status, version).toBe('fail');
-      expect(web.evidence?.userNamespacesSupport, version).toBe("off (the kube-apiserver Pods' --feature-gates, or its default before 1.33)");
+      expect(web.evidence?.userNamespacesSupport, version).toBe("off (the kube-apiserver Pods' --feature-gates, or its default before 1.33 at the release they run or emulate)");
       expect(web.message, version).toContain('the exemption does not apply');
     }
     // Named on, or through AllBeta on a beta (1.30-1.32) or AllAlpha on an alpha (1.29) release, it relaxes.
@@ -167,17 +167,60 @@ describe('UserNamespacesPodSecurityStandards needs UserNamespacesSupport', () =>
     expect(run([apiserver('kube-apiserver-cp1', `${pss},AllBeta=false`), ...workload(false)], 'v1.34.0').web.status).toBe('fail');
   });
 
-  it('on in only some kube-apiserver Pods, or left to the default of an --emulated-version, the pass cannot be confirmed and is not given', () => {
+  it('on in only some kube-apiserver Pods, or under an --emulated-version that cannot be read, the pass cannot be confirmed and is not given', () => {
     const mixed = run([apiserver('kube-apiserver-cp1', `${pss},UserNamespacesSupport=true`), apiserver('kube-apiserver-cp2', pss), ...workload(false)], 'v1.31.4');
     expect(mixed.model.userNamespaceGate).toMatchObject({ state: 'on', support: 'mixed' });
     expect(mixed.web.status).toBe('fail');
     expect(mixed.web.message).toContain('That gate was on in only some kube-apiserver Pods, so the exemption cannot be confirmed and is not counted.');
-    const emulated = run([apiserver('kube-apiserver-cp1', pss, '--emulated-version=1.32'), ...workload(false)], 'v1.33.1');
-    expect(emulated.model.userNamespaceGate?.support).toBe('unknown');
-    expect(emulated.web.status).toBe('fail');
-    expect(emulated.web.evidence?.userNamespacesSupport).toContain('--emulated-version');
+    const unreadable = run([apiserver('kube-apiserver-cp1', pss, '--emulated-version=latest'), ...workload(false)], 'v1.33.1');
+    expect(unreadable.model.userNamespaceGate).toMatchObject({ state: 'unknown', support: 'unknown' });
+    expect(unreadable.web.status).toBe('fail');
+    expect(unreadable.web.evidence?.userNamespacesPodSecurityStandards).toBe('not known (kube-apiserver Pod kube-system/kube-apiserver-cp1: --emulated-version "latest" cannot be read: "latest" is not a version), so read as off');
+  });
+
+  // --emulated-version=X.Y gives each gate its entry at X.Y (component-base v0.34.0
+  // featuregate/feature_gate.go featureSpecAtEmulationVersion: the newest versioned spec not after
+  // the emulation version; setUnsetAlphaGates and setUnsetBetaGates take the stage from it too).
+  it('a 1.33-1.34 kube-apiserver emulating 1.32 has UserNamespacesSupport off by default, as 1.32 had: the gate alone relaxes nothing', () => {
+    for (const version of ['v1.33.1', 'v1.34.0']) {
+      const emulated = run([apiserver('kube-apiserver-cp1', pss, '--emulated-version=1.32'), ...workload(false)], version);
+      expect(emulated.model.userNamespaceGate?.support, version).toBe('off');
+      expect(emulated.web.status, version).toBe('fail');
+      expect(emulated.web.message, version).toContain('the exemption does not apply');
+    }
+    // Emulating its own release, or 1.33, it is on by default; AllBeta reaches it at 1.32, where it is beta.
+    expect(run([apiserver('kube-apiserver-cp1', pss, '--emulated-version=kube=1.33'), ...workload(false)], 'v1.34.0').web.status).toBe('pass');
+    expect(run([apiserver('kube-apiserver-cp1', `${pss},AllBeta=true`, '--emulated-version', '1.32'), ...workload(false)], 'v1.34.0').web.status).toBe('pass');
     // Named, the emulated version does not matter.
     expect(run([apiserver('kube-apiserver-cp1', `${pss},UserNamespacesSupport=true`, '--emulated-version=1.32'), ...workload(false)], 'v1.33.1').web.status).toBe('pass');
+  });
+});
+
+// How component-base reads --emulated-version (v0.34.0 compatibility/registry.go toVersionMap and
+// AddFlags' StringSliceVar; the same at v0.36.3): entries `X.Y` or `kube=X.Y`, comma-separated or
+// from repeated flags, parsed by apimachinery util/version Parse (a leading v allowed; anything
+// after the numbers ignored), patch only 0, kube once, no component but kube. Then
+// effectiveVersion.Validate (compatibility/version.go) wants it between the binary minor less three
+// (not before 1.31: apiserver pkg/util/compatibility/version.go kubeEffectiveVersionFloors,
+// minimumKubeEmulationVersion) and the binary's own; otherwise the kube-apiserver does not start.
+describe('--emulated-version', () => {
+  it('reads the release a kube-apiserver emulates, or why it cannot', () => {
+    const at34 = (...args: string[]) => emulatedMinor(['kube-apiserver', ...args], 34);
+    expect(at34()).toBe(34);
+    expect(at34('--emulated-version=1.32')).toBe(32);
+    expect(at34('--emulated-version=kube=1.31')).toBe(31);
+    expect(at34('--emulated-version=v1.33')).toBe(33);
+    expect(at34('--emulated-version=1.32.0')).toBe(32);
+    expect(at34('--emulated-version', '1.33')).toBe(33);
+    expect(at34('--emulated-version=')).toBe(34);
+    expect(at34('--emulated-version=1.32.1')).toEqual({ unknown: '--emulated-version "1.32.1" cannot be read: patch version not allowed' });
+    expect(at34('--emulated-version=1.30')).toEqual({ unknown: '--emulated-version "1.30" cannot be read: emulation version 1.30 is not between 1.31 and 1.34' });
+    expect(at34('--emulated-version=1.35')).toEqual({ unknown: '--emulated-version "1.35" cannot be read: emulation version 1.35 is not between 1.31 and 1.34' });
+    expect(at34('--emulated-version=wardle=1.2')).toEqual({ unknown: '--emulated-version "wardle=1.2" cannot be read: component "wardle" is not registered' });
+    expect(at34('--emulated-version=1.32', '--emulated-version=kube=1.33')).toEqual({ unknown: '--emulated-version "1.32,kube=1.33" cannot be read: duplicate version flag' });
+    expect(at34('--emulated-version=1')).toEqual({ unknown: '--emulated-version "1" cannot be read: "1" is not a version' });
+    expect(emulatedMinor(['--emulated-version=1.30'], 36)).toEqual({ unknown: '--emulated-version "1.30" cannot be read: emulation version 1.30 is not between 1.33 and 1.36' });
+    expect(emulatedMinor(['--emulated-version=1.30'], 30)).toEqual({ unknown: '--emulated-version "1.30" cannot be read: a 1.30 kube-apiserver has no such flag (first in 1.31)' });
   });
 });
 
