@@ -16,6 +16,7 @@ import { indexLinkerdPolicies, type LinkerdPolicyIndex } from './linkerd-authz.t
 import { linkerdCniEnabled, linkerdNamespaceSettingsRead, linkerdProxyInitPorts, linkerdSkippedPorts, linkerdTrustDomain, type LinkerdProxyInit } from './linkerd.ts';
 import { istioRoot, istioRootOf, istioRevisionOf, LINKERD_CONFIG_CONFIGMAP, type IstioRoot } from './configmaps.ts';
 import { configMapUnread } from '../configmaps.ts';
+import { linkerdReleaseOfDeployments } from './linkerd-release.ts';
 import { readNamespacePolicies } from '../pss/index.ts';
 import { CONSUL_EXCLUDE_INBOUND_ANNOTATION, CONSUL_INJECT_ANNOTATION, CONSUL_SERVICE_ANNOTATION, consulDefaultIntention, consulInjector, consulMembership, consulMutualTLSApplies, consulPortList, consulServesNamespace, consulServiceName, consulServicePort, serviceAccountOf, consulTransparentProxy, indexConsulMutualTLS, syncedConditionText, indexServiceIntentions, type ConsulDefaultIntention, type ConsulInjector, type ConsulIntentionIndex, type ConsulMutualTLSIndex, type ConsulTransparentProxy } from './consul.ts';
 
@@ -243,8 +244,10 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
     if (!list) servers.set(s.namespace, (list = []));
     list.push(s);
   }
-  const linkerdCni = linkerdCniEnabled(configmaps);
-  const linkerdProxyInit = linkerdProxyInitPorts(configmaps);
+  // The release the control plane's Deployments name: where linkerd-config names none, it decides what differs between releases.
+  const linkerdRelease = linkerdReleaseOfDeployments(snapshot.resources.deployments ?? []);
+  const linkerdCni = linkerdCniEnabled(configmaps, linkerdRelease);
+  const linkerdProxyInit = linkerdProxyInitPorts(configmaps, linkerdRelease);
   const linkerdInjectorBroken = linkerdProxyInit.absent
     ? { absent: linkerdProxyInit.absent, failure: linkerdInjectorFailurePolicy(snapshot.resources.mutatingwebhookconfigurations ?? [], snapshot.coverage.mutatingwebhookconfigurations?.status ?? 'ok') }
     : undefined;
@@ -392,7 +395,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
     gatewayHttpRoutes: snapshot.resources['gatewayapi.httproutes'] ?? [],
     gatewayGrpcRoutes: snapshot.resources['gatewayapi.grpcroutes'] ?? [],
     statusObserved: !templatesStandIn(snapshot),
-  }, linkerdTrustDomain(configmaps));
+  }, linkerdTrustDomain(configmaps, linkerdRelease));
   const trustDomainUnread = configMapUnread(snapshot, LINKERD_CONFIG_CONFIGMAP);
   const servicesUnread = unreadKind(snapshot, 'services');
   const consulMutualTLSUnread = {
@@ -402,7 +405,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
   return {
     present: istioPresent || linkerdPresent || consulPresent,
     istio: { present: istioPresent, evidence: istioEvidence, ...leftover(istioPresent, leftovers.istio), policies, root, policiesFor: (ns, labels) => revisionPolicies(istioRevisionOf(snapshot, config, nsInfo(ns).labels, labels).revision).policies, ...(controlPlaneGone ? { controlPlaneGone, controlPlaneDown } : {}), ...(controlPlaneServicesUnread ? { controlPlaneServicesUnread } : {}) },
-    linkerd: { present: linkerdPresent, evidence: linkerdEvidence, ...leftover(linkerdPresent, leftovers.linkerd), clusterDefault, ...(linkerdCni ? { cni: linkerdCni } : {}), proxyInit: linkerdProxyInit, servers, policy: linkerdPolicy, clusterNetworks: linkerdClusterNetworks(configmaps, configMapUnread(snapshot, LINKERD_CONFIG_CONFIGMAP)), ...(trustDomainUnread ? { trustDomainUnread } : {}), ...linkerdGone },
+    linkerd: { present: linkerdPresent, evidence: linkerdEvidence, ...leftover(linkerdPresent, leftovers.linkerd), clusterDefault, ...(linkerdCni ? { cni: linkerdCni } : {}), proxyInit: linkerdProxyInit, servers, policy: linkerdPolicy, clusterNetworks: linkerdClusterNetworks(configmaps, configMapUnread(snapshot, LINKERD_CONFIG_CONFIGMAP), linkerdRelease), ...(trustDomainUnread ? { trustDomainUnread } : {}), ...linkerdGone },
     consul: { present: consulPresent, evidence: consulEvidence, ...leftover(consulPresent, leftovers.consul), defaultIntention: consulDefault, injector, intentions: indexServiceIntentions(snapshot.resources['consul.serviceintentions'] ?? []), mutualTLS: indexConsulMutualTLS(snapshot.resources['consul.servicedefaults'] ?? [], snapshot.resources['consul.proxydefaults'] ?? [], snapshot.resources['consul.meshes'] ?? []), mutualTLSUnread: consulMutualTLSUnread },
     namespaces,
     unseenNamespaces: [...unseen].sort(),
