@@ -40,6 +40,12 @@ export interface LinkerdMembership {
   refused?: true;
   /** A running pod without a proxy whose replacement the API server would refuse (as `refused`): it runs outside the mesh until it is re-created, and then not at all. */
   refusedIfRecreated?: true;
+  /**
+   * A template asking for injection whose pods may or may not get a proxy: whether the working
+   * injector's webhook is called for them cannot be told (why). Counted outside the mesh, never
+   * in it, and judged as "cannot be confirmed".
+   */
+  unconfirmed?: string;
 }
 
 /** Why the proxy injector fails on every pod it is asked to inject (linkerdProxyInitPorts' `absent`), and what its webhook's failurePolicy then does. */
@@ -116,7 +122,13 @@ export function linkerdMembership(ns: { name: string; labels: Record<string, str
     // A running pod keeps running as it was; only its replacement meets the broken injector, and
     // only if the webhook is called for it: one it never sees is re-created without a proxy.
     const reason = `${LINKERD_NOT_INJECTED} ${source} linkerd.io/inject=${value}`;
-    if (!injectorBroken) return { meshed: false, requested, reason: `${reason} (restart the pod)` };
+    if (!injectorBroken) {
+      const skips = injectorSkips(ns, pod, scope);
+      if (!skips) return { meshed: false, requested, reason: `${reason} (restart the pod)` };
+      return { meshed: false, requested, reason: 'why' in skips
+        ? `${reason}; restarting it will not mesh it: ${skips.why}, so the new pod starts without a proxy`
+        : `${reason}; whether restarting it meshes it cannot be confirmed: whether the proxy injector is called for it is not known (${skips.unknown})` };
+    }
     const out = brokenInjectorOutcome(ns, pod, injectorBroken, scope);
     if ('notCalled' in out) return { meshed: false, requested, reason: `${reason}; restarting it will not mesh it: ${out.notCalled}, so the new pod starts without a proxy` };
     const fails = `; restarting it will not mesh it: ${injectorBroken.absent}, so the proxy injector's webhook call fails and`;
@@ -136,7 +148,7 @@ export function linkerdMembership(ns: { name: string; labels: Record<string, str
   if (pod.spec.hostNetwork === true) return { meshed: false, requested, reason: 'hostNetwork pods are not injected' };
   // A pod the webhook is never called for is admitted as it is, without a proxy, whatever the
   // webhook's failurePolicy: the API server applies it only to the webhooks it calls.
-  let skips = requested ? injectorSkips(ns, pod, scope) : undefined;
+  const skips = requested ? injectorSkips(ns, pod, scope) : undefined;
   if (skips && 'why' in skips) return { meshed: false, requested, reason: `${skips.why}, so ${source} linkerd.io/inject=${value} is never acted on` };
   // linkerd-config's values hold no proxyInit: the injector fails on the pod (linkerdProxyInitPorts),
   // and the webhook's failurePolicy decides whether the pod starts without a proxy or not at all.
@@ -153,10 +165,11 @@ export function linkerdMembership(ns: { name: string; labels: Record<string, str
     if ('ignored' in out) return { meshed: false, requested, reason: `${fails}, and MutatingWebhookConfiguration ${out.ignored} has failurePolicy Ignore, so the pod starts without a proxy` };
     return { meshed: false, requested, refused: true, reason: `${fails}, and MutatingWebhookConfiguration ${out.refused} has failurePolicy Fail, so the API server refuses to create the pod: new pods fail to start (pods already running keep running as they were)` };
   }
-  // A selector that cannot be read with a working injector: the chart's default namespaceSelector stands in.
+  // A webhook that cannot be judged with a working injector: whether the pod gets a proxy is not
+  // known, not the chart's default namespaceSelector's to say.
   if (skips) {
-    skips = injectorSkips(ns, pod, undefined);
-    if (skips && 'why' in skips) return { meshed: false, requested, reason: `${skips.why}, so ${source} linkerd.io/inject=${value} is never acted on` };
+    const unconfirmed = `${source} linkerd.io/inject=${value}, but whether Linkerd's proxy injector is called for the pod is not known (${skips.unknown})`;
+    return { meshed: false, requested, unconfirmed, reason: `whether the pod gets a proxy cannot be confirmed: ${unconfirmed}` };
   }
   if (requested) return { meshed: true, requested, reason: `${source} linkerd.io/inject=${value}` };
   return { meshed: false, requested, reason: value === 'disabled' ? `${source} linkerd.io/inject=disabled` : 'no linkerd.io/inject annotation' };
