@@ -51,7 +51,7 @@ export const workloadOutsideMesh: Check = {
   protectsAgainst: 'pods in namespaces meant to be meshed that run without the mesh proxy, and so without mTLS',
   severity: 'high',
   controls: MESH_ENCRYPTION,
-  remediation: 'Remove the opt-out (sidecar.istio.io/inject: "false", linkerd.io/inject: disabled, istio.io/dataplane-mode: none) and restart the pods so the injector adds the proxy; avoid hostNetwork for meshed services. For Linkerd, remove the namespace label config.linkerd.io/admission-webhooks: disabled, and run meshed workloads outside kube-system and cert-manager, which the proxy injector never sees.',
+  remediation: 'Remove the opt-out (sidecar.istio.io/inject: "false", linkerd.io/inject: disabled, istio.io/dataplane-mode: none) and restart the pods so the injector adds the proxy; avoid hostNetwork for meshed services. For Linkerd, remove the namespace label config.linkerd.io/admission-webhooks: disabled, and run meshed workloads outside kube-system and cert-manager, which the proxy injector never sees with the chart\'s selectors; a proxy injector webhook of your own must have rules covering pod CREATE and selectors matching the namespace and the pods.',
   needs: ['namespaces', 'pods'],
   readsWhen: [...meshPresenceReads('istio', 'linkerd', 'consul'), ISTIO_REVISION_TAGS_READ],
   appliesTo: meshPresent,
@@ -89,7 +89,16 @@ export const workloadOutsideMesh: Check = {
         unmeshedPods: w.unmeshedPods,
         meantMeshedBy: w.meantMeshedBy,
       };
-      if (w.unmeshedPods > 0) {
+      if (w.unmeshedPods > 0 && w.unmeshedUnconfirmed !== undefined) {
+        // Neither in the mesh nor out of it for sure: a pass would be a guess, a high finding too.
+        yield {
+          status: 'fail',
+          resource: ref,
+          severity: 'medium',
+          message: `${refString(ref)}: whether ${w.unmeshedPods} of ${w.workload.pods.length} pod(s) run with a mesh proxy cannot be confirmed although the namespace is meant to be meshed (${w.meantMeshedBy[0]}): ${w.unmeshedUnconfirmed}.`,
+          evidence: { ...evidence, reason: w.unmeshedReason, unconfirmed: w.unmeshedUnconfirmed, samplePods: w.unmeshedSample },
+        };
+      } else if (w.unmeshedPods > 0) {
         yield {
           status: 'fail',
           resource: ref,

@@ -368,21 +368,25 @@ export function linkerdInjectorFailurePolicy(webhooks: KubeObject[], coverage: s
  * objectSelector as the API server evaluates them (absent or `{}`: every namespace, every object;
  * k8s.io/api admissionregistration/v1 types.go, "Default to the empty LabelSelector, which matches
  * everything"). The chart writes both from proxyInjector.namespaceSelector and objectSelector
- * (linkerd2 charts/linkerd-control-plane/templates/proxy-injector-rbac.yaml at stable-2.14.10).
- * `problem`: a selector that cannot be read as a LabelSelector, so whether the webhook is called
- * for a pod is not known. undefined when the webhook configurations were not read or hold no
- * webhook of Linkerd's injector (then the chart's default namespaceSelector is assumed:
- * linkerdInjectorExcludes).
+ * (linkerd2 charts/linkerd-control-plane/templates/proxy-injector-rbac.yaml at stable-2.14.10),
+ * and its `rules` (the chart's: operations [CREATE], apiGroups [""], apiVersions [v1], resources
+ * [pods, services]), which must match a pod's creation for it to be called at all (podCreateRules: `notPods`).
+ * `problem`: a selector that cannot be read as a LabelSelector, or rules or matchConditions that
+ * cannot be judged, so whether the webhook is called for a pod is not known. Read whether the
+ * injector works or not: a pod no webhook is called for is never injected. undefined when the
+ * webhook configurations were not read or hold no webhook of Linkerd's injector (then the chart's
+ * default namespaceSelector is assumed: linkerdInjectorExcludes).
  */
 export interface LinkerdInjectorScope {
   /** `config`: its MutatingWebhookConfiguration's name; `policy`: its failurePolicy (the API's default when unset: linkerdInjectorFailurePolicy). */
-  hooks: Array<{ where: string; config: string; policy: string; namespace?: Selector; object?: Selector; problem?: string; entry?: true }>;
+  hooks: Array<{ where: string; config: string; policy: string; namespace?: Selector; object?: Selector; problem?: string; entry?: true; /** `problem` is in its rules or matchConditions, not a selector. */ rulesProblem?: true; /** Its rules match no pod CREATE (podCreateRules): called for no pod. */ notPods?: string }>;
 }
 
 /** Why whether a webhook of `scope` is called cannot be told: its entry is no object, or a selector cannot be read. */
 const unreadableHook = (hook: LinkerdInjectorScope['hooks'][number]) => hook.entry
   ? `${hook.where} cannot be read (the webhook entry is not an object)`
-  : `${hook.where} has a selector that cannot be read (${hook.problem})`;
+  : hook.rulesProblem ? `whether ${hook.where} is called for pods cannot be judged (${hook.problem})`
+    : `${hook.where} has a selector that cannot be read (${hook.problem})`;
 
 export function linkerdInjectorScope(webhooks: KubeObject[], coverage: string): LinkerdInjectorScope | undefined {
   if (coverage !== 'ok') return undefined;
@@ -400,18 +404,66 @@ export function linkerdInjectorScope(webhooks: KubeObject[], coverage: string): 
       }
       const ns = parseSelector(wh.namespaceSelector, 'namespaceSelector');
       const ob = parseSelector(wh.objectSelector, 'objectSelector');
-      const problem = [...ns.errors, ...ob.errors][0];
-      hooks.push(problem !== undefined ? { where, config, policy, problem: oneLine(problem) } : { where, config, policy, namespace: ns.selector ?? matchAllSelector, object: ob.selector ?? matchAllSelector });
+      const rules = podCreateRules(wh);
+      const selectorProblem = [...ns.errors, ...ob.errors][0];
+      const problem = selectorProblem ?? ('problem' in rules ? rules.problem : undefined);
+      hooks.push(problem !== undefined ? { where, config, policy, problem: oneLine(problem), ...(selectorProblem === undefined ? { rulesProblem: true as const } : {}) } : { where, config, policy, namespace: ns.selector ?? matchAllSelector, object: ob.selector ?? matchAllSelector, ...('notPods' in rules ? { notPods: oneLine(rules.notPods) } : {}) });
     }
   }
   return hooks.length > 0 ? { hooks } : undefined;
 }
 
-/** Which selector of a readable webhook leaves the pod out (why), or undefined when the API server calls it for the pod. */
+/** Which selector or rule of a readable webhook leaves the pod out (why), or undefined when the API server calls it for the pod; in the API server's order (ShouldCallHook: namespaceSelector, objectSelector, rules). */
 function hookExcludes(hook: LinkerdInjectorScope['hooks'][number], nsLabels: Record<string, string>, podLabels: Record<string, string>): string | undefined {
   if (!hook.namespace!.matches(nsLabels)) return `the Linkerd proxy injector's namespaceSelector excludes this namespace (${hook.where}: ${hook.namespace!.key})`;
   if (!hook.object!.matches(podLabels)) return `the Linkerd proxy injector's objectSelector excludes this pod (${hook.where}: ${hook.object!.key})`;
+  if (hook.notPods !== undefined) return `the Linkerd proxy injector's rules match no pod CREATE (${hook.where}: ${hook.notPods})`;
   return undefined;
+}
+
+const RULE_LISTS = ['operations', 'apiGroups', 'apiVersions', 'resources'] as const;
+const RULES_SHOWN = 3;
+
+/**
+ * Whether a webhook's `rules` match the creation of a pod, as the API server matches them
+ * (k8s.io/apiserver v0.36.3, staging/src/k8s.io/apiserver in kubernetes v1.36.3,
+ * pkg/admission/plugin/webhook/predicates/rules/rules.go Matcher.Matches, and generic/webhook.go
+ * ShouldCallHook, which calls the webhook when any rule matches): `operations` holds CREATE or
+ * `*`; `apiGroups` "" or `*`; `apiVersions` v1 or `*`; `resources` an entry whose resource is
+ * `pods` or `*` and whose subresource (after the first "/") is none or `*`; `scope` unset, `*` or
+ * Namespaced (a pod is namespaced; Cluster or any other value matches none). Each compared
+ * exactly, an absent list holding nothing. Pods are served by v1 of the core group alone, so
+ * matchPolicy Equivalent adds no other resource to try. No rules: called for nothing. `notPods`:
+ * the rules, as written, that match none; `problem`: rules or matchConditions that cannot be
+ * judged here (not the API's shape, or CEL matchConditions, which decide after the rules).
+ */
+function podCreateRules(wh: Record<string, unknown>): { matches: true } | { notPods: string } | { problem: string } {
+  if (arr(wh.matchConditions).length > 0) return { problem: 'its matchConditions (CEL expressions) are not evaluated here' };
+  if (wh.rules !== undefined && wh.rules !== null && !Array.isArray(wh.rules)) return { problem: 'rules is not a list' };
+  const rules = arr(wh.rules);
+  const shown: string[] = [];
+  for (const [i, raw] of rules.entries()) {
+    const rule = obj(raw);
+    if (!rule) return { problem: `rules[${i}] is not an object` };
+    const lists: Partial<Record<(typeof RULE_LISTS)[number], string[]>> = {};
+    for (const key of RULE_LISTS) {
+      const v = rule[key];
+      if (v !== undefined && v !== null && (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))) return { problem: `rules[${i}].${key} is not a list of strings` };
+      lists[key] = arr(v) as string[];
+    }
+    const scope = rule.scope;
+    if (scope !== undefined && scope !== null && typeof scope !== 'string') return { problem: `rules[${i}].scope is not a string` };
+    const anyOf = (items: string[], wanted: string) => items.includes('*') || items.includes(wanted);
+    const resource = lists.resources!.some((r) => {
+      const slash = r.indexOf('/');
+      const [res, sub] = slash < 0 ? [r, ''] : [r.slice(0, slash), r.slice(slash + 1)];
+      return (res === '*' || res === 'pods') && (sub === '*' || sub === '');
+    });
+    if (anyOf(lists.operations!, 'CREATE') && anyOf(lists.apiGroups!, '') && anyOf(lists.apiVersions!, 'v1') && resource && (scope === undefined || scope === null || scope === '*' || scope === 'Namespaced')) return { matches: true };
+    if (shown.length < RULES_SHOWN) shown.push(`${RULE_LISTS.map((k) => `${k} ${JSON.stringify(lists[k])}`).join(', ')}${typeof scope === 'string' ? `, scope ${JSON.stringify(scope)}` : ''}`);
+  }
+  if (rules.length === 0) return { notPods: 'it has no rules' };
+  return { notPods: `rules ${shown.join('; ')}${rules.length > RULES_SHOWN ? `; and ${rules.length - RULES_SHOWN} more` : ''}` };
 }
 
 /**

@@ -11,6 +11,8 @@ import { LINKERD_POLICIES, type LinkerdPolicy } from '../../config/linkerd-polic
 import type { KubeObject } from '../../snapshot/types.ts';
 import { parseCidr, rangeContains, type IpRange } from '../../base/ip.ts';
 import type { PodView } from '../workloads.ts';
+import { LINKERD_TOP_LEVEL_VALUES, linkerdReleaseAtLeast, linkerdReleaseText, linkerdVersionAtLeast, parseLinkerdVersion, type LinkerdRelease, type LinkerdSince, type LinkerdVersion } from './linkerd-release.ts';
+import { oneLine } from '../../base/plain-text.ts';
 import { linkerdInjectorOutcome, type LinkerdInjectorOutcome, linkerdInjectorSees, type LinkerdInjectorFailure, type LinkerdInjectorScope } from './components.ts';
 import { containerNames, containerPorts, labelSelectorMatches, obj, str, stringMap } from './util.ts';
 
@@ -38,6 +40,12 @@ export interface LinkerdMembership {
   refused?: true;
   /** A running pod without a proxy whose replacement the API server would refuse (as `refused`): it runs outside the mesh until it is re-created, and then not at all. */
   refusedIfRecreated?: true;
+  /**
+   * A template asking for injection whose pods may or may not get a proxy: whether the working
+   * injector's webhook is called for them cannot be told (why). Counted outside the mesh, never
+   * in it, and judged as "cannot be confirmed".
+   */
+  unconfirmed?: string;
 }
 
 /** Why the proxy injector fails on every pod it is asked to inject (linkerdProxyInitPorts' `absent`), and what its webhook's failurePolicy then does. */
@@ -114,7 +122,13 @@ export function linkerdMembership(ns: { name: string; labels: Record<string, str
     // A running pod keeps running as it was; only its replacement meets the broken injector, and
     // only if the webhook is called for it: one it never sees is re-created without a proxy.
     const reason = `${LINKERD_NOT_INJECTED} ${source} linkerd.io/inject=${value}`;
-    if (!injectorBroken) return { meshed: false, requested, reason: `${reason} (restart the pod)` };
+    if (!injectorBroken) {
+      const skips = injectorSkips(ns, pod, scope);
+      if (!skips) return { meshed: false, requested, reason: `${reason} (restart the pod)` };
+      return { meshed: false, requested, reason: 'why' in skips
+        ? `${reason}; restarting it will not mesh it: ${skips.why}, so the new pod starts without a proxy`
+        : `${reason}; whether restarting it meshes it cannot be confirmed: whether the proxy injector is called for it is not known (${skips.unknown})` };
+    }
     const out = brokenInjectorOutcome(ns, pod, injectorBroken, scope);
     if ('notCalled' in out) return { meshed: false, requested, reason: `${reason}; restarting it will not mesh it: ${out.notCalled}, so the new pod starts without a proxy` };
     const fails = `; restarting it will not mesh it: ${injectorBroken.absent}, so the proxy injector's webhook call fails and`;
@@ -134,7 +148,7 @@ export function linkerdMembership(ns: { name: string; labels: Record<string, str
   if (pod.spec.hostNetwork === true) return { meshed: false, requested, reason: 'hostNetwork pods are not injected' };
   // A pod the webhook is never called for is admitted as it is, without a proxy, whatever the
   // webhook's failurePolicy: the API server applies it only to the webhooks it calls.
-  let skips = requested ? injectorSkips(ns, pod, scope) : undefined;
+  const skips = requested ? injectorSkips(ns, pod, scope) : undefined;
   if (skips && 'why' in skips) return { meshed: false, requested, reason: `${skips.why}, so ${source} linkerd.io/inject=${value} is never acted on` };
   // linkerd-config's values hold no proxyInit: the injector fails on the pod (linkerdProxyInitPorts),
   // and the webhook's failurePolicy decides whether the pod starts without a proxy or not at all.
@@ -151,10 +165,11 @@ export function linkerdMembership(ns: { name: string; labels: Record<string, str
     if ('ignored' in out) return { meshed: false, requested, reason: `${fails}, and MutatingWebhookConfiguration ${out.ignored} has failurePolicy Ignore, so the pod starts without a proxy` };
     return { meshed: false, requested, refused: true, reason: `${fails}, and MutatingWebhookConfiguration ${out.refused} has failurePolicy Fail, so the API server refuses to create the pod: new pods fail to start (pods already running keep running as they were)` };
   }
-  // A selector that cannot be read with a working injector: the chart's default namespaceSelector stands in.
+  // A webhook that cannot be judged with a working injector: whether the pod gets a proxy is not
+  // known, not the chart's default namespaceSelector's to say.
   if (skips) {
-    skips = injectorSkips(ns, pod, undefined);
-    if (skips && 'why' in skips) return { meshed: false, requested, reason: `${skips.why}, so ${source} linkerd.io/inject=${value} is never acted on` };
+    const unconfirmed = `${source} linkerd.io/inject=${value}, but whether Linkerd's proxy injector is called for the pod is not known (${skips.unknown})`;
+    return { meshed: false, requested, unconfirmed, reason: `whether the pod gets a proxy cannot be confirmed: ${unconfirmed}` };
   }
   if (requested) return { meshed: true, requested, reason: `${source} linkerd.io/inject=${value}` };
   return { meshed: false, requested, reason: value === 'disabled' ? `${source} linkerd.io/inject=disabled` : 'no linkerd.io/inject annotation' };
@@ -277,22 +292,6 @@ function linkerdValuesRead(cm: KubeObject): unknown {
 }
 
 /**
- * Whether a Linkerd release keeps its install settings under `global` (Values.Global), from its
- * version string: up to stable-2.9 and edge-21.2.1; top-level from stable-2.10 and edge-21.2.2
- * (linkerd2 pkg/charts/linkerd2/values.go has `Global *Global` at edge-21.2.1 and none at
- * edge-21.2.2 or stable-2.10.0). `stable-`, `enterprise-` and `version-` name 2.x releases;
- * anything else (a dev build, the chart's unreplaced placeholder) is unknown: undefined.
- */
-function linkerdLayoutOfVersion(version: string): 'global' | 'top' | undefined {
-  const release = /^(?:linkerd\/(?:cli|helm) )?(?:stable|enterprise|version)-2\.(\d+)(?:\.\d+)*$/.exec(version);
-  if (release) return Number(release[1]) >= 10 ? 'top' : 'global';
-  const edge = /^(?:linkerd\/(?:cli|helm) )?edge-(\d+)\.(\d+)\.(\d+)$/.exec(version);
-  if (!edge) return undefined;
-  const [y, m, p] = edge.slice(1).map(Number);
-  return y > 21 || (y === 21 && (m > 2 || (m === 2 && p >= 2))) ? 'top' : 'global';
-}
-
-/**
  * The mapping of linkerd-config's values that holds the install's cniEnabled, identityTrustDomain
  * and proxyInit, with `layout` saying where it is. Before stable-2.10 the chart kept them under
  * `global` (linkerd2 stable-2.9.4 charts/linkerd2/values.yaml `global: {cniEnabled,
@@ -302,24 +301,47 @@ function linkerdLayoutOfVersion(version: string): 'global' | 'top' | undefined {
  * IdentityTrustDomain and ProxyInit; pkg/inject/inject.go values.GetGlobal().ProxyInit). From
  * stable-2.10 they are top-level and Values has no `global` field (stable-2.10.0 values.go), so a
  * `global` mapping left in the values of a 2.10+ install (`helm upgrade --reuse-values` keeps the
- * values given to the 2.9 chart) is never read. The release decides when the values name it:
- * `linkerdVersion` (top-level from stable-2.10.0, `global.linkerdVersion` before) or `cliVersion`
- * ("linkerd/cli stable-2.10.0"), top-level first (linkerdLayoutOfVersion). Only when none names a
- * release is a values mapping with a `global` mapping taken for the older layout. undefined when
- * the values are missing or cannot be read.
+ * values given to the 2.9 chart) is never read. The release decides (LINKERD_TOP_LEVEL_VALUES):
+ * the one linkerd-config names (linkerdConfigRelease), else the one the control plane's
+ * Deployments name (`installed`: linkerdReleaseOfDeployments), when all they name agree. Only when
+ * no release is known is a values mapping with a `global` mapping taken for the older layout.
+ * undefined when the values are missing or cannot be read.
  */
-function linkerdSettings(cm: KubeObject): { settings: Record<string, unknown>; layout: 'global' | 'top'; release?: string } | undefined {
+function linkerdSettings(cm: KubeObject, installed?: LinkerdRelease): { settings: Record<string, unknown>; layout: 'global' | 'top'; release?: string } | undefined {
   const values = obj(linkerdValuesRead(cm));
   if (!values) return undefined;
   const global = obj(values.global);
-  for (const [where, key] of [[values, 'linkerdVersion'], [values, 'cliVersion'], [global, 'linkerdVersion'], [global, 'cliVersion']] as const) {
-    const version = str(where?.[key]);
-    const layout = version === undefined ? undefined : linkerdLayoutOfVersion(version);
-    if (!layout) continue;
-    const release = `${where === global ? 'global.' : ''}${key} ${version}`;
-    return layout === 'global' ? { settings: global ?? {}, layout, release } : { settings: values, layout, release };
+  const named = linkerdConfigRelease(cm);
+  if (named) {
+    const layout = linkerdVersionAtLeast(named.parsed, LINKERD_TOP_LEVEL_VALUES) ? 'top' : 'global';
+    return layout === 'global' ? { settings: global ?? {}, layout, release: named.source } : { settings: values, layout, release: named.source };
+  }
+  // linkerd-config names no release: the control plane's Deployments may (linkerdReleaseOfDeployments).
+  const top = installed && linkerdReleaseAtLeast(installed, LINKERD_TOP_LEVEL_VALUES);
+  if (top !== undefined) {
+    const release = `the control plane's release ${linkerdReleaseText(installed!)}`;
+    return top ? { settings: values, layout: 'top', release } : { settings: global ?? {}, layout: 'global', release };
   }
   return global ? { settings: global, layout: 'global' } : { settings: values, layout: 'top' };
+}
+
+/**
+ * The release linkerd-config names: its values' `linkerdVersion` or `cliVersion` (top-level from
+ * stable-2.10.0, under `global` before; top-level first), else its own linkerd.io/created-by
+ * annotation (`linkerd/helm <version>`, charts/linkerd-control-plane/templates/config.yaml at
+ * stable-2.14.10, partials.annotations.created-by). `source` says which, with the value.
+ */
+function linkerdConfigRelease(cm: KubeObject): { parsed: LinkerdVersion; source: string } | undefined {
+  const values = obj(linkerdValuesRead(cm));
+  const global = obj(values?.global);
+  for (const [where, key] of [[values, 'linkerdVersion'], [values, 'cliVersion'], [global, 'linkerdVersion'], [global, 'cliVersion']] as const) {
+    const version = str(where?.[key]);
+    const parsed = version === undefined ? undefined : parseLinkerdVersion(version);
+    if (parsed) return { parsed, source: `${where === global ? 'global.' : ''}${key} ${version}` };
+  }
+  const createdBy = str(cm.metadata?.annotations?.[CREATED_BY_ANNOTATION]);
+  const parsed = createdBy === undefined ? undefined : parseLinkerdVersion(createdBy);
+  return parsed && { parsed, source: `ConfigMap ${oneLine(cm.metadata?.namespace ?? '')}/linkerd-config annotation ${CREATED_BY_ANNOTATION} ${createdBy}` };
 }
 
 /**
@@ -361,7 +383,8 @@ export function linkerdClusterDefault(configmaps: KubeObject[], configured: stri
  * stored with the other values in linkerd-config's `values`. The chart's default
  * (charts/linkerd-control-plane/values.yaml) is "10.0.0.0/8,100.64.0.0/10,172.16.0.0/12,192.168.0.0/16"
  * at stable-2.14.10 and adds fd00::/8 from version-2.16 (#12291): without the key, the IPv4 part is
- * certain and fd00::/8 is in doubt. The controller splits the value on "," and parses each piece as
+ * certain and fd00::/8 is decided by the release (linkerd-config's own, else the one the control
+ * plane's Deployments name, `installed`: linkerd-release.ts), in doubt when none is known. The controller splits the value on "," and parses each piece as
  * a CIDR, nothing trimmed (policy-controller/runtime/src/args.rs IpNets): a piece that is not one
  * stops it, so the networks are unknown. Unknown too when linkerd-config could not be read or its
  * values cannot be parsed.
@@ -369,12 +392,19 @@ export function linkerdClusterDefault(configmaps: KubeObject[], configured: stri
 export type LinkerdClusterNetworks = { ranges: IpRange[]; source: string; unsure?: { ranges: IpRange[]; why: string } } | { unknown: string };
 
 const LINKERD_DEFAULT_NETWORKS_V4 = ['10.0.0.0/8', '100.64.0.0/10', '172.16.0.0/12', '192.168.0.0/16'];
+/** The first releases whose chart's clusterNetworks holds fd00::/8: linkerd2 commit a4c19b8c3 (#12291), in edge-24.3.4 and version-2.16, not in edge-24.3.3 or version-2.15. */
+const LINKERD_V6_CLUSTER_NETWORKS = { minor: 16, edge: [24, 3, 4] } satisfies LinkerdSince;
 
-export function linkerdClusterNetworks(configmaps: KubeObject[], unreadable?: 'forbidden' | 'error'): LinkerdClusterNetworks {
-  const defaults = (source: string): LinkerdClusterNetworks => ({
-    ranges: LINKERD_DEFAULT_NETWORKS_V4.map((c) => parseCidr(c)!), source,
-    unsure: { ranges: [parseCidr('fd00::/8')!], why: "Linkerd's chart adds fd00::/8 to clusterNetworks from 2.16 on" },
-  });
+export function linkerdClusterNetworks(configmaps: KubeObject[], unreadable?: 'forbidden' | 'error', installed?: LinkerdRelease): LinkerdClusterNetworks {
+  const v4 = () => LINKERD_DEFAULT_NETWORKS_V4.map((c) => parseCidr(c)!);
+  // The release decides whether the default holds fd00::/8: the one linkerd-config names, else the control plane's.
+  const defaults = (source: string, named?: { parsed: LinkerdVersion; source: string }): LinkerdClusterNetworks => {
+    const v6 = named ? linkerdVersionAtLeast(named.parsed, LINKERD_V6_CLUSTER_NETWORKS) : installed && linkerdReleaseAtLeast(installed, LINKERD_V6_CLUSTER_NETWORKS);
+    const release = named ? named.source : installed && `the control plane's release ${linkerdReleaseText(installed)}`;
+    if (v6 === true) return { ranges: [...v4(), parseCidr('fd00::/8')!], source: `${source},fd00::/8 (the default from 2.16 and edge-24.3.4 on; ${release})` };
+    if (v6 === false) return { ranges: v4(), source: `${source} (the default before 2.16 and edge-24.3.4, which add fd00::/8; ${release})` };
+    return { ranges: v4(), source, unsure: { ranges: [parseCidr('fd00::/8')!], why: `Linkerd's chart adds fd00::/8 to clusterNetworks from 2.16 on, and ${installed ? `the control plane's Deployments name releases on both sides (${linkerdReleaseText(installed)})` : 'the release installed is not read'}` } };
+  };
   const cms = configmaps.filter((c) => c.metadata?.name === 'linkerd-config');
   cms.sort((a, b) => (a.metadata?.namespace === 'linkerd' ? -1 : b.metadata?.namespace === 'linkerd' ? 1 : 0));
   for (const cm of cms) {
@@ -383,7 +413,7 @@ export function linkerdClusterNetworks(configmaps: KubeObject[], unreadable?: 'f
     if (!v) continue;
     if ('error' in v) return { unknown: `${where} key values is not valid YAML, so clusterNetworks could not be read` };
     const raw = obj(v.raw)?.clusterNetworks;
-    if (raw === undefined || raw === null) return defaults(`${where} sets no clusterNetworks: Linkerd's default ${LINKERD_DEFAULT_NETWORKS_V4.join(',')}`);
+    if (raw === undefined || raw === null) return defaults(`${where} sets no clusterNetworks: Linkerd's default ${LINKERD_DEFAULT_NETWORKS_V4.join(',')}`, linkerdConfigRelease(cm));
     if (typeof raw !== 'string') return { unknown: `${where} clusterNetworks is not a string` };
     const ranges: IpRange[] = [];
     for (const piece of raw.split(',')) {
@@ -401,16 +431,16 @@ export function linkerdClusterNetworks(configmaps: KubeObject[], unreadable?: 'f
 export function inLinkerdClusterNetworks(n: LinkerdClusterNetworks, address: { family: 4 | 6; value: bigint; text: string }): { in: boolean | undefined; why: string } {
   if ('unknown' in n) return { in: undefined, why: n.unknown };
   if (n.ranges.some((r) => rangeContains(r, address.family, address.value))) return { in: true, why: `${address.text} is in the cluster networks (${n.source})` };
-  if (n.unsure?.ranges.some((r) => rangeContains(r, address.family, address.value))) return { in: undefined, why: `${address.text} is outside them (${n.source}) but in fd00::/8: ${n.unsure.why}, and the release installed is not read` };
+  if (n.unsure?.ranges.some((r) => rangeContains(r, address.family, address.value))) return { in: undefined, why: `${address.text} is outside them (${n.source}) but in fd00::/8: ${n.unsure.why}` };
   return { in: false, why: `${address.text} is outside the cluster networks (${n.source})` };
 }
 
 /** identityTrustDomain from linkerd-config's values, top-level or under global before stable-2.10 (linkerdSettings); cluster.local when absent or unreadable. */
-export function linkerdTrustDomain(configmaps: KubeObject[]): string {
+export function linkerdTrustDomain(configmaps: KubeObject[], installed?: LinkerdRelease): string {
   for (const cm of configmaps) {
     if (cm.metadata?.name !== 'linkerd-config') continue;
     // Unreadable values: the default trust domain.
-    const d = str(linkerdSettings(cm)?.settings.identityTrustDomain);
+    const d = str(linkerdSettings(cm, installed)?.settings.identityTrustDomain);
     if (d) return d;
   }
   return 'cluster.local';
@@ -422,13 +452,13 @@ export function linkerdTrustDomain(configmaps: KubeObject[]): string {
  * the injector adds linkerd-network-validator instead of the linkerd-init container,
  * charts/patch/templates/patch.json). The evidence, or undefined.
  */
-export function linkerdCniEnabled(configmaps: KubeObject[]): string | undefined {
+export function linkerdCniEnabled(configmaps: KubeObject[], installed?: LinkerdRelease): string | undefined {
   for (const cm of configmaps) {
     if (cm.metadata?.name !== 'linkerd-config') continue;
     // Unreadable values: nothing shows the CNI plugin. Before stable-2.10, global.cniEnabled
     // (linkerdSettings; stable-2.9.4 charts/patch/templates/patch.json adds linkerd-init only
     // `if and .Values.global.proxyInit (not .Values.global.cniEnabled)`).
-    const read = linkerdSettings(cm);
+    const read = linkerdSettings(cm, installed);
     if (read?.settings.cniEnabled === true) return `ConfigMap ${cm.metadata?.namespace ?? ''}/linkerd-config ${read.layout === 'global' ? 'global.' : ''}cniEnabled: true`;
   }
   return undefined;
@@ -481,7 +511,7 @@ export interface LinkerdInjectDefaults {
  * webhook fails, so the pod starts without a proxy under the chart's webhookFailurePolicy Ignore
  * (charts/linkerd-control-plane/values.yaml) or is refused under Fail: `absent`.
  */
-export function linkerdProxyInitPorts(configmaps: KubeObject[]): LinkerdProxyInit {
+export function linkerdProxyInitPorts(configmaps: KubeObject[], installed?: LinkerdRelease): LinkerdProxyInit {
   const cms = configmaps.filter((c) => c.metadata?.name === 'linkerd-config');
   cms.sort((a, b) => (a.metadata?.namespace === 'linkerd' ? -1 : b.metadata?.namespace === 'linkerd' ? 1 : 0));
   const out: LinkerdProxyInit = {};
@@ -490,7 +520,7 @@ export function linkerdProxyInitPorts(configmaps: KubeObject[]): LinkerdProxyIni
     // Before stable-2.10 proxyInit is global.proxyInit (linkerdSettings), which the injector of
     // that release dereferences as unconditionally (stable-2.9.4 pkg/inject/inject.go
     // injectProxyInit, `values.GetGlobal().ProxyInit.Capabilities = ...`).
-    const read = linkerdSettings(cm);
+    const read = linkerdSettings(cm, installed);
     const proxyInit = obj(read?.settings.proxyInit);
     const where = `ConfigMap ${cm.metadata?.namespace ?? ''}/linkerd-config${read?.layout === 'global' ? ', under global' : ''}`;
     if (i === 0 && read && (read.settings.proxyInit === undefined || read.settings.proxyInit === null)) out.absent = `the values in ConfigMap ${cm.metadata?.namespace ?? ''}/linkerd-config have no ${read.layout === 'global' ? 'global.proxyInit' : 'proxyInit'}${read.release ? ` (${read.release}: that release reads it ${read.layout === 'global' ? 'under global' : 'top-level, not under global'})` : ''}`;

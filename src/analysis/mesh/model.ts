@@ -16,6 +16,7 @@ import { indexLinkerdPolicies, type LinkerdPolicyIndex } from './linkerd-authz.t
 import { linkerdCniEnabled, linkerdNamespaceSettingsRead, linkerdProxyInitPorts, linkerdSkippedPorts, linkerdTrustDomain, type LinkerdProxyInit } from './linkerd.ts';
 import { istioRoot, istioRootOf, istioRevisionOf, LINKERD_CONFIG_CONFIGMAP, type IstioRoot } from './configmaps.ts';
 import { configMapUnread } from '../configmaps.ts';
+import { linkerdReleaseOfDeployments } from './linkerd-release.ts';
 import { readNamespacePolicies } from '../pss/index.ts';
 import { CONSUL_EXCLUDE_INBOUND_ANNOTATION, CONSUL_INJECT_ANNOTATION, CONSUL_SERVICE_ANNOTATION, consulDefaultIntention, consulInjector, consulMembership, consulMutualTLSApplies, consulPortList, consulServesNamespace, consulServiceName, consulServicePort, serviceAccountOf, consulTransparentProxy, indexConsulMutualTLS, syncedConditionText, indexServiceIntentions, type ConsulDefaultIntention, type ConsulInjector, type ConsulIntentionIndex, type ConsulMutualTLSIndex, type ConsulTransparentProxy } from './consul.ts';
 
@@ -50,6 +51,12 @@ export interface WorkloadMesh {
    * `refusedIfRecreated`), with the first reason: counted in unmeshedPods, as they run now.
    */
   refusedIfRecreated?: string;
+  /**
+   * Every pod counted in unmeshedPods may yet get Linkerd's proxy: whether the injector's webhook is
+   * called for them cannot be told (linkerdMembership `unconfirmed`, the first why). Outside the
+   * mesh is not confirmed, nor is inside it.
+   */
+  unmeshedUnconfirmed?: string;
   /** Why the namespace is expected to be meshed (empty = not expected). */
   meantMeshedBy: string[];
   istio?: ResolvedMode;
@@ -243,13 +250,15 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
     if (!list) servers.set(s.namespace, (list = []));
     list.push(s);
   }
-  const linkerdCni = linkerdCniEnabled(configmaps);
-  const linkerdProxyInit = linkerdProxyInitPorts(configmaps);
+  // The release the control plane's Deployments name: where linkerd-config names none, it decides what differs between releases.
+  const linkerdRelease = linkerdReleaseOfDeployments(snapshot.resources.deployments ?? []);
+  const linkerdCni = linkerdCniEnabled(configmaps, linkerdRelease);
+  const linkerdProxyInit = linkerdProxyInitPorts(configmaps, linkerdRelease);
   const linkerdInjectorBroken = linkerdProxyInit.absent
     ? { absent: linkerdProxyInit.absent, failure: linkerdInjectorFailurePolicy(snapshot.resources.mutatingwebhookconfigurations ?? [], snapshot.coverage.mutatingwebhookconfigurations?.status ?? 'ok') }
     : undefined;
-  // Read only where it can change a verdict: which pods a failing injector is called for.
-  const linkerdScope = linkerdInjectorBroken ? linkerdInjectorScope(snapshot.resources.mutatingwebhookconfigurations ?? [], snapshot.coverage.mutatingwebhookconfigurations?.status ?? 'ok') : undefined;
+  // Which pods the injector is called for, working or not: one no webhook is called for is never injected.
+  const linkerdScope = linkerdInjectorScope(snapshot.resources.mutatingwebhookconfigurations ?? [], snapshot.coverage.mutatingwebhookconfigurations?.status ?? 'ok');
   const clusterDefault = linkerdClusterDefault(configmaps, config.mesh.linkerdDefaultInboundPolicy, configMapUnread(snapshot, LINKERD_CONFIG_CONFIGMAP));
   const meshedByConfig = new Set(config.mesh.meshedNamespaces);
 
@@ -274,6 +283,8 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
     let refusedReason: string | undefined;
     let refusedIfRecreated: string | undefined;
     let unmeshedReason: string | undefined;
+    let unconfirmed = 0;
+    let unconfirmedWhy: string | undefined;
     const unmeshedSample: string[] = [];
     const meantIstio = istioNamespaceMeantMeshed(ns.labels);
     const meantLinkerd = linkerdNamespaceMeantMeshed(ns.annotations);
@@ -290,6 +301,10 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
       } else {
         unmeshed++;
         if (l.refusedIfRecreated && !i.requested && !c.requested) refusedIfRecreated ??= l.reason;
+        if (l.unconfirmed !== undefined && !i.requested && !c.requested) {
+          unconfirmed++;
+          unconfirmedWhy ??= l.unconfirmed;
+        }
         if (unmeshedSample.length < 5) unmeshedSample.push(pod.name);
         // Explain in terms of the mesh the namespace (or pod) asked for.
         unmeshedReason ??= (c.requested || pod.annotations[CONSUL_INJECT_ANNOTATION] !== undefined) && !i.requested && !l.requested ? c.reason : meantLinkerd || (l.requested && !i.requested) ? l.reason : i.reason;
@@ -323,6 +338,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
       unmeshedSample,
       ...(refused > 0 ? { refusedPods: refused, refusedReason } : {}),
       ...(refusedIfRecreated !== undefined ? { refusedIfRecreated } : {}),
+      ...(unmeshed > 0 && unconfirmed === unmeshed ? { unmeshedUnconfirmed: unconfirmedWhy! } : {}),
       meantMeshedBy,
       ...(namespaceUnknown ? { namespaceUnknown: true as const } : {}),
       ...(intentUnknown ? { intentUnknown: true as const } : {}),
@@ -376,7 +392,8 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
   // its webhook ignores the failure: said in workload-outside-mesh's reason.
   if (lcp && 'gone' in lcp && lcp.admitsUnmeshed) {
     for (const w of workloads) {
-      if (w.unmeshedReason?.startsWith(LINKERD_NOT_INJECTED)) w.unmeshedReason = `${w.unmeshedReason.replace(/ \(restart the pod\)$/, '')}: no ready linkerd-proxy-injector pod runs and its webhook ignores the failure, so new pods start without a proxy (restart them once the injector runs again)`;
+      // Only where a restart would have meshed it: not where the webhook is not called for it anyway.
+      if (w.unmeshedReason?.startsWith(LINKERD_NOT_INJECTED) && w.unmeshedReason.endsWith(' (restart the pod)')) w.unmeshedReason = `${w.unmeshedReason.replace(/ \(restart the pod\)$/, '')}: no ready linkerd-proxy-injector pod runs and its webhook ignores the failure, so new pods start without a proxy (restart them once the injector runs again)`;
     }
   }
   const linkerdGone = lcp && 'gone' in lcp ? { controlPlaneGone: lcp.gone } : lcp && 'servicesUnread' in lcp ? { controlPlaneServicesUnread: lcp.servicesUnread } : {};
@@ -392,7 +409,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
     gatewayHttpRoutes: snapshot.resources['gatewayapi.httproutes'] ?? [],
     gatewayGrpcRoutes: snapshot.resources['gatewayapi.grpcroutes'] ?? [],
     statusObserved: !templatesStandIn(snapshot),
-  }, linkerdTrustDomain(configmaps));
+  }, linkerdTrustDomain(configmaps, linkerdRelease));
   const trustDomainUnread = configMapUnread(snapshot, LINKERD_CONFIG_CONFIGMAP);
   const servicesUnread = unreadKind(snapshot, 'services');
   const consulMutualTLSUnread = {
@@ -402,7 +419,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
   return {
     present: istioPresent || linkerdPresent || consulPresent,
     istio: { present: istioPresent, evidence: istioEvidence, ...leftover(istioPresent, leftovers.istio), policies, root, policiesFor: (ns, labels) => revisionPolicies(istioRevisionOf(snapshot, config, nsInfo(ns).labels, labels).revision).policies, ...(controlPlaneGone ? { controlPlaneGone, controlPlaneDown } : {}), ...(controlPlaneServicesUnread ? { controlPlaneServicesUnread } : {}) },
-    linkerd: { present: linkerdPresent, evidence: linkerdEvidence, ...leftover(linkerdPresent, leftovers.linkerd), clusterDefault, ...(linkerdCni ? { cni: linkerdCni } : {}), proxyInit: linkerdProxyInit, servers, policy: linkerdPolicy, clusterNetworks: linkerdClusterNetworks(configmaps, configMapUnread(snapshot, LINKERD_CONFIG_CONFIGMAP)), ...(trustDomainUnread ? { trustDomainUnread } : {}), ...linkerdGone },
+    linkerd: { present: linkerdPresent, evidence: linkerdEvidence, ...leftover(linkerdPresent, leftovers.linkerd), clusterDefault, ...(linkerdCni ? { cni: linkerdCni } : {}), proxyInit: linkerdProxyInit, servers, policy: linkerdPolicy, clusterNetworks: linkerdClusterNetworks(configmaps, configMapUnread(snapshot, LINKERD_CONFIG_CONFIGMAP), linkerdRelease), ...(trustDomainUnread ? { trustDomainUnread } : {}), ...linkerdGone },
     consul: { present: consulPresent, evidence: consulEvidence, ...leftover(consulPresent, leftovers.consul), defaultIntention: consulDefault, injector, intentions: indexServiceIntentions(snapshot.resources['consul.serviceintentions'] ?? []), mutualTLS: indexConsulMutualTLS(snapshot.resources['consul.servicedefaults'] ?? [], snapshot.resources['consul.proxydefaults'] ?? [], snapshot.resources['consul.meshes'] ?? []), mutualTLSUnread: consulMutualTLSUnread },
     namespaces,
     unseenNamespaces: [...unseen].sort(),

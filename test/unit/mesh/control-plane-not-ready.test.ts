@@ -205,7 +205,7 @@ describe('Linkerd: a control-plane component runs but no pod of it is ready', ()
 apiVersion: admissionregistration.k8s.io/v1
 kind: MutatingWebhookConfiguration
 metadata: {name: linkerd-proxy-injector-webhook-config, labels: {linkerd.io/control-plane-component: proxy-injector, linkerd.io/control-plane-ns: linkerd}}
-webhooks: [{name: linkerd-proxy-injector.linkerd.io, clientConfig: {service: {name: linkerd-proxy-injector, namespace: linkerd, path: /}}, failurePolicy: Ignore}]
+webhooks: [{name: linkerd-proxy-injector.linkerd.io, rules: [{operations: [CREATE], apiGroups: [""], apiVersions: [v1], resources: [pods, services]}], clientConfig: {service: {name: linkerd-proxy-injector, namespace: linkerd, path: /}}, failurePolicy: Ignore}]
 ---
 apiVersion: v1
 kind: Service

@@ -37,7 +37,7 @@ const webhook = (clientConfig = '{service: {name: linkerd-proxy-injector, namesp
 apiVersion: admissionregistration.k8s.io/v1
 kind: MutatingWebhookConfiguration
 metadata: {name: linkerd-proxy-injector-webhook-config, labels: {linkerd.io/control-plane-component: proxy-injector, linkerd.io/control-plane-ns: linkerd}}
-webhooks: [{name: linkerd-proxy-injector.linkerd.io, clientConfig: ${clientConfig}, failurePolicy: ${failurePolicy}}]
+webhooks: [{name: linkerd-proxy-injector.linkerd.io, rules: [{operations: [CREATE], apiGroups: [""], apiVersions: [v1], resources: [pods, services]}], clientConfig: ${clientConfig}, failurePolicy: ${failurePolicy}}]
 ---`;
 const INJECTOR_SERVICE = `
 apiVersion: v1

@@ -148,9 +148,12 @@ describe('Linkerd: the release named in linkerd-config decides the layout, a sta
     expect(v.message).toContain('the values in ConfigMap linkerd/linkerd-config have no proxyInit (linkerdVersion stable-2.10.0: that release reads it top-level, not under global)');
   });
 
-  it('global.linkerdVersion stable-2.9.4 is the 2.9 layout; a version that names no release falls back to the global mapping', () => {
+  it('global.linkerdVersion stable-2.9.4 is the 2.9 layout; a version that names no release falls back to the ConfigMap\'s linkerd.io/created-by, else to the global mapping', () => {
     expect(skip(scene(global29('linkerdVersion: stable-2.9.4\nproxyInit:\n  ignoreInboundPorts: "3306"'))).evidence?.inbound).toMatchObject({ ports: ['3306'] });
-    const dev = outside(scene(values('linkerdVersion: dev-0a1b2c3d-someone\nproxyInit:\n  ignoreInboundPorts: ""\nglobal:\n  identityTrustDomain: cluster.local')));
+    const devValues = values('linkerdVersion: dev-0a1b2c3d-someone\nproxyInit:\n  ignoreInboundPorts: ""\nglobal:\n  identityTrustDomain: cluster.local');
+    // charts/linkerd2/templates/config.yaml annotates linkerd-config with partials.annotations.created-by (linkerd-release.test.ts).
+    expect(outside(scene(devValues)).message).toContain('have no global.proxyInit (ConfigMap linkerd/linkerd-config annotation linkerd.io/created-by linkerd/helm stable-2.9.4: that release reads it under global)');
+    const dev = outside(scene(devValues.replace(', annotations: {linkerd.io/created-by: linkerd/helm stable-2.9.4}', '')));
     expect(dev.message).toContain('have no global.proxyInit');
     expect(dev.message).not.toContain('that release');
   });

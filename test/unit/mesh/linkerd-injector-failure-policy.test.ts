@@ -39,6 +39,7 @@ webhooks:
   clientConfig: {service: {name: linkerd-proxy-injector, namespace: linkerd, path: /}}
   ${policy}
   sideEffects: None
+  rules: [{operations: [CREATE], apiGroups: [""], apiVersions: [v1], resources: [pods, services]}]
   admissionReviewVersions: [v1]
 ---`;
 const scene = (extra: string) => `${NO_PROXY_INIT}${extra}

@@ -41,6 +41,7 @@ const hook = (name: string, policy: string, selectors = '') => `- name: ${name}
   clientConfig: {service: {name: linkerd-proxy-injector, namespace: linkerd, path: /}}
   failurePolicy: ${policy}
   sideEffects: None
+  rules: [{operations: [CREATE], apiGroups: [""], apiVersions: [v1], resources: [pods, services]}]
   admissionReviewVersions: [v1]${selectors ? `\n  ${selectors}` : ''}`;
 const STRICT_ONLY = 'objectSelector: {matchLabels: {strict: "true"}}';
 const APP = `

@@ -48,6 +48,7 @@ webhooks:
   clientConfig: {service: {name: linkerd-proxy-injector, namespace: linkerd, path: /}}
   failurePolicy: Fail
   sideEffects: None
+  rules: [{operations: [CREATE], apiGroups: [""], apiVersions: [v1], resources: [pods, services]}]
   admissionReviewVersions: [v1]
 ---`;
 const namespace = (name: string, labels = '{}') => `
