@@ -1,7 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
-import {  nginxNoConfigMap, nginxNotStarting, clientTrafficPolicies, istioGatewayServers, istioTlsDefaults, ISTIO_CIPHER_MODES, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, configMapData, gatewayListenerPolicies, describeWeakCipher, GO_CIPHER_SUITES, GO_PRE_122_EXTRA_SUITES, goCipherSuiteWeaknesses, traefikDefaultMinTls, traefikOptionAcceptsNoVersion, nginxCanary, nginxCipherAnnotations, nginxConfigSources, nginxServerKeys, opensslCipherWeaknesses, traefikTlsOptions, traefikOptionScope, traefikDefaultsReadBy, type TraefikInstance, versionTokens, type CipherAnalysis, type ServedIngress , ENVOY_PRE_123_DEFAULT_CIPHERS, istioGatewayRelease, istioGatewayApiServers, istioMutualSettingsApplied } from '../../src/analysis/tls/index.ts';
+import { nginxConfigRefused, NGINX_CONFIG_REFUSED_EFFECT, nginxNoConfigMap, nginxNotStarting, clientTrafficPolicies, istioGatewayServers, istioTlsDefaults, ISTIO_CIPHER_MODES, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, configMapData, gatewayListenerPolicies, describeWeakCipher, GO_CIPHER_SUITES, GO_PRE_122_EXTRA_SUITES, goCipherSuiteWeaknesses, traefikDefaultMinTls, traefikOptionAcceptsNoVersion, nginxCanary, nginxCipherAnnotations, nginxConfigSources, nginxServerKeys, opensslCipherWeaknesses, traefikTlsOptions, traefikOptionScope, traefikDefaultsReadBy, type TraefikInstance, versionTokens, type CipherAnalysis, type ServedIngress , ENVOY_PRE_123_DEFAULT_CIPHERS, istioGatewayRelease, istioGatewayApiServers, istioMutualSettingsApplied } from '../../src/analysis/tls/index.ts';
 import { TRAEFIK_ROUTER_REFUSAL_KINDS, traefikTlsRouterOf } from '../../src/analysis/edge/traefik-tls-routers.ts';
 import type { KindKey } from '../../src/snapshot/kinds.ts';
 import { AWS_POLICY_CIPHERS, AWS_SSL_POLICIES_DOC, awsTlsServices, contourCipherConfigs, contourCipherNames, contourTlsVirtualHosts, GKE_DEFAULT_SSL_POLICY, gkeFrontendConfigs, gkeGatewaySslPolicies, gkeIngressSslPolicy, gkeTlsGateways, type GkeSslPolicy } from '../../src/analysis/tls/index.ts';
@@ -58,6 +58,12 @@ function nginxConfigMapVerdicts(ctx: AuditContext): Verdict[] {
     }
     const where = src.configMap ? `ConfigMap ${src.configMap.namespace}/${src.configMap.name}` : `controller ${controllers[0]} (${nginxNoConfigMap(src.controllers[0])})`;
     const value = src.data?.['ssl-ciphers'];
+    // Its ssl-protocols refused, none of the ConfigMap is in effect: neither these ciphers nor the defaults.
+    const refused = nginxConfigRefused(src.data);
+    if (refused !== undefined) {
+      out.push({ status: 'fail', resource: src.resource, severity: 'medium', message: `The cipher suites every server of ${controllers.join(', ')} enables cannot be confirmed: ${where} sets ssl-protocols "${src.data?.['ssl-protocols']}", and ${refused}, ${NGINX_CONFIG_REFUSED_EFFECT}. Its ssl-ciphers (${value === undefined ? 'unset' : JSON.stringify(value)}) is not in effect until ssl-protocols is fixed.`, evidence: { controllers, sslCiphers: value ?? 'default', sslProtocols: src.data?.['ssl-protocols'], unconfirmed: refused } });
+      continue;
+    }
     if (value === undefined) {
       out.push({ status: 'pass', resource: src.resource, message: `${where} does not set ssl-ciphers: the ingress-nginx default (ECDHE/DHE with AES-GCM or ChaCha20-Poly1305) applies.`, evidence: { controllers, sslCiphers: 'default', weakSuites: [] } });
       continue;

@@ -25,6 +25,8 @@ export {
   nginxRedirectUnknown,
   nginxNotStarting,
   nginxSslProtocols,
+  nginxConfigRefused,
+  NGINX_CONFIG_REFUSED_EFFECT,
   ingressClassOf,
   ingressClassesByController,
   ingressClassNamed,
