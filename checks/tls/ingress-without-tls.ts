@@ -544,9 +544,6 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
     // An unknown --enable-ssl-passthrough is judged apart, host by host, on both readings (passthroughInDoubt).
     const doubt = servers ? nginxIngressDoubt(ctx.snapshot, ing) : undefined;
     if (doubt !== undefined) { const fail = nginxIngressFailDoubt(ctx.snapshot, ing); doubts.set(`${ns}/${resource.name}`, { pass: doubt, ...(fail !== undefined ? { fail } : {}) }); }
-    // Port 443 goes to the backend as it is; port 80 still reaches ingress-nginx, which redirects
-    // it only with force-ssl-redirect, ssl-redirect needing a certificate of its own for the host
-    // (rootfs/etc/nginx/lua/lua_ingress.lua, redirect_to_https).
     // The certificate is never presented for a passed-through host (port 443 goes to the backend by
     // SNI), so only whether the host's server holds one counts here: ssl-redirect redirects port 80
     // when it does (certificate.lua configured_for_current_request: any certificate uid for the
@@ -569,6 +566,9 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
       const doubt = held.find((c) => c!.ingress !== `${ns}/${resource.name}` && c!.counts !== undefined)?.counts;
       return { from: `${what}, given by Ingress ${first.ingress}`, ...(doubt !== undefined ? { doubt } : {}) };
     };
+    // Port 443 goes to the backend as it is; port 80 still reaches ingress-nginx, which redirects
+    // it only with force-ssl-redirect, ssl-redirect needing a certificate of its own for the host
+    // (rootfs/etc/nginx/lua/lua_ingress.lua, redirect_to_https).
     const passedThrough = (host: string, pt: NginxPassthrough | undefined): Verdict | undefined => {
       if (!pt?.on) return undefined;
       redirect ??= nginxRedirectSettings(ctx.snapshot, ing);
