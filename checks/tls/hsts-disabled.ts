@@ -1,7 +1,7 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { nginxBool, nginxConfigSources, nginxNoConfigMap, nginxNotStarting, upstreamTlsForIngressNginx } from '../../src/analysis/tls/index.ts';
+import { nginxBool, nginxConfigRefused, NGINX_CONFIG_REFUSED_EFFECT, nginxConfigSources, nginxNoConfigMap, nginxNotStarting, upstreamTlsForIngressNginx } from '../../src/analysis/tls/index.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
@@ -71,6 +71,12 @@ export const hstsDisabled: Check = {
       const where = src.configMap ? `ConfigMap ${src.configMap.namespace}/${src.configMap.name}` : `controller ${controllers[0]} (${nginxNoConfigMap(src.controllers[0])})`;
       const scope = `every HTTPS server of ${controllers.join(', ')}`;
       const data = src.data;
+      // Its ssl-protocols refused, none of the ConfigMap is in effect: neither these keys nor the defaults.
+      const refused = nginxConfigRefused(data);
+      if (refused !== undefined) {
+        out.push({ status: 'fail', resource: src.resource, severity: 'medium', message: `Whether ${scope} sends HSTS cannot be confirmed: ${where} sets ssl-protocols "${data?.['ssl-protocols']}", and ${refused}, ${NGINX_CONFIG_REFUSED_EFFECT}. Its hsts and hsts-max-age are not in effect until ssl-protocols is fixed.`, evidence: { controllers, hsts: data?.hsts ?? 'true (default)', hstsMaxAge: data?.['hsts-max-age'] ?? `${DEFAULT_MAX_AGE} (default)`, sslProtocols: data?.['ssl-protocols'], unconfirmed: refused } });
+        continue;
+      }
       const hstsRaw = data?.hsts;
       const maxAgeRaw = data?.['hsts-max-age'];
       const evidence: Record<string, unknown> = {

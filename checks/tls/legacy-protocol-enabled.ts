@@ -2,7 +2,7 @@ import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
 import type { KubeObject } from '../../src/snapshot/types.ts';
-import { nginxNoConfigMap, nginxNotStarting, ALB_PARAMS, gatewayPassthroughListeners, traefikTcpPassthroughRoutes, GKE_DEFAULT_SSL_POLICY, GKE_GATEWAY_CONTROLLER, gkeFrontendConfigs, gkeGatewaySslPolicies, gkeIngressSslPolicy, gkeTlsGateways, type GkeSslPolicy, nginxCanary, nginxCipherAnnotations, nginxServerKeys, opensslEnabledSuites, ALB_SSL_POLICY, clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, clientTrafficPolicyLegacyCiphers, gatewayListenerPolicies, istioGatewayServers, istioGatewayApiServers, istioMutualSettingsApplied, type IstioGatewayServer, istioTlsDefaults, albIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_ALB_CONTROLLER, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, traefikDefaultMinTls, traefikOptionAcceptsNoVersion, traefikTlsOptions, traefikOptionScope, traefikDefaultsReadBy, undecidedTlsServices, versionTokens, type AlbIngress, type TraefikInstance, type AwsTlsService, type LbcDefaultPolicy, contourCipherConfigs, contourCipherNames, contourHigher, contourTlsVersion, contourTlsVirtualHosts, type ContourCiphers, type ContourTlsVersion, istioGatewayRelease, istioMeshMinimum, ISTIO_CIPHER_MODES, ENVOY_PRE_123_DEFAULT_CIPHERS, type IstioGatewayRelease, traefikMinVersion, traefikDefaultOptionsRead, nginxSslProtocols } from '../../src/analysis/tls/index.ts';
+import { nginxNoConfigMap, nginxNotStarting, ALB_PARAMS, gatewayPassthroughListeners, traefikTcpPassthroughRoutes, GKE_DEFAULT_SSL_POLICY, GKE_GATEWAY_CONTROLLER, gkeFrontendConfigs, gkeGatewaySslPolicies, gkeIngressSslPolicy, gkeTlsGateways, type GkeSslPolicy, nginxCanary, nginxCipherAnnotations, nginxCipherAnnotationKeys, nginxCipherOnServer, nginxPrefixUnknown, nginxServerKeys, opensslEnabledSuites, ALB_SSL_POLICY, clientTrafficPolicies, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, clientTrafficPolicyLegacyCiphers, gatewayListenerPolicies, istioGatewayServers, istioGatewayApiServers, istioMutualSettingsApplied, type IstioGatewayServer, istioTlsDefaults, albIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, AWS_SSL_NEGOTIATION_POLICY, awsTlsServices, EKS_AUTO_MODE_ALB_CONTROLLER, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, isLegacyVersionToken, nginxConfigSources, otherClassTlsServices, traefikDefaultMinTls, traefikOptionAcceptsNoVersion, traefikTlsOptions, traefikOptionScope, traefikDefaultsReadBy, undecidedTlsServices, versionTokens, type AlbIngress, type TraefikInstance, type AwsTlsService, type LbcDefaultPolicy, contourCipherConfigs, contourCipherNames, contourHigher, contourTlsVersion, contourTlsVirtualHosts, type ContourCiphers, type ContourTlsVersion, istioGatewayRelease, istioMeshMinimum, ISTIO_CIPHER_MODES, ENVOY_PRE_123_DEFAULT_CIPHERS, type IstioGatewayRelease, traefikMinVersion, traefikDefaultOptionsRead, nginxSslProtocols, nginxConfigRefused, NGINX_CONFIG_REFUSED_EFFECT } from '../../src/analysis/tls/index.ts';
 import { TRAEFIK_ROUTER_REFUSAL_KINDS, traefikTlsRouterOf } from '../../src/analysis/edge/traefik-tls-routers.ts';
 import type { KindKey } from '../../src/snapshot/kinds.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
@@ -36,19 +36,27 @@ const opensslLegacyCiphers = (value: string): string[] => clientTrafficPolicyLeg
  * ingress-nginx controllers (refString) that serve a host with an ssl-ciphers annotation enabling
  * a suite usable below TLS 1.2: that server can complete a TLS 1.0/1.1 handshake whatever the
  * ConfigMap's ciphers. Only the annotation a host's server takes counts (nginxCipherAnnotations,
- * the rule tls.weak-ciphers reads): the oldest Ingress's for the host, never a canary's.
+ * the rule tls.weak-ciphers reads): the oldest Ingress's for the host, never a canary's. `doubt`
+ * says why it is not known that the controller applies it (nginxCipherOnServer `maybe`), when no
+ * such annotation is surely applied.
  */
-function nginxAnnotatedLegacyCiphers(ctx: AuditContext): Map<string, string> {
-  const out = new Map<string, string>();
-  const { served, winners } = nginxCipherAnnotations(ctx.snapshot);
-  for (const self of served) {
+function nginxAnnotatedLegacyCiphers(ctx: AuditContext): Map<string, { from: string; doubt?: string }> {
+  const out = new Map<string, { from: string; doubt?: string }>();
+  const all = nginxCipherAnnotations(ctx.snapshot);
+  for (const self of all.served) {
     const annotations = self.ing.metadata?.annotations ?? {};
+    const readSurely = new Set(self.groups.filter((g) => !nginxPrefixUnknown(g.prefix)).map((g) => `${g.prefix}ssl-ciphers`));
     for (const { prefix, controllers } of self.groups) {
-      const value = annotations[`${prefix}ssl-ciphers`];
-      if (typeof value !== 'string' || nginxCanary(annotations, prefix) || opensslLegacyCiphers(value).length === 0) continue;
-      for (const { key } of nginxServerKeys(self.ing, prefix, controllers)) {
-        const controller = key.slice(0, key.indexOf('\0'));
-        if (winners.get(key) === self && !out.has(controller)) out.set(controller, `Ingress ${self.id} (${prefix}ssl-ciphers)`);
+      for (const { annotation, value } of nginxCipherAnnotationKeys(annotations, prefix)) {
+        if ((nginxPrefixUnknown(prefix) && readSurely.has(annotation)) || value.trim() === '' || nginxCanary(annotations, prefix) || opensslLegacyCiphers(value).length === 0) continue;
+        for (const server of nginxServerKeys(self.ing, prefix, controllers)) {
+          const on = nginxCipherOnServer(ctx.snapshot, all, self, server);
+          if (on.state === 'overridden') continue;
+          const controller = server.key.slice(0, server.key.indexOf('\0'));
+          const had = out.get(controller);
+          const from = `Ingress ${self.id} (${annotation})`;
+          if (on.state === 'applied') { if (!had || had.doubt !== undefined) out.set(controller, { from }); } else if (!had) out.set(controller, { from, doubt: on.why });
+        }
       }
     }
   }
@@ -75,11 +83,11 @@ function nginxVerdicts(ctx: AuditContext): Verdict[] {
     const protocols = value === undefined ? undefined : nginxSslProtocols(value);
     // A value nginx refuses: the configuration fails `nginx -t` and is never loaded, so the
     // protocols the servers accept are those of the configuration nginx last loaded, not these.
-    if (protocols && (protocols.unknown.length > 0 || protocols.names.length === 0)) {
-      const why = protocols.unknown.length ? `nginx knows no protocol ${protocols.unknown.map((t) => JSON.stringify(t)).join(', ')} (ssl_protocols takes SSLv2, SSLv3, TLSv1, TLSv1.1, TLSv1.2 and TLSv1.3, separated by spaces)` : 'nginx\'s ssl_protocols needs at least one protocol';
+    const refused = nginxConfigRefused(data);
+    if (protocols && refused !== undefined) {
       out.push({ status: 'fail', resource: src.resource, detailKey: 'ssl-protocols', severity: 'medium',
-        message: `The protocols ingress-nginx ssl-protocols "${value}" gives every server of ${controllers.join(', ')} cannot be confirmed: ${why}, so the configuration ingress-nginx writes fails nginx's test and is not loaded (the controller logs "Error reloading NGINX"); nginx keeps serving the configuration it last loaded, which the input does not show. Use space-separated names, such as "TLSv1.2 TLSv1.3".`,
-        evidence: { ...evidence, unknownProtocols: protocols.unknown, unconfirmed: why } });
+        message: `The protocols ingress-nginx ssl-protocols "${value}" gives every server of ${controllers.join(', ')} cannot be confirmed: ${refused}, ${NGINX_CONFIG_REFUSED_EFFECT}. Use space-separated names, such as "TLSv1.2 TLSv1.3".`,
+        evidence: { ...evidence, unknownProtocols: protocols.unknown, unconfirmed: refused } });
       continue;
     }
     const legacy = protocols ? protocols.names.filter(isLegacyVersionToken) : [];
@@ -87,8 +95,15 @@ function nginxVerdicts(ctx: AuditContext): Verdict[] {
     const rawCiphers = data?.['ssl-ciphers'];
     const ciphers = rawCiphers === undefined ? NGINX_DEFAULT_CIPHERS : rawCiphers.trim() === '' ? NGINX_BUILTIN_CIPHERS : rawCiphers;
     const usable = legacy.length ? opensslLegacyCiphers(ciphers) : [];
-    const viaAnnotation = controllers.map((c) => annotated.get(c)).find((x) => x !== undefined);
+    const via = controllers.map((c) => annotated.get(c)).filter((x) => x !== undefined);
+    const viaAnnotation = via.find((x) => x.doubt === undefined)?.from;
+    const mayVia = viaAnnotation === undefined ? via.find((x) => x.doubt !== undefined) : undefined;
     const ciphersSaid = rawCiphers === undefined ? 'ssl-ciphers is unset (the ingress-nginx default: AES-GCM and ChaCha20-Poly1305 only)' : `ssl-ciphers "${rawCiphers}" enables only suites that need TLS 1.2`;
+    // Only an annotation that may not be applied enables a suite below TLS 1.2: high if it is, low if not.
+    if (legacy.length && usable.length === 0 && mayVia) {
+      out.push({ status: 'fail', resource: src.resource, detailKey: 'ssl-protocols', severity: 'medium', message: `ingress-nginx ssl-protocols "${value}" enables ${legacy.join(', ')} for every server of ${controllers.join(', ')}, and whether a ${legacy.join(' or ')} handshake completes cannot be confirmed: ${ciphersSaid}, but the ciphers of ${mayVia.from} work below TLS 1.2, and whether ingress-nginx applies them is not known: ${mayVia.doubt}. Remove ${legacy.join(' and ')} from ssl-protocols.`, evidence: { ...evidence, legacy, sslCiphers: rawCiphers ?? 'default', ciphersBelowTls12: [], legacyCiphersFrom: mayVia.from, unconfirmed: mayVia.doubt } });
+      continue;
+    }
     out.push(legacy.length && usable.length === 0 && !viaAnnotation
       ? { status: 'fail', resource: src.resource, detailKey: 'ssl-protocols', severity: 'low', message: `ingress-nginx ssl-protocols "${value}" enables ${legacy.join(', ')} for every server of ${controllers.join(', ')}, but no enabled cipher works below TLS 1.2: ${ciphersSaid}, so no ${legacy.join(' or ')} handshake completes. Remove ${legacy.join(' and ')} from ssl-protocols to say what the servers accept.`, evidence: { ...evidence, legacy, sslCiphers: rawCiphers ?? 'default', ciphersBelowTls12: [] } }
       : legacy.length

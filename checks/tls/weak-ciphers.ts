@@ -1,7 +1,7 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
-import {  nginxNoConfigMap, nginxNotStarting, clientTrafficPolicies, istioGatewayServers, istioTlsDefaults, ISTIO_CIPHER_MODES, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, configMapData, gatewayListenerPolicies, describeWeakCipher, GO_CIPHER_SUITES, GO_PRE_122_EXTRA_SUITES, goCipherSuiteWeaknesses, traefikDefaultMinTls, traefikOptionAcceptsNoVersion, nginxCanary, nginxCipherAnnotations, nginxConfigSources, nginxServerKeys, opensslCipherWeaknesses, traefikTlsOptions, traefikOptionScope, traefikDefaultsReadBy, type TraefikInstance, versionTokens, type CipherAnalysis, type ServedIngress , ENVOY_PRE_123_DEFAULT_CIPHERS, istioGatewayRelease, istioGatewayApiServers, istioMutualSettingsApplied } from '../../src/analysis/tls/index.ts';
+import { nginxConfigRefused, NGINX_CONFIG_REFUSED_EFFECT, nginxNoConfigMap, nginxNotStarting, clientTrafficPolicies, istioGatewayServers, istioTlsDefaults, ISTIO_CIPHER_MODES, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, configMapData, gatewayListenerPolicies, describeWeakCipher, GO_CIPHER_SUITES, GO_PRE_122_EXTRA_SUITES, goCipherSuiteWeaknesses, traefikDefaultMinTls, traefikOptionAcceptsNoVersion, nginxCanary, nginxCipherAnnotations, nginxCipherAnnotationKeys, nginxCipherOnServer, nginxPrefixUnknown, nginxConfigSources, nginxServerKeys, opensslCipherWeaknesses, traefikTlsOptions, traefikOptionScope, traefikDefaultsReadBy, type TraefikInstance, versionTokens, type CipherAnalysis, ENVOY_PRE_123_DEFAULT_CIPHERS, istioGatewayRelease, istioGatewayApiServers, istioMutualSettingsApplied } from '../../src/analysis/tls/index.ts';
 import { TRAEFIK_ROUTER_REFUSAL_KINDS, traefikTlsRouterOf } from '../../src/analysis/edge/traefik-tls-routers.ts';
 import type { KindKey } from '../../src/snapshot/kinds.ts';
 import { AWS_POLICY_CIPHERS, AWS_SSL_POLICIES_DOC, awsTlsServices, contourCipherConfigs, contourCipherNames, contourTlsVirtualHosts, GKE_DEFAULT_SSL_POLICY, gkeFrontendConfigs, gkeGatewaySslPolicies, gkeIngressSslPolicy, gkeTlsGateways, type GkeSslPolicy } from '../../src/analysis/tls/index.ts';
@@ -58,6 +58,12 @@ function nginxConfigMapVerdicts(ctx: AuditContext): Verdict[] {
     }
     const where = src.configMap ? `ConfigMap ${src.configMap.namespace}/${src.configMap.name}` : `controller ${controllers[0]} (${nginxNoConfigMap(src.controllers[0])})`;
     const value = src.data?.['ssl-ciphers'];
+    // Its ssl-protocols refused, none of the ConfigMap is in effect: neither these ciphers nor the defaults.
+    const refused = nginxConfigRefused(src.data);
+    if (refused !== undefined) {
+      out.push({ status: 'fail', resource: src.resource, severity: 'medium', message: `The cipher suites every server of ${controllers.join(', ')} enables cannot be confirmed: ${where} sets ssl-protocols "${src.data?.['ssl-protocols']}", and ${refused}, ${NGINX_CONFIG_REFUSED_EFFECT}. Its ssl-ciphers (${value === undefined ? 'unset' : JSON.stringify(value)}) is not in effect until ssl-protocols is fixed.`, evidence: { controllers, sslCiphers: value ?? 'default', sslProtocols: src.data?.['ssl-protocols'], unconfirmed: refused } });
+      continue;
+    }
     if (value === undefined) {
       out.push({ status: 'pass', resource: src.resource, message: `${where} does not set ssl-ciphers: the ingress-nginx default (ECDHE/DHE with AES-GCM or ChaCha20-Poly1305) applies.`, evidence: { controllers, sslCiphers: 'default', weakSuites: [] } });
       continue;
@@ -80,44 +86,55 @@ function nginxConfigMapVerdicts(ctx: AuditContext): Verdict[] {
 
 function nginxIngressVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
-  const { served, winners } = nginxCipherAnnotations(ctx.snapshot);
-  for (const self of served) {
+  const all = nginxCipherAnnotations(ctx.snapshot);
+  for (const self of all.served) {
     const { ing } = self;
     const resource = { kind: 'Ingress', namespace: ing.metadata?.namespace ?? 'default', name: ing.metadata?.name ?? '' };
     const annotations = ing.metadata?.annotations ?? {};
+    // Annotations a controller with a known prefix reads are judged under it; a controller whose
+    // prefix is not known may read any "…/ssl-ciphers" annotation, judged once more only if no
+    // known prefix reads it.
+    const readSurely = new Set(self.groups.filter((g) => !nginxPrefixUnknown(g.prefix)).map((g) => `${g.prefix}ssl-ciphers`));
     // Each serving controller reads ssl-ciphers under its own --annotations-prefix.
     for (const { prefix, controllers } of self.groups) {
-      const annotation = `${prefix}ssl-ciphers`;
-      const value = annotations[annotation];
-      if (typeof value !== 'string') continue;
-      const a = opensslCipherWeaknesses(value);
-      const evidence = evidenceOf(a, { annotation, sslCiphers: value });
-      const what = `Ingress ${resource.namespace}/${resource.name} annotation ${annotation}`;
-      if (value.trim() !== '' && nginxCanary(annotations, prefix)) {
-        out.push({ status: 'pass', resource, message: `${what} has no effect: the Ingress is a canary (${prefix}canary), and ingress-nginx takes no server settings from canary Ingresses.`, evidence: { ...evidence, applied: false, canary: true } });
-        continue;
+      for (const { annotation, value } of nginxCipherAnnotationKeys(annotations, prefix)) {
+        if (nginxPrefixUnknown(prefix) && readSurely.has(annotation)) continue;
+        const a = opensslCipherWeaknesses(value);
+        const evidence = evidenceOf(a, { annotation, sslCiphers: value });
+        const what = `Ingress ${resource.namespace}/${resource.name} annotation ${annotation}`;
+        if (value.trim() !== '' && nginxCanary(annotations, prefix)) {
+          out.push({ status: 'pass', resource, message: `${what} has no effect: the Ingress is a canary (${prefix}canary), and ingress-nginx takes no server settings from canary Ingresses.`, evidence: { ...evidence, applied: false, canary: true } });
+          continue;
+        }
+        const keys = value.trim() === '' ? [] : nginxServerKeys(ing, prefix, controllers);
+        const states = keys.map((k) => ({ host: k.host, on: nginxCipherOnServer(ctx.snapshot, all, self, k) }));
+        const deciders = states.flatMap((s) => (s.on.state === 'overridden' ? [{ host: s.host, by: s.on.by }] : []));
+        const overridden = deciders.map((d) => ({ host: d.host, ingress: d.by.id }));
+        const orderNote = deciders.some((d) => !Number.isFinite(d.by.created)) || (deciders.length && !Number.isFinite(self.created))
+          ? { orderNote: 'an Ingress here has no creationTimestamp: it is taken as created after every existing one, and ingress-nginx prefers the oldest' }
+          : {};
+        if (keys.length > 0 && overridden.length === keys.length) {
+          const first = overridden[0];
+          const hosts = [...new Set(overridden.map((o) => o.host))];
+          out.push({ status: 'pass', resource, message: `${what} has no effect: ingress-nginx takes a host's ssl-ciphers from the oldest Ingress that sets it, and serves ${hosts.length > 1 ? `its hosts` : `host ${first.host}`} with those of Ingress ${first.ingress}${new Set(overridden.map((o) => o.ingress)).size > 1 ? ' and others' : ''}.`, evidence: { ...evidence, applied: false, decidedBy: overridden, ...orderNote } });
+          continue;
+        }
+        if (overridden.length) Object.assign(evidence, { notAppliedOn: overridden, ...orderNote });
+        // ssl-protocols is controller-wide (ConfigMap only): the servers of every controller here speak TLS 1.3 alone, or not.
+        if (a.weak.length && controllers.length > 0 && controllers.every((c) => nginxTls13Only(c.configMap ? configMapData(ctx.snapshot, c.configMap) : undefined))) {
+          out.push(tls13OnlyVerdict(resource, what, `the ssl-protocols of every controller serving it enable TLS 1.3 only`, evidence));
+          continue;
+        }
+        // Applied on no server for certain, and on some it may be: a finding only if it is, so it cannot be confirmed.
+        const maybe = states.find((s) => s.on.state === 'maybe')?.on;
+        const unconfirmed = !states.some((s) => s.on.state === 'applied') && maybe?.state === 'maybe' ? maybe.why : undefined;
+        const weakList = `${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}`;
+        out.push(!a.weak.length
+          ? { status: 'pass', resource, message: `${what} enables no weak suite (CBC, RSA key exchange, 3DES, RC4, NULL, EXPORT, anonymous).`, evidence }
+          : unconfirmed !== undefined
+          ? { status: 'fail', resource, severity: 'medium', message: `${what} would enable weak suites for its hosts: ${weakList}. Whether ingress-nginx applies it cannot be confirmed: ${unconfirmed}.`, evidence: { ...evidence, unconfirmed } }
+          : { status: 'fail', resource, message: `${what} enables weak suites for its hosts: ${weakList}.`, evidence });
       }
-      const keys = value.trim() === '' ? [] : nginxServerKeys(ing, prefix, controllers);
-      const deciders = keys.map((k) => ({ host: k.host, by: winners.get(k.key) })).filter((d): d is { host: string; by: ServedIngress } => d.by !== undefined && d.by !== self);
-      const overridden = deciders.map((d) => ({ host: d.host, ingress: d.by.id }));
-      const orderNote = deciders.some((d) => !Number.isFinite(d.by.created)) || (deciders.length && !Number.isFinite(self.created))
-        ? { orderNote: 'an Ingress here has no creationTimestamp: it is taken as created after every existing one, and ingress-nginx prefers the oldest' }
-        : {};
-      if (keys.length > 0 && overridden.length === keys.length) {
-        const first = overridden[0];
-        const hosts = [...new Set(overridden.map((o) => o.host))];
-        out.push({ status: 'pass', resource, message: `${what} has no effect: ingress-nginx takes a host's ssl-ciphers from the oldest Ingress that sets it, and serves ${hosts.length > 1 ? `its hosts` : `host ${first.host}`} with those of Ingress ${first.ingress}${new Set(overridden.map((o) => o.ingress)).size > 1 ? ' and others' : ''}.`, evidence: { ...evidence, applied: false, decidedBy: overridden, ...orderNote } });
-        continue;
-      }
-      if (overridden.length) Object.assign(evidence, { notAppliedOn: overridden, ...orderNote });
-      // ssl-protocols is controller-wide (ConfigMap only): the servers of every controller here speak TLS 1.3 alone, or not.
-      if (a.weak.length && controllers.length > 0 && controllers.every((c) => nginxTls13Only(c.configMap ? configMapData(ctx.snapshot, c.configMap) : undefined))) {
-        out.push(tls13OnlyVerdict(resource, what, `the ssl-protocols of every controller serving it enable TLS 1.3 only`, evidence));
-        continue;
-      }
-      out.push(a.weak.length
-        ? { status: 'fail', resource, message: `${what} enables weak suites for its hosts: ${a.weak.slice(0, 5).map(describeWeakCipher).join('; ')}${a.weak.length > 5 ? ` and ${a.weak.length - 5} more` : ''}.`, evidence }
-        : { status: 'pass', resource, message: `${what} enables no weak suite (CBC, RSA key exchange, 3DES, RC4, NULL, EXPORT, anonymous).`, evidence });
     }
   }
   return out;

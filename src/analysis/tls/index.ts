@@ -25,6 +25,8 @@ export {
   nginxRedirectUnknown,
   nginxNotStarting,
   nginxSslProtocols,
+  nginxConfigRefused,
+  NGINX_CONFIG_REFUSED_EFFECT,
   ingressClassOf,
   ingressClassesByController,
   ingressClassNamed,
@@ -34,7 +36,7 @@ export {
   type NginxConfigSource,
   type NginxSetting,
 } from './nginx.ts';
-export { ingressesInNginxOrder, nginxCanary, nginxCipherAnnotations, nginxServerKeys, type NginxCipherAnnotations, type ServedIngress } from './nginx-ciphers.ts';
+export { ingressesInNginxOrder, nginxCanary, nginxCipherAnnotations, nginxCipherAnnotationKeys, nginxCipherDoubt, nginxCipherOnServer, nginxPrefixUnknown, nginxServerKeys, type NginxCipherAnnotations, type ServedIngress } from './nginx-ciphers.ts';
 export { servedByTraefik, traefikEntryPoints, traefikHttpsRedirect, traefikProvidersFor, traefikRouterPlaintext, traefikRouterTls, traefikDefaultMinTls, traefikOptionAcceptsNoVersion, traefikMinVersion, traefikDefaultOptionsRead, traefikDefaultsReadBy, traefikOptionScope, traefikTlsOptions, traefikTcpPassthroughRoutes, traefikCrdProvidersFor, traefikCrdUnserved, TRAEFIK_INGRESS_CONTROLLER, TRAEFIK_TCP_ROUTE_KEYS, type TraefikEntryPoints, type TraefikRouterPlaintext, type TraefikIngressProvider, type TraefikInstance, type TraefikTlsOptions } from './traefik.ts';
 export { albIngressOf, servedByAwsAlb, ALB_PARAMS, albClassesWithParams, albUnjudged, albUnjudgedNotes, albKeptNotes, ALB_INGRESS_CONTROLLER, EKS_AUTO_MODE_ALB_CONTROLLER, ALB_LISTEN_PORTS, ALB_SSL_POLICY, type AlbIngress, type AlbProvisioner } from './aws-alb.ts';
 export { upstreamTlsForIngressNginx, awsTlsServices, otherClassTlsServices, undecidedTlsServices, firstClasslessAwsTlsService, awsLoadBalancerOf, awsPolicyMinTls, AWS_SSL_NEGOTIATION_POLICY, AWS_DEFAULT_SSL_POLICY, EKS_AUTO_MODE_LOAD_BALANCER_CLASS, type UpstreamTls, type AwsTlsService, type OtherClassTlsService, type UndecidedTlsService, type TlsVersion } from './cloud-lb.ts';

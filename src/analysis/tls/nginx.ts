@@ -541,6 +541,31 @@ export function nginxSslProtocols(value: string): { names: string[]; unknown: st
   return { names, unknown };
 }
 
+/**
+ * Why nginx refuses the whole configuration ingress-nginx renders from this controller ConfigMap's
+ * ssl-protocols, or undefined when nothing in it is known to be refused: an argument nginx does not
+ * know, or none at all (nginxSslProtocols). Then no key of the ConfigMap is in effect: the
+ * controller renders the template, `nginx -t` fails and OnUpdate returns before writing
+ * /etc/nginx/nginx.conf or reloading (internal/ingress/controller/nginx.go OnUpdate, testTemplate
+ * at controller-v1.15.1); syncIngress records "Error reloading NGINX" and returns before
+ * configureDynamically (controller.go). nginx keeps serving the configuration it last loaded,
+ * which the input does not show; a controller started with the value runs on the bootstrap
+ * rootfs/etc/nginx/nginx.conf, which defines no server. The HSTS settings Lua sends go with it:
+ * cfg.json is rewritten before the test, but lua_ingress reads it only in init_by_lua
+ * (rootfs/etc/nginx/lua/ngx_conf_init.lua), which runs when nginx loads a configuration.
+ */
+export function nginxConfigRefused(data: Record<string, string> | undefined): string | undefined {
+  const value = data?.['ssl-protocols'];
+  if (value === undefined) return undefined;
+  const { names, unknown } = nginxSslProtocols(value);
+  if (unknown.length > 0) return `nginx knows no protocol ${unknown.map((t) => JSON.stringify(t)).join(', ')} (ssl_protocols takes SSLv2, SSLv3, TLSv1, TLSv1.1, TLSv1.2 and TLSv1.3, separated by spaces)`;
+  if (names.length === 0) return 'nginx\'s ssl_protocols needs at least one protocol';
+  return undefined;
+}
+
+/** The sentence findings on a refused configuration (nginxConfigRefused) end with: what happens then. */
+export const NGINX_CONFIG_REFUSED_EFFECT = 'so the configuration ingress-nginx writes fails nginx\'s test and is not loaded (the controller logs "Error reloading NGINX"); nginx keeps serving the configuration it last loaded, which the input does not show';
+
 export interface IngressClassInfo {
   name: string;
   controller?: string;
