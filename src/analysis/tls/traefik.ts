@@ -1060,7 +1060,12 @@ const traefikCrdProvidersByWorkload = memoize((snapshot: Snapshot): Map<string, 
  * informers list nothing else, pkg/provider/kubernetes/crd/client.go WatchAll @v2.11.0 and
  * @v3.3.4), and builds its TLS options from those alone (kubernetes.go buildTLSOptions), so:
  * - `instances`: the Traefiks that read it or may (their release decides the defaults it leaves
- *   unset); none of the snapshot's known to read it, every one, as no reader can be ruled in;
+ *   unset);
+ * - `unloaded`, with `instances` empty, when every Traefik of the snapshot surely does not read it
+ *   (a namespace it does not watch, a labelSelector not selecting it, an API group its release
+ *   does not read, no CRD provider): no router of theirs can use it, so it is not judged. Its
+ *   ingress class plays no part: buildTLSOptions takes every TLSOption the informers list
+ *   (pkg/provider/kubernetes/crd/kubernetes.go@v3.3.4 lines 1023-1033, no shouldProcessIngress);
  * - for a TLSOption named "default", Traefik drops it when that Traefik reads a TLSOption named
  *   "default" in more than one namespace ("Default TLS Options defined in multiple namespaces",
  *   buildTLSOptions): `dropped` (how many such namespaces) when it is dropped for every Traefik
@@ -1069,20 +1074,34 @@ const traefikCrdProvidersByWorkload = memoize((snapshot: Snapshot): Map<string, 
  * With no Traefik workload in the snapshot, every TLSOption counts, as Traefik with its defaults
  * would read them all: `dropped` when several namespaces hold a "default".
  */
-export function traefikOptionScope(snapshot: Snapshot, option: KubeObject): { instances: TraefikInstance[]; dropped?: number; droppedFor: TraefikInstance[] } {
+export function traefikOptionScope(snapshot: Snapshot, option: KubeObject): { instances: TraefikInstance[]; dropped?: number; droppedFor: TraefikInstance[]; unloaded?: string } {
   const { instances, defaultNamespaces } = traefikTlsOptions(snapshot);
   const isDefault = option.metadata?.name === 'default';
   if (instances.length === 0) return { instances, droppedFor: [], ...(isDefault && defaultNamespaces > 1 ? { dropped: defaultNamespaces } : {}) };
   const byWorkload = traefikCrdProvidersByWorkload(snapshot);
   const readers = instances.filter((i) => (byWorkload.get(refString(i.ref)) ?? []).some((p) => traefikCrdSees(p, option).sees !== false));
-  if (!isDefault) return { instances: readers.length ? readers : instances, droppedFor: [] };
-  if (readers.length === 0) return { instances, droppedFor: [], ...(defaultNamespaces > 1 ? { dropped: defaultNamespaces } : {}) };
+  // No Traefik of the input loads it: it is configuration no router can use, and judging it against
+  // the releases of Traefiks that never read it would only guess; `unloaded` says why, per Traefik.
+  if (readers.length === 0) return { instances: [], droppedFor: [], unloaded: traefikUnloadedWhy(instances, byWorkload, option) };
+  if (!isDefault) return { instances: readers, droppedFor: [] };
   // Those it may read count (a release or namespaces not known): Traefik with every one read would drop them.
   const count = (i: TraefikInstance) => { const r = traefikDefaultsReadBy(snapshot, i.ref); return r.read.length + r.unknown.length; };
   const keeping = readers.filter((i) => count(i) <= 1);
   const droppedFor = readers.filter((i) => count(i) > 1);
   if (keeping.length) return { instances: keeping, droppedFor };
   return { instances: droppedFor, droppedFor, dropped: Math.max(...droppedFor.map(count)) };
+}
+
+/** Why no Traefik container of the input loads this TLSOption: each one's reason, its workload named. */
+function traefikUnloadedWhy(instances: TraefikInstance[], byWorkload: Map<string, TraefikCrdProvider[]>, option: KubeObject): string {
+  const whys = new Set<string>();
+  for (const i of instances) {
+    const id = refString(i.ref);
+    const providers = byWorkload.get(id) ?? [];
+    if (providers.length === 0) whys.add(`${id} runs no Kubernetes CRD provider (providers.kubernetesCRD)`);
+    for (const p of providers) whys.add(traefikCrdSees(p, option).why ?? `${id} does not read it`);
+  }
+  return [...whys].join('; ');
 }
 
 /**

@@ -120,6 +120,27 @@ describe('Traefik TLSOption verdicts are per Traefik instance', () => {
     expect(legacy.map(line)).toEqual(['pass TLSOption la/default', 'fail TLSOption lb/default']);
   });
 
+  // A TLSOption no Traefik loads is dead configuration: buildTLSOptions builds options only from
+  // the TLSOptions the provider's informers list (pkg/provider/kubernetes/crd/kubernetes.go@v3.3.4
+  // lines 1023-1033; client.go@v3.3.4 lines 163-200 per watched namespace, 174-179 labelSelector),
+  // and takes no ingress class into account, so no router of any Traefik can use it.
+  it('a TLSOption no Traefik loads (namespace, labelSelector) is not judged, and the note says so (was: failed against every Traefik)', () => {
+    const c = ctx(traefik('ta', 'traefik:v2.10.7', ', "--providers.kubernetescrd.namespaces=ta"') + traefik('tb', 'traefik:v2.10.7', ', "--providers.kubernetescrd.labelselector=traefik=b"')
+      + option('elsewhere', 'old', '{minVersion: VersionTLS10, cipherSuites: [TLS_RSA_WITH_AES_128_CBC_SHA]}') + option('ta', 'strict', '{minVersion: VersionTLS10}'));
+    const legacy = [...legacyProtocolEnabled.evaluate(c)].filter((v) => v.resource.kind === 'TLSOption');
+    expect(legacy.map(line)).toEqual(['fail TLSOption ta/strict']);
+    expect([...weakCiphers.evaluate(c)].filter((v) => v.resource.kind === 'TLSOption' && v.resource.namespace === 'elsewhere')).toEqual([]);
+    const note = 'Traefik TLSOption(s) are loaded by no Traefik of the input, so no router uses them and they are not judged: TLSOption elsewhere/old (Deployment ta/ta watches only namespaces ta (providers.kubernetesCRD.namespaces), not elsewhere; Deployment tb/tb reads only the objects its providers.kubernetesCRD.labelSelector "traefik=b" selects, not this one)';
+    expect(legacyProtocolEnabled.excluded!(c)).toContain(note);
+    expect(weakCiphers.excluded!(c)).toContain(note);
+  });
+
+  it('a TLSOption "default" no Traefik loads is not judged either, nor counted as dropped', () => {
+    const c = ctx(traefik('ta', 'traefik:v3.3.4', ', "--providers.kubernetescrd.namespaces=ta"') + option('x', 'default', '{minVersion: VersionTLS10}') + option('y', 'default', '{minVersion: VersionTLS10}'));
+    expect([...legacyProtocolEnabled.evaluate(c)].filter((v) => v.resource.kind === 'TLSOption')).toEqual([]);
+    expect(legacyProtocolEnabled.excluded!(c)).toContain('TLSOption x/default (Deployment ta/ta watches only namespaces ta');
+  });
+
   it('a labelSelector in the Kubernetes text form is read; one it cannot parse is not known', () => {
     const f = traefikLabelSelector('app=traefik, tier in (a,b),!legacy,env!=dev')!;
     expect(f({ app: 'traefik', tier: 'a' })).toBe(true);
