@@ -587,8 +587,8 @@ export function traefikCrossNamespace(snapshot: Snapshot, route: KubeObject | un
  * allowCrossNamespace is off and the release refuses it, false where it is on or the release
  * builds it, undefined when either is not known or the Traefiks differ, with why.
  */
-export function traefikCrossRefusal(snapshot: Snapshot, route: KubeObject | undefined, check: TraefikCrossCheck): { refused: boolean | undefined; why: string } {
-  const providers = traefikCrdProvidersResolving(snapshot, route);
+export function traefikCrossRefusal(snapshot: Snapshot, route: KubeObject | undefined | { workload: ResourceRef }, check: TraefikCrossCheck): { refused: boolean | undefined; why: string } {
+  const providers = route && 'workload' in route ? traefikCrdProvidersOf(snapshot, (route as { workload: ResourceRef }).workload) : traefikCrdProvidersResolving(snapshot, route as KubeObject | undefined);
   if (providers.length === 0) return { refused: undefined, why: NO_CRD_PROVIDER };
   const answers = providers.map((p) => {
     const c = p.crossNamespace;
@@ -674,7 +674,15 @@ export interface TraefikEntryPoints {
    * every router on it terminates TLS on that Traefik, whatever the other workloads set.
    */
   tlsEntryPointOf: Map<string, string>;
+  /**
+   * The entryPoints with TLS whose http.tls.options names a TLSOption other than "default": the
+   * routers on them without a TLS section of their own take it, not the default one.
+   */
+  tlsOptions: TraefikEntryPointTlsOption[];
 }
+
+/** One entryPoint's http.tls.options on one Traefik workload: `option` as written ("<namespace>-<name>@kubernetescrd"). */
+export interface TraefikEntryPointTlsOption { workload: ResourceRef; entryPoint: string; option: string; flag: string }
 
 /** The port of an entryPoint address, "[host]:port[/tcp|/udp]" (doc.traefik.io reference/install-configuration/entrypoints, `address`). */
 function addressPort(v: string | undefined): number | undefined {
@@ -759,6 +767,7 @@ export const traefikEntryPoints = memoize((snapshot: Snapshot): TraefikEntryPoin
   const reachedFromOutside = new Set<string>();
   const withoutService: ResourceRef[] = [];
   const tlsEntryPointOf = new Map<string, string>();
+  const tlsOptions: TraefikEntryPointTlsOption[] = [];
   for (const key of ['deployments', 'daemonsets', 'statefulsets'] as const) {
     for (const o of snapshot.resources[key] ?? []) {
       for (const raw of arr(obj(podTemplateOf(o)?.spec)?.containers)) {
@@ -802,8 +811,25 @@ export const traefikEntryPoints = memoize((snapshot: Snapshot): TraefikEntryPoin
             if (scheme.toLowerCase() === 'https') secured.set(ep, `a redirection of every request to https (${flag(k)}=${v})`);
           }
         }
+        // An entryPoint's http.middlewares go ahead of every router's own on it (applyModel): a
+        // redirection to https among them, before anything that may answer, keeps plaintext off it.
+        for (const [k, v] of install.options) {
+          const m = /^entrypoints\.([^.]+)\.http\.middlewares$/.exec(k);
+          if (!m || secured.has(m[1]) || !v || install.unknown.has(k)) continue;
+          const redirect = traefikEntryPointRedirect(snapshot, ref, m[1], v);
+          if (redirect) secured.set(m[1], `a redirection of every request to https (${flag(k)}=${v}: ${redirect})`);
+        }
+        // An entryPoint's http.tls.options is the TLSOption of every router on it without a TLS
+        // section of its own (applyModel: `if cp.TLS == nil { cp.TLS = m.TLS }`).
+        for (const [ep, how] of secured) {
+          if (!how.startsWith('TLS (')) continue;
+          const key = `entrypoints.${ep}.http.tls.options`;
+          const option = install.options.get(key);
+          if (option !== undefined && option !== '' && option !== 'default' && !install.unknown.has(key)) tlsOptions.push({ workload: ref, entryPoint: ep, option, flag: `${flag(key)}=${option}` });
+        }
+        const named = new Set(tlsOptions.filter((t) => t.workload === ref).map((t) => t.entryPoint));
         perWorkload.push(secured);
-        const tlsEp = [...secured].find(([, how]) => how.startsWith('TLS ('));
+        const tlsEp = [...secured].find(([ep, how]) => how.startsWith('TLS (') && !named.has(ep));
         if (tlsEp && !tlsEntryPointOf.has(refString(ref))) tlsEntryPointOf.set(refString(ref), `entryPoint ${tlsEp[0]}: ${tlsEp[1]}`);
         if (waysOf === null) withoutService.push(ref);
       }
@@ -815,8 +841,44 @@ export const traefikEntryPoints = memoize((snapshot: Snapshot): TraefikEntryPoin
   }
   const defaults = [...(asDefault.size > 0 ? asDefault : defined)].filter((ep) => ep !== 'traefik' && !udp.has(ep)).sort();
   const inClusterOnly = new Set(fromFile.length ? [] : [...ports.keys()].filter((ep) => !reachedFromOutside.has(ep)));
-  return { workloads, fromFile, defaults, secured, ports, inClusterOnly, edge, withoutService, tlsEntryPointOf };
+  return { workloads, fromFile, defaults, secured, ports, inClusterOnly, edge, withoutService, tlsEntryPointOf, tlsOptions };
 }, ['network', 'tls']);
+
+/** Middlewares by the key Traefik's kubernetescrd provider gives them ("<namespace>-<name>"), each "namespace/name" holding it. */
+const traefikMiddlewareKeys = memoize((snapshot: Snapshot): Map<string, string[]> => {
+  const m = new Map<string, string[]>();
+  for (const id of traefikMiddlewareCopies(snapshot).keys()) {
+    const key = id.replace('/', '-');
+    m.set(key, [...(m.get(key) ?? []), id]);
+  }
+  return m;
+}, ['network', 'tls']);
+
+/**
+ * What redirects every request to https among an entryPoint's http.middlewares (a comma-separated
+ * list of qualified names) on the Traefik workload `ref`, or undefined when none is proven to
+ * (traefikHttpsRedirect with `referrer` { workload }). Traefik prepends them to every router on the
+ * entryPoint (pkg/server/aggregator.go@v2.11.0 lines 139-174 and @v3.3.4 lines 152-212 applyModel,
+ * `cp.Middlewares = append(m.Middlewares, cp.Middlewares...)`; the model from
+ * pkg/provider/traefik/internal.go@v3.3.4 entryPointModels;
+ * https://doc.traefik.io/traefik/reference/install-configuration/entrypoints/, `http.middlewares`).
+ * Only "<namespace>-<name>@kubernetescrd" names are read: one of another provider (@file …), or
+ * a key no single Middleware of the input holds, stops the walk there, unproven.
+ */
+function traefikEntryPointRedirect(snapshot: Snapshot, ref: ResourceRef, ep: string, value: string): string | undefined {
+  const keys = traefikMiddlewareKeys(snapshot);
+  const refs: string[] = [];
+  for (const entry of value.split(',').map((x) => x.trim()).filter(Boolean)) {
+    const m = /^(.+)@kubernetescrd$/.exec(entry);
+    const ids = m ? keys.get(m[1]) : undefined;
+    if (!ids || ids.length !== 1) {
+      refs.push(`(${entry})`);
+      break;
+    }
+    refs.push(ids[0]!);
+  }
+  return traefikHttpsRedirect(snapshot, refs, ref.namespace ?? 'default', `entryPoint ${ep} of ${refString(ref)}`, { workload: ref }).redirect;
+}
 
 /** How a Traefik router without a TLS section of its own fares on the entryPoints it attaches to. */
 export type TraefikRouterPlaintext =
@@ -1053,6 +1115,11 @@ const traefikCrdProvidersByWorkload = memoize((snapshot: Snapshot): Map<string, 
   return m;
 }, 'tls');
 
+/** The Kubernetes CRD providers the Traefik workload `ref` runs (none: it runs no CRD provider). */
+export function traefikCrdProvidersOf(snapshot: Snapshot, ref: ResourceRef): TraefikCrdProvider[] {
+  return traefikCrdProvidersByWorkload(snapshot).get(refString(ref)) ?? [];
+}
+
 /**
  * The Traefik containers a TLSOption's verdict is judged for, and whether Traefik drops it. Each
  * Traefik loads only the TLSOptions its Kubernetes CRD provider sees (traefikCrdSees: the
@@ -1249,11 +1316,14 @@ export function traefikRegexRedirectsToHttps(regex: unknown, replacement: unknow
  * the chains it leads to keep the rule. A Middleware counts only as a copy some Traefik resolving
  * the route reads (traefikCrdCounts: its API group by that Traefik's release, traefik.io under a
  * release that is not known, its watched namespaces), as the edge guards count Middlewares;
- * otherwise the route is not taken as redirected.
+ * otherwise the route is not taken as redirected. `referrer` { workload } is an entryPoint's
+ * http.middlewares of that Traefik (traefikEntryPointMiddlewares): named "<key>@kubernetescrd" in
+ * the install configuration, they take a Middleware of any namespace its CRD provider reads
+ * (traefikCrdSees), as an Ingress's do; the chains they lead to keep the rule.
  */
-export function traefikHttpsRedirect(snapshot: Snapshot, refs: string[], routeNs: string, where: string, referrer: { ingress: KubeObject } | { crd: KubeObject }): TraefikHttpsRedirect {
+export function traefikHttpsRedirect(snapshot: Snapshot, refs: string[], routeNs: string, where: string, referrer: { ingress: KubeObject } | { crd: KubeObject } | { workload: ResourceRef }): TraefikHttpsRedirect {
   const index = traefikMiddlewareCopies(snapshot);
-  const routeObject = 'ingress' in referrer ? referrer.ingress : referrer.crd;
+  const routeObject = 'ingress' in referrer ? referrer.ingress : 'crd' in referrer ? referrer.crd : undefined;
   let providers: TraefikCrdProvider[] | undefined;
   let cross: ReturnType<typeof traefikCrossNamespace> | undefined;
   let chained: ReturnType<typeof traefikCrossRefusal> | undefined;
@@ -1267,8 +1337,8 @@ export function traefikHttpsRedirect(snapshot: Snapshot, refs: string[], routeNs
     if (!copies) return { stop: `Traefik Middleware ${ref}, which ${where} uses, is not in the input` };
     // Only a copy that counts for some Traefik resolving the route (traefikCrdCounts: its API group,
     // its watched namespaces, as the edge guards count Middlewares and TLSOptions) redirects for it.
-    providers ??= traefikCrdProvidersResolving(snapshot, routeObject);
-    const answers = copies.map((c) => ({ c, sees: providers!.map((p) => traefikCrdCounts(p, c, routeObject)) }));
+    providers ??= 'workload' in referrer ? traefikCrdProvidersOf(snapshot, referrer.workload) : traefikCrdProvidersResolving(snapshot, routeObject);
+    const answers = copies.map((c) => ({ c, sees: providers!.map((p) => (routeObject ? traefikCrdCounts(p, c, routeObject) : traefikCrdSees(p, c))) }));
     const mw = answers.find((a) => a.sees.some((x) => x.sees === true))?.c;
     if (!mw) {
       const why = answers.flatMap((a) => a.sees).find((x) => x.why)?.why ?? 'no Traefik serving it runs the CRD provider';
@@ -1277,7 +1347,7 @@ export function traefikHttpsRedirect(snapshot: Snapshot, refs: string[], routeNs
     const ns = mw.metadata?.namespace ?? 'default';
     if (ns !== fromNs && depth > 0) {
       // A chain member: built unchecked before v2.11.43, v3.6.14 and v3.7.0 (traefikCrossRefusal 'chain').
-      chained ??= traefikCrossRefusal(snapshot, 'ingress' in referrer ? referrer.ingress : referrer.crd, 'chain');
+      chained ??= traefikCrossRefusal(snapshot, routeObject ?? ('workload' in referrer ? referrer : undefined), 'chain');
       if (chained.refused !== false) return { stop: `Traefik Middleware ${ref} is a chain member of another namespace than its chain's: Traefik's kubernetescrd provider refuses it without allowCrossNamespace from v2.11.43, v3.6.14 and v3.7.0 on, ${chained.refused === true ? 'as it does here' : 'which is not known here'} (${chained.why})` };
     } else if (ns !== fromNs && 'crd' in referrer) {
       cross ??= traefikCrossNamespace(snapshot, referrer.crd);
