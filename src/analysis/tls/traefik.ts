@@ -10,7 +10,8 @@ import { imageRepository } from '../images.ts';
 import { memoize } from '../memo.ts';
 import { arr, obj, str, stringMap } from '../mesh/util.ts';
 import { podTemplateOf, refString } from '../workloads.ts';
-import { ingressClassesByController, ingressClassNamed, nginxAnnotationBool, nginxImageVersion } from './nginx.ts';
+import { parse as parseYaml } from 'yaml';
+import { configMapData, ingressClassesByController, ingressClassNamed, nginxAnnotationBool, nginxImageVersion } from './nginx.ts';
 import { servicesSelecting } from './services.ts';
 import { parseLabelSelectorText, requirementMatches } from '../label-selector-text.ts';
 
@@ -152,12 +153,13 @@ interface TraefikIngressSetup {
 }
 
 /** Every Traefik container of the snapshot's Deployments, DaemonSets and StatefulSets (by image), with its workload. */
-function* traefikContainers(snapshot: Snapshot): Generator<{ ref: ResourceRef; container: Record<string, unknown> }> {
+function* traefikContainers(snapshot: Snapshot): Generator<{ ref: ResourceRef; container: Record<string, unknown>; podSpec: Record<string, unknown> | undefined }> {
   for (const key of ['deployments', 'daemonsets', 'statefulsets'] as const) {
     for (const o of snapshot.resources[key] ?? []) {
-      for (const raw of arr(obj(podTemplateOf(o)?.spec)?.containers)) {
+      const podSpec = obj(podTemplateOf(o)?.spec);
+      for (const raw of arr(podSpec?.containers)) {
         const c = obj(raw);
-        if (c && TRAEFIK_IMAGE.test(imageRepository(str(c.image) ?? ''))) yield { ref: { kind: o.kind ?? 'Deployment', namespace: o.metadata?.namespace ?? 'default', name: o.metadata?.name ?? '' }, container: c };
+        if (c && TRAEFIK_IMAGE.test(imageRepository(str(c.image) ?? ''))) yield { ref: { kind: o.kind ?? 'Deployment', namespace: o.metadata?.namespace ?? 'default', name: o.metadata?.name ?? '' }, container: c, podSpec };
       }
     }
   }
@@ -478,14 +480,14 @@ function crossNamespaceDefault(version: [number, number], patch: number | undefi
  * is taken to run it with its defaults, and one configured by a file to run it with an unknown
  * ingressClass; `--providers.kubernetescrd` alone enables it, and so does any of its sub-options.
  */
-function crdProviderOf(c: Record<string, unknown>): Omit<TraefikCrdProvider, 'ref'> | undefined {
+function crdProviderOf(c: Record<string, unknown>, file: () => TraefikConfigFile): Omit<TraefikCrdProvider, 'ref'> | undefined {
   const install = installOptionsOf(c);
   const crossNamespace = crossNamespaceOf(install, str(c.image) ?? '');
   const groups = traefikCrdGroups(str(c.image) ?? '');
   // A release reading no group at all (Traefik v1) has no CRD provider, whatever its options say.
   if (groups.groups?.size === 0) return undefined;
   const namespaces = watchedOf(install, 'providers.kubernetescrd.namespaces');
-  if (install.source === 'file') return { ingressClass: undefined, crossNamespace, groups, namespaces };
+  if (install.source === 'file') return { ingressClass: undefined, crossNamespace, groups, namespaces, ...fileLabelSelector(file()) };
   if (install.source === 'none') return { ingressClass: '', crossNamespace, groups, namespaces };
   const options = install.options;
   const enabled = [...options].some(([k, v]) => (k === 'providers.kubernetescrd' && v?.toLowerCase() !== 'false') || k.startsWith('providers.kubernetescrd.'));
@@ -495,13 +497,120 @@ function crdProviderOf(c: Record<string, unknown>): Omit<TraefikCrdProvider, 're
   return enabled ? { ingressClass: classOption(install, 'providers.kubernetescrd.ingressclass'), crossNamespace, groups, namespaces, ...labelSelector } : undefined;
 }
 
+/**
+ * The install configuration file a Traefik container reads, as far as the input holds it. Traefik
+ * takes --configFile, else the first of /etc/traefik/traefik.toml, .yaml, .yml (then
+ * $XDG_CONFIG_HOME, $HOME/.config and the working directory, not read here) that exists, and
+ * decodes it by its extension (pkg/cli/loader_file.go@v3.3.4 lines 65-83 loadConfigFiles: BasePaths
+ * "/etc/traefik/traefik" first, Extensions "toml", "yaml", "yml"; the same at @v2.11.0;
+ * https://doc.traefik.io/traefik/getting-started/configuration-overview/#configuration-file).
+ * Read when the file is a key of a ConfigMap volume mounted at its directory (or at the file, with
+ * subPath) and that ConfigMap is in the input; a YAML file is parsed, a TOML one is not.
+ * `unread` says why it is not read.
+ */
+type TraefikConfigFile = { doc: unknown; where: string } | { unread: string };
+
+function traefikConfigFile(snapshot: Snapshot, ns: string, c: Record<string, unknown>, podSpec: Record<string, unknown> | undefined): TraefikConfigFile {
+  const { explicit, candidates } = configFileCandidates(c);
+  for (const path of candidates) {
+    const file = traefikConfigFileAt(snapshot, ns, c, podSpec, path, path === explicit);
+    if (file === 'absent') continue;
+    return file;
+  }
+  return { unread: `no file ${explicit ? `${JSON.stringify(explicit)} nor ` : ''}traefik.toml, .yaml or .yml of /etc/traefik is in a ConfigMap of the input` };
+}
+
+/** The paths Traefik looks for its configuration file at, in order: --configFile, then /etc/traefik's. */
+function configFileCandidates(c: Record<string, unknown>): { explicit?: string; candidates: string[] } {
+  const words = [...arr(c.command), ...arr(c.args)].filter((x): x is string => typeof x === 'string');
+  let explicit: string | undefined;
+  for (let i = 0; i < words.length; i++) {
+    const m = /^--?configfile(?:=(.*))?$/is.exec(words[i]!);
+    if (m) explicit = m[1] ?? words[i + 1];
+  }
+  return { ...(explicit ? { explicit } : {}), candidates: [...(explicit ? [explicit] : []), ...['toml', 'yaml', 'yml'].map((e) => `/etc/traefik/traefik.${e}`)] };
+}
+
+/** The volume mount a file path of the container lies on: one of the file itself (subPath) first, else one of its directory. */
+function configFileMount(c: Record<string, unknown>, podSpec: Record<string, unknown> | undefined, path: string): { mount: Record<string, unknown>; volume?: Record<string, unknown>; fileMount: boolean } | undefined {
+  const dir = path.slice(0, path.lastIndexOf('/')).replace(/\/+$/, '');
+  const mounts = arr(c.volumeMounts).map(obj);
+  // A mount of the file itself (subPath) wins over one of its directory, as the kubelet mounts it over the directory's.
+  const fileMount = mounts.find((m) => str(m?.mountPath) === path);
+  const mount = fileMount ?? mounts.find((m) => str(m?.mountPath)?.replace(/\/+$/, '') === dir && str(m?.subPath) === undefined);
+  if (!mount) return undefined;
+  const volume = arr(podSpec?.volumes).map(obj).find((v) => v && str(v.name) === str(mount.name));
+  return { mount, ...(volume ? { volume } : {}), fileMount: fileMount !== undefined };
+}
+
+/** One candidate path: its text from a ConfigMap volume of the input, 'absent' when that volume surely lacks it, else why it is not read. */
+function traefikConfigFileAt(snapshot: Snapshot, ns: string, c: Record<string, unknown>, podSpec: Record<string, unknown> | undefined, path: string, explicit: boolean): TraefikConfigFile | 'absent' {
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  const on = configFileMount(c, podSpec, path);
+  if (!on) return explicit ? { unread: `its configuration file ${JSON.stringify(path)} is not on a volume of the input` } : 'absent';
+  const { mount, volume, fileMount } = on;
+  const cm = obj(volume?.configMap);
+  const cmName = str(cm?.name);
+  if (!cmName) return { unread: `its configuration file ${JSON.stringify(path)} is on volume ${JSON.stringify(str(mount.name) ?? '')}, which is not a ConfigMap volume` };
+  const file = fileMount ? str(mount.subPath) ?? base : base;
+  const items = arr(cm?.items).map(obj);
+  const key = items.length ? str(items.find((i) => str(i?.path) === file)?.key) : file;
+  const data = configMapData(snapshot, { namespace: ns, name: cmName });
+  if (!data) return { unread: `its configuration file ${JSON.stringify(path)} comes from ConfigMap ${ns}/${cmName}, which is not in the input` };
+  const text = key === undefined ? undefined : data[key];
+  if (text === undefined) return 'absent';
+  const where = `ConfigMap ${ns}/${cmName} (${key}, ${path})`;
+  if (!/\.ya?ml$/i.test(path)) return { unread: `its configuration file is ${where}, which is not YAML and is not read` };
+  try {
+    return { doc: parseYaml(text), where };
+  } catch {
+    return { unread: `${where} is not valid YAML` };
+  }
+}
+
+/** A key of a decoded configuration file, Traefik matching option names case-insensitively. */
+function fileKey(doc: unknown, ...path: string[]): unknown {
+  let at: unknown = doc;
+  for (const part of path) {
+    const o = obj(at);
+    if (!o) return undefined;
+    const k = Object.keys(o).find((x) => x.toLowerCase() === part.toLowerCase());
+    at = k === undefined ? undefined : o[k];
+  }
+  return at;
+}
+
+/** providers.kubernetesCRD.labelSelector of a configuration file, as TraefikCrdProvider.labelSelector; an unread file sets none (not known, as before). */
+function fileLabelSelector(file: TraefikConfigFile): Pick<TraefikCrdProvider, 'labelSelector'> {
+  if ('unread' in file) return {};
+  const raw = fileKey(file.doc, 'providers', 'kubernetesCRD', 'labelSelector');
+  if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return {};
+  if (typeof raw !== 'string') return { labelSelector: { text: JSON.stringify(raw) } };
+  return { labelSelector: { text: raw, matches: traefikLabelSelector(raw) } };
+}
+
+/** The ConfigMaps the live collector should `get` by name: those holding a Traefik container's configuration file (traefikConfigFile). */
+export function traefikConfigMapRefs(snapshot: Snapshot): Array<{ namespace: string; name: string }> {
+  const out: Array<{ namespace: string; name: string }> = [];
+  for (const { ref, container, podSpec } of traefikContainers(snapshot)) {
+    for (const path of configFileCandidates(container).candidates) {
+      const name = str(obj(configFileMount(container, podSpec, path)?.volume?.configMap)?.name);
+      if (name) out.push({ namespace: ref.namespace ?? 'default', name });
+    }
+  }
+  return out;
+}
+
+/** The kinds traefikConfigMapRefs reads. */
+export const TRAEFIK_CONFIG_MAP_REF_KINDS = ['deployments', 'daemonsets', 'statefulsets'] as const satisfies readonly KindKey[];
+
 /** The Traefik Kubernetes CRD providers of the snapshot (with no Traefik workload, one whose ingressClass is unknown), built once. */
 const traefikCrdProviders = memoize((snapshot: Snapshot): TraefikCrdProvider[] => {
   const providers: TraefikCrdProvider[] = [];
   let found = false;
-  for (const { ref, container } of traefikContainers(snapshot)) {
+  for (const { ref, container, podSpec } of traefikContainers(snapshot)) {
     found = true;
-    const p = crdProviderOf(container);
+    const p = crdProviderOf(container, () => traefikConfigFile(snapshot, ref.namespace ?? 'default', container, podSpec));
     if (p) providers.push({ ref, ...p });
   }
   return found ? providers : [{ ingressClass: undefined, crossNamespace: { allowed: undefined, why: 'no Traefik workload is in the snapshot' }, groups: { why: 'no Traefik workload is in the snapshot, so its release is not known' } }];
