@@ -14,7 +14,7 @@ import { EDGE_ENCRYPTION } from '../controls.ts';
 import { albIngresses, paramsMissing } from './lib/alb-ingresses.ts';
 import { ALB_NAMESPACES_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ } from './lib/alb-params-read.ts';
 import { TRAEFIK_TLS_ROUTERS_READ } from './lib/traefik-tls-routers-read.ts';
-import { TLS_OPTION_USER_KINDS, tlsOptionUsers } from './lib/traefik-option-users.ts';
+import { TLS_OPTION_USER_KINDS, tlsOptionUsers, traefikUnloadedOptions } from './lib/traefik-option-users.ts';
 import { NGINX_CONTROLLER_CONFIG_READ, NGINX_WATCH_SELECTOR_READ, nginxSettingsUnconfirmed } from './lib/nginx-config-read.ts';
 import { LBC_SERVICE_WEBHOOK_READ } from './lib/lbc-webhook-read.ts';
 import { ENVOY_GATEWAY_TARGETS_READ } from './lib/envoy-gateway-read.ts';
@@ -382,6 +382,7 @@ function traefikVerdicts(ctx: AuditContext): Verdict[] {
     // Judged for the Traefiks that load it (traefikOptionScope): another Traefik's release, or the
     // "default" TLSOptions another Traefik reads, say nothing about it.
     const scope = traefikOptionScope(ctx.snapshot, o);
+    if (scope.unloaded !== undefined) continue; // traefikUnloadedOptions notes it
     if (scope.dropped === undefined) for (const i of scope.droppedFor) droppedUnsaid.add(refString(i.ref));
     const { oldest, unversioned } = traefikReleases(scope.instances);
     const defaults = oldest ? traefikDefaultMinTls(oldest.version) : undefined;
@@ -701,7 +702,7 @@ function excludedSubjects(ctx: AuditContext): string[] {
   const { passthrough } = istioServers(ctx);
   if (passthrough.length > 0) out.push(`${passthrough.length} Istio Gateway server(s) pass TLS through to the backend (PASSTHROUGH or AUTO_PASSTHROUGH; an omitted tls.mode is PASSTHROUGH), so the backend decides the TLS version, not the gateway: ${passthrough.join(', ')}; run with --probe-tls to judge them (tls.probe-legacy-accepted): the probe sends each of their hosts as SNI to the address of the LoadBalancer Service selecting the gateway's pods, as the gateway routes passthrough connections by SNI alone; a wildcard host, or a gateway without such a Service, needs its hosts listed in tls.probe.endpoints with their sni`);
   out.push(...gkeUnjudged(ctx).notes, ...istioUnversioned(ctx), ...istioMutualUnjudged(ctx), ...contourUnversioned(ctx));
-  out.push(...traefikUnjudged(ctx), ...traefikDefaultUnknown(ctx));
+  out.push(...traefikUnjudged(ctx), ...traefikDefaultUnknown(ctx), ...traefikUnloadedOptions(ctx));
   const gwPassthrough = gatewayPassthroughListeners(ctx.snapshot);
   if (gwPassthrough.length > 0) {
     const unprobed = gwPassthrough.filter((l) => l.hostname === undefined || l.hostname.includes('*') || l.addresses.length === 0);

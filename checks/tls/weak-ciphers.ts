@@ -17,7 +17,7 @@ import type { KubeObject } from '../../src/snapshot/types.ts';
 import { ISTIO_TLS_DEFAULTS_READ } from './lib/istio-mesh-tls-read.ts';
 import { istioGatewayIstiodRelease, istioGatewayRevision } from '../../src/analysis/tls/istio.ts';
 import { TRAEFIK_TLS_ROUTERS_READ } from './lib/traefik-tls-routers-read.ts';
-import { TLS_OPTION_USER_KINDS, tlsOptionUsers } from './lib/traefik-option-users.ts';
+import { TLS_OPTION_USER_KINDS, tlsOptionUsers, traefikUnloadedOptions } from './lib/traefik-option-users.ts';
 import { CONTOUR_CONFIGURATION_READ } from './lib/contour-config-read.ts';
 import { GKE_SSL_POLICY_KINDS, gkeHttpsIngresses, gkeUnjudged } from './lib/gke-ssl-policy-read.ts';
 import { memoize } from '../../src/analysis/memo.ts';
@@ -164,6 +164,7 @@ function traefikVerdicts(ctx: AuditContext): Verdict[] {
     // their own use its built-in default (traefik pkg/provider/kubernetes/crd/kubernetes.go
     // buildTLSOptions, "Default TLS Options defined in multiple namespaces"; pkg/tls/tlsmanager.go DefaultTLSOptions).
     const scope = traefikOptionScope(ctx.snapshot, o);
+    if (scope.unloaded !== undefined) continue; // traefikUnloadedOptions notes it
     for (const i of scope.droppedFor) dropping.add(refString(i.ref));
     // A Traefik built with a Go older than 1.22 (before v2.11) also enables the RSA key exchange
     // suites by default (GO_PRE_122_EXTRA_SUITES): the oldest release reading it decides.
@@ -484,7 +485,7 @@ export const weakCiphers: Check = {
     notes.unshift(...[...problems].map(([problem, n]) => `${n} Istio Gateway server(s) listing no cipherSuites are not judged: they take meshConfig.tlsDefaults.cipherSuites, and ${problem}`));
     const { unjudged } = istioJudgement(ctx);
     if (unjudged.length) notes.push(`${unjudged.length} ISTIO_MUTUAL Istio Gateway server(s) list cipherSuites that istiod writes to Envoy before Istio 1.18 and ignores from 1.18 (Envoy's default list then applies), and the release of the istiod configuring them is not known (no istio/pilot image naming a version), so they are not judged: ${unjudged.join(', ')}; pin istiod's image to a version tag or run with --probe-tls`);
-    notes.push(...traefikDefaultUnknown(ctx));
+    notes.push(...traefikDefaultUnknown(ctx), ...traefikUnloadedOptions(ctx));
     const down = nginxNotStarting(ctx.snapshot);
     if (down) notes.unshift(down);
     return notes.length ? notes.join('; ') : undefined;

@@ -5,6 +5,7 @@ import type { AuditContext } from '../../../src/analysis/context.ts';
 import type { KindKey } from '../../../src/snapshot/kinds.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
 import { traefikTlsOptionUsersOf } from '../../../src/analysis/edge/traefik-tls-routers.ts';
+import { traefikOptionScope, traefikTlsOptions } from '../../../src/analysis/tls/index.ts';
 
 /** The kinds whose objects may name a TLSOption (Ingresses are read by both checks anyway). */
 export const TLS_OPTION_USER_KINDS: KindKey[] = ['traefik.ingressroutes', 'traefik-legacy.ingressroutes', 'traefik.ingressroutetcps', 'traefik-legacy.ingressroutetcps'];
@@ -23,4 +24,17 @@ export function tlsOptionUsers(ctx: AuditContext, option: KubeObject): { text: s
       : isDefault ? (missing ? ` No TLS router of the snapshot was found without TLS options of its own${missing}.` : '') : ` No router of the snapshot names it${missing}.`)
     : ` Routers using it${isDefault ? ' (naming it, or naming no TLS options)' : ''}: ${routes.join(', ')}${total > routes.length ? ` and ${total - routes.length} more` : ''}${missing}.${elsewhere}`;
   return { text, evidence: { usedBy: routes, usedByCount: total, ...(notRead ? { routersNotKnownToReadIt: notRead } : {}), ...(unread.length ? { usersUnread: unread } : {}) } };
+}
+
+/**
+ * The TLSOptions no Traefik of the snapshot loads (traefikOptionScope `unloaded`), for the coverage
+ * note: they are not judged, since no router can use them, and not passed either.
+ */
+export function traefikUnloadedOptions(ctx: AuditContext): string[] {
+  const out: string[] = [];
+  for (const o of traefikTlsOptions(ctx.snapshot).options) {
+    const { unloaded } = traefikOptionScope(ctx.snapshot, o);
+    if (unloaded !== undefined) out.push(`TLSOption ${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''} (${unloaded})`);
+  }
+  return out.length ? [`${out.length} Traefik TLSOption(s) are loaded by no Traefik of the input, so no router uses them and they are not judged: ${out.join(', ')}`] : [];
 }

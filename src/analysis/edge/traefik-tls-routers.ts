@@ -8,7 +8,7 @@ import type { KindKey } from '../../snapshot/kinds.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import { memoize } from '../memo.ts';
 import { arr, obj, str } from '../mesh/util.ts';
-import { servedByTraefik, TRAEFIK_TCP_ROUTE_KEYS, traefikProvidersFor, traefikCrdCounts, traefikCrdProvidersFor, traefikCrdProvidersResolving, traefikEntryPoints, traefikRouterTls, traefikTlsOptions } from '../tls/traefik.ts';
+import { servedByTraefik, TRAEFIK_TCP_ROUTE_KEYS, traefikProvidersFor, traefikCrdCounts, traefikCrdProvidersFor, traefikCrdProvidersOf, traefikCrdProvidersResolving, traefikCrdSees, traefikEntryPoints, traefikRouterTls, traefikTlsOptions } from '../tls/traefik.ts';
 import { refString } from '../workloads.ts';
 import { EDGE_ROUTE_BEST_EFFORT, EDGE_ROUTE_KINDS, edgeRoutes } from './routes.ts';
 
@@ -119,18 +119,21 @@ export const TLS_OPTION_USERS_CAP = 10;
  * listed under the key "default". Only routers a Traefik of the snapshot serves count
  * (traefikCrdProvidersFor, servedByTraefik), and builds (traefikBuildsRouter): a refused route uses no TLSOption. Built once: every TLSOption's finding looks itself up.
  * Whether the Traefik serving a router reads the TLSOption itself is asked per option (traefikTlsOptionUsersOf).
+ * An entryPoint's http.tls.options ("<namespace>-<name>@kubernetescrd") is used by every router on
+ * it without a TLS section of its own (pkg/server/aggregator.go@v3.3.4 applyModel, `if cp.TLS ==
+ * nil { cp.TLS = m.TLS }`): listed as that entryPoint of that Traefik workload, read by its CRD provider.
  */
-export const traefikTlsOptionUsers = memoize((snapshot: Snapshot): Map<string, { route: string; object: KubeObject }[]> => {
-  const users = new Map<string, { route: string; object: KubeObject }[]>();
+export const traefikTlsOptionUsers = memoize((snapshot: Snapshot): Map<string, TraefikTlsOptionUser[]> => {
+  const users = new Map<string, TraefikTlsOptionUser[]>();
   const named = new Map<string, Set<string>>();
-  const add = (key: string, route: string, object: KubeObject) => {
+  const add = (key: string, route: string, by: { object: KubeObject } | { workload: ResourceRef }) => {
     let seen = named.get(key);
     if (!seen) named.set(key, (seen = new Set()));
     if (seen.has(route)) return;
     seen.add(route);
     const l = users.get(key);
-    if (!l) users.set(key, [{ route, object }]);
-    else l.push({ route, object });
+    if (!l) users.set(key, [{ route, ...by }]);
+    else l.push({ route, ...by });
   };
   const crd = (kind: string, keys: readonly KindKey[], terminates: (tls: Record<string, unknown>) => boolean) => {
     for (const key of keys) {
@@ -141,7 +144,7 @@ export const traefikTlsOptionUsers = memoize((snapshot: Snapshot): Map<string, {
         const route = `${kind} ${ns}/${r.metadata?.name ?? ''}`;
         const o = obj(tls.options);
         const name = str(o?.name);
-        add(name ? `${str(o?.namespace) ?? ns}/${name}` : 'default', route, r);
+        add(name ? `${str(o?.namespace) ?? ns}/${name}` : 'default', route, { object: r });
       }
     }
   };
@@ -154,13 +157,21 @@ export const traefikTlsOptionUsers = memoize((snapshot: Snapshot): Map<string, {
     if (!tls || !servedByTraefik(snapshot, ing) || !traefikBuildsRouter(snapshot, ing)) continue;
     const route = `Ingress ${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}`;
     const named = ing.metadata?.annotations?.['traefik.ingress.kubernetes.io/router.tls.options'];
-    if (named === undefined) { add('default', route, ing); continue; }
+    if (named === undefined) { add('default', route, { object: ing }); continue; }
     const m = /^(.*)@kubernetescrd$/.exec(named.trim());
     const id = m ? ids.get(m[1]) : undefined;
-    if (id) add(id, route, ing);
+    if (id) add(id, route, { object: ing });
+  }
+  for (const t of traefikEntryPoints(snapshot).tlsOptions) {
+    const m = /^(.*)@kubernetescrd$/.exec(t.option.trim());
+    const id = m ? ids.get(m[1]!) : undefined;
+    if (id) add(id, `entryPoint ${t.entryPoint} of ${refString(t.workload)} (${t.flag}: its routers without a TLS section of their own)`, { workload: t.workload });
   }
   return users;
 }, 'tls');
+
+/** A router naming a TLSOption (its routing object), or an entryPoint's http.tls.options (its Traefik workload). */
+type TraefikTlsOptionUser = { route: string } & ({ object: KubeObject } | { workload: ResourceRef });
 
 /**
  * The routers using this TLSOption (the "default" one: also every TLS router naming none), capped.
@@ -178,10 +189,14 @@ export function traefikTlsOptionUsersOf(snapshot: Snapshot, option: KubeObject):
   const seen = new Set<string>();
   const unique: string[] = [];
   let unread = 0;
-  for (const { route, object } of list) {
+  for (const user of list) {
+    const { route } = user;
     if (seen.has(route)) continue;
     seen.add(route);
-    if (traefikCrdProvidersResolving(snapshot, object).some((p) => traefikCrdCounts(p, option, object).sees === true)) unique.push(route);
+    const read = 'object' in user
+      ? traefikCrdProvidersResolving(snapshot, user.object).some((p) => traefikCrdCounts(p, option, user.object).sees === true)
+      : traefikCrdProvidersOf(snapshot, user.workload).some((p) => traefikCrdSees(p, option).sees === true);
+    if (read) unique.push(route);
     else unread++;
   }
   return { routes: unique.slice(0, TLS_OPTION_USERS_CAP), total: unique.length, unread };

@@ -10,7 +10,8 @@ import { imageRepository } from '../images.ts';
 import { memoize } from '../memo.ts';
 import { arr, obj, str, stringMap } from '../mesh/util.ts';
 import { podTemplateOf, refString } from '../workloads.ts';
-import { ingressClassesByController, ingressClassNamed, nginxAnnotationBool, nginxImageVersion } from './nginx.ts';
+import { parse as parseYaml } from 'yaml';
+import { configMapData, ingressClassesByController, ingressClassNamed, nginxAnnotationBool, nginxImageVersion } from './nginx.ts';
 import { servicesSelecting } from './services.ts';
 import { parseLabelSelectorText, requirementMatches } from '../label-selector-text.ts';
 
@@ -152,12 +153,13 @@ interface TraefikIngressSetup {
 }
 
 /** Every Traefik container of the snapshot's Deployments, DaemonSets and StatefulSets (by image), with its workload. */
-function* traefikContainers(snapshot: Snapshot): Generator<{ ref: ResourceRef; container: Record<string, unknown> }> {
+function* traefikContainers(snapshot: Snapshot): Generator<{ ref: ResourceRef; container: Record<string, unknown>; podSpec: Record<string, unknown> | undefined }> {
   for (const key of ['deployments', 'daemonsets', 'statefulsets'] as const) {
     for (const o of snapshot.resources[key] ?? []) {
-      for (const raw of arr(obj(podTemplateOf(o)?.spec)?.containers)) {
+      const podSpec = obj(podTemplateOf(o)?.spec);
+      for (const raw of arr(podSpec?.containers)) {
         const c = obj(raw);
-        if (c && TRAEFIK_IMAGE.test(imageRepository(str(c.image) ?? ''))) yield { ref: { kind: o.kind ?? 'Deployment', namespace: o.metadata?.namespace ?? 'default', name: o.metadata?.name ?? '' }, container: c };
+        if (c && TRAEFIK_IMAGE.test(imageRepository(str(c.image) ?? ''))) yield { ref: { kind: o.kind ?? 'Deployment', namespace: o.metadata?.namespace ?? 'default', name: o.metadata?.name ?? '' }, container: c, podSpec };
       }
     }
   }
@@ -478,14 +480,14 @@ function crossNamespaceDefault(version: [number, number], patch: number | undefi
  * is taken to run it with its defaults, and one configured by a file to run it with an unknown
  * ingressClass; `--providers.kubernetescrd` alone enables it, and so does any of its sub-options.
  */
-function crdProviderOf(c: Record<string, unknown>): Omit<TraefikCrdProvider, 'ref'> | undefined {
+function crdProviderOf(c: Record<string, unknown>, file: () => TraefikConfigFile): Omit<TraefikCrdProvider, 'ref'> | undefined {
   const install = installOptionsOf(c);
   const crossNamespace = crossNamespaceOf(install, str(c.image) ?? '');
   const groups = traefikCrdGroups(str(c.image) ?? '');
   // A release reading no group at all (Traefik v1) has no CRD provider, whatever its options say.
   if (groups.groups?.size === 0) return undefined;
   const namespaces = watchedOf(install, 'providers.kubernetescrd.namespaces');
-  if (install.source === 'file') return { ingressClass: undefined, crossNamespace, groups, namespaces };
+  if (install.source === 'file') return { ingressClass: undefined, crossNamespace, groups, namespaces, ...fileLabelSelector(file()) };
   if (install.source === 'none') return { ingressClass: '', crossNamespace, groups, namespaces };
   const options = install.options;
   const enabled = [...options].some(([k, v]) => (k === 'providers.kubernetescrd' && v?.toLowerCase() !== 'false') || k.startsWith('providers.kubernetescrd.'));
@@ -495,13 +497,120 @@ function crdProviderOf(c: Record<string, unknown>): Omit<TraefikCrdProvider, 're
   return enabled ? { ingressClass: classOption(install, 'providers.kubernetescrd.ingressclass'), crossNamespace, groups, namespaces, ...labelSelector } : undefined;
 }
 
+/**
+ * The install configuration file a Traefik container reads, as far as the input holds it. Traefik
+ * takes --configFile, else the first of /etc/traefik/traefik.toml, .yaml, .yml (then
+ * $XDG_CONFIG_HOME, $HOME/.config and the working directory, not read here) that exists, and
+ * decodes it by its extension (pkg/cli/loader_file.go@v3.3.4 lines 65-83 loadConfigFiles: BasePaths
+ * "/etc/traefik/traefik" first, Extensions "toml", "yaml", "yml"; the same at @v2.11.0;
+ * https://doc.traefik.io/traefik/getting-started/configuration-overview/#configuration-file).
+ * Read when the file is a key of a ConfigMap volume mounted at its directory (or at the file, with
+ * subPath) and that ConfigMap is in the input; a YAML file is parsed, a TOML one is not.
+ * `unread` says why it is not read.
+ */
+type TraefikConfigFile = { doc: unknown; where: string } | { unread: string };
+
+function traefikConfigFile(snapshot: Snapshot, ns: string, c: Record<string, unknown>, podSpec: Record<string, unknown> | undefined): TraefikConfigFile {
+  const { explicit, candidates } = configFileCandidates(c);
+  for (const path of candidates) {
+    const file = traefikConfigFileAt(snapshot, ns, c, podSpec, path, path === explicit);
+    if (file === 'absent') continue;
+    return file;
+  }
+  return { unread: `no file ${explicit ? `${JSON.stringify(explicit)} nor ` : ''}traefik.toml, .yaml or .yml of /etc/traefik is in a ConfigMap of the input` };
+}
+
+/** The paths Traefik looks for its configuration file at, in order: --configFile, then /etc/traefik's. */
+function configFileCandidates(c: Record<string, unknown>): { explicit?: string; candidates: string[] } {
+  const words = [...arr(c.command), ...arr(c.args)].filter((x): x is string => typeof x === 'string');
+  let explicit: string | undefined;
+  for (let i = 0; i < words.length; i++) {
+    const m = /^--?configfile(?:=(.*))?$/is.exec(words[i]!);
+    if (m) explicit = m[1] ?? words[i + 1];
+  }
+  return { ...(explicit ? { explicit } : {}), candidates: [...(explicit ? [explicit] : []), ...['toml', 'yaml', 'yml'].map((e) => `/etc/traefik/traefik.${e}`)] };
+}
+
+/** The volume mount a file path of the container lies on: one of the file itself (subPath) first, else one of its directory. */
+function configFileMount(c: Record<string, unknown>, podSpec: Record<string, unknown> | undefined, path: string): { mount: Record<string, unknown>; volume?: Record<string, unknown>; fileMount: boolean } | undefined {
+  const dir = path.slice(0, path.lastIndexOf('/')).replace(/\/+$/, '');
+  const mounts = arr(c.volumeMounts).map(obj);
+  // A mount of the file itself (subPath) wins over one of its directory, as the kubelet mounts it over the directory's.
+  const fileMount = mounts.find((m) => str(m?.mountPath) === path);
+  const mount = fileMount ?? mounts.find((m) => str(m?.mountPath)?.replace(/\/+$/, '') === dir && str(m?.subPath) === undefined);
+  if (!mount) return undefined;
+  const volume = arr(podSpec?.volumes).map(obj).find((v) => v && str(v.name) === str(mount.name));
+  return { mount, ...(volume ? { volume } : {}), fileMount: fileMount !== undefined };
+}
+
+/** One candidate path: its text from a ConfigMap volume of the input, 'absent' when that volume surely lacks it, else why it is not read. */
+function traefikConfigFileAt(snapshot: Snapshot, ns: string, c: Record<string, unknown>, podSpec: Record<string, unknown> | undefined, path: string, explicit: boolean): TraefikConfigFile | 'absent' {
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  const on = configFileMount(c, podSpec, path);
+  if (!on) return explicit ? { unread: `its configuration file ${JSON.stringify(path)} is not on a volume of the input` } : 'absent';
+  const { mount, volume, fileMount } = on;
+  const cm = obj(volume?.configMap);
+  const cmName = str(cm?.name);
+  if (!cmName) return { unread: `its configuration file ${JSON.stringify(path)} is on volume ${JSON.stringify(str(mount.name) ?? '')}, which is not a ConfigMap volume` };
+  const file = fileMount ? str(mount.subPath) ?? base : base;
+  const items = arr(cm?.items).map(obj);
+  const key = items.length ? str(items.find((i) => str(i?.path) === file)?.key) : file;
+  const data = configMapData(snapshot, { namespace: ns, name: cmName });
+  if (!data) return { unread: `its configuration file ${JSON.stringify(path)} comes from ConfigMap ${ns}/${cmName}, which is not in the input` };
+  const text = key === undefined ? undefined : data[key];
+  if (text === undefined) return 'absent';
+  const where = `ConfigMap ${ns}/${cmName} (${key}, ${path})`;
+  if (!/\.ya?ml$/i.test(path)) return { unread: `its configuration file is ${where}, which is not YAML and is not read` };
+  try {
+    return { doc: parseYaml(text), where };
+  } catch {
+    return { unread: `${where} is not valid YAML` };
+  }
+}
+
+/** A key of a decoded configuration file, Traefik matching option names case-insensitively. */
+function fileKey(doc: unknown, ...path: string[]): unknown {
+  let at: unknown = doc;
+  for (const part of path) {
+    const o = obj(at);
+    if (!o) return undefined;
+    const k = Object.keys(o).find((x) => x.toLowerCase() === part.toLowerCase());
+    at = k === undefined ? undefined : o[k];
+  }
+  return at;
+}
+
+/** providers.kubernetesCRD.labelSelector of a configuration file, as TraefikCrdProvider.labelSelector; an unread file sets none (not known, as before). */
+function fileLabelSelector(file: TraefikConfigFile): Pick<TraefikCrdProvider, 'labelSelector'> {
+  if ('unread' in file) return {};
+  const raw = fileKey(file.doc, 'providers', 'kubernetesCRD', 'labelSelector');
+  if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return {};
+  if (typeof raw !== 'string') return { labelSelector: { text: JSON.stringify(raw) } };
+  return { labelSelector: { text: raw, matches: traefikLabelSelector(raw) } };
+}
+
+/** The ConfigMaps the live collector should `get` by name: those holding a Traefik container's configuration file (traefikConfigFile). */
+export function traefikConfigMapRefs(snapshot: Snapshot): Array<{ namespace: string; name: string }> {
+  const out: Array<{ namespace: string; name: string }> = [];
+  for (const { ref, container, podSpec } of traefikContainers(snapshot)) {
+    for (const path of configFileCandidates(container).candidates) {
+      const name = str(obj(configFileMount(container, podSpec, path)?.volume?.configMap)?.name);
+      if (name) out.push({ namespace: ref.namespace ?? 'default', name });
+    }
+  }
+  return out;
+}
+
+/** The kinds traefikConfigMapRefs reads. */
+export const TRAEFIK_CONFIG_MAP_REF_KINDS = ['deployments', 'daemonsets', 'statefulsets'] as const satisfies readonly KindKey[];
+
 /** The Traefik Kubernetes CRD providers of the snapshot (with no Traefik workload, one whose ingressClass is unknown), built once. */
 const traefikCrdProviders = memoize((snapshot: Snapshot): TraefikCrdProvider[] => {
   const providers: TraefikCrdProvider[] = [];
   let found = false;
-  for (const { ref, container } of traefikContainers(snapshot)) {
+  for (const { ref, container, podSpec } of traefikContainers(snapshot)) {
     found = true;
-    const p = crdProviderOf(container);
+    const p = crdProviderOf(container, () => traefikConfigFile(snapshot, ref.namespace ?? 'default', container, podSpec));
     if (p) providers.push({ ref, ...p });
   }
   return found ? providers : [{ ingressClass: undefined, crossNamespace: { allowed: undefined, why: 'no Traefik workload is in the snapshot' }, groups: { why: 'no Traefik workload is in the snapshot, so its release is not known' } }];
@@ -587,8 +696,8 @@ export function traefikCrossNamespace(snapshot: Snapshot, route: KubeObject | un
  * allowCrossNamespace is off and the release refuses it, false where it is on or the release
  * builds it, undefined when either is not known or the Traefiks differ, with why.
  */
-export function traefikCrossRefusal(snapshot: Snapshot, route: KubeObject | undefined, check: TraefikCrossCheck): { refused: boolean | undefined; why: string } {
-  const providers = traefikCrdProvidersResolving(snapshot, route);
+export function traefikCrossRefusal(snapshot: Snapshot, route: KubeObject | undefined | { workload: ResourceRef }, check: TraefikCrossCheck): { refused: boolean | undefined; why: string } {
+  const providers = route && 'workload' in route ? traefikCrdProvidersOf(snapshot, (route as { workload: ResourceRef }).workload) : traefikCrdProvidersResolving(snapshot, route as KubeObject | undefined);
   if (providers.length === 0) return { refused: undefined, why: NO_CRD_PROVIDER };
   const answers = providers.map((p) => {
     const c = p.crossNamespace;
@@ -674,7 +783,15 @@ export interface TraefikEntryPoints {
    * every router on it terminates TLS on that Traefik, whatever the other workloads set.
    */
   tlsEntryPointOf: Map<string, string>;
+  /**
+   * The entryPoints with TLS whose http.tls.options names a TLSOption other than "default": the
+   * routers on them without a TLS section of their own take it, not the default one.
+   */
+  tlsOptions: TraefikEntryPointTlsOption[];
 }
+
+/** One entryPoint's http.tls.options on one Traefik workload: `option` as written ("<namespace>-<name>@kubernetescrd"). */
+export interface TraefikEntryPointTlsOption { workload: ResourceRef; entryPoint: string; option: string; flag: string }
 
 /** The port of an entryPoint address, "[host]:port[/tcp|/udp]" (doc.traefik.io reference/install-configuration/entrypoints, `address`). */
 function addressPort(v: string | undefined): number | undefined {
@@ -759,6 +876,7 @@ export const traefikEntryPoints = memoize((snapshot: Snapshot): TraefikEntryPoin
   const reachedFromOutside = new Set<string>();
   const withoutService: ResourceRef[] = [];
   const tlsEntryPointOf = new Map<string, string>();
+  const tlsOptions: TraefikEntryPointTlsOption[] = [];
   for (const key of ['deployments', 'daemonsets', 'statefulsets'] as const) {
     for (const o of snapshot.resources[key] ?? []) {
       for (const raw of arr(obj(podTemplateOf(o)?.spec)?.containers)) {
@@ -802,8 +920,25 @@ export const traefikEntryPoints = memoize((snapshot: Snapshot): TraefikEntryPoin
             if (scheme.toLowerCase() === 'https') secured.set(ep, `a redirection of every request to https (${flag(k)}=${v})`);
           }
         }
+        // An entryPoint's http.middlewares go ahead of every router's own on it (applyModel): a
+        // redirection to https among them, before anything that may answer, keeps plaintext off it.
+        for (const [k, v] of install.options) {
+          const m = /^entrypoints\.([^.]+)\.http\.middlewares$/.exec(k);
+          if (!m || secured.has(m[1]) || !v || install.unknown.has(k)) continue;
+          const redirect = traefikEntryPointRedirect(snapshot, ref, m[1], v);
+          if (redirect) secured.set(m[1], `a redirection of every request to https (${flag(k)}=${v}: ${redirect})`);
+        }
+        // An entryPoint's http.tls.options is the TLSOption of every router on it without a TLS
+        // section of its own (applyModel: `if cp.TLS == nil { cp.TLS = m.TLS }`).
+        for (const [ep, how] of secured) {
+          if (!how.startsWith('TLS (')) continue;
+          const key = `entrypoints.${ep}.http.tls.options`;
+          const option = install.options.get(key);
+          if (option !== undefined && option !== '' && option !== 'default' && !install.unknown.has(key)) tlsOptions.push({ workload: ref, entryPoint: ep, option, flag: `${flag(key)}=${option}` });
+        }
+        const named = new Set(tlsOptions.filter((t) => t.workload === ref).map((t) => t.entryPoint));
         perWorkload.push(secured);
-        const tlsEp = [...secured].find(([, how]) => how.startsWith('TLS ('));
+        const tlsEp = [...secured].find(([ep, how]) => how.startsWith('TLS (') && !named.has(ep));
         if (tlsEp && !tlsEntryPointOf.has(refString(ref))) tlsEntryPointOf.set(refString(ref), `entryPoint ${tlsEp[0]}: ${tlsEp[1]}`);
         if (waysOf === null) withoutService.push(ref);
       }
@@ -815,8 +950,44 @@ export const traefikEntryPoints = memoize((snapshot: Snapshot): TraefikEntryPoin
   }
   const defaults = [...(asDefault.size > 0 ? asDefault : defined)].filter((ep) => ep !== 'traefik' && !udp.has(ep)).sort();
   const inClusterOnly = new Set(fromFile.length ? [] : [...ports.keys()].filter((ep) => !reachedFromOutside.has(ep)));
-  return { workloads, fromFile, defaults, secured, ports, inClusterOnly, edge, withoutService, tlsEntryPointOf };
+  return { workloads, fromFile, defaults, secured, ports, inClusterOnly, edge, withoutService, tlsEntryPointOf, tlsOptions };
 }, ['network', 'tls']);
+
+/** Middlewares by the key Traefik's kubernetescrd provider gives them ("<namespace>-<name>"), each "namespace/name" holding it. */
+const traefikMiddlewareKeys = memoize((snapshot: Snapshot): Map<string, string[]> => {
+  const m = new Map<string, string[]>();
+  for (const id of traefikMiddlewareCopies(snapshot).keys()) {
+    const key = id.replace('/', '-');
+    m.set(key, [...(m.get(key) ?? []), id]);
+  }
+  return m;
+}, ['network', 'tls']);
+
+/**
+ * What redirects every request to https among an entryPoint's http.middlewares (a comma-separated
+ * list of qualified names) on the Traefik workload `ref`, or undefined when none is proven to
+ * (traefikHttpsRedirect with `referrer` { workload }). Traefik prepends them to every router on the
+ * entryPoint (pkg/server/aggregator.go@v2.11.0 lines 139-174 and @v3.3.4 lines 152-212 applyModel,
+ * `cp.Middlewares = append(m.Middlewares, cp.Middlewares...)`; the model from
+ * pkg/provider/traefik/internal.go@v3.3.4 entryPointModels;
+ * https://doc.traefik.io/traefik/reference/install-configuration/entrypoints/, `http.middlewares`).
+ * Only "<namespace>-<name>@kubernetescrd" names are read: one of another provider (@file …), or
+ * a key no single Middleware of the input holds, stops the walk there, unproven.
+ */
+function traefikEntryPointRedirect(snapshot: Snapshot, ref: ResourceRef, ep: string, value: string): string | undefined {
+  const keys = traefikMiddlewareKeys(snapshot);
+  const refs: string[] = [];
+  for (const entry of value.split(',').map((x) => x.trim()).filter(Boolean)) {
+    const m = /^(.+)@kubernetescrd$/.exec(entry);
+    const ids = m ? keys.get(m[1]) : undefined;
+    if (!ids || ids.length !== 1) {
+      refs.push(`(${entry})`);
+      break;
+    }
+    refs.push(ids[0]!);
+  }
+  return traefikHttpsRedirect(snapshot, refs, ref.namespace ?? 'default', `entryPoint ${ep} of ${refString(ref)}`, { workload: ref }).redirect;
+}
 
 /** How a Traefik router without a TLS section of its own fares on the entryPoints it attaches to. */
 export type TraefikRouterPlaintext =
@@ -1053,6 +1224,11 @@ const traefikCrdProvidersByWorkload = memoize((snapshot: Snapshot): Map<string, 
   return m;
 }, 'tls');
 
+/** The Kubernetes CRD providers the Traefik workload `ref` runs (none: it runs no CRD provider). */
+export function traefikCrdProvidersOf(snapshot: Snapshot, ref: ResourceRef): TraefikCrdProvider[] {
+  return traefikCrdProvidersByWorkload(snapshot).get(refString(ref)) ?? [];
+}
+
 /**
  * The Traefik containers a TLSOption's verdict is judged for, and whether Traefik drops it. Each
  * Traefik loads only the TLSOptions its Kubernetes CRD provider sees (traefikCrdSees: the
@@ -1060,7 +1236,12 @@ const traefikCrdProvidersByWorkload = memoize((snapshot: Snapshot): Map<string, 
  * informers list nothing else, pkg/provider/kubernetes/crd/client.go WatchAll @v2.11.0 and
  * @v3.3.4), and builds its TLS options from those alone (kubernetes.go buildTLSOptions), so:
  * - `instances`: the Traefiks that read it or may (their release decides the defaults it leaves
- *   unset); none of the snapshot's known to read it, every one, as no reader can be ruled in;
+ *   unset);
+ * - `unloaded`, with `instances` empty, when every Traefik of the snapshot surely does not read it
+ *   (a namespace it does not watch, a labelSelector not selecting it, an API group its release
+ *   does not read, no CRD provider): no router of theirs can use it, so it is not judged. Its
+ *   ingress class plays no part: buildTLSOptions takes every TLSOption the informers list
+ *   (pkg/provider/kubernetes/crd/kubernetes.go@v3.3.4 lines 1023-1033, no shouldProcessIngress);
  * - for a TLSOption named "default", Traefik drops it when that Traefik reads a TLSOption named
  *   "default" in more than one namespace ("Default TLS Options defined in multiple namespaces",
  *   buildTLSOptions): `dropped` (how many such namespaces) when it is dropped for every Traefik
@@ -1069,20 +1250,34 @@ const traefikCrdProvidersByWorkload = memoize((snapshot: Snapshot): Map<string, 
  * With no Traefik workload in the snapshot, every TLSOption counts, as Traefik with its defaults
  * would read them all: `dropped` when several namespaces hold a "default".
  */
-export function traefikOptionScope(snapshot: Snapshot, option: KubeObject): { instances: TraefikInstance[]; dropped?: number; droppedFor: TraefikInstance[] } {
+export function traefikOptionScope(snapshot: Snapshot, option: KubeObject): { instances: TraefikInstance[]; dropped?: number; droppedFor: TraefikInstance[]; unloaded?: string } {
   const { instances, defaultNamespaces } = traefikTlsOptions(snapshot);
   const isDefault = option.metadata?.name === 'default';
   if (instances.length === 0) return { instances, droppedFor: [], ...(isDefault && defaultNamespaces > 1 ? { dropped: defaultNamespaces } : {}) };
   const byWorkload = traefikCrdProvidersByWorkload(snapshot);
   const readers = instances.filter((i) => (byWorkload.get(refString(i.ref)) ?? []).some((p) => traefikCrdSees(p, option).sees !== false));
-  if (!isDefault) return { instances: readers.length ? readers : instances, droppedFor: [] };
-  if (readers.length === 0) return { instances, droppedFor: [], ...(defaultNamespaces > 1 ? { dropped: defaultNamespaces } : {}) };
+  // No Traefik of the input loads it: it is configuration no router can use, and judging it against
+  // the releases of Traefiks that never read it would only guess; `unloaded` says why, per Traefik.
+  if (readers.length === 0) return { instances: [], droppedFor: [], unloaded: traefikUnloadedWhy(instances, byWorkload, option) };
+  if (!isDefault) return { instances: readers, droppedFor: [] };
   // Those it may read count (a release or namespaces not known): Traefik with every one read would drop them.
   const count = (i: TraefikInstance) => { const r = traefikDefaultsReadBy(snapshot, i.ref); return r.read.length + r.unknown.length; };
   const keeping = readers.filter((i) => count(i) <= 1);
   const droppedFor = readers.filter((i) => count(i) > 1);
   if (keeping.length) return { instances: keeping, droppedFor };
   return { instances: droppedFor, droppedFor, dropped: Math.max(...droppedFor.map(count)) };
+}
+
+/** Why no Traefik container of the input loads this TLSOption: each one's reason, its workload named. */
+function traefikUnloadedWhy(instances: TraefikInstance[], byWorkload: Map<string, TraefikCrdProvider[]>, option: KubeObject): string {
+  const whys = new Set<string>();
+  for (const i of instances) {
+    const id = refString(i.ref);
+    const providers = byWorkload.get(id) ?? [];
+    if (providers.length === 0) whys.add(`${id} runs no Kubernetes CRD provider (providers.kubernetesCRD)`);
+    for (const p of providers) whys.add(traefikCrdSees(p, option).why ?? `${id} does not read it`);
+  }
+  return [...whys].join('; ');
 }
 
 /**
@@ -1230,11 +1425,14 @@ export function traefikRegexRedirectsToHttps(regex: unknown, replacement: unknow
  * the chains it leads to keep the rule. A Middleware counts only as a copy some Traefik resolving
  * the route reads (traefikCrdCounts: its API group by that Traefik's release, traefik.io under a
  * release that is not known, its watched namespaces), as the edge guards count Middlewares;
- * otherwise the route is not taken as redirected.
+ * otherwise the route is not taken as redirected. `referrer` { workload } is an entryPoint's
+ * http.middlewares of that Traefik (traefikEntryPointMiddlewares): named "<key>@kubernetescrd" in
+ * the install configuration, they take a Middleware of any namespace its CRD provider reads
+ * (traefikCrdSees), as an Ingress's do; the chains they lead to keep the rule.
  */
-export function traefikHttpsRedirect(snapshot: Snapshot, refs: string[], routeNs: string, where: string, referrer: { ingress: KubeObject } | { crd: KubeObject }): TraefikHttpsRedirect {
+export function traefikHttpsRedirect(snapshot: Snapshot, refs: string[], routeNs: string, where: string, referrer: { ingress: KubeObject } | { crd: KubeObject } | { workload: ResourceRef }): TraefikHttpsRedirect {
   const index = traefikMiddlewareCopies(snapshot);
-  const routeObject = 'ingress' in referrer ? referrer.ingress : referrer.crd;
+  const routeObject = 'ingress' in referrer ? referrer.ingress : 'crd' in referrer ? referrer.crd : undefined;
   let providers: TraefikCrdProvider[] | undefined;
   let cross: ReturnType<typeof traefikCrossNamespace> | undefined;
   let chained: ReturnType<typeof traefikCrossRefusal> | undefined;
@@ -1248,8 +1446,8 @@ export function traefikHttpsRedirect(snapshot: Snapshot, refs: string[], routeNs
     if (!copies) return { stop: `Traefik Middleware ${ref}, which ${where} uses, is not in the input` };
     // Only a copy that counts for some Traefik resolving the route (traefikCrdCounts: its API group,
     // its watched namespaces, as the edge guards count Middlewares and TLSOptions) redirects for it.
-    providers ??= traefikCrdProvidersResolving(snapshot, routeObject);
-    const answers = copies.map((c) => ({ c, sees: providers!.map((p) => traefikCrdCounts(p, c, routeObject)) }));
+    providers ??= 'workload' in referrer ? traefikCrdProvidersOf(snapshot, referrer.workload) : traefikCrdProvidersResolving(snapshot, routeObject);
+    const answers = copies.map((c) => ({ c, sees: providers!.map((p) => (routeObject ? traefikCrdCounts(p, c, routeObject) : traefikCrdSees(p, c))) }));
     const mw = answers.find((a) => a.sees.some((x) => x.sees === true))?.c;
     if (!mw) {
       const why = answers.flatMap((a) => a.sees).find((x) => x.why)?.why ?? 'no Traefik serving it runs the CRD provider';
@@ -1258,7 +1456,7 @@ export function traefikHttpsRedirect(snapshot: Snapshot, refs: string[], routeNs
     const ns = mw.metadata?.namespace ?? 'default';
     if (ns !== fromNs && depth > 0) {
       // A chain member: built unchecked before v2.11.43, v3.6.14 and v3.7.0 (traefikCrossRefusal 'chain').
-      chained ??= traefikCrossRefusal(snapshot, 'ingress' in referrer ? referrer.ingress : referrer.crd, 'chain');
+      chained ??= traefikCrossRefusal(snapshot, routeObject ?? ('workload' in referrer ? referrer : undefined), 'chain');
       if (chained.refused !== false) return { stop: `Traefik Middleware ${ref} is a chain member of another namespace than its chain's: Traefik's kubernetescrd provider refuses it without allowCrossNamespace from v2.11.43, v3.6.14 and v3.7.0 on, ${chained.refused === true ? 'as it does here' : 'which is not known here'} (${chained.why})` };
     } else if (ns !== fromNs && 'crd' in referrer) {
       cross ??= traefikCrossNamespace(snapshot, referrer.crd);

@@ -21,6 +21,7 @@ import type { AuditContext } from '../../../src/analysis/context.ts';
 import { legacyProtocolEnabled } from '../../../checks/tls/legacy-protocol-enabled.ts';
 import { weakCiphers } from '../../../checks/tls/weak-ciphers.ts';
 import { traefikLabelSelector } from '../../../src/analysis/tls/traefik.ts';
+import { liveConfigMapRefs } from '../../../src/cli/source.ts';
 
 const ctx = (yaml: string): AuditContext => ({ snapshot: snapshotFromObjects(parseManifestText(yaml, 'case.yaml').objects), config: defaultConfig(), now: new Date('2026-06-01T00:00:00Z') });
 const traefik = (name: string, image: string, args: string) => `---
@@ -120,6 +121,27 @@ describe('Traefik TLSOption verdicts are per Traefik instance', () => {
     expect(legacy.map(line)).toEqual(['pass TLSOption la/default', 'fail TLSOption lb/default']);
   });
 
+  // A TLSOption no Traefik loads is dead configuration: buildTLSOptions builds options only from
+  // the TLSOptions the provider's informers list (pkg/provider/kubernetes/crd/kubernetes.go@v3.3.4
+  // lines 1023-1033; client.go@v3.3.4 lines 163-200 per watched namespace, 174-179 labelSelector),
+  // and takes no ingress class into account, so no router of any Traefik can use it.
+  it('a TLSOption no Traefik loads (namespace, labelSelector) is not judged, and the note says so (was: failed against every Traefik)', () => {
+    const c = ctx(traefik('ta', 'traefik:v2.10.7', ', "--providers.kubernetescrd.namespaces=ta"') + traefik('tb', 'traefik:v2.10.7', ', "--providers.kubernetescrd.labelselector=traefik=b"')
+      + option('elsewhere', 'old', '{minVersion: VersionTLS10, cipherSuites: [TLS_RSA_WITH_AES_128_CBC_SHA]}') + option('ta', 'strict', '{minVersion: VersionTLS10}'));
+    const legacy = [...legacyProtocolEnabled.evaluate(c)].filter((v) => v.resource.kind === 'TLSOption');
+    expect(legacy.map(line)).toEqual(['fail TLSOption ta/strict']);
+    expect([...weakCiphers.evaluate(c)].filter((v) => v.resource.kind === 'TLSOption' && v.resource.namespace === 'elsewhere')).toEqual([]);
+    const note = 'Traefik TLSOption(s) are loaded by no Traefik of the input, so no router uses them and they are not judged: TLSOption elsewhere/old (Deployment ta/ta watches only namespaces ta (providers.kubernetesCRD.namespaces), not elsewhere; Deployment tb/tb reads only the objects its providers.kubernetesCRD.labelSelector "traefik=b" selects, not this one)';
+    expect(legacyProtocolEnabled.excluded!(c)).toContain(note);
+    expect(weakCiphers.excluded!(c)).toContain(note);
+  });
+
+  it('a TLSOption "default" no Traefik loads is not judged either, nor counted as dropped', () => {
+    const c = ctx(traefik('ta', 'traefik:v3.3.4', ', "--providers.kubernetescrd.namespaces=ta"') + option('x', 'default', '{minVersion: VersionTLS10}') + option('y', 'default', '{minVersion: VersionTLS10}'));
+    expect([...legacyProtocolEnabled.evaluate(c)].filter((v) => v.resource.kind === 'TLSOption')).toEqual([]);
+    expect(legacyProtocolEnabled.excluded!(c)).toContain('TLSOption x/default (Deployment ta/ta watches only namespaces ta');
+  });
+
   it('a labelSelector in the Kubernetes text form is read; one it cannot parse is not known', () => {
     const f = traefikLabelSelector('app=traefik, tier in (a,b),!legacy,env!=dev')!;
     expect(f({ app: 'traefik', tier: 'a' })).toBe(true);
@@ -128,5 +150,51 @@ describe('Traefik TLSOption verdicts are per Traefik instance', () => {
     expect(f({ app: 'traefik', tier: 'b', env: 'dev' })).toBe(false);
     expect(traefikLabelSelector('app = = x')).toBeUndefined();
     expect(traefikLabelSelector('tier in (a')).toBeUndefined();
+  });
+});
+
+// providers.kubernetesCRD.labelSelector set in Traefik's configuration file: Traefik reads --configFile,
+// else the first of /etc/traefik/traefik.toml, .yaml, .yml (pkg/cli/loader_file.go@v3.3.4 lines 65-83
+// loadConfigFiles; https://doc.traefik.io/traefik/getting-started/configuration-overview/#configuration-file),
+// and its CRD informers list only the objects the selector picks (client.go@v3.3.4 lines 174-179).
+describe('providers.kubernetesCRD.labelSelector from a configuration file in a ConfigMap', () => {
+  const withFile = (args: string, mountPath: string, items = '', key = 'traefik.yaml', cm = true) => `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: tf, namespace: tf}
+spec:
+  selector: {matchLabels: {app: tf}}
+  template:
+    metadata: {labels: {app: tf}}
+    spec:
+      containers: [{name: traefik, image: "traefik:v3.3.4", args: [${args}], volumeMounts: [{name: config, mountPath: ${mountPath}}]}]
+      volumes: [{name: config, configMap: {name: traefik-config${items}}}]
+${cm ? `---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: traefik-config, namespace: tf}
+data:
+  ${key}: |
+    providers:
+      kubernetesCRD:
+        labelSelector: "traefik=a"
+` : ''}` + option('la', 'strict', '{minVersion: VersionTLS12}', '{traefik: a}') + option('other', 'old', '{minVersion: VersionTLS10}');
+  const judged = (c: AuditContext) => [...legacyProtocolEnabled.evaluate(c)].filter((v) => v.resource.kind === 'TLSOption').map(line);
+
+  it('--configFile on a ConfigMap volume: the TLSOption the selector leaves out is not judged (was: failed, the selector unread)', () => {
+    const c = ctx(withFile('"--configFile=/config/traefik.yaml"', '/config'));
+    expect(judged(c)).toEqual(['pass TLSOption la/strict']);
+    expect(legacyProtocolEnabled.excluded!(c)).toContain('TLSOption other/old (Deployment tf/tf reads only the objects its providers.kubernetesCRD.labelSelector "traefik=a" selects, not this one)');
+    expect(liveConfigMapRefs(defaultConfig())(c.snapshot)).toContainEqual({ namespace: 'tf', name: 'traefik-config' });
+  });
+
+  it('/etc/traefik/traefik.yml with no --configFile, a ConfigMap item renaming the key', () => {
+    const c = ctx(withFile('"--log.level=INFO"', '/etc/traefik', ', items: [{key: static, path: traefik.yml}]', 'static'));
+    expect(judged(c)).toEqual(['pass TLSOption la/strict']);
+  });
+
+  it('the ConfigMap not in the input, or a TOML file: the selector is not known, and both TLSOptions are judged as before', () => {
+    expect(judged(ctx(withFile('"--configFile=/config/traefik.yaml"', '/config', '', 'traefik.yaml', false)))).toEqual(['pass TLSOption la/strict', 'fail TLSOption other/old']);
+    expect(judged(ctx(withFile('"--configFile=/config/traefik.toml"', '/config', '', 'traefik.toml')))).toEqual(['pass TLSOption la/strict', 'fail TLSOption other/old']);
   });
 });
