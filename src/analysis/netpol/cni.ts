@@ -195,7 +195,7 @@ const PLUGINS: Array<{ name: string; enforces: boolean; apis: readonly PolicyApi
   // kind's kindnetd enforces NetworkPolicy from kind v0.24.0 (kindnetdSwitch), and no admin API.
   { name: 'kindnet', enforces: true, apis: NP, pattern: /kindnet/, switch: kindnetdSwitch },
   // The Amazon VPC CNI (aws-node): NetworkPolicy only through its node agent, off by default (awsNodeSwitch).
-  { name: 'aws-vpc-cni', enforces: true, apis: AWS_APIS, pattern: /^aws-node$|amazon-k8s-cni|aws-network-policy-agent/, confirm: isAwsNode, switch: awsNodeSwitch },
+  { name: 'aws-vpc-cni', enforces: true, apis: AWS_APIS, pattern: /a(?:ws-node|mazon-k8s-cni|ws-network-policy-agent)/, confirm: isAwsNode, switch: awsNodeSwitch },
 ];
 
 /**

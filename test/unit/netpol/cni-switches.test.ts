@@ -109,6 +109,12 @@ describe('Amazon VPC CNI (aws-node)', () => {
   it('a switch set from an environment variable cannot be confirmed', () => {
     expectUnconfirmed(seen(awsNode(cniC, agent('"--enable-network-policy=$(ENABLE_NP)"'))), /from an environment variable/);
   });
+  it('aws-node-termination-handler is not the VPC CNI: with nothing else recognised, the policies are evaluated as before', () => {
+    const nth = workload('DaemonSet', 'kube-system', 'aws-node-termination-handler', ['{name: aws-node-termination-handler, image: "public.ecr.aws/aws-ec2/aws-node-termination-handler:v1.22.0"}']);
+    const s = seen(nth);
+    expect(s.reach).toBe('denied');
+    expect(s.cni).toEqual([]);
+  });
 });
 
 // kube-router: --run-firewall "Enables Network Policy", default true (cloudnativelabs/kube-router
