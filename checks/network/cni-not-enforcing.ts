@@ -19,6 +19,8 @@ const API_LABEL: Partial<Record<string, string>> = { Cilium: 'CiliumNetworkPolic
 const EVERY_POLICY_CHECKS: readonly Check[] = [invalidPolicy, policySelectsNothing];
 
 /**
+ * A plugin whose switch or build cannot be told (cni.ts, CniPlugin.unconfirmed) is a medium
+ * finding: neither a pass nor a certain failure.
  * When no known CNI is recognised (typical for a manifests directory, or a managed cluster
  * whose dataplane runs outside the API) the check returns no result rather than guess:
  * an unknown CNI is neither evidence of enforcement nor of its absence.
@@ -27,10 +29,10 @@ export const cniNotEnforcing: Check = {
   id: 'network.cni-not-enforcing',
   area: 'network',
   title: 'The CNI enforces the network policies that exist',
-  protectsAgainst: 'policies that exist on paper only: a CNI without policy enforcement (flannel or kindnet alone) ignores NetworkPolicies, and a CNI that does not implement an API (AdminNetworkPolicy on Cilium, ClusterNetworkPolicy on Cilium before 1.20 or without enable-k8s-cluster-network-policy, Calico policies on Cilium, AdminNetworkPolicy on Calico v3.32, …) ignores that API\'s policies, and a CNI may be set to enforce nothing (Cilium\'s enable-policy never or policy-audit-mode) or to ignore an API (Cilium\'s enable-k8s-networkpolicy, enable-cilium-network-policy, enable-cilium-clusterwide-network-policy)',
+  protectsAgainst: 'policies that exist on paper only: a CNI without policy enforcement (flannel alone, kind\'s kindnetd before its v20240813 build) or switched off (kube-router --run-firewall=false, Kube-OVN kube-ovn-controller --enable-np=false, the Amazon VPC CNI without its node agent or with --enable-network-policy false, its default) ignores NetworkPolicies (a switch set from the environment, or a kindnet image naming no build date, cannot be confirmed: a medium finding), and a CNI that does not implement an API (AdminNetworkPolicy on Cilium, ClusterNetworkPolicy on Cilium before 1.20 or without enable-k8s-cluster-network-policy, Calico policies on Cilium, AdminNetworkPolicy on Calico v3.32, …) ignores that API\'s policies, and a CNI may be set to enforce nothing (Cilium\'s enable-policy never or policy-audit-mode) or to ignore an API (Cilium\'s enable-k8s-networkpolicy, enable-cilium-network-policy, enable-cilium-clusterwide-network-policy)',
   severity: 'critical',
   controls: [cis('5.3.1'), 'NSA-CISA:NS/network-policies', 'NIST-800-53:SC-7', 'NIST-800-207:T6'],
-  remediation: 'Run a CNI that enforces the policy APIs in use (NetworkPolicy: Calico, Cilium, Antrea, or Calico alongside flannel as Canal; AdminNetworkPolicy: Calico v3.29 to v3.31 (BaselineAdminNetworkPolicy v3.30 to v3.31), Antrea, OVN-Kubernetes, Kube-OVN, kube-network-policies (its -npa-v1alpha1 image); ClusterNetworkPolicy: Calico from v3.32, Cilium from 1.20 with enable-k8s-cluster-network-policy, Kube-OVN, kube-network-policies (its -npa-v1alpha2 image)), turn on the Cilium switches that watch the APIs in use (and off policy-audit-mode once the audit is done), or rewrite the decorative policies in an API the CNI implements.',
+  remediation: 'Run a CNI that enforces the policy APIs in use (NetworkPolicy: Calico, Cilium, Antrea, or Calico alongside flannel as Canal; turn it on where it is off: enableNetworkPolicy on the EKS vpc-cni add-on, kube-router --run-firewall, Kube-OVN --enable-np, kind v0.24.0 or later for kindnet; AdminNetworkPolicy: Calico v3.29 to v3.31 (BaselineAdminNetworkPolicy v3.30 to v3.31), Antrea, OVN-Kubernetes, Kube-OVN, kube-network-policies (its -npa-v1alpha1 image); ClusterNetworkPolicy: Calico from v3.32, Cilium from 1.20 with enable-k8s-cluster-network-policy, Kube-OVN, kube-network-policies (its -npa-v1alpha2 image)), turn on the Cilium switches that watch the APIs in use (and off policy-audit-mode once the audit is done), or rewrite the decorative policies in an API the CNI implements.',
   needs: ['daemonsets', 'deployments'],
   readsWhen: [CILIUM_SETTINGS_READ, CILIUM_CIDR_GROUPS_READ, CILIUM_TO_SERVICES_READ],
   readsBestEffort: ['networkpolicies', ...EXTRA_POLICY_KINDS, 'namespaces', 'pods', 'serviceaccounts'],
@@ -46,7 +48,17 @@ export const cniNotEnforcing: Check = {
     // enable-k8s-networkpolicy false ignores NetworkPolicies.
     const npCount = (ctx.snapshot.resources.networkpolicies ?? []).length;
     const switchedOff = d.verdict === 'enforcing' ? model.composition.switchedOff ?? model.composition.decorative.get('NetworkPolicy') : undefined;
-    if (switchedOff !== undefined) {
+    const unconfirmed = d.verdict === 'enforcing' && switchedOff === undefined ? model.composition.unconfirmed.get('NetworkPolicy') : undefined;
+    if (unconfirmed !== undefined) {
+      // Taken as enforced without the switch or the image to show it: neither a pass nor a certain failure.
+      out.push({
+        status: 'fail',
+        resource,
+        severity: 'medium',
+        message: `whether the CNI enforces NetworkPolicy cannot be confirmed: ${unconfirmed}; ${npCount} NetworkPolicies are evaluated as enforced, and the network verdicts resting on them are not vouched for`,
+        evidence: { plugins },
+      });
+    } else if (switchedOff !== undefined) {
       out.push({
         status: 'fail',
         resource,
@@ -56,10 +68,12 @@ export const cniNotEnforcing: Check = {
     } else if (d.verdict === 'enforcing') {
       out.push({ status: 'pass', resource, message: `NetworkPolicy is enforced by ${d.plugins.filter((p) => p.enforces).map((p) => p.name).join(', ')}`, evidence: { plugins } });
     } else {
+      // A plugin switched off (kube-router --run-firewall=false, the VPC CNI's agent off, an old kindnetd) says why.
+      const offWhy = d.plugins.map((p) => p.unimplemented?.NetworkPolicy).filter((w): w is string => w !== undefined);
       out.push({
         status: 'fail',
         resource,
-        message: `the CNI (${d.plugins.map((p) => p.name).join(', ')}) does not enforce NetworkPolicy: ${(ctx.snapshot.resources.networkpolicies ?? []).length} NetworkPolicies have no effect`,
+        message: `the CNI (${d.plugins.map((p) => p.name).join(', ')}) does not enforce NetworkPolicy${offWhy.length ? ` (${offWhy.join('; ')})` : ''}: ${npCount} NetworkPolicies have no effect`,
         evidence: { plugins },
       });
     }

@@ -6,7 +6,7 @@ import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import type { KindKey } from '../../snapshot/kinds.ts';
 import { podTemplateOf } from '../workloads.ts';
 import { memoize } from '../memo.ts';
-import { boolFlag } from '../flags.ts';
+import { boolFlag, goBoolFlag } from '../flags.ts';
 import { imageRepository, imageTag, repositoryIs } from '../images.ts';
 import type { CoverageNote, PolicyApi } from './layers.ts';
 
@@ -25,6 +25,12 @@ export interface CniPlugin {
   unimplemented?: Partial<Record<PolicyApi, string>>;
   /** APIs taken as implemented without the version to show it, each with the note saying so. */
   assumed?: Array<{ api: PolicyApi; note: CoverageNote }>;
+  /**
+   * APIs in `apis` whose enforcement cannot be confirmed (a switch set from the environment, an
+   * image that names no release), each with why: their policies are evaluated, and every answer
+   * resting on them is in doubt (the model's `unread`), never a certain verdict.
+   */
+  unconfirmed?: Partial<Record<PolicyApi, string>>;
 }
 
 export interface CniDetection {
@@ -39,6 +45,122 @@ const NP_ANP_CNP: readonly PolicyApi[] = [...NP_ANP, 'ClusterNetworkPolicy'];
 const CILIUM_APIS: readonly PolicyApi[] = ['NetworkPolicy', 'Cilium', 'CiliumClusterwide', 'ClusterNetworkPolicy'];
 const CALICO_APIS: readonly PolicyApi[] = ['NetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy', 'Calico'];
 
+/**
+ * What one object says of a plugin's NetworkPolicy enforcement: on, off, or not to be told
+ * (`unknown`), with why. Objects of the plugin that say nothing (its CNI DaemonSet beside the
+ * controller holding the switch) give undefined.
+ */
+interface Switch { state: 'on' | 'off' | 'unknown'; why: string; /** Off, the plugin enforces no API at all (the VPC CNI's agent holds them all). */ everything?: true }
+
+type FlagContainer = { name?: unknown; image?: unknown; command?: unknown; args?: unknown };
+
+const argvOf = (c: FlagContainer): string[] => [...(Array.isArray(c.command) ? c.command : []), ...(Array.isArray(c.args) ? c.args : [])].filter((a): a is string => typeof a === 'string');
+
+/**
+ * A pflag boolean switch as the program reads it, with its default when absent. A value naming an
+ * environment variable ($(VAR), expanded by the kubelet from what the snapshot may not show) or one
+ * ParseBool refuses (the program then does not start) cannot be told: unknown, never a guess.
+ */
+function boolSwitch(argv: readonly string[], flag: string, byDefault: boolean, who: string): Switch {
+  const given = argv.filter((a) => new RegExp(`^--?${flag}(?:=|$)`).test(a));
+  if (given.some((a) => a.includes('$('))) return { state: 'unknown', why: `${who} sets --${flag} from an environment variable (${given.map((a) => JSON.stringify(a)).join(', ')}), whose value is not read` };
+  const f = goBoolFlag(argv, flag);
+  if (f.refused !== undefined) return { state: 'unknown', why: `${who} passes --${flag}=${JSON.stringify(f.refused)}, which its flag parser refuses (the program does not start with it)` };
+  const on = given.length ? f.on : byDefault;
+  return { state: on ? 'on' : 'off', why: given.length ? `${who} runs with --${flag}=${on}` : `${who} does not set --${flag}, which defaults to ${byDefault}` };
+}
+
+/**
+ * kube-router's NetworkPolicy firewall: --run-firewall, "Enables Network Policy -- sets up
+ * iptables to provide ingress firewall for pods", default true (cloudnativelabs/kube-router
+ * pkg/options/options.go, v2.4.1); with it false no policy controller starts.
+ */
+function kubeRouterSwitch(o: KubeObject): Switch | undefined {
+  const c = (containersOf(o) as FlagContainer[]).find((x) => typeof x.image === 'string' && /(?:^|\/)kube-router$/.test(imageRepository(x.image).toLowerCase()));
+  return c ? boolSwitch(argvOf(c), 'run-firewall', true, `kube-router (${o.kind ?? 'DaemonSet'} ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''})`) : undefined;
+}
+
+/**
+ * Kube-OVN's NetworkPolicy support: kube-ovn-controller's --enable-np, default true
+ * (kubeovn/kube-ovn pkg/controller/config.go, v1.14: `pflag.Bool("enable-np", true, "Enable
+ * network policy support")`); the controller's NetworkPolicy handlers run only with
+ * c.config.EnableNP. Only the controller reads it: the CNI DaemonSet and the others say nothing.
+ */
+function kubeOvnSwitch(o: KubeObject): Switch | undefined {
+  const c = (containersOf(o) as FlagContainer[]).find((x) => x.name === 'kube-ovn-controller' || argvOf(x).some((a) => /(?:^|\/)(?:start-controller\.sh|kube-ovn-controller)$/.test(a)));
+  return c ? boolSwitch(argvOf(c), 'enable-np', true, `kube-ovn-controller (${o.kind ?? 'Deployment'} ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''})`) : undefined;
+}
+
+/**
+ * kind's kindnetd (image kindest/kindnetd, tagged vYYYYMMDD-<commit>): it enforces NetworkPolicy
+ * from the build kind v0.24.0 pins, v20240813-c6f155d6 (kubernetes-sigs/kind
+ * pkg/build/nodeimage/const_cni.go; images/kindnetd/cmd/kindnetd/main.go starts the
+ * kube-network-policies controller unconditionally from that release, kind#842), and not before
+ * (v0.23.0 pins v20240513-cd2ac642, whose kindnetd has no policy controller). It passes no admin
+ * policy informer (nil at v0.24.0, the standard evaluator alone up to v0.32.0): NetworkPolicy
+ * only. Another kindnet image (aojea/kindnet's own builds) or a tag naming no date: unknown.
+ */
+const KINDNETD_POLICY_SINCE = 20240813;
+
+function kindnetdSwitch(o: KubeObject): Switch {
+  const where = `${o.kind ?? 'DaemonSet'} ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+  const images = containersOf(o).map((c) => c.image).filter((i): i is string => typeof i === 'string');
+  const image = images.find((i) => repositoryIs(imageRepository(i), 'kindest/kindnetd'));
+  if (!image) return { state: 'unknown', why: `${where} runs no kind kindnetd image (kindest/kindnetd)${images.length ? `, but ${images.map((i) => JSON.stringify(i)).join(', ')}` : ''}: whether it enforces NetworkPolicy cannot be told from its image` };
+  const tag = imageTag(image);
+  const date = /^v(\d{8})(?:-|$)/.exec(tag)?.[1];
+  if (!date) return { state: 'unknown', why: `${where} runs ${JSON.stringify(image)}, whose ${tag ? `tag ${JSON.stringify(tag)}` : 'reference (no tag)'} names no build date: kindnetd enforces NetworkPolicy from its v${KINDNETD_POLICY_SINCE} build (kind v0.24.0) and not before` };
+  return Number(date) >= KINDNETD_POLICY_SINCE
+    ? { state: 'on', why: `${where} runs kindnetd ${tag}, which enforces NetworkPolicy (from its v${KINDNETD_POLICY_SINCE} build, kind v0.24.0)` }
+    : { state: 'off', why: `${where} runs kindnetd ${tag}, older than its v${KINDNETD_POLICY_SINCE} build (kind v0.24.0), the first with a NetworkPolicy controller` };
+}
+
+/**
+ * The Amazon VPC CNI (the aws-node DaemonSet, image amazon-k8s-cni) enforces NetworkPolicy only
+ * through its node agent, the aws-eks-nodeagent container (image amazon/aws-network-policy-agent,
+ * in aws-node from VPC CNI v1.14), and only with --enable-network-policy=true: the flag defaults to
+ * false (aws/aws-network-policy-agent pkg/config/controller_config.go), and the EKS add-on ships it
+ * false until enableNetworkPolicy is set ("Configure your cluster for Kubernetes network policies",
+ * docs.aws.amazon.com/eks/latest/userguide/cni-network-policy.html; with v1.13 or earlier "you need
+ * to implement a third party solution"). ANP and BANP: not among the implementations
+ * kubernetes-sigs/network-policy-api lists. ClusterNetworkPolicy: not confirmed either way.
+ */
+const AWS_APIS: readonly PolicyApi[] = ['NetworkPolicy', 'ClusterNetworkPolicy'];
+const AWS_CNP_UNCONFIRMED = "whether the Amazon VPC CNI's network policy agent enforces ClusterNetworkPolicy is not confirmed by its documentation";
+
+function isAwsNode(o: KubeObject): boolean {
+  return (o.metadata?.name ?? '').toLowerCase() === 'aws-node' || containersOf(o).some((c) => typeof c.image === 'string' && /(?:^|\/)amazon-k8s-cni$/.test(imageRepository(c.image).toLowerCase()));
+}
+
+function awsNodeSwitch(o: KubeObject): Switch {
+  const where = `${o.kind ?? 'DaemonSet'} ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+  const agent = (containersOf(o) as FlagContainer[]).find((c) => c.name === 'aws-eks-nodeagent' || (typeof c.image === 'string' && /(?:^|\/)aws-network-policy-agent$/.test(imageRepository(c.image).toLowerCase())));
+  if (!agent) return { state: 'off', everything: true, why: `${where} runs no network policy agent (the aws-eks-nodeagent container of VPC CNI v1.14 and later): the Amazon VPC CNI enforces no NetworkPolicy without it` };
+  const s = boolSwitch(argvOf(agent), 'enable-network-policy', false, `the network policy agent of ${where}`);
+  return s.state === 'off' ? { ...s, everything: true, why: `${s.why}: the Amazon VPC CNI enforces no network policy (turn on enableNetworkPolicy on the vpc-cni add-on)` } : s;
+}
+
+/**
+ * A plugin as its objects' switches leave it: every one on (or none saying anything), as is; every
+ * one off, NetworkPolicy not implemented (a plugin left with no API enforces nothing); unknown, or
+ * on for some objects and off for others (not enforced cluster-wide), unconfirmed.
+ */
+function withSwitches(plugin: CniPlugin, switches: readonly Switch[]): CniPlugin {
+  if (!switches.length || switches.every((s) => s.state === 'on')) return plugin;
+  if (switches.every((s) => s.state === 'off')) {
+    const off: readonly PolicyApi[] = switches.every((s) => s.everything) ? plugin.apis : ['NetworkPolicy'];
+    const apis = plugin.apis.filter((a) => !off.includes(a));
+    const unimplemented: Partial<Record<PolicyApi, string>> = { ...plugin.unimplemented };
+    for (const a of off) unimplemented[a] = switches[0].why;
+    const unconfirmed = Object.fromEntries(Object.entries(plugin.unconfirmed ?? {}).filter(([a]) => apis.includes(a as PolicyApi)));
+    const { unconfirmed: _u, ...rest } = plugin;
+    return { ...rest, apis, enforces: apis.length > 0, unimplemented, ...(Object.keys(unconfirmed).length ? { unconfirmed } : {}) };
+  }
+  const doubt = switches.find((s) => s.state === 'unknown') ?? switches.find((s) => s.state === 'off')!;
+  const why = doubt.state === 'unknown' ? doubt.why : `${doubt.why}, while ${switches.find((s) => s.state === 'on')!.why}: not enforced cluster-wide`;
+  return { ...plugin, unconfirmed: { ...plugin.unconfirmed, NetworkPolicy: why } };
+}
+
 // Order matters: canal bundles flannel with calico's policy engine, so it is recognised first.
 // ANP/BANP: the implementations listed by kubernetes-sigs/network-policy-api
 // (site-src/implementations.md, v0.1.7): OVN-Kubernetes, Antrea (>= 1.13), Kube-OVN,
@@ -47,11 +169,11 @@ const CALICO_APIS: readonly PolicyApi[] = ['NetworkPolicy', 'AdminNetworkPolicy'
 // kube-network-policies, Kube-OVN (experimental) and Calico from v3.32; and Cilium from 1.20,
 // behind cilium-config enable-k8s-cluster-network-policy (off by default; Cilium v1.20.2
 // Documentation/network/kubernetes/policy.rst, "Kubernetes ClusterNetworkPolicy"): its release
-// is read here (withCiliumVersion), its switch by the composition. A plugin that enforces no policy (flannel, kindnet) implements no
+// is read here (withCiliumVersion), its switch by the composition. A plugin that enforces no policy (flannel; kindnet, kube-router or aws-node switched off: withSwitches) implements no
 // API: "Creating a NetworkPolicy resource without a controller that implements it will have
 // no effect" (kubernetes.io/docs/concepts/services-networking/network-policies/, Prerequisites),
 // so with nothing else running every policy is decorative (composition.ts).
-const PLUGINS: Array<{ name: string; enforces: boolean; apis: readonly PolicyApi[]; pattern: RegExp; confirm?: (o: KubeObject) => boolean }> = [
+const PLUGINS: Array<{ name: string; enforces: boolean; apis: readonly PolicyApi[]; pattern: RegExp; confirm?: (o: KubeObject) => boolean; switch?: (o: KubeObject) => Switch | undefined }> = [
   { name: 'canal', enforces: true, apis: CALICO_APIS, pattern: /\bcanal\b/ },
   // Calico enforces where its agent runs: calico/node (the operator's calico-node DaemonSet) or
   // Calico Enterprise's tigera/cnx-node. The tigera-operator, kube-controllers, typha and the
@@ -63,14 +185,17 @@ const PLUGINS: Array<{ name: string; enforces: boolean; apis: readonly PolicyApi
   // operator under the same name, and none of them enforces policy (isCiliumAgent).
   { name: 'cilium', enforces: true, apis: CILIUM_APIS, pattern: /cilium|\banetd\b/, confirm: isCiliumAgent },
   { name: 'ovn-kubernetes', enforces: true, apis: NP_ANP, pattern: /ovnkube|ovn-kubernetes/ },
-  { name: 'kube-ovn', enforces: true, apis: NP_ANP_CNP, pattern: /kube-ovn/ },
+  { name: 'kube-ovn', enforces: true, apis: NP_ANP_CNP, pattern: /kube-ovn/, switch: kubeOvnSwitch },
   { name: 'weave', enforces: true, apis: NP, pattern: /weave-net|weaveworks\/weave/ },
   { name: 'antrea', enforces: true, apis: NP_ANP, pattern: /antrea/ },
-  { name: 'kube-router', enforces: true, apis: NP, pattern: /kube-router/ },
+  { name: 'kube-router', enforces: true, apis: NP, pattern: /kube-router/, switch: kubeRouterSwitch },
   { name: 'azure-npm', enforces: true, apis: NP, pattern: /azure-npm/ },
   { name: 'kube-network-policies', enforces: true, apis: NP_ANP_CNP, pattern: /kube-network-policies/ },
   { name: 'flannel', enforces: false, apis: [], pattern: /flannel/ },
-  { name: 'kindnet', enforces: false, apis: [], pattern: /kindnet/ },
+  // kind's kindnetd enforces NetworkPolicy from kind v0.24.0 (kindnetdSwitch), and no admin API.
+  { name: 'kindnet', enforces: true, apis: NP, pattern: /kindnet/, switch: kindnetdSwitch },
+  // The Amazon VPC CNI (aws-node): NetworkPolicy only through its node agent, off by default (awsNodeSwitch).
+  { name: 'aws-vpc-cni', enforces: true, apis: AWS_APIS, pattern: /a(?:ws-node|mazon-k8s-cni|ws-network-policy-agent)/, confirm: isAwsNode, switch: awsNodeSwitch },
 ];
 
 /**
@@ -323,6 +448,7 @@ export const detectCni = memoize((snapshot: Snapshot): CniDetection => {
   const knpInstalls: KnpInstall[] = [];
   const ciliumVersions: Array<[number, number, number]> = [];
   const seenIn = new Map<string, CoverageNote['object']>();
+  const switches = new Map<string, Switch[]>();
   for (const key of CNI_KINDS) {
     for (const o of snapshot.resources[key] ?? []) {
       const texts = textsOf(o);
@@ -334,6 +460,13 @@ export const detectCni = memoize((snapshot: Snapshot): CniDetection => {
       const cilium = isCiliumAgent(o) ? ciliumAgentVersionOf(o) : undefined;
       if (cilium) ciliumVersions.push(cilium);
       const hit = PLUGINS.find((p) => texts.some((t) => p.pattern.test(t)) && (!p.confirm || p.confirm(o)));
+      // Every object of a plugin may hold its switch (kube-ovn's controller beside its CNI DaemonSet).
+      const sw = hit?.switch?.(o);
+      if (sw) {
+        let list = switches.get(hit!.name);
+        if (!list) switches.set(hit!.name, (list = []));
+        list.push(sw);
+      }
       if (!hit || seen.has(hit.name)) continue;
       seen.add(hit.name);
       seenIn.set(hit.name, refOf(o));
@@ -345,6 +478,8 @@ export const detectCni = memoize((snapshot: Snapshot): CniDetection => {
     if (plugins[i].name === 'calico' || plugins[i].name === 'canal') plugins[i] = withCalicoVersion(plugins[i], seenIn.get(plugins[i].name)!, calicoNodes);
     else if (plugins[i].name === 'kube-network-policies') plugins[i] = withKnpBuild(plugins[i], seenIn.get(plugins[i].name)!, knpInstalls);
     else if (plugins[i].name === 'cilium') plugins[i] = withCiliumVersion(plugins[i], ciliumVersions);
+    if (plugins[i].name === 'aws-vpc-cni') plugins[i] = { ...plugins[i], unconfirmed: { ClusterNetworkPolicy: AWS_CNP_UNCONFIRMED } };
+    plugins[i] = withSwitches(plugins[i], switches.get(plugins[i].name) ?? []);
   }
   const verdict = plugins.some((p) => p.enforces) ? 'enforcing' : plugins.length ? 'not-enforcing' : 'unknown';
   return { plugins, verdict };

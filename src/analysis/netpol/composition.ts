@@ -46,6 +46,12 @@ export interface Composition {
   switchedOff?: string;
   /** APIs present in the snapshot that the CNI does not enforce, with the reason. */
   decorative: Map<PolicyApi, string>;
+  /**
+   * APIs present in the snapshot that the CNI is taken to enforce without it being confirmed
+   * (CniPlugin.unconfirmed: a switch set from the environment, an image naming no release), with
+   * why: their policies are evaluated, and no answer is vouched for (the model's `unread`).
+   */
+  unconfirmed: Map<PolicyApi, string>;
   /** Why the CNI does not enforce an API, present or not (as `decorative` says it); undefined when it does. */
   notEnforced(api: PolicyApi): string | undefined;
 }
@@ -198,7 +204,9 @@ function ciliumHostNetworkSide(settings: PolicySettings): NonNullable<Compositio
  */
 export function composeStages(cni: CniDetection, present: ReadonlySet<PolicyApi>, tiers: readonly TierSpec[], settings: PolicySettings): Composition {
   const enforcing = cni.plugins.filter((p) => p.enforces);
-  const primary = enforcing.sort((a, b) => ORDER.indexOf(compositionFor(a)) - ORDER.indexOf(compositionFor(b)))[0];
+  // Of equal rank, an enforcer whose NetworkPolicy enforcement is confirmed first.
+  const doubted = (p: { unconfirmed?: Partial<Record<PolicyApi, string>> }) => (p.unconfirmed?.NetworkPolicy !== undefined ? 1 : 0);
+  const primary = enforcing.sort((a, b) => ORDER.indexOf(compositionFor(a)) - ORDER.indexOf(compositionFor(b)) || doubted(a) - doubted(b))[0];
   let name: CompositionName;
   let basis: string;
   let enforced: Set<PolicyApi>;
@@ -209,7 +217,7 @@ export function composeStages(cni: CniDetection, present: ReadonlySet<PolicyApi>
     enforced = new Set(primary.apis);
     enforcer = primary.name;
   } else if (cni.plugins.length) {
-    // Only plugins that enforce no policy run (flannel, kindnet alone): no API is enforced,
+    // Only plugins that enforce no policy run (flannel alone, a plugin switched off): no API is enforced,
     // every policy present is decorative and traffic is allowed as if none existed.
     name = 'kubernetes';
     basis = cni.plugins.map((p) => `${p.name} (${p.seenIn})`).join(', ');
@@ -243,11 +251,18 @@ export function composeStages(cni: CniDetection, present: ReadonlySet<PolicyApi>
     }
   }
   const hostNetwork = cilium && !off ? ciliumHostNetworkSide(settings) : undefined;
-  const notEnforced = (api: PolicyApi) => (enforced.has(api) ? undefined : off ?? primary?.unimplemented?.[api] ?? cilium?.apisOff[api] ?? `${enforcer} does not implement ${API_NAMES[api]}`);
+  // With no enforcer, a plugin switched off says why (kube-router's --run-firewall=false).
+  const switchedOffWhy = (api: PolicyApi) => (primary ? undefined : cni.plugins.map((p) => p.unimplemented?.[api]).find((w) => w !== undefined));
+  const notEnforced = (api: PolicyApi) => (enforced.has(api) ? undefined : off ?? primary?.unimplemented?.[api] ?? switchedOffWhy(api) ?? cilium?.apisOff[api] ?? `${enforcer} does not implement ${API_NAMES[api]}`);
   const decorative = new Map<PolicyApi, string>();
   for (const api of present) {
     const why = notEnforced(api);
     if (why) decorative.set(api, why);
+  }
+  const unconfirmed = new Map<PolicyApi, string>();
+  for (const api of present) {
+    const why = enforced.has(api) ? primary?.unconfirmed?.[api] : undefined;
+    if (why) unconfirmed.set(api, why);
   }
 
   const legacyTies = name === 'calico' ? calicoLegacyTies(primary?.version) : false;
@@ -269,6 +284,7 @@ export function composeStages(cni: CniDetection, present: ReadonlySet<PolicyApi>
     ...(cilium && !off && !settings.ciliumLocalhostByPolicy ? { localhostDoubt: CILIUM_LOCALHOST } : {}),
     ...(name === 'calico' && enforced.size ? { localhostDoubt: CALICO_LOCALHOST, localhostBeatsDeny: true as const } : {}),
     decorative,
+    unconfirmed,
     notEnforced,
   };
 }

@@ -68,7 +68,7 @@ export interface ReachModel {
    * Policy kinds the adapters read that were forbidden or failed to list (or are served only at a
    * version ztaudit does not read), each said for people: their policies may decide any flow, so
    * no answer is vouched for. A kind that is absent (CRD not installed) holds no policies and is
-   * not here.
+   * not here. Also each API present whose enforcement by the CNI cannot be confirmed (Composition.unconfirmed).
    */
   unread: string[];
   /** Policy kinds that were not read and decide no flow, for people: the CNI does not enforce them (Composition.notEnforced). */
@@ -213,6 +213,8 @@ function unreadPolicyKinds(snapshot: Snapshot, cni: CniDetection, composition: C
       }
     }
   }
+  // An API the CNI is taken to enforce without confirmation: no answer resting on its policies is vouched for.
+  for (const [api, why] of composition.unconfirmed) unread.push(`whether the CNI enforces ${api} cannot be confirmed (${why}): its policies are evaluated as enforced, and the model cannot vouch for that`);
   return { unread, passedOver, unreadKinds };
 }
 

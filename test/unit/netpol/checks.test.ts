@@ -151,8 +151,9 @@ describe('network.cni-not-enforcing', () => {
     expect(v.status).toBe('fail');
     expect(cniNotEnforcing.severity).toBe('critical');
   });
-  it('kindnet alone fails; calico, cilium or canal pass', () => {
-    expect([...cniNotEnforcing.evaluate(ctxOf(ds('kube-system', 'kindnet', 'docker.io/kindest/kindnetd:v20250512')))][0].status).toBe('fail');
+  // kindnetd enforces NetworkPolicy from kind v0.24.0's build, v20240813 (cni-switches.test.ts); v0.23.0's does not.
+  it('kindnet before kind v0.24.0 alone fails; calico, cilium or canal pass', () => {
+    expect([...cniNotEnforcing.evaluate(ctxOf(ds('kube-system', 'kindnet', 'docker.io/kindest/kindnetd:v20240513-cd2ac642')))][0].status).toBe('fail');
     expect([...cniNotEnforcing.evaluate(ctxOf(ds('kube-system', 'calico-node', 'quay.io/calico/node:v3.29.0')))][0].status).toBe('pass');
     expect([...cniNotEnforcing.evaluate(ctxOf(ds('kube-system', 'cilium', 'quay.io/cilium/cilium:v1.17.0')))][0].status).toBe('pass');
     expect([...cniNotEnforcing.evaluate(ctxOf(ds('kube-system', 'kube-flannel-ds', 'flannel/flannel:v0.26') + ds('kube-system', 'canal', 'calico/node:v3.29')))][0].status).toBe('pass');

@@ -1,0 +1,178 @@
+// Which network plugin enforces NetworkPolicy when its own switch or build decides it: the Amazon
+// VPC CNI's node agent, kube-router's --run-firewall, Kube-OVN's --enable-np and kind's kindnetd
+// by its build date. A policy that nothing enforces must not make a flow DENIED nor a check pass;
+// a switch that cannot be read is said to be unconfirmed, never guessed.
+import { describe, expect, it } from 'vitest';
+import { cniNotEnforcing } from '../../../checks/network/cni-not-enforcing.ts';
+import { intentViolation } from '../../../checks/network/intent-violation.ts';
+import { namespaceDefaultDenyIngress } from '../../../checks/network/namespace-default-deny-ingress.ts';
+import { buildReachability } from '../../../src/analysis/netpol/model.ts';
+import { queryReach } from '../../../src/analysis/netpol/query.ts';
+import { reachCommandCore } from '../../../src/cli/reach.ts';
+import { ctxOf, pod, policy, snap } from './helpers.ts';
+
+/** A DaemonSet or Deployment with the given containers (YAML flow maps). */
+const workload = (kind: string, namespace: string, name: string, containers: string[]) => `---
+apiVersion: apps/v1
+kind: ${kind}
+metadata: {name: ${name}, namespace: ${namespace}}
+spec:
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      hostNetwork: true
+      containers: [${containers.join(', ')}]
+`;
+
+// shop/db isolated by a default-deny ingress policy; other/client is not allowed in.
+const APPS = pod('shop', 'db', { app: 'db' }) + pod('other', 'client', { app: 'client' }) + policy('shop', 'default-deny', '{podSelector: {}, policyTypes: [Ingress]}');
+const INTENT = { intent: { deny: [{ name: 'other-never-shop', from: { namespace: 'other' }, to: { namespace: 'shop' }, ports: [5432] }] } };
+
+/** What a user sees for other/client -> shop/db:5432: reach, cni-not-enforcing, default-deny for shop, the intent. */
+function seen(cni: string) {
+  const yaml = cni + APPS;
+  const answer = queryReach(buildReachability(snap(yaml)), 'other/client', 'shop/db', 5432);
+  const cniVerdicts = [...cniNotEnforcing.evaluate(ctxOf(yaml))];
+  const shop = [...namespaceDefaultDenyIngress.evaluate(ctxOf(yaml))].filter((v) => v.resource.name === 'shop');
+  const [intent] = [...intentViolation.evaluate(ctxOf(yaml, INTENT))];
+  return {
+    reach: answer.undetermined?.length ? 'unknown' : answer.allowed ? 'allowed' : 'denied',
+    notes: answer.notes.join('\n'),
+    cni: cniVerdicts.map((v) => [v.status, v.severity ?? cniNotEnforcing.severity, v.message] as const),
+    shopDefaultDeny: shop.map((v) => v.status),
+    intent: intent.status,
+    reachOutput: reachCommandCore(snap(yaml), { from: 'other/client', to: 'shop/db', port: '5432' }).output,
+  };
+}
+
+/** The verdicts when NetworkPolicy is not enforced: the flow is open, and every check says so. */
+function expectNotEnforced(s: ReturnType<typeof seen>, why: RegExp) {
+  expect(s.reach).toBe('allowed');
+  expect(s.reachOutput).toMatch(/^ALLOWED: /);
+  expect(s.cni).toHaveLength(1);
+  expect(s.cni[0][0]).toBe('fail');
+  expect(s.cni[0][1]).toBe('critical');
+  expect(s.cni[0][2]).toMatch(why);
+  expect(s.cni[0][2]).toMatch(/1 NetworkPolicies have no effect/);
+  expect(s.shopDefaultDeny).toEqual(['fail']);
+  expect(s.intent).toBe('fail');
+}
+
+/** The verdicts when it is enforced: the default-deny isolates shop. */
+function expectEnforced(s: ReturnType<typeof seen>) {
+  expect(s.reach).toBe('denied');
+  expect(s.cni.map((v) => v[0])).toEqual(['pass']);
+  expect(s.shopDefaultDeny).toEqual(['pass']);
+  expect(s.intent).toBe('pass');
+}
+
+/** Enforcement that cannot be confirmed: reach is UNKNOWN, cni-not-enforcing a medium finding, never a pass. */
+function expectUnconfirmed(s: ReturnType<typeof seen>, why: RegExp) {
+  expect(s.reach).toBe('unknown');
+  expect(s.reachOutput).toMatch(/^UNKNOWN/);
+  expect(s.cni).toHaveLength(1);
+  expect(s.cni[0][0]).toBe('fail');
+  expect(s.cni[0][1]).toBe('medium');
+  expect(s.cni[0][2]).toMatch(/cannot be confirmed/);
+  expect(s.cni[0][2]).toMatch(why);
+  expect(s.intent).toBe('fail');
+}
+
+// The Amazon VPC CNI enforces NetworkPolicy through the aws-eks-nodeagent container of aws-node
+// (VPC CNI v1.14 and later), and only with --enable-network-policy=true: the flag defaults to
+// false (aws/aws-network-policy-agent pkg/config/controller_config.go, BindFlags), and the EKS
+// User Guide, "Configure your cluster for Kubernetes network policies"
+// (docs.aws.amazon.com/eks/latest/userguide/cni-network-policy.html), has users set
+// enableNetworkPolicy "true" on the add-on or replace --enable-network-policy=false with true;
+// "If you have version 1.13 or earlier ... you need to implement a third party solution".
+describe('Amazon VPC CNI (aws-node)', () => {
+  const cniC = '{name: aws-node, image: "602401143452.dkr.ecr.us-west-2.amazonaws.com/amazon-k8s-cni:v1.19.2-eksbuild.1"}';
+  const agent = (args: string) => `{name: aws-eks-nodeagent, image: "602401143452.dkr.ecr.us-west-2.amazonaws.com/amazon/aws-network-policy-agent:v1.1.6-eksbuild.1", args: [${args}]}`;
+  const awsNode = (...containers: string[]) => workload('DaemonSet', 'kube-system', 'aws-node', containers);
+
+  it('with the node agent set --enable-network-policy=false (the add-on default), NetworkPolicies have no effect', () => {
+    expectNotEnforced(seen(awsNode(cniC, agent('--enable-ipv6=false, --enable-network-policy=false'))), /--enable-network-policy=false/);
+  });
+  it('with the flag left out, the agent default (false) applies', () => {
+    expectNotEnforced(seen(awsNode(cniC, agent('--enable-ipv6=false'))), /does not set --enable-network-policy, which defaults to false/);
+  });
+  it('without the node agent container (VPC CNI before v1.14), nothing is enforced', () => {
+    expectNotEnforced(seen(awsNode(cniC)), /runs no network policy agent/);
+  });
+  it('with --enable-network-policy=true, NetworkPolicy is enforced', () => {
+    expectEnforced(seen(awsNode(cniC, agent('--enable-network-policy=true'))));
+  });
+  it('Calico beside an aws-node without policy (Calico on EKS) enforces', () => {
+    expectEnforced(seen(awsNode(cniC, agent('--enable-network-policy=false')) + workload('DaemonSet', 'kube-system', 'calico-node', ['{name: calico-node, image: "quay.io/calico/node:v3.29.0"}'])));
+  });
+  it('a switch set from an environment variable cannot be confirmed', () => {
+    expectUnconfirmed(seen(awsNode(cniC, agent('"--enable-network-policy=$(ENABLE_NP)"'))), /from an environment variable/);
+  });
+  it('aws-node-termination-handler is not the VPC CNI: with nothing else recognised, the policies are evaluated as before', () => {
+    const nth = workload('DaemonSet', 'kube-system', 'aws-node-termination-handler', ['{name: aws-node-termination-handler, image: "public.ecr.aws/aws-ec2/aws-node-termination-handler:v1.22.0"}']);
+    const s = seen(nth);
+    expect(s.reach).toBe('denied');
+    expect(s.cni).toEqual([]);
+  });
+});
+
+// kube-router: --run-firewall "Enables Network Policy", default true (cloudnativelabs/kube-router
+// pkg/options/options.go, v2.4.1: fs.BoolVar(&s.RunFirewall, "run-firewall", ...)).
+describe('kube-router --run-firewall', () => {
+  const kr = (args: string) => workload('DaemonSet', 'kube-system', 'kube-router', [`{name: kube-router, image: "docker.io/cloudnativelabs/kube-router:v2.4.1", args: [${args}]}`]);
+  it('--run-firewall=false: NetworkPolicies have no effect', () => {
+    expectNotEnforced(seen(kr('"--run-router=true", "--run-firewall=false"')), /runs with --run-firewall=false/);
+  });
+  it('left out (default true) or true: enforced', () => {
+    expectEnforced(seen(kr('"--run-router=true"')));
+    expectEnforced(seen(kr('"--run-firewall=true"')));
+  });
+  it('a value from the environment cannot be confirmed', () => {
+    expectUnconfirmed(seen(kr('"--run-firewall=$(FIREWALL)"')), /--run-firewall/);
+  });
+});
+
+// Kube-OVN: kube-ovn-controller's --enable-np, default true (kubeovn/kube-ovn pkg/controller/config.go:
+// pflag.Bool("enable-np", true, "Enable network policy support")); its NetworkPolicy handlers
+// are gated by c.config.EnableNP.
+describe('Kube-OVN --enable-np', () => {
+  const ovn = (args: string) => workload('DaemonSet', 'kube-system', 'kube-ovn-cni', ['{name: cni-server, image: "docker.io/kubeovn/kube-ovn:v1.14.4", command: [/kube-ovn/start-cniserver.sh]}'])
+    + workload('Deployment', 'kube-system', 'kube-ovn-controller', [`{name: kube-ovn-controller, image: "docker.io/kubeovn/kube-ovn:v1.14.4", args: [/kube-ovn/start-controller.sh, ${args}]}`]);
+  it('--enable-np=false on the controller: NetworkPolicies have no effect', () => {
+    expectNotEnforced(seen(ovn('--enable-np=false, --enable-lb=true')), /kube-ovn-controller .* runs with --enable-np=false/);
+  });
+  it('left out (default true): enforced', () => {
+    expectEnforced(seen(ovn('--enable-lb=true')));
+  });
+});
+
+// kind's kindnetd enforces NetworkPolicy from kind v0.24.0, which pins
+// docker.io/kindest/kindnetd:v20240813-c6f155d6 (kubernetes-sigs/kind
+// pkg/build/nodeimage/const_cni.go at v0.24.0; images/kindnetd/cmd/kindnetd/main.go there starts the
+// network policy controller unconditionally, kind#842); v0.23.0 pins v20240513-cd2ac642, whose
+// main.go has none. kindnetd passes no AdminNetworkPolicy informer (nil at v0.24.0; only the
+// standard NetworkPolicy evaluator at v0.32.0).
+describe('kindnet', () => {
+  const kindnet = (image: string) => workload('DaemonSet', 'kube-system', 'kindnet', [`{name: kindnet-cni, image: "${image}"}`]);
+  it('kindnetd of kind v0.24.0 and later enforces NetworkPolicy', () => {
+    expectEnforced(seen(kindnet('docker.io/kindest/kindnetd:v20260528-9350166c')));
+    expectEnforced(seen(kindnet('docker.io/kindest/kindnetd:v20240813-c6f155d6')));
+    expectEnforced(seen(kindnet('docker.io/kindest/kindnetd:v20251212-v0.29.0-alpha-105-g20ccfc88')));
+  });
+  it('kindnetd before kind v0.24.0 enforces nothing', () => {
+    expectNotEnforced(seen(kindnet('docker.io/kindest/kindnetd:v20240513-cd2ac642')), /older than its v20240813 build/);
+  });
+  it('an image whose tag names no build date cannot be confirmed', () => {
+    expectUnconfirmed(seen(kindnet('docker.io/kindest/kindnetd@sha256:' + 'a'.repeat(64))), /names no build date/);
+    expectUnconfirmed(seen(kindnet('docker.io/kindest/kindnetd:latest')), /names no build date/);
+  });
+  it('AdminNetworkPolicy stays unenforced on kindnet', () => {
+    const anp = '---\napiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {name: deny-other}\nspec: {priority: 1, subject: {namespaces: {}}, ingress: [{action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: other}}}]}]}\n';
+    const yaml = kindnet('docker.io/kindest/kindnetd:v20260528-9350166c') + pod('shop', 'db', { app: 'db' }) + pod('other', 'client', { app: 'client' }) + anp;
+    expect(queryReach(buildReachability(snap(yaml)), 'other/client', 'shop/db', 5432).allowed).toBe(true);
+    const v = [...cniNotEnforcing.evaluate(ctxOf(yaml))];
+    expect(v.map((x) => [x.status, x.severity ?? 'critical'])).toEqual([['pass', 'critical'], ['fail', 'high']]);
+    expect(v[1].message).toMatch(/AdminNetworkPolicy object\(s\) have no effect: kindnet does not implement AdminNetworkPolicy/);
+  });
+});
