@@ -300,6 +300,12 @@ export const KINDS = [
   // Only the spec (cidr, disabled, allowedUses) is read.
   crd('calico.ippools', 'IPPool', 'crd.projectcalico.org', ['v1'], 'ippools', false, { annotations: [], status: [] }),
   crd('calico-v3.ippools', 'IPPool', 'projectcalico.org', ['v3'], 'ippools', false, { annotations: [], status: [] }),
+  // Antrea-native policies (crd.antrea.io): the CRDs of antrea-io/antrea
+  // build/charts/antrea/crds/{clusternetworkpolicy,networkpolicy}.yaml serve v1alpha1 and v1beta1
+  // at v1.13.0 (v1alpha1 only at v1.12.0, build/yamls/base/crds.yml v1alpha1 at v1.0.0) and
+  // v1beta1 alone at v2.0.0 and v2.2.0. Not evaluated: they leave verdicts in doubt (src/analysis/netpol/antrea.ts).
+  crd('antrea.clusternetworkpolicies', 'ClusterNetworkPolicy', 'crd.antrea.io', ['v1beta1', 'v1alpha1'], 'clusternetworkpolicies', false),
+  crd('antrea.networkpolicies', 'NetworkPolicy', 'crd.antrea.io', ['v1beta1', 'v1alpha1'], 'networkpolicies'),
   // Cilium policy kinds: cilium.io v2 only (pkg/k8s/apis/cilium.io/client/crds/v2; no v2alpha1 CRD of them)
   crd('cilium.networkpolicies', 'CiliumNetworkPolicy', 'cilium.io', ['v2'], 'ciliumnetworkpolicies'),
   crd('cilium.clusterwidenetworkpolicies', 'CiliumClusterwideNetworkPolicy', 'cilium.io', ['v2'], 'ciliumclusterwidenetworkpolicies', false),

@@ -10,7 +10,7 @@ import { ApiUnreachableError, collectLive } from '../../src/collect/live.ts';
 import { auditorClusterRoleRules } from '../../src/collect/rbac-rules.ts';
 import { ClusterError } from '../../src/base/errors.ts';
 import type { Snapshot } from '../../src/snapshot/types.ts';
-import { certManagerCrds, crd, installMeshAndGatewayCrds } from './crds.ts';
+import { antreaPolicyCrds, certManagerCrds, crd, installMeshAndGatewayCrds } from './crds.ts';
 import { CHECK_BY_ID } from '../../checks/index.ts';
 import { defaultConfig } from '../../src/config/types.ts';
 import { runChecks } from '../../src/engine/run.ts';
@@ -509,6 +509,51 @@ describeCluster('live collector against a real kube-apiserver', (cluster) => {
         await uninstall();
       }
     });
+  });
+
+  // Antrea-native policies (crd.antrea.io), listed live at the version the API server serves: v1beta1
+  // (Antrea v2.x) or v1alpha1 (Antrea v1.0-v1.12). Their CRDs are deleted after each case.
+  describe('Antrea-native policies (crd.antrea.io ClusterNetworkPolicy and NetworkPolicy)', () => {
+    const acnp = uniqueName('acnp');
+    const ns = uniqueName('antrea');
+    const paths = ['clusternetworkpolicies', 'networkpolicies'].map((r) => `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${r}.crd.antrea.io`);
+    const install = async (version: string) => {
+      for (const c of antreaPolicyCrds([version])) await admin.create(c);
+      await admin.waitForResource('crd.antrea.io', version, 'clusternetworkpolicies');
+      await admin.waitForResource('crd.antrea.io', version, 'networkpolicies');
+      await admin.namespace(ns);
+      // Posted to their own paths: the helper's collectionPath knows only the kinds ztaudit reads.
+      const post = async (path: string, o: Record<string, unknown>) => {
+        const r = await admin.request('POST', path, o);
+        if (r.status !== 201) throw new Error(`create ${path}: HTTP ${r.status}`);
+      };
+      await post(`/apis/crd.antrea.io/${version}/clusternetworkpolicies`, { apiVersion: `crd.antrea.io/${version}`, kind: 'ClusterNetworkPolicy', metadata: { name: acnp }, spec: { priority: 5, tier: 'securityops', appliedTo: [{ namespaceSelector: {} }], ingress: [{ action: 'Allow', from: [{ namespaceSelector: {} }] }] } });
+      await post(`/apis/crd.antrea.io/${version}/namespaces/${ns}/networkpolicies`, { apiVersion: `crd.antrea.io/${version}`, kind: 'NetworkPolicy', metadata: { name: 'annp', namespace: ns }, spec: { priority: 5, appliedTo: [{ podSelector: {} }], egress: [{ action: 'Drop', to: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }] } });
+    };
+    const uninstall = async () => {
+      for (const p of paths) await admin.request('DELETE', p);
+      const deadline = Date.now() + 60_000;
+      for (const p of paths) {
+        while ((await admin.request('GET', p)).status !== 404) {
+          if (Date.now() > deadline) throw new Error('the Antrea CRDs were not deleted within 60 s');
+          await new Promise((r) => setTimeout(r, 200));
+        }
+      }
+    };
+
+    for (const version of ['v1beta1', 'v1alpha1']) {
+      it(`lists them at ${version}`, async () => {
+        try {
+          await install(version);
+          const snapshot = await collectLive({ kubeconfigPath: cluster.kubeconfigPath });
+          expect(snapshot.coverage['antrea.clusternetworkpolicies']).toEqual({ status: 'ok', count: 1 });
+          expect(snapshot.resources['antrea.clusternetworkpolicies']?.map((o) => `${o.apiVersion} ${o.metadata?.name}`)).toEqual([`crd.antrea.io/${version} ${acnp}`]);
+          expect(namesIn(snapshot, 'antrea.networkpolicies', ns)).toEqual(['annp']);
+        } finally {
+          await uninstall();
+        }
+      });
+    }
   });
 
   describe('kubeconfig', () => {

@@ -114,6 +114,18 @@ export function ciliumCidrGroupCrd(): KubeObject {
   return crd('cilium.io', 'CiliumCIDRGroup', 'ciliumcidrgroups', ['v2'], false, {});
 }
 
+/**
+ * Antrea-native policies as Antrea serves them (antrea-io/antrea build/charts/antrea/crds/
+ * clusternetworkpolicy.yaml and networkpolicy.yaml): v1beta1 alone at v2.0.0-v2.2.0, v1alpha1
+ * alone at v1.12.0 (`versions` chooses).
+ */
+export function antreaPolicyCrds(versions: string[]): KubeObject[] {
+  return [
+    crd('crd.antrea.io', 'ClusterNetworkPolicy', 'clusternetworkpolicies', versions, false, {}),
+    crd('crd.antrea.io', 'NetworkPolicy', 'networkpolicies', versions, true, {}),
+  ];
+}
+
 /** Installs the CRDs the tier uses (idempotent across test files) and waits until they are served. */
 export async function installMeshAndGatewayCrds(admin: Admin): Promise<void> {
   await admin.create(istioPeerAuthenticationCrd(), true);

@@ -10,6 +10,7 @@ import { buildReachability, isolationOf, type Isolation, type PodClass, type Rea
 import { isDefaultDeny, isSystemNamespace } from '../../../src/analysis/netpol/rules.ts';
 import { refString, stableRefOf } from '../../../src/analysis/workloads.ts';
 import { denyRulesBefore } from './deny-rules.ts';
+import { unevaluatedSelecting } from '../../../src/analysis/netpol/query.ts';
 import { idleWorkloadsByNamespace } from './selects-no-pod.ts';
 
 const MAX_LISTED = 20;
@@ -70,6 +71,15 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
     const isolatedBy = new Set<string>();
     const denying = new Set<string>();
     const openers: Openers = new Map();
+    // Counted isolated, yet selected by a policy the model does not evaluate (an Antrea-native
+    // policy, whose Allow may come first): the isolation cannot be confirmed.
+    const doubted = new Map<string, number>();
+    const doubtedBy = new Set<string>();
+    const doubt = (c: PodClass): boolean => {
+      const ps = unevaluatedSelecting(model, c, dir);
+      for (const p of ps) doubtedBy.add(p.id);
+      return ps.length > 0;
+    };
     // Opened to every pod only, by an Allow that overrides their isolation: outside addresses stay refused.
     let podsOnly = 0;
     let everyone = 0;
@@ -102,13 +112,14 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
         noteOpen(iso);
         for (const d of denyRulesBefore(dir === 'ingress' ? c.ingressPlan : c.egressPlan, dir)) denying.add(d);
       };
-      if (iso.allowsAll) unisolated();
+      if (doubt(c)) add(doubted, c);
+      else if (iso.allowsAll) unisolated();
       else if (iso.isolated) for (const id of iso.by) isolatedBy.add(id);
       else if (isEmptyConns(iso.openToPods)) { add(externalOnly, c); for (const id of iso.by) isolatedBy.add(id); }
       else unisolated();
     }
     // One probe per distinct template labels: a namespace of many CronJobs and policies stays linear.
-    const probed = new Map<string, ReturnType<typeof isolationOf>>();
+    const probed = new Map<string, { iso: ReturnType<typeof isolationOf>; inDoubt: boolean }>();
     const idleMembers = new Set<string>();
     const idle = idleIn(ns);
     for (const { member, pod, serviceAccount } of idle) {
@@ -116,9 +127,11 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
       const keep = (m: Map<string, number>) => m.set(member, m.get(member) ?? 0);
       if (pod.spec.hostNetwork === true) { keep(hostNet); continue; }
       const labelsKey = JSON.stringify([serviceAccount, Object.entries(pod.labels).sort()]);
-      let iso = probed.get(labelsKey);
-      if (!iso) probed.set(labelsKey, (iso = isolationOf(model, model.probe(ns, pod.labels, serviceAccount), dir)));
-      if (iso.allowsAll || (!iso.isolated && !isEmptyConns(iso.openToPods))) { keep(open); noteOpen(iso); }
+      let hit = probed.get(labelsKey);
+      if (!hit) { const probe = model.probe(ns, pod.labels, serviceAccount); probed.set(labelsKey, (hit = { iso: isolationOf(model, probe, dir), inDoubt: doubt(probe) })); }
+      const { iso } = hit;
+      if (hit.inDoubt) keep(doubted);
+      else if (iso.allowsAll || (!iso.isolated && !isEmptyConns(iso.openToPods))) { keep(open); noteOpen(iso); }
       else if (!iso.isolated) { keep(externalOnly); for (const id of iso.by) isolatedBy.add(id); }
       else for (const id of iso.by) isolatedBy.add(id);
     }
@@ -163,13 +176,26 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
         evidence: { ...evidence, unisolatedWorkloads: list(externalOnly), unisolatedCount: externalOnly.size, openTo: 'addresses outside the cluster' },
         extent: { unit: 'workloads', members: [...externalOnly.keys()] },
       };
+    } else if (doubted.size > 0) {
+      const names = [...doubtedBy].map((id) => model.policyById.get(id)).filter((p) => p !== undefined).map((p) => policyLabel(p)).sort();
+      yield {
+        status: 'fail',
+        resource,
+        severity: 'medium',
+        message: `whether ${doubted.size} workload(s) in namespace ${ns} are isolated for ${dir} cannot be confirmed: ${listed(names)} ${names.length > 1 ? 'select' : 'selects'} them and ${names.length > 1 ? 'are' : 'is'} not evaluated by ztaudit, and may allow what their isolation denies${idleNote(doubted)}`,
+        evidence: { ...evidence, unconfirmedWorkloads: list(doubted), unconfirmedCount: doubted.size, notEvaluated: names.slice(0, MAX_LISTED) },
+        extent: { unit: 'workloads', members: [...doubted.keys()] },
+      };
     } else if (hostNet.size > 0 && open.size === 0 && externalOnly.size === 0 && classes.every((c) => c.hostNetwork) && isolatedBy.size === 0) {
       // Only hostNetwork workloads: nothing here is isolated by a policy; the finding below says why.
     } else if (!running) {
       // No workloads yet: judge the pod that would be created there first (no labels).
       const probe = model.probe(ns);
       const iso = isolationOf(model, probe, dir);
-      if (iso.isolated && !iso.allowsAll) {
+      if (doubt(probe)) {
+        const names = [...doubtedBy].map((id) => model.policyById.get(id)).filter((p) => p !== undefined).map((p) => policyLabel(p)).sort();
+        yield { status: 'fail', resource, severity: 'medium', message: `namespace ${ns} runs no workloads; whether a pod created there would be isolated for ${dir} cannot be confirmed: ${listed(names)} ${names.length > 1 ? 'select' : 'selects'} it and ${names.length > 1 ? 'are' : 'is'} not evaluated by ztaudit`, evidence: { ...evidence, noWorkloads: true, notEvaluated: names.slice(0, MAX_LISTED) } };
+      } else if (iso.isolated && !iso.allowsAll) {
         const probeBy = iso.by.map((id) => model.policyById.get(id)).filter((p) => p !== undefined).map((p) => ({ policy: policyLabel(p), api: p.api }));
         yield { status: 'pass', resource, message: `namespace ${ns} runs no workloads; a pod created there would be isolated for ${dir}`, evidence: { ...evidence, isolatedBy: probeBy } };
       } else {

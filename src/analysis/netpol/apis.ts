@@ -11,6 +11,7 @@ import { networkPolicyLayer, parsePolicy } from './policy.ts';
 import { calicoAdapter } from './calico/adapter.ts';
 import { ciliumAdapter, cidrMatchModePeers } from './cilium/adapter.ts';
 import { ciliumNamespace, readCiliumSettings } from './cilium/config.ts';
+import { antreaAdapter } from './antrea.ts';
 
 export const networkPolicyAdapter: PolicyApiAdapter = {
   api: 'NetworkPolicy',
@@ -64,6 +65,7 @@ export const POLICY_APIS: readonly PolicyApiAdapter[] = [
   adminNetworkPolicyAdapter,
   calicoAdapter,
   ciliumAdapter,
+  antreaAdapter,
 ];
 
 /** Snapshot keys of every policy API but NetworkPolicy: checks judging the combined model need them read (or absent). */

@@ -187,7 +187,8 @@ const PLUGINS: Array<{ name: string; enforces: boolean; apis: readonly PolicyApi
   { name: 'ovn-kubernetes', enforces: true, apis: NP_ANP, pattern: /ovnkube|ovn-kubernetes/ },
   { name: 'kube-ovn', enforces: true, apis: NP_ANP_CNP, pattern: /kube-ovn/, switch: kubeOvnSwitch },
   { name: 'weave', enforces: true, apis: NP, pattern: /weave-net|weaveworks\/weave/ },
-  { name: 'antrea', enforces: true, apis: NP_ANP, pattern: /antrea/ },
+  // Antrea-native policies are on by default from Antrea v1.0 (antrea-io/antrea docs/antrea-network-policy.md, v2.2.0).
+  { name: 'antrea', enforces: true, apis: [...NP_ANP, 'Antrea'], pattern: /antrea/ },
   { name: 'kube-router', enforces: true, apis: NP, pattern: /kube-router/, switch: kubeRouterSwitch },
   { name: 'azure-npm', enforces: true, apis: NP, pattern: /azure-npm/ },
   { name: 'kube-network-policies', enforces: true, apis: NP_ANP_CNP, pattern: /kube-network-policies/ },

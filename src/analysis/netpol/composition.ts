@@ -106,6 +106,7 @@ const API_NAMES: Record<PolicyApi, string> = {
   Calico: 'Calico policies',
   Cilium: 'CiliumNetworkPolicy',
   CiliumClusterwide: 'CiliumClusterwideNetworkPolicy',
+  Antrea: 'Antrea-native policies (crd.antrea.io)',
 };
 
 const CILIUM_NEVER = "Cilium's policy enforcement mode is 'never' (cilium-config enable-policy): no policy is enforced";
@@ -149,13 +150,18 @@ function compositionFor(plugin: { name: string }): CompositionName {
   return 'kubernetes';
 }
 
-function kubernetesStages(): { stages: Stage[]; stageOf: (p: LayerPolicy) => number | undefined } {
+/**
+ * `withAntrea`: Antrea-native policies are enforced. They are never evaluated (antrea.ts), so their
+ * stage holds no policy in any plan; it gives them a place, which makes their doubt count.
+ */
+function kubernetesStages(withAntrea: boolean): { stages: Stage[]; stageOf: (p: LayerPolicy) => number | undefined } {
   const stages: Stage[] = [
     { key: 'admin', label: 'AdminNetworkPolicy', mode: 'first-match', noMatch: 'next' },
     { key: 'networkpolicy', label: 'NetworkPolicy', mode: 'union', noMatch: 'next' },
     { key: 'baseline', label: 'BaselineAdminNetworkPolicy', mode: 'first-match', noMatch: 'next' },
+    ...(withAntrea ? [{ key: 'antrea', label: 'Antrea-native policy tiers', mode: 'first-match', noMatch: 'next' } satisfies Stage] : []),
   ];
-  return { stages, stageOf: (p) => (p.layer === 'admin' ? 0 : p.layer === 'networkpolicy' ? 1 : p.layer === 'baseline' ? 2 : undefined) };
+  return { stages, stageOf: (p) => (p.layer === 'admin' ? 0 : p.layer === 'networkpolicy' ? 1 : p.layer === 'baseline' ? 2 : p.layer === 'antrea' && withAntrea ? 3 : undefined) };
 }
 
 /** `legacy`: the release is before v3.32 (true), from it (false), or unknown (undefined: both generations' admin tiers). */
@@ -234,7 +240,8 @@ export function composeStages(cni: CniDetection, present: ReadonlySet<PolicyApi>
   } else {
     name = 'kubernetes';
     basis = 'no CNI recognised';
-    enforced = new Set(['NetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy']);
+    // Antrea-native policies present may be enforced by an Antrea not recognised: their doubt counts.
+    enforced = new Set(['NetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy', 'Antrea']);
   }
 
   let fallback: Composition['fallback'] = 'allow';
@@ -268,7 +275,7 @@ export function composeStages(cni: CniDetection, present: ReadonlySet<PolicyApi>
   const legacyTies = name === 'calico' ? calicoLegacyTies(primary?.version) : false;
   const { stages, stageOf } = name === 'calico' ? calicoStages(tiers, legacyTies) : name === 'cilium'
     ? ciliumStages(enforced.has('ClusterNetworkPolicy'))
-    : kubernetesStages();
+    : kubernetesStages(enforced.has('Antrea'));
   return {
     name,
     basis,

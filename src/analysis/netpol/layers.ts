@@ -35,8 +35,10 @@ export type Labels = Record<string, string>;
  * - 'Cilium': cilium.io/v2 CiliumNetworkPolicy; 'CiliumClusterwide': CiliumClusterwideNetworkPolicy,
  *   apart because the agent watches each behind its own switch (cilium-config
  *   enable-cilium-network-policy, enable-cilium-clusterwide-network-policy).
+ * - 'Antrea': crd.antrea.io ClusterNetworkPolicy and NetworkPolicy (Antrea-native policies),
+ *   never evaluated: each is `unevaluated` over the pods it may apply to (antrea.ts).
  */
-export type PolicyApi = 'NetworkPolicy' | 'AdminNetworkPolicy' | 'BaselineAdminNetworkPolicy' | 'ClusterNetworkPolicy' | 'Calico' | 'Cilium' | 'CiliumClusterwide';
+export type PolicyApi = 'NetworkPolicy' | 'AdminNetworkPolicy' | 'BaselineAdminNetworkPolicy' | 'ClusterNetworkPolicy' | 'Calico' | 'Cilium' | 'CiliumClusterwide' | 'Antrea';
 
 /**
  * Where a policy sits in the precedence chain. The CNI's composition (engine.ts: `composeStages`)
@@ -51,8 +53,9 @@ export type PolicyApi = 'NetworkPolicy' | 'AdminNetworkPolicy' | 'BaselineAdminN
  *   tier's defaultAction is Pass).
  * - 'cilium': CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy. One union stage with the
  *   Kubernetes NetworkPolicies, where Deny rules beat every Allow.
+ * - 'antrea': an Antrea-native policy (its Antrea tier in `tier`); never evaluated, so never in a plan.
  */
-export type Layer = 'admin' | 'networkpolicy' | 'baseline' | 'calico' | 'cilium';
+export type Layer = 'admin' | 'networkpolicy' | 'baseline' | 'calico' | 'cilium' | 'antrea';
 
 /**
  * What a rule does with the connections it matches.
@@ -402,7 +405,7 @@ export interface PolicyApiAdapter {
 export function describePolicy(p: Pick<LayerPolicy, 'kindLabel' | 'id' | 'tier' | 'order' | 'layer' | 'displayName'>): string {
   const where: string[] = [];
   if (p.tier !== undefined && p.tier !== 'default') where.push(`tier ${p.tier}`);
-  if (p.order !== undefined) where.push(p.layer === 'admin' || p.layer === 'baseline' ? `priority ${p.order}` : `order ${p.order}`);
+  if (p.order !== undefined) where.push(p.layer === 'admin' || p.layer === 'baseline' || p.layer === 'antrea' ? `priority ${p.order}` : `order ${p.order}`);
   return `${p.kindLabel} ${p.displayName ?? p.id}${where.length ? ` (${where.join(', ')})` : ''}`;
 }
 

@@ -343,7 +343,7 @@ describe('a Helm template wrapped in `{{- if … }}` … `{{- end }}`', () => {
     expect(report.checks.find((c) => c.id === 'rbac.cluster-admin-binding')?.status).toBe('not-evaluated');
     // A NetworkPolicy of unknown group may be any of them: none is taken as read.
     const policy = parseManifestText('apiVersion: {{ include "common.capabilities.networkPolicy.apiVersion" . }}\nkind: NetworkPolicy\nmetadata: {name: x, namespace: a}\nspec: {podSelector: {}}\n', 'np.yaml');
-    expect(policy.broken.map((b) => b.kind)).toEqual(['networkpolicies', 'calico.networkpolicies', 'calico-v3.networkpolicies']);
+    expect(policy.broken.map((b) => b.kind)).toEqual(['networkpolicies', 'calico.networkpolicies', 'calico-v3.networkpolicies', 'antrea.networkpolicies']);
   });
 
   it('rendered (what `helm template` prints), the binding is audited and fails', async () => {
