@@ -22,7 +22,7 @@
 // Documents that are not Kubernetes objects, and kinds ztaudit does not audit, are skipped
 // with a note. A file above limits.manifestFileMiB is refused with one line (InputError),
 // before it is read: parsing it could exhaust the heap.
-import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { isCollection, LineCounter, parseAllDocuments, visit, type Document } from 'yaml';
@@ -765,6 +765,28 @@ export interface ManifestLimits {
 }
 
 const MIB = 1024 * 1024;
+/** limits.manifestFileMiB's default (src/config/types.ts), for a caller that gives none. */
+const DEFAULT_MANIFEST_FILE_MIB = 32;
+const TOO_LARGE = new Error('above the limit');
+
+/** The bytes of a file that is not a regular file, up to `max`; TOO_LARGE past it. */
+function readAtMost(file: string, max: number): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(MIB, max + 1 - total));
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) return Buffer.concat(chunks, total);
+      chunks.push(chunk.subarray(0, n));
+      total += n;
+      if (total > max) throw TOO_LARGE;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
 
 export function loadManifestObjects(dirs: string[], cwd = process.cwd(), limits?: ManifestLimits, clusterMinor?: number): ParsedManifests {
   const all: ParsedManifests = { objects: [], notes: [], sources: {}, broken: [], origins: [] };
@@ -792,14 +814,16 @@ export function loadManifestObjects(dirs: string[], cwd = process.cwd(), limits?
       const real = realpathOr(file);
       if (read.has(real)) continue;
       read.add(real);
-      const size = statSync(file).size;
-      if (limits && size > limits.manifestFileMiB * MIB) {
-        throw new InputError(`--manifests: ${oneLine(label)} is ${(size / MIB).toFixed(1)} MiB, above the ${limits.manifestFileMiB} MiB limit for one file (limits.manifestFileMiB); split it or raise the limit`);
-      }
+      const stat = statSync(file);
+      const maxMiB = limits?.manifestFileMiB ?? DEFAULT_MANIFEST_FILE_MIB;
+      const tooLarge = (size: string) => new InputError(`--manifests: ${oneLine(label)} is ${size}above the ${maxMiB} MiB limit for one file (limits.manifestFileMiB); split it or raise the limit`);
+      if (limits && stat.size > maxMiB * MIB) throw tooLarge(`${(stat.size / MIB).toFixed(1)} MiB, `);
       let bytes: Buffer;
       try {
-        bytes = readFileSync(file);
+        // A device or a pipe (/dev/zero, <(…)) tells no size: read up to the limit, and no further.
+        bytes = stat.isFile() ? readFileSync(file) : readAtMost(file, maxMiB * MIB);
       } catch (error: unknown) {
+        if (error === TOO_LARGE) throw tooLarge('');
         skip(`file that cannot be read (${codeOf(error)})`);
         continue;
       }
