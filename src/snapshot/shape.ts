@@ -197,8 +197,9 @@ function stringMapProblem(v: unknown, key: string): string | null {
  * (`spec.template.spec.containers is a mapping, not a list`); null when nothing is. The lists are
  * those the API server's schema types as lists: a pod spec's containers, init and ephemeral
  * containers and volumes (with the securityContexts), a Role's rules, a binding's subjects (and
- * its required roleRef), and a ConfigMap's data values (strings). Null counts as absent. A NetworkPolicy is not looked at here: its reader
- * (src/analysis/netpol/policy.ts) names each malformed part and does not apply that policy.
+ * its required roleRef), and a ConfigMap's data values (strings). Null counts as absent. A
+ * NetworkPolicy is not looked at here: its reader (src/analysis/netpol/policy.ts) names each
+ * malformed part and does not apply that policy.
  */
 export function specProblem(kind: string, object: Json): string | null {
   const at = POD_SPEC_AT.get(kind);
