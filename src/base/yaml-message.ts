@@ -1,7 +1,13 @@
 // The yaml package's error messages end in ":" and go on with the source lines around the
 // problem. What ztaudit quotes of one is its first line, without that colon.
+// A document nested deeper than the parser's recursion can follow (20,000 `[`) fails with the
+// engine's own "Maximum call stack size exceeded" (a RangeError, in the parser or in reading its
+// nodes): said as what it is, a document that nests too deeply, keeping the parser's position.
 export function yamlMessage(error: Error): string {
-  return error.message.split('\n')[0].replace(/:\s*$/, '');
+  const first = error.message.split('\n')[0].replace(/:\s*$/, '');
+  return first.startsWith('Maximum call stack size exceeded')
+    ? `the document nests too deeply to be read (collections within collections, more levels than the parser follows)${first.slice('Maximum call stack size exceeded'.length)}`
+    : first;
 }
 
 /**

@@ -3,6 +3,7 @@
 // 'ok' when any object of it is present and 'absent' otherwise, as if its CRD were missing.
 
 import { KINDS, kindForManifest, type KindKey } from '../snapshot/kinds.ts';
+import { oneLine } from '../base/plain-text.ts';
 import { specProblem } from '../snapshot/shape.ts';
 import { IMPLICIT_NAMESPACE_ANNOTATION, SNAPSHOT_SCHEMA_VERSION, type CoverageEntry, type KubeObject, type Snapshot, type SourceRef } from '../snapshot/types.ts';
 
@@ -79,9 +80,44 @@ function workloadRefNote(o: KubeObject, ref: Record<string, unknown>, present: S
   return `${rollout}: its pods come from ${target}'s pod template (spec.workloadRef), judged as ${target}`;
 }
 
+/**
+ * The objects of kinds ztaudit does not audit, said once per kind (apiVersion and kind), at the
+ * first one's file and line: `a.yaml:1: skipped 30 v1 Secret objects (first: shop/s0): not a kind
+ * ztaudit audits`, with `in N files` when they are in more than one. Said once per object, 20,000
+ * Secrets were 20,000 lines on stderr, even with -q.
+ */
+function notAuditedNotes() {
+  interface Group { at?: SourceRef; first: string; what: string; count: number; template: boolean; files: Set<string> }
+  const groups = new Map<string, Group>();
+  return {
+    add(o: KubeObject, sources: Record<string, SourceRef> | undefined) {
+      const ns = o.metadata?.namespace;
+      const name = o.metadata?.name ?? '';
+      const at = sources?.[`${o.kind}/${ns ?? ''}/${name}`];
+      const what = `${oneLine(o.apiVersion ?? '?')} ${oneLine(o.kind ?? '?')}`;
+      const template = holdsPodTemplate(o) || isRollout(o);
+      const key = `${what}\0${template}`;
+      let group = groups.get(key);
+      if (group) group.count++;
+      else groups.set(key, (group = { at, first: oneLine(ns ? `${ns}/${name}` : name), what, count: 1, template, files: new Set() }));
+      if (at) group.files.add(at.file);
+    },
+    notes(): string[] {
+      return [...groups.values()].map(({ at, first, what, count, template, files }) => {
+        const where = at ? `${oneLine(at.file)}${at.line === undefined ? '' : `:${at.line}`}: ` : '';
+        const objects = count === 1 ? `${what} ${first}` : `${count} ${what} objects (first: ${first}${files.size > 1 ? `; in ${files.size} files` : ''})`;
+        return template
+          ? `${where}skipped ${objects}: not a kind ztaudit audits; Pod Security did not judge ${count === 1 ? 'its pod template (audit the workload it makes instead)' : 'their pod templates (audit the workloads they make instead)'}`
+          : `${where}skipped ${objects}: not a kind ztaudit audits`;
+      });
+    },
+  };
+}
+
 export function snapshotFromObjects(objects: KubeObject[], options: FromObjectsOptions = {}): Snapshot {
   const { resources, unknown } = sortObjects(objects);
   const notes = [...(options.notes ?? [])];
+  const notAudited = notAuditedNotes();
   const unreadRollouts: string[] = [];
   let presentWorkloads: Set<string> | undefined;
   for (const o of unknown) {
@@ -106,10 +142,9 @@ export function snapshotFromObjects(objects: KubeObject[], options: FromObjectsO
       continue;
     }
     // A PodTemplate, a Rollout with neither template nor workloadRef, another controller's custom resource.
-    notes.push(holdsPodTemplate(o) || isRollout(o)
-      ? `skipped ${what}: not a kind ztaudit audits; Pod Security did not judge its pod template (audit the workload it makes instead)`
-      : `skipped ${what}: not a kind ztaudit audits`);
+    notAudited.add(o, options.sources);
   }
+  notes.push(...notAudited.notes());
   const coverage: Partial<Record<KindKey, CoverageEntry>> = {};
   for (const k of KINDS) {
     const list = resources[k.key] ?? [];

@@ -22,8 +22,9 @@
 // Documents that are not Kubernetes objects, and kinds ztaudit does not audit, are skipped
 // with a note. A file above limits.manifestFileMiB is refused with one line (InputError),
 // before it is read: parsing it could exhaust the heap.
-import { readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { isCollection, LineCounter, parseAllDocuments, visit, type Document } from 'yaml';
 import { InputError } from '../base/errors.ts';
 import { decodeText } from '../base/decode-text.ts';
@@ -764,6 +765,28 @@ export interface ManifestLimits {
 }
 
 const MIB = 1024 * 1024;
+/** limits.manifestFileMiB's default (src/config/types.ts), for a caller that gives none. */
+const DEFAULT_MANIFEST_FILE_MIB = 32;
+const TOO_LARGE = new Error('above the limit');
+
+/** The bytes of a file that is not a regular file, up to `max`; TOO_LARGE past it. */
+function readAtMost(file: string, max: number): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(Math.min(MIB, max + 1 - total));
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      if (n === 0) return Buffer.concat(chunks, total);
+      chunks.push(chunk.subarray(0, n));
+      total += n;
+      if (total > max) throw TOO_LARGE;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
 
 export function loadManifestObjects(dirs: string[], cwd = process.cwd(), limits?: ManifestLimits, clusterMinor?: number): ParsedManifests {
   const all: ParsedManifests = { objects: [], notes: [], sources: {}, broken: [], origins: [] };
@@ -791,14 +814,16 @@ export function loadManifestObjects(dirs: string[], cwd = process.cwd(), limits?
       const real = realpathOr(file);
       if (read.has(real)) continue;
       read.add(real);
-      const size = statSync(file).size;
-      if (limits && size > limits.manifestFileMiB * MIB) {
-        throw new InputError(`--manifests: ${oneLine(label)} is ${(size / MIB).toFixed(1)} MiB, above the ${limits.manifestFileMiB} MiB limit for one file (limits.manifestFileMiB); split it or raise the limit`);
-      }
+      const stat = statSync(file);
+      const maxMiB = limits?.manifestFileMiB ?? DEFAULT_MANIFEST_FILE_MIB;
+      const tooLarge = (size: string) => new InputError(`--manifests: ${oneLine(label)} is ${size}above the ${maxMiB} MiB limit for one file (limits.manifestFileMiB); split it or raise the limit`);
+      if (limits && stat.size > maxMiB * MIB) throw tooLarge(`${(stat.size / MIB).toFixed(1)} MiB, `);
       let bytes: Buffer;
       try {
-        bytes = readFileSync(file);
+        // A device or a pipe (/dev/zero, <(…)) tells no size: read up to the limit, and no further.
+        bytes = stat.isFile() ? readFileSync(file) : readAtMost(file, maxMiB * MIB);
       } catch (error: unknown) {
+        if (error === TOO_LARGE) throw tooLarge('');
         skip(`file that cannot be read (${codeOf(error)})`);
         continue;
       }
@@ -819,14 +844,70 @@ export function loadManifestObjects(dirs: string[], cwd = process.cwd(), limits?
 const at = (ref: SourceRef) => (ref.line === undefined ? ref.file : `${ref.file}:${ref.line}`);
 
 /**
- * One object per API identity (group, kind, namespace, name): the last copy read, files in
- * sorted order, as `kubectl apply -f DIR` would leave the cluster. Auditing the first copy
- * (or both, for bindings and policies) judged manifests that would never be applied; each
+ * A field of `kind` the API server refuses to change on update, which `later` changes from
+ * `current` (what the cluster holds after `current` was applied); undefined when none is.
+ * Only fields that change a verdict, each with its upstream source:
+ * - a binding's roleRef: "After you create a binding, you cannot change the Role or ClusterRole
+ *   that it refers to. If you try to change a binding's roleRef, you get a validation error"
+ *   (kubernetes.io/docs/reference/access-authn-authz/rbac/#clusterrolebinding-example);
+ * - an immutable ConfigMap's data, binaryData and immutable itself: "it is not possible to revert
+ *   this change nor to mutate the contents of the data or the binaryData field"
+ *   (kubernetes.io/docs/concepts/configuration/configmap/#configmap-immutable);
+ * - an apps/v1 Deployment's spec.selector: "In API version apps/v1, a Deployment's label selector
+ *   is immutable after it gets created" (kubernetes.io/docs/concepts/workloads/controllers/deployment/#label-selector-updates).
+ * The whole update is refused, so nothing else of `later` reaches the cluster either.
+ */
+function immutableChange(kind: KindKey, current: KubeObject, later: KubeObject): string | undefined {
+  const c = current as Record<string, unknown>;
+  const l = later as Record<string, unknown>;
+  const same = (a: unknown, b: unknown) => isDeepStrictEqual(a ?? null, b ?? null);
+  switch (kind) {
+    case 'rolebindings':
+    case 'clusterrolebindings':
+      return same(c.roleRef, l.roleRef) ? undefined : 'roleRef';
+    case 'configmaps': {
+      if (c.immutable !== true) return undefined;
+      if (l.immutable !== true) return 'immutable (the copy applied first is immutable: true, which cannot be turned off)';
+      const map = (v: unknown) => (isObject(v) && Object.keys(v).length > 0 ? v : null);
+      if (!same(map(c.data), map(l.data))) return 'data (the copy applied first is immutable: true)';
+      return same(map(c.binaryData), map(l.binaryData)) ? undefined : 'binaryData (the copy applied first is immutable: true)';
+    }
+    case 'deployments': {
+      const selector = (o: Record<string, unknown>) => (isObject(o.spec) ? o.spec.selector : undefined);
+      return current.apiVersion === 'apps/v1' && later.apiVersion === 'apps/v1' && !same(selector(c), selector(l)) ? 'spec.selector' : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Whether `kubectl apply -f` surely sends the copy at `first` before the one at `then`: in one
+ * file, documents in order (cli-runtime pkg/resource/visitor.go StreamVisitor.Visit, v0.36.0);
+ * in one directory, files in lexical (byte) order, as filepath.Walk walks them
+ * (ExpandPathsToFileVisitors there; Go's path/filepath: "The files are walked in lexical order").
+ * Files in different directories (given apart, or a subdirectory `-f DIR` without `-R` skips)
+ * may have been applied either way.
+ */
+function appliedBefore(first: SourceRef, then: SourceRef): boolean {
+  if (first.file === then.file) return true;
+  if (dirname(first.file) !== dirname(then.file)) return false;
+  return Buffer.compare(Buffer.from(basename(first.file)), Buffer.from(basename(then.file))) < 0;
+}
+
+/**
+ * One object per API identity (group, kind, namespace, name): what `kubectl apply -f DIR` would
+ * leave the cluster with, files in sorted order — the last copy read, unless a later copy changes
+ * a field the API server refuses to change (immutableChange): that update is refused and the
+ * earlier copy stays. When the order they would be applied in cannot be told (appliedBefore),
+ * the kind counts as not read rather than audited on a guess. Auditing the first copy (or both,
+ * for bindings and policies) otherwise judged manifests that would never be applied; each
  * duplicate is said once, with every place it was read.
  */
 function keepLastCopies(all: ParsedManifests): ParsedManifests {
   const last = new Map<string, number>();
   const copies = new Map<string, number[]>();
+  const kindOf = new Map<string, KindKey | undefined>();
   all.objects.forEach((o, i) => {
     const spec = kindForManifest(o.apiVersion ?? '', o.kind ?? '');
     // An Argo Rollout is audited by its template (snapshotFromObjects): one per name, as any kind.
@@ -840,18 +921,44 @@ function keepLastCopies(all: ParsedManifests): ParsedManifests {
       let list = copies.get(id);
       if (!list) copies.set(id, (list = [prev]));
       list.push(i);
-    }
+    } else kindOf.set(id, spec?.key as KindKey | undefined);
     last.set(id, i);
   });
   if (copies.size === 0) return all;
-  for (const list of copies.values()) {
+  const dropped = new Set<number>();
+  for (const [id, list] of copies) {
     const o = all.objects[list[0]];
     const ns = o.metadata?.namespace;
-    const kept = all.origins[list[list.length - 1]];
-    all.notes.push(`${o.kind} ${ns ? `${ns}/` : ''}${o.metadata?.name} is defined more than once (${list.map((i) => at(all.origins[i])).join(', ')}): the last one read, ${at(kept)}, is audited`);
+    const kind = kindOf.get(id);
+    // Each later copy is an update of what the cluster holds so far (`current`).
+    let current = list[0];
+    const refused: string[] = [];
+    let unsure: string | undefined;
+    for (const i of list.slice(1)) {
+      const field = kind ? immutableChange(kind, all.objects[current], all.objects[i]) : undefined;
+      if (field === undefined) {
+        current = i;
+        continue;
+      }
+      if (!appliedBefore(all.origins[current], all.origins[i])) {
+        unsure ??= `${at(all.origins[i])} and ${at(all.origins[current])} differ in ${field}, which the API server refuses to change on update, and in which order kubectl apply sends them cannot be told (not in one file, nor in one directory read in lexical order): the cluster keeps whichever came first`;
+        continue;
+      }
+      refused.push(`${at(all.origins[i])} changes ${field}, which the API server refuses to change on update (kubectl apply -f sends ${at(all.origins[current])} first: files in lexical order, each top to bottom)`);
+    }
+    const kept = all.origins[current];
+    const what = `${o.kind} ${ns ? `${ns}/` : ''}${o.metadata?.name} is defined more than once (${list.map((i) => at(all.origins[i])).join(', ')})`;
+    if (unsure !== undefined && kind) {
+      // Its kind counts as not read: a verdict on either copy would be a guess.
+      const why = `${what}: ${unsure}; so ${kind} count as not read`;
+      all.notes.push(why);
+      all.broken.push({ where: at(all.origins[list[0]]), why, kind });
+    } else if (refused.length > 0) all.notes.push(`${what}: ${refused.join('; ')}; the cluster keeps ${at(kept)}, which is audited`);
+    else all.notes.push(`${what}: the last one read, ${at(kept)}, is audited`);
+    for (const i of list) if (i !== current) dropped.add(i);
+    const k = all.objects[current];
+    all.sources[`${k.kind}/${k.metadata?.namespace ?? ''}/${k.metadata?.name ?? ''}`] = kept;
   }
-  const dropped = new Set<number>();
-  for (const list of copies.values()) for (const i of list.slice(0, -1)) dropped.add(i);
   return { ...all, objects: all.objects.filter((_, i) => !dropped.has(i)), origins: all.origins.filter((_, i) => !dropped.has(i)) };
 }
 

@@ -152,13 +152,54 @@ function rulesProblem(rules: unknown): string | null {
 }
 
 /**
+ * A binding's subjects and roleRef (rbac.authorization.k8s.io/v1): Subject.name is a required
+ * string and RoleBinding.roleRef is required (RoleRef.name a string). Read leniently,
+ * `name: 5` was "a subject without a name" (its grant unreported) and a binding without roleRef
+ * a low finding, where the API server refuses the object
+ * (https://kubernetes.io/docs/reference/kubernetes-api/authorization-resources/cluster-role-binding-v1/).
+ */
+function bindingProblem(object: Json): string | null {
+  const subjects = mappingsProblem(object.subjects, '', 'subjects');
+  if (subjects) return subjects;
+  if (!absent(object.subjects)) {
+    const list = object.subjects as Json[];
+    for (let i = 0; i < list.length; i++) {
+      const name = list[i]!.name;
+      if (!absent(name) && typeof name !== 'string') return `subjects[${i}].name is ${typeName(name)}, not a string`;
+    }
+  }
+  const ref = object.roleRef;
+  if (absent(ref)) return 'roleRef is missing (the API server requires it)';
+  if (!isMapping(ref)) return `roleRef is ${typeName(ref)}, not a mapping`;
+  if (!absent(ref.name) && typeof ref.name !== 'string') return `roleRef.name is ${typeName(ref.name)}, not a string`;
+  return null;
+}
+
+/**
+ * ConfigMap.data is map[string]string and binaryData map[string][]byte, a base64 string
+ * (k8s.io/api core/v1 types.go); the API server refuses `hsts: false` unquoted ("json: cannot
+ * unmarshal bool into Go struct field ConfigMap.data of type string"). Read leniently, the value
+ * was dropped and its setting judged as absent.
+ */
+function stringMapProblem(v: unknown, key: string): string | null {
+  if (absent(v)) return null;
+  if (!isMapping(v)) return `${key} is ${typeName(v)}, not a mapping`;
+  for (const k in v) {
+    const value = v[k];
+    if (typeof value !== 'string') return `${key}.${oneLine(k)} is ${typeName(value)}, not a string (quote it)`;
+  }
+  return null;
+}
+
+/**
  * What is wrong with the lists of `object` (of snapshot kind `kind`, its metadata already
  * admitted by metadataProblem) that the checks read, naming the key
  * (`spec.template.spec.containers is a mapping, not a list`); null when nothing is. The lists are
  * those the API server's schema types as lists: a pod spec's containers, init and ephemeral
  * containers and volumes (with the securityContexts), a Role's rules, a binding's subjects (and
- * its roleRef). Null counts as absent. A NetworkPolicy is not looked at here: its reader
- * (src/analysis/netpol/policy.ts) names each malformed part and does not apply that policy.
+ * its required roleRef), and a ConfigMap's data values (strings). Null counts as absent. A
+ * NetworkPolicy is not looked at here: its reader (src/analysis/netpol/policy.ts) names each
+ * malformed part and does not apply that policy.
  */
 export function specProblem(kind: string, object: Json): string | null {
   const at = POD_SPEC_AT.get(kind);
@@ -178,7 +219,9 @@ export function specProblem(kind: string, object: Json): string | null {
       return rulesProblem(object.rules);
     case 'rolebindings':
     case 'clusterrolebindings':
-      return mappingsProblem(object.subjects, '', 'subjects') ?? mappingProblem(object.roleRef, '', 'roleRef');
+      return bindingProblem(object);
+    case 'configmaps':
+      return stringMapProblem(object.data, 'data') ?? stringMapProblem(object.binaryData, 'binaryData');
     default:
       return null;
   }

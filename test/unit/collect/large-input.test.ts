@@ -56,6 +56,13 @@ describe('size limits', () => {
     expect(c.err()).toBe('ztaudit: --manifests: m/huge.yaml is 200.0 MiB, above the 32 MiB limit for one file (limits.manifestFileMiB); split it or raise the limit\n');
   });
 
+  it('refuses a file that is not a regular file (/dev/zero: no size, no end) at the same limit, with exit 2 and one line', async () => {
+    writeFileSync(join(dir, 'small.yaml'), 'limits: {manifestFileMiB: 1}\n');
+    const c = cli();
+    expect(await main(['run', '--manifests', '/dev/zero', '--config', 'small.yaml', '--history', 'none', '--out', 'out', '-q'], c.io)).toBe(2);
+    expect(c.err()).toMatch(/^ztaudit: --manifests: (\.\.\/)+dev\/zero is above the 1 MiB limit for one file \(limits\.manifestFileMiB\); split it or raise the limit\n$/);
+  });
+
   it('refuses a snapshot above limits.snapshotMiB (decompressed) with exit 2 and one line', async () => {
     const big = snapshotFromObjects(Array.from({ length: 3000 }, (_, i) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `ns-${i}`, annotations: { pad: 'x'.repeat(400) } } })), { clusterName: 'c' });
     writeSnapshot(join(dir, 'big.snap.gz'), big);

@@ -78,7 +78,9 @@ describe('an older built-in apiVersion and the cluster version given', () => {
   it('each older apiVersion is read up to the release before its removal and skipped from it', () => {
     for (const [key, removedIn] of Object.entries(REMOVED_IN)) {
       const [apiVersion, kind] = key.split(' ');
-      const text = `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: {name: x, namespace: shop}\n`;
+      // A binding has its required roleRef (one without it is refused whatever its apiVersion).
+      const roleRef = kind!.endsWith('Binding') ? 'roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}\n' : '';
+      const text = `apiVersion: ${apiVersion}\nkind: ${kind}\nmetadata: {name: x, namespace: shop}\n${roleRef}`;
       expect(parseManifestText(text, 'a.yaml', removedIn - 1).objects, `${key} on v1.${removedIn - 1}`).toHaveLength(1);
       expect(parseManifestText(text, 'a.yaml', removedIn).objects, `${key} on v1.${removedIn}`).toEqual([]);
     }
