@@ -4,9 +4,15 @@
 //    kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/, NetworkPolicyPeer
 //    ipBlock.except). Excepting the pod range still leaves the whole internet open, so the finding
 //    stays a high fail, but its text names what is left out (the reviewer's scene s14).
+// 2. A Calico Allow rule with no `protocol` matches every protocol ("protocol: Positive protocol
+//    match", omitted = all: docs.tigera.io/calico/latest/reference/resources/networkpolicy#rule), so
+//    the default-deny findings say "every port", not "every TCP/UDP port" (the reviewer's scene s8);
+//    a NetworkPolicy rule for TCP and UDP only still says "every TCP/UDP port".
 import { describe, expect, it } from 'vitest';
 import { allowAllIngress } from '../../../checks/network/allow-all-ingress.ts';
 import { unrestrictedEgress } from '../../../checks/network/unrestricted-egress.ts';
+import { namespaceDefaultDenyEgress } from '../../../checks/network/namespace-default-deny-egress.ts';
+import { namespaceDefaultDenyIngress } from '../../../checks/network/namespace-default-deny-ingress.ts';
 import { ctxOf, pod, policy, run } from './helpers.ts';
 
 const fails = (check: typeof allowAllIngress, yaml: string) => run(check, ctxOf(yaml)).filter((v) => v.status === 'fail').map((v) => [v.severity ?? check.severity, v.message]);
@@ -27,5 +33,45 @@ describe('an ipBlock /0 with except names the ranges left out', () => {
   it('unrestricted-egress says the same of 0.0.0.0/0 except 10.0.0.0/8', () => {
     const yaml = pod('shop', 'web', {}) + policy('shop', 'out', '{podSelector: {}, policyTypes: [Egress], egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0, except: [10.0.0.0/8]}}]}]}');
     expect(fails(unrestrictedEgress, yaml)).toEqual([['high', 'shop/out allows egress to every address except 10.0.0.0/8 (ipBlocks cover 0.0.0.0/0 except 1 range) on every port']]);
+  });
+});
+
+const CALICO = `
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: calico-node, namespace: kube-system}
+spec:
+  selector: {matchLabels: {k8s-app: calico-node}}
+  template:
+    metadata: {labels: {k8s-app: calico-node}}
+    spec: {containers: [{name: calico-node, image: "quay.io/calico/node:v3.30.2"}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: dev, labels: {app: web}}
+spec: {containers: [{name: c, image: nginx}]}
+`;
+
+const calicoOpen = (dir: 'Ingress' | 'Egress', rule: string) => `${CALICO}---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: open, namespace: dev}
+spec:
+  selector: all()
+  types: [${dir}]
+  ${dir.toLowerCase()}:
+  - ${rule}
+`;
+
+describe('a Calico Allow with no protocol opens every port, not only TCP/UDP', () => {
+  it('default-deny-egress: "allows every port"', () => {
+    expect(fails(namespaceDefaultDenyEgress, calicoOpen('Egress', 'action: Allow'))).toEqual([['medium', '1 workload(s) in namespace dev are not isolated for egress: every destination is reachable from them (Calico NetworkPolicy dev/open allows every port)']]);
+  });
+  it('default-deny-ingress: "allows every port"', () => {
+    expect(fails(namespaceDefaultDenyIngress, calicoOpen('Ingress', 'action: Allow'))).toEqual([['high', '1 workload(s) in namespace dev are not isolated for ingress: every source may connect to them (Calico NetworkPolicy dev/open allows every port)']]);
+  });
+  it('a NetworkPolicy rule for TCP and UDP only still says every TCP/UDP port', () => {
+    const yaml = pod('dev', 'web', {}) + policy('dev', 'tcpudp', '{podSelector: {}, policyTypes: [Egress], egress: [{ports: [{protocol: TCP}, {protocol: UDP}]}]}');
+    expect(fails(namespaceDefaultDenyEgress, yaml)).toEqual([['medium', '1 workload(s) in namespace dev are not isolated for egress: every destination is reachable from them (dev/tcpudp allows every TCP/UDP port)']]);
   });
 });
