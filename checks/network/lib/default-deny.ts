@@ -18,13 +18,19 @@ const MAX_LISTED = 20;
 /** The policies that open a namespace's pods on every TCP/UDP port (Isolation.openedBy), by id: the policies whose isolation each overrides. */
 type Openers = Map<string, Set<string>>;
 
-function noteOpeners(openers: Openers, iso: Isolation): void {
+/**
+ * `tcpUdpOnly`: the openers seen opening only every TCP and UDP port somewhere (not SCTP), named
+ * so; the others open every port (a rule with no port; a Calico rule with no protocol, which
+ * matches every protocol: docs.tigera.io/calico/latest/reference/resources/networkpolicy#rule).
+ */
+function noteOpeners(openers: Openers, tcpUdpOnly: Set<string>, iso: Isolation): void {
   const o = iso.openedBy;
   if (!o) return;
   for (const id of o.policies) {
     let overrides = openers.get(id);
     if (!overrides) openers.set(id, (overrides = new Set()));
     for (const q of o.overrides) overrides.add(q);
+    if (!o.allPorts) tcpUdpOnly.add(id);
   }
 }
 
@@ -37,16 +43,19 @@ const listed = (names: string[]) => `${names.slice(0, 3).join(', ')}${names.leng
  * policy-api apis/v1alpha1/adminnetworkpolicy_types.go, AdminNetworkPolicyRuleActionAllow: "allowed
  * regardless of NetworkPolicy and BaselineAdminNetworkPolicy rules").
  */
-function openersText(model: ReachModel, openers: Openers, defaultDeny: ReadonlySet<string>): string {
+function openersText(model: ReachModel, openers: Openers, tcpUdpOnly: ReadonlySet<string>, defaultDeny: ReadonlySet<string>): string {
   const label = (id: string) => { const p = model.policyById.get(id); return p ? policyLabel(p) : id; };
+  const ports = (id: string) => (tcpUdpOnly.has(id) ? 'every TCP/UDP port' : 'every port');
   const parts: string[] = [];
-  const plain = [...openers].filter(([, e]) => e.size === 0).map(([id]) => label(id)).sort();
-  if (plain.length) parts.push(`${listed(plain)} allow${plain.length > 1 ? '' : 's'} every TCP/UDP port`);
+  for (const on of ['every port', 'every TCP/UDP port']) {
+    const plain = [...openers].filter(([id, e]) => e.size === 0 && ports(id) === on).map(([id]) => label(id)).sort();
+    if (plain.length) parts.push(`${listed(plain)} allow${plain.length > 1 ? '' : 's'} ${on}`);
+  }
   for (const [id, e] of [...openers].filter(([, e]) => e.size > 0).sort(([a], [b]) => (label(a) < label(b) ? -1 : 1))) {
     const overridden = [...e];
     const denies = overridden.filter((q) => defaultDeny.has(q));
     const what = denies.length ? `the default deny ${listed(denies.map(label).sort())}` : `the isolation of ${listed(overridden.map(label).sort())}`;
-    parts.push(`${label(id)} allows every TCP/UDP port and overrides ${what}: its Allow is decided first, and no later policy can deny it`);
+    parts.push(`${label(id)} allows ${ports(id)} and overrides ${what}: its Allow is decided first, and no later policy can deny it`);
   }
   return parts.join('; ');
 }
@@ -80,11 +89,12 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
       for (const p of ps) doubtedBy.add(p.id);
       return ps.length > 0;
     };
+    const tcpUdpOnly = new Set<string>();
     // Opened to every pod only, by an Allow that overrides their isolation: outside addresses stay refused.
     let podsOnly = 0;
     let everyone = 0;
     const noteOpen = (iso: Isolation) => {
-      noteOpeners(openers, iso);
+      noteOpeners(openers, tcpUdpOnly, iso);
       if (iso.allowsAll && iso.openedBy && !iso.openedBy.everyAddress) podsOnly++;
       else everyone++;
     };
@@ -156,9 +166,9 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
       // Unisolated (docs/network-model.md "Deciding is not denying"), yet not open to every peer when Deny rules come first.
       const deniers = [...denying].sort();
       const peer = everyone === 0 && podsOnly > 0 ? 'pod' : dir === 'ingress' ? 'source' : 'destination';
-      const reaches = `${dir === 'ingress' ? 'may connect to them' : 'is reachable from them'}${peer === 'pod' ? ' on every TCP/UDP port' : ''}`;
+      const reaches = `${dir === 'ingress' ? 'may connect to them' : 'is reachable from them'}${peer === 'pod' ? ` on ${openers.size > 0 && tcpUdpOnly.size === 0 ? 'every port' : 'every TCP/UDP port'}` : ''}`;
       const who = deniers.length ? `every ${peer} that no Deny rule of ${listed(deniers)} refuses ${reaches}` : peer === 'pod' ? `every pod ${reaches}` : `every ${other}`;
-      const opened = openersText(model, openers, new Set(defaultDeny));
+      const opened = openersText(model, openers, tcpUdpOnly, new Set(defaultDeny));
       const openedBy = [...openers].slice(0, MAX_LISTED).map(([id, e]) => ({ policy: model.policyById.get(id) ? policyLabel(model.policyById.get(id)!) : id, ...(e.size ? { overrides: [...e].sort().slice(0, MAX_LISTED) } : {}) }));
       yield {
         status: 'fail',

@@ -21,7 +21,7 @@
 // the containers they enter mount, so a hostPath only a finished init container mounted is not.
 import type { AuditContext } from '../../../src/analysis/context.ts';
 import { memoize, memoizeBySnapshotAndConfig } from '../../../src/analysis/memo.ts';
-import { clusterMinor, evaluatePod, LATEST_MINOR, podClassKeys, readNamespacePolicies } from '../../../src/analysis/pss/index.ts';
+import { clusterMinor, evaluatePod, LATEST_MINOR, podClassKeys, procMountResetFor, readNamespacePolicies } from '../../../src/analysis/pss/index.ts';
 import { podServiceAccount, podTemplateOf, refString, workloadsOf, type PodView, type Workload } from '../../../src/analysis/workloads.ts';
 import { POD_VIEW_KINDS, type KindKey } from '../../../src/snapshot/kinds.ts';
 import { coverageOk, implicitNamespaces, resourcesOf, type KubeObject, type Snapshot } from '../../../src/snapshot/types.ts';
@@ -38,7 +38,10 @@ export type PodAccess = 'exec' | 'attach' | 'ephemeral';
  * volume is the node's file system; added capabilities beyond the default set include
  * SYS_ADMIN, SYS_MODULE and SYS_PTRACE; a HostProcess container runs on the Windows host;
  * an Unmasked /proc exposes the host's kernel interfaces; a custom SELinux type or user
- * (spc_t) lifts the confinement that keeps a container off the host's files. The others
+ * (spc_t) lifts the confinement that keeps a container off the host's files. A procMount the
+ * API server resets to Default when it creates the pod (the ProcMountType gate off: the Pod
+ * Security model's own reading, procMountResetFor) is Default, no way out; where that gate
+ * cannot be read, the procMount as written still counts. The others
  * (hostPort, AppArmor, seccomp, sysctls, host probes) weaken the pod but open no way out of
  * it: exec into such a pod reaches its data and token, not its node.
  */
@@ -109,6 +112,10 @@ function statefulSetPods(o: KubeObject): StatefulSetPods | undefined {
   if (replicas === undefined || start === undefined || !tpl) return undefined;
   return { start, replicas, pod: targetOf(tpl.metadata, tpl.spec) };
 }
+
+/** The pod specs as the API server keeps them: a procMount it resets to Default (ProcMountType off) is Default. */
+const procMountReset = memoize((snapshot: Snapshot) => procMountResetFor(snapshot) ?? null, 'rbac');
+const storedSpec = (snapshot: Snapshot, spec: Record<string, unknown>, origin: PodView['origin']): Record<string, unknown> => procMountReset(snapshot)?.specOf(spec, origin) ?? spec;
 
 /** Only grants limited by resourceNames look pods up by name: the index is built on the first such question. */
 const podIndex = memoize((snapshot: Snapshot): PodIndex => {
@@ -294,9 +301,11 @@ const nodeEscapingByNamespace = memoize((snapshot: Snapshot) => {
       // A workload's replicas share their spec and annotations objects: one look-up for a run of them.
       let spec: object | undefined;
       let annotations: unknown;
-      for (const p of w.pods) {
-        if (p.spec === spec && p.annotations === annotations) continue;
-        ({ spec, annotations } = p);
+      for (const given of w.pods) {
+        if (given.spec === spec && given.annotations === annotations) continue;
+        ({ spec, annotations } = given);
+        const stored = storedSpec(snapshot, given.spec, given.origin);
+        const p = stored === given.spec ? given : { ...given, spec: stored };
         if (baselineBreaks(breaksOf, p.spec, p.annotations, 'ephemeral').length > 0) pods.push(p);
       }
       if (pods.length === 0) continue;
@@ -355,7 +364,8 @@ export function namedPodsReach(ctx: AuditContext, namespace: string, names: read
     const pod = podNamed(index, namespace, n);
     if (pod !== undefined) {
       accounts.add(pod.account);
-      const breaks = baselineBreaks(breaksOf, pod.input.spec, pod.input.metadata.annotations, access);
+      // A Pod object the snapshot holds is as stored; from manifests, the API server creates it (and a StatefulSet's pods from its template).
+      const breaks = baselineBreaks(breaksOf, storedSpec(ctx.snapshot, pod.input.spec, 'pod'), pod.input.metadata.annotations, access);
       if (breaks.length > 0) escaping.push({ what: `Pod ${namespace}/${n}`, breaks });
     } else if (facts.complete) missing.push(n);
     else unknown = true;

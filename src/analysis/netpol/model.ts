@@ -14,7 +14,7 @@ import { memoize } from '../memo.ts';
 import { workloadsOf, type PodView } from '../workloads.ts';
 import { detectCni, type CniDetection } from './cni.ts';
 import { composeStages, type Composition } from './composition.ts';
-import { allConns, emptyConns, isEmptyConns, isProtocol, MAX_PORT, MIN_PORT, unionAllConns, unionConns, type ConnSet, type Protocol } from './conns.ts';
+import { allConns, emptyConns, isAllConns, isEmptyConns, isProtocol, MAX_PORT, MIN_PORT, unionAllConns, unionConns, type ConnSet, type Protocol } from './conns.ts';
 import { evaluatePlan, podSetMatches, policyLabel, uniqueDoubts, type Doubt, type DoubtReason, type PodPools, type DecisionCause, type Direction, type DirectionVerdict, type Endpoint, type MatchContext, type StagePlan } from './engine.ts';
 import { describePolicy, type CoverageNote, type LayerPolicy, type NamedPort, type PodClass, type PodSet, type PolicyApi, type Rule, type TierSpec, type PolicySettings } from './layers.ts';
 import type { Selector } from './selector.ts';
@@ -166,6 +166,11 @@ export interface OpenedBy {
   overrides: string[];
   /** Every address of some family is open too (every source, not only every pod). */
   everyAddress: boolean;
+  /**
+   * Their Allow rules open every port of every protocol the model knows (TCP, UDP and SCTP: a
+   * rule with no port, or a Calico rule with no protocol), not only every TCP and UDP port.
+   */
+  allPorts: boolean;
 }
 
 function stringRecord(v: unknown): Record<string, string> {
@@ -885,13 +890,16 @@ function openingOf(plan: readonly StagePlan[], dir: Direction, decisions: Direct
   const policies = new Set<string>();
   const earlyPolicies = new Set<string>();
   const early: ConnSet[] = [];
+  const all: ConnSet[] = [];
   for (const d of decisions) {
     if (!d.allowed || d.cause.kind !== 'rule') continue;
     policies.add(d.cause.rule.policy);
+    all.push(d.conns);
     if ((stageOf.get(d.cause.rule.policy) ?? Infinity) < isolating) { early.push(d.conns); earlyPolicies.add(d.cause.rule.policy); }
   }
-  if (isolating > 0 && coversEveryTcpUdpPort(unionAllConns(early))) return { policies: [...earlyPolicies], overrides: plan[isolating].policies.map((p) => p.id), everyAddress };
-  return { policies: [...policies], overrides: [], everyAddress };
+  const earlyConns = unionAllConns(early);
+  if (isolating > 0 && coversEveryTcpUdpPort(earlyConns)) return { policies: [...earlyPolicies], overrides: plan[isolating].policies.map((p) => p.id), everyAddress, allPorts: isAllConns(earlyConns) };
+  return { policies: [...policies], overrides: [], everyAddress, allPorts: isAllConns(unionAllConns(all)) };
 }
 
 // A class no policy governs gets this verdict: shared, never mutated (callers only read verdicts).

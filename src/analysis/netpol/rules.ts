@@ -2,13 +2,14 @@
 // rules open a policy to everyone, which reach every external address, which ports they cover.
 
 import type { LayerPolicy, Peer, Rule } from './layers.ts';
-import type { IpRange } from '../../base/ip.ts';
+import { ipToString, formatRange, type IpRange } from '../../base/ip.ts';
 
 export type OpenReason =
   | 'any peer (from/to missing or empty)'
   | 'every pod in every namespace'
   | 'every address (ipBlock /0)'
   | 'every address (ipBlocks cover 0.0.0.0/0 or ::/0)'
+  | LeftOutReason
   | 'every endpoint (entity all)'
   | 'every address outside the cluster (entity world)'
   | 'every pod in the cluster (entity cluster)'
@@ -35,7 +36,50 @@ function exceptReason(notPeers: readonly Peer[]): ExceptReason {
   return notPeers.every((p) => p.kind === 'ipBlock') ? `every address outside ${texts.join(', ')} (notNets)` : `every peer except ${texts.join(', ')} (notNets/notSelector)`;
 }
 
+/**
+ * A rule open to a whole family but for the ranges its ipBlocks' `except` leave out: "every address
+ * except 10.0.0.0/8 (ipBlock 0.0.0.0/0 except 1 range)". Still open to the internet (the CIDRs
+ * before `except` decide the verdict), but the text names what is left out.
+ */
+export type LeftOutReason = `every address except ${string} (ipBlock${string})`;
+
 const FAMILY_MAX = { 4: (1n << 32n) - 1n, 6: (1n << 128n) - 1n } as const;
+
+/**
+ * The addresses of the families `families` that the rule's ipBlocks (after `except`) leave out,
+ * merged and sorted: one sort, one sweep (a rule may list many blocks).
+ */
+function leftOut(peers: readonly Peer[], families: ReadonlyArray<4 | 6>): IpRange[] {
+  const out: IpRange[] = [];
+  for (const f of families) {
+    const ranges = peers.flatMap((p) => (p.kind === 'ipBlock' ? p.ranges.filter((r) => r.family === f) : [])).sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
+    let next = 0n;
+    for (const r of ranges) {
+      if (r.lo > next) out.push({ family: f, lo: next, hi: r.lo - 1n });
+      if (r.hi + 1n > next) next = r.hi + 1n;
+    }
+    if (next <= FAMILY_MAX[f]) out.push({ family: f, lo: next, hi: FAMILY_MAX[f] });
+  }
+  return out;
+}
+
+/** A range as a CIDR when it is one ("10.0.0.0/8"), else "FIRST-LAST". */
+function rangeText(r: IpRange): string {
+  const size = r.hi - r.lo + 1n;
+  const bits = r.family === 4 ? 32 : 128;
+  if ((size & (size - 1n)) === 0n && (r.lo & (size - 1n)) === 0n) return `${ipToString(r.family, r.lo)}/${bits - (size.toString(2).length - 1)}`;
+  return formatRange(r);
+}
+
+/** "every address except A, B (ipBlock WHAT except N ranges)", or `plain` when nothing of the families is left out. */
+function withLeftOut<T extends string>(plain: T, peers: readonly Peer[], families: ReadonlyArray<4 | 6>, what: string): T | LeftOutReason {
+  const gaps = leftOut(peers, families);
+  if (gaps.length === 0) return plain;
+  const shown = gaps.slice(0, 3).map(rangeText).join(', ');
+  return `every address except ${shown}${gaps.length > 3 ? ` (and ${gaps.length - 3} more)` : ''} (ipBlock${what} except ${gaps.length} range${gaps.length > 1 ? 's' : ''})`;
+}
+
+const WHOLE = { 4: '0.0.0.0/0', 6: '::/0' } as const;
 
 function blocksOf(p: Peer & { kind: 'ipBlock' }): IpRange[] {
   return p.blocks ?? p.ranges;
@@ -70,7 +114,10 @@ export function openReason(rule: Rule): OpenReason | undefined {
   const cluster = rule.peers.some((p) => p.kind === 'entity' && p.entity === 'cluster');
   if (family && cluster) return family.entity === 'world-ipv4' ? 'every IPv4 address, pods and external addresses alike (ipVersion 4)' : 'every IPv6 address, pods and external addresses alike (ipVersion 6)';
   for (const p of rule.peers) {
-    if (p.kind === 'ipBlock' && blocksOf(p).some(isWholeFamily)) return 'every address (ipBlock /0)';
+    if (p.kind === 'ipBlock' && blocksOf(p).some(isWholeFamily)) {
+      const fams = [...new Set(blocksOf(p).filter(isWholeFamily).map((b) => b.family))].sort();
+      return withLeftOut('every address (ipBlock /0)', rule.peers, fams, ` ${fams.map((f) => WHOLE[f]).join(', ')}`);
+    }
     if (everyPod(p)) return 'every pod in every namespace';
     if (p.kind === 'entity' && p.entity === 'all') return 'every endpoint (entity all)';
     if (p.kind === 'entity' && p.entity === 'world') return 'every address outside the cluster (entity world)';
@@ -81,8 +128,14 @@ export function openReason(rule: Rule): OpenReason | undefined {
   // /0 written in pieces (0.0.0.0/1 + 128.0.0.0/1) is /0; as for one /0, the CIDRs before
   // `except` count: "0.0.0.0/0 except …" is still open to the internet.
   const blocks = rule.peers.flatMap((p) => (p.kind === 'ipBlock' ? blocksOf(p) : []));
-  if (coversFamily(blocks, 4) || coversFamily(blocks, 6)) return 'every address (ipBlocks cover 0.0.0.0/0 or ::/0)';
-  return undefined;
+  return coveredReason(rule.peers, blocks);
+}
+
+/** 'every address (ipBlocks cover 0.0.0.0/0 or ::/0)', naming what their `except` leave out of the families covered; undefined when none is covered. */
+function coveredReason(peers: readonly Peer[], blocks: IpRange[]): 'every address (ipBlocks cover 0.0.0.0/0 or ::/0)' | LeftOutReason | undefined {
+  const fams = ([4, 6] as const).filter((f) => coversFamily(blocks, f));
+  if (fams.length === 0) return undefined;
+  return withLeftOut('every address (ipBlocks cover 0.0.0.0/0 or ::/0)', peers, fams, `s cover ${fams.map((f) => WHOLE[f]).join(', ')}`);
 }
 
 /** Whether CIDR blocks (before `except`) together cover one whole address family. */
@@ -97,7 +150,7 @@ function coversFamily(blocks: IpRange[], family: 4 | 6): boolean {
   return false;
 }
 
-export type ExternalOpenReason = 'any peer (to missing or empty)' | ExceptReason | 'every address (ipBlocks cover 0.0.0.0/0 or ::/0)' | 'every address outside the cluster (entity world)' | 'every endpoint (entity all)' | 'every DNS name (toFQDNs *)';
+export type ExternalOpenReason = 'any peer (to missing or empty)' | ExceptReason | 'every address (ipBlocks cover 0.0.0.0/0 or ::/0)' | LeftOutReason | 'every address outside the cluster (entity world)' | 'every endpoint (entity all)' | 'every DNS name (toFQDNs *)';
 
 /**
  * Why an egress Allow rule reaches every address outside the cluster, or undefined. Unlike
@@ -111,7 +164,8 @@ export function externalOpenReason(rule: Rule): ExternalOpenReason | undefined {
   if (rule.peers.some((p) => p.kind === 'entity' && p.entity === 'all')) return 'every endpoint (entity all)';
   if (rule.peers.some((p) => p.kind === 'entity' && (p.entity === 'world' || p.entity === 'world-ipv4' || p.entity === 'world-ipv6'))) return 'every address outside the cluster (entity world)';
   const blocks = rule.peers.flatMap((p) => (p.kind === 'ipBlock' ? blocksOf(p) : []));
-  if (coversEveryAddress(blocks)) return 'every address (ipBlocks cover 0.0.0.0/0 or ::/0)';
+  const covered = coveredReason(rule.peers, blocks);
+  if (covered) return covered;
   // Cilium toFQDNs `matchPattern: "*"`: "* alone matches all names" (cilium/cilium v1.20.2
   // Documentation/security/policy/layer3.rst, "DNS based"): every address any lookup returns.
   return rule.peers.some((p) => p.kind === 'fqdn' && p.patterns.some((pat) => /^\*+\.?$/.test(pat.trim()))) ? 'every DNS name (toFQDNs *)' : undefined;

@@ -7,7 +7,7 @@ export type { NamespaceLevels, ModePolicy, LabelProblem, PssDefaults, Mode } fro
 export { LATEST_MINOR, LATEST_VERSION, PSS_LEVELS, compareLevels, isPssLevel, parsePolicyVersion, effectiveMinor, clusterMinor, admissionAbsentReason } from './levels.ts';
 export type { PssLevel, PolicyVersion } from './levels.ts';
 export { CHECK_DEFINITIONS, SAFE_SYSCTLS } from './checks.ts';
-export { podSecurityModel, readNamespacePolicies } from './model.ts';
+export { podSecurityModel, procMountResetFor, readNamespacePolicies } from './model.ts';
 export { podClassKeys } from './pod-class.ts';
 export type { PssModel, NamespacePss, WorkloadPss, PodSetEvaluation, DebugPodPss, EphemeralEvaluation } from './model.ts';
 export { cisControlsFor, POD_CIS_CONTROLS } from './controls.ts';

@@ -218,7 +218,7 @@ const PROC_MOUNT_CHECKS: ReadonlySet<string> = new Set(['procMount', 'procMount_
  * after the reset, so a procMount it shows was kept). One copy per spec object, shared by the
  * replicas that share it; the copies are remembered, so a verdict can say why it passed.
  */
-class ProcMountReset {
+export class ProcMountReset {
   private readonly bySpec = new Map<object, Record<string, any>>(); // eslint-disable-line @typescript-eslint/no-explicit-any
   readonly reset = new WeakSet<object>();
   private readonly allCreated: boolean;
@@ -227,14 +227,20 @@ class ProcMountReset {
   }
 
   of(p: PodView): PodView {
-    if (!this.allCreated && p.origin !== 'template') return p;
-    let spec = this.bySpec.get(p.spec);
-    if (spec === undefined) {
-      spec = withDefaultProcMount(p.spec) ?? p.spec;
-      this.bySpec.set(p.spec, spec);
-      if (spec !== p.spec) this.reset.add(spec);
-    }
+    const spec = this.specOf(p.spec, p.origin);
     return spec === p.spec ? p : { ...p, spec };
+  }
+
+  /** The spec as the API server stores it: `origin` 'pod' is a Pod object (reset only when the snapshot's pods are all ones it would create). */
+  specOf(given: Record<string, any>, origin: PodView['origin']): Record<string, any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+    if (!this.allCreated && origin !== 'template') return given;
+    let spec = this.bySpec.get(given);
+    if (spec === undefined) {
+      spec = withDefaultProcMount(given) ?? given;
+      this.bySpec.set(given, spec);
+      if (spec !== given) this.reset.add(spec);
+    }
+    return spec;
   }
 
   list(pods: PodView[]): PodView[] {
@@ -245,6 +251,17 @@ class ProcMountReset {
     }
     return out ?? pods;
   }
+}
+
+/**
+ * The ProcMountType reset for a snapshot's pods, decided as the Pod Security model decides it
+ * (procMountGate at the cluster's minor; dropsProcMount: off in every kube-apiserver Pod seen;
+ * applied to what the API server would create, templatesStandIn): undefined when it does not
+ * reset, or when whether it does cannot be confirmed (an unknown, mixed or unseen gate keeps the
+ * procMount as written). The RBAC node-reaching reading (checks/rbac/lib/named-pods.ts) uses it.
+ */
+export function procMountResetFor(snapshot: Snapshot): ProcMountReset | undefined {
+  return dropsProcMount(procMountGate(snapshot, clusterMinor(snapshot.cluster?.version))) ? new ProcMountReset(templatesStandIn(snapshot)) : undefined;
 }
 
 /** The spec with each container's procMount (set, not Default) made Default; undefined when none is. */

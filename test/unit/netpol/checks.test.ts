@@ -523,7 +523,7 @@ spec:
   it('keeps the verdict and says which Deny rules still refuse sources, as reach answers', () => {
     const yaml = gnp("[{action: Deny, source: {namespaceSelector: team == 'b'}}, {action: Allow}]");
     const a = run(namespaceDefaultDenyIngress, ctxOf(yaml)).find((v) => v.resource.name === 'a')!;
-    expect(a).toMatchObject({ status: 'fail', message: '1 workload(s) in namespace a are not isolated for ingress: every source that no Deny rule of GlobalNetworkPolicy ns-a refuses may connect to them (GlobalNetworkPolicy ns-a allows every TCP/UDP port)', evidence: { denyRulesIn: ['GlobalNetworkPolicy ns-a'] } });
+    expect(a).toMatchObject({ status: 'fail', message: '1 workload(s) in namespace a are not isolated for ingress: every source that no Deny rule of GlobalNetworkPolicy ns-a refuses may connect to them (GlobalNetworkPolicy ns-a allows every port)', evidence: { denyRulesIn: ['GlobalNetworkPolicy ns-a'] } });
     expect(queryReach(buildReachability(snap(yaml)), 'b/Pod/client', 'a/Pod/web', 80).allowed).toBe(false);
   });
   it('network.allow-all-ingress still fails the bare Allow (the anonymous pod is admitted) but names the Deny rules that come first', () => {
@@ -534,6 +534,6 @@ spec:
   });
   it('a Deny after the allow-all decides nothing: every source may connect', () => {
     const yaml = gnp("[{action: Allow}, {action: Deny, source: {namespaceSelector: team == 'b'}}]");
-    expect(run(namespaceDefaultDenyIngress, ctxOf(yaml)).find((v) => v.resource.name === 'a')!.message).toBe('1 workload(s) in namespace a are not isolated for ingress: every source may connect to them (GlobalNetworkPolicy ns-a allows every TCP/UDP port)');
+    expect(run(namespaceDefaultDenyIngress, ctxOf(yaml)).find((v) => v.resource.name === 'a')!.message).toBe('1 workload(s) in namespace a are not isolated for ingress: every source may connect to them (GlobalNetworkPolicy ns-a allows every port)');
   });
 });

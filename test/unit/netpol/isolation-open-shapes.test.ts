@@ -161,7 +161,7 @@ ${egress ? `  egress:
     expect(v.severity).toBeUndefined();
     expect(v).toMatchObject({
       status: 'fail',
-      message: '3 workload(s) in namespace b are not isolated for ingress: every pod may connect to them on every TCP/UDP port (AdminNetworkPolicy open allows every TCP/UDP port and overrides the default deny b/deny-all: its Allow is decided first, and no later policy can deny it)',
+      message: '3 workload(s) in namespace b are not isolated for ingress: every pod may connect to them on every port (AdminNetworkPolicy open allows every port and overrides the default deny b/deny-all: its Allow is decided first, and no later policy can deny it)',
       evidence: { openedBy: [{ policy: 'AdminNetworkPolicy open', overrides: ['b/deny-all'] }] },
     });
   });
@@ -169,7 +169,7 @@ ${egress ? `  egress:
   it('namespace-default-deny-egress names the ANP whose networks 0.0.0.0/0 Allow overrides the default deny', () => {
     expect(verdictOf(namespaceDefaultDenyEgress, DENY_BOTH_B + anp(), 'b')).toMatchObject({
       status: 'fail',
-      message: '3 workload(s) in namespace b are not isolated for egress: every destination is reachable from them (AdminNetworkPolicy open allows every TCP/UDP port and overrides the default deny b/deny-all: its Allow is decided first, and no later policy can deny it)',
+      message: '3 workload(s) in namespace b are not isolated for egress: every destination is reachable from them (AdminNetworkPolicy open allows every port and overrides the default deny b/deny-all: its Allow is decided first, and no later policy can deny it)',
     });
   });
 
@@ -220,7 +220,7 @@ spec:
 `;
     expect(verdictOf(namespaceDefaultDenyEgress, yaml, 'b')).toMatchObject({
       status: 'fail',
-      message: '3 workload(s) in namespace b are not isolated for egress: every pod is reachable from them on every TCP/UDP port (AdminNetworkPolicy open allows every TCP/UDP port and overrides the default deny b/deny-all: its Allow is decided first, and no later policy can deny it)',
+      message: '3 workload(s) in namespace b are not isolated for egress: every pod is reachable from them on every port (AdminNetworkPolicy open allows every port and overrides the default deny b/deny-all: its Allow is decided first, and no later policy can deny it)',
     });
   });
 
@@ -259,7 +259,7 @@ spec:
 `;
     expect(verdictOf(namespaceDefaultDenyIngress, yaml, 'b')).toMatchObject({
       status: 'fail',
-      message: '3 workload(s) in namespace b are not isolated for ingress: every pod may connect to them on every TCP/UDP port (GlobalNetworkPolicy security.open allows every TCP/UDP port and overrides the default deny b/deny-all: its Allow is decided first, and no later policy can deny it)',
+      message: '3 workload(s) in namespace b are not isolated for ingress: every pod may connect to them on every port (GlobalNetworkPolicy security.open allows every port and overrides the default deny b/deny-all: its Allow is decided first, and no later policy can deny it)',
     });
     // The same Allow for one port leaves the default deny in force on every other.
     const onePort = yaml.replace('source: {namespaceSelector: all()}}', 'source: {namespaceSelector: all()}, protocol: TCP, destination: {ports: [8080]}}');
