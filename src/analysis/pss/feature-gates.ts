@@ -247,8 +247,9 @@ const FIRST_REGISTRY_MINOR = 31;
 /**
  * A gate in one kube-apiserver's arguments: on or off at the release it emulates (its own unless
  * --emulated-version names an older one: the gate's default and stage, hence what AllAlpha and
- * AllBeta do, are that release's), or unknown when that release cannot be read. `binaryMinor` is the release of the binary (how repeated
- * --feature-gates flags read: gateInArgs), the emulated one when omitted.
+ * AllBeta do, are that release's), or unknown when that release cannot be read. `binaryMinor` is
+ * the release of the binary (how repeated --feature-gates flags read: gateInArgs), the emulated one
+ * when omitted.
  */
 export function gateAt(args: readonly string[], gate: string, emulated: number | { unknown: string }, binaryMinor?: number): 'on' | 'off' | 'unknown' {
   if (typeof emulated !== 'number') return 'unknown';
@@ -283,6 +284,9 @@ interface ApiserverPod {
 
 const serversOf = new WeakMap<object, ApiserverPod[]>();
 
+/** Text from a Pod (an image, a command) quoted in a reason, its first 200 characters. */
+const quoted = (text: string) => JSON.stringify(text.length > 200 ? `${text.slice(0, 200)}…` : text);
+
 /** The minor an image reference's tag names for a kube-apiserver image (ApiserverPod.release). */
 export function imageRelease(image: string): ApiserverPod['release'] {
   const at = image.indexOf('@');
@@ -292,9 +296,9 @@ export function imageRelease(image: string): ApiserverPod['release'] {
   const hasTag = colon > slash;
   const name = hasTag ? ref.slice(slash + 1, colon) : ref.slice(slash + 1);
   if (!/^(kube-apiserver(-(amd64|arm64|arm|ppc64le|s390x))?|hyperkube(-(amd64|arm64|arm|ppc64le|s390x))?)$/.test(name)) return undefined;
-  if (at >= 0) return { unknown: `its image ${JSON.stringify(image)} is pinned by digest, which names no release` };
+  if (at >= 0) return { unknown: `its image ${quoted(image)} is pinned by digest, which names no release` };
   const m = hasTag ? /^v?1\.([0-9]+)(\.[0-9]+)?([-+].*)?$/.exec(ref.slice(colon + 1)) : null;
-  if (!m) return { unknown: `its image ${JSON.stringify(image)} names no release` };
+  if (!m) return { unknown: `its image ${quoted(image)} names no release` };
   return Number(m[1]);
 }
 
@@ -314,7 +318,7 @@ function apiserverArgs(snapshot: Snapshot): ApiserverPod[] {
     // image's entrypoint does); a command running something else, such as `sh -c "kube-apiserver
     // …"`, hands them to a shell whose expansion this does not follow.
     const unreadable = command.length > 0 && !/(^|\/)kube-apiserver$/.test(command[0]!)
-      ? `its command runs ${JSON.stringify(command[0])}, not kube-apiserver, so its flags cannot be read`
+      ? `its command runs ${quoted(command[0]!)}, not kube-apiserver, so its flags cannot be read`
       : undefined;
     out.push({ name: String(pod.metadata.name), args: [...command, ...strings(c.args)], release: imageRelease(typeof c.image === 'string' ? c.image : ''), ...(unreadable !== undefined ? { unreadable } : {}) });
   }
@@ -344,7 +348,7 @@ function readGates(servers: readonly ApiserverPod[], clusterMinor: number, gates
     gates.forEach((g, i) => {
       const reading = s.unreadable !== undefined ? 'unknown' : typeof binary === 'number' ? gateAt(s.args, g, emulated, binary) : namedOnly(s.args, g);
       counts[i]![reading]++;
-      if (reading === 'unknown') unknownReason ??= `kube-apiserver Pod kube-system/${s.name}: ${s.unreadable ?? (typeof emulated === 'number' ? 'its repeated --feature-gates AllAlpha/AllBeta read differently by release, and its release is not known' : emulated.unknown)}`;
+      if (reading === 'unknown') unknownReason ??= `kube-apiserver Pod kube-system/${s.name}: ${s.unreadable ?? (typeof emulated === 'number' ? 'its --feature-gates cannot be read' : emulated.unknown)}`;
     });
   }
   return { readings: counts.map((c) => readingOf(servers.length, c)), ...(unknownReason !== undefined ? { unknownReason } : {}) };
