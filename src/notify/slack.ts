@@ -93,7 +93,9 @@ function impliesText(implied: readonly Finding[], waived: readonly Finding[]): s
   if (implied.length === 0 && waived.length === 0) return '';
   const names = (list: readonly Finding[], max: number) => `${list.slice(0, max).map((x) => mrkdwnCode(x.check)).join(', ')}${list.length > max ? ', …' : ''}`;
   if (waived.length === 0) return `\n      ↳ also implies ${implied.length}: ${names(implied, 6)}`;
-  return `\n      ↳ also implies ${implied.length} open${implied.length > 0 ? `: ${names(implied, 6)}` : ''} · ${waived.length} waived (not counted as open): ${names(waived, 3)}`;
+  // Every one waived: said as the email says it, with no "0 open".
+  if (implied.length === 0) return `\n      ↳ also implies ${waived.length} waived (not counted as open): ${names(waived, 3)}`;
+  return `\n      ↳ also implies ${implied.length} open: ${names(implied, 6)} · ${waived.length} waived (not counted as open): ${names(waived, 3)}`;
 }
 
 /** "…and N more <where>", or nothing when N is 0. */

@@ -38,13 +38,23 @@ export const MARKDOWN_LIMIT = 65_536;
 /** The most of one value from the cluster (a message, a name, a reason) shown, in characters. */
 const TEXT_LIMIT = 2_000;
 
-/** A value cut to TEXT_LIMIT characters (a surrogate pair kept whole), then escaped. */
-function mdText(value: unknown): string {
+/** A value cut to `limit` characters (TEXT_LIMIT unless given; a surrogate pair kept whole), then escaped. */
+function mdText(value: unknown, limit = TEXT_LIMIT): string {
   const text = String(value);
-  if (text.length <= TEXT_LIMIT) return mdEscape(text);
-  const end = /[\ud800-\udbff]/.test(text[TEXT_LIMIT - 1]) ? TEXT_LIMIT - 1 : TEXT_LIMIT;
+  if (text.length <= limit) return mdEscape(text);
+  const end = /[\ud800-\udbff]/.test(text[limit - 1]) ? limit - 1 : limit;
   return `${mdEscape(text.slice(0, end))}…`;
 }
+
+/**
+ * The most of a waiver's reason, owner and expiry shown on its cause's row, in characters: a row
+ * names up to MAX_WAIVED_UNDER waived findings, and five reasons of TEXT_LIMIT each would outgrow the
+ * whole summary (a `$` alone is escaped to 14 bytes). The full text is in report.json.
+ */
+const WAIVER_TEXT_LIMIT = 80;
+
+/** The most of a message or a resource shown on a row cut short to fit (Piece.short), in characters. */
+const SHORT_ROW_LIMIT = 200;
 
 /** A run id in a code span; one that is not a run id (an import or a shared store can hold anything) escaped as any value from the cluster. */
 const runIdText = (id: string): string => (isRunId(id) ? `\`${id}\`` : mdText(id));
@@ -61,6 +71,8 @@ interface Piece {
   keep?: true;
   /** Pieces that stand in a row (a table): once one is left out, so are the rest. */
   group?: string;
+  /** A shorter form of the piece (a table row with its text cut short), placed when the piece does not fit. */
+  short?: string;
 }
 
 /** At most this many waived findings named on their cause's row; the rest are counted. */
@@ -89,16 +101,24 @@ export function renderMarkdown(report: RunReport, opts: { maxFindings?: number }
     const list = waivedUnder.get(f.impliedBy);
     if (list) list.push(f); else waivedUnder.set(f.impliedBy, [f]);
   }
-  const waivedText = (f: Finding) => {
+  const waivedText = (f: Finding, short = false) => {
     const list = [...(waivedUnder.get(f.fingerprint) ?? [])].sort((a, b) => a.check.localeCompare(b.check, 'en'));
     if (list.length === 0) return '';
-    const shown = list.slice(0, MAX_WAIVED_UNDER).map((w) => `\`${w.check}\`${w.waiver ? ` (${mdText(w.waiver.reason)} — ${mdText(w.waiver.owner)}, until ${mdText(w.waiver.expires)})` : ''}`);
-    return `<br>Also follows from this, waived (${list.length}, not counted as open): ${shown.join('; ')}${list.length > MAX_WAIVED_UNDER ? `; …and ${list.length - MAX_WAIVED_UNDER} more in report.json` : ''}`;
+    const head = `<br>Also follows from this, waived (${list.length}, not counted as open)`;
+    if (short) return `${head}: see report.json`;
+    let clipped = false;
+    const clip = (value: string) => {
+      if (value.length > WAIVER_TEXT_LIMIT) clipped = true;
+      return mdText(value, WAIVER_TEXT_LIMIT);
+    };
+    const shown = list.slice(0, MAX_WAIVED_UNDER).map((w) => `\`${w.check}\`${w.waiver ? ` (${clip(w.waiver.reason)} — ${clip(w.waiver.owner)}, until ${clip(w.waiver.expires)})` : ''}`);
+    return `${head}: ${shown.join('; ')}${list.length > MAX_WAIVED_UNDER ? `; …and ${list.length - MAX_WAIVED_UNDER} more in report.json` : ''}${clipped ? ' (full text in report.json)' : ''}`;
   };
   const findingRows = (findings: Finding[]) => {
     const group = `table-${tables++}`;
     findings.forEach((f, i) => pieces.push({
       text: `${i === 0 ? `${TABLE_HEAD}\n` : ''}| ${f.severity} | \`${f.check}\` | ${mdText(resourceText(f.resource))} | ${mdText(f.message)}${waivedText(f)} |`,
+      short: `${i === 0 ? `${TABLE_HEAD}\n` : ''}| ${f.severity} | \`${f.check}\` | ${mdText(resourceText(f.resource), SHORT_ROW_LIMIT)} | ${mdText(f.message, SHORT_ROW_LIMIT)} (cut short: full text in report.json)${waivedText(f, true)} |`,
       finding: f,
       group,
     }));
@@ -150,7 +170,7 @@ export function renderMarkdown(report: RunReport, opts: { maxFindings?: number }
       if (reasons.length > MAX_REASONS) add(`- …and ${reasons.length - MAX_REASONS} more in report.json.`);
       add('');
     }
-    for (const u of d.undelivered ?? []) add(`**Not delivered after run ${runIdText(u.runId)}:** ${u.reasons.map(mdText).join('; ')}`, '');
+    for (const u of d.undelivered ?? []) add(`**Not delivered after run ${runIdText(u.runId)}:** ${u.reasons.map((r) => mdText(r)).join('; ')}`, '');
     const first = firstEvaluatedNote(report);
     if (first) add(mdText(first), '');
     keep(`${d.new.length} new, ${d.resolved.length} resolved, ${d.persisting} persisting (previous run ${runIdText(d.previousRunId)}).`);
@@ -168,7 +188,7 @@ export function renderMarkdown(report: RunReport, opts: { maxFindings?: number }
     const widened = d.widened ?? [];
     if (widened.length > 0) {
       add(`**Persisting findings that now cover more** (${widened.length}):`, '');
-      for (const w of widened.slice(0, max)) add(`- \`${w.check}\` on ${mdText(resourceText(w.resource))}: ${w.before} → ${w.after} ${mdText(w.unit)}${w.added.length > 0 ? `, now also ${w.added.map(mdText).join(', ')}` : ''}`);
+      for (const w of widened.slice(0, max)) add(`- \`${w.check}\` on ${mdText(resourceText(w.resource))}: ${w.before} → ${w.after} ${mdText(w.unit)}${w.added.length > 0 ? `, now also ${w.added.map((r) => mdText(r)).join(', ')}` : ''}`);
       if (widened.length > max) add('', `…and ${widened.length - max} more in report.json.`);
       add('');
     }
@@ -223,7 +243,15 @@ function fitted(pieces: Piece[], open: Finding[]): string {
   const broken = new Set<string>();
   pieces.forEach((p, i) => {
     if (p.keep || (p.group !== undefined && broken.has(p.group))) return;
-    if (used + size[i] + room <= MARKDOWN_LIMIT) { kept[i] = true; used += size[i]; } else if (p.group !== undefined) broken.add(p.group);
+    if (used + size[i] + room <= MARKDOWN_LIMIT) { kept[i] = true; used += size[i]; return; }
+    // A row too long for what is left is placed cut short (bounded) rather than dropping the rows
+    // after it; when even that does not fit, the rest of its table is left out, and counted.
+    if (p.short !== undefined) {
+      const text = withoutControls(p.short);
+      const n = Buffer.byteLength(text) + 1;
+      if (used + n + room <= MARKDOWN_LIMIT) { texts[i] = text; kept[i] = true; used += n; return; }
+    }
+    if (p.group !== undefined) broken.add(p.group);
   });
   const listed = new Set<Finding>();
   pieces.forEach((p, i) => { if (kept[i] && p.finding && !p.finding.waived) listed.add(p.finding); });

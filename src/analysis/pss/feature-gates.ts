@@ -176,28 +176,39 @@ function apiserverContainer(pod: Record<string, unknown>): Record<string, unknow
 /**
  * Whether a kube-apiserver run with these arguments has the gate on. Each --feature-gates flag
  * (`--feature-gates=A=true,B=false` or `--feature-gates A=true`) adds its pairs over the ones
- * before; the gate named outright wins over AllAlpha, which sets every alpha gate not yet set
- * (component-base featuregate: setUnsetAlphaGates), so a later AllAlpha changes nothing the
- * first one set.
+ * before, a later pair for the same key winning; the gate named outright wins over AllAlpha, which
+ * sets every alpha gate not named (component-base featuregate: setUnsetAlphaGates).
  */
-export function gateOnInArgs(args: readonly string[]): boolean {
-  return gateInArgs(args, USERNS_PSS_GATE, 'alpha') ?? false;
+export function gateOnInArgs(args: readonly string[], binaryMinor?: number): boolean {
+  return gateInArgs(args, USERNS_PSS_GATE, 'alpha', binaryMinor) === true;
 }
 
 /**
  * A gate as these arguments set it: named outright, else through AllAlpha (an alpha gate) or
- * AllBeta (a beta gate: setUnsetBetaGates), else undefined (its default).
+ * AllBeta (a beta gate: setUnsetBetaGates), else undefined (its default); 'unknown' when that
+ * depends on the binary's release and `binaryMinor` is not given.
+ *
+ * How a repeated key reads depends on the binary (component-base featuregate/feature_gate.go):
+ * Set builds one map of the flag's pairs (`m[k] = boolValue`: in one flag a later pair wins). From
+ * 1.31 the kube-apiserver's --feature-gates is the compatibility registry's
+ * ColonSeparatedMultimapStringString, which appends every flag's pairs (cli/flag
+ * colon_separated_multimap_string_string.go at v0.34.0), and the registry's Set joins them with ","
+ * into one featureGate.Set (compatibility/registry.go at v0.34.0): the last AllAlpha or AllBeta of
+ * all flags wins. Before 1.31 the flag was the featureGate itself (AddFlag at v0.30.0), each flag
+ * one Set over the gates the last left set, and setUnsetAlphaGates/setUnsetBetaGates set only gates
+ * not yet set: the first flag that names AllAlpha (or AllBeta) decides it, its own last pair winning.
  */
-export function gateInArgs(args: readonly string[], gate: string, stage: GateStep['stage']): boolean | undefined {
+export function gateInArgs(args: readonly string[], gate: string, stage: GateStep['stage'], binaryMinor?: number): boolean | undefined | 'unknown' {
   let named: boolean | undefined;
-  let allAlpha: boolean | undefined;
-  let allBeta: boolean | undefined;
+  const last: { AllAlpha?: boolean; AllBeta?: boolean } = {};
+  const first: { AllAlpha?: boolean; AllBeta?: boolean } = {};
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     let value: string | undefined;
     if (a.startsWith('--feature-gates=')) value = a.slice('--feature-gates='.length);
     else if (a === '--feature-gates') value = args[++i];
     if (value === undefined) continue;
+    const inFlag: { AllAlpha?: boolean; AllBeta?: boolean } = {};
     for (const pair of value.split(',')) {
       const eq = pair.indexOf('=');
       if (eq < 0) continue;
@@ -215,24 +226,39 @@ export function gateInArgs(args: readonly string[], gate: string, stage: GateSte
       const on = goParseBool(pair.slice(eq + 1).trim());
       if (on === undefined) continue;
       if (key === gate) named = on;
-      else if (key === 'AllAlpha') allAlpha ??= on;
-      else if (key === 'AllBeta') allBeta ??= on;
+      else if (key === 'AllAlpha' || key === 'AllBeta') inFlag[key] = on;
+    }
+    for (const k of ['AllAlpha', 'AllBeta'] as const) {
+      if (inFlag[k] === undefined) continue;
+      last[k] = inFlag[k];
+      first[k] ??= inFlag[k];
     }
   }
-  return named ?? (stage === 'alpha' ? allAlpha : stage === 'beta' ? allBeta : undefined);
+  if (named !== undefined) return named;
+  const all = stage === 'alpha' ? 'AllAlpha' : stage === 'beta' ? 'AllBeta' : undefined;
+  if (all === undefined) return undefined;
+  if (binaryMinor === undefined) return first[all] === last[all] ? last[all] : 'unknown';
+  return binaryMinor >= FIRST_REGISTRY_MINOR ? last[all] : first[all];
 }
+
+/** The first kube-apiserver release whose --feature-gates is the compatibility registry's (the same minor as --emulated-version). */
+const FIRST_REGISTRY_MINOR = 31;
 
 /**
  * A gate in one kube-apiserver's arguments: on or off at the release it emulates (its own unless
  * --emulated-version names an older one: the gate's default and stage, hence what AllAlpha and
- * AllBeta do, are that release's), or unknown when that release cannot be read.
+ * AllBeta do, are that release's), or unknown when that release cannot be read. `binaryMinor` is
+ * the release of the binary (how repeated --feature-gates flags read: gateInArgs), the emulated one
+ * when omitted.
  */
-export function gateAt(args: readonly string[], gate: string, emulated: number | { unknown: string }): 'on' | 'off' | 'unknown' {
+export function gateAt(args: readonly string[], gate: string, emulated: number | { unknown: string }, binaryMinor?: number): 'on' | 'off' | 'unknown' {
   if (typeof emulated !== 'number') return 'unknown';
   const step = gateStepAt(gate, emulated);
   // A locked gate set otherwise stops the server at start (feature_gate.go Set: "cannot set feature gate ... locked to").
   if (step.locked) return step.default ? 'on' : 'off';
-  return (gateInArgs(args, gate, step.stage) ?? step.default) ? 'on' : 'off';
+  const set = gateInArgs(args, gate, step.stage, binaryMinor ?? emulated);
+  if (set === 'unknown') return 'unknown';
+  return (set ?? step.default) ? 'on' : 'off';
 }
 
 /** A gate across the kube-apiserver Pods seen: on or off in every one, unknown in one, mixed, or unseen with them. */
@@ -241,32 +267,89 @@ export type GateReading = 'on' | 'off' | 'mixed' | 'unseen' | 'unknown';
 const readingOf = (n: number, count: { on: number; off: number; unknown: number }): GateReading =>
   n === 0 ? 'unseen' : count.on === n ? 'on' : count.off === n ? 'off' : count.unknown > 0 ? 'unknown' : 'mixed';
 
-const serversOf = new WeakMap<object, Array<{ name: string; args: string[] }>>();
+/** One kube-apiserver Pod: its name, its arguments, and its binary's release when its image names one. */
+interface ApiserverPod {
+  name: string;
+  args: string[];
+  /**
+   * The binary's minor from the image tag (registry.k8s.io/kube-apiserver:v1.33.1, the older
+   * per-architecture kube-apiserver-amd64 names, hyperkube); undefined when the image is not a
+   * kube-apiserver image (the cluster's version is then used); a reason when it is one but names
+   * no release (pinned by digest, which the runtime pulls whatever the tag says; no version tag).
+   */
+  release: number | undefined | { unknown: string };
+  /** Why the arguments cannot be read as the kube-apiserver's own argv (a shell wrapper): every gate then reads unknown. */
+  unreadable?: string;
+}
+
+const serversOf = new WeakMap<object, ApiserverPod[]>();
+
+/** Text from a Pod (an image, a command) quoted in a reason, its first 200 characters. */
+const quoted = (text: string) => JSON.stringify(text.length > 200 ? `${text.slice(0, 200)}…` : text);
+
+/** The minor an image reference's tag names for a kube-apiserver image (ApiserverPod.release). */
+export function imageRelease(image: string): ApiserverPod['release'] {
+  const at = image.indexOf('@');
+  const ref = at < 0 ? image : image.slice(0, at);
+  const slash = ref.lastIndexOf('/');
+  const colon = ref.lastIndexOf(':');
+  const hasTag = colon > slash;
+  const name = hasTag ? ref.slice(slash + 1, colon) : ref.slice(slash + 1);
+  if (!/^(kube-apiserver(-(amd64|arm64|arm|ppc64le|s390x))?|hyperkube(-(amd64|arm64|arm|ppc64le|s390x))?)$/.test(name)) return undefined;
+  if (at >= 0) return { unknown: `its image ${quoted(image)} is pinned by digest, which names no release` };
+  const m = hasTag ? /^v?1\.([0-9]+)(\.[0-9]+)?([-+].*)?$/.exec(ref.slice(colon + 1)) : null;
+  if (!m) return { unknown: `its image ${quoted(image)} names no release` };
+  return Number(m[1]);
+}
 
 /** The kube-apiserver Pods of kube-system (mirror Pods of static pods: kubeadm, kind), by name, with their arguments; one pass over the pods per snapshot. */
-function apiserverArgs(snapshot: Snapshot): Array<{ name: string; args: string[] }> {
+function apiserverArgs(snapshot: Snapshot): ApiserverPod[] {
   const pods = snapshot.resources.pods ?? [];
   const seen = serversOf.get(pods);
   if (seen) return seen;
-  const out: Array<{ name: string; args: string[] }> = [];
+  const out: ApiserverPod[] = [];
   serversOf.set(pods, out);
   for (const pod of pods) {
     if (!isRecord(pod) || !isRecord(pod.metadata) || pod.metadata.namespace !== 'kube-system') continue;
     const c = apiserverContainer(pod as Record<string, unknown>);
     if (!c) continue;
-    out.push({ name: String(pod.metadata.name), args: [...strings(c.command), ...strings(c.args)] });
+    const command = strings(c.command);
+    // The flags are the kube-apiserver's own argv when the command runs it (or, absent, the
+    // image's entrypoint does); a command running something else, such as `sh -c "kube-apiserver
+    // …"`, hands them to a shell whose expansion this does not follow.
+    const unreadable = command.length > 0 && !/(^|\/)kube-apiserver$/.test(command[0]!)
+      ? `its command runs ${quoted(command[0]!)}, not kube-apiserver, so its flags cannot be read`
+      : undefined;
+    out.push({ name: String(pod.metadata.name), args: [...command, ...strings(c.args)], release: imageRelease(typeof c.image === 'string' ? c.image : ''), ...(unreadable !== undefined ? { unreadable } : {}) });
   }
   return out;
 }
 
-/** Gates as the kube-apiserver Pods show them, at a cluster minor: each gate's reading, and why one reads unknown. */
-function readGates(servers: ReadonlyArray<{ name: string; args: string[] }>, clusterMinor: number, gates: readonly string[]): { readings: GateReading[]; unknownReason?: string } {
+/**
+ * A gate in the arguments of a kube-apiserver whose release is not known: a gate named outright is
+ * what the server runs (a locked gate set otherwise stops it at start); its default, and what
+ * AllAlpha or AllBeta do to it, are its release's, so unknown.
+ */
+function namedOnly(args: readonly string[], gate: string): 'on' | 'off' | 'unknown' {
+  const named = gateInArgs(args, gate, 'ga');
+  return named === true ? 'on' : named === false ? 'off' : 'unknown';
+}
+
+/**
+ * Gates as the kube-apiserver Pods show them: each Pod at the release its image names, else the
+ * cluster's minor; each gate's reading, and why one reads unknown.
+ */
+function readGates(servers: readonly ApiserverPod[], clusterMinor: number, gates: readonly string[]): { readings: GateReading[]; unknownReason?: string } {
   const counts = gates.map(() => ({ on: 0, off: 0, unknown: 0 }));
   let unknownReason: string | undefined;
   for (const s of servers) {
-    const emulated = emulatedMinor(s.args, clusterMinor);
-    if (typeof emulated !== 'number') unknownReason ??= `kube-apiserver Pod kube-system/${s.name}: ${emulated.unknown}`;
-    gates.forEach((g, i) => counts[i]![gateAt(s.args, g, emulated)]++);
+    const binary = s.release ?? clusterMinor;
+    const emulated = typeof binary === 'number' ? emulatedMinor(s.args, binary) : binary;
+    gates.forEach((g, i) => {
+      const reading = s.unreadable !== undefined ? 'unknown' : typeof binary === 'number' ? gateAt(s.args, g, emulated, binary) : namedOnly(s.args, g);
+      counts[i]![reading]++;
+      if (reading === 'unknown') unknownReason ??= `kube-apiserver Pod kube-system/${s.name}: ${s.unreadable ?? (typeof emulated === 'number' ? 'its --feature-gates cannot be read' : emulated.unknown)}`;
+    });
   }
   return { readings: counts.map((c) => readingOf(servers.length, c)), ...(unknownReason !== undefined ? { unknownReason } : {}) };
 }

@@ -26,7 +26,10 @@ import type { AuditContext } from '../../../src/analysis/context.ts';
 import type { Verdict } from '../../../src/base/vocabulary.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
 
-/** A kubeadm kube-apiserver static Pod manifest (/etc/kubernetes/manifests/kube-apiserver.yaml), with these extra flags. */
+/**
+ * A kubeadm kube-apiserver static Pod manifest (/etc/kubernetes/manifests/kube-apiserver.yaml), with
+ * these extra flags; its image tag is the scene's cluster version unless `image:` is given.
+ */
 const apiserverYaml = (name: string, ...flags: string[]) => `apiVersion: v1
 kind: Pod
 metadata:
@@ -38,7 +41,7 @@ spec:
   priorityClassName: system-node-critical
   containers:
   - name: kube-apiserver
-    image: registry.k8s.io/kube-apiserver:v1.32.4
+    image: registry.k8s.io/kube-apiserver:CLUSTER
     command:
     - kube-apiserver
     - --advertise-address=10.0.0.10
@@ -75,7 +78,7 @@ spec:
 const ENFORCED = 'pod-security.pod-violates-enforced-level';
 
 function scene(clusterVersion: string, ...apiservers: string[]) {
-  const parsed = parseManifestText([BUILD, ...apiservers].join('---\n'), 'scene.yaml');
+  const parsed = parseManifestText([BUILD, ...apiservers].join('---\n').replaceAll('kube-apiserver:CLUSTER', `kube-apiserver:${clusterVersion}`), 'scene.yaml');
   const snapshot = snapshotFromObjects(parsed.objects, { origin: 'manifests', sources: parsed.sources, clusterVersion });
   const ctx: AuditContext = { snapshot, config: defaultConfig(), now: new Date('2026-12-07T00:00:00Z') };
   const verdicts = [...podSecurityChecks.find((c) => c.id === ENFORCED)!.evaluate(ctx)] as Verdict[];
@@ -154,6 +157,64 @@ describe('ProcMountType off: the API server resets procMount to Default before a
   });
 });
 
+/** The manifest with another image than the scene's release. */
+const withImage = (yaml: string, image: string) => yaml.replace('registry.k8s.io/kube-apiserver:CLUSTER', image);
+
+describe('ProcMountType read per kube-apiserver Pod', () => {
+  it('a control plane mid-upgrade (a 1.32 and a 1.33 kube-apiserver, no flags): off on only one server, the failure stands and cannot be confirmed', () => {
+    // The 1.33 binary has the gate on by default (kube_features.go {1.33, true, Beta}); the release is its image tag's.
+    const { model, buildah } = scene('v1.32.4', withImage(apiserverYaml('kube-apiserver-cp1'), 'registry.k8s.io/kube-apiserver:v1.32.4'), withImage(apiserverYaml('kube-apiserver-cp2'), 'registry.k8s.io/kube-apiserver:v1.33.1'));
+    expect(model.procMountGate?.state).toBe('mixed');
+    expect(buildah.status).toBe('fail');
+    expect(buildah.message).toContain('Its procMount failure cannot be confirmed');
+    expect(buildah.message).not.toContain('judged as Default');
+    // The per-architecture image names of older releases carry the release too.
+    expect(scene('v1.32.4', withImage(apiserverYaml('kube-apiserver-cp1'), 'k8s.gcr.io/kube-apiserver-amd64:v1.33.1')).model.procMountGate?.state).toBe('on');
+    // A 1.33 cluster whose only server still runs a 1.32 image resets the field: off.
+    expect(scene('v1.33.1', withImage(apiserverYaml('kube-apiserver-cp1'), 'registry.k8s.io/kube-apiserver:v1.32.4')).buildah.status).toBe('pass');
+  });
+
+  it('an image pinned by digest names no release: the gate is unknown unless the flags name it', () => {
+    const digest = 'registry.k8s.io/kube-apiserver@sha256:' + 'a'.repeat(64);
+    const unknown = scene('v1.32.4', withImage(apiserverYaml('kube-apiserver-cp1'), digest));
+    expect(unknown.model.procMountGate?.state).toBe('unknown');
+    expect(unknown.buildah.status).toBe('fail');
+    expect(unknown.buildah.evidence?.procMountType).toContain('is pinned by digest, which names no release');
+    expect(scene('v1.32.4', withImage(apiserverYaml('kube-apiserver-cp1', '--feature-gates=ProcMountType=false'), digest)).buildah.status).toBe('pass');
+    // AllBeta reaches the gate only at a release where it is beta: not known here.
+    expect(scene('v1.32.4', withImage(apiserverYaml('kube-apiserver-cp1', '--feature-gates=AllBeta=false'), digest)).model.procMountGate?.state).toBe('unknown');
+  });
+
+  it('a repeated AllBeta: the last one wins on 1.31-1.32 (one flag or several), so Unmasked is kept and fails', () => {
+    // component-base featuregate/feature_gate.go Set: `m[k] = boolValue` (a later pair overrides);
+    // from 1.31 every --feature-gates flag's pairs are appended (cli/flag
+    // colon_separated_multimap_string_string.go Set) and joined into one Set (compatibility/registry.go Set, v0.34.0).
+    for (const flags of [['--feature-gates=AllBeta=false,AllBeta=true'], ['--feature-gates=AllBeta=false', '--feature-gates=AllBeta=true']]) {
+      const { model, buildah } = scene('v1.32.4', apiserverYaml('kube-apiserver-cp1', ...flags));
+      expect(model.procMountGate?.state, flags.join(' ')).toBe('on');
+      expect(buildah.status, flags.join(' ')).toBe('fail');
+    }
+    expect(scene('v1.32.4', apiserverYaml('kube-apiserver-cp1', '--feature-gates=AllBeta=true,AllBeta=false')).buildah.status).toBe('pass');
+  });
+
+  it('a kube-apiserver run through a shell (sh -c "kube-apiserver ..."): its flags cannot be read, so the gate is unknown, not its default', () => {
+    const shell = `apiVersion: v1
+kind: Pod
+metadata: {name: kube-apiserver-cp1, namespace: kube-system, labels: {component: kube-apiserver, tier: control-plane}}
+spec:
+  hostNetwork: true
+  containers:
+  - name: kube-apiserver
+    image: registry.k8s.io/kube-apiserver:v1.32.4
+    command: [/bin/sh, -c, 'exec /usr/local/bin/kube-apiserver --secure-port=6443 --feature-gates=ProcMountType=true']
+`;
+    const { model, buildah } = scene('v1.32.4', shell);
+    expect(model.procMountGate?.state).toBe('unknown');
+    expect(buildah.status).toBe('fail');
+    expect(buildah.evidence?.procMountType).toContain('its command runs "/bin/sh", not kube-apiserver, so its flags cannot be read');
+  });
+});
+
 describe('ProcMountType in a live cluster', () => {
   // A Pod read from the API server was stored after the reset: a procMount it shows was kept
   // (the gate was on when it was made), so it is judged as it is. A template's next pods are
@@ -166,7 +227,7 @@ describe('ProcMountType in a live cluster', () => {
     const ctx: AuditContext = { snapshot, config, now: new Date('2026-12-07T00:00:00Z') };
     return [...podSecurityChecks.find((c) => c.id === check)!.evaluate(ctx)] as Verdict[];
   };
-  const parsed = parseManifestText([BUILD, apiserverYaml('kube-apiserver-cp1')].join('---\n'), 'live.yaml').objects;
+  const parsed = parseManifestText([BUILD, apiserverYaml('kube-apiserver-cp1')].join('---\n').replace('kube-apiserver:CLUSTER', 'kube-apiserver:v1.32.4'), 'live.yaml').objects;
 
   it('a stored Pod that shows Unmasked fails; a Deployment scaled to zero is judged by its template, which the reset reaches', () => {
     const pod: KubeObject = {

@@ -27,11 +27,15 @@ const rootSpec = (hostUsers: boolean | undefined) => ({
   containers: [{ name: 'app', image: 'x', securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } } }],
 });
 
-/** A kubeadm control plane's kube-apiserver mirror Pod (component=kube-apiserver, flags in its command). */
+/** A kubeadm control plane's kube-apiserver mirror Pod (component=kube-apiserver, flags in its command); run() tags its image with the cluster version. */
+const withRelease = (objects: KubeObject[], clusterVersion: string | undefined): KubeObject[] =>
+  objects.map((o) => (o.kind === 'Pod' && (o.spec as { containers: Array<{ image: string }> }).containers[0]!.image === 'registry.k8s.io/kube-apiserver:CLUSTER'
+    ? { ...o, spec: { ...(o.spec as object), containers: (o.spec as { containers: object[] }).containers.map((c) => ({ ...c, image: `registry.k8s.io/kube-apiserver:${clusterVersion ?? 'v1.31.4'}` })) } }
+    : o));
 const apiserver = (name: string, ...flags: string[]): KubeObject => ({
   apiVersion: 'v1', kind: 'Pod',
   metadata: { name, namespace: 'kube-system', labels: { component: 'kube-apiserver', tier: 'control-plane' }, annotations: { 'kubernetes.io/config.mirror': 'x' } },
-  spec: { hostNetwork: true, containers: [{ name: 'kube-apiserver', image: 'registry.k8s.io/kube-apiserver:v1.31.4', command: ['kube-apiserver', '--advertise-address=10.0.0.1', ...flags] }] },
+  spec: { hostNetwork: true, containers: [{ name: 'kube-apiserver', image: 'registry.k8s.io/kube-apiserver:CLUSTER', command: ['kube-apiserver', '--advertise-address=10.0.0.1', ...flags] }] },
 });
 
 const workload = (hostUsers: boolean | undefined): KubeObject[] => [
@@ -40,7 +44,7 @@ const workload = (hostUsers: boolean | undefined): KubeObject[] => [
 ];
 
 function run(objects: KubeObject[], clusterVersion: string | undefined) {
-  const snapshot = snapshotFromObjects(objects, { origin: 'live', clusterVersion });
+  const snapshot = snapshotFromObjects(withRelease(objects, clusterVersion), { origin: 'live', clusterVersion });
   snapshot.source = 'live';
   const config = defaultConfig();
   const ctx: AuditContext = { snapshot, config, now: new Date('2026-11-26T00:00:00Z') };
@@ -74,8 +78,18 @@ describe('UserNamespacesPodSecurityStandards (1.29-1.34)', () => {
     expect(gateOnInArgs(['--feature-gates=AllAlpha=true,UserNamespacesPodSecurityStandards=false'])).toBe(false);
     expect(gateOnInArgs(['--feature-gates=UserNamespacesPodSecurityStandards=false', '--feature-gates=AllAlpha=true'])).toBe(false);
     expect(gateOnInArgs(['--feature-gates=userNamespacesPodSecurityStandards=true', '--enable-admission-plugins=UserNamespacesPodSecurityStandards=true'])).toBe(false);
-    // AllAlpha sets the alpha gates not yet set (component-base featuregate setUnsetAlphaGates): a second one finds this one set.
-    expect(gateOnInArgs(['--feature-gates=AllAlpha=true', '--feature-gates=AllAlpha=false'])).toBe(true);
+    // Before 1.31 each flag was one featureGate.Set and AllAlpha sets only the alpha gates not yet
+    // set (component-base v0.30.0 featuregate/feature_gate.go AddFlag, setUnsetAlphaGates): a second
+    // flag's AllAlpha finds them set. From 1.31 the compatibility registry joins every flag's pairs
+    // into one Set, whose map keeps the last (v0.34.0 compatibility/registry.go Set,
+    // cli/flag/colon_separated_multimap_string_string.go Set, featuregate Set `m[k] = boolValue`).
+    expect(gateOnInArgs(['--feature-gates=AllAlpha=true', '--feature-gates=AllAlpha=false'], 30)).toBe(true);
+    expect(gateOnInArgs(['--feature-gates=AllAlpha=true', '--feature-gates=AllAlpha=false'], 31)).toBe(false);
+    expect(gateOnInArgs(['--feature-gates=AllAlpha=false', '--feature-gates=AllAlpha=true'], 31)).toBe(true);
+    // In one flag the last pair wins at every release.
+    expect(gateOnInArgs(['--feature-gates=AllAlpha=false,AllAlpha=true'], 30)).toBe(true);
+    expect(gateOnInArgs(['--feature-gates=AllAlpha=false,AllAlpha=true'], 31)).toBe(true);
+    expect(gateOnInArgs(['--feature-gates=AllAlpha=true,AllAlpha=false'], 31)).toBe(false);
     expect(gateOnInArgs([])).toBe(false);
   });
 
@@ -178,6 +192,14 @@ describe('UserNamespacesPodSecurityStandards needs UserNamespacesSupport', () =>
     expect(unreadable.web.evidence?.userNamespacesPodSecurityStandards).toBe('not known (kube-apiserver Pod kube-system/kube-apiserver-cp1: --emulated-version "latest" cannot be read: "latest" is not a version), so read as off');
   });
 
+  it('each kube-apiserver Pod is read at the release its image names: a 1.32 server left in a 1.33 control plane has UserNamespacesSupport off, so the pass is not given', () => {
+    const at = (o: KubeObject, image: string): KubeObject => ({ ...o, spec: { ...(o.spec as object), containers: (o.spec as { containers: object[] }).containers.map((c) => ({ ...c, image })) } });
+    const upgrading = run([at(apiserver('kube-apiserver-cp1', pss), 'registry.k8s.io/kube-apiserver:v1.32.4'), at(apiserver('kube-apiserver-cp2', pss), 'registry.k8s.io/kube-apiserver:v1.33.1'), ...workload(false)], 'v1.33.1');
+    expect(upgrading.model.userNamespaceGate).toMatchObject({ state: 'on', support: 'mixed' });
+    expect(upgrading.web.status).toBe('fail');
+    expect(run([at(apiserver('kube-apiserver-cp1', pss), 'registry.k8s.io/kube-apiserver:v1.33.1'), at(apiserver('kube-apiserver-cp2', pss), 'registry.k8s.io/kube-apiserver:v1.33.1'), ...workload(false)], 'v1.33.1').web.status).toBe('pass');
+  });
+
   // --emulated-version=X.Y gives each gate its entry at X.Y (component-base v0.34.0
   // featuregate/feature_gate.go featureSpecAtEmulationVersion: the newest versioned spec not after
   // the emulation version; setUnsetAlphaGates and setUnsetBetaGates take the stage from it too).
@@ -234,7 +256,7 @@ describe('UserNamespacesPodSecurityStandards and procMount (1.31-1.34)', () => {
     { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'buildah', namespace: 'build' }, spec: { hostUsers: false, containers: [{ name: 'b', image: 'quay.io/buildah/stable', securityContext: { procMount: 'Unmasked' } }] } },
   ];
   const verdictOf = (objects: KubeObject[], clusterVersion: string) => {
-    const snapshot = snapshotFromObjects(objects, { origin: 'live', clusterVersion });
+    const snapshot = snapshotFromObjects(withRelease(objects, clusterVersion), { origin: 'live', clusterVersion });
     snapshot.source = 'live';
     const ctx: AuditContext = { snapshot, config: defaultConfig(), now: new Date('2026-11-26T00:00:00Z') };
     return ([...podSecurityChecks.find((c) => c.id === 'pod-security.pod-violates-enforced-level')!.evaluate(ctx)] as Verdict[]).find((v) => v.resource.name === 'buildah')!;

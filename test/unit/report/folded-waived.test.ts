@@ -143,6 +143,19 @@ describe('a waived folded finding in report.md, Slack and the email', () => {
     }
   });
 
+  it("Slack, when every folded finding is waived, says 'also implies N waived', as the email does, not '0 open'", () => {
+    const allWaived = { ...diffed, findings: diffed.findings.map((f) => (f.impliedBy === admin.fingerprint ? { ...f, waived: true } : f)) };
+    const implied = allWaived.findings.filter((f) => f.impliedBy === admin.fingerprint);
+    const msg = buildSlackMessage(allWaived);
+    const texts = [...msg.blocks, ...msg.thread.blocks].map((b) => (b as { text?: { text?: string } }).text?.text ?? '').join('\n');
+    const lines = texts.split('\n');
+    const ci = lines.findIndex((l) => l.includes('`rbac.cluster-admin-binding` on `ServiceAccount app/ci`'));
+    expect(ci).toBeGreaterThanOrEqual(0);
+    expect(lines[ci + 1]).toMatch(new RegExp(`^ +↳ also implies ${implied.length} waived \\(not counted as open\\): \``));
+    expect(texts).not.toContain('also implies 0 open');
+    expect(buildEmail(allWaived, false).text).toContain(`also implies ${implied.length} waived (not counted as open): `);
+  });
+
   it("the email's 'also implies' names it apart as waived, in its text and HTML parts", () => {
     const mail = buildEmail(diffed, false);
     expect(mail.text).toContain(`also implies ${openImplied.length} open: `);
