@@ -41,6 +41,7 @@ function seen(cni: string) {
     notes: answer.notes.join('\n'),
     cni: cniVerdicts.map((v) => [v.status, v.severity ?? cniNotEnforcing.severity, v.message] as const),
     shopDefaultDeny: shop.map((v) => v.status),
+    shopDefaultDenyFull: shop.map((v) => [v.status, v.severity ?? namespaceDefaultDenyIngress.severity, v.message] as const),
     intent: intent.status,
     reachOutput: reachCommandCore(snap(yaml), { from: 'other/client', to: 'shop/db', port: '5432' }).output,
   };
@@ -77,6 +78,13 @@ function expectUnconfirmed(s: ReturnType<typeof seen>, why: RegExp) {
   expect(s.cni[0][2]).toMatch(/cannot be confirmed/);
   expect(s.cni[0][2]).toMatch(why);
   expect(s.intent).toBe('fail');
+  // shop's isolation rests only on the NetworkPolicy whose enforcement is in doubt: the
+  // default-deny check says it cannot be confirmed, as it does under an Antrea-native policy.
+  expect(s.shopDefaultDenyFull).toHaveLength(1);
+  expect(s.shopDefaultDenyFull[0][0]).toBe('fail');
+  expect(s.shopDefaultDenyFull[0][1]).toBe('medium');
+  expect(s.shopDefaultDenyFull[0][2]).toMatch(/^whether 1 workload\(s\) in namespace shop are isolated for ingress cannot be confirmed: their isolation rests on NetworkPolicy policies, and whether the CNI enforces NetworkPolicy cannot be confirmed/);
+  expect(s.shopDefaultDenyFull[0][2]).toMatch(why);
 }
 
 // The Amazon VPC CNI enforces NetworkPolicy through the aws-eks-nodeagent container of aws-node
