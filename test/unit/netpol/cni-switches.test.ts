@@ -184,3 +184,24 @@ describe('kindnet', () => {
     expect(v[1].message).toMatch(/AdminNetworkPolicy object\(s\) have no effect: kindnet does not implement AdminNetworkPolicy/);
   });
 });
+
+// Weave Net enforces NetworkPolicy through its Network Policy Controller, the weave-npc container
+// of the weave-net DaemonSet (weaveworks/weave site/kubernetes/kube-addon.md, "Network Policy";
+// "Changing Configuration Options": the cloud.weave.works option disable-npc, and EXPECT_NPC "set
+// to 0 to disable Network Policy Controller"; the manifest prog/weave-kube/weave-daemonset-k8s.yaml
+// runs the containers weave (weaveworks/weave-kube) and weave-npc (weaveworks/weave-npc)).
+describe('Weave Net without weave-npc', () => {
+  const router = '{name: weave, image: "docker.io/weaveworks/weave-kube:2.8.1", command: [/home/weave/launch.sh]}';
+  const npc = '{name: weave-npc, image: "docker.io/weaveworks/weave-npc:2.8.1"}';
+  const weave = (...containers: string[]) => workload('DaemonSet', 'kube-system', 'weave-net', containers);
+  it('weave-kube with weave-npc enforces NetworkPolicy', () => {
+    expectEnforced(seen(weave(router, npc)));
+  });
+  it('weave-kube alone (disable-npc) enforces nothing: NetworkPolicies have no effect', () => {
+    expectNotEnforced(seen(weave(router)), /runs weave-kube without its weave-npc container/);
+  });
+  it('weave-npc in one object and a weave-kube without it in another cannot be confirmed cluster-wide', () => {
+    const other = workload('DaemonSet', 'kube-system', 'weave-net-edge', [router]);
+    expectUnconfirmed(seen(weave(router, npc) + other), /not enforced cluster-wide/);
+  });
+});
