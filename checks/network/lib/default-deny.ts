@@ -86,10 +86,11 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
     const doubtedBy = new Set<string>();
     // Or isolated only by policies of an API whose enforcement by the CNI cannot be confirmed
     // (Composition.unconfirmed: a switch set from the environment, an image naming no release):
-    // if the CNI does not enforce it, nothing isolates them.
+    // if the CNI does not enforce it, nothing isolates them. Only what would otherwise pass: a
+    // pod left open, or open to outside addresses, fails whether the API is enforced or not.
     const unconfirmedApis = new Map<string, string>();
     const restsOnUnconfirmed = (iso: Isolation): boolean => {
-      if (model.composition.unconfirmed.size === 0 || iso.by.length === 0) return false;
+      if (model.composition.unconfirmed.size === 0 || !iso.isolated || iso.allowsAll || iso.by.length === 0) return false;
       const apis = iso.by.map((id) => model.policyById.get(id)?.api);
       if (!apis.every((a) => a !== undefined && model.composition.unconfirmed.has(a))) return false;
       for (const a of apis) unconfirmedApis.set(a!, model.composition.unconfirmed.get(a!)!);
@@ -98,7 +99,7 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
     const doubt = (c: PodClass, iso?: Isolation): boolean => {
       const ps = unevaluatedSelecting(model, c, dir);
       for (const p of ps) doubtedBy.add(p.id);
-      return ps.length > 0 || (iso !== undefined && !iso.allowsAll && restsOnUnconfirmed(iso));
+      return ps.length > 0 || (iso !== undefined && restsOnUnconfirmed(iso));
     };
     const doubtText = (them: string) => {
       const names = [...doubtedBy].map((id) => model.policyById.get(id)).filter((p) => p !== undefined).map((p) => policyLabel(p)).sort();
