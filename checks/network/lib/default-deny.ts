@@ -84,10 +84,29 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
     // policy, whose Allow may come first): the isolation cannot be confirmed.
     const doubted = new Map<string, number>();
     const doubtedBy = new Set<string>();
-    const doubt = (c: PodClass): boolean => {
+    // Or isolated only by policies of an API whose enforcement by the CNI cannot be confirmed
+    // (Composition.unconfirmed: a switch set from the environment, an image naming no release):
+    // if the CNI does not enforce it, nothing isolates them. Only what would otherwise pass: a
+    // pod left open, or open to outside addresses, fails whether the API is enforced or not.
+    const unconfirmedApis = new Map<string, string>();
+    const restsOnUnconfirmed = (iso: Isolation): boolean => {
+      if (model.composition.unconfirmed.size === 0 || !iso.isolated || iso.allowsAll || iso.by.length === 0) return false;
+      const apis = iso.by.map((id) => model.policyById.get(id)?.api);
+      if (!apis.every((a) => a !== undefined && model.composition.unconfirmed.has(a))) return false;
+      for (const a of apis) unconfirmedApis.set(a!, model.composition.unconfirmed.get(a!)!);
+      return true;
+    };
+    const doubt = (c: PodClass, iso?: Isolation): boolean => {
       const ps = unevaluatedSelecting(model, c, dir);
       for (const p of ps) doubtedBy.add(p.id);
-      return ps.length > 0;
+      return ps.length > 0 || (iso !== undefined && restsOnUnconfirmed(iso));
+    };
+    const doubtText = (them: string) => {
+      const names = [...doubtedBy].map((id) => model.policyById.get(id)).filter((p) => p !== undefined).map((p) => policyLabel(p)).sort();
+      const parts: string[] = [];
+      if (names.length) parts.push(`${listed(names)} ${names.length > 1 ? 'select' : 'selects'} ${them} and ${names.length > 1 ? 'are' : 'is'} not evaluated by ztaudit, and may allow what their isolation denies`);
+      for (const [api, why] of [...unconfirmedApis].sort()) parts.push(`${them === 'it' ? 'its' : 'their'} isolation rests on ${api} policies, and whether the CNI enforces ${api} cannot be confirmed (${why})`);
+      return { text: parts.join('; '), names, apis: [...unconfirmedApis.keys()].sort() };
     };
     const tcpUdpOnly = new Set<string>();
     // Opened to every pod only, by an Allow that overrides their isolation: outside addresses stay refused.
@@ -122,7 +141,7 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
         noteOpen(iso);
         for (const d of denyRulesBefore(dir === 'ingress' ? c.ingressPlan : c.egressPlan, dir)) denying.add(d);
       };
-      if (doubt(c)) add(doubted, c);
+      if (doubt(c, iso)) add(doubted, c);
       else if (iso.allowsAll) unisolated();
       else if (iso.isolated) for (const id of iso.by) isolatedBy.add(id);
       else if (isEmptyConns(iso.openToPods)) { add(externalOnly, c); for (const id of iso.by) isolatedBy.add(id); }
@@ -138,7 +157,7 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
       if (pod.spec.hostNetwork === true) { keep(hostNet); continue; }
       const labelsKey = JSON.stringify([serviceAccount, Object.entries(pod.labels).sort()]);
       let hit = probed.get(labelsKey);
-      if (!hit) { const probe = model.probe(ns, pod.labels, serviceAccount); probed.set(labelsKey, (hit = { iso: isolationOf(model, probe, dir), inDoubt: doubt(probe) })); }
+      if (!hit) { const probe = model.probe(ns, pod.labels, serviceAccount); const piso = isolationOf(model, probe, dir); probed.set(labelsKey, (hit = { iso: piso, inDoubt: doubt(probe, piso) })); }
       const { iso } = hit;
       if (hit.inDoubt) keep(doubted);
       else if (iso.allowsAll || (!iso.isolated && !isEmptyConns(iso.openToPods))) { keep(open); noteOpen(iso); }
@@ -187,13 +206,13 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
         extent: { unit: 'workloads', members: [...externalOnly.keys()] },
       };
     } else if (doubted.size > 0) {
-      const names = [...doubtedBy].map((id) => model.policyById.get(id)).filter((p) => p !== undefined).map((p) => policyLabel(p)).sort();
+      const { text, names, apis } = doubtText('them');
       yield {
         status: 'fail',
         resource,
         severity: 'medium',
-        message: `whether ${doubted.size} workload(s) in namespace ${ns} are isolated for ${dir} cannot be confirmed: ${listed(names)} ${names.length > 1 ? 'select' : 'selects'} them and ${names.length > 1 ? 'are' : 'is'} not evaluated by ztaudit, and may allow what their isolation denies${idleNote(doubted)}`,
-        evidence: { ...evidence, unconfirmedWorkloads: list(doubted), unconfirmedCount: doubted.size, notEvaluated: names.slice(0, MAX_LISTED) },
+        message: `whether ${doubted.size} workload(s) in namespace ${ns} are isolated for ${dir} cannot be confirmed: ${text}${idleNote(doubted)}`,
+        evidence: { ...evidence, unconfirmedWorkloads: list(doubted), unconfirmedCount: doubted.size, ...(names.length ? { notEvaluated: names.slice(0, MAX_LISTED) } : {}), ...(apis.length ? { enforcementUnconfirmed: apis } : {}) },
         extent: { unit: 'workloads', members: [...doubted.keys()] },
       };
     } else if (hostNet.size > 0 && open.size === 0 && externalOnly.size === 0 && classes.every((c) => c.hostNetwork) && isolatedBy.size === 0) {
@@ -202,9 +221,9 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
       // No workloads yet: judge the pod that would be created there first (no labels).
       const probe = model.probe(ns);
       const iso = isolationOf(model, probe, dir);
-      if (doubt(probe)) {
-        const names = [...doubtedBy].map((id) => model.policyById.get(id)).filter((p) => p !== undefined).map((p) => policyLabel(p)).sort();
-        yield { status: 'fail', resource, severity: 'medium', message: `namespace ${ns} runs no workloads; whether a pod created there would be isolated for ${dir} cannot be confirmed: ${listed(names)} ${names.length > 1 ? 'select' : 'selects'} it and ${names.length > 1 ? 'are' : 'is'} not evaluated by ztaudit`, evidence: { ...evidence, noWorkloads: true, notEvaluated: names.slice(0, MAX_LISTED) } };
+      if (doubt(probe, iso)) {
+        const { text, names, apis } = doubtText('it');
+        yield { status: 'fail', resource, severity: 'medium', message: `namespace ${ns} runs no workloads; whether a pod created there would be isolated for ${dir} cannot be confirmed: ${text}`, evidence: { ...evidence, noWorkloads: true, ...(names.length ? { notEvaluated: names.slice(0, MAX_LISTED) } : {}), ...(apis.length ? { enforcementUnconfirmed: apis } : {}) } };
       } else if (iso.isolated && !iso.allowsAll) {
         const probeBy = iso.by.map((id) => model.policyById.get(id)).filter((p) => p !== undefined).map((p) => ({ policy: policyLabel(p), api: p.api }));
         yield { status: 'pass', resource, message: `namespace ${ns} runs no workloads; a pod created there would be isolated for ${dir}`, evidence: { ...evidence, isolatedBy: probeBy } };

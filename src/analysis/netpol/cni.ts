@@ -141,6 +141,22 @@ function awsNodeSwitch(o: KubeObject): Switch {
 }
 
 /**
+ * Weave Net enforces NetworkPolicy through its Network Policy Controller, the weave-npc container
+ * of the weave-net DaemonSet (weaveworks/weave site/kubernetes/kube-addon.md, "Network Policy" and
+ * "Changing Configuration Options": the cloud.weave.works option disable-npc, and EXPECT_NPC "set
+ * to 0 to disable Network Policy Controller"). An object running weave-kube (the router) without
+ * weave-npc enforces none; one running weave-npc, on; others say nothing.
+ */
+function weaveSwitch(o: KubeObject): Switch | undefined {
+  const where = `${o.kind ?? 'DaemonSet'} ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+  const repo = (c: { image?: unknown }) => (typeof c.image === 'string' ? imageRepository(c.image).toLowerCase() : '');
+  const cs = containersOf(o);
+  if (cs.some((c) => c.name === 'weave-npc' || /(?:^|\/)weave-npc$/.test(repo(c)))) return { state: 'on', why: `${where} runs weave-npc, Weave Net's Network Policy Controller` };
+  if (cs.some((c) => /(?:^|\/)weave-kube$/.test(repo(c)))) return { state: 'off', why: `${where} runs weave-kube without its weave-npc container: Weave Net enforces NetworkPolicy only through that Network Policy Controller` };
+  return undefined;
+}
+
+/**
  * A plugin as its objects' switches leave it: every one on (or none saying anything), as is; every
  * one off, NetworkPolicy not implemented (a plugin left with no API enforces nothing); unknown, or
  * on for some objects and off for others (not enforced cluster-wide), unconfirmed.
@@ -186,7 +202,8 @@ const PLUGINS: Array<{ name: string; enforces: boolean; apis: readonly PolicyApi
   { name: 'cilium', enforces: true, apis: CILIUM_APIS, pattern: /cilium|\banetd\b/, confirm: isCiliumAgent },
   { name: 'ovn-kubernetes', enforces: true, apis: NP_ANP, pattern: /ovnkube|ovn-kubernetes/ },
   { name: 'kube-ovn', enforces: true, apis: NP_ANP_CNP, pattern: /kube-ovn/, switch: kubeOvnSwitch },
-  { name: 'weave', enforces: true, apis: NP, pattern: /weave-net|weaveworks\/weave/ },
+  // Weave Net: only through its weave-npc container (weaveSwitch).
+  { name: 'weave', enforces: true, apis: NP, pattern: /weave-net|weaveworks\/weave/, switch: weaveSwitch },
   // Antrea-native policies are on by default from Antrea v1.0 (antrea-io/antrea docs/antrea-network-policy.md, v2.2.0).
   { name: 'antrea', enforces: true, apis: [...NP_ANP, 'Antrea'], pattern: /antrea/ },
   { name: 'kube-router', enforces: true, apis: NP, pattern: /kube-router/, switch: kubeRouterSwitch },

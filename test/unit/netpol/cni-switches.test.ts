@@ -41,6 +41,7 @@ function seen(cni: string) {
     notes: answer.notes.join('\n'),
     cni: cniVerdicts.map((v) => [v.status, v.severity ?? cniNotEnforcing.severity, v.message] as const),
     shopDefaultDeny: shop.map((v) => v.status),
+    shopDefaultDenyFull: shop.map((v) => [v.status, v.severity ?? namespaceDefaultDenyIngress.severity, v.message] as const),
     intent: intent.status,
     reachOutput: reachCommandCore(snap(yaml), { from: 'other/client', to: 'shop/db', port: '5432' }).output,
   };
@@ -77,6 +78,13 @@ function expectUnconfirmed(s: ReturnType<typeof seen>, why: RegExp) {
   expect(s.cni[0][2]).toMatch(/cannot be confirmed/);
   expect(s.cni[0][2]).toMatch(why);
   expect(s.intent).toBe('fail');
+  // shop's isolation rests only on the NetworkPolicy whose enforcement is in doubt: the
+  // default-deny check says it cannot be confirmed, as it does under an Antrea-native policy.
+  expect(s.shopDefaultDenyFull).toHaveLength(1);
+  expect(s.shopDefaultDenyFull[0][0]).toBe('fail');
+  expect(s.shopDefaultDenyFull[0][1]).toBe('medium');
+  expect(s.shopDefaultDenyFull[0][2]).toMatch(/^whether 1 workload\(s\) in namespace shop are isolated for ingress cannot be confirmed: their isolation rests on NetworkPolicy policies, and whether the CNI enforces NetworkPolicy cannot be confirmed/);
+  expect(s.shopDefaultDenyFull[0][2]).toMatch(why);
 }
 
 // The Amazon VPC CNI enforces NetworkPolicy through the aws-eks-nodeagent container of aws-node
@@ -174,5 +182,26 @@ describe('kindnet', () => {
     const v = [...cniNotEnforcing.evaluate(ctxOf(yaml))];
     expect(v.map((x) => [x.status, x.severity ?? 'critical'])).toEqual([['pass', 'critical'], ['fail', 'high']]);
     expect(v[1].message).toMatch(/AdminNetworkPolicy object\(s\) have no effect: kindnet does not implement AdminNetworkPolicy/);
+  });
+});
+
+// Weave Net enforces NetworkPolicy through its Network Policy Controller, the weave-npc container
+// of the weave-net DaemonSet (weaveworks/weave site/kubernetes/kube-addon.md, "Network Policy";
+// "Changing Configuration Options": the cloud.weave.works option disable-npc, and EXPECT_NPC "set
+// to 0 to disable Network Policy Controller"; the manifest prog/weave-kube/weave-daemonset-k8s.yaml
+// runs the containers weave (weaveworks/weave-kube) and weave-npc (weaveworks/weave-npc)).
+describe('Weave Net without weave-npc', () => {
+  const router = '{name: weave, image: "docker.io/weaveworks/weave-kube:2.8.1", command: [/home/weave/launch.sh]}';
+  const npc = '{name: weave-npc, image: "docker.io/weaveworks/weave-npc:2.8.1"}';
+  const weave = (...containers: string[]) => workload('DaemonSet', 'kube-system', 'weave-net', containers);
+  it('weave-kube with weave-npc enforces NetworkPolicy', () => {
+    expectEnforced(seen(weave(router, npc)));
+  });
+  it('weave-kube alone (disable-npc) enforces nothing: NetworkPolicies have no effect', () => {
+    expectNotEnforced(seen(weave(router)), /runs weave-kube without its weave-npc container/);
+  });
+  it('weave-npc in one object and a weave-kube without it in another cannot be confirmed cluster-wide', () => {
+    const other = workload('DaemonSet', 'kube-system', 'weave-net-edge', [router]);
+    expectUnconfirmed(seen(weave(router, npc) + other), /not enforced cluster-wide/);
   });
 });
