@@ -15,8 +15,11 @@ import { run } from './helpers.ts';
 
 const check = rbacChecks.find((c) => c.id === 'rbac.pod-exec-attach')!;
 
-/** A kubeadm kube-apiserver static Pod with these extra flags. */
-const apiserver = (...flags: string[]) => `
+/**
+ * A kubeadm kube-apiserver static Pod of release `version` with these extra flags: its image names
+ * the release, which decides the gate's default for that Pod (each server is read at its own release).
+ */
+const apiserver = (version: string, ...flags: string[]) => `
 ---
 apiVersion: v1
 kind: Pod
@@ -25,7 +28,7 @@ spec:
   hostNetwork: true
   containers:
   - name: kube-apiserver
-    image: registry.k8s.io/kube-apiserver:v1.32.4
+    image: registry.k8s.io/kube-apiserver:${version}
     command: [kube-apiserver, --authorization-mode=Node\\,RBAC${flags.map((f) => `, ${f}`).join('')}]
 `;
 
@@ -60,26 +63,26 @@ const REACHES = 'Pod shop/build-0 (procMount), which this access reaches, breaks
 
 describe('rbac.pod-exec-attach reads procMount as the API server keeps it (ProcMountType)', () => {
   it('gate off (1.32 default), from manifests: the API server resets it to Default, no way to the node', () => {
-    const v = dev(snapshotOf(SCENE + apiserver(), 'v1.32.4', 'manifests'));
+    const v = dev(snapshotOf(SCENE + apiserver('v1.32.4'), 'v1.32.4', 'manifests'));
     expect(v.message).not.toContain('procMount');
     expect(v.message).not.toContain('way out to its node');
   });
   it('exec into every pod of the namespace (no resourceNames) reads it the same way', () => {
     const all = SCENE.replace(', resourceNames: [build-0]', '');
-    expect(dev(snapshotOf(all + apiserver(), 'v1.32.4', 'manifests')).message).not.toContain('procMount');
-    expect(dev(snapshotOf(all + apiserver(), 'v1.33.1', 'manifests')).message).toContain('Pod shop/build-0 (procMount)');
+    expect(dev(snapshotOf(all + apiserver('v1.32.4'), 'v1.32.4', 'manifests')).message).not.toContain('procMount');
+    expect(dev(snapshotOf(all + apiserver('v1.33.1'), 'v1.33.1', 'manifests')).message).toContain('Pod shop/build-0 (procMount)');
   });
   it('gate turned off by name on 1.33: reset too', () => {
-    expect(dev(snapshotOf(SCENE + apiserver('--feature-gates=ProcMountType=false'), 'v1.33.1', 'manifests')).message).not.toContain('procMount');
+    expect(dev(snapshotOf(SCENE + apiserver('v1.33.1', '--feature-gates=ProcMountType=false'), 'v1.33.1', 'manifests')).message).not.toContain('procMount');
   });
   it('gate on (1.33 default, or named on 1.32): the Unmasked /proc reaches the node', () => {
-    expect(dev(snapshotOf(SCENE + apiserver(), 'v1.33.1', 'manifests')).message).toContain(REACHES);
-    expect(dev(snapshotOf(SCENE + apiserver('--feature-gates=ProcMountType=true'), 'v1.32.4', 'manifests')).message).toContain(REACHES);
+    expect(dev(snapshotOf(SCENE + apiserver('v1.33.1'), 'v1.33.1', 'manifests')).message).toContain(REACHES);
+    expect(dev(snapshotOf(SCENE + apiserver('v1.32.4', '--feature-gates=ProcMountType=true'), 'v1.32.4', 'manifests')).message).toContain(REACHES);
   });
   it('gate not known (no kube-apiserver Pod seen on 1.32, where its default is off): still counted', () => {
     expect(dev(snapshotOf(SCENE, 'v1.32.4', 'manifests')).message).toContain(REACHES);
   });
   it('a live cluster\'s stored Pod showing Unmasked kept it: still counted, gate off or not', () => {
-    expect(dev(snapshotOf(SCENE + apiserver(), 'v1.32.4', 'live')).message).toContain(REACHES);
+    expect(dev(snapshotOf(SCENE + apiserver('v1.32.4'), 'v1.32.4', 'live')).message).toContain(REACHES);
   });
 });
