@@ -11,8 +11,8 @@
 import type { KubeObject } from '../../snapshot/types.ts';
 import type { ClassPredicate, LayerPolicy, PodSet, PolicyApiAdapter } from './layers.ts';
 import { parseSelector, type Selector } from './selector.ts';
+import { obj } from '../mesh/util.ts';
 
-const obj = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? v as Record<string, unknown> : undefined);
 
 /** One appliedTo entry the scope can be narrowed by: a pod and/or namespace selector, nothing else. */
 interface Entry { pods?: Selector; namespaces?: Selector }
