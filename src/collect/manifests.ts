@@ -27,6 +27,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { isCollection, LineCounter, parseAllDocuments, visit, type Document } from 'yaml';
 import { InputError } from '../base/errors.ts';
+import { DEFAULT_MANIFEST_FILE_MIB } from '../config/types.ts';
 import { decodeText } from '../base/decode-text.ts';
 import { YAML_QUIET, yamlMessage } from '../base/yaml-message.ts';
 import { KUBE_YAML } from '../base/kube-yaml.ts';
@@ -765,8 +766,6 @@ export interface ManifestLimits {
 }
 
 const MIB = 1024 * 1024;
-/** limits.manifestFileMiB's default (src/config/types.ts), for a caller that gives none. */
-const DEFAULT_MANIFEST_FILE_MIB = 32;
 const TOO_LARGE = new Error('above the limit');
 
 /** The bytes of a file that is not a regular file, up to `max`; TOO_LARGE past it. */

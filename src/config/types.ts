@@ -174,6 +174,9 @@ export interface EgressGateway {
   cidr?: string;
 }
 
+/** limits.manifestFileMiB when the configuration gives none. */
+export const DEFAULT_MANIFEST_FILE_MIB = 32;
+
 export const DEFAULT_SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease'];
 
 export function defaultConfig(): Config {
@@ -193,7 +196,7 @@ export function defaultConfig(): Config {
     waivers: [],
     history: { retention: { maxRuns: 90, maxAgeDays: 180 }, retrySeconds: 60 },
     reports: { sarifMaxResults: SARIF_MAX_RESULTS, junitMaxFindingCases: JUNIT_MAX_FINDING_CASES },
-    limits: { manifestFileMiB: 32, snapshotMiB: 1024 },
+    limits: { manifestFileMiB: DEFAULT_MANIFEST_FILE_MIB, snapshotMiB: 1024 },
     regression: { newFindingSeverity: 'high', areaScoreDrop: 5, breadthGrowthPercent: 20, expiredWaiver: true },
     notify: { policy: 'regression', deadlineSeconds: 60 },
     watch: { debounceSeconds: 3, realertAfterHours: 4, configMapRefreshSeconds: 60 },
