@@ -5,7 +5,8 @@
 // DENY or CUSTOM policies alone only exclude what they name. An allow-nothing policy
 // (`spec: {}`) is the deny-by-default that passes. A malformed policy (unknown action, a
 // serviceAccounts value with a wildcard, a DENY without rules) is rejected by istiod and protects
-// nothing: it fails, named. A principal no identity can have (spiffe:// prefix, a `*` inside) is accepted and matches
+// nothing: it fails, named; so does one the API server refuses by its shape (a `rules` mapping,
+// an unquoted port or label value), which never exists. A principal no identity can have (spiffe:// prefix, a `*` inside) is accepted and matches
 // nobody: the policy stays in effect and is named, lower.
 // An ambient workload's calls that go through a waypoint are also covered by the policies the
 // waypoint enforces: those attached by targetRefs to the waypoint Gateway or to the Service called
@@ -27,7 +28,7 @@ import { consulAuthzMissing, linkerdAuthzMissing } from './lib/mesh-authz.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { authzIndex, hypotheticalVerdict, istioWorkloads, passthroughOnlyGateway, policyName, portsToJudge, sidecarCapture } from './lib/authz.ts';
 import { istioAuthzModel, pathScope, waypointPaths, waypointPolicies, type WaypointPath } from '../../src/analysis/mesh/istio-authz.ts';
-import { istioMembership } from '../../src/analysis/mesh/istio.ts';
+import { istioMembership, refusedText } from '../../src/analysis/mesh/istio.ts';
 import { meshModel } from '../../src/analysis/mesh/model.ts';
 import { MESH_AUTHORIZATION } from '../controls.ts';
 import { ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
@@ -41,7 +42,7 @@ export const authzMissing: Check = {
   id: 'mtls.authz-missing',
   area: 'mtls',
   title: 'Every meshed workload is covered by an ALLOW AuthorizationPolicy',
-  protectsAgainst: 'meshed workloads that accept calls from any caller the network lets in, because no ALLOW AuthorizationPolicy (nor an allow-nothing `spec: {}` or deny-all `action: DENY, rules: [{}]`) applies to them, or on inbound ports their Istio sidecar never receives (`traffic.sidecar.istio.io/excludeInboundPorts`/`includeInboundPorts`), where no policy applies; and malformed AuthorizationPolicies (unknown action, a DENY or CUSTOM without `rules`, serviceAccounts with a wildcard, an empty `from.source` or `to.operation`, a `when` condition without values, ...), which istiod rejects, or principals no workload can present (a `spiffe://` prefix, a `*` inside), which match nobody. Linkerd: meshed ports not covered by a Server that denies unless authorized, while the default inbound policy is not deny, and inbound ports in `config.linkerd.io/skip-inbound-ports`, which skip the proxy and its authorization; Servers that select no pod; policies whose authentications do not exist. Consul: meshed services that any mesh service may call (no deny intention for an unnamed caller and the default intention allows), and inbound ports in `consul.hashicorp.com/transparent-proxy-exclude-inbound-ports`, where no intention applies; ServiceIntentions without a destination',
+  protectsAgainst: 'meshed workloads that accept calls from any caller the network lets in, because no ALLOW AuthorizationPolicy (nor an allow-nothing `spec: {}` or deny-all `action: DENY, rules: [{}]`) applies to them, or on inbound ports their Istio sidecar never receives (`traffic.sidecar.istio.io/excludeInboundPorts`/`includeInboundPorts`), where no policy applies; and malformed AuthorizationPolicies (unknown action, a DENY or CUSTOM without `rules`, serviceAccounts with a wildcard, an empty `from.source` or `to.operation`, a `when` condition without values, ...), which istiod rejects, or of a shape the API server refuses (`rules`, `from` or `to` written as a mapping, an unquoted port or label value), or principals no workload can present (a `spiffe://` prefix, a `*` inside), which match nobody. Linkerd: meshed ports not covered by a Server that denies unless authorized, while the default inbound policy is not deny, and inbound ports in `config.linkerd.io/skip-inbound-ports`, which skip the proxy and its authorization; Servers that select no pod; policies whose authentications do not exist. Consul: meshed services that any mesh service may call (no deny intention for an unnamed caller and the default intention allows), and inbound ports in `consul.hashicorp.com/transparent-proxy-exclude-inbound-ports`, where no intention applies; ServiceIntentions without a destination',
   severity: 'medium',
   controls: MESH_AUTHORIZATION,
   remediation: 'Put an allow-nothing policy (`kind: AuthorizationPolicy, spec: {}`) in the root namespace or each application namespace, then an ALLOW policy per workload listing the callers (`from.source.principals` of their service accounts) and the ports/paths they need. Fix or delete malformed policies named in the findings. For ports a sidecar does not receive, remove `traffic.sidecar.istio.io/excludeInboundPorts` and set `includeInboundPorts` to "*" (or remove it), so the policies apply there. Remove ports from `config.linkerd.io/skip-inbound-ports` and `consul.hashicorp.com/transparent-proxy-exclude-inbound-ports` (for protocols Linkerd cannot detect, mark them opaque instead). Linkerd: set `config.linkerd.io/default-inbound-policy: deny` (or install with proxy.defaultInboundPolicy=deny) and give each port a Server plus an AuthorizationPolicy naming its clients (MeshTLSAuthentication identities or ServiceAccounts). Consul: add a `* → *` deny ServiceIntentions (or enable ACLs with default_policy deny) and allow each caller per destination.',
@@ -57,7 +58,14 @@ export const authzMissing: Check = {
   *evaluate(ctx) {
     const index = authzIndex(ctx.snapshot, ctx.config);
     for (const p of index.all) {
-      if (p.problems.length > 0) {
+      if (p.refused.length > 0) {
+        // The API server refuses the object (a field of a type its CRD does not take): it does not exist.
+        yield {
+          status: 'fail', resource: p.ref, detailKey: 'malformed', severity: 'high',
+          message: `${refusedText(`AuthorizationPolicy ${policyName(p)}`, p.refused.slice(0, 3))}${p.refused.length > 3 ? ` (+${p.refused.length - 3} more)` : ''}: it protects nothing`,
+          evidence: { refused: p.refused, problems: p.problems },
+        };
+      } else if (p.problems.length > 0) {
         yield {
           status: 'fail', resource: p.ref, detailKey: 'malformed', severity: 'high',
           message: `AuthorizationPolicy ${policyName(p)} is malformed: ${p.problems.slice(0, 3).join('; ')}; istiod rejects it, so it protects nothing`,

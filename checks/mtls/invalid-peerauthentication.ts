@@ -1,6 +1,7 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { istioPresent, meshModel } from '../../src/analysis/mesh/index.ts';
+import { refusedText } from '../../src/analysis/mesh/istio.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
 import { ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
 import { meshPresenceReads } from './lib/mesh-presence.ts';
@@ -22,7 +23,7 @@ export const invalidPeerAuthentication: Check = {
     const idx = meshModel(ctx.snapshot, ctx.config).istio.policies;
     const out: Verdict[] = [];
     for (const pa of idx.refused) {
-      out.push({ status: 'fail', resource: pa.ref, message: `PeerAuthentication ${pa.namespace}/${pa.name} would be refused by the API server (${pa.refused.join('; ')}), so it is not in effect.`, evidence: { refused: pa.refused, problems: pa.problems, scope: pa.scope, mode: pa.rawMode ?? pa.mode } });
+      out.push({ status: 'fail', resource: pa.ref, message: `${refusedText(`PeerAuthentication ${pa.namespace}/${pa.name}`, pa.refused)}.`, evidence: { refused: pa.refused, problems: pa.problems, scope: pa.scope, mode: pa.rawMode ?? pa.mode } });
     }
     for (const pa of idx.all) {
       // A stored object the current CRD would refuse got past an older one: Istio applies what it reads.

@@ -14,7 +14,7 @@ import type { AuditContext } from '../../../src/analysis/context.ts';
 import type { Verdict } from '../../../src/base/vocabulary.ts';
 import { judgeConsulFlow, meshModel, type WorkloadMesh } from '../../../src/analysis/mesh/index.ts';
 import { CONSUL_EXCLUDE_INBOUND_ANNOTATION, consulPortList } from '../../../src/analysis/mesh/consul.ts';
-import { linkerdInboundSkips, portInList, winningServer, type ServerChoice } from '../../../src/analysis/mesh/linkerd.ts';
+import { linkerdInboundSkips, portInList, winningServer, type LinkerdServer, type ServerChoice } from '../../../src/analysis/mesh/linkerd.ts';
 import { containerPorts, labelSelectorMatches } from '../../../src/analysis/mesh/util.ts';
 import { isSystemNamespace } from '../../../src/analysis/netpol/rules.ts';
 import { refString } from '../../../src/analysis/workloads.ts';
@@ -33,6 +33,21 @@ function appPorts(w: WorkloadMesh): Array<{ port: number; name?: string }> {
   spec.containers = keep(spec.containers);
   spec.initContainers = keep(spec.initContainers);
   return containerPorts(spec);
+}
+
+/**
+ * The port numbers Servers selecting the workload name that no container of it declares. Linkerd
+ * applies a Server to a pod port by number whether or not the pod spec declares it: linkerd2
+ * policy-controller/k8s/index/src/inbound/index.rs (Pod::select_ports: `Port::Number(p) =>
+ * Some(*p)`; only `Port::Name` looks the name up in the pod's declared ports), and the proxy asks
+ * for the policy of any port it is called on (linkerd2-proxy linkerd/app/inbound/src/policy/store.rs,
+ * Dynamic::check_policy spawns a watch for a port not yet discovered). reach reads them so
+ * (serverCoversPort); so must this check.
+ */
+function serverNamedPorts(servers: readonly LinkerdServer[], w: WorkloadMesh, declared: ReadonlyArray<{ port: number }>): number[] {
+  const out = new Set<number>();
+  for (const s of servers) if (typeof s.port === 'number' && !declared.some((p) => p.port === s.port) && labelSelectorMatches(s.podSelector, w.labels)) out.add(s.port);
+  return [...out].sort((a, b) => a - b);
 }
 
 /** Why the winner of several Servers on a port decides it (the oldest wins; see winningServer). */
@@ -62,7 +77,9 @@ export function linkerdAuthzMissing(ctx: AuditContext): Verdict[] {
     const resource = w.workload.ref;
     const policy = w.linkerdPolicy!;
     const servers = m.linkerd.servers.get(w.namespace) ?? [];
-    const ports = appPorts(w);
+    const declared = appPorts(w);
+    const named = serverNamedPorts(servers, w, declared);
+    const ports = [...declared, ...named.map((port) => ({ port }))];
     const skips = linkerdInboundSkips(m.namespaces.get(w.namespace)?.annotations ?? {}, w.workload.pods[0], w.namespace, w.workload.template, m.linkerd);
     const open: string[] = [];
     const assumed: string[] = [];
@@ -75,7 +92,8 @@ export function linkerdAuthzMissing(ctx: AuditContext): Verdict[] {
         if (policy.policy !== 'deny') open.push(`${p.port} (no Server; default ${policy.policy})`);
       } else if (choice.server.accessPolicy !== 'deny') open.push(`${p.port} (Server ${choice.server.name} accessPolicy ${choice.server.accessPolicy}${precedenceNote(choice)})`);
     }
-    const evidence = { defaultPolicy: policy.policy, source: policy.source, ports: ports.map((p) => p.port) };
+    const evidence = { defaultPolicy: policy.policy, source: policy.source, ports: ports.map((p) => p.port), ...(named.length > 0 ? { undeclaredServerPorts: named } : {}) };
+    const namedText = `port${named.length > 1 ? 's' : ''} ${named.join(', ')}, which no container declares but a Server names (Linkerd applies a Server to a port number whether or not it is declared)`;
     // A skipped port no container declares may still have a listener (declaring is optional), so
     // it keeps failing, worded as a condition; the chart default (installed or assumed) fails only where declared.
     const reached = skips?.ports.filter((r) => ports.some((p) => portInList([r], p.port))) ?? [];
@@ -97,7 +115,9 @@ export function linkerdAuthzMissing(ctx: AuditContext): Verdict[] {
     } else if (open.length > 0) {
       out.push({ status: 'fail', resource, message: `${refString(resource)} accepts any caller its policy admits on port${open.length > 1 ? 's' : ''} ${open.join(', ')}: no Server with authorization restricts who may call`, evidence: { ...evidence, open } });
     } else {
-      out.push({ status: 'pass', resource, message: `${refString(resource)}: ${policy.policy === 'deny' && servers.length === 0 ? `default inbound policy deny (${policy.source})` : 'every declared port is covered by a Server that denies unless authorized'}${assumed.length > 0 ? ` (${assumed.join('; ')})` : ''}`, evidence });
+      const covered = named.length === 0 ? 'every declared port is' : declared.length === 0 ? `${namedText}, ${named.length > 1 ? 'are' : 'is'}` : `every declared port, and ${namedText}, is`;
+      const others = declared.length === 0 && named.length > 0 && policy.policy !== 'deny' ? `; any other port it listens on follows default inbound policy ${policy.policy} (${policy.source})` : '';
+      out.push({ status: 'pass', resource, message: `${refString(resource)}: ${policy.policy === 'deny' && servers.length === 0 ? `default inbound policy deny (${policy.source})` : `${covered} covered by a Server that denies unless authorized${others}`}${assumed.length > 0 ? ` (${assumed.join('; ')})` : ''}`, evidence });
     }
   }
   return out;

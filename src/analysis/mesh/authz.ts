@@ -8,9 +8,10 @@
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import { parseCidr, parseIp, type Family, type IpRange } from '../../base/ip.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
-import { selectorMatches } from './istio.ts';
+import { readWorkloadSelector, selectorMatches } from './istio.ts';
 import { atLeast, type IstiodReleases } from './istiod-release.ts';
-import { arr, obj, stringMap } from './util.ts';
+import { arr, obj, type Json } from './util.ts';
+import { typeName } from '../../snapshot/shape.ts';
 import { goParseBool } from '../flags.ts';
 
 export type AuthzEffect =
@@ -24,20 +25,16 @@ export function istioAuthorizationEffect(policies: KubeObject[], rootNamespace: 
   let allowRules = 0;
   let allowAll = false;
   let denyRules = 0;
-  for (const p of policies) {
-    const ns = p.metadata?.namespace ?? 'default';
-    if (ns !== namespace && ns !== rootNamespace) continue;
-    const spec = obj(p.spec) ?? {};
-    const sel = obj(spec.selector);
-    if (sel && !selectorMatches(stringMap(sel.matchLabels), labels)) continue;
-    const action = typeof spec.action === 'string' ? spec.action : 'ALLOW';
-    const rules = arr(spec.rules);
-    if (action === 'ALLOW') {
+  for (const o of policies) {
+    // Read as parseAuthorizationPolicy reads it: a policy the API server or istiod refuses is not in effect.
+    const p = parseAuthorizationPolicy(o);
+    if (p.problems.length > 0 || p.targeted || !istioPolicySelects(p, rootNamespace, namespace, labels)) continue;
+    if (p.action === 'ALLOW') {
       allowPolicies++;
-      allowRules += rules.length;
-      if (rules.some((r) => { const o = obj(r); return !!o && Object.keys(o).length === 0; })) allowAll = true;
-    } else if (action === 'DENY') {
-      denyRules += rules.length;
+      allowRules += p.rules.length;
+      if (p.rules.some((r) => r.anySource && r.anyOperation && !r.conditional)) allowAll = true;
+    } else if (p.action === 'DENY') {
+      denyRules += p.rules.length;
     }
   }
   if (allowAll) return 'allow-all';
@@ -164,6 +161,8 @@ export interface ParsedAuthzPolicy {
   action: AuthzAction | undefined;
   /** matchLabels of spec.selector; undefined = the whole namespace. */
   selector?: Record<string, string>;
+  /** spec.selector has a shape the CRD schema refuses (readWorkloadSelector): it picks no workload, and never widens to the namespace. */
+  selectsNothing?: true;
   /** Attached by targetRef/targetRefs (gateway, waypoint, Service): not enforced by the sidecar. */
   targeted: boolean;
   targetRefs: AuthzTargetRef[];
@@ -186,6 +185,12 @@ export interface ParsedAuthzPolicy {
   rules: AuthzRule[];
   /** Why istiod rejects the policy (unknown action, serviceAccounts with a wildcard, an empty source, ...): named in findings; the policy is not in effect. */
   problems: string[];
+  /**
+   * Why the API server refuses the object: a field of a type the CRD schema does not take
+   * (schemaRefusals) or a selector it refuses (readWorkloadSelector). Such a policy does not exist
+   * and protects nothing. Also in `problems`.
+   */
+  refused: string[];
   /** Values istiod accepts but that can match no workload (a spiffe:// principal, a `*` inside one): the policy is in effect without them. */
   warnings: string[];
   /**
@@ -382,6 +387,71 @@ function strings(v: unknown): string[] {
 const SOURCE_FIELDS = ['principals', 'notPrincipals', 'namespaces', 'notNamespaces', 'serviceAccounts', 'notServiceAccounts', 'trustDomains', 'notTrustDomains', 'requestPrincipals', 'notRequestPrincipals', 'ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks'] as const;
 const OPERATION_FIELDS = ['ports', 'notPorts', 'hosts', 'notHosts', 'methods', 'notMethods', 'paths', 'notPaths'] as const;
 
+/**
+ * What the AuthorizationPolicy CRD's schema refuses in the fields this reader takes, by type, naming
+ * each field: istio/istio manifests/charts/base/files/crd-all.gen.yaml (authorizationpolicies.security.istio.io,
+ * every served version) types `rules`, `rules[].from`, `rules[].to`, `rules[].when` and `targetRefs`
+ * arrays of objects, `from[].source`, `to[].operation`, `selector`, `targetRef` and `provider`
+ * objects, the source and operation fields and `when[].values`/`notValues` arrays of strings,
+ * `when[].key` a required string, `action` and the refs' fields strings (istio/api
+ * security/v1beta1/authorization_policy.proto: `repeated Rule rules`, `repeated string principals`,
+ * ...). The API server refuses the object whole ("must be of type array"), so a lenient reading
+ * (a mapping read as no rules, an unquoted port read as a string) judges a policy that never
+ * exists: an ALLOW read as allow-nothing, a DENY read as denying every caller. A null where a field
+ * is expected counts as absent (the API server prunes it before validating:
+ * apiextensions-apiserver PruneNonNullableNullsWithoutDefaults); a null inside a list is refused.
+ */
+function schemaRefusals(o: KubeObject): string[] {
+  const out: string[] = [];
+  const absent = (v: unknown) => v === undefined || v === null;
+  const mapping = (v: unknown, path: string): Json | undefined => {
+    if (absent(v)) return undefined;
+    const m = obj(v);
+    if (!m) out.push(`${path} is ${typeName(v)}, not a mapping`);
+    return m;
+  };
+  const string = (v: unknown, path: string) => { if (!absent(v) && typeof v !== 'string') out.push(`${path} is ${typeName(v)}, not a string`); };
+  /** A list whose every item is checked by `item`; a null item is refused (only fields are pruned). */
+  const list = (v: unknown, path: string, item: (x: unknown, at: string) => void) => {
+    if (absent(v)) return;
+    if (!Array.isArray(v)) { out.push(`${path} is ${typeName(v)}, not a list`); return; }
+    v.forEach((x, i) => item(x, `${path}[${i}]`));
+  };
+  const item = (x: unknown, at: string): Json | undefined => {
+    const m = obj(x);
+    if (!m) out.push(`${at} is ${typeName(x)}, not a mapping`);
+    return m;
+  };
+  const strings = (v: unknown, path: string) => list(v, path, (x, at) => { if (typeof x !== 'string') out.push(`${at} is ${typeName(x)}, not a string`); });
+  const ref = (r: Json | undefined, path: string) => { for (const k of ['group', 'kind', 'name', 'namespace']) string(r?.[k], `${path}.${k}`); };
+  if (!absent(o.spec) && !obj(o.spec)) return [`spec is ${typeName(o.spec)}, not a mapping`];
+  const spec = obj(o.spec) ?? {};
+  string(spec.action, 'spec.action');
+  ref(mapping(spec.targetRef, 'spec.targetRef'), 'spec.targetRef');
+  list(spec.targetRefs, 'spec.targetRefs', (x, at) => ref(item(x, at), at));
+  string(mapping(spec.provider, 'spec.provider')?.name, 'spec.provider.name');
+  list(spec.rules, 'spec.rules', (r, at) => {
+    const rule = item(r, at);
+    list(rule?.from, `${at}.from`, (f, fat) => {
+      const source = mapping(item(f, fat)?.source, `${fat}.source`);
+      for (const k of SOURCE_FIELDS) strings(source?.[k], `${fat}.source.${k}`);
+    });
+    list(rule?.to, `${at}.to`, (t, tat) => {
+      const operation = mapping(item(t, tat)?.operation, `${tat}.operation`);
+      for (const k of OPERATION_FIELDS) strings(operation?.[k], `${tat}.operation.${k}`);
+    });
+    list(rule?.when, `${at}.when`, (w, wat) => {
+      const c = item(w, wat);
+      if (!c) return;
+      if (absent(c.key)) out.push(`${wat}.key is missing (the CRD requires it)`);
+      else string(c.key, `${wat}.key`);
+      strings(c.values, `${wat}.values`);
+      strings(c.notValues, `${wat}.notValues`);
+    });
+  });
+  return out;
+}
+
 /** The string-list fields of `o` that are set (an empty list is as good as absent in Istio's API). */
 function listFields<K extends string>(o: Record<string, unknown>, keys: readonly K[]): Partial<Record<K, string[]>> {
   const out: Partial<Record<K, string[]>> = {};
@@ -445,12 +515,14 @@ export function parseAuthorizationPolicy(o: KubeObject, at: IstioReadAt = 'lates
   const namespace = o.metadata?.namespace ?? 'default';
   const ref: ResourceRef = { kind: 'AuthorizationPolicy', namespace, name: o.metadata?.name ?? '' };
   const spec = obj(o.spec) ?? {};
-  const problems: string[] = [];
   const warnings: string[] = [];
-  const rawAction = spec.action === undefined ? 'ALLOW' : spec.action;
+  const selection = readWorkloadSelector(spec.selector);
+  const refused = [...schemaRefusals(o), ...selection.refused];
+  const problems: string[] = [...refused];
+  // A null action is pruned by the API server, as if absent (schemaRefusals).
+  const rawAction = spec.action === undefined || spec.action === null ? 'ALLOW' : spec.action;
   const action = typeof rawAction === 'string' && ACTIONS.has(rawAction) ? (rawAction as AuthzAction) : undefined;
   if (!action) problems.push(`unknown action ${JSON.stringify(rawAction)} (Istio accepts ALLOW, DENY, AUDIT, CUSTOM)`);
-  const sel = obj(spec.selector);
   const target = targetRefsAt(spec, at);
   const targeted = target.refs.length > 0;
   // https://istio.io/latest/docs/reference/config/security/authorization-policy/: at most one of
@@ -570,10 +642,11 @@ export function parseAuthorizationPolicy(o: KubeObject, at: IstioReadAt = 'lates
   // builder.go: a rule model.New fails on is "skipped invalid rule"; the policy keeps the others.
   const built = rules.filter((r) => !r.skipped);
   return {
-    ref, namespace, action, targeted, rules: built, problems, warnings,
+    ref, namespace, action, targeted, rules: built, problems, refused, warnings,
     targetRefs: target.refs,
     ...(action === 'CUSTOM' && typeof obj(spec.provider)?.name === 'string' ? { provider: obj(spec.provider)!.name as string } : {}),
-    ...(sel ? { selector: stringMap(sel.matchLabels) } : {}),
+    ...(selection.labels ? { selector: selection.labels } : {}),
+    ...(selection.selectsNothing ? { selectsNothing: true as const } : {}),
     allowNothing: action === 'ALLOW' && built.length === 0,
     ...(isIstioDryRun(o) ? (action === 'CUSTOM' ? { customDryRun: true as const } : { dryRun: true as const }) : {}),
   };
@@ -706,7 +779,7 @@ export function policiesFor(index: AuthzIndex, namespace: string, labels: Record
  * of that scope (https://istio.io/latest/docs/reference/config/security/authorization-policy/,
  * "workload selector" and "root namespace").
  */
-export function istioPolicySelects(policy: { namespace: string; selector?: Record<string, string> }, root: string, namespace: string, labels: Record<string, string>): boolean {
-  if (policy.namespace !== namespace && policy.namespace !== root) return false;
+export function istioPolicySelects(policy: { namespace: string; selector?: Record<string, string>; selectsNothing?: true }, root: string, namespace: string, labels: Record<string, string>): boolean {
+  if (policy.selectsNothing || (policy.namespace !== namespace && policy.namespace !== root)) return false;
   return !policy.selector || selectorMatches(policy.selector, labels);
 }

@@ -25,7 +25,7 @@ import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import type { MeshCaller, MeshCallee, MeshFlowVerdict, MeshVerdictKind } from './flow.ts';
 import { indexAuthorizationPolicies, ipBlocksCoverEvery, istioPolicySelects, policiesFor, type AuthzAction, type AuthzCondition, type AuthzIndex, type AuthzOperation, type AuthzRule, type AuthzSource, type ParsedAuthzPolicy } from './authz.ts';
-import { resolveIstioMode, selectorMatches, type EffectiveMode, type IstioPolicyIndex } from './istio.ts';
+import { refusedText, resolveIstioMode, selectorMatches, type EffectiveMode, type IstioPolicyIndex } from './istio.ts';
 import { meshModel, type NamespaceInfo } from './model.ts';
 import { istiodReleasesOf } from './istiod-release.ts';
 import { templatesStandIn } from '../workloads.ts';
@@ -1249,7 +1249,9 @@ function istioFlowVerdictAsRead(model: IstioAuthzModel, caller: MeshCaller, call
     if (dry.length) notes.push(`AuthorizationPolicy ${dry.map(name).join(', ')} ${dry.length === 1 ? 'is' : 'are'} dry-run (istio.io/dry-run): the sidecar of ${calleeName} only logs what ${dry.length === 1 ? 'it' : 'they'} would decide and enforces nothing of ${dry.length === 1 ? 'it' : 'them'} (https://istio.io/latest/docs/tasks/security/authorization/authz-dry-run/)`);
   }
   const skipped = kept(rejectedPoliciesFor(model, callee));
-  if (skipped.length) notes.push(`malformed AuthorizationPolicy ${skipped.map(name).join(', ')} ignored (istiod rejects it)`);
+  const rejected = skipped.filter((p) => p.refused.length === 0);
+  if (rejected.length) notes.push(`malformed AuthorizationPolicy ${rejected.map(name).join(', ')} ignored (istiod rejects it)`);
+  for (const p of skipped) if (p.refused.length) notes.push(refusedText(`AuthorizationPolicy ${name(p)}`, p.refused));
   for (const p of workloadPolicies) if (p.warnings.length) notes.push(`AuthorizationPolicy ${name(p)}: ${p.warnings.join('; ')}`);
 
   const judgeAt = (wp: WaypointPath['wp'], scope?: ServiceScope, root?: string): { layer: LayerVerdict; at: string; notes: string[] } => {

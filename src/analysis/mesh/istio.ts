@@ -51,6 +51,50 @@ function isMode(v: unknown): v is PaMode {
   return typeof v === 'string' && (PA_MODES as readonly string[]).includes(v);
 }
 
+/** How an Istio policy the API server would refuse is named (PeerAuthentication, AuthorizationPolicy alike): `what` and the fields refused. */
+export function refusedText(what: string, refused: readonly string[]): string {
+  return `${what} would be refused by the API server (${refused.join('; ')}), so it is not in effect`;
+}
+
+/**
+ * `spec.selector` of an Istio policy (PeerAuthentication, AuthorizationPolicy: the same
+ * WorkloadSelector) as the CRD schema takes it (istio/istio manifests/charts/base/files/crd-all.gen.yaml:
+ * selector and matchLabels objects, matchLabels `additionalProperties: {type: string}`, CEL rules
+ * "wildcard not allowed in label key match", "key must not be empty", "wildcard not allowed in label
+ * value match"). `labels`: undefined when it selects by none (absent, or an empty matchLabels,
+ * which Istio treats like no selector). `refused`: what the schema refuses, naming the field;
+ * `selectsNothing` when the shape itself is refused (not a map, a value that is no string), so that
+ * a stored one never widens to the whole namespace. A null label value is no refusal: the API
+ * server prunes a non-nullable null before validating (k8s.io/apiextensions-apiserver
+ * pkg/apiserver/schema/defaulting/prunenulls.go, PruneNonNullableNullsWithoutDefaults, called by
+ * customresource_handler.go's decoder), so it is as if absent.
+ */
+export function readWorkloadSelector(v: unknown): { labels?: Record<string, string>; refused: string[]; selectsNothing?: true } {
+  if (v === undefined || v === null) return { refused: [] };
+  const sel = obj(v);
+  const ml = sel ? sel.matchLabels : undefined;
+  if (!sel || (ml !== undefined && ml !== null && !obj(ml))) return { refused: ['spec.selector is malformed (expected {matchLabels: {key: value}}; the CRD schema refuses it)'], selectsNothing: true };
+  const refused: string[] = [];
+  const labels: Record<string, string> = {};
+  let selectsNothing = false;
+  for (const [k, val] of Object.entries(obj(ml) ?? {})) {
+    if (val === null) continue;
+    // A key is cluster text: written as is only when it looks like a label key.
+    const field = /^[\w./-]+$/.test(k) ? `spec.selector.matchLabels.${k}` : `spec.selector.matchLabels[${JSON.stringify(k)}]`;
+    if (typeof val !== 'string') {
+      refused.push(`${field} is ${JSON.stringify(val)}, not a string (the CRD schema refuses it; quote the value)`);
+      selectsNothing = true;
+      continue;
+    }
+    if (k === '') refused.push('spec.selector.matchLabels has an empty key (CRD rule "key must not be empty")');
+    else if (k.includes('*')) refused.push(`spec.selector.matchLabels key ${JSON.stringify(k)} has a wildcard (CRD rule "wildcard not allowed in label key match")`);
+    if (val.includes('*')) refused.push(`${field} value ${JSON.stringify(val)} has a wildcard (CRD rule "wildcard not allowed in label value match")`);
+    labels[k] = val;
+  }
+  if (selectsNothing) return { refused, selectsNothing: true };
+  return { ...(Object.keys(labels).length > 0 ? { labels } : {}), refused };
+}
+
 export function parsePeerAuthentication(o: KubeObject, rootNamespace: string): PeerAuthn {
   const namespace = o.metadata?.namespace ?? 'default';
   const name = o.metadata?.name ?? '';
@@ -73,37 +117,11 @@ export function parsePeerAuthentication(o: KubeObject, rootNamespace: string): P
     }
   }
 
-  // The CRD schema (WorkloadSelector: matchLabels additionalProperties type string; CEL rules
-  // "wildcard not allowed in label key match", "key must not be empty", "wildcard not allowed in
-  // label value match") refuses a malformed selector; one that got stored must not widen to the
-  // whole namespace, so it selects nothing.
-  let selector: Record<string, string> | undefined;
-  let selectsNothing = false;
-  if (s.selector !== undefined && s.selector !== null) {
-    const sel = obj(s.selector);
-    const ml = sel ? sel.matchLabels : undefined;
-    if (!sel || (ml !== undefined && ml !== null && !obj(ml))) {
-      refuse('spec.selector is malformed (expected {matchLabels: {key: value}}; the CRD schema refuses it)');
-      selectsNothing = true;
-    } else if (ml) {
-      const labels: Record<string, string> = {};
-      for (const [k, v] of Object.entries(obj(ml)!)) {
-        // A key is cluster text: written as is only when it looks like a label key.
-        const field = /^[\w./-]+$/.test(k) ? `spec.selector.matchLabels.${k}` : `spec.selector.matchLabels[${JSON.stringify(k)}]`;
-        if (typeof v !== 'string') {
-          refuse(`${field} is ${JSON.stringify(v)}, not a string (the CRD schema refuses it; quote the value)`);
-          selectsNothing = true;
-          continue;
-        }
-        if (k === '') refuse('spec.selector.matchLabels has an empty key (CRD rule "key must not be empty")');
-        else if (k.includes('*')) refuse(`spec.selector.matchLabels key ${JSON.stringify(k)} has a wildcard (CRD rule "wildcard not allowed in label key match")`);
-        if (v.includes('*')) refuse(`${field} value ${JSON.stringify(v)} has a wildcard (CRD rule "wildcard not allowed in label value match")`);
-        labels[k] = v;
-      }
-      // Istio treats an empty matchLabels like no selector.
-      if (!selectsNothing && Object.keys(labels).length > 0) selector = labels;
-    }
-  }
+  // A malformed selector that got stored must not widen to the whole namespace: it selects nothing.
+  const read = readWorkloadSelector(s.selector);
+  for (const why of read.refused) refuse(why);
+  const selectsNothing = read.selectsNothing === true;
+  const selector = read.labels;
 
   const ports = new Map<number, PaMode>();
   if (s.portLevelMtls !== undefined && s.portLevelMtls !== null) {

@@ -1,0 +1,55 @@
+// A Linkerd Server that names a port by number covers it whether or not a container declares it.
+//
+// linkerd2 policy-controller/k8s/index/src/inbound/index.rs, Pod::select_ports: `Port::Number(p) =>
+// Some(*p)`; only `Port::Name` looks the name up in the pod's declared ports (pod_tcp_ports_by_name).
+// linkerd2-proxy linkerd/app/inbound/src/policy/store.rs, Dynamic::check_policy: a port not yet
+// discovered gets a watch of its own, so the proxy asks for the policy of any port it is called on.
+// https://linkerd.io/2-edge/reference/authorization-policy/#server ("Only ports in a pod spec's
+// ports are considered") holds for a named port, which must match a declared one. reach already
+// judged so (/tmp/rev-meshauthz l2: "Server api-8080 covers port 8080"); mtls.authz-missing said
+// the workload "declares no port a Server could cover".
+import { describe, expect, it } from 'vitest';
+import { meshFlowVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
+import { mtlsChecks } from '../../../checks/mtls/index.ts';
+import { ctxOf, deploymentYaml, run } from './helpers.ts';
+
+const LC = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: lc, annotations: {linkerd.io/inject: enabled}}
+---${deploymentYaml('lc', 'api', { ports: [] })}${deploymentYaml('lc', 'client', { serviceAccount: 'client', ports: [] })}`;
+const server = (port: string) => `
+apiVersion: policy.linkerd.io/v1beta3
+kind: Server
+metadata: {name: api-server, namespace: lc}
+spec:
+  podSelector: {matchLabels: {app: api}}
+  port: ${port}
+  proxyProtocol: HTTP/1
+`;
+const authzMissing = mtlsChecks.find((c) => c.id === 'mtls.authz-missing')!;
+const apiVerdict = (yaml: string) => run(authzMissing, ctxOf(yaml)).find((v) => v.resource.kind === 'Deployment' && v.resource.name === 'api')!;
+const reach = (yaml: string) => { const ctx = ctxOf(yaml); return meshFlowVerdict(ctx.snapshot, ctx.config, { kind: 'Deployment', namespace: 'lc', name: 'client' }, { kind: 'Deployment', namespace: 'lc', name: 'api' }, 8080, 'TCP'); };
+
+describe('Linkerd Server on a port number no container declares', () => {
+  it('port: 8080 covers 8080 of a pod declaring no port: reach DENIES the unauthorized caller and authz-missing agrees (was: "declares no port a Server could cover")', () => {
+    const y = `${LC}${server('8080')}`;
+    expect(reach(y)).toMatchObject({ verdict: 'denied', policy: { kind: 'Server', name: 'api-server' } });
+    const v = apiVerdict(y);
+    expect(v.status).toBe('pass');
+    expect(v.message).toBe('Deployment lc/api: port 8080, which no container declares but a Server names (Linkerd applies a Server to a port number whether or not it is declared), is covered by a Server that denies unless authorized; any other port it listens on follows default inbound policy all-unauthenticated (Linkerd install default)');
+    expect(v.evidence).toMatchObject({ ports: [8080], undeclaredServerPorts: [8080] });
+  });
+
+  it('a Server admitting every client on that port still fails, naming it', () => {
+    const v = apiVerdict(`${LC}${server('8080')}  accessPolicy: all-unauthenticated\n`);
+    expect(v.status).toBe('fail');
+    expect(v.message).toContain('port 8080 (Server api-server accessPolicy all-unauthenticated)');
+  });
+
+  it('a named port no container declares covers nothing, in reach and in authz-missing alike', () => {
+    const y = `${LC}${server('http')}`;
+    expect(reach(y).verdict).toBe('allowed');
+    expect(apiVerdict(y)).toMatchObject({ status: 'fail', message: expect.stringContaining('declares no port a Server could cover') });
+  });
+});
