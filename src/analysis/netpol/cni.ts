@@ -6,7 +6,7 @@ import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import type { KindKey } from '../../snapshot/kinds.ts';
 import { podTemplateOf } from '../workloads.ts';
 import { memoize } from '../memo.ts';
-import { boolFlag, goBoolFlag } from '../flags.ts';
+import { boolFlag, containerArgv, goBoolFlag } from '../flags.ts';
 import { imageRepository, imageTag, repositoryIs } from '../images.ts';
 import type { CoverageNote, PolicyApi } from './layers.ts';
 
@@ -52,22 +52,30 @@ const CALICO_APIS: readonly PolicyApi[] = ['NetworkPolicy', 'AdminNetworkPolicy'
  */
 interface Switch { state: 'on' | 'off' | 'unknown'; why: string; /** Off, the plugin enforces no API at all (the VPC CNI's agent holds them all). */ everything?: true }
 
-type FlagContainer = { name?: unknown; image?: unknown; command?: unknown; args?: unknown };
+type FlagContainer = { name?: unknown; image?: unknown; command?: unknown; args?: unknown; env?: unknown };
 
 const argvOf = (c: FlagContainer): string[] => [...(Array.isArray(c.command) ? c.command : []), ...(Array.isArray(c.args) ? c.args : [])].filter((a): a is string => typeof a === 'string');
 
 /**
- * A pflag boolean switch as the program reads it, with its default when absent. A value naming an
- * environment variable ($(VAR), expanded by the kubelet from what the snapshot may not show) or one
- * ParseBool refuses (the program then does not start) cannot be told: unknown, never a guess.
+ * A pflag boolean switch of container `c` as the program reads it, with its default when absent:
+ * its arguments as the kubelet expands them from the container's env (containerArgv). A value
+ * naming a variable the spec does not show (valueFrom, envFrom, none) or one ParseBool refuses
+ * (the program then does not start) cannot be told: unknown, never a guess.
  */
-function boolSwitch(argv: readonly string[], flag: string, byDefault: boolean, who: string): Switch {
-  const given = argv.filter((a) => new RegExp(`^--?${flag}(?:=|$)`).test(a));
-  if (given.some((a) => a.includes('$('))) return { state: 'unknown', why: `${who} sets --${flag} from an environment variable (${given.map((a) => JSON.stringify(a)).join(', ')}), whose value is not read` };
-  const f = goBoolFlag(argv, flag);
-  if (f.refused !== undefined) return { state: 'unknown', why: `${who} passes --${flag}=${JSON.stringify(f.refused)}, which its flag parser refuses (the program does not start with it)` };
+function boolSwitch(c: FlagContainer, flag: string, byDefault: boolean, who: string, apis?: readonly PolicyApi[]): Switch {
+  const governs = apis ? { apis } : {};
+  const argv = containerArgv(c);
+  const given = argv.filter((a) => new RegExp(`^--?${flag}(?:=|$)`).test(a.arg));
+  const opaque = given.filter((a) => a.unresolved.length);
+  if (opaque.length) {
+    const names = [...new Set(opaque.flatMap((a) => a.unresolved))].map((n) => JSON.stringify(n)).join(', ');
+    return { ...governs, state: 'unknown', why: `${who} sets --${flag} from an environment variable (${opaque.map((a) => JSON.stringify(a.written)).join(', ')}) whose value is not read: its env does not write out a value for ${names}` };
+  }
+  const f = goBoolFlag(argv.map((a) => a.arg), flag);
+  if (f.refused !== undefined) return { ...governs, state: 'unknown', why: `${who} passes --${flag}=${JSON.stringify(f.refused)}, which its flag parser refuses (the program does not start with it)` };
   const on = given.length ? f.on : byDefault;
-  return { state: on ? 'on' : 'off', why: given.length ? `${who} runs with --${flag}=${on}` : `${who} does not set --${flag}, which defaults to ${byDefault}` };
+  const expanded = given.filter((a) => a.arg !== a.written).map((a) => JSON.stringify(a.written));
+  return { ...governs, state: on ? 'on' : 'off', why: given.length ? `${who} runs with --${flag}=${on}${expanded.length ? ` (${expanded.join(', ')}, expanded from its env)` : ''}` : `${who} does not set --${flag}, which defaults to ${byDefault}` };
 }
 
 /**
@@ -77,7 +85,7 @@ function boolSwitch(argv: readonly string[], flag: string, byDefault: boolean, w
  */
 function kubeRouterSwitch(o: KubeObject): Switch | undefined {
   const c = (containersOf(o) as FlagContainer[]).find((x) => typeof x.image === 'string' && /(?:^|\/)kube-router$/.test(imageRepository(x.image).toLowerCase()));
-  return c ? boolSwitch(argvOf(c), 'run-firewall', true, `kube-router (${o.kind ?? 'DaemonSet'} ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''})`) : undefined;
+  return c ? boolSwitch(c, 'run-firewall', true, `kube-router (${o.kind ?? 'DaemonSet'} ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''})`) : undefined;
 }
 
 /**
@@ -88,7 +96,7 @@ function kubeRouterSwitch(o: KubeObject): Switch | undefined {
  */
 function kubeOvnSwitch(o: KubeObject): Switch | undefined {
   const c = (containersOf(o) as FlagContainer[]).find((x) => x.name === 'kube-ovn-controller' || argvOf(x).some((a) => /(?:^|\/)(?:start-controller\.sh|kube-ovn-controller)$/.test(a)));
-  return c ? boolSwitch(argvOf(c), 'enable-np', true, `kube-ovn-controller (${o.kind ?? 'Deployment'} ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''})`) : undefined;
+  return c ? boolSwitch(c, 'enable-np', true, `kube-ovn-controller (${o.kind ?? 'Deployment'} ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''})`) : undefined;
 }
 
 /**
@@ -136,7 +144,7 @@ function awsNodeSwitch(o: KubeObject): Switch {
   const where = `${o.kind ?? 'DaemonSet'} ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
   const agent = (containersOf(o) as FlagContainer[]).find((c) => c.name === 'aws-eks-nodeagent' || (typeof c.image === 'string' && /(?:^|\/)aws-network-policy-agent$/.test(imageRepository(c.image).toLowerCase())));
   if (!agent) return { state: 'off', everything: true, why: `${where} runs no network policy agent (the aws-eks-nodeagent container of VPC CNI v1.14 and later): the Amazon VPC CNI enforces no NetworkPolicy without it` };
-  const s = boolSwitch(argvOf(agent), 'enable-network-policy', false, `the network policy agent of ${where}`);
+  const s = boolSwitch(agent, 'enable-network-policy', false, `the network policy agent of ${where}`);
   return s.state === 'off' ? { ...s, everything: true, why: `${s.why}: the Amazon VPC CNI enforces no network policy (turn on enableNetworkPolicy on the vpc-cni add-on)` } : s;
 }
 

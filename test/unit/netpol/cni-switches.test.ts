@@ -96,7 +96,7 @@ function expectUnconfirmed(s: ReturnType<typeof seen>, why: RegExp) {
 // "If you have version 1.13 or earlier ... you need to implement a third party solution".
 describe('Amazon VPC CNI (aws-node)', () => {
   const cniC = '{name: aws-node, image: "602401143452.dkr.ecr.us-west-2.amazonaws.com/amazon-k8s-cni:v1.19.2-eksbuild.1"}';
-  const agent = (args: string) => `{name: aws-eks-nodeagent, image: "602401143452.dkr.ecr.us-west-2.amazonaws.com/amazon/aws-network-policy-agent:v1.1.6-eksbuild.1", args: [${args}]}`;
+  const agent = (args: string, env = '') => `{name: aws-eks-nodeagent, image: "602401143452.dkr.ecr.us-west-2.amazonaws.com/amazon/aws-network-policy-agent:v1.1.6-eksbuild.1", args: [${args}]${env ? `, env: [${env}]` : ''}}`;
   const awsNode = (...containers: string[]) => workload('DaemonSet', 'kube-system', 'aws-node', containers);
 
   it('with the node agent set --enable-network-policy=false (the add-on default), NetworkPolicies have no effect', () => {
@@ -116,6 +116,29 @@ describe('Amazon VPC CNI (aws-node)', () => {
   });
   it('a switch set from an environment variable cannot be confirmed', () => {
     expectUnconfirmed(seen(awsNode(cniC, agent('"--enable-network-policy=$(ENABLE_NP)"'))), /from an environment variable/);
+  });
+  // The kubelet expands $(VAR) in args from the container's env before running it, and $$ escapes
+  // (kubernetes.io/docs/tasks/inject-data-application/define-interdependent-environment-variables/).
+  describe('a switch given as $(VAR) is read as the kubelet expands it', () => {
+    const np = '"--enable-network-policy=$(ENABLE_NP)"';
+    it('env ENABLE_NP: "true" (a value written in the spec): enforced', () => {
+      expectEnforced(seen(awsNode(cniC, agent(np, '{name: ENABLE_NP, value: "true"}'))));
+    });
+    it('env ENABLE_NP: "false": NetworkPolicies have no effect, and the message shows the argument as written', () => {
+      expectNotEnforced(seen(awsNode(cniC, agent(np, '{name: ENABLE_NP, value: "false"}'))), /runs with --enable-network-policy=false \("--enable-network-policy=\$\(ENABLE_NP\)", expanded from its env\)/);
+    });
+    it('a value built from an earlier variable, and the last entry of a name, count', () => {
+      expectEnforced(seen(awsNode(cniC, agent(np, '{name: ON, value: "true"}, {name: ENABLE_NP, value: "false"}, {name: ENABLE_NP, value: "$(ON)"}'))));
+    });
+    it('a variable set from valueFrom, or built from one, cannot be confirmed', () => {
+      const fromCm = '{name: ENABLE_NP, valueFrom: {configMapKeyRef: {name: amazon-vpc-cni, key: enable-network-policy-controller}}}';
+      expectUnconfirmed(seen(awsNode(cniC, agent(np, fromCm))), /its env does not write out a value for "ENABLE_NP"/);
+      expectUnconfirmed(seen(awsNode(cniC, agent(np, `{name: ENABLE_NP, value: "true"}, ${fromCm}`))), /its env does not write out a value for "ENABLE_NP"/);
+      expectUnconfirmed(seen(awsNode(cniC, agent(np, '{name: ENABLE_NP, value: "$(FROM_ENVFROM)"}'))), /its env does not write out a value for "ENABLE_NP"/);
+    });
+    it('$$(VAR) is the literal text, which the flag parser refuses: cannot be confirmed', () => {
+      expectUnconfirmed(seen(awsNode(cniC, agent('"--enable-network-policy=$$(ENABLE_NP)"', '{name: ENABLE_NP, value: "true"}'))), /passes --enable-network-policy="\$\(ENABLE_NP\)", which its flag parser refuses/);
+    });
   });
   it('aws-node-termination-handler is not the VPC CNI: with nothing else recognised, the policies are evaluated as before', () => {
     const nth = workload('DaemonSet', 'kube-system', 'aws-node-termination-handler', ['{name: aws-node-termination-handler, image: "public.ecr.aws/aws-ec2/aws-node-termination-handler:v1.22.0"}']);
@@ -138,6 +161,11 @@ describe('kube-router --run-firewall', () => {
   });
   it('a value from the environment cannot be confirmed', () => {
     expectUnconfirmed(seen(kr('"--run-firewall=$(FIREWALL)"')), /--run-firewall/);
+  });
+  it('a value from the env the container writes is read: FIREWALL "false" enforces nothing', () => {
+    const krEnv = (env: string) => workload('DaemonSet', 'kube-system', 'kube-router', [`{name: kube-router, image: "docker.io/cloudnativelabs/kube-router:v2.4.1", args: ["--run-firewall=$(FIREWALL)"], env: [${env}]}`]);
+    expectNotEnforced(seen(krEnv('{name: FIREWALL, value: "false"}')), /runs with --run-firewall=false/);
+    expectEnforced(seen(krEnv('{name: FIREWALL, value: "true"}')));
   });
 });
 
