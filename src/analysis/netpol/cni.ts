@@ -136,8 +136,18 @@ function kindnetdSwitch(o: KubeObject): Switch {
 const AWS_APIS: readonly PolicyApi[] = ['NetworkPolicy', 'ClusterNetworkPolicy'];
 const AWS_CNP_UNCONFIRMED = "whether the Amazon VPC CNI's network policy agent enforces ClusterNetworkPolicy is not confirmed by its documentation";
 
-function isAwsNode(o: KubeObject): boolean {
+export function isAwsNode(o: KubeObject): boolean {
   return (o.metadata?.name ?? '').toLowerCase() === 'aws-node' || containersOf(o).some((c) => typeof c.image === 'string' && /(?:^|\/)amazon-k8s-cni$/.test(imageRepository(c.image).toLowerCase()));
+}
+
+/** Azure CNI: its CNS daemon or installer (images azure-cns, azure-cni, azure-vnet*; Azure/azure-container-networking cns/azure-cns.yaml, hack/manifests/cni-installer-v1.yaml). */
+export function isAzureCni(o: KubeObject): boolean {
+  return containersOf(o).some((c) => typeof c.image === 'string' && /(?:^|\/)azure-(?:cni|cns|vnet)[^/]*$/.test(imageRepository(c.image)));
+}
+
+/** GKE's netd: the netd DaemonSet of kube-system, or its netd image (GoogleCloudPlatform/netd netd.yaml). */
+export function isGkeNetd(o: KubeObject): boolean {
+  return (o.metadata?.name ?? '') === 'netd' || containersOf(o).some((c) => typeof c.image === 'string' && /(?:^|\/)netd(?:-amd64|-arm64)?$/.test(imageRepository(c.image)));
 }
 
 function awsNodeSwitch(o: KubeObject): Switch {
@@ -197,7 +207,7 @@ function withSwitches(plugin: CniPlugin, switches: readonly Switch[]): CniPlugin
 // API: "Creating a NetworkPolicy resource without a controller that implements it will have
 // no effect" (kubernetes.io/docs/concepts/services-networking/network-policies/, Prerequisites),
 // so with nothing else running every policy is decorative (composition.ts).
-const PLUGINS: Array<{ name: string; enforces: boolean; apis: readonly PolicyApi[]; pattern: RegExp; confirm?: (o: KubeObject) => boolean; switch?: (o: KubeObject) => Switch | undefined }> = [
+const PLUGINS: Array<{ name: string; enforces: boolean; apis: readonly PolicyApi[]; pattern: RegExp; confirm?: (o: KubeObject) => boolean; switch?: (o: KubeObject) => Switch | undefined; /** A plugin that never enforces policy: why, said of the object it was seen in. */ none?: (where: string) => string }> = [
   { name: 'canal', enforces: true, apis: CALICO_APIS, pattern: /\bcanal\b/ },
   // Calico enforces where its agent runs: calico/node (the operator's calico-node DaemonSet) or
   // Calico Enterprise's tigera/cnx-node. The tigera-operator, kube-controllers, typha and the
@@ -222,6 +232,14 @@ const PLUGINS: Array<{ name: string; enforces: boolean; apis: readonly PolicyApi
   { name: 'kindnet', enforces: true, apis: NP, pattern: /kindnet/, switch: kindnetdSwitch },
   // The Amazon VPC CNI (aws-node): NetworkPolicy only through its node agent, off by default (awsNodeSwitch).
   { name: 'aws-vpc-cni', enforces: true, apis: AWS_APIS, pattern: /a(?:ws-node|mazon-k8s-cni|ws-network-policy-agent)/, confirm: isAwsNode, switch: awsNodeSwitch },
+  // The managed clouds' own CNIs address pods and enforce nothing; their policy engine is another
+  // plugin, recognised above when it runs. GKE: "By default, all Pods within a cluster can
+  // communicate with each other freely", until network policy enforcement (Calico) or Dataplane V2
+  // (anetd) is on (cloud.google.com/kubernetes-engine/docs/how-to/network-policy). AKS: "All pods
+  // in an AKS cluster can send and receive traffic without limitations, by default", until a
+  // network policy engine runs (learn.microsoft.com/azure/aks/use-network-policies).
+  { name: 'gke-netd', enforces: false, apis: [], pattern: /\bnetd\b/, confirm: isGkeNetd, none: (where) => `GKE's netd (${where}) configures pod networking and enforces no policy: GKE enforces NetworkPolicy only with network policy enforcement on (Calico, its calico-node DaemonSet) or with Dataplane V2 (anetd)` },
+  { name: 'azure-cni', enforces: false, apis: [], pattern: /azure-(?:cni|cns|vnet)/, confirm: isAzureCni, none: (where) => `Azure CNI (${where}) gives pods their addresses and enforces no policy: AKS enforces NetworkPolicy only with a network policy engine (Azure Network Policy Manager's azure-npm, Calico or Cilium)` },
 ];
 
 /**
@@ -497,7 +515,8 @@ export const detectCni = memoize((snapshot: Snapshot): CniDetection => {
       seen.add(hit.name);
       seenIn.set(hit.name, refOf(o));
       const namespace = o.metadata?.namespace;
-      plugins.push({ name: hit.name, enforces: hit.enforces, apis: hit.apis, seenIn: `${o.kind ?? key} ${namespace ?? ''}/${o.metadata?.name ?? ''}`, ...(namespace ? { namespace } : {}) });
+      const where = `${o.kind ?? key} ${namespace ?? ''}/${o.metadata?.name ?? ''}`;
+      plugins.push({ name: hit.name, enforces: hit.enforces, apis: hit.apis, seenIn: where, ...(namespace ? { namespace } : {}), ...(hit.none ? { unimplemented: { NetworkPolicy: hit.none(where) } } : {}) });
     }
   }
   for (let i = 0; i < plugins.length; i++) {

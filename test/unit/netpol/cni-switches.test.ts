@@ -1,6 +1,7 @@
 // Which network plugin enforces NetworkPolicy when its own switch or build decides it: the Amazon
 // VPC CNI's node agent, kube-router's --run-firewall, Kube-OVN's --enable-np and kind's kindnetd
-// by its build date. A policy that nothing enforces must not make a flow DENIED nor a check pass;
+// by its build date; and the managed clouds' own CNIs (GKE's netd, AKS's Azure CNI), which enforce
+// nothing without a policy engine beside them. A policy that nothing enforces must not make a flow DENIED nor a check pass;
 // a switch that cannot be read is said to be unconfirmed, never guessed.
 import { describe, expect, it } from 'vitest';
 import { cniNotEnforcing } from '../../../checks/network/cni-not-enforcing.ts';
@@ -231,5 +232,56 @@ describe('Weave Net without weave-npc', () => {
   it('weave-npc in one object and a weave-kube without it in another cannot be confirmed cluster-wide', () => {
     const other = workload('DaemonSet', 'kube-system', 'weave-net-edge', [router]);
     expectUnconfirmed(seen(weave(router, npc) + other), /not enforced cluster-wide/);
+  });
+});
+
+// GKE's netd (GoogleCloudPlatform/netd netd.yaml: the netd DaemonSet of kube-system, images
+// netd-init and netd) writes the nodes' CNI config (the ptp plugin) and enforces no policy. GKE
+// enforces NetworkPolicy only with network policy enforcement turned on, which runs Calico
+// (calico-node), or with Dataplane V2 (anetd); "By default, all Pods within a cluster can
+// communicate with each other freely" (cloud.google.com/kubernetes-engine/docs/how-to/network-policy).
+describe("GKE's netd", () => {
+  const netd = workload('DaemonSet', 'kube-system', 'netd', ['{name: netd, image: "gcr.io/google-containers/netd:latest", args: ["--enable-policy-routing=$(ENABLE_POLICY_ROUTING)"]}']);
+  it('netd alone (network policy enforcement off): NetworkPolicies have no effect, and the finding says how GKE enforces them', () => {
+    const s = seen(netd);
+    expectNotEnforced(s, /the CNI \(gke-netd\) does not enforce NetworkPolicy \(GKE's netd \(DaemonSet kube-system\/netd\) configures pod networking and enforces no policy/);
+    expect(s.cni[0][2]).toMatch(/calico-node/);
+    expect(s.cni[0][2]).toMatch(/anetd/);
+  });
+  it('netd by its image alone (another name) is recognised too', () => {
+    expectNotEnforced(seen(workload('DaemonSet', 'kube-system', 'gke-node-net', ['{name: netd, image: "gke.gcr.io/netd-amd64:v0.2.9-gke.0"}'])), /gke-netd/);
+  });
+  it('netd beside calico-node (GKE network policy enforcement on) enforces', () => {
+    expectEnforced(seen(netd + workload('DaemonSet', 'kube-system', 'calico-node', ['{name: calico-node, image: "gke.gcr.io/calico/node:v3.29.3-gke.0"}'])));
+  });
+  it('netd beside anetd (Dataplane V2) enforces, as Cilium', () => {
+    expectEnforced(seen(netd + workload('DaemonSet', 'kube-system', 'anetd', ['{name: cilium-agent, image: "gke.gcr.io/cilium/cilium:v1.15.7-gke.0"}'])));
+  });
+});
+
+// AKS: Azure CNI gives pods their addresses (the azure-cns DaemonSet and its azure-cni installer,
+// Azure/azure-container-networking cns/azure-cns.yaml and hack/manifests/cni-installer-v1.yaml) and
+// enforces no policy: "All pods in an AKS cluster can send and receive traffic without
+// limitations, by default"; NetworkPolicy needs a network policy engine, Azure Network Policy
+// Manager (azure-npm), Calico or Cilium (learn.microsoft.com/azure/aks/use-network-policies;
+// the cluster's networkPolicy "none": "Network policies will not be enforced").
+describe('AKS Azure CNI', () => {
+  const cns = workload('DaemonSet', 'kube-system', 'azure-cns', ['{name: cns-container, image: "mcr.microsoft.com/containernetworking/azure-cns:v1.6.13"}']);
+  it('Azure CNI without a network policy engine: NetworkPolicies have no effect, and the finding names the engines', () => {
+    const s = seen(cns);
+    expectNotEnforced(s, /the CNI \(azure-cni\) does not enforce NetworkPolicy \(Azure CNI \(DaemonSet kube-system\/azure-cns\) gives pods their addresses and enforces no policy/);
+    expect(s.cni[0][2]).toMatch(/azure-npm/);
+  });
+  it("the azure-cni installer DaemonSet alone is Azure CNI too", () => {
+    expectNotEnforced(seen(workload('DaemonSet', 'kube-system', 'azure-cni', ['{name: azure-cni, image: "mcr.microsoft.com/containernetworking/azure-cni:v1.5.16"}'])), /azure-cni/);
+  });
+  it('with Azure Network Policy Manager (azure-npm) NetworkPolicy is enforced', () => {
+    expectEnforced(seen(cns + workload('DaemonSet', 'kube-system', 'azure-npm', ['{name: azure-npm, image: "mcr.microsoft.com/containernetworking/azure-npm:v1.5.45"}'])));
+  });
+  it('Azure CNI Powered by Cilium (the cilium DaemonSet) enforces', () => {
+    expectEnforced(seen(cns + workload('DaemonSet', 'kube-system', 'cilium', ['{name: cilium-agent, image: "mcr.microsoft.com/oss/cilium/cilium:1.17.3"}'])));
+  });
+  it('with Calico (calico-system/calico-node) NetworkPolicy is enforced', () => {
+    expectEnforced(seen(cns + workload('DaemonSet', 'calico-system', 'calico-node', ['{name: calico-node, image: "mcr.microsoft.com/oss/calico/node:v3.29.2"}'])));
   });
 });
