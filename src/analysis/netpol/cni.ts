@@ -145,9 +145,14 @@ export function isAzureCni(o: KubeObject): boolean {
   return containersOf(o).some((c) => typeof c.image === 'string' && /(?:^|\/)azure-(?:cni|cns|vnet)[^/]*$/.test(imageRepository(c.image)));
 }
 
-/** GKE's netd: the netd DaemonSet of kube-system, or its netd image (GoogleCloudPlatform/netd netd.yaml). */
+/**
+ * GKE's netd: the netd DaemonSet of kube-system, or a DaemonSet running its netd image
+ * (GoogleCloudPlatform/netd netd.yaml). A workload of an application that happens to be called
+ * netd is not it.
+ */
 export function isGkeNetd(o: KubeObject): boolean {
-  return (o.metadata?.name ?? '') === 'netd' || containersOf(o).some((c) => typeof c.image === 'string' && /(?:^|\/)netd(?:-amd64|-arm64)?$/.test(imageRepository(c.image)));
+  if (o.kind !== 'DaemonSet') return false;
+  return (o.metadata?.name === 'netd' && o.metadata.namespace === 'kube-system') || containersOf(o).some((c) => typeof c.image === 'string' && /(?:^|\/)netd(?:-amd64|-arm64)?$/.test(imageRepository(c.image)));
 }
 
 function awsNodeSwitch(o: KubeObject): Switch {

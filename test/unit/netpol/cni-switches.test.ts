@@ -251,6 +251,11 @@ describe("GKE's netd", () => {
   it('netd by its image alone (another name) is recognised too', () => {
     expectNotEnforced(seen(workload('DaemonSet', 'kube-system', 'gke-node-net', ['{name: netd, image: "gke.gcr.io/netd-amd64:v0.2.9-gke.0"}'])), /gke-netd/);
   });
+  it("an application's Deployment called netd is not GKE's netd: with no CNI recognised the policies are evaluated as before", () => {
+    const s = seen(workload('Deployment', 'apps', 'netd', ['{name: netd, image: "registry.example/team/netd-api:1.0"}']));
+    expect(s.reach).toBe('denied');
+    expect(s.cni).toEqual([]);
+  });
   it('netd beside calico-node (GKE network policy enforcement on) enforces', () => {
     expectEnforced(seen(netd + workload('DaemonSet', 'kube-system', 'calico-node', ['{name: calico-node, image: "gke.gcr.io/calico/node:v3.29.3-gke.0"}'])));
   });
