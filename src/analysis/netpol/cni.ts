@@ -50,7 +50,14 @@ const CALICO_APIS: readonly PolicyApi[] = ['NetworkPolicy', 'AdminNetworkPolicy'
  * (`unknown`), with why. Objects of the plugin that say nothing (its CNI DaemonSet beside the
  * controller holding the switch) give undefined.
  */
-interface Switch { state: 'on' | 'off' | 'unknown'; why: string; /** Off, the plugin enforces no API at all (the VPC CNI's agent holds them all). */ everything?: true }
+interface Switch {
+  state: 'on' | 'off' | 'unknown';
+  why: string;
+  /** The APIs it turns on or off: NetworkPolicy when not given. */
+  apis?: readonly PolicyApi[];
+  /** Off, the plugin enforces no API at all (the VPC CNI's agent holds them all). */
+  everything?: true;
+}
 
 type FlagContainer = { name?: unknown; image?: unknown; command?: unknown; args?: unknown; env?: unknown };
 
@@ -89,14 +96,22 @@ function kubeRouterSwitch(o: KubeObject): Switch | undefined {
 }
 
 /**
- * Kube-OVN's NetworkPolicy support: kube-ovn-controller's --enable-np, default true
- * (kubeovn/kube-ovn pkg/controller/config.go, v1.14: `pflag.Bool("enable-np", true, "Enable
- * network policy support")`); the controller's NetworkPolicy handlers run only with
- * c.config.EnableNP. Only the controller reads it: the CNI DaemonSet and the others say nothing.
+ * Kube-OVN's policy support, two switches of kube-ovn-controller (kubeovn/kube-ovn
+ * pkg/controller/config.go, v1.13.0 to v1.16.2): --enable-np, default true (`pflag.Bool("enable-np",
+ * true, "Enable network policy support")`; the NetworkPolicy handlers run only with
+ * c.config.EnableNP), and --enable-anp, default false ("Enable support for admin network policy and
+ * baseline admin network policy"; pkg/controller/controller.go registers the AdminNetworkPolicy,
+ * BaselineAdminNetworkPolicy and ClusterNetworkPolicy informers and workers only under
+ * config.EnableANP; the chart and install.sh pass --enable-anp=false unless ENABLE_ANP is set).
+ * Only the controller reads them: the CNI DaemonSet and the others say nothing.
  */
-function kubeOvnSwitch(o: KubeObject): Switch | undefined {
+const KUBE_OVN_ADMIN_APIS: readonly PolicyApi[] = ['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy'];
+
+function kubeOvnSwitch(o: KubeObject): Switch[] | undefined {
   const c = (containersOf(o) as FlagContainer[]).find((x) => x.name === 'kube-ovn-controller' || argvOf(x).some((a) => /(?:^|\/)(?:start-controller\.sh|kube-ovn-controller)$/.test(a)));
-  return c ? boolSwitch(c, 'enable-np', true, `kube-ovn-controller (${o.kind ?? 'Deployment'} ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''})`) : undefined;
+  if (!c) return undefined;
+  const who = `kube-ovn-controller (${o.kind ?? 'Deployment'} ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''})`;
+  return [boolSwitch(c, 'enable-np', true, who), boolSwitch(c, 'enable-anp', false, who, KUBE_OVN_ADMIN_APIS)];
 }
 
 /**
@@ -179,25 +194,43 @@ function weaveSwitch(o: KubeObject): Switch | undefined {
   return undefined;
 }
 
-/**
- * A plugin as its objects' switches leave it: every one on (or none saying anything), as is; every
- * one off, NetworkPolicy not implemented (a plugin left with no API enforces nothing); unknown, or
- * on for some objects and off for others (not enforced cluster-wide), unconfirmed.
- */
+/** The APIs a switch governs, as one key: its objects' switches of one key are judged together. */
+const switchKey = (s: Switch): string => (s.everything ? '*' : (s.apis ?? NP).join(','));
+
+/** A plugin as its objects' switches leave it, each set of APIs a switch governs judged apart (withSwitchGroup). */
 function withSwitches(plugin: CniPlugin, switches: readonly Switch[]): CniPlugin {
-  if (!switches.length || switches.every((s) => s.state === 'on')) return plugin;
+  const groups = new Map<string, Switch[]>();
+  for (const s of switches) {
+    const group = groups.get(switchKey(s));
+    if (group) group.push(s);
+    else groups.set(switchKey(s), [s]);
+  }
+  let out = plugin;
+  for (const group of groups.values()) out = withSwitchGroup(out, group);
+  return out;
+}
+
+/**
+ * A plugin as its objects' switches of the same APIs leave it: every one on, as is; every one off,
+ * those APIs not implemented (a plugin left with no API enforces nothing); unknown, or on for some
+ * objects and off for others (not enforced cluster-wide), those APIs unconfirmed.
+ */
+function withSwitchGroup(plugin: CniPlugin, switches: readonly Switch[]): CniPlugin {
+  if (switches.every((s) => s.state === 'on')) return plugin;
+  const governs: readonly PolicyApi[] = switches[0].everything ? plugin.apis : (switches[0].apis ?? NP);
   if (switches.every((s) => s.state === 'off')) {
-    const off: readonly PolicyApi[] = switches.every((s) => s.everything) ? plugin.apis : ['NetworkPolicy'];
-    const apis = plugin.apis.filter((a) => !off.includes(a));
+    const apis = plugin.apis.filter((a) => !governs.includes(a));
     const unimplemented: Partial<Record<PolicyApi, string>> = { ...plugin.unimplemented };
-    for (const a of off) unimplemented[a] = switches[0].why;
+    for (const a of governs) unimplemented[a] = switches[0].why;
     const unconfirmed = Object.fromEntries(Object.entries(plugin.unconfirmed ?? {}).filter(([a]) => apis.includes(a as PolicyApi)));
     const { unconfirmed: _u, ...rest } = plugin;
     return { ...rest, apis, enforces: apis.length > 0, unimplemented, ...(Object.keys(unconfirmed).length ? { unconfirmed } : {}) };
   }
   const doubt = switches.find((s) => s.state === 'unknown') ?? switches.find((s) => s.state === 'off')!;
   const why = doubt.state === 'unknown' ? doubt.why : `${doubt.why}, while ${switches.find((s) => s.state === 'on')!.why}: not enforced cluster-wide`;
-  return { ...plugin, unconfirmed: { ...plugin.unconfirmed, NetworkPolicy: why } };
+  const unconfirmed: Partial<Record<PolicyApi, string>> = { ...plugin.unconfirmed };
+  for (const a of governs) if (plugin.apis.includes(a)) unconfirmed[a] = why;
+  return { ...plugin, unconfirmed };
 }
 
 // Order matters: canal bundles flannel with calico's policy engine, so it is recognised first.
@@ -212,7 +245,7 @@ function withSwitches(plugin: CniPlugin, switches: readonly Switch[]): CniPlugin
 // API: "Creating a NetworkPolicy resource without a controller that implements it will have
 // no effect" (kubernetes.io/docs/concepts/services-networking/network-policies/, Prerequisites),
 // so with nothing else running every policy is decorative (composition.ts).
-const PLUGINS: Array<{ name: string; enforces: boolean; apis: readonly PolicyApi[]; pattern: RegExp; confirm?: (o: KubeObject) => boolean; switch?: (o: KubeObject) => Switch | undefined; /** A plugin that never enforces policy: why, said of the object it was seen in. */ none?: (where: string) => string }> = [
+const PLUGINS: Array<{ name: string; enforces: boolean; apis: readonly PolicyApi[]; pattern: RegExp; confirm?: (o: KubeObject) => boolean; switch?: (o: KubeObject) => Switch | readonly Switch[] | undefined; /** Switches that decide when no object of the plugin shows them (kube-ovn-controller absent). */ unseen?: readonly Switch[]; /** A plugin that never enforces policy: why, said of the object it was seen in. */ none?: (where: string) => string }> = [
   { name: 'canal', enforces: true, apis: CALICO_APIS, pattern: /\bcanal\b/ },
   // Calico enforces where its agent runs: calico/node (the operator's calico-node DaemonSet) or
   // Calico Enterprise's tigera/cnx-node. The tigera-operator, kube-controllers, typha and the
@@ -224,7 +257,9 @@ const PLUGINS: Array<{ name: string; enforces: boolean; apis: readonly PolicyApi
   // operator under the same name, and none of them enforces policy (isCiliumAgent).
   { name: 'cilium', enforces: true, apis: CILIUM_APIS, pattern: /cilium|\banetd\b/, confirm: isCiliumAgent },
   { name: 'ovn-kubernetes', enforces: true, apis: NP_ANP, pattern: /ovnkube|ovn-kubernetes/ },
-  { name: 'kube-ovn', enforces: true, apis: NP_ANP_CNP, pattern: /kube-ovn/, switch: kubeOvnSwitch },
+  // Kube-OVN: NetworkPolicy with kube-ovn-controller's --enable-np (default true), the admin APIs
+  // only with its --enable-anp (default false): with no controller to show it, they are in doubt.
+  { name: 'kube-ovn', enforces: true, apis: NP_ANP_CNP, pattern: /kube-ovn/, switch: kubeOvnSwitch, unseen: [{ state: 'unknown', apis: KUBE_OVN_ADMIN_APIS, why: 'no kube-ovn-controller was found to show --enable-anp, which defaults to false' }] },
   // Weave Net: only through its weave-npc container (weaveSwitch).
   { name: 'weave', enforces: true, apis: NP, pattern: /weave-net|weaveworks\/weave/, switch: weaveSwitch },
   // Antrea-native policies are on by default from Antrea v1.0 (antrea-io/antrea docs/antrea-network-policy.md, v2.2.0).
@@ -514,7 +549,7 @@ export const detectCni = memoize((snapshot: Snapshot): CniDetection => {
       if (sw) {
         let list = switches.get(hit!.name);
         if (!list) switches.set(hit!.name, (list = []));
-        list.push(sw);
+        list.push(...[sw].flat());
       }
       if (!hit || seen.has(hit.name)) continue;
       seen.add(hit.name);
@@ -529,7 +564,9 @@ export const detectCni = memoize((snapshot: Snapshot): CniDetection => {
     else if (plugins[i].name === 'kube-network-policies') plugins[i] = withKnpBuild(plugins[i], seenIn.get(plugins[i].name)!, knpInstalls);
     else if (plugins[i].name === 'cilium') plugins[i] = withCiliumVersion(plugins[i], ciliumVersions);
     if (plugins[i].name === 'aws-vpc-cni') plugins[i] = { ...plugins[i], unconfirmed: { ClusterNetworkPolicy: AWS_CNP_UNCONFIRMED } };
-    plugins[i] = withSwitches(plugins[i], switches.get(plugins[i].name) ?? []);
+    const shown = switches.get(plugins[i].name) ?? [];
+    const unseen = (PLUGINS.find((p) => p.name === plugins[i].name)?.unseen ?? []).filter((u) => !shown.some((s) => switchKey(s) === switchKey(u)));
+    plugins[i] = withSwitches(plugins[i], [...shown, ...unseen]);
   }
   const verdict = plugins.some((p) => p.enforces) ? 'enforcing' : plugins.length ? 'not-enforcing' : 'unknown';
   return { plugins, verdict };

@@ -184,6 +184,59 @@ describe('Kube-OVN --enable-np', () => {
   });
 });
 
+// Kube-OVN's admin policies: kube-ovn-controller's --enable-anp, "Enable support for admin network
+// policy and baseline admin network policy", default false (kubeovn/kube-ovn pkg/controller/config.go,
+// v1.13.0 to v1.16.2); pkg/controller/controller.go registers the AdminNetworkPolicy,
+// BaselineAdminNetworkPolicy and ClusterNetworkPolicy informers and workers only under
+// config.EnableANP. The chart and install.sh pass --enable-anp=false unless ENABLE_ANP is set.
+describe('Kube-OVN --enable-anp', () => {
+  const cniDs = workload('DaemonSet', 'kube-system', 'kube-ovn-cni', ['{name: cni-server, image: "docker.io/kubeovn/kube-ovn:v1.14.4", command: [/kube-ovn/start-cniserver.sh]}']);
+  const controller = (args: string, env = '') => workload('Deployment', 'kube-system', 'kube-ovn-controller', [`{name: kube-ovn-controller, image: "docker.io/kubeovn/kube-ovn:v1.14.4", args: [/kube-ovn/start-controller.sh, ${args}]${env ? `, env: [${env}]` : ''}}`]);
+  const anp = '---\napiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {name: deny-other}\nspec: {priority: 1, subject: {namespaces: {}}, ingress: [{action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: other}}}]}]}\n';
+  const cnp = '---\napiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: deny-other}\nspec: {tier: Admin, priority: 1, subject: {namespaces: {}}, ingress: [{action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: other}}}]}]}\n';
+  const apps = pod('shop', 'db', { app: 'db' }) + pod('other', 'client', { app: 'client' });
+  const judge = (yaml: string) => {
+    const answer = queryReach(buildReachability(snap(yaml)), 'other/client', 'shop/db', 5432);
+    return {
+      reach: answer.undetermined?.length ? 'unknown' : answer.allowed ? 'allowed' : 'denied',
+      notes: answer.notes.join('\n'),
+      cni: [...cniNotEnforcing.evaluate(ctxOf(yaml))].map((v) => [v.status, v.severity ?? cniNotEnforcing.severity, v.message] as const),
+    };
+  };
+
+  it('left out (default false): the AdminNetworkPolicy has no effect, and cni-not-enforcing says why', () => {
+    const j = judge(cniDs + controller('--enable-np=true') + apps + anp);
+    expect(j.reach).toBe('allowed');
+    expect(j.cni.map((v) => [v[0], v[1]])).toEqual([['pass', 'critical'], ['fail', 'high']]);
+    expect(j.cni[1][2]).toMatch(/^1 AdminNetworkPolicy object\(s\) have no effect: kube-ovn-controller \(Deployment kube-system\/kube-ovn-controller\) does not set --enable-anp, which defaults to false/);
+  });
+  it('--enable-anp=false, as the chart passes it: the same', () => {
+    const j = judge(cniDs + controller('--enable-anp=false') + apps + anp);
+    expect(j.reach).toBe('allowed');
+    expect(j.cni[1][2]).toMatch(/runs with --enable-anp=false/);
+  });
+  it('ClusterNetworkPolicy is switched by the same flag', () => {
+    expect(judge(cniDs + controller('--enable-anp=false') + apps + cnp).reach).toBe('allowed');
+    expect(judge(cniDs + controller('--enable-anp=true') + apps + cnp).reach).toBe('denied');
+  });
+  it('--enable-anp=true: the AdminNetworkPolicy denies, and cni-not-enforcing passes alone', () => {
+    const j = judge(cniDs + controller('--enable-anp=true') + apps + anp);
+    expect(j.reach).toBe('denied');
+    expect(j.cni.map((v) => v[0])).toEqual(['pass']);
+  });
+  it('--enable-anp from a variable the env does not write out: the denial cannot be vouched for (UNKNOWN); written out "true", it denies', () => {
+    const unknown = judge(cniDs + controller('"--enable-anp=$(ENABLE_ANP)"') + apps + anp);
+    expect(unknown.reach).toBe('unknown');
+    expect(unknown.notes).toMatch(/whether the CNI enforces AdminNetworkPolicy cannot be confirmed \(kube-ovn-controller .* sets --enable-anp from an environment variable/);
+    expect(judge(cniDs + controller('"--enable-anp=$(ENABLE_ANP)"', '{name: ENABLE_ANP, value: "true"}') + apps + anp).reach).toBe('denied');
+  });
+  it('no kube-ovn-controller in the snapshot to show the flag: the denial cannot be vouched for', () => {
+    const j = judge(cniDs + apps + anp);
+    expect(j.reach).toBe('unknown');
+    expect(j.notes).toMatch(/whether the CNI enforces AdminNetworkPolicy cannot be confirmed \(no kube-ovn-controller was found to show --enable-anp, which defaults to false\)/);
+  });
+});
+
 // kind's kindnetd enforces NetworkPolicy from kind v0.24.0, which pins
 // docker.io/kindest/kindnetd:v20240813-c6f155d6 (kubernetes-sigs/kind
 // pkg/build/nodeimage/const_cni.go at v0.24.0; images/kindnetd/cmd/kindnetd/main.go there starts the
