@@ -59,3 +59,75 @@ export function boolFlag(argv: readonly string[], name: string): boolean {
   }
   return on;
 }
+
+/**
+ * A container arg as the kubelet expands it (k8s.io/kubernetes
+ * third_party/forked/golang/expansion/expand.go Expand at v1.34.0): `$(NAME)` takes the variable's
+ * value and stays as written when no variable has that name; `$$` is an escaped `$`, so `$$(NAME)`
+ * is the literal `$(NAME)`; a `$` before anything else, or a `$(` never closed, stays as written.
+ */
+export function kubeletExpand(arg: string, env: ReadonlyMap<string, string> | ((name: string) => string | undefined)): string {
+  const get = typeof env === 'function' ? env : (name: string) => env.get(name);
+  let out = '';
+  let checkpoint = 0;
+  for (let cursor = 0; cursor < arg.length; cursor++) {
+    if (arg[cursor] !== '$' || cursor + 1 >= arg.length) continue;
+    out += arg.slice(checkpoint, cursor);
+    const next = arg[cursor + 1];
+    let advance = 1;
+    if (next === '$') out += '$';
+    else if (next === '(') {
+      const close = arg.indexOf(')', cursor + 2);
+      if (close < 0) out += '$(';
+      else {
+        const name = arg.slice(cursor + 2, close);
+        out += get(name) ?? `$(${name})`;
+        advance = close - cursor;
+      }
+    } else out += `$${next}`;
+    cursor += advance;
+    checkpoint = cursor + 1;
+  }
+  return out + arg.slice(checkpoint);
+}
+
+/** One argument of a container as the kubelet runs it: `written` in the spec, `arg` expanded, and the variables it names whose value the spec does not show. */
+export interface ExpandedArg { arg: string; written: string; unresolved: string[] }
+
+/**
+ * A container's command and args as the kubelet runs them, as far as the container's own spec
+ * shows (kubernetes.io/docs/tasks/inject-data-application/define-interdependent-environment-variables/;
+ * k8s.io/kubernetes pkg/kubelet/kubelet_pods.go makeEnvironmentVariables): $(VAR) takes the value
+ * its env writes for VAR, the last entry of that name, itself expanded against the entries before
+ * it (a non-empty value wins over valueFrom; an entry with neither is ""), and $$ escapes.
+ * A variable set from valueFrom, envFrom or a Service link, or not set at all, is not shown: an
+ * argument naming one keeps the reference as written and lists the name in `unresolved`.
+ */
+export function containerArgv(c: { command?: unknown; args?: unknown; env?: unknown }): ExpandedArg[] {
+  const known = new Map<string, string>();
+  const expand = (text: string): { value: string; unresolved: string[] } => {
+    const unresolved: string[] = [];
+    const value = kubeletExpand(text, (name) => {
+      const v = known.get(name);
+      if (v === undefined) unresolved.push(name);
+      return v;
+    });
+    return { value, unresolved };
+  };
+  for (const e of Array.isArray(c.env) ? c.env : []) {
+    if (!e || typeof e !== 'object') continue;
+    const { name, value, valueFrom } = e as { name?: unknown; value?: unknown; valueFrom?: unknown };
+    if (typeof name !== 'string') continue;
+    if (typeof value === 'string' && value !== '') {
+      const x = expand(value);
+      if (x.unresolved.length) known.delete(name);
+      else known.set(name, x.value);
+    } else if (valueFrom !== undefined || (value !== undefined && typeof value !== 'string')) known.delete(name);
+    else known.set(name, '');
+  }
+  const written = [...(Array.isArray(c.command) ? c.command : []), ...(Array.isArray(c.args) ? c.args : [])].filter((a): a is string => typeof a === 'string');
+  return written.map((w) => {
+    const x = expand(w);
+    return { arg: x.value, written: w, unresolved: x.unresolved };
+  });
+}

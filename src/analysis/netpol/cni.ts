@@ -6,7 +6,7 @@ import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import type { KindKey } from '../../snapshot/kinds.ts';
 import { podTemplateOf } from '../workloads.ts';
 import { memoize } from '../memo.ts';
-import { boolFlag, goBoolFlag } from '../flags.ts';
+import { boolFlag, containerArgv, goBoolFlag } from '../flags.ts';
 import { imageRepository, imageTag, repositoryIs } from '../images.ts';
 import type { CoverageNote, PolicyApi } from './layers.ts';
 
@@ -50,24 +50,39 @@ const CALICO_APIS: readonly PolicyApi[] = ['NetworkPolicy', 'AdminNetworkPolicy'
  * (`unknown`), with why. Objects of the plugin that say nothing (its CNI DaemonSet beside the
  * controller holding the switch) give undefined.
  */
-interface Switch { state: 'on' | 'off' | 'unknown'; why: string; /** Off, the plugin enforces no API at all (the VPC CNI's agent holds them all). */ everything?: true }
+interface Switch {
+  state: 'on' | 'off' | 'unknown';
+  why: string;
+  /** The APIs it turns on or off: NetworkPolicy when not given. */
+  apis?: readonly PolicyApi[];
+  /** Off, the plugin enforces no API at all (the VPC CNI's agent holds them all). */
+  everything?: true;
+}
 
-type FlagContainer = { name?: unknown; image?: unknown; command?: unknown; args?: unknown };
+type FlagContainer = { name?: unknown; image?: unknown; command?: unknown; args?: unknown; env?: unknown };
 
 const argvOf = (c: FlagContainer): string[] => [...(Array.isArray(c.command) ? c.command : []), ...(Array.isArray(c.args) ? c.args : [])].filter((a): a is string => typeof a === 'string');
 
 /**
- * A pflag boolean switch as the program reads it, with its default when absent. A value naming an
- * environment variable ($(VAR), expanded by the kubelet from what the snapshot may not show) or one
- * ParseBool refuses (the program then does not start) cannot be told: unknown, never a guess.
+ * A pflag boolean switch of container `c` as the program reads it, with its default when absent:
+ * its arguments as the kubelet expands them from the container's env (containerArgv). A value
+ * naming a variable the spec does not show (valueFrom, envFrom, none) or one ParseBool refuses
+ * (the program then does not start) cannot be told: unknown, never a guess.
  */
-function boolSwitch(argv: readonly string[], flag: string, byDefault: boolean, who: string): Switch {
-  const given = argv.filter((a) => new RegExp(`^--?${flag}(?:=|$)`).test(a));
-  if (given.some((a) => a.includes('$('))) return { state: 'unknown', why: `${who} sets --${flag} from an environment variable (${given.map((a) => JSON.stringify(a)).join(', ')}), whose value is not read` };
-  const f = goBoolFlag(argv, flag);
-  if (f.refused !== undefined) return { state: 'unknown', why: `${who} passes --${flag}=${JSON.stringify(f.refused)}, which its flag parser refuses (the program does not start with it)` };
+function boolSwitch(c: FlagContainer, flag: string, byDefault: boolean, who: string, apis?: readonly PolicyApi[]): Switch {
+  const governs = apis ? { apis } : {};
+  const argv = containerArgv(c);
+  const given = argv.filter((a) => new RegExp(`^--?${flag}(?:=|$)`).test(a.arg));
+  const opaque = given.filter((a) => a.unresolved.length);
+  if (opaque.length) {
+    const names = [...new Set(opaque.flatMap((a) => a.unresolved))].map((n) => JSON.stringify(n)).join(', ');
+    return { ...governs, state: 'unknown', why: `${who} sets --${flag} from an environment variable (${opaque.map((a) => JSON.stringify(a.written)).join(', ')}) whose value is not read: its env does not write out a value for ${names}` };
+  }
+  const f = goBoolFlag(argv.map((a) => a.arg), flag);
+  if (f.refused !== undefined) return { ...governs, state: 'unknown', why: `${who} passes --${flag}=${JSON.stringify(f.refused)}, which its flag parser refuses (the program does not start with it)` };
   const on = given.length ? f.on : byDefault;
-  return { state: on ? 'on' : 'off', why: given.length ? `${who} runs with --${flag}=${on}` : `${who} does not set --${flag}, which defaults to ${byDefault}` };
+  const expanded = given.filter((a) => a.arg !== a.written).map((a) => JSON.stringify(a.written));
+  return { ...governs, state: on ? 'on' : 'off', why: given.length ? `${who} runs with --${flag}=${on}${expanded.length ? ` (${expanded.join(', ')}, expanded from its env)` : ''}` : `${who} does not set --${flag}, which defaults to ${byDefault}` };
 }
 
 /**
@@ -77,18 +92,26 @@ function boolSwitch(argv: readonly string[], flag: string, byDefault: boolean, w
  */
 function kubeRouterSwitch(o: KubeObject): Switch | undefined {
   const c = (containersOf(o) as FlagContainer[]).find((x) => typeof x.image === 'string' && /(?:^|\/)kube-router$/.test(imageRepository(x.image).toLowerCase()));
-  return c ? boolSwitch(argvOf(c), 'run-firewall', true, `kube-router (${o.kind ?? 'DaemonSet'} ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''})`) : undefined;
+  return c ? boolSwitch(c, 'run-firewall', true, `kube-router (${o.kind ?? 'DaemonSet'} ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''})`) : undefined;
 }
 
 /**
- * Kube-OVN's NetworkPolicy support: kube-ovn-controller's --enable-np, default true
- * (kubeovn/kube-ovn pkg/controller/config.go, v1.14: `pflag.Bool("enable-np", true, "Enable
- * network policy support")`); the controller's NetworkPolicy handlers run only with
- * c.config.EnableNP. Only the controller reads it: the CNI DaemonSet and the others say nothing.
+ * Kube-OVN's policy support, two switches of kube-ovn-controller (kubeovn/kube-ovn
+ * pkg/controller/config.go, v1.13.0 to v1.16.2): --enable-np, default true (`pflag.Bool("enable-np",
+ * true, "Enable network policy support")`; the NetworkPolicy handlers run only with
+ * c.config.EnableNP), and --enable-anp, default false ("Enable support for admin network policy and
+ * baseline admin network policy"; pkg/controller/controller.go registers the AdminNetworkPolicy,
+ * BaselineAdminNetworkPolicy and ClusterNetworkPolicy informers and workers only under
+ * config.EnableANP; the chart and install.sh pass --enable-anp=false unless ENABLE_ANP is set).
+ * Only the controller reads them: the CNI DaemonSet and the others say nothing.
  */
-function kubeOvnSwitch(o: KubeObject): Switch | undefined {
+const KUBE_OVN_ADMIN_APIS: readonly PolicyApi[] = ['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy'];
+
+function kubeOvnSwitch(o: KubeObject): Switch[] | undefined {
   const c = (containersOf(o) as FlagContainer[]).find((x) => x.name === 'kube-ovn-controller' || argvOf(x).some((a) => /(?:^|\/)(?:start-controller\.sh|kube-ovn-controller)$/.test(a)));
-  return c ? boolSwitch(argvOf(c), 'enable-np', true, `kube-ovn-controller (${o.kind ?? 'Deployment'} ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''})`) : undefined;
+  if (!c) return undefined;
+  const who = `kube-ovn-controller (${o.kind ?? 'Deployment'} ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''})`;
+  return [boolSwitch(c, 'enable-np', true, who), boolSwitch(c, 'enable-anp', false, who, KUBE_OVN_ADMIN_APIS)];
 }
 
 /**
@@ -128,15 +151,30 @@ function kindnetdSwitch(o: KubeObject): Switch {
 const AWS_APIS: readonly PolicyApi[] = ['NetworkPolicy', 'ClusterNetworkPolicy'];
 const AWS_CNP_UNCONFIRMED = "whether the Amazon VPC CNI's network policy agent enforces ClusterNetworkPolicy is not confirmed by its documentation";
 
-function isAwsNode(o: KubeObject): boolean {
+export function isAwsNode(o: KubeObject): boolean {
   return (o.metadata?.name ?? '').toLowerCase() === 'aws-node' || containersOf(o).some((c) => typeof c.image === 'string' && /(?:^|\/)amazon-k8s-cni$/.test(imageRepository(c.image).toLowerCase()));
+}
+
+/** Azure CNI: its CNS daemon or installer (images azure-cns, azure-cni, azure-vnet*; Azure/azure-container-networking cns/azure-cns.yaml, hack/manifests/cni-installer-v1.yaml). */
+export function isAzureCni(o: KubeObject): boolean {
+  return containersOf(o).some((c) => typeof c.image === 'string' && /(?:^|\/)azure-(?:cni|cns|vnet)[^/]*$/.test(imageRepository(c.image)));
+}
+
+/**
+ * GKE's netd: the netd DaemonSet of kube-system, or a DaemonSet running its netd image
+ * (GoogleCloudPlatform/netd netd.yaml). A workload of an application that happens to be called
+ * netd is not it.
+ */
+export function isGkeNetd(o: KubeObject): boolean {
+  if (o.kind !== 'DaemonSet') return false;
+  return (o.metadata?.name === 'netd' && o.metadata.namespace === 'kube-system') || containersOf(o).some((c) => typeof c.image === 'string' && /(?:^|\/)netd(?:-amd64|-arm64)?$/.test(imageRepository(c.image)));
 }
 
 function awsNodeSwitch(o: KubeObject): Switch {
   const where = `${o.kind ?? 'DaemonSet'} ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
   const agent = (containersOf(o) as FlagContainer[]).find((c) => c.name === 'aws-eks-nodeagent' || (typeof c.image === 'string' && /(?:^|\/)aws-network-policy-agent$/.test(imageRepository(c.image).toLowerCase())));
   if (!agent) return { state: 'off', everything: true, why: `${where} runs no network policy agent (the aws-eks-nodeagent container of VPC CNI v1.14 and later): the Amazon VPC CNI enforces no NetworkPolicy without it` };
-  const s = boolSwitch(argvOf(agent), 'enable-network-policy', false, `the network policy agent of ${where}`);
+  const s = boolSwitch(agent, 'enable-network-policy', false, `the network policy agent of ${where}`);
   return s.state === 'off' ? { ...s, everything: true, why: `${s.why}: the Amazon VPC CNI enforces no network policy (turn on enableNetworkPolicy on the vpc-cni add-on)` } : s;
 }
 
@@ -156,25 +194,43 @@ function weaveSwitch(o: KubeObject): Switch | undefined {
   return undefined;
 }
 
-/**
- * A plugin as its objects' switches leave it: every one on (or none saying anything), as is; every
- * one off, NetworkPolicy not implemented (a plugin left with no API enforces nothing); unknown, or
- * on for some objects and off for others (not enforced cluster-wide), unconfirmed.
- */
+/** The APIs a switch governs, as one key: its objects' switches of one key are judged together. */
+const switchKey = (s: Switch): string => (s.everything ? '*' : (s.apis ?? NP).join(','));
+
+/** A plugin as its objects' switches leave it, each set of APIs a switch governs judged apart (withSwitchGroup). */
 function withSwitches(plugin: CniPlugin, switches: readonly Switch[]): CniPlugin {
-  if (!switches.length || switches.every((s) => s.state === 'on')) return plugin;
+  const groups = new Map<string, Switch[]>();
+  for (const s of switches) {
+    const group = groups.get(switchKey(s));
+    if (group) group.push(s);
+    else groups.set(switchKey(s), [s]);
+  }
+  let out = plugin;
+  for (const group of groups.values()) out = withSwitchGroup(out, group);
+  return out;
+}
+
+/**
+ * A plugin as its objects' switches of the same APIs leave it: every one on, as is; every one off,
+ * those APIs not implemented (a plugin left with no API enforces nothing); unknown, or on for some
+ * objects and off for others (not enforced cluster-wide), those APIs unconfirmed.
+ */
+function withSwitchGroup(plugin: CniPlugin, switches: readonly Switch[]): CniPlugin {
+  if (switches.every((s) => s.state === 'on')) return plugin;
+  const governs: readonly PolicyApi[] = switches[0].everything ? plugin.apis : (switches[0].apis ?? NP);
   if (switches.every((s) => s.state === 'off')) {
-    const off: readonly PolicyApi[] = switches.every((s) => s.everything) ? plugin.apis : ['NetworkPolicy'];
-    const apis = plugin.apis.filter((a) => !off.includes(a));
+    const apis = plugin.apis.filter((a) => !governs.includes(a));
     const unimplemented: Partial<Record<PolicyApi, string>> = { ...plugin.unimplemented };
-    for (const a of off) unimplemented[a] = switches[0].why;
+    for (const a of governs) unimplemented[a] = switches[0].why;
     const unconfirmed = Object.fromEntries(Object.entries(plugin.unconfirmed ?? {}).filter(([a]) => apis.includes(a as PolicyApi)));
     const { unconfirmed: _u, ...rest } = plugin;
     return { ...rest, apis, enforces: apis.length > 0, unimplemented, ...(Object.keys(unconfirmed).length ? { unconfirmed } : {}) };
   }
   const doubt = switches.find((s) => s.state === 'unknown') ?? switches.find((s) => s.state === 'off')!;
   const why = doubt.state === 'unknown' ? doubt.why : `${doubt.why}, while ${switches.find((s) => s.state === 'on')!.why}: not enforced cluster-wide`;
-  return { ...plugin, unconfirmed: { ...plugin.unconfirmed, NetworkPolicy: why } };
+  const unconfirmed: Partial<Record<PolicyApi, string>> = { ...plugin.unconfirmed };
+  for (const a of governs) if (plugin.apis.includes(a)) unconfirmed[a] = why;
+  return { ...plugin, unconfirmed };
 }
 
 // Order matters: canal bundles flannel with calico's policy engine, so it is recognised first.
@@ -189,7 +245,7 @@ function withSwitches(plugin: CniPlugin, switches: readonly Switch[]): CniPlugin
 // API: "Creating a NetworkPolicy resource without a controller that implements it will have
 // no effect" (kubernetes.io/docs/concepts/services-networking/network-policies/, Prerequisites),
 // so with nothing else running every policy is decorative (composition.ts).
-const PLUGINS: Array<{ name: string; enforces: boolean; apis: readonly PolicyApi[]; pattern: RegExp; confirm?: (o: KubeObject) => boolean; switch?: (o: KubeObject) => Switch | undefined }> = [
+const PLUGINS: Array<{ name: string; enforces: boolean; apis: readonly PolicyApi[]; pattern: RegExp; confirm?: (o: KubeObject) => boolean; switch?: (o: KubeObject) => Switch | readonly Switch[] | undefined; /** Switches that decide when no object of the plugin shows them (kube-ovn-controller absent). */ unseen?: readonly Switch[]; /** A plugin that never enforces policy: why, said of the object it was seen in. */ none?: (where: string) => string }> = [
   { name: 'canal', enforces: true, apis: CALICO_APIS, pattern: /\bcanal\b/ },
   // Calico enforces where its agent runs: calico/node (the operator's calico-node DaemonSet) or
   // Calico Enterprise's tigera/cnx-node. The tigera-operator, kube-controllers, typha and the
@@ -201,7 +257,9 @@ const PLUGINS: Array<{ name: string; enforces: boolean; apis: readonly PolicyApi
   // operator under the same name, and none of them enforces policy (isCiliumAgent).
   { name: 'cilium', enforces: true, apis: CILIUM_APIS, pattern: /cilium|\banetd\b/, confirm: isCiliumAgent },
   { name: 'ovn-kubernetes', enforces: true, apis: NP_ANP, pattern: /ovnkube|ovn-kubernetes/ },
-  { name: 'kube-ovn', enforces: true, apis: NP_ANP_CNP, pattern: /kube-ovn/, switch: kubeOvnSwitch },
+  // Kube-OVN: NetworkPolicy with kube-ovn-controller's --enable-np (default true), the admin APIs
+  // only with its --enable-anp (default false): with no controller to show it, they are in doubt.
+  { name: 'kube-ovn', enforces: true, apis: NP_ANP_CNP, pattern: /kube-ovn/, switch: kubeOvnSwitch, unseen: [{ state: 'unknown', apis: KUBE_OVN_ADMIN_APIS, why: 'no kube-ovn-controller was found to show --enable-anp, which defaults to false' }] },
   // Weave Net: only through its weave-npc container (weaveSwitch).
   { name: 'weave', enforces: true, apis: NP, pattern: /weave-net|weaveworks\/weave/, switch: weaveSwitch },
   // Antrea-native policies are on by default from Antrea v1.0 (antrea-io/antrea docs/antrea-network-policy.md, v2.2.0).
@@ -214,6 +272,14 @@ const PLUGINS: Array<{ name: string; enforces: boolean; apis: readonly PolicyApi
   { name: 'kindnet', enforces: true, apis: NP, pattern: /kindnet/, switch: kindnetdSwitch },
   // The Amazon VPC CNI (aws-node): NetworkPolicy only through its node agent, off by default (awsNodeSwitch).
   { name: 'aws-vpc-cni', enforces: true, apis: AWS_APIS, pattern: /a(?:ws-node|mazon-k8s-cni|ws-network-policy-agent)/, confirm: isAwsNode, switch: awsNodeSwitch },
+  // The managed clouds' own CNIs address pods and enforce nothing; their policy engine is another
+  // plugin, recognised above when it runs. GKE: "By default, all Pods within a cluster can
+  // communicate with each other freely", until network policy enforcement (Calico) or Dataplane V2
+  // (anetd) is on (cloud.google.com/kubernetes-engine/docs/how-to/network-policy). AKS: "All pods
+  // in an AKS cluster can send and receive traffic without limitations, by default", until a
+  // network policy engine runs (learn.microsoft.com/azure/aks/use-network-policies).
+  { name: 'gke-netd', enforces: false, apis: [], pattern: /\bnetd\b/, confirm: isGkeNetd, none: (where) => `GKE's netd (${where}) configures pod networking and enforces no policy: GKE enforces NetworkPolicy only with network policy enforcement on (Calico, its calico-node DaemonSet) or with Dataplane V2 (anetd)` },
+  { name: 'azure-cni', enforces: false, apis: [], pattern: /azure-(?:cni|cns|vnet)/, confirm: isAzureCni, none: (where) => `Azure CNI (${where}) gives pods their addresses and enforces no policy: AKS enforces NetworkPolicy only with a network policy engine (Azure Network Policy Manager's azure-npm, Calico or Cilium)` },
 ];
 
 /**
@@ -483,13 +549,14 @@ export const detectCni = memoize((snapshot: Snapshot): CniDetection => {
       if (sw) {
         let list = switches.get(hit!.name);
         if (!list) switches.set(hit!.name, (list = []));
-        list.push(sw);
+        list.push(...[sw].flat());
       }
       if (!hit || seen.has(hit.name)) continue;
       seen.add(hit.name);
       seenIn.set(hit.name, refOf(o));
       const namespace = o.metadata?.namespace;
-      plugins.push({ name: hit.name, enforces: hit.enforces, apis: hit.apis, seenIn: `${o.kind ?? key} ${namespace ?? ''}/${o.metadata?.name ?? ''}`, ...(namespace ? { namespace } : {}) });
+      const where = `${o.kind ?? key} ${namespace ?? ''}/${o.metadata?.name ?? ''}`;
+      plugins.push({ name: hit.name, enforces: hit.enforces, apis: hit.apis, seenIn: where, ...(namespace ? { namespace } : {}), ...(hit.none ? { unimplemented: { NetworkPolicy: hit.none(where) } } : {}) });
     }
   }
   for (let i = 0; i < plugins.length; i++) {
@@ -497,7 +564,9 @@ export const detectCni = memoize((snapshot: Snapshot): CniDetection => {
     else if (plugins[i].name === 'kube-network-policies') plugins[i] = withKnpBuild(plugins[i], seenIn.get(plugins[i].name)!, knpInstalls);
     else if (plugins[i].name === 'cilium') plugins[i] = withCiliumVersion(plugins[i], ciliumVersions);
     if (plugins[i].name === 'aws-vpc-cni') plugins[i] = { ...plugins[i], unconfirmed: { ClusterNetworkPolicy: AWS_CNP_UNCONFIRMED } };
-    plugins[i] = withSwitches(plugins[i], switches.get(plugins[i].name) ?? []);
+    const shown = switches.get(plugins[i].name) ?? [];
+    const unseen = (PLUGINS.find((p) => p.name === plugins[i].name)?.unseen ?? []).filter((u) => !shown.some((s) => switchKey(s) === switchKey(u)));
+    plugins[i] = withSwitches(plugins[i], [...shown, ...unseen]);
   }
   const verdict = plugins.some((p) => p.enforces) ? 'enforcing' : plugins.length ? 'not-enforcing' : 'unknown';
   return { plugins, verdict };

@@ -9,7 +9,7 @@ import type { ResourceRef } from '../../base/vocabulary.ts';
 import { isImplicitNamespace, type KubeObject, type Snapshot } from '../../snapshot/types.ts';
 import type { KindKey } from '../../snapshot/kinds.ts';
 import { configMapNotFound, configMapRead, configMapsUnreadable, configMapUnread, type ConfigMapRef } from '../configmaps.ts';
-import { flagValue, goBoolFlag, goParseBool } from '../flags.ts';
+import { flagValue, goBoolFlag, goParseBool, kubeletExpand } from '../flags.ts';
 import { parseLabelSelectorText, requirementMatches, type LabelRequirement } from '../label-selector-text.ts';
 import { memoize } from '../memo.ts';
 import { canNameObject, podTemplateOf, refString } from '../workloads.ts';
@@ -81,37 +81,6 @@ export interface NginxController {
 
 /** Stands for a flag value ztaudit cannot know: no IngressClass controller, class or annotation key can be spelt so. */
 export const NOT_KNOWN = '(not known)';
-
-/**
- * A container arg as the kubelet expands it (k8s.io/kubernetes
- * third_party/forked/golang/expansion/expand.go Expand at v1.34.0): `$(NAME)` takes the variable's
- * value and stays as written when no variable has that name; `$$` is an escaped `$`, so `$$(NAME)`
- * is the literal `$(NAME)`; a `$` before anything else, or a `$(` never closed, stays as written.
- */
-export function kubeletExpand(arg: string, env: ReadonlyMap<string, string> | ((name: string) => string | undefined)): string {
-  const get = typeof env === 'function' ? env : (name: string) => env.get(name);
-  let out = '';
-  let checkpoint = 0;
-  for (let cursor = 0; cursor < arg.length; cursor++) {
-    if (arg[cursor] !== '$' || cursor + 1 >= arg.length) continue;
-    out += arg.slice(checkpoint, cursor);
-    const next = arg[cursor + 1];
-    let advance = 1;
-    if (next === '$') out += '$';
-    else if (next === '(') {
-      const close = arg.indexOf(')', cursor + 2);
-      if (close < 0) out += '$(';
-      else {
-        const name = arg.slice(cursor + 2, close);
-        out += get(name) ?? `$(${name})`;
-        advance = close - cursor;
-      }
-    } else out += `$${next}`;
-    cursor += advance;
-    checkpoint = cursor + 1;
-  }
-  return out + arg.slice(checkpoint);
-}
 
 /**
  * Marks a variable ztaudit cannot resolve inside an expanded value: a private-use character

@@ -1,6 +1,7 @@
 // Which network plugin enforces NetworkPolicy when its own switch or build decides it: the Amazon
 // VPC CNI's node agent, kube-router's --run-firewall, Kube-OVN's --enable-np and kind's kindnetd
-// by its build date. A policy that nothing enforces must not make a flow DENIED nor a check pass;
+// by its build date; and the managed clouds' own CNIs (GKE's netd, AKS's Azure CNI), which enforce
+// nothing without a policy engine beside them. A policy that nothing enforces must not make a flow DENIED nor a check pass;
 // a switch that cannot be read is said to be unconfirmed, never guessed.
 import { describe, expect, it } from 'vitest';
 import { cniNotEnforcing } from '../../../checks/network/cni-not-enforcing.ts';
@@ -96,7 +97,7 @@ function expectUnconfirmed(s: ReturnType<typeof seen>, why: RegExp) {
 // "If you have version 1.13 or earlier ... you need to implement a third party solution".
 describe('Amazon VPC CNI (aws-node)', () => {
   const cniC = '{name: aws-node, image: "602401143452.dkr.ecr.us-west-2.amazonaws.com/amazon-k8s-cni:v1.19.2-eksbuild.1"}';
-  const agent = (args: string) => `{name: aws-eks-nodeagent, image: "602401143452.dkr.ecr.us-west-2.amazonaws.com/amazon/aws-network-policy-agent:v1.1.6-eksbuild.1", args: [${args}]}`;
+  const agent = (args: string, env = '') => `{name: aws-eks-nodeagent, image: "602401143452.dkr.ecr.us-west-2.amazonaws.com/amazon/aws-network-policy-agent:v1.1.6-eksbuild.1", args: [${args}]${env ? `, env: [${env}]` : ''}}`;
   const awsNode = (...containers: string[]) => workload('DaemonSet', 'kube-system', 'aws-node', containers);
 
   it('with the node agent set --enable-network-policy=false (the add-on default), NetworkPolicies have no effect', () => {
@@ -116,6 +117,29 @@ describe('Amazon VPC CNI (aws-node)', () => {
   });
   it('a switch set from an environment variable cannot be confirmed', () => {
     expectUnconfirmed(seen(awsNode(cniC, agent('"--enable-network-policy=$(ENABLE_NP)"'))), /from an environment variable/);
+  });
+  // The kubelet expands $(VAR) in args from the container's env before running it, and $$ escapes
+  // (kubernetes.io/docs/tasks/inject-data-application/define-interdependent-environment-variables/).
+  describe('a switch given as $(VAR) is read as the kubelet expands it', () => {
+    const np = '"--enable-network-policy=$(ENABLE_NP)"';
+    it('env ENABLE_NP: "true" (a value written in the spec): enforced', () => {
+      expectEnforced(seen(awsNode(cniC, agent(np, '{name: ENABLE_NP, value: "true"}'))));
+    });
+    it('env ENABLE_NP: "false": NetworkPolicies have no effect, and the message shows the argument as written', () => {
+      expectNotEnforced(seen(awsNode(cniC, agent(np, '{name: ENABLE_NP, value: "false"}'))), /runs with --enable-network-policy=false \("--enable-network-policy=\$\(ENABLE_NP\)", expanded from its env\)/);
+    });
+    it('a value built from an earlier variable, and the last entry of a name, count', () => {
+      expectEnforced(seen(awsNode(cniC, agent(np, '{name: ON, value: "true"}, {name: ENABLE_NP, value: "false"}, {name: ENABLE_NP, value: "$(ON)"}'))));
+    });
+    it('a variable set from valueFrom, or built from one, cannot be confirmed', () => {
+      const fromCm = '{name: ENABLE_NP, valueFrom: {configMapKeyRef: {name: amazon-vpc-cni, key: enable-network-policy-controller}}}';
+      expectUnconfirmed(seen(awsNode(cniC, agent(np, fromCm))), /its env does not write out a value for "ENABLE_NP"/);
+      expectUnconfirmed(seen(awsNode(cniC, agent(np, `{name: ENABLE_NP, value: "true"}, ${fromCm}`))), /its env does not write out a value for "ENABLE_NP"/);
+      expectUnconfirmed(seen(awsNode(cniC, agent(np, '{name: ENABLE_NP, value: "$(FROM_ENVFROM)"}'))), /its env does not write out a value for "ENABLE_NP"/);
+    });
+    it('$$(VAR) is the literal text, which the flag parser refuses: cannot be confirmed', () => {
+      expectUnconfirmed(seen(awsNode(cniC, agent('"--enable-network-policy=$$(ENABLE_NP)"', '{name: ENABLE_NP, value: "true"}'))), /passes --enable-network-policy="\$\(ENABLE_NP\)", which its flag parser refuses/);
+    });
   });
   it('aws-node-termination-handler is not the VPC CNI: with nothing else recognised, the policies are evaluated as before', () => {
     const nth = workload('DaemonSet', 'kube-system', 'aws-node-termination-handler', ['{name: aws-node-termination-handler, image: "public.ecr.aws/aws-ec2/aws-node-termination-handler:v1.22.0"}']);
@@ -139,6 +163,11 @@ describe('kube-router --run-firewall', () => {
   it('a value from the environment cannot be confirmed', () => {
     expectUnconfirmed(seen(kr('"--run-firewall=$(FIREWALL)"')), /--run-firewall/);
   });
+  it('a value from the env the container writes is read: FIREWALL "false" enforces nothing', () => {
+    const krEnv = (env: string) => workload('DaemonSet', 'kube-system', 'kube-router', [`{name: kube-router, image: "docker.io/cloudnativelabs/kube-router:v2.4.1", args: ["--run-firewall=$(FIREWALL)"], env: [${env}]}`]);
+    expectNotEnforced(seen(krEnv('{name: FIREWALL, value: "false"}')), /runs with --run-firewall=false/);
+    expectEnforced(seen(krEnv('{name: FIREWALL, value: "true"}')));
+  });
 });
 
 // Kube-OVN: kube-ovn-controller's --enable-np, default true (kubeovn/kube-ovn pkg/controller/config.go:
@@ -152,6 +181,59 @@ describe('Kube-OVN --enable-np', () => {
   });
   it('left out (default true): enforced', () => {
     expectEnforced(seen(ovn('--enable-lb=true')));
+  });
+});
+
+// Kube-OVN's admin policies: kube-ovn-controller's --enable-anp, "Enable support for admin network
+// policy and baseline admin network policy", default false (kubeovn/kube-ovn pkg/controller/config.go,
+// v1.13.0 to v1.16.2); pkg/controller/controller.go registers the AdminNetworkPolicy,
+// BaselineAdminNetworkPolicy and ClusterNetworkPolicy informers and workers only under
+// config.EnableANP. The chart and install.sh pass --enable-anp=false unless ENABLE_ANP is set.
+describe('Kube-OVN --enable-anp', () => {
+  const cniDs = workload('DaemonSet', 'kube-system', 'kube-ovn-cni', ['{name: cni-server, image: "docker.io/kubeovn/kube-ovn:v1.14.4", command: [/kube-ovn/start-cniserver.sh]}']);
+  const controller = (args: string, env = '') => workload('Deployment', 'kube-system', 'kube-ovn-controller', [`{name: kube-ovn-controller, image: "docker.io/kubeovn/kube-ovn:v1.14.4", args: [/kube-ovn/start-controller.sh, ${args}]${env ? `, env: [${env}]` : ''}}`]);
+  const anp = '---\napiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {name: deny-other}\nspec: {priority: 1, subject: {namespaces: {}}, ingress: [{action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: other}}}]}]}\n';
+  const cnp = '---\napiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: deny-other}\nspec: {tier: Admin, priority: 1, subject: {namespaces: {}}, ingress: [{action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: other}}}]}]}\n';
+  const apps = pod('shop', 'db', { app: 'db' }) + pod('other', 'client', { app: 'client' });
+  const judge = (yaml: string) => {
+    const answer = queryReach(buildReachability(snap(yaml)), 'other/client', 'shop/db', 5432);
+    return {
+      reach: answer.undetermined?.length ? 'unknown' : answer.allowed ? 'allowed' : 'denied',
+      notes: answer.notes.join('\n'),
+      cni: [...cniNotEnforcing.evaluate(ctxOf(yaml))].map((v) => [v.status, v.severity ?? cniNotEnforcing.severity, v.message] as const),
+    };
+  };
+
+  it('left out (default false): the AdminNetworkPolicy has no effect, and cni-not-enforcing says why', () => {
+    const j = judge(cniDs + controller('--enable-np=true') + apps + anp);
+    expect(j.reach).toBe('allowed');
+    expect(j.cni.map((v) => [v[0], v[1]])).toEqual([['pass', 'critical'], ['fail', 'high']]);
+    expect(j.cni[1][2]).toMatch(/^1 AdminNetworkPolicy object\(s\) have no effect: kube-ovn-controller \(Deployment kube-system\/kube-ovn-controller\) does not set --enable-anp, which defaults to false/);
+  });
+  it('--enable-anp=false, as the chart passes it: the same', () => {
+    const j = judge(cniDs + controller('--enable-anp=false') + apps + anp);
+    expect(j.reach).toBe('allowed');
+    expect(j.cni[1][2]).toMatch(/runs with --enable-anp=false/);
+  });
+  it('ClusterNetworkPolicy is switched by the same flag', () => {
+    expect(judge(cniDs + controller('--enable-anp=false') + apps + cnp).reach).toBe('allowed');
+    expect(judge(cniDs + controller('--enable-anp=true') + apps + cnp).reach).toBe('denied');
+  });
+  it('--enable-anp=true: the AdminNetworkPolicy denies, and cni-not-enforcing passes alone', () => {
+    const j = judge(cniDs + controller('--enable-anp=true') + apps + anp);
+    expect(j.reach).toBe('denied');
+    expect(j.cni.map((v) => v[0])).toEqual(['pass']);
+  });
+  it('--enable-anp from a variable the env does not write out: the denial cannot be vouched for (UNKNOWN); written out "true", it denies', () => {
+    const unknown = judge(cniDs + controller('"--enable-anp=$(ENABLE_ANP)"') + apps + anp);
+    expect(unknown.reach).toBe('unknown');
+    expect(unknown.notes).toMatch(/whether the CNI enforces AdminNetworkPolicy cannot be confirmed \(kube-ovn-controller .* sets --enable-anp from an environment variable/);
+    expect(judge(cniDs + controller('"--enable-anp=$(ENABLE_ANP)"', '{name: ENABLE_ANP, value: "true"}') + apps + anp).reach).toBe('denied');
+  });
+  it('no kube-ovn-controller in the snapshot to show the flag: the denial cannot be vouched for', () => {
+    const j = judge(cniDs + apps + anp);
+    expect(j.reach).toBe('unknown');
+    expect(j.notes).toMatch(/whether the CNI enforces AdminNetworkPolicy cannot be confirmed \(no kube-ovn-controller was found to show --enable-anp, which defaults to false\)/);
   });
 });
 
@@ -203,5 +285,61 @@ describe('Weave Net without weave-npc', () => {
   it('weave-npc in one object and a weave-kube without it in another cannot be confirmed cluster-wide', () => {
     const other = workload('DaemonSet', 'kube-system', 'weave-net-edge', [router]);
     expectUnconfirmed(seen(weave(router, npc) + other), /not enforced cluster-wide/);
+  });
+});
+
+// GKE's netd (GoogleCloudPlatform/netd netd.yaml: the netd DaemonSet of kube-system, images
+// netd-init and netd) writes the nodes' CNI config (the ptp plugin) and enforces no policy. GKE
+// enforces NetworkPolicy only with network policy enforcement turned on, which runs Calico
+// (calico-node), or with Dataplane V2 (anetd); "By default, all Pods within a cluster can
+// communicate with each other freely" (cloud.google.com/kubernetes-engine/docs/how-to/network-policy).
+describe("GKE's netd", () => {
+  const netd = workload('DaemonSet', 'kube-system', 'netd', ['{name: netd, image: "gcr.io/google-containers/netd:latest", args: ["--enable-policy-routing=$(ENABLE_POLICY_ROUTING)"]}']);
+  it('netd alone (network policy enforcement off): NetworkPolicies have no effect, and the finding says how GKE enforces them', () => {
+    const s = seen(netd);
+    expectNotEnforced(s, /the CNI \(gke-netd\) does not enforce NetworkPolicy \(GKE's netd \(DaemonSet kube-system\/netd\) configures pod networking and enforces no policy/);
+    expect(s.cni[0][2]).toMatch(/calico-node/);
+    expect(s.cni[0][2]).toMatch(/anetd/);
+  });
+  it('netd by its image alone (another name) is recognised too', () => {
+    expectNotEnforced(seen(workload('DaemonSet', 'kube-system', 'gke-node-net', ['{name: netd, image: "gke.gcr.io/netd-amd64:v0.2.9-gke.0"}'])), /gke-netd/);
+  });
+  it("an application's Deployment called netd is not GKE's netd: with no CNI recognised the policies are evaluated as before", () => {
+    const s = seen(workload('Deployment', 'apps', 'netd', ['{name: netd, image: "registry.example/team/netd-api:1.0"}']));
+    expect(s.reach).toBe('denied');
+    expect(s.cni).toEqual([]);
+  });
+  it('netd beside calico-node (GKE network policy enforcement on) enforces', () => {
+    expectEnforced(seen(netd + workload('DaemonSet', 'kube-system', 'calico-node', ['{name: calico-node, image: "gke.gcr.io/calico/node:v3.29.3-gke.0"}'])));
+  });
+  it('netd beside anetd (Dataplane V2) enforces, as Cilium', () => {
+    expectEnforced(seen(netd + workload('DaemonSet', 'kube-system', 'anetd', ['{name: cilium-agent, image: "gke.gcr.io/cilium/cilium:v1.15.7-gke.0"}'])));
+  });
+});
+
+// AKS: Azure CNI gives pods their addresses (the azure-cns DaemonSet and its azure-cni installer,
+// Azure/azure-container-networking cns/azure-cns.yaml and hack/manifests/cni-installer-v1.yaml) and
+// enforces no policy: "All pods in an AKS cluster can send and receive traffic without
+// limitations, by default"; NetworkPolicy needs a network policy engine, Azure Network Policy
+// Manager (azure-npm), Calico or Cilium (learn.microsoft.com/azure/aks/use-network-policies;
+// the cluster's networkPolicy "none": "Network policies will not be enforced").
+describe('AKS Azure CNI', () => {
+  const cns = workload('DaemonSet', 'kube-system', 'azure-cns', ['{name: cns-container, image: "mcr.microsoft.com/containernetworking/azure-cns:v1.6.13"}']);
+  it('Azure CNI without a network policy engine: NetworkPolicies have no effect, and the finding names the engines', () => {
+    const s = seen(cns);
+    expectNotEnforced(s, /the CNI \(azure-cni\) does not enforce NetworkPolicy \(Azure CNI \(DaemonSet kube-system\/azure-cns\) gives pods their addresses and enforces no policy/);
+    expect(s.cni[0][2]).toMatch(/azure-npm/);
+  });
+  it("the azure-cni installer DaemonSet alone is Azure CNI too", () => {
+    expectNotEnforced(seen(workload('DaemonSet', 'kube-system', 'azure-cni', ['{name: azure-cni, image: "mcr.microsoft.com/containernetworking/azure-cni:v1.5.16"}'])), /azure-cni/);
+  });
+  it('with Azure Network Policy Manager (azure-npm) NetworkPolicy is enforced', () => {
+    expectEnforced(seen(cns + workload('DaemonSet', 'kube-system', 'azure-npm', ['{name: azure-npm, image: "mcr.microsoft.com/containernetworking/azure-npm:v1.5.45"}'])));
+  });
+  it('Azure CNI Powered by Cilium (the cilium DaemonSet) enforces', () => {
+    expectEnforced(seen(cns + workload('DaemonSet', 'kube-system', 'cilium', ['{name: cilium-agent, image: "mcr.microsoft.com/oss/cilium/cilium:1.17.3"}'])));
+  });
+  it('with Calico (calico-system/calico-node) NetworkPolicy is enforced', () => {
+    expectEnforced(seen(cns + workload('DaemonSet', 'calico-system', 'calico-node', ['{name: calico-node, image: "mcr.microsoft.com/oss/calico/node:v3.29.2"}'])));
   });
 });

@@ -4,7 +4,8 @@
 // tryReadVariableName; MappingFuncFor's syntaxWrap for an unknown name): "$$" is an escaped "$",
 // so "$$(VAR)" stays the literal "$(VAR)"; an unknown $(VAR) and an unclosed "$(" stay as written.
 import { describe, expect, it } from 'vitest';
-import { kubeletExpand, nginxControllers } from '../../../src/analysis/tls/nginx.ts';
+import { kubeletExpand } from '../../../src/analysis/flags.ts';
+import { nginxControllers } from '../../../src/analysis/tls/nginx.ts';
 import { parseManifestText } from '../../../src/collect/manifests.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 

@@ -22,9 +22,8 @@ import { parseCidr, parseIp, type IpRange } from '../../../base/ip.ts';
 import { clip } from '../../../base/plain-text.ts';
 import { matchesWithUnknown, parseCalicoSelector, type CalicoSelectorNode } from './selector.ts';
 import type { PodPools } from '../engine.ts';
-import { containersOf, detectCni, isCalicoAgent, isCalicoAgentContainer } from '../cni.ts';
+import { detectCni, isAwsNode, isAzureCni, isCalicoAgent, isCalicoAgentContainer, isGkeNetd } from '../cni.ts';
 import { podsOf, podTemplateOf } from '../../workloads.ts';
-import { imageRepository, repositoryIs } from '../../images.ts';
 import { configMapNotFound, configMapRead } from '../../configmaps.ts';
 import { cutsOf, describeAddresses, livePodIps, pointRange, stretchOf, type Ip } from '../pod-addresses.ts';
 
@@ -540,11 +539,9 @@ const ADDRESSING = new Set(['flannel', 'kindnet', 'cilium', 'weave', 'ovn-kubern
  * pods addresses from the cloud network; a policy-only Calico next to it leaves its pools unused.
  */
 function cloudCniOf(o: KubeObject): string | undefined {
-  const name = (o.metadata?.name ?? '').toLowerCase();
-  const images = containersOf(o).map((c) => (typeof c.image === 'string' ? imageRepository(c.image) : ''));
-  if (name === 'aws-node' || images.some((r) => repositoryIs(r, 'amazon-k8s-cni') || r.endsWith('/amazon-k8s-cni'))) return 'the Amazon VPC CNI';
-  if (images.some((r) => /(?:^|\/)azure-(?:cni|cns|vnet)[^/]*$/.test(r))) return 'Azure CNI';
-  if (name === 'netd' || images.some((r) => /(?:^|\/)netd(?:-amd64|-arm64)?$/.test(r))) return "GKE's netd";
+  if (isAwsNode(o)) return 'the Amazon VPC CNI';
+  if (isAzureCni(o)) return 'Azure CNI';
+  if (isGkeNetd(o)) return "GKE's netd";
   return undefined;
 }
 
