@@ -22,7 +22,7 @@
 // Documents that are not Kubernetes objects, and kinds ztaudit does not audit, are skipped
 // with a note. A file above limits.manifestFileMiB is refused with one line (InputError),
 // before it is read: parsing it could exhaust the heap.
-import { closeSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { isCollection, LineCounter, parseAllDocuments, visit, type Document } from 'yaml';
 import { InputError } from '../base/errors.ts';
@@ -75,25 +75,34 @@ function listFiles(dir: string): Listed[] {
       if (entry.name.startsWith('.')) continue;
       const p = join(d, entry.name);
       // Symlinks are followed: a ConfigMap volume mount is nothing but symlinks.
-      let isDir = entry.isDirectory();
-      let isFile = entry.isFile();
+      let what: Dirent | Stats = entry;
       if (entry.isSymbolicLink()) {
         try {
-          const st = statSync(p);
-          isDir = st.isDirectory();
-          isFile = st.isFile();
+          what = statSync(p);
         } catch (error: unknown) {
           // What the link stood for (a file, or a directory of them) was not read: said, not dropped.
           out.push({ path: p, unreadable: codeOf(error) === 'ELOOP' ? 'symlink loop (ELOOP)' : `symlink to nothing (${codeOf(error)})` });
           continue;
         }
       }
-      if (isDir) walk(p);
-      else if (isFile && MANIFEST_EXT.test(entry.name)) out.push({ path: p });
+      if (what.isDirectory()) walk(p);
+      else if (!MANIFEST_EXT.test(entry.name)) continue;
+      else if (what.isFile()) out.push({ path: p });
+      // `kubectl apply -f DIR` opens it as any file of the name, and applies whatever it reads.
+      // Never opened here: opening a named pipe waits for a writer.
+      else out.push({ path: p, unreadable: `${specialFile(what)}, which ztaudit does not open (kubectl apply -f would read from it whatever it is sent)` });
     }
   };
   walk(dir);
   return out;
+}
+
+/** What a file that is neither a regular file nor a directory is, as `ls -l` tells them apart. */
+function specialFile(f: Dirent | Stats): string {
+  if (f.isFIFO()) return 'named pipe (FIFO)';
+  if (f.isSocket()) return 'socket';
+  if (f.isCharacterDevice()) return 'character device';
+  return f.isBlockDevice() ? 'block device' : 'file that is not a regular file';
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
