@@ -32,6 +32,7 @@ import { YAML_QUIET, yamlMessage } from '../base/yaml-message.ts';
 import { KUBE_YAML } from '../base/kube-yaml.ts';
 import { toKubeJS } from '../base/yaml-aliases.ts';
 import { oneLine } from '../base/plain-text.ts';
+import { setMember } from '../base/json-member.ts';
 import type { KubeObject, Snapshot, SourceRef } from '../snapshot/types.ts';
 import { apiVersionsOf, isAlphaApiVersion, KINDS, kindForManifest, kindOfGroup, olderApiVersionOf, SERVED_KNOWN_FROM, servedAt, servedFrom, type KindKey, type KindSpec } from '../snapshot/kinds.ts';
 import { metadataProblem, specProblem, typeName } from '../snapshot/shape.ts';
@@ -555,6 +556,24 @@ function atPresentVersion(spec: KindSpec, o: Record<string, unknown>): Record<st
   return { ...converted, apiVersion: presentApiVersion(spec) };
 }
 
+/**
+ * A ConfigMap as the API server stores it: a `data` or `binaryData` value written `key: null` (or
+ * `key:` with nothing after it) is kept as "" — Go's JSON decoder leaves the string it is handed
+ * null for at its zero value — not refused as a value that is not a string (kube-apiserver
+ * v1.36.3, with and without fieldValidation=Strict: test/cluster/manifest-configmap-null.test.ts).
+ */
+function nullValuesEmpty(o: Record<string, unknown>): Record<string, unknown> {
+  let out = o;
+  for (const key of ['data', 'binaryData']) {
+    const map = o[key];
+    if (!isObject(map) || !Object.values(map).includes(null)) continue;
+    const filled: Record<string, unknown> = {};
+    for (const k of Object.keys(map)) setMember(filled, k, map[k] === null ? '' : map[k]);
+    out = { ...out, [key]: filled };
+  }
+  return out;
+}
+
 /** `namespace/name` of an object, or its name, as far as it has one, on one line. */
 function nameOf(o: Record<string, unknown>): string {
   const m = isObject(o.metadata) ? o.metadata : {};
@@ -683,8 +702,8 @@ export function parseManifestText(text: string, label: string, clusterMinor?: nu
         const apiVersion = oneLine(raw.apiVersion);
         notes.push(`${at}: read ${oneLine(raw.kind)} ${nameOf(raw)} of apiVersion ${apiVersion}, an alpha version Kubernetes v1.${clusterMinor} serves only when the API server turns it on (--runtime-config=${apiVersion}=true; off by default, kubectl apply would fail): its findings, and those of this file's other objects of ${apiVersion}, apply only if it is on`);
       }
-      const o = spec ? atPresentVersion(spec, raw) : raw;
       const kind = spec?.key as KindKey | undefined;
+      const o = spec ? atPresentVersion(spec, kind === 'configmaps' ? nullValuesEmpty(raw) : raw) : raw;
       // A kind ztaudit audits without a name cannot be told apart or bound to: it counts as
       // not read, as a broken document does, rather than dropped while its checks pass.
       const problem = metadataProblem(o) ?? (kind && !(isObject(o.metadata) && o.metadata.name) ? (isObject(o.metadata) ? 'metadata has no name' : 'metadata is missing') : null) ?? (kind ? specProblem(kind, o) : null)
