@@ -961,7 +961,7 @@ function podSpecRefusal(curSpec: unknown, nextSpec: unknown, at: string): Refusa
     next = withKey(next, 'nodeSelector', cur.nodeSelector);
     const affinity = mapOf(next.affinity);
     if (!alike(mapOf(cur.affinity).nodeAffinity, affinity.nodeAffinity)) {
-      unless = { field: `${at}.affinity.nodeAffinity`, unless: "a gated Pod's node affinity may change only within rules ztaudit does not judge" };
+      unless = { field: `${at}.affinity.nodeAffinity`, unless: "it keeps within the rules for a gated Pod's node affinity (validateNodeAffinityMutation), which ztaudit does not judge" };
       const rest = withKey(affinity, 'nodeAffinity', mapOf(cur.affinity).nodeAffinity);
       next = withKey(next, 'affinity', Object.keys(rest).length === 0 ? undefined : rest);
     }

@@ -186,6 +186,17 @@ ${extra}  containers: [{name: c, image: ${image}, securityContext: ${sc}}]
     expect(r.snapshot.resources.pods?.map((p) => JSON.stringify(p.spec))).toEqual([expect.stringContaining('busybox:1.37')]);
   });
 
+  it('a gated Pod (schedulingGates): a nodeSelector key added is applied, one removed is refused, its node affinity changed cannot be told (Pods count as not read)', () => {
+    const gated = (extra: string, image?: string) => pod(HARDENED, `  schedulingGates: [{name: example.com/gate}]\n${extra}`, image);
+    const added = audit([dirWith({ 'a.yaml': `${NS}---\n${gated('  nodeSelector: {a: "1"}\n')}---\n${gated('  nodeSelector: {a: "1", b: "2"}\n', 'busybox:1.37')}` })]);
+    expect(added.once[0]).toMatch(/: the last one read, .*a\.yaml:\d+, is audited$/);
+    const removed = audit([dirWith({ 'a.yaml': `${NS}---\n${gated('  nodeSelector: {a: "1"}\n')}---\n${gated('')}` })]);
+    expect(removed.once[0]).toContain("changes spec.nodeSelector (a key removed or changed: a gated Pod's may only gain keys), which the API server refuses to change on update");
+    const affinity = audit([dirWith({ 'a.yaml': `${NS}---\n${gated('')}---\n${gated('  affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: zone, operator: In, values: [a]}]}]}}}\n')}` })]);
+    expect(affinity.snapshot.coverage.pods?.status).toBe('error');
+    expect(affinity.once[0]).toMatch(/changes spec\.affinity\.nodeAffinity, which the API server refuses to change on update unless it keeps within the rules for a gated Pod's node affinity \(validateNodeAffinityMutation\), which ztaudit does not judge: .*; so pods count as not read$/);
+  });
+
   it('activeDeadlineSeconds raised, or a container added, is refused', () => {
     for (const [first, later, field] of [
       [pod('{privileged: true}', '  activeDeadlineSeconds: 300\n'), pod('{privileged: true}', '  activeDeadlineSeconds: 600\n', 'busybox:1.37'), 'spec.activeDeadlineSeconds (raised'],
