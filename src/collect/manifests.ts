@@ -1004,6 +1004,8 @@ function jobRefusal(curSpec: Record<string, unknown>, nextSpec: Record<string, u
   return { field, unless: 'the Job has not started or has no active pods (its status, not in the manifests) and the release lets a suspended Job change it (feature gates MutableSchedulingDirectivesForSuspendedJobs, MutablePodResourcesForSuspendedJobs)' };
 }
 
+const STATEFULSET_UPDATABLE = "an update of a StatefulSet's spec may change only replicas, ordinals, template, updateStrategy, revisionHistoryLimit, persistentVolumeClaimRetentionPolicy and minReadySeconds";
+
 /**
  * A field of `kind` the API server refuses to change on update, which `later` changes from
  * `current` (what the cluster holds after `current` was applied); undefined when none is.
@@ -1018,7 +1020,9 @@ function jobRefusal(curSpec: Record<string, unknown>, nextSpec: Record<string, u
  *   is immutable after it gets created" (kubernetes.io/docs/concepts/workloads/controllers/deployment/#label-selector-updates),
  *   and an apps/v1 ReplicaSet's, DaemonSet's and StatefulSet's (kubernetes v1.36.3
  *   pkg/apis/apps/validation/validation.go: ValidateReplicaSetUpdate and ValidateDaemonSetSpecUpdate
- *   call ValidateImmutableField on it, ValidateStatefulSetUpdate forbids it);
+ *   call ValidateImmutableField on it; ValidateStatefulSetUpdate forbids it, and any change to a
+ *   StatefulSet's serviceName, podManagementPolicy or volumeClaimTemplates: "updates to statefulset
+ *   spec for fields other than 'replicas', 'ordinals', 'template', … are forbidden");
  * - a Pod's spec but for a few fields (podSpecRefusal) and a Job's selector and pod template (jobRefusal);
  * - a Service's primary cluster IP, "may not change once set" unless it is or becomes an
  *   ExternalName (validation.go validateUpgradeDowngradeClusterIPs): a headless Service
@@ -1044,8 +1048,16 @@ function immutableChange(kind: KindKey, current: KubeObject, later: KubeObject):
     case 'deployments':
     case 'replicasets':
     case 'daemonsets':
-    case 'statefulsets':
-      return current.apiVersion === 'apps/v1' && later.apiVersion === 'apps/v1' && !alike(cs.selector, ls.selector) ? { field: 'spec.selector' } : undefined;
+    case 'statefulsets': {
+      if (current.apiVersion !== 'apps/v1' || later.apiVersion !== 'apps/v1') return undefined;
+      if (!alike(cs.selector, ls.selector)) return { field: 'spec.selector' };
+      if (kind !== 'statefulsets') return undefined;
+      // The rest of a StatefulSet's spec but for what an update may change, podManagementPolicy
+      // left out being OrderedReady (pkg/apis/apps/v1/defaults.go SetDefaults_StatefulSet).
+      const fixed = (spec: Record<string, unknown>) => ({ serviceName: spec.serviceName || undefined, podManagementPolicy: spec.podManagementPolicy || 'OrderedReady', volumeClaimTemplates: spec.volumeClaimTemplates });
+      const [was, now] = [fixed(cs), fixed(ls)];
+      return alike(was, now) ? undefined : { field: `${firstDifference(was, now, 'spec')} (${STATEFULSET_UPDATABLE})` };
+    }
     case 'pods':
       return podSpecRefusal(cs, ls, 'spec');
     case 'jobs':

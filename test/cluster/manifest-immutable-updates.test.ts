@@ -59,6 +59,8 @@ describeCluster('later copies the API server refuses to apply', (cluster) => {
     ['a ReplicaSet: selector and template', apps('ReplicaSet', 'rs', 'web', true), apps('ReplicaSet', 'rs', 'web2', false), 'refused'],
     ['a DaemonSet: selector and template', apps('DaemonSet', 'ds', 'web', true), apps('DaemonSet', 'ds', 'web2', false), 'refused'],
     ['a StatefulSet: selector and template', apps('StatefulSet', 'sts', 'web', true), apps('StatefulSet', 'sts', 'web2', false), 'refused'],
+    ['a StatefulSet: serviceName and template', { ...apps('StatefulSet', 'sts2', 'db', true), spec: { ...apps('StatefulSet', 'sts2', 'db', true).spec as Json, serviceName: 'db' } }, { ...apps('StatefulSet', 'sts2', 'db', false), spec: { ...apps('StatefulSet', 'sts2', 'db', false).spec as Json, serviceName: 'db-headless' } }, 'refused'],
+    ['a StatefulSet: its default podManagementPolicy written out, and template', apps('StatefulSet', 'sts3', 'db', true), { ...apps('StatefulSet', 'sts3', 'db', false), spec: { ...apps('StatefulSet', 'sts3', 'db', false).spec as Json, podManagementPolicy: 'OrderedReady' } }, 'accepted'],
     ['a headless Service given an address', svc('s1', 'None'), svc('s1', '10.0.0.20'), 'refused'],
     ['a Service: another address', svc('s2', '10.0.0.21'), svc('s2', '10.0.0.22'), 'refused'],
     ['a Service: its address left out', svc('s3', '10.0.0.23'), { ...svc('s3', ''), spec: { selector: { app: 'db2' }, ports: [{ port: 5432 }] } }, 'accepted'],

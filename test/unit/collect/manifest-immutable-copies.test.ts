@@ -271,6 +271,38 @@ spec:
   }
 });
 
+describe('an apps/v1 StatefulSet defined twice with another serviceName, podManagementPolicy or volumeClaimTemplates', () => {
+  const sts = (extra: string, privileged: boolean) => `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db, namespace: shop}
+spec:
+  selector: {matchLabels: {app: db}}
+${extra}  template:
+    metadata: {labels: {app: db}}
+    spec:
+      containers: [{name: c, image: postgres:17, securityContext: {privileged: ${privileged}}}]
+`;
+  const privileged = (r: ReturnType<typeof audit>) => r.report.findings.filter((f) => f.check === 'pod-security.pod-violates-target' && f.resource.kind === 'StatefulSet').map((f) => f.message.includes('privileged (container'));
+
+  it('refused with the hardened template: the privileged one is what runs, and the warning names the field', () => {
+    for (const [first, later, field] of [
+      ['  serviceName: db\n', '  serviceName: db-headless\n', 'spec.serviceName'],
+      ['', '  podManagementPolicy: Parallel\n', 'spec.podManagementPolicy'],
+      ['', '  volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}]\n', 'spec.volumeClaimTemplates'],
+    ]) {
+      const r = audit([dirWith({ 'a.yaml': `${NS}---\n${sts(first, true)}---\n${sts(later, false)}` })]);
+      expect(privileged(r)).toEqual([true]);
+      expect(r.once[0]).toContain(`changes ${field} (an update of a StatefulSet's spec may change only replicas, ordinals, template, updateStrategy, revisionHistoryLimit, persistentVolumeClaimRetentionPolicy and minReadySeconds), which the API server refuses to change on update`);
+    }
+  });
+
+  it('podManagementPolicy: OrderedReady written out where the first copy left it to its default is no change: the hardened template is applied', () => {
+    const r = audit([dirWith({ 'a.yaml': `${NS}---\n${sts('', true)}---\n${sts('  podManagementPolicy: OrderedReady\n', false)}` })]);
+    expect(privileged(r)).toEqual([false]);
+    expect(r.once[0]).toMatch(/: the last one read, .*a\.yaml:\d+, is audited$/);
+  });
+});
+
 // A Service's primary cluster IP "may not change once set" (kubernetes v1.36.3
 // pkg/apis/core/validation/validation.go validateUpgradeDowngradeClusterIPs), unless it is or
 // becomes an ExternalName; the network model reads it (headless or not, whose address is whose).
