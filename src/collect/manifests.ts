@@ -879,7 +879,8 @@ interface Refusal {
  * Whether two values are one to the API server, as apiequality.Semantic.DeepEqual compares what
  * it decoded (k8s.io/apimachinery third_party/forked/golang/reflect/deep_equal.go: "An empty
  * slice *is* equal to a nil slice for our purposes; same for maps"): null is absent, and an empty
- * list is no list. A default written out in one copy only still counts as a change (which fields
+ * list is no list. An empty mapping is not told from an empty struct (`securityContext: {}`, which
+ * is not none), so it counts as written: a map the caller knows is one is emptied first. A default written out in one copy only still counts as a change (which fields
  * default is the API server's, not told here): such a refusal keeps a copy that differs from the
  * later one in nothing else a check reads.
  */
@@ -1042,8 +1043,10 @@ function immutableChange(kind: KindKey, current: KubeObject, later: KubeObject):
     case 'configmaps': {
       if (c.immutable !== true) return undefined;
       if (l.immutable !== true) return { field: 'immutable (the copy applied first is immutable: true, which cannot be turned off)' };
-      if (!alike(c.data, l.data)) return { field: 'data (the copy applied first is immutable: true)' };
-      return alike(c.binaryData, l.binaryData) ? undefined : { field: 'binaryData (the copy applied first is immutable: true)' };
+      // Maps: an empty one is none (alike leaves `{}` apart from absent, as a struct's is).
+      const map = (v: unknown) => (isObject(v) && Object.keys(v).length > 0 ? v : undefined);
+      if (!alike(map(c.data), map(l.data))) return { field: 'data (the copy applied first is immutable: true)' };
+      return alike(map(c.binaryData), map(l.binaryData)) ? undefined : { field: 'binaryData (the copy applied first is immutable: true)' };
     }
     case 'deployments':
     case 'replicasets':

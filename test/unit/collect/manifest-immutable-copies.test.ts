@@ -129,6 +129,12 @@ describe('a ConfigMap defined twice', () => {
     expect(r.status('tls.hsts-disabled')).toBe('fail');
   });
 
+  it('immutable, data: {} in one copy and none in the other: no change (an empty map is none), the later copy is applied', () => {
+    const empty = (data: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: flags, namespace: shop}\nimmutable: true\n${data}`;
+    const r = audit([dirWith({ 'a.yaml': `${NS}---\n${empty('data: {}\n')}---\n${empty('binaryData: {}\n')}` })]);
+    expect(r.once[0]).toMatch(/: the last one read, .*a\.yaml:\d+, is audited$/);
+  });
+
   it('not immutable: the later copy is applied, hsts "true" is audited and passes', () => {
     const r = audit([dirWith({ 'a.yaml': `${NGINX}---\n${cm(false, 'false')}`, 'b.yaml': cm(false, 'true') })]);
     expect(r.status('tls.hsts-disabled')).toBe('pass');
