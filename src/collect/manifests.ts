@@ -22,9 +22,8 @@
 // Documents that are not Kubernetes objects, and kinds ztaudit does not audit, are skipped
 // with a note. A file above limits.manifestFileMiB is refused with one line (InputError),
 // before it is read: parsing it could exhaust the heap.
-import { closeSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { isDeepStrictEqual } from 'node:util';
 import { isCollection, LineCounter, parseAllDocuments, visit, type Document } from 'yaml';
 import { InputError } from '../base/errors.ts';
 import { DEFAULT_MANIFEST_FILE_MIB } from '../config/types.ts';
@@ -33,6 +32,7 @@ import { YAML_QUIET, yamlMessage } from '../base/yaml-message.ts';
 import { KUBE_YAML } from '../base/kube-yaml.ts';
 import { toKubeJS } from '../base/yaml-aliases.ts';
 import { oneLine } from '../base/plain-text.ts';
+import { setMember } from '../base/json-member.ts';
 import type { KubeObject, Snapshot, SourceRef } from '../snapshot/types.ts';
 import { apiVersionsOf, isAlphaApiVersion, KINDS, kindForManifest, kindOfGroup, olderApiVersionOf, SERVED_KNOWN_FROM, servedAt, servedFrom, type KindKey, type KindSpec } from '../snapshot/kinds.ts';
 import { metadataProblem, specProblem, typeName } from '../snapshot/shape.ts';
@@ -76,25 +76,34 @@ function listFiles(dir: string): Listed[] {
       if (entry.name.startsWith('.')) continue;
       const p = join(d, entry.name);
       // Symlinks are followed: a ConfigMap volume mount is nothing but symlinks.
-      let isDir = entry.isDirectory();
-      let isFile = entry.isFile();
+      let what: Dirent | Stats = entry;
       if (entry.isSymbolicLink()) {
         try {
-          const st = statSync(p);
-          isDir = st.isDirectory();
-          isFile = st.isFile();
+          what = statSync(p);
         } catch (error: unknown) {
           // What the link stood for (a file, or a directory of them) was not read: said, not dropped.
           out.push({ path: p, unreadable: codeOf(error) === 'ELOOP' ? 'symlink loop (ELOOP)' : `symlink to nothing (${codeOf(error)})` });
           continue;
         }
       }
-      if (isDir) walk(p);
-      else if (isFile && MANIFEST_EXT.test(entry.name)) out.push({ path: p });
+      if (what.isDirectory()) walk(p);
+      else if (!MANIFEST_EXT.test(entry.name)) continue;
+      else if (what.isFile()) out.push({ path: p });
+      // `kubectl apply -f DIR` opens it as any file of the name, and applies whatever it reads.
+      // Never opened here: opening a named pipe waits for a writer.
+      else out.push({ path: p, unreadable: `${specialFile(what)}, which ztaudit does not open (kubectl apply -f would read from it whatever it is sent)` });
     }
   };
   walk(dir);
   return out;
+}
+
+/** What a file that is neither a regular file nor a directory is, as `ls -l` tells them apart. */
+function specialFile(f: Dirent | Stats): string {
+  if (f.isFIFO()) return 'named pipe (FIFO)';
+  if (f.isSocket()) return 'socket';
+  if (f.isCharacterDevice()) return 'character device';
+  return f.isBlockDevice() ? 'block device' : 'file that is not a regular file';
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -547,6 +556,24 @@ function atPresentVersion(spec: KindSpec, o: Record<string, unknown>): Record<st
   return { ...converted, apiVersion: presentApiVersion(spec) };
 }
 
+/**
+ * A ConfigMap as the API server stores it: a `data` or `binaryData` value written `key: null` (or
+ * `key:` with nothing after it) is kept as "" — Go's JSON decoder leaves the string it is handed
+ * null for at its zero value — not refused as a value that is not a string (kube-apiserver
+ * v1.36.3, with and without fieldValidation=Strict: test/cluster/manifest-configmap-null.test.ts).
+ */
+function nullValuesEmpty(o: Record<string, unknown>): Record<string, unknown> {
+  let out = o;
+  for (const key of ['data', 'binaryData']) {
+    const map = o[key];
+    if (!isObject(map) || !Object.values(map).includes(null)) continue;
+    const filled: Record<string, unknown> = {};
+    for (const k of Object.keys(map)) setMember(filled, k, map[k] === null ? '' : map[k]);
+    out = { ...out, [key]: filled };
+  }
+  return out;
+}
+
 /** `namespace/name` of an object, or its name, as far as it has one, on one line. */
 function nameOf(o: Record<string, unknown>): string {
   const m = isObject(o.metadata) ? o.metadata : {};
@@ -675,8 +702,8 @@ export function parseManifestText(text: string, label: string, clusterMinor?: nu
         const apiVersion = oneLine(raw.apiVersion);
         notes.push(`${at}: read ${oneLine(raw.kind)} ${nameOf(raw)} of apiVersion ${apiVersion}, an alpha version Kubernetes v1.${clusterMinor} serves only when the API server turns it on (--runtime-config=${apiVersion}=true; off by default, kubectl apply would fail): its findings, and those of this file's other objects of ${apiVersion}, apply only if it is on`);
       }
-      const o = spec ? atPresentVersion(spec, raw) : raw;
       const kind = spec?.key as KindKey | undefined;
+      const o = spec ? atPresentVersion(spec, kind === 'configmaps' ? nullValuesEmpty(raw) : raw) : raw;
       // A kind ztaudit audits without a name cannot be told apart or bound to: it counts as
       // not read, as a broken document does, rather than dropped while its checks pass.
       const problem = metadataProblem(o) ?? (kind && !(isObject(o.metadata) && o.metadata.name) ? (isObject(o.metadata) ? 'metadata has no name' : 'metadata is missing') : null) ?? (kind ? specProblem(kind, o) : null)
@@ -842,6 +869,144 @@ export function loadManifestObjects(dirs: string[], cwd = process.cwd(), limits?
 
 const at = (ref: SourceRef) => (ref.line === undefined ? ref.file : `${ref.file}:${ref.line}`);
 
+/** Why an update is refused: the field it changes; `unless` when whether it is refused depends on what the manifests do not hold. */
+interface Refusal {
+  field: string;
+  unless?: string;
+}
+
+/**
+ * Whether two values are one to the API server, as apiequality.Semantic.DeepEqual compares what
+ * it decoded (k8s.io/apimachinery third_party/forked/golang/reflect/deep_equal.go: "An empty
+ * slice *is* equal to a nil slice for our purposes; same for maps"): null is absent, and an empty
+ * list is no list. An empty mapping is not told from an empty struct (`securityContext: {}`, which
+ * is not none), so it counts as written: a map the caller knows is one is emptied first. A default written out in one copy only still counts as a change (which fields
+ * default is the API server's, not told here): such a refusal keeps a copy that differs from the
+ * later one in nothing else a check reads.
+ */
+function alike(a: unknown, b: unknown): boolean {
+  if (a === b || (a == null && b == null)) return true;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    const x = Array.isArray(a) ? a : a == null ? [] : undefined;
+    const y = Array.isArray(b) ? b : b == null ? [] : undefined;
+    return x !== undefined && y !== undefined && x.length === y.length && x.every((v, i) => alike(v, y[i]));
+  }
+  if (!isObject(a) || !isObject(b)) return false;
+  for (const k of Object.keys(a)) if (!alike(a[k], b[k])) return false;
+  for (const k of Object.keys(b)) if (!Object.hasOwn(a, k) && !alike(undefined, b[k])) return false;
+  return true;
+}
+
+const listOf = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const mapOf = (v: unknown): Record<string, unknown> => (isObject(v) ? v : {});
+
+/** `o` with `key` set to `value`, or without it when `value` is undefined (a copy). */
+function withKey(o: Record<string, unknown>, key: string, value: unknown): Record<string, unknown> {
+  const out = { ...o };
+  if (value === undefined) delete out[key];
+  else out[key] = value;
+  return out;
+}
+
+/** Where two mappings first differ (`spec.containers`), down through the mappings both hold, for the warning. */
+function firstDifference(a: Record<string, unknown>, b: Record<string, unknown>, at: string): string {
+  const key = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort().find((k) => !alike(a[k], b[k]));
+  if (key === undefined) return at;
+  const [x, y] = [a[key], b[key]];
+  const path = `${at}.${oneLine(key)}`;
+  return isObject(x) && isObject(y) ? firstDifference(x, y, path) : path;
+}
+
+const POD_UPDATABLE = "an update of a Pod's spec may change only its images, lower activeDeadlineSeconds, add tolerations and remove schedulingGates";
+
+/**
+ * What of a Pod's spec `next` changes from `cur` that ValidatePodUpdate refuses (kubernetes
+ * v1.36.3 pkg/apis/core/validation/validation.go: "pod updates may not change fields other than"
+ * updatablePodSpecFields; "pod updates may not add or remove containers"); undefined when the
+ * update is accepted. Each updatable field is set back to `cur`'s, and what else differs is refused.
+ */
+function podSpecRefusal(curSpec: unknown, nextSpec: unknown, at: string): Refusal | undefined {
+  const cur = mapOf(curSpec);
+  let next = mapOf(nextSpec);
+  if (alike(cur, next)) return undefined;
+  for (const key of ['containers', 'initContainers']) {
+    const was = listOf(cur[key]);
+    const now = listOf(next[key]);
+    if (was.length !== now.length) return { field: `${at}.${key} (a container added or removed: ${POD_UPDATABLE})` };
+    next = withKey(next, key, now.length === 0 ? next[key] : now.map((c, i) => (isObject(c) ? withKey(c, 'image', mapOf(was[i]).image) : c)));
+  }
+  // activeDeadlineSeconds: set where there was none, or lowered; never raised nor removed.
+  const deadline = (v: unknown) => (typeof v === 'number' ? v : undefined);
+  const [wasDeadline, nowDeadline] = [deadline(cur.activeDeadlineSeconds), deadline(next.activeDeadlineSeconds)];
+  if (wasDeadline !== undefined && (nowDeadline === undefined || nowDeadline > wasDeadline)) return { field: `${at}.activeDeadlineSeconds (${nowDeadline === undefined ? 'removed' : 'raised'}: ${POD_UPDATABLE})` };
+  next = withKey(next, 'activeDeadlineSeconds', cur.activeDeadlineSeconds);
+  // tolerations: each one there stays (its tolerationSeconds may change) — validateOnlyAddedTolerations.
+  const tolerations = listOf(next.tolerations);
+  const kept = (t: unknown) => tolerations.some((n) => alike(withKey(mapOf(t), 'tolerationSeconds', undefined), withKey(mapOf(n), 'tolerationSeconds', undefined)));
+  if (!listOf(cur.tolerations).every(kept)) return { field: `${at}.tolerations (one changed or removed: ${POD_UPDATABLE})` };
+  next = withKey(next, 'tolerations', cur.tolerations);
+  // schedulingGates: only removed — validateOnlyDeletedSchedulingGates.
+  const gates = listOf(cur.schedulingGates);
+  if (!listOf(next.schedulingGates).every((g) => gates.some((o) => alike(o, g)))) return { field: `${at}.schedulingGates (one added: ${POD_UPDATABLE})` };
+  next = withKey(next, 'schedulingGates', cur.schedulingGates);
+  const grace = next.terminationGracePeriodSeconds;
+  if (typeof cur.terminationGracePeriodSeconds === 'number' && cur.terminationGracePeriodSeconds < 0 && grace === 1) next = withKey(next, 'terminationGracePeriodSeconds', cur.terminationGracePeriodSeconds);
+  let unless: Refusal | undefined;
+  if (gates.length > 0) {
+    // A gated Pod's nodeSelector may gain keys, and its node affinity change within rules
+    // (validateNodeAffinityMutation) ztaudit does not judge: they change no verdict, but a
+    // refusal of them would keep the earlier copy.
+    const selector = mapOf(cur.nodeSelector);
+    const nowSelector = mapOf(next.nodeSelector);
+    if (!Object.keys(selector).every((k) => alike(selector[k], nowSelector[k]))) return { field: `${at}.nodeSelector (a key removed or changed: a gated Pod's may only gain keys)` };
+    next = withKey(next, 'nodeSelector', cur.nodeSelector);
+    const affinity = mapOf(next.affinity);
+    if (!alike(mapOf(cur.affinity).nodeAffinity, affinity.nodeAffinity)) {
+      unless = { field: `${at}.affinity.nodeAffinity`, unless: "it keeps within the rules for a gated Pod's node affinity (validateNodeAffinityMutation), which ztaudit does not judge" };
+      const rest = withKey(affinity, 'nodeAffinity', mapOf(cur.affinity).nodeAffinity);
+      next = withKey(next, 'affinity', Object.keys(rest).length === 0 ? undefined : rest);
+    }
+  }
+  if (!alike(cur, next)) return { field: `${firstDifference(cur, next, at)} (${POD_UPDATABLE})` };
+  return unless;
+}
+
+/**
+ * What of a Job's pod template a suspended Job may change, by the Job's status and the release's
+ * feature gates (kubernetes v1.36.3 pkg/apis/batch/validation/validation.go validatePodTemplateUpdate
+ * and validatePodResourceUpdatesOnly; pkg/registry/batch/job/strategy.go validationOptionsForJob,
+ * shouldAllowMutablePodTemplate): labels, annotations, nodeSelector, node affinity, tolerations,
+ * schedulingGates and the containers' resources. Removed here, so what differs besides is told apart.
+ */
+function withoutSuspendedMutable(template: Record<string, unknown>): Record<string, unknown> {
+  const meta = withKey(withKey(mapOf(template.metadata), 'labels', undefined), 'annotations', undefined);
+  let spec = mapOf(template.spec);
+  for (const key of ['nodeSelector', 'tolerations', 'schedulingGates']) spec = withKey(spec, key, undefined);
+  const affinity = withKey(mapOf(spec.affinity), 'nodeAffinity', undefined);
+  spec = withKey(spec, 'affinity', Object.keys(affinity).length === 0 ? undefined : affinity);
+  for (const key of ['containers', 'initContainers']) if (Array.isArray(spec[key])) spec = withKey(spec, key, spec[key].map((c: unknown) => (isObject(c) ? withKey(c, 'resources', undefined) : c)));
+  return { ...template, metadata: meta, spec };
+}
+
+/**
+ * What of a Job's spec `next` changes from `cur` that ValidateJobSpecUpdate refuses (kubernetes
+ * v1.36.3 pkg/apis/batch/validation/validation.go): its selector, and its pod template, which
+ * only a suspended Job may change, and then only in part (withoutSuspendedMutable) and only as
+ * its status allows — not in the manifests, so then it cannot be told.
+ */
+function jobRefusal(curSpec: Record<string, unknown>, nextSpec: Record<string, unknown>): Refusal | undefined {
+  if (!alike(curSpec.selector, nextSpec.selector)) return { field: 'spec.selector' };
+  const [cur, next] = [mapOf(curSpec.template), mapOf(nextSpec.template)];
+  if (alike(cur, next)) return undefined;
+  const [fixed, changed] = [withoutSuspendedMutable(cur), withoutSuspendedMutable(next)];
+  if (!alike(fixed, changed)) return { field: `${firstDifference(fixed, changed, 'spec.template')} (a Job's pod template is immutable but for what a suspended Job may change)` };
+  const field = firstDifference(cur, next, 'spec.template');
+  if (curSpec.suspend !== true) return { field: `${field} (a Job's pod template may change only while the Job is suspended)` };
+  return { field, unless: 'the Job has not started or has no active pods (its status, not in the manifests) and the release lets a suspended Job change it (feature gates MutableSchedulingDirectivesForSuspendedJobs, MutablePodResourcesForSuspendedJobs)' };
+}
+
+const STATEFULSET_UPDATABLE = "an update of a StatefulSet's spec may change only replicas, ordinals, template, updateStrategy, revisionHistoryLimit, persistentVolumeClaimRetentionPolicy and minReadySeconds";
+
 /**
  * A field of `kind` the API server refuses to change on update, which `later` changes from
  * `current` (what the cluster holds after `current` was applied); undefined when none is.
@@ -853,27 +1018,61 @@ const at = (ref: SourceRef) => (ref.line === undefined ? ref.file : `${ref.file}
  *   this change nor to mutate the contents of the data or the binaryData field"
  *   (kubernetes.io/docs/concepts/configuration/configmap/#configmap-immutable);
  * - an apps/v1 Deployment's spec.selector: "In API version apps/v1, a Deployment's label selector
- *   is immutable after it gets created" (kubernetes.io/docs/concepts/workloads/controllers/deployment/#label-selector-updates).
+ *   is immutable after it gets created" (kubernetes.io/docs/concepts/workloads/controllers/deployment/#label-selector-updates),
+ *   and an apps/v1 ReplicaSet's, DaemonSet's and StatefulSet's (kubernetes v1.36.3
+ *   pkg/apis/apps/validation/validation.go: ValidateReplicaSetUpdate and ValidateDaemonSetSpecUpdate
+ *   call ValidateImmutableField on it; ValidateStatefulSetUpdate forbids it, and any change to a
+ *   StatefulSet's serviceName, podManagementPolicy or volumeClaimTemplates: "updates to statefulset
+ *   spec for fields other than 'replicas', 'ordinals', 'template', … are forbidden");
+ * - a Pod's spec but for a few fields (podSpecRefusal) and a Job's selector and pod template (jobRefusal);
+ * - a Service's primary cluster IP, "may not change once set" unless it is or becomes an
+ *   ExternalName (validation.go validateUpgradeDowngradeClusterIPs): a headless Service
+ *   (clusterIP: None) stays headless, and which address is whose is read by the network checks.
+ *   One left out is kept by the API server (its strategy copies the allocated one), so only two
+ *   written out are compared.
  * The whole update is refused, so nothing else of `later` reaches the cluster either.
  */
-function immutableChange(kind: KindKey, current: KubeObject, later: KubeObject): string | undefined {
+function immutableChange(kind: KindKey, current: KubeObject, later: KubeObject): Refusal | undefined {
   const c = current as Record<string, unknown>;
   const l = later as Record<string, unknown>;
-  const same = (a: unknown, b: unknown) => isDeepStrictEqual(a ?? null, b ?? null);
+  const [cs, ls] = [mapOf(c.spec), mapOf(l.spec)];
   switch (kind) {
     case 'rolebindings':
     case 'clusterrolebindings':
-      return same(c.roleRef, l.roleRef) ? undefined : 'roleRef';
+      return alike(c.roleRef, l.roleRef) ? undefined : { field: 'roleRef' };
     case 'configmaps': {
       if (c.immutable !== true) return undefined;
-      if (l.immutable !== true) return 'immutable (the copy applied first is immutable: true, which cannot be turned off)';
-      const map = (v: unknown) => (isObject(v) && Object.keys(v).length > 0 ? v : null);
-      if (!same(map(c.data), map(l.data))) return 'data (the copy applied first is immutable: true)';
-      return same(map(c.binaryData), map(l.binaryData)) ? undefined : 'binaryData (the copy applied first is immutable: true)';
+      if (l.immutable !== true) return { field: 'immutable (the copy applied first is immutable: true, which cannot be turned off)' };
+      // Maps: an empty one is none (alike leaves `{}` apart from absent, as a struct's is).
+      const map = (v: unknown) => (isObject(v) && Object.keys(v).length > 0 ? v : undefined);
+      if (!alike(map(c.data), map(l.data))) return { field: 'data (the copy applied first is immutable: true)' };
+      return alike(map(c.binaryData), map(l.binaryData)) ? undefined : { field: 'binaryData (the copy applied first is immutable: true)' };
     }
-    case 'deployments': {
-      const selector = (o: Record<string, unknown>) => (isObject(o.spec) ? o.spec.selector : undefined);
-      return current.apiVersion === 'apps/v1' && later.apiVersion === 'apps/v1' && !same(selector(c), selector(l)) ? 'spec.selector' : undefined;
+    case 'deployments':
+    case 'replicasets':
+    case 'daemonsets':
+    case 'statefulsets': {
+      if (current.apiVersion !== 'apps/v1' || later.apiVersion !== 'apps/v1') return undefined;
+      if (!alike(cs.selector, ls.selector)) return { field: 'spec.selector' };
+      if (kind !== 'statefulsets') return undefined;
+      // The rest of a StatefulSet's spec but for what an update may change, podManagementPolicy
+      // left out being OrderedReady (pkg/apis/apps/v1/defaults.go SetDefaults_StatefulSet).
+      const fixed = (spec: Record<string, unknown>) => ({ serviceName: spec.serviceName || undefined, podManagementPolicy: spec.podManagementPolicy || 'OrderedReady', volumeClaimTemplates: spec.volumeClaimTemplates });
+      const [was, now] = [fixed(cs), fixed(ls)];
+      return alike(was, now) ? undefined : { field: `${firstDifference(was, now, 'spec')} (${STATEFULSET_UPDATABLE})` };
+    }
+    case 'pods':
+      return podSpecRefusal(cs, ls, 'spec');
+    case 'jobs':
+      return jobRefusal(cs, ls);
+    case 'services': {
+      if (cs.type === 'ExternalName' || ls.type === 'ExternalName') return undefined;
+      const primary = (s: Record<string, unknown>) => {
+        const ip = listOf(s.clusterIPs)[0] ?? s.clusterIP;
+        return typeof ip === 'string' && ip !== '' ? ip : undefined;
+      };
+      const [was, now] = [primary(cs), primary(ls)];
+      return was !== undefined && now !== undefined && was !== now ? { field: 'spec.clusterIP' } : undefined;
     }
     default:
       return undefined;
@@ -934,13 +1133,18 @@ function keepLastCopies(all: ParsedManifests): ParsedManifests {
     const refused: string[] = [];
     let unsure: string | undefined;
     for (const i of list.slice(1)) {
-      const field = kind ? immutableChange(kind, all.objects[current], all.objects[i]) : undefined;
-      if (field === undefined) {
+      const refusal = kind ? immutableChange(kind, all.objects[current], all.objects[i]) : undefined;
+      if (refusal === undefined) {
         current = i;
         continue;
       }
+      const { field, unless } = refusal;
       if (!appliedBefore(all.origins[current], all.origins[i])) {
         unsure ??= `${at(all.origins[i])} and ${at(all.origins[current])} differ in ${field}, which the API server refuses to change on update, and in which order kubectl apply sends them cannot be told (not in one file, nor in one directory read in lexical order): the cluster keeps whichever came first`;
+        continue;
+      }
+      if (unless !== undefined) {
+        unsure ??= `${at(all.origins[i])} changes ${field}, which the API server refuses to change on update unless ${unless}: the cluster keeps ${at(all.origins[current])} or ${at(all.origins[i])}`;
         continue;
       }
       refused.push(`${at(all.origins[i])} changes ${field}, which the API server refuses to change on update (kubectl apply -f sends ${at(all.origins[current])} first: files in lexical order, each top to bottom)`);

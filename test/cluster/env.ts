@@ -88,7 +88,7 @@ export interface ApiResult {
   headers: Record<string, string | string[] | undefined>;
 }
 
-export function apiRequest(cluster: Pick<LiveCluster, 'server' | 'caPem'>, token: string, method: string, urlPath: string, body?: unknown): Promise<ApiResult> {
+export function apiRequest(cluster: Pick<LiveCluster, 'server' | 'caPem'>, token: string, method: string, urlPath: string, body?: unknown, contentType = 'application/json'): Promise<ApiResult> {
   const url = new URL(cluster.server + urlPath);
   const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
   return new Promise((resolve, reject) => {
@@ -98,7 +98,7 @@ export function apiRequest(cluster: Pick<LiveCluster, 'server' | 'caPem'>, token
       headers: {
         Authorization: `Bearer ${token}`,
         Accept: 'application/json',
-        ...(data ? { 'Content-Type': 'application/json', 'Content-Length': String(data.length) } : {}),
+        ...(data ? { 'Content-Type': contentType, 'Content-Length': String(data.length) } : {}),
       },
       timeout: 30_000,
     }, (res) => {
@@ -148,8 +148,8 @@ export class Admin {
     this.cluster = cluster;
   }
 
-  request(method: string, urlPath: string, body?: unknown): Promise<ApiResult> {
-    return apiRequest(this.cluster, this.cluster.adminToken, method, urlPath, body);
+  request(method: string, urlPath: string, body?: unknown, contentType?: string): Promise<ApiResult> {
+    return apiRequest(this.cluster, this.cluster.adminToken, method, urlPath, body, contentType);
   }
 
   /** Creates an object; 409 AlreadyExists is accepted when `allowExisting`. */

@@ -129,6 +129,12 @@ describe('a ConfigMap defined twice', () => {
     expect(r.status('tls.hsts-disabled')).toBe('fail');
   });
 
+  it('immutable, data: {} in one copy and none in the other: no change (an empty map is none), the later copy is applied', () => {
+    const empty = (data: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: flags, namespace: shop}\nimmutable: true\n${data}`;
+    const r = audit([dirWith({ 'a.yaml': `${NS}---\n${empty('data: {}\n')}---\n${empty('binaryData: {}\n')}` })]);
+    expect(r.once[0]).toMatch(/: the last one read, .*a\.yaml:\d+, is audited$/);
+  });
+
   it('not immutable: the later copy is applied, hsts "true" is audited and passes', () => {
     const r = audit([dirWith({ 'a.yaml': `${NGINX}---\n${cm(false, 'false')}`, 'b.yaml': cm(false, 'true') })]);
     expect(r.status('tls.hsts-disabled')).toBe('pass');
@@ -150,5 +156,186 @@ spec:
     const s = loadManifests([dirWith({ 'a.yaml': `${NS}---\n${deploy('web', true)}---\n${deploy('web2', false)}` })], { cwd: '/' });
     expect(s.resources.deployments?.map((d) => JSON.stringify((d.spec as { template: unknown }).template))).toEqual([expect.stringContaining('"privileged":true')]);
     expect(s.notes.find((n) => n.includes('defined more than once'))).toMatch(/changes spec\.selector, which the API server refuses to change on update/);
+  });
+});
+
+// A Pod's spec: kubernetes v1.36.3 pkg/apis/core/validation/validation.go ValidatePodUpdate, "pod
+// updates may not change fields other than" updatablePodSpecFields (images, activeDeadlineSeconds,
+// added tolerations, terminationGracePeriodSeconds from negative to 1; schedulingGates removed).
+describe('a Pod defined twice', () => {
+  const HARDENED = '{privileged: false, allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: {drop: [ALL]}, seccompProfile: {type: RuntimeDefault}}';
+  const pod = (sc: string, extra = '', image = 'busybox:1.36') => `apiVersion: v1
+kind: Pod
+metadata: {name: debug, namespace: shop}
+spec:
+${extra}  containers: [{name: c, image: ${image}, securityContext: ${sc}}]
+`;
+  const violation = (r: ReturnType<typeof audit>) => r.report.findings.filter((f) => f.check === 'pod-security.pod-violates-target' && f.resource.name === 'debug').map((f) => f.message);
+
+  it('privileged first, "fixed" in a later copy: the update is refused (ValidatePodUpdate), so the Pod is still privileged and reported so, with the refusal warning', () => {
+    const r = audit([dirWith({ 'a.yaml': `${NS}---\n${pod('{privileged: true}')}---\n${pod(HARDENED)}` })]);
+    expect(violation(r)).toEqual([expect.stringContaining('privileged (container "c" must not set securityContext.privileged=true)')]);
+    expect(r.once).toHaveLength(1);
+    expect(r.once[0]).toMatch(/^Pod shop\/debug is defined more than once \(.*a\.yaml:5, .*a\.yaml:11\): .*a\.yaml:11 changes spec\.containers \(an update of a Pod's spec may change only its images, lower activeDeadlineSeconds, add tolerations and remove schedulingGates\), which the API server refuses to change on update \(kubectl apply -f sends .*a\.yaml:5 first: files in lexical order, each top to bottom\); the cluster keeps .*a\.yaml:5, which is audited$/);
+  });
+
+  it('in two files of one directory too (a.yaml applied first): the privileged copy stays', () => {
+    const r = audit([dirWith({ 'a.yaml': `${NS}---\n${pod('{privileged: true}')}`, 'b.yaml': pod(HARDENED) })]);
+    expect(violation(r)).toEqual([expect.stringContaining('privileged (container')]);
+  });
+
+  it('a later copy that changes only what an update may change (image, activeDeadlineSeconds lowered, a toleration added) is applied and audited', () => {
+    const first = pod(HARDENED, '  activeDeadlineSeconds: 600\n  tolerations: [{key: a, operator: Exists}]\n');
+    const later = pod(HARDENED, '  activeDeadlineSeconds: 300\n  tolerations: [{key: a, operator: Exists}, {key: b, operator: Exists}]\n', 'busybox:1.37');
+    const r = audit([dirWith({ 'a.yaml': `${NS}---\n${first}---\n${later}` })]);
+    expect(r.once[0]).toMatch(/: the last one read, .*a\.yaml:13, is audited$/);
+    expect(r.snapshot.resources.pods?.map((p) => JSON.stringify(p.spec))).toEqual([expect.stringContaining('busybox:1.37')]);
+  });
+
+  it('a gated Pod (schedulingGates): a nodeSelector key added is applied, one removed is refused, its node affinity changed cannot be told (Pods count as not read)', () => {
+    const gated = (extra: string, image?: string) => pod(HARDENED, `  schedulingGates: [{name: example.com/gate}]\n${extra}`, image);
+    const added = audit([dirWith({ 'a.yaml': `${NS}---\n${gated('  nodeSelector: {a: "1"}\n')}---\n${gated('  nodeSelector: {a: "1", b: "2"}\n', 'busybox:1.37')}` })]);
+    expect(added.once[0]).toMatch(/: the last one read, .*a\.yaml:\d+, is audited$/);
+    const removed = audit([dirWith({ 'a.yaml': `${NS}---\n${gated('  nodeSelector: {a: "1"}\n')}---\n${gated('')}` })]);
+    expect(removed.once[0]).toContain("changes spec.nodeSelector (a key removed or changed: a gated Pod's may only gain keys), which the API server refuses to change on update");
+    const affinity = audit([dirWith({ 'a.yaml': `${NS}---\n${gated('')}---\n${gated('  affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: zone, operator: In, values: [a]}]}]}}}\n')}` })]);
+    expect(affinity.snapshot.coverage.pods?.status).toBe('error');
+    expect(affinity.once[0]).toMatch(/changes spec\.affinity\.nodeAffinity, which the API server refuses to change on update unless it keeps within the rules for a gated Pod's node affinity \(validateNodeAffinityMutation\), which ztaudit does not judge: .*; so pods count as not read$/);
+  });
+
+  it('activeDeadlineSeconds raised, or a container added, is refused', () => {
+    for (const [first, later, field] of [
+      [pod('{privileged: true}', '  activeDeadlineSeconds: 300\n'), pod('{privileged: true}', '  activeDeadlineSeconds: 600\n', 'busybox:1.37'), 'spec.activeDeadlineSeconds (raised'],
+      [pod('{privileged: true}'), pod('{privileged: true}').replace('containers: [', 'containers: [{name: d, image: nginx:1.27}, '), 'spec.containers (a container added or removed'],
+    ]) {
+      const r = audit([dirWith({ 'a.yaml': `${NS}---\n${first}---\n${later}` })]);
+      expect(r.once[0]).toContain(`changes ${field}`);
+      expect(r.snapshot.resources.pods?.map((p) => JSON.stringify(p.spec))).toEqual([expect.not.stringContaining('nginx')]);
+    }
+  });
+});
+
+// A Job: kubernetes v1.36.3 pkg/apis/batch/validation/validation.go ValidateJobSpecUpdate (selector
+// immutable) and validatePodTemplateUpdate (the template immutable unless the Job is suspended,
+// and then only its labels, annotations, scheduling directives and resources, as the Job's status
+// and the release's feature gates allow: pkg/registry/batch/job/strategy.go validationOptionsForJob).
+describe('a Job defined twice', () => {
+  const job = (sc: string, suspend = '', labels = '{app: m}') => `apiVersion: batch/v1
+kind: Job
+metadata: {name: migrate, namespace: shop}
+spec:
+${suspend}  template:
+    metadata: {labels: ${labels}}
+    spec:
+      restartPolicy: Never
+      containers: [{name: c, image: busybox:1.36, securityContext: ${sc}}]
+`;
+  const violation = (r: ReturnType<typeof audit>) => r.report.findings.filter((f) => f.check === 'pod-security.pod-violates-target' && f.resource.name === 'migrate').map((f) => f.message);
+
+  it('privileged first, hardened later: the template update is refused, the Job still runs privileged pods', () => {
+    for (const suspend of ['', '  suspend: true\n']) {
+      const r = audit([dirWith({ 'a.yaml': `${NS}---\n${job('{privileged: true}', suspend)}---\n${job('{privileged: false}', suspend)}` })]);
+      expect(violation(r)).toEqual([expect.stringContaining('privileged (container "c" must not set securityContext.privileged=true)')]);
+      expect(r.once[0]).toMatch(/changes spec\.template\.spec\.containers \(a Job's pod template is immutable but for what a suspended Job may change\), which the API server refuses to change on update .*; the cluster keeps .*a\.yaml:5, which is audited$/);
+    }
+  });
+
+  it('not suspended, only the template labels changed: refused (no Job that is not suspended may change its template)', () => {
+    const r = audit([dirWith({ 'a.yaml': `${NS}---\n${job('{privileged: true}')}---\n${job('{privileged: true}', '', '{app: m2}')}` })]);
+    expect(r.once[0]).toContain("changes spec.template.metadata.labels.app (a Job's pod template may change only while the Job is suspended)");
+    expect(r.snapshot.resources.jobs?.map((j) => JSON.stringify(j.spec))).toEqual([expect.stringContaining('"app":"m"}')]);
+  });
+
+  it('suspended, only the template labels changed: whether the update is refused depends on the Job\'s status, so Jobs count as not read', () => {
+    const r = audit([dirWith({ 'a.yaml': `${NS}---\n${job('{privileged: true}', '  suspend: true\n')}---\n${job('{privileged: true}', '  suspend: true\n', '{app: m2}')}` })]);
+    expect(r.snapshot.coverage.jobs?.status).toBe('error');
+    expect(r.status('pod-security.pod-violates-target')).toBe('not-evaluated');
+    expect(r.once[0]).toMatch(/changes spec\.template\.metadata\.labels\.app, which the API server refuses to change on update unless the Job has not started or has no active pods \(its status, not in the manifests\).*: the cluster keeps .*a\.yaml:5 or .*a\.yaml:16; so jobs count as not read$/);
+  });
+});
+
+// apps/v1 selectors: kubernetes v1.36.3 pkg/apis/apps/validation/validation.go (ValidateReplicaSetUpdate,
+// ValidateDaemonSetSpecUpdate: ValidateImmutableField on spec.selector; ValidateStatefulSetUpdate
+// forbids any spec change but replicas, ordinals, template, updateStrategy, … — the selector included).
+describe('an apps/v1 ReplicaSet, DaemonSet or StatefulSet defined twice with another selector', () => {
+  for (const kind of ['ReplicaSet', 'DaemonSet', 'StatefulSet']) {
+    it(`${kind}: the later copy (hardened template, new selector) is refused, the privileged template is what runs`, () => {
+      const w = (app: string, privileged: boolean) => `apiVersion: apps/v1
+kind: ${kind}
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: ${app}}}
+  template:
+    metadata: {labels: {app: ${app}}}
+    spec:
+      containers: [{name: c, image: nginx:1.27, securityContext: {privileged: ${privileged}}}]
+`;
+      const r = audit([dirWith({ 'a.yaml': `${NS}---\n${w('web', true)}---\n${w('web2', false)}` })]);
+      expect(r.report.findings.filter((f) => f.check === 'pod-security.pod-violates-target' && f.resource.kind === kind).map((f) => f.message)).toEqual([expect.stringContaining('privileged (container "c" must not set securityContext.privileged=true)')]);
+      expect(r.once[0]).toMatch(/changes spec\.selector, which the API server refuses to change on update/);
+    });
+  }
+});
+
+describe('an apps/v1 StatefulSet defined twice with another serviceName, podManagementPolicy or volumeClaimTemplates', () => {
+  const sts = (extra: string, privileged: boolean) => `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db, namespace: shop}
+spec:
+  selector: {matchLabels: {app: db}}
+${extra}  template:
+    metadata: {labels: {app: db}}
+    spec:
+      containers: [{name: c, image: postgres:17, securityContext: {privileged: ${privileged}}}]
+`;
+  const privileged = (r: ReturnType<typeof audit>) => r.report.findings.filter((f) => f.check === 'pod-security.pod-violates-target' && f.resource.kind === 'StatefulSet').map((f) => f.message.includes('privileged (container'));
+
+  it('refused with the hardened template: the privileged one is what runs, and the warning names the field', () => {
+    for (const [first, later, field] of [
+      ['  serviceName: db\n', '  serviceName: db-headless\n', 'spec.serviceName'],
+      ['', '  podManagementPolicy: Parallel\n', 'spec.podManagementPolicy'],
+      ['', '  volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}]\n', 'spec.volumeClaimTemplates'],
+    ]) {
+      const r = audit([dirWith({ 'a.yaml': `${NS}---\n${sts(first, true)}---\n${sts(later, false)}` })]);
+      expect(privileged(r)).toEqual([true]);
+      expect(r.once[0]).toContain(`changes ${field} (an update of a StatefulSet's spec may change only replicas, ordinals, template, updateStrategy, revisionHistoryLimit, persistentVolumeClaimRetentionPolicy and minReadySeconds), which the API server refuses to change on update`);
+    }
+  });
+
+  it('podManagementPolicy: OrderedReady written out where the first copy left it to its default is no change: the hardened template is applied', () => {
+    const r = audit([dirWith({ 'a.yaml': `${NS}---\n${sts('', true)}---\n${sts('  podManagementPolicy: OrderedReady\n', false)}` })]);
+    expect(privileged(r)).toEqual([false]);
+    expect(r.once[0]).toMatch(/: the last one read, .*a\.yaml:\d+, is audited$/);
+  });
+});
+
+// A Service's primary cluster IP "may not change once set" (kubernetes v1.36.3
+// pkg/apis/core/validation/validation.go validateUpgradeDowngradeClusterIPs), unless it is or
+// becomes an ExternalName; the network model reads it (headless or not, whose address is whose).
+describe('a Service defined twice with another clusterIP', () => {
+  const svc = (ip: string, type = 'ClusterIP') => `apiVersion: v1
+kind: Service
+metadata: {name: db, namespace: shop}
+spec:
+  type: ${type}
+  clusterIP: ${ip}
+  selector: {app: db}
+  ports: [{port: 5432}]
+`;
+  const ips = (r: ReturnType<typeof audit>) => r.snapshot.resources.services?.map((s) => (s.spec as { clusterIP?: string }).clusterIP);
+
+  it('headless first, then an address: refused, the Service stays headless', () => {
+    const r = audit([dirWith({ 'a.yaml': `${NS}---\n${svc('None')}---\n${svc('10.96.0.20')}` })]);
+    expect(ips(r)).toEqual(['None']);
+    expect(r.once[0]).toMatch(/changes spec\.clusterIP, which the API server refuses to change on update/);
+  });
+
+  it('the same address, or one left out (the API server keeps the allocated one), or a change to ExternalName: the later copy is applied', () => {
+    for (const [later, want] of [[svc('10.96.0.20').replace('  clusterIP: 10.96.0.20\n', ''), undefined], [svc('10.96.0.20'), '10.96.0.20']] as const) {
+      const r = audit([dirWith({ 'a.yaml': `${NS}---\n${svc('10.96.0.20')}---\n${later}` })]);
+      expect(ips(r)).toEqual([want]);
+    }
+    const r = audit([dirWith({ 'a.yaml': `${NS}---\n${svc('10.96.0.20')}---\n${svc('""', 'ExternalName')}` })]);
+    expect(r.once[0]).toMatch(/: the last one read, .*a\.yaml:\d+, is audited$/);
   });
 });

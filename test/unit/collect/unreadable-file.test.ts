@@ -7,6 +7,7 @@
 // nothing. (An EACCES file is read the same way; tests run as root here, who reads it, so
 // /proc/self/mem stands in: a file whose read fails for anyone.) And when every kind is blind
 // for that one cause, the run says it once, not once per kind.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,6 +46,19 @@ describe('a --manifests file that cannot be read', () => {
     const snapshot = loadManifests([join(d, 'm')], { cwd: d });
     expect(snapshot.coverage.clusterrolebindings).toMatchObject({ status: 'error', detail: expect.stringMatching(/^m\/crbs\.yaml: file that cannot be read \(EIO\)/) });
     expect(snapshot.coverage.pods?.status).toBe('error');
+  });
+
+  // kubectl opens every file of a manifest extension below DIR, whatever its type (kubernetes/cli-runtime
+  // v0.36.3 pkg/resource/visitor.go ExpandPathsToFileVisitors: only directories are told apart), and
+  // applies what it reads; ztaudit never opens one (opening a named pipe waits for a writer).
+  it('a named pipe (FIFO) with a manifest name is named in a warning and blinds every kind, without being opened', () => {
+    const d = dir();
+    execFileSync('mkfifo', [join(d, 'm/rbac.yaml')]);
+    execFileSync('mkfifo', [join(d, 'm/notes.txt')]); // not a manifest name: kubectl skips it too
+    const snapshot = loadManifests([join(d, 'm')], { cwd: d });
+    expect(snapshot.notes.filter((n) => n.includes('named pipe') || n.includes('notes.txt'))).toEqual(['m/rbac.yaml: skipped a named pipe (FIFO), which ztaudit does not open (kubectl apply -f would read from it whatever it is sent)']);
+    expect(snapshot.coverage.clusterrolebindings).toMatchObject({ status: 'error', detail: expect.stringMatching(/^m\/rbac\.yaml: named pipe \(FIFO\)/) });
+    expect(snapshot.resources.pods).toHaveLength(1);
   });
 
   it('one partial line says every kind and the cause, not one per kind', () => {
