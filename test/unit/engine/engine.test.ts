@@ -369,12 +369,15 @@ describe('implied findings (Check.implies, impliesWhen)', () => {
   const implied = (spool: (() => Spool | null) | undefined, checks: Check[]) => {
     const { report } = auditSnapshot({ snapshot: snapshotFromObjects([]), config: defaultConfig(), checks, now: NOW, startedAt: NOW, runId: 'r1', spool });
     const of = (id: string, name: string) => report.findings.find((f) => f.check === id && f.resource.name === name)!;
+    // A check neither implying nor implied, between them, failing on the same resources: never folded.
+    expect(report.findings.filter((f) => f.check === 't.unrelated' && f.impliedBy !== undefined)).toEqual([]);
     return Object.fromEntries(['wide', 'narrow', 'bare', 'other'].map((n) => [n, of('t.effect', n).impliedBy === undefined ? null : of('t.effect', n).impliedBy === of('t.cause', n)?.fingerprint]));
   };
+  const unrelated = check('t.unrelated', 'rbac', 'low', [fail('wide'), fail('narrow')]);
 
   it('folds only under a cause impliesWhen accepts, the same with and without a spool, in either check order', () => {
     for (const spool of [undefined, () => Spool.open()]) {
-      for (const checks of [[cause, effect], [effect, cause]]) {
+      for (const checks of [[cause, unrelated, effect], [effect, unrelated, cause], [unrelated, cause, effect]]) {
         expect(implied(spool, checks)).toEqual({ wide: true, narrow: null, bare: null, other: null });
       }
     }
