@@ -264,6 +264,21 @@ describe('audit', () => {
     expect(report.checks.find((c) => c.id === 'rbac.a')).toMatchObject({ failed: 0, waived: 1, passed: 1, status: 'pass' });
   });
 
+  it('scores each open failure at its own severity, a waived one not at all, with and without a spool (README "Scoring")', () => {
+    const config = defaultConfig();
+    config.waivers = [{ check: 'rbac.mixed', resource: { kind: 'Namespace', name: 'worst' }, reason: 'known', owner: 'platform', expires: '2027-06-01' }];
+    const mixed = check('rbac.mixed', 'rbac', 'high', [
+      { ...fail('worst'), severity: 'critical' }, { ...fail('mild'), severity: 'low' }, fail('plain'), pass('fine'),
+    ]);
+    const thrown: Check = { ...check('rbac.thrown', 'rbac', 'critical', []), evaluate: function* () { yield fail('gone'); throw new Error('boom'); } };
+    for (const spool of [undefined, () => Spool.open()]) {
+      const { report } = auditSnapshot({ snapshot: snapshotFromObjects([]), config, checks: [mixed, thrown], now: NOW, startedAt: NOW, runId: 'r1', spool });
+      // Open: low (1) and high (5); passed: high (5); the waived critical and the thrown check's failure count for nothing.
+      expect(report.score.areas.rbac).toBe(45.5);
+      expect(report.checks.find((c) => c.id === 'rbac.mixed')).toMatchObject({ failed: 2, waived: 1, passed: 1 });
+    }
+  });
+
   it('a waiver on a check that was not evaluated is not-evaluated with the reason, never "matches nothing" (missing data is not a fix)', () => {
     const snapshot = snapshotFromObjects([]);
     snapshot.coverage.networkpolicies = { status: 'forbidden', detail: 'list networkpolicies.networking.k8s.io' };
