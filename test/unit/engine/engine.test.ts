@@ -13,6 +13,7 @@ import { openCarried } from '../../../src/run/waivers.ts';
 import { runChecks, runStreamed } from '../../../src/engine/run.ts';
 import { scoreRun } from '../../../src/engine/score.ts';
 import { Spool } from '../../../src/base/spool.ts';
+import { isSpooled } from '../../../src/run/spooled-finding.ts';
 import type { Check, Result } from '../../../src/engine/types.ts';
 import type { Severity, Verdict } from '../../../src/base/vocabulary.ts';
 
@@ -263,6 +264,21 @@ describe('audit', () => {
     expect(report.checks.find((c) => c.id === 'rbac.a')).toMatchObject({ failed: 0, waived: 1, passed: 1, status: 'pass' });
   });
 
+  it('scores each open failure at its own severity, a waived one not at all, with and without a spool (README "Scoring")', () => {
+    const config = defaultConfig();
+    config.waivers = [{ check: 'rbac.mixed', resource: { kind: 'Namespace', name: 'worst' }, reason: 'known', owner: 'platform', expires: '2027-06-01' }];
+    const mixed = check('rbac.mixed', 'rbac', 'high', [
+      { ...fail('worst'), severity: 'critical' }, { ...fail('mild'), severity: 'low' }, fail('plain'), pass('fine'),
+    ]);
+    const thrown: Check = { ...check('rbac.thrown', 'rbac', 'critical', []), evaluate: function* () { yield fail('gone'); throw new Error('boom'); } };
+    for (const spool of [undefined, () => Spool.open()]) {
+      const { report } = auditSnapshot({ snapshot: snapshotFromObjects([]), config, checks: [mixed, thrown], now: NOW, startedAt: NOW, runId: 'r1', spool });
+      // Open: low (1) and high (5); passed: high (5); the waived critical and the thrown check's failure count for nothing.
+      expect(report.score.areas.rbac).toBe(45.5);
+      expect(report.checks.find((c) => c.id === 'rbac.mixed')).toMatchObject({ failed: 2, waived: 1, passed: 1 });
+    }
+  });
+
   it('a waiver on a check that was not evaluated is not-evaluated with the reason, never "matches nothing" (missing data is not a fix)', () => {
     const snapshot = snapshotFromObjects([]);
     snapshot.coverage.networkpolicies = { status: 'forbidden', detail: 'list networkpolicies.networking.k8s.io' };
@@ -352,5 +368,47 @@ describe('audit', () => {
     config.waivers = [{ check: 'tls.b', resource: { name: 'web' }, reason: 'r', owner: 'o', expires: '2026-11-26' }];
     const { report } = auditSnapshot({ snapshot: snapshotFromObjects([]), config, checks, now: NOW, startedAt: NOW, runId: 'r3' });
     expect(report.findings.find((f) => f.check === 'tls.b')?.waived).toBe(true);
+  });
+});
+
+describe('implied findings (Check.implies, impliesWhen)', () => {
+  // rbac.cluster-admin-binding's rule: a cause held only in a namespace implies nothing; held
+  // cluster-wide, it folds a narrower finding on the same resource under it (impliedBy).
+  const scoped = (name: string, scope: string): Verdict => ({ ...fail(name), evidence: { scopes: [scope] } });
+  const cause: Check = {
+    ...check('t.cause', 'rbac', 'critical', [scoped('wide', 'cluster-wide'), scoped('narrow', 'in shop'), { ...fail('bare'), evidence: undefined }]),
+    implies: ['t.effect'],
+    impliesWhen: (f) => Array.isArray(f.evidence?.scopes) && (f.evidence.scopes as string[]).includes('cluster-wide'),
+  };
+  const effect = check('t.effect', 'rbac', 'high', [fail('wide'), fail('narrow'), fail('bare'), fail('other')]);
+  const implied = (spool: (() => Spool | null) | undefined, checks: Check[]) => {
+    const { report } = auditSnapshot({ snapshot: snapshotFromObjects([]), config: defaultConfig(), checks, now: NOW, startedAt: NOW, runId: 'r1', spool });
+    const of = (id: string, name: string) => report.findings.find((f) => f.check === id && f.resource.name === name)!;
+    // A check neither implying nor implied, between them, failing on the same resources: never folded.
+    expect(report.findings.filter((f) => f.check === 't.unrelated' && f.impliedBy !== undefined)).toEqual([]);
+    return Object.fromEntries(['wide', 'narrow', 'bare', 'other'].map((n) => [n, of('t.effect', n).impliedBy === undefined ? null : of('t.effect', n).impliedBy === of('t.cause', n)?.fingerprint]));
+  };
+  const unrelated = check('t.unrelated', 'rbac', 'low', [fail('wide'), fail('narrow')]);
+
+  it('folds only under a cause impliesWhen accepts, the same with and without a spool, in either check order', () => {
+    for (const spool of [undefined, () => Spool.open()]) {
+      for (const checks of [[cause, unrelated, effect], [effect, unrelated, cause], [unrelated, cause, effect]]) {
+        expect(implied(spool, checks)).toEqual({ wide: true, narrow: null, bare: null, other: null });
+      }
+    }
+  });
+
+  it('asks impliesWhen of each finding as it is made, its evidence in memory, not read back from the spool', () => {
+    const asked: boolean[] = [];
+    const spying: Check = { ...cause, impliesWhen(f) { asked.push(isSpooled(f)); return cause.impliesWhen!(f); } };
+    expect(implied(() => Spool.open(), [spying, effect])).toEqual({ wide: true, narrow: null, bare: null, other: null });
+    expect(asked).toEqual([false, false, false]);
+  });
+
+  it('a cause of a check that threw implies nothing', () => {
+    const throwing: Check = { ...cause, evaluate: function* () { yield scoped('wide', 'cluster-wide'); throw new Error('boom'); } };
+    for (const spool of [undefined, () => Spool.open()]) {
+      expect(implied(spool, [throwing, effect])).toEqual({ wide: null, narrow: null, bare: null, other: null });
+    }
   });
 });
