@@ -470,8 +470,10 @@ function gkeAnnotatedCertificate(resource: { kind: string; namespace: string; na
 function ingressVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
   // Ingresses whose serving ingress-nginx controller is in doubt (its class flags or annotation
-  // prefix not known): their passes are not confirmed, nor their fails when every controller
-  // serving them is (unconfirmedVerdict).
+  // prefix not known, or nginx refusing the configuration it renders, so that it serves what it
+  // last loaded: nginxAppliedDoubt): their passes are not confirmed, nor their fails when every
+  // controller serving them is (unconfirmedVerdict). Every verdict of such an Ingress rests on
+  // what the controller serves of it (its server, certificate, redirect), so none is kept.
   const doubts = new Map<string, { pass: string; fail?: string }>();
   const frontendConfigs = gkeFrontendConfigs(ctx.snapshot);
   const nginx = nginxServerCertificates(ctx.snapshot);

@@ -62,8 +62,9 @@ export interface GuardAnswer {
   /**
    * Why a guard may stand in front of the host, or one found may not, and that cannot be known:
    * an ingress-nginx controller's ConfigMap is not known (NginxController.configMapUnknown) where
-   * it decides the guard, or whether that controller serves the Ingress or reads its annotations
-   * is not (nginxServingDoubt). With nothing found for certain, the host cannot be confirmed.
+   * it decides the guard, or whether that controller serves the Ingress, reads its annotations or
+   * loads its configuration is not (nginxAppliedDoubt). With nothing found for certain, the host
+   * cannot be confirmed.
    */
   unconfirmed?: string[];
 }
@@ -430,8 +431,10 @@ function perNginxPrefix(snapshot: Snapshot, h: ExposedHost, a: GuardAnswer, judg
     return { ...g, sub };
   });
   for (const { sub } of subs) { a.looked.push(...sub.looked); a.malformed.push(...sub.malformed); for (const u of sub.unconfirmed ?? []) unconfirmed(a, u); }
-  // A controller that may not serve the Ingress, or may not read these annotations: what they
-  // give is not certain, and what it does not find may be found by the controller serving it.
+  // A controller that may not serve the Ingress, may not read these annotations, or whose
+  // configuration nginx refuses (it serves what it last loaded, annotations and ConfigMap keys
+  // alike): what they give is not certain, and what it does not find may be found by the
+  // controller serving it, or by the configuration it last loaded.
   const doubt = nginxIngressDoubt(snapshot, h.object);
   if (doubt !== undefined) {
     const found = [...new Set(subs.flatMap((x) => x.sub.found))];
