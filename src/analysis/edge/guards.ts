@@ -407,6 +407,20 @@ function gatewayNames(h: ExposedHost): string {
 const URL_RE = /^(https?:\/\/)[^\s]+$/;
 
 /**
+ * Whether ingress-nginx sets global auth from this ConfigMap global-auth-url: ReadConfig
+ * (internal/ingress/controller/template/configmap.go) hands the value, untrimmed, to
+ * parser.StringToURL, which needs Go's url.Parse to take it (no control character, no space
+ * before the scheme or in the host), a scheme, a host, and no ".." in the host; anything else is
+ * logged ("Global auth location denied") and no global auth is set. Only http(s) URLs count here.
+ */
+function globalAuthUrlTaken(url: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  if (!URL_RE.test(url) || /[\x00-\x1f\x7f]/.test(url)) return false;
+  const host = /^https?:\/\/(?:[^/?#@]*@)?([^/?#]*)/.exec(url)?.[1] ?? '';
+  return host !== '' && !host.includes('..');
+}
+
+/**
  * An Ingress whose ingress-nginx annotations mean something: ingress-nginx serves it, or its
  * controller is unknown and its annotations name ingress-nginx (servedByIngressNginx, the answer
  * the TLS checks take). Another controller's IngressClass ignores them (leftovers of a migration,
@@ -518,6 +532,7 @@ export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot
       a.looked.push(`${cm} global-auth-url`);
       if (url === undefined || url === '') continue;
       if (!URL_RE.test(url.trim())) { a.malformed.push(`${cm}: global-auth-url "${url}" is not an http(s) URL; ingress-nginx ignores it`); continue; }
+      if (!globalAuthUrlTaken(url)) { a.malformed.push(`${cm}: global-auth-url ${JSON.stringify(url)} is not a URL ingress-nginx takes (parser.StringToURL: nothing is trimmed, the host must be there, without ".."); it ignores it ("Global auth location denied")`); continue; }
       if (!globalOn) { a.looked.push(`${cm} global-auth-url ${url.trim()}, turned off for ${where} by annotation ${p}enable-global-auth: "${optOut}"`); continue; }
       global.push(`${url.trim()} (${cm})`);
     }

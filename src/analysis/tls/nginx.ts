@@ -501,14 +501,14 @@ export function configMapData(snapshot: Snapshot, ref: ConfigMapRef): Record<str
 }
 
 /**
- * How ingress-nginx reads a boolean ConfigMap value (mapstructure, weakly typed: Go
- * strconv.ParseBool, and "" decodes as false); undefined when it cannot be parsed, in which
- * case the decode error is logged and the key's default is kept.
+ * How ingress-nginx reads a boolean ConfigMap value: ReadConfig
+ * (internal/ingress/controller/template/configmap.go) decodes the ConfigMap's data with
+ * mapstructure v1.5.0, weakly typed, whose decodeBool takes strconv.ParseBool of the value as it
+ * is, nothing trimmed, and "" as false; undefined when it cannot be parsed (" false", "false\n" of
+ * a YAML block scalar), in which case the decode error is logged and the key's default is kept.
  */
 export function nginxBool(v: string): boolean | undefined {
-  const t = v.trim();
-  if (t === '') return false;
-  return nginxAnnotationBool(t);
+  return v === '' ? false : nginxAnnotationBool(v);
 }
 
 /**
@@ -846,6 +846,8 @@ export function nginxRedirectSettings(snapshot: Snapshot, ing: KubeObject): { se
       if (c?.configMapUnknown !== undefined) return { v: dflt, source: `the ConfigMap of controller ${refString(c.ref)} (not known: ${c.configMapUnknown})`, unknown: `the ${key} of ingress-nginx controller ${refString(c.ref)} cannot be confirmed: ${c.configMapUnknown}` };
       const raw = data?.[key];
       const v = raw === undefined ? undefined : nginxBool(raw);
+      // A value ingress-nginx refuses keeps the default (nginxBool), and the source says so.
+      if (raw !== undefined && v === undefined) notes.add(`${cm} ${key}: ${JSON.stringify(raw)} is not a boolean ingress-nginx parses (nothing is trimmed); its default ${dflt} applies`);
       return v === undefined ? { v: dflt, source: `ingress-nginx default ${key}: ${dflt}` } : { v, source: `${cm} ${key}: "${raw}"${c ? ` (controller ${refString(c.ref)})` : ''}` };
     };
     return { force: annotation(prefix, 'force-ssl-redirect') ?? fromCm('force-ssl-redirect', false), redirect: annotation(prefix, 'ssl-redirect') ?? fromCm('ssl-redirect', true) };

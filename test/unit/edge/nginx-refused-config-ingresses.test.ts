@@ -158,3 +158,27 @@ describe('edge guards under a controller whose configuration nginx refuses', () 
     expect(v.message).toContain(REFUSAL);
   });
 });
+
+// One key's value ingress-nginx refuses is not a refused configuration: ReadConfig
+// (internal/ingress/controller/template/configmap.go) logs it and keeps that key's default, so the
+// default is judged, certain. A boolean is decoded by mapstructure v1.5.0 decodeBool, Go's
+// strconv.ParseBool of the value as it is (nothing trimmed); global-auth-url goes through
+// parser.StringToURL (Go's url.Parse, a scheme, a host without ".."), else "Global auth location
+// denied" and no global auth (https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/configmap/#global-auth-url).
+describe('a ConfigMap value ingress-nginx refuses keeps that key\'s default', () => {
+  it('ssl-redirect "false" with a line break (a YAML block scalar) is no boolean: the redirect stays on, a pass saying why', () => {
+    expect(graded(verdict(sslRedirectDisabled, controller('edge', 'nginx', { 'ssl-redirect': 'false' }) + app({})))).toEqual(['fail', 'default']);
+    const v = verdict(sslRedirectDisabled, controller('edge', 'nginx', { 'ssl-redirect': 'false\n' }) + app({}));
+    expect(graded(v)).toEqual(['pass', undefined]);
+    expect(v.message).toContain('ConfigMap ingress-nginx/edge ssl-redirect: "false\\n" is not a boolean ingress-nginx parses (nothing is trimmed); its default true applies');
+  });
+
+  it('a global-auth-url StringToURL refuses (a space before it, ".." in the host) sets no global auth: a certain finding naming it, not a pass', () => {
+    expect(graded(verdict(edgeAuthMissing, controller('edge', 'nginx', { 'global-auth-url': 'https://auth.example.com/check' }) + app({})))).toEqual(['pass', undefined]);
+    for (const url of [' https://auth.example.com/check', 'https://auth..example.com/check', 'https://auth.example.com/check\u0001']) {
+      const v = verdict(edgeAuthMissing, controller('edge', 'nginx', { 'global-auth-url': url }) + app({}));
+      expect(graded(v)).toEqual(['fail', 'default']);
+      expect(v.evidence?.malformed).toEqual([`ConfigMap ingress-nginx/edge: global-auth-url ${JSON.stringify(url)} is not a URL ingress-nginx takes (parser.StringToURL: nothing is trimmed, the host must be there, without ".."); it ignores it ("Global auth location denied")`]);
+    }
+  });
+});
