@@ -14,7 +14,7 @@ import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap, type Json } from 
 import { effectiveExposure } from './effective-exposure.ts';
 import { configMapData, nginxAnnotationBool, nginxAnnotationGroups, nginxBool, nginxImageVersion, NGINX_ANNOTATION_PREFIX, nginxIngressDoubt, nginxNoConfigMap, servedByIngressNginx, type NginxController } from '../tls/nginx.ts';
 import { ingressTlsHostCovers, istioHostSubsetOf } from '../tls/hosts.ts';
-import { traefikCrdCounts, traefikCrdGroupOf, traefikCrdProvidersResolving, traefikCrossNamespace, traefikCrossRefusal, traefikMiddlewareIndex, traefikRouterTls, traefikTcpMiddlewareOf, traefikTlsOptions, TRAEFIK_TLS_OPTION_KEYS, type TraefikTcpMiddleware } from '../tls/traefik.ts';
+import { traefikCrdCounts, traefikCrdGroupOf, traefikCrdProvidersOf, traefikCrdProvidersResolving, traefikCrdSees, traefikCrossNamespace, traefikEntryPoints, traefikCrossRefusal, traefikMiddlewareIndex, traefikRouterTls, traefikTcpMiddlewareOf, traefikTlsOptions, TRAEFIK_TLS_OPTION_KEYS, type TraefikTcpMiddleware } from '../tls/traefik.ts';
 import { refString, workloadsOf, type Workload } from '../workloads.ts';
 import { istioPolicySelects, parseAuthorizationPolicy, type AuthzRule, type ParsedAuthzPolicy } from '../mesh/authz.ts';
 import { selectorMatches } from '../mesh/istio.ts';
@@ -102,8 +102,12 @@ function annotations(o: KubeObject, keys: string[], where: string, answer: Guard
 /** A Traefik middleware a host's routes use: a Middleware, or for an IngressRouteTCP a MiddlewareTCP (`tcp`: what it does). */
 interface TraefikMiddlewareUse { ref: string; spec: Json; tcp?: TraefikTcpMiddleware }
 
-/** One Traefik router of a host (traefikRouters): its routes and the middlewares it runs, chains followed. */
-interface TraefikRouterUses { routes: EdgeRoute[]; uses: TraefikMiddlewareUse[] }
+/**
+ * One Traefik router of a host (traefikRouters): its routes and the middlewares it runs, chains
+ * followed. `entry`: where its entryPoints' http.middlewares run ahead of them (traefikEntryUses),
+ * one entry per Traefik workload and entryPoint it is on; `entryUnknown`: why some may, unread.
+ */
+interface TraefikRouterUses { routes: EdgeRoute[]; uses: TraefikMiddlewareUse[]; entry?: Array<{ where: string; uses: TraefikMiddlewareUse[] }>; entryUnknown?: string }
 
 /**
  * Whether a middleware reference of a Traefik CRD object counts: one that may cross namespaces
@@ -231,16 +235,77 @@ function traefikMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: GuardAns
       if (name) visit(traefikCrdRef(nsOf(mw), str(co?.namespace), name).text, nsOf(mw), depth + 1, out, chain);
     }
   };
+  // An entryPoint's http.middlewares, "<key>@kubernetescrd" in the install configuration, name a
+  // Middleware of any namespace its Traefik's CRD provider reads (traefikHttpsRedirect's
+  // { workload } referrer); the chains they lead to keep the chain rule (visit, depth 1).
+  const entryUse = (name: string, w: ResourceRef, where: string, out: TraefikMiddlewareUse[]) => {
+    const m = /^(.+)@kubernetescrd$/.exec(name);
+    if (!m) { answer.looked.push(`Traefik middleware ${name} of ${where} is not of the kubernetescrd provider, which is not read, so it does not count`); return; }
+    const found = traefikMiddlewaresByKey(snapshot, m[1]);
+    if (found.length !== 1) {
+      answer.looked.push(found.length === 0 ? `Traefik middleware ${name} of ${where} is not in the input, so it does not count` : `Traefik Middlewares ${found.map((x) => `${nsOf(x)}/${nameOf(x)}`).join(', ')} all answer to ${name} of ${where}; which one Traefik uses is not known, so none counts`);
+      return;
+    }
+    const mw = found[0];
+    const sees = traefikCrdProvidersOf(snapshot, w).map((p) => traefikCrdSees(p, mw));
+    if (!sees.some((x) => x.sees === true)) { answer.looked.push(`Traefik Middleware ${nsOf(mw)}/${nameOf(mw)}, ${name} of ${where}, is there, but ${sees.find((x) => x.why)?.why ?? `${refString(w)} runs no CRD provider`}, so it does not count`); return; }
+    const spec = obj(mw.spec) ?? {};
+    out.push({ ref: `${nsOf(mw)}/${nameOf(mw)}`, spec });
+    for (const c of arr(obj(spec.chain)?.middlewares)) {
+      const co = obj(c);
+      const member = str(co?.name);
+      if (member) visit(traefikCrdRef(nsOf(mw), str(co?.namespace), member).text, nsOf(mw), 1, out, new Set());
+    }
+  };
+  const entry = h.controller.family === 'traefik' ? traefikEntryUses(snapshot, h, entryUse) : {};
   const routers = traefikRouters(h).map((routes) => {
     const uses: TraefikMiddlewareUse[] = [];
     for (const ref of routes[0].middlewares) visit(ref, h.route.namespace ?? 'default', 0, uses, new Set());
-    return { routes, uses };
+    return { routes, uses, ...entry };
   });
   answer.looked.splice(lookedFrom, Infinity, ...new Set(answer.looked.slice(lookedFrom)));
   answer.malformed.splice(malformedFrom, Infinity, ...new Set(answer.malformed.slice(malformedFrom)));
   if (h.routes.some((r) => r.middlewares.length > 0)) answer.looked.push(`Traefik Middlewares ${[...seen].join(', ')}`);
   else if (h.controller.family === 'traefik') answer.looked.push(`${h.route.kind} ${h.route.namespace}/${h.route.name}, which uses no Traefik Middlewares (${h.route.kind === 'Ingress' ? 'annotation traefik.ingress.kubernetes.io/router.middlewares' : h.route.kind === 'IngressRoute' ? 'spec.routes[].middlewares' : 'none referenced'})`);
   return routers;
+}
+
+/**
+ * The entryPoints' http.middlewares a Traefik HTTP host's routers run ahead of their own: Traefik
+ * prepends an entryPoint's middlewares to every router on it (pkg/server/aggregator.go applyModel,
+ * `cp.Middlewares = append(m.Middlewares, cp.Middlewares...)`;
+ * https://doc.traefik.io/traefik/routing/entrypoints/#middlewares), so a guard there stands in front
+ * of every route on that entryPoint of that Traefik. One way in per Traefik workload serving the
+ * host (EdgeController.workloads) and entryPoint its routers are on (those named, else the
+ * default ones); all routes of one routing object share them. Nothing when none of those
+ * entryPoints has middlewares (the routers' own decide, as before). A Traefik configured by a file
+ * (TraefikEntryPoints.fromFile: YAML or TOML, whose entryPoints are not read), or whose
+ * http.middlewares come from a value ztaudit cannot read, may run any: `entryUnknown`.
+ */
+function traefikEntryUses(snapshot: Snapshot, h: ExposedHost, use: (name: string, w: ResourceRef, where: string, out: TraefikMiddlewareUse[]) => void): Pick<TraefikRouterUses, 'entry' | 'entryUnknown'> {
+  if (h.route.kind !== 'Ingress' && h.route.kind !== 'IngressRoute') return {};
+  const eps = traefikEntryPoints(snapshot);
+  const named = traefikRouterEntryPoints(h.routes[0]!);
+  const on = named[0] === '*' ? eps.defaults : named.map((e) => e.toLowerCase());
+  const workloads = h.controller.workloads;
+  const ids = new Set(workloads.map(refString));
+  const fromFile = eps.fromFile.filter((f) => ids.has(refString(f)));
+  const set = eps.middlewares.filter((m) => ids.has(refString(m.workload)) && on.includes(m.entryPoint));
+  const unknown = set.find((m) => m.unknown !== undefined);
+  const entryUnknown = fromFile.length > 0 ? `whether the entryPoint middlewares of ${fromFile.map(refString).join(', ')} guard it cannot be confirmed: ${fromFile.length > 1 ? 'they read' : 'it reads'} its install configuration from a file, whose entryPoints ztaudit does not read (a TOML file is not parsed at all)`
+    : unknown ? `whether the http.middlewares of entryPoint ${unknown.entryPoint} of ${refString(unknown.workload)} guard it cannot be confirmed: ${unknown.unknown}` : undefined;
+  const tail = entryUnknown !== undefined ? { entryUnknown } : {};
+  if (set.every((m) => m.unknown !== undefined)) return tail;
+  const entry: Array<{ where: string; uses: TraefikMiddlewareUse[] }> = [];
+  for (const w of workloads) {
+    for (const ep of on) {
+      const where = `entryPoint ${ep} of ${refString(w)}`;
+      const uses: TraefikMiddlewareUse[] = [];
+      for (const m of set) if (refString(m.workload) === refString(w) && m.entryPoint === ep) for (const name of m.names) use(name, w, where, uses);
+      entry.push({ where, uses });
+    }
+  }
+  return { entry, ...tail };
 }
 
 /**
@@ -280,11 +345,23 @@ function settleRouteGuards(h: ExposedHost, guards: Map<EdgeRoute, string[]>, a: 
   a.looked.push(`${found.join('; ')} ${found.length > 1 ? 'stand' : 'stands'} only in front of ${guarded.join(', ')}: ${open.join(', ')} ${open.length > 1 ? 'serve' : 'serves'} ${h.host === '*' ? 'any host' : h.host} without ${found.length > 1 ? 'any of them' : 'it'}`);
 }
 
-/** Per route of the host, what `pick` finds in the middlewares of its Traefik router. */
-function traefikRouteGuards(routers: TraefikRouterUses[], pick: (mw: TraefikMiddlewareUse) => string[]): Map<EdgeRoute, string[]> {
+/**
+ * Per route of the host, what `pick` finds in the middlewares of its Traefik router. Where its
+ * entryPoints run http.middlewares (`entry`), a request meets those of the entryPoint and Traefik
+ * it comes through, then the router's: the route is guarded only when every such way in is, by
+ * either. Nothing found while entryPoint middlewares are unread (`entryUnknown`): not confirmed.
+ */
+function traefikRouteGuards(routers: TraefikRouterUses[], pick: (mw: TraefikMiddlewareUse) => string[], a: GuardAnswer): Map<EdgeRoute, string[]> {
   const out = new Map<EdgeRoute, string[]>();
-  for (const { routes, uses } of routers) {
-    const found = [...new Set(uses.flatMap(pick))];
+  for (const { routes, uses, entry, entryUnknown } of routers) {
+    let found = [...new Set(uses.flatMap(pick))];
+    if (entry) {
+      const ways = entry.map((e) => ({ where: e.where, found: [...new Set([...e.uses.flatMap(pick), ...found])] }));
+      const bare = ways.filter((w) => w.found.length === 0);
+      found = bare.length === 0 ? [...new Set(ways.flatMap((w) => w.found))] : [];
+      if (bare.length > 0 && bare.length < ways.length) a.looked.push(`${[...new Set(ways.flatMap((w) => w.found))].join('; ')} only through ${ways.filter((w) => w.found.length > 0).map((w) => w.where).join(', ')}: ${bare.map((w) => w.where).join(', ')} ${bare.length > 1 ? 'run' : 'runs'} none`);
+    }
+    if (found.length === 0 && entryUnknown !== undefined) unconfirmed(a, entryUnknown);
     for (const r of routes) out.set(r, found);
   }
   return out;
@@ -560,7 +637,7 @@ export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot
       : (['ipAllowList', 'ipWhiteList'] as const).map((type) => ({ type, sourceRange: arr(obj(mw.spec[type])?.sourceRange).filter((x): x is string => typeof x === 'string') })).find((x) => obj(mw.spec[x.type]));
     if (allowlist) a.looked.push(`Traefik ${mw.tcp ? 'MiddlewareTCP' : 'Middleware'} ${mw.ref} ${allowlist.type} (sourceRange ${allowlist.sourceRange.join(', ') || 'empty'}) admits only those client addresses, but a client address is no identity, so it does not count as authentication`);
   }
-  const byMiddleware = traefikRouteGuards(routers, (mw) => (mw.tcp ? [] : (['forwardAuth', 'basicAuth', 'digestAuth'] as const).filter((k) => obj(mw.spec[k])).map((k) => `Traefik Middleware ${mw.ref} ${k}`)));
+  const byMiddleware = traefikRouteGuards(routers, (mw) => (mw.tcp ? [] : (['forwardAuth', 'basicAuth', 'digestAuth'] as const).filter((k) => obj(mw.spec[k])).map((k) => `Traefik Middleware ${mw.ref} ${k}`)), a);
   for (const [r, found] of byMiddleware) if (found.length > 0) routeGuards.set(r, [...(routeGuards.get(r) ?? []), ...found]);
   settleRouteGuards(h, routeGuards, a);
   if (h.controller.family === 'istio') istioClientCertificates(snapshot, h, a);
@@ -949,7 +1026,7 @@ export function edgeRateLimit(snapshot: Snapshot, h: ExposedHost, istioRoot: str
     // (https://doc.traefik.io/traefik/reference/routing-configuration/tcp/middlewares/inflightconn/).
     if (mw.tcp) return mw.tcp.type === 'inFlightConn' ? [`Traefik MiddlewareTCP ${mw.ref} inFlightConn${mw.tcp.amount !== undefined ? ` (amount ${mw.tcp.amount})` : ''}`] : [];
     return (['rateLimit', 'inFlightReq'] as const).filter((k) => obj(mw.spec[k])).map((k) => `Traefik Middleware ${mw.ref} ${k}`);
-  }), a);
+  }, a), a);
   if (h.route.kind === 'HTTPProxy') {
     const spec = obj(h.object.spec) ?? {};
     a.looked.push(`HTTPProxy ${h.route.namespace}/${h.route.name} rateLimitPolicy (virtualhost and routes)`);
@@ -1076,7 +1153,7 @@ export function edgeWaf(snapshot: Snapshot, h: ExposedHost, istioRoot: string): 
   settleRouteGuards(h, traefikRouteGuards(traefikMiddlewares(snapshot, h, a), (mw) => {
     const waf = mw.tcp ? [] : Object.keys(obj(mw.spec.plugin) ?? {}).filter((k) => WAF_NAME.test(k));
     return waf.length ? [`Traefik Middleware ${mw.ref} plugin ${waf.join(', ')}`] : [];
-  }), a);
+  }, a), a);
   if (h.controller.family === 'istio') {
     const labels = controllerPods(snapshot, h.controller);
     a.looked.push(`Istio EnvoyFilters naming a WAF engine (Coraza, ModSecurity) on the gateway pods of ${h.controller.label}`);

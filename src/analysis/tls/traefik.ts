@@ -788,10 +788,20 @@ export interface TraefikEntryPoints {
    * routers on them without a TLS section of their own take it, not the default one.
    */
   tlsOptions: TraefikEntryPointTlsOption[];
+  /**
+   * The entryPoints' http.middlewares, per workload read: Traefik puts them ahead of the
+   * middlewares of every HTTP router on the entryPoint (pkg/server/aggregator.go applyModel;
+   * https://doc.traefik.io/traefik/routing/entrypoints/#middlewares). A value from a variable
+   * ztaudit cannot resolve is left out (TraefikEntryPointMiddlewares.unknown says why).
+   */
+  middlewares: TraefikEntryPointMiddlewares[];
 }
 
 /** One entryPoint's http.tls.options on one Traefik workload: `option` as written ("<namespace>-<name>@kubernetescrd"). */
 export interface TraefikEntryPointTlsOption { workload: ResourceRef; entryPoint: string; option: string; flag: string }
+
+/** One entryPoint's http.middlewares on one Traefik workload (entryPoint lower-case): the names as written, comma-separated, or why they are not known. */
+export interface TraefikEntryPointMiddlewares { workload: ResourceRef; entryPoint: string; flag: string; names: string[]; unknown?: string }
 
 /** The port of an entryPoint address, "[host]:port[/tcp|/udp]" (doc.traefik.io reference/install-configuration/entrypoints, `address`). */
 function addressPort(v: string | undefined): number | undefined {
@@ -877,6 +887,7 @@ export const traefikEntryPoints = memoize((snapshot: Snapshot): TraefikEntryPoin
   const withoutService: ResourceRef[] = [];
   const tlsEntryPointOf = new Map<string, string>();
   const tlsOptions: TraefikEntryPointTlsOption[] = [];
+  const middlewares: TraefikEntryPointMiddlewares[] = [];
   for (const key of ['deployments', 'daemonsets', 'statefulsets'] as const) {
     for (const o of snapshot.resources[key] ?? []) {
       for (const raw of arr(obj(podTemplateOf(o)?.spec)?.containers)) {
@@ -924,6 +935,7 @@ export const traefikEntryPoints = memoize((snapshot: Snapshot): TraefikEntryPoin
         // redirection to https among them, before anything that may answer, keeps plaintext off it.
         for (const [k, v] of install.options) {
           const m = /^entrypoints\.([^.]+)\.http\.middlewares$/.exec(k);
+          if (m && (v || install.unknown.has(k))) middlewares.push({ workload: ref, entryPoint: m[1], flag: `${flag(k)}=${v}`, names: install.unknown.has(k) ? [] : (v ?? '').split(',').map((x) => x.trim()).filter(Boolean), ...(install.unknown.has(k) ? { unknown: `${flag(k)} is taken from a value ztaudit cannot read` } : {}) });
           if (!m || secured.has(m[1]) || !v || install.unknown.has(k)) continue;
           const redirect = traefikEntryPointRedirect(snapshot, ref, m[1], v);
           if (redirect) secured.set(m[1], `a redirection of every request to https (${flag(k)}=${v}: ${redirect})`);
@@ -950,7 +962,7 @@ export const traefikEntryPoints = memoize((snapshot: Snapshot): TraefikEntryPoin
   }
   const defaults = [...(asDefault.size > 0 ? asDefault : defined)].filter((ep) => ep !== 'traefik' && !udp.has(ep)).sort();
   const inClusterOnly = new Set(fromFile.length ? [] : [...ports.keys()].filter((ep) => !reachedFromOutside.has(ep)));
-  return { workloads, fromFile, defaults, secured, ports, inClusterOnly, edge, withoutService, tlsEntryPointOf, tlsOptions };
+  return { workloads, fromFile, defaults, secured, ports, inClusterOnly, edge, withoutService, tlsEntryPointOf, tlsOptions, middlewares };
 }, ['network', 'tls']);
 
 /** Middlewares by the key Traefik's kubernetescrd provider gives them ("<namespace>-<name>"), each "namespace/name" holding it. */
