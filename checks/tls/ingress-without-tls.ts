@@ -397,7 +397,9 @@ function traefikIngressTls(snapshot: Snapshot, eps: TraefikEntryPoints, ing: Kub
       inCluster: { secured: r.secured, entryPoints: r.inCluster },
     };
   }
-  return { where: r.plain.length ? `entryPoint${r.plain.length > 1 ? 's' : ''} ${r.plain.join(', ')}` : 'every default entryPoint', evidence: r.evidence, ...(mw.unproven ? { unproven: mw.unproven } : {}) };
+  // Not proven plaintext either when a Traefik's entryPoints are in a file ztaudit does not read (r.unread).
+  const unproven = mw.unproven ?? r.unread;
+  return { where: r.plain.length ? `entryPoint${r.plain.length > 1 ? 's' : ''} ${r.plain.join(', ')}` : 'every default entryPoint', evidence: r.evidence, ...(unproven ? { unproven } : {}) };
 }
 
 /**
@@ -967,6 +969,11 @@ function traefikIngressRouteVerdicts(ctx: AuditContext): Verdict[] {
         const unproven = redirects.length > 0 && redirects.every((x) => x.redirect || x.unproven) ? redirects.find((x) => x.unproven)?.unproven : undefined;
         if (unproven && r.plaintext !== 'in-cluster') {
           out.push({ status: 'fail', resource, detailKey: 'tls', severity: 'medium', message: `IngressRoute ${ns}/${resource.name} has no spec.tls: whether ${served} ${are} served over plaintext HTTP on ${r.plain.length ? `entryPoint${r.plain.length > 1 ? 's' : ''} ${r.plain.join(', ')}` : 'every default entryPoint'} cannot be confirmed: ${unproven}. Use a Middleware with redirectScheme: {scheme: https}, or give it spec.tls.`, evidence: { ...ev, ...r.evidence, httpsRedirectUnproven: unproven } });
+          continue;
+        }
+        // A Traefik's entryPoints in a file ztaudit does not read (TOML, or YAML's entryPoints) may keep it off plaintext.
+        if (r.plaintext === 'edge' && r.unread) {
+          out.push({ status: 'fail', resource, detailKey: 'tls', severity: 'medium', message: `IngressRoute ${ns}/${resource.name} has no spec.tls: ${r.unread}. Give it spec.tls.`, evidence: { ...ev, ...r.evidence, unconfirmed: r.unread } });
           continue;
         }
         const note = redirects.find((x) => x.note)?.note ?? unproven;

@@ -1007,8 +1007,13 @@ export type TraefikRouterPlaintext =
   | { plaintext: 'none'; secured: string[]; evidence: Record<string, unknown> }
   /** Plaintext only on entryPoints that clients inside the cluster alone reach ("metrics (port 9100)"); the others keep it off. */
   | { plaintext: 'in-cluster'; secured: string[]; inCluster: string[]; evidence: Record<string, unknown> }
-  /** Plaintext on entryPoints reached from outside the cluster, or not known not to be (`plain` empty: every default entryPoint, none being known). */
-  | { plaintext: 'edge'; plain: string[]; evidence: Record<string, unknown> };
+  /**
+   * Plaintext on entryPoints reached from outside the cluster, or not known not to be (`plain`
+   * empty: every default entryPoint, none being known). `unread`: a Traefik of the snapshot reads
+   * its install configuration from a file, whose entryPoints (TLS, redirections) are not read, so
+   * that cannot be confirmed.
+   */
+  | { plaintext: 'edge'; plain: string[]; evidence: Record<string, unknown>; unread?: string };
 
 /**
  * The one judgement of a router with no TLS section, from an Ingress or an IngressRoute alike.
@@ -1037,7 +1042,12 @@ export function traefikRouterPlaintext(eps: TraefikEntryPoints, named: string[])
       : undefined;
   const note = unseen ? { note: `Traefik's install configuration is not in the snapshot (${unseen}): entryPoint TLS or an HTTP-to-HTTPS redirection set there is not seen` } : {};
   const exposure = eps.withoutService.length ? { exposure: `no Service of the snapshot selects the pods of ${eps.withoutService.map(refString).join(', ')}: every entryPoint counts as reachable from outside the cluster` } : {};
-  return { plaintext: 'edge', plain: atEdge, evidence: { entryPoints, plaintextEntryPoints: atEdge.length ? atEdge : '(default entryPoints)', ...edgeWays, ...note, ...exposure } };
+  // A file (--configFile, or /etc/traefik mounted: traefik.toml, .yaml or .yml) may set entryPoint
+  // TLS or a redirection to https: ztaudit reads no entryPoint from it (a TOML file is not parsed
+  // at all; no TOML parser is a dependency), so a router it would secure is not judged on the
+  // defaults (https://doc.traefik.io/traefik/getting-started/configuration-overview/#configuration-file).
+  const unread = eps.fromFile.length ? { unread: `whether the entryPoints of ${eps.fromFile.map(refString).join(', ')} keep it off plaintext HTTP cannot be confirmed: ${eps.fromFile.length > 1 ? 'they read their' : 'it reads its'} install configuration from a file, whose entryPoints ztaudit does not read (a TOML file is not parsed at all)` } : {};
+  return { plaintext: 'edge', plain: atEdge, evidence: { entryPoints, plaintextEntryPoints: atEdge.length ? atEdge : '(default entryPoints)', ...edgeWays, ...note, ...exposure }, ...unread };
 }
 
 /** One Traefik container of the snapshot: its workload, image, and the [major, minor] its tag names. */

@@ -77,6 +77,7 @@ describe('a Traefik configured by a file, whose entryPoints ztaudit does not rea
     expect(graded(v)).toEqual(['fail', 'medium']);
     expect(v.message).toContain('whether the entryPoint middlewares of Deployment traefik/traefik guard it cannot be confirmed');
     expect(v.message).toContain('a TOML file is not parsed at all');
+    expect(v.message).toContain('It is not judged on the Traefik defaults.');
   });
   it('a route naming its own ForwardAuth still passes: nothing the file says takes it away', () => {
     const route = tcpRoute({ kind: 'IngressRoute', match: 'Host(`db.example.com`)', middlewares: '[{name: own-auth}]' });
