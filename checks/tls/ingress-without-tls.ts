@@ -665,6 +665,11 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
       const wildcardOnly = servers && by ? `; ingress-nginx compares tls hosts exactly, so ${by} names no host` : '';
       return by && !servers
         ? { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is covered by TLS entry ${by}.`, evidence: { host, tlsHost: by } }
+        // The host's own verdict reads no key of the controller ConfigMap: force-ssl-redirect (on
+        // for every location) would send port 80 to HTTPS, where a host no entry covers gets the
+        // controller's default certificate, a finding too; so a ConfigMap not known, or a value in it
+        // ingress-nginx refuses (it keeps the key's default), leaves it standing. Only nginx refusing
+        // the whole configuration does not (unconfirmedVerdict, nginxAppliedDoubt).
         : passedThrough(host, pt) ?? merged(host) ?? upstreamTls(`host ${host}`, `host/${host}`, { host, tlsHosts }) ?? secretFallback(host, wildcardOnly, ignored) ?? {
           status: 'fail', resource, detailKey: `host/${host}`,
           message: `${ignored ? `Ingress ${ns}/${resource.name} asks for SSL passthrough (${ignored.annotation}), but ingress-nginx ignores it: ${ignored.ignored}. ` : ''}${tls.length === 0

@@ -1011,6 +1011,11 @@ export function edgeRateLimit(snapshot: Snapshot, h: ExposedHost, istioRoot: str
   const a: GuardAnswer = { found: [], looked: [], malformed: [] };
   const where = `${h.route.kind} ${h.route.namespace}/${h.route.name}`;
   if (nginxIngress(snapshot, h, a)) perNginxPrefix(snapshot, h, a, (p, _controllers, a) => {
+    // Annotations only: no key of the controller ConfigMap sets a rate limit
+    // (https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/configmap/ has
+    // limit-req-status-code and limit-conn-zone-variable, which shape a limit an annotation sets), so
+    // a ConfigMap not known, or a value in it ingress-nginx refuses, changes no verdict here; only
+    // nginx refusing the whole configuration does (perNginxPrefix, nginxAppliedDoubt).
     const an = annotations(h.object, ['limit-rps', 'limit-rpm', 'limit-connections'].map((k) => p + k), where, a);
     a.looked.push(`annotations ${p}limit-rps/limit-rpm/limit-connections on ${where}`);
     for (const key of ['limit-rps', 'limit-rpm', 'limit-connections'] as const) {
