@@ -15,7 +15,7 @@ export const edgeRateLimitMissing: Check = {
   protectsAgainst: 'credential stuffing, scraping and request floods reaching the backend unthrottled: no ingress-nginx limit-rps/limit-rpm/limit-connections, no Traefik RateLimit middleware on every route of the host, no Contour rateLimitPolicy, no Istio EnvoyFilter local rate limit on the gateway, no Envoy Gateway BackendTrafficPolicy rateLimit',
   severity: 'medium',
   controls: EDGE_RATE_LIMIT,
-  remediation: 'Limit requests per client at the edge: ingress-nginx nginx.ingress.kubernetes.io/limit-rps (or limit-rpm, limit-connections); a Traefik RateLimit Middleware on every route of the host (each route of an IngressRoute runs only its own middlewares); Contour rateLimitPolicy on the virtualhost; an Istio EnvoyFilter adding envoy.filters.http.local_ratelimit to the ingress gateway; an Envoy Gateway BackendTrafficPolicy with rateLimit targeting the Gateway or route.',
+  remediation: 'Limit requests per client at the edge: ingress-nginx nginx.ingress.kubernetes.io/limit-rps (or limit-rpm, limit-connections); a Traefik RateLimit Middleware on every route of the host (each route of an IngressRoute runs only its own middlewares) or in the http.middlewares of every entryPoint the host is served on; Contour rateLimitPolicy on the virtualhost; an Istio EnvoyFilter adding envoy.filters.http.local_ratelimit to the ingress gateway; an Envoy Gateway BackendTrafficPolicy with rateLimit targeting the Gateway or route.',
   needs: EDGE_NEEDS,
   reads: EDGE_READS,
   // By-name ConfigMaps: the controllers' (global-auth-url, limits, ModSecurity), Istio's root namespace (policies selecting the gateway), Cilium's settings; and the policy kinds the CNI may enforce (both decide what reaches the backends).

@@ -397,7 +397,9 @@ function traefikIngressTls(snapshot: Snapshot, eps: TraefikEntryPoints, ing: Kub
       inCluster: { secured: r.secured, entryPoints: r.inCluster },
     };
   }
-  return { where: r.plain.length ? `entryPoint${r.plain.length > 1 ? 's' : ''} ${r.plain.join(', ')}` : 'every default entryPoint', evidence: r.evidence, ...(mw.unproven ? { unproven: mw.unproven } : {}) };
+  // Not proven plaintext either when a Traefik's entryPoints are in a file ztaudit does not read (r.unread).
+  const unproven = mw.unproven ?? r.unread;
+  return { where: r.plain.length ? `entryPoint${r.plain.length > 1 ? 's' : ''} ${r.plain.join(', ')}` : 'every default entryPoint', evidence: r.evidence, ...(unproven ? { unproven } : {}) };
 }
 
 /**
@@ -470,8 +472,10 @@ function gkeAnnotatedCertificate(resource: { kind: string; namespace: string; na
 function ingressVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
   // Ingresses whose serving ingress-nginx controller is in doubt (its class flags or annotation
-  // prefix not known): their passes are not confirmed, nor their fails when every controller
-  // serving them is (unconfirmedVerdict).
+  // prefix not known, or nginx refusing the configuration it renders, so that it serves what it
+  // last loaded: nginxAppliedDoubt): their passes are not confirmed, nor their fails when every
+  // controller serving them is (unconfirmedVerdict). Every verdict of such an Ingress rests on
+  // what the controller serves of it (its server, certificate, redirect), so none is kept.
   const doubts = new Map<string, { pass: string; fail?: string }>();
   const frontendConfigs = gkeFrontendConfigs(ctx.snapshot);
   const nginx = nginxServerCertificates(ctx.snapshot);
@@ -661,6 +665,11 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
       const wildcardOnly = servers && by ? `; ingress-nginx compares tls hosts exactly, so ${by} names no host` : '';
       return by && !servers
         ? { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is covered by TLS entry ${by}.`, evidence: { host, tlsHost: by } }
+        // The host's own verdict reads no key of the controller ConfigMap: force-ssl-redirect (on
+        // for every location) would send port 80 to HTTPS, where a host no entry covers gets the
+        // controller's default certificate, a finding too; so a ConfigMap not known, or a value in it
+        // ingress-nginx refuses (it keeps the key's default), leaves it standing. Only nginx refusing
+        // the whole configuration does not (unconfirmedVerdict, nginxAppliedDoubt).
         : passedThrough(host, pt) ?? merged(host) ?? upstreamTls(`host ${host}`, `host/${host}`, { host, tlsHosts }) ?? secretFallback(host, wildcardOnly, ignored) ?? {
           status: 'fail', resource, detailKey: `host/${host}`,
           message: `${ignored ? `Ingress ${ns}/${resource.name} asks for SSL passthrough (${ignored.annotation}), but ingress-nginx ignores it: ${ignored.ignored}. ` : ''}${tls.length === 0
@@ -965,6 +974,11 @@ function traefikIngressRouteVerdicts(ctx: AuditContext): Verdict[] {
         const unproven = redirects.length > 0 && redirects.every((x) => x.redirect || x.unproven) ? redirects.find((x) => x.unproven)?.unproven : undefined;
         if (unproven && r.plaintext !== 'in-cluster') {
           out.push({ status: 'fail', resource, detailKey: 'tls', severity: 'medium', message: `IngressRoute ${ns}/${resource.name} has no spec.tls: whether ${served} ${are} served over plaintext HTTP on ${r.plain.length ? `entryPoint${r.plain.length > 1 ? 's' : ''} ${r.plain.join(', ')}` : 'every default entryPoint'} cannot be confirmed: ${unproven}. Use a Middleware with redirectScheme: {scheme: https}, or give it spec.tls.`, evidence: { ...ev, ...r.evidence, httpsRedirectUnproven: unproven } });
+          continue;
+        }
+        // A Traefik's entryPoints in a file ztaudit does not read (TOML, or YAML's entryPoints) may keep it off plaintext.
+        if (r.plaintext === 'edge' && r.unread) {
+          out.push({ status: 'fail', resource, detailKey: 'tls', severity: 'medium', message: `IngressRoute ${ns}/${resource.name} has no spec.tls: ${r.unread}. Give it spec.tls.`, evidence: { ...ev, ...r.evidence, unconfirmed: r.unread } });
           continue;
         }
         const note = redirects.find((x) => x.note)?.note ?? unproven;

@@ -1,6 +1,6 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { nginxControllersFor, nginxIngressDoubt, nginxRedirectSettings, nginxRedirectUnknown, nginxServingDoubt, servedByIngressNginx } from '../../src/analysis/tls/index.ts';
+import { nginxAppliedDoubt, nginxControllersFor, nginxIngressDoubt, nginxRedirectSettings, nginxRedirectUnknown, servedByIngressNginx } from '../../src/analysis/tls/index.ts';
 import { arr, obj } from '../../src/analysis/mesh/util.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
 import { NGINX_SERVING_CONFIG_READ, NGINX_WATCH_SELECTOR_READ } from './lib/nginx-config-read.ts';
@@ -26,9 +26,11 @@ export const sslRedirectDisabled: Check = {
       if (!hasTls && !settings.every((s) => s.force.v)) continue; // plaintext-only Ingresses are tls.ingress-without-tls findings
       // One setting per controller serving the Ingress, in nginxControllersFor's order. A controller
       // turning the redirect off fails it for certain only if it surely serves the Ingress, reads
-      // the annotations it was judged on and its ConfigMap is known (its force-ssl-redirect may be on).
+      // the annotations it was judged on, its ConfigMap is known (its force-ssl-redirect may be on) and
+      // nginx loads what it renders (nginxAppliedDoubt: an ssl-protocols nginx refuses keeps the
+      // configuration it last loaded, whose redirect the input does not show).
       const controllers = nginxControllersFor(ctx.snapshot, ing);
-      const doubtOf = (i: number) => nginxRedirectUnknown(settings[i]!, hasTls) ?? (controllers[i] ? nginxServingDoubt(ctx.snapshot, controllers[i], ing) : undefined);
+      const doubtOf = (i: number) => nginxRedirectUnknown(settings[i]!, hasTls) ?? (controllers[i] ? nginxAppliedDoubt(ctx.snapshot, controllers[i], ing) : undefined);
       const offs = settings.flatMap((s, i) => (!s.force.v && !(hasTls && s.redirect.v) ? [i] : []));
       const certainOff = offs.find((i) => doubtOf(i) === undefined);
       const off = settings[certainOff ?? offs[0] ?? -1];
@@ -40,7 +42,8 @@ export const sslRedirectDisabled: Check = {
         continue;
       }
       // A controller whose class flags or annotation prefix are not known may not be the one serving
-      // it, or may not read the annotation that turns the redirect on: a pass is not confirmed.
+      // it, or may not read the annotation that turns the redirect on, and one whose configuration
+      // nginx refuses serves what it last loaded: a pass is not confirmed.
       const unknown = off ? undefined : settings.map((s) => nginxRedirectUnknown(s, hasTls)).find((u) => u !== undefined) ?? nginxIngressDoubt(ctx.snapshot, ing);
       if (unknown) {
         out.push({ status: 'fail', resource, severity: 'medium', message: `Whether HTTP requests to Ingress ${resource.namespace}/${resource.name} are redirected to HTTPS cannot be confirmed: ${unknown}. It is not judged on the ingress-nginx defaults.`, evidence: { ...evidence, unconfirmed: unknown } });

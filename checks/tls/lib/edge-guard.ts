@@ -45,7 +45,7 @@ export function guardVerdicts(
       // Neither a pass nor the finding the defaults would give: what decides it is not known.
       out.push({
         status: 'fail', resource: h.route, detailKey, severity: 'medium',
-        message: `Whether ${hostText}, exposed through ${h.controller.label} (${h.paths[0]}${h.paths.length > 1 ? ` and ${h.paths.length - 1} more` : ''}), has ${what} cannot be confirmed: ${a.unconfirmed.join('; ')}. It is not judged on the ingress-nginx defaults. Looked at: ${a.looked.join('; ')}.${a.malformed.length ? ` Malformed: ${a.malformed.join('; ')}.` : ''}`,
+        message: `Whether ${hostText}, exposed through ${h.controller.label} (${h.paths[0]}${h.paths.length > 1 ? ` and ${h.paths.length - 1} more` : ''}), has ${what} cannot be confirmed: ${a.unconfirmed.join('; ')}. It is not judged on the ${h.controller.family === 'traefik' ? 'Traefik' : 'ingress-nginx'} defaults. Looked at: ${a.looked.join('; ')}.${a.malformed.length ? ` Malformed: ${a.malformed.join('; ')}.` : ''}`,
         evidence,
       });
     } else if (a.found.length > 0) {

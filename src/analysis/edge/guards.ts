@@ -14,7 +14,7 @@ import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap, type Json } from 
 import { effectiveExposure } from './effective-exposure.ts';
 import { configMapData, nginxAnnotationBool, nginxAnnotationGroups, nginxBool, nginxImageVersion, NGINX_ANNOTATION_PREFIX, nginxIngressDoubt, nginxNoConfigMap, servedByIngressNginx, type NginxController } from '../tls/nginx.ts';
 import { ingressTlsHostCovers, istioHostSubsetOf } from '../tls/hosts.ts';
-import { traefikCrdCounts, traefikCrdGroupOf, traefikCrdProvidersResolving, traefikCrossNamespace, traefikCrossRefusal, traefikMiddlewareIndex, traefikRouterTls, traefikTcpMiddlewareOf, traefikTlsOptions, TRAEFIK_TLS_OPTION_KEYS, type TraefikTcpMiddleware } from '../tls/traefik.ts';
+import { traefikCrdCounts, traefikCrdGroupOf, traefikCrdProvidersOf, traefikCrdProvidersResolving, traefikCrdSees, traefikCrossNamespace, traefikEntryPoints, traefikCrossRefusal, traefikMiddlewareIndex, traefikRouterTls, traefikTcpMiddlewareOf, traefikTlsOptions, TRAEFIK_TLS_OPTION_KEYS, type TraefikTcpMiddleware } from '../tls/traefik.ts';
 import { refString, workloadsOf, type Workload } from '../workloads.ts';
 import { istioPolicySelects, parseAuthorizationPolicy, type AuthzRule, type ParsedAuthzPolicy } from '../mesh/authz.ts';
 import { selectorMatches } from '../mesh/istio.ts';
@@ -62,8 +62,9 @@ export interface GuardAnswer {
   /**
    * Why a guard may stand in front of the host, or one found may not, and that cannot be known:
    * an ingress-nginx controller's ConfigMap is not known (NginxController.configMapUnknown) where
-   * it decides the guard, or whether that controller serves the Ingress or reads its annotations
-   * is not (nginxServingDoubt). With nothing found for certain, the host cannot be confirmed.
+   * it decides the guard, or whether that controller serves the Ingress, reads its annotations or
+   * loads its configuration is not (nginxAppliedDoubt). With nothing found for certain, the host
+   * cannot be confirmed.
    */
   unconfirmed?: string[];
 }
@@ -101,8 +102,12 @@ function annotations(o: KubeObject, keys: string[], where: string, answer: Guard
 /** A Traefik middleware a host's routes use: a Middleware, or for an IngressRouteTCP a MiddlewareTCP (`tcp`: what it does). */
 interface TraefikMiddlewareUse { ref: string; spec: Json; tcp?: TraefikTcpMiddleware }
 
-/** One Traefik router of a host (traefikRouters): its routes and the middlewares it runs, chains followed. */
-interface TraefikRouterUses { routes: EdgeRoute[]; uses: TraefikMiddlewareUse[] }
+/**
+ * One Traefik router of a host (traefikRouters): its routes and the middlewares it runs, chains
+ * followed. `entry`: where its entryPoints' http.middlewares run ahead of them (traefikEntryUses),
+ * one entry per Traefik workload and entryPoint it is on; `entryUnknown`: why some may, unread.
+ */
+interface TraefikRouterUses { routes: EdgeRoute[]; uses: TraefikMiddlewareUse[]; entry?: Array<{ where: string; uses: TraefikMiddlewareUse[] }>; entryUnknown?: string }
 
 /**
  * Whether a middleware reference of a Traefik CRD object counts: one that may cross namespaces
@@ -230,16 +235,77 @@ function traefikMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: GuardAns
       if (name) visit(traefikCrdRef(nsOf(mw), str(co?.namespace), name).text, nsOf(mw), depth + 1, out, chain);
     }
   };
+  // An entryPoint's http.middlewares, "<key>@kubernetescrd" in the install configuration, name a
+  // Middleware of any namespace its Traefik's CRD provider reads (traefikHttpsRedirect's
+  // { workload } referrer); the chains they lead to keep the chain rule (visit, depth 1).
+  const entryUse = (name: string, w: ResourceRef, where: string, out: TraefikMiddlewareUse[]) => {
+    const m = /^(.+)@kubernetescrd$/.exec(name);
+    if (!m) { answer.looked.push(`Traefik middleware ${name} of ${where} is not of the kubernetescrd provider, which is not read, so it does not count`); return; }
+    const found = traefikMiddlewaresByKey(snapshot, m[1]);
+    if (found.length !== 1) {
+      answer.looked.push(found.length === 0 ? `Traefik middleware ${name} of ${where} is not in the input, so it does not count` : `Traefik Middlewares ${found.map((x) => `${nsOf(x)}/${nameOf(x)}`).join(', ')} all answer to ${name} of ${where}; which one Traefik uses is not known, so none counts`);
+      return;
+    }
+    const mw = found[0];
+    const sees = traefikCrdProvidersOf(snapshot, w).map((p) => traefikCrdSees(p, mw));
+    if (!sees.some((x) => x.sees === true)) { answer.looked.push(`Traefik Middleware ${nsOf(mw)}/${nameOf(mw)}, ${name} of ${where}, is there, but ${sees.find((x) => x.why)?.why ?? `${refString(w)} runs no CRD provider`}, so it does not count`); return; }
+    const spec = obj(mw.spec) ?? {};
+    out.push({ ref: `${nsOf(mw)}/${nameOf(mw)}`, spec });
+    for (const c of arr(obj(spec.chain)?.middlewares)) {
+      const co = obj(c);
+      const member = str(co?.name);
+      if (member) visit(traefikCrdRef(nsOf(mw), str(co?.namespace), member).text, nsOf(mw), 1, out, new Set());
+    }
+  };
+  const entry = h.controller.family === 'traefik' ? traefikEntryUses(snapshot, h, entryUse) : {};
   const routers = traefikRouters(h).map((routes) => {
     const uses: TraefikMiddlewareUse[] = [];
     for (const ref of routes[0].middlewares) visit(ref, h.route.namespace ?? 'default', 0, uses, new Set());
-    return { routes, uses };
+    return { routes, uses, ...entry };
   });
   answer.looked.splice(lookedFrom, Infinity, ...new Set(answer.looked.slice(lookedFrom)));
   answer.malformed.splice(malformedFrom, Infinity, ...new Set(answer.malformed.slice(malformedFrom)));
   if (h.routes.some((r) => r.middlewares.length > 0)) answer.looked.push(`Traefik Middlewares ${[...seen].join(', ')}`);
   else if (h.controller.family === 'traefik') answer.looked.push(`${h.route.kind} ${h.route.namespace}/${h.route.name}, which uses no Traefik Middlewares (${h.route.kind === 'Ingress' ? 'annotation traefik.ingress.kubernetes.io/router.middlewares' : h.route.kind === 'IngressRoute' ? 'spec.routes[].middlewares' : 'none referenced'})`);
   return routers;
+}
+
+/**
+ * The entryPoints' http.middlewares a Traefik HTTP host's routers run ahead of their own: Traefik
+ * prepends an entryPoint's middlewares to every router on it (pkg/server/aggregator.go applyModel,
+ * `cp.Middlewares = append(m.Middlewares, cp.Middlewares...)`;
+ * https://doc.traefik.io/traefik/routing/entrypoints/#middlewares), so a guard there stands in front
+ * of every route on that entryPoint of that Traefik. One way in per Traefik workload serving the
+ * host (EdgeController.workloads) and entryPoint its routers are on (those named, else the
+ * default ones); all routes of one routing object share them. Nothing when none of those
+ * entryPoints has middlewares (the routers' own decide, as before). A Traefik configured by a file
+ * (TraefikEntryPoints.fromFile: YAML or TOML, whose entryPoints are not read), or whose
+ * http.middlewares come from a value ztaudit cannot read, may run any: `entryUnknown`.
+ */
+function traefikEntryUses(snapshot: Snapshot, h: ExposedHost, use: (name: string, w: ResourceRef, where: string, out: TraefikMiddlewareUse[]) => void): Pick<TraefikRouterUses, 'entry' | 'entryUnknown'> {
+  if (h.route.kind !== 'Ingress' && h.route.kind !== 'IngressRoute') return {};
+  const eps = traefikEntryPoints(snapshot);
+  const named = traefikRouterEntryPoints(h.routes[0]!);
+  const on = named[0] === '*' ? eps.defaults : named.map((e) => e.toLowerCase());
+  const workloads = h.controller.workloads;
+  const ids = new Set(workloads.map(refString));
+  const fromFile = eps.fromFile.filter((f) => ids.has(refString(f)));
+  const set = eps.middlewares.filter((m) => ids.has(refString(m.workload)) && on.includes(m.entryPoint));
+  const unknown = set.find((m) => m.unknown !== undefined);
+  const entryUnknown = fromFile.length > 0 ? `whether the entryPoint middlewares of ${fromFile.map(refString).join(', ')} guard it cannot be confirmed: ${fromFile.length > 1 ? 'they read' : 'it reads'} its install configuration from a file, whose entryPoints ztaudit does not read (a TOML file is not parsed at all)`
+    : unknown ? `whether the http.middlewares of entryPoint ${unknown.entryPoint} of ${refString(unknown.workload)} guard it cannot be confirmed: ${unknown.unknown}` : undefined;
+  const tail = entryUnknown !== undefined ? { entryUnknown } : {};
+  if (set.every((m) => m.unknown !== undefined)) return tail;
+  const entry: Array<{ where: string; uses: TraefikMiddlewareUse[] }> = [];
+  for (const w of workloads) {
+    for (const ep of on) {
+      const where = `entryPoint ${ep} of ${refString(w)}`;
+      const uses: TraefikMiddlewareUse[] = [];
+      for (const m of set) if (refString(m.workload) === refString(w) && m.entryPoint === ep) for (const name of m.names) use(name, w, where, uses);
+      entry.push({ where, uses });
+    }
+  }
+  return { entry, ...tail };
 }
 
 /**
@@ -279,11 +345,23 @@ function settleRouteGuards(h: ExposedHost, guards: Map<EdgeRoute, string[]>, a: 
   a.looked.push(`${found.join('; ')} ${found.length > 1 ? 'stand' : 'stands'} only in front of ${guarded.join(', ')}: ${open.join(', ')} ${open.length > 1 ? 'serve' : 'serves'} ${h.host === '*' ? 'any host' : h.host} without ${found.length > 1 ? 'any of them' : 'it'}`);
 }
 
-/** Per route of the host, what `pick` finds in the middlewares of its Traefik router. */
-function traefikRouteGuards(routers: TraefikRouterUses[], pick: (mw: TraefikMiddlewareUse) => string[]): Map<EdgeRoute, string[]> {
+/**
+ * Per route of the host, what `pick` finds in the middlewares of its Traefik router. Where its
+ * entryPoints run http.middlewares (`entry`), a request meets those of the entryPoint and Traefik
+ * it comes through, then the router's: the route is guarded only when every such way in is, by
+ * either. Nothing found while entryPoint middlewares are unread (`entryUnknown`): not confirmed.
+ */
+function traefikRouteGuards(routers: TraefikRouterUses[], pick: (mw: TraefikMiddlewareUse) => string[], a: GuardAnswer): Map<EdgeRoute, string[]> {
   const out = new Map<EdgeRoute, string[]>();
-  for (const { routes, uses } of routers) {
-    const found = [...new Set(uses.flatMap(pick))];
+  for (const { routes, uses, entry, entryUnknown } of routers) {
+    let found = [...new Set(uses.flatMap(pick))];
+    if (entry) {
+      const ways = entry.map((e) => ({ where: e.where, found: [...new Set([...e.uses.flatMap(pick), ...found])] }));
+      const bare = ways.filter((w) => w.found.length === 0);
+      found = bare.length === 0 ? [...new Set(ways.flatMap((w) => w.found))] : [];
+      if (bare.length > 0 && bare.length < ways.length) a.looked.push(`${[...new Set(ways.flatMap((w) => w.found))].join('; ')} only through ${ways.filter((w) => w.found.length > 0).map((w) => w.where).join(', ')}: ${bare.map((w) => w.where).join(', ')} ${bare.length > 1 ? 'run' : 'runs'} none`);
+    }
+    if (found.length === 0 && entryUnknown !== undefined) unconfirmed(a, entryUnknown);
     for (const r of routes) out.set(r, found);
   }
   return out;
@@ -406,6 +484,20 @@ function gatewayNames(h: ExposedHost): string {
 const URL_RE = /^(https?:\/\/)[^\s]+$/;
 
 /**
+ * Whether ingress-nginx sets global auth from this ConfigMap global-auth-url: ReadConfig
+ * (internal/ingress/controller/template/configmap.go) hands the value, untrimmed, to
+ * parser.StringToURL, which needs Go's url.Parse to take it (no control character, no space
+ * before the scheme or in the host), a scheme, a host, and no ".." in the host; anything else is
+ * logged ("Global auth location denied") and no global auth is set. Only http(s) URLs count here.
+ */
+function globalAuthUrlTaken(url: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  if (!URL_RE.test(url) || /[\x00-\x1f\x7f]/.test(url)) return false;
+  const host = /^https?:\/\/(?:[^/?#@]*@)?([^/?#]*)/.exec(url)?.[1] ?? '';
+  return host !== '' && !host.includes('..');
+}
+
+/**
  * An Ingress whose ingress-nginx annotations mean something: ingress-nginx serves it, or its
  * controller is unknown and its annotations name ingress-nginx (servedByIngressNginx, the answer
  * the TLS checks take). Another controller's IngressClass ignores them (leftovers of a migration,
@@ -430,8 +522,10 @@ function perNginxPrefix(snapshot: Snapshot, h: ExposedHost, a: GuardAnswer, judg
     return { ...g, sub };
   });
   for (const { sub } of subs) { a.looked.push(...sub.looked); a.malformed.push(...sub.malformed); for (const u of sub.unconfirmed ?? []) unconfirmed(a, u); }
-  // A controller that may not serve the Ingress, or may not read these annotations: what they
-  // give is not certain, and what it does not find may be found by the controller serving it.
+  // A controller that may not serve the Ingress, may not read these annotations, or whose
+  // configuration nginx refuses (it serves what it last loaded, annotations and ConfigMap keys
+  // alike): what they give is not certain, and what it does not find may be found by the
+  // controller serving it, or by the configuration it last loaded.
   const doubt = nginxIngressDoubt(snapshot, h.object);
   if (doubt !== undefined) {
     const found = [...new Set(subs.flatMap((x) => x.sub.found))];
@@ -515,6 +609,7 @@ export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot
       a.looked.push(`${cm} global-auth-url`);
       if (url === undefined || url === '') continue;
       if (!URL_RE.test(url.trim())) { a.malformed.push(`${cm}: global-auth-url "${url}" is not an http(s) URL; ingress-nginx ignores it`); continue; }
+      if (!globalAuthUrlTaken(url)) { a.malformed.push(`${cm}: global-auth-url ${JSON.stringify(url)} is not a URL ingress-nginx takes (parser.StringToURL: nothing is trimmed, the host must be there, without ".."); it ignores it ("Global auth location denied")`); continue; }
       if (!globalOn) { a.looked.push(`${cm} global-auth-url ${url.trim()}, turned off for ${where} by annotation ${p}enable-global-auth: "${optOut}"`); continue; }
       global.push(`${url.trim()} (${cm})`);
     }
@@ -542,7 +637,7 @@ export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot
       : (['ipAllowList', 'ipWhiteList'] as const).map((type) => ({ type, sourceRange: arr(obj(mw.spec[type])?.sourceRange).filter((x): x is string => typeof x === 'string') })).find((x) => obj(mw.spec[x.type]));
     if (allowlist) a.looked.push(`Traefik ${mw.tcp ? 'MiddlewareTCP' : 'Middleware'} ${mw.ref} ${allowlist.type} (sourceRange ${allowlist.sourceRange.join(', ') || 'empty'}) admits only those client addresses, but a client address is no identity, so it does not count as authentication`);
   }
-  const byMiddleware = traefikRouteGuards(routers, (mw) => (mw.tcp ? [] : (['forwardAuth', 'basicAuth', 'digestAuth'] as const).filter((k) => obj(mw.spec[k])).map((k) => `Traefik Middleware ${mw.ref} ${k}`)));
+  const byMiddleware = traefikRouteGuards(routers, (mw) => (mw.tcp ? [] : (['forwardAuth', 'basicAuth', 'digestAuth'] as const).filter((k) => obj(mw.spec[k])).map((k) => `Traefik Middleware ${mw.ref} ${k}`)), a);
   for (const [r, found] of byMiddleware) if (found.length > 0) routeGuards.set(r, [...(routeGuards.get(r) ?? []), ...found]);
   settleRouteGuards(h, routeGuards, a);
   if (h.controller.family === 'istio') istioClientCertificates(snapshot, h, a);
@@ -916,6 +1011,11 @@ export function edgeRateLimit(snapshot: Snapshot, h: ExposedHost, istioRoot: str
   const a: GuardAnswer = { found: [], looked: [], malformed: [] };
   const where = `${h.route.kind} ${h.route.namespace}/${h.route.name}`;
   if (nginxIngress(snapshot, h, a)) perNginxPrefix(snapshot, h, a, (p, _controllers, a) => {
+    // Annotations only: no key of the controller ConfigMap sets a rate limit
+    // (https://kubernetes.github.io/ingress-nginx/user-guide/nginx-configuration/configmap/ has
+    // limit-req-status-code and limit-conn-zone-variable, which shape a limit an annotation sets), so
+    // a ConfigMap not known, or a value in it ingress-nginx refuses, changes no verdict here; only
+    // nginx refusing the whole configuration does (perNginxPrefix, nginxAppliedDoubt).
     const an = annotations(h.object, ['limit-rps', 'limit-rpm', 'limit-connections'].map((k) => p + k), where, a);
     a.looked.push(`annotations ${p}limit-rps/limit-rpm/limit-connections on ${where}`);
     for (const key of ['limit-rps', 'limit-rpm', 'limit-connections'] as const) {
@@ -931,7 +1031,7 @@ export function edgeRateLimit(snapshot: Snapshot, h: ExposedHost, istioRoot: str
     // (https://doc.traefik.io/traefik/reference/routing-configuration/tcp/middlewares/inflightconn/).
     if (mw.tcp) return mw.tcp.type === 'inFlightConn' ? [`Traefik MiddlewareTCP ${mw.ref} inFlightConn${mw.tcp.amount !== undefined ? ` (amount ${mw.tcp.amount})` : ''}`] : [];
     return (['rateLimit', 'inFlightReq'] as const).filter((k) => obj(mw.spec[k])).map((k) => `Traefik Middleware ${mw.ref} ${k}`);
-  }), a);
+  }, a), a);
   if (h.route.kind === 'HTTPProxy') {
     const spec = obj(h.object.spec) ?? {};
     a.looked.push(`HTTPProxy ${h.route.namespace}/${h.route.name} rateLimitPolicy (virtualhost and routes)`);
@@ -1058,7 +1158,7 @@ export function edgeWaf(snapshot: Snapshot, h: ExposedHost, istioRoot: string): 
   settleRouteGuards(h, traefikRouteGuards(traefikMiddlewares(snapshot, h, a), (mw) => {
     const waf = mw.tcp ? [] : Object.keys(obj(mw.spec.plugin) ?? {}).filter((k) => WAF_NAME.test(k));
     return waf.length ? [`Traefik Middleware ${mw.ref} plugin ${waf.join(', ')}`] : [];
-  }), a);
+  }, a), a);
   if (h.controller.family === 'istio') {
     const labels = controllerPods(snapshot, h.controller);
     a.looked.push(`Istio EnvoyFilters naming a WAF engine (Coraza, ModSecurity) on the gateway pods of ${h.controller.label}`);

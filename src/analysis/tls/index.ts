@@ -11,6 +11,7 @@ export {
   nginxNoConfigMap,
   nginxWatches,
   nginxServingDoubt,
+  nginxAppliedDoubt,
   nginxIngressDoubt,
   nginxIngressFailDoubt,
   NOT_KNOWN,

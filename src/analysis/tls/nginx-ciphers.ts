@@ -4,7 +4,7 @@ import type { Snapshot, KubeObject } from '../../snapshot/types.ts';
 import { memoize } from '../memo.ts';
 import { arr, createdAt, obj, str } from '../mesh/util.ts';
 import { refString } from '../workloads.ts';
-import { configMapData, nginxAnnotationBool, nginxAnnotationGroups, nginxConfigRefused, nginxServingDoubt, NOT_KNOWN, servedByIngressNginx, type NginxController } from './nginx.ts';
+import { nginxAnnotationBool, nginxAnnotationGroups, nginxAppliedDoubt, NOT_KNOWN, servedByIngressNginx, type NginxController } from './nginx.ts';
 
 export interface ServedIngress {
   ing: KubeObject;
@@ -36,17 +36,13 @@ export function nginxCipherAnnotationKeys(annotations: Record<string, string>, p
 export const nginxPrefixUnknown = (prefix: string): boolean => prefix === UNKNOWN_PREFIX;
 
 /**
- * Why it is not known that controller `c` applies this Ingress's server annotations: whether it
- * takes the Ingress, or which annotations it reads, is not known (nginxServingDoubt), or nginx
- * refuses the configuration it renders (nginxConfigRefused), so the configuration it last loaded
- * serves. Undefined when known, and with no controller (the defaults).
+ * Why it is not known that controller `c` applies this Ingress's server annotations
+ * (nginxAppliedDoubt): whether it takes the Ingress, or which annotations it reads, is not known,
+ * or nginx refuses the configuration it renders, so the configuration it last loaded serves.
+ * Undefined when known, and with no controller (the defaults).
  */
 export function nginxCipherDoubt(snapshot: Snapshot, c: NginxController | undefined, ing: KubeObject): string | undefined {
-  if (!c) return undefined;
-  const serving = nginxServingDoubt(snapshot, c, ing);
-  if (serving !== undefined) return serving;
-  const refused = c.configMap ? nginxConfigRefused(configMapData(snapshot, c.configMap)) : undefined;
-  return refused === undefined ? undefined : `nginx refuses the configuration ingress-nginx controller ${refString(c.ref)} renders, as the ssl-protocols of its ConfigMap ${c.configMap!.namespace}/${c.configMap!.name} is refused (${refused}), so it keeps serving the configuration it last loaded, which the input does not show`;
+  return c ? nginxAppliedDoubt(snapshot, c, ing) : undefined;
 }
 
 /**

@@ -470,14 +470,14 @@ export function configMapData(snapshot: Snapshot, ref: ConfigMapRef): Record<str
 }
 
 /**
- * How ingress-nginx reads a boolean ConfigMap value (mapstructure, weakly typed: Go
- * strconv.ParseBool, and "" decodes as false); undefined when it cannot be parsed, in which
- * case the decode error is logged and the key's default is kept.
+ * How ingress-nginx reads a boolean ConfigMap value: ReadConfig
+ * (internal/ingress/controller/template/configmap.go) decodes the ConfigMap's data with
+ * mapstructure v1.5.0, weakly typed, whose decodeBool takes strconv.ParseBool of the value as it
+ * is, nothing trimmed, and "" as false; undefined when it cannot be parsed (" false", "false\n" of
+ * a YAML block scalar), in which case the decode error is logged and the key's default is kept.
  */
 export function nginxBool(v: string): boolean | undefined {
-  const t = v.trim();
-  if (t === '') return false;
-  return nginxAnnotationBool(t);
+  return v === '' ? false : nginxAnnotationBool(v);
 }
 
 /**
@@ -615,10 +615,33 @@ export function nginxServingDoubt(snapshot: Snapshot, c: NginxController, ing: K
   return undefined;
 }
 
-/** The first nginxServingDoubt of the controllers serving this Ingress (nginxControllersFor). */
+/**
+ * Why what the input shows of ingress-nginx controller `c` (its Ingresses, its ConfigMap's keys)
+ * is not what it serves: nginx refuses the configuration it renders (nginxConfigRefused, its
+ * ConfigMap's ssl-protocols), so it keeps serving the configuration it last loaded, every server
+ * and location of it, annotations and redirects included (syncIngress returns before
+ * configureDynamically). Undefined when no refusal is seen. A ConfigMap not read, or not known
+ * (configMapUnknown), is no refusal seen: its settings are judged where they are read (the checks'
+ * conditional reads, NginxSetting.unknown), as a read ConfigMap whose snippets nginx may refuse is.
+ */
+export function nginxConfigRefusedDoubt(snapshot: Snapshot, c: NginxController): string | undefined {
+  const refused = c.configMap ? nginxConfigRefused(configMapData(snapshot, c.configMap)) : undefined;
+  return refused === undefined ? undefined : `nginx refuses the configuration ingress-nginx controller ${refString(c.ref)} renders, as the ssl-protocols of its ConfigMap ${c.configMap!.namespace}/${c.configMap!.name} is refused (${refused}), so it keeps serving the configuration it last loaded, which the input does not show`;
+}
+
+/**
+ * Why a verdict resting on controller `c` serving this Ingress as the input shows it cannot be
+ * confirmed: whether it takes the Ingress or reads its annotations (nginxServingDoubt), else
+ * whether it loads any of it (nginxConfigRefusedDoubt). Undefined when known.
+ */
+export function nginxAppliedDoubt(snapshot: Snapshot, c: NginxController, ing: KubeObject): string | undefined {
+  return nginxServingDoubt(snapshot, c, ing) ?? nginxConfigRefusedDoubt(snapshot, c);
+}
+
+/** The first nginxAppliedDoubt of the controllers serving this Ingress (nginxControllersFor): a pass resting on them all is not confirmed. */
 export function nginxIngressDoubt(snapshot: Snapshot, ing: KubeObject): string | undefined {
   for (const c of nginxControllersFor(snapshot, ing)) {
-    const d = nginxServingDoubt(snapshot, c, ing);
+    const d = nginxAppliedDoubt(snapshot, c, ing);
     if (d !== undefined) return d;
   }
   return undefined;
@@ -626,15 +649,16 @@ export function nginxIngressDoubt(snapshot: Snapshot, ing: KubeObject): string |
 
 /**
  * Why a finding on this Ingress may not hold: every ingress-nginx controller serving it
- * (nginxControllersFor) is in doubt (nginxServingDoubt), so none may take it, or read the
- * annotations it was judged on. With one controller that takes it and reads its annotations for
- * certain, a finding that holds for any controller serving it holds for that one. Undefined then,
- * and when no controller in the snapshot serves it (judged on the defaults).
+ * (nginxControllersFor) is in doubt (nginxAppliedDoubt), so none may take it, read the
+ * annotations it was judged on, or load the configuration it was judged on. With one controller
+ * that surely serves it as the input shows, a finding that holds for any controller serving it
+ * holds for that one: its clients meet it whatever the others serve. Undefined then, and when no
+ * controller in the snapshot serves it (judged on the defaults).
  */
 export function nginxIngressFailDoubt(snapshot: Snapshot, ing: KubeObject): string | undefined {
   let first: string | undefined;
   for (const c of nginxControllersFor(snapshot, ing)) {
-    const d = nginxServingDoubt(snapshot, c, ing);
+    const d = nginxAppliedDoubt(snapshot, c, ing);
     if (d === undefined) return undefined;
     first ??= d;
   }
@@ -791,6 +815,8 @@ export function nginxRedirectSettings(snapshot: Snapshot, ing: KubeObject): { se
       if (c?.configMapUnknown !== undefined) return { v: dflt, source: `the ConfigMap of controller ${refString(c.ref)} (not known: ${c.configMapUnknown})`, unknown: `the ${key} of ingress-nginx controller ${refString(c.ref)} cannot be confirmed: ${c.configMapUnknown}` };
       const raw = data?.[key];
       const v = raw === undefined ? undefined : nginxBool(raw);
+      // A value ingress-nginx refuses keeps the default (nginxBool), and the source says so.
+      if (raw !== undefined && v === undefined) notes.add(`${cm} ${key}: ${JSON.stringify(raw)} is not a boolean ingress-nginx parses (nothing is trimmed); its default ${dflt} applies`);
       return v === undefined ? { v: dflt, source: `ingress-nginx default ${key}: ${dflt}` } : { v, source: `${cm} ${key}: "${raw}"${c ? ` (controller ${refString(c.ref)})` : ''}` };
     };
     return { force: annotation(prefix, 'force-ssl-redirect') ?? fromCm('force-ssl-redirect', false), redirect: annotation(prefix, 'ssl-redirect') ?? fromCm('ssl-redirect', true) };

@@ -788,10 +788,20 @@ export interface TraefikEntryPoints {
    * routers on them without a TLS section of their own take it, not the default one.
    */
   tlsOptions: TraefikEntryPointTlsOption[];
+  /**
+   * The entryPoints' http.middlewares, per workload read: Traefik puts them ahead of the
+   * middlewares of every HTTP router on the entryPoint (pkg/server/aggregator.go applyModel;
+   * https://doc.traefik.io/traefik/routing/entrypoints/#middlewares). A value from a variable
+   * ztaudit cannot resolve is left out (TraefikEntryPointMiddlewares.unknown says why).
+   */
+  middlewares: TraefikEntryPointMiddlewares[];
 }
 
 /** One entryPoint's http.tls.options on one Traefik workload: `option` as written ("<namespace>-<name>@kubernetescrd"). */
 export interface TraefikEntryPointTlsOption { workload: ResourceRef; entryPoint: string; option: string; flag: string }
+
+/** One entryPoint's http.middlewares on one Traefik workload (entryPoint lower-case): the names as written, comma-separated, or why they are not known. */
+export interface TraefikEntryPointMiddlewares { workload: ResourceRef; entryPoint: string; flag: string; names: string[]; unknown?: string }
 
 /** The port of an entryPoint address, "[host]:port[/tcp|/udp]" (doc.traefik.io reference/install-configuration/entrypoints, `address`). */
 function addressPort(v: string | undefined): number | undefined {
@@ -877,6 +887,7 @@ export const traefikEntryPoints = memoize((snapshot: Snapshot): TraefikEntryPoin
   const withoutService: ResourceRef[] = [];
   const tlsEntryPointOf = new Map<string, string>();
   const tlsOptions: TraefikEntryPointTlsOption[] = [];
+  const middlewares: TraefikEntryPointMiddlewares[] = [];
   for (const key of ['deployments', 'daemonsets', 'statefulsets'] as const) {
     for (const o of snapshot.resources[key] ?? []) {
       for (const raw of arr(obj(podTemplateOf(o)?.spec)?.containers)) {
@@ -924,6 +935,7 @@ export const traefikEntryPoints = memoize((snapshot: Snapshot): TraefikEntryPoin
         // redirection to https among them, before anything that may answer, keeps plaintext off it.
         for (const [k, v] of install.options) {
           const m = /^entrypoints\.([^.]+)\.http\.middlewares$/.exec(k);
+          if (m && (v || install.unknown.has(k))) middlewares.push({ workload: ref, entryPoint: m[1], flag: `${flag(k)}=${v}`, names: install.unknown.has(k) ? [] : (v ?? '').split(',').map((x) => x.trim()).filter(Boolean), ...(install.unknown.has(k) ? { unknown: `${flag(k)} is taken from a value ztaudit cannot read` } : {}) });
           if (!m || secured.has(m[1]) || !v || install.unknown.has(k)) continue;
           const redirect = traefikEntryPointRedirect(snapshot, ref, m[1], v);
           if (redirect) secured.set(m[1], `a redirection of every request to https (${flag(k)}=${v}: ${redirect})`);
@@ -950,7 +962,7 @@ export const traefikEntryPoints = memoize((snapshot: Snapshot): TraefikEntryPoin
   }
   const defaults = [...(asDefault.size > 0 ? asDefault : defined)].filter((ep) => ep !== 'traefik' && !udp.has(ep)).sort();
   const inClusterOnly = new Set(fromFile.length ? [] : [...ports.keys()].filter((ep) => !reachedFromOutside.has(ep)));
-  return { workloads, fromFile, defaults, secured, ports, inClusterOnly, edge, withoutService, tlsEntryPointOf, tlsOptions };
+  return { workloads, fromFile, defaults, secured, ports, inClusterOnly, edge, withoutService, tlsEntryPointOf, tlsOptions, middlewares };
 }, ['network', 'tls']);
 
 /** Middlewares by the key Traefik's kubernetescrd provider gives them ("<namespace>-<name>"), each "namespace/name" holding it. */
@@ -995,8 +1007,13 @@ export type TraefikRouterPlaintext =
   | { plaintext: 'none'; secured: string[]; evidence: Record<string, unknown> }
   /** Plaintext only on entryPoints that clients inside the cluster alone reach ("metrics (port 9100)"); the others keep it off. */
   | { plaintext: 'in-cluster'; secured: string[]; inCluster: string[]; evidence: Record<string, unknown> }
-  /** Plaintext on entryPoints reached from outside the cluster, or not known not to be (`plain` empty: every default entryPoint, none being known). */
-  | { plaintext: 'edge'; plain: string[]; evidence: Record<string, unknown> };
+  /**
+   * Plaintext on entryPoints reached from outside the cluster, or not known not to be (`plain`
+   * empty: every default entryPoint, none being known). `unread`: a Traefik of the snapshot reads
+   * its install configuration from a file, whose entryPoints (TLS, redirections) are not read, so
+   * that cannot be confirmed.
+   */
+  | { plaintext: 'edge'; plain: string[]; evidence: Record<string, unknown>; unread?: string };
 
 /**
  * The one judgement of a router with no TLS section, from an Ingress or an IngressRoute alike.
@@ -1025,7 +1042,12 @@ export function traefikRouterPlaintext(eps: TraefikEntryPoints, named: string[])
       : undefined;
   const note = unseen ? { note: `Traefik's install configuration is not in the snapshot (${unseen}): entryPoint TLS or an HTTP-to-HTTPS redirection set there is not seen` } : {};
   const exposure = eps.withoutService.length ? { exposure: `no Service of the snapshot selects the pods of ${eps.withoutService.map(refString).join(', ')}: every entryPoint counts as reachable from outside the cluster` } : {};
-  return { plaintext: 'edge', plain: atEdge, evidence: { entryPoints, plaintextEntryPoints: atEdge.length ? atEdge : '(default entryPoints)', ...edgeWays, ...note, ...exposure } };
+  // A file (--configFile, or /etc/traefik mounted: traefik.toml, .yaml or .yml) may set entryPoint
+  // TLS or a redirection to https: ztaudit reads no entryPoint from it (a TOML file is not parsed
+  // at all; no TOML parser is a dependency), so a router it would secure is not judged on the
+  // defaults (https://doc.traefik.io/traefik/getting-started/configuration-overview/#configuration-file).
+  const unread = eps.fromFile.length ? { unread: `whether the entryPoints of ${eps.fromFile.map(refString).join(', ')} keep it off plaintext HTTP cannot be confirmed: ${eps.fromFile.length > 1 ? 'they read their' : 'it reads its'} install configuration from a file, whose entryPoints ztaudit does not read (a TOML file is not parsed at all)` } : {};
+  return { plaintext: 'edge', plain: atEdge, evidence: { entryPoints, plaintextEntryPoints: atEdge.length ? atEdge : '(default entryPoints)', ...edgeWays, ...note, ...exposure }, ...unread };
 }
 
 /** One Traefik container of the snapshot: its workload, image, and the [major, minor] its tag names. */
