@@ -287,11 +287,16 @@ function buildModel(snapshot: Snapshot, ignoreHostNetwork: boolean): ReachModel 
 
   const serviceAccountLabels = new Map<string, Record<string, string>>();
   const declaredServiceAccounts = new Set<string>();
+  // Keys only for what is read: the accounts with labels, and every account from manifests
+  // (serviceAccountLabelsUnknown); a key per account was 60,000 strings at L.
+  const declaring = snapshot.origin === 'manifests';
   for (const sa of snapshot.resources.serviceaccounts ?? []) {
+    const labels = sa.metadata?.labels ? stringRecord(sa.metadata.labels) : undefined;
+    const labelled = labels !== undefined && Object.keys(labels).length > 0;
+    if (!declaring && !labelled) continue;
     const key = `${sa.metadata?.namespace ?? 'default'}/${sa.metadata?.name ?? ''}`;
     declaredServiceAccounts.add(key);
-    const labels = stringRecord(sa.metadata?.labels);
-    if (Object.keys(labels).length) serviceAccountLabels.set(key, labels);
+    if (labelled) serviceAccountLabels.set(key, labels);
   }
   // Whose ServiceAccount labels are not known (Calico selects by them as pcsa.*): every one when
   // the kind could not be read; from manifests, one no manifest declares (the `default` account
@@ -313,10 +318,10 @@ function buildModel(snapshot: Snapshot, ignoreHostNetwork: boolean): ReachModel 
   // A class's pods, whose own live addresses (liveAddressesOf) or, under Calico, IPPools
   // (podPoolsOf) place them against CIDRs: read only when a CIDR is matched on a pod.
   const podsOfClass = new Map<PodClass, PodView[]>();
-  const keepPod = (cls: PodClass, pod: PodView) => {
-    const list = podsOfClass.get(cls);
-    if (list) list.push(pod);
-    else podsOfClass.set(cls, [pod]);
+  const podsOf = (cls: PodClass): PodView[] => {
+    let list = podsOfClass.get(cls);
+    if (!list) podsOfClass.set(cls, (list = []));
+    return list;
   };
   for (const w of workloadsOf(snapshot)) {
     if (w.pods.length === 0) continue;
@@ -327,7 +332,7 @@ function buildModel(snapshot: Snapshot, ignoreHostNetwork: boolean): ReachModel 
     // the class key is in the same class, without building the key.
     // Replicas loaded from one snapshot often share their spec object (identical subtrees are
     // one object): such a pod has the previous pod's ports, hostNetwork and service account.
-    let prev: { ns: string; labels: Record<string, string>; spec: PodView['spec']; ports: NamedPort[]; hostNetwork: boolean; sa: string; cls: PodClass } | undefined;
+    let prev: { ns: string; labels: Record<string, string>; spec: PodView['spec']; ports: NamedPort[]; hostNetwork: boolean; sa: string; cls: PodClass; pods: PodView[] } | undefined;
     for (const pod of w.pods) {
       const ns = pod.namespace;
       if (!namespaceLabels.has(ns)) namespaceLabels.set(ns, { 'kubernetes.io/metadata.name': ns });
@@ -337,22 +342,29 @@ function buildModel(snapshot: Snapshot, ignoreHostNetwork: boolean): ReachModel 
       const sa = sameSpec ? prev!.sa : typeof pod.spec.serviceAccountName === 'string' && pod.spec.serviceAccountName ? pod.spec.serviceAccountName : typeof pod.spec.serviceAccount === 'string' && pod.spec.serviceAccount ? pod.spec.serviceAccount : 'default';
       if (prev && prev.ns === ns && prev.hostNetwork === hostNetwork && prev.sa === sa && sameLabels(prev.labels, pod.labels) && samePorts(prev.ports, ports)) {
         prev.cls.podCount += perPodCount;
-        keepPod(prev.cls, pod);
+        prev.pods.push(pod);
         continue;
       }
       const ck = classKey(ns, pod.labels, ports, hostNetwork, sa);
       let cls = classByKey.get(ck);
       if (!cls) {
-        cls = { id: classes.length, namespace: ns, labels: pod.labels, namedPorts: ports, hostNetwork, serviceAccount: sa, serviceAccountLabels: serviceAccountLabels.get(`${ns}/${sa}`) ?? {}, ...withServiceAccountLabelsUnknown(serviceAccountLabelsUnknown(ns, sa)), workloads: [], podCount: 0, ingressPolicies: [], egressPolicies: [], ingressPlan: NO_PLAN, egressPlan: NO_PLAN };
+        // One literal, no object spread into it per class (the rare unknown-labels mark is set
+        // after); the account's key is made only when some account has labels.
+        cls = { id: classes.length, namespace: ns, labels: pod.labels, namedPorts: ports, hostNetwork, serviceAccount: sa, serviceAccountLabels: (serviceAccountLabels.size ? serviceAccountLabels.get(`${ns}/${sa}`) : undefined) ?? {}, workloads: [], podCount: 0, ingressPolicies: [], egressPolicies: [], ingressPlan: NO_PLAN, egressPlan: NO_PLAN };
+        const unknown = serviceAccountLabelsUnknown(ns, sa);
+        if (unknown) {
+          cls.serviceAccountLabelsUnknown = unknown;
+          someServiceAccountLabelsUnknown = true;
+        }
         classByKey.set(ck, cls);
-        if (cls.serviceAccountLabelsUnknown) someServiceAccountLabelsUnknown = true;
         classes.push(cls);
         let list = classesByNamespace.get(ns);
         if (!list) classesByNamespace.set(ns, (list = []));
         list.push(cls);
       }
       cls.podCount += perPodCount;
-      keepPod(cls, pod);
+      const pods = podsOf(cls);
+      pods.push(pod);
       if (cls.workloads[cls.workloads.length - 1] !== key) {
         let set = workloadSets.get(cls);
         if (!set && cls.workloads.length >= 16) workloadSets.set(cls, (set = new Set(cls.workloads)));
@@ -362,7 +374,7 @@ function buildModel(snapshot: Snapshot, ignoreHostNetwork: boolean): ReachModel 
         }
       }
       if (!node.classes.includes(cls)) node.classes.push(cls);
-      prev = { ns, labels: pod.labels, spec: pod.spec, ports, hostNetwork, sa, cls };
+      prev = { ns, labels: pod.labels, spec: pod.spec, ports, hostNetwork, sa, cls, pods };
     }
     workloads.push(node);
     workloadByKey.set(key, node);
@@ -725,10 +737,6 @@ function onCalicoConversion(p: LayerPolicy, c: CalicoConverter): { policy: Layer
 function withoutHostNetworkPods(p: LayerPolicy): LayerPolicy {
   const rules = (list: Rule[] | undefined) => list?.map((r): Rule => (r.peers === 'any' ? r : { ...r, peers: r.peers.map((x) => (x.kind === 'pods' ? { ...x, excludeHostNetwork: true } : x)) }));
   return { ...p, subject: { ...p.subject, excludeHostNetwork: true }, ...(p.ingress ? { ingress: rules(p.ingress) } : {}), ...(p.egress ? { egress: rules(p.egress) } : {}) };
-}
-
-function withServiceAccountLabelsUnknown(why: 'unread' | 'undeclared' | undefined): { serviceAccountLabelsUnknown?: 'unread' | 'undeclared' } {
-  return why ? { serviceAccountLabelsUnknown: why } : {};
 }
 
 function withPodAddressBlocks(p: LayerPolicy): LayerPolicy {

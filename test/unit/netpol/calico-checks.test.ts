@@ -565,6 +565,9 @@ metadata: {name: client-sa, namespace: other, labels: {role: caller}}
     expect(r.output).toContain('whether ServiceAccount other/client-sa is selected by pcsa.role == "caller" is not known: Calico matches its labels as pcsa.*, and no manifest declares it (add the ServiceAccount manifest with its labels); counted as not selected');
     const declared = callerSa.replace('labels: {role: caller}', 'labels: {role: batch}');
     expect(reachCommandCore(snap(withSa + declared + callersOnly), { from: 'other/client', to: 'shop/db', port: '5432' }).exitCode).toBe(1);
+    // Declared without any label, it is certain too: it has none for the selector to match.
+    const unlabelled = callerSa.replace(', labels: {role: caller}', '');
+    expect(reachCommandCore(snap(withSa + unlabelled + callersOnly), { from: 'other/client', to: 'shop/db', port: '5432' }).exitCode).toBe(1);
     // The default ServiceAccount, which no one declares, is created without labels: certain.
     expect(reachCommandCore(snap(calicoCluster + callersOnly), { from: 'other/client', to: 'shop/db', port: '5432' }).exitCode).toBe(1);
     // A term the pod's own labels already decide leaves no doubt.
