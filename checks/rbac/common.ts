@@ -7,7 +7,7 @@ import type { Severity, Verdict } from '../../src/base/vocabulary.ts';
 import type { KindKey } from '../../src/snapshot/kinds.ts';
 import type { Grant, Rule, Subject } from '../../src/analysis/rbac/types.ts';
 import { memoize } from '../../src/analysis/memo.ts';
-import { distinct, findPermissions, hitEvidence, rbacAudit, relatedOf, scopeText, sortedDistinct, type Permission, type PermissionHit } from '../../src/analysis/rbac/audit.ts';
+import { distinct, findPermissions, hitEvidence, holdsPermission, rbacAudit, relatedOf, scopeText, sortedDistinct, type Permission, type PermissionHit } from '../../src/analysis/rbac/audit.ts';
 import {
   clusterAdminPermissions, csrApprovalPermissions, namespaceModificationPermissions, nodesProxyPermissions, podExecPermissions, privilegeEscalationPermissions,
   p, PV_CREATE, secretsReadPermissions, webhookWritePermissions, workloadWritePermissions,
@@ -57,17 +57,22 @@ function via(h: PermissionHit): string {
  * resourceName a rule is restricted to (none: every object). src/run/extent.ts reads this
  * form: a member held cluster-wide covers it in each namespace, one unrestricted each name.
  */
-function scopedMembers(what: string, namespace: string | undefined, resourceNames: readonly string[]): string[] {
+function scopedMembers(what: string, namespace: string | undefined, resourceNames: readonly string[], into: string[] = []): string[] {
   const at = `${what} ${namespace ? `in ${namespace}` : 'cluster-wide'}`;
-  return resourceNames.length === 0 ? [at] : resourceNames.map((n) => `${at} name=${n}`);
+  if (resourceNames.length === 0) into.push(at);
+  else for (const n of resourceNames) into.push(`${at} name=${n}`);
+  return into;
 }
 
 /**
- * A hit as the finding's extent counts it: "get secrets in shop", "create pods/exec
+ * Hits as the finding's extent counts them, in order: "get secrets in shop", "create pods/exec
  * cluster-wide", "create serviceaccounts/token in kube-system name=ci" (one per resourceName).
+ * Into one list, not a list per hit (a million of them at L).
  */
-export function permissionScope(h: PermissionHit): string[] {
-  return scopedMembers(h.permission, h.namespace, h.ruleObj.resourceNames);
+export function permissionScopes(hits: readonly PermissionHit[]): string[] {
+  const members: string[] = [];
+  for (const h of hits) scopedMembers(h.permission, h.namespace, h.ruleObj.resourceNames, members);
+  return members;
 }
 
 /**
@@ -312,7 +317,7 @@ const ACT_AS_MISSING: readonly Permission[] = [p('create', '', 'serviceaccounts'
 function powerfulIn(powerful: PowerfulServiceAccounts, ns: string, grants: readonly Grant[]): { list: readonly string[] | undefined; withMissing: boolean } {
   const here = powerful.byNamespace.get(ns);
   const missing = powerful.missingByNamespace.get(ns);
-  if (!missing || findPermissions(grants, ACT_AS_MISSING, { namespace: ns }).length === 0) return { list: here, withMissing: false };
+  if (!missing || !holdsPermission(grants, ACT_AS_MISSING, { namespace: ns })) return { list: here, withMissing: false };
   return { list: here ? [...here, ...missing] : missing, withMissing: true };
 }
 
@@ -325,7 +330,7 @@ const CLUSTER_ADMIN = clusterAdminPermissions();
  */
 function holdsEverything(grants: readonly Grant[]): boolean {
   let yes = everythingCache.get(grants);
-  if (yes === undefined) everythingCache.set(grants, (yes = findPermissions(grants, CLUSTER_ADMIN, { clusterScoped: true }).length > 0));
+  if (yes === undefined) everythingCache.set(grants, (yes = holdsPermission(grants, CLUSTER_ADMIN, { clusterScoped: true })));
   return yes;
 }
 
@@ -430,6 +435,23 @@ function powerfulText(ns: string, names: readonly string[], count: number, moreN
  */
 function powerfulNamespaces(hits: readonly PermissionHit[], s: Subject, grants: readonly Grant[], ctx: AuditContext, opts: { except?: string; actsAs?: ActsAsServiceAccounts } = {}): Array<[string, PowerfulOthers]> {
   const { except, actsAs } = opts;
+  // A check's severity and note ask the same of one subject's hits list (namespaceOnlySeverity,
+  // powerfulNamespaceNote): answered once per list, as clusterAdminPaths is.
+  const cached = actsAs && except === undefined ? powerfulCache.get(hits)?.get(actsAs) : undefined;
+  if (cached) return cached;
+  const out = findPowerfulNamespaces(hits, s, grants, ctx, except, actsAs);
+  if (actsAs && except === undefined) {
+    let byActsAs = powerfulCache.get(hits);
+    if (!byActsAs) powerfulCache.set(hits, (byActsAs = new Map()));
+    byActsAs.set(actsAs, out);
+  }
+  return out;
+}
+
+/** powerfulNamespaces with `actsAs` (and no `except`), per hits list: hits are one subject's, so `s` and `grants` are the same on every call. */
+const powerfulCache = new WeakMap<readonly PermissionHit[], Map<ActsAsServiceAccounts, Array<[string, PowerfulOthers]>>>();
+
+function findPowerfulNamespaces(hits: readonly PermissionHit[], s: Subject, grants: readonly Grant[], ctx: AuditContext, except: string | undefined, actsAs: ActsAsServiceAccounts | undefined): Array<[string, PowerfulOthers]> {
   let accepted: readonly PermissionHit[] = hits;
   // Namespace -> the accounts its named hits act as; and the namespaces where a hit acts as every account.
   let named: Map<string, Set<string>> | undefined;
@@ -517,12 +539,27 @@ export function powerfulOthersNote(namespace: string, why: (plural: boolean) => 
   };
 }
 
+/**
+ * For a check with orWherePowerfulServiceAccounts: whether a namespace's grants count, `namespace`
+ * itself or one holding powerful service accounts `s` could act as (powerfulOthersIn), each
+ * namespace asked once.
+ */
+function powerfulElsewhere(namespace: string, s: Subject, grants: readonly Grant[], ctx: AuditContext): (ns: string) => boolean {
+  let known: Map<string, boolean> | undefined;
+  return (ns) => {
+    if (ns === namespace) return true;
+    let yes = known?.get(ns);
+    if (yes === undefined) (known ??= new Map()).set(ns, (yes = powerfulOthersIn(ns, s, grants, ctx) !== undefined));
+    return yes;
+  };
+}
+
 /** The extent's members: the hits' permission scopes, then those of `more` not among them. */
 function extentMembers(hits: readonly PermissionHit[], more: readonly PermissionHit[] | undefined): string[] {
-  const members = hits.flatMap(permissionScope);
+  const members = permissionScopes(hits);
   if (!more?.length) return members;
   const seen = new Set(members);
-  for (const m of more.flatMap(permissionScope)) if (!seen.has(m)) { seen.add(m); members.push(m); }
+  for (const m of permissionScopes(more)) if (!seen.has(m)) { seen.add(m); members.push(m); }
   return members;
 }
 
@@ -538,14 +575,14 @@ export function permissionCheck(spec: PermissionCheckSpec): Check {
       const audit = rbacAudit(ctx);
       const perms = wanted(ctx);
       for (const s of audit.subjects) {
-        let hits = findPermissions(s.grants, perms, { clusterScoped, namespace: orPowerful ? undefined : namespace });
+        // With orPowerful, the grants of a RoleBinding elsewhere count only in a namespace holding
+        // powerful accounts the subject could act as: asked once per namespace, before the hits are
+        // built (at L, rbac.workload-create-kube-system built some 970,000 hits to keep those of 432 subjects).
+        const reaches = orPowerful ? powerfulElsewhere(namespace, s.subject, s.grants, ctx) : undefined;
+        let hits = findPermissions(s.grants, perms, { clusterScoped, namespace: orPowerful ? undefined : namespace, reaches });
         if (moreHits) {
-          const more = moreHits(s.grants, ctx, s.subject).filter((h) => !(h.namespace && clusterScoped) && (orPowerful || !namespace || !h.namespace || h.namespace === namespace));
+          const more = moreHits(s.grants, ctx, s.subject).filter((h) => !(h.namespace && clusterScoped) && (orPowerful || !namespace || !h.namespace || h.namespace === namespace) && (!reaches || !h.namespace || reaches(h.namespace)));
           if (more.length > 0) hits = [...hits, ...more];
-        }
-        if (orPowerful && hits.some((h) => h.namespace && h.namespace !== namespace)) {
-          const kept = new Set(distinct(hits, (h) => h.namespace ?? '').filter((ns) => !ns || ns === namespace || powerfulOthersIn(ns, s.subject, s.grants, ctx)));
-          hits = hits.filter((h) => kept.has(h.namespace ?? ''));
         }
         if (keepHits && hits.length > 0) hits = keepHits(hits, s.grants, ctx, s.subject);
         if (addHits) {

@@ -1,4 +1,4 @@
-import { findPermissions, type PermissionHit } from '../../src/analysis/rbac/audit.ts';
+import { holdsPermission, type PermissionHit } from '../../src/analysis/rbac/audit.ts';
 import { p, permissionCheck } from './common.ts';
 import { csrApprovalPermissions } from './lib/permissions.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
@@ -43,7 +43,7 @@ export const csrApproval = permissionCheck({
     const approval = hits.some((h) => h.permission.includes('approval'));
     const signer = hits.some(isSignerHit);
     if (!approval || !signer || servingOnly(hits)) return 'medium';
-    const canCreate = findPermissions(grants, CREATE_CSR, { clusterScoped: true }).length > 0;
+    const canCreate = holdsPermission(grants, CREATE_CSR, { clusterScoped: true });
     return canCreate ? 'critical' : undefined;
   },
   noteFor: (hits) => {

@@ -34,6 +34,8 @@ const powerfulNote = powerfulNamespaceNote(actsAsServiceAccounts);
  * as any of its accounts. `firstOnly`: stop at the first (whether there is any).
  */
 function nodeEscapingPods(hits: readonly PermissionHit[], ctx: AuditContext, firstOnly = false): NodeEscapingPod[] {
+  const known = escapingCache.get(hits);
+  if (known) return known;
   const found: NodeEscapingPod[] = [];
   const seen = new Set<string>();
   const add = (list: readonly NodeEscapingPod[]) => {
@@ -51,8 +53,14 @@ function nodeEscapingPods(hits: readonly PermissionHit[], ctx: AuditContext, fir
     if (add(reach.escaping)) break;
     if (reach.unknown && add(nodeEscapingPodsIn(ctx, h.namespace, access))) break;
   }
+  if (!firstOnly) escapingCache.set(hits, found);
   return found;
 }
+
+// The note and the severity ask the same of one subject's hits list (nodeNote, severityFor):
+// each answer is kept per list, as clusterAdminPaths keeps its paths.
+const escapingCache = new WeakMap<readonly PermissionHit[], NodeEscapingPod[]>();
+const debugCache = new WeakMap<readonly PermissionHit[], { admits: string | undefined }>();
 
 /**
  * The first ephemeral-container hit (by namespace) in a namespace whose Pod Security admission
@@ -60,6 +68,12 @@ function nodeEscapingPods(hits: readonly PermissionHit[], ctx: AuditContext, fir
  * complete listing does not hold reaches none of them now (missingPodsNote says who could make one).
  */
 function privilegedDebugNamespace(hits: readonly PermissionHit[], ctx: AuditContext): string | undefined {
+  let known = debugCache.get(hits);
+  if (!known) debugCache.set(hits, (known = { admits: findPrivilegedDebugNamespace(hits, ctx) }));
+  return known.admits;
+}
+
+function findPrivilegedDebugNamespace(hits: readonly PermissionHit[], ctx: AuditContext): string | undefined {
   const found: Array<[string, string]> = [];
   for (const h of hits) {
     if (accessOf(h) !== 'ephemeral' || !h.namespace) continue;

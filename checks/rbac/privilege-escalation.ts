@@ -1,5 +1,5 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
-import { findPermissions, permissionLabel, type Permission, type PermissionHit } from '../../src/analysis/rbac/audit.ts';
+import { findPermissions, holdsPermission, permissionLabel, type Permission, type PermissionHit } from '../../src/analysis/rbac/audit.ts';
 import { buildRbacModel, roleKey } from '../../src/analysis/rbac/model.ts';
 import { resourceNameMatches, ruleGrantsSome } from '../../src/analysis/rbac/rules.ts';
 import type { Grant, RoleInfo, Rule } from '../../src/analysis/rbac/types.ts';
@@ -129,7 +129,7 @@ function allowsOnRole(grants: readonly Grant[], verb: string, namespace: string,
  * Update or patch limited to named RoleBindings still counts: it can add the holder to one.
  */
 function writesRoleBindings(grants: readonly Grant[], namespace: string): boolean {
-  return findPermissions(grants, ROLEBINDING_WRITES, { namespace }).length > 0;
+  return holdsPermission(grants, ROLEBINDING_WRITES, { namespace });
 }
 
 /**

@@ -7,7 +7,7 @@
 import type { Check } from '../../src/engine/types.ts';
 import { SEVERITY_WEIGHT, type Severity } from '../../src/base/vocabulary.ts';
 import { findPermissions, hitEvidence, permissionLabel, rbacAudit, relatedOf, sortedDistinct, type PermissionHit } from '../../src/analysis/rbac/audit.ts';
-import { RBAC_NEEDS, each, permissionScope, viaText } from './common.ts';
+import { RBAC_NEEDS, each, permissionScopes, viaText } from './common.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
 const WANTED = each(['get', 'list', 'watch'], '', ['secrets']);
@@ -51,7 +51,7 @@ export const secretsNamespaceRead: Check = {
         message: `${who} can ${perms.join(', ')} without resourceNames in namespace${namespaces.length > 1 ? 's' : ''} ${namespaces.slice(0, 5).join(', ')}${namespaces.length > 5 ? ` (+${namespaces.length - 5})` : ''} via ${viaText(bad)}`,
         evidence: { subject: s.subject, ...hitEvidence(bad) },
         related: relatedOf(bad),
-        extent: { unit: 'permissions', members: bad.flatMap(permissionScope) },
+        extent: { unit: 'permissions', members: permissionScopes(bad) },
       };
     }
   },

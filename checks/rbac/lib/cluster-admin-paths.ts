@@ -4,7 +4,7 @@
 import type { AuditContext } from '../../../src/analysis/context.ts';
 import { memoize } from '../../../src/analysis/memo.ts';
 import { AUTOUPDATE_ANNOTATION, BOOTSTRAP_LABELS, CONTROLLERS } from '../../../src/analysis/rbac/bootstrap.ts';
-import { findPermissions, permissionLabel, type Permission, type PermissionHit } from '../../../src/analysis/rbac/audit.ts';
+import { findPermissions, holdsPermission, permissionLabel, type Permission, type PermissionHit } from '../../../src/analysis/rbac/audit.ts';
 import { buildRbacModel, directGrants, roleKey, type RbacModel } from '../../../src/analysis/rbac/model.ts';
 import { resourceNameMatches, ruleGrantsNamedCreate, ruleGrantsSome } from '../../../src/analysis/rbac/rules.ts';
 import type { BindingInfo, Grant, RoleInfo, Rule, Subject } from '../../../src/analysis/rbac/types.ts';
@@ -184,7 +184,7 @@ function directPaths(hits: readonly PermissionHit[], grants: readonly Grant[], c
   if (asMasters && hits.some((h) => IMPERSONATE_A_USER.has(h.permission))) paths.push(`act as the group ${MASTERS}, which every request is allowed for (kubectl --as=${impersonatedUserOf(hits)} --as-group=${MASTERS})`);
   const bindable = bindableAdminRoles(hits, ctx);
   if (bindable.length > 0) {
-    if (findPermissions(grants, CREATE_CLUSTERROLEBINDINGS, { clusterScoped: true }).length > 0) paths.push(`bind ClusterRole ${bindable[0]} to itself (create a ClusterRoleBinding to ${bindable[0]} naming itself)`);
+    if (holdsPermission(grants, CREATE_CLUSTERROLEBINDINGS, { clusterScoped: true })) paths.push(`bind ClusterRole ${bindable[0]} to itself (create a ClusterRoleBinding to ${bindable[0]} naming itself)`);
     else {
       const existing = updatableAdminBinding(bindable, grants, ctx);
       if (existing) paths.push(`add itself to ClusterRoleBinding ${existing.binding}, which binds ClusterRole ${existing.role} (update or patch on that binding, and bind on ${existing.role})`);
@@ -331,7 +331,7 @@ function membershipNode(nodes: ReadonlyMap<string, AdminNode>, s: { kind: string
 const adminAccounts = memoize((ctx: AuditContext): AdminAccounts => {
   const model = buildRbacModel(ctx.snapshot);
   const relevantCache = new Map<string, Grant[]>();
-  const relevant = (grants: readonly Grant[]) => grants.filter((g) => findPermissions([g], RELEVANT).length > 0);
+  const relevant = (grants: readonly Grant[]) => grants.filter((g) => holdsPermission([g], RELEVANT));
   const groupGrants = (name: string) => {
     let out = relevantCache.get(name);
     if (!out) relevantCache.set(name, (out = relevant(directGrants(model, { kind: 'Group', name }))));
@@ -570,8 +570,8 @@ function stepCaveat(ctx: AuditContext, h: PermissionHit, target: { kind: string;
  * serviceaccounts controller), the account itself when it is not `default` or the namespace exists.
  */
 function createsMissing(grants: readonly Grant[], ns: string, name: string, nsMissing: boolean): boolean {
-  if (nsMissing && findPermissions(grants, CREATE_NAMESPACES, { clusterScoped: true }).length === 0) return false;
-  return (nsMissing && name === 'default') || findPermissions(grants, CREATE_SERVICEACCOUNTS, { namespace: ns }).length > 0;
+  if (nsMissing && !holdsPermission(grants, CREATE_NAMESPACES, { clusterScoped: true })) return false;
+  return (nsMissing && name === 'default') || holdsPermission(grants, CREATE_SERVICEACCOUNTS, { namespace: ns });
 }
 
 /** "create serviceaccounts/token by RoleBinding NS/NAME → ClusterRole ROLE": a step's permission and the binding that grants it. */
@@ -957,7 +957,7 @@ export function workloadStepHits(hits: readonly PermissionHit[], grants: readonl
   const reaches = (ns: string) => where.has(ns);
   if (!everyNamespace && !grants.some((g) => !g.namespace || reaches(g.namespace))) return [];
   const found = workloadSteps(grants, ctx, s, everyNamespace ? undefined : reaches);
-  if (found.length === 0 || findPermissions(grants, CLUSTER_ADMIN_PERMISSIONS, { clusterScoped: true }).length > 0) return [];
+  if (found.length === 0 || holdsPermission(grants, CLUSTER_ADMIN_PERMISSIONS, { clusterScoped: true })) return [];
   if (hits.length > 0 && clusterAdminPaths(hits, grants, ctx, s).length > 0) return [];
   const cap = chainCap(s, admin);
   if (cap === undefined) return [];
@@ -1031,7 +1031,7 @@ export function clusterAdminPaths(hits: readonly PermissionHit[], grants: readon
   paths = [];
   // Most subjects hold none of the permissions a path starts from: no need to look further.
   const starts = hits.some((h) => h.permission === IMPERSONATE_GROUPS || h.permission === BIND_CLUSTERROLES || h.permission === ESCALATE_CLUSTERROLES || ACTING_RANK.has(h.permission));
-  if (starts && findPermissions(grants, CLUSTER_ADMIN_PERMISSIONS, { clusterScoped: true }).length === 0) {
+  if (starts && !holdsPermission(grants, CLUSTER_ADMIN_PERMISSIONS, { clusterScoped: true })) {
     paths = directPaths(hits, grants, ctx);
     const viaAccount = actsAsAdminAccount(hits, subject, grants, ctx);
     if (viaAccount !== undefined) paths.push(viaAccount);

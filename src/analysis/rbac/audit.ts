@@ -205,9 +205,14 @@ interface RuleMatch {
 /** Per list of wanted permissions: which of its rules each role grants them by (rules, then permissions, in order). */
 const roleMatches = new WeakMap<readonly Permission[], WeakMap<RoleInfo, RuleMatch[]>>();
 
-function matchesOf(role: RoleInfo, wanted: readonly Permission[]): RuleMatch[] {
+/** The per-role matches of one `wanted` list, looked up once per findPermissions call rather than per grant. */
+function matchesFor(wanted: readonly Permission[]): WeakMap<RoleInfo, RuleMatch[]> {
   let byRole = roleMatches.get(wanted);
   if (!byRole) roleMatches.set(wanted, (byRole = new WeakMap()));
+  return byRole;
+}
+
+function matchesOf(role: RoleInfo, wanted: readonly Permission[], byRole: WeakMap<RoleInfo, RuleMatch[]>): RuleMatch[] {
   let out = byRole.get(role);
   if (!out) {
     out = [];
@@ -224,24 +229,66 @@ function matchesOf(role: RoleInfo, wanted: readonly Permission[]): RuleMatch[] {
   return out;
 }
 
+/** Where findPermissions looks: only cluster-wide grants, or only those effective in one namespace (cluster-wide or RoleBindings there). */
+export interface PermissionScope {
+  clusterScoped?: boolean;
+  namespace?: string;
+  /**
+   * Only RoleBindings' grants in the namespaces it accepts (cluster-wide grants always count). Asked
+   * only of a grant whose role has a matching rule, so a costly answer (powerfulOthersIn) is sought
+   * where it can change the hits, before they are built rather than to drop them afterwards.
+   */
+  reaches?: (namespace: string) => boolean;
+}
+
+function grantInScope(g: Grant, opts: PermissionScope): boolean {
+  return !(g.namespace && opts.clusterScoped) && !(opts.namespace && g.namespace && g.namespace !== opts.namespace);
+}
+
+/**
+ * Whether a role's matching rule gives its permission through grant `g`: a RoleBinding never gives
+ * a cluster-scoped permission, and on `namespaces` only its own namespace (namespaceRequestReaches).
+ */
+function matchApplies(g: Grant, m: RuleMatch): boolean {
+  if (!g.namespace) return true;
+  if (m.permission.clusterScoped) return false;
+  return !(m.permission.group === '' && m.permission.resource === 'namespaces' && !namespaceRequestReaches(m.rule, m.permission.verb, g.namespace));
+}
+
+/**
+ * Whether the grants give any of the permissions: findPermissions(...).length > 0 without building
+ * its hits. The checks ask this per namespace of a subject's hits (can it also write RoleBindings
+ * there, create the missing account there): at L some 117,000 questions, whose hit lists
+ * (620,000 objects) were built only to be counted.
+ */
+export function holdsPermission(grants: readonly Grant[], wanted: readonly Permission[], opts: PermissionScope = {}): boolean {
+  const byRole = matchesFor(wanted);
+  for (const g of grants) {
+    if (!grantInScope(g, opts)) continue;
+    const matches = matchesOf(g.role, wanted, byRole);
+    if (matches.length === 0 || (g.namespace && opts.reaches && !opts.reaches(g.namespace))) continue;
+    for (const m of matches) if (matchApplies(g, m)) return true;
+  }
+  return false;
+}
+
 /**
  * Which of the permissions the grants give, for any object name (rules limited by resourceNames
  * count, except for create). Namespace-scoped grants never give cluster-scoped permissions, and
  * on `namespaces` only their own namespace (namespaceRequestReaches).
  * A role's matching rules are found once per `wanted` list (pass the same array for many subjects).
  */
-export function findPermissions(grants: readonly Grant[], wanted: readonly Permission[], opts: { clusterScoped?: boolean; namespace?: string } = {}): PermissionHit[] {
+export function findPermissions(grants: readonly Grant[], wanted: readonly Permission[], opts: PermissionScope = {}): PermissionHit[] {
   const hits: PermissionHit[] = [];
+  const byRole = matchesFor(wanted);
   for (const g of grants) {
-    if (g.namespace && opts.clusterScoped) continue;
-    if (opts.namespace && g.namespace && g.namespace !== opts.namespace) continue;
-    const matches = matchesOf(g.role, wanted);
-    if (matches.length === 0) continue;
+    if (!grantInScope(g, opts)) continue;
+    const matches = matchesOf(g.role, wanted, byRole);
+    if (matches.length === 0 || (g.namespace && opts.reaches && !opts.reaches(g.namespace))) continue;
     let binding: PermissionHit['binding'] | undefined;
     let role: PermissionHit['role'] | undefined;
     for (const m of matches) {
-      if (g.namespace && m.permission.clusterScoped) continue;
-      if (g.namespace && m.permission.group === '' && m.permission.resource === 'namespaces' && !namespaceRequestReaches(m.rule, m.permission.verb, g.namespace)) continue;
+      if (!matchApplies(g, m)) continue;
       binding ??= bindingRef(g.binding);
       role ??= roleRefOf(g.role);
       hits.push({ permission: m.label, namespace: g.namespace, binding, role, rule: m.text, grant: g, ruleObj: m.rule });
