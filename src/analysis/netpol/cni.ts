@@ -6,7 +6,7 @@ import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import type { KindKey } from '../../snapshot/kinds.ts';
 import { podTemplateOf } from '../workloads.ts';
 import { memoize } from '../memo.ts';
-import { boolFlag, containerArgv, goBoolFlag } from '../flags.ts';
+import { containerArgv, goBoolFlag } from '../flags.ts';
 import { imageRepository, imageTag, repositoryIs } from '../images.ts';
 import type { CoverageNote, PolicyApi } from './layers.ts';
 
@@ -467,12 +467,15 @@ const KNP_BUILDS: Record<string, readonly PolicyApi[]> = {
 };
 const KNP_FLAGS: ReadonlyArray<[PolicyApi, string]> = [['AdminNetworkPolicy', 'admin-network-policy'], ['BaselineAdminNetworkPolicy', 'baseline-admin-network-policy']];
 
-/** `enforced` undefined: the build cannot be told (an image pinned by digest alone). */
-interface KnpInstall { ref: CoverageNote['object']; version?: string; enforced?: ReadonlySet<PolicyApi>; why: string }
+/**
+ * `enforced` undefined: the build cannot be told (an image pinned by digest alone). `unconfirmed`:
+ * APIs in `enforced` whose pre-v0.9.0 flag cannot be read (boolSwitch), each with why.
+ */
+interface KnpInstall { ref: CoverageNote['object']; version?: string; enforced?: ReadonlySet<PolicyApi>; unconfirmed?: Partial<Record<PolicyApi, string>>; why: string }
 
 function knpInstallOf(o: KubeObject): KnpInstall | undefined {
   const ref = refOf(o);
-  for (const c of containersOf(o) as Array<{ image?: unknown; command?: unknown; args?: unknown }>) {
+  for (const c of containersOf(o) as FlagContainer[]) {
     if (typeof c.image !== 'string' || !repositoryIs(imageRepository(c.image), 'kube-network-policies')) continue;
     const tag = imageTag(c.image);
     // Only the tag says which build an image is: pinned by digest alone, it could be any of them.
@@ -486,12 +489,16 @@ function knpInstallOf(o: KubeObject): KnpInstall | undefined {
     // Before v0.9.0, or a tag naming no release without a build suffix: no upstream image without
     // the -npa-v1alpha2 suffix enforces ClusterNetworkPolicy, and one without -npa-v1alpha1 enforces
     // the v1alpha1 APIs only as the pre-v0.9.0 binary does, with its flags (v0.9.0 and later
-    // binaries do not define them).
-    const argv = [...(Array.isArray(c.command) ? c.command : []), ...(Array.isArray(c.args) ? c.args : [])].filter((a): a is string => typeof a === 'string');
-    const on = KNP_FLAGS.filter(([, flag]) => boolFlag(argv, flag));
+    // binaries do not define them), read as the kubelet expands them: one set from a value the spec
+    // does not show leaves its API unconfirmed, never off.
+    const who = `kube-network-policies (${o.kind ?? 'DaemonSet'} ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''})`;
+    const flagged = KNP_FLAGS.map(([api, flag]) => [api, boolSwitch(c, flag, false, who)] as const);
+    const enforced = new Set(flagged.filter(([, s]) => s.state !== 'off').map(([api]) => api));
+    const doubts = flagged.filter(([, s]) => s.state === 'unknown');
+    const unconfirmed = doubts.length ? { unconfirmed: Object.fromEntries(doubts.map(([api, s]) => [api, s.why])) } : {};
     const flags = `${KNP_FLAGS.map(([api, flag]) => `${api} only with --${flag}`).join(' and ')}, and ClusterNetworkPolicy not at all`;
-    if (!m) return { ref, enforced: new Set(on.map(([api]) => api)), why: `${tag ? `its image tag ${tag} names no release and no -npa-v1alpha1 or -npa-v1alpha2 build` : 'its image has no tag, so no -npa-v1alpha1 or -npa-v1alpha2 build'}: such an image enforces NetworkPolicy; ${flags}` };
-    return { ref, version, enforced: new Set(on.map(([api]) => api)), why: `before v0.9.0 it enforces ${flags}` };
+    if (!m) return { ref, enforced, ...unconfirmed, why: `${tag ? `its image tag ${tag} names no release and no -npa-v1alpha1 or -npa-v1alpha2 build` : 'its image has no tag, so no -npa-v1alpha1 or -npa-v1alpha2 build'}: such an image enforces NetworkPolicy; ${flags}` };
+    return { ref, version, enforced, ...unconfirmed, why: `before v0.9.0 it enforces ${flags}` };
   }
   return undefined;
 }
@@ -512,12 +519,15 @@ function withKnpBuild(plugin: CniPlugin, seenIn: CoverageNote['object'], install
   }
   const assumed = unknown ? KNP_APIS.filter((api) => !unimplemented[api]).map((api) => ({ api, note: { object: unknown.ref, message: `kube-network-policies' build is unknown (${unknown.why}): ${api} is taken as enforced, as its ${api === 'ClusterNetworkPolicy' ? '-npa-v1alpha2' : '-npa-v1alpha1'} build does` } })) : [];
   const version = installs.find((i) => i.version)?.version;
+  const unconfirmed: Partial<Record<PolicyApi, string>> = {};
+  for (const i of installs) for (const [api, why] of Object.entries(i.unconfirmed ?? {}) as Array<[PolicyApi, string]>) if (!unimplemented[api] && !unconfirmed[api]) unconfirmed[api] = why;
   return {
     ...plugin,
     ...(version ? { version } : {}),
     apis: ['NetworkPolicy', ...KNP_APIS.filter((a) => !unimplemented[a])],
     ...(Object.keys(unimplemented).length ? { unimplemented } : {}),
     ...(assumed.length ? { assumed } : {}),
+    ...(Object.keys(unconfirmed).length ? { unconfirmed } : {}),
   };
 }
 
