@@ -101,7 +101,7 @@ function kubeRouterSwitch(o: KubeObject): Switch | undefined {
  * true, "Enable network policy support")`; the NetworkPolicy handlers run only with
  * c.config.EnableNP), and --enable-anp, default false ("Enable support for admin network policy and
  * baseline admin network policy"; pkg/controller/controller.go registers the AdminNetworkPolicy,
- * BaselineAdminNetworkPolicy and ClusterNetworkPolicy informers and workers only under
+ * BaselineAdminNetworkPolicy and (from v1.15.0, kubeOvnCnpRelease) ClusterNetworkPolicy informers and workers only under
  * config.EnableANP; the chart and install.sh pass --enable-anp=false unless ENABLE_ANP is set).
  * Only the controller reads them: the CNI DaemonSet and the others say nothing.
  */
@@ -111,7 +111,29 @@ function kubeOvnSwitch(o: KubeObject): Switch[] | undefined {
   const c = (containersOf(o) as FlagContainer[]).find((x) => x.name === 'kube-ovn-controller' || argvOf(x).some((a) => /(?:^|\/)(?:start-controller\.sh|kube-ovn-controller)$/.test(a)));
   if (!c) return undefined;
   const who = `kube-ovn-controller (${o.kind ?? 'Deployment'} ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''})`;
-  return [boolSwitch(c, 'enable-np', true, who), boolSwitch(c, 'enable-anp', false, who, KUBE_OVN_ADMIN_APIS)];
+  return [boolSwitch(c, 'enable-np', true, who), boolSwitch(c, 'enable-anp', false, who, KUBE_OVN_ADMIN_APIS), kubeOvnCnpRelease(c, who)];
+}
+
+/**
+ * Kube-OVN enforces ClusterNetworkPolicy from v1.15.0: pkg/controller/cluster_network_policy.go
+ * and the v1alpha2 ClusterNetworkPolicy informer of pkg/controller/controller.go enter at that tag
+ * (kubeovn/kube-ovn#5921, "Add support for ClusterNetworkPolicies"); v1.14.x has neither. The
+ * release is the tag of kube-ovn-controller's own kube-ovn image; another image, or a tag naming no
+ * release (latest, a digest alone), cannot tell it.
+ */
+const KUBE_OVN_CNP_SINCE: readonly [number, number] = [1, 15];
+
+function kubeOvnCnpRelease(c: FlagContainer, who: string): Switch {
+  const apis: readonly PolicyApi[] = ['ClusterNetworkPolicy'];
+  const since = `v${KUBE_OVN_CNP_SINCE.join('.')}.0`;
+  const image = typeof c.image === 'string' ? c.image : undefined;
+  const release = image && repositoryIs(imageRepository(image), 'kube-ovn') ? tagRelease(imageTag(image)) : undefined;
+  if (!release) return { state: 'unknown', apis, why: `${who} runs ${image ? JSON.stringify(image) : 'no image'}, which names no Kube-OVN release: Kube-OVN enforces ClusterNetworkPolicy from ${since} and not before` };
+  const [major, minor, patch] = release;
+  const version = `v${major}.${minor}.${patch}`;
+  return major > KUBE_OVN_CNP_SINCE[0] || (major === KUBE_OVN_CNP_SINCE[0] && minor >= KUBE_OVN_CNP_SINCE[1])
+    ? { state: 'on', apis, why: `${who} runs Kube-OVN ${version}, which implements ClusterNetworkPolicy (from ${since})` }
+    : { state: 'off', apis, why: `${who} runs Kube-OVN ${version}, which does not implement ClusterNetworkPolicy (Kube-OVN enforces it from ${since})` };
 }
 
 /**
@@ -258,7 +280,8 @@ const PLUGINS: Array<{ name: string; enforces: boolean; apis: readonly PolicyApi
   { name: 'cilium', enforces: true, apis: CILIUM_APIS, pattern: /cilium|\banetd\b/, confirm: isCiliumAgent },
   { name: 'ovn-kubernetes', enforces: true, apis: NP_ANP, pattern: /ovnkube|ovn-kubernetes/ },
   // Kube-OVN: NetworkPolicy with kube-ovn-controller's --enable-np (default true), the admin APIs
-  // only with its --enable-anp (default false): with no controller to show it, they are in doubt.
+  // only with its --enable-anp (default false), ClusterNetworkPolicy only from v1.15.0 (its image
+  // tag): with no controller to show them, they are in doubt.
   { name: 'kube-ovn', enforces: true, apis: NP_ANP_CNP, pattern: /kube-ovn/, switch: kubeOvnSwitch, unseen: [{ state: 'unknown', apis: KUBE_OVN_ADMIN_APIS, why: 'no kube-ovn-controller was found to show --enable-anp, which defaults to false' }] },
   // Weave Net: only through its weave-npc container (weaveSwitch).
   { name: 'weave', enforces: true, apis: NP, pattern: /weave-net|weaveworks\/weave/, switch: weaveSwitch },
