@@ -8,6 +8,7 @@ import { MESH_ENCRYPTION } from '../controls.ts';
 import { LINKERD_CLUSTER_DEFAULT_READ } from './lib/mesh-config-reads.ts';
 import { ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
 import { meshPresenceReads } from './lib/mesh-presence.ts';
+import { serverNamedPorts } from './lib/mesh-authz.ts';
 import { LINKERD_GONE_NOTE, notedWithoutControlPlane, withoutControlPlane } from './lib/control-plane.ts';
 import { meshUnseenNamespaces, meshUnseenNote, namespaceKnown } from './lib/unseen-namespaces.ts';
 
@@ -134,7 +135,16 @@ export const linkerdUnauthenticatedDefault: Check = {
         continue;
       }
       evidence.uncoveredPorts = uncovered.map((p) => p.port);
-      const where = declared.length === 0 ? 'all ports (none declared)'
+      // A Server naming a port number covers it though no container declares it (serverNamedPorts,
+      // as mtls.authz-missing and reach read it): the default governs the other ports only.
+      const named = declared.length === 0 ? serverNamedPorts(servers, w, declared) : [];
+      if (named.length > 0) evidence.undeclaredServerPorts = named;
+      const closed = named.filter((port) => {
+        const s = winningServer(servers, w.labels, [{ port }])?.server;
+        return s !== undefined && !admitsUnauthenticated(s.accessPolicy);
+      });
+      const where = declared.length === 0 ? (closed.length === 0 ? 'all ports (none declared)'
+        : `every port but ${closed.join(', ')} (none declared; port${closed.length > 1 ? 's' : ''} ${closed.join(', ')}, which no container declares but a Server names (Linkerd applies a Server to a port number whether or not it is declared), ${closed.length > 1 ? 'are' : 'is'} covered by a Server that requires authorization)`)
         : ports.length === 0 ? 'every port but the skipped ones: no declared port reaches the proxy, but a listener on any other port does'
           : `port(s) ${uncovered.map((p) => p.port).join(', ')} not covered by a Server`;
       out.push({

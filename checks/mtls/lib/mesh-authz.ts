@@ -44,7 +44,7 @@ function appPorts(w: WorkloadMesh): Array<{ port: number; name?: string }> {
  * Dynamic::check_policy spawns a watch for a port not yet discovered). reach reads them so
  * (serverCoversPort); so must this check.
  */
-function serverNamedPorts(servers: readonly LinkerdServer[], w: WorkloadMesh, declared: ReadonlyArray<{ port: number }>): number[] {
+export function serverNamedPorts(servers: readonly LinkerdServer[], w: WorkloadMesh, declared: ReadonlyArray<{ port: number }>): number[] {
   const out = new Set<number>();
   for (const s of servers) if (typeof s.port === 'number' && !declared.some((p) => p.port === s.port) && labelSelectorMatches(s.podSelector, w.labels)) out.add(s.port);
   return [...out].sort((a, b) => a - b);

@@ -6,7 +6,7 @@ import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import type { KindKey } from '../../snapshot/kinds.ts';
 import { podTemplateOf } from '../workloads.ts';
 import { memoize } from '../memo.ts';
-import { boolFlag, containerArgv, goBoolFlag } from '../flags.ts';
+import { containerArgv, goBoolFlag } from '../flags.ts';
 import { imageRepository, imageTag, repositoryIs } from '../images.ts';
 import type { CoverageNote, PolicyApi } from './layers.ts';
 
@@ -101,7 +101,7 @@ function kubeRouterSwitch(o: KubeObject): Switch | undefined {
  * true, "Enable network policy support")`; the NetworkPolicy handlers run only with
  * c.config.EnableNP), and --enable-anp, default false ("Enable support for admin network policy and
  * baseline admin network policy"; pkg/controller/controller.go registers the AdminNetworkPolicy,
- * BaselineAdminNetworkPolicy and ClusterNetworkPolicy informers and workers only under
+ * BaselineAdminNetworkPolicy and (from v1.15.0, kubeOvnCnpRelease) ClusterNetworkPolicy informers and workers only under
  * config.EnableANP; the chart and install.sh pass --enable-anp=false unless ENABLE_ANP is set).
  * Only the controller reads them: the CNI DaemonSet and the others say nothing.
  */
@@ -111,7 +111,29 @@ function kubeOvnSwitch(o: KubeObject): Switch[] | undefined {
   const c = (containersOf(o) as FlagContainer[]).find((x) => x.name === 'kube-ovn-controller' || argvOf(x).some((a) => /(?:^|\/)(?:start-controller\.sh|kube-ovn-controller)$/.test(a)));
   if (!c) return undefined;
   const who = `kube-ovn-controller (${o.kind ?? 'Deployment'} ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''})`;
-  return [boolSwitch(c, 'enable-np', true, who), boolSwitch(c, 'enable-anp', false, who, KUBE_OVN_ADMIN_APIS)];
+  return [boolSwitch(c, 'enable-np', true, who), boolSwitch(c, 'enable-anp', false, who, KUBE_OVN_ADMIN_APIS), kubeOvnCnpRelease(c, who)];
+}
+
+/**
+ * Kube-OVN enforces ClusterNetworkPolicy from v1.15.0: pkg/controller/cluster_network_policy.go
+ * and the v1alpha2 ClusterNetworkPolicy informer of pkg/controller/controller.go enter at that tag
+ * (kubeovn/kube-ovn#5921, "Add support for ClusterNetworkPolicies"); v1.14.x has neither. The
+ * release is the tag of kube-ovn-controller's own kube-ovn image; another image, or a tag naming no
+ * release (latest, a digest alone), cannot tell it.
+ */
+const KUBE_OVN_CNP_SINCE: readonly [number, number] = [1, 15];
+
+function kubeOvnCnpRelease(c: FlagContainer, who: string): Switch {
+  const apis: readonly PolicyApi[] = ['ClusterNetworkPolicy'];
+  const since = `v${KUBE_OVN_CNP_SINCE.join('.')}.0`;
+  const image = typeof c.image === 'string' ? c.image : undefined;
+  const release = image && repositoryIs(imageRepository(image), 'kube-ovn') ? tagRelease(imageTag(image)) : undefined;
+  if (!release) return { state: 'unknown', apis, why: `${who} runs ${image ? JSON.stringify(image) : 'no image'}, which names no Kube-OVN release: Kube-OVN enforces ClusterNetworkPolicy from ${since} and not before` };
+  const [major, minor, patch] = release;
+  const version = `v${major}.${minor}.${patch}`;
+  return major > KUBE_OVN_CNP_SINCE[0] || (major === KUBE_OVN_CNP_SINCE[0] && minor >= KUBE_OVN_CNP_SINCE[1])
+    ? { state: 'on', apis, why: `${who} runs Kube-OVN ${version}, which implements ClusterNetworkPolicy (from ${since})` }
+    : { state: 'off', apis, why: `${who} runs Kube-OVN ${version}, which does not implement ClusterNetworkPolicy (Kube-OVN enforces it from ${since})` };
 }
 
 /**
@@ -258,7 +280,8 @@ const PLUGINS: Array<{ name: string; enforces: boolean; apis: readonly PolicyApi
   { name: 'cilium', enforces: true, apis: CILIUM_APIS, pattern: /cilium|\banetd\b/, confirm: isCiliumAgent },
   { name: 'ovn-kubernetes', enforces: true, apis: NP_ANP, pattern: /ovnkube|ovn-kubernetes/ },
   // Kube-OVN: NetworkPolicy with kube-ovn-controller's --enable-np (default true), the admin APIs
-  // only with its --enable-anp (default false): with no controller to show it, they are in doubt.
+  // only with its --enable-anp (default false), ClusterNetworkPolicy only from v1.15.0 (its image
+  // tag): with no controller to show them, they are in doubt.
   { name: 'kube-ovn', enforces: true, apis: NP_ANP_CNP, pattern: /kube-ovn/, switch: kubeOvnSwitch, unseen: [{ state: 'unknown', apis: KUBE_OVN_ADMIN_APIS, why: 'no kube-ovn-controller was found to show --enable-anp, which defaults to false' }] },
   // Weave Net: only through its weave-npc container (weaveSwitch).
   { name: 'weave', enforces: true, apis: NP, pattern: /weave-net|weaveworks\/weave/, switch: weaveSwitch },
@@ -467,12 +490,15 @@ const KNP_BUILDS: Record<string, readonly PolicyApi[]> = {
 };
 const KNP_FLAGS: ReadonlyArray<[PolicyApi, string]> = [['AdminNetworkPolicy', 'admin-network-policy'], ['BaselineAdminNetworkPolicy', 'baseline-admin-network-policy']];
 
-/** `enforced` undefined: the build cannot be told (an image pinned by digest alone). */
-interface KnpInstall { ref: CoverageNote['object']; version?: string; enforced?: ReadonlySet<PolicyApi>; why: string }
+/**
+ * `enforced` undefined: the build cannot be told (an image pinned by digest alone). `unconfirmed`:
+ * APIs in `enforced` whose pre-v0.9.0 flag cannot be read (boolSwitch), each with why.
+ */
+interface KnpInstall { ref: CoverageNote['object']; version?: string; enforced?: ReadonlySet<PolicyApi>; unconfirmed?: Partial<Record<PolicyApi, string>>; why: string }
 
 function knpInstallOf(o: KubeObject): KnpInstall | undefined {
   const ref = refOf(o);
-  for (const c of containersOf(o) as Array<{ image?: unknown; command?: unknown; args?: unknown }>) {
+  for (const c of containersOf(o) as FlagContainer[]) {
     if (typeof c.image !== 'string' || !repositoryIs(imageRepository(c.image), 'kube-network-policies')) continue;
     const tag = imageTag(c.image);
     // Only the tag says which build an image is: pinned by digest alone, it could be any of them.
@@ -486,12 +512,16 @@ function knpInstallOf(o: KubeObject): KnpInstall | undefined {
     // Before v0.9.0, or a tag naming no release without a build suffix: no upstream image without
     // the -npa-v1alpha2 suffix enforces ClusterNetworkPolicy, and one without -npa-v1alpha1 enforces
     // the v1alpha1 APIs only as the pre-v0.9.0 binary does, with its flags (v0.9.0 and later
-    // binaries do not define them).
-    const argv = [...(Array.isArray(c.command) ? c.command : []), ...(Array.isArray(c.args) ? c.args : [])].filter((a): a is string => typeof a === 'string');
-    const on = KNP_FLAGS.filter(([, flag]) => boolFlag(argv, flag));
+    // binaries do not define them), read as the kubelet expands them: one set from a value the spec
+    // does not show leaves its API unconfirmed, never off.
+    const who = `kube-network-policies (${o.kind ?? 'DaemonSet'} ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''})`;
+    const flagged = KNP_FLAGS.map(([api, flag]) => [api, boolSwitch(c, flag, false, who)] as const);
+    const enforced = new Set(flagged.filter(([, s]) => s.state !== 'off').map(([api]) => api));
+    const doubts = flagged.filter(([, s]) => s.state === 'unknown');
+    const unconfirmed = doubts.length ? { unconfirmed: Object.fromEntries(doubts.map(([api, s]) => [api, s.why])) } : {};
     const flags = `${KNP_FLAGS.map(([api, flag]) => `${api} only with --${flag}`).join(' and ')}, and ClusterNetworkPolicy not at all`;
-    if (!m) return { ref, enforced: new Set(on.map(([api]) => api)), why: `${tag ? `its image tag ${tag} names no release and no -npa-v1alpha1 or -npa-v1alpha2 build` : 'its image has no tag, so no -npa-v1alpha1 or -npa-v1alpha2 build'}: such an image enforces NetworkPolicy; ${flags}` };
-    return { ref, version, enforced: new Set(on.map(([api]) => api)), why: `before v0.9.0 it enforces ${flags}` };
+    if (!m) return { ref, enforced, ...unconfirmed, why: `${tag ? `its image tag ${tag} names no release and no -npa-v1alpha1 or -npa-v1alpha2 build` : 'its image has no tag, so no -npa-v1alpha1 or -npa-v1alpha2 build'}: such an image enforces NetworkPolicy; ${flags}` };
+    return { ref, version, enforced, ...unconfirmed, why: `before v0.9.0 it enforces ${flags}` };
   }
   return undefined;
 }
@@ -512,12 +542,15 @@ function withKnpBuild(plugin: CniPlugin, seenIn: CoverageNote['object'], install
   }
   const assumed = unknown ? KNP_APIS.filter((api) => !unimplemented[api]).map((api) => ({ api, note: { object: unknown.ref, message: `kube-network-policies' build is unknown (${unknown.why}): ${api} is taken as enforced, as its ${api === 'ClusterNetworkPolicy' ? '-npa-v1alpha2' : '-npa-v1alpha1'} build does` } })) : [];
   const version = installs.find((i) => i.version)?.version;
+  const unconfirmed: Partial<Record<PolicyApi, string>> = {};
+  for (const i of installs) for (const [api, why] of Object.entries(i.unconfirmed ?? {}) as Array<[PolicyApi, string]>) if (!unimplemented[api] && !unconfirmed[api]) unconfirmed[api] = why;
   return {
     ...plugin,
     ...(version ? { version } : {}),
     apis: ['NetworkPolicy', ...KNP_APIS.filter((a) => !unimplemented[a])],
     ...(Object.keys(unimplemented).length ? { unimplemented } : {}),
     ...(assumed.length ? { assumed } : {}),
+    ...(Object.keys(unconfirmed).length ? { unconfirmed } : {}),
   };
 }
 

@@ -28,6 +28,8 @@ spec:
   proxyProtocol: HTTP/1
 `;
 const authzMissing = mtlsChecks.find((c) => c.id === 'mtls.authz-missing')!;
+const unauthDefault = mtlsChecks.find((c) => c.id === 'mtls.linkerd-unauthenticated-default')!;
+const apiDefaultVerdict = (yaml: string) => run(unauthDefault, ctxOf(yaml)).find((v) => v.resource.kind === 'Deployment' && v.resource.name === 'api')!;
 const apiVerdict = (yaml: string) => run(authzMissing, ctxOf(yaml)).find((v) => v.resource.kind === 'Deployment' && v.resource.name === 'api')!;
 const reach = (yaml: string) => { const ctx = ctxOf(yaml); return meshFlowVerdict(ctx.snapshot, ctx.config, { kind: 'Deployment', namespace: 'lc', name: 'client' }, { kind: 'Deployment', namespace: 'lc', name: 'api' }, 8080, 'TCP'); };
 
@@ -45,6 +47,15 @@ describe('Linkerd Server on a port number no container declares', () => {
     const v = apiVerdict(`${LC}${server('8080')}  accessPolicy: all-unauthenticated\n`);
     expect(v.status).toBe('fail');
     expect(v.message).toContain('port 8080 (Server api-server accessPolicy all-unauthenticated)');
+  });
+
+  it('linkerd-unauthenticated-default still fails the all-unauthenticated default, but names the ports it governs: every port but 8080 (was: "all ports (none declared)")', () => {
+    const v = apiDefaultVerdict(`${LC}${server('8080')}`);
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('Deployment lc/api: default inbound policy all-unauthenticated (Linkerd install default) admits unauthenticated clients on every port but 8080 (none declared; port 8080, which no container declares but a Server names (Linkerd applies a Server to a port number whether or not it is declared), is covered by a Server that requires authorization).');
+    expect(v.evidence).toMatchObject({ undeclaredServerPorts: [8080] });
+    // A Server admitting every client there leaves every port open: the text says all ports.
+    expect(apiDefaultVerdict(`${LC}${server('8080')}  accessPolicy: all-unauthenticated\n`).message).toContain('on all ports (none declared)');
   });
 
   it('a named port no container declares covers nothing, in reach and in authz-missing alike', () => {

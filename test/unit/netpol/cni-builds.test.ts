@@ -98,6 +98,33 @@ describe('kube-network-policies enforces the admin APIs of its image build only'
     expect(failing(knp('v0.8.1', ['--admin-network-policy']))).toEqual(['BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy']);
   });
 
+  // The kubelet expands $(VAR) in args from the container's env before the program parses them
+  // (kubernetes.io/docs/tasks/inject-data-application/define-interdependent-environment-variables/):
+  // a value the spec writes out decides the pre-v0.9.0 flag; one from valueFrom is not shown.
+  it('before v0.9.0 a flag set as $(VAR) is read as the kubelet expands it: a literal env value decides, valueFrom leaves the API unconfirmed (UNKNOWN), never off', () => {
+    const withEnv = (env: string) => policies + `---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: kube-network-policies, namespace: kube-system}
+spec:
+  selector: {matchLabels: {app: knp}}
+  template:
+    metadata: {labels: {app: knp}}
+    spec: {hostNetwork: true, containers: [{name: agent, image: "registry.k8s.io/networking/kube-network-policies:v0.8.1", args: ["--admin-network-policy=$(ANP)"], env: [${env}]}]}
+`;
+    expect(denied(withEnv('{name: ANP, value: "true"}'))).toEqual([true, false, false]);
+    expect(denied(withEnv('{name: ANP, value: "false"}'))).toEqual([false, false, false]);
+    const opaque = withEnv('{name: ANP, valueFrom: {configMapKeyRef: {name: knp, key: anp}}}');
+    const answer = queryReach(buildReachability(snap(opaque)), 'a/client', 'b/server', 8080);
+    expect(answer.undetermined?.length).toBeGreaterThan(0);
+    expect(answer.notes.join('\n')).toContain('whether the CNI enforces AdminNetworkPolicy cannot be confirmed (kube-network-policies (DaemonSet kube-system/kube-network-policies) sets --admin-network-policy from an environment variable ("--admin-network-policy=$(ANP)") whose value is not read');
+    expect(reachCommandCore(snap(opaque), { from: 'a/client', to: 'b/server', port: '8080' }).output).toMatch(/^UNKNOWN/);
+    // The AdminNetworkPolicy is not called decorative: only the APIs certainly off are.
+    expect(failing(opaque)).toEqual(['BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy']);
+    // Not set at all (no env entry of that name): the same doubt.
+    expect(queryReach(buildReachability(snap(withEnv(''))), 'a/client', 'b/server', 8080).undetermined?.length).toBeGreaterThan(0);
+  });
+
   // No upstream image without a build suffix enforces ClusterNetworkPolicy: before v0.9.0 there is one
   // binary (cmd/main.go, v0.8.1: both admin flags default false, no ClusterNetworkPolicy), from v0.9.0 the
   // suffix-less $(TAG) image is cmd/kube-network-policies/standard (NetworkPolicy alone).

@@ -191,7 +191,7 @@ describe('Kube-OVN --enable-np', () => {
 // config.EnableANP. The chart and install.sh pass --enable-anp=false unless ENABLE_ANP is set.
 describe('Kube-OVN --enable-anp', () => {
   const cniDs = workload('DaemonSet', 'kube-system', 'kube-ovn-cni', ['{name: cni-server, image: "docker.io/kubeovn/kube-ovn:v1.14.4", command: [/kube-ovn/start-cniserver.sh]}']);
-  const controller = (args: string, env = '') => workload('Deployment', 'kube-system', 'kube-ovn-controller', [`{name: kube-ovn-controller, image: "docker.io/kubeovn/kube-ovn:v1.14.4", args: [/kube-ovn/start-controller.sh, ${args}]${env ? `, env: [${env}]` : ''}}`]);
+  const controller = (args: string, env = '', image = 'docker.io/kubeovn/kube-ovn:v1.14.4') => workload('Deployment', 'kube-system', 'kube-ovn-controller', [`{name: kube-ovn-controller, image: "${image}", args: [/kube-ovn/start-controller.sh, ${args}]${env ? `, env: [${env}]` : ''}}`]);
   const anp = '---\napiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {name: deny-other}\nspec: {priority: 1, subject: {namespaces: {}}, ingress: [{action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: other}}}]}]}\n';
   const cnp = '---\napiVersion: policy.networking.k8s.io/v1alpha2\nkind: ClusterNetworkPolicy\nmetadata: {name: deny-other}\nspec: {tier: Admin, priority: 1, subject: {namespaces: {}}, ingress: [{action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: other}}}]}]}\n';
   const apps = pod('shop', 'db', { app: 'db' }) + pod('other', 'client', { app: 'client' });
@@ -216,8 +216,32 @@ describe('Kube-OVN --enable-anp', () => {
     expect(j.cni[1][2]).toMatch(/runs with --enable-anp=false/);
   });
   it('ClusterNetworkPolicy is switched by the same flag', () => {
-    expect(judge(cniDs + controller('--enable-anp=false') + apps + cnp).reach).toBe('allowed');
-    expect(judge(cniDs + controller('--enable-anp=true') + apps + cnp).reach).toBe('denied');
+    const v115 = 'docker.io/kubeovn/kube-ovn:v1.15.0';
+    expect(judge(cniDs + controller('--enable-anp=false', '', v115) + apps + cnp).reach).toBe('allowed');
+    expect(judge(cniDs + controller('--enable-anp=true', '', v115) + apps + cnp).reach).toBe('denied');
+  });
+  // kubeovn/kube-ovn: pkg/controller/cluster_network_policy.go and the v1alpha2 ClusterNetworkPolicy
+  // informer of pkg/controller/controller.go enter at v1.15.0 (#5921, "Add support for
+  // ClusterNetworkPolicies"); no file of v1.14.41's pkg/ names ClusterNetworkPolicy.
+  describe('ClusterNetworkPolicy by the kube-ovn-controller image release (from v1.15.0)', () => {
+    it('v1.14.4 with --enable-anp=true: the ClusterNetworkPolicy has no effect and cni-not-enforcing names the release; the AdminNetworkPolicy still denies', () => {
+      const j = judge(cniDs + controller('--enable-anp=true') + apps + cnp);
+      expect(j.reach).toBe('allowed');
+      expect(j.cni.map((v) => [v[0], v[1]])).toEqual([['pass', 'critical'], ['fail', 'high']]);
+      expect(j.cni[1][2]).toMatch(/^1 ClusterNetworkPolicy object\(s\) have no effect: kube-ovn-controller \(Deployment kube-system\/kube-ovn-controller\) runs Kube-OVN v1\.14\.4, which does not implement ClusterNetworkPolicy \(Kube-OVN enforces it from v1\.15\.0\)/);
+      expect(judge(cniDs + controller('--enable-anp=true') + apps + anp).reach).toBe('denied');
+    });
+    it('v1.15.0 and a mirrored v1.16.2 with --enable-anp=true: it denies', () => {
+      expect(judge(cniDs + controller('--enable-anp=true', '', 'docker.io/kubeovn/kube-ovn:v1.15.0') + apps + cnp).reach).toBe('denied');
+      expect(judge(cniDs + controller('--enable-anp=true', '', 'registry.example.com/mirror/kube-ovn:v1.16.2@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef') + apps + cnp).reach).toBe('denied');
+    });
+    it('an image whose tag names no release (latest, a digest alone): the denial cannot be confirmed (UNKNOWN)', () => {
+      for (const image of ['docker.io/kubeovn/kube-ovn:latest', 'docker.io/kubeovn/kube-ovn@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef']) {
+        const j = judge(cniDs + controller('--enable-anp=true', '', image) + apps + cnp);
+        expect(j.reach).toBe('unknown');
+        expect(j.notes).toContain(`whether the CNI enforces ClusterNetworkPolicy cannot be confirmed (kube-ovn-controller (Deployment kube-system/kube-ovn-controller) runs ${JSON.stringify(image)}, which names no Kube-OVN release: Kube-OVN enforces ClusterNetworkPolicy from v1.15.0 and not before`);
+      }
+    });
   });
   it('--enable-anp=true: the AdminNetworkPolicy denies, and cni-not-enforcing passes alone', () => {
     const j = judge(cniDs + controller('--enable-anp=true') + apps + anp);
