@@ -86,7 +86,7 @@ export interface FleetView {
    * run (their latest run could not evaluate it), as `clusterNames` marks them; `carriedText` says
    * it beside the count ("1 carried from an earlier run"), '' when none.
    */
-  common: Array<{ check: string; severity: string; resource: string; clusters: number; clusterNames: string; carried: number; carriedText: string; findings: number }>;
+  common: Array<{ check: string; severity: string; resource: string; clusters: number; clusterNames: string; carried: number; carriedText: string; findings: number; unnamed: number }>;
   waivers: Array<{ cluster: string; check: string; resource: string; owner: string; expires: string; state: string }>;
 }
 
@@ -213,6 +213,20 @@ function commonCarriedText(c: FleetData['common'][number], carried: number): str
 }
 
 /**
+ * "3 finding shapes on 2+ clusters (1 counting findings carried from an earlier run)" (the
+ * `fleet` summary line): a shape counted only on clusters' own latest runs and one whose count
+ * takes in a cluster whose findings of the check are carried (its latest run could not evaluate
+ * it) are told apart, as each row's carriedText tells them. Only named clusters are known to
+ * carry or not: with a shape on more clusters than named, "at least".
+ */
+export function commonShapesText(view: Pick<FleetView, 'common' | 'minClusters'>): string {
+  const carried = view.common.filter((c) => c.carried > 0).length;
+  const unknown = view.common.some((c) => c.carried === 0 && c.unnamed > 0);
+  const shapes = `${view.common.length} finding shape${view.common.length === 1 ? '' : 's'} on ${view.minClusters}+ clusters`;
+  return carried === 0 && !unknown ? shapes : `${shapes} (${unknown ? 'at least ' : ''}${carried} counting findings carried from an earlier run)`;
+}
+
+/**
  * The fleet's waivers past their day and those within EXPIRING_SOON_DAYS of it, counted apart:
  * "1 waiver expired, 2 expiring" (the `fleet` summary line and the digests' heading): a waiver
  * past its day is not "expiring".
@@ -320,7 +334,7 @@ export function buildFleetView(data: FleetData): FleetView {
       const carried = c.clusterNames.filter((name) => carriedFrom.get(name)?.has(c.check)).length;
       return {
         check: c.check, severity: c.severity, resource: resourceText(c.kind, c.namespace, c.shape), clusters: c.clusters,
-        clusterNames: commonNames(c, carriedFrom), carried, carriedText: commonCarriedText(c, carried), findings: c.findings,
+        clusterNames: commonNames(c, carriedFrom), carried, carriedText: commonCarriedText(c, carried), findings: c.findings, unnamed: c.clusters - c.clusterNames.length,
       };
     }),
     waivers: data.waivers.map((w) => ({

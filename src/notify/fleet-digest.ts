@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import { errorMessage } from '../base/errors.ts';
-import { oneLine, withoutControls } from '../base/plain-text.ts';
+import { clip, oneLine, withoutControls } from '../base/plain-text.ts';
 import { comparable, meanOverallText, noneReadText, waiverDueDate, waiversDueText, type FleetView } from '../fleet/view.ts';
 import { formatDate } from '../report/helpers.ts';
 import { templateEnvironment } from '../report/html.ts';
@@ -29,8 +29,31 @@ export function digestSkipReason(view: FleetView, policy: DigestPolicy): string 
 
 const MAX_LINES = 10;
 
-export function digestHeadline(view: FleetView): string {
-  return `Fleet: ${view.totals.clusters} clusters, mean ${meanOverallText(view.totals)}, ${view.totals.regressed} regressed in ${view.sinceHours} h, ${view.totals.stale} without a run in ${view.staleAfterHours} h`;
+/** The clusters whose newest run cannot be read that the headline names; the rest are counted. */
+const HEADLINE_NAMES = 3;
+/** A name in the headline is cut to this many characters: one long name must not push the counts out of a 150-character Slack header. */
+const HEADLINE_NAME_MAX = 40;
+
+/**
+ * "3 with the latest run unreadable (old, p and 1 more)", '' when none: their state is unknown
+ * and the headline (a Slack notification's text, an inbox's subject) must not read as if every
+ * cluster were counted in its figures. `name` shows a cluster name in the headline's format
+ * (mrkdwnCode for Slack's text; oneLine, the default, for plain text and the email); null counts
+ * them only (Slack's header block, 150 characters, where the section below it names them).
+ */
+export function unreadableHeadText(view: Pick<FleetView, 'unreadable'>, name: ((cluster: string) => string) | null = oneLine): string {
+  const u = view.unreadable;
+  if (u.length === 0) return '';
+  const count = `${u.length} with the latest run unreadable`;
+  if (!name) return count;
+  const names = u.slice(0, HEADLINE_NAMES).map((x) => name(clip(x.cluster, HEADLINE_NAME_MAX)));
+  return `${count} (${names.join(', ')}${u.length > HEADLINE_NAMES ? ` and ${u.length - HEADLINE_NAMES} more` : ''})`;
+}
+
+/** The digest's one-line header: the Slack header and notification text, the email's subject and first line. */
+export function digestHeadline(view: FleetView, name: ((cluster: string) => string) | null = oneLine): string {
+  const unreadable = unreadableHeadText(view, name);
+  return `Fleet: ${view.totals.clusters} clusters, ${unreadable ? `${unreadable}, ` : ''}mean ${meanOverallText(view.totals)}, ${view.totals.regressed} regressed in ${view.sinceHours} h, ${view.totals.stale} without a run in ${view.staleAfterHours} h`;
 }
 
 /**
@@ -55,7 +78,7 @@ function lastRunText(s: FleetView['stale'][number]): string {
 export function buildSlackDigest(view: FleetView): { text: string; blocks: Array<Record<string, unknown>> } {
   // verbatim: Slack neither links bare URLs nor turns @channel into a mention in this text (slack.ts does the same).
   const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 2900), verbatim: true } });
-  const blocks: Array<Record<string, unknown>> = [{ type: 'header', text: { type: 'plain_text', text: truncate(`ztaudit ${digestHeadline(view)}`, 150), emoji: true } }];
+  const blocks: Array<Record<string, unknown>> = [{ type: 'header', text: { type: 'plain_text', text: truncate(`ztaudit ${digestHeadline(view, null)}`, 150), emoji: true } }];
   if (view.regressions.length > 0) {
     const lines = view.regressions.slice(0, MAX_LINES).map((r) => `• ${mrkdwnCode(r.cluster)} ${mrkdwnText(r.reasons[0] ?? 'regression')}${r.reasons.length > 1 || r.more ? ` (+${r.reasons.length - 1 + r.more} more)` : ''}`);
     if (view.regressions.length > MAX_LINES) lines.push(`… and ${view.regressions.length - MAX_LINES} more`);
@@ -79,7 +102,8 @@ export function buildSlackDigest(view: FleetView): { text: string; blocks: Array
   if (worst.length > 0 || leftOut.length > 0) blocks.push(section(`*Lowest overall scores*\n${[...worst.map((g) => `• ${mrkdwnCode(g.cluster)} ${g.overall.text} (${g.overall.grade})${g.overall.deltaText ? ` ${g.overall.deltaText}` : ''}${g.partial ? ' (partial)' : ''}${g.stale ? ' (stale)' : ''}${g.unreadable ? ' (older run: latest unreadable)' : ''}`), ...leftOut].join('\n')}`));
   if (view.common.length > 0) blocks.push(section(`*On many clusters*\n${view.common.slice(0, 5).map((c) => `• ${c.clusters} clusters${c.carriedText ? ` (${c.carriedText})` : ''}: ${mrkdwnCode(c.check)} on ${mrkdwnCode(c.resource)} (${c.severity})`).join('\n')}`));
   if (view.waivers.length > 0) blocks.push(section(`*${waiversDueText(view)}*\n${view.waivers.slice(0, 5).map((w) => `• ${waiverDueDate(w)} ${mrkdwnCode(w.cluster)} ${mrkdwnCode(w.check)} (owner ${mrkdwnText(w.owner)})`).join('\n')}${view.waivers.length > 5 ? `\n… and ${view.waivers.length - 5} more` : ''}`));
-  return { text: `ztaudit ${digestHeadline(view)}`, blocks };
+  // The notification text is mrkdwn: a name in it as inline code, escaped (`<!channel>` pings no one).
+  return { text: `ztaudit ${digestHeadline(view, mrkdwnCode)}`, blocks };
 }
 
 /** How long the digest may take, rate-limit waits included, unless the caller says (notify.deadlineSeconds' default). */
@@ -116,7 +140,7 @@ export async function sendEmailDigest(view: FleetView, opts: { smtpUrl: string; 
     // Every control character but line breaks and tabs comes from the data: escaped, as in fleet.html.
     const html = withoutControls(templateEnvironment().template('fleet-digest-email')({
       // The mean with how many clusters graded n/a it leaves out, as the subject says it.
-      subject, view, mean: meanOverallText(view.totals), regressions: view.regressions.slice(0, 25), more: Math.max(0, view.regressions.length - 25), noRegression: noRegressionText(view),
+      subject, view, mean: meanOverallText(view.totals), unreadableHead: unreadableHeadText(view), regressions: view.regressions.slice(0, 25), more: Math.max(0, view.regressions.length - 25), noRegression: noRegressionText(view),
       stale: view.stale.slice(0, 25).map((c) => ({ cluster: c.cluster, lastRun: lastRunText(c) })), moreStale: Math.max(0, view.stale.length - 25),
       unreadable: view.unreadable.slice(0, 25).map((u) => ({ cluster: u.cluster, text: unreadableRunText(u) })), moreUnreadable: Math.max(0, view.unreadable.length - 25),
       common: view.common.slice(0, 10), waiversDue: waiversDueText(view), waivers: view.waivers.slice(0, 10).map((w) => ({ ...w, due: waiverDueDate(w) })), attached: attachment !== null,

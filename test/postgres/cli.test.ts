@@ -139,6 +139,28 @@ describePg('ztaudit with a PostgreSQL history', (server) => {
     expect(fromPg.waivers.filter((w) => w.cluster === 'gamma').map((w) => [w.waiver.resource.name, w.waiver.state])).toEqual([['lapsed-yesterday', 'expired'], ['last-day-today', 'expiring-soon'], ['blind-in-5-days', 'expiring-soon'], ['in-13-days', 'expiring-soon']]);
   });
 
+  // As each row marks them (carriedText): the summary line counts apart the shapes that take in a finding carried from an older run.
+  it('`ztaudit fleet` over PostgreSQL says how many finding shapes on many clusters count carried findings, word for word as over SQLite', async () => {
+    const db = await createDb(server);
+    const env = { ZTAUDIT_PG_PASSWORD: db.password };
+    const pg = await openRunStore(db.url, { env });
+    const sqlite = await openRunStore(join(work, 'carried-line.db'));
+    for (const r of runsWithBlindLatest().runs) {
+      await pg.save(r);
+      await sqlite.save(r);
+    }
+    await pg.close();
+    await sqlite.close();
+    const line = async (history: string) => {
+      const t = io(env);
+      expect(await main(['fleet', '--history', history, '--format', 'json', '--out', 'carried-line', '--no-notify', '--since', '1'], t), t.err()).toBe(0);
+      return t.out().split('\n').find((l) => l.startsWith('2 clusters, '));
+    };
+    const fromPg = await line(db.url);
+    expect(fromPg).toContain(', 3 finding shapes on 2+ clusters (1 counting findings carried from an earlier run), ');
+    expect(await line(join(work, 'carried-line.db'))).toBe(fromPg);
+  });
+
   // README (Configuration): the latest run's waivers decide a carried finding, as its report counts it.
   it("the fleet from PostgreSQL waives a carried finding by the latest run's waivers, not by the waiver stored with it, as from SQLite", async () => {
     const db = await createDb(server);

@@ -11,7 +11,7 @@ import { main } from '../../src/cli/main.ts';
 import { fleetDataOf } from '../../src/fleet/data.ts';
 import { buildFleetView } from '../../src/fleet/view.ts';
 import { openRunStore } from '../../src/history/store.ts';
-import { buildSlackDigest, digestSkipReason } from '../../src/notify/fleet-digest.ts';
+import { buildSlackDigest, digestHeadline, digestSkipReason } from '../../src/notify/fleet-digest.ts';
 import { DEFAULT_FLEET_QUERY } from '../../src/run/fleet.ts';
 import { renderFleetFormat } from '../../src/fleet/render.ts';
 import { FLEET_LOOKBACK } from '../../src/history/postgres.ts';
@@ -95,6 +95,9 @@ describePg('fleet with a cluster whose newest run cannot be read (PostgreSQL)', 
     expect(slack).toContain('`old` latest run old1');
     expect(slack).toMatch(/`p` 70\.0 \([A-F]\)[^"]*\(older run: latest unreadable\)/);
     expect(slack).not.toContain('<script>');
+    // The header counts and names them (the email's subject and first line; Slack's notification text as inline code, escaped).
+    expect(digestHeadline(view)).toMatch(/^Fleet: 4 clusters, 3 with the latest run unreadable \(<script>alert\(1\)<\/script>@here\\u202e, old, p\), mean /);
+    expect(buildSlackDigest(view).text).toMatch(/^ztaudit Fleet: 4 clusters, 3 with the latest run unreadable \(`&lt;script&gt;alert\(1\)&lt;\/script&gt;@here\\u202e`, `old`, `p`\), mean /);
   });
 
   it('a cluster whose newest run is readable and an older one is not is shown as before: nothing unknown, the digest may skip', async () => {

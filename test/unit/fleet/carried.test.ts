@@ -6,12 +6,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../../src/cli/main.ts';
 import { fleetDataOf } from '../../../src/fleet/data.ts';
-import { buildFleetView } from '../../../src/fleet/view.ts';
+import { buildFleetView, commonShapesText, type FleetView } from '../../../src/fleet/view.ts';
 import { renderFleetFormat } from '../../../src/fleet/render.ts';
 import { buildSlackDigest } from '../../../src/notify/fleet-digest.ts';
 import { openRunStore } from '../../../src/history/store.ts';
 import { DEFAULT_FLEET_QUERY, type FleetData } from '../../../src/run/fleet.ts';
+import { captureIO } from '../../helpers/cli.ts';
 import { NOW, runsWithBlindLatest, runsWithExpiredCarriedWaiver, runsWithRewaivedCarried } from './seed.ts';
 
 let dir: string;
@@ -59,6 +61,23 @@ describe('a cluster whose latest run could not evaluate a check', () => {
     const md = renderFleetFormat(data, 'md');
     const plain = view.common.find((c) => c.carried === 0)!;
     expect(md).toContain(`| ${plain.clusters} | ${plain.severity} | ${plain.check} |`);
+  });
+});
+
+describe('the `ztaudit fleet` summary line over a cluster whose latest run could not evaluate a check', () => {
+  // As each row marks them (carriedText): a shape on 2+ clusters only with prod's finding carried
+  // from an older run is not counted as found by the latest runs alone.
+  it('says how many of the finding shapes on many clusters count findings carried from an earlier run', async () => {
+    const t = captureIO(dir);
+    expect(await main(['fleet', '--history', 'fleet.db', '--format', 'json', '--out', 'summary', '--no-notify'], t.cli), t.err()).toBe(0);
+    expect(t.out()).toContain(', 3 finding shapes on 2+ clusters (1 counting findings carried from an earlier run), ');
+  });
+
+  it('says "at least" when a shape is on more clusters than it names (whether the others carry is not known)', () => {
+    const shape = (carried: number, unnamed: number) => ({ carried, unnamed }) as FleetView['common'][number];
+    expect(commonShapesText({ minClusters: 2, common: [shape(1, 0), shape(0, 0)] })).toBe('2 finding shapes on 2+ clusters (1 counting findings carried from an earlier run)');
+    expect(commonShapesText({ minClusters: 2, common: [shape(1, 0), shape(0, 5)] })).toBe('2 finding shapes on 2+ clusters (at least 1 counting findings carried from an earlier run)');
+    expect(commonShapesText({ minClusters: 3, common: [shape(0, 0)] })).toBe('1 finding shape on 3+ clusters');
   });
 });
 
