@@ -122,7 +122,7 @@ export interface MeshedService {
  * The index nests namespace -> key -> value maps rather than joining them into one string key:
  * at L (35k meshed workloads, 140k labels, 50k Services) building and hashing a new string per
  * label and per selector pair made this function take ~210-270 ms of CPU, ~90-130 ms without
- * (docs/performance.md, "A thirty-fourth session").
+ * (docs/performance.md, "A thirty-third session: the mtls and Pod Security areas").
  */
 export function istioMeshedServices(snapshot: Snapshot, model: MeshModel, include: (w: WorkloadMesh) => boolean = () => true): MeshedService[] {
   const byPair = new Map<string, Map<string, Map<string, WorkloadMesh[]>>>();
