@@ -880,9 +880,9 @@ interface Refusal {
  * it decoded (k8s.io/apimachinery third_party/forked/golang/reflect/deep_equal.go: "An empty
  * slice *is* equal to a nil slice for our purposes; same for maps"): null is absent, and an empty
  * list is no list. An empty mapping is not told from an empty struct (`securityContext: {}`, which
- * is not none), so it counts as written: a map the caller knows is one is emptied first. A default written out in one copy only still counts as a change (which fields
- * default is the API server's, not told here): such a refusal keeps a copy that differs from the
- * later one in nothing else a check reads.
+ * is not none), so it counts as written: a map the caller knows is one is emptied first. Defaults are
+ * not told here: the rules that compare specs bring both copies to their defaults first
+ * (defaultedPodSpecs, defaultedClaimTemplate) and refuse only what `difference` is sure of.
  */
 function alike(a: unknown, b: unknown): boolean {
   if (a === b || (a == null && b == null)) return true;
@@ -915,6 +915,110 @@ function firstDifference(a: Record<string, unknown>, b: Record<string, unknown>,
   const [x, y] = [a[key], b[key]];
   const path = `${at}.${oneLine(key)}`;
   return isObject(x) && isObject(y) ? firstDifference(x, y, path) : path;
+}
+
+/** Whether a value is Go's zero value or none: a non-pointer field written so equals one left out. */
+const zeroOrNone = (v: unknown) => v == null || v === false || v === 0 || v === '' || (Array.isArray(v) && v.length === 0) || (isObject(v) && Object.keys(v).length === 0);
+
+/** Where two values first differ; `written` when both copies write it (no default fills in a written value), else one copy only (perhaps a default ztaudit does not model). */
+interface Difference {
+  field: string;
+  written: boolean;
+}
+
+/**
+ * Where `a` and `b` differ, a difference both copies write preferred (it is surely a change); one
+ * written in one copy only counts as written only for `sure` keys (fields with no default) holding
+ * a value that is not Go's zero value. Quantities (requests, limits) are compared by value by the
+ * API server (apiequality.Semantic: resource.Quantity Cmp), so a written difference there is not sure.
+ */
+function difference(a: unknown, b: unknown, at: string, sure: ReadonlySet<string>, key = ''): Difference | undefined {
+  if (alike(a, b)) return undefined;
+  const none = (v: unknown) => v == null || (Array.isArray(v) && v.length === 0);
+  if (none(a) || none(b)) return { field: at, written: sure.has(key) && !zeroOrNone(none(a) ? b : a) };
+  let first: Difference | undefined;
+  const pick = (d: Difference | undefined) => {
+    if (d && (first === undefined || (d.written && !first.written))) first = d;
+  };
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return { field: at, written: true };
+    a.forEach((v, i) => pick(difference(v, b[i], `${at}[${i}]`, sure, key)));
+  } else if (isObject(a) && isObject(b)) {
+    for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) pick(difference(a[k], b[k], `${at}.${oneLine(k)}`, sure, k));
+  } else return { field: at, written: !/\.(requests|limits)\.[^.]+$/.test(at) };
+  return first;
+}
+
+/**
+ * Two copies of an object spec as the API server compares them after `kubectl apply` sends the
+ * later one: a field left out of both keeps what the server holds (the first's default), and one
+ * left out of one copy only is its default, which `defaults` give where ztaudit knows it.
+ */
+function fillDefaults(a: Record<string, unknown>, b: Record<string, unknown>, defaults: Record<string, (o: Record<string, unknown>) => unknown>): [Record<string, unknown>, Record<string, unknown>] {
+  let [x, y] = [a, b];
+  for (const [key, value] of Object.entries(defaults)) {
+    if (x[key] == null && y[key] != null) x = withKey(x, key, value(x));
+    else if (y[key] == null && x[key] != null) y = withKey(y, key, value(y));
+  }
+  return [x, y];
+}
+
+/** The tag of an image reference, "latest" for none (and no digest), as pkg/util/parsers ParseImageName reads it. */
+function imageTag(image: unknown): string {
+  const ref = typeof image === 'string' ? image : '';
+  const last = ref.slice(ref.lastIndexOf('/') + 1);
+  const [name, digest] = last.split('@');
+  const colon = name.indexOf(':');
+  return colon >= 0 ? name.slice(colon + 1) : digest === undefined ? 'latest' : '';
+}
+
+/** A container's defaults (kubernetes v1.36.3 pkg/apis/core/v1/defaults.go SetDefaults_Container, ports' protocol TCP). */
+const CONTAINER_DEFAULTS: Record<string, (o: Record<string, unknown>) => unknown> = {
+  imagePullPolicy: (c) => (imageTag(c.image) === 'latest' ? 'Always' : 'IfNotPresent'),
+  terminationMessagePath: () => '/dev/termination-log',
+  terminationMessagePolicy: () => 'File',
+  resources: () => ({}),
+};
+
+/** A pod spec's defaults (defaults.go SetDefaults_PodSpec). */
+const POD_SPEC_DEFAULTS: Record<string, (o: Record<string, unknown>) => unknown> = {
+  dnsPolicy: () => 'ClusterFirst',
+  restartPolicy: () => 'Always',
+  securityContext: () => ({}),
+  terminationGracePeriodSeconds: () => 30,
+  schedulerName: () => 'default-scheduler',
+};
+
+/** Two pod specs with the defaults one copy leaves out and the other writes filled in (fillDefaults), containers paired in order. */
+function defaultedPodSpecs(a: Record<string, unknown>, b: Record<string, unknown>): [Record<string, unknown>, Record<string, unknown>] {
+  let [x, y] = fillDefaults(a, b, POD_SPEC_DEFAULTS);
+  for (const key of ['containers', 'initContainers', 'ephemeralContainers']) {
+    const [was, now] = [listOf(x[key]), listOf(y[key])];
+    if (was.length !== now.length) continue;
+    const pairs = was.map((c, i) => {
+      if (!isObject(c) || !isObject(now[i])) return [c, now[i]];
+      let [p, q] = fillDefaults(c, now[i], CONTAINER_DEFAULTS);
+      const [pp, qp] = [listOf(p.ports), listOf(q.ports)];
+      if (pp.length === qp.length && pp.length > 0) {
+        const ports = pp.map((port, j) => (isObject(port) && isObject(qp[j]) ? fillDefaults(port, qp[j], { protocol: () => 'TCP' }) : [port, qp[j]]));
+        [p, q] = [withKey(p, 'ports', ports.map((z) => z[0])), withKey(q, 'ports', ports.map((z) => z[1]))];
+      }
+      return [p, q];
+    });
+    [x, y] = [withKey(x, key, was.length === 0 ? x[key] : pairs.map((z) => z[0])), withKey(y, key, now.length === 0 ? y[key] : pairs.map((z) => z[1]))];
+  }
+  return [x, y];
+}
+
+/** Keys that have no default, in a pod spec or a container: one copy writing a value that is not Go's zero value surely changes it. */
+const POD_SURE = new Set(['securityContext', 'privileged', 'allowPrivilegeEscalation', 'runAsNonRoot', 'runAsUser', 'runAsGroup', 'readOnlyRootFilesystem', 'capabilities', 'add', 'drop', 'seccompProfile', 'appArmorProfile', 'seLinuxOptions', 'procMount', 'hostNetwork', 'hostPID', 'hostIPC', 'hostUsers', 'shareProcessNamespace', 'command', 'args', 'env', 'envFrom', 'volumeMounts', 'workingDir', 'nodeSelector', 'affinity', 'priorityClassName', 'runtimeClassName', 'hostAliases']);
+
+const NOT_MODELLED = 'the only difference there is a default the API server fills in (ztaudit does not know every default: the copy that leaves it out may equal the one that writes it)';
+
+/** A Refusal for what differs between two specs brought to their defaults (defaultedPodSpecs); undefined when nothing does. */
+function refusalOf(d: Difference | undefined, why: string): Refusal | undefined {
+  if (d === undefined) return undefined;
+  return d.written ? { field: `${d.field} (${why})` } : { field: `${d.field} (${why})`, unless: NOT_MODELLED };
 }
 
 const POD_UPDATABLE = "an update of a Pod's spec may change only its images, lower activeDeadlineSeconds, add tolerations and remove schedulingGates";
@@ -967,8 +1071,8 @@ function podSpecRefusal(curSpec: unknown, nextSpec: unknown, at: string): Refusa
       next = withKey(next, 'affinity', Object.keys(rest).length === 0 ? undefined : rest);
     }
   }
-  if (!alike(cur, next)) return { field: `${firstDifference(cur, next, at)} (${POD_UPDATABLE})` };
-  return unless;
+  const [was, now] = defaultedPodSpecs(cur, next);
+  return refusalOf(difference(was, now, at, POD_SURE), POD_UPDATABLE) ?? unless;
 }
 
 /**
@@ -996,14 +1100,32 @@ function withoutSuspendedMutable(template: Record<string, unknown>): Record<stri
  */
 function jobRefusal(curSpec: Record<string, unknown>, nextSpec: Record<string, unknown>): Refusal | undefined {
   if (!alike(curSpec.selector, nextSpec.selector)) return { field: 'spec.selector' };
-  const [cur, next] = [mapOf(curSpec.template), mapOf(nextSpec.template)];
+  const [curTemplate, nextTemplate] = [mapOf(curSpec.template), mapOf(nextSpec.template)];
+  const [curPod, nextPod] = defaultedPodSpecs(mapOf(curTemplate.spec), mapOf(nextTemplate.spec));
+  const [cur, next] = [{ ...curTemplate, spec: curPod }, { ...nextTemplate, spec: nextPod }];
   if (alike(cur, next)) return undefined;
-  const [fixed, changed] = [withoutSuspendedMutable(cur), withoutSuspendedMutable(next)];
-  if (!alike(fixed, changed)) return { field: `${firstDifference(fixed, changed, 'spec.template')} (a Job's pod template is immutable but for what a suspended Job may change)` };
+  const fixed = refusalOf(difference(withoutSuspendedMutable(cur), withoutSuspendedMutable(next), 'spec.template', POD_SURE), "a Job's pod template is immutable but for what a suspended Job may change");
+  if (fixed) return fixed;
   const field = firstDifference(cur, next, 'spec.template');
   if (curSpec.suspend !== true) return { field: `${field} (a Job's pod template may change only while the Job is suspended)` };
   return { field, unless: 'the Job has not started or has no active pods (its status, not in the manifests) and the release lets a suspended Job change it (feature gates MutableSchedulingDirectivesForSuspendedJobs, MutablePodResourcesForSuspendedJobs)' };
 }
+
+/**
+ * A StatefulSet's claim template as the API server holds it: its kind and apiVersion, which Helm
+ * charts often write, not kept; volumeMode Filesystem and status.phase Pending where left out
+ * (kubernetes v1.36.3 pkg/apis/core/v1/defaults.go SetDefaults_PersistentVolumeClaimSpec,
+ * SetDefaults_PersistentVolumeClaim). The list is replaced whole by an update, so each copy's own.
+ */
+function defaultedClaimTemplate(t: unknown): unknown {
+  if (!isObject(t)) return t;
+  const spec = mapOf(t.spec);
+  const status = mapOf(t.status);
+  return { ...withKey(withKey(t, 'apiVersion', undefined), 'kind', undefined), spec: { ...spec, volumeMode: spec.volumeMode ?? 'Filesystem' }, status: { ...status, phase: status.phase ?? 'Pending' } };
+}
+
+/** A claim template's and a StatefulSet's fields with no default (difference). */
+const CLAIM_SURE = new Set(['serviceName', 'volumeClaimTemplates', 'accessModes', 'storageClassName', 'selector', 'dataSource', 'dataSourceRef', 'labels', 'annotations']);
 
 const STATEFULSET_UPDATABLE = "an update of a StatefulSet's spec may change only replicas, ordinals, template, updateStrategy, revisionHistoryLimit, persistentVolumeClaimRetentionPolicy and minReadySeconds";
 
@@ -1057,9 +1179,8 @@ function immutableChange(kind: KindKey, current: KubeObject, later: KubeObject):
       if (kind !== 'statefulsets') return undefined;
       // The rest of a StatefulSet's spec but for what an update may change, podManagementPolicy
       // left out being OrderedReady (pkg/apis/apps/v1/defaults.go SetDefaults_StatefulSet).
-      const fixed = (spec: Record<string, unknown>) => ({ serviceName: spec.serviceName || undefined, podManagementPolicy: spec.podManagementPolicy || 'OrderedReady', volumeClaimTemplates: spec.volumeClaimTemplates });
-      const [was, now] = [fixed(cs), fixed(ls)];
-      return alike(was, now) ? undefined : { field: `${firstDifference(was, now, 'spec')} (${STATEFULSET_UPDATABLE})` };
+      const fixed = (spec: Record<string, unknown>) => ({ serviceName: spec.serviceName || undefined, podManagementPolicy: spec.podManagementPolicy || 'OrderedReady', volumeClaimTemplates: listOf(spec.volumeClaimTemplates).map(defaultedClaimTemplate) });
+      return refusalOf(difference(fixed(cs), fixed(ls), 'spec', CLAIM_SURE), STATEFULSET_UPDATABLE);
     }
     case 'pods':
       return podSpecRefusal(cs, ls, 'spec');

@@ -176,7 +176,7 @@ ${extra}  containers: [{name: c, image: ${image}, securityContext: ${sc}}]
     const r = audit([dirWith({ 'a.yaml': `${NS}---\n${pod('{privileged: true}')}---\n${pod(HARDENED)}` })]);
     expect(violation(r)).toEqual([expect.stringContaining('privileged (container "c" must not set securityContext.privileged=true)')]);
     expect(r.once).toHaveLength(1);
-    expect(r.once[0]).toMatch(/^Pod shop\/debug is defined more than once \(.*a\.yaml:5, .*a\.yaml:11\): .*a\.yaml:11 changes spec\.containers \(an update of a Pod's spec may change only its images, lower activeDeadlineSeconds, add tolerations and remove schedulingGates\), which the API server refuses to change on update \(kubectl apply -f sends .*a\.yaml:5 first: files in lexical order, each top to bottom\); the cluster keeps .*a\.yaml:5, which is audited$/);
+    expect(r.once[0]).toMatch(/^Pod shop\/debug is defined more than once \(.*a\.yaml:5, .*a\.yaml:11\): .*a\.yaml:11 changes spec\.containers\[0\]\.securityContext\.capabilities \(an update of a Pod's spec may change only its images, lower activeDeadlineSeconds, add tolerations and remove schedulingGates\), which the API server refuses to change on update \(kubectl apply -f sends .*a\.yaml:5 first: files in lexical order, each top to bottom\); the cluster keeps .*a\.yaml:5, which is audited$/);
   });
 
   it('in two files of one directory too (a.yaml applied first): the privileged copy stays', () => {
@@ -201,6 +201,42 @@ ${extra}  containers: [{name: c, image: ${image}, securityContext: ${sc}}]
     const affinity = audit([dirWith({ 'a.yaml': `${NS}---\n${gated('')}---\n${gated('  affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: zone, operator: In, values: [a]}]}]}}}\n')}` })]);
     expect(affinity.snapshot.coverage.pods?.status).toBe('error');
     expect(affinity.once[0]).toMatch(/changes spec\.affinity\.nodeAffinity, which the API server refuses to change on update unless it keeps within the rules for a gated Pod's node affinity \(validateNodeAffinityMutation\), which ztaudit does not judge: .*; so pods count as not read$/);
+  });
+
+  // ValidatePodUpdate compares the specs after defaulting (kubernetes v1.36.3 pkg/apis/core/v1/defaults.go
+  // SetDefaults_PodSpec, SetDefaults_Container), so a default written out, or left out, changes nothing.
+  it('a later copy that drops a label and writes out defaults (dnsPolicy: ClusterFirst, imagePullPolicy, terminationMessagePath, ports protocol TCP) is applied: the Pod loses its isolating label', () => {
+    const labelled = (labels: string, extra: string, container = '') => `apiVersion: v1
+kind: Pod
+metadata: {name: api, namespace: shop, labels: ${labels}}
+spec:
+${extra}  containers: [{name: api, image: nginx:1.27, ports: [{containerPort: 80}]${container}}]
+`;
+    const first = labelled('{app: api, tier: isolated}', '');
+    for (const later of [
+      labelled('{app: api}', '  dnsPolicy: ClusterFirst\n'),
+      labelled('{app: api}', '  restartPolicy: Always\n  schedulerName: default-scheduler\n  terminationGracePeriodSeconds: 30\n  securityContext: {}\n', ', imagePullPolicy: IfNotPresent, terminationMessagePath: /dev/termination-log, terminationMessagePolicy: File, resources: {}'),
+      labelled('{app: api}', '', ', ports: [{containerPort: 80, protocol: TCP}]').replace('ports: [{containerPort: 80}], ', ''),
+    ]) {
+      const r = audit([dirWith({ 'a.yaml': `${NS}---\n${first}---\n${later}` })]);
+      expect(r.once[0]).toMatch(/: the last one read, .*a\.yaml:\d+, is audited$/);
+      expect(r.snapshot.resources.pods?.map((p) => p.metadata?.labels)).toEqual([{ app: 'api' }]);
+    }
+  });
+
+  it('a default changed rather than written out (dnsPolicy: Default, imagePullPolicy: Always for a tagged image) is refused', () => {
+    for (const [extra, field] of [['  dnsPolicy: Default\n', 'spec.dnsPolicy'], ['', 'spec.containers[0].imagePullPolicy']]) {
+      const later = pod('{privileged: true}', extra).replace('image: busybox:1.36', extra === '' ? 'image: busybox:1.36, imagePullPolicy: Always' : 'image: busybox:1.36');
+      const r = audit([dirWith({ 'a.yaml': `${NS}---\n${pod('{privileged: true}')}---\n${later}` })]);
+      expect(r.once[0]).toContain(`changes ${field} (an update of a Pod's spec`);
+      expect(r.snapshot.resources.pods?.map((p) => JSON.stringify(p.spec))).toEqual([expect.not.stringMatching(/Default|Always/)]);
+    }
+  });
+
+  it('a field written out in one copy only that ztaudit does not know the default of (enableServiceLinks: true) cannot be told: Pods count as not read rather than the first copy audited', () => {
+    const r = audit([dirWith({ 'a.yaml': `${NS}---\n${pod('{privileged: true}')}---\n${pod('{privileged: true}', '  enableServiceLinks: true\n')}` })]);
+    expect(r.snapshot.coverage.pods?.status).toBe('error');
+    expect(r.once[0]).toMatch(/changes spec\.enableServiceLinks .*unless the only difference there is a default the API server fills in/);
   });
 
   it('activeDeadlineSeconds raised, or a container added, is refused', () => {
@@ -236,7 +272,7 @@ ${suspend}  template:
     for (const suspend of ['', '  suspend: true\n']) {
       const r = audit([dirWith({ 'a.yaml': `${NS}---\n${job('{privileged: true}', suspend)}---\n${job('{privileged: false}', suspend)}` })]);
       expect(violation(r)).toEqual([expect.stringContaining('privileged (container "c" must not set securityContext.privileged=true)')]);
-      expect(r.once[0]).toMatch(/changes spec\.template\.spec\.containers \(a Job's pod template is immutable but for what a suspended Job may change\), which the API server refuses to change on update .*; the cluster keeps .*a\.yaml:5, which is audited$/);
+      expect(r.once[0]).toMatch(/changes spec\.template\.spec\.containers\[0\]\.securityContext\.privileged \(a Job's pod template is immutable but for what a suspended Job may change\), which the API server refuses to change on update .*; the cluster keeps .*a\.yaml:5, which is audited$/);
     }
   });
 
@@ -299,6 +335,27 @@ ${extra}  template:
       const r = audit([dirWith({ 'a.yaml': `${NS}---\n${sts(first, true)}---\n${sts(later, false)}` })]);
       expect(privileged(r)).toEqual([true]);
       expect(r.once[0]).toContain(`changes ${field} (an update of a StatefulSet's spec may change only replicas, ordinals, template, updateStrategy, revisionHistoryLimit, persistentVolumeClaimRetentionPolicy and minReadySeconds), which the API server refuses to change on update`);
+    }
+  });
+
+  // The claim templates compare after defaulting (SetDefaults_PersistentVolumeClaimSpec: volumeMode
+  // Filesystem), their kind and apiVersion not kept: real kube-apiserver v1.36.3 answers 200
+  // (test/cluster/manifest-immutable-updates.test.ts).
+  it('a claim template that writes out volumeMode: Filesystem, or kind and apiVersion (Helm style): no change, the later (privileged) template is applied and reported', () => {
+    const claim = '  volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}]\n';
+    for (const later of [claim.replace('accessModes', 'volumeMode: Filesystem, accessModes'), claim.replace('[{metadata', '[{apiVersion: v1, kind: PersistentVolumeClaim, metadata')]) {
+      const r = audit([dirWith({ 'a.yaml': `${NS}---\n${sts(claim, false)}---\n${sts(later, true)}` })]);
+      expect(privileged(r)).toEqual([true]);
+      expect(r.once[0]).toMatch(/: the last one read, .*a\.yaml:\d+, is audited$/);
+    }
+  });
+
+  it('a claim template with another volumeMode (Block) or storage class is refused', () => {
+    const claim = (extra: string) => `  volumeClaimTemplates: [{metadata: {name: data}, spec: {${extra}accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}]\n`;
+    for (const later of [claim('volumeMode: Block, '), claim('storageClassName: fast, ')]) {
+      const r = audit([dirWith({ 'a.yaml': `${NS}---\n${sts(claim(''), true)}---\n${sts(later, false)}` })]);
+      expect(privileged(r)).toEqual([true]);
+      expect(r.once[0]).toContain('changes spec.volumeClaimTemplates[0].spec.');
     }
   });
 
