@@ -1151,7 +1151,7 @@ const STATEFULSET_UPDATABLE = "an update of a StatefulSet's spec may change only
  *   ExternalName (validation.go validateUpgradeDowngradeClusterIPs): a headless Service
  *   (clusterIP: None) stays headless, and which address is whose is read by the network checks.
  *   One left out is kept by the API server (its strategy copies the allocated one), so only two
- *   written out are compared.
+ *   written out are compared (and the later copy is audited with it: withAllocatedIPs).
  * The whole update is refused, so nothing else of `later` reaches the cluster either.
  */
 function immutableChange(kind: KindKey, current: KubeObject, later: KubeObject): Refusal | undefined {
@@ -1198,6 +1198,20 @@ function immutableChange(kind: KindKey, current: KubeObject, later: KubeObject):
     default:
       return undefined;
   }
+}
+
+/**
+ * A later copy of a Service that leaves out its cluster IP, with the one the cluster already holds
+ * (`current`'s, `None` for a headless Service): the API server keeps it when neither is an
+ * ExternalName (kubernetes v1.36.3 pkg/registry/core/service/storage/storage.go patchAllocatedValues).
+ */
+function withAllocatedIPs(current: KubeObject, later: KubeObject): KubeObject {
+  const [cs, ls] = [mapOf((current as Record<string, unknown>).spec), mapOf((later as Record<string, unknown>).spec)];
+  if (cs.type === 'ExternalName' || ls.type === 'ExternalName') return later;
+  let spec = ls;
+  if ((ls.clusterIP == null || ls.clusterIP === '') && typeof cs.clusterIP === 'string' && cs.clusterIP !== '') spec = withKey(spec, 'clusterIP', cs.clusterIP);
+  if (listOf(ls.clusterIPs).length === 0 && listOf(cs.clusterIPs).length > 0) spec = withKey(spec, 'clusterIPs', cs.clusterIPs);
+  return spec === ls ? later : ({ ...later, spec } as KubeObject);
 }
 
 /**
@@ -1256,6 +1270,7 @@ function keepLastCopies(all: ParsedManifests): ParsedManifests {
     for (const i of list.slice(1)) {
       const refusal = kind ? immutableChange(kind, all.objects[current], all.objects[i]) : undefined;
       if (refusal === undefined) {
+        if (kind === 'services') all.objects[i] = withAllocatedIPs(all.objects[current], all.objects[i]);
         current = i;
         continue;
       }

@@ -103,4 +103,19 @@ describeCluster('later copies the API server refuses to apply', (cluster) => {
     // cannot tell are accepted here (the Job never started; that affinity change is allowed).
     expect(got.map(([what, status]) => `${what}: ${status}`)).toEqual(got.map(([what, , ours]) => `${what}: ${ours === 'refused' ? 422 : 200}`));
   });
+
+  // pkg/registry/core/service/storage/storage.go patchAllocatedValues: a later copy leaving the
+  // cluster IP out keeps the one the Service has, so a headless Service stays headless.
+  it('a later Service copy that leaves out clusterIP: None is applied and stays headless, as ztaudit audits it', async () => {
+    await admin.namespace(ns);
+    const first = svc('s4', 'None');
+    const later = { ...first, spec: { selector: { app: 'db2' }, ports: [{ port: 5432 }] } };
+    await admin.create(first as KubeObject);
+    const r = await admin.request('PATCH', `${collectionPath(first as KubeObject)}/s4`, mergePatch(first, later), 'application/strategic-merge-patch+json');
+    const dir = scratchDir('immutable');
+    fs.writeFileSync(path.join(dir, 'm.yaml'), `${JSON.stringify(first)}\n---\n${JSON.stringify(later)}\n`);
+    const ours = loadManifests([dir], { cwd: dir }).resources.services?.map((o) => (o.spec as Json).clusterIP);
+    expect([r.status, r.body.spec.clusterIP, r.body.spec.selector.app]).toEqual([200, 'None', 'db2']);
+    expect(ours).toEqual([r.body.spec.clusterIP]);
+  });
 });

@@ -387,10 +387,15 @@ spec:
     expect(r.once[0]).toMatch(/changes spec\.clusterIP, which the API server refuses to change on update/);
   });
 
-  it('the same address, or one left out (the API server keeps the allocated one), or a change to ExternalName: the later copy is applied', () => {
-    for (const [later, want] of [[svc('10.96.0.20').replace('  clusterIP: 10.96.0.20\n', ''), undefined], [svc('10.96.0.20'), '10.96.0.20']] as const) {
-      const r = audit([dirWith({ 'a.yaml': `${NS}---\n${svc('10.96.0.20')}---\n${later}` })]);
+  it('the same address, or one left out (the API server keeps the allocated one, pkg/registry/core/service/storage/storage.go patchAllocatedValues), or a change to ExternalName: the later copy is applied', () => {
+    for (const [first, later, want] of [
+      ['10.96.0.20', svc('10.96.0.20').replace('  clusterIP: 10.96.0.20\n', ''), '10.96.0.20'],
+      ['None', svc('None').replace('  clusterIP: None\n', ''), 'None'],
+      ['10.96.0.20', svc('10.96.0.20'), '10.96.0.20'],
+    ] as const) {
+      const r = audit([dirWith({ 'a.yaml': `${NS}---\n${svc(first)}---\n${later}` })]);
       expect(ips(r)).toEqual([want]);
+      expect(r.once[0]).toMatch(/: the last one read, .*a\.yaml:\d+, is audited$/);
     }
     const r = audit([dirWith({ 'a.yaml': `${NS}---\n${svc('10.96.0.20')}---\n${svc('""', 'ExternalName')}` })]);
     expect(r.once[0]).toMatch(/: the last one read, .*a\.yaml:\d+, is audited$/);
