@@ -557,18 +557,20 @@ function atPresentVersion(spec: KindSpec, o: Record<string, unknown>): Record<st
 }
 
 /**
- * A ConfigMap as the API server stores it: a `data` or `binaryData` value written `key: null` (or
- * `key:` with nothing after it) is kept as "" — Go's JSON decoder leaves the string it is handed
- * null for at its zero value — not refused as a value that is not a string (kube-apiserver
- * v1.36.3, with and without fieldValidation=Strict: test/cluster/manifest-configmap-null.test.ts).
+ * A ConfigMap as `kubectl apply -f` leaves it: a `data` or `binaryData` value written `key: null`
+ * (or `key:` with nothing after it) is no key at all. The API server would store it as "" (Go's
+ * JSON decoder leaves the string at its zero value), as `kubectl create` leaves it, but `kubectl
+ * apply` creates the object without it, and its patch's null deletes the key on update (kubectl
+ * and kube-apiserver v1.36.3: test/cluster/manifest-configmap-null.test.ts). ingress-nginx reads
+ * "" as false and a key left out as its default, so the two differ.
  */
-function nullValuesEmpty(o: Record<string, unknown>): Record<string, unknown> {
+function nullValuesDropped(o: Record<string, unknown>): Record<string, unknown> {
   let out = o;
   for (const key of ['data', 'binaryData']) {
     const map = o[key];
     if (!isObject(map) || !Object.values(map).includes(null)) continue;
     const filled: Record<string, unknown> = {};
-    for (const k of Object.keys(map)) setMember(filled, k, map[k] === null ? '' : map[k]);
+    for (const k of Object.keys(map)) if (map[k] !== null) setMember(filled, k, map[k]);
     out = { ...out, [key]: filled };
   }
   return out;
@@ -703,7 +705,7 @@ export function parseManifestText(text: string, label: string, clusterMinor?: nu
         notes.push(`${at}: read ${oneLine(raw.kind)} ${nameOf(raw)} of apiVersion ${apiVersion}, an alpha version Kubernetes v1.${clusterMinor} serves only when the API server turns it on (--runtime-config=${apiVersion}=true; off by default, kubectl apply would fail): its findings, and those of this file's other objects of ${apiVersion}, apply only if it is on`);
       }
       const kind = spec?.key as KindKey | undefined;
-      const o = spec ? atPresentVersion(spec, kind === 'configmaps' ? nullValuesEmpty(raw) : raw) : raw;
+      const o = spec ? atPresentVersion(spec, kind === 'configmaps' ? nullValuesDropped(raw) : raw) : raw;
       // A kind ztaudit audits without a name cannot be told apart or bound to: it counts as
       // not read, as a broken document does, rather than dropped while its checks pass.
       const problem = metadataProblem(o) ?? (kind && !(isObject(o.metadata) && o.metadata.name) ? (isObject(o.metadata) ? 'metadata has no name' : 'metadata is missing') : null) ?? (kind ? specProblem(kind, o) : null)

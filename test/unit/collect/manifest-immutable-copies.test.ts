@@ -139,6 +139,21 @@ describe('a ConfigMap defined twice', () => {
     const r = audit([dirWith({ 'a.yaml': `${NGINX}---\n${cm(false, 'false')}`, 'b.yaml': cm(false, 'true') })]);
     expect(r.status('tls.hsts-disabled')).toBe('pass');
   });
+
+  // Real kubectl v1.36.3 against kube-apiserver v1.36.3: `kubectl apply` of a first copy with
+  // data {hsts: "false"}, then of a later one with {hsts: null}, leaves data without hsts (the
+  // patch's null deletes the key): test/cluster/manifest-configmap-null.test.ts.
+  it('hsts: null in a later copy deletes the key: ingress-nginx keeps its default (HSTS on), tls.hsts-disabled passes', () => {
+    const later = audit([dirWith({ 'a.yaml': `${NGINX}---\n${cm(false, 'false')}`, 'b.yaml': cm(false, 'true').replace('{hsts: "true"}', '{hsts: null}') })]);
+    expect(later.status('tls.hsts-disabled')).toBe('pass');
+    expect(later.snapshot.resources.configmaps?.find((c) => c.metadata?.name === 'ingress-nginx-controller')?.data).toEqual({});
+  });
+
+  it('immutable, a later copy writing null for a key the first has not: no change (the key stays absent), the later copy is applied', () => {
+    const flags = (data: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: flags, namespace: shop}\nimmutable: true\ndata: ${data}\n`;
+    const r = audit([dirWith({ 'a.yaml': `${NS}---\n${flags('{a: "1"}')}---\n${flags('{a: "1", b: null}')}` })]);
+    expect(r.once[0]).toMatch(/: the last one read, .*a\.yaml:\d+, is audited$/);
+  });
 });
 
 describe('an apps/v1 Deployment defined twice with another selector', () => {
