@@ -557,18 +557,20 @@ function atPresentVersion(spec: KindSpec, o: Record<string, unknown>): Record<st
 }
 
 /**
- * A ConfigMap as the API server stores it: a `data` or `binaryData` value written `key: null` (or
- * `key:` with nothing after it) is kept as "" — Go's JSON decoder leaves the string it is handed
- * null for at its zero value — not refused as a value that is not a string (kube-apiserver
- * v1.36.3, with and without fieldValidation=Strict: test/cluster/manifest-configmap-null.test.ts).
+ * A ConfigMap as `kubectl apply -f` leaves it: a `data` or `binaryData` value written `key: null`
+ * (or `key:` with nothing after it) is no key at all. The API server would store it as "" (Go's
+ * JSON decoder leaves the string at its zero value), as `kubectl create` leaves it, but `kubectl
+ * apply` creates the object without it, and its patch's null deletes the key on update (kubectl
+ * and kube-apiserver v1.36.3: test/cluster/manifest-configmap-null.test.ts). ingress-nginx reads
+ * "" as false and a key left out as its default, so the two differ.
  */
-function nullValuesEmpty(o: Record<string, unknown>): Record<string, unknown> {
+function nullValuesDropped(o: Record<string, unknown>): Record<string, unknown> {
   let out = o;
   for (const key of ['data', 'binaryData']) {
     const map = o[key];
     if (!isObject(map) || !Object.values(map).includes(null)) continue;
     const filled: Record<string, unknown> = {};
-    for (const k of Object.keys(map)) setMember(filled, k, map[k] === null ? '' : map[k]);
+    for (const k of Object.keys(map)) if (map[k] !== null) setMember(filled, k, map[k]);
     out = { ...out, [key]: filled };
   }
   return out;
@@ -703,7 +705,7 @@ export function parseManifestText(text: string, label: string, clusterMinor?: nu
         notes.push(`${at}: read ${oneLine(raw.kind)} ${nameOf(raw)} of apiVersion ${apiVersion}, an alpha version Kubernetes v1.${clusterMinor} serves only when the API server turns it on (--runtime-config=${apiVersion}=true; off by default, kubectl apply would fail): its findings, and those of this file's other objects of ${apiVersion}, apply only if it is on`);
       }
       const kind = spec?.key as KindKey | undefined;
-      const o = spec ? atPresentVersion(spec, kind === 'configmaps' ? nullValuesEmpty(raw) : raw) : raw;
+      const o = spec ? atPresentVersion(spec, kind === 'configmaps' ? nullValuesDropped(raw) : raw) : raw;
       // A kind ztaudit audits without a name cannot be told apart or bound to: it counts as
       // not read, as a broken document does, rather than dropped while its checks pass.
       const problem = metadataProblem(o) ?? (kind && !(isObject(o.metadata) && o.metadata.name) ? (isObject(o.metadata) ? 'metadata has no name' : 'metadata is missing') : null) ?? (kind ? specProblem(kind, o) : null)
@@ -880,9 +882,9 @@ interface Refusal {
  * it decoded (k8s.io/apimachinery third_party/forked/golang/reflect/deep_equal.go: "An empty
  * slice *is* equal to a nil slice for our purposes; same for maps"): null is absent, and an empty
  * list is no list. An empty mapping is not told from an empty struct (`securityContext: {}`, which
- * is not none), so it counts as written: a map the caller knows is one is emptied first. A default written out in one copy only still counts as a change (which fields
- * default is the API server's, not told here): such a refusal keeps a copy that differs from the
- * later one in nothing else a check reads.
+ * is not none), so it counts as written: a map the caller knows is one is emptied first. Defaults are
+ * not told here: the rules that compare specs bring both copies to their defaults first
+ * (defaultedPodSpecs, defaultedClaimTemplate) and refuse only what `difference` is sure of.
  */
 function alike(a: unknown, b: unknown): boolean {
   if (a === b || (a == null && b == null)) return true;
@@ -915,6 +917,110 @@ function firstDifference(a: Record<string, unknown>, b: Record<string, unknown>,
   const [x, y] = [a[key], b[key]];
   const path = `${at}.${oneLine(key)}`;
   return isObject(x) && isObject(y) ? firstDifference(x, y, path) : path;
+}
+
+/** Whether a value is Go's zero value or none: a non-pointer field written so equals one left out. */
+const zeroOrNone = (v: unknown) => v == null || v === false || v === 0 || v === '' || (Array.isArray(v) && v.length === 0) || (isObject(v) && Object.keys(v).length === 0);
+
+/** Where two values first differ; `written` when both copies write it (no default fills in a written value), else one copy only (perhaps a default ztaudit does not model). */
+interface Difference {
+  field: string;
+  written: boolean;
+}
+
+/**
+ * Where `a` and `b` differ, a difference both copies write preferred (it is surely a change); one
+ * written in one copy only counts as written only for `sure` keys (fields with no default) holding
+ * a value that is not Go's zero value. Quantities (requests, limits) are compared by value by the
+ * API server (apiequality.Semantic: resource.Quantity Cmp), so a written difference there is not sure.
+ */
+function difference(a: unknown, b: unknown, at: string, sure: ReadonlySet<string>, key = ''): Difference | undefined {
+  if (alike(a, b)) return undefined;
+  const none = (v: unknown) => v == null || (Array.isArray(v) && v.length === 0);
+  if (none(a) || none(b)) return { field: at, written: sure.has(key) && !zeroOrNone(none(a) ? b : a) };
+  let first: Difference | undefined;
+  const pick = (d: Difference | undefined) => {
+    if (d && (first === undefined || (d.written && !first.written))) first = d;
+  };
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return { field: at, written: true };
+    a.forEach((v, i) => pick(difference(v, b[i], `${at}[${i}]`, sure, key)));
+  } else if (isObject(a) && isObject(b)) {
+    for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) pick(difference(a[k], b[k], `${at}.${oneLine(k)}`, sure, k));
+  } else return { field: at, written: !/\.(requests|limits)\.[^.]+$/.test(at) };
+  return first;
+}
+
+/**
+ * Two copies of an object spec as the API server compares them after `kubectl apply` sends the
+ * later one: a field left out of both keeps what the server holds (the first's default), and one
+ * left out of one copy only is its default, which `defaults` give where ztaudit knows it.
+ */
+function fillDefaults(a: Record<string, unknown>, b: Record<string, unknown>, defaults: Record<string, (o: Record<string, unknown>) => unknown>): [Record<string, unknown>, Record<string, unknown>] {
+  let [x, y] = [a, b];
+  for (const [key, value] of Object.entries(defaults)) {
+    if (x[key] == null && y[key] != null) x = withKey(x, key, value(x));
+    else if (y[key] == null && x[key] != null) y = withKey(y, key, value(y));
+  }
+  return [x, y];
+}
+
+/** The tag of an image reference, "latest" for none (and no digest), as pkg/util/parsers ParseImageName reads it. */
+function imageTag(image: unknown): string {
+  const ref = typeof image === 'string' ? image : '';
+  const last = ref.slice(ref.lastIndexOf('/') + 1);
+  const [name, digest] = last.split('@');
+  const colon = name.indexOf(':');
+  return colon >= 0 ? name.slice(colon + 1) : digest === undefined ? 'latest' : '';
+}
+
+/** A container's defaults (kubernetes v1.36.3 pkg/apis/core/v1/defaults.go SetDefaults_Container, ports' protocol TCP). */
+const CONTAINER_DEFAULTS: Record<string, (o: Record<string, unknown>) => unknown> = {
+  imagePullPolicy: (c) => (imageTag(c.image) === 'latest' ? 'Always' : 'IfNotPresent'),
+  terminationMessagePath: () => '/dev/termination-log',
+  terminationMessagePolicy: () => 'File',
+  resources: () => ({}),
+};
+
+/** A pod spec's defaults (defaults.go SetDefaults_PodSpec). */
+const POD_SPEC_DEFAULTS: Record<string, (o: Record<string, unknown>) => unknown> = {
+  dnsPolicy: () => 'ClusterFirst',
+  restartPolicy: () => 'Always',
+  securityContext: () => ({}),
+  terminationGracePeriodSeconds: () => 30,
+  schedulerName: () => 'default-scheduler',
+};
+
+/** Two pod specs with the defaults one copy leaves out and the other writes filled in (fillDefaults), containers paired in order. */
+function defaultedPodSpecs(a: Record<string, unknown>, b: Record<string, unknown>): [Record<string, unknown>, Record<string, unknown>] {
+  let [x, y] = fillDefaults(a, b, POD_SPEC_DEFAULTS);
+  for (const key of ['containers', 'initContainers', 'ephemeralContainers']) {
+    const [was, now] = [listOf(x[key]), listOf(y[key])];
+    if (was.length !== now.length) continue;
+    const pairs = was.map((c, i) => {
+      if (!isObject(c) || !isObject(now[i])) return [c, now[i]];
+      let [p, q] = fillDefaults(c, now[i], CONTAINER_DEFAULTS);
+      const [pp, qp] = [listOf(p.ports), listOf(q.ports)];
+      if (pp.length === qp.length && pp.length > 0) {
+        const ports = pp.map((port, j) => (isObject(port) && isObject(qp[j]) ? fillDefaults(port, qp[j], { protocol: () => 'TCP' }) : [port, qp[j]]));
+        [p, q] = [withKey(p, 'ports', ports.map((z) => z[0])), withKey(q, 'ports', ports.map((z) => z[1]))];
+      }
+      return [p, q];
+    });
+    [x, y] = [withKey(x, key, was.length === 0 ? x[key] : pairs.map((z) => z[0])), withKey(y, key, now.length === 0 ? y[key] : pairs.map((z) => z[1]))];
+  }
+  return [x, y];
+}
+
+/** Keys that have no default, in a pod spec or a container: one copy writing a value that is not Go's zero value surely changes it. */
+const POD_SURE = new Set(['securityContext', 'privileged', 'allowPrivilegeEscalation', 'runAsNonRoot', 'runAsUser', 'runAsGroup', 'readOnlyRootFilesystem', 'capabilities', 'add', 'drop', 'seccompProfile', 'appArmorProfile', 'seLinuxOptions', 'procMount', 'hostNetwork', 'hostPID', 'hostIPC', 'hostUsers', 'shareProcessNamespace', 'command', 'args', 'env', 'envFrom', 'volumeMounts', 'workingDir', 'nodeSelector', 'affinity', 'priorityClassName', 'runtimeClassName', 'hostAliases']);
+
+const NOT_MODELLED = 'the only difference there is a default the API server fills in (ztaudit does not know every default: the copy that leaves it out may equal the one that writes it)';
+
+/** A Refusal for what differs between two specs brought to their defaults (defaultedPodSpecs); undefined when nothing does. */
+function refusalOf(d: Difference | undefined, why: string): Refusal | undefined {
+  if (d === undefined) return undefined;
+  return d.written ? { field: `${d.field} (${why})` } : { field: `${d.field} (${why})`, unless: NOT_MODELLED };
 }
 
 const POD_UPDATABLE = "an update of a Pod's spec may change only its images, lower activeDeadlineSeconds, add tolerations and remove schedulingGates";
@@ -967,8 +1073,8 @@ function podSpecRefusal(curSpec: unknown, nextSpec: unknown, at: string): Refusa
       next = withKey(next, 'affinity', Object.keys(rest).length === 0 ? undefined : rest);
     }
   }
-  if (!alike(cur, next)) return { field: `${firstDifference(cur, next, at)} (${POD_UPDATABLE})` };
-  return unless;
+  const [was, now] = defaultedPodSpecs(cur, next);
+  return refusalOf(difference(was, now, at, POD_SURE), POD_UPDATABLE) ?? unless;
 }
 
 /**
@@ -996,14 +1102,32 @@ function withoutSuspendedMutable(template: Record<string, unknown>): Record<stri
  */
 function jobRefusal(curSpec: Record<string, unknown>, nextSpec: Record<string, unknown>): Refusal | undefined {
   if (!alike(curSpec.selector, nextSpec.selector)) return { field: 'spec.selector' };
-  const [cur, next] = [mapOf(curSpec.template), mapOf(nextSpec.template)];
+  const [curTemplate, nextTemplate] = [mapOf(curSpec.template), mapOf(nextSpec.template)];
+  const [curPod, nextPod] = defaultedPodSpecs(mapOf(curTemplate.spec), mapOf(nextTemplate.spec));
+  const [cur, next] = [{ ...curTemplate, spec: curPod }, { ...nextTemplate, spec: nextPod }];
   if (alike(cur, next)) return undefined;
-  const [fixed, changed] = [withoutSuspendedMutable(cur), withoutSuspendedMutable(next)];
-  if (!alike(fixed, changed)) return { field: `${firstDifference(fixed, changed, 'spec.template')} (a Job's pod template is immutable but for what a suspended Job may change)` };
+  const fixed = refusalOf(difference(withoutSuspendedMutable(cur), withoutSuspendedMutable(next), 'spec.template', POD_SURE), "a Job's pod template is immutable but for what a suspended Job may change");
+  if (fixed) return fixed;
   const field = firstDifference(cur, next, 'spec.template');
   if (curSpec.suspend !== true) return { field: `${field} (a Job's pod template may change only while the Job is suspended)` };
   return { field, unless: 'the Job has not started or has no active pods (its status, not in the manifests) and the release lets a suspended Job change it (feature gates MutableSchedulingDirectivesForSuspendedJobs, MutablePodResourcesForSuspendedJobs)' };
 }
+
+/**
+ * A StatefulSet's claim template as the API server holds it: its kind and apiVersion, which Helm
+ * charts often write, not kept; volumeMode Filesystem and status.phase Pending where left out
+ * (kubernetes v1.36.3 pkg/apis/core/v1/defaults.go SetDefaults_PersistentVolumeClaimSpec,
+ * SetDefaults_PersistentVolumeClaim). The list is replaced whole by an update, so each copy's own.
+ */
+function defaultedClaimTemplate(t: unknown): unknown {
+  if (!isObject(t)) return t;
+  const spec = mapOf(t.spec);
+  const status = mapOf(t.status);
+  return { ...withKey(withKey(t, 'apiVersion', undefined), 'kind', undefined), spec: { ...spec, volumeMode: spec.volumeMode ?? 'Filesystem' }, status: { ...status, phase: status.phase ?? 'Pending' } };
+}
+
+/** A claim template's and a StatefulSet's fields with no default (difference). */
+const CLAIM_SURE = new Set(['serviceName', 'volumeClaimTemplates', 'accessModes', 'storageClassName', 'selector', 'dataSource', 'dataSourceRef', 'labels', 'annotations']);
 
 const STATEFULSET_UPDATABLE = "an update of a StatefulSet's spec may change only replicas, ordinals, template, updateStrategy, revisionHistoryLimit, persistentVolumeClaimRetentionPolicy and minReadySeconds";
 
@@ -1029,7 +1153,7 @@ const STATEFULSET_UPDATABLE = "an update of a StatefulSet's spec may change only
  *   ExternalName (validation.go validateUpgradeDowngradeClusterIPs): a headless Service
  *   (clusterIP: None) stays headless, and which address is whose is read by the network checks.
  *   One left out is kept by the API server (its strategy copies the allocated one), so only two
- *   written out are compared.
+ *   written out are compared (and the later copy is audited with it: withAllocatedIPs).
  * The whole update is refused, so nothing else of `later` reaches the cluster either.
  */
 function immutableChange(kind: KindKey, current: KubeObject, later: KubeObject): Refusal | undefined {
@@ -1057,9 +1181,8 @@ function immutableChange(kind: KindKey, current: KubeObject, later: KubeObject):
       if (kind !== 'statefulsets') return undefined;
       // The rest of a StatefulSet's spec but for what an update may change, podManagementPolicy
       // left out being OrderedReady (pkg/apis/apps/v1/defaults.go SetDefaults_StatefulSet).
-      const fixed = (spec: Record<string, unknown>) => ({ serviceName: spec.serviceName || undefined, podManagementPolicy: spec.podManagementPolicy || 'OrderedReady', volumeClaimTemplates: spec.volumeClaimTemplates });
-      const [was, now] = [fixed(cs), fixed(ls)];
-      return alike(was, now) ? undefined : { field: `${firstDifference(was, now, 'spec')} (${STATEFULSET_UPDATABLE})` };
+      const fixed = (spec: Record<string, unknown>) => ({ serviceName: spec.serviceName || undefined, podManagementPolicy: spec.podManagementPolicy || 'OrderedReady', volumeClaimTemplates: listOf(spec.volumeClaimTemplates).map(defaultedClaimTemplate) });
+      return refusalOf(difference(fixed(cs), fixed(ls), 'spec', CLAIM_SURE), STATEFULSET_UPDATABLE);
     }
     case 'pods':
       return podSpecRefusal(cs, ls, 'spec');
@@ -1077,6 +1200,20 @@ function immutableChange(kind: KindKey, current: KubeObject, later: KubeObject):
     default:
       return undefined;
   }
+}
+
+/**
+ * A later copy of a Service that leaves out its cluster IP, with the one the cluster already holds
+ * (`current`'s, `None` for a headless Service): the API server keeps it when neither is an
+ * ExternalName (kubernetes v1.36.3 pkg/registry/core/service/storage/storage.go patchAllocatedValues).
+ */
+function withAllocatedIPs(current: KubeObject, later: KubeObject): KubeObject {
+  const [cs, ls] = [mapOf((current as Record<string, unknown>).spec), mapOf((later as Record<string, unknown>).spec)];
+  if (cs.type === 'ExternalName' || ls.type === 'ExternalName') return later;
+  let spec = ls;
+  if ((ls.clusterIP == null || ls.clusterIP === '') && typeof cs.clusterIP === 'string' && cs.clusterIP !== '') spec = withKey(spec, 'clusterIP', cs.clusterIP);
+  if (listOf(ls.clusterIPs).length === 0 && listOf(cs.clusterIPs).length > 0) spec = withKey(spec, 'clusterIPs', cs.clusterIPs);
+  return spec === ls ? later : ({ ...later, spec } as KubeObject);
 }
 
 /**
@@ -1135,6 +1272,7 @@ function keepLastCopies(all: ParsedManifests): ParsedManifests {
     for (const i of list.slice(1)) {
       const refusal = kind ? immutableChange(kind, all.objects[current], all.objects[i]) : undefined;
       if (refusal === undefined) {
+        if (kind === 'services') all.objects[i] = withAllocatedIPs(all.objects[current], all.objects[i]);
         current = i;
         continue;
       }

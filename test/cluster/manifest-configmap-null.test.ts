@@ -1,8 +1,9 @@
-// A ConfigMap value written `key:` or `key: null` in YAML reaches the API server as JSON null
-// (kubectl converts YAML to JSON before it sends it). The real kube-apiserver stores it as "" —
-// with and without fieldValidation=Strict, which `kubectl apply` sends by default — and refuses a
-// number: ztaudit's manifest reader must read the file as the server stores it, neither refusing
-// the ConfigMap nor dropping the key.
+// A ConfigMap value written `key:` or `key: null` in YAML reaches the API server as JSON null. The
+// real kube-apiserver stores a null it is sent as "" — with and without fieldValidation=Strict —
+// and refuses a number; but `kubectl apply` creates the object without a null key, and its patch's
+// null deletes the key on update. ztaudit's manifest reader reads the files as `kubectl apply -f`
+// leaves them: neither refusing the ConfigMap nor keeping the key.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
@@ -13,7 +14,7 @@ describeCluster('ConfigMap values that are null', (cluster) => {
   const admin = new Admin(cluster);
   const ns = uniqueName('cm-null');
 
-  it('the API server stores a null data or binaryData value as "", and ztaudit reads the manifest so', async () => {
+  it('the API server stores a null data or binaryData value it is sent as "", kubectl apply creates no such key, and ztaudit reads the manifest as kubectl apply leaves it', async () => {
     await admin.namespace(ns);
     const stored: Array<{ data: unknown; binaryData: unknown }> = [];
     for (const [name, query] of [['lenient', ''], ['strict', '?fieldValidation=Strict']] as const) {
@@ -31,6 +32,25 @@ describeCluster('ConfigMap values that are null', (cluster) => {
     fs.writeFileSync(path.join(dir, 'cm.yaml'), `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: strict, namespace: ${ns}}\ndata:\n  hsts: "false"\n  extra:\n  gone: null\nbinaryData:\n  blob:\n`);
     const snapshot = loadManifests([dir], { cwd: dir });
     expect(snapshot.notes.filter((n) => n.includes('skipped'))).toEqual([]);
-    expect(snapshot.resources.configmaps?.map((c) => ({ data: c.data, binaryData: (c as { binaryData?: unknown }).binaryData }))).toEqual([stored[1]]);
+    // Real kubectl apply of that file: the null keys are not created.
+    const kubectl = (...args: string[]) => spawnSync(path.join(cluster.binDir, 'kubectl'), [...args, '--kubeconfig', cluster.kubeconfigPath], { encoding: 'utf8' });
+    expect(kubectl('apply', '-f', path.join(dir, 'cm.yaml')).status).toBe(0);
+    const applied = JSON.parse(kubectl('get', 'configmap', 'strict', '-n', ns, '-o', 'json').stdout);
+    expect(snapshot.resources.configmaps?.map((c) => ({ data: c.data, binaryData: (c as { binaryData?: unknown }).binaryData ?? {} }))).toEqual([{ data: applied.data, binaryData: applied.binaryData ?? {} }]);
+    expect(applied.data).toEqual({ hsts: 'false' });
+  });
+
+  it('kubectl apply -f of a directory whose later copy writes hsts: null leaves no hsts key, as ztaudit reads it', async () => {
+    await admin.namespace(ns);
+    const dir = scratchDir('cm-null-dir');
+    const cm = (data: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: later, namespace: ${ns}}\ndata: ${data}\n`;
+    fs.writeFileSync(path.join(dir, 'a.yaml'), cm('{hsts: "false", keep: "1"}'));
+    fs.writeFileSync(path.join(dir, 'b.yaml'), cm('{hsts: null, keep: "1", fresh: null}'));
+    const r = spawnSync(path.join(cluster.binDir, 'kubectl'), ['apply', '-f', dir, '--kubeconfig', cluster.kubeconfigPath], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const got = spawnSync(path.join(cluster.binDir, 'kubectl'), ['get', 'configmap', 'later', '-n', ns, '-o', 'jsonpath={.data}', '--kubeconfig', cluster.kubeconfigPath], { encoding: 'utf8' });
+    const snapshot = loadManifests([dir], { cwd: dir });
+    expect(snapshot.resources.configmaps?.map((c) => c.data)).toEqual([JSON.parse(got.stdout)]);
+    expect(JSON.parse(got.stdout)).toEqual({ keep: '1' });
   });
 });

@@ -40,6 +40,10 @@ describeCluster('later copies the API server refuses to apply', (cluster) => {
   const apps = (kind: string, name: string, app: string, privileged: boolean) => ({ apiVersion: 'apps/v1', kind, metadata: { name, namespace: ns }, spec: { selector: { matchLabels: { app } }, template: { metadata: { labels: { app } }, spec: podSpec({ privileged }) } } });
   const svc = (name: string, clusterIP: string) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name, namespace: ns }, spec: { clusterIP, selector: { app: 'db' }, ports: [{ port: 5432 }] } });
 
+  const claims = (name: string, privileged: boolean, spec: Json, meta: Json = {}) => {
+    const base = apps('StatefulSet', name, 'db', privileged);
+    return { ...base, spec: { ...(base.spec as Json), serviceName: 'db', volumeClaimTemplates: [{ ...meta, metadata: { name: 'data' }, spec: { ...spec, accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }] } };
+  };
   const GATE = { schedulingGates: [{ name: 'example.com/gate' }] };
   const ZONE = { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] }] } };
   const cases: Array<[string, Json, Json, Verdict]> = [
@@ -64,6 +68,21 @@ describeCluster('later copies the API server refuses to apply', (cluster) => {
     ['a headless Service given an address', svc('s1', 'None'), svc('s1', '10.0.0.20'), 'refused'],
     ['a Service: another address', svc('s2', '10.0.0.21'), svc('s2', '10.0.0.22'), 'refused'],
     ['a Service: its address left out', svc('s3', '10.0.0.23'), { ...svc('s3', ''), spec: { selector: { app: 'db2' }, ports: [{ port: 5432 }] } }, 'accepted'],
+    // Compared after defaulting (pkg/apis/core/v1/defaults.go SetDefaults_PodSpec, SetDefaults_Container,
+    // SetDefaults_PersistentVolumeClaimSpec): a default written out, or dropped, is no change.
+    ['a Pod: a label dropped, dnsPolicy: ClusterFirst written out', { ...pod('p8', podSpec(HARDENED)), metadata: { name: 'p8', namespace: ns, labels: { app: 'a', tier: 'isolated' } } }, { ...pod('p8', podSpec(HARDENED, { dnsPolicy: 'ClusterFirst' })), metadata: { name: 'p8', namespace: ns, labels: { app: 'a' } } }, 'accepted'],
+    ['a Pod: PodSpec and container defaults written out', pod('p9', { containers: [{ name: 'c', image: 'busybox:1.36', ports: [{ containerPort: 80 }] }] }), pod('p9', { restartPolicy: 'Always', schedulerName: 'default-scheduler', terminationGracePeriodSeconds: 30, securityContext: {}, containers: [{ name: 'c', image: 'busybox:1.36', imagePullPolicy: 'IfNotPresent', terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', resources: {}, ports: [{ containerPort: 80, protocol: 'TCP' }] }] }), 'accepted'],
+    ['a Pod: a default written in the first copy, dropped in the later', pod('p10', podSpec(HARDENED, { dnsPolicy: 'ClusterFirst', restartPolicy: 'Always' })), pod('p10', podSpec(HARDENED)), 'accepted'],
+    ['a Pod: an untagged image, imagePullPolicy: Always written out', pod('p11', podSpec(HARDENED, {}, 'busybox')), pod('p11', { containers: [{ name: 'c', image: 'busybox', imagePullPolicy: 'Always', securityContext: HARDENED }] }), 'accepted'],
+    ['a Pod: dnsPolicy: Default where the first left it out', pod('p12', podSpec(HARDENED)), pod('p12', podSpec(HARDENED, { dnsPolicy: 'Default' })), 'refused'],
+    ['a Pod: imagePullPolicy: Always for a tagged image where the first left it out', pod('p13', podSpec(HARDENED)), pod('p13', { containers: [{ name: 'c', image: 'busybox:1.36', imagePullPolicy: 'Always', securityContext: HARDENED }] }), 'refused'],
+    // A default ztaudit does not model (SetDefaults_Pod: enableServiceLinks true): accepted here, not told by ztaudit.
+    ['a Pod: enableServiceLinks: true written out', pod('p14', podSpec(HARDENED)), pod('p14', podSpec(HARDENED, { enableServiceLinks: true })), 'cannot be told'],
+    ['a Job: its template\'s defaults written out', job('j5', HARDENED, false), { ...job('j5', HARDENED, false), spec: { template: { metadata: { labels: { app: 'm' } }, spec: { restartPolicy: 'Never', dnsPolicy: 'ClusterFirst', containers: [{ name: 'c', image: 'busybox:1.36', imagePullPolicy: 'IfNotPresent', securityContext: HARDENED }] } } } }, 'accepted'],
+    ['a StatefulSet: volumeMode: Filesystem written out in its claim template, and template', claims('sts4', true, {}), claims('sts4', false, { volumeMode: 'Filesystem' }), 'accepted'],
+    ['a StatefulSet: kind and apiVersion written in its claim template, and template', claims('sts5', true, {}), claims('sts5', false, {}, { apiVersion: 'v1', kind: 'PersistentVolumeClaim' }), 'accepted'],
+    ['a StatefulSet: volumeMode: Block in its claim template', claims('sts6', true, {}), claims('sts6', false, { volumeMode: 'Block' }), 'refused'],
+    ['a StatefulSet: a storage class in its claim template', claims('sts7', true, {}), claims('sts7', false, { storageClassName: 'fast' }), 'refused'],
   ];
 
   it('every case: the API server answers as ztaudit assumes', async () => {
@@ -83,5 +102,20 @@ describeCluster('later copies the API server refuses to apply', (cluster) => {
     // 422 where ztaudit keeps the first copy, 200 where it audits the later one; the cases it
     // cannot tell are accepted here (the Job never started; that affinity change is allowed).
     expect(got.map(([what, status]) => `${what}: ${status}`)).toEqual(got.map(([what, , ours]) => `${what}: ${ours === 'refused' ? 422 : 200}`));
+  });
+
+  // pkg/registry/core/service/storage/storage.go patchAllocatedValues: a later copy leaving the
+  // cluster IP out keeps the one the Service has, so a headless Service stays headless.
+  it('a later Service copy that leaves out clusterIP: None is applied and stays headless, as ztaudit audits it', async () => {
+    await admin.namespace(ns);
+    const first = svc('s4', 'None');
+    const later = { ...first, spec: { selector: { app: 'db2' }, ports: [{ port: 5432 }] } };
+    await admin.create(first as KubeObject);
+    const r = await admin.request('PATCH', `${collectionPath(first as KubeObject)}/s4`, mergePatch(first, later), 'application/strategic-merge-patch+json');
+    const dir = scratchDir('immutable');
+    fs.writeFileSync(path.join(dir, 'm.yaml'), `${JSON.stringify(first)}\n---\n${JSON.stringify(later)}\n`);
+    const ours = loadManifests([dir], { cwd: dir }).resources.services?.map((o) => (o.spec as Json).clusterIP);
+    expect([r.status, r.body.spec.clusterIP, r.body.spec.selector.app]).toEqual([200, 'None', 'db2']);
+    expect(ours).toEqual([r.body.spec.clusterIP]);
   });
 });

@@ -139,6 +139,21 @@ describe('a ConfigMap defined twice', () => {
     const r = audit([dirWith({ 'a.yaml': `${NGINX}---\n${cm(false, 'false')}`, 'b.yaml': cm(false, 'true') })]);
     expect(r.status('tls.hsts-disabled')).toBe('pass');
   });
+
+  // Real kubectl v1.36.3 against kube-apiserver v1.36.3: `kubectl apply` of a first copy with
+  // data {hsts: "false"}, then of a later one with {hsts: null}, leaves data without hsts (the
+  // patch's null deletes the key): test/cluster/manifest-configmap-null.test.ts.
+  it('hsts: null in a later copy deletes the key: ingress-nginx keeps its default (HSTS on), tls.hsts-disabled passes', () => {
+    const later = audit([dirWith({ 'a.yaml': `${NGINX}---\n${cm(false, 'false')}`, 'b.yaml': cm(false, 'true').replace('{hsts: "true"}', '{hsts: null}') })]);
+    expect(later.status('tls.hsts-disabled')).toBe('pass');
+    expect(later.snapshot.resources.configmaps?.find((c) => c.metadata?.name === 'ingress-nginx-controller')?.data).toEqual({});
+  });
+
+  it('immutable, a later copy writing null for a key the first has not: no change (the key stays absent), the later copy is applied', () => {
+    const flags = (data: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: flags, namespace: shop}\nimmutable: true\ndata: ${data}\n`;
+    const r = audit([dirWith({ 'a.yaml': `${NS}---\n${flags('{a: "1"}')}---\n${flags('{a: "1", b: null}')}` })]);
+    expect(r.once[0]).toMatch(/: the last one read, .*a\.yaml:\d+, is audited$/);
+  });
 });
 
 describe('an apps/v1 Deployment defined twice with another selector', () => {
@@ -176,7 +191,7 @@ ${extra}  containers: [{name: c, image: ${image}, securityContext: ${sc}}]
     const r = audit([dirWith({ 'a.yaml': `${NS}---\n${pod('{privileged: true}')}---\n${pod(HARDENED)}` })]);
     expect(violation(r)).toEqual([expect.stringContaining('privileged (container "c" must not set securityContext.privileged=true)')]);
     expect(r.once).toHaveLength(1);
-    expect(r.once[0]).toMatch(/^Pod shop\/debug is defined more than once \(.*a\.yaml:5, .*a\.yaml:11\): .*a\.yaml:11 changes spec\.containers \(an update of a Pod's spec may change only its images, lower activeDeadlineSeconds, add tolerations and remove schedulingGates\), which the API server refuses to change on update \(kubectl apply -f sends .*a\.yaml:5 first: files in lexical order, each top to bottom\); the cluster keeps .*a\.yaml:5, which is audited$/);
+    expect(r.once[0]).toMatch(/^Pod shop\/debug is defined more than once \(.*a\.yaml:5, .*a\.yaml:11\): .*a\.yaml:11 changes spec\.containers\[0\]\.securityContext\.capabilities \(an update of a Pod's spec may change only its images, lower activeDeadlineSeconds, add tolerations and remove schedulingGates\), which the API server refuses to change on update \(kubectl apply -f sends .*a\.yaml:5 first: files in lexical order, each top to bottom\); the cluster keeps .*a\.yaml:5, which is audited$/);
   });
 
   it('in two files of one directory too (a.yaml applied first): the privileged copy stays', () => {
@@ -201,6 +216,42 @@ ${extra}  containers: [{name: c, image: ${image}, securityContext: ${sc}}]
     const affinity = audit([dirWith({ 'a.yaml': `${NS}---\n${gated('')}---\n${gated('  affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: zone, operator: In, values: [a]}]}]}}}\n')}` })]);
     expect(affinity.snapshot.coverage.pods?.status).toBe('error');
     expect(affinity.once[0]).toMatch(/changes spec\.affinity\.nodeAffinity, which the API server refuses to change on update unless it keeps within the rules for a gated Pod's node affinity \(validateNodeAffinityMutation\), which ztaudit does not judge: .*; so pods count as not read$/);
+  });
+
+  // ValidatePodUpdate compares the specs after defaulting (kubernetes v1.36.3 pkg/apis/core/v1/defaults.go
+  // SetDefaults_PodSpec, SetDefaults_Container), so a default written out, or left out, changes nothing.
+  it('a later copy that drops a label and writes out defaults (dnsPolicy: ClusterFirst, imagePullPolicy, terminationMessagePath, ports protocol TCP) is applied: the Pod loses its isolating label', () => {
+    const labelled = (labels: string, extra: string, container = '') => `apiVersion: v1
+kind: Pod
+metadata: {name: api, namespace: shop, labels: ${labels}}
+spec:
+${extra}  containers: [{name: api, image: nginx:1.27, ports: [{containerPort: 80}]${container}}]
+`;
+    const first = labelled('{app: api, tier: isolated}', '');
+    for (const later of [
+      labelled('{app: api}', '  dnsPolicy: ClusterFirst\n'),
+      labelled('{app: api}', '  restartPolicy: Always\n  schedulerName: default-scheduler\n  terminationGracePeriodSeconds: 30\n  securityContext: {}\n', ', imagePullPolicy: IfNotPresent, terminationMessagePath: /dev/termination-log, terminationMessagePolicy: File, resources: {}'),
+      labelled('{app: api}', '', ', ports: [{containerPort: 80, protocol: TCP}]').replace('ports: [{containerPort: 80}], ', ''),
+    ]) {
+      const r = audit([dirWith({ 'a.yaml': `${NS}---\n${first}---\n${later}` })]);
+      expect(r.once[0]).toMatch(/: the last one read, .*a\.yaml:\d+, is audited$/);
+      expect(r.snapshot.resources.pods?.map((p) => p.metadata?.labels)).toEqual([{ app: 'api' }]);
+    }
+  });
+
+  it('a default changed rather than written out (dnsPolicy: Default, imagePullPolicy: Always for a tagged image) is refused', () => {
+    for (const [extra, field] of [['  dnsPolicy: Default\n', 'spec.dnsPolicy'], ['', 'spec.containers[0].imagePullPolicy']]) {
+      const later = pod('{privileged: true}', extra).replace('image: busybox:1.36', extra === '' ? 'image: busybox:1.36, imagePullPolicy: Always' : 'image: busybox:1.36');
+      const r = audit([dirWith({ 'a.yaml': `${NS}---\n${pod('{privileged: true}')}---\n${later}` })]);
+      expect(r.once[0]).toContain(`changes ${field} (an update of a Pod's spec`);
+      expect(r.snapshot.resources.pods?.map((p) => JSON.stringify(p.spec))).toEqual([expect.not.stringMatching(/Default|Always/)]);
+    }
+  });
+
+  it('a field written out in one copy only that ztaudit does not know the default of (enableServiceLinks: true) cannot be told: Pods count as not read rather than the first copy audited', () => {
+    const r = audit([dirWith({ 'a.yaml': `${NS}---\n${pod('{privileged: true}')}---\n${pod('{privileged: true}', '  enableServiceLinks: true\n')}` })]);
+    expect(r.snapshot.coverage.pods?.status).toBe('error');
+    expect(r.once[0]).toMatch(/changes spec\.enableServiceLinks .*unless the only difference there is a default the API server fills in/);
   });
 
   it('activeDeadlineSeconds raised, or a container added, is refused', () => {
@@ -236,7 +287,7 @@ ${suspend}  template:
     for (const suspend of ['', '  suspend: true\n']) {
       const r = audit([dirWith({ 'a.yaml': `${NS}---\n${job('{privileged: true}', suspend)}---\n${job('{privileged: false}', suspend)}` })]);
       expect(violation(r)).toEqual([expect.stringContaining('privileged (container "c" must not set securityContext.privileged=true)')]);
-      expect(r.once[0]).toMatch(/changes spec\.template\.spec\.containers \(a Job's pod template is immutable but for what a suspended Job may change\), which the API server refuses to change on update .*; the cluster keeps .*a\.yaml:5, which is audited$/);
+      expect(r.once[0]).toMatch(/changes spec\.template\.spec\.containers\[0\]\.securityContext\.privileged \(a Job's pod template is immutable but for what a suspended Job may change\), which the API server refuses to change on update .*; the cluster keeps .*a\.yaml:5, which is audited$/);
     }
   });
 
@@ -302,6 +353,27 @@ ${extra}  template:
     }
   });
 
+  // The claim templates compare after defaulting (SetDefaults_PersistentVolumeClaimSpec: volumeMode
+  // Filesystem), their kind and apiVersion not kept: real kube-apiserver v1.36.3 answers 200
+  // (test/cluster/manifest-immutable-updates.test.ts).
+  it('a claim template that writes out volumeMode: Filesystem, or kind and apiVersion (Helm style): no change, the later (privileged) template is applied and reported', () => {
+    const claim = '  volumeClaimTemplates: [{metadata: {name: data}, spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}]\n';
+    for (const later of [claim.replace('accessModes', 'volumeMode: Filesystem, accessModes'), claim.replace('[{metadata', '[{apiVersion: v1, kind: PersistentVolumeClaim, metadata')]) {
+      const r = audit([dirWith({ 'a.yaml': `${NS}---\n${sts(claim, false)}---\n${sts(later, true)}` })]);
+      expect(privileged(r)).toEqual([true]);
+      expect(r.once[0]).toMatch(/: the last one read, .*a\.yaml:\d+, is audited$/);
+    }
+  });
+
+  it('a claim template with another volumeMode (Block) or storage class is refused', () => {
+    const claim = (extra: string) => `  volumeClaimTemplates: [{metadata: {name: data}, spec: {${extra}accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}}]\n`;
+    for (const later of [claim('volumeMode: Block, '), claim('storageClassName: fast, ')]) {
+      const r = audit([dirWith({ 'a.yaml': `${NS}---\n${sts(claim(''), true)}---\n${sts(later, false)}` })]);
+      expect(privileged(r)).toEqual([true]);
+      expect(r.once[0]).toContain('changes spec.volumeClaimTemplates[0].spec.');
+    }
+  });
+
   it('podManagementPolicy: OrderedReady written out where the first copy left it to its default is no change: the hardened template is applied', () => {
     const r = audit([dirWith({ 'a.yaml': `${NS}---\n${sts('', true)}---\n${sts('  podManagementPolicy: OrderedReady\n', false)}` })]);
     expect(privileged(r)).toEqual([false]);
@@ -330,10 +402,15 @@ spec:
     expect(r.once[0]).toMatch(/changes spec\.clusterIP, which the API server refuses to change on update/);
   });
 
-  it('the same address, or one left out (the API server keeps the allocated one), or a change to ExternalName: the later copy is applied', () => {
-    for (const [later, want] of [[svc('10.96.0.20').replace('  clusterIP: 10.96.0.20\n', ''), undefined], [svc('10.96.0.20'), '10.96.0.20']] as const) {
-      const r = audit([dirWith({ 'a.yaml': `${NS}---\n${svc('10.96.0.20')}---\n${later}` })]);
+  it('the same address, or one left out (the API server keeps the allocated one, pkg/registry/core/service/storage/storage.go patchAllocatedValues), or a change to ExternalName: the later copy is applied', () => {
+    for (const [first, later, want] of [
+      ['10.96.0.20', svc('10.96.0.20').replace('  clusterIP: 10.96.0.20\n', ''), '10.96.0.20'],
+      ['None', svc('None').replace('  clusterIP: None\n', ''), 'None'],
+      ['10.96.0.20', svc('10.96.0.20'), '10.96.0.20'],
+    ] as const) {
+      const r = audit([dirWith({ 'a.yaml': `${NS}---\n${svc(first)}---\n${later}` })]);
       expect(ips(r)).toEqual([want]);
+      expect(r.once[0]).toMatch(/: the last one read, .*a\.yaml:\d+, is audited$/);
     }
     const r = audit([dirWith({ 'a.yaml': `${NS}---\n${svc('10.96.0.20')}---\n${svc('""', 'ExternalName')}` })]);
     expect(r.once[0]).toMatch(/: the last one read, .*a\.yaml:\d+, is audited$/);

@@ -90,19 +90,25 @@ describe('ConfigMap data values that are not strings', () => {
   });
 });
 
-// A value written `key: null` or `key:` is no wrong type: kube-apiserver v1.36.3 stores it as ""
-// (with and without fieldValidation=Strict; test/cluster/manifest-configmap-null.test.ts shows it).
+// A value written `key: null` or `key:` is no wrong type, and `kubectl apply -f` creates the
+// ConfigMap without that key (real kubectl and kube-apiserver v1.36.3:
+// test/cluster/manifest-configmap-null.test.ts; `kubectl create` would keep it as "").
 describe('ConfigMap data values that are null', () => {
   it.each([
     ['key: null', 'data:\n  hsts: "false"\n  extra: null\nbinaryData: {blob: null}'],
     ['key: with nothing after it', 'data:\n  hsts: "false"\n  extra:\nbinaryData:\n  blob:'],
-  ])('%s: read as "" as the API server stores it, not skipped; the TLS check is evaluated (hsts "false" fails)', (_, data) => {
+  ])('%s: no key, as kubectl apply leaves it, not skipped; the TLS check is evaluated (hsts "false" fails)', (_, data) => {
     const r = audit({ 'a.yaml': NGINX, 'cm.yaml': cm(data) });
     expect(r.notes.filter((n) => n.includes('skipped'))).toEqual([]);
     expect(r.snapshot.coverage.configmaps?.status).toBe('ok');
     const [c] = r.snapshot.resources.configmaps ?? [];
-    expect([c?.data, (c as { binaryData?: unknown } | undefined)?.binaryData]).toEqual([{ hsts: 'false', extra: '' }, { blob: '' }]);
+    expect([c?.data, (c as { binaryData?: unknown } | undefined)?.binaryData]).toEqual([{ hsts: 'false' }, {}]);
     expect(r.status('tls.hsts-disabled')).toBe('fail');
+  });
+
+  it('hsts: null is no key, so ingress-nginx keeps its default (HSTS on): tls.hsts-disabled passes', () => {
+    const r = audit({ 'a.yaml': NGINX, 'cm.yaml': cm('data: {hsts: null}') });
+    expect(r.status('tls.hsts-disabled')).toBe('pass');
   });
 });
 
