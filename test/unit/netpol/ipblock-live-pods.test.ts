@@ -350,6 +350,15 @@ describe('the kube-controller-manager\'s --allocate-node-cidrs given as $(VAR)',
     // Certainly off, it gives no range: kube-router's stands.
     expect(intentOf(base + KCM_FROM_ENV('10.244.0.0/16', '{name: ALLOCATE, value: "false"}')).status).toBe('pass');
   });
+
+  it('--cluster-cidr given as $(VAR) is read the same way: a literal value gives the range (pass); one the spec does not show leaves it unknown, naming the argument', () => {
+    const kcm = (env: string) => KCM('$(POD_CIDR)').replace('--node-cidr-mask-size=24]', `--node-cidr-mask-size=24], env: [${env}]`);
+    const scene = egressScene(CNIS[1][1], ['10.244.2.5', '10.244.2.6']) + NODES_APART;
+    expect(intentOf(scene + kcm('{name: POD_CIDR, value: "10.244.2.0/23,10.244.8.0/23"}')).status).toBe('pass');
+    const r = intentOf(scene + kcm('{name: POD_CIDR, valueFrom: {configMapKeyRef: {name: kcm, key: cidr}}}'));
+    expect([r.status, r.severity]).toEqual(['fail', 'medium']);
+    expect(r.message).toContain('the kube-controller-manager\'s --cluster-cidr on Pod kube-system/kube-controller-manager-cp1 is set from an environment variable ("--cluster-cidr=$(POD_CIDR)") whose value is not read');
+  });
 });
 
 describe.each([CNIS[0], CNIS[1]])('%s, live: a cluster pod range (kube-controller-manager --cluster-cidr) disjoint from the ipBlock confirms a denial the pods\' addresses alone left unconfirmed', (_name, cni) => {
