@@ -25,6 +25,22 @@ function skipsEveryPort(ranges: string[], own: number[]): boolean {
   return next > 65535;
 }
 
+/** Port ranges ("8000", "9000-9100") less the ports `minus`, as ranges again ("9000-9049", "9051-9100"). */
+function rangesWithout(ranges: readonly string[], minus: readonly number[]): string[] {
+  const span = (lo: number, hi: number) => (lo === hi ? `${lo}` : `${lo}-${hi}`);
+  const out: string[] = [];
+  for (const r of ranges) {
+    const [lo, hi = lo] = r.split('-').map(Number);
+    let next = lo;
+    for (const p of [...new Set(minus)].filter((x) => x >= lo && x <= hi).sort((a, b) => a - b)) {
+      if (p > next) out.push(span(next, p - 1));
+      next = p + 1;
+    }
+    if (next <= hi) out.push(span(next, hi));
+  }
+  return out;
+}
+
 function severityFor(policy: string): 'high' | 'medium' {
   return policy === 'cluster-unauthenticated' ? 'medium' : 'high';
 }
@@ -143,8 +159,21 @@ export const linkerdUnauthenticatedDefault: Check = {
         const s = winningServer(servers, w.labels, [{ port }])?.server;
         return s !== undefined && !admitsUnauthenticated(s.accessPolicy);
       });
-      const where = declared.length === 0 ? (closed.length === 0 ? 'all ports (none declared)'
-        : `every port but ${closed.join(', ')} (none declared; port${closed.length > 1 ? 's' : ''} ${closed.join(', ')}, which no container declares but a Server names (Linkerd applies a Server to a port number whether or not it is declared), ${closed.length > 1 ? 'are' : 'is'} covered by a Server that requires authorization)`)
+      // Ports listed in proxy-require-identity-inbound-ports require a mesh identity whether or not a
+      // container declares them: the policy controller sets the default's authenticated_only by port
+      // number (default_inbound_server, `settings.require_id_ports.contains(&port)`), for any port the
+      // proxy asks about (https://linkerd.io/2-edge/reference/proxy-configuration/). A Server on one
+      // of them decides there instead (named above).
+      const required = declared.length === 0 && requireId ? rangesWithout(requireId.ports, named) : [];
+      const lowOf = (r: string | number) => Number(String(r).split('-')[0]);
+      const excepted = [...closed, ...required].sort((a, b) => lowOf(a) - lowOf(b));
+      const several = (list: ReadonlyArray<string | number>) => list.length > 1 || String(list[0]).includes('-');
+      const why = [
+        ...(closed.length > 0 ? [`port${closed.length > 1 ? 's' : ''} ${closed.join(', ')}, which no container declares but a Server names (Linkerd applies a Server to a port number whether or not it is declared), ${closed.length > 1 ? 'are' : 'is'} covered by a Server that requires authorization`] : []),
+        ...(required.length > 0 ? [`port${several(required) ? 's' : ''} ${required.join(', ')} require${several(required) ? '' : 's'} a mesh identity (${requireId!.source})`] : []),
+      ];
+      const where = declared.length === 0 ? (excepted.length === 0 ? 'all ports (none declared)'
+        : `every port but ${excepted.join(', ')} (none declared; ${why.join('; ')})`)
         : ports.length === 0 ? 'every port but the skipped ones: no declared port reaches the proxy, but a listener on any other port does'
           : `port(s) ${uncovered.map((p) => p.port).join(', ')} not covered by a Server`;
       out.push({

@@ -29,7 +29,7 @@ export const cniNotEnforcing: Check = {
   id: 'network.cni-not-enforcing',
   area: 'network',
   title: 'The CNI enforces the network policies that exist',
-  protectsAgainst: 'policies that exist on paper only: a CNI without policy enforcement (flannel alone, kind\'s kindnetd before its v20240813 build, GKE\'s netd without network policy enforcement or Dataplane V2, AKS\'s Azure CNI without a network policy engine) or switched off (kube-router --run-firewall=false, Weave Net\'s weave-kube without its weave-npc container, Kube-OVN kube-ovn-controller --enable-np=false, the Amazon VPC CNI without its node agent or with --enable-network-policy false, its default) ignores NetworkPolicies (a switch set from an environment variable whose value the container\'s env does not write out, or a kindnet image naming no build date, cannot be confirmed: a medium finding), and a CNI that does not implement an API (AdminNetworkPolicy on Cilium, ClusterNetworkPolicy on Cilium before 1.20 or without enable-k8s-cluster-network-policy, Calico policies on Cilium, AdminNetworkPolicy on Calico v3.32, the admin APIs on Kube-OVN without kube-ovn-controller --enable-anp, its default, ClusterNetworkPolicy on Kube-OVN before v1.15.0, …) ignores that API\'s policies, and a CNI may be set to enforce nothing (Cilium\'s enable-policy never or policy-audit-mode) or to ignore an API (Cilium\'s enable-k8s-networkpolicy, enable-cilium-network-policy, enable-cilium-clusterwide-network-policy)',
+  protectsAgainst: 'policies that exist on paper only: a CNI without policy enforcement (flannel alone, kind\'s kindnetd before its v20240813 build, GKE\'s netd without network policy enforcement or Dataplane V2, AKS\'s Azure CNI without a network policy engine) or switched off (kube-router --run-firewall=false, Weave Net\'s weave-kube without its weave-npc container, Kube-OVN kube-ovn-controller --enable-np=false, the Amazon VPC CNI without its node agent or with --enable-network-policy false, its default) ignores NetworkPolicies (a switch set from an environment variable whose value the container\'s env does not write out, or a kindnet image naming no build date, cannot be confirmed: a medium finding; so too, for each admin API whose objects exist, a Kube-OVN --enable-anp or a kube-network-policies pre-v0.9.0 admin flag set so, no kube-ovn-controller to show --enable-anp, or a Kube-OVN image tag naming no release), and a CNI that does not implement an API (AdminNetworkPolicy on Cilium, ClusterNetworkPolicy on Cilium before 1.20 or without enable-k8s-cluster-network-policy, Calico policies on Cilium, AdminNetworkPolicy on Calico v3.32, the admin APIs on Kube-OVN without kube-ovn-controller --enable-anp, its default, ClusterNetworkPolicy on Kube-OVN before v1.15.0, …) ignores that API\'s policies, and a CNI may be set to enforce nothing (Cilium\'s enable-policy never or policy-audit-mode) or to ignore an API (Cilium\'s enable-k8s-networkpolicy, enable-cilium-network-policy, enable-cilium-clusterwide-network-policy)',
   severity: 'critical',
   controls: [cis('5.3.1'), 'NSA-CISA:NS/network-policies', 'NIST-800-53:SC-7', 'NIST-800-207:T6'],
   remediation: 'Run a CNI that enforces the policy APIs in use (NetworkPolicy: Calico, Cilium, Antrea, or Calico alongside flannel as Canal; turn it on where it is off: network policy enforcement or Dataplane V2 on GKE, a network policy engine (Azure Network Policy Manager, Calico or Cilium) on AKS, enableNetworkPolicy on the EKS vpc-cni add-on, kube-router --run-firewall, Kube-OVN --enable-np, Weave Net\'s weave-npc container, kind v0.24.0 or later for kindnet; AdminNetworkPolicy: Calico v3.29 to v3.31 (BaselineAdminNetworkPolicy v3.30 to v3.31), Antrea, OVN-Kubernetes, Kube-OVN with kube-ovn-controller --enable-anp=true, kube-network-policies (its -npa-v1alpha1 image); ClusterNetworkPolicy: Calico from v3.32, Cilium from 1.20 with enable-k8s-cluster-network-policy, Kube-OVN from v1.15.0 with --enable-anp=true, kube-network-policies (its -npa-v1alpha2 image)), turn on the Cilium switches that watch the APIs in use (and off policy-audit-mode once the audit is done), or rewrite the decorative policies in an API the CNI implements.',
@@ -75,6 +75,26 @@ export const cniNotEnforcing: Check = {
         resource,
         message: `the CNI (${d.plugins.map((p) => p.name).join(', ')}) does not enforce NetworkPolicy${offWhy.length ? ` (${offWhy.join('; ')})` : ''}: ${npCount} NetworkPolicies have no effect`,
         evidence: { plugins },
+      });
+    }
+    // An admin API whose switch or release cannot be told (Kube-OVN's --enable-anp from a variable or
+    // no controller to show it, a Kube-OVN image naming no release, kube-network-policies' pre-v0.9.0
+    // flags from a variable): its policies are evaluated as enforced and reach answers UNKNOWN on them,
+    // neither a pass nor a certain failure, as for NetworkPolicy above. Only where such objects exist
+    // (Composition.unconfirmed holds the APIs present).
+    for (const [api, why] of model.composition.unconfirmed) {
+      if (api === 'NetworkPolicy') continue;
+      const objects = model.policies.filter((p) => p.api === api);
+      const label = API_LABEL[api] ?? api;
+      out.push({
+        status: 'fail',
+        resource,
+        detailKey: api,
+        severity: 'medium',
+        message: `whether the CNI enforces ${label} cannot be confirmed: ${why}; ${objects.length} ${label} object(s) are evaluated as enforced, and the network verdicts resting on them are not vouched for`,
+        evidence: { api, plugins, policies: objects.slice(0, MAX_LISTED).map(policyLabel), policyCount: objects.length },
+        related: objects.slice(0, MAX_LISTED).map((p) => p.ref),
+        extent: { unit: 'policies', members: objects.map(policyLabel) },
       });
     }
     // Policies of an API the running CNI does not implement: decorative, left out of every verdict.

@@ -46,21 +46,6 @@ export function goBoolFlag(argv: readonly string[], name: string): { on: boolean
 }
 
 /**
- * A Go boolean flag as the flag package and pflag (NoOptDefVal "true") read it: bare -name or
- * --name is true, --name=value is strconv.ParseBool's true (1, t, T, TRUE, true, True), and the
- * last one given wins. A value ParseBool refuses stops the program starting; it is read as off.
- */
-export function boolFlag(argv: readonly string[], name: string): boolean {
-  let on = false;
-  for (const a of argv) {
-    const m = /^--?([^=]+)(?:=(.*))?$/.exec(a);
-    if (!m || m[1] !== name) continue;
-    on = m[2] === undefined || goParseBool(m[2]) === true;
-  }
-  return on;
-}
-
-/**
  * A container arg as the kubelet expands it (k8s.io/kubernetes
  * third_party/forked/golang/expansion/expand.go Expand at v1.34.0): `$(NAME)` takes the variable's
  * value and stays as written when no variable has that name; `$$` is an escaped `$`, so `$$(NAME)`
@@ -130,4 +115,29 @@ export function containerArgv(c: { command?: unknown; args?: unknown; env?: unkn
     const x = expand(w);
     return { arg: x.value, written: w, unresolved: x.unresolved };
   });
+}
+
+/** What a container's boolean switch says: on, off, or not to be told (`unknown`), with why. */
+export interface FlagSwitch { state: 'on' | 'off' | 'unknown'; why: string }
+
+/**
+ * A pflag boolean switch of container `c` as the program reads it, with its default when absent:
+ * its arguments as the kubelet expands them from the container's env (containerArgv). A value
+ * naming a variable the spec does not show (valueFrom, envFrom, none) or one ParseBool refuses
+ * (the program then does not start) cannot be told: unknown, never a guess. `who` names the
+ * program and its object in `why`.
+ */
+export function boolSwitch(c: { command?: unknown; args?: unknown; env?: unknown }, flag: string, byDefault: boolean, who: string): FlagSwitch {
+  const argv = containerArgv(c);
+  const given = argv.filter((a) => new RegExp(`^--?${flag}(?:=|$)`).test(a.arg));
+  const opaque = given.filter((a) => a.unresolved.length);
+  if (opaque.length) {
+    const names = [...new Set(opaque.flatMap((a) => a.unresolved))].map((n) => JSON.stringify(n)).join(', ');
+    return { state: 'unknown', why: `${who} sets --${flag} from an environment variable (${opaque.map((a) => JSON.stringify(a.written)).join(', ')}) whose value is not read: its env does not write out a value for ${names}` };
+  }
+  const f = goBoolFlag(argv.map((a) => a.arg), flag);
+  if (f.refused !== undefined) return { state: 'unknown', why: `${who} passes --${flag}=${JSON.stringify(f.refused)}, which its flag parser refuses (the program does not start with it)` };
+  const on = given.length ? f.on : byDefault;
+  const expanded = given.filter((a) => a.arg !== a.written).map((a) => JSON.stringify(a.written));
+  return { state: on ? 'on' : 'off', why: given.length ? `${who} runs with --${flag}=${on}${expanded.length ? ` (${expanded.join(', ')}, expanded from its env)` : ''}` : `${who} does not set --${flag}, which defaults to ${byDefault}` };
 }

@@ -6,7 +6,7 @@ import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import type { KindKey } from '../../snapshot/kinds.ts';
 import { podTemplateOf } from '../workloads.ts';
 import { memoize } from '../memo.ts';
-import { containerArgv, goBoolFlag } from '../flags.ts';
+import { boolSwitch as flagSwitch } from '../flags.ts';
 import { imageRepository, imageTag, repositoryIs } from '../images.ts';
 import type { CoverageNote, PolicyApi } from './layers.ts';
 
@@ -63,26 +63,9 @@ type FlagContainer = { name?: unknown; image?: unknown; command?: unknown; args?
 
 const argvOf = (c: FlagContainer): string[] => [...(Array.isArray(c.command) ? c.command : []), ...(Array.isArray(c.args) ? c.args : [])].filter((a): a is string => typeof a === 'string');
 
-/**
- * A pflag boolean switch of container `c` as the program reads it, with its default when absent:
- * its arguments as the kubelet expands them from the container's env (containerArgv). A value
- * naming a variable the spec does not show (valueFrom, envFrom, none) or one ParseBool refuses
- * (the program then does not start) cannot be told: unknown, never a guess.
- */
+/** flags.ts boolSwitch, for the APIs `apis` (NetworkPolicy when not given). */
 function boolSwitch(c: FlagContainer, flag: string, byDefault: boolean, who: string, apis?: readonly PolicyApi[]): Switch {
-  const governs = apis ? { apis } : {};
-  const argv = containerArgv(c);
-  const given = argv.filter((a) => new RegExp(`^--?${flag}(?:=|$)`).test(a.arg));
-  const opaque = given.filter((a) => a.unresolved.length);
-  if (opaque.length) {
-    const names = [...new Set(opaque.flatMap((a) => a.unresolved))].map((n) => JSON.stringify(n)).join(', ');
-    return { ...governs, state: 'unknown', why: `${who} sets --${flag} from an environment variable (${opaque.map((a) => JSON.stringify(a.written)).join(', ')}) whose value is not read: its env does not write out a value for ${names}` };
-  }
-  const f = goBoolFlag(argv.map((a) => a.arg), flag);
-  if (f.refused !== undefined) return { ...governs, state: 'unknown', why: `${who} passes --${flag}=${JSON.stringify(f.refused)}, which its flag parser refuses (the program does not start with it)` };
-  const on = given.length ? f.on : byDefault;
-  const expanded = given.filter((a) => a.arg !== a.written).map((a) => JSON.stringify(a.written));
-  return { ...governs, state: on ? 'on' : 'off', why: given.length ? `${who} runs with --${flag}=${on}${expanded.length ? ` (${expanded.join(', ')}, expanded from its env)` : ''}` : `${who} does not set --${flag}, which defaults to ${byDefault}` };
+  return { ...(apis ? { apis } : {}), ...flagSwitch(c, flag, byDefault, who) };
 }
 
 /**

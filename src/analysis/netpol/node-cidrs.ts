@@ -33,10 +33,9 @@
 
 import type { Snapshot } from '../../snapshot/types.ts';
 import { ipToString, parseCidr, type IpRange } from '../../base/ip.ts';
-import { flagValue } from '../flags.ts';
+import { boolSwitch, containerArgv, flagValue } from '../flags.ts';
 import { memoize } from '../memo.ts';
 import { containersOf, detectCni } from './cni.ts';
-import { boolFlag } from '../flags.ts';
 import type { PodPools } from './engine.ts';
 
 /** The enforcers whose pods take their addresses from the Nodes' podCIDRs (above). */
@@ -52,41 +51,61 @@ function ownIpam(name: string): string {
 /** The annotations by which kube-router takes a Node's pod range over spec.podCIDR(s) (pod_cidr.go). */
 export const KUBE_ROUTER_POD_CIDR_ANNOTATIONS = ['kube-router.io/pod-cidr', 'kube-router.io/pod-cidrs'] as const;
 
-/** Where the cluster's pod range was read, and what it is. */
-interface ClusterRange { ranges: IpRange[]; texts: string[]; from: string }
+/**
+ * Where the cluster's pod range was read, and what it is; `doubt`: why that source may not give the
+ * range at all (a kube-controller-manager whose --allocate-node-cidrs cannot be told).
+ */
+interface ClusterRange { ranges: IpRange[]; texts: string[]; from: string; doubt?: string }
 
 /**
- * The cluster's pod range (every family) from the flags of the collected DaemonSets and pods:
- * kube-router's --cluster-cidr (under kube-router only), the kube-controller-manager's with
- * --allocate-node-cidrs on. Sources that disagree, or a value that is no CIDR: why it is unknown.
+ * The cluster's pod range (every family) from the flags of the collected DaemonSets and pods, read
+ * as the kubelet expands them from the container's env (containerArgv): kube-router's --cluster-cidr
+ * (under kube-router only), the kube-controller-manager's with --allocate-node-cidrs on (default
+ * false: "--allocate-node-cidrs  Should CIDRs for Pods be allocated and set on the cloud provider.",
+ * kubernetes.io/docs/reference/command-line-tools-reference/kube-controller-manager/). Sources that
+ * disagree, a value that is no CIDR, or one the spec does not show: why it is unknown. A
+ * kube-controller-manager whose --allocate-node-cidrs cannot be told (boolSwitch) may or may not
+ * give the range: it settles nothing alone, and one whose --cluster-cidr differs from another
+ * source's leaves the range unknown.
  */
 function clusterPodRange(snapshot: Snapshot, kubeRouter: boolean): ClusterRange | { why: string } {
   const found: ClusterRange[] = [];
   const objects = [...(snapshot.resources.daemonsets ?? []).map((o) => ({ o, kind: 'DaemonSet', containers: containersOf(o) })),
     ...(snapshot.resources.pods ?? []).map((o) => ({ o, kind: 'Pod', containers: ((o.spec as { containers?: unknown } | undefined)?.containers ?? []) as unknown[] }))];
   for (const { o, kind, containers } of objects) {
-    for (const c of containers as Array<{ image?: unknown; command?: unknown; args?: unknown }>) {
+    for (const c of containers as Array<{ image?: unknown; command?: unknown; args?: unknown; env?: unknown }>) {
       if (!c || typeof c !== 'object') continue;
-      const argv = [...(Array.isArray(c.command) ? c.command : []), ...(Array.isArray(c.args) ? c.args : [])].filter((a): a is string => typeof a === 'string');
+      const written = [...(Array.isArray(c.command) ? c.command : []), ...(Array.isArray(c.args) ? c.args : [])].filter((a): a is string => typeof a === 'string');
       const image = typeof c.image === 'string' ? c.image : '';
       const router = kubeRouter && /kube-router/.test(image);
-      const kcm = kind === 'Pod' && o.metadata?.namespace === 'kube-system' && (/kube-controller-manager/.test(image) || argv.some((a) => /(^|\/)kube-controller-manager$/.test(a)));
+      const kcm = kind === 'Pod' && o.metadata?.namespace === 'kube-system' && (/kube-controller-manager/.test(image) || written.some((a) => /(^|\/)kube-controller-manager$/.test(a)));
       if (!router && !kcm) continue;
-      if (kcm && !boolFlag(argv, 'allocate-node-cidrs')) continue;
-      const value = flagValue(argv, 'cluster-cidr');
+      const where = `${kind} ${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`;
+      const allocates = kcm ? boolSwitch(c, 'allocate-node-cidrs', false, `the kube-controller-manager (${where})`) : undefined;
+      if (allocates?.state === 'off') continue;
+      const argv = containerArgv(c);
+      const value = flagValue(argv.map((a) => a.arg), 'cluster-cidr');
       if (value === undefined || value === '') continue;
-      const from = `${router ? "kube-router's" : "the kube-controller-manager's"} --cluster-cidr on ${kind} ${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`;
+      const from = `${router ? "kube-router's" : "the kube-controller-manager's"} --cluster-cidr on ${where}`;
+      const opaque = argv.filter((a, i) => a.unresolved.length && (/^--?cluster-cidr(?:=|$)/.test(a.arg) || /^--?cluster-cidr$/.test(argv[i - 1]?.arg ?? '')));
+      if (opaque.length) return { why: `${from} is set from an environment variable (${opaque.map((a) => JSON.stringify(a.written)).join(', ')}) whose value is not read` };
       const texts = value.split(',').map((t) => t.trim());
       const ranges = texts.map((t) => parseCidr(t));
       if (ranges.some((r) => !r)) return { why: `${from} is not a list of CIDRs (${JSON.stringify(value).slice(0, 60)})` };
-      found.push({ ranges: ranges as IpRange[], texts, from });
+      found.push({ ranges: ranges as IpRange[], texts, from, ...(allocates?.state === 'unknown' ? { doubt: allocates.why } : {}) });
     }
   }
   if (!found.length) return { why: "the cluster's pod range is not known (no kube-router --cluster-cidr, no kube-controller-manager pod with --allocate-node-cidrs and --cluster-cidr in the snapshot)" };
   const key = (r: ClusterRange) => [...r.texts].sort().join(',');
   const other = found.find((f) => key(f) !== key(found[0]!));
-  if (other) return { why: `${found[0]!.from} (${found[0]!.texts.join(',')}) and ${other.from} (${other.texts.join(',')}) disagree on the cluster's pod range` };
-  return found[0]!;
+  if (other) {
+    const doubted = [found[0]!, other].find((f) => f.doubt !== undefined);
+    const tail = doubted ? ` (${doubted.doubt}, so whether it allocates the Nodes' pod ranges from its --cluster-cidr cannot be told)` : '';
+    return { why: `${found[0]!.from} (${found[0]!.texts.join(',')}) and ${other.from} (${other.texts.join(',')}) disagree on the cluster's pod range${tail}` };
+  }
+  const sure = found.find((f) => f.doubt === undefined);
+  if (!sure) return { why: `the cluster's pod range is not known: ${found[0]!.doubt}, so whether it allocates the Nodes' pod ranges from its --cluster-cidr (${found[0]!.texts.join(',')}) cannot be told` };
+  return sure;
 }
 
 /** One Node's podCIDRs (spec.podCIDRs, or the older spec.podCIDR alone), or why they cannot be used. */

@@ -58,6 +58,25 @@ describe('Linkerd Server on a port number no container declares', () => {
     expect(apiDefaultVerdict(`${LC}${server('8080')}  accessPolicy: all-unauthenticated\n`).message).toContain('on all ports (none declared)');
   });
 
+  // config.linkerd.io/proxy-require-identity-inbound-ports, "Inbound ports on which the proxy should
+  // require identity" (https://linkerd.io/2-edge/reference/proxy-configuration/): the policy controller
+  // makes the default authenticated-only by port number (policy-controller/k8s/index
+  // default_inbound_server, `settings.require_id_ports.contains(&port)`), declared or not.
+  it('ports listed in proxy-require-identity-inbound-ports on a pod declaring no port are named as the Server-covered ones are (was: "all ports (none declared)")', () => {
+    const REQ = 'config.linkerd.io/proxy-require-identity-inbound-ports';
+    const api = (list: string) => `
+apiVersion: v1
+kind: Namespace
+metadata: {name: lc, annotations: {linkerd.io/inject: enabled}}
+---${deploymentYaml('lc', 'api', { ports: [], annotations: { [REQ]: list } })}${deploymentYaml('lc', 'client', { serviceAccount: 'client', ports: [] })}`;
+    const alone = apiDefaultVerdict(api('9090'));
+    expect(alone.status).toBe('fail');
+    expect(alone.message).toBe(`Deployment lc/api: default inbound policy all-unauthenticated (Linkerd install default) admits unauthenticated clients on every port but 9090 (none declared; port 9090 requires a mesh identity (pod annotation ${REQ})).`);
+    // Beside a Server on 8080 requiring authorization, and one on 9100 inside a listed range, which decides there.
+    const both = apiDefaultVerdict(`${api('9000-9200,9300')}${server('8080')}---${server('9100').replace('name: api-server', 'name: api-9100')}`);
+    expect(both.message).toBe(`Deployment lc/api: default inbound policy all-unauthenticated (Linkerd install default) admits unauthenticated clients on every port but 8080, 9000-9099, 9100, 9101-9200, 9300 (none declared; ports 8080, 9100, which no container declares but a Server names (Linkerd applies a Server to a port number whether or not it is declared), are covered by a Server that requires authorization; ports 9000-9099, 9101-9200, 9300 require a mesh identity (pod annotation ${REQ})).`);
+  });
+
   it('a named port no container declares covers nothing, in reach and in authz-missing alike', () => {
     const y = `${LC}${server('http')}`;
     expect(reach(y).verdict).toBe('allowed');

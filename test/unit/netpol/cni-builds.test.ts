@@ -119,8 +119,10 @@ spec:
     expect(answer.undetermined?.length).toBeGreaterThan(0);
     expect(answer.notes.join('\n')).toContain('whether the CNI enforces AdminNetworkPolicy cannot be confirmed (kube-network-policies (DaemonSet kube-system/kube-network-policies) sets --admin-network-policy from an environment variable ("--admin-network-policy=$(ANP)") whose value is not read');
     expect(reachCommandCore(snap(opaque), { from: 'a/client', to: 'b/server', port: '8080' }).output).toMatch(/^UNKNOWN/);
-    // The AdminNetworkPolicy is not called decorative: only the APIs certainly off are.
-    expect(failing(opaque)).toEqual(['BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy']);
+    // The AdminNetworkPolicy is not called decorative (high): only the APIs certainly off are; it is a medium "cannot be confirmed".
+    const findings = [...cniNotEnforcing.evaluate(ctxOf(opaque))].filter((v) => v.status === 'fail');
+    expect(findings.map((v) => [v.detailKey, v.severity])).toEqual([['AdminNetworkPolicy', 'medium'], ['BaselineAdminNetworkPolicy', 'high'], ['ClusterNetworkPolicy', 'high']]);
+    expect(findings[0].message).toBe('whether the CNI enforces AdminNetworkPolicy cannot be confirmed: kube-network-policies (DaemonSet kube-system/kube-network-policies) sets --admin-network-policy from an environment variable ("--admin-network-policy=$(ANP)") whose value is not read: its env does not write out a value for "ANP"; 1 AdminNetworkPolicy object(s) are evaluated as enforced, and the network verdicts resting on them are not vouched for');
     // Not set at all (no env entry of that name): the same doubt.
     expect(queryReach(buildReachability(snap(withEnv(''))), 'a/client', 'b/server', 8080).undetermined?.length).toBeGreaterThan(0);
   });

@@ -259,6 +259,22 @@ describe('Kube-OVN --enable-anp', () => {
     expect(j.reach).toBe('unknown');
     expect(j.notes).toMatch(/whether the CNI enforces AdminNetworkPolicy cannot be confirmed \(no kube-ovn-controller was found to show --enable-anp, which defaults to false\)/);
   });
+  // The check says of an admin API what it says of NetworkPolicy (its medium "cannot be confirmed"),
+  // where reach answers UNKNOWN on it: was no finding at all, a lone pass.
+  it('cni-not-enforcing gives its medium "cannot be confirmed" for each admin API whose objects exist and whose enforcement is unconfirmed, naming the API and why; none where no such object exists', () => {
+    const fromVar = judge(cniDs + controller('"--enable-anp=$(ENABLE_ANP)"') + apps + anp);
+    expect(fromVar.cni.map((v) => [v[0], v[1]])).toEqual([['pass', 'critical'], ['fail', 'medium']]);
+    expect(fromVar.cni[1][2]).toBe('whether the CNI enforces AdminNetworkPolicy cannot be confirmed: kube-ovn-controller (Deployment kube-system/kube-ovn-controller) sets --enable-anp from an environment variable ("--enable-anp=$(ENABLE_ANP)") whose value is not read: its env does not write out a value for "ENABLE_ANP"; 1 AdminNetworkPolicy object(s) are evaluated as enforced, and the network verdicts resting on them are not vouched for');
+    const noController = judge(cniDs + apps + anp);
+    expect(noController.cni.map((v) => [v[0], v[1]])).toEqual([['pass', 'critical'], ['fail', 'medium']]);
+    expect(noController.cni[1][2]).toMatch(/^whether the CNI enforces AdminNetworkPolicy cannot be confirmed: no kube-ovn-controller was found to show --enable-anp, which defaults to false; 1 AdminNetworkPolicy object/);
+    const latest = judge(cniDs + controller('--enable-anp=true', '', 'docker.io/kubeovn/kube-ovn:latest') + apps + cnp);
+    expect(latest.cni.map((v) => [v[0], v[1]])).toEqual([['pass', 'critical'], ['fail', 'medium']]);
+    expect(latest.cni[1][2]).toMatch(/^whether the CNI enforces ClusterNetworkPolicy cannot be confirmed: kube-ovn-controller \(Deployment kube-system\/kube-ovn-controller\) runs "docker\.io\/kubeovn\/kube-ovn:latest", which names no Kube-OVN release/);
+    // The same doubt with no admin policy in the cluster: nothing to say.
+    expect(judge(cniDs + controller('"--enable-anp=$(ENABLE_ANP)"') + apps).cni.map((v) => v[0])).toEqual(['pass']);
+    expect(judge(cniDs + apps).cni.map((v) => v[0])).toEqual(['pass']);
+  });
 });
 
 // kind's kindnetd enforces NetworkPolicy from kind v0.24.0, which pins

@@ -323,6 +323,44 @@ spec: {podCIDR: 10.244.2.0/24, podCIDRs: [10.244.2.0/24]}
   });
 });
 
+// The kubelet expands $(VAR) in a container's command and args from its env before the program reads
+// them (kubernetes.io/docs/tasks/inject-data-application/define-interdependent-environment-variables/);
+// --allocate-node-cidrs defaults to false (kubernetes.io/docs/reference/command-line-tools-reference/kube-controller-manager/).
+describe('the kube-controller-manager\'s --allocate-node-cidrs given as $(VAR)', () => {
+  const KCM_FROM_ENV = (cidr: string, env: string) => KCM(cidr).replace('--allocate-node-cidrs=true', "'--allocate-node-cidrs=$(ALLOCATE)'").replace('--node-cidr-mask-size=24]', `--node-cidr-mask-size=24], env: [${env}]`);
+
+  it('env ALLOCATE: "true" written in the spec: on, so its --cluster-cidr confirms the denial (pass; was: taken as off, the range not known)', () => {
+    const yaml = egressScene(CNIS[1][1], ['10.244.2.5', '10.244.2.6']) + NODES_APART + KCM_FROM_ENV('10.244.2.0/23,10.244.8.0/23', '{name: ALLOCATE, value: "true"}');
+    expect(intentOf(yaml).status).toBe('pass');
+  });
+
+  it('a value the spec does not show (valueFrom): not confirmed (medium), naming the variable, not "no kube-controller-manager pod with --allocate-node-cidrs"', () => {
+    const yaml = egressScene(CNIS[1][1], ['10.244.2.5', '10.244.2.6']) + NODES_APART + KCM_FROM_ENV('10.244.2.0/23,10.244.8.0/23', '{name: ALLOCATE, valueFrom: {configMapKeyRef: {name: kcm, key: allocate}}}');
+    const r = intentOf(yaml);
+    expect([r.status, r.severity]).toEqual(['fail', 'medium']);
+    expect(r.message).toContain('the cluster\'s pod range is not known: the kube-controller-manager (Pod kube-system/kube-controller-manager-cp1) sets --allocate-node-cidrs from an environment variable ("--allocate-node-cidrs=$(ALLOCATE)") whose value is not read: its env does not write out a value for "ALLOCATE", so whether it allocates the Nodes\' pod ranges from its --cluster-cidr (10.244.2.0/23,10.244.8.0/23) cannot be told');
+  });
+
+  it('beside kube-router\'s --cluster-cidr, one it may allocate from that differs leaves the range unknown (medium; was: the kube-controller-manager passed over, the denial confirmed)', () => {
+    const base = egressScene(KUBE_ROUTER_WITH('10.244.2.0/23,10.244.8.0/23'), ['10.244.2.5', '10.244.2.6']) + NODES_APART;
+    expect(intentOf(base).status).toBe('pass');
+    const r = intentOf(base + KCM_FROM_ENV('10.244.0.0/16', '{name: ALLOCATE, valueFrom: {configMapKeyRef: {name: kcm, key: allocate}}}'));
+    expect([r.status, r.severity]).toEqual(['fail', 'medium']);
+    expect(r.message).toContain('disagree on the cluster\'s pod range (the kube-controller-manager (Pod kube-system/kube-controller-manager-cp1) sets --allocate-node-cidrs from an environment variable');
+    // Certainly off, it gives no range: kube-router's stands.
+    expect(intentOf(base + KCM_FROM_ENV('10.244.0.0/16', '{name: ALLOCATE, value: "false"}')).status).toBe('pass');
+  });
+
+  it('--cluster-cidr given as $(VAR) is read the same way: a literal value gives the range (pass); one the spec does not show leaves it unknown, naming the argument', () => {
+    const kcm = (env: string) => KCM('$(POD_CIDR)').replace('--node-cidr-mask-size=24]', `--node-cidr-mask-size=24], env: [${env}]`);
+    const scene = egressScene(CNIS[1][1], ['10.244.2.5', '10.244.2.6']) + NODES_APART;
+    expect(intentOf(scene + kcm('{name: POD_CIDR, value: "10.244.2.0/23,10.244.8.0/23"}')).status).toBe('pass');
+    const r = intentOf(scene + kcm('{name: POD_CIDR, valueFrom: {configMapKeyRef: {name: kcm, key: cidr}}}'));
+    expect([r.status, r.severity]).toEqual(['fail', 'medium']);
+    expect(r.message).toContain('the kube-controller-manager\'s --cluster-cidr on Pod kube-system/kube-controller-manager-cp1 is set from an environment variable ("--cluster-cidr=$(POD_CIDR)") whose value is not read');
+  });
+});
+
 describe.each([CNIS[0], CNIS[1]])('%s, live: a cluster pod range (kube-controller-manager --cluster-cidr) disjoint from the ipBlock confirms a denial the pods\' addresses alone left unconfirmed', (_name, cni) => {
   it('web pods at 10.244.2.5/.6, Nodes 10.244.9.0/24 and 10.244.2.0/24 inside the cluster range 10.244.2.0/23+10.244.8.0/23, which misses 10.244.1.0/24: the intent holds (pass), naming the range and where it came from', () => {
     const yaml = egressScene(cni, ['10.244.2.5', '10.244.2.6']) + NODES_APART + KCM('10.244.2.0/23,10.244.8.0/23');
