@@ -6,7 +6,7 @@
 // within seconds when a default-deny NetworkPolicy is deleted, naming the deletion, marks the
 // run as a watch run in `ztaudit history`, and exports the watch metrics.
 import { spawn, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -408,6 +408,79 @@ describeCluster('serve --watch against a real kube-apiserver', (cluster) => {
       expect(text).toContain(`Deployment ${edge}/ingress-nginx-controller updated`);
       expect(text).not.toMatch(/ConfigMap \S+ (created|deleted)/);
       expect(JSON.stringify(message.fields.blocks)).toContain('tls.weak-ciphers');
+    });
+  });
+
+  describe('ztaudit serve --watch, NetworkPolicies forbidden for a while', () => {
+    // docs/deploy.md (serve --watch, a kind that cannot be read): a change made while a kind is
+    // unreadable waits for the first watch run that can judge the kind, which names it among
+    // the likely causes. network.cni-not-enforcing reads NetworkPolicies best-effort, so the
+    // blind run judged it degraded; the run after the regain compares it with the start-up run.
+    let slack: FakeSlack;
+    const shop = uniqueName('regain');
+    const role = `${shop}-auditor`;
+    const dir = scratchDir('serve-watch-regain');
+    let child: ReturnType<typeof spawn> | null = null;
+    let stderr = '';
+    let token = '';
+    const withoutNetworkPolicies = (): PolicyRule[] => auditorClusterRoleRules().map((r) => (r.apiGroups?.includes('networking.k8s.io') ? { ...r, resources: r.resources!.filter((x) => x !== 'networkpolicies') } : r));
+    async function setRules(rules: PolicyRule[], canList: boolean): Promise<void> {
+      const current = (await admin.request('GET', `/apis/rbac.authorization.k8s.io/v1/clusterroles/${role}`)).body;
+      current.rules = rules;
+      expect((await admin.request('PUT', `/apis/rbac.authorization.k8s.io/v1/clusterroles/${role}`, current)).status).toBe(200);
+      await waitFor('the RBAC change', async () => ((await apiRequest(cluster, token, 'GET', '/apis/networking.k8s.io/v1/networkpolicies?limit=1')).status === 200) === canList);
+    }
+    const posts = () => slack.calls.filter((c) => c.path.endsWith('chat.postMessage'));
+
+    beforeAll(async () => {
+      slack = await startFakeSlack();
+      await admin.namespace(shop);
+      // No pods: the deletion's new findings are below regression.newFindingSeverity, so only
+      // the network score's drop (regression.areaScoreDrop) makes it a regression.
+      await admin.createAll([
+        { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'default-deny', namespace: shop }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } },
+      ], 1);
+      token = await admin.clusterRoleAccount(shop, 'auditor', role, auditorClusterRoleRules());
+      await waitFor('the role to apply', async () => (await apiRequest(cluster, token, 'GET', '/apis/networking.k8s.io/v1/networkpolicies?limit=1')).status === 200);
+      writeFileSync(join(dir, 'ztaudit.yaml'), 'watch: {debounceSeconds: 1}\nnotify: {policy: regression, deadlineSeconds: 20}\n');
+    });
+    afterAll(async () => {
+      if (child && child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((r) => child!.once('exit', r));
+      }
+      await slack.close();
+    });
+
+    it('a default-deny deleted meanwhile: the watch run after access is restored alerts the regression on Slack, naming the deletion', { timeout: 240_000 }, async () => {
+      const kubeconfig = tokenKubeconfig(cluster.server, cluster.caPem, token, 'auditor');
+      child = spawn(process.execPath, [BIN, 'serve', '--watch', '--kubeconfig', kubeconfig, '--schedule', '0 0 1 1 *', '--port', '0',
+        '--history', 'h.db', '--out', 'out', '--format', 'json'], {
+        cwd: dir, stdio: ['ignore', 'ignore', 'pipe'],
+        env: { PATH: process.env.PATH, HOME: dir, ZTAUDIT_SLACK_TOKEN: 'xoxb-test', ZTAUDIT_SLACK_CHANNEL: 'C0SEC', ZTAUDIT_SLACK_API_URL: slack.apiUrl },
+      });
+      child.stderr!.on('data', (c: Buffer) => { stderr += c.toString('utf8'); });
+      await waitFor('the start-up run', () => stderr.includes('"event":"run-finished"'), 90_000);
+
+      // Access lost: the role loses NetworkPolicies and the established watch is cut (a restart), so the re-list is refused.
+      await setRules(withoutNetworkPolicies(), false);
+      await restartApiserver(cluster);
+      await waitFor('the coverage-lost alert', () => posts().find((c) => String(c.fields.text).includes('networkpolicies: coverage forbidden')), 90_000);
+      const del = await admin.request('DELETE', `/apis/networking.k8s.io/v1/namespaces/${shop}/networkpolicies/default-deny`);
+      expect(del.status).toBe(200);
+
+      // Access back: the first watch run that reads NetworkPolicies again alerts the deletion.
+      const before = posts().length;
+      await setRules(auditorClusterRoleRules(), true);
+      const message = await waitFor('the regression on Slack', () => posts().slice(before).find((c) => String(c.fields.text).includes('regression')), 120_000);
+      expect(String(message.fields.text)).toContain(`NetworkPolicy ${shop}/default-deny deleted`);
+      // Stored as a regression of a watch run (not "ok (watch)").
+      const latestRun = () => spawnSync(process.execPath, [BIN, 'history', '--history', 'h.db'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: dir } }).stdout.split('\n')[1] ?? '';
+      await waitFor('the watch run stored as a regression', () => /REGRESSION \(watch\)$/.test(latestRun()), 30_000);
+      // By the network score's drop since the start-up run, the last one that read NetworkPolicies for every network check.
+      const diff = JSON.parse(readFileSync(join(dir, 'out', 'report.json'), 'utf8')).diff;
+      expect(diff.fullInputBaselines['network.cni-not-enforcing']).toMatch(/^\d{8}T\d{6}Z-/);
+      expect(diff.regressionReasons.some((r: string) => r.startsWith('network score dropped'))).toBe(true);
     });
   });
 });

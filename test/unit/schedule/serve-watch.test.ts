@@ -443,6 +443,33 @@ describe('serve --watch runs (pipeline + SQLite store)', () => {
     expect(sent.map((r) => r.run.watch?.causes)).toEqual([report.run.watch?.causes]);
   });
 
+  it('a default-deny deleted while networkpolicies was forbidden: the first watch run that reads them again alerts the network score drop and names the deletion', async () => {
+    // docs/deploy.md: the change waits for the first watch run that can judge the kind, which
+    // names it among the likely causes. network.cni-not-enforcing reads networkpolicies
+    // best-effort, so the blind run judged it degraded: its baseline is the start-up run, which
+    // reached the diff only if the watch run hands the pipeline's full-input baseline on.
+    const edges = (reason: string) => sw.edges({
+      collect: () => sw.collectFull(), store, render: async () => [], log, now: () => new Date(),
+      // Every baseline argument handed on, as the CLI's wiring does.
+      diff: (p, c, e, o, na, b, ns, full) => diffRuns(p, c, { rules: config.regression, expiredWaivers: e, olderRuns: o, notApplicableRuns: na, breadthRunId: b, namespaceRuns: ns, ...full }),
+      notifiers: [{ name: 'slack', send: async (r) => { if (r.run.trigger === 'watch') sent.push(r); return { channel: 'slack', status: 'sent' }; } }],
+    }, reason);
+    const first = (await runPipeline(config, CHECKS, edges('start-up'))).report;
+    fake.fail('networkpolicies', { status: 'forbidden', detail: 'list networkpolicies.networking.k8s.io at cluster scope' });
+    const lost = (await runPipeline(config, CHECKS, edges('watch'))).report;
+    expect(lost.checks.find((c) => c.id === 'network.cni-not-enforcing')?.degraded).toEqual(['networkpolicies']);
+    expect(lost.diff?.regressionReasons?.some((r) => r.startsWith('coverage lost'))).toBe(true);
+    fake.remove('NetworkPolicy', 'shop', 'default-deny');
+    fake.fail('networkpolicies', undefined);
+    sent.length = 0;
+    const back = (await runPipeline(config, CHECKS, edges('watch'))).report;
+    expect(back.diff?.fullInputBaselines).toEqual({ 'network.cni-not-enforcing': first.run.id });
+    expect(back.diff?.regression).toBe(true);
+    expect(back.diff?.regressionReasons?.some((r) => r.startsWith('network score dropped'))).toBe(true);
+    expect(back.run.watch?.causes).toContain('NetworkPolicy shop/default-deny deleted');
+    expect(sent.map((r) => r.run.id)).toEqual([back.run.id]);
+  });
+
   it('a watch run that fails gives its changes back: the next one, after the debounce and with no other change, alerts and names them', async () => {
     const quick = { ...config, watch: { ...config.watch, debounceSeconds: 0.1 } };
     let poke = () => {};
