@@ -14,8 +14,12 @@ import { meshUnseenNamespaces, meshUnseenNote, namespaceKnown } from './lib/unse
 
 const PROXY_CONTAINERS = new Set(['linkerd-proxy', 'linkerd-init', 'linkerd-network-validator']);
 
-/** Whether skipped ranges (withoutPorts': the proxy's `own` ports left out) and `own` together cover every port 1-65535. */
-function skipsEveryPort(ranges: string[], own: number[]): boolean {
+/**
+ * Whether port ranges ("9000-9100") and single ports together cover every port 1-65535: skipped
+ * ranges (withoutPorts': the proxy's own ports left out) with those own ports, or ports requiring
+ * identity with those a Server closes.
+ */
+function coversEveryPort(ranges: readonly string[], own: readonly number[]): boolean {
   const spans = [...ranges.map((r) => r.split('-').map(Number)), ...own.map((p) => [p])].map(([lo, hi = lo]) => [lo, hi]).sort((a, b) => a[0] - b[0]);
   let next = 1;
   for (const [lo, hi] of spans) {
@@ -144,7 +148,7 @@ export const linkerdUnauthenticatedDefault: Check = {
       // ignored ports, then REDIRECT of all remaining TCP), so a listener the spec does not declare
       // meets the default there, as on a workload declaring none; only a list skipping every port
       // leaves the policy nowhere to apply.
-      const everyPortSkipped = skips !== undefined && skipsEveryPort(skips.ports, linkerdProxyOwnPorts(nsAnnotations, w.workload.pods[0], w.namespace));
+      const everyPortSkipped = skips !== undefined && coversEveryPort(skips.ports, linkerdProxyOwnPorts(nsAnnotations, w.workload.pods[0], w.namespace));
       if (everyPortSkipped || (ports.length > 0 && uncovered.length === 0)) {
         const rest = ports.length === 0 ? ', but every port skips the proxy' : `, but every declared port ${skipped.length > 0 ? 'the proxy sees ' : ''}${requireId && requireId.ports.length > 0 ? `requires a mesh identity (${requireId.source}) or ` : ''}is covered by a Server that requires authorization`;
         out.push({ status: 'pass', resource: ref, message: `${refString(ref)}: default inbound policy is ${policy}${rest}${skipNote}${note}.`, evidence });
@@ -172,6 +176,12 @@ export const linkerdUnauthenticatedDefault: Check = {
         ...(closed.length > 0 ? [`port${closed.length > 1 ? 's' : ''} ${closed.join(', ')}, which no container declares but a Server names (Linkerd applies a Server to a port number whether or not it is declared), ${closed.length > 1 ? 'are' : 'is'} covered by a Server that requires authorization`] : []),
         ...(required.length > 0 ? [`port${several(required) ? 's' : ''} ${required.join(', ')} require${several(required) ? '' : 's'} a mesh identity (${requireId!.source})`] : []),
       ];
+      // A list covering every port ("1-65535", or ranges that with the closed Servers' ports leave none
+      // out): no port is left to the unauthenticated default, whatever the pod listens on.
+      if (declared.length === 0 && required.length > 0 && coversEveryPort(required, closed)) {
+        out.push({ status: 'pass', resource: ref, message: `${refString(ref)}: default inbound policy is ${policy}, but no port is declared and every port requires a mesh identity (${requireId!.source})${closed.length > 0 ? ` or is covered by a Server that requires authorization (port${closed.length > 1 ? 's' : ''} ${closed.join(', ')})` : ''}${skipNote}${note}.`, evidence });
+        continue;
+      }
       const where = declared.length === 0 ? (excepted.length === 0 ? 'all ports (none declared)'
         : `every port but ${excepted.join(', ')} (none declared; ${why.join('; ')})`)
         : ports.length === 0 ? 'every port but the skipped ones: no declared port reaches the proxy, but a listener on any other port does'

@@ -66,7 +66,12 @@ export const cniNotEnforcing: Check = {
         evidence: { plugins },
       });
     } else if (d.verdict === 'enforcing') {
-      out.push({ status: 'pass', resource, message: `NetworkPolicy is enforced by ${d.plugins.filter((p) => p.enforces).map((p) => p.name).join(', ')}`, evidence: { plugins } });
+      // A switch or build that cannot be told with no object of its API yet: nothing rests on it, so
+      // still a pass (the admin APIs give nothing then either), but one that claims no enforcement.
+      const doubts = [...model.composition.unconfirmedAbsent].sort(([a], [b]) => Number(b === 'NetworkPolicy') - Number(a === 'NetworkPolicy')).map(([api, why]) => `whether the CNI enforces ${API_LABEL[api] ?? api} cannot be confirmed (${why}); no ${API_LABEL[api] ?? api} exists yet, so no verdict rests on it`);
+      const by = d.plugins.filter((p) => p.enforces).map((p) => p.name).join(', ');
+      const npDoubted = model.composition.unconfirmedAbsent.has('NetworkPolicy');
+      out.push({ status: 'pass', resource, message: [...(npDoubted ? [] : [`NetworkPolicy is enforced by ${by}`]), ...doubts].join('; '), evidence: { plugins } });
     } else {
       // A plugin switched off (kube-router --run-firewall=false, the VPC CNI's agent off, an old kindnetd) says why.
       const offWhy = d.plugins.map((p) => p.unimplemented?.NetworkPolicy).filter((w): w is string => w !== undefined);

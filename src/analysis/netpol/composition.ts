@@ -52,6 +52,11 @@ export interface Composition {
    * why: their policies are evaluated, and no answer is vouched for (the model's `unread`).
    */
   unconfirmed: Map<PolicyApi, string>;
+  /**
+   * The same doubt for APIs of which no object is present: nothing rests on it yet, but a pass
+   * must not claim their enforcement.
+   */
+  unconfirmedAbsent: Map<PolicyApi, string>;
   /** Why the CNI does not enforce an API, present or not (as `decorative` says it); undefined when it does. */
   notEnforced(api: PolicyApi): string | undefined;
 }
@@ -271,6 +276,10 @@ export function composeStages(cni: CniDetection, present: ReadonlySet<PolicyApi>
     const why = enforced.has(api) ? primary?.unconfirmed?.[api] : undefined;
     if (why) unconfirmed.set(api, why);
   }
+  const unconfirmedAbsent = new Map<PolicyApi, string>();
+  for (const [api, why] of Object.entries(primary?.unconfirmed ?? {}) as Array<[PolicyApi, string]>) {
+    if (!present.has(api) && enforced.has(api)) unconfirmedAbsent.set(api, why);
+  }
 
   const legacyTies = name === 'calico' ? calicoLegacyTies(primary?.version) : false;
   const { stages, stageOf } = name === 'calico' ? calicoStages(tiers, legacyTies) : name === 'cilium'
@@ -292,6 +301,7 @@ export function composeStages(cni: CniDetection, present: ReadonlySet<PolicyApi>
     ...(name === 'calico' && enforced.size ? { localhostDoubt: CALICO_LOCALHOST, localhostBeatsDeny: true as const } : {}),
     decorative,
     unconfirmed,
+    unconfirmedAbsent,
     notEnforced,
   };
 }

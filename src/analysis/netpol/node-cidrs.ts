@@ -63,13 +63,16 @@ interface ClusterRange { ranges: IpRange[]; texts: string[]; from: string; doubt
  * (under kube-router only), the kube-controller-manager's with --allocate-node-cidrs on (default
  * false: "--allocate-node-cidrs  Should CIDRs for Pods be allocated and set on the cloud provider.",
  * kubernetes.io/docs/reference/command-line-tools-reference/kube-controller-manager/). Sources that
- * disagree, a value that is no CIDR, or one the spec does not show: why it is unknown. A
+ * disagree, a value that is no CIDR, or one the spec does not show (even beside a readable one,
+ * which it may contradict; the reason names both): why it is unknown. A
  * kube-controller-manager whose --allocate-node-cidrs cannot be told (boolSwitch) may or may not
  * give the range: it settles nothing alone, and one whose --cluster-cidr differs from another
  * source's leaves the range unknown.
  */
 function clusterPodRange(snapshot: Snapshot, kubeRouter: boolean): ClusterRange | { why: string } {
   const found: ClusterRange[] = [];
+  // Sources whose value cannot be read: never passed over for a readable one, which they may contradict.
+  const unreadable: string[] = [];
   const objects = [...(snapshot.resources.daemonsets ?? []).map((o) => ({ o, kind: 'DaemonSet', containers: containersOf(o) })),
     ...(snapshot.resources.pods ?? []).map((o) => ({ o, kind: 'Pod', containers: ((o.spec as { containers?: unknown } | undefined)?.containers ?? []) as unknown[] }))];
   for (const { o, kind, containers } of objects) {
@@ -88,12 +91,22 @@ function clusterPodRange(snapshot: Snapshot, kubeRouter: boolean): ClusterRange 
       if (value === undefined || value === '') continue;
       const from = `${router ? "kube-router's" : "the kube-controller-manager's"} --cluster-cidr on ${where}`;
       const opaque = argv.filter((a, i) => a.unresolved.length && (/^--?cluster-cidr(?:=|$)/.test(a.arg) || /^--?cluster-cidr$/.test(argv[i - 1]?.arg ?? '')));
-      if (opaque.length) return { why: `${from} is set from an environment variable (${opaque.map((a) => JSON.stringify(a.written)).join(', ')}) whose value is not read` };
+      if (opaque.length) {
+        unreadable.push(`${from} is set from an environment variable (${opaque.map((a) => JSON.stringify(a.written)).join(', ')}) whose value is not read`);
+        continue;
+      }
       const texts = value.split(',').map((t) => t.trim());
       const ranges = texts.map((t) => parseCidr(t));
-      if (ranges.some((r) => !r)) return { why: `${from} is not a list of CIDRs (${JSON.stringify(value).slice(0, 60)})` };
+      if (ranges.some((r) => !r)) {
+        unreadable.push(`${from} is not a list of CIDRs (${JSON.stringify(value).slice(0, 60)})`);
+        continue;
+      }
       found.push({ ranges: ranges as IpRange[], texts, from, ...(allocates?.state === 'unknown' ? { doubt: allocates.why } : {}) });
     }
+  }
+  if (unreadable.length) {
+    const readable = found.map((f) => `${f.from} (${f.texts.join(',')})`).join(', ');
+    return { why: `${unreadable.join('; ')}${readable ? `, so whether ${unreadable.length > 1 ? 'they agree' : 'it agrees'} with ${readable} cannot be told and the cluster's pod range is not known` : ''}` };
   }
   if (!found.length) return { why: "the cluster's pod range is not known (no kube-router --cluster-cidr, no kube-controller-manager pod with --allocate-node-cidrs and --cluster-cidr in the snapshot)" };
   const key = (r: ClusterRange) => [...r.texts].sort().join(',');

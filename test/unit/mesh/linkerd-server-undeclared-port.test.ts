@@ -77,6 +77,28 @@ metadata: {name: lc, annotations: {linkerd.io/inject: enabled}}
     expect(both.message).toBe(`Deployment lc/api: default inbound policy all-unauthenticated (Linkerd install default) admits unauthenticated clients on every port but 8080, 9000-9099, 9100, 9101-9200, 9300 (none declared; ports 8080, 9100, which no container declares but a Server names (Linkerd applies a Server to a port number whether or not it is declared), are covered by a Server that requires authorization; ports 9000-9099, 9101-9200, 9300 require a mesh identity (pod annotation ${REQ})).`);
   });
 
+  // The list takes ranges (parse_portset; https://linkerd.io/2-edge/reference/proxy-configuration/
+  // "Inbound ports on which the proxy should require identity"): one covering every port leaves none
+  // to the unauthenticated default. Was a fail on "every port but 1-65535".
+  it('a proxy-require-identity-inbound-ports list covering every port on a pod declaring no port passes; a Server admitting unauthenticated clients on one of them still fails there', () => {
+    const REQ = 'config.linkerd.io/proxy-require-identity-inbound-ports';
+    const api = (list: string) => `
+apiVersion: v1
+kind: Namespace
+metadata: {name: lc, annotations: {linkerd.io/inject: enabled}}
+---${deploymentYaml('lc', 'api', { ports: [], annotations: { [REQ]: list } })}${deploymentYaml('lc', 'client', { serviceAccount: 'client', ports: [] })}`;
+    const all = apiDefaultVerdict(api('1-65535'));
+    expect([all.status, all.message]).toEqual(['pass', `Deployment lc/api: default inbound policy is all-unauthenticated, but no port is declared and every port requires a mesh identity (pod annotation ${REQ}).`]);
+    // Ranges that leave out only a port a Server closes cover every port too.
+    const withServer = apiDefaultVerdict(`${api('1-8079, 8081-65535')}${server('8080')}`);
+    expect([withServer.status, withServer.message]).toEqual(['pass', `Deployment lc/api: default inbound policy is all-unauthenticated, but no port is declared and every port requires a mesh identity (pod annotation ${REQ}) or is covered by a Server that requires authorization (port 8080).`]);
+    // One port short of every port: it still admits unauthenticated clients there.
+    expect(apiDefaultVerdict(api('1-65534')).message).toContain('on every port but 1-65534 (none declared;');
+    const reopened = apiDefaultVerdict(`${api('1-65535')}${server('8080')}  accessPolicy: all-unauthenticated\n`);
+    expect(reopened.status).toBe('fail');
+    expect(reopened.message).toContain('on every port but 1-8079, 8081-65535 (none declared;');
+  });
+
   it('a named port no container declares covers nothing, in reach and in authz-missing alike', () => {
     const y = `${LC}${server('http')}`;
     expect(reach(y).verdict).toBe('allowed');

@@ -137,6 +137,19 @@ describe('Amazon VPC CNI (aws-node)', () => {
       expectUnconfirmed(seen(awsNode(cniC, agent(np, `{name: ENABLE_NP, value: "true"}, ${fromCm}`))), /its env does not write out a value for "ENABLE_NP"/);
       expectUnconfirmed(seen(awsNode(cniC, agent(np, '{name: ENABLE_NP, value: "$(FROM_ENVFROM)"}'))), /its env does not write out a value for "ENABLE_NP"/);
     });
+    // With no NetworkPolicy yet nothing rests on the switch, so the check still passes (as it gives
+    // nothing for an admin API with no object, docs/network-model.md), but it was "NetworkPolicy is
+    // enforced by aws-vpc-cni": a claim the switch does not show.
+    it('with no NetworkPolicy yet, a switch from valueFrom still passes, saying enforcement cannot be confirmed rather than claiming it', () => {
+      const fromCm = '{name: ENABLE_NP, valueFrom: {configMapKeyRef: {name: amazon-vpc-cni, key: enable-network-policy-controller}}}';
+      const yaml = awsNode(cniC, agent(np, fromCm)) + pod('shop', 'db', { app: 'db' });
+      const verdicts = [...cniNotEnforcing.evaluate(ctxOf(yaml))];
+      expect(verdicts.map((v) => v.status)).toEqual(['pass']);
+      expect(verdicts[0].message).not.toMatch(/NetworkPolicy is enforced/);
+      expect(verdicts[0].message).toMatch(/^whether the CNI enforces NetworkPolicy cannot be confirmed \(the network policy agent of DaemonSet kube-system\/aws-node sets --enable-network-policy from an environment variable .*its env does not write out a value for "ENABLE_NP"\); no NetworkPolicy exists yet, so no verdict rests on it; whether the CNI enforces ClusterNetworkPolicy cannot be confirmed \(/);
+      const confirmed = [...cniNotEnforcing.evaluate(ctxOf(awsNode(cniC, agent('--enable-network-policy=true')) + pod('shop', 'db', { app: 'db' })))];
+      expect(confirmed.map((v) => [v.status, v.message.split(';')[0]])).toEqual([['pass', 'NetworkPolicy is enforced by aws-vpc-cni']]);
+    });
     it('$$(VAR) is the literal text, which the flag parser refuses: cannot be confirmed', () => {
       expectUnconfirmed(seen(awsNode(cniC, agent('"--enable-network-policy=$$(ENABLE_NP)"', '{name: ENABLE_NP, value: "true"}'))), /passes --enable-network-policy="\$\(ENABLE_NP\)", which its flag parser refuses/);
     });
@@ -273,6 +286,8 @@ describe('Kube-OVN --enable-anp', () => {
     expect(latest.cni[1][2]).toMatch(/^whether the CNI enforces ClusterNetworkPolicy cannot be confirmed: kube-ovn-controller \(Deployment kube-system\/kube-ovn-controller\) runs "docker\.io\/kubeovn\/kube-ovn:latest", which names no Kube-OVN release/);
     // The same doubt with no admin policy in the cluster: nothing to say.
     expect(judge(cniDs + controller('"--enable-anp=$(ENABLE_ANP)"') + apps).cni.map((v) => v[0])).toEqual(['pass']);
+    // That pass claims NetworkPolicy only, and says the admin APIs' enforcement cannot be confirmed.
+    expect(judge(cniDs + controller('"--enable-anp=$(ENABLE_ANP)"') + apps).cni[0][2]).toBe('NetworkPolicy is enforced by kube-ovn; whether the CNI enforces AdminNetworkPolicy cannot be confirmed (kube-ovn-controller (Deployment kube-system/kube-ovn-controller) sets --enable-anp from an environment variable ("--enable-anp=$(ENABLE_ANP)") whose value is not read: its env does not write out a value for "ENABLE_ANP"); no AdminNetworkPolicy exists yet, so no verdict rests on it; whether the CNI enforces BaselineAdminNetworkPolicy cannot be confirmed (kube-ovn-controller (Deployment kube-system/kube-ovn-controller) sets --enable-anp from an environment variable ("--enable-anp=$(ENABLE_ANP)") whose value is not read: its env does not write out a value for "ENABLE_ANP"); no BaselineAdminNetworkPolicy exists yet, so no verdict rests on it');
     expect(judge(cniDs + apps).cni.map((v) => v[0])).toEqual(['pass']);
   });
 });

@@ -317,6 +317,18 @@ spec: {podCIDR: 10.244.2.0/24, podCIDRs: [10.244.2.0/24]}
     expect(r.message).toContain("Node n1's podCIDRs (10.244.9.0/24) do not lie in the cluster's pod range 10.244.2.0/23");
   });
 
+  // Sources that disagree leave the range unknown (node-cidrs.ts clusterPodRange); one whose value
+  // is no CIDR cannot be shown to agree, so it is neither taken nor passed over: was a reason naming
+  // the first source read alone, the search ended there.
+  it('a --cluster-cidr that is no CIDR beside a readable one: not confirmed, the reason naming both sources', () => {
+    const scene = egressScene(KUBE_ROUTER_WITH('10.244.2.0/33'), ['10.244.2.5', '10.244.2.6']) + NODES_APART;
+    const r = intentOf(scene + KCM('10.244.2.0/23,10.244.8.0/23'));
+    expect([r.status, r.severity]).toEqual(['fail', 'medium']);
+    expect(r.message).toContain('kube-router\'s --cluster-cidr on DaemonSet kube-system/kube-router is not a list of CIDRs ("10.244.2.0/33"), so whether it agrees with the kube-controller-manager\'s --cluster-cidr on Pod kube-system/kube-controller-manager-cp1 (10.244.2.0/23,10.244.8.0/23) cannot be told and the cluster\'s pod range is not known');
+    // The readable source alone gives the range.
+    expect(intentOf(egressScene(KUBE_ROUTER_WITH('10.244.2.0/23,10.244.8.0/23'), ['10.244.2.5', '10.244.2.6']) + NODES_APART + KCM('10.244.2.0/23,10.244.8.0/23')).status).toBe('pass');
+  });
+
   it('a kube-controller-manager without --allocate-node-cidrs does not give the range: not confirmed', () => {
     const r = intentOf(egressScene(CNIS[1][1], ['10.244.2.5', '10.244.2.6']) + NODES_APART + KCM('10.244.2.0/23', false));
     expect(r.message).toContain("the cluster's pod range is not known");
