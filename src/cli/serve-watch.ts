@@ -436,11 +436,11 @@ export class ServeWatch {
         };
         return out;
       },
-      // Every baseline argument handed on: one left out (the full-input baseline) made a watch run
-      // judge a check read again after a forbidden kind against nothing, hiding its area's drop.
-      diff: (...args) => {
+      // The baseline's options handed on whole: one left out (the full-input baseline) made a watch
+      // run judge a check read again after a forbidden kind against nothing, hiding its area's drop.
+      diff: (previous, current, options) => {
         const d0 = performance.now();
-        const d = base.diff(...args);
+        const d = base.diff(previous, current, options);
         timing.diffMs = performance.now() - d0;
         return d;
       },

@@ -263,7 +263,7 @@ export async function buildEdges(input: WiringInput, store: RunStore | null): Pr
       return snapshot;
     },
     store,
-    diff: (previous, current, expiredWaivers, olderRuns, notApplicableRuns, breadthRunId, namespaceRuns, fullInput) => diffRuns(previous, current, { rules: input.config.regression, expiredWaivers, olderRuns, notApplicableRuns, breadthRunId, namespaceRuns, ...fullInput }),
+    diff: (previous, current, options) => diffRuns(previous, current, { ...options, rules: input.config.regression }),
     render: (report, extras) => renderReports(report, { formats: extras.formats ? formats.filter((f) => extras.formats!.includes(f)) : formats, outDir, trend: extras.trend, previous: extras.previous, carried: extras.carried, chromium, sources, onReportJson: extras.onReportJson, historyOff: extras.historyOff, sarifMaxResults: input.config.reports.sarifMaxResults, junitMaxFindingCases: input.config.reports.junitMaxFindingCases, sarifMaxResultsFrom: input.config.reports.sarifMaxResultsFrom, junitMaxFindingCasesFrom: input.config.reports.junitMaxFindingCasesFrom }),
     notifiers: notifiersFor(input.flags, input.config, input.env, input.log),
     publishers: input.flags.policyReports ? [policyReportPublisher(() => openKubeClient(kubeconfigOf(input.flags, input.io)).client)] : [],

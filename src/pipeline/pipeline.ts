@@ -25,7 +25,7 @@ import { basename } from 'node:path';
 import { sarifLeftOutText, sarifResultCount } from '../run/output-limits.ts';
 import { SARIF_MAX_RESULTS } from '../base/output-limits.ts';
 import { findBaseline, notJudgedCarried, type Baseline } from '../diff/baseline.ts';
-import { addRegressionSinceUnreadable, diffBySummary } from '../diff/diff.ts';
+import { addRegressionSinceUnreadable, diffBySummary, type DiffOptions } from '../diff/diff.ts';
 import { Spool } from '../base/spool.ts';
 import { spoolCloserOf } from '../run/stored-run.ts';
 import { heldAfter, pendingOutcome, rejectedWarning, releaseHeld, undeliveredAfter } from '../run/undelivered.ts';
@@ -62,18 +62,21 @@ export type Notifier = {
   send(report: RunReport, files: string[], ctx: SendContext): Promise<NotificationOutcome>;
 };
 
+/**
+ * What the pipeline hands its diff step besides the two runs: diffRuns' options but the rules,
+ * from the per-check Baseline (`olderRuns`, `notApplicableRuns`, `breadthRunId`, `namespaceRuns`,
+ * and the full-input baseline `fullInputRuns`, `fullInputReport`, `fullInputCarry`).
+ */
+export type PipelineDiffOptions = Omit<DiffOptions, 'rules' | 'olderRuns' | 'notApplicableRuns'> & Required<Pick<DiffOptions, 'olderRuns' | 'notApplicableRuns'>>;
+
 export interface PipelineEdges {
   collect(): Promise<Snapshot>;
   store: PipelineStore | null;
   /**
-   * `olderRuns`: checks whose part of `previous` comes from an older run (Baseline.olderRuns);
-   * `notApplicableRuns`: those whose not-applicable state does (Baseline.notApplicableRuns);
-   * `breadthRunId`: the run its RBAC breadth comes from, when not its own (Baseline.breadthRunId);
-   * `namespaceRuns`: namespaces whose findings of a check come from an older run (Baseline.namespaceRuns);
-   * `fullInput`: checks `previous` evaluated without a best-effort input, judged for escalations
-   * and area drops against the last run that read them all (Baseline.fullInputRuns, fullInputReport).
+   * `options` are diffRuns' options but the configured rules, filled from the Baseline: one
+   * object, so that a step wrapping this one (serve --watch times it) hands it on whole.
    */
-  diff(previous: RunReport, current: RunReport, expiredWaivers: string[], olderRuns: Record<string, string>, notApplicableRuns: Record<string, string>, breadthRunId?: string, namespaceRuns?: ReadonlyMap<string, ReadonlyMap<string, string>>, fullInput?: Partial<Pick<Baseline, 'fullInputRuns' | 'fullInputReport' | 'fullInputCarry'>>): RunDiff;
+  diff(previous: RunReport, current: RunReport, options: PipelineDiffOptions): RunDiff;
   /**
    * `formats`: only these of the configured formats (serve --watch writes the HTML a notifier attaches first).
    * `onReportJson`: to be told of the report.json written for this run, as written (renderReports' option).
@@ -313,7 +316,7 @@ async function diffWithBaseline(store: PipelineStore, report: RunReport, expired
       }
       return { previous: null, carried: [] };
     }
-    report.diff = edges.diff(baseline.report, report, expiredWaivers, baseline.olderRuns, baseline.notApplicableRuns, baseline.breadthRunId, baseline.namespaceRuns, { fullInputRuns: baseline.fullInputRuns, fullInputReport: baseline.fullInputReport, fullInputCarry: baseline.fullInputCarry });
+    report.diff = edges.diff(baseline.report, report, { expiredWaivers, olderRuns: baseline.olderRuns, notApplicableRuns: baseline.notApplicableRuns, breadthRunId: baseline.breadthRunId, namespaceRuns: baseline.namespaceRuns, fullInputRuns: baseline.fullInputRuns, fullInputReport: baseline.fullInputReport, fullInputCarry: baseline.fullInputCarry });
     if (unreadable.length > 0) report.diff.unreadableRuns = unreadable.map((e) => e.runId);
     // A waiver that covered a finding still open is no stale entry, though it matches nothing now.
     noteCoveredBefore(report.waivers, report.findings, baseline.report.findings, (check) => baseline.olderRuns[check] ?? baseline.latest.run.id);

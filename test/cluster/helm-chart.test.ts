@@ -8,13 +8,12 @@ import { CHECKS } from '../../checks/index.ts';
 import { KINDS, kindForManifest } from '../../src/snapshot/kinds.ts';
 import { collectLive } from '../../src/collect/live.ts';
 import { defaultConfig } from '../../src/config/types.ts';
-import { diffRuns } from '../../src/diff/diff.ts';
 import { openRunStore } from '../../src/history/store.ts';
 import { runPipeline } from '../../src/pipeline/pipeline.ts';
-import type { RunReport } from '../../src/run/types.ts';
 import type { KubeObject, Snapshot } from '../../src/snapshot/types.ts';
 import { findHelm, renderChart } from '../helm/helm.ts';
 import { Admin, apiRequest, describeCluster, tokenKubeconfig, uniqueName, type ApiResult } from './env.ts';
+import { diffStep } from '../unit/pipeline/diff-step.ts';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- raw API JSON
 
@@ -121,7 +120,7 @@ describeCluster('Helm chart on a real kube-apiserver', (cluster) => {
         try {
           const edges = {
             collect: () => collectLive({ kubeconfigPath }), store,
-            diff: (prev: RunReport, cur: RunReport, expired: string[]) => diffRuns(prev, cur, { rules: defaultConfig().regression, expiredWaivers: expired }),
+            diff: diffStep(defaultConfig().regression),
             render: async () => [], notifiers: [], log, now: () => new Date(),
           };
           const first = await runPipeline(defaultConfig(), CHECKS, edges);

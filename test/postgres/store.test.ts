@@ -31,6 +31,7 @@ import { FAKE_CHECKS, clusterRole, deployment, netpol, ns, snapshotOf } from '..
 import { adminQuery, createDb, describePg, type TestDb } from './env.ts';
 import { startProxy } from './proxy.ts';
 import { freePort } from './server.ts';
+import { diffStep } from '../unit/pipeline/diff-step.ts';
 
 describePg('PostgreSQL run store', (server) => {
   let db: TestDb;
@@ -286,7 +287,7 @@ describePg('PostgreSQL run store', (server) => {
     const audit = async (config: Config, coverage: Record<string, 'error'> = {}) => (await runPipeline(config, FAKE_CHECKS, {
       collect: async () => snapshotOf(objects, { runId: 'x', coverage }),
       store: s,
-      diff: (prev, cur, expiredWaivers, olderRuns, notApplicableRuns) => diffRuns(prev, cur, { rules, expiredWaivers, olderRuns, notApplicableRuns }),
+      diff: diffStep(rules),
       render: async () => [],
       notifiers: [],
       log: { info: () => {}, warn: () => {}, progress: () => {} },
@@ -352,7 +353,7 @@ describePg('PostgreSQL run store', (server) => {
     const audit = async (coverage: Record<string, 'error'> = {}) => (await runPipeline(defaultConfig(), FAKE_CHECKS, {
       collect: async () => snapshotOf(objects, { runId: 'x', coverage }),
       store: s,
-      diff: (prev, cur, expiredWaivers, olderRuns, notApplicableRuns) => diffRuns(prev, cur, { rules, expiredWaivers, olderRuns, notApplicableRuns }),
+      diff: diffStep(rules),
       render: async () => [],
       notifiers: [],
       log: { info: () => {}, warn: () => {}, progress: () => {} },
@@ -390,7 +391,7 @@ describePg('PostgreSQL run store', (server) => {
     const audit = async (objects: typeof before, coverage: Record<string, 'error'> = {}) => (await runPipeline(defaultConfig(), FAKE_CHECKS, {
       collect: async () => snapshotOf(objects, { runId: 'x', coverage }),
       store: s,
-      diff: (prev, cur, expiredWaivers, olderRuns, notApplicableRuns) => diffRuns(prev, cur, { rules, expiredWaivers, olderRuns, notApplicableRuns }),
+      diff: diffStep(rules),
       render: async () => [],
       notifiers: [],
       log: { info: () => {}, warn: () => {}, progress: () => {} },

@@ -15,6 +15,7 @@ import { runPipeline } from '../../../src/pipeline/pipeline.ts';
 import type { RunReport, StoredRunRead } from '../../../src/run/types.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
 import { FAKE_CHECKS, clusterRole, deployment, netpol, ns, snapshotOf } from '../diff/fake-checks.ts';
+import { diffStep } from '../pipeline/diff-step.ts';
 
 const base = [ns('shop'), netpol('shop'), deployment('shop', 'api', true), clusterRole('legacy', ['*'])];
 const quiet = { info: () => {}, warn: () => {}, progress: () => {} };
@@ -32,7 +33,7 @@ async function audit(db: string, objects: KubeObject[], coverage: Record<string,
     return (await runPipeline(defaultConfig(), FAKE_CHECKS, {
       collect: async () => snapshotOf(objects, { runId: 'x', coverage }),
       store,
-      diff: (prev, cur, expiredWaivers, olderRuns) => diffRuns(prev, cur, { rules: defaultConfig().regression, expiredWaivers, olderRuns }),
+      diff: diffStep(defaultConfig().regression),
       render: async () => [],
       notifiers: [],
       log: quiet,
@@ -110,7 +111,7 @@ describe('diff --last after retention', () => {
       return (await runPipeline(defaultConfig(), FAKE_CHECKS, {
         collect: async () => snapshotOf(objects, { runId: 'x', coverage }),
         store,
-        diff: (prev, cur, expiredWaivers, olderRuns) => diffRuns(prev, cur, { rules, expiredWaivers, olderRuns }),
+        diff: diffStep(rules),
         render: async () => [],
         notifiers: [],
         log: quiet,

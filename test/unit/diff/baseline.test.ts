@@ -22,6 +22,7 @@ import { buildView } from '../../../src/report/view/index.ts';
 import type { RunReport, StoredRunRead } from '../../../src/run/types.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
 import { FAKE_CHECKS, auditObjects, clusterRole, deployment, netpol, ns, snapshotOf } from './fake-checks.ts';
+import { diffStep } from '../pipeline/diff-step.ts';
 
 const base = [ns('shop'), netpol('shop'), deployment('shop', 'api', false), clusterRole('reader', ['get'])];
 const backdoor = clusterRole('backdoor', ['*']);
@@ -47,7 +48,7 @@ function edgesOf(objects: KubeObject[] = [...base, backdoor], coverage: Record<s
   return {
     collect: async () => snapshotOf(objects, { runId: 'x', coverage }),
     store,
-    diff: (prev, cur, expiredWaivers, olderRuns, notApplicableRuns) => diffRuns(prev, cur, { rules: { ...defaultConfig().regression, newFindingSeverity: 'medium' }, expiredWaivers, olderRuns, notApplicableRuns }),
+    diff: diffStep({ ...defaultConfig().regression, newFindingSeverity: 'medium' }),
     render: async () => [],
     notifiers: [],
     log: quiet,

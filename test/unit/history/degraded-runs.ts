@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { CHECKS } from '../../../checks/index.ts';
 import { loadManifests } from '../../../src/collect/manifests.ts';
 import { loadConfig } from '../../../src/config/load.ts';
-import { diffRuns } from '../../../src/diff/diff.ts';
 import type { RunStore } from '../../../src/history/run-store.ts';
 import { runPipeline } from '../../../src/pipeline/pipeline.ts';
 import type { RunReport } from '../../../src/run/types.ts';
 import type { Snapshot } from '../../../src/snapshot/types.ts';
+import { diffStep } from '../pipeline/diff-step.ts';
 
 const ROOT = join(import.meta.dirname, '../../..');
 export const LIMITS_CHECK = 'pod-security.resource-limits-missing';
@@ -29,7 +29,7 @@ export async function auditDemo(open: () => Promise<RunStore>, limitRangesForbid
     return (await runPipeline(config, CHECKS, {
       collect: async () => snapshot,
       store,
-      diff: (prev, cur, expiredWaivers, olderRuns, notApplicableRuns, breadthRunId, namespaceRuns, fullInput) => diffRuns(prev, cur, { rules: config.regression, expiredWaivers, olderRuns, notApplicableRuns, breadthRunId, namespaceRuns, ...fullInput }),
+      diff: diffStep(config.regression),
       render: async () => [],
       notifiers: [],
       log: quiet,

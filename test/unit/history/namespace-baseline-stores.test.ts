@@ -11,13 +11,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CHECKS } from '../../../checks/index.ts';
 import { loadManifests } from '../../../src/collect/manifests.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
-import { diffRuns } from '../../../src/diff/diff.ts';
 import { openK8sStore } from '../../../src/history/k8s.ts';
 import { summaryProblem, summarizeRun, type RunStore } from '../../../src/history/run-store.ts';
 import { openRunStore } from '../../../src/history/store.ts';
 import { runPipeline } from '../../../src/pipeline/pipeline.ts';
 import type { RunReport, StoredRunRead } from '../../../src/run/types.ts';
 import { FakeConfigMaps } from './fake-core-api.ts';
+import { diffStep } from '../pipeline/diff-step.ts';
 
 const TEAM = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: team}\n';
 const WEB = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: team}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: c, image: nginx, securityContext: {privileged: true}}]\n';
@@ -51,7 +51,7 @@ describe.each(stores)('the run that last judged a namespace (%s)', (_name, makeS
       return (await runPipeline(defaultConfig(), CHECKS, {
         collect: async () => loadManifests([file], { clusterName: 'c1' }),
         store: counting,
-        diff: (prev, cur, expiredWaivers, olderRuns, notApplicableRuns, breadthRunId, namespaceRuns) => diffRuns(prev, cur, { rules: defaultConfig().regression, expiredWaivers, olderRuns, notApplicableRuns, breadthRunId, namespaceRuns }),
+        diff: diffStep(defaultConfig().regression),
         render: async () => [],
         notifiers: [],
         log: quiet,

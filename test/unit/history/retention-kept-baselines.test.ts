@@ -14,7 +14,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.ts';
 import { storedCarried } from '../../../src/cli/stored-report.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
-import { diffRuns } from '../../../src/diff/diff.ts';
 import { fingerprintOf } from '../../../src/engine/fingerprint.ts';
 import { openK8sStore } from '../../../src/history/k8s.ts';
 import { keptBaselineRunIds, type RunStore } from '../../../src/history/run-store.ts';
@@ -25,6 +24,7 @@ import type { KubeObject } from '../../../src/snapshot/types.ts';
 import { captureIO } from '../../helpers/cli.ts';
 import { FAKE_CHECKS, clusterRole, deployment, netpol, ns, snapshotOf } from '../diff/fake-checks.ts';
 import { FakeConfigMaps } from './fake-core-api.ts';
+import { diffStep } from '../pipeline/diff-step.ts';
 
 const WILDCARD = 'rbac.fake-wildcard';
 const before: KubeObject[] = [ns('shop'), netpol('shop'), deployment('shop', 'api', false), clusterRole('legacy', ['*'])];
@@ -61,7 +61,7 @@ describe.each(stores)('retention keeps what every kept run was compared with (%s
       return (await runPipeline(defaultConfig(), FAKE_CHECKS, {
         collect: async () => snapshotOf(objects, { runId: 'x', coverage }),
         store,
-        diff: (prev, cur, expiredWaivers, olderRuns, notApplicableRuns) => diffRuns(prev, cur, { rules, expiredWaivers, olderRuns, notApplicableRuns }),
+        diff: diffStep(rules),
         render: async () => [],
         notifiers: [],
         log: quiet,

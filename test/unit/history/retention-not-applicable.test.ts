@@ -22,6 +22,7 @@ import type { RunReport } from '../../../src/run/types.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
 import { FAKE_CHECKS, clusterRole, deployment, netpol, ns, snapshotOf } from '../diff/fake-checks.ts';
 import { FakeConfigMaps } from './fake-core-api.ts';
+import { diffStep } from '../pipeline/diff-step.ts';
 
 const WILDCARD = 'rbac.fake-wildcard';
 const objects: KubeObject[] = [ns('shop'), netpol('shop'), deployment('shop', 'api', false), clusterRole('backdoor', ['*'])];
@@ -58,7 +59,7 @@ describe.each(stores)('retention after a check was switched off, then unreadable
       return (await runPipeline(config, FAKE_CHECKS, {
         collect: async () => snapshotOf(objects, { runId: 'x', coverage }),
         store,
-        diff: (prev, cur, expiredWaivers, olderRuns, notApplicableRuns) => diffRuns(prev, cur, { rules, expiredWaivers, olderRuns, notApplicableRuns }),
+        diff: diffStep(rules),
         render: async () => [],
         notifiers: [],
         log: quiet,

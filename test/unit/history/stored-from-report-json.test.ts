@@ -13,7 +13,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CHECKS } from '../../../checks/index.ts';
 import { loadManifests } from '../../../src/collect/manifests.ts';
 import { loadConfig } from '../../../src/config/load.ts';
-import { diffRuns } from '../../../src/diff/diff.ts';
 import { gzipFrom, parseGzipJson, storedBlob } from '../../../src/history/gzip-json.ts';
 import { openRunStore } from '../../../src/history/store.ts';
 import { runPipeline, type PipelineEdges } from '../../../src/pipeline/pipeline.ts';
@@ -22,6 +21,7 @@ import type { RunReport } from '../../../src/run/types.ts';
 import type { Snapshot } from '../../../src/snapshot/types.ts';
 import { ROOT } from '../report/demo.ts';
 import { makeReport } from './big-report.ts';
+import { diffStep } from '../pipeline/diff-step.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'stored-from-json-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -108,7 +108,7 @@ describe('a pipeline run stored from its report.json (SQLite)', () => {
       const edges = (rbac: boolean, out: string): PipelineEdges => ({
         collect: async () => snapshot(rbac),
         store,
-        diff: (prev, cur, expiredWaivers, olderRuns) => diffRuns(prev, cur, { rules: config.regression, expiredWaivers, olderRuns }),
+        diff: diffStep(config.regression),
         render: async (report, extras) => (files ? renderReports(report, { formats: ['json', 'md'], outDir: join(dir, out), trend: extras.trend, previous: extras.previous, onReportJson: extras.onReportJson }) : []),
         notifiers: [],
         log: { info: () => {}, warn: () => {}, progress: () => {} },

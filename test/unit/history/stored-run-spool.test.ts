@@ -28,6 +28,7 @@ import { isSpooled, isUnreadBulky } from '../../../src/run/spooled-finding.ts';
 import type { RunReport } from '../../../src/run/types.ts';
 import type { Snapshot } from '../../../src/snapshot/types.ts';
 import { ROOT, demoRun } from '../report/demo.ts';
+import { diffStep } from '../pipeline/diff-step.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'stored-run-spool-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -214,7 +215,7 @@ describe('the previous run through the pipeline and a SQLite store', () => {
     const edges = (rbac: boolean): PipelineEdges => ({
       collect: async () => snapshot(rbac),
       store,
-      diff: (prev, cur, expiredWaivers, olderRuns) => {
+      diff: (prev, cur, options) => {
         // A finding this run has too is read without its bulky fields; the others are spooled.
         const current = new Set(cur.findings.map((f) => f.fingerprint));
         diffed.push({
@@ -222,8 +223,8 @@ describe('the previous run through the pipeline and a SQLite store', () => {
           spools: openSpools(),
           unread: prev.findings.filter(isUnreadBulky).length,
         });
-        diffArgs = { previous: prev, expiredWaivers, olderRuns };
-        return diffRuns(prev, cur, { rules: config.regression, expiredWaivers, olderRuns });
+        diffArgs = { previous: prev, expiredWaivers: options.expiredWaivers, olderRuns: options.olderRuns };
+        return diffStep(config.regression)(prev, cur, options);
       },
       render: async (report, extras) => {
         if (extras.previous) {
@@ -303,9 +304,9 @@ describe('the previous run through the pipeline and a SQLite store', () => {
       const done = await runPipeline(config, CHECKS, {
         collect: async () => loadManifests([join(ROOT, 'examples/demo-cluster')], { clusterName: full.run.cluster.name, clusterVersion: 'v1.36.3' }),
         store,
-        diff: (prev, cur, expiredWaivers, olderRuns) => {
-          atDiff.push({ olderRuns, spools: openSpools() });
-          return diffRuns(prev, cur, { rules: config.regression, expiredWaivers, olderRuns });
+        diff: (prev, cur, options) => {
+          atDiff.push({ olderRuns: options.olderRuns, spools: openSpools() });
+          return diffStep(config.regression)(prev, cur, options);
         },
         render: async () => [],
         notifiers: [],

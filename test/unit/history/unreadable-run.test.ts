@@ -26,6 +26,7 @@ import { FAKE_CHECKS, clusterRole, deployment, netpol, ns, snapshotOf } from '..
 import { FakeConfigMaps } from './fake-core-api.ts';
 import { startCoreApiServer, type CoreApiServer } from './core-api-server.ts';
 import { startFakeSlack } from '../notify/slack-server.ts';
+import { diffStep } from '../pipeline/diff-step.ts';
 
 const REPO = join(import.meta.dirname, '../../..');
 const DEMO = ['--manifests', join(REPO, 'examples/demo-cluster'), '--config', join(REPO, 'examples/ztaudit.demo.yaml')];
@@ -497,7 +498,7 @@ describe('a stored run that cannot be read (k8s://)', () => {
     return {
       collect: async () => snapshotOf(objects, { runId: 'x' }),
       store,
-      diff: (prev, cur, expiredWaivers, olderRuns) => diffRuns(prev, cur, { rules: defaultConfig().regression, expiredWaivers, olderRuns }),
+      diff: diffStep(defaultConfig().regression),
       render: async () => [],
       notifiers: [],
       log: { info: () => {}, warn: (line: string) => { warnings.push(line); }, progress: () => {} } as unknown as PipelineEdges['log'],

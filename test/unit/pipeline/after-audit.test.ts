@@ -9,10 +9,10 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultConfig } from '../../../src/config/types.ts';
-import { diffRuns } from '../../../src/diff/diff.ts';
 import { openRunStore, type RunStore } from '../../../src/history/store.ts';
 import { runPipeline, type PipelineEdges, type PipelineStore } from '../../../src/pipeline/pipeline.ts';
 import { FAKE_CHECKS, deployment, netpol, ns, snapshotOf } from '../diff/fake-checks.ts';
+import { diffStep } from './diff-step.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -53,7 +53,7 @@ function edgesOf(steps: string[], snapshotAlive: boolean[]): PipelineEdges {
       return s;
     },
     store: watched,
-    diff: (prev, cur, expiredWaivers, olderRuns) => { steps.push('diff'); return diffRuns(prev, cur, { rules: defaultConfig().regression, expiredWaivers, olderRuns }); },
+    diff: (prev, cur, options) => { steps.push('diff'); return diffStep(defaultConfig().regression)(prev, cur, options); },
     render: async () => { steps.push('render'); return []; },
     notifiers: [],
     log: quiet,

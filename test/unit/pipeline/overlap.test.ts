@@ -17,6 +17,7 @@ import { runPipeline, type PipelineEdges } from '../../../src/pipeline/pipeline.
 import type { RunReport } from '../../../src/run/types.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
 import { FAKE_CHECKS, clusterRole, deployment, netpol, ns, snapshotOf } from '../diff/fake-checks.ts';
+import { diffStep } from './diff-step.ts';
 
 const base = [ns('shop'), netpol('shop'), deployment('shop', 'api', false), clusterRole('reader', ['get'])];
 const backdoor = clusterRole('backdoor', ['*']);
@@ -47,7 +48,7 @@ function edgesOf(s: RunStore, objects: KubeObject[], seen: { rendered: number; n
   return {
     collect: async () => snapshotOf(objects, { runId: 'x' }),
     store: s,
-    diff: (prev, cur, expiredWaivers, olderRuns) => diffRuns(prev, cur, { rules, expiredWaivers, olderRuns }),
+    diff: diffStep(rules),
     render: async () => { seen.rendered++; return []; },
     notifiers: [{ name: 'slack', send: async () => { seen.notified++; return { channel: 'slack', status: 'sent' }; } }],
     log: quiet,

@@ -7,12 +7,12 @@ import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { ConfigError } from '../../../src/base/errors.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
-import { diffRuns } from '../../../src/diff/diff.ts';
 import { openRunStore } from '../../../src/history/store.ts';
 import { runPipeline, type PipelineEdges } from '../../../src/pipeline/pipeline.ts';
 import { renderReports } from '../../../src/report/render.ts';
 import type { Snapshot } from '../../../src/snapshot/types.ts';
 import { makeReport } from '../history/big-report.ts';
+import { diffStep } from './diff-step.ts';
 
 const dirs: string[] = [];
 afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
@@ -29,7 +29,7 @@ it('a renderer that fails the second time it prints every format: the notified r
     collect: async () => ({}) as Snapshot,
     audit: () => ({ report: makeReport('20261204T020000Z-aaaaaa', '2026-12-04T02:00:00Z', { findings: 3 }), expiredWaivers: [] }),
     store,
-    diff: (previous, current) => diffRuns(previous, current, { rules: defaultConfig().regression, expiredWaivers: [] }),
+    diff: diffStep(defaultConfig().regression),
     render: async (report, extras) => {
       const formats = extras.formats ? configured.filter((f) => extras.formats!.includes(f)) : configured;
       if (formats.some((f) => f !== 'json') && ++prints > 1) throw new ConfigError('--format pdf: Chromium could not print report.pdf: simulated crash');

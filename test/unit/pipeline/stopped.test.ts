@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoppedError } from '../../../src/base/errors.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
-import { diffRuns } from '../../../src/diff/diff.ts';
 import { openRunStore, type RunStore } from '../../../src/history/store.ts';
 import { runPipeline, type PipelineEdges } from '../../../src/pipeline/pipeline.ts';
 import { FAKE_CHECKS, deployment, netpol, ns, snapshotOf } from '../diff/fake-checks.ts';
+import { diffStep } from './diff-step.ts';
 
 const objects = [ns('shop'), netpol('shop'), deployment('shop', 'api', false)];
 const quiet = { info: () => {}, warn: () => {}, progress: () => {} };
@@ -38,7 +38,7 @@ function edgesOf(controller: AbortController, seen: { rendered: number; sent: st
   return {
     collect: async () => snapshotOf(objects, { runId: 'x' }),
     store,
-    diff: (prev, cur, expiredWaivers, olderRuns) => diffRuns(prev, cur, { rules: defaultConfig().regression, expiredWaivers, olderRuns }),
+    diff: diffStep(defaultConfig().regression),
     render: async () => { seen.rendered++; return []; },
     notifiers: [{
       name: 'slack',

@@ -24,8 +24,8 @@ import { CHECKS } from '../../../checks/index.ts';
 import type { Logger } from '../../../src/base/log.ts';
 import { ServeWatch } from '../../../src/cli/serve-watch.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
-import { diffRuns } from '../../../src/diff/diff.ts';
 import { runPipeline } from '../../../src/pipeline/pipeline.ts';
+import { diffStep } from '../pipeline/diff-step.ts';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON from the daemon
 const json = async (r: Response | Promise<Response>): Promise<Obj> => (await (await r).json()) as Obj;
@@ -308,7 +308,7 @@ describe('serve --watch (a stand-in watch, a real SQLite history)', () => {
       try {
         await runPipeline(config, CHECKS, sw.edges({
           collect: () => sw.collectFull(), store, log: quiet, now: () => new Date(), render: async () => [], notifiers: [],
-          diff: (p, c, e, o) => diffRuns(p, c, { rules: config.regression, expiredWaivers: e, olderRuns: o }),
+          diff: diffStep(config.regression),
         }, 'scheduled'));
       } finally {
         await store.close();
@@ -340,7 +340,7 @@ describe('serve --watch (a stand-in watch, a real SQLite history)', () => {
       try {
         const elsewhere = (await runPipeline(defaultConfig(), CHECKS, sw.edges({
           collect: () => sw.collectFull(), store, log: quiet, now: () => new Date(), render: async () => [], notifiers: [],
-          diff: (p, c, e, o) => diffRuns(p, c, { rules: defaultConfig().regression, expiredWaivers: e, olderRuns: o }),
+          diff: diffStep(defaultConfig().regression),
         }, 'scheduled'))).report;
         expect(elsewhere.checks.find((c) => c.id === 'rbac.cluster-admin-binding')?.status).toBe('not-evaluated');
       } finally {

@@ -17,11 +17,11 @@ import { CHECKS } from '../../../checks/index.ts';
 import type { Logger } from '../../../src/base/log.ts';
 import { ServeWatch } from '../../../src/cli/serve-watch.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
-import { diffRuns } from '../../../src/diff/diff.ts';
 import { notifySlack } from '../../../src/notify/slack.ts';
 import { runPipeline } from '../../../src/pipeline/pipeline.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
 import { FakeWatch } from './fake-watch.ts';
+import { diffStep } from '../pipeline/diff-step.ts';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- JSON from the daemon
 const body = async (r: Response | Promise<Response>): Promise<Obj> => (await (await r).json()) as Obj;
@@ -140,7 +140,7 @@ describe('serve --watch, after a run whose alert was not delivered', () => {
     let slack = slackUp;
     const run = async (reason: string) => (await runPipeline(config, CHECKS, sw.edges({
       collect: () => sw.collectFull(), store, log, now: () => new Date(), render: async () => [],
-      diff: (p, c, e, o) => diffRuns(p, c, { rules: config.regression, expiredWaivers: e, olderRuns: o }),
+      diff: diffStep(config.regression),
       notifiers: [{ name: 'slack', send: (report, _files, ctx) => notifySlack(report, { token: 'xoxb-test', channel: 'C0ALERTS', apiUrl: slack.apiUrl, policy: config.notify.policy, ...ctx }) }],
     }, reason))).report;
     const posted = () => slackUp.calls.filter((c) => c.path === '/api/chat.postMessage').map((c) => String(c.fields.text) + JSON.stringify(c.fields.blocks));

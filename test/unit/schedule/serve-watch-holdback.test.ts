@@ -16,13 +16,13 @@ import { CHECKS } from '../../../checks/index.ts';
 import type { Logger } from '../../../src/base/log.ts';
 import { ServeWatch } from '../../../src/cli/serve-watch.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
-import { diffRuns } from '../../../src/diff/diff.ts';
 import { openRunStore, type RunStore } from '../../../src/history/store.ts';
 import { notifySlack } from '../../../src/notify/slack.ts';
 import { runPipeline } from '../../../src/pipeline/pipeline.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
 import { startFakeSlack, type FakeSlack } from '../notify/slack-server.ts';
 import { FakeWatch } from './fake-watch.ts';
+import { diffStep } from '../pipeline/diff-step.ts';
 
 const log = { info() {}, warn() {}, error() {}, debug() {}, progress() {} } as unknown as Logger;
 const ns = (name: string): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
@@ -85,7 +85,7 @@ describe('serve --watch: a flapping finding held back, but not what comes with i
       clock += 60_000; // each run a minute after the last: well within watch.realertAfterHours (4 h)
       return (await runPipeline(config, CHECKS, sw.edges({
         collect: () => sw.collectFull(), store, log, now: () => new Date(clock), render: async () => [],
-        diff: (p, c, e, o) => diffRuns(p, c, { rules: config.regression, expiredWaivers: e, olderRuns: o }),
+        diff: diffStep(config.regression),
         notifiers: [{ name: 'slack', send: (report, _files, ctx) => notifySlack(report, { token: 'xoxb-test', channel: 'C0ALERTS', apiUrl: slack.apiUrl, policy: config.notify.policy, ...ctx }) }],
       }, reason))).report;
     };

@@ -18,7 +18,6 @@ import { FakeWatch } from './fake-watch.ts';
 import { describeChange, type WatchChange } from '../../../src/collect/watch.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import { validateConfig } from '../../../src/config/validate.ts';
-import { diffRuns } from '../../../src/diff/diff.ts';
 import { auditSnapshot } from '../../../src/engine/audit.ts';
 import { openRunStore, type RunStore } from '../../../src/history/store.ts';
 import { runPipeline, type PipelineEdges } from '../../../src/pipeline/pipeline.ts';
@@ -36,6 +35,7 @@ import { renderMarkdown } from '../../../src/report/markdown.ts';
 import { renderReports } from '../../../src/report/render.ts';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
+import { diffStep } from '../pipeline/diff-step.ts';
 
 const ajv = new Ajv2020({ allErrors: true, strict: true });
 (addFormatsModule as unknown as (a: Ajv2020) => Ajv2020)(ajv);
@@ -85,7 +85,7 @@ describe('serve --watch runs (pipeline + SQLite store)', () => {
   const run = async (reason: string, now = () => new Date()) => {
     const base: PipelineEdges = {
       collect: () => sw.collectFull(), store,
-      diff: (p, c, e, o) => diffRuns(p, c, { rules: config.regression, expiredWaivers: e, olderRuns: o }),
+      diff: diffStep(config.regression),
       render: async () => [], log, now,
       // Records what reaches the channel (the real notifiers then apply notify.policy).
       notifiers: [{ name: 'slack', send: async (r) => { if (r.run.trigger === 'watch') sent.push(r); return { channel: 'slack', status: 'sent' }; } }],
@@ -178,7 +178,7 @@ describe('serve --watch runs (pipeline + SQLite store)', () => {
     let storedWhenAlerted = -1;
     const base: PipelineEdges = {
       collect: () => sw.collectFull(), store,
-      diff: (p, c, e, o) => diffRuns(p, c, { rules: config.regression, expiredWaivers: e, olderRuns: o }),
+      diff: diffStep(config.regression),
       render: async (_r, extras) => { rendered.push(extras.formats); return []; }, log, now: () => new Date(),
       notifiers: [{ name: 'slack', send: async () => { storedWhenAlerted = await stored(); return { channel: 'slack', status: 'sent' }; } }],
     };
@@ -196,7 +196,7 @@ describe('serve --watch runs (pipeline + SQLite store)', () => {
     const other = new FakeWatch(cluster().filter((o) => !(o.kind === 'NetworkPolicy')));
     const sw2 = new ServeWatch({ config, checks: CHECKS, log, configMapRefs: () => [], watcher: () => other });
     const base: PipelineEdges = {
-      collect: () => sw2.collectFull(), store, diff: (p, c, e, o) => diffRuns(p, c, { rules: config.regression, expiredWaivers: e, olderRuns: o }),
+      collect: () => sw2.collectFull(), store, diff: diffStep(config.regression),
       render: async () => [], log, now: () => new Date(), notifiers: [],
     };
     const elsewhere = (await runPipeline(config, CHECKS, sw2.edges(base, 'start-up'))).report;
@@ -225,7 +225,7 @@ describe('serve --watch runs (pipeline + SQLite store)', () => {
       },
     });
     const runOn = async (daemon: ServeWatch, reason: string) => (await runPipeline(config, CHECKS, daemon.edges({
-      collect: () => daemon.collectFull(), store: counted, diff: (p, c, e, o) => diffRuns(p, c, { rules: config.regression, expiredWaivers: e, olderRuns: o }),
+      collect: () => daemon.collectFull(), store: counted, diff: diffStep(config.regression),
       render: async () => [], log, now: () => new Date(), notifiers: [],
     }, reason))).report;
     const first = await runOn(sw, 'start-up');
@@ -451,7 +451,7 @@ describe('serve --watch runs (pipeline + SQLite store)', () => {
     const edges = (reason: string) => sw.edges({
       collect: () => sw.collectFull(), store, render: async () => [], log, now: () => new Date(),
       // Every baseline argument handed on, as the CLI's wiring does.
-      diff: (p, c, e, o, na, b, ns, full) => diffRuns(p, c, { rules: config.regression, expiredWaivers: e, olderRuns: o, notApplicableRuns: na, breadthRunId: b, namespaceRuns: ns, ...full }),
+      diff: diffStep(config.regression),
       notifiers: [{ name: 'slack', send: async (r) => { if (r.run.trigger === 'watch') sent.push(r); return { channel: 'slack', status: 'sent' }; } }],
     }, reason);
     const first = (await runPipeline(config, CHECKS, edges('start-up'))).report;
@@ -481,7 +481,7 @@ describe('serve --watch runs (pipeline + SQLite store)', () => {
       running = true;
       const base: PipelineEdges = {
         collect: () => sw.collectFull(), store, log, now: () => new Date(),
-        diff: (p, c, e, o) => diffRuns(p, c, { rules: quick.regression, expiredWaivers: e, olderRuns: o }),
+        diff: diffStep(quick.regression),
         // The first watch run's report cannot be written (a full disk): the run fails before it alerts.
         render: async () => { if (failNext) { failNext = false; throw new Error('ENOSPC: no space left on device'); } return []; },
         notifiers: [{ name: 'slack', send: async (r) => { if (r.run.trigger === 'watch') sent.push(r); return { channel: 'slack', status: 'sent' }; } }],
@@ -575,7 +575,7 @@ describe('serve --watch runs (pipeline + SQLite store)', () => {
       try {
         await runPipeline(quick, CHECKS, sw.edges({
           collect: () => sw.collectFull(), store, log, now: () => new Date(),
-          diff: (p, c, e, o) => diffRuns(p, c, { rules: quick.regression, expiredWaivers: e, olderRuns: o }),
+          diff: diffStep(quick.regression),
           render: async () => [],
           notifiers: [{ name: 'slack', send: async (r) => { if (r.run.trigger === 'watch') sent.push(r); return { channel: 'slack', status: 'sent' }; } }],
         }, reason));
