@@ -13,6 +13,7 @@ import { loadManifests } from '../../../src/collect/manifests.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import { auditSnapshot } from '../../../src/engine/audit.ts';
 import { CHECKS } from '../../../checks/index.ts';
+import { NGINX } from './nginx-scene.ts';
 
 const NOW = new Date('2026-12-01T00:00:00Z');
 
@@ -25,41 +26,6 @@ function audit(files: Record<string, string>) {
   return { notes: snapshot.notes, status, snapshot };
 }
 
-const NGINX = `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ingress-nginx-controller, namespace: ingress-nginx}
-spec:
-  selector: {matchLabels: {app: ingress-nginx}}
-  template:
-    metadata: {labels: {app: ingress-nginx}}
-    spec:
-      containers:
-        - name: controller
-          image: registry.k8s.io/ingress-nginx/controller:v1.15.1
-          args: [/nginx-ingress-controller, --configmap=$(POD_NAMESPACE)/ingress-nginx-controller]
-          env: [{name: POD_NAMESPACE, valueFrom: {fieldRef: {fieldPath: metadata.namespace}}}]
----
-apiVersion: networking.k8s.io/v1
-kind: IngressClass
-metadata: {name: nginx}
-spec: {controller: k8s.io/ingress-nginx}
----
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata: {name: web, namespace: shop}
-spec:
-  ingressClassName: nginx
-  tls: [{hosts: [a.example.com], secretName: web-tls}]
-  rules: [{host: a.example.com, http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]}}]
----
-apiVersion: v1
-kind: Namespace
-metadata: {name: shop}
----
-apiVersion: v1
-kind: Namespace
-metadata: {name: ingress-nginx}
-`;
 const cm = (data: string) => `apiVersion: v1
 kind: ConfigMap
 metadata: {name: ingress-nginx-controller, namespace: ingress-nginx}
