@@ -36,7 +36,7 @@ import { ISTIO_GATEWAY_SERVERS_READ } from './lib/istio-gateway-servers.ts';
 import { ISTIO_WAYPOINT_GATEWAYS_READ } from './lib/istio-waypoints.ts';
 import { CONSUL_DEFAULT_INTENTION_READ, CONSUL_SERVICE_NAMES_READ, LINKERD_DEFAULT_POLICY_READ } from './lib/mesh-config-reads.ts';
 import { meshPresenceReads } from './lib/mesh-presence.ts';
-import { meshUnseenNamespaces, meshUnseenNote, namespaceKnown } from './lib/unseen-namespaces.ts';
+import { meshUnseenNamespaces, meshUnseenNote } from './lib/unseen-namespaces.ts';
 
 export const authzMissing: Check = {
   id: 'mtls.authz-missing',

@@ -67,7 +67,6 @@ const RBAC = 'rbac.authorization.k8s.io';
 const BIND_CLUSTERROLES = permissionLabel(p('bind', RBAC, 'clusterroles'));
 const BIND_ROLES = permissionLabel(p('bind', RBAC, 'roles'));
 const ESCALATE_ROLES = permissionLabel(p('escalate', RBAC, 'roles'));
-const ESCALATE_CLUSTERROLES = permissionLabel(p('escalate', RBAC, 'clusterroles'));
 const ROLEBINDING_WRITES = ['create', 'update', 'patch'].map((verb) => p(verb, RBAC, 'rolebindings'));
 
 /**

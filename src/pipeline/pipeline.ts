@@ -24,7 +24,7 @@ import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import { sarifLeftOutText, sarifResultCount } from '../run/output-limits.ts';
 import { SARIF_MAX_RESULTS } from '../base/output-limits.ts';
-import { findBaseline, notJudgedCarried, type Baseline } from '../diff/baseline.ts';
+import { findBaseline, notJudgedCarried } from '../diff/baseline.ts';
 import { addRegressionSinceUnreadable, diffBySummary, type DiffOptions } from '../diff/diff.ts';
 import { Spool } from '../base/spool.ts';
 import { spoolCloserOf } from '../run/stored-run.ts';

@@ -3,7 +3,6 @@
 
 import type { Config } from '../../config/types.ts';
 import type { AuditContext } from '../context.ts';
-import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import { KINDS, POD_VIEW_KINDS, type KindKey } from '../../snapshot/kinds.ts';
 import { istioControlPlaneGone, type IstiodDown, istioInjectionWebhooks, linkerdControlPlaneGone, linkerdInjectionWebhooks, linkerdInjectorFailurePolicy, linkerdInjectorScope, linkerdWebhooksInstalled, meshComponents, podReadiness } from './components.ts';

@@ -14,7 +14,7 @@ import { memoize } from '../memo.ts';
 import { workloadsOf, type PodView } from '../workloads.ts';
 import { detectCni, type CniDetection } from './cni.ts';
 import { composeStages, type Composition } from './composition.ts';
-import { allConns, emptyConns, isAllConns, isEmptyConns, isProtocol, MAX_PORT, MIN_PORT, unionAllConns, unionConns, type ConnSet, type Protocol } from './conns.ts';
+import { allConns, emptyConns, isAllConns, isEmptyConns, isProtocol, MAX_PORT, MIN_PORT, unionAllConns, unionConns, type ConnSet } from './conns.ts';
 import { evaluatePlan, podSetMatches, policyLabel, uniqueDoubts, type Doubt, type DoubtReason, type PodPools, type DecisionCause, type Direction, type DirectionVerdict, type Endpoint, type MatchContext, type StagePlan } from './engine.ts';
 import { describePolicy, type CoverageNote, type LayerPolicy, type NamedPort, type PodClass, type PodSet, type PolicyApi, type Rule, type TierSpec, type PolicySettings } from './layers.ts';
 import type { Selector } from './selector.ts';

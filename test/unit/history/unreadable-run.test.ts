@@ -4,7 +4,7 @@
 // diffed against the newest run that can be read, and says which run it passed over;
 // `history export` writes every other run, names the bad one and exits 2; `fleet` leaves out
 // only what that run would add, names it and exits 2.
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
@@ -12,7 +12,6 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { main } from '../../../src/cli/main.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
-import { diffRuns } from '../../../src/diff/diff.ts';
 import { skipReason } from '../../../src/notify/policy.ts';
 import { fleetDataOf } from '../../../src/fleet/data.ts';
 import { openK8sStore } from '../../../src/history/k8s.ts';
