@@ -73,8 +73,8 @@ describeCluster('later copies the API server refuses to apply', (cluster) => {
     ['a Pod: an untagged image, imagePullPolicy: Always written out', pod('p11', podSpec(HARDENED, {}, 'busybox')), pod('p11', { containers: [{ name: 'c', image: 'busybox', imagePullPolicy: 'Always', securityContext: HARDENED }] }), 'accepted'],
     ['a Pod: dnsPolicy: Default where the first left it out', pod('p12', podSpec(HARDENED)), pod('p12', podSpec(HARDENED, { dnsPolicy: 'Default' })), 'refused'],
     ['a Pod: imagePullPolicy: Always for a tagged image where the first left it out', pod('p13', podSpec(HARDENED)), pod('p13', { containers: [{ name: 'c', image: 'busybox:1.36', imagePullPolicy: 'Always', securityContext: HARDENED }] }), 'refused'],
-    // A default ztaudit does not model (SetDefaults_Pod: enableServiceLinks true): accepted here, not told by ztaudit.
-    ['a Pod: enableServiceLinks: true written out', pod('p14', podSpec(HARDENED)), pod('p14', podSpec(HARDENED, { enableServiceLinks: true })), 'cannot be told'],
+    // SetDefaults_Pod: enableServiceLinks true (more defaults: manifest-immutable-defaults.test.ts).
+    ['a Pod: enableServiceLinks: true written out', pod('p14', podSpec(HARDENED)), pod('p14', podSpec(HARDENED, { enableServiceLinks: true })), 'accepted'],
     ['a Job: its template\'s defaults written out', job('j5', HARDENED, false), { ...job('j5', HARDENED, false), spec: { template: { metadata: { labels: { app: 'm' } }, spec: { restartPolicy: 'Never', dnsPolicy: 'ClusterFirst', containers: [{ name: 'c', image: 'busybox:1.36', imagePullPolicy: 'IfNotPresent', securityContext: HARDENED }] } } } }, 'accepted'],
     ['a StatefulSet: volumeMode: Filesystem written out in its claim template, and template', claims('sts4', true, {}), claims('sts4', false, { volumeMode: 'Filesystem' }), 'accepted'],
     ['a StatefulSet: kind and apiVersion written in its claim template, and template', claims('sts5', true, {}), claims('sts5', false, {}, { apiVersion: 'v1', kind: 'PersistentVolumeClaim' }), 'accepted'],

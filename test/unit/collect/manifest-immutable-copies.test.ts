@@ -217,10 +217,37 @@ ${extra}  containers: [{name: api, image: nginx:1.27, ports: [{containerPort: 80
     }
   });
 
-  it('a field written out in one copy only that ztaudit does not know the default of (enableServiceLinks: true) cannot be told: Pods count as not read rather than the first copy audited', () => {
-    const r = audit([dirWith({ 'a.yaml': `${NS}---\n${pod('{privileged: true}')}---\n${pod('{privileged: true}', '  enableServiceLinks: true\n')}` })]);
+  // kubernetes v1.36.3 pkg/apis/core/v1/defaults.go SetDefaults_Probe, SetDefaults_HTTPGetAction,
+  // SetDefaults_ConfigMapVolumeSource, SetDefaults_Pod (enableServiceLinks); test/cluster/manifest-immutable-defaults.test.ts
+  // holds each against the real kube-apiserver.
+  it('a later copy that drops a label and writes out probe, volume and enableServiceLinks defaults is applied: the Pod loses its isolating label', () => {
+    const labelled = (labels: string, extra: string, probe: string, mode: string) => `apiVersion: v1
+kind: Pod
+metadata: {name: api, namespace: shop, labels: ${labels}}
+spec:
+${extra}  volumes: [{name: conf, configMap: {name: api${mode}}}]
+  containers: [{name: api, image: nginx:1.27, readinessProbe: ${probe}}]
+`;
+    const first = labelled('{app: api, tier: isolated}', '', '{httpGet: {port: 80}}', '');
+    const later = labelled('{app: api}', '  enableServiceLinks: true\n', '{httpGet: {port: 80, path: /, scheme: HTTP}, timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3}', ', defaultMode: 420');
+    const r = audit([dirWith({ 'a.yaml': `${NS}---\n${first}---\n${later}` })]);
+    expect(r.once[0]).toMatch(/: the last one read, .*a\.yaml:\d+, is audited$/);
+    expect(r.snapshot.resources.pods?.map((p) => p.metadata?.labels)).toEqual([{ app: 'api' }]);
+  });
+
+  it('a probe default changed (timeoutSeconds 5), or dropped where the first copy changed it, is refused', () => {
+    const probed = (probe: string) => pod('{privileged: true}').replace('securityContext:', `livenessProbe: {exec: {command: ["true"]}${probe}}, securityContext:`);
+    for (const [first, later] of [[probed(''), probed(', timeoutSeconds: 5')], [probed(', timeoutSeconds: 5'), probed('')]]) {
+      const r = audit([dirWith({ 'a.yaml': `${NS}---\n${first}---\n${later}` })]);
+      expect(r.once[0]).toMatch(/changes spec\.containers\[0\]\.livenessProbe\.timeoutSeconds \(an update of a Pod's spec[^;]*\); the cluster keeps .*a\.yaml:5, which is audited$/);
+    }
+  });
+
+  it('a field written out in one copy only that ztaudit does not know the default of (a hostPort on the host network) cannot be told: Pods count as not read rather than the first copy audited', () => {
+    const host = (port: string) => pod('{privileged: true}', '  hostNetwork: true\n').replace('securityContext:', `ports: [{containerPort: 8080${port}}], securityContext:`);
+    const r = audit([dirWith({ 'a.yaml': `${NS}---\n${host('')}---\n${host(', hostPort: 8080')}` })]);
     expect(r.snapshot.coverage.pods?.status).toBe('error');
-    expect(r.once[0]).toMatch(/changes spec\.enableServiceLinks .*unless the only difference there is a default the API server fills in/);
+    expect(r.once[0]).toMatch(/changes spec\.containers\[0\]\.ports\[0\]\.hostPort .*unless the only difference there is a default the API server fills in/);
   });
 
   it('activeDeadlineSeconds raised, or a container added, is refused', () => {
