@@ -6,8 +6,10 @@
 // models (kubernetes v1.36.3 pkg/apis/core/v1/defaults.go, pkg/apis/batch/v1/defaults.go) is
 // written out with its default (no change: applied) and with another value (refused, as the
 // field may not change); a default it does not model leaves the kind not read ('cannot be told').
+import fs from 'node:fs';
+import path from 'node:path';
 import { expect, it } from 'vitest';
-import { Admin, describeCluster, kubectl, uniqueName } from './env.ts';
+import { Admin, describeCluster, kubectl, scratchDir, uniqueName } from './env.ts';
 import { verdictOf, writeTwice, type Verdict } from './twice-written.ts';
 
 type Json = Record<string, unknown>;
@@ -23,6 +25,7 @@ describeCluster('later copies that write out, change or drop what the API server
     apiVersion: 'batch/v1', kind: 'Job', metadata: { name, namespace: ns },
     spec: { ...spec, template: { metadata: { labels: { app: 'm' } }, spec: { restartPolicy: 'Never', ...template, containers: [container(c)] } } },
   });
+  const manualJob = (name: string, extra: Json = {}) => job(name, {}, { selector: { matchLabels: { app: 'm' } }, manualSelector: true, ...extra });
   const EXEC = { exec: { command: ['true'] } };
   const PROBE_DEFAULTS = { timeoutSeconds: 1, periodSeconds: 10, successThreshold: 1, failureThreshold: 3 };
 
@@ -87,6 +90,16 @@ describeCluster('later copies that write out, change or drop what the API server
     ['a Job: its template\'s probe and volume defaults written out', job('jd1', { livenessProbe: EXEC }, {}, { volumes: [{ name: 'v', configMap: { name: 'cm' } }] }), job('jd1', { livenessProbe: { ...EXEC, ...PROBE_DEFAULTS } }, {}, { volumes: [{ name: 'v', configMap: { name: 'cm', defaultMode: 420 } }] }), 'accepted'],
     ['a Job: its template\'s probe timeoutSeconds 5', job('jd2', { livenessProbe: EXEC }), job('jd2', { livenessProbe: { ...EXEC, timeoutSeconds: 5 } }), 'refused'],
     ['a Job: enableServiceLinks true written in its template (no default there)', job('jd3'), job('jd3', {}, {}, { enableServiceLinks: true }), 'refused'],
+    // A Job's selector (pkg/registry/batch/job/strategy.go generateSelector; SetDefaults_Job
+    // manualSelector false): generated where left out, kept by a later copy leaving it out.
+    ['a Job: no selector in either copy, a label added', job('js1'), { ...job('js1'), metadata: { name: 'js1', namespace: ns, labels: { team: 'a' } } }, 'accepted'],
+    ['a Job: manualSelector: true added, no selector', job('js2'), job('js2', {}, { manualSelector: true }), 'accepted'],
+    ['a Job: selector: {} written in the later copy', job('js3'), job('js3', {}, { selector: {} }), 'accepted'],
+    ['a Job: a selector written in the later copy', job('js4'), job('js4', {}, { selector: { matchLabels: { app: 'm' } }, manualSelector: true }), 'refused'],
+    ['a Job: its manual selector dropped', manualJob('js5'), job('js5', {}, { manualSelector: true }), 'refused'],
+    ['a Job: manualSelector dropped, the selector kept', manualJob('js6'), job('js6', {}, { selector: { matchLabels: { app: 'm' } } }), 'refused'],
+    ['a Job: manualSelector: false, the selector kept', manualJob('js7'), manualJob('js7', { manualSelector: false }), 'refused'],
+    ['a Job: a manual selector written twice', manualJob('js8'), { ...manualJob('js8'), metadata: { name: 'js8', namespace: ns, labels: { team: 'a' } } }, 'accepted'],
     // A Service's defaults (SetDefaults_Service) change nothing ztaudit compares.
     ['a Service: its defaults written out', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'sv1', namespace: ns }, spec: { selector: { app: 'db' }, ports: [{ port: 5432 }] } }, { apiVersion: 'v1', kind: 'Service', metadata: { name: 'sv1', namespace: ns }, spec: { type: 'ClusterIP', sessionAffinity: 'None', selector: { app: 'db' }, ports: [{ port: 5432, targetPort: 5432, protocol: 'TCP' }] } }, 'accepted'],
   ];
@@ -110,4 +123,32 @@ describeCluster('later copies that write out, change or drop what the API server
     expect(got.map(({ what, server }) => `${what}: ${server}`)).toEqual(got.map(({ what, ours }) => `${what}: ${ours === 'refused' ? 'refused (422)' : 'applied'}`));
   });
 
+  // A later copy without a selector leaves the generated one to kubectl apply (its patch does not
+  // touch a field neither copy writes) and to server-side apply (the applier does not own what the
+  // server generated); kubectl replace sends no selector and is refused. ztaudit reads manifests as
+  // kubectl apply -f sends them: the later copy is applied.
+  it('a Job written twice without a selector: kubectl apply and server-side apply keep the generated selector, as ztaudit assumes; kubectl replace is refused', async () => {
+    await admin.namespace(ns);
+    const outcome: string[] = [];
+    for (const [how, create, update] of [['kubectl apply', ['apply'], ['apply']], ['server-side apply', ['apply', '--server-side'], ['apply', '--server-side']], ['kubectl replace', ['create'], ['replace']]] as const) {
+      const name = `sel-${how.replace(/\W+/g, '-')}`;
+      const [first, later] = [job(name), { ...job(name), metadata: { name, namespace: ns, labels: { team: 'a' } } }];
+      const dir = scratchDir('selector');
+      const [a, b] = [path.join(dir, 'first.json'), path.join(dir, 'later.json')];
+      fs.writeFileSync(a, JSON.stringify(first));
+      fs.writeFileSync(b, JSON.stringify(later));
+      const c = kubectl(cluster, ...create, '-f', a);
+      expect(c.status, c.stderr).toBe(0);
+      const r = kubectl(cluster, ...update, '-f', b);
+      const held = JSON.parse(kubectl(cluster, 'get', 'job', name, '-n', ns, '-o', 'json').stdout);
+      const generated = Object.keys(held.spec.selector.matchLabels ?? {}).includes('batch.kubernetes.io/controller-uid');
+      outcome.push(`${how}: ${r.status === 0 ? 'applied' : /spec\.selector: Required value/.test(r.stderr) ? 'refused: spec.selector: Required value' : r.stderr}, ${generated ? 'the generated selector kept' : 'no generated selector'}, team label ${held.metadata.labels?.team ?? 'not set'}`);
+      expect(verdictOf(writeTwice(first, later)).verdict).toBe('accepted');
+    }
+    expect(outcome).toEqual([
+      'kubectl apply: applied, the generated selector kept, team label a',
+      'server-side apply: applied, the generated selector kept, team label a',
+      'kubectl replace: refused: spec.selector: Required value, the generated selector kept, team label not set',
+    ]);
+  });
 });
