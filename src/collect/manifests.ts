@@ -884,7 +884,7 @@ interface Refusal {
  * list is no list. An empty mapping is not told from an empty struct (`securityContext: {}`, which
  * is not none), so it counts as written: a map the caller knows is one is emptied first. Defaults are
  * not told here: the rules that compare specs bring both copies to their defaults first
- * (defaultedPodSpecs, defaultedClaimTemplate) and refuse only what `difference` is sure of.
+ * (fillDefaults, defaultedClaimTemplate) and refuse only what `difference` is sure of.
  */
 function alike(a: unknown, b: unknown): boolean {
   if (a === b || (a == null && b == null)) return true;
@@ -952,17 +952,21 @@ function difference(a: unknown, b: unknown, at: string, sure: ReadonlySet<string
 }
 
 /**
- * Two copies of an object spec as the API server compares them after `kubectl apply` sends the
- * later one: a field left out of both keeps what the server holds (the first's default), and one
- * left out of one copy only is its default, which `defaults` give where ztaudit knows it.
+ * What the API server fills in where an object leaves a field out (kubernetes v1.36.3
+ * pkg/apis/core/v1/defaults.go, pkg/apis/apps/v1/defaults.go, pkg/apis/batch/v1/defaults.go and
+ * the zz_generated.defaults.go beside each, which calls them and holds the `+default` ones), for the
+ * fields the immutable-update rules compare. A field is left out when it is absent or null, or,
+ * unless it is a `pointer` in Go, Go's zero value ("", 0, {}): the defaulting functions test
+ * `== ""`, `== 0` or `== nil`. `value` is the default, `from` decides it from the object holding the
+ * field; `fields` and `items` are the defaults of an object, or of each item of a list, it holds.
  */
-function fillDefaults(a: Record<string, unknown>, b: Record<string, unknown>, defaults: Record<string, (o: Record<string, unknown>) => unknown>): [Record<string, unknown>, Record<string, unknown>] {
-  let [x, y] = [a, b];
-  for (const [key, value] of Object.entries(defaults)) {
-    if (x[key] == null && y[key] != null) x = withKey(x, key, value(x));
-    else if (y[key] == null && x[key] != null) y = withKey(y, key, value(y));
-  }
-  return [x, y];
+type FieldDefault =
+  | { readonly value: unknown; readonly pointer?: true }
+  | { readonly from: (holder: Record<string, unknown>) => unknown }
+  | { readonly fields: Defaults }
+  | { readonly items: Defaults };
+interface Defaults {
+  readonly [field: string]: FieldDefault;
 }
 
 /** The tag of an image reference, "latest" for none (and no digest), as pkg/util/parsers ParseImageName reads it. */
@@ -974,40 +978,100 @@ function imageTag(image: unknown): string {
   return colon >= 0 ? name.slice(colon + 1) : digest === undefined ? 'latest' : '';
 }
 
-/** A container's defaults (kubernetes v1.36.3 pkg/apis/core/v1/defaults.go SetDefaults_Container, ports' protocol TCP). */
-const CONTAINER_DEFAULTS: Record<string, (o: Record<string, unknown>) => unknown> = {
-  imagePullPolicy: (c) => (imageTag(c.image) === 'latest' ? 'Always' : 'IfNotPresent'),
-  terminationMessagePath: () => '/dev/termination-log',
-  terminationMessagePolicy: () => 'File',
-  resources: () => ({}),
+/** SetDefaults_HTTPGetAction, for probes and lifecycle hooks. */
+const HTTP_GET: Defaults = { path: { value: '/' }, scheme: { value: 'HTTP' } };
+/** SetDefaults_ObjectFieldSelector: a downward API field reference reads the object at v1. */
+const FIELD_REF: Defaults = { fieldRef: { fields: { apiVersion: { value: 'v1' } } } };
+/** SetDefaults_Probe; a gRPC probe's service is "" (GRPCAction.Service `+default=""`, zz_generated.defaults.go). */
+const PROBE: Defaults = {
+  timeoutSeconds: { value: 1 },
+  periodSeconds: { value: 10 },
+  successThreshold: { value: 1 },
+  failureThreshold: { value: 3 },
+  httpGet: { fields: HTTP_GET },
+  grpc: { fields: { service: { value: '', pointer: true } } },
 };
-
-/** A pod spec's defaults (defaults.go SetDefaults_PodSpec). */
-const POD_SPEC_DEFAULTS: Record<string, (o: Record<string, unknown>) => unknown> = {
-  dnsPolicy: () => 'ClusterFirst',
-  restartPolicy: () => 'Always',
-  securityContext: () => ({}),
-  terminationGracePeriodSeconds: () => 30,
-  schedulerName: () => 'default-scheduler',
+const HOOK: Defaults = { httpGet: { fields: HTTP_GET } };
+/**
+ * SetDefaults_Container (imagePullPolicy Always for a `:latest` or untagged image, else
+ * IfNotPresent; the termination message's path and policy), a port's protocol TCP
+ * (ContainerPort.Protocol `+default="TCP"`), env fieldRef, probes and lifecycle hooks as above;
+ * resources is a struct, so `{}` is none.
+ */
+const CONTAINER: Defaults = {
+  imagePullPolicy: { from: (c) => (imageTag(c.image) === 'latest' ? 'Always' : 'IfNotPresent') },
+  terminationMessagePath: { value: '/dev/termination-log' },
+  terminationMessagePolicy: { value: 'File' },
+  resources: { value: {} },
+  ports: { items: { protocol: { value: 'TCP' } } },
+  env: { items: { valueFrom: { fields: FIELD_REF } } },
+  livenessProbe: { fields: PROBE },
+  readinessProbe: { fields: PROBE },
+  startupProbe: { fields: PROBE },
+  lifecycle: { fields: { postStart: { fields: HOOK }, preStop: { fields: HOOK } } },
 };
+/** SetDefaults_SecretVolumeSource, _ConfigMapVolumeSource, _DownwardAPIVolumeSource, _ProjectedVolumeSource: 0644. */
+const MODE = { defaultMode: { value: 0o644, pointer: true } } as const;
+/**
+ * A volume's sources: their defaultMode; a projected service account token expires in an hour
+ * (SetDefaults_ServiceAccountTokenProjection); a hostPath's type is "" (SetDefaults_HostPathVolumeSource);
+ * an ephemeral volume's claim template is a Filesystem (SetDefaults_PersistentVolumeClaimSpec).
+ */
+const VOLUME: Defaults = {
+  secret: { fields: MODE },
+  configMap: { fields: MODE },
+  downwardAPI: { fields: { ...MODE, items: { items: FIELD_REF } } },
+  projected: {
+    fields: {
+      ...MODE,
+      sources: { items: { downwardAPI: { fields: { items: { items: FIELD_REF } } }, serviceAccountToken: { fields: { expirationSeconds: { value: 3600, pointer: true } } } } },
+    },
+  },
+  hostPath: { fields: { type: { value: '', pointer: true } } },
+  ephemeral: { fields: { volumeClaimTemplate: { fields: { spec: { fields: { volumeMode: { value: 'Filesystem', pointer: true } } } } } } },
+};
+/** A pod template's spec (SetDefaults_PodSpec), as a Job's or a workload's template holds it. */
+const POD_TEMPLATE_SPEC: Defaults = {
+  dnsPolicy: { value: 'ClusterFirst' },
+  restartPolicy: { value: 'Always' },
+  securityContext: { value: {}, pointer: true },
+  terminationGracePeriodSeconds: { value: 30, pointer: true },
+  schedulerName: { value: 'default-scheduler' },
+  containers: { items: CONTAINER },
+  initContainers: { items: CONTAINER },
+  volumes: { items: VOLUME },
+};
+/** A Pod's spec: a template's, and enableServiceLinks true, which SetDefaults_Pod gives a Pod only. */
+const POD_SPEC: Defaults = { ...POD_TEMPLATE_SPEC, enableServiceLinks: { value: true, pointer: true } };
 
-/** Two pod specs with the defaults one copy leaves out and the other writes filled in (fillDefaults), containers paired in order. */
-function defaultedPodSpecs(a: Record<string, unknown>, b: Record<string, unknown>): [Record<string, unknown>, Record<string, unknown>] {
-  let [x, y] = fillDefaults(a, b, POD_SPEC_DEFAULTS);
-  for (const key of ['containers', 'initContainers', 'ephemeralContainers']) {
-    const [was, now] = [listOf(x[key]), listOf(y[key])];
-    if (was.length !== now.length) continue;
-    const pairs = was.map((c, i) => {
-      if (!isObject(c) || !isObject(now[i])) return [c, now[i]];
-      let [p, q] = fillDefaults(c, now[i], CONTAINER_DEFAULTS);
-      const [pp, qp] = [listOf(p.ports), listOf(q.ports)];
-      if (pp.length === qp.length && pp.length > 0) {
-        const ports = pp.map((port, j) => (isObject(port) && isObject(qp[j]) ? fillDefaults(port, qp[j], { protocol: () => 'TCP' }) : [port, qp[j]]));
-        [p, q] = [withKey(p, 'ports', ports.map((z) => z[0])), withKey(q, 'ports', ports.map((z) => z[1]))];
-      }
-      return [p, q];
-    });
-    [x, y] = [withKey(x, key, was.length === 0 ? x[key] : pairs.map((z) => z[0])), withKey(y, key, now.length === 0 ? y[key] : pairs.map((z) => z[1]))];
+/** Whether a field is left out, so that the API server gives it its default (FieldDefault). */
+const leftOut = (v: unknown, pointer: boolean | undefined) => v == null || (!pointer && zeroOrNone(v));
+
+/**
+ * Two copies of an object as the API server compares them after `kubectl apply` sends the later
+ * one: a field both leave out alike keeps what the server holds (the first's default, even where
+ * the default depends on what the later copy changes); one left out of one copy only, or of both
+ * in different ways (absent, null, ""), is its default in that copy (the patch sets or removes it,
+ * and defaulting fills it in again). Lists are paired item by item when they are as long.
+ */
+function fillDefaults(a: Record<string, unknown>, b: Record<string, unknown>, defaults: Defaults): [Record<string, unknown>, Record<string, unknown>] {
+  let [x, y] = [a, b];
+  for (const [key, d] of Object.entries(defaults)) {
+    const [p, q] = [x[key], y[key]];
+    if ('fields' in d) {
+      if (!isObject(p) || !isObject(q)) continue;
+      const [fp, fq] = fillDefaults(p, q, d.fields);
+      [x, y] = [withKey(x, key, fp), withKey(y, key, fq)];
+    } else if ('items' in d) {
+      if (!Array.isArray(p) || !Array.isArray(q) || p.length !== q.length || p.length === 0) continue;
+      const pairs = p.map((v, i) => (isObject(v) && isObject(q[i]) ? fillDefaults(v, q[i], d.items) : [v, q[i]]));
+      [x, y] = [withKey(x, key, pairs.map((z) => z[0])), withKey(y, key, pairs.map((z) => z[1]))];
+    } else if (!alike(p, q)) {
+      const pointer = 'value' in d ? d.pointer : undefined;
+      const fill = (o: Record<string, unknown>) => ('value' in d ? d.value : d.from(o));
+      if (leftOut(p, pointer)) x = withKey(x, key, fill(x));
+      if (leftOut(q, pointer)) y = withKey(y, key, fill(y));
+    }
   }
   return [x, y];
 }
@@ -1015,9 +1079,12 @@ function defaultedPodSpecs(a: Record<string, unknown>, b: Record<string, unknown
 /** Keys that have no default, in a pod spec or a container: one copy writing a value that is not Go's zero value surely changes it. */
 const POD_SURE = new Set(['securityContext', 'privileged', 'allowPrivilegeEscalation', 'runAsNonRoot', 'runAsUser', 'runAsGroup', 'readOnlyRootFilesystem', 'capabilities', 'add', 'drop', 'seccompProfile', 'appArmorProfile', 'seLinuxOptions', 'procMount', 'hostNetwork', 'hostPID', 'hostIPC', 'hostUsers', 'shareProcessNamespace', 'command', 'args', 'env', 'envFrom', 'volumeMounts', 'workingDir', 'nodeSelector', 'affinity', 'priorityClassName', 'runtimeClassName', 'hostAliases']);
 
+/** A pod template's: a Pod's, and enableServiceLinks, which has no default there (SetDefaults_Pod gives a Pod its own). */
+const TEMPLATE_SURE = new Set([...POD_SURE, 'enableServiceLinks']);
+
 const NOT_MODELLED = 'the only difference there is a default the API server fills in (ztaudit does not know every default: the copy that leaves it out may equal the one that writes it)';
 
-/** A Refusal for what differs between two specs brought to their defaults (defaultedPodSpecs); undefined when nothing does. */
+/** A Refusal for what differs between two specs brought to their defaults (fillDefaults); undefined when nothing does. */
 function refusalOf(d: Difference | undefined, why: string): Refusal | undefined {
   if (d === undefined) return undefined;
   return d.written ? { field: `${d.field} (${why})` } : { field: `${d.field} (${why})`, unless: NOT_MODELLED };
@@ -1032,8 +1099,9 @@ const POD_UPDATABLE = "an update of a Pod's spec may change only its images, low
  * update is accepted. Each updatable field is set back to `cur`'s, and what else differs is refused.
  */
 function podSpecRefusal(curSpec: unknown, nextSpec: unknown, at: string): Refusal | undefined {
-  const cur = mapOf(curSpec);
-  let next = mapOf(nextSpec);
+  // Defaults first, each copy's from its own images (the image is set back below).
+  const [cur, defaulted] = fillDefaults(mapOf(curSpec), mapOf(nextSpec), POD_SPEC);
+  let next = defaulted;
   if (alike(cur, next)) return undefined;
   for (const key of ['containers', 'initContainers']) {
     const was = listOf(cur[key]);
@@ -1073,8 +1141,7 @@ function podSpecRefusal(curSpec: unknown, nextSpec: unknown, at: string): Refusa
       next = withKey(next, 'affinity', Object.keys(rest).length === 0 ? undefined : rest);
     }
   }
-  const [was, now] = defaultedPodSpecs(cur, next);
-  return refusalOf(difference(was, now, at, POD_SURE), POD_UPDATABLE) ?? unless;
+  return refusalOf(difference(cur, next, at, POD_SURE), POD_UPDATABLE) ?? unless;
 }
 
 /**
@@ -1101,12 +1168,22 @@ function withoutSuspendedMutable(template: Record<string, unknown>): Record<stri
  * its status allows — not in the manifests, so then it cannot be told.
  */
 function jobRefusal(curSpec: Record<string, unknown>, nextSpec: Record<string, unknown>): Refusal | undefined {
-  if (!alike(curSpec.selector, nextSpec.selector)) return { field: 'spec.selector' };
+  // A selector left out is generated on create unless manualSelector is true (false when left out:
+  // pkg/apis/batch/v1/defaults.go SetDefaults_Job), matching the Job's uid, which no manifest holds
+  // (pkg/registry/batch/job/strategy.go generateSelector); a later copy that leaves it out too, or
+  // writes `{}` (a patch merging nothing into it), keeps it. kubectl replace would send none and be
+  // refused (spec.selector: Required value); ztaudit reads manifests as kubectl apply sends them.
+  const generatedKept = curSpec.selector == null && isObject(nextSpec.selector) && Object.keys(nextSpec.selector).length === 0;
+  if (!alike(curSpec.selector, nextSpec.selector) && !generatedKept) return { field: 'spec.selector' };
+  // A manual selector turned off must then be the generated one (validateGeneratedSelector in
+  // pkg/apis/batch/validation/validation.go: the template labelled with the Job's uid), which a
+  // selector written in a manifest never is.
+  if (curSpec.manualSelector === true && nextSpec.manualSelector !== true) return { field: 'spec.manualSelector (a selector not generated by the API server needs manualSelector: true)' };
   const [curTemplate, nextTemplate] = [mapOf(curSpec.template), mapOf(nextSpec.template)];
-  const [curPod, nextPod] = defaultedPodSpecs(mapOf(curTemplate.spec), mapOf(nextTemplate.spec));
+  const [curPod, nextPod] = fillDefaults(mapOf(curTemplate.spec), mapOf(nextTemplate.spec), POD_TEMPLATE_SPEC);
   const [cur, next] = [{ ...curTemplate, spec: curPod }, { ...nextTemplate, spec: nextPod }];
   if (alike(cur, next)) return undefined;
-  const fixed = refusalOf(difference(withoutSuspendedMutable(cur), withoutSuspendedMutable(next), 'spec.template', POD_SURE), "a Job's pod template is immutable but for what a suspended Job may change");
+  const fixed = refusalOf(difference(withoutSuspendedMutable(cur), withoutSuspendedMutable(next), 'spec.template', TEMPLATE_SURE), "a Job's pod template is immutable but for what a suspended Job may change");
   if (fixed) return fixed;
   const field = firstDifference(cur, next, 'spec.template');
   if (curSpec.suspend !== true) return { field: `${field} (a Job's pod template may change only while the Job is suspended)` };

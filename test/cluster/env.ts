@@ -1,6 +1,7 @@
 // What the cluster tier's globalSetup hands to tests, plus the small admin-side toolkit the
 // tests use to put objects into the real apiserver (raw HTTPS, admin bearer token).
 
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
@@ -239,6 +240,11 @@ export class Admin {
     if (r.status !== 201 || typeof r.body?.status?.token !== 'string') throw new Error(`TokenRequest failed: HTTP ${r.status} ${JSON.stringify(r.body)}`);
     return r.body.status.token;
   }
+}
+
+/** Runs the tier's kubectl (the apiserver's release) as the admin; its exit status and output. */
+export function kubectl(cluster: Pick<LiveCluster, 'binDir' | 'kubeconfigPath'>, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  return spawnSync(path.join(cluster.binDir, 'kubectl'), [...args, '--kubeconfig', cluster.kubeconfigPath], { encoding: 'utf8' });
 }
 
 /** A fresh directory below the tier's scratch dir (removed at teardown). */

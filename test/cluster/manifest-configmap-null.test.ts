@@ -3,12 +3,11 @@
 // and refuses a number; but `kubectl apply` creates the object without a null key, and its patch's
 // null deletes the key on update. ztaudit's manifest reader reads the files as `kubectl apply -f`
 // leaves them: neither refusing the ConfigMap nor keeping the key.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { loadManifests } from '../../src/collect/manifests.ts';
-import { Admin, describeCluster, scratchDir, uniqueName } from './env.ts';
+import { Admin, describeCluster, kubectl, scratchDir, uniqueName } from './env.ts';
 
 describeCluster('ConfigMap values that are null', (cluster) => {
   const admin = new Admin(cluster);
@@ -33,9 +32,8 @@ describeCluster('ConfigMap values that are null', (cluster) => {
     const snapshot = loadManifests([dir], { cwd: dir });
     expect(snapshot.notes.filter((n) => n.includes('skipped'))).toEqual([]);
     // Real kubectl apply of that file: the null keys are not created.
-    const kubectl = (...args: string[]) => spawnSync(path.join(cluster.binDir, 'kubectl'), [...args, '--kubeconfig', cluster.kubeconfigPath], { encoding: 'utf8' });
-    expect(kubectl('apply', '-f', path.join(dir, 'cm.yaml')).status).toBe(0);
-    const applied = JSON.parse(kubectl('get', 'configmap', 'strict', '-n', ns, '-o', 'json').stdout);
+    expect(kubectl(cluster, 'apply', '-f', path.join(dir, 'cm.yaml')).status).toBe(0);
+    const applied = JSON.parse(kubectl(cluster, 'get', 'configmap', 'strict', '-n', ns, '-o', 'json').stdout);
     expect(snapshot.resources.configmaps?.map((c) => ({ data: c.data, binaryData: (c as { binaryData?: unknown }).binaryData ?? {} }))).toEqual([{ data: applied.data, binaryData: applied.binaryData ?? {} }]);
     expect(applied.data).toEqual({ hsts: 'false' });
   });
@@ -46,9 +44,9 @@ describeCluster('ConfigMap values that are null', (cluster) => {
     const cm = (data: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: later, namespace: ${ns}}\ndata: ${data}\n`;
     fs.writeFileSync(path.join(dir, 'a.yaml'), cm('{hsts: "false", keep: "1"}'));
     fs.writeFileSync(path.join(dir, 'b.yaml'), cm('{hsts: null, keep: "1", fresh: null}'));
-    const r = spawnSync(path.join(cluster.binDir, 'kubectl'), ['apply', '-f', dir, '--kubeconfig', cluster.kubeconfigPath], { encoding: 'utf8' });
+    const r = kubectl(cluster, 'apply', '-f', dir);
     expect(r.status, r.stderr).toBe(0);
-    const got = spawnSync(path.join(cluster.binDir, 'kubectl'), ['get', 'configmap', 'later', '-n', ns, '-o', 'jsonpath={.data}', '--kubeconfig', cluster.kubeconfigPath], { encoding: 'utf8' });
+    const got = kubectl(cluster, 'get', 'configmap', 'later', '-n', ns, '-o', 'jsonpath={.data}');
     const snapshot = loadManifests([dir], { cwd: dir });
     expect(snapshot.resources.configmaps?.map((c) => c.data)).toEqual([JSON.parse(got.stdout)]);
     expect(JSON.parse(got.stdout)).toEqual({ keep: '1' });

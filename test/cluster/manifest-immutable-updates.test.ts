@@ -5,12 +5,11 @@
 // (200, or 422 for a field it refuses to change) must be what ztaudit assumes for the same two
 // documents in one file: the later copy audited, the first kept, or, where the outcome depends
 // on what manifests do not hold (a suspended Job's status), the kind counted as not read.
-import fs from 'node:fs';
-import path from 'node:path';
 import { expect, it } from 'vitest';
 import { loadManifests } from '../../src/collect/manifests.ts';
 import type { KubeObject } from '../../src/snapshot/types.ts';
-import { Admin, collectionPath, describeCluster, scratchDir, uniqueName } from './env.ts';
+import { Admin, collectionPath, describeCluster, uniqueName } from './env.ts';
+import { verdictOf, writeTwice, type Verdict } from './twice-written.ts';
 
 type Json = Record<string, unknown>;
 const isMap = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -27,8 +26,6 @@ function mergePatch(a: Json, b: Json): Json {
   for (const k of Object.keys(a)) if (!(k in b)) out[k] = null;
   return out;
 }
-
-type Verdict = 'accepted' | 'refused' | 'cannot be told';
 
 describeCluster('later copies the API server refuses to apply', (cluster) => {
   const admin = new Admin(cluster);
@@ -76,8 +73,8 @@ describeCluster('later copies the API server refuses to apply', (cluster) => {
     ['a Pod: an untagged image, imagePullPolicy: Always written out', pod('p11', podSpec(HARDENED, {}, 'busybox')), pod('p11', { containers: [{ name: 'c', image: 'busybox', imagePullPolicy: 'Always', securityContext: HARDENED }] }), 'accepted'],
     ['a Pod: dnsPolicy: Default where the first left it out', pod('p12', podSpec(HARDENED)), pod('p12', podSpec(HARDENED, { dnsPolicy: 'Default' })), 'refused'],
     ['a Pod: imagePullPolicy: Always for a tagged image where the first left it out', pod('p13', podSpec(HARDENED)), pod('p13', { containers: [{ name: 'c', image: 'busybox:1.36', imagePullPolicy: 'Always', securityContext: HARDENED }] }), 'refused'],
-    // A default ztaudit does not model (SetDefaults_Pod: enableServiceLinks true): accepted here, not told by ztaudit.
-    ['a Pod: enableServiceLinks: true written out', pod('p14', podSpec(HARDENED)), pod('p14', podSpec(HARDENED, { enableServiceLinks: true })), 'cannot be told'],
+    // SetDefaults_Pod: enableServiceLinks true (more defaults: manifest-immutable-defaults.test.ts).
+    ['a Pod: enableServiceLinks: true written out', pod('p14', podSpec(HARDENED)), pod('p14', podSpec(HARDENED, { enableServiceLinks: true })), 'accepted'],
     ['a Job: its template\'s defaults written out', job('j5', HARDENED, false), { ...job('j5', HARDENED, false), spec: { template: { metadata: { labels: { app: 'm' } }, spec: { restartPolicy: 'Never', dnsPolicy: 'ClusterFirst', containers: [{ name: 'c', image: 'busybox:1.36', imagePullPolicy: 'IfNotPresent', securityContext: HARDENED }] } } } }, 'accepted'],
     ['a StatefulSet: volumeMode: Filesystem written out in its claim template, and template', claims('sts4', true, {}), claims('sts4', false, { volumeMode: 'Filesystem' }), 'accepted'],
     ['a StatefulSet: kind and apiVersion written in its claim template, and template', claims('sts5', true, {}), claims('sts5', false, {}, { apiVersion: 'v1', kind: 'PersistentVolumeClaim' }), 'accepted'],
@@ -92,12 +89,9 @@ describeCluster('later copies the API server refuses to apply', (cluster) => {
       await admin.create(first as KubeObject);
       const url = `${collectionPath(first as KubeObject)}/${(first.metadata as Json).name}`;
       const r = await admin.request('PATCH', url, mergePatch(first, later), 'application/strategic-merge-patch+json');
-      const dir = scratchDir('immutable');
-      fs.writeFileSync(path.join(dir, 'm.yaml'), `${JSON.stringify(first)}\n---\n${JSON.stringify(later)}\n`);
-      const note = loadManifests([dir], { cwd: dir }).notes.find((n) => n.includes('is defined more than once')) ?? '';
-      const ours: Verdict = note.endsWith('count as not read') ? 'cannot be told' : /: the last one read, \S+, is audited$/.test(note) ? 'accepted' : /the cluster keeps m\.yaml:1, which is audited$/.test(note) ? 'refused' : ('?' as Verdict);
+      const { verdict: ours, note } = verdictOf(writeTwice(first, later));
       expect(ours, `${what}: ${note}`).toBe(assumed);
-      got.push([what, r.status, ours]);
+      got.push([what, r.status, ours as Verdict]);
     }
     // 422 where ztaudit keeps the first copy, 200 where it audits the later one; the cases it
     // cannot tell are accepted here (the Job never started; that affinity change is allowed).
@@ -112,8 +106,7 @@ describeCluster('later copies the API server refuses to apply', (cluster) => {
     const later = { ...first, spec: { selector: { app: 'db2' }, ports: [{ port: 5432 }] } };
     await admin.create(first as KubeObject);
     const r = await admin.request('PATCH', `${collectionPath(first as KubeObject)}/s4`, mergePatch(first, later), 'application/strategic-merge-patch+json');
-    const dir = scratchDir('immutable');
-    fs.writeFileSync(path.join(dir, 'm.yaml'), `${JSON.stringify(first)}\n---\n${JSON.stringify(later)}\n`);
+    const dir = writeTwice(first, later);
     const ours = loadManifests([dir], { cwd: dir }).resources.services?.map((o) => (o.spec as Json).clusterIP);
     expect([r.status, r.body.spec.clusterIP, r.body.spec.selector.app]).toEqual([200, 'None', 'db2']);
     expect(ours).toEqual([r.body.spec.clusterIP]);
