@@ -88,6 +88,12 @@ describe('a Traefik configured by a traefik.toml: its entryPoints\' http.middlew
     expect(auth.message).toContain('Traefik Middleware traefik/auth forwardAuth');
     expect(graded(verdict(edgeWafMissing, c))).toEqual(['pass', undefined]);
   });
+  it('the file\'s providers.kubernetesCRD.namespaces leaving out the chain\'s namespace: the chain is not read, so it guards nothing', () => {
+    const c = fromToml([], '[entryPoints.postgres]\n  address = ":5432"\n  [entryPoints.postgres.http]\n    middlewares = ["traefik-guards@kubernetescrd"]\n[providers.kubernetesCRD]\n  namespaces = ["db"]\n');
+    const v = verdict(edgeAuthMissing, c);
+    expect(graded(v)).toEqual(['fail', 'default']);
+    expect(v.message).toContain('watches only namespaces db (providers.kubernetesCRD.namespaces), not traefik');
+  });
   it('the flag beside a file that names none counts for nothing: Traefik ignores its arguments then, a certain finding', () => {
     const v = verdict(edgeAuthMissing, fromToml(['--entrypoints.postgres.http.middlewares=traefik-guards@kubernetescrd'], POSTGRES));
     expect(graded(v)).toEqual(['fail', 'default']);
