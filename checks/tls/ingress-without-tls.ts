@@ -976,7 +976,7 @@ function traefikIngressRouteVerdicts(ctx: AuditContext): Verdict[] {
           out.push({ status: 'fail', resource, detailKey: 'tls', severity: 'medium', message: `IngressRoute ${ns}/${resource.name} has no spec.tls: whether ${served} ${are} served over plaintext HTTP on ${r.plain.length ? `entryPoint${r.plain.length > 1 ? 's' : ''} ${r.plain.join(', ')}` : 'every default entryPoint'} cannot be confirmed: ${unproven}. Use a Middleware with redirectScheme: {scheme: https}, or give it spec.tls.`, evidence: { ...ev, ...r.evidence, httpsRedirectUnproven: unproven } });
           continue;
         }
-        // A Traefik's entryPoints in a file ztaudit does not read (TOML, or YAML's entryPoints) may keep it off plaintext.
+        // A Traefik's entryPoints in a file ztaudit cannot read (not in the input, not valid TOML or YAML) may keep it off plaintext.
         if (r.plaintext === 'edge' && r.unread) {
           out.push({ status: 'fail', resource, detailKey: 'tls', severity: 'medium', message: `IngressRoute ${ns}/${resource.name} has no spec.tls: ${r.unread}. Give it spec.tls.`, evidence: { ...ev, ...r.evidence, unconfirmed: r.unread } });
           continue;
@@ -1045,7 +1045,7 @@ function traefikIngressRouteTcpVerdicts(ctx: AuditContext): Verdict[] {
         continue;
       }
       const plain = atEdge.length ? `entryPoint${atEdge.length > 1 ? 's' : ''} ${atEdge.join(', ')}` : 'every default entryPoint';
-      const note = points.workloads.length === 0 ? { note: 'no Traefik workload is in the snapshot: which entryPoints outside clients reach is not known' } : points.fromFile.length ? { note: `${points.fromFile.map(refString).join(', ')} read${points.fromFile.length > 1 ? '' : 's'} a configuration file: its entryPoints are not seen` } : {};
+      const note = points.workloads.length === 0 ? { note: 'no Traefik workload is in the snapshot: which entryPoints outside clients reach is not known' } : points.fromFile.length ? { note: `${points.fromFile.map((f) => refString(f.workload)).join(', ')} read${points.fromFile.length > 1 ? '' : 's'} a configuration file ztaudit cannot read: its entryPoints are not seen` } : {};
       out.push({ status: 'fail', resource, detailKey: 'tls', evidence: { ...ev, plaintextEntryPoints: atEdge.length ? atEdge : '(default entryPoints)', ...note },
         message: `${where} has no spec.tls: Traefik forwards raw TCP${to} without TLS at the edge, on ${plain}; ${unseen}. Give it spec.tls (secretName or certResolver, or passthrough: true when the backend terminates TLS).` });
     }

@@ -14,7 +14,7 @@ import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap, type Json } from 
 import { effectiveExposure } from './effective-exposure.ts';
 import { configMapData, nginxAnnotationBool, nginxAnnotationGroups, nginxBool, nginxImageVersion, NGINX_ANNOTATION_PREFIX, nginxIngressDoubt, nginxNoConfigMap, servedByIngressNginx, type NginxController } from '../tls/nginx.ts';
 import { ingressTlsHostCovers, istioHostSubsetOf } from '../tls/hosts.ts';
-import { traefikCrdCounts, traefikCrdGroupOf, traefikCrdProvidersOf, traefikCrdProvidersResolving, traefikCrdSees, traefikCrossNamespace, traefikEntryPoints, traefikCrossRefusal, traefikMiddlewareIndex, traefikRouterTls, traefikTcpMiddlewareOf, traefikTlsOptions, TRAEFIK_TLS_OPTION_KEYS, type TraefikTcpMiddleware } from '../tls/traefik.ts';
+import { traefikCrdCounts, traefikCrdGroupOf, traefikCrdProvidersOf, traefikCrdProvidersResolving, traefikCrdSees, traefikCrossNamespace, traefikEntryPoints, traefikFilesUnread, traefikCrossRefusal, traefikMiddlewareIndex, traefikRouterTls, traefikTcpMiddlewareOf, traefikTlsOptions, TRAEFIK_TLS_OPTION_KEYS, type TraefikTcpMiddleware } from '../tls/traefik.ts';
 import { refString, workloadsOf, type Workload } from '../workloads.ts';
 import { istioPolicySelects, parseAuthorizationPolicy, type AuthzRule, type ParsedAuthzPolicy } from '../mesh/authz.ts';
 import { selectorMatches } from '../mesh/istio.ts';
@@ -279,7 +279,7 @@ function traefikMiddlewares(snapshot: Snapshot, h: ExposedHost, answer: GuardAns
  * host (EdgeController.workloads) and entryPoint its routers are on (those named, else the
  * default ones); all routes of one routing object share them. Nothing when none of those
  * entryPoints has middlewares (the routers' own decide, as before). A Traefik configured by a file
- * (TraefikEntryPoints.fromFile: YAML or TOML, whose entryPoints are not read), or whose
+ * ztaudit cannot read (TraefikEntryPoints.fromFile), or whose
  * http.middlewares come from a value ztaudit cannot read, may run any: `entryUnknown`.
  */
 function traefikEntryUses(snapshot: Snapshot, h: ExposedHost, use: (name: string, w: ResourceRef, where: string, out: TraefikMiddlewareUse[]) => void): Pick<TraefikRouterUses, 'entry' | 'entryUnknown'> {
@@ -289,10 +289,10 @@ function traefikEntryUses(snapshot: Snapshot, h: ExposedHost, use: (name: string
   const on = named[0] === '*' ? eps.defaults : named.map((e) => e.toLowerCase());
   const workloads = h.controller.workloads;
   const ids = new Set(workloads.map(refString));
-  const fromFile = eps.fromFile.filter((f) => ids.has(refString(f)));
+  const fromFile = eps.fromFile.filter((f) => ids.has(refString(f.workload)));
   const set = eps.middlewares.filter((m) => ids.has(refString(m.workload)) && on.includes(m.entryPoint));
   const unknown = set.find((m) => m.unknown !== undefined);
-  const entryUnknown = fromFile.length > 0 ? `whether the entryPoint middlewares of ${fromFile.map(refString).join(', ')} guard it cannot be confirmed: ${fromFile.length > 1 ? 'they read' : 'it reads'} its install configuration from a file, whose entryPoints ztaudit does not read (a TOML file is not parsed at all)`
+  const entryUnknown = fromFile.length > 0 ? `whether the entryPoint middlewares of ${fromFile.map((f) => refString(f.workload)).join(', ')} guard it cannot be confirmed: ${traefikFilesUnread(fromFile)}`
     : unknown ? `whether the http.middlewares of entryPoint ${unknown.entryPoint} of ${refString(unknown.workload)} guard it cannot be confirmed: ${unknown.unknown}` : undefined;
   const tail = entryUnknown !== undefined ? { entryUnknown } : {};
   if (set.every((m) => m.unknown !== undefined)) return tail;

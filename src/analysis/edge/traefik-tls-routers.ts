@@ -43,8 +43,9 @@ export function traefikBuildsRouter(snapshot: Snapshot, o: KubeObject): boolean 
  * (https://doc.traefik.io/traefik/reference/routing-configuration/http/tls/tls-options/): with no
  * TLS router, nothing uses it. A TLS router is an Ingress Traefik serves with spec.tls or a
  * router.tls annotation, an IngressRoute with a tls section (even empty), or any router on an
- * entryPoint with TLS (entrypoints.<name>.http.tls) of that workload. A workload configured by a
- * file may set entryPoint TLS there, unseen: it counts as having one. An IngressRouteTCP with a tls
+ * entryPoint with TLS (entrypoints.<name>.http.tls, from its arguments, environment or configuration
+ * file) of that workload. A workload configured by a file ztaudit cannot read may set entryPoint TLS
+ * there, unseen: it counts as having one. An IngressRouteTCP with a tls
  * section terminates TLS unless tls.passthrough is true (see traefikTcpPassthroughRoutes). Each
  * router counts for the Traefiks that load it only: an IngressRoute or IngressRouteTCP for the CRD
  * providers taking its class and watching its namespace (traefikCrdProvidersFor), an Ingress for the
@@ -55,7 +56,7 @@ export function traefikBuildsRouter(snapshot: Snapshot, o: KubeObject): boolean 
 export const traefikTlsRouters = memoize((snapshot: Snapshot): Map<string, string> => {
   const out = new Map<string, string>();
   const eps = traefikEntryPoints(snapshot);
-  for (const ref of eps.fromFile) if (!out.has(refString(ref))) out.set(refString(ref), `${refString(ref)} reads a configuration file, whose entryPoint TLS is not seen`);
+  for (const f of eps.fromFile) if (!out.has(refString(f.workload))) out.set(refString(f.workload), `${refString(f.workload)} reads a configuration file ztaudit cannot read (${f.why}), whose entryPoint TLS is not seen`);
   for (const [id, ep] of eps.tlsEntryPointOf) if (!out.has(id)) out.set(id, ep);
   const want = eps.workloads.length === 0 ? 1 : new Set(eps.workloads.map(refString)).size;
   const keyOf = (ref: ResourceRef | undefined) => (ref ? refString(ref) : '');

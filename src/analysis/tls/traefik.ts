@@ -10,7 +10,8 @@ import { imageRepository } from '../images.ts';
 import { memoize } from '../memo.ts';
 import { arr, obj, str, stringMap } from '../mesh/util.ts';
 import { podTemplateOf, refString } from '../workloads.ts';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { parse as parseToml, TomlError } from 'smol-toml';
 import { configMapData, ingressClassesByController, ingressClassNamed, nginxAnnotationBool, nginxImageVersion } from './nginx.ts';
 import { servicesSelecting } from './services.ts';
 import { parseLabelSelectorText, requirementMatches } from '../label-selector-text.ts';
@@ -52,9 +53,21 @@ export function traefikWatches(w: TraefikWatched | undefined, ns: string): boole
   return w.list ? w.list.has(ns) : undefined;
 }
 
-/** A provider's namespaces option as a container sets it (a comma-separated list on the command line or in TRAEFIK_*). */
-function watchedOf(install: InstallOptions, key: string): TraefikWatched {
-  if (install.source === 'file') return { unknown: 'its configuration file, which may set namespaces, is not in the snapshot' };
+/**
+ * A provider's namespaces option as a container sets it: a comma-separated list on the command line
+ * or in TRAEFIK_*, a list in its configuration file (`file`, read only for a container configured
+ * by one; unread, the namespaces are not known).
+ */
+function watchedOf(install: InstallOptions, key: string, file?: () => TraefikConfigFile): TraefikWatched {
+  if (install.source === 'file') {
+    const f = file?.();
+    if (!f || 'unread' in f) return { unknown: `its configuration file, which may set namespaces, is not read${f ? ` (${f.unread})` : ''}` };
+    const raw = fileKey(f.doc, ...key.split('.'));
+    const items = typeof raw === 'string' ? raw.split(',') : Array.isArray(raw) ? raw : raw === undefined || raw === null ? [] : undefined;
+    if (!items || !items.every((x) => typeof x === 'string')) return { unknown: `${key} in ${f.where} is neither a list of namespaces nor absent` };
+    const list = items.map((x) => x.trim()).filter(Boolean);
+    return list.length === 0 ? { all: true } : { list: new Set(list) };
+  }
   if (install.source === 'none' || !install.options.has(key)) return { all: true };
   if (install.unknown.has(key)) return { unknown: `${key} is set to a value the snapshot does not show` };
   const list = (install.options.get(key) ?? '').split(',').map((x) => x.trim()).filter(Boolean);
@@ -85,6 +98,9 @@ type InstallOptions = { source: 'file' } | {
   unknown: Set<string>;
 };
 
+/** The configuration files Traefik looks for under /etc/traefik, in order (configFileCandidates). */
+const DEFAULT_CONFIG_FILES = ['toml', 'yaml', 'yml'].map((e) => `/etc/traefik/traefik.${e}`);
+
 /** The providers' ingressClass options, whose value may follow as the next argument. */
 const CLASS_OPTIONS = new Set(['providers.kubernetesingress.ingressclass', 'providers.kubernetescrd.ingressclass']);
 
@@ -92,8 +108,13 @@ const CLASS_OPTIONS = new Set(['providers.kubernetesingress.ingressclass', 'prov
  * The install configuration a Traefik container sets, keys lower-cased. It comes from one source
  * only: a configuration file (--configFile, or traefik.yml under /etc/traefik), else the
  * command-line arguments, else TRAEFIK_* environment variables
- * (https://doc.traefik.io/traefik/getting-started/configuration-overview/#the-install-configuration).
- * A file is not in the snapshot, so its options are unknown. Option names are case-insensitive.
+ * (https://doc.traefik.io/traefik/getting-started/configuration-overview/#the-install-configuration;
+ * traefik/traefik cmd/traefik/traefik.go@v2.11.0 and @v3.3.4: the loaders FileLoader, FlagLoader,
+ * EnvLoader in that order, the first that finds a configuration ending the search, traefik/paerser
+ * cli/commands.go run). A file found, Traefik ignores every other argument and TRAEFIK_* variable.
+ * Here `source: 'file'` carries none of its options: the entryPoints are read from it where it is in
+ * the input (traefikEntryPoints, traefikConfigFile), the labelSelector too (fileLabelSelector); the
+ * rest is unknown. Option names are case-insensitive.
  */
 function installOptionsOf(c: Record<string, unknown>): InstallOptions {
   const words = [...arr(c.command), ...arr(c.args)].filter((x): x is string => typeof x === 'string');
@@ -109,7 +130,8 @@ function installOptionsOf(c: Record<string, unknown>): InstallOptions {
     if (value?.includes('$(')) unknown.add(key);
   }
   const mounts = arr(c.volumeMounts).map((v) => str(obj(v)?.mountPath)?.replace(/\/+$/, ''));
-  if (flags.has('configfile') || mounts.includes('/etc/traefik')) return { source: 'file' };
+  // /etc/traefik mounted, or one of the files Traefik looks for there mounted alone (subPath).
+  if (flags.has('configfile') || mounts.some((m) => m === '/etc/traefik' || (m !== undefined && DEFAULT_CONFIG_FILES.includes(m)))) return { source: 'file' };
   const env = new Map<string, string>();
   const envUnknown = new Set<string>();
   for (const e of arr(c.env).map(obj)) {
@@ -135,9 +157,9 @@ function classOption(install: { options: Map<string, string | undefined>; unknow
  * container configured by a file is taken to run the provider with its defaults.
  * `--providers.kubernetesingress` alone enables the provider, and so does any of its sub-options.
  */
-function ingressProviderOf(c: Record<string, unknown>): Omit<TraefikIngressProvider, 'ref'> | undefined {
+function ingressProviderOf(c: Record<string, unknown>, file: () => TraefikConfigFile): Omit<TraefikIngressProvider, 'ref'> | undefined {
   const install = installOptionsOf(c);
-  if (install.source === 'file' || install.source === 'none') return { ingressClass: '', namespaces: watchedOf(install, 'providers.kubernetesingress.namespaces') };
+  if (install.source === 'file' || install.source === 'none') return { ingressClass: '', namespaces: watchedOf(install, 'providers.kubernetesingress.namespaces', file) };
   const options = install.options;
   const enabled = [...options].some(([k, v]) => (k === 'providers.kubernetesingress' && v?.toLowerCase() !== 'false') || k.startsWith('providers.kubernetesingress.'));
   return enabled ? { ingressClass: classOption(install, 'providers.kubernetesingress.ingressclass'), namespaces: watchedOf(install, 'providers.kubernetesingress.namespaces') } : undefined;
@@ -169,9 +191,9 @@ function* traefikContainers(snapshot: Snapshot): Generator<{ ref: ResourceRef; c
 const traefikIngressSetup = memoize((snapshot: Snapshot): TraefikIngressSetup => {
   const providers: TraefikIngressProvider[] = [];
   let found = false;
-  for (const { ref, container } of traefikContainers(snapshot)) {
+  for (const { ref, container, podSpec } of traefikContainers(snapshot)) {
     found = true;
-    const p = ingressProviderOf(container);
+    const p = ingressProviderOf(container, () => traefikConfigFile(snapshot, ref.namespace ?? 'default', container, podSpec));
     if (p) providers.push({ ref, ...p });
   }
   const classes = ingressClassesByController(snapshot);
@@ -486,7 +508,7 @@ function crdProviderOf(c: Record<string, unknown>, file: () => TraefikConfigFile
   const groups = traefikCrdGroups(str(c.image) ?? '');
   // A release reading no group at all (Traefik v1) has no CRD provider, whatever its options say.
   if (groups.groups?.size === 0) return undefined;
-  const namespaces = watchedOf(install, 'providers.kubernetescrd.namespaces');
+  const namespaces = watchedOf(install, 'providers.kubernetescrd.namespaces', file);
   if (install.source === 'file') return { ingressClass: undefined, crossNamespace, groups, namespaces, ...fileLabelSelector(file()) };
   if (install.source === 'none') return { ingressClass: '', crossNamespace, groups, namespaces };
   const options = install.options;
@@ -505,8 +527,7 @@ function crdProviderOf(c: Record<string, unknown>, file: () => TraefikConfigFile
  * "/etc/traefik/traefik" first, Extensions "toml", "yaml", "yml"; the same at @v2.11.0;
  * https://doc.traefik.io/traefik/getting-started/configuration-overview/#configuration-file).
  * Read when the file is a key of a ConfigMap volume mounted at its directory (or at the file, with
- * subPath) and that ConfigMap is in the input; a YAML file is parsed, a TOML one is not.
- * `unread` says why it is not read.
+ * subPath) and that ConfigMap is in the input, YAML and TOML alike. `unread` says why it is not read.
  */
 type TraefikConfigFile = { doc: unknown; where: string } | { unread: string };
 
@@ -528,7 +549,7 @@ function configFileCandidates(c: Record<string, unknown>): { explicit?: string; 
     const m = /^--?configfile(?:=(.*))?$/is.exec(words[i]!);
     if (m) explicit = m[1] ?? words[i + 1];
   }
-  return { ...(explicit ? { explicit } : {}), candidates: [...(explicit ? [explicit] : []), ...['toml', 'yaml', 'yml'].map((e) => `/etc/traefik/traefik.${e}`)] };
+  return { ...(explicit ? { explicit } : {}), candidates: [...(explicit ? [explicit] : []), ...DEFAULT_CONFIG_FILES] };
 }
 
 /** The volume mount a file path of the container lies on: one of the file itself (subPath) first, else one of its directory. */
@@ -560,11 +581,31 @@ function traefikConfigFileAt(snapshot: Snapshot, ns: string, c: Record<string, u
   const text = key === undefined ? undefined : data[key];
   if (text === undefined) return 'absent';
   const where = `ConfigMap ${ns}/${cmName} (${key}, ${path})`;
-  if (!/\.ya?ml$/i.test(path)) return { unread: `its configuration file is ${where}, which is not YAML and is not read` };
+  // Traefik picks the decoder by the file's extension, case aside: .toml with BurntSushi/toml,
+  // .yml, .yaml and .json with yaml.v3, any other it refuses (traefik/paerser file/file_node.go
+  // decodeFileToNode, `strings.ToLower(filepath.Ext(filePath))`).
+  const ext = path.slice(path.lastIndexOf('.')).toLowerCase();
+  if (ext === '.toml') return tomlFile(text, where);
+  if (ext !== '.yml' && ext !== '.yaml' && ext !== '.json') return { unread: `its configuration file is ${where}, whose extension Traefik decodes neither as TOML nor as YAML` };
   try {
     return { doc: parseYaml(text), where };
-  } catch {
-    return { unread: `${where} is not valid YAML` };
+  } catch (e: unknown) {
+    const at = e instanceof YAMLParseError && e.linePos ? ` (line ${e.linePos[0].line}, column ${e.linePos[0].col})` : '';
+    return { unread: `${where} is not valid YAML${at}` };
+  }
+}
+
+/**
+ * A TOML configuration file, decoded; one that does not parse is unread, its why naming the
+ * parser's line and column and its first line of explanation only (the rest quotes the file).
+ */
+function tomlFile(text: string, where: string): TraefikConfigFile {
+  try {
+    return { doc: parseToml(text), where };
+  } catch (e: unknown) {
+    if (!(e instanceof TomlError)) throw e;
+    const reason = (e.message.split('\n')[0] ?? '').replace(/^Invalid TOML document: /, '');
+    return { unread: `${where} is not valid TOML (line ${e.line}, column ${e.column}: ${reason})` };
   }
 }
 
@@ -578,6 +619,40 @@ function fileKey(doc: unknown, ...path: string[]): unknown {
     at = k === undefined ? undefined : o[k];
   }
   return at;
+}
+
+/**
+ * The entryPoints of a decoded configuration file as the options the command line would set:
+ * `entrypoints.<name>.<option>` lower-case, as installOptionsOf keys flags, and `spelled` each as
+ * the file writes it. Traefik's file loader matches option names case-insensitively (traefik/paerser
+ * parser/nodes_metadata.go findTypedField, strings.EqualFold) and keeps entryPoint names as written
+ * (parser/element_fill.go setMap); lower-cased here as for flags. It skips a key whose value is null
+ * (file/raw_node.go decodeRaw) and takes a table with nothing in it as the option set, as a flag
+ * without a value: http.tls is `file:"allowEmpty"` (pkg/config/static/entrypoints.go@v3.3.4), so
+ * `[entryPoints.websecure.http.tls]` or `tls: {}` gives the entryPoint TLS. A list of values
+ * (http.middlewares) is its items comma-separated, as on the command line; one of tables
+ * (http.tls.domains) only sets its key.
+ */
+function fileEntryPointOptions(doc: unknown): { options: Map<string, string | undefined>; spelled: Map<string, string> } {
+  const options = new Map<string, string | undefined>();
+  const spelled = new Map<string, string>();
+  const put = (path: string, v: unknown): boolean => {
+    if (v === null || v === undefined) return false;
+    const o = obj(v);
+    let set = false;
+    if (o) for (const [k, x] of Object.entries(o)) set = put(`${path}.${k}`, x) || set;
+    if (set) return true;
+    const scalar = (x: unknown) => (typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean' ? String(x) : undefined);
+    const value = o ? '' : Array.isArray(v) ? (v.every((x) => scalar(x) !== undefined) ? v.map(scalar).join(',') : '') : scalar(v) ?? '';
+    options.set(path.toLowerCase(), value);
+    spelled.set(path.toLowerCase(), path);
+    return true;
+  };
+  const root = obj(doc);
+  const key = root && Object.keys(root).find((k) => k.toLowerCase() === 'entrypoints');
+  const eps = key === undefined ? undefined : obj(root![key]);
+  for (const [name, ep] of Object.entries(eps ?? {})) put(`${key}.${name}`, ep);
+  return { options, spelled };
 }
 
 /** providers.kubernetesCRD.labelSelector of a configuration file, as TraefikCrdProvider.labelSelector; an unread file sets none (not known, as before). */
@@ -748,8 +823,12 @@ export function traefikRouterTls(ing: KubeObject): string | undefined {
 export interface TraefikEntryPoints {
   /** The Traefik workloads of the snapshot (none: Traefik's install configuration is not in it). */
   workloads: ResourceRef[];
-  /** Those configured by a file, whose entryPoints the snapshot does not show. */
-  fromFile: ResourceRef[];
+  /**
+   * Those configured by a file that is not read (traefikConfigFile: not in a ConfigMap of the input,
+   * not valid TOML or YAML …), with why: their entryPoints are not known. The entryPoints of a file
+   * that is read count as those of the command line do.
+   */
+  fromFile: TraefikUnreadFile[];
   /**
    * The default entryPoints of the other workloads, lower-case: routers that name none attach
    * to these. Those marked asDefault, else every one defined (entrypoints.<name>.address), but
@@ -795,6 +874,14 @@ export interface TraefikEntryPoints {
    * ztaudit cannot resolve is left out (TraefikEntryPointMiddlewares.unknown says why).
    */
   middlewares: TraefikEntryPointMiddlewares[];
+}
+
+/** A Traefik workload configured by a file that is not read, and why (TraefikConfigFile.unread). */
+export interface TraefikUnreadFile { workload: ResourceRef; why: string }
+
+/** Why the entryPoints of Traefiks configured by a file are not known, for a message: each workload and why its file is not read. */
+export function traefikFilesUnread(files: TraefikUnreadFile[]): string {
+  return `${files.length > 1 ? 'they read their' : 'it reads its'} install configuration from a file ztaudit cannot read (${files.map((f) => `${refString(f.workload)}: ${f.why}`).join('; ')})`;
 }
 
 /** One entryPoint's http.tls.options on one Traefik workload: `option` as written ("<namespace>-<name>@kubernetescrd"). */
@@ -875,7 +962,7 @@ const optionOn = (v: string | undefined) => v === undefined || v === '' || nginx
 /** The entryPoints of the Traefik workloads of the snapshot, built once. */
 export const traefikEntryPoints = memoize((snapshot: Snapshot): TraefikEntryPoints => {
   const workloads: ResourceRef[] = [];
-  const fromFile: ResourceRef[] = [];
+  const fromFile: TraefikUnreadFile[] = [];
   const defined = new Set<string>();
   const asDefault = new Set<string>();
   const udp = new Set<string>();
@@ -895,14 +982,23 @@ export const traefikEntryPoints = memoize((snapshot: Snapshot): TraefikEntryPoin
         if (!c || !TRAEFIK_IMAGE.test(imageRepository(str(c.image) ?? ''))) continue;
         const ref = { kind: o.kind ?? 'Deployment', namespace: o.metadata?.namespace ?? 'default', name: o.metadata?.name ?? '' };
         workloads.push(ref);
-        const install = installOptionsOf(c);
-        if (install.source === 'file') {
-          fromFile.push(ref);
+        // Traefik reads one source only: the file when there is one, and then no argument or
+        // environment variable (install, below).
+        const read = installOptionsOf(c);
+        const file = read.source === 'file' ? traefikConfigFile(snapshot, ref.namespace, c, obj(podTemplateOf(o)?.spec)) : undefined;
+        if (file && 'unread' in file) {
+          fromFile.push({ workload: ref, why: file.unread });
           continue;
         }
+        const fromDoc = file && fileEntryPointOptions(file.doc);
+        const install = fromDoc ? { source: 'file' as const, options: fromDoc.options, unknown: new Set<string>() } : read as Exclude<InstallOptions, { source: 'file' }>;
         let waysOf: ((port: number) => string[]) | null | undefined;
         const secured = new Map<string, string>();
         const flag = install.source === 'env' ? (k: string) => `TRAEFIK_${k.replace(/\./g, '_').toUpperCase()}` : (k: string) => `--${k}`;
+        // An option as its source sets it: `--k=v`, `TRAEFIK_K=v`, or the file's key as spelled there and the file.
+        const said = (k: string, v: string | undefined) => (fromDoc && file && 'doc' in file
+          ? `${fromDoc.spelled.get(k) ?? k}${v ? ` = ${JSON.stringify(v)}` : ''} in ${file.where}`
+          : `${flag(k)}${v ? `=${v}` : ''}`);
         for (const [k, v] of install.options) {
           const m = /^entrypoints\.([^.]+)\.(.+)$/.exec(k);
           if (!m) continue;
@@ -925,20 +1021,20 @@ export const traefikEntryPoints = memoize((snapshot: Snapshot): TraefikEntryPoin
             }
           }
           else if (rest === 'asdefault' && optionOn(v)) asDefault.add(ep);
-          else if ((rest === 'http.tls' && optionOn(v)) || rest.startsWith('http.tls.')) secured.set(ep, `TLS (${flag(k)}${v ? `=${v}` : ''})`);
+          else if ((rest === 'http.tls' && optionOn(v)) || rest.startsWith('http.tls.')) secured.set(ep, `TLS (${said(k, v)})`);
           else if (rest === 'http.redirections.entrypoint.to' && v && !secured.has(ep)) {
             const scheme = install.options.get(`entrypoints.${ep}.http.redirections.entrypoint.scheme`) ?? 'https';
-            if (scheme.toLowerCase() === 'https') secured.set(ep, `a redirection of every request to https (${flag(k)}=${v})`);
+            if (scheme.toLowerCase() === 'https') secured.set(ep, `a redirection of every request to https (${said(k, v)})`);
           }
         }
         // An entryPoint's http.middlewares go ahead of every router's own on it (applyModel): a
         // redirection to https among them, before anything that may answer, keeps plaintext off it.
         for (const [k, v] of install.options) {
           const m = /^entrypoints\.([^.]+)\.http\.middlewares$/.exec(k);
-          if (m && (v || install.unknown.has(k))) middlewares.push({ workload: ref, entryPoint: m[1], flag: `${flag(k)}=${v}`, names: install.unknown.has(k) ? [] : (v ?? '').split(',').map((x) => x.trim()).filter(Boolean), ...(install.unknown.has(k) ? { unknown: `${flag(k)} is taken from a value ztaudit cannot read` } : {}) });
+          if (m && (v || install.unknown.has(k))) middlewares.push({ workload: ref, entryPoint: m[1], flag: said(k, v), names: install.unknown.has(k) ? [] : (v ?? '').split(',').map((x) => x.trim()).filter(Boolean), ...(install.unknown.has(k) ? { unknown: `${flag(k)} is taken from a value ztaudit cannot read` } : {}) });
           if (!m || secured.has(m[1]) || !v || install.unknown.has(k)) continue;
           const redirect = traefikEntryPointRedirect(snapshot, ref, m[1], v);
-          if (redirect) secured.set(m[1], `a redirection of every request to https (${flag(k)}=${v}: ${redirect})`);
+          if (redirect) secured.set(m[1], `a redirection of every request to https (${said(k, v)}: ${redirect})`);
         }
         // An entryPoint's http.tls.options is the TLSOption of every router on it without a TLS
         // section of its own (applyModel: `if cp.TLS == nil { cp.TLS = m.TLS }`).
@@ -946,7 +1042,7 @@ export const traefikEntryPoints = memoize((snapshot: Snapshot): TraefikEntryPoin
           if (!how.startsWith('TLS (')) continue;
           const key = `entrypoints.${ep}.http.tls.options`;
           const option = install.options.get(key);
-          if (option !== undefined && option !== '' && option !== 'default' && !install.unknown.has(key)) tlsOptions.push({ workload: ref, entryPoint: ep, option, flag: `${flag(key)}=${option}` });
+          if (option !== undefined && option !== '' && option !== 'default' && !install.unknown.has(key)) tlsOptions.push({ workload: ref, entryPoint: ep, option, flag: said(key, option) });
         }
         const named = new Set(tlsOptions.filter((t) => t.workload === ref).map((t) => t.entryPoint));
         perWorkload.push(secured);
@@ -1010,7 +1106,7 @@ export type TraefikRouterPlaintext =
   /**
    * Plaintext on entryPoints reached from outside the cluster, or not known not to be (`plain`
    * empty: every default entryPoint, none being known). `unread`: a Traefik of the snapshot reads
-   * its install configuration from a file, whose entryPoints (TLS, redirections) are not read, so
+   * its install configuration from a file ztaudit cannot read (TraefikEntryPoints.fromFile), so
    * that cannot be confirmed.
    */
   | { plaintext: 'edge'; plain: string[]; evidence: Record<string, unknown>; unread?: string };
@@ -1038,15 +1134,14 @@ export function traefikRouterPlaintext(eps: TraefikEntryPoints, named: string[])
     return { plaintext: 'in-cluster', secured, inCluster, evidence: { entryPoints, securedEntryPoints: secured, inClusterPlaintextEntryPoints: inCluster, ...edgeWays } };
   }
   const unseen = eps.workloads.length === 0 ? 'no Traefik workload is in the snapshot'
-    : eps.fromFile.length ? `${eps.fromFile.map(refString).join(', ')} read${eps.fromFile.length > 1 ? '' : 's'} a configuration file`
+    : eps.fromFile.length ? `${eps.fromFile.map((f) => refString(f.workload)).join(', ')} read${eps.fromFile.length > 1 ? '' : 's'} a configuration file ztaudit cannot read`
       : undefined;
   const note = unseen ? { note: `Traefik's install configuration is not in the snapshot (${unseen}): entryPoint TLS or an HTTP-to-HTTPS redirection set there is not seen` } : {};
   const exposure = eps.withoutService.length ? { exposure: `no Service of the snapshot selects the pods of ${eps.withoutService.map(refString).join(', ')}: every entryPoint counts as reachable from outside the cluster` } : {};
-  // A file (--configFile, or /etc/traefik mounted: traefik.toml, .yaml or .yml) may set entryPoint
-  // TLS or a redirection to https: ztaudit reads no entryPoint from it (a TOML file is not parsed
-  // at all; no TOML parser is a dependency), so a router it would secure is not judged on the
-  // defaults (https://doc.traefik.io/traefik/getting-started/configuration-overview/#configuration-file).
-  const unread = eps.fromFile.length ? { unread: `whether the entryPoints of ${eps.fromFile.map(refString).join(', ')} keep it off plaintext HTTP cannot be confirmed: ${eps.fromFile.length > 1 ? 'they read their' : 'it reads its'} install configuration from a file, whose entryPoints ztaudit does not read (a TOML file is not parsed at all)` } : {};
+  // A file ztaudit cannot read (TraefikEntryPoints.fromFile) may set entryPoint TLS or a redirection
+  // to https, so a router it would secure is not judged on the defaults
+  // (https://doc.traefik.io/traefik/getting-started/configuration-overview/#configuration-file).
+  const unread = eps.fromFile.length ? { unread: `whether the entryPoints of ${eps.fromFile.map((f) => refString(f.workload)).join(', ')} keep it off plaintext HTTP cannot be confirmed: ${traefikFilesUnread(eps.fromFile)}` } : {};
   return { plaintext: 'edge', plain: atEdge, evidence: { entryPoints, plaintextEntryPoints: atEdge.length ? atEdge : '(default entryPoints)', ...edgeWays, ...note, ...exposure }, ...unread };
 }
 

@@ -3,9 +3,11 @@
 // pkg/server/aggregator.go applyModel: `cp.Middlewares = append(m.Middlewares, cp.Middlewares...)`),
 // so a ForwardAuth, RateLimit or WAF plugin named there guards every route on that entryPoint, as
 // one the route names itself does. A route on several entryPoints (or served by several Traefiks)
-// is guarded only when every way in is. A Traefik whose install configuration is a file (YAML or
-// TOML, whose entryPoints ztaudit does not read) may name any there: a route without a guard of
-// its own is then "cannot be confirmed" (medium), not a finding on Traefik's defaults.
+// is guarded only when every way in is. A Traefik whose install configuration is a file reads its
+// entryPoints there alone (https://doc.traefik.io/traefik/getting-started/configuration-overview/:
+// one source only, the file first): ztaudit reads them from a TOML or YAML file that is a key of a
+// ConfigMap volume of the input. One it cannot read may name any: a route without a guard of its
+// own is then "cannot be confirmed" (medium), not a finding on Traefik's defaults.
 import { describe, expect, it } from 'vitest';
 import type { Verdict } from '../../../src/base/vocabulary.ts';
 import type { Check } from '../../../src/engine/types.ts';
@@ -69,14 +71,42 @@ describe('Traefik entryPoint http.middlewares in front of every router on the en
   });
 });
 
-describe('a Traefik configured by a file, whose entryPoints ztaudit does not read', () => {
-  // The Helm chart's file form: a ConfigMap mounted at /etc/traefik holding traefik.toml.
+/** The Traefik of `host` reading `text` as its traefik.toml, a key of ConfigMap traefik/traefik-config mounted at /etc/traefik (its arguments then count for nothing). */
+const fromToml = (args: string[], text: string) => ctx(cluster(['--providers.kubernetescrd', ...args], tcpRoute({ kind: 'IngressRoute', match: 'Host(`db.example.com`)' }) + GUARDS + `---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: traefik-config, namespace: traefik}
+data: {traefik.toml: ${JSON.stringify(text)}}
+`).replace('        ports: [{name: postgres, containerPort: 5432}]', '        ports: [{name: postgres, containerPort: 5432}]\n        volumeMounts: [{name: config, mountPath: /etc/traefik}]\n      volumes: [{name: config, configMap: {name: traefik-config}}]'));
+const POSTGRES = '[entryPoints.postgres]\n  address = ":5432"\n[providers.kubernetesCRD]\n';
+
+describe('a Traefik configured by a traefik.toml: its entryPoints\' http.middlewares read from the file alone', () => {
+  it('the chain named in the file guards the route, as the same flag does', () => {
+    const c = fromToml([], `${POSTGRES}  [entryPoints.postgres.http]\n    middlewares = ["traefik-guards@kubernetescrd"]\n`);
+    const auth = verdict(edgeAuthMissing, c);
+    expect(graded(auth)).toEqual(['pass', undefined]);
+    expect(auth.message).toContain('Traefik Middleware traefik/auth forwardAuth');
+    expect(graded(verdict(edgeWafMissing, c))).toEqual(['pass', undefined]);
+  });
+  it('the file\'s providers.kubernetesCRD.namespaces leaving out the chain\'s namespace: the chain is not read, so it guards nothing', () => {
+    const c = fromToml([], '[entryPoints.postgres]\n  address = ":5432"\n  [entryPoints.postgres.http]\n    middlewares = ["traefik-guards@kubernetescrd"]\n[providers.kubernetesCRD]\n  namespaces = ["db"]\n');
+    const v = verdict(edgeAuthMissing, c);
+    expect(graded(v)).toEqual(['fail', 'default']);
+    expect(v.message).toContain('watches only namespaces db (providers.kubernetesCRD.namespaces), not traefik');
+  });
+  it('the flag beside a file that names none counts for nothing: Traefik ignores its arguments then, a certain finding', () => {
+    const v = verdict(edgeAuthMissing, fromToml(['--entrypoints.postgres.http.middlewares=traefik-guards@kubernetescrd'], POSTGRES));
+    expect(graded(v)).toEqual(['fail', 'default']);
+  });
+});
+
+describe('a Traefik configured by a file ztaudit cannot read', () => {
+  // --configFile naming a file on no volume of the input.
   const fileArgs = ['--configFile=/etc/traefik/traefik.toml'];
   it('a route with no guard of its own: cannot be confirmed (medium), naming the file, not a finding on the defaults', () => {
     const v = verdict(edgeAuthMissing, host(fileArgs));
     expect(graded(v)).toEqual(['fail', 'medium']);
-    expect(v.message).toContain('whether the entryPoint middlewares of Deployment traefik/traefik guard it cannot be confirmed');
-    expect(v.message).toContain('a TOML file is not parsed at all');
+    expect(v.message).toContain('whether the entryPoint middlewares of Deployment traefik/traefik guard it cannot be confirmed: it reads its install configuration from a file ztaudit cannot read (Deployment traefik/traefik: its configuration file "/etc/traefik/traefik.toml" is not on a volume of the input)');
     expect(v.message).toContain('It is not judged on the Traefik defaults.');
   });
   it('a route naming its own ForwardAuth still passes: nothing the file says takes it away', () => {

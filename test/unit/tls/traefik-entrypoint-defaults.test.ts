@@ -90,6 +90,17 @@ spec:
     expect(builtin(c).map((v) => [v.resource.name, v.evidence?.tlsRouter])).toEqual([['traefik', 'IngressRoute shop/own (tls)'], ['traefik', 'IngressRoute shop/own (tls)']]);
   });
 
+  it('the same in a traefik.yaml of a ConfigMap mounted at /etc/traefik (read as the flags are): the TLSOption names the entryPoint and the file as its user', () => {
+    const file = 'entryPoints:\n  web: {address: ":8000"}\n  websecure:\n    address: ":8443"\n    http:\n      tls:\n        options: traefik-legacy@kubernetescrd\nproviders: {kubernetesCRD: {}, kubernetesIngress: {}}\n';
+    const fromFile = traefik('traefik:v2.8.8', []).replace(/, args: \[[^\]]*\]\}\]\}/, ', volumeMounts: [{name: config, mountPath: /etc/traefik}]}], volumes: [{name: config, configMap: {name: traefik-config}}]}')
+      + `---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: traefik-config, namespace: traefik}\ndata: {traefik.yaml: ${JSON.stringify(file)}}\n`;
+    expect(fromFile).not.toContain('--entrypoints');
+    const c = ctx(fromFile + option + ingress('{traefik.ingress.kubernetes.io/router.entrypoints: websecure}'));
+    expect(builtin(c)).toEqual([]);
+    const v = [...legacyProtocolEnabled.evaluate(c)].find((x) => x.resource.kind === 'TLSOption')!;
+    expect(v.message).toContain('Routers using it: entryPoint websecure of Deployment traefik/traefik (entryPoints.websecure.http.tls.options = "traefik-legacy@kubernetescrd" in ConfigMap traefik/traefik-config (traefik.yaml, /etc/traefik/traefik.yaml): its routers without a TLS section of their own).');
+  });
+
   it('options "default" is the default TLS option: the entryPoint still takes the built-in default', () => {
     const c = ctx(traefik('traefik:v2.8.8', ['--entrypoints.websecure.http.tls=true', '--entrypoints.websecure.http.tls.options=default']));
     expect(builtin(c).map((v) => v.evidence?.tlsRouter)).toEqual(['entryPoint websecure: TLS (--entrypoints.websecure.http.tls.options=default)', 'entryPoint websecure: TLS (--entrypoints.websecure.http.tls.options=default)']);

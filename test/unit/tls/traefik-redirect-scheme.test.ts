@@ -108,6 +108,39 @@ describe(`Traefik RedirectScheme to https (${REDIRECT_SCHEME})`, () => {
   });
 });
 
+// The same Traefik with its entryPoints in a traefik.toml of a ConfigMap mounted at /etc/traefik
+// instead of its arguments (https://doc.traefik.io/traefik/getting-started/configuration-overview/#configuration-file).
+const fromToml = (yaml: string) => `${yaml.replace(
+  '        args: ["--entryPoints.web.address=:8000/tcp", "--entryPoints.websecure.address=:8443/tcp", "--providers.kubernetescrd"]',
+  '        volumeMounts: [{name: config, mountPath: /etc/traefik}]',
+).replace('      serviceAccountName: traefik\n', '      serviceAccountName: traefik\n      volumes: [{name: config, configMap: {name: traefik-config}}]\n')}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: traefik-config, namespace: traefik}
+data:
+  traefik.toml: |
+    [entryPoints.web]
+      address = ":8000/tcp"
+    [entryPoints.websecure]
+      address = ":8443/tcp"
+    [providers.kubernetesCRD]
+`;
+
+describe('a Traefik whose entryPoints are in its traefik.toml: the same as in its arguments', () => {
+  it('the redirect-only IngressRoute on entryPoint web (plain http in the file): passes, and the edge guards skip it', () => {
+    const yaml = fromToml(fixture('ingressroute.yaml'));
+    expect(yaml).not.toContain('--providers.kubernetescrd');
+    expect(yaml).toContain('volumes: [{name: config, configMap: {name: traefik-config}}]');
+    expect(of(verdicts(yaml), 'app-http').map((r) => r.status)).toEqual(['pass']);
+    for (const check of EDGE_GUARDS) {
+      const rs = run(check, yaml);
+      expect(of(rs, 'app-http'), check).toEqual([]);
+      expect(of(rs, 'app-https').length, check).toBeGreaterThan(0);
+    }
+  });
+});
+
 describe('tls.edge-rate-limit-missing on a Traefik IngressRoute without middlewares', () => {
   it('says what it looked at: the IngressRoute, which uses no Traefik Middlewares', () => {
     const rs = run('tls.edge-rate-limit-missing', fixture('ingressroute.yaml'));
