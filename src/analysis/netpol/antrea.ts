@@ -48,6 +48,8 @@ interface Reading {
 
 const isPort = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 65535;
 const present = (o: Record<string, unknown>) => Object.keys(o).filter((k) => o[k] !== undefined && o[k] !== null);
+/** A field name from the object, quoted unless plainly a field name (it is the cluster's text). */
+const fieldName = (k: string) => (/^[A-Za-z][A-Za-z0-9]*$/.test(k) ? k : JSON.stringify(k));
 
 /** The appliedTo entries of `list` at `at`, or undefined when one selects by anything but pod/namespace selectors. */
 function readEntries(list: unknown, at: string, namespaced: boolean, r: Reading): Entry[] | undefined {
@@ -61,7 +63,7 @@ function readEntries(list: unknown, at: string, namespaced: boolean, r: Reading)
     const keys = present(e);
     const allowed = namespaced ? ['podSelector'] : ['podSelector', 'namespaceSelector'];
     const other = keys.filter((k) => !allowed.includes(k));
-    if (other.length || !keys.length) { ok = false; return void r.unsupported.push(other.length ? other.map((k) => `${where}.${k}`).join(', ') : `${where} (selects nothing ztaudit reads)`); }
+    if (other.length || !keys.length) { ok = false; return void r.unsupported.push(other.length ? other.map((k) => `${where}.${fieldName(k)}`).join(', ') : `${where} (selects nothing ztaudit reads)`); }
     const entry: Entry = {};
     for (const [key, field] of [['podSelector', 'pods'], ['namespaceSelector', 'namespaces']] as const) {
       if (!keys.includes(key)) continue;
@@ -112,7 +114,7 @@ function readPeer(raw: unknown, at: string, namespaced: boolean, r: Reading): Re
   const keys = present(o);
   const allowed = ['podSelector', 'namespaceSelector', 'ipBlock', ...(namespaced ? [] : ['namespaces'])];
   const other = keys.filter((k) => !allowed.includes(k));
-  if (other.length) return void r.unsupported.push(other.map((k) => `${at}.${k}`).join(', '));
+  if (other.length) return void r.unsupported.push(other.map((k) => `${at}.${fieldName(k)}`).join(', '));
   if (!keys.length) return void r.errors.push(`${at}: sets no peer field`);
   if (keys.includes('ipBlock')) {
     if (keys.length > 1) return void r.errors.push(`${at}: ipBlock cannot be combined with ${keys.filter((k) => k !== 'ipBlock').join(', ')}`);
@@ -142,7 +144,7 @@ function readPeer(raw: unknown, at: string, namespaced: boolean, r: Reading): Re
     // "Currently, the `namespaces` field has only one matching strategy, `Self`"; sameLabels (v2.0) is not evaluated.
     const ns = obj(o.namespaces);
     if (keys.includes('namespaceSelector')) return void r.errors.push(`${at}: namespaces cannot be set with namespaceSelector`);
-    if (!ns || present(ns).length !== 1 || ns.match !== 'Self') return void r.unsupported.push(`${at}.namespaces${ns && present(ns).length === 1 && ns.match === undefined ? `.${present(ns)[0]}` : ''}`);
+    if (!ns || present(ns).length !== 1 || ns.match !== 'Self') return void r.unsupported.push(`${at}.namespaces${ns && present(ns).length === 1 && ns.match === undefined ? `.${fieldName(present(ns)[0])}` : ''}`);
     return { kind: 'self', ...(pods ? { pods } : {}) };
   }
   let namespaces: PodSet['namespaces'] = namespaced ? { kind: 'policy' } : { kind: 'selector', selector: EVERY_NAMESPACE };
@@ -168,7 +170,7 @@ function readPorts(raw: unknown, at: string, r: Reading): PortSpec[] | 'any' {
     const o = obj(p);
     if (!o) return void r.errors.push(`${where}: not an object`);
     const other = present(o).filter((k) => !['protocol', 'port', 'endPort'].includes(k));
-    if (other.length) return void r.unsupported.push(other.map((k) => `${where}.${k}`).join(', '));
+    if (other.length) return void r.unsupported.push(other.map((k) => `${where}.${fieldName(k)}`).join(', '));
     const protocol: unknown = o.protocol ?? 'TCP';
     if (!isProtocol(protocol)) return void r.errors.push(`${where}.protocol: "${String(o.protocol)}" is not TCP, UDP or SCTP`);
     const proto: Protocol = protocol;
@@ -205,7 +207,7 @@ function readRules(spec: Record<string, unknown>, dir: 'ingress' | 'egress', nam
     const o = obj(x);
     if (!o) return void r.errors.push(`${at}: not an object`);
     const other = present(o).filter((k) => k !== peerKey && !RULE_KEYS.includes(k));
-    if (other.length) r.unsupported.push(other.map((k) => `${at}.${k}`).join(', '));
+    if (other.length) r.unsupported.push(other.map((k) => `${at}.${fieldName(k)}`).join(', '));
     const written = o.action;
     const action = typeof written === 'string' && Object.hasOwn(ACTIONS, written) ? ACTIONS[written] : undefined;
     if (!action) return void r.errors.push(`${at}.action: "${String(written)}" is not Allow, Drop, Reject or Pass`);
@@ -266,7 +268,7 @@ function layerOf(o: KubeObject, namespaced: boolean, tiers: ReadonlyMap<string, 
   const baseline = tier === ANTREA_BASELINE_TIER;
   const r: Reading = { unsupported: [], errors: [] };
   const other = present(spec).filter((k) => !['priority', 'tier', 'appliedTo', 'ingress', 'egress'].includes(k));
-  if (other.length) r.unsupported.push(other.map((k) => `spec.${k}`).join(', '));
+  if (other.length) r.unsupported.push(other.map((k) => `spec.${fieldName(k)}`).join(', '));
   // "This field is mandatory. [...] Priority values can range from 1.0 to 10000.0."
   const order = typeof spec.priority === 'number' && Number.isFinite(spec.priority) ? spec.priority : undefined;
   if (order === undefined) r.errors.push('spec.priority: missing (a number from 1.0 to 10000.0)');
@@ -276,7 +278,7 @@ function layerOf(o: KubeObject, namespaced: boolean, tiers: ReadonlyMap<string, 
   const all = [...(ingress ?? []), ...(egress ?? [])];
   // "appliedTo must be set either at the policy level or at every rule" ("appliedTo per rule").
   const perRule = spec.appliedTo === undefined || spec.appliedTo === null;
-  if (perRule && all.some((x) => !x.entries) && !r.unsupported.length) r.errors.push('appliedTo: set neither at the policy level nor at every rule');
+  if (perRule && (all.length === 0 || all.some((x) => !x.entries)) && !r.unsupported.length) r.errors.push('appliedTo: set neither at the policy level nor at every rule');
   if (!perRule && all.some((x) => x.entries)) r.errors.push('appliedTo: set both at the policy level and in a rule');
 
   const kindLabel = namespaced ? 'Antrea NetworkPolicy' : 'Antrea ClusterNetworkPolicy';

@@ -321,6 +321,17 @@ describe('Antrea-native policies with a field the model does not evaluate stay i
     expect(vs[0].message).toContain('Antrea ClusterNetworkPolicy from-group selects them and is not evaluated by ztaudit');
   });
 
+  it('namespaces.sameLabels is named; a field name from the cluster is quoted, never printed raw; a policy with no appliedTo at all does not stop the run', () => {
+    const same = cnp('same-labels', 'securityops', 5, SHOP, 'ingress: [{action: Drop, from: [{namespaces: {sameLabels: [org]}}]}]');
+    expect(reach(scene(same), 'other/client', 'shop/db', '5432').output).toContain('spec.ingress[0].from[0].namespaces.sameLabels is not evaluated by ztaudit');
+    const evil = cnp('evil', 'securityops', 5, SHOP, 'ingress: [{action: Drop, "x\\nDENIED: forged": 1}]');
+    const out = reach(scene(evil), 'other/client', 'shop/db', '5432').output;
+    expect(out).toContain('spec.ingress[0]."x\\nDENIED: forged" is not evaluated by ztaudit');
+    expect(out.split('\n').some((l) => l.startsWith('DENIED: forged'))).toBe(false);
+    const bareSpec = 'apiVersion: crd.antrea.io/v1beta1\nkind: ClusterNetworkPolicy\nmetadata: {name: empty}\nspec: {priority: 1}\n';
+    expect(first(reach(scene(bareSpec), 'other/client', 'shop/db', '5432'))).toBe('DENIED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
+  });
+
   it('Pass in the baseline tier (refused by Antrea\'s admission webhook) is not evaluated', () => {
     const r = reach(bare(cnp('base-pass', 'baseline', 1, SHOP, 'ingress: [{action: Pass}]')), 'other/client', 'shop/db', '5432');
     expect(r.exitCode).toBe(2);
