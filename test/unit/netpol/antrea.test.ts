@@ -15,7 +15,7 @@ import { reachCommandCore } from '../../../src/cli/reach.ts';
 import { buildReachability } from '../../../src/analysis/netpol/model.ts';
 import { intentViolation } from '../../../checks/network/intent-violation.ts';
 import { namespaceDefaultDenyIngress } from '../../../checks/network/namespace-default-deny-ingress.ts';
-import { ctxOf, policy, run, snap } from './helpers.ts';
+import { ctxOf, pod, policy, run, snap } from './helpers.ts';
 import { namespaceDefaultDenyEgress } from '../../../checks/network/namespace-default-deny-egress.ts';
 
 const ANTREA = `
@@ -283,6 +283,14 @@ spec:
 `;
     expect(first(reach(bare(perRule), 'other/client', 'shop/db', '5432'))).toBe('DENIED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
     expect(first(reach(bare(perRule), 'other/client', 'shop/web', '8080'))).toBe('ALLOWED: other/client[Deployment] -> shop/web[Deployment] on 8080/TCP');
+  });
+
+  it('an appliedTo of several entries applies to the pods any entry selects ("ACNP with stand-alone selectors": a podSelector, or a namespaceSelector)', () => {
+    const either = cnp('either', 'securityops', 1, '[{podSelector: {matchLabels: {app: client}}}, {namespaceSelector: {matchLabels: {env: prod}}}]', 'ingress: [{action: Drop}]');
+    const y = bare(either, pod('other', 'lone', { app: 'lone' }));
+    expect(reach(y, 'shop/web', 'other/client', '80').exitCode).toBe(1);
+    expect(reach(y, 'other/client', 'shop/web', '8080').exitCode).toBe(1);
+    expect(reach(y, 'other/client', 'other/lone', '80').exitCode).toBe(0);
   });
 
   it('ipBlock with except, and named ports, are evaluated', () => {
