@@ -303,9 +303,12 @@ export const KINDS = [
   // Antrea-native policies (crd.antrea.io): the CRDs of antrea-io/antrea
   // build/charts/antrea/crds/{clusternetworkpolicy,networkpolicy}.yaml serve v1alpha1 and v1beta1
   // at v1.13.0 (v1alpha1 only at v1.12.0, build/yamls/base/crds.yml v1alpha1 at v1.0.0) and
-  // v1beta1 alone at v2.0.0 and v2.2.0. Not evaluated: they leave verdicts in doubt (src/analysis/netpol/antrea.ts).
+  // v1beta1 alone at v2.0.0 and v2.2.0. Evaluated in src/analysis/netpol/antrea.ts.
   crd('antrea.clusternetworkpolicies', 'ClusterNetworkPolicy', 'crd.antrea.io', ['v1beta1', 'v1alpha1'], 'clusternetworkpolicies', false),
   crd('antrea.networkpolicies', 'NetworkPolicy', 'crd.antrea.io', ['v1beta1', 'v1alpha1'], 'networkpolicies'),
+  // Antrea Tiers: the priority of a custom tier a policy names (build/charts/antrea/crds/tier.yaml:
+  // v1alpha1 and v1beta1 at v1.13.0, v1beta1 alone at v2.2.0). Only spec.priority is read.
+  { ...crd('antrea.tiers', 'Tier', 'crd.antrea.io', ['v1beta1', 'v1alpha1'], 'tiers', false, { annotations: [], status: [] }), onlyWith: ['antrea.clusternetworkpolicies', 'antrea.networkpolicies'] },
   // Cilium policy kinds: cilium.io v2 only (pkg/k8s/apis/cilium.io/client/crds/v2; no v2alpha1 CRD of them)
   crd('cilium.networkpolicies', 'CiliumNetworkPolicy', 'cilium.io', ['v2'], 'ciliumnetworkpolicies'),
   crd('cilium.clusterwidenetworkpolicies', 'CiliumClusterwideNetworkPolicy', 'cilium.io', ['v2'], 'ciliumclusterwidenetworkpolicies', false),

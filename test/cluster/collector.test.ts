@@ -513,14 +513,15 @@ describeCluster('live collector against a real kube-apiserver', (cluster) => {
 
   // Antrea-native policies (crd.antrea.io), listed live at the version the API server serves: v1beta1
   // (Antrea v2.x) or v1alpha1 (Antrea v1.0-v1.12). Their CRDs are deleted after each case.
-  describe('Antrea-native policies (crd.antrea.io ClusterNetworkPolicy and NetworkPolicy)', () => {
+  describe('Antrea-native policies (crd.antrea.io ClusterNetworkPolicy and NetworkPolicy) and their Tiers', () => {
     const acnp = uniqueName('acnp');
     const ns = uniqueName('antrea');
-    const paths = ['clusternetworkpolicies', 'networkpolicies'].map((r) => `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${r}.crd.antrea.io`);
+    const paths = ['clusternetworkpolicies', 'networkpolicies', 'tiers'].map((r) => `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${r}.crd.antrea.io`);
     const install = async (version: string) => {
       for (const c of antreaPolicyCrds([version])) await admin.create(c);
       await admin.waitForResource('crd.antrea.io', version, 'clusternetworkpolicies');
       await admin.waitForResource('crd.antrea.io', version, 'networkpolicies');
+      await admin.waitForResource('crd.antrea.io', version, 'tiers');
       await admin.namespace(ns);
       // Posted to their own paths: the helper's collectionPath knows only the kinds ztaudit reads.
       const post = async (path: string, o: Record<string, unknown>) => {
@@ -528,6 +529,7 @@ describeCluster('live collector against a real kube-apiserver', (cluster) => {
         if (r.status !== 201) throw new Error(`create ${path}: HTTP ${r.status}`);
       };
       await post(`/apis/crd.antrea.io/${version}/clusternetworkpolicies`, { apiVersion: `crd.antrea.io/${version}`, kind: 'ClusterNetworkPolicy', metadata: { name: acnp }, spec: { priority: 5, tier: 'securityops', appliedTo: [{ namespaceSelector: {} }], ingress: [{ action: 'Allow', from: [{ namespaceSelector: {} }] }] } });
+      await post(`/apis/crd.antrea.io/${version}/tiers`, { apiVersion: `crd.antrea.io/${version}`, kind: 'Tier', metadata: { name: 'mytier' }, spec: { priority: 120 } });
       await post(`/apis/crd.antrea.io/${version}/namespaces/${ns}/networkpolicies`, { apiVersion: `crd.antrea.io/${version}`, kind: 'NetworkPolicy', metadata: { name: 'annp', namespace: ns }, spec: { priority: 5, appliedTo: [{ podSelector: {} }], egress: [{ action: 'Drop', to: [{ ipBlock: { cidr: '0.0.0.0/0' } }] }] } });
     };
     const uninstall = async () => {
@@ -549,6 +551,9 @@ describeCluster('live collector against a real kube-apiserver', (cluster) => {
           expect(snapshot.coverage['antrea.clusternetworkpolicies']).toEqual({ status: 'ok', count: 1 });
           expect(snapshot.resources['antrea.clusternetworkpolicies']?.map((o) => `${o.apiVersion} ${o.metadata?.name}`)).toEqual([`crd.antrea.io/${version} ${acnp}`]);
           expect(namesIn(snapshot, 'antrea.networkpolicies', ns)).toEqual(['annp']);
+          // The Tier a policy may name, read for its priority.
+          expect(snapshot.coverage['antrea.tiers']).toEqual({ status: 'ok', count: 1 });
+          expect(snapshot.resources['antrea.tiers']?.map((o) => `${o.metadata?.name} ${(o.spec as { priority?: number }).priority}`)).toEqual(['mytier 120']);
         } finally {
           await uninstall();
         }

@@ -123,6 +123,7 @@ export function antreaPolicyCrds(versions: string[]): KubeObject[] {
   return [
     crd('crd.antrea.io', 'ClusterNetworkPolicy', 'clusternetworkpolicies', versions, false, {}),
     crd('crd.antrea.io', 'NetworkPolicy', 'networkpolicies', versions, true, {}),
+    crd('crd.antrea.io', 'Tier', 'tiers', versions, false, {}),
   ];
 }
 

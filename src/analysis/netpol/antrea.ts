@@ -1,132 +1,354 @@
-// Antrea-native policies (crd.antrea.io ClusterNetworkPolicy and NetworkPolicy). The model does
-// not evaluate them: each becomes a LayerPolicy that is `unevaluated`, whose subject is the set
-// of pods it may apply to, so every verdict on those pods, in the directions it has rules for,
-// is left in doubt (query.ts unevaluatedSelecting: reach says UNKNOWN naming the policy; the
-// checks do not count a pass there). Antrea enforces them around the Kubernetes NetworkPolicies
-// (antrea-io/antrea docs/antrea-network-policy.md at v2.2.0, "Tier" and "Static tiers"):
-// "Emergency > SecurityOps > NetworkOps > Platform > Application > K8s NetworkPolicy > Baseline",
-// an Allow or Drop of a tier being final, so one Allow before the NetworkPolicies lets through
-// what they would deny. "Starting with Antrea v1.0, Antrea-native policies are enabled by default".
+// Antrea-native policies (crd.antrea.io ClusterNetworkPolicy and NetworkPolicy) translated into the
+// neutral layers (antrea-io/antrea docs/antrea-network-policy.md at v2.2.0 throughout; "the docs"
+// below). Antrea enforces them in tiers around the Kubernetes NetworkPolicies: "Emergency >
+// SecurityOps > NetworkOps > Platform > Application > K8s NetworkPolicy > Baseline" ("Static
+// tiers"), the first rule that matches deciding ("Rule enforcement based on priorities"), and
+// "Starting with Antrea v1.0, Antrea-native policies are enabled by default" ("Summary"). Where they
+// sit in the precedence (with the AdminNetworkPolicies Antrea puts at tier priority 251 and the
+// BaselineAdminNetworkPolicy at 254) is composition.ts's antreaOrder.
+//
+// The common subset is evaluated: appliedTo (policy-level or per rule) by podSelector and
+// namespaceSelector; peers by podSelector, namespaceSelector, `namespaces: {match: Self}` and
+// ipBlock (cidr, except); ports (port, endPort, protocol, named ports); actions Allow, Drop,
+// Reject, Pass. Anything else a policy holds (a Group or ClusterGroup, a serviceAccount, a
+// nodeSelector, toServices, fqdn, l7Protocols, protocols, sameLabels, a Tier that does not exist,
+// ...) leaves the whole policy `unevaluated`: its subject is the set of pods it may apply to, and
+// every verdict on them in the directions it has rules for stays in doubt (query.ts
+// unevaluatedSelecting), its error naming the field.
 
 import type { KubeObject } from '../../snapshot/types.ts';
-import type { ClassPredicate, LayerPolicy, PodSet, PolicyApiAdapter } from './layers.ts';
+import type { Action, ClassPredicate, Labels, LayerPolicy, Peer, PodSet, PolicyApiAdapter, PortSpec, Rule } from './layers.ts';
+import { isProtocol, type Protocol } from './conns.ts';
+import { parseCidr, subtractRanges, type IpRange } from '../../base/ip.ts';
 import { parseSelector, type Selector } from './selector.ts';
 import { obj } from '../mesh/util.ts';
 
+/**
+ * The static tiers and their priorities ("Static tiers"; pkg/controller/networkpolicy/tier.go
+ * priorityMap at v2.2.0). A policy naming one in the capitalised spelling of Antrea 0.9
+ * ("Emergency", "SecurityOps", ...) is read as the lowercase Tier (crd_utils.go getTierPriority,
+ * staticTierSet); any other spelling must name a Tier object.
+ */
+export const ANTREA_STATIC_TIERS: Readonly<Record<string, number>> = { emergency: 50, securityops: 100, networkops: 150, platform: 200, application: 250, baseline: 253 };
+const LEGACY_STATIC = new Set(['Emergency', 'SecurityOps', 'NetworkOps', 'Platform', 'Application', 'Baseline']);
+/** "Policies created in the "baseline" Tier [...] will have lower precedence than developer-created K8s NetworkPolicies." */
+export const ANTREA_BASELINE_TIER = 'baseline';
 
-/** One appliedTo entry the scope can be narrowed by: a pod and/or namespace selector, nothing else. */
+const NAME_LABEL = 'kubernetes.io/metadata.name';
+const EVERY_NAMESPACE = parseSelector({}, '').selector!;
+
+/** One appliedTo entry: a pod and/or namespace selector. */
 interface Entry { pods?: Selector; namespaces?: Selector }
 
-/**
- * The entries of every appliedTo (the policy's, else each rule's: "appliedTo must be set either at
- * the policy level or at every rule", docs/antrea-network-policy.md v2.2.0 "Rule AppliedTo"), or
- * undefined when any entry selects by something else (a group, a serviceAccount, a service, an
- * externalEntitySelector, a nodeSelector) or cannot be read: then every pod of the scope counts.
- */
-function appliedToEntries(spec: Record<string, unknown>, namespaced: boolean): Entry[] | undefined {
-  const lists: unknown[] = [];
-  if (Array.isArray(spec.appliedTo) && spec.appliedTo.length) lists.push(spec.appliedTo);
-  else {
-    for (const dir of ['ingress', 'egress'] as const) {
-      const rules = spec[dir];
-      if (!Array.isArray(rules)) continue;
-      for (const r of rules) {
-        const at = obj(r)?.appliedTo;
-        if (!Array.isArray(at) || at.length === 0) return undefined;
-        lists.push(at);
-      }
-    }
-  }
-  if (!lists.length) return undefined;
+/** What one policy reads as: its tier and priority, scope, rules, and what stops its evaluation. */
+interface Reading {
+  unsupported: string[];
+  errors: string[];
+}
+
+const isPort = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 65535;
+const present = (o: Record<string, unknown>) => Object.keys(o).filter((k) => o[k] !== undefined && o[k] !== null);
+/** A field name from the object, quoted unless plainly a field name (it is the cluster's text). */
+const fieldName = (k: string) => (/^[A-Za-z][A-Za-z0-9]*$/.test(k) ? k : JSON.stringify(k));
+
+/** The appliedTo entries of `list` at `at`, or undefined when one selects by anything but pod/namespace selectors. */
+function readEntries(list: unknown, at: string, namespaced: boolean, r: Reading): Entry[] | undefined {
+  if (!Array.isArray(list) || list.length === 0) return void r.errors.push(`${at}: not a non-empty list`);
   const out: Entry[] = [];
-  for (const list of lists as unknown[][]) {
-    for (const raw of list) {
-      const e = obj(raw);
-      if (!e) return undefined;
-      const keys = Object.keys(e).filter((k) => e[k] !== undefined && e[k] !== null);
-      const allowed = namespaced ? ['podSelector'] : ['podSelector', 'namespaceSelector'];
-      if (!keys.length || keys.some((k) => !allowed.includes(k))) return undefined;
-      const entry: Entry = {};
-      for (const [key, field] of [['podSelector', 'pods'], ['namespaceSelector', 'namespaces']] as const) {
-        if (e[key] === undefined || e[key] === null) continue;
-        const { selector, errors } = parseSelector(e[key], key);
-        if (errors.length || !selector) return undefined;
-        entry[field] = selector;
-      }
-      out.push(entry);
+  let ok = true;
+  list.forEach((raw, i) => {
+    const where = `${at}[${i}]`;
+    const e = obj(raw);
+    if (!e) { ok = false; return void r.errors.push(`${where}: not an object`); }
+    const keys = present(e);
+    const allowed = namespaced ? ['podSelector'] : ['podSelector', 'namespaceSelector'];
+    const other = keys.filter((k) => !allowed.includes(k));
+    if (other.length || !keys.length) { ok = false; return void r.unsupported.push(other.length ? other.map((k) => `${where}.${fieldName(k)}`).join(', ') : `${where} (selects nothing ztaudit reads)`); }
+    const entry: Entry = {};
+    for (const [key, field] of [['podSelector', 'pods'], ['namespaceSelector', 'namespaces']] as const) {
+      if (!keys.includes(key)) continue;
+      const { selector, errors } = parseSelector(e[key], `${where}.${key}`);
+      r.errors.push(...errors);
+      if (!selector) ok = false;
+      else entry[field] = selector;
     }
+    out.push(entry);
+  });
+  return ok ? out : undefined;
+}
+
+/**
+ * Entries as one pod set. Antrea never applies a policy to a host-network pod ("HostNetwork Pods
+ * will not be applied to by policies", pkg/controller/networkpolicy/networkpolicy_controller.go:1352
+ * at v2.2.0). In a ClusterNetworkPolicy a podSelector alone selects "Pods from all Namespaces"
+ * ("Key differences from K8s NetworkPolicy"); in an Antrea NetworkPolicy, its own namespace's.
+ */
+function entriesPodSet(entries: readonly Entry[], namespaced: boolean): PodSet {
+  const scope = (e: Entry): PodSet['namespaces'] => (namespaced ? { kind: 'policy' } : { kind: 'selector', selector: e.namespaces ?? EVERY_NAMESPACE });
+  if (entries.length === 1) return { namespaces: scope(entries[0]), ...(entries[0].pods ? { pods: entries[0].pods } : {}), excludeHostNetwork: true };
+  return { namespaces: namespaced ? { kind: 'policy' } : { kind: 'selector', selector: EVERY_NAMESPACE }, where: anyEntry(entries), excludeHostNetwork: true };
+}
+
+/** Any of several entries, judged on the class's labels and its namespace's (the name label at least). */
+function anyEntry(entries: readonly Entry[], ignoring?: ReadonlySet<string>): ClassPredicate {
+  const nsKeys = [...new Set(entries.flatMap((e) => (e.namespaces?.keys ?? ['*']).filter((k) => k !== NAME_LABEL)))].sort();
+  const matches = (cls: { labels: Labels; namespace: string }, nsLabels: Labels) => entries.some((e) => (!e.pods || e.pods.matches(cls.labels))
+    && (!e.namespaces || (ignoring !== undefined && (e.namespaces.keys ?? ['*']).some((k) => ignoring.has(k))) || e.namespaces.matches({ [NAME_LABEL]: cls.namespace, ...nsLabels })));
+  const key = `antrea-applied-to:${entries.map((e) => `${e.pods?.key ?? '*'}@${e.namespaces?.key ?? '*'}`).join('|')}`;
+  if (ignoring) return { key: `${key}~`, matches };
+  return { key, matches, ...(nsKeys.length ? { namespaceLabels: { keys: nsKeys, without: anyEntry(entries, new Set([...nsKeys, '*'])) } } : {}) };
+}
+
+/** A peer's pods: `self` marks `namespaces: {match: Self}` (resolved per namespace by expandSelf). */
+type ReadPeer = Peer | { kind: 'self'; pods?: Selector };
+
+/**
+ * One `from`/`to` entry ("Behavior of *to* and *from* selectors"). Host-network pods are never
+ * group members ("HostNetwork Pods should be excluded from group members",
+ * networkpolicy_controller.go:1205 at v2.2.0). An ipBlock matches pod addresses too (Antrea
+ * matches the packet's address, as for a NetworkPolicy ipBlock: pod-addresses.ts).
+ */
+function readPeer(raw: unknown, at: string, namespaced: boolean, r: Reading): ReadPeer | undefined {
+  const o = obj(raw);
+  if (!o) return void r.errors.push(`${at}: not an object`);
+  const keys = present(o);
+  const allowed = ['podSelector', 'namespaceSelector', 'ipBlock', ...(namespaced ? [] : ['namespaces'])];
+  const other = keys.filter((k) => !allowed.includes(k));
+  if (other.length) return void r.unsupported.push(other.map((k) => `${at}.${fieldName(k)}`).join(', '));
+  if (!keys.length) return void r.errors.push(`${at}: sets no peer field`);
+  if (keys.includes('ipBlock')) {
+    if (keys.length > 1) return void r.errors.push(`${at}: ipBlock cannot be combined with ${keys.filter((k) => k !== 'ipBlock').join(', ')}`);
+    const ib = obj(o.ipBlock);
+    const block = typeof ib?.cidr === 'string' ? parseCidr(ib.cidr) : undefined;
+    if (!ib || !block) return void r.errors.push(`${at}.ipBlock.cidr: "${String(ib?.cidr)}" is not a valid CIDR`);
+    const except = ib.except ?? [];
+    if (!Array.isArray(except)) return void r.errors.push(`${at}.ipBlock.except: not a list`);
+    const minus: IpRange[] = [];
+    for (const [j, e] of except.entries()) {
+      const x = typeof e === 'string' ? parseCidr(e) : undefined;
+      // "the CIDRs in the `except` list will be validated to be strictly within the base CIDR range" (Antrea v2.2).
+      if (!x || x.family !== block.family || x.lo < block.lo || x.hi > block.hi || (x.lo === block.lo && x.hi === block.hi)) return void r.errors.push(`${at}.ipBlock.except[${j}]: "${String(e)}" is not a CIDR strictly within ${ib.cidr as string}`);
+      minus.push(x);
+    }
+    const text = `${ib.cidr as string}${except.length ? ` except ${except.join(', ')}` : ''}`;
+    return { kind: 'ipBlock', text, ranges: subtractRanges(block, minus), blocks: [block], podAddresses: true };
   }
+  let pods: Selector | undefined;
+  if (keys.includes('podSelector')) {
+    const p = parseSelector(o.podSelector, `${at}.podSelector`);
+    r.errors.push(...p.errors);
+    if (!p.selector) return undefined;
+    pods = p.selector;
+  }
+  if (keys.includes('namespaces')) {
+    // "Currently, the `namespaces` field has only one matching strategy, `Self`"; sameLabels (v2.0) is not evaluated.
+    const ns = obj(o.namespaces);
+    if (keys.includes('namespaceSelector')) return void r.errors.push(`${at}: namespaces cannot be set with namespaceSelector`);
+    if (!ns || present(ns).length !== 1 || ns.match !== 'Self') return void r.unsupported.push(`${at}.namespaces${ns && present(ns).length === 1 && ns.match === undefined ? `.${fieldName(present(ns)[0])}` : ''}`);
+    return { kind: 'self', ...(pods ? { pods } : {}) };
+  }
+  let namespaces: PodSet['namespaces'] = namespaced ? { kind: 'policy' } : { kind: 'selector', selector: EVERY_NAMESPACE };
+  if (keys.includes('namespaceSelector')) {
+    const n = parseSelector(o.namespaceSelector, `${at}.namespaceSelector`);
+    r.errors.push(...n.errors);
+    if (!n.selector) return undefined;
+    namespaces = { kind: 'selector', selector: n.selector };
+  }
+  return { kind: 'pods', namespaces, ...(pods ? { pods } : {}), excludeHostNetwork: true };
+}
+
+/** A rule's `ports`: unset is every port; a string port is a named port; endPort only after a numeric port. */
+function readPorts(raw: unknown, at: string, r: Reading): PortSpec[] | 'any' {
+  if (raw === undefined || raw === null || (Array.isArray(raw) && raw.length === 0)) return 'any';
+  if (!Array.isArray(raw)) {
+    r.errors.push(`${at}: not a list`);
+    return [];
+  }
+  const out: PortSpec[] = [];
+  raw.forEach((p, i) => {
+    const where = `${at}[${i}]`;
+    const o = obj(p);
+    if (!o) return void r.errors.push(`${where}: not an object`);
+    const other = present(o).filter((k) => !['protocol', 'port', 'endPort'].includes(k));
+    if (other.length) return void r.unsupported.push(other.map((k) => `${where}.${fieldName(k)}`).join(', '));
+    const protocol: unknown = o.protocol ?? 'TCP';
+    if (!isProtocol(protocol)) return void r.errors.push(`${where}.protocol: "${String(o.protocol)}" is not TCP, UDP or SCTP`);
+    const proto: Protocol = protocol;
+    if (o.port === undefined || o.port === null) {
+      if (o.endPort !== undefined) return void r.errors.push(`${where}.endPort: set without a numeric port`);
+      return void out.push({ protocol: proto, kind: 'all' });
+    }
+    if (typeof o.port === 'string' && !/^\d+$/.test(o.port)) {
+      if (o.endPort !== undefined) return void r.errors.push(`${where}.endPort: set with a named port`);
+      return void out.push({ protocol: proto, kind: 'named', name: o.port });
+    }
+    const lo = typeof o.port === 'string' ? Number(o.port) : o.port;
+    const hi = o.endPort ?? lo;
+    if (!isPort(lo) || !isPort(hi) || hi < lo) return void r.errors.push(`${where}: port ${String(o.port)}${o.endPort !== undefined ? `-${String(o.endPort)}` : ''} is not a port range within 1-65535`);
+    out.push({ protocol: proto, kind: 'range', lo, hi });
+  });
+  return out;
+}
+
+/** "the available actions are ["Allow", "Drop", "Reject", "Pass"]": Reject is a deny that answers the client. */
+const ACTIONS: Readonly<Record<string, Action>> = { Allow: 'Allow', Drop: 'Deny', Reject: 'Deny', Pass: 'Pass' };
+const RULE_KEYS = ['action', 'name', 'ports', 'appliedTo', 'enableLogging', 'logLabel'];
+
+interface ReadRule { rule: Rule; self: Array<{ kind: 'self'; pods?: Selector }>; entries?: Entry[] }
+
+function readRules(spec: Record<string, unknown>, dir: 'ingress' | 'egress', namespaced: boolean, baseline: boolean, r: Reading): ReadRule[] | undefined {
+  const raw = spec[dir];
+  if (raw === undefined || raw === null) return undefined;
+  if (!Array.isArray(raw)) return void r.errors.push(`spec.${dir}: not a list`);
+  const peerKey = dir === 'ingress' ? 'from' : 'to';
+  const out: ReadRule[] = [];
+  raw.forEach((x, index) => {
+    const at = `spec.${dir}[${index}]`;
+    const o = obj(x);
+    if (!o) return void r.errors.push(`${at}: not an object`);
+    const other = present(o).filter((k) => k !== peerKey && !RULE_KEYS.includes(k));
+    if (other.length) r.unsupported.push(other.map((k) => `${at}.${fieldName(k)}`).join(', '));
+    const written = o.action;
+    const action = typeof written === 'string' && Object.hasOwn(ACTIONS, written) ? ACTIONS[written] : undefined;
+    if (!action) return void r.errors.push(`${at}.action: "${String(written)}" is not Allow, Drop, Reject or Pass`);
+    // "the "Pass" action does not make sense when configured in Baseline Tier ACNP rules, and such configurations will be rejected by the admission controller".
+    if (action === 'Pass' && baseline) r.errors.push(`${at}.action: Pass in the baseline tier is refused by Antrea's admission webhook ("Antrea ClusterNetworkPolicy", action)`);
+    const peersRaw = o[peerKey];
+    let peers: Peer[] | 'any' = 'any';
+    const self: ReadRule['self'] = [];
+    if (Array.isArray(peersRaw) && peersRaw.length) {
+      peers = [];
+      for (const [i, p] of peersRaw.entries()) {
+        const peer = readPeer(p, `${at}.${peerKey}[${i}]`, namespaced, r);
+        if (peer?.kind === 'self') self.push(peer);
+        else if (peer) peers.push(peer);
+      }
+    } else if (peersRaw !== undefined && peersRaw !== null && !Array.isArray(peersRaw)) r.errors.push(`${at}.${peerKey}: not a list`);
+    const ports = readPorts(o.ports, `${at}.ports`, r);
+    const entries = o.appliedTo !== undefined && o.appliedTo !== null ? readEntries(o.appliedTo, `${at}.appliedTo`, namespaced, r) : undefined;
+    const name = typeof o.name === 'string' && o.name ? { name: o.name } : {};
+    out.push({ rule: { index, ...name, action, peers, ports }, self, ...(entries ? { entries } : {}) });
+  });
   return out;
 }
 
 /**
- * The pods the entries may select: any entry's pod selector (on the pod's labels) and namespace
- * selector (on its namespace's labels; in a ClusterNetworkPolicy a podSelector alone is every
- * namespace's pods). A namespace no manifest declares has only its name label known, so a
- * namespace selector is taken to select it: the scope of doubt never shrinks by a guess.
+ * `namespaces: {match: Self}`: "for each Pod targeted by the appliedTo of the policy/rule, this
+ * field will cause the rule to select endpoints in the same Namespace as that Pod" ("Selecting Pods
+ * in the same Namespace with Self"). The model has no peer relative to the subject, so the rule is
+ * written once per namespace, each copy holding only that namespace's subjects.
  */
-function entriesPredicate(entries: readonly Entry[], declared: ReadonlySet<string>, key: string): ClassPredicate {
-  return {
-    key,
-    matches: (cls, namespaceLabels) => entries.some((e) => (!e.pods || e.pods.matches(cls.labels))
-      && (!e.namespaces || !declared.has(cls.namespace) || e.namespaces.matches(namespaceLabels))),
-  };
+function expandSelf(rr: ReadRule, namespaces: readonly string[], namespaced: boolean): Rule[] {
+  const own = rr.entries ? { subject: entriesPodSet(rr.entries, namespaced) } : {};
+  if (!rr.self.length) return [{ ...rr.rule, ...own }];
+  const others = rr.rule.peers === 'any' ? [] : rr.rule.peers;
+  const where = rr.entries ? { where: anyEntry(rr.entries) } : {};
+  return namespaces.map((ns) => ({
+    ...rr.rule,
+    peers: [...others, ...rr.self.map((s): Peer => ({ kind: 'pods', namespaces: { kind: 'names', names: [ns] }, ...(s.pods ? { pods: s.pods } : {}), excludeHostNetwork: true }))],
+    subject: { namespaces: { kind: 'names', names: [ns] }, ...where, excludeHostNetwork: true },
+  }));
 }
 
-function tierOf(spec: Record<string, unknown>): string {
-  // "Any Antrea-native Policy resource without a `tier` name set in its spec will be associated with the 'application' Tier."
-  return typeof spec.tier === 'string' && spec.tier ? spec.tier : 'application';
+/** The tier a policy names and its priority, or why it cannot be placed. */
+function resolveTier(spec: Record<string, unknown>, tiers: ReadonlyMap<string, number>, tiersRead: boolean): { tier: string; priority?: number; why?: string } {
+  // "Any Antrea-native Policy resource without a `tier` name set in its spec will be associated with the "application" Tier."
+  const written = typeof spec.tier === 'string' && spec.tier ? spec.tier : 'application';
+  const tier = LEGACY_STATIC.has(written) ? written.toLowerCase() : written;
+  const priority = ANTREA_STATIC_TIERS[tier] ?? tiers.get(tier);
+  if (priority !== undefined) return { tier, priority };
+  return { tier, why: `spec.tier ${JSON.stringify(written)} names no static tier and ${tiersRead ? 'no Tier object in the snapshot' : 'Tier objects (tiers.crd.antrea.io) were not read'}` };
 }
 
-function layerOf(o: KubeObject, namespaced: boolean, declared: ReadonlySet<string>): LayerPolicy {
+function layerOf(o: KubeObject, namespaced: boolean, tiers: ReadonlyMap<string, number>, tiersRead: boolean, namespaces: readonly string[], declared: ReadonlySet<string>): LayerPolicy {
   const name = o.metadata?.name ?? '(unnamed)';
   const namespace = namespaced ? o.metadata?.namespace ?? 'default' : undefined;
   const spec = obj(o.spec) ?? {};
-  const tier = tierOf(spec);
+  const { tier, priority: tierPriority, why: tierWhy } = resolveTier(spec, tiers, tiersRead);
+  const baseline = tier === ANTREA_BASELINE_TIER;
+  const r: Reading = { unsupported: [], errors: [] };
+  const other = present(spec).filter((k) => !['priority', 'tier', 'appliedTo', 'ingress', 'egress'].includes(k));
+  if (other.length) r.unsupported.push(other.map((k) => `spec.${fieldName(k)}`).join(', '));
+  // "This field is mandatory. [...] Priority values can range from 1.0 to 10000.0."
+  const order = typeof spec.priority === 'number' && Number.isFinite(spec.priority) ? spec.priority : undefined;
+  if (order === undefined) r.errors.push('spec.priority: missing (a number from 1.0 to 10000.0)');
+  const policyEntries = spec.appliedTo !== undefined && spec.appliedTo !== null ? readEntries(spec.appliedTo, 'spec.appliedTo', namespaced, r) : undefined;
+  const ingress = readRules(spec, 'ingress', namespaced, baseline, r);
+  const egress = readRules(spec, 'egress', namespaced, baseline, r);
+  const all = [...(ingress ?? []), ...(egress ?? [])];
+  // "appliedTo must be set either at the policy level or at every rule" ("appliedTo per rule").
+  const perRule = spec.appliedTo === undefined || spec.appliedTo === null;
+  if (perRule && (all.length === 0 || all.some((x) => !x.entries)) && !r.unsupported.length) r.errors.push('appliedTo: set neither at the policy level nor at every rule');
+  if (!perRule && all.some((x) => x.entries)) r.errors.push('appliedTo: set both at the policy level and in a rule');
+
   const kindLabel = namespaced ? 'Antrea NetworkPolicy' : 'Antrea ClusterNetworkPolicy';
   const displayName = namespace !== undefined ? `${namespace}/${name}` : name;
-  const entries = appliedToEntries(spec, namespaced);
-  const subject: PodSet = {
-    namespaces: namespaced ? { kind: 'policy' } : { kind: 'selector', selector: parseSelector({}, '').selector! },
-    ...(entries ? { where: entriesPredicate(entries, declared, `antrea-applied-to:${entries.map((e) => `${e.pods?.key ?? '*'}@${e.namespaces?.key ?? '*'}`).join('|')}`) } : {}),
-  };
-  const order = typeof spec.priority === 'number' ? spec.priority : undefined;
-  const where = entries ? 'the pods its appliedTo selects' : `every pod ${namespaced ? 'of its namespace' : 'of the cluster'} (its appliedTo is not read by ztaudit)`;
-  const when = tier.toLowerCase() === 'baseline' ? 'after the Kubernetes NetworkPolicies (tier baseline)' : `before the Kubernetes NetworkPolicies (tier ${tier})`;
-  const error = `Antrea-native policies are not evaluated by ztaudit; Antrea enforces this one ${when}, so every verdict on ${where} cannot be confirmed`;
-  const hasRules = (dir: 'ingress' | 'egress') => Array.isArray(spec[dir]) && (spec[dir] as unknown[]).length > 0;
-  return {
-    api: 'Antrea',
-    layer: 'antrea',
+  const common = {
+    api: 'Antrea' as const,
+    layer: 'antrea' as const,
     ref: { kind: namespaced ? 'NetworkPolicy' : 'ClusterNetworkPolicy', ...(namespace !== undefined ? { namespace } : {}), name, apiVersion: o.apiVersion ?? 'crd.antrea.io/v1beta1' },
     id: `${namespaced ? 'AntreaNetworkPolicy' : 'AntreaClusterNetworkPolicy'}:${displayName}`,
     displayName,
     kindLabel,
     ...(namespace !== undefined ? { namespace } : {}),
     tier,
+    ...(tierPriority !== undefined ? { tierOrder: tierPriority } : {}),
     ...(order !== undefined ? { order } : {}),
     sortName: displayName,
-    subject,
-    // A policy without rules of a direction does not touch that direction (Antrea-native policies
-    // do not isolate pods: only their rules act); with any, the direction is in doubt.
-    ...(hasRules('ingress') ? { ingress: [] } : {}),
-    ...(hasRules('egress') ? { egress: [] } : {}),
+    // Antrea-native policies do not isolate: "explicit rules need to be created for that purpose".
     isolates: { ingress: false, egress: false },
-    errors: [error],
-    unevaluated: true,
     raw: o,
+  };
+  const entries = policyEntries ?? (perRule && all.length && all.every((x) => x.entries) ? all.flatMap((x) => x.entries!) : undefined);
+  const why = [...(tierWhy ? [tierWhy] : []), ...(r.unsupported.length ? [`${r.unsupported.join('; ')} ${r.unsupported.length > 1 ? 'are' : 'is'} not evaluated by ztaudit`] : []), ...r.errors];
+  if (why.length) {
+    // Left out: in doubt over every pod it may apply to, in the directions it has rules for.
+    const where = entries ? 'the pods its appliedTo selects' : `every pod ${namespaced ? 'of its namespace' : 'of the cluster'} (its appliedTo is not read by ztaudit)`;
+    const when = baseline ? 'after the Kubernetes NetworkPolicies (tier baseline)' : `before the Kubernetes NetworkPolicies (tier ${tier})`;
+    const hasRules = (dir: 'ingress' | 'egress') => Array.isArray(spec[dir]) && (spec[dir] as unknown[]).length > 0;
+    return {
+      ...common,
+      subject: entries ? doubtScope(entries, namespaced, declared) : { namespaces: namespaced ? { kind: 'policy' } : { kind: 'selector', selector: EVERY_NAMESPACE } },
+      ...(hasRules('ingress') ? { ingress: [] } : {}),
+      ...(hasRules('egress') ? { egress: [] } : {}),
+      errors: [`${why.join('; ')}; Antrea enforces this policy ${when}, so every verdict on ${where} cannot be confirmed`],
+      unevaluated: true,
+    };
+  }
+  const subject = entriesPodSet(entries!, namespaced);
+  const rules = (list: ReadRule[] | undefined) => list?.flatMap((x) => expandSelf(x, namespaced ? [namespace!] : namespaces, namespaced));
+  return { ...common, subject, ...(ingress?.length ? { ingress: rules(ingress) } : {}), ...(egress?.length ? { egress: rules(egress) } : {}), errors: [] };
+}
+
+/**
+ * The pods an unevaluated policy may apply to. A namespace no manifest declares has only its name
+ * label known, so a namespace selector is taken to select it: the scope of doubt never shrinks by a guess.
+ */
+function doubtScope(entries: readonly Entry[], namespaced: boolean, declared: ReadonlySet<string>): PodSet {
+  const key = `antrea-may-apply-to:${entries.map((e) => `${e.pods?.key ?? '*'}@${e.namespaces?.key ?? '*'}`).join('|')}`;
+  return {
+    namespaces: namespaced ? { kind: 'policy' } : { kind: 'selector', selector: EVERY_NAMESPACE },
+    where: { key, matches: (cls, nsLabels) => entries.some((e) => (!e.pods || e.pods.matches(cls.labels)) && (!e.namespaces || !declared.has(cls.namespace) || e.namespaces.matches(nsLabels))) },
   };
 }
 
 export const antreaAdapter: PolicyApiAdapter = {
   api: 'Antrea',
-  kinds: ['antrea.clusternetworkpolicies', 'antrea.networkpolicies'],
-  parse: ({ snapshot }) => {
+  kinds: ['antrea.clusternetworkpolicies', 'antrea.networkpolicies', 'antrea.tiers'],
+  parse: ({ snapshot, namespaceLabels }) => {
+    const tiers = new Map<string, number>();
+    for (const t of snapshot.resources['antrea.tiers'] ?? []) {
+      const p = obj(t.spec)?.priority;
+      if (t.metadata?.name && typeof p === 'number' && Number.isInteger(p)) tiers.set(t.metadata.name, p);
+    }
+    // Absent (no Tier CRD, or no Tier among the manifests) is read: there is no custom tier.
+    const tiersRead = ['ok', 'absent'].includes(snapshot.coverage['antrea.tiers']?.status ?? '');
+    const namespaces = [...namespaceLabels.keys()].sort();
     const declared = new Set<string>();
     for (const n of snapshot.resources.namespaces ?? []) if (n.metadata?.name) declared.add(n.metadata.name);
     const policies = [
-      ...(snapshot.resources['antrea.clusternetworkpolicies'] ?? []).map((o) => layerOf(o, false, declared)),
-      ...(snapshot.resources['antrea.networkpolicies'] ?? []).map((o) => layerOf(o, true, declared)),
+      ...(snapshot.resources['antrea.clusternetworkpolicies'] ?? []).map((o) => layerOf(o, false, tiers, tiersRead, namespaces, declared)),
+      ...(snapshot.resources['antrea.networkpolicies'] ?? []).map((o) => layerOf(o, true, tiers, tiersRead, namespaces, declared)),
     ];
     return { policies, notes: [] };
   },

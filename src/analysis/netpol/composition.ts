@@ -4,6 +4,7 @@
 
 import type { CniDetection } from './cni.ts';
 import type { LayerPolicy, PolicyApi, PolicySettings, Stage, TierSpec } from './layers.ts';
+import { ANTREA_BASELINE_TIER } from './antrea.ts';
 
 export type CompositionName = 'kubernetes' | 'calico' | 'cilium';
 
@@ -155,18 +156,53 @@ function compositionFor(plugin: { name: string }): CompositionName {
   return 'kubernetes';
 }
 
-/**
- * `withAntrea`: Antrea-native policies are enforced. They are never evaluated (antrea.ts), so their
- * stage holds no policy in any plan; it gives them a place, which makes their doubt count.
- */
-function kubernetesStages(withAntrea: boolean): { stages: Stage[]; stageOf: (p: LayerPolicy) => number | undefined } {
+function kubernetesStages(): { stages: Stage[]; stageOf: (p: LayerPolicy) => number | undefined } {
   const stages: Stage[] = [
     { key: 'admin', label: 'AdminNetworkPolicy', mode: 'first-match', noMatch: 'next' },
     { key: 'networkpolicy', label: 'NetworkPolicy', mode: 'union', noMatch: 'next' },
     { key: 'baseline', label: 'BaselineAdminNetworkPolicy', mode: 'first-match', noMatch: 'next' },
-    ...(withAntrea ? [{ key: 'antrea', label: 'Antrea-native policy tiers', mode: 'first-match', noMatch: 'next' } satisfies Stage] : []),
   ];
-  return { stages, stageOf: (p) => (p.layer === 'admin' ? 0 : p.layer === 'networkpolicy' ? 1 : p.layer === 'baseline' ? 2 : p.layer === 'antrea' && withAntrea ? 3 : undefined) };
+  return { stages, stageOf: (p) => (p.layer === 'admin' ? 0 : p.layer === 'networkpolicy' ? 1 : p.layer === 'baseline' ? 2 : undefined) };
+}
+
+/**
+ * Antrea's tier priorities of the admin APIs: "the AdminNetworkPolicy objects are associated with a
+ * tier priority lower than Antrea-native policies, but higher than K8s NetworkPolicies. Similarly,
+ * baseline-tier Antrea-native policies will have a higher precedence over the
+ * BaselineAdminNetworkPolicy object" (antrea-io/antrea docs/admin-network-policy.md at v2.2.0);
+ * pkg/controller/networkpolicy/adminnetworkpolicy.go:30-32 gives them tier priorities 251 and 254
+ * (the BANP priority 1), beside Application's 250 and Baseline's 253.
+ */
+const ANTREA_ANP_TIER = 251;
+const ANTREA_BANP_TIER = 254;
+/** Policy priorities lie in 1.0-10000.0 (Antrea) and 0-1000 (ANP): one tier's span never reaches the next. */
+const ANTREA_TIER_SPAN = 100_000;
+
+/**
+ * Under Antrea with Antrea-native policies present: every tier before the NetworkPolicies is one
+ * first-match stage, ordered by tier priority then policy priority, because "A "Pass" rule [...]
+ * skips this packet for further Antrea-native policy rule evaluations in regular Tiers, and
+ * delegates the decision to K8s namespaced NetworkPolicies" (docs/antrea-network-policy.md at
+ * v2.2.0, "Antrea ClusterNetworkPolicy", action): a Pass skips the rest of the stage, the
+ * AdminNetworkPolicies (tier priority 251) with it. The agent puts every tier's rules but the
+ * baseline's (253) and the BaselineAdminNetworkPolicy's (254) in one OVS table
+ * (pkg/agent/controller/networkpolicy/pod_reconciler.go:370 at v2.2.0), and a Pass goes straight
+ * to the NetworkPolicies' table (pkg/agent/openflow/pipeline.go:1861-1885, conjunctionActionPassFlow).
+ * Then the NetworkPolicies; then the baseline tier and the BaselineAdminNetworkPolicy, tested "If no
+ * K8s NetworkPolicy matches this traffic".
+ */
+function antreaStages(): { stages: Stage[]; stageOf: (p: LayerPolicy) => number | undefined; orderOf: (p: LayerPolicy) => number | undefined } {
+  const stages: Stage[] = [
+    { key: 'antrea', label: 'Antrea-native policy tiers and AdminNetworkPolicy', mode: 'first-match', noMatch: 'next' },
+    { key: 'networkpolicy', label: 'NetworkPolicy', mode: 'union', noMatch: 'next' },
+    { key: 'baseline', label: 'Antrea baseline tier and BaselineAdminNetworkPolicy', mode: 'first-match', noMatch: 'next' },
+  ];
+  const baseline = (p: LayerPolicy) => p.layer === 'baseline' || (p.layer === 'antrea' && p.tier === ANTREA_BASELINE_TIER);
+  const stageOf = (p: LayerPolicy) => (p.layer === 'networkpolicy' ? 1 : baseline(p) ? 2 : p.layer === 'admin' || p.layer === 'antrea' ? 0 : undefined);
+  const tierOf = (p: LayerPolicy) => (p.layer === 'antrea' ? p.tierOrder : p.layer === 'admin' ? ANTREA_ANP_TIER : p.layer === 'baseline' ? ANTREA_BANP_TIER : undefined);
+  // The BaselineAdminNetworkPolicy singleton has no priority: the last of its tier.
+  const orderOf = (p: LayerPolicy) => { const t = tierOf(p); return t === undefined ? p.order : t * ANTREA_TIER_SPAN + (p.order ?? ANTREA_TIER_SPAN - 1); };
+  return { stages, stageOf, orderOf };
 }
 
 /** `legacy`: the release is before v3.32 (true), from it (false), or unknown (undefined: both generations' admin tiers). */
@@ -282,15 +318,16 @@ export function composeStages(cni: CniDetection, present: ReadonlySet<PolicyApi>
   }
 
   const legacyTies = name === 'calico' ? calicoLegacyTies(primary?.version) : false;
+  const antrea = name === 'kubernetes' && enforced.has('Antrea') && present.has('Antrea') ? antreaStages() : undefined;
   const { stages, stageOf } = name === 'calico' ? calicoStages(tiers, legacyTies) : name === 'cilium'
     ? ciliumStages(enforced.has('ClusterNetworkPolicy'))
-    : kubernetesStages(enforced.has('Antrea'));
+    : antrea ?? kubernetesStages();
   return {
     name,
     basis,
     stages,
     stageOf: (p) => (enforced.has(p.api) ? stageOf(p) : undefined),
-    orderOf: (p) => (name === 'calico' && p.layer === 'networkpolicy' ? CALICO_K8S_NP_ORDER : p.order),
+    orderOf: (p) => (name === 'calico' && p.layer === 'networkpolicy' ? CALICO_K8S_NP_ORDER : antrea ? antrea.orderOf(p) : p.order),
     sortKeyOf: name === 'calico' ? (p) => calicoSortKey(p, legacyTies === true) : (p) => p.sortName,
     ...(name === 'calico' && legacyTies === undefined ? { tieRuleAssumed: 'name/namespace/kind, as Calico v3.32 and later compare; earlier releases compare the stored name, "namespace/knp.default.<name>" for a Kubernetes NetworkPolicy' } : {}),
     fallback,

@@ -195,7 +195,7 @@ export function ruleRef(p: LayerPolicy, r: Rule): RuleRef {
 export function describeRule(r: RuleRef): string {
   const where: string[] = [];
   if (r.tier !== undefined && r.tier !== 'default') where.push(`tier ${r.tier}`);
-  if (r.order !== undefined) where.push(r.layer === 'admin' || r.layer === 'baseline' ? `priority ${r.order}` : `order ${r.order}`);
+  if (r.order !== undefined) where.push(r.layer === 'admin' || r.layer === 'baseline' || r.layer === 'antrea' ? `priority ${r.order}` : `order ${r.order}`);
   const name = r.ruleName ? ` "${r.ruleName}"` : '';
   // ClusterNetworkPolicy renamed Allow to Accept: the rule is named as written.
   const action = r.api === 'ClusterNetworkPolicy' && r.action === 'Allow' ? 'Accept' : r.action;

@@ -35,8 +35,8 @@ export type Labels = Record<string, string>;
  * - 'Cilium': cilium.io/v2 CiliumNetworkPolicy; 'CiliumClusterwide': CiliumClusterwideNetworkPolicy,
  *   apart because the agent watches each behind its own switch (cilium-config
  *   enable-cilium-network-policy, enable-cilium-clusterwide-network-policy).
- * - 'Antrea': crd.antrea.io ClusterNetworkPolicy and NetworkPolicy (Antrea-native policies),
- *   never evaluated: each is `unevaluated` over the pods it may apply to (antrea.ts).
+ * - 'Antrea': crd.antrea.io ClusterNetworkPolicy and NetworkPolicy (Antrea-native policies); a
+ *   policy using a field the model does not evaluate is `unevaluated` over the pods it may apply to (antrea.ts).
  */
 export type PolicyApi = 'NetworkPolicy' | 'AdminNetworkPolicy' | 'BaselineAdminNetworkPolicy' | 'ClusterNetworkPolicy' | 'Calico' | 'Cilium' | 'CiliumClusterwide' | 'Antrea';
 
@@ -53,7 +53,10 @@ export type PolicyApi = 'NetworkPolicy' | 'AdminNetworkPolicy' | 'BaselineAdminN
  *   tier's defaultAction is Pass).
  * - 'cilium': CiliumNetworkPolicy / CiliumClusterwideNetworkPolicy. One union stage with the
  *   Kubernetes NetworkPolicies, where Deny rules beat every Allow.
- * - 'antrea': an Antrea-native policy (its Antrea tier in `tier`); never evaluated, so never in a plan.
+ * - 'antrea': an Antrea-native policy (its Antrea tier in `tier`, the tier's priority in `tierOrder`).
+ *   First match by (tier priority, priority), Allow/Deny final, Pass skips every later tier but
+ *   Baseline; tiers before the NetworkPolicies share one stage with the AdminNetworkPolicies, the
+ *   baseline tier one with the BaselineAdminNetworkPolicy (composition.ts antreaStages).
  */
 export type Layer = 'admin' | 'networkpolicy' | 'baseline' | 'calico' | 'cilium' | 'antrea';
 
@@ -291,6 +294,8 @@ export interface LayerPolicy {
    * spec.tier ("Admin", "Baseline"), which only names it: its layer places it.
    */
   tier?: string;
+  /** Antrea: the priority of the tier the policy names (a static tier's, or its Tier object's); undefined when the tier is not known. */
+  tierOrder?: number;
   /**
    * Precedence within the stage, lower first (ANP priority, Calico order). Undefined sorts
    * last. Ties are broken by `sortName` (Calico: by name; ANP: implementation-defined, the

@@ -276,6 +276,22 @@ function dedupeRules(list: RuleRef[]): RuleRef[] {
   });
 }
 
+/**
+ * Which policies of a first-match stage may be applied in either order: AdminNetworkPolicies (and
+ * ClusterNetworkPolicies of one tier) of one priority, and Antrea-native policies of one tier and
+ * priority, which "will be enforced indeterministically" (antrea-io/antrea
+ * docs/antrea-network-policy.md at v2.2.0, "Antrea ClusterNetworkPolicy", priority; "Notes and
+ * constraints": rules of one tier, policy priority and rule position conflict nondeterministically).
+ * The model takes such policies whole, by name; reordering whole policies gives every answer
+ * Antrea's rule-by-rule interleaving can give (the policy whose first matching rule comes earliest
+ * decides), so a tie whose order changes an answer is in doubt. Undefined: the policy ties with none.
+ */
+function tieKey(p: LayerPolicy): string | undefined {
+  if (p.order === undefined) return undefined;
+  if (p.layer === 'antrea') return p.tierOrder === undefined ? undefined : `antrea\u0000${p.tierOrder}\u0000${p.order}`;
+  return p.layer === 'admin' || p.layer === 'baseline' ? `${p.layer}\u0000${p.order}` : undefined;
+}
+
 /** AdminNetworkPolicies of one priority matching the same asked connections, and the direction's answer with each of them first. */
 interface PriorityTie {
   /** "AdminNetworkPolicies a, b" (layers.ts namePoliciesByName). */
@@ -298,10 +314,14 @@ function priorityTies(model: ReachModel, plan: readonly StagePlan[], dir: Direct
   const out: PriorityTie[] = [];
   plan.forEach(({ stage, policies }, at) => {
     if (stage.mode !== 'first-match') return;
-    const byPriority = new Map<number, typeof policies>();
+    const byPriority = new Map<string, typeof policies>();
     // ClusterNetworkPolicy (v1alpha2) gives the Baseline tier priorities, with the same rule for ties.
-    for (const p of policies) if ((p.layer === 'admin' || p.layer === 'baseline') && p.order !== undefined) byPriority.set(p.order, [...(byPriority.get(p.order) ?? []), p]);
-    for (const [priority, group] of byPriority) {
+    for (const p of policies) {
+      const k = tieKey(p);
+      if (k !== undefined) byPriority.set(k, [...(byPriority.get(k) ?? []), p]);
+    }
+    for (const group of byPriority.values()) {
+      const priority = group[0].order!;
       if (group.length < 2) continue;
       const matched = group.map((p) => {
         let c = emptyConns();
@@ -468,10 +488,10 @@ function orderDependentGroups(plan: readonly StagePlan[], dir: Direction, wanted
       if (stage.mode !== 'first-match') continue;
       const byPriority = new Map<string, TiedGroup>();
       for (const policy of policies) {
-        if ((policy.layer !== 'admin' && policy.layer !== 'baseline') || policy.order === undefined) continue;
+        const k = tieKey(policy);
+        if (k === undefined) continue;
         const rules = (policy[dir] ?? []).filter((r) => r.action !== 'Log' && ruleTouches(r, wanted));
         if (!rules.length) continue;
-        const k = `${policy.layer}\u0000${policy.order}`;
         byPriority.set(k, [...(byPriority.get(k) ?? []), { policy, rules }]);
       }
       for (const group of byPriority.values()) {

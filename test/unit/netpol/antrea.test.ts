@@ -1,17 +1,22 @@
-// Antrea-native policies (crd.antrea.io ClusterNetworkPolicy / NetworkPolicy) are not evaluated,
-// yet Antrea enforces them: "Starting with Antrea v1.0, Antrea-native policies are enabled by
-// default", and "Emergency > SecurityOps > NetworkOps > Platform > Application > K8s
-// NetworkPolicy > Baseline" (antrea-io/antrea docs/antrea-network-policy.md at v2.2.0, "Tier" and
-// "Static tiers"): an Allow in tier securityops is final before any Kubernetes NetworkPolicy is
-// looked at. So every verdict on the pods such a policy may apply to must stay in doubt. The
+// Antrea-native policies (crd.antrea.io ClusterNetworkPolicy / NetworkPolicy), evaluated in
+// Antrea's precedence (antrea-io/antrea docs/antrea-network-policy.md at v2.2.0, "Static tiers",
+// "Antrea-native Policy ordering based on priorities"): "Emergency > SecurityOps > NetworkOps >
+// Platform > Application > K8s NetworkPolicy > Baseline", first matching rule decides; a policy
+// with a field the model does not evaluate stays in doubt over the pods it may apply to. The
 // scene is the reviewer's s20: Antrea v2.2.0, a default-deny NetworkPolicy in shop, and an Antrea
 // ClusterNetworkPolicy in tier securityops allowing ingress from namespace other.
-import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { main } from '../../../src/cli/main.ts';
+import { captureIO } from '../../helpers/cli.ts';
 import { reachCommandCore } from '../../../src/cli/reach.ts';
 import { buildReachability } from '../../../src/analysis/netpol/model.ts';
 import { intentViolation } from '../../../checks/network/intent-violation.ts';
 import { namespaceDefaultDenyIngress } from '../../../checks/network/namespace-default-deny-ingress.ts';
-import { ctxOf, run, snap } from './helpers.ts';
+import { ctxOf, pod, policy, run, snap } from './helpers.ts';
+import { namespaceDefaultDenyEgress } from '../../../checks/network/namespace-default-deny-egress.ts';
 
 const ANTREA = `
 apiVersion: apps/v1
@@ -64,7 +69,9 @@ spec:
     metadata: {labels: {app: client}}
     spec:
       containers: [{name: c, image: busybox}]
----
+`;
+
+const DENY_SHOP = `
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata: {name: default-deny, namespace: shop}
@@ -88,78 +95,269 @@ spec:
 `;
 
 const S20_ACNP = acnp('[{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: shop}}}]');
-const scene = (...docs: string[]) => [ANTREA, APPS, ...docs].join('\n---\n');
+const scene = (...docs: string[]) => [ANTREA, APPS, DENY_SHOP, ...docs].join('\n---\n');
+/** The same cluster without shop's NetworkPolicy. */
+const bare = (...docs: string[]) => [ANTREA, APPS, ...docs].join('\n---\n');
 const reach = (yaml: string, from: string, to: string, port?: string) => reachCommandCore(snap(yaml), { from, to, ...(port ? { port } : {}), output: 'text' });
 const intent = { intent: { deny: [{ name: 'other-never-reaches-db', from: { namespace: 'other' }, to: { namespace: 'shop', podSelector: { app: 'db' } }, ports: [5432] }] } };
 
-describe('Antrea-native policies leave the verdicts on the pods they may apply to in doubt', () => {
-  it('s20: reach other/client -> shop/db 5432 is UNKNOWN (not a certain DENIED), naming the Antrea policy', () => {
+
+/** A ClusterNetworkPolicy `name` of `tier` and `priority` applied to `appliedTo`, with `rules` (YAML lines under spec). */
+const cnp = (name: string, tier: string, priority: number, appliedTo: string, rules: string) => `
+apiVersion: crd.antrea.io/v1beta1
+kind: ClusterNetworkPolicy
+metadata: {name: ${name}}
+spec:
+  priority: ${priority}
+  tier: ${tier}
+  appliedTo: ${appliedTo}
+${rules.trim().split('\n').map((l) => `  ${l}`).join('\n')}
+`;
+const SHOP = '[{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: shop}}}]';
+const FROM_OTHER = '[{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: other}}}]';
+const first = (r: { output: string }) => r.output.split('\n')[0];
+
+describe('Antrea-native policies are evaluated in Antrea\'s tiers (docs/antrea-network-policy.md v2.2.0)', () => {
+  it('s20 ("Static tiers": SecurityOps > K8s NetworkPolicy): a securityops Allow from namespace other lets other/client reach shop/db through shop\'s default deny; shop/web stays denied', () => {
     const r = reach(scene(S20_ACNP), 'other/client', 'shop/db', '5432');
-    expect(r.exitCode).toBe(2);
-    expect(r.output.split('\n')[0]).toBe('UNKNOWN: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
-    expect(r.output).toContain('note: Antrea ClusterNetworkPolicy acnp-allow-other (tier securityops, priority 5) selects shop/db[Deployment] for ingress but is not evaluated');
-    expect(r.output).toContain('before the Kubernetes NetworkPolicies (tier securityops)');
+    expect(r.exitCode).toBe(0);
+    expect(first(r)).toBe('ALLOWED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    expect(r.output).toContain('ALLOWED by Antrea ClusterNetworkPolicy acnp-allow-other (tier securityops, priority 5) rule 0 (Allow): TCP 5432');
+    expect(first(reach(scene(S20_ACNP), 'shop/web', 'shop/db', '5432'))).toBe('DENIED: shop/web[Deployment] -> shop/db[Deployment] on 5432/TCP');
   });
 
-  it('s20: the intent "other never reaches shop/db" is not passed: it cannot be confirmed (medium)', () => {
+  it('s20: the intent "other never reaches shop/db" is violated for certain, not merely unconfirmed', () => {
     const vs = run(intentViolation, ctxOf(scene(S20_ACNP), intent));
-    expect(vs.some((v) => v.status === 'pass')).toBe(false);
     const f = vs.find((v) => v.status === 'fail');
-    expect(f?.severity).toBe('medium');
-    expect(f?.message).toContain('intent "other-never-reaches-db" cannot be confirmed');
-    expect(f?.message).toContain('Antrea ClusterNetworkPolicy acnp-allow-other');
+    expect(f).toBeDefined();
+    expect(f!.message).not.toContain('cannot be confirmed');
+    expect(f!.message).toContain('other-never-reaches-db');
   });
 
-  it('s20: shop\'s ingress isolation is not passed: it cannot be confirmed (medium), naming the policy', () => {
+  it('s20: shop\'s ingress isolation passes: the securityops Allow admits namespace other only, no outside address', () => {
     const vs = run(namespaceDefaultDenyIngress, ctxOf(scene(S20_ACNP))).filter((v) => v.resource.name === 'shop');
     expect(vs).toHaveLength(1);
-    expect(vs[0]).toMatchObject({ status: 'fail', severity: 'medium' });
-    expect(vs[0].message).toBe('whether 2 workload(s) in namespace shop are isolated for ingress cannot be confirmed: Antrea ClusterNetworkPolicy acnp-allow-other selects them and is not evaluated by ztaudit, and may allow what their isolation denies');
+    expect(vs[0].status).toBe('pass');
   });
 
-  it('without the Antrea policy the same scene stays a certain DENIED and a pass (the doubt comes from the policy alone)', () => {
-    expect(reach(scene(), 'other/client', 'shop/db', '5432').output.split('\n')[0]).toBe('DENIED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
-    expect(run(namespaceDefaultDenyIngress, ctxOf(scene())).find((v) => v.resource.name === 'shop')?.status).toBe('pass');
+  it('a baseline-tier default deny ("ACNP for default zero-trust cluster security posture") and NetworkPolicies allowing web -> db: that flow is allowed, every other denied', () => {
+    const zeroTrust = cnp('default-cluster-deny', 'baseline', 1, '[{namespaceSelector: {}}]', 'ingress: [{action: Drop}]\negress: [{action: Drop}]');
+    const nps = policy('shop', 'db-from-web', '{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{podSelector: {matchLabels: {app: web}}}], ports: [{port: 5432}]}]}')
+      + policy('shop', 'web-to-db', '{podSelector: {matchLabels: {app: web}}, policyTypes: [Egress], egress: [{to: [{podSelector: {matchLabels: {app: db}}}], ports: [{port: 5432}]}]}');
+    const y = bare(zeroTrust, nps);
+    const ok = reach(y, 'shop/web', 'shop/db', '5432');
+    expect(first(ok)).toBe('ALLOWED: shop/web[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    const other = reach(y, 'other/client', 'shop/db', '5432');
+    expect(first(other)).toBe('DENIED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    expect(other.output).toContain('DENIED by Antrea ClusterNetworkPolicy default-cluster-deny (tier baseline, priority 1) rule 0 (Deny)');
+    expect(first(reach(y, 'shop/db', 'shop/web', '8080'))).toBe('DENIED: shop/db[Deployment] -> shop/web[Deployment] on 8080/TCP');
+    // Baseline policies "cannot counteract the isolated Pod behavior": another port to db is refused by the NetworkPolicy.
+    expect(reach(y, 'shop/web', 'shop/db', '5433').output).toContain('DENIED by NetworkPolicy isolation');
   });
 
-  it('the doubt stays within the appliedTo pod and namespace selectors: shop/web is outside {app: db}, shop is outside env=dev', () => {
-    const onDb = scene(acnp('[{podSelector: {matchLabels: {app: db}}}]'));
-    expect(reach(onDb, 'other/client', 'shop/db', '5432').exitCode).toBe(2);
-    expect(reach(onDb, 'other/client', 'shop/web', '8080').output.split('\n')[0]).toBe('DENIED: other/client[Deployment] -> shop/web[Deployment] on 8080/TCP');
-    const onDev = scene(acnp('[{namespaceSelector: {matchLabels: {env: dev}}}]'));
-    expect(reach(onDev, 'other/client', 'shop/db', '5432').output.split('\n')[0]).toBe('DENIED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
+  it('network.namespace-default-deny-*: a namespace protected only by a baseline-tier ACNP default deny passes, as one isolated by a BaselineAdminNetworkPolicy does', () => {
+    const zeroTrust = cnp('default-cluster-deny', 'baseline', 1, '[{namespaceSelector: {}}]', 'ingress: [{action: Drop}]\negress: [{action: Drop}]');
+    for (const check of [namespaceDefaultDenyIngress, namespaceDefaultDenyEgress]) {
+      const other = run(check, ctxOf(bare(zeroTrust))).find((v) => v.resource.name === 'other');
+      expect(other?.status, check.id).toBe('pass');
+    }
+    // Without it, namespace other is open.
+    expect(run(namespaceDefaultDenyIngress, ctxOf(bare())).find((v) => v.resource.name === 'other')?.status).toBe('fail');
   });
 
-  it('an appliedTo the model does not read (a ClusterGroup) puts every pod of the cluster in doubt', () => {
-    const r = reach(scene(acnp('[{group: db-group}]')), 'other/client', 'shop/web', '8080');
-    expect(r.exitCode).toBe(2);
-    expect(r.output).toContain('every verdict on every pod of the cluster (its appliedTo is not read by ztaudit) cannot be confirmed');
+  it('a SecurityOps Drop beats an Application Allow ("Emergency > SecurityOps > NetworkOps > Platform > Application")', () => {
+    const allow = cnp('app-allow', 'application', 1, SHOP, `ingress: [{action: Allow, from: ${FROM_OTHER}}]`);
+    const drop = cnp('secops-drop', 'securityops', 10, SHOP, `ingress: [{action: Drop, from: ${FROM_OTHER}}]`);
+    const r = reach(bare(allow, drop), 'other/client', 'shop/db', '5432');
+    expect(first(r)).toBe('DENIED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    expect(r.output).toContain('DENIED by Antrea ClusterNetworkPolicy secops-drop (tier securityops, priority 10) rule 0 (Deny)');
+    expect(first(reach(bare(allow), 'other/client', 'shop/db', '5432'))).toBe('ALLOWED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    // Reject denies as Drop does.
+    const reject = cnp('secops-reject', 'securityops', 10, SHOP, `ingress: [{action: Reject, from: ${FROM_OTHER}}]`);
+    expect(reach(bare(allow, reject), 'other/client', 'shop/db', '5432').exitCode).toBe(1);
   });
 
-  it('a policy with ingress rules only leaves egress verdicts alone', () => {
-    // shop/db's egress: no policy selects it for egress; the ACNP has no egress rules.
-    const r = reach(scene(S20_ACNP), 'shop/db', 'other/client', '80');
-    expect(r.output.split('\n')[0]).toBe('ALLOWED: shop/db[Deployment] -> other/client[Deployment] on 80/TCP');
+  it('Pass skips every later tier and hands the flow to the NetworkPolicies ("delegates the decision to K8s namespaced NetworkPolicies")', () => {
+    const pass = cnp('secops-pass', 'securityops', 1, SHOP, `ingress: [{action: Pass, from: ${FROM_OTHER}}]`);
+    const dropAll = cnp('app-drop-all', 'application', 1, SHOP, 'ingress: [{action: Drop}]');
+    const open = reach(bare(pass, dropAll), 'other/client', 'shop/db', '5432');
+    expect(first(open)).toBe('ALLOWED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    expect(open.output).toContain('passed by Antrea ClusterNetworkPolicy secops-pass (tier securityops, priority 1) rule 0 (Pass)');
+    // Not passed: the application-tier Drop decides.
+    expect(reach(bare(pass, dropAll), 'shop/web', 'shop/db', '5432').output).toContain('DENIED by Antrea ClusterNetworkPolicy app-drop-all (tier application, priority 1) rule 0 (Deny)');
+    // Passed to a NetworkPolicy that isolates shop: denied by it.
+    expect(reach(scene(pass, dropAll), 'other/client', 'shop/db', '5432').output).toContain('DENIED by NetworkPolicy isolation');
   });
 
-  it('an Antrea NetworkPolicy (namespaced) and a v1alpha1 ClusterNetworkPolicy (Antrea v1.x) count too; a baseline-tier one is in doubt as well', () => {
+  it('within a tier the lower priority number decides first ("Ordering based on policy priority"), an Antrea NetworkPolicy and a ClusterNetworkPolicy alike', () => {
+    const drop = (p: number) => cnp('drop-other', 'application', p, SHOP, `ingress: [{action: Drop, from: ${FROM_OTHER}}]`);
+    const allow = (p: number) => cnp('allow-other', 'application', p, SHOP, `ingress: [{action: Allow, from: ${FROM_OTHER}}]`);
+    expect(first(reach(bare(drop(5), allow(10)), 'other/client', 'shop/db', '5432'))).toBe('DENIED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    expect(first(reach(bare(drop(10), allow(5)), 'other/client', 'shop/db', '5432'))).toBe('ALLOWED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
     const annp = `
 apiVersion: crd.antrea.io/v1beta1
 kind: NetworkPolicy
-metadata: {name: annp, namespace: shop}
+metadata: {name: annp-allow, namespace: shop}
 spec:
-  priority: 3
+  priority: 2.5
   appliedTo: [{podSelector: {matchLabels: {app: db}}}]
-  ingress: [{action: Allow, from: [{namespaceSelector: {}}]}]
+  ingress: [{action: Allow, from: [{namespaceSelector: {}}], ports: [{protocol: TCP, port: 5000, endPort: 6000}]}]
 `;
-    const r = reach(scene(annp), 'other/client', 'shop/db', '5432');
+    const r = reach(bare(drop(5), annp), 'other/client', 'shop/db', '5432');
+    expect(r.output).toContain('ALLOWED by Antrea NetworkPolicy shop/annp-allow (tier application, priority 2.5) rule 0 (Allow): TCP 5432');
+    expect(first(reach(bare(drop(5), annp), 'other/client', 'shop/web', '8080'))).toBe('DENIED: other/client[Deployment] -> shop/web[Deployment] on 8080/TCP');
+  });
+
+  it('AdminNetworkPolicies come after every tier but baseline, the BaselineAdminNetworkPolicy after the baseline tier, and a Pass skips the ANPs too (docs/admin-network-policy.md v2.2.0)', () => {
+    const anpDeny = `
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: anp-deny}
+spec:
+  priority: 1
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: shop}}}
+  ingress: [{action: Deny, from: [{namespaces: {matchLabels: {kubernetes.io/metadata.name: other}}}]}]
+`;
+    const banpDeny = `
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: BaselineAdminNetworkPolicy
+metadata: {name: default}
+spec:
+  subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: shop}}}
+  ingress: [{action: Deny, from: [{namespaces: {}}]}]
+`;
+    const appAllow = cnp('app-allow', 'application', 100, SHOP, `ingress: [{action: Allow, from: ${FROM_OTHER}}]`);
+    expect(reach(bare(anpDeny, appAllow), 'other/client', 'shop/db', '5432').output).toContain('ALLOWED by Antrea ClusterNetworkPolicy app-allow (tier application, priority 100) rule 0 (Allow)');
+    expect(reach(bare(anpDeny), 'other/client', 'shop/db', '5432').exitCode).toBe(1);
+    const pass = cnp('secops-pass', 'securityops', 1, SHOP, `ingress: [{action: Pass, from: ${FROM_OTHER}}]`);
+    expect(first(reach(bare(anpDeny, pass), 'other/client', 'shop/db', '5432'))).toBe('ALLOWED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    const baseAllow = cnp('base-allow', 'baseline', 1, SHOP, `ingress: [{action: Allow, from: ${FROM_OTHER}}]`);
+    expect(reach(bare(banpDeny, baseAllow), 'other/client', 'shop/db', '5432').output).toContain('ALLOWED by Antrea ClusterNetworkPolicy base-allow (tier baseline, priority 1) rule 0 (Allow)');
+    expect(reach(bare(banpDeny, baseAllow), 'shop/web', 'shop/db', '5432').exitCode).toBe(1);
+  });
+
+  it('two policies of one tier and priority that decide a flow differently leave it UNKNOWN ("Policies with the same priorities will be enforced indeterministically")', () => {
+    const drop = cnp('drop-other', 'application', 5, SHOP, `ingress: [{action: Drop, from: ${FROM_OTHER}}]`);
+    const allow = cnp('allow-other', 'application', 5, SHOP, `ingress: [{action: Allow, from: ${FROM_OTHER}}]`);
+    const r = reach(bare(drop, allow), 'other/client', 'shop/db', '5432');
     expect(r.exitCode).toBe(2);
-    expect(r.output).toContain('note: Antrea NetworkPolicy shop/annp (tier application, priority 3) selects shop/db[Deployment] for ingress but is not evaluated');
-    expect(reach(scene(annp), 'other/client', 'shop/web', '8080').exitCode).toBe(1);
-    expect(reach(scene(acnp('[{podSelector: {}}]', { apiVersion: 'crd.antrea.io/v1alpha1' })), 'other/client', 'shop/db', '5432').exitCode).toBe(2);
-    const baseline = reach(scene(acnp('[{podSelector: {}}]', { tier: 'baseline' })), 'other/client', 'shop/db', '5432');
-    expect(baseline.exitCode).toBe(2);
-    expect(baseline.output).toContain('after the Kubernetes NetworkPolicies (tier baseline)');
+    expect(r.output).toContain('share priority 5');
+    // Of one priority but in different tiers: no tie.
+    expect(reach(bare(drop, cnp('allow-other', 'platform', 5, SHOP, `ingress: [{action: Allow, from: ${FROM_OTHER}}]`)), 'other/client', 'shop/db', '5432').exitCode).toBe(0);
+  });
+
+  it('a custom Tier (crd.antrea.io Tier, spec.priority) sits between the static tiers by its priority', () => {
+    const tier = 'apiVersion: crd.antrea.io/v1beta1\nkind: Tier\nmetadata: {name: mytier}\nspec: {priority: 120}\n';
+    const mine = cnp('mine-allow', 'mytier', 1, SHOP, `ingress: [{action: Allow, from: ${FROM_OTHER}}]`);
+    const netops = cnp('netops-drop', 'networkops', 1, SHOP, `ingress: [{action: Drop, from: ${FROM_OTHER}}]`);
+    const secops = cnp('secops-drop', 'securityops', 1, SHOP, `ingress: [{action: Drop, from: ${FROM_OTHER}}]`);
+    // 100 (securityops) < 120 (mytier) < 150 (networkops).
+    expect(first(reach(bare(tier, mine, netops), 'other/client', 'shop/db', '5432'))).toBe('ALLOWED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    expect(first(reach(bare(tier, mine, netops, secops), 'other/client', 'shop/db', '5432'))).toBe('DENIED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    // A tier that is neither static nor a Tier object: the policy is not evaluated.
+    const missing = reach(bare(mine), 'other/client', 'shop/db', '5432');
+    expect(missing.exitCode).toBe(2);
+    expect(missing.output).toContain('spec.tier "mytier" names no static tier and no Tier object in the snapshot');
+  });
+
+  it('namespaces: {match: Self} selects the subject\'s own namespace ("ACNP for strict Namespace isolation")', () => {
+    const strict = cnp('strict-ns-isolation', 'securityops', 5, '[{namespaceSelector: {matchExpressions: [{key: kubernetes.io/metadata.name, operator: NotIn, values: [kube-system]}]}}]',
+      'ingress:\n- {action: Pass, from: [{namespaces: {match: Self}}], name: PassFromSameNS}\n- {action: Drop, from: [{namespaceSelector: {}}], name: DropFromAllOtherNS}');
+    const same = reach(bare(strict), 'shop/web', 'shop/db', '5432');
+    expect(first(same)).toBe('ALLOWED: shop/web[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    expect(same.output).toContain('passed by Antrea ClusterNetworkPolicy strict-ns-isolation (tier securityops, priority 5) rule 0 "PassFromSameNS" (Pass)');
+    const cross = reach(bare(strict), 'other/client', 'shop/db', '5432');
+    expect(cross.output).toContain('DENIED by Antrea ClusterNetworkPolicy strict-ns-isolation (tier securityops, priority 5) rule 1 "DropFromAllOtherNS" (Deny)');
+    expect(first(reach(bare(strict), 'shop/db', 'other/client', '80'))).toBe('DENIED: shop/db[Deployment] -> other/client[Deployment] on 80/TCP');
+  });
+
+  it('per-rule appliedTo ("appliedTo per rule") applies each rule to its own pods only', () => {
+    const perRule = `
+apiVersion: crd.antrea.io/v1beta1
+kind: ClusterNetworkPolicy
+metadata: {name: per-rule}
+spec:
+  priority: 1
+  ingress:
+  - {action: Drop, appliedTo: [{podSelector: {matchLabels: {app: db}}}], from: [{podSelector: {matchLabels: {app: client}}}]}
+`;
+    expect(first(reach(bare(perRule), 'other/client', 'shop/db', '5432'))).toBe('DENIED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    expect(first(reach(bare(perRule), 'other/client', 'shop/web', '8080'))).toBe('ALLOWED: other/client[Deployment] -> shop/web[Deployment] on 8080/TCP');
+  });
+
+  it('an appliedTo of several entries applies to the pods any entry selects ("ACNP with stand-alone selectors": a podSelector, or a namespaceSelector)', () => {
+    const either = cnp('either', 'securityops', 1, '[{podSelector: {matchLabels: {app: client}}}, {namespaceSelector: {matchLabels: {env: prod}}}]', 'ingress: [{action: Drop}]');
+    const y = bare(either, pod('other', 'lone', { app: 'lone' }));
+    expect(reach(y, 'shop/web', 'other/client', '80').exitCode).toBe(1);
+    expect(reach(y, 'other/client', 'shop/web', '8080').exitCode).toBe(1);
+    expect(reach(y, 'other/client', 'other/lone', '80').exitCode).toBe(0);
+  });
+
+  it('ipBlock with except, and named ports, are evaluated', () => {
+    const egress = cnp('egress-cidr', 'securityops', 1, '[{podSelector: {matchLabels: {app: web}}}]',
+      'egress:\n- {action: Allow, to: [{ipBlock: {cidr: 203.0.113.0/24, except: [203.0.113.128/25]}}], ports: [{port: 443}]}\n- {action: Drop, to: [{ipBlock: {cidr: 0.0.0.0/0}}]}');
+    expect(reach(bare(egress), 'shop/web', '203.0.113.10', '443').exitCode).toBe(0);
+    expect(reach(bare(egress), 'shop/web', '203.0.113.200', '443').exitCode).toBe(1);
+    const named = cnp('named', 'securityops', 1, SHOP, `ingress:\n- {action: Allow, from: ${FROM_OTHER}, ports: [{port: pg}]}\n- {action: Drop}`);
+    expect(reach(bare(named), 'other/client', 'shop/db', '5432').exitCode).toBe(0);
+    expect(reach(bare(named), 'other/client', 'shop/web', '8080').exitCode).toBe(1);
+  });
+});
+
+describe('Antrea-native policies with a field the model does not evaluate stay in doubt, naming the field', () => {
+  it('an appliedTo naming a ClusterGroup (group:) leaves every pod of the cluster in doubt and says so', () => {
+    const r = reach(scene(acnp('[{group: db-group}]')), 'other/client', 'shop/web', '8080');
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toContain('note: Antrea ClusterNetworkPolicy acnp-allow-other (tier securityops, priority 5) selects shop/web[Deployment] for ingress but is not evaluated: spec.appliedTo[0].group is not evaluated by ztaudit');
+    expect(r.output).toContain('every verdict on every pod of the cluster (its appliedTo is not read by ztaudit) cannot be confirmed');
+  });
+
+  it('a peer the model does not evaluate (a ClusterGroup, an fqdn) keeps the doubt within the appliedTo, naming the field', () => {
+    const grouped = cnp('from-group', 'securityops', 5, '[{podSelector: {matchLabels: {app: db}}}]', 'ingress: [{action: Allow, from: [{group: clients}]}]');
+    const r = reach(scene(grouped), 'other/client', 'shop/db', '5432');
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toContain('spec.ingress[0].from[0].group is not evaluated by ztaudit; Antrea enforces this policy before the Kubernetes NetworkPolicies (tier securityops)');
+    expect(first(reach(scene(grouped), 'other/client', 'shop/web', '8080'))).toBe('DENIED: other/client[Deployment] -> shop/web[Deployment] on 8080/TCP');
+    const fqdn = cnp('to-fqdn', 'securityops', 5, '[{podSelector: {matchLabels: {app: db}}}]', 'egress: [{action: Allow, to: [{fqdn: "*.example.com"}]}]');
+    expect(reach(scene(fqdn), 'shop/db', 'other/client', '80').output).toContain('spec.egress[0].to[0].fqdn is not evaluated by ztaudit');
+  });
+
+  it('s20 shop isolation with an unevaluated policy: not passed, cannot be confirmed (medium), naming the policy', () => {
+    const grouped = cnp('from-group', 'securityops', 5, SHOP, 'ingress: [{action: Allow, from: [{group: clients}]}]');
+    const vs = run(namespaceDefaultDenyIngress, ctxOf(scene(grouped))).filter((v) => v.resource.name === 'shop');
+    expect(vs[0]).toMatchObject({ status: 'fail', severity: 'medium' });
+    expect(vs[0].message).toContain('Antrea ClusterNetworkPolicy from-group selects them and is not evaluated by ztaudit');
+  });
+
+  it('namespaces.sameLabels is named; a field name from the cluster is quoted, never printed raw; a policy with no appliedTo at all does not stop the run', () => {
+    const same = cnp('same-labels', 'securityops', 5, SHOP, 'ingress: [{action: Drop, from: [{namespaces: {sameLabels: [org]}}]}]');
+    expect(reach(scene(same), 'other/client', 'shop/db', '5432').output).toContain('spec.ingress[0].from[0].namespaces.sameLabels is not evaluated by ztaudit');
+    const evil = cnp('evil', 'securityops', 5, SHOP, 'ingress: [{action: Drop, "x\\nDENIED: forged": 1}]');
+    const out = reach(scene(evil), 'other/client', 'shop/db', '5432').output;
+    expect(out).toContain('spec.ingress[0]."x\\nDENIED: forged" is not evaluated by ztaudit');
+    expect(out.split('\n').some((l) => l.startsWith('DENIED: forged'))).toBe(false);
+    const bareSpec = 'apiVersion: crd.antrea.io/v1beta1\nkind: ClusterNetworkPolicy\nmetadata: {name: empty}\nspec: {priority: 1}\n';
+    expect(first(reach(scene(bareSpec), 'other/client', 'shop/db', '5432'))).toBe('DENIED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
+  });
+
+  it('Pass in the baseline tier (refused by Antrea\'s admission webhook) is not evaluated', () => {
+    const r = reach(bare(cnp('base-pass', 'baseline', 1, SHOP, 'ingress: [{action: Pass}]')), 'other/client', 'shop/db', '5432');
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toContain('Pass in the baseline tier is refused by Antrea\'s admission webhook');
+  });
+
+  it('without the Antrea policy the same scene stays a certain DENIED and a pass', () => {
+    expect(first(reach(scene(), 'other/client', 'shop/db', '5432'))).toBe('DENIED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    expect(run(namespaceDefaultDenyIngress, ctxOf(scene())).find((v) => v.resource.name === 'shop')?.status).toBe('pass');
+  });
+
+  it('a policy with ingress rules only leaves egress verdicts alone', () => {
+    const r = reach(scene(cnp('from-group', 'securityops', 5, SHOP, 'ingress: [{action: Allow, from: [{group: clients}]}]')), 'shop/db', 'other/client', '80');
+    expect(first(r)).toBe('ALLOWED: shop/db[Deployment] -> other/client[Deployment] on 80/TCP');
+  });
+
+  it('a v1alpha1 ClusterNetworkPolicy (Antrea v1.x) is evaluated as v1beta1', () => {
+    expect(reach(scene(acnp('[{podSelector: {}}]', { apiVersion: 'crd.antrea.io/v1alpha1' })), 'other/client', 'shop/db', '5432').exitCode).toBe(0);
   });
 
   it('on a Calico cluster the Antrea policies are decorative and decide nothing', () => {
@@ -173,8 +371,8 @@ spec:
     metadata: {labels: {k8s-app: calico-node}}
     spec: {containers: [{name: calico-node, image: quay.io/calico/node:v3.30.2}]}
 `;
-    const yaml = [calico, APPS, S20_ACNP].join('\n---\n');
-    expect(reach(yaml, 'other/client', 'shop/db', '5432').output.split('\n')[0]).toBe('DENIED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    const yaml = [calico, APPS, DENY_SHOP, S20_ACNP].join('\n---\n');
+    expect(first(reach(yaml, 'other/client', 'shop/db', '5432'))).toBe('DENIED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
   });
 
   it('unreadable Antrea-native policy kinds on an Antrea cluster are said unread, as other policy kinds are', () => {
@@ -183,5 +381,36 @@ spec:
     const model = buildReachability(s);
     expect(model.unread).toContain('ClusterNetworkPolicy (clusternetworkpolicies.crd.antrea.io) could not be read (forbidden: clusternetworkpolicies.crd.antrea.io is forbidden): its policies may decide this, and the model cannot vouch for what it did not read');
     expect(model.unreadKinds.find((k) => k.key === 'antrea.clusternetworkpolicies')).toMatchObject({ api: 'Antrea', status: 'forbidden' });
+  });
+});
+
+describe('end to end: ztaudit run --manifests and ztaudit reach on an Antrea cluster whose zero trust is a baseline-tier ACNP', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'zt-antrea-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'm'));
+  const zeroTrust = cnp('default-cluster-deny', 'baseline', 1, '[{namespaceSelector: {}}]', 'ingress: [{action: Drop}]\negress: [{action: Drop}]');
+  const dbFromWeb = policy('shop', 'db-from-web', '{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{podSelector: {matchLabels: {app: web}}}], ports: [{port: 5432}]}]}')
+    + policy('shop', 'web-to-db', '{podSelector: {matchLabels: {app: web}}, policyTypes: [Egress], egress: [{to: [{podSelector: {matchLabels: {app: db}}}], ports: [{port: 5432}]}]}');
+  writeFileSync(join(dir, 'm/cluster.yaml'), bare(zeroTrust, dbFromWeb));
+  const cli = async (...args: string[]) => {
+    const t = captureIO(dir);
+    const code = await main(args, t.cli);
+    return { code, out: t.out(), err: t.errLines() };
+  };
+
+  it('reach: the flow the NetworkPolicies allow exits 0, any other exits 1 (not 2: nothing is left in doubt)', async () => {
+    const ok = await cli('reach', '--manifests', 'm', '--from', 'shop/web', '--to', 'shop/db', '--port', '5432');
+    expect(ok.code).toBe(0);
+    const no = await cli('reach', '--manifests', 'm', '--from', 'other/client', '--to', 'shop/db', '--port', '5432', '--output', 'json');
+    expect(no.code).toBe(1);
+    expect(JSON.parse(no.out)).toMatchObject({ allowed: false });
+  });
+
+  it('run: both namespaces pass the default-deny checks; no network finding says "cannot be confirmed"', async () => {
+    const r = await cli('run', '--manifests', 'm', '--out', 'out', '--history', 'none', '-q', '--no-notify', '--format', 'json');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8')) as { checks: Array<{ id: string; status: string; failed: number }>; findings: Array<{ check: string; message: string }> };
+    for (const id of ['network.namespace-default-deny-ingress', 'network.namespace-default-deny-egress']) expect(report.checks.find((c) => c.id === id), id).toMatchObject({ status: 'pass', failed: 0 });
+    expect(report.findings.filter((f) => f.check.startsWith('network.') && f.message.includes('cannot be confirmed'))).toEqual([]);
   });
 });
