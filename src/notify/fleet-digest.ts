@@ -79,7 +79,8 @@ function lastRunText(s: FleetView['stale'][number]): string {
 export function buildSlackDigest(view: FleetView): { text: string; blocks: Array<Record<string, unknown>> } {
   // verbatim: Slack neither links bare URLs nor turns @channel into a mention in this text (slack.ts does the same).
   const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 2900), verbatim: true } });
-  const blocks: Array<Record<string, unknown>> = [{ type: 'header', text: { type: 'plain_text', text: truncate(`ztaudit ${digestHeadline(view, null)}`, 150), emoji: true } }];
+  // The header's text is the store's (counts, a mean): emoji false, so no `:name:` in it turns into an emoji (https://api.slack.com/reference/block-kit/composition-objects#text).
+  const blocks: Array<Record<string, unknown>> = [{ type: 'header', text: { type: 'plain_text', text: truncate(`ztaudit ${digestHeadline(view, null)}`, 150), emoji: false } }];
   if (view.regressions.length > 0) {
     const lines = view.regressions.slice(0, MAX_LINES).map((r) => `• ${mrkdwnCode(r.cluster)} ${mrkdwnText(r.reasons[0] ?? 'regression')}${r.reasons.length > 1 || r.more ? ` (+${r.reasons.length - 1 + r.more} more)` : ''}`);
     if (view.regressions.length > MAX_LINES) lines.push(`… and ${view.regressions.length - MAX_LINES} more`);
