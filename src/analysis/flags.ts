@@ -28,21 +28,83 @@ export function goParseBool(value: string): boolean | undefined {
 
 /**
  * A pflag (or Go flag) boolean flag as it parses: bare -name or --name is true, --name=value is
- * goParseBool's, the last one given wins, absent is false; `refused` holds a value ParseBool
- * refuses, at which the flag set's Parse fails (the program does not start when it exits on that
- * error, as pflag.ExitOnError does).
+ * goParseBool's, the last one given wins; absent, `given` is false and `on` is `byDefault`
+ * (false unless told). `refused` holds a value ParseBool refuses, at which the flag set's Parse
+ * fails (the program does not start when it exits on that error, as pflag.ExitOnError does).
+ *
+ * `stdlib`: the flags are parsed by Go's own flag package, as consul-k8s's subcommands parse
+ * theirs (flag.NewFlagSet), not by pflag. Both take a boolean's value only after `=` (`-name
+ * false` is `-name`, then an argument), but pflag reads flags among other arguments, while Go's
+ * "Flag parsing stops just before the first non-flag argument ("-" is a non-flag argument) or
+ * after the terminator "--"" (https://pkg.go.dev/flag#hdr-Command_line_flag_syntax): nothing after
+ * that is a flag. A non-boolean flag written without `=` takes the next argument as its value, so
+ * `stdlib.booleans` names the program's boolean flags (`name` is one): a non-flag argument right
+ * after any other flag written without `=` is taken as that flag's value, and parsing goes on.
  */
-export function goBoolFlag(argv: readonly string[], name: string): { on: boolean; refused?: string } {
-  let out: { on: boolean; refused?: string } = { on: false };
+export function goBoolFlag(argv: readonly string[], name: string, { byDefault = false, stdlib }: { byDefault?: boolean; stdlib?: { booleans: readonly string[] } } = {}): { on: boolean; given: boolean; refused?: string } {
+  let out: { on: boolean; given: boolean; refused?: string } = { on: byDefault, given: false };
+  let takesValue = false;
   for (const a of argv) {
     const m = /^--?([^=]+)(?:=(.*))?$/.exec(a);
+    if (stdlib) {
+      if (a === '--') break;
+      if (!m) {
+        if (takesValue) { takesValue = false; continue; }
+        break;
+      }
+      takesValue = m[2] === undefined && m[1] !== name && !stdlib.booleans.includes(m[1]!);
+    }
     if (!m || m[1] !== name) continue;
     const v = m[2] === undefined ? true : goParseBool(m[2]);
-    // pflag stops at the first value it refuses: nothing after it is parsed.
-    if (v === undefined) return { on: false, refused: m[2]! };
-    out = { on: v };
+    // pflag and Go's flag stop at the first value they refuse: nothing after it is parsed.
+    if (v === undefined) return { on: false, given: true, refused: m[2]! };
+    out = { on: v, given: true };
   }
   return out;
+}
+
+/**
+ * The arguments after the word `command` in the shell script `script` (a container's `sh -c`
+ * text), as /bin/sh splits them into words (POSIX Shell Command Language 2.2 Quoting, 2.3 Token
+ * Recognition: https://pubs.opengroup.org/onlinepubs/9799919799/utilities/V3_chap02.html): blanks
+ * separate words, a backslash-newline joins two lines, '…' and "…" quote (the quotes removed), a
+ * backslash outside single quotes keeps the next character; the command ends at an unquoted
+ * newline, `;`, `&` or `|`. Expansions ($VAR, $(…)) are not followed: kept as written.
+ * undefined when no command of the script has that word.
+ */
+export function shellArgsAfter(script: string, command: string): string[] | undefined {
+  let words: string[] = [];
+  let word: string | null = null;
+  const end = () => { if (word !== null) words.push(word); word = null; };
+  const found = (): string[] | undefined => { const i = words.indexOf(command); return i >= 0 ? words.slice(i + 1) : undefined; };
+  for (let i = 0; i < script.length; i++) {
+    const c = script[i]!;
+    if (c === '\\') {
+      if (script[i + 1] === '\n') { i++; continue; }
+      word = (word ?? '') + (script[++i] ?? '');
+    } else if (c === "'") {
+      const close = script.indexOf("'", i + 1);
+      const stop = close < 0 ? script.length : close;
+      word = (word ?? '') + script.slice(i + 1, stop);
+      i = stop;
+    } else if (c === '"') {
+      let quoted = '';
+      for (i++; i < script.length && script[i] !== '"'; i++) {
+        // Inside double quotes a backslash escapes only $ ` " \ and a newline (which it removes).
+        if (script[i] === '\\' && '$`"\\\n'.includes(script[i + 1] ?? '')) { i++; if (script[i] !== '\n') quoted += script[i]; }
+        else quoted += script[i];
+      }
+      word = (word ?? '') + quoted;
+    } else if (c === ' ' || c === '\t') end();
+    else if (c === '\n' || c === ';' || c === '&' || c === '|') {
+      end();
+      const args = found();
+      if (args) return args;
+      words = [];
+    } else word = (word ?? '') + c;
+  }
+  end();
+  return found();
 }
 
 /**

@@ -11,7 +11,7 @@ import { templateEnvironment } from '../report/html.ts';
 import { mdEscape } from '../report/markdown.ts';
 import { writeWhole } from '../report/render.ts';
 import type { FleetData } from '../run/fleet.ts';
-import { buildFleetView, cellsOf, meanOverallText, noneReadText, type FleetView } from './view.ts';
+import { buildFleetView, cellsOf, meanOverallText, noneReadText, unreadableLeftOutText, type FleetView } from './view.ts';
 
 export const FLEET_FORMATS = ['html', 'json', 'md'] as const;
 export type FleetFormat = (typeof FLEET_FORMATS)[number];
@@ -43,6 +43,8 @@ export function fleetJson(data: FleetData): unknown {
     worstPerArea: Object.fromEntries(AREAS.map((a, i) => [a, view.worst[i].rows.map((r) => ({ cluster: r.cluster, score: r.cell.score }))])),
     /** Clusters graded n/a, left out of the mean overall score and of worstPerArea. */
     leftOutAsNa: { overall: view.totals.meanLeftOut, areas: Object.fromEntries(AREAS.map((a, i) => [a, view.worst[i].leftOut])) },
+    /** Clusters whose latest run could not be read (`unreadable`), left out of worstPerArea and of the mean overall score: an older run's scores are not their state now. */
+    leftOutUnreadable: view.totals.unreadable,
     regressions: data.regressions,
     /** Clusters whose latest run started more than staleAfterHours ago (as `clusters`): their regressions cannot show. */
     staleAfterHours: view.staleAfterHours,
@@ -77,7 +79,8 @@ export function fleetMarkdown(view: FleetView): string {
   if (view.regressions.length === 0) out.push('None.');
   for (const r of view.regressions) out.push(`- **${mdEscape(r.cluster)}** ${mdEscape(r.runId)}: ${r.reasons.map(mdEscape).join('; ')}${r.more ? `; and ${r.more} more` : ''}`);
   out.push('', '## Worst clusters per area', '');
-  for (const w of view.worst) out.push(`- ${w.area}: ${w.rows.length ? w.rows.map((r) => `${mdEscape(r.cluster)} ${r.cell.text}`).join(', ') : w.leftOut ? 'no cluster with a grade' : 'not evaluated'}${worstLeftOutText(w.leftOut)}`);
+  if (view.totals.unreadable) out.push(`${unreadableLeftOutText(view.totals)}.`, '');
+  for (const w of view.worst) out.push(`- ${w.area}: ${w.rows.length ? w.rows.map((r) => `${mdEscape(r.cluster)} ${r.cell.text}`).join(', ') : w.leftOut ? 'no cluster with a grade' : view.totals.unreadable ? 'not evaluated on any cluster whose latest run could be read' : 'not evaluated'}${worstLeftOutText(w.leftOut)}`);
   out.push('', '## Findings on many clusters', '');
   if (view.common.length === 0) out.push(view.noCommonText);
   // As fleet.html: which clusters, those whose findings are carried from an older run marked.

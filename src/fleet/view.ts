@@ -69,7 +69,12 @@ export interface FleetView {
   /** What the report says when `common` is empty. */
   noCommonText: string;
   areaTitles: string[];
-  /** `meanLeftOut`: clusters whose latest run's overall grade is n/a, not in the mean. */
+  /**
+   * `meanLeftOut`: clusters whose latest run's overall grade is n/a, not in the mean. `unreadable`:
+   * clusters whose newest run cannot be read, each left out of every aggregate (the mean, the grade
+   * counts, the worst per area, the digest's lowest scores), also one a row shows by an older run:
+   * that run's scores are not the cluster's state now.
+   */
   totals: { clusters: number; regressed: number; stale: number; unreadable: number; meanOverall: string; meanLeftOut: number; grades: Array<{ grade: string; gradeClass: string; count: number }> };
   /** A cluster is stale when its latest run started longer ago than this. */
   staleAfterHours: number;
@@ -78,7 +83,10 @@ export interface FleetView {
   unreadable: UnreadableRow[];
   /** The stale clusters, longest without a run first: a regression there would not show. */
   stale: Array<{ cluster: string; runId: string; startedAt: string; daysAgo: number }>;
-  /** `leftOut`: clusters graded n/a in the area (checks not evaluated: a score over the rest, or none), not ranked. */
+  /**
+   * `leftOut`: clusters graded n/a in the area (checks not evaluated: a score over the rest, or
+   * none), not ranked. Clusters whose latest run could not be read are not ranked either (totals.unreadable).
+   */
   worst: Array<{ area: string; rows: Array<{ cluster: string; cell: Cell }>; leftOut: number }>;
   regressions: Array<{ cluster: string; runId: string; startedAt: string; overall: Cell; reasons: string[]; more: number }>;
   /**
@@ -171,9 +179,32 @@ export function sparklineOf(trend: TrendPoint[]): Sparkline | null {
 export const comparable = (c: Cell): boolean => c.score !== null && !c.blind;
 export const leftOutAsNa = (c: Cell): boolean => c.blind;
 
-/** The mean overall score, and how many clusters graded n/a it leaves out. */
-export function meanOverallText(totals: FleetView['totals']): string {
-  return `${totals.meanOverall}${totals.meanLeftOut ? ` (${totals.meanLeftOut} cluster${totals.meanLeftOut === 1 ? '' : 's'} graded n/a left out)` : ''}`;
+/**
+ * A grid row whose scores a fleet aggregate may weigh: its cluster's newest run could be read. A
+ * row shown by an older run (its newest unreadable) is stale data: left out, counted in
+ * totals.unreadable.
+ */
+export const latestReadable = (g: GridRow): boolean => g.unreadable === null;
+
+const clusters = (n: number): string => `${n} cluster${n === 1 ? '' : 's'}`;
+
+/**
+ * The mean overall score, and how many clusters it leaves out: those graded n/a, and those whose
+ * latest run could not be read. `unreadableSaid`: the text just before it has counted the latter
+ * (the digest's headline), so the mean says "without it/them" instead of counting them again.
+ */
+export function meanOverallText(totals: Pick<FleetView['totals'], 'meanOverall' | 'meanLeftOut' | 'unreadable'>, unreadableSaid = false): string {
+  const u = totals.unreadable;
+  const leftOut = [
+    ...(totals.meanLeftOut ? [`${clusters(totals.meanLeftOut)} graded n/a`] : []),
+    ...(u && !unreadableSaid ? [`${clusters(u)} whose latest run could not be read`] : []),
+  ];
+  return `${totals.meanOverall}${u && unreadableSaid ? ` without ${u === 1 ? 'it' : 'them'}` : ''}${leftOut.length ? ` (${leftOut.join(' and ')} left out)` : ''}`;
+}
+
+/** What the worst per area and the digest's lowest scores say of the clusters whose latest run could not be read, '' when none. */
+export function unreadableLeftOutText(totals: Pick<FleetView['totals'], 'unreadable'>): string {
+  return totals.unreadable ? `${clusters(totals.unreadable)} whose latest run could not be read left out: state unknown` : '';
 }
 
 function resourceText(kind: string, namespace: string, name: string): string {
@@ -292,15 +323,15 @@ export function buildFleetView(data: FleetData): FleetView {
   const clusterCount = grid.length + unlisted.length;
   const worst = AREAS.map((area, i) => ({
     area: AREA_TITLES[area],
-    rows: grid.filter((g) => comparable(g.areas[i]))
+    rows: grid.filter((g) => latestReadable(g) && comparable(g.areas[i]))
       .sort((a, b) => (a.areas[i].score as number) - (b.areas[i].score as number) || byName(a.cluster, b.cluster))
       .slice(0, WORST_PER_AREA)
       .map((g) => ({ cluster: g.cluster, cell: g.areas[i] })),
-    leftOut: grid.filter((g) => leftOutAsNa(g.areas[i])).length,
+    leftOut: grid.filter((g) => latestReadable(g) && leftOutAsNa(g.areas[i])).length,
   }));
-  const overalls = grid.filter((g) => comparable(g.overall)).map((g) => g.overall.score as number);
+  const overalls = grid.filter((g) => latestReadable(g) && comparable(g.overall)).map((g) => g.overall.score as number);
   const gradeCounts = new Map<string, number>();
-  for (const g of grid) gradeCounts.set(g.overall.grade, (gradeCounts.get(g.overall.grade) ?? 0) + 1);
+  for (const g of grid.filter(latestReadable)) gradeCounts.set(g.overall.grade, (gradeCounts.get(g.overall.grade) ?? 0) + 1);
   const regressed = new Set(data.regressions.map((r) => r.run.cluster));
   const carriedFrom = new Map(data.clusters.filter((c) => c.carried).map((c) => [c.cluster, new Map((c.carried ?? []).flatMap((k) => k.checks.map((id) => [id, k.runId] as const)))]));
   return {
@@ -317,7 +348,7 @@ export function buildFleetView(data: FleetData): FleetView {
       stale: staleRows.length,
       unreadable: unreadable.length,
       meanOverall: overalls.length ? (overalls.reduce((a, b) => a + b, 0) / overalls.length).toFixed(1) : 'n/a',
-      meanLeftOut: grid.filter((g) => leftOutAsNa(g.overall)).length,
+      meanLeftOut: grid.filter((g) => latestReadable(g) && leftOutAsNa(g.overall)).length,
       grades: ['A', 'B', 'C', 'D', 'F', 'n/a'].filter((g) => gradeCounts.has(g)).map((g) => ({ grade: g, gradeClass: g === 'n/a' ? 'grade-na' : `grade-${g.toLowerCase()}`, count: gradeCounts.get(g) as number })),
     },
     staleAfterHours,

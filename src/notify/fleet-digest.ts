@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import { errorMessage } from '../base/errors.ts';
 import { clip, oneLine, withoutControls } from '../base/plain-text.ts';
-import { comparable, meanOverallText, noneReadText, waiverDueDate, waiversDueText, type FleetView } from '../fleet/view.ts';
+import { comparable, latestReadable, meanOverallText, noneReadText, unreadableLeftOutText, waiverDueDate, waiversDueText, type FleetView } from '../fleet/view.ts';
 import { formatDate } from '../report/helpers.ts';
 import { templateEnvironment } from '../report/html.ts';
 import type { NotificationOutcome } from '../run/types.ts';
@@ -53,7 +53,8 @@ export function unreadableHeadText(view: Pick<FleetView, 'unreadable'>, name: ((
 /** The digest's one-line header: the Slack header and notification text, the email's subject and first line. */
 export function digestHeadline(view: FleetView, name: ((cluster: string) => string) | null = oneLine): string {
   const unreadable = unreadableHeadText(view, name);
-  return `Fleet: ${view.totals.clusters} clusters, ${unreadable ? `${unreadable}, ` : ''}mean ${meanOverallText(view.totals)}, ${view.totals.regressed} regressed in ${view.sinceHours} h, ${view.totals.stale} without a run in ${view.staleAfterHours} h`;
+  // The mean leaves them out ("mean 95.0 without them"): an older run's score is not their state now.
+  return `Fleet: ${view.totals.clusters} clusters, ${unreadable ? `${unreadable}, ` : ''}mean ${meanOverallText(view.totals, true)}, ${view.totals.regressed} regressed in ${view.sinceHours} h, ${view.totals.stale} without a run in ${view.staleAfterHours} h`;
 }
 
 /**
@@ -78,7 +79,8 @@ function lastRunText(s: FleetView['stale'][number]): string {
 export function buildSlackDigest(view: FleetView): { text: string; blocks: Array<Record<string, unknown>> } {
   // verbatim: Slack neither links bare URLs nor turns @channel into a mention in this text (slack.ts does the same).
   const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 2900), verbatim: true } });
-  const blocks: Array<Record<string, unknown>> = [{ type: 'header', text: { type: 'plain_text', text: truncate(`ztaudit ${digestHeadline(view, null)}`, 150), emoji: true } }];
+  // The header's text is the store's (counts, a mean): emoji false, so no `:name:` in it turns into an emoji (https://api.slack.com/reference/block-kit/composition-objects#text).
+  const blocks: Array<Record<string, unknown>> = [{ type: 'header', text: { type: 'plain_text', text: truncate(`ztaudit ${digestHeadline(view, null)}`, 150), emoji: false } }];
   if (view.regressions.length > 0) {
     const lines = view.regressions.slice(0, MAX_LINES).map((r) => `• ${mrkdwnCode(r.cluster)} ${mrkdwnText(r.reasons[0] ?? 'regression')}${r.reasons.length > 1 || r.more ? ` (+${r.reasons.length - 1 + r.more} more)` : ''}`);
     if (view.regressions.length > MAX_LINES) lines.push(`… and ${view.regressions.length - MAX_LINES} more`);
@@ -96,10 +98,13 @@ export function buildSlackDigest(view: FleetView): { text: string; blocks: Array
     if (view.stale.length > MAX_LINES) lines.push(`… and ${view.stale.length - MAX_LINES} more`);
     blocks.push(section(`*:warning: Not audited in the last ${view.staleAfterHours} h*\n${lines.join('\n')}`));
   }
-  // Ranked as the fleet report ranks them: a score graded n/a is left out, and counted.
-  const worst = view.grid.filter((g) => comparable(g.overall)).sort((a, b) => (a.overall.score as number) - (b.overall.score as number)).slice(0, 5);
-  const leftOut = view.totals.meanLeftOut ? [`${view.totals.meanLeftOut} cluster${view.totals.meanLeftOut === 1 ? '' : 's'} graded n/a left out`] : [];
-  if (worst.length > 0 || leftOut.length > 0) blocks.push(section(`*Lowest overall scores*\n${[...worst.map((g) => `• ${mrkdwnCode(g.cluster)} ${g.overall.text} (${g.overall.grade})${g.overall.deltaText ? ` ${g.overall.deltaText}` : ''}${g.partial ? ' (partial)' : ''}${g.stale ? ' (stale)' : ''}${g.unreadable ? ' (older run: latest unreadable)' : ''}`), ...leftOut].join('\n')}`));
+  // Ranked as the fleet report ranks them: a score graded n/a, or a cluster's older run (its latest unreadable), is left out, and counted.
+  const worst = view.grid.filter((g) => latestReadable(g) && comparable(g.overall)).sort((a, b) => (a.overall.score as number) - (b.overall.score as number)).slice(0, 5);
+  const leftOut = [
+    ...(view.totals.meanLeftOut ? [`${view.totals.meanLeftOut} cluster${view.totals.meanLeftOut === 1 ? '' : 's'} graded n/a left out`] : []),
+    ...(view.totals.unreadable ? [unreadableLeftOutText(view.totals)] : []),
+  ];
+  if (worst.length > 0 || leftOut.length > 0) blocks.push(section(`*Lowest overall scores*\n${[...worst.map((g) => `• ${mrkdwnCode(g.cluster)} ${g.overall.text} (${g.overall.grade})${g.overall.deltaText ? ` ${g.overall.deltaText}` : ''}${g.partial ? ' (partial)' : ''}${g.stale ? ' (stale)' : ''}`), ...leftOut].join('\n')}`));
   if (view.common.length > 0) blocks.push(section(`*On many clusters*\n${view.common.slice(0, 5).map((c) => `• ${c.clusters} clusters${c.carriedText ? ` (${c.carriedText})` : ''}: ${mrkdwnCode(c.check)} on ${mrkdwnCode(c.resource)} (${c.severity})`).join('\n')}`));
   if (view.waivers.length > 0) blocks.push(section(`*${waiversDueText(view)}*\n${view.waivers.slice(0, 5).map((w) => `• ${waiverDueDate(w)} ${mrkdwnCode(w.cluster)} ${mrkdwnCode(w.check)} (owner ${mrkdwnText(w.owner)})`).join('\n')}${view.waivers.length > 5 ? `\n… and ${view.waivers.length - 5} more` : ''}`));
   // The notification text is mrkdwn: a name in it as inline code, escaped (`<!channel>` pings no one).
@@ -139,8 +144,8 @@ export async function sendEmailDigest(view: FleetView, opts: { smtpUrl: string; 
     const attachment = opts.htmlPath ? await readFile(opts.htmlPath) : null;
     // Every control character but line breaks and tabs comes from the data: escaped, as in fleet.html.
     const html = withoutControls(templateEnvironment().template('fleet-digest-email')({
-      // The mean with how many clusters graded n/a it leaves out, as the subject says it.
-      subject, view, mean: meanOverallText(view.totals), unreadableHead: unreadableHeadText(view), regressions: view.regressions.slice(0, 25), more: Math.max(0, view.regressions.length - 25), noRegression: noRegressionText(view),
+      // The mean with the clusters it leaves out, as the subject says it (those whose latest run could not be read: "without them", after their count).
+      subject, view, mean: meanOverallText(view.totals, true), unreadableHead: unreadableHeadText(view), regressions: view.regressions.slice(0, 25), more: Math.max(0, view.regressions.length - 25), noRegression: noRegressionText(view),
       stale: view.stale.slice(0, 25).map((c) => ({ cluster: c.cluster, lastRun: lastRunText(c) })), moreStale: Math.max(0, view.stale.length - 25),
       unreadable: view.unreadable.slice(0, 25).map((u) => ({ cluster: u.cluster, text: unreadableRunText(u) })), moreUnreadable: Math.max(0, view.unreadable.length - 25),
       common: view.common.slice(0, 10), waiversDue: waiversDueText(view), waivers: view.waivers.slice(0, 10).map((w) => ({ ...w, due: waiverDueDate(w) })), attached: attachment !== null,

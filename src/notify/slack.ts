@@ -154,7 +154,8 @@ export function buildSlackMessage(report: RunReport): SlackMessage {
   const cluster = clusterCode(report.run.cluster.name, SECTION_MAX - '*Cluster* '.length - `\n*Score* ${score}`.length);
 
   const blocks: Block[] = [
-    { type: 'header', text: { type: 'plain_text', text: `ztaudit: ${headline}`, emoji: true } },
+    // emoji false: a plain_text with emoji true turns `:name:` into an emoji (https://api.slack.com/reference/block-kit/composition-objects#text), so no header ever asks for it.
+    { type: 'header', text: { type: 'plain_text', text: `ztaudit: ${headline}`, emoji: false } },
     section(`*Cluster* ${cluster}\n*Score* ${score}`),
     {
       type: 'section',
@@ -413,7 +414,7 @@ export async function notifySlackFailure(reason: string, given: SlackFailureOpti
     const where = opts.clusterName ? ` on ${mrkdwnCode(opts.clusterName)}` : '';
     const text = FAILURE_TEXT[opts.failure ?? 'not-run'];
     const blocks: Block[] = [
-      { type: 'header', text: { type: 'plain_text', text: `ztaudit: ${text.title}`, emoji: true } },
+      { type: 'header', text: { type: 'plain_text', text: `ztaudit: ${text.title}`, emoji: false } },
       section(`:warning: The scheduled audit${where} ${text.lede}\n*Reason* ${mrkdwnText(truncate(reason, 1500))}`),
     ];
     const posted = await rateLimited(() => client.chat.postMessage({ channel: opts.channel, text: `ztaudit: ${text.title}${where}: ${mrkdwnText(truncate(reason, 500))}`, blocks, unfurl_links: false, unfurl_media: false }), opts);

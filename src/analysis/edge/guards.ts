@@ -15,7 +15,7 @@ import { effectiveExposure } from './effective-exposure.ts';
 import { configMapData, nginxAnnotationBool, nginxAnnotationGroups, nginxBool, nginxImageVersion, NGINX_ANNOTATION_PREFIX, nginxIngressDoubt, nginxNoConfigMap, servedByIngressNginx, type NginxController } from '../tls/nginx.ts';
 import { ingressTlsHostCovers, istioHostSubsetOf } from '../tls/hosts.ts';
 import { traefikCrdCounts, traefikCrdGroupOf, traefikCrdProvidersOf, traefikCrdProvidersResolving, traefikCrdSees, traefikCrossNamespace, traefikEntryPoints, traefikFilesUnread, traefikCrossRefusal, traefikMiddlewareIndex, traefikRouterTls, traefikTcpMiddlewareOf, traefikTlsOptions, TRAEFIK_TLS_OPTION_KEYS, type TraefikTcpMiddleware } from '../tls/traefik.ts';
-import { refString, workloadsOf, type Workload } from '../workloads.ts';
+import { refString, templatesStandIn, workloadsOf, type Workload } from '../workloads.ts';
 import { istioPolicySelects, parseAuthorizationPolicy, type AuthzRule, type ParsedAuthzPolicy } from '../mesh/authz.ts';
 import { selectorMatches } from '../mesh/istio.ts';
 import { istioStringMatch } from '../mesh/istio-authz.ts';
@@ -652,7 +652,7 @@ export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot
     };
     const ras = (snapshot.resources['istio.requestauthentications'] ?? []).filter((ra) => applies(ra) && arr(obj(ra.spec)?.jwtRules).length > 0);
     // istiod rejects a malformed policy, so only well-formed ones are in force.
-    const policies = (snapshot.resources['istio.authorizationpolicies'] ?? []).filter(applies).map((p) => parseAuthorizationPolicy(p)).filter((p) => p.action && p.problems.length === 0);
+    const policies = (snapshot.resources['istio.authorizationpolicies'] ?? []).filter(applies).map((p) => parseAuthorizationPolicy(p, 'latest', { manifests: templatesStandIn(snapshot) })).filter((p) => p.action && p.problems.length === 0);
     const denying = policies.filter((p) => p.action === 'DENY' && p.rules.some((r) => deniesTokenlessOn(r, h.host)));
     // ALLOW policies add up: a request any ALLOW rule admits is allowed, so the gateway asks for a
     // token only if every ALLOW rule on it requires a request principal (each source of its

@@ -452,6 +452,53 @@ function schemaRefusals(o: KubeObject): string[] {
   return out;
 }
 
+/**
+ * The releases from which the AuthorizationPolicy CRD holds the limits below (istio/istio
+ * manifests/charts/base/files/crd-all.gen.yaml: the spec rule and targetRefs' maxItems first at
+ * 1.24.0, the rest first at 1.25.0, unchanged through 1.27 and 1.28). The CRD is the one the
+ * istiod release installs (the base chart): read at `at` as istiod is.
+ */
+const CRD_TARGET_LIMITS: readonly [number, number] = [1, 24];
+const CRD_RULE_LIMITS: readonly [number, number] = [1, 25];
+
+/**
+ * What the AuthorizationPolicy CRD refuses by its size limits and CEL rules, at release `at`, of
+ * those a policy read leniently would be judged in effect by: the spec rule "only one of targetRefs
+ * or selector can be set" (`(has(self.selector) ? 1 : 0) + (has(self.targetRef) ? 1 : 0) +
+ * (has(self.targetRefs) ? 1 : 0) <= 1`: a field counts when present, `selector: {}` and
+ * `targetRefs: []` too), `targetRefs` maxItems 16, `rules` and each rule's `from` maxItems 512, and
+ * the source rule "Cannot set serviceAccounts with namespaces or principals" (has() again: an empty
+ * list counts). A null is pruned before validation, as absent (schemaRefusals). serviceAccounts'
+ * own maxItems 16 and maxLength 320 are istiod's limits too (serviceAccountProblems): the policy is
+ * not in effect either way. Only for objects yet to be applied (manifests): a stored one exists
+ * (written before its CRD had the limit: the API server does not check stored objects again).
+ */
+function schemaLimitRefusals(o: KubeObject, at: IstioReadAt): string[] {
+  const spec = obj(o.spec);
+  if (!spec) return [];
+  const out: string[] = [];
+  const present = (v: unknown) => v !== undefined && v !== null;
+  const over = (v: unknown, max: number, path: string) => { if (Array.isArray(v) && v.length > max) out.push(`${path} has ${v.length} items, more than the CRD's maxItems ${max}`); };
+  if (knows(at, CRD_TARGET_LIMITS)) {
+    const set = (['selector', 'targetRef', 'targetRefs'] as const).filter((k) => present(spec[k]));
+    if (set.length > 1) out.push(`spec sets ${set.join(' and ')} (CRD rule "only one of targetRefs or selector can be set")`);
+    over(spec.targetRefs, 16, 'spec.targetRefs');
+  }
+  if (knows(at, CRD_RULE_LIMITS)) {
+    over(spec.rules, 512, 'spec.rules');
+    arr(spec.rules).forEach((r, i) => {
+      over(obj(r)?.from, 512, `spec.rules[${i}].from`);
+      arr(obj(r)?.from).forEach((f, j) => {
+        const s = obj(obj(f)?.source);
+        if (!s || !(present(s.serviceAccounts) || present(s.notServiceAccounts))) return;
+        const with_ = ['principals', 'notPrincipals', 'namespaces', 'notNamespaces'].filter((k) => present(s[k]));
+        if (with_.length > 0) out.push(`spec.rules[${i}].from[${j}].source sets serviceAccounts with ${with_.join(' and ')} (CRD rule "Cannot set serviceAccounts with namespaces or principals")`);
+      });
+    });
+  }
+  return out;
+}
+
 /** The string-list fields of `o` that are set (an empty list is as good as absent in Istio's API). */
 function listFields<K extends string>(o: Record<string, unknown>, keys: readonly K[]): Partial<Record<K, string[]>> {
   const out: Partial<Record<K, string[]>> = {};
@@ -511,13 +558,14 @@ function targetRefsAt(spec: Record<string, unknown>, at: IstioReadAt): { refs: A
   return { refs, problems };
 }
 
-export function parseAuthorizationPolicy(o: KubeObject, at: IstioReadAt = 'latest'): ParsedAuthzPolicy {
+/** `manifests`: the policy is yet to be applied (read from manifests), so the CRD's limits decide whether it will exist (schemaLimitRefusals). */
+export function parseAuthorizationPolicy(o: KubeObject, at: IstioReadAt = 'latest', { manifests = false }: { manifests?: boolean } = {}): ParsedAuthzPolicy {
   const namespace = o.metadata?.namespace ?? 'default';
   const ref: ResourceRef = { kind: 'AuthorizationPolicy', namespace, name: o.metadata?.name ?? '' };
   const spec = obj(o.spec) ?? {};
   const warnings: string[] = [];
   const selection = readWorkloadSelector(spec.selector);
-  const refused = [...schemaRefusals(o), ...selection.refused];
+  const refused = [...schemaRefusals(o), ...(manifests ? schemaLimitRefusals(o, at) : []), ...selection.refused];
   const problems: string[] = [...refused];
   // A null action is pruned by the API server, as if absent (schemaRefusals).
   const rawAction = spec.action === undefined || spec.action === null ? 'ALLOW' : spec.action;
@@ -664,9 +712,14 @@ export interface AuthzIndex {
   all: ParsedAuthzPolicy[];
 }
 
-/** Whether a policy uses something istiod's release decides: targetRef(s), a `when` key not every supported release knows, or a source's trustDomains/notTrustDomains. */
-function releaseDependent(o: KubeObject): boolean {
+/**
+ * Whether a policy uses something istiod's release decides: targetRef(s), a `when` key not every
+ * supported release knows, a source's trustDomains/notTrustDomains, or (from manifests) a limit the
+ * CRD holds only from some release on (schemaLimitRefusals).
+ */
+function releaseDependent(o: KubeObject, manifests: boolean): boolean {
   const spec = obj(o.spec) ?? {};
+  if (manifests && schemaLimitRefusals(o, 'latest').length > 0) return true;
   if (spec.targetRef !== undefined || arr(spec.targetRefs).length > 0) return true;
   return arr(spec.rules).some((r) => arr(obj(r)?.when).some((w) => { const k = obj(w)?.key; return k === 'source.serviceAccount' || k === 'source.trustDomain'; })
     || arr(obj(r)?.from).some((f) => { const src = obj(obj(f)?.source); return arr(src?.trustDomains).length > 0 || arr(src?.notTrustDomains).length > 0; }));
@@ -694,8 +747,8 @@ function oldestReaderOf(o: KubeObject): [number, number] {
  * reading (before Istio 1.20 when the release is not known, or 1.22 for a policy stored as
  * security.istio.io/v1: oldestReaderOf) and why.
  */
-function parseAsReleasesRead(o: KubeObject, releases: IstiodReleases | undefined): ParsedAuthzPolicy {
-  if (!releases || !releaseDependent(o)) return parseAuthorizationPolicy(o);
+function parseAsReleasesRead(o: KubeObject, releases: IstiodReleases | undefined, manifests: boolean): ParsedAuthzPolicy {
+  if (!releases || !releaseDependent(o, manifests)) return parseAuthorizationPolicy(o, 'latest', { manifests });
   const rank = (r: { minor: [number, number]; patch?: number }) => r.minor[0] * 1e6 + r.minor[1] * 1e3 + (r.patch ?? 0);
   const sorted = [...releases.known].sort((a, b) => rank(a) - rank(b));
   const unknown = releases.known.length === 0 || releases.unversioned.length > 0;
@@ -704,10 +757,14 @@ function parseAsReleasesRead(o: KubeObject, releases: IstiodReleases | undefined
   const oldest: { minor: [number, number]; patch?: number } = unknown ? { minor: oldestReaderOf(o) } : sorted[0];
   // A release naming no patch may be any patch of its minor: the newest reading takes its newest
   // patch, the oldest its first, so a gate inside that minor (TRUST_DOMAINS_BUILT) leaves doubt.
-  const p = parseAuthorizationPolicy(o, newest === 'latest' ? 'latest' : { minor: newest.minor, ...(newest.patch !== undefined ? { patch: newest.patch } : { newestPatch: true }) });
-  const alternative = parseAuthorizationPolicy(o, { minor: oldest.minor, ...(oldest.patch !== undefined ? { patch: oldest.patch } : {}) });
+  const p = parseAuthorizationPolicy(o, newest === 'latest' ? 'latest' : { minor: newest.minor, ...(newest.patch !== undefined ? { patch: newest.patch } : { newestPatch: true }) }, { manifests });
+  const alternative = parseAuthorizationPolicy(o, { minor: oldest.minor, ...(oldest.patch !== undefined ? { patch: oldest.patch } : {}) }, { manifests });
   if (effectOf(p) === effectOf(alternative)) return p;
-  const older = [...alternative.warnings, ...alternative.problems].filter((w) => !p.warnings.includes(w) && !p.problems.includes(w));
+  const older = [
+    ...[...alternative.warnings, ...alternative.problems].filter((w) => !p.warnings.includes(w) && !p.problems.includes(w)),
+    // A CRD limit of a later release (schemaLimitRefusals): the older release's CRD takes the policy.
+    ...p.refused.filter((w) => !alternative.refused.includes(w)).map((w) => `the AuthorizationPolicy CRD of an older release takes it (${w})`),
+  ];
   const patchless = !unknown && sorted.filter((r) => r.patch === undefined).map((r) => r.from);
   const why = unknown
     ? `istiod's release is not known (${releases.unversioned.length ? `its image names no version: ${releases.unversioned.slice(0, 3).join(', ')}` : 'no istiod in the input'}), and an older istiod reads AuthorizationPolicy ${p.ref.namespace}/${p.ref.name} otherwise: ${older.join('; ')}`
@@ -717,11 +774,12 @@ function parseAsReleasesRead(o: KubeObject, releases: IstiodReleases | undefined
   return { ...p, doubt: { why, alternative } };
 }
 
-export function indexAuthorizationPolicies(objects: readonly KubeObject[], root: string, releases?: IstiodReleases): AuthzIndex {
+/** `manifests`: the policies are yet to be applied (parseAuthorizationPolicy). */
+export function indexAuthorizationPolicies(objects: readonly KubeObject[], root: string, releases?: IstiodReleases, { manifests = false }: { manifests?: boolean } = {}): AuthzIndex {
   const byNamespace = new Map<string, ParsedAuthzPolicy[]>();
   const all: ParsedAuthzPolicy[] = [];
   for (const o of objects) {
-    const p = parseAsReleasesRead(o, releases);
+    const p = parseAsReleasesRead(o, releases, manifests);
     all.push(p);
     let list = byNamespace.get(p.namespace);
     if (!list) byNamespace.set(p.namespace, (list = []));

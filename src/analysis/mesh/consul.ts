@@ -38,7 +38,7 @@
 //   intention wins (exact over wildcard, destination first), deny over allow at equal precedence;
 //   one with L7 `permissions` decides per request ('depends').
 
-import { goParseBool } from '../flags.ts';
+import { goBoolFlag, goParseBool, shellArgsAfter } from '../flags.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
 import type { PodView } from '../workloads.ts';
@@ -59,16 +59,31 @@ const GATEWAY_KIND_ANNOTATION = 'consul.hashicorp.com/gateway-kind';
 const NEVER_INJECTED = new Set(['kube-system', 'kube-public', 'local-path-storage']);
 
 /**
- * A Go boolean flag in a command line: `-name`, `-name=value` or `--name...`; the last one wins.
- * Go's flag package takes no separate value for a boolean (`-name false` is `-name` then an
- * argument), so only the `=` form carries one. undefined when absent; `value` undefined when
- * the value is not a Go boolean.
+ * inject-connect's boolean flags (consul-k8s control-plane/subcommand/inject-connect/command.go,
+ * flagSet.BoolVar): a word after one of them ends its flag parsing; after another flag written
+ * without `=`, it is that flag's value.
  */
-function goBoolFlag(text: string, name: string): { value: boolean | undefined } | undefined {
-  const found = [...text.matchAll(new RegExp(`(?:^|[\\s"'])--?${name}(?:=("?)([^"\\s\\\\]*)\\1)?(?=[\\s"'\\\\]|$)`, 'g'))];
-  const last = found[found.length - 1];
-  if (!last) return undefined;
-  return { value: last[2] === undefined ? true : goParseBool(last[2]) };
+const INJECT_CONNECT_FLAGS = {
+  booleans: [
+    'default-inject', 'default-enable-transparent-proxy', 'transparent-proxy-default-overwrite-probes', 'enable-central-config',
+    'enable-partitions', 'enable-namespaces', 'enable-k8s-namespace-mirroring', 'enable-consul-dns', 'enable-openshift', 'log-json',
+    'default-enable-metrics', 'default-enable-metrics-merging',
+  ],
+} as const;
+
+/**
+ * The arguments consul-k8s's inject-connect subcommand parses: those after the word
+ * `inject-connect`, in the container's argv or in the shell script its Helm chart runs
+ * (`/bin/sh -ec "exec consul-k8s-control-plane inject-connect \\ …"`).
+ */
+function injectConnectArgs(argv: readonly string[]): string[] {
+  const i = argv.indexOf('inject-connect');
+  if (i >= 0) return argv.slice(i + 1);
+  for (const a of argv) {
+    const args = a.includes('inject-connect') ? shellArgsAfter(a, 'inject-connect') : undefined;
+    if (args) return args;
+  }
+  return [];
 }
 
 export interface ConsulInjector {
@@ -89,16 +104,19 @@ export function consulInjector(deployments: KubeObject[]): ConsulInjector | unde
     const name = d.metadata?.name ?? '';
     if (!name.includes('connect-injector')) continue;
     const containers = arr(obj(obj(obj(obj(d.spec)?.template)?.spec))?.containers);
-    const text = containers.flatMap((c) => [...arr(obj(c)?.command), ...arr(obj(c)?.args)]).filter((x): x is string => typeof x === 'string').join(' ');
+    const argv = containers.flatMap((c) => [...arr(obj(c)?.command), ...arr(obj(c)?.args)]).filter((x): x is string => typeof x === 'string');
+    const text = argv.join(' ');
     if (!text.includes('inject-connect')) continue;
     const flag = (f: string) => [...text.matchAll(new RegExp(`-${f}[= ]"?([^"\\s\\\\]+)"?`, 'g'))].map((m) => m[1]);
-    // Both flags default to true in consul-k8s subcommand/inject-connect/command.go; a value Go
-    // cannot parse stops the injector, so it injects nothing by default (false).
-    const inject = goBoolFlag(text, 'default-inject');
-    const tproxy = goBoolFlag(text, 'default-enable-transparent-proxy');
+    // Both flags default to true in consul-k8s subcommand/inject-connect/command.go, parsed by Go's
+    // flag package (flag.NewFlagSet; stdlib); a value Go cannot parse stops the injector, so it
+    // injects nothing by default (false).
+    const args = injectConnectArgs(argv);
+    const inject = goBoolFlag(args, 'default-inject', { byDefault: true, stdlib: INJECT_CONNECT_FLAGS });
+    const tproxy = goBoolFlag(args, 'default-enable-transparent-proxy', { byDefault: true, stdlib: INJECT_CONNECT_FLAGS });
     return {
-      injectDefault: inject ? inject.value === true : true,
-      tproxyDefault: tproxy ? tproxy.value !== false : true,
+      injectDefault: inject.on,
+      tproxyDefault: tproxy.refused !== undefined || tproxy.on,
       allowNamespaces: flag('allow-k8s-namespace'),
       denyNamespaces: flag('deny-k8s-namespace'),
       source: `Deployment ${d.metadata?.namespace ?? 'default'}/${name}`,

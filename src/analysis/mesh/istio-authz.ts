@@ -323,7 +323,7 @@ export const istioAuthzModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, c
     trustDomainAliases: td.aliases,
     trustDomainFor,
     extensionProvidersFor,
-    authz: indexAuthorizationPolicies(snapshot.resources['istio.authorizationpolicies'] ?? [], root, istiodReleasesOf(snapshot)),
+    authz: indexAuthorizationPolicies(snapshot.resources['istio.authorizationpolicies'] ?? [], root, istiodReleasesOf(snapshot), { manifests: templatesStandIn(snapshot) }),
     peer: mesh.istio.policies,
     peerFor: mesh.istio.policiesFor,
     requestAuthn: (snapshot.resources['istio.requestauthentications'] ?? []).map(parseRequestAuthn),

@@ -312,6 +312,13 @@ spec:
   rules: [{from: [{source: {requestPrincipals: ["*"]}}]}]
 `;
     expect(run('tls.edge-auth-missing', istio(ap)).status).toBe('pass');
+    // The same policy with an empty serviceAccounts beside principals in its source breaks the CRD's
+    // rule "Cannot set serviceAccounts with namespaces or principals" (istio/istio
+    // manifests/charts/base/files/crd-all.gen.yaml, 1.25 on; has() counts an empty list): kubectl
+    // apply fails, so it requires no token.
+    const refused = ap.replace('requestPrincipals: ["*"]', 'requestPrincipals: ["*"], principals: [], serviceAccounts: []');
+    expect(refused).not.toBe(ap);
+    expect(run('tls.edge-auth-missing', istio(refused).replace('proxyv2:1.24.0', 'proxyv2:1.28.0')).status).toBe('fail');
   });
 });
 

@@ -349,27 +349,28 @@ describe('a cluster whose latest run could not be read, in the email digest', ()
   });
 
   // The header (Slack's header and notification text, the email's subject and first line) counts
-  // and names them: its mean and counts are over the runs that could be read.
+  // and names them: its mean leaves them out (prod-c's 95.0 alone, not prod-b's older 70),
+  // "without them", and its counts are over the runs that could be read.
   it('the header of every part counts and names each such cluster, escaped for its format', async () => {
     const t = io(env());
     const sent = mails.length;
     expect(await main(['fleet', '--history', 'unreadable-digest.db', '--config', 'unreadable-digest.yaml', '--out', 'funread-head', '--format', 'json', '-q'], t)).toBe(2);
     const mail = mails[sent]!;
     const counted = '3 clusters, 2 with the latest run unreadable (<script>alert(1)</script>@here\\u202e, prod-b), mean ';
-    expect(mail.subject).toBe(`[ztaudit] Fleet: ${counted}82.5, 0 regressed in 24 h, 0 without a run in 48 h`);
-    expect(String(mail.text).split('\n')[0]).toBe(`Fleet: ${counted}82.5, 0 regressed in 24 h, 0 without a run in 48 h`);
-    expect(String(mail.html)).toContain('<div style="font-size:20px;font-weight:700;margin-top:4px">3 clusters · 2 with the latest run unreadable (&lt;script&gt;alert(1)&lt;/script&gt;@here\\u202e, prod-b) · mean 82.5 · ');
+    expect(mail.subject).toBe(`[ztaudit] Fleet: ${counted}95.0 without them, 0 regressed in 24 h, 0 without a run in 48 h`);
+    expect(String(mail.text).split('\n')[0]).toBe(`Fleet: ${counted}95.0 without them, 0 regressed in 24 h, 0 without a run in 48 h`);
+    expect(String(mail.html)).toContain('<div style="font-size:20px;font-weight:700;margin-top:4px">3 clusters · 2 with the latest run unreadable (&lt;script&gt;alert(1)&lt;/script&gt;@here\\u202e, prod-b) · mean 95.0 without them · ');
     const s = await openRunStore(join(dir, 'unreadable-digest.db'));
     const view = buildFleetView(await fleetDataOf(s, { ...DEFAULT_FLEET_QUERY, now: new Date() }, () => {}));
     await s.close();
     const slack = buildSlackDigest(view);
     // The header block (plain text, 150 characters at most: @slack/types HeaderBlock, https://docs.slack.dev/tools/node-slack-sdk/reference/types/interfaces/HeaderBlock)
     // counts them, the section below it names them; the notification text (mrkdwn) names them as inline code, escaped.
-    expect((slack.blocks[0] as { text: { text: string } }).text.text).toBe('ztaudit Fleet: 3 clusters, 2 with the latest run unreadable, mean 82.5, 0 regressed in 24 h, 0 without a run in 48 h');
+    expect((slack.blocks[0] as { text: { text: string } }).text.text).toBe('ztaudit Fleet: 3 clusters, 2 with the latest run unreadable, mean 95.0 without them, 0 regressed in 24 h, 0 without a run in 48 h');
     // Three are named, each cut to 40 characters; the rest counted.
     const many = ['x'.repeat(60), 'b', 'c', 'd'].map((cluster) => ({ cluster }));
     expect(unreadableHeadText({ unreadable: many } as unknown as FleetView)).toBe(`4 with the latest run unreadable (${'x'.repeat(39)}…, b, c and 1 more)`);
-    expect(slack.text).toBe('ztaudit Fleet: 3 clusters, 2 with the latest run unreadable (`&lt;script&gt;alert(1)&lt;/script&gt;@here\\u202e`, `prod-b`), mean 82.5, 0 regressed in 24 h, 0 without a run in 48 h');
+    expect(slack.text).toBe('ztaudit Fleet: 3 clusters, 2 with the latest run unreadable (`&lt;script&gt;alert(1)&lt;/script&gt;@here\\u202e`, `prod-b`), mean 95.0 without them, 0 regressed in 24 h, 0 without a run in 48 h');
   });
 });
 

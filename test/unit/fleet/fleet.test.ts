@@ -262,6 +262,55 @@ describe('a cluster blind to a whole area, or to every check', () => {
   });
 });
 
+describe('a cluster whose latest run could not be read, in the fleet aggregates', () => {
+  // README: its state is unknown and missing data is not a fix. The grid still shows it by its
+  // older run (marked not current), but that run's scores are not the cluster's state now: the
+  // mean, the grade counts, the worst per area and the digest's lowest scores leave it out, and
+  // every format says how many were left out.
+  it('leaves it out of the mean, the grades, the worst per area and the lowest scores, and says so in each format', async () => {
+    const file = join(dir, 'unreadable-aggregates.db');
+    const store = await openRunStore(file);
+    const b1 = fleetRun('beta', '20261109T030000Z-b00001', '2026-11-09T03:00:00.000Z', 20);
+    const b2 = fleetRun('beta', '20261110T030000Z-b00002', '2026-11-10T03:00:00.000Z', 90, { previous: b1 });
+    for (const r of [fleetRun('alpha', '20261110T020000Z-a00001', '2026-11-10T02:00:00.000Z', 60), b1, b2, fleetRun('gamma', '20261110T040000Z-g00001', '2026-11-10T04:00:00.000Z', 80)]) await store.save(r);
+    await store.close();
+    const { DatabaseSync } = await import('node:sqlite');
+    const sql = new DatabaseSync(file);
+    expect(Number(sql.prepare(`UPDATE runs SET summary = 'garbage' WHERE id = ?`).run(b2.run.id).changes)).toBe(1);
+    sql.close();
+    const again = await openRunStore(file);
+    const data = await fleetDataOf(again, { ...DEFAULT_FLEET_QUERY, now: NOW }, () => {});
+    await again.close();
+    const view = buildFleetView(data);
+    // beta is still a row, shown by its older run b1 (20.0), marked.
+    expect(view.grid.map((g) => [g.cluster, g.overall.text, g.unreadable?.runId ?? null])).toEqual([['alpha', '60.0', null], ['beta', '20.0', b2.run.id], ['gamma', '80.0', null]]);
+    // The mean of alpha and gamma (70.0), not with b1's 20 (53.3); no grade counted for beta.
+    expect(view.totals).toMatchObject({ clusters: 3, unreadable: 1, meanOverall: '70.0', meanLeftOut: 0 });
+    expect(view.totals.grades.map((g) => [g.grade, g.count])).toEqual([['B', 1], ['D', 1]]);
+    expect(view.worst.find((w) => w.area === 'Network')!.rows.map((r) => r.cluster)).toEqual(['alpha', 'gamma']);
+
+    const json = JSON.parse(renderFleetFormat(data, 'json'));
+    expect(json.worstPerArea.network).toEqual([{ cluster: 'alpha', score: 55 }, { cluster: 'gamma', score: 75 }]);
+    expect(json.worstPerArea.rbac.map((r: { cluster: string }) => r.cluster)).toEqual(['alpha', 'gamma']);
+    expect(json.leftOutUnreadable).toBe(1);
+    const md = renderFleetFormat(data, 'md');
+    expect(md).toContain('Mean overall score 70.0 (1 cluster whose latest run could not be read left out);');
+    expect(md).toContain('## Worst clusters per area\n\n1 cluster whose latest run could not be read left out: state unknown.\n\n- Network: alpha 55.0, gamma 75.0\n');
+    const html = renderFleetFormat(data, 'html');
+    expect(html).toContain('<div class="stat" data-stat="mean"><b>70.0</b><span>mean overall score, 1 cluster whose latest run could not be read left out</span></div>');
+    expect(html).toContain('<p class="lede left-out-unreadable">1 cluster whose latest run could not be read left out: state unknown (a row shown by an older run is not ranked).</p>');
+    expect(html).not.toMatch(/<li class="[^"]*"><span class="cluster">beta<\/span>/);
+    const t = io();
+    expect(await main(['fleet', '--history', file, '--out', 'unreadable-aggregates', '--format', 'json', '--no-notify'], t)).toBe(2);
+    expect(t.out.join('')).toContain('3 clusters, mean overall 70.0 (1 cluster whose latest run could not be read left out), ');
+
+    // The digest: its headline counts beta just before the mean, which is "without it".
+    expect(digestHeadline(view)).toBe('Fleet: 3 clusters, 1 with the latest run unreadable (beta), mean 70.0 without it, 0 regressed in 24 h, 0 without a run in 48 h');
+    const slack = buildSlackDigest(view);
+    expect(slack.blocks).toContainEqual(expect.objectContaining({ text: expect.objectContaining({ text: '*Lowest overall scores*\n• `alpha` 60.0 (D)\n• `gamma` 80.0 (B)\n1 cluster whose latest run could not be read left out: state unknown' }) }));
+  });
+});
+
 describe('findings on many clusters with --min-clusters', () => {
   it('says on how many clusters none occurs, in fleet.html and fleet.md, and fleet.json says the threshold', async () => {
     const store = await openRunStore(db, { readOnly: true });

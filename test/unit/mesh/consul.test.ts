@@ -318,6 +318,16 @@ metadata: {name: shop${labels ? `, labels: {${labels}}` : ''}}
     expect(verdict(`${shop()}${injector('-default-enable-transparent-proxy')}${db()}`).verdict).toBe('denied');
   });
 
+  // consul-k8s parses inject-connect's flags with Go's flag package (subcommand/inject-connect/command.go:
+  // flag.NewFlagSet), which "stops just before the first non-flag argument" (https://pkg.go.dev/flag),
+  // unlike pflag: a boolean takes no separate value, so `-default-inject false` is -default-inject,
+  // then the argument "false", and no flag after it is parsed.
+  it('a flag after a non-flag argument is never parsed: -default-enable-transparent-proxy=false after "-default-inject false" leaves the transparent proxy on', () => {
+    expect(verdict(`${shop()}${injector('-default-inject false -default-enable-transparent-proxy=false')}${db()}`)).toMatchObject({ mesh: 'consul', verdict: 'denied', plaintext: true });
+    // Before it, or after `--`-less flags only, it is read.
+    expect(verdict(`${shop()}${injector('-default-enable-transparent-proxy=false -default-inject false')}${db()}`).verdict).toBe('unknown');
+  });
+
   it('annotation values are read as Go reads booleans: "False" and "0" are off; a value that is not a boolean is unknown', () => {
     expect(verdict(`${shop()}${db({ [TPROXY]: 'False' })}`).verdict).toBe('unknown');
     expect(verdict(`${shop()}${db({ [TPROXY]: '0' })}`).verdict).toBe('unknown');

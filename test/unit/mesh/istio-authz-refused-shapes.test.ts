@@ -13,7 +13,7 @@ import { meshFlowVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
 import { istioAuthorizationEffect, parseAuthorizationPolicy } from '../../../src/analysis/mesh/authz.ts';
 import { parsePeerAuthentication } from '../../../src/analysis/mesh/istio.ts';
 import { mtlsChecks } from '../../../checks/mtls/index.ts';
-import { ctxOf, deploymentYaml, fails, namespaceYaml, objects, run, serviceYaml } from './helpers.ts';
+import { ctxOf, deploymentYaml, fails, istiodYaml, namespaceYaml, objects, run, serviceYaml } from './helpers.ts';
 
 /** The reviewer's cluster: other/client calls shop/web on 8080, both in Istio's mesh. */
 const CLUSTER = `${namespaceYaml('istio-system', 'team: istio')}${namespaceYaml('shop')}${namespaceYaml('other')}${deploymentYaml('shop', 'web', { serviceAccount: 'web', ports: [8080] })}${serviceYaml('shop', 'web', [8080])}${deploymentYaml('other', 'client', { serviceAccount: 'client', ports: [] })}`;
@@ -109,5 +109,74 @@ describe('AuthorizationPolicy of a shape the API server refuses', () => {
   it('a PeerAuthentication label value left null is pruned the same way, not refused', () => {
     const pa = parsePeerAuthentication({ apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'p', namespace: 'shop' }, spec: { selector: { matchLabels: { app: 'web', tier: null } }, mtls: { mode: 'STRICT' } } }, 'istio-system');
     expect(pa).toMatchObject({ refused: [], scope: 'workload', selector: { app: 'web' } });
+  });
+});
+
+describe('AuthorizationPolicy past the CRD\'s size limits or CEL rules (from manifests)', () => {
+  // istio/istio manifests/charts/base/files/crd-all.gen.yaml at 1.27.0 and 1.28.0 (identical for
+  // authorizationpolicies.security.istio.io but for the storage version): spec rule "only one of
+  // targetRefs or selector can be set" ((has(self.selector) ? 1 : 0) + (has(self.targetRef) ? 1 : 0)
+  // + (has(self.targetRefs) ? 1 : 0) <= 1) and targetRefs maxItems 16, first at 1.24.0; rules and
+  // rules[].from maxItems 512 and the source rule "Cannot set serviceAccounts with namespaces or
+  // principals" ((has(self.serviceAccounts) || has(self.notServiceAccounts)) ? (!has(self.principals)
+  // && ...) : true), first at 1.25.0. kubectl apply of such a policy fails: it never exists, so an
+  // ALLOW restricts no caller and a DENY refuses none.
+  const at = (version: string, yaml: string) => `${istiodYaml(version)}${yaml}`;
+  const many = (n: number, item: string) => `[${Array.from({ length: n }, () => item).join(', ')}]`;
+  const CASES = [
+    ['an ALLOW with a selector and an empty targetRefs', 'web-callers',
+      '  selector: {matchLabels: {app: web}}\n  targetRefs: []\n  rules: [{from: [{source: {namespaces: ["shop"]}}]}]',
+      'spec sets selector and targetRefs (CRD rule "only one of targetRefs or selector can be set")'],
+    ['an ALLOW whose source sets an empty serviceAccounts beside namespaces', 'shop-callers',
+      '  selector: {matchLabels: {app: web}}\n  rules: [{from: [{source: {namespaces: ["shop"], serviceAccounts: []}}]}]',
+      'spec.rules[0].from[0].source sets serviceAccounts with namespaces (CRD rule "Cannot set serviceAccounts with namespaces or principals")'],
+    ['a DENY with 513 rules', 'deny-other',
+      `  selector: {matchLabels: {app: web}}\n  action: DENY\n  rules: ${many(513, '{from: [{source: {namespaces: ["other"]}}]}')}`,
+      'spec.rules has 513 items, more than the CRD\'s maxItems 512'],
+    ['a DENY whose rule has 513 sources', 'deny-other-sources',
+      `  selector: {matchLabels: {app: web}}\n  action: DENY\n  rules: [{from: ${many(513, '{source: {namespaces: ["other"]}}')}}]`,
+      'spec.rules[0].from has 513 items, more than the CRD\'s maxItems 512'],
+  ] as const;
+
+  it.each(CASES)('%s (Istio 1.28): not in effect, so reach ALLOWS other/client, shop/web fails authz-missing, the policy is named with the rule', (_what, name, spec, why) => {
+    const y = at('1.28.0', policy(name, spec));
+    const r = reach(y);
+    expect(r.verdict).toBe('allowed');
+    expect(r.notes).toContain(`AuthorizationPolicy shop/${name} would be refused by the API server (${why}), so it is not in effect`);
+    const out = verdicts(y);
+    expect(fails(out).find((v) => v.resource.kind === 'AuthorizationPolicy')).toMatchObject({
+      message: `AuthorizationPolicy shop/${name} would be refused by the API server (${why}), so it is not in effect: it protects nothing`,
+      evidence: { refused: [why] },
+    });
+    expect(out.find((v) => v.resource.kind === 'Deployment' && v.resource.name === 'web')!.status).toBe('fail');
+  });
+
+  it('within the limits the same policies take effect: reach DENIES other/client', () => {
+    for (const spec of [
+      '  selector: {matchLabels: {app: web}}\n  rules: [{from: [{source: {namespaces: ["shop"]}}]}]',
+      `  selector: {matchLabels: {app: web}}\n  action: DENY\n  rules: ${many(512, '{from: [{source: {namespaces: ["other"]}}]}')}`,
+      `  selector: {matchLabels: {app: web}}\n  action: DENY\n  rules: [{from: ${many(512, '{source: {namespaces: ["other"]}}')}}]`,
+    ]) expect(reach(at('1.28.0', policy('p', spec))).verdict).toBe('denied');
+  });
+
+  it('an istiod before the CRD had the limit (1.23, 1.24 for the rules\' limits) reads the policy in effect', () => {
+    expect(reach(at('1.23.0', policy(CASES[0][1], CASES[0][2]))).verdict).toBe('denied');
+    expect(reach(at('1.24.0', policy(CASES[0][1], CASES[0][2]))).verdict).toBe('allowed');
+    expect(reach(at('1.24.0', policy(CASES[2][1], CASES[2][2]))).verdict).toBe('denied');
+    expect(reach(at('1.25.0', policy(CASES[2][1], CASES[2][2]))).verdict).toBe('allowed');
+  });
+
+  it('with no istiod in the input (its release unknown) it cannot be confirmed either way, and the reason says why', () => {
+    const r = reach(policy(CASES[0][1], CASES[0][2]));
+    expect(r.verdict).toBe('unknown');
+    expect(r.reason).toContain(`an older istiod reads AuthorizationPolicy shop/web-callers otherwise: the AuthorizationPolicy CRD of an older release takes it (${CASES[0][3]})`);
+  });
+
+  it('targetRefs past 16 items is refused; a stored policy (live) exists whatever it holds', () => {
+    const ref = { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'gw' };
+    const spec = { targetRefs: Array.from({ length: 17 }, () => ref), rules: [{}] };
+    const o = { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'p', namespace: 'shop' }, spec };
+    expect(parseAuthorizationPolicy(o, 'latest', { manifests: true }).refused).toEqual(['spec.targetRefs has 17 items, more than the CRD\'s maxItems 16']);
+    expect(parseAuthorizationPolicy(o, 'latest').refused).toEqual([]);
   });
 });

@@ -6,6 +6,12 @@ import { buildSlackMessage, notifySlack, notifySlackFailure } from '../../../src
 import type { RunReport } from '../../../src/run/types.ts';
 import { buildRun, HOSTILE_CLUSTER, INVISIBLE_USERS_SHOWN, invisibleRun, RAW_INVISIBLE, syntheticReport } from '../report/fixtures.ts';
 import { startFakeSlack, type FakeSlack } from './slack-server.ts';
+import { fleetDataOf } from '../../../src/fleet/data.ts';
+import { buildFleetView } from '../../../src/fleet/view.ts';
+import { openRunStore } from '../../../src/history/store.ts';
+import { sendSlackDigest } from '../../../src/notify/fleet-digest.ts';
+import { DEFAULT_FLEET_QUERY } from '../../../src/run/fleet.ts';
+import { NOW, fleetRun } from '../fleet/seed.ts';
 
 let slack: FakeSlack;
 let dir: string;
@@ -306,5 +312,40 @@ describe('RBAC breadth not compared', () => {
 
   it('is not said when the breadths were compared', () => {
     expect(JSON.stringify(buildSlackMessage(buildRun().report))).not.toContain('breadth not compared');
+  });
+});
+
+describe('emoji codes in names from the cluster', () => {
+  // A plain_text text object with emoji true turns `:name:` into an emoji (Slack: "emoji —
+  // Indicates whether emojis in a text field should be escaped into the colon emoji format",
+  // https://api.slack.com/reference/block-kit/composition-objects#text). A cluster named
+  // ":white_check_mark: all clear" must never be shown as a green tick: every plain_text the
+  // alert, the failure alert and the fleet digest post says emoji false, and none carries the name.
+  const NAME = ':white_check_mark: all clear :tada:';
+  const plainTexts = (value: unknown): Array<{ text: string; emoji?: boolean }> => {
+    if (Array.isArray(value)) return value.flatMap(plainTexts);
+    if (value === null || typeof value !== 'object') return [];
+    const o = value as Record<string, unknown>;
+    return [...(o.type === 'plain_text' ? [o as { text: string; emoji?: boolean }] : []), ...Object.values(o).flatMap(plainTexts)];
+  };
+
+  it('no plain_text asks Slack to render them, in the alert, the failure alert and the fleet digest', async () => {
+    const { report } = buildRun({ clusterName: NAME });
+    expect((await notifySlack(report, { token: 'xoxb-test', channel: 'C1', apiUrl: slack.apiUrl, policy: 'always' })).status).toBe('sent');
+    expect((await notifySlackFailure('boom', { token: 't', channel: 'C1', apiUrl: slack.apiUrl, clusterName: NAME })).status).toBe('sent');
+    const store = await openRunStore(join(dir, 'emoji.db'));
+    for (const r of [fleetRun(NAME, '20261110T020000Z-e00001', '2026-11-10T02:00:00.000Z', 60), fleetRun(':rotating_light:', '20261110T030000Z-e00002', '2026-11-10T03:00:00.000Z', 80)]) await store.save(r);
+    const view = buildFleetView(await fleetDataOf(store, { ...DEFAULT_FLEET_QUERY, now: NOW }));
+    await store.close();
+    expect((await sendSlackDigest(view, { token: 'xoxb-test', channel: 'C1', apiUrl: slack.apiUrl })).status).toBe('sent');
+    const posts = slack.calls.filter((c) => c.path.endsWith('/chat.postMessage'));
+    expect(posts.length).toBeGreaterThanOrEqual(3);
+    const headers = posts.flatMap((c) => plainTexts(c.fields.blocks));
+    expect(headers.length).toBeGreaterThanOrEqual(3);
+    for (const t of headers) {
+      expect(t.emoji, t.text).toBe(false);
+      expect(t.text).not.toContain(':white_check_mark:');
+      expect(t.text).not.toContain(':rotating_light:');
+    }
   });
 });
