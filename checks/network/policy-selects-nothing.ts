@@ -11,6 +11,7 @@ import { SERVICE_ACCOUNT_LABELS_READ } from './lib/service-account-labels.ts';
 import { isIdentityLabel, SOURCE_RESERVED } from '../../src/analysis/netpol/cilium/labels.ts';
 import { parseCiliumSelector } from '../../src/analysis/netpol/cilium/selector.ts';
 import { idleSelected, suspendedSelectedText } from './lib/selects-no-pod.ts';
+import { setMember } from '../../src/base/json-member.ts';
 
 /** The subject as one line: "podSelector app=web", "namespaces team=a", "pods team=a / app=db". */
 function subjectText(p: LayerPolicy): string {
@@ -153,8 +154,9 @@ export const policySelectsNothing: Check = {
         // Show the values the selector's keys actually take, so a typo is visible at a glance.
         const podSelector = p.subject.pods.key;
         const keys = [...podSelector.matchAll(/(?:^|,)!?([^ ,=!()]+)/g)].map((m) => m[1]);
+        // Own labels only, and own members: a key may be `constructor` or `__proto__`.
         const seen: Record<string, string[]> = {};
-        for (const k of keys) seen[k] = [...new Set(classes.map((c) => c.labels[k]).filter((v): v is string => v !== undefined))].sort().slice(0, 10);
+        for (const k of keys) setMember(seen, k, [...new Set(classes.flatMap((c) => (Object.hasOwn(c.labels, k) ? [c.labels[k]] : [])))].sort().slice(0, 10));
         // Under Cilium the selector sees only the labels the security identity keeps.
         const dropped = model.composition.name === 'cilium' ? keys.filter((k) => !isIdentityLabel(k)) : [];
         const why = dropped.length ? `; Cilium matches it against security identities, and its identity-label filter drops ${dropped.join(', ')}` : '';

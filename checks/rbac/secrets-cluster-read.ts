@@ -1,6 +1,6 @@
 import type { PermissionHit } from '../../src/analysis/rbac/audit.ts';
 import { permissionCheck } from './common.ts';
-import { secretsReadPermissions } from './lib/permissions.ts';
+import { secretsReadHow, secretsReadPermissions } from './lib/permissions.ts';
 import { LEAST_PRIVILEGE, cis } from '../controls.ts';
 
 // Cluster-wide only: a ClusterRoleBinding reaching Secrets in every namespace. Access granted
@@ -17,13 +17,14 @@ function secretNames(hits: PermissionHit[]): string {
 export const secretsClusterRead = permissionCheck({
   id: 'rbac.secrets-cluster-read',
   title: 'Subject can read Secrets in all namespaces',
-  protectsAgainst: 'subjects that can read the Secrets of every namespace (get, list and watch all return contents) through a ClusterRoleBinding',
+  protectsAgainst: 'subjects that can read the Secrets of every namespace through a ClusterRoleBinding: get, list and watch return their contents, and so do patch (the API server answers a patch with the Secret it patched, so an empty patch reads it unchanged) and deletecollection (answered with every Secret it deleted; a dry run deletes none): kube-apiserver answers a PATCH with the patched object and a DELETE of a collection with the list of deleted objects (k8s.io/apiserver endpoints/handlers/patch.go, registry/generic/registry/store.go DeleteCollection), while update (a PUT answered with the object it was sent) and delete of one Secret (answered with a Status) read nothing',
   severity: 'high',
   controls: [cis('5.1.2'), ...LEAST_PRIVILEGE],
-  remediation: 'Remove get/list/watch on secrets from the cluster role, or replace the ClusterRoleBinding with RoleBindings in the namespaces that need it; prefer resourceNames for the specific Secrets an application reads. A grant already limited by resourceNames is reported at medium: it still reads the Secret of that name in every namespace, so bind it with RoleBindings in the namespaces that hold that Secret.',
+  remediation: 'Remove get, list, watch, patch and deletecollection on secrets from the cluster role, or replace the ClusterRoleBinding with RoleBindings in the namespaces that need it; prefer resourceNames for the specific Secrets an application reads. A grant already limited by resourceNames is reported at medium: it still reads the Secret of that name in every namespace, so bind it with RoleBindings in the namespaces that hold that Secret.',
   wanted: secretsReadPermissions,
   clusterScoped: true,
   action: 'read Secrets in all namespaces',
   actionFor: (hits) => (named(hits) ? `read only the Secrets named ${secretNames(hits)}` : undefined),
   severityFor: (hits) => (named(hits) ? 'medium' : undefined),
+  noteFor: (hits) => secretsReadHow(hits.map((h) => h.permission)),
 });

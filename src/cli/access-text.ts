@@ -358,7 +358,7 @@ export function canCommandCore(snapshot: Snapshot, args: CanArgs): CommandResult
   const rules = subjectRules(model, subject);
   // In a namespace a subject holds its cluster-wide grants and that namespace's RoleBindings, no others.
   const ns = args.namespace || undefined;
-  const namespaces = ns === undefined ? Object.keys(rules.namespaces).sort() : rules.namespaces[ns] ? [ns] : [];
+  const namespaces = ns === undefined ? [...rules.namespaces.keys()].sort() : rules.namespaces.has(ns) ? [ns] : [];
   const unread = unreadRbacKinds(snapshot, true);
   const listed = unread.length > 0 ? ({ exitCode: 2, answered: true } as const) : ({ exitCode: 0 } as const);
   if (args.output === 'json') {
@@ -374,7 +374,7 @@ export function canCommandCore(snapshot: Snapshot, args: CanArgs): CommandResult
       complete: unread.length === 0,
       unread,
       cluster: rules.cluster.map((g) => ruleJson(g)),
-      namespaces: namespaces.map((n) => ({ namespace: n, rules: rules.namespaces[n].map((g) => ruleJson(g, n)) })),
+      namespaces: namespaces.map((n) => ({ namespace: n, rules: rules.namespaces.get(n)!.map((g) => ruleJson(g, n)) })),
       // Breadth counts every namespace: it says nothing about one.
       ...(ns === undefined ? { breadth: subjectBreadth(model, subject, undefined, snapshot).breadth } : {}),
     };
@@ -395,7 +395,7 @@ export function canCommandCore(snapshot: Snapshot, args: CanArgs): CommandResult
     if (marked) lines.push(oneLine(`  [not granted]: requests on cluster-scoped resources and non-resource URLs carry no namespace, so RoleBindings in ${namespace} cannot grant them.`));
   };
   if (rules.cluster.length) section('Cluster-wide (ClusterRoleBindings)', rules.cluster);
-  for (const n of namespaces) section(`Namespace ${oneLine(n)} (RoleBindings)`, rules.namespaces[n], n);
+  for (const n of namespaces) section(`Namespace ${oneLine(n)} (RoleBindings)`, rules.namespaces.get(n)!, n);
   if (!rules.cluster.length && namespaces.length === 0) lines.push(ns === undefined ? '  none: no binding names this subject or its groups.' : oneLine(`  none: no ClusterRoleBinding, and no RoleBinding in namespace ${ns}, names this subject or its groups.`));
   if (ns !== undefined) return { ...listed, output: lines.join('\n') + '\n', warnings: questionWarnings(snapshot, model, { namespace: ns }) };
   // Breadth counts every namespace: it says nothing about one.

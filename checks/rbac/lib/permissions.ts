@@ -23,7 +23,40 @@ export function getSufficesForExec(ctx: AuditContext): boolean {
   return Number(m[1]) === 1 && Number(m[2]) < 35;
 }
 
-export const secretsReadPermissions = (): Permission[] => each(['get', 'list', 'watch'], '', ['secrets']);
+/**
+ * The verbs that return a Secret's contents. Besides get, list and watch: a PATCH answers with the
+ * object it patched (kubernetes staging/src/k8s.io/apiserver/pkg/endpoints/handlers/patch.go: the
+ * patch is merged into the stored object, and patchResource returns the result), so an empty merge
+ * patch (`{}`, with dryRun=All changing nothing) returns a named Secret whole, as get does
+ * (resourceNames limit it the same way); a DELETE of the collection
+ * answers with the list of the objects it deleted (kubernetes
+ * staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go, Store.DeleteCollection: "In
+ * case of success, the list of deleted objects will be returned"), and with dryRun=All deletes
+ * none: a list (both seen on kube-apiserver v1.36.3). Not reads: update (a PUT carries the
+ * whole object and answers with what it stored, the sender's own data) and delete of one Secret
+ * (Store.finalizeDelete answers with a Status unless ReturnDeletedObject, unset for Secrets).
+ */
+export const SECRETS_READ_VERBS = ['get', 'list', 'watch', 'patch', 'deletecollection'] as const;
+
+export const secretsReadPermissions = (): Permission[] => each([...SECRETS_READ_VERBS], '', ['secrets']);
+
+const READ_HOW: ReadonlyArray<[string, string]> = [
+  ['patch', 'a patch returns the Secret it patches (an empty patch, or a dry run, reads it unchanged)'],
+  ['deletecollection', 'a deletecollection returns every Secret it deletes (a dry run deletes none)'],
+];
+
+/**
+ * How permissions of secretsReadPermissions (their labels, "patch secrets") that are not get,
+ * list or watch read Secrets, a sentence for a message; undefined when none is.
+ */
+export function secretsReadHow(permissions: Iterable<string>): string | undefined {
+  const verbs = new Set<string>();
+  for (const x of permissions) verbs.add(x.slice(0, x.indexOf(' ')));
+  const how = READ_HOW.filter(([verb]) => verbs.has(verb)).map(([, text]) => text);
+  if (how.length === 0) return undefined;
+  const text = how.join('; ');
+  return `${text[0].toUpperCase()}${text.slice(1)}`;
+}
 
 export const podExecPermissions = (ctx: AuditContext): Permission[] => [
   ...['exec', 'attach', 'portforward'].map((sub) => p('create', '', 'pods', sub)),

@@ -665,17 +665,22 @@ export interface SubjectRules {
   subject: Subject | Identity;
   /** Rules that apply everywhere (ClusterRoleBindings). */
   cluster: RuleGrant[];
-  /** Rules from RoleBindings, per namespace. */
-  namespaces: Record<string, RuleGrant[]>;
+  /** Rules from RoleBindings, per namespace: a Map, as a namespace may be named `constructor` or `__proto__`. */
+  namespaces: Map<string, RuleGrant[]>;
 }
 
 /** Everything a subject may do (with implicit groups), like `kubectl auth can-i --list` for every namespace. */
 export function subjectRules(model: RbacModel, who: Subject | Identity | string): SubjectRules {
   const id = toIdentity(who);
   const cluster: RuleGrant[] = [];
-  const namespaces: Record<string, RuleGrant[]> = {};
+  const namespaces = new Map<string, RuleGrant[]>();
   for (const g of grantsFor(model, id)) {
-    const target = g.namespace ? (namespaces[g.namespace] ??= []) : cluster;
+    let target = cluster;
+    if (g.namespace) {
+      const list = namespaces.get(g.namespace);
+      if (list) target = list;
+      else namespaces.set(g.namespace, (target = []));
+    }
     g.role.rules.forEach((rule, ruleIndex) => target.push({ ...g, rule, ruleIndex }));
   }
   const subject = typeof who === 'string' ? parseSubject(who)! : who;

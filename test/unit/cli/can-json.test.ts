@@ -153,3 +153,43 @@ describe('ztaudit can (text): a hostile binding name stays on its line, its esca
     expect(list.out).toMatch(/nodes.* \[not granted: cluster-scoped\] +ServiceAccount:shop\/api +RoleBinding shop\/nodes-in-shop/);
   });
 });
+
+/**
+ * Namespace names that are also properties every plain JavaScript object inherits: `constructor`
+ * is a valid namespace name (a DNS label), and manifests are not validated, so `__proto__` and
+ * `toString` reach the rule list too.
+ */
+const PROTOTYPE_NAMESPACES = ['constructor', '__proto__', 'toString'].map((ns) => `
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: view, namespace: ${JSON.stringify(ns)}}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+subjects: [{kind: User, name: nina, apiGroup: rbac.authorization.k8s.io}]
+`).join('---');
+
+describe('ztaudit can: namespaces named like object properties (constructor, __proto__, toString)', () => {
+  function prototypeSource(): string {
+    const dir = mkdtempSync(join(tmpdir(), 'zt-can-proto-'));
+    dirs.push(dir);
+    mkdirSync(join(dir, 'm'));
+    writeFileSync(join(dir, 'm/rbac.yaml'), PROTOTYPE_NAMESPACES);
+    return dir;
+  }
+
+  it('the rule list names each such namespace with its RoleBinding (it crashed: "target.push is not a function")', async () => {
+    const r = await can(prototypeSource(), 'User:nina', '-o', 'json');
+    expect(r.code, r.err).toBe(0);
+    const body = JSON.parse(r.out) as { namespaces: Array<{ namespace: string; rules: Grant[] }> };
+    expect(body.namespaces.map((n) => n.namespace)).toEqual(['__proto__', 'constructor', 'toString']);
+    for (const n of body.namespaces) expect(n.rules.every((g) => g.binding.namespace === n.namespace && g.role.name === 'view')).toBe(true);
+    const text = await can(prototypeSource(), 'User:nina');
+    expect(text.code, text.err).toBe(0);
+    expect(text.out).toContain('Namespace constructor (RoleBindings)');
+  });
+
+  it('-n hasOwnProperty for a subject no RoleBinding names: no namespace rules, not a crash', async () => {
+    const r = await can(prototypeSource(), 'User:nobody', '-n', 'hasOwnProperty', '-o', 'json');
+    expect(r.code, r.err).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ namespace: 'hasOwnProperty', namespaces: [] });
+  });
+});

@@ -161,6 +161,13 @@ ingress:
     expect(v.evidence?.labelValuesInNamespace).toEqual({ app: ['webapp'] });
   });
 
+  it('12b: selector keys named like object properties (constructor, toString) that no pod carries: no values shown, not Object\'s own functions', () => {
+    const yaml = pod('a', 'w', { app: 'webapp' }) + policy('a', 'web', '{podSelector: {matchLabels: {constructor: x, toString: y}}, policyTypes: [Ingress]}');
+    const [v] = [...policySelectsNothing.evaluate(ctxOf(yaml))];
+    expect(v.status).toBe('fail');
+    expect(JSON.parse(JSON.stringify(v.evidence?.labelValuesInNamespace))).toEqual({ constructor: [], toString: [] });
+  });
+
   it('13: NotIn also selects pods without the key', () => {
     const yaml = pod('a', 'db', { tier: 'db' }) + pod('a', 'web', { tier: 'web' }) + pod('a', 'none', {}) + pod('b', 'src', {}) +
       policy('a', 'notdb', '{podSelector: {matchExpressions: [{key: tier, operator: NotIn, values: [db]}]}, policyTypes: [Ingress]}');

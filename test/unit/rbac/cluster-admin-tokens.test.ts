@@ -267,7 +267,8 @@ metadata: {name: "system:controller:clusterrole-aggregation-controller"}
 roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "system:controller:clusterrole-aggregation-controller"}
 subjects: [${subject}]
 `;
-  const MINTS = 'User:alice can escalate privileges in namespace kube-system (create secrets, create serviceaccounts/token, get secrets, impersonate serviceaccounts, list secrets and 1 more) via RoleBinding kube-system/alice-edit → ClusterRole edit. '
+  // edit's deletecollection and patch on secrets read them back too (secretsReadPermissions).
+  const MINTS = 'User:alice can escalate privileges in namespace kube-system (create secrets, create serviceaccounts/token, deletecollection secrets, get secrets, impersonate serviceaccounts and 3 more) via RoleBinding kube-system/alice-edit → ClusterRole edit. '
     + `It can mint a token for ServiceAccount kube-system/clusterrole-aggregation-controller (kubectl create token clusterrole-aggregation-controller -n kube-system), ${AGGREGATOR_WHY}`;
 
   it('r1: edit bound in kube-system, nothing else in the input: critical, naming the aggregation controller', () => {

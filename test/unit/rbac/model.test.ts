@@ -151,7 +151,7 @@ describe('whoCan and subjectRules', () => {
 
   it('gives a subject its rules per namespace, including those of its implicit groups', () => {
     const r = subjectRules(m, 'ServiceAccount:dev/default');
-    expect(Object.keys(r.namespaces)).toEqual(['dev']);
+    expect([...r.namespaces.keys()]).toEqual(['dev']);
     expect(r.cluster.some((g) => g.via.name === 'system:authenticated' && g.rule.nonResourceURLs.includes('/api'))).toBe(true);
     expect(r.cluster.some((g) => g.via.name === 'system:serviceaccounts' && g.binding.name === 'system:service-account-issuer-discovery')).toBe(true);
   });
