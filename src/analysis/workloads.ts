@@ -613,7 +613,8 @@ function failedControlsOf(v: Verdict): string[] {
 }
 
 /**
- * A grouped finding's extent (src/run/extent.ts): what every failing workload fails, each failed
+ * A grouped finding's extent (src/run/extent.ts): what every failing workload fails (a Pod
+ * Security verdict's own violations, "hostNamespaces:hostPID"), each failed
  * control by the workload's stable role — a Pipeline's task (the pod's tekton.dev/pipelineTask
  * label, https://tekton.dev/docs/pipelines/labels/ "Automatic labeling") — never by the generated
  * names, which change every night. "privileged (task dind)"; a workload of no role adds its
@@ -632,7 +633,9 @@ function violationsOf(members: readonly WorkloadVerdict[]): string[] {
   for (const m of members) {
     const task = m.workload.pods.map((p) => p.labels['tekton.dev/pipelineTask']).find((t) => t !== undefined);
     const role = task !== undefined && OBJECT_NAME.test(task) ? `task ${task}` : undefined;
-    const controls = failedControlsOf(m.verdict);
+    // A Pod Security verdict lists its violations itself (src/analysis/pss/verdicts.ts: a host
+    // namespace by its field), as a workload of its own carries them.
+    const controls = m.verdict.extent?.unit === 'violations' ? m.verdict.extent.members : failedControlsOf(m.verdict);
     if (controls.length === 0) out.add(role ?? 'fails');
     for (const c of controls) out.add(role === undefined ? c : `${c} (${role})`);
   }
