@@ -286,6 +286,11 @@ export function workloadVerdict(w: WorkloadPss, e: PodSetEvaluation, what: strin
   };
   if (e.currentTemplateFails !== undefined) evidence.currentTemplateFails = e.currentTemplateFails;
   if (e.currentTemplateFails && e.failingPods === 0) verdict.message += ` Its ${e.evaluatedPods} running ${e.evaluatedPods === 1 ? 'pod does' : 'pods do'} not (none is of its current revision: made from an earlier template).`;
+  const pending = w.workload.notRolledOut;
+  if (e.currentTemplateFails && pending !== undefined) {
+    evidence.notRolledOut = pending;
+    verdict.message += ` ${NOT_ROLLED_OUT[pending]}`;
+  }
   if (e.currentTemplateFails && opts.currentTemplate) verdict.message += ` ${opts.currentTemplate(w)}`;
   if (w.exemptBy && e.failingExemptPods > 0 && opts.exempt) {
     evidence.failingExemptPods = e.failingExemptPods;
@@ -309,6 +314,16 @@ export function workloadVerdict(w: WorkloadPss, e: PodSetEvaluation, what: strin
   if (severity) verdict.severity = severity;
   return verdict;
 }
+
+/**
+ * Why a Deployment's current template has no pods yet (Workload.notRolledOut). A paused
+ * Deployment's template edits are rolled out once it is resumed
+ * (https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#pausing-and-resuming-a-deployment).
+ */
+const NOT_ROLLED_OUT: Record<NonNullable<WorkloadPss['workload']['notRolledOut']>, string> = {
+  paused: 'The template is not rolled out yet: the Deployment is paused (spec.paused), and resuming it (kubectl rollout resume) makes its new pods from this template.',
+  unobserved: 'The template is not rolled out yet: the Deployment controller has not acted on the change (status.observedGeneration is below metadata.generation); its new pods will come from this template.',
+};
 
 /** Adds to a verdict that a procMount was judged as the Default the API server resets it to (PodSetEvaluation.procMountDropped). */
 function procMountResetNote(v: Verdict, evidence: Record<string, unknown>): void {
