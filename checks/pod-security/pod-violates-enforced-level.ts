@@ -19,7 +19,7 @@ const admittedByExemption: ExemptionWording = (some, why) =>
 const REJECTED = 'Admission rejects every new pod the current template makes (after any mutating webhook has changed it)';
 const currentTemplateRejected = (w: WorkloadPss): string => {
   const kind = w.workload.ref.kind;
-  if (kind === 'Deployment') return `${REJECTED}, so its rollout stalls; the old ReplicaSet keeps serving until the template is fixed.`;
+  if (kind === 'Deployment') return `${REJECTED}, so its rollout stalls${w.workload.notRolledOut === 'paused' ? ' once resumed' : ''}; the old ReplicaSet keeps serving until the template is fixed.`;
   if (kind === 'CronJob') return `${REJECTED}, so the pods of its next runs are refused until the template is fixed.`;
   if (kind === 'Job') return `${REJECTED}, so the new pods it needs are refused until the template is fixed.`;
   const s = w.workload.updateStrategy;

@@ -49,6 +49,13 @@ export interface Workload {
    * Undefined when it cannot (no such owner data, or no pod carries the label).
    */
   currentRevisionRunning?: boolean;
+  /**
+   * A Deployment whose current template has no ReplicaSet yet, so none of its pods is of it:
+   * 'paused' (spec.paused: its controller makes no new ReplicaSet until the rollout is resumed),
+   * 'unobserved' (status.observedGeneration below metadata.generation: its controller has not
+   * acted on the edit yet).
+   */
+  notRolledOut?: 'paused' | 'unobserved';
   /** A StatefulSet's or DaemonSet's spec.updateStrategy, as far as it is well formed. */
   updateStrategy?: { type: 'RollingUpdate' | 'OnDelete'; partition?: number };
   /**
@@ -613,7 +620,8 @@ function failedControlsOf(v: Verdict): string[] {
 }
 
 /**
- * A grouped finding's extent (src/run/extent.ts): what every failing workload fails, each failed
+ * A grouped finding's extent (src/run/extent.ts): what every failing workload fails (a Pod
+ * Security verdict's own violations, "hostNamespaces:hostPID"), each failed
  * control by the workload's stable role — a Pipeline's task (the pod's tekton.dev/pipelineTask
  * label, https://tekton.dev/docs/pipelines/labels/ "Automatic labeling") — never by the generated
  * names, which change every night. "privileged (task dind)"; a workload of no role adds its
@@ -632,7 +640,9 @@ function violationsOf(members: readonly WorkloadVerdict[]): string[] {
   for (const m of members) {
     const task = m.workload.pods.map((p) => p.labels['tekton.dev/pipelineTask']).find((t) => t !== undefined);
     const role = task !== undefined && OBJECT_NAME.test(task) ? `task ${task}` : undefined;
-    const controls = failedControlsOf(m.verdict);
+    // A Pod Security verdict lists its violations itself (src/analysis/pss/verdicts.ts: a host
+    // namespace by its field), as a workload of its own carries them.
+    const controls = m.verdict.extent?.unit === 'violations' ? m.verdict.extent.members : failedControlsOf(m.verdict);
     if (controls.length === 0) out.add(role ?? 'fails');
     for (const c of controls) out.add(role === undefined ? c : `${c} (${role})`);
   }
@@ -801,7 +811,8 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
   }
 
   // The label that ties a pod to its workload's current revision, and its value.
-  const revisionOf = new Map<Workload, { label: string; value: string } | { jobs: Map<string, boolean> }>();
+  // (value null: no ReplicaSet of a Deployment's current template exists, so no pod is of it).
+  const revisionOf = new Map<Workload, { label: string; value: string | null } | { jobs: Map<string, boolean> }>();
   // DaemonSets whose controller says a pod of the current revision runs (daemonSetCountsUpdatedPods).
   const updatedByController = new Set<Workload>();
   for (const w of byKey.values()) {
@@ -848,7 +859,7 @@ export const workloadsOf = memoize((snapshot: Snapshot): Workload[] => {
     if (rev === undefined) return undefined;
     if ('jobs' in rev) return rev.jobs.get((p.metadata?.ownerReferences ?? []).find((r) => r.controller === true && r.kind === 'Job')?.name ?? '');
     const v = p.metadata?.labels?.[rev.label];
-    return typeof v === 'string' ? v === rev.value : undefined;
+    return typeof v === 'string' ? v === rev.value : rev.value === null ? false : undefined;
   };
   const terminated: KubeObject[] = [];
   const byOwners = new Map<unknown, { namespace: string | undefined; labels: unknown; owner: ResourceRef; w: Workload }>();
@@ -1059,15 +1070,26 @@ function sameJson(a: unknown, b: unknown): boolean {
  * ReplicaSet the Deployment controls counts, as in topOwner (the reference's uid and kind, the
  * Deployment's selector selecting its template's labels): one naming the Deployment by hand
  * would otherwise choose which running pods are of its current revision.
+ *
+ * The newest revision stands in only for a Deployment its controller has synced (not paused,
+ * status.observedGeneration at least metadata.generation; a snapshot telling neither generation
+ * cannot say). A paused one gets no ReplicaSet for an edited template: its controller only syncs
+ * it, finding the new ReplicaSet without creating one (kubernetes deployment_controller.go
+ * syncDeployment, sync.go getAllReplicaSetsAndSyncRevision with createIfNotExisted false), and
+ * FindNewReplicaSet finds none unless a template equals its own
+ * (https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#pausing-and-resuming-a-deployment:
+ * changes to a paused Deployment's template trigger no rollout). Then, as for an edit its
+ * controller has not seen yet, null: no pod runs the current template, which is judged on its
+ * own (`notRolledOut` set on the workload says why).
  */
-function currentReplicaSetHashes(snapshot: Snapshot, byKey: RefIndex<Workload>, objects: RefIndex<KubeObject>): Map<Workload, string> {
+function currentReplicaSetHashes(snapshot: Snapshot, byKey: RefIndex<Workload>, objects: RefIndex<KubeObject>): Map<Workload, string | null> {
   const best = new Map<Workload, { matches: boolean; revision: number; hash: string }>();
   // Each Deployment's template, and its templateKey once a ReplicaSet needs it.
-  const templateOf = new Map<Workload, { template: unknown; key?: string }>();
+  const templateOf = new Map<Workload, { template: unknown; key?: string; notRolledOut?: Workload['notRolledOut'] }>();
   for (const d of snapshot.resources.deployments ?? []) {
     const name = d.metadata?.name;
     const w = name ? byKey.get('Deployment', d.metadata?.namespace, name) : undefined;
-    if (w && w.ref.kind === 'Deployment') templateOf.set(w, { template: objRecord(d.spec).template });
+    if (w && w.ref.kind === 'Deployment') templateOf.set(w, { template: objRecord(d.spec).template, notRolledOut: notRolledOutOf(d) });
   }
   for (const rs of snapshot.resources.replicasets ?? []) {
     const ctl = (rs.metadata?.ownerReferences ?? []).find((r) => r.controller === true);
@@ -1085,9 +1107,24 @@ function currentReplicaSetHashes(snapshot: Snapshot, byKey: RefIndex<Workload>, 
     const prev = best.get(w);
     if (!prev || (cand.matches && !prev.matches) || (cand.matches === prev.matches && cand.revision > prev.revision)) best.set(w, cand);
   }
-  const out = new Map<Workload, string>();
-  for (const [w, b] of best) if (b.matches || b.revision >= 0) out.set(w, b.hash);
+  const out = new Map<Workload, string | null>();
+  for (const [w, b] of best) {
+    const notRolledOut = b.matches ? undefined : templateOf.get(w)?.notRolledOut;
+    if (notRolledOut !== undefined) {
+      w.notRolledOut = notRolledOut;
+      out.set(w, null);
+    } else if (b.matches || b.revision >= 0) out.set(w, b.hash);
+  }
   return out;
+}
+
+/** Why a Deployment's controller has not made a ReplicaSet of its template yet, when it tells (currentReplicaSetHashes). */
+function notRolledOutOf(d: KubeObject): Workload['notRolledOut'] {
+  if (objRecord(d.spec).paused === true) return 'paused';
+  const generation = d.metadata?.generation;
+  if (typeof generation !== 'number') return undefined;
+  const observed = objRecord(d.status).observedGeneration;
+  return typeof observed === 'number' && observed >= generation ? undefined : 'unobserved';
 }
 
 /** The pod a workload's template would make, standing in for it; undefined without a template. */

@@ -38,7 +38,8 @@ export interface Verdict {
   related?: ResourceRef[];
   /**
    * A failure that stands for several objects: all of them ("Deployment shop/api"), and what
-   * they are ("workloads"). The engine keeps a bounded extent of them on the finding
+   * they are ("workloads"); or for several violations of one object (a Pod Security finding's
+   * failed controls, "violations"). The engine keeps a bounded extent of them on the finding
    * (src/run/extent.ts), so the diff sees the failure widen when one more joins.
    */
   extent?: { unit: string; members: readonly string[] };

@@ -66,10 +66,15 @@ export interface AddedMembers {
  * group covers every one (https://kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-resources;
  * upstream VerbMatches/ResourceMatches/APIGroupMatches). `m` is "<permission> cluster-wide" or
  * "<permission> in <namespace>", either followed by " name=<name>", the permission
- * "<verb> <resource> (<group>)" for a granted rule (checks/rbac/common.ts ruleMembers); other
- * members have none.
+ * "<verb> <resource> (<group>)" for a granted rule (checks/rbac/common.ts ruleMembers). A Pod
+ * Security violation of one field has its check's id; other members have none.
  */
 function coveringMembers(m: string): string[] {
+  // A Pod Security violation of one field ("hostNamespaces:hostPID", "… (task dind)") is covered
+  // by its check's id alone, as a run stored before violations were listed per field has it:
+  // the first run after upgrading compares with a listing that could not tell the fields apart.
+  const field = /^([A-Za-z_]+):[A-Za-z]+( \(task [^()]+\))?$/.exec(m);
+  if (field) return [`${field[1]}${field[2] ?? ''}`];
   const x = /^(.+) (cluster-wide|in [^ ]+)( name=[^ ]+)?$/.exec(m);
   if (!x) return [];
   const [, permission, scope, name] = x;

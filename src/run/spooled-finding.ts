@@ -270,9 +270,20 @@ export function spoolFailure(r: FindingHead & Pick<Finding, 'message' | 'evidenc
   return spooled(r, findingExtent(r), r.message, findingEvidence(r), findingRelated(r), controls, OPEN, spool);
 }
 
+/**
+ * The extent a frozen (shared) verdict extent makes, once: the Pod Security checks give every
+ * workload of the same failures one extent (src/analysis/pss/verdicts.ts), so thousands of
+ * findings hold one object, frozen too.
+ */
+const sharedExtents = new WeakMap<NonNullable<Verdict['extent']>, FindingExtent>();
+
 /** A failure's extent as its finding holds it: bounded (src/run/extent.ts), none when it stands for one object (findingOf, spoolFailure). */
 export function findingExtent(r: Pick<Verdict, 'extent'>): FindingExtent | undefined {
-  return r.extent ? extentOf(r.extent.unit, r.extent.members) : undefined;
+  if (!r.extent) return undefined;
+  if (!Object.isFrozen(r.extent)) return extentOf(r.extent.unit, r.extent.members);
+  let extent = sharedExtents.get(r.extent);
+  if (extent === undefined) sharedExtents.set(r.extent, (extent = Object.freeze(extentOf(r.extent.unit, r.extent.members))));
+  return extent;
 }
 
 /** A failure's evidence as its finding holds it: none when empty (findingOf, spoolFailure). */

@@ -26,7 +26,7 @@ export interface Finding {
   resource: ResourceRef;
   /**
    * What a finding that stands for several objects covers (the unisolated workloads of a
-   * namespace, a subject's dangerous permissions), kept beside the spooled evidence so the diff
+   * namespace, a subject's dangerous permissions, a workload's failed Pod Security controls), kept beside the spooled evidence so the diff
    * can tell that it widened (src/run/extent.ts). Absent on other findings and in runs stored
    * before it existed.
    */

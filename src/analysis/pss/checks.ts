@@ -152,9 +152,15 @@ const setTrue = (v: unknown): boolean => !isUnset(v) && v !== false;
 // ---------------------------------------------------------------------------------------------
 // Baseline checks
 
+/**
+ * The pod fields the hostNamespaces check judges, each on its own (upstream
+ * policy/check_hostNamespaces.go): its detail names each failing one as `<field>=<value>`.
+ */
+export const HOST_NAMESPACE_FIELDS = ['hostNetwork', 'hostPID', 'hostIPC'] as const;
+
 function hostNamespaces(pod: PodParts): CheckOutcome {
   const found: string[] = [];
-  for (const field of ['hostNetwork', 'hostPID', 'hostIPC']) {
+  for (const field of HOST_NAMESPACE_FIELDS) {
     const v = pod.spec[field];
     if (setTrue(v)) found.push(`${field}=${v === true ? 'true' : show(v)}`);
   }

@@ -7,6 +7,7 @@ import type { Snapshot } from '../../snapshot/types.ts';
 import { refString } from '../workloads.ts';
 import { cisControlsFor } from './controls.ts';
 import { checkChangesBetween, checkLevel, type PssFailure } from './evaluate.ts';
+import { HOST_NAMESPACE_FIELDS } from './checks.ts';
 import { admissionAbsentReason, clusterMinor, compareLevels, effectiveMinor, parsePolicyVersion, type PssLevel } from './levels.ts';
 import type { DebugPodPss, EphemeralEvaluation, NamespacePss, PodSetEvaluation, PssModel, WorkloadPss } from './model.ts';
 
@@ -133,6 +134,8 @@ interface Told {
   reasons: string;
   /** A check that keeps containers from running as root fails (runAsNonRoot, runAsUser). */
   nonRoot: boolean;
+  /** The failing verdict's extent: its violations (violationsOf). */
+  extent: NonNullable<Verdict['extent']>;
   /** Per check's control list, the list a verdict of these failures carries (controlsCarried). */
   carried: Map<readonly string[], readonly string[]>;
 }
@@ -151,11 +154,30 @@ function toldOf(failures: readonly PssFailure[]): Told {
       controls: Object.freeze(cisControlsFor(failures)),
       reasons: failures.map((f) => f.reason).join('; '),
       nonRoot: failures.some((f) => f.id === 'runAsNonRoot' || f.id === 'runAsUser'),
+      extent: Object.freeze({ unit: 'violations', members: violationsOf(failures) }),
       carried: new Map(),
     });
     told.set(failures, t);
   }
   return t;
+}
+
+/**
+ * What a failing verdict fails, as its extent lists it (src/run/extent.ts): each failed check by
+ * its id, the hostNamespaces check by each field it failed ("hostNamespaces:hostPID"), as
+ * upstream judges hostNetwork, hostPID and hostIPC each on its own (policy/check_hostNamespaces.go;
+ * https://kubernetes.io/docs/concepts/security/pod-security-standards/ "Host Namespaces"). So a
+ * workload whose finding keeps its fingerprint and severity while it newly fails a check, or one
+ * more host namespace, is a finding that widened: a regression, and growth beyond its waiver.
+ */
+function violationsOf(failures: readonly PssFailure[]): readonly string[] {
+  const out = new Set<string>();
+  for (const f of failures) {
+    const fields = f.id === 'hostNamespaces' ? HOST_NAMESPACE_FIELDS.filter((field) => f.forbiddenDetail.includes(`${field}=`)) : [];
+    if (fields.length === 0) out.add(f.id);
+    for (const field of fields) out.add(`${f.id}:${field}`);
+  }
+  return Object.freeze([...out]);
 }
 
 const NON_ROOT_CONTROL = 'NSA-CISA:PS/non-root-containers';
@@ -259,10 +281,16 @@ export function workloadVerdict(w: WorkloadPss, e: PodSetEvaluation, what: strin
     resource: ref,
     message: `${refString(ref)}: ${podsPhrase} ${what} "${policyString(e)}": ${told.reasons}.`,
     evidence,
+    extent: told.extent,
     ...(opts.controls ? { controls: controlsCarried(told, opts.controls) } : {}),
   };
   if (e.currentTemplateFails !== undefined) evidence.currentTemplateFails = e.currentTemplateFails;
   if (e.currentTemplateFails && e.failingPods === 0) verdict.message += ` Its ${e.evaluatedPods} running ${e.evaluatedPods === 1 ? 'pod does' : 'pods do'} not (none is of its current revision: made from an earlier template).`;
+  const pending = w.workload.notRolledOut;
+  if (e.currentTemplateFails && pending !== undefined) {
+    evidence.notRolledOut = pending;
+    verdict.message += ` ${NOT_ROLLED_OUT[pending]}`;
+  }
   if (e.currentTemplateFails && opts.currentTemplate) verdict.message += ` ${opts.currentTemplate(w)}`;
   if (w.exemptBy && e.failingExemptPods > 0 && opts.exempt) {
     evidence.failingExemptPods = e.failingExemptPods;
@@ -286,6 +314,16 @@ export function workloadVerdict(w: WorkloadPss, e: PodSetEvaluation, what: strin
   if (severity) verdict.severity = severity;
   return verdict;
 }
+
+/**
+ * Why a Deployment's current template has no pods yet (Workload.notRolledOut). A paused
+ * Deployment's template edits are rolled out once it is resumed
+ * (https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#pausing-and-resuming-a-deployment).
+ */
+const NOT_ROLLED_OUT: Record<NonNullable<WorkloadPss['workload']['notRolledOut']>, string> = {
+  paused: 'The template is not rolled out yet: the Deployment is paused (spec.paused), and resuming it (kubectl rollout resume) makes its new pods from this template.',
+  unobserved: 'The template is not rolled out yet: the Deployment controller has not acted on the change (status.observedGeneration is below metadata.generation); its new pods will come from this template.',
+};
 
 /** Adds to a verdict that a procMount was judged as the Default the API server resets it to (PodSetEvaluation.procMountDropped). */
 function procMountResetNote(v: Verdict, evidence: Record<string, unknown>): void {
@@ -346,5 +384,6 @@ export function ephemeralVerdict(w: WorkloadPss, d: DebugPodPss, e: EphemeralEva
       ...(d.exempt && w.exemptBy ? { exemption: w.exemptBy } : {}),
     },
     controls: controlsCarried(told, checkControls),
+    extent: told.extent,
   };
 }

@@ -244,7 +244,7 @@ describe('a grouped finding that covers more than last night', () => {
     expect(second.diff!.regression).toBe(true);
     const line = second.diff!.regressionReasons.find((r) => r.startsWith(`${check} on Pipeline ci/release widened`));
     expect(line).toMatch(/now also .*privileged \(task dind\)/);
-    expect(line).toMatch(/hostNamespaces \(task dind\)/);
+    expect(line).toMatch(/hostNamespaces:hostPID \(task dind\)/);
     expect(line).not.toMatch(/z5c4v|q8w2z/);
   });
 
@@ -292,5 +292,49 @@ describe('a grouped finding that covers more than last night', () => {
     expect(same.diff!.regression).toBe(false);
     const more = nights(first, [ns, sa, pod('w2rtg', plain), pod('k8s4x', privileged)]);
     expect(more.diff!.regressionReasons.find((r) => r.startsWith(`${check} on Pod ci/debug-* widened`))).toMatch(/now also privileged/);
+  });
+});
+
+// A workload's finding keeps its fingerprint and, once it fails baseline, its severity (high)
+// whatever else it fails: its extent lists what it fails, so newly failing a check, or one more
+// host namespace, widens it. Upstream judges hostNetwork, hostPID and hostIPC each on its own
+// (pod-security-admission policy/check_hostNamespaces.go; https://kubernetes.io/docs/concepts/security/pod-security-standards/
+// "Host Namespaces"), privileged apart from them ("Privileged Containers"); a hostPort fails
+// baseline ("HostPorts").
+describe('a Pod Security finding that fails more than last run, at the same severity', () => {
+  const target = 'pod-security.pod-violates-target';
+  const web = (spec: Record<string, unknown>): KubeObject => ({
+    apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'ci' },
+    spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec } },
+  });
+  const hostPort = { containers: [{ name: 'web', image: 'nginx:1.27', ports: [{ containerPort: 8080, hostPort: 8080 }] }] };
+  const worse = { ...hostPort, hostPID: true, containers: [{ ...hostPort.containers[0], securityContext: { privileged: true } }] };
+
+  it('a Deployment gaining privileged and hostPID is a regression naming both, and growth beyond its waiver', () => {
+    const first = audit('run-1', [ns, sa, web(hostPort)]);
+    expect(about(first, target, 'Deployment', 'web')?.severity).toBe('high');
+    const second = nights(first, [ns, sa, web(worse)]);
+    expect(about(second, target, 'Deployment', 'web')?.fingerprint).toBe(about(first, target, 'Deployment', 'web')?.fingerprint);
+    expect(about(second, target, 'Deployment', 'web')?.severity).toBe('high');
+    expect(second.diff!.new).toEqual([]);
+    expect(second.diff!.regression).toBe(true);
+    expect(second.diff!.regressionReasons.find((r) => r.startsWith(`${target} on Deployment ci/web widened`))).toMatch(/now also hostNamespaces:hostPID, privileged/);
+    const waivers: Waiver[] = [{ check: target, resource: { kind: 'Deployment', namespace: 'ci', name: 'web' }, reason: 'web binds its host port until the LB lands', owner: 'web@example.com', expires: '2099-06-30' }];
+    const waived = nights(audit('run-1', [ns, sa, web(hostPort)], waivers), [ns, sa, web(worse)], waivers);
+    expect(waived.diff!.regressionReasons.find((r) => r.includes('grew beyond its waiver') && r.includes(`${target} on Deployment ci/web`))).toMatch(/widened: now also hostNamespaces:hostPID, privileged/);
+  });
+
+  it('a Deployment the same as last run is not widened', () => {
+    const second = nights(audit('run-1', [ns, sa, web(worse)]), [ns, sa, web(worse)]);
+    expect(second.diff!.widened).toBeUndefined();
+    expect(second.diff!.regression).toBe(false);
+  });
+
+  it('a generateName pod on hostNetwork gaining hostPID widens its group\'s finding, though it failed host namespaces before', () => {
+    const pod = (suffix: string, spec: Record<string, unknown>): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: `job-${suffix}`, generateName: 'job-', namespace: 'ci' }, spec });
+    const net = { hostNetwork: true, containers: [{ name: 'main', image: 'busybox:1.36' }] };
+    const second = nights(audit('run-1', [ns, sa, pod('x7k2p', net)]), [ns, sa, pod('w2rtg', { ...net, hostPID: true })]);
+    expect(second.diff!.new).toEqual([]);
+    expect(second.diff!.regressionReasons.find((r) => r.startsWith(`${target} on Pod ci/job-* widened`))).toMatch(/now also hostNamespaces:hostPID \(/);
   });
 });

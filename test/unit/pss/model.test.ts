@@ -767,6 +767,40 @@ describe('pod-security model and checks', () => {
     expect(fails(run([ns('b', enforce('baseline')), exempt.dep, exempt.oldRs, exempt.newRs, ...exempt.pods], config, 'v1.30.2').results.get('pod-security.pod-violates-enforced-level'))).toEqual([]);
   });
 
+  // A paused Deployment's template edits make no ReplicaSet: its controller only syncs it, with
+  // createIfNotExisted false (kubernetes deployment_controller.go syncDeployment, sync.go), and
+  // FindNewReplicaSet finds none whose template equals the Deployment's; resuming rolls it out
+  // (https://kubernetes.io/docs/concepts/workloads/controllers/deployment/#pausing-and-resuming-a-deployment).
+  // So the old ReplicaSet, the only one, is not its current revision.
+  it('a paused Deployment whose edited template breaks the level has no pod of it: the template is judged and said not rolled out yet', () => {
+    const oldSpec = { containers: [{ name: 'c', image: 'nginx' }] };
+    const newSpec = { containers: [{ name: 'c', image: 'nginx', securityContext: { privileged: true } }] };
+    const { dep, oldRs, pods } = rollout('b', oldSpec, newSpec, 1);
+    dep.metadata!.generation = 2;
+    (dep.spec as Record<string, unknown>).paused = true;
+    dep.status = { observedGeneration: 2 };
+    const { results } = run([ns('b', enforce('baseline')), dep, oldRs, ...pods], defaultConfig(), 'v1.34.2');
+    const [f] = fails(results.get('pod-security.pod-violates-enforced-level'));
+    expect(f?.resource).toEqual({ kind: 'Deployment', namespace: 'b', name: 'web' });
+    expect(f?.evidence).toMatchObject({ evaluatedPods: 1, failingPods: 0, currentTemplateFails: true, notRolledOut: 'paused', checks: [{ id: 'privileged' }] });
+    expect(f?.message).toContain('Its 1 running pod does not (none is of its current revision: made from an earlier template). The template is not rolled out yet: the Deployment is paused (spec.paused), and resuming it (kubectl rollout resume) makes its new pods from this template.');
+    expect(f?.message).toContain('so its rollout stalls once resumed;');
+    const [t] = fails(results.get('pod-security.pod-violates-target'));
+    expect(t?.severity).toBe('high');
+    expect(t?.message).toContain('The template is not rolled out yet: the Deployment is paused');
+
+    // An edit its controller has not seen yet (status.observedGeneration below metadata.generation): not rolled out either.
+    (dep.spec as Record<string, unknown>).paused = false;
+    dep.status = { observedGeneration: 1 };
+    const [u] = fails(run([ns('b', enforce('baseline')), dep, oldRs, ...pods], defaultConfig(), 'v1.34.2').results.get('pod-security.pod-violates-enforced-level'));
+    expect(u?.evidence).toMatchObject({ currentTemplateFails: true, notRolledOut: 'unobserved' });
+    expect(u?.message).toContain('the Deployment controller has not acted on the change');
+
+    // Resumed, and its controller has seen the edit: the newest ReplicaSet the snapshot holds stands for its current revision, as before.
+    dep.status = { observedGeneration: 2 };
+    expect(fails(run([ns('b', enforce('baseline')), dep, oldRs, ...pods], defaultConfig(), 'v1.34.2').results.get('pod-security.pod-violates-enforced-level'))).toEqual([]);
+  });
+
   // Anyone who may create a ReplicaSet may write an owner reference naming the Deployment ("Owners
   // and dependents", https://kubernetes.io/docs/concepts/overview/working-with-objects/owners-dependents/);
   // the Deployment controller only counts one whose reference carries its uid and whose pods its
