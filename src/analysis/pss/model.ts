@@ -279,6 +279,9 @@ export function procMountResetFor(snapshot: Snapshot): ProcMountReset | undefine
   return dropsProcMount(procMountGate(snapshot, clusterMinor(snapshot.cluster?.version))) ? new ProcMountReset(templatesStandIn(snapshot)) : undefined;
 }
 
+/** The key of the copy of a spec whose pod has no seccomp annotation (CreatedPods): whatever its annotations, it is the same copy. */
+const NO_SECCOMP_ANNOTATIONS: object = Object.freeze({});
+
 /** The cluster minors whose API server copies seccomp annotations into unset fields on create (./checks.ts withSeccompFromAnnotations). */
 const SECCOMP_COPY_MINORS = { first: 19, last: 26 } as const;
 
@@ -312,7 +315,7 @@ export class CreatedPods {
   of(p: PodView): PodView {
     if (!this.allCreated && p.origin !== 'template') return p;
     const seccomp = this.copySeccomp && hasSeccompAnnotation(p.annotations);
-    const key: object = seccomp ? p.annotations : CreatedPods;
+    const key: object = seccomp ? p.annotations : NO_SECCOMP_ANNOTATIONS;
     let byAnnotations = this.bySpec.get(p.spec);
     if (byAnnotations === undefined) this.bySpec.set(p.spec, (byAnnotations = new Map()));
     let spec = byAnnotations.get(key);
