@@ -336,6 +336,56 @@ const validSeccompAnnotation = (v: unknown): boolean =>
 export const isPssAnnotation = (key: string): boolean =>
   key.startsWith(APPARMOR_ANNOTATION_PREFIX) || key === SECCOMP_POD_ANNOTATION || key.startsWith(SECCOMP_CONTAINER_ANNOTATION_PREFIX);
 
+/**
+ * The seccompProfile the API server of a 1.19-1.26 cluster writes from a seccomp annotation into a
+ * pod it creates whose field is unset (the pod strategy's PrepareForCreate, applySeccompVersionSkew,
+ * added by kubernetes/kubernetes#91408 in 1.19, kept by #109819 in 1.25, removed by #114947 in
+ * 1.27), converted as pkg/api/pod/util.go SeccompFieldForAnnotation converts it: "unconfined" to
+ * Unconfined, "runtime/default" and "docker/default" to RuntimeDefault, "localhost/<name>" to
+ * Localhost with that profile; any other value (an empty localhost name) to nothing.
+ */
+export function seccompFieldForAnnotation(value: unknown): Json | undefined {
+  if (value === 'unconfined') return { type: 'Unconfined' };
+  if (value === 'runtime/default' || value === 'docker/default') return { type: 'RuntimeDefault' };
+  if (typeof value === 'string' && value.startsWith('localhost/') && value.length > 'localhost/'.length) return { type: 'Localhost', localhostProfile: value.slice('localhost/'.length) };
+  return undefined;
+}
+
+/**
+ * A pod spec as the API server of a 1.19-1.26 cluster creates it from these annotations: the pod
+ * annotation copied into an unset pod-level seccompProfile, each container's
+ * (container.seccomp.security.alpha.kubernetes.io/<name>, init and ephemeral containers too) into
+ * its unset one (seccompFieldForAnnotation); undefined when nothing is copied. Never throws.
+ */
+export function withSeccompFromAnnotations(annotations: Json, spec: Json): Json | undefined {
+  let out: Json | undefined;
+  const podField = seccompFieldForAnnotation(Object.hasOwn(annotations, SECCOMP_POD_ANNOTATION) ? annotations[SECCOMP_POD_ANNOTATION] : undefined);
+  const podSC = spec.securityContext;
+  if (podField && (isUnset(podSC) || (asObject(podSC) && isUnset(asObject(podSC)!.seccompProfile)))) {
+    out = { ...spec, securityContext: { ...asObject(podSC), seccompProfile: podField } };
+  }
+  for (const key of ['initContainers', 'containers', 'ephemeralContainers']) {
+    const list = spec[key];
+    if (!Array.isArray(list)) continue;
+    let copy: unknown[] | undefined;
+    list.forEach((c: unknown, i: number) => {
+      const container = asObject(c);
+      if (!container || typeof container.name !== 'string') return;
+      const annotation = SECCOMP_CONTAINER_ANNOTATION_PREFIX + container.name;
+      const field = seccompFieldForAnnotation(Object.hasOwn(annotations, annotation) ? annotations[annotation] : undefined);
+      const sc = container.securityContext;
+      if (!field || !(isUnset(sc) || (asObject(sc) && isUnset(asObject(sc)!.seccompProfile)))) return;
+      (copy ??= [...list])[i] = { ...container, securityContext: { ...asObject(sc), seccompProfile: field } };
+    });
+    if (copy) (out ??= { ...spec })[key] = copy;
+  }
+  return out;
+}
+
+/** Whether a pod's annotations hold a seccomp one (the pod's or a container's). */
+export const hasSeccompAnnotation = (annotations: Json): boolean =>
+  Object.keys(annotations).some((k) => k === SECCOMP_POD_ANNOTATION || k.startsWith(SECCOMP_CONTAINER_ANNOTATION_PREFIX));
+
 function seccompProfileBaseline_1_0(pod: PodParts): CheckOutcome {
   const forbidden = new Set<string>();
   const inspect = (key: string) => {

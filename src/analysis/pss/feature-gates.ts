@@ -394,3 +394,40 @@ export function procMountDoubt(g: ProcMountGate | undefined): 'mixed' | 'unknown
   if (g.state === 'unseen') return g.defaultOn ? undefined : 'unseen';
   return g.state;
 }
+
+/**
+ * The first release whose PodSecurity exempts a pod with `hostUsers: false` by policy version
+ * (./checks.ts unlessUserNamespace), without UserNamespacesPodSecurityStandards: from it on,
+ * UserNamespacesSupport alone decides whether admission sees that field.
+ */
+export const USERNS_POLICY_MINOR = 35;
+
+export interface HostUsersGate {
+  /** UserNamespacesSupport across the kube-apiserver Pods seen (GateReading). */
+  state: GateReading;
+  apiservers: string[];
+  /** Why it reads unknown: the first kube-apiserver Pod whose --emulated-version cannot be read. */
+  unknownReason?: string;
+}
+
+/**
+ * UserNamespacesSupport as the snapshot shows it on a cluster of minor 1.35 or later. Off, the API
+ * server drops `hostUsers` from a pod or template it creates (dropDisabledFields, above), so the
+ * 1.35 policy's user-namespace exemption does not reach it. Beta and on by default in 1.35
+ * (kubernetes v1.35 pkg/features/kube_features.go: `{1.25, false, Alpha}, {1.30, false, Beta},
+ * {1.33, true, Beta}`, no later entry), so a 1.35 kube-apiserver can be run with it off; GA and
+ * locked on from 1.36, where only one emulating 1.35 can (gateAt).
+ */
+export function hostUsersGate(snapshot: Snapshot, clusterMinor: number | undefined): HostUsersGate | undefined {
+  if (clusterMinor === undefined || clusterMinor < USERNS_POLICY_MINOR) return undefined;
+  const servers = apiserverArgs(snapshot);
+  const { readings: [state], unknownReason } = readGates(servers, clusterMinor, [USERNS_SUPPORT_GATE]);
+  return { state: state!, apiservers: servers.map((s) => s.name), ...(unknownReason !== undefined ? { unknownReason } : {}) };
+}
+
+/**
+ * Whether hostUsers is judged dropped from the pods the API server creates: UserNamespacesSupport
+ * off in every kube-apiserver Pod seen, or on in only some, or unknown (the exemption it would
+ * allow cannot be confirmed, so it is not counted, as on 1.29-1.34). Unseen, it is its default, on.
+ */
+export const dropsHostUsers = (g: HostUsersGate | undefined): boolean => g !== undefined && (g.state === 'off' || g.state === 'mixed' || g.state === 'unknown');

@@ -17,8 +17,8 @@ import type { Snapshot } from '../../snapshot/types.ts';
 import { memoizeBySnapshotAndConfig } from '../memo.ts';
 import { judgedPodsOf, templatePodOf, templatesStandIn, workloadsOf, type PodView, type Workload } from '../workloads.ts';
 import { checkIdsAt, evaluatePod, type PssFailure } from './evaluate.ts';
-import type { PodInput } from './checks.ts';
-import { dropsProcMount, procMountDoubt, procMountGate, relaxesUserNamespacePods, userNamespaceGate, type ProcMountGate, type UserNamespaceGate } from './feature-gates.ts';
+import { hasSeccompAnnotation, withSeccompFromAnnotations, type PodInput } from './checks.ts';
+import { dropsHostUsers, dropsProcMount, hostUsersGate, procMountDoubt, procMountGate, relaxesUserNamespacePods, userNamespaceGate, type HostUsersGate, type ProcMountGate, type UserNamespaceGate } from './feature-gates.ts';
 import { podClassKeys, type PodClassKeys } from './pod-class.ts';
 import { parseNamespaceLevels, LABEL_PREFIX, type NamespaceLevels, type PssDefaults } from './labels.ts';
 import { LATEST_MINOR, admissionAbsentReason, clusterMinor, effectiveMinor, isPssLevel, parsePolicyVersion, type PssLevel } from './levels.ts';
@@ -92,6 +92,19 @@ export interface PodSetEvaluation {
    * (which would reset it to Default) cannot be confirmed: how the gate was read (procMountDoubt).
    */
   procMountType?: 'mixed' | 'unknown' | 'unseen';
+  /**
+   * A judged pod the API server would create carries a seccomp annotation it copies into the unset
+   * seccompProfile field on a 1.19-1.26 cluster (CreatedPods): judged with the field, as admission
+   * judges it.
+   */
+  seccompCopied?: true;
+  /**
+   * A judged pod the API server would create sets `hostUsers: false`, which it drops on a 1.35+
+   * cluster whose kube-apiserver Pods have UserNamespacesSupport off (or on in only some, or
+   * unknown: not confirmed on): judged without it, so the 1.35 user-namespace exemption does not
+   * apply. How the gate was read (HostUsersGate).
+   */
+  hostUsersDropped?: 'off' | 'mixed' | 'unknown';
   /** Why a gate above reads unknown: a kube-apiserver Pod's --emulated-version that cannot be read. */
   gateUnknownReason?: string;
 }
@@ -161,6 +174,8 @@ export interface PssModel {
   userNamespaceGate?: UserNamespaceGate;
   /** When the cluster's minor is known: its kube-apiserver's ProcMountType gate as its Pods show it (./feature-gates.ts). */
   procMountGate?: ProcMountGate;
+  /** On a 1.35+ cluster: its kube-apiserver's UserNamespacesSupport gate as its Pods show it (./feature-gates.ts hostUsersGate). */
+  hostUsersGate?: HostUsersGate;
   target: { level: PssLevel; version: string };
   namespaces: Map<string, NamespacePss>;
   workloads: WorkloadPss[];
@@ -264,6 +279,73 @@ export function procMountResetFor(snapshot: Snapshot): ProcMountReset | undefine
   return dropsProcMount(procMountGate(snapshot, clusterMinor(snapshot.cluster?.version))) ? new ProcMountReset(templatesStandIn(snapshot)) : undefined;
 }
 
+/** The key of the copy of a spec whose pod has no seccomp annotation (CreatedPods): whatever its annotations, it is the same copy. */
+const NO_SECCOMP_ANNOTATIONS: object = Object.freeze({});
+
+/** The cluster minors whose API server copies seccomp annotations into unset fields on create (./checks.ts withSeccompFromAnnotations). */
+const SECCOMP_COPY_MINORS = { first: 19, last: 26 } as const;
+
+/**
+ * What else the API server writes into a pod it creates, before validating admission judges it,
+ * besides the procMount reset (ProcMountReset): on a 1.19-1.26 cluster, a seccomp annotation copied
+ * into the unset seccompProfile field (withSeccompFromAnnotations: the pod strategy's
+ * PrepareForCreate, which the generic store runs before createValidation); on a 1.35+ cluster with
+ * UserNamespacesSupport not on (dropsHostUsers), hostUsers dropped. Applied as ProcMountReset
+ * applies: to every pod from manifests, to templates only in a live cluster (a stored Pod was
+ * created so: it shows the copied field, or kept hostUsers because the gate was on). One copy per
+ * spec and (for the seccomp copy) annotations object, shared by the replicas that share them; the
+ * copies are remembered, so a verdict can say why it was judged so. A spec ProcMountReset made
+ * stays marked as reset in its copy.
+ */
+export class CreatedPods {
+  private readonly bySpec = new Map<object, Map<object, Record<string, any>>>(); // eslint-disable-line @typescript-eslint/no-explicit-any
+  readonly seccompCopied = new WeakSet<object>();
+  readonly hostUsersDropped = new WeakSet<object>();
+  private readonly allCreated: boolean;
+  private readonly copySeccomp: boolean;
+  private readonly dropHostUsers: boolean;
+  private readonly procMountReset: ProcMountReset | undefined;
+  constructor(allCreated: boolean, copySeccomp: boolean, dropHostUsers: boolean, procMountReset: ProcMountReset | undefined) {
+    this.allCreated = allCreated;
+    this.copySeccomp = copySeccomp;
+    this.dropHostUsers = dropHostUsers;
+    this.procMountReset = procMountReset;
+  }
+
+  of(p: PodView): PodView {
+    if (!this.allCreated && p.origin !== 'template') return p;
+    const seccomp = this.copySeccomp && hasSeccompAnnotation(p.annotations);
+    const key: object = seccomp ? p.annotations : NO_SECCOMP_ANNOTATIONS;
+    let byAnnotations = this.bySpec.get(p.spec);
+    if (byAnnotations === undefined) this.bySpec.set(p.spec, (byAnnotations = new Map()));
+    let spec = byAnnotations.get(key);
+    if (spec === undefined) {
+      spec = p.spec;
+      const copied = seccomp ? withSeccompFromAnnotations(p.annotations, spec) : undefined;
+      if (copied !== undefined) spec = copied;
+      const dropped = this.dropHostUsers && spec.hostUsers === false;
+      if (dropped) {
+        const { hostUsers: _dropped, ...rest } = spec;
+        spec = rest;
+      }
+      if (copied !== undefined) this.seccompCopied.add(spec);
+      if (dropped) this.hostUsersDropped.add(spec);
+      if (spec !== p.spec && this.procMountReset?.reset.has(p.spec)) this.procMountReset.reset.add(spec);
+      byAnnotations.set(key, spec);
+    }
+    return spec === p.spec ? p : { ...p, spec };
+  }
+
+  list(pods: PodView[]): PodView[] {
+    let out: PodView[] | undefined;
+    for (let i = 0; i < pods.length; i++) {
+      const p = this.of(pods[i]);
+      if (p !== pods[i]) (out ??= [...pods])[i] = p;
+    }
+    return out ?? pods;
+  }
+}
+
 /** The spec with each container's procMount (set, not Default) made Default; undefined when none is. */
 function withDefaultProcMount(spec: Record<string, any>): Record<string, any> | undefined { // eslint-disable-line @typescript-eslint/no-explicit-any
   let out: Record<string, any> | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -309,13 +391,21 @@ class PodClasses {
   /** Every judged pod is one the API server would create (manifests), not one it stored. */
   readonly allCreated: boolean;
 
-  constructor(gate: UserNamespaceGate | undefined, keys: PodClassKeys, procMount: ProcMountGate | undefined, allCreated: boolean) {
+  /** What else the API server changes in the pods it creates (CreatedPods), when it changes something. */
+  readonly created: CreatedPods | undefined;
+  /** On a 1.35+ cluster, UserNamespacesSupport as read, when hostUsers is judged dropped (dropsHostUsers). */
+  readonly hostUsersDrop: HostUsersGate['state'] | undefined;
+
+  constructor(gate: UserNamespaceGate | undefined, keys: PodClassKeys, procMount: ProcMountGate | undefined, allCreated: boolean, clusterMinor?: number, hostUsers?: HostUsersGate) {
     this.gate = gate;
     this.keys = keys;
     this.allCreated = allCreated;
     this.procMountReset = dropsProcMount(procMount) ? new ProcMountReset(allCreated) : undefined;
     this.procMountDoubt = procMountDoubt(procMount);
-    this.gateUnknownReason = gate?.unknownReason ?? procMount?.unknownReason;
+    this.gateUnknownReason = gate?.unknownReason ?? procMount?.unknownReason ?? hostUsers?.unknownReason;
+    const copySeccomp = clusterMinor !== undefined && clusterMinor >= SECCOMP_COPY_MINORS.first && clusterMinor <= SECCOMP_COPY_MINORS.last;
+    this.hostUsersDrop = dropsHostUsers(hostUsers) ? hostUsers!.state : undefined;
+    this.created = copySeccomp || this.hostUsersDrop !== undefined ? new CreatedPods(allCreated, copySeccomp, this.hostUsersDrop !== undefined, this.procMountReset) : undefined;
   }
 
   classOf(pod: PodView): PodClass {
@@ -404,6 +494,14 @@ function evaluateSet(pods: PodView[], podClasses: readonly PodClass[], level: Ps
     const c = podClasses[i];
     const v = classes.verdict(c, level, minor, at);
     if (classes.procMountReset !== undefined && result.procMountDropped === undefined && classes.procMountReset.reset.has(pods[i].spec)) result.procMountDropped = true;
+    const created = classes.created;
+    if (created !== undefined) {
+      if (result.seccompCopied === undefined && created.seccompCopied.has(pods[i].spec)) result.seccompCopied = true;
+      if (result.hostUsersDropped === undefined && created.hostUsersDropped.has(pods[i].spec)) {
+        result.hostUsersDropped = classes.hostUsersDrop as NonNullable<PodSetEvaluation['hostUsersDropped']>;
+        if (result.hostUsersDropped === 'unknown') result.gateUnknownReason = classes.gateUnknownReason;
+      }
+    }
     if (v.allowed) continue;
     if (i === templateAt) result.currentTemplateFails = true;
     else result.failingPods++;
@@ -550,8 +648,10 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
   const workloads: WorkloadPss[] = [];
   const userNsGate = userNamespaceGate(snapshot, cMinor);
   const procGate = procMountGate(snapshot, cMinor);
-  const classes = new PodClasses(userNsGate, podClassKeys(snapshot), procGate, templatesStandIn(snapshot));
+  const hostUsers = hostUsersGate(snapshot, cMinor);
+  const classes = new PodClasses(userNsGate, podClassKeys(snapshot), procGate, templatesStandIn(snapshot), cMinor, hostUsers);
   const reset = classes.procMountReset;
+  const created = classes.created;
   /**
    * Per pod spec with ephemeral containers (replicas share spec objects): the spec without them,
    * with them as its only containers, and with no containers at all.
@@ -562,6 +662,7 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
     let judged = judgedPodsOf(w);
     if (judged.length === 0) continue;
     if (reset !== undefined) judged = reset.list(judged);
+    if (created !== undefined) judged = created.list(judged);
     // A live workload that runs no pods (scaled to zero, a CronJob between runs) is judged by
     // its template at the target level: its next pods come from it. At the enforced level only
     // when its controller wants pods now and none runs (a Deployment whose ReplicaSet reports
@@ -623,7 +724,8 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
     // is not read, each distinct pod spec is judged as it runs and reported under the owner, and
     // no refusal of pods it wants is claimed either.
     const currentTemplate = w.pods.length > 0 && w.pods[0].origin === 'pod' && !w.finished && w.currentRevisionRunning === false ? templatePodOf(w) : undefined;
-    const current = currentTemplate !== undefined && reset !== undefined ? reset.of(currentTemplate) : currentTemplate;
+    const resetTemplate = currentTemplate !== undefined && reset !== undefined ? reset.of(currentTemplate) : currentTemplate;
+    const current = resetTemplate !== undefined && created !== undefined ? created.of(resetTemplate) : resetTemplate;
     const currentClass = current !== undefined && !isExempt(current) ? classes.classOf(current) : undefined;
     const withTemplate = current !== undefined && currentClass !== undefined && !podClasses.includes(currentClass);
     if (withTemplate) {
@@ -661,6 +763,7 @@ function buildModel(snapshot: Snapshot, config: Config): PssModel {
     ...(admissionAbsent !== undefined ? { admissionAbsent } : {}),
     ...(userNsGate ? { userNamespaceGate: userNsGate } : {}),
     ...(procGate ? { procMountGate: procGate } : {}),
+    ...(hostUsers ? { hostUsersGate: hostUsers } : {}),
     target: { level: targetLevel, version: targetVersion },
     namespaces,
     workloads,

@@ -256,6 +256,7 @@ export function workloadVerdict(w: WorkloadPss, e: PodSetEvaluation, what: strin
   if (e.allowed) {
     const pass: Verdict = { status: 'pass', resource: ref, message: `${refString(ref)} satisfies ${what} "${policyString(e)}".`, evidence };
     if (e.procMountDropped) procMountResetNote(pass, evidence);
+    createdNotes(e, pass, evidence);
     return pass;
   }
   const told = toldOf(e.failures);
@@ -306,6 +307,7 @@ export function workloadVerdict(w: WorkloadPss, e: PodSetEvaluation, what: strin
     verdict.message += ` A failing pod runs in a user namespace (hostUsers: false), and the kube-apiserver has the UserNamespacesPodSecurityStandards feature gate on, which exempts such a pod from runAsNonRoot and runAsUser (from 1.31 also from the baseline procMount) only where the ${USERNS_SUPPORT_GATE} feature gate is on too: without it the API server drops hostUsers: false, and admission then refuses the pod. That gate was ${evidence.userNamespacesSupport}, so the exemption ${e.userNamespacesSupport === 'off' ? 'does not apply' : 'cannot be confirmed and is not counted'}.`;
   }
   if (e.procMountDropped) procMountResetNote(verdict, evidence);
+  createdNotes(e, verdict, evidence);
   if (e.procMountType) {
     evidence.procMountType = e.procMountType === 'unknown' ? unknownRead(e) : PROC_MOUNT_READ[e.procMountType];
     verdict.message += ` Its procMount failure cannot be confirmed: a kube-apiserver with the ${PROC_MOUNT_GATE} feature gate off (its default before 1.33) resets a container's procMount to Default when it creates the pod, before admission judges it, and that gate was ${evidence.procMountType}.`;
@@ -330,6 +332,27 @@ function procMountResetNote(v: Verdict, evidence: Record<string, unknown>): void
   evidence.procMountType = PROC_MOUNT_OFF;
   v.message += ` A container sets securityContext.procMount other than Default, which the API server resets to Default when it creates the pod, as the ${PROC_MOUNT_GATE} feature gate is ${PROC_MOUNT_OFF}: admission judges, and the pod runs with, the default /proc masking, so procMount was judged as Default.`;
 }
+
+/**
+ * Adds to a verdict what the API server changed in a pod it creates before admission judged it
+ * (PodSetEvaluation.seccompCopied, hostUsersDropped).
+ */
+function createdNotes(e: PodSetEvaluation, v: Verdict, evidence: Record<string, unknown>): void {
+  if (e.seccompCopied) {
+    evidence.seccompAnnotationsCopied = true;
+    v.message += ' A seccomp annotation (seccomp.security.alpha.kubernetes.io/pod or container.seccomp.security.alpha.kubernetes.io/<name>) stands where securityContext.seccompProfile is unset: a 1.19-1.26 API server copies it into that field when it creates the pod, before admission judges it, so the field was judged as copied.';
+  }
+  if (e.hostUsersDropped) {
+    evidence.userNamespacesSupport = e.hostUsersDropped === 'unknown' ? unknownRead(e) : HOST_USERS_SUPPORT_READ[e.hostUsersDropped];
+    v.message += ` A pod sets hostUsers: false, which exempts it from runAsNonRoot, runAsUser and the baseline procMount from policy 1.35 only where the ${USERNS_SUPPORT_GATE} feature gate is on: without it the API server drops hostUsers when it creates the pod, before admission judges it, and the pod shares the node's user IDs. That gate was ${evidence.userNamespacesSupport}, so ${e.hostUsersDropped === 'off' ? 'hostUsers was judged dropped' : 'the exemption cannot be confirmed and is not counted'}.`;
+  }
+}
+
+/** How UserNamespacesSupport was read on a 1.35+ cluster where hostUsers is judged dropped (PodSetEvaluation.hostUsersDropped), as evidence says it. */
+const HOST_USERS_SUPPORT_READ: Record<Exclude<NonNullable<PodSetEvaluation['hostUsersDropped']>, 'unknown'>, string> = {
+  off: "off in every kube-apiserver Pod (their --feature-gates at the release they run or emulate)",
+  mixed: 'on in only some kube-apiserver Pods',
+};
 
 /** A gate read as unknown, with why (PodSetEvaluation.gateUnknownReason). */
 const unknownRead = (e: PodSetEvaluation): string => `not known (${e.gateUnknownReason ?? 'a kube-apiserver Pod\'s --emulated-version cannot be read'})`;

@@ -274,3 +274,75 @@ describe('UserNamespacesPodSecurityStandards and procMount (1.31-1.34)', () => {
   });
 });
 
+
+// From policy 1.35 PodSecurity exempts a pod with hostUsers: false from runAsNonRoot, runAsUser and
+// the baseline procMount on its own (./checks.ts unlessUserNamespace), but the field still needs
+// UserNamespacesSupport: with it off the API server drops hostUsers from a pod or template it
+// creates, before validating admission (kubernetes v1.36.3 pkg/api/pod/util.go dropDisabledFields,
+// "If the feature is disabled and not in use, drop the hostUsers field"). In 1.35 that gate is beta
+// and on by default, and can be turned off (kubernetes v1.35 pkg/features/kube_features.go:
+// `{1.25, false, Alpha}, {1.30, false, Beta}, {1.33, true, Beta}`); from 1.36 it is GA and locked on.
+describe('UserNamespacesSupport on a 1.35 cluster', () => {
+  /** A Deployment running root in a user namespace, in a namespace enforcing restricted (latest), from manifests beside a kube-apiserver static Pod. */
+  const manifests = (clusterVersion: string, ...apiservers: KubeObject[]) => {
+    const objects: KubeObject[] = [
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } },
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' }, spec: { selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: rootSpec(false) } } },
+      ...apiservers,
+    ];
+    const snapshot = snapshotFromObjects(withRelease(objects, clusterVersion), { origin: 'manifests', clusterVersion });
+    const ctx: AuditContext = { snapshot, config: defaultConfig(), now: new Date('2026-12-07T00:00:00Z') };
+    const enforced = [...podSecurityChecks.find((c) => c.id === 'pod-security.pod-violates-enforced-level')!.evaluate(ctx)] as Verdict[];
+    return { model: podSecurityModel(snapshot, ctx.config), web: enforced.find((v) => v.resource.name === 'web')! };
+  };
+
+  it('turned off, the API server drops hostUsers: false, so runAsNonRoot and runAsUser fail, and the finding says why', () => {
+    const { model, web } = manifests('v1.35.2', apiserver('kube-apiserver-cp1', '--feature-gates=UserNamespacesSupport=false'));
+    expect(model.hostUsersGate?.state).toBe('off');
+    expect(web.status).toBe('fail');
+    expect((web.evidence?.checks as Array<{ id: string }>).map((c) => c.id)).toEqual(['runAsNonRoot', 'runAsUser']);
+    expect(web.evidence?.userNamespacesSupport).toBe('off in every kube-apiserver Pod (their --feature-gates at the release they run or emulate)');
+    expect(web.message).toContain('the API server drops hostUsers when it creates the pod, before admission judges it');
+    // AllBeta=false reaches it too (beta in 1.35).
+    expect(manifests('v1.35.2', apiserver('kube-apiserver-cp1', '--feature-gates=AllBeta=false')).web.status).toBe('fail');
+  });
+
+  it('on (by default, named, or not seen: its default) the exemption applies and the pod passes, with no word on the gate', () => {
+    for (const servers of [[apiserver('kube-apiserver-cp1')], [apiserver('kube-apiserver-cp1', '--feature-gates=UserNamespacesSupport=true')], []]) {
+      const { web } = manifests('v1.35.2', ...servers);
+      expect(web.status).toBe('pass');
+      expect(web.evidence?.userNamespacesSupport).toBeUndefined();
+    }
+  });
+
+  it('off in only some kube-apiserver Pods, or unknown, the exemption cannot be confirmed and is not counted', () => {
+    const mixed = manifests('v1.35.2', apiserver('kube-apiserver-cp1', '--feature-gates=UserNamespacesSupport=false'), apiserver('kube-apiserver-cp2'));
+    expect(mixed.model.hostUsersGate?.state).toBe('mixed');
+    expect(mixed.web.status).toBe('fail');
+    expect(mixed.web.message).toContain('That gate was on in only some kube-apiserver Pods, so the exemption cannot be confirmed and is not counted.');
+    const unknown = manifests('v1.35.2', apiserver('kube-apiserver-cp1', '--emulated-version=latest'));
+    expect(unknown.web.status).toBe('fail');
+    expect(unknown.web.evidence?.userNamespacesSupport).toBe('not known (kube-apiserver Pod kube-system/kube-apiserver-cp1: --emulated-version "latest" cannot be read: "latest" is not a version)');
+  });
+
+  it('1.36 locks it on: a kube-apiserver told otherwise does not start, so the pod passes; one emulating 1.35 can turn it off', () => {
+    expect(manifests('v1.36.3', apiserver('kube-apiserver-cp1', '--feature-gates=UserNamespacesSupport=false')).web.status).toBe('pass');
+    expect(manifests('v1.36.3', apiserver('kube-apiserver-cp1', '--emulated-version=1.35', '--feature-gates=UserNamespacesSupport=false')).web.status).toBe('fail');
+  });
+
+  it('in a live cluster a stored Pod showing hostUsers: false kept it (the gate was on when it was made), so it passes; a template, whose next pods lose it, fails', () => {
+    const off = apiserver('kube-apiserver-cp1', '--feature-gates=UserNamespacesSupport=false');
+    const namespace: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } } };
+    const { web } = run([off, ...workload(false).map((o) => (o.kind === 'Namespace' ? namespace : o))], 'v1.35.2');
+    expect(web.status).toBe('pass');
+    expect(web.evidence?.userNamespacesSupport).toBeUndefined();
+    // A Deployment scaled to zero is judged by its template at the target level.
+    const scaledToZero: KubeObject = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', namespace: 'shop' }, spec: { replicas: 0, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: rootSpec(false) } } };
+    const snapshot = snapshotFromObjects(withRelease([off, namespace, scaledToZero], 'v1.35.2'), { origin: 'live', clusterVersion: 'v1.35.2' });
+    snapshot.source = 'live';
+    const ctx: AuditContext = { snapshot, config: defaultConfig(), now: new Date('2026-12-07T00:00:00Z') };
+    const template = ([...podSecurityChecks.find((c) => c.id === 'pod-security.pod-violates-target')!.evaluate(ctx)] as Verdict[]).find((v) => v.resource.name === 'web')!;
+    expect(template.status).toBe('fail');
+    expect(template.evidence?.userNamespacesSupport).toMatch(/^off in every kube-apiserver Pod/);
+  });
+});
