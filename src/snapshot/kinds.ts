@@ -317,6 +317,12 @@ export const KINDS = [
   // 1.18, v2alpha1 before). Only the labels (for cidrGroupSelector) and spec.externalCIDRs are read.
   // Read only where a Cilium policy's cidrGroupRef names one: a role that cannot list them makes the run partial only then.
   { ...crd('cilium.cidrgroups', 'CiliumCIDRGroup', 'cilium.io', ['v2', 'v2alpha1'], 'ciliumcidrgroups', false, { annotations: [], status: [] }), onlyWith: ['cilium.networkpolicies', 'cilium.clusterwidenetworkpolicies'] },
+  // CiliumNodeConfigs: per-node overrides of cilium-config that the agent's build-config init
+  // container merges into its config directory (pkg/option/resolver/resolver.go@v1.20.2;
+  // Documentation/configuration/per-node-config.rst). cilium.io/v2 from Cilium 1.16 (cilium#31721),
+  // v2alpha1 before and still served, deprecated, at 1.20.2 (crds/v2/ciliumnodeconfigs.yaml).
+  // Only spec.nodeSelector and spec.defaults are read (src/analysis/netpol/cilium/config.ts).
+  crd('cilium.nodeconfigs', 'CiliumNodeConfig', 'cilium.io', ['v2', 'v2alpha1'], 'ciliumnodeconfigs', true, { annotations: [], status: [] }),
   // EndpointSlices set by hand (or mirrored from a hand-written Endpoints): the backends of a
   // Service without a selector, which a Cilium toServices rule allows as CIDRs
   // (src/analysis/netpol/cilium/service-backends.ts). Those of the built-in controller (one per

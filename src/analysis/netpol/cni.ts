@@ -321,7 +321,7 @@ function textsOf(o: KubeObject): string[] {
  * (cilium/hubble-*), cilium-envoy and cilium-operator carry the project's name but enforce
  * nothing: running alone, they say nothing about the CNI.
  */
-function isCiliumAgent(o: KubeObject): boolean {
+export function isCiliumAgent(o: KubeObject): boolean {
   if ((o.metadata?.name ?? '').toLowerCase() === 'anetd') return true;
   return containersOf(o).some((c) => (typeof c.name === 'string' && c.name.toLowerCase() === 'cilium-agent')
     || (typeof c.image === 'string' && repositoryIs(imageRepository(c.image), 'cilium')));

@@ -45,6 +45,11 @@ export interface Composition {
   localhostBeatsDeny?: true;
   /** Why the CNI, able to enforce policy, is set to enforce none (Cilium's enable-policy never, policy-audit-mode). */
   switchedOff?: string;
+  /**
+   * Why whether the CNI enforces any policy cannot be confirmed (Cilium's enable-policy or
+   * policy-audit-mode from a value not shown, or differing by node): no answer is vouched for.
+   */
+  switchUnconfirmed?: string;
   /** APIs present in the snapshot that the CNI does not enforce, with the reason. */
   decorative: Map<PolicyApi, string>;
   /**
@@ -115,8 +120,8 @@ const API_NAMES: Record<PolicyApi, string> = {
   Antrea: 'Antrea-native policies (crd.antrea.io)',
 };
 
-const CILIUM_NEVER = "Cilium's policy enforcement mode is 'never' (cilium-config enable-policy): no policy is enforced";
-const CILIUM_AUDIT = "Cilium runs in policy audit mode (cilium-config policy-audit-mode): it logs the verdicts of every policy and enforces none, allowing all traffic";
+const CILIUM_NEVER = (by = 'cilium-config enable-policy') => `Cilium's policy enforcement mode is 'never' (${by}): no policy is enforced`;
+const CILIUM_AUDIT = (by = 'cilium-config policy-audit-mode') => `Cilium runs in policy audit mode (${by}): it logs the verdicts of every policy and enforces none, allowing all traffic`;
 const CILIUM_LOCALHOST = "a host-network source on the destination's node is the host there, which Cilium's allow-localhost (cilium-config; auto means always under Kubernetes, daemon/cmd/daemon.go) lets reach the node's pods whatever their ingress policy says; from another node it is remote-node and the policy decides. The model does not place pods on nodes, so whether they share one is not known";
 const CALICO_LOCALHOST = "a host-network source on the destination's node is the host there, and Felix does not apply a pod's ingress policy to traffic from its own host (felix/rules/static.go filterOutputChain, and the eBPF dataplane's felix/bpf-gpl/tc.c \"Host to workload traffic always allowed\", Calico v3.32.1): it reaches the node's pods whatever their policies say, Deny rules included; from another node the policy decides. The model does not place pods on nodes, so whether they share one is not known";
 const CILIUM_KCNP_OFF = "cilium-config does not set enable-k8s-cluster-network-policy to true (its default is false): the Cilium agent does not watch ClusterNetworkPolicies";
@@ -126,8 +131,8 @@ const CILIUM_KCNP_OFF = "cilium-config does not set enable-k8s-cluster-network-p
  * it does not watch (its cilium-config switches; ClusterNetworkPolicy is off unless turned on).
  */
 function ciliumSwitches(settings: PolicySettings): { off?: string; apisOff: Partial<Record<PolicyApi, string>> } {
-  const off = settings.ciliumEnforcement === 'never' ? CILIUM_NEVER : settings.ciliumAuditMode ? CILIUM_AUDIT : undefined;
-  return { ...(off ? { off } : {}), apisOff: { ...settings.ciliumApisOff, ...(settings.ciliumClusterNetworkPolicy ? {} : { ClusterNetworkPolicy: CILIUM_KCNP_OFF }) } };
+  const off = settings.ciliumEnforcement === 'never' ? CILIUM_NEVER(settings.ciliumSetBy?.enforcement) : settings.ciliumAuditMode ? CILIUM_AUDIT(settings.ciliumSetBy?.auditMode) : undefined;
+  return { ...(off ? { off } : {}), apisOff: { ...(settings.ciliumClusterNetworkPolicy ? {} : { ClusterNetworkPolicy: CILIUM_KCNP_OFF }), ...settings.ciliumApisOff } };
 }
 
 /**
@@ -307,15 +312,18 @@ export function composeStages(cni: CniDetection, present: ReadonlySet<PolicyApi>
     const why = notEnforced(api);
     if (why) decorative.set(api, why);
   }
+  // Cilium's own switches set from a value not shown join the plugin's doubts (cilium/config.ts agentSwitches).
+  const doubts: Partial<Record<PolicyApi, string>> = { ...(cilium && !off ? settings.ciliumApisUnconfirmed : {}), ...primary?.unconfirmed };
   const unconfirmed = new Map<PolicyApi, string>();
   for (const api of present) {
-    const why = enforced.has(api) ? primary?.unconfirmed?.[api] : undefined;
+    const why = enforced.has(api) ? doubts[api] : undefined;
     if (why) unconfirmed.set(api, why);
   }
   const unconfirmedAbsent = new Map<PolicyApi, string>();
-  for (const [api, why] of Object.entries(primary?.unconfirmed ?? {}) as Array<[PolicyApi, string]>) {
+  for (const [api, why] of Object.entries(doubts) as Array<[PolicyApi, string]>) {
     if (!present.has(api) && enforced.has(api)) unconfirmedAbsent.set(api, why);
   }
+  const switchUnconfirmed = cilium ? settings.ciliumSwitchUnconfirmed : undefined;
 
   const legacyTies = name === 'calico' ? calicoLegacyTies(primary?.version) : false;
   const antrea = name === 'kubernetes' && enforced.has('Antrea') && present.has('Antrea') ? antreaStages() : undefined;
@@ -334,6 +342,7 @@ export function composeStages(cni: CniDetection, present: ReadonlySet<PolicyApi>
     ...(fallbackReason ? { fallbackReason } : {}),
     ...(hostNetwork ? { hostNetwork } : {}),
     ...(off ? { switchedOff: off } : {}),
+    ...(switchUnconfirmed ? { switchUnconfirmed } : {}),
     ...(cilium && !off && !settings.ciliumLocalhostByPolicy ? { localhostDoubt: CILIUM_LOCALHOST } : {}),
     ...(name === 'calico' && enforced.size ? { localhostDoubt: CALICO_LOCALHOST, localhostBeatsDeny: true as const } : {}),
     decorative,

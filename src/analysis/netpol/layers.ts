@@ -364,6 +364,19 @@ export interface PolicySettings {
   /** Cilium `policy-audit-mode` on: verdicts are logged, none enforced. */
   ciliumAuditMode?: boolean;
   /**
+   * Where `enable-policy` and `policy-audit-mode` were set when not by cilium-config (an agent
+   * flag or variable, a CiliumNodeConfig for every node), for people.
+   */
+  ciliumSetBy?: { enforcement?: string; auditMode?: string };
+  /**
+   * Why whether Cilium enforces policy at all cannot be confirmed (`enable-policy` or
+   * `policy-audit-mode` from a value the snapshot does not show, or that differs by node): the
+   * cilium-config value is evaluated, and no verdict is vouched for.
+   */
+  ciliumSwitchUnconfirmed?: string;
+  /** The policy APIs whose watch switch cannot be confirmed, each with why: evaluated as watched, not vouched for. */
+  ciliumApisUnconfirmed?: Partial<Record<PolicyApi, string>>;
+  /**
    * The policy APIs the Cilium agent does not watch, each with the cilium-config switch that
    * turns it off ("enable-k8s-networkpolicy is false"); ClusterNetworkPolicy is listed only when
    * its switch is on (`ciliumClusterNetworkPolicy`), as it is off by default.

@@ -13,7 +13,7 @@ import type { Snapshot } from '../../../snapshot/types.ts';
 import type { Protocol } from '../conns.ts';
 import type { ClassFacts, ClassPredicate, CoverageNote, Entity as LayerEntity, Labels, LayerPolicy, Peer, PodSet, PolicyApi, PolicyApiAdapter, PortSpec, Rule } from '../layers.ts';
 import { matchAllSelector } from '../selector.ts';
-import { readCiliumSettings, type CiliumSettings } from './config.ts';
+import { readCiliumSettings, type AgentKey, type CiliumSettings } from './config.ts';
 import { fqdnMatches } from './fqdn.ts';
 import { ciliumRelease, type CiliumRelease } from './release.ts';
 import { serviceBackends } from './service-backends.ts';
@@ -606,11 +606,26 @@ function hostPolicies(parsed: readonly CiliumPolicy[]): { ingress: string[]; egr
  */
 function ciliumApisOff(settings: CiliumSettings): Partial<Record<PolicyApi, string>> {
   const off: Partial<Record<PolicyApi, string>> = {};
-  const why = (key: string, kinds: string) => `${settings.source} sets ${key} to false: the Cilium agent does not watch ${kinds}`;
+  const why = (key: AgentKey, kinds: string) => `${settings.setBy[key] ?? `${settings.source} sets ${key} to false`}: the Cilium agent does not watch ${kinds}`;
   if (!settings.k8sNetworkPolicy) off.NetworkPolicy = why('enable-k8s-networkpolicy', 'NetworkPolicies');
   if (!settings.ciliumNetworkPolicy) off.Cilium = why('enable-cilium-network-policy', 'CiliumNetworkPolicies');
   if (!settings.ciliumClusterwideNetworkPolicy) off.CiliumClusterwide = why('enable-cilium-clusterwide-network-policy', 'CiliumClusterwideNetworkPolicies');
+  // Off by default: said here only when something other than cilium-config turned it off (composition.ts says the default).
+  if (!settings.k8sClusterNetworkPolicy && settings.setBy['enable-k8s-cluster-network-policy']) off.ClusterNetworkPolicy = why('enable-k8s-cluster-network-policy', 'ClusterNetworkPolicies');
   return off;
+}
+
+/** The switch each policy API's watch hangs on (ciliumApisOff). */
+const API_SWITCHES: ReadonlyArray<[PolicyApi, AgentKey]> = [
+  ['NetworkPolicy', 'enable-k8s-networkpolicy'],
+  ['Cilium', 'enable-cilium-network-policy'],
+  ['CiliumClusterwide', 'enable-cilium-clusterwide-network-policy'],
+  ['ClusterNetworkPolicy', 'enable-k8s-cluster-network-policy'],
+];
+
+/** The APIs whose switch cannot be confirmed (CiliumSettings.unconfirmed), each with why. */
+function ciliumApisUnconfirmed(settings: CiliumSettings): Partial<Record<PolicyApi, string>> {
+  return Object.fromEntries(API_SWITCHES.flatMap(([api, key]) => (settings.unconfirmed[key] ? [[api, settings.unconfirmed[key]]] : [])));
 }
 
 export const ciliumAdapter: PolicyApiAdapter = {
@@ -630,10 +645,20 @@ export const ciliumAdapter: PolicyApiAdapter = {
     for (const problem of settings.problems) notes.push({ object: cm, message: `${settings.source}: ${problem}` });
     for (const note of settings.notes) notes.push({ object: cm, message: `${settings.source}: ${note}` });
     const apisOff = ciliumApisOff(settings);
-    return { policies, notes, ...(settings.resource ? { settings: {
+    const apisUnconfirmed = ciliumApisUnconfirmed(settings);
+    // Either switch alone turns enforcement off: a doubt on one matters only where the other does not already.
+    const policyDoubt = settings.unconfirmed['enable-policy'];
+    const auditDoubt = settings.unconfirmed['policy-audit-mode'];
+    const switchDoubt = [policyDoubt && (!settings.auditMode || auditDoubt) ? policyDoubt : undefined, auditDoubt && (settings.enforcement !== 'never' || policyDoubt) ? auditDoubt : undefined].filter((w) => w !== undefined).join('; ');
+    const setBy = { ...(settings.setBy['enable-policy'] ? { enforcement: settings.setBy['enable-policy'] } : {}), ...(settings.setBy['policy-audit-mode'] ? { auditMode: settings.setBy['policy-audit-mode'] } : {}) };
+    const overridden = Object.keys(settings.setBy).length > 0 || Object.keys(settings.unconfirmed).length > 0;
+    return { policies, notes, ...(settings.resource || overridden ? { settings: {
       ciliumEnforcement: settings.enforcement,
       ciliumRoutingMode: settings.routingMode,
       ...(settings.auditMode ? { ciliumAuditMode: true } : {}),
+      ...(Object.keys(setBy).length ? { ciliumSetBy: setBy } : {}),
+      ...(switchDoubt ? { ciliumSwitchUnconfirmed: switchDoubt } : {}),
+      ...(Object.keys(apisUnconfirmed).length ? { ciliumApisUnconfirmed: apisUnconfirmed } : {}),
       ...(settings.allowLocalhost ? {} : { ciliumLocalhostByPolicy: true }),
       ...(Object.keys(apisOff).length ? { ciliumApisOff: apisOff } : {}),
       ...(settings.k8sClusterNetworkPolicy ? { ciliumClusterNetworkPolicy: true } : {}),

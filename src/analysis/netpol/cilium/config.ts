@@ -1,14 +1,17 @@
 // The Cilium agent settings that change policy verdicts, read from the `cilium-config`
 // ConfigMap (the agent's own configuration, in the namespace Cilium runs in) when the
-// collector could read it; otherwise Cilium's defaults, said so in `source`.
+// collector could read it; otherwise Cilium's defaults, said so in `source`. The enforcement
+// switches are also read where the agent takes them first: its flags and CILIUM_ variables, and
+// the CiliumNodeConfigs merged into its config directory (agentSwitches).
 
 import type { ResourceRef } from '../../../base/vocabulary.ts';
-import type { Snapshot } from '../../../snapshot/types.ts';
+import type { KubeObject, Snapshot } from '../../../snapshot/types.ts';
 import type { KindKey } from '../../../snapshot/kinds.ts';
-import { CNI_KINDS, ciliumCni } from '../cni.ts';
-import { configMapNotFound } from '../../configmaps.ts';
+import { CNI_KINDS, ciliumCni, isCiliumAgent } from '../cni.ts';
+import { configMapNotFound, configMapRead } from '../../configmaps.ts';
+import { podTemplateOf } from '../../workloads.ts';
 import { DEFAULT_PARSE_OPTIONS, type CiliumParseOptions } from './parse.ts';
-import { goParseBool } from '../../flags.ts';
+import { boolSwitch, containerArgv, flagValue, goParseBool } from '../../flags.ts';
 
 export const CILIUM_CONFIG_MAP = 'cilium-config';
 
@@ -62,6 +65,18 @@ export interface CiliumSettings extends CiliumParseOptions {
   /** Where the settings came from: "ConfigMap kube-system/cilium-config" or why defaults were used. */
   source: string;
   resource?: ResourceRef;
+  /**
+   * The enforcement switches set elsewhere than cilium-config (an agent flag or variable, a
+   * CiliumNodeConfig for every node), each as people read where: "cilium-agent (DaemonSet
+   * kube-system/cilium) runs with --enable-policy=never".
+   */
+  setBy: Partial<Record<AgentKey, string>>;
+  /**
+   * The enforcement switches whose value cannot be told (a flag or variable from a value the spec
+   * does not show, agents or nodes that differ, CiliumNodeConfigs not read), each with why: the
+   * value below them is evaluated, and no verdict resting on it is vouched for.
+   */
+  unconfirmed: Partial<Record<AgentKey, string>>;
   /** Values that could not be understood (each names the key); defaults were used for them. */
   problems: string[];
   /** Settings read but not evaluated (custom identity labels, CIDR matching of nodes/pods). */
@@ -85,6 +100,8 @@ export const DEFAULT_SETTINGS: CiliumSettings = {
   cidrMatchPods: false,
   cidrMatchNodes: false,
   source: 'Cilium defaults',
+  setBy: {},
+  unconfirmed: {},
   problems: [],
   notes: [],
 };
@@ -111,7 +128,22 @@ export function ciliumConfigMapRefs(snapshot: Snapshot): Array<{ namespace: stri
   const cilium = ciliumCni(snapshot);
   const hasPolicies = CILIUM_POLICY_KINDS.some((key) => (snapshot.resources[key] ?? []).length > 0);
   if (!cilium && !hasPolicies) return [];
-  return [{ namespace: cilium?.namespace ?? 'kube-system', name: CILIUM_CONFIG_MAP }];
+  const namespace = cilium?.namespace ?? 'kube-system';
+  // And the ConfigMaps the agent's CILIUM_ variables of the enforcement switches come from (envLayer).
+  const names = new Set<string>();
+  for (const { c } of ciliumAgents(snapshot)) {
+    const switches = new Set(Object.keys(AGENT_KEYS).map(envName));
+    for (const e of Array.isArray(c.env) ? c.env : []) {
+      const ref = (e as { name?: unknown; valueFrom?: { configMapKeyRef?: { name?: unknown } } } | undefined);
+      if (typeof ref?.name === 'string' && switches.has(ref.name) && typeof ref.valueFrom?.configMapKeyRef?.name === 'string') names.add(ref.valueFrom.configMapKeyRef.name);
+    }
+    for (const f of Array.isArray(c.envFrom) ? c.envFrom : []) {
+      const name = (f as { configMapRef?: { name?: unknown } } | undefined)?.configMapRef?.name;
+      if (typeof name === 'string') names.add(name);
+    }
+  }
+  names.delete(CILIUM_CONFIG_MAP);
+  return [{ namespace, name: CILIUM_CONFIG_MAP }, ...[...names].sort().map((name) => ({ namespace, name }))];
 }
 
 /**
@@ -161,6 +193,16 @@ function routingModeSetting(data: Record<string, unknown>, problems: string[]): 
   return 'tunnel';
 }
 
+/** enable-policy: default, always or never (pkg/option/config.go@v1.20.2 lower-cases it). */
+function enforcementSetting(data: Record<string, unknown>, problems: string[]): EnforcementMode {
+  const ep = data['enable-policy'];
+  if (typeof ep !== 'string' || ep === '') return 'default';
+  const v = ep.trim().toLowerCase();
+  if (v === 'default' || v === 'always' || v === 'never') return v;
+  problems.push(`enable-policy: "${ep}" is not default, always or never; Cilium's default is assumed`);
+  return 'default';
+}
+
 /** Reads `cilium-config` (the agent namespace first, then any namespace). */
 export function readCiliumSettings(snapshot: Snapshot): CiliumSettings {
   const all = (snapshot.resources.configmaps ?? []).filter((c) => c.metadata?.name === CILIUM_CONFIG_MAP);
@@ -170,19 +212,30 @@ export function readCiliumSettings(snapshot: Snapshot): CiliumSettings {
     const [asked] = ciliumConfigMapRefs(snapshot);
     const why = asked && configMapNotFound(snapshot, asked) ? `ConfigMap ${asked.namespace}/${asked.name} does not exist`
       : snapshot.coverage.configmaps?.status === 'ok' || snapshot.coverage.configmaps === undefined ? `no ConfigMap ${CILIUM_CONFIG_MAP} in the snapshot` : `ConfigMaps could not be read (${snapshot.coverage.configmaps.status})`;
-    return { ...DEFAULT_SETTINGS, source: `Cilium defaults (${why})`, problems: [], notes: [] };
+    const agent = agentSwitches(snapshot, {});
+    const data = agent.data;
+    return {
+      ...DEFAULT_SETTINGS,
+      enforcement: enforcementSetting(data, []),
+      auditMode: boolSetting(data, 'policy-audit-mode', false, []),
+      k8sNetworkPolicy: boolSetting(data, 'enable-k8s-networkpolicy', true, []),
+      ciliumNetworkPolicy: boolSetting(data, 'enable-cilium-network-policy', true, []),
+      ciliumClusterwideNetworkPolicy: boolSetting(data, 'enable-cilium-clusterwide-network-policy', true, []),
+      k8sClusterNetworkPolicy: boolSetting(data, 'enable-k8s-cluster-network-policy', false, []),
+      source: `Cilium defaults (${why})`,
+      setBy: agent.setBy,
+      unconfirmed: agent.unconfirmed,
+      problems: [],
+      notes: [],
+    };
   }
   const cmNs = cm.metadata?.namespace ?? 'default';
-  const data = cm.data && typeof cm.data === 'object' && !Array.isArray(cm.data) ? (cm.data as Record<string, unknown>) : {};
+  const cmData = cm.data && typeof cm.data === 'object' && !Array.isArray(cm.data) ? (cm.data as Record<string, unknown>) : {};
+  const agent = agentSwitches(snapshot, cmData);
+  const data = agent.data;
   const problems: string[] = [];
   const notes: string[] = [];
-  let enforcement: EnforcementMode = 'default';
-  const ep = data['enable-policy'];
-  if (typeof ep === 'string' && ep !== '') {
-    const v = ep.trim().toLowerCase();
-    if (v === 'default' || v === 'always' || v === 'never') enforcement = v;
-    else problems.push(`enable-policy: "${ep}" is not default, always or never; Cilium's default is assumed`);
-  }
+  const enforcement = enforcementSetting(data, problems);
   const al = typeof data['allow-localhost'] === 'string' ? (data['allow-localhost'] as string).trim().toLowerCase() : '';
   if (al !== '' && al !== 'auto' && al !== 'always' && al !== 'policy') problems.push(`allow-localhost: "${al}" is not auto, always or policy; Cilium's default is assumed`);
   // Trimmed as ReadDirConfig does (pkg/option/config.go@v1.20.2 bytes.TrimSpace).
@@ -219,7 +272,210 @@ export function readCiliumSettings(snapshot: Snapshot): CiliumSettings {
     cidrMatchNodes,
     source: `ConfigMap ${cmNs}/${CILIUM_CONFIG_MAP}`,
     resource: { kind: 'ConfigMap', namespace: cmNs, name: CILIUM_CONFIG_MAP },
+    setBy: agent.setBy,
+    unconfirmed: agent.unconfirmed,
     problems,
     notes,
   };
+}
+
+/**
+ * The switches that turn enforcement off or an API's watch off, with their defaults
+ * (pkg/defaults/defaults.go@v1.20.2; enable-policy's is option.DefaultEnforcement). Each is a
+ * cilium-agent flag bound to the variable CILIUM_ + the key upper-cased, '-' as '_'
+ * (daemon/cmd/daemon_main.go flags.Bool/String + option.BindEnv; pkg/option/config.go getEnvName).
+ */
+const AGENT_KEYS = {
+  'enable-policy': 'default',
+  'policy-audit-mode': false,
+  'enable-k8s-networkpolicy': true,
+  'enable-cilium-network-policy': true,
+  'enable-cilium-clusterwide-network-policy': true,
+  'enable-k8s-cluster-network-policy': false,
+} as const satisfies Record<string, string | boolean>;
+
+export type AgentKey = keyof typeof AGENT_KEYS;
+
+/** A switch's value as one layer gives it (`from` says where, for people), or why it cannot be told. */
+type Layered = { value: string; from: string } | { unknown: string };
+
+type AgentContainer = { name?: unknown; command?: unknown; args?: unknown; env?: unknown; envFrom?: unknown };
+
+/** The Cilium agent DaemonSets of Cilium's namespace (isCiliumAgent), each with its cilium-agent container. */
+function ciliumAgents(snapshot: Snapshot): Array<{ o: KubeObject; c: AgentContainer; who: string; init: AgentContainer[] }> {
+  const ns = ciliumNamespace(snapshot);
+  if (ns === undefined) return [];
+  const out: Array<{ o: KubeObject; c: AgentContainer; who: string; init: AgentContainer[] }> = [];
+  for (const o of snapshot.resources.daemonsets ?? []) {
+    if ((o.metadata?.namespace ?? 'default') !== ns || !isCiliumAgent(o)) continue;
+    const spec = podTemplateOf(o)?.spec as { containers?: unknown; initContainers?: unknown } | undefined;
+    const list = (x: unknown) => (Array.isArray(x) ? x.filter((c): c is AgentContainer => !!c && typeof c === 'object') : []);
+    // The chart's container runs `cilium-agent` (install/kubernetes/cilium/templates/cilium-agent/daemonset.yaml@v1.20.2).
+    const c = list(spec?.containers).find((x) => x.name === 'cilium-agent' || /(?:^|\/)cilium-agent$/.test(String(Array.isArray(x.command) ? x.command[0] : '')));
+    if (c) out.push({ o, c, who: `cilium-agent (DaemonSet ${ns}/${o.metadata?.name ?? ''})`, init: list(spec?.initContainers) });
+  }
+  return out;
+}
+
+/** The variable cilium-agent reads a key from (pkg/option/config.go@v1.20.2 getEnvName). */
+const envName = (key: string) => `CILIUM_${key.toUpperCase().replaceAll('-', '_')}`;
+
+/**
+ * A key as the agent container's flags give it (pflag: the last one given; a boolean as flags.ts
+ * boolSwitch reads it), expanded as the kubelet does; undefined when no flag sets it.
+ */
+function flagLayer(c: AgentContainer, key: AgentKey, who: string): Layered | undefined {
+  const argv = containerArgv(c);
+  const given = argv.filter((a) => new RegExp(`^--?${key}(?:=|$)`).test(a.arg));
+  if (!given.length) return undefined;
+  const byDefault = AGENT_KEYS[key];
+  if (typeof byDefault === 'boolean') {
+    const s = boolSwitch(c, key, byDefault, who);
+    return s.state === 'unknown' ? { unknown: s.why } : { value: String(s.state === 'on'), from: s.why };
+  }
+  // A string flag: --key=value, or --key value (the next argument).
+  const at = argv.lastIndexOf(given[given.length - 1]!);
+  const holder = argv[at]!.arg.includes('=') ? argv[at]! : argv[at + 1];
+  if (holder?.unresolved.length) return { unknown: `${who} sets --${key} from an environment variable (${JSON.stringify(holder.written)}) whose value is not read: its env does not write out a value for ${holder.unresolved.map((n) => JSON.stringify(n)).join(', ')}` };
+  const value = flagValue(argv.map((a) => a.arg), key);
+  return value === undefined ? undefined : { value, from: `${who} runs with --${key}=${value}` };
+}
+
+/**
+ * A key as the agent container's variable CILIUM_<KEY> gives it: viper reads it before the config
+ * directory, and an empty one as unset (viper@v1.21.0 getEnv, AllowEmptyEnv off). A value from a
+ * ConfigMap key is read when the snapshot holds that ConfigMap; from anything else (a Secret, a
+ * field, an envFrom source not read) it cannot be told.
+ */
+function envLayer(snapshot: Snapshot, namespace: string, c: AgentContainer, key: AgentKey, who: string): Layered | undefined {
+  const name = envName(key);
+  const entries = Array.isArray(c.env) ? c.env.filter((e): e is Record<string, unknown> => !!e && typeof e === 'object' && (e as { name?: unknown }).name === name) : [];
+  const e = entries[entries.length - 1];
+  const found = (value: string, how: string): Layered | undefined => (value === '' ? undefined : { value, from: `${who} has ${name}=${JSON.stringify(value)} in its env${how}` });
+  if (!e) {
+    // envFrom sources set any variable env does not (the kubelet applies envFrom first).
+    for (const f of Array.isArray(c.envFrom) ? [...c.envFrom].reverse() : []) {
+      const ref = (f as { configMapRef?: { name?: unknown } } | undefined)?.configMapRef;
+      const prefix = typeof (f as { prefix?: unknown })?.prefix === 'string' ? (f as { prefix: string }).prefix : '';
+      if (!name.startsWith(prefix)) continue;
+      if (typeof ref?.name !== 'string') return { unknown: `${who} takes variables from a source ztaudit does not read (envFrom), which may set ${name}` };
+      const cm = configMapRead(snapshot, { namespace, name: ref.name });
+      if (!cm) return { unknown: `${who} takes variables from ConfigMap ${namespace}/${ref.name} (envFrom), which was not read and may set ${name}` };
+      const v = (cm.data as Record<string, unknown> | undefined)?.[name.slice(prefix.length)];
+      if (typeof v === 'string') return found(v, ` (from ConfigMap ${namespace}/${ref.name}, envFrom)`);
+    }
+    return undefined;
+  }
+  if (typeof e.value === 'string' && e.value !== '') {
+    const [x] = containerArgv({ env: c.env, args: [`$(${name})`] });
+    return x!.unresolved.length ? { unknown: `${who} sets ${name} from variables whose value is not read (${x!.unresolved.map((n) => JSON.stringify(n)).join(', ')})` } : found(x!.arg, '');
+  }
+  const from = e.valueFrom as { configMapKeyRef?: { name?: unknown; key?: unknown; optional?: unknown } } | undefined;
+  if (!from) return undefined;
+  const ref = from.configMapKeyRef;
+  if (typeof ref?.name !== 'string' || typeof ref.key !== 'string') return { unknown: `${who} sets ${name} from a source ztaudit does not read (valueFrom)` };
+  const cm = configMapRead(snapshot, { namespace, name: ref.name });
+  const v = (cm?.data as Record<string, unknown> | undefined)?.[ref.key];
+  if (typeof v === 'string') return found(v, ` (key ${ref.key} of ConfigMap ${namespace}/${ref.name})`);
+  if (cm && ref.optional === true) return undefined;
+  return { unknown: `${who} sets ${name} from key ${JSON.stringify(ref.key)} of ConfigMap ${namespace}/${ref.name}, which ${cm ? 'has no such key' : 'was not read'}` };
+}
+
+/** How strongly a value of a switch enforces: a lower value enforces less (never < default < always; audit mode on < off; an API unwatched < watched). */
+function strength(key: AgentKey, value: string): number {
+  if (key === 'enable-policy') return ['never', 'default', 'always'].indexOf(enforcementSetting({ 'enable-policy': value }, []));
+  // DaemonConfig.Populate reads these with vp.GetBool: a value ParseBool refuses is false.
+  const on = goParseBool(value.trim()) ?? false;
+  return key === 'policy-audit-mode' ? (on ? 0 : 1) : on ? 1 : 0;
+}
+
+/**
+ * The CiliumNodeConfigs' layer for a key: the cilium-dbg build-config init container writes the
+ * agent's config directory from cilium-config and then, over it, the `defaults` of every
+ * CiliumNodeConfig of Cilium's namespace whose nodeSelector matches the node (an empty one matches
+ * every node; none, no node), the later by name winning (pkg/option/resolver/resolver.go@v1.20.2
+ * readNodeConfigs, mergeConfig; cilium-dbg/cmd/build-config.go default sources
+ * config-map:cilium-config, cilium-node-config:<namespace>). The model does not place pods on
+ * nodes: a value for some nodes only is unconfirmed. Without such an init container to show the
+ * directory is built so, a weakening value is unconfirmed and a strengthening one is not taken.
+ */
+function nodeConfigLayer(snapshot: Snapshot, namespace: string, key: AgentKey, below: string | undefined, built: boolean): Layered | undefined {
+  const coverage = snapshot.coverage['cilium.nodeconfigs'];
+  if (coverage && (coverage.status === 'forbidden' || coverage.status === 'error')) return { unknown: `CiliumNodeConfigs (ciliumnodeconfigs.cilium.io) could not be read (${coverage.status}), and one may set ${key} for some or all nodes` };
+  const configs = (snapshot.resources['cilium.nodeconfigs'] ?? [])
+    .filter((o) => (o.metadata?.namespace ?? 'default') === namespace)
+    .map((o) => ({ name: o.metadata?.name ?? '', spec: (o.spec ?? {}) as { nodeSelector?: unknown; defaults?: unknown } }))
+    .filter((x) => x.spec.defaults && typeof x.spec.defaults === 'object' && typeof (x.spec.defaults as Record<string, unknown>)[key] === 'string' && x.spec.nodeSelector && typeof x.spec.nodeSelector === 'object')
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  if (!configs.length) return undefined;
+  const everyNode = (sel: Record<string, unknown>) => Object.keys((sel.matchLabels as object | undefined) ?? {}).length === 0 && (!Array.isArray(sel.matchExpressions) || sel.matchExpressions.length === 0);
+  const where = (x: (typeof configs)[number], all: boolean) => `CiliumNodeConfig ${namespace}/${x.name} sets ${key} to ${JSON.stringify((x.spec.defaults as Record<string, string>)[key])} for ${all ? 'every node' : 'the nodes its nodeSelector picks'}`;
+  const valueOf = (x: (typeof configs)[number]) => (x.spec.defaults as Record<string, string>)[key]!;
+  const lastAll = configs.map((x, i) => [x, i] as const).filter(([x]) => everyNode(x.spec.nodeSelector as Record<string, unknown>)).pop();
+  const base = built && lastAll ? valueOf(lastAll[0]) : below;
+  const baseStrength = strength(key, base ?? String(AGENT_KEYS[key]));
+  for (const [x, i] of configs.map((y, j) => [y, j] as const)) {
+    const all = everyNode(x.spec.nodeSelector as Record<string, unknown>);
+    if (built && (all || (lastAll && i < lastAll[1]))) continue;
+    const s = strength(key, valueOf(x));
+    if (built ? s !== baseStrength : s < baseStrength) {
+      return { unknown: built
+        ? `${where(x, false)}, and ztaudit does not place pods on nodes`
+        : `${where(x, all)}, and the agent DaemonSet shows no cilium-dbg build-config init container to tell whether its config directory takes CiliumNodeConfigs` };
+    }
+  }
+  return built && lastAll ? { value: valueOf(lastAll[0]), from: where(lastAll[0], true) } : undefined;
+}
+
+/**
+ * Whether an agent's init containers build its config directory with the CiliumNodeConfigs' `key`:
+ * 'with', 'without' (build-config --source names no cilium-node-config, or --allow-config-keys /
+ * --deny-config-keys keep the key from being overridden), or undefined when no build-config init
+ * container shows how the directory is built.
+ */
+function nodeConfigsMerged(init: readonly AgentContainer[], key: AgentKey): 'with' | 'without' | undefined {
+  const bc = init.find((c) => containerArgv(c).some((a) => a.arg === 'build-config'));
+  if (!bc) return undefined;
+  const argv = containerArgv(bc).map((a) => a.arg);
+  const list = (flag: string) => flagValue(argv, flag)?.split(',').map((x) => x.trim()).filter((x) => x !== '');
+  const sources = list('source');
+  if (sources && !sources.some((x) => x.split(':')[0] === 'cilium-node-config')) return 'without';
+  const allow = list('allow-config-keys');
+  const overridable = allow?.length ? allow.includes(key) : !(list('deny-config-keys') ?? []).includes(key);
+  return overridable ? 'with' : 'without';
+}
+
+/**
+ * The enforcement switches as cilium-agent resolves them, over cilium-config's data: viper takes a
+ * changed flag first, then the variable, then the config directory (spf13/viper@v1.21.0 find;
+ * pkg/option/config.go@v1.20.2 InitConfig merges the directory as the config layer), and the
+ * CiliumNodeConfigs are part of that directory (nodeConfigLayer), below the flags and variables.
+ * Agents of several DaemonSets that disagree leave a switch unconfirmed.
+ */
+function agentSwitches(snapshot: Snapshot, cmData: Record<string, unknown>): { data: Record<string, unknown>; setBy: Partial<Record<AgentKey, string>>; unconfirmed: Partial<Record<AgentKey, string>> } {
+  const agents = ciliumAgents(snapshot);
+  const namespace = ciliumNamespace(snapshot);
+  const data = { ...cmData };
+  const setBy: Partial<Record<AgentKey, string>> = {};
+  const unconfirmed: Partial<Record<AgentKey, string>> = {};
+  if (namespace === undefined) return { data, setBy, unconfirmed };
+  for (const key of Object.keys(AGENT_KEYS) as AgentKey[]) {
+    const below = typeof cmData[key] === 'string' ? (cmData[key] as string) : cmData[key] === undefined || cmData[key] === null ? undefined : String(cmData[key]);
+    const merged = new Set(agents.map((a) => nodeConfigsMerged(a.init, key)));
+    const dir = merged.size === 1 && merged.has('without') ? undefined : nodeConfigLayer(snapshot, namespace, key, below, merged.size === 1 && merged.has('with'));
+    const layers = agents.map((a) => flagLayer(a.c, key, a.who) ?? envLayer(snapshot, namespace, a.c, key, a.who) ?? dir);
+    const doubt = layers.find((l): l is { unknown: string } => l !== undefined && 'unknown' in l);
+    const known = layers.map((l) => (l && 'value' in l ? l : undefined));
+    const values = new Set(known.map((l) => (l ? strength(key, l.value) : strength(key, below ?? String(AGENT_KEYS[key])))));
+    if (doubt) unconfirmed[key] = doubt.unknown;
+    else if (values.size > 1) unconfirmed[key] = `the Cilium agents disagree on ${key}: ${agents.map((a, i) => `${a.who} ${known[i] ? `by ${known[i]!.from}` : 'by cilium-config or its default'}`).join('; ')}`;
+    else if (known[0]) {
+      data[key] = known[0].value;
+      setBy[key] = known[0].from;
+    }
+    if (!agents.length && dir) {
+      if ('unknown' in dir) unconfirmed[key] = dir.unknown;
+    }
+  }
+  return { data, setBy, unconfirmed };
 }
