@@ -17,7 +17,7 @@ import { checkCoverage, gradeFor, notEvaluated, partialScoreNote } from '../engi
 import { errorMessage } from '../base/errors.ts';
 import { clip, oneLine } from '../base/plain-text.ts';
 import type { Finding, NotificationOutcome, RunReport } from '../run/types.ts';
-import { foldForMessage, newFindingsOf, newlyWaivedRowsOf, notJudgedLines, notJudgedNote, olderBaselinesNote, partialInputNote, resourceText, widenedRowsOf } from '../report/view/index.ts';
+import { foldForMessage, newFindingsOf, newlyWaivedRowsOf, notJudgedLines, notJudgedNote, olderBaselinesNote, partialInputNote, resourceText, scoreAgainstVerdict, widenedRowsOf } from '../report/view/index.ts';
 import { carriedText, runCounts, severityCountText } from '../report/counts.ts';
 import { mrkdwnCode, mrkdwnText, truncate } from './mrkdwn.ts';
 import { FAILURE_TEXT, alertReasons, alerting, heldBackText, skipReason, type FailureKind, type NotifyPolicy } from './policy.ts';
@@ -149,13 +149,16 @@ export function buildSlackMessage(report: RunReport): SlackMessage {
   // An area scored over findings judged without an input that could not be read says so too.
   const partialInputAreas = AREAS.filter((a) => partialInputNote(report.checks, a, report.score.areas[a]) !== '');
   const score = `${scoreText(report.score.overall)} (grade ${gradeFor(report.score.overall, all)}${share})${deltaText(d?.scoreDelta.overall)}${partialInputAreas.length > 0 ? ` — ${partialInputAreas.join(', ')} score computed on partial input` : ''}`;
+  // A score that rose in a regression (or fell in none) is said with what moved it, under it.
+  const against = scoreAgainstVerdict(d);
+  const againstLine = against ? `\n:warning: ${mrkdwnText(truncate(against.text, 600))}` : '';
   const partial = report.run.partial ?? [];
   // A long cluster name is what gets cut, as in the email's subject: the score always shows.
-  const cluster = clusterCode(report.run.cluster.name, SECTION_MAX - '*Cluster* '.length - `\n*Score* ${score}`.length);
+  const cluster = clusterCode(report.run.cluster.name, SECTION_MAX - '*Cluster* '.length - `\n*Score* ${score}${againstLine}`.length);
 
   const blocks: Block[] = [
     { type: 'header', text: { type: 'plain_text', text: `ztaudit: ${headline}`, emoji: true } },
-    section(`*Cluster* ${cluster}\n*Score* ${score}`),
+    section(`*Cluster* ${cluster}\n*Score* ${score}${againstLine}`),
     {
       type: 'section',
       fields: [
@@ -208,7 +211,7 @@ export function buildSlackMessage(report: RunReport): SlackMessage {
     type: 'context',
     elements: [{ type: 'mrkdwn', text: truncate(`Run ${mrkdwnCode(report.run.id)} · ${report.run.startedAt} · ${countsText(report)} · details and the HTML report in the thread`, SECTION_MAX), verbatim: true }],
   });
-  const text = `ztaudit: ${headline.toLowerCase()} on ${cluster}, score ${score}${causes.length > 0 ? ` — caused by ${mrkdwnText(truncate(causes.join(', '), 300))}` : ''}${partial.length ? ` — partial: ${mrkdwnText(truncate(partial[0]!, 150))}${partial.length > 1 ? ` (+${partial.length - 1} more)` : ''}` : ''}`;
+  const text = `ztaudit: ${headline.toLowerCase()} on ${cluster}, score ${score}${against ? ` (${against.said})` : ''}${causes.length > 0 ? ` — caused by ${mrkdwnText(truncate(causes.join(', '), 300))}` : ''}${partial.length ? ` — partial: ${mrkdwnText(truncate(partial[0]!, 150))}${partial.length > 1 ? ` (+${partial.length - 1} more)` : ''}` : ''}`;
 
   const threadBlocks: Block[] = [];
   const gaps = report.checks.filter((c) => isBlind(c.status));
