@@ -1,8 +1,8 @@
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import type { Check } from '../../src/engine/types.ts';
 import { stableVerdicts, type WorkloadVerdict } from '../../src/analysis/workloads.ts';
-import { ENGINE_KINDS, admissionPolicyEngines, podSecurityModel, type WorkloadPss } from '../../src/analysis/pss/index.ts';
-import { ephemeralVerdict, unseenNamespaces, unseenNamespacesNote, workloadVerdict, type ExemptionWording } from '../../src/analysis/pss/verdicts.ts';
+import { ENGINE_KINDS, admissionPolicyEngines, podSecurityModel, type PssModel, type WorkloadPss } from '../../src/analysis/pss/index.ts';
+import { ephemeralVerdict, shownNames, unseenNamespaces, unseenNamespacesNote, workloadVerdict, type ExemptionWording } from '../../src/analysis/pss/verdicts.ts';
 import { POD_SECURITY_POD } from '../controls.ts';
 
 // Admission would have rejected these pods at creation; it skipped them.
@@ -35,6 +35,24 @@ const currentTemplateRejected = (w: WorkloadPss): string => {
 // that runs now was attached before the label, or through an exemption.
 const ENFORCE_REFUSES = 'admission at this level refuses attaching such a container (it judges the pods/ephemeralcontainers subresource), so it was attached before the namespace enforced it or through an exemption';
 
+// "The Privileged policy is purposely-open, and entirely unrestricted"
+// (https://kubernetes.io/docs/concepts/security/pod-security-standards/): a pod meeting it was
+// checked for nothing, so it is no verdict (a weighted pass would raise the score as a privileged
+// pod is added). Left out and said so, as the level labelled or assumed without a label.
+const enforcesNothing = (w: WorkloadPss): boolean => w.enforce?.level === 'privileged';
+
+/** The namespaces whose enforced level is privileged, each with how it came to be (its label, or admission defaults assumed). */
+function privilegedNote(model: PssModel): string | undefined {
+  const namespaces = new Map<string, number>();
+  for (const w of model.workloads) if (enforcesNothing(w)) namespaces.set(w.namespace, (namespaces.get(w.namespace) ?? 0) + 1);
+  if (namespaces.size === 0) return undefined;
+  const workloads = [...namespaces.values()].reduce((s, n) => s + n, 0);
+  const names = [...namespaces.keys()].sort();
+  const labelled = names.filter((n) => model.namespaces.get(n)?.levels.enforce.levelSource === 'label');
+  const how = labelled.length === names.length ? 'by its label' : labelled.length === 0 ? (model.defaultsKnown ? 'by the admission defaults (no label)' : 'assumed: no label, admission defaults unknown') : 'by label or admission defaults';
+  return `${workloads === 1 ? '1 workload' : `${workloads} workloads`} in ${names.length === 1 ? 'namespace' : `${names.length} namespaces`} ${shownNames(names)} enforcing "privileged" (${how}) ${workloads === 1 ? 'was' : 'were'} not judged: that level is purposely open and restricts nothing, so meeting it is no pass (pod-security.pod-violates-target judges those outside system namespaces at the target level)`;
+}
+
 export const podViolatesEnforcedLevel: Check = {
   id: 'pod-security.pod-violates-enforced-level',
   area: 'pod-security',
@@ -55,7 +73,7 @@ export const podViolatesEnforcedLevel: Check = {
     const debug: Verdict[] = [];
     function* judged(): Generator<WorkloadVerdict> {
       for (const w of model.workloads) {
-        if (w.enforce) yield { workload: w.workload, verdict: workloadVerdict(w, w.enforce, 'the namespace\'s enforced Pod Security level', { exempt: admittedByExemption, currentTemplate: currentTemplateRejected, mayMutate, controls: POD_SECURITY_POD }) };
+        if (w.enforce && !enforcesNothing(w)) yield { workload: w.workload, verdict: workloadVerdict(w, w.enforce, 'the namespace\'s enforced Pod Security level', { exempt: admittedByExemption, currentTemplate: currentTemplateRejected, mayMutate, controls: POD_SECURITY_POD }) };
         for (const d of w.debugPods ?? []) if (d.enforce) debug.push(ephemeralVerdict(w, d, d.enforce, 'the namespace\'s enforced Pod Security level', ENFORCE_REFUSES, POD_SECURITY_POD));
       }
     }
@@ -66,7 +84,8 @@ export const podViolatesEnforcedLevel: Check = {
   excluded(ctx) {
     const model = podSecurityModel(ctx.snapshot, ctx.config);
     if (model.admissionAbsent !== undefined) return `no workload was judged at an enforced level: ${model.admissionAbsent} (pod-security.pod-violates-target still judges them)`;
-    return unseenNamespacesNote(model, 'workloads there were not judged at the enforced level', { exemptToo: true });
+    const notes = [unseenNamespacesNote(model, 'workloads there were not judged at the enforced level', { exemptToo: true }), privilegedNote(model)].filter((n) => n !== undefined);
+    return notes.length === 0 ? undefined : notes.join('; ');
   },
   unjudgedNamespaces(ctx) {
     return unseenNamespaces(podSecurityModel(ctx.snapshot, ctx.config), { exemptToo: true });

@@ -4,7 +4,7 @@
 import { oneLine } from '../base/plain-text.ts';
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import { carriedText, runCounts } from '../report/counts.ts';
-import { notDiffedNote, olderBaselinesNote } from '../report/view/index.ts';
+import { notDiffedNote, olderBaselinesNote, scoreAgainstVerdict } from '../report/view/index.ts';
 import { checkCoverage, gradeFor, notEvaluated, partialScoreNote } from '../engine/score.ts';
 import type { RunReport } from '../run/types.ts';
 import type { CliIO } from './io.ts';
@@ -58,6 +58,9 @@ export function printScoreTable(report: RunReport, io: CliIO): void {
   if (report.diff) lines.push(`since ${report.diff.previousRunId}: ${report.diff.new.length} new, ${report.diff.resolved.length} resolved${report.diff.regression ? ' — REGRESSION' : ''}${report.diff.partial ? ' (partial comparison)' : ''}`);
   const older = olderBaselinesNote(report.diff);
   if (older) lines.push(oneLine(older));
+  // A score that rose in a regression (or fell in none), with what moved it.
+  const against = scoreAgainstVerdict(report.diff);
+  if (against) lines.push(oneLine(against.text));
   if (report.diff?.breadthNotCompared) lines.push(oneLine(report.diff.breadthNotCompared));
   io.stdout(`${lines.join('\n')}\n`);
 }

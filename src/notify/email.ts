@@ -16,7 +16,7 @@ import { openTunnel } from '../kube/proxy.ts';
 import { clip, oneLine, withoutControls } from '../base/plain-text.ts';
 import { templateEnvironment } from '../report/html.ts';
 import type { NotificationOutcome, RunReport } from '../run/types.ts';
-import { buildView, foldForMessage, newFindingsOf, newlyWaivedRowsOf, olderBaselinesNote, resourceText, widenedRowsOf } from '../report/view/index.ts';
+import { buildView, foldForMessage, newFindingsOf, newlyWaivedRowsOf, olderBaselinesNote, resourceText, scoreAgainstVerdict, widenedRowsOf } from '../report/view/index.ts';
 import { FAILURE_TEXT, alertReasons, alerting, heldBackText, skipReason, type FailureKind, type NotifyPolicy } from './policy.ts';
 
 export interface EmailOptions {
@@ -80,9 +80,11 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
   const headline = alert ? 'compliance regression' : 'compliance report';
   const overall = report.score.overall === null ? 'n/a' : String(report.score.overall);
   const delta = view.overall.delta ? ` (${view.overall.delta.text})` : '';
+  // A score that rose in a regression (or fell in none): said in the subject, its causes in the body.
+  const against = view.overall.delta ? scoreAgainstVerdict(d) : undefined;
   // A long cluster name is what gets cut: the score and "(partial run)" always show.
   const before = `[ztaudit] ${alert ? 'Regression' : 'Report'} on `;
-  const after = `: score ${overall}${delta}${view.partial.length ? ' (partial run)' : ''}`;
+  const after = `: score ${overall}${against ? ` (${view.overall.delta!.text}, ${against.said})` : delta}${view.partial.length ? ' (partial run)' : ''}`;
   const subject = headerText(`${before}${headerText(report.run.cluster.name, MAX_SUBJECT - before.length - after.length)}${after}`);
   const ctx = {
     subject,
@@ -94,6 +96,7 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
     gradeColor: GRADE_COLOR[view.overall.grade] ?? '#475569',
     partial: view.partial.slice(0, MAX_PARTIAL),
     notJudged: view.notJudged,
+    scoreAgainstVerdict: against?.text ?? '',
     deltaColor: view.overall.delta?.cls === 'down' ? '#b91c1c' : view.overall.delta?.cls === 'up' ? '#15803d' : '#475569',
     regression: alert,
     reasons: [...alertReasons(report), ...watchCauses(report)],
@@ -131,6 +134,7 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
     ...view.partial.slice(0, MAX_PARTIAL).map((p) => `partial: ${oneLine(p)}`),
     ...view.notJudged.map((p) => `not judged: ${oneLine(p)}`),
     `Overall score ${overall}${view.overall.share ? ` (${view.overall.share})` : ''} (grade ${view.overall.grade})${delta}`,
+    ...(against ? [oneLine(against.text)] : []),
     ...(alert ? ['', 'Regression:', ...[...alertReasons(report), ...watchCauses(report)].map((r) => `- ${oneLine(r)}`)] : []),
     '',
     ...view.areas.map((a) => `${a.label}: ${a.score}${a.share ? ` (${a.share}, no grade)` : ` (grade ${a.grade})`}${a.notJudged ? ` (${oneLine(a.notJudged)})` : ''}${a.partialInput ? ` (${oneLine(a.partialInput)})` : ''}${a.delta ? ` (${a.delta.text})` : ''}`),

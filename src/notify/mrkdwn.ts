@@ -41,3 +41,15 @@ export function truncate(text: string, max: number): string {
   // Nor inside the `\u000a` a line break or control is shown as (oneLine): half an escape reads as text.
   return `${cut.replace(/\\(u[0-9a-f]{0,3})?$/, '')}…`;
 }
+
+/**
+ * Cuts mrkdwn (escaped text and inline code spans) as truncate does, closing an inline code span
+ * the cut leaves open: its backtick would otherwise pair with the next one and turn the text
+ * after it into code. Every backtick in mrkdwn is a span's (mrkdwnCode and mrkdwnText replace
+ * the others), so an odd count is one left open.
+ */
+export function truncateMrkdwn(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = truncate(text, max - 1);
+  return (cut.match(/`/g)?.length ?? 0) % 2 === 1 ? `${cut}\`` : cut;
+}

@@ -17,9 +17,9 @@ import { checkCoverage, gradeFor, notEvaluated, partialScoreNote } from '../engi
 import { errorMessage } from '../base/errors.ts';
 import { clip, oneLine } from '../base/plain-text.ts';
 import type { Finding, NotificationOutcome, RunReport } from '../run/types.ts';
-import { foldForMessage, newFindingsOf, newlyWaivedRowsOf, notJudgedLines, notJudgedNote, olderBaselinesNote, partialInputNote, resourceText, widenedRowsOf } from '../report/view/index.ts';
+import { foldForMessage, newFindingsOf, newlyWaivedRowsOf, notJudgedLines, notJudgedNote, olderBaselinesNote, partialInputNote, resourceText, scoreAgainstVerdict, widenedRowsOf } from '../report/view/index.ts';
 import { carriedText, runCounts, severityCountText } from '../report/counts.ts';
-import { mrkdwnCode, mrkdwnText, truncate } from './mrkdwn.ts';
+import { mrkdwnCode, mrkdwnText, truncate, truncateMrkdwn } from './mrkdwn.ts';
 import { FAILURE_TEXT, alertReasons, alerting, heldBackText, skipReason, type FailureKind, type NotifyPolicy } from './policy.ts';
 import { isBlind } from '../run/coverage.ts';
 import { fetchVia } from './proxy-fetch.ts';
@@ -53,22 +53,26 @@ const SECTION_MAX = 2900; // Slack rejects section text above 3000 characters.
 const MAX_BLOCKS = 50; // and a message with more than 50 blocks.
 const MAX_GAPS = 15;
 const MAX_NEWLY_WAIVED = 10;
+/** The most of a resource's name a finding's line shows, in characters (its message: 300). */
+const MAX_NAME = 200;
 
 type Block = { type: string; [field: string]: unknown };
-const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, SECTION_MAX), verbatim: true } });
+const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text: truncateMrkdwn(text, SECTION_MAX), verbatim: true } });
 
 /**
  * A list under its heading, in as many sections as it needs up to `maxBlocks`: whole lines
- * while they fit a section (only a line longer than a section on its own is cut), never a line
- * cut off mid-way by Slack's limit. `more(shown)` is the last line when some were not shown
- * (undefined when all were), counting exactly what was left out; lines make room for it.
+ * while they fit a section (only a line longer than a section on its own is cut, its code spans
+ * closed), never a line cut off mid-way by Slack's limit. `more(shown)` is the last line when
+ * some were not shown (undefined when all were), counting exactly what was left out; lines make
+ * room for it, but the first line stays listed: cut short, if it must, to fit beside the tail,
+ * so a list never says "…and N more" of nothing shown.
  */
 function listSections(heading: string, lines: readonly string[], maxBlocks: number, more: (shown: number) => string | undefined): Block[] {
   const sections: string[][] = [[heading]];
   const size = (ls: readonly string[]) => ls.join('\n').length;
   let shown = 0;
   for (const raw of lines) {
-    const line = truncate(raw, SECTION_MAX);
+    const line = truncateMrkdwn(raw, SECTION_MAX);
     const last = sections[sections.length - 1]!;
     if (size(last) + 1 + line.length <= SECTION_MAX) last.push(line);
     else if (sections.length < maxBlocks) sections.push([line]);
@@ -79,8 +83,13 @@ function listSections(heading: string, lines: readonly string[], maxBlocks: numb
     const last = sections[sections.length - 1]!;
     if (size(last) + 1 + tail.length <= SECTION_MAX) { last.push(tail); break; }
     if (sections.length < maxBlocks) { sections.push([tail]); break; }
-    last.pop();
-    shown--;
+    if (shown > 1) { last.pop(); shown--; continue; }
+    if (shown === 0) { last.push(truncateMrkdwn(tail, SECTION_MAX - 1 - size(last))); break; }
+    // The one line listed (after the heading, when it shares its section) is cut to leave the tail room.
+    const room = SECTION_MAX - 1 - tail.length - (last.length > 1 ? size(last.slice(0, -1)) + 1 : 0);
+    last[last.length - 1] = truncateMrkdwn(last[last.length - 1]!, room);
+    last.push(tail);
+    break;
   }
   return sections.map((ls) => section(ls.join('\n')));
 }
@@ -149,14 +158,17 @@ export function buildSlackMessage(report: RunReport): SlackMessage {
   // An area scored over findings judged without an input that could not be read says so too.
   const partialInputAreas = AREAS.filter((a) => partialInputNote(report.checks, a, report.score.areas[a]) !== '');
   const score = `${scoreText(report.score.overall)} (grade ${gradeFor(report.score.overall, all)}${share})${deltaText(d?.scoreDelta.overall)}${partialInputAreas.length > 0 ? ` — ${partialInputAreas.join(', ')} score computed on partial input` : ''}`;
+  // A score that rose in a regression (or fell in none) is said with what moved it, under it.
+  const against = scoreAgainstVerdict(d);
+  const againstLine = against ? `\n:warning: ${mrkdwnText(truncate(against.text, 600))}` : '';
   const partial = report.run.partial ?? [];
   // A long cluster name is what gets cut, as in the email's subject: the score always shows.
-  const cluster = clusterCode(report.run.cluster.name, SECTION_MAX - '*Cluster* '.length - `\n*Score* ${score}`.length);
+  const cluster = clusterCode(report.run.cluster.name, SECTION_MAX - '*Cluster* '.length - `\n*Score* ${score}${againstLine}`.length);
 
   const blocks: Block[] = [
     // emoji false: a plain_text with emoji true turns `:name:` into an emoji (https://api.slack.com/reference/block-kit/composition-objects#text), so no header ever asks for it.
     { type: 'header', text: { type: 'plain_text', text: `ztaudit: ${headline}`, emoji: false } },
-    section(`*Cluster* ${cluster}\n*Score* ${score}`),
+    section(`*Cluster* ${cluster}\n*Score* ${score}${againstLine}`),
     {
       type: 'section',
       fields: [
@@ -191,7 +203,7 @@ export function buildSlackMessage(report: RunReport): SlackMessage {
   // A waived finding folded under a listed one is named on its line as waived, apart from the open ones it implies.
   const folded = foldForMessage(fresh, report.findings);
   const line = ({ finding: f, implied, waived }: (typeof folded)[number]) =>
-    `${SEV_ICON[f.severity]} *${f.severity}* ${mrkdwnCode(f.check)} on ${mrkdwnCode(resourceText(f.resource))}: ${mrkdwnText(truncate(f.message, 300))}${impliesText(implied, waived)}`;
+    `${SEV_ICON[f.severity]} *${f.severity}* ${mrkdwnCode(f.check)} on ${mrkdwnCode(clip(resourceText(f.resource), MAX_NAME))}: ${mrkdwnText(truncate(f.message, 300))}${impliesText(implied, waived)}`;
   // The new findings not on the first `shown` lines (a line shows its implied findings too).
   const freshAfter = (shown: number) => fresh.length - folded.slice(0, shown).reduce((n, x) => n + 1 + x.implied.length, 0);
   const topBlocks = folded.length === 0 ? [] : listSections('*Top new findings*', folded.slice(0, TOP_NEW).map(line), 2, (shown) => moreText(freshAfter(shown), 'in the thread'));
@@ -209,7 +221,7 @@ export function buildSlackMessage(report: RunReport): SlackMessage {
     type: 'context',
     elements: [{ type: 'mrkdwn', text: truncate(`Run ${mrkdwnCode(report.run.id)} · ${report.run.startedAt} · ${countsText(report)} · details and the HTML report in the thread`, SECTION_MAX), verbatim: true }],
   });
-  const text = `ztaudit: ${headline.toLowerCase()} on ${cluster}, score ${score}${causes.length > 0 ? ` — caused by ${mrkdwnText(truncate(causes.join(', '), 300))}` : ''}${partial.length ? ` — partial: ${mrkdwnText(truncate(partial[0]!, 150))}${partial.length > 1 ? ` (+${partial.length - 1} more)` : ''}` : ''}`;
+  const text = `ztaudit: ${headline.toLowerCase()} on ${cluster}, score ${score}${against ? ` (${against.said})` : ''}${causes.length > 0 ? ` — caused by ${mrkdwnText(truncate(causes.join(', '), 300))}` : ''}${partial.length ? ` — partial: ${mrkdwnText(truncate(partial[0]!, 150))}${partial.length > 1 ? ` (+${partial.length - 1} more)` : ''}` : ''}`;
 
   const threadBlocks: Block[] = [];
   const gaps = report.checks.filter((c) => isBlind(c.status));

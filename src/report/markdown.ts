@@ -7,7 +7,7 @@ import { oneLine, withoutControls } from '../base/plain-text.ts';
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
 import { checkCoverage, gradeFor, notEvaluated, partialScoreNote, scoreText } from '../engine/score.ts';
 import type { Finding, RunReport } from '../run/types.ts';
-import { AREA_LABEL, firstEvaluatedNote, newFindingsOf, newlyWaivedRowsOf, notDiffedNote, notJudgedLines, notJudgedNote, olderBaselinesNote, resourceText } from './view/index.ts';
+import { AREA_LABEL, firstEvaluatedNote, newFindingsOf, newlyWaivedRowsOf, notDiffedNote, notJudgedLines, notJudgedNote, olderBaselinesNote, resourceText, scoreAgainstVerdict } from './view/index.ts';
 import { carriedText, runCounts, severityCountText } from './counts.ts';
 import { isBlind } from '../run/coverage.ts';
 import { isRunId } from '../run/run-id.ts';
@@ -141,6 +141,9 @@ export function renderMarkdown(report: RunReport, opts: { maxFindings?: number }
   // A partial run's overall is over what could be read: said beside it, as the CLI, HTML and email say it.
   const partialNote = partialScoreNote(report.score, report.checks, false);
   keep(`**Overall score: ${score(report.score.overall)}** (grade ${gradeFor(report.score.overall, all)}${notEvaluated(all) ? `, ${all.evaluated}/${all.applicable} checks evaluated${partialNote ? `; ${partialNote}` : ''}` : ''})${delta(d?.scoreDelta.overall)}`);
+  // A score that rose in a regression (or fell in none), with what moved it: kept with the score.
+  const against = scoreAgainstVerdict(d);
+  if (against) keep(`**${mdText(against.text)}**`);
   const areaRows = AREAS.map((a) => {
     const cov = checkCoverage(report.checks, a);
     return `| ${AREA_LABEL[a]} | ${scoreText(report.score.areas[a], cov)} | ${gradeFor(report.score.areas[a], cov)} | ${delta(d?.scoreDelta.areas[a]).trim().replace(/[()]/g, '') || '–'} |`;

@@ -81,7 +81,8 @@ export function unseenNamespacesNote(model: PssModel, what: string, opts: { exem
   return notes.length === 0 ? undefined : notes.join('; ');
 }
 
-const shownNames = (names: string[]): string => names.slice(0, UNSEEN_SHOWN).join(', ') + (names.length > UNSEEN_SHOWN ? ` and ${names.length - UNSEEN_SHOWN} more` : '');
+/** At most five names, then "and N more". */
+export const shownNames = (names: string[]): string => names.slice(0, UNSEEN_SHOWN).join(', ') + (names.length > UNSEEN_SHOWN ? ` and ${names.length - UNSEEN_SHOWN} more` : '');
 
 /** Evidence every namespace finding carries: labels as found and the effective policy. */
 export function namespaceEvidence(ns: NamespacePss, model: PssModel): Record<string, unknown> {

@@ -45,6 +45,37 @@ function areaChanges(report: RunReport, idx: FindingIndex, previous: RunReport |
   return out;
 }
 
+const MAX_SCORE_CAUSES = 3;
+
+/** The overall score moved against the run's verdict (scoreAgainstVerdict). */
+export interface ScoreAgainstVerdict {
+  /** "up despite the regression", "down though no regression": beside the delta where only a few words fit (a subject). */
+  said: string;
+  /** One line: that, the delta, and the causes that moved it most, with the points each gave its area. */
+  text: string;
+}
+
+/**
+ * The overall score moved the way the verdict does not read (up in a regression, down in a run
+ * that is none): said with the causes that moved it most, from the diff's scoreChanges, as
+ * report.html's "Why the scores moved" itemises them (README: every score change explained by its
+ * causes), so an alert's "▲ +0.7" never stands unexplained beside "regression". Undefined when the
+ * score moved with the verdict, did not move, or has no delta.
+ */
+export function scoreAgainstVerdict(diff: Pick<RunDiff, 'regression' | 'scoreDelta' | 'scoreChanges'> | null | undefined): ScoreAgainstVerdict | undefined {
+  const delta = diff?.scoreDelta.overall;
+  if (!diff || delta === null || delta === undefined || Math.round(delta * 10) === 0 || delta > 0 !== diff.regression) return undefined;
+  const up = delta > 0;
+  // The causes that pushed the way the score went, largest first, over areas with a delta.
+  const causes = AREAS.flatMap((area) => (diff.scoreDelta.areas[area] === null ? [] : (diff.scoreChanges?.[area]?.causes ?? []).filter((c) => (up ? c.points > 0 : c.points < 0)).map((c) => ({ area, c }))))
+    .sort((a, b) => Math.abs(b.c.points) - Math.abs(a.c.points) || a.c.check.localeCompare(b.c.check, 'en'));
+  const shown = causes.slice(0, MAX_SCORE_CAUSES).map(({ area, c }) => `${area} ${signed(c.points)}, ${c.check || 'other'}: ${c.text}`);
+  const more = causes.length - shown.length;
+  const said = up ? 'up despite the regression' : 'down though no regression';
+  const why = shown.length === 0 ? '' : `: ${shown.join('; ')}${more > 0 ? `; …and ${more} more (report.html, "Why the scores moved")` : ''}`;
+  return { said, text: `Score ${said} (${signed(delta)} overall)${why}` };
+}
+
 /**
  * The note for checks evaluated for the first time in this history (the diff's firstEvaluated):
  * compared with nothing, so every open finding of theirs is new. Empty when there are none.

@@ -20,7 +20,7 @@ export type * from './types.ts';
 export { AREA_LABEL, resourceText };
 export { POSTURE_MAX_ROWS, POSTURE_TOP_SUBJECTS } from './posture.ts';
 export { frameworksOf, FRAMEWORKS } from './frameworks.ts';
-export { firstEvaluatedNote, newlyWaivedRowsOf, notDiffedNote, notJudgedNote, olderBaselinesNote, widenedRowsOf } from './changes.ts';
+export { firstEvaluatedNote, newlyWaivedRowsOf, notDiffedNote, notJudgedNote, olderBaselinesNote, scoreAgainstVerdict, widenedRowsOf, type ScoreAgainstVerdict } from './changes.ts';
 
 const STATE_LABEL: Record<WaiverStatus['state'], string> = {
   active: 'active', 'expiring-soon': 'expiring soon', expired: 'expired', unmatched: 'matches nothing', 'not-evaluated': 'check not evaluated',

@@ -61,7 +61,8 @@ describe('notifyEmail', () => {
     const { from, to, mail } = received[0];
     expect(from).toBe('ztaudit@acme.example');
     expect(to).toEqual(['sec@acme.example', 'platform@acme.example']);
-    expect(mail.subject).toBe('[ztaudit] Regression on prod-eu-1: score 73.5 (+2.7)');
+    // The fixture's regression raised the score: the subject says so (its causes are in the body).
+    expect(mail.subject).toBe('[ztaudit] Regression on prod-eu-1: score 73.5 (+2.7, up despite the regression)');
     const html = String(mail.html);
     expect(html).toContain('prod-eu-1');
     expect(html).toContain('73.5');
@@ -158,7 +159,7 @@ describe('the subject', () => {
     const { report } = buildRun({ clusterName: 'c'.repeat(190) });
     const { subject } = buildEmail({ ...report, run: { ...report.run, partial: ['pods: forbidden'] } }, false);
     expect(subject.length).toBeLessThanOrEqual(200);
-    expect(subject).toMatch(/^\[ztaudit\] Regression on c+…: score 73\.5 \(\+2\.7\) \(partial run\)$/);
+    expect(subject).toMatch(/^\[ztaudit\] Regression on c+…: score 73\.5 \(\+2\.7, up despite the regression\) \(partial run\)$/);
   });
 });
 

@@ -139,7 +139,7 @@ describe('notifySlack', () => {
       const msg = buildSlackMessage(report);
       const first = textsOf(msg.blocks)[1];
       expect(first.length).toBeLessThanOrEqual(2900);
-      expect(first).toMatch(/^\*Cluster\* `prod-[^`]+…`\n\*Score\* 73\.5 \(grade n\/a, 3\/5 checks evaluated; partial: pod-security not scored; not comparable with a complete run\) \(▲ \+2\.7 since last run\)$/);
+      expect(first).toMatch(/^\*Cluster\* `prod-[^`]+…`\n\*Score\* 73\.5 \(grade n\/a, 3\/5 checks evaluated; partial: pod-security not scored; not comparable with a complete run\) \(▲ \+2\.7 since last run\)\n:warning: Score up despite the regression \(\+2\.7 overall\)[^\n]*$/);
       // Cut whole: no half escape, no half character.
       expect(first).not.toMatch(/&(?!amp;)/);
       expect(first).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])/);

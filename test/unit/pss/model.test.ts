@@ -541,12 +541,14 @@ describe('pod-security model and checks', () => {
     const judged = (id: string) => byCheck.get(id)!.verdicts.map((v) => `${v.status} ${v.resource.namespace ?? v.resource.name}`);
     expect(judged('pod-security.enforce-missing')).toEqual(['fail shop']);
     expect(judged('pod-security.enforce-below-target')).toEqual(['fail shop']);
-    expect(judged('pod-security.pod-violates-enforced-level')).toEqual(['pass shop']);
+    // shop has no label: privileged is assumed, which restricts nothing, so nothing is judged there.
+    expect(judged('pod-security.pod-violates-enforced-level')).toEqual([]);
     expect(judged('pod-security.pod-violates-target')).toEqual(['fail shop', 'fail payments']);
     for (const id of ['pod-security.enforce-missing', 'pod-security.enforce-below-target', 'pod-security.pod-violates-enforced-level']) {
       expect(byCheck.get(id)!.excluded).toMatch(/^namespace payments is not in the input \(only its workloads are\): its Pod Security labels are unknown, so .* not judged/);
     }
     expect(byCheck.get('pod-security.enforce-missing')!.excluded).toContain('include the Namespace objects');
+    expect(byCheck.get('pod-security.pod-violates-enforced-level')!.excluded).toContain('; 1 workload in namespace shop enforcing "privileged" (assumed: no label, admission defaults unknown) was not judged');
   });
 
   // Exempt requests skip every admission mode
@@ -566,7 +568,8 @@ describe('pod-security model and checks', () => {
     ], config);
     const enforced = results.get('pod-security.pod-violates-enforced-level')!;
     expect(enforced.map((v) => `${v.resource.namespace}/${v.resource.name}:${v.status}`).sort()).toEqual([
-      'ci/dind:fail', 'kube-system/proxy:fail', 'legacy/old:pass', 'shop/sandboxed:fail', 'shop/web:pass',
+      // legacy has no label: the privileged level assumed there restricts nothing, so legacy/old is not judged.
+      'ci/dind:fail', 'kube-system/proxy:fail', 'shop/sandboxed:fail', 'shop/web:pass',
     ]);
     const enforcedFail = (name: string) => fails(enforced).find((v) => v.resource.name === name)!;
     expect(enforcedFail('dind').message).toMatch(/^Deployment ci\/dind: 1 of 1 pod violates the namespace's enforced Pod Security level "restricted:latest \(v1\.37\)": privileged .*\. It is admitted only because namespace ci is exempt from Pod Security Admission \(config podSecurity\.exemptions\.namespaces\)\.$/);
@@ -1068,7 +1071,8 @@ describe('pod-security model and checks', () => {
     ];
     const { results } = run(objects);
     expect(fails(results.get('pod-security.enforce-missing')).map((v) => v.resource.name)).toEqual(['odd']);
-    expect(results.get('pod-security.pod-violates-enforced-level')!.map((v) => v.status)).toEqual(['pass', 'pass']);
+    // odd's labels are unreadable: privileged is assumed, which restricts nothing, so neither pod is judged.
+    expect(results.get('pod-security.pod-violates-enforced-level')!.map((v) => v.status)).toEqual([]);
     // p's spec is no object: evaluated as an empty pod (nothing to violate); q's hostPath is still seen.
     expect(fails(results.get('pod-security.pod-violates-target')).map((v) => v.resource.name)).toEqual(['q']);
   });
