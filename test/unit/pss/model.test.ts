@@ -1077,13 +1077,13 @@ describe('pod-security model and checks', () => {
     expect(fails(results.get('pod-security.pod-violates-target')).map((v) => v.resource.name)).toEqual(['q']);
   });
 
-  it('evaluates 20,000 pods in well under a few seconds', () => {
+  // Its speed is measured in the benchmark (`npm run bench`), never timed here.
+  it('judges 20,000 pods of 2,000 workloads once per workload', () => {
     const objects: KubeObject[] = [ns('big', enforce('baseline'))];
     for (let d = 0; d < 2000; d++) objects.push(...livePods('big', `d${d}`, 10, d % 3 ? restrictedSpec : privilegedSpec));
-    const start = performance.now();
     const { results } = run(objects);
-    const ms = performance.now() - start;
-    expect(results.get('pod-security.pod-violates-enforced-level')).toHaveLength(2000);
-    expect(ms).toBeLessThan(5000);
+    const verdicts = results.get('pod-security.pod-violates-enforced-level')!;
+    expect(verdicts).toHaveLength(2000);
+    expect(verdicts.filter((v) => v.status === 'fail')).toHaveLength(667);
   });
 });
