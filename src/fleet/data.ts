@@ -166,6 +166,10 @@ async function readFleet(store: RunStore, q: FleetQuery, onUnreadable: (error: U
   };
   for (const c of clusters) {
     const run = await get(c.latest.id);
+    // Its newest run cannot be read: `latest` is an older run, which its row shows (marked) with
+    // what it carries, but whose findings and waivers are not the cluster's state now
+    // (FleetUnreadable): left out of the common findings and the waivers, as PostgreSQL's fleet leaves them.
+    const current = !newestOf.get(c.cluster);
     // The checks the latest run could not evaluate, from the runs that last did (summaries only; each such run read once).
     const walk = new CarriedChecks();
     for (const s of byCluster.get(c.cluster) ?? []) if (!walk.next(s)) break;
@@ -177,12 +181,12 @@ async function readFleet(store: RunStore, q: FleetQuery, onUnreadable: (error: U
       const findings = Object.fromEntries(SEVERITIES.map((sev) => [sev, 0])) as Record<Severity, number>;
       for (const f of carriedOpen(older.findings.filter((f) => wanted.has(f.check)), run, c.latest.startedAt)) {
         findings[f.severity]++;
-        addCommon(c.cluster, f);
+        if (current) addCommon(c.cluster, f);
       }
       carried.push({ runId, startedAt: startedAt.get(runId) ?? older.run.startedAt, checks, findings });
     }
     if (carried.length > 0) c.carried = carried;
-    if (!run) continue;
+    if (!run || !current) continue;
     for (const f of run.findings) if (!f.waived) addCommon(c.cluster, f);
     for (const w of run.waivers) if (TIMED_STATES.has(w.state) && w.notApplicable !== true) waivers.push({ cluster: c.cluster, runId: run.run.id, waiver: w });
   }

@@ -43,7 +43,7 @@ export function fleetJson(data: FleetData): unknown {
     worstPerArea: Object.fromEntries(AREAS.map((a, i) => [a, view.worst[i].rows.map((r) => ({ cluster: r.cluster, score: r.cell.score }))])),
     /** Clusters graded n/a, left out of the mean overall score and of worstPerArea. */
     leftOutAsNa: { overall: view.totals.meanLeftOut, areas: Object.fromEntries(AREAS.map((a, i) => [a, view.worst[i].leftOut])) },
-    /** Clusters whose latest run could not be read (`unreadable`), left out of worstPerArea and of the mean overall score: an older run's scores are not their state now. */
+    /** Clusters whose latest run could not be read (`unreadable`), left out of worstPerArea, the mean overall score, `common` and `waivers`: an older run's scores, findings and waivers are not their state now. */
     leftOutUnreadable: view.totals.unreadable,
     regressions: data.regressions,
     /** Clusters whose latest run started more than staleAfterHours ago (as `clusters`): their regressions cannot show. */
@@ -69,7 +69,7 @@ export function fleetMarkdown(view: FleetView): string {
   const cell = (c: FleetView['grid'][number]['overall']) => `${c.text} ${c.grade}${c.deltaText ? ` (${c.deltaText})` : ''}`;
   for (const g of view.grid) out.push(`| ${mdEscape(g.cluster)}${g.regression ? ' **regression**' : ''}${g.partial ? ' (partial)' : ''}${g.stale ? ` (stale: last run ${formatDate(g.unreadable?.startedAt ?? g.startedAt)})` : ''}${g.unreadable ? ` (latest run ${mdEscape(g.unreadable.runId)} could not be read: older run ${mdEscape(g.runId)} shown)` : ''} | ${cell(g.overall)} | ${g.areas.map(cell).join(' | ')} |`);
   if (view.unreadable.length > 0) {
-    out.push('', '## Latest run could not be read', '', "These clusters' newest stored run cannot be read: their state now is unknown.", '');
+    out.push('', '## Latest run could not be read', '', "These clusters' newest stored run cannot be read: their state now is unknown. An older run that shows one is left out of the mean, the grade counts, the worst per area, the findings on many clusters and the expiring waivers.", '');
     // As UnreadableRow.text says it, each stored value (run ids, the start time) escaped.
     for (const u of view.unreadable) {
       out.push(`- **${mdEscape(u.cluster)}**${u.stale ? ' (stale)' : ''}: latest run ${mdEscape(u.runId)}${u.startedAt ? `, started ${mdEscape(u.startedAt)},` : ''} could not be read: the cluster's state is unknown; ${u.shownBy ? `shown by the older run ${mdEscape(u.shownBy)}, not current` : noneReadText(u)}`);
@@ -82,11 +82,13 @@ export function fleetMarkdown(view: FleetView): string {
   if (view.totals.unreadable) out.push(`${unreadableLeftOutText(view.totals)}.`, '');
   for (const w of view.worst) out.push(`- ${w.area}: ${w.rows.length ? w.rows.map((r) => `${mdEscape(r.cluster)} ${r.cell.text}`).join(', ') : w.leftOut ? 'no cluster with a grade' : view.totals.unreadable ? 'not evaluated on any cluster whose latest run could be read' : 'not evaluated'}${worstLeftOutText(w.leftOut)}`);
   out.push('', '## Findings on many clusters', '');
+  if (view.totals.unreadable) out.push(`${unreadableLeftOutText(view.totals)}.`, '');
   if (view.common.length === 0) out.push(view.noCommonText);
   // As fleet.html: which clusters, those whose findings are carried from an older run marked.
   else out.push('| Clusters | Severity | Check | Resource | On clusters |', '|---|---|---|---|---|', ...view.common.map((c) => `| ${c.clusters}${c.carriedText ? ` (${c.carriedText})` : ''} | ${c.severity} | ${mdEscape(c.check)} | ${mdEscape(c.resource)} | ${mdEscape(c.clusterNames)} |`));
   out.push('', '## Expiring and expired waivers', '');
-  if (view.waivers.length === 0) out.push('None.');
+  if (view.totals.unreadable) out.push(`${unreadableLeftOutText(view.totals)}.`, '');
+  if (view.waivers.length === 0) out.push(view.totals.unreadable ? 'None on any cluster whose latest run could be read.' : 'None.');
   for (const w of view.waivers) out.push(`- ${w.expires} ${w.state}: ${mdEscape(w.cluster)} ${mdEscape(w.check)} on ${mdEscape(w.resource)} (owner ${mdEscape(w.owner)})`);
   return `${out.join('\n')}\n`;
 }

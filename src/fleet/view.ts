@@ -72,8 +72,8 @@ export interface FleetView {
   /**
    * `meanLeftOut`: clusters whose latest run's overall grade is n/a, not in the mean. `unreadable`:
    * clusters whose newest run cannot be read, each left out of every aggregate (the mean, the grade
-   * counts, the worst per area, the digest's lowest scores), also one a row shows by an older run:
-   * that run's scores are not the cluster's state now.
+   * counts, the worst per area, the digest's lowest scores; the stores leave it out of `common` and
+   * `waivers`), also one a row shows by an older run: that run is not the cluster's state now.
    */
   totals: { clusters: number; regressed: number; stale: number; unreadable: number; meanOverall: string; meanLeftOut: number; grades: Array<{ grade: string; gradeClass: string; count: number }> };
   /** A cluster is stale when its latest run started longer ago than this. */
@@ -340,7 +340,8 @@ export function buildFleetView(data: FleetData): FleetView {
     generatedAt: data.generatedAt,
     sinceHours: data.sinceHours,
     minClusters: data.minClusters,
-    noCommonText: `No finding occurs on ${data.minClusters} or more clusters.`,
+    // A cluster whose latest run could not be read is in no common finding: not "no cluster" of the whole fleet.
+    noCommonText: `No finding occurs on ${data.minClusters} or more clusters${unreadable.length ? ' whose latest run could be read' : ''}.`,
     areaTitles: AREAS.map((a) => AREA_TITLES[a]),
     totals: {
       clusters: clusterCount,

@@ -1044,7 +1044,10 @@ class PgRunStore implements RunStore {
         const run = this.summaryOrNull(row, onUnreadable);
         return run ? [{ run, reasons: Array.isArray(row.regression_reasons) ? row.regression_reasons as string[] : [] }] : [];
       });
-      const latestIds = clusters.map((cl) => cl.latest.id);
+      // The latest runs whose findings and waivers the fleet weighs: not a cluster's whose newest run
+      // cannot be read (FleetUnreadable), shown by an older run that is not its state now (as fleetDataOf
+      // leaves it out of the other stores' common findings and waivers).
+      const currentIds = clusters.filter((cl) => !byCluster.get(cl.cluster)?.newest).map((cl) => cl.latest.id);
       // The checks each latest run could not evaluate, from the run that last did (as fleetDataOf
       // reads them from the other stores): a walk over that cluster's summaries, then one query
       // for all their findings' counts.
@@ -1090,7 +1093,8 @@ class PgRunStore implements RunStore {
       const common = await c.query(
         `WITH latest AS (SELECT seq, cluster FROM ztaudit_runs WHERE id = ANY($1::text[])),
          carried AS (
-           SELECT r.seq, r.cluster, s.id, s.check_id, s.at, s.decided FROM unnest($5::text[], $6::text[], $7::timestamptz[], $8::boolean[]) AS s(id, check_id, at, decided) JOIN ztaudit_runs r ON r.id = s.id),
+           SELECT r.seq, r.cluster, s.id, s.check_id, s.at, s.decided FROM unnest($5::text[], $6::text[], $7::timestamptz[], $8::boolean[]) AS s(id, check_id, at, decided) JOIN ztaudit_runs r ON r.id = s.id
+           WHERE r.cluster IN (SELECT cluster FROM latest)),
          found AS (
            SELECT f.check_id, f.kind, f.namespace, COALESCE(f.shape, f.name) AS shape, f.severity, NOT f.waived AS open, l.cluster FROM latest l JOIN ztaudit_findings f ON f.run_seq = l.seq
            UNION ALL
@@ -1110,7 +1114,7 @@ class PgRunStore implements RunStore {
                 (array_agg(p.cluster ORDER BY p.cluster COLLATE "C"))[1:20] AS names
          FROM grp g JOIN per p ON p.check_id = g.check_id AND p.kind = g.kind AND p.namespace = g.namespace AND p.shape = g.shape
          GROUP BY g.check_id, g.kind, g.namespace, g.shape, g.sev, g.clusters, g.findings`,
-        [latestIds, SEVERITIES as unknown as string[], q.minClusters, q.maxCommon, pairs.runs, pairs.checks, pairs.at, pairs.decided, waived.runs, waived.fingerprints]);
+        [currentIds, SEVERITIES as unknown as string[], q.minClusters, q.maxCommon, pairs.runs, pairs.checks, pairs.at, pairs.decided, waived.runs, waived.fingerprints]);
       const commonRows: FleetCommonFinding[] = common.rows.map((row: Row) => ({
         check: String(row.check_id), severity: SEVERITIES[Number(row.sev) - 1] as Severity, kind: String(row.kind), namespace: String(row.namespace),
         shape: String(row.shape), clusters: Number(row.clusters), clusterNames: row.names as string[], findings: Number(row.findings),
@@ -1120,7 +1124,7 @@ class PgRunStore implements RunStore {
       const w = await c.query(
         `SELECT cluster, id, w FROM ztaudit_runs, jsonb_array_elements(waivers) AS w
          WHERE id = ANY($1::text[]) AND w->>'state' IN ('active', 'expiring-soon', 'expired', 'not-evaluated') AND (w->>'notApplicable') IS DISTINCT FROM 'true'
-         ORDER BY w->>'expires', cluster`, [latestIds]);
+         ORDER BY w->>'expires', cluster`, [currentIds]);
       const waivers: FleetWaiver[] = w.rows.map((row: Row) => ({ cluster: String(row.cluster), runId: String(row.id), waiver: row.w as FleetWaiver['waiver'] }));
       return { ...base, clusters, regressions, common: commonRows, waivers, unreadable };
     }

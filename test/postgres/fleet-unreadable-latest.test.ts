@@ -15,7 +15,7 @@ import { buildSlackDigest, digestHeadline, digestSkipReason } from '../../src/no
 import { DEFAULT_FLEET_QUERY } from '../../src/run/fleet.ts';
 import { renderFleetFormat } from '../../src/fleet/render.ts';
 import { FLEET_LOOKBACK } from '../../src/history/postgres.ts';
-import { fleetRun, HOSTILE } from '../unit/fleet/seed.ts';
+import { fleetRun, HOSTILE, NOW, runsWithUnreadableLatest } from '../unit/fleet/seed.ts';
 import { captureIO } from '../helpers/cli.ts';
 import { adminQuery, createDb, describePg } from './env.ts';
 
@@ -100,6 +100,48 @@ describePg('fleet with a cluster whose newest run cannot be read (PostgreSQL)', 
     // The header counts and names them (the email's subject and first line; Slack's notification text as inline code, escaped).
     expect(digestHeadline(view)).toMatch(/^Fleet: 4 clusters, 3 with the latest run unreadable \(<script>alert\(1\)<\/script>@here\\u202e, old, p\), mean /);
     expect(buildSlackDigest(view).text).toMatch(/^ztaudit Fleet: 4 clusters, 3 with the latest run unreadable \(`&lt;script&gt;alert\(1\)&lt;\/script&gt;@here\\u202e`, `old`, `p`\), mean /);
+  });
+
+  // README "Missing data is not a fix": prod's older run (its own findings, those it carries, its
+  // waivers) is not its state now; SQLite's fleet (src/fleet/data.ts) leaves it out the same way
+  // (test/unit/fleet/fleet.test.ts, "in the common findings and the expiring waivers").
+  it('leaves the older run of such a cluster out of the common findings and the expiring waivers, as the SQLite store does', async () => {
+    const db = await createDb(server);
+    const env = { ZTAUDIT_PG_PASSWORD: db.password };
+    const { runs, unreadable } = runsWithUnreadableLatest();
+    const store = await openRunStore(db.url, { env });
+    const sqlitePath = join(work, 'unreadable-common.db');
+    const sqlite = await openRunStore(sqlitePath);
+    for (const r of runs) {
+      await store.save(r);
+      await sqlite.save(r);
+    }
+    await store.close();
+    await sqlite.close();
+    await adminQuery(server, `UPDATE ztaudit_runs SET summary = '{"id":1}' WHERE id = $1`, [unreadable.run.id], db.name);
+    const { DatabaseSync } = await import('node:sqlite');
+    const raw = new DatabaseSync(sqlitePath);
+    raw.prepare(`UPDATE runs SET summary = 'garbage' WHERE id = ?`).run(unreadable.run.id);
+    raw.close();
+
+    const query = { ...DEFAULT_FLEET_QUERY, now: NOW };
+    const [pgStore, sqliteStore] = [await openRunStore(db.url, { env }), await openRunStore(sqlitePath)];
+    const fromPg = await fleetDataOf(pgStore, query, () => {});
+    const fromSqlite = await fleetDataOf(sqliteStore, query, () => {});
+    const three = await fleetDataOf(pgStore, { ...query, minClusters: 3 }, () => {});
+    await pgStore.close();
+    await sqliteStore.close();
+    expect(fromPg.unreadable?.map((u) => [u.cluster, u.runId, u.shownBy])).toEqual([['prod', unreadable.run.id, '20261110T040000Z-p00003']]);
+    expect(fromPg.common.map((c) => [c.check, c.shape, c.clusters, c.clusterNames])).toEqual([
+      ['pod-security.pod-violates-target', 'web-*-*', 2, ['ok', 'old']],
+      ['rbac.anonymous-access', 'system:authenticated', 2, ['ok', 'old']],
+    ]);
+    expect(fromPg.waivers.map((w) => [w.cluster, w.waiver.check, w.waiver.state])).toEqual([['ok', 'rbac.wildcard-permission', 'expiring-soon'], ['old', 'rbac.wildcard-permission', 'expiring-soon']]);
+    // prod's row still shows its older run with what that run carries.
+    expect(fromPg.clusters.find((c) => c.cluster === 'prod')?.carried?.map((k) => [k.runId, k.checks, k.findings.critical])).toEqual([['20261110T020000Z-p00001', ['rbac.cluster-admin-binding'], 1]]);
+    expect(three.common).toEqual([]);
+    expect(renderFleetFormat(three, 'md')).toContain('No finding occurs on 3 or more clusters whose latest run could be read.');
+    expect({ ...fromPg, store: '' }).toEqual({ ...fromSqlite, store: '' });
   });
 
   it('a cluster whose newest run is readable and an older one is not is shown as before: nothing unknown, the digest may skip', async () => {

@@ -14,7 +14,7 @@ import { buildSlackDigest, digestHeadline } from '../../../src/notify/fleet-dige
 import { resourceShape } from '../../../src/history/shape.ts';
 import { openRunStore } from '../../../src/history/store.ts';
 import { DEFAULT_FLEET_QUERY, type FleetWaiver } from '../../../src/run/fleet.ts';
-import { HOSTILE, NOW, fleetRun, fleetRuns, runWithTimedWaivers } from './seed.ts';
+import { HOSTILE, NOW, fleetRun, fleetRuns, runWithTimedWaivers, runsWithUnreadableLatest } from './seed.ts';
 
 let dir: string;
 let db: string;
@@ -308,6 +308,56 @@ describe('a cluster whose latest run could not be read, in the fleet aggregates'
     expect(digestHeadline(view)).toBe('Fleet: 3 clusters, 1 with the latest run unreadable (beta), mean 70.0 without it, 0 regressed in 24 h, 0 without a run in 48 h');
     const slack = buildSlackDigest(view);
     expect(slack.blocks).toContainEqual(expect.objectContaining({ text: expect.objectContaining({ text: '*Lowest overall scores*\n• `alpha` 60.0 (D)\n• `gamma` 80.0 (B)\n1 cluster whose latest run could not be read left out: state unknown' }) }));
+  });
+});
+
+describe('a cluster whose latest run could not be read, in the common findings and the expiring waivers', () => {
+  // README "Missing data is not a fix": prod's newest run cannot be read, so the findings of its
+  // older run (its own and those it carries) and that run's waivers are not its state now: "on 3
+  // clusters" or "expires on prod" would be read from a run that is not the cluster's state. Its
+  // row still shows that run, marked, with what it carries. The PostgreSQL store gives the same
+  // answer (test/postgres/fleet-unreadable-latest.test.ts).
+  it('leaves its older run out of both, and fleet.html, fleet.md and the summary line say so', async () => {
+    const file = join(dir, 'unreadable-common.db');
+    const { runs, unreadable } = runsWithUnreadableLatest();
+    const store = await openRunStore(file);
+    for (const r of runs) await store.save(r);
+    await store.close();
+    const { DatabaseSync } = await import('node:sqlite');
+    const sql = new DatabaseSync(file);
+    expect(Number(sql.prepare(`UPDATE runs SET summary = 'garbage' WHERE id = ?`).run(unreadable.run.id).changes)).toBe(1);
+    sql.close();
+    const again = await openRunStore(file);
+    const data = await fleetDataOf(again, { ...DEFAULT_FLEET_QUERY, now: NOW }, () => {});
+    const three = await fleetDataOf(again, { ...DEFAULT_FLEET_QUERY, now: NOW, minClusters: 3 }, () => {});
+    await again.close();
+    expect(data.unreadable?.map((u) => [u.cluster, u.runId, u.shownBy])).toEqual([['prod', unreadable.run.id, '20261110T040000Z-p00003']]);
+    // prod's older run had both shapes and carried cluster-admin-binding (shared with old): none counts.
+    expect(data.common.map((c) => [c.check, c.shape, c.clusters, c.clusterNames])).toEqual([
+      ['pod-security.pod-violates-target', 'web-*-*', 2, ['ok', 'old']],
+      ['rbac.anonymous-access', 'system:authenticated', 2, ['ok', 'old']],
+    ]);
+    expect(data.waivers.map((w) => [w.cluster, w.waiver.check, w.waiver.state])).toEqual([['ok', 'rbac.wildcard-permission', 'expiring-soon'], ['old', 'rbac.wildcard-permission', 'expiring-soon']]);
+    expect(data.clusters.find((c) => c.cluster === 'prod')?.carried?.map((k) => [k.runId, k.checks, k.findings.critical])).toEqual([['20261110T020000Z-p00001', ['rbac.cluster-admin-binding'], 1]]);
+
+    const html = renderFleetFormat(data, 'html');
+    const common = /<section id="common">[\s\S]*?<\/section>/.exec(html)?.[0] ?? '';
+    const waivers = /<section id="waivers">[\s\S]*?<\/section>/.exec(html)?.[0] ?? '';
+    expect(common).toContain('<p class="lede left-out-unreadable">1 cluster whose latest run could not be read left out: state unknown (an older run\'s findings are not counted).</p>');
+    expect(common).not.toContain('prod');
+    expect(waivers).toContain('<p class="lede left-out-unreadable">1 cluster whose latest run could not be read left out: state unknown (an older run\'s waivers are not listed).</p>');
+    expect(waivers).not.toContain('prod');
+    expect(html).toContain('it is left out of the mean, the grade counts, the worst per area, the findings on many clusters and the expiring waivers');
+    const md = renderFleetFormat(data, 'md');
+    expect(md).toContain('## Findings on many clusters\n\n1 cluster whose latest run could not be read left out: state unknown.\n\n| Clusters |');
+    expect(md).toContain('## Expiring and expired waivers\n\n1 cluster whose latest run could not be read left out: state unknown.\n\n- 2026-11-20 expiring-soon: ok ');
+    expect(md).not.toMatch(/expiring-soon: prod /);
+    // No shape on 3 clusters whose latest run could be read: not "on no 3 clusters" of the fleet.
+    expect(renderFleetFormat(three, 'md')).toContain('## Findings on many clusters\n\n1 cluster whose latest run could not be read left out: state unknown.\n\nNo finding occurs on 3 or more clusters whose latest run could be read.\n');
+    const t = io();
+    expect(await main(['fleet', '--history', file, '--out', 'unreadable-common', '--format', 'json', '--no-notify'], t)).toBe(2);
+    // `fleet` states the waivers at the time it runs (after 2026-11-20: expired), prod's not among them.
+    expect(t.out.join('')).toContain(', 2 finding shapes on 2+ clusters, 2 waivers expired, 0 expiring\n');
   });
 });
 

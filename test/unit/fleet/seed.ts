@@ -159,3 +159,15 @@ export function runsWithRewaivedCarried(): { runs: RunReport[]; firsts: Record<s
   }
   return { runs, firsts };
 }
+
+/**
+ * prod as in runsWithBlindLatest (its newest readable run carries rbac.cluster-admin-binding on
+ * User dev from its first run), then a newer run whose summary the test damages (`unreadable`):
+ * prod's state now is unknown. ok and old are audited fully; every run's waiver on ops-admin
+ * expires 2026-11-20 (expiring soon at NOW). Shared with test/postgres/fleet-unreadable-latest.test.ts.
+ */
+export function runsWithUnreadableLatest(): { runs: RunReport[]; unreadable: RunReport } {
+  const { runs, latest } = runsWithBlindLatest();
+  const unreadable = fleetRun('prod', '20261110T050000Z-p00004', '2026-11-10T05:00:00.000Z', 90, { previous: latest });
+  return { runs: [...runs, fleetRun('ok', '20261110T013000Z-k00001', '2026-11-10T01:30:00.000Z', 95), unreadable], unreadable };
+}
