@@ -225,6 +225,16 @@ const inputOf = (pod: PodView): PodInput => ({ metadata: { annotations: pod.anno
 const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'] as const;
 const PROC_MOUNT_CHECKS: ReadonlySet<string> = new Set(['procMount', 'procMount_restricted']);
 
+/** `pods` with each pod given by `of`: the same array when `of` changed none (copied only on a change). */
+function mapPods(pods: PodView[], of: (p: PodView) => PodView): PodView[] {
+  let out: PodView[] | undefined;
+  for (let i = 0; i < pods.length; i++) {
+    const p = of(pods[i]);
+    if (p !== pods[i]) (out ??= [...pods])[i] = p;
+  }
+  return out ?? pods;
+}
+
 /**
  * With ProcMountType off, the API server sets every container's procMount it is given to Default
  * when it creates a pod or a template (dropDisabledProcMountField: ./feature-gates.ts
@@ -259,12 +269,7 @@ export class ProcMountReset {
   }
 
   list(pods: PodView[]): PodView[] {
-    let out: PodView[] | undefined;
-    for (let i = 0; i < pods.length; i++) {
-      const p = this.of(pods[i]);
-      if (p !== pods[i]) (out ??= [...pods])[i] = p;
-    }
-    return out ?? pods;
+    return mapPods(pods, (p) => this.of(p));
   }
 }
 
@@ -337,12 +342,7 @@ export class CreatedPods {
   }
 
   list(pods: PodView[]): PodView[] {
-    let out: PodView[] | undefined;
-    for (let i = 0; i < pods.length; i++) {
-      const p = this.of(pods[i]);
-      if (p !== pods[i]) (out ??= [...pods])[i] = p;
-    }
-    return out ?? pods;
+    return mapPods(pods, (p) => this.of(p));
   }
 }
 
