@@ -1,15 +1,39 @@
 // Command-line flags of a controller's container, as its flag parser reads them.
 
 /**
- * A flag's value: --flag=value or --flag value (one or two dashes), the last one given, trimmed
- * unless `asGiven` (pflag keeps a string flag's value as written, spaces and line breaks too: a
- * value from a ConfigMap key written as a YAML block scalar ends in a line break, which reaches
- * the program when the kubelet expands $(VAR) into the argument).
+ * Whether `arg` is the flag `name` as spf13/pflag reads it: `--name` or `--name=…`, and `-name` only
+ * for a one-letter name (its shorthand). pflag reads one dash as a bundle of one-letter shorthands
+ * (flag.go parseArgs → parseShortArg, parseSingleShortArg): `-enable-ssl-passthrough` is `-e`
+ * (refused unless the program defines that shorthand: "unknown shorthand flag"), never
+ * --enable-ssl-passthrough.
+ */
+function isPflag(arg: string, name: string): boolean {
+  const a = name.length === 1 ? arg.replace(/^--?/, '--') : arg;
+  return a === `--${name}` || a.startsWith(`--${name}=`);
+}
+
+/**
+ * The first argument that spells the long pflag flag `name` with one dash (`-name`, `-name=…`),
+ * which pflag reads as one-letter shorthands, not as the flag (isPflag); undefined when none does.
+ * For a one-letter name there is none.
+ */
+export function pflagSingleDash(args: readonly string[], name: string): string | undefined {
+  if (name.length === 1) return undefined;
+  return args.find((a) => a === `-${name}` || a.startsWith(`-${name}=`));
+}
+
+/**
+ * A flag's value as spf13/pflag reads it (isPflag): --flag=value or --flag value, the last one
+ * given, trimmed unless `asGiven` (pflag keeps a string flag's value as written, spaces and line
+ * breaks too: a value from a ConfigMap key written as a YAML block scalar ends in a line break,
+ * which reaches the program when the kubelet expands $(VAR) into the argument). Every program
+ * read with it parses its flags with pflag: ingress-nginx, the kube-controller-manager and the
+ * AWS Load Balancer Controller.
  */
 export function flagValue(args: readonly string[], flag: string, { asGiven = false }: { asGiven?: boolean } = {}): string | undefined {
   let value: string | undefined;
   for (let i = 0; i < args.length; i++) {
-    const a = args[i]!.replace(/^--?/, '--');
+    const a = flag.length === 1 ? args[i]!.replace(/^--?/, '--') : args[i]!;
     if (a === `--${flag}` && i + 1 < args.length) value = args[i + 1];
     else if (a.startsWith(`--${flag}=`)) value = a.slice(flag.length + 3);
   }
@@ -27,8 +51,9 @@ export function goParseBool(value: string): boolean | undefined {
 }
 
 /**
- * A pflag (or Go flag) boolean flag as it parses: bare -name or --name is true, --name=value is
- * goParseBool's, the last one given wins; absent, `given` is false and `on` is `byDefault`
+ * A pflag (or Go flag) boolean flag as it parses: bare --name is true (-name too for Go's flag,
+ * and in pflag for a one-letter name: isPflag), --name=value is goParseBool's, the last one given
+ * wins; absent, `given` is false and `on` is `byDefault`
  * (false unless told). `refused` holds a value ParseBool refuses, at which the flag set's Parse
  * fails (the program does not start when it exits on that error, as pflag.ExitOnError does).
  *
@@ -54,7 +79,7 @@ export function goBoolFlag(argv: readonly string[], name: string, { byDefault = 
       }
       takesValue = m[2] === undefined && m[1] !== name && !stdlib.booleans.includes(m[1]!);
     }
-    if (!m || m[1] !== name) continue;
+    if (!m || m[1] !== name || (!stdlib && !isPflag(a, name))) continue;
     const v = m[2] === undefined ? true : goParseBool(m[2]);
     // pflag and Go's flag stop at the first value they refuse: nothing after it is parsed.
     if (v === undefined) return { on: false, given: true, refused: m[2]! };
@@ -186,18 +211,24 @@ export interface FlagSwitch { state: 'on' | 'off' | 'unknown'; why: string }
  * A pflag boolean switch of container `c` as the program reads it, with its default when absent:
  * its arguments as the kubelet expands them from the container's env (containerArgv). A value
  * naming a variable the spec does not show (valueFrom, envFrom, none) or one ParseBool refuses
- * (the program then does not start) cannot be told: unknown, never a guess. `who` names the
- * program and its object in `why`.
+ * (the program then does not start) cannot be told: unknown, never a guess. So is the flag written
+ * with one dash, which pflag reads as one-letter shorthands (pflagSingleDash): the program refuses
+ * it and does not start, unless it defines that shorthand. `goFlag`: the program parses its flags
+ * with Go's own flag package, where -name is --name (https://pkg.go.dev/flag#hdr-Command_line_flag_syntax).
+ * `who` names the program and its object in `why`.
  */
-export function boolSwitch(c: { command?: unknown; args?: unknown; env?: unknown }, flag: string, byDefault: boolean, who: string): FlagSwitch {
+export function boolSwitch(c: { command?: unknown; args?: unknown; env?: unknown }, flag: string, byDefault: boolean, who: string, { goFlag = false }: { goFlag?: boolean } = {}): FlagSwitch {
   const argv = containerArgv(c);
-  const given = argv.filter((a) => new RegExp(`^--?${flag}(?:=|$)`).test(a.arg));
+  const oneDash = goFlag ? undefined : pflagSingleDash(argv.map((a) => a.arg), flag);
+  if (oneDash !== undefined) return { state: 'unknown', why: `${who} is passed ${JSON.stringify(oneDash)}, which its flag parser (spf13/pflag) reads as the one-letter shorthands -${oneDash.slice(1, 2)}…, not as --${flag}: unless -${oneDash.slice(1, 2)} is a shorthand it defines, pflag refuses it and the program does not start` };
+  const given = argv.filter((a) => (goFlag ? new RegExp(`^--?${flag}(?:=|$)`).test(a.arg) : isPflag(a.arg, flag)));
   const opaque = given.filter((a) => a.unresolved.length);
   if (opaque.length) {
     const names = [...new Set(opaque.flatMap((a) => a.unresolved))].map((n) => JSON.stringify(n)).join(', ');
     return { state: 'unknown', why: `${who} sets --${flag} from an environment variable (${opaque.map((a) => JSON.stringify(a.written)).join(', ')}) whose value is not read: its env does not write out a value for ${names}` };
   }
-  const f = goBoolFlag(argv.map((a) => a.arg), flag);
+  // Go's flag reads -name as --name.
+  const f = goBoolFlag(argv.map((a) => (goFlag ? a.arg.replace(/^-(?=[^-])/, '--') : a.arg)), flag);
   if (f.refused !== undefined) return { state: 'unknown', why: `${who} passes --${flag}=${JSON.stringify(f.refused)}, which its flag parser refuses (the program does not start with it)` };
   const on = given.length ? f.on : byDefault;
   const expanded = given.filter((a) => a.arg !== a.written).map((a) => JSON.stringify(a.written));

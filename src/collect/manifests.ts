@@ -1076,8 +1076,13 @@ function fillDefaults(a: Record<string, unknown>, b: Record<string, unknown>, de
   return [x, y];
 }
 
-/** Keys that have no default, in a pod spec or a container: one copy writing a value that is not Go's zero value surely changes it. */
-const POD_SURE = new Set(['securityContext', 'privileged', 'allowPrivilegeEscalation', 'runAsNonRoot', 'runAsUser', 'runAsGroup', 'readOnlyRootFilesystem', 'capabilities', 'add', 'drop', 'seccompProfile', 'appArmorProfile', 'seLinuxOptions', 'procMount', 'hostNetwork', 'hostPID', 'hostIPC', 'hostUsers', 'shareProcessNamespace', 'command', 'args', 'env', 'envFrom', 'volumeMounts', 'workingDir', 'nodeSelector', 'affinity', 'priorityClassName', 'runtimeClassName', 'hostAliases']);
+/**
+ * Keys that have no default, in a pod spec or a container: one copy writing a value that is not
+ * Go's zero value surely changes it. A container's probes, lifecycle and ports and a pod's volumes
+ * are nil unless written (their defaults, above, are of what they hold): one added or dropped is
+ * refused, as the cluster tests show against the real kube-apiserver.
+ */
+const POD_SURE = new Set(['securityContext', 'privileged', 'allowPrivilegeEscalation', 'runAsNonRoot', 'runAsUser', 'runAsGroup', 'readOnlyRootFilesystem', 'capabilities', 'add', 'drop', 'seccompProfile', 'appArmorProfile', 'seLinuxOptions', 'procMount', 'hostNetwork', 'hostPID', 'hostIPC', 'hostUsers', 'shareProcessNamespace', 'command', 'args', 'env', 'envFrom', 'volumeMounts', 'workingDir', 'nodeSelector', 'affinity', 'priorityClassName', 'runtimeClassName', 'hostAliases', 'livenessProbe', 'readinessProbe', 'startupProbe', 'lifecycle', 'ports', 'volumes']);
 
 /** A pod template's: a Pod's, and enableServiceLinks, which has no default there (SetDefaults_Pod gives a Pod its own). */
 const TEMPLATE_SURE = new Set([...POD_SURE, 'enableServiceLinks']);

@@ -83,6 +83,17 @@ describeCluster('later copies that write out, change or drop what the API server
     ['a Pod: a hostPath volume\'s type Directory', volumePod('vo11', { hostPath: { path: '/data' } }), volumePod('vo11', { hostPath: { path: '/data', type: 'Directory' } }), 'refused'],
     ['a Pod: an ephemeral volume\'s volumeMode Filesystem written out', volumePod('vo12', { ephemeral: { volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } } } }), volumePod('vo12', { ephemeral: { volumeClaimTemplate: { spec: { volumeMode: 'Filesystem', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } } } }), 'accepted'],
     ['a Pod: an ephemeral volume\'s volumeMode Block', volumePod('vo13', { ephemeral: { volumeClaimTemplate: { spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } } } }), volumePod('vo13', { ephemeral: { volumeClaimTemplate: { spec: { volumeMode: 'Block', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } } } }), 'refused'],
+    // What has no default of its own (nil unless written): added or dropped, surely a change
+    // (ValidatePodUpdate: only images, activeDeadlineSeconds, tolerations and schedulingGates may change).
+    ['a Pod: a livenessProbe added', pod('sa1'), pod('sa1', { livenessProbe: EXEC }), 'refused'],
+    ['a Pod: a readinessProbe added', pod('sa2'), pod('sa2', { readinessProbe: EXEC }), 'refused'],
+    ['a Pod: a startupProbe added', pod('sa3'), pod('sa3', { startupProbe: EXEC }), 'refused'],
+    ['a Pod: a preStop hook added', pod('sa4'), pod('sa4', { lifecycle: { preStop: EXEC } }), 'refused'],
+    ['a Pod: a container port added', pod('sa5'), pod('sa5', { ports: [{ containerPort: 8080 }] }), 'refused'],
+    ['a Pod: a volume added', pod('sa6'), volumePod('sa6', { emptyDir: {} }), 'refused'],
+    ['a Pod: its livenessProbe dropped', pod('sa7', { livenessProbe: EXEC }), pod('sa7'), 'refused'],
+    ['a Pod: its volume dropped', volumePod('sa8', { emptyDir: {} }), pod('sa8'), 'refused'],
+    ['a Job: a readinessProbe added to its template', job('sa9'), job('sa9', { readinessProbe: EXEC }), 'refused'],
     // Not modelled (SetDefaults_Pod, defaultHostNetworkPorts: hostPort = containerPort with hostNetwork): accepted here, not told by ztaudit.
     ['a Pod on the host network: a port\'s hostPort written out', pod('un1', { ports: [{ containerPort: 8080 }] }, { hostNetwork: true }), pod('un1', { ports: [{ containerPort: 8080, hostPort: 8080 }] }, { hostNetwork: true }), 'cannot be told'],
     // A Job's template gets SetDefaults_PodSpec and the container, probe and volume defaults, but

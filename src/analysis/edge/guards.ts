@@ -286,7 +286,7 @@ function traefikEntryUses(snapshot: Snapshot, h: ExposedHost, use: (name: string
   if (h.route.kind !== 'Ingress' && h.route.kind !== 'IngressRoute') return {};
   const eps = traefikEntryPoints(snapshot);
   const named = traefikRouterEntryPoints(h.routes[0]!);
-  const on = named[0] === '*' ? eps.defaults : named.map((e) => e.toLowerCase());
+  const on = named[0] === '*' ? eps.defaults : named;
   const workloads = h.controller.workloads;
   const ids = new Set(workloads.map(refString));
   const fromFile = eps.fromFile.filter((f) => ids.has(refString(f.workload)));

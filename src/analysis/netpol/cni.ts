@@ -63,9 +63,9 @@ type FlagContainer = { name?: unknown; image?: unknown; command?: unknown; args?
 
 const argvOf = (c: FlagContainer): string[] => [...(Array.isArray(c.command) ? c.command : []), ...(Array.isArray(c.args) ? c.args : [])].filter((a): a is string => typeof a === 'string');
 
-/** flags.ts boolSwitch, for the APIs `apis` (NetworkPolicy when not given). */
-function boolSwitch(c: FlagContainer, flag: string, byDefault: boolean, who: string, apis?: readonly PolicyApi[]): Switch {
-  return { ...(apis ? { apis } : {}), ...flagSwitch(c, flag, byDefault, who) };
+/** flags.ts boolSwitch, for the APIs `apis` (NetworkPolicy when not given); `goFlag` for a program parsing its flags with Go's flag package. */
+function boolSwitch(c: FlagContainer, flag: string, byDefault: boolean, who: string, apis?: readonly PolicyApi[], goFlag = false): Switch {
+  return { ...(apis ? { apis } : {}), ...flagSwitch(c, flag, byDefault, who, { goFlag }) };
 }
 
 /**
@@ -498,7 +498,8 @@ function knpInstallOf(o: KubeObject): KnpInstall | undefined {
     // binaries do not define them), read as the kubelet expands them: one set from a value the spec
     // does not show leaves its API unconfirmed, never off.
     const who = `kube-network-policies (${o.kind ?? 'DaemonSet'} ${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''})`;
-    const flagged = KNP_FLAGS.map(([api, flag]) => [api, boolSwitch(c, flag, false, who)] as const);
+    // cmd/main.go before v0.9.0 parses them with Go's flag package (flag.BoolVar, flag.Parse), where -name is --name.
+    const flagged = KNP_FLAGS.map(([api, flag]) => [api, boolSwitch(c, flag, false, who, undefined, true)] as const);
     const enforced = new Set(flagged.filter(([, s]) => s.state !== 'off').map(([api]) => api));
     const doubts = flagged.filter(([, s]) => s.state === 'unknown');
     const unconfirmed = doubts.length ? { unconfirmed: Object.fromEntries(doubts.map(([api, s]) => [api, s.why])) } : {};

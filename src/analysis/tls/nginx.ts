@@ -9,7 +9,7 @@ import type { ResourceRef } from '../../base/vocabulary.ts';
 import { isImplicitNamespace, type KubeObject, type Snapshot } from '../../snapshot/types.ts';
 import type { KindKey } from '../../snapshot/kinds.ts';
 import { configMapNotFound, configMapRead, configMapsUnreadable, configMapUnread, type ConfigMapRef } from '../configmaps.ts';
-import { flagValue, goBoolFlag, goParseBool, kubeletExpand } from '../flags.ts';
+import { flagValue, goBoolFlag, goParseBool, kubeletExpand, pflagSingleDash } from '../flags.ts';
 import { parseLabelSelectorText, requirementMatches, type LabelRequirement } from '../label-selector-text.ts';
 import { memoize } from '../memo.ts';
 import { canNameObject, podTemplateOf, refString } from '../workloads.ts';
@@ -291,6 +291,9 @@ export function nginxWatches(snapshot: Snapshot, c: NginxController, namespace: 
   return sees ? { sees } : { sees, why: `its --watch-namespace-selector ${JSON.stringify(w.selector)} does not select namespace ${namespace}` };
 }
 
+/** The controller flags ztaudit reads. */
+const NGINX_FLAGS_READ = ['configmap', 'watch-namespace', 'watch-namespace-selector', 'watch-ingress-without-class', 'enable-ssl-passthrough', 'controller-class', 'ingress-class', 'annotations-prefix'] as const;
+
 export const nginxControllers = memoize((snapshot: Snapshot): NginxController[] => {
   const out: NginxController[] = [];
   for (const key of NGINX_CONTROLLER_KINDS) {
@@ -356,8 +359,14 @@ export const nginxControllers = memoize((snapshot: Snapshot): NginxController[] 
         // strconv.ParseBool refuses makes flags.Parse exit (spf13/pflag flag.go FlagSet.Parse):
         // the controller never starts. A value from an unresolved variable is not known refused.
         const refused = ([['watch-ingress-without-class', withoutClass], ['enable-ssl-passthrough', passthrough]] as const).find(([, f]) => f.refused !== undefined && !f.refused.includes(UNRESOLVED));
+        // One dash is a bundle of one-letter shorthands to pflag (flags.ts pflagSingleDash), and
+        // the controller defines none of its own (pkg/flags/flags.go: no *P flag; klog's -v is the
+        // only one it gets, pflag golangflag.go giving a one-letter Go flag its name as shorthand):
+        // -enable-ssl-passthrough is the unknown shorthand -e, at which flags.Parse exits.
+        const oneDash = NGINX_FLAGS_READ.map((name) => pflagSingleDash(args, name)).find((a) => a !== undefined);
         const stops: NginxWatch | undefined = envRefused !== undefined ? { none: `the kubelet refuses to create its container (CreateContainerConfigError): ${envRefused}, so it does not start` }
-          : refused ? { none: `it is started with --${refused[0]}=${JSON.stringify(refused[1].refused)}, a value Go's strconv.ParseBool refuses, so pflag stops it at flag parsing: it does not start` } : undefined;
+          : refused ? { none: `it is started with --${refused[0]}=${JSON.stringify(refused[1].refused)}, a value Go's strconv.ParseBool refuses, so pflag stops it at flag parsing: it does not start` }
+            : oneDash !== undefined ? { none: `it is started with ${JSON.stringify(oneDash)}, which pflag reads as one-letter shorthands, not as a flag of two dashes, and -${oneDash.slice(1, 2)} is no shorthand of the controller, so pflag stops it at flag parsing: it does not start` } : undefined;
         out.push({
           ref: { kind: o.kind ?? 'Deployment', namespace, name: o.metadata?.name ?? '' },
           namespace,

@@ -105,7 +105,9 @@ const DEFAULT_CONFIG_FILES = ['toml', 'yaml', 'yml'].map((e) => `/etc/traefik/tr
 const CLASS_OPTIONS = new Set(['providers.kubernetesingress.ingressclass', 'providers.kubernetescrd.ingressclass']);
 
 /**
- * The install configuration a Traefik container sets, keys lower-cased. It comes from one source
+ * The install configuration a Traefik container sets, keys lower-cased but entryPoint names
+ * (optionKey; TRAEFIK_* variables name them lower-case, traefik/paerser env/env.go Decode
+ * lower-casing the whole name). It comes from one source
  * only: a configuration file (--configFile, or traefik.yml under /etc/traefik), else the
  * command-line arguments, else TRAEFIK_* environment variables
  * (https://doc.traefik.io/traefik/getting-started/configuration-overview/#the-install-configuration;
@@ -114,16 +116,17 @@ const CLASS_OPTIONS = new Set(['providers.kubernetesingress.ingressclass', 'prov
  * cli/commands.go run). A file found, Traefik ignores every other argument and TRAEFIK_* variable.
  * Here `source: 'file'` carries none of its options: the entryPoints are read from it where it is in
  * the input (traefikEntryPoints, traefikConfigFile), the labelSelector too (fileLabelSelector); the
- * rest is unknown. Option names are case-insensitive.
+ * rest is unknown. Option names are case-insensitive, entryPoint names not.
  */
 function installOptionsOf(c: Record<string, unknown>): InstallOptions {
   const words = [...arr(c.command), ...arr(c.args)].filter((x): x is string => typeof x === 'string');
   const flags = new Map<string, string | undefined>();
   const unknown = new Set<string>();
+  const named = flagEntryPointNames(words);
   for (let i = 0; i < words.length; i++) {
     const m = /^--?([A-Za-z0-9._-]+)(?:=(.*))?$/s.exec(words[i]);
     if (!m) continue;
-    const key = m[1].toLowerCase();
+    const key = optionKey(m[1], named);
     const next = words[i + 1];
     const value = m[2] ?? (CLASS_OPTIONS.has(key) && next !== undefined && !next.startsWith('-') ? next : undefined);
     flags.set(key, value);
@@ -145,6 +148,41 @@ function installOptionsOf(c: Record<string, unknown>): InstallOptions {
   if (flags.size > 0) return { source: 'flags', options: flags, unknown };
   if (env.size > 0) return { source: 'env', options: env, unknown: envUnknown };
   return { source: 'none', options: new Map(), unknown: new Set() };
+}
+
+/**
+ * An option name lower-cased as Traefik matches option names (traefik/paerser
+ * parser/nodes_metadata.go findTypedField, strings.EqualFold), but an entryPoint's name as
+ * `names` spells it: the entryPoints are a map whose keys Traefik keeps as written
+ * (parser/element_fill.go setMap), and a router attaches to an entryPoint whose name is the same
+ * string, case included (pkg/config/runtime/runtime_http.go GetRoutersByEntryPoints, `contains`).
+ */
+function optionKey(name: string, names: Map<string, string>): string {
+  const m = /^(entrypoints)\.([^.]+)(\..*)?$/i.exec(name);
+  if (!m) return name.toLowerCase();
+  return `entrypoints.${names.get(m[2]!.toLowerCase()) ?? m[2]}${(m[3] ?? '').toLowerCase()}`;
+}
+
+/**
+ * How Traefik names each entryPoint its flags set, by name lower-cased. Its flag loader keys each
+ * option by the first spelling of it (traefik/paerser flag/flagparser.go setValue, `neutralKey`),
+ * then builds the tree from the keys in sorted order, one node for names equal but for case
+ * (parser/labels_decode.go DecodeToNode, containsNode: strings.EqualFold): the entryPoint takes
+ * the spelling of the first key in that order. `--entryPoints.Web.address=:80
+ * --entryPoints.web.http.tls` is one entryPoint, "Web", with TLS.
+ */
+function flagEntryPointNames(words: string[]): Map<string, string> {
+  const first = new Map<string, string>();
+  for (const w of words) {
+    const m = /^--?([A-Za-z0-9._-]+)(?:=.*)?$/s.exec(w);
+    if (m && !first.has(m[1]!.toLowerCase())) first.set(m[1]!.toLowerCase(), m[1]!);
+  }
+  const names = new Map<string, string>();
+  for (const key of [...first.values()].sort()) {
+    const m = /^entrypoints\.([^.]+)\./i.exec(key);
+    if (m && !names.has(m[1]!.toLowerCase())) names.set(m[1]!.toLowerCase(), m[1]!);
+  }
+  return names;
 }
 
 /** A provider's ingressClass option: '' unset, undefined when its value is not in the snapshot. */
@@ -623,10 +661,11 @@ function fileKey(doc: unknown, ...path: string[]): unknown {
 
 /**
  * The entryPoints of a decoded configuration file as the options the command line would set:
- * `entrypoints.<name>.<option>` lower-case, as installOptionsOf keys flags, and `spelled` each as
- * the file writes it. Traefik's file loader matches option names case-insensitively (traefik/paerser
- * parser/nodes_metadata.go findTypedField, strings.EqualFold) and keeps entryPoint names as written
- * (parser/element_fill.go setMap); lower-cased here as for flags. It skips a key whose value is null
+ * `entrypoints.<name>.<option>`, the option lower-case and the name as written, as installOptionsOf
+ * keys flags (optionKey), and `spelled` each as the file writes it. Traefik's file loader matches
+ * option names case-insensitively (traefik/paerser parser/nodes_metadata.go findTypedField,
+ * strings.EqualFold) and keeps entryPoint names as written, one entryPoint per key of the file
+ * (file/raw_node.go decodeRaw, parser/element_fill.go setMap): `web` and `Web` are two. It skips a key whose value is null
  * (file/raw_node.go decodeRaw) and takes a table with nothing in it as the option set, as a flag
  * without a value: http.tls is `file:"allowEmpty"` (pkg/config/static/entrypoints.go@v3.3.4), so
  * `[entryPoints.websecure.http.tls]` or `tls: {}` gives the entryPoint TLS. A list of values
@@ -636,22 +675,23 @@ function fileKey(doc: unknown, ...path: string[]): unknown {
 function fileEntryPointOptions(doc: unknown): { options: Map<string, string | undefined>; spelled: Map<string, string> } {
   const options = new Map<string, string | undefined>();
   const spelled = new Map<string, string>();
-  const put = (path: string, v: unknown): boolean => {
+  // `at` the option key so far (the name as written, the rest lower-case), `path` as spelled.
+  const put = (at: string, path: string, v: unknown): boolean => {
     if (v === null || v === undefined) return false;
     const o = obj(v);
     let set = false;
-    if (o) for (const [k, x] of Object.entries(o)) set = put(`${path}.${k}`, x) || set;
+    if (o) for (const [k, x] of Object.entries(o)) set = put(`${at}.${k.toLowerCase()}`, `${path}.${k}`, x) || set;
     if (set) return true;
     const scalar = (x: unknown) => (typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean' ? String(x) : undefined);
     const value = o ? '' : Array.isArray(v) ? (v.every((x) => scalar(x) !== undefined) ? v.map(scalar).join(',') : '') : scalar(v) ?? '';
-    options.set(path.toLowerCase(), value);
-    spelled.set(path.toLowerCase(), path);
+    options.set(at, value);
+    spelled.set(at, path);
     return true;
   };
   const root = obj(doc);
   const key = root && Object.keys(root).find((k) => k.toLowerCase() === 'entrypoints');
   const eps = key === undefined ? undefined : obj(root![key]);
-  for (const [name, ep] of Object.entries(eps ?? {})) put(`${key}.${name}`, ep);
+  for (const [name, ep] of Object.entries(eps ?? {})) put(`entrypoints.${name}`, `${key}.${name}`, ep);
   return { options, spelled };
 }
 
@@ -830,30 +870,30 @@ export interface TraefikEntryPoints {
    */
   fromFile: TraefikUnreadFile[];
   /**
-   * The default entryPoints of the other workloads, lower-case: routers that name none attach
+   * The default entryPoints of the other workloads, named as Traefik keeps them (case included, optionKey): routers that name none attach
    * to these. Those marked asDefault, else every one defined (entrypoints.<name>.address), but
    * never a UDP one nor Traefik's internal entryPoint "traefik" (traefik/traefik
    * cmd/traefik/traefik.go, getDefaultsEntrypoints).
    */
   defaults: string[];
   /**
-   * How an entryPoint (lower-case name) keeps plaintext HTTP away from routers without their own
+   * How an entryPoint (named case included, optionKey) keeps plaintext HTTP away from routers without their own
    * tls section, when every workload whose configuration is read says so: entryPoint TLS
    * (entrypoints.<name>.http.tls, any of its sub-options too) or a redirection of every request
    * to https (entrypoints.<name>.http.redirections.entrypoint.to, scheme https by default), per
    * https://doc.traefik.io/traefik/reference/install-configuration/entrypoints/. The option as written.
    */
   secured: Map<string, string>;
-  /** The port each entryPoint (lower-case) listens on, from entrypoints.<name>.address ("[host]:port[/tcp|/udp]"). */
+  /** The port each entryPoint (by name, case included) listens on, from entrypoints.<name>.address ("[host]:port[/tcp|/udp]"). */
   ports: Map<string, number[]>;
   /**
-   * The entryPoints (lower-case) only clients inside the cluster reach: every Traefik workload
+   * The entryPoints (by name, case included) only clients inside the cluster reach: every Traefik workload
    * is read and selected by a Service of the snapshot, and on each one defining the entryPoint no
    * way in from outside the cluster leads to its port (see edgeWaysOf). Traefik attaches a router
    * to its entryPoints whatever Service publishes them, so the router still answers there.
    */
   inClusterOnly: Set<string>;
-  /** Per entryPoint (lower-case), the ways in from outside the cluster to its port: "Service traefik/traefik (LoadBalancer) port 80". */
+  /** Per entryPoint (by name, case included), the ways in from outside the cluster to its port: "Service traefik/traefik (LoadBalancer) port 80". */
   edge: Map<string, string[]>;
   /** The workloads read whose pods no Service of the snapshot selects: where their entryPoints are reached from is unknown. */
   withoutService: ResourceRef[];
@@ -887,7 +927,7 @@ export function traefikFilesUnread(files: TraefikUnreadFile[]): string {
 /** One entryPoint's http.tls.options on one Traefik workload: `option` as written ("<namespace>-<name>@kubernetescrd"). */
 export interface TraefikEntryPointTlsOption { workload: ResourceRef; entryPoint: string; option: string; flag: string }
 
-/** One entryPoint's http.middlewares on one Traefik workload (entryPoint lower-case): the names as written, comma-separated, or why they are not known. */
+/** One entryPoint's http.middlewares on one Traefik workload (entryPoint named case included): the names as written, comma-separated, or why they are not known. */
 export interface TraefikEntryPointMiddlewares { workload: ResourceRef; entryPoint: string; flag: string; names: string[]; unknown?: string }
 
 /** The port of an entryPoint address, "[host]:port[/tcp|/udp]" (doc.traefik.io reference/install-configuration/entrypoints, `address`). */
@@ -1122,15 +1162,15 @@ export type TraefikRouterPlaintext =
  */
 export function traefikRouterPlaintext(eps: TraefikEntryPoints, named: string[]): TraefikRouterPlaintext {
   const on = named.length ? named : eps.defaults;
-  const plain = on.filter((e) => !eps.secured.has(e.toLowerCase()));
-  const atEdge = plain.filter((e) => !eps.inClusterOnly.has(e.toLowerCase()));
+  const plain = on.filter((e) => !eps.secured.has(e));
+  const atEdge = plain.filter((e) => !eps.inClusterOnly.has(e));
   const entryPoints = named.length ? named : '(default entryPoints)';
-  const secured = on.filter((e) => eps.secured.has(e.toLowerCase())).map((e) => `${e}: ${eps.secured.get(e.toLowerCase())}`);
-  const waysIn = Object.fromEntries(on.filter((e) => eps.edge.has(e.toLowerCase())).map((e) => [e, eps.edge.get(e.toLowerCase())!]));
+  const secured = on.filter((e) => eps.secured.has(e)).map((e) => `${e}: ${eps.secured.get(e)}`);
+  const waysIn = Object.fromEntries(on.filter((e) => eps.edge.has(e)).map((e) => [e, eps.edge.get(e)!]));
   const edgeWays = Object.keys(waysIn).length ? { edgeWays: waysIn } : {};
   if (on.length > 0 && plain.length === 0) return { plaintext: 'none', secured, evidence: { entryPoints, securedEntryPoints: secured } };
   if (on.length > 0 && atEdge.length === 0) {
-    const inCluster = plain.map((e) => `${e} (port${(eps.ports.get(e.toLowerCase()) ?? []).length > 1 ? 's' : ''} ${(eps.ports.get(e.toLowerCase()) ?? []).join(', ')})`);
+    const inCluster = plain.map((e) => `${e} (port${(eps.ports.get(e) ?? []).length > 1 ? 's' : ''} ${(eps.ports.get(e) ?? []).join(', ')})`);
     return { plaintext: 'in-cluster', secured, inCluster, evidence: { entryPoints, securedEntryPoints: secured, inClusterPlaintextEntryPoints: inCluster, ...edgeWays } };
   }
   const unseen = eps.workloads.length === 0 ? 'no Traefik workload is in the snapshot'
@@ -1619,7 +1659,7 @@ export function traefikHttpsRedirect(snapshot: Snapshot, refs: string[], routeNs
  */
 export function traefikRouterOnlyHttp(eps: TraefikEntryPoints, named: string[]): boolean {
   const on = named.length ? named : eps.defaults;
-  return eps.workloads.length > 0 && eps.fromFile.length === 0 && on.length > 0 && on.every((e) => !eps.secured.get(e.toLowerCase())?.startsWith('TLS'));
+  return eps.workloads.length > 0 && eps.fromFile.length === 0 && on.length > 0 && on.every((e) => !eps.secured.get(e)?.startsWith('TLS'));
 }
 
 /** Traefik's TCP routers of both API groups (IngressRouteTCP). */

@@ -1,7 +1,7 @@
 // Boolean flags as Go programs parse them: pflag (ingress-nginx) and Go's own flag package
 // (consul-k8s's subcommands) agree on a boolean's syntax and differ on where parsing stops.
 import { describe, expect, it } from 'vitest';
-import { goBoolFlag, shellArgsAfter } from '../../../src/analysis/flags.ts';
+import { flagValue, goBoolFlag, pflagSingleDash, shellArgsAfter } from '../../../src/analysis/flags.ts';
 
 describe('goBoolFlag', () => {
   it('reads -name, --name and -name=value with strconv.ParseBool; the last one wins; a refused value stops parsing', () => {
@@ -25,6 +25,28 @@ describe('goBoolFlag', () => {
     expect(goBoolFlag(['-x', '-', '-y=false'], 'y', { byDefault: true, stdlib })).toEqual({ on: true, given: false });
     // A word after a flag that is not boolean written without "=" is that flag's value: read on.
     expect(goBoolFlag(['-log-level', 'info', '-y=false'], 'y', { byDefault: true, stdlib })).toEqual({ on: false, given: true });
+  });
+});
+
+// spf13/pflag flag.go parseArgs: one dash starts a bundle of one-letter shorthands (parseShortArg,
+// parseSingleShortArg), which fails on a letter the program defines no shorthand for; only two
+// dashes name a long flag (parseLongArg). Go's flag package takes one dash or two alike.
+describe('pflag: -name is shorthands, not the long flag --name', () => {
+  it('goBoolFlag (pflag) and flagValue do not read -enable-ssl-passthrough or -cluster-cidr=…; Go\'s flag (stdlib) reads -name', () => {
+    expect(goBoolFlag(['-enable-ssl-passthrough'], 'enable-ssl-passthrough')).toEqual({ on: false, given: false });
+    expect(goBoolFlag(['--enable-ssl-passthrough', '-enable-ssl-passthrough=false'], 'enable-ssl-passthrough')).toEqual({ on: true, given: true });
+    expect(goBoolFlag(['-default-inject=false'], 'default-inject', { byDefault: true, stdlib: { booleans: ['default-inject'] } })).toEqual({ on: false, given: true });
+    expect(flagValue(['-cluster-cidr=10.0.0.0/8'], 'cluster-cidr')).toBeUndefined();
+    expect(flagValue(['-cluster-cidr', '10.0.0.0/8'], 'cluster-cidr')).toBeUndefined();
+    expect(flagValue(['--cluster-cidr=10.0.0.0/8', '-cluster-cidr=10.1.0.0/16'], 'cluster-cidr')).toBe('10.0.0.0/8');
+    // A one-letter flag's shorthand is itself (klog's -v, given its name as shorthand by pflag's AddGoFlagSet).
+    expect(flagValue(['-v=2'], 'v')).toBe('2');
+  });
+
+  it('pflagSingleDash names the argument spelling a long flag with one dash', () => {
+    expect(pflagSingleDash(['/nginx-ingress-controller', '-enable-ssl-passthrough=true'], 'enable-ssl-passthrough')).toBe('-enable-ssl-passthrough=true');
+    expect(pflagSingleDash(['--enable-ssl-passthrough', '-enable-ssl-passthrough-x'], 'enable-ssl-passthrough')).toBeUndefined();
+    expect(pflagSingleDash(['-v'], 'v')).toBeUndefined();
   });
 });
 

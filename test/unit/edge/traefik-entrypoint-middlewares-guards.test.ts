@@ -94,6 +94,10 @@ describe('a Traefik configured by a traefik.toml: its entryPoints\' http.middlew
     expect(graded(v)).toEqual(['fail', 'default']);
     expect(v.message).toContain('watches only namespaces db (providers.kubernetesCRD.namespaces), not traefik');
   });
+  it('the chain on entryPoint Postgres of the file guards nothing on postgres: Traefik keeps entryPoint names as written (traefik/paerser parser/element_fill.go setMap), a certain finding', () => {
+    const v = verdict(edgeAuthMissing, fromToml([], `${POSTGRES}[entryPoints.Postgres]\n  address = ":5433"\n  [entryPoints.Postgres.http]\n    middlewares = ["traefik-guards@kubernetescrd"]\n`));
+    expect(graded(v)).toEqual(['fail', 'default']);
+  });
   it('the flag beside a file that names none counts for nothing: Traefik ignores its arguments then, a certain finding', () => {
     const v = verdict(edgeAuthMissing, fromToml(['--entrypoints.postgres.http.middlewares=traefik-guards@kubernetescrd'], POSTGRES));
     expect(graded(v)).toEqual(['fail', 'default']);

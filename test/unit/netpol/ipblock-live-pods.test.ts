@@ -353,6 +353,15 @@ describe('the kube-controller-manager\'s --allocate-node-cidrs given as $(VAR)',
     expect(r.message).toContain('the cluster\'s pod range is not known: the kube-controller-manager (Pod kube-system/kube-controller-manager-cp1) sets --allocate-node-cidrs from an environment variable ("--allocate-node-cidrs=$(ALLOCATE)") whose value is not read: its env does not write out a value for "ALLOCATE", so whether it allocates the Nodes\' pod ranges from its --cluster-cidr (10.244.2.0/23,10.244.8.0/23) cannot be told');
   });
 
+  // spf13/pflag (the kube-controller-manager's, through cobra) reads one dash as one-letter
+  // shorthands (flag.go parseShortArg): -allocate-node-cidrs=true is the shorthand -a, none of its own.
+  it('-allocate-node-cidrs=true with one dash is not the flag: not confirmed (medium), saying pflag reads it as shorthands (was: taken as on, the denial confirmed)', () => {
+    const yaml = egressScene(CNIS[1][1], ['10.244.2.5', '10.244.2.6']) + NODES_APART + KCM('10.244.2.0/23,10.244.8.0/23').replace('--allocate-node-cidrs=true', '-allocate-node-cidrs=true');
+    const r = intentOf(yaml);
+    expect([r.status, r.severity]).toEqual(['fail', 'medium']);
+    expect(r.message).toContain('the kube-controller-manager (Pod kube-system/kube-controller-manager-cp1) is passed "-allocate-node-cidrs=true", which its flag parser (spf13/pflag) reads as the one-letter shorthands -a…, not as --allocate-node-cidrs');
+  });
+
   it('beside kube-router\'s --cluster-cidr, one it may allocate from that differs leaves the range unknown (medium; was: the kube-controller-manager passed over, the denial confirmed)', () => {
     const base = egressScene(KUBE_ROUTER_WITH('10.244.2.0/23,10.244.8.0/23'), ['10.244.2.5', '10.244.2.6']) + NODES_APART;
     expect(intentOf(base).status).toBe('pass');

@@ -118,6 +118,19 @@ describe('--ingress-class, --controller-class, --watch-ingress-without-class fro
     expect(legacyProtocolEnabled.excluded?.(ctxOf(s))).toContain('cannot start');
   });
 
+  // spf13/pflag reads one dash as one-letter shorthands (flag.go parseShortArg) and the controller
+  // defines none but klog's -v (pkg/flags/flags.go, pflag.ExitOnError): -e is unknown, flags.Parse exits.
+  it('-enable-ssl-passthrough with one dash is no --enable-ssl-passthrough: pflag refuses the shorthand -e, so the controller does not start', () => {
+    for (const arg of ['-enable-ssl-passthrough', '-watch-namespace=shop']) {
+      const s = snap(controller([arg]) + ingressClass + ingress({}));
+      const c = nginxControllers(s)[0];
+      expect(c?.sslPassthrough).toBe(false);
+      expect(c?.watch).toEqual({ none: `it is started with ${JSON.stringify(arg)}, which pflag reads as one-letter shorthands, not as a flag of two dashes, and -${arg[1]} is no shorthand of the controller, so pflag stops it at flag parsing: it does not start` });
+      expect(legacyProtocolEnabled.excluded?.(ctxOf(s))).toContain('cannot start');
+    }
+    expect(nginxControllers(snap(controller(['--enable-ssl-passthrough']) + ingressClass + ingress({})))[0]).toMatchObject({ sslPassthrough: true, watch: { all: true } });
+  });
+
   it('a variable from a ConfigMap in the input is read: the class it names decides, for certain', () => {
     const cm = `
 ---
