@@ -184,6 +184,16 @@ describe('Antrea-native policies are evaluated in Antrea\'s tiers (docs/antrea-n
     expect(run(namespaceDefaultDenyIngress, ctxOf(bare())).find((v) => v.resource.name === 'other')?.status).toBe('fail');
   });
 
+  it('network.namespace-default-deny-ingress: an ACNP dropping ingress from every namespace leaves outside addresses in, and the finding names the Antrea API and an Antrea fix, not the admin APIs (reviewer repro G)', () => {
+    const podsOnly = cnp('deny-pods-only', 'application', 5, SHOP, 'ingress: [{action: Drop, from: [{namespaceSelector: {}}]}]');
+    const shop = run(namespaceDefaultDenyIngress, ctxOf(bare(podsOnly))).find((v) => v.resource.name === 'shop');
+    expect(shop).toMatchObject({ status: 'fail', severity: 'medium' });
+    expect(shop?.message).toBe('2 workload(s) in namespace shop are isolated for ingress from pods but not from addresses outside the cluster (the rules of Antrea-native policies (crd.antrea.io) that isolate them name pods and namespaces only): add a default-deny NetworkPolicy, or an Antrea-native Drop rule with no `from` (every source) or with an ipBlock');
+    // The fix it names holds: a Drop with no from isolates them from every source.
+    const everySource = cnp('deny-all', 'application', 5, SHOP, 'ingress: [{action: Drop}]');
+    expect(run(namespaceDefaultDenyIngress, ctxOf(bare(everySource))).find((v) => v.resource.name === 'shop')?.status).toBe('pass');
+  });
+
   it('a SecurityOps Drop beats an Application Allow ("Emergency > SecurityOps > NetworkOps > Platform > Application")', () => {
     const allow = cnp('app-allow', 'application', 1, SHOP, `ingress: [{action: Allow, from: ${FROM_OTHER}}]`);
     const drop = cnp('secops-drop', 'securityops', 10, SHOP, `ingress: [{action: Drop, from: ${FROM_OTHER}}]`);
