@@ -6,7 +6,7 @@ import { rulePortConns } from '../../src/analysis/netpol/engine.ts';
 import { openToAddresses, openToPods } from '../../src/analysis/netpol/open-to-all.ts';
 import { isDefaultDeny, openReason, openScope, portsText, selectsWholeNamespaces } from '../../src/analysis/netpol/rules.ts';
 import { SEGMENTATION } from '../controls.ts';
-import { CILIUM_SETTINGS_READS } from './lib/cilium-settings.ts';
+import { CNI_SETTINGS_READS } from './lib/cni-settings.ts';
 import { SERVICE_ACCOUNT_LABELS_READ } from './lib/service-account-labels.ts';
 import { ENFORCED_POLICY_KINDS_READ } from './lib/policy-kinds.ts';
 import { denyRulesBefore } from './lib/deny-rules.ts';
@@ -22,7 +22,7 @@ export const allowAllIngress: Check = {
   controls: SEGMENTATION,
   remediation: 'Replace the open rule with explicit peers (podSelector/namespaceSelector on kubernetes.io/metadata.name, or the API\'s equivalent) and ports; list namespaces that are meant to be public under network.exposedNamespaces.',
   needs: ['namespaces', 'pods', 'networkpolicies'],
-  readsWhen: [...CILIUM_SETTINGS_READS, SERVICE_ACCOUNT_LABELS_READ, ...ENFORCED_POLICY_KINDS_READ],
+  readsWhen: [...CNI_SETTINGS_READS, SERVICE_ACCOUNT_LABELS_READ, ...ENFORCED_POLICY_KINDS_READ],
   // Unread, a CIDR group is unresolved and the policy "cannot be judged", saying so (lib/unresolved-peers.ts).
   readsBestEffort: ['cilium.cidrgroups'],
   *evaluate(ctx) {

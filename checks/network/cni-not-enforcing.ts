@@ -5,7 +5,7 @@ import { EXTRA_POLICY_KINDS } from '../../src/analysis/netpol/apis.ts';
 import { detectCni } from '../../src/analysis/netpol/cni.ts';
 import { buildReachability } from '../../src/analysis/netpol/model.ts';
 import { policyLabel } from '../../src/analysis/netpol/engine.ts';
-import { CILIUM_SETTINGS_READS } from './lib/cilium-settings.ts';
+import { CNI_SETTINGS_READS } from './lib/cni-settings.ts';
 import { CILIUM_CIDR_GROUPS_READ, CILIUM_TO_SERVICES_READ } from './lib/policy-kinds.ts';
 import { invalidPolicy } from './invalid-policy.ts';
 import { policySelectsNothing } from './policy-selects-nothing.ts';
@@ -13,7 +13,7 @@ import { policySelectsNothing } from './policy-selects-nothing.ts';
 const MAX_LISTED = 20;
 
 /** The Cilium APIs by the kind people know them by. */
-const API_LABEL: Partial<Record<string, string>> = { Cilium: 'CiliumNetworkPolicy', CiliumClusterwide: 'CiliumClusterwideNetworkPolicy' };
+const API_LABEL: Partial<Record<string, string>> = { Cilium: 'CiliumNetworkPolicy', CiliumClusterwide: 'CiliumClusterwideNetworkPolicy', Antrea: 'Antrea-native policy (crd.antrea.io)' };
 
 /** The checks judging every policy, enforced or not: they wait for every policy kind they read. */
 const EVERY_POLICY_CHECKS: readonly Check[] = [invalidPolicy, policySelectsNothing];
@@ -32,9 +32,9 @@ export const cniNotEnforcing: Check = {
   protectsAgainst: 'policies that exist on paper only: a CNI without policy enforcement (flannel alone, kind\'s kindnetd before its v20240813 build, GKE\'s netd without network policy enforcement or Dataplane V2, AKS\'s Azure CNI without a network policy engine) or switched off (kube-router --run-firewall=false, Weave Net\'s weave-kube without its weave-npc container, Kube-OVN kube-ovn-controller --enable-np=false, the Amazon VPC CNI without its node agent or with --enable-network-policy false, its default) ignores NetworkPolicies (a switch set from an environment variable whose value the container\'s env does not write out, or a kindnet image naming no build date, cannot be confirmed: a medium finding; so too, for each admin API whose objects exist, a Kube-OVN --enable-anp or a kube-network-policies pre-v0.9.0 admin flag set so, no kube-ovn-controller to show --enable-anp, or a Kube-OVN image tag naming no release), and a CNI that does not implement an API (AdminNetworkPolicy on Cilium, ClusterNetworkPolicy on Cilium before 1.20 or without enable-k8s-cluster-network-policy, Calico policies on Cilium, AdminNetworkPolicy on Calico v3.32, the admin APIs on Kube-OVN without kube-ovn-controller --enable-anp, its default, ClusterNetworkPolicy on Kube-OVN before v1.15.0, …) ignores that API\'s policies, and a CNI may be set to enforce nothing (Cilium\'s enable-policy never or policy-audit-mode) or to ignore an API (Cilium\'s enable-k8s-networkpolicy, enable-cilium-network-policy, enable-cilium-clusterwide-network-policy), in cilium-config, as a cilium-agent flag or CILIUM_ variable, or in a CiliumNodeConfig for every node (one for some nodes only, or a value the snapshot does not show, cannot be confirmed: a medium finding)',
   severity: 'critical',
   controls: [cis('5.3.1'), 'NSA-CISA:NS/network-policies', 'NIST-800-53:SC-7', 'NIST-800-207:T6'],
-  remediation: 'Run a CNI that enforces the policy APIs in use (NetworkPolicy: Calico, Cilium, Antrea, or Calico alongside flannel as Canal; turn it on where it is off: network policy enforcement or Dataplane V2 on GKE, a network policy engine (Azure Network Policy Manager, Calico or Cilium) on AKS, enableNetworkPolicy on the EKS vpc-cni add-on, kube-router --run-firewall, Kube-OVN --enable-np, Weave Net\'s weave-npc container, kind v0.24.0 or later for kindnet; AdminNetworkPolicy: Calico v3.29 to v3.31 (BaselineAdminNetworkPolicy v3.30 to v3.31), Antrea, OVN-Kubernetes, Kube-OVN with kube-ovn-controller --enable-anp=true, kube-network-policies (its -npa-v1alpha1 image); ClusterNetworkPolicy: Calico from v3.32, Cilium from 1.20 with enable-k8s-cluster-network-policy, Kube-OVN from v1.15.0 with --enable-anp=true, kube-network-policies (its -npa-v1alpha2 image)), turn on the Cilium switches that watch the APIs in use (and off policy-audit-mode once the audit is done), or rewrite the decorative policies in an API the CNI implements.',
+  remediation: 'Run a CNI that enforces the policy APIs in use (NetworkPolicy: Calico, Cilium, Antrea, or Calico alongside flannel as Canal; turn it on where it is off: network policy enforcement or Dataplane V2 on GKE, a network policy engine (Azure Network Policy Manager, Calico or Cilium) on AKS, enableNetworkPolicy on the EKS vpc-cni add-on, kube-router --run-firewall, Kube-OVN --enable-np, Weave Net\'s weave-npc container, kind v0.24.0 or later for kindnet; AdminNetworkPolicy: Calico v3.29 to v3.31 (BaselineAdminNetworkPolicy v3.30 to v3.31), Antrea from v1.13 with the AdminNetworkPolicy feature gate in antrea-controller.conf, OVN-Kubernetes, Kube-OVN with kube-ovn-controller --enable-anp=true, kube-network-policies (its -npa-v1alpha1 image); ClusterNetworkPolicy: Calico from v3.32, Cilium from 1.20 with enable-k8s-cluster-network-policy, Kube-OVN from v1.15.0 with --enable-anp=true, kube-network-policies (its -npa-v1alpha2 image)), turn on Antrea\'s AntreaPolicy feature gate (antrea-agent.conf and antrea-controller.conf) for Antrea-native policies, turn on the Cilium switches that watch the APIs in use (and off policy-audit-mode once the audit is done), or rewrite the decorative policies in an API the CNI implements.',
   needs: ['daemonsets', 'deployments'],
-  readsWhen: [...CILIUM_SETTINGS_READS, CILIUM_CIDR_GROUPS_READ, CILIUM_TO_SERVICES_READ],
+  readsWhen: [...CNI_SETTINGS_READS, CILIUM_CIDR_GROUPS_READ, CILIUM_TO_SERVICES_READ],
   readsBestEffort: ['networkpolicies', ...EXTRA_POLICY_KINDS, 'namespaces', 'pods', 'serviceaccounts'],
   evaluate(ctx) {
     const d = detectCni(ctx.snapshot);

@@ -6,7 +6,7 @@ import { externalEgress, type WorkloadExternalEgress } from '../../src/analysis/
 import { parseCidr, type IpRange } from '../../src/base/ip.ts';
 import { buildReachability, type WorkloadNode } from '../../src/analysis/netpol/model.ts';
 import { EGRESS_CONTROL } from '../controls.ts';
-import { CILIUM_SETTINGS_READS } from './lib/cilium-settings.ts';
+import { CNI_SETTINGS_READS } from './lib/cni-settings.ts';
 import { SERVICE_ACCOUNT_LABELS_READ } from './lib/service-account-labels.ts';
 import { ENFORCED_POLICY_KINDS_READ } from './lib/policy-kinds.ts';
 import { unresolvedAddressPeers, unresolvedText } from './lib/unresolved-peers.ts';
@@ -96,7 +96,7 @@ export const egressNotControlled: Check = {
   controls: EGRESS_CONTROL,
   remediation: 'Give the workload a default-deny egress policy that allows only in-cluster destinations (DNS, Services, the egress gateway); route external calls through the gateway (Istio: ServiceEntry + VirtualService via the egress gateway) or the proxy, and drop ipBlock/toFQDNs/world rules from workload policies.',
   needs: ['namespaces', 'pods', 'networkpolicies'],
-  readsWhen: [...CILIUM_SETTINGS_READS, SERVICE_ACCOUNT_LABELS_READ, ...ENFORCED_POLICY_KINDS_READ],
+  readsWhen: [...CNI_SETTINGS_READS, SERVICE_ACCOUNT_LABELS_READ, ...ENFORCED_POLICY_KINDS_READ],
   appliesTo: (ctx) => ctx.config.egress.gateways.length > 0 || exitsOf(ctx).gateways.size > 0,
   // The config's gateways and the workloads' own labels (exitsOf): an unreadable NetworkPolicy
   // kind cannot make an Istio egress gateway appear, so it leaves the check not-applicable.

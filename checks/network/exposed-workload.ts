@@ -4,7 +4,7 @@ import { effectiveExposure, type EffectivePath } from '../../src/analysis/edge/e
 import { MESH_FLOW_KINDS } from '../../src/analysis/mesh/flow-verdict.ts';
 import { EDGE_ROUTE_BEST_EFFORT, EDGE_ROUTE_KINDS } from '../../src/analysis/edge/routes.ts';
 import { isSystemNamespace } from '../../src/analysis/netpol/rules.ts';
-import { CILIUM_SETTINGS_READS } from './lib/cilium-settings.ts';
+import { CNI_SETTINGS_READS } from './lib/cni-settings.ts';
 import { SERVICE_ACCOUNT_LABELS_READ } from './lib/service-account-labels.ts';
 import { ENFORCED_POLICY_KINDS_READ } from './lib/policy-kinds.ts';
 
@@ -18,7 +18,7 @@ export const exposedWorkload: Check = {
   remediation: 'Remove the route, the LoadBalancer/NodePort Service, the Service\'s externalIPs or the container\'s hostPort if the workload is internal, or admit only in-cluster peers to its pods (a NetworkPolicy without an ipBlock, or for a route only the edge controller\'s pods). If it is meant to be reached from outside, declare its namespace in network.exposedNamespaces; an ipBlock of the allowed clients narrows who can connect (the finding then names the admitted ranges) but is still a way in, and so does a Traefik ipAllowList Middleware or MiddlewareTCP on the route, or a LoadBalancer Service\'s spec.loadBalancerSourceRanges (or its service.beta.kubernetes.io/load-balancer-source-ranges annotation), which leaves its node ports open: set allocateLoadBalancerNodePorts: false or block them at the nodes.',
   needs: ['namespaces', 'pods', 'services', 'networkpolicies'],
   reads: [...EDGE_ROUTE_KINDS.filter((k) => k !== 'services' && !EDGE_ROUTE_BEST_EFFORT.includes(k)), 'traefik.middlewares', 'traefik-legacy.middlewares', ...MESH_FLOW_KINDS],
-  readsWhen: [...CILIUM_SETTINGS_READS, SERVICE_ACCOUNT_LABELS_READ, ...ENFORCED_POLICY_KINDS_READ],
+  readsWhen: [...CNI_SETTINGS_READS, SERVICE_ACCOUNT_LABELS_READ, ...ENFORCED_POLICY_KINDS_READ],
   // The meshes' ConfigMaps (meshConfigMapRefs) and ingress-nginx's (service-upstream): unreadable, a mesh verdict that turns on them is unknown, or the pod-address default stands: both count as open.
   readsBestEffort: ['configmaps', ...EDGE_ROUTE_BEST_EFFORT],
   evaluate(ctx) {

@@ -3,7 +3,7 @@ import { cis } from '../controls.ts';
 import { EXTRA_POLICY_KINDS } from '../../src/analysis/netpol/apis.ts';
 import { policyLabel } from '../../src/analysis/netpol/engine.ts';
 import { buildReachability } from '../../src/analysis/netpol/model.ts';
-import { CILIUM_SETTINGS_READS } from './lib/cilium-settings.ts';
+import { CNI_SETTINGS_READS } from './lib/cni-settings.ts';
 import { CILIUM_CIDR_GROUPS_READ, CILIUM_TO_SERVICES_READ } from './lib/policy-kinds.ts';
 
 export const invalidPolicy: Check = {
@@ -16,7 +16,7 @@ export const invalidPolicy: Check = {
   remediation: 'Fix the fields named in the evidence; such a policy is rejected or ignored, so the isolation it describes does not exist.',
   needs: ['networkpolicies'],
   reads: EXTRA_POLICY_KINDS,
-  readsWhen: [...CILIUM_SETTINGS_READS, CILIUM_CIDR_GROUPS_READ, CILIUM_TO_SERVICES_READ],
+  readsWhen: [...CNI_SETTINGS_READS, CILIUM_CIDR_GROUPS_READ, CILIUM_TO_SERVICES_READ],
   readsBestEffort: ['namespaces', 'pods', 'serviceaccounts'],
   evaluate(ctx) {
     return buildReachability(ctx.snapshot).policies.map((p) => {

@@ -1,7 +1,7 @@
 import type { Check } from '../../src/engine/types.ts';
 import { SEGMENTATION } from '../controls.ts';
 import { evaluateDefaultDeny } from './lib/default-deny.ts';
-import { CILIUM_SETTINGS_READS } from './lib/cilium-settings.ts';
+import { CNI_SETTINGS_READS } from './lib/cni-settings.ts';
 import { SERVICE_ACCOUNT_LABELS_READ } from './lib/service-account-labels.ts';
 import { ENFORCED_POLICY_KINDS_READ } from './lib/policy-kinds.ts';
 
@@ -14,6 +14,6 @@ export const namespaceDefaultDenyEgress: Check = {
   controls: SEGMENTATION,
   remediation: 'Add a default-deny egress NetworkPolicy (spec: {podSelector: {}, policyTypes: [Egress]}); remember to allow DNS to kube-dns, then the flows each workload needs.',
   needs: ['namespaces', 'pods', 'networkpolicies'],
-  readsWhen: [...CILIUM_SETTINGS_READS, SERVICE_ACCOUNT_LABELS_READ, ...ENFORCED_POLICY_KINDS_READ],
+  readsWhen: [...CNI_SETTINGS_READS, SERVICE_ACCOUNT_LABELS_READ, ...ENFORCED_POLICY_KINDS_READ],
   evaluate: (ctx) => evaluateDefaultDeny(ctx, 'egress'),
 };

@@ -1,7 +1,7 @@
 import type { Check } from '../../src/engine/types.ts';
 import { SEGMENTATION } from '../controls.ts';
 import { evaluateDefaultDeny } from './lib/default-deny.ts';
-import { CILIUM_SETTINGS_READS } from './lib/cilium-settings.ts';
+import { CNI_SETTINGS_READS } from './lib/cni-settings.ts';
 import { SERVICE_ACCOUNT_LABELS_READ } from './lib/service-account-labels.ts';
 import { ENFORCED_POLICY_KINDS_READ } from './lib/policy-kinds.ts';
 
@@ -14,6 +14,6 @@ export const namespaceDefaultDenyIngress: Check = {
   controls: SEGMENTATION,
   remediation: 'Add a default-deny ingress NetworkPolicy to the namespace (spec: {podSelector: {}, policyTypes: [Ingress]}) and allow the needed flows explicitly.',
   needs: ['namespaces', 'pods', 'networkpolicies'],
-  readsWhen: [...CILIUM_SETTINGS_READS, SERVICE_ACCOUNT_LABELS_READ, ...ENFORCED_POLICY_KINDS_READ],
+  readsWhen: [...CNI_SETTINGS_READS, SERVICE_ACCOUNT_LABELS_READ, ...ENFORCED_POLICY_KINDS_READ],
   evaluate: (ctx) => evaluateDefaultDeny(ctx, 'ingress'),
 };

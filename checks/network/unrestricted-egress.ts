@@ -9,7 +9,7 @@ import { rulePortConns } from '../../src/analysis/netpol/engine.ts';
 import { openToAddresses } from '../../src/analysis/netpol/open-to-all.ts';
 import { externalOpenReason, openScope, portsText } from '../../src/analysis/netpol/rules.ts';
 import { SEGMENTATION } from '../controls.ts';
-import { CILIUM_SETTINGS_READS } from './lib/cilium-settings.ts';
+import { CNI_SETTINGS_READS } from './lib/cni-settings.ts';
 import { SERVICE_ACCOUNT_LABELS_READ } from './lib/service-account-labels.ts';
 import { ENFORCED_POLICY_KINDS_READ } from './lib/policy-kinds.ts';
 import { selectsNoPod } from './lib/selects-no-pod.ts';
@@ -61,7 +61,7 @@ export const unrestrictedEgress: Check = {
   controls: SEGMENTATION,
   remediation: 'Restrict egress rules to the destinations (namespace/pod selectors, specific CIDRs or FQDNs) and ports the workload needs; send DNS only to kube-dns.',
   needs: ['namespaces', 'pods', 'networkpolicies'],
-  readsWhen: [...CILIUM_SETTINGS_READS, SERVICE_ACCOUNT_LABELS_READ, ...ENFORCED_POLICY_KINDS_READ],
+  readsWhen: [...CNI_SETTINGS_READS, SERVICE_ACCOUNT_LABELS_READ, ...ENFORCED_POLICY_KINDS_READ],
   // Unread, a CIDR group is unresolved and the policy "cannot be judged", saying so (lib/unresolved-peers.ts).
   readsBestEffort: ['cilium.cidrgroups'],
   evaluate(ctx) {

@@ -5,7 +5,7 @@ import { EDGE_WAF } from '../controls.ts';
 import { EDGE_BEST_EFFORT, EDGE_NEEDS, EDGE_READS, guardUnjudged, guardVerdicts } from './lib/edge-guard.ts';
 import { NGINX_SERVING_CONFIG_READ } from './lib/nginx-config-read.ts';
 import { ISTIO_MESH_CONFIG_READ } from '../mtls/lib/istio-mesh-config.ts';
-import { CILIUM_SETTINGS_READS } from '../network/lib/cilium-settings.ts';
+import { CNI_SETTINGS_READS } from '../network/lib/cni-settings.ts';
 import { ENFORCED_POLICY_KINDS_READ } from '../network/lib/policy-kinds.ts';
 
 export const edgeWafMissing: Check = {
@@ -19,7 +19,7 @@ export const edgeWafMissing: Check = {
   needs: EDGE_NEEDS,
   reads: EDGE_READS,
   // By-name ConfigMaps: the controllers' (global-auth-url, limits, ModSecurity), Istio's root namespace (policies selecting the gateway), Cilium's settings; and the policy kinds the CNI may enforce (both decide what reaches the backends).
-  readsWhen: [NGINX_SERVING_CONFIG_READ, ISTIO_MESH_CONFIG_READ, ...CILIUM_SETTINGS_READS, ...ENFORCED_POLICY_KINDS_READ],
+  readsWhen: [NGINX_SERVING_CONFIG_READ, ISTIO_MESH_CONFIG_READ, ...CNI_SETTINGS_READS, ...ENFORCED_POLICY_KINDS_READ],
   readsBestEffort: EDGE_BEST_EFFORT,
   evaluate(ctx) {
     const root = istioRoot(ctx.snapshot, ctx.config).namespace;

@@ -37,6 +37,7 @@ export const KNOWN_CONFIGMAP_NAMES: readonly string[] = [
   'consul-server-config', // Consul servers' config from the Helm chart (acl.default_policy: the default intention)
   'consul-server-tmp-extra-config', // Consul servers' Helm server.extraConfig, loaded last (may override the default intention)
   'cilium-config', // Cilium agent config (enable-policy)
+  'antrea-config', // Antrea's antrea-agent.conf and antrea-controller.conf (featureGates: AntreaPolicy, AdminNetworkPolicy)
   'calico-config', // calico-node's backend and CNI config in the calico.yaml manifests (whether Calico IPAM addresses the pods)
   'cni-config', // the CNI config the tigera operator gives calico-node's install-cni (calico-system; its IPAM: calico-ipam or host-local)
   'kubernetes-services-endpoint', // calico-node's envFrom in the calico.yaml manifests (KUBERNETES_SERVICE_HOST/PORT; read for any IPAM setting it may hold)

@@ -13,6 +13,8 @@ import type { Snapshot } from '../../src/snapshot/types.ts';
 import { antreaPolicyCrds, certManagerCrds, crd, installMeshAndGatewayCrds } from './crds.ts';
 import { CHECK_BY_ID } from '../../checks/index.ts';
 import { defaultConfig } from '../../src/config/types.ts';
+import { liveConfigMapRefs } from '../../src/cli/source.ts';
+import { detectCni } from '../../src/analysis/netpol/cni.ts';
 import { runChecks } from '../../src/engine/run.ts';
 import { Admin, LISTED_KEYS, describeCluster, scratchDir, tokenKubeconfig, uniqueName } from './env.ts';
 import { withRecordingProxy } from './recording-proxy.ts';
@@ -542,6 +544,22 @@ describeCluster('live collector against a real kube-apiserver', (cluster) => {
         }
       }
     };
+
+    // Antrea's feature gates (docs/feature-gates.md: AntreaPolicy, Agent + Controller) come from the
+    // ConfigMap its agent mounts, which the collector gets by name (liveConfigMapRefs).
+    it('reads the ConfigMap the antrea-agent DaemonSet mounts: AntreaPolicy false there makes Antrea-native policies decorative', async () => {
+      const gates = uniqueName('antrea-gates');
+      await admin.namespace(gates);
+      await admin.createAll([
+        { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'antrea-agent', namespace: gates }, spec: { selector: { matchLabels: { app: 'antrea' } }, template: { metadata: { labels: { app: 'antrea' } }, spec: { containers: [{ name: 'antrea-agent', image: 'antrea/antrea-agent-ubuntu:v2.2.0' }], volumes: [{ name: 'antrea-config', configMap: { name: 'antrea-config' } }] } } } },
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'antrea-config', namespace: gates }, data: { 'antrea-agent.conf': 'featureGates:\n  AntreaPolicy: false\n', 'antrea-controller.conf': 'featureGates:\n  AntreaPolicy: false\n' } },
+      ]);
+      const snapshot = await collectLive({ kubeconfigPath: cluster.kubeconfigPath, configMapRefs: liveConfigMapRefs(defaultConfig()) });
+      expect(snapshot.resources.configmaps?.some((c) => c.metadata?.namespace === gates && c.metadata.name === 'antrea-config')).toBe(true);
+      const antrea = detectCni(snapshot).plugins.find((p) => p.name === 'antrea' && p.namespace === gates);
+      expect(antrea?.unimplemented?.Antrea).toBe(`the AntreaPolicy feature gate is false in antrea-agent.conf of ConfigMap ${gates}/antrea-config: Antrea handles no Antrea-native policy (and no AdminNetworkPolicy, which requires it)`);
+      await admin.request('DELETE', `/apis/apps/v1/namespaces/${gates}/daemonsets/antrea-agent`);
+    });
 
     for (const version of ['v1beta1', 'v1alpha1']) {
       it(`lists them at ${version}`, async () => {

@@ -5,6 +5,8 @@
 import type { AuditContext } from '../../../src/analysis/context.ts';
 import type { Verdict } from '../../../src/base/vocabulary.ts';
 import { isEmptyConns } from '../../../src/analysis/netpol/conns.ts';
+import { API_NAMES } from '../../../src/analysis/netpol/composition.ts';
+import type { PolicyApi } from '../../../src/analysis/netpol/layers.ts';
 import { policyLabel } from '../../../src/analysis/netpol/engine.ts';
 import { buildReachability, isolationOf, type Isolation, type PodClass, type ReachModel } from '../../../src/analysis/netpol/model.ts';
 import { isDefaultDeny, isSystemNamespace } from '../../../src/analysis/netpol/rules.ts';
@@ -58,6 +60,24 @@ function openersText(model: ReachModel, openers: Openers, tcpUdpOnly: ReadonlySe
     parts.push(`${label(id)} allows ${ports(id)} and overrides ${what}: its Allow is decided first, and no later policy can deny it`);
   }
   return parts.join('; ');
+}
+
+/** Admin APIs whose ingress peers are namespaces and pods only (network-policy-api v1alpha1 and v1alpha2: `networks` is an egress peer). */
+const PODS_ONLY_INGRESS: ReadonlySet<PolicyApi> = new Set(['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy']);
+
+/**
+ * Why the policies isolating a workload from pods leave outside addresses in, and what closes the
+ * gap, named by the APIs of those policies. The admin APIs' ingress peers are namespaces and pods
+ * only; an Antrea-native rule also takes an `ipBlock`, and one with no `from` matches every source
+ * (antrea-io/antrea docs/antrea-network-policy.md v2.2.0, "Antrea ClusterNetworkPolicy": ingress
+ * `from` peers; src/analysis/netpol/antrea.ts reads them so).
+ */
+function externalOnlyFix(apis: readonly PolicyApi[]): string {
+  const named = [...new Set(apis)].sort();
+  const names = named.map((a) => API_NAMES[a]).join(' and ');
+  const why = named.length && named.every((a) => PODS_ONLY_INGRESS.has(a)) ? `${names} ingress rules cannot name them` : named.length ? `the rules of ${names} that isolate them name pods and namespaces only` : 'no rule names them';
+  const antrea = named.includes('Antrea') ? ', or an Antrea-native Drop rule with no `from` (every source) or with an ipBlock' : '';
+  return ` (${why}): add a default-deny NetworkPolicy${antrea}`;
 }
 
 export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress'): Generator<Verdict> {
@@ -201,7 +221,7 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
         status: 'fail',
         resource,
         severity: 'medium',
-        message: `${externalOnly.size} workload(s) in namespace ${ns} are isolated for ${dir} from pods but not from addresses outside the cluster${dir === 'ingress' ? ' (AdminNetworkPolicy and ClusterNetworkPolicy ingress rules cannot name them): add a default-deny NetworkPolicy' : ''}${idleNote(externalOnly)}`,
+        message: `${externalOnly.size} workload(s) in namespace ${ns} are isolated for ${dir} from pods but not from addresses outside the cluster${dir === 'ingress' ? externalOnlyFix(by.map((b) => b.api)) : ''}${idleNote(externalOnly)}`,
         evidence: { ...evidence, unisolatedWorkloads: list(externalOnly), unisolatedCount: externalOnly.size, openTo: 'addresses outside the cluster' },
         extent: { unit: 'workloads', members: [...externalOnly.keys()] },
       };

@@ -8,6 +8,8 @@ import { podTemplateOf } from '../workloads.ts';
 import { memoize } from '../memo.ts';
 import { boolSwitch as flagSwitch } from '../flags.ts';
 import { imageRepository, imageTag, repositoryIs } from '../images.ts';
+import { configMapNotFound, configMapRead, configMapUnread } from '../configmaps.ts';
+import { parseGoYaml } from '../../base/go-yaml.ts';
 import type { CoverageNote, PolicyApi } from './layers.ts';
 
 export interface CniPlugin {
@@ -43,6 +45,8 @@ const NP: readonly PolicyApi[] = ['NetworkPolicy'];
 const NP_ANP: readonly PolicyApi[] = ['NetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy'];
 const NP_ANP_CNP: readonly PolicyApi[] = [...NP_ANP, 'ClusterNetworkPolicy'];
 const CILIUM_APIS: readonly PolicyApi[] = ['NetworkPolicy', 'Cilium', 'CiliumClusterwide', 'ClusterNetworkPolicy'];
+/** Antrea's objects: the pattern it is recognised by (detectCni) and its ConfigMaps read by (antreaConfigMapRefs). */
+const ANTREA_PATTERN = /antrea/;
 const CALICO_APIS: readonly PolicyApi[] = ['NetworkPolicy', 'AdminNetworkPolicy', 'BaselineAdminNetworkPolicy', 'ClusterNetworkPolicy', 'Calico'];
 
 /**
@@ -268,8 +272,8 @@ const PLUGINS: Array<{ name: string; enforces: boolean; apis: readonly PolicyApi
   { name: 'kube-ovn', enforces: true, apis: NP_ANP_CNP, pattern: /kube-ovn/, switch: kubeOvnSwitch, unseen: [{ state: 'unknown', apis: KUBE_OVN_ADMIN_APIS, why: 'no kube-ovn-controller was found to show --enable-anp, which defaults to false' }] },
   // Weave Net: only through its weave-npc container (weaveSwitch).
   { name: 'weave', enforces: true, apis: NP, pattern: /weave-net|weaveworks\/weave/, switch: weaveSwitch },
-  // Antrea-native policies are on by default from Antrea v1.0 (antrea-io/antrea docs/antrea-network-policy.md, v2.2.0).
-  { name: 'antrea', enforces: true, apis: [...NP_ANP, 'Antrea'], pattern: /antrea/ },
+  // Antrea: Antrea-native policies and the admin APIs by its feature gates (withAntreaGates).
+  { name: 'antrea', enforces: true, apis: [...NP_ANP, 'Antrea'], pattern: ANTREA_PATTERN },
   { name: 'kube-router', enforces: true, apis: NP, pattern: /kube-router/, switch: kubeRouterSwitch },
   { name: 'azure-npm', enforces: true, apis: NP, pattern: /azure-npm/ },
   { name: 'kube-network-policies', enforces: true, apis: NP_ANP_CNP, pattern: /kube-network-policies/ },
@@ -538,6 +542,151 @@ function withKnpBuild(plugin: CniPlugin, seenIn: CoverageNote['object'], install
   };
 }
 
+/**
+ * Antrea's feature gates, read from the `featureGates` map of antrea-agent.conf and
+ * antrea-controller.conf, the keys of the ConfigMap (antrea-config in the chart) the agent
+ * DaemonSet and the controller Deployment mount (antrea-io/antrea docs/feature-gates.md):
+ *  - `AntreaPolicy` (Agent + Controller; alpha v0.8, beta and on by default from v1.0) "enables
+ *    Antrea ClusterNetworkPolicy and Antrea NetworkPolicy CRDs to be handled by Antrea
+ *    controller": off in either conf, Antrea-native policies are stored and enforced nowhere;
+ *  - `AdminNetworkPolicy` (Controller): "introduced in v1.13 as an alpha feature and is disabled
+ *    by default. A feature gate, `AdminNetworkPolicy`, must be enabled in antrea-controller.conf",
+ *    and it "also requires the `AntreaPolicy` featureGate" (docs/admin-network-policy.md, v2.2.0):
+ *    AdminNetworkPolicy and BaselineAdminNetworkPolicy together.
+ * The upstream ClusterNetworkPolicy (v1alpha2) is not counted: Antrea has it only behind its own
+ * alpha gate from v2.7 (docs/cluster-network-policy.md), in a tier (220) this model does not place.
+ */
+export const ANTREA_CONFIG_MAP = 'antrea-config';
+const ANTREA_POLICY_SINCE: readonly [number, number] = [1, 0];
+const ANTREA_ANP_SINCE: readonly [number, number] = [1, 13];
+const ANTREA_ADMIN_APIS: readonly PolicyApi[] = ['AdminNetworkPolicy', 'BaselineAdminNetworkPolicy'];
+
+/** An Antrea image: antrea/antrea-ubuntu (both components before v1.x split them), antrea-agent-*, antrea-controller-*. */
+const ANTREA_IMAGE = /(?:^|\/)antrea(?:-(?:agent|controller))?(?:-[a-z0-9]+)?$/;
+
+const atLeast = (v: readonly [number, number, number], since: readonly [number, number]) => v[0] > since[0] || (v[0] === since[0] && v[1] >= since[1]);
+
+type AntreaConfKey = 'antrea-agent.conf' | 'antrea-controller.conf';
+
+/**
+ * One conf file's feature gates: `gates` when read (empty when it sets none), `unknown` with why
+ * when the input cannot show it, `where` naming what was read or why the defaults hold.
+ */
+interface AntreaConf { gates?: Record<string, unknown>; unknown?: string; where: string }
+
+/**
+ * The ConfigMaps the Antrea objects mount (configMap volumes of their pod templates); none shown
+ * (a manifest abbreviating the DaemonSet), the chart's antrea-config in Antrea's namespace.
+ */
+function antreaConfigMapNames(objects: readonly KubeObject[]): { names: string[]; mounted: boolean } {
+  const names = new Set<string>();
+  for (const o of objects) {
+    const volumes = (podTemplateOf(o)?.spec as { volumes?: unknown } | undefined)?.volumes;
+    for (const v of Array.isArray(volumes) ? volumes : []) {
+      const name = (v as { configMap?: { name?: unknown } } | undefined)?.configMap?.name;
+      if (typeof name === 'string' && name !== '') names.add(name);
+    }
+  }
+  return names.size ? { names: [...names].sort(), mounted: true } : { names: [ANTREA_CONFIG_MAP], mounted: false };
+}
+
+function antreaConf(snapshot: Snapshot, namespace: string, names: { names: string[]; mounted: boolean }, key: AntreaConfKey): AntreaConf {
+  for (const name of names.names) {
+    const cm = configMapRead(snapshot, { namespace, name });
+    const text = cm?.data && typeof cm.data === 'object' ? (cm.data as Record<string, unknown>)[key] : undefined;
+    if (typeof text !== 'string') continue;
+    const where = `${key} of ConfigMap ${namespace}/${name}`;
+    let conf: unknown;
+    try {
+      conf = parseGoYaml(text);
+    } catch {
+      return { unknown: `${where} is not YAML Antrea can read`, where };
+    }
+    const gates = conf && typeof conf === 'object' ? (conf as { featureGates?: unknown }).featureGates : undefined;
+    if (gates === undefined || gates === null) return { gates: {}, where };
+    if (typeof gates !== 'object' || Array.isArray(gates)) return { unknown: `featureGates in ${where} is not a map of gate names to true or false`, where };
+    return { gates: gates as Record<string, unknown>, where };
+  }
+  const missing = names.names.find((name) => !configMapRead(snapshot, { namespace, name }) && (names.mounted ? !configMapNotFound(snapshot, { namespace, name }) : configMapUnread(snapshot, { namespace, name }) !== undefined));
+  if (missing !== undefined) {
+    const why = names.mounted ? 'is mounted by Antrea but is not in the input' : 'could not be read';
+    return { unknown: `ConfigMap ${namespace}/${missing}, which holds ${key}, ${why}`, where: key };
+  }
+  return { gates: {}, where: `${key} (no ConfigMap ${names.names.map((n) => `${namespace}/${n}`).join(', ')} holds it: Antrea's defaults)` };
+}
+
+/** A gate as one conf sets it: true, false, undefined when unset (the default holds), 'unknown' with why. */
+function antreaGate(conf: AntreaConf, gate: string): boolean | undefined | { unknown: string } {
+  if (conf.unknown) return { unknown: conf.unknown };
+  const v = conf.gates?.[gate];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'boolean') return v;
+  return { unknown: `${gate} in ${conf.where} is ${JSON.stringify(v)}, not true or false: Antrea does not start with it` };
+}
+
+/** The oldest release any Antrea image names (mid-upgrade, what every node enforces); undefined when none names one. */
+function antreaRelease(objects: readonly KubeObject[]): { release?: [number, number, number]; image?: string } {
+  let oldest: [number, number, number] | undefined;
+  let image: string | undefined;
+  for (const o of objects) {
+    for (const c of containersOf(o)) {
+      if (typeof c.image !== 'string' || !ANTREA_IMAGE.test(imageRepository(c.image))) continue;
+      image ??= c.image;
+      const r = tagRelease(imageTag(c.image));
+      if (r && (!oldest || (r[0] - oldest[0] || r[1] - oldest[1] || r[2] - oldest[2]) < 0)) oldest = r;
+    }
+  }
+  return { ...(oldest ? { release: oldest } : {}), ...(image ? { image } : {}) };
+}
+
+/** Antrea as its release and feature gates leave it: the APIs it enforces, those it does not (why), those in doubt (why). */
+function withAntreaGates(plugin: CniPlugin, snapshot: Snapshot, objects: readonly KubeObject[]): CniPlugin {
+  const namespace = plugin.namespace ?? 'kube-system';
+  const names = antreaConfigMapNames(objects);
+  const agent = antreaConf(snapshot, namespace, names, 'antrea-agent.conf');
+  const controller = antreaConf(snapshot, namespace, names, 'antrea-controller.conf');
+  const { release, image } = antreaRelease(objects);
+  const version = release ? `v${release.join('.')}` : undefined;
+  const noRelease = `Antrea's image${image ? ` ${JSON.stringify(image)}` : ''} names no release`;
+  const unimplemented: Partial<Record<PolicyApi, string>> = { ...plugin.unimplemented };
+  const unconfirmed: Partial<Record<PolicyApi, string>> = { ...plugin.unconfirmed };
+  const off = (apis: readonly PolicyApi[], why: string) => { for (const a of apis) unimplemented[a] = why; };
+  const doubt = (apis: readonly PolicyApi[], why: string) => { for (const a of apis) unconfirmed[a] = why; };
+
+  // AntreaPolicy: both components; off in either, nothing handles the Antrea-native policies.
+  const policyDefault = release ? atLeast(release, ANTREA_POLICY_SINCE) : undefined;
+  const policy = [[agent, antreaGate(agent, 'AntreaPolicy')], [controller, antreaGate(controller, 'AntreaPolicy')]] as const;
+  const policyOff = policy.find(([, g]) => g === false || (g === undefined && policyDefault === false));
+  const policyUnknown = policy.find(([, g]) => typeof g === 'object' || (g === undefined && policyDefault === undefined));
+  if (policyOff) off(['Antrea', ...ANTREA_ADMIN_APIS], policyOff[1] === false ? `the AntreaPolicy feature gate is false in ${policyOff[0].where}: Antrea handles no Antrea-native policy (and no AdminNetworkPolicy, which requires it)` : `Antrea ${version} leaves the AntreaPolicy feature gate off by default (on from v1.0) and ${policyOff[0].where} does not turn it on: Antrea-native policies are not enforced`);
+  else if (policyUnknown) {
+    const g = policyUnknown[1];
+    doubt(['Antrea'], typeof g === 'object' ? `${g.unknown}; the AntreaPolicy feature gate decides whether Antrea enforces Antrea-native policies` : `${noRelease}, and ${policyUnknown[0].where} does not set the AntreaPolicy feature gate, on by default from v1.0 only`);
+  }
+
+  // AdminNetworkPolicy: the controller's gate, off by default, from v1.13.
+  if (!policyOff) {
+    if (release && !atLeast(release, ANTREA_ANP_SINCE)) off(ANTREA_ADMIN_APIS, `Antrea ${version} does not implement AdminNetworkPolicy or BaselineAdminNetworkPolicy (from v1.13, behind the AdminNetworkPolicy feature gate)`);
+    else {
+      const g = antreaGate(controller, 'AdminNetworkPolicy');
+      if (g === true && release) {
+        if (unconfirmed.Antrea) doubt(ANTREA_ADMIN_APIS, `AdminNetworkPolicy requires the AntreaPolicy feature gate: ${unconfirmed.Antrea}`);
+      } else if (g === true) doubt(ANTREA_ADMIN_APIS, `${noRelease}: Antrea implements AdminNetworkPolicy from v1.13 only`);
+      else if (typeof g === 'object') doubt(ANTREA_ADMIN_APIS, `${g.unknown}; the AdminNetworkPolicy feature gate (off by default) decides whether Antrea enforces AdminNetworkPolicy and BaselineAdminNetworkPolicy`);
+      else off(ANTREA_ADMIN_APIS, `${controller.where} ${g === false ? 'sets the AdminNetworkPolicy feature gate false' : 'does not turn on the AdminNetworkPolicy feature gate, off by default'}: Antrea enforces no AdminNetworkPolicy or BaselineAdminNetworkPolicy`);
+    }
+  }
+  const apis = plugin.apis.filter((a) => !unimplemented[a]);
+  for (const a of Object.keys(unconfirmed) as PolicyApi[]) if (!apis.includes(a)) delete unconfirmed[a];
+  return {
+    ...plugin,
+    ...(version ? { version } : {}),
+    apis,
+    ...(Object.keys(unimplemented).length ? { unimplemented } : {}),
+    ...(Object.keys(unconfirmed).length ? { unconfirmed } : {}),
+  };
+}
+
 /** The kinds a CNI plugin is recognised by: all detectCni (and ciliumCni) read. */
 export const CNI_KINDS = ['daemonsets', 'deployments'] as const satisfies readonly KindKey[];
 
@@ -548,6 +697,7 @@ export const detectCni = memoize((snapshot: Snapshot): CniDetection => {
   const calicoNodes: CalicoNode[] = [];
   const knpInstalls: KnpInstall[] = [];
   const ciliumVersions: Array<[number, number, number]> = [];
+  const antreaObjects: KubeObject[] = [];
   const seenIn = new Map<string, CoverageNote['object']>();
   const switches = new Map<string, Switch[]>();
   for (const key of CNI_KINDS) {
@@ -561,6 +711,7 @@ export const detectCni = memoize((snapshot: Snapshot): CniDetection => {
       const cilium = isCiliumAgent(o) ? ciliumAgentVersionOf(o) : undefined;
       if (cilium) ciliumVersions.push(cilium);
       const hit = PLUGINS.find((p) => texts.some((t) => p.pattern.test(t)) && (!p.confirm || p.confirm(o)));
+      if (hit?.name === 'antrea') antreaObjects.push(o);
       // Every object of a plugin may hold its switch (kube-ovn's controller beside its CNI DaemonSet).
       const sw = hit?.switch?.(o);
       if (sw) {
@@ -580,6 +731,7 @@ export const detectCni = memoize((snapshot: Snapshot): CniDetection => {
     if (plugins[i].name === 'calico' || plugins[i].name === 'canal') plugins[i] = withCalicoVersion(plugins[i], seenIn.get(plugins[i].name)!, calicoNodes);
     else if (plugins[i].name === 'kube-network-policies') plugins[i] = withKnpBuild(plugins[i], seenIn.get(plugins[i].name)!, knpInstalls);
     else if (plugins[i].name === 'cilium') plugins[i] = withCiliumVersion(plugins[i], ciliumVersions);
+    else if (plugins[i].name === 'antrea') plugins[i] = withAntreaGates(plugins[i], snapshot, antreaObjects);
     if (plugins[i].name === 'aws-vpc-cni') plugins[i] = { ...plugins[i], unconfirmed: { ClusterNetworkPolicy: AWS_CNP_UNCONFIRMED } };
     const shown = switches.get(plugins[i].name) ?? [];
     const unseen = (PLUGINS.find((p) => p.name === plugins[i].name)?.unseen ?? []).filter((u) => !shown.some((s) => switchKey(s) === switchKey(u)));
@@ -588,6 +740,18 @@ export const detectCni = memoize((snapshot: Snapshot): CniDetection => {
   const verdict = plugins.some((p) => p.enforces) ? 'enforcing' : plugins.length ? 'not-enforcing' : 'unknown';
   return { plugins, verdict };
 }, 'network');
+
+/**
+ * The ConfigMaps Antrea's feature gates come from, for the live collector to `get` by name: the
+ * ones its agent and controller mount (antrea-config in the chart), in Antrea's namespace, asked
+ * for only when Antrea is the CNI.
+ */
+export function antreaConfigMapRefs(snapshot: Snapshot): Array<{ namespace: string; name: string }> {
+  const antrea = detectCni(snapshot).plugins.find((p) => p.name === 'antrea');
+  if (!antrea) return [];
+  const objects = CNI_KINDS.flatMap((key) => (snapshot.resources[key] ?? []).filter((o) => o.metadata?.namespace === antrea.namespace && textsOf(o).some((t) => ANTREA_PATTERN.test(t))));
+  return antreaConfigMapNames(objects).names.map((name) => ({ namespace: antrea.namespace ?? 'kube-system', name }));
+}
 
 /**
  * Cilium, when it is the CNI (its agent, GKE Dataplane V2's anetd included): the

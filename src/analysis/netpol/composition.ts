@@ -109,7 +109,8 @@ function calicoLegacyTies(version: string | undefined): boolean | undefined {
   return m ? Number(m[1]) < 3 || (Number(m[1]) === 3 && Number(m[2]) < 32) : undefined;
 }
 
-const API_NAMES: Record<PolicyApi, string> = {
+/** Each policy API as people name it in a message. */
+export const API_NAMES: Record<PolicyApi, string> = {
   NetworkPolicy: 'NetworkPolicy',
   AdminNetworkPolicy: 'AdminNetworkPolicy',
   BaselineAdminNetworkPolicy: 'BaselineAdminNetworkPolicy',

@@ -44,6 +44,7 @@ const BEST_EFFORT: Record<string, string> = {
   'network.cni-not-enforcing <- anp.adminnetworkpolicies': 'AdminNetworkPolicies Cilium does not implement decide nothing; unread, the finding says they could not be counted',
   'network.cni-not-enforcing <- calico-v3.globalnetworkpolicies': 'Calico policies Cilium does not implement decide nothing; unread, the finding says they could not be counted',
   'network.cni-not-enforcing <- cilium.networkpolicies': 'Cilium policies Calico does not implement decide nothing; unread, the finding says they could not be counted',
+  'network.cni-not-enforcing <- antrea.clusternetworkpolicies': 'Antrea ClusterNetworkPolicies Antrea does not handle (its AntreaPolicy feature gate false) decide nothing; unread, the finding says they could not be counted',
   'network.cni-not-enforcing <- cilium.clusterwidenetworkpolicies': 'CiliumClusterwideNetworkPolicies the agent does not watch (enable-cilium-clusterwide-network-policy false) decide nothing; unread, the finding says they could not be counted',
   // Calico IPPools settle where a pod's address lies against an ipBlock or nets: unread, the flow stays in doubt (engine.ts podCidrStatus).
   'network.intent-violation <- calico.ippools': 'unread, a pod\'s address against an ipBlock is in doubt: the finding is medium, "cannot be confirmed", and says the IPPools could not be read (intent-ippools.test.ts)',

@@ -17,6 +17,9 @@ import { intentViolation } from '../../../checks/network/intent-violation.ts';
 import { namespaceDefaultDenyIngress } from '../../../checks/network/namespace-default-deny-ingress.ts';
 import { ctxOf, pod, policy, run, snap } from './helpers.ts';
 import { namespaceDefaultDenyEgress } from '../../../checks/network/namespace-default-deny-egress.ts';
+import { cniNotEnforcing } from '../../../checks/network/cni-not-enforcing.ts';
+import { liveConfigMapRefs } from '../../../src/cli/source.ts';
+import { defaultConfig } from '../../../src/config/types.ts';
 
 const ANTREA = `
 apiVersion: apps/v1
@@ -94,6 +97,22 @@ spec:
     - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: other}}
 `;
 
+/** antrea-config as the chart names it, its two conf files setting `gates` (YAML lines under featureGates). */
+const antreaConfig = (agentGates: string, controllerGates = agentGates) => `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: antrea-config, namespace: kube-system}
+data:
+  antrea-agent.conf: |
+    featureGates:
+      ${agentGates}
+  antrea-controller.conf: |
+    featureGates:
+      ${controllerGates}
+`;
+/** AdminNetworkPolicy on (docs/admin-network-policy.md v2.2.0: "disabled by default"). */
+const ANP_ON = antreaConfig('AntreaPolicy: true', 'AdminNetworkPolicy: true');
+
 const S20_ACNP = acnp('[{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: shop}}}]');
 const scene = (...docs: string[]) => [ANTREA, APPS, DENY_SHOP, ...docs].join('\n---\n');
 /** The same cluster without shop's NetworkPolicy. */
@@ -165,6 +184,16 @@ describe('Antrea-native policies are evaluated in Antrea\'s tiers (docs/antrea-n
     expect(run(namespaceDefaultDenyIngress, ctxOf(bare())).find((v) => v.resource.name === 'other')?.status).toBe('fail');
   });
 
+  it('network.namespace-default-deny-ingress: an ACNP dropping ingress from every namespace leaves outside addresses in, and the finding names the Antrea API and an Antrea fix, not the admin APIs (reviewer repro G)', () => {
+    const podsOnly = cnp('deny-pods-only', 'application', 5, SHOP, 'ingress: [{action: Drop, from: [{namespaceSelector: {}}]}]');
+    const shop = run(namespaceDefaultDenyIngress, ctxOf(bare(podsOnly))).find((v) => v.resource.name === 'shop');
+    expect(shop).toMatchObject({ status: 'fail', severity: 'medium' });
+    expect(shop?.message).toBe('2 workload(s) in namespace shop are isolated for ingress from pods but not from addresses outside the cluster (the rules of Antrea-native policies (crd.antrea.io) that isolate them name pods and namespaces only): add a default-deny NetworkPolicy, or an Antrea-native Drop rule with no `from` (every source) or with an ipBlock');
+    // The fix it names holds: a Drop with no from isolates them from every source.
+    const everySource = cnp('deny-all', 'application', 5, SHOP, 'ingress: [{action: Drop}]');
+    expect(run(namespaceDefaultDenyIngress, ctxOf(bare(everySource))).find((v) => v.resource.name === 'shop')?.status).toBe('pass');
+  });
+
   it('a SecurityOps Drop beats an Application Allow ("Emergency > SecurityOps > NetworkOps > Platform > Application")', () => {
     const allow = cnp('app-allow', 'application', 1, SHOP, `ingress: [{action: Allow, from: ${FROM_OTHER}}]`);
     const drop = cnp('secops-drop', 'securityops', 10, SHOP, `ingress: [{action: Drop, from: ${FROM_OTHER}}]`);
@@ -227,13 +256,13 @@ spec:
   ingress: [{action: Deny, from: [{namespaces: {}}]}]
 `;
     const appAllow = cnp('app-allow', 'application', 100, SHOP, `ingress: [{action: Allow, from: ${FROM_OTHER}}]`);
-    expect(reach(bare(anpDeny, appAllow), 'other/client', 'shop/db', '5432').output).toContain('ALLOWED by Antrea ClusterNetworkPolicy app-allow (tier application, priority 100) rule 0 (Allow)');
-    expect(reach(bare(anpDeny), 'other/client', 'shop/db', '5432').exitCode).toBe(1);
+    expect(reach(bare(ANP_ON, anpDeny, appAllow), 'other/client', 'shop/db', '5432').output).toContain('ALLOWED by Antrea ClusterNetworkPolicy app-allow (tier application, priority 100) rule 0 (Allow)');
+    expect(reach(bare(ANP_ON, anpDeny), 'other/client', 'shop/db', '5432').exitCode).toBe(1);
     const pass = cnp('secops-pass', 'securityops', 1, SHOP, `ingress: [{action: Pass, from: ${FROM_OTHER}}]`);
-    expect(first(reach(bare(anpDeny, pass), 'other/client', 'shop/db', '5432'))).toBe('ALLOWED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    expect(first(reach(bare(ANP_ON, anpDeny, pass), 'other/client', 'shop/db', '5432'))).toBe('ALLOWED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
     const baseAllow = cnp('base-allow', 'baseline', 1, SHOP, `ingress: [{action: Allow, from: ${FROM_OTHER}}]`);
-    expect(reach(bare(banpDeny, baseAllow), 'other/client', 'shop/db', '5432').output).toContain('ALLOWED by Antrea ClusterNetworkPolicy base-allow (tier baseline, priority 1) rule 0 (Allow)');
-    expect(reach(bare(banpDeny, baseAllow), 'shop/web', 'shop/db', '5432').exitCode).toBe(1);
+    expect(reach(bare(ANP_ON, banpDeny, baseAllow), 'other/client', 'shop/db', '5432').output).toContain('ALLOWED by Antrea ClusterNetworkPolicy base-allow (tier baseline, priority 1) rule 0 (Allow)');
+    expect(reach(bare(ANP_ON, banpDeny, baseAllow), 'shop/web', 'shop/db', '5432').exitCode).toBe(1);
   });
 
   it('two policies of one tier and priority that decide a flow differently leave it UNKNOWN ("Policies with the same priorities will be enforced indeterministically")', () => {
@@ -412,5 +441,97 @@ describe('end to end: ztaudit run --manifests and ztaudit reach on an Antrea clu
     const report = JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8')) as { checks: Array<{ id: string; status: string; failed: number }>; findings: Array<{ check: string; message: string }> };
     for (const id of ['network.namespace-default-deny-ingress', 'network.namespace-default-deny-egress']) expect(report.checks.find((c) => c.id === id), id).toMatchObject({ status: 'pass', failed: 0 });
     expect(report.findings.filter((f) => f.check.startsWith('network.') && f.message.includes('cannot be confirmed'))).toEqual([]);
+  });
+});
+
+// Antrea's feature gates, read from antrea-agent.conf and antrea-controller.conf of the ConfigMap
+// the agent mounts (antrea-config in the chart): AntreaPolicy "enables Antrea ClusterNetworkPolicy
+// and Antrea NetworkPolicy CRDs to be handled by Antrea controller" (docs/feature-gates.md v2.2.0,
+// Agent + Controller, on by default from v1.0); AdminNetworkPolicy "was introduced in v1.13 as an
+// alpha feature and is disabled by default" (docs/admin-network-policy.md v2.2.0). Reviewer repros
+// K (AntreaPolicy false), F (ANP on v2.2.0 with the gate unset) and F2 (ANP on v1.11.0).
+describe('Antrea enforces what its feature gates turn on (docs/feature-gates.md, docs/admin-network-policy.md v2.2.0)', () => {
+  const appDrop = `
+apiVersion: crd.antrea.io/v1beta1
+kind: ClusterNetworkPolicy
+metadata: {name: app-drop}
+spec:
+  priority: 5
+  tier: application
+  appliedTo: [{namespaceSelector: {matchLabels: {env: prod}}}]
+  ingress:
+  - action: Drop
+    from: [{namespaceSelector: {}}]
+`;
+  const anpDeny = `
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: deny-shop}
+spec:
+  priority: 10
+  subject: {namespaces: {matchLabels: {env: prod}}}
+  ingress:
+  - name: deny-all
+    action: Deny
+    from: [{namespaces: {}}]
+`;
+  const agentAt = (image: string, volumes = '') => ANTREA.replace('antrea/antrea-agent-ubuntu:v2.2.0', image).replace('      hostNetwork: true\n', `      hostNetwork: true\n${volumes}`);
+  const cniFails = (yaml: string) => [...cniNotEnforcing.evaluate(ctxOf(yaml))].filter((v) => v.status === 'fail').map((v) => `${v.severity} ${v.message}`);
+
+  it('AntreaPolicy false (repro K): the Antrea ClusterNetworkPolicy is stored but enforced nowhere, and network.cni-not-enforcing says so', () => {
+    const yaml = bare(antreaConfig('AntreaPolicy: false'), appDrop);
+    const r = reach(yaml, 'other/client', 'shop/web', '8080');
+    expect(r.exitCode).toBe(0);
+    expect(first(r)).toBe('ALLOWED: other/client[Deployment] -> shop/web[Deployment] on 8080/TCP');
+    expect(r.output).toContain('the AntreaPolicy feature gate is false in antrea-agent.conf of ConfigMap kube-system/antrea-config');
+    expect(cniFails(yaml)).toEqual([expect.stringMatching(/^high 1 Antrea-native policy \(crd\.antrea\.io\) object\(s\) have no effect: the AntreaPolicy feature gate is false/)]);
+    // Off in the controller alone: nothing translates the policies either.
+    expect(reach(bare(antreaConfig('AntreaPolicy: true', 'AntreaPolicy: false'), appDrop), 'other/client', 'shop/web', '8080').exitCode).toBe(0);
+    // Unset: on by default from v1.0.
+    expect(reach(bare(antreaConfig('Traceflow: true'), appDrop), 'other/client', 'shop/web', '8080').exitCode).toBe(1);
+  });
+
+  it('before v1.0 AntreaPolicy is off by default: the Antrea-native policies are decorative', () => {
+    const r = reach([agentAt('antrea/antrea-ubuntu:v0.13.1'), APPS, appDrop].join('\n---\n'), 'other/client', 'shop/web', '8080');
+    expect(r.exitCode).toBe(0);
+    expect(r.output).toContain('Antrea v0.13.1 leaves the AntreaPolicy feature gate off by default (on from v1.0)');
+  });
+
+  it('a ConfigMap Antrea mounts that is not in the input, or an image naming no release, leaves the Antrea-native policies in doubt: UNKNOWN, never DENIED', () => {
+    const mounts = '      volumes: [{name: antrea-config, configMap: {name: antrea-config-abc}}]\n';
+    const missing = reach([agentAt('antrea/antrea-agent-ubuntu:v2.2.0', mounts), APPS, appDrop].join('\n---\n'), 'other/client', 'shop/web', '8080');
+    expect(missing.exitCode).toBe(2);
+    expect(missing.output).toContain('ConfigMap kube-system/antrea-config-abc, which holds antrea-agent.conf, is mounted by Antrea but is not in the input');
+    // The mounted ConfigMap read: its gate decides, the chart's name is not consulted.
+    const read = [agentAt('antrea/antrea-agent-ubuntu:v2.2.0', mounts), APPS, antreaConfig('AntreaPolicy: false').replace('name: antrea-config,', 'name: antrea-config-abc,'), appDrop].join('\n---\n');
+    expect(reach(read, 'other/client', 'shop/web', '8080').exitCode).toBe(0);
+    const noRelease = reach([agentAt('antrea/antrea-agent-ubuntu:latest'), APPS, appDrop].join('\n---\n'), 'other/client', 'shop/web', '8080');
+    expect(noRelease.exitCode).toBe(2);
+    expect(noRelease.output).toContain('Antrea\'s image "antrea/antrea-agent-ubuntu:latest" names no release');
+  });
+
+  it('AdminNetworkPolicy: off unless antrea-controller.conf turns its gate on (repro F), never before v1.13 (repro F2)', () => {
+    const unset = bare(antreaConfig('AntreaPolicy: true'), anpDeny);
+    const r = reach(unset, 'other/client', 'shop/web', '8080');
+    expect(r.exitCode).toBe(0);
+    expect(r.output).toContain('antrea-controller.conf of ConfigMap kube-system/antrea-config does not turn on the AdminNetworkPolicy feature gate, off by default');
+    expect(cniFails(unset)).toEqual([expect.stringMatching(/^high 1 AdminNetworkPolicy object\(s\) have no effect: antrea-controller\.conf/)]);
+    // No ConfigMap at all: the default, off.
+    expect(reach(bare(anpDeny), 'other/client', 'shop/web', '8080').exitCode).toBe(0);
+    // The gate on: enforced.
+    expect(reach(bare(ANP_ON, anpDeny), 'other/client', 'shop/web', '8080').exitCode).toBe(1);
+    // v1.11.0 has no AdminNetworkPolicy support, gate or not.
+    const old = reach([agentAt('antrea/antrea-agent-ubuntu:v1.11.0'), APPS, ANP_ON, anpDeny].join('\n---\n'), 'other/client', 'shop/web', '8080');
+    expect(old.exitCode).toBe(0);
+    expect(old.output).toContain('Antrea v1.11.0 does not implement AdminNetworkPolicy or BaselineAdminNetworkPolicy (from v1.13');
+    // The gate on, the release unknown: in doubt.
+    expect(reach([agentAt('antrea/antrea-agent-ubuntu:latest'), APPS, ANP_ON, anpDeny].join('\n---\n'), 'other/client', 'shop/web', '8080').exitCode).toBe(2);
+  });
+
+  it('live, the collector asks for the ConfigMap Antrea mounts (antrea-config unless a volume names another), and only on an Antrea cluster', () => {
+    const refs = liveConfigMapRefs(defaultConfig());
+    expect(refs(snap(bare()))).toContainEqual({ namespace: 'kube-system', name: 'antrea-config' });
+    expect(refs(snap([agentAt('antrea/antrea-agent-ubuntu:v2.2.0', '      volumes: [{name: cfg, configMap: {name: antrea-config-abc}}]\n'), APPS].join('\n---\n')))).toContainEqual({ namespace: 'kube-system', name: 'antrea-config-abc' });
+    expect(refs(snap(APPS)).filter((r) => r.name.startsWith('antrea'))).toEqual([]);
   });
 });
