@@ -287,7 +287,7 @@ describe.skipIf(!helm)('helm chart', () => {
     expect(binding!.subjects).toEqual([{ kind: 'ServiceAccount', name: 'zt-ztaudit', namespace: 'ztaudit' }]);
     // ConfigMaps by name only; operators add their controllers' own names.
     const cmRule = (rules: Array<{ resources?: string[]; resourceNames?: string[] }>) => rules.find((r) => r.resources?.includes('configmaps'))!;
-    expect(cmRule(role!.rules).resourceNames).toEqual(['calico-config', 'cilium-config', 'cni-config', 'consul-server-config', 'consul-server-tmp-extra-config', 'contour', 'ingress-nginx-controller', 'istio', 'kubernetes-services-endpoint', 'linkerd-config', 'nginx-configuration']);
+    expect(cmRule(role!.rules).resourceNames).toEqual(['antrea-config', 'calico-config', 'cilium-config', 'cni-config', 'consul-server-config', 'consul-server-tmp-extra-config', 'contour', 'ingress-nginx-controller', 'istio', 'kubernetes-services-endpoint', 'linkerd-config', 'nginx-configuration']);
     const wider = byKind(renderChart(h, { rbac: { create: true, extraConfigMapNames: ['my-nginx', 'istio'] } }), 'ClusterRole') as Obj[];
     expect(wider[0]!.rules).toEqual(listOnly(auditorClusterRoleRules({ extraConfigMapNames: ['my-nginx'] })));
     expect(cmRule(wider[0]!.rules).resourceNames).toContain('my-nginx');
