@@ -169,5 +169,13 @@ export function clip(s: string, max: number): string {
   return `${s.slice(0, end)}…`;
 }
 
+/**
+ * The most of a name from the cluster (a resource, a subject, a cluster) a message's listed line
+ * shows, in characters (clip); a line of free text naming one (a regression reason): MAX_LINE. A
+ * name of thousands of characters must not fill a Slack section or an email screen on its own.
+ */
+export const MAX_NAME = 200;
+export const MAX_LINE = MAX_NAME + 100;
+
 /** A table column is padded to its longest cell up to this width: a longer cell overflows its row only. */
 export const MAX_COLUMN = 60;

@@ -13,7 +13,7 @@ import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import type { Socket } from 'node:net';
 import { errorMessage } from '../base/errors.ts';
 import { openTunnel } from '../kube/proxy.ts';
-import { clip, oneLine, withoutControls } from '../base/plain-text.ts';
+import { MAX_LINE, MAX_NAME, clip, oneLine, withoutControls } from '../base/plain-text.ts';
 import { templateEnvironment } from '../report/html.ts';
 import type { NotificationOutcome, RunReport } from '../run/types.ts';
 import { buildView, foldForMessage, newFindingsOf, newlyWaivedRowsOf, olderBaselinesNote, resourceText, scoreAgainstVerdict, widenedRowsOf } from '../report/view/index.ts';
@@ -75,8 +75,10 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
   // A waived finding folded under a listed one is named under it as waived, apart from the open ones.
   const folded = foldForMessage(fresh, report.findings);
   const alert = alerting(report);
-  const waived = newlyWaivedRowsOf(report);
-  const widened = widenedRowsOf(report);
+  // A name from the cluster is cut to MAX_NAME characters, a reason naming one to MAX_LINE, as in Slack: one name of thousands must not bury the rest.
+  const waived = newlyWaivedRowsOf(report).map((w) => ({ ...w, resource: clip(w.resource, MAX_NAME), waiver: clip(w.waiver, MAX_NAME), ...(w.widened ? { widened: clip(w.widened, MAX_LINE) } : {}) }));
+  const widened = widenedRowsOf(report).map((w) => ({ ...w, resource: clip(w.resource, MAX_NAME), text: clip(w.text, MAX_LINE) }));
+  const reasons = [...alertReasons(report), ...watchCauses(report)].map((r) => clip(r, MAX_LINE));
   const headline = alert ? 'compliance regression' : 'compliance report';
   const overall = report.score.overall === null ? 'n/a' : String(report.score.overall);
   const delta = view.overall.delta ? ` (${view.overall.delta.text})` : '';
@@ -99,7 +101,7 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
     scoreAgainstVerdict: against?.text ?? '',
     deltaColor: view.overall.delta?.cls === 'down' ? '#b91c1c' : view.overall.delta?.cls === 'up' ? '#15803d' : '#475569',
     regression: alert,
-    reasons: [...alertReasons(report), ...watchCauses(report)],
+    reasons,
     areas: view.areas,
     // No diff (a first run, --history none, no stored run readable): nothing was compared, which
     // "0 new · 0 resolved" would not say. Slack says n/a too.
@@ -110,7 +112,7 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
     breadthNotCompared: d?.breadthNotCompared ?? '',
     openCount: view.totals.open,
     newFindings: folded.slice(0, MAX_NEW).map(({ finding: f, implied, waived: impliedWaived }) => ({
-      severity: f.severity, color: SEV_COLOR[f.severity], check: f.check, resource: resourceText(f.resource), message: f.message,
+      severity: f.severity, color: SEV_COLOR[f.severity], check: f.check, resource: clip(resourceText(f.resource), MAX_NAME), message: f.message,
       implied: implied.map((x) => x.check),
       impliedWaived: impliedWaived.map((x) => x.check),
     })),
@@ -135,7 +137,7 @@ export function buildEmail(report: RunReport, attached: boolean): EmailContent {
     ...view.notJudged.map((p) => `not judged: ${oneLine(p)}`),
     `Overall score ${overall}${view.overall.share ? ` (${view.overall.share})` : ''} (grade ${view.overall.grade})${delta}`,
     ...(against ? [oneLine(against.text)] : []),
-    ...(alert ? ['', 'Regression:', ...[...alertReasons(report), ...watchCauses(report)].map((r) => `- ${oneLine(r)}`)] : []),
+    ...(alert ? ['', 'Regression:', ...reasons.map((r) => `- ${oneLine(r)}`)] : []),
     '',
     ...view.areas.map((a) => `${a.label}: ${a.score}${a.share ? ` (${a.share}, no grade)` : ` (grade ${a.grade})`}${a.notJudged ? ` (${oneLine(a.notJudged)})` : ''}${a.partialInput ? ` (${oneLine(a.partialInput)})` : ''}${a.delta ? ` (${a.delta.text})` : ''}`),
     '',

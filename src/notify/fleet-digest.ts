@@ -6,13 +6,13 @@
 import { readFile } from 'node:fs/promises';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import { errorMessage } from '../base/errors.ts';
-import { clip, oneLine, withoutControls } from '../base/plain-text.ts';
+import { MAX_LINE, MAX_NAME, clip, oneLine, withoutControls } from '../base/plain-text.ts';
 import { comparable, latestReadable, meanOverallText, noneReadText, unreadableLeftOutText, waiverDueDate, waiversDueText, type FleetView } from '../fleet/view.ts';
 import { formatDate } from '../report/helpers.ts';
 import { templateEnvironment } from '../report/html.ts';
 import type { NotificationOutcome } from '../run/types.ts';
 import { headerText, sentOrRejected, transportOf } from './email.ts';
-import { mrkdwnCode, mrkdwnText, truncate } from './mrkdwn.ts';
+import { mrkdwnCode, mrkdwnText, truncate, truncateMrkdwn } from './mrkdwn.ts';
 import { clientOf, DEFAULT_SLACK_TIMEOUT_MS, postFailed, rateLimited } from './slack.ts';
 
 export type DigestPolicy = 'regression' | 'always' | 'never';
@@ -78,23 +78,23 @@ function lastRunText(s: FleetView['stale'][number]): string {
 
 export function buildSlackDigest(view: FleetView): { text: string; blocks: Array<Record<string, unknown>> } {
   // verbatim: Slack neither links bare URLs nor turns @channel into a mention in this text (slack.ts does the same).
-  const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 2900), verbatim: true } });
+  const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text: truncateMrkdwn(text, 2900), verbatim: true } });
   // The header's text is the store's (counts, a mean): emoji false, so no `:name:` in it turns into an emoji (https://api.slack.com/reference/block-kit/composition-objects#text).
   const blocks: Array<Record<string, unknown>> = [{ type: 'header', text: { type: 'plain_text', text: truncate(`ztaudit ${digestHeadline(view, null)}`, 150), emoji: false } }];
   if (view.regressions.length > 0) {
-    const lines = view.regressions.slice(0, MAX_LINES).map((r) => `• ${mrkdwnCode(r.cluster)} ${mrkdwnText(r.reasons[0] ?? 'regression')}${r.reasons.length > 1 || r.more ? ` (+${r.reasons.length - 1 + r.more} more)` : ''}`);
+    const lines = view.regressions.slice(0, MAX_LINES).map((r) => `• ${mrkdwnCode(clip(r.cluster, MAX_NAME))} ${mrkdwnText(clip(r.reasons[0] ?? 'regression', MAX_LINE))}${r.reasons.length > 1 || r.more ? ` (+${r.reasons.length - 1 + r.more} more)` : ''}`);
     if (view.regressions.length > MAX_LINES) lines.push(`… and ${view.regressions.length - MAX_LINES} more`);
     blocks.push(section(`*Regressions in the last ${view.sinceHours} h*\n${lines.join('\n')}`));
   } else {
     blocks.push(section(`${view.totals.stale || view.totals.unreadable ? ':warning:' : ':white_check_mark:'} ${noRegressionText(view)}`));
   }
   if (view.unreadable.length > 0) {
-    const lines = view.unreadable.slice(0, MAX_LINES).map((u) => `• ${mrkdwnCode(u.cluster)} ${mrkdwnText(unreadableRunText(u))}`);
+    const lines = view.unreadable.slice(0, MAX_LINES).map((u) => `• ${mrkdwnCode(clip(u.cluster, MAX_NAME))} ${mrkdwnText(unreadableRunText(u))}`);
     if (view.unreadable.length > MAX_LINES) lines.push(`… and ${view.unreadable.length - MAX_LINES} more`);
     blocks.push(section(`*:warning: Latest run could not be read: state unknown*\n${lines.join('\n')}`));
   }
   if (view.stale.length > 0) {
-    const lines = view.stale.slice(0, MAX_LINES).map((c) => `• ${mrkdwnCode(c.cluster)} ${lastRunText(c)}`);
+    const lines = view.stale.slice(0, MAX_LINES).map((c) => `• ${mrkdwnCode(clip(c.cluster, MAX_NAME))} ${lastRunText(c)}`);
     if (view.stale.length > MAX_LINES) lines.push(`… and ${view.stale.length - MAX_LINES} more`);
     blocks.push(section(`*:warning: Not audited in the last ${view.staleAfterHours} h*\n${lines.join('\n')}`));
   }
@@ -104,9 +104,11 @@ export function buildSlackDigest(view: FleetView): { text: string; blocks: Array
     ...(view.totals.meanLeftOut ? [`${view.totals.meanLeftOut} cluster${view.totals.meanLeftOut === 1 ? '' : 's'} graded n/a left out`] : []),
     ...(view.totals.unreadable ? [unreadableLeftOutText(view.totals)] : []),
   ];
-  if (worst.length > 0 || leftOut.length > 0) blocks.push(section(`*Lowest overall scores*\n${[...worst.map((g) => `• ${mrkdwnCode(g.cluster)} ${g.overall.text} (${g.overall.grade})${g.overall.deltaText ? ` ${g.overall.deltaText}` : ''}${g.partial ? ' (partial)' : ''}${g.stale ? ' (stale)' : ''}`), ...leftOut].join('\n')}`));
-  if (view.common.length > 0) blocks.push(section(`*On many clusters*\n${view.common.slice(0, 5).map((c) => `• ${c.clusters} clusters${c.carriedText ? ` (${c.carriedText})` : ''}: ${mrkdwnCode(c.check)} on ${mrkdwnCode(c.resource)} (${c.severity})`).join('\n')}`));
-  if (view.waivers.length > 0) blocks.push(section(`*${waiversDueText(view)}*\n${view.waivers.slice(0, 5).map((w) => `• ${waiverDueDate(w)} ${mrkdwnCode(w.cluster)} ${mrkdwnCode(w.check)} (owner ${mrkdwnText(w.owner)})`).join('\n')}${view.waivers.length > 5 ? `\n… and ${view.waivers.length - 5} more` : ''}`));
+  if (worst.length > 0 || leftOut.length > 0) blocks.push(section(`*Lowest overall scores*\n${[...worst.map((g) => `• ${mrkdwnCode(clip(g.cluster, MAX_NAME))} ${g.overall.text} (${g.overall.grade})${g.overall.deltaText ? ` ${g.overall.deltaText}` : ''}${g.partial ? ' (partial)' : ''}${g.stale ? ' (stale)' : ''}`), ...leftOut].join('\n')}`));
+  // As fleet.html and fleet.md say it above both lists: the stores leave those clusters out of them.
+  const unreadableNote = view.totals.unreadable ? `${mrkdwnText(unreadableLeftOutText(view.totals))}.\n` : '';
+  if (view.common.length > 0) blocks.push(section(`*On many clusters*\n${unreadableNote}${view.common.slice(0, 5).map((c) => `• ${c.clusters} clusters${c.carriedText ? ` (${c.carriedText})` : ''}: ${mrkdwnCode(c.check)} on ${mrkdwnCode(clip(c.resource, MAX_NAME))} (${c.severity})`).join('\n')}`));
+  if (view.waivers.length > 0) blocks.push(section(`*${waiversDueText(view)}*\n${unreadableNote}${view.waivers.slice(0, 5).map((w) => `• ${waiverDueDate(w)} ${mrkdwnCode(clip(w.cluster, MAX_NAME))} ${mrkdwnCode(w.check)} (owner ${mrkdwnText(w.owner)})`).join('\n')}${view.waivers.length > 5 ? `\n… and ${view.waivers.length - 5} more` : ''}`));
   // The notification text is mrkdwn: a name in it as inline code, escaped (`<!channel>` pings no one).
   return { text: `ztaudit ${digestHeadline(view, mrkdwnCode)}`, blocks };
 }
@@ -142,21 +144,27 @@ export async function sendEmailDigest(view: FleetView, opts: { smtpUrl: string; 
   const transport = transportOf({ smtpUrl: opts.smtpUrl, timeoutMs: opts.timeoutMs ?? 15_000, ...(opts.proxy ? { proxy: opts.proxy } : {}) });
   try {
     const attachment = opts.htmlPath ? await readFile(opts.htmlPath) : null;
+    // A name from the cluster cut to MAX_NAME characters, a reason naming one to MAX_LINE, as in the Slack digest.
+    const regressions = view.regressions.slice(0, 25).map((r) => ({ ...r, cluster: clip(r.cluster, MAX_NAME), reasons: r.reasons.map((x) => clip(x, MAX_LINE)) }));
+    const common = view.common.slice(0, 10).map((c) => ({ ...c, resource: clip(c.resource, MAX_NAME) }));
     // Every control character but line breaks and tabs comes from the data: escaped, as in fleet.html.
     const html = withoutControls(templateEnvironment().template('fleet-digest-email')({
       // The mean with the clusters it leaves out, as the subject says it (those whose latest run could not be read: "without them", after their count).
-      subject, view, mean: meanOverallText(view.totals, true), unreadableHead: unreadableHeadText(view), regressions: view.regressions.slice(0, 25), more: Math.max(0, view.regressions.length - 25), noRegression: noRegressionText(view),
-      stale: view.stale.slice(0, 25).map((c) => ({ cluster: c.cluster, lastRun: lastRunText(c) })), moreStale: Math.max(0, view.stale.length - 25),
-      unreadable: view.unreadable.slice(0, 25).map((u) => ({ cluster: u.cluster, text: unreadableRunText(u) })), moreUnreadable: Math.max(0, view.unreadable.length - 25),
-      common: view.common.slice(0, 10), waiversDue: waiversDueText(view), waivers: view.waivers.slice(0, 10).map((w) => ({ ...w, due: waiverDueDate(w) })), attached: attachment !== null,
+      subject, view, mean: meanOverallText(view.totals, true), unreadableHead: unreadableHeadText(view), regressions, more: Math.max(0, view.regressions.length - 25), noRegression: noRegressionText(view),
+      stale: view.stale.slice(0, 25).map((c) => ({ cluster: clip(c.cluster, MAX_NAME), lastRun: lastRunText(c) })), moreStale: Math.max(0, view.stale.length - 25),
+      unreadable: view.unreadable.slice(0, 25).map((u) => ({ cluster: clip(u.cluster, MAX_NAME), text: unreadableRunText(u) })), moreUnreadable: Math.max(0, view.unreadable.length - 25),
+      common, leftOutUnreadable: unreadableLeftOutText(view.totals), waiversDue: waiversDueText(view), waivers: view.waivers.slice(0, 10).map((w) => ({ ...w, cluster: clip(w.cluster, MAX_NAME), due: waiverDueDate(w) })), attached: attachment !== null,
     }));
+    const note = view.totals.unreadable ? [`${unreadableLeftOutText(view.totals)}.`] : [];
     const text = [
       digestHeadline(view), '',
-      ...(view.regressions.length ? view.regressions.slice(0, 25).map((r) => `- ${oneLine(r.cluster)}: ${oneLine(r.reasons.join('; '))}`) : [noRegressionText(view)]),
-      ...(view.stale.length ? ['', `Not audited in the last ${view.staleAfterHours} h:`, ...view.stale.slice(0, 25).map((c) => `- ${oneLine(c.cluster)}: ${lastRunText(c)}`)] : []),
+      ...(view.regressions.length ? regressions.map((r) => `- ${oneLine(r.cluster)}: ${oneLine(r.reasons.join('; '))}`) : [noRegressionText(view)]),
+      ...(view.stale.length ? ['', `Not audited in the last ${view.staleAfterHours} h:`, ...view.stale.slice(0, 25).map((c) => `- ${oneLine(clip(c.cluster, MAX_NAME))}: ${lastRunText(c)}`)] : []),
       ...(view.stale.length > 25 ? [`and ${view.stale.length - 25} more`] : []),
-      ...(view.unreadable.length ? ['', 'Latest run could not be read (state unknown):', ...view.unreadable.slice(0, 25).map((u) => `- ${oneLine(u.cluster)}: ${oneLine(unreadableRunText(u))}`)] : []),
+      ...(view.unreadable.length ? ['', 'Latest run could not be read (state unknown):', ...view.unreadable.slice(0, 25).map((u) => `- ${oneLine(clip(u.cluster, MAX_NAME))}: ${oneLine(unreadableRunText(u))}`)] : []),
       ...(view.unreadable.length > 25 ? [`and ${view.unreadable.length - 25} more`] : []),
+      ...(view.common.length ? ['', 'Findings on many clusters:', ...note, ...common.map((c) => `- ${c.clusters} clusters${c.carriedText ? ` (${c.carriedText})` : ''}: ${oneLine(c.check)} on ${oneLine(c.resource)} (${c.severity})`)] : []),
+      ...(view.waivers.length ? ['', `${waiversDueText(view)}:`, ...note, ...view.waivers.slice(0, 10).map((w) => `- ${waiverDueDate(w)} ${oneLine(clip(w.cluster, MAX_NAME))} ${oneLine(w.check)} (owner ${oneLine(w.owner)})`)] : []),
     ].join('\n');
     const info = await transport.sendMail({
       from: opts.from, to: opts.to, subject, html, text: `${text}\n`,

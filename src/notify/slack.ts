@@ -15,7 +15,7 @@ import { LogLevel, WebClient, type Logger } from '@slack/web-api';
 import { AREAS, SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { checkCoverage, gradeFor, notEvaluated, partialScoreNote } from '../engine/score.ts';
 import { errorMessage } from '../base/errors.ts';
-import { clip, oneLine } from '../base/plain-text.ts';
+import { MAX_LINE, MAX_NAME, clip, oneLine } from '../base/plain-text.ts';
 import type { Finding, NotificationOutcome, RunReport } from '../run/types.ts';
 import { foldForMessage, newFindingsOf, newlyWaivedRowsOf, notJudgedLines, notJudgedNote, olderBaselinesNote, partialInputNote, resourceText, scoreAgainstVerdict, widenedRowsOf } from '../report/view/index.ts';
 import { carriedText, runCounts, severityCountText } from '../report/counts.ts';
@@ -53,8 +53,6 @@ const SECTION_MAX = 2900; // Slack rejects section text above 3000 characters.
 const MAX_BLOCKS = 50; // and a message with more than 50 blocks.
 const MAX_GAPS = 15;
 const MAX_NEWLY_WAIVED = 10;
-/** The most of a resource's name a finding's line shows, in characters (its message: 300). */
-const MAX_NAME = 200;
 
 type Block = { type: string; [field: string]: unknown };
 const section = (text: string): Block => ({ type: 'section', text: { type: 'mrkdwn', text: truncateMrkdwn(text, SECTION_MAX), verbatim: true } });
@@ -211,7 +209,7 @@ export function buildSlackMessage(report: RunReport): SlackMessage {
   const breadthBlocks = d?.breadthNotCompared ? [section(`:information_source: ${mrkdwnText(truncate(d.breadthNotCompared, 1500))}.`)] : [];
   const reasons = alertReasons(report);
   const reasonBlocks = reasons.length === 0 ? [] : listSections(
-    '*Why this is a regression*', reasons.map((r) => `• ${mrkdwnText(r)}`),
+    '*Why this is a regression*', reasons.map((r) => `• ${mrkdwnText(clip(r, MAX_LINE))}`),
     // header, cluster and score, counts, context, and the other lists
     MAX_BLOCKS - 4 - partialBlocks.length - unjudgedBlocks.length - breadthBlocks.length - watchBlocks.length - topBlocks.length,
     (shown) => moreText(reasons.length - shown, 'in report.json'),
@@ -232,13 +230,13 @@ export function buildSlackMessage(report: RunReport): SlackMessage {
   const waived = newlyWaivedRowsOf(report);
   const waivedBlocks = waived.length === 0 ? [] : listSections(
     `*New findings a waiver covers* (${waived.length}, not scored)`,
-    waived.slice(0, MAX_NEWLY_WAIVED).map((w) => `• ${mrkdwnCode(w.check)} on ${mrkdwnCode(w.resource)}: waiver on ${mrkdwnCode(w.waiver)} ${w.throughRelated ? '*covers it only through related objects*' : 'names it'}${w.widened ? `; not new, it widened: ${mrkdwnText(w.widened)}` : ''}`), 2,
+    waived.slice(0, MAX_NEWLY_WAIVED).map((w) => `• ${mrkdwnCode(w.check)} on ${mrkdwnCode(clip(w.resource, MAX_NAME))}: waiver on ${mrkdwnCode(clip(w.waiver, MAX_NAME))} ${w.throughRelated ? '*covers it only through related objects*' : 'names it'}${w.widened ? `; not new, it widened: ${mrkdwnText(clip(w.widened, MAX_LINE))}` : ''}`), 2,
     (shown) => moreText(waived.length - shown, 'in report.json'),
   );
   const widened = widenedRowsOf(report);
   const widenedBlocks = widened.length === 0 ? [] : listSections(
     `*Persisting findings that now cover more* (${widened.length})`,
-    widened.slice(0, MAX_NEWLY_WAIVED).map((w) => `• ${mrkdwnCode(w.check)} on ${mrkdwnCode(w.resource)}: ${mrkdwnText(w.text)}`), 2,
+    widened.slice(0, MAX_NEWLY_WAIVED).map((w) => `• ${mrkdwnCode(w.check)} on ${mrkdwnCode(clip(w.resource, MAX_NAME))}: ${mrkdwnText(clip(w.text, MAX_LINE))}`), 2,
     (shown) => moreText(widened.length - shown, 'in report.json'),
   );
   if (folded.length > 0) {

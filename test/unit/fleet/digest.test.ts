@@ -14,7 +14,7 @@ import type { CliIO } from '../../../src/cli/io.ts';
 import { startServe } from '../../../src/cli/serve.ts';
 import { openRunStore } from '../../../src/history/store.ts';
 import { startFakeSlack, type FakeSlack } from '../notify/slack-server.ts';
-import { buildSlackDigest, sendSlackDigest, unreadableHeadText } from '../../../src/notify/fleet-digest.ts';
+import { buildSlackDigest, sendEmailDigest, sendSlackDigest, unreadableHeadText } from '../../../src/notify/fleet-digest.ts';
 import { buildFleetView, type FleetView } from '../../../src/fleet/view.ts';
 import { fleetDataOf } from '../../../src/fleet/data.ts';
 import { DEFAULT_FLEET_QUERY } from '../../../src/run/fleet.ts';
@@ -504,5 +504,50 @@ describe('expired waivers in the digests', () => {
     expect(html).toContain(`<li>${day(-2)} expired · gamma · <code>rbac.wildcard-permission</code>`);
     expect(html).toContain(`<li>${day(3)} · gamma · <code>rbac.wildcard-permission</code>`);
     expect(html).not.toContain('Waivers expiring');
+  });
+});
+
+// A cluster whose latest run could not be read is left out of the findings on many clusters and
+// the expiring waivers (the stores leave it out: commit 160a261a); fleet.html and fleet.md say so
+// above both lists, and so must the digest, or "on 2 clusters" and "1 expiring" read as the
+// whole fleet's. Names from the cluster (a subject of 3,000 "Ж", a cluster's name) are cut to
+// 200 characters, as in a run's alert: one name must not fill the section.
+describe('the digest of a fleet with a cluster whose latest run could not be read', () => {
+  const long = 'Ж'.repeat(3000);
+  const view = {
+    ...fleetView,
+    totals: { clusters: 3, meanOverall: 70, regressed: 0, stale: 0, unreadable: 1, meanLeftOut: 0, grades: [] },
+    regressions: [], grid: [],
+    unreadable: [{ cluster: 'prod', runId: 'r-9', startedAt: null, shownBy: 'r-8', stale: false }],
+    common: Array.from({ length: 5 }, (_, i) => ({ check: 'rbac.cluster-admin-binding', severity: 'critical', resource: `User ${long}${i}`, clusters: 2, clusterNames: '', carried: 0, carriedText: '', findings: 2, unnamed: 0 })),
+    waivers: [{ cluster: `${long}c`, check: 'rbac.wildcard-permission', resource: 'ClusterRole ops', owner: 'ops', expires: '2026-12-20', state: 'expiring-soon' }],
+  } as unknown as FleetView;
+  const note = '1 cluster whose latest run could not be read left out: state unknown.';
+
+  it('Slack: "On many clusters" and the waivers say it, each of five long names cut, every code span closed', async () => {
+    const before = slack.calls.length;
+    expect((await sendSlackDigest(view, { token: 'xoxb-t', channel: 'C0FLEET', apiUrl: slack.apiUrl })).status).toBe('sent');
+    const blocks = slack.calls.slice(before).find((c) => c.path.endsWith('/chat.postMessage'))!.fields.blocks as Array<{ text?: { text: string } }>;
+    const texts = blocks.flatMap((b) => (b.text ? [b.text.text] : []));
+    for (const t of texts) expect((t.match(/`/g) ?? []).length % 2).toBe(0);
+    const common = texts.find((t) => t.startsWith('*On many clusters*'))!;
+    expect(common.split('\n').slice(0, 2)).toEqual(['*On many clusters*', note]);
+    expect(common.split('\n').slice(2)).toHaveLength(5);
+    for (const l of common.split('\n').slice(2)) expect(l).toMatch(/^• 2 clusters: `rbac\.cluster-admin-binding` on `User Ж{194}…` \(critical\)$/);
+    const waivers = texts.find((t) => t.startsWith('*0 waivers expired, 1 expiring*'))!;
+    expect(waivers.split('\n')).toEqual(['*0 waivers expired, 1 expiring*', note, `• 2026-12-20 \`${'Ж'.repeat(199)}…\` \`rbac.wildcard-permission\` (owner ops)`]);
+  });
+
+  it('email: the text and HTML parts say it above both lists, names cut', async () => {
+    const before = mails.length;
+    expect((await sendEmailDigest(view, { smtpUrl: `smtp://127.0.0.1:${smtpPort}`, from: 'z@example.com', to: ['fleet@example.com'] })).status).toBe('sent');
+    const mail = mails[before]!;
+    expect(mail.text).toContain(`\nFindings on many clusters:\n${note}\n- 2 clusters: rbac.cluster-admin-binding on User ${'Ж'.repeat(194)}… (critical)\n`);
+    expect(mail.text).toContain(`\n0 waivers expired, 1 expiring:\n${note}\n- 2026-12-20 ${'Ж'.repeat(199)}… rbac.wildcard-permission (owner ops)`);
+    expect(mail.text).not.toContain('Ж'.repeat(200));
+    const html = String(mail.html);
+    expect(html).not.toContain('Ж'.repeat(200));
+    expect(html.match(/<p class="left-out-unreadable"[^>]*>1 cluster whose latest run could not be read left out: state unknown\.<\/p>/g)).toHaveLength(2);
+    expect(html.indexOf('left-out-unreadable')).toBeGreaterThan(html.indexOf('Findings on many clusters'));
   });
 });

@@ -387,3 +387,24 @@ describe('a partial run\'s overall score', () => {
     expect(buildEmail(complete, false).html).not.toContain('id="overall-share"');
   });
 });
+
+// A subject named with 3,000 "Ж" filled screens of the email, in its reason, its new finding and
+// its waived row alike; each now shows 200 characters of the name with "…" (a reason: 300 in all),
+// as the Slack alert does.
+describe('notifyEmail with names thousands of characters long', () => {
+  it('cuts the name in the reasons, the new findings and the waived rows, in both parts', async () => {
+    const { report } = buildRun();
+    const long = 'Ж'.repeat(3000);
+    report.diff!.regression = true;
+    report.diff!.regressionReasons = [`new critical finding: rbac.cluster-admin-binding on User ${long}`];
+    report.diff!.newlyWaived = [{
+      fingerprint: 'f'.repeat(16), check: 'rbac.cluster-admin-binding', resource: { kind: 'User', name: long },
+      waiver: { check: 'rbac.cluster-admin-binding', resource: { kind: 'User', name: `${long}*` } }, throughRelated: false,
+    }];
+    expect((await notifyEmail(report, { ...base(), policy: 'always' })).status).toBe('sent');
+    const { mail } = received[0]!;
+    for (const part of [String(mail.text), String(mail.html)]) expect(part).not.toContain('Ж'.repeat(300));
+    expect(mail.text).toMatch(/\n- new critical finding: rbac\.cluster-admin-binding on User Ж{242}…\n/);
+    expect(mail.text).toContain(`- rbac.cluster-admin-binding User ${'Ж'.repeat(194)}…: waiver on User ${'Ж'.repeat(194)}… names it`);
+  });
+});

@@ -79,19 +79,50 @@ it('a line longer than a section is cut, not dropped for the "…and N more" lin
   expect(listed).toMatch(/…and \d+ more in the thread$/);
 });
 
-// A list line cut at Slack's section limit inside an inline code span (a waiver's glob covering a
-// subject of thousands of characters, in the thread's "New findings a waiver covers") gets its span
-// closed after the ellipsis: an open one would pair with the next backtick and turn text into code.
-it('a list line cut inside an inline code span has the span closed', async () => {
+// A waiver's glob covering a subject of thousands of characters, in the thread's "New findings a
+// waiver covers": the line outgrew a section and was cut inside an inline code span (which has to
+// be closed after the ellipsis, or it pairs with the next backtick). Both names are now cut to 200
+// characters, so the line stays whole under its heading.
+it('a waived row naming a long subject and a long glob shows both cut, whole under its heading', async () => {
   const { report } = buildRun();
-  const name = 'Ж'.repeat(3500);
   report.diff!.newlyWaived = [{
-    fingerprint: 'f'.repeat(16), check: 'rbac.cluster-admin-binding', resource: { kind: 'User', name },
-    waiver: { check: 'rbac.cluster-admin-binding', resource: { kind: 'User', name: 'Ж*' } }, throughRelated: false,
+    fingerprint: 'f'.repeat(16), check: 'rbac.cluster-admin-binding', resource: { kind: 'User', name: 'Ж'.repeat(3500) },
+    waiver: { check: 'rbac.cluster-admin-binding', resource: { kind: 'User', name: `${'Ж'.repeat(3000)}*` } }, throughRelated: false,
   }];
   expect((await notifySlack(report, { token: 'xoxb-t', channel: 'C1', apiUrl: slack.apiUrl, policy: 'always' })).status).toBe('sent');
-  // The line outgrows its heading's section: it has one of its own, cut to Slack's limit.
   const texts = sectionsOf(slack.calls);
-  const line = texts[texts.findIndex((t) => t.startsWith('*New findings a waiver covers*')) + 1]!;
-  expect(line).toMatch(/^• `rbac\.cluster-admin-binding` on `User Ж+…`$/);
+  const section = texts.find((t) => t.startsWith('*New findings a waiver covers*'))!;
+  expect(section.split('\n')[1]).toMatch(/^• `rbac\.cluster-admin-binding` on `User Ж{194}…`: waiver on `User Ж{194}…` names it$/);
+});
+
+// The regression's reasons name each new finding's subject: with 30 subjects of 3,000 "Ж", each
+// reason outgrew a section, so "Why this is a regression" listed one per section (three in all)
+// and the rest only as "…and N more in report.json". A reason is cut to 300 characters, as the
+// names on "Top new findings" are to 200.
+it('"Why this is a regression" lists several reasons in its first section, each naming its subject cut', async () => {
+  const report = audit(2, 30, audit(1, 0));
+  expect(report.diff!.regressionReasons.length).toBeGreaterThan(10);
+  expect((await notifySlack(report, { token: 'xoxb-t', channel: 'C1', apiUrl: slack.apiUrl, policy: 'always' })).status).toBe('sent');
+  const texts = sectionsOf(slack.calls);
+  const why = texts.find((t) => t.startsWith('*Why this is a regression*'))!;
+  const lines = why.split('\n').slice(1).filter((l) => l.startsWith('• '));
+  expect(lines.length).toBeGreaterThanOrEqual(5);
+  for (const l of lines) expect(l).toMatch(/^• new critical finding: rbac\.cluster-admin-binding on User Ж+…$/);
+});
+
+// The thread's "New findings a waiver covers" and "Persisting findings that now cover more" name
+// the subject as "Top new findings" does: 200 characters, then "…", so ten rows fit one section.
+it('the thread\'s waived and widened rows show a subject cut to 200 characters, several rows to a section', async () => {
+  const { report } = buildRun();
+  const rows = Array.from({ length: 10 }, (_, i) => ({
+    fingerprint: `${i}`.padStart(16, 'f'), check: 'rbac.cluster-admin-binding', resource: { kind: 'User', name: `${'Ж'.repeat(3000)}${i}` },
+    waiver: { check: 'rbac.cluster-admin-binding', resource: { kind: 'User', name: 'Ж*' } }, throughRelated: false,
+  }));
+  report.diff!.newlyWaived = rows;
+  expect((await notifySlack(report, { token: 'xoxb-t', channel: 'C1', apiUrl: slack.apiUrl, policy: 'always' })).status).toBe('sent');
+  const texts = sectionsOf(slack.calls);
+  const waived = texts.find((t) => t.startsWith('*New findings a waiver covers*'))!;
+  const lines = waived.split('\n').slice(1);
+  expect(lines).toHaveLength(10);
+  for (const l of lines) expect(l).toMatch(/^• `rbac\.cluster-admin-binding` on `User Ж{194}…`: waiver on `/);
 });
