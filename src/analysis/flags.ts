@@ -31,13 +31,23 @@ export function pflagSingleDash(args: readonly string[], name: string): string |
  * AWS Load Balancer Controller.
  */
 export function flagValue(args: readonly string[], flag: string, { asGiven = false }: { asGiven?: boolean } = {}): string | undefined {
-  let value: string | undefined;
+  const value = flagValues(args, flag).at(-1);
+  return asGiven ? value : value?.trim();
+}
+
+/**
+ * Every value a flag is given, in order, as written: a pflag slice flag (StringSlice) appends each
+ * use to the last (its first use replaces the default) and splits each value on commas
+ * (spf13/pflag string_slice.go Set), which the caller does.
+ */
+export function flagValues(args: readonly string[], flag: string): string[] {
+  const values: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = flag.length === 1 ? args[i]!.replace(/^--?/, '--') : args[i]!;
-    if (a === `--${flag}` && i + 1 < args.length) value = args[i + 1];
-    else if (a.startsWith(`--${flag}=`)) value = a.slice(flag.length + 3);
+    if (a === `--${flag}` && i + 1 < args.length) values.push(args[i + 1]!);
+    else if (a.startsWith(`--${flag}=`)) values.push(a.slice(flag.length + 3));
   }
-  return asGiven ? value : value?.trim();
+  return values;
 }
 
 /**

@@ -198,3 +198,42 @@ describe('CiliumNodeConfig', () => {
     expect(r.output).toContain('CiliumNodeConfigs (ciliumnodeconfigs.cilium.io) could not be read (forbidden)');
   });
 });
+
+// cilium-dbg/cmd/build-config.go@v1.20.2: --source is a pflag StringSlice (every use appends, each
+// split on commas); a cilium-node-config:<ns>/<name> source applies that config whatever its
+// nodeSelector, and a node: source the Node's config.cilium.io/<key> labels and annotations
+// (pkg/option/resolver/resolver.go readNodeConfigs, readNodeOverrides).
+describe('build-config --source, read as cilium-dbg reads it', () => {
+  const withSources = (...args: string[]) => BUILD_CONFIG.replace('build-config]', `build-config, ${args.join(', ')}]`);
+  const audit = (name: string, selector: string) => nodeConfig(name, selector, 'policy-audit-mode: "true"');
+  const auditNode = `---
+apiVersion: v1
+kind: Node
+metadata: {name: node-1, annotations: {config.cilium.io/policy-audit-mode: "true"}}
+`;
+
+  it('a node: source (Node annotations config.cilium.io/<key>, not kept in the snapshot): unknown, naming the annotation, never a pass', () => {
+    const yaml = scene({ init: withSources('"--source=config-map:cilium-config,node:"'), extra: auditNode });
+    expect(reach(yaml)).toEqual(['UNKNOWN', 2]);
+    const [finding] = fails(yaml);
+    expect(finding).toMatch(/^medium whether the CNI enforces any policy cannot be confirmed: /);
+    expect(finding).toContain("takes a Node source (--source node:), where a Node's label or annotation config.cilium.io/policy-audit-mode sets policy-audit-mode for that node");
+  });
+
+  it('repeated --source flags append: a CiliumNodeConfig source given in a second flag is merged', () => {
+    const yaml = scene({ init: withSources('--source=config-map:cilium-config', '--source=cilium-node-config:kube-system'), extra: audit('audit', '{}') });
+    expect(reach(yaml)).toEqual(['ALLOWED', 0]);
+    expect(fails(yaml)[0]).toMatch(/^critical no network policy is enforced: Cilium runs in policy audit mode \(CiliumNodeConfig kube-system\/audit sets policy-audit-mode to "true" for every node\)/);
+    const thenNode = scene({ init: withSources('--source=config-map:cilium-config', '--source=cilium-node-config:kube-system', '"--source=node:"'), extra: audit('audit', '{}') });
+    expect(reach(thenNode)).toEqual(['UNKNOWN', 2]);
+    expect(fails(thenNode)[0]).toContain('(below it, CiliumNodeConfig kube-system/audit sets policy-audit-mode to "true" for every node)');
+  });
+
+  it('a CiliumNodeConfig named in the source applies to every node whatever its nodeSelector; one not named does not apply', () => {
+    const named = withSources('"--source=config-map:cilium-config,cilium-node-config:kube-system/audit"');
+    const yaml = scene({ init: named, extra: audit('audit', '{matchLabels: {never: matches}}') });
+    expect(reach(yaml)).toEqual(['ALLOWED', 0]);
+    expect(fails(yaml)[0]).toMatch(/^critical no network policy is enforced: Cilium runs in policy audit mode \(CiliumNodeConfig kube-system\/audit sets policy-audit-mode to "true" for every node \(build-config names it as a source\)\)/);
+    expect(reach(scene({ init: named, extra: audit('other', '{}') }))).toEqual(['DENIED', 1]);
+  });
+});

@@ -11,7 +11,7 @@ import { CNI_KINDS, ciliumCni, isCiliumAgent } from '../cni.ts';
 import { configMapNotFound, configMapRead } from '../../configmaps.ts';
 import { podTemplateOf } from '../../workloads.ts';
 import { DEFAULT_PARSE_OPTIONS, type CiliumParseOptions } from './parse.ts';
-import { boolSwitch, containerArgv, flagValue, goParseBool } from '../../flags.ts';
+import { boolSwitch, containerArgv, flagValue, flagValues, goParseBool } from '../../flags.ts';
 
 export const CILIUM_CONFIG_MAP = 'cilium-config';
 
@@ -389,60 +389,91 @@ function strength(key: AgentKey, value: string): number {
   return key === 'policy-audit-mode' ? (on ? 0 : 1) : on ? 1 : 0;
 }
 
+/** How an agent's build-config init container builds its config directory for a key: the CiliumNodeConfig sources that may set it, and whether a `node:` source may. */
+interface BuildSources {
+  nodeConfigs: { namespace: string; name?: string }[];
+  node: boolean;
+}
+
 /**
  * The CiliumNodeConfigs' layer for a key: the cilium-dbg build-config init container writes the
- * agent's config directory from cilium-config and then, over it, the `defaults` of every
- * CiliumNodeConfig of Cilium's namespace whose nodeSelector matches the node (an empty one matches
- * every node; none, no node), the later by name winning (pkg/option/resolver/resolver.go@v1.20.2
- * readNodeConfigs, mergeConfig; cilium-dbg/cmd/build-config.go default sources
- * config-map:cilium-config, cilium-node-config:<namespace>). The model does not place pods on
- * nodes: a value for some nodes only is unconfirmed. Without such an init container to show the
- * directory is built so, a weakening value is unconfirmed and a strengthening one is not taken.
+ * agent's config directory from cilium-config and then, over it, its sources in order
+ * (pkg/option/resolver/resolver.go@v1.20.2 ResolveConfigurations, mergeConfig; default sources
+ * config-map:cilium-config, cilium-node-config:<namespace>): a `cilium-node-config:<ns>` source
+ * the `defaults` of every CiliumNodeConfig of that namespace whose nodeSelector matches the node
+ * (an empty one matches every node; none, no node), the later by name winning; a
+ * `cilium-node-config:<ns>/<name>` source that one config, whatever its nodeSelector
+ * (readNodeConfigs); a `node:` source the Node's labels and annotations config.cilium.io/<key>
+ * (readNodeOverrides), which the snapshot does not keep. The model does not place pods on nodes:
+ * a value for some nodes only is unconfirmed. Without such an init container to show the
+ * directory is built so (`built` undefined), a weakening value of a CiliumNodeConfig of Cilium's
+ * namespace is unconfirmed and a strengthening one is not taken.
  */
-function nodeConfigLayer(snapshot: Snapshot, namespace: string, key: AgentKey, below: string | undefined, built: boolean): Layered | undefined {
+function nodeConfigLayer(snapshot: Snapshot, namespace: string, key: AgentKey, below: string | undefined, built: BuildSources | undefined): Layered | undefined {
+  if (built?.node) {
+    const under = nodeConfigLayer(snapshot, namespace, key, below, { ...built, node: false });
+    const over = under ? ` (below it, ${'value' in under ? under.from : 'CiliumNodeConfigs set it'})` : '';
+    return { unknown: `the agent's cilium-dbg build-config init container takes a Node source (--source node:), where a Node's label or annotation config.cilium.io/${key} sets ${key} for that node${over}, and ztaudit does not keep Nodes' annotations` };
+  }
   const coverage = snapshot.coverage['cilium.nodeconfigs'];
+  const sources = built?.nodeConfigs ?? [{ namespace }];
+  if (!sources.length) return undefined;
   if (coverage && (coverage.status === 'forbidden' || coverage.status === 'error')) return { unknown: `CiliumNodeConfigs (ciliumnodeconfigs.cilium.io) could not be read (${coverage.status}), and one may set ${key} for some or all nodes` };
-  const configs = (snapshot.resources['cilium.nodeconfigs'] ?? [])
-    .filter((o) => (o.metadata?.namespace ?? 'default') === namespace)
-    .map((o) => ({ name: o.metadata?.name ?? '', spec: (o.spec ?? {}) as { nodeSelector?: unknown; defaults?: unknown } }))
-    .filter((x) => x.spec.defaults && typeof x.spec.defaults === 'object' && typeof (x.spec.defaults as Record<string, unknown>)[key] === 'string' && x.spec.nodeSelector && typeof x.spec.nodeSelector === 'object')
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  if (!configs.length) return undefined;
+  const objects = snapshot.resources['cilium.nodeconfigs'] ?? [];
+  const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   const everyNode = (sel: Record<string, unknown>) => Object.keys((sel.matchLabels as object | undefined) ?? {}).length === 0 && (!Array.isArray(sel.matchExpressions) || sel.matchExpressions.length === 0);
-  const where = (x: (typeof configs)[number], all: boolean) => `CiliumNodeConfig ${namespace}/${x.name} sets ${key} to ${JSON.stringify((x.spec.defaults as Record<string, string>)[key])} for ${all ? 'every node' : 'the nodes its nodeSelector picks'}`;
+  const configs = sources.flatMap((src) => objects
+    .filter((o) => (o.metadata?.namespace ?? 'default') === src.namespace && (src.name === undefined || o.metadata?.name === src.name))
+    .map((o) => ({ namespace: src.namespace, name: o.metadata?.name ?? '', named: src.name !== undefined, spec: (o.spec ?? {}) as { nodeSelector?: unknown; defaults?: unknown } }))
+    .filter((x) => x.spec.defaults && typeof x.spec.defaults === 'object' && typeof (x.spec.defaults as Record<string, unknown>)[key] === 'string' && (x.named || (x.spec.nodeSelector && typeof x.spec.nodeSelector === 'object')))
+    .sort(byName));
+  if (!configs.length) return undefined;
+  const all = (x: (typeof configs)[number]) => x.named || everyNode(x.spec.nodeSelector as Record<string, unknown>);
+  const where = (x: (typeof configs)[number], every: boolean) => `CiliumNodeConfig ${x.namespace}/${x.name} sets ${key} to ${JSON.stringify((x.spec.defaults as Record<string, string>)[key])} for ${every ? 'every node' : 'the nodes its nodeSelector picks'}${x.named ? ' (build-config names it as a source)' : ''}`;
   const valueOf = (x: (typeof configs)[number]) => (x.spec.defaults as Record<string, string>)[key]!;
-  const lastAll = configs.map((x, i) => [x, i] as const).filter(([x]) => everyNode(x.spec.nodeSelector as Record<string, unknown>)).pop();
+  const lastAll = configs.map((x, i) => [x, i] as const).filter(([x]) => all(x)).pop();
   const base = built && lastAll ? valueOf(lastAll[0]) : below;
   const baseStrength = strength(key, base ?? String(AGENT_KEYS[key]));
   for (const [x, i] of configs.map((y, j) => [y, j] as const)) {
-    const all = everyNode(x.spec.nodeSelector as Record<string, unknown>);
-    if (built && (all || (lastAll && i < lastAll[1]))) continue;
+    const every = all(x);
+    if (built && (every || (lastAll && i < lastAll[1]))) continue;
     const s = strength(key, valueOf(x));
     if (built ? s !== baseStrength : s < baseStrength) {
       return { unknown: built
         ? `${where(x, false)}, and ztaudit does not place pods on nodes`
-        : `${where(x, all)}, and the agent DaemonSet shows no cilium-dbg build-config init container to tell whether its config directory takes CiliumNodeConfigs` };
+        : `${where(x, every)}, and the agent DaemonSet shows no cilium-dbg build-config init container to tell whether its config directory takes CiliumNodeConfigs` };
     }
   }
   return built && lastAll ? { value: valueOf(lastAll[0]), from: where(lastAll[0], true) } : undefined;
 }
 
 /**
- * Whether an agent's init containers build its config directory with the CiliumNodeConfigs' `key`:
- * 'with', 'without' (build-config --source names no cilium-node-config, or --allow-config-keys /
- * --deny-config-keys keep the key from being overridden), or undefined when no build-config init
- * container shows how the directory is built.
+ * The sources an agent's build-config init container builds its config directory from that may
+ * set `key` over cilium-config, or undefined when no build-config init container shows how the
+ * directory is built. --source, --allow-config-keys and --deny-config-keys are pflag slices
+ * (cilium-dbg/cmd/build-config.go@v1.20.2): every use adds to the list, each split on commas.
+ * The allow or deny list keeps a key from every source but the first (resolver.go
+ * ResolveConfigurations), which here is cilium-config's own.
  */
-function nodeConfigsMerged(init: readonly AgentContainer[], key: AgentKey): 'with' | 'without' | undefined {
+function buildSources(init: readonly AgentContainer[], key: AgentKey, namespace: string): BuildSources | undefined {
   const bc = init.find((c) => containerArgv(c).some((a) => a.arg === 'build-config'));
   if (!bc) return undefined;
   const argv = containerArgv(bc).map((a) => a.arg);
-  const list = (flag: string) => flagValue(argv, flag)?.split(',').map((x) => x.trim()).filter((x) => x !== '');
-  const sources = list('source');
-  if (sources && !sources.some((x) => x.split(':')[0] === 'cilium-node-config')) return 'without';
+  const list = (flag: string) => flagValues(argv, flag).flatMap((v) => v.split(',')).map((x) => x.trim()).filter((x) => x !== '');
+  const given = list('source');
+  const sources = given.length ? given : ['config-map:cilium-config', `cilium-node-config:${namespace}`];
   const allow = list('allow-config-keys');
-  const overridable = allow?.length ? allow.includes(key) : !(list('deny-config-keys') ?? []).includes(key);
-  return overridable ? 'with' : 'without';
+  const overridable = allow.length ? allow.includes(key) : !list('deny-config-keys').includes(key);
+  const out: BuildSources = { nodeConfigs: [], node: false };
+  sources.forEach((src, i) => {
+    if (i > 0 && !overridable) return;
+    const at = src.indexOf(':');
+    const kind = at < 0 ? src : src.slice(0, at);
+    const [ns, name] = (at < 0 ? '' : src.slice(at + 1)).split('/', 2) as [string, string | undefined];
+    if (kind === 'node') out.node = true;
+    else if (kind === 'cilium-node-config') out.nodeConfigs.push({ namespace: ns || namespace, ...(name ? { name } : {}) });
+  });
+  return out;
 }
 
 /**
@@ -461,9 +492,15 @@ function agentSwitches(snapshot: Snapshot, cmData: Record<string, unknown>): { d
   if (namespace === undefined) return { data, setBy, unconfirmed };
   for (const key of Object.keys(AGENT_KEYS) as AgentKey[]) {
     const below = typeof cmData[key] === 'string' ? (cmData[key] as string) : cmData[key] === undefined || cmData[key] === null ? undefined : String(cmData[key]);
-    const merged = new Set(agents.map((a) => nodeConfigsMerged(a.init, key)));
-    const dir = merged.size === 1 && merged.has('without') ? undefined : nodeConfigLayer(snapshot, namespace, key, below, merged.size === 1 && merged.has('with'));
-    const layers = agents.map((a) => flagLayer(a.c, key, a.who) ?? envLayer(snapshot, namespace, a.c, key, a.who) ?? dir);
+    // One layer per way of building the directory: the agents of one DaemonSet share it.
+    const dirs = new Map<string, Layered | undefined>();
+    const dirOf = (built: BuildSources | undefined) => {
+      const id = JSON.stringify(built ?? null);
+      if (!dirs.has(id)) dirs.set(id, nodeConfigLayer(snapshot, namespace, key, below, built));
+      return dirs.get(id);
+    };
+    const dir = agents.length ? undefined : dirOf(undefined);
+    const layers = agents.map((a) => flagLayer(a.c, key, a.who) ?? envLayer(snapshot, namespace, a.c, key, a.who) ?? dirOf(buildSources(a.init, key, namespace)));
     const doubt = layers.find((l): l is { unknown: string } => l !== undefined && 'unknown' in l);
     const known = layers.map((l) => (l && 'value' in l ? l : undefined));
     const values = new Set(known.map((l) => (l ? strength(key, l.value) : strength(key, below ?? String(AGENT_KEYS[key])))));
