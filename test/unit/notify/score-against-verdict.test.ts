@@ -21,32 +21,10 @@ import { notifySlack } from '../../../src/notify/slack.ts';
 import { renderMarkdown } from '../../../src/report/markdown.ts';
 import type { RunReport } from '../../../src/run/types.ts';
 import { startFakeSlack, type FakeSlack } from './slack-server.ts';
-
-const deployment = (name: string, extra = '', sc = '') => `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}, namespace: a}
-spec:
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}}}
-    spec:
-      serviceAccountName: app
-      automountServiceAccountToken: false${extra}
-      containers:
-      - name: c
-        image: nginx:1.27
-        resources: {limits: {cpu: 100m, memory: 64Mi}}
-        securityContext: {readOnlyRootFilesystem: true${sc}}`;
+import { privilegedScene } from '../pss/privileged-scene.ts';
 
 function audit(i: number, withEvil: boolean, previous?: RunReport): RunReport {
-  const text = [
-    'apiVersion: v1\nkind: Namespace\nmetadata: {name: a}',
-    'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: app, namespace: a}\nautomountServiceAccountToken: false',
-    'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: a}\nspec: {podSelector: {}, policyTypes: [Ingress, Egress]}',
-    deployment('ok1'),
-    deployment('ok2'),
-    ...(withEvil ? [deployment('evil', '\n      hostPID: true', ', privileged: true')] : []),
-  ].join('\n---\n');
+  const text = privilegedScene(withEvil);
   const at = new Date(Date.UTC(2026, 11, 7, 12, 0, i));
   const parsed = parseManifestText(text, 'a.yaml');
   const snapshot = snapshotFromObjects(parsed.objects, { origin: 'manifests', sources: parsed.sources, clusterName: 'sr3' });

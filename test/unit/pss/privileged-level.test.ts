@@ -11,35 +11,13 @@ import { defaultConfig, type Config } from '../../../src/config/types.ts';
 import { auditSnapshot } from '../../../src/engine/audit.ts';
 import { CHECKS } from '../../../checks/index.ts';
 import type { RunReport } from '../../../src/run/types.ts';
+import { privilegedScene } from './privileged-scene.ts';
 
 const NOW = new Date('2026-12-01T00:00:00Z');
 const ENFORCED = 'pod-security.pod-violates-enforced-level';
 
-const deployment = (name: string, extra = '', sc = '') => `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}, namespace: a}
-spec:
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}}}
-    spec:
-      serviceAccountName: app
-      automountServiceAccountToken: false${extra}
-      containers:
-      - name: c
-        image: nginx:1.27
-        resources: {limits: {cpu: 100m, memory: 64Mi}}
-        securityContext: {readOnlyRootFilesystem: true${sc}}`;
-
 function audit(labels: string, withEvil: boolean, config: Config = defaultConfig()): RunReport {
-  const text = [
-    `apiVersion: v1\nkind: Namespace\nmetadata: {name: a${labels}}`,
-    'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: app, namespace: a}\nautomountServiceAccountToken: false',
-    'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: a}\nspec: {podSelector: {}, policyTypes: [Ingress, Egress]}',
-    deployment('ok1'),
-    deployment('ok2'),
-    ...(withEvil ? [deployment('evil', '\n      hostPID: true', ', privileged: true')] : []),
-  ].join('\n---\n');
+  const text = privilegedScene(withEvil, labels);
   const parsed = parseManifestText(text, 'a.yaml');
   const snapshot = snapshotFromObjects(parsed.objects, { origin: 'manifests', sources: parsed.sources });
   return auditSnapshot({ snapshot, config, now: NOW, startedAt: NOW, runId: 'r', checks: CHECKS }).report;
