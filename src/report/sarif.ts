@@ -125,6 +125,32 @@ function rulesOf(report: RunReport, carried: readonly CarriedFindings[]): Rules 
   return { rules, ruleIndex, ruleIdOf, narrowedControls };
 }
 
+/**
+ * A plain-text message (`message.text`) from text that may hold names from the cluster: each `\`,
+ * `[` and `]` of the text escaped with a backslash, so that no name reads as an embedded link, then
+ * shown as on the terminal (`oneLine`: every control character, line breaks too, as its \uXXXX
+ * escape, a backslash and a `u`, which are two literal characters to the grammar below).
+ * SARIF 2.1.0 §3.11.6 "Messages with embedded links"
+ * (docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/sarif-v2.1.0-errata01-os-complete.html):
+ * within a plain text message an embedded link is `"[", link text, "](", link destination, ")"`,
+ * where `escaped link character = "\" | "[" | "]"` and `link character = normal link character |
+ * ("\", escaped link character)`; "Literal square brackets ("[" and "]") in the link text of a
+ * plain text message SHALL be escaped with a backslash ("\")", and "Literal square brackets and
+ * (doubled) backslashes MAY appear anywhere else in a plain text message without being escaped".
+ * Code scanning links the text of `[text](n)` in a result's message to its related location n
+ * ("SARIF support for code scanning", result object, relatedLocations), and a viewer may follow
+ * `[click](https://…)`. Escaped everywhere, a name like `x](https://evil.example)` or
+ * `[click](https://e)` can neither open nor close a link: every bracket of the text is escaped,
+ * and so is every backslash, so that a name ending in `\` cannot unescape the bracket after it.
+ * That is how CodeQL writes its messages and its viewer reads them back (github/vscode-codeql,
+ * extensions/ql-vscode/src/common/sarif-utils.ts: unescapeSarifText, "[", "]" and "\\" outside
+ * links too), and what the SARIF TC merged into its 2.2 draft says (oasis-tcs/sarif-spec pull
+ * request 768: these characters "may be backslash-escaped, even outside link text").
+ */
+function messageText(text: string): string {
+  return oneLine(text.replace(/[\\[\]]/g, '\\$&'));
+}
+
 /** A URI path of segments; a lone surrogate (which no URI can carry) becomes U+FFFD. */
 const uriPath = (segments: string[]): string => segments.map((s) => encodeURIComponent(s.toWellFormed())).join('/');
 
@@ -175,8 +201,9 @@ function resultOf(f: Finding, { ruleIndex, ruleIdOf, narrowedControls }: Rules, 
     ruleIndex: ruleIndex.get(ruleId)!,
     level: LEVEL[f.severity],
     // Shown text as on the terminal (docs/hostile-text.md): a message and a location name on one line, every
-    // control (ESC, BEL, CR, LF) and invisible character as its \uXXXX escape; properties keep the data exact.
-    message: { text: oneLine(message) },
+    // control (ESC, BEL, CR, LF) and invisible character as its \uXXXX escape, the message's brackets and
+    // backslashes escaped (messageText); properties keep the data exact.
+    message: { text: messageText(message) },
     locations: [{ physicalLocation: physicalLocationOf(f.resource, f.related, sources), logicalLocations: [{ name: oneLine(f.resource.name), fullyQualifiedName: oneLine(fq), kind: 'resource' }] }],
     partialFingerprints: { 'ztaudit/v1': f.fingerprint },
     properties: {
@@ -192,7 +219,7 @@ function resultOf(f: Finding, { ruleIndex, ruleIdOf, narrowedControls }: Rules, 
 /** The log without its results (`results: []`, the last member of its one run). */
 function logWithoutResults(report: RunReport, { rules, ruleIndex }: Rules, cut: Cut, from: string | undefined): SarifLog {
   const notEvaluated = report.checks.filter((c) => isBlind(c.status));
-  const leftOut = cut.leftOut === 0 ? [] : [{ level: 'warning', message: { text: sarifLeftOutText({ total: cut.total, leftOut: cut.leftOut, limit: cut.limit, from }) } }];
+  const leftOut = cut.leftOut === 0 ? [] : [{ level: 'warning', message: { text: messageText(sarifLeftOutText({ total: cut.total, leftOut: cut.leftOut, limit: cut.limit, from })) } }];
   return {
     $schema: SARIF_SCHEMA,
     version: '2.1.0',
@@ -205,7 +232,7 @@ function logWithoutResults(report: RunReport, { rules, ruleIndex }: Rules, cut: 
         endTimeUtc: report.run.finishedAt,
         toolExecutionNotifications: [...notEvaluated.map((c) => ({
           level: c.status === 'error' ? 'error' : 'warning',
-          message: { text: oneLine(`${c.id} ${c.status}: ${c.reason ?? ''}`) },
+          message: { text: messageText(`${c.id} ${c.status}: ${c.reason ?? ''}`) },
           // SARIF 2.1.0's notification: associatedRule names a rule; descriptor would name one of driver.notifications.
           associatedRule: { id: c.id, index: ruleIndex.get(c.id) },
         })), ...leftOut],
