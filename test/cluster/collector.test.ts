@@ -10,11 +10,12 @@ import { ApiUnreachableError, collectLive } from '../../src/collect/live.ts';
 import { auditorClusterRoleRules } from '../../src/collect/rbac-rules.ts';
 import { ClusterError } from '../../src/base/errors.ts';
 import type { Snapshot } from '../../src/snapshot/types.ts';
-import { antreaPolicyCrds, certManagerCrds, crd, installMeshAndGatewayCrds } from './crds.ts';
+import { antreaGroupCrds, antreaPolicyCrds, certManagerCrds, crd, installMeshAndGatewayCrds } from './crds.ts';
 import { CHECK_BY_ID } from '../../checks/index.ts';
 import { defaultConfig } from '../../src/config/types.ts';
 import { liveConfigMapRefs } from '../../src/cli/source.ts';
 import { detectCni } from '../../src/analysis/netpol/cni.ts';
+import { buildReachability } from '../../src/analysis/netpol/model.ts';
 import { runChecks } from '../../src/engine/run.ts';
 import { Admin, LISTED_KEYS, describeCluster, scratchDir, tokenKubeconfig, uniqueName } from './env.ts';
 import { withRecordingProxy } from './recording-proxy.ts';
@@ -559,6 +560,36 @@ describeCluster('live collector against a real kube-apiserver', (cluster) => {
       const antrea = detectCni(snapshot).plugins.find((p) => p.name === 'antrea' && p.namespace === gates);
       expect(antrea?.unimplemented?.Antrea).toBe(`the AntreaPolicy feature gate is false in antrea-agent.conf of ConfigMap ${gates}/antrea-config: Antrea handles no Antrea-native policy (and no AdminNetworkPolicy, which requires it)`);
       await admin.request('DELETE', `/apis/apps/v1/namespaces/${gates}/daemonsets/antrea-agent`);
+    });
+
+    // The groups a policy's `group` names (docs/antrea-network-policy.md v2.2.0, "ClusterGroup", "Group"):
+    // listed with the policies, their spec kept and nothing else, and resolved by the live model.
+    it('lists ClusterGroups and Groups (v1beta1), spec only, and a policy naming a ClusterGroup is evaluated, not left in doubt', async () => {
+      const groupPaths = ['clustergroups', 'groups'].map((r) => `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${r}.crd.antrea.io`);
+      const cg = uniqueName('cg');
+      const post = async (path: string, o: Record<string, unknown>) => {
+        const r = await admin.request('POST', path, o);
+        if (r.status !== 201) throw new Error(`create ${path}: HTTP ${r.status}`);
+      };
+      try {
+        await install('v1beta1');
+        for (const c of antreaGroupCrds()) await admin.create(c);
+        await admin.waitForResource('crd.antrea.io', 'v1beta1', 'clustergroups');
+        await admin.waitForResource('crd.antrea.io', 'v1beta1', 'groups');
+        await post('/apis/crd.antrea.io/v1beta1/clustergroups', { apiVersion: 'crd.antrea.io/v1beta1', kind: 'ClusterGroup', metadata: { name: cg, annotations: { owner: 'platform' } }, spec: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } } });
+        await post(`/apis/crd.antrea.io/v1beta1/namespaces/${ns}/groups`, { apiVersion: 'crd.antrea.io/v1beta1', kind: 'Group', metadata: { name: 'grp', namespace: ns }, spec: { podSelector: {} } });
+        await post('/apis/crd.antrea.io/v1beta1/clusternetworkpolicies', { apiVersion: 'crd.antrea.io/v1beta1', kind: 'ClusterNetworkPolicy', metadata: { name: `${cg}-deny` }, spec: { priority: 1, tier: 'baseline', appliedTo: [{ group: cg }], ingress: [{ action: 'Drop' }] } });
+        const snapshot = await collectLive({ kubeconfigPath: cluster.kubeconfigPath });
+        expect(snapshot.coverage['antrea.clustergroups']).toEqual({ status: 'ok', count: 1 });
+        expect(snapshot.resources['antrea.clustergroups']?.map((o) => ({ name: o.metadata?.name, annotations: o.metadata?.annotations, spec: o.spec }))).toEqual([{ name: cg, annotations: undefined, spec: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } } }]);
+        expect(namesIn(snapshot, 'antrea.groups', ns)).toEqual(['grp']);
+        const model = buildReachability(snapshot);
+        expect(model.policies.find((p) => p.id === `AntreaClusterNetworkPolicy:${cg}-deny`)?.errors).toEqual([]);
+      } finally {
+        await admin.request('DELETE', `/apis/crd.antrea.io/v1beta1/clusternetworkpolicies/${cg}-deny`);
+        for (const p of groupPaths) await admin.request('DELETE', p);
+        await uninstall();
+      }
     });
 
     for (const version of ['v1beta1', 'v1alpha1']) {

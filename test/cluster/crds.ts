@@ -127,6 +127,17 @@ export function antreaPolicyCrds(versions: string[]): KubeObject[] {
   ];
 }
 
+/**
+ * Antrea's ClusterGroup (cluster-scoped) and Group (namespaced) as Antrea v2.x serves them
+ * (build/charts/antrea/crds/clustergroup.yaml and group.yaml: v1beta1 alone at v2.0.0-v2.2.0).
+ */
+export function antreaGroupCrds(): KubeObject[] {
+  return [
+    crd('crd.antrea.io', 'ClusterGroup', 'clustergroups', ['v1beta1'], false, {}),
+    crd('crd.antrea.io', 'Group', 'groups', ['v1beta1'], true, {}),
+  ];
+}
+
 /** Installs the CRDs the tier uses (idempotent across test files) and waits until they are served. */
 export async function installMeshAndGatewayCrds(admin: Admin): Promise<void> {
   await admin.create(istioPeerAuthenticationCrd(), true);
