@@ -569,7 +569,22 @@ function crdProviderOf(c: Record<string, unknown>, file: () => TraefikConfigFile
  */
 type TraefikConfigFile = { doc: unknown; where: string } | { unread: string };
 
+/**
+ * Each Traefik container's configuration file per snapshot, by the container object: the Ingress
+ * and CRD providers (namespaces, labelSelector) and the entryPoints all read it, and a file is
+ * decoded once for them (a container belongs to one workload, so its namespace and pod spec are
+ * the same at every call).
+ */
+const traefikConfigFiles = memoize((_snapshot: Snapshot) => new WeakMap<Record<string, unknown>, TraefikConfigFile>(), ['network', 'tls']);
+
 function traefikConfigFile(snapshot: Snapshot, ns: string, c: Record<string, unknown>, podSpec: Record<string, unknown> | undefined): TraefikConfigFile {
+  const files = traefikConfigFiles(snapshot);
+  let file = files.get(c);
+  if (!file) files.set(c, (file = readTraefikConfigFile(snapshot, ns, c, podSpec)));
+  return file;
+}
+
+function readTraefikConfigFile(snapshot: Snapshot, ns: string, c: Record<string, unknown>, podSpec: Record<string, unknown> | undefined): TraefikConfigFile {
   const { explicit, candidates } = configFileCandidates(c);
   for (const path of candidates) {
     const file = traefikConfigFileAt(snapshot, ns, c, podSpec, path, path === explicit);
