@@ -14,7 +14,7 @@ import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap, type Json } from 
 import { effectiveExposure } from './effective-exposure.ts';
 import { configMapData, nginxAnnotationBool, nginxAnnotationGroups, nginxBool, nginxImageVersion, NGINX_ANNOTATION_PREFIX, nginxIngressDoubt, nginxNoConfigMap, servedByIngressNginx, type NginxController } from '../tls/nginx.ts';
 import { ingressTlsHostCovers, istioHostSubsetOf } from '../tls/hosts.ts';
-import { traefikCrdCounts, traefikCrdGroupOf, traefikCrdProvidersOf, traefikCrdProvidersResolving, traefikCrdSees, traefikCrossNamespace, traefikEntryPoints, traefikFilesUnread, traefikCrossRefusal, traefikMiddlewareIndex, traefikRouterTls, traefikTcpMiddlewareOf, traefikTlsOptions, TRAEFIK_TLS_OPTION_KEYS, type TraefikTcpMiddleware } from '../tls/traefik.ts';
+import { traefikCrdCounts, traefikCrdGroupOf, traefikCrdProvidersOf, traefikCrdProvidersResolving, traefikCrdSees, traefikCrossNamespace, traefikAttachedEntryPoints, traefikEntryPoints, traefikFilesUnread, traefikNamedEntryPoints, traefikCrossRefusal, traefikMiddlewareIndex, traefikRouterTls, traefikTcpMiddlewareOf, traefikTlsOptions, TRAEFIK_TLS_OPTION_KEYS, type TraefikTcpMiddleware } from '../tls/traefik.ts';
 import { refString, templatesStandIn, workloadsOf, type Workload } from '../workloads.ts';
 import { istioPolicySelects, parseAuthorizationPolicy, type AuthzRule, type ParsedAuthzPolicy } from '../mesh/authz.ts';
 import { selectorMatches } from '../mesh/istio.ts';
@@ -286,7 +286,8 @@ function traefikEntryUses(snapshot: Snapshot, h: ExposedHost, use: (name: string
   if (h.route.kind !== 'Ingress' && h.route.kind !== 'IngressRoute') return {};
   const eps = traefikEntryPoints(snapshot);
   const named = traefikRouterEntryPoints(h.routes[0]!);
-  const on = named[0] === '*' ? eps.defaults : named;
+  // Only the entryPoints it attaches to: one no Traefik has is no way in (traefikAttachedEntryPoints).
+  const { on } = traefikAttachedEntryPoints(eps, named[0] === '*' ? [] : named);
   const workloads = h.controller.workloads;
   const ids = new Set(workloads.map(refString));
   const fromFile = eps.fromFile.filter((f) => ids.has(refString(f.workload)));
@@ -790,9 +791,7 @@ function traefikOptionRef(r: EdgeRoute): TraefikOptionRef | undefined {
 
 /** The entryPoints a Traefik HTTP router is on, as written ('*': none named, so every default one). */
 function traefikRouterEntryPoints(r: EdgeRoute): string[] {
-  const eps = r.route.kind === 'Ingress'
-    ? (str(obj(r.object.metadata?.annotations)?.['traefik.ingress.kubernetes.io/router.entrypoints']) ?? '').split(',').map((e) => e.trim()).filter(Boolean)
-    : arr(obj(r.object.spec)?.entryPoints).filter((e): e is string => typeof e === 'string' && e !== '');
+  const eps = traefikNamedEntryPoints(r.object, r.route.kind === 'Ingress' ? 'Ingress' : r.route.kind === 'IngressRouteTCP' ? 'IngressRouteTCP' : 'IngressRoute');
   return eps.length > 0 ? eps : ['*'];
 }
 

@@ -12,7 +12,7 @@ import { memoize } from '../memo.ts';
 import { arr, labelSelectorMatches, obj, str, stringMap, type Json } from '../mesh/util.ts';
 import { istioHostIntersection, listenerHostnameCovers, normalizeHost } from '../tls/hosts.ts';
 import { ingressClassOf, nginxControllersBearingOn, nginxControllersFor, servedByIngressNginx } from '../tls/nginx.ts';
-import { TRAEFIK_TCP_MIDDLEWARE_KEYS, TRAEFIK_TCP_ROUTE_KEYS, traefikCrdProvidersFor, traefikCrdProvidersResolving, traefikCrdGroupOf, traefikCrdSees, traefikCrdUnserved, type TraefikCrdGroup, type TraefikCrdProvider, traefikCrossNamespace, traefikCrossRefusal, traefikMiddlewareIndex, traefikEntryPoints, traefikHttpsRedirect, traefikMiddlewareTcpIndex, traefikProvidersFor, traefikRouterOnlyHttp, traefikRouterTls, traefikTcpMiddlewareOf } from '../tls/traefik.ts';
+import { TRAEFIK_TCP_MIDDLEWARE_KEYS, TRAEFIK_TCP_ROUTE_KEYS, traefikCrdProvidersFor, traefikCrdProvidersResolving, traefikCrdGroupOf, traefikCrdSees, traefikCrdUnserved, type TraefikCrdGroup, type TraefikCrdProvider, traefikCrossNamespace, traefikCrossRefusal, traefikMiddlewareIndex, traefikEntryPoints, traefikHttpsRedirect, traefikMiddlewareTcpIndex, traefikProvidersFor, traefikNamedEntryPoints, traefikRouterOnlyHttp, traefikRouterTls, traefikTcpMiddlewareOf, traefikUnattached } from '../tls/traefik.ts';
 import { refString, templatesStandIn } from '../workloads.ts';
 import { referenceGrantAllows } from './reference-grants.ts';
 
@@ -90,7 +90,7 @@ export interface EdgeRoutes {
   /**
    * What Traefik refuses to build a router for (a Middleware or MiddlewareTCP that does not exist or
    * cannot be built, a cross-namespace reference: traefikCrossRefused, traefikChainRefused, a TCP rule
-   * traefikTcpRouteRefused rejects): an Ingress, or one route entry (spec.routes[i]) of an
+   * traefikTcpRouteRefused rejects, entryPoints named of which no Traefik has one: traefikUnattached): an Ingress, or one route entry (spec.routes[i]) of an
    * IngressRoute or IngressRouteTCP. Read through traefikRefused and traefikBuildsRouter, the one notion
    * of "refused" the edge and the TLS checks share.
    */
@@ -832,6 +832,8 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
     const spec = obj(ing.spec) ?? {};
     const traefikMw = traefikIngressMiddlewares(snapshot, ing);
     if (controller.family === 'traefik') {
+      const unattached = traefikUnattached(traefikEntryPoints(snapshot), traefikNamedEntryPoints(ing, 'Ingress'));
+      if (unattached) { notes.push(`${text(route)}: ${unattached}; its routers are not served`); refused.add(ing); continue; }
       const index = traefikMiddlewareIndex(snapshot);
       const used = traefikMw.flatMap((ref) => { const mw = index.get(ref); return mw ? [{ ref, mw }] : []; });
       // A Middleware that does not exist fails the routers whatever else holds: asked first (as for an IngressRoute).
@@ -1093,6 +1095,13 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
         notes.push(traefikCrdUnserved(snapshot, ir, text(route))!);
         continue;
       }
+      // Named entryPoints no Traefik has: every route's router fails (traefikUnattached).
+      const unattached = traefikUnattached(traefikEntryPoints(snapshot), traefikNamedEntryPoints(ir, 'IngressRoute'));
+      if (unattached) {
+        notes.push(`${text(route)}: ${unattached}; its routes are not served`);
+        for (const rawRoute of arr(obj(ir.spec)?.routes)) refused.add(rawRoute);
+        continue;
+      }
       const resolvers: TraefikResolvers = { providers: traefikCrdProvidersFor(snapshot, ir), group: traefikCrdGroupOf(ir), namespace: ns };
       // Without spec.tls, on entryPoints without TLS, every request is plain http: a route
       // redirecting it to https forwards nothing.
@@ -1152,6 +1161,12 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
       const controller = traefikController(ir);
       if (!controller) {
         notes.push(traefikCrdUnserved(snapshot, ir, text(route))!);
+        continue;
+      }
+      const unattached = traefikUnattached(traefikEntryPoints(snapshot), traefikNamedEntryPoints(ir, 'IngressRouteTCP'));
+      if (unattached) {
+        notes.push(`${text(route)}: ${unattached}; its routes are not served`);
+        for (const rawRoute of arr(obj(ir.spec)?.routes)) refused.add(rawRoute);
         continue;
       }
       const passthrough = obj(obj(ir.spec)?.tls)?.passthrough === true;
