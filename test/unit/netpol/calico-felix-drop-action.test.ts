@@ -17,7 +17,7 @@
 //   is the value read from the first location containing a value"
 //   (docs.tigera.io/calico/latest/reference/felix/configuration); a FELIX_ variable under any casing
 //   (felix/config/env_var_loader.go lower-cases the name).
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -190,7 +190,7 @@ describe('through the CLI', () => {
       writeFileSync(join(dir, 'all.yaml'), yaml);
       const out: string[] = [];
       const io: CliIO = { stdout: (t) => out.push(t), stderr: () => {}, env: {}, isTTY: false, cwd: dir };
-      const code = await main(['reach', '--manifests', dir, '--from', 'shop/client', '--to', 'shop/web', '--port', '80', '-o', 'json'], io);
+      const code = await main(['reach', '--manifests', dir, '--from', 'shop/client', '--to', 'shop/web', '--port', '80', '-o', 'json'], io).finally(() => rmSync(dir, { recursive: true, force: true }));
       const json = JSON.parse(out.join('')) as { allowed: boolean; effective: string; network: { allowed: boolean } };
       return [code, json.allowed, json.effective, json.network.allowed];
     };
