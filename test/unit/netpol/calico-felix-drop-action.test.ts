@@ -152,6 +152,15 @@ describe('Felix dropActionOverride (Calico Enterprise)', () => {
     const yaml = scene({ env: ', {name: FELIX_DROPACTIONOVERRIDE, valueFrom: {configMapKeyRef: {name: felix-env, key: drop}}}' });
     expect(reach(yaml)).toEqual(['UNKNOWN', 2]);
   });
+
+  it('the variable written as $(VAR) is expanded as the kubelet does; from a Secret it cannot be told', () => {
+    // kubernetes.io/docs/tasks/inject-data-application/define-interdependent-environment-variables/
+    expect(reach(scene({ env: ', {name: MODE, value: Accept}, {name: FELIX_DROPACTIONOVERRIDE, value: "$(MODE)"}' }))).toEqual(['ALLOWED', 0]);
+    expect(reach(scene({ env: ', {name: MODE, value: Drop}, {name: FELIX_DROPACTIONOVERRIDE, value: "$(MODE)"}' }))).toEqual(['DENIED', 1]);
+    const secret = scene({ env: ', {name: MODE, valueFrom: {secretKeyRef: {name: s, key: k}}}, {name: FELIX_DROPACTIONOVERRIDE, value: "$(MODE)"}' });
+    expect(reach(secret)).toEqual(['UNKNOWN', 2]);
+    expect(fails(secret)[0]).toBe(`medium whether the CNI enforces any policy cannot be confirmed: ${AGENT}: FELIX_DROPACTIONOVERRIDE is set from variables whose value is not read ("MODE"); 1 NetworkPolicies are evaluated as if Felix drops what policy denies, and the network verdicts are not vouched for`);
+  });
 });
 
 describe('FelixConfigurations that could not be read', () => {

@@ -24,6 +24,7 @@ import { CNI_KINDS, containersOf, isCalicoAgentContainer } from '../cni.ts';
 import { imageRepository, repositoryIs } from '../../images.ts';
 import { podTemplateOf } from '../../workloads.ts';
 import { envOf } from './ip-pools.ts';
+import { containerArgv } from '../../flags.ts';
 
 export const FELIX_DROP_ENV = 'FELIX_DROPACTIONOVERRIDE';
 
@@ -71,6 +72,22 @@ function agentContainer(o: KubeObject): Record<string, unknown> | undefined {
   const spec = podTemplateOf(o)?.spec as { containers?: unknown } | undefined;
   const list = Array.isArray(spec?.containers) ? spec.containers.filter((c): c is Record<string, unknown> => !!c && typeof c === 'object') : [];
   return list.find((c) => isCalicoAgentContainer(c as { name?: unknown; image?: unknown }));
+}
+
+/**
+ * FELIX_DROPACTIONOVERRIDE as the agent container's env gives it (ip-pools.ts envOf, any casing of
+ * the name), a value written with $(VAR) expanded as the kubelet expands it (flags.ts containerArgv).
+ */
+function envValue(snapshot: Snapshot, a: { c: Record<string, unknown>; namespace?: string }): { value: string } | { unread: string } | undefined {
+  const env = envOf(snapshot, a.namespace, a.c, FELIX_DROP_ENV, { ignoreCase: true });
+  if (!env || !('value' in env) || !env.value.includes('$(')) return env;
+  const list: unknown[] = Array.isArray(a.c.env) ? a.c.env : [];
+  const at = list.findLastIndex((e) => typeof (e as { name?: unknown } | null)?.name === 'string' && (e as { name: string }).name.toLowerCase() === FELIX_DROP_ENV.toLowerCase());
+  const entry = list[at] as { name: string; value?: unknown } | undefined;
+  if (!entry || typeof entry.value !== 'string') return env;
+  // Against the entries before it, as the kubelet expands a value.
+  const [x] = containerArgv({ env: list.slice(0, at), args: [entry.value] });
+  return x!.unresolved.length ? { unread: `${entry.name} is set from variables whose value is not read (${x!.unresolved.map((n) => JSON.stringify(n)).join(', ')})` } : { value: x!.arg };
 }
 
 /**
@@ -131,7 +148,7 @@ export function felixDropAction(snapshot: Snapshot): FelixDropAction {
       layers.push({ accept: false, from: `${a.who} runs Calico Open Source (${JSON.stringify(a.image ?? '')}), which has no dropActionOverride` });
       continue;
     }
-    const env = envOf(snapshot, a.namespace, a.c, FELIX_DROP_ENV, { ignoreCase: true });
+    const env = envValue(snapshot, a);
     let layer: Layered | undefined;
     if (env && 'unread' in env) layer = { unknown: `${a.who}: ${env.unread}` };
     else if (env && env.value !== '') layer = { accept: accepts(env.value), from: `${a.who} has ${FELIX_DROP_ENV}=${JSON.stringify(env.value)} in its env` };
