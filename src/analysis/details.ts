@@ -205,6 +205,7 @@ export const RUN_NOTES_KINDS: ReadonlySet<KindKey> = new Set<KindKey>([
   'cilium.cidrgroups', // the CIDRs of a Cilium policy's cidrGroupRef/cidrGroupSelector (netpol/cilium/parse.ts)
   'antrea.clustergroups', 'antrea.groups', // the members of a group an Antrea-native policy names (netpol/antrea.ts resolveGroup)
   'cilium.nodeconfigs', // per-node overrides of Cilium's enforcement switches (netpol/cilium/config.ts)
+  'calico.felixconfigurations', // Felix's dropActionOverride, which may turn Calico's denials into accepts (netpol/calico/felix.ts)
   'endpointslices', // the backends of a selector-less Service a Cilium toServices names (netpol/cilium/service-backends.ts)
   ...EDGE_ROUTE_KINDS, 'traefik.middlewares', 'traefik-legacy.middlewares', 'configmaps',
   ...DETAIL_KINDS.rbac,

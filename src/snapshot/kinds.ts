@@ -300,6 +300,11 @@ export const KINDS = [
   // Only the spec (cidr, disabled, allowedUses) is read.
   crd('calico.ippools', 'IPPool', 'crd.projectcalico.org', ['v1'], 'ippools', false, { annotations: [], status: [] }),
   crd('calico-v3.ippools', 'IPPool', 'projectcalico.org', ['v3'], 'ippools', false, { annotations: [], status: [] }),
+  // Calico FelixConfigurations: the `default` one and the per-node `node.<nodename>` ones (and
+  // selector-scoped ones) of the crd.projectcalico.org/v1 storage form calico-node reads
+  // (docs.tigera.io/calico/latest/reference/resources/felixconfig). Only spec.dropActionOverride
+  // (Calico Enterprise and Calico Cloud) and spec.nodeSelector are read (src/analysis/netpol/calico/felix.ts).
+  crd('calico.felixconfigurations', 'FelixConfiguration', 'crd.projectcalico.org', ['v1'], 'felixconfigurations', false, { annotations: [], status: [] }),
   // Antrea-native policies (crd.antrea.io): the CRDs of antrea-io/antrea
   // build/charts/antrea/crds/{clusternetworkpolicy,networkpolicy}.yaml serve v1alpha1 and v1beta1
   // at v1.13.0 (v1alpha1 only at v1.12.0, build/yamls/base/crds.yml v1alpha1 at v1.0.0) and

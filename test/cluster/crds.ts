@@ -109,6 +109,11 @@ export function calicoIpPoolCrd(): KubeObject {
   return crd('crd.projectcalico.org', 'IPPool', 'ippools', ['v1'], false, {});
 }
 
+/** Calico's FelixConfiguration in its storage form (cluster-scoped; the `default` and `node.<nodename>` ones calico-node reads). */
+export function calicoFelixConfigurationCrd(): KubeObject {
+  return crd('crd.projectcalico.org', 'FelixConfiguration', 'felixconfigurations', ['v1'], false, {});
+}
+
 /** Cilium's CiliumCIDRGroup (cluster-scoped; cilium.io/v2 from Cilium 1.18). */
 export function ciliumCidrGroupCrd(): KubeObject {
   return crd('cilium.io', 'CiliumCIDRGroup', 'ciliumcidrgroups', ['v2'], false, {});
