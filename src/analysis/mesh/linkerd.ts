@@ -109,15 +109,35 @@ function brokenInjectorOutcome(ns: { name: string; labels: Record<string, string
   return failure.policy === 'Fail' ? { refused: failure.webhooks } : { ignored: failure.webhooks };
 }
 
+/** The linkerd.io/inject values Linkerd's proxy injector accepts (linkerd2 pkg/inject/report.go ValidInjectAnnotationValues). */
+const LINKERD_INJECT_VALUES = new Set(['enabled', 'disabled', 'ingress']);
+
+/**
+ * Why the proxy injector refuses to inject a pod for a linkerd.io/inject value it does not accept,
+ * or undefined. It judges the namespace's value first and the pod's only then (linkerd2
+ * pkg/inject/report.go disabledByAnnotation: invalidInjectAnnotationNamespace, then
+ * invalidInjectAnnotationWorkload), so a namespace's "true" keeps out even a pod saying "enabled".
+ */
+function linkerdInvalidInject(nsVal: string | undefined, podVal: string | undefined): string | undefined {
+  const refuses = (where: string, v: string) => `${where} linkerd.io/inject=${JSON.stringify(v)} is not a value Linkerd's proxy injector accepts (enabled, disabled, ingress), so it injects no pod ${where.startsWith('namespace') ? 'of the namespace, whatever the pod\'s own annotation says' : 'carrying it'}`;
+  if (nsVal !== undefined && !LINKERD_INJECT_VALUES.has(nsVal)) return refuses('namespace annotation', nsVal);
+  if (podVal !== undefined && !LINKERD_INJECT_VALUES.has(podVal)) return refuses('pod annotation', podVal);
+  return undefined;
+}
+
 /** `ns`: the pod's namespace, its name and metadata. `scope`: the injector webhook's selectors when read (linkerdInjectorScope). */
 export function linkerdMembership(ns: { name: string; labels: Record<string, string>; annotations: Record<string, string> }, pod: PodView, injectorBroken?: LinkerdInjectorBroken, scope?: LinkerdInjectorScope): LinkerdMembership {
-  const podVal = pod.annotations['linkerd.io/inject'];
-  const nsVal = ns.annotations['linkerd.io/inject'];
+  // The injector reads both values from Go maps, where an empty value is no value (linkerd2 pkg/inject/report.go disabledByAnnotation).
+  const podVal = pod.annotations['linkerd.io/inject'] || undefined;
+  const nsVal = ns.annotations['linkerd.io/inject'] || undefined;
   const value = podVal ?? nsVal;
-  const requested = value === 'enabled' || value === 'ingress';
   const source = podVal !== undefined ? 'pod annotation' : 'namespace annotation';
+  const invalid = linkerdInvalidInject(nsVal, podVal);
+  // A value the injector refuses still asks for Linkerd (but "disabled"): the reason is Linkerd's to give.
+  const requested = invalid ? value !== 'disabled' : value === 'enabled' || value === 'ingress';
   if (pod.origin === 'pod') {
     if (carriesLinkerdProxy(pod)) return { meshed: true, requested, reason: 'linkerd-proxy container present' };
+    if (invalid) return { meshed: false, requested, reason: `no linkerd-proxy container: ${invalid}` };
     if (!requested) return { meshed: false, requested, reason: 'no linkerd-proxy container' };
     // A running pod keeps running as it was; only its replacement meets the broken injector, and
     // only if the webhook is called for it: one it never sees is re-created without a proxy.
@@ -146,6 +166,7 @@ export function linkerdMembership(ns: { name: string; labels: Record<string, str
   // sidecar injected already" (linkerd2 pkg/inject/report.go) and never removes one.
   if (carriesLinkerdProxy(pod)) return { meshed: true, requested, reason: 'linkerd-proxy container in the pod template (manually injected)' };
   if (pod.spec.hostNetwork === true) return { meshed: false, requested, reason: 'hostNetwork pods are not injected' };
+  if (invalid) return { meshed: false, requested, reason: invalid };
   // A pod the webhook is never called for is admitted as it is, without a proxy, whatever the
   // webhook's failurePolicy: the API server applies it only to the webhooks it calls.
   const skips = requested ? injectorSkips(ns, pod, scope) : undefined;
