@@ -942,7 +942,7 @@ export function linkerdSkippedSubnets(nsAnnotations: Record<string, string>, pod
   const { setting, pending } = linkerdPodSetting(nsAnnotations, pod, namespace, SKIP_SUBNETS_ANNOTATION, template);
   const installed = setting || linkerdCniOf(pod, cluster.cni) ? undefined : cluster.proxyInit?.subnets;
   const value = setting?.value ?? installed?.value ?? '';
-  const source = setting ? setting.source : installed ? `proxyInit.skipSubnets ${installed.value}, installed (${installed.where}): no ${SKIP_SUBNETS_ANNOTATION} annotation` : '';
+  const source = setting ? setting.source : installed ? `proxyInit.skipSubnets ${JSON.stringify(installed.value)}, installed (${installed.where}): no ${SKIP_SUBNETS_ANNOTATION} annotation` : '';
   const read = (v: string) => {
     const subnets: SkippedSubnets['subnets'] = [];
     const invalid: string[] = [];

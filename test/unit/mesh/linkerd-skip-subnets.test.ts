@@ -43,7 +43,7 @@ describe('Linkerd config.linkerd.io/skip-subnets', () => {
   it('without the annotation the installed proxyInit.skipSubnets applies', () => {
     const { skip } = judge([ns(), linkerdConfig('skipSubnets: "172.16.0.0/12"'), deployment('shop', 'web')]);
     expect(skip.status).toBe('fail');
-    expect(skip.message).toContain('inbound connections from 172.16.0.0/12 bypass the linkerd-proxy on every port (proxyInit.skipSubnets 172.16.0.0/12, installed (ConfigMap linkerd/linkerd-config)');
+    expect(skip.message).toContain('inbound connections from 172.16.0.0/12 bypass the linkerd-proxy on every port (proxyInit.skipSubnets "172.16.0.0/12", installed (ConfigMap linkerd/linkerd-config)');
   });
 
   it('an entry that is no CIDR stops linkerd-init before any rule: nothing is skipped, and the pass says the pods do not start', () => {
