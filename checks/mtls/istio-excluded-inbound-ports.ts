@@ -13,10 +13,10 @@ export const istioExcludedInboundPorts: Check = {
   id: 'mtls.istio-excluded-inbound-ports',
   area: 'mtls',
   title: 'Istio sidecars receive every inbound port through Envoy',
-  protectsAgainst: 'Istio sidecar pods whose excludeInboundPorts/includeInboundPorts annotations keep inbound ports away from Envoy, so those ports accept plaintext and no PeerAuthentication or AuthorizationPolicy applies to them',
+  protectsAgainst: 'Istio sidecar pods whose excludeInboundPorts/includeInboundPorts annotations, or interception mode NONE, keep inbound ports away from Envoy, so those ports accept plaintext and no PeerAuthentication or AuthorizationPolicy applies to them',
   severity: 'medium',
   controls: MESH_ENCRYPTION,
-  remediation: 'Remove traffic.sidecar.istio.io/excludeInboundPorts from the pod template and set traffic.sidecar.istio.io/includeInboundPorts to "*" (or remove it), then restart the pods; for a port that must skip the proxy, restrict who reaches it with a NetworkPolicy.',
+  remediation: 'Remove traffic.sidecar.istio.io/excludeInboundPorts and sidecar.istio.io/interceptionMode: NONE from the pod template and set traffic.sidecar.istio.io/includeInboundPorts to "*" (or remove it), then restart the pods; for a port that must skip the proxy, restrict who reaches it with a NetworkPolicy.',
   needs: ['namespaces', 'pods'],
   readsWhen: [...meshPresenceReads('istio'), ISTIO_REVISION_TAGS_READ],
   appliesTo: istioPresent,
@@ -35,7 +35,7 @@ export const istioExcludedInboundPorts: Check = {
       const rep = w.workload.pods[0];
       // Ambient pods are captured by ztunnel: these annotations do not apply to them.
       if (!rep || istioMembership(m.namespaces.get(w.namespace)?.labels ?? {}, rep).dataplane !== 'sidecar') continue;
-      const capture = istioInboundCapture(rep.annotations);
+      const capture = istioInboundCapture(rep);
       const ref = w.workload.ref;
       const evidence: Record<string, unknown> = { podCount: w.workload.podCount };
       if (!capture) {

@@ -459,8 +459,37 @@ export function istioProxyOwnPorts(annotations: Record<string, string>): number[
   return [statusPort, 15021, 15090];
 }
 
-/** The capture of a sidecar pod whose annotations narrow it, else undefined (every application port goes to Envoy). */
-export function istioInboundCapture(annotations: Record<string, string>): InboundCapture | undefined {
+export const INTERCEPTION_MODE_ANNOTATION = 'sidecar.istio.io/interceptionMode';
+
+/** A pod (or template) as its traffic capture is read: its annotations, and the containers of its spec that set up or run the sidecar. */
+export type CapturedPod = Pick<PodView, 'annotations' | 'spec'>;
+
+/**
+ * Why a sidecar pod's traffic is not intercepted at all, or undefined: interception mode NONE,
+ * which pilot defines as "the workload is not using IPtables for traffic interception"
+ * (pilot/pkg/model/context.go InterceptionNone). The injection template then renders no istio-init
+ * (manifests/charts/istio-control/istio-discovery/files/injection-template.yaml, `$noInitContainer`),
+ * and the mode comes from the pod annotation sidecar.istio.io/interceptionMode, else the proxy
+ * config, which the template writes into istio-proxy's env ISTIO_META_INTERCEPTION_MODE (the
+ * annotation first): on an injected pod that env says what the injector rendered. Both compared
+ * as the template does, exactly.
+ */
+export function istioInterceptionNone(pod: CapturedPod): string | undefined {
+  const mode = pod.annotations[INTERCEPTION_MODE_ANNOTATION];
+  if (mode !== undefined) return mode === 'NONE' ? `pod annotation ${INTERCEPTION_MODE_ANNOTATION}="NONE"` : undefined;
+  const proxy = [...arr(pod.spec.containers), ...arr(pod.spec.initContainers)].map(obj).find((c) => str(c?.name) === ISTIO_PROXY);
+  const env = arr(proxy?.env).map(obj).find((e) => str(e?.name) === 'ISTIO_META_INTERCEPTION_MODE');
+  return str(env?.value) === 'NONE' ? `${ISTIO_PROXY} env ISTIO_META_INTERCEPTION_MODE="NONE"` : undefined;
+}
+
+/**
+ * The inbound capture of a sidecar pod whose settings narrow it, else undefined (every application
+ * port goes to Envoy). Interception mode NONE captures nothing (istioInterceptionNone).
+ */
+export function istioInboundCapture(pod: CapturedPod): InboundCapture | undefined {
+  const none = istioInterceptionNone(pod);
+  if (none) return { redirect: 'none', source: `${none}: no iptables interception` };
+  const annotations = pod.annotations;
   const include = annotations[INCLUDE_INBOUND_ANNOTATION];
   if (include !== undefined && include.trim() !== '*') {
     const source = `pod annotation ${INCLUDE_INBOUND_ANNOTATION}=${JSON.stringify(include)}`;
@@ -486,7 +515,7 @@ export function bypassesSidecar(capture: InboundCapture | undefined, port: numbe
 
 /** The capture of a pod in Istio's mesh by sidecar (ambient pods are captured by ztunnel, not these annotations). */
 export function sidecarInboundCapture(nsLabels: Record<string, string>, pod: PodView): InboundCapture | undefined {
-  return istioMembership(nsLabels, pod).dataplane === 'sidecar' ? istioInboundCapture(pod.annotations) : undefined;
+  return istioMembership(nsLabels, pod).dataplane === 'sidecar' ? istioInboundCapture(pod) : undefined;
 }
 
 /**
@@ -523,16 +552,22 @@ export interface OutboundCapture {
   includePorts: number[];
   excludeRanges: IpRange[];
   includeRanges: 'all' | IpRange[];
-  /** The annotations that narrow the capture, as `name="value"`. */
-  sources: string[];
+  /** What narrows the capture: `pod annotation(s) name="value", …`, or interception mode NONE. */
+  source: string;
 }
 
 function cidrs(value: string): IpRange[] {
   return value.split(',').map((x) => x.trim()).filter((x) => x).map(parseCidr).filter((r): r is IpRange => r !== undefined);
 }
 
-/** The outbound capture of a sidecar pod whose annotations narrow it, else undefined (every outbound TCP connection goes to Envoy). */
-export function istioOutboundCapture(annotations: Record<string, string>): OutboundCapture | undefined {
+/**
+ * The outbound capture of a sidecar pod whose settings narrow it, else undefined (every outbound
+ * TCP connection goes to Envoy). Interception mode NONE (istioInterceptionNone) captures nothing.
+ */
+export function istioOutboundCapture(pod: CapturedPod): OutboundCapture | undefined {
+  const none = istioInterceptionNone(pod);
+  if (none) return { excludePorts: [], includePorts: [], excludeRanges: [], includeRanges: [], source: `${none}: no iptables interception` };
+  const annotations = pod.annotations;
   const get = (k: string) => annotations[k];
   const excludePorts = portNumbers(get(EXCLUDE_OUTBOUND_PORTS_ANNOTATION) ?? '').ports;
   const includePorts = portNumbers(get(INCLUDE_OUTBOUND_PORTS_ANNOTATION) ?? '').ports;
@@ -542,7 +577,7 @@ export function istioOutboundCapture(annotations: Record<string, string>): Outbo
   if (excludePorts.length === 0 && excludeRanges.length === 0 && includeRanges === 'all') return undefined;
   const sources = [EXCLUDE_OUTBOUND_PORTS_ANNOTATION, INCLUDE_OUTBOUND_PORTS_ANNOTATION, EXCLUDE_OUTBOUND_RANGES_ANNOTATION, INCLUDE_OUTBOUND_RANGES_ANNOTATION]
     .filter((k) => get(k) !== undefined).map((k) => `${k}=${JSON.stringify(get(k))}`);
-  return { excludePorts, includePorts, excludeRanges, includeRanges, sources };
+  return { excludePorts, includePorts, excludeRanges, includeRanges, source: `pod annotation${sources.length > 1 ? 's' : ''} ${sources.join(', ')}` };
 }
 
 const inRanges = (ranges: IpRange[], ip: { family: 4 | 6; value: bigint }) => ranges.some((r) => r.family === ip.family && ip.value >= r.lo && ip.value <= r.hi);

@@ -1,0 +1,75 @@
+// How Istio captures a pod's traffic beyond the traffic.sidecar.istio.io port annotations: a
+// pod whose traffic never reaches its proxy accepts (and sends) plaintext whatever STRICT says.
+// - Interception mode NONE: pilot/pkg/model/context.go InterceptionNone "indicates that the
+//   workload is not using IPtables for traffic interception"; the injection template renders no
+//   istio-init for it (manifests/charts/istio-control/istio-discovery/files/injection-template.yaml
+//   `$noInitContainer`) and writes the mode into istio-proxy's env ISTIO_META_INTERCEPTION_MODE.
+import { describe, expect, it } from 'vitest';
+import { meshWorkloadModes } from '../../../src/analysis/mesh/index.ts';
+import { meshFlowVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
+import { istioExcludedInboundPorts } from '../../../checks/mtls/istio-excluded-inbound-ports.ts';
+import type { KubeObject } from '../../../src/snapshot/types.ts';
+import { ctxOf, deployment, serviceYaml } from './helpers.ts';
+
+const STRICT_MESH = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: istio-system}
+spec: {mtls: {mode: STRICT}}
+`;
+const web = { kind: 'Deployment', namespace: 'shop', name: 'web' };
+const api = { kind: 'Deployment', namespace: 'shop', name: 'api' };
+
+/** A running, injected Pod shop/<name>: istio-proxy beside the app, istio-init only when given. */
+function injectedPod(name: string, o: { annotations?: Record<string, string>; proxyEnv?: Record<string, string>; initArgs?: string[] } = {}): KubeObject {
+  const proxy = { name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.28.0', args: ['proxy', 'sidecar'], env: Object.entries(o.proxyEnv ?? {}).map(([n, value]) => ({ name: n, value })) };
+  return {
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: { name, namespace: 'shop', labels: { app: name }, annotations: { 'sidecar.istio.io/status': '{"containers":["istio-proxy"]}', ...o.annotations } },
+    spec: {
+      initContainers: o.initArgs ? [{ name: 'istio-init', image: 'docker.io/istio/proxyv2:1.28.0', args: o.initArgs }] : [],
+      containers: [{ name: 'app', image: 'example/app:1', ports: [{ containerPort: 8080 }] }, proxy],
+    },
+  } as KubeObject;
+}
+
+const statuses = (ctx: ReturnType<typeof ctxOf>) => Object.fromEntries([...istioExcludedInboundPorts.evaluate(ctx)].map((v) => [v.resource.name, v.status]));
+
+describe('Istio interception mode NONE: the sidecar captures nothing', () => {
+  it('the pod annotation on a template: every inbound port takes plaintext under STRICT, and the check fails naming it', () => {
+    const ctx = ctxOf(STRICT_MESH, undefined, [
+      deployment('shop', 'web', { annotations: { 'sidecar.istio.io/interceptionMode': 'NONE' } }),
+      deployment('shop', 'redirect', { annotations: { 'sidecar.istio.io/interceptionMode': 'REDIRECT' } }),
+    ]);
+    expect(statuses(ctx)).toEqual({ web: 'fail', redirect: 'pass' });
+    const failed = [...istioExcludedInboundPorts.evaluate(ctx)].find((v) => v.resource.name === 'web')!;
+    expect(failed.message).toMatch(/no inbound port is redirected to Envoy \(pod annotation sidecar\.istio\.io\/interceptionMode="NONE": no iptables interception\): traffic there is accepted in plaintext/);
+    expect(meshFlowVerdict(ctx.snapshot, ctx.config, 'external', web, 8080, 'TCP')).toMatchObject({ verdict: 'allowed', plaintext: true });
+    expect(meshWorkloadModes(ctx.snapshot, ctx.config).find((m) => m.workload.name === 'web')).toMatchObject({ mode: 'STRICT', posture: 'plaintext' });
+  });
+
+  it('outbound too: a NONE caller reaches a STRICT callee in plaintext, which refuses it', () => {
+    const ctx = ctxOf(`${STRICT_MESH}---${serviceYaml('shop', 'api')}`, undefined, [
+      deployment('shop', 'web', { annotations: { 'sidecar.istio.io/interceptionMode': 'NONE' } }),
+      deployment('shop', 'front'),
+      deployment('shop', 'api', { ports: [8000] }),
+    ]);
+    const v = meshFlowVerdict(ctx.snapshot, ctx.config, web, api, 8000, 'TCP');
+    expect(v).toMatchObject({ verdict: 'denied', plaintext: true });
+    expect(v.reason).toMatch(/interceptionMode="NONE"/);
+    expect(meshFlowVerdict(ctx.snapshot, ctx.config, { ...web, name: 'front' }, api, 8000, 'TCP').verdict).toBe('allowed');
+  });
+
+  it('a running pod: no annotation, but istio-proxy rendered with ISTIO_META_INTERCEPTION_MODE=NONE and no istio-init', () => {
+    const ctx = ctxOf(STRICT_MESH, undefined, [
+      injectedPod('web', { proxyEnv: { ISTIO_META_INTERCEPTION_MODE: 'NONE' } }),
+      injectedPod('api', { proxyEnv: { ISTIO_META_INTERCEPTION_MODE: 'REDIRECT' }, initArgs: ['istio-iptables', '-b', '*', '-d', '15090,15021,15020'] }),
+    ]);
+    expect(statuses(ctx)).toEqual({ web: 'fail', api: 'pass' });
+    expect(meshWorkloadModes(ctx.snapshot, ctx.config).find((m) => m.workload.name === 'web')).toMatchObject({ mode: 'STRICT', posture: 'plaintext' });
+  });
+});
