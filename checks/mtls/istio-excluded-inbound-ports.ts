@@ -1,7 +1,7 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { istioPresent, meshModel } from '../../src/analysis/mesh/index.ts';
-import { istioInboundCapture, istioMembership } from '../../src/analysis/mesh/istio.ts';
+import { interfacesText, istioInboundCapture, istioMembership } from '../../src/analysis/mesh/istio.ts';
 import { istioGatewayPod } from '../../src/analysis/mesh/istio-gateway.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
@@ -13,10 +13,10 @@ export const istioExcludedInboundPorts: Check = {
   id: 'mtls.istio-excluded-inbound-ports',
   area: 'mtls',
   title: 'Istio sidecars receive every inbound port through Envoy',
-  protectsAgainst: 'Istio sidecar pods whose excludeInboundPorts/includeInboundPorts annotations, or interception mode NONE, keep inbound ports away from Envoy, so those ports accept plaintext and no PeerAuthentication or AuthorizationPolicy applies to them',
+  protectsAgainst: 'Istio sidecar pods whose excludeInboundPorts/includeInboundPorts annotations, excluded interfaces (excludeInterfaces) or interception mode NONE keep inbound ports away from Envoy, so those ports accept plaintext and no PeerAuthentication or AuthorizationPolicy applies to them',
   severity: 'medium',
   controls: MESH_ENCRYPTION,
-  remediation: 'Remove traffic.sidecar.istio.io/excludeInboundPorts and sidecar.istio.io/interceptionMode: NONE from the pod template and set traffic.sidecar.istio.io/includeInboundPorts to "*" (or remove it), then restart the pods; for a port that must skip the proxy, restrict who reaches it with a NetworkPolicy.',
+  remediation: 'Remove traffic.sidecar.istio.io/excludeInboundPorts, traffic.sidecar.istio.io/excludeInterfaces and sidecar.istio.io/interceptionMode: NONE from the pod template and set traffic.sidecar.istio.io/includeInboundPorts to "*" (or remove it), then restart the pods; for a port that must skip the proxy, restrict who reaches it with a NetworkPolicy.',
   needs: ['namespaces', 'pods'],
   readsWhen: [...meshPresenceReads('istio'), ISTIO_REVISION_TAGS_READ],
   appliesTo: istioPresent,
@@ -44,7 +44,7 @@ export const istioExcludedInboundPorts: Check = {
       }
       const invalid = capture.redirect === 'none' ? [] : capture.invalid;
       const what = capture.redirect === 'none'
-        ? 'no inbound port is redirected to Envoy'
+        ? capture.interfaces ? `every inbound connection through ${interfacesText(capture.interfaces)} bypasses Envoy, on any port` : 'no inbound port is redirected to Envoy'
         : capture.redirect === 'only'
           ? `only ${capture.ports.length ? `port(s) ${capture.ports.join(', ')} are` : 'no port is'} redirected to Envoy; every other inbound port bypasses it`
           : `inbound port(s) ${capture.ports.join(', ')} bypass Envoy`;
@@ -52,7 +52,7 @@ export const istioExcludedInboundPorts: Check = {
         status: 'fail',
         resource: ref,
         message: `${refString(ref)}: ${what} (${capture.source}): traffic there is accepted in plaintext and no PeerAuthentication or AuthorizationPolicy applies.`,
-        evidence: { ...evidence, redirect: capture.redirect, ...(capture.redirect !== 'none' ? { ports: capture.ports } : {}), source: capture.source, ...(invalid.length ? { invalidEntries: invalid } : {}) },
+        evidence: { ...evidence, redirect: capture.redirect, ...(capture.redirect !== 'none' ? { ports: capture.ports } : capture.interfaces ? { interfaces: capture.interfaces } : {}), source: capture.source, ...(invalid.length ? { invalidEntries: invalid } : {}) },
       });
     }
     return out;

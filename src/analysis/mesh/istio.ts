@@ -428,7 +428,7 @@ export const INCLUDE_INBOUND_ANNOTATION = 'traffic.sidecar.istio.io/includeInbou
 export type InboundCapture =
   | { redirect: 'all-except'; ports: number[]; invalid: string[]; source: string }
   | { redirect: 'only'; ports: number[]; invalid: string[]; source: string }
-  | { redirect: 'none'; source: string };
+  | { redirect: 'none'; source: string; /** Set when only connections through these interfaces skip Envoy (excludeInterfaces), all of them. */ interfaces?: string[] };
 
 function portNumbers(value: string): { ports: number[]; invalid: string[] } {
   const ports: number[] = [];
@@ -460,6 +460,7 @@ export function istioProxyOwnPorts(annotations: Record<string, string>): number[
 }
 
 export const INTERCEPTION_MODE_ANNOTATION = 'sidecar.istio.io/interceptionMode';
+export const EXCLUDE_INTERFACES_ANNOTATION = 'traffic.sidecar.istio.io/excludeInterfaces';
 
 /** A pod (or template) as its traffic capture is read: its annotations, and the containers of its spec that set up or run the sidecar. */
 export type CapturedPod = Pick<PodView, 'annotations' | 'spec'>;
@@ -483,13 +484,34 @@ export function istioInterceptionNone(pod: CapturedPod): string | undefined {
 }
 
 /**
+ * The network interfaces a sidecar pod's iptables leave alone (traffic.sidecar.istio.io/excludeInterfaces,
+ * which the injection template hands istio-iptables as `-c`): for each, istio-iptables returns
+ * every inbound packet from it in PREROUTING and every outbound one to it in OUTPUT before any
+ * capture rule ("Neither inbound nor outbound traffic will be captured", tools/istio-iptables/pkg/cmd/root.go;
+ * shortCircuitExcludeInterfaces in pkg/capture/run.go). Empty entries are skipped, as its Split does.
+ */
+function excludedInterfaces(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '');
+}
+
+/** How interface names (cluster text) are written in reasons. */
+export const interfacesText = (names: string[]) => `interface${names.length > 1 ? 's' : ''} ${names.map((n) => JSON.stringify(n)).join(', ')}`;
+
+/**
  * The inbound capture of a sidecar pod whose settings narrow it, else undefined (every application
- * port goes to Envoy). Interception mode NONE captures nothing (istioInterceptionNone).
+ * port goes to Envoy). Interception mode NONE captures nothing (istioInterceptionNone); an
+ * excluded interface lets every inbound connection through it skip Envoy, on any port: the pod's
+ * own eth0 takes all its pod-network traffic, and any other is a way in around the sidecar.
  */
 export function istioInboundCapture(pod: CapturedPod): InboundCapture | undefined {
   const none = istioInterceptionNone(pod);
   if (none) return { redirect: 'none', source: `${none}: no iptables interception` };
   const annotations = pod.annotations;
+  const ifaces = excludedInterfaces(annotations[EXCLUDE_INTERFACES_ANNOTATION]);
+  if (ifaces.length > 0) {
+    const value = JSON.stringify(annotations[EXCLUDE_INTERFACES_ANNOTATION]);
+    return { redirect: 'none', interfaces: ifaces, source: `pod annotation ${EXCLUDE_INTERFACES_ANNOTATION}=${value}` };
+  }
   const include = annotations[INCLUDE_INBOUND_ANNOTATION];
   if (include !== undefined && include.trim() !== '*') {
     const source = `pod annotation ${INCLUDE_INBOUND_ANNOTATION}=${JSON.stringify(include)}`;
@@ -568,6 +590,11 @@ export function istioOutboundCapture(pod: CapturedPod): OutboundCapture | undefi
   const none = istioInterceptionNone(pod);
   if (none) return { excludePorts: [], includePorts: [], excludeRanges: [], includeRanges: [], source: `${none}: no iptables interception` };
   const annotations = pod.annotations;
+  // The pod's eth0 carries every connection to the pod network and beyond; which connections
+  // another excluded interface carries is not known here.
+  if (excludedInterfaces(annotations[EXCLUDE_INTERFACES_ANNOTATION]).includes('eth0')) {
+    return { excludePorts: [], includePorts: [], excludeRanges: [], includeRanges: [], source: `pod annotation ${EXCLUDE_INTERFACES_ANNOTATION}=${JSON.stringify(annotations[EXCLUDE_INTERFACES_ANNOTATION])}: all outbound traffic on interface "eth0" bypasses the sidecar` };
+  }
   const get = (k: string) => annotations[k];
   const excludePorts = portNumbers(get(EXCLUDE_OUTBOUND_PORTS_ANNOTATION) ?? '').ports;
   const includePorts = portNumbers(get(INCLUDE_OUTBOUND_PORTS_ANNOTATION) ?? '').ports;

@@ -4,6 +4,10 @@
 //   workload is not using IPtables for traffic interception"; the injection template renders no
 //   istio-init for it (manifests/charts/istio-control/istio-discovery/files/injection-template.yaml
 //   `$noInitContainer`) and writes the mode into istio-proxy's env ISTIO_META_INTERCEPTION_MODE.
+// - traffic.sidecar.istio.io/excludeInterfaces: istio-iptables `-c` (injection-template.yaml),
+//   "Neither inbound nor outbound traffic will be captured" on those NICs
+//   (tools/istio-iptables/pkg/cmd/root.go; pkg/capture/run.go shortCircuitExcludeInterfaces:
+//   PREROUTING -i <iface> -j RETURN and OUTPUT -o <iface> -j RETURN before any capture rule).
 import { describe, expect, it } from 'vitest';
 import { meshWorkloadModes } from '../../../src/analysis/mesh/index.ts';
 import { meshFlowVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
@@ -71,5 +75,39 @@ describe('Istio interception mode NONE: the sidecar captures nothing', () => {
     ]);
     expect(statuses(ctx)).toEqual({ web: 'fail', api: 'pass' });
     expect(meshWorkloadModes(ctx.snapshot, ctx.config).find((m) => m.workload.name === 'web')).toMatchObject({ mode: 'STRICT', posture: 'plaintext' });
+  });
+});
+
+describe('Istio excludeInterfaces: traffic through a named interface skips the sidecar', () => {
+  const EXCLUDE_IF = 'traffic.sidecar.istio.io/excludeInterfaces';
+
+  it('eth0: every inbound port takes plaintext under STRICT; the check names the interface, written as cluster text', () => {
+    const ctx = ctxOf(STRICT_MESH, undefined, [
+      deployment('shop', 'web', { annotations: { [EXCLUDE_IF]: 'eth0' } }),
+      deployment('shop', 'multus', { annotations: { [EXCLUDE_IF]: 'net1,"\n<b>' } }),
+      deployment('shop', 'empty', { annotations: { [EXCLUDE_IF]: ' , ' } }),
+    ]);
+    expect(statuses(ctx)).toEqual({ web: 'fail', multus: 'fail', empty: 'pass' });
+    const v = [...istioExcludedInboundPorts.evaluate(ctx)];
+    const failed = v.find((x) => x.resource.name === 'web')!;
+    expect(failed.message).toMatch(/every inbound connection through interface "eth0" bypasses Envoy, on any port \(pod annotation traffic\.sidecar\.istio\.io\/excludeInterfaces="eth0"\): traffic there is accepted in plaintext/);
+    expect(failed.evidence).toMatchObject({ redirect: 'none', interfaces: ['eth0'] });
+    const multus = v.find((x) => x.resource.name === 'multus')!;
+    expect(multus.message).toContain('through interfaces "net1", "\\"\\n<b>" bypasses Envoy');
+    expect(multus.message).not.toContain('\n');
+    expect(meshFlowVerdict(ctx.snapshot, ctx.config, 'external', web, 8080, 'TCP')).toMatchObject({ verdict: 'allowed', plaintext: true });
+    expect(meshWorkloadModes(ctx.snapshot, ctx.config).find((m) => m.workload.name === 'web')).toMatchObject({ mode: 'STRICT', posture: 'plaintext' });
+  });
+
+  it('eth0 outbound: the caller reaches a STRICT callee in plaintext; another interface leaves its outbound calls judged as captured', () => {
+    const ctx = ctxOf(`${STRICT_MESH}---${serviceYaml('shop', 'api')}`, undefined, [
+      deployment('shop', 'web', { annotations: { [EXCLUDE_IF]: 'eth0' } }),
+      deployment('shop', 'multus', { annotations: { [EXCLUDE_IF]: 'net1' } }),
+      deployment('shop', 'api', { ports: [8000] }),
+    ]);
+    const v = meshFlowVerdict(ctx.snapshot, ctx.config, web, api, 8000, 'TCP');
+    expect(v).toMatchObject({ verdict: 'denied', plaintext: true });
+    expect(v.reason).toContain('excludeInterfaces');
+    expect(meshFlowVerdict(ctx.snapshot, ctx.config, { ...web, name: 'multus' }, api, 8000, 'TCP').verdict).toBe('allowed');
   });
 });
