@@ -13,7 +13,7 @@ export const istioExcludedInboundPorts: Check = {
   id: 'mtls.istio-excluded-inbound-ports',
   area: 'mtls',
   title: 'Istio sidecars receive every inbound port through Envoy',
-  protectsAgainst: 'Istio sidecar pods whose excludeInboundPorts/includeInboundPorts annotations, excluded interfaces (excludeInterfaces) or interception mode NONE keep inbound ports away from Envoy, so those ports accept plaintext and no PeerAuthentication or AuthorizationPolicy applies to them',
+  protectsAgainst: 'Istio sidecar pods whose excludeInboundPorts/includeInboundPorts annotations (or istio-init -d/-b arguments), excluded interfaces (excludeInterfaces) or interception mode NONE keep inbound ports away from Envoy, so those ports accept plaintext and no PeerAuthentication or AuthorizationPolicy applies to them',
   severity: 'medium',
   controls: MESH_ENCRYPTION,
   remediation: 'Remove traffic.sidecar.istio.io/excludeInboundPorts, traffic.sidecar.istio.io/excludeInterfaces and sidecar.istio.io/interceptionMode: NONE from the pod template and set traffic.sidecar.istio.io/includeInboundPorts to "*" (or remove it), then restart the pods; for a port that must skip the proxy, restrict who reaches it with a NetworkPolicy.',

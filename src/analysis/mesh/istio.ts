@@ -504,27 +504,26 @@ export const interfacesText = (names: string[]) => `interface${names.length > 1 
  * own eth0 takes all its pod-network traffic, and any other is a way in around the sidecar.
  */
 export function istioInboundCapture(pod: CapturedPod): InboundCapture | undefined {
-  const none = istioInterceptionNone(pod);
-  if (none) return { redirect: 'none', source: `${none}: no iptables interception` };
-  const annotations = pod.annotations;
-  const ifaces = excludedInterfaces(annotations[EXCLUDE_INTERFACES_ANNOTATION]);
-  if (ifaces.length > 0) {
-    const value = JSON.stringify(annotations[EXCLUDE_INTERFACES_ANNOTATION]);
-    return { redirect: 'none', interfaces: ifaces, source: `pod annotation ${EXCLUDE_INTERFACES_ANNOTATION}=${value}` };
+  const settings = captureSettings(pod);
+  if (!settings.fromInit) {
+    const none = istioInterceptionNone(pod);
+    if (none) return { redirect: 'none', source: `${none}: no iptables interception` };
   }
-  const include = annotations[INCLUDE_INBOUND_ANNOTATION];
+  const ifaces = excludedInterfaces(settings.get(EXCLUDE_INTERFACES_ANNOTATION));
+  if (ifaces.length > 0) return { redirect: 'none', interfaces: ifaces, source: settings.describe([EXCLUDE_INTERFACES_ANNOTATION]) };
+  const include = settings.get(INCLUDE_INBOUND_ANNOTATION);
   if (include !== undefined && include.trim() !== '*') {
-    const source = `pod annotation ${INCLUDE_INBOUND_ANNOTATION}=${JSON.stringify(include)}`;
+    const source = settings.describe([INCLUDE_INBOUND_ANNOTATION]);
     if (include.trim() === '') return { redirect: 'none', source };
     return { redirect: 'only', ...portNumbers(include), source };
   }
-  const exclude = annotations[EXCLUDE_INBOUND_ANNOTATION];
+  const exclude = settings.get(EXCLUDE_INBOUND_ANNOTATION);
   if (exclude === undefined) return undefined;
   const parsed = portNumbers(exclude);
-  const own = istioProxyOwnPorts(annotations);
+  const own = istioProxyOwnPorts(pod.annotations);
   parsed.ports = parsed.ports.filter((p) => !own.includes(p));
   if (parsed.ports.length === 0 && parsed.invalid.length === 0) return undefined;
-  return { redirect: 'all-except', ...parsed, source: `pod annotation ${EXCLUDE_INBOUND_ANNOTATION}=${JSON.stringify(exclude)}` };
+  return { redirect: 'all-except', ...parsed, source: settings.describe([EXCLUDE_INBOUND_ANNOTATION]) };
 }
 
 /** Whether inbound traffic to this port skips Envoy. */
@@ -587,24 +586,103 @@ function cidrs(value: string): IpRange[] {
  * TCP connection goes to Envoy). Interception mode NONE (istioInterceptionNone) captures nothing.
  */
 export function istioOutboundCapture(pod: CapturedPod): OutboundCapture | undefined {
-  const none = istioInterceptionNone(pod);
-  if (none) return { excludePorts: [], includePorts: [], excludeRanges: [], includeRanges: [], source: `${none}: no iptables interception` };
-  const annotations = pod.annotations;
+  const settings = captureSettings(pod);
+  if (!settings.fromInit) {
+    const none = istioInterceptionNone(pod);
+    if (none) return { excludePorts: [], includePorts: [], excludeRanges: [], includeRanges: [], source: `${none}: no iptables interception` };
+  }
+  const get = settings.get;
   // The pod's eth0 carries every connection to the pod network and beyond; which connections
   // another excluded interface carries is not known here.
-  if (excludedInterfaces(annotations[EXCLUDE_INTERFACES_ANNOTATION]).includes('eth0')) {
-    return { excludePorts: [], includePorts: [], excludeRanges: [], includeRanges: [], source: `pod annotation ${EXCLUDE_INTERFACES_ANNOTATION}=${JSON.stringify(annotations[EXCLUDE_INTERFACES_ANNOTATION])}: all outbound traffic on interface "eth0" bypasses the sidecar` };
+  if (excludedInterfaces(get(EXCLUDE_INTERFACES_ANNOTATION)).includes('eth0')) {
+    return { excludePorts: [], includePorts: [], excludeRanges: [], includeRanges: [], source: `${settings.describe([EXCLUDE_INTERFACES_ANNOTATION])}: all outbound traffic on interface "eth0" bypasses the sidecar` };
   }
-  const get = (k: string) => annotations[k];
   const excludePorts = portNumbers(get(EXCLUDE_OUTBOUND_PORTS_ANNOTATION) ?? '').ports;
   const includePorts = portNumbers(get(INCLUDE_OUTBOUND_PORTS_ANNOTATION) ?? '').ports;
   const excludeRanges = cidrs(get(EXCLUDE_OUTBOUND_RANGES_ANNOTATION) ?? '');
   const include = get(INCLUDE_OUTBOUND_RANGES_ANNOTATION);
   const includeRanges = include === undefined || include.trim() === '*' ? 'all' as const : cidrs(include);
   if (excludePorts.length === 0 && excludeRanges.length === 0 && includeRanges === 'all') return undefined;
-  const sources = [EXCLUDE_OUTBOUND_PORTS_ANNOTATION, INCLUDE_OUTBOUND_PORTS_ANNOTATION, EXCLUDE_OUTBOUND_RANGES_ANNOTATION, INCLUDE_OUTBOUND_RANGES_ANNOTATION]
-    .filter((k) => get(k) !== undefined).map((k) => `${k}=${JSON.stringify(get(k))}`);
-  return { excludePorts, includePorts, excludeRanges, includeRanges, source: `pod annotation${sources.length > 1 ? 's' : ''} ${sources.join(', ')}` };
+  // The settings that narrow it: an empty exclude or include-ports list, or include ranges "*", narrow nothing.
+  const keys = [EXCLUDE_OUTBOUND_PORTS_ANNOTATION, INCLUDE_OUTBOUND_PORTS_ANNOTATION, EXCLUDE_OUTBOUND_RANGES_ANNOTATION, INCLUDE_OUTBOUND_RANGES_ANNOTATION]
+    .filter((k) => (k === INCLUDE_OUTBOUND_RANGES_ANNOTATION ? includeRanges !== 'all' : (get(k) ?? '') !== ''));
+  return { excludePorts, includePorts, excludeRanges, includeRanges, source: settings.describe(keys) };
+}
+
+/**
+ * istio-iptables' capture flags (tools/istio-iptables/pkg/cmd/root.go bindCmdlineFlags), by the
+ * annotation the injection template hands each one (injection-template.yaml istio-init args).
+ */
+const IPTABLES_FLAGS: ReadonlyArray<{ annotation: string; short: string; long: string }> = [
+  { annotation: INCLUDE_INBOUND_ANNOTATION, short: 'b', long: 'istio-inbound-ports' },
+  { annotation: EXCLUDE_INBOUND_ANNOTATION, short: 'd', long: 'istio-local-exclude-ports' },
+  { annotation: EXCLUDE_INTERFACES_ANNOTATION, short: 'c', long: 'istio-exclude-interfaces' },
+  { annotation: INCLUDE_OUTBOUND_RANGES_ANNOTATION, short: 'i', long: 'istio-service-cidr' },
+  { annotation: EXCLUDE_OUTBOUND_RANGES_ANNOTATION, short: 'x', long: 'istio-service-exclude-cidr' },
+  { annotation: INCLUDE_OUTBOUND_PORTS_ANNOTATION, short: 'q', long: 'istio-outbound-ports' },
+  { annotation: EXCLUDE_OUTBOUND_PORTS_ANNOTATION, short: 'o', long: 'istio-local-outbound-ports-exclude' },
+];
+
+interface CaptureSettings {
+  /** Read from an istio-init container's arguments, not from the pod's annotations. */
+  fromInit: boolean;
+  /** Each setting's value, by the annotation's name; undefined: not set (the annotation's default applies). */
+  get: (annotation: string) => string | undefined;
+  /** The settings named, as a reason says where they come from. */
+  describe: (annotations: string[]) => string;
+}
+
+/**
+ * Where a sidecar pod's iptables rules come from. An istio-init container ran istio-iptables with
+ * its arguments: those are what iptables got, whatever the annotations say (the injector renders
+ * them from the annotations and the install's global.proxy values, injection-template.yaml; Istio
+ * CNI leaves a pod with istio-init alone, cni/pkg/plugin/plugin.go "already injected with
+ * istio-init container"). A flag it was not given takes istio-iptables' default: the container's
+ * env variable of the flag's name (pkg/flag BindEnv: ISTIO_LOCAL_EXCLUDE_PORTS for
+ * --istio-local-exclude-ports), else empty, which for -b and -i captures nothing. The arguments
+ * are read as pflag reads them: `-d V`, `-d=V`, `-dV`, `--istio-local-exclude-ports[=]V`, the last
+ * one winning. Without istio-init (Istio CNI reads the annotations, cni/pkg/plugin/sidecar_redirect.go;
+ * a template not yet injected) the annotations decide.
+ */
+function captureSettings(pod: CapturedPod): CaptureSettings {
+  const init = arr(pod.spec.initContainers).map(obj).find((c) => str(c?.name) === 'istio-init');
+  const tokens = init ? [...arr(init.command), ...arr(init.args)].filter((t): t is string => typeof t === 'string') : [];
+  if (!init || tokens.length === 0) {
+    const get = (k: string) => pod.annotations[k];
+    return {
+      fromInit: false,
+      get,
+      describe: (keys) => `pod annotation${keys.length > 1 ? 's' : ''} ${keys.map((k) => `${k}=${JSON.stringify(get(k))}`).join(', ')}`,
+    };
+  }
+  const given = new Map<string, string>();
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t === '--') break;
+    const long = /^--([^=]+)(=([\s\S]*))?$/.exec(t);
+    const short = long ? null : /^-([^-])(=?)([\s\S]*)$/.exec(t);
+    const flag = long ? IPTABLES_FLAGS.find((f) => f.long === long[1]) : short ? IPTABLES_FLAGS.find((f) => f.short === short[1]) : undefined;
+    if (!flag) continue;
+    let value = long ? long[3] : short![2] !== '' || short![3] !== '' ? short![3] : undefined;
+    // A string flag without `=` takes the next argument, whatever it looks like.
+    if (value === undefined) value = tokens[++i] ?? '';
+    given.set(flag.annotation, value);
+  }
+  const env = new Map(arr(init.env).map(obj).map((e) => [str(e?.name), e?.value] as const));
+  const envName = (f: (typeof IPTABLES_FLAGS)[number]) => f.long.toUpperCase().replaceAll('-', '_');
+  const read = (k: string): { value: string; text: string } => {
+    const f = IPTABLES_FLAGS.find((x) => x.annotation === k)!;
+    const v = given.get(k);
+    if (v !== undefined) return { value: v, text: `-${f.short} ${JSON.stringify(v)}` };
+    const e = env.get(envName(f));
+    if (typeof e === 'string') return { value: e, text: `env ${envName(f)}=${JSON.stringify(e)}` };
+    return { value: '', text: `no -${f.short} (empty)` };
+  };
+  return {
+    fromInit: true,
+    get: (k) => read(k).value,
+    describe: (keys) => `istio-init argument${keys.length > 1 ? 's' : ''} ${keys.map((k) => read(k).text).join(', ')}`,
+  };
 }
 
 const inRanges = (ranges: IpRange[], ip: { family: 4 | 6; value: bigint }) => ranges.some((r) => r.family === ip.family && ip.value >= r.lo && ip.value <= r.hi);

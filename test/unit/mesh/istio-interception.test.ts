@@ -8,6 +8,9 @@
 //   "Neither inbound nor outbound traffic will be captured" on those NICs
 //   (tools/istio-iptables/pkg/cmd/root.go; pkg/capture/run.go shortCircuitExcludeInterfaces:
 //   PREROUTING -i <iface> -j RETURN and OUTPUT -o <iface> -j RETURN before any capture rule).
+// - istio-init's arguments: what istio-iptables set up on a running pod (injection-template.yaml
+//   renders -b/-d from the annotations or the install's global.proxy values, and writes those
+//   values as annotations only under Istio CNI); the flags as tools/istio-iptables/pkg/cmd/root.go binds them.
 import { describe, expect, it } from 'vitest';
 import { meshWorkloadModes } from '../../../src/analysis/mesh/index.ts';
 import { meshFlowVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
@@ -109,5 +112,63 @@ describe('Istio excludeInterfaces: traffic through a named interface skips the s
     expect(v).toMatchObject({ verdict: 'denied', plaintext: true });
     expect(v.reason).toContain('excludeInterfaces');
     expect(meshFlowVerdict(ctx.snapshot, ctx.config, { ...web, name: 'multus' }, api, 8000, 'TCP').verdict).toBe('allowed');
+  });
+});
+
+describe('istio-init arguments: what iptables got on a running pod', () => {
+  const pod = { kind: 'Pod', namespace: 'shop', name: 'web' };
+  const INIT = (...extra: string[]) => ['istio-iptables', '-p', '15001', '-z', '15006', '-u', '1337', '-m', 'REDIRECT', '-i', '*', '-x', '', '-b', '*', ...extra, '--log_output_level=default:info'];
+
+  it('an install-wide excluded port in -d (no annotation, as without CNI) bypasses the sidecar; the proxy\'s own ports do not', () => {
+    const ctx = ctxOf(STRICT_MESH, undefined, [
+      injectedPod('web', { initArgs: INIT('-d', '15090,15021,15020,8080') }),
+      injectedPod('api', { initArgs: INIT('-d', '15090,15021,15020') }),
+    ]);
+    expect(statuses(ctx)).toEqual({ web: 'fail', api: 'pass' });
+    const failed = [...istioExcludedInboundPorts.evaluate(ctx)].find((v) => v.resource.name === 'web')!;
+    expect(failed).toMatchObject({ evidence: { redirect: 'all-except', ports: [8080], source: 'istio-init argument -d "15090,15021,15020,8080"' } });
+    const v = meshFlowVerdict(ctx.snapshot, ctx.config, 'external', pod, 8080, 'TCP');
+    expect(v).toMatchObject({ verdict: 'allowed', plaintext: true });
+    expect(v.reason).toContain('istio-init argument -d "15090,15021,15020,8080"');
+    expect(meshWorkloadModes(ctx.snapshot, ctx.config).find((m) => m.workload.name === 'web')?.weakPorts).toEqual({ 8080: 'bypasses the sidecar' });
+  });
+
+  it('the arguments win over the annotations, in every pflag form; -b empty or absent captures no inbound port', () => {
+    const ctx = ctxOf(STRICT_MESH, undefined, [
+      // The annotation asks for 8080 to be excluded, but iptables got no such rule.
+      injectedPod('web', { annotations: { 'traffic.sidecar.istio.io/excludeInboundPorts': '8080' }, initArgs: INIT('-d', '15090,15021,15020') }),
+      injectedPod('long', { initArgs: INIT('--istio-local-exclude-ports=15090,15021,15020,9000') }),
+      injectedPod('glued', { initArgs: INIT('-d9000') }),
+      injectedPod('last', { initArgs: INIT('-d', '9000', '-d', '15020') }),
+      injectedPod('empty', { annotations: { 'traffic.sidecar.istio.io/includeInboundPorts': '*' }, initArgs: ['istio-iptables', '-b', '', '-d', '15020'] }),
+      injectedPod('absent', { initArgs: ['istio-iptables', '-p', '15001'] }),
+      injectedPod('noexclude', { initArgs: ['istio-iptables', '-b', '*'] }),
+    ]);
+    expect(statuses(ctx)).toEqual({ web: 'pass', long: 'fail', glued: 'fail', last: 'pass', empty: 'fail', absent: 'fail', noexclude: 'pass' });
+    const v = Object.fromEntries([...istioExcludedInboundPorts.evaluate(ctx)].map((x) => [x.resource.name, x]));
+    expect(v.long.evidence).toMatchObject({ ports: [9000] });
+    expect(v.glued.evidence).toMatchObject({ ports: [9000] });
+    expect(v.empty.message).toContain('no inbound port is redirected to Envoy (istio-init argument -b "")');
+    expect(v.absent.message).toContain('(istio-init argument no -b (empty))');
+  });
+
+  it('a flag istio-init was not given takes its env variable (ISTIO_LOCAL_EXCLUDE_PORTS)', () => {
+    const withEnv = injectedPod('web', { initArgs: ['istio-iptables', '-b', '*'] });
+    (withEnv.spec as { initContainers: Array<Record<string, unknown>> }).initContainers[0].env = [{ name: 'ISTIO_LOCAL_EXCLUDE_PORTS', value: '15020,7000' }];
+    const ctx = ctxOf(STRICT_MESH, undefined, [withEnv]);
+    const [v] = [...istioExcludedInboundPorts.evaluate(ctx)];
+    expect(v).toMatchObject({ status: 'fail', evidence: { ports: [7000], source: 'istio-init argument env ISTIO_LOCAL_EXCLUDE_PORTS="15020,7000"' } });
+  });
+
+  it('outbound: a port in -o leaves around the caller\'s sidecar, so a STRICT callee refuses the plaintext call', () => {
+    const ctx = ctxOf(`${STRICT_MESH}---${serviceYaml('shop', 'api')}`, undefined, [
+      injectedPod('web', { initArgs: INIT('-d', '15090,15021,15020', '-o', '8000') }),
+      injectedPod('front', { initArgs: INIT('-d', '15090,15021,15020') }),
+      deployment('shop', 'api', { ports: [8000] }),
+    ]);
+    const v = meshFlowVerdict(ctx.snapshot, ctx.config, pod, api, 8000, 'TCP');
+    expect(v).toMatchObject({ verdict: 'denied', plaintext: true });
+    expect(v.reason).toContain('istio-init argument -o "8000"');
+    expect(meshFlowVerdict(ctx.snapshot, ctx.config, { ...pod, name: 'front' }, api, 8000, 'TCP').verdict).toBe('allowed');
   });
 });
