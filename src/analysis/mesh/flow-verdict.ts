@@ -10,7 +10,7 @@ import type { ConnSet, Protocol } from '../netpol/conns.ts';
 import type { MeshCaller, MeshCallee, MeshFlowVerdict, MeshVerdictKind } from './flow.ts';
 import type { ParsedAuthzPolicy } from './authz.ts';
 import { declaredPortProtocol, istioAuthzModel, istioDeclaredProtocolPorts, istioFlowVerdict, istioStrictWhateverRoot } from './istio-authz.ts';
-import { bypassesSidecar, indexPeerAuthentications, istioInboundCapture, istioMembership, istioOutboundCapture, istioProxyOwnPorts, outboundBypass, type InboundCapture } from './istio.ts';
+import { bypassesSidecar, captureProxy, indexPeerAuthentications, istioInboundCapture, istioMembership, meshInboundCapture, istioOutboundCapture, istioProxyOwnPorts, outboundBypass, type InboundCapture } from './istio.ts';
 import { meshModel, type MeshModel, type WorkloadMesh } from './model.ts';
 import { runsMeshControlPlane } from './components.ts';
 import { consulFlowVerdict, linkerdFlowVerdict } from './mesh-flows.ts';
@@ -85,9 +85,10 @@ function serviceAccountOf(w: WorkloadMesh): string {
  */
 export function istioBypassVerdict(capture: InboundCapture | undefined, port: number, calleeText: string): MeshFlowVerdict | undefined {
   if (!capture || !bypassesSidecar(capture, port)) return undefined;
+  const { proxy, its } = captureProxy(capture);
   return {
     mesh: 'istio', verdict: 'allowed', plaintext: true,
-    reason: `port ${port} of ${calleeText} is not redirected to its sidecar (${capture.source}): connections never reach Envoy, so plaintext is accepted and no PeerAuthentication or AuthorizationPolicy applies`,
+    reason: `port ${port} of ${calleeText} is not redirected to ${its} (${capture.source}): connections never reach ${proxy}, so plaintext is accepted and no PeerAuthentication or AuthorizationPolicy applies`,
   };
 }
 
@@ -1023,7 +1024,7 @@ function judgeFlow(snapshot: Snapshot, config: Config, callee: WorkloadMesh, cal
   if (callee.mesh === 'istio') {
     const rep = callee.workload.pods[0];
     const dataplane = rep ? istioMembership(meshModel(snapshot, config).namespaces.get(callee.namespace)?.labels ?? {}, rep).dataplane : undefined;
-    const capture = rep && dataplane === 'sidecar' ? istioInboundCapture(rep) : undefined;
+    const capture = rep ? meshInboundCapture(meshModel(snapshot, config).namespaces.get(callee.namespace)?.labels ?? {}, rep) : undefined;
     const bypass = istioBypassVerdict(capture, port, calleeText);
     if (bypass) return bypass;
     const authz = istioAuthzModel(snapshot, config);

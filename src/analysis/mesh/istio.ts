@@ -428,7 +428,18 @@ export const INCLUDE_INBOUND_ANNOTATION = 'traffic.sidecar.istio.io/includeInbou
 export type InboundCapture =
   | { redirect: 'all-except'; ports: number[]; invalid: string[]; source: string }
   | { redirect: 'only'; ports: number[]; invalid: string[]; source: string }
-  | { redirect: 'none'; source: string; /** Set when only connections through these interfaces skip Envoy (excludeInterfaces), all of them. */ interfaces?: string[] };
+  | {
+    redirect: 'none'; source: string;
+    /** Set when only connections through these interfaces skip Envoy (excludeInterfaces), all of them. */
+    interfaces?: string[];
+    /** An ambient pod's: ztunnel, not a sidecar, is what its inbound connections skip (ambientInboundCapture). */
+    via?: 'ztunnel';
+  };
+
+/** What a pod's uncaptured inbound connections skip, as reasons name it: its sidecar, or ztunnel. */
+export function captureProxy(capture: InboundCapture | undefined): { proxy: string; its: string; the: string } {
+  return capture?.redirect === 'none' && capture.via === 'ztunnel' ? { proxy: 'ztunnel', its: 'ztunnel', the: 'ztunnel' } : { proxy: 'Envoy', its: 'its sidecar', the: 'the sidecar' };
+}
 
 function portNumbers(value: string): { ports: number[]; invalid: string[] } {
   const ports: number[] = [];
@@ -534,9 +545,27 @@ export function bypassesSidecar(capture: InboundCapture | undefined, port: numbe
   return capture.ports.includes(port);
 }
 
-/** The capture of a pod in Istio's mesh by sidecar (ambient pods are captured by ztunnel, not these annotations). */
-export function sidecarInboundCapture(nsLabels: Record<string, string>, pod: PodView): InboundCapture | undefined {
-  return istioMembership(nsLabels, pod).dataplane === 'sidecar' ? istioInboundCapture(pod) : undefined;
+export const AMBIENT_BYPASS_INBOUND_ANNOTATION = 'ambient.istio.io/bypass-inbound-capture';
+
+/**
+ * The inbound capture of an ambient pod, else undefined (ztunnel captures every port). With
+ * ambient.istio.io/bypass-inbound-capture true, ztunnel captures its outbound traffic only (Istio
+ * 1.24.0 change notes): istio-cni reads the annotation with strconv.ParseBool
+ * (cni/pkg/nodeagent/net.go getPodLevelTrafficOverrides, util.CheckBooleanAnnotation; any other
+ * value is ignored) and then leaves out the inbound redirect to ztunnel (cni/pkg/iptables/iptables.go,
+ * `if !podOverrides.IngressMode`), so a plaintext connection reaches the application on any port
+ * and no PeerAuthentication or AuthorizationPolicy applies to it.
+ */
+export function ambientInboundCapture(annotations: Record<string, string>): InboundCapture | undefined {
+  const v = annotations[AMBIENT_BYPASS_INBOUND_ANNOTATION];
+  if (v === undefined || !['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v)) return undefined;
+  return { redirect: 'none', via: 'ztunnel', source: `pod annotation ${AMBIENT_BYPASS_INBOUND_ANNOTATION}=${JSON.stringify(v)}` };
+}
+
+/** The inbound capture of a pod in Istio's mesh: by its sidecar (istioInboundCapture), or by ztunnel (ambientInboundCapture). */
+export function meshInboundCapture(nsLabels: Record<string, string>, pod: PodView): InboundCapture | undefined {
+  const dataplane = istioMembership(nsLabels, pod).dataplane;
+  return dataplane === 'sidecar' ? istioInboundCapture(pod) : dataplane === 'ambient' ? ambientInboundCapture(pod.annotations) : undefined;
 }
 
 /**
@@ -546,7 +575,7 @@ export function sidecarInboundCapture(nsLabels: Record<string, string>, pod: Pod
 export function sidecarBypassedPorts(capture: InboundCapture | undefined, declared: number[], own: number[] = []): Record<string, string> {
   if (!capture) return {};
   const out: Record<string, string> = {};
-  const label = 'bypasses the sidecar';
+  const label = `bypasses ${captureProxy(capture).the}`;
   if (capture.redirect === 'all-except') for (const p of capture.ports) out[String(p)] = label;
   else {
     for (const p of declared) if (!own.includes(p) && bypassesSidecar(capture, p)) out[String(p)] = label;

@@ -11,9 +11,13 @@
 // - istio-init's arguments: what istio-iptables set up on a running pod (injection-template.yaml
 //   renders -b/-d from the annotations or the install's global.proxy values, and writes those
 //   values as annotations only under Istio CNI); the flags as tools/istio-iptables/pkg/cmd/root.go binds them.
+// - ambient.istio.io/bypass-inbound-capture (Istio 1.24.0 change notes: ztunnel then captures
+//   outbound traffic only): istio-cni reads it with strconv.ParseBool (cni/pkg/nodeagent/net.go)
+//   and leaves out the inbound redirect (cni/pkg/iptables/iptables.go, IngressMode).
 import { describe, expect, it } from 'vitest';
 import { meshWorkloadModes } from '../../../src/analysis/mesh/index.ts';
 import { meshFlowVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
+import { authzMissing } from '../../../checks/mtls/authz-missing.ts';
 import { istioExcludedInboundPorts } from '../../../checks/mtls/istio-excluded-inbound-ports.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
 import { ctxOf, deployment, serviceYaml } from './helpers.ts';
@@ -170,5 +174,49 @@ describe('istio-init arguments: what iptables got on a running pod', () => {
     expect(v).toMatchObject({ verdict: 'denied', plaintext: true });
     expect(v.reason).toContain('istio-init argument -o "8000"');
     expect(meshFlowVerdict(ctx.snapshot, ctx.config, { ...pod, name: 'front' }, api, 8000, 'TCP').verdict).toBe('allowed');
+  });
+});
+
+describe('Istio ambient: ambient.istio.io/bypass-inbound-capture keeps every inbound connection away from ztunnel', () => {
+  const AMBIENT_STRICT = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio.io/dataplane-mode: ambient}}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: istio-system}
+spec: {mtls: {mode: STRICT}}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: deny-all, namespace: shop}
+spec: {}
+`;
+  const BYPASS = 'ambient.istio.io/bypass-inbound-capture';
+
+  it('true (as strconv.ParseBool reads it): every port takes plaintext under STRICT, past a deny-all; other values change nothing', () => {
+    const ctx = ctxOf(AMBIENT_STRICT, undefined, [
+      deployment('shop', 'web', { annotations: { [BYPASS]: 'true' } }),
+      deployment('shop', 'one', { annotations: { [BYPASS]: '1' } }),
+      deployment('shop', 'off', { annotations: { [BYPASS]: 'false' } }),
+      deployment('shop', 'yes', { annotations: { [BYPASS]: 'yes' } }),
+      deployment('shop', 'plain'),
+    ]);
+    expect(statuses(ctx)).toEqual({ web: 'fail', one: 'fail', off: 'pass', yes: 'pass', plain: 'pass' });
+    const failed = [...istioExcludedInboundPorts.evaluate(ctx)].find((v) => v.resource.name === 'web')!;
+    expect(failed.message).toMatch(/no inbound port is redirected to ztunnel \(pod annotation ambient\.istio\.io\/bypass-inbound-capture="true"\): traffic there is accepted in plaintext/);
+    const v = meshFlowVerdict(ctx.snapshot, ctx.config, 'external', web, 8080, 'TCP');
+    expect(v).toMatchObject({ verdict: 'allowed', plaintext: true });
+    expect(v.reason).toMatch(/is not redirected to ztunnel .*connections never reach ztunnel/);
+    expect(meshFlowVerdict(ctx.snapshot, ctx.config, 'external', { ...web, name: 'plain' }, 8080, 'TCP').verdict).toBe('denied');
+    const modes = Object.fromEntries(meshWorkloadModes(ctx.snapshot, ctx.config).map((m) => [m.workload.name, m]));
+    expect(modes.web).toMatchObject({ mode: 'STRICT', posture: 'plaintext', weakPorts: { 8080: 'bypasses ztunnel', '*': 'bypasses ztunnel' } });
+    expect(modes.plain).toMatchObject({ mode: 'STRICT', posture: 'authenticated' });
+    // The deny-all protects plain, not web: it never sees web's inbound connections.
+    const authz = Object.fromEntries([...authzMissing.evaluate(ctx)].map((x) => [x.resource.name, x]));
+    expect(authz.web).toMatchObject({ status: 'fail' });
+    expect(authz.web.message).toContain('bypass ztunnel (pod annotation ambient.istio.io/bypass-inbound-capture="true")');
+    expect(authz.plain.status).toBe('pass');
   });
 });
