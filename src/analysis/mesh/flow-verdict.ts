@@ -10,7 +10,7 @@ import type { ConnSet, Protocol } from '../netpol/conns.ts';
 import type { MeshCaller, MeshCallee, MeshFlowVerdict, MeshVerdictKind } from './flow.ts';
 import type { ParsedAuthzPolicy } from './authz.ts';
 import { declaredPortProtocol, istioAuthzModel, istioDeclaredProtocolPorts, istioFlowVerdict, istioStrictWhateverRoot } from './istio-authz.ts';
-import { bypassesSidecar, captureProxy, indexPeerAuthentications, istioInboundCapture, istioMembership, meshInboundCapture, istioOutboundCapture, istioProxyOwnPorts, outboundBypass, type InboundCapture } from './istio.ts';
+import { bypassesSidecar, captureProxy, dataplaneInboundCapture, indexPeerAuthentications, istioInboundCapture, istioMembership, istioOutboundCapture, istioProxyOwnPorts, outboundBypass, type InboundCapture } from './istio.ts';
 import { meshModel, type MeshModel, type WorkloadMesh } from './model.ts';
 import { runsMeshControlPlane } from './components.ts';
 import { consulFlowVerdict, linkerdFlowVerdict } from './mesh-flows.ts';
@@ -1024,7 +1024,7 @@ function judgeFlow(snapshot: Snapshot, config: Config, callee: WorkloadMesh, cal
   if (callee.mesh === 'istio') {
     const rep = callee.workload.pods[0];
     const dataplane = rep ? istioMembership(meshModel(snapshot, config).namespaces.get(callee.namespace)?.labels ?? {}, rep).dataplane : undefined;
-    const capture = rep ? meshInboundCapture(meshModel(snapshot, config).namespaces.get(callee.namespace)?.labels ?? {}, rep) : undefined;
+    const capture = rep ? dataplaneInboundCapture(dataplane, rep) : undefined;
     const bypass = istioBypassVerdict(capture, port, calleeText);
     if (bypass) return bypass;
     const authz = istioAuthzModel(snapshot, config);

@@ -564,7 +564,11 @@ export function ambientInboundCapture(annotations: Record<string, string>): Inbo
 
 /** The inbound capture of a pod in Istio's mesh: by its sidecar (istioInboundCapture), or by ztunnel (ambientInboundCapture). */
 export function meshInboundCapture(nsLabels: Record<string, string>, pod: PodView): InboundCapture | undefined {
-  const dataplane = istioMembership(nsLabels, pod).dataplane;
+  return dataplaneInboundCapture(istioMembership(nsLabels, pod).dataplane, pod);
+}
+
+/** meshInboundCapture for a pod whose dataplane (istioMembership) is known. */
+export function dataplaneInboundCapture(dataplane: IstioMembership['dataplane'], pod: CapturedPod): InboundCapture | undefined {
   return dataplane === 'sidecar' ? istioInboundCapture(pod) : dataplane === 'ambient' ? ambientInboundCapture(pod.annotations) : undefined;
 }
 
