@@ -7,7 +7,7 @@ import type { Snapshot } from '../../snapshot/types.ts';
 import { KINDS, POD_VIEW_KINDS, type KindKey } from '../../snapshot/kinds.ts';
 import { istioControlPlaneGone, type IstiodDown, istioInjectionWebhooks, linkerdControlPlaneGone, linkerdInjectionWebhooks, linkerdInjectorFailurePolicy, linkerdInjectorScope, linkerdWebhooksInstalled, meshComponents, podReadiness } from './components.ts';
 import { templatesStandIn, workloadsOf, type PodView, type Workload } from '../workloads.ts';
-import { hasIstioProxy, indexPeerAuthentications, istioProxyOwnPorts, istioMembership, istioNamespaceMeantMeshed, resolveIstioMode, sidecarBypassedPorts, sidecarInboundCapture, type IstioPolicyIndex, type ResolvedMode } from './istio.ts';
+import { hasIstioProxy, indexPeerAuthentications, istioProxyOwnPorts, istioMembership, istioNamespaceMeantMeshed, resolveIstioMode, meshInboundCapture, sidecarBypassedPorts, type IstioPolicyIndex, type ResolvedMode } from './istio.ts';
 import type { MeshWorkloadDetail, MtlsPosture } from '../../run/types.ts';
 import { admitsUnauthenticated, linkerdClusterDefault, linkerdClusterNetworks, type LinkerdClusterNetworks, linkerdDefaultPolicy, linkerdMembership, LINKERD_NOT_INJECTED, linkerdNamespaceMeantMeshed, parseServer, type ClusterDefault, type EffectivePolicy, type LinkerdServer } from './linkerd.ts';
 import { containerNames, containerPorts, memoizeBySnapshotAndConfig, obj, stringMap } from './util.ts';
@@ -499,7 +499,7 @@ export function meshWorkloadModes(snapshot: Snapshot, config: Config): MeshWorkl
       }
       // Ports the sidecar does not capture take plaintext whatever the mode.
       const rep = w.workload.pods[0];
-      const capture = rep ? sidecarInboundCapture(model.namespaces.get(w.namespace)?.labels ?? {}, rep) : undefined;
+      const capture = rep ? meshInboundCapture(model.namespaces.get(w.namespace)?.labels ?? {}, rep) : undefined;
       const bypassed = sidecarBypassedPorts(capture, rep ? containerPorts(rep.spec).map((p) => p.port) : [], rep ? istioProxyOwnPorts(rep.annotations) : []);
       if (Object.keys(bypassed).length > 0) entry.weakPorts = { ...entry.weakPorts, ...bypassed };
       if (capture?.redirect === 'none') entry.posture = 'plaintext';
