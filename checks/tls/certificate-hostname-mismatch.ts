@@ -22,10 +22,11 @@ export const certificateHostnameMismatch: Check = {
       if (!p.certificate || unjudged(p)) continue;
       const name = p.endpoint.sni ?? p.endpoint.host;
       const { resource, detailKey, label } = probeSubject(p);
-      const evidence = { endpoint: p.endpoint, name, subject: p.certificate.subject, altNames: p.certificate.altNames };
+      const miss = p.certificate.hostnameMismatch;
+      const evidence = { endpoint: p.endpoint, name, subject: p.certificate.subject, altNames: p.certificate.altNames, ...(miss ? { mismatch: miss } : {}) };
       out.push({ label, verdict: p.certificate.hostnameMatches
         ? { status: 'pass', resource, detailKey, message: `${label}: certificate covers ${name}.`, evidence }
-        : { status: 'fail', resource, detailKey, message: `${label}: certificate (CN ${p.certificate.subject ?? '?'}, SANs ${(p.certificate.altNames ?? []).join(', ') || 'none'}) does not cover ${name}.`, evidence } });
+        : { status: 'fail', resource, detailKey, message: `${label}: certificate (CN ${p.certificate.subject ?? '?'}, SANs ${(p.certificate.altNames ?? []).join(', ') || 'none'}) does not cover ${name}${miss ? `: ${MISS[miss]}` : ''}.`, evidence } });
     }
     return worstPerProbeSubject(out, certificateHostnameMismatch.severity);
   },
@@ -40,6 +41,15 @@ export const certificateHostnameMismatch: Check = {
     ];
     return `Certificate names not judged for ${parts.join('; ')}. List the endpoint in tls.probe.endpoints with the sni its clients send to judge it.`;
   },
+};
+
+/**
+ * Why a certificate some clients accept does not cover the name (RFC 9525 section 6.3,
+ * https://www.rfc-editor.org/rfc/rfc9525#section-6.3; Go's crypto/x509 VerifyHostname).
+ */
+const MISS: Record<NonNullable<NonNullable<TlsProbeResult['certificate']>['hostnameMismatch']>, string> = {
+  'cn-only': 'it names the host only in its subject Common Name, which RFC 9525 clients ignore (Go since 1.17, so ingress-nginx and the Kubernetes tooling, and browsers): issue it with the host as a DNS subjectAltName',
+  'partial-wildcard': 'only a wildcard inside a label (such as a*.example.com) would cover it, and RFC 9525 clients take a wildcard only as the whole left-most label (*.example.com)',
 };
 
 /** A probe with no name its clients use to match: found at a load-balancer address without SNI, or configured as a bare IP. */
