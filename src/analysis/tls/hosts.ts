@@ -15,7 +15,8 @@ export function normalizeHost(h: string): string {
 export function ingressTlsHostCovers(tlsHost: string, host: string): boolean {
   const t = normalizeHost(tlsHost);
   const h = normalizeHost(host);
-  return t === h || dnsNameCovers(t, h);
+  // Kubernetes validates both as DNS names (ASCII): only a wildcard needs the matcher.
+  return t === h || (t.startsWith('*.') && dnsNameCovers(t, h));
 }
 
 /** Whether a Gateway API listener hostname (undefined = any) covers a hostname (undefined = any). */
