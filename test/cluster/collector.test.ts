@@ -240,6 +240,9 @@ describeCluster('live collector against a real kube-apiserver', (cluster) => {
         { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: `le-${ns}` }, spec: { acme: {} }, status: { conditions: [{ type: 'Ready', status: 'True', reason: 'ACMEAccountRegistered' }] } },
         { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'web', namespace: ns }, spec: { secretName: 'web-tls', issuerRef: { name: 'ca', kind: 'Issuer' } }, status: { notAfter: '2020-01-01T00:00:00Z', conditions: [{ type: 'Ready', status: 'False', reason: 'Expired' }] } },
         { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'fresh', namespace: ns }, spec: { secretName: 'fresh-tls', issuerRef: { name: 'ca', kind: 'Issuer' } } },
+        // Ready, but naming a ClusterIssuer no listing holds (cert-manager: IssuerNotFound, never renewed), and one of an external issuer group.
+        { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'orphan', namespace: ns }, spec: { secretName: 'orphan-tls', issuerRef: { name: `gone-${ns}`, kind: 'ClusterIssuer' } }, status: { notAfter: '2027-06-01T00:00:00Z', conditions: [{ type: 'Ready', status: 'True', reason: 'Ready' }] } },
+        { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'external', namespace: ns }, spec: { secretName: 'external-tls', issuerRef: { name: 'pca', kind: 'AWSPCAClusterIssuer', group: 'awspca.cert-manager.io' } }, status: { notAfter: '2027-06-01T00:00:00Z', conditions: [{ type: 'Ready', status: 'True', reason: 'Ready' }] } },
         { apiVersion: 'networking.istio.io/v1', kind: 'Sidecar', metadata: { name: 'default', namespace: ns }, spec: { outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } } },
         { apiVersion: 'networking.istio.io/v1', kind: 'ServiceEntry', metadata: { name: 'stripe', namespace: ns }, spec: { hosts: ['api.stripe.com'], location: 'MESH_EXTERNAL' } },
       ]);
@@ -248,7 +251,7 @@ describeCluster('live collector against a real kube-apiserver', (cluster) => {
 
     it('collects Certificates, Issuers and ClusterIssuers with the status cert-manager wrote, and Sidecars and ServiceEntries', () => {
       for (const k of ['certmanager.certificates', 'certmanager.issuers', 'certmanager.clusterissuers', 'istio.sidecars', 'istio.serviceentries'] as const) expect(snapshot.coverage[k]?.status, k).toBe('ok');
-      expect(namesIn(snapshot, 'certmanager.certificates', ns)).toEqual(['fresh', 'web']);
+      expect(namesIn(snapshot, 'certmanager.certificates', ns)).toEqual(['external', 'fresh', 'orphan', 'web']);
       expect(namesIn(snapshot, 'certmanager.issuers', ns)).toEqual(['ca']);
       expect(namesIn(snapshot, 'certmanager.clusterissuers')).toContain(`le-${ns}`);
       expect(snapshot.resources['certmanager.certificates']?.find((c) => c.metadata?.name === 'web')).toMatchObject({ apiVersion: 'cert-manager.io/v1', kind: 'Certificate', status: { notAfter: '2020-01-01T00:00:00Z' } });
@@ -256,10 +259,10 @@ describeCluster('live collector against a real kube-apiserver', (cluster) => {
       expect(namesIn(snapshot, 'istio.serviceentries', ns)).toEqual(['stripe']);
     });
 
-    it('judges them from their status: not-ready issuer and certificate, expired, no status', () => {
+    it('judges them from their status: not-ready issuer and certificate, expired, no status; a Ready certificate naming a ClusterIssuer the listing lacks', () => {
       const ctx = { snapshot, config: defaultConfig(), now: new Date('2026-11-26T00:00:00Z') };
       const failing = (id: string) => runChecks([CHECK_BY_ID.get(id)!], ctx)[0].results.filter((r) => r.status === 'fail' && r.resource.namespace === ns).map((r) => `${r.severity} ${r.resource.kind} ${r.resource.name}`).sort();
-      expect(failing('tls.issuer-not-ready')).toEqual(['medium Issuer ca']);
+      expect(failing('tls.issuer-not-ready')).toEqual(['medium Certificate orphan', 'medium Issuer ca']);
       expect(failing('tls.certificate-not-ready')).toEqual(['low Certificate fresh', 'medium Certificate web']);
       expect(failing('tls.certificate-expiring')).toEqual(['critical Certificate web']);
     });
