@@ -5,7 +5,7 @@ import { ALB_PARAMS, albIngressOf, ingressesInNginxOrder, certificateStates, con
 import { refString } from '../../src/analysis/workloads.ts';
 import type { KubeObject, Snapshot } from '../../src/snapshot/types.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
-import { EDGE_ROUTE_BEST_EFFORT, EDGE_ROUTE_KINDS, edgeRoutes, traefikIngressMiddlewares, traefikRefused, traefikRuleHosts, traefikTcpRouteRefused, type EdgeAttachment } from '../../src/analysis/edge/routes.ts';
+import { EDGE_ROUTE_BEST_EFFORT, EDGE_ROUTE_KINDS, edgeRoutes, ISTIO_HTTP_PROTOCOLS, traefikIngressMiddlewares, traefikRefused, traefikRuleHosts, traefikTcpRouteRefused, type EdgeAttachment } from '../../src/analysis/edge/routes.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
 import { EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ } from './lib/alb-params-read.ts';
 import { namedConfigMaps } from './lib/nginx-config-read.ts';
@@ -897,7 +897,7 @@ function istioGatewayVerdicts(ctx: AuditContext): Verdict[] {
     for (const [i, s] of servers.entries()) {
       const port = obj(s!.port);
       const protocol = (str(port?.protocol) ?? '').toUpperCase();
-      if (protocol !== 'HTTP' && protocol !== 'HTTP2') continue;
+      if (!ISTIO_HTTP_PROTOCOLS.includes(protocol)) continue;
       const detailKey = `server/${str(port?.name) ?? port?.number ?? i}`;
       const redirect = obj(s!.tls)?.httpsRedirect === true;
       const hosts = hostsOf(s!);
@@ -906,10 +906,10 @@ function istioGatewayVerdicts(ctx: AuditContext): Verdict[] {
       // Without httpsRedirect the server answers plain HTTP with the routes of every VirtualService
       // bound to it, whatever HTTPS server covers the same hosts.
       const plain = redirect ? [] : attachments.filter((a) => a.gateway.kind === resource.kind && a.gateway.namespace === ns && a.gateway.name === resource.name && a.server === i && a.forwards.length > 0);
-      if (redirect) out.push({ status: 'pass', resource, detailKey, message: 'HTTP server redirects to HTTPS.', evidence: ev });
+      if (redirect) out.push({ status: 'pass', resource, detailKey, message: `${protocol} server redirects to HTTPS.`, evidence: ev });
       else if (plain.length > 0) {
         const routes = plain.map((a) => `${a.route.kind} ${a.route.namespace}/${a.route.name} (${a.hosts.join(', ')} → ${a.forwards.join(', ')})`);
-        out.push({ status: 'fail', resource, detailKey, message: `HTTP server on port ${port?.number ?? '?'} serves content in plaintext without tls.httpsRedirect: ${routes.join('; ')} ${plain.length > 1 ? 'are' : 'is'} bound to it${uncovered.length === 0 ? ', although an HTTPS server covers its hosts' : ''}.`, evidence: { ...ev, routes: plain.map((a) => ({ route: `${a.route.kind} ${a.route.namespace}/${a.route.name}`, hosts: a.hosts, forwards: a.forwards })) } });
+        out.push({ status: 'fail', resource, detailKey, message: `${protocol} server on port ${port?.number ?? '?'} serves content in plaintext without tls.httpsRedirect: ${routes.join('; ')} ${plain.length > 1 ? 'are' : 'is'} bound to it${uncovered.length === 0 ? ', although an HTTPS server covers its hosts' : ''}.`, evidence: { ...ev, routes: plain.map((a) => ({ route: `${a.route.kind} ${a.route.namespace}/${a.route.name}`, hosts: a.hosts, forwards: a.forwards })) } });
       } else if (uncovered.length === 0) out.push({ status: 'pass', resource, detailKey, message: 'Every HTTP host is also served over HTTPS and no VirtualService bound to this server forwards over plain HTTP.', evidence: ev });
       else {
         // Nothing bound here forwards: with no VirtualService istiod gives the port's route a
@@ -919,7 +919,7 @@ function istioGatewayVerdicts(ctx: AuditContext): Verdict[] {
         // no route or only redirecting ones, nothing is served in plaintext.
         const bound = attachments.filter((a) => a.gateway.kind === resource.kind && a.gateway.namespace === ns && a.gateway.name === resource.name && a.server === i);
         const routes = bound.map((a) => `${a.route.kind} ${a.route.namespace}/${a.route.name}`);
-        out.push({ status: 'pass', resource, detailKey, message: `HTTP server on port ${port?.number ?? '?'} has no HTTPS server for ${uncovered.join(', ')} and no tls.httpsRedirect, but serves no content: ${routes.length ? `the VirtualService${routes.length > 1 ? 's' : ''} bound to it (${routes.join(', ')}) only redirect or answer directly, forwarding to no backend` : 'no VirtualService is bound to it, so istiod answers every request with 404'}.`, evidence: { ...ev, plaintextHosts: uncovered, routes } });
+        out.push({ status: 'pass', resource, detailKey, message: `${protocol} server on port ${port?.number ?? '?'} has no HTTPS server for ${uncovered.join(', ')} and no tls.httpsRedirect, but serves no content: ${routes.length ? `the VirtualService${routes.length > 1 ? 's' : ''} bound to it (${routes.join(', ')}) only redirect or answer directly, forwarding to no backend` : 'no VirtualService is bound to it, so istiod answers every request with 404'}.`, evidence: { ...ev, plaintextHosts: uncovered, routes } });
       }
     }
   }

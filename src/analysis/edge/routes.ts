@@ -308,6 +308,14 @@ export function istioRouteApplies(entry: Json, port: number | undefined, gateway
   });
 }
 
+/**
+ * Istio Gateway server protocols carrying plaintext HTTP (Port.protocol "MUST be one of
+ * HTTP|HTTPS|GRPC|GRPC-WEB|HTTP2|MONGO|TCP|TLS",
+ * https://istio.io/latest/docs/reference/config/networking/gateway/#Port): GRPC and GRPC-WEB are
+ * HTTP/2, served from a VirtualService's http routes like HTTP and HTTP2.
+ */
+export const ISTIO_HTTP_PROTOCOLS: readonly string[] = ['HTTP', 'HTTP2', 'GRPC', 'GRPC-WEB'];
+
 /** The route sections a VirtualService answers with on an Istio Gateway server: http on HTTP (and on HTTPS that terminates), tls on passthrough, tcp on TCP and terminated TLS. */
 function istioSections(server: Json): Array<'http' | 'tls' | 'tcp'> {
   const protocol = (str(obj(server.port)?.protocol) ?? '').toUpperCase();
@@ -316,7 +324,7 @@ function istioSections(server: Json): Array<'http' | 'tls' | 'tcp'> {
   const passthrough = mode === 'PASSTHROUGH' || mode === 'AUTO_PASSTHROUGH';
   return protocol === 'HTTPS' ? (passthrough ? ['tls'] : ['http'])
     : protocol === 'TLS' ? (passthrough ? ['tls'] : ['tcp'])
-      : ['HTTP', 'HTTP2', 'GRPC', 'GRPC-WEB'].includes(protocol) ? ['http'] : ['tcp'];
+      : ISTIO_HTTP_PROTOCOLS.includes(protocol) ? ['http'] : ['tcp'];
 }
 
 /**
