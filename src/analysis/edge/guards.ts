@@ -694,7 +694,12 @@ export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot
   envoyGatewayPolicies(snapshot, h, 'SecurityPolicy', where, a, (sp) => {
     const spec = obj(sp.spec) ?? {};
     const kinds = ['jwt', 'oidc', 'basicAuth', 'extAuth', 'apiKeyAuth'].filter((k) => obj(spec[k]));
-    return kinds.length ? [`SecurityPolicy ${nsOf(sp)}/${nameOf(sp)} (${kinds.join(', ')})`] : [];
+    // JWT.optional "determines whether a missing JWT is acceptable" (envoyproxy/gateway
+    // api/v1alpha1/jwt_types.go): a request without a token goes through, only one presented is verified.
+    const optional = obj(spec.jwt)?.optional === true;
+    if (kinds.includes('jwt') && optional) a.looked.push(`SecurityPolicy ${nsOf(sp)}/${nameOf(sp)} jwt sets optional: true, so it admits requests without a token (it rejects only invalid ones) and does not count as authentication`);
+    const counted = kinds.filter((k) => k !== 'jwt' || !optional);
+    return counted.length ? [`SecurityPolicy ${nsOf(sp)}/${nameOf(sp)} (${counted.join(', ')})`] : [];
   });
   if (h.route.kind === 'HTTPProxy') {
     const spec = obj(o.spec) ?? {};

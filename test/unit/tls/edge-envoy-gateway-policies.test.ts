@@ -77,3 +77,21 @@ describe('Envoy Gateway policies on a Gateway of another GatewayClass', () => {
     expect(shopOf('tls.edge-rate-limit-missing', scene('gateway.envoyproxy.io/gatewayclass-controller', rateLimit))?.status).toBe('pass');
   });
 });
+
+// JWT.optional "determines whether a missing JWT is acceptable, defaulting to false if not
+// specified. Note: Even if optional is set to true, JWT authentication will still fail if an
+// invalid JWT is presented." (envoyproxy/gateway api/v1alpha1/jwt_types.go): a request without a
+// token goes through, so nothing asks who the caller is.
+describe('tls.edge-auth-missing: an Envoy Gateway SecurityPolicy whose jwt is optional', () => {
+  const EG = 'gateway.envoyproxy.io/gatewayclass-controller';
+  const optional = 'jwt: {optional: true, providers: [{name: corp, remoteJWKS: {uri: "https://idp.example.com/jwks.json"}}]}';
+  it('does not count as authentication, and the finding says it admits requests without a token', () => {
+    const r = shopOf('tls.edge-auth-missing', scene(EG, security(optional)));
+    expect(r).toMatchObject({ status: 'fail', severity: 'high' });
+    expect(r?.message).toContain('SecurityPolicy app/auth jwt sets optional: true, so it admits requests without a token');
+  });
+  it('jwt with optional: false, or another guard beside the optional jwt, still counts', () => {
+    expect(shopOf('tls.edge-auth-missing', scene(EG, security(optional.replace('optional: true', 'optional: false'))))?.status).toBe('pass');
+    expect(shopOf('tls.edge-auth-missing', scene(EG, security(`${optional}\n  basicAuth: {users: {name: htpasswd}}`)))?.status).toBe('pass');
+  });
+});
