@@ -144,6 +144,12 @@ const TRAEFIK: EdgeController['selectors'] = [{ labels: { 'app.kubernetes.io/nam
 const CONTOUR_ENVOY: EdgeController['selectors'] = [{ labels: { 'app.kubernetes.io/name': 'envoy' } }, { labels: { app: 'envoy' } }];
 const ISTIO_INGRESS: EdgeController['selectors'] = [{ labels: { istio: 'ingressgateway' } }];
 
+/** Each IngressClass's spec.controller, by name. */
+const ingressClassControllers = memoize((snapshot: Snapshot) => new Map((snapshot.resources.ingressclasses ?? []).map((ic) => [nameOf(ic), str(obj(ic.spec)?.controller)] as const)), ['network', 'tls']);
+
+/** The controller serving an Ingress (ingressController), for a check judging the Ingress itself. */
+export const ingressControllerOf = (snapshot: Snapshot, ing: KubeObject): EdgeController => ingressController(snapshot, ing, ingressClassControllers(snapshot));
+
 /** The controller serving an Ingress, from its class (IngressClass controller or the class name) . */
 function ingressController(snapshot: Snapshot, ing: KubeObject, classes: Map<string, string | undefined>): EdgeController {
   const cls = ingressClassOf(ing);
@@ -831,8 +837,7 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
     return false;
   };
   // Ingress
-  const classes = new Map<string, string | undefined>();
-  for (const ic of snapshot.resources.ingressclasses ?? []) classes.set(nameOf(ic), str(obj(ic.spec)?.controller));
+  const classes = ingressClassControllers(snapshot);
   for (const ing of snapshot.resources.ingresses ?? []) {
     const ns = nsOf(ing);
     const route = refOf('Ingress', ing);
