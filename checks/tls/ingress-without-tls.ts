@@ -1239,7 +1239,8 @@ export const ingressWithoutTls: Check = {
       return alb ? [{ resource: { namespace: ing.metadata?.namespace ?? 'default', name: ing.metadata?.name ?? '' }, alb }] : [];
     });
     const gateway = gatewayListenersUnjudged(ctx);
-    const notes = [...albUnjudgedNotes(ctx.snapshot, albs.filter((a) => albUnjudged(a.alb))), ...albKeptNotes(albs.filter((a) => !albUnjudged(a.alb))), ...(gateway ? [gateway] : []), ...traefikUnservedNotes(ctx), ...contourUnservedNotes(ctx)];
+    const listenerSets = edgeRoutes(ctx.snapshot).listenerSetParents;
+    const notes = [...albUnjudgedNotes(ctx.snapshot, albs.filter((a) => albUnjudged(a.alb))), ...albKeptNotes(albs.filter((a) => !albUnjudged(a.alb))), ...(gateway ? [gateway] : []), ...(listenerSets.length ? [`${listenerSets.length} route parentRef(s) naming a Gateway API ListenerSet are not judged: ztaudit does not read ListenerSets, so the listeners one adds to its Gateway (a plaintext HTTP one included) and the routes attached there have no verdict: ${listenerSets.join('; ')}`] : []), ...traefikUnservedNotes(ctx), ...contourUnservedNotes(ctx)];
     return notes.length > 0 ? notes.join('; ') : undefined;
   },
 };

@@ -95,6 +95,12 @@ export interface EdgeRoutes {
    * of "refused" the edge and the TLS checks share.
    */
   refused: Set<unknown>;
+  /**
+   * Route parentRefs naming a Gateway API ListenerSet ("HTTPRoute app/web → ListenerSet app/team-a"):
+   * ListenerSets are not read, so the listeners they add to a Gateway, and the routes attached
+   * there, are not in the model. Named, never a silent pass.
+   */
+  listenerSetParents: string[];
 }
 
 /**
@@ -802,6 +808,7 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
   const routes: EdgeRoute[] = [];
   const attachments: EdgeAttachment[] = [];
   const notes: string[] = [];
+  const listenerSetParents: string[] = [];
   const refused = new Set<unknown>();
   const services = new Set((snapshot.resources.services ?? []).map((s) => `${nsOf(s)}/${nameOf(s)}`));
   // A namespace a manifests directory uses without declaring it has unknown labels: left out.
@@ -905,6 +912,12 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
       for (const rawParent of arr(spec.parentRefs)) {
         const p = obj(rawParent);
         if (!p) continue;
+        // A ListenerSet (gateway.networking.k8s.io/v1, Standard Channel since Gateway API v1.5.0:
+        // https://gateway-api.sigs.k8s.io/api-types/listenerset/) adds listeners to its parent Gateway.
+        if ((str(p.group) ?? GATEWAY_GROUP) === GATEWAY_GROUP && str(p.kind) === 'ListenerSet') {
+          listenerSetParents.push(`${text(route)} → ListenerSet ${str(p.namespace) ?? ns}/${str(p.name) ?? ''}${str(p.sectionName) ? ` (sectionName ${str(p.sectionName)})` : ''}`);
+          continue;
+        }
         if ((str(p.group) ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (str(p.kind) ?? 'Gateway') !== 'Gateway') continue;
         const gwNs = str(p.namespace) ?? ns;
         const gwName = str(p.name);
@@ -1229,7 +1242,7 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
     }
   }
   // A route through listeners known and unknown to admit it is read once per group: one note each.
-  return { routes, attachments, notes: [...new Set(notes)], refused };
+  return { routes, attachments, notes: [...new Set(notes)], refused, listenerSetParents };
 }, ['network', 'tls']);
 
 /** "shop.example.com/api → HTTPRoute shop/api → Service shop/backend:8080", the path as a report shows it. */
