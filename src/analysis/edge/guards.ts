@@ -19,6 +19,7 @@ import { refString, templatesStandIn, workloadsOf, type Workload } from '../work
 import { istioPolicySelects, parseAuthorizationPolicy, type AuthzRule, type ParsedAuthzPolicy } from '../mesh/authz.ts';
 import { selectorMatches } from '../mesh/istio.ts';
 import { istioStringMatch } from '../mesh/istio-authz.ts';
+import { gatewaysNotEnvoyGateway } from '../tls/envoy-gateway.ts';
 import { describeRoute, edgeRoutes, traefikCrdRef, traefikKey, traefikMiddlewareAbsence, traefikMiddlewaresByKey, traefikMiddlewareTcpsByKey, traefikRefOf, traefikTcpCrdKey, type EdgeController, type EdgeRoute } from './routes.ts';
 
 /** Kinds the guards read besides the routes. */
@@ -477,6 +478,26 @@ function policyTargets(policy: KubeObject, h: ExposedHost): boolean {
   return false;
 }
 
+/**
+ * The Envoy Gateway policies of `kind` targeting the host (policyTargets), with what `guards` finds
+ * in each. They count only when no Gateway serving the host is another controller's
+ * (gatewaysNotEnvoyGateway): Envoy Gateway never translates a route through a Gateway it does not
+ * manage, so its policies are not applied there.
+ */
+function envoyGatewayPolicies(snapshot: Snapshot, h: ExposedHost, kind: 'SecurityPolicy' | 'BackendTrafficPolicy', where: string, a: GuardAnswer, guards: (p: KubeObject) => string[]): void {
+  if (!h.routes.some((r) => r.via === 'Gateway')) return;
+  const notEg = gatewaysNotEnvoyGateway(snapshot);
+  const others = [...new Set(h.routes.flatMap((r) => (r.gateway && notEg.has(`${r.gateway.namespace}/${r.gateway.name}`) ? [`Gateway ${r.gateway.namespace}/${r.gateway.name} (${r.controller.label})`] : [])))];
+  a.looked.push(`Envoy Gateway ${kind === 'SecurityPolicy' ? 'SecurityPolicies' : 'BackendTrafficPolicies'} targeting ${where}${gatewayNames(h) ? ` or Gateway ${gatewayNames(h)}` : ''}`);
+  for (const p of snapshot.resources[kind === 'SecurityPolicy' ? 'envoygateway.securitypolicies' : 'envoygateway.backendtrafficpolicies'] ?? []) {
+    if (!policyTargets(p, h)) continue;
+    const found = guards(p);
+    if (found.length === 0) continue;
+    if (others.length === 0) a.found.push(...found);
+    else a.looked.push(`${found.join(', ')} does not apply through ${others.join(', ')}, which serve${others.length > 1 ? '' : 's'} the host: Envoy Gateway does not manage ${others.length > 1 ? 'these Gateways' : 'that Gateway'} (its GatewayClass names another controller), so its policies never reach it`);
+  }
+}
+
 function gatewayNames(h: ExposedHost): string {
   const gws = [...new Set(h.routes.map((r) => (r.gateway ? `${r.gateway.namespace}/${r.gateway.name}` : '')).filter(Boolean))];
   return gws.length ? gws.join(', ') : '';
@@ -671,14 +692,16 @@ export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot
     else if (ras.length > 0 && requiring.length > 0) a.looked.push(`${policy(requiring[0].p)} requires a request principal, but ${open.map((x) => `${policy(x.p)} rules[${x.r.index}]`).join(', ')} admit${open.length > 1 ? '' : 's'} requests without one (ALLOW rules add up, across policies too)`);
     else if (ras.length > 0) a.looked.push(`RequestAuthentication ${nsOf(ras[0])}/${nameOf(ras[0])} alone (it rejects bad tokens but admits requests without one)`);
   }
-  if (h.controller.family === 'envoy-gateway' || h.routes.some((r) => r.via === 'Gateway')) {
-    a.looked.push(`Envoy Gateway SecurityPolicies targeting ${where}${gatewayNames(h) ? ` or Gateway ${gatewayNames(h)}` : ''}`);
-    for (const sp of snapshot.resources['envoygateway.securitypolicies'] ?? []) {
-      if (!policyTargets(sp, h)) continue;
-      const kinds = ['jwt', 'oidc', 'basicAuth', 'extAuth', 'apiKeyAuth'].filter((k) => obj(obj(sp.spec)?.[k]));
-      if (kinds.length) a.found.push(`SecurityPolicy ${nsOf(sp)}/${nameOf(sp)} (${kinds.join(', ')})`);
-    }
-  }
+  envoyGatewayPolicies(snapshot, h, 'SecurityPolicy', where, a, (sp) => {
+    const spec = obj(sp.spec) ?? {};
+    const kinds = ['jwt', 'oidc', 'basicAuth', 'extAuth', 'apiKeyAuth'].filter((k) => obj(spec[k]));
+    // JWT.optional "determines whether a missing JWT is acceptable" (envoyproxy/gateway
+    // api/v1alpha1/jwt_types.go): a request without a token goes through, only one presented is verified.
+    const optional = obj(spec.jwt)?.optional === true;
+    if (kinds.includes('jwt') && optional) a.looked.push(`SecurityPolicy ${nsOf(sp)}/${nameOf(sp)} jwt sets optional: true, so it admits requests without a token (it rejects only invalid ones) and does not count as authentication`);
+    const counted = kinds.filter((k) => k !== 'jwt' || !optional);
+    return counted.length ? [`SecurityPolicy ${nsOf(sp)}/${nameOf(sp)} (${counted.join(', ')})`] : [];
+  });
   if (h.route.kind === 'HTTPProxy') {
     const spec = obj(o.spec) ?? {};
     const vh = obj(spec.virtualhost) ?? {};
@@ -1048,10 +1071,7 @@ export function edgeRateLimit(snapshot: Snapshot, h: ExposedHost, istioRoot: str
       if (/envoy\.filters\.http\.(local_)?ratelimit|local_ratelimit/.test(JSON.stringify(obj(ef.spec)?.configPatches ?? []))) a.found.push(`EnvoyFilter ${nsOf(ef)}/${nameOf(ef)} (rate limit filter)`);
     }
   }
-  if (h.controller.family === 'envoy-gateway' || h.routes.some((r) => r.via === 'Gateway')) {
-    a.looked.push(`Envoy Gateway BackendTrafficPolicies targeting ${where}${gatewayNames(h) ? ` or Gateway ${gatewayNames(h)}` : ''}`);
-    for (const p of snapshot.resources['envoygateway.backendtrafficpolicies'] ?? []) if (policyTargets(p, h) && obj(obj(p.spec)?.rateLimit)) a.found.push(`BackendTrafficPolicy ${nsOf(p)}/${nameOf(p)} rateLimit`);
-  }
+  envoyGatewayPolicies(snapshot, h, 'BackendTrafficPolicy', where, a, (p) => (obj(obj(p.spec)?.rateLimit) ? [`BackendTrafficPolicy ${nsOf(p)}/${nameOf(p)} rateLimit`] : []));
   return a;
 }
 

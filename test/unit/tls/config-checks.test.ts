@@ -57,8 +57,9 @@ describe('Ingress TLS coverage', () => {
     const c = ctx(`
 apiVersion: networking.k8s.io/v1
 kind: Ingress
-metadata: {name: web, namespace: shop}
+metadata: {name: web, namespace: shop, annotations: {ingress.kubernetes.io/force-ssl-redirect: "true"}}
 spec:
+  ingressClassName: contour
   rules: [{host: a.example.com}, {host: b.example.com}]
   tls: [{hosts: [a.example.com], secretName: s}]
 `);
