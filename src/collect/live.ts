@@ -14,7 +14,7 @@ import { metadataProblem, specProblem } from '../snapshot/shape.ts';
 import { oneLine } from '../base/plain-text.ts';
 import { CredentialError, type KubeconfigOptions } from '../kube/kubeconfig.ts';
 import { ApiUnreachableError, CollectionAborted, TransportError, describeTransportError, forbiddenDetail, openKubeClient, statusMessage, type KubeClient, type KubeResponse } from '../kube/client.ts';
-import { basePathOf, discover, resourceName, servedApiResources, servedVersion, type Discovery } from '../kube/discovery.ts';
+import { basePathOf, builtinListed, discover, resourceName, servedApiResources, servedVersion, type Discovery } from '../kube/discovery.ts';
 import { DEFAULT_COLLECTION_DEADLINE_SECONDS } from '../config/types.ts';
 import { EXTRA_CONFIGMAP_NAMES_VALUE, ISTIO_REVISIONS_VALUE } from './rbac-rules.ts';
 
@@ -306,9 +306,13 @@ async function collectKind(client: KubeClient, spec: KindSpec, discovery: Discov
     }
     if (r.status === 403) return { status: 'forbidden', detail: forbiddenDetail(`list ${resourceName(spec)} at cluster scope`, r) };
     if (r.status === 404) {
-      return spec.builtin
-        ? { status: 'absent', detail: `${resourceName(spec)}/${version} is not served by this API server` }
-        : { status: 'absent', detail: `${resourceName(spec)} is not served (CRD removed during collection)` };
+      if (!spec.builtin) return { status: 'absent', detail: `${resourceName(spec)} is not served (CRD removed during collection)` };
+      // A built-in API is absent only when the server's discovery does not list it (a group
+      // version switched off with --runtime-config); listed, or not known to be unlisted, a 404
+      // is a failed list (a proxy in between), never "nothing of it exists".
+      const listed = await builtinListed(client, spec, version, discovery);
+      if (listed === false) return { status: 'absent', detail: `${resourceName(spec)}/${version} is not served by this API server (its discovery does not list it)` };
+      return { status: 'error', detail: `${what} failed: ${statusMessage(r)}, yet ${listed ? 'the API server\'s discovery lists it' : 'API discovery could not say whether it is served'}` };
     }
     const body = r.body as { items?: unknown; metadata?: { continue?: unknown } } | undefined;
     if (r.status !== 200 || !body || !Array.isArray(body.items)) {

@@ -210,3 +210,34 @@ describe('collectLive: a list that never ends', () => {
     }
   });
 });
+
+// A group version switched off (--runtime-config, https://kubernetes.io/docs/tasks/administer-cluster/enable-disable-api/)
+// is not in the API server's discovery; a list of a resource discovery does list that answers 404
+// came from something else (a proxy in between) and must not read as "nothing of it exists".
+describe('collectLive: a built-in kind whose list answers 404', () => {
+  const notFound = (_url: URL, res: http.ServerResponse) => {
+    res.writeHead(404, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ kind: 'Status', code: 404, reason: 'NotFound', message: 'the server could not find the requested resource' }));
+  };
+
+  it('is error when discovery lists it', async () => {
+    const server = apiServer(notFound, [{ name: 'rbac.authorization.k8s.io', version: 'v1', resources: ['clusterrolebindings', 'clusterroles', 'roles', 'rolebindings'] }]);
+    try {
+      const snapshot = await collectLive({ kubeconfigPath: await kubeconfigFor(server), env: {}, retries: 0 });
+      expect(snapshot.coverage.clusterrolebindings?.status).toBe('error');
+      expect(snapshot.coverage.clusterrolebindings?.detail).toMatch(/^list clusterrolebindings\.rbac\.authorization\.k8s\.io failed: .*404.*, yet the API server's discovery lists it$/);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('is absent, saying it is not served, when discovery does not list its group version', async () => {
+    const server = apiServer(notFound);
+    try {
+      const snapshot = await collectLive({ kubeconfigPath: await kubeconfigFor(server), env: {}, retries: 0 });
+      expect(snapshot.coverage.clusterrolebindings).toEqual({ status: 'absent', detail: 'clusterrolebindings.rbac.authorization.k8s.io/v1 is not served by this API server (its discovery does not list it)' });
+    } finally {
+      server.close();
+    }
+  });
+});
