@@ -15,7 +15,8 @@ import { consulPresent, istioPresent, linkerdPresent, policiesFor, type ParsedAu
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { AuthzSource } from '../../src/analysis/mesh/authz.ts';
 import { consulAllowAny, linkerdAllowAny } from './lib/mesh-authz.ts';
-import { authzIndex, conditionsAdmitEveryWorkload, gatewayListenerPorts, hypotheticalVerdict, istioWorkloads, passthroughOnlyGateway, policyName, portsToJudge, rulePorts, sourceAdmitsEveryWorkload, sourceAdmitsPlaintext } from './lib/authz.ts';
+import { authzIndex, conditionsAdmitEveryWorkload, gatewayListenerPorts, hypotheticalVerdict, istioWorkloads, passthroughOnlyGateway, policyName, portsToJudge, rulePorts, sidecarCapture, sourceAdmitsEveryWorkload, sourceAdmitsPlaintext } from './lib/authz.ts';
+import { captureProxy } from '../../src/analysis/mesh/istio.ts';
 import { istioAuthzModel } from '../../src/analysis/mesh/istio-authz.ts';
 import { MESH_AUTHORIZATION } from '../controls.ts';
 import { ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
@@ -57,7 +58,7 @@ function admittedPorts(ctx: AuditContext, p: ParsedAuthzPolicy, open: ParsedAuth
       const verdicts = callers.map((c) => hypotheticalVerdict(ctx, w, port, c, p));
       // A port the sidecar never captures admits every caller before any policy is read.
       const bypassedBy = verdicts.find((v) => v.bypassedBy)?.bypassedBy;
-      if (bypassedBy) ports.push(`${label} (bypasses the sidecar, ${bypassedBy})`);
+      if (bypassedBy) ports.push(`${label} (bypasses ${captureProxy(sidecarCapture(ctx, w)).the}, ${bypassedBy})`);
       else if (verdicts.some((v) => (v.verdict === 'allowed' || v.verdict === 'depends') && byThis(v.reason))) ports.push(label);
     }
     if (ports.length) admitted.push(`${w.namespace}/${w.workload.ref.name} ports ${ports.join(', ')}`);

@@ -127,11 +127,11 @@ export const authzMissing: Check = {
       if (open.length === 0) {
         const denyAll = views.find((v) => v.allow.length === 0)?.denyAll;
         if (denyAll) {
-          if (bypassed.length > 0) { yield unprotected(`DENY ${policyName(denyAll)} refuses every call through the sidecar`); continue; }
+          if (bypassed.length > 0) { yield unprotected(`DENY ${policyName(denyAll)} refuses every call through ${captureProxy(capture).the}`); continue; }
           yield { status: 'pass', resource, message: `${refString(resource)}: DENY ${policyName(denyAll)} refuses every call` };
           continue;
         }
-        if (bypassed.length > 0) { yield unprotected(`ALLOW policies decide who may call it through the sidecar (${allow.map(policyName).join(', ')})`); continue; }
+        if (bypassed.length > 0) { yield unprotected(`ALLOW policies decide who may call it through ${captureProxy(capture).the} (${allow.map(policyName).join(', ')})`); continue; }
         const byWaypoint = new Map<string, { wp: NonNullable<WaypointPath['wp']>; policies: Set<string> }>();
         for (const v of views) {
           if (!v.wp) continue;

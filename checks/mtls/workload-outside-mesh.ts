@@ -44,6 +44,9 @@ function controlPlaneLeftOut(ctx: AuditContext): WorkloadMesh[] {
   return meshModel(ctx.snapshot, ctx.config).workloads.filter((w) => w.meantMeshedBy.length > 0 && w.unmeshedPods > 0 && istioUnmeshedByDesign(w) !== undefined);
 }
 
+/** Who meant the workload to be meshed: its namespace, or only its pods' own annotation (src/analysis/mesh/model.ts meantMeshedBy). */
+const meantBy = (by: string): string => `${by.startsWith('pod ') ? 'its pods are' : 'the namespace is'} meant to be meshed (${by})`;
+
 export const workloadOutsideMesh: Check = {
   id: 'mtls.workload-outside-mesh',
   area: 'mtls',
@@ -95,7 +98,7 @@ export const workloadOutsideMesh: Check = {
           status: 'fail',
           resource: ref,
           severity: 'medium',
-          message: `${refString(ref)}: whether ${w.unmeshedPods} of ${w.workload.pods.length} pod(s) run with a mesh proxy cannot be confirmed although the namespace is meant to be meshed (${w.meantMeshedBy[0]}): ${w.unmeshedUnconfirmed}.`,
+          message: `${refString(ref)}: whether ${w.unmeshedPods} of ${w.workload.pods.length} pod(s) run with a mesh proxy cannot be confirmed although ${meantBy(w.meantMeshedBy[0])}: ${w.unmeshedUnconfirmed}.`,
           evidence: { ...evidence, reason: w.unmeshedReason, unconfirmed: w.unmeshedUnconfirmed, samplePods: w.unmeshedSample },
         };
       } else if (w.unmeshedPods > 0) {
@@ -103,7 +106,7 @@ export const workloadOutsideMesh: Check = {
           status: 'fail',
           resource: ref,
           severity: onHostNetwork(w) ? 'medium' : undefined,
-          message: `${refString(ref)}: ${w.unmeshedPods} of ${w.workload.pods.length} pod(s) run without a mesh proxy although the namespace is meant to be meshed (${w.meantMeshedBy[0]}): ${w.unmeshedReason ?? 'not injected'}.`,
+          message: `${refString(ref)}: ${w.unmeshedPods} of ${w.workload.pods.length} pod(s) run without a mesh proxy although ${meantBy(w.meantMeshedBy[0])}: ${w.unmeshedReason ?? 'not injected'}.`,
           evidence: { ...evidence, reason: w.unmeshedReason, samplePods: w.unmeshedSample },
         };
       } else if (w.refusedPods) {
@@ -159,7 +162,7 @@ function judgeGenerated(stable: ResourceRef, members: WorkloadMesh[]): Verdict {
     severity: outside === 0 ? 'low' : failing.every(onHostNetwork) ? 'medium' : undefined,
     message: outside === 0
       ? `${refString(stable)}: the pods of ${listed(failing)} cannot start, so they run neither in the mesh nor outside it (${failing[0].meantMeshedBy[0]}): ${reasons.join('; ')}.`
-      : `${refString(stable)}: ${outside} of ${pods} pod(s) of ${listed(failing)} run without a mesh proxy although the namespace is meant to be meshed (${failing[0].meantMeshedBy[0]}): ${reasons.join('; ')}.`,
+      : `${refString(stable)}: ${outside} of ${pods} pod(s) of ${listed(failing)} run without a mesh proxy although ${meantBy(failing[0].meantMeshedBy[0])}: ${reasons.join('; ')}.`,
     evidence: { ...evidence, failingMembers: failing.slice(0, MEMBERS_LISTED).map((w) => refString(w.workload.ref)), failingMemberCount: failing.length, reason: reasons.join('; '), samplePods: failing.flatMap((w) => w.unmeshedSample).slice(0, 5) },
     related,
   };

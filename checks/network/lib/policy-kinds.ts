@@ -60,6 +60,18 @@ export const ANTREA_GROUPS_READ: ConditionalRead = {
   holds: () => undefined,
 };
 
+/**
+ * Antrea Tiers: the priority of a custom tier an Antrea-native policy names (src/analysis/netpol/antrea.ts
+ * resolveTier); the static tiers have theirs built in ("Static tiers", docs/antrea-network-policy.md
+ * v2.2.0). Never a gate: unread, only a policy naming another tier stays in doubt, its error saying
+ * the Tiers could not be read; policies on static tiers are judged as before.
+ */
+export const ANTREA_TIERS_READ: ConditionalRead = {
+  kinds: ['antrea.tiers'],
+  when: 'on an Antrea cluster, when readable (never a gate): the custom Tiers Antrea-native policies name; unread, a policy naming one is left in doubt and says so',
+  holds: () => undefined,
+};
+
 const POLICY_KIND_READS: readonly ConditionalRead[] = EXTRA_POLICY_KINDS.map((key) => ({
   kinds: [key],
   when: 'unless the CNI does not enforce its policies (an API it does not implement, or Cilium with enable-policy never): the policies that may decide a flow',
@@ -69,4 +81,4 @@ const POLICY_KIND_READS: readonly ConditionalRead[] = EXTRA_POLICY_KINDS.map((ke
   },
 }));
 
-export const ENFORCED_POLICY_KINDS_READ: readonly ConditionalRead[] = [...POLICY_KIND_READS, CALICO_IP_POOLS_READ, CILIUM_CIDR_GROUPS_READ, CILIUM_TO_SERVICES_READ, ANTREA_GROUPS_READ];
+export const ENFORCED_POLICY_KINDS_READ: readonly ConditionalRead[] = [...POLICY_KIND_READS, CALICO_IP_POOLS_READ, CILIUM_CIDR_GROUPS_READ, CILIUM_TO_SERVICES_READ, ANTREA_GROUPS_READ, ANTREA_TIERS_READ];

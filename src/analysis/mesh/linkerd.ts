@@ -120,9 +120,18 @@ const LINKERD_INJECT_VALUES = new Set(['enabled', 'disabled', 'ingress']);
  */
 function linkerdInvalidInject(nsVal: string | undefined, podVal: string | undefined): string | undefined {
   const refuses = (where: string, v: string) => `${where} linkerd.io/inject=${JSON.stringify(v)} is not a value Linkerd's proxy injector accepts (enabled, disabled, ingress), so it injects no pod ${where.startsWith('namespace') ? 'of the namespace, whatever the pod\'s own annotation says' : 'carrying it'}`;
-  if (nsVal !== undefined && !LINKERD_INJECT_VALUES.has(nsVal)) return refuses('namespace annotation', nsVal);
-  if (podVal !== undefined && !LINKERD_INJECT_VALUES.has(podVal)) return refuses('pod annotation', podVal);
+  if (linkerdInjectRefused(nsVal)) return refuses('namespace annotation', nsVal!);
+  if (linkerdInjectRefused(podVal)) return refuses('pod annotation', podVal!);
   return undefined;
+}
+
+/**
+ * A linkerd.io/inject value the proxy injector refuses (invalidInjectAnnotationNamespace or
+ * invalidInjectAnnotationWorkload, linkerd2 pkg/inject/report.go): written to mesh the pods
+ * ("true", "yes"), it injects none. An empty value is no value (the injector reads a Go map).
+ */
+export function linkerdInjectRefused(value: string | undefined): boolean {
+  return value !== undefined && value !== '' && !LINKERD_INJECT_VALUES.has(value);
 }
 
 /** `ns`: the pod's namespace, its name and metadata. `scope`: the injector webhook's selectors when read (linkerdInjectorScope). */

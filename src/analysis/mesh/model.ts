@@ -9,7 +9,7 @@ import { istioControlPlaneGone, type IstiodDown, istioInjectionWebhooks, linkerd
 import { templatesStandIn, workloadsOf, type PodView, type Workload } from '../workloads.ts';
 import { hasIstioProxy, indexPeerAuthentications, istioProxyOwnPorts, istioMembership, istioNamespaceMeantMeshed, resolveIstioMode, meshInboundCapture, sidecarBypassedPorts, type IstioPolicyIndex, type ResolvedMode } from './istio.ts';
 import type { MeshWorkloadDetail, MtlsPosture } from '../../run/types.ts';
-import { admitsUnauthenticated, linkerdClusterDefault, linkerdClusterNetworks, type LinkerdClusterNetworks, linkerdDefaultPolicy, linkerdMembership, LINKERD_NOT_INJECTED, linkerdNamespaceMeantMeshed, parseServer, type ClusterDefault, type EffectivePolicy, type LinkerdServer } from './linkerd.ts';
+import { admitsUnauthenticated, linkerdClusterDefault, linkerdClusterNetworks, type LinkerdClusterNetworks, linkerdDefaultPolicy, linkerdInjectRefused, linkerdMembership, LINKERD_NOT_INJECTED, linkerdNamespaceMeantMeshed, parseServer, type ClusterDefault, type EffectivePolicy, type LinkerdServer } from './linkerd.ts';
 import { containerNames, containerPorts, memoizeBySnapshotAndConfig, obj, stringMap } from './util.ts';
 import { indexLinkerdPolicies, type LinkerdPolicyIndex } from './linkerd-authz.ts';
 import { linkerdCniEnabled, linkerdNamespaceSettingsRead, linkerdProxyInitPorts, linkerdSkippedPorts, linkerdSkippedSubnets, linkerdTrustDomain, type LinkerdProxyInit } from './linkerd.ts';
@@ -321,6 +321,11 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
     const meantMeshedBy: string[] = [];
     if (meantIstio) meantMeshedBy.push('namespace labelled for Istio injection');
     if (meantLinkerd) meantMeshedBy.push('namespace annotated linkerd.io/inject');
+    // A value the injector refuses was still written to mesh the pods: they are outside the mesh, and meant not to be.
+    const nsInject = ns.annotations['linkerd.io/inject'];
+    if (linkerdInjectRefused(nsInject)) meantMeshedBy.push(`namespace annotated linkerd.io/inject=${JSON.stringify(nsInject)}, a value Linkerd's proxy injector refuses`);
+    const podInject = w.pods.map((p) => p.annotations['linkerd.io/inject']).find(linkerdInjectRefused);
+    if (podInject !== undefined) meantMeshedBy.push(`pod annotated linkerd.io/inject=${JSON.stringify(podInject)}, a value Linkerd's proxy injector refuses`);
     if (injector?.injectDefault && namespace !== injector.namespace && consulServesNamespace(injector, namespace)) meantMeshedBy.push(`Consul connect injector injects by default (${injector.source})`);
     if (meshedByConfig.has(namespace)) meantMeshedBy.push('listed in config mesh.meshedNamespaces');
     if (strictNamespaces.has(namespace)) meantMeshedBy.push(`namespace PeerAuthentication ${policies.namespaceWinner.get(namespace)!.name} requires STRICT mTLS`);

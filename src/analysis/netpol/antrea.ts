@@ -562,7 +562,9 @@ function doubtScope(entries: readonly Entry[], namespaced: boolean, declared: Re
 
 export const antreaAdapter: PolicyApiAdapter = {
   api: 'Antrea',
-  kinds: ['antrea.clusternetworkpolicies', 'antrea.networkpolicies', 'antrea.tiers'],
+  // Not 'antrea.tiers': unread, it leaves in doubt only the policies naming a custom tier
+  // (resolveTier), not every verdict as an unread policy kind does (model.ts unreadPolicyKinds).
+  kinds: ['antrea.clusternetworkpolicies', 'antrea.networkpolicies'],
   parse: ({ snapshot, namespaceLabels }) => {
     const tiers = new Map<string, number>();
     for (const t of snapshot.resources['antrea.tiers'] ?? []) {

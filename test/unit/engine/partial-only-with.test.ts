@@ -108,6 +108,11 @@ describe('Antrea ClusterGroups and Groups that could not be read', () => {
     expect(audit(snapshotOf(cgs, { 'antrea.clusternetworkpolicies': [acnp] }), CHECKS).partial).toEqual(['antrea.clustergroups could not be read (forbidden: list clustergroups.crd.antrea.io)']);
     expect(audit(snapshotOf(groups, { 'antrea.clusternetworkpolicies': [acnp] }), CHECKS).partial).toBeUndefined();
     expect(audit(snapshotOf(groups, { 'antrea.networkpolicies': [annp] }), CHECKS).partial).toEqual(['antrea.groups could not be read (forbidden: list groups.crd.antrea.io)']);
+    // An unreadable Tier kind leaves in doubt the policies naming a custom tier (docs/network-model.md, Antrea): partial wherever an Antrea-native policy is.
+    const tiers = { 'antrea.tiers': { status: 'forbidden' as const, detail: 'list tiers.crd.antrea.io' } };
+    expect(audit(snapshotOf(tiers), CHECKS).partial).toBeUndefined();
+    expect(audit(snapshotOf(tiers, { 'antrea.clusternetworkpolicies': [acnp] }), CHECKS).partial).toEqual(['antrea.tiers could not be read (forbidden: list tiers.crd.antrea.io)']);
+    expect(audit(snapshotOf(tiers, { 'antrea.networkpolicies': [annp] }), CHECKS).partial).toEqual(['antrea.tiers could not be read (forbidden: list tiers.crd.antrea.io)']);
   });
 });
 

@@ -17,6 +17,7 @@
 import { describe, expect, it } from 'vitest';
 import { meshWorkloadModes } from '../../../src/analysis/mesh/index.ts';
 import { meshFlowVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
+import { authzAllowAny } from '../../../checks/mtls/authz-allow-any.ts';
 import { authzMissing } from '../../../checks/mtls/authz-missing.ts';
 import { istioExcludedInboundPorts } from '../../../checks/mtls/istio-excluded-inbound-ports.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
@@ -218,5 +219,17 @@ spec: {}
     expect(authz.web).toMatchObject({ status: 'fail' });
     expect(authz.web.message).toContain('bypass ztunnel (pod annotation ambient.istio.io/bypass-inbound-capture="true")');
     expect(authz.plain.status).toBe('pass');
+  });
+
+  it('the findings name ztunnel, not a sidecar, for an ambient pod (it has none): mtls.authz-missing and mtls.authz-allow-any', () => {
+    const bypassed = deployment('shop', 'web', { annotations: { [BYPASS]: 'true' } });
+    const withPolicy = (spec: string) => ctxOf(AMBIENT_STRICT.replace('metadata: {name: deny-all, namespace: shop}\nspec: {}', `metadata: {name: p, namespace: shop}\nspec: ${spec}`), undefined, [bypassed]);
+    const missing = (spec: string) => [...authzMissing.evaluate(withPolicy(spec))].find((x) => x.resource.name === 'web')!.message;
+    expect(missing('{}')).toContain('ALLOW policies decide who may call it through ztunnel (shop/p), but ports 8080, any other port bypass ztunnel');
+    expect(missing('{action: DENY, rules: [{}]}')).toContain('DENY shop/p refuses every call through ztunnel, but ports 8080, any other port bypass ztunnel');
+    expect(missing('{action: DENY, rules: [{}]}')).not.toContain('sidecar');
+    const any = [...authzAllowAny.evaluate(withPolicy('{rules: [{}]}'))].find((x) => x.status === 'fail')!;
+    expect(any.message).toContain('(bypasses ztunnel, pod annotation ambient.istio.io/bypass-inbound-capture="true")');
+    expect(any.message).not.toContain('sidecar');
   });
 });

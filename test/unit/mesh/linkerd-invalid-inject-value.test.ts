@@ -32,6 +32,27 @@ describe('Linkerd linkerd.io/inject values the proxy injector refuses', () => {
     expect(outside[0].message).toContain('pod annotation linkerd.io/inject="true" is not a value Linkerd\'s proxy injector accepts');
   });
 
+  it('with nothing else saying the namespace is meant to be meshed, a refused value still is: its workloads are outside the mesh, a high finding naming the value', () => {
+    const ctx = ctxOf('', () => undefined, [ns('true'), LINKERD_CONFIG, deployment('shop', 'web', {})]);
+    const outside = fails(run(workloadOutsideMesh, ctx));
+    expect(outside).toHaveLength(1);
+    expect(outside[0].severity).toBeUndefined();
+    expect(outside[0].message).toBe('Deployment shop/web: 1 of 1 pod(s) run without a mesh proxy although the namespace is meant to be meshed (namespace annotated linkerd.io/inject="true", a value Linkerd\'s proxy injector refuses): namespace annotation linkerd.io/inject="true" is not a value Linkerd\'s proxy injector accepts (enabled, disabled, ingress), so it injects no pod of the namespace, whatever the pod\'s own annotation says.');
+  });
+
+  it('a pod value "true" in a namespace not annotated is meant to be meshed too (invalidInjectAnnotationWorkload); a hostile value is quoted', () => {
+    const plain: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } };
+    const outsideOf = (value: string) => fails(run(workloadOutsideMesh, ctxOf('', () => undefined, [plain, LINKERD_CONFIG, deployment('shop', 'web', { annotations: { [INJECT]: value } })])));
+    const outside = outsideOf('true');
+    expect(outside).toHaveLength(1);
+    expect(outside[0].message).toBe('Deployment shop/web: 1 of 1 pod(s) run without a mesh proxy although its pods are meant to be meshed (pod annotated linkerd.io/inject="true", a value Linkerd\'s proxy injector refuses): pod annotation linkerd.io/inject="true" is not a value Linkerd\'s proxy injector accepts (enabled, disabled, ingress), so it injects no pod carrying it.');
+    const evil = outsideOf('yes\nFAIL forged');
+    expect(evil[0].message).toContain('linkerd.io/inject="yes\\nFAIL forged"');
+    expect(evil[0].message).not.toContain('\n');
+    // Disabled, or no annotation: not meant to be meshed, nothing to judge.
+    expect(run(workloadOutsideMesh, ctxOf('', () => undefined, [plain, LINKERD_CONFIG, deployment('shop', 'web', { annotations: { [INJECT]: 'disabled' } })]))).toEqual([]);
+  });
+
   it('valid values still decide as before: the pod\'s enabled beats the namespace\'s disabled, and an empty pod value is no value', () => {
     expect(postureOf('disabled', { [INJECT]: 'enabled' }).mode).toMatchObject({ mesh: 'linkerd', posture: 'authenticated' });
     expect(postureOf('enabled', { [INJECT]: '' }).mode).toMatchObject({ mesh: 'linkerd', posture: 'authenticated' });

@@ -414,6 +414,25 @@ spec:
     expect(model.unread).toContain('ClusterNetworkPolicy (clusternetworkpolicies.crd.antrea.io) could not be read (forbidden: clusternetworkpolicies.crd.antrea.io is forbidden): its policies may decide this, and the model cannot vouch for what it did not read');
     expect(model.unreadKinds.find((k) => k.key === 'antrea.clusternetworkpolicies')).toMatchObject({ api: 'Antrea', status: 'forbidden' });
   });
+
+  it('an unreadable Tier kind leaves in doubt only the policies naming a custom tier: those on static tiers ("Static tiers") are still evaluated', () => {
+    const secops = cnp('secops-allow', 'securityops', 5, '[{podSelector: {matchLabels: {app: db}}}]', `ingress: [{action: Allow, from: ${FROM_OTHER}}]`);
+    const mine = cnp('mine-allow', 'mytier', 1, '[{podSelector: {matchLabels: {app: web}}}]', `ingress: [{action: Allow, from: ${FROM_OTHER}}]`);
+    const s = snap(scene(secops, mine));
+    s.coverage['antrea.tiers'] = { status: 'forbidden', detail: 'tiers.crd.antrea.io is forbidden' } as (typeof s.coverage)[string];
+    expect(buildReachability(s).unread).toEqual([]);
+    const core = (from: string, to: string, port: string) => reachCommandCore(s, { from, to, port, output: 'text' });
+    expect(first(core('other/client', 'shop/db', '5432'))).toBe('ALLOWED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    expect(first(core('shop/db', 'other/client', '80'))).toBe('ALLOWED: shop/db[Deployment] -> other/client[Deployment] on 80/TCP');
+    // The flows the custom-tier policy may decide stay in doubt, saying why.
+    const doubt = core('other/client', 'shop/web', '8080');
+    expect(doubt.exitCode).toBe(2);
+    expect(doubt.output).toContain('spec.tier "mytier" names no static tier and Tier objects (tiers.crd.antrea.io) were not read');
+    // Checks judging flows doubt only the workloads that policy selects (the run is partial for the kind: test/unit/engine/partial-only-with.test.ts).
+    const shop = run(namespaceDefaultDenyIngress, { ...ctxOf(''), snapshot: s }).find((v) => v.resource.name === 'shop');
+    expect(shop?.message).toBe('whether 1 workload(s) in namespace shop are isolated for ingress cannot be confirmed: Antrea ClusterNetworkPolicy mine-allow selects them and is not evaluated by ztaudit, and may allow what their isolation denies');
+    expect(shop?.evidence).toMatchObject({ unconfirmedWorkloads: [{ workload: 'Deployment shop/web', podCount: 1 }] });
+  });
 });
 
 // ClusterGroups and Groups (docs/antrea-network-policy.md v2.2.0, "ClusterGroup" and "Group";
