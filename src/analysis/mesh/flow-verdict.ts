@@ -14,7 +14,7 @@ import { bypassesSidecar, indexPeerAuthentications, istioInboundCapture, istioMe
 import { meshModel, type MeshModel, type WorkloadMesh } from './model.ts';
 import { runsMeshControlPlane } from './components.ts';
 import { consulFlowVerdict, linkerdFlowVerdict } from './mesh-flows.ts';
-import { istioAutoMtls, istioMeshConfigUnread, istioRevisionOf, type IstioAutoMtls } from './configmaps.ts';
+import { istioAutoMtls, istioMeshConfigNamespaces, istioMeshConfigUnread, istioRevisionOf, type IstioAutoMtls } from './configmaps.ts';
 import { indexDestinationRules, ruleTlsMode, subsetTlsMode, type ClientTlsRule, type DestinationRuleIndex } from './destination-rules.ts';
 import { indexMeshVirtualServices, routeAlternatives, type RouteProtocol } from './virtual-services.ts';
 import { istioOutbound, sidecarImportsService, type WorkloadOutbound } from './outbound.ts';
@@ -542,7 +542,7 @@ const autoMtls = memoizeBySnapshotAndConfig((snapshot, config) => {
   const byRevision = new Map<string, IstioAutoMtls>();
   return (revision: string): IstioAutoMtls => {
     let auto = byRevision.get(revision);
-    if (!auto) byRevision.set(revision, (auto = istioAutoMtls(snapshot.resources.configmaps ?? [], config.mesh.istioRootNamespace || 'istio-system', revision)));
+    if (!auto) byRevision.set(revision, (auto = istioAutoMtls(snapshot.resources.configmaps ?? [], istioMeshConfigNamespaces(snapshot, config)(revision).namespaces, revision)));
     return auto;
   };
 }, ['network', 'tls', 'mtls']);
