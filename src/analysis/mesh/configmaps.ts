@@ -29,6 +29,11 @@ export function istioConfigMapName(revision: string): string {
   return revision === 'default' || revision === '' ? 'istio' : `istio-${revision}`;
 }
 
+/** A revision's injector config: istio-sidecar-injector, or istio-sidecar-injector-<rev> (pilot/pkg/bootstrap/sidecarinjector.go getInjectorConfigMapName). */
+export function istioInjectorConfigMapName(revision: string): string {
+  return revision === 'default' || revision === '' ? 'istio-sidecar-injector' : `istio-sidecar-injector-${revision}`;
+}
+
 /**
  * The istio.io/rev value a workload's proxy was, or would be, injected by: a live injected pod's
  * annotation istio.io/rev, which the injection template stamps on every pod it injects with the
@@ -410,9 +415,9 @@ export const istioMeshConfigNamespaces = memoizeBySnapshotAndConfig((snapshot: S
   };
 }, ['network', 'tls', 'mtls']);
 
-/** The ConfigMaps the istiods of the snapshot read, for the collector: istio-<rev> in the namespace each runs in. */
+/** The ConfigMaps the istiods of the snapshot read, for the collector: istio-<rev> and istio-sidecar-injector-<rev> in the namespace each runs in. */
 export function istiodConfigMapRefs(snapshot: Snapshot): Array<{ namespace: string; name: string }> {
-  return istiodsOf(snapshot).flatMap((i) => (i.namespace === undefined ? [] : [{ namespace: i.namespace, name: istioConfigMapName(i.revision) }]));
+  return istiodsOf(snapshot).flatMap((i) => (i.namespace === undefined ? [] : [{ namespace: i.namespace, name: istioConfigMapName(i.revision) }, { namespace: i.namespace, name: istioInjectorConfigMapName(i.revision) }]));
 }
 
 const FROM_CONFIG = 'config mesh.istioRootNamespace';

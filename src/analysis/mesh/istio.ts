@@ -8,6 +8,7 @@ import type { KubeObject } from '../../snapshot/types.ts';
 import type { PodView } from '../workloads.ts';
 import { parseCidr, parseIp, type IpRange } from '../../base/ip.ts';
 import { arr, containerNames, createdAt, obj, str, type Json } from './util.ts';
+import { istioInjectRequired, type IstioInjectorPolicy } from './istio-injector.ts';
 
 export const PA_MODES = ['UNSET', 'DISABLE', 'PERMISSIVE', 'STRICT'] as const;
 export type PaMode = (typeof PA_MODES)[number];
@@ -299,9 +300,11 @@ export const ISTIO_AMBIENT_EXCLUDED_NAMESPACES: readonly string[] = ['kube-syste
  * annotation; hostNetwork pods are never injected) or ambient labels. Live pods are
  * judged by what runs: an istio-proxy container or ambient redirection; a template that
  * already carries an istio-proxy sidecar (carriesIstioSidecar) was injected by hand and runs it
- * whatever its labels say.
+ * whatever its labels say. `injector`: the config of the injector of the template's revision
+ * (istio-injector.ts), whose policy and selectors decide a template the webhook is called for
+ * (istioInjectRequired); undefined when not known, and the labels alone decide.
  */
-export function istioMembership(nsLabels: Record<string, string>, pod: PodView): IstioMembership {
+export function istioMembership(nsLabels: Record<string, string>, pod: PodView, injector?: (pod: PodView) => IstioInjectorPolicy | undefined): IstioMembership {
   const nsInj = nsLabels['istio-injection'];
   const nsRev = nsLabels['istio.io/rev'];
   const podInj = pod.labels['sidecar.istio.io/inject'] ?? pod.annotations['sidecar.istio.io/inject'];
@@ -326,6 +329,14 @@ export function istioMembership(nsLabels: Record<string, string>, pod: PodView):
     sidecar = podInj !== 'false';
     why = sidecar ? 'pod label requests injection' : 'pod opts out with sidecar.istio.io/inject=false';
   } else why = 'no injection label on namespace or pod';
+  if (sidecar && pod.origin !== 'pod' && injector) {
+    const config = injector(pod);
+    const decided = config ? istioInjectRequired(config, podInj, pod.labels) : undefined;
+    if (decided && !decided.inject) {
+      sidecar = false;
+      why = `${why}, but ${decided.why}`;
+    }
+  }
 
   const podMode = pod.labels['istio.io/dataplane-mode'];
   const ambientExcluded = ISTIO_AMBIENT_EXCLUDED_NAMESPACES.includes(pod.namespace);
