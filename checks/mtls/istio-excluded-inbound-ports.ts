@@ -35,7 +35,7 @@ export const istioExcludedInboundPorts: Check = {
       const rep = w.workload.pods[0];
       // Ambient pods are captured by ztunnel: these annotations do not apply to them.
       if (!rep || istioMembership(m.namespaces.get(w.namespace)?.labels ?? {}, rep).dataplane !== 'sidecar') continue;
-      const capture = istioInboundCapture(rep.annotations);
+      const capture = istioInboundCapture(rep.annotations, w.istioInboundDefaults);
       const ref = w.workload.ref;
       const evidence: Record<string, unknown> = { podCount: w.workload.podCount };
       if (!capture) {

@@ -74,7 +74,7 @@ export function hypotheticalVerdict(ctx: AuditContext, w: WorkloadMesh, port: nu
 /** How the workload's sidecar captures inbound ports (undefined: every port, or not a sidecar pod). */
 export function sidecarCapture(ctx: AuditContext, w: WorkloadMesh): InboundCapture | undefined {
   const rep = w.workload.pods[0];
-  return rep ? sidecarInboundCapture(meshModel(ctx.snapshot, ctx.config).namespaces.get(w.namespace)?.labels ?? {}, rep) : undefined;
+  return rep ? sidecarInboundCapture(meshModel(ctx.snapshot, ctx.config).namespaces.get(w.namespace)?.labels ?? {}, rep, w.istioInboundDefaults) : undefined;
 }
 
 /**

@@ -8,7 +8,7 @@ import type { KubeObject } from '../../snapshot/types.ts';
 import type { PodView } from '../workloads.ts';
 import { parseCidr, parseIp, type IpRange } from '../../base/ip.ts';
 import { arr, containerNames, createdAt, obj, str, type Json } from './util.ts';
-import { istioInjectRequired, type IstioInjectorPolicy } from './istio-injector.ts';
+import { istioInjectRequired, type IstioInboundDefaults, type IstioInjectorPolicy } from './istio-injector.ts';
 
 export const PA_MODES = ['UNSET', 'DISABLE', 'PERMISSIVE', 'STRICT'] as const;
 export type PaMode = (typeof PA_MODES)[number];
@@ -470,21 +470,35 @@ export function istioProxyOwnPorts(annotations: Record<string, string>): number[
   return [statusPort, 15021, 15090];
 }
 
-/** The capture of a sidecar pod whose annotations narrow it, else undefined (every application port goes to Envoy). */
-export function istioInboundCapture(annotations: Record<string, string>): InboundCapture | undefined {
-  const include = annotations[INCLUDE_INBOUND_ANNOTATION];
+/**
+ * The capture of a sidecar pod whose annotations narrow it, else undefined (every application port
+ * goes to Envoy). `defaults`: for a template the injector has yet to inject, the install-wide
+ * global.proxy.includeInboundPorts and excludeInboundPorts the injection template writes where the
+ * pod sets no annotation (`annotation .ObjectMeta "traffic.sidecar.istio.io/includeInboundPorts"
+ * .Values.global.proxy.includeInboundPorts`, manifests/charts/istio-control/istio-discovery/files/injection-template.yaml,
+ * into the istio-init arguments -b and -d and, with Istio CNI, the pod's annotations).
+ */
+export function istioInboundCapture(annotations: Record<string, string>, defaults?: IstioInboundDefaults): InboundCapture | undefined {
+  const setting = (annotation: string, value: string | undefined, key: string) => {
+    const own = annotations[annotation];
+    if (own !== undefined) return { value: own, source: `pod annotation ${annotation}=${JSON.stringify(own)}` };
+    return value !== undefined && defaults ? { value, source: `${defaults.source}.${key}=${JSON.stringify(value)} (no pod annotation ${annotation})` } : undefined;
+  };
+  const included = setting(INCLUDE_INBOUND_ANNOTATION, defaults?.include, 'includeInboundPorts');
+  const include = included?.value;
   if (include !== undefined && include.trim() !== '*') {
-    const source = `pod annotation ${INCLUDE_INBOUND_ANNOTATION}=${JSON.stringify(include)}`;
+    const source = included!.source;
     if (include.trim() === '') return { redirect: 'none', source };
     return { redirect: 'only', ...portNumbers(include), source };
   }
-  const exclude = annotations[EXCLUDE_INBOUND_ANNOTATION];
+  const excluded = setting(EXCLUDE_INBOUND_ANNOTATION, defaults?.exclude, 'excludeInboundPorts');
+  const exclude = excluded?.value;
   if (exclude === undefined) return undefined;
   const parsed = portNumbers(exclude);
   const own = istioProxyOwnPorts(annotations);
   parsed.ports = parsed.ports.filter((p) => !own.includes(p));
   if (parsed.ports.length === 0 && parsed.invalid.length === 0) return undefined;
-  return { redirect: 'all-except', ...parsed, source: `pod annotation ${EXCLUDE_INBOUND_ANNOTATION}=${JSON.stringify(exclude)}` };
+  return { redirect: 'all-except', ...parsed, source: excluded!.source };
 }
 
 /** Whether inbound traffic to this port skips Envoy. */
@@ -495,9 +509,9 @@ export function bypassesSidecar(capture: InboundCapture | undefined, port: numbe
   return capture.ports.includes(port);
 }
 
-/** The capture of a pod in Istio's mesh by sidecar (ambient pods are captured by ztunnel, not these annotations). */
-export function sidecarInboundCapture(nsLabels: Record<string, string>, pod: PodView): InboundCapture | undefined {
-  return istioMembership(nsLabels, pod).dataplane === 'sidecar' ? istioInboundCapture(pod.annotations) : undefined;
+/** The capture of a pod in Istio's mesh by sidecar (ambient pods are captured by ztunnel, not these annotations); `defaults` as istioInboundCapture's. */
+export function sidecarInboundCapture(nsLabels: Record<string, string>, pod: PodView, defaults?: IstioInboundDefaults): InboundCapture | undefined {
+  return istioMembership(nsLabels, pod).dataplane === 'sidecar' ? istioInboundCapture(pod.annotations, defaults) : undefined;
 }
 
 /**

@@ -14,7 +14,7 @@ import { containerNames, containerPorts, memoizeBySnapshotAndConfig, obj, string
 import { indexLinkerdPolicies, type LinkerdPolicyIndex } from './linkerd-authz.ts';
 import { linkerdCniEnabled, linkerdNamespaceSettingsRead, linkerdProxyInitPorts, linkerdSkippedPorts, linkerdTrustDomain, type LinkerdProxyInit } from './linkerd.ts';
 import { istioRoot, istioRootOf, istioRevisionOf, LINKERD_CONFIG_CONFIGMAP, type IstioRoot } from './configmaps.ts';
-import { istioInjectorOf, type IstioInjector } from './istio-injector.ts';
+import { istioInjectorOf, type IstioInboundDefaults, type IstioInjector } from './istio-injector.ts';
 import { configMapUnread } from '../configmaps.ts';
 import { linkerdReleaseOfDeployments } from './linkerd-release.ts';
 import { readNamespacePolicies } from '../pss/index.ts';
@@ -65,6 +65,12 @@ export interface WorkloadMesh {
   /** Istio: the istio.io/rev value that named no revision or tag found (the workload is read as the default revision's). */
   istioRevisionUnresolved?: string;
   istioRoot?: IstioRoot;
+  /**
+   * Istio: a template its revision's injector has yet to inject (no istio-proxy in it), the
+   * install-wide inbound capture the injector writes where the template sets none (its config's key
+   * `values`, global.proxy.includeInboundPorts/excludeInboundPorts): istioInboundCapture's `defaults`.
+   */
+  istioInboundDefaults?: IstioInboundDefaults;
   /**
    * Istio: why the istiod of the workload's revision serves it no longer (MeshModel
    * istio.controlPlaneDown, the entries naming its revision or none), or undefined.
@@ -359,6 +365,8 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
       const rp = revisionPolicies(wm.istioRevision);
       wm.istioRoot = rp.root;
       wm.istio = resolveIstioMode(rp.policies, namespace, rep.labels);
+      const injector = rep.origin !== 'pod' && !containerNames(rep.spec).includes('istio-proxy') ? injectors(wm.istioRevision) : undefined;
+      if (injector && 'injector' in injector && injector.injector.inbound) wm.istioInboundDefaults = injector.injector.inbound;
     }
     if (mesh === 'linkerd') wm.linkerdPolicy = linkerdDefaultPolicy(ns.annotations, rep, namespace, clusterDefault, w.template);
     if (mesh === 'consul') {
@@ -509,7 +517,7 @@ export function meshWorkloadModes(snapshot: Snapshot, config: Config): MeshWorkl
       }
       // Ports the sidecar does not capture take plaintext whatever the mode.
       const rep = w.workload.pods[0];
-      const capture = rep ? sidecarInboundCapture(model.namespaces.get(w.namespace)?.labels ?? {}, rep) : undefined;
+      const capture = rep ? sidecarInboundCapture(model.namespaces.get(w.namespace)?.labels ?? {}, rep, w.istioInboundDefaults) : undefined;
       const bypassed = sidecarBypassedPorts(capture, rep ? containerPorts(rep.spec).map((p) => p.port) : [], rep ? istioProxyOwnPorts(rep.annotations) : []);
       if (Object.keys(bypassed).length > 0) entry.weakPorts = { ...entry.weakPorts, ...bypassed };
       if (capture?.redirect === 'none') entry.posture = 'plaintext';

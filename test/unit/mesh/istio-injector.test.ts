@@ -12,6 +12,7 @@ import { meshModel, meshWorkloadModes } from '../../../src/analysis/mesh/index.t
 import { istiodConfigMapRefs } from '../../../src/analysis/mesh/configmaps.ts';
 import { istioInjectRequired } from '../../../src/analysis/mesh/istio-injector.ts';
 import { runChecks } from '../../../src/engine/run.ts';
+import { meshFlowVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
 import { ctxOf, fails, run } from './helpers.ts';
 
 const check = (id: string) => mtlsChecks.find((c) => c.id === id)!;
@@ -150,5 +151,61 @@ spec:
     expect(meshModel(broken.snapshot, broken.config).istio.injectorUnread).toEqual([expect.stringMatching(/^ConfigMap istio-system\/istio-sidecar-injector key config is not valid YAML/)]);
     // Nothing labelled for injection: nothing to say.
     expect(meshModel(ctxOf(`${meshWide}${web('app: web', 'team: a')}`).snapshot, absent.config).istio.injectorUnread).toBeUndefined();
+  });
+});
+
+// The injection template writes the inbound capture from the pod's annotations, else from the
+// install-wide values (manifests/charts/istio-control/istio-discovery/files/injection-template.yaml:
+// traffic.sidecar.istio.io/includeInboundPorts and excludeInboundPorts `annotation .ObjectMeta …
+// .Values.global.proxy.includeInboundPorts / excludeInboundPorts`, into istio-init's -b and -d),
+// the `values` key of the same ConfigMap (istiod-injector-configmap.yaml: `$vals | toPrettyJson`).
+describe('Istio injector values: install-wide inbound capture of templates', () => {
+  const withValues = (proxy: Record<string, string>) => `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio-sidecar-injector, namespace: istio-system}
+data:
+  config: "policy: enabled"
+  values: '${JSON.stringify({ global: { proxy: { statusPort: 15020, ...proxy } }, revision: '' })}'
+---`;
+  const excluded = (yaml: string, workload = 'web') => run(check('mtls.istio-excluded-inbound-ports'), ctxOf(yaml)).find((v) => v.resource.name === workload)!;
+
+  it('global.proxy.excludeInboundPorts keeps those ports of a template from Envoy when the pod sets no annotation', () => {
+    const v = excluded(`${withValues({ includeInboundPorts: '*', excludeInboundPorts: '9090' })}${meshWide}${web()}`);
+    expect(v).toMatchObject({ status: 'fail', evidence: { redirect: 'all-except', ports: [9090], source: 'ConfigMap istio-system/istio-sidecar-injector key values, global.proxy.excludeInboundPorts="9090" (no pod annotation traffic.sidecar.istio.io/excludeInboundPorts)' } });
+    const ctx = ctxOf(`${withValues({ excludeInboundPorts: '9090' })}${meshWide}${web()}`);
+    expect(meshWorkloadModes(ctx.snapshot, ctx.config).find((d) => d.workload.name === 'web')?.weakPorts).toEqual({ 9090: 'bypasses the sidecar' });
+    // reach: a plaintext caller from outside the mesh gets in on 9090 under the STRICT mesh-wide policy, not on 8080.
+    const web8080 = (port: number) => meshFlowVerdict(ctx.snapshot, ctx.config, 'external', { kind: 'Deployment', namespace: 'shop', name: 'web' }, port, 'TCP').verdict;
+    expect([web8080(9090), web8080(8080)]).toEqual(['allowed', 'denied']);
+    // The chart's defaults ("*", "") narrow nothing.
+    expect(excluded(`${withValues({ includeInboundPorts: '*', excludeInboundPorts: '' })}${meshWide}${web()}`).status).toBe('pass');
+  });
+
+  it('global.proxy.includeInboundPorts redirects only those ports', () => {
+    expect(excluded(`${withValues({ includeInboundPorts: '8080' })}${meshWide}${web()}`)).toMatchObject({ status: 'fail', evidence: { redirect: 'only', ports: [8080] } });
+  });
+
+  it('a pod annotation overrides the install-wide value, even an empty one', () => {
+    const annotated = (value: string) => `${withValues({ excludeInboundPorts: '9090' })}${meshWide}${web().replace('metadata: {labels: {app: web}}', `metadata: {labels: {app: web}, annotations: {traffic.sidecar.istio.io/excludeInboundPorts: "${value}"}}`)}`;
+    expect(excluded(annotated('')).status).toBe('pass');
+    expect(excluded(annotated('7070'))).toMatchObject({ status: 'fail', evidence: { ports: [7070], source: 'pod annotation traffic.sidecar.istio.io/excludeInboundPorts="7070"' } });
+  });
+
+  it('not for a running pod, nor a template already carrying istio-proxy: their capture was written when they were injected', () => {
+    const running = `${withValues({ excludeInboundPorts: '9090' })}${meshWide}
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web-1, namespace: shop, labels: {app: web}}
+spec:
+  containers: [{name: web, image: example/web:1}, {name: istio-proxy, image: docker.io/istio/proxyv2:1.28.0}]
+`;
+    expect(excluded(running, 'web-1').status).toBe('pass');
+    const manual = `${withValues({ excludeInboundPorts: '9090' })}${meshWide}${web().replace('containers: [{name: web, image: example/web:1, ports: [{containerPort: 8080}]}]', 'containers: [{name: web, image: example/web:1, ports: [{containerPort: 8080}]}, {name: istio-proxy, image: docker.io/istio/proxyv2:1.28.0}]')}`;
+    expect(excluded(manual).status).toBe('pass');
   });
 });
