@@ -28,7 +28,7 @@ import { consulAuthzMissing, linkerdAuthzMissing } from './lib/mesh-authz.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { authzIndex, hypotheticalVerdict, istioWorkloads, passthroughOnlyGateway, policyName, portsToJudge, sidecarCapture } from './lib/authz.ts';
 import { istioAuthzModel, pathScope, waypointPaths, waypointPolicies, type WaypointPath } from '../../src/analysis/mesh/istio-authz.ts';
-import { istioMembership, refusedText } from '../../src/analysis/mesh/istio.ts';
+import { captureProxy, istioMembership, refusedText } from '../../src/analysis/mesh/istio.ts';
 import { meshModel } from '../../src/analysis/mesh/model.ts';
 import { MESH_AUTHORIZATION } from '../controls.ts';
 import { ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
@@ -120,7 +120,7 @@ export const authzMissing: Check = {
       const bypassed = capture ? portsToJudge(w, capture.redirect === 'none' ? [] : capture.ports).filter(({ port }) => hypotheticalVerdict(ctx, w, port, 'plaintext').bypassedBy).map((x) => x.label) : [];
       const unprotected = (by: string): Verdict => ({
         status: 'fail', resource,
-        message: `${refString(resource)}: ${by}, but ${bypassed.length > 1 ? `ports ${bypassed.join(', ')} bypass` : `port ${bypassed[0]} bypasses`} its sidecar (${capture!.source}): any caller the network lets in reaches ${bypassed.length > 1 ? 'them' : 'it'} in plaintext and no AuthorizationPolicy applies there`,
+        message: `${refString(resource)}: ${by}, but ${bypassed.length > 1 ? `ports ${bypassed.join(', ')} bypass` : `port ${bypassed[0]} bypasses`} ${captureProxy(capture).its} (${capture!.source}): any caller the network lets in reaches ${bypassed.length > 1 ? 'them' : 'it'} in plaintext and no AuthorizationPolicy applies there`,
         evidence: { namespace: w.namespace, bypassedPorts: bypassed, source: capture!.source, applied: applied.map((p) => ({ policy: policyName(p), action: p.action })) },
         related: applied.map((p) => p.ref),
       });

@@ -21,7 +21,7 @@ import type { Verdict } from '../../src/base/vocabulary.ts';
 import { istioPresent, meshModel, policiesFor, type ParsedAuthzPolicy, type WorkloadMesh } from '../../src/analysis/mesh/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { authzIndex, hypotheticalVerdict, istioWorkloads, policyName, portsToJudge, sidecarCapture } from './lib/authz.ts';
-import { bypassesSidecar, istioProxyOwnPorts } from '../../src/analysis/mesh/istio.ts';
+import { bypassesSidecar, captureProxy, istioProxyOwnPorts } from '../../src/analysis/mesh/istio.ts';
 import type { AuthzRule } from '../../src/analysis/mesh/authz.ts';
 import { MESH_AUTHORIZATION } from '../controls.ts';
 import { ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
@@ -210,7 +210,7 @@ export const authzPlaintextBypass: Check = {
           if (!r.identity && !r.negativeIdentityOnly) continue;
           const skipped = p.action === 'ALLOW' || p.action === 'DENY' ? bypassedBy(r) : [];
           if (skipped.length > 0) {
-            bypass.push(`${p.action} ${policyName(p)} rules[${r.index}] never applies on ${plural(skipped)}, which bypass${skipped.length > 1 ? '' : 'es'} the sidecar: any caller gets in there with plaintext`);
+            bypass.push(`${p.action} ${policyName(p)} rules[${r.index}] never applies on ${plural(skipped)}, which bypass${skipped.length > 1 ? '' : 'es'} ${captureProxy(capture).the}: any caller gets in there with plaintext`);
             worst = p.action === 'ALLOW' && r.negativeIdentityOnly ? worst ?? 'medium' : 'high';
           }
           if (!paPlaintext || !reachesPlaintext(r)) continue;
@@ -234,7 +234,7 @@ export const authzPlaintextBypass: Check = {
       const where = [
         ...(gateway && gateway.length > 0 ? [`Istio gateway: ${plural(plaintextPorts)} take${plaintextPorts.length > 1 ? '' : 's'} callers without a mesh identity (${gateway.slice(0, 3).map((g) => `${g.where} ${g.what}`).join('; ')}${gateway.length > 3 ? '; …' : ''}; ${GATEWAY_NO_PA})`]
           : everywhere ? [`mTLS ${mode}`] : plaintextPorts.length > 0 ? [`ports ${plaintextPorts.join(', ')} accept plaintext`] : []),
-        ...(sidecarList.length > 0 ? [`${plural(sidecarList)} bypass${sidecarList.length > 1 ? '' : 'es'} its sidecar (${capture!.source})`] : []),
+        ...(sidecarList.length > 0 ? [`${plural(sidecarList)} bypass${sidecarList.length > 1 ? '' : 'es'} ${captureProxy(capture).its} (${capture!.source})`] : []),
       ].join('; ');
       const unsureText = unsure.map((u) => `whether a caller without a mesh identity gets in on ${unsureWhere(u)} is unknown (${u.why.slice(0, 3).join('; ')}${u.why.length > 3 ? '; …' : ''}); if it does, ${u.rule} ${u.action === 'DENY' ? 'names principals/namespaces, which it never matches, so it is not denied' : 'uses only notPrincipals/notNamespaces, which it matches, so it is allowed'}`);
       const unsureEvidence = unsure.length > 0 ? { unknownPorts: [...new Set(unsure.flatMap((u) => u.ports))], unknownBecause: [...new Set(unsure.flatMap((u) => u.why))], ...(unsure.some((u) => u.elsewhere) ? { listensWithoutServerOnly: unsure.find((u) => u.elsewhere)!.elsewhere } : {}) } : {};

@@ -1,7 +1,8 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { linkerdPresent, linkerdSkippedPorts, meshModel, type SkippedPorts } from '../../src/analysis/mesh/index.ts';
-import { linkerdInboundSkips, linkerdOutboundDefault, portInList } from '../../src/analysis/mesh/linkerd.ts';
+import { linkerdInboundSkips, linkerdOutboundDefault, linkerdSkippedSubnets, portInList, type LinkerdClusterNetworks, type SkippedSubnets } from '../../src/analysis/mesh/linkerd.ts';
+import { intersectRanges } from '../../src/base/ip.ts';
 import { containerPorts } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
@@ -79,14 +80,36 @@ function spacedNote(s: SkippedPorts): string {
   return `inbound ${s.spaced!.join(', ')} (${s.source}, written with spaces) ${plural(n, 'reaches', 'reach')} the linkerd-proxy, as linkerd-init does not read ${plural(n, 'that entry', 'those entries')}, but the destination controller trims the spaces and gives callers no mesh identity for ${plural(n, 'it', 'them')}: meshed callers send ${plural(n, 'it', 'them')} without mTLS`;
 }
 
+/**
+ * Inbound connections from config.linkerd.io/skip-subnets (or proxyInit.skipSubnets) sources
+ * bypass the proxy on every port (linkerdSkippedSubnets), naming those subnets that overlap
+ * Linkerd's clusterNetworks, which the chart says "should include the pod and service networks"
+ * (linkerd2 charts/linkerd-control-plane/values.yaml): then meshed pods and Services there reach
+ * the workload in plaintext too.
+ */
+function subnetsBypass(s: SkippedSubnets, networks: LinkerdClusterNetworks): string {
+  const texts = s.subnets.map((x) => x.text);
+  const head = `inbound connections from ${texts.join(', ')} bypass the linkerd-proxy on every port (${s.source}): they reach the application neither authenticated nor encrypted by the mesh, and no Linkerd policy applies to them`;
+  if ('unknown' in networks) return `${head}; whether ${plural(texts.length, 'it overlaps', 'they overlap')} the cluster's networks is not known (${networks.unknown})`;
+  const inside = s.subnets.filter((x) => intersectRanges([x.range], networks.ranges).length > 0).map((x) => x.text);
+  if (inside.length === 0) return `${head}; ${plural(texts.length, 'it lies', 'they lie')} outside Linkerd's cluster networks (${networks.source})`;
+  return `${head}; ${inside.join(', ')} ${plural(inside.length, 'overlaps', 'overlap')} Linkerd's cluster networks (${networks.source}), meant to hold the pod and Service networks: meshed pods there reach it without mTLS as well`;
+}
+
+/** Entries of a skip-subnets list linkerd-init cannot read: it exits before writing any rule (linkerdSkippedSubnets). */
+function invalidSubnetsNote(s: SkippedSubnets): string[] {
+  const n = s.invalid.length;
+  return n === 0 ? [] : [`${plural(n, 'entry', 'entries')} ${s.invalid.map((e) => JSON.stringify(e)).join(', ')} of ${s.source} ${plural(n, 'is', 'are')} not a CIDR linkerd-init reads: it exits with an error before writing any rule, so new pods do not start (no subnet is skipped)`];
+}
+
 export const linkerdSkipPorts: Check = {
   id: 'mtls.linkerd-skip-ports',
   area: 'mtls',
   title: 'Linkerd-meshed workloads send and receive every port through the proxy',
-  protectsAgainst: 'Linkerd-meshed pods whose skip-inbound/outbound-ports annotations, or the install\'s proxyInit.ignoreInboundPorts/ignoreOutboundPorts, route traffic around the proxy, so those ports carry no mTLS, and skip-inbound-ports entries written with spaces, which linkerd-init ignores but the destination controller reads, so meshed callers reach those ports through the proxy without mTLS',
+  protectsAgainst: 'Linkerd-meshed pods whose skip-inbound/outbound-ports annotations, or the install\'s proxyInit.ignoreInboundPorts/ignoreOutboundPorts, route traffic around the proxy, so those ports carry no mTLS; whose skip-subnets annotation, or the install\'s proxyInit.skipSubnets, lets inbound connections from those source subnets reach every port around the proxy, without mTLS or Linkerd policy; and skip-inbound-ports entries written with spaces, which linkerd-init ignores but the destination controller reads, so meshed callers reach those ports through the proxy without mTLS',
   severity: 'medium',
   controls: MESH_ENCRYPTION,
-  remediation: 'Remove config.linkerd.io/skip-inbound-ports / skip-outbound-ports from the pod template and namespace, and ports the workloads need meshed from the install\'s proxyInit.ignoreInboundPorts / ignoreOutboundPorts (Helm values; an annotation, even empty, replaces them for one workload); for protocols the proxy cannot detect (server-speaks-first, e.g. MySQL, SMTP) mark the ports opaque with config.linkerd.io/opaque-ports instead, which keeps mTLS. Write the lists without spaces ("3306,4000-4100"): linkerd-init ignores an entry with one. Restart the pods afterwards.',
+  remediation: 'Remove config.linkerd.io/skip-inbound-ports / skip-outbound-ports / skip-subnets from the pod template and namespace, and ports the workloads need meshed from the install\'s proxyInit.ignoreInboundPorts / ignoreOutboundPorts, and subnets from proxyInit.skipSubnets (Helm values; an annotation, even empty, replaces them for one workload); for protocols the proxy cannot detect (server-speaks-first, e.g. MySQL, SMTP) mark the ports opaque with config.linkerd.io/opaque-ports instead, which keeps mTLS. Write the lists without spaces ("3306,4000-4100"): linkerd-init ignores an entry with one. Restart the pods afterwards.',
   needs: ['namespaces', 'pods'],
   readsWhen: [...meshPresenceReads('linkerd'), ISTIO_REVISION_TAGS_READ],
   appliesTo: linkerdPresent,
@@ -106,9 +129,10 @@ export const linkerdSkipPorts: Check = {
       if (byDefault) found.push(byDefault);
       // Entries linkerd-init does not read skip nothing (parseProxyInitPorts): said, not failed.
       const skipped = found.filter((s) => s.ports.length + (s.spaced?.length ?? 0) > 0);
-      const pending = found.filter((s) => s.pending).map((s) => `${s.pending!.source} says ${JSON.stringify(s.pending!.value)}`);
+      const subnets = linkerdSkippedSubnets(nsAnnotations, w.workload.pods[0], w.namespace, w.workload.template, m.linkerd);
+      const pending = [...found, ...(subnets ? [subnets] : [])].filter((s) => s.pending).map((s) => `${s.pending!.source} says ${JSON.stringify(s.pending!.value)}`);
       const note = pending.length > 0 ? ` (${pending.join('; ')}: the running pods were injected without it and pick it up when restarted)` : '';
-      const unread = found.flatMap((s) => unreadNote(s));
+      const unread = [...found.flatMap((s) => unreadNote(s)), ...(subnets ? invalidSubnetsNote(subnets) : [])];
       const unreadText = unread.length > 0 ? `; ${unread.join('; ')}` : '';
       const evidence: Record<string, unknown> = { podCount: w.workload.podCount };
       for (const s of found) {
@@ -121,8 +145,12 @@ export const linkerdSkipPorts: Check = {
           ...(s.assumedDefault ? { assumedDefault: true } : {}), ...(s.installedDefault ? { installedDefault: true } : {}),
         };
       }
+      if (subnets && subnets.subnets.length + subnets.invalid.length > 0) {
+        evidence.inboundSubnets = { subnets: subnets.subnets.map((x) => x.text), source: subnets.source, ...(subnets.invalid.length ? { invalidEntries: subnets.invalid } : {}) };
+      }
       if (pending.length) evidence.pendingOnRestart = pending;
-      if (skipped.length === 0) {
+      const bySubnet = subnets && subnets.subnets.length > 0 ? [subnetsBypass(subnets, m.linkerd.clusterNetworks)] : [];
+      if (skipped.length === 0 && bySubnet.length === 0) {
         out.push({ status: 'pass', resource: ref, message: `${refString(ref)}: no ports bypass the linkerd-proxy${unreadText}${note}.`, evidence });
         continue;
       }
@@ -132,6 +160,7 @@ export const linkerdSkipPorts: Check = {
       const said = [
         ...(bypass.length > 0 ? [`${parts.join('; ')} bypass the linkerd-proxy (${bypass.map((s) => s.source).join(', ')}): traffic on these ports is neither authenticated nor encrypted by the mesh`] : []),
         ...spaced,
+        ...bySubnet,
       ];
       out.push({
         status: 'fail',

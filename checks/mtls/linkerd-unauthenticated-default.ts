@@ -1,7 +1,7 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { admitsUnauthenticated, isLinkerdPolicy, linkerdPresent, meshModel } from '../../src/analysis/mesh/index.ts';
-import { REQUIRE_IDENTITY_ANNOTATION, linkerdInboundSkips, linkerdProxyOwnPorts, linkerdRequireIdentityPorts, pendingNote, portInList, winningServer, withIdentityRequired } from '../../src/analysis/mesh/linkerd.ts';
+import { REQUIRE_IDENTITY_ANNOTATION, linkerdInboundSkips, linkerdProxyOwnPorts, linkerdSkippedSubnets, linkerdRequireIdentityPorts, pendingNote, portInList, winningServer, withIdentityRequired } from '../../src/analysis/mesh/linkerd.ts';
 import { containerPorts } from '../../src/analysis/mesh/util.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
@@ -107,7 +107,11 @@ export const linkerdUnauthenticatedDefault: Check = {
         evidence.skippedPorts = skipped.map((p) => p.port);
         evidence.skippedBy = skips!.source;
       }
-      const skipNote = skipped.length > 0 ? `; port${skipped.length > 1 ? 's' : ''} ${skipped.map((p) => p.port).join(', ')} skip${skipped.length > 1 ? '' : 's'} the proxy, whose policy does not apply there (see mtls.linkerd-skip-ports)` : '';
+      // Connections from skipped source subnets never meet the policy either, on any port.
+      const subnets = linkerdSkippedSubnets(nsAnnotations, w.workload.pods[0], w.namespace, w.workload.template, m.linkerd)?.subnets ?? [];
+      if (subnets.length > 0) evidence.skippedSubnets = subnets.map((x) => x.text);
+      const subnetNote = subnets.length > 0 ? `; inbound connections from ${subnets.map((x) => x.text).join(', ')} skip the proxy on every port, and its policy does not apply to them (see mtls.linkerd-skip-ports)` : '';
+      const skipNote = `${skipped.length > 0 ? `; port${skipped.length > 1 ? 's' : ''} ${skipped.map((p) => p.port).join(', ')} skip${skipped.length > 1 ? '' : 's'} the proxy, whose policy does not apply there (see mtls.linkerd-skip-ports)` : ''}${subnetNote}`;
       if (!admitsUnauthenticated(policy)) {
         // A Server's accessPolicy replaces the default on the port it covers (Server v1beta3 CRD: "Default
         // access policy to apply when the traffic doesn't match any of the policy rules"; linkerd2

@@ -18,10 +18,10 @@ export const outboundAllowAny: Check = {
   id: 'mtls.outbound-allow-any',
   area: 'mtls',
   title: 'Istio sidecars reach only registered hosts (outboundTrafficPolicy REGISTRY_ONLY)',
-  protectsAgainst: 'meshed workloads reaching any external host through the sidecar: with outboundTrafficPolicy ALLOW_ANY (Istio\'s default) unknown destinations pass straight through, so no ServiceEntry allowlist or egress gateway is enforced',
+  protectsAgainst: 'meshed workloads reaching any external host through the sidecar: with outboundTrafficPolicy ALLOW_ANY (Istio\'s default) unknown destinations pass straight through, so no ServiceEntry allowlist or egress gateway is enforced; and REGISTRY_ONLY sidecars whose outbound capture (excludeOutboundIPRanges, includeOutboundIPRanges, excludeOutboundPorts, interception mode NONE) lets public addresses or ports leave around Envoy',
   severity: 'medium',
   controls: EGRESS_CONTROL,
-  remediation: 'Set `meshConfig.outboundTrafficPolicy.mode: REGISTRY_ONLY` (ConfigMap istio, key mesh, or the IstioOperator/Helm values; istio-<rev> for a revision), or a Sidecar with `outboundTrafficPolicy: {mode: REGISTRY_ONLY}` in the root namespace or each namespace, and declare the external hosts workloads need as ServiceEntries (routed through an egress gateway).',
+  remediation: 'Set `meshConfig.outboundTrafficPolicy.mode: REGISTRY_ONLY` (ConfigMap istio, key mesh, or the IstioOperator/Helm values; istio-<rev> for a revision), or a Sidecar with `outboundTrafficPolicy: {mode: REGISTRY_ONLY}` in the root namespace or each namespace, and declare the external hosts workloads need as ServiceEntries (routed through an egress gateway); remove outbound capture exclusions that cover public addresses or ports.',
   needs: ['namespaces', 'pods'],
   reads: ['istio.sidecars'],
   readsWhen: [...meshPresenceReads('istio'), ISTIO_OUTBOUND_READ, ISTIO_REVISION_TAGS_READ],
@@ -49,6 +49,18 @@ export const outboundAllowAny: Check = {
     for (const [ns, list] of [...byNamespace].sort(([a], [b]) => a.localeCompare(b))) {
       const resource: ResourceRef = { kind: 'Namespace', name: ns };
       const open = list.filter((w) => w.mode === 'ALLOW_ANY');
+      // REGISTRY_ONLY on a sidecar that does not capture some outside traffic is not enforced there.
+      const bypassed = list.filter((w) => w.mode === 'REGISTRY_ONLY' && w.bypass !== undefined);
+      if (open.length === 0 && bypassed.length > 0) {
+        const sample = bypassed.slice(0, SAMPLE).map((w) => `${workloadLabel(w)}: ${w.bypass}`);
+        out.push({
+          status: 'fail', resource,
+          message: `${bypassed.length} meshed workload(s) in ${ns} bypass the sidecar: REGISTRY_ONLY not enforced for ${sample.slice(0, 3).join('; ')}${bypassed.length > 3 ? `; and ${bypassed.length - 3} more` : ''}.`,
+          evidence: { workloads: bypassed.slice(0, SAMPLE).map(workloadLabel), workloadCount: bypassed.length, bypass: sample, decidedBy: [...new Set(bypassed.map((w) => w.decidedBy))] },
+          extent: { unit: 'workloads', members: workloadMembers(bypassed.map((w) => w.mesh.workload.ref)) },
+        });
+        continue;
+      }
       // A mesh config that cannot be read leaves its workloads' policy unknown: no pass for them.
       const unknown = open.length === 0 ? list.filter((w) => w.mode === undefined) : [];
       if (unknown.length > 0) {

@@ -56,7 +56,7 @@ export const unrestrictedEgress: Check = {
   id: 'network.unrestricted-egress',
   area: 'network',
   title: 'No policy allows egress anywhere on any port',
-  protectsAgainst: 'egress rules open to every destination (0.0.0.0/0, ::/0, no `to`, Cilium entity world or toFQDNs `*`, ANP networks 0.0.0.0/0) on every port of a protocol (or all but up to 16 of them, such as every TCP port but SMTP), and DNS to anywhere (exfiltration)',
+  protectsAgainst: 'egress rules open to every destination (0.0.0.0/0, ::/0, ipBlocks that together cover every public address of a family, no `to`, Cilium entity world or toFQDNs `*`, ANP networks 0.0.0.0/0) on every port of a protocol (or all but up to 16 of them, such as every TCP port but SMTP), and DNS to anywhere (exfiltration)',
   severity: 'high',
   controls: SEGMENTATION,
   remediation: 'Restrict egress rules to the destinations (namespace/pod selectors, specific CIDRs or FQDNs) and ports the workload needs; send DNS only to kube-dns.',

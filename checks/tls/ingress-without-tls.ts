@@ -1,11 +1,11 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check, ConditionalRead } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
-import { ALB_PARAMS, albIngressOf, ingressesInNginxOrder, certificateStates, condition, describeCondition, tlsSecretUses, GKE_ALLOW_HTTP, gkeFrontendConfigRedirect, gkeFrontendConfigs, gkeIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, ALB_LISTEN_PORTS, ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxAnnotationBool, nginxAnnotationGroups, nginxCanary, NGINX_ANNOTATION_PREFIX, nginxControllersFor, nginxIngressDoubt, nginxIngressFailDoubt, nginxRedirectSettings, nginxRedirectUnknown, nginxWatches, normalizeHost, servedByIngressNginx, servedByTraefik, traefikCrdProvidersFor, traefikCrdUnserved, traefikEntryPoints, traefikHttpsRedirect, traefikRouterPlaintext, traefikRouterTls, unreadNginxConfigMapsOf, unreadServingNginxConfigMaps, upstreamTlsForIngressNginx, TRAEFIK_TCP_ROUTE_KEYS, type GkeIngress, type TraefikEntryPoints, type UpstreamTls, contourCipherConfigs, contourClassOf, contourTakesClass, type ContourCiphers } from '../../src/analysis/tls/index.ts';
+import { ALB_PARAMS, albIngressOf, ingressesInNginxOrder, certificateStates, condition, describeCondition, tlsSecretUses, GKE_ALLOW_HTTP, gkeFrontendConfigRedirect, gkeFrontendConfigs, gkeIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, ALB_LISTEN_PORTS, ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxAnnotationBool, nginxAnnotationGroups, nginxCanary, NGINX_ANNOTATION_PREFIX, nginxControllersFor, nginxIngressDoubt, nginxIngressFailDoubt, nginxRedirectSettings, nginxRedirectUnknown, nginxWatches, normalizeHost, servedByIngressNginx, servedByTraefik, traefikAttachedEntryPoints, traefikCrdProvidersFor, traefikCrdUnserved, traefikEntryPoints, traefikHttpsRedirect, traefikNamedEntryPoints, traefikRouterPlaintext, traefikRouterTls, traefikUnattached, unreadNginxConfigMapsOf, unreadServingNginxConfigMaps, upstreamTlsForIngressNginx, TRAEFIK_TCP_ROUTE_KEYS, type GkeIngress, type TraefikEntryPoints, type UpstreamTls, contourCipherConfigs, contourClassOf, contourTakesClass, type ContourCiphers } from '../../src/analysis/tls/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import type { KubeObject, Snapshot } from '../../src/snapshot/types.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
-import { EDGE_ROUTE_BEST_EFFORT, EDGE_ROUTE_KINDS, edgeRoutes, traefikIngressMiddlewares, traefikRefused, traefikRuleHosts, traefikTcpRouteRefused, type EdgeAttachment } from '../../src/analysis/edge/routes.ts';
+import { EDGE_ROUTE_BEST_EFFORT, EDGE_ROUTE_KINDS, edgeRoutes, ingressControllerOf, ISTIO_HTTP_PROTOCOLS, traefikIngressMiddlewares, traefikRefused, traefikRuleHosts, traefikTcpRouteRefused, type EdgeAttachment } from '../../src/analysis/edge/routes.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
 import { EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ } from './lib/alb-params-read.ts';
 import { namedConfigMaps } from './lib/nginx-config-read.ts';
@@ -184,6 +184,10 @@ function nginxPassthrough(snapshot: Snapshot, ing: KubeObject): NginxPassthrough
 function firstPassthroughIngress(snapshot: Snapshot, of: (ing: KubeObject) => boolean = () => true): KubeObject | undefined {
   return (snapshot.resources.ingresses ?? []).find((ing) => Object.entries(ing.metadata?.annotations ?? {}).some(([k, v]) => k.endsWith('/ssl-passthrough') && nginxAnnotationBool(v) === true) && servedByIngressNginx(snapshot, ing) && of(ing));
 }
+
+/** Contour's Ingress annotations for port 80 (https://projectcontour.io/docs/main/config/annotations/). */
+const CONTOUR_FORCE_SSL_REDIRECT = 'ingress.kubernetes.io/force-ssl-redirect';
+const CONTOUR_ALLOW_HTTP = 'kubernetes.io/ingress.allow-http';
 
 const ingressName = (ing: KubeObject) => `${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}`;
 
@@ -651,6 +655,37 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
       return passedThrough(host, pt) ?? { status: 'fail', resource, detailKey: `host/${host}`, evidence: { ...evidence, certificates: serves.certs.map((c) => ({ certificate: c.certificate, dnsNames: c.dnsNames })) },
         message: `Host ${host} is named by TLS entry ${named.tlsHost}, but Secret ${named.secretName}'s certificate does not name it (${issued}): ingress-nginx cannot verify it for the host and serves the controller's default certificate instead (with ssl-redirect on, HTTP is redirected to HTTPS serving that certificate). Add ${host} to the Certificate's dnsNames.` };
     };
+    const gke = gkeIngressOf(ctx.snapshot, ing);
+    // A host a spec.tls entry covers, on a controller other than ingress-nginx, Traefik and ALB
+    // (judged apart): HTTPS is served, and whether port 80 serves the host in plaintext too is the
+    // controller's to say.
+    const coveredVerdict = (host: string, by: string): Verdict => {
+      const evidence = { host, tlsHost: by };
+      const covered = `Host ${host} is covered by TLS entry ${by}`;
+      // GKE with HTTP allowed, or a certificate from annotations, is judged before (gkePlainHttp).
+      if (gke) return { status: 'pass', resource, detailKey: `host/${host}`, message: `${covered}.`, evidence };
+      const controller = ingressControllerOf(ctx.snapshot, ing);
+      if (controller.family === 'contour') {
+        // Contour adds the host's port-80 route unless kubernetes.io/ingress.allow-http is "false",
+        // and redirects it to HTTPS only with ingress.kubernetes.io/force-ssl-redirect: "true"
+        // (projectcontour/contour internal/dag/ingress_processor.go@31c4bb38 lines 237 and 293;
+        // internal/annotation/annotations.go HTTPAllowed, TLSRequired;
+        // https://projectcontour.io/docs/main/config/annotations/).
+        const a = ing.metadata?.annotations ?? {};
+        const ev = { ...evidence, controller: controller.label, forceSslRedirect: a[CONTOUR_FORCE_SSL_REDIRECT], allowHttp: a[CONTOUR_ALLOW_HTTP] };
+        if (a[CONTOUR_FORCE_SSL_REDIRECT] === 'true') return { status: 'pass', resource, detailKey: `host/${host}`, message: `${covered}; Contour redirects plaintext requests on port 80 to HTTPS (${CONTOUR_FORCE_SSL_REDIRECT}: "true").`, evidence: ev };
+        if (a[CONTOUR_ALLOW_HTTP] === 'false') return { status: 'pass', resource, detailKey: `host/${host}`, message: `${covered}; Contour adds no plaintext route for it (${CONTOUR_ALLOW_HTTP}: "false").`, evidence: ev };
+        return { status: 'fail', resource, detailKey: `host/${host}`, evidence: ev, message: `${covered}, but ${controller.label} also serves it over plaintext HTTP on port 80: Contour redirects it to HTTPS only with the annotation ${CONTOUR_FORCE_SSL_REDIRECT}: "true", and adds no port-80 route only with ${CONTOUR_ALLOW_HTTP}: "false".` };
+      }
+      if (controller.family === 'istio') {
+        // istiod makes of an Ingress a Gateway with an HTTPS server per spec.tls entry and a port-80
+        // HTTP server for every host ("*") without tls.httpsRedirect, whatever the Ingress says
+        // (istio/istio pilot/pkg/config/kube/ingress/conversion.go, convertIngressV1alpha3).
+        return { status: 'fail', resource, detailKey: `host/${host}`, evidence: { ...evidence, controller: controller.label }, message: `${covered}, but ${controller.label} also serves it over plaintext HTTP on port 80: istiod turns an Ingress into a Gateway whose port-80 server takes every host without tls.httpsRedirect, and no Ingress setting changes that. Expose the host through an Istio Gateway whose port-80 server sets tls.httpsRedirect (or a Gateway API Gateway redirecting HTTP) instead.` };
+      }
+      const why = `ztaudit reads how ingress-nginx, Traefik, Contour, Istio, GKE and the AWS Load Balancer Controller treat port 80, not how ${controller.label} does`;
+      return { status: 'fail', resource, detailKey: `host/${host}`, severity: 'medium', evidence: { ...evidence, controller: controller.label, unconfirmed: why }, message: `${covered}, but whether ${controller.label} also serves it over plaintext HTTP on port 80, rather than redirecting to HTTPS, cannot be confirmed: ${why}. Make sure the controller redirects plain HTTP for the Ingress, or serves it on HTTPS only.` };
+    };
     // The verdict on an ingress-nginx (or other controller's, without Traefik or GKE) host, on one
     // reading of the ssl-passthrough annotation (`pt`: nginxPassthrough's, or honoured).
     const nginxHostVerdict = (host: string, by: string | undefined, pt: NginxPassthrough | undefined): Verdict => {
@@ -664,7 +699,7 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
       }
       const wildcardOnly = servers && by ? `; ingress-nginx compares tls hosts exactly, so ${by} names no host` : '';
       return by && !servers
-        ? { status: 'pass', resource, detailKey: `host/${host}`, message: `Host ${host} is covered by TLS entry ${by}.`, evidence: { host, tlsHost: by } }
+        ? coveredVerdict(host, by)
         // The host's own verdict reads no key of the controller ConfigMap: force-ssl-redirect (on
         // for every location) would send port 80 to HTTPS, where a host no entry covers gets the
         // controller's default certificate, a finding too; so a ConfigMap not known, or a value in it
@@ -678,7 +713,6 @@ function ingressVerdicts(ctx: AuditContext): Verdict[] {
           evidence: { host, tlsHosts, ...(ignored ? { sslPassthrough: ignored.annotation, sslPassthroughIgnored: ignored.ignored } : {}) },
         };
     };
-    const gke = gkeIngressOf(ctx.snapshot, ing);
     for (const host of hosts) {
       const by = tlsHosts.find((t) => ingressTlsHostCovers(t, host));
       if (by && gke?.allowHttp) {
@@ -897,7 +931,7 @@ function istioGatewayVerdicts(ctx: AuditContext): Verdict[] {
     for (const [i, s] of servers.entries()) {
       const port = obj(s!.port);
       const protocol = (str(port?.protocol) ?? '').toUpperCase();
-      if (protocol !== 'HTTP' && protocol !== 'HTTP2') continue;
+      if (!ISTIO_HTTP_PROTOCOLS.includes(protocol)) continue;
       const detailKey = `server/${str(port?.name) ?? port?.number ?? i}`;
       const redirect = obj(s!.tls)?.httpsRedirect === true;
       const hosts = hostsOf(s!);
@@ -906,10 +940,10 @@ function istioGatewayVerdicts(ctx: AuditContext): Verdict[] {
       // Without httpsRedirect the server answers plain HTTP with the routes of every VirtualService
       // bound to it, whatever HTTPS server covers the same hosts.
       const plain = redirect ? [] : attachments.filter((a) => a.gateway.kind === resource.kind && a.gateway.namespace === ns && a.gateway.name === resource.name && a.server === i && a.forwards.length > 0);
-      if (redirect) out.push({ status: 'pass', resource, detailKey, message: 'HTTP server redirects to HTTPS.', evidence: ev });
+      if (redirect) out.push({ status: 'pass', resource, detailKey, message: `${protocol} server redirects to HTTPS.`, evidence: ev });
       else if (plain.length > 0) {
         const routes = plain.map((a) => `${a.route.kind} ${a.route.namespace}/${a.route.name} (${a.hosts.join(', ')} → ${a.forwards.join(', ')})`);
-        out.push({ status: 'fail', resource, detailKey, message: `HTTP server on port ${port?.number ?? '?'} serves content in plaintext without tls.httpsRedirect: ${routes.join('; ')} ${plain.length > 1 ? 'are' : 'is'} bound to it${uncovered.length === 0 ? ', although an HTTPS server covers its hosts' : ''}.`, evidence: { ...ev, routes: plain.map((a) => ({ route: `${a.route.kind} ${a.route.namespace}/${a.route.name}`, hosts: a.hosts, forwards: a.forwards })) } });
+        out.push({ status: 'fail', resource, detailKey, message: `${protocol} server on port ${port?.number ?? '?'} serves content in plaintext without tls.httpsRedirect: ${routes.join('; ')} ${plain.length > 1 ? 'are' : 'is'} bound to it${uncovered.length === 0 ? ', although an HTTPS server covers its hosts' : ''}.`, evidence: { ...ev, routes: plain.map((a) => ({ route: `${a.route.kind} ${a.route.namespace}/${a.route.name}`, hosts: a.hosts, forwards: a.forwards })) } });
       } else if (uncovered.length === 0) out.push({ status: 'pass', resource, detailKey, message: 'Every HTTP host is also served over HTTPS and no VirtualService bound to this server forwards over plain HTTP.', evidence: ev });
       else {
         // Nothing bound here forwards: with no VirtualService istiod gives the port's route a
@@ -919,7 +953,7 @@ function istioGatewayVerdicts(ctx: AuditContext): Verdict[] {
         // no route or only redirecting ones, nothing is served in plaintext.
         const bound = attachments.filter((a) => a.gateway.kind === resource.kind && a.gateway.namespace === ns && a.gateway.name === resource.name && a.server === i);
         const routes = bound.map((a) => `${a.route.kind} ${a.route.namespace}/${a.route.name}`);
-        out.push({ status: 'pass', resource, detailKey, message: `HTTP server on port ${port?.number ?? '?'} has no HTTPS server for ${uncovered.join(', ')} and no tls.httpsRedirect, but serves no content: ${routes.length ? `the VirtualService${routes.length > 1 ? 's' : ''} bound to it (${routes.join(', ')}) only redirect or answer directly, forwarding to no backend` : 'no VirtualService is bound to it, so istiod answers every request with 404'}.`, evidence: { ...ev, plaintextHosts: uncovered, routes } });
+        out.push({ status: 'pass', resource, detailKey, message: `${protocol} server on port ${port?.number ?? '?'} has no HTTPS server for ${uncovered.join(', ')} and no tls.httpsRedirect, but serves no content: ${routes.length ? `the VirtualService${routes.length > 1 ? 's' : ''} bound to it (${routes.join(', ')}) only redirect or answer directly, forwarding to no backend` : 'no VirtualService is bound to it, so istiod answers every request with 404'}.`, evidence: { ...ev, plaintextHosts: uncovered, routes } });
       }
     }
   }
@@ -1035,11 +1069,12 @@ function traefikIngressRouteTcpVerdicts(ctx: AuditContext): Verdict[] {
       const backends = [...new Set(served.flatMap((r) => arr(r.services).map(obj).filter((x) => !!str(x?.name)).map((x) => `Service ${str(x!.namespace) ?? ns}/${str(x!.name)}${x!.port !== undefined ? `:${String(x!.port)}` : ''}`)))];
       const to = backends.length ? ` to ${backends.join(', ')}` : '';
       const points = (eps ??= traefikEntryPoints(ctx.snapshot));
-      const on = named.length ? named : points.defaults;
-      const atEdge = on.filter((e) => !points.inClusterOnly.has(e.toLowerCase()));
+      // The entryPoints it attaches to, by exactly the names given (traefikAttachedEntryPoints); none of them: refused above (no routes served).
+      const { on } = traefikAttachedEntryPoints(points, named);
+      const atEdge = on.filter((e) => !points.inClusterOnly.has(e));
       const unseen = `unless the backend's own protocol negotiates TLS (PostgreSQL's SSLRequest, SMTP STARTTLS), which is not seen, its connections cross in plaintext`;
       if (on.length > 0 && atEdge.length === 0) {
-        const inCluster = on.map((e) => `${e} (port${(points.ports.get(e.toLowerCase()) ?? []).length > 1 ? 's' : ''} ${(points.ports.get(e.toLowerCase()) ?? []).join(', ')})`);
+        const inCluster = on.map((e) => `${e} (port${(points.ports.get(e) ?? []).length > 1 ? 's' : ''} ${(points.ports.get(e) ?? []).join(', ')})`);
         out.push({ status: 'fail', resource, detailKey: 'tls', severity: 'low', evidence: { ...ev, inClusterPlaintextEntryPoints: inCluster },
           message: `${where} has no spec.tls: Traefik forwards raw TCP${to} without TLS on ${inClusterEntryPoints(inCluster)}; ${unseen}. Give it spec.tls (secretName or certResolver, or passthrough: true when the backend terminates TLS).` });
         continue;
@@ -1053,15 +1088,27 @@ function traefikIngressRouteTcpVerdicts(ctx: AuditContext): Verdict[] {
   return out;
 }
 
-/** IngressRoutes and IngressRouteTCPs of a class no Traefik of the snapshot takes, and TCP routes Traefik refuses: not judged, named. */
+/**
+ * IngressRoutes and IngressRouteTCPs of a class no Traefik of the snapshot takes, TCP routes Traefik
+ * refuses, and Ingresses, IngressRoutes and IngressRouteTCPs naming only entryPoints no Traefik has
+ * (traefikUnattached: Traefik attaches them to none): not judged, named.
+ */
 function traefikUnservedNotes(ctx: AuditContext): string[] {
   const out: string[] = [];
+  let eps: TraefikEntryPoints | undefined;
+  const unattached = (o: KubeObject, kind: 'Ingress' | 'IngressRoute' | 'IngressRouteTCP') => traefikUnattached(eps ??= traefikEntryPoints(ctx.snapshot), traefikNamedEntryPoints(o, kind));
+  for (const ing of ctx.snapshot.resources.ingresses ?? []) {
+    const why = servedByTraefik(ctx.snapshot, ing) ? unattached(ing, 'Ingress') : undefined;
+    if (why) out.push(`Ingress ${ing.metadata?.namespace ?? 'default'}/${ing.metadata?.name ?? ''}: ${why}; it serves nothing`);
+  }
   for (const [kind, keys] of [['IngressRoute', ['traefik.ingressroutes', 'traefik-legacy.ingressroutes']], ['IngressRouteTCP', TRAEFIK_TCP_ROUTE_KEYS]] as const) {
     for (const key of keys) {
       for (const ir of ctx.snapshot.resources[key] ?? []) {
         const what = `${kind} ${ir.metadata?.namespace ?? 'default'}/${ir.metadata?.name ?? ''}`;
         const unserved = traefikCrdUnserved(ctx.snapshot, ir, what);
         if (unserved) { out.push(unserved); continue; }
+        const why = unattached(ir, kind);
+        if (why) { out.push(`${what}: ${why}; it serves nothing`); continue; }
         if (kind !== 'IngressRouteTCP' || obj(obj(ir.spec)?.tls)) continue;
         const refused = arr(obj(ir.spec)?.routes).map(obj).filter((r): r is Record<string, unknown> => !!r).map((r) => traefikTcpRouteRefused(ctx.snapshot, ir, r));
         if (refused.length > 0 && refused.every((r) => r !== undefined)) out.push(`${what}: ${refused[0]}; it serves nothing`);
@@ -1091,9 +1138,48 @@ const contourPermitInsecure = (c: ContourCiphers): { disabled: boolean | undefin
   'unread' in c ? { disabled: undefined, why: `${refString(c.ref)}: ${c.unread}` } : { disabled: c.permitInsecure.disabled, why: `${refString(c.ref)}: ${c.permitInsecure.source}` };
 
 /**
+ * The routes of a root HTTPProxy's virtual host that set permitInsecure, by path: its own and, down
+ * the tree, those of every HTTPProxy its spec.includes name (namespace defaulting to the
+ * includer's), under the include's path prefix. Contour builds the virtual host so and sets each
+ * route's HTTPSUpgrade from that route's permitInsecure, included ones too
+ * (projectcontour/contour internal/dag/httpproxy_processor.go@31c4bb38 computeRoutes: the
+ * recursion into includes, line 782; routeEnforceTLS(enforceTLS, route.PermitInsecure &&
+ * !p.DisablePermitInsecure), line 877). An include of another root is refused ("root httpproxy
+ * cannot include another root httpproxy") and Contour's visited list stops a cycle: each
+ * HTTPProxy is walked once per root.
+ */
+function contourInsecureRoutes(root: KubeObject, byName: ReadonlyMap<string, KubeObject>): string[] {
+  const out: string[] = [];
+  const key = (o: KubeObject) => `${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`;
+  const seen = new Set<string>([key(root)]);
+  const prefixes = (conditions: unknown) => arr(conditions).map((c) => str(obj(c)?.prefix) ?? str(obj(c)?.exact)).filter((v): v is string => !!v);
+  const stack: Array<{ hp: KubeObject; prefix: string }> = [{ hp: root, prefix: '' }];
+  while (stack.length > 0) {
+    const { hp, prefix } = stack.pop()!;
+    const spec = obj(hp.spec) ?? {};
+    const included = hp === root ? '' : ` (included HTTPProxy ${key(hp)})`;
+    for (const r of arr(spec.routes).map(obj)) {
+      if (r?.permitInsecure !== true) continue;
+      const own = prefixes(r.conditions);
+      out.push(`${prefix ? `${prefix}${own.join('')}`.replace(/\/{2,}/g, '/') : own.join(' ') || '/'}${included}`);
+    }
+    const ns = hp.metadata?.namespace ?? 'default';
+    for (const inc of arr(spec.includes).map(obj)) {
+      const name = str(inc?.name);
+      const child = name === undefined ? undefined : byName.get(`${str(inc?.namespace) ?? ns}/${name}`);
+      if (!child || obj(child.spec)?.virtualhost !== undefined || seen.has(key(child))) continue;
+      seen.add(key(child));
+      stack.push({ hp: child, prefix: `${prefix}${prefixes(inc!.conditions).join('')}` });
+    }
+  }
+  return out;
+}
+
+/**
  * Contour root HTTPProxies (a virtualhost.fqdn): without virtualhost.tls the virtual host answers
  * plain HTTP; with it, Contour redirects insecure requests with a 301 except on routes that set
- * permitInsecure (https://projectcontour.io/docs/main/config/tls-termination/), which a Contour
+ * permitInsecure, its included HTTPProxies' routes too (contourInsecureRoutes;
+ * https://projectcontour.io/docs/main/config/tls-termination/), which a Contour
  * whose configuration sets disablePermitInsecure: true ignores (contour.ts permitInsecureOf:
  * internal/dag/httpproxy_processor.go@v1.33.6 line 842). Judged per `contour serve` taking the
  * HTTPProxy (contourServing): one of a class none takes is not served (contourUnservedNotes).
@@ -1103,6 +1189,7 @@ function contourHttpProxyVerdicts(ctx: AuditContext): Verdict[] {
   const proxies = ctx.snapshot.resources['contour.httpproxies'] ?? [];
   // Every Deployment's containers are looked at: only when there is an HTTPProxy to judge.
   const configs = proxies.length ? contourCipherConfigs(ctx.snapshot) : [];
+  let byName: Map<string, KubeObject> | undefined;
   for (const hp of proxies) {
     const ns = hp.metadata?.namespace ?? 'default';
     const resource = { kind: 'HTTPProxy', namespace: ns, name: hp.metadata?.name ?? '' };
@@ -1114,7 +1201,7 @@ function contourHttpProxyVerdicts(ctx: AuditContext): Verdict[] {
     if (serving.unserved !== undefined) continue; // contourUnservedNotes names it
     const tls = obj(vhost?.tls);
     const ev = { fqdn };
-    const insecure = arr(spec.routes).map(obj).filter((r) => r?.permitInsecure === true).map((r) => arr(r!.conditions).map((c) => str(obj(c)?.prefix) ?? str(obj(c)?.exact)).filter(Boolean).join(' ') || '/');
+    const insecure = contourInsecureRoutes(hp, byName ??= new Map(proxies.map((p) => [`${p.metadata?.namespace ?? 'default'}/${p.metadata?.name ?? ''}`, p])));
     const routes = `route${insecure.length > 1 ? 's' : ''} ${insecure.join(', ')} set${insecure.length > 1 ? '' : 's'} permitInsecure`;
     if (!tls) out.push({ status: 'fail', resource, detailKey: `host/${fqdn}`, message: `HTTPProxy ${ns}/${resource.name} has no virtualhost.tls: ${fqdn} is served over plaintext HTTP.`, evidence: ev });
     else if (tls.passthrough !== true && !str(tls.secretName)) out.push({ status: 'fail', resource, detailKey: `host/${fqdn}`, message: `HTTPProxy ${ns}/${resource.name}'s virtualhost.tls names no secretName and is not passthrough: Contour has no certificate for ${fqdn}.`, evidence: ev });
@@ -1151,7 +1238,7 @@ export const ingressWithoutTls: Check = {
   protectsAgainst: 'hosts served over plaintext HTTP at the edge (Ingress, Gateway API, Istio Gateway, Traefik IngressRoute and Contour HTTPProxy), and raw TCP services forwarded without TLS at the edge (Traefik IngressRouteTCP)',
   severity: 'high',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (ingress-nginx merges the Ingresses of one host, so a spec.tls entry on any of them covers the host as long as the others keep ssl-redirect on; ingress-nginx matches tls hosts exactly, lower-cased, never as a wildcard, and a host an entry names gets that entry\'s Secret only if its certificate names the host (the dnsNames of the cert-manager Certificate writing it, or its commonName when it has no dnsNames), else the controller\'s default certificate, a Secret no Certificate writes being taken as naming it; a host no tls hosts entry names gets the certificate of an entry\'s Secret that names it, which the dnsNames of the cert-manager Certificate writing the Secret show (in a live cluster only once it is Ready), or, on an Ingress with a cert-manager ingress-shim annotation, the entry\'s hosts, a Secret no Certificate writes being a medium finding: unknown, as Secrets are not read; the oldest Ingress (creationTimestamp) with spec.tls and a rule for a host decides the host\'s certificate for every Ingress of that host, the default certificate included, so fix that Ingress\'s entries (a canary Ingress, canary: "true", never decides it and is not judged: ingress-nginx serves it through the host\'s non-canary Ingress); an ingress-nginx ssl-passthrough Ingress needs the controller started with --enable-ssl-passthrough and force-ssl-redirect: "true" for port 80 (or spec.tls on an Ingress of the host, named in an entry or not, which gives the host a certificate in ingress-nginx, so that ssl-redirect redirects port 80); other controllers are judged per Ingress; on GKE (kubernetes.io/ingress.class gce, gce-internal or gce-regional-external, or an IngressClass of controller k8s.io/ingress-gce) spec.tls (any entry with a secretName: ingress-gce ignores its hosts), or a certificate named by networking.gke.io/managed-certificates or ingress.gcp.kubernetes.io/pre-shared-cert, adds HTTPS but port 80 keeps serving plain HTTP until kubernetes.io/ingress.allow-http: "false" (a FrontendConfig\'s redirectToHttps is not read, so an Ingress naming one with HTTP allowed is a medium finding: unknown); on Traefik spec.tls only supplies certificates: set the annotation traefik.ingress.kubernetes.io/router.tls: "true" (or a router.tls.certresolver), or name in traefik.ingress.kubernetes.io/router.entrypoints only entryPoints whose install configuration sets http.tls or redirects to https, or mark those asDefault; plaintext on an entryPoint no LoadBalancer, NodePort or externalIPs Service selecting the Traefik pods publishes, such as the Helm chart\'s metrics, is a low finding: only clients inside the cluster reach it); for Gateway API add an HTTPS listener for each hostname (a TLS or HTTPS listener needs a tls block; its tls.mode defaults to Terminate, which needs certificateRefs or options; its certificateRefs in the namespace of the Gateway, or allowed by a ReferenceGrant in the namespace of the Secret), attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers, or bind to them only VirtualServices whose http routes redirect (a server no VirtualService forwards through answers 404 and passes); on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/certificate-arn and listen-ports with only HTTPS entries, or add alb.ingress.kubernetes.io/ssl-redirect: \'443\' to redirect its HTTP listeners (in an IngressGroup, alb.ingress.kubernetes.io/group.name, one member\'s ssl-redirect redirects the HTTP listeners of every member, so set the same port on all or on one; different ports, listen-ports giving one port HTTP and HTTPS, or two ssl-policy values on one HTTPS port stop the controller reconciling the whole group; a port number naming one of its HTTPS listeners: the controller refuses "true" or any other port and does not reconcile the Ingress, a medium finding; sslRedirectPort in the AWS Load Balancer Controller\'s IngressClassParams overrides it; on EKS Auto Mode, IngressClass controller eks.amazonaws.com/alb, the certificateARNs of the IngressClassParams its class names give the certificate too, as the certificateArn of the AWS Load Balancer Controller\'s IngressClassParams (elbv2.k8s.aws) does, overriding the annotation); give a Traefik IngressRoute a spec.tls section (secretName, certResolver, or tls: {} for the default TLSStore\'s certificate), or attach it only to entryPoints whose install configuration sets http.tls or redirects to https, or give every route of it (or the Ingress, in traefik.ingress.kubernetes.io/router.middlewares) a Middleware with redirectScheme: {scheme: https} (or redirectRegex from ^http://(.*) to https://${1}, or ^http://([^/]+)(.*) to https://${1}${2}; any other redirectRegex cannot be confirmed, a medium finding) ahead of any middleware that may answer (basicAuth, forwardAuth, ipAllowList, rateLimit …), in the route\'s namespace (another namespace\'s counts only with allowCrossNamespace, not read here), so that the router answers plaintext requests only with a redirect (IngressRoutes and IngressRouteTCPs of a class no Traefik\'s CRD provider takes, providers.kubernetesCRD.ingressClass, are not judged and are named in the note); give a Traefik IngressRouteTCP a spec.tls section (secretName or certResolver, or passthrough: true when the backend terminates TLS itself): without it Traefik forwards raw TCP, which is a low finding on entryPoints only clients inside the cluster reach; give a Contour root HTTPProxy virtualhost.tls (secretName) and drop permitInsecure from its routes, or set disablePermitInsecure: true in the configuration file of each `contour serve` taking it (spec.httpproxy.disablePermitInsecure in its ContourConfiguration), which makes Contour ignore permitInsecure (a configuration that is not in the input leaves that unknown, a medium finding; HTTPProxies of a class no `contour serve` takes, --ingress-class-name, are not judged and are named in the note).',
+  remediation: 'Add a spec.tls entry (hosts + secretName) covering every rules[].host (ingress-nginx merges the Ingresses of one host, so a spec.tls entry on any of them covers the host as long as the others keep ssl-redirect on; ingress-nginx matches tls hosts exactly, lower-cased, never as a wildcard, and a host an entry names gets that entry\'s Secret only if its certificate names the host (the dnsNames of the cert-manager Certificate writing it, or its commonName when it has no dnsNames), else the controller\'s default certificate, a Secret no Certificate writes being taken as naming it; a host no tls hosts entry names gets the certificate of an entry\'s Secret that names it, which the dnsNames of the cert-manager Certificate writing the Secret show (in a live cluster only once it is Ready), or, on an Ingress with a cert-manager ingress-shim annotation, the entry\'s hosts, a Secret no Certificate writes being a medium finding: unknown, as Secrets are not read; the oldest Ingress (creationTimestamp) with spec.tls and a rule for a host decides the host\'s certificate for every Ingress of that host, the default certificate included, so fix that Ingress\'s entries (a canary Ingress, canary: "true", never decides it and is not judged: ingress-nginx serves it through the host\'s non-canary Ingress); an ingress-nginx ssl-passthrough Ingress needs the controller started with --enable-ssl-passthrough and force-ssl-redirect: "true" for port 80 (or spec.tls on an Ingress of the host, named in an entry or not, which gives the host a certificate in ingress-nginx, so that ssl-redirect redirects port 80); other controllers are judged per Ingress: Contour serves a host spec.tls covers on port 80 in plaintext too unless the Ingress sets ingress.kubernetes.io/force-ssl-redirect: "true" (a redirect) or kubernetes.io/ingress.allow-http: "false" (no port-80 route), Istio always does (serve the host through an Istio Gateway with tls.httpsRedirect instead), and for a controller whose port-80 handling ztaudit does not read a covered host is a medium finding (unconfirmed: make sure it redirects); on GKE (kubernetes.io/ingress.class gce, gce-internal or gce-regional-external, or an IngressClass of controller k8s.io/ingress-gce) spec.tls (any entry with a secretName: ingress-gce ignores its hosts), or a certificate named by networking.gke.io/managed-certificates or ingress.gcp.kubernetes.io/pre-shared-cert, adds HTTPS but port 80 keeps serving plain HTTP until kubernetes.io/ingress.allow-http: "false" (a FrontendConfig\'s redirectToHttps is not read, so an Ingress naming one with HTTP allowed is a medium finding: unknown); on Traefik spec.tls only supplies certificates: set the annotation traefik.ingress.kubernetes.io/router.tls: "true" (or a router.tls.certresolver), or name in traefik.ingress.kubernetes.io/router.entrypoints only entryPoints whose install configuration sets http.tls or redirects to https, or mark those asDefault; plaintext on an entryPoint no LoadBalancer, NodePort or externalIPs Service selecting the Traefik pods publishes, such as the Helm chart\'s metrics, is a low finding: only clients inside the cluster reach it); for Gateway API add an HTTPS listener for each hostname (a TLS or HTTPS listener needs a tls block; its tls.mode defaults to Terminate, which needs certificateRefs or options; its certificateRefs in the namespace of the Gateway, or allowed by a ReferenceGrant in the namespace of the Secret), attach the serving HTTPRoutes to it (parentRefs sectionName or port) and attach to the HTTP listener only routes whose rules redirect (RequestRedirect filter with scheme: https); for Istio set tls.httpsRedirect on port-80 servers, or bind to them only VirtualServices whose http routes redirect (a server no VirtualService forwards through answers 404 and passes); on an AWS Load Balancer Controller (ALB) Ingress set alb.ingress.kubernetes.io/certificate-arn and listen-ports with only HTTPS entries, or add alb.ingress.kubernetes.io/ssl-redirect: \'443\' to redirect its HTTP listeners (in an IngressGroup, alb.ingress.kubernetes.io/group.name, one member\'s ssl-redirect redirects the HTTP listeners of every member, so set the same port on all or on one; different ports, listen-ports giving one port HTTP and HTTPS, or two ssl-policy values on one HTTPS port stop the controller reconciling the whole group; a port number naming one of its HTTPS listeners: the controller refuses "true" or any other port and does not reconcile the Ingress, a medium finding; sslRedirectPort in the AWS Load Balancer Controller\'s IngressClassParams overrides it; on EKS Auto Mode, IngressClass controller eks.amazonaws.com/alb, the certificateARNs of the IngressClassParams its class names give the certificate too, as the certificateArn of the AWS Load Balancer Controller\'s IngressClassParams (elbv2.k8s.aws) does, overriding the annotation); give a Traefik IngressRoute a spec.tls section (secretName, certResolver, or tls: {} for the default TLSStore\'s certificate), or attach it only to entryPoints whose install configuration sets http.tls or redirects to https, or give every route of it (or the Ingress, in traefik.ingress.kubernetes.io/router.middlewares) a Middleware with redirectScheme: {scheme: https} (or redirectRegex from ^http://(.*) to https://${1}, or ^http://([^/]+)(.*) to https://${1}${2}; any other redirectRegex cannot be confirmed, a medium finding) ahead of any middleware that may answer (basicAuth, forwardAuth, ipAllowList, rateLimit …), in the route\'s namespace (another namespace\'s counts only with allowCrossNamespace, not read here), so that the router answers plaintext requests only with a redirect (IngressRoutes and IngressRouteTCPs of a class no Traefik\'s CRD provider takes, providers.kubernetesCRD.ingressClass, are not judged and are named in the note, as are Ingresses, IngressRoutes and IngressRouteTCPs naming only entryPoints no Traefik has: entryPoint names are case-sensitive, a router naming Web is attached to no entryPoint web and serves nothing); give a Traefik IngressRouteTCP a spec.tls section (secretName or certResolver, or passthrough: true when the backend terminates TLS itself): without it Traefik forwards raw TCP, which is a low finding on entryPoints only clients inside the cluster reach; give a Contour root HTTPProxy virtualhost.tls (secretName) and drop permitInsecure from its routes and from those of every HTTPProxy it includes (spec.includes, down the tree), or set disablePermitInsecure: true in the configuration file of each `contour serve` taking it (spec.httpproxy.disablePermitInsecure in its ContourConfiguration), which makes Contour ignore permitInsecure (a configuration that is not in the input leaves that unknown, a medium finding; HTTPProxies of a class no `contour serve` takes, --ingress-class-name, are not judged and are named in the note).',
   needs: ['ingresses'],
   reads: [...EDGE_ROUTE_KINDS.filter((k) => k !== 'ingresses' && !EDGE_ROUTE_BEST_EFFORT.includes(k)), 'traefik.middlewares', 'traefik-legacy.middlewares', 'namespaces'],
   readsWhen: [CONTOUR_CONFIGURATION_READ, NGINX_REDIRECT_READ, NGINX_REDIRECT_CONFIG_READ, NGINX_PASSTHROUGH_READ, NGINX_PASSTHROUGH_CONFIG_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ, LBC_SERVICE_WEBHOOK_READ, GKE_FRONTEND_CONFIG_READ],
@@ -1165,7 +1252,8 @@ export const ingressWithoutTls: Check = {
       return alb ? [{ resource: { namespace: ing.metadata?.namespace ?? 'default', name: ing.metadata?.name ?? '' }, alb }] : [];
     });
     const gateway = gatewayListenersUnjudged(ctx);
-    const notes = [...albUnjudgedNotes(ctx.snapshot, albs.filter((a) => albUnjudged(a.alb))), ...albKeptNotes(albs.filter((a) => !albUnjudged(a.alb))), ...(gateway ? [gateway] : []), ...traefikUnservedNotes(ctx), ...contourUnservedNotes(ctx)];
+    const listenerSets = edgeRoutes(ctx.snapshot).listenerSetParents;
+    const notes = [...albUnjudgedNotes(ctx.snapshot, albs.filter((a) => albUnjudged(a.alb))), ...albKeptNotes(albs.filter((a) => !albUnjudged(a.alb))), ...(gateway ? [gateway] : []), ...(listenerSets.length ? [`${listenerSets.length} route parentRef(s) naming a Gateway API ListenerSet are not judged: ztaudit does not read ListenerSets, so the listeners one adds to its Gateway (a plaintext HTTP one included) and the routes attached there have no verdict: ${listenerSets.join('; ')}`] : []), ...traefikUnservedNotes(ctx), ...contourUnservedNotes(ctx)];
     return notes.length > 0 ? notes.join('; ') : undefined;
   },
 };

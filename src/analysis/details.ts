@@ -203,7 +203,9 @@ export const RUN_NOTES_KINDS: ReadonlySet<KindKey> = new Set<KindKey>([
   ...DETAIL_KINDS.network, ...EXTRA_POLICY_KINDS, ...POD_VIEW_KINDS, 'serviceaccounts', // policies select by service account
   'calico.ippools', 'calico-v3.ippools', // where Calico pods' addresses lie (netpol/calico/ip-pools.ts)
   'cilium.cidrgroups', // the CIDRs of a Cilium policy's cidrGroupRef/cidrGroupSelector (netpol/cilium/parse.ts)
+  'antrea.clustergroups', 'antrea.groups', // the members of a group an Antrea-native policy names (netpol/antrea.ts resolveGroup)
   'cilium.nodeconfigs', // per-node overrides of Cilium's enforcement switches (netpol/cilium/config.ts)
+  'calico.felixconfigurations', // Felix's dropActionOverride, which may turn Calico's denials into accepts (netpol/calico/felix.ts)
   'endpointslices', // the backends of a selector-less Service a Cilium toServices names (netpol/cilium/service-backends.ts)
   ...EDGE_ROUTE_KINDS, 'traefik.middlewares', 'traefik-legacy.middlewares', 'configmaps',
   ...DETAIL_KINDS.rbac,

@@ -12,7 +12,7 @@ import { ConfigError, HistoryError } from '../base/errors.ts';
 import { oneLine } from '../base/plain-text.ts';
 import { fleetDataOf, unreadableInFleet } from '../fleet/data.ts';
 import { FLEET_FORMATS, renderFleet } from '../fleet/render.ts';
-import { buildFleetView, commonShapesText, meanOverallText, waiversDueText, type FleetView } from '../fleet/view.ts';
+import { buildFleetView, commonShapesText, meanOverallText, regressedLeftOutText, waiversDueText, type FleetView } from '../fleet/view.ts';
 import { digestSkipReason, sendEmailDigest, sendSlackDigest } from '../notify/fleet-digest.ts';
 import { sendBounded } from '../pipeline/pipeline.ts';
 import { DEFAULT_FLEET_QUERY, type FleetQuery } from '../run/fleet.ts';
@@ -120,7 +120,7 @@ function fleetReport(values: FleetOptions, io: CliIO): Promise<number> {
       const files = await renderFleet(data, { formats, outDir: resolve(io.cwd, values.out) });
       if (!values.quiet) for (const f of files) io.stdout(`wrote ${f}\n`);
       const view = buildFleetView(data);
-      if (!values.quiet) io.stdout(`${view.totals.clusters} clusters, mean overall ${meanOverallText(view.totals)}, ${view.totals.regressed} regressed in the last ${query.sinceHours} h, ${view.totals.stale} without a run in the last ${view.staleAfterHours} h (stale)${view.totals.unreadable ? `, ${view.totals.unreadable} whose latest run could not be read (state unknown)` : ''}, ${commonShapesText(view)}, ${waiversDueText(view)}\n`);
+      if (!values.quiet) io.stdout(`${view.totals.clusters} clusters, mean overall ${meanOverallText(view.totals)}, ${view.totals.regressed} regressed in the last ${query.sinceHours} h${regressedLeftOutText(view.totals)}, ${view.totals.stale} without a run in the last ${view.staleAfterHours} h (stale)${view.totals.unreadable ? `, ${view.totals.unreadable} whose latest run could not be read (state unknown)` : ''}, ${commonShapesText(view)}, ${waiversDueText(view)}\n`);
       const done = unreadable > 0 ? EXIT_CANNOT_RUN : EXIT_OK;
       if (values.notify === false) return done;
       for (const line of [...channelsWithoutCredentials(config, env), ...notifyAddresses(config, env).conflicts]) io.stderr(`ztaudit fleet: warning: ${line}\n`);

@@ -123,14 +123,20 @@ export function warnFailOnNeverFires(edges: Pick<PipelineEdges, 'store'>, failOn
 }
 
 /**
- * With --fail-on never and -q, the one word that the audit was blind in places: the score
- * table (which says it) is not printed, and no exit code will. Any other --fail-on exits 1
- * saying it (failOnReason).
+ * With --fail-on never, the one warning that the audit was blind in places, -q or not: the
+ * score table says it on stdout, but a log pipeline reading stderr for warnings (a CronJob's)
+ * would see a partial run as a clean one, and no exit code will say it. Any other --fail-on
+ * exits 1 saying it (failOnReason).
  */
 function warnGaps(report: RunReport, flags: Pick<RunFlags, 'failOn' | 'acceptedForbidden'>, log: ReturnType<typeof createLogger>): void {
+  if (flags.failOn !== 'never') return;
   const gaps = coverageGaps(report, flags.acceptedForbidden);
-  if (flags.failOn !== 'never' || gaps.checks === 0) return;
-  log.warn(oneLine(`${gapsText(gaps)}: their areas get no grade, and --fail-on critical, high or regression would exit 1`));
+  if (gaps.checks > 0) {
+    log.warn(oneLine(`${gapsText(gaps)}: their areas get no grade, and --fail-on critical, high or regression would exit 1`));
+    return;
+  }
+  const partial = report.run.partial ?? [];
+  if (partial.length > 0) log.warn(oneLine(`partial run: ${partial[0]}${partial.length > 1 ? ` (and ${partial.length - 1} more)` : ''}`));
 }
 
 /**
@@ -210,7 +216,7 @@ export async function runAudit(opts: RunOptions, io: CliIO, signal?: AbortSignal
         if (line !== null) log.warn(line);
       }
       if (!flags.quiet) printScoreTable(report, io);
-      else warnGaps(report, flags, log);
+      warnGaps(report, flags, log);
       const failed = failOnReason(report, flags.failOn, flags.acceptedForbidden);
       if (failed === null) return EXIT_OK;
       // Said even with --quiet: an exit code without its reason sends people digging.

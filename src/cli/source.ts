@@ -241,6 +241,7 @@ async function collectSource(flags: SourceFlags, log: Logger, context: SourceCon
     ...(context.signal ? { signal: context.signal } : {}),
     ...(timeoutMs ? { timeoutMs } : {}),
     ...(retryBudgetMs !== undefined ? { retryBudgetMs } : {}),
+    deadlineMs: config.collect.deadlineSeconds * 1000,
     onProgress: progress,
     // ConfigMaps are read by name only: the ingress controllers' --configmap, the meshes' own (istio-<rev> per Istio revision in use), Cilium's agent settings, Contour's --config-path file, calico-node's calico-config.
     configMapRefs: liveConfigMapRefs(config),

@@ -14,7 +14,8 @@ import { metadataProblem, specProblem } from '../snapshot/shape.ts';
 import { oneLine } from '../base/plain-text.ts';
 import { CredentialError, type KubeconfigOptions } from '../kube/kubeconfig.ts';
 import { ApiUnreachableError, CollectionAborted, TransportError, describeTransportError, forbiddenDetail, openKubeClient, statusMessage, type KubeClient, type KubeResponse } from '../kube/client.ts';
-import { basePathOf, discover, resourceName, servedApiResources, servedVersion, type Discovery } from '../kube/discovery.ts';
+import { basePathOf, builtinListed, discover, resourceName, servedApiResources, servedVersion, type Discovery } from '../kube/discovery.ts';
+import { DEFAULT_COLLECTION_DEADLINE_SECONDS } from '../config/types.ts';
 import { EXTRA_CONFIGMAP_NAMES_VALUE, ISTIO_REVISIONS_VALUE } from './rbac-rules.ts';
 
 export { ApiUnreachableError, CollectionAborted } from '../kube/client.ts';
@@ -36,8 +37,8 @@ export interface CollectLiveOptions extends KubeconfigOptions {
   /** Per-request timeout and the bound on reaching the API server at all; default 10 s. */
   timeoutMs?: number;
   /**
-   * Progress, each line once: the running count while a kind spans several pages, then once
-   * when the kind is done, with its coverage entry (`done`; count 0 when it could not be read).
+   * Progress, each line once: the running count while a kind spans several pages (at most once
+   * each PROGRESS_INTERVAL_MS), then once when the kind is done, with its coverage entry (`done`; count 0 when it could not be read).
    */
   onProgress?: (kindKey: KindKey, count: number, done?: CoverageEntry) => void;
   /** ConfigMaps to `get` by name, derived from the workloads listed so far (e.g. TLS settings). */
@@ -52,7 +53,33 @@ export interface CollectLiveOptions extends KubeconfigOptions {
   concurrency?: number;
   /** Aborts the collection (serve at SIGTERM): in-flight requests are destroyed, no new ones sent. */
   signal?: AbortSignal;
+  /**
+   * The whole collection's deadline (collect.deadlineSeconds; default COLLECTION_DEADLINE_MS):
+   * past it no further page is asked for, and every kind not finished is `error`, naming it.
+   * Checked between requests, each bounded by `timeoutMs` and the retry budget.
+   */
+  deadlineMs?: number;
+  /** Pages in a row that bring no object yet a continue token, past which the list is `error`; default EMPTY_PAGES_MAX. */
+  emptyPagesMax?: number;
+  /** The clock of the deadline and of the progress lines' interval (tests); default Date.now. */
+  now?: () => number;
 }
+
+/** The collection's default deadline (collect.deadlineSeconds; why this long: DEFAULT_COLLECTION_DEADLINE_SECONDS). */
+export const COLLECTION_DEADLINE_MS = DEFAULT_COLLECTION_DEADLINE_SECONDS * 1000;
+
+/**
+ * Pages in a row without an object but with a continue token after which a list is given up.
+ * The API server may answer a page with fewer items than `limit`, even none, when a selector
+ * filters them out, and only a continue token says more follow (ListOptions.limit,
+ * https://kubernetes.io/docs/reference/kubernetes-api/common-parameters/common-parameters/#limit);
+ * a thousand empty pages in a row (500,000 objects filtered out at the default page size) is no
+ * such list but a server or proxy that never ends it.
+ */
+export const EMPTY_PAGES_MAX = 1000;
+
+/** How often a kind that spans many pages says its running count. */
+export const PROGRESS_INTERVAL_MS = 2_000;
 
 /**
  * How many times a list starts over after its continue token expired (410 Gone, Kubernetes API
@@ -124,6 +151,13 @@ async function collectLiveHeld(options: CollectLiveOptions): Promise<Snapshot> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const pageSize = Math.max(1, Math.floor(options.pageSize ?? 500));
   const concurrency = Math.max(1, options.concurrency ?? 4);
+  const now = options.now ?? Date.now;
+  const bounds: ListBounds = {
+    now,
+    deadline: now() + (options.deadlineMs ?? COLLECTION_DEADLINE_MS),
+    deadlineSeconds: Math.round((options.deadlineMs ?? COLLECTION_DEADLINE_MS) / 1000),
+    emptyPagesMax: Math.max(1, options.emptyPagesMax ?? EMPTY_PAGES_MAX),
+  };
   const { client, resolved } = openKubeClient({
     ...options,
     timeoutMs,
@@ -153,7 +187,7 @@ async function collectLiveHeld(options: CollectLiveOptions): Promise<Snapshot> {
       const key = spec.key as KindKey;
       const items: KubeObject[] = [];
       snapshot.resources[key] = items;
-      const coverage = await collectKind(client, spec, discovery, pageSize, items, interner, (n) => options.onProgress?.(key, n));
+      const coverage = await collectKind(client, spec, discovery, pageSize, items, interner, bounds, (n) => options.onProgress?.(key, n));
       snapshot.coverage[key] = coverage;
       if (coverage.status !== 'ok') items.length = 0;
       options.onProgress?.(key, items.length, coverage);
@@ -171,7 +205,11 @@ async function collectLiveHeld(options: CollectLiveOptions): Promise<Snapshot> {
       const first = snapshot.coverage[builtin[0].key as KindKey];
       throw new ClusterError(`API server at ${client.server} answered but no kind could be listed (first: ${builtin[0].key}: ${first?.status ?? 'not collected'}${first?.detail ? `, ${first.detail}` : ''}): check the auditor's RBAC binding`);
     }
-    await collectConfigMaps(client, snapshot, options, concurrency);
+    if (now() < bounds.deadline) await collectConfigMaps(client, snapshot, options, concurrency);
+    else {
+      snapshot.coverage.configmaps = { status: 'error', detail: `get configmaps: not read, ${deadlinePassed(bounds)}` };
+      options.onProgress?.('configmaps', 0, snapshot.coverage.configmaps);
+    }
     if (options.signal?.aborted) throw new CollectionAborted();
     return snapshot;
   } finally {
@@ -212,7 +250,21 @@ function withDeadline<T>(p: Promise<T>, deadline: number, timeoutMs: number): Pr
   return Promise.race([p, expired]).finally(() => clearTimeout(timer));
 }
 
-async function collectKind(client: KubeClient, spec: KindSpec, discovery: Discovery, pageSize: number, items: KubeObject[], interner: Interner, progress: (n: number) => void): Promise<CoverageEntry> {
+/** What ends a list that would otherwise not end (collectLiveHeld's options). */
+interface ListBounds {
+  now: () => number;
+  /** Epoch ms, as `now` tells it. */
+  deadline: number;
+  deadlineSeconds: number;
+  emptyPagesMax: number;
+}
+
+function deadlinePassed(bounds: ListBounds): string {
+  return `the collection's deadline of ${bounds.deadlineSeconds} s (collect.deadlineSeconds) passed`;
+}
+
+async function collectKind(client: KubeClient, spec: KindSpec, discovery: Discovery, pageSize: number, items: KubeObject[], interner: Interner, bounds: ListBounds, progress: (n: number) => void): Promise<CoverageEntry> {
+  if (bounds.now() >= bounds.deadline) return { status: 'error', detail: `list ${resourceName(spec)}: not listed, ${deadlinePassed(bounds)}` };
   const version = await servedVersion(client, spec, discovery);
   if (typeof version !== 'string') return version.coverage;
   const apiVersion = spec.group ? `${spec.group}/${version}` : version;
@@ -224,7 +276,13 @@ async function collectKind(client: KubeClient, spec: KindSpec, discovery: Discov
   };
   let restarts = 0;
   let cont = '';
+  // The tokens this pass of the list was given: one handed back again would go round for ever.
+  const tokens = new Set<string>();
+  let pages = 0;
+  let emptyPages = 0;
+  let progressAt = bounds.now();
   for (;;) {
+    if (cont && bounds.now() >= bounds.deadline) return { status: 'error', detail: `${what} not finished after ${pages} pages (${items.length} objects): ${deadlinePassed(bounds)}` };
     const query = `?limit=${pageSize}${selectorQuery(spec)}${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`;
     let r: KubeResponse;
     try {
@@ -242,13 +300,19 @@ async function collectKind(client: KubeClient, spec: KindSpec, discovery: Discov
       noteListRestarted(client.notes, what);
       items.length = 0;
       cont = '';
+      tokens.clear();
+      emptyPages = 0;
       continue;
     }
     if (r.status === 403) return { status: 'forbidden', detail: forbiddenDetail(`list ${resourceName(spec)} at cluster scope`, r) };
     if (r.status === 404) {
-      return spec.builtin
-        ? { status: 'absent', detail: `${resourceName(spec)}/${version} is not served by this API server` }
-        : { status: 'absent', detail: `${resourceName(spec)} is not served (CRD removed during collection)` };
+      if (!spec.builtin) return { status: 'absent', detail: `${resourceName(spec)} is not served (CRD removed during collection)` };
+      // A built-in API is absent only when the server's discovery does not list it (a group
+      // version switched off with --runtime-config); listed, or not known to be unlisted, a 404
+      // is a failed list (a proxy in between), never "nothing of it exists".
+      const listed = await builtinListed(client, spec, version, discovery);
+      if (listed === false) return { status: 'absent', detail: `${resourceName(spec)}/${version} is not served by this API server (its discovery does not list it)` };
+      return { status: 'error', detail: `${what} failed: ${statusMessage(r)}, yet ${listed ? 'the API server\'s discovery lists it' : 'API discovery could not say whether it is served'}` };
     }
     const body = r.body as { items?: unknown; metadata?: { continue?: unknown } } | undefined;
     if (r.status !== 200 || !body || !Array.isArray(body.items)) {
@@ -259,9 +323,18 @@ async function collectKind(client: KubeClient, spec: KindSpec, discovery: Discov
       if (refused) return { status: 'error', detail: `${what}: ${refused}` };
       items.push(item);
     }
+    pages++;
     const next = body.metadata?.continue;
     if (typeof next !== 'string' || next === '') break;
-    progress(items.length); // more pages follow; the final count is reported once by the caller
+    if (tokens.has(next)) return { status: 'error', detail: `${what} failed: page ${pages} handed back a continue token the list had already been given, so it would never end` };
+    tokens.add(next);
+    emptyPages = body.items.length === 0 ? emptyPages + 1 : 0;
+    if (emptyPages >= bounds.emptyPagesMax) return { status: 'error', detail: `${what} failed: ${emptyPages} pages in a row brought no object yet a continue token (${items.length} objects after ${pages} pages), so it may never end` };
+    // More pages follow: the running count, at most once an interval (the final count is reported once by the caller).
+    if (bounds.now() - progressAt >= PROGRESS_INTERVAL_MS) {
+      progressAt = bounds.now();
+      progress(items.length);
+    }
     cont = next;
   }
   return { status: 'ok', count: items.length };

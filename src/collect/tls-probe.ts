@@ -15,6 +15,7 @@
 import { promises as dns } from 'node:dns';
 import net from 'node:net';
 import tls from 'node:tls';
+import { certificateNamesHost, type CertificateNames } from '../base/cert-names.ts';
 import type { TlsProbeResult } from '../snapshot/types.ts';
 
 export type ProbeEndpoint = TlsProbeResult['endpoint'];
@@ -119,9 +120,51 @@ function handshake(ep: ProbeEndpoint, version: Version, timeoutMs: number, addre
   });
 }
 
-function parseAltNames(san: string | undefined): string[] {
-  if (!san) return [];
-  return san.split(/,\s*/).map((s) => s.replace(/^(DNS|IP Address):/, '')).filter(Boolean);
+/**
+ * The entries of Node's subjectaltname text ("DNS:a.example, IP Address:10.0.0.1"), each as its
+ * type and value. Node writes a value holding a comma, quote, backslash or control character as a
+ * JSON string (DNS:"a, DNS:b"), so a certificate cannot smuggle in an entry by naming one inside
+ * another; text that does not parse so yields no entries at all.
+ */
+export function subjectAltNames(san: string | undefined): Array<{ type: string; value: string }> {
+  const out: Array<{ type: string; value: string }> = [];
+  let i = 0;
+  while (san && i < san.length) {
+    const colon = san.indexOf(':', i);
+    if (colon < 0) return [];
+    let end: number;
+    let value: string;
+    if (san[colon + 1] === '"') {
+      let k = colon + 2;
+      while (k < san.length && san[k] !== '"') k += san[k] === '\\' ? 2 : 1;
+      try {
+        value = JSON.parse(san.slice(colon + 1, k + 1)) as string;
+      } catch {
+        return [];
+      }
+      end = k + 1;
+    } else {
+      const comma = san.indexOf(', ', colon + 1);
+      end = comma < 0 ? san.length : comma;
+      value = san.slice(colon + 1, end);
+    }
+    out.push({ type: san.slice(i, colon), value });
+    if (end < san.length && !san.startsWith(', ', end)) return [];
+    i = end + 2;
+  }
+  return out;
+}
+
+/** The names a peer certificate carries: its DNS and IP address SANs, and its subject CN. */
+function certificateNames(cert: tls.PeerCertificate): CertificateNames & { altNames: string[] } {
+  const entries = subjectAltNames(cert.subjectaltname);
+  const cn: unknown = cert.subject?.CN;
+  return {
+    dnsNames: entries.filter((e) => e.type === 'DNS').map((e) => e.value),
+    ipAddresses: entries.filter((e) => e.type === 'IP Address').map((e) => e.value),
+    commonNames: (Array.isArray(cn) ? cn : [cn]).filter((c): c is string => typeof c === 'string'),
+    altNames: entries.map((e) => (e.type === 'DNS' || e.type === 'IP Address' ? e.value : `${e.type}:${e.value}`)).filter(Boolean),
+  };
 }
 
 const inconclusive = (): TlsProbeResult['versions'] => ({ 'TLSv1': 'inconclusive', 'TLSv1.1': 'inconclusive', 'TLSv1.2': 'inconclusive', 'TLSv1.3': 'inconclusive' });
@@ -143,19 +186,17 @@ async function probeEndpoint(ep: ProbeEndpoint, timeoutMs: number, addresses: re
   }
   const result: TlsProbeResult = { endpoint: ep, versions };
   if (cert) {
-    const name = ep.sni ?? ep.host;
-    let hostnameMatches = false;
-    try {
-      hostnameMatches = tls.checkServerIdentity(name, cert) === undefined;
-    } catch {
-      hostnameMatches = false;
-    }
+    // Judged as clients that follow RFC 9525 judge it (src/base/cert-names.ts), not with Node's
+    // lenient tls.checkServerIdentity, which takes a CN without DNS SANs and partial wildcards.
+    const names = certificateNames(cert);
+    const { matches, miss } = certificateNamesHost(names, ep.sni ?? ep.host);
     const notAfter = new Date(cert.valid_to);
     result.certificate = {
       notAfter: Number.isNaN(notAfter.getTime()) ? cert.valid_to : notAfter.toISOString(),
       subject: typeof cert.subject?.CN === 'string' ? cert.subject.CN : undefined,
-      altNames: parseAltNames(cert.subjectaltname),
-      hostnameMatches,
+      altNames: names.altNames,
+      hostnameMatches: matches,
+      ...(miss ? { hostnameMismatch: miss } : {}),
     };
   }
   if (Object.values(versions).every((o) => o === 'inconclusive')) result.error = errors[0] ?? 'no handshake completed';

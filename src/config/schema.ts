@@ -102,6 +102,7 @@ export const CONFIG_SCHEMA = closed({
   // report.sarif's and report.junit.xml's caps (src/base/output-limits.ts); above GitHub's limit is a warning (validate.ts),
   // above MAX_REPORT_CAP an error, as for --sarif-max-results and --junit-max-finding-cases (src/cli/report-limits.ts).
   reports: closed({ sarifMaxResults: reportCap, junitMaxFindingCases: reportCap }),
+  collect: closed({ deadlineSeconds: { type: 'integer', minimum: 1, maximum: 86400 } }),
   limits: closed({ manifestFileMiB: { type: 'number', exclusiveMinimum: 0, maximum: 256 }, snapshotMiB: { type: 'number', exclusiveMinimum: 0, maximum: 16384 } }),
   regression: closed({
     newFindingSeverity: { enum: ['critical', 'high', 'medium', 'low', 'none'] },

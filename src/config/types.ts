@@ -119,6 +119,11 @@ export interface Config {
     /** What set junitMaxFindingCases, likewise. */
     junitMaxFindingCasesFrom?: string;
   };
+  /** The live collection (src/collect/live.ts). */
+  collect: {
+    /** The whole collection's deadline: kinds not listed by then are not read, and the run is partial. */
+    deadlineSeconds: number;
+  };
   /** Input size limits: refused with one line (exit 2) rather than a heap crash. */
   limits: {
     /** Largest single --manifests file, in MiB (a YAML parse needs ~50x the file in memory). */
@@ -174,6 +179,15 @@ export interface EgressGateway {
   cidr?: string;
 }
 
+/**
+ * The collection's default deadline. bench/live.ts measured a live collection of the M cluster
+ * (46,169 objects) at 3.07–5.25 s, `kubectl get -A -o json` at 20.79–25.37 s
+ * (docs/performance.md); L (150,000 pods, 461,407 objects) is ten times M, so about 30–50 s for
+ * the collector and 4 min for kubectl at that rate. Thirty minutes is well past both, slow API
+ * servers and retried outages included, and still ends a run that would otherwise never end.
+ */
+export const DEFAULT_COLLECTION_DEADLINE_SECONDS = 30 * 60;
+
 /** limits.manifestFileMiB when the configuration gives none. */
 export const DEFAULT_MANIFEST_FILE_MIB = 32;
 
@@ -196,6 +210,7 @@ export function defaultConfig(): Config {
     waivers: [],
     history: { retention: { maxRuns: 90, maxAgeDays: 180 }, retrySeconds: 60 },
     reports: { sarifMaxResults: SARIF_MAX_RESULTS, junitMaxFindingCases: JUNIT_MAX_FINDING_CASES },
+    collect: { deadlineSeconds: DEFAULT_COLLECTION_DEADLINE_SECONDS },
     limits: { manifestFileMiB: DEFAULT_MANIFEST_FILE_MIB, snapshotMiB: 1024 },
     regression: { newFindingSeverity: 'high', areaScoreDrop: 5, breadthGrowthPercent: 20, expiredWaiver: true },
     notify: { policy: 'regression', deadlineSeconds: 60 },

@@ -146,7 +146,9 @@ async function readFleet(store: RunStore, q: FleetQuery, onUnreadable: (error: U
   const regressions: FleetRegression[] = [];
   for (const s of all) {
     if (regressions.length >= 500) break;
-    if (s.regression !== true || Date.parse(s.startedAt) < Date.parse(since)) continue;
+    // A cluster whose newest run cannot be read: an older run's regression is not its state now
+    // (FleetUnreadable), left out as its scores are, as PostgreSQL's fleet leaves it out.
+    if (s.regression !== true || Date.parse(s.startedAt) < Date.parse(since) || newestOf.get(s.cluster)) continue;
     const run = await get(s.id);
     regressions.push({ run: s, reasons: run?.diff?.regressionReasons ?? [] });
   }

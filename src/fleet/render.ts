@@ -11,7 +11,7 @@ import { templateEnvironment } from '../report/html.ts';
 import { mdEscape } from '../report/markdown.ts';
 import { writeWhole } from '../report/render.ts';
 import type { FleetData } from '../run/fleet.ts';
-import { buildFleetView, cellsOf, meanOverallText, noneReadText, unreadableLeftOutText, type FleetView } from './view.ts';
+import { buildFleetView, cellsOf, meanOverallText, noneReadText, regressedLeftOutText, unreadableLeftOutText, type FleetView } from './view.ts';
 
 export const FLEET_FORMATS = ['html', 'json', 'md'] as const;
 export type FleetFormat = (typeof FLEET_FORMATS)[number];
@@ -43,7 +43,7 @@ export function fleetJson(data: FleetData): unknown {
     worstPerArea: Object.fromEntries(AREAS.map((a, i) => [a, view.worst[i].rows.map((r) => ({ cluster: r.cluster, score: r.cell.score }))])),
     /** Clusters graded n/a, left out of the mean overall score and of worstPerArea. */
     leftOutAsNa: { overall: view.totals.meanLeftOut, areas: Object.fromEntries(AREAS.map((a, i) => [a, view.worst[i].leftOut])) },
-    /** Clusters whose latest run could not be read (`unreadable`), left out of worstPerArea, the mean overall score, `common` and `waivers`: an older run's scores, findings and waivers are not their state now. */
+    /** Clusters whose latest run could not be read (`unreadable`), left out of worstPerArea, the mean overall score, `regressions`, `common` and `waivers`: an older run's scores, regressions, findings and waivers are not their state now. */
     leftOutUnreadable: view.totals.unreadable,
     regressions: data.regressions,
     /** Clusters whose latest run started more than staleAfterHours ago (as `clusters`): their regressions cannot show. */
@@ -64,19 +64,20 @@ const worstLeftOutText = (n: number): string => (n ? ` (${n} cluster${n === 1 ? 
 export function fleetMarkdown(view: FleetView): string {
   const out: string[] = [];
   out.push(`# ztaudit fleet report: ${view.totals.clusters} clusters`, '');
-  out.push(`Store ${mdEscape(view.store)}, generated ${view.generatedAt}. Mean overall score ${meanOverallText(view.totals)}; ${view.totals.regressed} cluster(s) regressed in the last ${view.sinceHours} h; ${view.totals.stale} without a run in the last ${view.staleAfterHours} h (stale)${view.totals.unreadable ? `; ${view.totals.unreadable} whose latest run could not be read (state unknown)` : ''}.`, '');
+  out.push(`Store ${mdEscape(view.store)}, generated ${view.generatedAt}. Mean overall score ${meanOverallText(view.totals)}; ${view.totals.regressed} cluster(s) regressed in the last ${view.sinceHours} h${regressedLeftOutText(view.totals)}; ${view.totals.stale} without a run in the last ${view.staleAfterHours} h (stale)${view.totals.unreadable ? `; ${view.totals.unreadable} whose latest run could not be read (state unknown)` : ''}.`, '');
   out.push('## Scores', '', `| Cluster | Overall | ${view.areaTitles.join(' | ')} |`, `|---|---|${view.areaTitles.map(() => '---').join('|')}|`);
   const cell = (c: FleetView['grid'][number]['overall']) => `${c.text} ${c.grade}${c.deltaText ? ` (${c.deltaText})` : ''}`;
   for (const g of view.grid) out.push(`| ${mdEscape(g.cluster)}${g.regression ? ' **regression**' : ''}${g.partial ? ' (partial)' : ''}${g.stale ? ` (stale: last run ${formatDate(g.unreadable?.startedAt ?? g.startedAt)})` : ''}${g.unreadable ? ` (latest run ${mdEscape(g.unreadable.runId)} could not be read: older run ${mdEscape(g.runId)} shown)` : ''} | ${cell(g.overall)} | ${g.areas.map(cell).join(' | ')} |`);
   if (view.unreadable.length > 0) {
-    out.push('', '## Latest run could not be read', '', "These clusters' newest stored run cannot be read: their state now is unknown. An older run that shows one is left out of the mean, the grade counts, the worst per area, the findings on many clusters and the expiring waivers.", '');
+    out.push('', '## Latest run could not be read', '', "These clusters' newest stored run cannot be read: their state now is unknown. An older run that shows one is left out of the mean, the grade counts, the regressions, the worst per area, the findings on many clusters and the expiring waivers.", '');
     // As UnreadableRow.text says it, each stored value (run ids, the start time) escaped.
     for (const u of view.unreadable) {
       out.push(`- **${mdEscape(u.cluster)}**${u.stale ? ' (stale)' : ''}: latest run ${mdEscape(u.runId)}${u.startedAt ? `, started ${mdEscape(u.startedAt)},` : ''} could not be read: the cluster's state is unknown; ${u.shownBy ? `shown by the older run ${mdEscape(u.shownBy)}, not current` : noneReadText(u)}`);
     }
   }
   out.push('', `## Regressions in the last ${view.sinceHours} hours`, '');
-  if (view.regressions.length === 0) out.push('None.');
+  if (view.totals.unreadable) out.push(`${unreadableLeftOutText(view.totals)}.`, '');
+  if (view.regressions.length === 0) out.push(view.totals.unreadable ? 'None on any cluster whose latest run could be read.' : 'None.');
   for (const r of view.regressions) out.push(`- **${mdEscape(r.cluster)}** ${mdEscape(r.runId)}: ${r.reasons.map(mdEscape).join('; ')}${r.more ? `; and ${r.more} more` : ''}`);
   out.push('', '## Worst clusters per area', '');
   if (view.totals.unreadable) out.push(`${unreadableLeftOutText(view.totals)}.`, '');

@@ -72,8 +72,9 @@ export interface FleetView {
   /**
    * `meanLeftOut`: clusters whose latest run's overall grade is n/a, not in the mean. `unreadable`:
    * clusters whose newest run cannot be read, each left out of every aggregate (the mean, the grade
-   * counts, the worst per area, the digest's lowest scores; the stores leave it out of `common` and
-   * `waivers`), also one a row shows by an older run: that run is not the cluster's state now.
+   * counts, the worst per area, the digest's lowest scores; the stores leave it out of `common`,
+   * `waivers` and `regressions`, so of `regressed`), also one a row shows by an older run: that run
+   * is not the cluster's state now.
    */
   totals: { clusters: number; regressed: number; stale: number; unreadable: number; meanOverall: string; meanLeftOut: number; grades: Array<{ grade: string; gradeClass: string; count: number }> };
   /** A cluster is stale when its latest run started longer ago than this. */
@@ -200,6 +201,18 @@ export function meanOverallText(totals: Pick<FleetView['totals'], 'meanOverall' 
     ...(u && !unreadableSaid ? [`${clusters(u)} whose latest run could not be read`] : []),
   ];
   return `${totals.meanOverall}${u && unreadableSaid ? ` without ${u === 1 ? 'it' : 'them'}` : ''}${leftOut.length ? ` (${leftOut.join(' and ')} left out)` : ''}`;
+}
+
+/**
+ * What follows "N regressed in 24 h": the clusters whose latest run could not be read are left
+ * out of it (the stores leave their older runs' regressions out of `regressions`), " (1 cluster
+ * whose latest run could not be read left out)", or " without it/them" after text that has
+ * counted them (`unreadableSaid`, as meanOverallText); '' when none.
+ */
+export function regressedLeftOutText(totals: Pick<FleetView['totals'], 'unreadable'>, unreadableSaid = false): string {
+  const u = totals.unreadable;
+  if (!u) return '';
+  return unreadableSaid ? ` without ${u === 1 ? 'it' : 'them'}` : ` (${clusters(u)} whose latest run could not be read left out)`;
 }
 
 /** What the worst per area and the digest's lowest scores say of the clusters whose latest run could not be read, '' when none. */

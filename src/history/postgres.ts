@@ -1038,8 +1038,11 @@ class PgRunStore implements RunStore {
         trend: e.summaries.slice(0, q.trendPoints).reverse().map(trendPointOf),
       }));
       const since = new Date(q.now.getTime() - q.sinceHours * 3_600_000).toISOString();
+      // Not of a cluster whose newest run cannot be read: an older run's regression is not its state
+      // now (FleetUnreadable), left out as its scores are (as fleetDataOf leaves it out of the other stores').
       const reg = await c.query(
-        `SELECT id, summary, regression_reasons FROM ztaudit_runs WHERE started_at >= $1 AND regression ORDER BY seq DESC LIMIT 500`, [since]);
+        `SELECT id, summary, regression_reasons FROM ztaudit_runs WHERE started_at >= $1 AND regression AND cluster <> ALL($2::text[]) ORDER BY seq DESC LIMIT 500`,
+        [since, unreadable.map((u) => u.cluster)]);
       const regressions: FleetRegression[] = (reg.rows as Row[]).flatMap((row) => {
         const run = this.summaryOrNull(row, onUnreadable);
         return run ? [{ run, reasons: Array.isArray(row.regression_reasons) ? row.regression_reasons as string[] : [] }] : [];

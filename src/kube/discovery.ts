@@ -173,6 +173,24 @@ function groupVersionResources(client: KubeClient, discovery: Discovery, group: 
  */
 export interface NotRead { coverage: CoverageEntry; settled: boolean }
 
+/**
+ * Whether the server's discovery lists built-in kind `spec` at `version`: false when its group
+ * version or the resource is not served (an API switched off with the API server's
+ * --runtime-config, https://kubernetes.io/docs/tasks/administer-cluster/enable-disable-api/),
+ * undefined when discovery could not tell. Asked only after a list answered 404: the group
+ * version's resources are those servedApiResources fetches (memoised).
+ */
+export async function builtinListed(client: KubeClient, spec: KindSpec, version: string, discovery: Discovery): Promise<boolean | undefined> {
+  if (spec.group) {
+    if (discovery.failure || !discovery.groups) return undefined;
+    if (!discovery.groups.get(spec.group)?.has(version)) return false;
+  }
+  const resources = await groupVersionResources(client, discovery, spec.group, version);
+  // No API server serves no core resource: an empty core list says nothing (servedApiResources).
+  if (!Array.isArray(resources) || (!spec.group && resources.length === 0)) return undefined;
+  return resources.some((r) => r.name === spec.resource);
+}
+
 /** Picks the first version in spec.versions that the server serves the resource at. */
 export async function servedVersion(client: KubeClient, spec: KindSpec, discovery: Discovery): Promise<string | NotRead> {
   if (spec.builtin) return spec.versions[0];

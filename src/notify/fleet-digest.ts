@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import { errorMessage } from '../base/errors.ts';
 import { MAX_LINE, MAX_NAME, clip, oneLine, withoutControls } from '../base/plain-text.ts';
-import { comparable, latestReadable, meanOverallText, noneReadText, unreadableLeftOutText, waiverDueDate, waiversDueText, type FleetView } from '../fleet/view.ts';
+import { comparable, latestReadable, meanOverallText, noneReadText, regressedLeftOutText, unreadableLeftOutText, waiverDueDate, waiversDueText, type FleetView } from '../fleet/view.ts';
 import { formatDate } from '../report/helpers.ts';
 import { templateEnvironment } from '../report/html.ts';
 import type { NotificationOutcome } from '../run/types.ts';
@@ -53,8 +53,9 @@ export function unreadableHeadText(view: Pick<FleetView, 'unreadable'>, name: ((
 /** The digest's one-line header: the Slack header and notification text, the email's subject and first line. */
 export function digestHeadline(view: FleetView, name: ((cluster: string) => string) | null = oneLine): string {
   const unreadable = unreadableHeadText(view, name);
-  // The mean leaves them out ("mean 95.0 without them"): an older run's score is not their state now.
-  return `Fleet: ${view.totals.clusters} clusters, ${unreadable ? `${unreadable}, ` : ''}mean ${meanOverallText(view.totals, true)}, ${view.totals.regressed} regressed in ${view.sinceHours} h, ${view.totals.stale} without a run in ${view.staleAfterHours} h`;
+  // The mean and the regressed count leave them out ("mean 95.0 without them", "1 regressed in 24 h
+  // without them"): an older run's score and regression are not their state now.
+  return `Fleet: ${view.totals.clusters} clusters, ${unreadable ? `${unreadable}, ` : ''}mean ${meanOverallText(view.totals, true)}, ${view.totals.regressed} regressed in ${view.sinceHours} h${regressedLeftOutText(view.totals, true)}, ${view.totals.stale} without a run in ${view.staleAfterHours} h`;
 }
 
 /**
@@ -81,10 +82,12 @@ export function buildSlackDigest(view: FleetView): { text: string; blocks: Array
   const section = (text: string) => ({ type: 'section', text: { type: 'mrkdwn', text: truncateMrkdwn(text, 2900), verbatim: true } });
   // The header's text is the store's (counts, a mean): emoji false, so no `:name:` in it turns into an emoji (https://api.slack.com/reference/block-kit/composition-objects#text).
   const blocks: Array<Record<string, unknown>> = [{ type: 'header', text: { type: 'plain_text', text: truncate(`ztaudit ${digestHeadline(view, null)}`, 150), emoji: false } }];
+  // As fleet.html and fleet.md say it above the list: the stores leave those clusters out of it.
+  const unreadableNote = view.totals.unreadable ? `${mrkdwnText(unreadableLeftOutText(view.totals))}.\n` : '';
   if (view.regressions.length > 0) {
     const lines = view.regressions.slice(0, MAX_LINES).map((r) => `• ${mrkdwnCode(clip(r.cluster, MAX_NAME))} ${mrkdwnText(clip(r.reasons[0] ?? 'regression', MAX_LINE))}${r.reasons.length > 1 || r.more ? ` (+${r.reasons.length - 1 + r.more} more)` : ''}`);
     if (view.regressions.length > MAX_LINES) lines.push(`… and ${view.regressions.length - MAX_LINES} more`);
-    blocks.push(section(`*Regressions in the last ${view.sinceHours} h*\n${lines.join('\n')}`));
+    blocks.push(section(`*Regressions in the last ${view.sinceHours} h*\n${unreadableNote}${lines.join('\n')}`));
   } else {
     blocks.push(section(`${view.totals.stale || view.totals.unreadable ? ':warning:' : ':white_check_mark:'} ${noRegressionText(view)}`));
   }
@@ -105,8 +108,6 @@ export function buildSlackDigest(view: FleetView): { text: string; blocks: Array
     ...(view.totals.unreadable ? [unreadableLeftOutText(view.totals)] : []),
   ];
   if (worst.length > 0 || leftOut.length > 0) blocks.push(section(`*Lowest overall scores*\n${[...worst.map((g) => `• ${mrkdwnCode(clip(g.cluster, MAX_NAME))} ${g.overall.text} (${g.overall.grade})${g.overall.deltaText ? ` ${g.overall.deltaText}` : ''}${g.partial ? ' (partial)' : ''}${g.stale ? ' (stale)' : ''}`), ...leftOut].join('\n')}`));
-  // As fleet.html and fleet.md say it above both lists: the stores leave those clusters out of them.
-  const unreadableNote = view.totals.unreadable ? `${mrkdwnText(unreadableLeftOutText(view.totals))}.\n` : '';
   if (view.common.length > 0) blocks.push(section(`*On many clusters*\n${unreadableNote}${view.common.slice(0, 5).map((c) => `• ${c.clusters} clusters${c.carriedText ? ` (${c.carriedText})` : ''}: ${mrkdwnCode(c.check)} on ${mrkdwnCode(clip(c.resource, MAX_NAME))} (${c.severity})`).join('\n')}`));
   if (view.waivers.length > 0) blocks.push(section(`*${waiversDueText(view)}*\n${unreadableNote}${view.waivers.slice(0, 5).map((w) => `• ${waiverDueDate(w)} ${mrkdwnCode(clip(w.cluster, MAX_NAME))} ${mrkdwnCode(w.check)} (owner ${mrkdwnText(w.owner)})`).join('\n')}${view.waivers.length > 5 ? `\n… and ${view.waivers.length - 5} more` : ''}`));
   // The notification text is mrkdwn: a name in it as inline code, escaped (`<!channel>` pings no one).
@@ -150,7 +151,7 @@ export async function sendEmailDigest(view: FleetView, opts: { smtpUrl: string; 
     // Every control character but line breaks and tabs comes from the data: escaped, as in fleet.html.
     const html = withoutControls(templateEnvironment().template('fleet-digest-email')({
       // The mean with the clusters it leaves out, as the subject says it (those whose latest run could not be read: "without them", after their count).
-      subject, view, mean: meanOverallText(view.totals, true), unreadableHead: unreadableHeadText(view), regressions, more: Math.max(0, view.regressions.length - 25), noRegression: noRegressionText(view),
+      subject, view, mean: meanOverallText(view.totals, true), regressedLeftOut: regressedLeftOutText(view.totals, true), unreadableHead: unreadableHeadText(view), regressions, more: Math.max(0, view.regressions.length - 25), noRegression: noRegressionText(view),
       stale: view.stale.slice(0, 25).map((c) => ({ cluster: clip(c.cluster, MAX_NAME), lastRun: lastRunText(c) })), moreStale: Math.max(0, view.stale.length - 25),
       unreadable: view.unreadable.slice(0, 25).map((u) => ({ cluster: clip(u.cluster, MAX_NAME), text: unreadableRunText(u) })), moreUnreadable: Math.max(0, view.unreadable.length - 25),
       common, leftOutUnreadable: unreadableLeftOutText(view.totals), waiversDue: waiversDueText(view), waivers: view.waivers.slice(0, 10).map((w) => ({ ...w, cluster: clip(w.cluster, MAX_NAME), due: waiverDueDate(w) })), attached: attachment !== null,
@@ -158,7 +159,7 @@ export async function sendEmailDigest(view: FleetView, opts: { smtpUrl: string; 
     const note = view.totals.unreadable ? [`${unreadableLeftOutText(view.totals)}.`] : [];
     const text = [
       digestHeadline(view), '',
-      ...(view.regressions.length ? regressions.map((r) => `- ${oneLine(r.cluster)}: ${oneLine(r.reasons.join('; '))}`) : [noRegressionText(view)]),
+      ...(view.regressions.length ? [...note, ...regressions.map((r) => `- ${oneLine(r.cluster)}: ${oneLine(r.reasons.join('; '))}`)] : [noRegressionText(view)]),
       ...(view.stale.length ? ['', `Not audited in the last ${view.staleAfterHours} h:`, ...view.stale.slice(0, 25).map((c) => `- ${oneLine(clip(c.cluster, MAX_NAME))}: ${lastRunText(c)}`)] : []),
       ...(view.stale.length > 25 ? [`and ${view.stale.length - 25} more`] : []),
       ...(view.unreadable.length ? ['', 'Latest run could not be read (state unknown):', ...view.unreadable.slice(0, 25).map((u) => `- ${oneLine(clip(u.cluster, MAX_NAME))}: ${oneLine(unreadableRunText(u))}`)] : []),

@@ -125,6 +125,32 @@ function rulesOf(report: RunReport, carried: readonly CarriedFindings[]): Rules 
   return { rules, ruleIndex, ruleIdOf, narrowedControls };
 }
 
+/**
+ * A plain-text message (`message.text`) from text that may hold names from the cluster: each `\`,
+ * `[` and `]` of the text escaped with a backslash, so that no name reads as an embedded link, then
+ * shown as on the terminal (`oneLine`: every control character, line breaks too, as its \uXXXX
+ * escape, a backslash and a `u`, which are two literal characters to the grammar below).
+ * SARIF 2.1.0 §3.11.6 "Messages with embedded links"
+ * (docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/sarif-v2.1.0-errata01-os-complete.html):
+ * within a plain text message an embedded link is `"[", link text, "](", link destination, ")"`,
+ * where `escaped link character = "\" | "[" | "]"` and `link character = normal link character |
+ * ("\", escaped link character)`; "Literal square brackets ("[" and "]") in the link text of a
+ * plain text message SHALL be escaped with a backslash ("\")", and "Literal square brackets and
+ * (doubled) backslashes MAY appear anywhere else in a plain text message without being escaped".
+ * Code scanning links the text of `[text](n)` in a result's message to its related location n
+ * ("SARIF support for code scanning", result object, relatedLocations), and a viewer may follow
+ * `[click](https://…)`. Escaped everywhere, a name like `x](https://evil.example)` or
+ * `[click](https://e)` can neither open nor close a link: every bracket of the text is escaped,
+ * and so is every backslash, so that a name ending in `\` cannot unescape the bracket after it.
+ * That is how CodeQL writes its messages and its viewer reads them back (github/vscode-codeql,
+ * extensions/ql-vscode/src/common/sarif-utils.ts: unescapeSarifText, "[", "]" and "\\" outside
+ * links too), and what the SARIF TC merged into its 2.2 draft says (oasis-tcs/sarif-spec pull
+ * request 768: these characters "may be backslash-escaped, even outside link text").
+ */
+function messageText(text: string): string {
+  return oneLine(text.replace(/[\\[\]]/g, '\\$&'));
+}
+
 /** A URI path of segments; a lone surrogate (which no URI can carry) becomes U+FFFD. */
 const uriPath = (segments: string[]): string => segments.map((s) => encodeURIComponent(s.toWellFormed())).join('/');
 
@@ -175,8 +201,9 @@ function resultOf(f: Finding, { ruleIndex, ruleIdOf, narrowedControls }: Rules, 
     ruleIndex: ruleIndex.get(ruleId)!,
     level: LEVEL[f.severity],
     // Shown text as on the terminal (docs/hostile-text.md): a message and a location name on one line, every
-    // control (ESC, BEL, CR, LF) and invisible character as its \uXXXX escape; properties keep the data exact.
-    message: { text: oneLine(message) },
+    // control (ESC, BEL, CR, LF) and invisible character as its \uXXXX escape, the message's brackets and
+    // backslashes escaped (messageText); properties keep the data exact.
+    message: { text: messageText(message) },
     locations: [{ physicalLocation: physicalLocationOf(f.resource, f.related, sources), logicalLocations: [{ name: oneLine(f.resource.name), fullyQualifiedName: oneLine(fq), kind: 'resource' }] }],
     partialFingerprints: { 'ztaudit/v1': f.fingerprint },
     properties: {
@@ -192,7 +219,35 @@ function resultOf(f: Finding, { ruleIndex, ruleIdOf, narrowedControls }: Rules, 
 /** The log without its results (`results: []`, the last member of its one run). */
 function logWithoutResults(report: RunReport, { rules, ruleIndex }: Rules, cut: Cut, from: string | undefined): SarifLog {
   const notEvaluated = report.checks.filter((c) => isBlind(c.status));
-  const leftOut = cut.leftOut === 0 ? [] : [{ level: 'warning', message: { text: sarifLeftOutText({ total: cut.total, leftOut: cut.leftOut, limit: cut.limit, from }) } }];
+  const leftOut = cut.leftOut === 0 ? [] : [{ level: 'warning', message: { text: messageText(sarifLeftOutText({ total: cut.total, leftOut: cut.leftOut, limit: cut.limit, from })) } }];
+  // SARIF 2.1.0 (errata01) §3.58.6: a notification's level "error" is "A serious problem was found.
+  // The condition encountered by the tool resulted in the analysis being halted or caused the results
+  // to be incorrect or incomplete": a check that crashed. "warning" is "such that the analysis might be
+  // incomplete but the results that were generated are probably valid": a check not evaluated because
+  // a kind it needs could not be read (forbidden, failed to list), whose earlier findings are carried,
+  // and a log cut to its size limit.
+  const notifications = [...notEvaluated.map((c) => ({
+    level: c.status === 'error' ? 'error' : 'warning',
+    message: { text: messageText(`${c.id} ${c.status}: ${c.reason ?? ''}`) },
+    // SARIF 2.1.0's notification: associatedRule names a rule; descriptor would name one of driver.notifications.
+    associatedRule: { id: c.id, index: ruleIndex.get(c.id) },
+  })), ...leftOut];
+  // executionSuccessful is "true if the engineering system that started the process knows that the
+  // analysis tool succeeded, and false if the engineering system knows that the tool failed"
+  // (§3.20.14); a toolExecutionNotification of level "error" "SHALL mean that the run failed"
+  // (§3.20.21), and tools "SHOULD treat notifications whose level property is "error" as failures and
+  // treat the entire run as having failed" (§3.58.6). So a run with a crashed check failed; a full
+  // run, or a partial one that said what it could not read, succeeded.
+  // GitHub code scanning answers the upload of a log whose execution was not successful as an
+  // "unsuccessful execution": processing status `failed`, with that one error (github/codeql-action
+  // src/upload-lib.ts, waitForProcessing and handleProcessingResultForUnsuccessfulExecution, which the
+  // CodeQL Action's uploads of its own failed runs expect; its pull request 1732), and
+  // github/codeql-action/upload-sarif fails the step on a `failed` status ("Code Scanning could not
+  // process the submitted SARIF file"). GitHub's page "SARIF support for code scanning" does not say
+  // so: of an invocation it lists only workingDirectory.uri among the properties it reads. So a partial
+  // run's upload is taken, its carried results keeping their alerts open, and only a crash makes it a
+  // failed analysis.
+  const executionSuccessful = !notifications.some((n) => n.level === 'error');
   return {
     $schema: SARIF_SCHEMA,
     version: '2.1.0',
@@ -200,15 +255,10 @@ function logWithoutResults(report: RunReport, { rules, ruleIndex }: Rules, cut: 
       tool: { driver: { name: 'ztaudit', version: report.run.toolVersion, semanticVersion: report.run.toolVersion, rules } },
       automationDetails: { id: `ztaudit/${report.run.cluster.name}/${report.run.id}` },
       invocations: [{
-        executionSuccessful: true,
+        executionSuccessful,
         startTimeUtc: report.run.startedAt,
         endTimeUtc: report.run.finishedAt,
-        toolExecutionNotifications: [...notEvaluated.map((c) => ({
-          level: c.status === 'error' ? 'error' : 'warning',
-          message: { text: oneLine(`${c.id} ${c.status}: ${c.reason ?? ''}`) },
-          // SARIF 2.1.0's notification: associatedRule names a rule; descriptor would name one of driver.notifications.
-          associatedRule: { id: c.id, index: ruleIndex.get(c.id) },
-        })), ...leftOut],
+        toolExecutionNotifications: notifications,
       }],
       originalUriBaseIds: { [CLUSTER_URI_BASE]: { description: { text: 'Not a directory: cluster/<namespace>/<kind>/<name>.yaml stands for an object of the audited cluster (_cluster: cluster-scoped).' } } },
       properties: { cluster: report.run.cluster, score: report.score, checkCatalogVersion: report.run.checkCatalogVersion },

@@ -96,6 +96,14 @@ export interface DaemonOptions {
    * a slot later than that is logged and counted as missed. Default 15 minutes.
    */
   missedRunToleranceMs?: number;
+  /**
+   * The run in progress has made this many scheduled ticks in a row be skipped: it is stuck
+   * (default STUCK_AFTER_SKIPS). Called once per such run, with one line saying so; serve sends
+   * it as an "audit could not run" alert, since no audit is completing.
+   */
+  onStuck?: (why: string) => Promise<void> | void;
+  /** Ticks skipped in a row for one run after which it counts as stuck; default STUCK_AFTER_SKIPS. */
+  stuckAfterSkips?: number;
   /** The schedule's clock and timers (tests); default the system's. */
   clock?: Clock;
   /**
@@ -151,6 +159,15 @@ function deferredResult(): Deferred<TickResult> {
 
 const MISSED_RUN_TOLERANCE_MS = 15 * 60_000;
 
+/**
+ * One skipped tick can be an honest overlap (a large cluster on a tight schedule, a run that
+ * once took longer than the schedule's period); a second in a row means the run has outlasted
+ * two periods, which a run whose every wait is bounded (collect.deadlineSeconds,
+ * notify.deadlineSeconds) does not do on a schedule it fits: stuck, and said before a third
+ * period passes in silence.
+ */
+export const STUCK_AFTER_SKIPS = 2;
+
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   validateSchedule(options.schedule, options.timezone);
   const { log } = options;
@@ -177,7 +194,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     metrics.latest = outcome.report;
     if (outcome.html !== null) latestPage = { runId: outcome.report.run.id, html: outcome.html };
   };
-  let current: { promise: Promise<TickResult>; abort: AbortController; startedAt: Date; reason: string; phase: 'auditing' | 'notifying'; phaseSince: Date } | null = null;
+  let current: { promise: Promise<TickResult>; abort: AbortController; startedAt: Date; reason: string; phase: 'auditing' | 'notifying'; phaseSince: Date; skipped: number } | null = null;
+  const stuckAfterSkips = Math.max(1, options.stuckAfterSkips ?? STUCK_AFTER_SKIPS);
   /**
    * A full run that arrived during a watch run (serve --watch): it runs as soon as that one
    * ends. A watch run takes seconds, and dropping the nightly baseline of record for it would
@@ -199,6 +217,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     if (current) {
       metrics.runsTotal.skipped++;
       log.warn(`${reason} tick skipped: the run started at ${current.startedAt.toISOString()} is still in progress`, { event: 'tick-skipped' });
+      if (reason !== 'watch' && ++current.skipped === stuckAfterSkips) {
+        const why = `audit stuck: the ${current.reason} run started at ${current.startedAt.toISOString()} is still ${current.phase} after ${current.skipped} scheduled runs were skipped for it; no audit completes until it ends (restart ztaudit serve if it does not)`;
+        log.warn(why, { event: 'run-stuck' });
+        if (options.onStuck) {
+          void Promise.resolve().then(() => options.onStuck!(why)).catch((error: unknown) => log.warn(`the "audit stuck" alert could not be sent: ${errorMessage(error)}`, { event: 'run-stuck' }));
+        }
+      }
       return Promise.resolve('skipped');
     }
     const abort = new AbortController();
@@ -264,7 +289,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         if (next) tick(next.reason).then(next.done.resolve, next.done.reject);
       }
     })();
-    current = { promise, abort, startedAt, reason, phase: 'auditing', phaseSince: startedAt };
+    current = { promise, abort, startedAt, reason, phase: 'auditing', phaseSince: startedAt, skipped: 0 };
     return promise;
   };
 

@@ -300,6 +300,11 @@ export const KINDS = [
   // Only the spec (cidr, disabled, allowedUses) is read.
   crd('calico.ippools', 'IPPool', 'crd.projectcalico.org', ['v1'], 'ippools', false, { annotations: [], status: [] }),
   crd('calico-v3.ippools', 'IPPool', 'projectcalico.org', ['v3'], 'ippools', false, { annotations: [], status: [] }),
+  // Calico FelixConfigurations: the `default` one and the per-node `node.<nodename>` ones (and
+  // selector-scoped ones) of the crd.projectcalico.org/v1 storage form calico-node reads
+  // (docs.tigera.io/calico/latest/reference/resources/felixconfig). Only spec.dropActionOverride
+  // (Calico Enterprise and Calico Cloud) and spec.nodeSelector are read (src/analysis/netpol/calico/felix.ts).
+  crd('calico.felixconfigurations', 'FelixConfiguration', 'crd.projectcalico.org', ['v1'], 'felixconfigurations', false, { annotations: [], status: [] }),
   // Antrea-native policies (crd.antrea.io): the CRDs of antrea-io/antrea
   // build/charts/antrea/crds/{clusternetworkpolicy,networkpolicy}.yaml serve v1alpha1 and v1beta1
   // at v1.13.0 (v1alpha1 only at v1.12.0, build/yamls/base/crds.yml v1alpha1 at v1.0.0) and
@@ -309,6 +314,12 @@ export const KINDS = [
   // Antrea Tiers: the priority of a custom tier a policy names (build/charts/antrea/crds/tier.yaml:
   // v1alpha1 and v1beta1 at v1.13.0, v1beta1 alone at v2.2.0). Only spec.priority is read.
   { ...crd('antrea.tiers', 'Tier', 'crd.antrea.io', ['v1beta1', 'v1alpha1'], 'tiers', false, { annotations: [], status: [] }), onlyWith: ['antrea.clusternetworkpolicies', 'antrea.networkpolicies'] },
+  // Antrea ClusterGroups and Groups: the members of a `group` an Antrea-native policy names in appliedTo
+  // or a peer (build/charts/antrea/crds/{clustergroup,group}.yaml: v1beta1 alone at v2.0.0 and v2.2.0;
+  // ClusterGroup v1alpha2, v1alpha3 and v1beta1, Group v1alpha3 and v1beta1 at v1.13.0, converted by
+  // Antrea's webhook). Only the spec is read (src/analysis/netpol/antrea.ts resolveGroup).
+  { ...crd('antrea.clustergroups', 'ClusterGroup', 'crd.antrea.io', ['v1beta1', 'v1alpha3', 'v1alpha2'], 'clustergroups', false, { annotations: [], status: [] }), onlyWith: ['antrea.clusternetworkpolicies'] },
+  { ...crd('antrea.groups', 'Group', 'crd.antrea.io', ['v1beta1', 'v1alpha3'], 'groups', true, { annotations: [], status: [] }), onlyWith: ['antrea.networkpolicies'] },
   // Cilium policy kinds: cilium.io v2 only (pkg/k8s/apis/cilium.io/client/crds/v2; no v2alpha1 CRD of them)
   crd('cilium.networkpolicies', 'CiliumNetworkPolicy', 'cilium.io', ['v2'], 'ciliumnetworkpolicies'),
   crd('cilium.clusterwidenetworkpolicies', 'CiliumClusterwideNetworkPolicy', 'cilium.io', ['v2'], 'ciliumclusterwidenetworkpolicies', false),

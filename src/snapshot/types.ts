@@ -3,6 +3,7 @@
 // only the fields ztaudit reads, and every field is optional because input is untrusted.
 
 import type { KindKey } from './kinds.ts';
+import type { CertificateNameMiss } from '../base/cert-names.ts';
 
 export const SNAPSHOT_SCHEMA_VERSION = 1;
 
@@ -60,7 +61,13 @@ export interface TlsProbeResult {
   endpoint: { host: string; port: number; sni?: string; origin: string };
   /** Per protocol version: accepted, rejected, or inconclusive (timeout, reset, other alert). */
   versions: Record<'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3', 'accepted' | 'rejected' | 'inconclusive'>;
-  certificate?: { notAfter: string; subject?: string; altNames?: string[]; hostnameMatches: boolean };
+  certificate?: {
+    notAfter: string; subject?: string; altNames?: string[];
+    /** Whether a DNS SAN (an IP address SAN for an address) names the SNI, else the host, as RFC 9525 clients match (src/base/cert-names.ts). */
+    hostnameMatches: boolean;
+    /** When it does not: the subject CN alone names it (`cn-only`), or only a partial wildcard SAN would (`partial-wildcard`); lenient clients accept either. */
+    hostnameMismatch?: CertificateNameMiss;
+  };
   error?: string;
 }
 

@@ -109,6 +109,11 @@ export function calicoIpPoolCrd(): KubeObject {
   return crd('crd.projectcalico.org', 'IPPool', 'ippools', ['v1'], false, {});
 }
 
+/** Calico's FelixConfiguration in its storage form (cluster-scoped; the `default` and `node.<nodename>` ones calico-node reads). */
+export function calicoFelixConfigurationCrd(): KubeObject {
+  return crd('crd.projectcalico.org', 'FelixConfiguration', 'felixconfigurations', ['v1'], false, {});
+}
+
 /** Cilium's CiliumCIDRGroup (cluster-scoped; cilium.io/v2 from Cilium 1.18). */
 export function ciliumCidrGroupCrd(): KubeObject {
   return crd('cilium.io', 'CiliumCIDRGroup', 'ciliumcidrgroups', ['v2'], false, {});
@@ -124,6 +129,17 @@ export function antreaPolicyCrds(versions: string[]): KubeObject[] {
     crd('crd.antrea.io', 'ClusterNetworkPolicy', 'clusternetworkpolicies', versions, false, {}),
     crd('crd.antrea.io', 'NetworkPolicy', 'networkpolicies', versions, true, {}),
     crd('crd.antrea.io', 'Tier', 'tiers', versions, false, {}),
+  ];
+}
+
+/**
+ * Antrea's ClusterGroup (cluster-scoped) and Group (namespaced) as Antrea v2.x serves them
+ * (build/charts/antrea/crds/clustergroup.yaml and group.yaml: v1beta1 alone at v2.0.0-v2.2.0).
+ */
+export function antreaGroupCrds(): KubeObject[] {
+  return [
+    crd('crd.antrea.io', 'ClusterGroup', 'clustergroups', ['v1beta1'], false, {}),
+    crd('crd.antrea.io', 'Group', 'groups', ['v1beta1'], true, {}),
   ];
 }
 

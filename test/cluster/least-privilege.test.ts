@@ -13,7 +13,7 @@ import { defaultConfig } from '../../src/config/types.ts';
 import { runChecks } from '../../src/engine/run.ts';
 import type { Check } from '../../src/engine/types.ts';
 import type { Snapshot } from '../../src/snapshot/types.ts';
-import { installMeshAndGatewayCrds } from './crds.ts';
+import { calicoFelixConfigurationCrd, installMeshAndGatewayCrds } from './crds.ts';
 import { Admin, apiRequest, describeCluster, tokenKubeconfig, uniqueName } from './env.ts';
 import { startRecordingProxy, type RecordingProxy } from './recording-proxy.ts';
 
@@ -26,7 +26,7 @@ function uidsByKind(s: Snapshot): Record<string, string[]> {
 describeCluster('least-privilege auditor ServiceAccount', (cluster) => {
   const admin = new Admin(cluster);
   const ns = uniqueName('ztaudit');
-  const installedCustom = new Set(['istio.peerauthentications', 'gatewayapi.gateways', 'gatewayapi.gatewayclasses', 'gatewayapi.httproutes', 'gatewayapi.grpcroutes', 'gatewayapi.tlsroutes', 'gatewayapi.tcproutes', 'gatewayapi.referencegrants', 'linkerd.servers', 'linkerd.httproutes', 'consul.serviceintentions', 'envoygateway.clienttrafficpolicies', 'calico.ippools', 'traefik.ingressroutetcps', 'traefik.middlewaretcps', 'contour.contourconfigurations', 'cilium.cidrgroups', 'gke.frontendconfigs', 'gke.gcpgatewaypolicies']);
+  const installedCustom = new Set(['istio.peerauthentications', 'gatewayapi.gateways', 'gatewayapi.gatewayclasses', 'gatewayapi.httproutes', 'gatewayapi.grpcroutes', 'gatewayapi.tlsroutes', 'gatewayapi.tcproutes', 'gatewayapi.referencegrants', 'linkerd.servers', 'linkerd.httproutes', 'consul.serviceintentions', 'envoygateway.clienttrafficpolicies', 'calico.ippools', 'traefik.ingressroutetcps', 'traefik.middlewaretcps', 'contour.contourconfigurations', 'cilium.cidrgroups', 'gke.frontendconfigs', 'gke.gcpgatewaypolicies', 'calico.felixconfigurations']);
   let proxy: RecordingProxy;
 
   /** A ServiceAccount bound (cluster-wide) to exactly `rules`; returns a kubeconfig through the proxy. */
@@ -38,6 +38,9 @@ describeCluster('least-privilege auditor ServiceAccount', (cluster) => {
 
   beforeAll(async () => {
     await installMeshAndGatewayCrds(admin);
+    // Calico's FelixConfigurations (Felix's dropActionOverride, src/analysis/netpol/calico/felix.ts): the role may list them.
+    await admin.create(calicoFelixConfigurationCrd(), true);
+    await admin.waitForResource('crd.projectcalico.org', 'v1', 'felixconfigurations');
     await admin.namespace(ns, { 'pod-security.kubernetes.io/enforce': 'restricted' });
     await admin.createAll([
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ingress-settings', namespace: ns }, data: { 'ssl-protocols': 'TLSv1.3' } },

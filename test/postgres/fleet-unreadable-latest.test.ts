@@ -15,7 +15,7 @@ import { buildSlackDigest, digestHeadline, digestSkipReason } from '../../src/no
 import { DEFAULT_FLEET_QUERY } from '../../src/run/fleet.ts';
 import { renderFleetFormat } from '../../src/fleet/render.ts';
 import { FLEET_LOOKBACK } from '../../src/history/postgres.ts';
-import { fleetRun, HOSTILE, NOW, runsWithUnreadableLatest } from '../unit/fleet/seed.ts';
+import { fleetRun, HOSTILE, NOW, runsWithRegressionBeforeUnreadable, runsWithUnreadableLatest } from '../unit/fleet/seed.ts';
 import { captureIO } from '../helpers/cli.ts';
 import { adminQuery, createDb, describePg } from './env.ts';
 
@@ -141,6 +141,43 @@ describePg('fleet with a cluster whose newest run cannot be read (PostgreSQL)', 
     expect(fromPg.clusters.find((c) => c.cluster === 'prod')?.carried?.map((k) => [k.runId, k.checks, k.findings.critical])).toEqual([['20261110T020000Z-p00001', ['rbac.cluster-admin-binding'], 1]]);
     expect(three.common).toEqual([]);
     expect(renderFleetFormat(three, 'md')).toContain('No finding occurs on 3 or more clusters whose latest run could be read.');
+    expect({ ...fromPg, store: '' }).toEqual({ ...fromSqlite, store: '' });
+  });
+
+  // README "Missing data is not a fix": beta's older run b2 regressed in the window, but beta's
+  // newest run cannot be read, so b2's regression is not its state now; SQLite's fleet leaves it
+  // out the same way (test/unit/fleet/fleet.test.ts, "in the regressions").
+  it('leaves the older run\'s regression of such a cluster out of the regressions and "N regressed", as the SQLite store does', async () => {
+    const db = await createDb(server);
+    const env = { ZTAUDIT_PG_PASSWORD: db.password };
+    const { runs, regressed, unreadable } = runsWithRegressionBeforeUnreadable();
+    const store = await openRunStore(db.url, { env });
+    const sqlitePath = join(work, 'unreadable-regressions.db');
+    const sqlite = await openRunStore(sqlitePath);
+    for (const r of runs) {
+      await store.save(r);
+      await sqlite.save(r);
+    }
+    await store.close();
+    await sqlite.close();
+    await adminQuery(server, `UPDATE ztaudit_runs SET summary = '{"id":1}' WHERE id = $1`, [unreadable.run.id], db.name);
+    const { DatabaseSync } = await import('node:sqlite');
+    const raw = new DatabaseSync(sqlitePath);
+    raw.prepare(`UPDATE runs SET summary = 'garbage' WHERE id = ?`).run(unreadable.run.id);
+    raw.close();
+
+    const query = { ...DEFAULT_FLEET_QUERY, now: NOW };
+    const [pgStore, sqliteStore] = [await openRunStore(db.url, { env }), await openRunStore(sqlitePath)];
+    const fromPg = await fleetDataOf(pgStore, query, () => {});
+    const fromSqlite = await fleetDataOf(sqliteStore, query, () => {});
+    await pgStore.close();
+    await sqliteStore.close();
+    expect(fromPg.unreadable?.map((u) => [u.cluster, u.runId, u.shownBy])).toEqual([['beta', unreadable.run.id, regressed.run.id]]);
+    expect(fromPg.regressions.map((r) => [r.run.cluster, r.run.id, r.reasons])).toEqual([['alpha', '20261110T020000Z-a00002', ['2 new high findings']]]);
+    const view = buildFleetView(fromPg);
+    expect(view.totals).toMatchObject({ regressed: 1, unreadable: 1 });
+    expect(digestHeadline(view)).toContain(', 1 regressed in 24 h without it, ');
+    expect(renderFleetFormat(fromPg, 'md')).toContain('## Regressions in the last 24 hours\n\n1 cluster whose latest run could not be read left out: state unknown.\n\n- **alpha** ');
     expect({ ...fromPg, store: '' }).toEqual({ ...fromSqlite, store: '' });
   });
 

@@ -7,7 +7,7 @@ import { ipBlocksCoverEvery, type AuthzCondition, type AuthzSource } from '../..
 import type { Family } from '../../../src/base/ip.ts';
 import { containerPorts } from '../../../src/analysis/mesh/util.ts';
 import { istioAuthzModel, istioFlowVerdict, istioStringMatch } from '../../../src/analysis/mesh/istio-authz.ts';
-import { istioMembership, sidecarInboundCapture, type InboundCapture } from '../../../src/analysis/mesh/istio.ts';
+import { istioMembership, meshInboundCapture, type InboundCapture } from '../../../src/analysis/mesh/istio.ts';
 import { gatewayServersOf, istioBypassVerdict, istioControlPlaneWorkload, istioGatewayFlowVerdict, istioGatewayPod } from '../../../src/analysis/mesh/flow-verdict.ts';
 import type { MeshFlowVerdict } from '../../../src/analysis/mesh/flow.ts';
 import { isSystemNamespace } from '../../../src/analysis/netpol/rules.ts';
@@ -71,10 +71,10 @@ export function hypotheticalVerdict(ctx: AuditContext, w: WorkloadMesh, port: nu
   return istioFlowVerdict(istioAuthzModel(ctx.snapshot, ctx.config), who, callee, opts);
 }
 
-/** How the workload's sidecar captures inbound ports (undefined: every port, or not a sidecar pod). */
+/** How the workload's sidecar (or ztunnel) captures inbound ports (undefined: every port, or not in Istio's mesh). */
 export function sidecarCapture(ctx: AuditContext, w: WorkloadMesh): InboundCapture | undefined {
   const rep = w.workload.pods[0];
-  return rep ? sidecarInboundCapture(meshModel(ctx.snapshot, ctx.config).namespaces.get(w.namespace)?.labels ?? {}, rep, w.istioInboundDefaults) : undefined;
+  return rep ? meshInboundCapture(meshModel(ctx.snapshot, ctx.config).namespaces.get(w.namespace)?.labels ?? {}, rep, w.istioInboundDefaults) : undefined;
 }
 
 /**

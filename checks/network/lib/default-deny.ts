@@ -109,7 +109,13 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
     // if the CNI does not enforce it, nothing isolates them. Only what would otherwise pass: a
     // pod left open, or open to outside addresses, fails whether the API is enforced or not.
     const unconfirmedApis = new Map<string, string>();
+    // Or whether the CNI enforces any policy at all cannot be confirmed (Composition.switchUnconfirmed:
+    // Cilium's enable-policy or policy-audit-mode, Felix's dropActionOverride, for some nodes or from
+    // a value not shown): every isolation rests on it.
+    const switchDoubt = model.composition.switchUnconfirmed;
+    let restsOnSwitch = false;
     const restsOnUnconfirmed = (iso: Isolation): boolean => {
+      if (switchDoubt !== undefined && iso.isolated && !iso.allowsAll && iso.by.length > 0) return (restsOnSwitch = true);
       if (model.composition.unconfirmed.size === 0 || !iso.isolated || iso.allowsAll || iso.by.length === 0) return false;
       const apis = iso.by.map((id) => model.policyById.get(id)?.api);
       if (!apis.every((a) => a !== undefined && model.composition.unconfirmed.has(a))) return false;
@@ -125,6 +131,7 @@ export function* evaluateDefaultDeny(ctx: AuditContext, dir: 'ingress' | 'egress
       const names = [...doubtedBy].map((id) => model.policyById.get(id)).filter((p) => p !== undefined).map((p) => policyLabel(p)).sort();
       const parts: string[] = [];
       if (names.length) parts.push(`${listed(names)} ${names.length > 1 ? 'select' : 'selects'} ${them} and ${names.length > 1 ? 'are' : 'is'} not evaluated by ztaudit, and may allow what their isolation denies`);
+      if (restsOnSwitch) parts.push(`${them === 'it' ? 'its' : 'their'} isolation rests on the CNI enforcing policy, which cannot be confirmed (${switchDoubt})`);
       for (const [api, why] of [...unconfirmedApis].sort()) parts.push(`${them === 'it' ? 'its' : 'their'} isolation rests on ${api} policies, and whether the CNI enforces ${api} cannot be confirmed (${why})`);
       return { text: parts.join('; '), names, apis: [...unconfirmedApis.keys()].sort() };
     };

@@ -48,6 +48,18 @@ export const CILIUM_TO_SERVICES_READ: ConditionalRead = {
   holds: () => undefined,
 };
 
+/**
+ * Antrea ClusterGroups and Groups, and the Services their serviceReference names: the members of a
+ * `group` an Antrea-native policy names (src/analysis/netpol/antrea.ts resolveGroup), read only
+ * when a policy names one. Never a gate: unread, such a policy stays in doubt over the pods it may
+ * apply to and its error says the groups could not be read; a policy naming none is judged as before.
+ */
+export const ANTREA_GROUPS_READ: ConditionalRead = {
+  kinds: ['antrea.clustergroups', 'antrea.groups', 'services'],
+  when: 'on an Antrea cluster whose Antrea-native policies name a group, when readable (never a gate): the ClusterGroups and Groups they name, and the Services a group\'s serviceReference names; unread, such a policy is left in doubt and says so',
+  holds: () => undefined,
+};
+
 const POLICY_KIND_READS: readonly ConditionalRead[] = EXTRA_POLICY_KINDS.map((key) => ({
   kinds: [key],
   when: 'unless the CNI does not enforce its policies (an API it does not implement, or Cilium with enable-policy never): the policies that may decide a flow',
@@ -57,4 +69,4 @@ const POLICY_KIND_READS: readonly ConditionalRead[] = EXTRA_POLICY_KINDS.map((ke
   },
 }));
 
-export const ENFORCED_POLICY_KINDS_READ: readonly ConditionalRead[] = [...POLICY_KIND_READS, CALICO_IP_POOLS_READ, CILIUM_CIDR_GROUPS_READ, CILIUM_TO_SERVICES_READ];
+export const ENFORCED_POLICY_KINDS_READ: readonly ConditionalRead[] = [...POLICY_KIND_READS, CALICO_IP_POOLS_READ, CILIUM_CIDR_GROUPS_READ, CILIUM_TO_SERVICES_READ, ANTREA_GROUPS_READ];

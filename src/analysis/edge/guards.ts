@@ -14,11 +14,12 @@ import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap, type Json } from 
 import { effectiveExposure } from './effective-exposure.ts';
 import { configMapData, nginxAnnotationBool, nginxAnnotationGroups, nginxBool, nginxImageVersion, NGINX_ANNOTATION_PREFIX, nginxIngressDoubt, nginxNoConfigMap, servedByIngressNginx, type NginxController } from '../tls/nginx.ts';
 import { ingressTlsHostCovers, istioHostSubsetOf } from '../tls/hosts.ts';
-import { traefikCrdCounts, traefikCrdGroupOf, traefikCrdProvidersOf, traefikCrdProvidersResolving, traefikCrdSees, traefikCrossNamespace, traefikEntryPoints, traefikFilesUnread, traefikCrossRefusal, traefikMiddlewareIndex, traefikRouterTls, traefikTcpMiddlewareOf, traefikTlsOptions, TRAEFIK_TLS_OPTION_KEYS, type TraefikTcpMiddleware } from '../tls/traefik.ts';
+import { traefikCrdCounts, traefikCrdGroupOf, traefikCrdProvidersOf, traefikCrdProvidersResolving, traefikCrdSees, traefikCrossNamespace, traefikAttachedEntryPoints, traefikEntryPoints, traefikFilesUnread, traefikNamedEntryPoints, traefikCrossRefusal, traefikMiddlewareIndex, traefikRouterTls, traefikTcpMiddlewareOf, traefikTlsOptions, TRAEFIK_TLS_OPTION_KEYS, type TraefikTcpMiddleware } from '../tls/traefik.ts';
 import { refString, templatesStandIn, workloadsOf, type Workload } from '../workloads.ts';
 import { istioPolicySelects, parseAuthorizationPolicy, type AuthzRule, type ParsedAuthzPolicy } from '../mesh/authz.ts';
 import { selectorMatches } from '../mesh/istio.ts';
 import { istioStringMatch } from '../mesh/istio-authz.ts';
+import { gatewaysNotEnvoyGateway } from '../tls/envoy-gateway.ts';
 import { describeRoute, edgeRoutes, traefikCrdRef, traefikKey, traefikMiddlewareAbsence, traefikMiddlewaresByKey, traefikMiddlewareTcpsByKey, traefikRefOf, traefikTcpCrdKey, type EdgeController, type EdgeRoute } from './routes.ts';
 
 /** Kinds the guards read besides the routes. */
@@ -286,7 +287,8 @@ function traefikEntryUses(snapshot: Snapshot, h: ExposedHost, use: (name: string
   if (h.route.kind !== 'Ingress' && h.route.kind !== 'IngressRoute') return {};
   const eps = traefikEntryPoints(snapshot);
   const named = traefikRouterEntryPoints(h.routes[0]!);
-  const on = named[0] === '*' ? eps.defaults : named;
+  // Only the entryPoints it attaches to: one no Traefik has is no way in (traefikAttachedEntryPoints).
+  const { on } = traefikAttachedEntryPoints(eps, named[0] === '*' ? [] : named);
   const workloads = h.controller.workloads;
   const ids = new Set(workloads.map(refString));
   const fromFile = eps.fromFile.filter((f) => ids.has(refString(f.workload)));
@@ -474,6 +476,26 @@ function policyTargets(policy: KubeObject, h: ExposedHost): boolean {
     if (sections === undefined || on.every((x) => (x.listeners?.length ?? 0) > 0 && x.listeners!.every((l) => sections.has(l)))) return true;
   }
   return false;
+}
+
+/**
+ * The Envoy Gateway policies of `kind` targeting the host (policyTargets), with what `guards` finds
+ * in each. They count only when no Gateway serving the host is another controller's
+ * (gatewaysNotEnvoyGateway): Envoy Gateway never translates a route through a Gateway it does not
+ * manage, so its policies are not applied there.
+ */
+function envoyGatewayPolicies(snapshot: Snapshot, h: ExposedHost, kind: 'SecurityPolicy' | 'BackendTrafficPolicy', where: string, a: GuardAnswer, guards: (p: KubeObject) => string[]): void {
+  if (!h.routes.some((r) => r.via === 'Gateway')) return;
+  const notEg = gatewaysNotEnvoyGateway(snapshot);
+  const others = [...new Set(h.routes.flatMap((r) => (r.gateway && notEg.has(`${r.gateway.namespace}/${r.gateway.name}`) ? [`Gateway ${r.gateway.namespace}/${r.gateway.name} (${r.controller.label})`] : [])))];
+  a.looked.push(`Envoy Gateway ${kind === 'SecurityPolicy' ? 'SecurityPolicies' : 'BackendTrafficPolicies'} targeting ${where}${gatewayNames(h) ? ` or Gateway ${gatewayNames(h)}` : ''}`);
+  for (const p of snapshot.resources[kind === 'SecurityPolicy' ? 'envoygateway.securitypolicies' : 'envoygateway.backendtrafficpolicies'] ?? []) {
+    if (!policyTargets(p, h)) continue;
+    const found = guards(p);
+    if (found.length === 0) continue;
+    if (others.length === 0) a.found.push(...found);
+    else a.looked.push(`${found.join(', ')} does not apply through ${others.join(', ')}, which serve${others.length > 1 ? '' : 's'} the host: Envoy Gateway does not manage ${others.length > 1 ? 'these Gateways' : 'that Gateway'} (its GatewayClass names another controller), so its policies never reach it`);
+  }
 }
 
 function gatewayNames(h: ExposedHost): string {
@@ -670,14 +692,16 @@ export function edgeAuthentication(snapshot: Snapshot, h: ExposedHost, istioRoot
     else if (ras.length > 0 && requiring.length > 0) a.looked.push(`${policy(requiring[0].p)} requires a request principal, but ${open.map((x) => `${policy(x.p)} rules[${x.r.index}]`).join(', ')} admit${open.length > 1 ? '' : 's'} requests without one (ALLOW rules add up, across policies too)`);
     else if (ras.length > 0) a.looked.push(`RequestAuthentication ${nsOf(ras[0])}/${nameOf(ras[0])} alone (it rejects bad tokens but admits requests without one)`);
   }
-  if (h.controller.family === 'envoy-gateway' || h.routes.some((r) => r.via === 'Gateway')) {
-    a.looked.push(`Envoy Gateway SecurityPolicies targeting ${where}${gatewayNames(h) ? ` or Gateway ${gatewayNames(h)}` : ''}`);
-    for (const sp of snapshot.resources['envoygateway.securitypolicies'] ?? []) {
-      if (!policyTargets(sp, h)) continue;
-      const kinds = ['jwt', 'oidc', 'basicAuth', 'extAuth', 'apiKeyAuth'].filter((k) => obj(obj(sp.spec)?.[k]));
-      if (kinds.length) a.found.push(`SecurityPolicy ${nsOf(sp)}/${nameOf(sp)} (${kinds.join(', ')})`);
-    }
-  }
+  envoyGatewayPolicies(snapshot, h, 'SecurityPolicy', where, a, (sp) => {
+    const spec = obj(sp.spec) ?? {};
+    const kinds = ['jwt', 'oidc', 'basicAuth', 'extAuth', 'apiKeyAuth'].filter((k) => obj(spec[k]));
+    // JWT.optional "determines whether a missing JWT is acceptable" (envoyproxy/gateway
+    // api/v1alpha1/jwt_types.go): a request without a token goes through, only one presented is verified.
+    const optional = obj(spec.jwt)?.optional === true;
+    if (kinds.includes('jwt') && optional) a.looked.push(`SecurityPolicy ${nsOf(sp)}/${nameOf(sp)} jwt sets optional: true, so it admits requests without a token (it rejects only invalid ones) and does not count as authentication`);
+    const counted = kinds.filter((k) => k !== 'jwt' || !optional);
+    return counted.length ? [`SecurityPolicy ${nsOf(sp)}/${nameOf(sp)} (${counted.join(', ')})`] : [];
+  });
   if (h.route.kind === 'HTTPProxy') {
     const spec = obj(o.spec) ?? {};
     const vh = obj(spec.virtualhost) ?? {};
@@ -790,9 +814,7 @@ function traefikOptionRef(r: EdgeRoute): TraefikOptionRef | undefined {
 
 /** The entryPoints a Traefik HTTP router is on, as written ('*': none named, so every default one). */
 function traefikRouterEntryPoints(r: EdgeRoute): string[] {
-  const eps = r.route.kind === 'Ingress'
-    ? (str(obj(r.object.metadata?.annotations)?.['traefik.ingress.kubernetes.io/router.entrypoints']) ?? '').split(',').map((e) => e.trim()).filter(Boolean)
-    : arr(obj(r.object.spec)?.entryPoints).filter((e): e is string => typeof e === 'string' && e !== '');
+  const eps = traefikNamedEntryPoints(r.object, r.route.kind === 'Ingress' ? 'Ingress' : r.route.kind === 'IngressRouteTCP' ? 'IngressRouteTCP' : 'IngressRoute');
   return eps.length > 0 ? eps : ['*'];
 }
 
@@ -1049,10 +1071,7 @@ export function edgeRateLimit(snapshot: Snapshot, h: ExposedHost, istioRoot: str
       if (/envoy\.filters\.http\.(local_)?ratelimit|local_ratelimit/.test(JSON.stringify(obj(ef.spec)?.configPatches ?? []))) a.found.push(`EnvoyFilter ${nsOf(ef)}/${nameOf(ef)} (rate limit filter)`);
     }
   }
-  if (h.controller.family === 'envoy-gateway' || h.routes.some((r) => r.via === 'Gateway')) {
-    a.looked.push(`Envoy Gateway BackendTrafficPolicies targeting ${where}${gatewayNames(h) ? ` or Gateway ${gatewayNames(h)}` : ''}`);
-    for (const p of snapshot.resources['envoygateway.backendtrafficpolicies'] ?? []) if (policyTargets(p, h) && obj(obj(p.spec)?.rateLimit)) a.found.push(`BackendTrafficPolicy ${nsOf(p)}/${nameOf(p)} rateLimit`);
-  }
+  envoyGatewayPolicies(snapshot, h, 'BackendTrafficPolicy', where, a, (p) => (obj(obj(p.spec)?.rateLimit) ? [`BackendTrafficPolicy ${nsOf(p)}/${nameOf(p)} rateLimit`] : []));
   return a;
 }
 

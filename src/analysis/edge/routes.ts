@@ -12,7 +12,7 @@ import { memoize } from '../memo.ts';
 import { arr, labelSelectorMatches, obj, str, stringMap, type Json } from '../mesh/util.ts';
 import { istioHostIntersection, listenerHostnameCovers, normalizeHost } from '../tls/hosts.ts';
 import { ingressClassOf, nginxControllersBearingOn, nginxControllersFor, servedByIngressNginx } from '../tls/nginx.ts';
-import { TRAEFIK_TCP_MIDDLEWARE_KEYS, TRAEFIK_TCP_ROUTE_KEYS, traefikCrdProvidersFor, traefikCrdProvidersResolving, traefikCrdGroupOf, traefikCrdSees, traefikCrdUnserved, type TraefikCrdGroup, type TraefikCrdProvider, traefikCrossNamespace, traefikCrossRefusal, traefikMiddlewareIndex, traefikEntryPoints, traefikHttpsRedirect, traefikMiddlewareTcpIndex, traefikProvidersFor, traefikRouterOnlyHttp, traefikRouterTls, traefikTcpMiddlewareOf } from '../tls/traefik.ts';
+import { TRAEFIK_TCP_MIDDLEWARE_KEYS, TRAEFIK_TCP_ROUTE_KEYS, traefikCrdProvidersFor, traefikCrdProvidersResolving, traefikCrdGroupOf, traefikCrdSees, traefikCrdUnserved, type TraefikCrdGroup, type TraefikCrdProvider, traefikCrossNamespace, traefikCrossRefusal, traefikMiddlewareIndex, traefikEntryPoints, traefikHttpsRedirect, traefikMiddlewareTcpIndex, traefikProvidersFor, traefikNamedEntryPoints, traefikRouterOnlyHttp, traefikRouterTls, traefikTcpMiddlewareOf, traefikUnattached } from '../tls/traefik.ts';
 import { refString, templatesStandIn } from '../workloads.ts';
 import { referenceGrantAllows } from './reference-grants.ts';
 
@@ -90,11 +90,17 @@ export interface EdgeRoutes {
   /**
    * What Traefik refuses to build a router for (a Middleware or MiddlewareTCP that does not exist or
    * cannot be built, a cross-namespace reference: traefikCrossRefused, traefikChainRefused, a TCP rule
-   * traefikTcpRouteRefused rejects): an Ingress, or one route entry (spec.routes[i]) of an
+   * traefikTcpRouteRefused rejects, entryPoints named of which no Traefik has one: traefikUnattached): an Ingress, or one route entry (spec.routes[i]) of an
    * IngressRoute or IngressRouteTCP. Read through traefikRefused and traefikBuildsRouter, the one notion
    * of "refused" the edge and the TLS checks share.
    */
   refused: Set<unknown>;
+  /**
+   * Route parentRefs naming a Gateway API ListenerSet ("HTTPRoute app/web → ListenerSet app/team-a"):
+   * ListenerSets are not read, so the listeners they add to a Gateway, and the routes attached
+   * there, are not in the model. Named, never a silent pass.
+   */
+  listenerSetParents: string[];
 }
 
 /**
@@ -143,6 +149,12 @@ function portOf(v: unknown): EdgeRoute['backend']['port'] {
 const TRAEFIK: EdgeController['selectors'] = [{ labels: { 'app.kubernetes.io/name': 'traefik' } }];
 const CONTOUR_ENVOY: EdgeController['selectors'] = [{ labels: { 'app.kubernetes.io/name': 'envoy' } }, { labels: { app: 'envoy' } }];
 const ISTIO_INGRESS: EdgeController['selectors'] = [{ labels: { istio: 'ingressgateway' } }];
+
+/** Each IngressClass's spec.controller, by name. */
+const ingressClassControllers = memoize((snapshot: Snapshot) => new Map((snapshot.resources.ingressclasses ?? []).map((ic) => [nameOf(ic), str(obj(ic.spec)?.controller)] as const)), ['network', 'tls']);
+
+/** The controller serving an Ingress (ingressController), for a check judging the Ingress itself. */
+export const ingressControllerOf = (snapshot: Snapshot, ing: KubeObject): EdgeController => ingressController(snapshot, ing, ingressClassControllers(snapshot));
 
 /** The controller serving an Ingress, from its class (IngressClass controller or the class name) . */
 function ingressController(snapshot: Snapshot, ing: KubeObject, classes: Map<string, string | undefined>): EdgeController {
@@ -308,6 +320,14 @@ export function istioRouteApplies(entry: Json, port: number | undefined, gateway
   });
 }
 
+/**
+ * Istio Gateway server protocols carrying plaintext HTTP (Port.protocol "MUST be one of
+ * HTTP|HTTPS|GRPC|GRPC-WEB|HTTP2|MONGO|TCP|TLS",
+ * https://istio.io/latest/docs/reference/config/networking/gateway/#Port): GRPC and GRPC-WEB are
+ * HTTP/2, served from a VirtualService's http routes like HTTP and HTTP2.
+ */
+export const ISTIO_HTTP_PROTOCOLS: readonly string[] = ['HTTP', 'HTTP2', 'GRPC', 'GRPC-WEB'];
+
 /** The route sections a VirtualService answers with on an Istio Gateway server: http on HTTP (and on HTTPS that terminates), tls on passthrough, tcp on TCP and terminated TLS. */
 function istioSections(server: Json): Array<'http' | 'tls' | 'tcp'> {
   const protocol = (str(obj(server.port)?.protocol) ?? '').toUpperCase();
@@ -316,7 +336,7 @@ function istioSections(server: Json): Array<'http' | 'tls' | 'tcp'> {
   const passthrough = mode === 'PASSTHROUGH' || mode === 'AUTO_PASSTHROUGH';
   return protocol === 'HTTPS' ? (passthrough ? ['tls'] : ['http'])
     : protocol === 'TLS' ? (passthrough ? ['tls'] : ['tcp'])
-      : ['HTTP', 'HTTP2', 'GRPC', 'GRPC-WEB'].includes(protocol) ? ['http'] : ['tcp'];
+      : ISTIO_HTTP_PROTOCOLS.includes(protocol) ? ['http'] : ['tcp'];
 }
 
 /**
@@ -788,6 +808,7 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
   const routes: EdgeRoute[] = [];
   const attachments: EdgeAttachment[] = [];
   const notes: string[] = [];
+  const listenerSetParents: string[] = [];
   const refused = new Set<unknown>();
   const services = new Set((snapshot.resources.services ?? []).map((s) => `${nsOf(s)}/${nameOf(s)}`));
   // A namespace a manifests directory uses without declaring it has unknown labels: left out.
@@ -823,8 +844,7 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
     return false;
   };
   // Ingress
-  const classes = new Map<string, string | undefined>();
-  for (const ic of snapshot.resources.ingressclasses ?? []) classes.set(nameOf(ic), str(obj(ic.spec)?.controller));
+  const classes = ingressClassControllers(snapshot);
   for (const ing of snapshot.resources.ingresses ?? []) {
     const ns = nsOf(ing);
     const route = refOf('Ingress', ing);
@@ -832,6 +852,8 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
     const spec = obj(ing.spec) ?? {};
     const traefikMw = traefikIngressMiddlewares(snapshot, ing);
     if (controller.family === 'traefik') {
+      const unattached = traefikUnattached(traefikEntryPoints(snapshot), traefikNamedEntryPoints(ing, 'Ingress'));
+      if (unattached) { notes.push(`${text(route)}: ${unattached}; its routers are not served`); refused.add(ing); continue; }
       const index = traefikMiddlewareIndex(snapshot);
       const used = traefikMw.flatMap((ref) => { const mw = index.get(ref); return mw ? [{ ref, mw }] : []; });
       // A Middleware that does not exist fails the routers whatever else holds: asked first (as for an IngressRoute).
@@ -892,6 +914,12 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
       for (const rawParent of arr(spec.parentRefs)) {
         const p = obj(rawParent);
         if (!p) continue;
+        // A ListenerSet (gateway.networking.k8s.io/v1, Standard Channel since Gateway API v1.5.0:
+        // https://gateway-api.sigs.k8s.io/api-types/listenerset/) adds listeners to its parent Gateway.
+        if ((str(p.group) ?? GATEWAY_GROUP) === GATEWAY_GROUP && str(p.kind) === 'ListenerSet') {
+          listenerSetParents.push(`${text(route)} → ListenerSet ${str(p.namespace) ?? ns}/${str(p.name) ?? ''}${str(p.sectionName) ? ` (sectionName ${str(p.sectionName)})` : ''}`);
+          continue;
+        }
         if ((str(p.group) ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (str(p.kind) ?? 'Gateway') !== 'Gateway') continue;
         const gwNs = str(p.namespace) ?? ns;
         const gwName = str(p.name);
@@ -1093,6 +1121,13 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
         notes.push(traefikCrdUnserved(snapshot, ir, text(route))!);
         continue;
       }
+      // Named entryPoints no Traefik has: every route's router fails (traefikUnattached).
+      const unattached = traefikUnattached(traefikEntryPoints(snapshot), traefikNamedEntryPoints(ir, 'IngressRoute'));
+      if (unattached) {
+        notes.push(`${text(route)}: ${unattached}; its routes are not served`);
+        for (const rawRoute of arr(obj(ir.spec)?.routes)) refused.add(rawRoute);
+        continue;
+      }
       const resolvers: TraefikResolvers = { providers: traefikCrdProvidersFor(snapshot, ir), group: traefikCrdGroupOf(ir), namespace: ns };
       // Without spec.tls, on entryPoints without TLS, every request is plain http: a route
       // redirecting it to https forwards nothing.
@@ -1152,6 +1187,12 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
       const controller = traefikController(ir);
       if (!controller) {
         notes.push(traefikCrdUnserved(snapshot, ir, text(route))!);
+        continue;
+      }
+      const unattached = traefikUnattached(traefikEntryPoints(snapshot), traefikNamedEntryPoints(ir, 'IngressRouteTCP'));
+      if (unattached) {
+        notes.push(`${text(route)}: ${unattached}; its routes are not served`);
+        for (const rawRoute of arr(obj(ir.spec)?.routes)) refused.add(rawRoute);
         continue;
       }
       const passthrough = obj(obj(ir.spec)?.tls)?.passthrough === true;
@@ -1216,7 +1257,7 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
     }
   }
   // A route through listeners known and unknown to admit it is read once per group: one note each.
-  return { routes, attachments, notes: [...new Set(notes)], refused };
+  return { routes, attachments, notes: [...new Set(notes)], refused, listenerSetParents };
 }, ['network', 'tls']);
 
 /** "shop.example.com/api → HTTPRoute shop/api → Service shop/backend:8080", the path as a report shows it. */

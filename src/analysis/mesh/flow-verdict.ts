@@ -10,7 +10,7 @@ import type { ConnSet, Protocol } from '../netpol/conns.ts';
 import type { MeshCaller, MeshCallee, MeshFlowVerdict, MeshVerdictKind } from './flow.ts';
 import type { ParsedAuthzPolicy } from './authz.ts';
 import { declaredPortProtocol, istioAuthzModel, istioDeclaredProtocolPorts, istioFlowVerdict, istioStrictWhateverRoot } from './istio-authz.ts';
-import { bypassesSidecar, indexPeerAuthentications, istioInboundCapture, istioMembership, istioOutboundCapture, istioProxyOwnPorts, outboundBypass, type InboundCapture } from './istio.ts';
+import { bypassesSidecar, captureProxy, dataplaneInboundCapture, indexPeerAuthentications, istioInboundCapture, istioMembership, istioOutboundCapture, istioProxyOwnPorts, outboundBypass, type InboundCapture } from './istio.ts';
 import { meshModel, type MeshModel, type WorkloadMesh } from './model.ts';
 import { runsMeshControlPlane } from './components.ts';
 import { consulFlowVerdict, linkerdFlowVerdict } from './mesh-flows.ts';
@@ -85,9 +85,10 @@ function serviceAccountOf(w: WorkloadMesh): string {
  */
 export function istioBypassVerdict(capture: InboundCapture | undefined, port: number, calleeText: string): MeshFlowVerdict | undefined {
   if (!capture || !bypassesSidecar(capture, port)) return undefined;
+  const { proxy, its } = captureProxy(capture);
   return {
     mesh: 'istio', verdict: 'allowed', plaintext: true,
-    reason: `port ${port} of ${calleeText} is not redirected to its sidecar (${capture.source}): connections never reach Envoy, so plaintext is accepted and no PeerAuthentication or AuthorizationPolicy applies`,
+    reason: `port ${port} of ${calleeText} is not redirected to ${its} (${capture.source}): connections never reach ${proxy}, so plaintext is accepted and no PeerAuthentication or AuthorizationPolicy applies`,
   };
 }
 
@@ -153,10 +154,10 @@ function callerOutboundSkips(model: ReturnType<typeof meshModel>, src: WorkloadM
     return ports.length > 0 ? byPorts(ports, `pod annotation ${CONSUL_EXCLUDE_OUTBOUND_ANNOTATION}`) : undefined;
   }
   if (src.mesh === 'istio' && istioMembership(model.namespaces.get(src.namespace)?.labels ?? {}, pod).dataplane === 'sidecar') {
-    const capture = istioOutboundCapture(pod.annotations);
+    const capture = istioOutboundCapture(pod);
     if (!capture) return undefined;
     return {
-      source: `pod annotation${capture.sources.length > 1 ? 's' : ''} ${capture.sources.join(', ')}`,
+      source: capture.source,
       bypass: (port, ip) => outboundBypass(capture, port, ip),
       ports: [...capture.excludePorts, ...capture.includePorts],
     };
@@ -1023,7 +1024,7 @@ function judgeFlow(snapshot: Snapshot, config: Config, callee: WorkloadMesh, cal
   if (callee.mesh === 'istio') {
     const rep = callee.workload.pods[0];
     const dataplane = rep ? istioMembership(meshModel(snapshot, config).namespaces.get(callee.namespace)?.labels ?? {}, rep).dataplane : undefined;
-    const capture = rep && dataplane === 'sidecar' ? istioInboundCapture(rep.annotations, callee.istioInboundDefaults) : undefined;
+    const capture = rep ? dataplaneInboundCapture(dataplane, rep, callee.istioInboundDefaults) : undefined;
     const bypass = istioBypassVerdict(capture, port, calleeText);
     if (bypass) return bypass;
     const authz = istioAuthzModel(snapshot, config);
@@ -1104,7 +1105,7 @@ export function meshVerdictOverConns(snapshot: Snapshot, config: Config, from: R
     // Ports the callee's sidecar does not capture (or, with includeInboundPorts, the only ones it does).
     const callee = workloadIndex(snapshot, config).get(refKey(to));
     const rep = callee?.workload.pods[0];
-    const capture = rep ? istioInboundCapture(rep.annotations, callee?.istioInboundDefaults) : undefined;
+    const capture = rep ? istioInboundCapture(rep, callee?.istioInboundDefaults) : undefined;
     if (capture && capture.redirect !== 'none') for (const p of capture.ports) named.add(p);
     // Ports a Service declares TCP or HTTP, where HTTP-only policy fields read otherwise.
     if (callee && rep) for (const p of istioDeclaredProtocolPorts(istioAuthzModel(snapshot, config), callee.namespace, callee.labels, containerPorts(rep.spec))) named.add(p);

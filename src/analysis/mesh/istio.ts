@@ -439,7 +439,18 @@ export const INCLUDE_INBOUND_ANNOTATION = 'traffic.sidecar.istio.io/includeInbou
 export type InboundCapture =
   | { redirect: 'all-except'; ports: number[]; invalid: string[]; source: string }
   | { redirect: 'only'; ports: number[]; invalid: string[]; source: string }
-  | { redirect: 'none'; source: string };
+  | {
+    redirect: 'none'; source: string;
+    /** Set when only connections through these interfaces skip Envoy (excludeInterfaces), all of them. */
+    interfaces?: string[];
+    /** An ambient pod's: ztunnel, not a sidecar, is what its inbound connections skip (ambientInboundCapture). */
+    via?: 'ztunnel';
+  };
+
+/** What a pod's uncaptured inbound connections skip, as reasons name it: its sidecar, or ztunnel. */
+export function captureProxy(capture: InboundCapture | undefined): { proxy: string; its: string; the: string } {
+  return capture?.redirect === 'none' && capture.via === 'ztunnel' ? { proxy: 'ztunnel', its: 'ztunnel', the: 'ztunnel' } : { proxy: 'Envoy', its: 'its sidecar', the: 'the sidecar' };
+}
 
 function portNumbers(value: string): { ports: number[]; invalid: string[] } {
   const ports: number[] = [];
@@ -470,35 +481,74 @@ export function istioProxyOwnPorts(annotations: Record<string, string>): number[
   return [statusPort, 15021, 15090];
 }
 
+export const INTERCEPTION_MODE_ANNOTATION = 'sidecar.istio.io/interceptionMode';
+export const EXCLUDE_INTERFACES_ANNOTATION = 'traffic.sidecar.istio.io/excludeInterfaces';
+
+/** A pod (or template) as its traffic capture is read: its annotations, and the containers of its spec that set up or run the sidecar. */
+export type CapturedPod = Pick<PodView, 'annotations' | 'spec'>;
+
 /**
- * The capture of a sidecar pod whose annotations narrow it, else undefined (every application port
- * goes to Envoy). `defaults`: for a template the injector has yet to inject, the install-wide
- * global.proxy.includeInboundPorts and excludeInboundPorts the injection template writes where the
- * pod sets no annotation (`annotation .ObjectMeta "traffic.sidecar.istio.io/includeInboundPorts"
- * .Values.global.proxy.includeInboundPorts`, manifests/charts/istio-control/istio-discovery/files/injection-template.yaml,
- * into the istio-init arguments -b and -d and, with Istio CNI, the pod's annotations).
+ * Why a sidecar pod's traffic is not intercepted at all, or undefined: interception mode NONE,
+ * which pilot defines as "the workload is not using IPtables for traffic interception"
+ * (pilot/pkg/model/context.go InterceptionNone). The injection template then renders no istio-init
+ * (manifests/charts/istio-control/istio-discovery/files/injection-template.yaml, `$noInitContainer`),
+ * and the mode comes from the pod annotation sidecar.istio.io/interceptionMode, else the proxy
+ * config, which the template writes into istio-proxy's env ISTIO_META_INTERCEPTION_MODE (the
+ * annotation first): on an injected pod that env says what the injector rendered. Both compared
+ * as the template does, exactly.
  */
-export function istioInboundCapture(annotations: Record<string, string>, defaults?: IstioInboundDefaults): InboundCapture | undefined {
-  const setting = (annotation: string, value: string | undefined, key: string) => {
-    const own = annotations[annotation];
-    if (own !== undefined) return { value: own, source: `pod annotation ${annotation}=${JSON.stringify(own)}` };
-    return value !== undefined && defaults ? { value, source: `${defaults.source}.${key}=${JSON.stringify(value)} (no pod annotation ${annotation})` } : undefined;
-  };
-  const included = setting(INCLUDE_INBOUND_ANNOTATION, defaults?.include, 'includeInboundPorts');
-  const include = included?.value;
+export function istioInterceptionNone(pod: CapturedPod): string | undefined {
+  const mode = pod.annotations[INTERCEPTION_MODE_ANNOTATION];
+  if (mode !== undefined) return mode === 'NONE' ? `pod annotation ${INTERCEPTION_MODE_ANNOTATION}="NONE"` : undefined;
+  const proxy = [...arr(pod.spec.containers), ...arr(pod.spec.initContainers)].map(obj).find((c) => str(c?.name) === ISTIO_PROXY);
+  const env = arr(proxy?.env).map(obj).find((e) => str(e?.name) === 'ISTIO_META_INTERCEPTION_MODE');
+  return str(env?.value) === 'NONE' ? `${ISTIO_PROXY} env ISTIO_META_INTERCEPTION_MODE="NONE"` : undefined;
+}
+
+/**
+ * The network interfaces a sidecar pod's iptables leave alone (traffic.sidecar.istio.io/excludeInterfaces,
+ * which the injection template hands istio-iptables as `-c`): for each, istio-iptables returns
+ * every inbound packet from it in PREROUTING and every outbound one to it in OUTPUT before any
+ * capture rule ("Neither inbound nor outbound traffic will be captured", tools/istio-iptables/pkg/cmd/root.go;
+ * shortCircuitExcludeInterfaces in pkg/capture/run.go). Empty entries are skipped, as its Split does.
+ */
+function excludedInterfaces(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '');
+}
+
+/** How interface names (cluster text) are written in reasons. */
+export const interfacesText = (names: string[]) => `interface${names.length > 1 ? 's' : ''} ${names.map((n) => JSON.stringify(n)).join(', ')}`;
+
+/**
+ * The inbound capture of a sidecar pod whose settings narrow it, else undefined (every application
+ * port goes to Envoy). Interception mode NONE captures nothing (istioInterceptionNone); an
+ * excluded interface lets every inbound connection through it skip Envoy, on any port: the pod's
+ * own eth0 takes all its pod-network traffic, and any other is a way in around the sidecar.
+ * `defaults`: for a template the injector has yet to inject, the install-wide
+ * global.proxy.includeInboundPorts and excludeInboundPorts the injection template writes where the
+ * pod sets no annotation (captureSettings).
+ */
+export function istioInboundCapture(pod: CapturedPod, defaults?: IstioInboundDefaults): InboundCapture | undefined {
+  const settings = captureSettings(pod, defaults);
+  if (!settings.fromInit) {
+    const none = istioInterceptionNone(pod);
+    if (none) return { redirect: 'none', source: `${none}: no iptables interception` };
+  }
+  const ifaces = excludedInterfaces(settings.get(EXCLUDE_INTERFACES_ANNOTATION));
+  if (ifaces.length > 0) return { redirect: 'none', interfaces: ifaces, source: settings.describe([EXCLUDE_INTERFACES_ANNOTATION]) };
+  const include = settings.get(INCLUDE_INBOUND_ANNOTATION);
   if (include !== undefined && include.trim() !== '*') {
-    const source = included!.source;
+    const source = settings.describe([INCLUDE_INBOUND_ANNOTATION]);
     if (include.trim() === '') return { redirect: 'none', source };
     return { redirect: 'only', ...portNumbers(include), source };
   }
-  const excluded = setting(EXCLUDE_INBOUND_ANNOTATION, defaults?.exclude, 'excludeInboundPorts');
-  const exclude = excluded?.value;
+  const exclude = settings.get(EXCLUDE_INBOUND_ANNOTATION);
   if (exclude === undefined) return undefined;
   const parsed = portNumbers(exclude);
-  const own = istioProxyOwnPorts(annotations);
+  const own = istioProxyOwnPorts(pod.annotations);
   parsed.ports = parsed.ports.filter((p) => !own.includes(p));
   if (parsed.ports.length === 0 && parsed.invalid.length === 0) return undefined;
-  return { redirect: 'all-except', ...parsed, source: excluded!.source };
+  return { redirect: 'all-except', ...parsed, source: settings.describe([EXCLUDE_INBOUND_ANNOTATION]) };
 }
 
 /** Whether inbound traffic to this port skips Envoy. */
@@ -509,9 +559,31 @@ export function bypassesSidecar(capture: InboundCapture | undefined, port: numbe
   return capture.ports.includes(port);
 }
 
-/** The capture of a pod in Istio's mesh by sidecar (ambient pods are captured by ztunnel, not these annotations); `defaults` as istioInboundCapture's. */
-export function sidecarInboundCapture(nsLabels: Record<string, string>, pod: PodView, defaults?: IstioInboundDefaults): InboundCapture | undefined {
-  return istioMembership(nsLabels, pod).dataplane === 'sidecar' ? istioInboundCapture(pod.annotations, defaults) : undefined;
+export const AMBIENT_BYPASS_INBOUND_ANNOTATION = 'ambient.istio.io/bypass-inbound-capture';
+
+/**
+ * The inbound capture of an ambient pod, else undefined (ztunnel captures every port). With
+ * ambient.istio.io/bypass-inbound-capture true, ztunnel captures its outbound traffic only (Istio
+ * 1.24.0 change notes): istio-cni reads the annotation with strconv.ParseBool
+ * (cni/pkg/nodeagent/net.go getPodLevelTrafficOverrides, util.CheckBooleanAnnotation; any other
+ * value is ignored) and then leaves out the inbound redirect to ztunnel (cni/pkg/iptables/iptables.go,
+ * `if !podOverrides.IngressMode`), so a plaintext connection reaches the application on any port
+ * and no PeerAuthentication or AuthorizationPolicy applies to it.
+ */
+export function ambientInboundCapture(annotations: Record<string, string>): InboundCapture | undefined {
+  const v = annotations[AMBIENT_BYPASS_INBOUND_ANNOTATION];
+  if (v === undefined || !['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v)) return undefined;
+  return { redirect: 'none', via: 'ztunnel', source: `pod annotation ${AMBIENT_BYPASS_INBOUND_ANNOTATION}=${JSON.stringify(v)}` };
+}
+
+/** The inbound capture of a pod in Istio's mesh: by its sidecar (istioInboundCapture), or by ztunnel (ambientInboundCapture); `defaults` as istioInboundCapture's. */
+export function meshInboundCapture(nsLabels: Record<string, string>, pod: PodView, defaults?: IstioInboundDefaults): InboundCapture | undefined {
+  return dataplaneInboundCapture(istioMembership(nsLabels, pod).dataplane, pod, defaults);
+}
+
+/** meshInboundCapture for a pod whose dataplane (istioMembership) is known. */
+export function dataplaneInboundCapture(dataplane: IstioMembership['dataplane'], pod: CapturedPod, defaults?: IstioInboundDefaults): InboundCapture | undefined {
+  return dataplane === 'sidecar' ? istioInboundCapture(pod, defaults) : dataplane === 'ambient' ? ambientInboundCapture(pod.annotations) : undefined;
 }
 
 /**
@@ -521,7 +593,7 @@ export function sidecarInboundCapture(nsLabels: Record<string, string>, pod: Pod
 export function sidecarBypassedPorts(capture: InboundCapture | undefined, declared: number[], own: number[] = []): Record<string, string> {
   if (!capture) return {};
   const out: Record<string, string> = {};
-  const label = 'bypasses the sidecar';
+  const label = `bypasses ${captureProxy(capture).the}`;
   if (capture.redirect === 'all-except') for (const p of capture.ports) out[String(p)] = label;
   else {
     for (const p of declared) if (!own.includes(p) && bypassesSidecar(capture, p)) out[String(p)] = label;
@@ -548,26 +620,138 @@ export interface OutboundCapture {
   includePorts: number[];
   excludeRanges: IpRange[];
   includeRanges: 'all' | IpRange[];
-  /** The annotations that narrow the capture, as `name="value"`. */
-  sources: string[];
+  /** What narrows the capture: `pod annotation(s) name="value", …`, or interception mode NONE. */
+  source: string;
 }
 
 function cidrs(value: string): IpRange[] {
   return value.split(',').map((x) => x.trim()).filter((x) => x).map(parseCidr).filter((r): r is IpRange => r !== undefined);
 }
 
-/** The outbound capture of a sidecar pod whose annotations narrow it, else undefined (every outbound TCP connection goes to Envoy). */
-export function istioOutboundCapture(annotations: Record<string, string>): OutboundCapture | undefined {
-  const get = (k: string) => annotations[k];
+/**
+ * The outbound capture of a sidecar pod whose settings narrow it, else undefined (every outbound
+ * TCP connection goes to Envoy). Interception mode NONE (istioInterceptionNone) captures nothing.
+ */
+export function istioOutboundCapture(pod: CapturedPod): OutboundCapture | undefined {
+  const settings = captureSettings(pod);
+  if (!settings.fromInit) {
+    const none = istioInterceptionNone(pod);
+    if (none) return { excludePorts: [], includePorts: [], excludeRanges: [], includeRanges: [], source: `${none}: no iptables interception` };
+  }
+  const get = settings.get;
+  // The pod's eth0 carries every connection to the pod network and beyond; which connections
+  // another excluded interface carries is not known here.
+  if (excludedInterfaces(get(EXCLUDE_INTERFACES_ANNOTATION)).includes('eth0')) {
+    return { excludePorts: [], includePorts: [], excludeRanges: [], includeRanges: [], source: `${settings.describe([EXCLUDE_INTERFACES_ANNOTATION])}: all outbound traffic on interface "eth0" bypasses the sidecar` };
+  }
   const excludePorts = portNumbers(get(EXCLUDE_OUTBOUND_PORTS_ANNOTATION) ?? '').ports;
   const includePorts = portNumbers(get(INCLUDE_OUTBOUND_PORTS_ANNOTATION) ?? '').ports;
   const excludeRanges = cidrs(get(EXCLUDE_OUTBOUND_RANGES_ANNOTATION) ?? '');
   const include = get(INCLUDE_OUTBOUND_RANGES_ANNOTATION);
   const includeRanges = include === undefined || include.trim() === '*' ? 'all' as const : cidrs(include);
   if (excludePorts.length === 0 && excludeRanges.length === 0 && includeRanges === 'all') return undefined;
-  const sources = [EXCLUDE_OUTBOUND_PORTS_ANNOTATION, INCLUDE_OUTBOUND_PORTS_ANNOTATION, EXCLUDE_OUTBOUND_RANGES_ANNOTATION, INCLUDE_OUTBOUND_RANGES_ANNOTATION]
-    .filter((k) => get(k) !== undefined).map((k) => `${k}=${JSON.stringify(get(k))}`);
-  return { excludePorts, includePorts, excludeRanges, includeRanges, sources };
+  // The settings that narrow it: an empty exclude or include-ports list, or include ranges "*", narrow nothing.
+  const keys = [EXCLUDE_OUTBOUND_PORTS_ANNOTATION, INCLUDE_OUTBOUND_PORTS_ANNOTATION, EXCLUDE_OUTBOUND_RANGES_ANNOTATION, INCLUDE_OUTBOUND_RANGES_ANNOTATION]
+    .filter((k) => (k === INCLUDE_OUTBOUND_RANGES_ANNOTATION ? includeRanges !== 'all' : (get(k) ?? '') !== ''));
+  return { excludePorts, includePorts, excludeRanges, includeRanges, source: settings.describe(keys) };
+}
+
+/**
+ * istio-iptables' capture flags (tools/istio-iptables/pkg/cmd/root.go bindCmdlineFlags), by the
+ * annotation the injection template hands each one (injection-template.yaml istio-init args).
+ */
+const IPTABLES_FLAGS: ReadonlyArray<{ annotation: string; short: string; long: string }> = [
+  { annotation: INCLUDE_INBOUND_ANNOTATION, short: 'b', long: 'istio-inbound-ports' },
+  { annotation: EXCLUDE_INBOUND_ANNOTATION, short: 'd', long: 'istio-local-exclude-ports' },
+  { annotation: EXCLUDE_INTERFACES_ANNOTATION, short: 'c', long: 'istio-exclude-interfaces' },
+  { annotation: INCLUDE_OUTBOUND_RANGES_ANNOTATION, short: 'i', long: 'istio-service-cidr' },
+  { annotation: EXCLUDE_OUTBOUND_RANGES_ANNOTATION, short: 'x', long: 'istio-service-exclude-cidr' },
+  { annotation: INCLUDE_OUTBOUND_PORTS_ANNOTATION, short: 'q', long: 'istio-outbound-ports' },
+  { annotation: EXCLUDE_OUTBOUND_PORTS_ANNOTATION, short: 'o', long: 'istio-local-outbound-ports-exclude' },
+];
+
+/** The injector's global.proxy values that stand in for a template's unset inbound-ports annotations (captureSettings). */
+const INBOUND_VALUES: ReadonlyArray<{ annotation: string; key: 'include' | 'exclude'; value: string }> = [
+  { annotation: INCLUDE_INBOUND_ANNOTATION, key: 'include', value: 'includeInboundPorts' },
+  { annotation: EXCLUDE_INBOUND_ANNOTATION, key: 'exclude', value: 'excludeInboundPorts' },
+];
+
+interface CaptureSettings {
+  /** Read from an istio-init container's arguments, not from the pod's annotations. */
+  fromInit: boolean;
+  /** Each setting's value, by the annotation's name; undefined: not set (the annotation's default applies). */
+  get: (annotation: string) => string | undefined;
+  /** The settings named, as a reason says where they come from. */
+  describe: (annotations: string[]) => string;
+}
+
+/**
+ * Where a sidecar pod's iptables rules come from. An istio-init container ran istio-iptables with
+ * its arguments: those are what iptables got, whatever the annotations say (the injector renders
+ * them from the annotations and the install's global.proxy values, injection-template.yaml; Istio
+ * CNI leaves a pod with istio-init alone, cni/pkg/plugin/plugin.go "already injected with
+ * istio-init container"). A flag it was not given takes istio-iptables' default: the container's
+ * env variable of the flag's name (pkg/flag BindEnv: ISTIO_LOCAL_EXCLUDE_PORTS for
+ * --istio-local-exclude-ports), else empty, which for -b and -i captures nothing. The arguments
+ * are read as pflag reads them: `-d V`, `-d=V`, `-dV`, `--istio-local-exclude-ports[=]V`, the last
+ * one winning. Without istio-init (Istio CNI reads the annotations, cni/pkg/plugin/sidecar_redirect.go;
+ * a template not yet injected) the annotations decide; for a template, `defaults` (its injector's
+ * global.proxy values) stand in for an inbound-ports annotation it does not set, as the injection
+ * template writes them (`annotation .ObjectMeta "traffic.sidecar.istio.io/includeInboundPorts"
+ * .Values.global.proxy.includeInboundPorts`, manifests/charts/istio-control/istio-discovery/files/injection-template.yaml,
+ * into istio-init's -b and -d and, with Istio CNI, the pod's annotations): a pod annotation, even
+ * an empty one, wins.
+ */
+function captureSettings(pod: CapturedPod, defaults?: IstioInboundDefaults): CaptureSettings {
+  const init = arr(pod.spec.initContainers).map(obj).find((c) => str(c?.name) === 'istio-init');
+  const tokens = init ? [...arr(init.command), ...arr(init.args)].filter((t): t is string => typeof t === 'string') : [];
+  if (!init || tokens.length === 0) {
+    // The install-wide value standing in for an annotation the template does not set, if any.
+    const installed = (k: string) => (pod.annotations[k] !== undefined ? undefined : INBOUND_VALUES.find((v) => v.annotation === k && defaults?.[v.key] !== undefined));
+    const get = (k: string) => {
+      const d = installed(k);
+      return d ? defaults![d.key] : pod.annotations[k];
+    };
+    return {
+      fromInit: false,
+      get,
+      describe: (keys) => {
+        const own = keys.filter((k) => !installed(k));
+        return [
+          ...(own.length > 0 ? [`pod annotation${own.length > 1 ? 's' : ''} ${own.map((k) => `${k}=${JSON.stringify(pod.annotations[k])}`).join(', ')}`] : []),
+          ...keys.filter((k) => installed(k)).map((k) => `${defaults!.source}.${installed(k)!.value}=${JSON.stringify(get(k))} (no pod annotation ${k})`),
+        ].join(', ');
+      },
+    };
+  }
+  const given = new Map<string, string>();
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t === '--') break;
+    const long = /^--([^=]+)(=([\s\S]*))?$/.exec(t);
+    const short = long ? null : /^-([^-])(=?)([\s\S]*)$/.exec(t);
+    const flag = long ? IPTABLES_FLAGS.find((f) => f.long === long[1]) : short ? IPTABLES_FLAGS.find((f) => f.short === short[1]) : undefined;
+    if (!flag) continue;
+    let value = long ? long[3] : short![2] !== '' || short![3] !== '' ? short![3] : undefined;
+    // A string flag without `=` takes the next argument, whatever it looks like.
+    if (value === undefined) value = tokens[++i] ?? '';
+    given.set(flag.annotation, value);
+  }
+  const env = new Map(arr(init.env).map(obj).map((e) => [str(e?.name), e?.value] as const));
+  const envName = (f: (typeof IPTABLES_FLAGS)[number]) => f.long.toUpperCase().replaceAll('-', '_');
+  const read = (k: string): { value: string; text: string } => {
+    const f = IPTABLES_FLAGS.find((x) => x.annotation === k)!;
+    const v = given.get(k);
+    if (v !== undefined) return { value: v, text: `-${f.short} ${JSON.stringify(v)}` };
+    const e = env.get(envName(f));
+    if (typeof e === 'string') return { value: e, text: `env ${envName(f)}=${JSON.stringify(e)}` };
+    return { value: '', text: `no -${f.short} (empty)` };
+  };
+  return {
+    fromInit: true,
+    get: (k) => read(k).value,
+    describe: (keys) => `istio-init argument${keys.length > 1 ? 's' : ''} ${keys.map((k) => read(k).text).join(', ')}`,
+  };
 }
 
 const inRanges = (ranges: IpRange[], ip: { family: 4 | 6; value: bigint }) => ranges.some((r) => r.family === ip.family && ip.value >= r.lo && ip.value <= r.hi);

@@ -109,15 +109,35 @@ function brokenInjectorOutcome(ns: { name: string; labels: Record<string, string
   return failure.policy === 'Fail' ? { refused: failure.webhooks } : { ignored: failure.webhooks };
 }
 
+/** The linkerd.io/inject values Linkerd's proxy injector accepts (linkerd2 pkg/inject/report.go ValidInjectAnnotationValues). */
+const LINKERD_INJECT_VALUES = new Set(['enabled', 'disabled', 'ingress']);
+
+/**
+ * Why the proxy injector refuses to inject a pod for a linkerd.io/inject value it does not accept,
+ * or undefined. It judges the namespace's value first and the pod's only then (linkerd2
+ * pkg/inject/report.go disabledByAnnotation: invalidInjectAnnotationNamespace, then
+ * invalidInjectAnnotationWorkload), so a namespace's "true" keeps out even a pod saying "enabled".
+ */
+function linkerdInvalidInject(nsVal: string | undefined, podVal: string | undefined): string | undefined {
+  const refuses = (where: string, v: string) => `${where} linkerd.io/inject=${JSON.stringify(v)} is not a value Linkerd's proxy injector accepts (enabled, disabled, ingress), so it injects no pod ${where.startsWith('namespace') ? 'of the namespace, whatever the pod\'s own annotation says' : 'carrying it'}`;
+  if (nsVal !== undefined && !LINKERD_INJECT_VALUES.has(nsVal)) return refuses('namespace annotation', nsVal);
+  if (podVal !== undefined && !LINKERD_INJECT_VALUES.has(podVal)) return refuses('pod annotation', podVal);
+  return undefined;
+}
+
 /** `ns`: the pod's namespace, its name and metadata. `scope`: the injector webhook's selectors when read (linkerdInjectorScope). */
 export function linkerdMembership(ns: { name: string; labels: Record<string, string>; annotations: Record<string, string> }, pod: PodView, injectorBroken?: LinkerdInjectorBroken, scope?: LinkerdInjectorScope): LinkerdMembership {
-  const podVal = pod.annotations['linkerd.io/inject'];
-  const nsVal = ns.annotations['linkerd.io/inject'];
+  // The injector reads both values from Go maps, where an empty value is no value (linkerd2 pkg/inject/report.go disabledByAnnotation).
+  const podVal = pod.annotations['linkerd.io/inject'] || undefined;
+  const nsVal = ns.annotations['linkerd.io/inject'] || undefined;
   const value = podVal ?? nsVal;
-  const requested = value === 'enabled' || value === 'ingress';
   const source = podVal !== undefined ? 'pod annotation' : 'namespace annotation';
+  const invalid = linkerdInvalidInject(nsVal, podVal);
+  // A value the injector refuses still asks for Linkerd (but "disabled"): the reason is Linkerd's to give.
+  const requested = invalid ? value !== 'disabled' : value === 'enabled' || value === 'ingress';
   if (pod.origin === 'pod') {
     if (carriesLinkerdProxy(pod)) return { meshed: true, requested, reason: 'linkerd-proxy container present' };
+    if (invalid) return { meshed: false, requested, reason: `no linkerd-proxy container: ${invalid}` };
     if (!requested) return { meshed: false, requested, reason: 'no linkerd-proxy container' };
     // A running pod keeps running as it was; only its replacement meets the broken injector, and
     // only if the webhook is called for it: one it never sees is re-created without a proxy.
@@ -146,6 +166,7 @@ export function linkerdMembership(ns: { name: string; labels: Record<string, str
   // sidecar injected already" (linkerd2 pkg/inject/report.go) and never removes one.
   if (carriesLinkerdProxy(pod)) return { meshed: true, requested, reason: 'linkerd-proxy container in the pod template (manually injected)' };
   if (pod.spec.hostNetwork === true) return { meshed: false, requested, reason: 'hostNetwork pods are not injected' };
+  if (invalid) return { meshed: false, requested, reason: invalid };
   // A pod the webhook is never called for is admitted as it is, without a proxy, whatever the
   // webhook's failurePolicy: the API server applies it only to the webhooks it calls.
   const skips = requested ? injectorSkips(ns, pod, scope) : undefined;
@@ -479,6 +500,8 @@ export interface LinkerdInstalledPorts {
 export interface LinkerdProxyInit {
   inbound?: LinkerdInstalledPorts;
   outbound?: LinkerdInstalledPorts;
+  /** proxyInit.skipSubnets, when read and not empty (linkerdSkippedSubnets): the value and "ConfigMap <ns>/linkerd-config". */
+  subnets?: { value: string; where: string };
   /**
    * "the values in ConfigMap <ns>/linkerd-config have no proxyInit" when its values were read and
    * hold no proxyInit mapping (absent or null; global.proxyInit before stable-2.10): the proxy
@@ -532,6 +555,9 @@ export function linkerdProxyInitPorts(configmaps: KubeObject[], installed?: Link
       // The destination controller reads only the pod annotation: here a spaced entry is just left out.
       out[direction] = { value, ports, invalid: [...invalid, ...spaced.map((x) => x.entry)], where };
     }
+    // A string, as the injector's Values has it (pkg/charts/linkerd2/values.go SkipSubnets); the chart's default "" skips none.
+    const subnets = proxyInit?.skipSubnets;
+    if (!out.subnets && typeof subnets === 'string' && subnets !== '') out.subnets = { value: subnets, where };
   }
   return out;
 }
@@ -871,6 +897,70 @@ export function linkerdInboundSkips(nsAnnotations: Record<string, string>, pod: 
   return annotatedSkips('inbound', { setting, pending }, (ports) => withoutPorts(ports, own));
 }
 
+// ---- source subnets excluded from the proxy ----------------------------------------------
+
+export const SKIP_SUBNETS_ANNOTATION = 'config.linkerd.io/skip-subnets';
+
+/** The source subnets from which inbound connections bypass a meshed pod's linkerd-proxy (linkerdSkippedSubnets). */
+export interface SkippedSubnets {
+  /** The CIDRs linkerd-init sends around the proxy, trimmed as it trims them. */
+  subnets: Array<{ text: string; range: IpRange }>;
+  /** Entries linkerd-init cannot read as a CIDR: it then exits before writing any rule, so the pods do not start and nothing is skipped. */
+  invalid: string[];
+  source: string;
+  /** The namespace's value, which running pods get only once restarted. */
+  pending?: PodSetting;
+}
+
+/**
+ * A CIDR as Go's net.ParseCIDR reads it: an address of either family (no zone, no IPv4 octet with
+ * a leading zero, which parseCidr refuses as well), "/", a decimal prefix length the family holds.
+ */
+function goParseCidr(text: string): IpRange | undefined {
+  return /^[0-9a-fA-F.:]+\/\d{1,3}$/.test(text) ? parseCidr(text) : undefined;
+}
+
+/**
+ * The source subnets whose inbound connections bypass a meshed pod's linkerd-proxy, on every port.
+ * config.linkerd.io/skip-subnets (linkerdPodSetting: the pod's, a template also its namespace's; an
+ * empty value too) replaces the install's proxyInit.skipSubnets (linkerd2 pkg/inject/inject.go
+ * ApplyAnnotationOverrides; read from linkerd-config, `cluster.proxyInit`, else the chart's default
+ * "", none), which the injector gives linkerd-init as --subnets-to-ignore when not empty
+ * (charts/partials/templates/_proxy-init.tpl). linkerd2-proxy-init (proxy-init/cmd/root.go) splits
+ * it on ",", trims each entry and reads it with Go's net.ParseCIDR; one it cannot read fails
+ * BuildFirewallConfiguration, so linkerd-init exits before writing any rule and the pod does not
+ * start (`invalid`). Each subnet gets a RETURN for that source ahead of the redirect to the proxy
+ * (pkg/iptables/iptables.go addIncomingTrafficRules, addRulesForIgnoredSubnets, makeIgnoreSubnet:
+ * `-A PROXY_INIT_REDIRECT -p all -j RETURN -s <subnet>`): those clients reach the application
+ * directly, without mTLS and past every Linkerd policy. Outbound rules do not use it. Under the
+ * Linkerd CNI plugin (linkerdCniOf) the plugin reads the same annotation (cni-plugin/main.go,
+ * getAnnotationOverride) and, without it, its own subnets-to-ignore, which the linkerd2-cni chart
+ * does not set: never proxyInit.skipSubnets. Undefined when nothing is skipped and no namespace
+ * value awaits a restart.
+ */
+export function linkerdSkippedSubnets(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string, template?: { annotations: Record<string, string> }, cluster: LinkerdInjectDefaults = {}): SkippedSubnets | undefined {
+  const { setting, pending } = linkerdPodSetting(nsAnnotations, pod, namespace, SKIP_SUBNETS_ANNOTATION, template);
+  const installed = setting || linkerdCniOf(pod, cluster.cni) ? undefined : cluster.proxyInit?.subnets;
+  const value = setting?.value ?? installed?.value ?? '';
+  const source = setting ? setting.source : installed ? `proxyInit.skipSubnets ${JSON.stringify(installed.value)}, installed (${installed.where}): no ${SKIP_SUBNETS_ANNOTATION} annotation` : '';
+  const read = (v: string) => {
+    const subnets: SkippedSubnets['subnets'] = [];
+    const invalid: string[] = [];
+    for (const entry of v === '' ? [] : v.split(',')) {
+      const text = entry.trim();
+      const range = goParseCidr(text);
+      if (range) subnets.push({ text, range });
+      else invalid.push(entry);
+    }
+    // One entry linkerd-init cannot read stops it before any rule: nothing is skipped.
+    return invalid.length > 0 ? { subnets: [], invalid } : { subnets, invalid };
+  };
+  const now = read(value);
+  const waits = pending && pending.value !== value && pending.value !== '' ? pending : undefined;
+  if (now.subnets.length + now.invalid.length === 0 && !waits) return undefined;
+  return { ...now, source: source || waits!.source, ...(waits ? { pending: waits } : {}) };
+}
+
 // ---- ports that require a mesh identity ---------------------------------------------------
 
 export const REQUIRE_IDENTITY_ANNOTATION = 'config.linkerd.io/proxy-require-identity-inbound-ports';
@@ -950,7 +1040,7 @@ export function withIdentityRequired(policy: string): string {
 }
 
 /** The config.linkerd.io annotations a pod template takes from its namespace when it lacks them (linkerdPodSetting). */
-const LINKERD_NAMESPACE_SETTINGS = [INBOUND_POLICY_ANNOTATION, SKIP_INBOUND_ANNOTATION, SKIP_OUTBOUND_ANNOTATION, REQUIRE_IDENTITY_ANNOTATION];
+const LINKERD_NAMESPACE_SETTINGS = [INBOUND_POLICY_ANNOTATION, SKIP_INBOUND_ANNOTATION, SKIP_OUTBOUND_ANNOTATION, SKIP_SUBNETS_ANNOTATION, REQUIRE_IDENTITY_ANNOTATION];
 
 /**
  * The settings a Linkerd-meshed pod reads from its namespace's annotations: a template the injector

@@ -7,12 +7,12 @@ import type { Snapshot } from '../../snapshot/types.ts';
 import { KINDS, POD_VIEW_KINDS, type KindKey } from '../../snapshot/kinds.ts';
 import { istioControlPlaneGone, type IstiodDown, istioInjectionWebhooks, linkerdControlPlaneGone, linkerdInjectionWebhooks, linkerdInjectorFailurePolicy, linkerdInjectorScope, linkerdWebhooksInstalled, meshComponents, podReadiness } from './components.ts';
 import { templatesStandIn, workloadsOf, type PodView, type Workload } from '../workloads.ts';
-import { hasIstioProxy, indexPeerAuthentications, istioProxyOwnPorts, istioMembership, istioNamespaceMeantMeshed, resolveIstioMode, sidecarBypassedPorts, sidecarInboundCapture, type IstioPolicyIndex, type ResolvedMode } from './istio.ts';
+import { hasIstioProxy, indexPeerAuthentications, istioProxyOwnPorts, istioMembership, istioNamespaceMeantMeshed, resolveIstioMode, meshInboundCapture, sidecarBypassedPorts, type IstioPolicyIndex, type ResolvedMode } from './istio.ts';
 import type { MeshWorkloadDetail, MtlsPosture } from '../../run/types.ts';
 import { admitsUnauthenticated, linkerdClusterDefault, linkerdClusterNetworks, type LinkerdClusterNetworks, linkerdDefaultPolicy, linkerdMembership, LINKERD_NOT_INJECTED, linkerdNamespaceMeantMeshed, parseServer, type ClusterDefault, type EffectivePolicy, type LinkerdServer } from './linkerd.ts';
 import { containerNames, containerPorts, memoizeBySnapshotAndConfig, obj, stringMap } from './util.ts';
 import { indexLinkerdPolicies, type LinkerdPolicyIndex } from './linkerd-authz.ts';
-import { linkerdCniEnabled, linkerdNamespaceSettingsRead, linkerdProxyInitPorts, linkerdSkippedPorts, linkerdTrustDomain, type LinkerdProxyInit } from './linkerd.ts';
+import { linkerdCniEnabled, linkerdNamespaceSettingsRead, linkerdProxyInitPorts, linkerdSkippedPorts, linkerdSkippedSubnets, linkerdTrustDomain, type LinkerdProxyInit } from './linkerd.ts';
 import { istioRoot, istioRootOf, istioRevisionOf, LINKERD_CONFIG_CONFIGMAP, type IstioRoot } from './configmaps.ts';
 import { istioInjectorOf, type IstioInboundDefaults, type IstioInjector } from './istio-injector.ts';
 import { configMapUnread } from '../configmaps.ts';
@@ -517,7 +517,7 @@ export function meshWorkloadModes(snapshot: Snapshot, config: Config): MeshWorkl
       }
       // Ports the sidecar does not capture take plaintext whatever the mode.
       const rep = w.workload.pods[0];
-      const capture = rep ? sidecarInboundCapture(model.namespaces.get(w.namespace)?.labels ?? {}, rep, w.istioInboundDefaults) : undefined;
+      const capture = rep ? meshInboundCapture(model.namespaces.get(w.namespace)?.labels ?? {}, rep, w.istioInboundDefaults) : undefined;
       const bypassed = sidecarBypassedPorts(capture, rep ? containerPorts(rep.spec).map((p) => p.port) : [], rep ? istioProxyOwnPorts(rep.annotations) : []);
       if (Object.keys(bypassed).length > 0) entry.weakPorts = { ...entry.weakPorts, ...bypassed };
       if (capture?.redirect === 'none') entry.posture = 'plaintext';
@@ -530,6 +530,9 @@ export function meshWorkloadModes(snapshot: Snapshot, config: Config): MeshWorkl
       const rep = w.workload.pods[0];
       const skipped = rep ? linkerdSkippedPorts(model.namespaces.get(w.namespace)?.annotations ?? {}, rep, w.namespace, undefined, model.linkerd).find((s) => s.direction === 'inbound') : undefined;
       if (skipped && skipped.ports.length > 0) entry.weakPorts = Object.fromEntries(skipped.ports.map((p) => [p, `skips the linkerd-proxy (${skipped.source})`]));
+      // Connections from skipped source subnets bypass it on every port.
+      const subnets = rep ? linkerdSkippedSubnets(model.namespaces.get(w.namespace)?.annotations ?? {}, rep, w.namespace, undefined, model.linkerd) : undefined;
+      if (subnets && subnets.subnets.length > 0) entry.weakPorts = { ...entry.weakPorts, '*': `connections from ${subnets.subnets.map((s) => s.text).join(', ')} skip the linkerd-proxy (${subnets.source})` };
       return entry;
     }
     // Consul's sidecar accepts only mutual TLS from mesh services on its public listener; ports

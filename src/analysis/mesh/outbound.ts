@@ -13,6 +13,9 @@ import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import type { KindKey } from '../../snapshot/kinds.ts';
 import { meshModel, type WorkloadMesh } from './model.ts';
 import { istioGatewayPod } from './istio-gateway.ts';
+import { istioMembership, istioOutboundCapture, type OutboundCapture } from './istio.ts';
+import { INTERNAL_RANGES } from '../netpol/rules.ts';
+import { ALL_V4, ALL_V6, formatRange, subtractRanges, type IpRange } from '../../base/ip.ts';
 import { istioConfigMapName, istioMeshConfigMap, istioMeshConfigNamespaces, istioWebhookRevisions, istioWebhooksSayAll, parseIstioMesh, type MeshConfigPlaces } from './configmaps.ts';
 import { obj, str, stringMap } from './util.ts';
 
@@ -37,6 +40,11 @@ export interface WorkloadOutbound {
   /** The chosen Sidecar's egress hosts ("namespace/dnsName"); undefined: no Sidecar, or one without egress, imports every Service. */
   egressHosts?: string[];
   revision: string;
+  /**
+   * What of the outside the workload's sidecar lets leave around Envoy (outboundCaptureGap), where
+   * no outbound traffic policy applies: REGISTRY_ONLY is not enforced for it.
+   */
+  bypass?: string;
 }
 
 export { istioConfigMapName };
@@ -232,7 +240,9 @@ export function istioOutbound(snapshot: Snapshot, config: Config): OutboundModel
     const wRoot = w.istioRoot?.namespace ?? root;
     const chosen = (byNamespace.get(w.namespace) ?? []).filter((s) => s.selector && selects(s.selector, w.labels)).sort((a, b) => a.ref.name.localeCompare(b.ref.name))[0]
       ?? nsDefault(w.namespace) ?? (w.namespace !== wRoot ? nsDefault(wRoot) : undefined);
-    const egress = chosen?.egressHosts ? { egressHosts: chosen.egressHosts } : {};
+    const rep = w.workload.pods[0];
+    const gap = rep && istioMembership(m.namespaces.get(w.namespace)?.labels ?? {}, rep).dataplane === 'sidecar' ? outboundCaptureGap(istioOutboundCapture(rep)) : undefined;
+    const egress = { ...(chosen?.egressHosts ? { egressHosts: chosen.egressHosts } : {}), ...(gap ? { bypass: gap } : {}) };
     if (chosen?.mode) workloads.push({ mesh: w, mode: chosen.mode, decidedBy: `Sidecar ${chosen.ref.namespace}/${chosen.ref.name}${chosen.unset ? ' (outboundTrafficPolicy set without a mode: REGISTRY_ONLY)' : ''}`, sidecar: chosen.ref, ...egress, revision });
     else workloads.push({ mesh: w, mode: meshCfg.mode, decidedBy: chosen ? `${meshCfg.source}; Sidecar ${chosen.ref.namespace}/${chosen.ref.name} sets no outboundTrafficPolicy` : meshCfg.source, ...(chosen ? { sidecar: chosen.ref } : {}), ...egress, revision });
   }
@@ -259,4 +269,35 @@ export function sidecarImportsService(egressHosts: string[] | undefined, exportT
     if (!(ns === '*' || (ns === '.' ? callerNs : ns) === namespace)) return false;
     return dns === '*' || (dns.startsWith('*.') ? fqdn.endsWith(dns.slice(1)) : dns === fqdn);
   });
+}
+
+const size = (rs: IpRange[]) => rs.reduce((n, r) => n + (r.hi - r.lo + 1n), 0n);
+
+/**
+ * What of the outside a sidecar's outbound capture (istioOutboundCapture) lets leave around Envoy,
+ * or undefined: excluded ports, to any address, and public addresses (INTERNAL_RANGES left out)
+ * that an excluded range or an include list leaves uncaptured, in the order istio-iptables builds
+ * ISTIO_OUTPUT (outboundBypass): an included port still goes to Envoy outside the include list,
+ * not inside an excluded range. Such connections never meet the sidecar's outbound traffic policy
+ * ("An empty list will disable all outbound redirection", includeOutboundIPRanges,
+ * https://istio.io/latest/docs/reference/config/annotations/).
+ */
+export function outboundCaptureGap(capture: OutboundCapture | undefined): string | undefined {
+  if (!capture) return undefined;
+  const parts: string[] = [];
+  if (capture.excludePorts.length > 0) parts.push(`port${capture.excludePorts.length > 1 ? 's' : ''} ${capture.excludePorts.join(', ')} to any address`);
+  for (const all of [ALL_V4, ALL_V6]) {
+    const publicSpace = subtractRanges(all, [...INTERNAL_RANGES]);
+    const excluded = capture.excludeRanges.filter((r) => r.family === all.family).flatMap((r) => subtractRanges(r, [...INTERNAL_RANGES]));
+    const notIncluded = capture.includeRanges === 'all' ? [] : publicSpace.flatMap((r) => subtractRanges(r, capture.includeRanges as IpRange[]));
+    const gap = [...excluded, ...notIncluded].sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
+    if (gap.length === 0) continue;
+    const family = `IPv${all.family}`;
+    const covered = size(publicSpace.flatMap((p) => subtractRanges(p, gap))) === 0n;
+    const what = covered ? `every public ${family} address` : `public ${family} addresses ${gap.slice(0, 3).map(formatRange).join(', ')}${gap.length > 3 ? ` and ${gap.length - 3} more range(s)` : ''}`;
+    // Included ports still reach Envoy where only the include list leaves the address out.
+    const ports = excluded.length === 0 && capture.includePorts.length > 0 ? ` on ports other than ${capture.includePorts.join(', ')}` : '';
+    parts.push(`${what}${ports}`);
+  }
+  return parts.length > 0 ? `${parts.join(', ')} (${capture.source})` : undefined;
 }

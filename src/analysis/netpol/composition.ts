@@ -43,13 +43,16 @@ export interface Composition {
    * denial of a host-network source at a pod's ingress is in doubt, not only isolation's.
    */
   localhostBeatsDeny?: true;
-  /** Why the CNI, able to enforce policy, is set to enforce none (Cilium's enable-policy never, policy-audit-mode). */
+  /** Why the CNI, able to enforce policy, is set to enforce none (Cilium's enable-policy never, policy-audit-mode; Felix's dropActionOverride Accept). */
   switchedOff?: string;
   /**
    * Why whether the CNI enforces any policy cannot be confirmed (Cilium's enable-policy or
-   * policy-audit-mode from a value not shown, or differing by node): no answer is vouched for.
+   * policy-audit-mode, Felix's dropActionOverride, from a value not shown or differing by node):
+   * no answer is vouched for.
    */
   switchUnconfirmed?: string;
+  /** With `switchUnconfirmed`, how the model evaluates all the same, for people: "as cilium-config says". */
+  switchAssumed?: string;
   /** APIs present in the snapshot that the CNI does not enforce, with the reason. */
   decorative: Map<PolicyApi, string>;
   /**
@@ -125,6 +128,11 @@ const CILIUM_NEVER = (by = 'cilium-config enable-policy') => `Cilium's policy en
 const CILIUM_AUDIT = (by = 'cilium-config policy-audit-mode') => `Cilium runs in policy audit mode (${by}): it logs the verdicts of every policy and enforces none, allowing all traffic`;
 const CILIUM_LOCALHOST = "a host-network source on the destination's node is the host there, which Cilium's allow-localhost (cilium-config; auto means always under Kubernetes, daemon/cmd/daemon.go) lets reach the node's pods whatever their ingress policy says; from another node it is remote-node and the policy decides. The model does not place pods on nodes, so whether they share one is not known";
 const CALICO_LOCALHOST = "a host-network source on the destination's node is the host there, and Felix does not apply a pod's ingress policy to traffic from its own host (felix/rules/static.go filterOutputChain, and the eBPF dataplane's felix/bpf-gpl/tc.c \"Host to workload traffic always allowed\", Calico v3.32.1): it reaches the node's pods whatever their policies say, Deny rules included; from another node the policy decides. The model does not place pods on nodes, so whether they share one is not known";
+/**
+ * Felix's dropActionOverride Accept or LogAndAccept (calico/felix.ts): "the packet will be still be
+ * allowed through" (docs.tigera.io/calico-cloud/visibility/iptables), whatever policy denies it.
+ */
+const CALICO_DROP_ACCEPTED = (by: string) => `Calico's Felix accepts every packet policy denies (${by}; dropActionOverride Accept or LogAndAccept, a Calico Enterprise and Calico Cloud setting): no policy is enforced, allowing all traffic`;
 const CILIUM_KCNP_OFF = "cilium-config does not set enable-k8s-cluster-network-policy to true (its default is false): the Cilium agent does not watch ClusterNetworkPolicies";
 
 /**
@@ -294,7 +302,7 @@ export function composeStages(cni: CniDetection, present: ReadonlySet<PolicyApi>
   let fallback: Composition['fallback'] = 'allow';
   let fallbackReason: string | undefined;
   const cilium = name === 'cilium' ? ciliumSwitches(settings) : undefined;
-  const off = cilium?.off;
+  const off = cilium?.off ?? (name === 'calico' && settings.calicoDropAccepted ? CALICO_DROP_ACCEPTED(settings.calicoDropAccepted) : undefined);
   if (off) enforced = new Set();
   else if (cilium) {
     // An API the agent implements but does not watch (a release too old names itself in `unimplemented` first).
@@ -324,7 +332,8 @@ export function composeStages(cni: CniDetection, present: ReadonlySet<PolicyApi>
   for (const [api, why] of Object.entries(doubts) as Array<[PolicyApi, string]>) {
     if (!present.has(api) && enforced.has(api)) unconfirmedAbsent.set(api, why);
   }
-  const switchUnconfirmed = cilium ? settings.ciliumSwitchUnconfirmed : undefined;
+  const switchUnconfirmed = cilium ? settings.ciliumSwitchUnconfirmed : name === 'calico' && !off ? settings.calicoDropUnconfirmed : undefined;
+  const switchAssumed = cilium ? 'as cilium-config says' : 'as if Felix drops what policy denies';
 
   const legacyTies = name === 'calico' ? calicoLegacyTies(primary?.version) : false;
   const antrea = name === 'kubernetes' && enforced.has('Antrea') && present.has('Antrea') ? antreaStages() : undefined;
@@ -343,7 +352,7 @@ export function composeStages(cni: CniDetection, present: ReadonlySet<PolicyApi>
     ...(fallbackReason ? { fallbackReason } : {}),
     ...(hostNetwork ? { hostNetwork } : {}),
     ...(off ? { switchedOff: off } : {}),
-    ...(switchUnconfirmed ? { switchUnconfirmed } : {}),
+    ...(switchUnconfirmed ? { switchUnconfirmed, switchAssumed } : {}),
     ...(cilium && !off && !settings.ciliumLocalhostByPolicy ? { localhostDoubt: CILIUM_LOCALHOST } : {}),
     ...(name === 'calico' && enforced.size ? { localhostDoubt: CALICO_LOCALHOST, localhostBeatsDeny: true as const } : {}),
     decorative,

@@ -9,13 +9,9 @@ import type { Snapshot } from '../../snapshot/types.ts';
 import { memoize } from '../memo.ts';
 import { allConns, emptyConns, intersectConns, isEmptyConns, subtractConns, unionConns, type ConnSet } from './conns.ts';
 import { policyLabel } from './engine.ts';
-import { ALL_V4, ALL_V6, formatRange, parseCidr, type Family, type IpRange } from '../../base/ip.ts';
+import { ALL_V4, ALL_V6, formatRange, type Family, type IpRange } from '../../base/ip.ts';
 import { buildReachability, egressVerdict, type Endpoint, type PodClass, type ReachModel, type WorkloadNode } from './model.ts';
-import { coversEveryAddress } from './rules.ts';
-
-/** Address space that is not "outside": RFC 1918, CGNAT (RFC 6598), loopback, link-local, this-network; IPv6 ULA, link-local, loopback, unspecified. */
-export const INTERNAL_RANGES: readonly IpRange[] = ['0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16', '::/128', '::1/128', 'fc00::/7', 'fe80::/10']
-  .map((c) => parseCidr(c)!);
+import { coversEveryAddress, INTERNAL_RANGES } from './rules.ts';
 
 export interface WorkloadExternalEgress {
   workload: WorkloadNode;

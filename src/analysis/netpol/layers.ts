@@ -393,6 +393,13 @@ export interface PolicySettings {
   ciliumHostFirewall?: { ingress: string[]; egress: string[] };
   /** Cilium `routing-mode` (or the legacy `tunnel`); undefined when cilium-config was not read (Cilium's default: tunnel). */
   ciliumRoutingMode?: 'tunnel' | 'native';
+  /**
+   * Calico Enterprise's Felix accepts every packet policy denies (dropActionOverride Accept or
+   * LogAndAccept on every node: calico/felix.ts): where that is set, for people. No policy is then enforced.
+   */
+  calicoDropAccepted?: string;
+  /** Why whether some Felix accepts what policy denies cannot be confirmed (some nodes only, a value not shown, FelixConfigurations not read). */
+  calicoDropUnconfirmed?: string;
 }
 
 export interface AdapterInput {

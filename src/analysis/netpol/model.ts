@@ -219,7 +219,7 @@ function unreadPolicyKinds(snapshot: Snapshot, cni: CniDetection, composition: C
     }
   }
   // An API the CNI is taken to enforce without confirmation: no answer resting on its policies is vouched for.
-  if (composition.switchUnconfirmed) unread.push(`whether the CNI enforces any policy cannot be confirmed (${composition.switchUnconfirmed}): the model evaluates what cilium-config says, and cannot vouch for that`);
+  if (composition.switchUnconfirmed) unread.push(`whether the CNI enforces any policy cannot be confirmed (${composition.switchUnconfirmed}): the model evaluates the policies ${composition.switchAssumed}, and cannot vouch for that`);
   for (const [api, why] of composition.unconfirmed) unread.push(`whether the CNI enforces ${api} cannot be confirmed (${why}): its policies are evaluated as enforced, and the model cannot vouch for that`);
   return { unread, passedOver, unreadKinds };
 }

@@ -8,7 +8,8 @@
 import type { Family, IpRange } from '../../base/ip.ts';
 import { allConns, emptyConns, intersectConns, sameConns, unionConns, type ConnSet } from './conns.ts';
 import { describeCause, type Direction, type StagePlan } from './engine.ts';
-import { INTERNAL_RANGES, publicPieces, type Piece } from './egress.ts';
+import { publicPieces, type Piece } from './egress.ts';
+import { INTERNAL_RANGES } from './rules.ts';
 import { egressVerdict, ingressVerdict, type DirectionVerdict, type Endpoint, type PodClass, type ReachModel } from './model.ts';
 
 export interface FamilyOpen {

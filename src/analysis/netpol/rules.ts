@@ -2,7 +2,11 @@
 // rules open a policy to everyone, which reach every external address, which ports they cover.
 
 import type { LayerPolicy, Peer, Rule } from './layers.ts';
-import { ipToString, formatRange, type IpRange } from '../../base/ip.ts';
+import { ipToString, formatRange, parseCidr, type IpRange } from '../../base/ip.ts';
+
+/** Address space that is not "outside": RFC 1918, CGNAT (RFC 6598), loopback, link-local, this-network; IPv6 ULA, link-local, loopback, unspecified. */
+export const INTERNAL_RANGES: readonly IpRange[] = ['0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16', '::/128', '::1/128', 'fc00::/7', 'fe80::/10']
+  .map((c) => parseCidr(c)!);
 
 export type OpenReason =
   | 'any peer (from/to missing or empty)'
@@ -150,13 +154,42 @@ function coversFamily(blocks: IpRange[], family: 4 | 6): boolean {
   return false;
 }
 
-export type ExternalOpenReason = 'any peer (to missing or empty)' | ExceptReason | 'every address (ipBlocks cover 0.0.0.0/0 or ::/0)' | LeftOutReason | 'every address outside the cluster (entity world)' | 'every endpoint (entity all)' | 'every DNS name (toFQDNs *)';
+/**
+ * Whether CIDRs (after `except`) cover every public address of a family: with INTERNAL_RANGES
+ * (what egress.ts and network.egress-not-controlled take as not the outside) they cover it whole.
+ * One sort, one sweep (coversFamily).
+ */
+function coversPublic(ranges: readonly IpRange[], family: 4 | 6): boolean {
+  return coversFamily([...ranges, ...INTERNAL_RANGES], family);
+}
+
+/** A rule whose ipBlocks leave out only internal space: "every public IPv4 address (ipBlocks cover all of 0.0.0.0/0 outside …)". */
+export type PublicReason = `every public ${string} address (ipBlocks cover all of ${string} outside ${string})`;
+
+const PUBLIC_WORDS = {
+  4: { name: 'IPv4', whole: '0.0.0.0/0', internal: 'private (RFC 1918), CGNAT, loopback, link-local and this-network space' },
+  6: { name: 'IPv6', whole: '::/0', internal: 'ULA, link-local, loopback and unspecified addresses' },
+} as const;
+
+/** publicReason for the families whose public space the rule's ipBlocks (after `except`) cover, or undefined. */
+function publicReason(peers: readonly Peer[]): PublicReason | undefined {
+  const ranges = peers.flatMap((p) => (p.kind === 'ipBlock' ? p.ranges : []));
+  if (ranges.length === 0) return undefined;
+  const fams = ([4, 6] as const).filter((f) => coversPublic(ranges, f));
+  if (fams.length === 0) return undefined;
+  const w = fams.map((f) => PUBLIC_WORDS[f]);
+  return `every public ${w.map((x) => x.name).join(' and ')} address (ipBlocks cover all of ${w.map((x) => x.whole).join(' and ')} outside ${w.map((x) => x.internal).join('; ')})`;
+}
+
+export type ExternalOpenReason = 'any peer (to missing or empty)' | ExceptReason | 'every address (ipBlocks cover 0.0.0.0/0 or ::/0)' | LeftOutReason | PublicReason | 'every address outside the cluster (entity world)' | 'every endpoint (entity all)' | 'every DNS name (toFQDNs *)';
 
 /**
  * Why an egress Allow rule reaches every address outside the cluster, or undefined. Unlike
  * openReason, `namespaceSelector: {}` does not count: it reaches every pod, no external IP.
  * ipBlocks (ANP networks, Calico nets, Cilium CIDRs) count when together they cover a whole
- * family (0.0.0.0/1 + 128.0.0.0/1 is /0). FQDN allowances count only as Cilium's lone `*`, every name.
+ * family (0.0.0.0/1 + 128.0.0.0/1 is /0), or, after their `except`, every public address of one
+ * (publicReason: pieces adding up to 0.0.0.0/0 but private space reach the whole Internet as
+ * much). FQDN allowances count only as Cilium's lone `*`, every name.
  */
 export function externalOpenReason(rule: Rule): ExternalOpenReason | undefined {
   if (rule.action !== 'Allow' || matchesNoPort(rule)) return undefined;
@@ -164,7 +197,7 @@ export function externalOpenReason(rule: Rule): ExternalOpenReason | undefined {
   if (rule.peers.some((p) => p.kind === 'entity' && p.entity === 'all')) return 'every endpoint (entity all)';
   if (rule.peers.some((p) => p.kind === 'entity' && (p.entity === 'world' || p.entity === 'world-ipv4' || p.entity === 'world-ipv6'))) return 'every address outside the cluster (entity world)';
   const blocks = rule.peers.flatMap((p) => (p.kind === 'ipBlock' ? blocksOf(p) : []));
-  const covered = coveredReason(rule.peers, blocks);
+  const covered = coveredReason(rule.peers, blocks) ?? publicReason(rule.peers);
   if (covered) return covered;
   // Cilium toFQDNs `matchPattern: "*"`: "* alone matches all names" (cilium/cilium v1.20.2
   // Documentation/security/policy/layer3.rst, "DNS based"): every address any lookup returns.
@@ -198,6 +231,11 @@ export function openScope(rule: Rule, externalOnly = false): { pods: boolean; fa
   }
   const blocks = rule.peers.flatMap((p) => (p.kind === 'ipBlock' ? blocksOf(p) : []));
   for (const f of [4, 6] as const) if (coversFamily(blocks, f)) fams.add(f);
+  // Judged as external (externalOpenReason), ipBlocks covering every public address of a family claim it.
+  if (externalOnly) {
+    const ranges = rule.peers.flatMap((p) => (p.kind === 'ipBlock' ? p.ranges : []));
+    for (const f of [4, 6] as const) if (ranges.length > 0 && coversPublic(ranges, f)) fams.add(f);
+  }
   return { pods: pods && !externalOnly, families: [...fams].sort() };
 }
 

@@ -103,6 +103,51 @@ export function issuerStates(snapshot: Snapshot): CertManagerObject[] {
   ];
 }
 
+/** A Certificate whose issuerRef names a cert-manager.io Issuer or ClusterIssuer that does not exist. */
+export interface MissingIssuerRef {
+  certificate: CertificateState;
+  kind: 'Issuer' | 'ClusterIssuer';
+  name: string;
+}
+
+/**
+ * The Certificates whose spec.issuerRef names a cert-manager Issuer or ClusterIssuer that a live
+ * cluster's complete listing does not hold. An issuerRef's kind defaults to Issuer, looked up in
+ * the Certificate's namespace, and its group to cert-manager.io (IssuerReference,
+ * https://cert-manager.io/docs/reference/api-docs/#meta.cert-manager.io/v1.IssuerReference); "all
+ * cert-manager certificates require a referenced issuer that is in a ready condition"
+ * (https://cert-manager.io/docs/concepts/issuer/), and a CertificateRequest for one that does not
+ * exist waits Pending, reason IssuerNotFound (cert-manager pkg/controller/certificaterequests/sync.go),
+ * so the Certificate is never renewed, while its Ready condition stays True until the served
+ * certificate expires. Only a live listing that read the kind whole says an issuer does not exist:
+ * a manifests directory seldom holds the cluster's ClusterIssuers, and a kind not read says
+ * nothing. Another group's issuerRef is an external issuer's, not cert-manager's to resolve, and
+ * another kind in cert-manager.io is refused as invalid, not looked up: neither is judged here.
+ */
+export function certificatesNamingMissingIssuers(snapshot: Snapshot): MissingIssuerRef[] {
+  if (snapshot.origin !== 'live') return [];
+  const listed = { Issuer: snapshot.coverage['certmanager.issuers']?.status === 'ok', ClusterIssuer: snapshot.coverage['certmanager.clusterissuers']?.status === 'ok' };
+  if (!listed.Issuer && !listed.ClusterIssuer) return [];
+  const certificates = snapshot.resources['certmanager.certificates'] ?? [];
+  if (certificates.length === 0) return [];
+  const existing = new Set([
+    ...(snapshot.resources['certmanager.issuers'] ?? []).map((o) => `Issuer/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`),
+    ...(snapshot.resources['certmanager.clusterissuers'] ?? []).map((o) => `ClusterIssuer//${o.metadata?.name ?? ''}`),
+  ]);
+  const states = certificateStates(snapshot);
+  const out: MissingIssuerRef[] = [];
+  certificates.forEach((o, i) => {
+    const ref = record(record(o.spec)?.issuerRef);
+    const name = text(ref?.name);
+    const group = text(ref?.group) ?? 'cert-manager.io';
+    const kind = text(ref?.kind) ?? 'Issuer';
+    if (!name || group !== 'cert-manager.io' || (kind !== 'Issuer' && kind !== 'ClusterIssuer') || !listed[kind]) return;
+    const key = kind === 'Issuer' ? `Issuer/${o.metadata?.namespace ?? ''}/${name}` : `ClusterIssuer//${name}`;
+    if (!existing.has(key)) out.push({ certificate: states[i]!, kind, name });
+  });
+  return out;
+}
+
 export function condition(o: CertManagerObject, type: string): Condition | undefined {
   return o.conditions.find((c) => c.type === type);
 }

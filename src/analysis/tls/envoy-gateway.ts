@@ -10,6 +10,7 @@
 // taking the listeners still free. A policy targets Gateways of its own namespace only
 // (https://gateway.envoyproxy.io/docs/concepts/gateway_api_extensions/client-traffic-policy).
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
+import { memoize } from '../memo.ts';
 import { arr, createdAt, labelSelectorMatches, obj, str } from '../mesh/util.ts';
 import { OPENSSL_SUITES } from './openssl-suites.ts';
 
@@ -31,6 +32,21 @@ function maybeEnvoyGateway(gw: KubeObject, classes: Map<string, string | undefin
   return (classes.get(cls) ?? '').startsWith('gateway.envoyproxy.io/');
 }
 
+const gatewayClassControllers = (snapshot: Snapshot) => new Map((snapshot.resources['gatewayapi.gatewayclasses'] ?? []).map((c) => [c.metadata?.name ?? '', str(obj(c.spec)?.controllerName)] as const));
+
+/**
+ * The Gateways ("namespace/name") Envoy Gateway does not manage: their GatewayClass names another
+ * controller (maybeEnvoyGateway). Envoy Gateway translates only its own Gateways and the routes
+ * attached to them, so a policy of its (SecurityPolicy, BackendTrafficPolicy) reaching a route
+ * through another's is ignored: "the gateway may not be managed by this controller"
+ * (envoyproxy/gateway internal/gatewayapi/securitypolicy.go, resolveSecurityPolicyGatewayTargetRef
+ * and the route target resolution beside it). Built once per snapshot.
+ */
+export const gatewaysNotEnvoyGateway = memoize((snapshot: Snapshot): { has(key: string): boolean } => {
+  const classes = gatewayClassControllers(snapshot);
+  return new Set((snapshot.resources['gatewayapi.gateways'] ?? []).filter((gw) => !maybeEnvoyGateway(gw, classes)).map((gw) => `${gw.metadata?.namespace ?? 'default'}/${gw.metadata?.name ?? ''}`));
+}, 'tls');
+
 /**
  * The ClientTrafficPolicy applying to each listener of each Gateway, keyed
  * "namespace/gateway/listener". Built once from every policy and Gateway (sorted, then one pass).
@@ -42,7 +58,7 @@ export function clientTrafficPolicies(snapshot: Snapshot): Map<string, ListenerC
   // sort.Slice by creationTimestamp is not stable: ties are taken here by namespace/name.
   const id = (o: KubeObject) => `${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`;
   policies.sort((a, b) => createdAt(a) - createdAt(b) || (id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0));
-  const classes = new Map((snapshot.resources['gatewayapi.gatewayclasses'] ?? []).map((c) => [c.metadata?.name ?? '', str(obj(c.spec)?.controllerName)] as const));
+  const classes = gatewayClassControllers(snapshot);
   const gateways = new Map<string, { gw: KubeObject; listeners: string[] }>();
   const inNamespace = new Map<string, Array<{ gw: KubeObject; listeners: string[] }>>();
   for (const gw of snapshot.resources['gatewayapi.gateways'] ?? []) {

@@ -1,21 +1,22 @@
-// Host name matching for TLS coverage. Ingress tls hosts: exact, or "*.example.com"
-// covering exactly one extra label. Gateway API listener hostnames: "*.example.com" is a
-// suffix match (any number of labels, never the apex).
+// Host name matching for TLS coverage. Ingress tls hosts and certificate names: exact, or
+// "*.example.com" covering exactly one extra label (src/base/cert-names.ts, RFC 9525). Gateway
+// API listener hostnames: "*.example.com" is a suffix match (any number of labels, never the apex).
+
+import { dnsNameCovers } from '../../base/cert-names.ts';
 
 export function normalizeHost(h: string): string {
   return h.trim().toLowerCase().replace(/\.$/, '');
 }
 
-/** Whether an Ingress `tls[].hosts` entry covers a rule host. */
+/**
+ * Whether an Ingress `tls[].hosts` entry, or a name a certificate is issued for (a cert-manager
+ * Certificate's dnsNames), covers a rule host: a wildcard rule host only by the same wildcard.
+ */
 export function ingressTlsHostCovers(tlsHost: string, host: string): boolean {
   const t = normalizeHost(tlsHost);
   const h = normalizeHost(host);
-  if (t === h) return true;
-  if (!t.startsWith('*.') || h.startsWith('*.')) return false;
-  const suffix = t.slice(1); // ".example.com"
-  if (!h.endsWith(suffix)) return false;
-  const label = h.slice(0, h.length - suffix.length);
-  return label.length > 0 && !label.includes('.');
+  // Kubernetes validates both as DNS names (ASCII): only a wildcard needs the matcher.
+  return t === h || (t.startsWith('*.') && dnsNameCovers(t, h));
 }
 
 /** Whether a Gateway API listener hostname (undefined = any) covers a hostname (undefined = any). */

@@ -48,6 +48,19 @@ export function worstPerProbeSubject(results: Array<{ verdict: Verdict; label: s
   return [...kept.values()].map(({ v, others }) => (others.length ? { ...v, evidence: { ...v.evidence, alsoProbedAt: others } } : v));
 }
 
+/**
+ * Whether an endpoint was found in the cluster and is reached without SNI: a LoadBalancer
+ * Service probed at an address of its status.loadBalancer.ingress (probeTargets gives every other
+ * found endpoint the host it serves as SNI). That address, an IP or a DNS name (a "hostname ... set
+ * for load-balancer ingress points that are DNS based (typically AWS load-balancers)", Kubernetes
+ * API reference, LoadBalancerIngress), is the cloud's, not a name the service's clients use
+ * (they reach it through their own DNS records pointing there), so no certificate is expected to
+ * name it. Configured endpoints (tls.probe.endpoints) are the operator's own and never this.
+ */
+export function reachedAtLoadBalancerAddress(ep: ProbeEndpoint): boolean {
+  return ep.sni === undefined && ep.origin !== 'config';
+}
+
 export function hasProbes(ctx: AuditContext): boolean {
   return (ctx.snapshot.probes?.length ?? 0) > 0;
 }

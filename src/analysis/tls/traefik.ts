@@ -569,7 +569,22 @@ function crdProviderOf(c: Record<string, unknown>, file: () => TraefikConfigFile
  */
 type TraefikConfigFile = { doc: unknown; where: string } | { unread: string };
 
+/**
+ * Each Traefik container's configuration file per snapshot, by the container object: the Ingress
+ * and CRD providers (namespaces, labelSelector) and the entryPoints all read it, and a file is
+ * decoded once for them (a container belongs to one workload, so its namespace and pod spec are
+ * the same at every call).
+ */
+const traefikConfigFiles = memoize((_snapshot: Snapshot) => new WeakMap<Record<string, unknown>, TraefikConfigFile>(), ['network', 'tls']);
+
 function traefikConfigFile(snapshot: Snapshot, ns: string, c: Record<string, unknown>, podSpec: Record<string, unknown> | undefined): TraefikConfigFile {
+  const files = traefikConfigFiles(snapshot);
+  let file = files.get(c);
+  if (!file) files.set(c, (file = readTraefikConfigFile(snapshot, ns, c, podSpec)));
+  return file;
+}
+
+function readTraefikConfigFile(snapshot: Snapshot, ns: string, c: Record<string, unknown>, podSpec: Record<string, unknown> | undefined): TraefikConfigFile {
   const { explicit, candidates } = configFileCandidates(c);
   for (const path of candidates) {
     const file = traefikConfigFileAt(snapshot, ns, c, podSpec, path, path === explicit);
@@ -887,6 +902,15 @@ export interface TraefikEntryPoints {
   /** The port each entryPoint (by name, case included) listens on, from entrypoints.<name>.address ("[host]:port[/tcp|/udp]"). */
   ports: Map<string, number[]>;
   /**
+   * Every entryPoint some Traefik workload of the snapshot has, named case included: each its
+   * configuration names (entrypoints.<name>, any option of it). Undefined when that is not known of
+   * every workload: none in the snapshot, a workload kind not read (Deployments, DaemonSets,
+   * StatefulSets), a file not read (fromFile), TRAEFIK_* variables that may come from envFrom, no
+   * flag, variable or file seen (the image may carry a file), a configuration naming no entryPoint
+   * (Traefik then adds "http", not modelled). See traefikAttachedEntryPoints.
+   */
+  names?: Set<string>;
+  /**
    * The entryPoints (by name, case included) only clients inside the cluster reach: every Traefik workload
    * is read and selected by a Service of the snapshot, and on each one defining the entryPoint no
    * way in from outside the cluster leads to its port (see edgeWaysOf). Traefik attaches a router
@@ -1015,6 +1039,12 @@ export const traefikEntryPoints = memoize((snapshot: Snapshot): TraefikEntryPoin
   const tlsEntryPointOf = new Map<string, string>();
   const tlsOptions: TraefikEntryPointTlsOption[] = [];
   const middlewares: TraefikEntryPointMiddlewares[] = [];
+  const names = new Set<string>();
+  // A workload kind not read may hold a Traefik with other entryPoints.
+  let namesKnown = (['deployments', 'daemonsets', 'statefulsets'] as const).every((k) => {
+    const status = snapshot.coverage[k]?.status;
+    return status !== 'forbidden' && status !== 'error' && (status !== undefined || snapshot.resources[k] !== undefined);
+  });
   for (const key of ['deployments', 'daemonsets', 'statefulsets'] as const) {
     for (const o of snapshot.resources[key] ?? []) {
       for (const raw of arr(obj(podTemplateOf(o)?.spec)?.containers)) {
@@ -1032,6 +1062,18 @@ export const traefikEntryPoints = memoize((snapshot: Snapshot): TraefikEntryPoin
         }
         const fromDoc = file && fileEntryPointOptions(file.doc);
         const install = fromDoc ? { source: 'file' as const, options: fromDoc.options, unknown: new Set<string>() } : read as Exclude<InstallOptions, { source: 'file' }>;
+        // Without flags or a file Traefik reads TRAEFIK_* variables, which envFrom may hold too (not
+        // read here); with none of them seen, a file the image carries may be what it reads.
+        if (install.source === 'none' || (install.source === 'env' && arr(c.envFrom).length > 0)) namesKnown = false;
+        const own = new Set<string>();
+        for (const k of install.options.keys()) {
+          const m = /^entrypoints\.([^.]+)(?:\.|$)/.exec(k);
+          if (m) own.add(m[1]!);
+        }
+        // Naming none, it has Traefik's own "http" alone (static_config.go SetEffectiveConfiguration),
+        // which `defaults` does not model either: left not known.
+        if (own.size === 0) namesKnown = false;
+        for (const ep of own) names.add(ep);
         let waysOf: ((port: number) => string[]) | null | undefined;
         const secured = new Map<string, string>();
         const flag = install.source === 'env' ? (k: string) => `TRAEFIK_${k.replace(/\./g, '_').toUpperCase()}` : (k: string) => `--${k}`;
@@ -1098,8 +1140,51 @@ export const traefikEntryPoints = memoize((snapshot: Snapshot): TraefikEntryPoin
   }
   const defaults = [...(asDefault.size > 0 ? asDefault : defined)].filter((ep) => ep !== 'traefik' && !udp.has(ep)).sort();
   const inClusterOnly = new Set(fromFile.length ? [] : [...ports.keys()].filter((ep) => !reachedFromOutside.has(ep)));
-  return { workloads, fromFile, defaults, secured, ports, inClusterOnly, edge, withoutService, tlsEntryPointOf, tlsOptions, middlewares };
+  const known = namesKnown && fromFile.length === 0 && workloads.length > 0 ? { names } : {};
+  return { workloads, fromFile, defaults, secured, ports, ...known, inClusterOnly, edge, withoutService, tlsEntryPointOf, tlsOptions, middlewares };
 }, ['network', 'tls']);
+
+/**
+ * The entryPoints a routing object names for its routers, as written: an Ingress's
+ * traefik.ingress.kubernetes.io/router.entrypoints (comma-separated), an IngressRoute's or
+ * IngressRouteTCP's spec.entryPoints; none named, its routers take the default entryPoints.
+ */
+export function traefikNamedEntryPoints(o: KubeObject, kind: 'Ingress' | 'IngressRoute' | 'IngressRouteTCP'): string[] {
+  return kind === 'Ingress'
+    ? (str(obj(o.metadata?.annotations)?.['traefik.ingress.kubernetes.io/router.entrypoints']) ?? '').split(',').map((e) => e.trim()).filter(Boolean)
+    : arr(obj(o.spec)?.entryPoints).filter((e): e is string => typeof e === 'string' && e !== '');
+}
+
+/**
+ * The entryPoints a router naming `named` (its entryPoints, else none) attaches to, and those it
+ * names that no Traefik of the snapshot has. Traefik attaches an HTTP or TCP router only to an
+ * entryPoint of exactly the name it gives, case included, and logs "entryPoint … doesn't exist" for
+ * each other one; with none left the router fails ("no valid entryPoint for this router") and
+ * serves nothing (pkg/config/runtime/runtime_http.go and runtime_tcp.go, GetRoutersByEntryPoints,
+ * slices.Contains, v2.11.0 and v3.3.4 alike). A name counts as missing only when every Traefik's
+ * entryPoints are known (TraefikEntryPoints.names) and none has it; "traefik" never does, as Traefik
+ * adds that entryPoint itself for its API, ping or metrics (static_config.go SetEffectiveConfiguration),
+ * which is not read here. The names are those of every Traefik of the snapshot, whichever loads the
+ * router: a name one of them has is not missing.
+ */
+export function traefikAttachedEntryPoints(eps: TraefikEntryPoints, named: string[]): { on: string[]; missing: string[] } {
+  if (named.length === 0) return { on: eps.defaults, missing: [] };
+  const has = (e: string) => !eps.names || eps.names.has(e) || e === 'traefik';
+  return { on: named.filter(has), missing: named.filter((e) => !has(e)) };
+}
+
+/**
+ * Why a router naming `named` is attached to no entryPoint, so serves nothing (traefikAttachedEntryPoints),
+ * or undefined when it is attached to one or that is not known. Each name quoted (it comes from the
+ * cluster), with the entryPoints some Traefik has under the same name in another case.
+ */
+export function traefikUnattached(eps: TraefikEntryPoints, named: string[]): string | undefined {
+  const { on, missing } = traefikAttachedEntryPoints(eps, named);
+  if (named.length === 0 || on.length > 0) return undefined;
+  const lower = new Set(missing.map((e) => e.toLowerCase()));
+  const cased = [...(eps.names ?? [])].filter((e) => lower.has(e.toLowerCase())).sort();
+  return `it names entryPoint${missing.length > 1 ? 's' : ''} ${missing.map((e) => JSON.stringify(e)).join(', ')}, which no Traefik of the snapshot has${cased.length ? ` (entryPoint names are case-sensitive: it has ${cased.map((e) => JSON.stringify(e)).join(', ')})` : ''}: Traefik attaches it to no entryPoint ("no valid entryPoint for this router")`;
+}
 
 /** Middlewares by the key Traefik's kubernetescrd provider gives them ("<namespace>-<name>"), each "namespace/name" holding it. */
 const traefikMiddlewareKeys = memoize((snapshot: Snapshot): Map<string, string[]> => {
@@ -1161,17 +1246,22 @@ export type TraefikRouterPlaintext =
  * and websecure (values.yaml ports.<name>.expose.default).
  */
 export function traefikRouterPlaintext(eps: TraefikEntryPoints, named: string[]): TraefikRouterPlaintext {
-  const on = named.length ? named : eps.defaults;
+  // An entryPoint no Traefik has serves it nothing (traefikAttachedEntryPoints); with none left
+  // edgeRoutes refuses the router, and its routes are not judged.
+  const { on, missing } = traefikAttachedEntryPoints(eps, named);
   const plain = on.filter((e) => !eps.secured.has(e));
   const atEdge = plain.filter((e) => !eps.inClusterOnly.has(e));
   const entryPoints = named.length ? named : '(default entryPoints)';
+  const absent = missing.length ? { missingEntryPoints: missing } : {};
+  // Attached to none, it answers nothing, in plaintext or not (its callers skip it as refused first).
+  if (named.length > 0 && on.length === 0) return { plaintext: 'none', secured: [], evidence: { entryPoints, ...absent } };
   const secured = on.filter((e) => eps.secured.has(e)).map((e) => `${e}: ${eps.secured.get(e)}`);
   const waysIn = Object.fromEntries(on.filter((e) => eps.edge.has(e)).map((e) => [e, eps.edge.get(e)!]));
   const edgeWays = Object.keys(waysIn).length ? { edgeWays: waysIn } : {};
-  if (on.length > 0 && plain.length === 0) return { plaintext: 'none', secured, evidence: { entryPoints, securedEntryPoints: secured } };
+  if (on.length > 0 && plain.length === 0) return { plaintext: 'none', secured, evidence: { entryPoints, securedEntryPoints: secured, ...absent } };
   if (on.length > 0 && atEdge.length === 0) {
     const inCluster = plain.map((e) => `${e} (port${(eps.ports.get(e) ?? []).length > 1 ? 's' : ''} ${(eps.ports.get(e) ?? []).join(', ')})`);
-    return { plaintext: 'in-cluster', secured, inCluster, evidence: { entryPoints, securedEntryPoints: secured, inClusterPlaintextEntryPoints: inCluster, ...edgeWays } };
+    return { plaintext: 'in-cluster', secured, inCluster, evidence: { entryPoints, securedEntryPoints: secured, inClusterPlaintextEntryPoints: inCluster, ...edgeWays, ...absent } };
   }
   const unseen = eps.workloads.length === 0 ? 'no Traefik workload is in the snapshot'
     : eps.fromFile.length ? `${eps.fromFile.map((f) => refString(f.workload)).join(', ')} read${eps.fromFile.length > 1 ? '' : 's'} a configuration file ztaudit cannot read`
@@ -1182,7 +1272,7 @@ export function traefikRouterPlaintext(eps: TraefikEntryPoints, named: string[])
   // to https, so a router it would secure is not judged on the defaults
   // (https://doc.traefik.io/traefik/getting-started/configuration-overview/#configuration-file).
   const unread = eps.fromFile.length ? { unread: `whether the entryPoints of ${eps.fromFile.map((f) => refString(f.workload)).join(', ')} keep it off plaintext HTTP cannot be confirmed: ${traefikFilesUnread(eps.fromFile)}` } : {};
-  return { plaintext: 'edge', plain: atEdge, evidence: { entryPoints, plaintextEntryPoints: atEdge.length ? atEdge : '(default entryPoints)', ...edgeWays, ...note, ...exposure }, ...unread };
+  return { plaintext: 'edge', plain: atEdge, evidence: { entryPoints, plaintextEntryPoints: atEdge.length ? atEdge : '(default entryPoints)', ...edgeWays, ...note, ...exposure, ...absent }, ...unread };
 }
 
 /** One Traefik container of the snapshot: its workload, image, and the [major, minor] its tag names. */
@@ -1658,7 +1748,7 @@ export function traefikHttpsRedirect(snapshot: Snapshot, refs: string[], routeNs
  * it gets; on an entryPoint with TLS the scheme is already https and the router forwards.
  */
 export function traefikRouterOnlyHttp(eps: TraefikEntryPoints, named: string[]): boolean {
-  const on = named.length ? named : eps.defaults;
+  const { on } = traefikAttachedEntryPoints(eps, named);
   return eps.workloads.length > 0 && eps.fromFile.length === 0 && on.length > 0 && on.every((e) => !eps.secured.get(e)?.startsWith('TLS'));
 }
 

@@ -117,3 +117,127 @@ describe('collectLive: an object in a shape the API server refuses', () => {
     }
   });
 });
+
+/**
+ * A stand-in API server: /version, discovery (/apis lists `groups`, each group version its
+ * resources), `crb` answering every list of clusterrolebindings, and an empty list for any other.
+ */
+function apiServer(crb: (url: URL, res: http.ServerResponse) => void, groups: Array<{ name: string; version: string; resources: string[] }> = []): http.Server {
+  return http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const json = (status: number, body: unknown) => {
+      res.writeHead(status, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (url.pathname === '/version') return json(200, { gitVersion: 'v1.33.0' });
+    if (url.pathname === '/apis') return json(200, { kind: 'APIGroupList', groups: groups.map((g) => ({ name: g.name, versions: [{ groupVersion: `${g.name}/${g.version}`, version: g.version }], preferredVersion: { version: g.version } })) });
+    const group = groups.find((g) => url.pathname === `/apis/${g.name}/${g.version}`);
+    if (group) return json(200, { kind: 'APIResourceList', resources: group.resources.map((name) => ({ name, namespaced: false, verbs: ['list'] })) });
+    if (url.pathname === '/api/v1') return json(200, { kind: 'APIResourceList', resources: [{ name: 'namespaces', namespaced: false, verbs: ['list'] }] });
+    if (url.pathname.endsWith('/clusterrolebindings')) return crb(url, res);
+    if (url.pathname === '/api/v1/namespaces') return json(200, { kind: 'NamespaceList', metadata: {}, items: [{ metadata: { name: 'shop' } }] });
+    return json(200, { kind: 'List', metadata: {}, items: [] });
+  });
+}
+
+function page(res: http.ServerResponse, items: unknown[], cont: string): void {
+  res.writeHead(200, { 'Content-Type': 'application/json' });
+  res.end(JSON.stringify({ kind: 'ClusterRoleBindingList', metadata: { continue: cont }, items }));
+}
+
+const binding = (name: string) => ({ metadata: { name }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [{ kind: 'ServiceAccount', name: 'backdoor', namespace: 'shop' }] });
+
+// ListOptions.limit (https://kubernetes.io/docs/reference/kubernetes-api/common-parameters/common-parameters/#limit):
+// only the continue token says more pages follow, and a page may hold no item. A server or proxy
+// that never stops handing out tokens must not hold the run (and serve's every later tick) for ever.
+describe('collectLive: a list that never ends', () => {
+  it('ends a list whose pages keep coming empty with a continue token as error for that kind, and lists the others', async () => {
+    let pages = 0;
+    const server = apiServer((_url, res) => page(res, [], `tok${++pages}`));
+    try {
+      const snapshot = await collectLive({ kubeconfigPath: await kubeconfigFor(server), env: {}, retries: 0, emptyPagesMax: 5 });
+      expect(snapshot.coverage.clusterrolebindings).toEqual({ status: 'error', detail: 'list clusterrolebindings.rbac.authorization.k8s.io failed: 5 pages in a row brought no object yet a continue token (0 objects after 5 pages), so it may never end' });
+      expect(pages).toBe(5);
+      expect(snapshot.coverage.namespaces).toEqual({ status: 'ok', count: 1 });
+    } finally {
+      server.close();
+    }
+  });
+
+  it('ends a list whose server hands back a continue token it already gave, keeping none of its objects', async () => {
+    let pages = 0;
+    const server = apiServer((_url, res) => page(res, [binding(`b${++pages}`)], pages % 3 === 0 ? 'tok1' : `tok${pages}`));
+    try {
+      const snapshot = await collectLive({ kubeconfigPath: await kubeconfigFor(server), env: {}, retries: 0 });
+      expect(snapshot.coverage.clusterrolebindings).toEqual({ status: 'error', detail: 'list clusterrolebindings.rbac.authorization.k8s.io failed: page 3 handed back a continue token the list had already been given, so it would never end' });
+      expect(snapshot.resources.clusterrolebindings).toEqual([]);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('ends the collection at its deadline: the list in progress is error naming collect.deadlineSeconds, the kinds read before it are kept', async () => {
+    // The clock moves one minute per page of the endless list: the deadline (5 min) passes after five pages.
+    let clock = 0;
+    let pages = 0;
+    const server = apiServer((_url, res) => {
+      clock += 60_000;
+      page(res, [binding(`b${++pages}`)], `tok${pages}`);
+    });
+    try {
+      const snapshot = await collectLive({ kubeconfigPath: await kubeconfigFor(server), env: {}, retries: 0, deadlineMs: 5 * 60_000, now: () => clock });
+      expect(snapshot.coverage.clusterrolebindings).toEqual({ status: 'error', detail: 'list clusterrolebindings.rbac.authorization.k8s.io not finished after 5 pages (5 objects): the collection\'s deadline of 300 s (collect.deadlineSeconds) passed' });
+      expect(pages).toBe(5);
+      expect(snapshot.coverage.namespaces).toEqual({ status: 'ok', count: 1 });
+      // ConfigMaps are read by name after every list: none is asked for once the deadline passed.
+      expect(snapshot.coverage.configmaps).toEqual({ status: 'error', detail: 'get configmaps: not read, the collection\'s deadline of 300 s (collect.deadlineSeconds) passed' });
+    } finally {
+      server.close();
+    }
+  });
+
+  it('says a long list\'s running count at most once an interval, not once a page', async () => {
+    let pages = 0;
+    const server = apiServer((_url, res) => page(res, [binding(`b${++pages}`)], pages < 50 ? `tok${pages}` : ''));
+    const lines: Array<[string, number, boolean]> = [];
+    try {
+      // A clock that does not move: fifty pages within one interval.
+      const snapshot = await collectLive({ kubeconfigPath: await kubeconfigFor(server), env: {}, retries: 0, now: () => 0, onProgress: (kind, count, done) => lines.push([kind, count, done !== undefined]) });
+      expect(snapshot.coverage.clusterrolebindings).toEqual({ status: 'ok', count: 50 });
+      expect(lines.filter(([kind]) => kind === 'clusterrolebindings')).toEqual([['clusterrolebindings', 50, true]]);
+    } finally {
+      server.close();
+    }
+  });
+});
+
+// A group version switched off (--runtime-config, https://kubernetes.io/docs/tasks/administer-cluster/enable-disable-api/)
+// is not in the API server's discovery; a list of a resource discovery does list that answers 404
+// came from something else (a proxy in between) and must not read as "nothing of it exists".
+describe('collectLive: a built-in kind whose list answers 404', () => {
+  const notFound = (_url: URL, res: http.ServerResponse) => {
+    res.writeHead(404, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ kind: 'Status', code: 404, reason: 'NotFound', message: 'the server could not find the requested resource' }));
+  };
+
+  it('is error when discovery lists it', async () => {
+    const server = apiServer(notFound, [{ name: 'rbac.authorization.k8s.io', version: 'v1', resources: ['clusterrolebindings', 'clusterroles', 'roles', 'rolebindings'] }]);
+    try {
+      const snapshot = await collectLive({ kubeconfigPath: await kubeconfigFor(server), env: {}, retries: 0 });
+      expect(snapshot.coverage.clusterrolebindings?.status).toBe('error');
+      expect(snapshot.coverage.clusterrolebindings?.detail).toMatch(/^list clusterrolebindings\.rbac\.authorization\.k8s\.io failed: .*404.*, yet the API server's discovery lists it$/);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('is absent, saying it is not served, when discovery does not list its group version', async () => {
+    const server = apiServer(notFound);
+    try {
+      const snapshot = await collectLive({ kubeconfigPath: await kubeconfigFor(server), env: {}, retries: 0 });
+      expect(snapshot.coverage.clusterrolebindings).toEqual({ status: 'absent', detail: 'clusterrolebindings.rbac.authorization.k8s.io/v1 is not served by this API server (its discovery does not list it)' });
+    } finally {
+      server.close();
+    }
+  });
+});

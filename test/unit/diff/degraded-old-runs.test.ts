@@ -50,7 +50,7 @@ describe('an old stored run whose coverage shows a best-effort input unread', ()
     expect(old.checks.some((c) => c.degraded !== undefined)).toBe(false);
     const again = audit(structuredClone(demo), 'run-3', 2);
     const d = await diffed([old, full], again, config.regression);
-    expect(d.fullInputBaselines).toEqual({ [ID]: 'run-1' });
+    expect(d.fullInputBaselines).toEqual({ [ID]: 'run-1', 'tls.issuer-not-ready': 'run-1' });
     expect(d.regressionReasons.filter((r) => r.startsWith('escalated'))).toEqual([]);
   });
 

@@ -5,7 +5,8 @@
 // test/fixtures/upgrade/tls-probe-keys/old-run.jsonl is `ztaudit history export` of a run stored
 // by the ztaudit before that change (snapshot.json beside it, one Ingress probed: TLS 1.0
 // accepted, certificate expired, certificate for another name), as an operator moving stores
-// or keeping one across the upgrade has it.
+// or keeping one across the upgrade has it. The Ingress is Contour's, with
+// ingress.kubernetes.io/force-ssl-redirect, so that port 80 adds no finding of its own to the run.
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

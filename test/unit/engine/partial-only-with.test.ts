@@ -93,6 +93,24 @@ describe('CiliumCIDRGroups that could not be read', () => {
   });
 });
 
+// Antrea ClusterGroups and Groups are read for the Antrea-native policies that name them
+// (docs/antrea-network-policy.md v2.2.0: a ClusterGroup "can only be set in an Antrea
+// ClusterNetworkPolicy's appliedTo and to/from peers", a Group in an Antrea NetworkPolicy's).
+describe('Antrea ClusterGroups and Groups that could not be read', () => {
+  const acnp: KubeObject = { apiVersion: 'crd.antrea.io/v1beta1', kind: 'ClusterNetworkPolicy', metadata: { name: 'baseline-deny' } };
+  const annp: KubeObject = { apiVersion: 'crd.antrea.io/v1beta1', kind: 'NetworkPolicy', metadata: { name: 'db', namespace: 'shop' } };
+
+  it('do not make the run partial where no Antrea-native policy of their scope is, and do where one is', () => {
+    const cgs = { 'antrea.clustergroups': { status: 'forbidden' as const, detail: 'list clustergroups.crd.antrea.io' } };
+    const groups = { 'antrea.groups': { status: 'forbidden' as const, detail: 'list groups.crd.antrea.io' } };
+    expect(audit(snapshotOf(cgs), CHECKS).partial).toBeUndefined();
+    expect(audit(snapshotOf(cgs, { 'antrea.networkpolicies': [annp] }), CHECKS).partial).toBeUndefined();
+    expect(audit(snapshotOf(cgs, { 'antrea.clusternetworkpolicies': [acnp] }), CHECKS).partial).toEqual(['antrea.clustergroups could not be read (forbidden: list clustergroups.crd.antrea.io)']);
+    expect(audit(snapshotOf(groups, { 'antrea.clusternetworkpolicies': [acnp] }), CHECKS).partial).toBeUndefined();
+    expect(audit(snapshotOf(groups, { 'antrea.networkpolicies': [annp] }), CHECKS).partial).toEqual(['antrea.groups could not be read (forbidden: list groups.crd.antrea.io)']);
+  });
+});
+
 describe('EndpointSlices that could not be read', () => {
   const refused = { endpointslices: { status: 'forbidden' as const, detail: 'list endpointslices.discovery.k8s.io at cluster scope' } };
 

@@ -18,7 +18,7 @@ import { buildSlackDigest, sendEmailDigest, sendSlackDigest, unreadableHeadText 
 import { buildFleetView, type FleetView } from '../../../src/fleet/view.ts';
 import { fleetDataOf } from '../../../src/fleet/data.ts';
 import { DEFAULT_FLEET_QUERY } from '../../../src/run/fleet.ts';
-import { HOSTILE, fleetRun } from './seed.ts';
+import { HOSTILE, fleetRun, runsWithRegressionBeforeUnreadable } from './seed.ts';
 import { connectProxy } from '../../helpers/connect-proxy.ts';
 
 const REPO = resolve(import.meta.dirname, '../../..');
@@ -357,8 +357,8 @@ describe('a cluster whose latest run could not be read, in the email digest', ()
     expect(await main(['fleet', '--history', 'unreadable-digest.db', '--config', 'unreadable-digest.yaml', '--out', 'funread-head', '--format', 'json', '-q'], t)).toBe(2);
     const mail = mails[sent]!;
     const counted = '3 clusters, 2 with the latest run unreadable (<script>alert(1)</script>@here\\u202e, prod-b), mean ';
-    expect(mail.subject).toBe(`[ztaudit] Fleet: ${counted}95.0 without them, 0 regressed in 24 h, 0 without a run in 48 h`);
-    expect(String(mail.text).split('\n')[0]).toBe(`Fleet: ${counted}95.0 without them, 0 regressed in 24 h, 0 without a run in 48 h`);
+    expect(mail.subject).toBe(`[ztaudit] Fleet: ${counted}95.0 without them, 0 regressed in 24 h without them, 0 without a run in 48 h`);
+    expect(String(mail.text).split('\n')[0]).toBe(`Fleet: ${counted}95.0 without them, 0 regressed in 24 h without them, 0 without a run in 48 h`);
     expect(String(mail.html)).toContain('<div style="font-size:20px;font-weight:700;margin-top:4px">3 clusters · 2 with the latest run unreadable (&lt;script&gt;alert(1)&lt;/script&gt;@here\\u202e, prod-b) · mean 95.0 without them · ');
     const s = await openRunStore(join(dir, 'unreadable-digest.db'));
     const view = buildFleetView(await fleetDataOf(s, { ...DEFAULT_FLEET_QUERY, now: new Date() }, () => {}));
@@ -366,11 +366,44 @@ describe('a cluster whose latest run could not be read, in the email digest', ()
     const slack = buildSlackDigest(view);
     // The header block (plain text, 150 characters at most: @slack/types HeaderBlock, https://docs.slack.dev/tools/node-slack-sdk/reference/types/interfaces/HeaderBlock)
     // counts them, the section below it names them; the notification text (mrkdwn) names them as inline code, escaped.
-    expect((slack.blocks[0] as { text: { text: string } }).text.text).toBe('ztaudit Fleet: 3 clusters, 2 with the latest run unreadable, mean 95.0 without them, 0 regressed in 24 h, 0 without a run in 48 h');
+    expect((slack.blocks[0] as { text: { text: string } }).text.text).toBe('ztaudit Fleet: 3 clusters, 2 with the latest run unreadable, mean 95.0 without them, 0 regressed in 24 h without them, 0 without a run in 48 h');
     // Three are named, each cut to 40 characters; the rest counted.
     const many = ['x'.repeat(60), 'b', 'c', 'd'].map((cluster) => ({ cluster }));
     expect(unreadableHeadText({ unreadable: many } as unknown as FleetView)).toBe(`4 with the latest run unreadable (${'x'.repeat(39)}…, b, c and 1 more)`);
-    expect(slack.text).toBe('ztaudit Fleet: 3 clusters, 2 with the latest run unreadable (`&lt;script&gt;alert(1)&lt;/script&gt;@here\\u202e`, `prod-b`), mean 95.0 without them, 0 regressed in 24 h, 0 without a run in 48 h');
+    expect(slack.text).toBe('ztaudit Fleet: 3 clusters, 2 with the latest run unreadable (`&lt;script&gt;alert(1)&lt;/script&gt;@here\\u202e`, `prod-b`), mean 95.0 without them, 0 regressed in 24 h without them, 0 without a run in 48 h');
+  });
+});
+
+describe('a cluster whose latest run could not be read, in the regressions of the email digest', () => {
+  // README "Missing data is not a fix": beta's older run regressed in the window, but beta's
+  // newest run cannot be read: that regression is not its state now, so `fleet`'s summary line
+  // and the email (subject, heading, both parts) leave it out of "N regressed" and say so.
+  it('counts and lists only alpha\'s regression, saying the cluster was left out', async () => {
+    const now = Date.now();
+    const { runs, unreadable } = runsWithRegressionBeforeUnreadable((h) => new Date(now - h * 3_600_000).toISOString());
+    const file = join(dir, 'unreadable-regressions.db');
+    const store = await openRunStore(file);
+    for (const r of runs) await store.save(r);
+    await store.close();
+    const sql = new DatabaseSync(file);
+    expect(Number(sql.prepare(`UPDATE runs SET summary = 'garbage' WHERE id = ?`).run(unreadable.run.id).changes)).toBe(1);
+    sql.close();
+    writeFileSync(join(dir, 'unreadable-regressions.yaml'), 'notify:\n  fleetDigest:\n    policy: regression\n');
+    const sent = mails.length;
+    const t = io({ ZTAUDIT_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, ZTAUDIT_EMAIL_TO: 'runs@example.com' });
+    expect(await main(['fleet', '--history', 'unreadable-regressions.db', '--config', 'unreadable-regressions.yaml', '--out', 'funread-reg', '--format', 'json'], t)).toBe(2);
+    expect(t.out()).toContain(', 1 regressed in the last 24 h (1 cluster whose latest run could not be read left out), ');
+    const mail = mails[sent]!;
+    expect(mail.subject).toBe('[ztaudit] Fleet: 2 clusters, 1 with the latest run unreadable (beta), mean 60.0 without it, 1 regressed in 24 h without it, 0 without a run in 48 h');
+    const html = String(mail.html);
+    expect(html).toContain(' · mean 60.0 without it · 1 regressed in 24 h without it · 0 without a run in 48 h</div>');
+    const regressions = html.slice(html.indexOf('Regressions in the last 24 hours</h3>'), html.indexOf('Latest run could not be read: state unknown</h3>'));
+    expect(regressions).toContain('<p class="left-out-unreadable" style="color:#b45309">1 cluster whose latest run could not be read left out: state unknown.</p>');
+    expect(regressions).toContain('>alpha</td>');
+    expect(regressions).not.toContain('beta');
+    expect(regressions).not.toContain('new critical finding');
+    expect(String(mail.text)).toContain('\n\n1 cluster whose latest run could not be read left out: state unknown.\n- alpha: 2 new high findings\n');
+    expect(String(mail.text)).not.toContain('new critical finding');
   });
 });
 

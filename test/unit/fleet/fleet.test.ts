@@ -14,7 +14,7 @@ import { buildSlackDigest, digestHeadline } from '../../../src/notify/fleet-dige
 import { resourceShape } from '../../../src/history/shape.ts';
 import { openRunStore } from '../../../src/history/store.ts';
 import { DEFAULT_FLEET_QUERY, type FleetWaiver } from '../../../src/run/fleet.ts';
-import { HOSTILE, NOW, fleetRun, fleetRuns, runWithTimedWaivers, runsWithUnreadableLatest } from './seed.ts';
+import { HOSTILE, NOW, fleetRun, fleetRuns, runWithTimedWaivers, runsWithRegressionBeforeUnreadable, runsWithUnreadableLatest } from './seed.ts';
 
 let dir: string;
 let db: string;
@@ -305,7 +305,7 @@ describe('a cluster whose latest run could not be read, in the fleet aggregates'
     expect(t.out.join('')).toContain('3 clusters, mean overall 70.0 (1 cluster whose latest run could not be read left out), ');
 
     // The digest: its headline counts beta just before the mean, which is "without it".
-    expect(digestHeadline(view)).toBe('Fleet: 3 clusters, 1 with the latest run unreadable (beta), mean 70.0 without it, 0 regressed in 24 h, 0 without a run in 48 h');
+    expect(digestHeadline(view)).toBe('Fleet: 3 clusters, 1 with the latest run unreadable (beta), mean 70.0 without it, 0 regressed in 24 h without it, 0 without a run in 48 h');
     const slack = buildSlackDigest(view);
     expect(slack.blocks).toContainEqual(expect.objectContaining({ text: expect.objectContaining({ text: '*Lowest overall scores*\n• `alpha` 60.0 (D)\n• `gamma` 80.0 (B)\n1 cluster whose latest run could not be read left out: state unknown' }) }));
   });
@@ -347,7 +347,7 @@ describe('a cluster whose latest run could not be read, in the common findings a
     expect(common).not.toContain('prod');
     expect(waivers).toContain('<p class="lede left-out-unreadable">1 cluster whose latest run could not be read left out: state unknown (an older run\'s waivers are not listed).</p>');
     expect(waivers).not.toContain('prod');
-    expect(html).toContain('it is left out of the mean, the grade counts, the worst per area, the findings on many clusters and the expiring waivers');
+    expect(html).toContain('it is left out of the mean, the grade counts, the regressions, the worst per area, the findings on many clusters and the expiring waivers');
     const md = renderFleetFormat(data, 'md');
     expect(md).toContain('## Findings on many clusters\n\n1 cluster whose latest run could not be read left out: state unknown.\n\n| Clusters |');
     expect(md).toContain('## Expiring and expired waivers\n\n1 cluster whose latest run could not be read left out: state unknown.\n\n- 2026-11-20 expiring-soon: ok ');
@@ -358,6 +358,69 @@ describe('a cluster whose latest run could not be read, in the common findings a
     expect(await main(['fleet', '--history', file, '--out', 'unreadable-common', '--format', 'json', '--no-notify'], t)).toBe(2);
     // `fleet` states the waivers at the time it runs (after 2026-11-20: expired), prod's not among them.
     expect(t.out.join('')).toContain(', 2 finding shapes on 2+ clusters, 2 waivers expired, 0 expiring\n');
+  });
+});
+
+describe('a cluster whose latest run could not be read, in the regressions', () => {
+  // README "Missing data is not a fix": beta's newest run cannot be read, so the regression of
+  // its older run b2 is not its state now, as b2's scores are not (the mean leaves them out):
+  // "2 regressed" would count it. Left out of the regressions and their count, in every format
+  // and the digest, each saying so; the PostgreSQL store gives the same answer
+  // (test/postgres/fleet-unreadable-latest.test.ts).
+  async function fleetOf(name: string, withAlpha: boolean) {
+    const file = join(dir, `${name}.db`);
+    const { runs, unreadable } = runsWithRegressionBeforeUnreadable(undefined, withAlpha);
+    const store = await openRunStore(file);
+    for (const r of runs) await store.save(r);
+    await store.close();
+    const { DatabaseSync } = await import('node:sqlite');
+    const sql = new DatabaseSync(file);
+    expect(Number(sql.prepare(`UPDATE runs SET summary = 'garbage' WHERE id = ?`).run(unreadable.run.id).changes)).toBe(1);
+    sql.close();
+    const again = await openRunStore(file);
+    const data = await fleetDataOf(again, { ...DEFAULT_FLEET_QUERY, now: NOW }, () => {});
+    await again.close();
+    return data;
+  }
+
+  it('leaves its older run\'s regression out of the list and of "N regressed", and every format says so', async () => {
+    const data = await fleetOf('unreadable-regressions', true);
+    const { regressed, unreadable } = runsWithRegressionBeforeUnreadable();
+    expect(data.unreadable?.map((u) => [u.cluster, u.runId, u.shownBy])).toEqual([['beta', unreadable.run.id, regressed.run.id]]);
+    expect(data.regressions.map((r) => [r.run.cluster, r.run.id, r.reasons])).toEqual([['alpha', '20261110T020000Z-a00002', ['2 new high findings']]]);
+    const view = buildFleetView(data);
+    expect(view.totals).toMatchObject({ clusters: 2, regressed: 1, unreadable: 1 });
+    // beta's row still shows b2, marked, with b2's own regression flag.
+    expect(view.grid.map((g) => [g.cluster, g.runId, g.regression, g.unreadable?.runId ?? null])).toEqual([['alpha', '20261110T020000Z-a00002', true, null], ['beta', regressed.run.id, true, unreadable.run.id]]);
+
+    const json = JSON.parse(renderFleetFormat(data, 'json'));
+    expect(json.regressions.map((r: { run: { cluster: string } }) => r.run.cluster)).toEqual(['alpha']);
+    expect(json.leftOutUnreadable).toBe(1);
+    const md = renderFleetFormat(data, 'md');
+    expect(md).toContain('; 1 cluster(s) regressed in the last 24 h (1 cluster whose latest run could not be read left out); ');
+    expect(md).toContain('## Regressions in the last 24 hours\n\n1 cluster whose latest run could not be read left out: state unknown.\n\n- **alpha** 20261110T020000Z-a00002: 2 new high findings\n\n');
+    expect(md).not.toContain('new critical finding');
+    const html = renderFleetFormat(data, 'html');
+    expect(html).toContain('<div class="stat"><b>1</b><span>clusters regressed in 24 h, 1 cluster whose latest run could not be read left out</span></div>');
+    const section = /<section id="regressions">[\s\S]*?<\/section>/.exec(html)?.[0] ?? '';
+    expect(section).toContain('<p class="lede left-out-unreadable">1 cluster whose latest run could not be read left out: state unknown (an older run\'s regressions are not listed).</p>');
+    expect(section).toContain('<td class="cluster">alpha</td>');
+    expect(section).not.toContain('beta');
+
+    // The digest: after the headline's count of beta, "1 regressed in 24 h without it".
+    expect(digestHeadline(view)).toBe('Fleet: 2 clusters, 1 with the latest run unreadable (beta), mean 60.0 without it, 1 regressed in 24 h without it, 0 without a run in 48 h');
+    const slack = buildSlackDigest(view);
+    expect(slack.blocks).toContainEqual(expect.objectContaining({ text: expect.objectContaining({ text: '*Regressions in the last 24 h*\n1 cluster whose latest run could not be read left out: state unknown.\n• `alpha` 2 new high findings' }) }));
+  });
+
+  it('with only that regression in the window, no format lists one and none reads as an all-clear', async () => {
+    const data = await fleetOf('unreadable-only-regression', false);
+    expect(data.regressions).toEqual([]);
+    const view = buildFleetView(data);
+    expect(view.totals).toMatchObject({ regressed: 0, unreadable: 1 });
+    expect(renderFleetFormat(data, 'md')).toContain('## Regressions in the last 24 hours\n\n1 cluster whose latest run could not be read left out: state unknown.\n\nNone on any cluster whose latest run could be read.\n');
+    expect(renderFleetFormat(data, 'html')).toContain('<p class="empty">No cluster whose latest run could be read regressed in the last 24 hours.</p>');
+    expect(JSON.stringify(buildSlackDigest(view).blocks)).toContain(':warning: No cluster regressed in the last 24 h that could be read: the latest run of 1 cluster could not be read, state unknown.');
   });
 });
 

@@ -171,3 +171,20 @@ export function runsWithUnreadableLatest(): { runs: RunReport[]; unreadable: Run
   const unreadable = fleetRun('prod', '20261110T050000Z-p00004', '2026-11-10T05:00:00.000Z', 90, { previous: latest });
   return { runs: [...runs, fleetRun('ok', '20261110T013000Z-k00001', '2026-11-10T01:30:00.000Z', 95), unreadable], unreadable };
 }
+
+/**
+ * alpha's latest run regressed in the window; so did beta's run b2, but beta has a newer run
+ * (`unreadable`), whose summary the test damages: beta's state now is unknown, and b2's
+ * regression is not it. `at(h)`: the time h hours before the fleet report's (NOW by default;
+ * a test through `ztaudit fleet`, which reads the clock, passes the clock's). Without alpha's
+ * regression (`withAlpha` false) alpha's latest run is its first, which did not regress.
+ * Shared with test/unit/fleet/digest.test.ts and test/postgres/fleet-unreadable-latest.test.ts.
+ */
+export function runsWithRegressionBeforeUnreadable(at: (hoursAgo: number) => string = (h) => new Date(NOW.getTime() - h * 3_600_000).toISOString(), withAlpha = true): { runs: RunReport[]; regressed: RunReport; unreadable: RunReport } {
+  const a1 = fleetRun('alpha', '20261109T020000Z-a00001', at(34), 80);
+  const a2 = fleetRun('alpha', '20261110T020000Z-a00002', at(10), 60, { previous: a1, regression: ['2 new high findings'] });
+  const b1 = fleetRun('beta', '20261109T030000Z-b00001', at(33), 90);
+  const regressed = fleetRun('beta', '20261110T030000Z-b00002', at(9), 70, { previous: b1, regression: ['new critical finding'] });
+  const unreadable = fleetRun('beta', '20261110T050000Z-b00003', at(7), 95, { previous: regressed });
+  return { runs: [a1, ...(withAlpha ? [a2] : []), b1, regressed, unreadable], regressed, unreadable };
+}

@@ -63,7 +63,7 @@ describe('Istio inbound ports that bypass the sidecar', () => {
     expect(meshWorkloadModes(none.snapshot, none.config)[0]).toMatchObject({ mode: 'STRICT', posture: 'plaintext' });
   });
 
-  it('mtls.istio-excluded-inbound-ports fails each sidecar workload with bypassed ports, passes the others, skips ambient ones', () => {
+  it('mtls.istio-excluded-inbound-ports fails each sidecar workload with bypassed ports, passes the others; an ambient pod\'s sidecar annotations change nothing', () => {
     const ctx = ctxOf(`${STRICT_MESH}
 ---
 apiVersion: v1
@@ -76,7 +76,8 @@ metadata: {name: amb, labels: {istio.io/dataplane-mode: ambient}}
       deployment('amb', 'ztunnel-captured', { annotations: { [EXCLUDE]: '8000' } }),
     ]);
     const v = [...istioExcludedInboundPorts.evaluate(ctx)];
-    expect(Object.fromEntries(v.map((x) => [x.resource.name, x.status]))).toEqual({ api: 'fail', web: 'pass', only: 'fail' });
+    expect(Object.fromEntries(v.map((x) => [x.resource.name, x.status]))).toEqual({ api: 'fail', web: 'pass', only: 'fail', 'ztunnel-captured': 'pass' });
+    expect(v.find((x) => x.resource.name === 'ztunnel-captured')!.message).toMatch(/every inbound port goes through ztunnel/);
     const failed = v.find((x) => x.resource.name === 'api')!;
     expect(failed).toMatchObject({ evidence: { redirect: 'all-except', ports: [8000, 8001], invalidEntries: ['metrics'] } });
     expect(failed.message).toMatch(/inbound port\(s\) 8000, 8001 bypass Envoy \(pod annotation traffic\.sidecar\.istio\.io\/excludeInboundPorts=.*\): traffic there is accepted in plaintext/);

@@ -50,7 +50,7 @@ metadata: {name: shop, annotations: {config.linkerd.io/default-inbound-policy: d
 ---`;
 const INJECT = { 'linkerd.io/inject': 'enabled' };
 /** Every setting a template would otherwise take from its namespace, set on the pod itself. */
-const OWN = { ...INJECT, 'config.linkerd.io/default-inbound-policy': 'all-unauthenticated', 'config.linkerd.io/skip-inbound-ports': '', 'config.linkerd.io/skip-outbound-ports': '', 'config.linkerd.io/proxy-require-identity-inbound-ports': '' };
+const OWN = { ...INJECT, 'config.linkerd.io/default-inbound-policy': 'all-unauthenticated', 'config.linkerd.io/skip-inbound-ports': '', 'config.linkerd.io/skip-outbound-ports': '', 'config.linkerd.io/skip-subnets': '', 'config.linkerd.io/proxy-require-identity-inbound-ports': '' };
 const shopVerdicts = (ctx: AuditContext) => [...linkerdUnauthenticatedDefault.evaluate(ctx)].filter((v) => v.resource.namespace === 'shop');
 
 describe('Linkerd: a template meshed by its own annotation in a namespace not in the input', () => {

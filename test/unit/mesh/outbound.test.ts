@@ -151,3 +151,64 @@ spec:
     }
   });
 });
+
+// REGISTRY_ONLY is enforced by the sidecar's Envoy: a connection its iptables do not redirect never
+// meets it. includeOutboundIPRanges: "An empty list will disable all outbound redirection";
+// excludeOutboundIPRanges and excludeOutboundPorts keep those destinations away from Envoy
+// (https://istio.io/latest/docs/reference/config/annotations/).
+describe('mtls.outbound-allow-any and outbound traffic that bypasses the sidecar', () => {
+  const REGISTRY_ONLY = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio, namespace: istio-system}
+data:
+  mesh: |
+    outboundTrafficPolicy:
+      mode: REGISTRY_ONLY
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: istiod, namespace: istio-system}
+spec:
+  selector: {matchLabels: {app: istiod}}
+  template:
+    metadata: {labels: {app: istiod, istio: pilot}}
+    spec: {containers: [{name: discovery, image: docker.io/istio/pilot:1.24.0}]}
+`;
+  const wl = (name: string, annotations: Record<string, string>) => `
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}, namespace: shop}
+spec:
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata:
+      labels: {app: ${name}}
+      annotations: ${JSON.stringify(annotations)}
+    spec: {containers: [{name: c, image: nginx:1.27}]}
+`;
+
+  it('REGISTRY_ONLY, but the sidecar lets public addresses or ports leave around it: fails naming what and why', () => {
+    const ctx = ctxOf(`${REGISTRY_ONLY}${wl('bypass', { 'traffic.sidecar.istio.io/excludeOutboundIPRanges': '0.0.0.0/0' })}${wl('nocapture', { 'traffic.sidecar.istio.io/includeOutboundIPRanges': '' })}`);
+    const [v] = run(outboundAllowAny, ctx);
+    expect(v).toMatchObject({ status: 'fail', resource: { kind: 'Namespace', name: 'shop' }, evidence: { workloadCount: 2 } });
+    expect(v.message).toBe('2 meshed workload(s) in shop bypass the sidecar: REGISTRY_ONLY not enforced for '
+      + 'Deployment shop/bypass: every public IPv4 address (pod annotation traffic.sidecar.istio.io/excludeOutboundIPRanges="0.0.0.0/0"); '
+      + 'Deployment shop/nocapture: every public IPv4 address, every public IPv6 address (pod annotation traffic.sidecar.istio.io/includeOutboundIPRanges="").');
+  });
+
+  it('an excluded port, a public range, or an include list of the cluster\'s space (included ports aside) each fail; private exclusions pass', () => {
+    const judge = (annotations: Record<string, string>) => run(outboundAllowAny, ctxOf(`${REGISTRY_ONLY}${wl('web', annotations)}`))[0];
+    expect(judge({ 'traffic.sidecar.istio.io/excludeOutboundPorts': '443' }).message).toContain('Deployment shop/web: port 443 to any address (pod annotation traffic.sidecar.istio.io/excludeOutboundPorts="443")');
+    expect(judge({ 'traffic.sidecar.istio.io/excludeOutboundIPRanges': '203.0.113.0/24' }).message).toContain('public IPv4 addresses 203.0.113.0-203.0.113.255 (');
+    expect(judge({ 'traffic.sidecar.istio.io/includeOutboundIPRanges': '10.0.0.0/8', 'traffic.sidecar.istio.io/includeOutboundPorts': '443' }).message)
+      .toContain('every public IPv4 address on ports other than 443, every public IPv6 address on ports other than 443 (');
+    expect(judge({ 'traffic.sidecar.istio.io/excludeOutboundIPRanges': '10.0.0.0/8,169.254.169.254/32' }).status).toBe('pass');
+    expect(judge({}).status).toBe('pass');
+  });
+});

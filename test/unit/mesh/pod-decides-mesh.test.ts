@@ -150,7 +150,7 @@ describe('a workload whose pods decide their mesh is judged without its Namespac
   // The template carries every config.linkerd.io setting it would otherwise take from the namespace
   // (linkerd-unseen-namespace-settings.test.ts): without them they are unknown and it is not judged.
   it('pod annotation linkerd.io/inject: enabled: its skipped inbound port is a finding', () => {
-    const own = { 'config.linkerd.io/default-inbound-policy': 'all-authenticated', 'config.linkerd.io/skip-outbound-ports': '', 'config.linkerd.io/proxy-require-identity-inbound-ports': '' };
+    const own = { 'config.linkerd.io/default-inbound-policy': 'all-authenticated', 'config.linkerd.io/skip-outbound-ports': '', 'config.linkerd.io/skip-subnets': '', 'config.linkerd.io/proxy-require-identity-inbound-ports': '' };
     const ctx = manifests(`${LINKERD_OPTED_OUT}${deploymentYaml('shop', 'api', { annotations: { 'linkerd.io/inject': 'enabled', 'config.linkerd.io/skip-inbound-ports': '9090', ...own }, ports: [8000, 9090] })}`);
     const check = CHECK_BY_ID.get('mtls.linkerd-skip-ports')!;
     expect(failsOn([...check.evaluate(ctx)], 'api').length).toBe(1);

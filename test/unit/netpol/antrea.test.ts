@@ -20,6 +20,9 @@ import { namespaceDefaultDenyEgress } from '../../../checks/network/namespace-de
 import { cniNotEnforcing } from '../../../checks/network/cni-not-enforcing.ts';
 import { liveConfigMapRefs } from '../../../src/cli/source.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
+import { parseAllDocuments } from 'yaml';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import type { KubeObject } from '../../../src/snapshot/types.ts';
 
 const ANTREA = `
 apiVersion: apps/v1
@@ -334,28 +337,28 @@ spec:
 });
 
 describe('Antrea-native policies with a field the model does not evaluate stay in doubt, naming the field', () => {
-  it('an appliedTo naming a ClusterGroup (group:) leaves every pod of the cluster in doubt and says so', () => {
-    const r = reach(scene(acnp('[{group: db-group}]')), 'other/client', 'shop/web', '8080');
+  it('an appliedTo the model does not read (a serviceAccount) leaves every pod of the cluster in doubt and says so', () => {
+    const r = reach(scene(acnp('[{serviceAccount: {name: sa-1, namespace: shop}}]')), 'other/client', 'shop/web', '8080');
     expect(r.exitCode).toBe(2);
-    expect(r.output).toContain('note: Antrea ClusterNetworkPolicy acnp-allow-other (tier securityops, priority 5) selects shop/web[Deployment] for ingress but is not evaluated: spec.appliedTo[0].group is not evaluated by ztaudit');
+    expect(r.output).toContain('note: Antrea ClusterNetworkPolicy acnp-allow-other (tier securityops, priority 5) selects shop/web[Deployment] for ingress but is not evaluated: spec.appliedTo[0].serviceAccount is not evaluated by ztaudit');
     expect(r.output).toContain('every verdict on every pod of the cluster (its appliedTo is not read by ztaudit) cannot be confirmed');
   });
 
-  it('a peer the model does not evaluate (a ClusterGroup, an fqdn) keeps the doubt within the appliedTo, naming the field', () => {
-    const grouped = cnp('from-group', 'securityops', 5, '[{podSelector: {matchLabels: {app: db}}}]', 'ingress: [{action: Allow, from: [{group: clients}]}]');
+  it('a peer the model does not evaluate (a serviceAccount, an fqdn) keeps the doubt within the appliedTo, naming the field', () => {
+    const grouped = cnp('from-sa', 'securityops', 5, '[{podSelector: {matchLabels: {app: db}}}]', 'ingress: [{action: Allow, from: [{serviceAccount: {name: sa-1, namespace: other}}]}]');
     const r = reach(scene(grouped), 'other/client', 'shop/db', '5432');
     expect(r.exitCode).toBe(2);
-    expect(r.output).toContain('spec.ingress[0].from[0].group is not evaluated by ztaudit; Antrea enforces this policy before the Kubernetes NetworkPolicies (tier securityops)');
+    expect(r.output).toContain('spec.ingress[0].from[0].serviceAccount is not evaluated by ztaudit; Antrea enforces this policy before the Kubernetes NetworkPolicies (tier securityops)');
     expect(first(reach(scene(grouped), 'other/client', 'shop/web', '8080'))).toBe('DENIED: other/client[Deployment] -> shop/web[Deployment] on 8080/TCP');
     const fqdn = cnp('to-fqdn', 'securityops', 5, '[{podSelector: {matchLabels: {app: db}}}]', 'egress: [{action: Allow, to: [{fqdn: "*.example.com"}]}]');
     expect(reach(scene(fqdn), 'shop/db', 'other/client', '80').output).toContain('spec.egress[0].to[0].fqdn is not evaluated by ztaudit');
   });
 
   it('s20 shop isolation with an unevaluated policy: not passed, cannot be confirmed (medium), naming the policy', () => {
-    const grouped = cnp('from-group', 'securityops', 5, SHOP, 'ingress: [{action: Allow, from: [{group: clients}]}]');
+    const grouped = cnp('from-sa', 'securityops', 5, SHOP, 'ingress: [{action: Allow, from: [{serviceAccount: {name: sa-1, namespace: other}}]}]');
     const vs = run(namespaceDefaultDenyIngress, ctxOf(scene(grouped))).filter((v) => v.resource.name === 'shop');
     expect(vs[0]).toMatchObject({ status: 'fail', severity: 'medium' });
-    expect(vs[0].message).toContain('Antrea ClusterNetworkPolicy from-group selects them and is not evaluated by ztaudit');
+    expect(vs[0].message).toContain('Antrea ClusterNetworkPolicy from-sa selects them and is not evaluated by ztaudit');
   });
 
   it('namespaces.sameLabels is named; a field name from the cluster is quoted, never printed raw; a policy with no appliedTo at all does not stop the run', () => {
@@ -381,7 +384,7 @@ describe('Antrea-native policies with a field the model does not evaluate stay i
   });
 
   it('a policy with ingress rules only leaves egress verdicts alone', () => {
-    const r = reach(scene(cnp('from-group', 'securityops', 5, SHOP, 'ingress: [{action: Allow, from: [{group: clients}]}]')), 'shop/db', 'other/client', '80');
+    const r = reach(scene(cnp('from-sa', 'securityops', 5, SHOP, 'ingress: [{action: Allow, from: [{serviceAccount: {name: sa-1, namespace: other}}]}]')), 'shop/db', 'other/client', '80');
     expect(first(r)).toBe('ALLOWED: shop/db[Deployment] -> other/client[Deployment] on 80/TCP');
   });
 
@@ -413,6 +416,187 @@ spec:
   });
 });
 
+// ClusterGroups and Groups (docs/antrea-network-policy.md v2.2.0, "ClusterGroup" and "Group";
+// pkg/controller/networkpolicy/clustergroup.go, group.go): a `group` in appliedTo or a peer stands
+// for the selectors, ipBlocks or Service pods the group holds, and is evaluated as they would be.
+const clusterGroup = (name: string, spec: string, apiVersion = 'crd.antrea.io/v1beta1') => `
+apiVersion: ${apiVersion}
+kind: ClusterGroup
+metadata: {name: ${name}}
+spec: ${spec}
+`;
+const group = (namespace: string, name: string, spec: string) => `
+apiVersion: crd.antrea.io/v1beta1
+kind: Group
+metadata: {name: ${name}, namespace: ${namespace}}
+spec: ${spec}
+`;
+/** An Antrea NetworkPolicy `name` of namespace shop, tier application, applied to `appliedTo`, with `rules` (YAML lines under spec). */
+const annp = (name: string, appliedTo: string, rules: string) => `
+apiVersion: crd.antrea.io/v1beta1
+kind: NetworkPolicy
+metadata: {name: ${name}, namespace: shop}
+spec:
+  priority: 5
+  appliedTo: ${appliedTo}
+${rules.trim().split('\n').map((l) => `  ${l}`).join('\n')}
+`;
+/** The snapshot a live collection of `yaml` would give: the cluster holds exactly these objects. */
+const live = (yaml: string) => snapshotFromObjects(parseAllDocuments(yaml).map((d) => d.toJS() as KubeObject).filter((o) => o && typeof o === 'object'), { origin: 'live' });
+const reachLive = (yaml: string, from: string, to: string, port: string) => reachCommandCore(live(yaml), { from, to, port, output: 'text' });
+const CLIENTS = clusterGroup('clients', '{podSelector: {matchLabels: {app: client}}}');
+const DB_PODS = clusterGroup('db-pods', '{podSelector: {matchLabels: {app: db}}}');
+const PARTNER = clusterGroup('partner', '{ipBlocks: [{cidr: 203.0.113.0/24, except: [203.0.113.128/25]}]}');
+
+describe('ClusterGroups and Groups are resolved as Antrea resolves them (docs/antrea-network-policy.md v2.2.0, "ClusterGroup", "Group")', () => {
+  it('"ACNP for default zero-trust cluster security posture" applied to a ClusterGroup (namespaceSelector): the namespace it holds passes network.namespace-default-deny-*, the other fails, none is "cannot be confirmed"', () => {
+    const prod = clusterGroup('prod', '{namespaceSelector: {matchLabels: {env: prod}}}');
+    const zeroTrust = cnp('prod-deny', 'baseline', 1, '[{group: prod}]', 'ingress: [{action: Drop}]\negress: [{action: Drop}]');
+    for (const check of [namespaceDefaultDenyIngress, namespaceDefaultDenyEgress]) {
+      const vs = run(check, ctxOf(bare(prod, zeroTrust)));
+      expect(vs.find((v) => v.resource.name === 'shop')?.status, check.id).toBe('pass');
+      expect(vs.find((v) => v.resource.name === 'other')?.status, check.id).toBe('fail');
+      expect(vs.filter((v) => v.message.includes('cannot be confirmed')), check.id).toEqual([]);
+    }
+    const r = reach(bare(prod, zeroTrust), 'other/client', 'shop/db', '5432');
+    expect(first(r)).toBe('DENIED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    expect(r.output).toContain('DENIED by Antrea ClusterNetworkPolicy prod-deny (tier baseline, priority 1) rule 0 (Deny)');
+  });
+
+  it('"ACNP with ClusterGroup reference": appliedTo and from name ClusterGroups (podSelector across namespaces); reach answers ALLOWED and DENIED for certain', () => {
+    const allow = cnp('allow-clients', 'securityops', 5, '[{group: db-pods}]', 'ingress: [{action: Allow, from: [{group: clients}], ports: [{protocol: TCP, port: 5432}]}]');
+    const y = scene(CLIENTS, DB_PODS, allow);
+    const ok = reach(y, 'other/client', 'shop/db', '5432');
+    expect(ok.exitCode).toBe(0);
+    expect(ok.output).toContain('ALLOWED by Antrea ClusterNetworkPolicy allow-clients (tier securityops, priority 5) rule 0 (Allow): TCP 5432');
+    // Not a member of clients: shop's default deny decides; not a member of db-pods: the policy does not apply.
+    expect(first(reach(y, 'shop/web', 'shop/db', '5432'))).toBe('DENIED: shop/web[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    expect(first(reach(y, 'other/client', 'shop/web', '8080'))).toBe('DENIED: other/client[Deployment] -> shop/web[Deployment] on 8080/TCP');
+    // A Drop from the group in a higher tier beats an Allow below it.
+    const drop = cnp('drop-clients', 'emergency', 1, SHOP, 'ingress: [{action: Drop, from: [{group: clients}]}]');
+    const denied = reach(scene(CLIENTS, DB_PODS, allow, drop), 'other/client', 'shop/db', '5432');
+    expect(denied.exitCode).toBe(1);
+    expect(denied.output).toContain('DENIED by Antrea ClusterNetworkPolicy drop-clients (tier emergency, priority 1) rule 0 (Deny)');
+  });
+
+  it('ipBlocks ("ClusterGroup CRD": ipBlocks, except) are peers; a v1alpha2 ClusterGroup\'s ipBlock too; in appliedTo "will be ignored, and the policy will have no effect"', () => {
+    const egress = cnp('egress-partner', 'securityops', 1, '[{podSelector: {matchLabels: {app: web}}}]',
+      'egress:\n- {action: Allow, to: [{group: partner}], ports: [{port: 443}]}\n- {action: Drop, to: [{group: anywhere}]}');
+    const anywhere = clusterGroup('anywhere', '{ipBlocks: [{cidr: 0.0.0.0/0}]}');
+    expect(reach(bare(PARTNER, anywhere, egress), 'shop/web', '203.0.113.10', '443').exitCode).toBe(0);
+    const out = reach(bare(PARTNER, anywhere, egress), 'shop/web', '203.0.113.200', '443');
+    expect(out.exitCode).toBe(1);
+    expect(out.output).toContain('DENIED by Antrea ClusterNetworkPolicy egress-partner (tier securityops, priority 1) rule 1 (Deny)');
+    const legacy = clusterGroup('partner', '{ipBlock: {cidr: 203.0.113.0/24}}', 'crd.antrea.io/v1alpha2');
+    expect(reach(bare(legacy, anywhere, egress), 'shop/web', '203.0.113.200', '443').exitCode).toBe(0);
+    // appliedTo an ipBlocks group: the Drop applies to no pod, for certain.
+    const dropAll = cnp('drop-partner', 'securityops', 1, '[{group: partner}]', 'ingress: [{action: Drop}]');
+    expect(reach(bare(PARTNER, dropAll), 'other/client', 'shop/db', '5432').exitCode).toBe(0);
+    expect(buildReachability(snap(bare(PARTNER, dropAll))).notes.map((n) => n.message)).toContain('Antrea ClusterNetworkPolicy drop-partner: spec.appliedTo[0].group: its members are ipBlocks only, which Antrea ignores in appliedTo: it applies to no pod');
+  });
+
+  it('childGroups: "the union of all its childGroups\' members" (pods and ipBlocks as a peer, the pods alone in appliedTo); a child with childGroups of its own is refused, and left in doubt', () => {
+    const parent = clusterGroup('parent', '{childGroups: [clients, partner]}');
+    const drop = cnp('drop-parent', 'securityops', 1, '[{podSelector: {matchLabels: {app: web}}}]', 'egress: [{action: Drop, to: [{group: parent}]}]');
+    const y = bare(CLIENTS, PARTNER, parent, drop);
+    expect(first(reach(y, 'shop/web', 'other/client', '80'))).toBe('DENIED: shop/web[Deployment] -> other/client[Deployment] on 80/TCP');
+    expect(reach(y, 'shop/web', '203.0.113.10', '80').exitCode).toBe(1);
+    expect(reach(y, 'shop/web', '198.51.100.1', '80').exitCode).toBe(0);
+    // In appliedTo the child ipBlocks count for nothing: the Drop applies to other/client only.
+    const applied = cnp('drop-into-parent', 'securityops', 1, '[{group: parent}]', 'ingress: [{action: Drop}]');
+    expect(reach(bare(CLIENTS, PARTNER, parent, applied), 'shop/web', 'other/client', '80').exitCode).toBe(1);
+    expect(reach(bare(CLIENTS, PARTNER, parent, applied), 'other/client', 'shop/db', '5432').exitCode).toBe(0);
+    // "If a ClusterGroup has childGroups, it cannot be selected as a childGroup by other ClusterGroups."
+    const grand = clusterGroup('grand', '{childGroups: [parent]}');
+    const nested = cnp('drop-grand', 'securityops', 1, '[{podSelector: {matchLabels: {app: web}}}]', 'egress: [{action: Drop, to: [{group: grand}]}]');
+    const r = reach(bare(CLIENTS, PARTNER, parent, grand, nested), 'shop/web', 'other/client', '80');
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toContain('spec.egress[0].to[0].group: ClusterGroup grand childGroups: ClusterGroup parent has childGroups of its own, so Antrea\'s admission webhook refuses it as a child group (one level of nesting)');
+  });
+
+  it('a group that does not exist: live, Antrea gives it no member (the Allow from it admits no one, a Drop applied to it applies to no pod) and a note says so; from manifests, which may leave it out, the verdicts stay in doubt', () => {
+    const allow = cnp('allow-ghosts', 'securityops', 5, SHOP, 'ingress: [{action: Allow, from: [{group: ghosts}]}]');
+    const liveAnswer = reachLive(scene(allow), 'other/client', 'shop/db', '5432');
+    expect(first(liveAnswer)).toBe('DENIED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    expect(liveAnswer.exitCode).toBe(1);
+    expect(buildReachability(live(scene(allow))).notes.map((n) => n.message)).toContain('Antrea ClusterNetworkPolicy allow-ghosts: spec.ingress[0].from[0].group: ClusterGroup ghosts does not exist: Antrea gives it no member until it is created');
+    const dropInto = cnp('drop-into-ghosts', 'securityops', 5, '[{group: ghosts}]', 'ingress: [{action: Drop}]');
+    expect(reachLive(bare(dropInto), 'other/client', 'shop/db', '5432').exitCode).toBe(0);
+    // From manifests: not in the input is not missing from the cluster.
+    const doubt = reach(scene(allow), 'other/client', 'shop/db', '5432');
+    expect(doubt.exitCode).toBe(2);
+    expect(doubt.output).toContain('spec.ingress[0].from[0].group (ClusterGroup ghosts is not in the input, and the cluster may hold it) is not evaluated by ztaudit');
+    expect(reach(bare(dropInto), 'other/client', 'shop/db', '5432').exitCode).toBe(2);
+  });
+
+  it('Groups in an Antrea NetworkPolicy ("Antrea NetworkPolicy with Group reference"): looked up in the policy\'s namespace; a podSelector selects there, a namespaceSelector beyond; an empty Group is every pod of its namespace', () => {
+    const dbPods = group('shop', 'db-pods', '{podSelector: {matchLabels: {app: db}}}');
+    const devClients = group('shop', 'dev-clients', '{podSelector: {matchLabels: {app: client}}, namespaceSelector: {matchLabels: {env: dev}}}');
+    const localClients = group('shop', 'local-clients', '{podSelector: {matchLabels: {app: client}}}');
+    const y = (from: string) => scene(dbPods, devClients, localClients, annp('allow-group', '[{group: db-pods}]', `ingress: [{action: Allow, from: [{group: ${from}}]}]`));
+    const ok = reach(y('dev-clients'), 'other/client', 'shop/db', '5432');
+    expect(ok.exitCode).toBe(0);
+    expect(ok.output).toContain('ALLOWED by Antrea NetworkPolicy shop/allow-group (tier application, priority 5) rule 0 (Allow)');
+    // A Group without namespaceSelector selects in its own namespace only: other/client is not in it.
+    expect(first(reach(y('local-clients'), 'other/client', 'shop/db', '5432'))).toBe('DENIED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    // A Group of another namespace is not the policy's: shop's policy finds no Group "db-pods" of its own.
+    const elsewhere = scene(group('other', 'db-pods', '{podSelector: {matchLabels: {app: db}}}'), devClients, annp('allow-group', '[{group: db-pods}]', 'ingress: [{action: Allow, from: [{group: dev-clients}]}]'));
+    expect(reach(elsewhere, 'other/client', 'shop/db', '5432').output).toContain('spec.appliedTo[0].group (Group shop/db-pods is not in the input, and the cluster may hold it)');
+    // An empty Group: every pod of its namespace (its selector's namespace is set, grouping/group_entity_index.go match).
+    const all = group('shop', 'all', '{}');
+    const dropAll = annp('drop-other', '[{group: all}]', `ingress: [{action: Drop, from: ${FROM_OTHER}}]`);
+    expect(reach(bare(all, dropAll), 'other/client', 'shop/web', '8080').exitCode).toBe(1);
+    expect(reach(bare(all, dropAll), 'other/client', 'shop/db', '5432').exitCode).toBe(1);
+  });
+
+  it('a Group with a namespaceSelector in an Antrea NetworkPolicy\'s appliedTo: "Antrea will report a condition Realizable=False", so the policy is left in doubt, naming why', () => {
+    const devClients = group('shop', 'dev-clients', '{podSelector: {matchLabels: {app: client}}, namespaceSelector: {matchLabels: {env: dev}}}');
+    const r = reach(bare(devClients, annp('applied-beyond', '[{group: dev-clients}]', 'egress: [{action: Drop}]')), 'shop/web', 'other/client', '80');
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toContain('spec.appliedTo[0].group (Group shop/dev-clients selects pods beyond namespace shop, so Antrea reports the policy Realizable=False: NetworkPolicyAppliedToUnsupportedGroup) is not evaluated by ztaudit');
+  });
+
+  it('serviceReference: "the same Pod members that are currently selected by the Service\'s selector", in appliedTo and as a peer; a Service without a selector gives none', () => {
+    const svc = (selector: string) => `apiVersion: v1\nkind: Service\nmetadata: {name: db-svc, namespace: shop}\nspec: {${selector}ports: [{port: 5432}]}\n`;
+    const backends = clusterGroup('db-backends', '{serviceReference: {name: db-svc, namespace: shop}}');
+    const allow = cnp('allow-other-to-db', 'securityops', 5, '[{group: db-backends}]', `ingress: [{action: Allow, from: ${FROM_OTHER}}]`);
+    const y = scene(svc('selector: {app: db}, '), backends, allow);
+    expect(first(reach(y, 'other/client', 'shop/db', '5432'))).toBe('ALLOWED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    expect(first(reach(y, 'other/client', 'shop/web', '8080'))).toBe('DENIED: other/client[Deployment] -> shop/web[Deployment] on 8080/TCP');
+    const dropTo = cnp('web-not-to-db', 'securityops', 5, '[{podSelector: {matchLabels: {app: web}}}]', 'egress: [{action: Drop, to: [{group: db-backends}]}]');
+    expect(reach(bare(svc('selector: {app: db}, '), backends, dropTo), 'shop/web', 'shop/db', '5432').exitCode).toBe(1);
+    expect(reach(bare(svc('selector: {app: db}, '), backends, dropTo), 'shop/web', 'other/client', '80').exitCode).toBe(0);
+    // From manifests, a Service not among them may be in the cluster: in doubt, naming it.
+    expect(reach(bare(backends, dropTo), 'shop/web', 'shop/db', '5432').output).toContain('spec.egress[0].to[0].group (ClusterGroup db-backends groups the pods of Service shop/db-svc, which is not in the input, and the cluster may hold it) is not evaluated by ztaudit');
+    // "Services without selectors are currently not supported, and will be ignored".
+    expect(reach(bare(svc(''), backends, dropTo), 'shop/web', 'shop/db', '5432').exitCode).toBe(0);
+    expect(buildReachability(snap(bare(svc(''), backends, dropTo))).notes.map((n) => n.message)).toContain('Antrea ClusterNetworkPolicy web-not-to-db: spec.egress[0].to[0].group: ClusterGroup db-backends groups the pods of Service shop/db-svc, which has no selector: Antrea gives the group no member ("Services without selectors are currently not supported")');
+  });
+
+  it('what a group holds that a Kubernetes audit does not see (externalEntitySelector), a group kind that could not be read, or a group beside another field stays in doubt, naming it; a hostile group name is quoted', () => {
+    const ee = clusterGroup('vms', '{externalEntitySelector: {matchLabels: {role: vm}}}');
+    const fromVms = cnp('allow-vms', 'securityops', 5, SHOP, 'ingress: [{action: Allow, from: [{group: vms}]}]');
+    const r = reach(scene(ee, fromVms), 'other/client', 'shop/db', '5432');
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toContain('spec.ingress[0].from[0].group (ClusterGroup vms selects ExternalEntities (spec.externalEntitySelector), which a Kubernetes audit does not see) is not evaluated by ztaudit');
+    const s = live(scene(CLIENTS, cnp('allow-clients', 'securityops', 5, SHOP, 'ingress: [{action: Allow, from: [{group: clients}]}]')));
+    s.coverage['antrea.clustergroups'] = { status: 'forbidden', detail: 'clustergroups.crd.antrea.io is forbidden' } as (typeof s.coverage)[string];
+    delete s.resources['antrea.clustergroups'];
+    const unread = reachCommandCore(s, { from: 'other/client', to: 'shop/db', port: '5432', output: 'text' });
+    expect(unread.exitCode).toBe(2);
+    expect(unread.output).toContain('spec.ingress[0].from[0].group (ClusterGroup clients cannot be looked up: ClusterGroups (clustergroups.crd.antrea.io) could not be read (forbidden)) is not evaluated by ztaudit');
+    // Flows that policy does not apply to stay certain: the unread kind does not put every verdict in doubt.
+    expect(reachCommandCore(s, { from: 'shop/db', to: 'other/client', port: '80', output: 'text' }).exitCode).toBe(0);
+    // "group cannot be set with other peers in rules" (Antrea's admission webhook).
+    const mixed = cnp('mixed', 'securityops', 5, SHOP, 'ingress: [{action: Allow, from: [{group: clients, podSelector: {}}]}]');
+    expect(reach(scene(CLIENTS, mixed), 'other/client', 'shop/db', '5432').output).toContain('spec.ingress[0].from[0]: group cannot be set with podSelector');
+    const evil = cnp('evil', 'securityops', 5, SHOP, 'ingress: [{action: Allow, from: [{group: "x\\nDENIED: forged"}]}]');
+    const out = reach(scene(evil), 'other/client', 'shop/db', '5432').output;
+    expect(out).toContain('ClusterGroup "x\\nDENIED: forged" is not in the input');
+    expect(out.split('\n').some((l) => l.startsWith('DENIED: forged'))).toBe(false);
+  });
+});
+
 describe('end to end: ztaudit run --manifests and ztaudit reach on an Antrea cluster whose zero trust is a baseline-tier ACNP', () => {
   const dir = mkdtempSync(join(tmpdir(), 'zt-antrea-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -440,6 +624,40 @@ describe('end to end: ztaudit run --manifests and ztaudit reach on an Antrea clu
     expect(r.code).toBe(0);
     const report = JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8')) as { checks: Array<{ id: string; status: string; failed: number }>; findings: Array<{ check: string; message: string }> };
     for (const id of ['network.namespace-default-deny-ingress', 'network.namespace-default-deny-egress']) expect(report.checks.find((c) => c.id === id), id).toMatchObject({ status: 'pass', failed: 0 });
+    expect(report.findings.filter((f) => f.check.startsWith('network.') && f.message.includes('cannot be confirmed'))).toEqual([]);
+  });
+});
+
+describe('end to end: ztaudit reach and run --manifests on an Antrea cluster organised by ClusterGroups ("ACNP with ClusterGroup reference")', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'zt-antrea-groups-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  mkdirSync(join(dir, 'm'));
+  const everyone = clusterGroup('everyone', '{namespaceSelector: {}}');
+  const zeroTrust = cnp('default-cluster-deny', 'baseline', 1, '[{group: everyone}]', 'ingress: [{action: Drop}]\negress: [{action: Drop}]');
+  const clientsToDb = cnp('clients-to-db', 'securityops', 5, '[{group: clients}]', 'egress: [{action: Allow, to: [{group: db-pods}], ports: [{port: 5432}]}]');
+  const dbFromClients = cnp('db-from-clients', 'securityops', 5, '[{group: db-pods}]', 'ingress: [{action: Allow, from: [{group: clients}], ports: [{port: 5432}]}]');
+  writeFileSync(join(dir, 'm/cluster.yaml'), bare(everyone, CLIENTS, DB_PODS, zeroTrust, clientsToDb, dbFromClients));
+  const cli = async (...args: string[]) => {
+    const t = captureIO(dir);
+    const code = await main(args, t.cli);
+    return { code, out: t.out(), err: t.errLines() };
+  };
+
+  it('reach: the flow the group peers allow exits 0 (ALLOWED), any other exits 1 (DENIED), none 2', async () => {
+    const ok = await cli('reach', '--manifests', 'm', '--from', 'other/client', '--to', 'shop/db', '--port', '5432', '--output', 'json');
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.out)).toMatchObject({ allowed: true });
+    const no = await cli('reach', '--manifests', 'm', '--from', 'shop/web', '--to', 'shop/db', '--port', '5432');
+    expect(no.code).toBe(1);
+    expect(no.out.split('\n')[0]).toBe('DENIED: shop/web[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    expect((await cli('reach', '--manifests', 'm', '--from', 'other/client', '--to', 'shop/db', '--port', '5433')).code).toBe(1);
+  });
+
+  it('run: both namespaces pass the default-deny checks, and no network finding says "cannot be confirmed"', async () => {
+    const r = await cli('run', '--manifests', 'm', '--out', 'out', '--history', 'none', '-q', '--no-notify', '--format', 'json');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8')) as { checks: Array<{ id: string; status: string; failed: number }>; findings: Array<{ check: string; message: string }> };
+    for (const id of ['network.namespace-default-deny-ingress', 'network.namespace-default-deny-egress', 'network.invalid-policy']) expect(report.checks.find((c) => c.id === id), id).toMatchObject({ status: 'pass', failed: 0 });
     expect(report.findings.filter((f) => f.check.startsWith('network.') && f.message.includes('cannot be confirmed'))).toEqual([]);
   });
 });

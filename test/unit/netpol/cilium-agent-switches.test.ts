@@ -163,6 +163,10 @@ describe('CiliumNodeConfig', () => {
     const yaml = scene({ init: BUILD_CONFIG, extra: audit('audit-pool-a', '{matchLabels: {pool: a}}') });
     expect(reach(yaml)).toEqual(['UNKNOWN', 2]);
     expect(fails(yaml)).toEqual(['medium whether the CNI enforces any policy cannot be confirmed: CiliumNodeConfig kube-system/audit-pool-a sets policy-audit-mode to "true" for the nodes its nodeSelector picks, and ztaudit does not place pods on nodes; 0 NetworkPolicies are evaluated as cilium-config says, and the network verdicts are not vouched for']);
+    // Nor does the namespace's default deny pass: on those nodes nothing is enforced.
+    const isolation = run(namespaceDefaultDenyIngress, ctxOf(yaml)).find((v) => v.resource.name === 'shop');
+    expect([isolation?.status, isolation?.severity]).toEqual(['fail', 'medium']);
+    expect(isolation?.message).toContain('isolation rests on the CNI enforcing policy, which cannot be confirmed (CiliumNodeConfig kube-system/audit-pool-a sets policy-audit-mode');
   });
 
   it('without a build-config init container to show it is merged: unknown, never a pass', () => {

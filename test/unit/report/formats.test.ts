@@ -130,17 +130,19 @@ describe('control characters and line breaks in names from the cluster', () => {
     f.resource = { ...f.resource, name };
     f.message = `User:${name} can do anything`;
     const shown = 'line1\\u000aINJECTED: fake line\\u000d\\u000aCR\\u001b[31mRED\\u0007';
+    // A message's brackets are escaped too (SARIF 2.1.0 §3.11.6), a location name's are not.
+    const inMessage = shown.replace('[', '\\[');
     const blind = report.checks.find((c) => c.id !== f.check)!;
     Object.assign(blind, { status: 'not-evaluated', reason: `needs x: forbidden (${name})` });
     const run = (JSON.parse(renderSarif(report)) as SarifLog).runs[0];
     const result = (run.results as Array<{ partialFingerprints: Record<string, string> }>).find((r) => r.partialFingerprints['ztaudit/v1'] === f.fingerprint) as unknown as
       { message: { text: string }; locations: Array<{ logicalLocations: Array<{ name: string; fullyQualifiedName: string }> }>; properties: { resource: { name: string } } };
-    expect(result.message.text).toBe(`User:${shown} can do anything`);
+    expect(result.message.text).toBe(`User:${inMessage} can do anything`);
     expect(result.locations[0].logicalLocations[0].name).toBe(shown);
     expect(result.locations[0].logicalLocations[0].fullyQualifiedName).toContain(shown);
     expect(result.properties.resource.name).toBe(name);
     const notes = ((run.invocations as Array<{ toolExecutionNotifications: Array<{ message: { text: string } }> }>)[0].toolExecutionNotifications).map((n) => n.message.text);
-    expect(notes).toContain(`${blind.id} not-evaluated: needs x: forbidden (${shown})`);
+    expect(notes).toContain(`${blind.id} not-evaluated: needs x: forbidden (${inMessage})`);
   });
 
   it('are shown as \\uXXXX escapes in the Markdown summary too, so a name "a\\nb" does not read as "a b"', () => {
@@ -150,6 +152,65 @@ describe('control characters and line breaks in names from the cluster', () => {
     const md = renderMarkdown(report);
     expect(md).toContain('User:a\\\\u000ab can do anything');
     expect(md).not.toContain('User:a b can do anything');
+  });
+});
+
+/**
+ * The embedded links a SARIF viewer finds in a plain text message, read as SARIF 2.1.0 §3.11.6
+ * defines them: `"[", link text, "](", link destination, ")"`, where a backslash before `\`, `[`
+ * or `]` makes it a literal character (`link character = normal link character | ("\", escaped
+ * link character)`), so an escaped bracket neither opens nor closes a link.
+ */
+function embeddedLinks(text: string): string[] {
+  const links: string[] = [];
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '\\') { i++; continue; }
+    if (text[i] !== '[') continue;
+    let j = i + 1;
+    while (j < text.length && text[j] !== '[' && text[j] !== ']') j += text[j] === '\\' ? 2 : 1;
+    const close = text.indexOf(')', j);
+    if (text.startsWith('](', j) && close > j + 2) links.push(text.slice(i, close + 1));
+  }
+  return links;
+}
+
+/** A message as a viewer shows it: each backslash-escaped `\`, `[` or `]` as the character. */
+const shownMessage = (text: string) => text.replace(/\\([\\[\]])/g, '$1');
+
+describe('square brackets and backslashes in names from the cluster', () => {
+  // An RBAC subject's name may hold any character: nothing stops a User named "[click](https://e)".
+  const names = ['x](https://evil.example)', '[click](https://e)', 'back\\', 'red\u001b[31m'];
+  it('never make an embedded link in SARIF\'s messages (SARIF 2.1.0 §3.11.6): each `[`, `]` and `\\` is escaped with a backslash', () => {
+    expect(embeddedLinks('Group [click](https://e) can do anything')).toEqual(['[click](https://e)']);
+    const { report } = buildRun({ hostile: true });
+    const open = report.findings.filter((x) => !x.waived);
+    const hostile = names.map((name, i) => {
+      const f = open[i];
+      f.resource = { ...f.resource, name };
+      f.message = `Group ${name} can do anything`;
+      return f;
+    });
+    // Raw, the first closes a link a bracket earlier in the message opens; the third unescapes the bracket after it.
+    hostile[0].message = `Group [${names[0]} can do anything`;
+    hostile[2].message = `Group ${names[2]}[here](0) can do anything`;
+    const blind = report.checks.find((c) => c.status === 'not-evaluated')!;
+    blind.reason = `needs x: forbidden ([click](https://e))`;
+    const run = (JSON.parse(renderSarif(report)) as SarifLog).runs[0];
+    const results = run.results as Array<{ partialFingerprints: Record<string, string>; message: { text: string }; locations: Array<{ logicalLocations: Array<{ name: string }> }> }>;
+    const textOf = (f: Finding) => results.find((r) => r.partialFingerprints['ztaudit/v1'] === f.fingerprint)!.message.text;
+    expect(textOf(hostile[0])).toBe('Group \\[x\\](https://evil.example) can do anything');
+    expect(textOf(hostile[1])).toBe('Group \\[click\\](https://e) can do anything');
+    expect(textOf(hostile[2])).toBe('Group back\\\\\\[here\\](0) can do anything');
+    // ESC as its \uXXXX escape, as on the terminal: a backslash and a `u`, no escape to the link grammar.
+    expect(textOf(hostile[3])).toBe('Group red\\u001b\\[31m can do anything');
+    const notes = (run.invocations as Array<{ toolExecutionNotifications: Array<{ message: { text: string } }> }>)[0].toolExecutionNotifications.map((n) => n.message.text);
+    expect(notes).toContain(`${blind.id} not-evaluated: needs x: forbidden (\\[click\\](https://e))`);
+    for (const text of [...results.map((r) => r.message.text), ...notes]) expect(embeddedLinks(text), text).toEqual([]);
+    // A viewer that reads the escapes shows the text the finding has, control characters as on the terminal.
+    expect(shownMessage(textOf(hostile[2]))).toBe(hostile[2].message);
+    expect(shownMessage(textOf(hostile[3]))).toBe('Group red\\u001b[31m can do anything');
+    // Location names are not messages (§3.33.4): they keep the name as it is.
+    expect(results.find((r) => r.partialFingerprints['ztaudit/v1'] === hostile[1].fingerprint)!.locations[0].logicalLocations[0].name).toBe(names[1]);
   });
 });
 

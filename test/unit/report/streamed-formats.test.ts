@@ -15,7 +15,10 @@
 // \uXXXX escapes (the only change: checked against the former file with those escaped); hostile.csv
 // and hostile.sarif again when a lone surrogate in shown text became its \uXXXX escape (src/base/plain-text.ts;
 // the only change: the new files with those escapes read back as the former U+FFFD, in SARIF as the
-// former JSON escape, equal the former files; unchanged hostile.junit.xml) — and
+// former JSON escape, equal the former files; unchanged hostile.junit.xml), and hostile.sarif again
+// when each `\`, `[` and `]` of a message became backslash-escaped (SARIF 2.1.0 §3.11.6, src/report/sarif.ts
+// messageText; the only change: the message of the name holding `]]`), and again when a run with a
+// crashed check became executionSuccessful false (the only change: that value) — and
 // they are written while the findings are read, not after all of them were turned into one string.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -47,7 +47,7 @@ describe('slim declarations', () => {
       'jobs', 'cronjobs', 'networkpolicies', 'ingresses', 'ingressclasses', 'roles', 'clusterroles', 'rolebindings', 'clusterrolebindings',
       'mutatingwebhookconfigurations', 'envoygateway.clienttrafficpolicies', 'traefik.ingressroutetcps', 'traefik-legacy.ingressroutetcps', 'traefik.middlewaretcps', 'traefik-legacy.middlewaretcps', 'contour.contourconfigurations',
       'eks.ingressclassparams', 'lbc.ingressclassparams', 'gke.frontendconfigs', 'gke.gcpgatewaypolicies',
-      'calico.ippools', 'calico-v3.ippools', 'antrea.tiers', 'cilium.cidrgroups', 'cilium.nodeconfigs', 'endpointslices',
+      'calico.ippools', 'calico-v3.ippools', 'calico.felixconfigurations', 'antrea.tiers', 'antrea.clustergroups', 'antrea.groups', 'cilium.cidrgroups', 'cilium.nodeconfigs', 'endpointslices',
     ]);
   });
 

@@ -4,7 +4,7 @@ import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import type { AuditContext } from '../../../src/analysis/context.ts';
 import type { KubeObject, TlsProbeResult } from '../../../src/snapshot/types.ts';
-import { ingressControllerConfigMapRefs, ingressTlsHostCovers } from '../../../src/analysis/tls/index.ts';
+import { ingressControllerConfigMapRefs, ingressTlsHostCovers, probeTargets } from '../../../src/analysis/tls/index.ts';
 import { nginxControllers } from '../../../src/analysis/tls/nginx.ts';
 import { ingressWithoutTls } from '../../../checks/tls/ingress-without-tls.ts';
 import { legacyProtocolEnabled } from '../../../checks/tls/legacy-protocol-enabled.ts';
@@ -57,8 +57,9 @@ describe('Ingress TLS coverage', () => {
     const c = ctx(`
 apiVersion: networking.k8s.io/v1
 kind: Ingress
-metadata: {name: web, namespace: shop}
+metadata: {name: web, namespace: shop, annotations: {ingress.kubernetes.io/force-ssl-redirect: "true"}}
 spec:
+  ingressClassName: contour
   rules: [{host: a.example.com}, {host: b.example.com}]
   tls: [{hosts: [a.example.com], secretName: s}]
 `);
@@ -696,6 +697,32 @@ describe('probe checks read snapshot.probes', () => {
     c.config.tls.certificateExpiryDays = 7;
     expect([...certificateExpiring.evaluate(c)].map((x) => x.status)).toEqual(['pass', 'pass', 'fail']);
     expect([...certificateHostnameMismatch.evaluate(c)].map((x) => x.status)).toEqual(['pass', 'pass', 'fail']);
+  });
+
+  // LoadBalancerIngress.hostname "is set for load-balancer ingress points that are DNS based
+  // (typically AWS load-balancers)" (https://kubernetes.io/docs/reference/kubernetes-api/service-resources/service-v1/#ServiceStatus):
+  // the cloud's name for its load balancer, which no certificate for the service's own host names.
+  it('a LoadBalancer Service probed at its ELB hostname without SNI is not judged against that name; an SNI or configured name still is', () => {
+    const elb = 'a1b2c3d4-1234567890.eu-west-1.elb.amazonaws.com';
+    const c = ctx(`
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec: {type: LoadBalancer, ports: [{port: 443}]}
+status: {loadBalancer: {ingress: [{hostname: ${elb}}, {ip: 198.51.100.4}]}}
+`);
+    const found = probeTargets(c.snapshot, c.config).targets;
+    expect(found).toEqual([{ host: elb, port: 443, origin: 'Service/shop/web' }, { host: '198.51.100.4', port: 443, origin: 'Service/shop/web' }]);
+    const served = { notAfter: '2026-09-01T00:00:00.000Z', subject: 'shop.example.com', altNames: ['shop.example.com'], hostnameMatches: false };
+    c.snapshot.probes = [
+      ...found.map((endpoint) => probe({ endpoint, certificate: served })),
+      probe({ endpoint: { host: elb, port: 443, sni: 'shop.example.com', origin: 'config' }, certificate: { ...served, hostnameMatches: true } }),
+      probe({ endpoint: { host: elb, port: 443, origin: 'config' }, certificate: served }),
+    ];
+    const [outcome] = runChecks([certificateHostnameMismatch], c);
+    expect(outcome.results.map((r) => [r.resource.name, r.status])).toEqual([['shop.example.com@' + elb + ':443', 'pass'], [elb + ':443', 'fail']]);
+    expect(outcome.status).toBe('fail');
+    expect(outcome.excluded).toBe(`Certificate names not judged for 2 endpoint(s) reached at a LoadBalancer Service's status.loadBalancer address without a host name to send as SNI (Service/shop/web at ${elb}:443, Service/shop/web at 198.51.100.4:443): the address, an IP or the cloud's DNS name, is not a name the service's clients use, so no certificate is expected to name it. List the endpoint in tls.probe.endpoints with the sni its clients send to judge it.`);
   });
 });
 

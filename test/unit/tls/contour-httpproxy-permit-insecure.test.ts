@@ -151,3 +151,53 @@ describe('tls.ingress-without-tls: an HTTPProxy of a class no `contour serve` ta
     expect(verdicts(contour('{}') + proxy('\n  ingressClassName: other', ''))).toEqual([]);
   });
 });
+
+// Contour builds a root's virtual host from its routes and, recursively, those of every HTTPProxy
+// spec.includes names (namespace defaulting to the includer's), under the include's conditions, and
+// sets each route's HTTPS upgrade from that route's own permitInsecure
+// (projectcontour/contour internal/dag/httpproxy_processor.go@31c4bb38 computeRoutes, lines 782
+// and 877). An include of another root is refused ("root httpproxy cannot include another root
+// httpproxy"), and its visited list stops a cycle.
+describe('tls.ingress-without-tls: permitInsecure on a route of an included HTTPProxy', () => {
+  const root = (includes: string) => `---
+apiVersion: projectcontour.io/v1
+kind: HTTPProxy
+metadata: {name: root, namespace: app}
+spec:
+  virtualhost: {fqdn: web.example.com, tls: {secretName: web-tls}}
+  includes: ${includes}
+  routes: [{services: [{name: web, port: 80}]}]
+`;
+  const child = (ns: string, name: string, opts: { includes?: string; insecure?: boolean; vhost?: boolean } = {}) => `---
+apiVersion: projectcontour.io/v1
+kind: HTTPProxy
+metadata: {name: ${name}, namespace: ${ns}}
+spec:${opts.vhost ? `\n  virtualhost: {fqdn: ${name}.example.com, tls: {secretName: t}}` : ''}${opts.includes ? `\n  includes: ${opts.includes}` : ''}
+  routes: [{conditions: [{prefix: /v1}], ${opts.insecure ? 'permitInsecure: true, ' : ''}services: [{name: ${name}, port: 8080}]}]
+`;
+  const rootOf = (yaml: string) => verdicts(yaml).filter((v) => v.resource.name === 'root');
+
+  it('two levels down, in another namespace: the root fails high and names the route and the HTTPProxy', () => {
+    const vs = rootOf(contour('tls: {}') + root('[{name: api, conditions: [{prefix: /api}]}]')
+      + child('app', 'api', { includes: '[{name: deep, namespace: team, conditions: [{prefix: /deep}]}]' }) + child('team', 'deep', { insecure: true }));
+    expect(vs.map((v) => [v.status, v.severity ?? 'high'])).toEqual([['fail', 'high']]);
+    expect(vs[0].message).toContain('but route /api/deep/v1 (included HTTPProxy team/deep) sets permitInsecure: served over plaintext HTTP instead of the 301 redirect to HTTPS');
+  });
+
+  it('the include namespace defaults to the includer\'s: an HTTPProxy of that name elsewhere does not count', () => {
+    expect(rootOf(contour('tls: {}') + root('[{name: api}]') + child('other', 'api', { insecure: true }) + child('app', 'api')).map((v) => v.status)).toEqual(['pass']);
+    expect(rootOf(contour('tls: {}') + root('[{name: api}]') + child('app', 'api', { insecure: true })).map((v) => v.status)).toEqual(['fail']);
+  });
+
+  it('disablePermitInsecure: true keeps the redirect on included routes too', () => {
+    expect(rootOf(contour('disablePermitInsecure: true') + root('[{name: api}]') + child('app', 'api', { insecure: true })).map((v) => v.status)).toEqual(['pass']);
+  });
+
+  it('an include cycle ends, and an included root is refused (its routes are not the virtual host\'s)', () => {
+    const cycle = root('[{name: a}]') + child('app', 'a', { includes: '[{name: b}]' }) + child('app', 'b', { includes: '[{name: a}, {name: root}]', insecure: true });
+    const vs = rootOf(contour('tls: {}') + cycle);
+    expect(vs.map((v) => v.status)).toEqual(['fail']);
+    expect(vs[0].message).toContain('route /v1 (included HTTPProxy app/b) sets permitInsecure');
+    expect(rootOf(contour('tls: {}') + root('[{name: other}]') + child('app', 'other', { vhost: true, insecure: true })).map((v) => v.status)).toEqual(['pass']);
+  });
+});

@@ -176,8 +176,9 @@ spec:
     const name = '<img src=x onerror=alert(1)>';
     const [v] = verdicts(ctx(traefik(helm) + ingress(name, { 'traefik.ingress.kubernetes.io/router.entrypoints': ' {{x}}<b>, web ' })), 'Ingress');
     expect(v.resource).toEqual({ kind: 'Ingress', namespace: 'shop', name });
-    expect(v.evidence).toMatchObject({ entryPoints: ['{{x}}<b>', 'web'], plaintextEntryPoints: ['{{x}}<b>', 'web'] });
-    expect(v.message).toBe(`Host shop.example.com is served over plaintext HTTP on entryPoints {{x}}<b>, web: Traefik's router for Ingress shop/${name} has no TLS (spec.tls entry shop.example.com only gives Traefik a certificate; the annotation traefik.ingress.kubernetes.io/router.tls: "true" makes the router TLS-only).`);
+    // No Traefik has an entryPoint "{{x}}<b>": the router is attached to web alone (traefikAttachedEntryPoints).
+    expect(v.evidence).toMatchObject({ entryPoints: ['{{x}}<b>', 'web'], plaintextEntryPoints: ['web'], missingEntryPoints: ['{{x}}<b>'] });
+    expect(v.message).toBe(`Host shop.example.com is served over plaintext HTTP on entryPoint web: Traefik's router for Ingress shop/${name} has no TLS (spec.tls entry shop.example.com only gives Traefik a certificate; the annotation traefik.ingress.kubernetes.io/router.tls: "true" makes the router TLS-only).`);
   });
 });
 

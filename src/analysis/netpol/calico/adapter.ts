@@ -16,6 +16,7 @@ import { unionPoolsFor } from './ip-pools.ts';
 import { calicoPodLabels } from './labels.ts';
 import { collectNetworkSets, type NetworkSetIndex } from './network-sets.ts';
 import { felixFamilies } from './evaluate.ts';
+import { felixDropAction } from './felix.ts';
 import { collectCalicoPolicies, LABEL_NAME, LABEL_NAMESPACE, LABEL_SERVICE_ACCOUNT, NAMESPACE_LABEL_PREFIX, SERVICE_ACCOUNT_LABEL_PREFIX, type CalicoEntityRule, type CalicoPolicy, type CalicoPort, type CalicoRule } from './policy.ts';
 import { matchesWithUnknown, parseCalicoSelector, selectorLabels, type CalicoSelector, type CalicoSelectorNode } from './selector.ts';
 
@@ -445,6 +446,8 @@ export const calicoAdapter: PolicyApiAdapter = {
       const ref = tierRef(t.name, tierObjects.get(t.name));
       return { name: t.name, ...(t.order !== undefined ? { order: t.order } : {}), defaultAction: t.defaultAction, ...(ref ? { ref } : {}) };
     });
-    return { policies, tiers, notes };
+    const drop = felixDropAction(snapshot);
+    const settings = { ...(drop.accept ? { calicoDropAccepted: drop.accept } : {}), ...(drop.unconfirmed ? { calicoDropUnconfirmed: drop.unconfirmed } : {}) };
+    return { policies, tiers, notes, settings };
   },
 };

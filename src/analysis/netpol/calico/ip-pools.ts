@@ -545,7 +545,7 @@ function cloudCniOf(o: KubeObject): string | undefined {
   return undefined;
 }
 
-type EnvValue = { value: string } | { unread: string } | undefined;
+export type EnvValue = { value: string } | { unread: string } | undefined;
 
 /** The calico-node variables calicoIpamDoubt reads: the CNI config install-cni writes, the backend, USE_POD_CIDR. */
 const CALICO_IPAM_ENV = ['CNI_NETWORK_CONFIG', 'CALICO_NETWORKING_BACKEND', 'USE_POD_CIDR'] as const;
@@ -559,15 +559,16 @@ interface EnvFromSource { kind: 'ConfigMap' | 'Secret'; name: string; prefix: st
  * associated with the last source will take precedence. Values defined by an Env with a duplicate
  * key will take precedence" (Kubernetes API, Container envFrom).
  */
-function envSource(container: Record<string, unknown>, name: string): { entry: Record<string, unknown> } | { from: EnvFromSource[] } {
+function envSource(container: Record<string, unknown>, name: string, ignoreCase = false): { entry: Record<string, unknown> } | { from: EnvFromSource[] } {
+  const fold = (s: string) => (ignoreCase ? s.toLowerCase() : s);
   const env = Array.isArray(container.env) ? (container.env as Array<Record<string, unknown>>) : [];
-  const entry = env.filter((x) => x && typeof x === 'object' && x.name === name).pop();
+  const entry = env.filter((x) => x && typeof x === 'object' && typeof x.name === 'string' && fold(x.name) === fold(name)).pop();
   if (entry) return { entry };
   const from: EnvFromSource[] = [];
   for (const f of Array.isArray(container.envFrom) ? (container.envFrom as Array<Record<string, unknown>>) : []) {
     if (!f || typeof f !== 'object') continue;
     const prefix = typeof f.prefix === 'string' ? f.prefix : '';
-    if (!name.startsWith(prefix)) continue;
+    if (!fold(name).startsWith(fold(prefix))) continue;
     const cm = f.configMapRef as { name?: unknown; optional?: unknown } | undefined;
     const secret = f.secretRef as { name?: unknown; optional?: unknown } | undefined;
     if (typeof cm?.name === 'string' && cm.name) from.push({ kind: 'ConfigMap', name: cm.name, prefix, optional: cm.optional === true });
@@ -594,16 +595,21 @@ function configMapOf(snapshot: Snapshot, namespace: string | undefined, name: st
   return cm ? (cm.data && typeof cm.data === 'object' ? (cm.data as Record<string, unknown>) : {}) : undefined;
 }
 
-/** An env variable of a container: its value, or which ConfigMap (or Secret, never read) may hold it when that was not read. */
-function envOf(snapshot: Snapshot, namespace: string | undefined, container: Record<string, unknown>, name: string): EnvValue {
-  const src = envSource(container, name);
+/**
+ * An env variable of a container: its value, or which ConfigMap (or Secret, never read) may hold it
+ * when that was not read. `ignoreCase`: the program reads the variable under any casing of its
+ * name (Felix lower-cases every FELIX_ name, felix/config/env_var_loader.go).
+ */
+export function envOf(snapshot: Snapshot, namespace: string | undefined, container: Record<string, unknown>, name: string, { ignoreCase = false }: { ignoreCase?: boolean } = {}): EnvValue {
+  const src = envSource(container, name, ignoreCase);
   if ('from' in src) {
     for (const f of src.from) {
       if (f.kind === 'Secret') return { unread: `${name} may be set from Secret ${namespace ?? ''}/${f.name} (envFrom), which ztaudit never reads` };
       const data = configMapOf(snapshot, namespace, f.name);
       if (!data && f.optional && absentWhenNotFound(snapshot, namespace, f.name)) continue;
       if (!data) return { unread: `${name} may be set from ConfigMap ${namespace ?? ''}/${f.name} (envFrom), which was not read` };
-      const v = data[name.slice(f.prefix.length)];
+      const key = ignoreCase ? Object.keys(data).find((k) => (f.prefix + k).toLowerCase() === name.toLowerCase()) : name.slice(f.prefix.length);
+      const v = key === undefined ? undefined : data[key];
       if (typeof v === 'string') return { value: v };
     }
     return undefined;

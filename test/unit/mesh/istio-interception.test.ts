@@ -1,0 +1,222 @@
+// How Istio captures a pod's traffic beyond the traffic.sidecar.istio.io port annotations: a
+// pod whose traffic never reaches its proxy accepts (and sends) plaintext whatever STRICT says.
+// - Interception mode NONE: pilot/pkg/model/context.go InterceptionNone "indicates that the
+//   workload is not using IPtables for traffic interception"; the injection template renders no
+//   istio-init for it (manifests/charts/istio-control/istio-discovery/files/injection-template.yaml
+//   `$noInitContainer`) and writes the mode into istio-proxy's env ISTIO_META_INTERCEPTION_MODE.
+// - traffic.sidecar.istio.io/excludeInterfaces: istio-iptables `-c` (injection-template.yaml),
+//   "Neither inbound nor outbound traffic will be captured" on those NICs
+//   (tools/istio-iptables/pkg/cmd/root.go; pkg/capture/run.go shortCircuitExcludeInterfaces:
+//   PREROUTING -i <iface> -j RETURN and OUTPUT -o <iface> -j RETURN before any capture rule).
+// - istio-init's arguments: what istio-iptables set up on a running pod (injection-template.yaml
+//   renders -b/-d from the annotations or the install's global.proxy values, and writes those
+//   values as annotations only under Istio CNI); the flags as tools/istio-iptables/pkg/cmd/root.go binds them.
+// - ambient.istio.io/bypass-inbound-capture (Istio 1.24.0 change notes: ztunnel then captures
+//   outbound traffic only): istio-cni reads it with strconv.ParseBool (cni/pkg/nodeagent/net.go)
+//   and leaves out the inbound redirect (cni/pkg/iptables/iptables.go, IngressMode).
+import { describe, expect, it } from 'vitest';
+import { meshWorkloadModes } from '../../../src/analysis/mesh/index.ts';
+import { meshFlowVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
+import { authzMissing } from '../../../checks/mtls/authz-missing.ts';
+import { istioExcludedInboundPorts } from '../../../checks/mtls/istio-excluded-inbound-ports.ts';
+import type { KubeObject } from '../../../src/snapshot/types.ts';
+import { ctxOf, deployment, serviceYaml } from './helpers.ts';
+
+const STRICT_MESH = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: istio-system}
+spec: {mtls: {mode: STRICT}}
+`;
+const web = { kind: 'Deployment', namespace: 'shop', name: 'web' };
+const api = { kind: 'Deployment', namespace: 'shop', name: 'api' };
+
+/** A running, injected Pod shop/<name>: istio-proxy beside the app, istio-init only when given. */
+function injectedPod(name: string, o: { annotations?: Record<string, string>; proxyEnv?: Record<string, string>; initArgs?: string[] } = {}): KubeObject {
+  const proxy = { name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.28.0', args: ['proxy', 'sidecar'], env: Object.entries(o.proxyEnv ?? {}).map(([n, value]) => ({ name: n, value })) };
+  return {
+    apiVersion: 'v1', kind: 'Pod',
+    metadata: { name, namespace: 'shop', labels: { app: name }, annotations: { 'sidecar.istio.io/status': '{"containers":["istio-proxy"]}', ...o.annotations } },
+    spec: {
+      initContainers: o.initArgs ? [{ name: 'istio-init', image: 'docker.io/istio/proxyv2:1.28.0', args: o.initArgs }] : [],
+      containers: [{ name: 'app', image: 'example/app:1', ports: [{ containerPort: 8080 }] }, proxy],
+    },
+  } as KubeObject;
+}
+
+const statuses = (ctx: ReturnType<typeof ctxOf>) => Object.fromEntries([...istioExcludedInboundPorts.evaluate(ctx)].map((v) => [v.resource.name, v.status]));
+
+describe('Istio interception mode NONE: the sidecar captures nothing', () => {
+  it('the pod annotation on a template: every inbound port takes plaintext under STRICT, and the check fails naming it', () => {
+    const ctx = ctxOf(STRICT_MESH, undefined, [
+      deployment('shop', 'web', { annotations: { 'sidecar.istio.io/interceptionMode': 'NONE' } }),
+      deployment('shop', 'redirect', { annotations: { 'sidecar.istio.io/interceptionMode': 'REDIRECT' } }),
+    ]);
+    expect(statuses(ctx)).toEqual({ web: 'fail', redirect: 'pass' });
+    const failed = [...istioExcludedInboundPorts.evaluate(ctx)].find((v) => v.resource.name === 'web')!;
+    expect(failed.message).toMatch(/no inbound port is redirected to Envoy \(pod annotation sidecar\.istio\.io\/interceptionMode="NONE": no iptables interception\): traffic there is accepted in plaintext/);
+    expect(meshFlowVerdict(ctx.snapshot, ctx.config, 'external', web, 8080, 'TCP')).toMatchObject({ verdict: 'allowed', plaintext: true });
+    expect(meshWorkloadModes(ctx.snapshot, ctx.config).find((m) => m.workload.name === 'web')).toMatchObject({ mode: 'STRICT', posture: 'plaintext' });
+  });
+
+  it('outbound too: a NONE caller reaches a STRICT callee in plaintext, which refuses it', () => {
+    const ctx = ctxOf(`${STRICT_MESH}---${serviceYaml('shop', 'api')}`, undefined, [
+      deployment('shop', 'web', { annotations: { 'sidecar.istio.io/interceptionMode': 'NONE' } }),
+      deployment('shop', 'front'),
+      deployment('shop', 'api', { ports: [8000] }),
+    ]);
+    const v = meshFlowVerdict(ctx.snapshot, ctx.config, web, api, 8000, 'TCP');
+    expect(v).toMatchObject({ verdict: 'denied', plaintext: true });
+    expect(v.reason).toMatch(/interceptionMode="NONE"/);
+    expect(meshFlowVerdict(ctx.snapshot, ctx.config, { ...web, name: 'front' }, api, 8000, 'TCP').verdict).toBe('allowed');
+  });
+
+  it('a running pod: no annotation, but istio-proxy rendered with ISTIO_META_INTERCEPTION_MODE=NONE and no istio-init', () => {
+    const ctx = ctxOf(STRICT_MESH, undefined, [
+      injectedPod('web', { proxyEnv: { ISTIO_META_INTERCEPTION_MODE: 'NONE' } }),
+      injectedPod('api', { proxyEnv: { ISTIO_META_INTERCEPTION_MODE: 'REDIRECT' }, initArgs: ['istio-iptables', '-b', '*', '-d', '15090,15021,15020'] }),
+    ]);
+    expect(statuses(ctx)).toEqual({ web: 'fail', api: 'pass' });
+    expect(meshWorkloadModes(ctx.snapshot, ctx.config).find((m) => m.workload.name === 'web')).toMatchObject({ mode: 'STRICT', posture: 'plaintext' });
+  });
+});
+
+describe('Istio excludeInterfaces: traffic through a named interface skips the sidecar', () => {
+  const EXCLUDE_IF = 'traffic.sidecar.istio.io/excludeInterfaces';
+
+  it('eth0: every inbound port takes plaintext under STRICT; the check names the interface, written as cluster text', () => {
+    const ctx = ctxOf(STRICT_MESH, undefined, [
+      deployment('shop', 'web', { annotations: { [EXCLUDE_IF]: 'eth0' } }),
+      deployment('shop', 'multus', { annotations: { [EXCLUDE_IF]: 'net1,"\n<b>' } }),
+      deployment('shop', 'empty', { annotations: { [EXCLUDE_IF]: ' , ' } }),
+    ]);
+    expect(statuses(ctx)).toEqual({ web: 'fail', multus: 'fail', empty: 'pass' });
+    const v = [...istioExcludedInboundPorts.evaluate(ctx)];
+    const failed = v.find((x) => x.resource.name === 'web')!;
+    expect(failed.message).toMatch(/every inbound connection through interface "eth0" bypasses Envoy, on any port \(pod annotation traffic\.sidecar\.istio\.io\/excludeInterfaces="eth0"\): traffic there is accepted in plaintext/);
+    expect(failed.evidence).toMatchObject({ redirect: 'none', interfaces: ['eth0'] });
+    const multus = v.find((x) => x.resource.name === 'multus')!;
+    expect(multus.message).toContain('through interfaces "net1", "\\"\\n<b>" bypasses Envoy');
+    expect(multus.message).not.toContain('\n');
+    expect(meshFlowVerdict(ctx.snapshot, ctx.config, 'external', web, 8080, 'TCP')).toMatchObject({ verdict: 'allowed', plaintext: true });
+    expect(meshWorkloadModes(ctx.snapshot, ctx.config).find((m) => m.workload.name === 'web')).toMatchObject({ mode: 'STRICT', posture: 'plaintext' });
+  });
+
+  it('eth0 outbound: the caller reaches a STRICT callee in plaintext; another interface leaves its outbound calls judged as captured', () => {
+    const ctx = ctxOf(`${STRICT_MESH}---${serviceYaml('shop', 'api')}`, undefined, [
+      deployment('shop', 'web', { annotations: { [EXCLUDE_IF]: 'eth0' } }),
+      deployment('shop', 'multus', { annotations: { [EXCLUDE_IF]: 'net1' } }),
+      deployment('shop', 'api', { ports: [8000] }),
+    ]);
+    const v = meshFlowVerdict(ctx.snapshot, ctx.config, web, api, 8000, 'TCP');
+    expect(v).toMatchObject({ verdict: 'denied', plaintext: true });
+    expect(v.reason).toContain('excludeInterfaces');
+    expect(meshFlowVerdict(ctx.snapshot, ctx.config, { ...web, name: 'multus' }, api, 8000, 'TCP').verdict).toBe('allowed');
+  });
+});
+
+describe('istio-init arguments: what iptables got on a running pod', () => {
+  const pod = { kind: 'Pod', namespace: 'shop', name: 'web' };
+  const INIT = (...extra: string[]) => ['istio-iptables', '-p', '15001', '-z', '15006', '-u', '1337', '-m', 'REDIRECT', '-i', '*', '-x', '', '-b', '*', ...extra, '--log_output_level=default:info'];
+
+  it('an install-wide excluded port in -d (no annotation, as without CNI) bypasses the sidecar; the proxy\'s own ports do not', () => {
+    const ctx = ctxOf(STRICT_MESH, undefined, [
+      injectedPod('web', { initArgs: INIT('-d', '15090,15021,15020,8080') }),
+      injectedPod('api', { initArgs: INIT('-d', '15090,15021,15020') }),
+    ]);
+    expect(statuses(ctx)).toEqual({ web: 'fail', api: 'pass' });
+    const failed = [...istioExcludedInboundPorts.evaluate(ctx)].find((v) => v.resource.name === 'web')!;
+    expect(failed).toMatchObject({ evidence: { redirect: 'all-except', ports: [8080], source: 'istio-init argument -d "15090,15021,15020,8080"' } });
+    const v = meshFlowVerdict(ctx.snapshot, ctx.config, 'external', pod, 8080, 'TCP');
+    expect(v).toMatchObject({ verdict: 'allowed', plaintext: true });
+    expect(v.reason).toContain('istio-init argument -d "15090,15021,15020,8080"');
+    expect(meshWorkloadModes(ctx.snapshot, ctx.config).find((m) => m.workload.name === 'web')?.weakPorts).toEqual({ 8080: 'bypasses the sidecar' });
+  });
+
+  it('the arguments win over the annotations, in every pflag form; -b empty or absent captures no inbound port', () => {
+    const ctx = ctxOf(STRICT_MESH, undefined, [
+      // The annotation asks for 8080 to be excluded, but iptables got no such rule.
+      injectedPod('web', { annotations: { 'traffic.sidecar.istio.io/excludeInboundPorts': '8080' }, initArgs: INIT('-d', '15090,15021,15020') }),
+      injectedPod('long', { initArgs: INIT('--istio-local-exclude-ports=15090,15021,15020,9000') }),
+      injectedPod('glued', { initArgs: INIT('-d9000') }),
+      injectedPod('last', { initArgs: INIT('-d', '9000', '-d', '15020') }),
+      injectedPod('empty', { annotations: { 'traffic.sidecar.istio.io/includeInboundPorts': '*' }, initArgs: ['istio-iptables', '-b', '', '-d', '15020'] }),
+      injectedPod('absent', { initArgs: ['istio-iptables', '-p', '15001'] }),
+      injectedPod('noexclude', { initArgs: ['istio-iptables', '-b', '*'] }),
+    ]);
+    expect(statuses(ctx)).toEqual({ web: 'pass', long: 'fail', glued: 'fail', last: 'pass', empty: 'fail', absent: 'fail', noexclude: 'pass' });
+    const v = Object.fromEntries([...istioExcludedInboundPorts.evaluate(ctx)].map((x) => [x.resource.name, x]));
+    expect(v.long.evidence).toMatchObject({ ports: [9000] });
+    expect(v.glued.evidence).toMatchObject({ ports: [9000] });
+    expect(v.empty.message).toContain('no inbound port is redirected to Envoy (istio-init argument -b "")');
+    expect(v.absent.message).toContain('(istio-init argument no -b (empty))');
+  });
+
+  it('a flag istio-init was not given takes its env variable (ISTIO_LOCAL_EXCLUDE_PORTS)', () => {
+    const withEnv = injectedPod('web', { initArgs: ['istio-iptables', '-b', '*'] });
+    (withEnv.spec as { initContainers: Array<Record<string, unknown>> }).initContainers[0].env = [{ name: 'ISTIO_LOCAL_EXCLUDE_PORTS', value: '15020,7000' }];
+    const ctx = ctxOf(STRICT_MESH, undefined, [withEnv]);
+    const [v] = [...istioExcludedInboundPorts.evaluate(ctx)];
+    expect(v).toMatchObject({ status: 'fail', evidence: { ports: [7000], source: 'istio-init argument env ISTIO_LOCAL_EXCLUDE_PORTS="15020,7000"' } });
+  });
+
+  it('outbound: a port in -o leaves around the caller\'s sidecar, so a STRICT callee refuses the plaintext call', () => {
+    const ctx = ctxOf(`${STRICT_MESH}---${serviceYaml('shop', 'api')}`, undefined, [
+      injectedPod('web', { initArgs: INIT('-d', '15090,15021,15020', '-o', '8000') }),
+      injectedPod('front', { initArgs: INIT('-d', '15090,15021,15020') }),
+      deployment('shop', 'api', { ports: [8000] }),
+    ]);
+    const v = meshFlowVerdict(ctx.snapshot, ctx.config, pod, api, 8000, 'TCP');
+    expect(v).toMatchObject({ verdict: 'denied', plaintext: true });
+    expect(v.reason).toContain('istio-init argument -o "8000"');
+    expect(meshFlowVerdict(ctx.snapshot, ctx.config, { ...pod, name: 'front' }, api, 8000, 'TCP').verdict).toBe('allowed');
+  });
+});
+
+describe('Istio ambient: ambient.istio.io/bypass-inbound-capture keeps every inbound connection away from ztunnel', () => {
+  const AMBIENT_STRICT = `
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio.io/dataplane-mode: ambient}}
+---
+apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: istio-system}
+spec: {mtls: {mode: STRICT}}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: deny-all, namespace: shop}
+spec: {}
+`;
+  const BYPASS = 'ambient.istio.io/bypass-inbound-capture';
+
+  it('true (as strconv.ParseBool reads it): every port takes plaintext under STRICT, past a deny-all; other values change nothing', () => {
+    const ctx = ctxOf(AMBIENT_STRICT, undefined, [
+      deployment('shop', 'web', { annotations: { [BYPASS]: 'true' } }),
+      deployment('shop', 'one', { annotations: { [BYPASS]: '1' } }),
+      deployment('shop', 'off', { annotations: { [BYPASS]: 'false' } }),
+      deployment('shop', 'yes', { annotations: { [BYPASS]: 'yes' } }),
+      deployment('shop', 'plain'),
+    ]);
+    expect(statuses(ctx)).toEqual({ web: 'fail', one: 'fail', off: 'pass', yes: 'pass', plain: 'pass' });
+    const failed = [...istioExcludedInboundPorts.evaluate(ctx)].find((v) => v.resource.name === 'web')!;
+    expect(failed.message).toMatch(/no inbound port is redirected to ztunnel \(pod annotation ambient\.istio\.io\/bypass-inbound-capture="true"\): traffic there is accepted in plaintext/);
+    const v = meshFlowVerdict(ctx.snapshot, ctx.config, 'external', web, 8080, 'TCP');
+    expect(v).toMatchObject({ verdict: 'allowed', plaintext: true });
+    expect(v.reason).toMatch(/is not redirected to ztunnel .*connections never reach ztunnel/);
+    expect(meshFlowVerdict(ctx.snapshot, ctx.config, 'external', { ...web, name: 'plain' }, 8080, 'TCP').verdict).toBe('denied');
+    const modes = Object.fromEntries(meshWorkloadModes(ctx.snapshot, ctx.config).map((m) => [m.workload.name, m]));
+    expect(modes.web).toMatchObject({ mode: 'STRICT', posture: 'plaintext', weakPorts: { 8080: 'bypasses ztunnel', '*': 'bypasses ztunnel' } });
+    expect(modes.plain).toMatchObject({ mode: 'STRICT', posture: 'authenticated' });
+    // The deny-all protects plain, not web: it never sees web's inbound connections.
+    const authz = Object.fromEntries([...authzMissing.evaluate(ctx)].map((x) => [x.resource.name, x]));
+    expect(authz.web).toMatchObject({ status: 'fail' });
+    expect(authz.web.message).toContain('bypass ztunnel (pod annotation ambient.istio.io/bypass-inbound-capture="true")');
+    expect(authz.plain.status).toBe('pass');
+  });
+});

@@ -1,0 +1,39 @@
+// network.unrestricted-egress judges ipBlocks by the public address space they reach, not only by
+// whether they spell 0.0.0.0/0: CIDRs that together cover every IPv4 address but RFC 1918 (and the
+// other internal space egress.ts sets apart) reach the whole Internet, as 0.0.0.0/0 except the
+// private ranges does, and network.egress-not-controlled already says so of the same policy
+// ("can reach every public IPv4 address directly"). An ipBlock is "a particular IP CIDR range"
+// with `except` ranges left out of it, and the peers of one `to` are ORed
+// (https://kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-resource).
+import { describe, expect, it } from 'vitest';
+import { unrestrictedEgress } from '../../../checks/network/unrestricted-egress.ts';
+import { ctxOf, pod, policy } from './helpers.ts';
+
+/** Every IPv4 address outside 10/8, 172.16/12 and 192.168/16, in 31 CIDRs. */
+const PUBLIC_PIECES = ['0.0.0.0/5', '8.0.0.0/7', '11.0.0.0/8', '12.0.0.0/6', '16.0.0.0/4', '32.0.0.0/3', '64.0.0.0/2', '128.0.0.0/3', '160.0.0.0/5', '168.0.0.0/6',
+  '172.0.0.0/12', '172.32.0.0/11', '172.64.0.0/10', '172.128.0.0/9', '173.0.0.0/8', '174.0.0.0/7', '176.0.0.0/4', '192.0.0.0/9', '192.128.0.0/11', '192.160.0.0/13',
+  '192.169.0.0/16', '192.170.0.0/15', '192.172.0.0/14', '192.176.0.0/12', '192.192.0.0/10', '193.0.0.0/8', '194.0.0.0/7', '196.0.0.0/6', '200.0.0.0/5', '208.0.0.0/4', '224.0.0.0/3'];
+
+function verdict(to: string[], ports = '') {
+  const peers = to.map((c) => `{ipBlock: {cidr: "${c}"}}`).join(', ');
+  const yaml = pod('app', 'web', { app: 'web' }) + policy('app', 'p', `{podSelector: {matchLabels: {app: web}}, policyTypes: [Egress], egress: [{to: [${peers}]${ports}}]}`);
+  return [...unrestrictedEgress.evaluate(ctxOf(yaml))][0];
+}
+
+describe('network.unrestricted-egress: ipBlocks covering every public address', () => {
+  it('31 CIDRs adding up to every IPv4 address but RFC 1918 fail, the message naming the public space', () => {
+    const v = verdict(PUBLIC_PIECES);
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('app/p allows egress to every public IPv4 address (ipBlocks cover all of 0.0.0.0/0 outside private (RFC 1918), CGNAT, loopback, link-local and this-network space) on every port');
+  });
+
+  it('the same pieces in any order fail alike; restricted to a port they are no longer unrestricted', () => {
+    expect(verdict([...PUBLIC_PIECES].reverse()).status).toBe('fail');
+    expect(verdict(PUBLIC_PIECES, ', ports: [{port: 443}]').status).toBe('pass');
+  });
+
+  it('a part of the public space is not every public address: 0.0.0.0/1 alone, or the pieces less one, pass', () => {
+    expect(verdict(['0.0.0.0/1']).status).toBe('pass');
+    expect(verdict(PUBLIC_PIECES.filter((c) => c !== '193.0.0.0/8')).status).toBe('pass');
+  });
+});
