@@ -12,7 +12,8 @@ import { meshModel, meshWorkloadModes } from '../../../src/analysis/mesh/index.t
 import { istiodConfigMapRefs } from '../../../src/analysis/mesh/configmaps.ts';
 import { istioInjectRequired } from '../../../src/analysis/mesh/istio-injector.ts';
 import { runChecks } from '../../../src/engine/run.ts';
-import { meshFlowVerdict } from '../../../src/analysis/mesh/flow-verdict.ts';
+import { meshFlowVerdict, meshVerdictOverConns } from '../../../src/analysis/mesh/flow-verdict.ts';
+import { allConns } from '../../../src/analysis/netpol/conns.ts';
 import { ctxOf, fails, run } from './helpers.ts';
 
 const check = (id: string) => mtlsChecks.find((c) => c.id === id)!;
@@ -207,5 +208,54 @@ spec:
     expect(excluded(running, 'web-1').status).toBe('pass');
     const manual = `${withValues({ excludeInboundPorts: '9090' })}${meshWide}${web().replace('containers: [{name: web, image: example/web:1, ports: [{containerPort: 8080}]}]', 'containers: [{name: web, image: example/web:1, ports: [{containerPort: 8080}]}, {name: istio-proxy, image: docker.io/istio/proxyv2:1.28.0}]')}`;
     expect(excluded(manual).status).toBe('pass');
+  });
+
+  // With the capture read as istio-iptables gets it (istio.ts captureSettings): the values stand in
+  // for the -b/-d annotations only, each on its own (`annotation .ObjectMeta … .Values.global.proxy.…`
+  // per flag); interception mode NONE renders no istio-init and excludeInterfaces (-c) returns
+  // before any port rule, so both still decide first; a running pod's istio-init arguments are
+  // what the injector rendered, values included.
+  const annotatedWeb = (annotations: Record<string, string>) => web().replace('metadata: {labels: {app: web}}', `metadata: {labels: {app: web}, annotations: ${JSON.stringify(annotations)}}`);
+
+  it('each inbound-ports annotation the template leaves unset takes its value: includeInboundPorts "*" on the pod, excludeInboundPorts from the ConfigMap', () => {
+    const v = excluded(`${withValues({ includeInboundPorts: '8080', excludeInboundPorts: '9090' })}${meshWide}${annotatedWeb({ 'traffic.sidecar.istio.io/includeInboundPorts': '*' })}`);
+    expect(v).toMatchObject({ status: 'fail', evidence: { redirect: 'all-except', ports: [9090], source: 'ConfigMap istio-system/istio-sidecar-injector key values, global.proxy.excludeInboundPorts="9090" (no pod annotation traffic.sidecar.istio.io/excludeInboundPorts)' } });
+  });
+
+  it('interception mode NONE and excludeInterfaces on the template decide before the install-wide ports', () => {
+    const none = excluded(`${withValues({ includeInboundPorts: '*', excludeInboundPorts: '9090' })}${meshWide}${annotatedWeb({ 'sidecar.istio.io/interceptionMode': 'NONE' })}`);
+    expect(none).toMatchObject({ status: 'fail', evidence: { redirect: 'none', source: 'pod annotation sidecar.istio.io/interceptionMode="NONE": no iptables interception' } });
+    const iface = excluded(`${withValues({ includeInboundPorts: '8080' })}${meshWide}${annotatedWeb({ 'traffic.sidecar.istio.io/excludeInterfaces': 'eth0' })}`);
+    expect(iface).toMatchObject({ status: 'fail', evidence: { redirect: 'none', interfaces: ['eth0'], source: 'pod annotation traffic.sidecar.istio.io/excludeInterfaces="eth0"' } });
+  });
+
+  it('the authorization checks and reach over every port see a template\'s install-wide excluded port', () => {
+    const ctx = ctxOf(`${withValues({ excludeInboundPorts: '9090' })}${meshWide}${web()}
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: deny-all, namespace: shop}
+spec: {}
+`);
+    const authz = run(check('mtls.authz-missing'), ctx).find((v) => v.resource.name === 'web')!;
+    expect(authz.status).toBe('fail');
+    expect(authz.message).toContain('port 9090 bypasses its sidecar (ConfigMap istio-system/istio-sidecar-injector key values, global.proxy.excludeInboundPorts="9090"');
+    expect(meshVerdictOverConns(ctx.snapshot, ctx.config, 'external', { kind: 'Deployment', namespace: 'shop', name: 'web' }, allConns())?.open.TCP).toEqual([[9090, 9090]]);
+  });
+
+  it('a running pod with istio-init is judged by its arguments, whatever the injector\'s values say now', () => {
+    const pod = (args: string) => `${withValues({ excludeInboundPorts: '9090' })}${meshWide}
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {istio-injection: enabled}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web-1, namespace: shop, labels: {app: web}}
+spec:
+  initContainers: [{name: istio-init, image: docker.io/istio/proxyv2:1.28.0, args: ${args}}]
+  containers: [{name: web, image: example/web:1, ports: [{containerPort: 8080}]}, {name: istio-proxy, image: docker.io/istio/proxyv2:1.28.0}]
+`;
+    expect(excluded(pod('[istio-iptables, -p, "15001", -b, "*", -d, "15090,15021,15020,7070"]'), 'web-1')).toMatchObject({ status: 'fail', evidence: { ports: [7070], source: 'istio-init argument -d "15090,15021,15020,7070"' } });
+    expect(excluded(pod('[istio-iptables, -p, "15001", -b, "*", -d, "15090,15021,15020"]'), 'web-1').status).toBe('pass');
   });
 });
