@@ -1,6 +1,7 @@
 import type { Check } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { istioAutoMtls, istioMeshedServices, istioMutualCoverage, istioPresent, meshModel, type WorkloadMesh } from '../../src/analysis/mesh/index.ts';
+import { istioMeshConfigNamespaces } from '../../src/analysis/mesh/configmaps.ts';
 import { istioGatewayOutsideAutoMtls } from '../../src/analysis/mesh/flow-verdict.ts';
 import { istioMembership } from '../../src/analysis/mesh/istio.ts';
 import { refString } from '../../src/analysis/workloads.ts';
@@ -29,7 +30,7 @@ export const autoMtlsDisabled: Check = {
   unjudgedNamespaces: meshUnseenNamespaces,
   evaluate(ctx) {
     const m = meshModel(ctx.snapshot, ctx.config);
-    const configured = ctx.config.mesh.istioRootNamespace || 'istio-system';
+    const places = istioMeshConfigNamespaces(ctx.snapshot, ctx.config);
     const configmaps = ctx.snapshot.resources.configmaps ?? [];
     // Auto mTLS and DestinationRule TLS configure the outbound clusters of sidecars and gateways
     // only; an ambient pod's calls leave through ztunnel, which neither governs (as reach judges
@@ -50,7 +51,7 @@ export const autoMtlsDisabled: Check = {
       else clientsByRevision.set(rev, [w]);
     }
     if (clientsByRevision.size === 0) {
-      const auto = istioAutoMtls(configmaps, configured);
+      const auto = istioAutoMtls(configmaps, places('default').namespaces);
       return [{
         status: 'pass',
         resource: auto.resource,
@@ -69,7 +70,7 @@ export const autoMtlsDisabled: Check = {
       : ` (Istio gateways ${gateways.slice(0, 3).map((w) => refString(w.workload.ref)).join(', ')}${gateways.length > 3 ? ', …' : ''} are left out: their pods do not carry security.istio.io/tlsMode: istio, so callers reach them in plaintext with auto mTLS on too, and their Gateway servers decide what they accept)`;
     const out: Verdict[] = [];
     for (const [revision, clients] of [...clientsByRevision].sort(([a], [b]) => a.localeCompare(b))) {
-      const auto = istioAutoMtls(configmaps, configured, revision);
+      const auto = istioAutoMtls(configmaps, places(revision).namespaces, revision);
       const resource = auto.resource;
       const unresolved = [...new Set(clients.flatMap((w) => w.istioRevisionUnresolved ?? []))].sort();
       const who = (clientsByRevision.size > 1 || revision !== 'default' ? ` for the ${clients.length} sidecar client workload(s) of revision ${revision}` : '')

@@ -6,7 +6,7 @@ import type { IstiodDown } from '../../src/analysis/mesh/components.ts';
 import type { IstioPolicyIndex } from '../../src/analysis/mesh/istio.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
-import { ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
+import { ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ, istioInjectorNote } from './lib/istio-mesh-config.ts';
 import { istioGatewayPod } from '../../src/analysis/mesh/flow-verdict.ts';
 import { meshPresenceReads } from './lib/mesh-presence.ts';
 import { workloadMembers } from './lib/members.ts';
@@ -31,7 +31,7 @@ export const meshNotStrict: Check = {
   }],
   appliesTo: istioPresent,
   appliesWhen: 'when Istio is installed',
-  excluded: (ctx) => meshUnseenNote(ctx, 'the workloads there were not counted'),
+  excluded: (ctx) => [meshUnseenNote(ctx, 'the workloads there were not counted'), istioInjectorNote(ctx)].filter((x) => x !== undefined).join('; ') || undefined,
   unjudgedNamespaces: meshUnseenNamespaces,
   // The root namespace this check reads comes from Istio's mesh config when it names one: a
   // config that says otherwise is the operator's to fix, named once per run.

@@ -4,7 +4,7 @@ import { meshModel, meshPresent } from '../../src/analysis/mesh/index.ts';
 import type { WorkloadMesh } from '../../src/analysis/mesh/model.ts';
 import { refString, stableRefOf } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
-import { ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
+import { ISTIO_REVISION_TAGS_READ, istioInjectorNote } from './lib/istio-mesh-config.ts';
 import { meshPresenceReads } from './lib/mesh-presence.ts';
 import { intentKnown, meshIntentUnseenNamespaces, meshUnseenNote } from './lib/unseen-namespaces.ts';
 import { meshComponentOfImage } from '../../src/analysis/mesh/components.ts';
@@ -63,7 +63,7 @@ export const workloadOutsideMesh: Check = {
     const unseen = meshUnseenNote(ctx, 'whether the workloads there are meant to run in the mesh was not judged', meshIntentUnseenNamespaces(ctx));
     const cp = controlPlaneLeftOut(ctx);
     const cpNote = cp.length === 0 ? undefined : `${cp.slice(0, 3).map((w) => `${refString(w.workload.ref)} (${istioUnmeshedByDesign(w)})`).join(', ')}${cp.length > 3 ? ` and ${cp.length - 3} more` : ''} ${cp.length === 1 ? 'runs' : 'run'} Istio's control plane, which Istio's charts run without a sidecar by design (sidecar.istio.io/inject: "false"), so ${cp.length === 1 ? 'it is' : 'they are'} not judged although ${cp.length === 1 ? 'its namespace is' : 'their namespaces are'} meant to be meshed`;
-    return [unseen, cpNote].filter((x) => x !== undefined).join('; ') || undefined;
+    return [unseen, cpNote, istioInjectorNote(ctx)].filter((x) => x !== undefined).join('; ') || undefined;
   },
   unjudgedNamespaces: meshIntentUnseenNamespaces,
   judgesEachWorkload: true,

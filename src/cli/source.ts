@@ -16,6 +16,7 @@ import { collectLive, type ConfigMapRef, type ConfigMapRefs } from '../collect/l
 import { probeExposed } from '../collect/tls-probe.ts';
 import { ingressControllerConfigMapRefs, ingressControllerEnvConfigMapRefs, NGINX_CONTROLLER_KINDS, probeTargets } from '../analysis/tls/index.ts';
 import { ISTIO_REVISION_KINDS, istioRevisionConfigMapRefs, meshConfigMapRefs } from '../analysis/mesh/index.ts';
+import { ISTIOD_KINDS, istiodConfigMapRefs } from '../analysis/mesh/configmaps.ts';
 import { CILIUM_CONFIG_MAP_REF_KINDS, ciliumConfigMapRefs } from '../analysis/netpol/cilium/config.ts';
 import { CONTOUR_CONFIG_MAP_REF_KINDS, contourConfigMapRefs } from '../analysis/tls/contour.ts';
 import { TRAEFIK_CONFIG_MAP_REF_KINDS, traefikConfigMapRefs } from '../analysis/tls/traefik.ts';
@@ -160,15 +161,15 @@ export function calicoConfigMapRefs(snapshot: Snapshot): ConfigMapRef[] {
 }
 
 /** The kinds liveConfigMapRefs reads, each from the function that reads it (meshConfigMapRefs reads only the config). */
-export const LIVE_CONFIG_MAP_REF_KINDS: readonly KindKey[] = [...new Set<KindKey>([...NGINX_CONTROLLER_KINDS, ...ISTIO_REVISION_KINDS, ...CILIUM_CONFIG_MAP_REF_KINDS, ...CNI_KINDS, ...CONTOUR_CONFIG_MAP_REF_KINDS, ...TRAEFIK_CONFIG_MAP_REF_KINDS, ...CALICO_CONFIG_MAP_REF_KINDS])];
+export const LIVE_CONFIG_MAP_REF_KINDS: readonly KindKey[] = [...new Set<KindKey>([...NGINX_CONTROLLER_KINDS, ...ISTIO_REVISION_KINDS, ...ISTIOD_KINDS, ...CILIUM_CONFIG_MAP_REF_KINDS, ...CNI_KINDS, ...CONTOUR_CONFIG_MAP_REF_KINDS, ...TRAEFIK_CONFIG_MAP_REF_KINDS, ...CALICO_CONFIG_MAP_REF_KINDS])];
 
 /**
  * The ConfigMaps read by name: the ingress controllers' --configmap (and the ConfigMaps their
- * containers take the variables of their args from), the meshes' own, Cilium's
+ * containers take the variables of their args from), the meshes' own (Istio's where its istiods run), Cilium's
  * agent settings, Antrea's feature gates, Contour's --config-path file, Traefik's configuration file, calico-node's IPAM settings. Its `kinds` let serve --watch's refresh build a view of those kinds alone.
  */
 export function liveConfigMapRefs(config: Config): ConfigMapRefs & { readonly kinds: readonly KindKey[] } {
-  const refs = (partial: Snapshot) => [...ingressControllerConfigMapRefs(partial), ...ingressControllerEnvConfigMapRefs(partial), ...meshConfigMapRefs(config), ...istioRevisionConfigMapRefs(partial, config), ...ciliumConfigMapRefs(partial), ...antreaConfigMapRefs(partial), ...contourConfigMapRefs(partial), ...traefikConfigMapRefs(partial), ...calicoConfigMapRefs(partial)];
+  const refs = (partial: Snapshot) => [...ingressControllerConfigMapRefs(partial), ...ingressControllerEnvConfigMapRefs(partial), ...meshConfigMapRefs(config), ...istioRevisionConfigMapRefs(partial, config), ...istiodConfigMapRefs(partial), ...ciliumConfigMapRefs(partial), ...antreaConfigMapRefs(partial), ...contourConfigMapRefs(partial), ...traefikConfigMapRefs(partial), ...calicoConfigMapRefs(partial)];
   return Object.assign(refs, { kinds: LIVE_CONFIG_MAP_REF_KINDS });
 }
 

@@ -457,8 +457,11 @@ export async function collectConfigMaps(client: KubeClient, snapshot: Snapshot, 
   return answers;
 }
 
-/** An Istio revision's mesh config (`istio-<rev>`, src/analysis/mesh/outbound.ts istioConfigMapName). */
-const ISTIO_REVISION_CONFIGMAP = /^istio-([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/;
+/**
+ * An Istio revision's mesh config (`istio-<rev>`, src/analysis/mesh/outbound.ts istioConfigMapName)
+ * or injector config (`istio-sidecar-injector-<rev>`); the default revision's `istio-sidecar-injector` is none.
+ */
+const ISTIO_REVISION_CONFIGMAP = /^istio-(?:sidecar-injector-)?((?!sidecar-injector$)[a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/;
 
 /**
  * The refused by-name reads, and which chart value grants each: an Istio revision's ConfigMap

@@ -32,7 +32,8 @@ export const DISCOVERY_URLS = ['/api', '/api/*', '/apis', '/apis/*', '/version']
  * collector always reads and the defaults of the controllers whose settings it reads.
  */
 export const KNOWN_CONFIGMAP_NAMES: readonly string[] = [
-  'istio', // Istio mesh config (meshConfig.enableAutoMtls), in the root namespace
+  'istio', // Istio mesh config (meshConfig.enableAutoMtls), in the root namespace and where istiod runs
+  'istio-sidecar-injector', // Istio's sidecar injector config (policy, never/alwaysInjectSelector, values), where istiod runs
   'linkerd-config', // Linkerd install config (proxy.defaultInboundPolicy)
   'consul-server-config', // Consul servers' config from the Helm chart (acl.default_policy: the default intention)
   'consul-server-tmp-extra-config', // Consul servers' Helm server.extraConfig, loaded last (may override the default intention)
@@ -50,8 +51,9 @@ export const KNOWN_CONFIGMAP_NAMES: readonly string[] = [
 export const EXTRA_CONFIGMAP_NAMES_VALUE = 'rbac.extraConfigMapNames';
 /**
  * The chart value naming Istio revisions in use: it grants `get` on their mesh config
- * ConfigMaps `istio-<rev>` in the Istio root namespace only (a Role there), which the
- * collector reads for the namespaces and pods labelled istio.io/rev.
+ * ConfigMaps `istio-<rev>` and injector configs `istio-sidecar-injector-<rev>` in the Istio root
+ * namespace only (a Role there), which the collector reads for the namespaces and pods labelled
+ * istio.io/rev and where each revision's istiod runs.
  */
 export const ISTIO_REVISIONS_VALUE = 'rbac.istioRevisions';
 

@@ -287,7 +287,7 @@ describe.skipIf(!helm)('helm chart', () => {
     expect(binding!.subjects).toEqual([{ kind: 'ServiceAccount', name: 'zt-ztaudit', namespace: 'ztaudit' }]);
     // ConfigMaps by name only; operators add their controllers' own names.
     const cmRule = (rules: Array<{ resources?: string[]; resourceNames?: string[] }>) => rules.find((r) => r.resources?.includes('configmaps'))!;
-    expect(cmRule(role!.rules).resourceNames).toEqual(['antrea-config', 'calico-config', 'cilium-config', 'cni-config', 'consul-server-config', 'consul-server-tmp-extra-config', 'contour', 'ingress-nginx-controller', 'istio', 'kubernetes-services-endpoint', 'linkerd-config', 'nginx-configuration']);
+    expect(cmRule(role!.rules).resourceNames).toEqual(['antrea-config', 'calico-config', 'cilium-config', 'cni-config', 'consul-server-config', 'consul-server-tmp-extra-config', 'contour', 'ingress-nginx-controller', 'istio', 'istio-sidecar-injector', 'kubernetes-services-endpoint', 'linkerd-config', 'nginx-configuration']);
     const wider = byKind(renderChart(h, { rbac: { create: true, extraConfigMapNames: ['my-nginx', 'istio'] } }), 'ClusterRole') as Obj[];
     expect(wider[0]!.rules).toEqual(listOnly(auditorClusterRoleRules({ extraConfigMapNames: ['my-nginx'] })));
     expect(cmRule(wider[0]!.rules).resourceNames).toContain('my-nginx');
@@ -657,9 +657,11 @@ describe.skipIf(!helm)('helm chart', () => {
   });
 
   it('rbac.istioRevisions lets the auditor read a revisioned Istio\'s mesh config; without it the ConfigMaps it may read are still kept', async () => {
-    // A cluster with a revisioned Istio (namespace shop labelled istio.io/rev=1-22) and ingress-nginx,
+    // A cluster with a revisioned Istio (namespace shop labelled istio.io/rev=1-22, its istiod in
+    // istio-system reading its injector config istio-sidecar-injector-1-22 there) and ingress-nginx,
     // answered as the rendered chart's RBAC would: get on a ConfigMap by the names its roles grant, 403 otherwise.
-    const existing = new Set(['istio-system/istio-1-22', 'ingress-nginx/ingress-nginx-controller']);
+    const existing = new Set(['istio-system/istio-1-22', 'istio-system/istio-sidecar-injector-1-22', 'ingress-nginx/ingress-nginx-controller']);
+    const istiod = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'istiod-1-22', namespace: 'istio-system' }, spec: { template: { spec: { containers: [{ name: 'discovery', image: 'docker.io/istio/pilot:1.22.3', env: [{ name: 'REVISION', value: '1-22' }, { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }] }] } } } };
     const collectAs = async (objects: KubeObject[]) => {
       const granted = (ns: string, name: string) => (objects as Obj[]).some((o) => (o.kind === 'ClusterRole' || (o.kind === 'Role' && o.metadata.namespace === ns))
         && (o.rules as Obj[]).some((r) => r.resources?.includes('configmaps') && r.verbs.includes('get') && (r.resourceNames === undefined || r.resourceNames.includes(name))));
@@ -670,7 +672,7 @@ describe.skipIf(!helm)('helm chart', () => {
           return existing.has(`${ns}/${name}`) ? { status: 200, body: { metadata: { namespace: ns, name }, data: {} } } : { status: 404, body: {} };
         },
       } as unknown as KubeClient;
-      const snapshot = { coverage: {}, notes: [], resources: { namespaces: [{ metadata: { name: 'shop', labels: { 'istio.io/rev': '1-22' } } }], pods: [] } } as unknown as Snapshot;
+      const snapshot = { coverage: {}, notes: [], resources: { namespaces: [{ metadata: { name: 'shop', labels: { 'istio.io/rev': '1-22' } } }], pods: [], deployments: [istiod] } } as unknown as Snapshot;
       const refs = liveConfigMapRefs(defaultConfig());
       await collectConfigMaps(client, snapshot, { configMapRefs: (s) => [...refs(s), { namespace: 'ingress-nginx', name: 'ingress-nginx-controller' }] }, 4);
       return { coverage: snapshot.coverage.configmaps, read: (snapshot.resources.configmaps ?? []).map((c) => `${c.metadata?.namespace}/${c.metadata?.name}`) };
@@ -678,17 +680,17 @@ describe.skipIf(!helm)('helm chart', () => {
     // The default chart names only `istio`: istio-1-22 is refused, and the report says which value grants it,
     // but the ingress controller's ConfigMap the role does grant is not dropped with it.
     const defaults = await collectAs(renderChart(h));
-    expect(defaults.coverage).toEqual({ status: 'forbidden', detail: 'get configmaps (denied for istio-system/istio-1-22; ConfigMaps are granted by name: add the Istio revision(s) 1-22 to the Helm value rbac.istioRevisions, or to resourceNames of your own role)' });
+    expect(defaults.coverage).toEqual({ status: 'forbidden', detail: 'get configmaps (denied for istio-system/istio-1-22, istio-system/istio-sidecar-injector-1-22; ConfigMaps are granted by name: add the Istio revision(s) 1-22 to the Helm value rbac.istioRevisions, or to resourceNames of your own role)' });
     expect(defaults.read).toEqual(['ingress-nginx/ingress-nginx-controller']);
     // With the revision named, everything is read.
     const objects = renderChart(h, { rbac: { create: true, istioRevisions: ['1-22'] } });
     const withRevision = await collectAs(objects);
-    expect(withRevision.coverage).toEqual({ status: 'ok', count: 2 });
-    expect(withRevision.read).toEqual(['ingress-nginx/ingress-nginx-controller', 'istio-system/istio-1-22']);
+    expect(withRevision.coverage).toEqual({ status: 'ok', count: 3 });
+    expect(withRevision.read).toEqual(['ingress-nginx/ingress-nginx-controller', 'istio-system/istio-1-22', 'istio-system/istio-sidecar-injector-1-22']);
     // Granted in the Istio root namespace only, by exactly that name, and ztaudit finds nothing wrong with it.
     const [role] = (byKind(objects, 'Role') as Obj[]).filter((r) => r.metadata.name.endsWith('-istio-revisions'));
     expect(role!.metadata.namespace).toBe('istio-system');
-    expect(role!.rules).toEqual([{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['istio-1-22'], verbs: ['get'] }]);
+    expect(role!.rules).toEqual([{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['istio-1-22', 'istio-sidecar-injector-1-22'], verbs: ['get'] }]);
     const rooted = (byKind(renderChart(h, { rbac: { create: true, istioRevisions: ['canary'] }, config: { mesh: { istioRootNamespace: 'istio-root' } } }), 'Role') as Obj[]).find((r) => r.metadata.name.endsWith('-istio-revisions'));
     expect(rooted!.metadata.namespace).toBe('istio-root');
     expect(selfAudit(objects).findings.filter((f) => f.area === 'rbac').map((f) => `${f.check} ${f.resource.kind}/${f.resource.name}`)).toEqual([]);

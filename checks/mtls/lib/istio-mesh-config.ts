@@ -7,6 +7,7 @@
 // cluster.local) cannot stand in for them: a STRICT PeerAuthentication in istio-system is
 // mesh-wide only when istio-system is the root.
 import type { ConditionalRead } from '../../../src/engine/types.ts';
+import type { AuditContext } from '../../../src/analysis/context.ts';
 import { istioOutbound, istioPresent, istioRevisions } from '../../../src/analysis/mesh/index.ts';
 import { istioMeshConfigUnread, istioRevisionResolver } from '../../../src/analysis/mesh/configmaps.ts';
 import { meshModel } from '../../../src/analysis/mesh/model.ts';
@@ -61,6 +62,18 @@ export const ISTIO_MESH_CONFIG_READ = istioMeshConfigRead('rootNamespace, trustD
 export const ISTIO_AUTO_MTLS_READ = istioMeshConfigRead('enableAutoMtls, rootNamespace');
 
 const NAMED = 3;
+
+/**
+ * For the checks judging which templates Istio's sidecar injector injects: said in their coverage
+ * when the injector config (policy, neverInjectSelector, alwaysInjectSelector) of a template's
+ * revision was not read, so the templates its webhook is called for were judged by their labels
+ * alone (MeshModel istio.injectorUnread), as Istio's chart default (policy enabled, no selectors) has it.
+ */
+export function istioInjectorNote(ctx: AuditContext): string | undefined {
+  const unread = meshModel(ctx.snapshot, ctx.config).istio.injectorUnread ?? [];
+  if (unread.length === 0) return undefined;
+  return `Istio's sidecar injector config was not read (${unread.slice(0, NAMED).join('; ')}${unread.length > NAMED ? `, and ${unread.length - NAMED} more` : ''}): the pod templates labelled for injection were judged by their labels alone, without its policy, neverInjectSelector and alwaysInjectSelector`;
+}
 
 /**
  * For mtls.outbound-allow-any: the mesh config of each revision a meshed workload runs under

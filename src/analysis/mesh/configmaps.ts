@@ -5,9 +5,14 @@ import { parseGoYaml } from '../../base/go-yaml.ts';
 import type { Config } from '../../config/types.ts';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
+import type { KindKey } from '../../snapshot/kinds.ts';
 import { configMapRead, configMapsUnreadable, configMapUnread } from '../configmaps.ts';
-import { memoizeBySnapshotAndConfig, obj, str } from './util.ts';
+import { memoize } from '../memo.ts';
+import { podTemplateOf } from '../workloads.ts';
+import { containerArgv, flagValues } from '../flags.ts';
+import { arr, memoizeBySnapshotAndConfig, obj, str } from './util.ts';
 import { CONSUL_SERVER_CONFIGMAP, CONSUL_SERVER_EXTRA_CONFIGMAP } from './consul.ts';
+import { meshComponentOfImage } from './components.ts';
 
 /**
  * linkerd-config holds Linkerd's install-time proxy.defaultInboundPolicy; `istio` in the
@@ -22,6 +27,11 @@ export function meshConfigMapRefs(config: Config): Array<{ namespace: string; na
 /** ConfigMap name holding a revision's mesh config (istiod reads "istio-" + revision, pilot/pkg/bootstrap/mesh.go getMeshConfigMapName). */
 export function istioConfigMapName(revision: string): string {
   return revision === 'default' || revision === '' ? 'istio' : `istio-${revision}`;
+}
+
+/** A revision's injector config: istio-sidecar-injector, or istio-sidecar-injector-<rev> (pilot/pkg/bootstrap/sidecarinjector.go getInjectorConfigMapName). */
+export function istioInjectorConfigMapName(revision: string): string {
+  return revision === 'default' || revision === '' ? 'istio-sidecar-injector' : `istio-sidecar-injector-${revision}`;
 }
 
 /**
@@ -101,7 +111,7 @@ export function istioWebhooksSayAll(snapshot: Snapshot, hooks: ReturnType<typeof
  */
 export const istioRevisionResolver = memoizeBySnapshotAndConfig((snapshot: Snapshot, config: Config): IstioRevisionResolver => {
   const configmaps = snapshot.resources.configmaps ?? [];
-  const root = config.mesh.istioRootNamespace || 'istio-system';
+  const places = istioMeshConfigNamespaces(snapshot, config);
   let hooks: ReturnType<typeof istioWebhookRevisions> | undefined;
   const cache = new Map<string, IstioRevision>();
   const consulted = new Set<string>();
@@ -112,10 +122,10 @@ export const istioRevisionResolver = memoizeBySnapshotAndConfig((snapshot: Snaps
     if (value === 'default') {
       // The default revision's own ConfigMap makes it the likely answer when the webhooks are
       // unread; without it, `default` can only be a tag whose revision the webhooks name.
-      if (!istioMeshConfigMap(configmaps, root, 'default')) consulted.add(value);
+      if (!istioMeshConfigMap(configmaps, places('default').namespaces, 'default')) consulted.add(value);
       hooks ??= istioWebhookRevisions(snapshot.resources.mutatingwebhookconfigurations ?? []);
       r = { revision: hooks.tags.get('default') ?? 'default' };
-    } else if (istioMeshConfigMap(configmaps, root, value)) r = { revision: value };
+    } else if (istioMeshConfigMap(configmaps, places(value).namespaces, value)) r = { revision: value };
     else {
       consulted.add(value);
       hooks ??= istioWebhookRevisions(snapshot.resources.mutatingwebhookconfigurations ?? []);
@@ -143,20 +153,23 @@ export const LINKERD_CONFIG_CONFIGMAP = { namespace: 'linkerd', name: 'linkerd-c
 
 /**
  * Istio's mesh config (ConfigMap `istio`: rootNamespace, trustDomain) as configMapUnread
- * answers for it, looked for where istioMeshConfigMap takes it from: unread when neither the
- * configured root namespace's nor istio-system's is in the snapshot while a by-name read failed,
- * unless each is known not to exist (the API server answered 404 for it by name): then Istio's
- * defaults apply. istio-system's `istio-<rev>` is never asked for under another root namespace,
- * so there a revision's stays unread. `ref` is the one named in reasons: the configured root
- * namespace's, which the collector asks for first.
+ * answers for it, looked for where istioMeshConfigMap takes it from (istioMeshConfigNamespaces):
+ * unread when none of those places' is in the snapshot while a by-name read failed, unless each
+ * is known not to exist (the API server answered 404 for it by name): then Istio's defaults
+ * apply. istio-system's `istio-<rev>` is never asked for under another root namespace, so there a
+ * revision's stays unread. `ref` is the one named in reasons: the configured root namespace's,
+ * which the collector asks for first, or istiod's own where it runs elsewhere and that one may be
+ * the one refused.
  */
 export function istioMeshConfigUnread(snapshot: Snapshot, config: Config, revision = 'default'): { status: 'forbidden' | 'error'; ref: { namespace: string; name: string } } | undefined {
   const status = configMapsUnreadable(snapshot);
-  const root = config.mesh.istioRootNamespace || 'istio-system';
   const name = istioConfigMapName(revision);
-  const places = root === 'istio-system' ? [{ namespace: root, name }] : [{ namespace: root, name }, { namespace: 'istio-system', name }];
+  const places = istioMeshConfigNamespaces(snapshot, config)(revision).namespaces.map((namespace) => ({ namespace, name }));
   if (!status || places.some((ref) => configMapRead(snapshot, ref)) || places.every((ref) => !configMapUnread(snapshot, ref))) return undefined;
-  return { status, ref: { namespace: root, name } };
+  // The configured namespace's is asked for first; istiod's own, when it runs elsewhere and that one may be refused.
+  const configured = config.mesh.istioRootNamespace || 'istio-system';
+  const ref = places.find((p) => p.namespace !== configured && p.namespace !== 'istio-system' && configMapUnread(snapshot, p)) ?? places[0]!;
+  return { status, ref };
 }
 
 /**
@@ -228,14 +241,15 @@ export interface IstioAutoMtls {
 
 /**
  * meshConfig.enableAutoMtls from the revision's mesh config, ConfigMap `istio` (`istio-<rev>`; key
- * `mesh`, YAML) in the root namespace (istio-system as a fallback, where istiod keeps it by
- * default). Absent ConfigMap, key or field means Istio's default: true.
+ * `mesh`, YAML) found as istioMeshConfigMap finds it in `places`. Absent ConfigMap, key or field
+ * means Istio's default: true.
  */
-export function istioAutoMtls(configmaps: KubeObject[], rootNamespace: string, revision = 'default'): IstioAutoMtls {
+export function istioAutoMtls(configmaps: KubeObject[], places: MeshConfigPlaces, revision = 'default'): IstioAutoMtls {
   const name = istioConfigMapName(revision);
-  const cm = istioMeshConfigMap(configmaps, rootNamespace, revision);
+  const cm = istioMeshConfigMap(configmaps, places, revision);
   if (!cm) {
-    return { resource: { kind: 'ConfigMap', namespace: rootNamespace, name }, source: `no ConfigMap ${rootNamespace}/${name} (Istio default)`, enabled: true };
+    const first = meshConfigPlaces(places)[0]!;
+    return { resource: { kind: 'ConfigMap', namespace: first, name }, source: `no ConfigMap ${first}/${name} (Istio default)`, enabled: true };
   }
   const ns = cm.metadata?.namespace ?? 'default';
   const resource = { kind: 'ConfigMap', namespace: ns, name };
@@ -260,11 +274,11 @@ export function istioAutoMtls(configmaps: KubeObject[], rootNamespace: string, r
  * not in the input, or its mesh config cannot be parsed. Absent key or field: Istio's default, no
  * provider.
  */
-export function istioExtensionProviders(configmaps: KubeObject[], rootNamespace: string, revision = 'default'): { names: Set<string>; source: string } | { unknown: string } {
+export function istioExtensionProviders(configmaps: KubeObject[], places: MeshConfigPlaces, revision = 'default'): { names: Set<string>; source: string } | { unknown: string } {
   const name = istioConfigMapName(revision);
-  const cm = istioMeshConfigMap(configmaps, rootNamespace, revision);
+  const cm = istioMeshConfigMap(configmaps, places, revision);
   // Not in the input (manifests rarely hold istiod's ConfigMap): which providers exist is not known.
-  if (!cm) return { unknown: `no ConfigMap ${rootNamespace}/${name} in the input` };
+  if (!cm) return { unknown: `no ConfigMap ${meshConfigPlaces(places)[0]}/${name} in the input` };
   const where = `ConfigMap ${cm.metadata?.namespace ?? 'default'}/${name}`;
   const text = str(obj(cm.data)?.mesh);
   if (text === undefined) return { names: new Set(), source: `${where} has no mesh key (Istio default: no extension providers)` };
@@ -283,14 +297,127 @@ export function istioExtensionProviders(configmaps: KubeObject[], rootNamespace:
 }
 
 /**
- * ConfigMap `istio` (istiod's mesh config; `istio-<rev>` for a revision) among the collected ones:
- * in `namespace` (the configured mesh.istioRootNamespace, where the collector reads it), else in
- * istio-system, where istiod keeps it by default (the collector always reads that one).
+ * Where a mesh config is looked for: a namespace (the configured mesh.istioRootNamespace), then
+ * istio-system; or the namespaces in order (istioMeshConfigNamespaces).
  */
-export function istioMeshConfigMap(configmaps: KubeObject[], namespace: string, revision = 'default'): KubeObject | undefined {
-  const name = istioConfigMapName(revision);
-  const pick = (ns: string) => configmaps.find((c) => c.metadata?.name === name && (c.metadata?.namespace ?? 'default') === ns);
-  return pick(namespace) ?? (namespace !== 'istio-system' ? pick('istio-system') : undefined);
+export type MeshConfigPlaces = string | readonly string[];
+
+function meshConfigPlaces(places: MeshConfigPlaces): readonly string[] {
+  if (typeof places !== 'string') return places;
+  return places === 'istio-system' ? [places] : [places, 'istio-system'];
+}
+
+/**
+ * ConfigMap `istio` (istiod's mesh config; `istio-<rev>` for a revision) among the collected ones:
+ * the first of `places` that holds it (meshConfigPlaces; the collector reads every one of them).
+ */
+export function istioMeshConfigMap(configmaps: KubeObject[], places: MeshConfigPlaces, revision = 'default'): KubeObject | undefined {
+  return configMapIn(configmaps, places, istioConfigMapName(revision));
+}
+
+/** ConfigMap `name` in the first of `places` (meshConfigPlaces) that holds one. */
+export function configMapIn(configmaps: KubeObject[], places: MeshConfigPlaces, name: string): KubeObject | undefined {
+  for (const ns of meshConfigPlaces(places)) {
+    const cm = configmaps.find((c) => c.metadata?.name === name && (c.metadata?.namespace ?? 'default') === ns);
+    if (cm) return cm;
+  }
+  return undefined;
+}
+
+/** The kinds istiodsOf reads: istiod runs as a Deployment (manifests/charts/istio-control/istio-discovery/templates/deployment.yaml). */
+export const ISTIOD_KINDS = ['deployments'] as const satisfies readonly KindKey[];
+
+export interface Istiod {
+  /** `Deployment istio-control/istiod`, for messages. */
+  from: string;
+  /**
+   * The namespace istiod reads its ConfigMaps in: pilot-discovery's --namespace (-n), whose
+   * default is the variable POD_NAMESPACE, istio-system when that is not set
+   * (pilot/cmd/pilot-discovery/app/cmd.go, pilot/pkg/bootstrap/options.go PodNamespace; the chart
+   * sets it from metadata.namespace). Undefined when the template does not show it (a value from
+   * elsewhere than the pod's own namespace, envFrom).
+   */
+  namespace: string | undefined;
+  /** Its revision: the variable REVISION (options.go), '' or unset being the default revision. */
+  revision: string;
+  /**
+   * Why its mesh config may be another than ConfigMap istio-<rev> in its namespace: istiod reads
+   * the file --meshConfig names (./etc/istio/config/mesh) first when it exists (pilot/pkg/bootstrap/mesh.go
+   * getConfigurationSources), and a volume is mounted where that file would be.
+   */
+  meshFile?: string;
+}
+
+/**
+ * The istiods of the snapshot (Deployments running an istiod container, meshComponentOfImage;
+ * not those scaled to zero) and where each reads its ConfigMaps.
+ */
+export const istiodsOf = memoize((snapshot: Snapshot): Istiod[] => {
+  const out: Istiod[] = [];
+  for (const o of snapshot.resources.deployments ?? []) {
+    if (obj(o.spec)?.replicas === 0) continue;
+    const spec = obj(podTemplateOf(o)?.spec);
+    for (const c of arr(spec?.containers).map(obj)) {
+      const image = str(c?.image) ?? '';
+      if (!c || !image.includes('pilot') || meshComponentOfImage(image, str(c.name) ?? '')?.what !== 'istiod') continue;
+      const objectNamespace = o.metadata?.namespace ?? 'default';
+      const from = `Deployment ${objectNamespace}/${o.metadata?.name ?? ''}`;
+      const env = (name: string) => arr(c.env).map(obj).filter((e) => e?.name === name).at(-1);
+      const argv = containerArgv(c);
+      const nsArgs = argv.map((a) => ({ ...a, arg: a.arg === '-n' ? '--namespace' : a.arg.startsWith('-n=') ? `--namespace=${a.arg.slice(3)}` : a.arg }));
+      const flag = flagValues(nsArgs.map((a) => a.arg), 'namespace').at(-1);
+      let namespace: string | undefined;
+      if (flag !== undefined) namespace = nsArgs.some((a) => a.unresolved.length > 0 && /^--?n(amespace)?(=|$)/.test(a.arg)) ? undefined : flag.trim() || undefined;
+      else {
+        const podNs = env('POD_NAMESPACE');
+        const value = str(podNs?.value);
+        if (value !== undefined && value !== '') namespace = value;
+        else if (obj(podNs?.valueFrom)) namespace = str(obj(obj(podNs?.valueFrom)?.fieldRef)?.fieldPath) === 'metadata.namespace' ? objectNamespace : undefined;
+        else if (podNs) namespace = undefined;
+        else namespace = arr(c.envFrom).length > 0 ? undefined : 'istio-system';
+      }
+      const rev = env('REVISION');
+      const revision = str(rev?.value) || 'default';
+      const meshConfig = flagValues(argv.map((a) => a.arg), 'meshConfig').at(-1) ?? './etc/istio/config/mesh';
+      const dir = meshConfig.replace(/^\.(?=\/)/, '').replace(/\/[^/]*$/, '');
+      const mount = arr(c.volumeMounts).map(obj).find((m) => (str(m?.mountPath) ?? '').replace(/\/+$/, '') === dir);
+      const meshFile = mount ? `${from} mounts volume ${JSON.stringify(str(mount.name) ?? '')} at ${dir}, where istiod reads its mesh config file (--meshConfig ${meshConfig}) before any ConfigMap` : undefined;
+      out.push({ from, namespace, revision, ...(meshFile ? { meshFile } : {}) });
+    }
+  }
+  return out;
+}, ['network', 'tls', 'mtls']);
+
+/**
+ * Where a revision's mesh config (ConfigMap istio-<rev>) is looked for: the configured
+ * mesh.istioRootNamespace, then the namespace that revision's istiod runs in (istiod reads the
+ * ConfigMap in its own namespace, pilot/pkg/bootstrap/mesh.go getConfigurationSources with
+ * args.Namespace), then istio-system. `doubt`: why where istiod reads it is not known (its istiods
+ * run in several namespaces, one's namespace is not shown, or a file is mounted in its place):
+ * then only the configured namespace and istio-system are looked in, as without an istiod.
+ */
+export const istioMeshConfigNamespaces = memoizeBySnapshotAndConfig((snapshot: Snapshot, config: Config) => {
+  const configured = config.mesh.istioRootNamespace || 'istio-system';
+  const cache = new Map<string, { namespaces: readonly string[]; doubt?: string }>();
+  return (revision: string): { namespaces: readonly string[]; doubt?: string } => {
+    let r = cache.get(revision);
+    if (r) return r;
+    const mine = istiodsOf(snapshot).filter((i) => i.revision === revision);
+    const known = [...new Set(mine.flatMap((i) => i.namespace ?? []))].sort();
+    const unknown = mine.filter((i) => i.namespace === undefined).map((i) => i.from);
+    const file = mine.find((i) => i.meshFile !== undefined)?.meshFile;
+    const doubt = file ?? (unknown.length > 0 ? `${unknown.join(', ')} ${unknown.length > 1 ? 'read' : 'reads'} ConfigMaps in a namespace its template does not show (POD_NAMESPACE or --namespace from elsewhere)`
+      : known.length > 1 ? `istiod of revision ${revision} runs in namespaces ${known.join(', ')} (${mine.map((i) => i.from).join(', ')}), and each reads the mesh config in its own` : undefined);
+    const namespaces = [...new Set([configured, ...(doubt === undefined ? known : []), 'istio-system'])];
+    r = { namespaces, ...(doubt !== undefined ? { doubt } : {}) };
+    cache.set(revision, r);
+    return r;
+  };
+}, ['network', 'tls', 'mtls']);
+
+/** The ConfigMaps the istiods of the snapshot read, for the collector: istio-<rev> and istio-sidecar-injector-<rev> in the namespace each runs in. */
+export function istiodConfigMapRefs(snapshot: Snapshot): Array<{ namespace: string; name: string }> {
+  return istiodsOf(snapshot).flatMap((i) => (i.namespace === undefined ? [] : [{ namespace: i.namespace, name: istioConfigMapName(i.revision) }, { namespace: i.namespace, name: istioInjectorConfigMapName(i.revision) }]));
 }
 
 const FROM_CONFIG = 'config mesh.istioRootNamespace';
@@ -302,6 +429,8 @@ export interface IstioRoot {
   source: string;
   /** ztaudit's mesh.istioRootNamespace, when Istio's mesh config says otherwise. */
   configuredOtherwise?: string;
+  /** Why the mesh config read may not be the one istiod reads (istioMeshConfigNamespaces `doubt`). */
+  doubt?: string;
 }
 
 /**
@@ -312,9 +441,9 @@ export interface IstioRoot {
  * istio/istio pkg/config/mesh/mesh.go). An unreadable mesh key is reported by
  * mtls.auto-mtls-disabled; the configured value applies then.
  */
-export function resolveIstioRoot(configmaps: KubeObject[], configured: string, revision = 'default'): IstioRoot {
+export function resolveIstioRoot(configmaps: KubeObject[], configured: string, revision = 'default', places: MeshConfigPlaces = configured): IstioRoot {
   const fromConfig = { namespace: configured, source: FROM_CONFIG };
-  const cm = istioMeshConfigMap(configmaps, configured, revision);
+  const cm = istioMeshConfigMap(configmaps, places, revision);
   const text = str(obj(cm?.data)?.mesh);
   if (!cm || text === undefined) return fromConfig;
   const read = parseIstioMesh(text);
@@ -325,7 +454,9 @@ export function resolveIstioRoot(configmaps: KubeObject[], configured: string, r
 }
 
 function rootOfRevision(snapshot: Snapshot, config: Config, revision: string): IstioRoot {
-  const root = resolveIstioRoot(snapshot.resources.configmaps ?? [], config.mesh.istioRootNamespace || 'istio-system', revision);
+  const places = istioMeshConfigNamespaces(snapshot, config)(revision);
+  const read = resolveIstioRoot(snapshot.resources.configmaps ?? [], config.mesh.istioRootNamespace || 'istio-system', revision, places.namespaces);
+  const root = places.doubt !== undefined ? { ...read, doubt: places.doubt } : read;
   const unread = istioMeshConfigUnread(snapshot, config, revision);
   if (root.source !== FROM_CONFIG || !unread) return root;
   return { ...root, source: `${FROM_CONFIG} (ConfigMap ${unread.ref.namespace}/${unread.ref.name} could not be read: ${unread.status})` };
@@ -354,6 +485,7 @@ export const istioRootOf = memoizeBySnapshotAndConfig((snapshot: Snapshot, confi
 
 /** The run's warning when ztaudit's config and Istio's mesh config name different root namespaces. */
 export function istioRootWarning(root: IstioRoot): string[] {
-  if (root.configuredOtherwise === undefined) return [];
-  return [`mesh.istioRootNamespace is ${root.configuredOtherwise}, but Istio's mesh config (${root.source}) says ${root.namespace}: mesh-wide policies are read from ${root.namespace}, as istiod does; set mesh.istioRootNamespace: ${root.namespace} to match`];
+  const doubt = root.doubt === undefined ? [] : [`where istiod reads its mesh config is not known (${root.doubt}): it was looked for in mesh.istioRootNamespace and istio-system only, so the root namespace (${root.namespace}, from ${root.source}) may not be istiod's; set mesh.istioRootNamespace to the namespace whose ConfigMap istio istiod reads`];
+  if (root.configuredOtherwise === undefined) return doubt;
+  return [`mesh.istioRootNamespace is ${root.configuredOtherwise}, but Istio's mesh config (${root.source}) says ${root.namespace}: mesh-wide policies are read from ${root.namespace}, as istiod does; set mesh.istioRootNamespace: ${root.namespace} to match`, ...doubt];
 }

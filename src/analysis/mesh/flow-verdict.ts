@@ -14,7 +14,7 @@ import { bypassesSidecar, captureProxy, dataplaneInboundCapture, indexPeerAuthen
 import { meshModel, type MeshModel, type WorkloadMesh } from './model.ts';
 import { runsMeshControlPlane } from './components.ts';
 import { consulFlowVerdict, linkerdFlowVerdict } from './mesh-flows.ts';
-import { istioAutoMtls, istioMeshConfigUnread, istioRevisionOf, type IstioAutoMtls } from './configmaps.ts';
+import { istioAutoMtls, istioMeshConfigNamespaces, istioMeshConfigUnread, istioRevisionOf, type IstioAutoMtls } from './configmaps.ts';
 import { indexDestinationRules, ruleTlsMode, subsetTlsMode, type ClientTlsRule, type DestinationRuleIndex } from './destination-rules.ts';
 import { indexMeshVirtualServices, routeAlternatives, type RouteProtocol } from './virtual-services.ts';
 import { istioOutbound, sidecarImportsService, type WorkloadOutbound } from './outbound.ts';
@@ -543,7 +543,7 @@ const autoMtls = memoizeBySnapshotAndConfig((snapshot, config) => {
   const byRevision = new Map<string, IstioAutoMtls>();
   return (revision: string): IstioAutoMtls => {
     let auto = byRevision.get(revision);
-    if (!auto) byRevision.set(revision, (auto = istioAutoMtls(snapshot.resources.configmaps ?? [], config.mesh.istioRootNamespace || 'istio-system', revision)));
+    if (!auto) byRevision.set(revision, (auto = istioAutoMtls(snapshot.resources.configmaps ?? [], istioMeshConfigNamespaces(snapshot, config)(revision).namespaces, revision)));
     return auto;
   };
 }, ['network', 'tls', 'mtls']);
@@ -1024,7 +1024,7 @@ function judgeFlow(snapshot: Snapshot, config: Config, callee: WorkloadMesh, cal
   if (callee.mesh === 'istio') {
     const rep = callee.workload.pods[0];
     const dataplane = rep ? istioMembership(meshModel(snapshot, config).namespaces.get(callee.namespace)?.labels ?? {}, rep).dataplane : undefined;
-    const capture = rep ? dataplaneInboundCapture(dataplane, rep) : undefined;
+    const capture = rep ? dataplaneInboundCapture(dataplane, rep, callee.istioInboundDefaults) : undefined;
     const bypass = istioBypassVerdict(capture, port, calleeText);
     if (bypass) return bypass;
     const authz = istioAuthzModel(snapshot, config);
@@ -1105,7 +1105,7 @@ export function meshVerdictOverConns(snapshot: Snapshot, config: Config, from: R
     // Ports the callee's sidecar does not capture (or, with includeInboundPorts, the only ones it does).
     const callee = workloadIndex(snapshot, config).get(refKey(to));
     const rep = callee?.workload.pods[0];
-    const capture = rep ? istioInboundCapture(rep) : undefined;
+    const capture = rep ? istioInboundCapture(rep, callee?.istioInboundDefaults) : undefined;
     if (capture && capture.redirect !== 'none') for (const p of capture.ports) named.add(p);
     // Ports a Service declares TCP or HTTP, where HTTP-only policy fields read otherwise.
     if (callee && rep) for (const p of istioDeclaredProtocolPorts(istioAuthzModel(snapshot, config), callee.namespace, callee.labels, containerPorts(rep.spec))) named.add(p);

@@ -29,7 +29,7 @@ import { refusedText, resolveIstioMode, selectorMatches, type EffectiveMode, typ
 import { meshModel, type NamespaceInfo } from './model.ts';
 import { istiodReleasesOf } from './istiod-release.ts';
 import { templatesStandIn } from '../workloads.ts';
-import { istioConfigMapName, istioExtensionProviders, istioMeshConfigMap, istioRevisionResolver, istioRootOf, parseIstioMesh } from './configmaps.ts';
+import { istioConfigMapName, istioExtensionProviders, istioMeshConfigMap, istioMeshConfigNamespaces, istioRevisionResolver, istioRootOf, parseIstioMesh, type MeshConfigPlaces } from './configmaps.ts';
 import { arr, memoizeBySnapshotAndConfig, obj, str, stringMap } from './util.ts';
 import { parseCidr, parseIp, rangeContains, type Family } from '../../base/ip.ts';
 
@@ -275,8 +275,8 @@ export interface IstioTrustDomain { trustDomain: string; source: string; aliases
  * `mesh.istioTrustDomain` overrides the trust domain only: the aliases are still the mesh config's.
  * A revision whose ConfigMap is not in the snapshot is taken to share the default revision's.
  */
-function trustDomainOf(configmaps: KubeObject[], configMapNamespace: string, configured: string | undefined, revision = 'default'): IstioTrustDomain | undefined {
-  const cm = istioMeshConfigMap(configmaps, configMapNamespace, revision);
+function trustDomainOf(configmaps: KubeObject[], places: MeshConfigPlaces, configured: string | undefined, revision = 'default'): IstioTrustDomain | undefined {
+  const cm = istioMeshConfigMap(configmaps, places, revision);
   if (!cm && revision !== 'default') return undefined;
   const text = str(obj(cm?.data)?.mesh);
   // Unparseable mesh config is reported by mtls.auto-mtls-disabled; the defaults apply here.
@@ -295,18 +295,18 @@ export const istioAuthzModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, c
   const mesh = meshModel(snapshot, config);
   const root = mesh.istio.policies.rootNamespace;
   const configmaps = snapshot.resources.configmaps ?? [];
-  const configMapNamespace = config.mesh.istioRootNamespace || 'istio-system';
-  const td = trustDomainOf(configmaps, configMapNamespace, config.mesh.istioTrustDomain)!;
+  const placesOf = (revision: string) => istioMeshConfigNamespaces(snapshot, config)(revision).namespaces;
+  const td = trustDomainOf(configmaps, placesOf('default'), config.mesh.istioTrustDomain)!;
   const trustDomains = new Map<string, IstioTrustDomain>([['default', td]]);
   const trustDomainFor = (revision: string): IstioTrustDomain => {
     let t = trustDomains.get(revision);
-    if (!t) trustDomains.set(revision, (t = trustDomainOf(configmaps, configMapNamespace, config.mesh.istioTrustDomain, revision) ?? td));
+    if (!t) trustDomains.set(revision, (t = trustDomainOf(configmaps, placesOf(revision), config.mesh.istioTrustDomain, revision) ?? td));
     return t;
   };
   const providers = new Map<string, ReturnType<typeof istioExtensionProviders>>();
   const extensionProvidersFor = (revision: string) => {
     let p = providers.get(revision);
-    if (!p) providers.set(revision, (p = istioExtensionProviders(configmaps, configMapNamespace, revision)));
+    if (!p) providers.set(revision, (p = istioExtensionProviders(configmaps, placesOf(revision), revision)));
     return p;
   };
   const services: IstioAuthzModel['services'] = new Map();

@@ -8,6 +8,7 @@ import type { KubeObject } from '../../snapshot/types.ts';
 import type { PodView } from '../workloads.ts';
 import { parseCidr, parseIp, type IpRange } from '../../base/ip.ts';
 import { arr, containerNames, createdAt, obj, str, type Json } from './util.ts';
+import { istioInjectRequired, type IstioInboundDefaults, type IstioInjectorPolicy } from './istio-injector.ts';
 
 export const PA_MODES = ['UNSET', 'DISABLE', 'PERMISSIVE', 'STRICT'] as const;
 export type PaMode = (typeof PA_MODES)[number];
@@ -299,9 +300,11 @@ export const ISTIO_AMBIENT_EXCLUDED_NAMESPACES: readonly string[] = ['kube-syste
  * annotation; hostNetwork pods are never injected) or ambient labels. Live pods are
  * judged by what runs: an istio-proxy container or ambient redirection; a template that
  * already carries an istio-proxy sidecar (carriesIstioSidecar) was injected by hand and runs it
- * whatever its labels say.
+ * whatever its labels say. `injector`: the config of the injector of the template's revision
+ * (istio-injector.ts), whose policy and selectors decide a template the webhook is called for
+ * (istioInjectRequired); undefined when not known, and the labels alone decide.
  */
-export function istioMembership(nsLabels: Record<string, string>, pod: PodView): IstioMembership {
+export function istioMembership(nsLabels: Record<string, string>, pod: PodView, injector?: (pod: PodView) => IstioInjectorPolicy | undefined): IstioMembership {
   const nsInj = nsLabels['istio-injection'];
   const nsRev = nsLabels['istio.io/rev'];
   const podInj = pod.labels['sidecar.istio.io/inject'] ?? pod.annotations['sidecar.istio.io/inject'];
@@ -326,6 +329,14 @@ export function istioMembership(nsLabels: Record<string, string>, pod: PodView):
     sidecar = podInj !== 'false';
     why = sidecar ? 'pod label requests injection' : 'pod opts out with sidecar.istio.io/inject=false';
   } else why = 'no injection label on namespace or pod';
+  if (sidecar && pod.origin !== 'pod' && injector) {
+    const config = injector(pod);
+    const decided = config ? istioInjectRequired(config, podInj, pod.labels) : undefined;
+    if (decided && !decided.inject) {
+      sidecar = false;
+      why = `${why}, but ${decided.why}`;
+    }
+  }
 
   const podMode = pod.labels['istio.io/dataplane-mode'];
   const ambientExcluded = ISTIO_AMBIENT_EXCLUDED_NAMESPACES.includes(pod.namespace);
@@ -513,9 +524,12 @@ export const interfacesText = (names: string[]) => `interface${names.length > 1 
  * port goes to Envoy). Interception mode NONE captures nothing (istioInterceptionNone); an
  * excluded interface lets every inbound connection through it skip Envoy, on any port: the pod's
  * own eth0 takes all its pod-network traffic, and any other is a way in around the sidecar.
+ * `defaults`: for a template the injector has yet to inject, the install-wide
+ * global.proxy.includeInboundPorts and excludeInboundPorts the injection template writes where the
+ * pod sets no annotation (captureSettings).
  */
-export function istioInboundCapture(pod: CapturedPod): InboundCapture | undefined {
-  const settings = captureSettings(pod);
+export function istioInboundCapture(pod: CapturedPod, defaults?: IstioInboundDefaults): InboundCapture | undefined {
+  const settings = captureSettings(pod, defaults);
   if (!settings.fromInit) {
     const none = istioInterceptionNone(pod);
     if (none) return { redirect: 'none', source: `${none}: no iptables interception` };
@@ -562,14 +576,14 @@ export function ambientInboundCapture(annotations: Record<string, string>): Inbo
   return { redirect: 'none', via: 'ztunnel', source: `pod annotation ${AMBIENT_BYPASS_INBOUND_ANNOTATION}=${JSON.stringify(v)}` };
 }
 
-/** The inbound capture of a pod in Istio's mesh: by its sidecar (istioInboundCapture), or by ztunnel (ambientInboundCapture). */
-export function meshInboundCapture(nsLabels: Record<string, string>, pod: PodView): InboundCapture | undefined {
-  return dataplaneInboundCapture(istioMembership(nsLabels, pod).dataplane, pod);
+/** The inbound capture of a pod in Istio's mesh: by its sidecar (istioInboundCapture), or by ztunnel (ambientInboundCapture); `defaults` as istioInboundCapture's. */
+export function meshInboundCapture(nsLabels: Record<string, string>, pod: PodView, defaults?: IstioInboundDefaults): InboundCapture | undefined {
+  return dataplaneInboundCapture(istioMembership(nsLabels, pod).dataplane, pod, defaults);
 }
 
 /** meshInboundCapture for a pod whose dataplane (istioMembership) is known. */
-export function dataplaneInboundCapture(dataplane: IstioMembership['dataplane'], pod: CapturedPod): InboundCapture | undefined {
-  return dataplane === 'sidecar' ? istioInboundCapture(pod) : dataplane === 'ambient' ? ambientInboundCapture(pod.annotations) : undefined;
+export function dataplaneInboundCapture(dataplane: IstioMembership['dataplane'], pod: CapturedPod, defaults?: IstioInboundDefaults): InboundCapture | undefined {
+  return dataplane === 'sidecar' ? istioInboundCapture(pod, defaults) : dataplane === 'ambient' ? ambientInboundCapture(pod.annotations) : undefined;
 }
 
 /**
@@ -656,6 +670,12 @@ const IPTABLES_FLAGS: ReadonlyArray<{ annotation: string; short: string; long: s
   { annotation: EXCLUDE_OUTBOUND_PORTS_ANNOTATION, short: 'o', long: 'istio-local-outbound-ports-exclude' },
 ];
 
+/** The injector's global.proxy values that stand in for a template's unset inbound-ports annotations (captureSettings). */
+const INBOUND_VALUES: ReadonlyArray<{ annotation: string; key: 'include' | 'exclude'; value: string }> = [
+  { annotation: INCLUDE_INBOUND_ANNOTATION, key: 'include', value: 'includeInboundPorts' },
+  { annotation: EXCLUDE_INBOUND_ANNOTATION, key: 'exclude', value: 'excludeInboundPorts' },
+];
+
 interface CaptureSettings {
   /** Read from an istio-init container's arguments, not from the pod's annotations. */
   fromInit: boolean;
@@ -675,17 +695,33 @@ interface CaptureSettings {
  * --istio-local-exclude-ports), else empty, which for -b and -i captures nothing. The arguments
  * are read as pflag reads them: `-d V`, `-d=V`, `-dV`, `--istio-local-exclude-ports[=]V`, the last
  * one winning. Without istio-init (Istio CNI reads the annotations, cni/pkg/plugin/sidecar_redirect.go;
- * a template not yet injected) the annotations decide.
+ * a template not yet injected) the annotations decide; for a template, `defaults` (its injector's
+ * global.proxy values) stand in for an inbound-ports annotation it does not set, as the injection
+ * template writes them (`annotation .ObjectMeta "traffic.sidecar.istio.io/includeInboundPorts"
+ * .Values.global.proxy.includeInboundPorts`, manifests/charts/istio-control/istio-discovery/files/injection-template.yaml,
+ * into istio-init's -b and -d and, with Istio CNI, the pod's annotations): a pod annotation, even
+ * an empty one, wins.
  */
-function captureSettings(pod: CapturedPod): CaptureSettings {
+function captureSettings(pod: CapturedPod, defaults?: IstioInboundDefaults): CaptureSettings {
   const init = arr(pod.spec.initContainers).map(obj).find((c) => str(c?.name) === 'istio-init');
   const tokens = init ? [...arr(init.command), ...arr(init.args)].filter((t): t is string => typeof t === 'string') : [];
   if (!init || tokens.length === 0) {
-    const get = (k: string) => pod.annotations[k];
+    // The install-wide value standing in for an annotation the template does not set, if any.
+    const installed = (k: string) => (pod.annotations[k] !== undefined ? undefined : INBOUND_VALUES.find((v) => v.annotation === k && defaults?.[v.key] !== undefined));
+    const get = (k: string) => {
+      const d = installed(k);
+      return d ? defaults![d.key] : pod.annotations[k];
+    };
     return {
       fromInit: false,
       get,
-      describe: (keys) => `pod annotation${keys.length > 1 ? 's' : ''} ${keys.map((k) => `${k}=${JSON.stringify(get(k))}`).join(', ')}`,
+      describe: (keys) => {
+        const own = keys.filter((k) => !installed(k));
+        return [
+          ...(own.length > 0 ? [`pod annotation${own.length > 1 ? 's' : ''} ${own.map((k) => `${k}=${JSON.stringify(pod.annotations[k])}`).join(', ')}`] : []),
+          ...keys.filter((k) => installed(k)).map((k) => `${defaults!.source}.${installed(k)!.value}=${JSON.stringify(get(k))} (no pod annotation ${k})`),
+        ].join(', ');
+      },
     };
   }
   const given = new Map<string, string>();

@@ -14,6 +14,7 @@ import { containerNames, containerPorts, memoizeBySnapshotAndConfig, obj, string
 import { indexLinkerdPolicies, type LinkerdPolicyIndex } from './linkerd-authz.ts';
 import { linkerdCniEnabled, linkerdNamespaceSettingsRead, linkerdProxyInitPorts, linkerdSkippedPorts, linkerdSkippedSubnets, linkerdTrustDomain, type LinkerdProxyInit } from './linkerd.ts';
 import { istioRoot, istioRootOf, istioRevisionOf, LINKERD_CONFIG_CONFIGMAP, type IstioRoot } from './configmaps.ts';
+import { istioInjectorOf, type IstioInboundDefaults, type IstioInjector } from './istio-injector.ts';
 import { configMapUnread } from '../configmaps.ts';
 import { linkerdReleaseOfDeployments } from './linkerd-release.ts';
 import { readNamespacePolicies } from '../pss/index.ts';
@@ -65,6 +66,12 @@ export interface WorkloadMesh {
   istioRevisionUnresolved?: string;
   istioRoot?: IstioRoot;
   /**
+   * Istio: a template its revision's injector has yet to inject (no istio-proxy in it), the
+   * install-wide inbound capture the injector writes where the template sets none (its config's key
+   * `values`, global.proxy.includeInboundPorts/excludeInboundPorts): istioInboundCapture's `defaults`.
+   */
+  istioInboundDefaults?: IstioInboundDefaults;
+  /**
    * Istio: why the istiod of the workload's revision serves it no longer (MeshModel
    * istio.controlPlaneDown, the entries naming its revision or none), or undefined.
    */
@@ -95,7 +102,7 @@ export interface MeshModel {
    * (policies.rootNamespace is its name). `policiesFor`: the PeerAuthentications as the istiod of
    * a workload's revision composes them, with that revision's root namespace.
    */
-  istio: { present: boolean; evidence: string[]; leftover?: MeshLeftover; policies: IstioPolicyIndex; root: IstioRoot; policiesFor: (namespace: string, labels: Record<string, string>) => IstioPolicyIndex; controlPlaneGone?: string; controlPlaneDown?: IstiodDown[]; controlPlaneServicesUnread?: string };
+  istio: { present: boolean; evidence: string[]; leftover?: MeshLeftover; policies: IstioPolicyIndex; root: IstioRoot; policiesFor: (namespace: string, labels: Record<string, string>) => IstioPolicyIndex; controlPlaneGone?: string; controlPlaneDown?: IstiodDown[]; controlPlaneServicesUnread?: string; /** Why the injector config of the revision of a template labelled for injection is not known (istioInjectorOf): its policy and selectors were not applied. */ injectorUnread?: string[] };
   /**
    * `trustDomainUnread`: why linkerd-config (identityTrustDomain) may be missing
    * (configMapUnread): identities written out in an authorization may match a caller the
@@ -261,6 +268,8 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
   const clusterDefault = linkerdClusterDefault(configmaps, config.mesh.linkerdDefaultInboundPolicy, configMapUnread(snapshot, LINKERD_CONFIG_CONFIGMAP));
   const meshedByConfig = new Set(config.mesh.meshedNamespaces);
 
+  const injectors = istioInjectorOf(snapshot, config);
+  const injectorUnread = new Set<string>();
   const workloads: WorkloadMesh[] = [];
   let istioPods = 0;
   let linkerdPods = 0;
@@ -287,8 +296,15 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
     const unmeshedSample: string[] = [];
     const meantIstio = istioNamespaceMeantMeshed(ns.labels);
     const meantLinkerd = linkerdNamespaceMeantMeshed(ns.annotations);
+    // The injector of the revision the template would be injected by (istioMembership asks only for a template its webhook is called for).
+    const injectorFor = (pod: PodView): IstioInjector | undefined => {
+      const r = injectors(istioRevisionOf(snapshot, config, ns.labels, pod.labels, pod.annotations).revision);
+      if ('injector' in r) return r.injector;
+      injectorUnread.add(r.unread);
+      return undefined;
+    };
     for (const pod of w.pods) {
-      const i = istioMembership(ns.labels, pod);
+      const i = istioMembership(ns.labels, pod, injectorFor);
       const l = linkerdMembership({ name: namespace, ...ns }, pod, linkerdInjectorBroken, linkerdScope);
       const c = consulMembership(namespace, pod, injector);
       if (i.meshed) meshedIstio++;
@@ -354,6 +370,8 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
       const rp = revisionPolicies(wm.istioRevision);
       wm.istioRoot = rp.root;
       wm.istio = resolveIstioMode(rp.policies, namespace, rep.labels);
+      const injector = rep.origin !== 'pod' && !containerNames(rep.spec).includes('istio-proxy') ? injectors(wm.istioRevision) : undefined;
+      if (injector && 'injector' in injector && injector.injector.inbound) wm.istioInboundDefaults = injector.injector.inbound;
     }
     if (mesh === 'linkerd') wm.linkerdPolicy = linkerdDefaultPolicy(ns.annotations, rep, namespace, clusterDefault, w.template);
     if (mesh === 'consul') {
@@ -422,7 +440,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
   };
   return {
     present: istioPresent || linkerdPresent || consulPresent,
-    istio: { present: istioPresent, evidence: istioEvidence, ...leftover(istioPresent, leftovers.istio), policies, root, policiesFor: (ns, labels) => revisionPolicies(istioRevisionOf(snapshot, config, nsInfo(ns).labels, labels).revision).policies, ...(controlPlaneGone ? { controlPlaneGone, controlPlaneDown } : {}), ...(controlPlaneServicesUnread ? { controlPlaneServicesUnread } : {}) },
+    istio: { present: istioPresent, evidence: istioEvidence, ...leftover(istioPresent, leftovers.istio), policies, root, policiesFor: (ns, labels) => revisionPolicies(istioRevisionOf(snapshot, config, nsInfo(ns).labels, labels).revision).policies, ...(controlPlaneGone ? { controlPlaneGone, controlPlaneDown } : {}), ...(controlPlaneServicesUnread ? { controlPlaneServicesUnread } : {}), ...(injectorUnread.size > 0 ? { injectorUnread: [...injectorUnread].sort() } : {}) },
     linkerd: { present: linkerdPresent, evidence: linkerdEvidence, ...leftover(linkerdPresent, leftovers.linkerd), clusterDefault, ...(linkerdCni ? { cni: linkerdCni } : {}), proxyInit: linkerdProxyInit, servers, policy: linkerdPolicy, clusterNetworks: linkerdClusterNetworks(configmaps, configMapUnread(snapshot, LINKERD_CONFIG_CONFIGMAP), linkerdRelease), ...(trustDomainUnread ? { trustDomainUnread } : {}), ...linkerdGone },
     consul: { present: consulPresent, evidence: consulEvidence, ...leftover(consulPresent, leftovers.consul), defaultIntention: consulDefault, injector, intentions: indexServiceIntentions(snapshot.resources['consul.serviceintentions'] ?? []), mutualTLS: indexConsulMutualTLS(snapshot.resources['consul.servicedefaults'] ?? [], snapshot.resources['consul.proxydefaults'] ?? [], snapshot.resources['consul.meshes'] ?? []), mutualTLSUnread: consulMutualTLSUnread },
     namespaces,
@@ -504,7 +522,7 @@ export function meshWorkloadModes(snapshot: Snapshot, config: Config): MeshWorkl
       }
       // Ports the sidecar does not capture take plaintext whatever the mode.
       const rep = w.workload.pods[0];
-      const capture = rep ? meshInboundCapture(model.namespaces.get(w.namespace)?.labels ?? {}, rep) : undefined;
+      const capture = rep ? meshInboundCapture(model.namespaces.get(w.namespace)?.labels ?? {}, rep, w.istioInboundDefaults) : undefined;
       const bypassed = sidecarBypassedPorts(capture, rep ? containerPorts(rep.spec).map((p) => p.port) : [], rep ? istioProxyOwnPorts(rep.annotations) : []);
       if (Object.keys(bypassed).length > 0) entry.weakPorts = { ...entry.weakPorts, ...bypassed };
       if (capture?.redirect === 'none') entry.posture = 'plaintext';

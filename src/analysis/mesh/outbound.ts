@@ -16,7 +16,7 @@ import { istioGatewayPod } from './istio-gateway.ts';
 import { istioMembership, istioOutboundCapture, type OutboundCapture } from './istio.ts';
 import { INTERNAL_RANGES } from '../netpol/rules.ts';
 import { ALL_V4, ALL_V6, formatRange, subtractRanges, type IpRange } from '../../base/ip.ts';
-import { istioConfigMapName, istioWebhookRevisions, istioWebhooksSayAll, parseIstioMesh } from './configmaps.ts';
+import { istioConfigMapName, istioMeshConfigMap, istioMeshConfigNamespaces, istioWebhookRevisions, istioWebhooksSayAll, parseIstioMesh, type MeshConfigPlaces } from './configmaps.ts';
 import { obj, str, stringMap } from './util.ts';
 
 export type OutboundMode = 'ALLOW_ANY' | 'REGISTRY_ONLY';
@@ -93,11 +93,10 @@ export function istioRevisionConfigMapRefs(snapshot: Snapshot, config: Config): 
   return istioRevisions(snapshot).map((r) => ({ namespace: ns, name: istioConfigMapName(r) }));
 }
 
-export function meshOutbound(configmaps: KubeObject[], rootNamespace: string, revision: string): MeshOutbound {
+export function meshOutbound(configmaps: KubeObject[], places: MeshConfigPlaces, revision: string): MeshOutbound {
   const name = istioConfigMapName(revision);
-  const pick = (ns: string) => configmaps.find((c) => c.metadata?.name === name && (c.metadata?.namespace ?? 'default') === ns);
-  const cm = pick(rootNamespace) ?? (rootNamespace !== 'istio-system' ? pick('istio-system') : undefined);
-  const configMap: ResourceRef = { kind: 'ConfigMap', namespace: cm?.metadata?.namespace ?? rootNamespace, name };
+  const cm = istioMeshConfigMap(configmaps, places, revision);
+  const configMap: ResourceRef = { kind: 'ConfigMap', namespace: cm?.metadata?.namespace ?? (typeof places === 'string' ? places : places[0]!), name };
   const where = `ConfigMap ${configMap.namespace}/${name}`;
   const dflt = (why: string): MeshOutbound => ({ revision, configMap, mode: 'ALLOW_ANY', source: `${why} (Istio default ALLOW_ANY)` });
   if (!cm) return dflt(`no ${where}`);
@@ -225,7 +224,7 @@ export function istioOutbound(snapshot: Snapshot, config: Config): OutboundModel
   const meshConfigs = new Map<string, MeshOutbound>();
   const meshFor = (rev: string) => {
     let v = meshConfigs.get(rev);
-    if (!v) meshConfigs.set(rev, (v = meshOutbound(configmaps, config.mesh.istioRootNamespace || 'istio-system', rev)));
+    if (!v) meshConfigs.set(rev, (v = meshOutbound(configmaps, istioMeshConfigNamespaces(snapshot, config)(rev).namespaces, rev)));
     return v;
   };
   meshFor('default');

@@ -15,7 +15,7 @@ import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import { imageRepository } from '../images.ts';
 import { memoize } from '../memo.ts';
 import { podTemplateOf } from '../workloads.ts';
-import { istioConfigMapName, istioMeshConfigMap, parseIstioMesh } from '../mesh/configmaps.ts';
+import { istioConfigMapName, istioMeshConfigMap, istioMeshConfigNamespaces, parseIstioMesh } from '../mesh/configmaps.ts';
 import { arr, obj, str } from '../mesh/util.ts';
 import { terminatesTls } from './envoy-gateway.ts';
 
@@ -78,11 +78,12 @@ export interface IstioTlsDefaults {
  * meshConfig.tlsDefaults (https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-TLSConfig)
  * of a revision's istiod: ConfigMap `istio` (`istio-<rev>` for a revision other than default,
  * istiod reading "istio-" + its revision, pilot/pkg/bootstrap/mesh.go getMeshConfigMapName; key
- * `mesh`) in the root namespace, else istio-system; undefined when that mesh config sets none.
+ * `mesh`) where istioMeshConfigNamespaces looks for it (the root namespace, where istiod runs,
+ * istio-system); undefined when that mesh config sets none.
  * A Gateway's revision is istioGatewayRevision's.
  */
 export function istioTlsDefaults(snapshot: Snapshot, config: Config, revision = 'default'): IstioTlsDefaults | undefined {
-  const cm = istioMeshConfigMap(snapshot.resources.configmaps ?? [], config.mesh.istioRootNamespace || 'istio-system', revision);
+  const cm = istioMeshConfigMap(snapshot.resources.configmaps ?? [], istioMeshConfigNamespaces(snapshot, config)(revision).namespaces, revision);
   const text = str(obj(cm?.data)?.mesh);
   if (!cm || text === undefined) return undefined;
   const where = `ConfigMap ${cm.metadata?.namespace ?? 'default'}/${istioConfigMapName(revision)}`;

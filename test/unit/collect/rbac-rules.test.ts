@@ -20,9 +20,9 @@ describe('auditorClusterRoleRules', () => {
   });
 
   it('grants ConfigMaps by name only: the known names, plus extra names on request', () => {
-    expect(grants('', 'configmaps')).toEqual([{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'], resourceNames: ['antrea-config', 'calico-config', 'cilium-config', 'cni-config', 'consul-server-config', 'consul-server-tmp-extra-config', 'contour', 'ingress-nginx-controller', 'istio', 'kubernetes-services-endpoint', 'linkerd-config', 'nginx-configuration'] }]);
+    expect(grants('', 'configmaps')).toEqual([{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'], resourceNames: ['antrea-config', 'calico-config', 'cilium-config', 'cni-config', 'consul-server-config', 'consul-server-tmp-extra-config', 'contour', 'ingress-nginx-controller', 'istio', 'istio-sidecar-injector', 'kubernetes-services-endpoint', 'linkerd-config', 'nginx-configuration'] }]);
     const wider = auditorClusterRoleRules({ extraConfigMapNames: ['my-nginx', 'istio', 'my-nginx'] });
-    expect(wider.find((r) => r.resources?.includes('configmaps'))?.resourceNames).toEqual(['antrea-config', 'calico-config', 'cilium-config', 'cni-config', 'consul-server-config', 'consul-server-tmp-extra-config', 'contour', 'ingress-nginx-controller', 'istio', 'kubernetes-services-endpoint', 'linkerd-config', 'my-nginx', 'nginx-configuration']);
+    expect(wider.find((r) => r.resources?.includes('configmaps'))?.resourceNames).toEqual(['antrea-config', 'calico-config', 'cilium-config', 'cni-config', 'consul-server-config', 'consul-server-tmp-extra-config', 'contour', 'ingress-nginx-controller', 'istio', 'istio-sidecar-injector', 'kubernetes-services-endpoint', 'linkerd-config', 'my-nginx', 'nginx-configuration']);
   });
 
   it('names every ConfigMap the collector reads by default', () => {

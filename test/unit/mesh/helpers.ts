@@ -92,6 +92,19 @@ spec: {gatewayClassName: platform-waypoint, listeners: [{name: mesh, port: 15008
  * no istiod in the input, a policy using targetRef(s) or a `when` key older releases do not know
  * cannot be confirmed (authz.ts, parseAsReleasesRead). 1.30.2 knows every field ztaudit reads.
  */
+/**
+ * Istio's sidecar injector config as the istiod chart installs it (istiod-injector-configmap.yaml:
+ * policy from global.proxy.autoInject, default enabled; no selectors), as YAML ending in `---`.
+ */
+export const istioInjectorYaml = (config = 'policy: enabled\nalwaysInjectSelector: []\nneverInjectSelector: []', namespace = 'istio-system') => `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio-sidecar-injector, namespace: ${namespace}}
+data:
+  config: |-
+${config.split('\n').map((l) => `    ${l}`).join('\n')}
+---`;
+
 export const istiodYaml = (version = '1.30.2') => deploymentYaml('istio-system', 'istiod', {
   labels: { app: 'istiod', istio: 'pilot', 'sidecar.istio.io/inject': 'false' }, selector: { app: 'istiod' },
   container: { name: 'discovery', image: `docker.io/istio/pilot:${version}` }, ports: [15012],

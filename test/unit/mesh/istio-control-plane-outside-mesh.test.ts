@@ -6,14 +6,14 @@
 // deployment.yaml does too, but a gateway is a data-plane proxy, not the control plane.
 import { describe, expect, it } from 'vitest';
 import { mtlsChecks } from '../../../checks/mtls/index.ts';
-import { ctxOf, deploymentYaml, fails, istiodYaml, namespaceYaml, run } from './helpers.ts';
+import { ctxOf, deploymentYaml, fails, istiodYaml, istioInjectorYaml, namespaceYaml, run } from './helpers.ts';
 
 const check = mtlsChecks.find((c) => c.id === 'mtls.workload-outside-mesh')!;
 const gateway = deploymentYaml('istio-system', 'istio-ingressgateway', {
   labels: { app: 'istio-ingressgateway', istio: 'ingressgateway', 'sidecar.istio.io/inject': 'false' }, selector: { app: 'istio-ingressgateway' },
   container: { name: 'istio-proxy', image: 'docker.io/istio/proxyv2:1.30.2' }, ports: [8080],
 });
-const scene = (extra = '', systemLabels = 'istio-injection: enabled') => `${namespaceYaml('istio-system', systemLabels)}${istiodYaml()}${namespaceYaml('shop')}${deploymentYaml('shop', 'api')}${extra}`;
+const scene = (extra = '', systemLabels = 'istio-injection: enabled') => `${namespaceYaml('istio-system', systemLabels)}${istiodYaml()}${istioInjectorYaml()}${namespaceYaml('shop')}${deploymentYaml('shop', 'api')}${extra}`;
 
 describe('workload-outside-mesh and Istio\'s control plane', () => {
   it('istiod in an istio-system labelled for injection is not failed (was: high), and the exclusion is said', () => {

@@ -24,7 +24,7 @@ import { meshFlowVerdict } from '../../../../src/analysis/mesh/flow-verdict.ts';
 import { loadManifests } from '../../../../src/collect/manifests.ts';
 import { defaultConfig } from '../../../../src/config/types.ts';
 import type { Verdict } from '../../../../src/base/vocabulary.ts';
-import { deploymentYaml } from '../../mesh/helpers.ts';
+import { deploymentYaml, istioInjectorYaml } from '../../mesh/helpers.ts';
 
 const dirs: string[] = [];
 afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
@@ -44,11 +44,12 @@ function manifests(yaml: string, meshed: string[] = []): AuditContext {
 
 const inShop = (v: Verdict) => v.resource.namespace === 'shop' || (v.resource.kind === 'Namespace' && v.resource.name === 'shop');
 
-// Istio: a mesh-wide PERMISSIVE policy; in shop a workload whose pods say nothing of injection
+// Istio: its injector config as the chart installs it (policy enabled), a mesh-wide PERMISSIVE
+// policy; in shop a workload whose pods say nothing of injection
 // (the namespace's istio-injection label decides) with a port kept away from Envoy and a rule on
 // principals, a workload opted out of injection (outside the mesh by itself; whether it is meant
 // to be meshed is the namespace's to say), and an ALLOW policy.
-const ISTIO = `
+const ISTIO = `${istioInjectorYaml()}
 apiVersion: security.istio.io/v1
 kind: PeerAuthentication
 metadata: {name: default, namespace: istio-system}
