@@ -101,6 +101,19 @@ describe('Felix dropActionOverride (Calico Enterprise)', () => {
     expect(shopIsolated(yaml)).toBe('fail');
   });
 
+  // Calico Enterprise 3.22+ dropped the cnx- prefix: its agent is tigera/node and tigera/node-windows
+  // (tigera/operator a4e446dfb, #3894, operator v1.40.0: pkg/components/enterprise.go ComponentTigeraNode).
+  it.each(['quay.io/tigera/node:v3.22.1', 'quay.io/tigera/node-windows:v3.22.1', 'quay.io/tigera/cnx-node-windows:v3.21.4'])('Calico Enterprise image %s with FelixConfiguration default Accept: the critical finding, not a doubt', (image) => {
+    const yaml = scene({ image, extra: felixConfig('default', 'dropActionOverride: Accept') });
+    expect(reach(yaml)).toEqual(['ALLOWED', 0]);
+    expect(fails(yaml)).toEqual([`critical ${accepted('FelixConfiguration default sets dropActionOverride to "Accept" for every node')}`]);
+    expect(shopIsolated(yaml)).toBe('fail');
+    // Recognised by its image alone, whatever its container is named.
+    const renamed = yaml.replace('- name: calico-node\n', '- name: node\n');
+    expect(renamed).not.toBe(yaml);
+    expect(reach(renamed)).toEqual(['ALLOWED', 0]);
+  });
+
   it.each(['Drop', 'LogAndDrop'])('FelixConfiguration default sets %s: verdicts unchanged', (value) => {
     const yaml = scene({ extra: felixConfig('default', `dropActionOverride: ${value}`) });
     expect(reach(yaml)).toEqual(['DENIED', 1]);
@@ -142,7 +155,7 @@ describe('Felix dropActionOverride (Calico Enterprise)', () => {
     expect(shopIsolated(yaml)).toBe('pass');
   });
 
-  it('a calico-node image that is neither calico/node nor tigera/cnx-node, with Accept set: UNKNOWN', () => {
+  it('a calico-node image that is neither calico/node nor a Calico Enterprise node image, with Accept set: UNKNOWN', () => {
     const yaml = scene({ image: 'registry.example/platform/felix:7', extra: felixConfig('default', 'dropActionOverride: Accept') });
     expect(reach(yaml)).toEqual(['UNKNOWN', 2]);
     expect(fails(yaml)[0]).toMatch(/^medium whether the CNI enforces any policy cannot be confirmed: FelixConfiguration default sets dropActionOverride to "Accept" for every node, which Calico Enterprise and Calico Cloud honour and Calico Open Source ignores/);
