@@ -23,7 +23,7 @@ import type { KubeObject, Snapshot } from '../../../snapshot/types.ts';
 import { CALICO_ENTERPRISE_NODE_IMAGES, CNI_KINDS, containersOf, isCalicoAgentContainer } from '../cni.ts';
 import { imageRepository, repositoryIs } from '../../images.ts';
 import { podTemplateOf } from '../../workloads.ts';
-import { envOf } from './ip-pools.ts';
+import { envConfigMaps, envOf } from './ip-pools.ts';
 import { containerArgv } from '../../flags.ts';
 
 export const FELIX_DROP_ENV = 'FELIX_DROPACTIONOVERRIDE';
@@ -72,6 +72,21 @@ function agentContainer(o: KubeObject): Record<string, unknown> | undefined {
   const spec = podTemplateOf(o)?.spec as { containers?: unknown } | undefined;
   const list = Array.isArray(spec?.containers) ? spec.containers.filter((c): c is Record<string, unknown> => !!c && typeof c === 'object') : [];
   return list.find((c) => isCalicoAgentContainer(c as { name?: unknown; image?: unknown }));
+}
+
+/**
+ * The ConfigMaps FELIX_DROPACTIONOVERRIDE may come from (its configMapKeyRef, the envFrom ones),
+ * for every Calico agent not known to run Calico Open Source, whatever else addresses the pods
+ * (a cloud CNI, Canal): the live collector reads them by name (src/cli/source.ts
+ * calicoConfigMapRefs), and one not read leaves the drop action unconfirmed.
+ */
+export function felixConfigMaps(snapshot: Snapshot): Array<{ namespace: string; name: string }> {
+  const refs = new Map<string, { namespace: string; name: string }>();
+  for (const a of felixAgents(snapshot)) {
+    if (a.edition === 'open-source' || !a.namespace) continue;
+    for (const name of envConfigMaps(a.c, FELIX_DROP_ENV, true)) refs.set(`${a.namespace}/${name}`, { namespace: a.namespace, name });
+  }
+  return [...refs.values()];
 }
 
 /**
