@@ -22,6 +22,7 @@ import { CONTOUR_CONFIG_MAP_REF_KINDS, contourConfigMapRefs } from '../analysis/
 import { TRAEFIK_CONFIG_MAP_REF_KINDS, traefikConfigMapRefs } from '../analysis/tls/traefik.ts';
 import { antreaConfigMapRefs, CNI_KINDS } from '../analysis/netpol/cni.ts';
 import { calicoIpamConfigMaps } from '../analysis/netpol/calico/ip-pools.ts';
+import { felixConfigMaps } from '../analysis/netpol/calico/felix.ts';
 import { POD_VIEW_KINDS, type KindKey } from '../snapshot/kinds.ts';
 import { onlyWithOf, unreadKind } from '../engine/audit.ts';
 import type { Check } from '../engine/types.ts';
@@ -155,9 +156,9 @@ export async function probeSnapshot(snapshot: Snapshot, config: Config, log: Log
 /** The kinds calicoConfigMapRefs reads: the CNI plugins' workloads (addressedElsewhere) and the calico-node DaemonSet. */
 export const CALICO_CONFIG_MAP_REF_KINDS = CNI_KINDS;
 
-/** The ConfigMaps calico-node takes its IPAM settings from (ip-pools.ts calicoIpamConfigMaps). */
+/** The ConfigMaps calico-node takes its IPAM settings (ip-pools.ts calicoIpamConfigMaps) and Felix's drop action (felix.ts felixConfigMaps) from. */
 export function calicoConfigMapRefs(snapshot: Snapshot): ConfigMapRef[] {
-  return calicoIpamConfigMaps(snapshot);
+  return [...calicoIpamConfigMaps(snapshot), ...felixConfigMaps(snapshot)];
 }
 
 /** The kinds liveConfigMapRefs reads, each from the function that reads it (meshConfigMapRefs reads only the config). */

@@ -334,7 +334,7 @@ export function isCiliumAgent(o: KubeObject): boolean {
 /**
  * The Calico agent itself: a `calico-node` container, or the calico/node image (the manifests'
  * calico/node, the operator's quay.io/calico/node and docker.io/calico/node, calico/node-windows)
- * or Calico Enterprise's tigera/cnx-node (tigera/operator pkg/components/images.go), from any
+ * or Calico Enterprise's tigera/cnx-node or tigera/node (CALICO_ENTERPRISE_NODE_IMAGES), from any
  * registry or mirror. The operator renders the calico-node DaemonSet itself: a cluster running
  * the operator alone runs no Calico dataplane yet.
  */
@@ -342,10 +342,18 @@ export function isCalicoAgent(o: KubeObject): boolean {
   return containersOf(o).some(isCalicoAgentContainer);
 }
 
-/** One container of isCalicoAgent: named calico-node, or running a calico/node or cnx-node image. */
+/**
+ * Calico Enterprise's agent images: tigera/cnx-node (and -windows) up to 3.21, tigera/node (and
+ * -windows) from 3.22 (tigera/operator a4e446dfb "Remove cnx prefix from Calico Enterprise
+ * component names", #3894, in operator v1.40.0: pkg/components/enterprise.go ComponentTigeraNode;
+ * config/enterprise_versions.yml `node: image: tigera/node`).
+ */
+export const CALICO_ENTERPRISE_NODE_IMAGES = ['tigera/cnx-node', 'tigera/cnx-node-windows', 'tigera/node', 'tigera/node-windows'] as const;
+
+/** One container of isCalicoAgent: named calico-node, or running a calico/node or Calico Enterprise node image. */
 export function isCalicoAgentContainer(c: { name?: unknown; image?: unknown }): boolean {
   return (typeof c.name === 'string' && /^calico-node(?:-windows)?$/i.test(c.name))
-    || (typeof c.image === 'string' && ['calico/node', 'calico/node-windows', 'tigera/cnx-node', 'tigera/cnx-node-windows'].some((r) => repositoryIs(imageRepository(c.image as string), r)));
+    || (typeof c.image === 'string' && ['calico/node', 'calico/node-windows', ...CALICO_ENTERPRISE_NODE_IMAGES].some((r) => repositoryIs(imageRepository(c.image as string), r)));
 }
 
 /**

@@ -4,9 +4,19 @@
 import type { LayerPolicy, Peer, Rule } from './layers.ts';
 import { ipToString, formatRange, parseCidr, type IpRange } from '../../base/ip.ts';
 
-/** Address space that is not "outside": RFC 1918, CGNAT (RFC 6598), loopback, link-local, this-network; IPv6 ULA, link-local, loopback, unspecified. */
-export const INTERNAL_RANGES: readonly IpRange[] = ['0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16', '::/128', '::1/128', 'fc00::/7', 'fe80::/10']
-  .map((c) => parseCidr(c)!);
+/**
+ * Address space that is not the Internet a pod reaches. IPv4: RFC 1918, CGNAT (RFC 6598),
+ * loopback, link-local, this-network, multicast 224.0.0.0/4 (RFC 5771) and reserved 240.0.0.0/4
+ * with the limited broadcast address (RFC 1112 §4; IANA IPv4 Special-Purpose Address Registry,
+ * RFC 6890). IPv6: all but global unicast 2000::/3, the only space IANA allocates (IANA IPv6
+ * Address Space registry: the rest is "Reserved by IETF", ULA fc00::/7, link-local fe80::/10,
+ * multicast ff00::/8; RFC 4291 §2.4), the NAT64 prefix 64:ff9b::/96 included (its addresses are
+ * IPv4 ones, judged as IPv4); and inside 2000::/3 the registry's entries that are not globally
+ * reachable: documentation 2001:db8::/32 (RFC 3849) and 3fff::/20 (RFC 9637), benchmarking
+ * 2001:2::/48 (RFC 5180).
+ */
+export const INTERNAL_RANGES: readonly IpRange[] = ['0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16', '224.0.0.0/4', '240.0.0.0/4',
+  '::/3', '2001:2::/48', '2001:db8::/32', '3fff::/20', '4000::/2', '8000::/1'].map((c) => parseCidr(c)!);
 
 export type OpenReason =
   | 'any peer (from/to missing or empty)'
@@ -167,8 +177,8 @@ function coversPublic(ranges: readonly IpRange[], family: 4 | 6): boolean {
 export type PublicReason = `every public ${string} address (ipBlocks cover all of ${string} outside ${string})`;
 
 const PUBLIC_WORDS = {
-  4: { name: 'IPv4', whole: '0.0.0.0/0', internal: 'private (RFC 1918), CGNAT, loopback, link-local and this-network space' },
-  6: { name: 'IPv6', whole: '::/0', internal: 'ULA, link-local, loopback and unspecified addresses' },
+  4: { name: 'IPv4', whole: '0.0.0.0/0', internal: 'private (RFC 1918), CGNAT, loopback, link-local, this-network, multicast and reserved space' },
+  6: { name: 'IPv6', whole: '::/0', internal: 'non-global space (ULA, link-local, loopback, multicast, reserved, NAT64: all but 2000::/3), documentation and benchmarking space' },
 } as const;
 
 /** publicReason for the families whose public space the rule's ipBlocks (after `except`) cover, or undefined. */

@@ -28,6 +28,13 @@ import { main } from '../../../src/cli/main.ts';
 import type { CliIO } from '../../../src/cli/io.ts';
 import { runChecks } from '../../../src/engine/run.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
+import { parseAllDocuments } from 'yaml';
+import { liveConfigMapRefs } from '../../../src/cli/source.ts';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { collectConfigMaps } from '../../../src/collect/live.ts';
+import { addressedElsewhere } from '../../../src/analysis/netpol/calico/ip-pools.ts';
+import type { KubeClient } from '../../../src/kube/client.ts';
+import type { KubeObject } from '../../../src/snapshot/types.ts';
 import { ctxOf, run, snap } from './helpers.ts';
 
 const ENTERPRISE = 'quay.io/tigera/cnx-node:v3.22.1';
@@ -101,6 +108,19 @@ describe('Felix dropActionOverride (Calico Enterprise)', () => {
     expect(shopIsolated(yaml)).toBe('fail');
   });
 
+  // Calico Enterprise 3.22+ dropped the cnx- prefix: its agent is tigera/node and tigera/node-windows
+  // (tigera/operator a4e446dfb, #3894, operator v1.40.0: pkg/components/enterprise.go ComponentTigeraNode).
+  it.each(['quay.io/tigera/node:v3.22.1', 'quay.io/tigera/node-windows:v3.22.1', 'quay.io/tigera/cnx-node-windows:v3.21.4'])('Calico Enterprise image %s with FelixConfiguration default Accept: the critical finding, not a doubt', (image) => {
+    const yaml = scene({ image, extra: felixConfig('default', 'dropActionOverride: Accept') });
+    expect(reach(yaml)).toEqual(['ALLOWED', 0]);
+    expect(fails(yaml)).toEqual([`critical ${accepted('FelixConfiguration default sets dropActionOverride to "Accept" for every node')}`]);
+    expect(shopIsolated(yaml)).toBe('fail');
+    // Recognised by its image alone, whatever its container is named.
+    const renamed = yaml.replace('- name: calico-node\n', '- name: node\n');
+    expect(renamed).not.toBe(yaml);
+    expect(reach(renamed)).toEqual(['ALLOWED', 0]);
+  });
+
   it.each(['Drop', 'LogAndDrop'])('FelixConfiguration default sets %s: verdicts unchanged', (value) => {
     const yaml = scene({ extra: felixConfig('default', `dropActionOverride: ${value}`) });
     expect(reach(yaml)).toEqual(['DENIED', 1]);
@@ -142,7 +162,7 @@ describe('Felix dropActionOverride (Calico Enterprise)', () => {
     expect(shopIsolated(yaml)).toBe('pass');
   });
 
-  it('a calico-node image that is neither calico/node nor tigera/cnx-node, with Accept set: UNKNOWN', () => {
+  it('a calico-node image that is neither calico/node nor a Calico Enterprise node image, with Accept set: UNKNOWN', () => {
     const yaml = scene({ image: 'registry.example/platform/felix:7', extra: felixConfig('default', 'dropActionOverride: Accept') });
     expect(reach(yaml)).toEqual(['UNKNOWN', 2]);
     expect(fails(yaml)[0]).toMatch(/^medium whether the CNI enforces any policy cannot be confirmed: FelixConfiguration default sets dropActionOverride to "Accept" for every node, which Calico Enterprise and Calico Cloud honour and Calico Open Source ignores/);
@@ -205,5 +225,65 @@ describe('through the CLI', () => {
     };
     expect(await reachCli(scene({ extra: felixConfig('default', 'dropActionOverride: Accept') }))).toEqual([0, true, 'allowed', true]);
     expect(await reachCli(scene())).toEqual([1, false, 'denied', false]);
+  });
+});
+
+// Live, the envFrom ConfigMap calico-node takes FELIX_DROPACTIONOVERRIDE from must be read whatever
+// gives the pods their addresses (Calico Enterprise for policy beside the Amazon VPC CNI): an
+// optional envFrom source sets nothing only when it does not exist (Kubernetes API, EnvFromSource
+// `optional`), which only its own by-name read answering 404 tells.
+describe('live: the agent\'s envFrom ConfigMap beside a cloud CNI', () => {
+  const AWS_NODE = `---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: aws-node, namespace: kube-system}
+spec:
+  selector: {matchLabels: {k8s-app: aws-node}}
+  template:
+    metadata: {labels: {k8s-app: aws-node}}
+    spec: {hostNetwork: true, containers: [{name: aws-node, image: 602401143452.dkr.ecr.us-west-2.amazonaws.com/amazon-k8s-cni:v1.18.0}]}
+`;
+  const envFrom = (image: string) => AWS_NODE + '---' + scene({ image, env: ', {name: CALICO_NETWORKING_BACKEND, value: none}' }).replace('        env: [', '        envFrom: [{configMapRef: {name: felix-overrides, optional: true}}]\n        env: [');
+  const OVERRIDES = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'felix-overrides', namespace: 'calico-system' }, data: { FELIX_DROPACTIONOVERRIDE: 'Accept' } };
+  /** An API server answering the by-name gets: felix-overrides as `cm` holds it (404 when undefined), 404 for every other name. */
+  const server = (cm: object | undefined): KubeClient => ({
+    get: async (path: string) => (path === '/api/v1/namespaces/calico-system/configmaps/felix-overrides' && cm ? { status: 200, body: structuredClone(cm) } : { status: 404, body: undefined }),
+  } as unknown as KubeClient);
+  const collected = async (image: string, cm: object | undefined) => {
+    const s = snapshotFromObjects(parseAllDocuments(envFrom(image)).map((d) => d.toJS() as KubeObject).filter((o) => o && typeof o === 'object'), { origin: 'live' });
+    await collectConfigMaps(server(cm), s, { configMapRefs: liveConfigMapRefs(defaultConfig()) }, 2);
+    return s;
+  };
+  const reachOf = (s: ReturnType<typeof snap>) => {
+    const r = reachCommandCore(s, { from: 'shop/client', to: 'shop/web', port: '80' });
+    return [r.output.split('\n')[0]!.split(':')[0], r.exitCode];
+  };
+
+  it('the scene: Calico IPAM plays no part, so only the drop action names the ConfigMap', () => {
+    expect(addressedElsewhere(snap(envFrom(ENTERPRISE)))).toContain('the Amazon VPC CNI (DaemonSet kube-system/aws-node) gives pods their addresses');
+  });
+
+  it('Calico Enterprise: the collector asks for it; holding Accept, reach ALLOWED and the default deny fails; not found (404), DENIED', async () => {
+    const held = await collected(ENTERPRISE, OVERRIDES);
+    expect(held.resources.configmaps?.map((c) => c.metadata?.name)).toEqual(['felix-overrides']);
+    expect(reachOf(held)).toEqual(['ALLOWED', 0]);
+    const [outcome] = runChecks([namespaceDefaultDenyIngress], { snapshot: held, config: defaultConfig(), now: NOW });
+    expect(outcome!.results.find((r) => r.resource.name === 'shop')?.status).toBe('fail');
+    const absent = await collected(ENTERPRISE, undefined);
+    expect(absent.configMapsNotFound).toContain('calico-system/felix-overrides');
+    expect(reachOf(absent)).toEqual(['DENIED', 1]);
+  });
+
+  it('Calico Open Source ignores the variable: its ConfigMap is not asked for', async () => {
+    expect(liveConfigMapRefs(defaultConfig())(snap(envFrom(OPEN_SOURCE)))).not.toContainEqual({ namespace: 'calico-system', name: 'felix-overrides' });
+    expect(reachOf(await collected(OPEN_SOURCE, OVERRIDES))).toEqual(['DENIED', 1]);
+  });
+
+  it('a live snapshot whose by-name reads all answered but that never asked for it (written before): UNKNOWN, not a pass', () => {
+    const s = snapshotFromObjects(parseAllDocuments(envFrom(ENTERPRISE)).map((d) => d.toJS() as KubeObject).filter((o) => o && typeof o === 'object'), { origin: 'live' });
+    s.coverage.configmaps = { status: 'ok', count: 0 };
+    const r = reachCommandCore(s, { from: 'shop/client', to: 'shop/web', port: '80' });
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toContain('FELIX_DROPACTIONOVERRIDE may be set from ConfigMap calico-system/felix-overrides (envFrom), which was not read');
   });
 });

@@ -89,9 +89,13 @@ describe('USE_POD_CIDR set from an envFrom ConfigMap', () => {
     expect(r.output).toContain('USE_POD_CIDR may be set from ConfigMap kube-system/calico-env (envFrom), which was not read');
   });
 
-  it('an optional envFrom ConfigMap that does not exist (calico.yaml\'s kubernetes-services-endpoint) sets nothing: live with every read answered, and from manifests that do not declare it, the pool settles it (DENIED)', () => {
+  it('an optional envFrom ConfigMap that does not exist (calico.yaml\'s kubernetes-services-endpoint) sets nothing: live with its own read answered 404, and from manifests that do not declare it, the pool settles it (DENIED)', () => {
     const optional = '[{configMapRef: {name: calico-env, optional: true}}]';
-    expect(reach(live(calicoNode(optional) + exceptPool, 'ok')).exitCode).toBe(1);
+    // Live, its own by-name read answered 404; every read answering says nothing of a name never asked for.
+    expect(reach(live(calicoNode(optional) + exceptPool, 'ok')).exitCode).toBe(2);
+    const notFound = live(calicoNode(optional) + exceptPool, 'ok');
+    notFound.configMapsNotFound = ['kube-system/calico-env'];
+    expect(reach(notFound).exitCode).toBe(1);
     expect(reach(snap(calicoNode(optional) + exceptPool)).exitCode).toBe(1);
     // Refused, it may exist: the doubt stays.
     expect(reach(live(calicoNode(optional) + exceptPool, 'forbidden')).exitCode).toBe(2);

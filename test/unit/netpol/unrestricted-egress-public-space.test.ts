@@ -24,7 +24,7 @@ describe('network.unrestricted-egress: ipBlocks covering every public address', 
   it('31 CIDRs adding up to every IPv4 address but RFC 1918 fail, the message naming the public space', () => {
     const v = verdict(PUBLIC_PIECES);
     expect(v.status).toBe('fail');
-    expect(v.message).toBe('app/p allows egress to every public IPv4 address (ipBlocks cover all of 0.0.0.0/0 outside private (RFC 1918), CGNAT, loopback, link-local and this-network space) on every port');
+    expect(v.message).toBe('app/p allows egress to every public IPv4 address (ipBlocks cover all of 0.0.0.0/0 outside private (RFC 1918), CGNAT, loopback, link-local, this-network, multicast and reserved space) on every port');
   });
 
   it('the same pieces in any order fail alike; restricted to a port they are no longer unrestricted', () => {
@@ -35,5 +35,25 @@ describe('network.unrestricted-egress: ipBlocks covering every public address', 
   it('a part of the public space is not every public address: 0.0.0.0/1 alone, or the pieces less one, pass', () => {
     expect(verdict(['0.0.0.0/1']).status).toBe('pass');
     expect(verdict(PUBLIC_PIECES.filter((c) => c !== '193.0.0.0/8')).status).toBe('pass');
+  });
+
+  // Multicast 224.0.0.0/4 (RFC 5771) and reserved 240.0.0.0/4 (RFC 1112 §4; IANA IPv4
+  // Special-Purpose Address Registry, RFC 6890) are no Internet a pod reaches: leaving them out
+  // still reaches every public address.
+  it('every public unicast IPv4 address (0.0.0.0/1, 128.0.0.0/2, 192.0.0.0/3: all but 224.0.0.0/3) fails', () => {
+    const v = verdict(['0.0.0.0/1', '128.0.0.0/2', '192.0.0.0/3']);
+    expect(v.status).toBe('fail');
+    expect(v.message).toContain('every public IPv4 address');
+    expect(verdict(['0.0.0.0/1', '128.0.0.0/2', '192.0.0.0/4']).status).toBe('pass');
+  });
+
+  // IANA allocates only global unicast 2000::/3 (IANA IPv6 Address Space registry; RFC 4291 §2.4);
+  // documentation 2001:db8::/32 (RFC 3849) and 3fff::/20 (RFC 9637) are not globally reachable.
+  it('IPv6: global unicast 2000::/3, with or without the documentation ranges, is every public IPv6 address; half of it is not', () => {
+    const v = verdict(['2000::/3']);
+    expect(v.status).toBe('fail');
+    expect(v.message).toBe('app/p allows egress to every public IPv6 address (ipBlocks cover all of ::/0 outside non-global space (ULA, link-local, loopback, multicast, reserved, NAT64: all but 2000::/3), documentation and benchmarking space) on every port');
+    expect(verdict(['2000::/4', '3000::/5', '3800::/6', '3c00::/7', '3e00::/8', '3f00::/9', '3f80::/10', '3fc0::/11', '3fe0::/12', '3ff0::/13', '3ff8::/14', '3ffc::/15', '3ffe::/16', '3fff:1000::/20', '3fff:2000::/19', '3fff:4000::/18', '3fff:8000::/17']).status).toBe('fail');
+    expect(verdict(['2000::/4']).status).toBe('pass');
   });
 });

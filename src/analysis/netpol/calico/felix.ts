@@ -20,10 +20,10 @@
 // (env_var_loader.go lower-cases it); an empty value is ignored (Config.UpdateFrom).
 
 import type { KubeObject, Snapshot } from '../../../snapshot/types.ts';
-import { CNI_KINDS, containersOf, isCalicoAgentContainer } from '../cni.ts';
+import { CALICO_ENTERPRISE_NODE_IMAGES, CNI_KINDS, containersOf, isCalicoAgentContainer } from '../cni.ts';
 import { imageRepository, repositoryIs } from '../../images.ts';
 import { podTemplateOf } from '../../workloads.ts';
-import { envOf } from './ip-pools.ts';
+import { envConfigMaps, envOf } from './ip-pools.ts';
 import { containerArgv } from '../../flags.ts';
 
 export const FELIX_DROP_ENV = 'FELIX_DROPACTIONOVERRIDE';
@@ -49,7 +49,7 @@ function accepts(value: string): boolean {
   return v === 'accept' || v === 'logandaccept';
 }
 
-/** The Calico agent containers (calico-node, Calico Enterprise's cnx-node), each with who runs it and which edition its image is. */
+/** The Calico agent containers (calico-node, Calico Enterprise's cnx-node or tigera/node), each with who runs it and which edition its image is. */
 function felixAgents(snapshot: Snapshot): Array<{ c: Record<string, unknown>; namespace?: string; who: string; edition: Edition; image?: string }> {
   const out: Array<{ c: Record<string, unknown>; namespace?: string; who: string; edition: Edition; image?: string }> = [];
   for (const key of CNI_KINDS) {
@@ -58,7 +58,7 @@ function felixAgents(snapshot: Snapshot): Array<{ c: Record<string, unknown>; na
       if (!c) continue;
       const image = typeof c.image === 'string' ? c.image : undefined;
       const repo = image === undefined ? '' : imageRepository(image);
-      const edition: Edition = ['tigera/cnx-node', 'tigera/cnx-node-windows'].some((r) => repositoryIs(repo, r)) ? 'enterprise'
+      const edition: Edition = CALICO_ENTERPRISE_NODE_IMAGES.some((r) => repositoryIs(repo, r)) ? 'enterprise'
         : ['calico/node', 'calico/node-windows'].some((r) => repositoryIs(repo, r)) ? 'open-source' : 'unknown';
       const namespace = o.metadata?.namespace;
       out.push({ c, ...(namespace ? { namespace } : {}), who: `${(c.name as string | undefined) ?? 'calico-node'} (${o.kind ?? 'DaemonSet'} ${namespace ?? ''}/${o.metadata?.name ?? ''})`, edition, ...(image ? { image } : {}) });
@@ -72,6 +72,21 @@ function agentContainer(o: KubeObject): Record<string, unknown> | undefined {
   const spec = podTemplateOf(o)?.spec as { containers?: unknown } | undefined;
   const list = Array.isArray(spec?.containers) ? spec.containers.filter((c): c is Record<string, unknown> => !!c && typeof c === 'object') : [];
   return list.find((c) => isCalicoAgentContainer(c as { name?: unknown; image?: unknown }));
+}
+
+/**
+ * The ConfigMaps FELIX_DROPACTIONOVERRIDE may come from (its configMapKeyRef, the envFrom ones),
+ * for every Calico agent not known to run Calico Open Source, whatever else addresses the pods
+ * (a cloud CNI, Canal): the live collector reads them by name (src/cli/source.ts
+ * calicoConfigMapRefs), and one not read leaves the drop action unconfirmed.
+ */
+export function felixConfigMaps(snapshot: Snapshot): Array<{ namespace: string; name: string }> {
+  const refs = new Map<string, { namespace: string; name: string }>();
+  for (const a of felixAgents(snapshot)) {
+    if (a.edition === 'open-source' || !a.namespace) continue;
+    for (const name of envConfigMaps(a.c, FELIX_DROP_ENV, true)) refs.set(`${a.namespace}/${name}`, { namespace: a.namespace, name });
+  }
+  return [...refs.values()];
 }
 
 /**
@@ -127,7 +142,7 @@ function configsLayer(snapshot: Snapshot): Layered | undefined {
  * What Felix does with the packets Calico policy denies, agent by agent: a FELIX_DROPACTIONOVERRIDE
  * variable of the agent container first (for every node that DaemonSet runs on), else the
  * FelixConfigurations. An agent running calico/node (Calico Open Source) ignores both; one whose
- * image is neither calico/node nor tigera/cnx-node may honour them or not, so an accept there is
+ * image is neither calico/node nor a Calico Enterprise node image may honour them or not, so an accept there is
  * unconfirmed. Agents that disagree leave it unconfirmed. With no Calico agent in the snapshot,
  * a FelixConfiguration setting Accept is unconfirmed too, and unread ones count for nothing.
  */
@@ -157,7 +172,7 @@ export function felixDropAction(snapshot: Snapshot): FelixDropAction {
       layer = fromConfigs() ?? { accept: false, from: `${a.who}: no FelixConfiguration sets dropActionOverride (default Drop)` };
     }
     if ('accept' in layer && layer.accept && a.edition === 'unknown') {
-      layer = { unknown: `${layer.from}, which Calico Enterprise and Calico Cloud honour and Calico Open Source ignores, and ${a.who} runs ${a.image === undefined ? 'no image' : JSON.stringify(a.image)}, neither calico/node nor tigera/cnx-node` };
+      layer = { unknown: `${layer.from}, which Calico Enterprise and Calico Cloud honour and Calico Open Source ignores, and ${a.who} runs ${a.image === undefined ? 'no image' : JSON.stringify(a.image)}, neither calico/node nor a Calico Enterprise node image (tigera/cnx-node, tigera/node)` };
     }
     layers.push(layer);
   }

@@ -578,15 +578,17 @@ function envSource(container: Record<string, unknown>, name: string, ignoreCase 
 }
 
 /**
- * Whether a ConfigMap the snapshot does not hold does not exist: live, when its own by-name read
- * answered 404 (configMapsNotFound; another name refused does not make this one unknown), or, for
- * a snapshot written before that record, when every by-name read answered (the collector reads
- * the ones calicoIpamConfigMaps names); from manifests, which are the cluster audited, when none
- * declares it. A name whose own read was refused or failed may exist. Only an `optional` envFrom
- * source may be absent: the kubelet starts the container without it and it sets nothing.
+ * Whether a ConfigMap the snapshot does not hold does not exist: live, only when its own by-name
+ * read answered 404 (configMapsNotFound, which records every name asked and not found; another
+ * name refused does not make this one unknown). Every by-name read answering (coverage ok) says
+ * nothing of a name never asked for (the collector asks only what its readers name: a Felix
+ * variable's ConfigMap under a cloud CNI was once not asked), nor does a snapshot written before
+ * that record. From manifests, which are the cluster audited, when none declares it. A name whose
+ * own read was refused or failed may exist. Only an `optional` envFrom source may be absent: the
+ * kubelet starts the container without it and it sets nothing.
  */
 function absentWhenNotFound(snapshot: Snapshot, namespace: string | undefined, name: string): boolean {
-  return snapshot.origin !== 'live' || snapshot.coverage.configmaps?.status === 'ok' || configMapNotFound(snapshot, { namespace: namespace ?? '', name });
+  return snapshot.origin !== 'live' || configMapNotFound(snapshot, { namespace: namespace ?? '', name });
 }
 
 /** The data of a ConfigMap the snapshot holds (one without a namespace is the default namespace's), by the shared index. */
@@ -623,6 +625,15 @@ export function envOf(snapshot: Snapshot, namespace: string | undefined, contain
   return { unread: `${name} is set from ConfigMap ${namespace ?? ''}/${ref.name} key ${ref.key}, which was not read` };
 }
 
+/** The ConfigMaps (in the container's namespace) a variable of a container may take its value from: its configMapKeyRef, else the envFrom ConfigMaps that may set it (envSource; `ignoreCase` as envOf). */
+export function envConfigMaps(container: Record<string, unknown>, name: string, ignoreCase = false): string[] {
+  const src = envSource(container, name, ignoreCase);
+  const names = 'entry' in src
+    ? [(src.entry.valueFrom as { configMapKeyRef?: { name?: unknown } } | undefined)?.configMapKeyRef?.name]
+    : src.from.filter((f) => f.kind === 'ConfigMap').map((f) => f.name);
+  return names.filter((n): n is string => typeof n === 'string' && n !== '');
+}
+
 /**
  * The ConfigMaps calico-node may take the variables calicoIpamDoubt reads from, in its own
  * namespace: a variable's configMapKeyRef (calico.yaml sets the backend and the CNI config from
@@ -640,11 +651,7 @@ export function calicoIpamConfigMaps(snapshot: Snapshot): Array<{ namespace: str
     if (typeof namespace !== 'string' || !namespace || !isCalicoAgent(o)) continue;
     for (const c of calicoContainers(o)) {
       for (const v of CALICO_IPAM_ENV) {
-        const src = envSource(c, v);
-        const names = 'entry' in src
-          ? [(src.entry.valueFrom as { configMapKeyRef?: { name?: unknown } } | undefined)?.configMapKeyRef?.name]
-          : src.from.filter((f) => f.kind === 'ConfigMap').map((f) => f.name);
-        for (const name of names) if (typeof name === 'string' && name) refs.set(`${namespace}/${name}`, { namespace, name });
+        for (const name of envConfigMaps(c, v)) refs.set(`${namespace}/${name}`, { namespace, name });
       }
     }
   }
