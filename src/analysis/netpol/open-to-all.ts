@@ -9,7 +9,7 @@ import type { Family, IpRange } from '../../base/ip.ts';
 import { allConns, emptyConns, intersectConns, sameConns, unionConns, type ConnSet } from './conns.ts';
 import { describeCause, type Direction, type StagePlan } from './engine.ts';
 import { publicPieces, type Piece } from './egress.ts';
-import { INTERNAL_RANGES } from './rules.ts';
+import { NOT_PUBLIC_UNICAST } from './rules.ts';
 import { egressVerdict, ingressVerdict, type DirectionVerdict, type Endpoint, type PodClass, type ReachModel } from './model.ts';
 
 export interface FamilyOpen {
@@ -114,7 +114,7 @@ export function openToAddresses(model: ReachModel, cls: PodClass, dir: Direction
   const deniedBy = { 4: new Set<string>(), 6: new Set<string>() };
   const closedBy = { 4: new Set<string>(), 6: new Set<string>() };
   const judged: Array<{ family: Family; text: string; conns: ConnSet }> = [];
-  for (const { piece, text, endpoint } of publicPieces(namedRanges(cls, dir), INTERNAL_RANGES, pieces)) {
+  for (const { piece, text, endpoint } of publicPieces(namedRanges(cls, dir), NOT_PUBLIC_UNICAST, pieces)) {
     const v = verdictWith(model, cls, dir, endpoint);
     const f = out[piece.family];
     f.some = unionConns(f.some, v.conns);

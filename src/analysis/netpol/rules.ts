@@ -2,7 +2,7 @@
 // rules open a policy to everyone, which reach every external address, which ports they cover.
 
 import type { LayerPolicy, Peer, Rule } from './layers.ts';
-import { ipToString, formatRange, parseCidr, type IpRange } from '../../base/ip.ts';
+import { ipToString, formatRange, parseCidr, subtractRanges, type IpRange } from '../../base/ip.ts';
 
 /**
  * Address space that is not the Internet a pod reaches. IPv4: RFC 1918, CGNAT (RFC 6598),
@@ -10,13 +10,25 @@ import { ipToString, formatRange, parseCidr, type IpRange } from '../../base/ip.
  * with the limited broadcast address (RFC 1112 §4; IANA IPv4 Special-Purpose Address Registry,
  * RFC 6890). IPv6: all but global unicast 2000::/3, the only space IANA allocates (IANA IPv6
  * Address Space registry: the rest is "Reserved by IETF", ULA fc00::/7, link-local fe80::/10,
- * multicast ff00::/8; RFC 4291 §2.4), the NAT64 prefix 64:ff9b::/96 included (its addresses are
- * IPv4 ones, judged as IPv4); and inside 2000::/3 the registry's entries that are not globally
- * reachable: documentation 2001:db8::/32 (RFC 3849) and 3fff::/20 (RFC 9637), benchmarking
- * 2001:2::/48 (RFC 5180).
+ * multicast ff00::/8; RFC 4291 §2.4) except the NAT64 prefixes; and inside 2000::/3 the
+ * registry's entries that are not globally reachable: documentation 2001:db8::/32 (RFC 3849) and
+ * 3fff::/20 (RFC 9637), benchmarking 2001:2::/48 (RFC 5180).
+ * The NAT64 prefixes, the well-known 64:ff9b::/96 (RFC 6052) and the local-use 64:ff9b:1::/48
+ * (RFC 8215), stay outside: through a NAT64 gateway a pod reaches the IPv4 Internet at them, so an
+ * allowance to them, or a sidecar leaving them uncaptured, reaches public addresses.
  */
-export const INTERNAL_RANGES: readonly IpRange[] = ['0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16', '224.0.0.0/4', '240.0.0.0/4',
-  '::/3', '2001:2::/48', '2001:db8::/32', '3fff::/20', '4000::/2', '8000::/1'].map((c) => parseCidr(c)!);
+export const NAT64_RANGES: readonly IpRange[] = ['64:ff9b::/96', '64:ff9b:1::/48'].map((c) => parseCidr(c)!);
+export const INTERNAL_RANGES: readonly IpRange[] = [
+  ...['0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.168.0.0/16', '224.0.0.0/4', '240.0.0.0/4'].map((c) => parseCidr(c)!),
+  ...subtractRanges(parseCidr('::/3')!, [...NAT64_RANGES]),
+  ...['2001:2::/48', '2001:db8::/32', '3fff::/20', '4000::/2', '8000::/1'].map((c) => parseCidr(c)!),
+];
+/**
+ * What "every public address" of a family may leave out: the internal space and the NAT64 prefixes,
+ * which carry IPv4 addresses (the IPv4 family's question), so that global unicast 2000::/3 alone is
+ * every public IPv6 address.
+ */
+export const NOT_PUBLIC_UNICAST: readonly IpRange[] = [...INTERNAL_RANGES, ...NAT64_RANGES];
 
 export type OpenReason =
   | 'any peer (from/to missing or empty)'
@@ -170,7 +182,7 @@ function coversFamily(blocks: IpRange[], family: 4 | 6): boolean {
  * One sort, one sweep (coversFamily).
  */
 function coversPublic(ranges: readonly IpRange[], family: 4 | 6): boolean {
-  return coversFamily([...ranges, ...INTERNAL_RANGES], family);
+  return coversFamily([...ranges, ...NOT_PUBLIC_UNICAST], family);
 }
 
 /** A rule whose ipBlocks leave out only internal space: "every public IPv4 address (ipBlocks cover all of 0.0.0.0/0 outside …)". */
@@ -178,7 +190,7 @@ export type PublicReason = `every public ${string} address (ipBlocks cover all o
 
 const PUBLIC_WORDS = {
   4: { name: 'IPv4', whole: '0.0.0.0/0', internal: 'private (RFC 1918), CGNAT, loopback, link-local, this-network, multicast and reserved space' },
-  6: { name: 'IPv6', whole: '::/0', internal: 'non-global space (ULA, link-local, loopback, multicast, reserved, NAT64: all but 2000::/3), documentation and benchmarking space' },
+  6: { name: 'IPv6', whole: '::/0', internal: 'non-global space (ULA, link-local, loopback, multicast, reserved: all but 2000::/3), NAT64 (IPv4 addresses), documentation and benchmarking space' },
 } as const;
 
 /** publicReason for the families whose public space the rule's ipBlocks (after `except`) cover, or undefined. */

@@ -7,6 +7,7 @@
 // (https://kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-resource).
 import { describe, expect, it } from 'vitest';
 import { unrestrictedEgress } from '../../../checks/network/unrestricted-egress.ts';
+import { externalEgress } from '../../../src/analysis/netpol/egress.ts';
 import { ctxOf, pod, policy } from './helpers.ts';
 
 /** Every IPv4 address outside 10/8, 172.16/12 and 192.168/16, in 31 CIDRs. */
@@ -52,8 +53,22 @@ describe('network.unrestricted-egress: ipBlocks covering every public address', 
   it('IPv6: global unicast 2000::/3, with or without the documentation ranges, is every public IPv6 address; half of it is not', () => {
     const v = verdict(['2000::/3']);
     expect(v.status).toBe('fail');
-    expect(v.message).toBe('app/p allows egress to every public IPv6 address (ipBlocks cover all of ::/0 outside non-global space (ULA, link-local, loopback, multicast, reserved, NAT64: all but 2000::/3), documentation and benchmarking space) on every port');
+    expect(v.message).toBe('app/p allows egress to every public IPv6 address (ipBlocks cover all of ::/0 outside non-global space (ULA, link-local, loopback, multicast, reserved: all but 2000::/3), NAT64 (IPv4 addresses), documentation and benchmarking space) on every port');
     expect(verdict(['2000::/4', '3000::/5', '3800::/6', '3c00::/7', '3e00::/8', '3f00::/9', '3f80::/10', '3fc0::/11', '3fe0::/12', '3ff0::/13', '3ff8::/14', '3ffc::/15', '3ffe::/16', '3fff:1000::/20', '3fff:2000::/19', '3fff:4000::/18', '3fff:8000::/17']).status).toBe('fail');
     expect(verdict(['2000::/4']).status).toBe('pass');
   });
 });
+
+// Through a NAT64 gateway a pod reaches the IPv4 Internet at the well-known prefix 64:ff9b::/96
+// (RFC 6052) or a local-use one inside 64:ff9b:1::/48 (RFC 8215): an allowance to it reaches public
+// addresses, although it lies outside global unicast 2000::/3.
+describe('NAT64 prefixes are public addresses', () => {
+  it('an egress allowance to 64:ff9b::/96 alone is egress to public addresses (it was left out as non-global space)', () => {
+    const yaml = pod('app', 'web', { app: 'web' }) + policy('app', 'p', '{podSelector: {matchLabels: {app: web}}, policyTypes: [Egress], egress: [{to: [{ipBlock: {cidr: "64:ff9b::/96"}}]}]}');
+    const web = [...externalEgress(ctxOf(yaml).snapshot).values()].find((w) => w.workload.ref.name === 'web');
+    expect(web?.ranges).toEqual(['64:ff9b::-64:ff9b::ffff:ffff']);
+    // Not every public address: the rule reaches IPv4 ones only through the gateway.
+    expect(verdict(['64:ff9b::/96']).status).toBe('pass');
+  });
+});
+
