@@ -75,7 +75,8 @@ describe('the npm package', () => {
     const unresolved: string[] = [];
     const seen = new Set<string>();
     for (const file of markdown) {
-      const text = readFileSync(join(app, 'node_modules/ztaudit', file), 'utf8');
+      // Code blocks and code spans hold no links (docs/hostile-text.md shows `[text](destination)` as text).
+      const text = readFileSync(join(app, 'node_modules/ztaudit', file), 'utf8').replace(/```[\s\S]*?```/g, '').replace(/`[^`\n]*`/g, '');
       // Markdown links and images, [text](target) and ![alt](target), and HTML src/href attributes.
       const targets = [...text.matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g), ...text.matchAll(/\b(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
       for (const t of targets) {
