@@ -262,6 +262,7 @@ export class ServeWatch {
       ...(input.requestTimeoutMs !== undefined ? { timeoutMs: input.requestTimeoutMs } : {}),
       ...(input.retryBudgetMs !== undefined ? { retryBudgetMs: input.retryBudgetMs } : {}),
       configMapRefreshMs: input.config.watch.configMapRefreshSeconds * 1000,
+      deadlineMs: input.config.collect.deadlineSeconds * 1000,
     });
   }
 

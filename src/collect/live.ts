@@ -151,13 +151,7 @@ async function collectLiveHeld(options: CollectLiveOptions): Promise<Snapshot> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const pageSize = Math.max(1, Math.floor(options.pageSize ?? 500));
   const concurrency = Math.max(1, options.concurrency ?? 4);
-  const now = options.now ?? Date.now;
-  const bounds: ListBounds = {
-    now,
-    deadline: now() + (options.deadlineMs ?? COLLECTION_DEADLINE_MS),
-    deadlineSeconds: Math.round((options.deadlineMs ?? COLLECTION_DEADLINE_MS) / 1000),
-    emptyPagesMax: Math.max(1, options.emptyPagesMax ?? EMPTY_PAGES_MAX),
-  };
+  const bounds = listBounds(options);
   const { client, resolved } = openKubeClient({
     ...options,
     timeoutMs,
@@ -205,7 +199,7 @@ async function collectLiveHeld(options: CollectLiveOptions): Promise<Snapshot> {
       const first = snapshot.coverage[builtin[0].key as KindKey];
       throw new ClusterError(`API server at ${client.server} answered but no kind could be listed (first: ${builtin[0].key}: ${first?.status ?? 'not collected'}${first?.detail ? `, ${first.detail}` : ''}): check the auditor's RBAC binding`);
     }
-    if (now() < bounds.deadline) await collectConfigMaps(client, snapshot, options, concurrency);
+    if (bounds.now() < bounds.deadline) await collectConfigMaps(client, snapshot, options, concurrency);
     else {
       snapshot.coverage.configmaps = { status: 'error', detail: `get configmaps: not read, ${deadlinePassed(bounds)}` };
       options.onProgress?.('configmaps', 0, snapshot.coverage.configmaps);
@@ -250,8 +244,11 @@ function withDeadline<T>(p: Promise<T>, deadline: number, timeoutMs: number): Pr
   return Promise.race([p, expired]).finally(() => clearTimeout(timer));
 }
 
-/** What ends a list that would otherwise not end (collectLiveHeld's options). */
-interface ListBounds {
+/**
+ * What ends a list that would otherwise not end: the live collection's, and serve --watch's
+ * lists (src/collect/watch.ts) alike.
+ */
+export interface ListBounds {
   now: () => number;
   /** Epoch ms, as `now` tells it. */
   deadline: number;
@@ -259,30 +256,88 @@ interface ListBounds {
   emptyPagesMax: number;
 }
 
+/** The bounds of lists starting now: their deadline `deadlineMs` from now (default COLLECTION_DEADLINE_MS). */
+export function listBounds(options: Pick<CollectLiveOptions, 'deadlineMs' | 'emptyPagesMax' | 'now'>): ListBounds {
+  const now = options.now ?? Date.now;
+  const deadlineMs = options.deadlineMs ?? COLLECTION_DEADLINE_MS;
+  return { now, deadline: now() + deadlineMs, deadlineSeconds: Math.round(deadlineMs / 1000), emptyPagesMax: Math.max(1, options.emptyPagesMax ?? EMPTY_PAGES_MAX) };
+}
+
 function deadlinePassed(bounds: ListBounds): string {
   return `the collection's deadline of ${bounds.deadlineSeconds} s (collect.deadlineSeconds) passed`;
 }
 
+/**
+ * One kind's paged list within its bounds: each answer says why the list is given up, or
+ * undefined to go on. `what` is the list's name in them ("list <resource>").
+ */
+export class ListPages {
+  // The tokens this pass of the list was given: one handed back again would go round for ever.
+  private readonly tokens = new Set<string>();
+  private pages = 0;
+  private emptyPages = 0;
+  private progressAt: number;
+  private readonly what: string;
+  private readonly bounds: ListBounds;
+
+  constructor(what: string, bounds: ListBounds) {
+    this.what = what;
+    this.bounds = bounds;
+    this.progressAt = bounds.now();
+  }
+
+  /** Before the list's first request: the deadline passed already. */
+  late(): string | undefined {
+    return this.bounds.now() >= this.bounds.deadline ? `${this.what}: not listed, ${deadlinePassed(this.bounds)}` : undefined;
+  }
+
+  /** Before asking for the page after `count` objects: the deadline passed. */
+  overdue(count: number): string | undefined {
+    return this.bounds.now() >= this.bounds.deadline ? `${this.what} not finished after ${this.pages} pages (${count} objects): ${deadlinePassed(this.bounds)}` : undefined;
+  }
+
+  /** A page of `onPage` objects (`count` so far) that handed back the continue token `next`: a list that would never end. */
+  endless(next: string, onPage: number, count: number): string | undefined {
+    this.pages++;
+    if (this.tokens.has(next)) return `${this.what} failed: page ${this.pages} handed back a continue token the list had already been given, so it would never end`;
+    this.tokens.add(next);
+    this.emptyPages = onPage === 0 ? this.emptyPages + 1 : 0;
+    if (this.emptyPages >= this.bounds.emptyPagesMax) return `${this.what} failed: ${this.emptyPages} pages in a row brought no object yet a continue token (${count} objects after ${this.pages} pages), so it may never end`;
+    return undefined;
+  }
+
+  /** The list starts over from its first page (its continue token expired): the tokens it was given no longer count. */
+  restart(): void {
+    this.tokens.clear();
+    this.emptyPages = 0;
+  }
+
+  /** Whether a running count is due: at most once each PROGRESS_INTERVAL_MS. */
+  progressDue(): boolean {
+    if (this.bounds.now() - this.progressAt < PROGRESS_INTERVAL_MS) return false;
+    this.progressAt = this.bounds.now();
+    return true;
+  }
+}
+
 async function collectKind(client: KubeClient, spec: KindSpec, discovery: Discovery, pageSize: number, items: KubeObject[], interner: Interner, bounds: ListBounds, progress: (n: number) => void): Promise<CoverageEntry> {
-  if (bounds.now() >= bounds.deadline) return { status: 'error', detail: `list ${resourceName(spec)}: not listed, ${deadlinePassed(bounds)}` };
+  const what = `list ${resourceName(spec)}`;
+  const paging = new ListPages(what, bounds);
+  const late = paging.late();
+  if (late) return { status: 'error', detail: late };
   const version = await servedVersion(client, spec, discovery);
   if (typeof version !== 'string') return version.coverage;
   const apiVersion = spec.group ? `${spec.group}/${version}` : version;
   const listPath = `${basePathOf(spec, version)}/${spec.resource}`;
-  const what = `list ${resourceName(spec)}`;
   const slimItem = (item: unknown) => {
     const o = listedObject(spec, apiVersion, item);
     return o === undefined ? undefined : interner.item(o);
   };
   let restarts = 0;
   let cont = '';
-  // The tokens this pass of the list was given: one handed back again would go round for ever.
-  const tokens = new Set<string>();
-  let pages = 0;
-  let emptyPages = 0;
-  let progressAt = bounds.now();
   for (;;) {
-    if (cont && bounds.now() >= bounds.deadline) return { status: 'error', detail: `${what} not finished after ${pages} pages (${items.length} objects): ${deadlinePassed(bounds)}` };
+    const overdue = cont ? paging.overdue(items.length) : undefined;
+    if (overdue) return { status: 'error', detail: overdue };
     const query = `?limit=${pageSize}${selectorQuery(spec)}${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`;
     let r: KubeResponse;
     try {
@@ -300,8 +355,7 @@ async function collectKind(client: KubeClient, spec: KindSpec, discovery: Discov
       noteListRestarted(client.notes, what);
       items.length = 0;
       cont = '';
-      tokens.clear();
-      emptyPages = 0;
+      paging.restart();
       continue;
     }
     if (r.status === 403) return { status: 'forbidden', detail: forbiddenDetail(`list ${resourceName(spec)} at cluster scope`, r) };
@@ -323,18 +377,12 @@ async function collectKind(client: KubeClient, spec: KindSpec, discovery: Discov
       if (refused) return { status: 'error', detail: `${what}: ${refused}` };
       items.push(item);
     }
-    pages++;
     const next = body.metadata?.continue;
     if (typeof next !== 'string' || next === '') break;
-    if (tokens.has(next)) return { status: 'error', detail: `${what} failed: page ${pages} handed back a continue token the list had already been given, so it would never end` };
-    tokens.add(next);
-    emptyPages = body.items.length === 0 ? emptyPages + 1 : 0;
-    if (emptyPages >= bounds.emptyPagesMax) return { status: 'error', detail: `${what} failed: ${emptyPages} pages in a row brought no object yet a continue token (${items.length} objects after ${pages} pages), so it may never end` };
+    const endless = paging.endless(next, body.items.length, items.length);
+    if (endless) return { status: 'error', detail: endless };
     // More pages follow: the running count, at most once an interval (the final count is reported once by the caller).
-    if (bounds.now() - progressAt >= PROGRESS_INTERVAL_MS) {
-      progressAt = bounds.now();
-      progress(items.length);
-    }
+    if (paging.progressDue()) progress(items.length);
     cont = next;
   }
   return { status: 'ok', count: items.length };

@@ -22,7 +22,7 @@ import type { KubeconfigOptions } from '../kube/kubeconfig.ts';
 import { ApiUnreachableError, describeTransportError, forbiddenDetail, openKubeClient, statusMessage, type KubeClient, type KubeResponse } from '../kube/client.ts';
 import { CredentialError } from '../kube/kubeconfig.ts';
 import { basePathOf, discover, resourceName, servedApiResources, servedVersion, type ServedApiResources } from '../kube/discovery.ts';
-import { collectConfigMaps, expiredListDetail, LIST_RESTARTS_MAX, noteListRestarted, listedObject, listedShapeProblem, selectorQuery, type ConfigMapAnswer, type ConfigMapRefs } from './live.ts';
+import { collectConfigMaps, expiredListDetail, LIST_RESTARTS_MAX, ListPages, listBounds, noteListRestarted, listedObject, listedShapeProblem, selectorQuery, type ConfigMapAnswer, type ConfigMapRefs, type ListBounds } from './live.ts';
 import { slimObject } from '../snapshot/slim.ts';
 
 /**
@@ -87,6 +87,17 @@ export interface ClusterWatchOptions extends KubeconfigOptions {
   configMapRefreshMs?: number;
   /** Observes every request sent (method, path with query). */
   onRequest?: (method: string, path: string) => void;
+  /**
+   * The deadline of the lists (collect.deadlineSeconds; default COLLECTION_DEADLINE_MS, as
+   * `ztaudit run`'s): of every kind's, together, at start and at each scheduled run's re-list
+   * (a run's collection), and of each kind's own re-list in its watch loop. A list past it is
+   * given up as a failed one.
+   */
+  deadlineMs?: number;
+  /** Pages in a row that bring no object yet a continue token, past which a list failed; default EMPTY_PAGES_MAX. */
+  emptyPagesMax?: number;
+  /** The clock of the lists' deadline (tests); default Date.now. */
+  now?: () => number;
 }
 
 interface KindState {
@@ -243,6 +254,8 @@ export class ClusterWatch {
     // those of earlier runs were reported by them.
     this.client.notes.length = 0;
     this.runNotes = [];
+    // One deadline for every kind's list, as a run's collection has.
+    const bounds = listBounds(this.options);
     const previous = new Map(this.kinds);
     const discovery = await discover(this.client);
     const listed = (KINDS as readonly KindSpec[]).filter((k) => !k.byNameOnly);
@@ -270,7 +283,7 @@ export class ClusterWatch {
         return;
       }
       const st = this.stateFor(spec, version, previous.get(key));
-      const listed = await this.list(st, record);
+      const listed = await this.list(st, bounds, record);
       if (st.vanished) {
         // Served a moment ago, not now: as the live collector says (its objects held before are recorded deleted below).
         // Until discovery tells, with backoff, whether it is gone or served again (a version
@@ -566,9 +579,18 @@ export class ClusterWatch {
   /**
    * Lists one kind (all pages); with `record`, what differs from the objects held becomes changes.
    * `inLoop`: the kind's watch loop re-lists it, where a 403 is forbidden only once it lasts (FORBIDDEN_AFTER_MS).
+   * A list that would never end (ListPages: a continue token handed back again, empty pages in
+   * a row with a token, past `bounds`' deadline) failed like any list: the kind is `error` at
+   * start and at a full re-list, after failAfter in its loop, and its loop tries again with backoff.
    */
-  private async list(st: KindState, record: boolean, inLoop = false): Promise<boolean> {
+  private async list(st: KindState, bounds: ListBounds, record: boolean, inLoop = false): Promise<boolean> {
     const what = `list ${resourceName(st.spec)}`;
+    const paging = new ListPages(what, bounds);
+    const late = paging.late();
+    if (late) {
+      this.failed(st, late);
+      return false;
+    }
     const items = new Map<string, KubeObject>();
     // Each item is slimmed as soon as it is parsed (as the live collector does): the page's text
     // and whole objects are never held.
@@ -577,6 +599,11 @@ export class ClusterWatch {
     let cont = '';
     let rv = '';
     for (;;) {
+      const overdue = cont ? paging.overdue(items.size) : undefined;
+      if (overdue) {
+        this.failed(st, overdue);
+        return false;
+      }
       const query = `?limit=${Math.max(1, this.options.pageSize ?? 500)}${selectorQuery(st.spec)}${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`;
       let r: KubeResponse;
       try {
@@ -598,6 +625,7 @@ export class ClusterWatch {
         noteListRestarted(this.client.notes, what);
         cont = '';
         items.clear();
+        paging.restart();
         continue;
       }
       if (r.status === 403) { this.refused(st, forbiddenDetail(`list ${resourceName(st.spec)} at cluster scope`, r), inLoop); return false; }
@@ -619,6 +647,11 @@ export class ClusterWatch {
       if (typeof body.metadata?.resourceVersion === 'string') rv = body.metadata.resourceVersion;
       const next = body.metadata?.continue;
       if (typeof next !== 'string' || next === '') break;
+      const endless = paging.endless(next, body.items.length, items.size);
+      if (endless) {
+        this.failed(st, endless);
+        return false;
+      }
       cont = next;
     }
     if (record) {
@@ -796,7 +829,7 @@ export class ClusterWatch {
     const what = `watch ${resourceName(st.spec)}`;
     while (!signal.aborted && gen === this.generation) {
       if (st.needsList || st.resourceVersion === '') {
-        if (!(await this.list(st, true, true))) {
+        if (!(await this.list(st, listBounds(this.options), true, true))) {
           if (st.vanished) return this.vanishedIn(st, 'list', gen, signal);
           await sleep(this.backoffMs(st), signal);
           continue;

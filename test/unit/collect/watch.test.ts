@@ -1246,3 +1246,153 @@ describe('ClusterWatch: a 403 from an API server that is starting', () => {
     expect(seeing.changes.map(describeChange)).toEqual([describeChange({ kind: 'networkpolicies', type: 'deleted', namespace: 'shop', name: 'default-deny', at: 0 })]);
   });
 });
+
+// ListOptions.limit (https://kubernetes.io/docs/reference/kubernetes-api/common-parameters/common-parameters/#limit):
+// only the continue token says more pages follow, and a page may hold no item. A server or proxy
+// that never stops handing out tokens (an aggregated API such as Calico's projectcalico.org/v3)
+// must not hold serve --watch's first list, a scheduled run's re-list or a kind's watch loop for
+// ever: as `ztaudit run` does (test/unit/collect/live.test.ts, "a list that never ends"), the
+// kind is an error and the other kinds are served.
+describe('ClusterWatch: a list that never ends', () => {
+  const cleanup: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const c of cleanup.splice(0)) await c();
+  });
+  const netpol = (name: string) => ({ metadata: { name, namespace: 'shop', resourceVersion: '5' }, spec: { podSelector: {}, policyTypes: ['Ingress'] } });
+  const page = (res: http.ServerResponse, items: unknown[], cont: string) => {
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify({ kind: 'NetworkPolicyList', metadata: { resourceVersion: '5', continue: cont }, items }));
+  };
+  const namespace = (name: string, resourceVersion: string) => ({ metadata: { name, resourceVersion } });
+
+  /**
+   * Namespace shop, and namespace bank created after start (an ADDED event on each watch of
+   * namespaces); NetworkPolicies whose n-th list `lists` answers and whose n-th watch `watches`
+   * answers (default: stays open); every other kind empty, its watch open and quiet.
+   */
+  async function cluster(lists: (res: http.ServerResponse, n: number) => void, watches?: (res: http.ServerResponse, n: number) => void): Promise<string> {
+    let listed = 0;
+    let watched = 0;
+    const server = http.createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const json = (status: number, body: unknown) => { res.writeHead(status, { 'Content-Type': 'application/json' }); res.end(JSON.stringify(body)); };
+      if (url.pathname === '/version') return json(200, { gitVersion: 'v1.31.0' });
+      if (url.pathname === '/apis') return json(200, { kind: 'APIGroupList', groups: [] });
+      if (url.searchParams.has('watch')) {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        if (url.pathname === NETPOLS && watches) return watches(res, watched++);
+        res.flushHeaders();
+        if (url.pathname === '/api/v1/namespaces') res.write(`${JSON.stringify({ type: 'ADDED', object: namespace('bank', '6') })}\n`);
+        return;
+      }
+      if (url.pathname === NETPOLS) return lists(res, listed++);
+      if (url.pathname === '/api/v1/namespaces') return json(200, { kind: 'NamespaceList', metadata: { resourceVersion: '5' }, items: [namespace('shop', '5')] });
+      if (url.searchParams.has('limit')) return json(200, { kind: 'List', metadata: { resourceVersion: '5' }, items: [] });
+      return json(404, { kind: 'Status', code: 404, message: 'not found' });
+    });
+    cleanup.push(async () => {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    });
+    return kubeconfigFor(server);
+  }
+
+  /** A ClusterWatch of the stand-in (stopped after the test), the first coverage change of NetworkPolicies to error, and bank's creation seen. */
+  function watching(kubeconfig: string, options: Partial<ConstructorParameters<typeof ClusterWatch>[0]>) {
+    let lost: (line: string) => void = () => {};
+    const coverageLost = new Promise<string>((resolve) => { lost = resolve; });
+    let seen: () => void = () => {};
+    const bankSeen = new Promise<void>((resolve) => { seen = resolve; });
+    const log = { info() {}, warn(msg: string) { if (msg.startsWith('watch networkpolicies.networking.k8s.io: coverage ok -> error')) lost(msg); }, progress() {} } satisfies Logger;
+    // A backoff longer than any test: a kind's loop tries a failed list once more at most.
+    const watch: ClusterWatch = new ClusterWatch({
+      kubeconfigPath: kubeconfig, env: {}, log, backoff: { baseMs: 60_000, maxMs: 60_000 },
+      onChange: () => { if (watch.snapshot(['namespaces']).resources.namespaces?.some((n) => n.metadata?.name === 'bank')) seen(); },
+      ...options,
+    });
+    cleanup.unshift(() => watch.stop());
+    return { watch, coverageLost, bankSeen };
+  }
+
+  const audit = (snapshot: Snapshot) => auditSnapshot({ snapshot, config: defaultConfig(), checks: CHECKS, now: new Date(), startedAt: new Date(), runId: 'x', details: runDetails, notes: runNotes }).report;
+
+  it('at start, a list whose pages keep coming empty with a continue token: start() returns, the kind is an error, the other kinds are watched on', async () => {
+    let pages = 0;
+    const kubeconfig = await cluster((res) => page(res, [], `tok${++pages}`));
+    const { watch, bankSeen } = watching(kubeconfig, { emptyPagesMax: 5 });
+    await watch.start();
+
+    expect(watch.snapshot().coverage.networkpolicies).toEqual({ status: 'error', detail: 'list networkpolicies.networking.k8s.io failed: 5 pages in a row brought no object yet a continue token (0 objects after 5 pages), so it may never end' });
+    // The namespaces' watch goes on: a namespace created since start is held, and judged.
+    await bankSeen;
+    const snapshot = watch.snapshot();
+    expect(snapshot.coverage.namespaces).toEqual({ status: 'ok', count: 2 });
+    expect(snapshot.coverage.networkpolicies?.status).toBe('error');
+    const report = audit(snapshot);
+    expect(report.checks.find((c) => c.id === 'network.namespace-default-deny-ingress')?.status).toBe('not-evaluated');
+    expect(report.findings.filter((f) => f.check === 'pod-security.enforce-missing').map((f) => f.resource.name).sort()).toEqual(['bank', 'shop']);
+  });
+
+  it('a kind\'s re-list after a 410 Gone whose server hands back a continue token it already gave: the kind an error after failAfter, the other kinds watched on', async () => {
+    let pages = 0;
+    const kubeconfig = await cluster(
+      // The first list is whole; every later one goes round: tok1, tok2, tok1, …
+      (res, n) => (n === 0 ? page(res, [netpol('default-deny')], '') : page(res, [netpol(`p${++pages}`)], pages % 2 === 1 ? 'tok1' : 'tok2')),
+      // The first watch expires (the resourceVersion compacted away): the kind is re-listed.
+      (res, n) => (n === 0 ? res.end(`${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' } })}\n`) : res.flushHeaders()),
+    );
+    const { watch, coverageLost, bankSeen } = watching(kubeconfig, { failAfter: 2 });
+    await watch.start();
+    expect(watch.snapshot().coverage.networkpolicies).toEqual({ status: 'ok', count: 1 });
+
+    // Before: the re-list asked for pages for ever, and the kind read ok with what the first list held.
+    const detail = 'list networkpolicies.networking.k8s.io failed: page 3 handed back a continue token the list had already been given, so it would never end';
+    expect(await coverageLost).toBe(`watch networkpolicies.networking.k8s.io: coverage ok -> error (${detail}; 2 attempts in a row)`);
+    expect(watch.snapshot().coverage.networkpolicies).toEqual({ status: 'error', detail });
+    expect(watch.snapshot().resources.networkpolicies).toEqual([]);
+    await bankSeen;
+    expect(watch.snapshot().coverage.namespaces).toEqual({ status: 'ok', count: 2 });
+  });
+
+  it('a kind\'s re-list that goes on past collect.deadlineSeconds is an error naming the deadline', async () => {
+    // The clock moves one minute per page of the endless re-list: its deadline (5 min) passes after five pages.
+    let clock = 0;
+    let pages = 0;
+    const kubeconfig = await cluster(
+      (res, n) => {
+        if (n === 0) return page(res, [netpol('default-deny')], '');
+        clock += 60_000;
+        page(res, [netpol(`p${++pages}`)], `tok${pages}`);
+      },
+      (res, n) => (n === 0 ? res.end(`${JSON.stringify({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' } })}\n`) : res.flushHeaders()),
+    );
+    const { watch, coverageLost, bankSeen } = watching(kubeconfig, { failAfter: 2, deadlineMs: 5 * 60_000, now: () => clock });
+    await watch.start();
+
+    const detail = 'list networkpolicies.networking.k8s.io not finished after 5 pages (5 objects): the collection\'s deadline of 300 s (collect.deadlineSeconds) passed';
+    expect(await coverageLost).toBe(`watch networkpolicies.networking.k8s.io: coverage ok -> error (${detail}; 2 attempts in a row)`);
+    expect(pages).toBe(5);
+    expect(watch.snapshot().coverage.networkpolicies).toEqual({ status: 'error', detail });
+    await bankSeen;
+    expect(watch.snapshot().coverage.namespaces).toEqual({ status: 'ok', count: 2 });
+  });
+
+  it('serve --watch: a scheduled run\'s re-list that never ends stops at collect.deadlineSeconds, and the run reports the kind not evaluated', async () => {
+    const kubeconfig = await cluster((res, n) => {
+      if (n === 0) return page(res, [netpol('default-deny')], '');
+      // From the scheduled run's re-list on, pages of new objects with new tokens, ten a second, without end.
+      setTimeout(() => page(res, [netpol(`p${n}`)], `tok${n}`), 100);
+    });
+    const config = defaultConfig();
+    config.collect.deadlineSeconds = 1;
+    const sw = new ServeWatch({ config, checks: CHECKS, log: { info() {}, warn() {}, progress() {} } as unknown as Logger, kubeconfigPath: kubeconfig, env: {}, configMapRefs: () => [] });
+    cleanup.unshift(() => sw.stop());
+    expect((await sw.collectFull()).coverage.networkpolicies).toEqual({ status: 'ok', count: 1 });
+
+    // Before: serve --watch's lists had no deadline, and this run never came back.
+    const snapshot = await sw.collectFull();
+    expect(snapshot.coverage.networkpolicies?.status).toBe('error');
+    expect(snapshot.coverage.networkpolicies?.detail).toMatch(/^list networkpolicies\.networking\.k8s\.io not finished after \d+ pages \(\d+ objects\): the collection's deadline of 1 s \(collect\.deadlineSeconds\) passed$/);
+    expect(audit(snapshot).checks.find((c) => c.id === 'network.namespace-default-deny-ingress')?.status).toBe('not-evaluated');
+  });
+});
