@@ -20,7 +20,7 @@
 // (env_var_loader.go lower-cases it); an empty value is ignored (Config.UpdateFrom).
 
 import type { KubeObject, Snapshot } from '../../../snapshot/types.ts';
-import { CALICO_ENTERPRISE_NODE_IMAGES, CNI_KINDS, containersOf, isCalicoAgentContainer } from '../cni.ts';
+import { CALICO_ENTERPRISE_NODE_IMAGES, CNI_KINDS, isCalicoAgentContainer } from '../cni.ts';
 import { imageRepository, repositoryIs } from '../../images.ts';
 import { podTemplateOf } from '../../workloads.ts';
 import { envConfigMaps, envOf } from './ip-pools.ts';
@@ -67,8 +67,8 @@ function felixAgents(snapshot: Snapshot): Array<{ c: Record<string, unknown>; na
   return out;
 }
 
+/** The Calico agent among a workload's containers (never an init container: Felix runs in the agent itself). */
 function agentContainer(o: KubeObject): Record<string, unknown> | undefined {
-  if (!containersOf(o).some(isCalicoAgentContainer)) return undefined;
   const spec = podTemplateOf(o)?.spec as { containers?: unknown } | undefined;
   const list = Array.isArray(spec?.containers) ? spec.containers.filter((c): c is Record<string, unknown> => !!c && typeof c === 'object') : [];
   return list.find((c) => isCalicoAgentContainer(c as { name?: unknown; image?: unknown }));
