@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { isScalar, LineCounter, parseAllDocuments } from 'yaml';
 import { ConfigError } from '../base/errors.ts';
 import { decodeText } from '../base/decode-text.ts';
+import { oneLine } from '../base/plain-text.ts';
 import { YAML_QUIET, yamlMessage } from '../base/yaml-message.ts';
 import { toKubeJS } from '../base/yaml-aliases.ts';
 import { validateConfig, type Validation } from './validate.ts';
@@ -20,10 +21,11 @@ export const MAX_CONFIG_MIB = 4;
 export function loadConfig(path: string | undefined, cwd: string, checkIds: ReadonlySet<string>, namespacedKinds?: ReadonlySet<string>): Validation {
   const file = resolve(cwd, path ?? DEFAULT_CONFIG_FILE);
   if (!existsSync(file)) {
-    if (path) throw new ConfigError(`${path}: config file not found`);
+    if (path) throw new ConfigError(`${oneLine(path)}: config file not found`);
     return { config: defaultConfig(), errors: [], warnings: [] };
   }
-  const name = path ?? DEFAULT_CONFIG_FILE;
+  // The path is the user's, but a line break in it must not start a second "ztaudit:" line.
+  const name = oneLine(path ?? DEFAULT_CONFIG_FILE);
   let bytes: Buffer;
   try {
     const stat = statSync(file);

@@ -219,6 +219,17 @@ describe('config validation', () => {
     expect(loadConfig(undefined, dir, ids).errors).toEqual([]); // no ztaudit.yaml: defaults
   });
 
+  it('keeps a config path with a line break on one error line (no forged second "ztaudit:" line)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zt-cfg-'));
+    const path = 'a\nztaudit: all checks passed';
+    writeFileSync(join(dir, path), 'target:\n  podSecurityLevel: strict\n');
+    const errors = loadConfig(path, dir, ids).errors;
+    expect(errors.length).toBeGreaterThan(0);
+    for (const e of errors) expect(e).not.toContain('\n');
+    expect(errors[0]).toMatch(/^a\\u000aztaudit: all checks passed: target\.podSecurityLevel/);
+    expect(() => loadConfig('gone\nztaudit: ok.yaml', dir, ids)).toThrow(/^gone\\u000aztaudit: ok\.yaml: config file not found$/);
+  });
+
   it('merges YAML merge keys (<<: *anchor), as the manifest reader and kubectl do, instead of an unknown key "<<"', () => {
     const dir = mkdtempSync(join(tmpdir(), 'zt-cfg-'));
     writeFileSync(join(dir, 'ztaudit.yaml'), [
