@@ -158,6 +158,16 @@ describe.skipIf(!helm)('helm chart', () => {
     }
   });
 
+  it("docs/deploy.md's NO_PROXY example renders as written: Helm's --set splits at unescaped commas", () => {
+    const doc = readFileSync(join(CHART_DIR, '..', '..', 'docs', 'deploy.md'), 'utf8').replace(/\n/g, ' ');
+    const sets = [...doc.matchAll(/--set '(extraEnv\[0\]\.(?:name|value)=[^']*)'/g)].map((m) => m[1]!);
+    expect(sets).toHaveLength(2);
+    const r = runHelm(h, ['template', 'zt', CHART_DIR, '--namespace', 'ztaudit', ...LINT_API_SERVER, ...sets.flatMap((s) => ['--set', s])]);
+    expect(r.status, r.stderr).toBe(0);
+    const env = podTemplates(parseRendered(r))[0]!.spec.containers[0].env as Array<{ name: string; value?: string }>;
+    expect(env).toContainEqual({ name: 'NO_PROXY', value: '10.96.0.1,.svc,.cluster.local' });
+  });
+
   it('renders a CronJob with the schedule, time zone and run limits from values', () => {
     const objects = renderChart(h, {
       schedule: '30 3 * * 1-5', timeZone: 'Europe/Berlin',
