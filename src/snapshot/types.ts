@@ -70,6 +70,14 @@ export interface TlsProbeResult {
     hostnameMatches: boolean;
     /** When it does not: the subject CN alone names it (`cn-only`), or only a partial wildcard SAN would (`partial-wildcard`); lenient clients accept either. */
     hostnameMismatch?: CertificateNameMiss;
+    /**
+     * Whether the served chain verified against Node's default CA store plus tls.probe.caFile, as
+     * the handshake said it (tlsSocket.authorized), the names aside; absent in snapshots written
+     * before it was recorded: then nothing is known of the chain.
+     */
+    authorized?: boolean;
+    /** Why it did not: OpenSSL's code as Node gives it (tlsSocket.authorizationError), e.g. DEPTH_ZERO_SELF_SIGNED_CERT. */
+    authorizationError?: string;
   };
   error?: string;
 }
