@@ -9,10 +9,10 @@ export const certificateExpiring: Check = {
   id: 'tls.certificate-expiring',
   area: 'tls',
   title: 'Edge certificates are not expired or close to expiry',
-  protectsAgainst: 'outages and insecure workarounds from expired or soon-to-expire edge certificates',
+  protectsAgainst: 'outages and insecure workarounds from expired, not yet valid or soon-to-expire edge certificates',
   severity: 'medium',
   controls: EDGE_ENCRYPTION,
-  remediation: 'Renew the certificate (or fix the cert-manager Certificate that should renew it) and roll it out to the Secret the endpoint serves.',
+  remediation: 'Renew the certificate (or fix the cert-manager Certificate that should renew it) and roll it out to the Secret the endpoint serves. A certificate not valid yet (its notBefore ahead, e.g. issued with a clock set wrong) is refused as an expired one is: serve one valid now.',
   needs: [],
   reads: ['certmanager.certificates'],
   timeDependent: true,
@@ -32,8 +32,11 @@ export const certificateExpiring: Check = {
         continue;
       }
       const left = Math.floor((notAfter - ctx.now.getTime()) / DAY);
-      const evidence = { notAfter: c.notAfter, daysLeft: left, thresholdDays: days, source: 'Certificate status.notAfter', ...(c.renewalTime ? { renewalTime: c.renewalTime } : {}) };
-      if (notAfter <= ctx.now.getTime()) out.push({ status: 'fail', resource, severity: 'critical', message: `${label}: certificate expired on ${c.notAfter} (cert-manager status).`, evidence });
+      const evidence = { notAfter: c.notAfter, ...(c.notBefore ? { notBefore: c.notBefore } : {}), daysLeft: left, thresholdDays: days, source: 'Certificate status.notAfter', ...(c.renewalTime ? { renewalTime: c.renewalTime } : {}) };
+      const early = notYetValid(c.notBefore, ctx.now);
+      if (early === 'unreadable') out.push({ status: 'fail', resource, severity: 'low', message: `${label}: status.notBefore ${JSON.stringify(c.notBefore)} is unreadable.`, evidence });
+      else if (early) out.push({ status: 'fail', resource, severity: 'critical', message: `${label}: certificate not valid until ${c.notBefore} (cert-manager status.notBefore): clients refuse it until then.`, evidence });
+      else if (notAfter <= ctx.now.getTime()) out.push({ status: 'fail', resource, severity: 'critical', message: `${label}: certificate expired on ${c.notAfter} (cert-manager status).`, evidence });
       else if (left < days) {
         // A short-lived certificate is always within the threshold: what matters is that cert-manager
         // has a renewal scheduled (status.renewalTime) that is still ahead and comes before expiry.
@@ -59,11 +62,28 @@ export const certificateExpiring: Check = {
         continue;
       }
       const left = Math.floor((notAfter - ctx.now.getTime()) / DAY);
-      const evidence = { endpoint: p.endpoint, notAfter: p.certificate.notAfter, daysLeft: left, thresholdDays: days, subject: p.certificate.subject };
-      if (notAfter <= ctx.now.getTime()) probed.push({ label, verdict: { status: 'fail', resource, detailKey, severity: 'critical', message: `${label}: certificate expired on ${p.certificate.notAfter}.`, evidence } });
+      const evidence = { endpoint: p.endpoint, notAfter: p.certificate.notAfter, ...(p.certificate.notBefore ? { notBefore: p.certificate.notBefore } : {}), daysLeft: left, thresholdDays: days, subject: p.certificate.subject };
+      const early = notYetValid(p.certificate.notBefore, ctx.now);
+      if (early === 'unreadable') probed.push({ label, verdict: { status: 'fail', resource, detailKey, severity: 'low', message: `${label}: certificate start of validity ${JSON.stringify(p.certificate.notBefore)} is unreadable.`, evidence } });
+      else if (early) probed.push({ label, verdict: { status: 'fail', resource, detailKey, severity: 'critical', message: `${label}: certificate not valid until ${p.certificate.notBefore} (its notBefore): clients refuse it until then.`, evidence } });
+      else if (notAfter <= ctx.now.getTime()) probed.push({ label, verdict: { status: 'fail', resource, detailKey, severity: 'critical', message: `${label}: certificate expired on ${p.certificate.notAfter}.`, evidence } });
       else if (left < days) probed.push({ label, verdict: { status: 'fail', resource, detailKey, message: `${label}: certificate expires in ${left} day(s) (${p.certificate.notAfter}), within the ${days}-day threshold.`, evidence } });
       else probed.push({ label, verdict: { status: 'pass', resource, detailKey, message: `${label}: certificate valid for ${left} more days.`, evidence } });
     }
     return [...out, ...worstPerProbeSubject(probed, certificateExpiring.severity)];
   },
 };
+
+/**
+ * Whether a certificate is not valid yet at `now`: its validity period runs "from notBefore through
+ * notAfter, inclusive" (RFC 5280 section 4.1.2.5, https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.5),
+ * and clients refuse it before (OpenSSL's CERT_NOT_YET_VALID). cert-manager records it as
+ * status.notBefore, "the time after which the certificate stored in the secret ... is valid"
+ * (https://cert-manager.io/docs/reference/api-docs/#cert-manager.io/v1.CertificateStatus); probes
+ * written before it was recorded, and Certificates without it, have none: nothing to judge.
+ */
+function notYetValid(notBefore: string | undefined, now: Date): boolean | 'unreadable' {
+  if (notBefore === undefined) return false;
+  const t = Date.parse(notBefore);
+  return Number.isNaN(t) ? 'unreadable' : t > now.getTime();
+}

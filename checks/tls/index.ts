@@ -7,6 +7,7 @@ import { retiredIngressController } from './retired-ingress-controller.ts';
 import { probeLegacyAccepted } from './probe-legacy-accepted.ts';
 import { certificateExpiring } from './certificate-expiring.ts';
 import { certificateHostnameMismatch } from './certificate-hostname-mismatch.ts';
+import { certificateUntrusted } from './certificate-untrusted.ts';
 import { hstsDisabled } from './hsts-disabled.ts';
 import { weakCiphers } from './weak-ciphers.ts';
 import { edgeAuthMissing } from './edge-auth-missing.ts';
@@ -24,6 +25,7 @@ export const tlsChecks: Check[] = [
   probeLegacyAccepted,
   certificateExpiring,
   certificateHostnameMismatch,
+  certificateUntrusted,
   hstsDisabled,
   weakCiphers,
   edgeAuthMissing,

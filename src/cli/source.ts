@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError, InputError } from '../base/errors.ts';
+import { readCaBundle } from '../base/ca-bundle.ts';
 import { oneLine } from '../base/plain-text.ts';
 import { KubeconfigNotFoundError, loadKubeconfig } from '../kube/kubeconfig.ts';
 import { loadManifests } from '../collect/manifests.ts';
@@ -142,8 +143,9 @@ function noteClusterVersion(snapshot: Snapshot, flags: SourceFlags, config: Conf
 export async function probeSnapshot(snapshot: Snapshot, config: Config, log: Logger, signal?: AbortSignal): Promise<void> {
   const plan = probeTargets(snapshot, config);
   log.info(`probing ${plan.targets.length} TLS endpoint(s) (at most ${config.tls.probe.deadlineSeconds} s)`);
-  const { timeoutMs, concurrency, deadlineSeconds } = config.tls.probe;
-  const probed = await probeExposed(plan.targets, { timeoutMs, concurrency, deadlineSeconds, ...(signal ? { signal } : {}) });
+  const { timeoutMs, concurrency, deadlineSeconds, caFile } = config.tls.probe;
+  const ca = caFile === undefined ? undefined : caBundle(caFile);
+  const probed = await probeExposed(plan.targets, { timeoutMs, concurrency, deadlineSeconds, ...(signal ? { signal } : {}), ...(ca ? { ca } : {}) });
   snapshot.probes = probed.probes;
   for (const note of [...plan.notes, ...probed.notes]) {
     log.warn(note);
@@ -151,6 +153,15 @@ export async function probeSnapshot(snapshot: Snapshot, config: Config, log: Log
   }
   for (const line of probed.partial) log.warn(line);
   if (probed.partial.length > 0) snapshot.partial = [...(snapshot.partial ?? []), ...probed.partial];
+}
+
+/** tls.probe.caFile's certificates, read for each run (a bundle rotated in a mounted ConfigMap is used); a file gone bad since the config was loaded is a config error. */
+function caBundle(file: string): string[] {
+  try {
+    return readCaBundle(file);
+  } catch (error: unknown) {
+    throw new ConfigError(`tls.probe.caFile: ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /** The kinds calicoConfigMapRefs reads: the CNI plugins' workloads (addressedElsewhere) and the calico-node DaemonSet. */

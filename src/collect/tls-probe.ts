@@ -11,6 +11,12 @@
 // note, and a name is resolved once and connected to at the addresses screened (no second
 // lookup for a rebinding DNS server to answer differently). The whole phase has a deadline
 // and stops with the run's abort signal.
+//
+// Each handshake also says whether the served chain leads to a trusted root (tlsSocket.authorized
+// and authorizationError, https://nodejs.org/api/tls.html#tlssocketauthorized), judged against
+// Node's default CA store (its bundled Mozilla roots, plus NODE_EXTRA_CA_CERTS or the system's
+// when Node is told to use them) and the operator's tls.probe.caFile; the names are judged apart
+// (certificateNamesHost), so Node's own name check is turned off and cannot mask the chain's.
 
 import { promises as dns } from 'node:dns';
 import net from 'node:net';
@@ -38,6 +44,8 @@ export interface ProbeOptions {
   signal?: AbortSignal;
   /** The addresses to connect to, per host name; a host not in it is looked up by the system. */
   addresses?: ReadonlyMap<string, readonly string[]>;
+  /** PEM certificates of private CAs (tls.probe.caFile) trusted beside Node's default store. */
+  ca?: readonly string[];
 }
 
 const REJECTED = new Set(['ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION', 'ERR_SSL_UNSUPPORTED_PROTOCOL']);
@@ -58,6 +66,35 @@ interface Handshake {
   code?: string;
   error?: string;
   cert?: tls.PeerCertificate;
+  /** With `cert`: whether its chain verified (tlsSocket.authorized), and if not, OpenSSL's reason. */
+  authorized?: boolean;
+  authorizationError?: string;
+}
+
+/** What Node says of a chain that did not verify: a code string (its typings say Error). */
+function authorizationCode(e: unknown): string | undefined {
+  if (typeof e === 'string') return e;
+  if (e instanceof Error) return (e as NodeJS.ErrnoException).code ?? e.message;
+  return undefined;
+}
+
+/** Trusts every chain as far as names go: the probe judges names itself (certificateNamesHost). */
+const NO_NAME_CHECK = (): undefined => undefined;
+
+/**
+ * The client contexts for a CA bundle, one per version (a context carries its version range):
+ * built once per probe phase, since parsing Node's default store and the bundle for each of
+ * up to four handshakes per endpoint would cost more than the handshakes.
+ */
+function contextsFor(ca: readonly string[] | undefined): ((v: Version) => tls.SecureContext) | undefined {
+  if (!ca || ca.length === 0) return undefined;
+  const roots = [...tls.getCACertificates('default'), ...ca];
+  const made = new Map<Version, tls.SecureContext>();
+  return (v) => {
+    let c = made.get(v);
+    if (!c) made.set(v, (c = tls.createSecureContext({ ca: roots, minVersion: v, maxVersion: v, ciphers: PROBE_CIPHERS })));
+    return c;
+  };
 }
 
 /** A `lookup` for net.connect that answers with the given addresses only. */
@@ -72,7 +109,7 @@ function pinnedLookup(addresses: readonly string[]): net.LookupFunction {
   };
 }
 
-function handshake(ep: ProbeEndpoint, version: Version, timeoutMs: number, addresses: readonly string[] | undefined, signal: AbortSignal): Promise<Handshake> {
+function handshake(ep: ProbeEndpoint, version: Version, timeoutMs: number, addresses: readonly string[] | undefined, signal: AbortSignal, contexts?: (v: Version) => tls.SecureContext): Promise<Handshake> {
   return new Promise((resolve) => {
     let done = false;
     const finish = (h: Handshake, socket?: tls.TLSSocket) => {
@@ -91,10 +128,9 @@ function handshake(ep: ProbeEndpoint, version: Version, timeoutMs: number, addre
         port: ep.port,
         ...(servername ? { servername } : {}),
         ...(addresses ? { lookup: pinnedLookup(addresses) } : {}),
-        minVersion: version,
-        maxVersion: version,
-        ciphers: PROBE_CIPHERS,
+        ...(contexts ? { secureContext: contexts(version) } : { minVersion: version, maxVersion: version, ciphers: PROBE_CIPHERS }),
         rejectUnauthorized: false,
+        checkServerIdentity: NO_NAME_CHECK,
       });
     } catch (error: unknown) {
       const e = error as NodeJS.ErrnoException;
@@ -107,7 +143,8 @@ function handshake(ep: ProbeEndpoint, version: Version, timeoutMs: number, addre
     else signal.addEventListener('abort', aborted, { once: true });
     socket.once('secureConnect', () => {
       const got = socket.getProtocol();
-      if (got === version) finish({ outcome: 'accepted', cert: socket.getPeerCertificate() }, socket);
+      const authorizationError = socket.authorized ? undefined : authorizationCode(socket.authorizationError);
+      if (got === version) finish({ outcome: 'accepted', cert: socket.getPeerCertificate(), authorized: socket.authorized, ...(authorizationError ? { authorizationError } : {}) }, socket);
       else finish({ outcome: 'inconclusive', error: `negotiated ${got ?? 'unknown'} instead of ${version}` }, socket);
     });
     socket.once('error', (error: NodeJS.ErrnoException) => {
@@ -170,37 +207,46 @@ function certificateNames(cert: tls.PeerCertificate): CertificateNames & { altNa
 const inconclusive = (): TlsProbeResult['versions'] => ({ 'TLSv1': 'inconclusive', 'TLSv1.1': 'inconclusive', 'TLSv1.2': 'inconclusive', 'TLSv1.3': 'inconclusive' });
 
 /** One endpoint, every version; null when `signal` aborted it before it finished. */
-async function probeEndpoint(ep: ProbeEndpoint, timeoutMs: number, addresses: readonly string[] | undefined, signal: AbortSignal): Promise<TlsProbeResult | null> {
+async function probeEndpoint(ep: ProbeEndpoint, timeoutMs: number, addresses: readonly string[] | undefined, signal: AbortSignal, contexts?: (v: Version) => tls.SecureContext): Promise<TlsProbeResult | null> {
   const versions = inconclusive();
-  let cert: tls.PeerCertificate | undefined;
+  let served: Handshake | undefined;
   const errors: string[] = [];
   for (const v of PROBE_VERSIONS) {
-    const h = await handshake(ep, v, timeoutMs, addresses, signal);
+    const h = await handshake(ep, v, timeoutMs, addresses, signal, contexts);
     if (signal.aborted) return null;
     versions[v] = h.outcome;
-    if (h.cert && !cert && h.cert.valid_to) cert = h.cert;
+    if (h.cert && !served && h.cert.valid_to) served = h;
     if (h.error) errors.push(`${v}: ${h.error}`);
     if (h.outcome === 'inconclusive' && h.code && UNREACHABLE.has(h.code)) {
       return { endpoint: ep, versions, error: `unreachable: ${h.error ?? h.code}` };
     }
   }
   const result: TlsProbeResult = { endpoint: ep, versions };
-  if (cert) {
+  const cert = served?.cert;
+  if (served && cert) {
     // Judged as clients that follow RFC 9525 judge it (src/base/cert-names.ts), not with Node's
     // lenient tls.checkServerIdentity, which takes a CN without DNS SANs and partial wildcards.
     const names = certificateNames(cert);
     const { matches, miss } = certificateNamesHost(names, ep.sni ?? ep.host);
-    const notAfter = new Date(cert.valid_to);
     result.certificate = {
-      notAfter: Number.isNaN(notAfter.getTime()) ? cert.valid_to : notAfter.toISOString(),
+      notAfter: isoDate(cert.valid_to),
+      ...(cert.valid_from ? { notBefore: isoDate(cert.valid_from) } : {}),
       subject: typeof cert.subject?.CN === 'string' ? cert.subject.CN : undefined,
       altNames: names.altNames,
       hostnameMatches: matches,
       ...(miss ? { hostnameMismatch: miss } : {}),
+      ...(served.authorized !== undefined ? { authorized: served.authorized } : {}),
+      ...(served.authorizationError ? { authorizationError: served.authorizationError } : {}),
     };
   }
   if (Object.values(versions).every((o) => o === 'inconclusive')) result.error = errors[0] ?? 'no handshake completed';
   return result;
+}
+
+/** A certificate's date as Node gives it ("Jan  1 00:00:00 2030 GMT") in ISO form; kept as given when it does not parse. */
+function isoDate(text: string): string {
+  const d = new Date(text);
+  return Number.isNaN(d.getTime()) ? text : d.toISOString();
 }
 
 /**
@@ -243,10 +289,11 @@ function phaseSignal(options: Pick<ProbeOptions, 'deadlineMs' | 'signal'>): { si
  */
 export async function probeEndpoints(endpoints: ProbeEndpoint[], options: ProbeOptions): Promise<TlsProbeResult[]> {
   const phase = phaseSignal(options);
+  const contexts = contextsFor(options.ca);
   try {
     const results = await eachBounded(endpoints, options.concurrency, phase.signal, async (ep) => {
       try {
-        return await probeEndpoint(ep, options.timeoutMs, net.isIP(ep.host) ? undefined : options.addresses?.get(ep.host), phase.signal);
+        return await probeEndpoint(ep, options.timeoutMs, net.isIP(ep.host) ? undefined : options.addresses?.get(ep.host), phase.signal, contexts);
       } catch (error: unknown) {
         return { endpoint: ep, versions: inconclusive(), error: error instanceof Error ? error.message : String(error) };
       }
@@ -302,6 +349,8 @@ export interface ExposedProbeOptions {
   signal?: AbortSignal;
   /** Name resolution (tests); default the system's (getaddrinfo, as a connection would). */
   resolve?: Resolver;
+  /** PEM certificates of private CAs (tls.probe.caFile) trusted beside Node's default store. */
+  ca?: readonly string[];
 }
 
 export interface ExposedProbes {
@@ -364,6 +413,7 @@ export async function probeExposed(targets: ProbeEndpoint[], options: ExposedPro
     timeoutMs: options.timeoutMs, concurrency: options.concurrency, addresses,
     deadlineMs: Math.max(0, deadlineMs - (Date.now() - started)),
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.ca ? { ca: options.ca } : {}),
   });
   const byEndpoint = new Map<ProbeEndpoint, TlsProbeResult>();
   for (const r of probed) byEndpoint.set(r.endpoint, r);

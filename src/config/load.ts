@@ -2,9 +2,10 @@
 // is fine (defaults apply); a missing explicit file is an error, and so is anything that is
 // not one YAML document of at most MAX_CONFIG_MIB, each said in one line naming the file.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { isScalar, LineCounter, parseAllDocuments } from 'yaml';
 import { ConfigError } from '../base/errors.ts';
+import { readCaBundle } from '../base/ca-bundle.ts';
 import { decodeText } from '../base/decode-text.ts';
 import { oneLine } from '../base/plain-text.ts';
 import { YAML_QUIET, yamlMessage } from '../base/yaml-message.ts';
@@ -59,5 +60,24 @@ export function loadConfig(path: string | undefined, cwd: string, checkIds: Read
     // An alias bomb: the parser refuses to expand it.
     throw new ConfigError(`${name}: not usable YAML: ${error instanceof Error ? yamlMessage(error) : String(error)}`);
   }
-  return validateConfig(raw, { file: name, checkIds, now: new Date(), ...(namespacedKinds ? { namespacedKinds } : {}) });
+  const validation = validateConfig(raw, { file: name, checkIds, now: new Date(), ...(namespacedKinds ? { namespacedKinds } : {}) });
+  checkCaFile(validation, name, dirname(file));
+  return validation;
+}
+
+/**
+ * tls.probe.caFile, relative to the config file's directory (as kubectl takes a kubeconfig's
+ * certificate-authority), made absolute and read once: a path or file that is wrong is a config
+ * error now, before anything is collected, not when the probes start.
+ */
+function checkCaFile(validation: Validation, name: string, dir: string): void {
+  const given = validation.config.tls.probe.caFile;
+  if (given === undefined || validation.errors.length > 0) return;
+  const file = resolve(dir, given);
+  try {
+    readCaBundle(file);
+    validation.config.tls.probe.caFile = file;
+  } catch (error: unknown) {
+    validation.errors.push(`${name}: tls.probe.caFile: ${given}: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }

@@ -77,6 +77,7 @@ export const CONFIG_SCHEMA = closed({
       concurrency: { type: 'integer', minimum: 1, maximum: 256 },
       maxTargets: { type: 'integer', minimum: 0 },
       deadlineSeconds: duration('s', 1),
+      caFile: { type: 'string', minLength: 1 },
     }),
   }),
   mesh: closed({ istioRootNamespace: str, istioTrustDomain: str, meshedNamespaces: strArray, linkerdDefaultInboundPolicy: { enum: LINKERD_POLICIES } }),

@@ -82,6 +82,12 @@ export interface Config {
       maxTargets: number;
       /** The whole probe phase's deadline; endpoints not probed by then make the run partial. */
       deadlineSeconds: number;
+      /**
+       * A PEM bundle of private CAs whose chains the probe trusts beside Node's default store
+       * (tls.certificate-untrusted); absolute once loaded (loadConfig resolves it against the
+       * config file's directory and checks it can be read).
+       */
+      caFile?: string;
     };
   };
   mesh: {

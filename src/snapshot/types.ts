@@ -62,11 +62,22 @@ export interface TlsProbeResult {
   /** Per protocol version: accepted, rejected, or inconclusive (timeout, reset, other alert). */
   versions: Record<'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3', 'accepted' | 'rejected' | 'inconclusive'>;
   certificate?: {
-    notAfter: string; subject?: string; altNames?: string[];
+    notAfter: string;
+    /** Start of the validity period (RFC 5280 section 4.1.2.5); absent in snapshots written before it was recorded. */
+    notBefore?: string;
+    subject?: string; altNames?: string[];
     /** Whether a DNS SAN (an IP address SAN for an address) names the SNI, else the host, as RFC 9525 clients match (src/base/cert-names.ts). */
     hostnameMatches: boolean;
     /** When it does not: the subject CN alone names it (`cn-only`), or only a partial wildcard SAN would (`partial-wildcard`); lenient clients accept either. */
     hostnameMismatch?: CertificateNameMiss;
+    /**
+     * Whether the served chain verified against Node's default CA store plus tls.probe.caFile, as
+     * the handshake said it (tlsSocket.authorized), the names aside; absent in snapshots written
+     * before it was recorded: then nothing is known of the chain.
+     */
+    authorized?: boolean;
+    /** Why it did not: OpenSSL's code as Node gives it (tlsSocket.authorizationError), e.g. DEPTH_ZERO_SELF_SIGNED_CERT. */
+    authorizationError?: string;
   };
   error?: string;
 }

@@ -33,6 +33,8 @@ export interface CertManagerObject {
 export interface CertificateState extends CertManagerObject {
   secretName?: string;
   notAfter?: string;
+  /** status.notBefore: when the certificate in the Secret becomes valid. */
+  notBefore?: string;
   /** status.renewalTime: when cert-manager next renews it; unset = no renewal scheduled. */
   renewalTime?: string;
   lastFailureTime?: string;
@@ -88,6 +90,7 @@ export function certificateStates(snapshot: Snapshot): CertificateState[] {
       ...base(o, 'Certificate'),
       ...(text(spec?.secretName) ? { secretName: text(spec?.secretName) } : {}),
       ...(text(status?.notAfter) ? { notAfter: text(status?.notAfter) } : {}),
+      ...(text(status?.notBefore) ? { notBefore: text(status?.notBefore) } : {}),
       ...(text(status?.renewalTime) ? { renewalTime: text(status?.renewalTime) } : {}),
       ...(text(status?.lastFailureTime) ? { lastFailureTime: text(status?.lastFailureTime) } : {}),
       ...(typeof attempts === 'number' ? { failedIssuanceAttempts: attempts } : {}),

@@ -1,0 +1,210 @@
+// The probe records whether the served chain leads to a trusted root, as the handshake says it
+// (tlsSocket.authorized and authorizationError, https://nodejs.org/api/tls.html#tlssocketauthorized;
+// the codes: https://nodejs.org/api/errors.html#x509-certificate-error-codes), against Node's
+// default CA store plus tls.probe.caFile, and when the certificate becomes valid (notBefore, RFC
+// 5280 section 4.1.2.5). Before, with rejectUnauthorized: false and only names and notAfter kept, a
+// self-signed, privately issued or intermediate-less certificate, or one not valid yet, passed every
+// check while browsers and Go and curl clients refuse it. Real TLS servers on loopback serving
+// certificates of a test CA made with openssl, as probe.test.ts and probe-certificate-names.test.ts.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import tls from 'node:tls';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
+import { loadConfig } from '../../../src/config/load.ts';
+import type { Config } from '../../../src/config/types.ts';
+import type { Logger } from '../../../src/base/log.ts';
+import { probeSnapshot } from '../../../src/cli/source.ts';
+import { runChecks } from '../../../src/engine/run.ts';
+import { auditSnapshot } from '../../../src/engine/audit.ts';
+import { renderHtml } from '../../../src/report/html.ts';
+import { CHECKS, CHECK_BY_ID } from '../../../checks/index.ts';
+import { certificateUntrusted } from '../../../checks/tls/certificate-untrusted.ts';
+import { certificateExpiring } from '../../../checks/tls/certificate-expiring.ts';
+import type { Snapshot, TlsProbeResult } from '../../../src/snapshot/types.ts';
+
+let dir: string;
+const servers: tls.Server[] = [];
+const ports: Record<string, number> = {};
+const quiet: Logger = { info: () => {}, warn: () => {}, progress: () => {} };
+const HOSTILE = '<img src=x onerror=alert(1)>';
+
+const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'ignore' });
+const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+const read = (f: string) => readFileSync(join(dir, f), 'utf8');
+/** openssl ca's date form (YYYYMMDDHHMMSSZ), `days` from now. */
+const caDate = (days: number) => `${new Date(Date.now() + days * 86_400_000).toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`;
+
+/** A CA certificate `name` signed by `issuer` (self-signed when none), valid from `from` to `to` days from now. */
+function ca(name: string, issuer?: string, from = -1, to = 200): void {
+  writeFileSync(join(dir, `${name}.ext`), 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n');
+  ssl('req', ...EC, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
+  sign(name, issuer ?? name, from, to, issuer === undefined);
+}
+
+/** A server certificate for app.example.test signed by `issuer`, valid from `from` to `to` days from now. */
+function leaf(name: string, issuer: string, from = -1, to = 100): void {
+  writeFileSync(join(dir, `${name}.ext`), 'subjectAltName=DNS:app.example.test\nextendedKeyUsage=serverAuth\n');
+  ssl('req', ...EC, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', '/CN=app.example.test');
+  sign(name, issuer, from, to, false);
+}
+
+/** `openssl ca`, which, unlike `openssl x509 -req`, takes a start date (a certificate not valid yet). */
+function sign(name: string, issuer: string, from: number, to: number, self: boolean): void {
+  writeFileSync(join(dir, 'ca.cnf'), ['[ca]', 'default_ca = d', '[d]', 'database = index.txt', 'new_certs_dir = .', 'serial = serial', 'default_md = sha256', 'policy = p', 'unique_subject = no', '[p]', 'commonName = supplied', ''].join('\n'));
+  ssl('ca', '-batch', '-config', 'ca.cnf', ...(self ? ['-selfsign'] : ['-cert', `${issuer}.pem`]), '-keyfile', `${issuer}.key`, '-in', `${name}.csr`, '-out', `${name}.pem`,
+    '-extfile', `${name}.ext`, '-startdate', caDate(from), '-enddate', caDate(to), '-notext');
+}
+
+async function serve(name: string, key: string, chain: string[]): Promise<void> {
+  const server = tls.createServer({ key: read(`${key}.key`), cert: chain.map(read).join('') }, (s) => s.end());
+  server.on('tlsClientError', () => {});
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  ports[name] = (server.address() as net.AddressInfo).port;
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'ztaudit-trust-'));
+  writeFileSync(join(dir, 'index.txt'), '');
+  writeFileSync(join(dir, 'serial'), '01\n');
+  ca('test-root');
+  ca('test-intermediate', 'test-root');
+  ca('expired-intermediate', 'test-root', -30, -1);
+  leaf('app', 'test-intermediate');
+  leaf('early', 'test-intermediate', 365, 730);
+  leaf('under-expired', 'expired-intermediate', -2, 20);
+  // A self-signed certificate: its own CA, as `openssl req -x509` makes one.
+  ssl('req', '-x509', ...EC, '-keyout', 'self.key', '-out', 'self.pem', '-days', '20', '-subj', '/CN=app.example.test', '-addext', 'subjectAltName=DNS:app.example.test');
+  ssl('req', '-x509', ...EC, '-keyout', 'hostile.key', '-out', 'hostile.pem', '-days', '20', '-subj', `/CN=${HOSTILE}`, '-addext', 'subjectAltName=DNS:app.example.test');
+  await serve('selfSigned', 'self', ['self.pem']);
+  await serve('chain', 'app', ['app.pem', 'test-intermediate.pem']);
+  await serve('leafOnly', 'app', ['app.pem']);
+  await serve('early', 'early', ['early.pem', 'test-intermediate.pem']);
+  await serve('expiredIntermediate', 'under-expired', ['under-expired.pem', 'expired-intermediate.pem']);
+  await serve('hostile', 'hostile', ['hostile.pem']);
+});
+
+afterAll(() => {
+  for (const s of servers) s.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** ztaudit.yaml in the test directory (tls.probe.caFile relative to it, as an operator writes it), loaded as `run` loads it. */
+function configWith(yaml: string): ReturnType<typeof loadConfig> {
+  writeFileSync(join(dir, 'ztaudit.yaml'), yaml);
+  return loadConfig('ztaudit.yaml', dir, new Set(CHECK_BY_ID.keys()));
+}
+
+/** The probes of `names` (servers above; SNI app.example.test, or the one after "@") as a run makes them: probeSnapshot with `config`. */
+async function probed(config: Config, ...names: string[]): Promise<Snapshot> {
+  const endpoint = (n: string) => ({ host: '127.0.0.1', port: ports[n.split('@')[0]!]!, sni: n.split('@')[1] ?? 'app.example.test' });
+  config.tls.probe = { ...config.tls.probe, enabled: true, timeoutMs: 3000, endpoints: names.map(endpoint) };
+  const snapshot = snapshotFromObjects([]);
+  await probeSnapshot(snapshot, config, quiet);
+  return snapshot;
+}
+
+const failures = (snapshot: Snapshot, check = certificateUntrusted) => {
+  const [outcome] = runChecks([check], { snapshot, config: configWith('{}').config, now: new Date() });
+  return { outcome: outcome!, fails: outcome!.results.filter((r) => r.status === 'fail').map((r) => `${r.severity}: ${r.message}`) };
+};
+const at = (name: string) => `app.example.test@127.0.0.1:${ports[name]}`;
+
+describe('tls.certificate-untrusted through the real probe', () => {
+  it('a self-signed certificate fails, naming the reason and tls.probe.caFile', async () => {
+    const snapshot = await probed(configWith('{}').config, 'selfSigned');
+    expect(snapshot.probes![0]!.certificate).toMatchObject({ authorized: false, authorizationError: 'DEPTH_ZERO_SELF_SIGNED_CERT', hostnameMatches: true });
+    expect(failures(snapshot).fails).toEqual([
+      `high: ${at('selfSigned')}: certificate (CN app.example.test) does not chain to a trusted root: it is self-signed (its own issuer), and no trusted CA vouches for it (DEPTH_ZERO_SELF_SIGNED_CERT). Browsers, Go and curl clients refuse it; if a private CA your clients trust issued it, set tls.probe.caFile to that CA's PEM bundle.`,
+    ]);
+  });
+
+  it('a chain from a private CA passes with tls.probe.caFile naming that CA (a path relative to the config file)', async () => {
+    const { config, errors } = configWith('tls:\n  probe: {caFile: test-root.pem}\n');
+    expect(errors).toEqual([]);
+    expect(config.tls.probe.caFile).toBe(join(dir, 'test-root.pem'));
+    // At a name the certificate does not cover too: the chain is judged apart from the names, which are tls.certificate-hostname-mismatch's.
+    const snapshot = await probed(config, 'chain', 'chain@other.example.test');
+    expect(snapshot.probes!.map((p) => [p.certificate?.authorized, p.certificate?.hostnameMatches])).toEqual([[true, true], [true, false]]);
+    const { outcome, fails } = failures(snapshot);
+    expect(fails).toEqual([]);
+    expect(outcome.status).toBe('pass');
+    expect(outcome.results.map((r) => r.status)).toEqual(['pass', 'pass']);
+  });
+
+  it('the same chain without tls.probe.caFile fails: issuer unknown', async () => {
+    const snapshot = await probed(configWith('{}').config, 'chain');
+    expect(snapshot.probes![0]!.certificate).toMatchObject({ authorized: false, authorizationError: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' });
+    expect(failures(snapshot).fails).toEqual([
+      `high: ${at('chain')}: certificate (CN app.example.test) does not chain to a trusted root: issuer unknown: the chain the server sent leads to no trusted root (UNABLE_TO_GET_ISSUER_CERT_LOCALLY). Browsers, Go and curl clients refuse it; if a private CA your clients trust issued it, set tls.probe.caFile to that CA's PEM bundle.`,
+    ]);
+  });
+
+  it('a leaf served without its intermediate fails, with the root trusted: chain incomplete', async () => {
+    const snapshot = await probed(configWith('tls:\n  probe: {caFile: test-root.pem}\n').config, 'leafOnly');
+    expect(snapshot.probes![0]!.certificate).toMatchObject({ authorized: false, authorizationError: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
+    expect(failures(snapshot).fails).toEqual([
+      `high: ${at('leafOnly')}: certificate (CN app.example.test) does not chain to a trusted root: chain incomplete: the server sent the certificate without the intermediates that link it to a root, and its issuer is not a trusted root (UNABLE_TO_VERIFY_LEAF_SIGNATURE). Browsers, Go and curl clients refuse it; serve the intermediates with it (the full chain in tls.crt), or, if a private CA your clients trust issued it, set tls.probe.caFile to that CA's PEM bundle.`,
+    ]);
+  });
+
+  it('an expired intermediate under a valid leaf fails; an expired or premature leaf is left to tls.certificate-expiring, said in the coverage note', async () => {
+    const snapshot = await probed(configWith('tls:\n  probe: {caFile: test-root.pem}\n').config, 'expiredIntermediate', 'early');
+    expect(snapshot.probes!.map((p) => p.certificate?.authorizationError)).toEqual(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
+    const { outcome, fails } = failures(snapshot);
+    expect(fails).toEqual([
+      `high: ${at('expiredIntermediate')}: certificate (CN app.example.test) does not chain to a trusted root: a CA certificate in its chain has expired (CERT_HAS_EXPIRED). Browsers, Go and curl clients refuse it; if a private CA your clients trust issued it, set tls.probe.caFile to that CA's PEM bundle.`,
+    ]);
+    expect(outcome.results).toHaveLength(1);
+    expect(outcome.excluded).toBe(`Chain not judged for 1 endpoint(s) whose certificate is itself expired or not yet valid (tls.certificate-expiring reports it), which the handshake reports in place of any fault in its chain: ${at('early')}.`);
+  });
+
+  it('the served names stay escaped in the HTML report', async () => {
+    const snapshot = await probed(configWith('{}').config, 'hostile');
+    const now = new Date();
+    const { report } = auditSnapshot({ snapshot, config: configWith('{}').config, checks: CHECKS, now, startedAt: now, runId: 'run-1' });
+    const finding = report.findings.find((f) => f.check === 'tls.certificate-untrusted');
+    expect(finding?.message).toContain(`certificate (CN ${HOSTILE}) does not chain to a trusted root: it is self-signed`);
+    const html = renderHtml(report, {});
+    expect(html).not.toContain('<img src=x');
+    expect(html.replace(/<wbr>/g, '')).toContain('&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;');
+  });
+});
+
+describe('tls.certificate-expiring: a certificate not valid yet, through the real probe', () => {
+  it('records notBefore, and a notBefore after now fails at critical, naming the date', async () => {
+    const snapshot = await probed(configWith('tls:\n  probe: {caFile: test-root.pem}\n').config, 'early', 'chain');
+    const [early, valid] = snapshot.probes!;
+    const notBefore = early!.certificate!.notBefore!;
+    expect(Date.parse(notBefore) - Date.now()).toBeGreaterThan(300 * 86_400_000);
+    expect(Date.parse(valid!.certificate!.notBefore!)).toBeLessThan(Date.now());
+    expect(failures(snapshot, certificateExpiring).fails).toEqual([`critical: ${at('early')}: certificate not valid until ${notBefore} (its notBefore): clients refuse it until then.`]);
+  });
+});
+
+describe('a probe that recorded no chain verification (a snapshot written before) gets no verdict', () => {
+  const probe = (sni: string, certificate: Partial<NonNullable<TlsProbeResult['certificate']>>): TlsProbeResult => ({
+    endpoint: { host: '203.0.113.7', port: 443, sni, origin: 'config' },
+    versions: { 'TLSv1': 'rejected', 'TLSv1.1': 'rejected', 'TLSv1.2': 'accepted', 'TLSv1.3': 'accepted' },
+    certificate: { notAfter: '2099-01-01T00:00:00.000Z', hostnameMatches: true, ...certificate },
+  });
+
+  it('alone, the check does not apply (neither pass nor fail)', () => {
+    const snapshot = snapshotFromObjects([]);
+    snapshot.probes = [probe('old.example.com', {})];
+    const { outcome } = failures(snapshot);
+    expect(outcome.status).toBe('not-applicable');
+  });
+
+  it('beside recorded ones, it is named in the coverage note, not counted as a pass', () => {
+    const snapshot = snapshotFromObjects([]);
+    snapshot.probes = [probe('old.example.com', {}), probe('new.example.com', { notBefore: '2026-01-01T00:00:00.000Z', authorized: true }), probe('bad.example.com', { authorized: 'yes' as unknown as boolean })];
+    const { outcome } = failures(snapshot);
+    expect(outcome.results.map((r) => [r.resource.name, r.status])).toEqual([['new.example.com@203.0.113.7:443', 'pass']]);
+    expect(outcome.excluded).toBe('Chain not judged for 2 endpoint(s) whose probe did not record whether the chain verified (a snapshot written by an earlier version; probe again with --probe-tls): old.example.com@203.0.113.7:443, bad.example.com@203.0.113.7:443.');
+  });
+});
