@@ -104,6 +104,26 @@ spec:
     const denied = halves + cnp('no-dns-resolver', 'egressDeny: [{toCIDR: [8.8.8.8/32]}]');
     expect(results(unrestrictedEgress, denied).filter((r) => r.status === 'fail')).toEqual([]);
   });
+
+  const CALICO = `---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: calico-node, namespace: kube-system}
+spec:
+  selector: {matchLabels: {k8s-app: calico-node}}
+  template:
+    metadata: {labels: {k8s-app: calico-node}}
+    spec: {containers: [{name: calico-node, image: "docker.io/calico/node:v3.30.2"}]}
+`;
+  const calico = (name: string, order: number, nets: string) => `---\napiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {name: ${name}, namespace: shop}\nspec: {order: ${order}, selector: app == 'web', types: [Egress], egress: [{action: Allow, destination: {nets: [${nets}]}}]}\n`;
+
+  it('Calico: nets halves in two NetworkPolicies of the default tier fail, each naming the other', () => {
+    const yaml = CALICO + calico('lower', 10, '0.0.0.0/1') + calico('upper', 20, '128.0.0.0/1');
+    expect(results(unrestrictedEgress, yaml).map((r) => [r.name, r.status, r.message])).toEqual([
+      ['lower', 'fail', 'Calico NetworkPolicy shop/lower allows egress to every public IPv4 address (rule 0 together with Calico NetworkPolicy shop/upper (order 20) rule 0 (Allow)) on every port'],
+      ['upper', 'fail', 'Calico NetworkPolicy shop/upper allows egress to every public IPv4 address (rule 0 together with Calico NetworkPolicy shop/lower (order 10) rule 0 (Allow)) on every port'],
+    ]);
+  });
 });
 
 describe('network.allow-all-ingress: every public address admitted over several rules', () => {
