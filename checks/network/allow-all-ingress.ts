@@ -3,7 +3,7 @@ import { policyLabel } from '../../src/analysis/netpol/engine.ts';
 import { buildReachability, coversEveryTcpUdpPort, isolationOf } from '../../src/analysis/netpol/model.ts';
 import { emptyConns, formatConns, intersectConns, isAllConns, isEmptyConns, unionConns } from '../../src/analysis/netpol/conns.ts';
 import { rulePortConns } from '../../src/analysis/netpol/engine.ts';
-import { openToAddresses, openToPods } from '../../src/analysis/netpol/open-to-all.ts';
+import { assembledOpen, assembledText, openToAddresses, openToPods } from '../../src/analysis/netpol/open-to-all.ts';
 import { isDefaultDeny, openReason, openScope, portsText, selectsWholeNamespaces } from '../../src/analysis/netpol/rules.ts';
 import { SEGMENTATION } from '../controls.ts';
 import { CNI_SETTINGS_READS } from './lib/cni-settings.ts';
@@ -17,7 +17,7 @@ export const allowAllIngress: Check = {
   id: 'network.allow-all-ingress',
   area: 'network',
   title: 'No policy admits ingress from everywhere',
-  protectsAgainst: 'policies that admit every source (any peer, every namespace, 0.0.0.0/0, Cilium entity world/all), silently cancelling a default deny',
+  protectsAgainst: 'policies that admit every source (any peer, every namespace, 0.0.0.0/0, Cilium entity world/all, or every public address spread over several rules and policies selecting the same pods), silently cancelling a default deny',
   severity: 'high',
   controls: SEGMENTATION,
   remediation: 'Replace the open rule with explicit peers (podSelector/namespaceSelector on kubernetes.io/metadata.name, or the API\'s equivalent) and ports; list namespaces that are meant to be public under network.exposedNamespaces.',
@@ -33,13 +33,14 @@ export const allowAllIngress: Check = {
       const resource = p.ref;
       const label = policyLabel(p);
       const rules = p.ingress.filter((r) => openReason(r) !== undefined);
-      if (rules.length === 0) {
+      const classes = model.selectedBy.get(p.id) ?? [];
+      const together = classes.length ? assembledOpen(model, p, classes, 'ingress', (r) => openReason(r) !== undefined) : undefined;
+      if (rules.length === 0 && !together) {
         const unresolved = unresolvedAddressPeers(p.ingress);
         if (unresolved.length) yield { status: 'fail', resource, severity: 'medium', message: `${label} cannot be judged: ${unresolvedText('admits ingress from', unresolved)}`, evidence: { api: p.api, unresolvedRules: unresolved } };
         else yield { status: 'pass', resource, message: `${label} admits ingress only from listed peers` };
         continue;
       }
-      const classes = model.selectedBy.get(p.id) ?? [];
       if (classes.length === 0) {
         yield selectsNoPod(ctx.snapshot, model, p, label, `admits ingress from ${openReason(rules[0])}`, rules.map((r) => ({ rule: r.index, reason: openReason(r), ports: portsText(r) })));
         continue;
@@ -76,8 +77,17 @@ export const allowAllIngress: Check = {
         const narrowed = formatConns(admitted) !== formatConns(claimed);
         // Every TCP and UDP port is every port a service listens on (`ports: [{protocol: TCP}, {protocol: UDP}]`):
         // open to all, as a rule with no port is, whether or not SCTP is named too.
-        return [{ rule: r.index, ...(r.name ? { name: r.name } : {}), reason: openReason(r)!, ports: narrowed ? formatConns(admitted) : portsText(r), anyPort: coversEveryTcpUdpPort(admitted), allPorts: isAllConns(admitted) }];
+        return [{ rule: r.index, ...(r.name ? { name: r.name } : {}), reason: openReason(r) as string, ports: narrowed ? formatConns(admitted) : portsText(r), anyPort: coversEveryTcpUdpPort(admitted), allPorts: isAllConns(admitted) }];
       });
+      // Rules that only together admit every public address (0.0.0.0/1 here, 128.0.0.0/1 there):
+      // judged as one rule open to all would be, on what they admit together.
+      if (together) {
+        const anyPort = coversEveryTcpUdpPort(together.conns);
+        const allPorts = isAllConns(together.conns);
+        const entry = { rule: together.rules[0], rules: together.rules, reason: assembledText(together), ports: allPorts ? 'any' : formatConns(together.conns), anyPort, allPorts, ...(together.others.length ? { together: together.others.slice(0, 20) } : {}) };
+        if (anyPort && !open.some((o) => o.anyPort)) open.unshift(entry);
+        else open.push(entry);
+      }
       const shadow = deniedBy.size ? { deniedBy: [...deniedBy].slice(0, 5) } : {};
       if (open.length === 0) {
         yield { status: 'pass', resource, message: `${label} admits ingress from ${openReason(rules[0])}, but rules that take precedence deny all of it (${[...deniedBy, ...closedBy].slice(0, 2).join('; ') || 'the effective verdict'})`, evidence: { api: p.api, shadowedRules: rules.map((r) => r.index), ...shadow } };
@@ -111,8 +121,8 @@ export const allowAllIngress: Check = {
       const on = open.some((r) => r.allPorts) ? 'every port' : 'every TCP/UDP port';
       // The claimed peers are admitted, yet Deny rules evaluated first (or taking precedence) may
       // still refuse some sources the rule names (a Calico Deny from one namespace before a bare Allow).
-      const first = rules.find((r) => r.index === open[0].rule)!;
-      const deniers = [...new Set(classes.flatMap((c) => denyRulesBefore(c.ingressPlan, 'ingress', first)))].sort();
+      const first = p.ingress.find((r) => r.index === open[0].rule);
+      const deniers = first ? [...new Set(classes.flatMap((c) => denyRulesBefore(c.ingressPlan, 'ingress', first)))].sort() : [];
       const portsNote = deniedBy.size && !anyPort ? ` (${[...deniedBy][0]}${deniedBy.size > 1 ? ` and ${deniedBy.size - 1} more Deny rule(s)` : ''} refuse${deniedBy.size > 1 ? '' : 's'} the rest)` : '';
       const peersNote = !portsNote && deniers.length ? `, except the sources Deny rules of ${deniers.slice(0, 3).join(', ')}${deniers.length > 3 ? ` (and ${deniers.length - 3} more)` : ''} refuse` : '';
       yield {

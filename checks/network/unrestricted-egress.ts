@@ -4,9 +4,9 @@ import { policyLabel } from '../../src/analysis/netpol/engine.ts';
 import { buildReachability, egressVerdict, type ReachModel } from '../../src/analysis/netpol/model.ts';
 import type { Endpoint } from '../../src/analysis/netpol/engine.ts';
 import type { PodClass, Rule } from '../../src/analysis/netpol/layers.ts';
-import { emptyConns, type ConnSet, formatConns, hasConn, intersectConns, isEmptyConns, MAX_PORT, MIN_PORT, unionConns } from '../../src/analysis/netpol/conns.ts';
+import { emptyConns, type ConnSet, formatConns, hasConn, intersectConns, isAllConns, isEmptyConns, MAX_PORT, MIN_PORT, unionConns } from '../../src/analysis/netpol/conns.ts';
 import { rulePortConns } from '../../src/analysis/netpol/engine.ts';
-import { openToAddresses } from '../../src/analysis/netpol/open-to-all.ts';
+import { assembledOpen, assembledText, openToAddresses } from '../../src/analysis/netpol/open-to-all.ts';
 import { externalOpenReason, openScope, portsText } from '../../src/analysis/netpol/rules.ts';
 import { SEGMENTATION } from '../controls.ts';
 import { CNI_SETTINGS_READS } from './lib/cni-settings.ts';
@@ -45,6 +45,18 @@ function portsLeftOut(intervals: ConnSet['TCP']): Array<readonly [number, number
   return intervals.length && missing <= NEARLY_EVERY_PORT_MAX_EXCLUDED ? gaps : undefined;
 }
 
+/** What a set of connections open to every destination says of its ports: every port of which protocols (but a few), DNS. */
+function portFacts(admitted: ConnSet) {
+  const leftOut = (['TCP', 'UDP', 'SCTP'] as const).flatMap((proto) => {
+    const gaps = portsLeftOut(admitted[proto]);
+    return gaps ? [{ proto, gaps }] : [];
+  });
+  const everyPort = leftOut.map((l) => l.proto);
+  const exceptPorts = leftOut.flatMap(({ proto, gaps }) => gaps.map(([a, b]) => `${proto} ${a === b ? a : `${a}-${b}`}`));
+  const dns = hasConn(admitted, 'UDP', 53) || hasConn(admitted, 'TCP', 53);
+  return { everyPortOn: [...everyPort], ...(exceptPorts.length ? { exceptPorts } : {}), anyPort: everyPort.length > 0, dns };
+}
+
 /** What a toFQDNs `*` rule's pods may still open to an arbitrary name, by the effective verdict. */
 function everyNameAdmitted(model: ReachModel, classes: readonly PodClass[], r: Rule): ConnSet {
   let admitted = emptyConns();
@@ -56,7 +68,7 @@ export const unrestrictedEgress: Check = {
   id: 'network.unrestricted-egress',
   area: 'network',
   title: 'No policy allows egress anywhere on any port',
-  protectsAgainst: 'egress rules open to every destination (0.0.0.0/0, ::/0, ipBlocks that together cover every public address of a family, no `to`, Cilium entity world or toFQDNs `*`, ANP networks 0.0.0.0/0) on every port of a protocol (or all but up to 16 of them, such as every TCP port but SMTP), and DNS to anywhere (exfiltration)',
+  protectsAgainst: 'egress rules open to every destination (0.0.0.0/0, ::/0, ipBlocks that together cover every public address of a family, in one rule or spread over several rules and policies selecting the same pods, no `to`, Cilium entity world or toFQDNs `*`, ANP networks 0.0.0.0/0) on every port of a protocol (or all but up to 16 of them, such as every TCP port but SMTP), and DNS to anywhere (exfiltration)',
   severity: 'high',
   controls: SEGMENTATION,
   remediation: 'Restrict egress rules to the destinations (namespace/pod selectors, specific CIDRs or FQDNs) and ports the workload needs; send DNS only to kube-dns.',
@@ -74,13 +86,14 @@ export const unrestrictedEgress: Check = {
       // Open to the outside world: any peer, ipBlocks covering a whole family, entity world.
       // Egress to every pod in the cluster (namespaceSelector: {}) is broad but not unrestricted.
       const rules = p.egress.filter((r) => externalOpenReason(r));
-      if (rules.length === 0) {
+      const classes = model.selectedBy.get(p.id) ?? [];
+      const together = classes.length ? assembledOpen(model, p, classes, 'egress', (r) => externalOpenReason(r) !== undefined) : undefined;
+      if (rules.length === 0 && !together) {
         const unresolved = unresolvedAddressPeers(p.egress);
         if (unresolved.length) out.push({ status: 'fail', resource, severity: 'medium', message: `${label} cannot be judged: ${unresolvedText('allows egress to', unresolved)}`, evidence: { api: p.api, unresolvedRules: unresolved } });
         else out.push({ status: 'pass', resource, message: `${label} restricts egress destinations` });
         continue;
       }
-      const classes = model.selectedBy.get(p.id) ?? [];
       if (classes.length === 0) {
         out.push(selectsNoPod(ctx.snapshot, model, p, label, 'allows egress to every address', rules.map((r) => ({ rule: r.index, reason: externalOpenReason(r), ports: portsText(r) }))));
         continue;
@@ -108,15 +121,16 @@ export const unrestrictedEgress: Check = {
         if (isEmptyConns(admitted)) return [];
         const claimed = rulePortConns(r, families.length ? { kind: 'ip', family: families[0], value: 0n, text: '' } : ANY_NAME);
         const narrowed = formatConns(admitted) !== formatConns(claimed);
-        const leftOut = (['TCP', 'UDP', 'SCTP'] as const).flatMap((proto) => {
-          const gaps = portsLeftOut(admitted[proto]);
-          return gaps ? [{ proto, gaps }] : [];
-        });
-        const everyPort = leftOut.map((l) => l.proto);
-        const exceptPorts = leftOut.flatMap(({ proto, gaps }) => gaps.map(([a, b]) => `${proto} ${a === b ? a : `${a}-${b}`}`));
-        const dns = hasConn(admitted, 'UDP', 53) || hasConn(admitted, 'TCP', 53);
-        return [{ rule: r.index, ...(r.name ? { name: r.name } : {}), reason: externalOpenReason(r), ports: narrowed ? formatConns(admitted) : portsText(r), everyPortOn: [...everyPort], ...(exceptPorts.length ? { exceptPorts } : {}), anyPort: everyPort.length > 0, dns }];
+        return [{ rule: r.index, ...(r.name ? { name: r.name } : {}), reason: externalOpenReason(r) as string, ports: narrowed ? formatConns(admitted) : portsText(r), ...portFacts(admitted) }];
       });
+      // Rules that only together reach every public address (0.0.0.0/1 here, 128.0.0.0/1 there):
+      // judged as one rule open to all would be, on what they open together.
+      if (together) {
+        const facts = portFacts(together.conns);
+        const entry = { rule: together.rules[0], rules: together.rules, reason: assembledText(together), ports: isAllConns(together.conns) ? 'any' : formatConns(together.conns), ...facts, ...(together.others.length ? { together: together.others.slice(0, 20) } : {}) };
+        if (facts.anyPort && !open.some((o) => o.anyPort)) open.unshift(entry);
+        else open.push(entry);
+      }
       const except = refused.size ? `, though not to every public address (other rules refuse ${[...refused][0]}${refused.size > 1 ? ` and ${refused.size - 1} more range(s)` : ''})` : '';
       const shadow = deniedBy.size ? { deniedBy: [...deniedBy].slice(0, 5) } : {};
       const anyPort = open.filter((r) => r.anyPort);

@@ -70,7 +70,7 @@ export function parseCidr(text: string): IpRange | undefined {
 }
 
 /** `base` minus every range in `minus`, as sorted disjoint ranges. */
-export function subtractRanges(base: IpRange, minus: IpRange[]): IpRange[] {
+export function subtractRanges(base: IpRange, minus: readonly IpRange[]): IpRange[] {
   let pieces: IpRange[] = [base];
   for (const m of minus) {
     if (m.family !== base.family) continue;

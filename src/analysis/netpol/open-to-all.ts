@@ -5,9 +5,10 @@
 // addresses of each family get, as `reach` answers each of them. Feeds network.allow-all-ingress
 // and network.unrestricted-egress.
 
-import type { Family, IpRange } from '../../base/ip.ts';
-import { allConns, emptyConns, intersectConns, sameConns, unionConns, type ConnSet } from './conns.ts';
-import { describeCause, type Direction, type StagePlan } from './engine.ts';
+import { subtractRanges, type Family, type IpRange } from '../../base/ip.ts';
+import { allConns, emptyConns, intersectConns, isEmptyConns, sameConns, subtractConns, unionConns, type ConnSet } from './conns.ts';
+import { describeCause, describeRule, type Direction, type RuleRef, type StagePlan } from './engine.ts';
+import type { LayerPolicy, Rule } from './layers.ts';
 import { publicPieces, type Piece } from './egress.ts';
 import { NOT_PUBLIC_UNICAST } from './rules.ts';
 import { egressVerdict, ingressVerdict, type DirectionVerdict, type Endpoint, type PodClass, type ReachModel } from './model.ts';
@@ -60,6 +61,12 @@ function keyOf(cls: PodClass, dir: Direction): PodClass | readonly StagePlan[] {
 }
 const piecesByModel = new WeakMap<ReachModel, Map<string, Piece[]>>();
 
+function piecesOf(model: ReachModel): Map<string, Piece[]> {
+  let pieces = piecesByModel.get(model);
+  if (!pieces) piecesByModel.set(model, (pieces = new Map()));
+  return pieces;
+}
+
 /** The address ranges the class's rules in `dir` name: the public space is cut at them, so each piece is judged as one. */
 function namedRanges(cls: PodClass, dir: Direction): IpRange[] {
   const out: IpRange[] = [];
@@ -107,14 +114,12 @@ export function openToAddresses(model: ReachModel, cls: PodClass, dir: Direction
   if (!entry) addressCache.set(key, (entry = {}));
   const hit = entry[dir];
   if (hit) return hit;
-  let pieces = piecesByModel.get(model);
-  if (!pieces) piecesByModel.set(model, (pieces = new Map()));
   const fam = (): FamilyOpen => ({ some: emptyConns(), every: allConns(), refused: [], deniedBy: [], closedBy: [] });
   const out: AddressesOpen = { 4: fam(), 6: fam() };
   const deniedBy = { 4: new Set<string>(), 6: new Set<string>() };
   const closedBy = { 4: new Set<string>(), 6: new Set<string>() };
   const judged: Array<{ family: Family; text: string; conns: ConnSet }> = [];
-  for (const { piece, text, endpoint } of publicPieces(namedRanges(cls, dir), NOT_PUBLIC_UNICAST, pieces)) {
+  for (const { piece, text, endpoint } of publicPieces(namedRanges(cls, dir), NOT_PUBLIC_UNICAST, piecesOf(model))) {
     const v = verdictWith(model, cls, dir, endpoint);
     const f = out[piece.family];
     f.some = unionConns(f.some, v.conns);
@@ -134,3 +139,117 @@ export function openToAddresses(model: ReachModel, cls: PodClass, dir: Direction
   return (entry[dir] = out);
 }
 
+/** What Allow rules open with every public address of a family (not a default allow where no policy decides), and which rules. */
+interface RuledOpen {
+  /** The connections that, on every public piece of the family, some Allow rule opens. */
+  ruled: ConnSet;
+  /** The Allow rules credited with part of `ruled` on some piece, each with what it is credited with there. */
+  ruledBy: Array<{ ref: RuleRef; conns: ConnSet }>;
+}
+
+const ruledCache = new WeakMap<PodClass | readonly StagePlan[], Partial<Record<Direction, Record<4 | 6, RuledOpen>>>>();
+
+/**
+ * The rules behind what is open with every public address, once per class (or plan, keyOf) and
+ * direction, on the pieces openToAddresses judges. Apart from it: only a policy with rules that
+ * might open public addresses together asks (assembledOpen), and the rest do not pay for it.
+ */
+function openByRules(model: ReachModel, cls: PodClass, dir: Direction): Record<4 | 6, RuledOpen> {
+  const key = keyOf(cls, dir);
+  let entry = ruledCache.get(key);
+  if (!entry) ruledCache.set(key, (entry = {}));
+  const hit = entry[dir];
+  if (hit) return hit;
+  const ruled = { 4: allConns(), 6: allConns() };
+  const credited = { 4: new Map<string, { ref: RuleRef; conns: ConnSet }>(), 6: new Map<string, { ref: RuleRef; conns: ConnSet }>() };
+  for (const { piece, endpoint } of publicPieces(namedRanges(cls, dir), NOT_PUBLIC_UNICAST, piecesOf(model))) {
+    let byRules = emptyConns();
+    for (const d of verdictWith(model, cls, dir, endpoint).decisions) {
+      if (!d.allowed || d.cause.kind !== 'rule') continue;
+      byRules = unionConns(byRules, d.conns);
+      const k = `${d.cause.rule.policy}\u0000${d.cause.rule.rule}`;
+      const had = credited[piece.family].get(k);
+      credited[piece.family].set(k, { ref: d.cause.rule, conns: had ? unionConns(had.conns, d.conns) : d.conns });
+    }
+    ruled[piece.family] = intersectConns(ruled[piece.family], byRules);
+  }
+  const of = (family: 4 | 6): RuledOpen => ({
+    ruled: ruled[family],
+    ruledBy: [...credited[family].values()].flatMap((c) => {
+      const conns = intersectConns(c.conns, ruled[family]);
+      return isEmptyConns(conns) ? [] : [{ ref: c.ref, conns }];
+    }),
+  });
+  return (entry[dir] = { 4: of(4), 6: of(6) });
+}
+
+/** What a policy's rules open toward every public address of some family together with other rules (assembledOpen). */
+export interface AssembledOpen {
+  /** The families of which every public address is open. */
+  families: Array<4 | 6>;
+  /** The connections open with every public address of those families that the policy's rules take part in. */
+  conns: ConnSet;
+  /** The policy's rules credited with part of it. */
+  rules: number[];
+  /** The other policies' rules credited with part of it, described as `reach` does (describeRule). */
+  others: string[];
+}
+
+/**
+ * Every public address opened by several rules together: the rules of every policy that
+ * selects a pod are ORed ("traffic is allowed if it matches at least one rule across all of the
+ * network policies that select the pod", kubernetes.io/docs/concepts/services-networking/
+ * network-policies/), so 0.0.0.0/1 in one rule and 128.0.0.0/1 in another (or another policy)
+ * open what 0.0.0.0/0 does. Judged on the effective verdict (openByRules, once per class or
+ * plan): the connections Allow rules open with every public piece of a family, of which the
+ * policy's own rules open part. Undefined when the policy's rules take no part, or when rules
+ * that alone claim a whole family (`alone`: openReason, externalOpenReason) open all they take
+ * part in: those are judged rule by rule, and the policy's other rules add nothing.
+ */
+export function assembledOpen(model: ReachModel, p: LayerPolicy, classes: readonly PodClass[], dir: Direction, alone: (r: Rule) => boolean): AssembledOpen | undefined {
+  // Only an Allow rule that does not claim a whole family alone and names some public address
+  // (an ipBlock outside NOT_PUBLIC_UNICAST) takes part: no verdict is needed for the others.
+  if (!p[dir]?.some((r) => r.action === 'Allow' && r.peers !== 'any' && r.peers.some((x) => x.kind === 'ipBlock' && x.ranges.some((range) => subtractRanges(range, NOT_PUBLIC_UNICAST).length > 0)) && !alone(r))) return undefined;
+  let conns = emptyConns();
+  const families = new Set<4 | 6>();
+  const rules = new Set<number>();
+  const others = new Set<string>();
+  const ruleOf = (ref: RuleRef) => model.policyById.get(ref.policy)?.[dir]?.find((r) => r.index === ref.rule);
+  // Classes of one plan share one answer (the cache key): each is read once.
+  const seen = new Set<Record<4 | 6, RuledOpen>>();
+  for (const cls of classes) {
+    const a = openByRules(model, cls, dir);
+    if (seen.has(a)) continue;
+    seen.add(a);
+    for (const family of [4, 6] as const) {
+      const f = a[family];
+      if (f.ruledBy.length === 0) continue;
+      let mine = emptyConns();
+      let single = emptyConns();
+      for (const { ref, conns: c } of f.ruledBy) {
+        const r = ruleOf(ref);
+        if (r && alone(r)) single = unionConns(single, c);
+        else if (ref.policy === p.id) mine = unionConns(mine, c);
+      }
+      if (isEmptyConns(subtractConns(mine, single))) continue;
+      conns = unionConns(conns, mine);
+      families.add(family);
+      for (const { ref, conns: c } of f.ruledBy) {
+        if (isEmptyConns(intersectConns(c, mine))) continue;
+        const r = ruleOf(ref);
+        if (ref.policy !== p.id) others.add(describeRule(ref));
+        else if (r && !alone(r)) rules.add(ref.rule);
+      }
+    }
+  }
+  if (isEmptyConns(conns)) return undefined;
+  return { families: [...families].sort(), conns, rules: [...rules].sort((x, y) => x - y), others: [...others].sort() };
+}
+
+/** "every public IPv4 address (rules 0, 1 together)", "every public IPv4 address (rule 0 together with NetworkPolicy app/b rule 0 (Allow))". */
+export function assembledText(a: AssembledOpen): string {
+  const own = a.rules.length === 1 ? `rule ${a.rules[0]}` : `rules ${a.rules.join(', ')}`;
+  const shown = a.others.slice(0, 3).join(', ') + (a.others.length > 3 ? ` (and ${a.others.length - 3} more)` : '');
+  const together = a.others.length ? ` together with ${shown}` : a.rules.length > 1 ? ' together' : '';
+  return `every public ${a.families.map((f) => `IPv${f}`).join(' and ')} address (${own}${together})`;
+}
