@@ -18,6 +18,7 @@ import { addSourceOptions, checkSource, describeSource, loadSource, type SourceF
 import { abortable, alertCannotRun, buildEdges, chromiumFor, FORMATS, openStore, type WiringFlags } from './wiring.ts';
 import { printScoreTable } from './score-table.ts';
 import { rejectedWarning } from '../run/undelivered.ts';
+import { FAILURE_TEXT, type FailureKind } from '../notify/policy.ts';
 import { oneLine } from '../base/plain-text.ts';
 import { suggestion } from '../base/did-you-mean.ts';
 import { coverageGaps, gapsText } from '../run/coverage.ts';
@@ -243,17 +244,20 @@ export async function runAudit(opts: RunOptions, io: CliIO, signal?: AbortSignal
  * The "audit could not run" alert on every configured channel (alertCannotRun: none with
  * --no-notify, none on a channel whose own settings are the problem), and a warning for each
  * channel that did not take it. `run` before it exits 2; `serve` when it cannot start and when
- * a run fails. `config`: undefined when it could not be read (its channels are then unknown;
- * the environment's are still used).
+ * a run fails, and (`failure` 'stuck') when a run has made scheduled runs be skipped. `config`:
+ * undefined when it could not be read (its channels are then unknown; the environment's are
+ * still used). `failure`: which alert; else the one `error` calls for (failureKindOf).
  */
-export async function sayCannotRun(error: unknown, input: { flags: WiringFlags & { cluster?: string }; config: Config | undefined; env: EnvSettings; log: ReturnType<typeof createLogger>; signal?: AbortSignal }): Promise<void> {
+export async function sayCannotRun(error: unknown, input: { flags: WiringFlags & { cluster?: string }; config: Config | undefined; env: EnvSettings; log: ReturnType<typeof createLogger>; signal?: AbortSignal; failure?: FailureKind }): Promise<void> {
   const { flags, log } = input;
+  const failure = input.failure ?? failureKindOf(error);
   const outcomes = await alertCannotRun(errorMessage(error), {
-    flags, config: input.config ?? defaultConfig(), env: input.env, ...(flags.cluster ? { clusterName: flags.cluster } : {}), failure: failureKindOf(error), ...(input.signal ? { signal: input.signal } : {}),
+    flags, config: input.config ?? defaultConfig(), env: input.env, ...(flags.cluster ? { clusterName: flags.cluster } : {}), failure, ...(input.signal ? { signal: input.signal } : {}),
   });
+  const alert = `the "${FAILURE_TEXT[failure].title}" alert`;
   for (const o of outcomes) {
-    if (o.status === 'failed') log.warn(`${o.channel}: could not send the "audit could not run" alert: ${o.detail ?? ''}`);
-    const rejected = rejectedWarning(o, 'the "audit could not run" alert');
+    if (o.status === 'failed') log.warn(`${o.channel}: could not send ${alert}: ${o.detail ?? ''}`);
+    const rejected = rejectedWarning(o, alert);
     if (rejected) log.warn(rejected);
   }
 }
