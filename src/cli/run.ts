@@ -127,16 +127,20 @@ export function warnFailOnNeverFires(edges: Pick<PipelineEdges, 'store'>, failOn
  * With --fail-on never, the one warning that the audit was blind in places, -q or not: the
  * score table says it on stdout, but a log pipeline reading stderr for warnings (a CronJob's)
  * would see a partial run as a clean one, and no exit code will say it. Any other --fail-on
- * exits 1 saying it (failOnReason).
+ * exits 1 saying it (failOnReason). `said`: the kinds a live collection already warned it
+ * could not read, naming the reason and the checks that need them (loadSource): not said
+ * again, so that each blind kind is told once; what is left (a check that crashed, a kind of a
+ * snapshot's or of the manifests') still is.
  */
-function warnGaps(report: RunReport, flags: Pick<RunFlags, 'failOn' | 'acceptedForbidden'>, log: ReturnType<typeof createLogger>): void {
+function warnGaps(report: RunReport, flags: Pick<RunFlags, 'failOn' | 'acceptedForbidden'>, said: ReadonlySet<string>, log: ReturnType<typeof createLogger>): void {
   if (flags.failOn !== 'never') return;
-  const gaps = coverageGaps(report, flags.acceptedForbidden);
+  const gaps = coverageGaps(report, flags.acceptedForbidden, said);
   if (gaps.checks > 0) {
     log.warn(oneLine(`${gapsText(gaps)}: their areas get no grade, and --fail-on critical, high or regression would exit 1`));
     return;
   }
-  const partial = report.run.partial ?? [];
+  // A partial line of a kind is unreadKind's (src/engine/audit.ts): "<kind> could not be read (…)".
+  const partial = (report.run.partial ?? []).filter((line) => ![...said].some((kind) => line.startsWith(`${kind} could not be read (`)));
   if (partial.length > 0) log.warn(oneLine(`partial run: ${partial[0]}${partial.length > 1 ? ` (and ${partial.length - 1} more)` : ''}`));
 }
 
@@ -202,7 +206,8 @@ export async function runAudit(opts: RunOptions, io: CliIO, signal?: AbortSignal
     const cfg = config;
     const store = await openStore(flags, cfg, env, io, (line) => log.warn(line));
     try {
-      const collect = () => loadSource(flags, log, { config: cfg, env: io.env, cwd: io.cwd, ...(signal ? { signal } : {}) });
+      const said = new Set<string>();
+      const collect = () => loadSource(flags, log, { config: cfg, env: io.env, cwd: io.cwd, said, ...(signal ? { signal } : {}) });
       const edges = await buildEdges({ flags, config: cfg, env, log, io, collect: signal ? () => abortable(collect, signal) : collect }, store);
       if (signal) edges.signal = signal;
       // A one-shot run: the audit's freed pages go back to the system before the diff, the
@@ -217,7 +222,7 @@ export async function runAudit(opts: RunOptions, io: CliIO, signal?: AbortSignal
         if (line !== null) log.warn(line);
       }
       if (!flags.quiet) printScoreTable(report, io);
-      warnGaps(report, flags, log);
+      warnGaps(report, flags, said, log);
       const failed = failOnReason(report, flags.failOn, flags.acceptedForbidden);
       if (failed === null) return EXIT_OK;
       // Said even with --quiet: an exit code without its reason sends people digging.
