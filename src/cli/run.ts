@@ -18,6 +18,7 @@ import { addSourceOptions, checkSource, describeSource, loadSource, type SourceF
 import { abortable, alertCannotRun, buildEdges, chromiumFor, FORMATS, openStore, type WiringFlags } from './wiring.ts';
 import { printScoreTable } from './score-table.ts';
 import { rejectedWarning } from '../run/undelivered.ts';
+import { FAILURE_TEXT, type FailureKind } from '../notify/policy.ts';
 import { oneLine } from '../base/plain-text.ts';
 import { suggestion } from '../base/did-you-mean.ts';
 import { coverageGaps, gapsText } from '../run/coverage.ts';
@@ -126,16 +127,20 @@ export function warnFailOnNeverFires(edges: Pick<PipelineEdges, 'store'>, failOn
  * With --fail-on never, the one warning that the audit was blind in places, -q or not: the
  * score table says it on stdout, but a log pipeline reading stderr for warnings (a CronJob's)
  * would see a partial run as a clean one, and no exit code will say it. Any other --fail-on
- * exits 1 saying it (failOnReason).
+ * exits 1 saying it (failOnReason). `said`: the kinds a live collection already warned it
+ * could not read, naming the reason and the checks that need them (loadSource): not said
+ * again, so that each blind kind is told once; what is left (a check that crashed, a kind of a
+ * snapshot's or of the manifests') still is.
  */
-function warnGaps(report: RunReport, flags: Pick<RunFlags, 'failOn' | 'acceptedForbidden'>, log: ReturnType<typeof createLogger>): void {
+function warnGaps(report: RunReport, flags: Pick<RunFlags, 'failOn' | 'acceptedForbidden'>, said: ReadonlySet<string>, log: ReturnType<typeof createLogger>): void {
   if (flags.failOn !== 'never') return;
-  const gaps = coverageGaps(report, flags.acceptedForbidden);
+  const gaps = coverageGaps(report, flags.acceptedForbidden, said);
   if (gaps.checks > 0) {
     log.warn(oneLine(`${gapsText(gaps)}: their areas get no grade, and --fail-on critical, high or regression would exit 1`));
     return;
   }
-  const partial = report.run.partial ?? [];
+  // A partial line of a kind is unreadKind's (src/engine/audit.ts): "<kind> could not be read (…)".
+  const partial = (report.run.partial ?? []).filter((line) => ![...said].some((kind) => line.startsWith(`${kind} could not be read (`)));
   if (partial.length > 0) log.warn(oneLine(`partial run: ${partial[0]}${partial.length > 1 ? ` (and ${partial.length - 1} more)` : ''}`));
 }
 
@@ -201,7 +206,8 @@ export async function runAudit(opts: RunOptions, io: CliIO, signal?: AbortSignal
     const cfg = config;
     const store = await openStore(flags, cfg, env, io, (line) => log.warn(line));
     try {
-      const collect = () => loadSource(flags, log, { config: cfg, env: io.env, cwd: io.cwd, ...(signal ? { signal } : {}) });
+      const said = new Set<string>();
+      const collect = () => loadSource(flags, log, { config: cfg, env: io.env, cwd: io.cwd, said, ...(signal ? { signal } : {}) });
       const edges = await buildEdges({ flags, config: cfg, env, log, io, collect: signal ? () => abortable(collect, signal) : collect }, store);
       if (signal) edges.signal = signal;
       // A one-shot run: the audit's freed pages go back to the system before the diff, the
@@ -216,7 +222,7 @@ export async function runAudit(opts: RunOptions, io: CliIO, signal?: AbortSignal
         if (line !== null) log.warn(line);
       }
       if (!flags.quiet) printScoreTable(report, io);
-      warnGaps(report, flags, log);
+      warnGaps(report, flags, said, log);
       const failed = failOnReason(report, flags.failOn, flags.acceptedForbidden);
       if (failed === null) return EXIT_OK;
       // Said even with --quiet: an exit code without its reason sends people digging.
@@ -243,17 +249,20 @@ export async function runAudit(opts: RunOptions, io: CliIO, signal?: AbortSignal
  * The "audit could not run" alert on every configured channel (alertCannotRun: none with
  * --no-notify, none on a channel whose own settings are the problem), and a warning for each
  * channel that did not take it. `run` before it exits 2; `serve` when it cannot start and when
- * a run fails. `config`: undefined when it could not be read (its channels are then unknown;
- * the environment's are still used).
+ * a run fails, and (`failure` 'stuck') when a run has made scheduled runs be skipped. `config`:
+ * undefined when it could not be read (its channels are then unknown; the environment's are
+ * still used). `failure`: which alert; else the one `error` calls for (failureKindOf).
  */
-export async function sayCannotRun(error: unknown, input: { flags: WiringFlags & { cluster?: string }; config: Config | undefined; env: EnvSettings; log: ReturnType<typeof createLogger>; signal?: AbortSignal }): Promise<void> {
+export async function sayCannotRun(error: unknown, input: { flags: WiringFlags & { cluster?: string }; config: Config | undefined; env: EnvSettings; log: ReturnType<typeof createLogger>; signal?: AbortSignal; failure?: FailureKind }): Promise<void> {
   const { flags, log } = input;
+  const failure = input.failure ?? failureKindOf(error);
   const outcomes = await alertCannotRun(errorMessage(error), {
-    flags, config: input.config ?? defaultConfig(), env: input.env, ...(flags.cluster ? { clusterName: flags.cluster } : {}), failure: failureKindOf(error), ...(input.signal ? { signal: input.signal } : {}),
+    flags, config: input.config ?? defaultConfig(), env: input.env, ...(flags.cluster ? { clusterName: flags.cluster } : {}), failure, ...(input.signal ? { signal: input.signal } : {}),
   });
+  const alert = `the "${FAILURE_TEXT[failure].title}" alert`;
   for (const o of outcomes) {
-    if (o.status === 'failed') log.warn(`${o.channel}: could not send the "audit could not run" alert: ${o.detail ?? ''}`);
-    const rejected = rejectedWarning(o, 'the "audit could not run" alert');
+    if (o.status === 'failed') log.warn(`${o.channel}: could not send ${alert}: ${o.detail ?? ''}`);
+    const rejected = rejectedWarning(o, alert);
     if (rejected) log.warn(rejected);
   }
 }

@@ -173,8 +173,8 @@ async function startChecked(flags: ReturnType<typeof checkServeFlags>, config: C
       ...(store ? { storedScores: () => readStoredScores(store, flags.cluster ?? config.cluster.name, (id) => checkArea.get(id)) } : {}),
       ...(pages ? { lookupRun: async (id: string) => { const page = await pages.render(id); return typeof page === 'string' ? withRunListLink(page) : page; }, runStored: (id: string) => pages.stored(id), lookupFleet: () => pages.renderFleet(fleetQueryOf(config, {}, new Date()), (line) => log.warn(`/fleet: ${line}`)) } : {}),
       ...(watch ? { watchMetrics: () => watch.metrics() } : {}),
-      // A run that holds every later tick off is an audit that no longer runs: alerted as one.
-      onStuck: (why) => sayCannotRun(new Error(why), { flags, config, env, log }),
+      // A run that holds every later tick off is an audit that no longer runs: alerted on the channels that say so when one cannot run, under its own title.
+      onStuck: (why) => sayCannotRun(new Error(why), { flags, config, env, log, failure: 'stuck' }),
       runOnce: async (signal, hooks, reason) => {
         // The signal reaches the collector and the notifiers themselves: at SIGTERM their
         // requests stop, not just our wait.

@@ -89,6 +89,8 @@ export interface SourceContext {
   cwd?: string;
   /** Abandons a live collection and the TLS probes (serve at shutdown). */
   signal?: AbortSignal;
+  /** Given: each kind a live collection warned it could not read, with why, is added (`run` says it once). */
+  said?: Set<string>;
 }
 
 export async function loadSource(flags: SourceFlags, log: Logger, context: SourceContext = {}): Promise<Snapshot> {
@@ -244,7 +246,10 @@ async function collectSource(flags: SourceFlags, log: Logger, context: SourceCon
     if (context.signal?.aborted) return;
     if (!done || done.status === 'ok' || done.status === 'absent') log.progress(kind, count);
     else if (onlyWithOf(kind)) later.push(kind);
-    else log.warn(`${kind} could not be read (${done.status}${done.detail ? `: ${done.detail}` : ''}): ${whoNeeds(kind as KindKey)}`);
+    else {
+      log.warn(`${kind} could not be read (${done.status}${done.detail ? `: ${done.detail}` : ''}): ${whoNeeds(kind as KindKey)}`);
+      context.said?.add(kind);
+    }
   };
   const snapshot = await collectLive({
     kubeconfigPath: flags.kubeconfig ? at(flags.kubeconfig) : undefined,
@@ -266,6 +271,7 @@ async function collectSource(flags: SourceFlags, log: Logger, context: SourceCon
     if (!u) continue;
     if (!u.partial) log.warn(u.line);
     else log.warn(`${u.line}: ${needed.length > 0 ? whoNeeds(kind as KindKey) : `it refines the verdicts on ${onlyWithOf(kind)!.join(' and ')}, so the run is partial`}`);
+    context.said?.add(kind);
   }
   return snapshot;
 }

@@ -33,12 +33,14 @@ export function heldBackText(h: { repeats: number; since: string }): string {
 }
 
 /**
- * Which alert: the audit did not run, it ran (reports written) but could not be stored, or it
- * was not stored because a run of the cluster that started later was stored meanwhile.
+ * Which alert: the audit did not run, it ran (reports written) but could not be stored, it
+ * was not stored because a run of the cluster that started later was stored meanwhile, or
+ * (serve) a run still going has made scheduled runs be skipped (src/schedule/daemon.ts).
  */
-export type FailureKind = 'not-run' | 'not-stored' | 'overtaken';
+export type FailureKind = 'not-run' | 'not-stored' | 'overtaken' | 'stuck';
 export const FAILURE_TEXT: Record<FailureKind, { title: string; lede: string }> = {
   'not-run': { title: 'audit could not run', lede: 'did not complete, so there is no compliance result for this run.' },
   'not-stored': { title: 'audit could not be stored', lede: 'ran and wrote its reports, but the run could not be stored in the history: the next run will diff against an older baseline.' },
   'overtaken': { title: 'audit run not stored: a newer run was stored', lede: 'was not stored because a newer run of the cluster was stored meanwhile; that run is the latest result, and nothing needs re-running.' },
+  'stuck': { title: 'audit stuck: scheduled runs skipped', lede: 'has not ended and the runs scheduled after it were skipped, so there is no new compliance result until it ends.' },
 };

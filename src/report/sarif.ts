@@ -146,9 +146,16 @@ function rulesOf(report: RunReport, carried: readonly CarriedFindings[]): Rules 
  * extensions/ql-vscode/src/common/sarif-utils.ts: unescapeSarifText, "[", "]" and "\\" outside
  * links too), and what the SARIF TC merged into its 2.2 draft says (oasis-tcs/sarif-spec pull
  * request 768: these characters "may be backslash-escaped, even outside link text").
+ * Each `{` and `}` is doubled as well: a message string may hold placeholders, `{0}` standing for
+ * element 0 of the message's `arguments`, which a consumer "SHALL replace" when it displays the
+ * message, and "Within both plain text and formatted message strings, the characters "{" and "}"
+ * SHALL be represented by the character sequences "{{" and "}}" respectively" (§3.11.5 "Messages
+ * with placeholders"), so a name holding `{0}` is shown as written, not as a substitution. Rule
+ * descriptions are no message objects (a reportingDescriptor's multiformatMessageStrings, §3.49.9,
+ * with no `arguments`, §3.11.11) and hold ztaudit's own text: they keep their braces.
  */
 function messageText(text: string): string {
-  return oneLine(text.replace(/[\\[\]]/g, '\\$&'));
+  return oneLine(text.replace(/[\\[\]]/g, '\\$&').replace(/[{}]/g, '$&$&'));
 }
 
 /** A URI path of segments; a lone surrogate (which no URI can carry) becomes U+FFFD. */

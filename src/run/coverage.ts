@@ -99,9 +99,11 @@ export interface CoverageGaps {
  * not evaluated only because a kind is absent (CRD not installed: nothing of it exists) is
  * not one, nor one blind only for kinds in `acceptForbidden` that were forbidden (an auditor
  * kept from them on purpose; a failed read of them still counts). Runs stored before checks
- * recorded `unreadable` count no kind gaps.
+ * recorded `unreadable` count no kind gaps. `said`: kinds whose gap was already told the user,
+ * with its reason (a live run's collection warns of each kind it could not read): left out
+ * like accepted ones, so a check blind only for them is not counted again.
  */
-export function coverageGaps(report: { run: { coverage: Record<string, { status: string; detail?: string } | undefined> }; checks: ReadonlyArray<{ id: string; status: string; unreadable?: string[] }> }, acceptForbidden: ReadonlySet<string> = new Set()): CoverageGaps {
+export function coverageGaps(report: { run: { coverage: Record<string, { status: string; detail?: string } | undefined> }; checks: ReadonlyArray<{ id: string; status: string; unreadable?: string[] }> }, acceptForbidden: ReadonlySet<string> = new Set(), said: ReadonlySet<string> = new Set()): CoverageGaps {
   const byCause = new Map<string, number>();
   let checks = 0;
   const add = (cause: string) => byCause.set(cause, (byCause.get(cause) ?? 0) + 1);
@@ -110,7 +112,7 @@ export function coverageGaps(report: { run: { coverage: Record<string, { status:
   for (const c of report.checks) {
     if (c.status === 'error') add(`${c.id} failed`);
     else if (c.status === 'not-evaluated' && c.unreadable?.length) {
-      const gaps = c.unreadable.map((kind) => [kind, statusOf(kind)] as const).filter(([kind, status]) => !(status === 'forbidden' && acceptForbidden.has(kind)));
+      const gaps = c.unreadable.map((kind) => [kind, statusOf(kind)] as const).filter(([kind, status]) => !(status === 'forbidden' && acceptForbidden.has(kind)) && !said.has(kind));
       if (gaps.length === 0) continue;
       for (const [kind, status] of gaps) add(every ?? `${kind} ${status}`);
     } else continue;

@@ -98,8 +98,9 @@ export interface DaemonOptions {
   missedRunToleranceMs?: number;
   /**
    * The run in progress has made this many scheduled ticks in a row be skipped: it is stuck
-   * (default STUCK_AFTER_SKIPS). Called once per such run, with one line saying so; serve sends
-   * it as an "audit could not run" alert, since no audit is completing.
+   * (default STUCK_AFTER_SKIPS). Called once per such run, with one line saying which run, where
+   * it is and how many ticks were skipped; serve sends it as the "audit stuck" alert, since no
+   * audit is completing.
    */
   onStuck?: (why: string) => Promise<void> | void;
   /** Ticks skipped in a row for one run after which it counts as stuck; default STUCK_AFTER_SKIPS. */
@@ -218,8 +219,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       metrics.runsTotal.skipped++;
       log.warn(`${reason} tick skipped: the run started at ${current.startedAt.toISOString()} is still in progress`, { event: 'tick-skipped' });
       if (reason !== 'watch' && ++current.skipped === stuckAfterSkips) {
-        const why = `audit stuck: the ${current.reason} run started at ${current.startedAt.toISOString()} is still ${current.phase} after ${current.skipped} scheduled runs were skipped for it; no audit completes until it ends (restart ztaudit serve if it does not)`;
-        log.warn(why, { event: 'run-stuck' });
+        // The alert's title says "audit stuck"; the log line says it too.
+        const why = `the ${current.reason} run started at ${current.startedAt.toISOString()} is still ${current.phase} after ${current.skipped} scheduled runs were skipped for it; no audit completes until it ends (restart ztaudit serve if it does not)`;
+        log.warn(`audit stuck: ${why}`, { event: 'run-stuck' });
         if (options.onStuck) {
           void Promise.resolve().then(() => options.onStuck!(why)).catch((error: unknown) => log.warn(`the "audit stuck" alert could not be sent: ${errorMessage(error)}`, { event: 'run-stuck' }));
         }

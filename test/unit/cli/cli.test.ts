@@ -1,6 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import http from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +10,7 @@ import { catalogMarkdown } from '../../../src/cli/checks.ts';
 import type { CliIO } from '../../../src/cli/io.ts';
 import { main } from '../../../src/cli/main.ts';
 import { startServe } from '../../../src/cli/serve.ts';
+import { kubeconfigFor } from '../../helpers/local-api-server.ts';
 
 const REPO = join(import.meta.dirname, '../../..');
 
@@ -256,6 +258,38 @@ spec:
       const all = t.err().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { level: string; msg: string });
       expect(all.filter((l) => l.level === 'warn')).toEqual(warned);
     });
+  });
+
+  // A live run warns of each kind it could not list as the list is refused, naming the reason
+  // and the checks that need it; the summary after the run said "N checks not evaluated (pods
+  // forbidden)" again. A CronJob's log pipeline counts warnings: one kind, one warning.
+  it('a live run with a forbidden kind names it once on stderr, with why and what it costs, -q or not', async () => {
+    const api = http.createServer((req, res) => {
+      const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+      const json = (status: number, body: unknown) => { res.writeHead(status, { 'Content-Type': 'application/json' }); res.end(JSON.stringify(body)); };
+      if (path === '/version') return json(200, { gitVersion: 'v1.33.0' });
+      if (path === '/apis') return json(200, { kind: 'APIGroupList', groups: [] });
+      // As kube-apiserver answers a list its RBAC denies (k8s.io/apiserver pkg/endpoints/handlers/responsewriters/errors.go, Forbidden).
+      if (path === '/api/v1/pods') return json(403, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Forbidden', code: 403, message: 'pods is forbidden: User "system:serviceaccount:ztaudit:ztaudit" cannot list resource "pods" in API group "" at the cluster scope' });
+      if (path === '/api/v1/namespaces') return json(200, { kind: 'NamespaceList', metadata: {}, items: [{ metadata: { name: 'shop' } }] });
+      return json(200, { kind: 'List', metadata: {}, items: [] });
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'zt-live-forbidden-'));
+    try {
+      const kubeconfig = await kubeconfigFor(api);
+      for (const quiet of [['-q'], []]) {
+        const t = io(dir);
+        expect(await main(['run', '--kubeconfig', kubeconfig, '--out', 'out', '--format', 'json', '--history', 'none', '--no-notify', ...quiet], t.cli)).toBe(0);
+        const warned = t.err().split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { level: string; msg: string }).filter((l) => l.level === 'warn').map((l) => l.msg);
+        expect(warned, quiet.join(' ')).toEqual([expect.stringMatching(/^pods could not be read \(forbidden: list pods at cluster scope\): the \d+ checks that need it will not be evaluated where they apply \(network\./)]);
+        expect(t.err().match(/\bpods\b/g), quiet.join(' ')).toHaveLength(2);
+      }
+      const report = JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8')) as { checks: Array<{ status: string; unreadable?: string[] }> };
+      expect(report.checks.filter((c) => c.status === 'not-evaluated' && c.unreadable?.includes('pods')).length).toBeGreaterThan(10);
+    } finally {
+      api.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('warns that --fail-on regression never exits 1 without a history, and only then', async () => {

@@ -214,6 +214,43 @@ describe('square brackets and backslashes in names from the cluster', () => {
   });
 });
 
+/**
+ * A plain text message as a SARIF consumer displays it, read as SARIF 2.1.0 §3.11.5 "Messages with
+ * placeholders" defines it: `{n}` is replaced by element n of the message's `arguments`, and `{{` and
+ * `}}` stand for a literal `{` and `}`. A message without `arguments` that holds a placeholder
+ * displays `<missing argument n>` here, where a consumer substitutes nothing or fails.
+ */
+function shownPlaceholders(text: string, args: string[] = []): string {
+  return text.replace(/\{\{|\}\}|\{(\d+)\}/g, (m, n: string | undefined) => (m === '{{' ? '{' : m === '}}' ? '}' : args[Number(n)] ?? `<missing argument ${n}>`));
+}
+
+describe('curly braces in names from the cluster', () => {
+  // A User or ServiceAccount subject's name may hold any character; "{0}" is a placeholder to a SARIF viewer.
+  it('are doubled in SARIF\'s messages (SARIF 2.1.0 §3.11.5: "{" and "}" SHALL be represented by "{{" and "}}"), so `{0}` is no placeholder', () => {
+    expect(shownPlaceholders('Variable \'{0}\' is uninitialized.', ['pBuffer'])).toBe('Variable \'pBuffer\' is uninitialized.');
+    const { report } = buildRun();
+    const f = report.findings.find((x) => !x.waived && x.severity === 'critical')!;
+    const name = 'evil{0}}}x{';
+    f.resource = { ...f.resource, name };
+    f.message = `User:${name} can do anything`;
+    const blind = report.checks.find((c) => c.id !== f.check)!;
+    Object.assign(blind, { status: 'not-evaluated', reason: `needs x: forbidden (${name})` });
+    const run = (JSON.parse(renderSarif(report)) as SarifLog).runs[0];
+    const result = (run.results as Array<{ partialFingerprints: Record<string, string> }>).find((r) => r.partialFingerprints['ztaudit/v1'] === f.fingerprint) as unknown as
+      { message: { text: string; arguments?: string[] }; locations: Array<{ logicalLocations: Array<{ name: string }> }>; properties: { resource: { name: string } } };
+    expect(result.message.text).toBe('User:evil{{0}}}}}}x{{ can do anything');
+    expect(result.message.arguments).toBeUndefined();
+    // Displayed as the finding says it, not with a substitution for {0}.
+    expect(shownPlaceholders(result.message.text)).toBe(f.message);
+    const notes = (run.invocations as Array<{ toolExecutionNotifications: Array<{ message: { text: string } }> }>)[0].toolExecutionNotifications.map((n) => n.message.text);
+    expect(notes).toContain(`${blind.id} not-evaluated: needs x: forbidden (evil{{0}}}}}}x{{)`);
+    expect(notes.map((n) => shownPlaceholders(n))).toContain(`${blind.id} not-evaluated: ${blind.reason}`);
+    // Location names are not messages (§3.33.4) and properties are data: both keep the name as it is.
+    expect(result.locations[0].logicalLocations[0].name).toBe(name);
+    expect(result.properties.resource.name).toBe(name);
+  });
+});
+
 describe('invisible characters and spaces other than U+0020 in names from the cluster', () => {
   // "alice" and a zero-width space, "bob" and a BOM: Cf and Default_Ignorable_Code_Point
   // characters have no glyph of their own (The Unicode Standard, section 5.21 "Ignoring

@@ -18,7 +18,9 @@
 // former JSON escape, equal the former files; unchanged hostile.junit.xml), and hostile.sarif again
 // when each `\`, `[` and `]` of a message became backslash-escaped (SARIF 2.1.0 §3.11.6, src/report/sarif.ts
 // messageText; the only change: the message of the name holding `]]`), and again when a run with a
-// crashed check became executionSuccessful false (the only change: that value) — and
+// crashed check became executionSuccessful false (the only change: that value), and again when each `{`
+// and `}` of a message became doubled (SARIF 2.1.0 §3.11.5; the only change: the message of the name
+// `{{constructor}}`) — and
 // they are written while the findings are read, not after all of them were turned into one string.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
