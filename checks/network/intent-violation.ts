@@ -14,7 +14,7 @@ import type { AuditContext } from '../../src/analysis/context.ts';
 import { unionConns as unionAll } from '../../src/analysis/netpol/conns.ts';
 import { CNI_SETTINGS_READS } from './lib/cni-settings.ts';
 import { SERVICE_ACCOUNT_LABELS_READ } from './lib/service-account-labels.ts';
-import { ENFORCED_POLICY_KINDS_READ } from './lib/policy-kinds.ts';
+import { ENFORCED_POLICY_KINDS_READ_WEIGHING_UNEVALUATED } from './lib/policy-kinds.ts';
 import { ISTIO_GATEWAY_SERVERS_READ } from '../mtls/lib/istio-gateway-servers.ts';
 import { ISTIO_WAYPOINT_GATEWAYS_READ } from '../mtls/lib/istio-waypoints.ts';
 import { CONSUL_SERVICE_NAMES_READ } from '../mtls/lib/mesh-config-reads.ts';
@@ -299,13 +299,13 @@ export const intentViolation: Check = {
   remediation: 'Tighten the allowing policies listed in the evidence (or isolate the unisolated side with a default deny) until the forbidden flow is denied in both directions, or, for a meshed destination, deny it with an AuthorizationPolicy (the evidence names the mesh verdict per flow).',
   needs: ['namespaces', 'pods', 'networkpolicies'],
   reads: [...MESH_FLOW_KINDS],
-  readsWhen: [...CNI_SETTINGS_READS, SERVICE_ACCOUNT_LABELS_READ, ...ENFORCED_POLICY_KINDS_READ, ISTIO_WAYPOINT_GATEWAYS_READ, ISTIO_GATEWAY_SERVERS_READ, CONSUL_SERVICE_NAMES_READ, ISTIO_CLIENT_TLS_SERVICES_READ, ISTIO_MESH_ROUTES_READ],
+  readsWhen: [...CNI_SETTINGS_READS, SERVICE_ACCOUNT_LABELS_READ, ...ENFORCED_POLICY_KINDS_READ_WEIGHING_UNEVALUATED, ISTIO_WAYPOINT_GATEWAYS_READ, ISTIO_GATEWAY_SERVERS_READ, CONSUL_SERVICE_NAMES_READ, ISTIO_CLIENT_TLS_SERVICES_READ, ISTIO_MESH_ROUTES_READ],
   // The meshes' ConfigMaps (meshConfigMapRefs): unreadable, a mesh verdict that turns on them is unknown, which counts as open.
   // Calico IPPools (where pods get their addresses): unreadable, an ipBlock or nets partly over
   // the pods stays in doubt, a medium finding saying the IPPools could not be read.
   // Nodes (their podCIDRs bound the addresses pods are given under kube-router and Antrea):
   // unreadable, a denial resting on the pods' current addresses stays not confirmed, saying so.
-  readsBestEffort: ['configmaps', 'calico.ippools', 'calico-v3.ippools', 'nodes'],
+  readsBestEffort: ['configmaps', 'calico.ippools', 'calico-v3.ippools', 'calico.tiers', 'calico-v3.tiers', 'nodes'],
   appliesByConfig: (config) => config.intent.deny.length > 0,
   appliesWhen: 'when the configuration declares segmentation intent (intent.deny)',
   warnings(ctx) {

@@ -203,6 +203,7 @@ export const RUN_NOTES_KINDS: ReadonlySet<KindKey> = new Set<KindKey>([
   ...DETAIL_KINDS.network, ...EXTRA_POLICY_KINDS, ...POD_VIEW_KINDS, 'serviceaccounts', // policies select by service account
   'calico.ippools', 'calico-v3.ippools', // where Calico pods' addresses lie (netpol/calico/ip-pools.ts)
   'cilium.cidrgroups', // the CIDRs of a Cilium policy's cidrGroupRef/cidrGroupSelector (netpol/cilium/parse.ts)
+  'calico.tiers', 'calico-v3.tiers', // the order and defaultAction of a custom tier a Calico policy names (netpol/calico/policy.ts collectCalicoPolicies)
   'antrea.tiers', // the priority of a custom tier an Antrea-native policy names (netpol/antrea.ts resolveTier)
   'antrea.clustergroups', 'antrea.groups', // the members of a group an Antrea-native policy names (netpol/antrea.ts resolveGroup)
   'cilium.nodeconfigs', // per-node overrides of Cilium's enforcement switches (netpol/cilium/config.ts)

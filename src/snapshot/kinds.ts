@@ -145,6 +145,8 @@ const crd = (key: string, kind: string, group: string, versions: string[], resou
 
 /** The IngressRouteTCPs' kinds: the only objects a MiddlewareTCP is read for. */
 const TRAEFIK_TCP_ROUTES = ['traefik.ingressroutetcps', 'traefik-legacy.ingressroutetcps'] as const;
+/** The Calico policy kinds, for whose sake the Tiers are read. */
+const CALICO_POLICY_KINDS = ['calico.networkpolicies', 'calico.globalnetworkpolicies', 'calico-v3.networkpolicies', 'calico-v3.globalnetworkpolicies'] as const;
 
 export const KINDS = [
   core('namespaces', 'Namespace', 'namespaces', false, { annotations: 'all', status: ['phase'] }),
@@ -284,10 +286,12 @@ export const KINDS = [
   // API view (served by the Calico API server when installed; it lists k8s NPs as knp.default.*)
   crd('calico.networkpolicies', 'NetworkPolicy', 'crd.projectcalico.org', ['v1'], 'networkpolicies'),
   crd('calico.globalnetworkpolicies', 'GlobalNetworkPolicy', 'crd.projectcalico.org', ['v1'], 'globalnetworkpolicies', false),
-  crd('calico.tiers', 'Tier', 'crd.projectcalico.org', ['v1'], 'tiers', false),
+  // Read for the custom tiers the Calico policies name (the built-in tiers' orders are fixed):
+  // unread, only those policies are in doubt (netpol/calico/policy.ts collectCalicoPolicies).
+  { ...crd('calico.tiers', 'Tier', 'crd.projectcalico.org', ['v1'], 'tiers', false), onlyWith: CALICO_POLICY_KINDS },
   crd('calico-v3.networkpolicies', 'NetworkPolicy', 'projectcalico.org', ['v3'], 'networkpolicies'),
   crd('calico-v3.globalnetworkpolicies', 'GlobalNetworkPolicy', 'projectcalico.org', ['v3'], 'globalnetworkpolicies', false),
-  crd('calico-v3.tiers', 'Tier', 'projectcalico.org', ['v3'], 'tiers', false),
+  { ...crd('calico-v3.tiers', 'Tier', 'projectcalico.org', ['v3'], 'tiers', false), onlyWith: CALICO_POLICY_KINDS },
   // Calico network sets: the CIDRs a rule selector matches besides pods
   // (docs.tigera.io/calico/latest/reference/resources/globalnetworkset, .../networkset)
   crd('calico.globalnetworksets', 'GlobalNetworkSet', 'crd.projectcalico.org', ['v1'], 'globalnetworksets', false),

@@ -8,6 +8,7 @@
 import type { ConditionalRead } from '../../../src/engine/types.ts';
 import { EXTRA_POLICY_KINDS } from '../../../src/analysis/netpol/apis.ts';
 import { buildReachability } from '../../../src/analysis/netpol/model.ts';
+import { policyLabel } from '../../../src/analysis/netpol/engine.ts';
 
 /**
  * Calico IPPools: where Calico IPAM gives pods their addresses, which settle a pod against an
@@ -72,6 +73,43 @@ export const ANTREA_TIERS_READ: ConditionalRead = {
   holds: () => undefined,
 };
 
+const CALICO_TIER_KINDS = ['calico.tiers', 'calico-v3.tiers'] as const;
+
+/**
+ * Calico Tiers: the order and defaultAction of a custom tier a Calico policy names
+ * (src/analysis/netpol/calico/policy.ts collectCalicoPolicies); the built-in tiers have theirs
+ * fixed (default 1,000,000 Deny, kube-admin/adminnetworkpolicy 1,000 Pass,
+ * kube-baseline/baselineadminnetworkpolicy 10,000,000 Pass: docs.tigera.io/calico/latest/network-policy/policy-tiers/tiered-policy).
+ * Never a gate for a check that weighs a policy the model does not evaluate
+ * (LayerPolicy.unevaluated: the default-deny checks, intent-violation) or judges policies
+ * themselves: unread, only the policies naming a custom tier stay in doubt, over the pods they select.
+ */
+export const CALICO_TIERS_READ: ConditionalRead = {
+  kinds: [...CALICO_TIER_KINDS],
+  when: 'on a Calico cluster, when readable (never a gate): the custom Tiers Calico policies name; unread, a policy naming one is left in doubt over the pods it selects and says so',
+  holds: () => undefined,
+};
+
+/**
+ * The same for a check judging flows that does not weigh a policy the model does not evaluate
+ * (allow-all-ingress, unrestricted-egress, …): where the Tiers were not read and an enforced Calico
+ * policy names a custom tier, that tier's Allow may come before any built-in tier's Deny, so such a
+ * check is not evaluated rather than pass what it could overturn. Elsewhere it is judged as before.
+ */
+export const CALICO_CUSTOM_TIERS_READ: ConditionalRead = {
+  kinds: [...CALICO_TIER_KINDS],
+  when: 'when an enforced Calico policy names a custom tier (not default, kube-admin, kube-baseline, adminnetworkpolicy or baselineadminnetworkpolicy): its Tier places it',
+  holds(ctx) {
+    const model = buildReachability(ctx.snapshot);
+    // The Calico adapter leaves unevaluated only the policies of a tier the Tiers could not place.
+    const unplaced = model.policies.filter((p) => p.layer === 'calico' && p.unevaluated && model.composition.stageOf(p) !== undefined);
+    if (!unplaced.length) return undefined;
+    const tiers = [...new Set(unplaced.map((p) => p.tier ?? ''))].sort();
+    const named = unplaced.slice(0, 3).map(policyLabel).join(', ');
+    return `the custom tier${tiers.length > 1 ? 's' : ''} ${tiers.join(', ')}, which ${named}${unplaced.length > 3 ? ` and ${unplaced.length - 3} more` : ''} name${unplaced.length === 1 ? 's' : ''}`;
+  },
+};
+
 const POLICY_KIND_READS: readonly ConditionalRead[] = EXTRA_POLICY_KINDS.map((key) => ({
   kinds: [key],
   when: 'unless the CNI does not enforce its policies (an API it does not implement, or Cilium with enable-policy never): the policies that may decide a flow',
@@ -81,4 +119,10 @@ const POLICY_KIND_READS: readonly ConditionalRead[] = EXTRA_POLICY_KINDS.map((ke
   },
 }));
 
-export const ENFORCED_POLICY_KINDS_READ: readonly ConditionalRead[] = [...POLICY_KIND_READS, CALICO_IP_POOLS_READ, CILIUM_CIDR_GROUPS_READ, CILIUM_TO_SERVICES_READ, ANTREA_GROUPS_READ, ANTREA_TIERS_READ];
+const WEIGHED_ELSEWHERE: readonly ConditionalRead[] = [...POLICY_KIND_READS, CALICO_IP_POOLS_READ, CILIUM_CIDR_GROUPS_READ, CILIUM_TO_SERVICES_READ, ANTREA_GROUPS_READ, ANTREA_TIERS_READ];
+
+/** What a check judging flows reads of the policy kinds. */
+export const ENFORCED_POLICY_KINDS_READ: readonly ConditionalRead[] = [...WEIGHED_ELSEWHERE, CALICO_CUSTOM_TIERS_READ];
+
+/** The same for a check that weighs the policies the model does not evaluate (query.ts unevaluatedSelecting). */
+export const ENFORCED_POLICY_KINDS_READ_WEIGHING_UNEVALUATED: readonly ConditionalRead[] = [...WEIGHED_ELSEWHERE, CALICO_TIERS_READ];

@@ -116,6 +116,21 @@ describe('Antrea ClusterGroups and Groups that could not be read', () => {
   });
 });
 
+// Calico Tiers are read for the custom tiers Calico policies name: the built-in tiers' orders are
+// fixed (projectcalico/calico v3.32.1 api/pkg/apis/projectcalico/v3/tier.go), so no Calico policy, no
+// need of them (test/unit/netpol/calico-tiers-unread.test.ts).
+describe('Calico Tiers that could not be read', () => {
+  const gnp: KubeObject = { apiVersion: 'projectcalico.org/v3', kind: 'GlobalNetworkPolicy', metadata: { name: 'deny-all' }, spec: { selector: 'all()', types: ['Ingress'] } };
+  const tiers = { 'calico.tiers': { status: 'forbidden' as const, detail: 'list tiers.crd.projectcalico.org' }, 'calico-v3.tiers': { status: 'forbidden' as const, detail: 'list tiers.projectcalico.org' } };
+
+  it('do not make the run partial where no Calico policy is, and do where one is', () => {
+    const run = audit(snapshotOf(tiers), CHECKS);
+    expect(run.partial).toBeUndefined();
+    expect(run.notes).toContain('calico.tiers could not be read (forbidden: list tiers.crd.projectcalico.org): no NetworkPolicy or GlobalNetworkPolicy is in the input, so nothing depends on it');
+    expect(audit(snapshotOf(tiers, { 'calico-v3.globalnetworkpolicies': [gnp] }), CHECKS).partial).toEqual(['calico.tiers could not be read (forbidden: list tiers.crd.projectcalico.org)', 'calico-v3.tiers could not be read (forbidden: list tiers.projectcalico.org)']);
+  });
+});
+
 describe('EndpointSlices that could not be read', () => {
   const refused = { endpointslices: { status: 'forbidden' as const, detail: 'list endpointslices.discovery.k8s.io at cluster scope' } };
 

@@ -135,7 +135,7 @@ metadata: {name: x}
 spec: {tier: ghost, selector: all()}
 `));
     expect(set.tiers.get('ghost')).toMatchObject({ order: undefined, defaultAction: 'Deny', implicit: true });
-    expect(set.notes.map((n) => n.message).join('\n')).toMatch(/tier ghost \(used by GlobalNetworkPolicy x\) is evaluated last/);
+    expect(set.notes.map((n) => n.message).join('\n')).toMatch(/Tier ghost \(used by GlobalNetworkPolicy x\) was not found: evaluated last, with a default Deny/);
   });
 });
 

@@ -20,9 +20,12 @@ import { felixDropAction } from './felix.ts';
 import { collectCalicoPolicies, LABEL_NAME, LABEL_NAMESPACE, LABEL_SERVICE_ACCOUNT, NAMESPACE_LABEL_PREFIX, SERVICE_ACCOUNT_LABEL_PREFIX, type CalicoEntityRule, type CalicoPolicy, type CalicoPort, type CalicoRule } from './policy.ts';
 import { matchesWithUnknown, parseCalicoSelector, selectorLabels, type CalicoSelector, type CalicoSelectorNode } from './selector.ts';
 
+// Not the Tier kinds (calico.tiers, calico-v3.tiers, read by collectCalicoPolicies): unread, they
+// leave in doubt only the policies naming a custom tier (unplacedLayerPolicy), not every verdict
+// as an unread policy kind does (model.ts unreadPolicyKinds).
 export const CALICO_KINDS = [
-  'calico.networkpolicies', 'calico.globalnetworkpolicies', 'calico.tiers', 'calico.globalnetworksets', 'calico.networksets',
-  'calico-v3.networkpolicies', 'calico-v3.globalnetworkpolicies', 'calico-v3.tiers', 'calico-v3.globalnetworksets', 'calico-v3.networksets',
+  'calico.networkpolicies', 'calico.globalnetworkpolicies', 'calico.globalnetworksets', 'calico.networksets',
+  'calico-v3.networkpolicies', 'calico-v3.globalnetworkpolicies', 'calico-v3.globalnetworksets', 'calico-v3.networksets',
 ] as const;
 
 const EVERY_NAMESPACE = { kind: 'selector', selector: matchAllSelector } as const;
@@ -412,6 +415,19 @@ export function calicoLayerPolicy(p: CalicoPolicy, svcs: Services = new Map(), s
   };
 }
 
+/**
+ * A policy of a custom tier whose Tier object could not be read. "Each tier that contains a policy
+ * that applies to the endpoint processes the packet", in tier order (docs.tigera.io/calico/latest/reference/resources/tier,
+ * "How policy is evaluated"): at an order not known, with a defaultAction not known, its Allow,
+ * Deny or Pass may come before or after any built-in tier's. It decides nothing in the model and
+ * leaves in doubt every verdict on the pods it selects, in the directions it applies to
+ * (query.ts unevaluatedSelecting); a pod no such policy selects meets no custom tier at all.
+ */
+function unplacedLayerPolicy(p: CalicoPolicy, why: string): LayerPolicy {
+  const base = calicoLayerPolicy({ ...p, ingress: [], egress: [] });
+  return { ...base, errors: [`${why}; Calico applies this policy in that tier, before or after the built-in ones, so every verdict on the pods it selects cannot be confirmed`], unevaluated: true };
+}
+
 function tierRef(name: string, obj: KubeObject | undefined): ResourceRef | undefined {
   return obj ? { kind: 'Tier', name } : undefined;
 }
@@ -434,7 +450,8 @@ export const calicoAdapter: PolicyApiAdapter = {
       for (const message of p.outOfScope) notes.push({ object: p.ref, message: `${p.id}: ${message}` });
       // preDNAT / doNotTrack policies never apply to pods: noted above, not evaluated.
       if (p.hostEndpointsOnly && !p.errors.length) continue;
-      const layer = calicoLayerPolicy(p, svcs, netSets.index, pools);
+      const unplaced = p.errors.length ? undefined : set.tiers.get(p.tier)?.unplaced;
+      const layer = unplaced ? unplacedLayerPolicy(p, unplaced) : calicoLayerPolicy(p, svcs, netSets.index, pools);
       for (const u of layer.uncertain ?? []) notes.push({ object: p.ref, message: `${p.id} ${u}` });
       policies.push(layer);
     }

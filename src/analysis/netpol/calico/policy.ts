@@ -120,6 +120,11 @@ export interface CalicoTier {
   defaultAction: 'Deny' | 'Pass';
   /** Not found among the collected Tier objects (built-in defaults or unknown tier). */
   implicit: boolean;
+  /**
+   * A custom tier whose Tier object could not be read: its order and defaultAction are not
+   * known, so its policies are not evaluated (adapter.ts), and this says why.
+   */
+  unplaced?: string;
   errors: string[];
 }
 
@@ -702,24 +707,45 @@ export function collectCalicoPolicies(snapshot: Snapshot): CalicoPolicySet {
     if (tier.name && !tier.errors.length) tiers.set(tier.name, tier);
     else if (tier.errors.length) notes.push({ object: { kind: 'Tier', name: tier.name || '(unnamed)' }, message: `Tier ${tier.name || '(unnamed)'} is invalid and ignored: ${tier.errors.join('; ')}` });
   }
-  const tiersReadable = snapshot.coverage['calico.tiers']?.status === 'ok' || snapshot.coverage['calico-v3.tiers']?.status === 'ok';
+  const unread = tiersUnread(snapshot);
   const policies = [...byIdentity.values()];
+  const unplaced = new Map<string, CalicoPolicy[]>();
   for (const p of policies) {
-    if (p.errors.length || tiers.has(p.tier)) continue;
+    if (p.errors.length) continue;
+    if (unplaced.has(p.tier)) unplaced.get(p.tier)!.push(p);
+    if (tiers.has(p.tier)) continue;
     const builtin = BUILTIN_TIERS[p.tier];
     if (builtin) tiers.set(p.tier, { name: p.tier, ...builtin, implicit: true, errors: [] });
-    else {
+    else if (unread) {
+      tiers.set(p.tier, { name: p.tier, order: undefined, defaultAction: 'Deny', implicit: true, unplaced: `spec.tier ${JSON.stringify(p.tier)} names no built-in tier and ${unread}: its order and defaultAction are not known`, errors: [] });
+      unplaced.set(p.tier, [p]);
+    } else {
       tiers.set(p.tier, { name: p.tier, order: undefined, defaultAction: 'Deny', implicit: true, errors: [] });
-      notes.push({
-        object: p.ref,
-        message: tiersReadable
-          ? `Tier ${p.tier} (used by ${p.id}) was not found: evaluated last, with a default Deny`
-          : `Tier objects were not readable: tier ${p.tier} (used by ${p.id}) is evaluated last, with a default Deny`,
-      });
+      notes.push({ object: p.ref, message: `Tier ${p.tier} (used by ${p.id}) was not found: evaluated last, with a default Deny` });
     }
+  }
+  for (const [name, ps] of unplaced) {
+    const ids = ps.map((p) => p.id).sort();
+    notes.push({
+      object: { kind: 'Tier', name },
+      message: `not placed: ${unread}, so the order and defaultAction of this custom tier are not known; the ${ids.length === 1 ? 'policy' : `${ids.length} policies`} naming it (${ids.slice(0, 3).join(', ')}${ids.length > 3 ? ` and ${ids.length - 3} more` : ''}) ${ids.length === 1 ? 'is' : 'are'} not evaluated, and every verdict on the pods ${ids.length === 1 ? 'it selects' : 'they select'} is in doubt; the built-in tiers keep their fixed orders`,
+    });
   }
   if (!tiers.has(DEFAULT_TIER)) tiers.set(DEFAULT_TIER, { name: DEFAULT_TIER, ...BUILTIN_TIERS.default, implicit: true, errors: [] });
   return { policies, tiers, notes };
+}
+
+/**
+ * Why the Tier objects are unknown: neither view was read and one could not be (forbidden, an
+ * error); undefined when one was read, or neither exists (no Tier kind: no custom tier either).
+ * Either view lists every Tier (the v3 API serves what the storage form holds).
+ */
+function tiersUnread(snapshot: Snapshot): string | undefined {
+  const views = [['calico.tiers', 'tiers.crd.projectcalico.org'], ['calico-v3.tiers', 'tiers.projectcalico.org']] as const;
+  if (views.some(([k]) => snapshot.coverage[k]?.status === 'ok')) return undefined;
+  const failed = views.filter(([k]) => snapshot.coverage[k]?.status === 'forbidden' || snapshot.coverage[k]?.status === 'error');
+  if (!failed.length) return undefined;
+  return `Tier objects (${failed.map(([k, what]) => `${what}: ${snapshot.coverage[k]!.status}`).join('; ')}) could not be read`;
 }
 
 /** "GlobalNetworkPolicy deny-x (tier default, order 10)". */
