@@ -83,7 +83,7 @@ export const HISTORY_FORGET = defineCommand<ForgetOptions>({
   summary: 'remove every stored run of one retired or renamed cluster (exact name) and what the store keeps for it; without --yes, only says what would go',
   define: (cmd) => {
     addStoreOptions(cmd)
-      .requiredOption('--cluster <name>', 'the cluster, exactly as `ztaudit history` lists it (no prefix, no pattern)')
+      .requiredOption('--cluster <name>', 'the cluster, exactly as `ztaudit history` lists it (no prefix, no pattern; a canonically equal Unicode spelling matches too)')
       .option('--yes', 'remove them; without it nothing is removed');
   },
   examples: [
