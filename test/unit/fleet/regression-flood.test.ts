@@ -55,4 +55,4 @@ it('one regression of "victim" before 511 of other clusters stays listed and cou
   const slack = JSON.stringify(buildSlackDigest(view).blocks);
   expect(slack).toContain('• `flappy` flappy regression 11\\n• `flap-49` flap-49 regression 10\\n');
   expect(slack).toContain('\\n… and 502 more');
-});
+}, 120_000); // 564 runs stored one by one, as a run stores each
