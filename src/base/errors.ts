@@ -13,8 +13,12 @@ export function redactUrlCredentials(text: string): string {
   return text
     .replace(/\b([a-z][a-z0-9+.-]*:\/\/)(\S*)@/gi, (whole: string, scheme: string, userinfo: string) => (userinfo === 'USER' ? whole : scheme))
     // libpq takes a password as a URL parameter too (postgres://HOST/DB?password=…): its value goes,
-    // up to the next parameter (a space is part of it: libpq splits only at '&' and '=').
-    .replace(/([?&;](?:ssl)?password=)[^&#]*/gi, '$1***');
+    // up to the next parameter (a space is part of it: libpq splits only at '&' and '='). So does
+    // the value of any parameter whose name says password (sslpassword, or a misspelt passwd=, pass=,
+    // pwd=, which the "unknown parameter" error quotes). A value already redacted stays as it is,
+    // with what follows it: an error quotes a redacted URL and the constructor redacts its message
+    // again, which must not take the reason after the URL with it.
+    .replace(/([?&;][^?&;#=\s]*(?:pass|pwd)[^?&;#=\s]*=)(?:\*\*\*(?=[&#\s]|[:.,;)](?:\s|$)|$)|[^&#]*)/gi, '$1***');
 }
 
 export class ZtauditError extends Error {

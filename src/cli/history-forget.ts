@@ -4,7 +4,8 @@
 // store keeps for that cluster alone (RunStore.forget), never a run of another cluster.
 import { HistoryError } from '../base/errors.ts';
 import { oneLine, unescapeShown } from '../base/plain-text.ts';
-import type { ClusterRuns } from '../history/run-store.ts';
+import type { ClusterRuns, RunStore } from '../history/run-store.ts';
+import { byName } from '../fleet/data.ts';
 import { EXIT_OK, type CliIO } from './io.ts';
 import { addStoreOptions, openStoreForReading, withStoreErrors, type StoreFlags } from './history.ts';
 import { defineCommand } from './command.ts';
@@ -12,12 +13,25 @@ import { defineCommand } from './command.ts';
 interface ForgetOptions extends StoreFlags { cluster: string; yes?: boolean }
 
 /** A cluster name as every line here shows it: quoted, on its line, its controls escaped. */
-const named = (cluster: string) => `"${oneLine(cluster)}"`;
+const named = (cluster: string) => `"${oneLine(cluster)}"${cluster === cluster.normalize('NFC') ? '' : ' (stored in another Unicode spelling of that name: not NFC)'}`;
 
 function span(runs: ClusterRuns): string {
   const end = (what: string, r: ClusterRuns['oldest']) => (r ? `${what} ${oneLine(r.id)} (started ${oneLine(r.startedAt)})` : '');
   const damaged = runs.damaged ? ` (${runs.damaged} of them ${runs.damaged === 1 ? 'a damaged index entry' : 'damaged index entries'}, listed as UNREADABLE by ztaudit history)` : '';
   return [`${runs.runs} run(s)${damaged}`, end('oldest', runs.oldest), end('newest', runs.newest)].filter(Boolean).join(', ');
+}
+
+/**
+ * The stored cluster names canonically equal to one of `typed` (the same text in Normalization
+ * Form C, https://www.unicode.org/reports/tr15/) but spelled otherwise, sorted: runs stored before
+ * --cluster and cluster.name were normalised may hold either spelling. One pass over the stored
+ * runs' summaries (an unreadable one still names its cluster when its store knows it).
+ */
+async function canonicalTwins(store: RunStore, typed: readonly string[]): Promise<string[]> {
+  const wanted = new Set(typed.map((t) => t.normalize('NFC')));
+  const stored = new Set<string>();
+  for (const s of await store.list(Number.MAX_SAFE_INTEGER, (error) => { if (error.cluster !== undefined) stored.add(error.cluster); })) stored.add(s.cluster);
+  return [...stored].filter((name) => !typed.includes(name) && wanted.has(name.normalize('NFC'))).sort(byName);
 }
 
 export async function forgetCluster(values: ForgetOptions, io: CliIO): Promise<number> {
@@ -36,14 +50,27 @@ export async function forgetCluster(values: ForgetOptions, io: CliIO): Promise<n
         const asShown = await store.forget(shown, false);
         if (asShown.runs > 0) [cluster, planned] = [shown, asShown];
       }
-      if (planned.runs === 0) throw new HistoryError(`no cluster ${named(cluster)} in ${where} (the name must match exactly; ztaudit history lists each run's cluster); nothing removed`);
+      // Names stored under another spelling of the same text (café as é, or as e + U+0301: canonically
+      // equal, shown alike, UAX #15) are the same cluster: found and forgotten with it.
+      const twins = await canonicalTwins(store, planned.runs > 0 ? [cluster] : [cluster, shown]);
+      const names = [...(planned.runs > 0 ? [cluster] : []), ...twins];
+      if (names.length === 0) throw new HistoryError(`no cluster ${named(cluster)} in ${where} (the name must match exactly, or be canonically equal Unicode; ztaudit history lists each run's cluster); nothing removed`);
       if (!values.yes) {
-        io.stdout(`Would forget cluster ${named(cluster)} in ${where}: ${span(planned)}.\nNothing removed: run again with --yes to remove these runs and everything the store keeps for this cluster.\n`);
+        for (const name of names) {
+          const runs = name === cluster && planned.runs > 0 ? planned : await store.forget(name, false);
+          io.stdout(`Would forget cluster ${named(name)} in ${where}: ${span(runs)}.\n`);
+        }
+        io.stdout('Nothing removed: run again with --yes to remove these runs and everything the store keeps for this cluster.\n');
         return EXIT_OK;
       }
-      const removed = await store.forget(cluster, true);
-      if (removed.runs === 0) throw new HistoryError(`no cluster ${named(cluster)} in ${where} any more (removed meanwhile); nothing removed`);
-      io.stdout(`Forgot cluster ${named(cluster)} in ${where}: removed ${span(removed)}.\n`);
+      let forgot = 0;
+      for (const name of names) {
+        const removed = await store.forget(name, true);
+        if (removed.runs === 0) continue;
+        forgot++;
+        io.stdout(`Forgot cluster ${named(name)} in ${where}: removed ${span(removed)}.\n`);
+      }
+      if (forgot === 0) throw new HistoryError(`no cluster ${named(cluster)} in ${where} any more (removed meanwhile); nothing removed`);
       return EXIT_OK;
     } finally {
       await store.close();
@@ -56,7 +83,7 @@ export const HISTORY_FORGET = defineCommand<ForgetOptions>({
   summary: 'remove every stored run of one retired or renamed cluster (exact name) and what the store keeps for it; without --yes, only says what would go',
   define: (cmd) => {
     addStoreOptions(cmd)
-      .requiredOption('--cluster <name>', 'the cluster, exactly as `ztaudit history` lists it (no prefix, no pattern)')
+      .requiredOption('--cluster <name>', 'the cluster, exactly as `ztaudit history` lists it (no prefix, no pattern; a canonically equal Unicode spelling matches too)')
       .option('--yes', 'remove them; without it nothing is removed');
   },
   examples: [

@@ -72,7 +72,9 @@ function clusterName(value: string): string {
   if (value.trim() === '') throw new ConfigError('--cluster: the name is empty (an unset variable?); give the cluster\'s name or leave the flag out');
   // Reports, the fleet and `ztaudit history` show the name as it is: "prod" and "prod " would be two clusters that read alike.
   if (value !== value.trim()) throw new ConfigError(`--cluster: ${JSON.stringify(value)} begins or ends with white space, which no report shows: give the name without it`);
-  return value;
+  // Canonically equal spellings ("café" typed as é or as e + U+0301) show alike: one cluster,
+  // kept in Normalization Form C (UAX #15, https://www.unicode.org/reports/tr15/), as cluster.name is.
+  return value.normalize('NFC');
 }
 
 export function describeSource(flags: SourceFlags): string {

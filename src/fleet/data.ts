@@ -13,7 +13,7 @@ import { CarriedChecks, jsonWithoutNul, withPartial, withoutNul } from '../histo
 import { resourceShape } from '../history/shape.ts';
 import { expiryState, openCarried } from '../run/waivers.ts';
 import { isOpenAt } from '../run/waiver-expiry.ts';
-import type { FleetCarried, FleetCluster, FleetCommonFinding, FleetData, FleetQuery, FleetRegression, FleetUnreadable, FleetWaiver } from '../run/fleet.ts';
+import { REGRESSIONS_PER_CLUSTER, regressionRunsOf, type FleetCarried, type FleetCluster, type FleetCommonFinding, type FleetData, type FleetQuery, type FleetRegression, type FleetUnreadable, type FleetWaiver } from '../run/fleet.ts';
 
 /** One line naming a stored run the fleet passed over, and what of it the fleet leaves out (`fleet`, serve's /fleet). */
 export function unreadableInFleet(error: UnreadableRunError): string {
@@ -80,6 +80,7 @@ export function orderFleet(data: FleetData): FleetData {
     ...data,
     clusters: [...data.clusters].sort((a, b) => byName(a.cluster, b.cluster)),
     regressions: [...data.regressions].sort((a, b) => byName(b.run.startedAt, a.run.startedAt) || byName(a.run.cluster, b.run.cluster) || byName(a.run.id, b.run.id)),
+    regressionRuns: [...regressionRunsOf(data)].sort((a, b) => byName(a.cluster, b.cluster)),
     common: [...data.common].sort(compareCommon),
     waivers: [...data.waivers].sort((a, b) => byName(a.waiver.expires, b.waiver.expires) || byName(a.cluster, b.cluster) || byName(a.waiver.check, b.waiver.check)),
     unreadable: [...(data.unreadable ?? [])].sort((a, b) => byName(a.cluster, b.cluster)),
@@ -144,11 +145,15 @@ async function readFleet(store: RunStore, q: FleetQuery, onUnreadable: (error: U
   const startedAt = new Map(all.map((s) => [s.id, s.startedAt]));
   const since = new Date(q.now.getTime() - q.sinceHours * 3_600_000).toISOString();
   const regressions: FleetRegression[] = [];
+  // Every cluster's regressions of the window counted; the newest REGRESSIONS_PER_CLUSTER of each read and listed.
+  const regressionRuns = new Map<string, number>();
   for (const s of all) {
-    if (regressions.length >= 500) break;
     // A cluster whose newest run cannot be read: an older run's regression is not its state now
     // (FleetUnreadable), left out as its scores are, as PostgreSQL's fleet leaves it out.
     if (s.regression !== true || Date.parse(s.startedAt) < Date.parse(since) || newestOf.get(s.cluster)) continue;
+    const n = (regressionRuns.get(s.cluster) ?? 0) + 1;
+    regressionRuns.set(s.cluster, n);
+    if (n > REGRESSIONS_PER_CLUSTER) continue;
     const run = await get(s.id);
     regressions.push({ run: s, reasons: run?.diff?.regressionReasons ?? [] });
   }
@@ -197,5 +202,8 @@ async function readFleet(store: RunStore, q: FleetQuery, onUnreadable: (error: U
     .map((g) => ({ ...g.row, clusters: g.names.size, clusterNames: [...g.names].sort(byName).slice(0, 20) }))
     .sort(compareCommon)
     .slice(0, q.maxCommon);
-  return { store: store.describe(), generatedAt: q.now.toISOString(), sinceHours: q.sinceHours, minClusters: q.minClusters, clusters, regressions, common, waivers, unreadable };
+  return {
+    store: store.describe(), generatedAt: q.now.toISOString(), sinceHours: q.sinceHours, minClusters: q.minClusters, clusters, regressions,
+    regressionRuns: [...regressionRuns].map(([cluster, runs]) => ({ cluster, runs })), common, waivers, unreadable,
+  };
 }

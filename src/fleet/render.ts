@@ -10,7 +10,7 @@ import { formatDate } from '../report/helpers.ts';
 import { templateEnvironment } from '../report/html.ts';
 import { mdEscape } from '../report/markdown.ts';
 import { writeWhole } from '../report/render.ts';
-import type { FleetData } from '../run/fleet.ts';
+import { regressionRunsOf, type FleetData } from '../run/fleet.ts';
 import { buildFleetView, cellsOf, meanOverallText, noneReadText, regressedLeftOutText, unreadableLeftOutText, type FleetView } from './view.ts';
 
 export const FLEET_FORMATS = ['html', 'json', 'md'] as const;
@@ -45,7 +45,9 @@ export function fleetJson(data: FleetData): unknown {
     leftOutAsNa: { overall: view.totals.meanLeftOut, areas: Object.fromEntries(AREAS.map((a, i) => [a, view.worst[i].leftOut])) },
     /** Clusters whose latest run could not be read (`unreadable`), left out of worstPerArea, the mean overall score, `regressions`, `common` and `waivers`: an older run's scores, regressions, findings and waivers are not their state now. */
     leftOutUnreadable: view.totals.unreadable,
+    /** The newest REGRESSIONS_PER_CLUSTER regressions of each cluster in the window; `regressionRuns` counts every cluster's, listed or not. */
     regressions: data.regressions,
+    regressionRuns: regressionRunsOf(data),
     /** Clusters whose latest run started more than staleAfterHours ago (as `clusters`): their regressions cannot show. */
     staleAfterHours: view.staleAfterHours,
     stale: [
@@ -79,6 +81,7 @@ export function fleetMarkdown(view: FleetView): string {
   if (view.totals.unreadable) out.push(`${unreadableLeftOutText(view.totals)}.`, '');
   if (view.regressions.length === 0) out.push(view.totals.unreadable ? 'None on any cluster whose latest run could be read.' : 'None.');
   for (const r of view.regressions) out.push(`- **${mdEscape(r.cluster)}** ${mdEscape(r.runId)}: ${r.reasons.map(mdEscape).join('; ')}${r.more ? `; and ${r.more} more` : ''}`);
+  for (const c of view.regressionsCut) out.push(`- **${mdEscape(c.cluster)}**: ${c.text}`);
   out.push('', '## Worst clusters per area', '');
   if (view.totals.unreadable) out.push(`${unreadableLeftOutText(view.totals)}.`, '');
   for (const w of view.worst) out.push(`- ${w.area}: ${w.rows.length ? w.rows.map((r) => `${mdEscape(r.cluster)} ${r.cell.text}`).join(', ') : w.leftOut ? 'no cluster with a grade' : view.totals.unreadable ? 'not evaluated on any cluster whose latest run could be read' : 'not evaluated'}${worstLeftOutText(w.leftOut)}`);

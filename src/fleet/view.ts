@@ -4,7 +4,7 @@
 // Pure: data in, data out; the renderers (render.ts) only format it.
 import { AREAS, type Area } from '../base/vocabulary.ts';
 import { gradeFor } from '../engine/score.ts';
-import type { FleetData } from '../run/fleet.ts';
+import { REGRESSIONS_PER_CLUSTER, regressionRunsOf, type FleetData } from '../run/fleet.ts';
 import type { RunSummary } from '../run/types.ts';
 import type { TrendPoint } from '../run/types.ts';
 import { byName } from './data.ts';
@@ -74,9 +74,10 @@ export interface FleetView {
    * clusters whose newest run cannot be read, each left out of every aggregate (the mean, the grade
    * counts, the worst per area, the digest's lowest scores; the stores leave it out of `common`,
    * `waivers` and `regressions`, so of `regressed`), also one a row shows by an older run: that run
-   * is not the cluster's state now.
+   * is not the cluster's state now. `regressed` and `regressionRuns` (regressions in the window)
+   * count every cluster's (FleetData.regressionRuns), never the cut list.
    */
-  totals: { clusters: number; regressed: number; stale: number; unreadable: number; meanOverall: string; meanLeftOut: number; grades: Array<{ grade: string; gradeClass: string; count: number }> };
+  totals: { clusters: number; regressed: number; regressionRuns: number; stale: number; unreadable: number; meanOverall: string; meanLeftOut: number; grades: Array<{ grade: string; gradeClass: string; count: number }> };
   /** A cluster is stale when its latest run started longer ago than this. */
   staleAfterHours: number;
   grid: GridRow[];
@@ -89,7 +90,10 @@ export interface FleetView {
    * none), not ranked. Clusters whose latest run could not be read are not ranked either (totals.unreadable).
    */
   worst: Array<{ area: string; rows: Array<{ cluster: string; cell: Cell }>; leftOut: number }>;
+  /** The newest REGRESSIONS_PER_CLUSTER of each cluster's regressions in the window (FleetData.regressions). */
   regressions: Array<{ cluster: string; runId: string; startedAt: string; overall: Cell; reasons: string[]; more: number }>;
+  /** The clusters with more regressions in the window than `regressions` lists, by name, and how many more (`text` says it, without the name). */
+  regressionsCut: Array<{ cluster: string; more: number; text: string }>;
   /**
    * `carried`: of the clusters named, those whose findings of the check are carried from an older
    * run (their latest run could not evaluate it), as `clusterNames` marks them; `carriedText` says
@@ -345,7 +349,14 @@ export function buildFleetView(data: FleetData): FleetView {
   const overalls = grid.filter((g) => latestReadable(g) && comparable(g.overall)).map((g) => g.overall.score as number);
   const gradeCounts = new Map<string, number>();
   for (const g of grid.filter(latestReadable)) gradeCounts.set(g.overall.grade, (gradeCounts.get(g.overall.grade) ?? 0) + 1);
-  const regressed = new Set(data.regressions.map((r) => r.run.cluster));
+  // Counted from every cluster's regressions, never from the list, which holds the newest few of each.
+  const listed = new Map<string, number>();
+  for (const r of data.regressions) listed.set(r.run.cluster, (listed.get(r.run.cluster) ?? 0) + 1);
+  const regressionRuns = regressionRunsOf(data);
+  const regressionsCut = regressionRuns.filter((c) => c.runs > (listed.get(c.cluster) ?? 0)).map((c) => {
+    const more = c.runs - (listed.get(c.cluster) ?? 0);
+    return { cluster: c.cluster || '(unnamed)', more, text: `and ${more} more regression${more === 1 ? '' : 's'} in the last ${data.sinceHours} h (its newest ${REGRESSIONS_PER_CLUSTER} are listed)` };
+  });
   const carriedFrom = new Map(data.clusters.filter((c) => c.carried).map((c) => [c.cluster, new Map((c.carried ?? []).flatMap((k) => k.checks.map((id) => [id, k.runId] as const)))]));
   return {
     title: `ztaudit fleet report — ${clusterCount} cluster${clusterCount === 1 ? '' : 's'}`,
@@ -358,7 +369,8 @@ export function buildFleetView(data: FleetData): FleetView {
     areaTitles: AREAS.map((a) => AREA_TITLES[a]),
     totals: {
       clusters: clusterCount,
-      regressed: regressed.size,
+      regressed: regressionRuns.filter((c) => c.runs > 0).length,
+      regressionRuns: regressionRuns.reduce((n, c) => n + c.runs, 0),
       stale: staleRows.length,
       unreadable: unreadable.length,
       meanOverall: overalls.length ? (overalls.reduce((a, b) => a + b, 0) / overalls.length).toFixed(1) : 'n/a',
@@ -375,6 +387,7 @@ export function buildFleetView(data: FleetData): FleetView {
       cluster: r.run.cluster || '(unnamed)', runId: r.run.id, startedAt: r.run.startedAt, overall: cellOf(r.run.score.overall, null, notEvaluatedOf(r.run).total),
       reasons: r.reasons.slice(0, REASONS_SHOWN), more: Math.max(0, r.reasons.length - REASONS_SHOWN),
     })),
+    regressionsCut,
     common: data.common.map((c) => {
       const carried = c.clusterNames.filter((name) => carriedFrom.get(name)?.has(c.check)).length;
       return {

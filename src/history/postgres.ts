@@ -37,7 +37,7 @@ import type { ConnectionOptions } from 'node:tls';
 import type { Config } from '../config/types.ts';
 import { HistoryError, UnreadableRunError, errorMessage, redactUrlCredentials } from '../base/errors.ts';
 import type { NotificationOutcome, RunReport, SaveOptions, StoredRunRead, TrendPoint, WrittenReport } from '../run/types.ts';
-import type { FleetCarried, FleetCluster, FleetCommonFinding, FleetData, FleetQuery, FleetRegression, FleetUnreadable, FleetWaiver } from '../run/fleet.ts';
+import { REGRESSIONS_PER_CLUSTER, type FleetCarried, type FleetCluster, type FleetCommonFinding, type FleetData, type FleetQuery, type FleetRegression, type FleetUnreadable, type FleetWaiver } from '../run/fleet.ts';
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { BaselineRuns, CarriedChecks, diffedAgainst, keptByRetention, jsonWithoutNul, listSummaries, refusedMessage, asStoredReport, retentionCutoff, storedSummary, summarizeRun, summaryProblem, trendPointOf, withRecordedNotifications, withoutNul, NO_RUNS, type ClusterRuns, type LockHolder, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
@@ -973,7 +973,7 @@ class PgRunStore implements RunStore {
 
   async fleet(q: FleetQuery, onUnreadable?: (error: UnreadableRunError) => void): Promise<FleetData> {
     const base = { store: this.where, generatedAt: q.now.toISOString(), sinceHours: q.sinceHours, minClusters: q.minClusters };
-    if (this.empty) return { ...base, clusters: [], regressions: [], common: [], waivers: [], unreadable: [] };
+    if (this.empty) return { ...base, clusters: [], regressions: [], regressionRuns: [], common: [], waivers: [], unreadable: [] };
     return this.withClient('reading the fleet', async (c) => {
       // One read-only snapshot; memory for the hash aggregates, no JIT (it costs more than it saves here).
       await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
@@ -1040,9 +1040,18 @@ class PgRunStore implements RunStore {
       const since = new Date(q.now.getTime() - q.sinceHours * 3_600_000).toISOString();
       // Not of a cluster whose newest run cannot be read: an older run's regression is not its state
       // now (FleetUnreadable), left out as its scores are (as fleetDataOf leaves it out of the other stores').
+      // The newest REGRESSIONS_PER_CLUSTER of each cluster (a window over the cluster's regressions of
+      // the window, https://www.postgresql.org/docs/current/tutorial-window.html), each row with the
+      // cluster's count of them all: one cluster's flood crowds no other's regression out.
       const reg = await c.query(
-        `SELECT id, summary, regression_reasons FROM ztaudit_runs WHERE started_at >= $1 AND regression AND cluster <> ALL($2::text[]) ORDER BY seq DESC LIMIT 500`,
-        [since, unreadable.map((u) => u.cluster)]);
+        `SELECT id, cluster, summary, regression_reasons, runs FROM (
+           SELECT id, cluster, seq, summary, regression_reasons, row_number() OVER w AS rn, count(*) OVER (PARTITION BY cluster)::int AS runs
+           FROM ztaudit_runs WHERE started_at >= $1 AND regression AND cluster <> ALL($2::text[])
+           WINDOW w AS (PARTITION BY cluster ORDER BY seq DESC)) x
+         WHERE rn <= $3 ORDER BY seq DESC`,
+        [since, unreadable.map((u) => u.cluster), REGRESSIONS_PER_CLUSTER]);
+      const regressionRuns = new Map<string, number>();
+      for (const row of reg.rows as Row[]) regressionRuns.set(String(row.cluster), Number(row.runs));
       const regressions: FleetRegression[] = (reg.rows as Row[]).flatMap((row) => {
         const run = this.summaryOrNull(row, onUnreadable);
         return run ? [{ run, reasons: Array.isArray(row.regression_reasons) ? row.regression_reasons as string[] : [] }] : [];
@@ -1129,7 +1138,7 @@ class PgRunStore implements RunStore {
          WHERE id = ANY($1::text[]) AND w->>'state' IN ('active', 'expiring-soon', 'expired', 'not-evaluated') AND (w->>'notApplicable') IS DISTINCT FROM 'true'
          ORDER BY w->>'expires', cluster`, [currentIds]);
       const waivers: FleetWaiver[] = w.rows.map((row: Row) => ({ cluster: String(row.cluster), runId: String(row.id), waiver: row.w as FleetWaiver['waiver'] }));
-      return { ...base, clusters, regressions, common: commonRows, waivers, unreadable };
+      return { ...base, clusters, regressions, regressionRuns: [...regressionRuns].map(([cluster, runs]) => ({ cluster, runs })), common: commonRows, waivers, unreadable };
     }
   }
 

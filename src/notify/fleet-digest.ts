@@ -67,6 +67,20 @@ function noRegressionText(view: FleetView): string {
   return `No cluster regressed in the last ${view.sinceHours} h${u ? ` that could be read: the latest run of ${u} cluster${u === 1 ? '' : 's'} could not be read, state unknown` : ''}${n ? `; ${n} cluster${n === 1 ? '' : 's'} not audited in the last ${view.staleAfterHours} h, where a regression would not show` : ''}.`;
 }
 
+/**
+ * The newest regression of each cluster, newest first (view.regressions is): a cluster that
+ * regressed many times takes one line, and cannot push another cluster's out of the digest.
+ */
+function newestOfEach(regressions: FleetView['regressions']): FleetView['regressions'] {
+  const seen = new Set<string>();
+  return regressions.filter((r) => !seen.has(r.cluster) && Boolean(seen.add(r.cluster)));
+}
+
+/** The regressions of the window the digest does not show, counted from every cluster's (totals.regressionRuns), not from the list. */
+function unshownRegressions(view: FleetView, shown: number): number {
+  return Math.max(0, view.totals.regressionRuns - shown);
+}
+
 /** A cluster whose newest run cannot be read, as plain text (the cluster name is the caller's to escape). */
 function unreadableRunText(u: FleetView['unreadable'][number]): string {
   return `latest run ${u.runId}${u.startedAt ? ` (${formatDate(u.startedAt)})` : ''} could not be read${u.shownBy ? `; last readable run ${u.shownBy}` : u.searched !== undefined ? `; ${noneReadText(u)}` : ''}`;
@@ -85,8 +99,10 @@ export function buildSlackDigest(view: FleetView): { text: string; blocks: Array
   // As fleet.html and fleet.md say it above the list: the stores leave those clusters out of it.
   const unreadableNote = view.totals.unreadable ? `${mrkdwnText(unreadableLeftOutText(view.totals))}.\n` : '';
   if (view.regressions.length > 0) {
-    const lines = view.regressions.slice(0, MAX_LINES).map((r) => `• ${mrkdwnCode(clip(r.cluster, MAX_NAME))} ${mrkdwnText(clip(r.reasons[0] ?? 'regression', MAX_LINE))}${r.reasons.length > 1 || r.more ? ` (+${r.reasons.length - 1 + r.more} more)` : ''}`);
-    if (view.regressions.length > MAX_LINES) lines.push(`… and ${view.regressions.length - MAX_LINES} more`);
+    const shown = newestOfEach(view.regressions).slice(0, MAX_LINES);
+    const lines = shown.map((r) => `• ${mrkdwnCode(clip(r.cluster, MAX_NAME))} ${mrkdwnText(clip(r.reasons[0] ?? 'regression', MAX_LINE))}${r.reasons.length > 1 || r.more ? ` (+${r.reasons.length - 1 + r.more} more)` : ''}`);
+    const more = unshownRegressions(view, shown.length);
+    if (more > 0) lines.push(`… and ${more} more`);
     blocks.push(section(`*Regressions in the last ${view.sinceHours} h*\n${unreadableNote}${lines.join('\n')}`));
   } else {
     blocks.push(section(`${view.totals.stale || view.totals.unreadable ? ':warning:' : ':white_check_mark:'} ${noRegressionText(view)}`));
@@ -146,12 +162,12 @@ export async function sendEmailDigest(view: FleetView, opts: { smtpUrl: string; 
   try {
     const attachment = opts.htmlPath ? await readFile(opts.htmlPath) : null;
     // A name from the cluster cut to MAX_NAME characters, a reason naming one to MAX_LINE, as in the Slack digest.
-    const regressions = view.regressions.slice(0, 25).map((r) => ({ ...r, cluster: clip(r.cluster, MAX_NAME), reasons: r.reasons.map((x) => clip(x, MAX_LINE)) }));
+    const regressions = newestOfEach(view.regressions).slice(0, 25).map((r) => ({ ...r, cluster: clip(r.cluster, MAX_NAME), reasons: r.reasons.map((x) => clip(x, MAX_LINE)) }));
     const common = view.common.slice(0, 10).map((c) => ({ ...c, resource: clip(c.resource, MAX_NAME) }));
     // Every control character but line breaks and tabs comes from the data: escaped, as in fleet.html.
     const html = withoutControls(templateEnvironment().template('fleet-digest-email')({
       // The mean with the clusters it leaves out, as the subject says it (those whose latest run could not be read: "without them", after their count).
-      subject, view, mean: meanOverallText(view.totals, true), regressedLeftOut: regressedLeftOutText(view.totals, true), unreadableHead: unreadableHeadText(view), regressions, more: Math.max(0, view.regressions.length - 25), noRegression: noRegressionText(view),
+      subject, view, mean: meanOverallText(view.totals, true), regressedLeftOut: regressedLeftOutText(view.totals, true), unreadableHead: unreadableHeadText(view), regressions, more: unshownRegressions(view, regressions.length), noRegression: noRegressionText(view),
       stale: view.stale.slice(0, 25).map((c) => ({ cluster: clip(c.cluster, MAX_NAME), lastRun: lastRunText(c) })), moreStale: Math.max(0, view.stale.length - 25),
       unreadable: view.unreadable.slice(0, 25).map((u) => ({ cluster: clip(u.cluster, MAX_NAME), text: unreadableRunText(u) })), moreUnreadable: Math.max(0, view.unreadable.length - 25),
       common, leftOutUnreadable: unreadableLeftOutText(view.totals), waiversDue: waiversDueText(view), waivers: view.waivers.slice(0, 10).map((w) => ({ ...w, cluster: clip(w.cluster, MAX_NAME), due: waiverDueDate(w) })), attached: attachment !== null,
@@ -160,6 +176,7 @@ export async function sendEmailDigest(view: FleetView, opts: { smtpUrl: string; 
     const text = [
       digestHeadline(view), '',
       ...(view.regressions.length ? [...note, ...regressions.map((r) => `- ${oneLine(r.cluster)}: ${oneLine(r.reasons.join('; '))}`)] : [noRegressionText(view)]),
+      ...(unshownRegressions(view, regressions.length) > 0 ? [`and ${unshownRegressions(view, regressions.length)} more`] : []),
       ...(view.stale.length ? ['', `Not audited in the last ${view.staleAfterHours} h:`, ...view.stale.slice(0, 25).map((c) => `- ${oneLine(clip(c.cluster, MAX_NAME))}: ${lastRunText(c)}`)] : []),
       ...(view.stale.length > 25 ? [`and ${view.stale.length - 25} more`] : []),
       ...(view.unreadable.length ? ['', 'Latest run could not be read (state unknown):', ...view.unreadable.slice(0, 25).map((u) => `- ${oneLine(clip(u.cluster, MAX_NAME))}: ${oneLine(unreadableRunText(u))}`)] : []),

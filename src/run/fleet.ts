@@ -49,6 +49,17 @@ export interface FleetUnreadable {
   searched?: number;
 }
 
+export interface FleetRegressionCount {
+  cluster: string;
+  runs: number;
+}
+
+/**
+ * The regressions listed of each cluster, newest first: one cluster that flaps hundreds of times
+ * in the window cannot crowd another's single regression out of the list (the counts stay whole).
+ */
+export const REGRESSIONS_PER_CLUSTER = 10;
+
 export interface FleetRegression {
   run: RunSummary;
   reasons: string[];
@@ -81,8 +92,14 @@ export interface FleetData {
   /** A finding shape in `common` is on at least this many clusters (FleetQuery.minClusters). */
   minClusters: number;
   clusters: FleetCluster[];
-  /** Regressions of the last `sinceHours`, newest first. */
+  /** Regressions of the last `sinceHours`, newest first: the newest REGRESSIONS_PER_CLUSTER of each cluster (`regressionRuns` counts them all). */
   regressions: FleetRegression[];
+  /**
+   * Every cluster with a regression in the window and how many of its runs regressed there,
+   * by name: what "N regressed" counts and "…and N more" is said from, never the cut list
+   * (absent from data of older callers: counted from `regressions`).
+   */
+  regressionRuns?: FleetRegressionCount[];
   common: FleetCommonFinding[];
   /** Clusters whose newest run cannot be read, by name (absent from data of older callers: read as none). */
   unreadable?: FleetUnreadable[];
@@ -100,3 +117,11 @@ export interface FleetQuery {
 }
 
 export const DEFAULT_FLEET_QUERY: Omit<FleetQuery, 'now'> = { sinceHours: 24, trendPoints: 30, minClusters: 2, maxCommon: 50 };
+
+/** Each cluster's regressions in the window: the store's counts, or for data of older callers (without them) the listed ones. */
+export function regressionRunsOf(data: Pick<FleetData, 'regressions' | 'regressionRuns'>): FleetRegressionCount[] {
+  if (data.regressionRuns) return data.regressionRuns;
+  const n = new Map<string, number>();
+  for (const r of data.regressions) n.set(r.run.cluster, (n.get(r.run.cluster) ?? 0) + 1);
+  return [...n].map(([cluster, runs]) => ({ cluster, runs }));
+}

@@ -90,6 +90,6 @@ describeCluster('history forget on a k8s:// store', (cluster) => {
     // Asked again, it is a cluster the store no longer has.
     const gone = await cli('history', 'forget', '--history', `k8s://${ns}/fleet`, '--cluster', 'east', '--yes');
     expect(gone.code).toBe(2);
-    expect(gone.err).toBe(`ztaudit history forget: no cluster "east" in k8s://${ns}/fleet (the name must match exactly; ztaudit history lists each run's cluster); nothing removed\n`);
+    expect(gone.err).toBe(`ztaudit history forget: no cluster "east" in k8s://${ns}/fleet (the name must match exactly, or be canonically equal Unicode; ztaudit history lists each run's cluster); nothing removed\n`);
   });
 });

@@ -75,6 +75,18 @@ describe('cluster identity', () => {
     expect(report(join(dir, 's')).run.cluster.name).toBe('shop-prod');
   });
 
+  // "café" typed with é (U+00E9) or with e + U+0301 is canonically equal text (UAX #15,
+  // https://www.unicode.org/reports/tr15/): shown alike, it is one cluster, kept in NFC.
+  it('--cluster and cluster.name in a decomposed spelling (NFD) name the cluster in NFC, the same cluster as the composed one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zt-identity-'));
+    const nfd = 'cafe\u0301', nfc = 'caf\u00e9';
+    writeFileSync(join(dir, 'ztaudit.yaml'), `cluster:\n  name: "${nfd}"\n`);
+    expect(await main(['run', '--manifests', DEMO, '--history', 'none', '--out', join(dir, 'c'), ...quiet], io(dir).cli)).toBe(0);
+    expect(report(join(dir, 'c')).run.cluster.name).toBe(nfc);
+    expect(await main(['run', '--manifests', DEMO, '--cluster', nfd, '--history', 'none', '--out', join(dir, 'f'), ...quiet], io(dir).cli)).toBe(0);
+    expect(report(join(dir, 'f')).run.cluster.name).toBe(nfc);
+  });
+
   it('rejects an empty cluster.name, naming the key', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'zt-identity-'));
     writeFileSync(join(dir, 'ztaudit.yaml'), 'cluster:\n  name: ""\n');

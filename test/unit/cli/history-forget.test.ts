@@ -121,13 +121,13 @@ describe('history forget on a SQLite store', () => {
       const r = await cli('history', 'forget', '--history', db, '--cluster', name, '--yes');
       expect(r.code).toBe(2);
       expect(r.out).toBe('');
-      expect(r.err).toBe(`ztaudit history forget: no cluster "${name}" in ${db} (the name must match exactly; ztaudit history lists each run's cluster); nothing removed\n`);
+      expect(r.err).toBe(`ztaudit history forget: no cluster "${name}" in ${db} (the name must match exactly, or be canonically equal Unicode; ztaudit history lists each run's cluster); nothing removed\n`);
     }
     expect(await stored()).toEqual(before);
     // A store that does not exist has no cluster either, and is not created.
     const none = await cli('history', 'forget', '--history', join(dir, 'none.db'), '--cluster', 'east');
     expect(none.code).toBe(2);
-    expect(none.err).toBe(`ztaudit history forget: no cluster "east" in ${join(dir, 'none.db')} (the name must match exactly; ztaudit history lists each run's cluster); nothing removed\n`);
+    expect(none.err).toBe(`ztaudit history forget: no cluster "east" in ${join(dir, 'none.db')} (the name must match exactly, or be canonically equal Unicode; ztaudit history lists each run's cluster); nothing removed\n`);
   });
 
   it('a hostile cluster name is printed on its line with its controls escaped, and forgotten exactly', async () => {
@@ -151,6 +151,21 @@ describe('history forget on a SQLite store', () => {
     const r = await cli('history', 'forget', '--history', db, '--cluster', 'east\\u00a0a', '--yes');
     expect(r.code, r.err).toBe(0);
     expect(r.out).toContain('Forgot cluster "east\\u00a0a" in ');
+    expect((await stored()).map((s) => s.split(' ')[0])).toEqual(['prod', 'east-2', 'prod']);
+  });
+
+  // Runs stored under the decomposed spelling (by a version that kept --cluster as typed) are the
+  // cluster typed composed: canonically equal text (UAX #15, https://www.unicode.org/reports/tr15/), shown alike.
+  it('a cluster stored as "cafe\\u0301" (NFD) is found and forgotten by "caf\\u00e9" (NFC), and the other spelling is marked', async () => {
+    const nfd = 'cafe\u0301', nfc = 'caf\u00e9';
+    await seed(fleet(nfd));
+    const dry = await cli('history', 'forget', '--history', db, '--cluster', nfc);
+    expect(dry.code, dry.err).toBe(0);
+    expect(dry.out).toContain(`Would forget cluster "${nfd}" (stored in another Unicode spelling of that name: not NFC) in ${db}: 3 run(s), `);
+    expect(await stored()).toHaveLength(6);
+    const r = await cli('history', 'forget', '--history', db, '--cluster', nfc, '--yes');
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain(`Forgot cluster "${nfd}" (stored in another Unicode spelling of that name: not NFC) in ${db}: removed 3 run(s), `);
     expect((await stored()).map((s) => s.split(' ')[0])).toEqual(['prod', 'east-2', 'prod']);
   });
 
@@ -210,7 +225,7 @@ describe('history forget on a k8s:// store', () => {
       expect(listed.out.split('\n').slice(1).filter(Boolean).map((l) => l.split(/\s+/)[3])).toEqual(['prod', 'east-2', 'prod']);
       const again = await run('history', 'forget', '--history', history, '--cluster', 'east');
       expect(again.code).toBe(2);
-      expect(again.err).toBe(`ztaudit history forget: no cluster "east" in ${history} (the name must match exactly; ztaudit history lists each run's cluster); nothing removed\n`);
+      expect(again.err).toBe(`ztaudit history forget: no cluster "east" in ${history} (the name must match exactly, or be canonically equal Unicode; ztaudit history lists each run's cluster); nothing removed\n`);
     } finally {
       await api.close();
     }

@@ -188,3 +188,20 @@ export function runsWithRegressionBeforeUnreadable(at: (hoursAgo: number) => str
   const unreadable = fleetRun('beta', '20261110T050000Z-b00003', at(7), 95, { previous: regressed });
   return { runs: [a1, ...(withAlpha ? [a2] : []), b1, regressed, unreadable], regressed, unreadable };
 }
+
+/**
+ * A flood of regressions in the last 24 h of `at`'s clock, oldest first: one of "victim", then
+ * 511 later ones (more than the 500 rows the regressions list once stopped at), within the
+ * default retention of 90 runs per cluster: 10 of each of flap-00 … flap-49, then 11 of "flappy".
+ */
+export function regressionFlood(at: (hoursAgo: number) => string = (h) => new Date(NOW.getTime() - h * 3_600_000).toISOString()): RunReport[] {
+  const names = ['victim', ...Array.from({ length: 50 }, (_, i) => `flap-${String(i).padStart(2, '0')}`), 'flappy'];
+  const first = new Map(names.map((name) => [name, fleetRun(name, `${name}-0`, at(23.5), 90)]));
+  const runs = [...first.values()];
+  const regress = (name: string, n: number, hoursAgo: number) => runs.push(fleetRun(name, `${name}-${String(n).padStart(2, '0')}`, at(hoursAgo), 60, { previous: first.get(name), regression: [`${name} regression ${n}`] }));
+  regress('victim', 1, 23);
+  let t = 22;
+  for (let n = 1; n <= 10; n++) for (let c = 0; c < 50; c++) regress(`flap-${String(c).padStart(2, '0')}`, n, (t -= 0.035));
+  for (let n = 1; n <= 11; n++) regress('flappy', n, (t -= 0.035));
+  return runs;
+}

@@ -11,7 +11,7 @@ import { buildRun, HOSTILE_CLUSTER, INVISIBLE_USERS_SHOWN, invisibleRun, RAW_INV
 import { sendEmailDigest } from '../../../src/notify/fleet-digest.ts';
 import { fleetDataOf } from '../../../src/fleet/data.ts';
 import { buildFleetView } from '../../../src/fleet/view.ts';
-import { openRunStore } from '../../../src/history/store.ts';
+import { openRunStore, summarizeRun } from '../../../src/history/store.ts';
 import { DEFAULT_FLEET_QUERY } from '../../../src/run/fleet.ts';
 import { fleetRun } from '../fleet/seed.ts';
 
@@ -254,6 +254,30 @@ describe('terminal control characters (ESC, BEL, NUL, C1) in the HTML parts', ()
     expect(html).toContain(`alpha${fleetShown}`);
     expect(html).toContain(`User alice${fleetShown}`);
     expect(html).not.toMatch(RAW_CONTROL);
+  });
+
+  // The stores list each cluster's newest regressions and count them all (FleetData.regressionRuns):
+  // the email lists each cluster once, its newest regression, and says how many regressions it does not show.
+  it('the fleet digest: one line per regressed cluster, then "and N more" counted from every cluster\'s regressions, in both parts', async () => {
+    const at = (i: number) => new Date(Date.parse('2026-11-10T11:00:00.000Z') - i * 60_000).toISOString();
+    const names = Array.from({ length: 27 }, (_, i) => `c${String(i).padStart(2, '0')}`);
+    // c00 regressed 12 times, its newest 10 listed; every other cluster once.
+    const regressions = [
+      ...Array.from({ length: 10 }, (_, n) => ({ run: summarizeRun(fleetRun('c00', `c00-${12 - n}`, at(n), 60, { regression: ['r'] })), reasons: [`c00 regression ${12 - n}`] })),
+      ...names.slice(1).map((name, i) => ({ run: summarizeRun(fleetRun(name, `${name}-1`, at(20 + i), 60, { regression: ['r'] })), reasons: [`${name} regression 1`] })),
+    ];
+    const view = buildFleetView({
+      store: 'test', generatedAt: '2026-11-10T12:00:00.000Z', sinceHours: 24, minClusters: 2, clusters: [], common: [], waivers: [],
+      regressions, regressionRuns: names.map((cluster) => ({ cluster, runs: cluster === 'c00' ? 12 : 1 })),
+    });
+    expect(await sendEmailDigest(view, base())).toMatchObject({ status: 'sent' });
+    const { mail } = received[0];
+    // 38 regressions in all, 25 lines: c00's newest, then c01 … c24.
+    expect(mail.subject).toContain(', 27 regressed in 24 h, ');
+    const lines = String(mail.text).split('\n');
+    expect(lines.filter((l) => /^- c\d\d: /.test(l))).toEqual(names.slice(0, 25).map((n) => `- ${n}: ${n} regression ${n === 'c00' ? 12 : 1}`));
+    expect(lines).toContain('and 13 more');
+    expect(String(mail.html)).toContain('<p style="color:#475569">and 13 more</p>');
   });
 });
 
