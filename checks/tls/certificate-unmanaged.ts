@@ -1,6 +1,7 @@
 import type { Check, ConditionalRead } from '../../src/engine/types.ts';
 import type { Verdict } from '../../src/base/vocabulary.ts';
 import { certificateStates, firstIssuerKindWithoutGroup, firstShimAnnotated, firstTlsAcmeIngress, managedSecrets, tlsSecretUses } from '../../src/analysis/tls/index.ts';
+import { LISTENER_SET_KINDS } from '../../src/analysis/edge/listener-sets.ts';
 import { CERTIFICATE_MANAGEMENT } from '../controls.ts';
 
 const INGRESS_SHIM_READ: ConditionalRead = {
@@ -28,6 +29,8 @@ export const certificateUnmanaged: Check = {
   needs: ['ingresses'],
   reads: ['certmanager.certificates', 'gatewayapi.gateways'],
   readsWhen: [INGRESS_SHIM_READ],
+  // The listeners a Gateway API ListenerSet adds to a Gateway bring their own certificateRefs; unread, the Gateways' are judged alone.
+  readsBestEffort: [...LISTENER_SET_KINDS],
   evaluate(ctx) {
     const certs = managedSecrets(certificateStates(ctx.snapshot));
     const { uses } = tlsSecretUses(ctx.snapshot);

@@ -1,10 +1,11 @@
 import type { AuditContext } from '../../src/analysis/context.ts';
 import type { Check, ConditionalRead } from '../../src/engine/types.ts';
-import type { Verdict } from '../../src/base/vocabulary.ts';
+import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
 import { ALB_PARAMS, albIngressOf, ingressesInNginxOrder, certificateStates, condition, describeCondition, tlsSecretUses, GKE_ALLOW_HTTP, gkeFrontendConfigRedirect, gkeFrontendConfigs, gkeIngressOf, albKeptNotes, albUnjudged, albUnjudgedNotes, ALB_LISTEN_PORTS, ingressClassOf, ingressTlsHostCovers, listenerCertificateRefs, listenerHostnameCovers, nginxAnnotationBool, nginxAnnotationGroups, nginxCanary, NGINX_ANNOTATION_PREFIX, nginxControllersFor, nginxIngressDoubt, nginxIngressFailDoubt, nginxRedirectSettings, nginxRedirectUnknown, nginxWatches, normalizeHost, servedByIngressNginx, servedByTraefik, traefikAttachedEntryPoints, traefikCrdProvidersFor, traefikCrdUnserved, traefikEntryPoints, traefikHttpsRedirect, traefikNamedEntryPoints, traefikRouterPlaintext, traefikRouterTls, traefikUnattached, unreadNginxConfigMapsOf, unreadServingNginxConfigMaps, upstreamTlsForIngressNginx, TRAEFIK_TCP_ROUTE_KEYS, type GkeIngress, type TraefikEntryPoints, type UpstreamTls, contourCipherConfigs, contourClassOf, contourTakesClass, type ContourCiphers } from '../../src/analysis/tls/index.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import type { KubeObject, Snapshot } from '../../src/snapshot/types.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
+import { gatewayListeners, listenerSetNotes } from '../../src/analysis/edge/listener-sets.ts';
 import { EDGE_ROUTE_BEST_EFFORT, EDGE_ROUTE_KINDS, edgeRoutes, ingressControllerOf, ISTIO_HTTP_PROTOCOLS, traefikIngressMiddlewares, traefikRefused, traefikRuleHosts, traefikTcpRouteRefused, type EdgeAttachment } from '../../src/analysis/edge/routes.ts';
 import { EDGE_ENCRYPTION } from '../controls.ts';
 import { EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ } from './lib/alb-params-read.ts';
@@ -795,7 +796,12 @@ function passthroughInDoubt(host: string, off: Verdict, on: Verdict, why: string
 
 const capitalize = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
-interface Listener { name: string; protocol: string; hostname?: string; tls?: Record<string, unknown>; port?: number }
+interface Listener {
+  name: string; protocol: string; hostname?: string; tls?: Record<string, unknown>; port?: number;
+  /** The Gateway, or the ListenerSet holding the listener (its namespace is its certificateRefs'). */
+  holder: KubeObject;
+  listenerSet?: ResourceRef;
+}
 
 /**
  * Whether every rule of a route answers with a RequestRedirect to scheme https. Such a route
@@ -810,8 +816,8 @@ function redirectsOnlyToHttps(route: KubeObject | undefined): boolean {
 }
 
 /** The listener's certificateRefs to another namespace that no ReferenceGrant allows, "Secret ns/name". */
-function refusedCertificateRefs(ctx: AuditContext, gw: KubeObject, l: Listener): string[] {
-  return listenerCertificateRefs(ctx.snapshot, gw, l.tls).filter((r) => !r.permitted).map((r) => `${r.kind} ${r.namespace}/${r.name}`);
+function refusedCertificateRefs(ctx: AuditContext, l: Listener): string[] {
+  return listenerCertificateRefs(ctx.snapshot, l.holder, l.tls).filter((r) => !r.permitted).map((r) => `${r.kind} ${r.namespace}/${r.name}`);
 }
 
 /**
@@ -820,7 +826,7 @@ function refusedCertificateRefs(ctx: AuditContext, gw: KubeObject, l: Listener):
  * https://gateway-api.sigs.k8s.io/reference/spec/#gatewaytlsconfig).
  */
 function refusedVerdict(resource: Verdict['resource'], detailKey: string, l: Listener, ns: string, refused: string[], ev: Record<string, unknown>): Verdict {
-  return { status: 'fail', resource, detailKey, message: `${l.protocol} listener ${l.name} cannot terminate TLS: its certificateRefs (${refused.join(', ')}) are in another namespace and no ReferenceGrant there allows Gateways from ${ns}, so the listener's ResolvedRefs is False (RefNotPermitted). Add a ReferenceGrant in the Secret's namespace (from Gateway in ${ns}, to Secret) or keep the Secret beside the Gateway.`, evidence: { ...ev, refusedCertificateRefs: refused } };
+  return { status: 'fail', resource, detailKey, message: `${l.protocol} listener ${l.name} cannot terminate TLS: its certificateRefs (${refused.join(', ')}) are in another namespace and no ReferenceGrant there allows ${resource.kind}s from ${ns}, so the listener's ResolvedRefs is False (RefNotPermitted). Add a ReferenceGrant in the Secret's namespace (from ${resource.kind} in ${ns}, to Secret) or keep the Secret beside the ${resource.kind}.`, evidence: { ...ev, refusedCertificateRefs: refused } };
 }
 
 /** The routes attached to a listener that forward requests but may not be admitted there (EdgeAttachment.attachmentUnknown). */
@@ -834,14 +840,14 @@ function gatewayListenersUnjudged(ctx: AuditContext): string | undefined {
   const byListener = new Map<string, EdgeAttachment[]>();
   for (const a of edgeRoutes(ctx.snapshot).attachments) {
     if (a.gateway.kind !== 'Gateway' || a.listener === undefined) continue;
-    const key = JSON.stringify([a.gateway.namespace, a.gateway.name, a.listener]);
+    const key = JSON.stringify([a.gateway.namespace, a.gateway.name, a.listenerSet?.kind ?? '', a.listenerSet?.namespace ?? '', a.listenerSet?.name ?? '', a.listener]);
     const here = byListener.get(key);
     if (here) here.push(a);
     else byListener.set(key, [a]);
   }
-  const listeners = new Map((ctx.snapshot.resources['gatewayapi.gateways'] ?? []).flatMap((gw) => arr(obj(gw.spec)?.listeners).map(obj).filter((l) => !!l).map((l, i) => [JSON.stringify([gw.metadata?.namespace ?? 'default', gw.metadata?.name ?? '', str(l!.name) ?? String(i)]), (str(l!.protocol) ?? '').toUpperCase()] as const)));
+  const listeners = new Map((ctx.snapshot.resources['gatewayapi.gateways'] ?? []).flatMap((gw) => gatewayListeners(ctx.snapshot, gw).map((l) => [JSON.stringify([gw.metadata?.namespace ?? 'default', gw.metadata?.name ?? '', l.listenerSet?.kind ?? '', l.listenerSet?.namespace ?? '', l.listenerSet?.name ?? '', l.name]), (str(l.listener.protocol) ?? '').toUpperCase()] as const)));
   const withheld = [...byListener.entries()].filter(([key, here]) => listeners.get(key) === 'HTTP' && !here.some((a) => !a.attachmentUnknown && a.forwards.length > 0) && mayForward(here).length > 0)
-    .map(([, here]) => { const a = mayForward(here)[0]; return `Gateway ${a.gateway.namespace}/${a.gateway.name} listener ${a.listener}: ${a.route.kind} ${a.route.namespace}/${a.route.name} (${a.attachmentUnknown})`; });
+    .map(([, here]) => { const a = mayForward(here)[0]; return `${a.listenerSet ? `${a.listenerSet.kind} ${a.listenerSet.namespace}/${a.listenerSet.name} (of Gateway ${a.gateway.namespace}/${a.gateway.name})` : `Gateway ${a.gateway.namespace}/${a.gateway.name}`} listener ${a.listener}: ${a.route.kind} ${a.route.namespace}/${a.route.name} (${a.attachmentUnknown})`; });
   return withheld.length > 0 ? `${withheld.length} Gateway API HTTP listener(s) are not judged: a route that forwards over plain HTTP may be attached to them or not: ${withheld.join('; ')}` : undefined;
 }
 
@@ -850,24 +856,31 @@ function gatewayApiVerdicts(ctx: AuditContext): Verdict[] {
   const { attachments } = edgeRoutes(ctx.snapshot);
   const httpRoutes = new Map((ctx.snapshot.resources['gatewayapi.httproutes'] ?? []).map((r) => [`${r.metadata?.namespace ?? 'default'}/${r.metadata?.name ?? ''}`, r]));
   for (const gw of ctx.snapshot.resources['gatewayapi.gateways'] ?? []) {
-    const ns = gw.metadata?.namespace ?? 'default';
-    const resource = { kind: 'Gateway', namespace: ns, name: gw.metadata?.name ?? '' };
-    const listeners: Listener[] = arr(obj(gw.spec)?.listeners).map(obj).filter((l) => !!l).map((l, i) => ({
-      name: str(l!.name) ?? String(i),
-      protocol: (str(l!.protocol) ?? '').toUpperCase(),
-      hostname: str(l!.hostname),
-      tls: obj(l!.tls),
-      port: typeof l!.port === 'number' ? l!.port : undefined,
+    const gwNs = gw.metadata?.namespace ?? 'default';
+    const gwName = gw.metadata?.name ?? '';
+    // The Gateway's own listeners and those of the ListenerSets it takes (gatewayListeners): a
+    // verdict on one of the latter names its ListenerSet, which holds it.
+    const listeners: Listener[] = gatewayListeners(ctx.snapshot, gw).map((g) => ({
+      name: g.name,
+      protocol: (str(g.listener.protocol) ?? '').toUpperCase(),
+      hostname: str(g.listener.hostname),
+      tls: obj(g.listener.tls),
+      port: typeof g.listener.port === 'number' ? g.listener.port : undefined,
+      holder: g.holder,
+      ...(g.listenerSet ? { listenerSet: g.listenerSet } : {}),
     }));
     const secure = listeners.filter((l) => l.protocol === 'HTTPS' || l.protocol === 'TLS');
     for (const l of listeners) {
+      const ns = l.listenerSet?.namespace ?? gwNs;
+      const resource = l.listenerSet ? { kind: l.listenerSet.kind, namespace: ns, name: l.listenerSet.name } : { kind: 'Gateway', namespace: ns, name: gwName };
       const detailKey = `listener/${l.name}`;
-      const ev = { listener: l.name, protocol: l.protocol, hostname: l.hostname ?? '*', port: l.port };
+      const ev = { listener: l.name, protocol: l.protocol, hostname: l.hostname ?? '*', port: l.port, ...(l.listenerSet ? { gateway: `${gwNs}/${gwName}` } : {}) };
       if (l.protocol === 'HTTP') {
         const coveredBy = secure.find((s) => listenerHostnameCovers(s.hostname, l.hostname));
         // A route attached to the HTTP listener whose rules forward (backendRefs, no RequestRedirect
         // to https) serves its content in plaintext, whatever HTTPS listener sits beside it.
-        const here = attachments.filter((a) => a.gateway.kind === 'Gateway' && a.gateway.namespace === ns && a.gateway.name === resource.name && a.listener === l.name);
+        const here = attachments.filter((a) => a.gateway.kind === 'Gateway' && a.gateway.namespace === gwNs && a.gateway.name === gwName && a.listener === l.name
+          && a.listenerSet?.kind === l.listenerSet?.kind && a.listenerSet?.namespace === l.listenerSet?.namespace && a.listenerSet?.name === l.listenerSet?.name);
         const attached = here.filter((a) => !a.attachmentUnknown);
         const plain = attached.filter((a) => a.forwards.length > 0);
         // Hostnames no attached route matches get a 404 from the listener, no content.
@@ -893,7 +906,7 @@ function gatewayApiVerdicts(ctx: AuditContext): Verdict[] {
         const mode = str(l.tls?.mode) ?? 'Terminate';
         const certs = arr(l.tls?.certificateRefs).length;
         const options = Object.keys(obj(l.tls?.options) ?? {}).length;
-        const refused = refusedCertificateRefs(ctx, gw, l);
+        const refused = refusedCertificateRefs(ctx, l);
         if (!l.tls) out.push({ status: 'fail', resource, detailKey, message: `HTTPS listener ${l.name} has no tls block: it cannot terminate TLS.`, evidence: ev });
         else if (mode !== 'Terminate') out.push({ status: 'fail', resource, detailKey, message: `HTTPS listener ${l.name} uses tls.mode ${mode}; HTTPS listeners may only Terminate (invalid manifest).`, evidence: { ...ev, mode } });
         else if (certs === 0 && options === 0) out.push({ status: 'fail', resource, detailKey, message: `HTTPS listener ${l.name} terminates TLS without certificateRefs.`, evidence: ev });
@@ -908,7 +921,7 @@ function gatewayApiVerdicts(ctx: AuditContext): Verdict[] {
         const shown = str(l.tls?.mode) ? mode : 'Terminate, the default';
         const certs = arr(l.tls?.certificateRefs).length;
         const options = Object.keys(obj(l.tls?.options) ?? {}).length;
-        const refused = mode === 'Terminate' ? refusedCertificateRefs(ctx, gw, l) : [];
+        const refused = mode === 'Terminate' ? refusedCertificateRefs(ctx, l) : [];
         if (!l.tls) out.push({ status: 'fail', resource, detailKey, message: `TLS listener ${l.name} has no tls block: Gateway API requires one for protocol TLS (invalid manifest), so it neither terminates nor passes TLS through.`, evidence: ev });
         else if (mode === 'Terminate' && certs === 0 && options === 0) out.push({ status: 'fail', resource, detailKey, message: `TLS listener ${l.name} terminates TLS (tls.mode ${shown}) without certificateRefs.`, evidence: { ...ev, mode } });
         else if (certs > 0 && refused.length === certs) out.push(refusedVerdict(resource, detailKey, l, ns, refused, ev));
@@ -1252,8 +1265,8 @@ export const ingressWithoutTls: Check = {
       return alb ? [{ resource: { namespace: ing.metadata?.namespace ?? 'default', name: ing.metadata?.name ?? '' }, alb }] : [];
     });
     const gateway = gatewayListenersUnjudged(ctx);
-    const listenerSets = edgeRoutes(ctx.snapshot).listenerSetParents;
-    const notes = [...albUnjudgedNotes(ctx.snapshot, albs.filter((a) => albUnjudged(a.alb))), ...albKeptNotes(albs.filter((a) => !albUnjudged(a.alb))), ...(gateway ? [gateway] : []), ...(listenerSets.length ? [`${listenerSets.length} route parentRef(s) naming a Gateway API ListenerSet are not judged: ztaudit does not read ListenerSets, so the listeners one adds to its Gateway (a plaintext HTTP one included) and the routes attached there have no verdict: ${listenerSets.join('; ')}`] : []), ...traefikUnservedNotes(ctx), ...contourUnservedNotes(ctx)];
+    const listenerSets = listenerSetNotes(ctx.snapshot, edgeRoutes(ctx.snapshot).listenerSetParents);
+    const notes = [...albUnjudgedNotes(ctx.snapshot, albs.filter((a) => albUnjudged(a.alb))), ...albKeptNotes(albs.filter((a) => !albUnjudged(a.alb))), ...(gateway ? [gateway] : []), ...listenerSets, ...traefikUnservedNotes(ctx), ...contourUnservedNotes(ctx)];
     return notes.length > 0 ? notes.join('; ') : undefined;
   },
 };

@@ -226,6 +226,13 @@ export const KINDS = [
   crd('gatewayapi.tlsroutes', 'TLSRoute', 'gateway.networking.k8s.io', ['v1', 'v1alpha3', 'v1alpha2'], 'tlsroutes'),
   crd('gatewayapi.tcproutes', 'TCPRoute', 'gateway.networking.k8s.io', ['v1alpha2'], 'tcproutes'),
   crd('gatewayapi.referencegrants', 'ReferenceGrant', 'gateway.networking.k8s.io', ['v1', 'v1beta1', 'v1alpha2'], 'referencegrants'),
+  // ListenerSets: listeners added to a Gateway whose spec.allowedListeners admits them
+  // (https://gateway-api.sigs.k8s.io/api-types/listenerset/, src/analysis/edge/listener-sets.ts):
+  // v1 ListenerSet in the standard CRDs from v1.5.0 (config/crd/standard/gateway.networking.k8s.io_listenersets.yaml,
+  // v1 the only version), v1alpha1 XListenerSet of gateway.networking.x-k8s.io in the experimental
+  // CRDs of v1.3.0 and v1.4.x, gone at v1.5.0. Only the spec is read, and only for the Gateways' sake.
+  { ...crd('gatewayapi.listenersets', 'ListenerSet', 'gateway.networking.k8s.io', ['v1'], 'listenersets', true, { annotations: [], status: [] }), onlyWith: ['gatewayapi.gateways'] },
+  { ...crd('gatewayapi-x.xlistenersets', 'XListenerSet', 'gateway.networking.x-k8s.io', ['v1alpha1'], 'xlistenersets', true, { annotations: [], status: [] }), onlyWith: ['gatewayapi.gateways'] },
   // Envoy Gateway policies attached to Gateways and routes (authentication, rate limits); v1alpha1 is
   // the only version served (envoyproxy/gateway charts/gateway-crds-helm/templates/generated at v1.9.0-rc.0)
   crd('envoygateway.securitypolicies', 'SecurityPolicy', 'gateway.envoyproxy.io', ['v1alpha1'], 'securitypolicies'),

@@ -171,6 +171,8 @@ describeCluster('live collector against a real kube-apiserver', (cluster) => {
         { apiVersion: 'gateway.networking.k8s.io/v1alpha2', kind: 'TLSRoute', metadata: { name: 'pass', namespace: ns }, spec: { parentRefs: [{ name: 'edge' }], rules: [{ backendRefs: [{ name: 'tls', port: 443 }] }] } },
         { apiVersion: 'gateway.networking.k8s.io/v1alpha2', kind: 'TCPRoute', metadata: { name: 'db', namespace: ns }, spec: { parentRefs: [{ name: 'edge' }], rules: [{ backendRefs: [{ name: 'db', port: 5432 }] }] } },
         { apiVersion: 'gateway.networking.k8s.io/v1beta1', kind: 'ReferenceGrant', metadata: { name: 'from-apps', namespace: ns }, spec: { from: [{ group: 'gateway.networking.k8s.io', kind: 'HTTPRoute', namespace: 'apps' }], to: [{ group: '', kind: 'Service' }] } },
+        { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'ListenerSet', metadata: { name: 'team-a', namespace: ns, annotations: { 'cert-manager.io/cluster-issuer': 'le' } }, spec: { parentRef: { name: 'edge' }, listeners: [{ name: 'plain', port: 8080, protocol: 'HTTP' }] }, status: { conditions: [{ type: 'Accepted', status: 'True', reason: 'Accepted', message: '', lastTransitionTime: '2026-01-01T00:00:00Z' }] } },
+        { apiVersion: 'gateway.networking.x-k8s.io/v1alpha1', kind: 'XListenerSet', metadata: { name: 'team-b', namespace: ns }, spec: { parentRef: { name: 'edge' }, listeners: [{ name: 'plain', port: 8081, protocol: 'HTTP' }] } },
         { apiVersion: 'policy.linkerd.io/v1beta3', kind: 'Server', metadata: { name: 'web-http', namespace: ns }, spec: { podSelector: { matchLabels: { app: 'web' } }, port: 8080, accessPolicy: 'deny' } },
         { apiVersion: 'policy.linkerd.io/v1beta3', kind: 'HTTPRoute', metadata: { name: 'web-get', namespace: ns }, spec: { parentRefs: [{ group: 'policy.linkerd.io', kind: 'Server', name: 'web-http' }] } },
         { apiVersion: 'policy.linkerd.io/v1alpha1', kind: 'NetworkAuthentication', metadata: { name: 'cluster', namespace: ns }, spec: { networks: [{ cidr: '10.0.0.0/8' }] } },
@@ -208,7 +210,11 @@ describeCluster('live collector against a real kube-apiserver', (cluster) => {
       expect(namesIn(snapshot, 'gatewayapi.referencegrants', ns)).toEqual(['from-apps']);
       expect(versionOf('gatewayapi.referencegrants')).toBe('gateway.networking.k8s.io/v1beta1');
       expect((snapshot.resources['gatewayapi.gatewayclasses'] ?? []).map((o) => o.metadata?.name)).toContain(`${ns}-eg`);
-      for (const key of ['gatewayapi.httproutes', 'gatewayapi.grpcroutes', 'gatewayapi.tlsroutes', 'gatewayapi.tcproutes', 'gatewayapi.referencegrants', 'gatewayapi.gatewayclasses'] as const) {
+      // ListenerSets (v1) and XListenerSets (v1alpha1): the spec alone is kept, annotations and status dropped.
+      expect(snapshot.resources['gatewayapi.listenersets']?.find((o) => o.metadata?.namespace === ns)).toEqual({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'ListenerSet', metadata: expect.not.objectContaining({ annotations: expect.anything() }), spec: { parentRef: { name: 'edge' }, listeners: [{ name: 'plain', port: 8080, protocol: 'HTTP' }] } });
+      expect(namesIn(snapshot, 'gatewayapi-x.xlistenersets', ns)).toEqual(['team-b']);
+      expect(versionOf('gatewayapi-x.xlistenersets')).toBe('gateway.networking.x-k8s.io/v1alpha1');
+      for (const key of ['gatewayapi.httproutes', 'gatewayapi.grpcroutes', 'gatewayapi.tlsroutes', 'gatewayapi.tcproutes', 'gatewayapi.referencegrants', 'gatewayapi.gatewayclasses', 'gatewayapi.listenersets', 'gatewayapi-x.xlistenersets'] as const) {
         expect(snapshot.coverage[key]?.status, key).toBe('ok');
       }
       // Not installed in this tier: absent, never ok-and-empty.

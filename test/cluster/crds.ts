@@ -23,6 +23,9 @@ export function gatewayApiRouteCrds(): KubeObject[] {
     crd('gateway.networking.k8s.io', 'TLSRoute', 'tlsroutes', ['v1alpha2'], true, approved),
     crd('gateway.networking.k8s.io', 'TCPRoute', 'tcproutes', ['v1alpha2'], true, approved),
     crd('gateway.networking.k8s.io', 'ReferenceGrant', 'referencegrants', ['v1beta1'], true, approved),
+    // ListenerSet: v1 in the standard CRDs from v1.5.0; XListenerSet: v1alpha1 in the experimental CRDs of v1.3.0 and v1.4.x
+    crd('gateway.networking.k8s.io', 'ListenerSet', 'listenersets', ['v1'], true, approved),
+    crd('gateway.networking.x-k8s.io', 'XListenerSet', 'xlistenersets', ['v1alpha1'], true, {}),
   ];
 }
 
@@ -32,6 +35,8 @@ export async function installGatewayApiRouteCrds(admin: Admin): Promise<void> {
   for (const [version, resource] of [['v1', 'gatewayclasses'], ['v1', 'httproutes'], ['v1', 'grpcroutes'], ['v1alpha2', 'tlsroutes'], ['v1alpha2', 'tcproutes'], ['v1beta1', 'referencegrants']]) {
     await admin.waitForResource('gateway.networking.k8s.io', version, resource);
   }
+  await admin.waitForResource('gateway.networking.k8s.io', 'v1', 'listenersets');
+  await admin.waitForResource('gateway.networking.x-k8s.io', 'v1alpha1', 'xlistenersets');
 }
 
 /** Linkerd's policy CRDs and Consul's ServiceIntentions, at the versions the collector tries first. */

@@ -26,7 +26,7 @@ function uidsByKind(s: Snapshot): Record<string, string[]> {
 describeCluster('least-privilege auditor ServiceAccount', (cluster) => {
   const admin = new Admin(cluster);
   const ns = uniqueName('ztaudit');
-  const installedCustom = new Set(['istio.peerauthentications', 'gatewayapi.gateways', 'gatewayapi.gatewayclasses', 'gatewayapi.httproutes', 'gatewayapi.grpcroutes', 'gatewayapi.tlsroutes', 'gatewayapi.tcproutes', 'gatewayapi.referencegrants', 'linkerd.servers', 'linkerd.httproutes', 'consul.serviceintentions', 'envoygateway.clienttrafficpolicies', 'calico.ippools', 'traefik.ingressroutetcps', 'traefik.middlewaretcps', 'contour.contourconfigurations', 'cilium.cidrgroups', 'gke.frontendconfigs', 'gke.gcpgatewaypolicies', 'calico.felixconfigurations']);
+  const installedCustom = new Set(['istio.peerauthentications', 'gatewayapi.gateways', 'gatewayapi.gatewayclasses', 'gatewayapi.httproutes', 'gatewayapi.grpcroutes', 'gatewayapi.tlsroutes', 'gatewayapi.tcproutes', 'gatewayapi.referencegrants', 'gatewayapi.listenersets', 'gatewayapi-x.xlistenersets', 'linkerd.servers', 'linkerd.httproutes', 'consul.serviceintentions', 'envoygateway.clienttrafficpolicies', 'calico.ippools', 'traefik.ingressroutetcps', 'traefik.middlewaretcps', 'contour.contourconfigurations', 'cilium.cidrgroups', 'gke.frontendconfigs', 'gke.gcpgatewaypolicies', 'calico.felixconfigurations']);
   let proxy: RecordingProxy;
 
   /** A ServiceAccount bound (cluster-wide) to exactly `rules`; returns a kubeconfig through the proxy. */

@@ -473,7 +473,10 @@ function policyTargets(policy: KubeObject, h: ExposedHost): boolean {
   for (const [name, sections] of gateways) {
     const on = h.routes.filter((x) => x.gateway?.kind === 'Gateway' && x.gateway.namespace === ns && x.gateway.name === name);
     if (on.length === 0) continue;
-    if (sections === undefined || on.every((x) => (x.listeners?.length ?? 0) > 0 && x.listeners!.every((l) => sections.has(l)))) return true;
+    // A sectionName names a listener of the Gateway's own: a route attached through a ListenerSet
+    // is on the ListenerSet's listeners, whatever their names (listener names need not be unique
+    // across a Gateway and its ListenerSets: gateway-api apis/v1/listenerset_types.go ListenerEntry.Name).
+    if (sections === undefined || on.every((x) => x.listenerSet === undefined && (x.listeners?.length ?? 0) > 0 && x.listeners!.every((l) => sections.has(l)))) return true;
   }
   return false;
 }

@@ -14,6 +14,7 @@ import { istioHostIntersection, listenerHostnameCovers, normalizeHost } from '..
 import { ingressClassOf, nginxControllersBearingOn, nginxControllersFor, servedByIngressNginx } from '../tls/nginx.ts';
 import { TRAEFIK_TCP_MIDDLEWARE_KEYS, TRAEFIK_TCP_ROUTE_KEYS, traefikCrdProvidersFor, traefikCrdProvidersResolving, traefikCrdGroupOf, traefikCrdSees, traefikCrdUnserved, type TraefikCrdGroup, type TraefikCrdProvider, traefikCrossNamespace, traefikCrossRefusal, traefikMiddlewareIndex, traefikEntryPoints, traefikHttpsRedirect, traefikMiddlewareTcpIndex, traefikProvidersFor, traefikNamedEntryPoints, traefikRouterOnlyHttp, traefikRouterTls, traefikTcpMiddlewareOf, traefikUnattached } from '../tls/traefik.ts';
 import { refString, templatesStandIn } from '../workloads.ts';
+import { admitsNamespace, gatewayListenerSets, listenerSetKey, listenerSetKindOf, namespaceLabelsOf, LISTENER_SET_KINDS } from './listener-sets.ts';
 import { referenceGrantAllows } from './reference-grants.ts';
 
 export type EdgeVia = 'Ingress' | 'Gateway' | 'IstioGateway' | 'IngressRoute' | 'IngressRouteTCP' | 'HTTPProxy';
@@ -38,6 +39,8 @@ export interface EdgeRoute {
   gateway?: ResourceRef;
   /** Gateway API listener name (sectionName or every listener that accepts the route). */
   listeners?: string[];
+  /** The Gateway API ListenerSet holding those listeners, when the route's parentRef names one (they are not the Gateway's own). */
+  listenerSet?: ResourceRef;
   /** Host name the path answers for; '*' = any Host. */
   host: string;
   /** '' for a TCP router, which matches no path. */
@@ -68,6 +71,8 @@ export interface EdgeAttachment {
   gateway: ResourceRef;
   /** Gateway API listener name. */
   listener?: string;
+  /** The Gateway API ListenerSet holding that listener; absent for the Gateway's own. */
+  listenerSet?: ResourceRef;
   /** Index of the Istio Gateway server in spec.servers. */
   server?: number;
   route: ResourceRef;
@@ -96,9 +101,9 @@ export interface EdgeRoutes {
    */
   refused: Set<unknown>;
   /**
-   * Route parentRefs naming a Gateway API ListenerSet ("HTTPRoute app/web → ListenerSet app/team-a"):
-   * ListenerSets are not read, so the listeners they add to a Gateway, and the routes attached
-   * there, are not in the model. Named, never a silent pass.
+   * Route parentRefs naming a Gateway API ListenerSet of a kind that could not be read ("HTTPRoute
+   * app/web → ListenerSet app/team-a"; gatewayListenerSets' unread): the listeners it adds to a
+   * Gateway, and the routes attached there, are not in the model. Named, never a silent pass.
    */
   listenerSetParents: string[];
 }
@@ -115,7 +120,7 @@ export function traefikRefused(snapshot: Snapshot, what: unknown): boolean {
 /** Kinds this module reads; checks and exposure list them in `reads`, but for EDGE_ROUTE_BEST_EFFORT. */
 export const EDGE_ROUTE_KINDS = [
   'ingresses', 'ingressclasses', 'services',
-  'gatewayapi.gateways', 'gatewayapi.gatewayclasses', 'gatewayapi.httproutes', 'gatewayapi.grpcroutes', 'gatewayapi.tlsroutes', 'gatewayapi.tcproutes', 'gatewayapi.referencegrants',
+  'gatewayapi.gateways', 'gatewayapi.gatewayclasses', 'gatewayapi.httproutes', 'gatewayapi.grpcroutes', 'gatewayapi.tlsroutes', 'gatewayapi.tcproutes', 'gatewayapi.referencegrants', ...LISTENER_SET_KINDS,
   'istio.gateways', 'istio.virtualservices',
   'traefik.ingressroutes', 'traefik-legacy.ingressroutes', 'traefik.ingressroutetcps', 'traefik-legacy.ingressroutetcps', 'traefik.middlewaretcps', 'traefik-legacy.middlewaretcps',
   'contour.httpproxies',
@@ -124,10 +129,12 @@ export const EDGE_ROUTE_KINDS = [
 /**
  * Of EDGE_ROUTE_KINDS, the ones that only refine the routes, which checks list in `readsBestEffort`:
  * the MiddlewareTCPs only drop an IngressRouteTCP Traefik refuses for naming a missing or broken one,
- * and unread, the route stays (traefikTcpRouteRefused), the guards saying they could not be read. In
- * `reads`, a role that predates the kind would leave every edge check not evaluated.
+ * and unread, the route stays (traefikTcpRouteRefused), the guards saying they could not be read;
+ * the ListenerSets only add listeners to Gateways, and unread, the routes attached to one are named
+ * as not judged (listenerSetParents). In `reads`, a role that predates the kind would leave every
+ * edge check not evaluated.
  */
-export const EDGE_ROUTE_BEST_EFFORT: readonly KindKey[] = TRAEFIK_TCP_MIDDLEWARE_KEYS;
+export const EDGE_ROUTE_BEST_EFFORT: readonly KindKey[] = [...TRAEFIK_TCP_MIDDLEWARE_KEYS, ...LISTENER_SET_KINDS];
 
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 const nsOf = (o: KubeObject) => o.metadata?.namespace ?? 'default';
@@ -237,8 +244,10 @@ function gatewayController(gw: KubeObject, controllerName: string | undefined): 
 
 interface Listener { name: string; protocol: string; hostname?: string; port?: number; from: 'Same' | 'All' | 'Selector'; selector?: unknown; kinds?: string[] }
 
-function listenersOf(gw: KubeObject): Listener[] {
-  return arr(obj(gw.spec)?.listeners).map(obj).filter((l): l is Json => !!l).map((l, i) => {
+const listenersOf = (gw: KubeObject): Listener[] => listenersFrom(arr(obj(gw.spec)?.listeners).map(obj).filter((l): l is Json => !!l));
+
+function listenersFrom(listeners: Json[]): Listener[] {
+  return listeners.map((l, i) => {
     const allowed = obj(l.allowedRoutes);
     const nsSpec = obj(allowed?.namespaces);
     const from = str(nsSpec?.from);
@@ -256,26 +265,6 @@ function listenersOf(gw: KubeObject): Listener[] {
 }
 
 const NAME_LABEL = 'kubernetes.io/metadata.name';
-
-/**
- * Whether a listener's allowedRoutes.namespaces selector (from: Selector; RouteNamespaces,
- * https://gateway-api.sigs.k8s.io/reference/spec/#routenamespaces) selects the route's namespace.
- * `labels` undefined: the namespace's labels are not known (a namespace a manifests directory
- * uses but does not declare), of which only kubernetes.io/metadata.name is, the API server
- * setting it to the name on every namespace
- * (https://kubernetes.io/docs/reference/labels-annotations-taints/#kubernetes-io-metadata-name):
- * a selector reading any other label is then 'unknown', unless its name requirements already
- * refuse the namespace (requirements are ANDed).
- */
-export function admitsNamespace(selector: unknown, namespace: string, labels: Record<string, string> | undefined): boolean | 'unknown' {
-  const known = labels ?? { [NAME_LABEL]: namespace };
-  const sel = obj(selector);
-  const keys = [...Object.keys(obj(sel?.matchLabels) ?? {}), ...arr(sel?.matchExpressions).map((e) => str(obj(e)?.key) ?? '')];
-  // A malformed selector (no key) refuses whatever the labels.
-  if (labels || !sel || keys.every((k) => k === NAME_LABEL) || keys.includes('')) return labelSelectorMatches(selector, known);
-  const nameOnly = { matchLabels: Object.fromEntries(Object.entries(obj(sel.matchLabels) ?? {}).filter(([k]) => k === NAME_LABEL)), matchExpressions: arr(sel.matchExpressions).filter((e) => str(obj(e)?.key) === NAME_LABEL) };
-  return labelSelectorMatches(nameOnly, known) ? 'unknown' : false;
-}
 
 /** Which listener protocols accept a route kind by default (Gateway API spec, "allowedRoutes"). */
 const ROUTE_PROTOCOLS: Record<string, string[]> = { HTTPRoute: ['HTTP', 'HTTPS'], GRPCRoute: ['HTTP', 'HTTPS'], TLSRoute: ['TLS'], TCPRoute: ['TCP'] };
@@ -813,7 +802,7 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
   const services = new Set((snapshot.resources.services ?? []).map((s) => `${nsOf(s)}/${nameOf(s)}`));
   // A namespace a manifests directory uses without declaring it has unknown labels: left out.
   const implicit = implicitNamespaces(snapshot);
-  const namespaceLabels = new Map((snapshot.resources.namespaces ?? []).filter((n) => !isImplicitNamespace(n)).map((n) => [nameOf(n), { ...(n.metadata?.labels ?? {}), [NAME_LABEL]: nameOf(n) }]));
+  const namespaceLabels = namespaceLabelsOf(snapshot);
 
   const push = (r: Omit<EdgeRoute, 'middlewares'> & { middlewares?: string[] }) => {
     if (!services.has(`${r.backend.namespace}/${r.backend.name}`)) {
@@ -890,6 +879,8 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
   for (const gc of snapshot.resources['gatewayapi.gatewayclasses'] ?? []) gatewayClasses.set(nameOf(gc), str(obj(gc.spec)?.controllerName));
   const gateways = new Map<string, KubeObject>();
   for (const gw of snapshot.resources['gatewayapi.gateways'] ?? []) gateways.set(`${nsOf(gw)}/${nameOf(gw)}`, gw);
+  const listenerSets = gatewayListenerSets(snapshot);
+  notes.push(...listenerSets.notes);
   const granted = (routeKind: string, routeNs: string, toNs: string, svcName: string): boolean =>
     referenceGrantAllows(snapshot, { group: GATEWAY_GROUP, kind: routeKind, namespace: routeNs }, { group: '', kind: 'Service', namespace: toNs, name: svcName });
   const routeKinds = [['gatewayapi.httproutes', 'HTTPRoute'], ['gatewayapi.grpcroutes', 'GRPCRoute'], ['gatewayapi.tlsroutes', 'TLSRoute'], ['gatewayapi.tcproutes', 'TCPRoute']] as const;
@@ -915,51 +906,71 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
         const p = obj(rawParent);
         if (!p) continue;
         // A ListenerSet (gateway.networking.k8s.io/v1, Standard Channel since Gateway API v1.5.0:
-        // https://gateway-api.sigs.k8s.io/api-types/listenerset/) adds listeners to its parent Gateway.
-        if ((str(p.group) ?? GATEWAY_GROUP) === GATEWAY_GROUP && str(p.kind) === 'ListenerSet') {
-          listenerSetParents.push(`${text(route)} → ListenerSet ${str(p.namespace) ?? ns}/${str(p.name) ?? ''}${str(p.sectionName) ? ` (sectionName ${str(p.sectionName)})` : ''}`);
-          continue;
-        }
-        if ((str(p.group) ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (str(p.kind) ?? 'Gateway') !== 'Gateway') continue;
-        const gwNs = str(p.namespace) ?? ns;
-        const gwName = str(p.name);
-        if (!gwName) {
-          notes.push(`${text(route)}: a parentRef names no Gateway; it is skipped`);
-          continue;
-        }
-        const gw = gateways.get(`${gwNs}/${gwName}`);
-        if (!gw) {
-          notes.push(`${text(route)}: parent Gateway ${gwNs}/${gwName} not found; the route is not attached there`);
-          continue;
-        }
-        // ParentReference: sectionName names one listener, port selects every listener on that
-        // port; with both, the listener must match both.
+        // https://gateway-api.sigs.k8s.io/api-types/listenerset/) adds listeners to its parent
+        // Gateway; a route naming it as parent attaches to its listeners alone, the sectionName
+        // one or every one (GEP-1713, "Summary of Attachments": the ListenerSet is the direct
+        // parent), as a route naming the Gateway attaches to the Gateway's own listeners alone.
+        const lsKind = listenerSetKindOf(str(p.group), str(p.kind));
         const section = str(p.sectionName);
         const port = typeof p.port === 'number' ? p.port : undefined;
-        const candidates = listenersOf(gw).filter((l) => (section === undefined || l.name === section) && (port === undefined || l.port === port));
+        let parent: { gw: KubeObject; listeners: Listener[]; where: string; namespace: string; listenerSet?: ResourceRef };
+        if (lsKind !== undefined) {
+          const lsNs = str(p.namespace) ?? ns;
+          const lsName = str(p.name) ?? '';
+          const where = `${lsKind} ${lsNs}/${lsName}`;
+          if (listenerSets.unread.includes(lsKind)) {
+            listenerSetParents.push(`${text(route)} → ${where}${section ? ` (sectionName ${section})` : ''}`);
+            continue;
+          }
+          const set = listenerSets.byParent.get(listenerSetKey(lsKind, lsNs, lsName));
+          if (typeof set !== 'object') {
+            notes.push(`${text(route)}: parent ${where} ${set === undefined ? 'not found' : `adds no listener to a Gateway (${set})`}; the route is not attached there`);
+            continue;
+          }
+          parent = { gw: set.gateway, listeners: listenersFrom(set.listeners), where, namespace: lsNs, listenerSet: set.ref };
+        } else {
+          if ((str(p.group) ?? GATEWAY_GROUP) !== GATEWAY_GROUP || (str(p.kind) ?? 'Gateway') !== 'Gateway') continue;
+          const gwNs = str(p.namespace) ?? ns;
+          const gwName = str(p.name);
+          if (!gwName) {
+            notes.push(`${text(route)}: a parentRef names no Gateway; it is skipped`);
+            continue;
+          }
+          const gw = gateways.get(`${gwNs}/${gwName}`);
+          if (!gw) {
+            notes.push(`${text(route)}: parent Gateway ${gwNs}/${gwName} not found; the route is not attached there`);
+            continue;
+          }
+          parent = { gw, listeners: listenersOf(gw), where: `Gateway ${gwNs}/${gwName}`, namespace: gwNs };
+        }
+        const { gw, where, listenerSet } = parent;
+        // ParentReference: sectionName names one listener, port selects every listener on that
+        // port; with both, the listener must match both.
+        const candidates = parent.listeners.filter((l) => (section === undefined || l.name === section) && (port === undefined || l.port === port));
         if ((section !== undefined || port !== undefined) && candidates.length === 0) {
           const which = [section !== undefined ? `"${section}"` : '', port !== undefined ? `on port ${port}` : ''].filter(Boolean).join(' ');
-          notes.push(`${text(route)}: Gateway ${gwNs}/${gwName} has no listener ${which}; the route is not attached there`);
+          notes.push(`${text(route)}: ${where} has no listener ${which}; the route is not attached there`);
           continue;
         }
         const admits = (l: Listener): boolean | 'unknown' => {
           if (l.kinds ? !l.kinds.includes(kind) : !(ROUTE_PROTOCOLS[kind] ?? []).includes(l.protocol)) return false;
-          if (l.from === 'Same') return gwNs === ns;
+          // "Same": the namespace of the object holding the listener, the ListenerSet's for its own.
+          if (l.from === 'Same') return parent.namespace === ns;
           if (l.from === 'Selector') return admitsNamespace(l.selector, ns, namespaceLabels.get(ns));
           return true;
         };
         const hostsByListener = candidates.map((l) => ({ l, admitted: admits(l) })).filter((x) => x.admitted !== false)
           .map((x) => ({ ...x, hosts: hostsOnListener(x.l, routeHosts) })).filter((x) => x.hosts.length > 0);
         if (hostsByListener.length === 0) {
-          notes.push(`${text(route)}: no listener of Gateway ${gwNs}/${gwName}${section ? ` (sectionName ${section})` : ''}${port !== undefined ? ` on port ${port}` : ''} accepts it (protocol, allowedRoutes namespaces/kinds or hostnames); it is not attached there`);
+          notes.push(`${text(route)}: no listener of ${where}${section ? ` (sectionName ${section})` : ''}${port !== undefined ? ` on port ${port}` : ''} accepts it (protocol, allowedRoutes namespaces/kinds or hostnames); it is not attached there`);
           continue;
         }
         const undecided = hostsByListener.filter((x) => x.admitted === 'unknown').map((x) => x.l.name);
         const unknown = undecided.length === 0 ? undefined
-          : `whether listener${undecided.length > 1 ? 's' : ''} ${undecided.join(', ')} of Gateway ${gwNs}/${gwName} admit${undecided.length > 1 ? '' : 's'} it is unknown: ${undecided.length > 1 ? 'their' : 'its'} allowedRoutes.namespaces selector reads labels of namespace ${ns}, ${implicit.has(ns) ? `which no manifest declares (only its ${NAME_LABEL} label is known); add the Namespace manifest with its labels` : 'whose labels were not read'}`;
+          : `whether listener${undecided.length > 1 ? 's' : ''} ${undecided.join(', ')} of ${where} admit${undecided.length > 1 ? '' : 's'} it is unknown: ${undecided.length > 1 ? 'their' : 'its'} allowedRoutes.namespaces selector reads labels of namespace ${ns}, ${implicit.has(ns) ? `which no manifest declares (only its ${NAME_LABEL} label is known); add the Namespace manifest with its labels` : 'whose labels were not read'}`;
         if (unknown) notes.push(`${text(route)}: ${unknown}`);
         attached = true;
-        for (const x of hostsByListener) attachments.push({ gateway: refOf('Gateway', gw), listener: x.l.name, route, hosts: x.hosts, forwards, ...(x.admitted === 'unknown' ? { attachmentUnknown: unknown } : {}) });
+        for (const x of hostsByListener) attachments.push({ gateway: refOf('Gateway', gw), listener: x.l.name, ...(listenerSet ? { listenerSet } : {}), route, hosts: x.hosts, forwards, ...(x.admitted === 'unknown' ? { attachmentUnknown: unknown } : {}) });
         const controller = gatewayController(gw, gatewayClasses.get(str(obj(gw.spec)?.gatewayClassName) ?? ''));
         // The paths through listeners known to admit the route, and apart those through listeners
         // that may: a consumer must not judge the latter as served, nor as not served.
@@ -982,7 +993,7 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
                 continue;
               }
               for (const host of hosts) for (const path of paths.length ? paths : ['/']) {
-                push({ via: 'Gateway', route, object: r, gateway: refOf('Gateway', gw), listeners, host, path, backend: { namespace: bNs, name, port: portOf(b.port) }, controller, ...(attachmentUnknown ? { attachmentUnknown } : {}) });
+                push({ via: 'Gateway', route, object: r, gateway: refOf('Gateway', gw), listeners, ...(listenerSet ? { listenerSet } : {}), host, path, backend: { namespace: bNs, name, port: portOf(b.port) }, controller, ...(attachmentUnknown ? { attachmentUnknown } : {}) });
               }
             }
           }
@@ -1263,6 +1274,6 @@ export const edgeRoutes = memoize((snapshot: Snapshot): EdgeRoutes => {
 /** "shop.example.com/api → HTTPRoute shop/api → Service shop/backend:8080", the path as a report shows it. */
 export function describeRoute(r: EdgeRoute): string {
   const port = r.backend.port?.number ?? r.backend.port?.name;
-  const gw = r.gateway ? ` (Gateway ${r.gateway.namespace}/${r.gateway.name}${r.listeners?.length ? ` listener ${r.listeners.join(',')}` : ''})` : '';
+  const gw = r.gateway ? ` (Gateway ${r.gateway.namespace}/${r.gateway.name}${r.listenerSet ? ` through ${r.listenerSet.kind} ${r.listenerSet.namespace}/${r.listenerSet.name}` : ''}${r.listeners?.length ? ` listener ${r.listeners.join(',')}` : ''})` : '';
   return `${r.host}${r.path === '' || r.path.startsWith('/') ? '' : ' '}${r.path} → ${r.route.kind} ${r.route.namespace}/${r.route.name}${gw} → Service ${r.backend.namespace}/${r.backend.name}${port !== undefined ? `:${port}` : ''}`;
 }

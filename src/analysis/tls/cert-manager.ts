@@ -7,6 +7,7 @@ import type { ResourceRef } from '../../base/vocabulary.ts';
 import { goParseInt } from '../../base/go-int.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import type { KindKey } from '../../snapshot/kinds.ts';
+import { gatewayListenerSets } from '../edge/listener-sets.ts';
 import { imageRepository } from '../images.ts';
 import { podTemplateOf } from '../workloads.ts';
 import { nginxAnnotationBool } from './nginx.ts';
@@ -757,6 +758,33 @@ export function tlsSecretUses(snapshot: Snapshot): { uses: TlsSecretUse[]; notes
         uses.push({ owner, where: `listener ${name}`, namespace: secretNs, secretName, ...takenOver(viaShim, gw, 'Gateway', `listener ${name}`, secretNs, secretName) });
       }
     });
+  }
+  // The listeners of the ListenerSets a Gateway takes terminate TLS with their own certificateRefs
+  // (in the ListenerSet's namespace unless set). cert-manager's gateway-shim reads a ListenerSet's
+  // annotations only from v1.20 with its ListenerSets feature gate on, off by default
+  // (https://cert-manager.io/docs/usage/gateway/#listenerset): its annotations are not read here,
+  // so a Secret no Certificate writes is not taken as issued.
+  for (const sets of gatewayListenerSets(snapshot).byGateway.values()) {
+    for (const set of sets) {
+      const owner = set.ref;
+      const ns = owner.namespace ?? 'default';
+      const shimIgnored = `the issuer annotations of a ${owner.kind} are not read (cert-manager's gateway-shim takes them only from v1.20 with its ListenerSets feature gate on, off by default)`;
+      set.listeners.forEach((listener, i) => {
+        const refs = record(listener.tls)?.certificateRefs;
+        if (refs === undefined) return;
+        const name = text(listener.name) ?? `#${i}`;
+        if (!Array.isArray(refs)) {
+          notes.push(`${owner.kind} ${ns}/${owner.name}: listener ${name} tls.certificateRefs is not a list`);
+          return;
+        }
+        for (const r of refs) {
+          const ref = record(r);
+          const secretName = text(ref?.name);
+          if ((text(ref?.kind) ?? 'Secret') !== 'Secret' || (text(ref?.group) ?? '') !== '' || !secretName) continue;
+          uses.push({ owner, where: `listener ${name}`, namespace: text(ref?.namespace) ?? ns, secretName, shimIgnored, shimAnnotationSkipped: true });
+        }
+      });
+    }
   }
   return { uses, notes };
 }

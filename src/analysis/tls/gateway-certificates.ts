@@ -3,6 +3,7 @@
 // condition is then False with reason RefNotPermitted (GatewayTLSConfig.certificateRefs,
 // https://gateway-api.sigs.k8s.io/reference/spec/#gatewaytlsconfig).
 
+import { groupOf } from '../../snapshot/kinds.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import { arr, obj, str } from '../mesh/util.ts';
 import { referenceGrantAllows } from '../edge/reference-grants.ts';
@@ -16,11 +17,17 @@ export interface ListenerCertificateRef {
   permitted: boolean;
 }
 
-/** A listener's tls.certificateRefs (kind Secret and core group by default, the Gateway's namespace unless set). */
-export function listenerCertificateRefs(snapshot: Snapshot, gw: KubeObject, tls: Record<string, unknown> | undefined): ListenerCertificateRef[] {
-  const gwNs = gw.metadata?.namespace ?? 'default';
+/**
+ * A listener's tls.certificateRefs (kind Secret and core group by default, the namespace of the
+ * Gateway, or of the ListenerSet holding the listener, unless set). A ReferenceGrant allows the
+ * object holding the listener, by its own kind: one from Gateways does not extend to the
+ * ListenerSets attached to them ("ReferenceGrant Semantics", gateway-api apis/v1/listenerset_types.go).
+ */
+export function listenerCertificateRefs(snapshot: Snapshot, holder: KubeObject, tls: Record<string, unknown> | undefined): ListenerCertificateRef[] {
+  const ns = holder.metadata?.namespace ?? 'default';
+  const from = { group: holder.apiVersion ? groupOf(holder.apiVersion) : 'gateway.networking.k8s.io', kind: holder.kind ?? 'Gateway', namespace: ns };
   return arr(tls?.certificateRefs).map(obj).filter((r) => !!r).map((r) => {
-    const ref = { group: str(r!.group) ?? '', kind: str(r!.kind) ?? 'Secret', namespace: str(r!.namespace) ?? gwNs, name: str(r!.name) ?? '' };
-    return { ...ref, permitted: referenceGrantAllows(snapshot, { group: 'gateway.networking.k8s.io', kind: 'Gateway', namespace: gwNs }, ref) };
+    const ref = { group: str(r!.group) ?? '', kind: str(r!.kind) ?? 'Secret', namespace: str(r!.namespace) ?? ns, name: str(r!.name) ?? '' };
+    return { ...ref, permitted: referenceGrantAllows(snapshot, from, ref) };
   });
 }

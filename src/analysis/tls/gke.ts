@@ -16,6 +16,7 @@
 // (cloud.google.com/kubernetes-engine/docs/how-to/ingress-multi-ssl): a spec.tls entry gives
 // every host of the Ingress HTTPS, whatever hosts it names, none included.
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
+import { gatewayListeners } from '../edge/listener-sets.ts';
 import { arr, obj, str } from '../mesh/util.ts';
 import { ingressClassNamed } from './nginx.ts';
 
@@ -113,9 +114,11 @@ export function gkeTlsGateways(snapshot: Snapshot): Array<{ namespace: string; n
   return (snapshot.resources['gatewayapi.gateways'] ?? []).flatMap((gw) => {
     const gatewayClass = str(obj(gw.spec)?.gatewayClassName) ?? '';
     if (!isGke(gatewayClass)) return [];
-    const listeners = arr(obj(gw.spec)?.listeners).map(obj).flatMap((l, i) => {
-      const protocol = (str(l?.protocol) ?? '').toUpperCase();
-      return protocol === 'HTTPS' || (protocol === 'TLS' && (str(obj(l?.tls)?.mode) ?? 'Terminate') === 'Terminate') ? [str(l?.name) ?? String(i)] : [];
+    // The listeners of the ListenerSets it takes too: they are bound on the Gateway's addresses,
+    // its load balancer's (gateway-api apis/v1/listenerset_types.go ListenerSetSpec.Listeners).
+    const listeners = gatewayListeners(snapshot, gw).flatMap(({ listener: l, name, listenerSet }) => {
+      const protocol = (str(l.protocol) ?? '').toUpperCase();
+      return protocol === 'HTTPS' || (protocol === 'TLS' && (str(obj(l.tls)?.mode) ?? 'Terminate') === 'Terminate') ? [listenerSet ? `${name} (${listenerSet.kind} ${listenerSet.namespace}/${listenerSet.name})` : name] : [];
     });
     return listeners.length ? [{ namespace: gw.metadata?.namespace ?? 'default', name: gw.metadata?.name ?? '', gatewayClass, listeners }] : [];
   });

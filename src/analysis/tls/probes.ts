@@ -6,6 +6,8 @@ import { SEVERITY_WEIGHT, type ResourceRef, type Severity, type Verdict } from '
 import type { Config } from '../../config/types.ts';
 import type { KubeObject, Snapshot, TlsProbeResult } from '../../snapshot/types.ts';
 import { arr, obj, str, stringMap } from '../mesh/util.ts';
+import { gatewayListeners } from '../edge/listener-sets.ts';
+import { groupOf } from '../../snapshot/kinds.ts';
 import { normalizeHost } from './hosts.ts';
 import { istioServerTls } from './istio.ts';
 
@@ -126,7 +128,8 @@ export function probeTargets(snapshot: Snapshot, config: Config): ProbePlan {
   addIstioPassthrough(snapshot, add);
   for (const l of gatewayPassthroughListeners(snapshot)) {
     if (l.hostname === undefined || l.hostname.includes('*')) continue;
-    for (const a of l.addresses) add({ host: a, port: l.port, sni: l.hostname, origin: `Gateway.gateway.networking.k8s.io/${l.namespace}/${l.gateway}` });
+    const origin = l.listenerSet ? `${l.listenerSet.kind}.${l.listenerSet.group}/${l.listenerSet.namespace}/${l.listenerSet.name}` : `Gateway.gateway.networking.k8s.io/${l.namespace}/${l.gateway}`;
+    for (const a of l.addresses) add({ host: a, port: l.port, sni: l.hostname, origin });
   }
   const notes: string[] = [];
   if (unpublished.length > 0) {
@@ -207,6 +210,8 @@ export interface GatewayPassthroughListener {
   hostname?: string;
   /** The Gateway's status.addresses values (IPAddress or Hostname). */
   addresses: string[];
+  /** The Gateway API ListenerSet holding the listener, when it is not the Gateway's own (its listeners are bound to the Gateway's addresses). */
+  listenerSet?: { kind: string; group: string; namespace: string; name: string };
 }
 
 /**
@@ -220,11 +225,14 @@ export function gatewayPassthroughListeners(snapshot: Snapshot): GatewayPassthro
   const out: GatewayPassthroughListener[] = [];
   for (const gw of snapshot.resources['gatewayapi.gateways'] ?? []) {
     const addresses = arr(obj(gw.status)?.addresses).map((a) => str(obj(a)?.value)).filter((v): v is string => !!v);
-    for (const l of arr(obj(gw.spec)?.listeners).map(obj)) {
-      if ((str(l?.protocol) ?? '').toUpperCase() !== 'TLS' || str(obj(l?.tls)?.mode) !== 'Passthrough') continue;
-      const port = l?.port;
-      const hostname = str(l?.hostname);
-      out.push({ namespace: gw.metadata?.namespace ?? 'default', gateway: gw.metadata?.name ?? '', listener: str(l?.name) ?? '', port: typeof port === 'number' ? port : 443, ...(hostname ? { hostname } : {}), addresses });
+    // The ListenerSets' listeners too: "Listeners define logical endpoints that are bound on this
+    // referenced parent Gateway's addresses" (gateway-api apis/v1/listenerset_types.go ListenerSetSpec.Listeners).
+    for (const { listener: l, listenerSet, holder } of gatewayListeners(snapshot, gw)) {
+      if ((str(l.protocol) ?? '').toUpperCase() !== 'TLS' || str(obj(l.tls)?.mode) !== 'Passthrough') continue;
+      const port = l.port;
+      const hostname = str(l.hostname);
+      const set = listenerSet ? { listenerSet: { kind: listenerSet.kind, group: groupOf(holder.apiVersion ?? ''), namespace: listenerSet.namespace ?? 'default', name: listenerSet.name } } : {};
+      out.push({ namespace: gw.metadata?.namespace ?? 'default', gateway: gw.metadata?.name ?? '', listener: str(l.name) ?? '', port: typeof port === 'number' ? port : 443, ...(hostname ? { hostname } : {}), addresses, ...set });
     }
   }
   return out;

@@ -210,6 +210,25 @@ spec:
     expect(external(yaml + deny, 'api')[0].allowedByPolicy).toBe(false);
     expect(external(yaml + deny + allowEnvoy, 'api')[0].allowedByPolicy).toBe(true);
   });
+
+  // A route whose parentRef is a ListenerSet attaches to its listeners, which the parent Gateway
+  // serves when its spec.allowedListeners admits the ListenerSet (https://gateway-api.sigs.k8s.io/api-types/listenerset/).
+  it('a route attached to a ListenerSet the Gateway allows exposes its backend through the Gateway; one it does not allow, nothing', () => {
+    const listenerSet = `---
+apiVersion: gateway.networking.k8s.io/v1
+kind: ListenerSet
+metadata: {name: team, namespace: apps}
+spec:
+  parentRef: {name: public, namespace: infra}
+  listeners: [{name: web, protocol: HTTP, port: 8080, hostname: app.example.com}]
+`;
+    const viaSet = route('apps').replace('parentRefs: [{name: public, namespace: infra}]', 'parentRefs: [{kind: ListenerSet, name: team, sectionName: web}]');
+    const allowing = gw('{from: All}').replace('  gatewayClassName: eg\n', '  gatewayClassName: eg\n  allowedListeners: {namespaces: {from: All}}\n');
+    expect(external(allowing + backend('apps') + listenerSet + viaSet, 'api')).toEqual([expect.objectContaining({ via: 'Gateway', allowedByPolicy: true, route: 'app.example.com/v1 → HTTPRoute apps/r (Gateway infra/public through ListenerSet apps/team listener web) → Service apps/api:80' })]);
+    const yaml = gw('{from: All}') + backend('apps') + listenerSet + viaSet;
+    expect(external(yaml, 'api')).toEqual([]);
+    expect(exposureNotes(snap(yaml))).toContain('HTTPRoute apps/r: parent ListenerSet apps/team adds no listener to a Gateway (Gateway infra/public does not allow it (spec.allowedListeners.namespaces.from "None", the default), so the Gateway takes none of its listeners); the route is not attached there');
+  });
 });
 
 describe('Istio, Traefik and Contour routes', () => {

@@ -9,7 +9,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseManifestText } from '../../../src/collect/manifests.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
-import { admitsNamespace, edgeRoutes } from '../../../src/analysis/edge/routes.ts';
+import { edgeRoutes } from '../../../src/analysis/edge/routes.ts';
+import { admitsNamespace } from '../../../src/analysis/edge/listener-sets.ts';
 import { runChecks } from '../../../src/engine/run.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import { ingressWithoutTls } from '../../../checks/tls/ingress-without-tls.ts';

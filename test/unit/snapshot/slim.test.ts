@@ -45,7 +45,7 @@ describe('slim declarations', () => {
     expect(slimmedKinds()).toEqual([
       'namespaces', 'pods', 'nodes', 'services', 'serviceaccounts', 'limitranges', 'replicationcontrollers', 'replicasets', 'deployments', 'statefulsets', 'daemonsets',
       'jobs', 'cronjobs', 'networkpolicies', 'ingresses', 'ingressclasses', 'roles', 'clusterroles', 'rolebindings', 'clusterrolebindings',
-      'mutatingwebhookconfigurations', 'envoygateway.clienttrafficpolicies', 'traefik.ingressroutetcps', 'traefik-legacy.ingressroutetcps', 'traefik.middlewaretcps', 'traefik-legacy.middlewaretcps', 'contour.contourconfigurations',
+      'mutatingwebhookconfigurations', 'gatewayapi.listenersets', 'gatewayapi-x.xlistenersets', 'envoygateway.clienttrafficpolicies', 'traefik.ingressroutetcps', 'traefik-legacy.ingressroutetcps', 'traefik.middlewaretcps', 'traefik-legacy.middlewaretcps', 'contour.contourconfigurations',
       'eks.ingressclassparams', 'lbc.ingressclassparams', 'gke.frontendconfigs', 'gke.gcpgatewaypolicies',
       'calico.ippools', 'calico-v3.ippools', 'calico.felixconfigurations', 'antrea.tiers', 'antrea.clustergroups', 'antrea.groups', 'cilium.cidrgroups', 'cilium.nodeconfigs', 'endpointslices',
     ]);

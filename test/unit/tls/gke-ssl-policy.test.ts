@@ -166,6 +166,24 @@ describe('GKE Gateway: the SSL policy of the GCPGatewayPolicy targeting it', () 
     expect(judge(weakCiphers, s).failures).toEqual([expect.stringMatching(/^medium Gateway edge\/gw: .*COMPATIBLE profile enables weak suites/)]);
   });
 
+  // A ListenerSet's listeners "are bound on this referenced parent Gateway's addresses" (gateway-api
+  // apis/v1/listenerset_types.go; https://gateway-api.sigs.k8s.io/api-types/listenerset/): an HTTPS
+  // one a GKE Gateway allows makes its load balancer terminate TLS, as one of its own does.
+  it('a GKE Gateway with only an HTTP listener terminates TLS through the HTTPS listener of a ListenerSet it allows: judged, naming it', () => {
+    const httpOnly = GATEWAY.replace("listeners: [{name: https, protocol: HTTPS, port: 443, tls: {mode: Terminate, certificateRefs: [{name: wild}]}}]", 'listeners: [{name: http, protocol: HTTP, port: 80}]');
+    const listenerSet = (allowed: string) => `${httpOnly.replace('  gatewayClassName: gke-l7-global-external-managed\n', `  gatewayClassName: gke-l7-global-external-managed\n${allowed}`)}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: ListenerSet
+metadata: {name: team, namespace: edge}
+spec:
+  parentRef: {name: gw}
+  listeners: [{name: https, protocol: HTTPS, port: 443, hostname: a.example.com, tls: {certificateRefs: [{name: a}]}}]`;
+    expect(judge(legacyProtocolEnabled, snapshotOf(httpOnly)).failures).toEqual([]);
+    expect(judge(legacyProtocolEnabled, snapshotOf(listenerSet('  allowedListeners: {namespaces: {from: Same}}\n'))).failures).toEqual([expect.stringMatching(/^high Gateway edge\/gw: .*"https \(ListenerSet edge\/team\)".*no GCPGatewayPolicy targets it.*accepts TLS 1\.0 and 1\.1/)]);
+    expect(judge(legacyProtocolEnabled, snapshotOf(listenerSet(''))).failures).toEqual([]);
+  });
+
   it('a GatewayClass in the input with a GKE name but another controller is not GKE\'s', () => {
     const s = snapshotOf(GATEWAY.replace('controllerName: networking.gke.io/gateway', 'controllerName: example.com/other'));
     expect(judge(legacyProtocolEnabled, s).failures).toEqual([]);

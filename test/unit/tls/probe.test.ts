@@ -217,6 +217,21 @@ describe('probeTargets', () => {
     ]);
   });
 
+  // A ListenerSet's listeners "are bound on this referenced parent Gateway's addresses" (gateway-api
+  // apis/v1/listenerset_types.go ListenerSetSpec.Listeners; https://gateway-api.sigs.k8s.io/api-types/listenerset/):
+  // a Passthrough one of a ListenerSet the Gateway allows is probed there, named after the ListenerSet.
+  it('probes a Passthrough listener a ListenerSet adds to the Gateway (allowedListeners admitting it) at the Gateway\'s addresses', () => {
+    const gateway = (allowedListeners?: unknown) => ({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', metadata: { name: 'web', namespace: 'shop' },
+      spec: { gatewayClassName: 'eg', ...(allowedListeners ? { allowedListeners } : {}), listeners: [{ name: 'https', port: 443, protocol: 'HTTPS', tls: { certificateRefs: [{ name: 'c' }] } }] },
+      status: { addresses: [{ type: 'IPAddress', value: '203.0.113.30' }] } });
+    const listenerSet = { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'ListenerSet', metadata: { name: 'db', namespace: 'shop' },
+      spec: { parentRef: { name: 'web' }, listeners: [{ name: 'pg', port: 5432, protocol: 'TLS', hostname: 'db.example.com', tls: { mode: 'Passthrough' } }] } };
+    expect(probeTargets(snapshotFromObjects([gateway({ namespaces: { from: 'Same' } }), listenerSet]), defaultConfig()).targets.filter((t) => t.sni)).toEqual([
+      { host: '203.0.113.30', port: 5432, sni: 'db.example.com', origin: 'ListenerSet.gateway.networking.k8s.io/shop/db' },
+    ]);
+    expect(probeTargets(snapshotFromObjects([gateway(), listenerSet]), defaultConfig()).targets.filter((t) => t.sni)).toEqual([]);
+  });
+
   // A Gateway server's httpsRedirect "If set to true, the load balancer will send a 301 redirect for
   // all http connections" (https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings):
   // on a plain-HTTP port (protocol HTTP/HTTP2) no TLS handshake is answered, so it is no passthrough target.
