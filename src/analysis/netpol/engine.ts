@@ -822,11 +822,11 @@ function outsideMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | und
   if (rule.peers === 'any') return undefined;
   const names = ep.kind === 'ip' ? [...new Set(rule.peers.flatMap((p) => (p.kind === 'fqdn' ? p.patterns : [])))] : [];
   // An address no pod or Service holds may be a node's (ANP `nodes`, AdminNetworkPolicyEgressPeer.Nodes):
-  // Nodes are collected for their podCIDRs only (their status, with their addresses, is not kept), so their addresses are not known.
+  // the model does not match a `nodes` peer against the Nodes' status.addresses (kept for exposure.ts alone), so which Node an address is stays unknown.
   const nodes = ep.kind === 'ip' ? rule.peers.flatMap((p) => (p.kind === 'nodes' ? [p.where ?? `nodes ${p.selector.key}`] : [])) : [];
   const why = [
     ...(names.length ? [`the address may be one that ${names.join(', ')} resolves to (a DNS name is allowed by the addresses its lookups return, which the model does not know)`] : []),
-    ...(nodes.length ? [`${ADDRESS_MAY_BE_NODE}, which ${nodes.join(', ')} ${nodes.length === 1 ? 'selects' : 'select'} (only the Nodes' podCIDRs are collected, not their addresses)`] : []),
+    ...(nodes.length ? [`${ADDRESS_MAY_BE_NODE}, which ${nodes.join(', ')} ${nodes.length === 1 ? 'selects' : 'select'} (the model does not match a nodes peer against the Nodes' addresses)`] : []),
     ...[unresolvedDoubt(rule.peers, ep.kind === 'ip' ? 'addresses' : 'nodes')].filter((x): x is string => x !== undefined),
   ];
   if (!why.length) return undefined;
