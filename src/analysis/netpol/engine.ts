@@ -173,6 +173,11 @@ export interface MatchContext {
    * one of this family is no longer in doubt for dual-stack ends (conditionMatch). Unset: either family.
    */
   flowFamily?: Family;
+  /**
+   * An address no pod in the snapshot holds may still be a pod's (manifests carry no pod's
+   * address: query.ts NOT_A_KNOWN_POD_ADDRESS): a named port toward it is then in doubt (namedPortDoubt).
+   */
+  podAddressesUnknown?: true;
 }
 
 /** "shop/deny" for a NetworkPolicy (as ztaudit always named them), "AdminNetworkPolicy tenant-a" for the others. */
@@ -836,6 +841,23 @@ function outsideMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | und
   return { why: why.join('; '), ...(nodes.length ? { node: true as const } : {}) };
 }
 
+/**
+ * A rule's named ports toward an address that may be a pod's (MatchContext.podAddressesUnknown):
+ * a named port resolves on the destination pod's container ports ("a numerical or named port on
+ * a pod", NetworkPolicyPort.port, kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/;
+ * the e2e "should allow egress access on one named port" reaches a server pod by the name alone),
+ * so a pod there declaring the name would match on whatever port it gives it. The connections
+ * (every port of the name's protocol, or of every protocol when none is named) and the names;
+ * undefined when the rule names none or the address is not in that doubt.
+ */
+function namedPortDoubt(ctx: MatchContext, rule: Rule, dst: Endpoint): { conns: ConnSet; names: string[] } | undefined {
+  if (!ctx.podAddressesUnknown || dst.kind !== 'ip' || rule.ports === 'any') return undefined;
+  const named = rule.ports.filter((p) => p.kind === 'named');
+  if (!named.length) return undefined;
+  const conns = connsOf(named.flatMap((p): PortInterval[] => (p.protocol ? [[p.protocol, 1, 65535]] : [['TCP', 1, 65535], ['UDP', 1, 65535], ['SCTP', 1, 65535]])));
+  return { conns, names: [...new Set(named.map((p) => (p.protocol ? `${p.protocol} ${p.name}` : p.name)))] };
+}
+
 function specConns(specs: PortSpec[], dst: Endpoint): ConnSet {
   const out: PortInterval[] = [];
   for (const p of specs) {
@@ -934,11 +956,18 @@ export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir:
   const doubtFor = (p: LayerPolicy, rule: Rule, open: ConnSet): RuleDoubt | undefined => {
     if (!trackDoubts) return undefined;
     const doubt = ruleDoubt(ctx, rule, p.namespace, peer, subject);
-    if (!doubt) return undefined;
-    const c = intersectConns(open, rulePortConns(rule, dst));
-    if (isEmptyConns(c)) return undefined;
+    const named = dir === 'egress' ? namedPortDoubt(ctx, rule, dst) : undefined;
+    if (!doubt && !named) return undefined;
     const counted = ruleMatchesPeer(ctx, rule, p.namespace, peer, subject);
-    return { conns: c, p, rule, why: doubt.why, reasons: doubt.reasons, onlyDenies: rule.action === 'Deny' && !counted, onlyAllows: rule.action === 'Allow' && !counted };
+    // The named ports count as matching nothing at an address (specConns): what they may match
+    // there is in doubt wherever the rule's peers hold it, for certain or in doubt.
+    const namedConns = named && (counted || doubt) ? subtractConns(intersectConns(open, named.conns), rulePortConns(rule, dst)) : emptyConns();
+    const c = unionConns(doubt ? intersectConns(open, rulePortConns(rule, dst)) : emptyConns(), namedConns);
+    if (isEmptyConns(c)) return undefined;
+    const namedWhy = isEmptyConns(namedConns) ? undefined : `its named port${named!.names.length > 1 ? 's' : ''} ${named!.names.join(', ')} ${named!.names.length > 1 ? 'resolve' : 'resolves'} on the destination pod, and the address may be a pod's that declares ${named!.names.length > 1 ? 'them' : 'it'}`;
+    // A named port counted as matching nothing could only have decided more, as a peer counted as not matching.
+    const only = !counted || (!doubt && namedWhy !== undefined);
+    return { conns: c, p, rule, why: [doubt?.why, namedWhy].filter((x) => x).join('; '), reasons: doubt?.reasons ?? MATCH, onlyDenies: rule.action === 'Deny' && only, onlyAllows: rule.action === 'Allow' && only };
   };
   const doubt = (p: LayerPolicy, rule: Rule, open: ConnSet) => {
     const d = doubtFor(p, rule, open);
