@@ -20,7 +20,8 @@ export const exposedWorkload: Check = {
   reads: [...EDGE_ROUTE_KINDS.filter((k) => k !== 'services' && !EDGE_ROUTE_BEST_EFFORT.includes(k)), 'traefik.middlewares', 'traefik-legacy.middlewares', ...MESH_FLOW_KINDS],
   readsWhen: [...CNI_SETTINGS_READS, SERVICE_ACCOUNT_LABELS_READ, ...ENFORCED_POLICY_KINDS_READ],
   // The meshes' ConfigMaps (meshConfigMapRefs) and ingress-nginx's (service-upstream): unreadable, a mesh verdict that turns on them is unknown, or the pod-address default stands: both count as open.
-  readsBestEffort: ['configmaps', ...EDGE_ROUTE_BEST_EFFORT],
+  // The Nodes' addresses (exposure.ts nodeRewriteDoubt): unreadable, a path ipBlocks narrow keeps its ranges and says whether they admit a node's own address is not known.
+  readsBestEffort: ['configmaps', ...EDGE_ROUTE_BEST_EFFORT, 'nodes'],
   evaluate(ctx) {
     const exposed = new Set(ctx.config.network.exposedNamespaces);
     const out: Verdict[] = [];
@@ -28,7 +29,7 @@ export const exposedWorkload: Check = {
     // A path through a Gateway listener that may not admit the route is not stated as a fact.
     // An allowlist narrows who can connect, and is named, but leaves a way in from outside: a
     // NetworkPolicy ipBlock on a direct way in, an edge controller's IP allowlist on a route.
-    const name = (x: EffectivePath) => `${x.route ? `${x.via} ${x.route}` : x.via === 'LoadBalancer' || x.via === 'NodePort' ? `${x.via} Service ${x.through.name} (${x.ports})` : `${direct(x)} (${x.ports})`}${x.admittedFrom ? ` from ${x.admittedFrom.join(', ')} only${x.admittedBy ? ` (${x.admittedBy}${x.clientsInDoubt ? `; ${x.clientsInDoubt}` : ''})` : ''}` : ''}${x.alsoFrom ? `, and from ${x.alsoFrom.from.join(', ')} ${x.alsoFrom.when} (cannot be confirmed: ${x.alsoFrom.why})` : ''}${x.inDoubt ? ` (cannot be confirmed: ${x.inDoubt})` : ''}${x.forwarded ? ` (${x.forwarded})` : ''}${x.attachmentUnknown ? ` (may not be attached: ${x.attachmentUnknown})` : ''}`;
+    const name = (x: EffectivePath) => `${x.route ? `${x.via} ${x.route}` : x.via === 'LoadBalancer' || x.via === 'NodePort' ? `${x.via} Service ${x.through.name} (${x.ports})` : `${direct(x)} (${x.ports})`}${x.admittedFrom ? ` from ${x.admittedFrom.join(', ')} only${x.admittedBy ? ` (${x.admittedBy}${x.clientsInDoubt ? `; ${x.clientsInDoubt}` : ''})` : ''}` : ''}${x.clientsInDoubt && !x.admittedBy ? ` (${x.clientsInDoubt})` : ''}${x.alsoFrom ? `, and from ${x.alsoFrom.from.join(', ')} ${x.alsoFrom.when} (cannot be confirmed: ${x.alsoFrom.why})` : ''}${x.inDoubt ? ` (cannot be confirmed: ${x.inDoubt})` : ''}${x.forwarded ? ` (${x.forwarded})` : ''}${x.attachmentUnknown ? ` (may not be attached: ${x.attachmentUnknown})` : ''}`;
     for (const w of effectiveExposure(ctx.snapshot, ctx.config)) {
       if (w.external.length === 0 || isSystemNamespace(w.workload.namespace, ctx.config.systemNamespaces)) continue;
       // A route's 'not-evaluated' (the controller's pods were not found) counts as open: missing data is not a fix.

@@ -152,10 +152,12 @@ export const KINDS = [
   core('namespaces', 'Namespace', 'namespaces', false, { annotations: 'all', status: ['phase'] }),
   core('pods', 'Pod', 'pods', true, POD),
   // A Node's spec.podCIDRs bound the addresses its pods are given where the IPAM keeps to them
-  // (src/analysis/netpol/node-cidrs.ts); its status (images, conditions, addresses) is not read.
-  // They only settle for good a policy CIDR's hold on pods: unread, nothing else depends on them.
-  // kube-router takes its kube-router.io/pod-cidr(s) annotations over spec.podCIDRs (pod_cidr.go).
-  { ...core('nodes', 'Node', 'nodes', false, { annotations: ['kube-router.io/pod-cidr', 'kube-router.io/pod-cidrs'], status: [] }), onlyWith: ['networkpolicies', 'anp.adminnetworkpolicies', 'anp.baselineadminnetworkpolicies', 'anp.clusternetworkpolicies'] },
+  // (src/analysis/netpol/node-cidrs.ts). They only settle for good a policy CIDR's hold on pods:
+  // unread, nothing else depends on them. kube-router takes its kube-router.io/pod-cidr(s)
+  // annotations over spec.podCIDRs (pod_cidr.go). Of its status only status.addresses: an
+  // ipBlock admitting a Node's InternalIP or ExternalIP may admit every client of a path the
+  // node forwards (src/analysis/netpol/exposure.ts nodeRewriteDoubt); images and conditions stay out.
+  { ...core('nodes', 'Node', 'nodes', false, { annotations: ['kube-router.io/pod-cidr', 'kube-router.io/pod-cidrs'], status: ['addresses'] }), onlyWith: ['networkpolicies', 'anp.adminnetworkpolicies', 'anp.baselineadminnetworkpolicies', 'anp.clusternetworkpolicies'] },
   core('services', 'Service', 'services', true, EDGE),
   core('serviceaccounts', 'ServiceAccount', 'serviceaccounts', true, { annotations: 'all', status: [] }),
   { ...core('configmaps', 'ConfigMap', 'configmaps'), byNameOnly: true },

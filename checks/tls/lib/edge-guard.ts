@@ -12,9 +12,10 @@ export const EDGE_NEEDS: KindKey[] = ['namespaces', 'pods', 'services', 'network
 /**
  * The reachability model reads service account labels, which Calico and Cilium policies may select by;
  * unreadable, none are seen. Unread MiddlewareTCPs leave an IngressRouteTCP served and its guard
- * "could not be read" (EDGE_ROUTE_BEST_EFFORT).
+ * "could not be read" (EDGE_ROUTE_BEST_EFFORT). The exposure view the guards share reads the Nodes'
+ * addresses for the direct ways in (exposure.ts nodeRewriteDoubt), which no route's verdict turns on.
  */
-export const EDGE_BEST_EFFORT: KindKey[] = ['serviceaccounts', ...EDGE_ROUTE_BEST_EFFORT];
+export const EDGE_BEST_EFFORT: KindKey[] = ['serviceaccounts', ...EDGE_ROUTE_BEST_EFFORT, 'nodes'];
 /**
  * What the guards read when present; the by-name ConfigMaps are conditional reads of each check (the
  * controllers', Istio's mesh config), and so are the policy kinds of every API but NetworkPolicy,

@@ -173,6 +173,11 @@ export interface MatchContext {
    * one of this family is no longer in doubt for dual-stack ends (conditionMatch). Unset: either family.
    */
   flowFamily?: Family;
+  /**
+   * An address no pod in the snapshot holds may still be a pod's (manifests carry no pod's
+   * address: query.ts NOT_A_KNOWN_POD_ADDRESS): a named port toward it is then in doubt (namedPortDoubt).
+   */
+  podAddressesUnknown?: true;
 }
 
 /** "shop/deny" for a NetworkPolicy (as ztaudit always named them), "AdminNetworkPolicy tenant-a" for the others. */
@@ -822,11 +827,11 @@ function outsideMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | und
   if (rule.peers === 'any') return undefined;
   const names = ep.kind === 'ip' ? [...new Set(rule.peers.flatMap((p) => (p.kind === 'fqdn' ? p.patterns : [])))] : [];
   // An address no pod or Service holds may be a node's (ANP `nodes`, AdminNetworkPolicyEgressPeer.Nodes):
-  // Nodes are collected for their podCIDRs only (their status, with their addresses, is not kept), so their addresses are not known.
+  // the model does not match a `nodes` peer against the Nodes' status.addresses (kept for exposure.ts alone), so which Node an address is stays unknown.
   const nodes = ep.kind === 'ip' ? rule.peers.flatMap((p) => (p.kind === 'nodes' ? [p.where ?? `nodes ${p.selector.key}`] : [])) : [];
   const why = [
     ...(names.length ? [`the address may be one that ${names.join(', ')} resolves to (a DNS name is allowed by the addresses its lookups return, which the model does not know)`] : []),
-    ...(nodes.length ? [`${ADDRESS_MAY_BE_NODE}, which ${nodes.join(', ')} ${nodes.length === 1 ? 'selects' : 'select'} (only the Nodes' podCIDRs are collected, not their addresses)`] : []),
+    ...(nodes.length ? [`${ADDRESS_MAY_BE_NODE}, which ${nodes.join(', ')} ${nodes.length === 1 ? 'selects' : 'select'} (the model does not match a nodes peer against the Nodes' addresses)`] : []),
     ...[unresolvedDoubt(rule.peers, ep.kind === 'ip' ? 'addresses' : 'nodes')].filter((x): x is string => x !== undefined),
   ];
   if (!why.length) return undefined;
@@ -834,6 +839,23 @@ function outsideMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | und
   if (rule.peers.some((p) => peerMatches(ctx, p, policyNs, ep))) return undefined;
   if (rule.notPeers?.some((p) => peerMatches(ctx, p, policyNs, ep))) return undefined;
   return { why: why.join('; '), ...(nodes.length ? { node: true as const } : {}) };
+}
+
+/**
+ * A rule's named ports toward an address that may be a pod's (MatchContext.podAddressesUnknown):
+ * a named port resolves on the destination pod's container ports ("a numerical or named port on
+ * a pod", NetworkPolicyPort.port, kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/;
+ * the e2e "should allow egress access on one named port" reaches a server pod by the name alone),
+ * so a pod there declaring the name would match on whatever port it gives it. The connections
+ * (every port of the name's protocol, or of every protocol when none is named) and the names;
+ * undefined when the rule names none or the address is not in that doubt.
+ */
+function namedPortDoubt(ctx: MatchContext, rule: Rule, dst: Endpoint): { conns: ConnSet; names: string[] } | undefined {
+  if (!ctx.podAddressesUnknown || dst.kind !== 'ip' || rule.ports === 'any') return undefined;
+  const named = rule.ports.filter((p) => p.kind === 'named');
+  if (!named.length) return undefined;
+  const conns = connsOf(named.flatMap((p): PortInterval[] => (p.protocol ? [[p.protocol, 1, 65535]] : [['TCP', 1, 65535], ['UDP', 1, 65535], ['SCTP', 1, 65535]])));
+  return { conns, names: [...new Set(named.map((p) => (p.protocol ? `${p.protocol} ${p.name}` : p.name)))] };
 }
 
 function specConns(specs: PortSpec[], dst: Endpoint): ConnSet {
@@ -934,11 +956,18 @@ export function evaluatePlan(ctx: MatchContext, plan: readonly StagePlan[], dir:
   const doubtFor = (p: LayerPolicy, rule: Rule, open: ConnSet): RuleDoubt | undefined => {
     if (!trackDoubts) return undefined;
     const doubt = ruleDoubt(ctx, rule, p.namespace, peer, subject);
-    if (!doubt) return undefined;
-    const c = intersectConns(open, rulePortConns(rule, dst));
-    if (isEmptyConns(c)) return undefined;
+    const named = dir === 'egress' ? namedPortDoubt(ctx, rule, dst) : undefined;
+    if (!doubt && !named) return undefined;
     const counted = ruleMatchesPeer(ctx, rule, p.namespace, peer, subject);
-    return { conns: c, p, rule, why: doubt.why, reasons: doubt.reasons, onlyDenies: rule.action === 'Deny' && !counted, onlyAllows: rule.action === 'Allow' && !counted };
+    // The named ports count as matching nothing at an address (specConns): what they may match
+    // there is in doubt wherever the rule's peers hold it, for certain or in doubt.
+    const namedConns = named && (counted || doubt) ? subtractConns(intersectConns(open, named.conns), rulePortConns(rule, dst)) : emptyConns();
+    const c = unionConns(doubt ? intersectConns(open, rulePortConns(rule, dst)) : emptyConns(), namedConns);
+    if (isEmptyConns(c)) return undefined;
+    const namedWhy = isEmptyConns(namedConns) ? undefined : `its named port${named!.names.length > 1 ? 's' : ''} ${named!.names.join(', ')} ${named!.names.length > 1 ? 'resolve' : 'resolves'} on the destination pod, and the address may be a pod's that declares ${named!.names.length > 1 ? 'them' : 'it'}`;
+    // A named port counted as matching nothing could only have decided more, as a peer counted as not matching.
+    const only = !counted || (!doubt && namedWhy !== undefined);
+    return { conns: c, p, rule, why: [doubt?.why, namedWhy].filter((x) => x).join('; '), reasons: doubt?.reasons ?? MATCH, onlyDenies: rule.action === 'Deny' && only, onlyAllows: rule.action === 'Allow' && only };
   };
   const doubt = (p: LayerPolicy, rule: Rule, open: ConnSet) => {
     const d = doubtFor(p, rule, open);

@@ -56,9 +56,11 @@ export interface ExternalPath {
    */
   alsoFrom?: { from: string[]; when: string; why: string };
   /**
-   * For a LoadBalancer way under externalTrafficPolicy Cluster whose source ranges the policies'
-   * ipBlocks narrow further: what the ipBlocks admit of those clients and why that cannot be
-   * confirmed (admittedFrom then names the load balancer's ranges).
+   * For a way in a node forwards under externalTrafficPolicy Cluster whose clients the policies'
+   * ipBlocks narrow: what the ipBlocks admit and why that cannot be confirmed (nodeRewriteDoubt).
+   * Under a LoadBalancer's source ranges admittedFrom then names the load balancer's ranges; on
+   * a way no load balancer narrows it stays the ipBlocks', unless they admit a Node's own
+   * address: then every client may get through and admittedFrom is absent.
    */
   clientsInDoubt?: string;
   /** For a way in that exists only if something the objects do not tell holds: what it is (the path counts as open). */
@@ -422,6 +424,70 @@ export function backendServices(services: readonly KubeObject[], routes: readonl
   return out;
 }
 
+/** A Node's InternalIP or ExternalIP, as nodeAddresses reads it. */
+interface NodeAddress { node: string; type: string; family: 4 | 6; value: bigint }
+
+/**
+ * The Nodes' InternalIP and ExternalIP addresses (status.addresses,
+ * kubernetes.io/docs/reference/node/node-status/#addresses), each family sorted by address so
+ * that a range is searched in O(log Nodes); or why they are not known (the Nodes not read, none
+ * in the snapshot, or none with such an address).
+ */
+function nodeAddresses(snapshot: Snapshot): { sorted: Record<4 | 6, NodeAddress[]> } | { why: string } {
+  const status = snapshot.coverage.nodes?.status;
+  if (status === 'forbidden' || status === 'error') return { why: `the Nodes could not be read (${status})` };
+  const sorted: Record<4 | 6, NodeAddress[]> = { 4: [], 6: [] };
+  for (const n of snapshot.resources.nodes ?? []) {
+    const list = obj(n.status).addresses;
+    for (const raw of Array.isArray(list) ? list : []) {
+      const a = obj(raw);
+      if ((a.type !== 'InternalIP' && a.type !== 'ExternalIP') || typeof a.address !== 'string') continue;
+      const ip = parseIp(a.address);
+      if (ip) sorted[ip.family].push({ node: n.metadata?.name ?? '', type: a.type, family: ip.family, value: ip.value });
+    }
+  }
+  if (!sorted[4].length && !sorted[6].length) return { why: (snapshot.resources.nodes ?? []).length ? 'no Node in the snapshot shows an InternalIP or ExternalIP' : 'the snapshot holds no Node' };
+  for (const f of [4, 6] as const) sorted[f].sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+  return { sorted };
+}
+
+/** The first of `sorted` (one family, by address) that lies in `r`: a binary search for the lowest at or above r.lo. */
+function firstWithin(sorted: readonly NodeAddress[], r: IpRange): NodeAddress | undefined {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]!.value < r.lo) lo = mid + 1;
+    else hi = mid;
+  }
+  const a = sorted[lo];
+  return a && a.value <= r.hi ? a : undefined;
+}
+
+/**
+ * Why ipBlocks that admit only `from` may not be judging the client of a path a node forwards
+ * under externalTrafficPolicy Cluster, shared by every such path (NodePort, externalIPs, a
+ * LoadBalancer, narrowed by its source ranges or not). "Packets sent to Services with
+ * Type=NodePort are source NAT'd by default" and so are a LoadBalancer's
+ * (kubernetes.io/docs/tutorials/services/source-ip/), and "it is not defined whether [source
+ * rewriting] happens before or after NetworkPolicy processing"
+ * (kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors):
+ * the ipBlocks may be judging a node's address instead. When they admit a Node's own
+ * InternalIP or ExternalIP, every client (`clients`) may get through: `node` names it.
+ */
+function nodeRewriteDoubt(nodes: ReturnType<typeof nodeAddresses>, from: readonly IpRange[], clients: string): { text: string; node?: string } {
+  const base = 'under externalTrafficPolicy Cluster a node may rewrite the client address to its own before NetworkPolicy judges it, so the ipBlocks may be judging node addresses';
+  if ('why' in nodes) return { text: `${base}; ${nodes.why}, so whether they admit a node's own address, and with it ${clients}, is not known` };
+  for (const r of mergeRanges(from)) {
+    const a = firstWithin(nodes.sorted[r.family], r);
+    if (a) {
+      const node = `Node ${a.node}'s ${a.type} ${ipToString(a.family, a.value)}`;
+      return { text: `${base}, and they admit ${node}: ${clients} may get through`, node };
+    }
+  }
+  return { text: `${base}; they admit no Node's InternalIP or ExternalIP` };
+}
+
 /** Workloads reachable from outside the cluster or from every namespace, sorted by namespace/name. */
 export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] => {
   const model = buildReachability(snapshot);
@@ -440,6 +506,9 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
   const services = snapshot.resources.services ?? [];
   const routes = edgeRoutes(snapshot).routes;
   const svcByName = backendServices(services, routes);
+  // Read only when a path a node forwards is narrowed by ipBlocks.
+  let nodesRead: ReturnType<typeof nodeAddresses> | undefined;
+  const nodes = () => (nodesRead ??= nodeAddresses(snapshot));
 
   const addPath = (svc: KubeObject, via: 'LoadBalancer' | 'NodePort' | 'externalIPs', through: ResourceRef, onlyPort?: { number?: unknown; name?: unknown }) => {
     const sel = selectorOf(svc);
@@ -483,10 +552,8 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
         if (maybe.length > 0) {
           inDoubt = narrowed.unconfirmed!.why;
         } else if (forwardsAcrossNodes(svc)) {
-          // "it is not defined whether [source rewriting] happens before or after NetworkPolicy
-          // processing" (kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors):
-          // under externalTrafficPolicy Cluster the ipBlocks may judge a node's address, not the client's.
-          inDoubt = `its load balancer admits ${ranges} only (${narrowed.by}) and the NetworkPolicy ipBlocks admit none of those clients, but under externalTrafficPolicy Cluster a node may rewrite the client address to its own before NetworkPolicy judges it, so the ipBlocks may be judging node addresses`;
+          // Under externalTrafficPolicy Cluster the ipBlocks may judge a node's address, not the client's (nodeRewriteDoubt).
+          inDoubt = `its load balancer admits ${ranges} only (${narrowed.by}) and the NetworkPolicy ipBlocks admit none of those clients, but ${nodeRewriteDoubt(nodes(), from, 'every client the load balancer admits').text}`;
         } else {
           // externalTrafficPolicy Local keeps the client's address
           // (kubernetes.io/docs/tasks/access-application-cluster/create-external-load-balancer/#preserving-the-client-source-ip):
@@ -504,9 +571,16 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
       let clientsInDoubt: string | undefined;
       const lbText = narrowed && admittedFromText(narrowed.ranges);
       if (narrowed && lbText && admittedFrom && both.length > 0 && admittedFromText(from) && forwardsAcrossNodes(svc) && admittedFrom.join(', ') !== lbText.join(', ')) {
-        clientsInDoubt = `the NetworkPolicy ipBlocks admit only ${admittedFrom.join(', ')} of those clients, but under externalTrafficPolicy Cluster a node may rewrite the client address to its own before NetworkPolicy judges it, so the ipBlocks may be judging node addresses and which of the clients they admit cannot be confirmed`;
+        clientsInDoubt = `the NetworkPolicy ipBlocks admit only ${admittedFrom.join(', ')} of those clients, but ${nodeRewriteDoubt(nodes(), from, 'every client the load balancer admits').text}`;
         admittedFrom = lbText;
         admittedBy = narrowed.by;
+      } else if (!narrowed && admittedFrom && forwardsAcrossNodes(svc)) {
+        // The same doubt on a path no load balancer narrows (a NodePort, externalIPs, a
+        // LoadBalancer without source ranges): the ipBlocks alone narrow it, and when they admit
+        // a Node's own address every client may get through, so the path is named as open to all.
+        const doubt = nodeRewriteDoubt(nodes(), from, 'every client');
+        clientsInDoubt = `the NetworkPolicy ipBlocks admit only ${admittedFrom.join(', ')}, but ${doubt.text}`;
+        if (doubt.node) admittedFrom = undefined;
       }
       const alsoFrom = !isEmptyConns(allowed) && both.length > 0 && maybe.length > 0 ? { from: maybeText, when: narrowed!.unconfirmed!.when, why: narrowed!.unconfirmed!.why } : undefined;
       e.external.push({

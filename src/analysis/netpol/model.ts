@@ -483,7 +483,8 @@ function buildModel(snapshot: Snapshot, ignoreHostNetwork: boolean): ReachModel 
       return classPools.get(cls);
     },
   } : {};
-  const match: MatchContext = { subjectDoubts, namespaceLabels, ...pools, ...(undeclared.size ? { undeclaredNamespaces: undeclared } : {}), fallback: composition.fallback, ...(composition.fallbackReason ? { fallbackReason: composition.fallbackReason } : {}), ...(composition.name === 'calico' ? { fallbackAllowReason: "the pod's Calico profile" } : {}) };
+  // Manifests carry no pod's address: an address none of them holds may be a pod's (podAddressesKnown below).
+  const match: MatchContext = { subjectDoubts, namespaceLabels, ...pools, ...(snapshot.origin !== 'live' ? { podAddressesUnknown: true as const } : {}), ...(undeclared.size ? { undeclaredNamespaces: undeclared } : {}), fallback: composition.fallback, ...(composition.fallbackReason ? { fallbackReason: composition.fallbackReason } : {}), ...(composition.name === 'calico' ? { fallbackAllowReason: "the pod's Calico profile" } : {}) };
 
   const selectedBy = new Map<string, PodClass[]>();
   const policiesByNamespace = new Map<string, LayerPolicy[]>();

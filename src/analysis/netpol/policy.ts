@@ -37,6 +37,8 @@ export interface ParsedPolicy {
   ingress: PolicyRule[];
   egress: PolicyRule[];
   errors: string[];
+  /** What the API server stores but an enforcer may not read (leadingZeroCidr): the policy is then left out as unevaluated. */
+  unreadable: string[];
   raw: KubeObject;
 }
 
@@ -86,7 +88,31 @@ function parsePorts(raw: unknown, at: string, errors: string[]): PortSpec[] | 'a
   return out;
 }
 
-function parsePeers(raw: unknown, at: string, errors: string[]): Peer[] | 'any' {
+/**
+ * An IPv4 CIDR with leading zeros ("010.0.0.0/8", "10.0.0.0/08") read as the API server reads it:
+ * ValidateIPBlock checks ipBlock.cidr and except with IsValidCIDRForLegacyField, whose
+ * ParseCIDRSloppy "allows leading '0' characters on numbers" and reads them as decimal (k8s.io/utils
+ * net/parse.go), refusing them only under the StrictIPCIDRValidation feature gate (alpha since
+ * v1.33, off by default: kubernetes pkg/features/kube_features.go); GetWarningsForCIDR warns that
+ * such a value "will be considered invalid in a future Kubernetes release" (k8s.io/apimachinery
+ * pkg/api/validation/ip.go). Go's own net.ParseCIDR and netip.ParsePrefix refuse leading zeros
+ * since Go 1.17 (go.dev/doc/go1.17#net, CVE-2021-29923), so an enforcer parsing the stored text with
+ * them cannot read it. Undefined for any other text.
+ */
+function leadingZeroCidr(text: string): { block: IpRange; decimal: string } | undefined {
+  const m = /^(\d{1,8})\.(\d{1,8})\.(\d{1,8})\.(\d{1,8})\/(\d{1,8})$/.exec(text);
+  if (!m) return undefined;
+  const decimal = `${[m[1], m[2], m[3], m[4]].map(Number).join('.')}/${Number(m[5])}`;
+  const block = decimal === text ? undefined : parseCidr(decimal);
+  return block && { block, decimal };
+}
+
+/** Why an enforcer may not read a CIDR the API server stores with leading zeros (leadingZeroCidr). */
+function leadingZeroText(field: string, text: string, decimal: string): string {
+  return `${field}: "${text}" has leading zeros: the API server stores it, reading it as ${decimal} (it refuses them only under the StrictIPCIDRValidation feature gate, alpha and off by default), but Go's net.ParseCIDR and netip.ParsePrefix refuse leading zeros (Go 1.17 and later), so whether the enforcer reads the rule, and what it does if it cannot, is not known`;
+}
+
+function parsePeers(raw: unknown, at: string, errors: string[], unreadable: string[]): Peer[] | 'any' {
   if (raw === undefined || raw === null) return 'any';
   if (!Array.isArray(raw)) {
     errors.push(`${at}: not a list`);
@@ -104,14 +130,18 @@ function parsePeers(raw: unknown, at: string, errors: string[]): Peer[] | 'any' 
       const ib = r.ipBlock as Record<string, unknown>;
       if (!ib || typeof ib !== 'object') return void errors.push(`${where}.ipBlock: not an object`);
       const cidr = ib.cidr;
-      const block = typeof cidr === 'string' ? parseCidr(cidr) : undefined;
+      const sloppy = typeof cidr === 'string' && !parseCidr(cidr) ? leadingZeroCidr(cidr) : undefined;
+      if (sloppy) unreadable.push(leadingZeroText(`${where}.ipBlock.cidr`, cidr as string, sloppy.decimal));
+      const block = sloppy?.block ?? (typeof cidr === 'string' ? parseCidr(cidr) : undefined);
       if (!block) return void errors.push(`${where}.ipBlock.cidr: "${String(cidr)}" is not a valid CIDR`);
       const exceptRaw = ib.except ?? [];
       if (!Array.isArray(exceptRaw)) return void errors.push(`${where}.ipBlock.except: not a list`);
       const excepts: IpRange[] = [];
       let bad = false;
       exceptRaw.forEach((e: unknown, j: number) => {
-        const x = typeof e === 'string' ? parseCidr(e) : undefined;
+        const sloppyE = typeof e === 'string' && !parseCidr(e) ? leadingZeroCidr(e) : undefined;
+        if (sloppyE) unreadable.push(leadingZeroText(`${where}.ipBlock.except[${j}]`, e as string, sloppyE.decimal));
+        const x = sloppyE?.block ?? (typeof e === 'string' ? parseCidr(e) : undefined);
         if (!x) {
           bad = true;
           return void errors.push(`${where}.ipBlock.except[${j}]: "${String(e)}" is not a valid CIDR`);
@@ -136,7 +166,7 @@ function parsePeers(raw: unknown, at: string, errors: string[]): Peer[] | 'any' 
   return out;
 }
 
-function parseRules(raw: unknown, dir: 'ingress' | 'egress', errors: string[]): PolicyRule[] {
+function parseRules(raw: unknown, dir: 'ingress' | 'egress', errors: string[], unreadable: string[]): PolicyRule[] {
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw)) {
     errors.push(`spec.${dir}: not a list`);
@@ -150,7 +180,7 @@ function parseRules(raw: unknown, dir: 'ingress' | 'egress', errors: string[]): 
     }
     const rr = r as Record<string, unknown>;
     const peerKey = dir === 'ingress' ? 'from' : 'to';
-    return { index, peers: parsePeers(rr[peerKey], `${at}.${peerKey}`, errors), ports: parsePorts(rr.ports, `${at}.ports`, errors) };
+    return { index, peers: parsePeers(rr[peerKey], `${at}.${peerKey}`, errors, unreadable), ports: parsePorts(rr.ports, `${at}.ports`, errors) };
   });
 }
 
@@ -164,8 +194,9 @@ export function parsePolicy(o: KubeObject): ParsedPolicy {
   const s = spec ?? {};
   const ps = parseSelector(s.podSelector, 'spec.podSelector');
   errors.push(...ps.errors);
-  const ingress = parseRules(s.ingress, 'ingress', errors);
-  const egress = parseRules(s.egress, 'egress', errors);
+  const unreadable: string[] = [];
+  const ingress = parseRules(s.ingress, 'ingress', errors, unreadable);
+  const egress = parseRules(s.egress, 'egress', errors, unreadable);
 
   let ingressType = false;
   let egressType = false;
@@ -197,6 +228,7 @@ export function parsePolicy(o: KubeObject): ParsedPolicy {
     ingress,
     egress,
     errors,
+    unreadable,
     raw: o,
   };
 }
@@ -226,7 +258,9 @@ export function networkPolicyLayer(p: ParsedPolicy): LayerPolicy {
     ...(p.ingressType ? { ingress: p.ingress.map(toNeutralRule) } : {}),
     ...(p.egressType ? { egress: p.egress.map(toNeutralRule) } : {}),
     isolates: { ingress: p.ingressType, egress: p.egressType },
-    errors: p.errors,
+    // Stored by the API server but perhaps unread by the enforcer: left out, as unevaluated, unless it is invalid anyway.
+    errors: [...p.errors, ...p.unreadable],
+    ...(p.errors.length === 0 && p.unreadable.length > 0 ? { unevaluated: true } : {}),
     raw: p.raw,
   };
 }

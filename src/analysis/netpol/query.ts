@@ -960,7 +960,7 @@ function answerReach(model: ReachModel, src: ReachTarget, dst: ReachTarget, port
   // A policy kind that was not read may hold a policy deciding this flow either way.
   undetermined.push(...model.unread);
   // An address no pod or Service holds is answered as one outside the cluster, but where a doubt
-  // says it may be a node's (Nodes' addresses are not kept), the answer does not call it that; nor
+  // says it may be a node's (a `nodes` peer is not matched against the Nodes' status.addresses), the answer does not call it that; nor
   // from manifests, which carry no pod's address: there it is only not a known pod address.
   // A DNS name is one outside the cluster by what it is asked as.
   const address = (t: ReachTarget) => t.kind === 'ip' && t.endpoint.kind === 'ip';

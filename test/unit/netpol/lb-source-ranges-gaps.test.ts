@@ -177,7 +177,7 @@ describe('the ranges and the policies\' ipBlocks with some client addresses in c
     // Before: "… from 10.1.0.0/16 only (NetworkPolicy ipBlocks and Service shop/web-lb
     // loadBalancerSourceRanges)", as if the ipBlocks surely saw the client address.
     expect(v.status).toBe('fail');
-    expect(v.message).toBe(`${OPEN} from 10.0.0.0/8 only (Service shop/web-lb loadBalancerSourceRanges; the NetworkPolicy ipBlocks admit only 10.1.0.0/16 of those clients, but under externalTrafficPolicy Cluster a node may rewrite the client address to its own before NetworkPolicy judges it, so the ipBlocks may be judging node addresses and which of the clients they admit cannot be confirmed)`);
+    expect(v.message).toBe(`${OPEN} from 10.0.0.0/8 only (Service shop/web-lb loadBalancerSourceRanges; the NetworkPolicy ipBlocks admit only 10.1.0.0/16 of those clients, but under externalTrafficPolicy Cluster a node may rewrite the client address to its own before NetworkPolicy judges it, so the ipBlocks may be judging node addresses; the snapshot holds no Node, so whether they admit a node's own address, and with it every client the load balancer admits, is not known)`);
     expect(v.paths[0]).toMatchObject({ via: 'LoadBalancer', allowedByPolicy: true, admittedFrom: ['10.0.0.0/8'], admittedBy: 'Service shop/web-lb loadBalancerSourceRanges', clientsInDoubt: expect.stringContaining('admit only 10.1.0.0/16 of those clients') });
     expect(verdict(overlap(', externalTrafficPolicy: Cluster')).message).toBe(v.message);
   });

@@ -103,7 +103,7 @@ describe('the load balancer\'s ranges and the policies\' ipBlocks with no client
     const v = verdict(apart(''));
     // Before: "… from no client address (…) only", a fail that contradicted itself.
     expect(v.status).toBe('fail');
-    expect(v.message).toBe(`may be ${OPEN} (cannot be confirmed: its load balancer admits 10.0.0.0/8 only (Service shop/web-lb loadBalancerSourceRanges) and the NetworkPolicy ipBlocks admit none of those clients, but under externalTrafficPolicy Cluster a node may rewrite the client address to its own before NetworkPolicy judges it, so the ipBlocks may be judging node addresses)`);
+    expect(v.message).toBe(`may be ${OPEN} (cannot be confirmed: its load balancer admits 10.0.0.0/8 only (Service shop/web-lb loadBalancerSourceRanges) and the NetworkPolicy ipBlocks admit none of those clients, but under externalTrafficPolicy Cluster a node may rewrite the client address to its own before NetworkPolicy judges it, so the ipBlocks may be judging node addresses; the snapshot holds no Node, so whether they admit a node's own address, and with it every client the load balancer admits, is not known)`);
     expect(v.paths[0]).toMatchObject({ via: 'LoadBalancer', allowedByPolicy: true });
     expect(v.paths[0]).not.toHaveProperty('admittedFrom');
     expect(verdict(apart(', externalTrafficPolicy: Cluster')).message).toBe(v.message);

@@ -2,7 +2,7 @@
 // peer "selects the nodeIPs as the peer type by matching on the IPs present in the
 // node.Status.Addresses field of the node ... if present but empty, it selects all Nodes"
 // (kubernetes-sigs/network-policy-api apis/v1alpha1 AdminNetworkPolicyEgressPeer.Nodes; conformance
-// test AdminNetworkPolicyEgressNodePeers). Nodes' addresses are not collected (only their podCIDRs), so where such a rule would
+// test AdminNetworkPolicyEgressNodePeers). A `nodes` peer is not matched against the Nodes' addresses, so where such a rule would
 // change the answer on the asked ports, `reach` is UNKNOWN (exit 2), naming the field.
 // Reviewer repros c16-anp-nodes and c29-anp-nodes-allow-ovn.
 import { describe, expect, it } from 'vitest';
@@ -77,7 +77,7 @@ describe('reach to an address an ANP nodes peer may hold', () => {
     const r = reach(c16, '10250');
     expect(r.exitCode).toBe(2);
     expect(r.output).toMatch(/^UNKNOWN: a\/client\[Deployment\] -> 172\.18\.0\.2 on 10250\/TCP/);
-    expect(r.output).toContain('note: uncertain: AdminNetworkPolicy no-nodes (priority 1) rule 0 "deny-nodes" (Deny): the address may be a node\'s, which spec.egress[0].to[0].nodes selects (only the Nodes\' podCIDRs are collected, not their addresses)');
+    expect(r.output).toContain('note: uncertain: AdminNetworkPolicy no-nodes (priority 1) rule 0 "deny-nodes" (Deny): the address may be a node\'s, which spec.egress[0].to[0].nodes selects (the model does not match a nodes peer against the Nodes\' addresses)');
   });
 
   it('c16: on a port the rule does not name (443) the answer stays a certain ALLOWED', () => {

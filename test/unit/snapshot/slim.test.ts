@@ -204,14 +204,14 @@ describe('slim declarations', () => {
     expect(ns.metadata?.annotations).toEqual({ 'cni.projectcalico.org/ipv4pools': '["blue"]' });
   });
 
-  it('a Node keeps its spec (podCIDRs: the addresses its pods are given, src/analysis/netpol/node-cidrs.ts) and name; no annotation but kube-router\'s pod-cidr ones, and none of its status (images, addresses, conditions)', () => {
+  it('a Node keeps its spec (podCIDRs: the addresses its pods are given, src/analysis/netpol/node-cidrs.ts), name and status.addresses (exposure.ts nodeRewriteDoubt); no annotation but kube-router\'s pod-cidr ones, and none of the rest of its status (images, conditions)', () => {
     const node = slimObject('nodes', {
       apiVersion: 'v1', kind: 'Node',
       metadata: { name: 'n1', labels: { 'kubernetes.io/hostname': 'n1' }, annotations: { 'node.alpha.kubernetes.io/ttl': '0', [LAST_APPLIED]: '{}' }, managedFields } as KubeObject['metadata'],
       spec: { podCIDR: '10.244.1.0/24', podCIDRs: ['10.244.1.0/24', 'fd00:10:244:1::/64'] },
       status: { addresses: [{ type: 'InternalIP', address: '172.18.0.2' }], images: [{ names: ['registry.k8s.io/pause:3.10'], sizeBytes: 320368 }], conditions: [{ type: 'Ready', status: 'True' }] },
     });
-    expect(node).toEqual({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', labels: { 'kubernetes.io/hostname': 'n1' } }, spec: { podCIDR: '10.244.1.0/24', podCIDRs: ['10.244.1.0/24', 'fd00:10:244:1::/64'] } });
+    expect(node).toEqual({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', labels: { 'kubernetes.io/hostname': 'n1' } }, spec: { podCIDR: '10.244.1.0/24', podCIDRs: ['10.244.1.0/24', 'fd00:10:244:1::/64'] }, status: { addresses: [{ type: 'InternalIP', address: '172.18.0.2' }] } });
   });
 
   it('a Node keeps kube-router\'s kube-router.io/pod-cidr and kube-router.io/pod-cidrs annotations, which kube-router takes over spec.podCIDRs (cloudnativelabs/kube-router pkg/utils/pod_cidr.go GetPodCidrFromNodeSpec), and no other', () => {
