@@ -14,7 +14,7 @@ import { FAIL_ON, failOnReason, runPipeline, type FailOn, type PipelineEdges } f
 import { EXIT_FINDINGS, EXIT_OK, type CliIO } from './io.ts';
 import { releaseFreedHeap } from '../base/heap.ts';
 import { createLogger } from './log.ts';
-import { addSourceOptions, checkSource, describeSource, loadSource, type SourceFlags } from './source.ts';
+import { addSourceOptions, checkSource, describeSource, loadSource, notEvaluatedFor, type SourceFlags } from './source.ts';
 import { abortable, alertCannotRun, buildEdges, chromiumFor, FORMATS, openStore, type WiringFlags } from './wiring.ts';
 import { printScoreTable } from './score-table.ts';
 import { rejectedWarning } from '../run/undelivered.ts';
@@ -207,12 +207,17 @@ export async function runAudit(opts: RunOptions, io: CliIO, signal?: AbortSignal
     const store = await openStore(flags, cfg, env, io, (line) => log.warn(line));
     try {
       const said = new Set<string>();
-      const collect = () => loadSource(flags, log, { config: cfg, env: io.env, cwd: io.cwd, said, ...(signal ? { signal } : {}) });
+      const unread = new Map<string, string>();
+      const collect = () => loadSource(flags, log, { config: cfg, env: io.env, cwd: io.cwd, said, unread, ...(signal ? { signal } : {}) });
       const edges = await buildEdges({ flags, config: cfg, env, log, io, collect: signal ? () => abortable(collect, signal) : collect }, store);
       if (signal) edges.signal = signal;
       // A one-shot run: the audit's freed pages go back to the system before the diff, the
       // reports and the store allocate theirs (docs/performance.md, "the real CLI's later run").
-      edges.afterAudit = () => { releaseFreedHeap(); };
+      // Each kind the collection could not read, once, with the checks the run left not evaluated for it.
+      edges.afterAudit = (report) => {
+        releaseFreedHeap();
+        for (const [kind, line] of unread) log.warn(`${line}: ${notEvaluatedFor(kind, report.checks)}`);
+      };
       warnAlertsNeverFire(edges, cfg, log);
       warnFailOnNeverFires(edges, flags.failOn, log);
       const { report, files } = await runPipeline(cfg, CHECKS, edges);

@@ -93,6 +93,13 @@ export interface SourceContext {
   signal?: AbortSignal;
   /** Given: each kind a live collection warned it could not read, with why, is added (`run` says it once). */
   said?: Set<string>;
+  /**
+   * Given (`run`): a kind that could not be read and that checks need is not warned of during
+   * the collection; its line (the kind and why) is put here, for the caller to say once the
+   * checks have run, with how many the run left not evaluated for it (notEvaluatedFor): which
+   * of the checks that need it apply depends on the cluster and the config.
+   */
+  unread?: Map<string, string>;
 }
 
 export async function loadSource(flags: SourceFlags, log: Logger, context: SourceContext = {}): Promise<Snapshot> {
@@ -242,16 +249,18 @@ async function collectSource(flags: SourceFlags, log: Logger, context: SourceCon
   // A kind read only for other kinds' sake (KindSpec.onlyWith) is told of once every kind is
   // in: only then is it known whether anything depends on it.
   const later: string[] = [];
+  const tell = (kind: KindKey, line: string) => {
+    if (context.unread && gatingChecks(kind).length > 0) context.unread.set(kind, line);
+    else log.warn(`${line}: ${whoNeeds(kind)}`);
+    context.said?.add(kind);
+  };
   // Each progress line once (per page of a long list, then the kind's end), and none after
   // the run was abandoned: its requests may still be settling.
   const progress = (kind: string, count: number, done?: CoverageEntry) => {
     if (context.signal?.aborted) return;
     if (!done || done.status === 'ok' || done.status === 'absent') log.progress(kind, count);
     else if (onlyWithOf(kind)) later.push(kind);
-    else {
-      log.warn(`${kind} could not be read (${done.status}${done.detail ? `: ${done.detail}` : ''}): ${whoNeeds(kind as KindKey)}`);
-      context.said?.add(kind);
-    }
+    else tell(kind as KindKey, `${kind} could not be read (${done.status}${done.detail ? `: ${done.detail}` : ''})`);
   };
   const snapshot = await collectLive({
     kubeconfigPath: flags.kubeconfig ? at(flags.kubeconfig) : undefined,
@@ -271,9 +280,14 @@ async function collectSource(flags: SourceFlags, log: Logger, context: SourceCon
     const needed = gatingChecks(kind as KindKey);
     const u = unreadKind(snapshot, kind, new Set(needed.length > 0 ? [kind] : []));
     if (!u) continue;
-    if (!u.partial) log.warn(u.line);
-    else log.warn(`${u.line}: ${needed.length > 0 ? whoNeeds(kind as KindKey) : `it refines the verdicts on ${onlyWithOf(kind)!.join(' and ')}, so the run is partial`}`);
-    context.said?.add(kind);
+    if (!u.partial) {
+      log.warn(u.line);
+      context.said?.add(kind);
+    } else if (needed.length > 0) tell(kind as KindKey, u.line);
+    else {
+      log.warn(`${u.line}: it refines the verdicts on ${onlyWithOf(kind)!.join(' and ')}, so the run is partial`);
+      context.said?.add(kind);
+    }
   }
   return snapshot;
 }
@@ -285,6 +299,19 @@ function gatingChecks(kind: KindKey, checks: readonly Check[] = CHECKS): string[
 
 /** At most this many check ids in the warning for a kind that could not be read; the rest are counted. */
 const MAX_NAMED = 4;
+
+const named = (ids: readonly string[]) => `${ids.slice(0, MAX_NAMED).join(', ')}${ids.length > MAX_NAMED ? ` and ${ids.length - MAX_NAMED} more` : ''}`;
+
+/**
+ * What a kind that could not be read cost the run, from its checks' outcomes: those not
+ * evaluated for want of it. Checks that need it but do not apply (switched off, a feature not
+ * configured, nothing of theirs in the cluster) cost nothing and are not counted.
+ */
+export function notEvaluatedFor(kind: string, checks: ReadonlyArray<{ id: string; status: string; unreadable?: readonly string[] }>): string {
+  const ids = checks.filter((c) => c.status === 'not-evaluated' && c.unreadable?.includes(kind)).map((c) => c.id);
+  if (ids.length === 0) return 'no check that needs it applies here, so none went unevaluated';
+  return `${ids.length === 1 ? 'the check that needs it was' : `the ${ids.length} checks that need it were`} not evaluated (${named(ids)})`;
+}
 
 /**
  * What a kind that could not be read costs, from the checks' declarations: those that need it
@@ -299,7 +326,6 @@ export function whoNeeds(kind: KindKey, checks: readonly Check[] = CHECKS): stri
     if (c.readsWhen?.some((r) => r.kinds.includes(kind))) conditional.push(c.id);
     else if (c.readsBestEffort?.includes(kind)) refining.push(c.id);
   }
-  const named = (ids: string[]) => `${ids.slice(0, MAX_NAMED).join(', ')}${ids.length > MAX_NAMED ? ` and ${ids.length - MAX_NAMED} more` : ''}`;
   if (gating.length > 0) return `${gating.length === 1 ? 'the check that needs it' : `the ${gating.length} checks that need it`} will not be evaluated where they apply (${named(gating)})`;
   if (conditional.length > 0) return `no check needs it everywhere; ${named(conditional)} read it where the cluster makes it matter (the report says whether they were evaluated)`;
   if (refining.length > 0) return `no check needs it; ${named(refining)} judge without it and say what they could not read`;

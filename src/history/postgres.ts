@@ -104,6 +104,8 @@ export interface PgTarget {
   sslkey?: string;
   connectTimeoutMs: number;
   applicationName: string;
+  /** How long one query may take (default PG_QUERY_TIMEOUT_MS); the server's statement timeout is set a little below it (statementTimeoutMs). */
+  queryTimeoutMs?: number;
 }
 
 export interface PgCredentials {
@@ -221,6 +223,8 @@ export interface PgStoreOptions {
   credentials?: PgCredentials;
   /** How long a lost connection is retried before an operation fails (default 60 s). */
   retryMs?: number;
+  /** How long one query may take (default PG_QUERY_TIMEOUT_MS; the server cancels it a little earlier). */
+  queryTimeoutMs?: number;
 }
 
 type Row = Record<string, unknown>;
@@ -248,16 +252,37 @@ function connectReason(error: unknown, t: PgTarget): string {
   return text;
 }
 
+/** How long one query may take before node-postgres gives up on it (client side). */
+export const PG_QUERY_TIMEOUT_MS = 300_000;
+
+/**
+ * The session's statement_timeout for a client-side query timeout of `queryTimeoutMs`: a little
+ * below it, so that the server cancels the statement first and its error ("canceling statement
+ * due to statement timeout") is the one reported. node-postgres's query_timeout only stops
+ * waiting: it does not cancel the query (pg/lib/client.js), which would go on running on the
+ * server, holding or waiting for locks, until the session ends.
+ */
+export function statementTimeoutMs(queryTimeoutMs: number): number {
+  return queryTimeoutMs - Math.min(10_000, Math.floor(queryTimeoutMs / 2));
+}
+
 async function connectOnce(t: PgTarget, ssl: ConnectionOptions | false): Promise<pg.Client> {
+  const queryTimeoutMs = t.queryTimeoutMs ?? PG_QUERY_TIMEOUT_MS;
   const client = new pg.Client({
     host: t.host, port: t.port, database: t.database, user: t.user, password: t.password ?? '',
     ssl: ssl === false ? false : ssl, connectionTimeoutMillis: t.connectTimeoutMs, application_name: t.applicationName,
-    keepAlive: true, query_timeout: 300_000,
+    keepAlive: true, query_timeout: queryTimeoutMs,
   });
   // A connection that drops while idle emits 'error'; the next query sees the loss and retries.
   client.on('error', () => undefined);
   try {
     await client.connect();
+    // Set with SET rather than as a startup parameter, which connection poolers (PgBouncer)
+    // refuse unless told to ignore it. A lock wait counts toward statement_timeout, so no
+    // lock_timeout (the same or larger value "is rather pointless":
+    // https://www.postgresql.org/docs/current/runtime-config-client.html#GUC-LOCK-TIMEOUT).
+    // https://www.postgresql.org/docs/current/runtime-config-client.html#GUC-STATEMENT-TIMEOUT
+    await client.query(`SET statement_timeout = ${statementTimeoutMs(queryTimeoutMs)}`);
   } catch (error: unknown) {
     await client.end().catch(() => undefined);
     throw error;
@@ -323,7 +348,7 @@ export async function migratePg(client: pg.Client, where: string): Promise<void>
 }
 
 export async function openPgStore(url: string, options: PgStoreOptions): Promise<RunStore> {
-  const target = parsePgUrl(url, options.credentials);
+  const target: PgTarget = { ...parsePgUrl(url, options.credentials), ...(options.queryTimeoutMs !== undefined ? { queryTimeoutMs: options.queryTimeoutMs } : {}) };
   const where = describeTarget(target);
   const client = await connectPg(target);
   try {

@@ -41,6 +41,8 @@ export interface OpenStoreDeps {
   now?: () => Date;
   /** PostgreSQL: how long a lost connection is retried (config history.retrySeconds). */
   retryMs?: number;
+  /** PostgreSQL: how long one query may take (default 300 s; the server cancels it a little earlier). */
+  queryTimeoutMs?: number;
   /** k8s://: told once of each damaged entry of the index's runs list, which every read passes over. */
   warn?: (line: string) => void;
 }
@@ -105,6 +107,7 @@ export async function openRunStore(url: string, deps: OpenStoreDeps = {}): Promi
       return openPgStore(location.url, {
         retention, now, readOnly: deps.readOnly ?? false, credentials: env.postgres ?? {},
         ...(deps.retryMs !== undefined ? { retryMs: deps.retryMs } : {}),
+        ...(deps.queryTimeoutMs !== undefined ? { queryTimeoutMs: deps.queryTimeoutMs } : {}),
       });
     }
   }

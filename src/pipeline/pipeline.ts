@@ -104,9 +104,9 @@ export interface PipelineEdges {
    * Called once the audit has returned, when the snapshot and the models built on it can no
    * longer be reached, before the stored runs are read, the reports rendered and the run stored
    * (ztaudit run: releaseFreedHeap, so that what comes after is not added on top of the
-   * snapshot's freed pages).
+   * snapshot's freed pages; and the kinds it could not read, with the checks they cost).
    */
-  afterAudit?(): void;
+  afterAudit?(report: RunReport): void;
   /** Replaces the audit step (serve --watch: partial re-evaluation, the run marked as a watch run). */
   audit?(input: AuditInput): AuditOutput;
   /**
@@ -163,7 +163,7 @@ export async function runPipeline(config: Config, checks: readonly Check[], edge
   // collecting faster) is a newer picture of the cluster; one that started before it is older.
   const mark = store?.mark ? await store.mark() : null;
   const { report, expiredWaivers, warnings } = await audit();
-  edges.afterAudit?.();
+  edges.afterAudit?.(report);
   for (const line of warnings ?? []) edges.log.warn(line);
   // The audit is synchronous: a signal that came during it is seen only now.
   edges.signal?.throwIfAborted();

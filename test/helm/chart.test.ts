@@ -172,6 +172,8 @@ describe.skipIf(!helm)('helm chart', () => {
     const objects = renderChart(h, {
       schedule: '30 3 * * 1-5', timeZone: 'Europe/Berlin',
       cronjob: { startingDeadlineSeconds: 120, backoffLimit: 1, activeDeadlineSeconds: 900, ttlSecondsAfterFinished: 600, terminationGracePeriodSeconds: 45 },
+      // A Job deadline of 900 s leaves room after a collection of at most 300 s (see the next test).
+      config: { collect: { deadlineSeconds: 300 } },
     });
     const [cj] = byKind(objects, 'CronJob') as Obj[];
     expect(cj!.spec.jobTemplate.spec.template.spec.terminationGracePeriodSeconds).toBe(45);
@@ -193,6 +195,46 @@ describe.skipIf(!helm)('helm chart', () => {
     // Kubernetes gives by default before SIGKILL
     // (https://kubernetes.io/docs/concepts/workloads/pods/pod-lifecycle/#pod-termination).
     expect(plain!.spec.jobTemplate.spec.template.spec.terminationGracePeriodSeconds).toBe(60);
+  });
+
+  // Kubernetes terminates a Job's pods once its activeDeadlineSeconds passes
+  // (https://kubernetes.io/docs/concepts/workloads/controllers/job/#job-termination-and-cleanup):
+  // a run that used its whole collection deadline must still have the time to probe, store,
+  // report and alert, or it ends in silence.
+  it("the Job's deadline outlasts the run's own deadlines (collection, TLS probes, notifications), as ztaudit reads them from the rendered config; a smaller one is refused in one line", () => {
+    const budget = (objects: KubeObject[]) => {
+      const cm = (byKind(objects, 'ConfigMap') as Obj[]).find((c) => c.metadata.name === 'zt-ztaudit-config')!;
+      const v = validateConfig(parse(cm.data['ztaudit.yaml']) ?? {}, { file: 'ztaudit.yaml', checkIds: new Set(CHECK_BY_ID.keys()) });
+      expect(v.errors).toEqual([]);
+      const args = argsOf(objects);
+      const probing = args.includes('--probe-tls') || v.config.tls.probe.enabled;
+      const notifying = args.includes('--notify');
+      return v.config.collect.deadlineSeconds + (probing ? v.config.tls.probe.deadlineSeconds : 0) + (notifying ? v.config.notify.deadlineSeconds : 0);
+    };
+    const jobDeadline = (objects: KubeObject[]) => (byKind(objects, 'CronJob')[0] as Obj).spec.jobTemplate.spec.activeDeadlineSeconds as number;
+    const notifications = { existingSecret: 'ztaudit-notify', slack: { enabled: true, channel: '#security' } };
+    for (const values of [
+      {},
+      { run: { probeTls: true } },
+      { config: { collect: { deadlineSeconds: 3600 } } },
+      { config: { tls: { probe: { enabled: true, deadlineSeconds: 900 } } } },
+      { notifications, config: { notify: { deadlineSeconds: 600 } } },
+      { notifications, run: { probeTls: true }, config: { collect: { deadlineSeconds: 7200 }, tls: { probe: { deadlineSeconds: 1200 } }, notify: { deadlineSeconds: 300 } } },
+    ]) {
+      const objects = renderChart(h, values);
+      expect(jobDeadline(objects), JSON.stringify(values)).toBeGreaterThan(budget(objects));
+    }
+    // Set by hand: kept when it leaves the room, refused in one line naming the sum when it does not.
+    const kept = renderChart(h, { cronjob: { activeDeadlineSeconds: 1800 }, config: { collect: { deadlineSeconds: 600 } } });
+    expect(jobDeadline(kept)).toBe(1800);
+    expect(jobDeadline(kept)).toBeGreaterThan(budget(kept));
+    for (const values of [{ cronjob: { activeDeadlineSeconds: 1800 } }, { cronjob: { activeDeadlineSeconds: 1800 }, config: { collect: { deadlineSeconds: 1200 } }, run: { probeTls: true }, notifications }]) {
+      const r = templateChart(h, values);
+      expect(r.status, JSON.stringify(values)).not.toBe(0);
+      const error = r.stderr.split('\n').filter((l) => l.startsWith('Error: '));
+      expect(error).toHaveLength(1);
+      expect(error[0]).toMatch(/cronjob\.activeDeadlineSeconds 1800 is shorter than a run may take \(\d+ s: config\.collect\.deadlineSeconds \d+ \+ /);
+    }
   });
 
   it('serve mode renders a one-replica Deployment with probes and a ClusterIP Service for /metrics', () => {

@@ -672,4 +672,27 @@ describePg('PostgreSQL run store', (server) => {
       await proxy.close();
     }
   });
+
+  // node-postgres's query_timeout only stops waiting (pg/lib/client.js); the session's
+  // statement_timeout has the server cancel the statement itself
+  // (https://www.postgresql.org/docs/current/runtime-config-client.html#GUC-STATEMENT-TIMEOUT).
+  it('a query blocked by a lock another session holds is cancelled by the server before the client gives up: the error names the step and the statement timeout, and no query is left running', async () => {
+    const s = await store({ queryTimeoutMs: 4_000 });
+    await s.save(makeReport('r1', '2026-11-01T00:00:00.000Z', { cluster: 'alpha' }));
+    const locker = new pg.Client({ host: server.host, port: server.port, user: 'postgres', password: server.adminPassword, database: db.name, ssl: false });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE ztaudit_runs IN ACCESS EXCLUSIVE MODE');
+      const err = await s.latest('alpha').then(() => null, (e: unknown) => e);
+      expect(err).toBeInstanceOf(HistoryError);
+      expect((err as Error).message).toMatch(/^reading a stored run in postgres:\/\/\S+: canceling statement due to statement timeout$/);
+      // Still holding the lock: nothing of ztaudit's is left waiting for it on the server.
+      const waiting = await q(`SELECT query FROM pg_stat_activity WHERE datname = $1 AND usename = $2 AND state = 'active'`, [db.name, db.user]);
+      expect(waiting.rows).toEqual([]);
+    } finally {
+      await locker.query('ROLLBACK').catch(() => undefined);
+      await locker.end();
+    }
+  });
 });

@@ -135,6 +135,42 @@ networkPolicy.apiServer.cilium true, or auto on a cluster that serves cilium.io/
 {{- if or .Values.notifications.slack.enabled .Values.notifications.email.enabled }}true{{ end }}
 {{- end }}
 
+{{/*
+The Job's deadline (activeDeadlineSeconds): Kubernetes terminates the pod when it passes
+(https://kubernetes.io/docs/concepts/workloads/controllers/job/#job-termination-and-cleanup), so
+it must leave a run whose collection used its whole deadline the time for what comes after: the
+TLS probes, the audit, the reports and the history store, the notifications. Each deadline is
+read from values.config with ztaudit's own default (src/config/types.ts defaultConfig);
+cronjob.activeDeadlineSeconds empty derives the Job's from them, a value too small fails.
+*/}}
+{{- define "ztaudit.jobDeadlineSeconds" -}}
+{{- $c := default (dict) .Values.config }}
+{{- $collect := int (dig "collect" "deadlineSeconds" 1800 $c) }}
+{{- $need := add $collect 300 }}
+{{- $parts := list (printf "config.collect.deadlineSeconds %d" $collect) }}
+{{- if or .Values.run.probeTls (dig "tls" "probe" "enabled" false $c) }}
+{{- $probe := int (dig "tls" "probe" "deadlineSeconds" 300 $c) }}
+{{- $need = add $need $probe }}
+{{- $parts = append $parts (printf "config.tls.probe.deadlineSeconds %d" $probe) }}
+{{- end }}
+{{- if include "ztaudit.notifyEnabled" . }}
+{{- /* The channels are sent to at once, each within notify.deadlineSeconds. */}}
+{{- $notify := int (dig "notify" "deadlineSeconds" 60 $c) }}
+{{- $need = add $need $notify }}
+{{- $parts = append $parts (printf "config.notify.deadlineSeconds %d" $notify) }}
+{{- end }}
+{{- /* 300 s for the audit, the reports and the history store: a whole offline run of 150,000 pods (what resources.limits holds) took 17.56-20.99 s (docs/performance.md, L). */}}
+{{- $parts = append $parts "300 s to audit, write the reports and store the run" }}
+{{- $given := .Values.cronjob.activeDeadlineSeconds }}
+{{- if eq (toString $given) "" }}
+{{- $need }}
+{{- else if lt (int $given) $need }}
+{{- fail (printf "cronjob.activeDeadlineSeconds %d is shorter than a run may take (%d s: %s): Kubernetes would end a run that used its collection deadline before it stores, reports or alerts; raise it, leave it empty to derive it, or lower those deadlines in config" (int $given) $need (join " + " $parts)) }}
+{{- else }}
+{{- int $given }}
+{{- end }}
+{{- end }}
+
 {{/* Arguments shared by `run` and `serve`. */}}
 {{- define "ztaudit.commonArgs" -}}
 - --config
