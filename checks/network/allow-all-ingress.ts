@@ -34,7 +34,7 @@ export const allowAllIngress: Check = {
       const label = policyLabel(p);
       const rules = p.ingress.filter((r) => openReason(r) !== undefined);
       const classes = model.selectedBy.get(p.id) ?? [];
-      const together = classes.length ? assembledOpen(model, p, classes, 'ingress', (r) => openReason(r) !== undefined) : undefined;
+      const together = classes.length ? assembledOpen(model, p, classes, 'ingress', (r) => (openReason(r) ? openScope(r).families : [])) : undefined;
       if (rules.length === 0 && !together) {
         const unresolved = unresolvedAddressPeers(p.ingress);
         if (unresolved.length) yield { status: 'fail', resource, severity: 'medium', message: `${label} cannot be judged: ${unresolvedText('admits ingress from', unresolved)}`, evidence: { api: p.api, unresolvedRules: unresolved } };
@@ -81,12 +81,10 @@ export const allowAllIngress: Check = {
       });
       // Rules that only together admit every public address (0.0.0.0/1 here, 128.0.0.0/1 there):
       // judged as one rule open to all would be, on what they admit together.
-      if (together) {
-        const anyPort = coversEveryTcpUdpPort(together.conns);
-        const allPorts = isAllConns(together.conns);
-        const entry = { rule: together.rules[0], rules: together.rules, reason: assembledText(together), ports: allPorts ? 'any' : formatConns(together.conns), anyPort, allPorts, ...(together.others.length ? { together: together.others.slice(0, 20) } : {}) };
-        if (anyPort && !open.some((o) => o.anyPort)) open.unshift(entry);
-        else open.push(entry);
+      const assembled = together && { rule: together.rules[0], rules: together.rules, reason: assembledText(together), ports: isAllConns(together.conns) ? 'any' : formatConns(together.conns), anyPort: coversEveryTcpUdpPort(together.conns), allPorts: isAllConns(together.conns), ...(together.others.length ? { together: together.others.slice(0, 20) } : {}) };
+      if (assembled) {
+        if (assembled.anyPort && !open.some((o) => o.anyPort)) open.unshift(assembled);
+        else open.push(assembled);
       }
       const shadow = deniedBy.size ? { deniedBy: [...deniedBy].slice(0, 5) } : {};
       if (open.length === 0) {
@@ -119,6 +117,9 @@ export const allowAllIngress: Check = {
       const cancelsFor = cancels.length && !selectsWholeNamespaces(p) ? ' for the pods it selects' : '';
       const anyPort = open.some((r) => r.anyPort);
       const on = open.some((r) => r.allPorts) ? 'every port' : 'every TCP/UDP port';
+      // A rule open alone to every pod (or ::/0) may also admit every public IPv4 address with
+      // other rules: both are named, when the ports the message gives hold for both.
+      const also = assembled && assembled !== open[0] && (assembled.anyPort || !anyPort) ? ` and ${assembled.reason}` : '';
       // The claimed peers are admitted, yet Deny rules evaluated first (or taking precedence) may
       // still refuse some sources the rule names (a Calico Deny from one namespace before a bare Allow).
       const first = p.ingress.find((r) => r.index === open[0].rule);
@@ -130,7 +131,7 @@ export const allowAllIngress: Check = {
         resource,
         // An open rule limited to some ports is a narrower, WARN-level exposure.
         severity: anyPort ? undefined : 'medium',
-        message: `${label} admits ingress from ${open[0].reason} on ${anyPort ? on : open.map((r) => r.ports).join('; ')}${portsNote}${peersNote}${cancels.length ? `, cancelling the default deny ${cancels.slice(0, 3).join(', ')}${cancels.length > 3 ? ` (and ${cancels.length - 3} more)` : ''}${cancelsFor}` : ''}`,
+        message: `${label} admits ingress from ${open[0].reason}${also} on ${anyPort ? on : open.map((r) => r.ports).join('; ')}${portsNote}${peersNote}${cancels.length ? `, cancelling the default deny ${cancels.slice(0, 3).join(', ')}${cancels.length > 3 ? ` (and ${cancels.length - 3} more)` : ''}${cancelsFor}` : ''}`,
         evidence: { api: p.api, openRules: open, selectsPodClasses: selected, ...shadow, ...(deniers.length ? { denyRulesIn: deniers } : {}), ...(cancels.length ? { cancelsDefaultDeny: cancels.slice(0, 20) } : {}) },
       };
     }

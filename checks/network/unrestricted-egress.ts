@@ -87,7 +87,7 @@ export const unrestrictedEgress: Check = {
       // Egress to every pod in the cluster (namespaceSelector: {}) is broad but not unrestricted.
       const rules = p.egress.filter((r) => externalOpenReason(r));
       const classes = model.selectedBy.get(p.id) ?? [];
-      const together = classes.length ? assembledOpen(model, p, classes, 'egress', (r) => externalOpenReason(r) !== undefined) : undefined;
+      const together = classes.length ? assembledOpen(model, p, classes, 'egress', (r) => (externalOpenReason(r) ? openScope(r, true).families : [])) : undefined;
       if (rules.length === 0 && !together) {
         const unresolved = unresolvedAddressPeers(p.egress);
         if (unresolved.length) out.push({ status: 'fail', resource, severity: 'medium', message: `${label} cannot be judged: ${unresolvedText('allows egress to', unresolved)}`, evidence: { api: p.api, unresolvedRules: unresolved } });
@@ -125,20 +125,22 @@ export const unrestrictedEgress: Check = {
       });
       // Rules that only together reach every public address (0.0.0.0/1 here, 128.0.0.0/1 there):
       // judged as one rule open to all would be, on what they open together.
-      if (together) {
-        const facts = portFacts(together.conns);
-        const entry = { rule: together.rules[0], rules: together.rules, reason: assembledText(together), ports: isAllConns(together.conns) ? 'any' : formatConns(together.conns), ...facts, ...(together.others.length ? { together: together.others.slice(0, 20) } : {}) };
-        if (facts.anyPort && !open.some((o) => o.anyPort)) open.unshift(entry);
-        else open.push(entry);
+      const assembled = together ? { rule: together.rules[0], rules: together.rules, reason: assembledText(together), ports: isAllConns(together.conns) ? 'any' : formatConns(together.conns), ...portFacts(together.conns), ...(together.others.length ? { together: together.others.slice(0, 20) } : {}) } : undefined;
+      if (assembled) {
+        if (assembled.anyPort && !open.some((o) => o.anyPort)) open.unshift(assembled);
+        else open.push(assembled);
       }
       const except = refused.size ? `, though not to every public address (other rules refuse ${[...refused][0]}${refused.size > 1 ? ` and ${refused.size - 1} more range(s)` : ''})` : '';
       const shadow = deniedBy.size ? { deniedBy: [...deniedBy].slice(0, 5) } : {};
       const anyPort = open.filter((r) => r.anyPort);
       const dns = open.filter((r) => !r.anyPort && r.dns);
       if (anyPort.length) {
+        const on = (r: (typeof anyPort)[number]) => `${r.everyPortOn.length === 3 ? 'every port' : `every ${r.everyPortOn.join('/')} port`}${r.exceptPorts ? ` except ${r.exceptPorts.join(', ')}` : ''}`;
         const first = anyPort[0];
-        const on = `${first.everyPortOn.length === 3 ? 'every port' : `every ${first.everyPortOn.join('/')} port`}${first.exceptPorts ? ` except ${first.exceptPorts.join(', ')}` : ''}`;
-        out.push({ status: 'fail', resource, message: `${label} allows egress to ${anyPort[0].reason} on ${on}${except}`, evidence: { api: p.api, openRules: anyPort, ...(refused.size ? { refusedRanges: [...refused].slice(0, 5) } : {}), ...shadow } });
+        // A rule open alone to ::/0 may also open every public IPv4 address with other rules: both are named.
+        const also = assembled !== first && anyPort.find((r) => r === assembled);
+        const to = !also ? `${first.reason} on ${on(first)}` : on(also) === on(first) ? `${first.reason} and ${also.reason} on ${on(first)}` : `${first.reason} on ${on(first)}, and to ${also.reason} on ${on(also)}`;
+        out.push({ status: 'fail', resource, message: `${label} allows egress to ${to}${except}`, evidence: { api: p.api, openRules: anyPort, ...(refused.size ? { refusedRanges: [...refused].slice(0, 5) } : {}), ...shadow } });
       } else if (dns.length) {
         out.push({
           status: 'fail',

@@ -203,13 +203,20 @@ export interface AssembledOpen {
  * open what 0.0.0.0/0 does. Judged on the effective verdict (openByRules, once per class or
  * plan): the connections Allow rules open with every public piece of a family, of which the
  * policy's own rules open part. Undefined when the policy's rules take no part, or when rules
- * that alone claim a whole family (`alone`: openReason, externalOpenReason) open all they take
- * part in: those are judged rule by rule, and the policy's other rules add nothing.
+ * that alone claim every address of the family (`aloneIn`: the families of which the rule's own
+ * claim, openScope, covers every address) open all they take part in: those are judged rule by
+ * rule, and the policy's other rules add nothing. A claim counts only in its own families: a
+ * rule open to ::/0 (or to every pod) and to 0.0.0.0/1 takes part in IPv4 as any half does.
  */
-export function assembledOpen(model: ReachModel, p: LayerPolicy, classes: readonly PodClass[], dir: Direction, alone: (r: Rule) => boolean): AssembledOpen | undefined {
-  // Only an Allow rule that does not claim a whole family alone and names some public address
-  // (an ipBlock outside NOT_PUBLIC_UNICAST) takes part: no verdict is needed for the others.
-  if (!p[dir]?.some((r) => r.action === 'Allow' && r.peers !== 'any' && r.peers.some((x) => x.kind === 'ipBlock' && x.ranges.some((range) => subtractRanges(range, NOT_PUBLIC_UNICAST).length > 0)) && !alone(r))) return undefined;
+export function assembledOpen(model: ReachModel, p: LayerPolicy, classes: readonly PodClass[], dir: Direction, aloneIn: (r: Rule) => ReadonlyArray<4 | 6>): AssembledOpen | undefined {
+  // Only an Allow rule naming some public address (an ipBlock outside NOT_PUBLIC_UNICAST) of a
+  // family it does not claim whole alone takes part: no verdict is needed for the others.
+  const takesPart = (r: Rule): boolean => {
+    if (r.action !== 'Allow' || r.peers === 'any') return false;
+    const alone = aloneIn(r);
+    return r.peers.some((x) => x.kind === 'ipBlock' && x.ranges.some((range) => !alone.includes(range.family) && subtractRanges(range, NOT_PUBLIC_UNICAST).length > 0));
+  };
+  if (!p[dir]?.some(takesPart)) return undefined;
   let conns = emptyConns();
   const families = new Set<4 | 6>();
   const rules = new Set<number>();
@@ -226,9 +233,9 @@ export function assembledOpen(model: ReachModel, p: LayerPolicy, classes: readon
       if (f.ruledBy.length === 0) continue;
       let mine = emptyConns();
       let single = emptyConns();
+      const aloneHere = (r: Rule | undefined) => r !== undefined && aloneIn(r).includes(family);
       for (const { ref, conns: c } of f.ruledBy) {
-        const r = ruleOf(ref);
-        if (r && alone(r)) single = unionConns(single, c);
+        if (aloneHere(ruleOf(ref))) single = unionConns(single, c);
         else if (ref.policy === p.id) mine = unionConns(mine, c);
       }
       if (isEmptyConns(subtractConns(mine, single))) continue;
@@ -236,9 +243,8 @@ export function assembledOpen(model: ReachModel, p: LayerPolicy, classes: readon
       families.add(family);
       for (const { ref, conns: c } of f.ruledBy) {
         if (isEmptyConns(intersectConns(c, mine))) continue;
-        const r = ruleOf(ref);
         if (ref.policy !== p.id) others.add(describeRule(ref));
-        else if (r && !alone(r)) rules.add(ref.rule);
+        else if (!aloneHere(ruleOf(ref))) rules.add(ref.rule);
       }
     }
   }

@@ -162,3 +162,71 @@ describe('network.allow-all-ingress: every public address admitted over several 
     expect(results(allowAllIngress, yaml, { network: { ...ctxOf('').config.network, exposedNamespaces: ['shop'] } }).map((r) => r.status)).toEqual(['pass']);
   });
 });
+
+// A rule's own claim counts only in the families it covers: one open alone to ::/0 (or, for
+// ingress, to every pod) that also names 0.0.0.0/1 opens half of IPv4 as any other half does,
+// so with 128.0.0.0/1 elsewhere every public IPv4 address is open (rules are ORed,
+// kubernetes.io/docs/concepts/services-networking/network-policies/), whatever then takes away
+// its ::/0 or its pods.
+describe('a rule open alone to ::/0 or to every pod takes part in every public IPv4 address with other rules', () => {
+  const anp = (name: string, dir: 'ingress' | 'egress', rule: string) => `---\napiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {name: ${name}}\nspec: {priority: 10, subject: {namespaces: {}}, ${dir}: [${rule}]}\n`;
+  const denyV6 = anp('no-ipv6-internet', 'egress', '{name: no-v6, action: Deny, to: [{networks: ["::/0"]}]}');
+  // AdminNetworkPolicy `namespaces` peers select pods only (network-policy-api
+  // apis/v1alpha1/adminnetworkpolicy_types.go, AdminNetworkPolicyIngressPeer): no address outside.
+  const denyPods = anp('no-pod-to-pod', 'ingress', '{name: no-pods, action: Deny, from: [{namespaces: {}}]}');
+  const upperOut = policy('shop', 'upper-half', egress(to('128.0.0.0/1')));
+  const upperIn = policy('shop', 'upper-half', ingress(from('128.0.0.0/1')));
+  // The NetworkPolicies' results (the AdminNetworkPolicy has its own).
+  const npResults = (check: Check, yaml: string) => results(check, yaml).filter((r) => r.name !== 'no-ipv6-internet' && r.name !== 'no-pod-to-pod');
+
+  it('egress: [0.0.0.0/1, ::/0] in one rule and 128.0.0.0/1 in another policy, ::/0 denied by an ANP first: both fail as without the ::/0 peer', () => {
+    const mixed = policy('shop', 'lower-half-and-v6', egress('{to: [{ipBlock: {cidr: 0.0.0.0/1}}, {ipBlock: {cidr: "::/0"}}]}'));
+    const control = policy('shop', 'lower-half-and-v6', egress(to('0.0.0.0/1')));
+    const expected = [
+      { name: 'lower-half-and-v6', status: 'fail', severity: 'high', message: 'shop/lower-half-and-v6 allows egress to every public IPv4 address (rule 0 together with NetworkPolicy shop/upper-half rule 0 (Allow)) on every port' },
+      { name: 'upper-half', status: 'fail', severity: 'high', message: 'shop/upper-half allows egress to every public IPv4 address (rule 0 together with NetworkPolicy shop/lower-half-and-v6 rule 0 (Allow)) on every port' },
+    ];
+    expect(npResults(unrestrictedEgress, mixed + upperOut + denyV6)).toEqual(expected);
+    expect(npResults(unrestrictedEgress, control + upperOut + denyV6)).toEqual(expected);
+  });
+
+  it('egress: without the ANP, the other half fails naming the ::/0 rule, and that rule\'s policy names ::/0 and the IPv4 it opens with the other', () => {
+    const mixed = policy('shop', 'lower-half-and-v6', egress('{to: [{ipBlock: {cidr: 0.0.0.0/1}}, {ipBlock: {cidr: "::/0"}}]}'));
+    expect(npResults(unrestrictedEgress, mixed + upperOut).map((r) => r.message)).toEqual([
+      'shop/lower-half-and-v6 allows egress to every address (ipBlocks cover 0.0.0.0/0 or ::/0) and every public IPv4 address (rule 0 together with NetworkPolicy shop/upper-half rule 0 (Allow)) on every port',
+      'shop/upper-half allows egress to every public IPv4 address (rule 0 together with NetworkPolicy shop/lower-half-and-v6 rule 0 (Allow)) on every port',
+    ]);
+    // Within one policy: the ::/0 rule and the other half are rules 0 and 1 together.
+    expect(npResults(unrestrictedEgress, policy('shop', 'out', egress(`{to: [{ipBlock: {cidr: 0.0.0.0/1}}, {ipBlock: {cidr: "::/0"}}]}, ${to('128.0.0.0/1')}`)))[0].message).toBe(
+      'shop/out allows egress to every address (ipBlocks cover 0.0.0.0/0 or ::/0) and every public IPv4 address (rules 0, 1 together) on every port',
+    );
+    // The other half on TCP alone: every public IPv4 address is open on every TCP port only, and the message says so.
+    expect(results(unrestrictedEgress, policy('shop', 'out', egress(`{to: [{ipBlock: {cidr: 0.0.0.0/1}}, {ipBlock: {cidr: "::/0"}}]}, ${on(to('128.0.0.0/1'), '{protocol: TCP}')}`)))[0].message).toBe(
+      'shop/out allows egress to every address (ipBlocks cover 0.0.0.0/0 or ::/0) on every port, and to every public IPv4 address (rules 0, 1 together) on every TCP port',
+    );
+  });
+
+  it('egress: the ::/0 rule\'s IPv4 half alone still passes (half the Internet is not every address)', () => {
+    const v = npResults(unrestrictedEgress, policy('shop', 'lower-half-and-v6', egress('{to: [{ipBlock: {cidr: 0.0.0.0/1}}, {ipBlock: {cidr: "::/0"}}]}')) + denyV6);
+    expect(v.map((r) => r.status)).toEqual(['pass']);
+  });
+
+  it('ingress: [0.0.0.0/1, namespaceSelector {}] and 128.0.0.0/1 in another policy, every namespace denied by an ANP first: both fail as without the namespace peer', () => {
+    const mixed = policy('shop', 'lower-half-and-cluster', ingress('{from: [{ipBlock: {cidr: 0.0.0.0/1}}, {namespaceSelector: {}}]}'));
+    const control = policy('shop', 'lower-half-and-cluster', ingress(from('0.0.0.0/1')));
+    const got = npResults(allowAllIngress, mixed + upperIn + denyPods);
+    expect(got.map((r) => [r.name, r.status, r.severity])).toEqual([['lower-half-and-cluster', 'fail', 'high'], ['upper-half', 'fail', 'high']]);
+    expect(got[0].message).toMatch(/^shop\/lower-half-and-cluster admits ingress from every public IPv4 address \(rule 0 together with NetworkPolicy shop\/upper-half rule 0 \(Allow\)\) on every port/);
+    expect(got).toEqual(npResults(allowAllIngress, control + upperIn + denyPods));
+  });
+
+  it('ingress: without the ANP, the other half fails naming the every-namespace rule, and that rule\'s policy names both; ::/0 beside 0.0.0.0/1 alike', () => {
+    const mixed = policy('shop', 'lower-half-and-cluster', ingress('{from: [{ipBlock: {cidr: 0.0.0.0/1}}, {namespaceSelector: {}}]}'));
+    expect(npResults(allowAllIngress, mixed + upperIn).map((r) => r.message)).toEqual([
+      'shop/lower-half-and-cluster admits ingress from every pod in every namespace and every public IPv4 address (rule 0 together with NetworkPolicy shop/upper-half rule 0 (Allow)) on every port',
+      'shop/upper-half admits ingress from every public IPv4 address (rule 0 together with NetworkPolicy shop/lower-half-and-cluster rule 0 (Allow)) on every port',
+    ]);
+    const v6 = policy('shop', 'lower-half-and-v6', ingress('{from: [{ipBlock: {cidr: 0.0.0.0/1}}, {ipBlock: {cidr: "::/0"}}]}'));
+    expect(npResults(allowAllIngress, v6 + upperIn).map((r) => [r.name, r.status])).toEqual([['lower-half-and-v6', 'fail'], ['upper-half', 'fail']]);
+  });
+});
