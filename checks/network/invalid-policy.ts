@@ -23,7 +23,7 @@ export const invalidPolicy: Check = {
       const resource = p.ref.name ? p.ref : { ...p.ref, name: '(unnamed)' };
       const label = policyLabel(p);
       return p.errors.length
-        ? { status: 'fail' as const, resource, message: `${label} ${p.unevaluated ? 'cannot be evaluated, so every network verdict leaves it out' : 'is invalid and takes no effect'}: ${p.errors[0]}${p.errors.length > 1 ? ` (+${p.errors.length - 1} more)` : ''}`, evidence: { api: p.api, errors: p.errors, ...(p.unevaluated ? { unevaluated: true } : {}) } }
+        ? { status: 'fail' as const, resource, message: `${label} ${p.unevaluated ? 'cannot be evaluated, so the network verdicts it could change cannot be confirmed' : 'is invalid and takes no effect'}: ${p.errors[0]}${p.errors.length > 1 ? ` (+${p.errors.length - 1} more)` : ''}`, evidence: { api: p.api, errors: p.errors, ...(p.unevaluated ? { unevaluated: true } : {}) } }
         : { status: 'pass' as const, resource, message: `${label} is valid` };
     });
   },

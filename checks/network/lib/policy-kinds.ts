@@ -6,6 +6,8 @@
 // judging flows waits for an unreadable kind only when the CNI may enforce it (ReachModel.unreadKinds);
 // one judging every policy, enforced or not (invalid-policy, policy-selects-nothing), reads them all.
 import type { ConditionalRead } from '../../../src/engine/types.ts';
+import type { KindKey } from '../../../src/snapshot/kinds.ts';
+import type { LayerPolicy } from '../../../src/analysis/netpol/layers.ts';
 import { EXTRA_POLICY_KINDS } from '../../../src/analysis/netpol/apis.ts';
 import { buildReachability } from '../../../src/analysis/netpol/model.ts';
 import { policyLabel } from '../../../src/analysis/netpol/engine.ts';
@@ -91,24 +93,40 @@ export const CALICO_TIERS_READ: ConditionalRead = {
 };
 
 /**
- * The same for a check judging flows that does not weigh a policy the model does not evaluate
- * (allow-all-ingress, unrestricted-egress, …): where the Tiers were not read and an enforced Calico
- * policy names a custom tier, that tier's Allow may come before any built-in tier's Deny, so such a
- * check is not evaluated rather than pass what it could overturn. Elsewhere it is judged as before.
+ * For a check judging flows that does not weigh a policy the model does not evaluate
+ * (allow-all-ingress, unrestricted-egress, …): where the `kinds` placing a custom tier were not read
+ * and an enforced policy of `layer` names such a tier (`unplaced`), that tier's Allow may come before
+ * any built-in tier's Deny, or its Deny before their Allow, so such a check is not evaluated rather
+ * than pass what it could overturn. Elsewhere it is judged as before. One mechanism for every CNI
+ * with custom tiers.
  */
-export const CALICO_CUSTOM_TIERS_READ: ConditionalRead = {
-  kinds: [...CALICO_TIER_KINDS],
-  when: 'when an enforced Calico policy names a custom tier (not default, kube-admin, kube-baseline, adminnetworkpolicy or baselineadminnetworkpolicy): its Tier places it',
-  holds(ctx) {
-    const model = buildReachability(ctx.snapshot);
-    // The Calico adapter leaves unevaluated only the policies of a tier the Tiers could not place.
-    const unplaced = model.policies.filter((p) => p.layer === 'calico' && p.unevaluated && model.composition.stageOf(p) !== undefined);
-    if (!unplaced.length) return undefined;
-    const tiers = [...new Set(unplaced.map((p) => p.tier ?? ''))].sort();
-    const named = unplaced.slice(0, 3).map(policyLabel).join(', ');
-    return `the custom tier${tiers.length > 1 ? 's' : ''} ${tiers.join(', ')}, which ${named}${unplaced.length > 3 ? ` and ${unplaced.length - 3} more` : ''} name${unplaced.length === 1 ? 's' : ''}`;
-  },
-};
+function customTiersRead(layer: LayerPolicy['layer'], kinds: KindKey[], when: string, unplaced: (p: LayerPolicy) => boolean): ConditionalRead {
+  return {
+    kinds,
+    when,
+    holds(ctx) {
+      const model = buildReachability(ctx.snapshot);
+      const found = model.policies.filter((p) => p.layer === layer && p.unevaluated && unplaced(p) && model.composition.stageOf(p) !== undefined);
+      if (!found.length) return undefined;
+      const tiers = [...new Set(found.map((p) => p.tier ?? ''))].sort();
+      const named = found.slice(0, 3).map(policyLabel).join(', ');
+      return `the custom tier${tiers.length > 1 ? 's' : ''} ${tiers.join(', ')}, which ${named}${found.length > 3 ? ` and ${found.length - 3} more` : ''} name${found.length === 1 ? 's' : ''}`;
+    },
+  };
+}
+
+/** Calico: the adapter leaves unevaluated only the policies of a tier the Tiers could not place (calico/adapter.ts unplacedLayerPolicy). */
+export const CALICO_CUSTOM_TIERS_READ = customTiersRead('calico', [...CALICO_TIER_KINDS],
+  'when an enforced Calico policy names a custom tier (not default, kube-admin, kube-baseline, adminnetworkpolicy or baselineadminnetworkpolicy): its Tier places it',
+  () => true);
+
+/**
+ * Antrea: a policy naming no static tier has no priority without its Tier (antrea.ts resolveTier),
+ * and sits somewhere before the Kubernetes NetworkPolicies ("Tier CRDs", docs/antrea-network-policy.md v2.2.0).
+ */
+export const ANTREA_CUSTOM_TIERS_READ = customTiersRead('antrea', ['antrea.tiers'],
+  'when an enforced Antrea-native policy names a custom tier (not one of the static tiers): its Tier places it',
+  (p) => p.tierOrder === undefined);
 
 const POLICY_KIND_READS: readonly ConditionalRead[] = EXTRA_POLICY_KINDS.map((key) => ({
   kinds: [key],
@@ -119,10 +137,10 @@ const POLICY_KIND_READS: readonly ConditionalRead[] = EXTRA_POLICY_KINDS.map((ke
   },
 }));
 
-const WEIGHED_ELSEWHERE: readonly ConditionalRead[] = [...POLICY_KIND_READS, CALICO_IP_POOLS_READ, CILIUM_CIDR_GROUPS_READ, CILIUM_TO_SERVICES_READ, ANTREA_GROUPS_READ, ANTREA_TIERS_READ];
+const WEIGHED_ELSEWHERE: readonly ConditionalRead[] = [...POLICY_KIND_READS, CALICO_IP_POOLS_READ, CILIUM_CIDR_GROUPS_READ, CILIUM_TO_SERVICES_READ, ANTREA_GROUPS_READ];
 
 /** What a check judging flows reads of the policy kinds. */
-export const ENFORCED_POLICY_KINDS_READ: readonly ConditionalRead[] = [...WEIGHED_ELSEWHERE, CALICO_CUSTOM_TIERS_READ];
+export const ENFORCED_POLICY_KINDS_READ: readonly ConditionalRead[] = [...WEIGHED_ELSEWHERE, CALICO_CUSTOM_TIERS_READ, ANTREA_CUSTOM_TIERS_READ];
 
 /** The same for a check that weighs the policies the model does not evaluate (query.ts unevaluatedSelecting). */
-export const ENFORCED_POLICY_KINDS_READ_WEIGHING_UNEVALUATED: readonly ConditionalRead[] = [...WEIGHED_ELSEWHERE, CALICO_TIERS_READ];
+export const ENFORCED_POLICY_KINDS_READ_WEIGHING_UNEVALUATED: readonly ConditionalRead[] = [...WEIGHED_ELSEWHERE, CALICO_TIERS_READ, ANTREA_TIERS_READ];

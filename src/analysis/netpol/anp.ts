@@ -61,7 +61,7 @@ function namespaceSelector(raw: unknown, at: string, peer: boolean, errors: stri
   if (o && peer && keys.some((k) => OLD_PEER_KEYS.includes(k))) {
     const key = oneOf(o, OLD_PEER_KEYS, at, errors);
     if (key === 'namespaceSelector') return selector(o.namespaceSelector, `${at}.namespaceSelector`, errors);
-    if (key) unsupported.push(`${at}.${key}: the network-policy-api v0.1.0-v0.1.2 peer that compares namespaces with the subject's is not evaluated by the model, so the policy is left out of every verdict`);
+    if (key) unsupported.push(`${at}.${key}: the network-policy-api v0.1.0-v0.1.2 peer that compares namespaces with the subject's is not evaluated by the model, so the verdicts the policy could change cannot be confirmed`);
     return undefined;
   }
   const unknown = keys.filter((k) => !LABEL_SELECTOR_KEYS.includes(k));

@@ -10,7 +10,7 @@ import { allConns, emptyConns, intersectConns, isEmptyConns, sameConns, subtract
 import { describeCause, describeRule, type Direction, type RuleRef, type StagePlan } from './engine.ts';
 import type { LayerPolicy, Rule } from './layers.ts';
 import { publicPieces, type Piece } from './egress.ts';
-import { NOT_PUBLIC_UNICAST } from './rules.ts';
+import { NOT_PUBLIC_UNICAST, rangeText } from './rules.ts';
 import { egressVerdict, ingressVerdict, type DirectionVerdict, type Endpoint, type PodClass, type ReachModel } from './model.ts';
 
 export interface FamilyOpen {
@@ -145,7 +145,29 @@ interface RuledOpen {
   ruled: ConnSet;
   /** The Allow rules credited with part of `ruled` on some piece, each with what it is credited with there. */
   ruledBy: Array<{ ref: RuleRef; conns: ConnSet }>;
+  /** The public pieces an Allow rule's `except` carves out of its CIDR (exceptedBy), not asked to be open. */
+  leftOut: IpRange[];
 }
+
+/**
+ * The public addresses an Allow rule's `except` carves out of its CIDR, in `dir` of the class's
+ * policies. Judged as a single rule's are (rules.ts openReason: the CIDRs before `except` count,
+ * "0.0.0.0/0 except …" is still open to the internet): spread over several rules, such a gap does
+ * not keep the rest from being every public address, or splitting a rule would turn a fail into a pass.
+ */
+function exceptedBy(cls: PodClass, dir: Direction): Array<{ blocks: IpRange[]; ranges: IpRange[] }> {
+  const out: Array<{ blocks: IpRange[]; ranges: IpRange[] }> = [];
+  for (const p of dir === 'ingress' ? cls.ingressPolicies : cls.egressPolicies) {
+    for (const r of p[dir] ?? []) {
+      if (r.action !== 'Allow' || r.peers === 'any') continue;
+      for (const peer of r.peers) if (peer.kind === 'ipBlock' && peer.blocks) out.push({ blocks: peer.blocks, ranges: peer.ranges });
+    }
+  }
+  return out;
+}
+
+const inside = (a: IpRange, b: IpRange) => a.family === b.family && a.lo >= b.lo && a.hi <= b.hi;
+const overlaps = (a: IpRange, b: IpRange) => a.family === b.family && a.lo <= b.hi && b.lo <= a.hi;
 
 const ruledCache = new WeakMap<PodClass | readonly StagePlan[], Partial<Record<Direction, Record<4 | 6, RuledOpen>>>>();
 
@@ -162,7 +184,17 @@ function openByRules(model: ReachModel, cls: PodClass, dir: Direction): Record<4
   if (hit) return hit;
   const ruled = { 4: allConns(), 6: allConns() };
   const credited = { 4: new Map<string, { ref: RuleRef; conns: ConnSet }>(), 6: new Map<string, { ref: RuleRef; conns: ConnSet }>() };
+  const leftOut: Record<4 | 6, IpRange[]> = { 4: [], 6: [] };
+  const excepted = exceptedBy(cls, dir);
   for (const { piece, endpoint } of publicPieces(namedRanges(cls, dir), NOT_PUBLIC_UNICAST, piecesOf(model))) {
+    // Pieces are cut at every range the rules name, so one lies wholly inside or outside an except.
+    if (excepted.some((e) => e.blocks.some((b) => inside(piece, b)) && !e.ranges.some((r) => overlaps(piece, r)))) {
+      const l = leftOut[piece.family];
+      const last = l[l.length - 1];
+      if (last && last.hi + 1n === piece.lo) l[l.length - 1] = { ...last, hi: piece.hi };
+      else l.push(piece);
+      continue;
+    }
     let byRules = emptyConns();
     for (const d of verdictWith(model, cls, dir, endpoint).decisions) {
       if (!d.allowed || d.cause.kind !== 'rule') continue;
@@ -179,6 +211,7 @@ function openByRules(model: ReachModel, cls: PodClass, dir: Direction): Record<4
       const conns = intersectConns(c.conns, ruled[family]);
       return isEmptyConns(conns) ? [] : [{ ref: c.ref, conns }];
     }),
+    leftOut: leftOut[family],
   });
   return (entry[dir] = { 4: of(4), 6: of(6) });
 }
@@ -193,6 +226,8 @@ export interface AssembledOpen {
   rules: number[];
   /** The other policies' rules credited with part of it, described as `reach` does (describeRule). */
   others: string[];
+  /** The public ranges an Allow rule's `except` leaves out ("8.8.8.0/24"), judged as a single rule's `except` is. */
+  leftOut: string[];
 }
 
 /**
@@ -221,6 +256,7 @@ export function assembledOpen(model: ReachModel, p: LayerPolicy, classes: readon
   const families = new Set<4 | 6>();
   const rules = new Set<number>();
   const others = new Set<string>();
+  const leftOut = new Set<string>();
   const ruleOf = (ref: RuleRef) => model.policyById.get(ref.policy)?.[dir]?.find((r) => r.index === ref.rule);
   // Classes of one plan share one answer (the cache key): each is read once.
   const seen = new Set<Record<4 | 6, RuledOpen>>();
@@ -241,6 +277,7 @@ export function assembledOpen(model: ReachModel, p: LayerPolicy, classes: readon
       if (isEmptyConns(subtractConns(mine, single))) continue;
       conns = unionConns(conns, mine);
       families.add(family);
+      for (const r of f.leftOut) leftOut.add(rangeText(r));
       for (const { ref, conns: c } of f.ruledBy) {
         if (isEmptyConns(intersectConns(c, mine))) continue;
         if (ref.policy !== p.id) others.add(describeRule(ref));
@@ -249,7 +286,7 @@ export function assembledOpen(model: ReachModel, p: LayerPolicy, classes: readon
     }
   }
   if (isEmptyConns(conns)) return undefined;
-  return { families: [...families].sort(), conns, rules: [...rules].sort((x, y) => x - y), others: [...others].sort() };
+  return { families: [...families].sort(), conns, rules: [...rules].sort((x, y) => x - y), others: [...others].sort(), leftOut: [...leftOut] };
 }
 
 /** "every public IPv4 address (rules 0, 1 together)", "every public IPv4 address (rule 0 together with NetworkPolicy app/b rule 0 (Allow))". */
@@ -257,5 +294,6 @@ export function assembledText(a: AssembledOpen): string {
   const own = a.rules.length === 1 ? `rule ${a.rules[0]}` : `rules ${a.rules.join(', ')}`;
   const shown = a.others.slice(0, 3).join(', ') + (a.others.length > 3 ? ` (and ${a.others.length - 3} more)` : '');
   const together = a.others.length ? ` together with ${shown}` : a.rules.length > 1 ? ' together' : '';
-  return `every public ${a.families.map((f) => `IPv${f}`).join(' and ')} address (${own}${together})`;
+  const except = a.leftOut.length ? ` except ${a.leftOut.slice(0, 3).join(', ')}${a.leftOut.length > 3 ? ` (and ${a.leftOut.length - 3} more)` : ''}` : '';
+  return `every public ${a.families.map((f) => `IPv${f}`).join(' and ')} address${except} (${own}${together})`;
 }

@@ -90,7 +90,7 @@ function leftOut(peers: readonly Peer[], families: ReadonlyArray<4 | 6>): IpRang
 }
 
 /** A range as a CIDR when it is one ("10.0.0.0/8"), else "FIRST-LAST". */
-function rangeText(r: IpRange): string {
+export function rangeText(r: IpRange): string {
   const size = r.hi - r.lo + 1n;
   const bits = r.family === 4 ? 32 : 128;
   if ((size & (size - 1n)) === 0n && (r.lo & (size - 1n)) === 0n) return `${ipToString(r.family, r.lo)}/${bits - (size.toString(2).length - 1)}`;

@@ -548,12 +548,12 @@ describe('AdminNetworkPolicy peers in the v0.1.0-v0.1.2 shape', () => {
       expect([...invalidPolicy.evaluate(ctxOf(deny(from)))].map((v) => v.status)).toEqual(['pass']);
     }
   });
-  it('sameLabels / notSameLabels are not widened to every namespace: the policy is reported as not evaluated', () => {
+  it('sameLabels / notSameLabels are not widened to every namespace: the policy is reported as not evaluated, the verdicts it could change "cannot be confirmed" (reach UNKNOWN, query.ts unevaluatedSelecting)', () => {
     const yaml = deny('{namespaces: {notSameLabels: [tenant]}}');
     // Not "every namespace": the tenant's own traffic is not denied.
     expect(reach(yaml, 'tenant-a/web')).toBe(true);
     expect([...invalidPolicy.evaluate(ctxOf(yaml))].map((v) => [v.status, v.message])).toEqual([['fail',
-      'AdminNetworkPolicy tenant-isolation cannot be evaluated, so every network verdict leaves it out: spec.ingress[0].from[0].namespaces.notSameLabels: the network-policy-api v0.1.0-v0.1.2 peer that compares namespaces with the subject\'s is not evaluated by the model, so the policy is left out of every verdict']]);
+      'AdminNetworkPolicy tenant-isolation cannot be evaluated, so the network verdicts it could change cannot be confirmed: spec.ingress[0].from[0].namespaces.notSameLabels: the network-policy-api v0.1.0-v0.1.2 peer that compares namespaces with the subject\'s is not evaluated by the model, so the verdicts the policy could change cannot be confirmed']]);
   });
   it('a key no selector has is an error, never an empty (match-all) selector', () => {
     const yaml = deny('{namespaces: {matchLabel: {tenant: b}}}');

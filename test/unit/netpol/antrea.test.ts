@@ -20,6 +20,9 @@ import { namespaceDefaultDenyEgress } from '../../../checks/network/namespace-de
 import { cniNotEnforcing } from '../../../checks/network/cni-not-enforcing.ts';
 import { liveConfigMapRefs } from '../../../src/cli/source.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
+import { runChecks } from '../../../src/engine/run.ts';
+import { allowAllIngress } from '../../../checks/network/allow-all-ingress.ts';
+import { unrestrictedEgress } from '../../../checks/network/unrestricted-egress.ts';
 import { parseAllDocuments } from 'yaml';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
@@ -770,5 +773,32 @@ spec:
     expect(refs(snap(bare()))).toContainEqual({ namespace: 'kube-system', name: 'antrea-config' });
     expect(refs(snap([agentAt('antrea/antrea-agent-ubuntu:v2.2.0', '      volumes: [{name: cfg, configMap: {name: antrea-config-abc}}]\n'), APPS].join('\n---\n')))).toContainEqual({ namespace: 'kube-system', name: 'antrea-config-abc' });
     expect(refs(snap(APPS)).filter((r) => r.name.startsWith('antrea'))).toEqual([]);
+  });
+});
+
+// A check judging flows that does not weigh a policy the model leaves out (allow-all-ingress,
+// unrestricted-egress, ...) cannot pass what such a policy may overturn: an Antrea-native policy in
+// a custom tier whose Tier could not be read sits "before the Kubernetes NetworkPolicies" at a
+// priority not known ("Static tiers", "Tier CRDs", docs/antrea-network-policy.md v2.2.0), so its
+// Allow from every address may decide first. As the Calico custom tiers (test/unit/netpol/calico-tiers-unread.test.ts).
+describe('an Antrea-native policy left out because its Tier could not be read keeps the flow checks from passing', () => {
+  const OPEN = '[{ipBlock: {cidr: 0.0.0.0/0}}]';
+  const sceneWith = (tiers: 'read' | 'forbidden') => {
+    const s = snap(scene(cnp('mine-open', 'mytier', 1, '[{podSelector: {matchLabels: {app: web}}}]', `ingress: [{action: Allow, from: ${OPEN}}]\negress: [{action: Allow, to: ${OPEN}}]`), 'apiVersion: crd.antrea.io/v1beta1\nkind: Tier\nmetadata: {name: mytier}\nspec: {priority: 120}\n'));
+    if (tiers === 'forbidden') {
+      s.coverage['antrea.tiers'] = { status: 'forbidden', detail: 'list tiers.crd.antrea.io at the cluster scope' } as (typeof s.coverage)[string];
+      delete s.resources['antrea.tiers'];
+    }
+    return s;
+  };
+  const statusOf = (s: ReturnType<typeof snap>) => Object.fromEntries(runChecks([allowAllIngress, unrestrictedEgress], { snapshot: s, config: defaultConfig(), now: new Date('2026-12-07T00:00:00Z') }).map((o) => [o.check.id, o.status === 'not-evaluated' ? `not evaluated: ${o.reason}` : o.status]));
+
+  it('with the Tier read, its Allow from 0.0.0.0/0 fails both checks', () => {
+    expect(statusOf(sceneWith('read'))).toEqual({ 'network.allow-all-ingress': 'fail', 'network.unrestricted-egress': 'fail' });
+  });
+
+  it('with the Tiers forbidden, neither check passes: both are not evaluated, naming the tier and the policy', () => {
+    const reason = 'not evaluated: needs antrea.tiers: forbidden (list tiers.crd.antrea.io at the cluster scope) for the custom tier mytier, which Antrea ClusterNetworkPolicy mine-open names';
+    expect(statusOf(sceneWith('forbidden'))).toEqual({ 'network.allow-all-ingress': reason, 'network.unrestricted-egress': reason });
   });
 });

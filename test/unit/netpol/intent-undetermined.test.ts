@@ -85,7 +85,7 @@ describe('intent-violation and AdminNetworkPolicies of one priority', () => {
 
 // network-policy-api v0.1.x (policy.networking.k8s.io/v1alpha1) NamespacedPeer.notSameLabels
 // (network-policy-api.sigs.k8s.io/reference/spec/): a valid peer the model does not evaluate, so
-// the policy is left out of every verdict and reach answers UNKNOWN where it may decide the flow.
+// the policy decides no flow in the model and reach answers UNKNOWN where it may decide the flow.
 describe('intent-violation and a policy the model does not evaluate', () => {
   const mixed = anp('mixed', 10, dbSubject, '[{action: Allow, from: [{namespaces: {notSameLabels: [env]}}]}]');
 

@@ -70,9 +70,16 @@ describe('network.unrestricted-egress: every public address opened over several 
     ]);
   });
 
-  it('an except carving a public range out of the union leaves not every address: it passes', () => {
+  // protectsAgainst: "ipBlocks that together cover every public address": the CIDRs cover, an
+  // `except` carves a gap, as for one rule ("0.0.0.0/0 except …" is still open to the internet,
+  // rules.ts openReason). Else splitting a failing rule in two would make it pass.
+  it('an except carving a public range out of the union fails as the same except in one 0.0.0.0/0 rule does, naming the gap', () => {
     const yaml = policy('shop', 'out', egress(`${to('0.0.0.0/1', ', except: ["8.8.8.0/24"]')}, ${to('128.0.0.0/1')}`));
-    expect(results(unrestrictedEgress, yaml).map((r) => r.status)).toEqual(['pass']);
+    expect(results(unrestrictedEgress, yaml)).toEqual([
+      { name: 'out', status: 'fail', severity: 'high', message: 'shop/out allows egress to every public IPv4 address except 8.8.8.0/24 (rules 0, 1 together) on every port' },
+    ]);
+    const single = policy('shop', 'out', egress(to('0.0.0.0/0', ', except: ["8.8.8.0/24"]')));
+    expect(results(unrestrictedEgress, single).map((r) => [r.status, r.severity])).toEqual([['fail', 'high']]);
     // An except inside private space takes nothing public: still every public address.
     const priv = policy('shop', 'out', egress(`${to('0.0.0.0/1', ', except: ["10.0.0.0/8"]')}, ${to('128.0.0.0/1')}`));
     expect(results(unrestrictedEgress, priv).map((r) => r.status)).toEqual(['fail']);
@@ -141,9 +148,12 @@ describe('network.allow-all-ingress: every public address admitted over several 
     ]);
   });
 
-  it('0.0.0.0/1 alone passes; an except of a public range from the union passes', () => {
+  it('0.0.0.0/1 alone passes; an except of a public range from the union fails as in one 0.0.0.0/0 rule, naming the gap', () => {
     expect(results(allowAllIngress, policy('shop', 'in', ingress(from('0.0.0.0/1')))).map((r) => r.status)).toEqual(['pass']);
-    expect(results(allowAllIngress, policy('shop', 'in', ingress(`${from('0.0.0.0/1', ', except: ["8.8.8.0/24"]')}, ${from('128.0.0.0/1')}`))).map((r) => r.status)).toEqual(['pass']);
+    expect(results(allowAllIngress, policy('shop', 'in', ingress(`${from('0.0.0.0/1', ', except: ["8.8.8.0/24", "9.9.9.0/24"]')}, ${from('128.0.0.0/1')}`)))).toEqual([
+      { name: 'in', status: 'fail', severity: 'high', message: 'shop/in admits ingress from every public IPv4 address except 8.8.8.0/24, 9.9.9.0/24 (rules 0, 1 together) on every port' },
+    ]);
+    expect(results(allowAllIngress, policy('shop', 'in', ingress(from('0.0.0.0/0', ', except: ["8.8.8.0/24", "9.9.9.0/24"]')))).map((r) => [r.status, r.severity])).toEqual([['fail', 'high']]);
   });
 
   it('split on port 443: the medium finding a single 0.0.0.0/0 rule on 443 gets', () => {

@@ -152,7 +152,7 @@ describe('reach and a policy the model cannot evaluate', () => {
     expect(r.exitCode).toBe(2);
     const lines = r.output.split('\n');
     expect(lines[0]).toBe('UNKNOWN: b/client[Pod] -> a/db[Pod] on 5432/TCP');
-    expect(lines).toContain('  note: AdminNetworkPolicy same (priority 10) selects a/db[Pod] for ingress but is not evaluated: spec.ingress[0].from[0].namespaces.notSameLabels: the network-policy-api v0.1.0-v0.1.2 peer that compares namespaces with the subject\'s is not evaluated by the model, so the policy is left out of every verdict');
+    expect(lines).toContain('  note: AdminNetworkPolicy same (priority 10) selects a/db[Pod] for ingress but is not evaluated: spec.ingress[0].from[0].namespaces.notSameLabels: the network-policy-api v0.1.0-v0.1.2 peer that compares namespaces with the subject\'s is not evaluated by the model, so the verdicts the policy could change cannot be confirmed');
   });
 
   it('one that selects neither end leaves the answer as it was', () => {
@@ -238,7 +238,7 @@ spec: {podSelector: {}, policyTypes: [Egress]}
     const lines = r.output.split('\n');
     expect(lines[0]).toBe('DENIED: b/client[Pod] -> a/db[Pod] on 5432/TCP');
     expect(lines[1]).not.toContain('UNKNOWN');
-    expect(lines).toContain('  note: AdminNetworkPolicy mixed (priority 10) selects a/db[Pod] for ingress but is not evaluated: spec.ingress[0].from[0].namespaces.notSameLabels: the network-policy-api v0.1.0-v0.1.2 peer that compares namespaces with the subject\'s is not evaluated by the model, so the policy is left out of every verdict; the egress side denies every asked connection, so this does not change the answer');
+    expect(lines).toContain('  note: AdminNetworkPolicy mixed (priority 10) selects a/db[Pod] for ingress but is not evaluated: spec.ingress[0].from[0].namespaces.notSameLabels: the network-policy-api v0.1.0-v0.1.2 peer that compares namespaces with the subject\'s is not evaluated by the model, so the verdicts the policy could change cannot be confirmed; the egress side denies every asked connection, so this does not change the answer');
     const j = JSON.parse(ask(mixed + denyEgress + firstDeny, 'json').output);
     expect(j).toMatchObject({ allowed: false, effective: 'denied', network: { allowed: false } });
     expect(j.network.undetermined).toBeUndefined();
