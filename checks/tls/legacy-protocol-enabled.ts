@@ -284,7 +284,7 @@ function gatewayApiVerdicts(ctx: AuditContext): Verdict[] {
   const out: Verdict[] = [];
   const policies = clientTrafficPolicies(ctx.snapshot);
   const istioListeners = new Set(istioGatewayApiServers(ctx.snapshot).map((s) => `${s.resource.namespace}/${s.resource.name}/${s.gatewayApi?.listener}`));
-  for (const { resource, index: i, listener, name, policy } of gatewayListenerPolicies(ctx.snapshot, policies)) {
+  for (const { resource, listener, name, policy } of gatewayListenerPolicies(ctx.snapshot, policies)) {
     if (policy) {
       const { min, max, legacy } = clientTrafficPolicyLegacy(policy.tls);
       const set = `${policy.tls?.minVersion !== undefined ? `minVersion ${JSON.stringify(policy.tls.minVersion)}` : 'no minVersion (Envoy Gateway\'s default, TLS 1.2)'}${policy.tls?.maxVersion !== undefined ? `, maxVersion ${JSON.stringify(policy.tls.maxVersion)}` : ''}`;
@@ -307,11 +307,12 @@ function gatewayApiVerdicts(ctx: AuditContext): Verdict[] {
     const versionOptions = Object.entries(options).filter(([k]) => /version|protocol/i.test(k));
     if (versionOptions.length === 0) continue;
     const legacy = versionOptions.filter(([, v]) => typeof v === 'string' && versionTokens(v).some(isLegacyVersionToken));
-    const detailKey = `listener/${str(listener?.name) ?? i}`;
-    const evidence = { listener: listener?.name, options: Object.fromEntries(versionOptions) };
+    // name: a listener a ListenerSet adds is named with it (gatewayListenerPolicies).
+    const detailKey = `listener/${name}`;
+    const evidence = { listener: name, options: Object.fromEntries(versionOptions) };
     out.push(legacy.length
-      ? { status: 'fail', resource, detailKey, message: `Listener ${str(listener?.name) ?? i} tls.options allow TLS below 1.2 (${legacy.map(([k, v]) => `${k}=${v}`).join(', ')}).`, evidence }
-      : { status: 'pass', resource, detailKey, message: `Listener ${str(listener?.name) ?? i} tls.options keep TLS 1.2 or later.`, evidence });
+      ? { status: 'fail', resource, detailKey, message: `Listener ${name} tls.options allow TLS below 1.2 (${legacy.map(([k, v]) => `${k}=${v}`).join(', ')}).`, evidence }
+      : { status: 'pass', resource, detailKey, message: `Listener ${name} tls.options keep TLS 1.2 or later.`, evidence });
   }
   return out;
 }
