@@ -4,7 +4,7 @@ import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
 import { nginxConfigRefused, NGINX_CONFIG_REFUSED_EFFECT, nginxNoConfigMap, nginxNotStarting, clientTrafficPolicies, istioGatewayServers, istioTlsDefaults, ISTIO_CIPHER_MODES, clientTrafficPolicyCiphers, clientTrafficPolicyLegacy, configMapData, gatewayListenerPolicies, describeWeakCipher, GO_CIPHER_SUITES, GO_PRE_122_EXTRA_SUITES, goCipherSuiteWeaknesses, traefikDefaultMinTls, traefikOptionAcceptsNoVersion, nginxCanary, nginxCipherAnnotations, nginxCipherAnnotationKeys, nginxCipherOnServer, nginxPrefixUnknown, nginxConfigSources, nginxServerKeys, opensslCipherWeaknesses, traefikTlsOptions, traefikOptionScope, traefikDefaultsReadBy, type TraefikInstance, versionTokens, type CipherAnalysis, ENVOY_PRE_123_DEFAULT_CIPHERS, istioGatewayRelease, istioGatewayApiServers, istioMutualSettingsApplied } from '../../src/analysis/tls/index.ts';
 import { TRAEFIK_ROUTER_REFUSAL_KINDS, traefikTlsRouterOf } from '../../src/analysis/edge/traefik-tls-routers.ts';
 import type { KindKey } from '../../src/snapshot/kinds.ts';
-import { AWS_POLICY_CIPHERS, AWS_SSL_POLICIES_DOC, awsTlsServices, contourCipherConfigs, contourCipherNames, contourTlsVirtualHosts, GKE_DEFAULT_SSL_POLICY, gkeFrontendConfigs, gkeGatewaySslPolicies, gkeIngressSslPolicy, gkeTlsGateways, type GkeSslPolicy } from '../../src/analysis/tls/index.ts';
+import { AWS_POLICY_CIPHERS, AWS_SSL_POLICIES_DOC, awsTlsServices, contourCipherConfigs, contourCipherNames, contourTlsVirtualHosts, contourUnservedNotes, GKE_DEFAULT_SSL_POLICY, gkeFrontendConfigs, gkeGatewaySslPolicies, gkeIngressSslPolicy, gkeTlsGateways, type GkeSslPolicy } from '../../src/analysis/tls/index.ts';
 import { arr, obj, str } from '../../src/analysis/mesh/util.ts';
 import { albIngresses, paramsMissing } from './lib/alb-ingresses.ts';
 import { ALB_NAMESPACES_READ, EKS_ALB_PARAMS_READ, LBC_ALB_PARAMS_READ } from './lib/alb-params-read.ts';
@@ -475,7 +475,7 @@ export const weakCiphers: Check = {
   },
   excluded(ctx) {
     // Servers listing no cipherSuites take the mesh's tlsDefaults: an unreadable mesh config leaves them unjudged, not passed.
-    const notes = [...gkeUnjudged(ctx).notes, ...unreadEdges(ctx)];
+    const notes = [...gkeUnjudged(ctx).notes, ...unreadEdges(ctx), ...contourUnservedNotes(ctx.snapshot)];
     const meshDefaults = istioGatewayMeshDefaults(ctx);
     const problems = new Map<string, number>();
     for (const s of [...istioGatewayServers(ctx.snapshot).judged, ...istioGatewayApiServers(ctx.snapshot)]) {

@@ -201,6 +201,9 @@ export function gatewayListeners(snapshot: Snapshot, gw: KubeObject): GatewayLis
   return [...own, ...sets.flatMap((s) => s.listeners.map((l, i) => ({ listener: l, name: str(l.name) ?? String(i), listenerSet: s.ref, holder: s.object })))];
 }
 
+/** How a finding names a listener: its name, and for one a ListenerSet adds, that ListenerSet ("https (ListenerSet app/team)"). */
+export const gatewayListenerLabel = (l: GatewayListener): string => (l.listenerSet ? `${l.name} (${text(l.listenerSet)})` : l.name);
+
 /**
  * The coverage note of an edge check: the ListenerSet kinds that exist but could not be read
  * (forbidden, an error; or a snapshot written before ztaudit read them) hide the listeners they may

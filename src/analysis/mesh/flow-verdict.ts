@@ -21,6 +21,7 @@ import { istioOutbound, sidecarImportsService, type WorkloadOutbound } from './o
 import { istioGatewayPod } from './istio-gateway.ts';
 import { arr, containerNames, containerPorts, memoizeBySnapshotAndConfig, obj, parsePortNumbers, str, stringMap } from './util.ts';
 import { memoize } from '../memo.ts';
+import { gatewayListenerLabel, gatewayListeners } from '../edge/listener-sets.ts';
 import { linkerdOutboundDefault, linkerdSkippedPorts, portInList, SKIP_INBOUND_ANNOTATION, SKIP_OUTBOUND_ANNOTATION } from './linkerd.ts';
 import { CONSUL_EXCLUDE_INBOUND_ANNOTATION, CONSUL_EXCLUDE_OUTBOUND_ANNOTATION, consulPortList } from './consul.ts';
 
@@ -801,11 +802,15 @@ function istioGatewayServers(snapshot: Snapshot, callee: WorkloadMesh): GatewayS
   }
   for (const { gateway: managed, bind } of istioGatewayApiLinks(snapshot, callee).linked) {
     const policy: ResourceRef = { kind: 'Gateway', namespace: managed.metadata?.namespace ?? 'default', name: managed.metadata?.name ?? '' };
-    arr(obj(managed.spec)?.listeners).forEach((raw, i) => {
-      const l = obj(raw);
-      if (typeof l?.port !== 'number') return;
+    // The listeners of the ListenerSets it takes are served by the same pods, on ports its Service
+    // gets too (istio/istio pilot/pkg/config/kube/gatewaycommon/deploymentcontroller.go
+    // extractServicePorts(gw, listenerSets); gateway/gateway_collection.go ListenerSetCollection).
+    gatewayListeners(snapshot, managed).forEach((gl, i) => {
+      const l = gl.listener;
+      if (typeof l.port !== 'number') return;
       const protocol = (str(l.protocol) ?? '').toUpperCase();
-      const server = { where: `Gateway ${policy.namespace}/${policy.name} listeners[${i}] (port ${l.port}, ${word(protocol)})`, policy, ports: bind(l.port) };
+      const where = gl.listenerSet ? `Gateway ${policy.namespace}/${policy.name} listener ${JSON.stringify(gatewayListenerLabel(gl))}` : `Gateway ${policy.namespace}/${policy.name} listeners[${i}]`;
+      const server = { where: `${where} (port ${l.port}, ${word(protocol)})`, policy, ports: bind(l.port) };
       if (protocol === 'HTTP' || protocol === 'TCP' || protocol === 'UDP') out.push({ ...server, accepts: 'plaintext', what: 'is no TLS listener: it accepts plaintext' });
       else if (protocol === 'HTTPS' || protocol === 'TLS') out.push({ ...server, accepts: 'tls', what: 'takes TLS (Terminate or Passthrough): a caller without a mesh identity connects over TLS', ...(protocol === 'TLS' && str(obj(l.tls)?.mode) === 'Passthrough' ? { passthrough: true as const } : {}) });
       else if (protocol === 'HBONE') out.push({ ...server, accepts: 'mesh-mtls', what: 'accepts only Istio mTLS (HBONE)' });
@@ -959,8 +964,8 @@ function istioGatewayApiLinks(snapshot: Snapshot, callee: WorkloadMesh): { linke
   // A listener on a Service port whose named targetPort no container declares binds a port istiod alone knows.
   const link = (g: KubeObject, service: string) => {
     linked.push({ gateway: g, bind: viaService(service) });
-    for (const raw of arr(obj(g.spec)?.listeners)) {
-      const port = obj(raw)?.port;
+    for (const { listener } of gatewayListeners(snapshot, g)) {
+      const port = listener.port;
       const t = targets.find((x) => x.sp.service === service && x.sp.port === port && x.target === undefined);
       if (t) doubt ??= `Service ${service} port ${t.sp.port}, which Gateway ${g.metadata?.namespace ?? 'default'}/${g.metadata?.name ?? ''} listens on, leads to targetPort ${JSON.stringify(t.sp.targetPort)}, which no container of the gateway declares`;
     }

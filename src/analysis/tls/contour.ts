@@ -15,6 +15,7 @@ import { parse } from 'yaml';
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KindKey } from '../../snapshot/kinds.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
+import { gatewayListenerLabel, gatewayListeners } from '../edge/listener-sets.ts';
 import { imageRepository } from '../images.ts';
 import { memoize } from '../memo.ts';
 import { arr, obj, str } from '../mesh/util.ts';
@@ -300,6 +301,25 @@ export interface ContourTlsVirtualHost {
   object: KubeObject;
   /** Why it negotiates TLS 1.2 although its own minimum is 1.3 (the fallback certificate's chain); absent otherwise. */
   fallback?: string;
+}
+
+/**
+ * The TLS-terminating listeners (HTTPS, TLS) ListenerSets add to Gateways of a Contour class
+ * (controller projectcontour.io/…), named "Gateway ns/gw listener https (ListenerSet ns/team)":
+ * Contour serves none of them, reading no ListenerSet or XListenerSet (projectcontour/contour main
+ * at 31c4bb38, August 2026: internal/dag builds a Gateway's listeners from its spec.listeners alone,
+ * on sigs.k8s.io/gateway-api v1.3.0), so the TLS version and cipher checks judge none and say so.
+ */
+function contourUnservedListeners(snapshot: Snapshot): string[] {
+  const contourClasses = new Set((snapshot.resources['gatewayapi.gatewayclasses'] ?? []).filter((c) => str(obj(c.spec)?.controllerName)?.startsWith('projectcontour.io/')).map((c) => c.metadata?.name ?? ''));
+  return (snapshot.resources['gatewayapi.gateways'] ?? []).filter((gw) => contourClasses.has(str(obj(gw.spec)?.gatewayClassName) ?? '')).flatMap((gw) =>
+    gatewayListeners(snapshot, gw).filter((l) => l.listenerSet && ['HTTPS', 'TLS'].includes((str(l.listener.protocol) ?? '').toUpperCase())).map((l) => `Gateway ${gw.metadata?.namespace ?? 'default'}/${gw.metadata?.name ?? ''} listener ${gatewayListenerLabel(l)}`));
+}
+
+/** The coverage note of the TLS version and cipher checks on contourUnservedListeners, if any. */
+export function contourUnservedNotes(snapshot: Snapshot): string[] {
+  const unserved = contourUnservedListeners(snapshot);
+  return unserved.length ? [`${unserved.length} HTTPS/TLS listener(s) that ListenerSets add to Contour Gateways are not judged: Contour reads no ListenerSet or XListenerSet, so it serves no TLS there: ${unserved.join(', ')}`] : [];
 }
 
 /**

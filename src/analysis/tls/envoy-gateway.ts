@@ -9,7 +9,14 @@
 // Gateway (targetRefs without sectionName, or targetSelectors, which cannot name a section)
 // taking the listeners still free. A policy targets Gateways of its own namespace only
 // (https://gateway.envoyproxy.io/docs/concepts/gateway_api_extensions/client-traffic-policy).
+// The listeners a ListenerSet adds are the Gateway's too (internal/gatewayapi/listenerset.go
+// appends them to the Gateway's; v1 ListenerSet from Envoy Gateway 1.8): a policy on the whole
+// Gateway reaches them, one targeting the ListenerSet (kind ListenerSet, from 1.9) does first, and
+// a Gateway sectionName names the Gateway's own listener only (read here so; see
+// docs/network-model.md).
+import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
+import { gatewayListenerLabel, gatewayListeners, gatewayListenerSets, listenerSetKey, type GatewayListener } from '../edge/listener-sets.ts';
 import { memoize } from '../memo.ts';
 import { arr, createdAt, labelSelectorMatches, obj, str } from '../mesh/util.ts';
 import { OPENSSL_SUITES } from './openssl-suites.ts';
@@ -59,33 +66,53 @@ export function clientTrafficPolicies(snapshot: Snapshot): Map<string, ListenerC
   const id = (o: KubeObject) => `${o.metadata?.namespace ?? 'default'}/${o.metadata?.name ?? ''}`;
   policies.sort((a, b) => createdAt(a) - createdAt(b) || (id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0));
   const classes = gatewayClassControllers(snapshot);
-  const gateways = new Map<string, { gw: KubeObject; listeners: string[] }>();
-  const inNamespace = new Map<string, Array<{ gw: KubeObject; listeners: string[] }>>();
+  type Target = { gw: KubeObject; listeners: GatewayListener[] };
+  const gateways = new Map<string, Target>();
+  const inNamespace = new Map<string, Target[]>();
   for (const gw of snapshot.resources['gatewayapi.gateways'] ?? []) {
     if (!maybeEnvoyGateway(gw, classes)) continue;
-    const g = { gw, listeners: arr(obj(gw.spec)?.listeners).map((l, i) => str(obj(l)?.name) ?? String(i)) };
+    const g = { gw, listeners: gatewayListeners(snapshot, gw) };
     gateways.set(id(gw), g);
     const ns = gw.metadata?.namespace ?? 'default';
     const here = inNamespace.get(ns);
     if (here) here.push(g);
     else inNamespace.set(ns, [g]);
   }
+  const sets = gatewayListenerSets(snapshot).byParent;
   const targets = (p: KubeObject) => {
     const spec = obj(p.spec) ?? {};
     const ns = p.metadata?.namespace ?? 'default';
-    const refs = [spec.targetRef, ...arr(spec.targetRefs)].map(obj).filter((r): r is Record<string, unknown> => !!r && str(r.kind) === 'Gateway' && (str(r.group) ?? GATEWAY_GROUP) === GATEWAY_GROUP);
-    const named = refs.flatMap((r) => { const g = gateways.get(`${ns}/${str(r.name) ?? ''}`); return g ? [{ g, section: str(r.sectionName) }] : []; });
+    const refs = [spec.targetRef, ...arr(spec.targetRefs)].map(obj).filter((r): r is Record<string, unknown> => !!r && (str(r.group) ?? GATEWAY_GROUP) === GATEWAY_GROUP);
+    // A Gateway's sectionName names one of its own listeners; a ListenerSet's (Envoy Gateway 1.9+,
+    // resolveClientTrafficPolicyTargetRef, listenersBelongToLS) one of the listeners it adds.
+    const named = refs.flatMap((r): Array<{ g: Target; section: string | undefined; listenerSet?: ResourceRef }> => {
+      if (str(r.kind) === 'Gateway') { const g = gateways.get(`${ns}/${str(r.name) ?? ''}`); return g ? [{ g, section: str(r.sectionName) }] : []; }
+      if (str(r.kind) !== 'ListenerSet') return [];
+      const set = sets.get(listenerSetKey('ListenerSet', ns, str(r.name) ?? ''));
+      const g = typeof set === 'object' ? gateways.get(id(set.gateway)) : undefined;
+      return g && typeof set === 'object' ? [{ g, section: str(r.sectionName), listenerSet: set.ref }] : [];
+    });
     const selected = arr(spec.targetSelectors).map(obj).filter((s): s is Record<string, unknown> => !!s && str(s.kind) === 'Gateway' && (str(s.group) ?? GATEWAY_GROUP) === GATEWAY_GROUP)
-      .flatMap((s) => (inNamespace.get(ns) ?? []).filter(({ gw }) => labelSelectorMatches({ matchLabels: s.matchLabels, matchExpressions: s.matchExpressions }, gw.metadata?.labels ?? {})).map((g) => ({ g, section: undefined })));
+      .flatMap((s) => (inNamespace.get(ns) ?? []).filter(({ gw }) => labelSelectorMatches({ matchLabels: s.matchLabels, matchExpressions: s.matchExpressions }, gw.metadata?.labels ?? {})).map((g) => ({ g, section: undefined, listenerSet: undefined })));
     return [...named, ...selected];
   };
   const all = policies.map((p) => ({ p, t: targets(p) }));
-  const take = (p: KubeObject, g: { gw: KubeObject }, listener: string, via: string) => {
-    const key = `${id(g.gw)}/${listener}`;
+  const take = (p: KubeObject, g: Target, l: GatewayListener, via: string) => {
+    const key = `${id(g.gw)}/${gatewayListenerLabel(l)}`;
     if (!out.has(key)) out.set(key, { policy: id(p), via, ...(obj(obj(p.spec)?.tls) ? { tls: obj(obj(p.spec)?.tls) } : {}) });
   };
-  for (const { p, t } of all) for (const { g, section } of t) if (section !== undefined && g.listeners.includes(section)) take(p, g, section, `sectionName ${section}`);
-  for (const { p, t } of all) for (const { g, section } of t) if (section === undefined) for (const l of g.listeners) take(p, g, l, 'the whole Gateway');
+  const sameSet = (l: GatewayListener, set: ResourceRef | undefined) => l.listenerSet?.namespace === set?.namespace && l.listenerSet?.name === set?.name;
+  const setText = (set: ResourceRef) => `ListenerSet ${set.namespace}/${set.name}`;
+  // sectionName policies first; then those targeting a whole ListenerSet, before those targeting a
+  // whole Gateway ("ListenerSet-wide policies are processed before Gateway-wide"), which take the
+  // listeners still free, the ListenerSets' included (ProcessClientTrafficPolicies).
+  for (const { p, t } of all) for (const { g, section, listenerSet } of t) {
+    if (section === undefined) continue;
+    const l = g.listeners.find((x) => x.name === section && sameSet(x, listenerSet));
+    if (l) take(p, g, l, `sectionName ${section}${listenerSet ? ` of ${setText(listenerSet)}` : ''}`);
+  }
+  for (const { p, t } of all) for (const { g, section, listenerSet } of t) if (section === undefined && listenerSet) for (const l of g.listeners) if (sameSet(l, listenerSet)) take(p, g, l, `the whole ${setText(listenerSet)}`);
+  for (const { p, t } of all) for (const { g, section, listenerSet } of t) if (section === undefined && !listenerSet) for (const l of g.listeners) take(p, g, l, 'the whole Gateway');
   return out;
 }
 
@@ -114,9 +141,9 @@ export function* gatewayListenerPolicies(snapshot: Snapshot, policies: ReadonlyM
 }> {
   for (const gw of snapshot.resources['gatewayapi.gateways'] ?? []) {
     const resource = { kind: 'Gateway' as const, namespace: gw.metadata?.namespace ?? 'default', name: gw.metadata?.name ?? '' };
-    for (const [index, l] of arr(obj(gw.spec)?.listeners).entries()) {
-      const listener = obj(l);
-      const name = str(listener?.name) ?? String(index);
+    for (const [index, l] of gatewayListeners(snapshot, gw).entries()) {
+      const listener = l.listener;
+      const name = gatewayListenerLabel(l);
       yield { resource, index, listener, name, policy: terminatesTls(listener) ? policies.get(`${resource.namespace}/${resource.name}/${name}`) : undefined };
     }
   }

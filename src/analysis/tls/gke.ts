@@ -16,7 +16,8 @@
 // (cloud.google.com/kubernetes-engine/docs/how-to/ingress-multi-ssl): a spec.tls entry gives
 // every host of the Ingress HTTPS, whatever hosts it names, none included.
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
-import { gatewayListeners } from '../edge/listener-sets.ts';
+import { gatewayListenerLabel, gatewayListeners } from '../edge/listener-sets.ts';
+import { terminatesTls } from './envoy-gateway.ts';
 import { arr, obj, str } from '../mesh/util.ts';
 import { ingressClassNamed } from './nginx.ts';
 
@@ -116,10 +117,7 @@ export function gkeTlsGateways(snapshot: Snapshot): Array<{ namespace: string; n
     if (!isGke(gatewayClass)) return [];
     // The listeners of the ListenerSets it takes too: they are bound on the Gateway's addresses,
     // its load balancer's (gateway-api apis/v1/listenerset_types.go ListenerSetSpec.Listeners).
-    const listeners = gatewayListeners(snapshot, gw).flatMap(({ listener: l, name, listenerSet }) => {
-      const protocol = (str(l.protocol) ?? '').toUpperCase();
-      return protocol === 'HTTPS' || (protocol === 'TLS' && (str(obj(l.tls)?.mode) ?? 'Terminate') === 'Terminate') ? [listenerSet ? `${name} (${listenerSet.kind} ${listenerSet.namespace}/${listenerSet.name})` : name] : [];
-    });
+    const listeners = gatewayListeners(snapshot, gw).flatMap((l) => (terminatesTls(l.listener) ? [gatewayListenerLabel(l)] : []));
     return listeners.length ? [{ namespace: gw.metadata?.namespace ?? 'default', name: gw.metadata?.name ?? '', gatewayClass, listeners }] : [];
   });
 }

@@ -18,6 +18,7 @@ import { podTemplateOf } from '../workloads.ts';
 import { istioConfigMapName, istioMeshConfigMap, istioMeshConfigNamespaces, parseIstioMesh } from '../mesh/configmaps.ts';
 import { arr, obj, str } from '../mesh/util.ts';
 import { terminatesTls } from './envoy-gateway.ts';
+import { gatewayListenerLabel, gatewayListeners } from '../edge/listener-sets.ts';
 
 export interface IstioGatewayServer {
   resource: ResourceRef;
@@ -403,8 +404,12 @@ export const istioGatewayApiServers = memoize((snapshot: Snapshot): IstioGateway
     const version = istiod && 'version' in istiod ? istiod.version : undefined;
     const reads = (since: [number, number]) => version === undefined || !older(version, since);
     const at = version ? `Istio ${version.join('.')}` : 'istiod (release not known, read as the newest)';
-    for (const [i, l] of arr(obj(gw.spec)?.listeners).entries()) {
-      const listener = obj(l);
+    // The listeners of the ListenerSets it takes too: istiod builds each with the same buildListener
+    // and buildTLS as the Gateway's own, served by the parent's gateway pods (istio/istio
+    // pilot/pkg/config/kube/gateway/gateway_collection.go ListenerSetCollection; XListenerSet from
+    // 1.27 behind PILOT_ENABLE_ALPHA_GATEWAY_API, the v1 ListenerSet from 1.30).
+    for (const [i, l] of gatewayListeners(snapshot, gw).entries()) {
+      const listener = l.listener;
       if (!terminatesTls(listener)) continue;
       const options = obj(obj(listener?.tls)?.options) ?? {};
       const asked = str(options[TERMINATE_MODE_KEY]);
@@ -414,7 +419,7 @@ export const istioGatewayApiServers = memoize((snapshot: Snapshot): IstioGateway
       const rawCiphers = str(options[CIPHER_SUITES_KEY]);
       const ciphersRead = rawCiphers !== undefined && rawCiphers !== '' && reads([1, 29]) && honoured !== 'ISTIO_SIMPLE' && honoured !== 'ISTIO_MUTUAL';
       const ciphers = ciphersRead ? [...new Set(rawCiphers!.split(',').map((c) => c.trim()).filter((c) => c === 'ALL' || (c !== '' && (!/^[\p{L}\p{N}]/u.test(c) || ISTIO_VALID_CIPHERS.has(c)))))] : [];
-      const listenerName = str(listener?.name) ?? String(i);
+      const listenerName = gatewayListenerLabel(l);
       const conversion = `Gateway API listener ${JSON.stringify(listenerName)}, which ${at} turns into ${/^[AEIOU]/.test(mode) ? 'an' : 'a'} ${mode} server${honoured ? ` (${TERMINATE_MODE_KEY}: ${honoured})` : asked !== undefined ? ` (${TERMINATE_MODE_KEY} ${JSON.stringify(asked)} is not read there)` : ''} with no minProtocolVersion (buildTLS sets none)${ciphers.length ? ` and the cipherSuites of ${CIPHER_SUITES_KEY}` : ''}`;
       const port = listener?.port;
       out.push({

@@ -245,6 +245,49 @@ spec:
   });
 });
 
+// istiod serves the listeners of a ListenerSet a Gateway allows on that Gateway's pods, adding
+// their ports to its Service (istio/istio pilot/pkg/config/kube/gatewaycommon/deploymentcontroller.go
+// extractServicePorts(gw, listenerSets); gateway/gateway_collection.go ListenerSetCollection).
+describe('Istio: a ListenerSet\'s listener on a Gateway API gateway istiod manages', () => {
+  const withSet = (allowed: string) => MANAGED.replace('  gatewayClassName: istio\n', `  gatewayClassName: istio\n${allowed}`) + `
+apiVersion: gateway.networking.k8s.io/v1
+kind: ListenerSet
+metadata: {name: team, namespace: edge}
+spec:
+  parentRef: {name: web}
+  listeners: [{name: http, port: 8080, protocol: HTTP}]
+---`;
+  const to2 = ['--from', 'legacy/old', '--to', 'edge/web-istio', '--port', '8080'];
+  it('its plain HTTP listener takes plaintext on the gateway\'s pods: ALLOWED, naming it (was: DENIED, no listener); one the Gateway does not allow binds nothing', async () => {
+    const r = await reach(withSet('  allowedListeners: {namespaces: {from: Same}}\n'), ...to2);
+    expect(r.out.split('\n')[0]).toBe('ALLOWED: legacy/old[Deployment] -> edge/web-istio[Deployment] on 8080/TCP');
+    expect(r.out).toContain('Gateway edge/web listener "http (ListenerSet edge/team)" (port 8080, HTTP) is no TLS listener: it accepts plaintext');
+    expect((await reach(withSet(''), ...to2)).out.split('\n')[0]).toBe('DENIED: legacy/old[Deployment] -> edge/web-istio[Deployment] on 8080/TCP');
+  });
+  it('a Gateway linked by spec.addresses to an existing gateway\'s Service: a ListenerSet listener on a Service port whose named targetPort no container declares leaves other ports UNKNOWN (was: DENIED)', async () => {
+    const manual = (allowed: string) => cluster(SIMPLE, `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: manual, namespace: istio-ingress}
+spec:
+  gatewayClassName: istio
+${allowed}  addresses: [{type: Hostname, value: istio-ingressgateway.istio-ingress.svc.cluster.local}]
+  listeners: [{name: http, port: 80, protocol: HTTP}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: ListenerSet
+metadata: {name: team, namespace: istio-ingress}
+spec:
+  parentRef: {name: manual}
+  listeners: [{name: admin, port: 9000, protocol: HTTP}]
+---`).replace('{name: status-port, port: 15021, targetPort: 15021}]', '{name: status-port, port: 15021, targetPort: 15021}, {name: admin, port: 9000, targetPort: admin}]');
+    const r = await reach(manual('  allowedListeners: {namespaces: {from: Same}}\n'), ...to(9999));
+    expect(r.out.split('\n')[0]).toMatch(/^UNKNOWN: /);
+    expect(r.out).toContain('Service istio-ingress/istio-ingressgateway port 9000, which Gateway istio-ingress/manual listens on, leads to targetPort "admin", which no container of the gateway declares');
+    expect((await reach(manual(''), ...to(9999))).out.split('\n')[0]).toMatch(/^DENIED: /);
+  });
+});
+
 // The verdict above reads the Gateways, so the checks that judge flows declare them while an
 // Istio gateway runs: serve --watch re-evaluates them when a Gateway server changes, and a
 // Gateway list that could not be read makes them not evaluated instead of judged without it.

@@ -87,6 +87,38 @@ describe('tls.legacy-protocol-enabled: Envoy Gateway ClientTrafficPolicy', () =>
     expect(policyResults(legacyProtocolEnabled, gateway() + policy('p', '2026-01-01T00:00:00Z', sel('{tier: internal}'), '{minVersion: "1.0"}'))).toEqual([]);
   });
 
+  // envoyproxy/gateway internal/gatewayapi/listenerset.go appends a ListenerSet's listeners to its
+  // Gateway's; clienttrafficpolicy.go (v1.9) applies a whole-Gateway policy to them, a policy
+  // targeting the ListenerSet (kind ListenerSet) first, and its sectionName to the ListenerSet's
+  // listener (listenersBelongToLS; testdata clienttrafficpolicy-listenerset-wide-beats-gateway-wide,
+  // clienttrafficpolicy-gateway-listenerset-same-listener-name-sectionname).
+  const listenerSet = `
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: ListenerSet
+metadata: {name: team, namespace: edge}
+spec:
+  parentRef: {name: gw}
+  listeners: [{name: https, protocol: HTTPS, port: 9443, hostname: t.example.com, tls: {certificateRefs: [{name: t}]}}]
+`;
+  const allowing = () => gateway().replace('  gatewayClassName: eg\n', '  gatewayClassName: eg\n  allowedListeners: {namespaces: {from: Same}}\n') + listenerSet;
+  const toSet = (s?: string) => `targetRefs: [{group: gateway.networking.k8s.io, kind: ListenerSet, name: team${s ? `, sectionName: ${s}` : ''}}]`;
+  it('a ListenerSet\'s HTTPS listener takes a whole-Gateway policy, before it a policy on the ListenerSet; a Gateway sectionName names only the Gateway\'s own', () => {
+    const lsKey = 'clienttrafficpolicy/https (ListenerSet edge/team)';
+    const wide = policyResults(legacyProtocolEnabled, allowing() + policy('old-tls', '2026-01-01T00:00:00Z', whole, '{minVersion: "1.0", ciphers: [ECDHE-RSA-AES128-SHA]}'));
+    expect(byListener(wide)).toEqual({ 'clienttrafficpolicy/https': 'fail', 'clienttrafficpolicy/https-2': 'fail', [lsKey]: 'fail' });
+    expect(wide.find((r) => r.detailKey === lsKey)!.message).toBe('Listener https (ListenerSet edge/team) takes its TLS settings from ClientTrafficPolicy edge/old-tls (the whole Gateway): minVersion "1.0", which accepts TLS 1.0 and 1.1 (its ciphers ECDHE-RSA-AES128-SHA work below TLS 1.2).');
+    // The Gateway does not allow the ListenerSet: it adds no listener.
+    expect(byListener(policyResults(legacyProtocolEnabled, gateway() + listenerSet + policy('old-tls', '2026-01-01T00:00:00Z', whole, '{minVersion: "1.0"}')))).toEqual({ 'clienttrafficpolicy/https': 'fail', 'clienttrafficpolicy/https-2': 'fail' });
+    for (const target of [toSet(), toSet('https')]) {
+      const rs = policyResults(legacyProtocolEnabled, allowing() + policy('gateway-wide', '2026-01-01T00:00:00Z', whole, '{minVersion: "1.2"}') + policy('team-lax', '2026-03-01T00:00:00Z', target, '{minVersion: "1.0"}'));
+      expect(byListener(rs)).toEqual({ 'clienttrafficpolicy/https': 'pass', 'clienttrafficpolicy/https-2': 'pass', [lsKey]: 'fail' });
+    }
+    const own = policyResults(legacyProtocolEnabled, allowing() + policy('gateway-wide', '2026-01-01T00:00:00Z', whole, '{minVersion: "1.0"}') + policy('https-only', '2026-03-01T00:00:00Z', section('https'), '{minVersion: "1.2"}'));
+    expect(byListener(own)).toEqual({ 'clienttrafficpolicy/https': 'pass', 'clienttrafficpolicy/https-2': 'fail', [lsKey]: 'fail' });
+    expect(byListener(policyResults(weakCiphers, allowing() + policy('team', '2026-01-01T00:00:00Z', toSet(), '{ciphers: [ECDHE-RSA-AES128-SHA]}')))).toEqual({ [lsKey]: 'fail' });
+  });
+
   it('a policy in another namespace, or a Gateway of another implementation, is not touched', () => {
     expect(policyResults(legacyProtocolEnabled, gateway() + policy('p', '2026-01-01T00:00:00Z', whole, '{minVersion: "1.0"}', 'other'))).toEqual([]);
     expect(policyResults(legacyProtocolEnabled, gateway('istio.io/gateway-controller') + policy('p', '2026-01-01T00:00:00Z', whole, '{minVersion: "1.0"}'))).toEqual([]);

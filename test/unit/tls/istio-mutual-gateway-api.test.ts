@@ -144,6 +144,23 @@ describe('Gateway API Gateways of class istio (istio.io/gateway-controller)', ()
     expect(judge(istio('1.26.0', mesh) + gatewayApi(opt)).legacy).toEqual([expect.stringMatching(/^Gateway listener\/https: pass .*turns into an ISTIO_MUTUAL server/)]);
     expect(judge(istio('1.21.0', mesh) + gatewayApi(opt)).legacy).toEqual([expect.stringMatching(/^Gateway listener\/https: fail low Listener "https" on port 443 allows TLSV1_0 .*"ISTIO_MUTUAL" is not read there/)]);
   });
+  // istiod turns the listeners of a ListenerSet the Gateway allows into servers of the Gateway's
+  // pods with the same buildListener/buildTLS (istio/istio pilot/pkg/config/kube/gateway/
+  // gateway_collection.go ListenerSetCollection, v1 ListenerSet from 1.30).
+  it('an HTTPS listener a ListenerSet adds to a Gateway with only an HTTP one is judged as its own, naming the ListenerSet; one the Gateway does not allow is not', () => {
+    const httpOnly = (allowed: string) => gatewayApi().replace(/  listeners:\n  - name: https\n[\s\S]*?\n  - \{name: http/, `${allowed}  listeners:\n  - {name: http`) + `---
+apiVersion: gateway.networking.k8s.io/v1
+kind: ListenerSet
+metadata: {name: team, namespace: app}
+spec:
+  parentRef: {name: gwapi}
+  listeners: [{name: https, protocol: HTTPS, port: 8443, hostname: b.example.com, tls: {certificateRefs: [{name: b}]}}]
+`;
+    const r = judge(istio('1.13.9') + httpOnly('  allowedListeners: {namespaces: {from: Same}}\n'));
+    expect(r.legacy).toEqual([expect.stringMatching(/^Gateway listener\/https \(ListenerSet app\/team\): fail high Listener "https \(ListenerSet app\/team\)" on port 8443 allows TLSV1_0/)]);
+    expect(r.weak).toEqual([expect.stringMatching(/^Gateway listener\/https \(ListenerSet app\/team\): fail medium/)]);
+    expect(judge(istio('1.13.9') + httpOnly('')).legacy).toEqual([]);
+  });
   it('another controller\'s class is not Istio\'s: no Istio verdict', () => {
     expect(judge(istio('1.14.6') + gatewayApi('', 'example.com/other')).legacy).toEqual([]);
   });

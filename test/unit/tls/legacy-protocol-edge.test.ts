@@ -94,6 +94,68 @@ spec:
   });
 });
 
+// Contour reads no ListenerSet or XListenerSet (projectcontour/contour main at 31c4bb38, August
+// 2026: internal/dag takes a Gateway's spec.listeners alone, on gateway-api v1.3.0), so the HTTPS
+// listener one adds to a Contour Gateway is not served: neither judged nor passed, but named.
+describe('Contour Gateway with a ListenerSet', () => {
+  it('the HTTPS listener a ListenerSet adds is named in both checks\' notes as not served by Contour; one the Gateway does not allow is not', () => {
+    const y = (allowed: string) => `
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: contour}
+spec: {controllerName: projectcontour.io/gateway-controller}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: edge}
+spec:
+  gatewayClassName: contour
+${allowed}  listeners: [{name: http, protocol: HTTP, port: 80}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: ListenerSet
+metadata: {name: team, namespace: edge}
+spec:
+  parentRef: {name: gw}
+  listeners: [{name: https, protocol: HTTPS, port: 443, hostname: t.example.com, tls: {certificateRefs: [{name: t}]}}]
+`;
+    const allowing = y('  allowedListeners: {namespaces: {from: Same}}\n');
+    expect(results(allowing)).toEqual([]);
+    const said = '1 HTTPS/TLS listener(s) that ListenerSets add to Contour Gateways are not judged: Contour reads no ListenerSet or XListenerSet, so it serves no TLS there: Gateway edge/gw listener https (ListenerSet edge/team)';
+    expect(note(allowing)).toContain(said);
+    expect(weakCiphers.excluded?.(ctx(allowing)) ?? '').toContain(said);
+    expect(note(y(''))).not.toContain('ListenerSet');
+  });
+});
+
+// A listener's implementation-specific tls.options naming a version are read on a ListenerSet's
+// listener as on the Gateway's own (gateway-api apis/v1/listenerset_types.go: its listeners are
+// the Gateway's), each verdict naming where the listener comes from.
+describe('Gateway API listener tls.options on a ListenerSet', () => {
+  it('a ListenerSet listener named as one of the Gateway\'s own gets its own verdict, naming the ListenerSet', () => {
+    const y = `
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: gw, namespace: edge}
+spec:
+  gatewayClassName: other
+  allowedListeners: {namespaces: {from: Same}}
+  listeners: [{name: https, protocol: HTTPS, port: 443, tls: {certificateRefs: [{name: a}], options: {example.com/min-tls-version: TLSv1.2}}}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: ListenerSet
+metadata: {name: team, namespace: edge}
+spec:
+  parentRef: {name: gw}
+  listeners: [{name: https, protocol: HTTPS, port: 8443, tls: {certificateRefs: [{name: t}], options: {example.com/min-tls-version: TLSv1.0}}}]
+`;
+    expect(results(y).map((r) => `${r.detailKey}: ${r.status} ${r.message}`)).toEqual([
+      'listener/https: pass Listener https tls.options keep TLS 1.2 or later.',
+      'listener/https (ListenerSet edge/team): fail Listener https (ListenerSet edge/team) tls.options allow TLS below 1.2 (example.com/min-tls-version=TLSv1.0).',
+    ]);
+  });
+});
+
 // Istio routes passthrough connections by SNI (gateway.proto ServerTLSSettings PASSTHROUGH), so the
 // note says how the probe reaches them.
 describe('Istio PASSTHROUGH note', () => {
