@@ -20,7 +20,7 @@ describe('an ipBlock CIDR with leading zeros (repro s14 p4)', () => {
     // Before: 'a/p4 is invalid and takes no effect: spec.ingress[0].from[0].ipBlock.cidr: "010.0.0.0/8" is not a valid CIDR'.
     expect(v.status).toBe('fail');
     expect(v.severity ?? invalidPolicy.severity).toBe('high');
-    expect(v.message).toBe('a/p4 cannot be evaluated, so every network verdict leaves it out: spec.ingress[0].from[0].ipBlock.cidr: "010.0.0.0/8" has leading zeros: the API server stores it, reading it as 10.0.0.0/8 (it refuses them only under the StrictIPCIDRValidation feature gate, alpha and off by default), but Go\'s net.ParseCIDR and netip.ParsePrefix refuse leading zeros (Go 1.17 and later), so whether the enforcer reads the rule, and what it does if it cannot, is not known');
+    expect(v.message).toBe('a/p4 cannot be evaluated, so the network verdicts it could change cannot be confirmed: spec.ingress[0].from[0].ipBlock.cidr: "010.0.0.0/8" has leading zeros: the API server stores it, reading it as 10.0.0.0/8 (it refuses them only under the StrictIPCIDRValidation feature gate, alpha and off by default), but Go\'s net.ParseCIDR and netip.ParsePrefix refuse leading zeros (Go 1.17 and later), so whether the enforcer reads the rule, and what it does if it cannot, is not known');
     expect(v.evidence).toMatchObject({ unevaluated: true });
   });
 
