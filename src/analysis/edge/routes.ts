@@ -9,7 +9,7 @@ import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KindKey } from '../../snapshot/kinds.ts';
 import { implicitNamespaces, isImplicitNamespace, type KubeObject, type Snapshot } from '../../snapshot/types.ts';
 import { memoize } from '../memo.ts';
-import { arr, labelSelectorMatches, obj, str, stringMap, type Json } from '../mesh/util.ts';
+import { arr, obj, str, stringMap, type Json } from '../mesh/util.ts';
 import { istioHostIntersection, listenerHostnameCovers, normalizeHost } from '../tls/hosts.ts';
 import { ingressClassOf, nginxControllersBearingOn, nginxControllersFor, servedByIngressNginx } from '../tls/nginx.ts';
 import { TRAEFIK_TCP_MIDDLEWARE_KEYS, TRAEFIK_TCP_ROUTE_KEYS, traefikCrdProvidersFor, traefikCrdProvidersResolving, traefikCrdGroupOf, traefikCrdSees, traefikCrdUnserved, type TraefikCrdGroup, type TraefikCrdProvider, traefikCrossNamespace, traefikCrossRefusal, traefikMiddlewareIndex, traefikEntryPoints, traefikHttpsRedirect, traefikMiddlewareTcpIndex, traefikProvidersFor, traefikNamedEntryPoints, traefikRouterOnlyHttp, traefikRouterTls, traefikTcpMiddlewareOf, traefikUnattached } from '../tls/traefik.ts';
