@@ -27,7 +27,7 @@ export const certificateUnmanaged: Check = {
   remediation: 'Install cert-manager if the cluster lacks it (its controller runs the shims), then create a cert-manager Certificate whose spec.secretName is the Secret the Ingress/Gateway serves, or annotate the Ingress/Gateway with cert-manager.io/cluster-issuer (or cert-manager.io/issuer) so cert-manager creates one: its shims take only Ingress TLS entries that list hosts, and Gateway HTTPS/TLS listeners in Terminate mode with a hostname and certificateRefs in the Gateway namespace (kubernetes.io/tls-acme: "true" on an Ingress does so only when the cert-manager controller sets --default-issuer-name); the controller must run the shim: keep ingress-shim in --controllers (the default *), and for Gateways enable Gateway API support (--enable-gateway-api, or enableGatewayAPI in its --config file, which is not read, so a Gateway\'s pass then says so); on a live cluster whose Certificates were listed, an annotated Secret no Certificate writes fails: cert-manager has created none for it (look at its controller\'s logs and the object\'s events).',
   // Only the Secret names the Ingress/Gateway reference and the Certificates' spec.secretName: Secrets are never read.
   needs: ['ingresses'],
-  reads: ['certmanager.certificates', 'gatewayapi.gateways'],
+  reads: ['certmanager.certificates', 'gatewayapi.gateways', 'namespaces'],
   readsWhen: [INGRESS_SHIM_READ],
   // The listeners a Gateway API ListenerSet adds to a Gateway bring their own certificateRefs; unread, the Gateways' are judged alone.
   readsBestEffort: [...LISTENER_SET_KINDS],
