@@ -87,8 +87,8 @@ describe('network.allow-all-ingress', () => {
   // the peers of one rule are ORed, so two /1 halves admit every address as /0 does.
   it('sees /0 and ::/0 written as two halves', () => {
     const verdict = (from: string) => [...allowAllIngress.evaluate(ctxOf(pod('a', 'p', {}) + policy('a', 'split', `{podSelector: {}, ingress: [{from: ${from}}]}`)))][0];
-    expect(verdict('[{ipBlock: {cidr: 0.0.0.0/1}}, {ipBlock: {cidr: 128.0.0.0/1}}]')).toMatchObject({ status: 'fail', message: 'a/split admits ingress from every address (ipBlocks cover 0.0.0.0/0 or ::/0) on every port' });
-    expect(verdict('[{ipBlock: {cidr: "::/1"}}, {ipBlock: {cidr: "8000::/1"}}]')).toMatchObject({ status: 'fail', message: 'a/split admits ingress from every address (ipBlocks cover 0.0.0.0/0 or ::/0) on every port' });
+    expect(verdict('[{ipBlock: {cidr: 0.0.0.0/1}}, {ipBlock: {cidr: 128.0.0.0/1}}]')).toMatchObject({ status: 'fail', message: 'a/split admits ingress from every IPv4 address (ipBlocks cover 0.0.0.0/0) on every port' });
+    expect(verdict('[{ipBlock: {cidr: "::/1"}}, {ipBlock: {cidr: "8000::/1"}}]')).toMatchObject({ status: 'fail', message: 'a/split admits ingress from every IPv6 address (ipBlocks cover ::/0) on every port' });
     expect(verdict('[{ipBlock: {cidr: 0.0.0.0/1}}, {ipBlock: {cidr: 128.0.0.0/2}}]').status).toBe('pass');
     expect(verdict('[{ipBlock: {cidr: 0.0.0.0/1}}, {ipBlock: {cidr: "8000::/1"}}]').status).toBe('pass');
   });
