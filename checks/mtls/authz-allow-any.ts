@@ -20,7 +20,7 @@ import { captureProxy } from '../../src/analysis/mesh/istio.ts';
 import { istioAuthzModel } from '../../src/analysis/mesh/istio-authz.ts';
 import { MESH_AUTHORIZATION } from '../controls.ts';
 import { ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
-import { ISTIO_GATEWAY_SERVERS_READ } from './lib/istio-gateway-servers.ts';
+import { ISTIO_GATEWAY_LISTENER_SETS_BEST_EFFORT, ISTIO_GATEWAY_SERVERS_READ } from './lib/istio-gateway-servers.ts';
 import { ISTIO_WAYPOINT_GATEWAYS_READ } from './lib/istio-waypoints.ts';
 import { meshPresenceReads } from './lib/mesh-presence.ts';
 import { meshUnseenNote, withheldInUnseen } from './lib/unseen-namespaces.ts';
@@ -126,6 +126,7 @@ export const authzAllowAny: Check = {
   needs: ['namespaces', 'pods'],
   reads: ['istio.authorizationpolicies', 'linkerd.authorizationpolicies', 'linkerd.serverauthorizations', 'linkerd.meshtlsauthentications', 'linkerd.networkauthentications', 'consul.serviceintentions'],
   readsWhen: [...meshPresenceReads('istio', 'linkerd', 'consul'), ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ, ISTIO_WAYPOINT_GATEWAYS_READ, ISTIO_GATEWAY_SERVERS_READ],
+  readsBestEffort: [...ISTIO_GATEWAY_LISTENER_SETS_BEST_EFFORT],
   appliesTo: (ctx) => istioPresent(ctx) || linkerdPresent(ctx) || consulPresent(ctx),
   appliesWhen: 'when Istio, Linkerd or Consul is installed',
   excluded: (ctx) => meshUnseenNote(ctx, 'the workloads there were not judged, nor the policies there', judged.unjudgedNamespaces(ctx)),

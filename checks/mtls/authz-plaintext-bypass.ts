@@ -25,7 +25,7 @@ import { bypassesSidecar, captureProxy, istioProxyOwnPorts } from '../../src/ana
 import type { AuthzRule } from '../../src/analysis/mesh/authz.ts';
 import { MESH_AUTHORIZATION } from '../controls.ts';
 import { ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
-import { ISTIO_GATEWAY_SERVERS_READ } from './lib/istio-gateway-servers.ts';
+import { ISTIO_GATEWAY_LISTENER_SETS_BEST_EFFORT, ISTIO_GATEWAY_SERVERS_READ } from './lib/istio-gateway-servers.ts';
 import { ISTIO_WAYPOINT_GATEWAYS_READ } from './lib/istio-waypoints.ts';
 import { gatewayServersOf, istioGatewayPod, type GatewayServer } from '../../src/analysis/mesh/flow-verdict.ts';
 import { ISTIOD_GONE_NOTE, notedWithoutControlPlane } from './lib/control-plane.ts';
@@ -147,6 +147,7 @@ export const authzPlaintextBypass: Check = {
   needs: ['namespaces', 'pods'],
   reads: ['istio.authorizationpolicies', 'istio.peerauthentications'],
   readsWhen: [...meshPresenceReads('istio'), ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ, ISTIO_WAYPOINT_GATEWAYS_READ, ISTIO_GATEWAY_SERVERS_READ],
+  readsBestEffort: [...ISTIO_GATEWAY_LISTENER_SETS_BEST_EFFORT],
   appliesTo: istioPresent,
   appliesWhen: 'when Istio is installed',
   excluded: (ctx) => meshUnseenNote(ctx, 'the workloads there were not judged', identityRulesUnseen(ctx)),

@@ -1,6 +1,7 @@
 import type { Check } from '../../src/engine/types.ts';
 import { policyLabel } from '../../src/analysis/netpol/engine.ts';
-import { buildReachability, coversEveryTcpUdpPort, isolationOf } from '../../src/analysis/netpol/model.ts';
+import type { Rule } from '../../src/analysis/netpol/layers.ts';
+import { buildReachability, coversEveryTcpUdpPort, isolationOf, type PodClass } from '../../src/analysis/netpol/model.ts';
 import { emptyConns, formatConns, intersectConns, isAllConns, isEmptyConns, unionConns } from '../../src/analysis/netpol/conns.ts';
 import { rulePortConns } from '../../src/analysis/netpol/engine.ts';
 import { assembledOpen, assembledText, openToAddresses, openToPods } from '../../src/analysis/netpol/open-to-all.ts';
@@ -9,7 +10,7 @@ import { SEGMENTATION } from '../controls.ts';
 import { CNI_SETTINGS_READS } from './lib/cni-settings.ts';
 import { SERVICE_ACCOUNT_LABELS_READ } from './lib/service-account-labels.ts';
 import { ENFORCED_POLICY_KINDS_READ } from './lib/policy-kinds.ts';
-import { denyRulesBefore } from './lib/deny-rules.ts';
+import { denyRulesBefore, mayRefuse } from './lib/deny-rules.ts';
 import { selectsNoPod } from './lib/selects-no-pod.ts';
 import { unresolvedAddressPeers, unresolvedText } from './lib/unresolved-peers.ts';
 
@@ -121,9 +122,16 @@ export const allowAllIngress: Check = {
       // other rules: both are named, when the ports the message gives hold for both.
       const also = assembled && assembled !== open[0] && (assembled.anyPort || !anyPort) ? ` and ${assembled.reason}` : '';
       // The claimed peers are admitted, yet Deny rules evaluated first (or taking precedence) may
-      // still refuse some sources the rule names (a Calico Deny from one namespace before a bare Allow).
+      // still refuse some sources the rule names (a Calico Deny from one namespace before a bare
+      // Allow): named only when they may refuse part of what the message claims, its peers
+      // (every pod, the public addresses of its families) on its ports.
       const first = p.ingress.find((r) => r.index === open[0].rule);
-      const deniers = first ? [...new Set(classes.flatMap((c) => denyRulesBefore(c.ingressPlan, 'ingress', first)))].sort() : [];
+      const ownRule = open[0] !== assembled ? first : undefined;
+      const withOthers = together && (open[0] === assembled || also) ? together : undefined;
+      const scope = { pods: ownRule ? openScope(ownRule).pods : false, families: [...new Set([...(ownRule ? openScope(ownRule).families : []), ...(withOthers?.families ?? [])])] };
+      const claimed = (cls: PodClass) => unionConns(ownRule ? rulePortConns(ownRule, { kind: 'class', cls }) : emptyConns(), withOthers?.conns ?? emptyConns());
+      const refusesPart = (cls: PodClass) => (d: Rule) => mayRefuse(d, scope) && !isEmptyConns(intersectConns(rulePortConns(d, { kind: 'class', cls }), claimed(cls)));
+      const deniers = first ? [...new Set(classes.flatMap((c) => denyRulesBefore(c.ingressPlan, 'ingress', first, refusesPart(c))))].sort() : [];
       const portsNote = deniedBy.size && !anyPort ? ` (${[...deniedBy][0]}${deniedBy.size > 1 ? ` and ${deniedBy.size - 1} more Deny rule(s)` : ''} refuse${deniedBy.size > 1 ? '' : 's'} the rest)` : '';
       const peersNote = !portsNote && deniers.length ? `, except the sources Deny rules of ${deniers.slice(0, 3).join(', ')}${deniers.length > 3 ? ` (and ${deniers.length - 3} more)` : ''} refuse` : '';
       yield {

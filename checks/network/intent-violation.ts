@@ -15,7 +15,7 @@ import { unionConns as unionAll } from '../../src/analysis/netpol/conns.ts';
 import { CNI_SETTINGS_READS } from './lib/cni-settings.ts';
 import { SERVICE_ACCOUNT_LABELS_READ } from './lib/service-account-labels.ts';
 import { ENFORCED_POLICY_KINDS_READ_WEIGHING_UNEVALUATED } from './lib/policy-kinds.ts';
-import { ISTIO_GATEWAY_SERVERS_READ } from '../mtls/lib/istio-gateway-servers.ts';
+import { ISTIO_GATEWAY_LISTENER_SETS_BEST_EFFORT, ISTIO_GATEWAY_SERVERS_READ } from '../mtls/lib/istio-gateway-servers.ts';
 import { ISTIO_WAYPOINT_GATEWAYS_READ } from '../mtls/lib/istio-waypoints.ts';
 import { CONSUL_SERVICE_NAMES_READ } from '../mtls/lib/mesh-config-reads.ts';
 import { ISTIO_CLIENT_TLS_SERVICES_READ, ISTIO_MESH_ROUTES_READ } from '../mtls/lib/istio-mesh-config.ts';
@@ -305,7 +305,7 @@ export const intentViolation: Check = {
   // the pods stays in doubt, a medium finding saying the IPPools could not be read.
   // Nodes (their podCIDRs bound the addresses pods are given under kube-router and Antrea):
   // unreadable, a denial resting on the pods' current addresses stays not confirmed, saying so.
-  readsBestEffort: ['configmaps', 'calico.ippools', 'calico-v3.ippools', 'calico.tiers', 'calico-v3.tiers', 'nodes'],
+  readsBestEffort: ['configmaps', 'calico.ippools', 'calico-v3.ippools', 'calico.tiers', 'calico-v3.tiers', 'nodes', ...ISTIO_GATEWAY_LISTENER_SETS_BEST_EFFORT],
   appliesByConfig: (config) => config.intent.deny.length > 0,
   appliesWhen: 'when the configuration declares segmentation intent (intent.deny)',
   warnings(ctx) {

@@ -4,6 +4,8 @@
 // Istio Gateways and the Gateway API Gateways. Only then: a cluster without an Istio gateway
 // workload is judged without them.
 import type { ConditionalRead } from '../../../src/engine/types.ts';
+import type { KindKey } from '../../../src/snapshot/kinds.ts';
+import { LISTENER_SET_KINDS } from '../../../src/analysis/edge/listener-sets.ts';
 import { istioPresent } from '../../../src/analysis/mesh/index.ts';
 import { istioGatewayPod } from '../../../src/analysis/mesh/flow-verdict.ts';
 import { meshModel } from '../../../src/analysis/mesh/model.ts';
@@ -17,3 +19,13 @@ export const ISTIO_GATEWAY_SERVERS_READ: ConditionalRead = {
     return gw ? `the Gateways whose servers decide what Istio gateway ${gw.workload.ref.kind} ${gw.namespace}/${gw.workload.ref.name} accepts` : undefined;
   },
 };
+
+/**
+ * The ListenerSets (and XListenerSets) whose listeners a Gateway API Gateway of Istio's class
+ * serves on the same pods (flow-verdict.ts istioGatewayServers, through gatewayListeners): read
+ * best-effort, as the edge checks read them (routes.ts EDGE_ROUTE_BEST_EFFORT), since a role that
+ * predates the kind would otherwise leave every flow check not evaluated; unread, the outcome
+ * names them among the inputs it was judged without, and a change to one re-evaluates the checks
+ * in serve --watch.
+ */
+export const ISTIO_GATEWAY_LISTENER_SETS_BEST_EFFORT: readonly KindKey[] = LISTENER_SET_KINDS;

@@ -33,8 +33,8 @@ export const NOT_PUBLIC_UNICAST: readonly IpRange[] = [...INTERNAL_RANGES, ...NA
 export type OpenReason =
   | 'any peer (from/to missing or empty)'
   | 'every pod in every namespace'
-  | 'every address (ipBlock /0)'
-  | 'every address (ipBlocks cover 0.0.0.0/0 or ::/0)'
+  | WholeReason
+  | CoveredReason
   | LeftOutReason
   | 'every endpoint (entity all)'
   | 'every address outside the cluster (entity world)'
@@ -67,7 +67,18 @@ function exceptReason(notPeers: readonly Peer[]): ExceptReason {
  * except 10.0.0.0/8 (ipBlock 0.0.0.0/0 except 1 range)". Still open to the internet (the CIDRs
  * before `except` decide the verdict), but the text names what is left out.
  */
-export type LeftOutReason = `every address except ${string} (ipBlock${string})`;
+/** "every address" for a claim on both families, else "every IPv4 address" or "every IPv6 address". */
+type EveryAddress = 'every address' | 'every IPv4 address' | 'every IPv6 address';
+export type LeftOutReason = `${EveryAddress} except ${string} (ipBlock${string})`;
+/** A rule naming a whole family's CIDR: "every IPv4 address (ipBlock 0.0.0.0/0)", "every address (ipBlock /0)" for both. */
+export type WholeReason = 'every address (ipBlock /0)' | 'every IPv4 address (ipBlock 0.0.0.0/0)' | 'every IPv6 address (ipBlock ::/0)';
+/** CIDRs adding up to a whole family: "every IPv6 address (ipBlocks cover ::/0)", both families as before. */
+export type CoveredReason = 'every address (ipBlocks cover 0.0.0.0/0 or ::/0)' | 'every IPv4 address (ipBlocks cover 0.0.0.0/0)' | 'every IPv6 address (ipBlocks cover ::/0)';
+
+/** The claim's subject for the families covered: a single family is named. */
+function everyAddress(families: ReadonlyArray<4 | 6>): EveryAddress {
+  return families.length === 1 ? (families[0] === 4 ? 'every IPv4 address' : 'every IPv6 address') : 'every address';
+}
 
 const FAMILY_MAX = { 4: (1n << 32n) - 1n, 6: (1n << 128n) - 1n } as const;
 
@@ -97,12 +108,12 @@ export function rangeText(r: IpRange): string {
   return formatRange(r);
 }
 
-/** "every address except A, B (ipBlock WHAT except N ranges)", or `plain` when nothing of the families is left out. */
+/** "every IPv4 address except A, B (ipBlock WHAT except N ranges)" ("every address" for both families), or `plain` when nothing of the families is left out. */
 function withLeftOut<T extends string>(plain: T, peers: readonly Peer[], families: ReadonlyArray<4 | 6>, what: string): T | LeftOutReason {
   const gaps = leftOut(peers, families);
   if (gaps.length === 0) return plain;
   const shown = gaps.slice(0, 3).map(rangeText).join(', ');
-  return `every address except ${shown}${gaps.length > 3 ? ` (and ${gaps.length - 3} more)` : ''} (ipBlock${what} except ${gaps.length} range${gaps.length > 1 ? 's' : ''})`;
+  return `${everyAddress(families)} except ${shown}${gaps.length > 3 ? ` (and ${gaps.length - 3} more)` : ''} (ipBlock${what} except ${gaps.length} range${gaps.length > 1 ? 's' : ''})`;
 }
 
 const WHOLE = { 4: '0.0.0.0/0', 6: '::/0' } as const;
@@ -141,8 +152,10 @@ export function openReason(rule: Rule): OpenReason | undefined {
   if (family && cluster) return family.entity === 'world-ipv4' ? 'every IPv4 address, pods and external addresses alike (ipVersion 4)' : 'every IPv6 address, pods and external addresses alike (ipVersion 6)';
   for (const p of rule.peers) {
     if (p.kind === 'ipBlock' && blocksOf(p).some(isWholeFamily)) {
-      const fams = [...new Set(blocksOf(p).filter(isWholeFamily).map((b) => b.family))].sort();
-      return withLeftOut('every address (ipBlock /0)', rule.peers, fams, ` ${fams.map((f) => WHOLE[f]).join(', ')}`);
+      // Kubernetes writes one CIDR per ipBlock: 0.0.0.0/0 and ::/0 are two peers of one claim.
+      const fams = [...new Set(rule.peers.flatMap((x) => (x.kind === 'ipBlock' ? blocksOf(x) : [])).filter(isWholeFamily).map((b) => b.family))].sort();
+      const plain: WholeReason = fams.length > 1 ? 'every address (ipBlock /0)' : fams[0] === 4 ? 'every IPv4 address (ipBlock 0.0.0.0/0)' : 'every IPv6 address (ipBlock ::/0)';
+      return withLeftOut(plain, rule.peers, fams, ` ${fams.map((f) => WHOLE[f]).join(', ')}`);
     }
     if (everyPod(p)) return 'every pod in every namespace';
     if (p.kind === 'entity' && p.entity === 'all') return 'every endpoint (entity all)';
@@ -157,11 +170,12 @@ export function openReason(rule: Rule): OpenReason | undefined {
   return coveredReason(rule.peers, blocks);
 }
 
-/** 'every address (ipBlocks cover 0.0.0.0/0 or ::/0)', naming what their `except` leave out of the families covered; undefined when none is covered. */
-function coveredReason(peers: readonly Peer[], blocks: IpRange[]): 'every address (ipBlocks cover 0.0.0.0/0 or ::/0)' | LeftOutReason | undefined {
+/** 'every IPv4 address (ipBlocks cover 0.0.0.0/0)' (both families: 'every address (ipBlocks cover 0.0.0.0/0 or ::/0)'), naming what their `except` leave out of the families covered; undefined when none is covered. */
+function coveredReason(peers: readonly Peer[], blocks: IpRange[]): CoveredReason | LeftOutReason | undefined {
   const fams = ([4, 6] as const).filter((f) => coversFamily(blocks, f));
   if (fams.length === 0) return undefined;
-  return withLeftOut('every address (ipBlocks cover 0.0.0.0/0 or ::/0)', peers, fams, `s cover ${fams.map((f) => WHOLE[f]).join(', ')}`);
+  const plain: CoveredReason = fams.length > 1 ? 'every address (ipBlocks cover 0.0.0.0/0 or ::/0)' : fams[0] === 4 ? 'every IPv4 address (ipBlocks cover 0.0.0.0/0)' : 'every IPv6 address (ipBlocks cover ::/0)';
+  return withLeftOut(plain, peers, fams, `s cover ${fams.map((f) => WHOLE[f]).join(', ')}`);
 }
 
 /** Whether CIDR blocks (before `except`) together cover one whole address family. */
@@ -203,7 +217,8 @@ function publicReason(peers: readonly Peer[]): PublicReason | undefined {
   return `every public ${w.map((x) => x.name).join(' and ')} address (ipBlocks cover all of ${w.map((x) => x.whole).join(' and ')} outside ${w.map((x) => x.internal).join('; ')})`;
 }
 
-export type ExternalOpenReason = 'any peer (to missing or empty)' | ExceptReason | 'every address (ipBlocks cover 0.0.0.0/0 or ::/0)' | LeftOutReason | PublicReason | 'every address outside the cluster (entity world)' | 'every endpoint (entity all)' | 'every DNS name (toFQDNs *)';
+export type ExternalOpenReason = 'any peer (to missing or empty)' | ExceptReason | CoveredReason | LeftOutReason | PublicReason | WorldReason | 'every endpoint (entity all)' | 'every DNS name (toFQDNs *)';
+type WorldReason = 'every address outside the cluster (entity world)' | 'every IPv4 address outside the cluster (entity world-ipv4)' | 'every IPv6 address outside the cluster (entity world-ipv6)';
 
 /**
  * Why an egress Allow rule reaches every address outside the cluster, or undefined. Unlike
@@ -217,7 +232,11 @@ export function externalOpenReason(rule: Rule): ExternalOpenReason | undefined {
   if (rule.action !== 'Allow' || matchesNoPort(rule)) return undefined;
   if (rule.peers === 'any') return rule.notPeers?.length ? exceptReason(rule.notPeers) : 'any peer (to missing or empty)';
   if (rule.peers.some((p) => p.kind === 'entity' && p.entity === 'all')) return 'every endpoint (entity all)';
-  if (rule.peers.some((p) => p.kind === 'entity' && (p.entity === 'world' || p.entity === 'world-ipv4' || p.entity === 'world-ipv6'))) return 'every address outside the cluster (entity world)';
+  // world-ipv4 or world-ipv6 alone claims its family only (openScope); world, or both, every address.
+  const worlds = new Set(rule.peers.flatMap((p) => (p.kind === 'entity' && (p.entity === 'world' || p.entity === 'world-ipv4' || p.entity === 'world-ipv6') ? [p.entity] : [])));
+  if (worlds.size === 1 && worlds.has('world-ipv4')) return 'every IPv4 address outside the cluster (entity world-ipv4)';
+  if (worlds.size === 1 && worlds.has('world-ipv6')) return 'every IPv6 address outside the cluster (entity world-ipv6)';
+  if (worlds.size > 0) return 'every address outside the cluster (entity world)';
   const blocks = rule.peers.flatMap((p) => (p.kind === 'ipBlock' ? blocksOf(p) : []));
   const covered = coveredReason(rule.peers, blocks) ?? publicReason(rule.peers);
   if (covered) return covered;

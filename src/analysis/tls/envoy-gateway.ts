@@ -12,8 +12,10 @@
 // The listeners a ListenerSet adds are the Gateway's too (internal/gatewayapi/listenerset.go
 // appends them to the Gateway's; v1 ListenerSet from Envoy Gateway 1.8): a policy on the whole
 // Gateway reaches them, one targeting the ListenerSet (kind ListenerSet, from 1.9) does first, and
-// a Gateway sectionName names the Gateway's own listener only (read here so; see
-// docs/network-model.md).
+// a Gateway sectionName names the first listener of that name in the whole list, the Gateway's own
+// before the ListenerSets' (v1.9.0 listenerset.go:94 appends them; clienttrafficpolicy.go:270-279
+// takes the first `l.Name == section` of gateway.listeners, validate.go:1523
+// validateGatewayListenerSectionName searches the same list; see docs/network-model.md).
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
 import { gatewayListenerLabel, gatewayListeners, gatewayListenerSets, listenerSetKey, type GatewayListener } from '../edge/listener-sets.ts';
@@ -83,8 +85,9 @@ export function clientTrafficPolicies(snapshot: Snapshot): Map<string, ListenerC
     const spec = obj(p.spec) ?? {};
     const ns = p.metadata?.namespace ?? 'default';
     const refs = [spec.targetRef, ...arr(spec.targetRefs)].map(obj).filter((r): r is Record<string, unknown> => !!r && (str(r.group) ?? GATEWAY_GROUP) === GATEWAY_GROUP);
-    // A Gateway's sectionName names one of its own listeners; a ListenerSet's (Envoy Gateway 1.9+,
-    // resolveClientTrafficPolicyTargetRef, listenersBelongToLS) one of the listeners it adds.
+    // A Gateway's sectionName names any listener it programs, a ListenerSet's included; a
+    // ListenerSet's (Envoy Gateway 1.9+, resolveClientTrafficPolicyTargetRef, listenersBelongToLS)
+    // one of the listeners that ListenerSet adds.
     const named = refs.flatMap((r): Array<{ g: Target; section: string | undefined; listenerSet?: ResourceRef }> => {
       if (str(r.kind) === 'Gateway') { const g = gateways.get(`${ns}/${str(r.name) ?? ''}`); return g ? [{ g, section: str(r.sectionName) }] : []; }
       if (str(r.kind) !== 'ListenerSet') return [];
@@ -108,7 +111,7 @@ export function clientTrafficPolicies(snapshot: Snapshot): Map<string, ListenerC
   // listeners still free, the ListenerSets' included (ProcessClientTrafficPolicies).
   for (const { p, t } of all) for (const { g, section, listenerSet } of t) {
     if (section === undefined) continue;
-    const l = g.listeners.find((x) => x.name === section && sameSet(x, listenerSet));
+    const l = g.listeners.find((x) => x.name === section && (!listenerSet || sameSet(x, listenerSet)));
     if (l) take(p, g, l, `sectionName ${section}${listenerSet ? ` of ${setText(listenerSet)}` : ''}`);
   }
   for (const { p, t } of all) for (const { g, section, listenerSet } of t) if (section === undefined && listenerSet) for (const l of g.listeners) if (sameSet(l, listenerSet)) take(p, g, l, `the whole ${setText(listenerSet)}`);

@@ -301,6 +301,24 @@ describe('the checks judging flows to an Istio gateway declare the Gateways they
     }
   });
 
+  // The listeners a ListenerSet adds are served on the gateway's pods too (the describe above): a
+  // ListenerSet that changes re-evaluates the flow checks, and one that could not be read is named
+  // among the inputs they were judged without (best-effort, as routes.ts EDGE_ROUTE_BEST_EFFORT).
+  it('serve --watch re-evaluates them when a ListenerSet or XListenerSet changes; unreadable, the outcome names the kind it was judged without', () => {
+    for (const id of FLOW_CHECKS) {
+      const inputs = inputsOf(CHECK_BY_ID.get(id)!);
+      expect([id, inputs.has('gatewayapi.listenersets'), inputs.has('gatewayapi-x.xlistenersets')]).toEqual([id, true, true]);
+    }
+    const objects = parseManifestText(cluster(SIMPLE), 'all.yaml').objects;
+    const s = snapshotFromObjects(objects, { clusterVersion: 'v1.36.3' });
+    const forbidden: Snapshot = { ...s, source: 'live', resources: { ...s.resources, 'gatewayapi.listenersets': [] }, coverage: { ...s.coverage, 'gatewayapi.listenersets': { status: 'forbidden' } } };
+    // network.intent-violation applies only with intent.deny configured: the mtls ones are run.
+    for (const id of FLOW_CHECKS.filter((c) => c.startsWith('mtls.'))) {
+      const [outcome] = runChecks([CHECK_BY_ID.get(id)!], { snapshot: forbidden, config: defaultConfig(), now: new Date('2026-12-05T00:00:00Z') });
+      expect([id, outcome.status === 'not-evaluated', outcome.degraded]).toEqual([id, false, expect.arrayContaining(['gatewayapi.listenersets'])]);
+    }
+  });
+
   it('with the Istio Gateways unreadable, mtls.authz-missing is not evaluated and says why; without a gateway workload it is judged', () => {
     const objects = parseManifestText(cluster(SIMPLE), 'all.yaml').objects;
     const forbid = (s: Snapshot): Snapshot => ({ ...s, source: 'live' as const, resources: { ...s.resources, 'istio.gateways': [] }, coverage: { ...s.coverage, 'istio.gateways': { status: 'forbidden' as const } } });

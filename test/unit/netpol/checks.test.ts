@@ -87,8 +87,8 @@ describe('network.allow-all-ingress', () => {
   // the peers of one rule are ORed, so two /1 halves admit every address as /0 does.
   it('sees /0 and ::/0 written as two halves', () => {
     const verdict = (from: string) => [...allowAllIngress.evaluate(ctxOf(pod('a', 'p', {}) + policy('a', 'split', `{podSelector: {}, ingress: [{from: ${from}}]}`)))][0];
-    expect(verdict('[{ipBlock: {cidr: 0.0.0.0/1}}, {ipBlock: {cidr: 128.0.0.0/1}}]')).toMatchObject({ status: 'fail', message: 'a/split admits ingress from every address (ipBlocks cover 0.0.0.0/0 or ::/0) on every port' });
-    expect(verdict('[{ipBlock: {cidr: "::/1"}}, {ipBlock: {cidr: "8000::/1"}}]')).toMatchObject({ status: 'fail', message: 'a/split admits ingress from every address (ipBlocks cover 0.0.0.0/0 or ::/0) on every port' });
+    expect(verdict('[{ipBlock: {cidr: 0.0.0.0/1}}, {ipBlock: {cidr: 128.0.0.0/1}}]')).toMatchObject({ status: 'fail', message: 'a/split admits ingress from every IPv4 address (ipBlocks cover 0.0.0.0/0) on every port' });
+    expect(verdict('[{ipBlock: {cidr: "::/1"}}, {ipBlock: {cidr: "8000::/1"}}]')).toMatchObject({ status: 'fail', message: 'a/split admits ingress from every IPv6 address (ipBlocks cover ::/0) on every port' });
     expect(verdict('[{ipBlock: {cidr: 0.0.0.0/1}}, {ipBlock: {cidr: 128.0.0.0/2}}]').status).toBe('pass');
     expect(verdict('[{ipBlock: {cidr: 0.0.0.0/1}}, {ipBlock: {cidr: "8000::/1"}}]').status).toBe('pass');
   });
@@ -535,6 +535,47 @@ spec:
     expect(run(allowAllIngress, ctxOf(yaml))).toMatchObject([{ status: 'fail', message: 'GlobalNetworkPolicy ns-a admits ingress from any peer (from/to missing or empty) on every port, except the sources Deny rules of GlobalNetworkPolicy ns-a refuse', evidence: { denyRulesIn: ['GlobalNetworkPolicy ns-a'] } }]);
     const after = gnp("[{action: Allow}, {action: Deny, source: {namespaceSelector: team == 'b'}}]");
     expect(run(allowAllIngress, ctxOf(after))[0].message).toBe('GlobalNetworkPolicy ns-a admits ingress from any peer (from/to missing or empty) on every port');
+  });
+  // A Deny rule named there must be able to refuse part of the claim: an AdminNetworkPolicy
+  // ingress peer is namespaces or pods only ("AdminNetworkPolicyIngressPeer ... namespaces, pods",
+  // network-policy-api apis/v1alpha1/adminnetworkpolicy_types.go), so it refuses no public address;
+  // a Calico Deny on another port refuses nothing on the Allow's port (the first matching rule
+  // decides, docs.tigera.io/calico/latest/reference/resources/globalnetworkpolicy).
+  it('network.allow-all-ingress names only the Deny rules that refuse part of the peers and ports it claims', () => {
+    const halves = `${ns('shop')}${pod('shop', 'web', { app: 'web' })}---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: lower-half, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{from: [{ipBlock: {cidr: 0.0.0.0/1}}]}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: upper-half, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{from: [{ipBlock: {cidr: 128.0.0.0/1}}]}]
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: no-pod-to-pod}
+spec:
+  priority: 10
+  subject: {namespaces: {}}
+  ingress: [{name: no-pods, action: Deny, from: [{namespaces: {}}]}]
+`;
+    expect(run(allowAllIngress, ctxOf(halves)).filter((v) => v.status === 'fail').map((v) => v.message)).toEqual([
+      'shop/lower-half admits ingress from every public IPv4 address (rule 0 together with NetworkPolicy shop/upper-half rule 0 (Allow)) on every port',
+      'shop/upper-half admits ingress from every public IPv4 address (rule 0 together with NetworkPolicy shop/lower-half rule 0 (Allow)) on every port',
+    ]);
+    // The same pods Deny before a rule open to every pod refuses part of it: named.
+    const everyPod = halves.replace('ingress: [{from: [{ipBlock: {cidr: 0.0.0.0/1}}]}]', 'ingress: [{from: [{namespaceSelector: {}}]}]').replace('{name: no-pods, action: Deny, from: [{namespaces: {}}]}', '{name: no-team-b, action: Deny, from: [{namespaces: {matchLabels: {team: b}}}]}');
+    expect(run(allowAllIngress, ctxOf(everyPod)).find((v) => v.resource.name === 'lower-half')!.message).toMatch(/, except the sources Deny rules of AdminNetworkPolicy no-pod-to-pod refuse$/);
+    const otherPort = gnp("[{action: Deny, protocol: TCP, source: {namespaceSelector: team == 'b'}, destination: {ports: [22]}}, {action: Allow, protocol: TCP, destination: {ports: [80]}}]");
+    expect(run(allowAllIngress, ctxOf(otherPort)).map((v) => v.message)).toEqual(['GlobalNetworkPolicy ns-a admits ingress from any peer (from/to missing or empty) on TCP 80']);
+    const samePort = gnp("[{action: Deny, protocol: TCP, source: {namespaceSelector: team == 'b'}, destination: {ports: [80]}}, {action: Allow, protocol: TCP, destination: {ports: [80]}}]");
+    expect(run(allowAllIngress, ctxOf(samePort)).map((v) => v.message)).toEqual(['GlobalNetworkPolicy ns-a admits ingress from any peer (from/to missing or empty) on TCP 80, except the sources Deny rules of GlobalNetworkPolicy ns-a refuse']);
   });
   it('a Deny after the allow-all decides nothing: every source may connect', () => {
     const yaml = gnp("[{action: Allow}, {action: Deny, source: {namespaceSelector: team == 'b'}}]");

@@ -230,7 +230,7 @@ describe('ClusterNetworkPolicy in the network checks', () => {
       + cnp('open', 'Baseline', 10, 'subject: {namespaces: {}}\ningress: [{action: Accept, from: [{namespaces: {}}]}]\negress: [{action: Accept, to: [{networks: [0.0.0.0/0]}]}]')
       + cnp('typo', 'Admin', 11, `subject: {namespaces: ${nsSel('dbb')}}\ningress: [{action: Deny, from: [{namespaces: {}}]}]`);
     expect([...allowAllIngress.evaluate(ctxOf(yaml))].find((x) => x.resource.name === 'open')).toMatchObject({ status: 'fail', resource: { kind: 'ClusterNetworkPolicy' }, message: 'ClusterNetworkPolicy open admits ingress from every pod in every namespace on every port' });
-    expect([...unrestrictedEgress.evaluate(ctxOf(yaml))].find((x) => x.resource.name === 'open')).toMatchObject({ status: 'fail', message: 'ClusterNetworkPolicy open allows egress to every address (ipBlocks cover 0.0.0.0/0 or ::/0) on every port' });
+    expect([...unrestrictedEgress.evaluate(ctxOf(yaml))].find((x) => x.resource.name === 'open')).toMatchObject({ status: 'fail', message: 'ClusterNetworkPolicy open allows egress to every IPv4 address (ipBlocks cover 0.0.0.0/0) on every port' });
     expect([...policySelectsNothing.evaluate(ctxOf(yaml))].find((x) => x.resource.name === 'typo')).toMatchObject({ status: 'fail', message: 'ClusterNetworkPolicy typo selects no pod (namespaces kubernetes.io/metadata.name in (dbb)): it applies to nothing' });
   });
 });

@@ -13,26 +13,63 @@ import { allowAllIngress } from '../../../checks/network/allow-all-ingress.ts';
 import { unrestrictedEgress } from '../../../checks/network/unrestricted-egress.ts';
 import { namespaceDefaultDenyEgress } from '../../../checks/network/namespace-default-deny-egress.ts';
 import { namespaceDefaultDenyIngress } from '../../../checks/network/namespace-default-deny-ingress.ts';
-import { ctxOf, pod, policy, run } from './helpers.ts';
+import { CILIUM_AGENT, ctxOf, pod, policy, run } from './helpers.ts';
 
 const fails = (check: typeof allowAllIngress, yaml: string) => run(check, ctxOf(yaml)).filter((v) => v.status === 'fail').map((v) => [v.severity ?? check.severity, v.message]);
 
 describe('an ipBlock /0 with except names the ranges left out', () => {
-  it('allow-all-ingress: still a high fail, saying "every address except 10.0.0.0/8"', () => {
+  it('allow-all-ingress: still a high fail, saying "every IPv4 address except 10.0.0.0/8"', () => {
     const yaml = pod('shop', 'web', { app: 'web' }) + policy('shop', 'v4-only', '{podSelector: {}, policyTypes: [Ingress], ingress: [{from: [{ipBlock: {cidr: 0.0.0.0/0, except: [10.0.0.0/8]}}]}]}');
-    expect(fails(allowAllIngress, yaml)).toEqual([['high', 'shop/v4-only admits ingress from every address except 10.0.0.0/8 (ipBlock 0.0.0.0/0 except 1 range) on every port']]);
+    expect(fails(allowAllIngress, yaml)).toEqual([['high', 'shop/v4-only admits ingress from every IPv4 address except 10.0.0.0/8 (ipBlock 0.0.0.0/0 except 1 range) on every port']]);
   });
   it('lists up to three ranges left out, and merges excepts that touch', () => {
     const yaml = pod('shop', 'web', {}) + policy('shop', 'priv', '{podSelector: {}, policyTypes: [Ingress], ingress: [{from: [{ipBlock: {cidr: 0.0.0.0/0, except: [10.0.0.0/9, 10.128.0.0/9, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10]}}]}]}');
-    expect(fails(allowAllIngress, yaml)).toEqual([['high', 'shop/priv admits ingress from every address except 10.0.0.0/8, 100.64.0.0/10, 172.16.0.0/12 (and 1 more) (ipBlock 0.0.0.0/0 except 4 ranges) on every port']]);
+    expect(fails(allowAllIngress, yaml)).toEqual([['high', 'shop/priv admits ingress from every IPv4 address except 10.0.0.0/8, 100.64.0.0/10, 172.16.0.0/12 (and 1 more) (ipBlock 0.0.0.0/0 except 4 ranges) on every port']]);
   });
   it('an except another peer of the rule covers again is not left out', () => {
     const yaml = pod('shop', 'web', {}) + policy('shop', 'both', '{podSelector: {}, policyTypes: [Ingress], ingress: [{from: [{ipBlock: {cidr: 0.0.0.0/0, except: [10.0.0.0/8]}}, {ipBlock: {cidr: 10.0.0.0/8}}]}]}');
-    expect(fails(allowAllIngress, yaml)).toEqual([['high', 'shop/both admits ingress from every address (ipBlock /0) on every port']]);
+    expect(fails(allowAllIngress, yaml)).toEqual([['high', 'shop/both admits ingress from every IPv4 address (ipBlock 0.0.0.0/0) on every port']]);
   });
   it('unrestricted-egress says the same of 0.0.0.0/0 except 10.0.0.0/8', () => {
     const yaml = pod('shop', 'web', {}) + policy('shop', 'out', '{podSelector: {}, policyTypes: [Egress], egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0, except: [10.0.0.0/8]}}]}]}');
-    expect(fails(unrestrictedEgress, yaml)).toEqual([['high', 'shop/out allows egress to every address except 10.0.0.0/8 (ipBlocks cover 0.0.0.0/0 except 1 range) on every port']]);
+    expect(fails(unrestrictedEgress, yaml)).toEqual([['high', 'shop/out allows egress to every IPv4 address except 10.0.0.0/8 (ipBlocks cover 0.0.0.0/0 except 1 range) on every port']]);
+  });
+});
+
+// 3. A rule's claim names the family it covers: a peer of ::/0 claims every IPv6 address, not
+//    every address (the ipBlock "cidr" is one CIDR of one family: kubernetes.io/docs/reference/
+//    kubernetes-api/policy-resources/network-policy-v1/, NetworkPolicyPeer ipBlock), and Cilium's
+//    world-ipv4 / world-ipv6 one family's addresses outside the cluster (cilium/cilium v1.20.2
+//    pkg/policy/api/entity.go EntitySelectorMapping, pkg/labels/cidr.go getWorldLabel: the
+//    reference cases "world-ipv4 selects IPv4 addresses in a dual-stack cluster", cilium-cases.ts).
+//    A rule naming both families still says "every address".
+describe('an open rule names the address family it covers', () => {
+  it('ipBlock ::/0 beside 0.0.0.0/1: "every IPv6 address (ipBlock ::/0)"; 0.0.0.0/0 and ::/0 together: "every address (ipBlock /0)"', () => {
+    const ingress = (from: string) => pod('shop', 'web', { app: 'web' }) + policy('shop', 'in', `{podSelector: {}, policyTypes: [Ingress], ingress: [{from: ${from}}]}`);
+    expect(fails(allowAllIngress, ingress('[{ipBlock: {cidr: 0.0.0.0/1}}, {ipBlock: {cidr: "::/0"}}]'))).toEqual([['high', 'shop/in admits ingress from every IPv6 address (ipBlock ::/0) on every port']]);
+    expect(fails(allowAllIngress, ingress('[{ipBlock: {cidr: 0.0.0.0/0}}, {ipBlock: {cidr: "::/0"}}]'))).toEqual([['high', 'shop/in admits ingress from every address (ipBlock /0) on every port']]);
+  });
+  it('ipBlocks adding up to ::/0 beside 0.0.0.0/1: "every IPv6 address (ipBlocks cover ::/0)"', () => {
+    const yaml = pod('shop', 'web', {}) + policy('shop', 'out', '{podSelector: {}, policyTypes: [Egress], egress: [{to: [{ipBlock: {cidr: 0.0.0.0/1}}, {ipBlock: {cidr: "::/1"}}, {ipBlock: {cidr: "8000::/1"}}]}]}');
+    expect(fails(unrestrictedEgress, yaml)).toEqual([['high', 'shop/out allows egress to every IPv6 address (ipBlocks cover ::/0) on every port']]);
+  });
+  it('Cilium toEntities world-ipv4: "every IPv4 address outside the cluster (entity world-ipv4)"; world: every address', () => {
+    const cnp = (entities: string) => `${CILIUM_AGENT}---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: cilium-config, namespace: kube-system}
+data: {enable-ipv6: "true"}
+${pod('shop', 'web', {})}---
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: out, namespace: shop}
+spec:
+  endpointSelector: {}
+  egress: [{toEntities: ${entities}}]
+`;
+    expect(fails(unrestrictedEgress, cnp('[world-ipv4]'))).toEqual([['high', 'CiliumNetworkPolicy shop/out allows egress to every IPv4 address outside the cluster (entity world-ipv4) on every port']]);
+    expect(fails(unrestrictedEgress, cnp('[world-ipv6]'))).toEqual([['high', 'CiliumNetworkPolicy shop/out allows egress to every IPv6 address outside the cluster (entity world-ipv6) on every port']]);
+    expect(fails(unrestrictedEgress, cnp('[world]'))).toEqual([['high', 'CiliumNetworkPolicy shop/out allows egress to every address outside the cluster (entity world) on every port']]);
   });
 });
 

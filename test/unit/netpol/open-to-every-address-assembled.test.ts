@@ -203,16 +203,16 @@ describe('a rule open alone to ::/0 or to every pod takes part in every public I
   it('egress: without the ANP, the other half fails naming the ::/0 rule, and that rule\'s policy names ::/0 and the IPv4 it opens with the other', () => {
     const mixed = policy('shop', 'lower-half-and-v6', egress('{to: [{ipBlock: {cidr: 0.0.0.0/1}}, {ipBlock: {cidr: "::/0"}}]}'));
     expect(npResults(unrestrictedEgress, mixed + upperOut).map((r) => r.message)).toEqual([
-      'shop/lower-half-and-v6 allows egress to every address (ipBlocks cover 0.0.0.0/0 or ::/0) and every public IPv4 address (rule 0 together with NetworkPolicy shop/upper-half rule 0 (Allow)) on every port',
+      'shop/lower-half-and-v6 allows egress to every IPv6 address (ipBlocks cover ::/0) and every public IPv4 address (rule 0 together with NetworkPolicy shop/upper-half rule 0 (Allow)) on every port',
       'shop/upper-half allows egress to every public IPv4 address (rule 0 together with NetworkPolicy shop/lower-half-and-v6 rule 0 (Allow)) on every port',
     ]);
     // Within one policy: the ::/0 rule and the other half are rules 0 and 1 together.
     expect(npResults(unrestrictedEgress, policy('shop', 'out', egress(`{to: [{ipBlock: {cidr: 0.0.0.0/1}}, {ipBlock: {cidr: "::/0"}}]}, ${to('128.0.0.0/1')}`)))[0].message).toBe(
-      'shop/out allows egress to every address (ipBlocks cover 0.0.0.0/0 or ::/0) and every public IPv4 address (rules 0, 1 together) on every port',
+      'shop/out allows egress to every IPv6 address (ipBlocks cover ::/0) and every public IPv4 address (rules 0, 1 together) on every port',
     );
     // The other half on TCP alone: every public IPv4 address is open on every TCP port only, and the message says so.
     expect(results(unrestrictedEgress, policy('shop', 'out', egress(`{to: [{ipBlock: {cidr: 0.0.0.0/1}}, {ipBlock: {cidr: "::/0"}}]}, ${on(to('128.0.0.0/1'), '{protocol: TCP}')}`)))[0].message).toBe(
-      'shop/out allows egress to every address (ipBlocks cover 0.0.0.0/0 or ::/0) on every port, and to every public IPv4 address (rules 0, 1 together) on every TCP port',
+      'shop/out allows egress to every IPv6 address (ipBlocks cover ::/0) on every port, and to every public IPv4 address (rules 0, 1 together) on every TCP port',
     );
   });
 

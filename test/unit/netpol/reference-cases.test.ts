@@ -107,7 +107,7 @@ ingress:
       policy('a', 'out', '{podSelector: {}, policyTypes: [Egress], egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0, except: [169.254.169.254/32]}}]}]}');
     const v = [...allowAllIngress.evaluate(ctxOf(yaml))].find((x) => x.resource.name === 'in')!;
     expect(v.status).toBe('fail');
-    expect(v.message).toContain('every address');
+    expect(v.message).toContain('every IPv4 address except 169.254.169.254');
     expect(reach(yaml, 'a/p', '169.254.169.254', 80).allowed).toBe(false);
     expect(reach(yaml, 'a/p', '169.254.169.253', 80).allowed).toBe(true);
     expect(reach(yaml, 'a/p', '93.184.216.34', 443).allowed).toBe(true);

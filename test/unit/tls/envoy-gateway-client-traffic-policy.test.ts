@@ -103,7 +103,7 @@ spec:
 `;
   const allowing = () => gateway().replace('  gatewayClassName: eg\n', '  gatewayClassName: eg\n  allowedListeners: {namespaces: {from: Same}}\n') + listenerSet;
   const toSet = (s?: string) => `targetRefs: [{group: gateway.networking.k8s.io, kind: ListenerSet, name: team${s ? `, sectionName: ${s}` : ''}}]`;
-  it('a ListenerSet\'s HTTPS listener takes a whole-Gateway policy, before it a policy on the ListenerSet; a Gateway sectionName names only the Gateway\'s own', () => {
+  it('a ListenerSet\'s HTTPS listener takes a whole-Gateway policy, before it a policy on the ListenerSet; a Gateway sectionName names the Gateway\'s own listener of that name first', () => {
     const lsKey = 'clienttrafficpolicy/https (ListenerSet edge/team)';
     const wide = policyResults(legacyProtocolEnabled, allowing() + policy('old-tls', '2026-01-01T00:00:00Z', whole, '{minVersion: "1.0", ciphers: [ECDHE-RSA-AES128-SHA]}'));
     expect(byListener(wide)).toEqual({ 'clienttrafficpolicy/https': 'fail', 'clienttrafficpolicy/https-2': 'fail', [lsKey]: 'fail' });
@@ -117,6 +117,19 @@ spec:
     const own = policyResults(legacyProtocolEnabled, allowing() + policy('gateway-wide', '2026-01-01T00:00:00Z', whole, '{minVersion: "1.0"}') + policy('https-only', '2026-03-01T00:00:00Z', section('https'), '{minVersion: "1.2"}'));
     expect(byListener(own)).toEqual({ 'clienttrafficpolicy/https': 'pass', 'clienttrafficpolicy/https-2': 'fail', [lsKey]: 'fail' });
     expect(byListener(policyResults(weakCiphers, allowing() + policy('team', '2026-01-01T00:00:00Z', toSet(), '{ciphers: [ECDHE-RSA-AES128-SHA]}')))).toEqual({ [lsKey]: 'fail' });
+  });
+
+  // v1.9.0 clienttrafficpolicy.go:270-279: a Gateway targetRef's sectionName is matched against
+  // gateway.listeners, to which listenerset.go:94 appended the ListenerSet's; validate.go:1523
+  // validateGatewayListenerSectionName searches the same list, so the name resolves.
+  it('a Gateway sectionName the Gateway has no listener for reaches the ListenerSet listener of that name', () => {
+    const teamSet = listenerSet.replace('name: https, protocol', 'name: team-https, protocol');
+    const teamKey = 'clienttrafficpolicy/team-https (ListenerSet edge/team)';
+    const doc = (tls: string) => gateway().replace('  gatewayClassName: eg\n', '  gatewayClassName: eg\n  allowedListeners: {namespaces: {from: Same}}\n') + teamSet + policy('team-lax', '2026-01-01T00:00:00Z', section('team-https'), tls);
+    const legacy = policyResults(legacyProtocolEnabled, doc('{minVersion: "1.0", ciphers: [ECDHE-RSA-AES128-SHA]}'));
+    expect(byListener(legacy)).toEqual({ [teamKey]: 'fail' });
+    expect(legacy[0].message).toBe('Listener team-https (ListenerSet edge/team) takes its TLS settings from ClientTrafficPolicy edge/team-lax (sectionName team-https): minVersion "1.0", which accepts TLS 1.0 and 1.1 (its ciphers ECDHE-RSA-AES128-SHA work below TLS 1.2).');
+    expect(byListener(policyResults(weakCiphers, doc('{ciphers: [ECDHE-RSA-AES128-SHA]}')))).toEqual({ [teamKey]: 'fail' });
   });
 
   it('a policy in another namespace, or a Gateway of another implementation, is not touched', () => {
