@@ -171,7 +171,7 @@ function caBundle(file: string): string[] {
   try {
     return readCaBundle(file);
   } catch (error: unknown) {
-    throw new ConfigError(`tls.probe.caFile: ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new ConfigError(`tls.probe.caFile: ${oneLine(file)}: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 

@@ -78,6 +78,6 @@ function checkCaFile(validation: Validation, name: string, dir: string): void {
     readCaBundle(file);
     validation.config.tls.probe.caFile = file;
   } catch (error: unknown) {
-    validation.errors.push(`${name}: tls.probe.caFile: ${given}: ${error instanceof Error ? error.message : String(error)}`);
+    validation.errors.push(`${name}: tls.probe.caFile: ${oneLine(given)}: ${error instanceof Error ? error.message : String(error)}`);
   }
 }

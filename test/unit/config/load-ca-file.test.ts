@@ -32,6 +32,10 @@ describe('tls.probe.caFile', () => {
     expect(load('.').errors).toEqual(['etc/ztaudit.yaml: tls.probe.caFile: .: is a directory, not a PEM file']);
   });
 
+  it('a path with a line break stays on the one error line (no forged second "ztaudit:" line)', () => {
+    expect(load('gone.pem\nztaudit: ok').errors).toEqual(['etc/ztaudit.yaml: tls.probe.caFile: gone.pem\\u000aztaudit: ok: file not found']);
+  });
+
   it('an empty value is refused by the schema', () => {
     expect(load('').errors).toEqual(['etc/ztaudit.yaml: tls.probe.caFile: must not be empty']);
   });
