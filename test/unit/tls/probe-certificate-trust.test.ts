@@ -76,6 +76,8 @@ beforeAll(async () => {
   ca('expired-intermediate', 'test-root', -30, -1);
   leaf('app', 'test-intermediate');
   leaf('early', 'test-intermediate', 365, 730);
+  // Renewed a moment ago by an issuer whose clock is ahead of this one (or seen from a slower node).
+  leaf('renewed', 'test-intermediate', 120 / 86_400, 90);
   leaf('under-expired', 'expired-intermediate', -2, 20);
   // A self-signed certificate: its own CA, as `openssl req -x509` makes one.
   ssl('req', '-x509', ...EC, '-keyout', 'self.key', '-out', 'self.pem', '-days', '20', '-subj', '/CN=app.example.test', '-addext', 'subjectAltName=DNS:app.example.test');
@@ -84,6 +86,7 @@ beforeAll(async () => {
   await serve('chain', 'app', ['app.pem', 'test-intermediate.pem']);
   await serve('leafOnly', 'app', ['app.pem']);
   await serve('early', 'early', ['early.pem', 'test-intermediate.pem']);
+  await serve('renewed', 'renewed', ['renewed.pem', 'test-intermediate.pem']);
   await serve('expiredIntermediate', 'under-expired', ['under-expired.pem', 'expired-intermediate.pem']);
   await serve('hostile', 'hostile', ['hostile.pem']);
 });
@@ -108,8 +111,8 @@ async function probed(config: Config, ...names: string[]): Promise<Snapshot> {
   return snapshot;
 }
 
-const failures = (snapshot: Snapshot, check = certificateUntrusted) => {
-  const [outcome] = runChecks([check], { snapshot, config: configWith('{}').config, now: new Date() });
+const failures = (snapshot: Snapshot, check = certificateUntrusted, now = new Date()) => {
+  const [outcome] = runChecks([check], { snapshot, config: configWith('{}').config, now });
   return { outcome: outcome!, fails: outcome!.results.filter((r) => r.status === 'fail').map((r) => `${r.severity}: ${r.message}`) };
 };
 const at = (name: string) => `app.example.test@127.0.0.1:${ports[name]}`;
@@ -176,13 +179,49 @@ describe('tls.certificate-untrusted through the real probe', () => {
 });
 
 describe('tls.certificate-expiring: a certificate not valid yet, through the real probe', () => {
-  it('records notBefore, and a notBefore after now fails at critical, naming the date', async () => {
+  const SKEW_HINT = 'Only seconds or minutes ahead: compare this node\'s clock and the issuer\'s with NTP (cert-manager\'s CA and SelfSigned issuers do not backdate notBefore).';
+
+  it('records notBefore, and a notBefore after now fails at critical, naming the date, how far ahead it is and the auditor\'s clock', async () => {
     const snapshot = await probed(configWith('tls:\n  probe: {caFile: test-root.pem}\n').config, 'early', 'chain');
     const [early, valid] = snapshot.probes!;
     const notBefore = early!.certificate!.notBefore!;
     expect(Date.parse(notBefore) - Date.now()).toBeGreaterThan(300 * 86_400_000);
     expect(Date.parse(valid!.certificate!.notBefore!)).toBeLessThan(Date.now());
-    expect(failures(snapshot, certificateExpiring).fails).toEqual([`critical: ${at('early')}: certificate not valid until ${notBefore} (its notBefore): clients refuse it until then.`]);
+    const now = new Date(Date.parse(notBefore) - 365 * 86_400_000);
+    expect(failures(snapshot, certificateExpiring, now).fails).toEqual([
+      `critical: ${at('early')}: certificate not valid until ${notBefore} (its notBefore), 365 days after the auditor's clock (${now.toISOString()}): clients refuse it until then, none allowing for clock skew. ${SKEW_HINT}`,
+    ]);
+  });
+
+  // No allowance for clock skew: Go's crypto/x509 (Certificate.isValid, src/crypto/x509/verify.go)
+  // and OpenSSL refuse a certificate before its notBefore to the second, so a client whose clock
+  // reads as the auditor's refuses it too; the finding says by how much, for the on-call engineer
+  // to tell a slow clock (seconds, minutes) from a certificate issued for later.
+  it('a certificate renewed moments ago, its notBefore seconds or minutes ahead of the auditor\'s clock, still fails, saying by how much and the clock\'s reading', async () => {
+    const snapshot = await probed(configWith('tls:\n  probe: {caFile: test-root.pem}\n').config, 'renewed');
+    const notBefore = snapshot.probes![0]!.certificate!.notBefore!;
+    for (const [aheadMs, said] of [[42_000, '42 s'], [7 * 60_000, '7 min'], [500, '1 s']] as const) {
+      const now = new Date(Date.parse(notBefore) - aheadMs);
+      const [outcome] = runChecks([certificateExpiring], { snapshot, config: configWith('{}').config, now });
+      const [fail] = outcome!.results.filter((r) => r.status === 'fail');
+      expect(`${fail!.severity}: ${fail!.message}`).toBe(
+        `critical: ${at('renewed')}: certificate not valid until ${notBefore} (its notBefore), ${said} after the auditor's clock (${now.toISOString()}): clients refuse it until then, none allowing for clock skew. ${SKEW_HINT}`);
+      expect(fail!.evidence).toMatchObject({ notBefore, aheadSeconds: Math.ceil(aheadMs / 1000), auditorClock: now.toISOString() });
+    }
+    // Once the auditor's clock reaches notBefore, it is valid: no allowance the other way either.
+    expect(failures(snapshot, certificateExpiring, new Date(Date.parse(notBefore))).fails).toEqual([]);
+  });
+
+  it('cert-manager\'s status.notBefore ahead of the auditor\'s clock says the same', () => {
+    const snapshot = snapshotFromObjects([{
+      apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'web', namespace: 'shop' },
+      spec: { secretName: 'web-tls', issuerRef: { name: 'corp-ca', kind: 'ClusterIssuer' } },
+      status: { notBefore: '2026-12-07T21:00:30Z', notAfter: '2027-03-07T21:00:30Z', renewalTime: '2027-02-05T21:00:30Z', conditions: [{ type: 'Ready', status: 'True' }] },
+    }]);
+    const now = new Date('2026-12-07T21:00:00Z');
+    expect(failures(snapshot, certificateExpiring, now).fails).toEqual([
+      `critical: Certificate shop/web (Secret web-tls): certificate not valid until 2026-12-07T21:00:30Z (cert-manager status.notBefore), 30 s after the auditor's clock (2026-12-07T21:00:00.000Z): clients refuse it until then, none allowing for clock skew. ${SKEW_HINT}`,
+    ]);
   });
 });
 
