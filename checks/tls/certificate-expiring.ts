@@ -92,10 +92,11 @@ function notYetValid(notBefore: string | undefined, now: Date): boolean | 'unrea
  * How far ahead of the auditor's clock a notBefore is, and that clock's reading, so that an on-call
  * engineer can tell clocks out of step from a certificate issued for later. No allowance is made:
  * clients make none (Go's crypto/x509 refuses a certificate when `now.Before(c.NotBefore)`, in
- * Certificate.isValid, src/crypto/x509/verify.go; OpenSSL reports X509_V_ERR_CERT_NOT_YET_VALID the
- * same way), so a client whose clock reads as the auditor's refuses it too. Backdating is the
- * issuer's to do: Let's Encrypt backdates notBefore by one hour "to allow for clock skew"
- * (https://community.letsencrypt.org/t/time-zone-considerations-needed-for-certificates/23130),
+ * Certificate.isValid, src/crypto/x509/verify.go; OpenSSL reports X509_V_ERR_CERT_NOT_YET_VALID when
+ * X509_cmp_time(notBefore, now) > 0, in ossl_x509_check_cert_time, crypto/x509/x509_vfy.c), so a
+ * client whose clock reads as the auditor's refuses it too. Backdating is the issuer's to do: Let's
+ * Encrypt backdates notBefore by one hour "to allow for clock skew" (an answer on its community
+ * forum, https://community.letsencrypt.org/t/time-zone-considerations-needed-for-certificates/23130),
  * while cert-manager's own CA and SelfSigned issuers set it to their clock's now
  * (CertificateTemplateOverrideDuration, pkg/util/pki/certificatetemplate.go), so one they just
  * renewed is seconds ahead of a node whose clock is slower.
