@@ -22,16 +22,25 @@ export const certificateUntrusted: Check = {
       const chain = chainOf(p, ctx.now);
       if (chain === 'unrecorded' || chain === 'masked' || !p.certificate) continue;
       const { resource, detailKey, label } = probeSubject(p);
-      const code = p.certificate.authorizationError;
-      const evidence = { endpoint: p.endpoint, subject: p.certificate.subject, authorized: p.certificate.authorized, ...(code ? { authorizationError: code } : {}) };
+      const again = p.certificate.chainApartFromValidity;
+      const behindValidity = again?.linked === false;
+      const code = behindValidity ? again.error : p.certificate.authorizationError;
+      const evidence = {
+        endpoint: p.endpoint, subject: p.certificate.subject, authorized: p.certificate.authorized,
+        ...(p.certificate.authorizationError ? { authorizationError: p.certificate.authorizationError } : {}),
+        ...(again ? { chainApartFromValidity: again } : {}),
+      };
       if (chain === 'trusted') {
         out.push({ label, verdict: { status: 'pass', resource, detailKey, message: `${label}: certificate chains to a trusted root.`, evidence } });
         continue;
       }
       const why = code !== undefined ? REASONS[code] : undefined;
+      const found = behindValidity
+        ? ` The certificate is itself expired or not yet valid (tls.certificate-expiring reports it), which the handshake reported in its place (${p.certificate.authorizationError ?? 'no code given'}); its chain, verified again apart from that validity period, is broken as well: renewing the certificate alone does not fix this.`
+        : '';
       out.push({ label, verdict: {
         status: 'fail', resource, detailKey, evidence,
-        message: `${label}: certificate (CN ${p.certificate.subject ?? '?'}) does not chain to a trusted root: ${why ?? 'its chain did not verify'} (${code ?? 'no reason given'}). Browsers, Go and curl clients refuse it; ${code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' ? 'serve the intermediates with it (the full chain in tls.crt), or, ' : ''}if a private CA your clients trust issued it, set tls.probe.caFile to that CA's PEM bundle.`,
+        message: `${label}: certificate (CN ${p.certificate.subject ?? '?'}) does not chain to a trusted root: ${why ?? 'its chain did not verify'} (${code ?? 'no reason given'}).${found} Browsers, Go and curl clients refuse it; ${code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' ? 'serve the intermediates with it (the full chain in tls.crt), or, ' : ''}if a private CA your clients trust issued it, set tls.probe.caFile to that CA's PEM bundle.`,
       } });
     }
     return worstPerProbeSubject(out, certificateUntrusted.severity);
@@ -39,15 +48,17 @@ export const certificateUntrusted: Check = {
   excluded(ctx) {
     const unrecorded: TlsProbeResult[] = [];
     const masked: TlsProbeResult[] = [];
+    const linked: TlsProbeResult[] = [];
     for (const p of ctx.snapshot.probes ?? []) {
       const chain = chainOf(p, ctx.now);
       if (chain === 'unrecorded' && p.certificate) unrecorded.push(p);
-      else if (chain === 'masked') masked.push(p);
+      else if (chain === 'masked') (p.certificate?.chainApartFromValidity?.linked === true ? linked : masked).push(p);
     }
     const named = (ps: TlsProbeResult[]) => `${ps.slice(0, 3).map((p) => probeSubject(p).label).join(', ')}${ps.length > 3 ? `, and ${ps.length - 3} more` : ''}`;
     const parts = [
       ...(unrecorded.length ? [`${unrecorded.length} endpoint(s) whose probe did not record whether the chain verified (a snapshot written by an earlier version; probe again with --probe-tls): ${named(unrecorded)}`] : []),
       ...(masked.length ? [`${masked.length} endpoint(s) whose certificate is itself expired or not yet valid (tls.certificate-expiring reports it), which the handshake reports in place of any fault in its chain: ${named(masked)}`] : []),
+      ...(linked.length ? [`${linked.length} endpoint(s) whose certificate is itself expired or not yet valid (tls.certificate-expiring reports it), which the handshake reports in place of its verdict on the chain; verified again apart from that validity, the chain links to a trusted root (issuers, signatures, CA flags and the CAs' validity; the handshake's key-usage, path-length and name-constraint checks wait for a valid certificate): ${named(linked)}`] : []),
     ];
     return parts.length ? `Chain not judged for ${parts.join('; ')}.` : undefined;
   },
@@ -87,15 +98,20 @@ const VALIDITY_CODES = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
  * Whether the probe's chain is trusted, untrusted, unrecorded (no certificate, or a snapshot
  * written before the verification was recorded, or a value that is no boolean), or masked: the
  * verification reported a validity-period error while the leaf itself is outside its validity
- * at `now` (RFC 5280 section 4.1.2.5). OpenSSL checks validity after building the chain and keeps
- * the last error (an expired self-signed certificate reports CERT_HAS_EXPIRED, not
- * DEPTH_ZERO_SELF_SIGNED_CERT), so the chain behind such a leaf is unknown; with the leaf within
- * its validity, the expired or premature certificate is a CA's in the chain.
+ * (RFC 5280 section 4.1.2.5). OpenSSL checks validity after building the chain and keeps the last
+ * error (an expired self-signed certificate reports CERT_HAS_EXPIRED, not
+ * DEPTH_ZERO_SELF_SIGNED_CERT), so the handshake says nothing of the chain behind such a leaf. The
+ * probe then verifies the chain again apart from the leaf's validity (chainApartFromValidity): a
+ * break it finds is untrusted; a chain it links to a trusted root stays masked, as that second
+ * verification judges less than the handshake. Without it (snapshots written before), the leaf is
+ * judged at `now`: within its validity, the expired or premature certificate is a CA's in the chain.
  */
 function chainOf(p: TlsProbeResult, now: Date): 'trusted' | 'untrusted' | 'unrecorded' | 'masked' {
   const c = p.certificate;
   if (!c || typeof c.authorized !== 'boolean') return 'unrecorded';
   if (c.authorized) return 'trusted';
+  const again = c.chainApartFromValidity;
+  if (again && typeof again.linked === 'boolean') return again.linked ? 'masked' : 'untrusted';
   if (c.authorizationError !== undefined && VALIDITY_CODES.has(c.authorizationError) && !leafValidAt(c, now)) return 'masked';
   return 'untrusted';
 }

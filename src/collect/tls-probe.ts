@@ -17,7 +17,12 @@
 // Node's default CA store (its bundled Mozilla roots, plus NODE_EXTRA_CA_CERTS or the system's
 // when Node is told to use them) and the operator's tls.probe.caFile; the names are judged apart
 // (certificateNamesHost), so Node's own name check is turned off and cannot mask the chain's.
+// A certificate that is itself expired or not valid yet masks its chain (OpenSSL keeps only its
+// last error, the leaf's validity): its chain is verified again from the same handshake with that
+// validity set aside (verifyChainApartFromLeafValidity), so a chain that is broken as well is
+// still reported.
 
+import { X509Certificate } from 'node:crypto';
 import { promises as dns } from 'node:dns';
 import net from 'node:net';
 import tls from 'node:tls';
@@ -69,6 +74,105 @@ interface Handshake {
   /** With `cert`: whether its chain verified (tlsSocket.authorized), and if not, OpenSSL's reason. */
   authorized?: boolean;
   authorizationError?: string;
+  /** With `cert` outside its validity period at the handshake: its chain verified again without it. */
+  chainApartFromValidity?: ChainVerdict;
+}
+
+type ChainVerdict = NonNullable<NonNullable<TlsProbeResult['certificate']>['chainApartFromValidity']>;
+
+/** The roots the handshakes trust, for verifying a chain again: by fingerprint, and by subject to look an issuer up. */
+interface TrustAnchors {
+  has(c: X509Certificate): boolean;
+  issuersOf(c: X509Certificate): readonly X509Certificate[];
+}
+
+/** Trust anchors of PEM certificates (Node's default store, plus tls.probe.caFile's); one that does not parse is left out. */
+function trustAnchors(pems: readonly string[]): TrustAnchors {
+  const prints = new Set<string>();
+  const bySubject = new Map<string, X509Certificate[]>();
+  for (const pem of pems) {
+    let x: X509Certificate;
+    try {
+      x = new X509Certificate(pem);
+    } catch {
+      continue;
+    }
+    prints.add(x.fingerprint256);
+    const same = bySubject.get(x.subject);
+    if (same) same.push(x);
+    else bySubject.set(x.subject, [x]);
+  }
+  return { has: (c) => prints.has(c.fingerprint256), issuersOf: (c) => bySubject.get(c.issuer) ?? [] };
+}
+
+/** Longer chains than this are not followed (OpenSSL's default verify depth is 100; served chains are a few certificates). */
+const MAX_CHAIN = 16;
+
+const validAt = (c: X509Certificate, at: Date): boolean => c.validFromDate.getTime() <= at.getTime() && at.getTime() <= c.validToDate.getTime();
+
+/**
+ * The served chain (`served`: the leaf, then the certificates the server sent, each issuing the one
+ * before, as tlsSocket.getPeerCertificate(true) links them,
+ * https://nodejs.org/api/tls.html#tlssocketgetpeercertificatedetailed) verified against `anchors` with the
+ * leaf's own validity period set aside: what the handshake's verification would have said of the
+ * chain had the leaf been valid, which OpenSSL does not say once it is not (it keeps only the last
+ * error, the leaf's validity). Built from Node's documented X509Certificate checks
+ * (https://nodejs.org/api/crypto.html#class-x509certificate): x509.checkIssued (OpenSSL's
+ * X509_check_issued: issuer name, authority key identifier, keyCertSign), x509.verify (the
+ * signature), x509.ca (basicConstraints). As OpenSSL does by default (X509_V_FLAG_TRUSTED_FIRST), a
+ * trusted issuer is taken before one the server sent, preferring one valid at `at`, and the CA
+ * certificates of the chain must be valid at `at`. A break is named by the code OpenSSL gives it
+ * (openssl-verification-options(1), "Verification errors"). It judges less than OpenSSL (no key
+ * purpose, path length or name constraints), so `linked` is not the handshake's verdict.
+ */
+function verifyChainApartFromLeafValidity(served: readonly X509Certificate[], anchors: TrustAnchors, at: Date): ChainVerdict {
+  const broken = (error: string): ChainVerdict => ({ linked: false, error });
+  const issues = (c: X509Certificate, issuer: X509Certificate) => c.checkIssued(issuer) && c.verify(issuer.publicKey);
+  const cas: X509Certificate[] = [];
+  const linked = (): ChainVerdict => {
+    const outside = cas.find((c) => !validAt(c, at));
+    if (!outside) return { linked: true };
+    return broken(at.getTime() < outside.validFromDate.getTime() ? 'CERT_NOT_YET_VALID' : 'CERT_HAS_EXPIRED');
+  };
+  let cur = served[0];
+  for (let depth = 0; cur && depth < MAX_CHAIN; depth++) {
+    if (anchors.has(cur)) return linked();
+    const trusted = anchors.issuersOf(cur).filter((a) => issues(cur!, a));
+    if (trusted.length > 0) {
+      cas.push(trusted.find((a) => validAt(a, at)) ?? trusted[0]!);
+      return linked();
+    }
+    const next = served[depth + 1];
+    if (next && cur.checkIssued(next)) {
+      if (!cur.verify(next.publicKey)) return broken('CERT_SIGNATURE_FAILURE');
+      if (!next.ca) return broken('INVALID_CA');
+      cas.push(next);
+      cur = next;
+      continue;
+    }
+    const selfSigned = cur.checkIssued(cur) && cur.verify(cur.publicKey);
+    if (selfSigned) return broken(depth === 0 ? 'DEPTH_ZERO_SELF_SIGNED_CERT' : 'SELF_SIGNED_CERT_IN_CHAIN');
+    return broken(depth === 0 ? 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' : 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
+  }
+  return broken('UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
+}
+
+/** The certificates of a detailed peer certificate, leaf first, each the issuer of the one before (a self-signed one issues itself: once). */
+function servedChain(peer: tls.DetailedPeerCertificate): X509Certificate[] {
+  const out: X509Certificate[] = [];
+  const seen = new Set<string>();
+  for (let c: tls.DetailedPeerCertificate | undefined = peer; c?.raw && !seen.has(c.fingerprint256) && out.length < MAX_CHAIN; c = c.issuerCertificate) {
+    seen.add(c.fingerprint256);
+    out.push(new X509Certificate(c.raw));
+  }
+  return out;
+}
+
+/** Whether a peer certificate is outside its validity period at `at`, as Node gives its dates. */
+function outsideValidity(cert: tls.PeerCertificate, at: Date): boolean {
+  const from = Date.parse(cert.valid_from);
+  const to = Date.parse(cert.valid_to);
+  return !Number.isNaN(from) && !Number.isNaN(to) && (at.getTime() < from || at.getTime() > to);
 }
 
 /** What Node says of a chain that did not verify: a code string (its typings say Error). */
@@ -97,6 +201,16 @@ function contextsFor(ca: readonly string[] | undefined): ((v: Version) => tls.Se
   };
 }
 
+/** The chain the socket's peer served, verified again with the leaf's validity set aside; undefined when that cannot be done. */
+function chainApartFromValidity(socket: tls.TLSSocket, anchors: AnchorsFor, at: Date): ChainVerdict | undefined {
+  try {
+    return verifyChainApartFromLeafValidity(servedChain(socket.getPeerCertificate(true)), anchors(), at);
+  } catch {
+    // A certificate Node gave that X509Certificate cannot read: no second verdict, the chain stays masked.
+    return undefined;
+  }
+}
+
 /** A `lookup` for net.connect that answers with the given addresses only. */
 function pinnedLookup(addresses: readonly string[]): net.LookupFunction {
   return (hostname, options, callback) => {
@@ -109,7 +223,10 @@ function pinnedLookup(addresses: readonly string[]): net.LookupFunction {
   };
 }
 
-function handshake(ep: ProbeEndpoint, version: Version, timeoutMs: number, addresses: readonly string[] | undefined, signal: AbortSignal, contexts?: (v: Version) => tls.SecureContext): Promise<Handshake> {
+/** The trust anchors, made on first use (only a certificate outside its validity needs them). */
+type AnchorsFor = () => TrustAnchors;
+
+function handshake(ep: ProbeEndpoint, version: Version, timeoutMs: number, addresses: readonly string[] | undefined, signal: AbortSignal, contexts: ((v: Version) => tls.SecureContext) | undefined, anchors: AnchorsFor | undefined): Promise<Handshake> {
   return new Promise((resolve) => {
     let done = false;
     const finish = (h: Handshake, socket?: tls.TLSSocket) => {
@@ -144,7 +261,12 @@ function handshake(ep: ProbeEndpoint, version: Version, timeoutMs: number, addre
     socket.once('secureConnect', () => {
       const got = socket.getProtocol();
       const authorizationError = socket.authorized ? undefined : authorizationCode(socket.authorizationError);
-      if (got === version) finish({ outcome: 'accepted', cert: socket.getPeerCertificate(), authorized: socket.authorized, ...(authorizationError ? { authorizationError } : {}) }, socket);
+      if (got === version) {
+        const cert = socket.getPeerCertificate();
+        const at = new Date();
+        const again = anchors && !socket.authorized && cert.raw && outsideValidity(cert, at) ? chainApartFromValidity(socket, anchors, at) : undefined;
+        finish({ outcome: 'accepted', cert, authorized: socket.authorized, ...(authorizationError ? { authorizationError } : {}), ...(again ? { chainApartFromValidity: again } : {}) }, socket);
+      }
       else finish({ outcome: 'inconclusive', error: `negotiated ${got ?? 'unknown'} instead of ${version}` }, socket);
     });
     socket.once('error', (error: NodeJS.ErrnoException) => {
@@ -207,12 +329,13 @@ function certificateNames(cert: tls.PeerCertificate): CertificateNames & { altNa
 const inconclusive = (): TlsProbeResult['versions'] => ({ 'TLSv1': 'inconclusive', 'TLSv1.1': 'inconclusive', 'TLSv1.2': 'inconclusive', 'TLSv1.3': 'inconclusive' });
 
 /** One endpoint, every version; null when `signal` aborted it before it finished. */
-async function probeEndpoint(ep: ProbeEndpoint, timeoutMs: number, addresses: readonly string[] | undefined, signal: AbortSignal, contexts?: (v: Version) => tls.SecureContext): Promise<TlsProbeResult | null> {
+async function probeEndpoint(ep: ProbeEndpoint, timeoutMs: number, addresses: readonly string[] | undefined, signal: AbortSignal, contexts: ((v: Version) => tls.SecureContext) | undefined, anchors: AnchorsFor): Promise<TlsProbeResult | null> {
   const versions = inconclusive();
   let served: Handshake | undefined;
   const errors: string[] = [];
   for (const v of PROBE_VERSIONS) {
-    const h = await handshake(ep, v, timeoutMs, addresses, signal, contexts);
+    // The chain is verified again only for the handshake whose certificate is kept.
+    const h = await handshake(ep, v, timeoutMs, addresses, signal, contexts, served ? undefined : anchors);
     if (signal.aborted) return null;
     versions[v] = h.outcome;
     if (h.cert && !served && h.cert.valid_to) served = h;
@@ -237,6 +360,7 @@ async function probeEndpoint(ep: ProbeEndpoint, timeoutMs: number, addresses: re
       ...(miss ? { hostnameMismatch: miss } : {}),
       ...(served.authorized !== undefined ? { authorized: served.authorized } : {}),
       ...(served.authorizationError ? { authorizationError: served.authorizationError } : {}),
+      ...(served.chainApartFromValidity ? { chainApartFromValidity: served.chainApartFromValidity } : {}),
     };
   }
   if (Object.values(versions).every((o) => o === 'inconclusive')) result.error = errors[0] ?? 'no handshake completed';
@@ -290,10 +414,14 @@ function phaseSignal(options: Pick<ProbeOptions, 'deadlineMs' | 'signal'>): { si
 export async function probeEndpoints(endpoints: ProbeEndpoint[], options: ProbeOptions): Promise<TlsProbeResult[]> {
   const phase = phaseSignal(options);
   const contexts = contextsFor(options.ca);
+  let anchors: TrustAnchors | undefined;
+  // The roots the handshakes trusted: Node's default store (tls.getCACertificates('default'),
+  // https://nodejs.org/api/tls.html#tlsgetcacertificatestype), plus the CA bundle when one is given.
+  const anchorsFor: AnchorsFor = () => (anchors ??= trustAnchors([...tls.getCACertificates('default'), ...(options.ca ?? [])]));
   try {
     const results = await eachBounded(endpoints, options.concurrency, phase.signal, async (ep) => {
       try {
-        return await probeEndpoint(ep, options.timeoutMs, net.isIP(ep.host) ? undefined : options.addresses?.get(ep.host), phase.signal, contexts);
+        return await probeEndpoint(ep, options.timeoutMs, net.isIP(ep.host) ? undefined : options.addresses?.get(ep.host), phase.signal, contexts, anchorsFor);
       } catch (error: unknown) {
         return { endpoint: ep, versions: inconclusive(), error: error instanceof Error ? error.message : String(error) };
       }

@@ -78,6 +78,15 @@ export interface TlsProbeResult {
     authorized?: boolean;
     /** Why it did not: OpenSSL's code as Node gives it (tlsSocket.authorizationError), e.g. DEPTH_ZERO_SELF_SIGNED_CERT. */
     authorizationError?: string;
+    /**
+     * When the certificate was itself outside its validity period at the handshake, which the
+     * handshake then reports in place of any fault of its chain: the served chain verified again by
+     * the probe, from the same handshake, with that validity period set aside (src/collect/tls-probe.ts,
+     * verifyChainApartFromLeafValidity). `linked`: it leads to a trusted root; else `error` names the
+     * break in OpenSSL's words (UNABLE_TO_VERIFY_LEAF_SIGNATURE, DEPTH_ZERO_SELF_SIGNED_CERT, …).
+     * Absent when the certificate was valid, and in snapshots written before it was recorded.
+     */
+    chainApartFromValidity?: { linked: boolean; error?: string };
   };
   error?: string;
 }

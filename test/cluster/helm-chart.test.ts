@@ -56,6 +56,8 @@ describeCluster('Helm chart on a real kube-apiserver', (cluster) => {
     cronObjects = renderChart(helm, { history: { type: 'k8s' } }, { release, namespace: ns });
     serveObjects = renderChart(helm, {
       mode: 'serve', history: { type: 'sqlite' },
+      // A private CA bundle for the probes, from a ConfigMap (run.probeCaBundle): an optional volume of one key.
+      run: { probeTls: true, probeCaBundle: { configMap: 'corp-ca' } },
       notifications: { existingSecret: 'ztaudit-notify', slack: { enabled: true, channel: '#sec' }, email: { enabled: true, to: ['sec@example.com'] } },
       networkPolicy: { enabled: true, apiServer: { cidrs: ['127.0.0.1/32'], ports: [443, 6443] }, serveIngressFrom: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }] },
     }, { release: `${release}-s`, namespace: serveNs });
@@ -73,6 +75,8 @@ describeCluster('Helm chart on a real kube-apiserver', (cluster) => {
       }
       const [cj] = created.filter(({ o }) => o.kind === 'CronJob').map(({ r }) => r.body as Obj);
       expect(cj!.spec.concurrencyPolicy).toBe('Forbid');
+      const [deployment] = created.filter(({ o }) => o.kind === 'Deployment').map(({ r }) => r.body as Obj);
+      expect(deployment!.spec.template.spec.volumes).toContainEqual(expect.objectContaining({ name: 'probe-ca', configMap: expect.objectContaining({ name: 'corp-ca', items: [{ key: 'ca.crt', path: 'ca.crt' }], optional: true }) }));
     });
 
     it("the auditor's pod, as a real Pod, is admitted at Pod Security 'restricted'", async () => {

@@ -493,6 +493,56 @@ describe.skipIf(!helm)('helm chart', () => {
     expect(selfAudit(objects).findings.filter((f) => ['network', 'pod-security', 'rbac'].includes(f.area)).map((f) => `${f.check} ${f.resource.name}`)).toEqual([]);
   });
 
+  it('run.probeCaBundle mounts a CA bundle from a ConfigMap read-only and points tls.probe.caFile at it; without it nothing is mounted and the config is as given', () => {
+    const configOf = (objects: KubeObject[]) => parse((byKind(objects, 'ConfigMap') as Obj[]).find((c) => c.metadata.name === 'zt-ztaudit-config')!.data['ztaudit.yaml']);
+    for (const mode of ['cronjob', 'serve']) {
+      const objects = renderChart(h, { mode, run: { probeTls: true, probeCaBundle: { configMap: 'corp-ca' } }, config: { target: { podSecurityLevel: 'baseline' }, tls: { probe: { timeoutMs: 3000 } } } });
+      const [{ spec }] = podTemplates(objects);
+      const c = spec.containers[0];
+      // Only the key, and optional: a ConfigMap or key gone missing leaves the file absent, which
+      // the run reports as a config error (and alerts) instead of a pod waiting for its volume.
+      expect(spec.volumes, mode).toContainEqual({ name: 'probe-ca', configMap: { name: 'corp-ca', items: [{ key: 'ca.crt', path: 'ca.crt' }], optional: true } });
+      expect(c.volumeMounts, mode).toContainEqual({ name: 'probe-ca', mountPath: '/etc/ztaudit/probe-ca', readOnly: true });
+      const config = configOf(objects);
+      expect(config, mode).toEqual({ target: { podSecurityLevel: 'baseline' }, tls: { probe: { timeoutMs: 3000, caFile: '/etc/ztaudit/probe-ca/ca.crt' } } });
+      const v = validateConfig(config, { file: 'ztaudit.yaml', checkIds: new Set(CHECK_BY_ID.keys()) });
+      expect(v.errors).toEqual([]);
+      expect(v.config.tls.probe.caFile).toBe('/etc/ztaudit/probe-ca/ca.crt');
+      // A ConfigMap mounted by the kubelet: no Secret, and no grant to the auditor to read it.
+      expect(byKind(objects, 'Secret')).toHaveLength(0);
+      expect(JSON.stringify(byKind(objects, 'ClusterRole'))).not.toContain('corp-ca');
+      expect(selfAudit(objects).findings.filter((f) => ['network', 'pod-security', 'rbac'].includes(f.area)).map((f) => `${f.check} ${f.resource.name}`), mode).toEqual([]);
+    }
+    // Another key and mount path; the caFile follows them.
+    const custom = renderChart(h, { run: { probeCaBundle: { configMap: 'corp-ca', key: 'roots.pem', mountPath: '/etc/corp-ca/' } } });
+    expect(podTemplates(custom)[0]!.spec.containers[0].volumeMounts).toContainEqual({ name: 'probe-ca', mountPath: '/etc/corp-ca/', readOnly: true });
+    expect(configOf(custom).tls.probe.caFile).toBe('/etc/corp-ca/roots.pem');
+    // Without a ConfigMap: no volume, no mount, the config exactly as values.config gives it.
+    for (const values of [{}, { run: { probeTls: true, probeCaBundle: { configMap: '', key: 'x.pem' } } }]) {
+      const plain = renderChart(h, values);
+      const [{ spec }] = podTemplates(plain);
+      expect(spec.volumes.map((v: Obj) => v.name)).toEqual(['tmp', 'config']);
+      expect(spec.containers[0].volumeMounts.map((m: Obj) => m.name)).toEqual(['tmp', 'config']);
+      expect(configOf(plain)).toEqual({ target: { podSecurityLevel: 'restricted' } });
+    }
+    // Refused in one line: caFile given twice, a key that is no ConfigMap key, a mount over another volume.
+    const oneError = (r: ReturnType<typeof templateChart>) => r.stderr.split('\n').filter((l) => l.startsWith('Error: ') || l.startsWith('- at '));
+    const twice = templateChart(h, { run: { probeCaBundle: { configMap: 'corp-ca' } }, config: { tls: { probe: { caFile: '/etc/other/ca.pem' } } } });
+    expect(twice.status).not.toBe(0);
+    expect(oneError(twice)).toEqual([expect.stringContaining('config.tls.probe.caFile and run.probeCaBundle.configMap are both set: run.probeCaBundle sets tls.probe.caFile to /etc/ztaudit/probe-ca/ca.crt; remove config.tls.probe.caFile')]);
+    const badKey = templateChart(h, { run: { probeCaBundle: { configMap: 'corp-ca', key: '../ca.crt' } } });
+    expect(badKey.status).not.toBe(0);
+    expect(badKey.stderr).toContain("at '/run/probeCaBundle/key'");
+    const badName = templateChart(h, { run: { probeCaBundle: { configMap: 'Corp CA' } } });
+    expect(badName.status).not.toBe(0);
+    expect(badName.stderr).toContain("at '/run/probeCaBundle/configMap'");
+    const over = templateChart(h, { run: { probeCaBundle: { configMap: 'corp-ca', mountPath: '/etc/ztaudit/' } } });
+    expect(over.status).not.toBe(0);
+    expect(oneError(over)).toEqual([expect.stringContaining('run.probeCaBundle.mountPath /etc/ztaudit is where another volume of the pod is mounted (/etc/ztaudit, /tmp): mount the CA bundle at a path of its own')]);
+    const lint = runHelm(h, ['lint', '--strict', CHART_DIR, ...LINT_API_SERVER, '--set', 'run.probeTls=true', '--set', 'run.probeCaBundle.configMap=corp-ca']);
+    expect(lint.status, lint.stdout + lint.stderr).toBe(0);
+  });
+
   it('renders values.config as ztaudit.yaml, which ztaudit itself accepts', () => {
     const config = {
       target: { podSecurityLevel: 'baseline' },

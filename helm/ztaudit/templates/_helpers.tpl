@@ -171,6 +171,50 @@ cronjob.activeDeadlineSeconds empty derives the Job's from them, a value too sma
 {{- end }}
 {{- end }}
 
+{{/*
+tls.probe.caFile when run.probeCaBundle names a ConfigMap: the key's file where the volume is
+mounted; empty otherwise. A mount path another of the pod's volumes uses would hide one of them.
+*/}}
+{{- define "ztaudit.probeCaFile" -}}
+{{- $b := .Values.run.probeCaBundle }}
+{{- if $b.configMap }}
+{{- $path := clean $b.mountPath }}
+{{- $taken := list "/etc/ztaudit" "/tmp" }}
+{{- if eq .Values.history.type "sqlite" }}{{ $taken = append $taken (clean .Values.history.sqlite.mountPath) }}{{ end }}
+{{- if eq .Values.history.type "postgres" }}
+{{- if .Values.history.postgres.caConfigMap }}{{ $taken = append $taken (clean .Values.history.postgres.caMountPath) }}{{ end }}
+{{- if .Values.history.postgres.clientCertSecret }}{{ $taken = append $taken (clean .Values.history.postgres.clientCertMountPath) }}{{ end }}
+{{- end }}
+{{- if has $path $taken }}
+{{- fail (printf "run.probeCaBundle.mountPath %s is where another volume of the pod is mounted (%s): mount the CA bundle at a path of its own" $path (join ", " $taken)) }}
+{{- end }}
+{{- printf "%s/%s" (trimSuffix "/" $path) $b.key }}
+{{- end }}
+{{- end }}
+
+{{/*
+ztaudit.yaml: values.config as given, with tls.probe.caFile pointing into run.probeCaBundle's
+volume when one is mounted (a caFile given in config as well would leave one of them unused).
+*/}}
+{{- define "ztaudit.config" -}}
+{{- $config := deepCopy (default (dict) .Values.config) }}
+{{- with include "ztaudit.probeCaFile" . }}
+{{- $tls := default (dict) (get $config "tls") }}
+{{- $probe := dict }}
+{{- if kindIs "map" $tls }}{{ $probe = default (dict) (get $tls "probe") }}{{ end }}
+{{- if not (and (kindIs "map" $tls) (kindIs "map" $probe)) }}
+{{- fail "config.tls.probe must be a map to take run.probeCaBundle's tls.probe.caFile" }}
+{{- end }}
+{{- if hasKey $probe "caFile" }}
+{{- fail (printf "config.tls.probe.caFile and run.probeCaBundle.configMap are both set: run.probeCaBundle sets tls.probe.caFile to %s; remove config.tls.probe.caFile" .) }}
+{{- end }}
+{{- $_ := set $probe "caFile" . }}
+{{- $_ = set $tls "probe" $probe }}
+{{- $_ = set $config "tls" $tls }}
+{{- end }}
+{{- toYaml $config }}
+{{- end }}
+
 {{/* Arguments shared by `run` and `serve`. */}}
 {{- define "ztaudit.commonArgs" -}}
 - --config
@@ -373,6 +417,11 @@ containers:
       - name: history
         mountPath: {{ $.Values.history.sqlite.mountPath | quote }}
       {{- end }}
+      {{- if include "ztaudit.probeCaFile" $ }}
+      - name: probe-ca
+        mountPath: {{ $.Values.run.probeCaBundle.mountPath | quote }}
+        readOnly: true
+      {{- end }}
       {{- if and (eq $.Values.history.type "postgres") $.Values.history.postgres.caConfigMap }}
       - name: postgres-ca
         mountPath: {{ $.Values.history.postgres.caMountPath | quote }}
@@ -397,6 +446,23 @@ volumes:
   - name: history
     persistentVolumeClaim:
       claimName: {{ default (printf "%s-history" (include "ztaudit.fullname" $)) $.Values.history.sqlite.persistence.existingClaim }}
+  {{- end }}
+  {{- if include "ztaudit.probeCaFile" $ }}
+  {{- /*
+  Optional, so that a ConfigMap or key gone missing makes the run's config error, which alerts
+  ("tls.probe.caFile: ...: file not found"), not a pod left waiting for its volume: an optional
+  ConfigMap that does not exist is mounted empty, a missing key is absent beneath the mount point
+  (https://kubernetes.io/docs/tasks/configure-pod-container/configure-pod-configmap/#optional-configmaps).
+  Only the key is projected. A mount below the read-only config volume works: the kubelet makes
+  the mount point when it writes that volume (kubernetes/kubernetes#60342).
+  */}}
+  - name: probe-ca
+    configMap:
+      name: {{ $.Values.run.probeCaBundle.configMap | quote }}
+      items:
+        - key: {{ $.Values.run.probeCaBundle.key | quote }}
+          path: {{ $.Values.run.probeCaBundle.key | quote }}
+      optional: true
   {{- end }}
   {{- if and (eq $.Values.history.type "postgres") $.Values.history.postgres.caConfigMap }}
   - name: postgres-ca

@@ -76,7 +76,15 @@ beforeAll(async () => {
   ca('expired-intermediate', 'test-root', -30, -1);
   leaf('app', 'test-intermediate');
   leaf('early', 'test-intermediate', 365, 730);
+  // Renewed a moment ago by an issuer whose clock is ahead of this one (or seen from a slower node).
+  leaf('renewed', 'test-intermediate', 120 / 86_400, 90);
   leaf('under-expired', 'expired-intermediate', -2, 20);
+  // Leaves outside their validity, whose chains the handshake then says nothing of.
+  leaf('expired', 'test-intermediate', -30, -2);
+  leaf('expired-under-expired', 'expired-intermediate', -20, -5);
+  writeFileSync(join(dir, 'expired-self.ext'), 'subjectAltName=DNS:app.example.test\nextendedKeyUsage=serverAuth\n');
+  ssl('req', ...EC, '-keyout', 'expired-self.key', '-out', 'expired-self.csr', '-subj', '/CN=app.example.test');
+  sign('expired-self', 'expired-self', -30, -2, true);
   // A self-signed certificate: its own CA, as `openssl req -x509` makes one.
   ssl('req', '-x509', ...EC, '-keyout', 'self.key', '-out', 'self.pem', '-days', '20', '-subj', '/CN=app.example.test', '-addext', 'subjectAltName=DNS:app.example.test');
   ssl('req', '-x509', ...EC, '-keyout', 'hostile.key', '-out', 'hostile.pem', '-days', '20', '-subj', `/CN=${HOSTILE}`, '-addext', 'subjectAltName=DNS:app.example.test');
@@ -84,8 +92,16 @@ beforeAll(async () => {
   await serve('chain', 'app', ['app.pem', 'test-intermediate.pem']);
   await serve('leafOnly', 'app', ['app.pem']);
   await serve('early', 'early', ['early.pem', 'test-intermediate.pem']);
+  await serve('renewed', 'renewed', ['renewed.pem', 'test-intermediate.pem']);
   await serve('expiredIntermediate', 'under-expired', ['under-expired.pem', 'expired-intermediate.pem']);
   await serve('hostile', 'hostile', ['hostile.pem']);
+  await serve('chainWithRoot', 'app', ['app.pem', 'test-intermediate.pem', 'test-root.pem']);
+  await serve('expiredChain', 'expired', ['expired.pem', 'test-intermediate.pem']);
+  await serve('expiredLeafOnly', 'expired', ['expired.pem']);
+  await serve('expiredChainWithRoot', 'expired', ['expired.pem', 'test-intermediate.pem', 'test-root.pem']);
+  await serve('expiredSelf', 'expired-self', ['expired-self.pem']);
+  await serve('expiredUnderExpired', 'expired-under-expired', ['expired-under-expired.pem', 'expired-intermediate.pem']);
+  await serve('earlyLeafOnly', 'early', ['early.pem']);
 });
 
 afterAll(() => {
@@ -108,11 +124,13 @@ async function probed(config: Config, ...names: string[]): Promise<Snapshot> {
   return snapshot;
 }
 
-const failures = (snapshot: Snapshot, check = certificateUntrusted) => {
-  const [outcome] = runChecks([check], { snapshot, config: configWith('{}').config, now: new Date() });
+const failures = (snapshot: Snapshot, check = certificateUntrusted, now = new Date()) => {
+  const [outcome] = runChecks([check], { snapshot, config: configWith('{}').config, now });
   return { outcome: outcome!, fails: outcome!.results.filter((r) => r.status === 'fail').map((r) => `${r.severity}: ${r.message}`) };
 };
 const at = (name: string) => `app.example.test@127.0.0.1:${ports[name]}`;
+/** What OpenSSL reports for a certificate outside its validity period (https://nodejs.org/api/errors.html#x509-certificate-error-codes). */
+const VALIDITY = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
 
 describe('tls.certificate-untrusted through the real probe', () => {
   it('a self-signed certificate fails, naming the reason and tls.probe.caFile', async () => {
@@ -152,7 +170,7 @@ describe('tls.certificate-untrusted through the real probe', () => {
     ]);
   });
 
-  it('an expired intermediate under a valid leaf fails; an expired or premature leaf is left to tls.certificate-expiring, said in the coverage note', async () => {
+  it('an expired intermediate under a valid leaf fails; an expired or premature leaf whose chain is sound is left to tls.certificate-expiring, said in the coverage note', async () => {
     const snapshot = await probed(configWith('tls:\n  probe: {caFile: test-root.pem}\n').config, 'expiredIntermediate', 'early');
     expect(snapshot.probes!.map((p) => p.certificate?.authorizationError)).toEqual(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
     const { outcome, fails } = failures(snapshot);
@@ -160,7 +178,7 @@ describe('tls.certificate-untrusted through the real probe', () => {
       `high: ${at('expiredIntermediate')}: certificate (CN app.example.test) does not chain to a trusted root: a CA certificate in its chain has expired (CERT_HAS_EXPIRED). Browsers, Go and curl clients refuse it; if a private CA your clients trust issued it, set tls.probe.caFile to that CA's PEM bundle.`,
     ]);
     expect(outcome.results).toHaveLength(1);
-    expect(outcome.excluded).toBe(`Chain not judged for 1 endpoint(s) whose certificate is itself expired or not yet valid (tls.certificate-expiring reports it), which the handshake reports in place of any fault in its chain: ${at('early')}.`);
+    expect(outcome.excluded).toBe(`Chain not judged for 1 endpoint(s) whose certificate is itself expired or not yet valid (tls.certificate-expiring reports it), which the handshake reports in place of its verdict on the chain; verified again apart from that validity, the chain links to a trusted root (issuers, signatures, CA flags and the CAs' validity; the handshake's key-usage, path-length and name-constraint checks wait for a valid certificate): ${at('early')}.`);
   });
 
   it('the served names stay escaped in the HTML report', async () => {
@@ -175,14 +193,99 @@ describe('tls.certificate-untrusted through the real probe', () => {
   });
 });
 
+// While the leaf is outside its validity the handshake reports only that (OpenSSL keeps its last
+// error), so the probe verifies the served chain again, from the same handshake, with the leaf's
+// validity set aside. Its oracle is the handshake itself: for each chain, a twin served with a
+// valid leaf from the same issuer gets the handshake's own verdict, and the second verification of
+// the expired (or premature) one must say the same.
+describe('tls.certificate-untrusted: the chain behind an expired or premature certificate', () => {
+  const ROOT = 'tls:\n  probe: {caFile: test-root.pem}\n';
+  const twins: Array<{ chain: string; valid: string; outside: string; config: string; handshake: string }> = [
+    { chain: 'full chain, private root trusted', valid: 'chain', outside: 'expiredChain', config: ROOT, handshake: 'trusted' },
+    { chain: 'full chain, root unknown', valid: 'chain', outside: 'expiredChain', config: '{}', handshake: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' },
+    { chain: 'without its intermediate', valid: 'leafOnly', outside: 'expiredLeafOnly', config: ROOT, handshake: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' },
+    { chain: 'without its intermediate, not valid yet', valid: 'leafOnly', outside: 'earlyLeafOnly', config: ROOT, handshake: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' },
+    { chain: 'root sent, not trusted', valid: 'chainWithRoot', outside: 'expiredChainWithRoot', config: '{}', handshake: 'SELF_SIGNED_CERT_IN_CHAIN' },
+    { chain: 'self-signed', valid: 'selfSigned', outside: 'expiredSelf', config: '{}', handshake: 'DEPTH_ZERO_SELF_SIGNED_CERT' },
+    { chain: 'under an expired intermediate', valid: 'expiredIntermediate', outside: 'expiredUnderExpired', config: ROOT, handshake: 'CERT_HAS_EXPIRED' },
+  ];
+
+  it.each(twins)('$chain: the second verification says what the handshake says of the same chain with a valid leaf ($handshake)', async ({ valid, outside, config, handshake }) => {
+    const snapshot = await probed(configWith(config).config, valid, outside);
+    const [twin, masked] = snapshot.probes!.map((p) => p.certificate!);
+    expect(twin!.authorized ? 'trusted' : twin!.authorizationError).toBe(handshake);
+    expect(twin!.chainApartFromValidity).toBeUndefined();
+    expect(VALIDITY.has(masked!.authorizationError!), masked!.authorizationError).toBe(true);
+    expect(masked!.chainApartFromValidity).toEqual(twin!.authorized ? { linked: true } : { linked: false, error: twin!.authorizationError });
+  });
+
+  it('an expired certificate served without its intermediate fails for the chain too, saying that renewing it alone does not fix it', async () => {
+    const snapshot = await probed(configWith(ROOT).config, 'expiredLeafOnly', 'expiredChain');
+    const { outcome, fails } = failures(snapshot);
+    expect(fails).toEqual([
+      `high: ${at('expiredLeafOnly')}: certificate (CN app.example.test) does not chain to a trusted root: chain incomplete: the server sent the certificate without the intermediates that link it to a root, and its issuer is not a trusted root (UNABLE_TO_VERIFY_LEAF_SIGNATURE). The certificate is itself expired or not yet valid (tls.certificate-expiring reports it), which the handshake reported in its place (CERT_HAS_EXPIRED); its chain, verified again apart from that validity period, is broken as well: renewing the certificate alone does not fix this. Browsers, Go and curl clients refuse it; serve the intermediates with it (the full chain in tls.crt), or, if a private CA your clients trust issued it, set tls.probe.caFile to that CA's PEM bundle.`,
+    ]);
+    expect(outcome.results.find((r) => r.status === 'fail')!.evidence).toMatchObject({ authorizationError: 'CERT_HAS_EXPIRED', chainApartFromValidity: { linked: false, error: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' } });
+    // The sound chain of the same expired certificate is no pass: the handshake did not judge it whole.
+    expect(outcome.results).toHaveLength(1);
+    expect(outcome.excluded).toContain(`the chain links to a trusted root (issuers, signatures, CA flags and the CAs' validity; the handshake's key-usage, path-length and name-constraint checks wait for a valid certificate): ${at('expiredChain')}.`);
+    // Issued by a CA nobody trusts and expired: both findings, each check its own.
+    const unknown = await probed(configWith('{}').config, 'expiredChain');
+    expect(failures(unknown).fails).toEqual([expect.stringContaining('issuer unknown: the chain the server sent leads to no trusted root (UNABLE_TO_GET_ISSUER_CERT_LOCALLY). The certificate is itself expired or not yet valid')]);
+    expect(failures(unknown, certificateExpiring).fails).toEqual([expect.stringMatching(/^critical: .*: certificate expired on /)]);
+  });
+
+  it('a premature certificate whose notBefore the auditor\'s clock has since passed (a watch run) keeps the probe\'s verdict on its chain, not a CA\'s validity', async () => {
+    const snapshot = await probed(configWith(ROOT).config, 'earlyLeafOnly');
+    const later = new Date(Date.parse(snapshot.probes![0]!.certificate!.notBefore!) + 60_000);
+    expect(failures(snapshot, certificateUntrusted, later).fails).toEqual([expect.stringContaining('(UNABLE_TO_VERIFY_LEAF_SIGNATURE). The certificate is itself expired or not yet valid (tls.certificate-expiring reports it), which the handshake reported in its place (CERT_NOT_YET_VALID)')]);
+  });
+});
+
 describe('tls.certificate-expiring: a certificate not valid yet, through the real probe', () => {
-  it('records notBefore, and a notBefore after now fails at critical, naming the date', async () => {
+  const SKEW_HINT = 'Only seconds or minutes ahead: compare this node\'s clock and the issuer\'s with NTP (cert-manager\'s CA and SelfSigned issuers do not backdate notBefore).';
+
+  it('records notBefore, and a notBefore after now fails at critical, naming the date, how far ahead it is and the auditor\'s clock', async () => {
     const snapshot = await probed(configWith('tls:\n  probe: {caFile: test-root.pem}\n').config, 'early', 'chain');
     const [early, valid] = snapshot.probes!;
     const notBefore = early!.certificate!.notBefore!;
     expect(Date.parse(notBefore) - Date.now()).toBeGreaterThan(300 * 86_400_000);
     expect(Date.parse(valid!.certificate!.notBefore!)).toBeLessThan(Date.now());
-    expect(failures(snapshot, certificateExpiring).fails).toEqual([`critical: ${at('early')}: certificate not valid until ${notBefore} (its notBefore): clients refuse it until then.`]);
+    const now = new Date(Date.parse(notBefore) - 365 * 86_400_000);
+    expect(failures(snapshot, certificateExpiring, now).fails).toEqual([
+      `critical: ${at('early')}: certificate not valid until ${notBefore} (its notBefore), 365 days after the auditor's clock (${now.toISOString()}): clients refuse it until then, none allowing for clock skew. ${SKEW_HINT}`,
+    ]);
+  });
+
+  // No allowance for clock skew: Go's crypto/x509 (Certificate.isValid, src/crypto/x509/verify.go)
+  // and OpenSSL refuse a certificate before its notBefore to the second, so a client whose clock
+  // reads as the auditor's refuses it too; the finding says by how much, for the on-call engineer
+  // to tell a slow clock (seconds, minutes) from a certificate issued for later.
+  it('a certificate renewed moments ago, its notBefore seconds or minutes ahead of the auditor\'s clock, still fails, saying by how much and the clock\'s reading', async () => {
+    const snapshot = await probed(configWith('tls:\n  probe: {caFile: test-root.pem}\n').config, 'renewed');
+    const notBefore = snapshot.probes![0]!.certificate!.notBefore!;
+    for (const [aheadMs, said] of [[42_000, '42 s'], [7 * 60_000, '7 min'], [500, '1 s']] as const) {
+      const now = new Date(Date.parse(notBefore) - aheadMs);
+      const [outcome] = runChecks([certificateExpiring], { snapshot, config: configWith('{}').config, now });
+      const [fail] = outcome!.results.filter((r) => r.status === 'fail');
+      expect(`${fail!.severity}: ${fail!.message}`).toBe(
+        `critical: ${at('renewed')}: certificate not valid until ${notBefore} (its notBefore), ${said} after the auditor's clock (${now.toISOString()}): clients refuse it until then, none allowing for clock skew. ${SKEW_HINT}`);
+      expect(fail!.evidence).toMatchObject({ notBefore, aheadSeconds: Math.ceil(aheadMs / 1000), auditorClock: now.toISOString() });
+    }
+    // Once the auditor's clock reaches notBefore, it is valid: no allowance the other way either.
+    expect(failures(snapshot, certificateExpiring, new Date(Date.parse(notBefore))).fails).toEqual([]);
+  });
+
+  it('cert-manager\'s status.notBefore ahead of the auditor\'s clock says the same', () => {
+    const snapshot = snapshotFromObjects([{
+      apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'web', namespace: 'shop' },
+      spec: { secretName: 'web-tls', issuerRef: { name: 'corp-ca', kind: 'ClusterIssuer' } },
+      status: { notBefore: '2026-12-07T21:00:30Z', notAfter: '2027-03-07T21:00:30Z', renewalTime: '2027-02-05T21:00:30Z', conditions: [{ type: 'Ready', status: 'True' }] },
+    }]);
+    const now = new Date('2026-12-07T21:00:00Z');
+    expect(failures(snapshot, certificateExpiring, now).fails).toEqual([
+      `critical: Certificate shop/web (Secret web-tls): certificate not valid until 2026-12-07T21:00:30Z (cert-manager status.notBefore), 30 s after the auditor's clock (2026-12-07T21:00:00.000Z): clients refuse it until then, none allowing for clock skew. ${SKEW_HINT}`,
+    ]);
   });
 });
 
