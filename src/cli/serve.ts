@@ -17,7 +17,7 @@ import type { Snapshot } from '../snapshot/types.ts';
 import { EXIT_OK, type CliIO } from './io.ts';
 import { createLogger } from './log.ts';
 import { addAuditOptions, checkAuditFlags, loadValidConfig, sayCannotRun, warnAlertsNeverFire, type AuditOptions } from './run.ts';
-import { checkOneSource, checkSource, describeSource, liveConfigMapRefs, loadSource } from './source.ts';
+import { checkOneSource, checkSource, describeSource, liveConfigMapRefs, loadSource, notEvaluatedFor } from './source.ts';
 import { ServeWatch, validateWatchFlags, type ServeWatchInput } from './serve-watch.ts';
 import { fleetQueryOf } from './fleet.ts';
 import { abortable, buildEdges, historyUrl, openStore, type WiringFlags } from './wiring.ts';
@@ -144,7 +144,8 @@ async function startChecked(flags: ReturnType<typeof checkServeFlags>, config: C
     ...(flags.retryBudget !== undefined ? { retryBudgetMs: flags.retryBudget * 1000 } : {}),
     clusterName: flags.cluster ?? config.cluster.name, configMapRefs: liveConfigMapRefs(config), ...(deps.watcher ? { watcher: deps.watcher } : {}),
   }) : null;
-  const collect = (signal?: AbortSignal): Promise<Snapshot> => (watch ? watch.collectFull(signal) : loadSource(flags, log, { config, env: io.env, cwd: io.cwd, ...(signal ? { signal } : {}) }));
+  // `unread`: the kinds a live collection could not read, told once the run's checks have run (as `run` tells them).
+  const collect = (signal?: AbortSignal, unread?: Map<string, string>): Promise<Snapshot> => (watch ? watch.collectFull(signal) : loadSource(flags, log, { config, env: io.env, cwd: io.cwd, ...(signal ? { signal } : {}), ...(unread ? { unread } : {}) }));
   // One store for the daemon's lifetime; each run holds it from acquire() to release().
   const store = await openStore(flags, config, env, io, (line) => log.warn(line)).catch(async (error: unknown) => { await watch?.stop(); throw error; });
   // Stored runs for /runs/:id are read and rendered by a worker thread (serve-pages.ts).
@@ -183,9 +184,17 @@ async function startChecked(flags: ReturnType<typeof checkServeFlags>, config: C
         // the stored run afterwards, so an alert no channel delivered is carried by the next
         // run, after a restart or a kill too; should recording fail, the next run of this
         // process learns them from here.
+        // Each kind the collection could not read, once, with the checks this run left not
+        // evaluated for it: not the catalog's count of those that need it, most of which may
+        // not apply to this cluster (as `run` says it).
+        const unread = new Map<string, string>();
         const plain: PipelineEdges = {
           ...edges, signal, notifyBeforeStore: false, outcomesOf: (id) => (notified?.id === id ? notified.outcomes : undefined),
-          collect: () => abortable(() => collect(signal), signal),
+          collect: () => abortable(() => collect(signal, unread), signal),
+          afterAudit: (report) => {
+            edges.afterAudit?.(report);
+            for (const [kind, line] of unread) log.warn(`${line}: ${notEvaluatedFor(kind, report.checks)}`);
+          },
           onStored: (report, files) => hooks.stored({ report, html: servedHtml(files) }),
         };
         const runEdges = watch ? watch.edges(plain, reason) : plain;

@@ -55,8 +55,8 @@ export interface CollectLiveOptions extends KubeconfigOptions {
   signal?: AbortSignal;
   /**
    * The whole collection's deadline (collect.deadlineSeconds; default COLLECTION_DEADLINE_MS):
-   * past it no further page is asked for, and every kind not finished is `error`, naming it.
-   * Checked between requests, each bounded by `timeoutMs` and the retry budget.
+   * past it no further request is sent, the requests in flight are ended (their connections
+   * closed, their retries not waited for), and every kind not finished is `error`, naming it.
    */
   deadlineMs?: number;
   /** Pages in a row that bring no object yet a continue token, past which the list is `error`; default EMPTY_PAGES_MAX. */
@@ -152,11 +152,18 @@ async function collectLiveHeld(options: CollectLiveOptions): Promise<Snapshot> {
   const pageSize = Math.max(1, Math.floor(options.pageSize ?? 500));
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const bounds = listBounds(options);
+  // The deadline ends what is in flight when it passes, not only what would start after it:
+  // a request then waiting on a silent server (up to its timeout, a list page's up to 100 s)
+  // or on its next retry (up to the retry budget) is ended with the deadline as its reason.
+  const expiry = new AbortController();
   const { client, resolved } = openKubeClient({
     ...options,
     timeoutMs,
     maxSockets: concurrency,
+    signal: options.signal ? AbortSignal.any([options.signal, expiry.signal]) : expiry.signal,
   });
+  const expire = setTimeout(() => expiry.abort(new CollectionAborted(deadlinePassed(bounds))), timerDelay(bounds.deadline - bounds.now()));
+  bounds.expired = expiry.signal;
   const collectedAt = new Date().toISOString();
   const snapshot: Snapshot = {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,
@@ -199,7 +206,7 @@ async function collectLiveHeld(options: CollectLiveOptions): Promise<Snapshot> {
       const first = snapshot.coverage[builtin[0].key as KindKey];
       throw new ClusterError(`API server at ${client.server} answered but no kind could be listed (first: ${builtin[0].key}: ${first?.status ?? 'not collected'}${first?.detail ? `, ${first.detail}` : ''}): check the auditor's RBAC binding`);
     }
-    if (bounds.now() < bounds.deadline) await collectConfigMaps(client, snapshot, options, concurrency);
+    if (!pastDeadline(bounds)) await collectConfigMaps(client, snapshot, options, concurrency);
     else {
       snapshot.coverage.configmaps = { status: 'error', detail: `get configmaps: not read, ${deadlinePassed(bounds)}` };
       options.onProgress?.('configmaps', 0, snapshot.coverage.configmaps);
@@ -207,6 +214,7 @@ async function collectLiveHeld(options: CollectLiveOptions): Promise<Snapshot> {
     if (options.signal?.aborted) throw new CollectionAborted();
     return snapshot;
   } finally {
+    clearTimeout(expire);
     client.close();
   }
 }
@@ -254,6 +262,8 @@ export interface ListBounds {
   deadline: number;
   deadlineSeconds: number;
   emptyPagesMax: number;
+  /** Aborted when the deadline passes (the live collection's, whose requests in flight it ends). */
+  expired?: AbortSignal;
 }
 
 /** The bounds of lists starting now: their deadline `deadlineMs` from now (default COLLECTION_DEADLINE_MS). */
@@ -265,6 +275,10 @@ export function listBounds(options: Pick<CollectLiveOptions, 'deadlineMs' | 'emp
 
 function deadlinePassed(bounds: ListBounds): string {
   return `the collection's deadline of ${bounds.deadlineSeconds} s (collect.deadlineSeconds) passed`;
+}
+
+function pastDeadline(bounds: ListBounds): boolean {
+  return bounds.now() >= bounds.deadline || bounds.expired?.aborted === true;
 }
 
 /**
@@ -288,12 +302,12 @@ export class ListPages {
 
   /** Before the list's first request: the deadline passed already. */
   late(): string | undefined {
-    return this.bounds.now() >= this.bounds.deadline ? `${this.what}: not listed, ${deadlinePassed(this.bounds)}` : undefined;
+    return pastDeadline(this.bounds) ? `${this.what}: not listed, ${deadlinePassed(this.bounds)}` : undefined;
   }
 
-  /** Before asking for the page after `count` objects: the deadline passed. */
+  /** Before asking for the page after `count` objects, or when a request failed: the deadline passed. */
   overdue(count: number): string | undefined {
-    return this.bounds.now() >= this.bounds.deadline ? `${this.what} not finished after ${this.pages} pages (${count} objects): ${deadlinePassed(this.bounds)}` : undefined;
+    return pastDeadline(this.bounds) ? `${this.what} not finished after ${this.pages} pages (${count} objects): ${deadlinePassed(this.bounds)}` : undefined;
   }
 
   /** A page of `onPage` objects (`count` so far) that handed back the continue token `next`: a list that would never end. */
@@ -344,7 +358,8 @@ async function collectKind(client: KubeClient, spec: KindSpec, discovery: Discov
       // Each item is slimmed as soon as it is parsed: the page's text and whole objects are never held.
       r = await client.request('GET', listPath + query, what, { items: slimItem });
     } catch (error: unknown) {
-      return { status: 'error', detail: `${what} failed: ${describeTransportError(error)}` };
+      // The deadline ended the request in flight: the list is unfinished, as one it stops between pages.
+      return { status: 'error', detail: (bounds.expired?.aborted ? paging.overdue(items.length) : undefined) ?? `${what} failed: ${describeTransportError(error)}` };
     }
     if (r.status === 410 && cont) {
       // The continue token expired (the list took longer than etcd's compaction window): start

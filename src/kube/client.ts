@@ -42,10 +42,13 @@ export class ApiUnreachableError extends ClusterError {
   }
 }
 
-/** The caller (serve at SIGTERM) abandoned the work; no more requests are sent. */
+/**
+ * The caller abandoned the work (serve at SIGTERM), or its deadline passed (the live
+ * collection's, which says so in `message`); no more requests are sent.
+ */
 export class CollectionAborted extends Error {
-  constructor() {
-    super('collection aborted');
+  constructor(message = 'collection aborted') {
+    super(message);
     this.name = 'CollectionAborted';
   }
 }
@@ -173,7 +176,11 @@ export interface KubeClientOptions {
   retryBudgetMs?: number;
   /** Connections kept open to the server; default 4. */
   maxSockets?: number;
-  /** Aborts: in-flight requests are destroyed, no new ones sent. */
+  /**
+   * Aborts: in-flight requests are destroyed, no retry waits on, no new request is sent; they
+   * reject with the signal's reason when it is a CollectionAborted (a deadline naming itself),
+   * else with a plain one.
+   */
   signal?: AbortSignal;
   /** How long a kubeconfig user's exec credential plugin may run; default 30 s. */
   execTimeoutMs?: number;
@@ -317,7 +324,7 @@ export class KubeClient {
   /** One attempt; rejects with a transport error when no HTTP response arrives. */
   private async once(method: string, path: string, o: RequestOptions): Promise<KubeResponse> {
     if (SECRETS_PATH.test(path)) throw new Error(`refusing to read Secrets (${path})`);
-    if (this.signal?.aborted) throw new CollectionAborted();
+    if (this.signal?.aborted) throw this.aborted();
     const { options: base, sent } = await this.requestOptions();
     const url = new URL(this.server);
     const basePath = url.pathname.replace(/\/+$/, '');
@@ -476,7 +483,7 @@ export class KubeClient {
         last = r;
       } catch (error: unknown) {
         if (error instanceof CredentialError || (error instanceof Error && error.message.startsWith('refusing to read Secrets'))) throw error;
-        if (this.signal?.aborted) throw new CollectionAborted();
+        if (this.signal?.aborted) throw this.aborted();
         last = { error };
         if (!retryable(last, idempotent)) break;
         this.downSince ??= tried;
@@ -484,7 +491,7 @@ export class KubeClient {
       const wait = retryDelay(this.retry, attempt + 1, last, Date.now() - Math.min(started, this.downSince ?? started));
       if (wait === undefined || (o.deadline !== undefined && Date.now() + wait >= o.deadline)) break;
       await abortableSleep(wait, this.signal);
-      if (this.signal?.aborted) throw new CollectionAborted();
+      if (this.signal?.aborted) throw this.aborted();
     }
     if ('status' in last) return last;
     if (attempt === 0) throw last.error;
@@ -610,6 +617,12 @@ export class KubeClient {
       req.on('error', (e) => done(() => (abort?.aborted ? resolve({ status: 0, body: undefined }) : reject(e))));
       req.end();
     });
+  }
+
+  /** What a request the signal stopped rejects with (KubeClientOptions.signal). */
+  private aborted(): CollectionAborted {
+    const reason: unknown = this.signal?.reason;
+    return reason instanceof CollectionAborted ? reason : new CollectionAborted();
   }
 
   /** How long one outage is retried for (RetryPolicy.budgetMs). */

@@ -18,7 +18,7 @@ import { defaultConfig } from '../../src/config/types.ts';
 import { auditSnapshot } from '../../src/engine/audit.ts';
 import type { KubeObject } from '../../src/snapshot/types.ts';
 import { parseServeFlags } from '../../src/cli/serve.ts';
-import { parsePgUrl } from '../../src/history/postgres.ts';
+import { PG_QUERY_TIMEOUT_MS, parsePgUrl } from '../../src/history/postgres.ts';
 import { parseRunFlags } from '../../src/cli/run.ts';
 import { REPORT_FORMATS } from '../../src/report/render.ts';
 import { parse, stringify } from 'yaml';
@@ -201,7 +201,7 @@ describe.skipIf(!helm)('helm chart', () => {
   // (https://kubernetes.io/docs/concepts/workloads/controllers/job/#job-termination-and-cleanup):
   // a run that used its whole collection deadline must still have the time to probe, store,
   // report and alert, or it ends in silence.
-  it("the Job's deadline outlasts the run's own deadlines (collection, TLS probes, notifications), as ztaudit reads them from the rendered config; a smaller one is refused in one line", () => {
+  it("the Job's deadline outlasts the run's own deadlines (collection, TLS probes, notifications, a PostgreSQL store's statement and reconnect bounds), as ztaudit reads them from the rendered config and arguments; a smaller one is refused in one line", () => {
     const budget = (objects: KubeObject[]) => {
       const cm = (byKind(objects, 'ConfigMap') as Obj[]).find((c) => c.metadata.name === 'zt-ztaudit-config')!;
       const v = validateConfig(parse(cm.data['ztaudit.yaml']) ?? {}, { file: 'ztaudit.yaml', checkIds: new Set(CHECK_BY_ID.keys()) });
@@ -209,10 +209,17 @@ describe.skipIf(!helm)('helm chart', () => {
       const args = argsOf(objects);
       const probing = args.includes('--probe-tls') || v.config.tls.probe.enabled;
       const notifying = args.includes('--notify');
-      return v.config.collect.deadlineSeconds + (probing ? v.config.tls.probe.deadlineSeconds : 0) + (notifying ? v.config.notify.deadlineSeconds : 0);
+      // A PostgreSQL store (its URL in ZTAUDIT_HISTORY): one statement waited for as long as the
+      // client waits (the server cancels it sooner), one reconnect loop of history.retrySeconds,
+      // and the connect timeout of a URL that does not set one.
+      const env = (podTemplates(objects)[0]!.spec.containers[0].env ?? []) as Array<{ name: string }>;
+      const postgres = env.some((e) => e.name === 'ZTAUDIT_HISTORY');
+      const store = postgres ? PG_QUERY_TIMEOUT_MS / 1000 + v.config.history.retrySeconds + parsePgUrl('postgres://u@db/ztaudit').connectTimeoutMs / 1000 : 0;
+      return v.config.collect.deadlineSeconds + (probing ? v.config.tls.probe.deadlineSeconds : 0) + (notifying ? v.config.notify.deadlineSeconds : 0) + store;
     };
     const jobDeadline = (objects: KubeObject[]) => (byKind(objects, 'CronJob')[0] as Obj).spec.jobTemplate.spec.activeDeadlineSeconds as number;
     const notifications = { existingSecret: 'ztaudit-notify', slack: { enabled: true, channel: '#security' } };
+    const postgres = { type: 'postgres', postgres: { existingSecret: 'ztaudit-pg' } };
     for (const values of [
       {},
       { run: { probeTls: true } },
@@ -220,6 +227,10 @@ describe.skipIf(!helm)('helm chart', () => {
       { config: { tls: { probe: { enabled: true, deadlineSeconds: 900 } } } },
       { notifications, config: { notify: { deadlineSeconds: 600 } } },
       { notifications, run: { probeTls: true }, config: { collect: { deadlineSeconds: 7200 }, tls: { probe: { deadlineSeconds: 1200 } }, notify: { deadlineSeconds: 300 } } },
+      // --probe-tls passed through run.extraArgs probes as run.probeTls does.
+      { run: { extraArgs: ['--probe-tls'] } },
+      { history: postgres, config: { cluster: { name: 'prod' } } },
+      { history: postgres, notifications, config: { cluster: { name: 'prod' }, history: { retrySeconds: 900 } } },
     ]) {
       const objects = renderChart(h, values);
       expect(jobDeadline(objects), JSON.stringify(values)).toBeGreaterThan(budget(objects));
@@ -228,7 +239,7 @@ describe.skipIf(!helm)('helm chart', () => {
     const kept = renderChart(h, { cronjob: { activeDeadlineSeconds: 1800 }, config: { collect: { deadlineSeconds: 600 } } });
     expect(jobDeadline(kept)).toBe(1800);
     expect(jobDeadline(kept)).toBeGreaterThan(budget(kept));
-    for (const values of [{ cronjob: { activeDeadlineSeconds: 1800 } }, { cronjob: { activeDeadlineSeconds: 1800 }, config: { collect: { deadlineSeconds: 1200 } }, run: { probeTls: true }, notifications }]) {
+    for (const values of [{ cronjob: { activeDeadlineSeconds: 1800 } }, { cronjob: { activeDeadlineSeconds: 1800 }, config: { collect: { deadlineSeconds: 1200 } }, run: { probeTls: true }, notifications }, { cronjob: { activeDeadlineSeconds: 1800 }, history: postgres, config: { cluster: { name: 'prod' }, collect: { deadlineSeconds: 1200 } } }]) {
       const r = templateChart(h, values);
       expect(r.status, JSON.stringify(values)).not.toBe(0);
       const error = r.stderr.split('\n').filter((l) => l.startsWith('Error: '));

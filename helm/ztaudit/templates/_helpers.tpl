@@ -140,15 +140,18 @@ The Job's deadline (activeDeadlineSeconds): Kubernetes terminates the pod when i
 (https://kubernetes.io/docs/concepts/workloads/controllers/job/#job-termination-and-cleanup), so
 it must leave a run whose collection used its whole deadline the time for what comes after: the
 TLS probes, the audit, the reports and the history store, the notifications. Each deadline is
-read from values.config with ztaudit's own default (src/config/types.ts defaultConfig);
-cronjob.activeDeadlineSeconds empty derives the Job's from them, a value too small fails.
+read from values.config with ztaudit's own default (src/config/types.ts defaultConfig), bounded
+as src/config/schema.ts bounds it; cronjob.activeDeadlineSeconds empty derives the Job's from
+them, a value too small fails. The collection ends at collect.deadlineSeconds, the requests in
+flight then included (src/collect/live.ts), so no request timeout or retry budget adds to it.
 */}}
 {{- define "ztaudit.jobDeadlineSeconds" -}}
 {{- $c := default (dict) .Values.config }}
 {{- $collect := int (dig "collect" "deadlineSeconds" 1800 $c) }}
 {{- $need := add $collect 300 }}
 {{- $parts := list (printf "config.collect.deadlineSeconds %d" $collect) }}
-{{- if or .Values.run.probeTls (dig "tls" "probe" "enabled" false $c) }}
+{{- /* --probe-tls given through run.extraArgs probes as run.probeTls does (src/cli/run.ts). */}}
+{{- if or .Values.run.probeTls (dig "tls" "probe" "enabled" false $c) (has "--probe-tls" .Values.run.extraArgs) }}
 {{- $probe := int (dig "tls" "probe" "deadlineSeconds" 300 $c) }}
 {{- $need = add $need $probe }}
 {{- $parts = append $parts (printf "config.tls.probe.deadlineSeconds %d" $probe) }}
@@ -158,6 +161,19 @@ cronjob.activeDeadlineSeconds empty derives the Job's from them, a value too sma
 {{- $notify := int (dig "notify" "deadlineSeconds" 60 $c) }}
 {{- $need = add $need $notify }}
 {{- $parts = append $parts (printf "config.notify.deadlineSeconds %d" $notify) }}
+{{- end }}
+{{- if eq .Values.history.type "postgres" }}
+{{- /* A PostgreSQL store (src/history/postgres.ts): a statement is waited for at most 300 s
+(node-postgres's query_timeout, PG_QUERY_TIMEOUT_MS; the server cancels it at 290 s, the
+statement_timeout ztaudit's sessions set, a lock wait included:
+https://www.postgresql.org/docs/current/runtime-config-client.html#GUC-STATEMENT-TIMEOUT); a
+lost connection is retried for config.history.retrySeconds (0-3600, default 60), its last
+attempt taking up to the URL's connect_timeout (10 s unless the URL in the Secret, which the
+chart cannot read, raises it). A statement cancelled, or a retry loop run out, fails the run,
+which then alerts: one of each is covered. */}}
+{{- $retry := int (dig "history" "retrySeconds" 60 $c) }}
+{{- $need = add $need 300 $retry 10 }}
+{{- $parts = append $parts (printf "300 s for a PostgreSQL statement + config.history.retrySeconds %d + 10 s to connect" $retry) }}
 {{- end }}
 {{- /* 300 s for the audit, the reports and the history store: a whole offline run of 150,000 pods (what resources.limits holds) took 17.56-20.99 s (docs/performance.md, L). */}}
 {{- $parts = append $parts "300 s to audit, write the reports and store the run" }}

@@ -211,6 +211,81 @@ describe('collectLive: a list that never ends', () => {
   });
 });
 
+/** Holds every request `matches` picks unanswered; `abandoned` resolves once the client closed the first one. */
+function silentFor(matches: (url: URL) => boolean) {
+  let abandoned!: (by: string) => void;
+  const seen: string[] = [];
+  return {
+    seen,
+    abandoned: new Promise<string>((resolve) => { abandoned = resolve; }),
+    answer(url: URL, res: http.ServerResponse): boolean {
+      if (!matches(url)) return false;
+      seen.push(url.pathname);
+      res.on('close', () => { if (!res.writableEnded) abandoned(url.pathname); });
+      return true;
+    },
+  };
+}
+
+// A request in flight when collect.deadlineSeconds passes is ended then, not after its own
+// timeout (a list page may take up to 100 s) or its retries: the kind is error naming the
+// deadline, never an empty list. The server never answers; the deadline ends the request.
+describe('collectLive: a request in flight at the deadline', () => {
+  // Without the deadline, each request would wait out its 8 s idle timeout, each list its retries.
+  const bounded = { env: {}, deadlineMs: 2_000, timeoutMs: 8_000 };
+
+  it('is abandoned at the deadline: its kind is error naming collect.deadlineSeconds, the kinds read before it are kept', async () => {
+    const silent = silentFor((url) => url.pathname.endsWith('/clusterrolebindings'));
+    const server = apiServer((url, res) => void silent.answer(url, res));
+    try {
+      const snapshot = await collectLive({ kubeconfigPath: await kubeconfigFor(server), retries: 0, ...bounded });
+      expect(snapshot.coverage.clusterrolebindings).toEqual({ status: 'error', detail: 'list clusterrolebindings.rbac.authorization.k8s.io not finished after 0 pages (0 objects): the collection\'s deadline of 2 s (collect.deadlineSeconds) passed' });
+      expect(snapshot.resources.clusterrolebindings).toEqual([]);
+      // The server saw the client close the request it never answered.
+      expect(await silent.abandoned).toBe('/apis/rbac.authorization.k8s.io/v1/clusterrolebindings');
+      expect(snapshot.coverage.namespaces).toEqual({ status: 'ok', count: 1 });
+      expect(snapshot.coverage.configmaps).toEqual({ status: 'error', detail: 'get configmaps: not read, the collection\'s deadline of 2 s (collect.deadlineSeconds) passed' });
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  it('sends no retry after the deadline: a list waiting out its backoff then is error naming collect.deadlineSeconds', async () => {
+    let asked = 0;
+    const server = apiServer((_url, res) => {
+      asked++;
+      res.writeHead(503, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ kind: 'Status', code: 503, message: 'the server is currently unable to handle the request' }));
+    });
+    try {
+      // The first backoff (5 s, retry.ts's longest) outlasts the deadline; the budget leaves room for that one retry.
+      const snapshot = await collectLive({ kubeconfigPath: await kubeconfigFor(server), retries: 8, retryBaseDelayMs: 5_000, retryBudgetMs: 6_000, ...bounded });
+      expect(snapshot.coverage.clusterrolebindings).toEqual({ status: 'error', detail: 'list clusterrolebindings.rbac.authorization.k8s.io not finished after 0 pages (0 objects): the collection\'s deadline of 2 s (collect.deadlineSeconds) passed' });
+      expect(asked).toBe(1);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('ends a by-name ConfigMap read in flight: configmaps is error naming collect.deadlineSeconds', async () => {
+    const silent = silentFor((url) => url.pathname === '/api/v1/namespaces/istio-system/configmaps/istio');
+    const base = apiServer((_url, res) => page(res, [], ''));
+    const server = http.createServer((req, res) => {
+      if (!silent.answer(new URL(req.url ?? '/', 'http://localhost'), res)) base.emit('request', req, res);
+    });
+    try {
+      const snapshot = await collectLive({ kubeconfigPath: await kubeconfigFor(server), retries: 0, ...bounded });
+      expect(snapshot.coverage.configmaps).toEqual({ status: 'error', detail: 'get configmap istio-system/istio failed: the collection\'s deadline of 2 s (collect.deadlineSeconds) passed' });
+      expect(await silent.abandoned).toBe('/api/v1/namespaces/istio-system/configmaps/istio');
+      expect(snapshot.coverage.clusterrolebindings).toEqual({ status: 'ok', count: 0 });
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+});
+
 // A group version switched off (--runtime-config, https://kubernetes.io/docs/tasks/administer-cluster/enable-disable-api/)
 // is not in the API server's discovery; a list of a resource discovery does list that answers 404
 // came from something else (a proxy in between) and must not read as "nothing of it exists".

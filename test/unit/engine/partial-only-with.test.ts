@@ -17,6 +17,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CHECKS } from '../../../checks/index.ts';
 import { main } from '../../../src/cli/main.ts';
+import { startServe } from '../../../src/cli/serve.ts';
 import { whoNeeds } from '../../../src/cli/source.ts';
 import { auditSnapshot } from '../../../src/engine/audit.ts';
 import type { Check } from '../../../src/engine/types.ts';
@@ -248,5 +249,26 @@ describe('ztaudit run against a cluster that refuses EndpointSlices', () => {
     const line = err.split('\n').find((l) => l.includes('serviceaccounts could not be read'));
     expect(line).toMatch(/the \d+ checks that need it were not evaluated \(/);
     expect(line).toContain('rbac.');
+  });
+
+  it('serve names them as run does: the checks its run left not evaluated for the kind, not the catalog\'s count of those that need it', async () => {
+    const server = apiServer(undefined, '/api/v1/serviceaccounts');
+    servers.push(server);
+    const kc = await kubeconfigFor(server);
+    const t = captureIO(dir);
+    const out = path.join(dir, 'serve-out');
+    const d = await startServe(['--kubeconfig', kc, '--schedule', '0 2 * * *', '--out', out, '--format', 'json', '--history', 'none', '--no-notify', '--retry-budget', '0', '--port', '0', '--host', '127.0.0.1'], t.cli);
+    try {
+      await d.idle();
+      const report = JSON.parse(fs.readFileSync(path.join(out, 'report.json'), 'utf8')) as RunReport;
+      const blind = report.checks.filter((c) => c.status === 'not-evaluated' && c.unreadable?.includes('serviceaccounts')).map((c) => c.id);
+      expect(blind.length).toBeGreaterThan(1);
+      const lines = t.errLines().filter((l) => l.includes('serviceaccounts could not be read'));
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(`the ${blind.length} checks that need it were not evaluated (${blind.slice(0, 4).join(', ')}`);
+      expect(lines[0]).not.toContain('will not be evaluated where they apply');
+    } finally {
+      await d.stop();
+    }
   });
 });
