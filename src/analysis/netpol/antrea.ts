@@ -412,7 +412,7 @@ function readPorts(raw: unknown, at: string, r: Reading): PortSpec[] | 'any' {
   return out;
 }
 
-/** "the available actions are ["Allow", "Drop", "Reject", "Pass"]": Reject is a deny that answers the client. */
+/** "the available actions are ["Allow", "Drop", "Reject", "Pass"]": Reject is a deny that answers the client (the rule keeps its written action for display: Rule.writtenAction). */
 const ACTIONS: Readonly<Record<string, Action>> = { Allow: 'Allow', Drop: 'Deny', Reject: 'Deny', Pass: 'Pass' };
 const RULE_KEYS = ['action', 'name', 'ports', 'appliedTo', 'enableLogging', 'logLabel'];
 
@@ -454,7 +454,7 @@ function readRules(spec: Record<string, unknown>, dir: 'ingress' | 'egress', nam
     const ports = readPorts(o.ports, `${at}.ports`, r);
     const entries = o.appliedTo !== undefined && o.appliedTo !== null ? readEntries(o.appliedTo, `${at}.appliedTo`, namespaced, r) : undefined;
     const name = typeof o.name === 'string' && o.name ? { name: o.name } : {};
-    out.push({ rule: { index, ...name, action, peers, ports }, self, ...(entries ? { entries } : {}) });
+    out.push({ rule: { index, ...name, action, ...(typeof written === 'string' && written !== action ? { writtenAction: written } : {}), peers, ports }, self, ...(entries ? { entries } : {}) });
   });
   return out;
 }

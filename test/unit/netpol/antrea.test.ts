@@ -174,7 +174,7 @@ describe('Antrea-native policies are evaluated in Antrea\'s tiers (docs/antrea-n
     expect(first(ok)).toBe('ALLOWED: shop/web[Deployment] -> shop/db[Deployment] on 5432/TCP');
     const other = reach(y, 'other/client', 'shop/db', '5432');
     expect(first(other)).toBe('DENIED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
-    expect(other.output).toContain('DENIED by Antrea ClusterNetworkPolicy default-cluster-deny (tier baseline, priority 1) rule 0 (Deny)');
+    expect(other.output).toContain('DENIED by Antrea ClusterNetworkPolicy default-cluster-deny (tier baseline, priority 1) rule 0 (Drop)');
     expect(first(reach(y, 'shop/db', 'shop/web', '8080'))).toBe('DENIED: shop/db[Deployment] -> shop/web[Deployment] on 8080/TCP');
     // Baseline policies "cannot counteract the isolated Pod behavior": another port to db is refused by the NetworkPolicy.
     expect(reach(y, 'shop/web', 'shop/db', '5433').output).toContain('DENIED by NetworkPolicy isolation');
@@ -205,11 +205,29 @@ describe('Antrea-native policies are evaluated in Antrea\'s tiers (docs/antrea-n
     const drop = cnp('secops-drop', 'securityops', 10, SHOP, `ingress: [{action: Drop, from: ${FROM_OTHER}}]`);
     const r = reach(bare(allow, drop), 'other/client', 'shop/db', '5432');
     expect(first(r)).toBe('DENIED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
-    expect(r.output).toContain('DENIED by Antrea ClusterNetworkPolicy secops-drop (tier securityops, priority 10) rule 0 (Deny)');
+    expect(r.output).toContain('DENIED by Antrea ClusterNetworkPolicy secops-drop (tier securityops, priority 10) rule 0 (Drop)');
     expect(first(reach(bare(allow), 'other/client', 'shop/db', '5432'))).toBe('ALLOWED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
     // Reject denies as Drop does.
     const reject = cnp('secops-reject', 'securityops', 10, SHOP, `ingress: [{action: Reject, from: ${FROM_OTHER}}]`);
     expect(reach(bare(allow, reject), 'other/client', 'shop/db', '5432').exitCode).toBe(1);
+  });
+
+  it('a Reject rule is named as written ("the available actions are [\"Allow\", \"Drop\", \"Reject\", \"Pass\"]"), not as the Deny the model reads it as: text "rule 0 (Reject)", JSON rule.action Deny with rule.writtenAction Reject', () => {
+    const passAll = cnp('pass-all', 'emergency', 1, '[{podSelector: {}}]', 'ingress: [{action: Pass}]');
+    const appAllow = cnp('app-allow', 'application', 1, '[{podSelector: {}}]', 'ingress: [{action: Allow}]');
+    const baseReject = cnp('base-reject', 'baseline', 1, '[{podSelector: {}}]', 'ingress: [{action: Reject}]');
+    const y = bare(passAll, appAllow, baseReject);
+    const text = reach(y, 'other/client', 'shop/db', '5432');
+    expect(text.output).toContain('network DENIED by Antrea ClusterNetworkPolicy base-reject (tier baseline, priority 1) rule 0 (Reject);');
+    expect(text.output).not.toContain('(Deny)');
+    const json = JSON.parse(reachCommandCore(snap(y), { from: 'other/client', to: 'shop/db', port: '5432', output: 'json' }).output) as { network: { decidedBy: Array<{ by: string; rule?: { action: string; writtenAction?: string } }> } };
+    expect(json.network.decidedBy).toHaveLength(1);
+    expect(json.network.decidedBy[0].by).toBe('Antrea ClusterNetworkPolicy base-reject (tier baseline, priority 1) rule 0 (Reject)');
+    expect(json.network.decidedBy[0].rule).toMatchObject({ action: 'Deny', writtenAction: 'Reject' });
+    // Allow and Pass read as written carry no writtenAction.
+    const allowed = JSON.parse(reachCommandCore(snap(bare(appAllow)), { from: 'other/client', to: 'shop/db', port: '5432', output: 'json' }).output) as { network: { decidedBy: Array<{ rule?: Record<string, unknown> }> } };
+    expect(allowed.network.decidedBy[0].rule?.action).toBe('Allow');
+    expect(allowed.network.decidedBy[0].rule).not.toHaveProperty('writtenAction');
   });
 
   it('Pass skips every later tier and hands the flow to the NetworkPolicies ("delegates the decision to K8s namespaced NetworkPolicies")', () => {
@@ -219,7 +237,7 @@ describe('Antrea-native policies are evaluated in Antrea\'s tiers (docs/antrea-n
     expect(first(open)).toBe('ALLOWED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
     expect(open.output).toContain('passed by Antrea ClusterNetworkPolicy secops-pass (tier securityops, priority 1) rule 0 (Pass)');
     // Not passed: the application-tier Drop decides.
-    expect(reach(bare(pass, dropAll), 'shop/web', 'shop/db', '5432').output).toContain('DENIED by Antrea ClusterNetworkPolicy app-drop-all (tier application, priority 1) rule 0 (Deny)');
+    expect(reach(bare(pass, dropAll), 'shop/web', 'shop/db', '5432').output).toContain('DENIED by Antrea ClusterNetworkPolicy app-drop-all (tier application, priority 1) rule 0 (Drop)');
     // Passed to a NetworkPolicy that isolates shop: denied by it.
     expect(reach(scene(pass, dropAll), 'other/client', 'shop/db', '5432').output).toContain('DENIED by NetworkPolicy isolation');
   });
@@ -302,7 +320,7 @@ spec:
     expect(first(same)).toBe('ALLOWED: shop/web[Deployment] -> shop/db[Deployment] on 5432/TCP');
     expect(same.output).toContain('passed by Antrea ClusterNetworkPolicy strict-ns-isolation (tier securityops, priority 5) rule 0 "PassFromSameNS" (Pass)');
     const cross = reach(bare(strict), 'other/client', 'shop/db', '5432');
-    expect(cross.output).toContain('DENIED by Antrea ClusterNetworkPolicy strict-ns-isolation (tier securityops, priority 5) rule 1 "DropFromAllOtherNS" (Deny)');
+    expect(cross.output).toContain('DENIED by Antrea ClusterNetworkPolicy strict-ns-isolation (tier securityops, priority 5) rule 1 "DropFromAllOtherNS" (Drop)');
     expect(first(reach(bare(strict), 'shop/db', 'other/client', '80'))).toBe('DENIED: shop/db[Deployment] -> other/client[Deployment] on 80/TCP');
   });
 
@@ -482,7 +500,7 @@ describe('ClusterGroups and Groups are resolved as Antrea resolves them (docs/an
     }
     const r = reach(bare(prod, zeroTrust), 'other/client', 'shop/db', '5432');
     expect(first(r)).toBe('DENIED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
-    expect(r.output).toContain('DENIED by Antrea ClusterNetworkPolicy prod-deny (tier baseline, priority 1) rule 0 (Deny)');
+    expect(r.output).toContain('DENIED by Antrea ClusterNetworkPolicy prod-deny (tier baseline, priority 1) rule 0 (Drop)');
   });
 
   it('"ACNP with ClusterGroup reference": appliedTo and from name ClusterGroups (podSelector across namespaces); reach answers ALLOWED and DENIED for certain', () => {
@@ -498,7 +516,7 @@ describe('ClusterGroups and Groups are resolved as Antrea resolves them (docs/an
     const drop = cnp('drop-clients', 'emergency', 1, SHOP, 'ingress: [{action: Drop, from: [{group: clients}]}]');
     const denied = reach(scene(CLIENTS, DB_PODS, allow, drop), 'other/client', 'shop/db', '5432');
     expect(denied.exitCode).toBe(1);
-    expect(denied.output).toContain('DENIED by Antrea ClusterNetworkPolicy drop-clients (tier emergency, priority 1) rule 0 (Deny)');
+    expect(denied.output).toContain('DENIED by Antrea ClusterNetworkPolicy drop-clients (tier emergency, priority 1) rule 0 (Drop)');
   });
 
   it('ipBlocks ("ClusterGroup CRD": ipBlocks, except) are peers; a v1alpha2 ClusterGroup\'s ipBlock too; in appliedTo "will be ignored, and the policy will have no effect"', () => {
@@ -508,7 +526,7 @@ describe('ClusterGroups and Groups are resolved as Antrea resolves them (docs/an
     expect(reach(bare(PARTNER, anywhere, egress), 'shop/web', '203.0.113.10', '443').exitCode).toBe(0);
     const out = reach(bare(PARTNER, anywhere, egress), 'shop/web', '203.0.113.200', '443');
     expect(out.exitCode).toBe(1);
-    expect(out.output).toContain('DENIED by Antrea ClusterNetworkPolicy egress-partner (tier securityops, priority 1) rule 1 (Deny)');
+    expect(out.output).toContain('DENIED by Antrea ClusterNetworkPolicy egress-partner (tier securityops, priority 1) rule 1 (Drop)');
     const legacy = clusterGroup('partner', '{ipBlock: {cidr: 203.0.113.0/24}}', 'crd.antrea.io/v1alpha2');
     expect(reach(bare(legacy, anywhere, egress), 'shop/web', '203.0.113.200', '443').exitCode).toBe(0);
     // appliedTo an ipBlocks group: the Drop applies to no pod, for certain.
