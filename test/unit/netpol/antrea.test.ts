@@ -14,6 +14,7 @@ import { captureIO } from '../../helpers/cli.ts';
 import { reachCommandCore } from '../../../src/cli/reach.ts';
 import { buildReachability } from '../../../src/analysis/netpol/model.ts';
 import { intentViolation } from '../../../checks/network/intent-violation.ts';
+import { invalidPolicy } from '../../../checks/network/invalid-policy.ts';
 import { namespaceDefaultDenyIngress } from '../../../checks/network/namespace-default-deny-ingress.ts';
 import { ctxOf, pod, policy, run, snap } from './helpers.ts';
 import { namespaceDefaultDenyEgress } from '../../../checks/network/namespace-default-deny-egress.ts';
@@ -453,6 +454,43 @@ spec:
     const shop = run(namespaceDefaultDenyIngress, { ...ctxOf(''), snapshot: s }).find((v) => v.resource.name === 'shop');
     expect(shop?.message).toBe('whether 1 workload(s) in namespace shop are isolated for ingress cannot be confirmed: Antrea ClusterNetworkPolicy mine-allow selects them and is not evaluated by ztaudit, and may allow what their isolation denies');
     expect(shop?.evidence).toMatchObject({ unconfirmedWorkloads: [{ workload: 'Deployment shop/web', podCount: 1 }] });
+  });
+});
+
+// What Antrea makes of an empty list (antrea-io/antrea v2.2.0): the lists it decides by length are
+// unset when empty (validate.go validateAppliedTo, clusternetworkpolicy.go processClusterNetworkPolicy).
+describe('empty lists, as Antrea v2.2.0 reads them', () => {
+  const DB = '[{podSelector: {matchLabels: {app: db}}}]';
+
+  it('an empty spec.appliedTo is unset ("appliedToPerRule := len(cnp.Spec.AppliedTo) == 0"): the rules\' own appliedTo decide, and the policy is valid', () => {
+    const perRule = cnp('per-rule', 'securityops', 5, '[]', `ingress:\n- {action: Drop, appliedTo: ${DB}, from: ${FROM_OTHER}}`);
+    const r = reach(bare(perRule), 'other/client', 'shop/db', '5432');
+    expect(first(r)).toBe('DENIED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    expect(r.output).toContain('DENIED by Antrea ClusterNetworkPolicy per-rule (tier securityops, priority 5) rule 0 (Drop)');
+    expect(reach(bare(perRule), 'other/client', 'shop/web', '8080').exitCode).toBe(0);
+    expect(run(invalidPolicy, ctxOf(bare(perRule))).find((v) => v.resource.name === 'per-rule')?.status).toBe('pass');
+    // Set nowhere, it is refused ("appliedTo needs to be set in either spec or rules").
+    const nowhere = cnp('nowhere', 'securityops', 5, '[]', `ingress:\n- {action: Drop, appliedTo: [], from: ${FROM_OTHER}}`);
+    expect(run(invalidPolicy, ctxOf(bare(nowhere))).find((v) => v.resource.name === 'nowhere')?.message).toContain('appliedTo: set neither at the policy level nor at every rule');
+  });
+
+  it('an empty rule appliedTo under a policy-level one is unset (validate.go counts `len(rule.AppliedTo) != 0`): the policy\'s appliedTo applies', () => {
+    const policyLevel = cnp('policy-level', 'securityops', 5, DB, `ingress:\n- {action: Drop, appliedTo: [], from: ${FROM_OTHER}}`);
+    const r = reach(bare(policyLevel), 'other/client', 'shop/db', '5432');
+    expect(first(r)).toBe('DENIED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    expect(r.exitCode).toBe(1);
+    expect(run(invalidPolicy, ctxOf(bare(policyLevel))).find((v) => v.resource.name === 'policy-level')?.status).toBe('pass');
+  });
+
+  it('empty protocols and l7Protocols are unset (toAntreaServicesForCRD loops over none; validateL7Protocols skips `len == 0`); an empty toServices is not (`ToServices != nil`) and stays unevaluated', () => {
+    const empty = cnp('empty-lists', 'securityops', 5, DB, `ingress:\n- {action: Drop, from: ${FROM_OTHER}, protocols: [], l7Protocols: []}`);
+    const r = reach(bare(empty), 'other/client', 'shop/db', '5432');
+    expect(first(r)).toBe('DENIED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    expect(r.exitCode).toBe(1);
+    const toServices = cnp('empty-to-services', 'securityops', 5, DB, 'egress:\n- {action: Drop, toServices: []}');
+    const doubt = reach(bare(toServices), 'shop/db', 'other/client', '80');
+    expect(doubt.exitCode).toBe(2);
+    expect(doubt.output).toContain('spec.egress[0].toServices is not evaluated by ztaudit');
   });
 });
 
