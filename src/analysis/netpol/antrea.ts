@@ -9,7 +9,7 @@
 //
 // The common subset is evaluated: appliedTo (policy-level or per rule) by podSelector,
 // namespaceSelector and `group`; peers by podSelector, namespaceSelector, `namespaces: {match:
-// Self}`, ipBlock (cidr, except) and `group`; ports (port, endPort, protocol, named ports); actions
+// Self}`, ipBlock (cidr, except) and `group`; ports (port, endPort, protocol; a string port is a port name); actions
 // Allow, Drop, Reject, Pass. A `group` names a ClusterGroup (in a ClusterNetworkPolicy) or a Group of
 // the policy's namespace (in an Antrea NetworkPolicy), resolved to the selectors and ipBlocks it
 // stands for (resolveGroup; the docs' "ClusterGroup" and "Group" sections). Anything else a policy
@@ -23,6 +23,7 @@ import type { Action, ClassPredicate, CoverageNote, Labels, LayerPolicy, Peer, P
 import { isProtocol, type Protocol } from './conns.ts';
 import { parseCidr, subtractRanges, type IpRange } from '../../base/ip.ts';
 import { parseSelector, type Selector } from './selector.ts';
+import { portNameError } from './policy.ts';
 import { obj, stringMap } from '../mesh/util.ts';
 
 /**
@@ -381,7 +382,7 @@ function readPeer(raw: unknown, at: string, namespaced: boolean, r: Reading): Re
   return { kind: 'pods', namespaces, ...(pods ? { pods } : {}), excludeHostNetwork: true };
 }
 
-/** A rule's `ports`: unset is every port; a string port is a named port; endPort only after a numeric port. */
+/** A rule's `ports`: unset or empty is every port; a string port is a named port; endPort only after a numeric port. */
 function readPorts(raw: unknown, at: string, r: Reading): PortSpec[] | 'any' {
   if (raw === undefined || raw === null || (Array.isArray(raw) && raw.length === 0)) return 'any';
   if (!Array.isArray(raw)) {
@@ -402,11 +403,17 @@ function readPorts(raw: unknown, at: string, r: Reading): PortSpec[] | 'any' {
       if (o.endPort !== undefined) return void r.errors.push(`${where}.endPort: set without a numeric port`);
       return void out.push({ protocol: proto, kind: 'all' });
     }
-    if (typeof o.port === 'string' && !/^\d+$/.test(o.port)) {
-      if (o.endPort !== undefined) return void r.errors.push(`${where}.endPort: set with a named port`);
+    // A string port is a port name, digits or not (crd_utils.go toAntreaServicesForCRD at v2.2.0),
+    // "if `port` is a string `endPort` cannot be specified" (validate.go validatePort).
+    if (typeof o.port === 'string') {
+      if (o.endPort !== undefined && o.endPort !== null) return void r.errors.push(`${where}.endPort: set with the string port ${JSON.stringify(o.port)}, which Antrea's admission webhook refuses (a string port is a port name)`);
+      // A name no container port may carry (an all-digit "5432" among them: pod validation's
+      // IsValidPortName) resolves on no pod, and the agent drops it: "the rule just falls back to
+      // allowing no port" when none resolves (pod_reconciler.go filterUnresolvablePort).
+      if (portNameError(o.port)) return void r.notes.push(`${where}.port: ${JSON.stringify(o.port)} is a string, which Antrea reads as a port name, and no container port can be named so: it matches no port`);
       return void out.push({ protocol: proto, kind: 'named', name: o.port });
     }
-    const lo = typeof o.port === 'string' ? Number(o.port) : o.port;
+    const lo = o.port;
     const hi = o.endPort ?? lo;
     if (!isPort(lo) || !isPort(hi) || hi < lo) return void r.errors.push(`${where}: port ${String(o.port)}${o.endPort !== undefined ? `-${String(o.endPort)}` : ''} is not a port range within 1-65535`);
     out.push({ protocol: proto, kind: 'range', lo, hi });

@@ -457,10 +457,41 @@ spec:
   });
 });
 
-// What Antrea makes of an empty list (antrea-io/antrea v2.2.0): the lists it decides by length are
-// unset when empty (validate.go validateAppliedTo, clusternetworkpolicy.go processClusterNetworkPolicy).
-describe('empty lists, as Antrea v2.2.0 reads them', () => {
+// What Antrea makes of a string port and of an empty list (antrea-io/antrea v2.2.0): a string port
+// is a port name (pkg/controller/networkpolicy/crd_utils.go toAntreaServicesForCRD), resolved on the
+// pod's container ports (pkg/agent/controller/networkpolicy/pod_reconciler.go resolveService) and
+// dropped when none carries it (filterUnresolvablePort); the lists it decides by length are unset
+// when empty (validate.go validateAppliedTo, clusternetworkpolicy.go processClusterNetworkPolicy).
+describe('string ports and empty lists, as Antrea v2.2.0 reads them', () => {
   const DB = '[{podSelector: {matchLabels: {app: db}}}]';
+
+  it('a quoted "5432" is a port name no container port can carry (IsValidPortName): a Drop on it drops nothing and an Allow allows nothing ("the rule just falls back to allowing no port", filterUnresolvablePort), with a note saying why', () => {
+    const drop = cnp('drop-other-to-db', 'securityops', 5, DB, `ingress:\n- {action: Drop, from: ${FROM_OTHER}, ports: [{protocol: TCP, port: "5432"}]}`);
+    const through = reach(bare(drop), 'other/client', 'shop/db', '5432');
+    expect(first(through)).toBe('ALLOWED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    expect(through.exitCode).toBe(0);
+    // The intent "other never reaches shop/db" does not hold: Antrea lets the flow through.
+    expect(run(intentViolation, ctxOf(bare(drop), intent)).find((v) => v.status === 'fail')?.message).toContain('other-never-reaches-db');
+    expect(buildReachability(snap(bare(drop))).notes.map((n) => n.message)).toContain('Antrea ClusterNetworkPolicy drop-other-to-db: spec.ingress[0].ports[0].port: "5432" is a string, which Antrea reads as a port name, and no container port can be named so: it matches no port');
+    const allow = cnp('allow-other-to-db', 'securityops', 5, DB, `ingress:\n- {action: Allow, from: ${FROM_OTHER}, ports: [{protocol: TCP, port: "5432"}]}`);
+    const held = reach(scene(allow), 'other/client', 'shop/db', '5432');
+    expect(first(held)).toBe('DENIED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    expect(held.output).toContain('DENIED by NetworkPolicy isolation (shop/default-deny select it; no rule allows it)');
+    // Beside it, a numeric port still counts; a name a container port carries ("pg") still resolves.
+    const both = cnp('drop-both', 'securityops', 5, DB, `ingress:\n- {action: Drop, from: ${FROM_OTHER}, ports: [{port: "5432"}, {port: 5432}]}`);
+    expect(reach(bare(both), 'other/client', 'shop/db', '5432').exitCode).toBe(1);
+    const named = cnp('drop-pg', 'securityops', 5, DB, `ingress:\n- {action: Drop, from: ${FROM_OTHER}, ports: [{port: pg}]}`);
+    expect(reach(bare(named), 'other/client', 'shop/db', '5432').exitCode).toBe(1);
+  });
+
+  it('a string port with endPort is refused by Antrea\'s webhook ("if `port` is a string `endPort` cannot be specified", validate.go validatePort): network.invalid-policy fails on one line naming the policy and the field, and reach reads no range', () => {
+    const strRange = cnp('strport-endport', 'application', 6, DB, 'ingress:\n- {action: Drop, ports: [{port: "100", endPort: 200}]}');
+    const f = run(invalidPolicy, ctxOf(bare(strRange))).find((v) => v.resource.name === 'strport-endport');
+    expect(f?.status).toBe('fail');
+    expect(f?.message).toContain('Antrea ClusterNetworkPolicy strport-endport cannot be evaluated, so the network verdicts it could change cannot be confirmed: spec.ingress[0].ports[0].endPort: set with the string port "100", which Antrea\'s admission webhook refuses');
+    expect(f?.message).not.toContain('\n');
+    expect(reach(bare(strRange), 'other/client', 'shop/db', '150').exitCode).toBe(2);
+  });
 
   it('an empty spec.appliedTo is unset ("appliedToPerRule := len(cnp.Spec.AppliedTo) == 0"): the rules\' own appliedTo decide, and the policy is valid', () => {
     const perRule = cnp('per-rule', 'securityops', 5, '[]', `ingress:\n- {action: Drop, appliedTo: ${DB}, from: ${FROM_OTHER}}`);
