@@ -9,11 +9,11 @@
 //
 // The common subset is evaluated: appliedTo (policy-level or per rule) by podSelector,
 // namespaceSelector and `group`; peers by podSelector, namespaceSelector, `namespaces: {match:
-// Self}`, ipBlock (cidr, except) and `group`; ports (port, endPort, protocol, named ports); actions
+// Self}`, ipBlock (cidr, except) and `group`; ports (port, endPort, protocol; a string port is a port name); actions
 // Allow, Drop, Reject, Pass. A `group` names a ClusterGroup (in a ClusterNetworkPolicy) or a Group of
 // the policy's namespace (in an Antrea NetworkPolicy), resolved to the selectors and ipBlocks it
 // stands for (resolveGroup; the docs' "ClusterGroup" and "Group" sections). Anything else a policy
-// holds (a serviceAccount, a nodeSelector, toServices, fqdn, l7Protocols, protocols, sameLabels, a
+// holds (a serviceAccount, a nodeSelector, toServices, fqdn, non-empty l7Protocols or protocols, sameLabels, a
 // group selecting ExternalEntities, a Tier that does not exist, ...) leaves the whole policy
 // `unevaluated`: its subject is the set of pods it may apply to, and every verdict on them in the
 // directions it has rules for stays in doubt (query.ts unevaluatedSelecting), its error naming the field.
@@ -23,6 +23,7 @@ import type { Action, ClassPredicate, CoverageNote, Labels, LayerPolicy, Peer, P
 import { isProtocol, type Protocol } from './conns.ts';
 import { parseCidr, subtractRanges, type IpRange } from '../../base/ip.ts';
 import { parseSelector, type Selector } from './selector.ts';
+import { portNameError } from './policy.ts';
 import { obj, stringMap } from '../mesh/util.ts';
 
 /**
@@ -54,6 +55,8 @@ interface Reading {
 
 const isPort = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 65535;
 const present = (o: Record<string, unknown>) => Object.keys(o).filter((k) => o[k] !== undefined && o[k] !== null);
+/** Set, and not an empty list: how Antrea reads the lists it decides by length (`len(x) != 0`). */
+const isSet = (v: unknown) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0);
 /** A field name from the object, quoted unless plainly a field name (it is the cluster's text). */
 const fieldName = (k: string) => (/^[A-Za-z][A-Za-z0-9]*$/.test(k) ? k : JSON.stringify(k));
 
@@ -142,7 +145,7 @@ function resolveGroup(index: GroupIndex, namespace: string | undefined, name: un
 
 function readGroup(o: KubeObject, label: string, namespace: string | undefined, child: boolean, index: GroupIndex): Members {
   const spec = obj(o.spec) ?? {};
-  const set = (k: string) => spec[k] !== undefined && spec[k] !== null && !(Array.isArray(spec[k]) && spec[k].length === 0);
+  const set = (k: string) => isSet(spec[k]);
   // A v1alpha2 ClusterGroup's single ipBlock is its ipBlocks (Antrea's conversion webhook,
   // pkg/controller/networkpolicy/convert.go at v1.13.0); later versions have no such field.
   const legacy = namespace === undefined && o.apiVersion === 'crd.antrea.io/v1alpha2';
@@ -246,7 +249,7 @@ function readIpBlock(raw: unknown, at: string, errors: string[]): Peer | undefin
 
 /** The appliedTo entries of `list` at `at` (a group's, its pods'), or undefined when one selects by anything but pod/namespace selectors or a group ztaudit resolves. */
 function readEntries(list: unknown, at: string, namespaced: boolean, r: Reading): Entry[] | undefined {
-  if (!Array.isArray(list) || list.length === 0) return void r.errors.push(`${at}: not a non-empty list`);
+  if (!Array.isArray(list)) return void r.errors.push(`${at}: not a list`);
   const out: Entry[] = [];
   let ok = true;
   list.forEach((raw, i) => {
@@ -379,7 +382,7 @@ function readPeer(raw: unknown, at: string, namespaced: boolean, r: Reading): Re
   return { kind: 'pods', namespaces, ...(pods ? { pods } : {}), excludeHostNetwork: true };
 }
 
-/** A rule's `ports`: unset is every port; a string port is a named port; endPort only after a numeric port. */
+/** A rule's `ports`: unset or empty is every port; a string port is a named port; endPort only after a numeric port. */
 function readPorts(raw: unknown, at: string, r: Reading): PortSpec[] | 'any' {
   if (raw === undefined || raw === null || (Array.isArray(raw) && raw.length === 0)) return 'any';
   if (!Array.isArray(raw)) {
@@ -400,11 +403,17 @@ function readPorts(raw: unknown, at: string, r: Reading): PortSpec[] | 'any' {
       if (o.endPort !== undefined) return void r.errors.push(`${where}.endPort: set without a numeric port`);
       return void out.push({ protocol: proto, kind: 'all' });
     }
-    if (typeof o.port === 'string' && !/^\d+$/.test(o.port)) {
-      if (o.endPort !== undefined) return void r.errors.push(`${where}.endPort: set with a named port`);
+    // A string port is a port name, digits or not (crd_utils.go toAntreaServicesForCRD at v2.2.0),
+    // "if `port` is a string `endPort` cannot be specified" (validate.go validatePort).
+    if (typeof o.port === 'string') {
+      if (o.endPort !== undefined && o.endPort !== null) return void r.errors.push(`${where}.endPort: set with the string port ${JSON.stringify(o.port)}, which Antrea's admission webhook refuses (a string port is a port name)`);
+      // A name no container port may carry (an all-digit "5432" among them: pod validation's
+      // IsValidPortName) resolves on no pod, and the agent drops it: "the rule just falls back to
+      // allowing no port" when none resolves (pod_reconciler.go filterUnresolvablePort).
+      if (portNameError(o.port)) return void r.notes.push(`${where}.port: ${JSON.stringify(o.port)} is a string, which Antrea reads as a port name, and no container port can be named so: it matches no port`);
       return void out.push({ protocol: proto, kind: 'named', name: o.port });
     }
-    const lo = typeof o.port === 'string' ? Number(o.port) : o.port;
+    const lo = o.port;
     const hi = o.endPort ?? lo;
     if (!isPort(lo) || !isPort(hi) || hi < lo) return void r.errors.push(`${where}: port ${String(o.port)}${o.endPort !== undefined ? `-${String(o.endPort)}` : ''} is not a port range within 1-65535`);
     out.push({ protocol: proto, kind: 'range', lo, hi });
@@ -412,9 +421,16 @@ function readPorts(raw: unknown, at: string, r: Reading): PortSpec[] | 'any' {
   return out;
 }
 
-/** "the available actions are ["Allow", "Drop", "Reject", "Pass"]": Reject is a deny that answers the client. */
+/** "the available actions are ["Allow", "Drop", "Reject", "Pass"]": Reject is a deny that answers the client (the rule keeps its written action for display: Rule.writtenAction). */
 const ACTIONS: Readonly<Record<string, Action>> = { Allow: 'Allow', Drop: 'Deny', Reject: 'Deny', Pass: 'Pass' };
 const RULE_KEYS = ['action', 'name', 'ports', 'appliedTo', 'enableLogging', 'logLabel'];
+/**
+ * Rule lists an empty value leaves unset: Antrea loops over `protocols` (crd_utils.go
+ * toAntreaServicesForCRD) and decides `l7Protocols` by length (validate.go validateL7Protocols,
+ * the agent's `len(rule.L7Protocols) != 0`). Not `toServices`: an empty one is still "not nil"
+ * (clusternetworkpolicy.go processClusterNetworkPolicy), a peer of its own.
+ */
+const EMPTY_IS_UNSET = ['protocols', 'l7Protocols'];
 
 interface ReadRule { rule: Rule; self: Array<{ kind: 'self'; pods?: Selector }>; entries?: Entry[] }
 
@@ -428,7 +444,7 @@ function readRules(spec: Record<string, unknown>, dir: 'ingress' | 'egress', nam
     const at = `spec.${dir}[${index}]`;
     const o = obj(x);
     if (!o) return void r.errors.push(`${at}: not an object`);
-    const other = present(o).filter((k) => k !== peerKey && !RULE_KEYS.includes(k));
+    const other = present(o).filter((k) => k !== peerKey && !RULE_KEYS.includes(k) && !(EMPTY_IS_UNSET.includes(k) && !isSet(o[k])));
     if (other.length) r.unsupported.push(other.map((k) => `${at}.${fieldName(k)}`).join(', '));
     const written = o.action;
     const action = typeof written === 'string' && Object.hasOwn(ACTIONS, written) ? ACTIONS[written] : undefined;
@@ -452,9 +468,10 @@ function readRules(spec: Record<string, unknown>, dir: 'ingress' | 'egress', nam
       }
     } else if (peersRaw !== undefined && peersRaw !== null && !Array.isArray(peersRaw)) r.errors.push(`${at}.${peerKey}: not a list`);
     const ports = readPorts(o.ports, `${at}.ports`, r);
-    const entries = o.appliedTo !== undefined && o.appliedTo !== null ? readEntries(o.appliedTo, `${at}.appliedTo`, namespaced, r) : undefined;
+    // An empty appliedTo is unset (validate.go validateAppliedTo counts `len(rule.AppliedTo) != 0`).
+    const entries = isSet(o.appliedTo) ? readEntries(o.appliedTo, `${at}.appliedTo`, namespaced, r) : undefined;
     const name = typeof o.name === 'string' && o.name ? { name: o.name } : {};
-    out.push({ rule: { index, ...name, action, peers, ports }, self, ...(entries ? { entries } : {}) });
+    out.push({ rule: { index, ...name, action, ...(typeof written === 'string' && written !== action ? { writtenAction: written } : {}), peers, ports }, self, ...(entries ? { entries } : {}) });
   });
   return out;
 }
@@ -499,12 +516,14 @@ function layerOf(o: KubeObject, namespaced: boolean, tiers: ReadonlyMap<string, 
   // "This field is mandatory. [...] Priority values can range from 1.0 to 10000.0."
   const order = typeof spec.priority === 'number' && Number.isFinite(spec.priority) ? spec.priority : undefined;
   if (order === undefined) r.errors.push('spec.priority: missing (a number from 1.0 to 10000.0)');
-  const policyEntries = spec.appliedTo !== undefined && spec.appliedTo !== null ? readEntries(spec.appliedTo, 'spec.appliedTo', namespaced, r) : undefined;
+  const policyEntries = isSet(spec.appliedTo) ? readEntries(spec.appliedTo, 'spec.appliedTo', namespaced, r) : undefined;
   const ingress = readRules(spec, 'ingress', namespaced, baseline, r);
   const egress = readRules(spec, 'egress', namespaced, baseline, r);
   const all = [...(ingress ?? []), ...(egress ?? [])];
-  // "appliedTo must be set either at the policy level or at every rule" ("appliedTo per rule").
-  const perRule = spec.appliedTo === undefined || spec.appliedTo === null;
+  // "appliedTo must be set either at the policy level or at every rule" ("appliedTo per rule"), an
+  // empty list being unset (validate.go validateAppliedTo: `appliedToInSpec := len(specAppliedTo) != 0`;
+  // clusternetworkpolicy.go, antreanetworkpolicy.go: `appliedToPerRule := len(...Spec.AppliedTo) == 0`).
+  const perRule = !isSet(spec.appliedTo);
   if (perRule && (all.length === 0 || all.some((x) => !x.entries)) && !r.unsupported.length) r.errors.push('appliedTo: set neither at the policy level nor at every rule');
   if (!perRule && all.some((x) => x.entries)) r.errors.push('appliedTo: set both at the policy level and in a rule');
 

@@ -51,6 +51,8 @@ export interface RuleRef {
   tier?: string;
   order?: number;
   action: Action;
+  /** Rule.writtenAction: what the rule says (Reject) where `action` is the model's reading of it (Deny). */
+  writtenAction?: string;
   ruleName?: string;
   /** LayerPolicy.displayName, when the id carries a prefix. */
   displayName?: string;
@@ -191,6 +193,7 @@ export function ruleRef(p: LayerPolicy, r: Rule): RuleRef {
     ...(p.tier !== undefined ? { tier: p.tier } : {}),
     ...(p.order !== undefined ? { order: p.order } : {}),
     ...(r.name ? { ruleName: r.name } : {}),
+    ...(r.writtenAction !== undefined ? { writtenAction: r.writtenAction } : {}),
     ...(p.displayName !== undefined ? { displayName: p.displayName } : {}),
     ...(r.caveats?.length ? { caveats: r.caveats } : {}),
   };
@@ -202,8 +205,8 @@ export function describeRule(r: RuleRef): string {
   if (r.tier !== undefined && r.tier !== 'default') where.push(`tier ${r.tier}`);
   if (r.order !== undefined) where.push(r.layer === 'admin' || r.layer === 'baseline' || r.layer === 'antrea' ? `priority ${r.order}` : `order ${r.order}`);
   const name = r.ruleName ? ` "${r.ruleName}"` : '';
-  // ClusterNetworkPolicy renamed Allow to Accept: the rule is named as written.
-  const action = r.api === 'ClusterNetworkPolicy' && r.action === 'Allow' ? 'Accept' : r.action;
+  // The rule is named as written: ClusterNetworkPolicy renamed Allow to Accept; an Antrea Reject is no Drop.
+  const action = r.writtenAction ?? (r.api === 'ClusterNetworkPolicy' && r.action === 'Allow' ? 'Accept' : r.action);
   return `${r.kindLabel} ${r.displayName ?? r.policy}${where.length ? ` (${where.join(', ')})` : ''} rule ${r.rule}${name} (${action})`;
 }
 

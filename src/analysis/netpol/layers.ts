@@ -217,6 +217,8 @@ export interface Rule {
   /** The rule's own name where the API has one (ANP rule name, Calico rule metadata). */
   name?: string;
   action: Action;
+  /** The action as the policy writes it, where the model reads it as another (Antrea's Drop and Reject are Deny): shown, never judged. */
+  writtenAction?: string;
   /** 'any' = every endpoint (a Kubernetes rule without from/to, a Calico rule without source criteria). */
   peers: Peer[] | 'any';
   /** Endpoints excluded even when a peer matches (Calico notSelector / notNets). */

@@ -44,7 +44,8 @@ export interface ParsedPolicy {
 
 const PORT_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 
-function portNameError(name: string): string | undefined {
+/** Why `name` is not a port name a container port may carry (IsValidPortName: an IANA_SVC_NAME, with a letter), or undefined. */
+export function portNameError(name: string): string | undefined {
   if (name.length > 15 || !PORT_NAME.test(name) || name.includes('--') || !/[a-z]/.test(name)) return `"${name}" is not a valid port name (IANA_SVC_NAME)`;
   return undefined;
 }

@@ -14,6 +14,7 @@ import { captureIO } from '../../helpers/cli.ts';
 import { reachCommandCore } from '../../../src/cli/reach.ts';
 import { buildReachability } from '../../../src/analysis/netpol/model.ts';
 import { intentViolation } from '../../../checks/network/intent-violation.ts';
+import { invalidPolicy } from '../../../checks/network/invalid-policy.ts';
 import { namespaceDefaultDenyIngress } from '../../../checks/network/namespace-default-deny-ingress.ts';
 import { ctxOf, pod, policy, run, snap } from './helpers.ts';
 import { namespaceDefaultDenyEgress } from '../../../checks/network/namespace-default-deny-egress.ts';
@@ -174,7 +175,7 @@ describe('Antrea-native policies are evaluated in Antrea\'s tiers (docs/antrea-n
     expect(first(ok)).toBe('ALLOWED: shop/web[Deployment] -> shop/db[Deployment] on 5432/TCP');
     const other = reach(y, 'other/client', 'shop/db', '5432');
     expect(first(other)).toBe('DENIED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
-    expect(other.output).toContain('DENIED by Antrea ClusterNetworkPolicy default-cluster-deny (tier baseline, priority 1) rule 0 (Deny)');
+    expect(other.output).toContain('DENIED by Antrea ClusterNetworkPolicy default-cluster-deny (tier baseline, priority 1) rule 0 (Drop)');
     expect(first(reach(y, 'shop/db', 'shop/web', '8080'))).toBe('DENIED: shop/db[Deployment] -> shop/web[Deployment] on 8080/TCP');
     // Baseline policies "cannot counteract the isolated Pod behavior": another port to db is refused by the NetworkPolicy.
     expect(reach(y, 'shop/web', 'shop/db', '5433').output).toContain('DENIED by NetworkPolicy isolation');
@@ -205,11 +206,29 @@ describe('Antrea-native policies are evaluated in Antrea\'s tiers (docs/antrea-n
     const drop = cnp('secops-drop', 'securityops', 10, SHOP, `ingress: [{action: Drop, from: ${FROM_OTHER}}]`);
     const r = reach(bare(allow, drop), 'other/client', 'shop/db', '5432');
     expect(first(r)).toBe('DENIED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
-    expect(r.output).toContain('DENIED by Antrea ClusterNetworkPolicy secops-drop (tier securityops, priority 10) rule 0 (Deny)');
+    expect(r.output).toContain('DENIED by Antrea ClusterNetworkPolicy secops-drop (tier securityops, priority 10) rule 0 (Drop)');
     expect(first(reach(bare(allow), 'other/client', 'shop/db', '5432'))).toBe('ALLOWED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
     // Reject denies as Drop does.
     const reject = cnp('secops-reject', 'securityops', 10, SHOP, `ingress: [{action: Reject, from: ${FROM_OTHER}}]`);
     expect(reach(bare(allow, reject), 'other/client', 'shop/db', '5432').exitCode).toBe(1);
+  });
+
+  it('a Reject rule is named as written ("the available actions are [\"Allow\", \"Drop\", \"Reject\", \"Pass\"]"), not as the Deny the model reads it as: text "rule 0 (Reject)", JSON rule.action Deny with rule.writtenAction Reject', () => {
+    const passAll = cnp('pass-all', 'emergency', 1, '[{podSelector: {}}]', 'ingress: [{action: Pass}]');
+    const appAllow = cnp('app-allow', 'application', 1, '[{podSelector: {}}]', 'ingress: [{action: Allow}]');
+    const baseReject = cnp('base-reject', 'baseline', 1, '[{podSelector: {}}]', 'ingress: [{action: Reject}]');
+    const y = bare(passAll, appAllow, baseReject);
+    const text = reach(y, 'other/client', 'shop/db', '5432');
+    expect(text.output).toContain('network DENIED by Antrea ClusterNetworkPolicy base-reject (tier baseline, priority 1) rule 0 (Reject);');
+    expect(text.output).not.toContain('(Deny)');
+    const json = JSON.parse(reachCommandCore(snap(y), { from: 'other/client', to: 'shop/db', port: '5432', output: 'json' }).output) as { network: { decidedBy: Array<{ by: string; rule?: { action: string; writtenAction?: string } }> } };
+    expect(json.network.decidedBy).toHaveLength(1);
+    expect(json.network.decidedBy[0].by).toBe('Antrea ClusterNetworkPolicy base-reject (tier baseline, priority 1) rule 0 (Reject)');
+    expect(json.network.decidedBy[0].rule).toMatchObject({ action: 'Deny', writtenAction: 'Reject' });
+    // Allow and Pass read as written carry no writtenAction.
+    const allowed = JSON.parse(reachCommandCore(snap(bare(appAllow)), { from: 'other/client', to: 'shop/db', port: '5432', output: 'json' }).output) as { network: { decidedBy: Array<{ rule?: Record<string, unknown> }> } };
+    expect(allowed.network.decidedBy[0].rule?.action).toBe('Allow');
+    expect(allowed.network.decidedBy[0].rule).not.toHaveProperty('writtenAction');
   });
 
   it('Pass skips every later tier and hands the flow to the NetworkPolicies ("delegates the decision to K8s namespaced NetworkPolicies")', () => {
@@ -219,7 +238,7 @@ describe('Antrea-native policies are evaluated in Antrea\'s tiers (docs/antrea-n
     expect(first(open)).toBe('ALLOWED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
     expect(open.output).toContain('passed by Antrea ClusterNetworkPolicy secops-pass (tier securityops, priority 1) rule 0 (Pass)');
     // Not passed: the application-tier Drop decides.
-    expect(reach(bare(pass, dropAll), 'shop/web', 'shop/db', '5432').output).toContain('DENIED by Antrea ClusterNetworkPolicy app-drop-all (tier application, priority 1) rule 0 (Deny)');
+    expect(reach(bare(pass, dropAll), 'shop/web', 'shop/db', '5432').output).toContain('DENIED by Antrea ClusterNetworkPolicy app-drop-all (tier application, priority 1) rule 0 (Drop)');
     // Passed to a NetworkPolicy that isolates shop: denied by it.
     expect(reach(scene(pass, dropAll), 'other/client', 'shop/db', '5432').output).toContain('DENIED by NetworkPolicy isolation');
   });
@@ -302,7 +321,7 @@ spec:
     expect(first(same)).toBe('ALLOWED: shop/web[Deployment] -> shop/db[Deployment] on 5432/TCP');
     expect(same.output).toContain('passed by Antrea ClusterNetworkPolicy strict-ns-isolation (tier securityops, priority 5) rule 0 "PassFromSameNS" (Pass)');
     const cross = reach(bare(strict), 'other/client', 'shop/db', '5432');
-    expect(cross.output).toContain('DENIED by Antrea ClusterNetworkPolicy strict-ns-isolation (tier securityops, priority 5) rule 1 "DropFromAllOtherNS" (Deny)');
+    expect(cross.output).toContain('DENIED by Antrea ClusterNetworkPolicy strict-ns-isolation (tier securityops, priority 5) rule 1 "DropFromAllOtherNS" (Drop)');
     expect(first(reach(bare(strict), 'shop/db', 'other/client', '80'))).toBe('DENIED: shop/db[Deployment] -> other/client[Deployment] on 80/TCP');
   });
 
@@ -438,6 +457,74 @@ spec:
   });
 });
 
+// What Antrea makes of a string port and of an empty list (antrea-io/antrea v2.2.0): a string port
+// is a port name (pkg/controller/networkpolicy/crd_utils.go toAntreaServicesForCRD), resolved on the
+// pod's container ports (pkg/agent/controller/networkpolicy/pod_reconciler.go resolveService) and
+// dropped when none carries it (filterUnresolvablePort); the lists it decides by length are unset
+// when empty (validate.go validateAppliedTo, clusternetworkpolicy.go processClusterNetworkPolicy).
+describe('string ports and empty lists, as Antrea v2.2.0 reads them', () => {
+  const DB = '[{podSelector: {matchLabels: {app: db}}}]';
+
+  it('a quoted "5432" is a port name no container port can carry (IsValidPortName): a Drop on it drops nothing and an Allow allows nothing ("the rule just falls back to allowing no port", filterUnresolvablePort), with a note saying why', () => {
+    const drop = cnp('drop-other-to-db', 'securityops', 5, DB, `ingress:\n- {action: Drop, from: ${FROM_OTHER}, ports: [{protocol: TCP, port: "5432"}]}`);
+    const through = reach(bare(drop), 'other/client', 'shop/db', '5432');
+    expect(first(through)).toBe('ALLOWED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    expect(through.exitCode).toBe(0);
+    // The intent "other never reaches shop/db" does not hold: Antrea lets the flow through.
+    expect(run(intentViolation, ctxOf(bare(drop), intent)).find((v) => v.status === 'fail')?.message).toContain('other-never-reaches-db');
+    expect(buildReachability(snap(bare(drop))).notes.map((n) => n.message)).toContain('Antrea ClusterNetworkPolicy drop-other-to-db: spec.ingress[0].ports[0].port: "5432" is a string, which Antrea reads as a port name, and no container port can be named so: it matches no port');
+    const allow = cnp('allow-other-to-db', 'securityops', 5, DB, `ingress:\n- {action: Allow, from: ${FROM_OTHER}, ports: [{protocol: TCP, port: "5432"}]}`);
+    const held = reach(scene(allow), 'other/client', 'shop/db', '5432');
+    expect(first(held)).toBe('DENIED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    expect(held.output).toContain('DENIED by NetworkPolicy isolation (shop/default-deny select it; no rule allows it)');
+    // Beside it, a numeric port still counts; a name a container port carries ("pg") still resolves.
+    const both = cnp('drop-both', 'securityops', 5, DB, `ingress:\n- {action: Drop, from: ${FROM_OTHER}, ports: [{port: "5432"}, {port: 5432}]}`);
+    expect(reach(bare(both), 'other/client', 'shop/db', '5432').exitCode).toBe(1);
+    const named = cnp('drop-pg', 'securityops', 5, DB, `ingress:\n- {action: Drop, from: ${FROM_OTHER}, ports: [{port: pg}]}`);
+    expect(reach(bare(named), 'other/client', 'shop/db', '5432').exitCode).toBe(1);
+  });
+
+  it('a string port with endPort is refused by Antrea\'s webhook ("if `port` is a string `endPort` cannot be specified", validate.go validatePort): network.invalid-policy fails on one line naming the policy and the field, and reach reads no range', () => {
+    const strRange = cnp('strport-endport', 'application', 6, DB, 'ingress:\n- {action: Drop, ports: [{port: "100", endPort: 200}]}');
+    const f = run(invalidPolicy, ctxOf(bare(strRange))).find((v) => v.resource.name === 'strport-endport');
+    expect(f?.status).toBe('fail');
+    expect(f?.message).toContain('Antrea ClusterNetworkPolicy strport-endport cannot be evaluated, so the network verdicts it could change cannot be confirmed: spec.ingress[0].ports[0].endPort: set with the string port "100", which Antrea\'s admission webhook refuses');
+    expect(f?.message).not.toContain('\n');
+    expect(reach(bare(strRange), 'other/client', 'shop/db', '150').exitCode).toBe(2);
+  });
+
+  it('an empty spec.appliedTo is unset ("appliedToPerRule := len(cnp.Spec.AppliedTo) == 0"): the rules\' own appliedTo decide, and the policy is valid', () => {
+    const perRule = cnp('per-rule', 'securityops', 5, '[]', `ingress:\n- {action: Drop, appliedTo: ${DB}, from: ${FROM_OTHER}}`);
+    const r = reach(bare(perRule), 'other/client', 'shop/db', '5432');
+    expect(first(r)).toBe('DENIED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    expect(r.output).toContain('DENIED by Antrea ClusterNetworkPolicy per-rule (tier securityops, priority 5) rule 0 (Drop)');
+    expect(reach(bare(perRule), 'other/client', 'shop/web', '8080').exitCode).toBe(0);
+    expect(run(invalidPolicy, ctxOf(bare(perRule))).find((v) => v.resource.name === 'per-rule')?.status).toBe('pass');
+    // Set nowhere, it is refused ("appliedTo needs to be set in either spec or rules").
+    const nowhere = cnp('nowhere', 'securityops', 5, '[]', `ingress:\n- {action: Drop, appliedTo: [], from: ${FROM_OTHER}}`);
+    expect(run(invalidPolicy, ctxOf(bare(nowhere))).find((v) => v.resource.name === 'nowhere')?.message).toContain('appliedTo: set neither at the policy level nor at every rule');
+  });
+
+  it('an empty rule appliedTo under a policy-level one is unset (validate.go counts `len(rule.AppliedTo) != 0`): the policy\'s appliedTo applies', () => {
+    const policyLevel = cnp('policy-level', 'securityops', 5, DB, `ingress:\n- {action: Drop, appliedTo: [], from: ${FROM_OTHER}}`);
+    const r = reach(bare(policyLevel), 'other/client', 'shop/db', '5432');
+    expect(first(r)).toBe('DENIED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    expect(r.exitCode).toBe(1);
+    expect(run(invalidPolicy, ctxOf(bare(policyLevel))).find((v) => v.resource.name === 'policy-level')?.status).toBe('pass');
+  });
+
+  it('empty protocols and l7Protocols are unset (toAntreaServicesForCRD loops over none; validateL7Protocols skips `len == 0`); an empty toServices is not (`ToServices != nil`) and stays unevaluated', () => {
+    const empty = cnp('empty-lists', 'securityops', 5, DB, `ingress:\n- {action: Drop, from: ${FROM_OTHER}, protocols: [], l7Protocols: []}`);
+    const r = reach(bare(empty), 'other/client', 'shop/db', '5432');
+    expect(first(r)).toBe('DENIED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
+    expect(r.exitCode).toBe(1);
+    const toServices = cnp('empty-to-services', 'securityops', 5, DB, 'egress:\n- {action: Drop, toServices: []}');
+    const doubt = reach(bare(toServices), 'shop/db', 'other/client', '80');
+    expect(doubt.exitCode).toBe(2);
+    expect(doubt.output).toContain('spec.egress[0].toServices is not evaluated by ztaudit');
+  });
+});
+
 // ClusterGroups and Groups (docs/antrea-network-policy.md v2.2.0, "ClusterGroup" and "Group";
 // pkg/controller/networkpolicy/clustergroup.go, group.go): a `group` in appliedTo or a peer stands
 // for the selectors, ipBlocks or Service pods the group holds, and is evaluated as they would be.
@@ -482,7 +569,7 @@ describe('ClusterGroups and Groups are resolved as Antrea resolves them (docs/an
     }
     const r = reach(bare(prod, zeroTrust), 'other/client', 'shop/db', '5432');
     expect(first(r)).toBe('DENIED: other/client[Deployment] -> shop/db[Deployment] on 5432/TCP');
-    expect(r.output).toContain('DENIED by Antrea ClusterNetworkPolicy prod-deny (tier baseline, priority 1) rule 0 (Deny)');
+    expect(r.output).toContain('DENIED by Antrea ClusterNetworkPolicy prod-deny (tier baseline, priority 1) rule 0 (Drop)');
   });
 
   it('"ACNP with ClusterGroup reference": appliedTo and from name ClusterGroups (podSelector across namespaces); reach answers ALLOWED and DENIED for certain', () => {
@@ -498,7 +585,7 @@ describe('ClusterGroups and Groups are resolved as Antrea resolves them (docs/an
     const drop = cnp('drop-clients', 'emergency', 1, SHOP, 'ingress: [{action: Drop, from: [{group: clients}]}]');
     const denied = reach(scene(CLIENTS, DB_PODS, allow, drop), 'other/client', 'shop/db', '5432');
     expect(denied.exitCode).toBe(1);
-    expect(denied.output).toContain('DENIED by Antrea ClusterNetworkPolicy drop-clients (tier emergency, priority 1) rule 0 (Deny)');
+    expect(denied.output).toContain('DENIED by Antrea ClusterNetworkPolicy drop-clients (tier emergency, priority 1) rule 0 (Drop)');
   });
 
   it('ipBlocks ("ClusterGroup CRD": ipBlocks, except) are peers; a v1alpha2 ClusterGroup\'s ipBlock too; in appliedTo "will be ignored, and the policy will have no effect"', () => {
@@ -508,7 +595,7 @@ describe('ClusterGroups and Groups are resolved as Antrea resolves them (docs/an
     expect(reach(bare(PARTNER, anywhere, egress), 'shop/web', '203.0.113.10', '443').exitCode).toBe(0);
     const out = reach(bare(PARTNER, anywhere, egress), 'shop/web', '203.0.113.200', '443');
     expect(out.exitCode).toBe(1);
-    expect(out.output).toContain('DENIED by Antrea ClusterNetworkPolicy egress-partner (tier securityops, priority 1) rule 1 (Deny)');
+    expect(out.output).toContain('DENIED by Antrea ClusterNetworkPolicy egress-partner (tier securityops, priority 1) rule 1 (Drop)');
     const legacy = clusterGroup('partner', '{ipBlock: {cidr: 203.0.113.0/24}}', 'crd.antrea.io/v1alpha2');
     expect(reach(bare(legacy, anywhere, egress), 'shop/web', '203.0.113.200', '443').exitCode).toBe(0);
     // appliedTo an ipBlocks group: the Drop applies to no pod, for certain.
