@@ -97,7 +97,8 @@ export function istioBypassVerdict(capture: InboundCapture | undefined, port: nu
  * How a meshed caller's own proxy lets outbound connections leave untouched, so they carry no
  * mesh identity and no mTLS whatever the callee's mesh: Linkerd's
  * config.linkerd.io/skip-outbound-ports ("bypass the proxy entirely", linkerd.io/2/features/protocol-detection/),
- * read like the other config annotations (linkerdPodSetting); Consul's
+ * read like the other config annotations (linkerdPodSetting), or on a running pod its linkerd-init's
+ * --outbound-ports-to-ignore (linkerdInitArgs); Consul's
  * consul.hashicorp.com/transparent-proxy-exclude-outbound-ports (consul-k8s annotations and
  * labels); an Istio sidecar's traffic.sidecar.istio.io/{exclude,include}Outbound{Ports,IPRanges}
  * (istio.io/latest/docs/reference/config/annotations/; ambient pods have no sidecar and no such
@@ -1136,6 +1137,10 @@ export function meshVerdictOverConns(snapshot: Snapshot, config: Config, from: R
       const v = annotations[key];
       if (typeof v === 'string') for (const n of parsePortNumbers(v)) named.add(n);
     }
+    // A running pod's linkerd-init arguments skip what they list, whatever its annotations say now.
+    const rep = w?.workload.pods[0];
+    const applied = mesh === 'linkerd' && rep ? linkerdSkippedPorts(meshModel(snapshot, config).namespaces.get(to.namespace ?? '')?.annotations ?? {}, rep, to.namespace ?? '', undefined, meshModel(snapshot, config).linkerd).find((s) => s.direction === 'inbound') : undefined;
+    for (const n of parsePortNumbers((applied?.ports ?? []).join(','))) named.add(n);
   }
   // Ports the caller's own proxy lets out untouched (plaintext) are judged apart too.
   const src = from === 'external' ? undefined : workloadIndex(snapshot, config).get(refKey(from));
