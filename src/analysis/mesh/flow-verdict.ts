@@ -214,6 +214,27 @@ function skipState(snapshot: Snapshot, skips: CallerSkips, callee: WorkloadMesh,
   return state ?? 'unknown';
 }
 
+/**
+ * Every address of a workload's pods (podIps), once per workload and snapshot; undefined when a pod
+ * has none (a template from manifests, a pod not scheduled).
+ */
+function callerAddresses(snapshot: Snapshot, w: WorkloadMesh): string[] | undefined {
+  const cache = workloadAddresses(snapshot);
+  const key = refKey(w.workload.ref);
+  if (cache.has(key)) return cache.get(key);
+  const ips = podIps(snapshot);
+  let out: string[] | undefined = [];
+  for (const pod of w.workload.pods) {
+    const list = pod.origin === 'pod' ? ips.get(`${pod.namespace}/${pod.name}`) : undefined;
+    if (!list) { out = undefined; break; }
+    out.push(...list);
+  }
+  cache.set(key, out);
+  return out;
+}
+
+const workloadAddresses = memoize((_snapshot: Snapshot) => new Map<string, string[] | undefined>(), ['network', 'tls', 'mtls']);
+
 /** skipState's answers that turned on pod addresses, per snapshot. */
 const addressStates = memoize((_snapshot: Snapshot) => new Map<string, SkipState>(), ['network', 'tls', 'mtls']);
 
@@ -370,7 +391,8 @@ export function meshFlowVerdict(snapshot: Snapshot, config: Config, from: Resour
   if (from === 'external' || !src) {
     return judgeFlow(snapshot, config, callee, { namespace: '', serviceAccount: '', labels: {}, mtls: false, external: true, ...(from === 'external' && opts.sourceAddress ? { address: opts.sourceAddress } : {}) }, to, port, protocol, calleeText);
   }
-  const caller = (mtls: boolean): MeshCaller => ({ namespace: src.namespace, serviceAccount: serviceAccountOf(src), labels: src.labels, mtls, ...(src.istioRevision ? { istioRevision: src.istioRevision } : {}) });
+  const addresses = callerAddresses(snapshot, src);
+  const caller = (mtls: boolean): MeshCaller => ({ namespace: src.namespace, serviceAccount: serviceAccountOf(src), labels: src.labels, mtls, ...(src.istioRevision ? { istioRevision: src.istioRevision } : {}), ...(addresses ? { podAddresses: addresses } : {}) });
   const callerText = `${from.namespace}/${from.name}`;
   const passthrough = src.mesh === 'istio' && callee.mesh === 'istio' ? istioPassthrough(snapshot, config, src, callee, port, opts.podAddressed) : undefined;
   const tls = src.mesh === 'istio' && callee.mesh === 'istio' && !passthrough ? istioCallerTls(snapshot, config, src, callee, port) : undefined;

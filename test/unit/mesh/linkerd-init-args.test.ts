@@ -18,7 +18,7 @@ import { linkerdSkipPorts } from '../../../checks/mtls/linkerd-skip-ports.ts';
 import { linkerdUnauthenticatedDefault } from '../../../checks/mtls/linkerd-unauthenticated-default.ts';
 import { authzMissing } from '../../../checks/mtls/authz-missing.ts';
 import type { KubeObject } from '../../../src/snapshot/types.ts';
-import { ctxOf, run } from './helpers.ts';
+import { ctxOf, deployment, run } from './helpers.ts';
 
 const NS: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', annotations: { 'linkerd.io/inject': 'enabled', 'config.linkerd.io/default-inbound-policy': 'all-authenticated' } } };
 const CONFIG: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'linkerd-config', namespace: 'linkerd' }, data: { values: 'proxy:\n  defaultInboundPolicy: all-authenticated\nproxyInit:\n  ignoreInboundPorts: ""\n  ignoreOutboundPorts: ""\n' } };
@@ -41,6 +41,13 @@ function runningPod(name: string, o: PodOptions = {}): KubeObject {
     status: { phase: 'Running', ...(o.ip ? { podIP: o.ip, podIPs: [{ ip: o.ip }] } : {}) },
   };
 }
+/** A running pod outside the mesh (no proxy), with an address. */
+const plainPod = (name: string, ip: string): KubeObject => ({
+  apiVersion: 'v1', kind: 'Pod',
+  metadata: { name, namespace: 'shop', labels: { app: name }, annotations: { 'linkerd.io/inject': 'disabled' } },
+  spec: { containers: [{ name: 'app', image: `example/${name}:1` }] },
+  status: { phase: 'Running', podIP: ip, podIPs: [{ ip }] },
+});
 const pod = (name: string) => ({ kind: 'Pod', namespace: 'shop', name });
 const skipOf = (objects: KubeObject[], name: string) => run(linkerdSkipPorts, ctxOf('', undefined, objects)).find((v) => v.resource.name === name)!;
 
@@ -103,5 +110,55 @@ describe('linkerd-init arguments decide a running pod\'s skips, not its annotati
     const v = skipOf([NS, CONFIG, cni], 'db');
     expect(v.status).toBe('fail');
     expect(v.message).toContain('(pod annotation config.linkerd.io/skip-subnets)');
+  });
+});
+
+describe('reach: the callee\'s skipped source subnets', () => {
+  const DB = runningPod('db', { ports: [5432], ip: '10.2.0.10', init: [...BASE, '--inbound-ports-to-ignore', '4190,4191', '--subnets-to-ignore', '10.1.0.0/16'] });
+  const scene = ctxOf('', undefined, [NS, CONFIG, DB,
+    runningPod('web', { ip: '10.1.2.3' }), runningPod('api', { ip: '10.2.0.20' }), plainPod('batch', '10.1.2.4'), plainPod('cron', '10.2.0.30')]);
+  const verdict = (from: string) => meshFlowVerdict(scene.snapshot, scene.config, pod(from), pod('db'), 5432, 'TCP');
+
+  it('a meshed caller whose address lies in them reaches the application around the proxy: plaintext, no mTLS', () => {
+    const v = verdict('web');
+    expect(v).toMatchObject({ mesh: 'linkerd', verdict: 'allowed', plaintext: true });
+    expect(v.reason).toContain('shop/db lets inbound connections from 10.1.0.0/16 around its linkerd-proxy (linkerd-init argument --subnets-to-ignore "10.1.0.0/16"), and the caller\'s pod address 10.1.2.3 lies there');
+    // A meshed caller elsewhere is judged by the proxy, with mTLS.
+    expect(verdict('api')).toMatchObject({ verdict: 'allowed', plaintext: false });
+  });
+
+  it('a plaintext caller in them is let in though all-authenticated refuses it elsewhere', () => {
+    expect(verdict('batch')).toMatchObject({ verdict: 'allowed', plaintext: true });
+    expect(verdict('cron')).toMatchObject({ verdict: 'denied', plaintext: true });
+  });
+
+  it('an external address asked is judged the same way; without one, the answer depends on the client', () => {
+    const at = (text: string) => meshFlowVerdict(scene.snapshot, scene.config, 'external', pod('db'), 5432, 'TCP', { sourceAddress: { family: 4, value: BigInt(text.split('.').reduce((a, b) => a * 256 + Number(b), 0)), text } });
+    expect(at('10.1.9.9')).toMatchObject({ verdict: 'allowed', plaintext: true });
+    expect(at('203.0.113.9')).toMatchObject({ verdict: 'denied' });
+    const any = meshFlowVerdict(scene.snapshot, scene.config, 'external', pod('db'), 5432, 'TCP');
+    expect(any.verdict).toBe('depends');
+    expect(any.reason).toContain('whether the external client\'s address lies in 10.1.0.0/16');
+  });
+});
+
+describe('reach: skipped source subnets where the caller\'s address is not known (manifests)', () => {
+  const scene = (subnets: string) => ctxOf('', undefined, [NS, CONFIG,
+    deployment('shop', 'db', { ports: [5432], annotations: { 'config.linkerd.io/skip-subnets': subnets } }),
+    deployment('shop', 'web'), deployment('shop', 'batch', { annotations: { 'linkerd.io/inject': 'disabled' } })]);
+  const dep = (name: string) => ({ kind: 'Deployment', namespace: 'shop', name });
+  const verdict = (subnets: string, from: string) => { const c = scene(subnets); return meshFlowVerdict(c.snapshot, c.config, dep(from), dep('db'), 5432, 'TCP'); };
+
+  it('subnets in the cluster networks: a plaintext caller is unknown (let in from there, refused elsewhere); a meshed one stays allowed, with a note', () => {
+    const v = verdict('10.0.0.0/8', 'batch');
+    expect(v.verdict).toBe('unknown');
+    expect(v.reason).toContain('whether the caller\'s pod addresses lie in 10.0.0.0/8, which shop/db lets around its linkerd-proxy (pod annotation config.linkerd.io/skip-subnets), is not known');
+    const meshed = verdict('10.0.0.0/8', 'web');
+    expect(meshed).toMatchObject({ verdict: 'allowed', plaintext: false });
+    expect(meshed.notes?.join('\n')).toContain('from there the call arrives in plaintext around the proxy, without mTLS');
+  });
+
+  it('subnets outside the cluster networks, which hold the pod network: no pod lies there, the policy decides', () => {
+    expect(verdict('203.0.113.0/24', 'batch')).toMatchObject({ verdict: 'denied', plaintext: true });
   });
 });
