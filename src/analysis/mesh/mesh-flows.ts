@@ -68,10 +68,7 @@ function linkerdSubnetBypass(model: MeshModel, pod: PodView, nsAnnotations: Reco
   const subnets = linkerdSkippedSubnets(nsAnnotations, pod, callee.namespace, undefined, model.linkerd);
   if (!subnets || subnets.subnets.length === 0) return v;
   const inSubnet = (a: { family: 4 | 6; value: bigint }) => subnets.subnets.some((x) => rangeContains(x.range, a.family, a.value));
-  const parsed = caller.external
-    ? (caller.address ? [caller.address] : undefined)
-    : caller.podAddresses?.map((text) => ({ text, ...parseIp(text) }));
-  const addresses = parsed?.every((a) => a.family !== undefined) ? parsed as Array<{ text: string; family: 4 | 6; value: bigint }> : undefined;
+  const addresses = caller.external ? (caller.address ? [caller.address] : undefined) : caller.podAddresses && parsedAddresses(caller.podAddresses);
   const list = subnets.subnets.map((x) => x.text).join(', ');
   const around = (who: string): MeshFlowVerdict => ({
     mesh: 'linkerd', verdict: 'allowed', plaintext: true,
@@ -81,9 +78,9 @@ function linkerdSubnetBypass(model: MeshModel, pod: PodView, nsAnnotations: Reco
   if (addresses) {
     const hits = addresses.filter(inSubnet);
     if (hits.length === 0) return v;
-    const texts = hits.map((a) => a.text).join(', ');
+    const texts = shown(hits.map((a) => a.text));
     if (hits.length === addresses.length) return around(`${callerText} address${hits.length > 1 ? 'es' : ''} ${texts} ${hits.length > 1 ? 'lie' : 'lies'} there`);
-    const some = around(`of ${callerText} addresses ${addresses.map((a) => a.text).join(', ')}, ${texts} ${hits.length > 1 ? 'lie' : 'lies'} there`);
+    const some = around(`${hits.length} of the caller's ${addresses.length} pod addresses (${texts}) ${hits.length > 1 ? 'lie' : 'lies'} there`);
     return { ...some, reason: `${some.reason}; from the others: ${v.verdict} (${v.reason})` };
   }
   const networks = model.linkerd.clusterNetworks;
@@ -98,6 +95,26 @@ function linkerdSubnetBypass(model: MeshModel, pod: PodView, nsAnnotations: Reco
     mesh: 'linkerd', verdict: caller.external ? 'depends' : 'unknown', plaintext: false,
     reason: `${doubt}; from there: allowed in plaintext, around the proxy; from elsewhere: ${v.verdict} (${v.reason})`,
   };
+}
+
+/** A few of many addresses, for a reason: a workload of many pods has as many. */
+const shown = (texts: string[]) => (texts.length > 3 ? `${texts.slice(0, 3).join(', ')} and ${texts.length - 3} more` : texts.join(', '));
+
+/**
+ * A caller's pod addresses parsed, once per list (MeshCaller.podAddresses is one list per workload
+ * and snapshot); undefined when one is no address.
+ */
+const addressCache = new WeakMap<string[], Array<{ text: string; family: 4 | 6; value: bigint }> | undefined>();
+function parsedAddresses(list: string[]): Array<{ text: string; family: 4 | 6; value: bigint }> | undefined {
+  if (addressCache.has(list)) return addressCache.get(list);
+  const out: Array<{ text: string; family: 4 | 6; value: bigint }> | undefined = [];
+  for (const text of list) {
+    const ip = parseIp(text);
+    if (!ip) { addressCache.set(list, undefined); return undefined; }
+    out.push({ text, ...ip });
+  }
+  addressCache.set(list, out);
+  return out;
 }
 
 /** The tap controller's ServiceAccount in linkerd-viz (linkerd2 viz/charts/linkerd-viz/templates/tap-rbac.yaml, edge-26.8.3). */

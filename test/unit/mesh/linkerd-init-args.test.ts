@@ -132,6 +132,21 @@ describe('reach: the callee\'s skipped source subnets', () => {
     expect(verdict('cron')).toMatchObject({ verdict: 'denied', plaintext: true });
   });
 
+  it('a caller only some of whose pods lie there: the more open answer, naming how many and a few of their addresses, and the others\' answer', () => {
+    const rs: KubeObject = { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'batch-7f9', namespace: 'shop', uid: 'rs1', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'batch', uid: 'd1', controller: true }] }, spec: { selector: { matchLabels: { app: 'batch' } }, template: { metadata: { labels: { app: 'batch' } }, spec: { containers: [{ name: 'app', image: 'example/batch:1' }] } } } };
+    const owned = (i: number, ip: string): KubeObject => {
+      const p = plainPod(`batch-7f9-${i}`, ip);
+      p.metadata!.labels = { app: 'batch' };
+      p.metadata!.ownerReferences = [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'batch-7f9', uid: 'rs1', controller: true }];
+      return p;
+    };
+    const c = ctxOf('', undefined, [NS, CONFIG, DB, rs, owned(1, '10.1.0.1'), owned(2, '10.1.0.2'), owned(3, '10.1.0.3'), owned(4, '10.1.0.4'), owned(5, '10.2.0.5')]);
+    const v = meshFlowVerdict(c.snapshot, c.config, { kind: 'Deployment', namespace: 'shop', name: 'batch' }, pod('db'), 5432, 'TCP');
+    expect(v).toMatchObject({ verdict: 'allowed', plaintext: true });
+    expect(v.reason).toContain('and 4 of the caller\'s 5 pod addresses (10.1.0.1, 10.1.0.2, 10.1.0.3 and 1 more) lie there');
+    expect(v.reason).toContain('; from the others: denied (');
+  });
+
   it('an external address asked is judged the same way; without one, the answer depends on the client', () => {
     const at = (text: string) => meshFlowVerdict(scene.snapshot, scene.config, 'external', pod('db'), 5432, 'TCP', { sourceAddress: { family: 4, value: BigInt(text.split('.').reduce((a, b) => a * 256 + Number(b), 0)), text } });
     expect(at('10.1.9.9')).toMatchObject({ verdict: 'allowed', plaintext: true });
