@@ -97,7 +97,8 @@ export function istioBypassVerdict(capture: InboundCapture | undefined, port: nu
  * How a meshed caller's own proxy lets outbound connections leave untouched, so they carry no
  * mesh identity and no mTLS whatever the callee's mesh: Linkerd's
  * config.linkerd.io/skip-outbound-ports ("bypass the proxy entirely", linkerd.io/2/features/protocol-detection/),
- * read like the other config annotations (linkerdPodSetting); Consul's
+ * read like the other config annotations (linkerdPodSetting), or on a running pod its linkerd-init's
+ * --outbound-ports-to-ignore (linkerdInitArgs); Consul's
  * consul.hashicorp.com/transparent-proxy-exclude-outbound-ports (consul-k8s annotations and
  * labels); an Istio sidecar's traffic.sidecar.istio.io/{exclude,include}Outbound{Ports,IPRanges}
  * (istio.io/latest/docs/reference/config/annotations/; ambient pods have no sidecar and no such
@@ -212,6 +213,27 @@ function skipState(snapshot: Snapshot, skips: CallerSkips, callee: WorkloadMesh,
   cache.set(key, state ?? 'unknown');
   return state ?? 'unknown';
 }
+
+/**
+ * Every address of a workload's pods (podIps), once per workload and snapshot; undefined when a pod
+ * has none (a template from manifests, a pod not scheduled).
+ */
+function callerAddresses(snapshot: Snapshot, w: WorkloadMesh): string[] | undefined {
+  const cache = workloadAddresses(snapshot);
+  const key = refKey(w.workload.ref);
+  if (cache.has(key)) return cache.get(key);
+  const ips = podIps(snapshot);
+  let out: string[] | undefined = [];
+  for (const pod of w.workload.pods) {
+    const list = pod.origin === 'pod' ? ips.get(`${pod.namespace}/${pod.name}`) : undefined;
+    if (!list) { out = undefined; break; }
+    out.push(...list);
+  }
+  cache.set(key, out);
+  return out;
+}
+
+const workloadAddresses = memoize((_snapshot: Snapshot) => new Map<string, string[] | undefined>(), ['network', 'tls', 'mtls']);
 
 /** skipState's answers that turned on pod addresses, per snapshot. */
 const addressStates = memoize((_snapshot: Snapshot) => new Map<string, SkipState>(), ['network', 'tls', 'mtls']);
@@ -369,7 +391,8 @@ export function meshFlowVerdict(snapshot: Snapshot, config: Config, from: Resour
   if (from === 'external' || !src) {
     return judgeFlow(snapshot, config, callee, { namespace: '', serviceAccount: '', labels: {}, mtls: false, external: true, ...(from === 'external' && opts.sourceAddress ? { address: opts.sourceAddress } : {}) }, to, port, protocol, calleeText);
   }
-  const caller = (mtls: boolean): MeshCaller => ({ namespace: src.namespace, serviceAccount: serviceAccountOf(src), labels: src.labels, mtls, ...(src.istioRevision ? { istioRevision: src.istioRevision } : {}) });
+  const addresses = callerAddresses(snapshot, src);
+  const caller = (mtls: boolean): MeshCaller => ({ namespace: src.namespace, serviceAccount: serviceAccountOf(src), labels: src.labels, mtls, ...(src.istioRevision ? { istioRevision: src.istioRevision } : {}), ...(addresses ? { podAddresses: addresses } : {}) });
   const callerText = `${from.namespace}/${from.name}`;
   const passthrough = src.mesh === 'istio' && callee.mesh === 'istio' ? istioPassthrough(snapshot, config, src, callee, port, opts.podAddressed) : undefined;
   const tls = src.mesh === 'istio' && callee.mesh === 'istio' && !passthrough ? istioCallerTls(snapshot, config, src, callee, port) : undefined;
@@ -1136,6 +1159,10 @@ export function meshVerdictOverConns(snapshot: Snapshot, config: Config, from: R
       const v = annotations[key];
       if (typeof v === 'string') for (const n of parsePortNumbers(v)) named.add(n);
     }
+    // A running pod's linkerd-init arguments skip what they list, whatever its annotations say now.
+    const rep = w?.workload.pods[0];
+    const applied = mesh === 'linkerd' && rep ? linkerdSkippedPorts(meshModel(snapshot, config).namespaces.get(to.namespace ?? '')?.annotations ?? {}, rep, to.namespace ?? '', undefined, meshModel(snapshot, config).linkerd).find((s) => s.direction === 'inbound') : undefined;
+    for (const n of parsePortNumbers((applied?.ports ?? []).join(','))) named.add(n);
   }
   // Ports the caller's own proxy lets out untouched (plaintext) are judged apart too.
   const src = from === 'external' ? undefined : workloadIndex(snapshot, config).get(refKey(from));

@@ -20,6 +20,11 @@ export interface MeshCaller {
    * address of its packets at the callee. Unset when it is not known.
    */
   address?: { family: 4 | 6; value: bigint; text: string };
+  /**
+   * An in-cluster caller's pod addresses (status.podIPs of every pod of it), the source addresses
+   * of its packets at the callee. Unset when one of its pods has none (manifests, pods not scheduled).
+   */
+  podAddresses?: string[];
   /** Why a caller with a proxy sends no mTLS ("sends no Istio mTLS to it": see the reason); unset: it has no mesh proxy. */
   noMtls?: string;
   /** Istio: the caller's revision, whose istiod's trust domain its certificate names; the default revision's when unset. */

@@ -744,13 +744,22 @@ export function parseProxyInitPorts(value: string): ProxyInitPortList {
  * The skip-inbound/outbound-ports a meshed pod gets (linkerdPodSetting: a running pod only its
  * own annotation, a template also its namespace's). Empty values skip nothing. The inbound entry
  * is linkerdInboundSkips': the proxy's own ports left out, Linkerd's default assumed without the
- * annotation.
+ * annotation. A pod whose linkerd-init has arguments (linkerdInitArgs) skips what they list; the
+ * annotation then only says whether the outbound list was its (else linkerdOutboundDefault judges
+ * it as the install's).
  */
 export function linkerdSkippedPorts(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string, template?: { annotations: Record<string, string> }, cluster: LinkerdInjectDefaults = {}): SkippedPorts[] {
   const out: SkippedPorts[] = [];
   const inbound = linkerdInboundSkips(nsAnnotations, pod, namespace, template, cluster);
   if (inbound) out.push(inbound);
-  const outbound = annotatedSkips('outbound', linkerdPodSetting(nsAnnotations, pod, namespace, SKIP_OUTBOUND_ANNOTATION, template), (ports) => ports);
+  const annotation = linkerdPodSetting(nsAnnotations, pod, namespace, SKIP_OUTBOUND_ANNOTATION, template);
+  // With linkerd-init its argument decides; without the annotation it is the install's value,
+  // judged as such (linkerdOutboundDefault).
+  const init = linkerdInitArgs(pod);
+  const applied = init && annotation.setting
+    ? { setting: { value: init.values.outbound ?? '', source: initSource(init, 'outbound', annotation.setting, samePorts(parseProxyInitPorts(annotation.setting.value).ports, parseProxyInitPorts(init.values.outbound ?? '').ports)) }, pending: annotation.pending }
+    : init ? { pending: annotation.pending } : annotation;
+  const outbound = annotatedSkips('outbound', applied, (ports) => ports);
   if (outbound) out.push(outbound);
   return out;
 }
@@ -787,10 +796,17 @@ export const DEFAULT_IGNORED_OUTBOUND_PORTS = ['4567', '4568'];
  * (charts/partials/templates/_proxy-init.tpl), read from linkerd-config (`cluster.proxyInit`),
  * else the chart default 4567,4568 (`assumed`). Under the Linkerd CNI plugin (linkerdCniOf) none:
  * the plugin reads the annotation, else its own ignoreOutboundPorts (charts/linkerd2-cni/values.yaml,
- * empty), never proxyInit's. Undefined when the annotation decides or nothing is skipped.
+ * empty), never proxyInit's. A pod whose linkerd-init has arguments (linkerdInitArgs): its
+ * --outbound-ports-to-ignore, the install's value when it was injected. Undefined when the
+ * annotation decides or nothing is skipped.
  */
 export function linkerdOutboundDefault(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string, cluster: LinkerdInjectDefaults = {}): { ports: string[]; source: string; assumed: boolean } | undefined {
   if (linkerdPodSetting(nsAnnotations, pod, namespace, SKIP_OUTBOUND_ANNOTATION).setting || linkerdCniOf(pod, cluster.cni)) return undefined;
+  const init = linkerdInitArgs(pod);
+  if (init) {
+    const ports = parseProxyInitPorts(init.values.outbound ?? '').ports;
+    return ports.length > 0 ? { ports, source: `${init.describe('outbound')} (no ${SKIP_OUTBOUND_ANNOTATION} annotation: the install's proxyInit.ignoreOutboundPorts when the pod was injected)`, assumed: false } : undefined;
+  }
   const installed = cluster.proxyInit?.outbound;
   if (installed) return installed.ports.length > 0 ? { ports: installed.ports, source: `proxyInit.ignoreOutboundPorts ${installed.ports.join(',')}, installed (${installed.where}): no ${SKIP_OUTBOUND_ANNOTATION} annotation`, assumed: false } : undefined;
   return { ports: DEFAULT_IGNORED_OUTBOUND_PORTS, source: `Linkerd's default proxyInit.ignoreOutboundPorts ${DEFAULT_IGNORED_OUTBOUND_PORTS.join(',')}, default assumed: no ${SKIP_OUTBOUND_ANNOTATION} annotation, and the installed value is not read`, assumed: true };
@@ -833,6 +849,90 @@ function linkerdCniOf(pod: Pick<PodView, 'spec'>, clusterCni: string | undefined
   }
   return clusterCni;
 }
+
+// ---- linkerd-init's arguments --------------------------------------------------------------
+
+/** The linkerd-init flags that say what bypasses the proxy, by the setting each carries. */
+export type LinkerdInitSetting = 'inbound' | 'outbound' | 'subnets';
+const INIT_FLAGS: Record<LinkerdInitSetting, string> = { inbound: 'inbound-ports-to-ignore', outbound: 'outbound-ports-to-ignore', subnets: 'subnets-to-ignore' };
+/**
+ * proxy-init's flags that take no value, long and short (linkerd2-proxy-init proxy-init/cmd/root.go
+ * NewRootCmd, proxy-init/v2.2.3 and v2.4.9: --simulate, --use-wait-flag/-w, --ipv6); every other
+ * flag takes one, as pflag reads it: `--flag=V`, else the next argument, whatever it looks like.
+ */
+const INIT_BOOL_FLAGS = new Set(['simulate', 'use-wait-flag', 'ipv6']);
+const INIT_BOOL_SHORTHANDS = new Set(['w']);
+
+/** What a pod's linkerd-init container was run with (linkerdInitArgs). */
+export interface LinkerdInitArgs {
+  /** Each flag's value, the occurrences joined with "," as pflag's StringSlice appends them; undefined: not given (none skipped). */
+  values: Partial<Record<LinkerdInitSetting, string>>;
+  /** How a reason names where a setting comes from: `linkerd-init argument --subnets-to-ignore "10.0.0.0/8"`, or that it was not given. */
+  describe: (setting: LinkerdInitSetting) => string;
+}
+
+/**
+ * A meshed pod's linkerd-init arguments, which are what its iptables rules were written from: the
+ * proxy injector renders them once, at admission, from the pod's config.linkerd.io annotations and
+ * the install's proxyInit values (linkerd2 charts/partials/templates/_proxy-init.tpl:
+ * --inbound-ports-to-ignore "<control>,<admin>[,…]" always, --outbound-ports-to-ignore and
+ * --subnets-to-ignore when not empty; stable-2.14.10 and edge-26.8.3), and linkerd-init runs
+ * before any other container (linkerd2-proxy-init proxy-init/cmd/root.go, pkg/iptables/iptables.go).
+ * An annotation edited afterwards changes nothing in iptables. The arguments (and the command, as
+ * one list) are read as pflag reads them: `--flag V` or `--flag=V`, repeated StringSlice flags
+ * appending, an empty occurrence adding nothing, `--` ending the flags. Undefined for a pod
+ * without a linkerd-proxy and a linkerd-init container (the Linkerd CNI plugin's pods, a template
+ * yet to be injected), or whose linkerd-init has no arguments in the input (the injector never
+ * renders it so): the annotations and the install's values decide there.
+ */
+export function linkerdInitArgs(pod: Pick<PodView, 'spec'>): LinkerdInitArgs | undefined {
+  if (!carriesLinkerdProxy(pod)) return undefined;
+  const init = (Array.isArray(pod.spec.initContainers) ? pod.spec.initContainers : []).map(obj).find((c: Record<string, unknown> | undefined) => str(c?.name) === 'linkerd-init');
+  if (!init) return undefined;
+  const tokens = [...(Array.isArray(init.command) ? init.command : []), ...(Array.isArray(init.args) ? init.args : [])].filter((t): t is string => typeof t === 'string');
+  if (tokens.length === 0) return undefined;
+  const given = new Map<LinkerdInitSetting, string[]>();
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t === '--') break;
+    const long = /^--([^=]+)(=([\s\S]*))?$/.exec(t);
+    if (long) {
+      if (INIT_BOOL_FLAGS.has(long[1])) continue;
+      const value = long[2] !== undefined ? long[3] : tokens[++i] ?? '';
+      const setting = (Object.keys(INIT_FLAGS) as LinkerdInitSetting[]).find((k) => INIT_FLAGS[k] === long[1]);
+      if (setting) given.set(setting, [...(given.get(setting) ?? []), value]);
+      continue;
+    }
+    // Shorthands (-p, -o, -u, -g, -r take a value, -w none) may be run together: the first one
+    // taking a value takes the rest of the argument (after an optional "="), else the next one.
+    if (!/^-[^-]/.test(t)) continue;
+    for (let j = 1; j < t.length; j++) {
+      if (INIT_BOOL_SHORTHANDS.has(t[j])) continue;
+      if (j === t.length - 1) i++;
+      break;
+    }
+  }
+  const values: LinkerdInitArgs['values'] = {};
+  for (const [setting, list] of given) values[setting] = list.filter((v) => v !== '').join(',');
+  return {
+    values,
+    describe: (setting) => (given.has(setting) ? `linkerd-init argument --${INIT_FLAGS[setting]} ${JSON.stringify(values[setting])}` : `linkerd-init given no --${INIT_FLAGS[setting]}`),
+  };
+}
+
+/**
+ * Where a setting linkerd-init was given comes from, as a reason names it: the argument, and the
+ * pod's own annotation when it says otherwise (`same`: they agree as linkerd-init reads them).
+ * That annotation was changed after injection (the injector renders the arguments from it once), or
+ * the pod was injected by other means; iptables follows the argument.
+ */
+function initSource(init: LinkerdInitArgs, setting: LinkerdInitSetting, annotation: PodSetting | undefined, same: boolean): string {
+  const differs = annotation && !same ? `, while ${annotation.source} says ${JSON.stringify(annotation.value)}, which linkerd-init was not given: iptables follows its arguments` : '';
+  return `${init.describe(setting)}${differs}`;
+}
+
+/** Whether two port lists (parseProxyInitPorts' `ports`, less the proxy's own) skip the same ports. */
+const samePorts = (a: string[], b: string[]) => [...new Set(a)].sort().join(',') === [...new Set(b)].sort().join(',');
 
 /**
  * The proxy's own control and admin ports (config.linkerd.io/control-port, admin-port, else 4190,
@@ -883,13 +983,16 @@ export function withoutPorts(entries: string[], own: number[]): string[] {
  * only the ports of it a container declares are given (nothing shows a listener on the
  * others). Under the Linkerd CNI plugin (linkerdCniOf) there is no proxy-init: without the
  * annotation the plugin's own default applies instead (CNI_DEFAULT_IGNORED_INBOUND_PORTS, the
- * proxy's ports only, so nothing an application declares unless it moved them).
+ * proxy's ports only, so nothing an application declares unless it moved them). A pod whose
+ * linkerd-init has arguments (linkerdInitArgs) is read from them instead (initInboundSkips).
  * Undefined when nothing is skipped and no namespace value awaits a restart.
  */
 export function linkerdInboundSkips(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string, template?: { annotations: Record<string, string> }, cluster: LinkerdInjectDefaults = {}): SkippedPorts | undefined {
   const own = linkerdProxyOwnPorts(nsAnnotations, pod, namespace);
   const { setting, pending } = linkerdPodSetting(nsAnnotations, pod, namespace, SKIP_INBOUND_ANNOTATION, template);
   const base = { direction: 'inbound' as const };
+  const init = linkerdInitArgs(pod);
+  if (init) return initInboundSkips(init, own, pod, { setting, pending });
   if (!setting) {
     const declared = containerPorts(pod.spec);
     const cni = linkerdCniOf(pod, cluster.cni);
@@ -904,6 +1007,30 @@ export function linkerdInboundSkips(nsAnnotations: Record<string, string>, pod: 
     if (ports.length > 0) return { ...base, ports, invalid: [], source, ...(installed ? { installedDefault: true as const } : { assumedDefault: true as const }), ...(pending ? { pending } : {}) };
   }
   return annotatedSkips('inbound', { setting, pending }, (ports) => withoutPorts(ports, own));
+}
+
+/**
+ * linkerdInboundSkips for a pod with linkerd-init (linkerdInitArgs): its --inbound-ports-to-ignore,
+ * less the proxy's own ports. Without a skip-inbound-ports annotation the list was the install's
+ * proxyInit.ignoreInboundPorts (or an annotation since removed): as for the installed value, only
+ * the ports a container declares are given. The destination controller reads the annotation as
+ * it is now, trimmed (spacedNote): an entry of it only a trim makes a port, which linkerd-init does
+ * not skip, still reaches the proxy while callers are told it skips it (`spaced`).
+ */
+function initInboundSkips(init: LinkerdInitArgs, own: number[], pod: Pick<PodView, 'spec'>, { setting, pending }: { setting?: PodSetting; pending?: PodSetting }): SkippedPorts | undefined {
+  const parsed = parseProxyInitPorts(init.values.inbound ?? '');
+  const skipped = withoutPorts(parsed.ports, own);
+  const declared = containerPorts(pod.spec);
+  const ports = setting ? skipped : skipped.filter((r) => declared.some((p) => portInList([r], p.port)));
+  const annotated = setting ? parseProxyInitPorts(setting.value) : undefined;
+  const spaced = annotated ? withoutPorts(annotated.spaced.map((x) => x.range), own).filter((r) => !skipped.includes(r)) : [];
+  const invalid = [...parsed.invalid, ...parsed.spaced.filter((x) => !annotated?.spaced.some((a) => a.entry === x.entry)).map((x) => x.entry)];
+  if (ports.length === 0 && invalid.length === 0 && spaced.length === 0) {
+    const later = pending && parseProxyInitPorts(pending.value);
+    return later && withoutPorts(later.ports, own).length + later.invalid.length > 0 ? { direction: 'inbound', ports: [], invalid: [], source: pending!.source, pending } : undefined;
+  }
+  const source = initSource(init, 'inbound', setting, !annotated || samePorts(withoutPorts(annotated.ports, own), skipped));
+  return { direction: 'inbound', ports, invalid, ...(spaced.length > 0 ? { spaced } : {}), source, ...(setting ? {} : { installedDefault: true as const }), ...(pending ? { pending } : {}) };
 }
 
 // ---- source subnets excluded from the proxy ----------------------------------------------
@@ -944,14 +1071,19 @@ function goParseCidr(text: string): IpRange | undefined {
  * directly, without mTLS and past every Linkerd policy. Outbound rules do not use it. Under the
  * Linkerd CNI plugin (linkerdCniOf) the plugin reads the same annotation (cni-plugin/main.go,
  * getAnnotationOverride) and, without it, its own subnets-to-ignore, which the linkerd2-cni chart
- * does not set: never proxyInit.skipSubnets. Undefined when nothing is skipped and no namespace
- * value awaits a restart.
+ * does not set: never proxyInit.skipSubnets. A pod whose linkerd-init has arguments
+ * (linkerdInitArgs) skips what its --subnets-to-ignore lists, whatever its annotation says now.
+ * Undefined when nothing is skipped and no namespace value awaits a restart.
  */
 export function linkerdSkippedSubnets(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string, template?: { annotations: Record<string, string> }, cluster: LinkerdInjectDefaults = {}): SkippedSubnets | undefined {
   const { setting, pending } = linkerdPodSetting(nsAnnotations, pod, namespace, SKIP_SUBNETS_ANNOTATION, template);
-  const installed = setting || linkerdCniOf(pod, cluster.cni) ? undefined : cluster.proxyInit?.subnets;
-  const value = setting?.value ?? installed?.value ?? '';
-  const source = setting ? setting.source : installed ? `proxyInit.skipSubnets ${JSON.stringify(installed.value)}, installed (${installed.where}): no ${SKIP_SUBNETS_ANNOTATION} annotation` : '';
+  const init = linkerdInitArgs(pod);
+  const installed = init || setting || linkerdCniOf(pod, cluster.cni) ? undefined : cluster.proxyInit?.subnets;
+  const value = init ? init.values.subnets ?? '' : setting?.value ?? installed?.value ?? '';
+  const entries = (v: string) => (v === '' ? [] : v.split(',').map((e) => e.trim()));
+  const source = init
+    ? initSource(init, 'subnets', setting, !setting || entries(setting.value).join(',') === entries(value).join(','))
+    : setting ? setting.source : installed ? `proxyInit.skipSubnets ${JSON.stringify(installed.value)}, installed (${installed.where}): no ${SKIP_SUBNETS_ANNOTATION} annotation` : '';
   const read = (v: string) => {
     const subnets: SkippedSubnets['subnets'] = [];
     const invalid: string[] = [];

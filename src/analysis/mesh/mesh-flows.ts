@@ -9,7 +9,8 @@ import { consulMutualTLSUnknown, type MeshModel } from './model.ts';
 import { judgeLinkerd, linkerdIdentity, type LinkerdFlowInput, type LinkerdJudgement } from './linkerd-authz.ts';
 import { LINKERD_CONFIG_CONFIGMAP } from './configmaps.ts';
 import { consulServicePort, judgeConsulFlow, serviceAccountOf, type ConsulFlowInput } from './consul.ts';
-import { LINKERD_POLICIES, linkerdProxyOwnPorts, linkerdRequireIdentityPorts, linkerdSkippedPorts, portInList } from './linkerd.ts';
+import { LINKERD_POLICIES, linkerdProxyOwnPorts, linkerdRequireIdentityPorts, linkerdSkippedPorts, linkerdSkippedSubnets, portInList } from './linkerd.ts';
+import { intersectRanges, parseIp, rangeContains } from '../../base/ip.ts';
 import type { PodView } from '../workloads.ts';
 import { containerPorts } from './util.ts';
 
@@ -38,15 +39,82 @@ export function linkerdFlowVerdict(model: MeshModel, caller: MeshCaller, callee:
     clusterNetworks: model.linkerd.clusterNetworks,
   };
   const v = linkerdPolicyVerdict(model, w.linkerdPolicy.unread, input, caller, callee);
+  // A port skipped inbound never reaches the proxy, whatever the caller's address.
+  if (!skipped || !portInList(skipped.ports, callee.port)) return pod ? linkerdSubnetBypass(model, pod, nsAnnotations, caller, callee, v) : v;
   // A port skipped only by the chart's proxyInit.ignoreInboundPorts, assumed because the installed
   // value was not read: the install may not skip it, and then the policy decides.
-  if (!skipped?.assumedDefault || !portInList(skipped.ports, callee.port)) return v;
+  if (!skipped.assumedDefault) return v;
   const policed = linkerdPolicyVerdict(model, w.linkerdPolicy.unread, { ...input, skippedInbound: undefined }, caller, callee);
   if (policed.verdict === 'allowed') return v;
   return {
     mesh: v.mesh, verdict: 'unknown', plaintext: v.plaintext, ...(policed.notes ? { notes: policed.notes } : {}),
     reason: `the answer turns on the installed proxyInit.ignoreInboundPorts (ConfigMap ${LINKERD_CONFIG_CONFIGMAP.namespace}/${LINKERD_CONFIG_CONFIGMAP.name}): port ${callee.port} skips the linkerd-proxy only by ${skipped.source}; allowed in plaintext if the install skips it too (Linkerd policy does not apply there); ${policed.verdict} if it does not (${policed.reason})`,
   };
+}
+
+/**
+ * The callee's skip-subnets (linkerdSkippedSubnets: linkerd-init's --subnets-to-ignore on a running
+ * pod) put a RETURN for each source subnet ahead of the redirect to the proxy (linkerd2-proxy-init
+ * pkg/iptables/iptables.go addIncomingTrafficRules, makeIgnoreSubnet `-s <subnet> -j RETURN`,
+ * proxy-init/v2.4.9): a connection from an address there reaches the application around the
+ * linkerd-proxy, so no Linkerd policy applies and the mesh neither authenticates nor encrypts it.
+ * The caller's source addresses decide: an external address asked (`reach --from <IP>`), else its
+ * pods' addresses (MeshCaller.podAddresses). Not known, the answer is `v` when going around the
+ * proxy would give the same verdict, else 'depends' for an external client (each client's address
+ * decides) and 'unknown' for a workload, unless every subnet lies outside Linkerd's cluster
+ * networks, which hold the pod network (charts/linkerd-control-plane/values.yaml clusterNetworks).
+ */
+function linkerdSubnetBypass(model: MeshModel, pod: PodView, nsAnnotations: Record<string, string>, caller: MeshCaller, callee: MeshCallee, v: MeshFlowVerdict): MeshFlowVerdict {
+  const subnets = linkerdSkippedSubnets(nsAnnotations, pod, callee.namespace, undefined, model.linkerd);
+  if (!subnets || subnets.subnets.length === 0) return v;
+  const inSubnet = (a: { family: 4 | 6; value: bigint }) => subnets.subnets.some((x) => rangeContains(x.range, a.family, a.value));
+  const addresses = caller.external ? (caller.address ? [caller.address] : undefined) : caller.podAddresses && parsedAddresses(caller.podAddresses);
+  const list = subnets.subnets.map((x) => x.text).join(', ');
+  const around = (who: string): MeshFlowVerdict => ({
+    mesh: 'linkerd', verdict: 'allowed', plaintext: true,
+    reason: `${callee.namespace}/${callee.name} lets inbound connections from ${list} around its linkerd-proxy (${subnets.source}), and ${who}: the call reaches port ${callee.port} of the application directly, neither authenticated nor encrypted by the mesh, and no Linkerd policy applies`,
+  });
+  const callerText = caller.external ? 'the caller' : `the caller's pod`;
+  if (addresses) {
+    const hits = addresses.filter(inSubnet);
+    if (hits.length === 0) return v;
+    const texts = shown(hits.map((a) => a.text));
+    if (hits.length === addresses.length) return around(`${callerText} address${hits.length > 1 ? 'es' : ''} ${texts} ${hits.length > 1 ? 'lie' : 'lies'} there`);
+    const some = around(`${hits.length} of the caller's ${addresses.length} pod addresses (${texts}) ${hits.length > 1 ? 'lie' : 'lies'} there`);
+    return { ...some, reason: `${some.reason}; from the others: ${v.verdict} (${v.reason})` };
+  }
+  const networks = model.linkerd.clusterNetworks;
+  if (!caller.external && !('unknown' in networks) && !subnets.subnets.some((x) => intersectRanges([x.range], networks.ranges).length > 0)) return v;
+  const doubt = caller.external
+    ? `whether the external client's address lies in ${list}, which ${callee.namespace}/${callee.name} lets around its linkerd-proxy (${subnets.source}), is not in the snapshot`
+    : `whether ${callerText} addresses lie in ${list}, which ${callee.namespace}/${callee.name} lets around its linkerd-proxy (${subnets.source}), is not known (no status.podIP: manifests, or pods not scheduled)`;
+  const other = around('the caller\'s address may lie there');
+  if (v.verdict === other.verdict && v.plaintext) return { ...v, notes: [...(v.notes ?? []), `${doubt}; either way: allowed in plaintext`] };
+  if (v.verdict === other.verdict) return { ...v, notes: [...(v.notes ?? []), `${doubt}; from there the call arrives in plaintext around the proxy, without mTLS`] };
+  return {
+    mesh: 'linkerd', verdict: caller.external ? 'depends' : 'unknown', plaintext: false,
+    reason: `${doubt}; from there: allowed in plaintext, around the proxy; from elsewhere: ${v.verdict} (${v.reason})`,
+  };
+}
+
+/** A few of many addresses, for a reason: a workload of many pods has as many. */
+const shown = (texts: string[]) => (texts.length > 3 ? `${texts.slice(0, 3).join(', ')} and ${texts.length - 3} more` : texts.join(', '));
+
+/**
+ * A caller's pod addresses parsed, once per list (MeshCaller.podAddresses is one list per workload
+ * and snapshot); undefined when one is no address.
+ */
+const addressCache = new WeakMap<string[], Array<{ text: string; family: 4 | 6; value: bigint }> | undefined>();
+function parsedAddresses(list: string[]): Array<{ text: string; family: 4 | 6; value: bigint }> | undefined {
+  if (addressCache.has(list)) return addressCache.get(list);
+  const out: Array<{ text: string; family: 4 | 6; value: bigint }> | undefined = [];
+  for (const text of list) {
+    const ip = parseIp(text);
+    if (!ip) { addressCache.set(list, undefined); return undefined; }
+    out.push({ text, ...ip });
+  }
+  addressCache.set(list, out);
+  return out;
 }
 
 /** The tap controller's ServiceAccount in linkerd-viz (linkerd2 viz/charts/linkerd-viz/templates/tap-rbac.yaml, edge-26.8.3). */
