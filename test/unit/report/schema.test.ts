@@ -200,6 +200,17 @@ describe('schemas/report.schema.json', () => {
     ]);
   });
 
+  it('accepts a run over a snapshot whose cluster holds a field the report does not declare (a caller\'s own): the report keeps name, server and version', () => {
+    const at = new Date('2026-11-26T02:00:00Z');
+    const snapshot = snapshotFromObjects([{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } }], { clusterName: 'c', clusterVersion: 'v1.36.3', collectedAt: at.toISOString() });
+    Object.assign(snapshot.cluster, { server: 'https://10.0.0.1:6443', region: 'eu' });
+    const { report } = auditSnapshot({ snapshot, config: defaultConfig(), checks: CHECKS, now: at, runId: 'r', startedAt: at });
+    expect(report.run.cluster).toEqual({ name: 'c', server: 'https://10.0.0.1:6443', version: 'v1.36.3' });
+    const ok = validate(asWritten(report));
+    expect(validate.errors ?? []).toEqual([]);
+    expect(ok).toBe(true);
+  });
+
   it('accepts a 50,000-finding report', () => {
     expect(validate(asWritten(syntheticReport(50_000)))).toBe(true);
   });
