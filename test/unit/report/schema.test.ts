@@ -168,7 +168,7 @@ describe('schemas/report.schema.json', () => {
     expect(ok).toBe(true);
   });
 
-  it('accepts the richest report the pipeline builds: every details block (mTLS posture with port modes, callers, L4 without L7 and leftover CRDs; RBAC breadth over partial discovery; exposure; egress) and a diff naming a removed mesh', () => {
+  it('accepts the richest report the pipeline builds: every details block (mTLS posture with port modes, callers, L4 without L7 and leftover CRDs; RBAC breadth over partial discovery; exposure; egress) and a diff with new, widened, newly waived and first-evaluated findings, score causes and a removed mesh', () => {
     const rich = demoRun({ change: (s) => {
       s.coverage['consul.meshes'] = { status: 'ok', count: 0 };
       s.resources['consul.meshes'] = [];
@@ -177,6 +177,12 @@ describe('schemas/report.schema.json', () => {
       // Discovery of one API group failed (a metrics-server answering 503).
       s.apiResources = [{ group: '', version: 'v1', resource: 'secrets', namespaced: true, verbs: ['get', 'list'] }];
       s.apiResourcesMissing = ['metrics.k8s.io'];
+      // One more workload in monitoring, which no NetworkPolicy isolates: its findings cover more (diff.widened).
+      const prometheus = s.resources.deployments!.find((d) => d.metadata?.namespace === 'monitoring')!;
+      s.resources.deployments!.push({ ...prometheus, metadata: { ...prometheus.metadata, name: 'alertmanager' } });
+    }, baselineChange: (s) => {
+      // cert-manager installed since: its checks are evaluated for the first time (diff.firstEvaluated).
+      for (const k of ['certmanager.certificates', 'certmanager.issuers'] as const) { s.coverage[k] = { status: 'absent' }; delete s.resources[k]; }
     } });
     const removed = istioUninstalled();
     const reports = [rich.report, rich.previous, removed.report].map(asWritten);
@@ -198,6 +204,34 @@ describe('schemas/report.schema.json', () => {
       'details.network.exposure[].external[].blockedBy',
       'details.network.exposure[].external[].inDoubt',
     ]);
+    // And every diff section but those a diff of two runs alone cannot give: the ones the walk
+    // over stored runs fills (older baselines, runs passed over, full-input baselines, a diff by
+    // summary; schedule/serve-watch.test.ts, diff/degraded-score-marked.test.ts,
+    // diff/namespace-not-in-input.test.ts, collect/partial-discovery.test.ts validate most of
+    // them, none yet notJudgedRuns, notApplicableBaselines or bySummary), serve's held and
+    // undelivered alerts (schedule/serve-watch-holdback.test.ts), and what the demo cluster has
+    // no case of (a mesh still installed over no workload: objectsRemain).
+    expect(untried(schema.$defs.runDiff, reports.map((r) => r.diff), 'diff').filter((p) => !p.endsWith('.apiVersion'))).toEqual([
+      'diff.breadthBaselineRunId',
+      'diff.notJudged',
+      'diff.notJudgedRuns',
+      'diff.olderBaselines',
+      'diff.fullInputBaselines',
+      'diff.fullInputCarry',
+      'diff.degradedAreas',
+      'diff.unreadableRuns',
+      'diff.notApplicableBaselines',
+      'diff.newlyWaived[].waiver.resource.namespace',
+      'diff.newlyWaived[].widened',
+      'diff.bySummary',
+      'diff.undelivered',
+      'diff.heldAlerts',
+      'diff.widened[].resource.namespace',
+      'diff.widened[].others',
+      'diff.meshesRemoved[].objectsRemain',
+      'diff.meshesRemoved[].covered',
+    ]);
+    expect(rich.report.diff?.firstEvaluated).toEqual(expect.arrayContaining(['tls.certificate-not-ready']));
   });
 
   it('accepts a run over a snapshot whose cluster holds a field the report does not declare (a caller\'s own): the report keeps name, server and version', () => {
