@@ -216,7 +216,7 @@ export async function readSnapshot(path: string, maxMiB = DEFAULT_MAX_MIB, warn?
   if (ignored.length > 0) {
     const named = ignored.slice(0, IGNORED_NAMED).map((k) => clip(oneLine(k), MAX_NAME)).join(', ');
     const more = ignored.length > IGNORED_NAMED ? ` and ${ignored.length - IGNORED_NAMED} more` : '';
-    warn?.(`--snapshot ${oneLine(path)}: ignored ${named}${more}: not fields this ztaudit reads (a snapshot written by a newer version?)`);
+    warn?.(`--snapshot ${oneLine(path)}: ignored ${named}${more}: ${ignored.length === 1 ? 'not a field' : 'not fields'} this ztaudit reads (a snapshot written by a newer version?)`);
   }
   const snap = parsed as unknown as Snapshot;
   return { ...snap, cluster, coverage, origin: snap.origin ?? (snap.source === 'manifests' ? 'manifests' : 'live'), source: 'snapshot', notes: snap.notes ?? [] };

@@ -64,6 +64,8 @@ describe('a snapshot with fields this ztaudit does not know', () => {
     expect(warned[0]!.level).toBe('warn');
     expect(warned[0]!.msg).toContain('ignored cluster.evil\\u000aline, cluster.a, cluster.b, cluster.c, cluster.d and 3 more: not fields this ztaudit reads');
     expect(warned[0]!.msg).not.toContain('\n');
+    const one = await runOver((s) => { (s.cluster as unknown as Record<string, string>).region = 'eu'; });
+    expect(one.err).toContain('ignored cluster.region: not a field this ztaudit reads (a snapshot written by a newer version?)');
   });
 
   it('refuses a known field of the wrong type, naming it, rather than writing a report.json its schema refuses', async () => {
