@@ -2,8 +2,23 @@
 // message that says what to do; only the CLI entry point turns them into exit codes.
 
 /**
+ * What the name of a URL query parameter holding a credential contains: libpq's password and
+ * sslpassword (https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-PARAMKEYWORDS),
+ * and misspellings its "unknown parameter" error quotes (passwd, pass, pwd); a token
+ * (access_token: OAuth 2.0 sends a bearer token as a URI query parameter,
+ * https://www.rfc-editor.org/rfc/rfc6750#section-2.3; token, id_token, refresh_token); a
+ * secret (client_secret, https://www.rfc-editor.org/rfc/rfc6749#section-2.3.1); a key
+ * (api_key, apikey); a signature or credential of a signed URL (X-Amz-Signature,
+ * X-Amz-Credential; an Azure SAS's sig). Matched anywhere in the name, case-insensitively: a
+ * non-secret value shown as *** costs less than a secret shown.
+ */
+const CREDENTIAL_PARAM = '(?:pass|pwd|token|secret|key|sig|credential)';
+const CREDENTIAL_PARAM_VALUE = new RegExp(`([?&;][^?&;#=\\s]*${CREDENTIAL_PARAM}[^?&;#=\\s]*=)(?:\\*\\*\\*(?=[&#\\s]|[:.,;)](?:\\s|$)|$)|[^&#]*)`, 'gi');
+
+/**
  * Credentials embedded in URLs (scheme://user:password@host, e.g. a kubeconfig server or an
- * SMTP URL) removed from a text: every message, alert and report goes through this.
+ * SMTP URL, and query parameters named for one: CREDENTIAL_PARAM) removed from a text: every
+ * message, alert and report goes through this.
  * Everything from '://' to the last '@' before the next whitespace goes: a password typed
  * into a URL unencoded may hold '/', '?', '#', ':' or '@', and such a URL is exactly the one
  * that fails to parse and gets quoted in an error. A host or path with an '@' in it is cut
@@ -12,13 +27,13 @@
 export function redactUrlCredentials(text: string): string {
   return text
     .replace(/\b([a-z][a-z0-9+.-]*:\/\/)(\S*)@/gi, (whole: string, scheme: string, userinfo: string) => (userinfo === 'USER' ? whole : scheme))
-    // libpq takes a password as a URL parameter too (postgres://HOST/DB?password=…): its value goes,
-    // up to the next parameter (a space is part of it: libpq splits only at '&' and '='). So does
-    // the value of any parameter whose name says password (sslpassword, or a misspelt passwd=, pass=,
-    // pwd=, which the "unknown parameter" error quotes). A value already redacted stays as it is,
-    // with what follows it: an error quotes a redacted URL and the constructor redacts its message
-    // again, which must not take the reason after the URL with it.
-    .replace(/([?&;][^?&;#=\s]*(?:pass|pwd)[^?&;#=\s]*=)(?:\*\*\*(?=[&#\s]|[:.,;)](?:\s|$)|$)|[^&#]*)/gi, '$1***');
+    // libpq takes a password as a URL parameter too (postgres://HOST/DB?password=…), and a server
+    // URL may carry a token (https://10.0.0.1:6443/?token=…): the value of any parameter whose name
+    // says credential (CREDENTIAL_PARAM) goes, up to the next parameter (a space is part of it:
+    // libpq splits only at '&' and '='). A value already redacted stays as it is, with what
+    // follows it: an error quotes a redacted URL and the constructor redacts its message again,
+    // which must not take the reason after the URL with it.
+    .replace(CREDENTIAL_PARAM_VALUE, '$1***');
 }
 
 export class ZtauditError extends Error {

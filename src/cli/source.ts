@@ -242,7 +242,7 @@ async function collectSource(flags: SourceFlags, log: Logger, context: SourceCon
     for (const note of snapshot.notes) log.warn(note);
     return snapshot;
   }
-  if (flags.snapshot) return readSnapshot(at(flags.snapshot), (context.config ?? defaultConfig()).limits.snapshotMiB);
+  if (flags.snapshot) return readSnapshot(at(flags.snapshot), (context.config ?? defaultConfig()).limits.snapshotMiB, (line) => log.warn(line));
   const timeoutMs = flags.requestTimeout ? flags.requestTimeout * 1000 : undefined;
   const retryBudgetMs = flags.retryBudget !== undefined ? flags.retryBudget * 1000 : undefined;
   const config = context.config ?? defaultConfig();

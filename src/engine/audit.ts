@@ -56,10 +56,13 @@ export function catalogVersion(checks: readonly Check[]): string {
   return `${checks.length}-${(h >>> 0).toString(16)}`;
 }
 
-/** The cluster as reports show it: never with credentials from a kubeconfig server URL. */
+/**
+ * The cluster as reports show it: its known fields only (report.json's schema allows no other),
+ * never with credentials from a kubeconfig server URL (user:password@, ?token=…).
+ */
 function clusterOf(snapshot: Snapshot): RunReport['run']['cluster'] {
-  const c = snapshot.cluster;
-  return c.server === undefined ? c : { ...c, server: redactUrlCredentials(c.server) };
+  const { name, server, version } = snapshot.cluster;
+  return { name, ...(server !== undefined ? { server: redactUrlCredentials(server) } : {}), ...(version !== undefined ? { version } : {}) };
 }
 
 /** The namespaces a manifests run names but declares nowhere (implicitNamespaces), sorted; absent when none. O(namespaces). */

@@ -5,13 +5,13 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip, gzipSync } from 'node:zlib';
 import { basename, dirname } from 'node:path';
 import { InputError } from '../base/errors.ts';
-import { oneLine } from '../base/plain-text.ts';
+import { clip, MAX_NAME, oneLine } from '../base/plain-text.ts';
 import { removeStaleTemps, tempPathFor } from '../base/temp-files.ts';
 import { Interner } from './intern.ts';
 import { slimObject } from './slim.ts';
 import { metadataProblem, specProblem, typeName } from './shape.ts';
 import { NotJson, SnapshotDocumentParser } from '../base/stream-parse.ts';
-import { SNAPSHOT_SCHEMA_VERSION, type Coverage, type KubeObject, type Snapshot } from './types.ts';
+import { SNAPSHOT_SCHEMA_VERSION, type ClusterInfo, type Coverage, type CoverageEntry, type KubeObject, type Snapshot } from './types.ts';
 
 /**
  * Uncompressed text gzipped at a time: each becomes one gzip member of the file. 4 MiB keeps
@@ -76,12 +76,20 @@ const DEFAULT_MAX_MIB = 1024;
 /** Inflated bytes handed to the parser at a time. */
 const CHUNK = 1024 * 1024;
 
+/** The fields of `cluster` and of a coverage entry this version reads; report.json's schema allows no other. */
+const CLUSTER_KEYS: ReadonlySet<string> = new Set<keyof ClusterInfo>(['name', 'server', 'version']);
+const COVERAGE_KEYS: ReadonlySet<string> = new Set<keyof CoverageEntry>(['status', 'detail', 'count']);
+/** How many ignored fields the warning names; the rest are counted. */
+const IGNORED_NAMED = 5;
+
 /**
  * Reads a snapshot file. Above `maxMiB` (decompressed; limits.snapshotMiB) it is refused
  * with one line instead of exhausting the heap; the gzip stream is cut off at the limit, so
- * a small file that inflates to gigabytes is refused just the same.
+ * a small file that inflates to gigabytes is refused just the same. Fields of `cluster` and of
+ * coverage entries this version does not know (a snapshot written by a newer ztaudit) are
+ * dropped, told once to `warn`.
  */
-export async function readSnapshot(path: string, maxMiB = DEFAULT_MAX_MIB): Promise<Snapshot> {
+export async function readSnapshot(path: string, maxMiB = DEFAULT_MAX_MIB, warn?: (line: string) => void): Promise<Snapshot> {
   const limit = maxMiB * MIB;
   const tooLarge = () => new InputError(`--snapshot ${oneLine(path)}: larger than ${maxMiB} MiB decompressed (limits.snapshotMiB); it was not loaded`);
   const notSnapshot = () => new InputError(`--snapshot ${oneLine(path)}: not a ztaudit snapshot (expected gzip JSON)`);
@@ -170,8 +178,20 @@ export async function readSnapshot(path: string, maxMiB = DEFAULT_MAX_MIB): Prom
   // A key of the file (resources.<kind>) is the file's text: kept on its line.
   const bad = (key: string, what: string) => new InputError(`--snapshot ${oneLine(path)}: ${oneLine(key)} ${what}; re-create it with \`ztaudit snapshot\``);
   if (p.cluster !== undefined && p.cluster !== null && !isObj(p.cluster)) throw bad('cluster', `is ${typeName(p.cluster)}, not a mapping`);
-  const clusterName = (p.cluster as Record<string, unknown> | undefined | null)?.name;
-  if (typeof clusterName !== 'string') throw bad('cluster.name', clusterName === undefined || clusterName === null ? 'is missing' : `is ${typeName(clusterName)}, not a string`);
+  const clusterIn = (p.cluster ?? {}) as Record<string, unknown>;
+  if (typeof clusterIn.name !== 'string') throw bad('cluster.name', clusterIn.name === undefined || clusterIn.name === null ? 'is missing' : `is ${typeName(clusterIn.name)}, not a string`);
+  // report.json copies these: only the fields this version knows, each of the type it writes.
+  // An extra field is a newer ztaudit's (forward-compatible, as an API server prunes unknown
+  // fields): dropped and told once; a known one of the wrong type was edited, and is refused.
+  const ignored: string[] = [];
+  const cluster: ClusterInfo = { name: clusterIn.name };
+  for (const [key, value] of Object.entries(clusterIn)) {
+    if (!CLUSTER_KEYS.has(key)) ignored.push(`cluster.${key}`);
+    else if (key !== 'name' && value !== undefined) {
+      if (typeof value !== 'string') throw bad(`cluster.${key}`, `is ${typeName(value)}, not a string`);
+      cluster[key as 'server' | 'version'] = value;
+    }
+  }
   if (!isObj(p.coverage)) throw bad('coverage', 'is not an object');
   if (!isObj(p.resources)) throw bad('resources', 'is not an object');
   for (const [key, list] of Object.entries(p.resources as Record<string, unknown>)) {
@@ -181,13 +201,23 @@ export async function readSnapshot(path: string, maxMiB = DEFAULT_MAX_MIB): Prom
   // does, or an `ok` kind whose objects are not there, would pass or skip checks on nothing.
   // One look per kind, not per object.
   const resources = p.resources as Record<string, unknown[] | undefined>;
+  const coverage: Record<string, CoverageEntry> = {};
   for (const [key, entry] of Object.entries(p.coverage as Record<string, unknown>)) {
     if (!isObj(entry) || typeof entry.status !== 'string' || !COVERAGE.has(entry.status)) throw bad(`coverage.${key}`, `is not {"status": ${[...COVERAGE].map((c) => `"${c}"`).join(' | ')}}`);
+    if (entry.detail !== undefined && typeof entry.detail !== 'string') throw bad(`coverage.${key}.detail`, `is ${typeName(entry.detail)}, not a string`);
+    if (entry.count !== undefined && !(typeof entry.count === 'number' && Number.isInteger(entry.count) && entry.count >= 0)) throw bad(`coverage.${key}.count`, `is ${JSON.stringify(entry.count)}, not a count`);
+    for (const field of Object.keys(entry)) if (!COVERAGE_KEYS.has(field)) ignored.push(`coverage.${key}.${field}`);
+    coverage[key] = { status: entry.status as Coverage, ...(entry.detail !== undefined ? { detail: entry.detail } : {}), ...(entry.count !== undefined ? { count: entry.count } : {}) };
     if (entry.status !== 'ok') continue;
     const list = Object.hasOwn(resources, key) ? resources[key] : undefined;
     if (list === undefined) throw bad(`coverage.${key}`, `is ok but resources.${key} is missing`);
     if (entry.count !== undefined && entry.count !== list.length) throw bad(`coverage.${key}.count`, `is ${JSON.stringify(entry.count)} but resources.${key} holds ${list.length}`);
   }
+  if (ignored.length > 0) {
+    const named = ignored.slice(0, IGNORED_NAMED).map((k) => clip(oneLine(k), MAX_NAME)).join(', ');
+    const more = ignored.length > IGNORED_NAMED ? ` and ${ignored.length - IGNORED_NAMED} more` : '';
+    warn?.(`--snapshot ${oneLine(path)}: ignored ${named}${more}: ${ignored.length === 1 ? 'not a field' : 'not fields'} this ztaudit reads (a snapshot written by a newer version?)`);
+  }
   const snap = parsed as unknown as Snapshot;
-  return { ...snap, origin: snap.origin ?? (snap.source === 'manifests' ? 'manifests' : 'live'), source: 'snapshot', notes: snap.notes ?? [] };
+  return { ...snap, cluster, coverage, origin: snap.origin ?? (snap.source === 'manifests' ? 'manifests' : 'live'), source: 'snapshot', notes: snap.notes ?? [] };
 }

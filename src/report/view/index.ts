@@ -4,6 +4,7 @@
 import { checkCoverage, partialScoreNote } from '../../engine/score.ts';
 import { SEVERITIES, SEVERITY_WEIGHT, type Area } from '../../base/vocabulary.ts';
 import { oneLine } from '../../base/plain-text.ts';
+import { redactUrlCredentials } from '../../base/errors.ts';
 import type { CarriedFindings, CheckSummary, Finding, RunReport, WaiverStatus } from '../../run/types.ts';
 import { carriedText, runCounts, severityCountText } from '../counts.ts';
 import { changesOf } from './changes.ts';
@@ -133,7 +134,8 @@ export function buildView(report: RunReport, opts: ViewOptions = {}): ReportView
   return {
     title: `Zero-trust compliance report — ${report.run.cluster.name}`,
     sections: SECTIONS,
-    cluster: { name: report.run.cluster.name, server: report.run.cluster.server ?? '', version: report.run.cluster.version ?? 'unknown' },
+    // Redacted again: a run stored by a version that let a ?token= through is rendered by this one.
+    cluster: { name: report.run.cluster.name, server: redactUrlCredentials(report.run.cluster.server ?? ''), version: report.run.cluster.version ?? 'unknown' },
     run: {
       id: report.run.id, startedAt: report.run.startedAt, finishedAt: report.run.finishedAt, source: report.run.source,
       toolVersion: report.run.toolVersion, checkCatalogVersion: report.run.checkCatalogVersion,

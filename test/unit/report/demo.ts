@@ -16,8 +16,13 @@ export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 export interface DemoRun { report: RunReport; previous: RunReport; trend: TrendPoint[]; config: Config }
 
-/** `change` edits today's snapshot (e.g. deletes a policy) before it is audited. */
-export function demoRun(opts: { change?: (s: Snapshot) => void; baselineRbac?: boolean } = {}): DemoRun {
+/**
+ * `change` edits today's snapshot (e.g. deletes a policy) before it is audited, `baselineChange`
+ * the day before's. `live`: both
+ * snapshots as `ztaudit snapshot` saves a live cluster's (source snapshot, origin live), which
+ * the diff may call a mesh removed in (a manifests directory never is).
+ */
+export function demoRun(opts: { change?: (s: Snapshot) => void; baselineChange?: (s: Snapshot) => void; baselineRbac?: boolean; live?: boolean } = {}): DemoRun {
   const dir = join(ROOT, 'examples/demo-cluster');
   const { config } = loadConfig(join(ROOT, 'examples/ztaudit.demo.yaml'), ROOT, new Set(CHECKS.map((c) => c.id)));
   const now = new Date('2026-11-26T02:00:00Z');
@@ -27,7 +32,9 @@ export function demoRun(opts: { change?: (s: Snapshot) => void; baselineRbac?: b
   if (opts.baselineRbac !== true) {
     for (const key of ['clusterrolebindings', 'rolebindings'] as const) baseline.resources[key] = (baseline.resources[key] ?? []).slice(0, 1);
   }
+  if (opts.live === true) for (const s of [snapshot, baseline]) Object.assign(s, { source: 'snapshot', origin: 'live' });
   opts.change?.(snapshot);
+  opts.baselineChange?.(baseline);
   const previous = auditSnapshot({ snapshot: baseline, config, checks: CHECKS, now: before, startedAt: before, runId: 'run-20261125-0200', details: runDetails }).report;
   const out = auditSnapshot({ snapshot, config, checks: CHECKS, now, startedAt: now, runId: 'run-20261126-0200', details: runDetails });
   const report = out.report;
