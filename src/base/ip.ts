@@ -69,6 +69,38 @@ export function parseCidr(text: string): IpRange | undefined {
   return { family: ip.family, lo, hi: lo | mask };
 }
 
+/**
+ * Parses a CIDR as Go's netip.ParsePrefix does, which the API server's strict checks use (CEL
+ * isCIDR, k8s.io/apiserver pkg/cel/library/cidr.go; StrictIPCIDRValidation, k8s.io/apimachinery
+ * pkg/util/validation/ip.go): parseCidr's reading, but a prefix length with a leading zero ("/08":
+ * "bad bits after slash") or an address with a zone is refused. parseCidr already refuses an IPv4
+ * address with a leading zero.
+ */
+export function parsePrefix(text: string): IpRange | undefined {
+  if (typeof text !== 'string') return undefined;
+  const slash = text.indexOf('/');
+  if (slash < 0 || !/^(0|[1-9]\d{0,2})$/.test(text.slice(slash + 1)) || text.slice(0, slash).includes('%')) return undefined;
+  return parseCidr(text);
+}
+
+/**
+ * A CIDR parsePrefix refuses only for leading zeros — in an IPv4 address's parts ("010.0.0.0/8")
+ * or in the prefix length ("10.0.0.0/08", "fd00::/08") — read as k8s.io/utils' ParseCIDRSloppy
+ * reads it: each number as decimal ("allows leading '0' characters on numbers", k8s.io/utils
+ * net/parse.go). `decimal`: the same CIDR without them; `inAddress`: some zero is in the address
+ * (Go's net.ParseCIDR refuses those, but reads a prefix length's). Undefined for any other text.
+ */
+export function sloppyCidr(text: string): { block: IpRange; decimal: string; inAddress: boolean } | undefined {
+  if (typeof text !== 'string' || parsePrefix(text)) return undefined;
+  const v4 = /^(\d{1,8})\.(\d{1,8})\.(\d{1,8})\.(\d{1,8})\/(\d{1,8})$/.exec(text);
+  const v6 = v4 ? undefined : /^([0-9A-Fa-f:]*:[0-9A-Fa-f:]*)\/(\d{1,8})$/.exec(text);
+  if (!v4 && !v6) return undefined;
+  const address = v4 ? [v4[1], v4[2], v4[3], v4[4]].map(Number).join('.') : v6![1];
+  const decimal = `${address}/${Number(v4 ? v4[5] : v6![2])}`;
+  const block = decimal === text ? undefined : parsePrefix(decimal);
+  return block && { block, decimal, inAddress: !!v4 && address !== `${v4[1]}.${v4[2]}.${v4[3]}.${v4[4]}` };
+}
+
 /** `base` minus every range in `minus`, as sorted disjoint ranges. */
 export function subtractRanges(base: IpRange, minus: readonly IpRange[]): IpRange[] {
   let pieces: IpRange[] = [base];

@@ -6,7 +6,7 @@ import type { ResourceRef } from '../base/vocabulary.ts';
 import { oneLine } from '../base/plain-text.ts';
 import { csvCell } from '../report/csv.ts';
 import { defaultConfig, type Config } from '../config/types.ts';
-import { addressMayBeNode, NOT_A_KNOWN_POD_ADDRESS, buildReachability, connsToJson, hostNetworkMatrixNotes, formatConns, intersectConns, isEmptyConns, isProtocol, subtractConns, unionConns, queryReach, resolveTarget, streamMatrix, ReachInputError, type ConnSet, type MatrixRow, type Protocol, type ReachAnswer } from '../analysis/netpol/index.ts';
+import { addressMayBeNode, addressNodeText, NOT_A_KNOWN_POD_ADDRESS, buildReachability, connsToJson, hostNetworkMatrixNotes, formatConns, intersectConns, isEmptyConns, isProtocol, subtractConns, unionConns, queryReach, resolveTarget, streamMatrix, ReachInputError, type ConnSet, type MatrixRow, type Protocol, type ReachAnswer } from '../analysis/netpol/index.ts';
 import { networkDecidedBy, type DirectionAnswer, type FamilyAnswer, type ReachTarget } from '../analysis/netpol/query.ts';
 import type { ReachModel } from '../analysis/netpol/model.ts';
 import { parseIp } from '../base/ip.ts';
@@ -186,7 +186,7 @@ export function judgeFlow(snapshot: Snapshot, config: Config, a: ReachAnswer, sr
   const sourceAddress = src.kind === 'ip' && src.endpoint.kind === 'ip' ? { family: src.endpoint.family, value: src.endpoint.value, text: src.endpoint.text } : undefined;
   const judgeMesh = (given: FlowOptions): { mesh: FlowAnswer['mesh']; open: ConnSet; meshOpen?: ConnSet } => {
     const opts: FlowOptions = sourceAddress ? { ...given, sourceAddress } : given;
-    if (dst.kind === 'ip') return { mesh: { mesh: 'none', verdict: 'allowed', reason: `${dst.label} ${addressMayBeNode(a) ? "is no pod's address (it may be a node's)" : a.notes.some((n) => n.startsWith(`destination ${dst.label} is ${NOT_A_KNOWN_POD_ADDRESS}`)) ? `is ${NOT_A_KNOWN_POD_ADDRESS}` : 'is outside the cluster'}: no mesh authorization applies`, plaintext: true }, open: a.ports };
+    if (dst.kind === 'ip') return { mesh: { mesh: 'none', verdict: 'allowed', reason: `${dst.label} ${addressMayBeNode(a) ? "is no pod's address (it may be a node's)" : addressNodeText(dst) ? `is ${addressNodeText(dst)}` : a.notes.some((n) => n.startsWith(`destination ${dst.label} is ${NOT_A_KNOWN_POD_ADDRESS}`)) ? `is ${NOT_A_KNOWN_POD_ADDRESS}` : 'is outside the cluster'}: no mesh authorization applies`, plaintext: true }, open: a.ports };
     if (a.port !== undefined) return { mesh: meshFlowVerdict(snapshot, config, from, dst.node.ref, a.port, a.protocol ?? 'TCP', opts), open: a.ports };
     // No one port asked: judge the connections the network allows (or, when it allows none, every
     // one asked — all of them, or the numbers a port's name stands for — for information). When the

@@ -156,7 +156,9 @@ export const KINDS = [
   // unread, nothing else depends on them. kube-router takes its kube-router.io/pod-cidr(s)
   // annotations over spec.podCIDRs (pod_cidr.go). Of its status only status.addresses: an
   // ipBlock admitting a Node's InternalIP or ExternalIP may admit every client of a path the
-  // node forwards (src/analysis/netpol/exposure.ts nodeRewriteDoubt); images and conditions stay out.
+  // node forwards (src/analysis/netpol/exposure.ts nodeRewriteDoubt), and an AdminNetworkPolicy
+  // `nodes` peer selects, by the Node's labels, the IPs in them (addresses.ts nodeAddressIndex);
+  // images and conditions stay out.
   { ...core('nodes', 'Node', 'nodes', false, { annotations: ['kube-router.io/pod-cidr', 'kube-router.io/pod-cidrs'], status: ['addresses'] }), onlyWith: ['networkpolicies', 'anp.adminnetworkpolicies', 'anp.baselineadminnetworkpolicies', 'anp.clusternetworkpolicies'] },
   core('services', 'Service', 'services', true, EDGE),
   core('serviceaccounts', 'ServiceAccount', 'serviceaccounts', true, { annotations: 'all', status: [] }),

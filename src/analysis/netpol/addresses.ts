@@ -8,7 +8,8 @@ import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { Snapshot } from '../../snapshot/types.ts';
 import { memoize } from '../memo.ts';
 import { workloadsOf } from '../workloads.ts';
-import { parseIp } from '../../base/ip.ts';
+import { parseIp, type Family } from '../../base/ip.ts';
+import type { Labels } from './layers.ts';
 
 export type AddressHolder =
   | { kind: 'pod'; namespace: string; name: string; hostNetwork: boolean; owner?: ResourceRef }
@@ -61,4 +62,47 @@ export const indexAddresses = memoize((snapshot: Snapshot): Map<string, AddressH
     for (const ip of [...texts([spec?.clusterIP], (x) => x), ...texts(spec?.clusterIPs, (x) => x)]) if (ip !== 'None') add(ip, holder);
   }
   return out;
+}, ['network']);
+
+/** One IP of a Node's status.addresses, with the Node's name and labels. */
+export interface NodeAddress {
+  node: string;
+  labels: Labels;
+  /** The entry's type as written: InternalIP, ExternalIP (any other whose address is an IP is kept too). */
+  type: string;
+  family: Family;
+  value: bigint;
+}
+
+/**
+ * The Nodes' addresses: every status.addresses entry whose address is an IP
+ * (kubernetes.io/docs/reference/node/node-status/#addresses), by addressKey. `complete`: these are
+ * every Node's (a live snapshot whose Nodes were listed), so an address none holds is no Node's;
+ * from manifests they are only those the files hold. `why` when the Nodes could not be read
+ * (forbidden, failed to list).
+ * Built once per snapshot, on the first question: O(Nodes).
+ */
+export type NodeAddressIndex = { all: readonly NodeAddress[]; byKey: ReadonlyMap<string, readonly NodeAddress[]>; complete: boolean } | { why: string };
+
+export const nodeAddressIndex = memoize((snapshot: Snapshot): NodeAddressIndex => {
+  const status = snapshot.coverage.nodes?.status;
+  if (status === 'forbidden' || status === 'error') return { why: `the Nodes could not be read (${status})` };
+  const all: NodeAddress[] = [];
+  const byKey = new Map<string, NodeAddress[]>();
+  for (const n of snapshot.resources.nodes ?? []) {
+    const list = record(n.status)?.addresses;
+    for (const raw of Array.isArray(list) ? list : []) {
+      const a = record(raw);
+      if (typeof a?.address !== 'string') continue;
+      const ip = parseIp(a.address);
+      if (!ip) continue;
+      const entry: NodeAddress = { node: n.metadata?.name ?? '', labels: n.metadata?.labels ?? {}, type: typeof a.type === 'string' ? a.type : '', ...ip };
+      all.push(entry);
+      const k = addressKey(ip);
+      const at = byKey.get(k);
+      if (at) at.push(entry);
+      else byKey.set(k, [entry]);
+    }
+  }
+  return { all, byKey, complete: snapshot.origin === 'live' && status === 'ok' };
 }, ['network']);

@@ -7,7 +7,7 @@
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
 import { isProtocol, type Protocol } from './conns.ts';
-import { parseCidr } from '../../base/ip.ts';
+import { parseIp, parsePrefix, sloppyCidr, unmapIpv4, type IpRange } from '../../base/ip.ts';
 import { namePoliciesByName, type Action, type CoverageNote, type LayerPolicy, type Peer, type PodSet, type PolicyApiAdapter, type PortSpec, type Rule } from './layers.ts';
 import { parseSelector, type Selector } from './selector.ts';
 import { templatesStandIn } from '../workloads.ts';
@@ -167,6 +167,8 @@ interface RuleDialect {
   actions: Record<string, Action>;
   /** The v0.1.0-v0.1.2 peer namespaces (see OLD_PEER_KEYS) are read. */
   oldPeers: boolean;
+  /** An older CRD of this version stored `networks` CIDRs its isCIDR now refuses (networkCidr). */
+  laxCidrCrd: boolean;
   /** The rule's port field, its parser, and its named-port field. */
   portsKey: 'ports' | 'protocols';
   parsePorts: (raw: unknown, at: string, errors: string[]) => PortSpec[] | 'any';
@@ -242,8 +244,9 @@ function parsePeers(raw: unknown, dir: 'ingress' | 'egress', d: RuleDialect, wri
       const list = o.networks;
       if (!Array.isArray(list) || list.length === 0 || list.length > MAX_ADDRESSES) return void errors.push(`${where}.networks: must list 1 to ${MAX_ADDRESSES} CIDRs`);
       list.forEach((c: unknown, j: number) => {
-        const r = typeof c === 'string' && c.includes('/') ? parseCidr(c) : undefined;
-        if (!r) return void errors.push(`${where}.networks[${j}]: "${String(c)}" is not a valid CIDR`);
+        if (typeof c !== 'string') return void errors.push(`${where}.networks[${j}]: "${String(c)}" is not a valid CIDR`);
+        const r = networkCidr(c, `${where}.networks[${j}]`, d, origin, errors, unsupported);
+        if (!r) return;
         // Upstream: "cluster-internal traffic will be checked against the rule as well" (pod addresses too).
         out.push({ kind: 'ipBlock', text: c as string, ranges: [r], blocks: [r], podAddresses: true });
       });
@@ -258,6 +261,30 @@ function parsePeers(raw: unknown, dir: 'ingress' | 'egress', d: RuleDialect, wri
   });
   if (!failClosed) return out;
   return action === 'Allow' ? 'no-match' : 'fail-closed';
+}
+
+/**
+ * A `networks` CIDR as the CRD admits it: "isCIDR(self)" (network-policy-api v0.1.7 and later, and
+ * every v1alpha2 CRD), whose CEL library parses it with Go's netip.ParsePrefix and refuses an
+ * IPv4-mapped IPv6 address (k8s.io/apiserver pkg/cel/library/cidr.go): no leading zeros in an
+ * address or a prefix length ("10.0.0.0/08": "bad bits after slash"), no zone. The v0.1.3-v0.1.6
+ * CRDs checked only "self.contains(':') != self.contains('.')", so a stored v1alpha1 object may hold
+ * such a CIDR with leading zeros: whether the enforcer reads it is not known (`unsupported`: the
+ * policy is left out, unevaluated). Anything else refused is an error.
+ */
+function networkCidr(text: string, at: string, d: RuleDialect, origin: Origin, errors: string[], unsupported: string[]): IpRange | undefined {
+  const strict = parsePrefix(text);
+  const slash = text.indexOf('/');
+  const ip = slash > 0 ? parseIp(text.slice(0, slash)) : undefined;
+  if (strict && !(ip && unmapIpv4(ip))) return strict;
+  const sloppy = sloppyCidr(text);
+  if (sloppy && origin.stored && d.laxCidrCrd) {
+    unsupported.push(`${at}: "${text}" has leading zeros, which the CRD's isCIDR (network-policy-api v0.1.7 and later: Go's netip.ParsePrefix) refuses; it was stored under an older CRD (v0.1.3-v0.1.6 checked only that a CIDR holds ":" or "." but not both), so whether the enforcer reads it as ${sloppy.decimal}, and what it does if it cannot, is not known`);
+    return undefined;
+  }
+  const why = sloppy ? `: it has leading zeros, which the CRD's isCIDR (Go's netip.ParsePrefix) refuses${origin.stored ? '' : ', so this object is never stored'}` : strict ? ': an IPv4-mapped IPv6 address, which the CRD\'s isCIDR refuses' : '';
+  errors.push(`${at}: "${text}" is not a valid CIDR${why}${!origin.stored && origin.file && why ? ` (${origin.file})` : ''}`);
+  return undefined;
 }
 
 /**
@@ -296,6 +323,7 @@ function parseRules(raw: unknown, dir: 'ingress' | 'egress', d: RuleDialect, ori
 const V1ALPHA1_RULES = {
   max: MAX_RULES,
   oldPeers: true,
+  laxCidrCrd: true,
   portsKey: 'ports',
   parsePorts,
   namedPort: 'namedPort',
@@ -427,6 +455,7 @@ const V1ALPHA2: RuleDialect = {
   max: CNP_MAX,
   actions: CNP_ACTIONS,
   oldPeers: false,
+  laxCidrCrd: false,
   portsKey: 'protocols',
   parsePorts: parseCnpProtocols,
   namedPort: 'destinationNamedPort',

@@ -7,7 +7,7 @@ import type { CoverageNote, LayerPolicy, PolicyApiAdapter, Rule } from './layers
 import type { KubeObject } from '../../snapshot/types.ts';
 import { ciliumRelease } from './cilium/release.ts';
 import { adminNetworkPolicyAdapter } from './anp.ts';
-import { networkPolicyLayer, parsePolicy } from './policy.ts';
+import { leadingZerosRefusedBy, networkPolicyLayer, parsePolicy } from './policy.ts';
 import { calicoAdapter } from './calico/adapter.ts';
 import { ciliumAdapter, cidrMatchModePeers } from './cilium/adapter.ts';
 import { ciliumNamespace, readCiliumSettings } from './cilium/config.ts';
@@ -29,13 +29,14 @@ export const networkPolicyAdapter: PolicyApiAdapter = {
       return { ...l, ...(l.ingress ? { ingress: rules(l.ingress) } : {}), ...(l.egress ? { egress: rules(l.egress) } : {}) };
     };
     const notes: CoverageNote[] = [];
+    const refusedBy = leadingZerosRefusedBy(snapshot);
     const policies = (snapshot.resources.networkpolicies ?? []).map((o) => {
-      const parsed = parsePolicy(o);
+      const parsed = parsePolicy(o, refusedBy);
       if (!dropEndPort || parsed.errors.length > 0) return withMode(networkPolicyLayer(parsed));
       const stripped = withoutEndPorts(o);
       if (!stripped) return withMode(networkPolicyLayer(parsed));
       notes.push({ object: { kind: 'NetworkPolicy', namespace: parsed.namespace, name: parsed.name }, message: `NetworkPolicy ${parsed.id}: endPort is ignored by Cilium ${release.text} (port ranges came in 1.16): each rule covers its \`port\` only` });
-      return withMode(networkPolicyLayer(parsePolicy(stripped)));
+      return withMode(networkPolicyLayer(parsePolicy(stripped, refusedBy)));
     });
     return { policies, notes };
   },

@@ -17,7 +17,7 @@
 import { allConns, connsOf, emptyConns, intersectConns, isEmptyConns, subtractConns, unionAllConns, unionConns, type ConnSet, type PortInterval } from './conns.ts';
 import { intersectRanges, parseCidr, rangeContains, ALL_V4, ALL_V6, type Family, type IpRange } from '../../base/ip.ts';
 import type { Action, Labels, Layer, LayerPolicy, Peer, PodClass, PodSet, PolicyApi, PortSpec, Rule, StagePlan } from './layers.ts';
-import { matchAllSelector as MATCH_ALL } from './selector.ts';
+import { matchAllSelector as MATCH_ALL, type Selector } from './selector.ts';
 
 export type Direction = 'ingress' | 'egress';
 
@@ -26,8 +26,12 @@ export type { Stage, StagePlan } from './layers.ts';
 /** A model endpoint. Pods are classes; everything else is named by what it is. */
 export type Endpoint =
   | { kind: 'class'; cls: PodClass }
-  /** An address outside the cluster. */
-  | { kind: 'ip'; family: Family; value: bigint; text: string }
+  /**
+   * An address outside the cluster, or a Node's. `nodes`: the Nodes whose status.addresses hold it,
+   * all of them (none: it is no Node's), or why that is not known; unset, as for a range's first
+   * address standing for the range, it is not known either.
+   */
+  | { kind: 'ip'; family: Family; value: bigint; text: string; nodes?: AddressNodes }
   /** A named external destination (what toFQDNs / domainNames allow). */
   | { kind: 'fqdn'; name: string }
   /** A node (its host network); `remote`: not the pod's own node (Cilium tells reserved:host from reserved:remote-node). */
@@ -39,6 +43,13 @@ export type Endpoint =
    * peers can be left out of a search; it matches only peers that match every such endpoint.
    */
   | { kind: 'anonymous'; family?: Family };
+
+/**
+ * Which Nodes hold an address (their status.addresses), for an ANP `nodes` peer: every one that
+ * does (an empty list: no Node does), or why that is not known (the Nodes could not be read; read
+ * from manifests, which need not hold every Node).
+ */
+export type AddressNodes = { nodes: ReadonlyArray<{ name: string; labels: Labels; /** The status.addresses entry's type: InternalIP, ExternalIP. */ type?: string }> } | { why: string };
 
 /** The rule that decided (part of) a verdict, with enough context to name it. */
 export interface RuleRef {
@@ -176,6 +187,13 @@ export interface MatchContext {
    */
   flowFamily?: Family;
   /**
+   * Whether a node selector selects every Node, none, or some of them, where the Nodes are all
+   * known (a live snapshot whose Nodes were listed: model.ts nodeSelection); unset otherwise. A
+   * host-network pod has its node's addresses, so a `nodes` peer selecting every Node holds it
+   * wherever it runs, and one selecting none never does.
+   */
+  nodesSelected?: (selector: Selector) => 'all' | 'none' | 'some';
+  /**
    * An address no pod in the snapshot holds may still be a pod's (manifests carry no pod's
    * address: query.ts NOT_A_KNOWN_POD_ADDRESS): a named port toward it is then in doubt (namedPortDoubt).
    */
@@ -275,10 +293,17 @@ export function peerMatches(ctx: MatchContext, peer: Peer, policyNs: string | un
       return ep.kind === 'fqdn' && (peer.match ? peer.match(ep.name) : peer.patterns.some((p) => fqdnMatches(p, ep.name.toLowerCase())));
     case 'nodes':
       if (ep.kind === 'node') return peer.selector.empty || peer.selector.matches(ep.labels);
+      // "It selects the nodeIPs as the peer type by matching on the IPs present in the
+      // node.Status.Addresses field of the node" (network-policy-api apis/v1alpha1
+      // AdminNetworkPolicyEgressPeer.Nodes; NPEP-126): an address is selected when a Node the
+      // selector selects holds it. Not known which Nodes hold it: not counted (outsideMatchDoubt says so).
+      if (ep.kind === 'ip') return !!ep.nodes && 'nodes' in ep.nodes && ep.nodes.nodes.some((n) => peer.selector.empty || peer.selector.matches(n.labels));
       // A host-network pod listens on its node's address: upstream's conformance tests dial one
       // through a `nodes` peer (AdminNetworkPolicyEgressNodePeers). Which node it runs on is not
-      // modelled: a selector that is not empty counts as selecting it, and `nodePlacementDoubt` says so.
-      return ep.kind === 'class' && ep.cls.hostNetwork;
+      // modelled: a selector that selects every Node holds it wherever it runs, one that selects
+      // none never does (MatchContext.nodesSelected); any other counts as selecting it, and
+      // `nodePlacementDoubt` says so.
+      return ep.kind === 'class' && ep.cls.hostNetwork && ctx.nodesSelected?.(peer.selector) !== 'none';
     case 'entity':
       switch (peer.entity) {
         case 'all': return true;
@@ -294,16 +319,22 @@ export function peerMatches(ctx: MatchContext, peer: Peer, policyNs: string | un
   }
 }
 
-/** A `nodes` peer whose match against a host-network pod depends on the node it runs on (ANP `nodes` with a selector). */
-function placedNodePeer(p: Peer, cls: PodClass): boolean {
-  return p.kind === 'nodes' && cls.hostNetwork && !p.selector.empty;
+/**
+ * A `nodes` peer whose match against a host-network pod depends on the node it runs on (ANP `nodes`
+ * with a selector that selects some of the Nodes, or Nodes not all known).
+ */
+function placedNodePeer(ctx: MatchContext, p: Peer, cls: PodClass): boolean {
+  if (p.kind !== 'nodes' || !cls.hostNetwork || p.selector.empty) return false;
+  const selected = ctx.nodesSelected?.(p.selector);
+  return selected === undefined || selected === 'some';
 }
 
 /** Why a peer list's `nodes` peers may not hold a host-network pod, or undefined. */
-function nodePlacementDoubt(list: readonly Peer[], cls: PodClass): string | undefined {
-  const placed = list.filter((p): p is Peer & { kind: 'nodes' } => placedNodePeer(p, cls));
+function nodePlacementDoubt(ctx: MatchContext, list: readonly Peer[], cls: PodClass): string | undefined {
+  const placed = list.filter((p): p is Peer & { kind: 'nodes' } => placedNodePeer(ctx, p, cls));
   if (!placed.length) return undefined;
-  return `whether the node a host-network pod runs on is selected by nodes ${placed.map((p) => p.selector.key).join(', ')} is not known (the model does not place pods on nodes nor read Node labels); counted as selected`;
+  const why = ctx.nodesSelected ? 'they select some of the Nodes, and the model does not place pods on nodes' : 'the model does not place pods on nodes, and the Nodes are not all known (read from manifests, or not listed)';
+  return `whether the node a host-network pod runs on is selected by nodes ${placed.map((p) => p.selector.key).join(', ')} is not known (${why}); counted as selected`;
 }
 
 const NAME_LABEL = 'kubernetes.io/metadata.name';
@@ -787,8 +818,8 @@ function peerMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | undefi
   if (ep.kind !== 'class') return undefined;
   const inPeers = rule.peers === 'any' ? undefined : podCidrStatusOf(ctx, rule.peers, ep);
   const inNot = rule.notPeers ? podCidrStatusOf(ctx, rule.notPeers, ep) : undefined;
-  const nodePeers = rule.peers === 'any' ? undefined : nodePlacementDoubt(rule.peers, ep.cls);
-  const nodeNot = rule.notPeers ? nodePlacementDoubt(rule.notPeers, ep.cls) : undefined;
+  const nodePeers = rule.peers === 'any' ? undefined : nodePlacementDoubt(ctx, rule.peers, ep.cls);
+  const nodeNot = rule.notPeers ? nodePlacementDoubt(ctx, rule.notPeers, ep.cls) : undefined;
   const nsPeers = rule.peers === 'any' ? undefined : undeclaredNamespaceDoubt(ctx, rule.peers, policyNs, ep.cls);
   const nsNot = rule.notPeers ? undeclaredNamespaceDoubt(ctx, rule.notPeers, policyNs, ep.cls) : undefined;
   const whPeers = rule.peers === 'any' ? undefined : predicateDoubt(ctx, rule.peers, policyNs, ep.cls);
@@ -798,7 +829,7 @@ function peerMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | undefi
   if (!inPeers?.doubt && !inNot?.doubt && !nodePeers && !nodeNot && !nsPeers && !nsNot && !whPeers && !whNot && !unresolvedNodes) return undefined;
   if (rule.subject && !(subject?.kind === 'class' && podSetMatches(ctx, rule.subject, policyNs, subject.cls))) return undefined;
   const side = (list: readonly Peer[] | 'any', st: PodCidrStatus | undefined, node: string | undefined, ns: string | undefined, wh: string | undefined): { v: 'yes' | 'no' | 'doubt'; why?: string } => {
-    if (list === 'any' || list.some((p) => !placedNodePeer(p, ep.cls) && !undeclaredNamespacePeer(ctx, p, policyNs, ep.cls) && !predicateDoubtPeer(ctx, p, policyNs, ep.cls) && peerMatches(ctx, p, policyNs, ep))) return { v: 'yes' };
+    if (list === 'any' || list.some((p) => !placedNodePeer(ctx, p, ep.cls) && !undeclaredNamespacePeer(ctx, p, policyNs, ep.cls) && !predicateDoubtPeer(ctx, p, policyNs, ep.cls) && peerMatches(ctx, p, policyNs, ep))) return { v: 'yes' };
     if (st?.inside && !st.doubt) return { v: 'yes' };
     const why = [st?.doubt, node, ns, wh].filter((x) => x).join('; ');
     return why ? { v: 'doubt', why } : { v: 'no' };
@@ -830,11 +861,13 @@ function outsideMatchDoubt(ctx: MatchContext, rule: Rule, policyNs: string | und
   if (rule.peers === 'any') return undefined;
   const names = ep.kind === 'ip' ? [...new Set(rule.peers.flatMap((p) => (p.kind === 'fqdn' ? p.patterns : [])))] : [];
   // An address no pod or Service holds may be a node's (ANP `nodes`, AdminNetworkPolicyEgressPeer.Nodes):
-  // the model does not match a `nodes` peer against the Nodes' status.addresses (kept for exposure.ts alone), so which Node an address is stays unknown.
-  const nodes = ep.kind === 'ip' ? rule.peers.flatMap((p) => (p.kind === 'nodes' ? [p.where ?? `nodes ${p.selector.key}`] : [])) : [];
+  // where the Nodes holding it are known (AddressNodes), peerMatches settles it; otherwise which Node it is stays unknown.
+  const nodesUnknown = ep.kind === 'ip' && !(ep.nodes && 'nodes' in ep.nodes);
+  const nodes = nodesUnknown ? rule.peers.flatMap((p) => (p.kind === 'nodes' ? [p.where ?? `nodes ${p.selector.key}`] : [])) : [];
+  const nodesWhy = ep.kind === 'ip' && ep.nodes && 'why' in ep.nodes ? ep.nodes.why : 'which Nodes hold it is not known';
   const why = [
     ...(names.length ? [`the address may be one that ${names.join(', ')} resolves to (a DNS name is allowed by the addresses its lookups return, which the model does not know)`] : []),
-    ...(nodes.length ? [`${ADDRESS_MAY_BE_NODE}, which ${nodes.join(', ')} ${nodes.length === 1 ? 'selects' : 'select'} (the model does not match a nodes peer against the Nodes' addresses)`] : []),
+    ...(nodes.length ? [`${ADDRESS_MAY_BE_NODE}, which ${nodes.join(', ')} ${nodes.length === 1 ? 'selects' : 'select'} (${nodesWhy})`] : []),
     ...[unresolvedDoubt(rule.peers, ep.kind === 'ip' ? 'addresses' : 'nodes')].filter((x): x is string => x !== undefined),
   ];
   if (!why.length) return undefined;

@@ -10,6 +10,7 @@ import { connsOf, emptyConns, formatConns, intersectConns, isEmptyConns, isProto
 import { classMatches, externalWays, forwardsAcrossNodes, obj, selectorOf, servicePorts, targetConns } from './service-ports.ts';
 import { ALL_V4, ALL_V6, formatRange, intersectRanges, ipToString, parseCidr, parseIp, unmapIpv4, type IpRange } from '../../base/ip.ts';
 import { workloadsOf } from '../workloads.ts';
+import { nodeAddressIndex, type NodeAddress } from './addresses.ts';
 import { hostPortOf } from '../host-ports.ts';
 import { buildReachability, egressVerdict, ingressVerdict, isolationOf, REMOTE_NODE_PEER, workloadKey, type PodClass, type ReachModel } from './model.ts';
 import { cutFamily } from './query.ts';
@@ -424,9 +425,6 @@ export function backendServices(services: readonly KubeObject[], routes: readonl
   return out;
 }
 
-/** A Node's InternalIP or ExternalIP, as nodeAddresses reads it. */
-interface NodeAddress { node: string; type: string; family: 4 | 6; value: bigint }
-
 /**
  * The Nodes' InternalIP and ExternalIP addresses (status.addresses,
  * kubernetes.io/docs/reference/node/node-status/#addresses), each family sorted by address so
@@ -434,18 +432,10 @@ interface NodeAddress { node: string; type: string; family: 4 | 6; value: bigint
  * in the snapshot, or none with such an address).
  */
 function nodeAddresses(snapshot: Snapshot): { sorted: Record<4 | 6, NodeAddress[]> } | { why: string } {
-  const status = snapshot.coverage.nodes?.status;
-  if (status === 'forbidden' || status === 'error') return { why: `the Nodes could not be read (${status})` };
+  const index = nodeAddressIndex(snapshot);
+  if ('why' in index) return index;
   const sorted: Record<4 | 6, NodeAddress[]> = { 4: [], 6: [] };
-  for (const n of snapshot.resources.nodes ?? []) {
-    const list = obj(n.status).addresses;
-    for (const raw of Array.isArray(list) ? list : []) {
-      const a = obj(raw);
-      if ((a.type !== 'InternalIP' && a.type !== 'ExternalIP') || typeof a.address !== 'string') continue;
-      const ip = parseIp(a.address);
-      if (ip) sorted[ip.family].push({ node: n.metadata?.name ?? '', type: a.type, family: ip.family, value: ip.value });
-    }
-  }
+  for (const a of index.all) if (a.type === 'InternalIP' || a.type === 'ExternalIP') sorted[a.family].push(a);
   if (!sorted[4].length && !sorted[6].length) return { why: (snapshot.resources.nodes ?? []).length ? 'no Node in the snapshot shows an InternalIP or ExternalIP' : 'the snapshot holds no Node' };
   for (const f of [4, 6] as const) sorted[f].sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
   return { sorted };

@@ -15,13 +15,13 @@ import { workloadsOf, type PodView } from '../workloads.ts';
 import { detectCni, type CniDetection } from './cni.ts';
 import { composeStages, type Composition } from './composition.ts';
 import { allConns, emptyConns, isAllConns, isEmptyConns, isProtocol, MAX_PORT, MIN_PORT, unionAllConns, unionConns, type ConnSet } from './conns.ts';
-import { evaluatePlan, podSetMatches, policyLabel, uniqueDoubts, type Doubt, type DoubtReason, type PodPools, type DecisionCause, type Direction, type DirectionVerdict, type Endpoint, type MatchContext, type StagePlan } from './engine.ts';
+import { evaluatePlan, podSetMatches, policyLabel, uniqueDoubts, type Doubt, type DoubtReason, type PodPools, type DecisionCause, type Direction, type DirectionVerdict, type Endpoint, type MatchContext, type StagePlan, type AddressNodes } from './engine.ts';
 import { describePolicy, type CoverageNote, type LayerPolicy, type NamedPort, type PodClass, type PodSet, type PolicyApi, type Rule, type TierSpec, type PolicySettings } from './layers.ts';
 import type { Selector } from './selector.ts';
 import { identityPodLabels } from './cilium/labels.ts';
 import { POLICY_APIS } from './apis.ts';
 import { KINDS, type KindKey } from '../../snapshot/kinds.ts';
-import { addressKey, indexAddresses, type AddressHolder } from './addresses.ts';
+import { addressKey, indexAddresses, nodeAddressIndex, type AddressHolder, type NodeAddressIndex } from './addresses.ts';
 import { undeclaredNamespaceNotes } from './undeclared-namespaces.ts';
 import { namespacesMatching } from './namespace-index.ts';
 
@@ -83,6 +83,8 @@ export interface ReachModel {
   match: MatchContext;
   /** The pods and Services holding a cluster address (pod IPs, ClusterIPs); indexed on the first call. */
   addressHolders(ip: { family: number; value: bigint }): AddressHolder[];
+  /** The Nodes whose status.addresses hold an address, with their labels, for an ANP `nodes` peer (addresses.ts nodeAddressIndex). */
+  addressNodes(ip: { family: number; value: bigint }): AddressNodes;
   /**
    * Every address a pod may be given, as the Nodes' podCIDRs where the enforcer's IPAM keeps to
    * them (node-cidrs.ts), or why not; read only when a live address's settlement asks.
@@ -484,7 +486,8 @@ function buildModel(snapshot: Snapshot, ignoreHostNetwork: boolean): ReachModel 
     },
   } : {};
   // Manifests carry no pod's address: an address none of them holds may be a pod's (podAddressesKnown below).
-  const match: MatchContext = { subjectDoubts, namespaceLabels, ...pools, ...(snapshot.origin !== 'live' ? { podAddressesUnknown: true as const } : {}), ...(undeclared.size ? { undeclaredNamespaces: undeclared } : {}), fallback: composition.fallback, ...(composition.fallbackReason ? { fallbackReason: composition.fallbackReason } : {}), ...(composition.name === 'calico' ? { fallbackAllowReason: "the pod's Calico profile" } : {}) };
+  const nodesSelected = nodeSelection(snapshot);
+  const match: MatchContext = { subjectDoubts, namespaceLabels, ...pools, ...(nodesSelected ? { nodesSelected } : {}), ...(snapshot.origin !== 'live' ? { podAddressesUnknown: true as const } : {}), ...(undeclared.size ? { undeclaredNamespaces: undeclared } : {}), fallback: composition.fallback, ...(composition.fallbackReason ? { fallbackReason: composition.fallbackReason } : {}), ...(composition.name === 'calico' ? { fallbackAllowReason: "the pod's Calico profile" } : {}) };
 
   const selectedBy = new Map<string, PodClass[]>();
   const policiesByNamespace = new Map<string, LayerPolicy[]>();
@@ -620,6 +623,7 @@ function buildModel(snapshot: Snapshot, ignoreHostNetwork: boolean): ReachModel 
     policies, classes, classesByNamespace, workloads, workloadByKey, namespaceLabels, policiesByNamespace, selectedBy,
     composition, enforced: (p) => stageIndex.has(p), policyById: new Map(policies.map((p) => [p.id, p])), probe, notes, ...unreadPolicyKinds(snapshot, cni, composition, settings), assumed, match,
     addressHolders: (ip) => indexAddresses(snapshot).get(addressKey(ip)) ?? [],
+    addressNodes: (ip) => addressNodesOf(nodeAddressIndex(snapshot), ip),
     nodePodCidrs: () => nodePodPools(snapshot),
     podAddressesKnown: () => snapshot.origin === 'live',
     ciliumNativeRouting,
@@ -630,6 +634,38 @@ function buildModel(snapshot: Snapshot, ignoreHostNetwork: boolean): ReachModel 
 }
 
 const NO_PLAN: readonly StagePlan[] = Object.freeze([]);
+
+/**
+ * MatchContext.nodesSelected: whether a node selector selects every Node, none or some, each
+ * selector judged once; undefined unless every Node is known (a live snapshot whose Nodes were
+ * listed, at least one).
+ */
+function nodeSelection(snapshot: Snapshot): MatchContext['nodesSelected'] {
+  const nodes = snapshot.resources.nodes ?? [];
+  if (snapshot.origin !== 'live' || snapshot.coverage.nodes?.status !== 'ok' || !nodes.length) return undefined;
+  const bySelector = new Map<string, 'all' | 'none' | 'some'>();
+  return (selector) => {
+    let hit = bySelector.get(selector.key);
+    if (!hit) {
+      const n = selector.empty ? nodes.length : nodes.filter((o) => selector.matches(o.metadata?.labels ?? {})).length;
+      bySelector.set(selector.key, (hit = n === nodes.length ? 'all' : n === 0 ? 'none' : 'some'));
+    }
+    return hit;
+  };
+}
+
+/**
+ * ReachModel.addressNodes: the Nodes holding the address, each with the type of its entry naming it
+ * ("InternalIP"); an address none holds is no Node's only when the index holds every Node.
+ */
+function addressNodesOf(index: NodeAddressIndex, ip: { family: number; value: bigint }): AddressNodes {
+  if ('why' in index) return { why: `${index.why}, so which Nodes hold it is not known` };
+  const held = index.byKey.get(addressKey(ip)) ?? [];
+  if (!held.length && !index.complete) return { why: index.all.length ? 'the manifests hold no Node with this address, and need not hold every Node' : 'the manifests hold no Node with an address, and need not hold every Node' };
+  const byName = new Map<string, { name: string; labels: Record<string, string>; type: string }>();
+  for (const a of held) if (!byName.has(a.node)) byName.set(a.node, { name: a.node, labels: a.labels, type: a.type });
+  return { nodes: [...byName.values()] };
+}
 
 /**
  * ReachModel.nodeForwarded: the qualifying Services indexed by namespace on the first call (only

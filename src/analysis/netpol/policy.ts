@@ -2,9 +2,11 @@
 // policyTypes defaulting applied here (manifests usually lack it), errors collected instead
 // of thrown, so an invalid policy is reported and left out of the model (it could not exist).
 
-import type { KubeObject } from '../../snapshot/types.ts';
+import type { KubeObject, Snapshot } from '../../snapshot/types.ts';
+import { clusterMinor } from '../pss/levels.ts';
+import { templatesStandIn } from '../workloads.ts';
 import { isProtocol, type Protocol } from './conns.ts';
-import { parseCidr, subtractRanges, type IpRange } from '../../base/ip.ts';
+import { parseCidr, sloppyCidr, subtractRanges, type IpRange } from '../../base/ip.ts';
 import { matchAllSelector, parseSelector, type Selector } from './selector.ts';
 import type { LayerPolicy, Peer as LayerPeer, PortSpec as LayerPortSpec, Rule } from './layers.ts';
 
@@ -37,7 +39,7 @@ export interface ParsedPolicy {
   ingress: PolicyRule[];
   egress: PolicyRule[];
   errors: string[];
-  /** What the API server stores but an enforcer may not read (leadingZeroCidr): the policy is then left out as unevaluated. */
+  /** What the API server stores but an enforcer may not read (readCidr): the policy is then left out as unevaluated. */
   unreadable: string[];
   raw: KubeObject;
 }
@@ -90,30 +92,56 @@ function parsePorts(raw: unknown, at: string, errors: string[]): PortSpec[] | 'a
 }
 
 /**
- * An IPv4 CIDR with leading zeros ("010.0.0.0/8", "10.0.0.0/08") read as the API server reads it:
+ * How the API server reads an ipBlock CIDR with leading zeros ("010.0.0.0/8", "10.0.0.0/08").
  * ValidateIPBlock checks ipBlock.cidr and except with IsValidCIDRForLegacyField, whose
  * ParseCIDRSloppy "allows leading '0' characters on numbers" and reads them as decimal (k8s.io/utils
- * net/parse.go), refusing them only under the StrictIPCIDRValidation feature gate (alpha since
- * v1.33, off by default: kubernetes pkg/features/kube_features.go); GetWarningsForCIDR warns that
- * such a value "will be considered invalid in a future Kubernetes release" (k8s.io/apimachinery
- * pkg/api/validation/ip.go). Go's own net.ParseCIDR and netip.ParsePrefix refuse leading zeros
- * since Go 1.17 (go.dev/doc/go1.17#net, CVE-2021-29923), so an enforcer parsing the stored text with
- * them cannot read it. Undefined for any other text.
+ * net/parse.go), unless the StrictIPCIDRValidation feature gate is on: then it refuses them ("must
+ * not have leading 0s in IP or prefix length", k8s.io/apimachinery pkg/util/validation/ip.go). The
+ * gate is alpha and off by default from v1.33, beta and on by default from v1.36 (kubernetes
+ * pkg/features/kube_features.go, v1.36.3). Only a create or an update meets it: a policy stored
+ * before keeps its text. `refusedBy`: why the API server the manifests go to refuses them (the
+ * cluster version), undefined where it stores them — a live cluster holds what it stored.
  */
-function leadingZeroCidr(text: string): { block: IpRange; decimal: string } | undefined {
-  const m = /^(\d{1,8})\.(\d{1,8})\.(\d{1,8})\.(\d{1,8})\/(\d{1,8})$/.exec(text);
-  if (!m) return undefined;
-  const decimal = `${[m[1], m[2], m[3], m[4]].map(Number).join('.')}/${Number(m[5])}`;
-  const block = decimal === text ? undefined : parseCidr(decimal);
-  return block && { block, decimal };
+interface CidrReading {
+  errors: string[];
+  /** What the API server stores but an enforcer may not read: the policy is then left out as unevaluated. */
+  unreadable: string[];
+  refusedBy?: string;
 }
 
-/** Why an enforcer may not read a CIDR the API server stores with leading zeros (leadingZeroCidr). */
-function leadingZeroText(field: string, text: string, decimal: string): string {
-  return `${field}: "${text}" has leading zeros: the API server stores it, reading it as ${decimal} (it refuses them only under the StrictIPCIDRValidation feature gate, alpha and off by default), but Go's net.ParseCIDR and netip.ParsePrefix refuse leading zeros (Go 1.17 and later), so whether the enforcer reads the rule, and what it does if it cannot, is not known`;
+/**
+ * Why the API server the snapshot's manifests are applied to refuses a CIDR with leading zeros,
+ * or undefined when it stores one: a live snapshot (what it holds was stored), or manifests for a
+ * cluster before v1.36. A cluster version not given is taken as the newest release, as Pod Security is.
+ */
+export function leadingZerosRefusedBy(snapshot: Snapshot): string | undefined {
+  if (!templatesStandIn(snapshot)) return undefined;
+  const minor = clusterMinor(snapshot.cluster?.version);
+  if (minor !== undefined && minor < 36) return undefined;
+  return minor === undefined ? 'the cluster version is not given, so taken as the newest release' : `the cluster version given is v1.${minor}`;
 }
 
-function parsePeers(raw: unknown, at: string, errors: string[], unreadable: string[]): Peer[] | 'any' {
+/** An ipBlock CIDR (cidr or an except entry) as the API server reads it, or undefined when it refuses it (the error pushed). */
+function readCidr(text: unknown, field: string, cx: CidrReading): IpRange | undefined {
+  const sloppy = typeof text === 'string' ? sloppyCidr(text) : undefined;
+  if (!sloppy) {
+    const block = typeof text === 'string' ? parseCidr(text) : undefined;
+    if (!block) cx.errors.push(`${field}: "${String(text)}" is not a valid CIDR`);
+    return block;
+  }
+  if (cx.refusedBy) {
+    cx.errors.push(`${field}: "${String(text)}" has leading zeros, which the API server refuses from v1.36 ("must not have leading 0s in IP or prefix length": the StrictIPCIDRValidation feature gate, on by default from v1.36; ${cx.refusedBy}), so kubectl apply fails and the policy is never stored`);
+    return undefined;
+  }
+  // Go's net.ParseCIDR refuses leading zeros in an IPv4 address since Go 1.17 (go.dev/doc/go1.17#net,
+  // CVE-2021-29923) but reads them in a prefix length; netip.ParsePrefix refuses both ("bad bits after slash").
+  const go = sloppy.inAddress ? "Go's net.ParseCIDR and netip.ParsePrefix refuse leading zeros in an address (Go 1.17 and later)" : "Go's netip.ParsePrefix refuses a prefix length with leading zeros (net.ParseCIDR reads it)";
+  cx.unreadable.push(`${field}: "${String(text)}" has leading zeros: the API server stores it, reading it as ${sloppy.decimal} (it refuses them on create or update only under the StrictIPCIDRValidation feature gate, on by default from v1.36), but ${go}, so whether the enforcer reads the rule, and what it does if it cannot, is not known`);
+  return sloppy.block;
+}
+
+function parsePeers(raw: unknown, at: string, cx: CidrReading): Peer[] | 'any' {
+  const { errors } = cx;
   if (raw === undefined || raw === null) return 'any';
   if (!Array.isArray(raw)) {
     errors.push(`${at}: not a list`);
@@ -131,26 +159,22 @@ function parsePeers(raw: unknown, at: string, errors: string[], unreadable: stri
       const ib = r.ipBlock as Record<string, unknown>;
       if (!ib || typeof ib !== 'object') return void errors.push(`${where}.ipBlock: not an object`);
       const cidr = ib.cidr;
-      const sloppy = typeof cidr === 'string' && !parseCidr(cidr) ? leadingZeroCidr(cidr) : undefined;
-      if (sloppy) unreadable.push(leadingZeroText(`${where}.ipBlock.cidr`, cidr as string, sloppy.decimal));
-      const block = sloppy?.block ?? (typeof cidr === 'string' ? parseCidr(cidr) : undefined);
-      if (!block) return void errors.push(`${where}.ipBlock.cidr: "${String(cidr)}" is not a valid CIDR`);
+      const block = readCidr(cidr, `${where}.ipBlock.cidr`, cx);
+      if (!block) return;
       const exceptRaw = ib.except ?? [];
-      if (!Array.isArray(exceptRaw)) return void errors.push(`${where}.ipBlock.except: not a list`);
+      if (!Array.isArray(exceptRaw)) return void cx.errors.push(`${where}.ipBlock.except: not a list`);
       const excepts: IpRange[] = [];
       let bad = false;
       exceptRaw.forEach((e: unknown, j: number) => {
-        const sloppyE = typeof e === 'string' && !parseCidr(e) ? leadingZeroCidr(e) : undefined;
-        if (sloppyE) unreadable.push(leadingZeroText(`${where}.ipBlock.except[${j}]`, e as string, sloppyE.decimal));
-        const x = sloppyE?.block ?? (typeof e === 'string' ? parseCidr(e) : undefined);
+        const x = readCidr(e, `${where}.ipBlock.except[${j}]`, cx);
         if (!x) {
           bad = true;
-          return void errors.push(`${where}.ipBlock.except[${j}]: "${String(e)}" is not a valid CIDR`);
+          return;
         }
         const strictSubset = x.family === block.family && x.lo >= block.lo && x.hi <= block.hi && !(x.lo === block.lo && x.hi === block.hi);
         if (!strictSubset) {
           bad = true;
-          errors.push(`${where}.ipBlock.except[${j}]: "${e}" must be a strict subset of ${cidr}`);
+          cx.errors.push(`${where}.ipBlock.except[${j}]: "${e}" must be a strict subset of ${cidr}`);
         }
         excepts.push(x);
       });
@@ -167,7 +191,8 @@ function parsePeers(raw: unknown, at: string, errors: string[], unreadable: stri
   return out;
 }
 
-function parseRules(raw: unknown, dir: 'ingress' | 'egress', errors: string[], unreadable: string[]): PolicyRule[] {
+function parseRules(raw: unknown, dir: 'ingress' | 'egress', cx: CidrReading): PolicyRule[] {
+  const { errors } = cx;
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw)) {
     errors.push(`spec.${dir}: not a list`);
@@ -181,11 +206,12 @@ function parseRules(raw: unknown, dir: 'ingress' | 'egress', errors: string[], u
     }
     const rr = r as Record<string, unknown>;
     const peerKey = dir === 'ingress' ? 'from' : 'to';
-    return { index, peers: parsePeers(rr[peerKey], `${at}.${peerKey}`, errors, unreadable), ports: parsePorts(rr.ports, `${at}.ports`, errors) };
+    return { index, peers: parsePeers(rr[peerKey], `${at}.${peerKey}`, cx), ports: parsePorts(rr.ports, `${at}.ports`, errors) };
   });
 }
 
-export function parsePolicy(o: KubeObject): ParsedPolicy {
+/** `refusedBy`: why the API server the manifests go to refuses a CIDR with leading zeros (leadingZerosRefusedBy). */
+export function parsePolicy(o: KubeObject, refusedBy?: string): ParsedPolicy {
   const errors: string[] = [];
   const namespace = o.metadata?.namespace ?? 'default';
   const name = o.metadata?.name ?? '';
@@ -196,8 +222,9 @@ export function parsePolicy(o: KubeObject): ParsedPolicy {
   const ps = parseSelector(s.podSelector, 'spec.podSelector');
   errors.push(...ps.errors);
   const unreadable: string[] = [];
-  const ingress = parseRules(s.ingress, 'ingress', errors, unreadable);
-  const egress = parseRules(s.egress, 'egress', errors, unreadable);
+  const cx: CidrReading = { errors, unreadable, ...(refusedBy !== undefined ? { refusedBy } : {}) };
+  const ingress = parseRules(s.ingress, 'ingress', cx);
+  const egress = parseRules(s.egress, 'egress', cx);
 
   let ingressType = false;
   let egressType = false;

@@ -188,7 +188,17 @@ function resolveAddress(model: ReachModel, asked: string, parsed: { family: 4 | 
     const give = behind.length ? `give the workload behind it (${names(behind.map((w) => w.ref))})` : 'give the workload behind it (NAMESPACE/WORKLOAD)';
     throw new ReachInputError(`${text} is the ClusterIP of Service ${svc.namespace}/${svc.name}: policy applies to the pods behind it, after the address is translated; ${give} and the target port`);
   }
-  return { kind: 'ip', endpoint: { kind: 'ip', family: ip.family, value: ip.value, text: asked }, label: asked, ...(v4 ? { resolvedFrom: `${text}: answered as that IPv4 address` } : {}) };
+  // A Node's address is matched by the ANP `nodes` peers that select the Node (engine.ts peerMatches).
+  const nodes = model.addressNodes(ip);
+  return { kind: 'ip', endpoint: { kind: 'ip', family: ip.family, value: ip.value, text: asked, nodes }, label: asked, ...(v4 ? { resolvedFrom: `${text}: answered as that IPv4 address` } : {}) };
+}
+
+/** "Node worker-1's InternalIP" when the Nodes read show the address asked as one of theirs (at most three named), or undefined. */
+export function addressNodeText(t: ReachTarget): string | undefined {
+  const held = t.kind === 'ip' && t.endpoint.kind === 'ip' && t.endpoint.nodes && 'nodes' in t.endpoint.nodes ? t.endpoint.nodes.nodes : [];
+  if (!held.length) return undefined;
+  const shown = held.slice(0, 3).map((n) => `Node ${n.name}'s${n.type ? ` ${n.type}` : ' address'}`).join(', ');
+  return held.length > 3 ? `${shown} and ${held.length - 3} more Nodes'` : shown;
 }
 
 function endpointsOf(t: ReachTarget): Endpoint[] {
@@ -960,16 +970,18 @@ function answerReach(model: ReachModel, src: ReachTarget, dst: ReachTarget, port
   // A policy kind that was not read may hold a policy deciding this flow either way.
   undetermined.push(...model.unread);
   // An address no pod or Service holds is answered as one outside the cluster, but where a doubt
-  // says it may be a node's (a `nodes` peer is not matched against the Nodes' status.addresses), the answer does not call it that; nor
+  // says it may be a node's (the Nodes holding it are not known: engine.ts outsideMatchDoubt), the answer does not call it that; nor
   // from manifests, which carry no pod's address: there it is only not a known pod address.
   // A DNS name is one outside the cluster by what it is asked as.
-  const address = (t: ReachTarget) => t.kind === 'ip' && t.endpoint.kind === 'ip';
+  // An address the Nodes read show as a Node's is that Node's, not one outside the cluster.
+  const address = (t: ReachTarget) => t.kind === 'ip' && t.endpoint.kind === 'ip' && addressNodeText(t) === undefined;
   const unplaced = !mayBeNode && (address(src) || address(dst)) && !model.podAddressesKnown();
   const outside: string[] = [];
   const endText = (end: 'source' | 'destination', t: ReachTarget, dir: Direction) => mayBeNode
     ? `${end} ${t.label} is no pod's or Service's address in the snapshot, and may be a node's (see the uncertain note): ${dir} is not governed by NetworkPolicy`
-    : unplaced && address(t) ? `${end} ${t.label} is ${NOT_A_KNOWN_POD_ADDRESS}: ${dir} is answered as not governed by NetworkPolicy`
-      : `${end} is outside the cluster: ${dir} is not governed by NetworkPolicy`;
+    : addressNodeText(t) ? `${end} ${t.label} is ${addressNodeText(t)}: ${dir} is not governed by NetworkPolicy`
+      : unplaced && address(t) ? `${end} ${t.label} is ${NOT_A_KNOWN_POD_ADDRESS}: ${dir} is answered as not governed by NetworkPolicy`
+        : `${end} is outside the cluster: ${dir} is not governed by NetworkPolicy`;
   if (src.kind === 'ip') outside.push(endText('source', src, 'egress'));
   if (dst.kind === 'ip') outside.push(endText('destination', dst, 'ingress'));
   notes.splice(outsideAt, 0, ...outside);
@@ -977,7 +989,13 @@ function answerReach(model: ReachModel, src: ReachTarget, dst: ReachTarget, port
   if (mayBeNode) {
     reword(eg, NOT_GOVERNED_EGRESS, `the source is an address no pod holds (it may be a node's): its egress is not governed by cluster policy`);
     reword(ing, NOT_GOVERNED_INGRESS, `the destination is an address no pod holds (it may be a node's): its ingress is not governed by cluster policy`);
-  } else if (unplaced) {
+  } else {
+    const srcNode = addressNodeText(src);
+    const dstNode = addressNodeText(dst);
+    if (srcNode) reword(eg, NOT_GOVERNED_EGRESS, `the source is ${srcNode}: its egress is not governed by cluster policy`);
+    if (dstNode) reword(ing, NOT_GOVERNED_INGRESS, `the destination is ${dstNode}: its ingress is not governed by cluster policy`);
+  }
+  if (!mayBeNode && unplaced) {
     if (address(src)) reword(eg, NOT_GOVERNED_EGRESS, `the source is ${NOT_A_KNOWN_POD_ADDRESS}: its egress is answered as not governed by cluster policy`);
     if (address(dst)) reword(ing, NOT_GOVERNED_INGRESS, `the destination is ${NOT_A_KNOWN_POD_ADDRESS}: its ingress is answered as not governed by cluster policy`);
   }

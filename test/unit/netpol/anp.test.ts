@@ -17,6 +17,8 @@ import { formatConns } from '../../../src/analysis/netpol/conns.ts';
 import { parseManifestText } from '../../../src/collect/manifests.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { ctxOf, ns, pod, policy, snap } from './helpers.ts';
+import { parseAllDocuments } from 'yaml';
+import type { KubeObject } from '../../../src/snapshot/types.ts';
 
 const anp = (name: string, priority: number | string, body: string) => `---
 apiVersion: policy.networking.k8s.io/v1alpha1
@@ -188,7 +190,7 @@ describe('nodes peers reach host-network pods (AdminNetworkPolicyEgressNodePeers
     const allow = run(yaml, 'monitoring/node-exporter', '9100');
     expect(allow.exitCode).toBe(2);
     expect(allow.output).toContain('the model reads it as ALLOWED by AdminNetworkPolicy node-and-cidr-as-peers-example (priority 75) rule 0 "allow-egress-to-9100-on-nodes" (Allow)');
-    expect(allow.output).toContain('nodes kubernetes.io/os in (linux) is not known (the model does not place pods on nodes nor read Node labels); counted as selected');
+    expect(allow.output).toContain('nodes kubernetes.io/os in (linux) is not known (the model does not place pods on nodes, and the Nodes are not all known (read from manifests, or not listed)); counted as selected');
     const pass = run(yaml, 'monitoring/node-exporter', '9200/UDP');
     expect(pass.exitCode).toBe(2);
     expect(pass.output).toContain('the model reads it as ALLOWED');
@@ -197,6 +199,40 @@ describe('nodes peers reach host-network pods (AdminNetworkPolicyEgressNodePeers
     expect(deny.exitCode).toBe(1);
     expect(deny.output).toContain('DENIED by AdminNetworkPolicy node-and-cidr-as-peers-example (priority 75) rule 2 "deny-egress-to-nodes-and-internet" (Deny): TCP 9101');
     expect(deny.output).not.toContain('uncertain');
+  });
+});
+
+// "It selects the nodeIPs as the peer type by matching on the IPs present in the
+// node.Status.Addresses field of the node" (network-policy-api apis/v1alpha1
+// AdminNetworkPolicyEgressPeer.Nodes), and a host-network pod listens on its node's addresses: with
+// every Node listed (a live snapshot), a selector that selects them all holds the pod wherever it
+// runs, one that selects none never does; one that selects some stays in doubt.
+describe('a node selector against a host-network pod, every Node listed', () => {
+  const monitoring = ns('shop', { team: 'shop' }) + ns('monitoring')
+    + pod('shop', 'api', { app: 'api' }, [{ name: 'http', containerPort: 8080 }])
+    + pod('monitoring', 'node-exporter', { app: 'ne' }, [{ name: 'metrics', containerPort: 9100 }], { hostNetwork: true });
+  const node = (name: string, os: string) => `---\napiVersion: v1\nkind: Node\nmetadata: {name: ${name}, labels: {kubernetes.io/os: ${os}}}\n`;
+  const denyLinux = anp('deny-linux-nodes', 10, "subject: {namespaces: {matchLabels: {team: shop}}}\negress:\n- {name: deny-linux, action: Deny, to: [{nodes: {matchLabels: {kubernetes.io/os: linux}}}], ports: [{portNumber: {protocol: TCP, port: 9100}}]}");
+  const live = (yaml: string) => snapshotFromObjects(parseAllDocuments(yaml).map((d) => d.toJS() as KubeObject).filter((o) => o && typeof o === 'object'), { origin: 'live' });
+  const ask = (yaml: string) => reachCommandCore(live(yaml), { from: 'shop/api', to: 'monitoring/node-exporter', port: '9100' });
+
+  it('every Node is linux: the Deny holds the pod for certain (DENIED, exit 1)', () => {
+    const r = ask(monitoring + denyLinux + node('n1', 'linux') + node('n2', 'linux'));
+    expect(r.exitCode).toBe(1);
+    expect(r.output).toContain('DENIED by AdminNetworkPolicy deny-linux-nodes (priority 10) rule 0 "deny-linux" (Deny): TCP 9100');
+    expect(r.output).not.toContain('uncertain');
+  });
+
+  it('no Node is linux: the Deny never holds it (ALLOWED, exit 0)', () => {
+    const r = ask(monitoring + denyLinux + node('w1', 'windows'));
+    expect(r.exitCode).toBe(0);
+    expect(r.output).not.toContain('uncertain');
+  });
+
+  it('some Nodes are linux: which one the pod runs on decides, so UNKNOWN (exit 2), saying why', () => {
+    const r = ask(monitoring + denyLinux + node('n1', 'linux') + node('w1', 'windows'));
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toContain('whether the node a host-network pod runs on is selected by nodes kubernetes.io/os in (linux) is not known (they select some of the Nodes, and the model does not place pods on nodes); counted as selected');
   });
 });
 

@@ -2,8 +2,10 @@
 // peer "selects the nodeIPs as the peer type by matching on the IPs present in the
 // node.Status.Addresses field of the node ... if present but empty, it selects all Nodes"
 // (kubernetes-sigs/network-policy-api apis/v1alpha1 AdminNetworkPolicyEgressPeer.Nodes; conformance
-// test AdminNetworkPolicyEgressNodePeers). A `nodes` peer is not matched against the Nodes' addresses, so where such a rule would
-// change the answer on the asked ports, `reach` is UNKNOWN (exit 2), naming the field.
+// test AdminNetworkPolicyEgressNodePeers). Where the Nodes holding the address are not known (read
+// from manifests, which need not hold every Node; Nodes unreadable) and such a rule would change the
+// answer on the asked ports, `reach` is UNKNOWN (exit 2), naming the field and why. Where they are
+// (a live snapshot whose Nodes were listed), the peer is matched on them and the answer is certain.
 // Reviewer repros c16-anp-nodes and c29-anp-nodes-allow-ovn.
 import { describe, expect, it } from 'vitest';
 import { reachCommandCore } from '../../../src/cli/reach.ts';
@@ -77,7 +79,7 @@ describe('reach to an address an ANP nodes peer may hold', () => {
     const r = reach(c16, '10250');
     expect(r.exitCode).toBe(2);
     expect(r.output).toMatch(/^UNKNOWN: a\/client\[Deployment\] -> 172\.18\.0\.2 on 10250\/TCP/);
-    expect(r.output).toContain('note: uncertain: AdminNetworkPolicy no-nodes (priority 1) rule 0 "deny-nodes" (Deny): the address may be a node\'s, which spec.egress[0].to[0].nodes selects (the model does not match a nodes peer against the Nodes\' addresses)');
+    expect(r.output).toContain('note: uncertain: AdminNetworkPolicy no-nodes (priority 1) rule 0 "deny-nodes" (Deny): the address may be a node\'s, which spec.egress[0].to[0].nodes selects (the manifests hold no Node with an address, and need not hold every Node)');
   });
 
   it('c16: on a port the rule does not name (443) the answer stays a certain ALLOWED', () => {
@@ -164,5 +166,79 @@ spec:
     expect(r.output).not.toContain('(see the uncertain note)');
     const json = JSON.parse(reachCommandCore(snap(hostile), { from: 'a/client', to: '172.18.0.2', port: '443', output: 'json' }).output) as { mesh: { reason: string } };
     expect(json.mesh.reason).toMatch(/^172\.18\.0\.2 is not a known pod address/);
+  });
+});
+
+// "It selects the nodeIPs as the peer type by matching on the IPs present in the
+// node.Status.Addresses field of the node" (network-policy-api apis/v1alpha1
+// AdminNetworkPolicyEgressPeer.Nodes; NPEP-126 "the nodeIPs that this type of peer matches on are
+// the IPs present in Node.Status.Addresses"): with the Nodes read, an address is a Node's or not,
+// and a `nodes` peer selects it when its selector selects that Node.
+describe('reach to a Node\'s address, the Nodes read', () => {
+  const node = (name: string, labels: string, address: string) => `---
+apiVersion: v1
+kind: Node
+metadata: {name: ${name}, labels: {${labels}}}
+status:
+  addresses: [{type: InternalIP, address: ${address}}, {type: Hostname, address: ${name}}]
+`;
+  const worker = node('worker-1', 'kubernetes.io/os: linux, role: worker', '172.18.0.2');
+  const live = (yaml: string, edit: (s: ReturnType<typeof snap>) => void = () => {}) => {
+    const s = snapshotFromObjects(parseAllDocuments(yaml).map((d) => d.toJS() as KubeObject).filter((o) => o && typeof o === 'object'), { origin: 'live' });
+    edit(s);
+    return s;
+  };
+  const ask = (s: ReturnType<typeof snap>, to = '172.18.0.2', output?: 'json') => reachCommandCore(s, { from: 'a/client', to, port: '10250', ...(output ? { output } : {}) });
+  const denyWorkers = anp('no-workers', '{name: deny-workers, action: Deny, to: [{nodes: {matchLabels: {role: worker}}}], ports: [{portNumber: {protocol: TCP, port: 10250}}]}');
+  const denyControlPlane = anp('no-cp', '{name: deny-cp, action: Deny, to: [{nodes: {matchExpressions: [{key: node-role.kubernetes.io/control-plane, operator: Exists}]}}], ports: [{portNumber: {protocol: TCP, port: 10250}}]}');
+
+  it('a Deny to nodes:{} and the InternalIP of Node worker-1: DENIED for certain (exit 1) by the ANP rule, the address named as the Node\'s', () => {
+    const r = ask(live(c16 + worker));
+    expect(r.exitCode).toBe(1);
+    expect(r.output).toMatch(/^DENIED: a\/client\[Deployment\] -> 172\.18\.0\.2 on 10250\/TCP/);
+    expect(r.output).toContain('DENIED by AdminNetworkPolicy no-nodes (priority 1) rule 0 "deny-nodes" (Deny): TCP 10250');
+    expect(r.output).not.toContain('uncertain');
+    expect(r.output).not.toContain('outside the cluster');
+    expect(r.output).toContain("note: destination 172.18.0.2 is Node worker-1's InternalIP: ingress is not governed by NetworkPolicy");
+    const json = JSON.parse(ask(live(c16 + worker), '172.18.0.2', 'json').output) as { allowed: boolean; mesh: { reason: string } };
+    expect(json.allowed).toBe(false);
+  });
+
+  it('a Deny to nodes with role=worker holds it too (DENIED, exit 1); one to control-plane nodes does not: ALLOWED for certain (exit 0)', () => {
+    expect(ask(live(base + denyWorkers + worker)).exitCode).toBe(1);
+    const r = ask(live(base + denyControlPlane + worker));
+    expect(r.exitCode).toBe(0);
+    expect(r.output).not.toContain('uncertain');
+    expect(r.output).toContain("mesh: 172.18.0.2 is Node worker-1's InternalIP: no mesh authorization applies");
+  });
+
+  it('c29 (OVN-Kubernetes): an Allow to nodes:{} over the NetworkPolicy default deny lets the InternalIP through: ALLOWED for certain (exit 0)', () => {
+    const r = ask(live(c29 + worker));
+    expect(r.exitCode).toBe(0);
+    expect(r.output).toContain('ALLOWED by AdminNetworkPolicy allow-nodes (priority 1) rule 0 "kubelet" (Allow): TCP 10250');
+    expect(r.output).not.toContain('uncertain');
+  });
+
+  it('an address no Node listed holds is no Node\'s: the Deny to nodes:{} does not hold it, ALLOWED for certain (exit 0), outside the cluster', () => {
+    const r = ask(live(c16 + worker), '172.18.0.99');
+    expect(r.exitCode).toBe(0);
+    expect(r.output).not.toContain('uncertain');
+    expect(r.output).toContain('note: destination is outside the cluster: ingress is not governed by NetworkPolicy');
+  });
+
+  it('the Nodes could not be read (forbidden): the doubt stays, saying so (UNKNOWN, exit 2)', () => {
+    const r = ask(live(c16 + worker, (s) => {
+      s.coverage.nodes = { status: 'forbidden', detail: 'list nodes' };
+      s.resources.nodes = [];
+    }));
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toContain('note: uncertain: AdminNetworkPolicy no-nodes (priority 1) rule 0 "deny-nodes" (Deny): the address may be a node\'s, which spec.egress[0].to[0].nodes selects (the Nodes could not be read (forbidden), so which Nodes hold it is not known)');
+  });
+
+  it('from manifests, a Node they hold decides its own address (DENIED, exit 1), but another address may be a Node they lack (UNKNOWN, exit 2)', () => {
+    expect(ask(snap(c16 + worker)).exitCode).toBe(1);
+    const r = ask(snap(c16 + worker), '172.18.0.99');
+    expect(r.exitCode).toBe(2);
+    expect(r.output).toContain('(the manifests hold no Node with this address, and need not hold every Node)');
   });
 });

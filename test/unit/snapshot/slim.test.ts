@@ -204,7 +204,7 @@ describe('slim declarations', () => {
     expect(ns.metadata?.annotations).toEqual({ 'cni.projectcalico.org/ipv4pools': '["blue"]' });
   });
 
-  it('a Node keeps its spec (podCIDRs: the addresses its pods are given, src/analysis/netpol/node-cidrs.ts), name and status.addresses (exposure.ts nodeRewriteDoubt); no annotation but kube-router\'s pod-cidr ones, and none of the rest of its status (images, conditions)', () => {
+  it('a Node keeps its spec (podCIDRs: the addresses its pods are given, src/analysis/netpol/node-cidrs.ts), name, labels and status.addresses (exposure.ts nodeRewriteDoubt; an AdminNetworkPolicy nodes peer selects by the labels the Node\'s addresses: engine.ts peerMatches); no annotation but kube-router\'s pod-cidr ones, and none of the rest of its status (images, conditions)', () => {
     const node = slimObject('nodes', {
       apiVersion: 'v1', kind: 'Node',
       metadata: { name: 'n1', labels: { 'kubernetes.io/hostname': 'n1' }, annotations: { 'node.alpha.kubernetes.io/ttl': '0', [LAST_APPLIED]: '{}' }, managedFields } as KubeObject['metadata'],
