@@ -160,6 +160,7 @@ describe('an Antrea-native policy the model does not evaluate keeps the flow che
     const after = results(yaml + fqdnAllowAll('db') + toServicesWithOpenIngress('db'), checks);
     // Only the unevaluated policies' own results are new (they select db, not web).
     const own = (list: string[]) => list.filter((x) => !/ClusterNetworkPolicy (fqdn|svc)-db:/.test(x));
+    expect(after['network.unrestricted-egress'].filter((x) => !own([x]).length).map((x) => x.split(':')[0])).toEqual(['fail/medium ClusterNetworkPolicy fqdn-db', 'fail/medium ClusterNetworkPolicy svc-db']);
     for (const id of Object.keys(before)) expect(own(after[id])).toEqual(before[id]);
     expect(after['network.allow-all-ingress']).toContain('fail NetworkPolicy web-ingress-any: shop/web-ingress-any admits ingress from any peer (from/to missing or empty) on every port, except the sources Deny rules of Antrea ClusterNetworkPolicy drop-web-ingress refuse');
     expect(after['network.exposed-workload']).toEqual(['fail Deployment web: reachable from outside the cluster via LoadBalancer Service web (TCP 8080)']);
