@@ -167,6 +167,40 @@ describe('an Antrea-native policy the model does not evaluate keeps the flow che
   });
 });
 
+describe('a Calico policy of a tier the manifests do not hold is in doubt, and the flow checks say so (the case of 3e1b53b6)', () => {
+  const security = `---
+apiVersion: projectcalico.org/v3
+kind: NetworkPolicy
+metadata: {name: allow-web, namespace: shop}
+spec: {tier: security, order: 5, selector: app == 'web', types: [Ingress], ingress: [{action: Allow}]}
+`;
+  it('a security-tier NetworkPolicy with ingress [{action: Allow}] does not pass allow-all-ingress', () => {
+    const [o] = outcomes(calicoBase() + security, [allowAllIngress]);
+    expect(o.status).toBe('fail');
+    const r = results(calicoBase() + security, [allowAllIngress])['network.allow-all-ingress'];
+    expect(r).toEqual(['fail/medium NetworkPolicy allow-web: Calico NetworkPolicy shop/allow-web cannot be judged: it is not evaluated by ztaudit (spec.tier "security" names no built-in tier and no Tier of that name is among the manifests, while Calico refuses a policy whose tier does not exist (libcalico-go clientv3 Create), so the cluster holds one they leave out: its order and defaultAction are not known; Calico applies this policy in that tier, before or after the built-in ones, so every verdict on the pods it selects cannot be confirmed), so whether it admits ingress from everywhere is not known']);
+  });
+
+  it('its Allow may open a way in the NetworkPolicies refuse: exposed-workload says "may be reachable", naming it', () => {
+    const lb = `---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec: {type: LoadBalancer, selector: {app: web}, ports: [{port: 80, targetPort: 8080}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny-all, namespace: shop}
+spec: {podSelector: {}, policyTypes: [Ingress]}
+`;
+    const pass = results(calicoBase() + lb, [exposedWorkload])['network.exposed-workload'];
+    expect(pass).toEqual(['pass Deployment web: NetworkPolicy blocks the way in from outside: external clients of LoadBalancer web']);
+    const r = results(calicoBase() + lb + security, [exposedWorkload])['network.exposed-workload'];
+    expect(r).toHaveLength(1);
+    expect(r[0]).toMatch(/^fail Deployment web: may be reachable from outside the cluster via LoadBalancer Service web \(TCP 8080\) \(cannot be confirmed: the policies refuse it, but Calico NetworkPolicy shop\/allow-web \(tier security, order 5\) selects its pods and is not evaluated by ztaudit \(spec\.tier "security" names no built-in tier/);
+  });
+});
+
 describe('egress-not-controlled does not pass a workload whose egress an unevaluated policy may open', () => {
   const gateway = { egress: { gateways: [{ namespace: 'egress', podSelector: { app: 'gw' } }] } } as unknown as Partial<Config>;
   const denyEgress = np('deny-egress', 'web', 'policyTypes: [Egress]');
