@@ -711,10 +711,11 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
         if (isEmptyConns(e)) continue;
         allowed = unionConns(allowed, cls.hostNetwork ? e : intersectConns(e, ingressVerdict(model, src, dst).conns));
       }
-      const unevaluated = new Set([...ctrlUnevaluated, ...(cls.hostNetwork ? [] : unevaluatedSelecting(model, cls, 'ingress'))]);
+      const own = cls.hostNetwork ? [] : unevaluatedSelecting(model, cls, 'ingress');
       for (const wk of cls.workloads) {
         const cur = perWorkload.get(wk) ?? { conns: emptyConns(), allowed: emptyConns(), unevaluated: new Set<LayerPolicy>() };
-        for (const u of unevaluated) cur.unevaluated.add(u);
+        for (const u of ctrlUnevaluated) cur.unevaluated.add(u);
+        for (const u of own) cur.unevaluated.add(u);
         perWorkload.set(wk, { conns: unionConns(cur.conns, target), allowed: unionConns(cur.allowed, allowed), unevaluated: cur.unevaluated });
       }
     }
