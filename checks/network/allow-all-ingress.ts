@@ -13,6 +13,8 @@ import { ENFORCED_POLICY_KINDS_READ } from './lib/policy-kinds.ts';
 import { denyRulesBefore, mayRefuse } from './lib/deny-rules.ts';
 import { selectsNoPod } from './lib/selects-no-pod.ts';
 import { unresolvedAddressPeers, unresolvedText } from './lib/unresolved-peers.ts';
+import { classesBeyondDoubt, notEvaluatedEvidence, notEvaluatedText, unevaluatedOver, unevaluatedPolicyVerdicts } from './lib/unevaluated.ts';
+import { unevaluatedMayPrecede } from '../../src/analysis/netpol/query.ts';
 
 export const allowAllIngress: Check = {
   id: 'network.allow-all-ingress',
@@ -52,27 +54,33 @@ export const allowAllIngress: Check = {
       // networkpolicy) or one that takes precedence (Cilium ingressDeny) may take all of it.
       const deniedBy = new Set<string>();
       const closedBy = new Set<string>();
+      // Classes whose verdict no unevaluated policy may overturn before p's rules (lib/unevaluated.ts): a claim admitted on one of them holds.
+      const sure = new Set(classesBeyondDoubt(model, classes, 'ingress', p));
+      const proven = new Set<number>();
       const open = rules.flatMap((r) => {
         const { pods, families } = openScope(r);
         let admitted = emptyConns();
         let claimed = emptyConns();
         for (const cls of classes) {
+          let here = emptyConns();
           const ports = rulePortConns(r, { kind: 'class', cls });
           claimed = unionConns(claimed, ports);
           if (pods) {
             const o = openToPods(model, cls, 'ingress');
-            admitted = unionConns(admitted, intersectConns(o.conns, ports));
+            here = unionConns(here, intersectConns(o.conns, ports));
             for (const d of o.deniedBy) deniedBy.add(d);
             for (const d of o.closedBy) closedBy.add(d);
           }
           if (families.length) {
             const a = openToAddresses(model, cls, 'ingress');
             for (const f of families) {
-              admitted = unionConns(admitted, intersectConns(a[f].some, ports));
+              here = unionConns(here, intersectConns(a[f].some, ports));
               for (const d of a[f].deniedBy) deniedBy.add(d);
               for (const d of a[f].closedBy) closedBy.add(d);
             }
           }
+          admitted = unionConns(admitted, here);
+          if (sure.has(cls) && !isEmptyConns(here)) proven.add(r.index);
         }
         if (isEmptyConns(admitted)) return [];
         const narrowed = formatConns(admitted) !== formatConns(claimed);
@@ -89,12 +97,24 @@ export const allowAllIngress: Check = {
       }
       const shadow = deniedBy.size ? { deniedBy: [...deniedBy].slice(0, 5) } : {};
       if (open.length === 0) {
+        // An unevaluated policy consulted first may allow what those rules deny.
+        const overturn = unevaluatedOver(model, classes, 'ingress', (u) => unevaluatedMayPrecede(model, u, p));
+        if (overturn.length) {
+          yield { status: 'fail', resource, severity: 'medium', message: `${label} admits ingress from ${openReason(rules[0])}, and whether rules that take precedence deny all of it cannot be confirmed: ${notEvaluatedText(overturn, 'its pods', 'allow it before they deny it')}`, evidence: { api: p.api, shadowedRules: rules.map((r) => r.index), ...shadow, notEvaluated: notEvaluatedEvidence(overturn) } };
+          continue;
+        }
         yield { status: 'pass', resource, message: `${label} admits ingress from ${openReason(rules[0])}, but rules that take precedence deny all of it (${[...deniedBy, ...closedBy].slice(0, 2).join('; ') || 'the effective verdict'})`, evidence: { api: p.api, shadowedRules: rules.map((r) => r.index), ...shadow } };
         continue;
       }
       const selected = classes.length;
       if (p.namespace !== undefined && exposed.has(p.namespace)) {
         yield { status: 'pass', resource, message: `${label} admits ingress from everywhere; namespace ${p.namespace} is declared exposed`, evidence: { openRules: open } };
+        continue;
+      }
+      // Admitted only on pods where an unevaluated policy consulted first may deny it: not proven.
+      if (sure.size < classes.length && !open.some((o) => o !== assembled && proven.has(o.rule)) && !(assembled && sure.size && assembledOpen(model, p, [...sure], 'ingress', (r) => (openReason(r) ? openScope(r).families : []))) ) {
+        const refusing = unevaluatedOver(model, classes, 'ingress', (u) => unevaluatedMayPrecede(model, u, p));
+        yield { status: 'fail', resource, severity: 'medium', message: `${label} admits ingress from ${open[0].reason} on ${open.map((r) => r.ports).join('; ')}, which cannot be confirmed: ${notEvaluatedText(refusing, 'its pods', 'deny it first')}`, evidence: { api: p.api, openRules: open, selectsPodClasses: selected, ...shadow, notEvaluated: notEvaluatedEvidence(refusing) } };
         continue;
       }
       // The default deny it cancels (what namespace-default-deny-ingress then fails on): its own
@@ -143,5 +163,6 @@ export const allowAllIngress: Check = {
         evidence: { api: p.api, openRules: open, selectsPodClasses: selected, ...shadow, ...(deniers.length ? { denyRulesIn: deniers } : {}), ...(cancels.length ? { cancelsDefaultDeny: cancels.slice(0, 20) } : {}) },
       };
     }
+    yield* unevaluatedPolicyVerdicts(model, 'ingress', 'admits ingress from everywhere');
   },
 };

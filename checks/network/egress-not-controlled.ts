@@ -11,6 +11,7 @@ import { SERVICE_ACCOUNT_LABELS_READ } from './lib/service-account-labels.ts';
 import { ENFORCED_POLICY_KINDS_READ } from './lib/policy-kinds.ts';
 import { unresolvedAddressPeers, unresolvedText } from './lib/unresolved-peers.ts';
 import { policyLabel } from '../../src/analysis/netpol/engine.ts';
+import { notEvaluatedEvidence, notEvaluatedText, unevaluatedOver } from './lib/unevaluated.ts';
 
 const SAMPLE = 10;
 /** Istio's egress gateway pods carry this label (the istio/gateway chart and istioctl profiles). */
@@ -134,7 +135,10 @@ export const egressNotControlled: Check = {
       }
       if (!e) {
         const unresolved = unresolvedOf.get(node.key);
-        if (unresolved) yield { status: 'fail', resource, severity: 'medium', message: `${label} cannot be judged: under ${unresolved.label}, ${unresolvedText('allows egress to', unresolved.found)}.`, evidence: { policy: unresolved.label, unresolvedRules: unresolved.found, exits: exits.described } };
+        // An unevaluated policy selecting its pods may allow what the model counts as refused (lib/unevaluated.ts).
+        const opening = unresolved ? [] : unevaluatedOver(model, node.classes, 'egress');
+        if (opening.length) yield { status: 'fail', resource, severity: 'medium', message: `${label} cannot be judged: ${notEvaluatedText(opening, 'its pods', 'allow egress to external addresses or names directly')}.`, evidence: { notEvaluated: notEvaluatedEvidence(opening), exits: exits.described } };
+        else if (unresolved) yield { status: 'fail', resource, severity: 'medium', message: `${label} cannot be judged: under ${unresolved.label}, ${unresolvedText('allows egress to', unresolved.found)}.`, evidence: { policy: unresolved.label, unresolvedRules: unresolved.found, exits: exits.described } };
         else yield { status: 'pass', resource, message: `${label} reaches no external address or name directly.` };
         continue;
       }
@@ -145,6 +149,14 @@ export const egressNotControlled: Check = {
       // fails at the check's severity: a resolver outside the cluster is a channel out that the exit never sees.
       const first = parts[0];
       const rest = parts.slice(1).map((x) => `, and ${x.to} on ${x.all ? 'every port' : x.ports}`).join('');
+      // Every pod selected by an unevaluated policy that may refuse it (any but a NetworkPolicy,
+      // which only adds allows unless it is the first to isolate the pod): the fail is not proven.
+      const refusing = node.classes.every((c) => unevaluatedOver(model, [c], 'egress', (u) => u.layer !== 'networkpolicy' || c.egressPolicies.length === 0).length > 0)
+        ? unevaluatedOver(model, node.classes, 'egress') : [];
+      if (refusing.length) {
+        yield { status: 'fail', resource, severity: 'medium', message: `${label} can reach ${first.to} directly${first.all ? '' : ` on ${first.ports}`}${rest} (${because}), which cannot be confirmed: ${notEvaluatedText(refusing, 'its pods', 'deny it')}.`, evidence: { anyAddress: e.anyAddress, openTo: parts.map((x) => ({ to: x.to, ports: x.ports })), allowedBy: e.allowedBy, exits: exits.described, notEvaluated: notEvaluatedEvidence(refusing) } };
+        continue;
+      }
       yield {
         status: 'fail',
         resource,

@@ -14,6 +14,8 @@ import { SERVICE_ACCOUNT_LABELS_READ } from './lib/service-account-labels.ts';
 import { ENFORCED_POLICY_KINDS_READ } from './lib/policy-kinds.ts';
 import { selectsNoPod } from './lib/selects-no-pod.ts';
 import { unresolvedAddressPeers, unresolvedText } from './lib/unresolved-peers.ts';
+import { classesBeyondDoubt, notEvaluatedEvidence, notEvaluatedText, unevaluatedOver, unevaluatedPolicyVerdicts } from './lib/unevaluated.ts';
+import { unevaluatedMayPrecede } from '../../src/analysis/netpol/query.ts';
 
 const EVERY_NAME = 'every DNS name (toFQDNs *)';
 /** A name no policy targets (RFC 6761 reserves .invalid): what a toFQDNs `*` admits beyond the narrower rules. */
@@ -58,10 +60,8 @@ function portFacts(admitted: ConnSet) {
 }
 
 /** What a toFQDNs `*` rule's pods may still open to an arbitrary name, by the effective verdict. */
-function everyNameAdmitted(model: ReachModel, classes: readonly PodClass[], r: Rule): ConnSet {
-  let admitted = emptyConns();
-  for (const cls of classes) admitted = unionConns(admitted, intersectConns(egressVerdict(model, { kind: 'class', cls }, ANY_NAME).conns, rulePortConns(r, ANY_NAME)));
-  return admitted;
+function everyNameAdmitted(model: ReachModel, cls: PodClass, r: Rule): ConnSet {
+  return intersectConns(egressVerdict(model, { kind: 'class', cls }, ANY_NAME).conns, rulePortConns(r, ANY_NAME));
 }
 
 export const unrestrictedEgress: Check = {
@@ -104,20 +104,26 @@ export const unrestrictedEgress: Check = {
       const deniedBy = new Set<string>();
       const closedBy = new Set<string>();
       const refused = new Set<string>();
+      // Classes whose verdict no unevaluated policy may overturn before p's rules (lib/unevaluated.ts): what p opens on one of them holds.
+      const sure = new Set(classesBeyondDoubt(model, classes, 'egress', p));
+      const proven = new Set<number>();
       const open = rules.flatMap((r) => {
         const { families } = openScope(r, true);
         let admitted = emptyConns();
         for (const cls of classes) {
+          let here = emptyConns();
           const a = openToAddresses(model, cls, 'egress');
           for (const f of families) {
             const c = intersectConns(a[f].some, rulePortConns(r, { kind: 'ip', family: f, value: 0n, text: '' }));
-            admitted = unionConns(admitted, c);
+            here = unionConns(here, c);
             if (!isEmptyConns(c)) for (const t of a[f].refused) refused.add(t);
             for (const d of a[f].deniedBy) deniedBy.add(d);
             for (const d of a[f].closedBy) closedBy.add(d);
           }
+          if (externalOpenReason(r) === EVERY_NAME) here = unionConns(here, everyNameAdmitted(model, cls, r));
+          admitted = unionConns(admitted, here);
+          if (sure.has(cls) && !isEmptyConns(here)) proven.add(r.index);
         }
-        if (externalOpenReason(r) === EVERY_NAME) admitted = unionConns(admitted, everyNameAdmitted(model, classes, r));
         if (isEmptyConns(admitted)) return [];
         const claimed = rulePortConns(r, families.length ? { kind: 'ip', family: families[0], value: 0n, text: '' } : ANY_NAME);
         const narrowed = formatConns(admitted) !== formatConns(claimed);
@@ -134,6 +140,13 @@ export const unrestrictedEgress: Check = {
       const shadow = deniedBy.size ? { deniedBy: [...deniedBy].slice(0, 5) } : {};
       const anyPort = open.filter((r) => r.anyPort);
       const dns = open.filter((r) => !r.anyPort && r.dns);
+      // Opened only on pods where an unevaluated policy consulted first may deny it: not proven.
+      const failing = anyPort.length ? anyPort : dns;
+      if (failing.length && sure.size < classes.length && !failing.some((o) => o !== assembled && proven.has(o.rule)) && !(failing.includes(assembled!) && sure.size && assembledOpen(model, p, [...sure], 'egress', (r) => (externalOpenReason(r) ? openScope(r, true).families : [])))) {
+        const refusing = unevaluatedOver(model, classes, 'egress', (u) => unevaluatedMayPrecede(model, u, p));
+        out.push({ status: 'fail', resource, severity: 'medium', message: `${label} allows egress to ${failing[0].reason} on ${failing.map((r) => r.ports).join('; ')}, which cannot be confirmed: ${notEvaluatedText(refusing, 'its pods', 'deny it first')}`, evidence: { api: p.api, openRules: failing, ...shadow, notEvaluated: notEvaluatedEvidence(refusing) } });
+        continue;
+      }
       if (anyPort.length) {
         const on = (r: (typeof anyPort)[number]) => `${r.everyPortOn.length === 3 ? 'every port' : `every ${r.everyPortOn.join('/')} port`}${r.exceptPorts ? ` except ${r.exceptPorts.join(', ')}` : ''}`;
         const first = anyPort[0];
@@ -151,10 +164,15 @@ export const unrestrictedEgress: Check = {
         });
       } else if (open.length) {
         out.push({ status: 'pass', resource, message: `${label} allows egress to any destination only on ${open.map((r) => r.ports).join('; ')}`, evidence: { openRules: open, ...shadow } });
+      } else if (unevaluatedOver(model, classes, 'egress', (u) => unevaluatedMayPrecede(model, u, p)).length) {
+        // An unevaluated policy consulted first may allow what those rules deny.
+        const overturn = unevaluatedOver(model, classes, 'egress', (u) => unevaluatedMayPrecede(model, u, p));
+        out.push({ status: 'fail', resource, severity: 'medium', message: `${label} allows egress to ${externalOpenReason(rules[0])}, and whether rules that take precedence deny all of it cannot be confirmed: ${notEvaluatedText(overturn, 'its pods', 'allow it before they deny it')}`, evidence: { api: p.api, shadowedRules: rules.map((r) => r.index), ...shadow, notEvaluated: notEvaluatedEvidence(overturn) } });
       } else {
         out.push({ status: 'pass', resource, message: `${label} allows egress to ${externalOpenReason(rules[0])}, but rules that take precedence deny all of it to every public address (${[...deniedBy, ...closedBy].slice(0, 2).join('; ') || 'the effective verdict'})`, evidence: { api: p.api, shadowedRules: rules.map((r) => r.index), ...shadow } });
       }
     }
+    out.push(...unevaluatedPolicyVerdicts(model, 'egress', 'allows egress to every address'));
     return out;
   },
 };

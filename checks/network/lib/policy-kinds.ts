@@ -93,8 +93,8 @@ export const CALICO_TIERS_READ: ConditionalRead = {
 };
 
 /**
- * For a check judging flows that does not weigh a policy the model does not evaluate
- * (allow-all-ingress, unrestricted-egress, …): where the `kinds` placing a custom tier were not read
+ * For a check judging flows that weighs a policy the model does not evaluate only over the pods it
+ * selects (allow-all-ingress, unrestricted-egress, …: lib/unevaluated.ts): where the `kinds` placing a custom tier were not read
  * and an enforced policy of `layer` names such a tier (`unplaced`), that tier's Allow may come before
  * any built-in tier's Deny, or its Deny before their Allow, so such a check is not evaluated rather
  * than pass what it could overturn. Elsewhere it is judged as before. One mechanism for every CNI

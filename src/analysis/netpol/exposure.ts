@@ -13,7 +13,8 @@ import { workloadsOf } from '../workloads.ts';
 import { nodeAddressIndex, type NodeAddress } from './addresses.ts';
 import { hostPortOf } from '../host-ports.ts';
 import { buildReachability, egressVerdict, ingressVerdict, isolationOf, REMOTE_NODE_PEER, workloadKey, type PodClass, type ReachModel } from './model.ts';
-import { cutFamily } from './query.ts';
+import { cutFamily, unevaluatedSelecting } from './query.ts';
+import { describePolicy, type LayerPolicy } from './layers.ts';
 import { coversEveryAddress } from './rules.ts';
 import { describeRoute, edgeRoutes, type EdgeController, type EdgeRoute, type EdgeVia } from '../edge/routes.ts';
 import { configMapUnread } from '../configmaps.ts';
@@ -108,6 +109,18 @@ function loopback(hostIP: unknown): boolean {
   const parsed = typeof hostIP === 'string' ? parseIp(hostIP) : undefined;
   const ip = parsed && (unmapIpv4(parsed) ?? parsed);
   return !!ip && (ip.family === 4 ? ip.value >> 24n === 127n : ip.value === 1n);
+}
+
+/**
+ * Why a way in the effective policies refuse may be open all the same: policies the model does
+ * not evaluate (LayerPolicy.unevaluated) select its pods (`who`), and their Allow may come first
+ * (query.ts unevaluatedSelecting). Undefined when none does; the path then stays closed.
+ */
+function unevaluatedOpening(ps: ReadonlySet<LayerPolicy>, who: string): string | undefined {
+  if (ps.size === 0) return undefined;
+  const list = [...ps];
+  const names = list.slice(0, 3).map(describePolicy).join(', ') + (list.length > 3 ? ` (and ${list.length - 3} more)` : '');
+  return `the policies refuse it, but ${names} ${list.length > 1 ? 'select' : 'selects'} ${who} and ${list.length > 1 ? 'are' : 'is'} not evaluated by ztaudit (${list[0].errors.join('; ')}), and may allow it first`;
 }
 
 /**
@@ -508,8 +521,10 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
     // Cilium native routing: what a node forwards to a pod on another node carries the remote-node identity (REMOTE_NODE_PEER).
     const forwarded = model.ciliumNativeRouting && forwardsAcrossNodes(svc);
     const perWorkload = new Map<string, { conns: ConnSet; allowed: ConnSet; forwarded: ConnSet; from: IpRange[] }>();
+    const unevaluated = new Map<string, Set<LayerPolicy>>();
     for (const cls of model.classesByNamespace.get(ns) ?? []) {
       if (!classMatches(cls, sel)) continue;
+      for (const u of cls.hostNetwork ? [] : unevaluatedSelecting(model, cls, 'ingress')) for (const wk of cls.workloads) { const set = unevaluated.get(wk) ?? new Set(); set.add(u); unevaluated.set(wk, set); }
       const target = targetConns(cls, ports, onlyPort);
       // NetworkPolicy on a hostNetwork pod is implementation-defined and mostly ignored
       // (kubernetes.io/docs/concepts/services-networking/network-policies/#networkpolicy-and-hostnetwork-pods): no policy vouches for it.
@@ -573,6 +588,13 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
         if (doubt.node) admittedFrom = undefined;
       }
       const alsoFrom = !isEmptyConns(allowed) && both.length > 0 && maybe.length > 0 ? { from: maybeText, when: narrowed!.unconfirmed!.when, why: narrowed!.unconfirmed!.why } : undefined;
+      const opening = isEmptyConns(allowed) ? unevaluatedOpening(unevaluated.get(wk) ?? new Set(), 'its pods') : undefined;
+      if (opening) {
+        // Refused only by the policies the model evaluates: open, in doubt, on every port the way leads to.
+        allowed = conns;
+        inDoubt = opening;
+        blockedBy = undefined;
+      }
       e.external.push({
         via,
         through,
@@ -644,14 +666,18 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
     if (!node) continue;
     let allowed = emptyConns();
     const from: IpRange[] = [];
+    const unevaluated = new Set<LayerPolicy>();
     // A hostNetwork pod's policies are not to be relied on (as for the Services above).
     for (const cls of node.classes) {
       const outside = cls.hostNetwork ? { conns: target, from: EVERY_ADDRESS } : externalIngress(model, cls, target);
       allowed = unionConns(allowed, outside.conns);
       from.push(...outside.from);
+      for (const u of cls.hostNetwork ? [] : unevaluatedSelecting(model, cls, 'ingress')) unevaluated.add(u);
     }
     const admittedFrom = isEmptyConns(allowed) ? undefined : admittedFromText(from);
-    entry(node.key)?.external.push({ via: 'hostPort', through: w.ref, ports: [...onNode].join(', '), allowedByPolicy: !isEmptyConns(allowed), admitted: allowed, ...(admittedFrom ? { admittedFrom } : {}) });
+    const inDoubt = isEmptyConns(allowed) ? unevaluatedOpening(unevaluated, 'its pods') : undefined;
+    if (inDoubt) allowed = target;
+    entry(node.key)?.external.push({ via: 'hostPort', through: w.ref, ports: [...onNode].join(', '), allowedByPolicy: !isEmptyConns(allowed), admitted: allowed, ...(admittedFrom ? { admittedFrom } : {}), ...(inDoubt ? { inDoubt } : {}) });
   }
 
   const classesOf = controllerClassesOf(model);
@@ -662,7 +688,9 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
     if (!svc || !backend) return;
     const ports = servicePorts(svc);
     const ctrl = classesOf(r.controller);
-    const perWorkload = new Map<string, { conns: ConnSet; allowed: ConnSet }>();
+    const perWorkload = new Map<string, { conns: ConnSet; allowed: ConnSet; unevaluated: Set<LayerPolicy> }>();
+    const ctrlUnevaluated = new Set<LayerPolicy>();
+    for (const c of ctrl) for (const u of unevaluatedSelecting(model, c, 'egress')) ctrlUnevaluated.add(u);
     for (const cls of backend) {
       const target = targetConns(cls, ports, r.backend.port);
       let allowed = emptyConns();
@@ -673,13 +701,18 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
         if (isEmptyConns(e)) continue;
         allowed = unionConns(allowed, cls.hostNetwork ? e : intersectConns(e, ingressVerdict(model, src, dst).conns));
       }
+      const own = cls.hostNetwork ? [] : unevaluatedSelecting(model, cls, 'ingress');
       for (const wk of cls.workloads) {
-        const cur = perWorkload.get(wk) ?? { conns: emptyConns(), allowed: emptyConns() };
-        perWorkload.set(wk, { conns: unionConns(cur.conns, target), allowed: unionConns(cur.allowed, allowed) });
+        const cur = perWorkload.get(wk) ?? { conns: emptyConns(), allowed: emptyConns(), unevaluated: new Set<LayerPolicy>() };
+        for (const u of ctrlUnevaluated) cur.unevaluated.add(u);
+        for (const u of own) cur.unevaluated.add(u);
+        perWorkload.set(wk, { conns: unionConns(cur.conns, target), allowed: unionConns(cur.allowed, allowed), unevaluated: cur.unevaluated });
       }
     }
     const route = describeRoute(r);
-    for (const [wk, { conns, allowed }] of perWorkload) {
+    for (const [wk, { conns, allowed: refusedOrNot, unevaluated }] of perWorkload) {
+      const inDoubt = ctrl.length > 0 && isEmptyConns(refusedOrNot) ? unevaluatedOpening(unevaluated, `the pods of ${r.controller.label} or of the backend`) : undefined;
+      const allowed = inDoubt ? conns : refusedOrNot;
       if (seenRoute.has(`${wk}\u0000${route}`)) continue;
       seenRoute.add(`${wk}\u0000${route}`);
       const e = entry(wk);
@@ -692,6 +725,7 @@ export const networkExposure = memoize((snapshot: Snapshot): WorkloadExposure[] 
         route,
         controller: r.controller.label,
         admitted: ctrl.length === 0 ? conns : allowed,
+        ...(inDoubt ? { inDoubt } : {}),
         callers: callerRefs(model, ctrl),
         ...(r.attachmentUnknown ? { attachmentUnknown: r.attachmentUnknown } : {}),
         ...nginxUpstream(snapshot, r),

@@ -48,7 +48,10 @@ export interface ReachModel {
   namespaceLabels: Map<string, Record<string, string>>;
   /** Every namespaced policy of a namespace, of every API (valid or not). */
   policiesByNamespace: Map<string, LayerPolicy[]>;
-  /** Classes selected by each valid policy (by policy id), whether or not the CNI enforces it. */
+  /**
+   * Classes selected by each valid policy (by policy id), whether or not the CNI enforces it, and
+   * by each enforced policy the model does not evaluate (LayerPolicy.unevaluated): the classes it may apply to.
+   */
   selectedBy: Map<string, PodClass[]>;
   /** How the running CNI composes the APIs (stages, fallback, decorative APIs). */
   composition: Composition;
@@ -510,7 +513,11 @@ function buildModel(snapshot: Snapshot, ignoreHostNetwork: boolean): ReachModel 
       if (!list) policiesByNamespace.set(p.namespace, (list = []));
       list.push(p);
     }
-    if (p.errors.length) continue;
+    if (p.errors.length) {
+      // Left out of every plan, yet the flow checks must know the pods it may decide (query.ts unevaluatedSelecting).
+      if (p.unevaluated && composition.stageOf(p) !== undefined) selectedBy.set(p.id, candidatesOf(p).filter((c) => podSetMatches(match, p.subject, p.namespace, c)));
+      continue;
+    }
     const candidates = candidatesOf(p);
     const selected = candidates.filter((c) => podSetMatches(match, p.subject, p.namespace, c));
     // A subject on labels that are not known (a Calico serviceAccountSelector where the

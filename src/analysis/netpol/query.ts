@@ -406,21 +406,62 @@ export function decidedBefore(p: LayerPolicy, at: number | undefined): boolean {
   return at !== undefined && at >= 0 && (p.layer === 'baseline' || (p.layer === 'admin' && p.order !== undefined && at < p.order));
 }
 
-const unevaluatedOf = new WeakMap<ReachModel, LayerPolicy[]>();
-const unevaluatedAtClass = new WeakMap<PodClass, Partial<Record<Direction, LayerPolicy[]>>>();
+const unevaluatedOf = new WeakMap<ReachModel, { all: LayerPolicy[]; at: Map<PodClass, Partial<Record<Direction, LayerPolicy[]>>> }>();
 
 /**
  * The policies the model leaves out (a field it does not evaluate, LayerPolicy.unevaluated) that
  * select `cls` in `dir` where the CNI enforces their kind: they may decide its flows either way.
- * Once per class and direction.
+ * Indexed once per model from the classes each selects (ReachModel.selectedBy): linear in the
+ * selections; a probe class (not among the model's) is matched on its own.
  */
 export function unevaluatedSelecting(model: ReachModel, cls: PodClass, dir: Direction): LayerPolicy[] {
-  let all = unevaluatedOf.get(model);
-  if (!all) unevaluatedOf.set(model, (all = model.policies.filter((p) => p.unevaluated && model.composition.stageOf(p) !== undefined)));
-  if (all.length === 0) return all;
-  let byDir = unevaluatedAtClass.get(cls);
-  if (!byDir) unevaluatedAtClass.set(cls, (byDir = {}));
-  return (byDir[dir] ??= all.filter((p) => !!p[dir] && podSetMatches(model.match, p.subject, p.namespace, cls)));
+  let index = unevaluatedOf.get(model);
+  if (!index) {
+    const all = model.policies.filter((p) => p.unevaluated && model.composition.stageOf(p) !== undefined);
+    const at = new Map<PodClass, Partial<Record<Direction, LayerPolicy[]>>>();
+    for (const p of all) {
+      for (const c of model.selectedBy.get(p.id) ?? []) {
+        let byDir = at.get(c);
+        if (!byDir) at.set(c, (byDir = {}));
+        for (const d of ['ingress', 'egress'] as const) if (p[d]) (byDir[d] ??= []).push(p);
+      }
+    }
+    unevaluatedOf.set(model, (index = { all, at }));
+  }
+  if (index.all.length === 0) return index.all;
+  if (cls.id >= 0) return index.at.get(cls)?.[dir] ?? NONE;
+  return index.all.filter((p) => !!p[dir] && podSetMatches(model.match, p.subject, p.namespace, cls));
+}
+
+const NONE = Object.freeze([]) as unknown as LayerPolicy[];
+
+/**
+ * Whether an unevaluated policy's place in the precedence is not known either: a custom tier no
+ * Tier object places (an Antrea-native policy without a tier priority, antrea.ts resolveTier; a
+ * Calico policy, which the adapter leaves unevaluated only then, calico/adapter.ts unplacedLayerPolicy).
+ */
+function placeUnknown(u: LayerPolicy): boolean {
+  return (u.layer === 'antrea' && u.tierOrder === undefined) || u.layer === 'calico';
+}
+
+/**
+ * Whether the unevaluated policy `u`, selecting a pod `p` selects, may decide some of that pod's
+ * connections in `p`'s direction before `p`'s rules do (so its Allow may open what a Deny before
+ * `p` refuses, or its Deny or Pass refuse what `p` admits): unless its place is known and after
+ * `p`'s — a later stage, or later in `p`'s first-match stage. A NetworkPolicy in a union stage
+ * only adds allows, which a Deny there still beats (engine.ts), and never takes one away.
+ */
+export function unevaluatedMayPrecede(model: ReachModel, u: LayerPolicy, p: LayerPolicy): boolean {
+  if (placeUnknown(u)) return true;
+  const c = model.composition;
+  const su = c.stageOf(u);
+  const sp = c.stageOf(p);
+  if (su === undefined) return false;
+  if (sp === undefined || su !== sp) return sp === undefined || su < sp;
+  if (c.stages[su].mode === 'union') return u.layer !== 'networkpolicy';
+  const ou = c.orderOf(u) ?? Infinity;
+  const op = c.orderOf(p) ?? Infinity;
+  return ou < op || (ou === op && c.sortKeyOf(u) <= c.sortKeyOf(p));
 }
 
 /** How `reach` says an unevaluated policy selects an end (`ends`: "shop/web[Deployment] for egress", …). */

@@ -863,8 +863,9 @@ spec:
   });
 });
 
-// A check judging flows that does not weigh a policy the model leaves out (allow-all-ingress,
-// unrestricted-egress, ...) cannot pass what such a policy may overturn: an Antrea-native policy in
+// A check judging flows that weighs a policy the model leaves out only over the pods it selects
+// (allow-all-ingress, unrestricted-egress, ...: checks/network/lib/unevaluated.ts) is moreover not
+// evaluated while the Tiers are unread, rather than pass what such a policy may overturn: an Antrea-native policy in
 // a custom tier whose Tier could not be read sits "before the Kubernetes NetworkPolicies" at a
 // priority not known ("Static tiers", "Tier CRDs", docs/antrea-network-policy.md v2.2.0), so its
 // Allow from every address may decide first. As the Calico custom tiers (test/unit/netpol/calico-tiers-unread.test.ts).

@@ -211,6 +211,11 @@ apiVersion: projectcalico.org/v3
 kind: NetworkPolicy
 metadata: {name: allow-web, namespace: shop}
 spec: {tier: security, order: 5, ingress: [{action: Allow}]}
+---
+apiVersion: projectcalico.org/v3
+kind: Tier
+metadata: {name: security}
+spec: {order: 100}
 `);
     const gnp = out.policies.find((p) => p.kindLabel === 'GlobalNetworkPolicy')!;
     const np = out.policies.find((p) => p.kindLabel === 'Calico NetworkPolicy')!;

@@ -127,15 +127,30 @@ spec: {order: 1, defaultAction: Allow}
     expect(set.notes.map((n) => n.message).join('\n')).toMatch(/Tier t is invalid and ignored: spec.defaultAction: "Allow" is not Deny or Pass/);
   });
 
-  it('a policy in a tier that is not there is evaluated last, and says so', () => {
-    const set = collectCalicoPolicies(snap(`
+  const ghost = `
 apiVersion: projectcalico.org/v3
 kind: GlobalNetworkPolicy
 metadata: {name: x}
 spec: {tier: ghost, selector: all()}
-`));
+`;
+  // Felix sorts a tier with no Tier object after every other (felix/calc/policy_sorter.go TierLess:
+  // !Valid last) and ends it with Deny unless its defaultAction is Pass (endpoint_lookup_cache.go).
+  it('live, with the Tiers read, a policy in a tier that is not there is evaluated last with a default Deny, as Felix does, and says so', () => {
+    const s = snap(ghost);
+    s.origin = 'live';
+    const set = collectCalicoPolicies(s);
     expect(set.tiers.get('ghost')).toMatchObject({ order: undefined, defaultAction: 'Deny', implicit: true });
+    expect(set.tiers.get('ghost')?.unplaced).toBeUndefined();
     expect(set.notes.map((n) => n.message).join('\n')).toMatch(/Tier ghost \(used by GlobalNetworkPolicy x\) was not found: evaluated last, with a default Deny/);
+  });
+
+  // Calico's API refuses the policy unless its tier exists (libcalico-go/lib/clientv3/networkpolicy.go
+  // Create: "Before creating the policy, check that the tier exists"; api/pkg/apis/projectcalico/v3:
+  // "The specified tier must exist in order to create security policies within the tier").
+  it('from manifests, a policy in a tier they do not hold is not placed: the cluster holds that Tier, at an order the manifests do not show', () => {
+    const set = collectCalicoPolicies(snap(ghost));
+    expect(set.tiers.get('ghost')?.unplaced).toBe('spec.tier "ghost" names no built-in tier and no Tier of that name is among the manifests, while Calico refuses a policy whose tier does not exist (libcalico-go clientv3 Create), so the cluster holds one they leave out: its order and defaultAction are not known');
+    expect(set.notes.map((n) => n.message).join('\n')).toContain('not placed: no Tier of that name is among the manifests');
   });
 });
 

@@ -66,3 +66,44 @@ describe('edge guard checks when a network policy kind could not be read', () =>
     }
   });
 });
+
+// A policy the model does not evaluate that selects the backend (an Antrea-native policy with a
+// `toServices` egress rule, which decides before the Kubernetes NetworkPolicies: "Emergency >
+// SecurityOps > NetworkOps > Platform > Application > K8s NetworkPolicy > Baseline", antrea-io/antrea
+// docs/antrea-network-policy.md v2.2.0, "Static tiers") may allow ingress-nginx what the
+// NetworkPolicy refuses: the host is judged, not left out as unexposed (checks/network/lib/unevaluated.ts).
+describe('edge guard checks when a policy the model does not evaluate selects the backend', () => {
+  const ANTREA = `---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: antrea-agent, namespace: kube-system}
+spec:
+  selector: {matchLabels: {app: antrea}}
+  template:
+    metadata: {labels: {app: antrea}}
+    spec: {hostNetwork: true, containers: [{name: antrea-agent, image: antrea/antrea-agent-ubuntu:v2.2.0}]}
+`;
+  const OPEN_ADMIN = `---
+apiVersion: crd.antrea.io/v1beta1
+kind: ClusterNetworkPolicy
+metadata: {name: admin-svc}
+spec:
+  priority: 1
+  tier: emergency
+  appliedTo: [{podSelector: {matchLabels: {app: admin}}}]
+  ingress: [{action: Allow}]
+  egress: [{action: Allow, toServices: [{name: web, namespace: shop}]}]
+`;
+  const judge = (extra: string) => {
+    const text = readFileSync(FIXTURE, 'utf8') + ANTREA + extra;
+    const snapshot = snapshotFromObjects(parseManifestText(text, 'edge.yaml').objects, { clusterVersion: 'v1.36.3' });
+    return runChecks([edgeAuthMissing], { snapshot, config: fixtureConfig(FIXTURE, defaultConfig()), now: new Date('2026-12-01T00:00:00Z') })[0];
+  };
+
+  it('internal.example.com, refused to ingress-nginx by the NetworkPolicy, is judged once an unevaluated Antrea policy selects shop/admin', () => {
+    expect(judge('').status).toBe('pass');
+    const o = judge(OPEN_ADMIN);
+    expect(o.status).toBe('fail');
+    expect(o.results.filter((r) => r.status === 'fail').map((r) => r.message).join('\n')).toContain('internal.example.com');
+  });
+});

@@ -708,6 +708,17 @@ export function collectCalicoPolicies(snapshot: Snapshot): CalicoPolicySet {
     else if (tier.errors.length) notes.push({ object: { kind: 'Tier', name: tier.name || '(unnamed)' }, message: `Tier ${tier.name || '(unnamed)'} is invalid and ignored: ${tier.errors.join('; ')}` });
   }
   const unread = tiersUnread(snapshot);
+  // Calico's API refuses a policy whose tier does not exist ("Before creating the policy, check that
+  // the tier exists": libcalico-go/lib/clientv3/networkpolicy.go Create, behind calico-apiserver and
+  // calicoctl; api/pkg/apis/projectcalico/v3/networkpolicy.go: "The specified tier must exist in
+  // order to create security policies within the tier"), so manifests naming a tier they do not
+  // hold stand for a cluster that holds it, at an order and defaultAction they do not show, as for
+  // Antrea (antrea.ts resolveTier). Live, with the Tiers read, a policy of a missing tier (stored
+  // through crd.projectcalico.org, or its Tier deleted) is what Felix sees: a tier with no Tier
+  // object sorts after every tier that has one (felix/calc/policy_sorter.go TierLess: !Valid last)
+  // and its end drops what no policy decided (endpoint_lookup_cache.go: Deny unless the
+  // defaultAction is Pass), so it is evaluated last with a default Deny.
+  const unknown = unread ?? (snapshot.origin === 'manifests' ? 'no Tier of that name is among the manifests, while Calico refuses a policy whose tier does not exist (libcalico-go clientv3 Create), so the cluster holds one they leave out' : undefined);
   const policies = [...byIdentity.values()];
   const unplaced = new Map<string, CalicoPolicy[]>();
   for (const p of policies) {
@@ -716,8 +727,8 @@ export function collectCalicoPolicies(snapshot: Snapshot): CalicoPolicySet {
     if (tiers.has(p.tier)) continue;
     const builtin = BUILTIN_TIERS[p.tier];
     if (builtin) tiers.set(p.tier, { name: p.tier, ...builtin, implicit: true, errors: [] });
-    else if (unread) {
-      tiers.set(p.tier, { name: p.tier, order: undefined, defaultAction: 'Deny', implicit: true, unplaced: `spec.tier ${JSON.stringify(p.tier)} names no built-in tier and ${unread}: its order and defaultAction are not known`, errors: [] });
+    else if (unknown) {
+      tiers.set(p.tier, { name: p.tier, order: undefined, defaultAction: 'Deny', implicit: true, unplaced: `spec.tier ${JSON.stringify(p.tier)} names no built-in tier and ${unknown}: its order and defaultAction are not known`, errors: [] });
       unplaced.set(p.tier, [p]);
     } else {
       tiers.set(p.tier, { name: p.tier, order: undefined, defaultAction: 'Deny', implicit: true, errors: [] });
@@ -728,7 +739,7 @@ export function collectCalicoPolicies(snapshot: Snapshot): CalicoPolicySet {
     const ids = ps.map((p) => p.id).sort();
     notes.push({
       object: { kind: 'Tier', name },
-      message: `not placed: ${unread}, so the order and defaultAction of this custom tier are not known; the ${ids.length === 1 ? 'policy' : `${ids.length} policies`} naming it (${ids.slice(0, 3).join(', ')}${ids.length > 3 ? ` and ${ids.length - 3} more` : ''}) ${ids.length === 1 ? 'is' : 'are'} not evaluated, and every verdict on the pods ${ids.length === 1 ? 'it selects' : 'they select'} is in doubt; the built-in tiers keep their fixed orders`,
+      message: `not placed: ${unknown}, so the order and defaultAction of this custom tier are not known; the ${ids.length === 1 ? 'policy' : `${ids.length} policies`} naming it (${ids.slice(0, 3).join(', ')}${ids.length > 3 ? ` and ${ids.length - 3} more` : ''}) ${ids.length === 1 ? 'is' : 'are'} not evaluated, and every verdict on the pods ${ids.length === 1 ? 'it selects' : 'they select'} is in doubt; the built-in tiers keep their fixed orders`,
     });
   }
   if (!tiers.has(DEFAULT_TIER)) tiers.set(DEFAULT_TIER, { name: DEFAULT_TIER, ...BUILTIN_TIERS.default, implicit: true, errors: [] });
