@@ -6,7 +6,7 @@ import { detectCni } from '../../src/analysis/netpol/cni.ts';
 import { buildReachability } from '../../src/analysis/netpol/model.ts';
 import { policyLabel } from '../../src/analysis/netpol/engine.ts';
 import { CNI_SETTINGS_READS } from './lib/cni-settings.ts';
-import { ANTREA_GROUPS_READ, ANTREA_TIERS_READ, CALICO_TIERS_READ, CILIUM_CIDR_GROUPS_READ, CILIUM_TO_SERVICES_READ } from './lib/policy-kinds.ts';
+import { ANTREA_GROUPS_READ, ANTREA_TIERS_READ, CALICO_TIERS_READ, CILIUM_CIDR_GROUPS_READ, CILIUM_TO_SERVICES_READ, NODES_READ } from './lib/policy-kinds.ts';
 import { invalidPolicy } from './invalid-policy.ts';
 import { policySelectsNothing } from './policy-selects-nothing.ts';
 
@@ -34,7 +34,7 @@ export const cniNotEnforcing: Check = {
   controls: [cis('5.3.1'), 'NSA-CISA:NS/network-policies', 'NIST-800-53:SC-7', 'NIST-800-207:T6'],
   remediation: 'Run a CNI that enforces the policy APIs in use (NetworkPolicy: Calico, Cilium, Antrea, or Calico alongside flannel as Canal; turn it on where it is off: network policy enforcement or Dataplane V2 on GKE, a network policy engine (Azure Network Policy Manager, Calico or Cilium) on AKS, enableNetworkPolicy on the EKS vpc-cni add-on, kube-router --run-firewall, Kube-OVN --enable-np, Weave Net\'s weave-npc container, kind v0.24.0 or later for kindnet; AdminNetworkPolicy: Calico v3.29 to v3.31 (BaselineAdminNetworkPolicy v3.30 to v3.31), Antrea from v1.13 with the AdminNetworkPolicy feature gate in antrea-controller.conf, OVN-Kubernetes, Kube-OVN with kube-ovn-controller --enable-anp=true, kube-network-policies (its -npa-v1alpha1 image); ClusterNetworkPolicy: Calico from v3.32, Cilium from 1.20 with enable-k8s-cluster-network-policy, Kube-OVN from v1.15.0 with --enable-anp=true, kube-network-policies (its -npa-v1alpha2 image)), turn on Antrea\'s AntreaPolicy feature gate (antrea-agent.conf and antrea-controller.conf) for Antrea-native policies, turn on the Cilium switches that watch the APIs in use (and off policy-audit-mode once the audit is done), set Felix\'s dropActionOverride back to Drop or LogAndDrop (FelixConfiguration default and node.<nodename>, and calico-node\'s FELIX_DROPACTIONOVERRIDE), or rewrite the decorative policies in an API the CNI implements.',
   needs: ['daemonsets', 'deployments'],
-  readsWhen: [...CNI_SETTINGS_READS, CILIUM_CIDR_GROUPS_READ, CILIUM_TO_SERVICES_READ, ANTREA_GROUPS_READ, ANTREA_TIERS_READ, CALICO_TIERS_READ],
+  readsWhen: [...CNI_SETTINGS_READS, CILIUM_CIDR_GROUPS_READ, CILIUM_TO_SERVICES_READ, ANTREA_GROUPS_READ, ANTREA_TIERS_READ, CALICO_TIERS_READ, NODES_READ],
   readsBestEffort: ['networkpolicies', ...EXTRA_POLICY_KINDS, 'namespaces', 'pods', 'serviceaccounts'],
   evaluate(ctx) {
     const d = detectCni(ctx.snapshot);

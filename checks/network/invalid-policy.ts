@@ -4,7 +4,7 @@ import { EXTRA_POLICY_KINDS } from '../../src/analysis/netpol/apis.ts';
 import { policyLabel } from '../../src/analysis/netpol/engine.ts';
 import { buildReachability } from '../../src/analysis/netpol/model.ts';
 import { CNI_SETTINGS_READS } from './lib/cni-settings.ts';
-import { ANTREA_GROUPS_READ, ANTREA_TIERS_READ, CALICO_TIERS_READ, CILIUM_CIDR_GROUPS_READ, CILIUM_TO_SERVICES_READ } from './lib/policy-kinds.ts';
+import { ANTREA_GROUPS_READ, ANTREA_TIERS_READ, CALICO_TIERS_READ, CILIUM_CIDR_GROUPS_READ, CILIUM_TO_SERVICES_READ, NODES_READ } from './lib/policy-kinds.ts';
 
 export const invalidPolicy: Check = {
   id: 'network.invalid-policy',
@@ -16,7 +16,7 @@ export const invalidPolicy: Check = {
   remediation: 'Fix the fields named in the evidence; such a policy is rejected or ignored, so the isolation it describes does not exist.',
   needs: ['networkpolicies'],
   reads: EXTRA_POLICY_KINDS,
-  readsWhen: [...CNI_SETTINGS_READS, CILIUM_CIDR_GROUPS_READ, CILIUM_TO_SERVICES_READ, ANTREA_GROUPS_READ, ANTREA_TIERS_READ, CALICO_TIERS_READ],
+  readsWhen: [...CNI_SETTINGS_READS, CILIUM_CIDR_GROUPS_READ, CILIUM_TO_SERVICES_READ, ANTREA_GROUPS_READ, ANTREA_TIERS_READ, CALICO_TIERS_READ, NODES_READ],
   readsBestEffort: ['namespaces', 'pods', 'serviceaccounts', 'calico.tiers', 'calico-v3.tiers'],
   evaluate(ctx) {
     return buildReachability(ctx.snapshot).policies.map((p) => {

@@ -6,7 +6,7 @@ import type { LayerPolicy } from '../../src/analysis/netpol/layers.ts';
 import { buildReachability, type PodClass, type ReachModel } from '../../src/analysis/netpol/model.ts';
 import { refString, stableRefOf } from '../../src/analysis/workloads.ts';
 import { CNI_SETTINGS_READS } from './lib/cni-settings.ts';
-import { ANTREA_GROUPS_READ, ANTREA_TIERS_READ, CALICO_TIERS_READ, CILIUM_CIDR_GROUPS_READ, CILIUM_TO_SERVICES_READ } from './lib/policy-kinds.ts';
+import { ANTREA_GROUPS_READ, ANTREA_TIERS_READ, CALICO_TIERS_READ, CILIUM_CIDR_GROUPS_READ, CILIUM_TO_SERVICES_READ, NODES_READ } from './lib/policy-kinds.ts';
 import { SERVICE_ACCOUNT_LABELS_READ } from './lib/service-account-labels.ts';
 import { isIdentityLabel, SOURCE_RESERVED } from '../../src/analysis/netpol/cilium/labels.ts';
 import { parseCiliumSelector } from '../../src/analysis/netpol/cilium/selector.ts';
@@ -83,7 +83,7 @@ export const policySelectsNothing: Check = {
   remediation: "Fix the policy's selector (spec.podSelector, subject, selector or endpointSelector) to match the labels of the pods it is meant to protect (compare with the labels in the evidence), or delete the stale policy.",
   needs: ['namespaces', 'pods', 'networkpolicies'],
   reads: EXTRA_POLICY_KINDS,
-  readsWhen: [...CNI_SETTINGS_READS, CILIUM_CIDR_GROUPS_READ, CILIUM_TO_SERVICES_READ, ANTREA_GROUPS_READ, ANTREA_TIERS_READ, CALICO_TIERS_READ, SERVICE_ACCOUNT_LABELS_READ],
+  readsWhen: [...CNI_SETTINGS_READS, CILIUM_CIDR_GROUPS_READ, CILIUM_TO_SERVICES_READ, ANTREA_GROUPS_READ, ANTREA_TIERS_READ, CALICO_TIERS_READ, NODES_READ, SERVICE_ACCOUNT_LABELS_READ],
   *evaluate(ctx) {
     const model = buildReachability(ctx.snapshot);
     for (const p of model.policies) {

@@ -209,6 +209,7 @@ export const RUN_NOTES_KINDS: ReadonlySet<KindKey> = new Set<KindKey>([
   'cilium.nodeconfigs', // per-node overrides of Cilium's enforcement switches (netpol/cilium/config.ts)
   'calico.felixconfigurations', // Felix's dropActionOverride, which may turn Calico's denials into accepts (netpol/calico/felix.ts)
   'endpointslices', // the backends of a selector-less Service a Cilium toServices names (netpol/cilium/service-backends.ts)
+  'nodes', // the Nodes an AdminNetworkPolicy nodes peer selects, live only (netpol/model.ts nodeSelection)
   ...EDGE_ROUTE_KINDS, 'traefik.middlewares', 'traefik-legacy.middlewares', 'configmaps',
   ...DETAIL_KINDS.rbac,
 ]);

@@ -137,7 +137,20 @@ const POLICY_KIND_READS: readonly ConditionalRead[] = EXTRA_POLICY_KINDS.map((ke
   },
 }));
 
-const WEIGHED_ELSEWHERE: readonly ConditionalRead[] = [...POLICY_KIND_READS, CALICO_IP_POOLS_READ, CILIUM_CIDR_GROUPS_READ, CILIUM_TO_SERVICES_READ, ANTREA_GROUPS_READ];
+/**
+ * Nodes: the labels and status.addresses an AdminNetworkPolicy `nodes` peer selects by, which
+ * settle such a peer against a host-network pod or a Node's address (src/analysis/netpol/model.ts
+ * nodeSelection, addressNodesOf), on a live cluster only. Never a gate: unread, such a match stays
+ * in doubt and says so. Declared so serve --watch re-evaluates the checks reading the network model
+ * when a Node changes.
+ */
+export const NODES_READ: ConditionalRead = {
+  kinds: ['nodes'],
+  when: 'on a live cluster, when readable (never a gate): the Nodes an AdminNetworkPolicy nodes peer selects, by their labels and addresses; unread, such a match stays in doubt and says so',
+  holds: () => undefined,
+};
+
+const WEIGHED_ELSEWHERE: readonly ConditionalRead[] = [...POLICY_KIND_READS, CALICO_IP_POOLS_READ, CILIUM_CIDR_GROUPS_READ, CILIUM_TO_SERVICES_READ, ANTREA_GROUPS_READ, NODES_READ];
 
 /** What a check judging flows reads of the policy kinds. */
 export const ENFORCED_POLICY_KINDS_READ: readonly ConditionalRead[] = [...WEIGHED_ELSEWHERE, CALICO_CUSTOM_TIERS_READ, ANTREA_CUSTOM_TIERS_READ];

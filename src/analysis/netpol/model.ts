@@ -648,8 +648,10 @@ const NO_PLAN: readonly StagePlan[] = Object.freeze([]);
  * listed, at least one).
  */
 function nodeSelection(snapshot: Snapshot): MatchContext['nodesSelected'] {
+  // From manifests the Nodes need not all be there: not even looked at (nor declared read for them).
+  if (snapshot.origin !== 'live') return undefined;
   const nodes = snapshot.resources.nodes ?? [];
-  if (snapshot.origin !== 'live' || snapshot.coverage.nodes?.status !== 'ok' || !nodes.length) return undefined;
+  if (snapshot.coverage.nodes?.status !== 'ok' || !nodes.length) return undefined;
   const bySelector = new Map<string, 'all' | 'none' | 'some'>();
   return (selector) => {
     let hit = bySelector.get(selector.key);

@@ -118,7 +118,7 @@ const results = (yaml: string, checks: Check[], config: Partial<Config> = {}) =>
 describe('an Antrea-native policy the model does not evaluate keeps the flow checks from passing over the pods it selects', () => {
   it('an emergency-tier Allow to fqdn "*": unrestricted-egress does not pass the Drop-shadowed egress, and names the policy and the field', () => {
     const before = results(ANTREA + WEB_EGRESS_SHADOWED, [unrestrictedEgress])['network.unrestricted-egress'];
-    expect(before.find((r) => r.includes('web-egress-open'))).toBe('pass NetworkPolicy web-egress-open: shop/web-egress-open allows egress to every IPv4 address (ipBlocks cover 0.0.0.0/0), but rules that take precedence deny all of it to every public address (Antrea ClusterNetworkPolicy drop-web-egress (tier securityops, priority 10) rule 0 (Deny))');
+    expect(before.find((r) => r.includes('web-egress-open'))).toBe('pass NetworkPolicy web-egress-open: shop/web-egress-open allows egress to every IPv4 address (ipBlocks cover 0.0.0.0/0), but rules that take precedence deny all of it to every public address (Antrea ClusterNetworkPolicy drop-web-egress (tier securityops, priority 10) rule 0 (Drop))');
     const [o] = outcomes(ANTREA + WEB_EGRESS_SHADOWED + fqdnAllowAll('web'), [unrestrictedEgress]);
     expect(o.status).toBe('fail');
     const r = results(ANTREA + WEB_EGRESS_SHADOWED + fqdnAllowAll('web'), [unrestrictedEgress])['network.unrestricted-egress'];
