@@ -37,7 +37,7 @@ export const istioExcludedInboundPorts: Check = {
       const dataplane = rep ? istioMembership(nsLabels, rep).dataplane : undefined;
       if (!rep || !dataplane) continue;
       // Ambient pods are captured by ztunnel: the traffic.sidecar.istio.io annotations do not apply to them.
-      const capture = meshInboundCapture(nsLabels, rep, w.istioInboundDefaults);
+      const capture = meshInboundCapture(nsLabels, rep, w.istioCaptureDefaults);
       const ref = w.workload.ref;
       const evidence: Record<string, unknown> = { podCount: w.workload.podCount };
       if (!capture) {

@@ -8,7 +8,7 @@ import type { KubeObject } from '../../snapshot/types.ts';
 import type { PodView } from '../workloads.ts';
 import { parseCidr, parseIp, type IpRange } from '../../base/ip.ts';
 import { arr, containerNames, createdAt, obj, str, type Json } from './util.ts';
-import { istioInjectRequired, type IstioInboundDefaults, type IstioInjectorPolicy } from './istio-injector.ts';
+import { istioInjectRequired, type IstioCaptureValues, type IstioInjectorPolicy, type IstioProxyCaptureValue } from './istio-injector.ts';
 
 export const PA_MODES = ['UNSET', 'DISABLE', 'PERMISSIVE', 'STRICT'] as const;
 export type PaMode = (typeof PA_MODES)[number];
@@ -488,6 +488,15 @@ export const EXCLUDE_INTERFACES_ANNOTATION = 'traffic.sidecar.istio.io/excludeIn
 export type CapturedPod = Pick<PodView, 'annotations' | 'spec'>;
 
 /**
+ * What a template the injector has yet to inject takes from the install where it sets no
+ * annotation (WorkloadMesh.istioCaptureDefaults): its injector's global.proxy values
+ * (istio-injector.ts IstioCaptureValues).
+ */
+export interface IstioCaptureDefaults {
+  values?: IstioCaptureValues;
+}
+
+/**
  * Why a sidecar pod's traffic is not intercepted at all, or undefined: interception mode NONE,
  * which pilot defines as "the workload is not using IPtables for traffic interception"
  * (pilot/pkg/model/context.go InterceptionNone). The injection template then renders no istio-init
@@ -528,7 +537,7 @@ export const interfacesText = (names: string[]) => `interface${names.length > 1 
  * global.proxy.includeInboundPorts and excludeInboundPorts the injection template writes where the
  * pod sets no annotation (captureSettings).
  */
-export function istioInboundCapture(pod: CapturedPod, defaults?: IstioInboundDefaults): InboundCapture | undefined {
+export function istioInboundCapture(pod: CapturedPod, defaults?: IstioCaptureDefaults): InboundCapture | undefined {
   const settings = captureSettings(pod, defaults);
   if (!settings.fromInit) {
     const none = istioInterceptionNone(pod);
@@ -577,12 +586,12 @@ export function ambientInboundCapture(annotations: Record<string, string>): Inbo
 }
 
 /** The inbound capture of a pod in Istio's mesh: by its sidecar (istioInboundCapture), or by ztunnel (ambientInboundCapture); `defaults` as istioInboundCapture's. */
-export function meshInboundCapture(nsLabels: Record<string, string>, pod: PodView, defaults?: IstioInboundDefaults): InboundCapture | undefined {
+export function meshInboundCapture(nsLabels: Record<string, string>, pod: PodView, defaults?: IstioCaptureDefaults): InboundCapture | undefined {
   return dataplaneInboundCapture(istioMembership(nsLabels, pod).dataplane, pod, defaults);
 }
 
 /** meshInboundCapture for a pod whose dataplane (istioMembership) is known. */
-export function dataplaneInboundCapture(dataplane: IstioMembership['dataplane'], pod: CapturedPod, defaults?: IstioInboundDefaults): InboundCapture | undefined {
+export function dataplaneInboundCapture(dataplane: IstioMembership['dataplane'], pod: CapturedPod, defaults?: IstioCaptureDefaults): InboundCapture | undefined {
   return dataplane === 'sidecar' ? istioInboundCapture(pod, defaults) : dataplane === 'ambient' ? ambientInboundCapture(pod.annotations) : undefined;
 }
 
@@ -631,9 +640,12 @@ function cidrs(value: string): IpRange[] {
 /**
  * The outbound capture of a sidecar pod whose settings narrow it, else undefined (every outbound
  * TCP connection goes to Envoy). Interception mode NONE (istioInterceptionNone) captures nothing.
+ * `defaults` as istioInboundCapture's: a template not yet injected takes the install-wide
+ * global.proxy.includeIPRanges, excludeIPRanges, includeOutboundPorts and excludeOutboundPorts
+ * where it sets no annotation.
  */
-export function istioOutboundCapture(pod: CapturedPod): OutboundCapture | undefined {
-  const settings = captureSettings(pod);
+export function istioOutboundCapture(pod: CapturedPod, defaults?: IstioCaptureDefaults): OutboundCapture | undefined {
+  const settings = captureSettings(pod, defaults);
   if (!settings.fromInit) {
     const none = istioInterceptionNone(pod);
     if (none) return { excludePorts: [], includePorts: [], excludeRanges: [], includeRanges: [], source: `${none}: no iptables interception` };
@@ -670,10 +682,22 @@ const IPTABLES_FLAGS: ReadonlyArray<{ annotation: string; short: string; long: s
   { annotation: EXCLUDE_OUTBOUND_PORTS_ANNOTATION, short: 'o', long: 'istio-local-outbound-ports-exclude' },
 ];
 
-/** The injector's global.proxy values that stand in for a template's unset inbound-ports annotations (captureSettings). */
-const INBOUND_VALUES: ReadonlyArray<{ annotation: string; key: 'include' | 'exclude'; value: string }> = [
-  { annotation: INCLUDE_INBOUND_ANNOTATION, key: 'include', value: 'includeInboundPorts' },
-  { annotation: EXCLUDE_INBOUND_ANNOTATION, key: 'exclude', value: 'excludeInboundPorts' },
+/**
+ * The injector's global.proxy values that stand in for a template's unset traffic annotations
+ * (captureSettings), and whether the injection template writes a value (istio/istio 1.30.3
+ * manifests/charts/istio-control/istio-discovery/files/injection-template.yaml): into istio-init's
+ * -b/-d (lines 106-113) and, under Istio CNI, the pod's annotations (57-58) always; into -i/-x
+ * always (102-105), but as annotations under CNI only when not empty (55-56, `with`), so an empty
+ * global.proxy.includeIPRanges leaves Istio CNI's default "*" (cni/pkg/plugin/sidecar_redirect.go
+ * defaultRedirectIPCidr); into -q/-o (114-121) and their annotations (59-64) only when not empty.
+ */
+const INSTALL_VALUES: ReadonlyArray<{ annotation: string; value: IstioProxyCaptureValue; written: (value: string, cni: boolean) => boolean }> = [
+  { annotation: INCLUDE_INBOUND_ANNOTATION, value: 'includeInboundPorts', written: () => true },
+  { annotation: EXCLUDE_INBOUND_ANNOTATION, value: 'excludeInboundPorts', written: () => true },
+  { annotation: INCLUDE_OUTBOUND_RANGES_ANNOTATION, value: 'includeIPRanges', written: (v, cni) => !cni || v !== '' },
+  { annotation: EXCLUDE_OUTBOUND_RANGES_ANNOTATION, value: 'excludeIPRanges', written: (v, cni) => !cni || v !== '' },
+  { annotation: INCLUDE_OUTBOUND_PORTS_ANNOTATION, value: 'includeOutboundPorts', written: (v) => v !== '' },
+  { annotation: EXCLUDE_OUTBOUND_PORTS_ANNOTATION, value: 'excludeOutboundPorts', written: (v) => v !== '' },
 ];
 
 interface CaptureSettings {
@@ -695,23 +719,26 @@ interface CaptureSettings {
  * --istio-local-exclude-ports), else empty, which for -b and -i captures nothing. The arguments
  * are read as pflag reads them: `-d V`, `-d=V`, `-dV`, `--istio-local-exclude-ports[=]V`, the last
  * one winning. Without istio-init (Istio CNI reads the annotations, cni/pkg/plugin/sidecar_redirect.go;
- * a template not yet injected) the annotations decide; for a template, `defaults` (its injector's
- * global.proxy values) stand in for an inbound-ports annotation it does not set, as the injection
- * template writes them (`annotation .ObjectMeta "traffic.sidecar.istio.io/includeInboundPorts"
- * .Values.global.proxy.includeInboundPorts`, manifests/charts/istio-control/istio-discovery/files/injection-template.yaml,
- * into istio-init's -b and -d and, with Istio CNI, the pod's annotations): a pod annotation, even
- * an empty one, wins.
+ * a template not yet injected) the annotations decide; for a template, `defaults.values` (its
+ * injector's global.proxy values) stand in for each traffic annotation it does not set, as the
+ * injection template writes them (INSTALL_VALUES;
+ * `annotation .ObjectMeta "traffic.sidecar.istio.io/includeInboundPorts" .Values.global.proxy.includeInboundPorts`,
+ * pkg/kube/inject/template.go getAnnotation: the annotation when present, else the value): a pod
+ * annotation, even an empty one, wins.
  */
-function captureSettings(pod: CapturedPod, defaults?: IstioInboundDefaults): CaptureSettings {
+function captureSettings(pod: CapturedPod, defaults?: IstioCaptureDefaults): CaptureSettings {
   const init = arr(pod.spec.initContainers).map(obj).find((c) => str(c?.name) === 'istio-init');
   const tokens = init ? [...arr(init.command), ...arr(init.args)].filter((t): t is string => typeof t === 'string') : [];
   if (!init || tokens.length === 0) {
+    const values = defaults?.values;
     // The install-wide value standing in for an annotation the template does not set, if any.
-    const installed = (k: string) => (pod.annotations[k] !== undefined ? undefined : INBOUND_VALUES.find((v) => v.annotation === k && defaults?.[v.key] !== undefined));
-    const get = (k: string) => {
-      const d = installed(k);
-      return d ? defaults![d.key] : pod.annotations[k];
+    const installed = (k: string) => {
+      if (pod.annotations[k] !== undefined || !values) return undefined;
+      const d = INSTALL_VALUES.find((v) => v.annotation === k);
+      const value = d ? values.proxy[d.value] : undefined;
+      return d && value !== undefined && d.written(value, values.cni) ? { key: d.value, value } : undefined;
     };
+    const get = (k: string) => installed(k)?.value ?? pod.annotations[k];
     return {
       fromInit: false,
       get,
@@ -719,7 +746,7 @@ function captureSettings(pod: CapturedPod, defaults?: IstioInboundDefaults): Cap
         const own = keys.filter((k) => !installed(k));
         return [
           ...(own.length > 0 ? [`pod annotation${own.length > 1 ? 's' : ''} ${own.map((k) => `${k}=${JSON.stringify(pod.annotations[k])}`).join(', ')}`] : []),
-          ...keys.filter((k) => installed(k)).map((k) => `${defaults!.source}.${installed(k)!.value}=${JSON.stringify(get(k))} (no pod annotation ${k})`),
+          ...keys.filter((k) => installed(k)).map((k) => `${values!.source}, global.proxy.${installed(k)!.key}=${JSON.stringify(get(k))} (no pod annotation ${k})`),
         ].join(', ');
       },
     };
