@@ -9,6 +9,7 @@ import type { PodView } from '../workloads.ts';
 import { parseCidr, parseIp, type IpRange } from '../../base/ip.ts';
 import { arr, containerNames, createdAt, obj, str, type Json } from './util.ts';
 import { istioInjectRequired, type IstioCaptureValues, type IstioInjectorPolicy, type IstioProxyCaptureValue } from './istio-injector.ts';
+import { istioProxyConfigInterceptionMode } from './configmaps.ts';
 
 export const PA_MODES = ['UNSET', 'DISABLE', 'PERMISSIVE', 'STRICT'] as const;
 export type PaMode = (typeof PA_MODES)[number];
@@ -484,16 +485,43 @@ export function istioProxyOwnPorts(annotations: Record<string, string>): number[
 export const INTERCEPTION_MODE_ANNOTATION = 'sidecar.istio.io/interceptionMode';
 export const EXCLUDE_INTERFACES_ANNOTATION = 'traffic.sidecar.istio.io/excludeInterfaces';
 
+export const PROXY_CONFIG_ANNOTATION = 'proxy.istio.io/config';
+
 /** A pod (or template) as its traffic capture is read: its annotations, and the containers of its spec that set up or run the sidecar. */
 export type CapturedPod = Pick<PodView, 'annotations' | 'spec'>;
 
 /**
  * What a template the injector has yet to inject takes from the install where it sets no
  * annotation (WorkloadMesh.istioCaptureDefaults): its injector's global.proxy values
- * (istio-injector.ts IstioCaptureValues).
+ * (istio-injector.ts IstioCaptureValues), and the interception mode of the proxy config the
+ * webhook computes for it (istioProxyConfigMode).
  */
 export interface IstioCaptureDefaults {
   values?: IstioCaptureValues;
+  /** `source` says where the mode comes from, as a reason names it. */
+  interceptionMode?: { mode: string; source: string };
+}
+
+/**
+ * The interception mode of the proxy config the webhook computes for a template
+ * (pkg/kube/inject/webhook.go GetProxyConfigOrDefault → pilot/pkg/model/proxy_config.go
+ * EffectiveProxyConfig, istio/istio 1.30.3): its annotation proxy.istio.io/config over `mesh`, the
+ * mesh config's defaultConfig.interceptionMode (configmaps.ts istioMeshInterceptionMode), over
+ * Istio's default REDIRECT (undefined). A ProxyConfig resource sets no interception mode:
+ * networking.istio.io/v1beta1 ProxyConfig has no such field (istio/api
+ * networking/v1beta1/proxy_config.proto), and toMeshConfigProxyConfig copies only its concurrency,
+ * environmentVariables and image. The annotation's REDIRECT overrides nothing: mergeWithPrecedence
+ * re-reads each layer through protomarshal.ToYAML, whose jsonpb Marshaler leaves out an enum's
+ * zero value, and REDIRECT is 0 (mesh/v1alpha1/proxy.proto InboundInterceptionMode); TPROXY and
+ * NONE do. Read once per workload (model.ts), not once per flow.
+ */
+export function istioProxyConfigMode(annotations: Record<string, string>, mesh: { mode: string; source: string } | undefined): { mode: string; source: string } | undefined {
+  const config = annotations[PROXY_CONFIG_ANNOTATION];
+  const annotated = config === undefined ? undefined : istioProxyConfigInterceptionMode(config);
+  if (annotated !== undefined && annotated !== 'REDIRECT') return { mode: annotated, source: `pod annotation ${PROXY_CONFIG_ANNOTATION} interceptionMode ${JSON.stringify(annotated)}` };
+  if (!mesh) return undefined;
+  const zero = annotated === 'REDIRECT' ? `; ${PROXY_CONFIG_ANNOTATION}'s interceptionMode REDIRECT, Istio's zero value, overrides nothing` : '';
+  return { mode: mesh.mode, source: `${mesh.source}=${JSON.stringify(mesh.mode)} (no pod annotation ${INTERCEPTION_MODE_ANNOTATION}${zero})` };
 }
 
 /**
@@ -504,14 +532,21 @@ export interface IstioCaptureDefaults {
  * and the mode comes from the pod annotation sidecar.istio.io/interceptionMode, else the proxy
  * config, which the template writes into istio-proxy's env ISTIO_META_INTERCEPTION_MODE (the
  * annotation first): on an injected pod that env says what the injector rendered. Both compared
- * as the template does, exactly.
+ * as the template does, exactly. A template with no istio-proxy yet takes the mode of its proxy
+ * config (`defaults.interceptionMode`, istioProxyConfigMode). TPROXY captures the same ports as
+ * REDIRECT (tools/istio-iptables/pkg/capture/run.go: only how inbound packets reach Envoy differs),
+ * so NONE is the one mode that changes a verdict.
  */
-export function istioInterceptionNone(pod: CapturedPod): string | undefined {
+export function istioInterceptionNone(pod: CapturedPod, defaults?: IstioCaptureDefaults): string | undefined {
   const mode = pod.annotations[INTERCEPTION_MODE_ANNOTATION];
   if (mode !== undefined) return mode === 'NONE' ? `pod annotation ${INTERCEPTION_MODE_ANNOTATION}="NONE"` : undefined;
   const proxy = [...arr(pod.spec.containers), ...arr(pod.spec.initContainers)].map(obj).find((c) => str(c?.name) === ISTIO_PROXY);
-  const env = arr(proxy?.env).map(obj).find((e) => str(e?.name) === 'ISTIO_META_INTERCEPTION_MODE');
-  return str(env?.value) === 'NONE' ? `${ISTIO_PROXY} env ISTIO_META_INTERCEPTION_MODE="NONE"` : undefined;
+  if (proxy) {
+    const env = arr(proxy.env).map(obj).find((e) => str(e?.name) === 'ISTIO_META_INTERCEPTION_MODE');
+    return str(env?.value) === 'NONE' ? `${ISTIO_PROXY} env ISTIO_META_INTERCEPTION_MODE="NONE"` : undefined;
+  }
+  const config = defaults?.interceptionMode;
+  return config?.mode === 'NONE' ? config.source : undefined;
 }
 
 /**
@@ -535,12 +570,13 @@ export const interfacesText = (names: string[]) => `interface${names.length > 1 
  * own eth0 takes all its pod-network traffic, and any other is a way in around the sidecar.
  * `defaults`: for a template the injector has yet to inject, the install-wide
  * global.proxy.includeInboundPorts and excludeInboundPorts the injection template writes where the
- * pod sets no annotation (captureSettings).
+ * pod sets no annotation (captureSettings), and the interception mode of its proxy config
+ * (istioInterceptionNone).
  */
 export function istioInboundCapture(pod: CapturedPod, defaults?: IstioCaptureDefaults): InboundCapture | undefined {
   const settings = captureSettings(pod, defaults);
   if (!settings.fromInit) {
-    const none = istioInterceptionNone(pod);
+    const none = istioInterceptionNone(pod, defaults);
     if (none) return { redirect: 'none', source: `${none}: no iptables interception` };
   }
   const ifaces = excludedInterfaces(settings.get(EXCLUDE_INTERFACES_ANNOTATION));
@@ -647,7 +683,7 @@ function cidrs(value: string): IpRange[] {
 export function istioOutboundCapture(pod: CapturedPod, defaults?: IstioCaptureDefaults): OutboundCapture | undefined {
   const settings = captureSettings(pod, defaults);
   if (!settings.fromInit) {
-    const none = istioInterceptionNone(pod);
+    const none = istioInterceptionNone(pod, defaults);
     if (none) return { excludePorts: [], includePorts: [], excludeRanges: [], includeRanges: [], source: `${none}: no iptables interception` };
   }
   const get = settings.get;

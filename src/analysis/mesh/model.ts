@@ -7,13 +7,13 @@ import type { Snapshot } from '../../snapshot/types.ts';
 import { KINDS, POD_VIEW_KINDS, type KindKey } from '../../snapshot/kinds.ts';
 import { istioControlPlaneGone, type IstiodDown, istioInjectionWebhooks, linkerdControlPlaneGone, linkerdInjectionWebhooks, linkerdInjectorFailurePolicy, linkerdInjectorScope, linkerdWebhooksInstalled, meshComponents, podReadiness } from './components.ts';
 import { templatesStandIn, workloadsOf, type PodView, type Workload } from '../workloads.ts';
-import { hasIstioProxy, indexPeerAuthentications, istioProxyOwnPorts, istioMembership, istioNamespaceMeantMeshed, resolveIstioMode, meshInboundCapture, sidecarBypassedPorts, type IstioCaptureDefaults, type IstioPolicyIndex, type ResolvedMode } from './istio.ts';
+import { hasIstioProxy, indexPeerAuthentications, istioProxyOwnPorts, istioMembership, istioNamespaceMeantMeshed, resolveIstioMode, meshInboundCapture, istioProxyConfigMode, sidecarBypassedPorts, type IstioCaptureDefaults, type IstioPolicyIndex, type ResolvedMode } from './istio.ts';
 import type { MeshWorkloadDetail, MtlsPosture } from '../../run/types.ts';
 import { admitsUnauthenticated, linkerdClusterDefault, linkerdClusterNetworks, type LinkerdClusterNetworks, linkerdDefaultPolicy, linkerdInjectRefused, linkerdMembership, LINKERD_NOT_INJECTED, linkerdNamespaceMeantMeshed, parseServer, type ClusterDefault, type EffectivePolicy, type LinkerdServer } from './linkerd.ts';
 import { containerNames, containerPorts, memoizeBySnapshotAndConfig, obj, stringMap } from './util.ts';
 import { indexLinkerdPolicies, type LinkerdPolicyIndex } from './linkerd-authz.ts';
 import { linkerdCniEnabled, linkerdNamespaceSettingsRead, linkerdProxyInitPorts, linkerdSkippedPorts, linkerdSkippedSubnets, linkerdTrustDomain, type LinkerdProxyInit } from './linkerd.ts';
-import { istioRoot, istioRootOf, istioRevisionOf, LINKERD_CONFIG_CONFIGMAP, type IstioRoot } from './configmaps.ts';
+import { istioMeshConfigNamespaces, istioMeshInterceptionMode, istioRoot, istioRootOf, istioRevisionOf, LINKERD_CONFIG_CONFIGMAP, type IstioRoot } from './configmaps.ts';
 import { istioInjectorOf, type IstioInjector } from './istio-injector.ts';
 import { configMapUnread } from '../configmaps.ts';
 import { linkerdReleaseOfDeployments } from './linkerd-release.ts';
@@ -69,8 +69,8 @@ export interface WorkloadMesh {
    * Istio: a template its revision's injector has yet to inject (no istio-proxy in it), the
    * install-wide capture the injector writes where the template sets none (its config's key
    * `values`, global.proxy.includeInboundPorts, excludeInboundPorts, includeIPRanges,
-   * excludeIPRanges, includeOutboundPorts, excludeOutboundPorts): istioInboundCapture's and
-   * istioOutboundCapture's `defaults`.
+   * excludeIPRanges, includeOutboundPorts, excludeOutboundPorts; the revision's mesh config
+   * defaultConfig.interceptionMode): istioInboundCapture's and istioOutboundCapture's `defaults`.
    */
   istioCaptureDefaults?: IstioCaptureDefaults;
   /**
@@ -271,6 +271,11 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
   const meshedByConfig = new Set(config.mesh.meshedNamespaces);
 
   const injectors = istioInjectorOf(snapshot, config);
+  const meshInterception = new Map<string, ReturnType<typeof istioMeshInterceptionMode>>();
+  const meshInterceptionOf = (revision: string) => {
+    if (!meshInterception.has(revision)) meshInterception.set(revision, istioMeshInterceptionMode(configmaps, istioMeshConfigNamespaces(snapshot, config)(revision).namespaces, revision));
+    return meshInterception.get(revision);
+  };
   const injectorUnread = new Set<string>();
   const workloads: WorkloadMesh[] = [];
   let istioPods = 0;
@@ -374,7 +379,9 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
       wm.istio = resolveIstioMode(rp.policies, namespace, rep.labels);
       if (rep.origin !== 'pod' && !containerNames(rep.spec).includes('istio-proxy')) {
         const injector = injectors(wm.istioRevision);
-        if ('injector' in injector && injector.injector.values) wm.istioCaptureDefaults = { values: injector.injector.values };
+        const values = 'injector' in injector ? injector.injector.values : undefined;
+        const interceptionMode = istioProxyConfigMode(rep.annotations, meshInterceptionOf(wm.istioRevision));
+        if (values || interceptionMode) wm.istioCaptureDefaults = { ...(values ? { values } : {}), ...(interceptionMode ? { interceptionMode } : {}) };
       }
     }
     if (mesh === 'linkerd') wm.linkerdPolicy = linkerdDefaultPolicy(ns.annotations, rep, namespace, clusterDefault, w.template);

@@ -86,6 +86,65 @@ describe('Istio interception mode NONE: the sidecar captures nothing', () => {
   });
 });
 
+// A template's interception mode when it sets no sidecar.istio.io/interceptionMode: the proxy config
+// the webhook computes for it (istio/istio 1.30.3 pkg/kube/inject/webhook.go GetProxyConfigOrDefault
+// → pilot/pkg/model/proxy_config.go EffectiveProxyConfig): its proxy.istio.io/config annotation over
+// the mesh config's defaultConfig (ConfigMap istio, key mesh) over REDIRECT. A ProxyConfig resource
+// has no interceptionMode field (istio/api networking/v1beta1/proxy_config.proto; toMeshConfigProxyConfig
+// copies concurrency, environmentVariables and image). The annotation's REDIRECT is the enum's zero
+// value (mesh/v1alpha1/proxy.proto), which mergeWithPrecedence's protomarshal.ToYAML leaves out, so
+// it overrides nothing; injection-template.yaml line 75 compares the result with "NONE".
+describe('Istio interception mode of a template from its proxy config: proxy.istio.io/config, then meshConfig.defaultConfig', () => {
+  const meshNone = (mode = 'NONE') => `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio, namespace: istio-system}
+data:
+  mesh: |
+    defaultConfig:
+      interceptionMode: ${mode}
+---`;
+
+  it('meshConfig.defaultConfig.interceptionMode NONE: a template without an annotation captures nothing (was: captured), the check and reach name the ConfigMap', () => {
+    const ctx = ctxOf(`${meshNone()}${STRICT_MESH}---${serviceYaml('shop', 'api')}`, undefined, [
+      deployment('shop', 'web'),
+      deployment('shop', 'redirect', { annotations: { 'sidecar.istio.io/interceptionMode': 'REDIRECT' } }),
+      deployment('shop', 'api', { ports: [8000], annotations: { 'sidecar.istio.io/interceptionMode': 'REDIRECT' } }),
+    ]);
+    expect(statuses(ctx)).toEqual({ web: 'fail', redirect: 'pass', api: 'pass' });
+    const failed = [...istioExcludedInboundPorts.evaluate(ctx)].find((v) => v.resource.name === 'web')!;
+    expect(failed.message).toContain('no inbound port is redirected to Envoy (ConfigMap istio-system/istio mesh.defaultConfig.interceptionMode="NONE" (no pod annotation sidecar.istio.io/interceptionMode): no iptables interception)');
+    expect(meshFlowVerdict(ctx.snapshot, ctx.config, 'external', web, 8080, 'TCP')).toMatchObject({ verdict: 'allowed', plaintext: true });
+    // Outbound too: web's call to the STRICT api leaves around its sidecar.
+    expect(meshFlowVerdict(ctx.snapshot, ctx.config, web, api, 8000, 'TCP')).toMatchObject({ verdict: 'denied', plaintext: true });
+    expect(meshFlowVerdict(ctx.snapshot, ctx.config, { ...web, name: 'redirect' }, api, 8000, 'TCP')).toMatchObject({ verdict: 'allowed', plaintext: false });
+    // TPROXY or REDIRECT in the mesh config capture the same ports.
+    expect(statuses(ctxOf(`${meshNone('TPROXY')}${STRICT_MESH}`, undefined, [deployment('shop', 'web')]))).toEqual({ web: 'pass' });
+    // A running pod is judged by what the injector rendered (istio-proxy's env), not by today's mesh config.
+    expect(statuses(ctxOf(`${meshNone()}${STRICT_MESH}`, undefined, [
+      injectedPod('web', { proxyEnv: { ISTIO_META_INTERCEPTION_MODE: 'REDIRECT' }, initArgs: ['istio-iptables', '-b', '*', '-d', '15090,15021,15020'] }),
+    ]))).toEqual({ web: 'pass' });
+  });
+
+  it('proxy.istio.io/config interceptionMode NONE (by name or number, JSON or proto field name) captures nothing; its REDIRECT does not override the mesh\'s NONE, its TPROXY does', () => {
+    const PC = 'proxy.istio.io/config';
+    const ctx = ctxOf(STRICT_MESH, undefined, [
+      deployment('shop', 'web', { annotations: { [PC]: 'interceptionMode: NONE' } }),
+      deployment('shop', 'number', { annotations: { [PC]: '{"interception_mode": 2}' } }),
+      deployment('shop', 'tproxy', { annotations: { [PC]: 'interceptionMode: TPROXY' } }),
+      deployment('shop', 'broken', { annotations: { [PC]: 'interceptionMode: [NONE' } }),
+    ]);
+    expect(statuses(ctx)).toEqual({ web: 'fail', number: 'fail', tproxy: 'pass', broken: 'pass' });
+    expect([...istioExcludedInboundPorts.evaluate(ctx)].find((v) => v.resource.name === 'web')!.message).toContain('(pod annotation proxy.istio.io/config interceptionMode "NONE": no iptables interception)');
+    const withMesh = ctxOf(`${meshNone()}${STRICT_MESH}`, undefined, [
+      deployment('shop', 'redirect', { annotations: { [PC]: 'interceptionMode: REDIRECT' } }),
+      deployment('shop', 'tproxy', { annotations: { [PC]: 'interceptionMode: TPROXY' } }),
+    ]);
+    expect(statuses(withMesh)).toEqual({ redirect: 'fail', tproxy: 'pass' });
+    expect([...istioExcludedInboundPorts.evaluate(withMesh)].find((v) => v.resource.name === 'redirect')!.message).toContain('interceptionMode="NONE" (no pod annotation sidecar.istio.io/interceptionMode; proxy.istio.io/config\'s interceptionMode REDIRECT, Istio\'s zero value, overrides nothing)');
+  });
+});
+
 describe('Istio excludeInterfaces: traffic through a named interface skips the sidecar', () => {
   const EXCLUDE_IF = 'traffic.sidecar.istio.io/excludeInterfaces';
 
