@@ -5,7 +5,7 @@ import { captureProxy, interfacesText, istioMembership, meshInboundCapture } fro
 import { istioGatewayPod } from '../../src/analysis/mesh/istio-gateway.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
-import { ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
+import { ISTIO_REVISION_TAGS_READ, ISTIO_TEMPLATE_CAPTURE_READ } from './lib/istio-mesh-config.ts';
 import { meshPresenceReads } from './lib/mesh-presence.ts';
 import { meshUnseenNamespaces, meshUnseenNote, namespaceKnown } from './lib/unseen-namespaces.ts';
 
@@ -18,7 +18,7 @@ export const istioExcludedInboundPorts: Check = {
   controls: MESH_ENCRYPTION,
   remediation: 'Remove traffic.sidecar.istio.io/excludeInboundPorts, traffic.sidecar.istio.io/excludeInterfaces and sidecar.istio.io/interceptionMode: NONE from the pod template and set traffic.sidecar.istio.io/includeInboundPorts to "*" (or remove it); on ambient pods remove ambient.istio.io/bypass-inbound-capture; then restart the pods; for a port that must skip the proxy, restrict who reaches it with a NetworkPolicy.',
   needs: ['namespaces', 'pods'],
-  readsWhen: [...meshPresenceReads('istio'), ISTIO_REVISION_TAGS_READ],
+  readsWhen: [...meshPresenceReads('istio'), ISTIO_REVISION_TAGS_READ, ISTIO_TEMPLATE_CAPTURE_READ],
   appliesTo: istioPresent,
   appliesWhen: 'when Istio is installed',
   excluded: (ctx) => meshUnseenNote(ctx, 'the workloads there were not judged'),

@@ -419,6 +419,14 @@ export function istioNamespaceMeantMeshed(nsLabels: Record<string, string>): boo
   return nsLabels['istio.io/rev'] !== undefined || nsLabels['istio.io/dataplane-mode'] === 'ambient';
 }
 
+/**
+ * A template Istio's injector has yet to inject: no istio-proxy in it, so the injector renders its
+ * capture from the install's settings where its annotations set none (WorkloadMesh.istioCaptureDefaults).
+ */
+export function awaitsIstioInjection(pod: PodView): boolean {
+  return pod.origin !== 'pod' && !containerNames(pod.spec).includes(ISTIO_PROXY);
+}
+
 export function hasIstioProxy(pod: PodView): boolean {
   return containerNames(pod.spec).includes(ISTIO_PROXY) || pod.annotations['ambient.istio.io/redirection'] === 'enabled';
 }

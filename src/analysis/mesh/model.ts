@@ -7,7 +7,7 @@ import type { Snapshot } from '../../snapshot/types.ts';
 import { KINDS, POD_VIEW_KINDS, type KindKey } from '../../snapshot/kinds.ts';
 import { istioControlPlaneGone, type IstiodDown, istioInjectionWebhooks, linkerdControlPlaneGone, linkerdInjectionWebhooks, linkerdInjectorFailurePolicy, linkerdInjectorScope, linkerdWebhooksInstalled, meshComponents, podReadiness } from './components.ts';
 import { templatesStandIn, workloadsOf, type PodView, type Workload } from '../workloads.ts';
-import { hasIstioProxy, indexPeerAuthentications, istioProxyOwnPorts, istioMembership, istioNamespaceMeantMeshed, resolveIstioMode, meshInboundCapture, istioProxyConfigMode, sidecarBypassedPorts, type IstioCaptureDefaults, type IstioPolicyIndex, type ResolvedMode } from './istio.ts';
+import { awaitsIstioInjection, hasIstioProxy, indexPeerAuthentications, istioProxyOwnPorts, istioMembership, istioNamespaceMeantMeshed, resolveIstioMode, meshInboundCapture, istioProxyConfigMode, sidecarBypassedPorts, type IstioCaptureDefaults, type IstioPolicyIndex, type ResolvedMode } from './istio.ts';
 import type { MeshWorkloadDetail, MtlsPosture } from '../../run/types.ts';
 import { admitsUnauthenticated, linkerdClusterDefault, linkerdClusterNetworks, type LinkerdClusterNetworks, linkerdDefaultPolicy, linkerdInjectRefused, linkerdMembership, LINKERD_NOT_INJECTED, linkerdNamespaceMeantMeshed, parseServer, type ClusterDefault, type EffectivePolicy, type LinkerdServer } from './linkerd.ts';
 import { containerNames, containerPorts, memoizeBySnapshotAndConfig, obj, stringMap } from './util.ts';
@@ -377,7 +377,7 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
       const rp = revisionPolicies(wm.istioRevision);
       wm.istioRoot = rp.root;
       wm.istio = resolveIstioMode(rp.policies, namespace, rep.labels);
-      if (rep.origin !== 'pod' && !containerNames(rep.spec).includes('istio-proxy')) {
+      if (awaitsIstioInjection(rep)) {
         const injector = injectors(wm.istioRevision);
         const values = 'injector' in injector ? injector.injector.values : undefined;
         const interceptionMode = istioProxyConfigMode(rep.annotations, meshInterceptionOf(wm.istioRevision));

@@ -351,3 +351,56 @@ spec:
     expect(meshFlowVerdict(ctx.snapshot, ctx.config, { kind: 'Deployment', namespace: 'shop', name: 'web' }, db, 5432, 'TCP')).toMatchObject({ verdict: 'denied', plaintext: true });
   });
 });
+
+// Missing data is not a fix: a template's capture depends on its revision's injector values and
+// mesh config where its annotations set none, so with ConfigMaps refused and one of those unread
+// (not answered 404), a check judging the capture is not evaluated, naming the ConfigMap, rather
+// than passing the template as captured (checks/mtls/lib/istio-mesh-config.ts ISTIO_TEMPLATE_CAPTURE_READ).
+// The collector asks for the injector ConfigMap beside each istiod (istiodConfigMapRefs).
+describe('the injector values and mesh config a template takes, unread', () => {
+  const istiod = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: istiod, namespace: istio-system}
+spec:
+  selector: {matchLabels: {app: istiod}}
+  template:
+    metadata: {labels: {app: istiod}}
+    spec:
+      containers:
+      - name: discovery
+        image: docker.io/istio/pilot:1.28.0
+        env: [{name: POD_NAMESPACE, valueFrom: {fieldRef: {fieldPath: metadata.namespace}}}]
+---`;
+  const injectorValues = `${istiod}
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio-sidecar-injector, namespace: istio-system}
+data:
+  config: "policy: enabled"
+  values: '{"global": {"proxy": {"excludeInboundPorts": "9090"}}}'
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio, namespace: istio-system}
+data: {mesh: "rootNamespace: istio-system"}
+---`;
+  const outcome = (yaml: string, refused: boolean) => {
+    const ctx = ctxOf(yaml);
+    if (refused) ctx.snapshot.coverage.configmaps = { status: 'forbidden', detail: 'get configmaps (denied for other/unrelated)' };
+    const [o] = runChecks([check('mtls.istio-excluded-inbound-ports')], ctx);
+    return o;
+  };
+
+  it('mtls.istio-excluded-inbound-ports: the injector ConfigMap missing while a read was refused is not evaluated, naming it; read, it is judged as with every read', () => {
+    const unread = outcome(`${injectorValues.replace('name: istio-sidecar-injector,', 'name: other,')}${meshWide}${web()}`, true);
+    expect(unread).toMatchObject({ status: 'not-evaluated', unreadable: ['configmaps'] });
+    expect(unread.reason).toContain('ConfigMap istio-system/istio-sidecar-injector: global.proxy capture values, defaultConfig.interceptionMode');
+    const read = outcome(`${injectorValues}${meshWide}${web()}`, true);
+    expect(read).toMatchObject({ status: 'fail', results: [expect.objectContaining({ message: expect.stringContaining('global.proxy.excludeInboundPorts="9090"') })] });
+    expect(read).toEqual(outcome(`${injectorValues}${meshWide}${web()}`, false));
+    // Not refused, and not there: Istio's defaults, judged; nor when no istiod says where the collector would ask for it.
+    expect(outcome(`${meshWide}${web()}`, false).status).toBe('pass');
+    expect(outcome(`${injectorValues.replace(istiod, '').replace('name: istio-sidecar-injector,', 'name: other,')}${meshWide}${web()}`, true).status).toBe('pass');
+  });
+});
