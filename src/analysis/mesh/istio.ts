@@ -7,6 +7,7 @@ import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
 import type { PodView } from '../workloads.ts';
 import { parseCidr, parseIp, type IpRange } from '../../base/ip.ts';
+import { goParseBool } from '../flags.ts';
 import { arr, containerNames, createdAt, obj, str, type Json } from './util.ts';
 import { istioInjectRequired, type IstioCaptureValues, type IstioInjectorPolicy, type IstioProxyCaptureValue } from './istio-injector.ts';
 import { istioProxyConfigInterceptionMode } from './configmaps.ts';
@@ -583,6 +584,7 @@ export const interfacesText = (names: string[]) => `interface${names.length > 1 
  */
 export function istioInboundCapture(pod: CapturedPod, defaults?: IstioCaptureDefaults): InboundCapture | undefined {
   const settings = captureSettings(pod, defaults);
+  if (settings.notApplied) return { redirect: 'none', source: settings.notApplied };
   if (!settings.fromInit) {
     const none = istioInterceptionNone(pod, defaults);
     if (none) return { redirect: 'none', source: `${none}: no iptables interception` };
@@ -683,13 +685,15 @@ function cidrs(value: string): IpRange[] {
 
 /**
  * The outbound capture of a sidecar pod whose settings narrow it, else undefined (every outbound
- * TCP connection goes to Envoy). Interception mode NONE (istioInterceptionNone) captures nothing.
- * `defaults` as istioInboundCapture's: a template not yet injected takes the install-wide
+ * TCP connection goes to Envoy). Interception mode NONE (istioInterceptionNone) captures nothing,
+ * nor does an istio-init that applied no rules (captureSettings `notApplied`). `defaults` as
+ * istioInboundCapture's: a template not yet injected takes the install-wide
  * global.proxy.includeIPRanges, excludeIPRanges, includeOutboundPorts and excludeOutboundPorts
  * where it sets no annotation.
  */
 export function istioOutboundCapture(pod: CapturedPod, defaults?: IstioCaptureDefaults): OutboundCapture | undefined {
   const settings = captureSettings(pod, defaults);
+  if (settings.notApplied) return { excludePorts: [], includePorts: [], excludeRanges: [], includeRanges: [], source: settings.notApplied };
   if (!settings.fromInit) {
     const none = istioInterceptionNone(pod, defaults);
     if (none) return { excludePorts: [], includePorts: [], excludeRanges: [], includeRanges: [], source: `${none}: no iptables interception` };
@@ -744,9 +748,23 @@ const INSTALL_VALUES: ReadonlyArray<{ annotation: string; value: IstioProxyCaptu
   { annotation: EXCLUDE_OUTBOUND_PORTS_ANNOTATION, value: 'excludeOutboundPorts', written: (v) => v !== '' },
 ];
 
+/**
+ * istio-iptables' switches that decide whether it applies any rule (tools/istio-iptables/pkg/cmd/root.go
+ * bindCmdlineFlags, istio/istio 1.30.3): --skip-rule-apply skips them all (ProgramIptables, and
+ * nft/program.go ProgramNftables alike); --dry-run (-n) runs them against a stub that calls no
+ * iptables (dependencies.DependenciesStub), but the --native-nftables path does not read it.
+ */
+const RULE_SWITCHES: ReadonlyArray<{ long: 'skip-rule-apply' | 'dry-run' | 'native-nftables'; short?: string }> = [
+  { long: 'skip-rule-apply' },
+  { long: 'dry-run', short: 'n' },
+  { long: 'native-nftables' },
+];
+
 interface CaptureSettings {
   /** Read from an istio-init container's arguments, not from the pod's annotations. */
   fromInit: boolean;
+  /** Set when that istio-init applied no rules at all: why, as a reason says it. */
+  notApplied?: string;
   /** Each setting's value, by the annotation's name; undefined: not set (the annotation's default applies). */
   get: (annotation: string) => string | undefined;
   /** The settings named, as a reason says where they come from. */
@@ -762,10 +780,13 @@ interface CaptureSettings {
  * env variable of the flag's name (pkg/flag BindEnv: ISTIO_LOCAL_EXCLUDE_PORTS for
  * --istio-local-exclude-ports), else empty, which for -b and -i captures nothing. The arguments
  * are read as pflag reads them: `-d V`, `-d=V`, `-dV`, `--istio-local-exclude-ports[=]V`, the last
- * one winning. Without istio-init (Istio CNI reads the annotations, cni/pkg/plugin/sidecar_redirect.go;
- * a template not yet injected) the annotations decide; for a template, `defaults.values` (its
- * injector's global.proxy values) stand in for each traffic annotation it does not set, as the
- * injection template writes them (INSTALL_VALUES;
+ * one winning; a boolean switch (RULE_SWITCHES) as `--name`, `--name=V` (strconv.ParseBool) or
+ * its env variable (SKIP_RULE_APPLY, DRY_RUN, NATIVE_NFTABLES, which BindEnv sets first and a
+ * flag overrides). An istio-init that applied no rules (`notApplied`) captures nothing, and Istio
+ * CNI still leaves the pod alone. Without istio-init (Istio CNI reads the annotations,
+ * cni/pkg/plugin/sidecar_redirect.go; a template not yet injected) the annotations decide; for a
+ * template, `defaults.values` (its injector's global.proxy values) stand in for each traffic
+ * annotation it does not set, as the injection template writes them (INSTALL_VALUES;
  * `annotation .ObjectMeta "traffic.sidecar.istio.io/includeInboundPorts" .Values.global.proxy.includeInboundPorts`,
  * pkg/kube/inject/template.go getAnnotation: the annotation when present, else the value): a pod
  * annotation, even an empty one, wins.
@@ -796,11 +817,21 @@ function captureSettings(pod: CapturedPod, defaults?: IstioCaptureDefaults): Cap
     };
   }
   const given = new Map<string, string>();
+  const switches = new Map<string, { on: boolean; text: string }>();
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
     if (t === '--') break;
     const long = /^--([^=]+)(=([\s\S]*))?$/.exec(t);
     const short = long ? null : /^-([^-])(=?)([\s\S]*)$/.exec(t);
+    const toggle = long ? RULE_SWITCHES.find((f) => f.long === long[1]) : short ? RULE_SWITCHES.find((f) => f.short === short[1]) : undefined;
+    if (toggle) {
+      // A boolean never takes the next argument: bare it is true, `=V` as ParseBool reads V (a
+      // value it refuses stops istio-iptables, and the pod never starts).
+      const written = long ? long[3] : short![2] === '=' ? short![3] : undefined;
+      const on = written === undefined ? true : goParseBool(written);
+      if (on !== undefined) switches.set(toggle.long, { on, text: `${long ? `--${toggle.long}` : `-${toggle.short}`}${written === undefined ? '' : `=${JSON.stringify(written)}`}` });
+      continue;
+    }
     const flag = long ? IPTABLES_FLAGS.find((f) => f.long === long[1]) : short ? IPTABLES_FLAGS.find((f) => f.short === short[1]) : undefined;
     if (!flag) continue;
     let value = long ? long[3] : short![2] !== '' || short![3] !== '' ? short![3] : undefined;
@@ -809,17 +840,30 @@ function captureSettings(pod: CapturedPod, defaults?: IstioCaptureDefaults): Cap
     given.set(flag.annotation, value);
   }
   const env = new Map(arr(init.env).map(obj).map((e) => [str(e?.name), e?.value] as const));
-  const envName = (f: (typeof IPTABLES_FLAGS)[number]) => f.long.toUpperCase().replaceAll('-', '_');
+  const envOf = (long: string) => long.toUpperCase().replaceAll('-', '_');
+  const switchOf = (long: (typeof RULE_SWITCHES)[number]['long']): { on: boolean; text: string } | undefined => {
+    const s = switches.get(long);
+    if (s) return s;
+    const e = env.get(envOf(long));
+    const on = typeof e === 'string' ? goParseBool(e) : undefined;
+    return on === undefined ? undefined : { on, text: `env ${envOf(long)}=${JSON.stringify(e)}` };
+  };
+  const skip = switchOf('skip-rule-apply');
+  const dry = switchOf('dry-run');
+  const nft = switchOf('native-nftables');
+  const notApplied = skip?.on ? `istio-init argument ${skip.text}: istio-iptables applied no rules`
+    : dry?.on && !nft?.on ? `istio-init argument ${dry.text}: istio-iptables ran without calling iptables and applied no rules` : undefined;
   const read = (k: string): { value: string; text: string } => {
     const f = IPTABLES_FLAGS.find((x) => x.annotation === k)!;
     const v = given.get(k);
     if (v !== undefined) return { value: v, text: `-${f.short} ${JSON.stringify(v)}` };
-    const e = env.get(envName(f));
-    if (typeof e === 'string') return { value: e, text: `env ${envName(f)}=${JSON.stringify(e)}` };
+    const e = env.get(envOf(f.long));
+    if (typeof e === 'string') return { value: e, text: `env ${envOf(f.long)}=${JSON.stringify(e)}` };
     return { value: '', text: `no -${f.short} (empty)` };
   };
   return {
     fromInit: true,
+    ...(notApplied ? { notApplied } : {}),
     get: (k) => read(k).value,
     describe: (keys) => `istio-init argument${keys.length > 1 ? 's' : ''} ${keys.map((k) => read(k).text).join(', ')}`,
   };

@@ -237,6 +237,63 @@ describe('istio-init arguments: what iptables got on a running pod', () => {
   });
 });
 
+// istio-iptables applies no rule at all with --skip-rule-apply (tools/istio-iptables/pkg/cmd/root.go
+// ProgramIptables `if !cfg.SkipRuleApply`, and istio-nftables/pkg/nft/program.go alike) or with
+// --dry-run / -n (a DependenciesStub that calls no iptables), except on the --native-nftables path,
+// which does not read dry-run (istio/istio 1.30.3). Each is a pflag boolean bound to its env variable
+// (pkg/flag BindEnv: SKIP_RULE_APPLY, DRY_RUN, NATIVE_NFTABLES, set first, the flag overriding it).
+// Istio CNI leaves a pod with istio-init alone (cni/pkg/plugin/plugin.go), so nothing captures it.
+describe('istio-init that applied no rules: --skip-rule-apply, --dry-run', () => {
+  const pod = { kind: 'Pod', namespace: 'shop', name: 'web' };
+  const INIT = (...extra: string[]) => ['istio-iptables', '-p', '15001', '-z', '15006', '-u', '1337', '-m', 'REDIRECT', '-i', '*', '-x', '', '-b', '*', '-d', '15090,15021,15020', ...extra];
+  const withEnv = (name: string, args: string[], env: Record<string, string>) => {
+    const p = injectedPod(name, { initArgs: args });
+    (p.spec as { initContainers: Array<Record<string, unknown>> }).initContainers[0].env = Object.entries(env).map(([n, value]) => ({ name: n, value }));
+    return p;
+  };
+
+  it('--skip-rule-apply: every inbound port takes plaintext under STRICT and every outbound call leaves around the sidecar (was: read as applied)', () => {
+    const ctx = ctxOf(`${STRICT_MESH}---${serviceYaml('shop', 'api')}`, undefined, [
+      injectedPod('web', { initArgs: INIT('--skip-rule-apply') }),
+      injectedPod('front', { initArgs: INIT() }),
+      deployment('shop', 'api', { ports: [8000] }),
+    ]);
+    expect(statuses(ctx)).toEqual({ web: 'fail', front: 'pass', api: 'pass' });
+    const failed = [...istioExcludedInboundPorts.evaluate(ctx)].find((v) => v.resource.name === 'web')!;
+    expect(failed.message).toContain('no inbound port is redirected to Envoy (istio-init argument --skip-rule-apply: istio-iptables applied no rules)');
+    expect(meshFlowVerdict(ctx.snapshot, ctx.config, 'external', pod, 8080, 'TCP')).toMatchObject({ verdict: 'allowed', plaintext: true });
+    expect(meshWorkloadModes(ctx.snapshot, ctx.config).find((m) => m.workload.name === 'web')).toMatchObject({ mode: 'STRICT', posture: 'plaintext' });
+    const out = meshFlowVerdict(ctx.snapshot, ctx.config, pod, api, 8000, 'TCP');
+    expect(out).toMatchObject({ verdict: 'denied', plaintext: true });
+    expect(out.reason).toContain('istio-init argument --skip-rule-apply: istio-iptables applied no rules');
+    expect(meshFlowVerdict(ctx.snapshot, ctx.config, { ...pod, name: 'front' }, api, 8000, 'TCP').verdict).toBe('allowed');
+    // The istio-validation container the template renders under Istio CNI (--run-validation
+    // --skip-rule-apply, injection-template.yaml lines 137-139) changes nothing: istio-cni applies the rules.
+    const cni = injectedPod('web', { annotations: { 'traffic.sidecar.istio.io/includeInboundPorts': '*', 'traffic.sidecar.istio.io/excludeInboundPorts': '15020' } });
+    (cni.spec as { initContainers: Array<Record<string, unknown>> }).initContainers = [{ name: 'istio-validation', image: 'docker.io/istio/proxyv2:1.28.0', args: ['istio-iptables', '--run-validation', '--skip-rule-apply'] }];
+    expect(statuses(ctxOf(STRICT_MESH, undefined, [cni]))).toEqual({ web: 'pass' });
+  });
+
+  it('read as pflag and BindEnv read them: --dry-run, -n, =true, a bare switch never taking the next argument, env SKIP_RULE_APPLY, the flag over the env; not --dry-run with --native-nftables', () => {
+    const ctx = ctxOf(STRICT_MESH, undefined, [
+      injectedPod('dry', { initArgs: INIT('--dry-run') }),
+      injectedPod('short', { initArgs: INIT('-n') }),
+      injectedPod('valued', { initArgs: INIT('--skip-rule-apply=True') }),
+      injectedPod('spaced', { initArgs: INIT('--skip-rule-apply', 'false') }),
+      injectedPod('off', { initArgs: INIT('--dry-run=false', '--skip-rule-apply=0') }),
+      injectedPod('nft', { initArgs: INIT('--dry-run', '--native-nftables') }),
+      withEnv('env', INIT(), { SKIP_RULE_APPLY: 'true' }),
+      withEnv('envoff', INIT('--dry-run=false'), { DRY_RUN: '1' }),
+      withEnv('envbad', INIT(), { DRY_RUN: 'yes' }),
+    ]);
+    expect(statuses(ctx)).toEqual({ dry: 'fail', short: 'fail', valued: 'fail', spaced: 'fail', off: 'pass', nft: 'pass', env: 'fail', envoff: 'pass', envbad: 'pass' });
+    const v = Object.fromEntries([...istioExcludedInboundPorts.evaluate(ctx)].map((x) => [x.resource.name, x.message]));
+    expect(v.dry).toContain('(istio-init argument --dry-run: istio-iptables ran without calling iptables and applied no rules)');
+    expect(v.valued).toContain('(istio-init argument --skip-rule-apply="True": istio-iptables applied no rules)');
+    expect(v.env).toContain('(istio-init argument env SKIP_RULE_APPLY="true": istio-iptables applied no rules)');
+  });
+});
+
 describe('Istio ambient: ambient.istio.io/bypass-inbound-capture keeps every inbound connection away from ztunnel', () => {
   const AMBIENT_STRICT = `
 apiVersion: v1
