@@ -31,7 +31,7 @@ import { istioAuthzModel, pathScope, waypointPaths, waypointPolicies, type Waypo
 import { captureProxy, istioMembership, refusedText } from '../../src/analysis/mesh/istio.ts';
 import { meshModel } from '../../src/analysis/mesh/model.ts';
 import { MESH_AUTHORIZATION } from '../controls.ts';
-import { ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
+import { ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ, ISTIO_TEMPLATE_CAPTURE_READ } from './lib/istio-mesh-config.ts';
 import { ISTIO_GATEWAY_LISTENER_SETS_BEST_EFFORT, ISTIO_GATEWAY_SERVERS_READ } from './lib/istio-gateway-servers.ts';
 import { ISTIO_WAYPOINT_GATEWAYS_READ } from './lib/istio-waypoints.ts';
 import { CONSUL_DEFAULT_INTENTION_READ, CONSUL_SERVICE_NAMES_READ, LINKERD_DEFAULT_POLICY_READ } from './lib/mesh-config-reads.ts';
@@ -49,7 +49,7 @@ export const authzMissing: Check = {
   needs: ['namespaces', 'pods'],
   reads: ['istio.authorizationpolicies', 'linkerd.servers', 'linkerd.authorizationpolicies', 'linkerd.serverauthorizations', 'linkerd.meshtlsauthentications', 'linkerd.networkauthentications', 'consul.serviceintentions'],
   // The Istio authorization model reads the waypoint Gateways and GatewayClasses (istio.io/waypoint-for) behind an ambient callee.
-  readsWhen: [...meshPresenceReads('istio', 'linkerd', 'consul'), ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ, LINKERD_DEFAULT_POLICY_READ, CONSUL_DEFAULT_INTENTION_READ, CONSUL_SERVICE_NAMES_READ, ISTIO_WAYPOINT_GATEWAYS_READ, ISTIO_GATEWAY_SERVERS_READ],
+  readsWhen: [...meshPresenceReads('istio', 'linkerd', 'consul'), ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ, ISTIO_TEMPLATE_CAPTURE_READ, LINKERD_DEFAULT_POLICY_READ, CONSUL_DEFAULT_INTENTION_READ, CONSUL_SERVICE_NAMES_READ, ISTIO_WAYPOINT_GATEWAYS_READ, ISTIO_GATEWAY_SERVERS_READ],
   readsBestEffort: [...ISTIO_GATEWAY_LISTENER_SETS_BEST_EFFORT],
   appliesTo: (ctx) => istioPresent(ctx) || linkerdPresent(ctx) || consulPresent(ctx),
   appliesWhen: 'when Istio, Linkerd or Consul is installed',

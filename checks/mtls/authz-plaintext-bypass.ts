@@ -24,7 +24,7 @@ import { authzIndex, hypotheticalVerdict, istioWorkloads, policyName, portsToJud
 import { bypassesSidecar, captureProxy, istioProxyOwnPorts } from '../../src/analysis/mesh/istio.ts';
 import type { AuthzRule } from '../../src/analysis/mesh/authz.ts';
 import { MESH_AUTHORIZATION } from '../controls.ts';
-import { ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
+import { ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ, ISTIO_TEMPLATE_CAPTURE_READ } from './lib/istio-mesh-config.ts';
 import { ISTIO_GATEWAY_LISTENER_SETS_BEST_EFFORT, ISTIO_GATEWAY_SERVERS_READ } from './lib/istio-gateway-servers.ts';
 import { ISTIO_WAYPOINT_GATEWAYS_READ } from './lib/istio-waypoints.ts';
 import { gatewayServersOf, istioGatewayPod, type GatewayServer } from '../../src/analysis/mesh/flow-verdict.ts';
@@ -146,7 +146,7 @@ export const authzPlaintextBypass: Check = {
   remediation: 'Make the workload\'s PeerAuthentication STRICT (every caller then has an identity), or add a DENY rule with `from.source.notPrincipals: ["*"]` so plaintext callers are refused; express ALLOW rules with `principals`, never only with `notPrincipals`. For a port that bypasses the sidecar, remove it from `traffic.sidecar.istio.io/excludeInboundPorts` (or add it to `includeInboundPorts`, or set that to "*") so the policies apply there.',
   needs: ['namespaces', 'pods'],
   reads: ['istio.authorizationpolicies', 'istio.peerauthentications'],
-  readsWhen: [...meshPresenceReads('istio'), ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ, ISTIO_WAYPOINT_GATEWAYS_READ, ISTIO_GATEWAY_SERVERS_READ],
+  readsWhen: [...meshPresenceReads('istio'), ISTIO_MESH_CONFIG_READ, ISTIO_REVISION_TAGS_READ, ISTIO_TEMPLATE_CAPTURE_READ, ISTIO_WAYPOINT_GATEWAYS_READ, ISTIO_GATEWAY_SERVERS_READ],
   readsBestEffort: [...ISTIO_GATEWAY_LISTENER_SETS_BEST_EFFORT],
   appliesTo: istioPresent,
   appliesWhen: 'when Istio is installed',

@@ -5,7 +5,7 @@ import { captureProxy, interfacesText, istioMembership, meshInboundCapture } fro
 import { istioGatewayPod } from '../../src/analysis/mesh/istio-gateway.ts';
 import { refString } from '../../src/analysis/workloads.ts';
 import { MESH_ENCRYPTION } from '../controls.ts';
-import { ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
+import { ISTIO_REVISION_TAGS_READ, ISTIO_TEMPLATE_CAPTURE_READ } from './lib/istio-mesh-config.ts';
 import { meshPresenceReads } from './lib/mesh-presence.ts';
 import { meshUnseenNamespaces, meshUnseenNote, namespaceKnown } from './lib/unseen-namespaces.ts';
 
@@ -13,12 +13,12 @@ export const istioExcludedInboundPorts: Check = {
   id: 'mtls.istio-excluded-inbound-ports',
   area: 'mtls',
   title: 'Istio sidecars (and ztunnel) receive every inbound port',
-  protectsAgainst: 'Istio sidecar pods whose excludeInboundPorts/includeInboundPorts annotations (or istio-init -d/-b arguments), excluded interfaces (excludeInterfaces) or interception mode NONE keep inbound ports away from Envoy, and ambient pods whose ambient.istio.io/bypass-inbound-capture keeps every inbound connection away from ztunnel, so those ports accept plaintext and no PeerAuthentication or AuthorizationPolicy applies to them',
+  protectsAgainst: 'Istio sidecar pods whose excludeInboundPorts/includeInboundPorts annotations (or istio-init -d/-b arguments), excluded interfaces (excludeInterfaces), interception mode NONE or an istio-init that applied no iptables rules (--skip-rule-apply, --dry-run) keep inbound ports away from Envoy, and ambient pods whose ambient.istio.io/bypass-inbound-capture keeps every inbound connection away from ztunnel, so those ports accept plaintext and no PeerAuthentication or AuthorizationPolicy applies to them',
   severity: 'medium',
   controls: MESH_ENCRYPTION,
-  remediation: 'Remove traffic.sidecar.istio.io/excludeInboundPorts, traffic.sidecar.istio.io/excludeInterfaces and sidecar.istio.io/interceptionMode: NONE from the pod template and set traffic.sidecar.istio.io/includeInboundPorts to "*" (or remove it); on ambient pods remove ambient.istio.io/bypass-inbound-capture; then restart the pods; for a port that must skip the proxy, restrict who reaches it with a NetworkPolicy.',
+  remediation: 'Remove traffic.sidecar.istio.io/excludeInboundPorts, traffic.sidecar.istio.io/excludeInterfaces and sidecar.istio.io/interceptionMode: NONE from the pod template, leave meshConfig.defaultConfig.interceptionMode and proxy.istio.io/config unset (or REDIRECT/TPROXY), drop --skip-rule-apply and --dry-run from istio-init, and set traffic.sidecar.istio.io/includeInboundPorts to "*" (or remove it); on ambient pods remove ambient.istio.io/bypass-inbound-capture; then restart the pods; for a port that must skip the proxy, restrict who reaches it with a NetworkPolicy.',
   needs: ['namespaces', 'pods'],
-  readsWhen: [...meshPresenceReads('istio'), ISTIO_REVISION_TAGS_READ],
+  readsWhen: [...meshPresenceReads('istio'), ISTIO_REVISION_TAGS_READ, ISTIO_TEMPLATE_CAPTURE_READ],
   appliesTo: istioPresent,
   appliesWhen: 'when Istio is installed',
   excluded: (ctx) => meshUnseenNote(ctx, 'the workloads there were not judged'),
@@ -37,7 +37,7 @@ export const istioExcludedInboundPorts: Check = {
       const dataplane = rep ? istioMembership(nsLabels, rep).dataplane : undefined;
       if (!rep || !dataplane) continue;
       // Ambient pods are captured by ztunnel: the traffic.sidecar.istio.io annotations do not apply to them.
-      const capture = meshInboundCapture(nsLabels, rep, w.istioInboundDefaults);
+      const capture = meshInboundCapture(nsLabels, rep, w.istioCaptureDefaults);
       const ref = w.workload.ref;
       const evidence: Record<string, unknown> = { podCount: w.workload.podCount };
       if (!capture) {

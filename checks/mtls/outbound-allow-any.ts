@@ -2,7 +2,7 @@ import type { Check } from '../../src/engine/types.ts';
 import type { ResourceRef, Verdict } from '../../src/base/vocabulary.ts';
 import { istioOutbound, istioPresent, type WorkloadOutbound } from '../../src/analysis/mesh/index.ts';
 import { EGRESS_CONTROL } from '../controls.ts';
-import { ISTIO_OUTBOUND_READ, ISTIO_REVISION_TAGS_READ } from './lib/istio-mesh-config.ts';
+import { ISTIO_OUTBOUND_READ, ISTIO_REVISION_TAGS_READ, ISTIO_TEMPLATE_CAPTURE_READ } from './lib/istio-mesh-config.ts';
 import { meshPresenceReads } from './lib/mesh-presence.ts';
 import { workloadMembers } from './lib/members.ts';
 import { meshUnseenNamespaces, meshUnseenNote, namespaceKnown } from './lib/unseen-namespaces.ts';
@@ -24,7 +24,7 @@ export const outboundAllowAny: Check = {
   remediation: 'Set `meshConfig.outboundTrafficPolicy.mode: REGISTRY_ONLY` (ConfigMap istio, key mesh, or the IstioOperator/Helm values; istio-<rev> for a revision), or a Sidecar with `outboundTrafficPolicy: {mode: REGISTRY_ONLY}` in the root namespace or each namespace, and declare the external hosts workloads need as ServiceEntries (routed through an egress gateway); remove outbound capture exclusions that cover public addresses or ports.',
   needs: ['namespaces', 'pods'],
   reads: ['istio.sidecars'],
-  readsWhen: [...meshPresenceReads('istio'), ISTIO_OUTBOUND_READ, ISTIO_REVISION_TAGS_READ],
+  readsWhen: [...meshPresenceReads('istio'), ISTIO_OUTBOUND_READ, ISTIO_REVISION_TAGS_READ, ISTIO_TEMPLATE_CAPTURE_READ],
   appliesTo: istioPresent,
   appliesWhen: 'when Istio is installed',
   excluded: (ctx) => meshUnseenNote(ctx, 'the outbound traffic policy of the sidecars there was not judged'),

@@ -18,7 +18,7 @@ import { ENFORCED_POLICY_KINDS_READ_WEIGHING_UNEVALUATED } from './lib/policy-ki
 import { ISTIO_GATEWAY_LISTENER_SETS_BEST_EFFORT, ISTIO_GATEWAY_SERVERS_READ } from '../mtls/lib/istio-gateway-servers.ts';
 import { ISTIO_WAYPOINT_GATEWAYS_READ } from '../mtls/lib/istio-waypoints.ts';
 import { CONSUL_SERVICE_NAMES_READ } from '../mtls/lib/mesh-config-reads.ts';
-import { ISTIO_CLIENT_TLS_SERVICES_READ, ISTIO_MESH_ROUTES_READ } from '../mtls/lib/istio-mesh-config.ts';
+import { ISTIO_CLIENT_TLS_SERVICES_READ, ISTIO_MESH_ROUTES_READ, ISTIO_TEMPLATE_CAPTURE_READ } from '../mtls/lib/istio-mesh-config.ts';
 
 /**
  * The mesh layer on a network-allowed pair of pod classes: the connections the destination's
@@ -299,7 +299,7 @@ export const intentViolation: Check = {
   remediation: 'Tighten the allowing policies listed in the evidence (or isolate the unisolated side with a default deny) until the forbidden flow is denied in both directions, or, for a meshed destination, deny it with an AuthorizationPolicy (the evidence names the mesh verdict per flow).',
   needs: ['namespaces', 'pods', 'networkpolicies'],
   reads: [...MESH_FLOW_KINDS],
-  readsWhen: [...CNI_SETTINGS_READS, SERVICE_ACCOUNT_LABELS_READ, ...ENFORCED_POLICY_KINDS_READ_WEIGHING_UNEVALUATED, ISTIO_WAYPOINT_GATEWAYS_READ, ISTIO_GATEWAY_SERVERS_READ, CONSUL_SERVICE_NAMES_READ, ISTIO_CLIENT_TLS_SERVICES_READ, ISTIO_MESH_ROUTES_READ],
+  readsWhen: [...CNI_SETTINGS_READS, SERVICE_ACCOUNT_LABELS_READ, ...ENFORCED_POLICY_KINDS_READ_WEIGHING_UNEVALUATED, ISTIO_WAYPOINT_GATEWAYS_READ, ISTIO_GATEWAY_SERVERS_READ, CONSUL_SERVICE_NAMES_READ, ISTIO_CLIENT_TLS_SERVICES_READ, ISTIO_MESH_ROUTES_READ, ISTIO_TEMPLATE_CAPTURE_READ],
   // The meshes' ConfigMaps (meshConfigMapRefs): unreadable, a mesh verdict that turns on them is unknown, which counts as open.
   // Calico IPPools (where pods get their addresses): unreadable, an ipBlock or nets partly over
   // the pods stays in doubt, a medium finding saying the IPPools could not be read.

@@ -74,7 +74,7 @@ export function hypotheticalVerdict(ctx: AuditContext, w: WorkloadMesh, port: nu
 /** How the workload's sidecar (or ztunnel) captures inbound ports (undefined: every port, or not in Istio's mesh). */
 export function sidecarCapture(ctx: AuditContext, w: WorkloadMesh): InboundCapture | undefined {
   const rep = w.workload.pods[0];
-  return rep ? meshInboundCapture(meshModel(ctx.snapshot, ctx.config).namespaces.get(w.namespace)?.labels ?? {}, rep, w.istioInboundDefaults) : undefined;
+  return rep ? meshInboundCapture(meshModel(ctx.snapshot, ctx.config).namespaces.get(w.namespace)?.labels ?? {}, rep, w.istioCaptureDefaults) : undefined;
 }
 
 /**

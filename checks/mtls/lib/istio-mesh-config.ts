@@ -9,11 +9,12 @@
 import type { ConditionalRead } from '../../../src/engine/types.ts';
 import type { AuditContext } from '../../../src/analysis/context.ts';
 import { istioOutbound, istioPresent, istioRevisions } from '../../../src/analysis/mesh/index.ts';
-import { istioMeshConfigUnread, istioRevisionResolver } from '../../../src/analysis/mesh/configmaps.ts';
+import { configMapIn, istiodConfigMapRefs, istioInjectorConfigMapName, istioMeshConfigNamespaces, istioMeshConfigUnread, istioRevisionResolver } from '../../../src/analysis/mesh/configmaps.ts';
 import { meshModel } from '../../../src/analysis/mesh/model.ts';
 import { subsetTlsRuleCount } from '../../../src/analysis/mesh/destination-rules.ts';
 import { istioWaypointRootsResolved } from '../../../src/analysis/mesh/istio-authz.ts';
-import { configMapsUnreadable } from '../../../src/analysis/configmaps.ts';
+import { awaitsIstioInjection } from '../../../src/analysis/mesh/istio.ts';
+import { configMapsUnreadable, configMapUnread } from '../../../src/analysis/configmaps.ts';
 
 /**
  * Holds when Istio is installed and its mesh config is unread: ConfigMap istio, or istio-<rev> of a
@@ -57,6 +58,41 @@ export const ISTIO_REVISION_TAGS_READ: ConditionalRead = {
 };
 
 export const ISTIO_MESH_CONFIG_READ = istioMeshConfigRead('rootNamespace, trustDomain');
+
+/**
+ * For the checks judging which ports and calls an Istio sidecar captures: a template the injector
+ * has yet to inject takes, where its annotations set none, its revision's injector values
+ * (ConfigMap istio-sidecar-injector, key values: global.proxy include/exclude ports and ranges)
+ * and mesh config (ConfigMap istio: defaultConfig.interceptionMode), as the injection template
+ * renders them (src/analysis/mesh/istio.ts captureSettings, istioProxyConfigMode). Unread, a
+ * bypass they set would pass as captured: holds when such a template's revision has its mesh
+ * config unread (istioMeshConfigUnread), or its injector ConfigMap unread where the collector asks
+ * for it, beside each istiod of the snapshot (istiodConfigMapRefs); one it never asks for is not
+ * in the input, and Istio's chart defaults stand in, as when every read succeeded.
+ */
+export const ISTIO_TEMPLATE_CAPTURE_READ: ConditionalRead = {
+  kinds: ['configmaps'],
+  when: 'when an Istio sidecar pod template is not yet injected: its revision\'s injector values (ConfigMap istio-sidecar-injector, key values: global.proxy capture ports and ranges) and mesh config (ConfigMap istio: defaultConfig.interceptionMode), which stand in for the traffic annotations it does not set',
+  holds(ctx) {
+    if (!configMapsUnreadable(ctx.snapshot) || !istioPresent(ctx)) return undefined;
+    const revisions = new Set<string>();
+    for (const w of meshModel(ctx.snapshot, ctx.config).workloads) {
+      const rep = w.workload.pods[0];
+      if (w.mesh === 'istio' && rep && awaitsIstioInjection(rep)) revisions.add(w.istioRevision ?? 'default');
+    }
+    const asked = new Set(istiodConfigMapRefs(ctx.snapshot).map((ref) => `${ref.namespace}/${ref.name}`));
+    const configmaps = ctx.snapshot.resources.configmaps ?? [];
+    const unread = [...revisions].sort().flatMap((r) => {
+      const name = istioInjectorConfigMapName(r);
+      const places = istioMeshConfigNamespaces(ctx.snapshot, ctx.config)(r).namespaces;
+      const injector = configMapIn(configmaps, places, name) ? undefined : places.find((namespace) => asked.has(`${namespace}/${name}`) && configMapUnread(ctx.snapshot, { namespace, name }));
+      return [istioMeshConfigUnread(ctx.snapshot, ctx.config, r)?.ref, injector === undefined ? undefined : { namespace: injector, name }].filter((ref) => ref !== undefined);
+    });
+    if (unread.length === 0) return undefined;
+    const names = unread.slice(0, NAMED).map((ref) => `${ref.namespace}/${ref.name}`).join(', ');
+    return `the Istio install settings a pod template not yet injected takes (ConfigMap${unread.length > 1 ? 's' : ''} ${names}${unread.length > NAMED ? `, and ${unread.length - NAMED} more` : ''}: global.proxy capture values, defaultConfig.interceptionMode)`;
+  },
+};
 
 /** The same ConfigMap, for mtls.auto-mtls-disabled: enableAutoMtls and the root namespace whose DestinationRules apply mesh-wide. */
 export const ISTIO_AUTO_MTLS_READ = istioMeshConfigRead('enableAutoMtls, rootNamespace');

@@ -177,6 +177,10 @@ export function istioMeshConfigUnread(snapshot: Snapshot, config: Config, revisi
  * mesh/v1alpha1/config.proto): a nested message's fields, and an enum's value names by number.
  */
 interface ProtoField { fields?: Record<string, ProtoField>; enumNames?: readonly string[] }
+/** The ProxyConfig fields ztaudit reads (mesh/v1alpha1/proxy.proto): InboundInterceptionMode REDIRECT = 0, TPROXY = 1, NONE = 2. */
+const PROXY_CONFIG_FIELDS: Record<string, ProtoField> = {
+  interception_mode: { enumNames: ['REDIRECT', 'TPROXY', 'NONE'] },
+};
 const MESH_FIELDS: Record<string, ProtoField> = {
   enable_auto_mtls: {},
   root_namespace: {},
@@ -187,6 +191,7 @@ const MESH_FIELDS: Record<string, ProtoField> = {
   outbound_traffic_policy: { fields: { mode: { enumNames: ['REGISTRY_ONLY', 'ALLOW_ANY'] } } },
   // TLSConfig.TLSProtocol: TLS_AUTO = 0, TLSV1_2 = 1, TLSV1_3 = 2.
   tls_defaults: { fields: { min_protocol_version: { enumNames: ['TLS_AUTO', 'TLSV1_2', 'TLSV1_3'] }, cipher_suites: {} } },
+  default_config: { fields: PROXY_CONFIG_FIELDS },
 };
 
 /** protoc's JSON name of a field: each underscore dropped and the letter after it upper-cased. */
@@ -227,6 +232,39 @@ export function parseIstioMesh(text: string): { mesh: Record<string, unknown> | 
   if (parsed === null || parsed === undefined) return { mesh: null };
   const mesh = obj(parsed);
   return mesh ? { mesh: jsonpbFields(mesh, MESH_FIELDS) } : { problem: 'key mesh is not a YAML mapping' };
+}
+
+/**
+ * The interception mode a pod's proxy.istio.io/config annotation sets (a ProxyConfig in YAML or
+ * JSON, read as the webhook reads it: pilot/pkg/model/proxy_config.go proxyConfigFromAnnotation →
+ * protomarshal.ApplyYAML, as parseIstioMesh reads the mesh config), else undefined: not set, or
+ * not readable, which the webhook then leaves out of the pod's proxy config.
+ */
+export function istioProxyConfigInterceptionMode(text: string): string | undefined {
+  let parsed: unknown;
+  try {
+    parsed = parseGoYaml(text);
+  } catch {
+    return undefined;
+  }
+  const config = obj(parsed);
+  const mode = config ? jsonpbFields(config, PROXY_CONFIG_FIELDS).interceptionMode : undefined;
+  return typeof mode === 'string' ? mode : undefined;
+}
+
+/**
+ * meshConfig.defaultConfig.interceptionMode of a revision's mesh config (found as istioAutoMtls
+ * finds it), which the injector renders for a pod whose annotations set none
+ * (istio.ts istioInterceptionNone); undefined when not set or not readable (Istio's default,
+ * REDIRECT, or not known).
+ */
+export function istioMeshInterceptionMode(configmaps: KubeObject[], places: MeshConfigPlaces, revision = 'default'): { mode: string; source: string } | undefined {
+  const cm = istioMeshConfigMap(configmaps, places, revision);
+  const text = str(obj(cm?.data)?.mesh);
+  if (!cm || text === undefined) return undefined;
+  const read = parseIstioMesh(text);
+  const mode = 'mesh' in read ? obj(read.mesh?.defaultConfig)?.interceptionMode : undefined;
+  return typeof mode === 'string' ? { mode, source: `ConfigMap ${cm.metadata?.namespace ?? 'default'}/${istioConfigMapName(revision)} mesh.defaultConfig.interceptionMode` } : undefined;
 }
 
 export interface IstioAutoMtls {

@@ -156,7 +156,7 @@ function callerOutboundSkips(model: ReturnType<typeof meshModel>, src: WorkloadM
     return ports.length > 0 ? byPorts(ports, `pod annotation ${CONSUL_EXCLUDE_OUTBOUND_ANNOTATION}`) : undefined;
   }
   if (src.mesh === 'istio' && istioMembership(model.namespaces.get(src.namespace)?.labels ?? {}, pod).dataplane === 'sidecar') {
-    const capture = istioOutboundCapture(pod);
+    const capture = istioOutboundCapture(pod, src.istioCaptureDefaults);
     if (!capture) return undefined;
     return {
       source: capture.source,
@@ -1052,7 +1052,7 @@ function judgeFlow(snapshot: Snapshot, config: Config, callee: WorkloadMesh, cal
   if (callee.mesh === 'istio') {
     const rep = callee.workload.pods[0];
     const dataplane = rep ? istioMembership(meshModel(snapshot, config).namespaces.get(callee.namespace)?.labels ?? {}, rep).dataplane : undefined;
-    const capture = rep ? dataplaneInboundCapture(dataplane, rep, callee.istioInboundDefaults) : undefined;
+    const capture = rep ? dataplaneInboundCapture(dataplane, rep, callee.istioCaptureDefaults) : undefined;
     const bypass = istioBypassVerdict(capture, port, calleeText);
     if (bypass) return bypass;
     const authz = istioAuthzModel(snapshot, config);
@@ -1133,7 +1133,7 @@ export function meshVerdictOverConns(snapshot: Snapshot, config: Config, from: R
     // Ports the callee's sidecar does not capture (or, with includeInboundPorts, the only ones it does).
     const callee = workloadIndex(snapshot, config).get(refKey(to));
     const rep = callee?.workload.pods[0];
-    const capture = rep ? istioInboundCapture(rep, callee?.istioInboundDefaults) : undefined;
+    const capture = rep ? istioInboundCapture(rep, callee?.istioCaptureDefaults) : undefined;
     if (capture && capture.redirect !== 'none') for (const p of capture.ports) named.add(p);
     // Ports a Service declares TCP or HTTP, where HTTP-only policy fields read otherwise.
     if (callee && rep) for (const p of istioDeclaredProtocolPorts(istioAuthzModel(snapshot, config), callee.namespace, callee.labels, containerPorts(rep.spec))) named.add(p);

@@ -22,16 +22,25 @@ export interface IstioInjectorPolicy {
   alwaysInjectSelector: unknown[];
 }
 
-/** The install-wide inbound capture the injection template writes when a pod sets none (key `values`: global.proxy). */
-export interface IstioInboundDefaults {
-  /** global.proxy.includeInboundPorts / excludeInboundPorts, as the template prints them; undefined: not set. */
-  include?: string;
-  exclude?: string;
+/** The global.proxy values the injection template writes a pod's traffic capture from where the pod sets no annotation. */
+export const ISTIO_PROXY_CAPTURE_VALUES = ['includeInboundPorts', 'excludeInboundPorts', 'includeIPRanges', 'excludeIPRanges', 'includeOutboundPorts', 'excludeOutboundPorts'] as const;
+export type IstioProxyCaptureValue = (typeof ISTIO_PROXY_CAPTURE_VALUES)[number];
+
+/** The install-wide traffic capture the injection template writes when a pod sets none (key `values`). */
+export interface IstioCaptureValues {
+  /** global.proxy.<name>, as the template prints it (fmt.Sprint); a value not set is absent. */
+  proxy: Partial<Record<IstioProxyCaptureValue, string>>;
+  /**
+   * pilot.cni.enabled, as the template's `if` reads it: Istio CNI sets up the pod's iptables from
+   * the annotations the template writes, where without it istio-init gets the values as arguments.
+   */
+  cni: boolean;
+  /** `ConfigMap istio-system/istio-sidecar-injector key values`, for reasons. */
   source: string;
 }
 
 export interface IstioInjector extends IstioInjectorPolicy {
-  inbound?: IstioInboundDefaults;
+  values?: IstioCaptureValues;
 }
 
 /**
@@ -99,12 +108,16 @@ export function parseIstioInjector(cm: KubeObject, source: string): IstioInjecto
   const always = selectors('alwaysInjectSelector');
   if (typeof never === 'string') return { problem: never };
   if (typeof always === 'string') return { problem: always };
-  const inbound = inboundDefaults(str(data?.values), source);
-  return { source, policy, neverInjectSelector: never, alwaysInjectSelector: always, ...(inbound ? { inbound } : {}) };
+  const values = captureValues(str(data?.values), source);
+  return { source, policy, neverInjectSelector: never, alwaysInjectSelector: always, ...(values ? { values } : {}) };
 }
 
-/** global.proxy.includeInboundPorts and excludeInboundPorts of key `values`, printed as the template prints them (fmt.Sprint); undefined when neither is set or the key cannot be read. */
-function inboundDefaults(text: string | undefined, source: string): IstioInboundDefaults | undefined {
+/**
+ * The global.proxy capture values of key `values`, printed as the template prints them
+ * (fmt.Sprint), and pilot.cni.enabled as Go's template `if` takes it (false, 0, "", nil and empty
+ * collections are false); undefined when no capture value is set or the key cannot be read.
+ */
+function captureValues(text: string | undefined, source: string): IstioCaptureValues | undefined {
   if (text === undefined) return undefined;
   let values: unknown;
   try {
@@ -114,10 +127,15 @@ function inboundDefaults(text: string | undefined, source: string): IstioInbound
   }
   const proxy = obj(obj(obj(values)?.global)?.proxy);
   const printed = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined);
-  const include = printed(proxy?.includeInboundPorts);
-  const exclude = printed(proxy?.excludeInboundPorts);
-  if (include === undefined && exclude === undefined) return undefined;
-  return { ...(include !== undefined ? { include } : {}), ...(exclude !== undefined ? { exclude } : {}), source: `${source} key values, global.proxy` };
+  const set: Partial<Record<IstioProxyCaptureValue, string>> = {};
+  for (const k of ISTIO_PROXY_CAPTURE_VALUES) {
+    const v = printed(proxy?.[k]);
+    if (v !== undefined) set[k] = v;
+  }
+  if (Object.keys(set).length === 0) return undefined;
+  const enabled = obj(obj(obj(values)?.pilot)?.cni)?.enabled;
+  const cni = Array.isArray(enabled) ? enabled.length > 0 : obj(enabled) ? Object.keys(obj(enabled)!).length > 0 : enabled !== undefined && enabled !== null && enabled !== false && enabled !== 0 && enabled !== '';
+  return { proxy: set, cni, source: `${source} key values` };
 }
 
 /**

@@ -7,8 +7,10 @@ import type { ResourceRef } from '../../base/vocabulary.ts';
 import type { KubeObject } from '../../snapshot/types.ts';
 import type { PodView } from '../workloads.ts';
 import { parseCidr, parseIp, type IpRange } from '../../base/ip.ts';
+import { goParseBool } from '../flags.ts';
 import { arr, containerNames, createdAt, obj, str, type Json } from './util.ts';
-import { istioInjectRequired, type IstioInboundDefaults, type IstioInjectorPolicy } from './istio-injector.ts';
+import { istioInjectRequired, type IstioCaptureValues, type IstioInjectorPolicy, type IstioProxyCaptureValue } from './istio-injector.ts';
+import { istioProxyConfigInterceptionMode } from './configmaps.ts';
 
 export const PA_MODES = ['UNSET', 'DISABLE', 'PERMISSIVE', 'STRICT'] as const;
 export type PaMode = (typeof PA_MODES)[number];
@@ -418,6 +420,14 @@ export function istioNamespaceMeantMeshed(nsLabels: Record<string, string>): boo
   return nsLabels['istio.io/rev'] !== undefined || nsLabels['istio.io/dataplane-mode'] === 'ambient';
 }
 
+/**
+ * A template Istio's injector has yet to inject: no istio-proxy in it, so the injector renders its
+ * capture from the install's settings where its annotations set none (WorkloadMesh.istioCaptureDefaults).
+ */
+export function awaitsIstioInjection(pod: PodView): boolean {
+  return pod.origin !== 'pod' && !containerNames(pod.spec).includes(ISTIO_PROXY);
+}
+
 export function hasIstioProxy(pod: PodView): boolean {
   return containerNames(pod.spec).includes(ISTIO_PROXY) || pod.annotations['ambient.istio.io/redirection'] === 'enabled';
 }
@@ -484,8 +494,44 @@ export function istioProxyOwnPorts(annotations: Record<string, string>): number[
 export const INTERCEPTION_MODE_ANNOTATION = 'sidecar.istio.io/interceptionMode';
 export const EXCLUDE_INTERFACES_ANNOTATION = 'traffic.sidecar.istio.io/excludeInterfaces';
 
+export const PROXY_CONFIG_ANNOTATION = 'proxy.istio.io/config';
+
 /** A pod (or template) as its traffic capture is read: its annotations, and the containers of its spec that set up or run the sidecar. */
 export type CapturedPod = Pick<PodView, 'annotations' | 'spec'>;
+
+/**
+ * What a template the injector has yet to inject takes from the install where it sets no
+ * annotation (WorkloadMesh.istioCaptureDefaults): its injector's global.proxy values
+ * (istio-injector.ts IstioCaptureValues), and the interception mode of the proxy config the
+ * webhook computes for it (istioProxyConfigMode).
+ */
+export interface IstioCaptureDefaults {
+  values?: IstioCaptureValues;
+  /** `source` says where the mode comes from, as a reason names it. */
+  interceptionMode?: { mode: string; source: string };
+}
+
+/**
+ * The interception mode of the proxy config the webhook computes for a template
+ * (pkg/kube/inject/webhook.go GetProxyConfigOrDefault → pilot/pkg/model/proxy_config.go
+ * EffectiveProxyConfig, istio/istio 1.30.3): its annotation proxy.istio.io/config over `mesh`, the
+ * mesh config's defaultConfig.interceptionMode (configmaps.ts istioMeshInterceptionMode), over
+ * Istio's default REDIRECT (undefined). A ProxyConfig resource sets no interception mode:
+ * networking.istio.io/v1beta1 ProxyConfig has no such field (istio/api
+ * networking/v1beta1/proxy_config.proto), and toMeshConfigProxyConfig copies only its concurrency,
+ * environmentVariables and image. The annotation's REDIRECT overrides nothing: mergeWithPrecedence
+ * re-reads each layer through protomarshal.ToYAML, whose jsonpb Marshaler leaves out an enum's
+ * zero value, and REDIRECT is 0 (mesh/v1alpha1/proxy.proto InboundInterceptionMode); TPROXY and
+ * NONE do. Read once per workload (model.ts), not once per flow.
+ */
+export function istioProxyConfigMode(annotations: Record<string, string>, mesh: { mode: string; source: string } | undefined): { mode: string; source: string } | undefined {
+  const config = annotations[PROXY_CONFIG_ANNOTATION];
+  const annotated = config === undefined ? undefined : istioProxyConfigInterceptionMode(config);
+  if (annotated !== undefined && annotated !== 'REDIRECT') return { mode: annotated, source: `pod annotation ${PROXY_CONFIG_ANNOTATION} interceptionMode ${JSON.stringify(annotated)}` };
+  if (!mesh) return undefined;
+  const zero = annotated === 'REDIRECT' ? `; ${PROXY_CONFIG_ANNOTATION}'s interceptionMode REDIRECT, Istio's zero value, overrides nothing` : '';
+  return { mode: mesh.mode, source: `${mesh.source}=${JSON.stringify(mesh.mode)} (no pod annotation ${INTERCEPTION_MODE_ANNOTATION}${zero})` };
+}
 
 /**
  * Why a sidecar pod's traffic is not intercepted at all, or undefined: interception mode NONE,
@@ -495,14 +541,21 @@ export type CapturedPod = Pick<PodView, 'annotations' | 'spec'>;
  * and the mode comes from the pod annotation sidecar.istio.io/interceptionMode, else the proxy
  * config, which the template writes into istio-proxy's env ISTIO_META_INTERCEPTION_MODE (the
  * annotation first): on an injected pod that env says what the injector rendered. Both compared
- * as the template does, exactly.
+ * as the template does, exactly. A template with no istio-proxy yet takes the mode of its proxy
+ * config (`defaults.interceptionMode`, istioProxyConfigMode). TPROXY captures the same ports as
+ * REDIRECT (tools/istio-iptables/pkg/capture/run.go: only how inbound packets reach Envoy differs),
+ * so NONE is the one mode that changes a verdict.
  */
-export function istioInterceptionNone(pod: CapturedPod): string | undefined {
+export function istioInterceptionNone(pod: CapturedPod, defaults?: IstioCaptureDefaults): string | undefined {
   const mode = pod.annotations[INTERCEPTION_MODE_ANNOTATION];
   if (mode !== undefined) return mode === 'NONE' ? `pod annotation ${INTERCEPTION_MODE_ANNOTATION}="NONE"` : undefined;
   const proxy = [...arr(pod.spec.containers), ...arr(pod.spec.initContainers)].map(obj).find((c) => str(c?.name) === ISTIO_PROXY);
-  const env = arr(proxy?.env).map(obj).find((e) => str(e?.name) === 'ISTIO_META_INTERCEPTION_MODE');
-  return str(env?.value) === 'NONE' ? `${ISTIO_PROXY} env ISTIO_META_INTERCEPTION_MODE="NONE"` : undefined;
+  if (proxy) {
+    const env = arr(proxy.env).map(obj).find((e) => str(e?.name) === 'ISTIO_META_INTERCEPTION_MODE');
+    return str(env?.value) === 'NONE' ? `${ISTIO_PROXY} env ISTIO_META_INTERCEPTION_MODE="NONE"` : undefined;
+  }
+  const config = defaults?.interceptionMode;
+  return config?.mode === 'NONE' ? config.source : undefined;
 }
 
 /**
@@ -526,12 +579,14 @@ export const interfacesText = (names: string[]) => `interface${names.length > 1 
  * own eth0 takes all its pod-network traffic, and any other is a way in around the sidecar.
  * `defaults`: for a template the injector has yet to inject, the install-wide
  * global.proxy.includeInboundPorts and excludeInboundPorts the injection template writes where the
- * pod sets no annotation (captureSettings).
+ * pod sets no annotation (captureSettings), and the interception mode of its proxy config
+ * (istioInterceptionNone).
  */
-export function istioInboundCapture(pod: CapturedPod, defaults?: IstioInboundDefaults): InboundCapture | undefined {
+export function istioInboundCapture(pod: CapturedPod, defaults?: IstioCaptureDefaults): InboundCapture | undefined {
   const settings = captureSettings(pod, defaults);
+  if (settings.notApplied) return { redirect: 'none', source: settings.notApplied };
   if (!settings.fromInit) {
-    const none = istioInterceptionNone(pod);
+    const none = istioInterceptionNone(pod, defaults);
     if (none) return { redirect: 'none', source: `${none}: no iptables interception` };
   }
   const ifaces = excludedInterfaces(settings.get(EXCLUDE_INTERFACES_ANNOTATION));
@@ -577,12 +632,12 @@ export function ambientInboundCapture(annotations: Record<string, string>): Inbo
 }
 
 /** The inbound capture of a pod in Istio's mesh: by its sidecar (istioInboundCapture), or by ztunnel (ambientInboundCapture); `defaults` as istioInboundCapture's. */
-export function meshInboundCapture(nsLabels: Record<string, string>, pod: PodView, defaults?: IstioInboundDefaults): InboundCapture | undefined {
+export function meshInboundCapture(nsLabels: Record<string, string>, pod: PodView, defaults?: IstioCaptureDefaults): InboundCapture | undefined {
   return dataplaneInboundCapture(istioMembership(nsLabels, pod).dataplane, pod, defaults);
 }
 
 /** meshInboundCapture for a pod whose dataplane (istioMembership) is known. */
-export function dataplaneInboundCapture(dataplane: IstioMembership['dataplane'], pod: CapturedPod, defaults?: IstioInboundDefaults): InboundCapture | undefined {
+export function dataplaneInboundCapture(dataplane: IstioMembership['dataplane'], pod: CapturedPod, defaults?: IstioCaptureDefaults): InboundCapture | undefined {
   return dataplane === 'sidecar' ? istioInboundCapture(pod, defaults) : dataplane === 'ambient' ? ambientInboundCapture(pod.annotations) : undefined;
 }
 
@@ -630,12 +685,17 @@ function cidrs(value: string): IpRange[] {
 
 /**
  * The outbound capture of a sidecar pod whose settings narrow it, else undefined (every outbound
- * TCP connection goes to Envoy). Interception mode NONE (istioInterceptionNone) captures nothing.
+ * TCP connection goes to Envoy). Interception mode NONE (istioInterceptionNone) captures nothing,
+ * nor does an istio-init that applied no rules (captureSettings `notApplied`). `defaults` as
+ * istioInboundCapture's: a template not yet injected takes the install-wide
+ * global.proxy.includeIPRanges, excludeIPRanges, includeOutboundPorts and excludeOutboundPorts
+ * where it sets no annotation.
  */
-export function istioOutboundCapture(pod: CapturedPod): OutboundCapture | undefined {
-  const settings = captureSettings(pod);
+export function istioOutboundCapture(pod: CapturedPod, defaults?: IstioCaptureDefaults): OutboundCapture | undefined {
+  const settings = captureSettings(pod, defaults);
+  if (settings.notApplied) return { excludePorts: [], includePorts: [], excludeRanges: [], includeRanges: [], source: settings.notApplied };
   if (!settings.fromInit) {
-    const none = istioInterceptionNone(pod);
+    const none = istioInterceptionNone(pod, defaults);
     if (none) return { excludePorts: [], includePorts: [], excludeRanges: [], includeRanges: [], source: `${none}: no iptables interception` };
   }
   const get = settings.get;
@@ -670,15 +730,41 @@ const IPTABLES_FLAGS: ReadonlyArray<{ annotation: string; short: string; long: s
   { annotation: EXCLUDE_OUTBOUND_PORTS_ANNOTATION, short: 'o', long: 'istio-local-outbound-ports-exclude' },
 ];
 
-/** The injector's global.proxy values that stand in for a template's unset inbound-ports annotations (captureSettings). */
-const INBOUND_VALUES: ReadonlyArray<{ annotation: string; key: 'include' | 'exclude'; value: string }> = [
-  { annotation: INCLUDE_INBOUND_ANNOTATION, key: 'include', value: 'includeInboundPorts' },
-  { annotation: EXCLUDE_INBOUND_ANNOTATION, key: 'exclude', value: 'excludeInboundPorts' },
+/**
+ * The injector's global.proxy values that stand in for a template's unset traffic annotations
+ * (captureSettings), and whether the injection template writes a value (istio/istio 1.30.3
+ * manifests/charts/istio-control/istio-discovery/files/injection-template.yaml): into istio-init's
+ * -b/-d (lines 106-113) and, under Istio CNI, the pod's annotations (57-58) always; into -i/-x
+ * always (102-105), but as annotations under CNI only when not empty (55-56, `with`), so an empty
+ * global.proxy.includeIPRanges leaves Istio CNI's default "*" (cni/pkg/plugin/sidecar_redirect.go
+ * defaultRedirectIPCidr); into -q/-o (114-121) and their annotations (59-64) only when not empty.
+ */
+const INSTALL_VALUES: ReadonlyArray<{ annotation: string; value: IstioProxyCaptureValue; written: (value: string, cni: boolean) => boolean }> = [
+  { annotation: INCLUDE_INBOUND_ANNOTATION, value: 'includeInboundPorts', written: () => true },
+  { annotation: EXCLUDE_INBOUND_ANNOTATION, value: 'excludeInboundPorts', written: () => true },
+  { annotation: INCLUDE_OUTBOUND_RANGES_ANNOTATION, value: 'includeIPRanges', written: (v, cni) => !cni || v !== '' },
+  { annotation: EXCLUDE_OUTBOUND_RANGES_ANNOTATION, value: 'excludeIPRanges', written: (v, cni) => !cni || v !== '' },
+  { annotation: INCLUDE_OUTBOUND_PORTS_ANNOTATION, value: 'includeOutboundPorts', written: (v) => v !== '' },
+  { annotation: EXCLUDE_OUTBOUND_PORTS_ANNOTATION, value: 'excludeOutboundPorts', written: (v) => v !== '' },
+];
+
+/**
+ * istio-iptables' switches that decide whether it applies any rule (tools/istio-iptables/pkg/cmd/root.go
+ * bindCmdlineFlags, istio/istio 1.30.3): --skip-rule-apply skips them all (ProgramIptables, and
+ * nft/program.go ProgramNftables alike); --dry-run (-n) runs them against a stub that calls no
+ * iptables (dependencies.DependenciesStub), but the --native-nftables path does not read it.
+ */
+const RULE_SWITCHES: ReadonlyArray<{ long: 'skip-rule-apply' | 'dry-run' | 'native-nftables'; short?: string }> = [
+  { long: 'skip-rule-apply' },
+  { long: 'dry-run', short: 'n' },
+  { long: 'native-nftables' },
 ];
 
 interface CaptureSettings {
   /** Read from an istio-init container's arguments, not from the pod's annotations. */
   fromInit: boolean;
+  /** Set when that istio-init applied no rules at all: why, as a reason says it. */
+  notApplied?: string;
   /** Each setting's value, by the annotation's name; undefined: not set (the annotation's default applies). */
   get: (annotation: string) => string | undefined;
   /** The settings named, as a reason says where they come from. */
@@ -694,24 +780,30 @@ interface CaptureSettings {
  * env variable of the flag's name (pkg/flag BindEnv: ISTIO_LOCAL_EXCLUDE_PORTS for
  * --istio-local-exclude-ports), else empty, which for -b and -i captures nothing. The arguments
  * are read as pflag reads them: `-d V`, `-d=V`, `-dV`, `--istio-local-exclude-ports[=]V`, the last
- * one winning. Without istio-init (Istio CNI reads the annotations, cni/pkg/plugin/sidecar_redirect.go;
- * a template not yet injected) the annotations decide; for a template, `defaults` (its injector's
- * global.proxy values) stand in for an inbound-ports annotation it does not set, as the injection
- * template writes them (`annotation .ObjectMeta "traffic.sidecar.istio.io/includeInboundPorts"
- * .Values.global.proxy.includeInboundPorts`, manifests/charts/istio-control/istio-discovery/files/injection-template.yaml,
- * into istio-init's -b and -d and, with Istio CNI, the pod's annotations): a pod annotation, even
- * an empty one, wins.
+ * one winning; a boolean switch (RULE_SWITCHES) as `--name`, `--name=V` (strconv.ParseBool) or
+ * its env variable (SKIP_RULE_APPLY, DRY_RUN, NATIVE_NFTABLES, which BindEnv sets first and a
+ * flag overrides). An istio-init that applied no rules (`notApplied`) captures nothing, and Istio
+ * CNI still leaves the pod alone. Without istio-init (Istio CNI reads the annotations,
+ * cni/pkg/plugin/sidecar_redirect.go; a template not yet injected) the annotations decide; for a
+ * template, `defaults.values` (its injector's global.proxy values) stand in for each traffic
+ * annotation it does not set, as the injection template writes them (INSTALL_VALUES;
+ * `annotation .ObjectMeta "traffic.sidecar.istio.io/includeInboundPorts" .Values.global.proxy.includeInboundPorts`,
+ * pkg/kube/inject/template.go getAnnotation: the annotation when present, else the value): a pod
+ * annotation, even an empty one, wins.
  */
-function captureSettings(pod: CapturedPod, defaults?: IstioInboundDefaults): CaptureSettings {
+function captureSettings(pod: CapturedPod, defaults?: IstioCaptureDefaults): CaptureSettings {
   const init = arr(pod.spec.initContainers).map(obj).find((c) => str(c?.name) === 'istio-init');
   const tokens = init ? [...arr(init.command), ...arr(init.args)].filter((t): t is string => typeof t === 'string') : [];
   if (!init || tokens.length === 0) {
+    const values = defaults?.values;
     // The install-wide value standing in for an annotation the template does not set, if any.
-    const installed = (k: string) => (pod.annotations[k] !== undefined ? undefined : INBOUND_VALUES.find((v) => v.annotation === k && defaults?.[v.key] !== undefined));
-    const get = (k: string) => {
-      const d = installed(k);
-      return d ? defaults![d.key] : pod.annotations[k];
+    const installed = (k: string) => {
+      if (pod.annotations[k] !== undefined || !values) return undefined;
+      const d = INSTALL_VALUES.find((v) => v.annotation === k);
+      const value = d ? values.proxy[d.value] : undefined;
+      return d && value !== undefined && d.written(value, values.cni) ? { key: d.value, value } : undefined;
     };
+    const get = (k: string) => installed(k)?.value ?? pod.annotations[k];
     return {
       fromInit: false,
       get,
@@ -719,17 +811,27 @@ function captureSettings(pod: CapturedPod, defaults?: IstioInboundDefaults): Cap
         const own = keys.filter((k) => !installed(k));
         return [
           ...(own.length > 0 ? [`pod annotation${own.length > 1 ? 's' : ''} ${own.map((k) => `${k}=${JSON.stringify(pod.annotations[k])}`).join(', ')}`] : []),
-          ...keys.filter((k) => installed(k)).map((k) => `${defaults!.source}.${installed(k)!.value}=${JSON.stringify(get(k))} (no pod annotation ${k})`),
+          ...keys.filter((k) => installed(k)).map((k) => `${values!.source}, global.proxy.${installed(k)!.key}=${JSON.stringify(get(k))} (no pod annotation ${k})`),
         ].join(', ');
       },
     };
   }
   const given = new Map<string, string>();
+  const switches = new Map<string, { on: boolean; text: string }>();
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
     if (t === '--') break;
     const long = /^--([^=]+)(=([\s\S]*))?$/.exec(t);
     const short = long ? null : /^-([^-])(=?)([\s\S]*)$/.exec(t);
+    const toggle = long ? RULE_SWITCHES.find((f) => f.long === long[1]) : short ? RULE_SWITCHES.find((f) => f.short === short[1]) : undefined;
+    if (toggle) {
+      // A boolean never takes the next argument: bare it is true, `=V` as ParseBool reads V (a
+      // value it refuses stops istio-iptables, and the pod never starts).
+      const written = long ? long[3] : short![2] === '=' ? short![3] : undefined;
+      const on = written === undefined ? true : goParseBool(written);
+      if (on !== undefined) switches.set(toggle.long, { on, text: `${long ? `--${toggle.long}` : `-${toggle.short}`}${written === undefined ? '' : `=${JSON.stringify(written)}`}` });
+      continue;
+    }
     const flag = long ? IPTABLES_FLAGS.find((f) => f.long === long[1]) : short ? IPTABLES_FLAGS.find((f) => f.short === short[1]) : undefined;
     if (!flag) continue;
     let value = long ? long[3] : short![2] !== '' || short![3] !== '' ? short![3] : undefined;
@@ -738,17 +840,30 @@ function captureSettings(pod: CapturedPod, defaults?: IstioInboundDefaults): Cap
     given.set(flag.annotation, value);
   }
   const env = new Map(arr(init.env).map(obj).map((e) => [str(e?.name), e?.value] as const));
-  const envName = (f: (typeof IPTABLES_FLAGS)[number]) => f.long.toUpperCase().replaceAll('-', '_');
+  const envOf = (long: string) => long.toUpperCase().replaceAll('-', '_');
+  const switchOf = (long: (typeof RULE_SWITCHES)[number]['long']): { on: boolean; text: string } | undefined => {
+    const s = switches.get(long);
+    if (s) return s;
+    const e = env.get(envOf(long));
+    const on = typeof e === 'string' ? goParseBool(e) : undefined;
+    return on === undefined ? undefined : { on, text: `env ${envOf(long)}=${JSON.stringify(e)}` };
+  };
+  const skip = switchOf('skip-rule-apply');
+  const dry = switchOf('dry-run');
+  const nft = switchOf('native-nftables');
+  const notApplied = skip?.on ? `istio-init argument ${skip.text}: istio-iptables applied no rules`
+    : dry?.on && !nft?.on ? `istio-init argument ${dry.text}: istio-iptables ran without calling iptables and applied no rules` : undefined;
   const read = (k: string): { value: string; text: string } => {
     const f = IPTABLES_FLAGS.find((x) => x.annotation === k)!;
     const v = given.get(k);
     if (v !== undefined) return { value: v, text: `-${f.short} ${JSON.stringify(v)}` };
-    const e = env.get(envName(f));
-    if (typeof e === 'string') return { value: e, text: `env ${envName(f)}=${JSON.stringify(e)}` };
+    const e = env.get(envOf(f.long));
+    if (typeof e === 'string') return { value: e, text: `env ${envOf(f.long)}=${JSON.stringify(e)}` };
     return { value: '', text: `no -${f.short} (empty)` };
   };
   return {
     fromInit: true,
+    ...(notApplied ? { notApplied } : {}),
     get: (k) => read(k).value,
     describe: (keys) => `istio-init argument${keys.length > 1 ? 's' : ''} ${keys.map((k) => read(k).text).join(', ')}`,
   };

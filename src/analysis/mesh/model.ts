@@ -7,14 +7,14 @@ import type { Snapshot } from '../../snapshot/types.ts';
 import { KINDS, POD_VIEW_KINDS, type KindKey } from '../../snapshot/kinds.ts';
 import { istioControlPlaneGone, type IstiodDown, istioInjectionWebhooks, linkerdControlPlaneGone, linkerdInjectionWebhooks, linkerdInjectorFailurePolicy, linkerdInjectorScope, linkerdWebhooksInstalled, meshComponents, podReadiness } from './components.ts';
 import { templatesStandIn, workloadsOf, type PodView, type Workload } from '../workloads.ts';
-import { hasIstioProxy, indexPeerAuthentications, istioProxyOwnPorts, istioMembership, istioNamespaceMeantMeshed, resolveIstioMode, meshInboundCapture, sidecarBypassedPorts, type IstioPolicyIndex, type ResolvedMode } from './istio.ts';
+import { awaitsIstioInjection, hasIstioProxy, indexPeerAuthentications, istioProxyOwnPorts, istioMembership, istioNamespaceMeantMeshed, resolveIstioMode, meshInboundCapture, istioProxyConfigMode, sidecarBypassedPorts, type IstioCaptureDefaults, type IstioPolicyIndex, type ResolvedMode } from './istio.ts';
 import type { MeshWorkloadDetail, MtlsPosture } from '../../run/types.ts';
 import { admitsUnauthenticated, linkerdClusterDefault, linkerdClusterNetworks, type LinkerdClusterNetworks, linkerdDefaultPolicy, linkerdInjectRefused, linkerdMembership, LINKERD_NOT_INJECTED, linkerdNamespaceMeantMeshed, parseServer, type ClusterDefault, type EffectivePolicy, type LinkerdServer } from './linkerd.ts';
 import { containerNames, containerPorts, memoizeBySnapshotAndConfig, obj, stringMap } from './util.ts';
 import { indexLinkerdPolicies, type LinkerdPolicyIndex } from './linkerd-authz.ts';
 import { linkerdCniEnabled, linkerdNamespaceSettingsRead, linkerdProxyInitPorts, linkerdSkippedPorts, linkerdSkippedSubnets, linkerdTrustDomain, type LinkerdProxyInit } from './linkerd.ts';
-import { istioRoot, istioRootOf, istioRevisionOf, LINKERD_CONFIG_CONFIGMAP, type IstioRoot } from './configmaps.ts';
-import { istioInjectorOf, type IstioInboundDefaults, type IstioInjector } from './istio-injector.ts';
+import { istioMeshConfigNamespaces, istioMeshInterceptionMode, istioRoot, istioRootOf, istioRevisionOf, LINKERD_CONFIG_CONFIGMAP, type IstioRoot } from './configmaps.ts';
+import { istioInjectorOf, type IstioInjector } from './istio-injector.ts';
 import { configMapUnread } from '../configmaps.ts';
 import { linkerdReleaseOfDeployments } from './linkerd-release.ts';
 import { readNamespacePolicies } from '../pss/index.ts';
@@ -67,10 +67,12 @@ export interface WorkloadMesh {
   istioRoot?: IstioRoot;
   /**
    * Istio: a template its revision's injector has yet to inject (no istio-proxy in it), the
-   * install-wide inbound capture the injector writes where the template sets none (its config's key
-   * `values`, global.proxy.includeInboundPorts/excludeInboundPorts): istioInboundCapture's `defaults`.
+   * install-wide capture the injector writes where the template sets none (its config's key
+   * `values`, global.proxy.includeInboundPorts, excludeInboundPorts, includeIPRanges,
+   * excludeIPRanges, includeOutboundPorts, excludeOutboundPorts; the revision's mesh config
+   * defaultConfig.interceptionMode): istioInboundCapture's and istioOutboundCapture's `defaults`.
    */
-  istioInboundDefaults?: IstioInboundDefaults;
+  istioCaptureDefaults?: IstioCaptureDefaults;
   /**
    * Istio: why the istiod of the workload's revision serves it no longer (MeshModel
    * istio.controlPlaneDown, the entries naming its revision or none), or undefined.
@@ -269,6 +271,11 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
   const meshedByConfig = new Set(config.mesh.meshedNamespaces);
 
   const injectors = istioInjectorOf(snapshot, config);
+  const meshInterception = new Map<string, ReturnType<typeof istioMeshInterceptionMode>>();
+  const meshInterceptionOf = (revision: string) => {
+    if (!meshInterception.has(revision)) meshInterception.set(revision, istioMeshInterceptionMode(configmaps, istioMeshConfigNamespaces(snapshot, config)(revision).namespaces, revision));
+    return meshInterception.get(revision);
+  };
   const injectorUnread = new Set<string>();
   const workloads: WorkloadMesh[] = [];
   let istioPods = 0;
@@ -370,8 +377,12 @@ export const meshModel = memoizeBySnapshotAndConfig((snapshot: Snapshot, config:
       const rp = revisionPolicies(wm.istioRevision);
       wm.istioRoot = rp.root;
       wm.istio = resolveIstioMode(rp.policies, namespace, rep.labels);
-      const injector = rep.origin !== 'pod' && !containerNames(rep.spec).includes('istio-proxy') ? injectors(wm.istioRevision) : undefined;
-      if (injector && 'injector' in injector && injector.injector.inbound) wm.istioInboundDefaults = injector.injector.inbound;
+      if (awaitsIstioInjection(rep)) {
+        const injector = injectors(wm.istioRevision);
+        const values = 'injector' in injector ? injector.injector.values : undefined;
+        const interceptionMode = istioProxyConfigMode(rep.annotations, meshInterceptionOf(wm.istioRevision));
+        if (values || interceptionMode) wm.istioCaptureDefaults = { ...(values ? { values } : {}), ...(interceptionMode ? { interceptionMode } : {}) };
+      }
     }
     if (mesh === 'linkerd') wm.linkerdPolicy = linkerdDefaultPolicy(ns.annotations, rep, namespace, clusterDefault, w.template);
     if (mesh === 'consul') {
@@ -522,7 +533,7 @@ export function meshWorkloadModes(snapshot: Snapshot, config: Config): MeshWorkl
       }
       // Ports the sidecar does not capture take plaintext whatever the mode.
       const rep = w.workload.pods[0];
-      const capture = rep ? meshInboundCapture(model.namespaces.get(w.namespace)?.labels ?? {}, rep, w.istioInboundDefaults) : undefined;
+      const capture = rep ? meshInboundCapture(model.namespaces.get(w.namespace)?.labels ?? {}, rep, w.istioCaptureDefaults) : undefined;
       const bypassed = sidecarBypassedPorts(capture, rep ? containerPorts(rep.spec).map((p) => p.port) : [], rep ? istioProxyOwnPorts(rep.annotations) : []);
       if (Object.keys(bypassed).length > 0) entry.weakPorts = { ...entry.weakPorts, ...bypassed };
       if (capture?.redirect === 'none') entry.posture = 'plaintext';

@@ -241,7 +241,7 @@ export function istioOutbound(snapshot: Snapshot, config: Config): OutboundModel
     const chosen = (byNamespace.get(w.namespace) ?? []).filter((s) => s.selector && selects(s.selector, w.labels)).sort((a, b) => a.ref.name.localeCompare(b.ref.name))[0]
       ?? nsDefault(w.namespace) ?? (w.namespace !== wRoot ? nsDefault(wRoot) : undefined);
     const rep = w.workload.pods[0];
-    const gap = rep && istioMembership(m.namespaces.get(w.namespace)?.labels ?? {}, rep).dataplane === 'sidecar' ? outboundCaptureGap(istioOutboundCapture(rep)) : undefined;
+    const gap = rep && istioMembership(m.namespaces.get(w.namespace)?.labels ?? {}, rep).dataplane === 'sidecar' ? outboundCaptureGap(istioOutboundCapture(rep, w.istioCaptureDefaults)) : undefined;
     const egress = { ...(chosen?.egressHosts ? { egressHosts: chosen.egressHosts } : {}), ...(gap ? { bypass: gap } : {}) };
     if (chosen?.mode) workloads.push({ mesh: w, mode: chosen.mode, decidedBy: `Sidecar ${chosen.ref.namespace}/${chosen.ref.name}${chosen.unset ? ' (outboundTrafficPolicy set without a mode: REGISTRY_ONLY)' : ''}`, sidecar: chosen.ref, ...egress, revision });
     else workloads.push({ mesh: w, mode: meshCfg.mode, decidedBy: chosen ? `${meshCfg.source}; Sidecar ${chosen.ref.namespace}/${chosen.ref.name} sets no outboundTrafficPolicy` : meshCfg.source, ...(chosen ? { sidecar: chosen.ref } : {}), ...egress, revision });

@@ -259,3 +259,148 @@ spec:
     expect(excluded(pod('[istio-iptables, -p, "15001", -b, "*", -d, "15090,15021,15020"]'), 'web-1').status).toBe('pass');
   });
 });
+
+// The outbound capture the injection template writes (istio/istio 1.30.3
+// manifests/charts/istio-control/istio-discovery/files/injection-template.yaml): istio-init's
+// `-i`/`-x` from `annotation .ObjectMeta "traffic.sidecar.istio.io/includeOutboundIPRanges"
+// .Values.global.proxy.includeIPRanges` (and excludeOutboundIPRanges / excludeIPRanges), lines
+// 102-105; `-q`/`-o` from includeOutboundPorts / excludeOutboundPorts when the annotation is set or
+// the value is not empty, lines 114-121; under Istio CNI the same as annotations, the IP ranges
+// only when not empty (`with`, lines 55-56), so an empty includeIPRanges leaves istio-cni's default
+// "*" (cni/pkg/plugin/sidecar_redirect.go defaultRedirectIPCidr). getAnnotation
+// (pkg/kube/inject/template.go): the pod's annotation when present, even empty, else the value.
+describe('Istio injector values: install-wide outbound capture of templates', () => {
+  const values = (proxy: Record<string, string>, cni = false) => `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio-sidecar-injector, namespace: istio-system}
+data:
+  config: "policy: enabled"
+  values: '${JSON.stringify({ global: { proxy: { includeIPRanges: '*', excludeIPRanges: '', includeOutboundPorts: '', excludeOutboundPorts: '', ...proxy } }, pilot: { cni: { enabled: cni } }, revision: '' })}'
+---`;
+  // web calls db on 5432; db is STRICT (mesh-wide) and behind a Service, so only an mTLS call from web's sidecar gets in.
+  const scene = (webAnnotations: Record<string, string> = {}) => `${meshWide}${web().replace('metadata: {labels: {app: web}}', `metadata: {labels: {app: web}, annotations: ${JSON.stringify(webAnnotations)}}`)}
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: db, namespace: shop}
+spec:
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: db, image: example/db:1, ports: [{containerPort: 5432}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: db, namespace: shop}
+spec: {selector: {app: db}, ports: [{name: tcp-pg, port: 5432}]}
+---`;
+  const call = (yaml: string) => {
+    const ctx = ctxOf(yaml);
+    return meshFlowVerdict(ctx.snapshot, ctx.config, { kind: 'Deployment', namespace: 'shop', name: 'web' }, { kind: 'Deployment', namespace: 'shop', name: 'db' }, 5432, 'TCP');
+  };
+
+  it('global.proxy.excludeOutboundPorts sends that port of a template around its sidecar: a STRICT callee refuses the plaintext call (was: allowed as mTLS)', () => {
+    const v = call(`${values({ excludeOutboundPorts: '5432' })}${scene()}`);
+    expect(v).toMatchObject({ verdict: 'denied', plaintext: true });
+    expect(v.reason).toContain('shop/web sends port 5432 around its own istio proxy (ConfigMap istio-system/istio-sidecar-injector key values, global.proxy.excludeOutboundPorts="5432" (no pod annotation traffic.sidecar.istio.io/excludeOutboundPorts))');
+    // The chart's defaults narrow nothing; another port changes nothing.
+    expect(call(`${values({})}${scene()}`)).toMatchObject({ verdict: 'allowed', plaintext: false });
+    expect(call(`${values({ excludeOutboundPorts: '3306' })}${scene()}`)).toMatchObject({ verdict: 'allowed', plaintext: false });
+    // A pod annotation overrides the value, even an empty one.
+    expect(call(`${values({ excludeOutboundPorts: '5432' })}${scene({ 'traffic.sidecar.istio.io/excludeOutboundPorts': '' })}`)).toMatchObject({ verdict: 'allowed', plaintext: false });
+  });
+
+  it('global.proxy.includeIPRanges "" captures no address (istio-init -i ""), only includeOutboundPorts; under Istio CNI it is not written and istio-cni captures every address', () => {
+    const v = call(`${values({ includeIPRanges: '' })}${scene()}`);
+    expect(v).toMatchObject({ verdict: 'denied', plaintext: true });
+    expect(v.reason).toContain('global.proxy.includeIPRanges="" (no pod annotation traffic.sidecar.istio.io/includeOutboundIPRanges)');
+    expect(call(`${values({ includeIPRanges: '', includeOutboundPorts: '5432' })}${scene()}`)).toMatchObject({ verdict: 'allowed', plaintext: false });
+    expect(call(`${values({ includeIPRanges: '' }, true)}${scene()}`)).toMatchObject({ verdict: 'allowed', plaintext: false });
+    expect(call(`${values({ includeIPRanges: '' })}${scene({ 'traffic.sidecar.istio.io/includeOutboundIPRanges': '*' })}`)).toMatchObject({ verdict: 'allowed', plaintext: false });
+  });
+
+  it('mtls.outbound-allow-any: REGISTRY_ONLY is not enforced where the install-wide excludeIPRanges lets public addresses leave around the sidecar, naming the ConfigMap', () => {
+    const registryOnly = `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio, namespace: istio-system}
+data:
+  mesh: |
+    outboundTrafficPolicy:
+      mode: REGISTRY_ONLY
+---`;
+    const judge = (yaml: string) => run(check('mtls.outbound-allow-any'), ctxOf(`${registryOnly}${yaml}${meshWide}${web()}`)).find((v) => v.resource.name === 'shop')!;
+    const v = judge(values({ excludeIPRanges: '0.0.0.0/0' }));
+    expect(v.status).toBe('fail');
+    expect(v.message).toContain('Deployment shop/web: every public IPv4 address (ConfigMap istio-system/istio-sidecar-injector key values, global.proxy.excludeIPRanges="0.0.0.0/0" (no pod annotation traffic.sidecar.istio.io/excludeOutboundIPRanges))');
+    expect(judge(values({ excludeIPRanges: '10.0.0.0/8' })).status).toBe('pass');
+  });
+
+  it('a template is judged by the values, a running pod by its istio-init arguments, which are what the injector rendered whatever the values say now', () => {
+    const running = `${values({ excludeOutboundPorts: '5432', includeIPRanges: '' })}${scene()}
+apiVersion: v1
+kind: Pod
+metadata: {name: web-1, namespace: shop, labels: {app: web}}
+spec:
+  initContainers: [{name: istio-init, image: docker.io/istio/proxyv2:1.28.0, args: [istio-iptables, -i, "*", -x, "", -b, "*", -d, "15090,15021,15020"]}]
+  containers: [{name: web, image: example/web:1}, {name: istio-proxy, image: docker.io/istio/proxyv2:1.28.0}]
+---`;
+    const ctx = ctxOf(running);
+    const db = { kind: 'Deployment', namespace: 'shop', name: 'db' };
+    expect(meshFlowVerdict(ctx.snapshot, ctx.config, { kind: 'Pod', namespace: 'shop', name: 'web-1' }, db, 5432, 'TCP')).toMatchObject({ verdict: 'allowed', plaintext: false });
+    expect(meshFlowVerdict(ctx.snapshot, ctx.config, { kind: 'Deployment', namespace: 'shop', name: 'web' }, db, 5432, 'TCP')).toMatchObject({ verdict: 'denied', plaintext: true });
+  });
+});
+
+// Missing data is not a fix: a template's capture depends on its revision's injector values and
+// mesh config where its annotations set none, so with ConfigMaps refused and one of those unread
+// (not answered 404), a check judging the capture is not evaluated, naming the ConfigMap, rather
+// than passing the template as captured (checks/mtls/lib/istio-mesh-config.ts ISTIO_TEMPLATE_CAPTURE_READ).
+// The collector asks for the injector ConfigMap beside each istiod (istiodConfigMapRefs).
+describe('the injector values and mesh config a template takes, unread', () => {
+  const istiod = `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: istiod, namespace: istio-system}
+spec:
+  selector: {matchLabels: {app: istiod}}
+  template:
+    metadata: {labels: {app: istiod}}
+    spec:
+      containers:
+      - name: discovery
+        image: docker.io/istio/pilot:1.28.0
+        env: [{name: POD_NAMESPACE, valueFrom: {fieldRef: {fieldPath: metadata.namespace}}}]
+---`;
+  const injectorValues = `${istiod}
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio-sidecar-injector, namespace: istio-system}
+data:
+  config: "policy: enabled"
+  values: '{"global": {"proxy": {"excludeInboundPorts": "9090"}}}'
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio, namespace: istio-system}
+data: {mesh: "rootNamespace: istio-system"}
+---`;
+  const outcome = (yaml: string, refused: boolean) => {
+    const ctx = ctxOf(yaml);
+    if (refused) ctx.snapshot.coverage.configmaps = { status: 'forbidden', detail: 'get configmaps (denied for other/unrelated)' };
+    const [o] = runChecks([check('mtls.istio-excluded-inbound-ports')], ctx);
+    return o;
+  };
+
+  it('mtls.istio-excluded-inbound-ports: the injector ConfigMap missing while a read was refused is not evaluated, naming it; read, it is judged as with every read', () => {
+    const unread = outcome(`${injectorValues.replace('name: istio-sidecar-injector,', 'name: other,')}${meshWide}${web()}`, true);
+    expect(unread).toMatchObject({ status: 'not-evaluated', unreadable: ['configmaps'] });
+    expect(unread.reason).toContain('ConfigMap istio-system/istio-sidecar-injector: global.proxy capture values, defaultConfig.interceptionMode');
+    const read = outcome(`${injectorValues}${meshWide}${web()}`, true);
+    expect(read).toMatchObject({ status: 'fail', results: [expect.objectContaining({ message: expect.stringContaining('global.proxy.excludeInboundPorts="9090"') })] });
+    expect(read).toEqual(outcome(`${injectorValues}${meshWide}${web()}`, false));
+    // Not refused, and not there: Istio's defaults, judged; nor when no istiod says where the collector would ask for it.
+    expect(outcome(`${meshWide}${web()}`, false).status).toBe('pass');
+    expect(outcome(`${injectorValues.replace(istiod, '').replace('name: istio-sidecar-injector,', 'name: other,')}${meshWide}${web()}`, true).status).toBe('pass');
+  });
+});

@@ -86,6 +86,65 @@ describe('Istio interception mode NONE: the sidecar captures nothing', () => {
   });
 });
 
+// A template's interception mode when it sets no sidecar.istio.io/interceptionMode: the proxy config
+// the webhook computes for it (istio/istio 1.30.3 pkg/kube/inject/webhook.go GetProxyConfigOrDefault
+// → pilot/pkg/model/proxy_config.go EffectiveProxyConfig): its proxy.istio.io/config annotation over
+// the mesh config's defaultConfig (ConfigMap istio, key mesh) over REDIRECT. A ProxyConfig resource
+// has no interceptionMode field (istio/api networking/v1beta1/proxy_config.proto; toMeshConfigProxyConfig
+// copies concurrency, environmentVariables and image). The annotation's REDIRECT is the enum's zero
+// value (mesh/v1alpha1/proxy.proto), which mergeWithPrecedence's protomarshal.ToYAML leaves out, so
+// it overrides nothing; injection-template.yaml line 75 compares the result with "NONE".
+describe('Istio interception mode of a template from its proxy config: proxy.istio.io/config, then meshConfig.defaultConfig', () => {
+  const meshNone = (mode = 'NONE') => `
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: istio, namespace: istio-system}
+data:
+  mesh: |
+    defaultConfig:
+      interceptionMode: ${mode}
+---`;
+
+  it('meshConfig.defaultConfig.interceptionMode NONE: a template without an annotation captures nothing (was: captured), the check and reach name the ConfigMap', () => {
+    const ctx = ctxOf(`${meshNone()}${STRICT_MESH}---${serviceYaml('shop', 'api')}`, undefined, [
+      deployment('shop', 'web'),
+      deployment('shop', 'redirect', { annotations: { 'sidecar.istio.io/interceptionMode': 'REDIRECT' } }),
+      deployment('shop', 'api', { ports: [8000], annotations: { 'sidecar.istio.io/interceptionMode': 'REDIRECT' } }),
+    ]);
+    expect(statuses(ctx)).toEqual({ web: 'fail', redirect: 'pass', api: 'pass' });
+    const failed = [...istioExcludedInboundPorts.evaluate(ctx)].find((v) => v.resource.name === 'web')!;
+    expect(failed.message).toContain('no inbound port is redirected to Envoy (ConfigMap istio-system/istio mesh.defaultConfig.interceptionMode="NONE" (no pod annotation sidecar.istio.io/interceptionMode): no iptables interception)');
+    expect(meshFlowVerdict(ctx.snapshot, ctx.config, 'external', web, 8080, 'TCP')).toMatchObject({ verdict: 'allowed', plaintext: true });
+    // Outbound too: web's call to the STRICT api leaves around its sidecar.
+    expect(meshFlowVerdict(ctx.snapshot, ctx.config, web, api, 8000, 'TCP')).toMatchObject({ verdict: 'denied', plaintext: true });
+    expect(meshFlowVerdict(ctx.snapshot, ctx.config, { ...web, name: 'redirect' }, api, 8000, 'TCP')).toMatchObject({ verdict: 'allowed', plaintext: false });
+    // TPROXY or REDIRECT in the mesh config capture the same ports.
+    expect(statuses(ctxOf(`${meshNone('TPROXY')}${STRICT_MESH}`, undefined, [deployment('shop', 'web')]))).toEqual({ web: 'pass' });
+    // A running pod is judged by what the injector rendered (istio-proxy's env), not by today's mesh config.
+    expect(statuses(ctxOf(`${meshNone()}${STRICT_MESH}`, undefined, [
+      injectedPod('web', { proxyEnv: { ISTIO_META_INTERCEPTION_MODE: 'REDIRECT' }, initArgs: ['istio-iptables', '-b', '*', '-d', '15090,15021,15020'] }),
+    ]))).toEqual({ web: 'pass' });
+  });
+
+  it('proxy.istio.io/config interceptionMode NONE (by name or number, JSON or proto field name) captures nothing; its REDIRECT does not override the mesh\'s NONE, its TPROXY does', () => {
+    const PC = 'proxy.istio.io/config';
+    const ctx = ctxOf(STRICT_MESH, undefined, [
+      deployment('shop', 'web', { annotations: { [PC]: 'interceptionMode: NONE' } }),
+      deployment('shop', 'number', { annotations: { [PC]: '{"interception_mode": 2}' } }),
+      deployment('shop', 'tproxy', { annotations: { [PC]: 'interceptionMode: TPROXY' } }),
+      deployment('shop', 'broken', { annotations: { [PC]: 'interceptionMode: [NONE' } }),
+    ]);
+    expect(statuses(ctx)).toEqual({ web: 'fail', number: 'fail', tproxy: 'pass', broken: 'pass' });
+    expect([...istioExcludedInboundPorts.evaluate(ctx)].find((v) => v.resource.name === 'web')!.message).toContain('(pod annotation proxy.istio.io/config interceptionMode "NONE": no iptables interception)');
+    const withMesh = ctxOf(`${meshNone()}${STRICT_MESH}`, undefined, [
+      deployment('shop', 'redirect', { annotations: { [PC]: 'interceptionMode: REDIRECT' } }),
+      deployment('shop', 'tproxy', { annotations: { [PC]: 'interceptionMode: TPROXY' } }),
+    ]);
+    expect(statuses(withMesh)).toEqual({ redirect: 'fail', tproxy: 'pass' });
+    expect([...istioExcludedInboundPorts.evaluate(withMesh)].find((v) => v.resource.name === 'redirect')!.message).toContain('interceptionMode="NONE" (no pod annotation sidecar.istio.io/interceptionMode; proxy.istio.io/config\'s interceptionMode REDIRECT, Istio\'s zero value, overrides nothing)');
+  });
+});
+
 describe('Istio excludeInterfaces: traffic through a named interface skips the sidecar', () => {
   const EXCLUDE_IF = 'traffic.sidecar.istio.io/excludeInterfaces';
 
@@ -175,6 +234,63 @@ describe('istio-init arguments: what iptables got on a running pod', () => {
     expect(v).toMatchObject({ verdict: 'denied', plaintext: true });
     expect(v.reason).toContain('istio-init argument -o "8000"');
     expect(meshFlowVerdict(ctx.snapshot, ctx.config, { ...pod, name: 'front' }, api, 8000, 'TCP').verdict).toBe('allowed');
+  });
+});
+
+// istio-iptables applies no rule at all with --skip-rule-apply (tools/istio-iptables/pkg/cmd/root.go
+// ProgramIptables `if !cfg.SkipRuleApply`, and istio-nftables/pkg/nft/program.go alike) or with
+// --dry-run / -n (a DependenciesStub that calls no iptables), except on the --native-nftables path,
+// which does not read dry-run (istio/istio 1.30.3). Each is a pflag boolean bound to its env variable
+// (pkg/flag BindEnv: SKIP_RULE_APPLY, DRY_RUN, NATIVE_NFTABLES, set first, the flag overriding it).
+// Istio CNI leaves a pod with istio-init alone (cni/pkg/plugin/plugin.go), so nothing captures it.
+describe('istio-init that applied no rules: --skip-rule-apply, --dry-run', () => {
+  const pod = { kind: 'Pod', namespace: 'shop', name: 'web' };
+  const INIT = (...extra: string[]) => ['istio-iptables', '-p', '15001', '-z', '15006', '-u', '1337', '-m', 'REDIRECT', '-i', '*', '-x', '', '-b', '*', '-d', '15090,15021,15020', ...extra];
+  const withEnv = (name: string, args: string[], env: Record<string, string>) => {
+    const p = injectedPod(name, { initArgs: args });
+    (p.spec as { initContainers: Array<Record<string, unknown>> }).initContainers[0].env = Object.entries(env).map(([n, value]) => ({ name: n, value }));
+    return p;
+  };
+
+  it('--skip-rule-apply: every inbound port takes plaintext under STRICT and every outbound call leaves around the sidecar (was: read as applied)', () => {
+    const ctx = ctxOf(`${STRICT_MESH}---${serviceYaml('shop', 'api')}`, undefined, [
+      injectedPod('web', { initArgs: INIT('--skip-rule-apply') }),
+      injectedPod('front', { initArgs: INIT() }),
+      deployment('shop', 'api', { ports: [8000] }),
+    ]);
+    expect(statuses(ctx)).toEqual({ web: 'fail', front: 'pass', api: 'pass' });
+    const failed = [...istioExcludedInboundPorts.evaluate(ctx)].find((v) => v.resource.name === 'web')!;
+    expect(failed.message).toContain('no inbound port is redirected to Envoy (istio-init argument --skip-rule-apply: istio-iptables applied no rules)');
+    expect(meshFlowVerdict(ctx.snapshot, ctx.config, 'external', pod, 8080, 'TCP')).toMatchObject({ verdict: 'allowed', plaintext: true });
+    expect(meshWorkloadModes(ctx.snapshot, ctx.config).find((m) => m.workload.name === 'web')).toMatchObject({ mode: 'STRICT', posture: 'plaintext' });
+    const out = meshFlowVerdict(ctx.snapshot, ctx.config, pod, api, 8000, 'TCP');
+    expect(out).toMatchObject({ verdict: 'denied', plaintext: true });
+    expect(out.reason).toContain('istio-init argument --skip-rule-apply: istio-iptables applied no rules');
+    expect(meshFlowVerdict(ctx.snapshot, ctx.config, { ...pod, name: 'front' }, api, 8000, 'TCP').verdict).toBe('allowed');
+    // The istio-validation container the template renders under Istio CNI (--run-validation
+    // --skip-rule-apply, injection-template.yaml lines 137-139) changes nothing: istio-cni applies the rules.
+    const cni = injectedPod('web', { annotations: { 'traffic.sidecar.istio.io/includeInboundPorts': '*', 'traffic.sidecar.istio.io/excludeInboundPorts': '15020' } });
+    (cni.spec as { initContainers: Array<Record<string, unknown>> }).initContainers = [{ name: 'istio-validation', image: 'docker.io/istio/proxyv2:1.28.0', args: ['istio-iptables', '--run-validation', '--skip-rule-apply'] }];
+    expect(statuses(ctxOf(STRICT_MESH, undefined, [cni]))).toEqual({ web: 'pass' });
+  });
+
+  it('read as pflag and BindEnv read them: --dry-run, -n, =true, a bare switch never taking the next argument, env SKIP_RULE_APPLY, the flag over the env; not --dry-run with --native-nftables', () => {
+    const ctx = ctxOf(STRICT_MESH, undefined, [
+      injectedPod('dry', { initArgs: INIT('--dry-run') }),
+      injectedPod('short', { initArgs: INIT('-n') }),
+      injectedPod('valued', { initArgs: INIT('--skip-rule-apply=True') }),
+      injectedPod('spaced', { initArgs: INIT('--skip-rule-apply', 'false') }),
+      injectedPod('off', { initArgs: INIT('--dry-run=false', '--skip-rule-apply=0') }),
+      injectedPod('nft', { initArgs: INIT('--dry-run', '--native-nftables') }),
+      withEnv('env', INIT(), { SKIP_RULE_APPLY: 'true' }),
+      withEnv('envoff', INIT('--dry-run=false'), { DRY_RUN: '1' }),
+      withEnv('envbad', INIT(), { DRY_RUN: 'yes' }),
+    ]);
+    expect(statuses(ctx)).toEqual({ dry: 'fail', short: 'fail', valued: 'fail', spaced: 'fail', off: 'pass', nft: 'pass', env: 'fail', envoff: 'pass', envbad: 'pass' });
+    const v = Object.fromEntries([...istioExcludedInboundPorts.evaluate(ctx)].map((x) => [x.resource.name, x.message]));
+    expect(v.dry).toContain('(istio-init argument --dry-run: istio-iptables ran without calling iptables and applied no rules)');
+    expect(v.valued).toContain('(istio-init argument --skip-rule-apply="True": istio-iptables applied no rules)');
+    expect(v.env).toContain('(istio-init argument env SKIP_RULE_APPLY="true": istio-iptables applied no rules)');
   });
 });
 
