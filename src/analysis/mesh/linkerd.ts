@@ -767,7 +767,7 @@ export function linkerdSkippedPorts(nsAnnotations: Record<string, string>, pod: 
     ? { setting: { value: init.values.outbound ?? '', source: initSource(init, 'outbound', annotation.setting, samePorts(parseProxyInitPorts(annotation.setting.value).ports, parseProxyInitPorts(init.values.outbound ?? '').ports)) }, pending: annotation.pending }
     : init ? { pending: annotation.pending } : annotation;
   // --simulate writes no rule: outbound connections leave without the proxy as well.
-  const outbound = init?.simulate ? { direction: 'outbound' as const, ports: ['1-65535'], invalid: [], source: initUnredirected(init)!.source } : annotatedSkips('outbound', applied, (ports) => ports);
+  const outbound = init?.simulate ? { direction: 'outbound' as const, ports: ['1-65535'], invalid: [], source: initUnredirected(init)!.source } : noteUnread(pod, annotatedSkips('outbound', applied, (ports) => ports));
   if (outbound) out.push(outbound);
   return out;
 }
@@ -906,11 +906,13 @@ export function linkerdInitArgs(pod: Pick<PodView, 'spec'>): LinkerdInitArgs | u
   if (!carriesLinkerdProxy(pod)) return undefined;
   const init = (Array.isArray(pod.spec.initContainers) ? pod.spec.initContainers : []).map(obj).find((c: Record<string, unknown> | undefined) => str(c?.name) === 'linkerd-init');
   if (!init) return undefined;
-  const tokens = [...(Array.isArray(init.command) ? init.command : []), ...(Array.isArray(init.args) ? init.args : [])].filter((t): t is string => typeof t === 'string');
-  if (tokens.length === 0) return undefined;
-  // A shell running proxy-init (`sh -c "proxy-init …"`) gets its flags inside one string the shell
-  // expands: they are not read, and the annotations and the install's values stand in.
-  if (/(^|\/)(ba|da|a|z|k)?sh$/.test(tokens[0])) return undefined;
+  const given0 = [...(Array.isArray(init.command) ? init.command : []), ...(Array.isArray(init.args) ? init.args : [])].filter((t): t is string => typeof t === 'string');
+  if (given0.length === 0) return undefined;
+  // A shell running proxy-init (`sh -c "proxy-init …"`): its flags are the words after proxy-init
+  // in the -c script (initShellWords); one that cannot be read so is left to the annotations and
+  // the install's values (linkerdInitUnread names it).
+  const tokens = SHELL.test(given0[0]!) ? initShellWords(given0) : given0;
+  if (!tokens) return undefined;
   const given = new Map<LinkerdInitSetting, string[]>();
   const redirect: string[] = [];
   let simulate = false;
@@ -948,6 +950,52 @@ export function linkerdInitArgs(pod: Pick<PodView, 'spec'>): LinkerdInitArgs | u
     ...(redirect.length > 0 ? { redirect: { text: redirect.join(','), ports: read, unread: read.length < entries.length } } : {}),
     ...(simulate ? { simulate: true as const } : {}),
   };
+}
+
+const SHELL = /(^|\/)(ba|da|a|z|k)?sh$/;
+
+/**
+ * The proxy-init arguments of a linkerd-init run through a shell (`sh -c "exec proxy-init --flag V"`):
+ * the words after the proxy-init word of the script given to -c (alone or in a cluster, `-ec`),
+ * split as the shell splits plain words and '…' or "…" quotes. Undefined when there is no such
+ * script, no proxy-init word in it, or it holds what the shell would expand or run apart
+ * (`$`, backquotes, `\`, `;`, `&`, `|`, redirections, globs, comments, more than one line): its
+ * arguments are then not known.
+ */
+function initShellWords(tokens: readonly string[]): string[] | undefined {
+  const at = tokens.findIndex((t, i) => i > 0 && /^-[a-zA-Z]*c[a-zA-Z]*$/.test(t));
+  const script = at > 0 ? tokens[at + 1] : undefined;
+  if (script === undefined || /[$`\\;&|<>(){}*?[\]~#\n\r]/.test(script)) return undefined;
+  const words: string[] = [];
+  const word = /\s*((?:'[^']*'|"[^"]*"|[^\s'"])+)/y;
+  let end = 0;
+  for (let m = word.exec(script); m; m = word.exec(script)) {
+    words.push(m[1]!.replace(/'([^']*)'|"([^"]*)"/g, (_, a: string | undefined, b: string | undefined) => a ?? b ?? ''));
+    end = word.lastIndex;
+  }
+  // An unclosed quote stops the words short.
+  if (script.slice(end).trim() !== '') return undefined;
+  const start = words.findIndex((w) => /(^|\/)proxy-init$/.test(w));
+  return start < 0 ? undefined : words.slice(start + 1);
+}
+
+/**
+ * Why a meshed pod's linkerd-init arguments were not read though it has some (a shell script
+ * initShellWords cannot read), for the reasons that then fall back on the annotations; undefined
+ * otherwise.
+ */
+export function linkerdInitUnread(pod: Pick<PodView, 'spec'>): string | undefined {
+  if (!carriesLinkerdProxy(pod)) return undefined;
+  const init = (Array.isArray(pod.spec.initContainers) ? pod.spec.initContainers : []).map(obj).find((c: Record<string, unknown> | undefined) => str(c?.name) === 'linkerd-init');
+  const first = Array.isArray(init?.command) ? init.command[0] : Array.isArray(init?.args) ? init.args[0] : undefined;
+  if (typeof first !== 'string' || !SHELL.test(first) || linkerdInitArgs(pod)) return undefined;
+  return 'linkerd-init runs a shell script whose proxy-init arguments are not read (the shell would expand or run more than words): the annotations and the install\'s values stand in for what iptables skips';
+}
+
+/** `found` with linkerdInitUnread's note after its source, when there is one. */
+function noteUnread<T extends { source: string }>(pod: Pick<PodView, 'spec'>, found: T | undefined): T | undefined {
+  const note = found && linkerdInitUnread(pod);
+  return note ? { ...found, source: `${found.source}; ${note}` } : found;
 }
 
 /**
@@ -1034,6 +1082,10 @@ export function withoutPorts(entries: string[], own: number[]): string[] {
  * Undefined when nothing is skipped and no namespace value awaits a restart.
  */
 export function linkerdInboundSkips(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string, template?: { annotations: Record<string, string> }, cluster: LinkerdInjectDefaults = {}): SkippedPorts | undefined {
+  return noteUnread(pod, inboundSkips(nsAnnotations, pod, namespace, template, cluster));
+}
+
+function inboundSkips(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string, template: { annotations: Record<string, string> } | undefined, cluster: LinkerdInjectDefaults): SkippedPorts | undefined {
   const own = linkerdProxyOwnPorts(nsAnnotations, pod, namespace);
   const { setting, pending } = linkerdPodSetting(nsAnnotations, pod, namespace, SKIP_INBOUND_ANNOTATION, template);
   const base = { direction: 'inbound' as const };
@@ -1163,7 +1215,7 @@ export function linkerdSkippedSubnets(nsAnnotations: Record<string, string>, pod
   const now = read(value);
   const waits = pending && pending.value !== value && pending.value !== '' ? pending : undefined;
   if (now.subnets.length + now.invalid.length === 0 && !waits) return undefined;
-  return { ...now, source: source || waits!.source, ...(waits ? { pending: waits } : {}) };
+  return noteUnread(pod, { ...now, source: source || waits!.source, ...(waits ? { pending: waits } : {}) });
 }
 
 // ---- ports that require a mesh identity ---------------------------------------------------

@@ -227,9 +227,16 @@ describe('linkerd-init: what iptables lets past the proxy, declared or not', () 
     expect(check(c).status).toBe('fail');
   });
 
-  it('a shell running proxy-init: its flags are not read as "nothing skipped"; the annotation decides', () => {
-    const c = scene({ command: ['sh', '-c', 'proxy-init --inbound-ports-to-ignore 4190,4191'] }, CONFIG, { 'config.linkerd.io/skip-inbound-ports': '5432' });
-    expect(check(c).status).toBe('fail');
-    expect(check(c).message).toContain('(pod annotation config.linkerd.io/skip-inbound-ports)');
+  it('a shell running proxy-init: the flags in its -c script are read; a script the shell would expand is not read as "nothing skipped": the annotation decides, saying so', () => {
+    const read = scene({ command: ['/bin/sh', '-ec', `exec /usr/bin/proxy-init --incoming-proxy-port 4143 --inbound-ports-to-ignore "4190,4191,9000" --subnets-to-ignore '10.1.0.0/16'`] });
+    expect(verdict(read, 9000)).toMatchObject({ verdict: 'allowed', plaintext: true });
+    expect(check(read).message).toContain('inbound 9000 bypass the linkerd-proxy (linkerd-init argument --inbound-ports-to-ignore "4190,4191,9000")');
+    expect(check(read).message).toContain('inbound connections from 10.1.0.0/16 bypass the linkerd-proxy on every port');
+    const expanded = scene({ command: ['sh', '-c', 'proxy-init --inbound-ports-to-ignore "$PORTS"'] }, CONFIG, { 'config.linkerd.io/skip-inbound-ports': '5432' });
+    expect(check(expanded).status).toBe('fail');
+    expect(check(expanded).message).toContain('(pod annotation config.linkerd.io/skip-inbound-ports; linkerd-init runs a shell script whose proxy-init arguments are not read');
+    for (const script of ['proxy-init --inbound-ports-to-ignore 4190,4191; echo done', 'proxy-init --inbound-ports-to-ignore "4190,4191']) {
+      expect(check(scene({ command: ['sh', '-c', script] }, CONFIG, { 'config.linkerd.io/skip-inbound-ports': '5432' })).status, script).toBe('fail');
+    }
   });
 });
