@@ -1096,13 +1096,20 @@ function inboundSkips(nsAnnotations: Record<string, string>, pod: Pick<PodView, 
     const cni = linkerdCniOf(pod, cluster.cni);
     const installed = cni ? undefined : cluster.proxyInit?.inbound;
     const defaults = cni ? CNI_DEFAULT_IGNORED_INBOUND_PORTS : installed ? installed.ports : DEFAULT_IGNORED_INBOUND_PORTS;
-    const ports = withoutPorts(defaults, own).filter((r) => declared.some((p) => portInList([r], p.port)));
+    const listed = withoutPorts(defaults, own);
+    const ports = listed.filter((r) => declared.some((p) => portInList([r], p.port)));
+    // iptables skips the others too, listener or not: reach lets them past the proxy (`undeclared`).
+    const undeclared = listed.filter((r) => !ports.includes(r));
     const source = cni
       ? `the Linkerd CNI plugin's default inbound-ports-to-ignore ${defaults.join(',')} (linkerd2-cni chart proxyAdminPort, proxyControlPort, ignoreInboundPorts empty), default assumed: the CNI plugin sets up this pod (${cni}), no ${SKIP_INBOUND_ANNOTATION} annotation, and its installed value is not read`
       : installed
         ? `proxyInit.ignoreInboundPorts ${defaults.join(',')}, installed (${installed.where}): no ${SKIP_INBOUND_ANNOTATION} annotation`
         : `Linkerd's default proxyInit.ignoreInboundPorts ${defaults.join(',')}, default assumed: no ${SKIP_INBOUND_ANNOTATION} annotation, and the installed value is not read`;
-    if (ports.length > 0) return { ...base, ports, invalid: [], source, ...(installed ? { installedDefault: true as const } : { assumedDefault: true as const }), ...(pending ? { pending } : {}) };
+    const judged = { ...(undeclared.length > 0 ? { undeclared } : {}), ...(installed ? { installedDefault: true as const } : { assumedDefault: true as const }) };
+    if (ports.length > 0) return { ...base, ports, invalid: [], source, ...judged, ...(pending ? { pending } : {}) };
+    const later = annotatedSkips('inbound', { pending }, (p) => withoutPorts(p, own));
+    if (later) return undeclared.length > 0 ? { ...later, undeclared } : later;
+    return undeclared.length > 0 ? { ...base, ports: [], invalid: [], source, ...judged } : undefined;
   }
   return annotatedSkips('inbound', { setting, pending }, (ports) => withoutPorts(ports, own));
 }

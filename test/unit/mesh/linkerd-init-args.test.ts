@@ -209,6 +209,16 @@ describe('linkerd-init: what iptables lets past the proxy, declared or not', () 
     expect(verdict(c, 5432)).toMatchObject({ verdict: 'denied', plaintext: true });
   });
 
+  it('a template yet to be injected gets the same arguments: reach does not deny the install default\'s undeclared port (allowed when installed, unknown when only assumed)', () => {
+    const at = (config?: KubeObject) => {
+      const c = ctxOf('', undefined, [NS, ...(config ? [config] : []), deployment('shop', 'db', { ports: [5432] }), plainPod('batch', '10.2.0.30')]);
+      return meshFlowVerdict(c.snapshot, c.config, pod('batch'), { kind: 'Deployment', namespace: 'shop', name: 'db' }, 4567, 'TCP');
+    };
+    expect(at(DEFAULTS)).toMatchObject({ verdict: 'allowed', plaintext: true });
+    expect(at().verdict).toBe('unknown');
+    expect(at().reason).toContain('the answer turns on the installed proxyInit.ignoreInboundPorts');
+  });
+
   it('--ports-to-redirect (or -r) 5432: every other inbound port reaches the application around the proxy', () => {
     for (const flag of [['--ports-to-redirect', '5432'], ['-r5432'], ['-r', '5432']]) {
       const c = scene([...BASE, ...flag, '--inbound-ports-to-ignore', '4190,4191']);
