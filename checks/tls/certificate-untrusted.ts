@@ -76,7 +76,9 @@ const REASONS: Record<string, string> = {
   DEPTH_ZERO_SELF_SIGNED_CERT: 'it is self-signed (its own issuer), and no trusted CA vouches for it',
   SELF_SIGNED_CERT_IN_CHAIN: 'issuer unknown: the chain the server sent ends at a root CA certificate that is not trusted',
   UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'issuer unknown: the chain the server sent leads to no trusted root',
-  UNABLE_TO_GET_ISSUER_CERT: 'issuer unknown: the chain the server sent leads to no trusted root',
+  // OpenSSL names the break so when the top of the chain came from the trust store (an
+  // intermediate there, Node setting no X509_V_FLAG_PARTIAL_CHAIN) and its issuer is not there.
+  UNABLE_TO_GET_ISSUER_CERT: 'issuer unknown: the chain reaches a trusted certificate that is not a self-signed root, and that one\'s issuer is not trusted (a trust bundle must hold the root: TLS clients verify the chain up to one)',
   UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'chain incomplete: the server sent the certificate without the intermediates that link it to a root, and its issuer is not a trusted root',
   CERT_SIGNATURE_FAILURE: 'a signature in its chain does not verify',
   UNABLE_TO_DECRYPT_CERT_SIGNATURE: 'a signature in its chain does not verify',

@@ -121,27 +121,44 @@ const validAt = (c: X509Certificate, at: Date): boolean => c.validFromDate.getTi
  * X509_check_issued: issuer name, authority key identifier, keyCertSign), x509.verify (the
  * signature), x509.ca (basicConstraints). As OpenSSL does by default (X509_V_FLAG_TRUSTED_FIRST), a
  * trusted issuer is taken before one the server sent, preferring one valid at `at`, and the CA
- * certificates of the chain must be valid at `at`. A break is named by the code OpenSSL gives it
+ * certificates of the chain must be valid at `at`. The chain links only once it reaches a trusted
+ * certificate that is self-signed: Node does not set X509_V_FLAG_PARTIAL_CHAIN, so a trusted
+ * intermediate is no anchor, and OpenSSL goes on looking for its issuer in the trust store, naming
+ * the break UNABLE_TO_GET_ISSUER_CERT; the leaf itself in tls.probe.caFile anchors nothing either
+ * (the handshake's oracle, probe-certificate-trust.test.ts). Self-signed is
+ * OpenSSL's test (x509v3_cache_extensions, EXFLAG_SS): subject and issuer names equal and the
+ * signature verifying with the certificate's own key, whatever its keyUsage (a cert-manager
+ * SelfSigned leaf has no keyCertSign, which X509_check_issued would refuse); Node exposes no key
+ * identifiers to compare. A break is named by the code OpenSSL gives it
  * (openssl-verification-options(1), "Verification errors"). It judges less than OpenSSL (no key
  * purpose, path length or name constraints), so `linked` is not the handshake's verdict.
  */
 function verifyChainApartFromLeafValidity(served: readonly X509Certificate[], anchors: TrustAnchors, at: Date): ChainVerdict {
   const broken = (error: string): ChainVerdict => ({ linked: false, error });
   const issues = (c: X509Certificate, issuer: X509Certificate) => c.checkIssued(issuer) && c.verify(issuer.publicKey);
+  const selfSigned = (c: X509Certificate) => c.subject === c.issuer && c.verify(c.publicKey);
   const cas: X509Certificate[] = [];
   const linked = (): ChainVerdict => {
     const outside = cas.find((c) => !validAt(c, at));
     if (!outside) return { linked: true };
     return broken(at.getTime() < outside.validFromDate.getTime() ? 'CERT_NOT_YET_VALID' : 'CERT_HAS_EXPIRED');
   };
+  // Whether an issuer was taken from the trust store: from there only the store is searched. A
+  // served certificate that is itself trusted but not self-signed counts for nothing (the
+  // handshake names a leaf trusted so UNABLE_TO_GET_ISSUER_CERT_LOCALLY, as if it were not).
+  let trustedReached = false;
   let cur = served[0];
   for (let depth = 0; cur && depth < MAX_CHAIN; depth++) {
-    if (anchors.has(cur)) return linked();
+    if (selfSigned(cur)) return trustedReached || anchors.has(cur) ? linked() : broken(depth === 0 ? 'DEPTH_ZERO_SELF_SIGNED_CERT' : 'SELF_SIGNED_CERT_IN_CHAIN');
     const trusted = anchors.issuersOf(cur).filter((a) => issues(cur!, a));
     if (trusted.length > 0) {
-      cas.push(trusted.find((a) => validAt(a, at)) ?? trusted[0]!);
-      return linked();
+      const issuer = trusted.find((a) => validAt(a, at)) ?? trusted[0]!;
+      cas.push(issuer);
+      trustedReached = true;
+      cur = issuer;
+      continue;
     }
+    if (trustedReached) return broken('UNABLE_TO_GET_ISSUER_CERT');
     const next = served[depth + 1];
     if (next && cur.checkIssued(next)) {
       if (!cur.verify(next.publicKey)) return broken('CERT_SIGNATURE_FAILURE');
@@ -150,8 +167,6 @@ function verifyChainApartFromLeafValidity(served: readonly X509Certificate[], an
       cur = next;
       continue;
     }
-    const selfSigned = cur.checkIssued(cur) && cur.verify(cur.publicKey);
-    if (selfSigned) return broken(depth === 0 ? 'DEPTH_ZERO_SELF_SIGNED_CERT' : 'SELF_SIGNED_CERT_IN_CHAIN');
     return broken(depth === 0 ? 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' : 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY');
   }
   return broken('UNABLE_TO_GET_ISSUER_CERT_LOCALLY');

@@ -544,6 +544,14 @@ describe.skipIf(!helm)('helm chart', () => {
     const badKey = templateChart(h, { run: { probeCaBundle: { configMap: 'corp-ca', key: '../ca.crt' } } });
     expect(badKey.status).not.toBe(0);
     expect(badKey.stderr).toContain("at '/run/probeCaBundle/key'");
+    // The API server refuses a ConfigMap volume item whose key or path starts with ".." (k8s.io/apimachinery
+    // pkg/util/validation IsConfigMapKey: "must not start with '..'"), though every character is allowed.
+    for (const key of ['..ca.pem', '..', '.']) {
+      const dotted = templateChart(h, { run: { probeCaBundle: { configMap: 'corp-ca', key } } });
+      expect(dotted.status, key).not.toBe(0);
+      expect(dotted.stderr).toContain("at '/run/probeCaBundle/key'");
+    }
+    expect(templateChart(h, { run: { probeCaBundle: { configMap: 'corp-ca', key: '.ca.pem' } } }).status).toBe(0);
     const badName = templateChart(h, { run: { probeCaBundle: { configMap: 'Corp CA' } } });
     expect(badName.status).not.toBe(0);
     expect(badName.stderr).toContain("at '/run/probeCaBundle/configMap'");

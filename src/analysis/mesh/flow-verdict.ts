@@ -1162,7 +1162,7 @@ export function meshVerdictOverConns(snapshot: Snapshot, config: Config, from: R
     // A running pod's linkerd-init arguments skip what they list, whatever its annotations say now.
     const rep = w?.workload.pods[0];
     const applied = mesh === 'linkerd' && rep ? linkerdSkippedPorts(meshModel(snapshot, config).namespaces.get(to.namespace ?? '')?.annotations ?? {}, rep, to.namespace ?? '', undefined, meshModel(snapshot, config).linkerd).find((s) => s.direction === 'inbound') : undefined;
-    for (const n of parsePortNumbers((applied?.ports ?? []).join(','))) named.add(n);
+    for (const n of parsePortNumbers([...(applied?.ports ?? []), ...(applied?.undeclared ?? [])].join(','))) named.add(n);
   }
   // Ports the caller's own proxy lets out untouched (plaintext) are judged apart too.
   const src = from === 'external' ? undefined : workloadIndex(snapshot, config).get(refKey(from));

@@ -676,6 +676,13 @@ export interface SkippedPorts {
   assumedDefault?: true;
   /** As assumedDefault, with the installed proxyInit.ignoreInboundPorts read from linkerd-config (linkerdProxyInitPorts). */
   installedDefault?: true;
+  /**
+   * Inbound, a pod with linkerd-init and no skip-inbound-ports annotation: ports of the install's
+   * proxyInit.ignoreInboundPorts its arguments list that no container declares (initInboundSkips).
+   * iptables lets them past the proxy all the same, so reach judges them as `ports`; the checks
+   * judge them as the install default (only where a container declares one).
+   */
+  undeclared?: string[];
 }
 
 /**
@@ -759,7 +766,8 @@ export function linkerdSkippedPorts(nsAnnotations: Record<string, string>, pod: 
   const applied = init && annotation.setting
     ? { setting: { value: init.values.outbound ?? '', source: initSource(init, 'outbound', annotation.setting, samePorts(parseProxyInitPorts(annotation.setting.value).ports, parseProxyInitPorts(init.values.outbound ?? '').ports)) }, pending: annotation.pending }
     : init ? { pending: annotation.pending } : annotation;
-  const outbound = annotatedSkips('outbound', applied, (ports) => ports);
+  // --simulate writes no rule: outbound connections leave without the proxy as well.
+  const outbound = init?.simulate ? { direction: 'outbound' as const, ports: ['1-65535'], invalid: [], source: initUnredirected(init)!.source } : noteUnread(pod, annotatedSkips('outbound', applied, (ports) => ports));
   if (outbound) out.push(outbound);
   return out;
 }
@@ -869,6 +877,15 @@ export interface LinkerdInitArgs {
   values: Partial<Record<LinkerdInitSetting, string>>;
   /** How a reason names where a setting comes from: `linkerd-init argument --subnets-to-ignore "10.0.0.0/8"`, or that it was not given. */
   describe: (setting: LinkerdInitSetting) => string;
+  /**
+   * --ports-to-redirect/-r, as given (joined with ","), when not empty: only the ports it lists are
+   * redirected to the proxy inbound (RedirectListedMode), every other one reaches the application
+   * around it; `ports` those read (pflag IntSlice: strconv.Atoi of each entry), `unread` whether
+   * an entry is not a number (pflag then refuses the flag and linkerd-init exits writing nothing).
+   */
+  redirect?: { text: string; ports: number[]; unread: boolean };
+  /** --simulate: linkerd-init prints the rules and writes none, so no connection is sent to the proxy. */
+  simulate?: true;
 }
 
 /**
@@ -889,35 +906,112 @@ export function linkerdInitArgs(pod: Pick<PodView, 'spec'>): LinkerdInitArgs | u
   if (!carriesLinkerdProxy(pod)) return undefined;
   const init = (Array.isArray(pod.spec.initContainers) ? pod.spec.initContainers : []).map(obj).find((c: Record<string, unknown> | undefined) => str(c?.name) === 'linkerd-init');
   if (!init) return undefined;
-  const tokens = [...(Array.isArray(init.command) ? init.command : []), ...(Array.isArray(init.args) ? init.args : [])].filter((t): t is string => typeof t === 'string');
-  if (tokens.length === 0) return undefined;
+  const given0 = [...(Array.isArray(init.command) ? init.command : []), ...(Array.isArray(init.args) ? init.args : [])].filter((t): t is string => typeof t === 'string');
+  if (given0.length === 0) return undefined;
+  // A shell running proxy-init (`sh -c "proxy-init …"`): its flags are the words after proxy-init
+  // in the -c script (initShellWords); one that cannot be read so is left to the annotations and
+  // the install's values (linkerdInitUnread names it).
+  const tokens = SHELL.test(given0[0]!) ? initShellWords(given0) : given0;
+  if (!tokens) return undefined;
   const given = new Map<LinkerdInitSetting, string[]>();
+  const redirect: string[] = [];
+  let simulate = false;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
     if (t === '--') break;
     const long = /^--([^=]+)(=([\s\S]*))?$/.exec(t);
     if (long) {
+      if (long[1] === 'simulate') simulate = long[2] === undefined || long[3] === 'true';
       if (INIT_BOOL_FLAGS.has(long[1])) continue;
       const value = long[2] !== undefined ? long[3] : tokens[++i] ?? '';
+      if (long[1] === 'ports-to-redirect') redirect.push(value);
       const setting = (Object.keys(INIT_FLAGS) as LinkerdInitSetting[]).find((k) => INIT_FLAGS[k] === long[1]);
       if (setting) given.set(setting, [...(given.get(setting) ?? []), value]);
       continue;
     }
-    // Shorthands (-p, -o, -u, -g, -r take a value, -w none) may be run together: the first one
+    // Shorthands (-p, -o, -u, -r take a value, -w none) may be run together: the first one
     // taking a value takes the rest of the argument (after an optional "="), else the next one.
     if (!/^-[^-]/.test(t)) continue;
     for (let j = 1; j < t.length; j++) {
       if (INIT_BOOL_SHORTHANDS.has(t[j])) continue;
-      if (j === t.length - 1) i++;
+      const value = j === t.length - 1 ? tokens[++i] ?? '' : t.slice(t[j + 1] === '=' ? j + 2 : j + 1);
+      if (t[j] === 'r') redirect.push(value);
       break;
     }
   }
   const values: LinkerdInitArgs['values'] = {};
   for (const [setting, list] of given) values[setting] = list.filter((v) => v !== '').join(',');
+  // pflag's IntSlice: each occurrence split on ",", every entry strconv.Atoi (sign, digits).
+  const entries = redirect.flatMap((v) => v.split(','));
+  const read = entries.filter((e) => /^[+-]?\d+$/.test(e)).map(Number);
   return {
     values,
     describe: (setting) => (given.has(setting) ? `linkerd-init argument --${INIT_FLAGS[setting]} ${JSON.stringify(values[setting])}` : `linkerd-init given no --${INIT_FLAGS[setting]}`),
+    ...(redirect.length > 0 ? { redirect: { text: redirect.join(','), ports: read, unread: read.length < entries.length } } : {}),
+    ...(simulate ? { simulate: true as const } : {}),
   };
+}
+
+const SHELL = /(^|\/)(ba|da|a|z|k)?sh$/;
+
+/**
+ * The proxy-init arguments of a linkerd-init run through a shell (`sh -c "exec proxy-init --flag V"`):
+ * the words after the proxy-init word of the script given to -c (alone or in a cluster, `-ec`),
+ * split as the shell splits plain words and '…' or "…" quotes. Undefined when there is no such
+ * script, no proxy-init word in it, or it holds what the shell would expand or run apart
+ * (`$`, backquotes, `\`, `;`, `&`, `|`, redirections, globs, comments, more than one line): its
+ * arguments are then not known.
+ */
+function initShellWords(tokens: readonly string[]): string[] | undefined {
+  const at = tokens.findIndex((t, i) => i > 0 && /^-[a-zA-Z]*c[a-zA-Z]*$/.test(t));
+  const script = at > 0 ? tokens[at + 1] : undefined;
+  if (script === undefined || /[$`\\;&|<>(){}*?[\]~#\n\r]/.test(script)) return undefined;
+  const words: string[] = [];
+  const word = /\s*((?:'[^']*'|"[^"]*"|[^\s'"])+)/y;
+  let end = 0;
+  for (let m = word.exec(script); m; m = word.exec(script)) {
+    words.push(m[1]!.replace(/'([^']*)'|"([^"]*)"/g, (_, a: string | undefined, b: string | undefined) => a ?? b ?? ''));
+    end = word.lastIndex;
+  }
+  // An unclosed quote stops the words short.
+  if (script.slice(end).trim() !== '') return undefined;
+  const start = words.findIndex((w) => /(^|\/)proxy-init$/.test(w));
+  return start < 0 ? undefined : words.slice(start + 1);
+}
+
+/**
+ * Why a meshed pod's linkerd-init arguments were not read though it has some (a shell script
+ * initShellWords cannot read), for the reasons that then fall back on the annotations; undefined
+ * otherwise.
+ */
+export function linkerdInitUnread(pod: Pick<PodView, 'spec'>): string | undefined {
+  if (!carriesLinkerdProxy(pod)) return undefined;
+  const init = (Array.isArray(pod.spec.initContainers) ? pod.spec.initContainers : []).map(obj).find((c: Record<string, unknown> | undefined) => str(c?.name) === 'linkerd-init');
+  const first = Array.isArray(init?.command) ? init.command[0] : Array.isArray(init?.args) ? init.args[0] : undefined;
+  if (typeof first !== 'string' || !SHELL.test(first) || linkerdInitArgs(pod)) return undefined;
+  return 'linkerd-init runs a shell script whose proxy-init arguments are not read (the shell would expand or run more than words): the annotations and the install\'s values stand in for what iptables skips';
+}
+
+/** `found` with linkerdInitUnread's note after its source, when there is one. */
+function noteUnread<T extends { source: string }>(pod: Pick<PodView, 'spec'>, found: T | undefined): T | undefined {
+  const note = found && linkerdInitUnread(pod);
+  return note ? { ...found, source: `${found.source}; ${note}` } : found;
+}
+
+/**
+ * The inbound ports linkerd-init sends to no proxy apart from --inbound-ports-to-ignore, and why:
+ * under --simulate every one (it writes no rule); with --ports-to-redirect every one it does not
+ * list (linkerd2-proxy-init proxy-init/cmd/root.go BuildFirewallConfiguration: RedirectListedMode
+ * when the list is not empty; pkg/iptables/iptables.go addRulesForInboundPortRedirect then
+ * redirects each listed port alone, and the chain has no catch-all redirect). Undefined when it
+ * redirects every port (RedirectAllMode) or the list is unread (linkerd-init then fails: the pod
+ * does not start).
+ */
+function initUnredirected(init: LinkerdInitArgs): { ports: string[]; source: string } | undefined {
+  if (init.simulate) return { ports: ['1-65535'], source: 'linkerd-init argument --simulate: it prints its iptables rules and writes none, so nothing is sent to the proxy' };
+  if (!init.redirect || init.redirect.unread) return undefined;
+  const listed = [...new Set(init.redirect.ports.filter((p) => p >= 1 && p <= 65535))].sort((a, b) => a - b);
+  return { ports: withoutPorts(['1-65535'], listed), source: `linkerd-init argument --ports-to-redirect ${JSON.stringify(init.redirect.text)}: only the ports it lists are redirected to the proxy` };
 }
 
 /**
@@ -988,49 +1082,78 @@ export function withoutPorts(entries: string[], own: number[]): string[] {
  * Undefined when nothing is skipped and no namespace value awaits a restart.
  */
 export function linkerdInboundSkips(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string, template?: { annotations: Record<string, string> }, cluster: LinkerdInjectDefaults = {}): SkippedPorts | undefined {
+  return noteUnread(pod, inboundSkips(nsAnnotations, pod, namespace, template, cluster));
+}
+
+function inboundSkips(nsAnnotations: Record<string, string>, pod: Pick<PodView, 'annotations' | 'origin' | 'spec'>, namespace: string, template: { annotations: Record<string, string> } | undefined, cluster: LinkerdInjectDefaults): SkippedPorts | undefined {
   const own = linkerdProxyOwnPorts(nsAnnotations, pod, namespace);
   const { setting, pending } = linkerdPodSetting(nsAnnotations, pod, namespace, SKIP_INBOUND_ANNOTATION, template);
   const base = { direction: 'inbound' as const };
   const init = linkerdInitArgs(pod);
-  if (init) return initInboundSkips(init, own, pod, { setting, pending });
+  if (init) return initInboundSkips(init, own, pod, { setting, pending }, cluster);
   if (!setting) {
     const declared = containerPorts(pod.spec);
     const cni = linkerdCniOf(pod, cluster.cni);
     const installed = cni ? undefined : cluster.proxyInit?.inbound;
     const defaults = cni ? CNI_DEFAULT_IGNORED_INBOUND_PORTS : installed ? installed.ports : DEFAULT_IGNORED_INBOUND_PORTS;
-    const ports = withoutPorts(defaults, own).filter((r) => declared.some((p) => portInList([r], p.port)));
+    const listed = withoutPorts(defaults, own);
+    const ports = listed.filter((r) => declared.some((p) => portInList([r], p.port)));
+    // iptables skips the others too, listener or not: reach lets them past the proxy (`undeclared`).
+    const undeclared = listed.filter((r) => !ports.includes(r));
     const source = cni
       ? `the Linkerd CNI plugin's default inbound-ports-to-ignore ${defaults.join(',')} (linkerd2-cni chart proxyAdminPort, proxyControlPort, ignoreInboundPorts empty), default assumed: the CNI plugin sets up this pod (${cni}), no ${SKIP_INBOUND_ANNOTATION} annotation, and its installed value is not read`
       : installed
         ? `proxyInit.ignoreInboundPorts ${defaults.join(',')}, installed (${installed.where}): no ${SKIP_INBOUND_ANNOTATION} annotation`
         : `Linkerd's default proxyInit.ignoreInboundPorts ${defaults.join(',')}, default assumed: no ${SKIP_INBOUND_ANNOTATION} annotation, and the installed value is not read`;
-    if (ports.length > 0) return { ...base, ports, invalid: [], source, ...(installed ? { installedDefault: true as const } : { assumedDefault: true as const }), ...(pending ? { pending } : {}) };
+    const judged = { ...(undeclared.length > 0 ? { undeclared } : {}), ...(installed ? { installedDefault: true as const } : { assumedDefault: true as const }) };
+    if (ports.length > 0) return { ...base, ports, invalid: [], source, ...judged, ...(pending ? { pending } : {}) };
+    const later = annotatedSkips('inbound', { pending }, (p) => withoutPorts(p, own));
+    if (later) return undeclared.length > 0 ? { ...later, undeclared } : later;
+    return undeclared.length > 0 ? { ...base, ports: [], invalid: [], source, ...judged } : undefined;
   }
   return annotatedSkips('inbound', { setting, pending }, (ports) => withoutPorts(ports, own));
 }
 
 /**
  * linkerdInboundSkips for a pod with linkerd-init (linkerdInitArgs): its --inbound-ports-to-ignore,
- * less the proxy's own ports. Without a skip-inbound-ports annotation the list was the install's
- * proxyInit.ignoreInboundPorts (or an annotation since removed): as for the installed value, only
- * the ports a container declares are given. The destination controller reads the annotation as
- * it is now, trimmed (spacedNote): an entry of it only a trim makes a port, which linkerd-init does
- * not skip, still reaches the proxy while callers are told it skips it (`spaced`).
+ * less the proxy's own ports, and every port it does not redirect (initUnredirected). iptables
+ * RETURNs each listed port ahead of the redirect whether or not a container declares it
+ * (linkerd2-proxy-init pkg/iptables/iptables.go addIncomingTrafficRules, addRulesForIgnoredPorts;
+ * a containerPort is informational, kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1
+ * "Not specifying a port here DOES NOT prevent that port from being exposed"). Without a
+ * skip-inbound-ports annotation, the ports of the install's proxyInit.ignoreInboundPorts (read
+ * from linkerd-config, else the chart's 4567,4568, which the injector appends to the proxy's own,
+ * charts/partials/templates/_proxy-init.tpl) that no container declares are `undeclared`: judged as
+ * the install default is (nothing shows a listener there), yet bypassing the proxy in reach.
+ * The destination controller reads the annotation as it is now, trimmed (spacedNote): an entry of
+ * it only a trim makes a port, which linkerd-init does not skip, still reaches the proxy while
+ * callers are told it skips it (`spaced`).
  */
-function initInboundSkips(init: LinkerdInitArgs, own: number[], pod: Pick<PodView, 'spec'>, { setting, pending }: { setting?: PodSetting; pending?: PodSetting }): SkippedPorts | undefined {
+function initInboundSkips(init: LinkerdInitArgs, own: number[], pod: Pick<PodView, 'spec'>, { setting, pending }: { setting?: PodSetting; pending?: PodSetting }, cluster: LinkerdInjectDefaults): SkippedPorts | undefined {
   const parsed = parseProxyInitPorts(init.values.inbound ?? '');
   const skipped = withoutPorts(parsed.ports, own);
+  const unredirected = initUnredirected(init);
+  if (unredirected) {
+    const ports = withoutPorts([...new Set([...parsed.ports, ...unredirected.ports])], own);
+    return { direction: 'inbound', ports, invalid: parsed.invalid, source: `${unredirected.source}${skipped.length > 0 ? `; ${init.describe('inbound')}` : ''}`, ...(pending ? { pending } : {}) };
+  }
   const declared = containerPorts(pod.spec);
-  const ports = setting ? skipped : skipped.filter((r) => declared.some((p) => portInList([r], p.port)));
+  const installDefault = withoutPorts(cluster.proxyInit?.inbound?.ports ?? DEFAULT_IGNORED_INBOUND_PORTS, own);
+  const unlistened = (r: string) => !setting && installDefault.includes(r) && !declared.some((p) => portInList([r], p.port));
+  const ports = skipped.filter((r) => !unlistened(r));
+  const undeclared = skipped.filter(unlistened);
   const annotated = setting ? parseProxyInitPorts(setting.value) : undefined;
   const spaced = annotated ? withoutPorts(annotated.spaced.map((x) => x.range), own).filter((r) => !skipped.includes(r)) : [];
   const invalid = [...parsed.invalid, ...parsed.spaced.filter((x) => !annotated?.spaced.some((a) => a.entry === x.entry)).map((x) => x.entry)];
+  const source = initSource(init, 'inbound', setting, !annotated || samePorts(withoutPorts(annotated.ports, own), skipped));
   if (ports.length === 0 && invalid.length === 0 && spaced.length === 0) {
     const later = pending && parseProxyInitPorts(pending.value);
-    return later && withoutPorts(later.ports, own).length + later.invalid.length > 0 ? { direction: 'inbound', ports: [], invalid: [], source: pending!.source, pending } : undefined;
+    if (later && withoutPorts(later.ports, own).length + later.invalid.length > 0) return { direction: 'inbound', ports: [], invalid: [], source: pending!.source, pending, ...(undeclared.length > 0 ? { undeclared } : {}) };
+    return undeclared.length > 0 ? { direction: 'inbound', ports: [], invalid: [], source, undeclared, installedDefault: true } : undefined;
   }
-  const source = initSource(init, 'inbound', setting, !annotated || samePorts(withoutPorts(annotated.ports, own), skipped));
-  return { direction: 'inbound', ports, invalid, ...(spaced.length > 0 ? { spaced } : {}), source, ...(setting ? {} : { installedDefault: true as const }), ...(pending ? { pending } : {}) };
+  // The install's list (or a part of it) alone: judged as the install default is.
+  const fromInstall = !setting && ports.every((r) => installDefault.includes(r));
+  return { direction: 'inbound', ports, invalid, ...(spaced.length > 0 ? { spaced } : {}), ...(undeclared.length > 0 ? { undeclared } : {}), source, ...(fromInstall ? { installedDefault: true as const } : {}), ...(pending ? { pending } : {}) };
 }
 
 // ---- source subnets excluded from the proxy ----------------------------------------------
@@ -1099,7 +1222,7 @@ export function linkerdSkippedSubnets(nsAnnotations: Record<string, string>, pod
   const now = read(value);
   const waits = pending && pending.value !== value && pending.value !== '' ? pending : undefined;
   if (now.subnets.length + now.invalid.length === 0 && !waits) return undefined;
-  return { ...now, source: source || waits!.source, ...(waits ? { pending: waits } : {}) };
+  return noteUnread(pod, { ...now, source: source || waits!.source, ...(waits ? { pending: waits } : {}) });
 }
 
 // ---- ports that require a mesh identity ---------------------------------------------------

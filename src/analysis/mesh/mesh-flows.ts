@@ -28,8 +28,10 @@ export function linkerdFlowVerdict(model: MeshModel, caller: MeshCaller, callee:
   const pod = w.workload.pods[0];
   if (pod && callee.port === linkerdProxyOwnPorts(nsAnnotations, pod, callee.namespace)[0]) return linkerdTapPortVerdict(model, pod, caller, callee);
   const skipped = linkerdSkippedPorts(nsAnnotations, w.workload.pods[0], callee.namespace, undefined, model.linkerd).find((s) => s.direction === 'inbound');
+  // Ports linkerd-init skips that no container declares (`undeclared`) bypass the proxy all the same.
+  const bypassing = skipped ? [...skipped.ports, ...(skipped.undeclared ?? [])] : [];
   const input: LinkerdFlowInput = {
-    skippedInbound: skipped ? { ports: skipped.ports, source: skipped.source } : undefined,
+    skippedInbound: skipped ? { ports: bypassing, source: skipped.source } : undefined,
     requireIdentityInbound: linkerdRequireIdentityPorts(nsAnnotations, w.workload.pods[0], callee.namespace),
     defaultPolicy: w.linkerdPolicy,
     servers: model.linkerd.servers.get(callee.namespace) ?? [],
@@ -40,7 +42,7 @@ export function linkerdFlowVerdict(model: MeshModel, caller: MeshCaller, callee:
   };
   const v = linkerdPolicyVerdict(model, w.linkerdPolicy.unread, input, caller, callee);
   // A port skipped inbound never reaches the proxy, whatever the caller's address.
-  if (!skipped || !portInList(skipped.ports, callee.port)) return pod ? linkerdSubnetBypass(model, pod, nsAnnotations, caller, callee, v) : v;
+  if (!skipped || !portInList(bypassing, callee.port)) return pod ? linkerdSubnetBypass(model, pod, nsAnnotations, caller, callee, v) : v;
   // A port skipped only by the chart's proxyInit.ignoreInboundPorts, assumed because the installed
   // value was not read: the install may not skip it, and then the policy decides.
   if (!skipped.assumedDefault) return v;

@@ -177,3 +177,76 @@ describe('reach: skipped source subnets where the caller\'s address is not known
     expect(verdict('203.0.113.0/24', 'batch')).toMatchObject({ verdict: 'denied', plaintext: true });
   });
 });
+
+// linkerd2-proxy-init pkg/iptables/iptables.go addIncomingTrafficRules: addRulesForIgnoredPorts puts
+// a RETURN for every --inbound-ports-to-ignore entry ahead of the redirect, declared or not (the
+// Pod API's containerPort: "Not specifying a port here DOES NOT prevent that port from being
+// exposed"); proxy-init/cmd/root.go: a non-empty --ports-to-redirect/-r sets RedirectListedMode, in
+// which addRulesForInboundPortRedirect redirects the listed ports alone; --simulate writes no rule.
+describe('linkerd-init: what iptables lets past the proxy, declared or not', () => {
+  const DEFAULTS: KubeObject = { ...CONFIG, data: { values: 'proxy:\n  defaultInboundPolicy: all-authenticated\nproxyInit:\n  ignoreInboundPorts: "4567,4568"\n  ignoreOutboundPorts: ""\n' } };
+  const scene = (init: string[] | { command: string[] }, config = CONFIG, annotations?: Record<string, string>) => {
+    const db = runningPod('db', { ports: [5432], ...(Array.isArray(init) ? { init } : {}), ...(annotations ? { annotations } : {}) });
+    if (!Array.isArray(init)) Object.assign((db.spec as { initContainers: Array<Record<string, unknown>> }).initContainers[0], { command: init.command, args: undefined });
+    return ctxOf('', undefined, [NS, config, db, plainPod('batch', '10.2.0.30')]);
+  };
+  const verdict = (c: ReturnType<typeof ctxOf>, port: number) => meshFlowVerdict(c.snapshot, c.config, pod('batch'), pod('db'), port, 'TCP');
+  const check = (c: ReturnType<typeof ctxOf>) => run(linkerdSkipPorts, c).find((v) => v.resource.name === 'db')!;
+
+  it('a port --inbound-ports-to-ignore lists that no container declares: reach lets a plaintext caller in past all-authenticated, and the check fails', () => {
+    const c = scene([...BASE, '--inbound-ports-to-ignore', '4190,4191,9000']);
+    expect(verdict(c, 9000)).toMatchObject({ verdict: 'allowed', plaintext: true });
+    expect(verdict(c, 9000).reason).toContain('port 9000 is skipped by the linkerd-proxy (linkerd-init argument --inbound-ports-to-ignore "4190,4191,9000")');
+    expect(check(c)).toMatchObject({ status: 'fail' });
+    expect(check(c).message).toContain('inbound 9000 bypass the linkerd-proxy');
+  });
+
+  it('the install default 4567,4568 in the arguments, declared by no container: the check passes as for the install default, yet reach does not deny what iptables lets through', () => {
+    const c = scene([...BASE, '--inbound-ports-to-ignore', '4190,4191,4567,4568'], DEFAULTS);
+    expect(check(c).status).toBe('pass');
+    expect(verdict(c, 4567)).toMatchObject({ verdict: 'allowed', plaintext: true });
+    // The declared port still goes through the proxy: a plaintext caller is refused.
+    expect(verdict(c, 5432)).toMatchObject({ verdict: 'denied', plaintext: true });
+  });
+
+  it('a template yet to be injected gets the same arguments: reach does not deny the install default\'s undeclared port (allowed when installed, unknown when only assumed)', () => {
+    const at = (config?: KubeObject) => {
+      const c = ctxOf('', undefined, [NS, ...(config ? [config] : []), deployment('shop', 'db', { ports: [5432] }), plainPod('batch', '10.2.0.30')]);
+      return meshFlowVerdict(c.snapshot, c.config, pod('batch'), { kind: 'Deployment', namespace: 'shop', name: 'db' }, 4567, 'TCP');
+    };
+    expect(at(DEFAULTS)).toMatchObject({ verdict: 'allowed', plaintext: true });
+    expect(at().verdict).toBe('unknown');
+    expect(at().reason).toContain('the answer turns on the installed proxyInit.ignoreInboundPorts');
+  });
+
+  it('--ports-to-redirect (or -r) 5432: every other inbound port reaches the application around the proxy', () => {
+    for (const flag of [['--ports-to-redirect', '5432'], ['-r5432'], ['-r', '5432']]) {
+      const c = scene([...BASE, ...flag, '--inbound-ports-to-ignore', '4190,4191']);
+      expect(verdict(c, 9000)).toMatchObject({ verdict: 'allowed', plaintext: true });
+      expect(verdict(c, 5432)).toMatchObject({ verdict: 'denied' });
+    }
+    const c = scene([...BASE, '--ports-to-redirect', '5432', '--inbound-ports-to-ignore', '4190,4191']);
+    expect(verdict(c, 9000).reason).toContain('linkerd-init argument --ports-to-redirect "5432": only the ports it lists are redirected to the proxy');
+    expect(check(c).status).toBe('fail');
+  });
+
+  it('--simulate: no rule is written, so even the declared port bypasses the proxy', () => {
+    const c = scene([...BASE, '--simulate', '--inbound-ports-to-ignore', '4190,4191']);
+    expect(verdict(c, 5432)).toMatchObject({ verdict: 'allowed', plaintext: true });
+    expect(verdict(c, 5432).reason).toContain('--simulate');
+    expect(check(c).status).toBe('fail');
+  });
+
+  it('a shell running proxy-init: the flags in its -c script are read; a script the shell would expand is not read as "nothing skipped": the annotation decides, saying so', () => {
+    const read = scene({ command: ['/bin/sh', '-ec', `exec /usr/bin/proxy-init --incoming-proxy-port 4143 --inbound-ports-to-ignore "4190,4191,9000" --subnets-to-ignore '10.1.0.0/16'`] });
+    expect(verdict(read, 9000)).toMatchObject({ verdict: 'allowed', plaintext: true });
+    expect(check(read).message).toContain('inbound 9000 bypass the linkerd-proxy (linkerd-init argument --inbound-ports-to-ignore "4190,4191,9000")');
+    expect(check(read).message).toContain('inbound connections from 10.1.0.0/16 bypass the linkerd-proxy on every port');
+    const expanded = scene({ command: ['sh', '-c', 'proxy-init --inbound-ports-to-ignore "$PORTS"'] }, CONFIG, { 'config.linkerd.io/skip-inbound-ports': '5432' });
+    expect(check(expanded).status).toBe('fail');
+    expect(check(expanded).message).toContain('(pod annotation config.linkerd.io/skip-inbound-ports; linkerd-init runs a shell script whose proxy-init arguments are not read');
+    for (const script of ['proxy-init --inbound-ports-to-ignore 4190,4191; echo done', 'proxy-init --inbound-ports-to-ignore "4190,4191']) {
+      expect(check(scene({ command: ['sh', '-c', script] }, CONFIG, { 'config.linkerd.io/skip-inbound-ports': '5432' })).status, script).toBe('fail');
+    }
+  });
+});

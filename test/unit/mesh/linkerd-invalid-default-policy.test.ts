@@ -112,8 +112,9 @@ describe('Linkerd: a default-inbound-policy annotation that is not a policy fall
       expect(r.out).toContain(`mesh DENIED: no Server covers port 8080: default inbound policy deny (ConfigMap linkerd/linkerd-config (proxy.defaultInboundPolicy); ${IGNORED}); deny refuses every client not explicitly authorized`);
     }
     const matrix = (await reach(cluster(), '--matrix', '--effective')).out;
-    expect(matrixLine(matrix, 'legacy/old[Deployment] => shop/api[Deployment]')).toBe('legacy/old[Deployment] => shop/api[Deployment] : SCTP 1-65535,UDP 1-65535 [mesh linkerd]');
-    expect(matrixLine(matrix, 'shop/web[Deployment] => shop/api[Deployment]')).toBe('shop/web[Deployment] => shop/api[Deployment] : SCTP 1-65535,UDP 1-65535 [mesh linkerd]');
+    // The installed proxyInit.ignoreInboundPorts 4567,4568 reach the pod around its proxy, declared or not.
+    expect(matrixLine(matrix, 'legacy/old[Deployment] => shop/api[Deployment]')).toBe('legacy/old[Deployment] => shop/api[Deployment] : SCTP 1-65535,TCP 4567-4568,UDP 1-65535 [mesh linkerd]');
+    expect(matrixLine(matrix, 'shop/web[Deployment] => shop/api[Deployment]')).toBe('shop/web[Deployment] => shop/api[Deployment] : SCTP 1-65535,TCP 4567-4568,UDP 1-65535 [mesh linkerd]');
   });
 
   it('under cluster default all-authenticated: the meshed caller is ALLOWED, the plaintext one DENIED', async () => {

@@ -85,6 +85,15 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'expired-self.ext'), 'subjectAltName=DNS:app.example.test\nextendedKeyUsage=serverAuth\n');
   ssl('req', ...EC, '-keyout', 'expired-self.key', '-out', 'expired-self.csr', '-subj', '/CN=app.example.test');
   sign('expired-self', 'expired-self', -30, -2, true);
+  // Self-signed as cert-manager's SelfSigned issuer makes a leaf: not a CA, no keyCertSign, so
+  // X509_check_issued refuses it as its own issuer while OpenSSL still finds it self-signed.
+  for (const [name, from, to] of [['ss-leaf', -1, 20], ['ss-leaf-expired', -30, -2]] as const) {
+    writeFileSync(join(dir, `${name}.ext`), 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nsubjectAltName=DNS:app.example.test\nextendedKeyUsage=serverAuth\n');
+    ssl('req', ...EC, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', '/CN=app.example.test');
+    sign(name, name, from, to, true);
+  }
+  // A trust bundle holding the leaves themselves, not their root.
+  writeFileSync(join(dir, 'leaves.pem'), read('app.pem') + read('expired.pem'));
   // A self-signed certificate: its own CA, as `openssl req -x509` makes one.
   ssl('req', '-x509', ...EC, '-keyout', 'self.key', '-out', 'self.pem', '-days', '20', '-subj', '/CN=app.example.test', '-addext', 'subjectAltName=DNS:app.example.test');
   ssl('req', '-x509', ...EC, '-keyout', 'hostile.key', '-out', 'hostile.pem', '-days', '20', '-subj', `/CN=${HOSTILE}`, '-addext', 'subjectAltName=DNS:app.example.test');
@@ -102,6 +111,8 @@ beforeAll(async () => {
   await serve('expiredSelf', 'expired-self', ['expired-self.pem']);
   await serve('expiredUnderExpired', 'expired-under-expired', ['expired-under-expired.pem', 'expired-intermediate.pem']);
   await serve('earlyLeafOnly', 'early', ['early.pem']);
+  await serve('ssLeaf', 'ss-leaf', ['ss-leaf.pem']);
+  await serve('ssLeafExpired', 'ss-leaf-expired', ['ss-leaf-expired.pem']);
 });
 
 afterAll(() => {
@@ -208,6 +219,12 @@ describe('tls.certificate-untrusted: the chain behind an expired or premature ce
     { chain: 'root sent, not trusted', valid: 'chainWithRoot', outside: 'expiredChainWithRoot', config: '{}', handshake: 'SELF_SIGNED_CERT_IN_CHAIN' },
     { chain: 'self-signed', valid: 'selfSigned', outside: 'expiredSelf', config: '{}', handshake: 'DEPTH_ZERO_SELF_SIGNED_CERT' },
     { chain: 'under an expired intermediate', valid: 'expiredIntermediate', outside: 'expiredUnderExpired', config: ROOT, handshake: 'CERT_HAS_EXPIRED' },
+    // cert-manager's SelfSigned leaf: OpenSSL's self-signed test is names and signature, not keyCertSign.
+    { chain: 'self-signed, not a CA (no keyCertSign)', valid: 'ssLeaf', outside: 'ssLeafExpired', config: '{}', handshake: 'DEPTH_ZERO_SELF_SIGNED_CERT' },
+    // Node sets no X509_V_FLAG_PARTIAL_CHAIN: a trusted certificate that is not self-signed anchors nothing.
+    { chain: 'full chain, only the intermediate trusted', valid: 'chain', outside: 'expiredChain', config: 'tls:\n  probe: {caFile: test-intermediate.pem}\n', handshake: 'UNABLE_TO_GET_ISSUER_CERT' },
+    { chain: 'without its intermediate, only the intermediate trusted', valid: 'leafOnly', outside: 'expiredLeafOnly', config: 'tls:\n  probe: {caFile: test-intermediate.pem}\n', handshake: 'UNABLE_TO_GET_ISSUER_CERT' },
+    { chain: 'full chain, only the leaf itself trusted', valid: 'chain', outside: 'expiredChain', config: 'tls:\n  probe: {caFile: leaves.pem}\n', handshake: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' },
   ];
 
   it.each(twins)('$chain: the second verification says what the handshake says of the same chain with a valid leaf ($handshake)', async ({ valid, outside, config, handshake }) => {
@@ -233,6 +250,13 @@ describe('tls.certificate-untrusted: the chain behind an expired or premature ce
     const unknown = await probed(configWith('{}').config, 'expiredChain');
     expect(failures(unknown).fails).toEqual([expect.stringContaining('issuer unknown: the chain the server sent leads to no trusted root (UNABLE_TO_GET_ISSUER_CERT_LOCALLY). The certificate is itself expired or not yet valid')]);
     expect(failures(unknown, certificateExpiring).fails).toEqual([expect.stringMatching(/^critical: .*: certificate expired on /)]);
+  });
+
+  it('an expired certificate whose caFile holds only its intermediate fails for the chain, not "links to a trusted root": the clients verify up to a self-signed root', async () => {
+    const snapshot = await probed(configWith('tls:\n  probe: {caFile: test-intermediate.pem}\n').config, 'expiredChain');
+    const { outcome, fails } = failures(snapshot);
+    expect(fails).toEqual([expect.stringContaining('issuer unknown: the chain reaches a trusted certificate that is not a self-signed root, and that one\'s issuer is not trusted (a trust bundle must hold the root: TLS clients verify the chain up to one) (UNABLE_TO_GET_ISSUER_CERT). The certificate is itself expired')]);
+    expect(outcome.excluded ?? '').not.toContain('links to a trusted root');
   });
 
   it('a premature certificate whose notBefore the auditor\'s clock has since passed (a watch run) keeps the probe\'s verdict on its chain, not a CA\'s validity', async () => {
