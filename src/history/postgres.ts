@@ -753,13 +753,13 @@ class PgRunStore implements RunStore {
   // Runs are ordered by insertion (seq), never by startedAt: a corrected clock can put a
   // stored run's timestamp in the future.
   async latest(cluster?: string): Promise<RunReport | null> {
-    return (await this.before(null, await this.names(cluster)))?.report ?? null;
+    return (await this.before(null, await this.names(cluster, 'reading a stored run')))?.report ?? null;
   }
 
-  /** The names the runs of `cluster` are stored under (spellingsOf); undefined for every cluster. */
-  private async names(cluster: string | undefined): Promise<string[] | undefined> {
+  /** The names the runs of `cluster` are stored under (spellingsOf), read as the first step of `doing`; undefined for every cluster. */
+  private async names(cluster: string | undefined, doing: string): Promise<string[] | undefined> {
     if (cluster === undefined || this.empty) return undefined;
-    return this.withClient('reading the stored cluster names', (c) => spellingsOf(c, cluster));
+    return this.withClient(doing, (c) => spellingsOf(c, cluster));
   }
 
   /** The newest run inserted before `seq` (null: the newest of all), of the cluster stored under `names` when given. */
@@ -775,7 +775,7 @@ class PgRunStore implements RunStore {
 
   async *runsNewestFirst(cluster?: string, read: StoredRunRead = {}): AsyncIterable<RunReport> {
     let seq: string | null = null;
-    const names = await this.names(cluster);
+    const names = await this.names(cluster, 'reading a stored run');
     for (;;) {
       if (read.wants || read.onUnreadable) {
         // Judged by summary: a run passed over is neither fetched nor decoded (a run at L is
@@ -877,7 +877,7 @@ class PgRunStore implements RunStore {
     if (this.empty) return [];
     const params: Array<string | string[]> = [];
     const where: string[] = [];
-    const names = await this.names(cluster);
+    const names = await this.names(cluster, 'reading the trend');
     if (names !== undefined) { params.push(names); where.push(`cluster = ANY($${params.length}::text[])`); }
     if (upTo !== undefined) { params.push(upTo); where.push(`started_at <= $${params.length}::timestamptz`); }
     params.push(String(Math.max(0, Math.floor(limit))));
