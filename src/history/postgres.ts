@@ -35,7 +35,7 @@ import { parseGzipJson, parseStoredRun, storedBlob } from './gzip-json.ts';
 import pg from 'pg';
 import type { ConnectionOptions } from 'node:tls';
 import type { Config } from '../config/types.ts';
-import { HistoryError, UnreadableRunError, errorMessage, redactUrlCredentials } from '../base/errors.ts';
+import { HistoryError, UnreadableRunError, errorMessage, redacted } from '../base/errors.ts';
 import type { NotificationOutcome, RunReport, SaveOptions, StoredRunRead, TrendPoint, WrittenReport } from '../run/types.ts';
 import { REGRESSIONS_PER_CLUSTER, type FleetCarried, type FleetCluster, type FleetCommonFinding, type FleetData, type FleetQuery, type FleetRegression, type FleetUnreadable, type FleetWaiver } from '../run/fleet.ts';
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
@@ -122,22 +122,21 @@ export function parsePgUrl(url: string, credentials: PgCredentials = {}): PgTarg
   try {
     u = new URL(url);
   } catch {
-    throw new HistoryError(`--history ${redactUrlCredentials(url)}: not a valid URL (postgres://USER@HOST:PORT/DATABASE?sslmode=verify-full)`);
+    throw new HistoryError(redacted`--history ${url}: not a valid URL (postgres://USER@HOST:PORT/DATABASE?sslmode=verify-full)`);
   }
-  const shown = redactUrlCredentials(url);
   const decode = (part: string, what: string) => {
     try {
       return decodeURIComponent(part);
     } catch {
-      throw new HistoryError(`--history ${shown}: the ${what} is not valid percent-encoding (write % as %25)`);
+      throw new HistoryError(redacted`--history ${url}: the ${what} is not valid percent-encoding (write % as %25)`);
     }
   };
-  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') throw new HistoryError(`--history ${shown}: expected postgres://`);
+  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') throw new HistoryError(redacted`--history ${url}: expected postgres://`);
   const host = decode(u.hostname, 'host').replace(/^\[|\]$/g, '');
-  if (!host) throw new HistoryError(`--history ${shown}: no host (postgres://USER@HOST:PORT/DATABASE)`);
+  if (!host) throw new HistoryError(redacted`--history ${url}: no host (postgres://USER@HOST:PORT/DATABASE)`);
   const port = u.port ? Number(u.port) : 5432;
   const database = decode(u.pathname.replace(/^\//, ''), 'database name');
-  if (!database || database.includes('/')) throw new HistoryError(`--history ${shown}: name one database (postgres://USER@HOST:PORT/DATABASE)`);
+  if (!database || database.includes('/')) throw new HistoryError(redacted`--history ${url}: name one database (postgres://USER@HOST:PORT/DATABASE)`);
   // Parameters as libpq decodes them (fe-connect.c conninfo_uri_decode): %XX only, a '+' stays a
   // '+' (URLSearchParams would read it as a space, as in a form: a generated password broke).
   const params = new Map<string, string>();
@@ -148,13 +147,13 @@ export function parsePgUrl(url: string, credentials: PgCredentials = {}): PgTarg
     params.set(key, decode(eq < 0 ? '' : part.slice(eq + 1), `value of ${key}`));
   }
   for (const key of params.keys()) {
-    if (!KNOWN_PARAMS.has(key)) throw new HistoryError(`--history ${shown}: unknown parameter "${key}" (known: ${[...KNOWN_PARAMS].join(', ')})`);
+    if (!KNOWN_PARAMS.has(key)) throw new HistoryError(redacted`--history ${url}: unknown parameter "${key}" (known: ${[...KNOWN_PARAMS].join(', ')})`);
   }
   const sslmode = (params.get('sslmode') ?? 'prefer') as SslMode;
-  if (!SSL_MODES.includes(sslmode)) throw new HistoryError(`--history ${shown}: sslmode=${sslmode} is not one of ${SSL_MODES.join(', ')}`);
+  if (!SSL_MODES.includes(sslmode)) throw new HistoryError(redacted`--history ${url}: sslmode=${sslmode} is not one of ${SSL_MODES.join(', ')}`);
   const timeout = params.get('connect_timeout') ?? null;
   const connectTimeoutS = timeout === null ? 10 : Number(timeout);
-  if (!(connectTimeoutS > 0)) throw new HistoryError(`--history ${shown}: connect_timeout=${timeout} must be a positive number of seconds`);
+  if (!(connectTimeoutS > 0)) throw new HistoryError(redacted`--history ${url}: connect_timeout=${timeout} must be a positive number of seconds`);
   let password = u.password ? decode(u.password, 'password') : params.get('password');
   if (password === undefined && credentials.passwordFile) {
     try {
