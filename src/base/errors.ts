@@ -13,7 +13,7 @@
  * non-secret value shown as *** costs less than a secret shown.
  */
 const CREDENTIAL_PARAM = '(?:pass|pwd|token|secret|key|sig|credential)';
-const CREDENTIAL_PARAM_VALUE = new RegExp(`([?&;][^?&;#=\\s]*${CREDENTIAL_PARAM}[^?&;#=\\s]*=)(?:\\*\\*\\*(?=[&#\\s]|[:.,;)](?:\\s|$)|$)|[^&#]*)`, 'gi');
+const CREDENTIAL_PARAM_VALUE = new RegExp(`([?&;]([^?&;#=\\s]*${CREDENTIAL_PARAM}[^?&;#=\\s]*)=)[^&#]*`, 'gi');
 
 /**
  * Credentials embedded in URLs (scheme://user:password@host, e.g. a kubeconfig server or an
@@ -30,16 +30,37 @@ export function redactUrlCredentials(text: string): string {
     // libpq takes a password as a URL parameter too (postgres://HOST/DB?password=…), and a server
     // URL may carry a token (https://10.0.0.1:6443/?token=…): the value of any parameter whose name
     // says credential (CREDENTIAL_PARAM) goes, up to the next parameter (a space is part of it:
-    // libpq splits only at '&' and '='). A value already redacted stays as it is, with what
-    // follows it: an error quotes a redacted URL and the constructor redacts its message again,
-    // which must not take the reason after the URL with it.
-    .replace(CREDENTIAL_PARAM_VALUE, '$1***');
+    // libpq splits only at '&' and '='), whatever it holds: a value that reads as
+    // one redacted already ("***: …") may be a password that begins so. Not libpq's passfile: its
+    // value is the path of the password file (https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNECT-PASSFILE),
+    // no secret, and the one thing that tells which file was meant (ZTAUDIT_PG_PASSWORD_FILE's path is shown too).
+    // A text is redacted whole, so a URL quoted in a message with text after it is redacted on its
+    // own first (redacted`…`), where its end is known.
+    .replace(CREDENTIAL_PARAM_VALUE, (whole: string, key: string, name: string) => (/^passfile$/i.test(name) ? whole : `${key}***`));
+}
+
+/** A message whose every interpolated part was redacted on its own (redacted`…`): an error built from it is not redacted again as a whole. */
+export class RedactedText {
+  readonly text: string;
+  constructor(text: string) { this.text = text; }
+}
+
+/**
+ * A message quoting outside text (a URL, a path) followed by more of ztaudit's own words:
+ * each interpolated value is redacted by itself (redactUrlCredentials), where its end is known,
+ * and the literal parts are ztaudit's. Redacting the joined text instead could not tell where a
+ * quoted URL's last parameter ends ("password=***: reason" may be a password beginning "***: ").
+ */
+export function redacted(strings: TemplateStringsArray, ...values: unknown[]): RedactedText {
+  let text = strings[0] ?? '';
+  values.forEach((value, i) => { text += redactUrlCredentials(String(value)) + (strings[i + 1] ?? ''); });
+  return new RedactedText(text);
 }
 
 export class ZtauditError extends Error {
   readonly code: string;
-  constructor(code: string, message: string) {
-    super(redactUrlCredentials(message));
+  constructor(code: string, message: string | RedactedText) {
+    super(message instanceof RedactedText ? message.text : redactUrlCredentials(message));
     this.code = code;
     this.name = 'ZtauditError';
   }
@@ -47,22 +68,22 @@ export class ZtauditError extends Error {
 
 /** Bad configuration or flags: names the file and key. Exit 2. */
 export class ConfigError extends ZtauditError {
-  constructor(message: string) { super('E_CONFIG', message); this.name = 'ConfigError'; }
+  constructor(message: string | RedactedText) { super('E_CONFIG', message); this.name = 'ConfigError'; }
 }
 
 /** Input that cannot be read: a snapshot of unknown schema, an unreadable manifests dir. Exit 2. */
 export class InputError extends ZtauditError {
-  constructor(message: string) { super('E_INPUT', message); this.name = 'InputError'; }
+  constructor(message: string | RedactedText) { super('E_INPUT', message); this.name = 'InputError'; }
 }
 
 /** The cluster cannot be reached or refuses every request. Exit 2. */
 export class ClusterError extends ZtauditError {
-  constructor(message: string) { super('E_CLUSTER', message); this.name = 'ClusterError'; }
+  constructor(message: string | RedactedText) { super('E_CLUSTER', message); this.name = 'ClusterError'; }
 }
 
 /** The run history cannot be used: corrupt, newer schema, locked by another run. Exit 2. */
 export class HistoryError extends ZtauditError {
-  constructor(message: string) { super('E_HISTORY', message); this.name = 'HistoryError'; }
+  constructor(message: string | RedactedText) { super('E_HISTORY', message); this.name = 'HistoryError'; }
 }
 
 /**
@@ -92,17 +113,17 @@ export class UnreadableRunError extends HistoryError {
 
 /** The audit ran and its reports were written, but the run could not be stored. Exit 2. */
 export class StoreError extends HistoryError {
-  constructor(message: string) { super(message); this.name = 'StoreError'; }
+  constructor(message: string | RedactedText) { super(message); this.name = 'StoreError'; }
 }
 
 /** The run was not stored because a run of its cluster that started later was stored meanwhile. Exit 2. */
 export class OvertakenError extends HistoryError {
-  constructor(message: string) { super(message); this.name = 'OvertakenError'; }
+  constructor(message: string | RedactedText) { super(message); this.name = 'OvertakenError'; }
 }
 
 /** A run stopped by a signal (SIGTERM: Job deadline, eviction, node drain; SIGINT) before it was stored. Exit 2. */
 export class StoppedError extends ZtauditError {
-  constructor(message: string) { super('E_STOPPED', message); this.name = 'StoppedError'; }
+  constructor(message: string | RedactedText) { super('E_STOPPED', message); this.name = 'StoppedError'; }
 }
 
 /** Which "audit could not run" alert an error of a run calls for. */
@@ -112,5 +133,7 @@ export function failureKindOf(error: unknown): 'not-run' | 'not-stored' | 'overt
 }
 
 export function errorMessage(error: unknown): string {
+  // A ztaudit error's message was redacted when it was made (from parts redacted on their own, maybe): as it is.
+  if (error instanceof ZtauditError) return error.message;
   return redactUrlCredentials(error instanceof Error ? error.message : String(error));
 }

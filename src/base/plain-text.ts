@@ -162,6 +162,21 @@ export function oneLine(text: string): string {
   return escapeWith(text, CONTROL_OR_BREAK);
 }
 
+/**
+ * A cluster's name as ztaudit keeps and matches it: "café" typed with é (U+00E9) or with e + U+0301
+ * is canonically equal text that shows alike (UAX #15, https://www.unicode.org/reports/tr15/), so
+ * one cluster, named in Normalization Form C. Runs stored under another spelling keep it; every
+ * read groups and matches them by this form.
+ */
+export function clusterNameOf(name: string): string {
+  return name.normalize('NFC');
+}
+
+/** Whether two stored cluster names name one cluster (clusterNameOf). */
+export function sameCluster(a: string, b: string): boolean {
+  return a === b || clusterNameOf(a) === clusterNameOf(b);
+}
+
 /** `s` cut to `max` characters ending in "…", never between the two halves of an emoji or other astral character. */
 export function clip(s: string, max: number): string {
   if (s.length <= max) return s;

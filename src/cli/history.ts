@@ -4,7 +4,7 @@ import { RUN_ID_RULE, isRunId } from '../run/run-id.ts';
 import type { Command } from 'commander';
 import { readEnv } from '../config/env.ts';
 import { AREAS, SEVERITIES } from '../base/vocabulary.ts';
-import { MAX_COLUMN, oneLine } from '../base/plain-text.ts';
+import { MAX_COLUMN, clusterNameOf, oneLine } from '../base/plain-text.ts';
 import { ConfigError, HistoryError, UnreadableRunError } from '../base/errors.ts';
 import { carriedOpenBySeverity } from '../schedule/metrics.ts';
 import { historyTarget, openRunStore, type RunStore } from '../history/store.ts';
@@ -134,11 +134,12 @@ function listRuns(values: HistoryOptions, io: CliIO): Promise<number> {
     const store = await openStoreForReading(values, io, 'history');
     try {
       // A run whose summary cannot be read is named on stderr and listed in its place as UNREADABLE (the JSON lists summaries only): exit 2.
+      // Each cluster as the fleet and the diff know it: a run stored under another spelling of its name (not NFC) is shown under its NFC one.
       const unreadable: Array<{ listed: UnreadableListed; place: number }> = [];
       const runs: ListedRun[] = (await store.list(limit, (error, place) => {
         io.stderr(`ztaudit history: warning: ${oneLine(error.message)}; listed as UNREADABLE\n`);
-        unreadable.push({ listed: { unreadable: error.runId, startedAt: error.startedAt, cluster: error.cluster }, place });
-      })).map(withPartial);
+        unreadable.push({ listed: { unreadable: error.runId, startedAt: error.startedAt, ...(error.cluster !== undefined ? { cluster: clusterNameOf(error.cluster) } : {}) }, place });
+      })).map((r) => withPartial(r.cluster === clusterNameOf(r.cluster) ? r : { ...r, cluster: clusterNameOf(r.cluster) }));
       // A partial run's counts state beside its own the open findings it carries (README, History).
       await addCarriedCounts(store, runs, (error) => io.stderr(`ztaudit history: warning: ${oneLine(error.message)}; its carried findings are not counted\n`));
       const listed: Array<ListedRun | UnreadableListed> = [...runs];

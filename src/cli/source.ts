@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConfigError, InputError } from '../base/errors.ts';
 import { readCaBundle } from '../base/ca-bundle.ts';
-import { oneLine } from '../base/plain-text.ts';
+import { clusterNameOf, oneLine } from '../base/plain-text.ts';
 import { KubeconfigNotFoundError, loadKubeconfig } from '../kube/kubeconfig.ts';
 import { loadManifests } from '../collect/manifests.ts';
 import { readSnapshot } from '../snapshot/io.ts';
@@ -74,7 +74,7 @@ function clusterName(value: string): string {
   if (value !== value.trim()) throw new ConfigError(`--cluster: ${JSON.stringify(value)} begins or ends with white space, which no report shows: give the name without it`);
   // Canonically equal spellings ("café" typed as é or as e + U+0301) show alike: one cluster,
   // kept in Normalization Form C (UAX #15, https://www.unicode.org/reports/tr15/), as cluster.name is.
-  return value.normalize('NFC');
+  return clusterNameOf(value);
 }
 
 export function describeSource(flags: SourceFlags): string {
@@ -105,8 +105,8 @@ export interface SourceContext {
 export async function loadSource(flags: SourceFlags, log: Logger, context: SourceContext = {}): Promise<Snapshot> {
   const snapshot = await collectSource(flags, log, context);
   const config = context.config;
-  const name = flags.cluster ?? config?.cluster.name;
-  if (name !== undefined) snapshot.cluster.name = name;
+  // A snapshot file keeps the name it was taken under, which an older ztaudit did not put in NFC.
+  snapshot.cluster.name = clusterNameOf(flags.cluster ?? config?.cluster.name ?? snapshot.cluster.name);
   noteClusterVersion(snapshot, flags, config, log);
   if (config?.tls.probe.enabled) await probeSnapshot(snapshot, config, log, context.signal);
   return snapshot;

@@ -11,7 +11,7 @@ import { KINDS, type KindKey, type KindSpec } from '../snapshot/kinds.ts';
 import { Interner } from '../snapshot/intern.ts';
 import { slimObject } from '../snapshot/slim.ts';
 import { metadataProblem, specProblem } from '../snapshot/shape.ts';
-import { oneLine } from '../base/plain-text.ts';
+import { clusterNameOf, oneLine } from '../base/plain-text.ts';
 import { CredentialError, type KubeconfigOptions } from '../kube/kubeconfig.ts';
 import { ApiUnreachableError, CollectionAborted, TransportError, describeTransportError, forbiddenDetail, openKubeClient, statusMessage, type KubeClient, type KubeResponse } from '../kube/client.ts';
 import { basePathOf, builtinListed, discover, resourceName, servedApiResources, servedVersion, type Discovery } from '../kube/discovery.ts';
@@ -168,7 +168,7 @@ async function collectLiveHeld(options: CollectLiveOptions): Promise<Snapshot> {
   const snapshot: Snapshot = {
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,
     // Shown in every report and stored in the history: never with credentials in the URL.
-    cluster: { name: resolved.contextName || resolved.clusterName, server: redactUrlCredentials(resolved.server) },
+    cluster: { name: clusterNameOf(resolved.contextName || resolved.clusterName), server: redactUrlCredentials(resolved.server) },
     collectedAt,
     source: 'live',
     origin: 'live',

@@ -31,7 +31,7 @@ import { decodeText } from '../base/decode-text.ts';
 import { YAML_QUIET, yamlMessage } from '../base/yaml-message.ts';
 import { KUBE_YAML } from '../base/kube-yaml.ts';
 import { toKubeJS } from '../base/yaml-aliases.ts';
-import { oneLine } from '../base/plain-text.ts';
+import { clusterNameOf, oneLine } from '../base/plain-text.ts';
 import { setMember } from '../base/json-member.ts';
 import type { KubeObject, Snapshot, SourceRef } from '../snapshot/types.ts';
 import { apiVersionsOf, isAlphaApiVersion, KINDS, kindForManifest, kindOfGroup, olderApiVersionOf, SERVED_KNOWN_FROM, servedAt, servedFrom, type KindKey, type KindSpec } from '../snapshot/kinds.ts';
@@ -1409,9 +1409,11 @@ export function loadManifests(dirs: string[], options: { clusterName?: string; c
   }
   // Named by absolute, normalised paths, sorted and each once: the same manifests are the same
   // cluster (and history) whichever directory ztaudit was started from and in whatever order
-  // the --manifests flags were given (reordered, the diff would start afresh unannounced).
+  // the --manifests flags were given (reordered, the diff would start afresh unannounced), and
+  // in NFC (clusterNameOf) as --cluster is: a path typed "café" and one a file system hands back
+  // decomposed (macOS HFS+ keeps names in NFD) are one cluster.
   const cwd = options.cwd ?? process.cwd();
-  const clusterName = options.clusterName ?? [...new Set(dirs.map((d) => resolve(cwd, d)))].sort().join(',');
+  const clusterName = options.clusterName ?? clusterNameOf([...new Set(dirs.map((d) => resolve(cwd, d)))].sort().join(','));
   const snapshot = snapshotFromObjects(objects, { ...options, clusterName, notes, sources });
   // A broken document is data that could not be read: the kind it names is not 'ok' (its
   // other objects stay loaded for `reach` and `who-can`, but no check is evaluated on them).

@@ -12,7 +12,7 @@
 // 'absent' (its objects deleted) when it is no longer served. Changes are kept as
 // "NetworkPolicy shop/default-deny deleted" so an alert can name what caused it.
 import { ClusterError, redactUrlCredentials } from '../base/errors.ts';
-import { oneLine } from '../base/plain-text.ts';
+import { clusterNameOf, oneLine } from '../base/plain-text.ts';
 import { TransportError } from '../kube/transport-error.ts';
 import { runPool } from '../base/pool.ts';
 import type { Logger } from '../base/log.ts';
@@ -215,7 +215,7 @@ export class ClusterWatch {
     // One connection per watch (HTTP/1.1), plus room for lists and gets.
     const { client, resolved } = openKubeClient({ ...options, timeoutMs: options.timeoutMs ?? 10_000, maxSockets: KINDS.length + 8, signal: this.abort.signal });
     this.client = client;
-    this.clusterInfo = { name: resolved.contextName || resolved.clusterName, server: redactUrlCredentials(resolved.server) };
+    this.clusterInfo = { name: clusterNameOf(resolved.contextName || resolved.clusterName), server: redactUrlCredentials(resolved.server) };
   }
 
   /** The initial list of every kind; the watches run from then on. */

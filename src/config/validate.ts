@@ -7,6 +7,7 @@ import { defaultConfig, type Config } from './types.ts';
 import { suggestion } from '../base/did-you-mean.ts';
 import { parseIntentPort } from './intent-ports.ts';
 import { parseCidr, parseIp } from '../base/ip.ts';
+import { clusterNameOf } from '../base/plain-text.ts';
 import { GITHUB_SARIF_MAX_RESULTS, sarifAboveGithubText } from '../base/output-limits.ts';
 
 export interface Validation {
@@ -195,7 +196,7 @@ export function validateConfig(raw: unknown, options: ValidateOptions): Validati
   if (errors.length > 0) return { config: defaultConfig(), errors, warnings };
   const config = merge(defaultConfig(), r);
   // One cluster for canonically equal spellings, as --cluster keeps it (NFC, UAX #15: https://www.unicode.org/reports/tr15/).
-  if (config.cluster.name !== undefined) config.cluster.name = config.cluster.name.normalize('NFC');
+  if (config.cluster.name !== undefined) config.cluster.name = clusterNameOf(config.cluster.name);
   if (config.reports.sarifMaxResults > GITHUB_SARIF_MAX_RESULTS) warnings.push(at(`reports.sarifMaxResults: ${sarifAboveGithubText(config.reports.sarifMaxResults)}`));
   if (config.podSecurity.exemptions.usernames.length > 0) {
     warnings.push(at('podSecurity.exemptions.usernames: not used: cluster state does not show which user created a pod, so username exemptions cannot be judged'));

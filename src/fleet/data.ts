@@ -5,7 +5,7 @@
 // U+FFFD in every name and text, as PostgreSQL keeps them (withoutNul).
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { UnreadableRunError } from '../base/errors.ts';
-import { oneLine } from '../base/plain-text.ts';
+import { clusterNameOf, oneLine } from '../base/plain-text.ts';
 import type { RunStore } from '../history/store.ts';
 import type { Finding, RunReport, RunSummary } from '../run/types.ts';
 import { trendPointOf } from '../history/store.ts';
@@ -118,11 +118,15 @@ async function readFleet(store: RunStore, q: FleetQuery, onUnreadable: (error: U
   const uncounted = new Map<string, number>();
   // The unreadable runs by their place in the list (newest first), to tell which cluster's newest run is one.
   const unreadableAt = new Map<number, UnreadableRunError>();
-  const all = await store.list(Number.MAX_SAFE_INTEGER, (error, place) => {
-    if (error.cluster !== undefined) uncounted.set(error.cluster, (uncounted.get(error.cluster) ?? 0) + 1);
+  // A cluster is grouped by its name in NFC (clusterNameOf): runs stored under another spelling of it are its runs.
+  const all = (await store.list(Number.MAX_SAFE_INTEGER, (error, place) => {
+    if (error.cluster !== undefined) {
+      error.cluster = clusterNameOf(error.cluster);
+      uncounted.set(error.cluster, (uncounted.get(error.cluster) ?? 0) + 1);
+    }
     unreadableAt.set(place, error);
     onUnreadable(error);
-  }); // newest first
+  })).map((s) => (s.cluster === clusterNameOf(s.cluster) ? s : { ...s, cluster: clusterNameOf(s.cluster) })); // newest first
   // Each cluster's newest run: the first of its runs in list order, readable (a summary in `all`) or not.
   const newestOf = new Map<string, UnreadableRunError | null>();
   for (let place = 0, next = 0; place < all.length + unreadableAt.size; place++) {

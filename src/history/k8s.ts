@@ -41,7 +41,7 @@ import type { Config } from '../config/types.ts';
 import { KubeApiError, openKubeClient } from '../kube/client.ts';
 import { configMapsIn, type ConfigMap, type ConfigMapApi } from '../kube/configmaps.ts';
 import { HistoryError, UnreadableRunError, errorMessage } from '../base/errors.ts';
-import { clip } from '../base/plain-text.ts';
+import { clip, clusterNameOf, sameCluster } from '../base/plain-text.ts';
 import type { TrendPoint } from '../run/types.ts';
 import type { NotificationOutcome, RunReport, SaveOptions, StoredRunRead, WrittenReport } from '../run/types.ts';
 import { compactRun, expandRun, type CompactRun } from './compact.ts';
@@ -502,14 +502,14 @@ class K8sRunStore implements RunStore {
     // Of the runs stored since, the one that started last (on a tie, the last stored).
     let newer: IndexEntry | undefined;
     for (const r of index.runs) {
-      if ((cluster === undefined || r.cluster === cluster) && seqOf(r) >= Number(mark) && (!newer || !(Date.parse(r.startedAt) < Date.parse(newer.startedAt)))) newer = r;
+      if ((cluster === undefined || sameCluster(r.cluster, cluster)) && seqOf(r) >= Number(mark) && (!newer || !(Date.parse(r.startedAt) < Date.parse(newer.startedAt)))) newer = r;
     }
     return newer ? { id: newer.id, startedAt: newer.startedAt } : null;
   }
 
   async latest(cluster?: string): Promise<RunReport | null> {
     const { index } = await this.readIndex();
-    const runs = cluster === undefined ? index.runs : index.runs.filter((r) => r.cluster === cluster);
+    const runs = cluster === undefined ? index.runs : index.runs.filter((r) => sameCluster(r.cluster, cluster));
     const newest = runs.at(-1);
     return newest ? this.load(newest) : null;
   }
@@ -517,7 +517,7 @@ class K8sRunStore implements RunStore {
   async *runsNewestFirst(cluster?: string, read: StoredRunRead = {}): AsyncIterable<RunReport> {
     // One index read; the pipeline walks while it holds the store, so nothing is evicted meanwhile.
     const { index } = await this.readIndex();
-    const runs = cluster === undefined ? index.runs : index.runs.filter((r) => r.cluster === cluster);
+    const runs = cluster === undefined ? index.runs : index.runs.filter((r) => sameCluster(r.cluster, cluster));
     for (let i = runs.length - 1; i >= 0; i--) {
       // The index holds every run's summary: a run passed over by it is never read (its objects
       // are some 700 KiB each, and serve --watch may have stored a thousand blind runs meanwhile).
@@ -609,7 +609,7 @@ class K8sRunStore implements RunStore {
     for (let i = index.runs.length - 1; i >= 0 && runs.length < n; i--) {
       // A run whose summary cannot be read has no point to draw (`history` and `fleet` name it).
       const s = this.readableSummary(index.runs[i]!);
-      if (s && (cluster === undefined || s.cluster === cluster) && (upTo === undefined || s.startedAt <= upTo)) runs.push(s);
+      if (s && (cluster === undefined || sameCluster(s.cluster, cluster)) && (upTo === undefined || s.startedAt <= upTo)) runs.push(s);
     }
     return runs.reverse().map(trendPointOf);
   }
@@ -778,7 +778,7 @@ class K8sRunStore implements RunStore {
     const cutoff = retentionCutoff(this.options.retention, this.options.now());
     const { maxRuns } = this.options.retention;
     const doomed = new Set<IndexEntry>();
-    const mine = runs.filter((r) => r.cluster === keep.cluster && r !== keep);
+    const mine = runs.filter((r) => sameCluster(r.cluster, keep.cluster) && r !== keep);
     for (const r of mine) if (cutoff !== null && r.startedAt < cutoff) doomed.add(r);
     if (maxRuns > 0) {
       const left = mine.filter((r) => !doomed.has(r));
@@ -788,12 +788,12 @@ class K8sRunStore implements RunStore {
     // keep's cluster: what a diff from any run kept by count and age needs (keptBaselineRunIds);
     // the other clusters' runs were kept by their own last save: what their next diff needs.
     const baselines = new Map<string, Set<string>>(); // cluster -> ids of the runs its diffs need
-    for (const cluster of new Set(runs.map((r) => r.cluster))) {
-      const newestFirst = runs.filter((r) => r.cluster === cluster).reverse().map(summaryOf);
-      baselines.set(cluster, cluster === keep.cluster ? keptBaselineRunIds(newestFirst, (run) => !doomed.has(run.entry)) : baselineRunIds(newestFirst));
+    for (const cluster of new Set(runs.map((r) => clusterNameOf(r.cluster)))) {
+      const newestFirst = runs.filter((r) => clusterNameOf(r.cluster) === cluster).reverse().map(summaryOf);
+      baselines.set(cluster, cluster === clusterNameOf(keep.cluster) ? keptBaselineRunIds(newestFirst, (run) => !doomed.has(run.entry)) : baselineRunIds(newestFirst));
     }
     const against = new Set(comparedWith);
-    const needed = (r: IndexEntry) => r === keep || baselines.get(r.cluster)!.has(r.id) || (r.cluster === keep.cluster && against.has(r.id));
+    const needed = (r: IndexEntry) => r === keep || baselines.get(clusterNameOf(r.cluster))!.has(r.id) || (sameCluster(r.cluster, keep.cluster) && against.has(r.id));
     for (const r of doomed) if (needed(r)) doomed.delete(r);
     let kept = runs.filter((r) => !doomed.has(r));
     // The index must fit in one object: any cluster's runs go when it would not, those no

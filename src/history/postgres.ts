@@ -35,13 +35,14 @@ import { parseGzipJson, parseStoredRun, storedBlob } from './gzip-json.ts';
 import pg from 'pg';
 import type { ConnectionOptions } from 'node:tls';
 import type { Config } from '../config/types.ts';
-import { HistoryError, UnreadableRunError, errorMessage, redactUrlCredentials } from '../base/errors.ts';
+import { HistoryError, UnreadableRunError, errorMessage, redacted } from '../base/errors.ts';
 import type { NotificationOutcome, RunReport, SaveOptions, StoredRunRead, TrendPoint, WrittenReport } from '../run/types.ts';
 import { REGRESSIONS_PER_CLUSTER, type FleetCarried, type FleetCluster, type FleetCommonFinding, type FleetData, type FleetQuery, type FleetRegression, type FleetUnreadable, type FleetWaiver } from '../run/fleet.ts';
 import { SEVERITIES, type Severity } from '../base/vocabulary.ts';
 import { BaselineRuns, CarriedChecks, diffedAgainst, keptByRetention, jsonWithoutNul, listSummaries, refusedMessage, asStoredReport, retentionCutoff, storedSummary, summarizeRun, summaryProblem, trendPointOf, withRecordedNotifications, withoutNul, NO_RUNS, type ClusterRuns, type LockHolder, type RunStore } from './run-store.ts';
 import type { RunSummary } from '../run/types.ts';
 import { resourceShape } from './shape.ts';
+import { clusterNameOf } from '../base/plain-text.ts';
 import { carriedWaivers } from '../run/waivers.ts';
 
 /** MIGRATIONS[i] takes the schema from version i to i + 1. Never edit one that has shipped. */
@@ -121,22 +122,21 @@ export function parsePgUrl(url: string, credentials: PgCredentials = {}): PgTarg
   try {
     u = new URL(url);
   } catch {
-    throw new HistoryError(`--history ${redactUrlCredentials(url)}: not a valid URL (postgres://USER@HOST:PORT/DATABASE?sslmode=verify-full)`);
+    throw new HistoryError(redacted`--history ${url}: not a valid URL (postgres://USER@HOST:PORT/DATABASE?sslmode=verify-full)`);
   }
-  const shown = redactUrlCredentials(url);
   const decode = (part: string, what: string) => {
     try {
       return decodeURIComponent(part);
     } catch {
-      throw new HistoryError(`--history ${shown}: the ${what} is not valid percent-encoding (write % as %25)`);
+      throw new HistoryError(redacted`--history ${url}: the ${what} is not valid percent-encoding (write % as %25)`);
     }
   };
-  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') throw new HistoryError(`--history ${shown}: expected postgres://`);
+  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') throw new HistoryError(redacted`--history ${url}: expected postgres://`);
   const host = decode(u.hostname, 'host').replace(/^\[|\]$/g, '');
-  if (!host) throw new HistoryError(`--history ${shown}: no host (postgres://USER@HOST:PORT/DATABASE)`);
+  if (!host) throw new HistoryError(redacted`--history ${url}: no host (postgres://USER@HOST:PORT/DATABASE)`);
   const port = u.port ? Number(u.port) : 5432;
   const database = decode(u.pathname.replace(/^\//, ''), 'database name');
-  if (!database || database.includes('/')) throw new HistoryError(`--history ${shown}: name one database (postgres://USER@HOST:PORT/DATABASE)`);
+  if (!database || database.includes('/')) throw new HistoryError(redacted`--history ${url}: name one database (postgres://USER@HOST:PORT/DATABASE)`);
   // Parameters as libpq decodes them (fe-connect.c conninfo_uri_decode): %XX only, a '+' stays a
   // '+' (URLSearchParams would read it as a space, as in a form: a generated password broke).
   const params = new Map<string, string>();
@@ -147,13 +147,13 @@ export function parsePgUrl(url: string, credentials: PgCredentials = {}): PgTarg
     params.set(key, decode(eq < 0 ? '' : part.slice(eq + 1), `value of ${key}`));
   }
   for (const key of params.keys()) {
-    if (!KNOWN_PARAMS.has(key)) throw new HistoryError(`--history ${shown}: unknown parameter "${key}" (known: ${[...KNOWN_PARAMS].join(', ')})`);
+    if (!KNOWN_PARAMS.has(key)) throw new HistoryError(redacted`--history ${url}: unknown parameter "${key}" (known: ${[...KNOWN_PARAMS].join(', ')})`);
   }
   const sslmode = (params.get('sslmode') ?? 'prefer') as SslMode;
-  if (!SSL_MODES.includes(sslmode)) throw new HistoryError(`--history ${shown}: sslmode=${sslmode} is not one of ${SSL_MODES.join(', ')}`);
+  if (!SSL_MODES.includes(sslmode)) throw new HistoryError(redacted`--history ${url}: sslmode=${sslmode} is not one of ${SSL_MODES.join(', ')}`);
   const timeout = params.get('connect_timeout') ?? null;
   const connectTimeoutS = timeout === null ? 10 : Number(timeout);
-  if (!(connectTimeoutS > 0)) throw new HistoryError(`--history ${shown}: connect_timeout=${timeout} must be a positive number of seconds`);
+  if (!(connectTimeoutS > 0)) throw new HistoryError(redacted`--history ${url}: connect_timeout=${timeout} must be a positive number of seconds`);
   let password = u.password ? decode(u.password, 'password') : params.get('password');
   if (password === undefined && credentials.passwordFile) {
     try {
@@ -397,7 +397,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * by count (`maxRuns`, 0: none) and age (`cutoff`), and those a diff from any of them needs
  * (usually one page is enough).
  */
-async function keptBaselineRunsOf(c: pg.Client, cluster: string, maxRuns: number, cutoff: string | null): Promise<Set<string>> {
+async function keptBaselineRunsOf(c: pg.Client, names: string[], maxRuns: number, cutoff: string | null): Promise<Set<string>> {
   const walk = new BaselineRuns();
   const window = maxRuns > 0 ? maxRuns : Infinity;
   const page = 50;
@@ -405,8 +405,8 @@ async function keptBaselineRunsOf(c: pg.Client, cluster: string, maxRuns: number
   let place = 0;
   for (;;) {
     const r: pg.QueryResult = await c.query(
-      `SELECT seq, id, ${STARTED_AT_TEXT} AS started_at, summary->'blind' AS blind, summary->'notApplicable' AS na, summary->'unjudgedNamespaces' AS unjudged FROM ztaudit_runs WHERE cluster = $1 ${before === null ? '' : 'AND seq < $3'} ORDER BY seq DESC LIMIT $2`,
-      before === null ? [cluster, page] : [cluster, page, before]);
+      `SELECT seq, id, ${STARTED_AT_TEXT} AS started_at, summary->'blind' AS blind, summary->'notApplicable' AS na, summary->'unjudgedNamespaces' AS unjudged FROM ztaudit_runs WHERE cluster = ANY($1::text[]) ${before === null ? '' : 'AND seq < $3'} ORDER BY seq DESC LIMIT $2`,
+      before === null ? [names, page] : [names, page, before]);
     for (const row of r.rows as Row[]) {
       if (place >= window && !walk.seeking) return walk.ids;
       walk.next({ id: String(row.id), ...(Array.isArray(row.blind) ? { blind: row.blind as string[] } : {}), ...(Array.isArray(row.na) ? { notApplicable: row.na as string[] } : {}), ...(isRecord(row.unjudged) ? { unjudgedNamespaces: row.unjudged as Record<string, string[]> } : {}) }, keptByRetention(maxRuns, cutoff, place, row.started_at));
@@ -422,14 +422,14 @@ async function keptBaselineRunsOf(c: pg.Client, cluster: string, maxRuns: number
  * back, a page at a time (usually one page): run id → its startedAt and the checks carried from it.
  * A summary that cannot be read is passed over, as the other stores' lists pass over it.
  */
-async function carriedRunsOf(c: pg.Client, cluster: string, latest: RunSummary, summaryOf: (row: Row) => RunSummary | null): Promise<Map<string, { startedAt: string; checks: string[] }>> {
+async function carriedRunsOf(c: pg.Client, names: string[], latest: RunSummary, summaryOf: (row: Row) => RunSummary | null): Promise<Map<string, { startedAt: string; checks: string[] }>> {
   const walk = new CarriedChecks();
   const startedAt = new Map<string, string>();
   const page = 50;
   if (walk.next(latest)) {
     let before: string = String((await c.query(`SELECT seq FROM ztaudit_runs WHERE id = $1`, [latest.id])).rows[0]?.seq ?? '0');
     walking: for (;;) {
-      const r: pg.QueryResult = await c.query(`SELECT seq, id, summary FROM ztaudit_runs WHERE cluster = $1 AND seq < $3 ORDER BY seq DESC LIMIT $2`, [cluster, page, before]);
+      const r: pg.QueryResult = await c.query(`SELECT seq, id, summary FROM ztaudit_runs WHERE cluster = ANY($1::text[]) AND seq < $3 ORDER BY seq DESC LIMIT $2`, [names, page, before]);
       for (const row of r.rows as Row[]) {
         const summary = summaryOf(row);
         if (!summary) continue;
@@ -511,6 +511,26 @@ function refuseClusterName(cluster: string): void {
 /** SQL deleting the runs `where` selects with their findings' rows (retention, `history forget`): one statement, so neither outlives the other. */
 const deleteRuns = (where: string) => `WITH gone AS (DELETE FROM ztaudit_runs WHERE ${where} RETURNING seq)
   DELETE FROM ztaudit_findings WHERE run_seq IN (SELECT seq FROM gone)`;
+
+/**
+ * The names the runs of `cluster` are stored under: every spelling whose NFC is its own
+ * (clusterNameOf; runs stored before --cluster was kept in NFC), itself always. The store's
+ * distinct names are read through the (cluster, seq) index, one probe per name (a loose index
+ * scan, https://wiki.postgresql.org/wiki/Loose_indexscan): no row is rewritten, and no server
+ * function is needed (PostgreSQL's normalize() works only in a UTF8 database).
+ */
+async function spellingsOf(c: pg.Client, cluster: string): Promise<string[]> {
+  const wanted = clusterNameOf(cluster);
+  const names = new Set([cluster, wanted]);
+  const r = await c.query(
+    `WITH RECURSIVE n AS (
+       (SELECT cluster FROM ztaudit_runs ORDER BY cluster LIMIT 1)
+       UNION ALL
+       SELECT (SELECT cluster FROM ztaudit_runs WHERE cluster > n.cluster ORDER BY cluster LIMIT 1) FROM n WHERE n.cluster IS NOT NULL)
+     SELECT cluster FROM n WHERE cluster IS NOT NULL`);
+  for (const row of r.rows as Row[]) if (clusterNameOf(String(row.cluster)) === wanted) names.add(String(row.cluster));
+  return [...names];
+}
 
 /** How many runs of exactly `cluster` are stored, and its first and last by insertion (their startedAt as the run said it). */
 async function runsOf(c: pg.Client, cluster: string): Promise<ClusterRuns> {
@@ -704,7 +724,7 @@ class PgRunStore implements RunStore {
     const since = `seq > COALESCE(($1::jsonb ->> cluster)::bigint, 0)`;
     const r = await this.withClient('reading the stored runs', (c) => (cluster === undefined
       ? c.query(`SELECT id, summary->>'startedAt' AS started_at FROM ztaudit_runs WHERE ${since} ORDER BY started_at DESC, seq DESC LIMIT 1`, [mark])
-      : c.query(`SELECT id, summary->>'startedAt' AS started_at FROM ztaudit_runs WHERE ${since} AND cluster = $2 ORDER BY started_at DESC, seq DESC LIMIT 1`, [mark, cluster])));
+      : spellingsOf(c, cluster).then((names) => c.query(`SELECT id, summary->>'startedAt' AS started_at FROM ztaudit_runs WHERE ${since} AND cluster = ANY($2::text[]) ORDER BY started_at DESC, seq DESC LIMIT 1`, [mark, names]))));
     const row = r.rows[0] as Row | undefined;
     return row ? { id: String(row.id), startedAt: String(row.started_at) } : null;
   }
@@ -732,14 +752,20 @@ class PgRunStore implements RunStore {
   // Runs are ordered by insertion (seq), never by startedAt: a corrected clock can put a
   // stored run's timestamp in the future.
   async latest(cluster?: string): Promise<RunReport | null> {
-    return (await this.before(null, cluster))?.report ?? null;
+    return (await this.before(null, await this.names(cluster, 'reading a stored run')))?.report ?? null;
   }
 
-  /** The newest run inserted before `seq` (null: the newest of all), of `cluster` when given. */
-  private async before(seq: string | null, cluster?: string, spooled?: StoredRunRead): Promise<{ seq: string; report: RunReport } | null> {
+  /** The names the runs of `cluster` are stored under (spellingsOf), read as the first step of `doing`; undefined for every cluster. */
+  private async names(cluster: string | undefined, doing: string): Promise<string[] | undefined> {
+    if (cluster === undefined || this.empty) return undefined;
+    return this.withClient(doing, (c) => spellingsOf(c, cluster));
+  }
+
+  /** The newest run inserted before `seq` (null: the newest of all), of the cluster stored under `names` when given. */
+  private async before(seq: string | null, names?: string[], spooled?: StoredRunRead): Promise<{ seq: string; report: RunReport } | null> {
     if (this.empty) return null;
-    const where = [seq === null ? '' : 'seq < $1', cluster === undefined ? '' : `cluster = $${seq === null ? 1 : 2}`].filter(Boolean);
-    const params = [...(seq === null ? [] : [seq]), ...(cluster === undefined ? [] : [cluster])];
+    const where = [seq === null ? '' : 'seq < $1', names === undefined ? '' : `cluster = ANY($${seq === null ? 1 : 2}::text[])`].filter(Boolean);
+    const params = [...(seq === null ? [] : [seq]), ...(names === undefined ? [] : [names])];
     const r = await this.withClient('reading a stored run', (c) => c.query(
       `SELECT seq, ${RUN_COLUMNS} FROM ztaudit_runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT 1`, params));
     const row = r.rows[0] as Row | undefined;
@@ -748,11 +774,12 @@ class PgRunStore implements RunStore {
 
   async *runsNewestFirst(cluster?: string, read: StoredRunRead = {}): AsyncIterable<RunReport> {
     let seq: string | null = null;
+    const names = await this.names(cluster, 'reading a stored run');
     for (;;) {
       if (read.wants || read.onUnreadable) {
         // Judged by summary: a run passed over is neither fetched nor decoded (a run at L is
         // hundreds of MB, and serve --watch may have stored a thousand blind ones meanwhile).
-        const wanted = await this.wantedBefore(seq, cluster, read.wants ?? (() => true));
+        const wanted = await this.wantedBefore(seq, names, read.wants ?? (() => true));
         if (wanted === null) return;
         seq = wanted;
         let report: RunReport | null;
@@ -766,7 +793,7 @@ class PgRunStore implements RunStore {
         if (report) yield report; // else deleted since its summary was read: passed over too
         continue;
       }
-      const next = await this.before(seq, cluster, read);
+      const next = await this.before(seq, names, read);
       if (!next) return;
       seq = next.seq;
       yield next.report;
@@ -774,16 +801,16 @@ class PgRunStore implements RunStore {
   }
 
   /**
-   * The seq of the newest run inserted before `seq` (null: the newest of all), of `cluster`
-   * when given, that `wants` wants; null when there is none. Only the summaries' blind lists
+   * The seq of the newest run inserted before `seq` (null: the newest of all), of the cluster
+   * stored under `names` when given, that `wants` wants; null when there is none. Only the summaries' blind lists
    * are read, a page at a time, and `wants` is asked one run at a time in order.
    */
-  private async wantedBefore(seq: string | null, cluster: string | undefined, wants: NonNullable<StoredRunRead['wants']>): Promise<string | null> {
+  private async wantedBefore(seq: string | null, names: string[] | undefined, wants: NonNullable<StoredRunRead['wants']>): Promise<string | null> {
     if (this.empty) return null;
     let before = seq;
     for (;;) {
-      const where = [before === null ? '' : 'seq < $2', cluster === undefined ? '' : `cluster = $${before === null ? 2 : 3}`].filter(Boolean);
-      const params = [String(SUMMARY_PAGE), ...(before === null ? [] : [before]), ...(cluster === undefined ? [] : [cluster])];
+      const where = [before === null ? '' : 'seq < $2', names === undefined ? '' : `cluster = ANY($${before === null ? 2 : 3}::text[])`].filter(Boolean);
+      const params = [String(SUMMARY_PAGE), ...(before === null ? [] : [before]), ...(names === undefined ? [] : [names])];
       const r = await this.withClient('reading the stored runs\' summaries', (c) => c.query(
         `SELECT seq, id, summary->'blind' AS blind, summary->'notApplicable' AS na, summary->'unjudgedNamespaces' AS unjudged FROM ztaudit_runs
          ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT $1`, params));
@@ -847,9 +874,10 @@ class PgRunStore implements RunStore {
 
   async trend(limit: number, cluster?: string, upTo?: string): Promise<TrendPoint[]> {
     if (this.empty) return [];
-    const params: string[] = [];
+    const params: Array<string | string[]> = [];
     const where: string[] = [];
-    if (cluster !== undefined) { params.push(cluster); where.push(`cluster = $${params.length}`); }
+    const names = await this.names(cluster, 'reading the trend');
+    if (names !== undefined) { params.push(names); where.push(`cluster = ANY($${params.length}::text[])`); }
     if (upTo !== undefined) { params.push(upTo); where.push(`started_at <= $${params.length}::timestamptz`); }
     params.push(String(Math.max(0, Math.floor(limit))));
     const sql = `SELECT id, summary FROM ztaudit_runs ${where.length ? `WHERE ${where.join(' AND ')} ` : ''}ORDER BY seq DESC LIMIT $${params.length}`;
@@ -913,13 +941,15 @@ class PgRunStore implements RunStore {
         // by insertion order, so the run just stored always stays; so do the runs a diff from
         // any kept run takes a check from, and those this one was diffed against (diff --last).
         if (maxRuns > 0 || cutoff) {
-          const keep = [...await keptBaselineRunsOf(c, cluster, maxRuns, cutoff), ...diffedAgainst(report)];
+          // Of the cluster under every spelling of its name (spellingsOf), as its diff reads them.
+          const names = await spellingsOf(c, cluster);
+          const keep = [...await keptBaselineRunsOf(c, names, maxRuns, cutoff), ...diffedAgainst(report)];
           if (maxRuns > 0) {
-            await c.query(deleteRuns(`cluster = $1 AND id <> $3 AND NOT (id = ANY($4::text[])) AND seq IN (
-                               SELECT seq FROM ztaudit_runs WHERE cluster = $1 ORDER BY seq DESC OFFSET $2)`), [cluster, maxRuns, id, keep]);
+            await c.query(deleteRuns(`cluster = ANY($1::text[]) AND id <> $3 AND NOT (id = ANY($4::text[])) AND seq IN (
+                               SELECT seq FROM ztaudit_runs WHERE cluster = ANY($1::text[]) ORDER BY seq DESC OFFSET $2)`), [names, maxRuns, id, keep]);
           }
           if (cutoff) {
-            await c.query(deleteRuns('cluster = $1 AND started_at < $2 AND id <> $3 AND NOT (id = ANY($4::text[]))'), [cluster, cutoff, id, keep]);
+            await c.query(deleteRuns('cluster = ANY($1::text[]) AND started_at < $2 AND id <> $3 AND NOT (id = ANY($4::text[]))'), [names, cutoff, id, keep]);
           }
         }
         await c.query('COMMIT');
@@ -1017,24 +1047,42 @@ class PgRunStore implements RunStore {
     await c.query(`SET LOCAL work_mem = '64MB'`);
     await c.query('SET LOCAL jit = off');
     {
-      // Each cluster's runs through the (cluster, started_at, seq) index: the newest
-      // trendPoints of each, numbered newest first; the count comes from the same scan.
+      // A cluster is its name in NFC (clusterNameOf): runs stored under another spelling of it are
+      // its runs. The stored names, each with its count, then grouped here; `spelling`/`named` map
+      // each stored name to its cluster for the queries below (MAPPED joins them).
+      const stored = await c.query('SELECT cluster, count(*)::int AS runs FROM ztaudit_runs GROUP BY cluster');
+      const groups = new Map<string, { names: string[]; runs: number }>();
+      const spelling: string[] = [], named: string[] = [];
+      for (const row of stored.rows as Row[]) {
+        const name = String(row.cluster), cluster = clusterNameOf(name);
+        let g = groups.get(cluster);
+        if (!g) groups.set(cluster, (g = { names: [], runs: 0 }));
+        g.names.push(name);
+        g.runs += Number(row.runs);
+        spelling.push(name);
+        named.push(cluster);
+      }
+      const MAPPED = (first: number) => `unnest($${first}::text[], $${first + 1}::text[]) AS m(spelling, cluster)`;
+      /** A summary under its cluster's NFC name, as the other stores' fleet shows it. */
+      const asNamed = (s: RunSummary | null): RunSummary | null => (s && s.cluster !== clusterNameOf(s.cluster) ? { ...s, cluster: clusterNameOf(s.cluster) } : s);
+      // Each cluster's runs through the (cluster, seq) index: the newest trendPoints of each, numbered newest first.
       const runs = await c.query(
-        `SELECT cl.cluster, cl.runs, t.seq, t.id, t.summary, t.started_at, t.rn FROM
-           (SELECT cluster, count(*)::int AS runs FROM ztaudit_runs GROUP BY cluster) cl
+        `SELECT cl.cluster, t.seq, t.id, t.summary, t.started_at, t.rn FROM
+           (SELECT DISTINCT cluster FROM unnest($3::text[]) AS cluster) cl
            CROSS JOIN LATERAL (
              SELECT seq, id, summary, started_at, row_number() OVER () AS rn FROM (
-               SELECT seq, id, summary, ${STARTED_AT_TEXT} AS started_at FROM ztaudit_runs r WHERE r.cluster = cl.cluster ORDER BY seq DESC LIMIT $1) x) t
-         ORDER BY cl.cluster, t.rn`, [Math.max(2, q.trendPoints)]);
+               SELECT seq, id, summary, ${STARTED_AT_TEXT} AS started_at FROM ztaudit_runs r
+               WHERE r.cluster IN (SELECT m.spelling FROM ${MAPPED(2)} WHERE m.cluster = cl.cluster) ORDER BY seq DESC LIMIT $1) x) t
+         ORDER BY cl.cluster, t.rn`, [Math.max(2, q.trendPoints), spelling, named]);
       const byCluster = new Map<string, { runs: number; read: number; oldestSeq: string; summaries: RunSummary[]; newest: { runId: string; startedAt: string | null } | null }>();
       for (const row of runs.rows as Row[]) {
         const name = String(row.cluster);
         let entry = byCluster.get(name);
-        if (!entry) byCluster.set(name, (entry = { runs: Number(row.runs), read: 0, oldestSeq: '', summaries: [], newest: null }));
+        if (!entry) byCluster.set(name, (entry = { runs: groups.get(name)?.runs ?? 0, read: 0, oldestSeq: '', summaries: [], newest: null }));
         entry.read++;
         entry.oldestSeq = String(row.seq);
         // A run whose summary cannot be read is passed over, named; the newest one makes the cluster's state unknown (FleetUnreadable).
-        const summary = this.summaryOrNull(row, onUnreadable);
+        const summary = asNamed(this.summaryOrNull(row, onUnreadable));
         if (summary) entry.summaries.push(summary);
         else if (Number(row.rn) === 1) entry.newest = { runId: String(row.id), startedAt: typeof row.started_at === 'string' ? row.started_at : null };
       }
@@ -1044,13 +1092,13 @@ class PgRunStore implements RunStore {
       for (const [cluster, e] of byCluster) {
         while (e.summaries.length === 0 && e.read < e.runs && e.read < FLEET_LOOKBACK) {
           const more = await c.query(
-            `SELECT seq, id, summary FROM ztaudit_runs WHERE cluster = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`,
-            [cluster, e.oldestSeq, Math.min(LOOKBACK_PAGE, FLEET_LOOKBACK - e.read)]);
+            `SELECT seq, id, summary FROM ztaudit_runs WHERE cluster = ANY($1::text[]) AND seq < $2 ORDER BY seq DESC LIMIT $3`,
+            [groups.get(cluster)?.names ?? [cluster], e.oldestSeq, Math.min(LOOKBACK_PAGE, FLEET_LOOKBACK - e.read)]);
           if (more.rows.length === 0) break;
           for (const row of more.rows as Row[]) {
             e.read++;
             e.oldestSeq = String(row.seq);
-            const summary = this.summaryOrNull(row, onUnreadable);
+            const summary = asNamed(this.summaryOrNull(row, onUnreadable));
             if (summary) e.summaries.push(summary);
           }
         }
@@ -1070,15 +1118,15 @@ class PgRunStore implements RunStore {
       // cluster's count of them all: one cluster's flood crowds no other's regression out.
       const reg = await c.query(
         `SELECT id, cluster, summary, regression_reasons, runs FROM (
-           SELECT id, cluster, seq, summary, regression_reasons, row_number() OVER w AS rn, count(*) OVER (PARTITION BY cluster)::int AS runs
-           FROM ztaudit_runs WHERE started_at >= $1 AND regression AND cluster <> ALL($2::text[])
-           WINDOW w AS (PARTITION BY cluster ORDER BY seq DESC)) x
+           SELECT r.id, m.cluster, r.seq, r.summary, r.regression_reasons, row_number() OVER w AS rn, count(*) OVER (PARTITION BY m.cluster)::int AS runs
+           FROM ztaudit_runs r JOIN ${MAPPED(4)} ON m.spelling = r.cluster WHERE r.started_at >= $1 AND r.regression AND m.cluster <> ALL($2::text[])
+           WINDOW w AS (PARTITION BY m.cluster ORDER BY r.seq DESC)) x
          WHERE rn <= $3 ORDER BY seq DESC`,
-        [since, unreadable.map((u) => u.cluster), REGRESSIONS_PER_CLUSTER]);
+        [since, unreadable.map((u) => u.cluster), REGRESSIONS_PER_CLUSTER, spelling, named]);
       const regressionRuns = new Map<string, number>();
       for (const row of reg.rows as Row[]) regressionRuns.set(String(row.cluster), Number(row.runs));
       const regressions: FleetRegression[] = (reg.rows as Row[]).flatMap((row) => {
-        const run = this.summaryOrNull(row, onUnreadable);
+        const run = asNamed(this.summaryOrNull(row, onUnreadable));
         return run ? [{ run, reasons: Array.isArray(row.regression_reasons) ? row.regression_reasons as string[] : [] }] : [];
       });
       // The latest runs whose findings and waivers the fleet weighs: not a cluster's whose newest run
@@ -1093,7 +1141,7 @@ class PgRunStore implements RunStore {
       const waived: { runs: string[]; fingerprints: string[] } = { runs: [], fingerprints: [] };
       const carriedOf = new Map<string, FleetCarried[]>();
       for (const cl of clusters) {
-        const from = await carriedRunsOf(c, cl.cluster, cl.latest, (row) => this.summaryOrNull(row, onUnreadable ?? (() => {})));
+        const from = await carriedRunsOf(c, groups.get(cl.cluster)?.names ?? [cl.cluster], cl.latest, (row) => this.summaryOrNull(row, onUnreadable ?? (() => {})));
         if (from.size === 0) continue;
         const decided = await carriedWaived(c, this.where, cl.latest.id, cl.latest.startedAt, from, onUnreadable ?? (() => {}));
         for (const [runId, fingerprints] of decided) for (const fp of fingerprints) { waived.runs.push(runId); waived.fingerprints.push(fp); }
@@ -1128,10 +1176,11 @@ class PgRunStore implements RunStore {
       // the shape here with a regular expression instead cost 4-5 s over the 400,000 findings of
       // 200 clusters (bench/fleet.ts), against 0.8 s for the whole aggregate.
       const common = await c.query(
-        `WITH latest AS (SELECT seq, cluster FROM ztaudit_runs WHERE id = ANY($1::text[])),
+        `WITH latest AS (SELECT r.seq, m.cluster FROM ztaudit_runs r JOIN ${MAPPED(11)} ON m.spelling = r.cluster WHERE r.id = ANY($1::text[])),
          carried AS (
-           SELECT r.seq, r.cluster, s.id, s.check_id, s.at, s.decided FROM unnest($5::text[], $6::text[], $7::timestamptz[], $8::boolean[]) AS s(id, check_id, at, decided) JOIN ztaudit_runs r ON r.id = s.id
-           WHERE r.cluster IN (SELECT cluster FROM latest)),
+           SELECT r.seq, m.cluster, s.id, s.check_id, s.at, s.decided FROM unnest($5::text[], $6::text[], $7::timestamptz[], $8::boolean[]) AS s(id, check_id, at, decided) JOIN ztaudit_runs r ON r.id = s.id
+           JOIN ${MAPPED(11)} ON m.spelling = r.cluster
+           WHERE m.cluster IN (SELECT cluster FROM latest)),
          found AS (
            SELECT f.check_id, f.kind, f.namespace, COALESCE(f.shape, f.name) AS shape, f.severity, NOT f.waived AS open, l.cluster FROM latest l JOIN ztaudit_findings f ON f.run_seq = l.seq
            UNION ALL
@@ -1151,7 +1200,7 @@ class PgRunStore implements RunStore {
                 (array_agg(p.cluster ORDER BY p.cluster COLLATE "C"))[1:20] AS names
          FROM grp g JOIN per p ON p.check_id = g.check_id AND p.kind = g.kind AND p.namespace = g.namespace AND p.shape = g.shape
          GROUP BY g.check_id, g.kind, g.namespace, g.shape, g.sev, g.clusters, g.findings`,
-        [currentIds, SEVERITIES as unknown as string[], q.minClusters, q.maxCommon, pairs.runs, pairs.checks, pairs.at, pairs.decided, waived.runs, waived.fingerprints]);
+        [currentIds, SEVERITIES as unknown as string[], q.minClusters, q.maxCommon, pairs.runs, pairs.checks, pairs.at, pairs.decided, waived.runs, waived.fingerprints, spelling, named]);
       const commonRows: FleetCommonFinding[] = common.rows.map((row: Row) => ({
         check: String(row.check_id), severity: SEVERITIES[Number(row.sev) - 1] as Severity, kind: String(row.kind), namespace: String(row.namespace),
         shape: String(row.shape), clusters: Number(row.clusters), clusterNames: row.names as string[], findings: Number(row.findings),
@@ -1162,7 +1211,7 @@ class PgRunStore implements RunStore {
         `SELECT cluster, id, w FROM ztaudit_runs, jsonb_array_elements(waivers) AS w
          WHERE id = ANY($1::text[]) AND w->>'state' IN ('active', 'expiring-soon', 'expired', 'not-evaluated') AND (w->>'notApplicable') IS DISTINCT FROM 'true'
          ORDER BY w->>'expires', cluster`, [currentIds]);
-      const waivers: FleetWaiver[] = w.rows.map((row: Row) => ({ cluster: String(row.cluster), runId: String(row.id), waiver: row.w as FleetWaiver['waiver'] }));
+      const waivers: FleetWaiver[] = w.rows.map((row: Row) => ({ cluster: clusterNameOf(String(row.cluster)), runId: String(row.id), waiver: row.w as FleetWaiver['waiver'] }));
       return { ...base, clusters, regressions, regressionRuns: [...regressionRuns].map(([cluster, runs]) => ({ cluster, runs })), common: commonRows, waivers, unreadable };
     }
   }

@@ -22,6 +22,7 @@ import { makeDirectories } from '../base/directories.ts';
 import { parseGzipJson, parseStoredRun, storedBlob } from './gzip-json.ts';
 import type { Config } from '../config/types.ts';
 import { HistoryError, UnreadableRunError, errorMessage } from '../base/errors.ts';
+import { clusterNameOf } from '../base/plain-text.ts';
 import type { TrendPoint } from '../run/types.ts';
 import type { NotificationOutcome, RunReport, SaveOptions, StoredRunRead, WrittenReport } from '../run/types.ts';
 import { NO_RUNS, NoneStore, diffedAgainst, keptBaselineRunIds, keptByRetention, listSummaries, refusedMessage, asStoredReport, storedSummary, retentionCutoff, summarizeRun, trendPointOf, withRecordedNotifications, type ClusterRuns, type LockHolder, type RunStore } from './run-store.ts';
@@ -40,6 +41,16 @@ const summaryList = (member: string) => `CASE WHEN json_valid(summary) THEN CASE
 /** A summary member that is a JSON object (its text), else NULL. */
 const summaryRecord = (member: string) => `CASE WHEN json_valid(summary) THEN CASE WHEN json_type(summary, '$.${member}') = 'object' THEN json_extract(summary, '$.${member}') END END`;
 const RUN_COLUMNS = `id, report, ${summaryList('notifications')} AS notifications`;
+
+/**
+ * SQL function: a stored cluster name in NFC (clusterNameOf). Every read and retention matches a
+ * cluster by it, so runs stored under another spelling of the name (before --cluster and
+ * cluster.name were kept in NFC) are the same cluster's; the rows keep the name they were stored
+ * with, and `history forget` removes a spelling exactly. Registered on the connection, never in
+ * the schema: an older ztaudit still opens the file.
+ */
+const CLUSTER_NFC = 'ztaudit_cluster_nfc';
+const SAME_CLUSTER = `${CLUSTER_NFC}(cluster) = ?`;
 
 /** Migrations, in order: MIGRATIONS[i] takes the schema from version i to i + 1. */
 const MIGRATIONS: string[] = [
@@ -141,6 +152,7 @@ function openWritable(path: string): DatabaseSync {
     db = new DatabaseSync(path, { timeout: 15_000 });
     db.exec('PRAGMA journal_mode = WAL');
     db.exec('PRAGMA synchronous = FULL');
+    db.function(CLUSTER_NFC, { deterministic: true }, (name) => (typeof name === 'string' ? clusterNameOf(name) : name));
   } catch (error: unknown) {
     throw new HistoryError(`cannot open history database ${path}: ${errorMessage(error)}`);
   }
@@ -235,7 +247,7 @@ class SqliteRunStore implements RunStore {
   async storedSince(mark: string, cluster?: string): Promise<{ id: string; startedAt: string } | null> {
     const row = (cluster === undefined
       ? this.db.prepare('SELECT id, started_at FROM runs WHERE seq > ? ORDER BY started_at DESC, seq DESC LIMIT 1').get(Number(mark))
-      : this.db.prepare('SELECT id, started_at FROM runs WHERE seq > ? AND cluster = ? ORDER BY started_at DESC, seq DESC LIMIT 1').get(Number(mark), cluster)) as Row | undefined;
+      : this.db.prepare(`SELECT id, started_at FROM runs WHERE seq > ? AND ${SAME_CLUSTER} ORDER BY started_at DESC, seq DESC LIMIT 1`).get(Number(mark), clusterNameOf(cluster))) as Row | undefined;
     return row ? { id: String(row.id), startedAt: String(row.started_at) } : null;
   }
 
@@ -261,7 +273,7 @@ class SqliteRunStore implements RunStore {
   private rowBefore(seq: number, cluster?: string): Row | undefined {
     return (cluster === undefined
       ? this.db.prepare(`SELECT seq, ${RUN_COLUMNS} FROM runs WHERE seq < ? ORDER BY seq DESC LIMIT 1`).get(seq)
-      : this.db.prepare(`SELECT seq, ${RUN_COLUMNS} FROM runs WHERE seq < ? AND cluster = ? ORDER BY seq DESC LIMIT 1`).get(seq, cluster)) as Row | undefined;
+      : this.db.prepare(`SELECT seq, ${RUN_COLUMNS} FROM runs WHERE seq < ? AND ${SAME_CLUSTER} ORDER BY seq DESC LIMIT 1`).get(seq, clusterNameOf(cluster))) as Row | undefined;
   }
 
   async *runsNewestFirst(cluster?: string, read: StoredRunRead = {}): AsyncIterable<RunReport> {
@@ -294,7 +306,7 @@ class SqliteRunStore implements RunStore {
     const columns = `seq, id, ${summaryList('blind')} AS blind, ${summaryList('notApplicable')} AS na, ${summaryRecord('unjudgedNamespaces')} AS unjudged`;
     const rows = (cluster === undefined
       ? this.db.prepare(`SELECT ${columns} FROM runs WHERE seq < ? ORDER BY seq DESC`).iterate(seq)
-      : this.db.prepare(`SELECT ${columns} FROM runs WHERE seq < ? AND cluster = ? ORDER BY seq DESC`).iterate(seq, cluster)) as Iterable<Row>;
+      : this.db.prepare(`SELECT ${columns} FROM runs WHERE seq < ? AND ${SAME_CLUSTER} ORDER BY seq DESC`).iterate(seq, clusterNameOf(cluster))) as Iterable<Row>;
     for (const row of rows) {
       const list = (v: unknown) => (typeof v === 'string' ? { value: JSON.parse(v) as string[] } : null);
       const blind = list(row.blind);
@@ -342,11 +354,11 @@ class SqliteRunStore implements RunStore {
     // One store may hold several clusters' runs: a trend is one cluster's.
     // Only that cluster's newest `limit` summaries are read (not every stored run's: serve --watch
     // asks for the trend on every run it stores).
-    const where = [...(cluster === undefined ? [] : ['cluster = ?']), ...(upTo === undefined ? [] : ['started_at <= ?'])];
-    const params = [...(cluster === undefined ? [] : [cluster]), ...(upTo === undefined ? [] : [upTo]), Math.max(0, Math.floor(limit))];
+    const where = [...(cluster === undefined ? [] : [SAME_CLUSTER]), ...(upTo === undefined ? [] : ['started_at <= ?'])];
+    const params = [...(cluster === undefined ? [] : [clusterNameOf(cluster)]), ...(upTo === undefined ? [] : [upTo]), Math.max(0, Math.floor(limit))];
     const rows = this.db.prepare(`SELECT id, summary FROM runs ${where.length ? `WHERE ${where.join(' AND ')} ` : ''}ORDER BY seq DESC LIMIT ?`).all(...params) as Row[];
     // A run whose summary cannot be read has no point to draw (`history` and `fleet` name it).
-    const runs = rows.flatMap((r) => { try { return [this.summaryOf(r)]; } catch { return []; } }).filter((r) => cluster === undefined || r.cluster === cluster);
+    const runs = rows.flatMap((r) => { try { return [this.summaryOf(r)]; } catch { return []; } }).filter((r) => cluster === undefined || clusterNameOf(r.cluster) === clusterNameOf(cluster));
     return runs.reverse().map(trendPointOf);
   }
 
@@ -365,6 +377,7 @@ class SqliteRunStore implements RunStore {
     const { maxRuns } = this.options.retention;
     const cutoff = retentionCutoff(this.options.retention, this.options.now());
     const cluster = report.run.cluster?.name ?? '';
+    const same = clusterNameOf(cluster);
     const db = this.db;
     db.exec('BEGIN IMMEDIATE');
     try {
@@ -373,15 +386,16 @@ class SqliteRunStore implements RunStore {
       // Per cluster, as in PostgreSQL: a cluster audited every few minutes must not evict
       // another cluster's only baseline. By insertion order, so the run just stored (the
       // highest seq) always stays, even when older runs carry later timestamps (a clock that
-      // was ahead and got corrected). The runs a diff from any kept run takes a check from stay
+      // was ahead and got corrected). Of the cluster in every spelling of its name (SAME_CLUSTER), as its
+      // diff reads them. The runs a diff from any kept run takes a check from stay
       // too (keptBaselineRunIds), and those this one was diffed against (diff --last).
-      const kept = keptBaselineRunIds(this.summariesNewestFirst(cluster), (run, place) => keptByRetention(maxRuns, cutoff, place, run.startedAt), maxRuns > 0 ? maxRuns : Infinity);
+      const kept = keptBaselineRunIds(this.summariesNewestFirst(same), (run, place) => keptByRetention(maxRuns, cutoff, place, run.startedAt), maxRuns > 0 ? maxRuns : Infinity);
       const keep = JSON.stringify([...kept, ...diffedAgainst(report)]);
       if (maxRuns > 0) {
-        db.prepare(`DELETE FROM runs WHERE cluster = ? AND seq NOT IN (SELECT seq FROM runs WHERE cluster = ? ORDER BY seq DESC LIMIT ?)
-                    AND id NOT IN (SELECT value FROM json_each(?))`).run(cluster, cluster, maxRuns, keep);
+        db.prepare(`DELETE FROM runs WHERE ${SAME_CLUSTER} AND seq NOT IN (SELECT seq FROM runs WHERE ${SAME_CLUSTER} ORDER BY seq DESC LIMIT ?)
+                    AND id NOT IN (SELECT value FROM json_each(?))`).run(same, same, maxRuns, keep);
       }
-      if (cutoff) db.prepare('DELETE FROM runs WHERE cluster = ? AND started_at < ? AND id <> ? AND id NOT IN (SELECT value FROM json_each(?))').run(cluster, cutoff, report.run.id, keep);
+      if (cutoff) db.prepare(`DELETE FROM runs WHERE ${SAME_CLUSTER} AND started_at < ? AND id <> ? AND id NOT IN (SELECT value FROM json_each(?))`).run(same, cutoff, report.run.id, keep);
       db.exec('COMMIT');
     } catch (error: unknown) {
       db.exec('ROLLBACK');
@@ -443,9 +457,9 @@ class SqliteRunStore implements RunStore {
     return { runs: count, oldest: end('ASC'), newest: end('DESC') };
   }
 
-  /** What retention needs of a cluster's summaries, read one row at a time. */
+  /** What retention needs of a cluster's summaries (`cluster`: its name in NFC, every spelling), read one row at a time. */
   private *summariesNewestFirst(cluster: string): Iterable<Pick<RunSummary, 'id' | 'startedAt' | 'blind' | 'notApplicable' | 'unjudgedNamespaces'>> {
-    const rows = this.db.prepare(`SELECT id, started_at, ${summaryList('blind')} AS blind, ${summaryList('notApplicable')} AS na, ${summaryRecord('unjudgedNamespaces')} AS unjudged FROM runs WHERE cluster = ? ORDER BY seq DESC`).iterate(cluster) as Iterable<Row>;
+    const rows = this.db.prepare(`SELECT id, started_at, ${summaryList('blind')} AS blind, ${summaryList('notApplicable')} AS na, ${summaryRecord('unjudgedNamespaces')} AS unjudged FROM runs WHERE ${SAME_CLUSTER} ORDER BY seq DESC`).iterate(cluster) as Iterable<Row>;
     for (const row of rows) {
       yield {
         id: String(row.id),

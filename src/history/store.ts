@@ -7,7 +7,7 @@
 // The interface and the helpers the backends share are in run-store.ts.
 import { resolve } from 'node:path';
 import type { Config } from '../config/types.ts';
-import { ConfigError, HistoryError, redactUrlCredentials } from '../base/errors.ts';
+import { ConfigError, HistoryError, redacted } from '../base/errors.ts';
 import { readEnv } from '../config/env.ts';
 import { NoneStore, type RunStore } from './run-store.ts';
 
@@ -78,11 +78,11 @@ export function parseStoreUrl(url: string | undefined, cwd: string): StoreLocati
   // `sqlite::memory:` keeps nothing. Either, taken as a path, made a directory named "sqlite:…".
   if (/^sqlite:/i.test(value)) {
     const path = value.slice('sqlite:'.length);
-    if (path.startsWith('//')) throw new HistoryError(`--history ${redactUrlCredentials(value)}: sqlite://… is ambiguous (tools read its slashes differently); give the file as sqlite:PATH or a plain path (sqlite:./h.db, /var/lib/ztaudit/h.db)`);
+    if (path.startsWith('//')) throw new HistoryError(redacted`--history ${value}: sqlite://… is ambiguous (tools read its slashes differently); give the file as sqlite:PATH or a plain path (sqlite:./h.db, /var/lib/ztaudit/h.db)`);
     if (path === '' || path === ':memory:') throw new HistoryError(`--history ${value}: name the SQLite file (sqlite:PATH or a plain path); an in-memory database keeps no runs, use --history none for that`);
     return { kind: 'sqlite', path: resolve(cwd, path) };
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) throw new HistoryError(`--history ${redactUrlCredentials(value)}: unknown scheme; use a file path, k8s://NAMESPACE/NAME, postgres://USER@HOST/DB or none`);
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) throw new HistoryError(redacted`--history ${value}: unknown scheme; use a file path, k8s://NAMESPACE/NAME, postgres://USER@HOST/DB or none`);
   return { kind: 'sqlite', path: resolve(cwd, value) };
 }
 

@@ -1,9 +1,10 @@
 // One cluster, one name, one history: manifests are named by their absolute path (not the
 // path typed relative to wherever ztaudit started), --cluster and cluster.name override it,
 // and a run with no source at all points at the sources that need no cluster.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { CliIO } from '../../../src/cli/io.ts';
 import { main } from '../../../src/cli/main.ts';
@@ -85,6 +86,24 @@ describe('cluster identity', () => {
     expect(report(join(dir, 'c')).run.cluster.name).toBe(nfc);
     expect(await main(['run', '--manifests', DEMO, '--cluster', nfd, '--history', 'none', '--out', join(dir, 'f'), ...quiet], io(dir).cli)).toBe(0);
     expect(report(join(dir, 'f')).run.cluster.name).toBe(nfc);
+  });
+
+  // The same rule for a name ztaudit derives: a manifests directory a file system hands back
+  // decomposed (macOS HFS+ keeps names in NFD) and one typed composed are one cluster, and a
+  // snapshot taken by a version that kept its name as it was read is audited under the NFC one.
+  it('a manifests path and a snapshot\'s name in the decomposed spelling (NFD) name the cluster in NFC', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'zt-identity-'));
+    const nfd = join(dir, 'cafe\u0301');
+    cpSync(DEMO, nfd, { recursive: true });
+    expect(await main(['run', '--manifests', nfd, '--history', 'none', '--out', join(dir, 'm'), ...quiet], io(dir).cli)).toBe(0);
+    expect(report(join(dir, 'm')).run.cluster.name).toBe(join(dir, 'caf\u00e9'));
+    const snap = join(dir, 's.json.gz');
+    expect(await main(['snapshot', '--manifests', DEMO, '--cluster', 'shop', '-o', snap, '-q'], io(dir).cli)).toBe(0);
+    const taken = JSON.parse(gunzipSync(readFileSync(snap)).toString('utf8')) as { cluster: { name: string } };
+    taken.cluster.name = 'cafe\u0301';
+    writeFileSync(snap, gzipSync(JSON.stringify(taken)));
+    expect(await main(['run', '--snapshot', snap, '--history', 'none', '--out', join(dir, 's'), ...quiet], io(dir).cli)).toBe(0);
+    expect(report(join(dir, 's')).run.cluster.name).toBe('caf\u00e9');
   });
 
   it('rejects an empty cluster.name, naming the key', async () => {

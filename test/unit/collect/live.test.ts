@@ -316,3 +316,29 @@ describe('collectLive: a built-in kind whose list answers 404', () => {
     }
   });
 });
+
+// A context named "cafe\u0301" (e + U+0301, NFD) and one named "caf\u00e9" are canonically equal
+// text that shows alike (UAX #15, https://www.unicode.org/reports/tr15/): one cluster, named in
+// NFC as --cluster and cluster.name are, so its runs are one history whichever spelling the kubeconfig has.
+describe('collectLive: the cluster named by the kubeconfig context', () => {
+  it('a context named in the decomposed spelling (NFD) names the cluster in NFC', async () => {
+    const server = http.createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      if (url.pathname === '/version') return res.end(JSON.stringify({ gitVersion: 'v1.31.0' }));
+      if (url.pathname === '/apis') return res.end(JSON.stringify({ kind: 'APIGroupList', groups: [] }));
+      if (url.pathname === '/api/v1') return res.end(JSON.stringify({ kind: 'APIResourceList', resources: [] }));
+      return res.end(JSON.stringify({ kind: 'List', metadata: { resourceVersion: '5' }, items: [] }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'zt-kube-')), 'config');
+      const port = (server.address() as { port: number }).port;
+      fs.writeFileSync(file, `apiVersion: v1\nkind: Config\nclusters: [{name: local, cluster: {server: "http://127.0.0.1:${port}"}}]\nusers: [{name: u, user: {token: t0ken}}]\ncontexts: [{name: "cafe\\u0301", context: {cluster: local, user: u}}]\ncurrent-context: "cafe\\u0301"\n`);
+      const snapshot = await collectLive({ kubeconfigPath: file, env: {}, retries: 0 });
+      expect(snapshot.cluster.name).toBe('caf\u00e9');
+    } finally {
+      server.close();
+    }
+  });
+});

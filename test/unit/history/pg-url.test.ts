@@ -1,6 +1,6 @@
 // --history postgres://… as a user types it: credentials never shown, bad input one line.
 import { describe, expect, it } from 'vitest';
-import { HistoryError, redactUrlCredentials } from '../../../src/base/errors.ts';
+import { HistoryError, errorMessage, redactUrlCredentials, redacted } from '../../../src/base/errors.ts';
 import { parsePgUrl } from '../../../src/history/postgres.ts';
 
 const thrown = (url: string) => {
@@ -51,12 +51,41 @@ describe('parsePgUrl', () => {
       for (const secret of ['=x', 'horse', 's3cr', 'keypass', 'userinfo-pw']) expect(message, url).not.toContain(secret);
     }
     expect(redactUrlCredentials('postgres://h/db?sslmode=verify_full&sslpassword=keypass: why')).toBe('postgres://h/db?sslmode=verify_full&sslpassword=***');
-    expect(redactUrlCredentials(redactUrlCredentials('postgres://h/db?sslpassword=keypass') + ': why')).toBe('postgres://h/db?sslpassword=***: why');
+    // A URL quoted with a reason after it is redacted on its own (redacted`…`), where its end is known;
+    // an error made of such a message is not redacted again, nor is its message where it is quoted (errorMessage).
+    const error = new HistoryError(redacted`--history ${'postgres://h/db?sslpassword=keypass'}: why`);
+    expect(error.message).toBe('--history postgres://h/db?sslpassword=***: why');
+    expect(errorMessage(error)).toBe(error.message);
     // Redacting an already redacted text changes nothing; a text not redacted yet loses the value only.
     const once = redactUrlCredentials('could not open postgres://h/db?password=pw (reason)');
     expect(once).toBe('could not open postgres://h/db?password=***');
     expect(redactUrlCredentials(once)).toBe(once);
-    expect(redactUrlCredentials('postgres://h/db?password=***: why')).toBe('postgres://h/db?password=***: why');
+  });
+
+  // libpq takes any text up to the next '&' as the password (fe-connect.c conninfo_uri_parse_params):
+  // one that begins with what a redacted value looks like ("***" and ": ", a space or ")") is a
+  // password like any other. Taken for one already redacted, the rest of it was shown.
+  it('a password that begins with "***" and ": ", a space or ")" is redacted whole, in every text and every error', () => {
+    for (const secret of ['***: hunter2', '*** hunter2', '***) hunter2', '***.hunter2', '***hunter2']) {
+      const url = `postgres://u@h/db?sslmode=verify-full&password=${secret}`;
+      expect(redactUrlCredentials(url), secret).toBe('postgres://h/db?sslmode=verify-full&password=***');
+      expect(redactUrlCredentials(`could not open ${url}`), secret).not.toContain('hunter2');
+      expect(new HistoryError(`could not open ${url}`).message, secret).not.toContain('hunter2');
+      expect(errorMessage(new Error(`could not open ${url}`)), secret).not.toContain('hunter2');
+      const thrownBy = (thrown(`postgres://u@h/db?sslmode=verify_full&password=${secret}`) as Error).message;
+      expect(thrownBy, secret).toBe('--history postgres://h/db?sslmode=verify_full&password=***: sslmode=verify_full is not one of disable, allow, prefer, require, verify-ca, verify-full');
+      expect(redactUrlCredentials(`postgres://h/db?sslpassword=${secret}&sslmode=require`), secret).toBe('postgres://h/db?sslpassword=***&sslmode=require');
+    }
+  });
+
+  // libpq's passfile names the file the password is read from
+  // (https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNECT-PASSFILE): a path, no
+  // secret, and what tells the user which file was meant; ztaudit does not take it (it names
+  // ZTAUDIT_PG_PASSWORD_FILE), so the error names the parameter with its path.
+  it('a passfile= path is shown, not redacted as a password: it names a file, not a secret', () => {
+    expect(redactUrlCredentials('postgres://h/db?passfile=/etc/ztaudit/pgpass&password=s3cr3t')).toBe('postgres://h/db?passfile=/etc/ztaudit/pgpass&password=***');
+    const message = (thrown('postgres://u@h/db?passfile=/etc/ztaudit/pgpass') as Error).message;
+    expect(message).toBe('--history postgres://h/db?passfile=/etc/ztaudit/pgpass: unknown parameter "passfile" (known: sslmode, sslrootcert, sslcert, sslkey, connect_timeout, application_name, password)');
   });
 
   // Which parameters' values go: those whose name says password ("pass", "pwd"), known or not, not
