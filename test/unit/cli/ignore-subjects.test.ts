@@ -64,6 +64,26 @@ describe('rbac.ignoreSubjects and the subjects that stand for everyone', () => {
     expect(reportOf(dir).findings.filter((f) => f.resource.name === 'platform:ops')).toEqual([]);
   });
 
+  it('the report lists the ignored subjects that hold grants: report.json details.rbac.ignored and the HTML Exceptions register', async () => {
+    const dir = dirWith('rbac:\n  ignoreSubjects: [{kind: Group, name: "platform:*"}, {kind: Group, name: "nobody-bound"}]\n');
+    const t = captureIO(dir);
+    expect(await main([...ARGS.slice(0, -4), '--format', 'json,html', ...ARGS.slice(-2)], t.cli)).toBe(1);
+    const report = JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8')) as { details: { rbac: { ignored?: unknown } } };
+    expect(report.details.rbac.ignored).toEqual([
+      { subject: { kind: 'Group', name: 'platform:ops' }, bindings: [{ binding: { kind: 'ClusterRoleBinding', name: 'anon-admin' }, role: { kind: 'ClusterRole', name: 'cluster-admin' } }] },
+    ]);
+    const html = readFileSync(join(dir, 'out/report.html'), 'utf8');
+    const register = html.slice(html.indexOf('<section id="exceptions">'), html.indexOf('</section>', html.indexOf('<section id="exceptions">')));
+    const text = register.replace(/<wbr>/g, '').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    expect(text).toContain('Subjects left out by rbac.ignoreSubjects');
+    expect(text).toContain('Group platform:ops ClusterRoleBinding anon-admin → ClusterRole cluster-admin');
+    // With no pattern or name matching a subject that holds grants, the register says nothing of it.
+    const none = dirWith('rbac:\n  ignoreSubjects: [{kind: Group, name: "nobody-bound"}]\n');
+    expect(await main([...ARGS.slice(0, -4), '--format', 'json,html', ...ARGS.slice(-2)], captureIO(none).cli)).toBe(1);
+    expect(readFileSync(join(none, 'out/report.html'), 'utf8')).not.toContain('Subjects left out by rbac.ignoreSubjects');
+    expect((JSON.parse(readFileSync(join(none, 'out/report.json'), 'utf8')) as { details: { rbac: Record<string, unknown> } }).details.rbac).not.toHaveProperty('ignored');
+  });
+
   it('a name without a pattern gives no warning', async () => {
     const dir = dirWith('rbac:\n  ignoreSubjects: [{kind: Group, name: "platform:ops"}]\n');
     const t = captureIO(dir);
