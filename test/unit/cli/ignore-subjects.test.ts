@@ -66,10 +66,13 @@ describe('rbac.ignoreSubjects and the subjects that stand for everyone', () => {
 
   it('the report lists the ignored subjects that hold grants: report.json details.rbac.ignored and the HTML Exceptions register', async () => {
     const dir = dirWith('rbac:\n  ignoreSubjects: [{kind: Group, name: "platform:*"}, {kind: Group, name: "nobody-bound"}]\n');
+    // A name from the cluster is hostile text: escaped in the HTML.
+    writeFileSync(join(dir, 'm/hostile.yaml'), 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: view-all}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}\nsubjects:\n- {apiGroup: rbac.authorization.k8s.io, kind: Group, name: "platform:<img src=x onerror=alert(1)>"}\n');
     const t = captureIO(dir);
     expect(await main([...ARGS.slice(0, -4), '--format', 'json,html', ...ARGS.slice(-2)], t.cli)).toBe(1);
     const report = JSON.parse(readFileSync(join(dir, 'out/report.json'), 'utf8')) as { details: { rbac: { ignored?: unknown } } };
     expect(report.details.rbac.ignored).toEqual([
+      { subject: { kind: 'Group', name: 'platform:<img src=x onerror=alert(1)>' }, bindings: [{ binding: { kind: 'ClusterRoleBinding', name: 'view-all' }, role: { kind: 'ClusterRole', name: 'view' } }] },
       { subject: { kind: 'Group', name: 'platform:ops' }, bindings: [{ binding: { kind: 'ClusterRoleBinding', name: 'anon-admin' }, role: { kind: 'ClusterRole', name: 'cluster-admin' } }] },
     ]);
     const html = readFileSync(join(dir, 'out/report.html'), 'utf8');
@@ -77,6 +80,8 @@ describe('rbac.ignoreSubjects and the subjects that stand for everyone', () => {
     const text = register.replace(/<wbr>/g, '').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
     expect(text).toContain('Subjects left out by rbac.ignoreSubjects');
     expect(text).toContain('Group platform:ops ClusterRoleBinding anon-admin → ClusterRole cluster-admin');
+    expect(register).not.toContain('<img');
+    expect(text).toContain('Group platform:&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt; ClusterRoleBinding view-all → ClusterRole view');
     // With no pattern or name matching a subject that holds grants, the register says nothing of it.
     const none = dirWith('rbac:\n  ignoreSubjects: [{kind: Group, name: "nobody-bound"}]\n');
     expect(await main([...ARGS.slice(0, -4), '--format', 'json,html', ...ARGS.slice(-2)], captureIO(none).cli)).toBe(1);
