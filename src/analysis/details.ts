@@ -6,6 +6,7 @@ import { EXTRA_POLICY_KINDS } from './netpol/apis.ts';
 import { EDGE_ROUTE_KINDS } from './edge/routes.ts';
 import type { AuditContext } from './context.ts';
 import { breadthBasisOf, buildRbacModel, topBreadth } from './rbac/index.ts';
+import { rbacAudit } from './rbac/audit.ts';
 import { istioControlPlaneWorkload, meshModel, meshPresent, meshWorkloadModes } from './mesh/index.ts';
 import { istioMeshConfigUnread } from './mesh/configmaps.ts';
 import { istioAuthzModel, istioCallers } from './mesh/istio-authz.ts';
@@ -15,10 +16,27 @@ import { effectiveExposure } from './edge/effective-exposure.ts';
 import { admitsOtherNamespaces, indexByNamespace } from './netpol/flows.ts';
 import { isSystemNamespace } from './netpol/rules.ts';
 import { externalDestinations } from './netpol/egress.ts';
-import { DETAIL_KINDS, type L4WithoutL7Detail, type MeshLeftoverDetail, type MeshWorkloadDetail, type RunDetails } from '../run/types.ts';
+import { DETAIL_KINDS, type IgnoredSubjectDetail, type L4WithoutL7Detail, type MeshLeftoverDetail, type MeshWorkloadDetail, type RunDetails } from '../run/types.ts';
 
 /** How many subjects' breadth a run keeps: enough for the diff to see growth at the top. */
 export const BREADTH_SUBJECTS = 200;
+
+/** How many subjects left out by rbac.ignoreSubjects a run lists (a pattern may leave out thousands); the rest are counted. */
+export const IGNORED_SUBJECTS = 200;
+
+/** The subjects rbac.ignoreSubjects leaves out that hold grants: what a reviewer must see was not judged. */
+function ignoredSubjects(ctx: AuditContext): { ignored?: IgnoredSubjectDetail[]; ignoredTotal?: number } {
+  const holding = rbacAudit(ctx).ignored.filter((s) => s.grants.length > 0).sort((a, b) => (a.who < b.who ? -1 : a.who > b.who ? 1 : 0));
+  if (holding.length === 0) return {};
+  const ignored = holding.slice(0, IGNORED_SUBJECTS).map((s) => ({
+    subject: s.resource,
+    bindings: s.bindings.filter((b) => b.role).map((b) => ({
+      binding: { kind: b.kind, ...(b.namespace ? { namespace: b.namespace } : {}), name: b.name },
+      role: { kind: b.roleRef.kind, name: b.roleRef.name },
+    })),
+  }));
+  return { ignored, ...(holding.length > IGNORED_SUBJECTS ? { ignoredTotal: holding.length } : {}) };
+}
 
 const covered = (ctx: AuditContext, kinds: readonly KindKey[]) => kinds.every((k) => ctx.snapshot.coverage[k]?.status === 'ok');
 
@@ -47,7 +65,7 @@ const SECTIONS: Record<Section, (ctx: AuditContext) => RunDetails[Section]> = {
   rbac: (ctx) => {
     if (!covered(ctx, DETAIL_KINDS.rbac)) return undefined;
     const b = breadthBasisOf(ctx.snapshot);
-    return { breadth: topBreadth(ctx.snapshot, BREADTH_SUBJECTS), breadthBasis: b.basis, ...(b.basis === 'partial' ? { breadthMissingGroups: b.missingGroups } : {}) };
+    return { breadth: topBreadth(ctx.snapshot, BREADTH_SUBJECTS), breadthBasis: b.basis, ...(b.basis === 'partial' ? { breadthMissingGroups: b.missingGroups } : {}), ...ignoredSubjects(ctx) };
   },
   mtls: (ctx) => {
     if (!covered(ctx, DETAIL_KINDS.mtls)) return undefined;

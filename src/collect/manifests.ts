@@ -22,10 +22,11 @@
 // Documents that are not Kubernetes objects, and kinds ztaudit does not audit, are skipped
 // with a note. A file above limits.manifestFileMiB is refused with one line (InputError),
 // before it is read: parsing it could exhaust the heap.
-import { closeSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync, statSync, type Dirent, type Stats } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { isCollection, LineCounter, parseAllDocuments, visit, type Document } from 'yaml';
 import { InputError } from '../base/errors.ts';
+import { AboveLimitError, NoWriterError, readAtMost } from '../base/read-at-most.ts';
 import { DEFAULT_MANIFEST_FILE_MIB } from '../config/types.ts';
 import { decodeText } from '../base/decode-text.ts';
 import { YAML_QUIET, yamlMessage } from '../base/yaml-message.ts';
@@ -795,27 +796,6 @@ export interface ManifestLimits {
 }
 
 const MIB = 1024 * 1024;
-const TOO_LARGE = new Error('above the limit');
-
-/** The bytes of a file that is not a regular file, up to `max`; TOO_LARGE past it. */
-function readAtMost(file: string, max: number): Buffer {
-  const fd = openSync(file, 'r');
-  try {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const chunk = Buffer.allocUnsafe(Math.min(MIB, max + 1 - total));
-      const n = readSync(fd, chunk, 0, chunk.length, null);
-      if (n === 0) return Buffer.concat(chunks, total);
-      chunks.push(chunk.subarray(0, n));
-      total += n;
-      if (total > max) throw TOO_LARGE;
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
 export function loadManifestObjects(dirs: string[], cwd = process.cwd(), limits?: ManifestLimits, clusterMinor?: number): ParsedManifests {
   const all: ParsedManifests = { objects: [], notes: [], sources: {}, broken: [], origins: [] };
   // Real paths of the files read: a file reached again (the same directory given twice, one
@@ -851,8 +831,8 @@ export function loadManifestObjects(dirs: string[], cwd = process.cwd(), limits?
         // A device or a pipe (/dev/zero, <(…)) tells no size: read up to the limit, and no further.
         bytes = stat.isFile() ? readFileSync(file) : readAtMost(file, maxMiB * MIB);
       } catch (error: unknown) {
-        if (error === TOO_LARGE) throw tooLarge('');
-        skip(`file that cannot be read (${codeOf(error)})`);
+        if (error instanceof AboveLimitError) throw tooLarge('');
+        skip(error instanceof NoWriterError ? `pipe: ${error.message}` : `file that cannot be read (${codeOf(error)})`);
         continue;
       }
       const { text, notUtf8Line } = decodeText(bytes);

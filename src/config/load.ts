@@ -6,6 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { isScalar, LineCounter, parseAllDocuments } from 'yaml';
 import { ConfigError } from '../base/errors.ts';
 import { readCaBundle } from '../base/ca-bundle.ts';
+import { AboveLimitError, NoWriterError, readAtMost } from '../base/read-at-most.ts';
 import { decodeText } from '../base/decode-text.ts';
 import { oneLine } from '../base/plain-text.ts';
 import { YAML_QUIET, yamlMessage } from '../base/yaml-message.ts';
@@ -31,8 +32,16 @@ export function loadConfig(path: string | undefined, cwd: string, checkIds: Read
   try {
     const stat = statSync(file);
     if (stat.isDirectory()) throw new ConfigError(`${name}: is a directory, not a config file`);
-    if (stat.size > MAX_CONFIG_MIB * 1024 * 1024) throw new ConfigError(`${name}: ${(stat.size / 1024 / 1024).toFixed(1)} MiB is too large for a config file (at most ${MAX_CONFIG_MIB} MiB); is it the right file?`);
-    bytes = readFileSync(file);
+    const tooLarge = (size: string) => new ConfigError(`${name}: ${size} is too large for a config file (at most ${MAX_CONFIG_MIB} MiB); is it the right file?`);
+    if (stat.size > MAX_CONFIG_MIB * 1024 * 1024) throw tooLarge(`${(stat.size / 1024 / 1024).toFixed(1)} MiB`);
+    // A device or a pipe (/dev/zero, <(sops -d …)) tells no size (stat says 0): read up to the limit, and no further.
+    try {
+      bytes = stat.isFile() ? readFileSync(file) : readAtMost(file, MAX_CONFIG_MIB * 1024 * 1024);
+    } catch (error: unknown) {
+      if (error instanceof AboveLimitError) throw new ConfigError(`${name}: gives more than ${MAX_CONFIG_MIB} MiB, too large for a config file; is it the right file?`);
+      if (error instanceof NoWriterError) throw new ConfigError(`${name}: a pipe: ${error.message}`);
+      throw error;
+    }
   } catch (error: unknown) {
     if (error instanceof ConfigError) throw error;
     throw new ConfigError(`${name}: cannot read: ${error instanceof Error ? error.message : String(error)}`);

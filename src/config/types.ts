@@ -37,6 +37,23 @@ export interface SubjectMatch {
   namespace?: string;
 }
 
+/**
+ * The subjects that stand for everyone (anyone without credentials, every authenticated identity,
+ * every service account): rbac.ignoreSubjects never leaves them out, by name or by a pattern. A
+ * grant to them is what CIS Kubernetes Benchmark 5.1.1 and the GKE Benchmark 4.1.8/4.1.9 ("Avoid
+ * bindings to system:anonymous", "non-default bindings to system:unauthenticated") ask to find.
+ */
+export const EVERYONE_SUBJECTS: ReadonlyArray<{ kind: 'User' | 'Group'; name: string }> = [
+  { kind: 'User', name: 'system:anonymous' },
+  { kind: 'Group', name: 'system:unauthenticated' },
+  { kind: 'Group', name: 'system:authenticated' },
+  { kind: 'Group', name: 'system:serviceaccounts' },
+];
+
+export function isEveryoneSubject(kind: string, name: string): boolean {
+  return EVERYONE_SUBJECTS.some((e) => e.kind === kind && e.name === name);
+}
+
 export interface Config {
   /**
    * The cluster's name in reports and history (--cluster overrides it), and its Kubernetes

@@ -3,7 +3,7 @@
 // wrapper (load.ts).
 import { Ajv, type ErrorObject } from 'ajv';
 import { CIDR_FORM, CONFIG_SCHEMA } from './schema.ts';
-import { defaultConfig, type Config } from './types.ts';
+import { defaultConfig, EVERYONE_SUBJECTS, isEveryoneSubject, type Config } from './types.ts';
 import { suggestion } from '../base/did-you-mean.ts';
 import { parseIntentPort } from './intent-ports.ts';
 import { parseCidr, parseIp } from '../base/ip.ts';
@@ -191,6 +191,23 @@ export function validateConfig(raw: unknown, options: ValidateOptions): Validati
         const prefix = value.replace(/^\^/, '').split(/[*.+?()[\]{}|\\$^]/)[0];
         warnings.push(at(`waivers[${i}].resource.${key}: "${value}" looks like a regular expression; waivers match a value exactly, or by prefix with one trailing * (e.g. "${prefix}*")`));
       }
+    });
+  }
+  if (isPlainObject(r.rbac) && Array.isArray(r.rbac.ignoreSubjects)) {
+    r.rbac.ignoreSubjects.forEach((m: unknown, i: number) => {
+      if (!isPlainObject(m) || typeof m.kind !== 'string' || typeof m.name !== 'string') return;
+      const name = m.name;
+      if (isEveryoneSubject(m.kind, name)) {
+        errors.push(at(`rbac.ignoreSubjects[${i}]: ${m.kind} ${name} stands for everyone of its kind and cannot be ignored: a grant to it is a finding (remove the entry, or waive one finding with a waiver)`));
+        return;
+      }
+      // A pattern is a prefix (src/analysis/rbac/audit.ts matchName): say how far it reaches.
+      const wild = name.endsWith('*') ? 'name' : typeof m.namespace === 'string' && m.namespace.endsWith('*') ? 'namespace' : undefined;
+      if (!wild) return;
+      const value = String(m[wild]);
+      const spared = EVERYONE_SUBJECTS.filter((e) => e.kind === m.kind && wild === 'name' && e.name.startsWith(name.slice(0, -1))).map((e) => e.name);
+      const reach = value === '*' ? `every ${m.kind}` : `every ${m.kind} whose ${wild} starts with "${value.slice(0, -1)}"`;
+      warnings.push(at(`rbac.ignoreSubjects[${i}].${wild}: "${value}" matches ${reach}, a new one too, and none of them is reported; name them${spared.length > 0 ? ` (still judged: ${spared.join(', ')})` : ''}`));
     });
   }
   if (errors.length > 0) return { config: defaultConfig(), errors, warnings };

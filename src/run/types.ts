@@ -493,6 +493,12 @@ export interface RunReport {
   notifications: NotificationOutcome[];
 }
 
+/** A subject rbac.ignoreSubjects leaves out, and the bindings that grant it (bootstrap ones apart). */
+export interface IgnoredSubjectDetail {
+  subject: ResourceRef;
+  bindings: Array<{ binding: ResourceRef; role: { kind: string; name: string } }>;
+}
+
 /** A watch run's changes and what it re-evaluated. */
 export interface WatchRunInfo {
   /** The changes since the previous audit, "NetworkPolicy shop/default-deny deleted" (at most 50). */
@@ -627,6 +633,14 @@ export interface RunDetails {
     breadthBasis?: 'served' | 'partial' | 'built-in';
     /** 'partial' only: the API groups ("" for core) whose discovery failed. */
     breadthMissingGroups?: string[];
+    /**
+     * Subjects config.rbac.ignoreSubjects leaves out that hold grants (system:masters apart), by
+     * subject text, at most IGNORED_SUBJECTS: no finding of theirs is reported, so the Exceptions
+     * register lists them beside the waivers. Absent when none.
+     */
+    ignored?: IgnoredSubjectDetail[];
+    /** How many subjects ignoreSubjects left out that hold grants, when more than `ignored` lists. */
+    ignoredTotal?: number;
   };
   mtls?: {
     /** Empty when no mesh runs and only `leftovers` are there to say. */

@@ -7,7 +7,7 @@
 import type { ResourceRef } from '../../base/vocabulary.ts';
 import { memoize } from '../memo.ts';
 import type { AuditContext } from '../context.ts';
-import type { SubjectMatch } from '../../config/types.ts';
+import { isEveryoneSubject, type SubjectMatch } from '../../config/types.ts';
 import { CONTROLLERS, RECOGNISED_BINDING_BY_KEY } from './bootstrap.ts';
 import { buildRbacModel, bindingsNaming, directGrants, formatSubject, roleRefOf, bindingRef, type RbacModel } from './model.ts';
 import { ANY_SUBRESOURCE, describeRule, namespaceRequestReaches, ruleGrantsNamedCreate, ruleGrantsSome } from './rules.ts';
@@ -45,9 +45,14 @@ export function isSystemSubject(s: Subject): boolean {
   return s.namespace === 'kube-system' && (KUBE_SYSTEM_SAS.has(s.name) || s.name.endsWith('-controller'));
 }
 
-/** system:masters is authorized before RBAC is asked, so no binding changes what it may do; and the configured ignores. */
+/**
+ * system:masters is authorized before RBAC is asked, so no binding changes what it may do; and the
+ * configured ignores, which never match the subjects standing for everyone (EVERYONE_SUBJECTS):
+ * `name: "system:*"` must not hide cluster-admin bound to system:anonymous.
+ */
 export function isIgnoredSubject(s: Subject, ignore: readonly SubjectMatch[]): boolean {
-  return (s.kind === 'Group' && s.name === 'system:masters') || ignore.some((m) => subjectMatches(m, s));
+  if (s.kind === 'Group' && s.name === 'system:masters') return true;
+  return !isEveryoneSubject(s.kind, s.name) && ignore.some((m) => subjectMatches(m, s));
 }
 
 /** The username a subject authenticates as: a ServiceAccount and User system:serviceaccount:NS:NAME are one identity. */

@@ -162,6 +162,11 @@ export function buildView(report: RunReport, opts: ViewOptions = {}): ReportView
     waivers: [...report.waivers]
       .sort((a, b) => STATE_ORDER.indexOf(a.state) - STATE_ORDER.indexOf(b.state) || a.expires.localeCompare(b.expires, 'en'))
       .map((w) => ({ ...w, resourceText: resourceText(w.resource), stateLabel: w.state === 'unmatched' && w.openFinding ? 'misses an open finding' : STATE_LABEL[w.state], ...openFindingOf(w) })),
+    ignoredSubjects: (report.details.rbac?.ignored ?? []).map((i) => ({
+      subject: resourceText(i.subject),
+      bindings: i.bindings.map((b) => `${resourceText(b.binding)} → ${b.role.kind} ${b.role.name}`),
+    })),
+    ignoredMore: Math.max(0, (report.details.rbac?.ignoredTotal ?? 0) - (report.details.rbac?.ignored?.length ?? 0)),
     coverage: coverageOf(report),
     posture: postureOf(report, opts.maxPostureRows ?? POSTURE_MAX_ROWS),
     frameworks: frameworksOf(report),

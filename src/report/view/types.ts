@@ -460,6 +460,10 @@ export interface ReportView {
   areaSections: AreaSection[];
   trend: TrendView | null;
   waivers: Array<WaiverStatus & { resourceText: string; stateLabel: string; openFindingText?: string }>;
+  /** Subjects rbac.ignoreSubjects left out that hold grants (details.rbac.ignored): listed beside the waivers, as they are exceptions too. */
+  ignoredSubjects: Array<{ subject: string; bindings: string[] }>;
+  /** How many more such subjects the run did not list (details.rbac.ignoredTotal), 0 when none. */
+  ignoredMore: number;
   coverage: CoverageView;
   posture: PostureView;
   frameworks: FrameworkView[];

@@ -8,6 +8,7 @@ import { CHECKS } from '../../../checks/index.ts';
 import { snapshotFromObjects } from '../../../src/collect/from-objects.ts';
 import { defaultConfig } from '../../../src/config/types.ts';
 import { auditSnapshot } from '../../../src/engine/audit.ts';
+import { runDetails } from '../../../src/analysis/details.ts';
 
 const schema = JSON.parse(readFileSync(new URL('../../../schemas/report.schema.json', import.meta.url), 'utf8'));
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
@@ -101,6 +102,31 @@ describe('schemas/report.schema.json', () => {
     expect(ok).toBe(true);
     const bad = asWritten(report) as { details: { rbac: Record<string, unknown> } };
     bad.details.rbac.breadthBasis = 'guessed';
+    expect(validate(bad)).toBe(false);
+  });
+
+  it('accepts the subjects rbac.ignoreSubjects leaves out that hold grants (details.rbac.ignored, and ignoredTotal past the 200 listed); refuses one without its bindings', () => {
+    const at = new Date('2026-11-26T02:00:00Z');
+    const binding = (name: string, subject: Record<string, string>) => ({
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' }, subjects: [subject],
+    });
+    const objects = [
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ci' } },
+      ...Array.from({ length: 201 }, (_, i) => binding(`ci-${i}`, { kind: 'ServiceAccount', namespace: 'ci', name: `runner-${String(i).padStart(3, '0')}` })),
+    ];
+    const snapshot = snapshotFromObjects(objects, { clusterName: 'c', collectedAt: at.toISOString() });
+    const config = defaultConfig();
+    config.rbac.ignoreSubjects = [{ kind: 'ServiceAccount', namespace: 'ci', name: 'runner-*' }];
+    const { report } = auditSnapshot({ snapshot, config, checks: CHECKS, now: at, runId: 'r', startedAt: at, details: runDetails });
+    expect(report.details.rbac?.ignored).toHaveLength(200);
+    expect(report.details.rbac?.ignored?.[0]).toEqual({ subject: { kind: 'ServiceAccount', namespace: 'ci', name: 'runner-000' }, bindings: [{ binding: { kind: 'ClusterRoleBinding', name: 'ci-0' }, role: { kind: 'ClusterRole', name: 'view' } }] });
+    expect(report.details.rbac?.ignoredTotal).toBe(201);
+    const ok = validate(asWritten(report));
+    expect(validate.errors ?? []).toEqual([]);
+    expect(ok).toBe(true);
+    const bad = asWritten(report) as { details: { rbac: { ignored: Array<Record<string, unknown>> } } };
+    delete bad.details.rbac.ignored[0]!.bindings;
     expect(validate(bad)).toBe(false);
   });
 
@@ -198,6 +224,8 @@ describe('schemas/report.schema.json', () => {
     // and the exposure notes only CNI routing, Gateway attachment, source ranges and partial
     // input give, which the demo cluster has none of.
     expect(untried(schema.properties.details, reports.map((r) => r.details), 'details').filter((p) => !p.endsWith('.apiVersion'))).toEqual([
+      'details.rbac.ignored', // the demo ignores no subject: the test of rbac.ignoreSubjects above
+      'details.rbac.ignoredTotal',
       'details.mtls.workloads[].refused',
       'details.network.exposure[].external[].forwarded',
       'details.network.exposure[].external[].attachmentUnknown',
