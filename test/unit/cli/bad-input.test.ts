@@ -41,13 +41,12 @@ describe('a config file that cannot be used', () => {
     ['two.yaml', 'cluster: {name: a}\n---\ncluster: {name: b}\n', 'two.yaml:2: a second YAML document (after ---); the configuration is one document'],
     ['huge.yaml', Buffer.alloc(5 * 1024 * 1024, '#\n'), 'huge.yaml: 5.0 MiB is too large for a config file (at most 4 MiB); is it the right file?'],
   ];
-  it.each(cases)('%s: one line naming the file (and line), exit 2, at once', async (file, content, line) => {
+  // The alias bomb ends with the parser's refusal, not by the test's timeout: no timing is asserted here.
+  it.each(cases)('%s: one line naming the file (and line), exit 2', async (file, content, line) => {
     const dir = dirWith({ [file]: content, 'm/ns.yaml': NAMESPACE });
     const t = captureIO(dir);
-    const started = Date.now();
     expect(await main(['run', '--manifests', 'm', '--config', file, '--out', 'out', ...QUIET], t.cli)).toBe(2);
     expect(t.errLines()).toEqual([`ztaudit: ${line}`]);
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('every wrong key is a line of its own, said by ztaudit, naming file and key and what was likely meant', async () => {
