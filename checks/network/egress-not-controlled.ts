@@ -4,7 +4,9 @@ import type { EgressGateway } from '../../src/config/types.ts';
 import { formatConns, isAllConns, type ConnSet } from '../../src/analysis/netpol/conns.ts';
 import { externalEgress, type WorkloadExternalEgress } from '../../src/analysis/netpol/egress.ts';
 import { parseCidr, type IpRange } from '../../src/base/ip.ts';
-import { buildReachability, type WorkloadNode } from '../../src/analysis/netpol/model.ts';
+import { buildReachability, type ReachModel, type WorkloadNode } from '../../src/analysis/netpol/model.ts';
+import type { LayerPolicy, PodClass } from '../../src/analysis/netpol/layers.ts';
+import { unevaluatedMayPrecede } from '../../src/analysis/netpol/query.ts';
 import { EGRESS_CONTROL } from '../controls.ts';
 import { CNI_SETTINGS_READS } from './lib/cni-settings.ts';
 import { SERVICE_ACCOUNT_LABELS_READ } from './lib/service-account-labels.ts';
@@ -149,10 +151,9 @@ export const egressNotControlled: Check = {
       // fails at the check's severity: a resolver outside the cluster is a channel out that the exit never sees.
       const first = parts[0];
       const rest = parts.slice(1).map((x) => `, and ${x.to} on ${x.all ? 'every port' : x.ports}`).join('');
-      // Every pod selected by an unevaluated policy that may refuse it (any but a NetworkPolicy,
-      // which only adds allows unless it is the first to isolate the pod): the fail is not proven.
-      const refusing = node.classes.every((c) => unevaluatedOver(model, [c], 'egress', (u) => u.layer !== 'networkpolicy' || c.egressPolicies.length === 0).length > 0)
-        ? unevaluatedOver(model, node.classes, 'egress') : [];
+      // Every pod selected by an unevaluated policy that may refuse it: the fail is not proven.
+      const refusing = node.classes.every((c) => unevaluatedOver(model, [c], 'egress', (u) => mayRefuseOpenEgress(model, c, u)).length > 0)
+        ? unevaluatedOver(model, node.classes, 'egress', (u) => node.classes.some((c) => mayRefuseOpenEgress(model, c, u))) : [];
       if (refusing.length) {
         yield { status: 'fail', resource, severity: 'medium', message: `${label} can reach ${first.to} directly${first.all ? '' : ` on ${first.ports}`}${rest} (${because}), which cannot be confirmed: ${notEvaluatedText(refusing, 'its pods', 'deny it')}.`, evidence: { anyAddress: e.anyAddress, openTo: parts.map((x) => ({ to: x.to, ports: x.ports })), allowedBy: e.allowedBy, exits: exits.described, notEvaluated: notEvaluatedEvidence(refusing) } };
         continue;
@@ -181,3 +182,20 @@ export const egressNotControlled: Check = {
     return n > 0 ? `${n} workload(s) in system namespaces (${ctx.config.systemNamespaces.join(', ')}) were not judged` : undefined;
   },
 };
+
+/**
+ * Whether the unevaluated policy `u`, selecting the pods of `c`, may refuse egress the model found
+ * open for them. Where an evaluated NetworkPolicy isolates `c` for egress, what is open an enforced
+ * Allow admitted, and only a policy that may decide before one of `c`'s evaluated policies can take
+ * it back (query.ts unevaluatedMayPrecede): not another NetworkPolicy, which only adds allows, nor
+ * one of a stage after them — Antrea's Baseline tier and a BaselineAdminNetworkPolicy are consulted
+ * only for traffic no NetworkPolicy decides ("Static tiers", antrea-io/antrea
+ * docs/antrea-network-policy.md v2.2.0; network-policy-api "BaselineAdminNetworkPolicy"). Where
+ * none isolates it, the open egress is the fallback's, which any such policy may refuse (an
+ * unevaluated NetworkPolicy by isolating the pods).
+ */
+function mayRefuseOpenEgress(model: ReachModel, c: PodClass, u: LayerPolicy): boolean {
+  const evaluated = c.egressPolicies.filter((p) => !p.unevaluated);
+  if (!evaluated.some((p) => p.layer === 'networkpolicy')) return true;
+  return u.layer !== 'networkpolicy' && evaluated.some((p) => unevaluatedMayPrecede(model, u, p));
+}

@@ -212,4 +212,23 @@ describe('egress-not-controlled does not pass a workload whose egress an unevalu
     // db, which no unevaluated policy selects, keeps its verdict.
     expect(r.find((x) => x.includes('Deployment db:'))).toBe(before.find((x) => x.includes('Deployment db:')));
   });
+
+  // Antrea consults its Baseline tier only for traffic no NetworkPolicy decides ("Static tiers":
+  // "... > K8s NetworkPolicy > Baseline"): a NetworkPolicy's Allow is final, so an unevaluated
+  // Baseline policy cannot take back egress it admitted; before any NetworkPolicy isolates the
+  // pods, the open egress is the default's, which that policy may refuse.
+  const baselineDrop = acnp('base-drop', 'baseline', 5, 'web', 'egress: [{action: Drop, toServices: [{name: db, namespace: shop}]}]');
+  const allEgress = np('all-egress', 'web', 'policyTypes: [Egress]\negress: [{}]');
+  it('an unevaluated Baseline-tier policy cannot refuse what a NetworkPolicy admitted: the high fail stands', () => {
+    const r = results(ANTREA + allEgress + baselineDrop, [egressNotControlled], gateway)['network.egress-not-controlled'];
+    expect(r.find((x) => x.includes('Deployment web:'))).toMatch(/^fail Deployment web: Deployment shop\/web can reach every public address directly \(allowed by shop\/all-egress\), bypassing the egress exit/);
+  });
+  it('with no NetworkPolicy isolating the pods, the same Baseline policy may refuse their open egress: "cannot be confirmed"', () => {
+    const r = results(ANTREA + baselineDrop, [egressNotControlled], gateway)['network.egress-not-controlled'];
+    expect(r.find((x) => x.includes('Deployment web:'))).toMatch(/^fail\/medium Deployment web: .*, which cannot be confirmed: Antrea ClusterNetworkPolicy base-drop selects its pods and is not evaluated by ztaudit/);
+  });
+  it('an unevaluated policy of a tier before the NetworkPolicies may refuse what they admit: "cannot be confirmed"', () => {
+    const r = results(ANTREA + allEgress + acnp('emer-drop', 'emergency', 5, 'web', 'egress: [{action: Drop, toServices: [{name: db, namespace: shop}]}]'), [egressNotControlled], gateway)['network.egress-not-controlled'];
+    expect(r.find((x) => x.includes('Deployment web:'))).toMatch(/^fail\/medium Deployment web: .*, which cannot be confirmed: Antrea ClusterNetworkPolicy emer-drop selects its pods/);
+  });
 });
