@@ -105,13 +105,13 @@ export function goBoolFlag(argv: readonly string[], name: string, { byDefault = 
  * separate words, a backslash-newline joins two lines, '…' and "…" quote (the quotes removed), a
  * backslash outside single quotes keeps the next character; the command ends at an unquoted
  * newline, `;`, `&` or `|`. Expansions ($VAR, $(…)) are not followed: kept as written.
- * undefined when no command of the script has that word.
+ * undefined when no command of the script has that word (`command` may be a test on each word).
  */
-export function shellArgsAfter(script: string, command: string): string[] | undefined {
+export function shellArgsAfter(script: string, command: string | ((word: string) => boolean)): string[] | undefined {
   let words: string[] = [];
   let word: string | null = null;
   const end = () => { if (word !== null) words.push(word); word = null; };
-  const found = (): string[] | undefined => { const i = words.indexOf(command); return i >= 0 ? words.slice(i + 1) : undefined; };
+  const found = (): string[] | undefined => { const i = typeof command === 'string' ? words.indexOf(command) : words.findIndex(command); return i >= 0 ? words.slice(i + 1) : undefined; };
   for (let i = 0; i < script.length; i++) {
     const c = script[i]!;
     if (c === '\\') {

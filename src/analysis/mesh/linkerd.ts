@@ -13,6 +13,7 @@ import { parseCidr, rangeContains, type IpRange } from '../../base/ip.ts';
 import type { PodView } from '../workloads.ts';
 import { LINKERD_TOP_LEVEL_VALUES, linkerdReleaseAtLeast, linkerdReleaseText, linkerdVersionAtLeast, parseLinkerdVersion, type LinkerdRelease, type LinkerdSince, type LinkerdVersion } from './linkerd-release.ts';
 import { oneLine } from '../../base/plain-text.ts';
+import { shellArgsAfter } from '../flags.ts';
 import { linkerdInjectorOutcome, type LinkerdInjectorOutcome, linkerdInjectorSees, type LinkerdInjectorFailure, type LinkerdInjectorScope } from './components.ts';
 import { containerNames, containerPorts, labelSelectorMatches, obj, str, stringMap } from './util.ts';
 
@@ -956,27 +957,24 @@ const SHELL = /(^|\/)(ba|da|a|z|k)?sh$/;
 
 /**
  * The proxy-init arguments of a linkerd-init run through a shell (`sh -c "exec proxy-init --flag V"`):
- * the words after the proxy-init word of the script given to -c (alone or in a cluster, `-ec`),
- * split as the shell splits plain words and '…' or "…" quotes. Undefined when there is no such
- * script, no proxy-init word in it, or it holds what the shell would expand or run apart
- * (`$`, backquotes, `\`, `;`, `&`, `|`, redirections, globs, comments, more than one line): its
- * arguments are then not known.
+ * the words after the proxy-init word of the script given to -c (alone or in a cluster, `-ec`), as
+ * the shell splits them (flags.ts shellArgsAfter). Undefined when there is no such script, no
+ * proxy-init word in it, or it holds what the shell would expand or run apart (`$`, backquotes,
+ * `\`, `;`, `&`, `|`, redirections, globs, comments, more than one line) or a quote it never closes
+ * (the shell refuses the script): its arguments are then not known.
  */
 function initShellWords(tokens: readonly string[]): string[] | undefined {
   const at = tokens.findIndex((t, i) => i > 0 && /^-[a-zA-Z]*c[a-zA-Z]*$/.test(t));
   const script = at > 0 ? tokens[at + 1] : undefined;
-  if (script === undefined || /[$`\\;&|<>(){}*?[\]~#\n\r]/.test(script)) return undefined;
-  const words: string[] = [];
-  const word = /\s*((?:'[^']*'|"[^"]*"|[^\s'"])+)/y;
-  let end = 0;
-  for (let m = word.exec(script); m; m = word.exec(script)) {
-    words.push(m[1]!.replace(/'([^']*)'|"([^"]*)"/g, (_, a: string | undefined, b: string | undefined) => a ?? b ?? ''));
-    end = word.lastIndex;
-  }
-  // An unclosed quote stops the words short.
-  if (script.slice(end).trim() !== '') return undefined;
-  const start = words.findIndex((w) => /(^|\/)proxy-init$/.test(w));
-  return start < 0 ? undefined : words.slice(start + 1);
+  if (script === undefined || /[$`\\;&|<>(){}*?[\]~#\n\r]/.test(script) || unclosedQuote(script)) return undefined;
+  return shellArgsAfter(script, (w) => /(^|\/)proxy-init$/.test(w));
+}
+
+/** Whether a script without backslashes leaves a '…' or "…" quote open (either quote is plain text inside the other). */
+function unclosedQuote(script: string): boolean {
+  let open: string | undefined;
+  for (const c of script) if (c === "'" || c === '"') open = open === undefined ? c : open === c ? undefined : open;
+  return open !== undefined;
 }
 
 /**
