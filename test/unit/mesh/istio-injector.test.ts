@@ -53,6 +53,22 @@ spec:
 const outside = (yaml: string) => fails(run(check('mtls.workload-outside-mesh'), ctxOf(yaml))).map((v) => `${v.resource.namespace}/${v.resource.name}: ${v.message}`);
 const modeOfWeb = (yaml: string) => { const ctx = ctxOf(yaml); return meshWorkloadModes(ctx.snapshot, ctx.config).find((d) => d.workload.name === 'web')?.mode; };
 
+/** An istiod Deployment (pilot 1.28.0) in `namespace`, reading it from POD_NAMESPACE: a YAML document ending in `---`. */
+const istiodIn = (namespace: string) => `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: istiod, namespace: ${namespace}}
+spec:
+  selector: {matchLabels: {app: istiod}}
+  template:
+    metadata: {labels: {app: istiod}}
+    spec:
+      containers:
+      - name: discovery
+        image: docker.io/istio/pilot:1.28.0
+        env: [{name: POD_NAMESPACE, valueFrom: {fieldRef: {fieldPath: metadata.namespace}}}]
+---`;
+
 describe('Istio sidecar injector config (policy, neverInjectSelector, alwaysInjectSelector)', () => {
   it('policy disabled: a template in an istio-injection=enabled namespace without an inject label runs outside the mesh (workload-outside-mesh fails, naming the ConfigMap)', () => {
     const yaml = `${injector('defaultTemplates: [sidecar]\npolicy: disabled\nalwaysInjectSelector: []\nneverInjectSelector: []')}${meshWide}${web()}`;
@@ -120,20 +136,7 @@ data: {mesh: "rootNamespace: istio-system"}
   });
 
   it('the injector ConfigMap where istiod runs is read, and the live collector asks for it there', () => {
-    const istiod = `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: istiod, namespace: istio-control}
-spec:
-  selector: {matchLabels: {app: istiod}}
-  template:
-    metadata: {labels: {app: istiod}}
-    spec:
-      containers:
-      - name: discovery
-        image: docker.io/istio/pilot:1.28.0
-        env: [{name: POD_NAMESPACE, valueFrom: {fieldRef: {fieldPath: metadata.namespace}}}]
----`;
+    const istiod = istiodIn('istio-control');
     expect(modeOfWeb(`${istiod}${injector('policy: disabled', { namespace: 'istio-control' })}${meshWide}${web()}`)).toBe('none');
     expect(istiodConfigMapRefs(ctxOf(istiod).snapshot)).toEqual([{ namespace: 'istio-control', name: 'istio' }, { namespace: 'istio-control', name: 'istio-sidecar-injector' }]);
   });
@@ -358,20 +361,7 @@ spec:
 // than passing the template as captured (checks/mtls/lib/istio-mesh-config.ts ISTIO_TEMPLATE_CAPTURE_READ).
 // The collector asks for the injector ConfigMap beside each istiod (istiodConfigMapRefs).
 describe('the injector values and mesh config a template takes, unread', () => {
-  const istiod = `
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: istiod, namespace: istio-system}
-spec:
-  selector: {matchLabels: {app: istiod}}
-  template:
-    metadata: {labels: {app: istiod}}
-    spec:
-      containers:
-      - name: discovery
-        image: docker.io/istio/pilot:1.28.0
-        env: [{name: POD_NAMESPACE, valueFrom: {fieldRef: {fieldPath: metadata.namespace}}}]
----`;
+  const istiod = istiodIn('istio-system');
   const injectorValues = `${istiod}
 apiVersion: v1
 kind: ConfigMap
